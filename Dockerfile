@@ -1,0 +1,20 @@
+# One image for worker, web and (optionally) the partner simulators.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=0 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml constraints.txt ./
+COPY core core
+COPY domain domain
+COPY adapters adapters
+COPY activities activities
+COPY workflows workflows
+COPY workers workers
+COPY simulators simulators
+COPY web web
+COPY bench bench
+RUN pip install --no-cache-dir -c constraints.txt '.[postgres]' \
+    # Precompile: the workflow sandbox re-imports modules per run (DESIGN.md "Limits").
+    && python -m compileall -q /app
+RUN useradd --system --home /var/lib/one-matter one-matter && mkdir -p /var/lib/one-matter \
+    && chown one-matter /var/lib/one-matter
+USER one-matter

@@ -1,0 +1,1 @@
+"""Activities: thin, idempotent steps over adapters. All I/O of a workflow happens here."""

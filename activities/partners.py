@@ -1,0 +1,209 @@
+"""Activities that talk to partners: asset inquiry and control measures.
+
+Idempotency keys and request ids derive from the workflow id and the step, so a retried attempt or a
+restarted worker sends the same key and the partner gives the first answer instead of a second effect.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from adapters.base import PartnerRefusal
+from adapters.protocol import (
+    DeductionRequest,
+    DeductionResponse,
+    InquiryCallback,
+    InquiryRequest,
+    MeasureRequest,
+    MeasureResponse,
+    ReleaseRequest,
+    RenewRequest,
+    WireAsset,
+    WireSubject,
+)
+from adapters.registry import AdapterRegistry
+from core.logging import get_logger
+from domain.assets import FoundAsset, InquiryAnswer, InquiryOutcome
+from domain.measures import MeasureKind
+from domain.parties import Party
+
+log = get_logger(__name__)
+
+REQUEST_ID_SEPARATOR = "::"
+INQUIRY_ACTIVITY_PREFIX = "inquire/"
+
+
+class InquireAssetsInput(BaseModel):
+    partner_id: str
+    subject: Party
+
+
+class MeasureInput(BaseModel):
+    """Register a freeze or seizure. ``step`` names it within the workflow (``freeze/3``)."""
+
+    partner_id: str
+    step: str
+    kind: MeasureKind
+    asset_reference: str
+    amount_fen: int | None = None
+    expires_on: date
+    court: str
+    case_number: str
+    document_ref: str
+
+
+class RenewMeasureInput(BaseModel):
+    partner_id: str
+    step: str
+    measure_id: str
+    expires_on: date
+    document_ref: str
+
+
+class ReleaseMeasureInput(BaseModel):
+    partner_id: str
+    step: str
+    measure_id: str
+    reason: str
+    document_ref: str
+
+
+class DeductInput(BaseModel):
+    partner_id: str
+    step: str
+    measure_id: str
+    amount_fen: int
+    to_account: str
+    case_number: str
+    document_ref: str
+
+
+def request_id_for(workflow_id: str, activity_id: str) -> str:
+    return f"{workflow_id}{REQUEST_ID_SEPARATOR}{activity_id}"
+
+
+def parse_request_id(request_id: str) -> tuple[str, str]:
+    """(workflow id, activity id) of an inquiry, for completing it when the partner calls back."""
+    workflow_id, sep, activity_id = request_id.partition(REQUEST_ID_SEPARATOR)
+    if not sep or not workflow_id or not activity_id.startswith(INQUIRY_ACTIVITY_PREFIX):
+        raise ValueError("request_id is not one of ours")
+    return workflow_id, activity_id
+
+
+def inquiry_activity_id(partner_id: str) -> str:
+    return f"{INQUIRY_ACTIVITY_PREFIX}{partner_id}"
+
+
+def answer_from_wire(partner_id: str, assets: list[WireAsset]) -> InquiryAnswer:
+    return InquiryAnswer(
+        partner_id=partner_id,
+        outcome=InquiryOutcome.ANSWERED,
+        assets=[FoundAsset(partner_id=partner_id, **a.model_dump()) for a in assets],
+    )
+
+
+def answer_from_callback(callback: InquiryCallback) -> InquiryAnswer:
+    if callback.status == "refused":
+        return InquiryAnswer(
+            partner_id=callback.partner_id,
+            outcome=InquiryOutcome.REFUSED,
+            reason_code=callback.code or "REFUSED",
+            reason=callback.message,
+        )
+    return answer_from_wire(callback.partner_id, callback.assets)
+
+
+def _refusal(exc: PartnerRefusal) -> ApplicationError:
+    return ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True)
+
+
+def _key(step: str) -> str:
+    return f"{activity.info().workflow_id}/{step}"
+
+
+class PartnerActivities:
+    def __init__(self, adapters: AdapterRegistry, callback_base_url: str) -> None:
+        self._adapters = adapters
+        self._callback_base_url = callback_base_url.rstrip("/")
+
+    @activity.defn(name="inquire_assets")
+    async def inquire_assets(self, inp: InquireAssetsInput) -> InquiryAnswer:
+        """Asks one partner; answers now, or completes later when the partner calls back."""
+        info = activity.info()
+        request = InquiryRequest(
+            request_id=request_id_for(info.workflow_id, info.activity_id),
+            subject=WireSubject(kind=inp.subject.kind, name=inp.subject.name, id_number=inp.subject.id_number),
+            callback_url=f"{self._callback_base_url}/api/partners/{inp.partner_id}/callbacks/inquiry",
+        )
+        try:
+            answer = await self._adapters.get(inp.partner_id).inquire(request)
+        except PartnerRefusal as exc:
+            log.info("inquiry refused", partner=inp.partner_id, code=exc.code)
+            return InquiryAnswer(
+                partner_id=inp.partner_id, outcome=InquiryOutcome.REFUSED, reason_code=exc.code, reason=exc.message
+            )
+        if answer.status == "accepted":
+            log.info("inquiry accepted, answer by callback", partner=inp.partner_id)
+            activity.raise_complete_async()
+        return answer_from_wire(inp.partner_id, answer.assets)
+
+    @activity.defn(name="register_measure")
+    async def register_measure(self, inp: MeasureInput) -> MeasureResponse:
+        request = MeasureRequest(
+            kind=inp.kind,
+            asset_reference=inp.asset_reference,
+            amount_fen=inp.amount_fen,
+            expires_on=inp.expires_on,
+            court=inp.court,
+            case_number=inp.case_number,
+            document_ref=inp.document_ref,
+        )
+        try:
+            return await self._adapters.get(inp.partner_id).register_measure(_key(inp.step), request)
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    @activity.defn(name="renew_measure")
+    async def renew_measure(self, inp: RenewMeasureInput) -> MeasureResponse:
+        request = RenewRequest(expires_on=inp.expires_on, document_ref=inp.document_ref)
+        try:
+            return await self._adapters.get(inp.partner_id).renew_measure(_key(inp.step), inp.measure_id, request)
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    @activity.defn(name="release_measure")
+    async def release_measure(self, inp: ReleaseMeasureInput) -> MeasureResponse:
+        request = ReleaseRequest(reason=inp.reason, document_ref=inp.document_ref)
+        try:
+            return await self._adapters.get(inp.partner_id).release_measure(
+                _key(inp.step), inp.measure_id, request
+            )
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    @activity.defn(name="deduct_funds")
+    async def deduct_funds(self, inp: DeductInput) -> DeductionResponse:
+        request = DeductionRequest(
+            measure_id=inp.measure_id,
+            amount_fen=inp.amount_fen,
+            to_account=inp.to_account,
+            case_number=inp.case_number,
+            document_ref=inp.document_ref,
+        )
+        try:
+            return await self._adapters.get(inp.partner_id).deduct(_key(inp.step), request)
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    def all(self) -> list[object]:
+        return [
+            self.inquire_assets,
+            self.register_measure,
+            self.renew_measure,
+            self.release_measure,
+            self.deduct_funds,
+        ]

@@ -1,0 +1,135 @@
+"""The one HTTP client partner adapters use.
+
+httpx with explicit timeouts; tenacity retries *transport* failures only (connection refused, a read
+timeout) a few times within one activity attempt; Temporal owns the long retries. Answers are sorted
+into a retryable outage (5xx, 408, 429, transport) or a non-retryable business refusal (other 4xx),
+which carries the partner's reason code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+)
+
+from adapters.protocol import IDEMPOTENCY_HEADER, ErrorBody
+from domain.partners import PartnerEndpoint
+
+M = TypeVar("M", bound=BaseModel)
+
+_RETRYABLE_STATUS = frozenset({408, 425, 429})
+
+
+class PartnerError(Exception):
+    def __init__(self, partner_id: str, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{partner_id}: {code}: {message}")
+        self.partner_id = partner_id
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class PartnerUnavailable(PartnerError):
+    """An outage: the partner may succeed later. Temporal retries the activity."""
+
+
+class PartnerRefusal(PartnerError):
+    """A business refusal (account closed, title not found): retrying cannot change the answer."""
+
+
+class PartnerProtocolError(PartnerRefusal):
+    """The partner answered something we cannot read; a person must look, so we do not retry."""
+
+
+class PartnerHttpClient:
+    """One ``httpx.AsyncClient`` per partner, with its timeouts, token and retry budget."""
+
+    def __init__(
+        self,
+        endpoint: PartnerEndpoint,
+        transport: httpx.AsyncBaseTransport | None = None,
+        transport_attempts: int = 3,
+        transport_budget_seconds: float = 5.0,
+    ) -> None:
+        self.endpoint = endpoint
+        self._attempts = transport_attempts
+        self._budget = transport_budget_seconds
+        self._client = httpx.AsyncClient(
+            base_url=endpoint.base_url.rstrip("/") + "/",
+            timeout=httpx.Timeout(
+                connect=endpoint.connect_timeout_seconds,
+                read=endpoint.read_timeout_seconds,
+                write=endpoint.read_timeout_seconds,
+                pool=endpoint.connect_timeout_seconds,
+            ),
+            headers={"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {},
+            transport=transport,
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+
+    @property
+    def partner_id(self) -> str:
+        return self.endpoint.id
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def post(
+        self,
+        path: str,
+        body: BaseModel,
+        answer: type[M],
+        idempotency_key: str | None = None,
+    ) -> tuple[int, M]:
+        headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else {}
+        response = await self._send("POST", path, json=body.model_dump(mode="json"), headers=headers)
+        return response.status_code, self._parse(response, answer)
+
+    async def get(self, path: str, answer: type[M], params: dict[str, Any] | None = None) -> M:
+        response = await self._send("GET", path, params=params)
+        return self._parse(response, answer)
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception_type(httpx.TransportError),
+                stop=stop_after_attempt(self._attempts) | stop_after_delay(self._budget),
+                wait=wait_exponential(multiplier=0.1, max=1.0),
+                reraise=True,
+            ):
+                with attempt:
+                    response = await self._client.request(method, path.lstrip("/"), **kwargs)
+        except httpx.TransportError as exc:
+            raise PartnerUnavailable(
+                self.partner_id, "TRANSPORT_ERROR", f"{type(exc).__name__} calling {path}"
+            ) from exc
+        self._raise_for_status(response)
+        return response
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        try:
+            err = ErrorBody.model_validate_json(response.content)
+        except ValidationError:
+            err = ErrorBody(code=f"HTTP_{status}", message=response.text[:200])
+        if status >= 500 or status in _RETRYABLE_STATUS:
+            raise PartnerUnavailable(self.partner_id, err.code, err.message, status)
+        raise PartnerRefusal(self.partner_id, err.code, err.message, status)
+
+    def _parse(self, response: httpx.Response, answer: type[M]) -> M:
+        try:
+            return answer.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise PartnerProtocolError(
+                self.partner_id, "MALFORMED_ANSWER", f"answer is not a valid {answer.__name__}: {exc.error_count()} errors"
+            ) from exc

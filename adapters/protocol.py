@@ -1,0 +1,106 @@
+"""Wire models of the sandbox-v1 partner protocol (docs/partner-protocol.md).
+
+Every mutating request carries ``Idempotency-Key``; a repeat with the same key gets the first answer
+and has no second effect. Errors are ``{"code", "message"}`` with a 4xx (refusal) or 5xx (outage) status.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from domain.assets import AssetKind, AssetStatus
+from domain.measures import MeasureKind, MeasureStatus, SeizureRank
+from domain.parties import PartyKind
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class WireSubject(BaseModel):
+    kind: PartyKind
+    name: str
+    id_number: str
+
+
+class InquiryRequest(BaseModel):
+    request_id: str = Field(description="unique per (workflow, step); echoed in the callback")
+    subject: WireSubject
+    callback_url: str | None = Field(default=None, description="where an asynchronous answer is posted")
+
+
+class WireAsset(BaseModel):
+    kind: AssetKind
+    reference: str
+    description: str = ""
+    available_fen: int | None = None
+    status: AssetStatus = AssetStatus.NORMAL
+
+
+class InquiryResponse(BaseModel):
+    request_id: str
+    status: Literal["answered", "accepted"]
+    assets: list[WireAsset] = Field(default_factory=list)
+
+
+class InquiryCallback(BaseModel):
+    """Posted by a partner to ``callback_url`` when it answers later (or refuses later)."""
+
+    request_id: str
+    partner_id: str
+    status: Literal["answered", "refused"]
+    assets: list[WireAsset] = Field(default_factory=list)
+    code: str | None = None
+    message: str | None = None
+
+
+class MeasureRequest(BaseModel):
+    kind: MeasureKind
+    asset_reference: str
+    amount_fen: int | None = Field(default=None, ge=0, description="freezes: the most to freeze")
+    expires_on: date
+    court: str
+    case_number: str
+    document_ref: str = Field(description="the ruling and assistance notice (裁定书/协助执行通知书) number")
+
+
+class MeasureResponse(BaseModel):
+    measure_id: str
+    kind: MeasureKind
+    asset_reference: str
+    amount_fen: int = 0
+    rank: SeizureRank | None = None
+    registered_at: datetime
+    expires_on: date
+    status: MeasureStatus
+
+
+class RenewRequest(BaseModel):
+    expires_on: date
+    document_ref: str
+
+
+class ReleaseRequest(BaseModel):
+    reason: str
+    document_ref: str
+
+
+class DeductionRequest(BaseModel):
+    measure_id: str
+    amount_fen: int = Field(gt=0)
+    to_account: str = Field(description="the court's case account (案款账户)")
+    case_number: str
+    document_ref: str
+
+
+class DeductionResponse(BaseModel):
+    deduction_id: str
+    measure_id: str
+    amount_fen: int
+    status: Literal["completed"]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str

@@ -1,0 +1,141 @@
+"""All configuration in one place: environment variables (prefix ``OM_``) and an optional ``.env`` file.
+
+Workflows never read settings; the web server and workers read them and pass what a workflow needs
+into its input, so the values are recorded in history and replay stays deterministic.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.partners import PartnerCategory, PartnerEndpoint
+
+Profile = Literal["sandbox", "production"]
+
+SANDBOX_BANKS: tuple[tuple[str, str], ...] = (
+    ("bank-icbc", "中国工商银行 (沙箱)"),
+    ("bank-ccb", "中国建设银行 (沙箱)"),
+    ("bank-abc", "中国农业银行 (沙箱)"),
+    ("bank-boc", "中国银行 (沙箱)"),
+    ("bank-zjrcu", "浙江农商联合银行 (沙箱)"),
+)
+
+
+class CodecKeys(BaseModel):
+    """AES-256-GCM keys by key id; ``active`` encrypts, all of them decrypt (so keys can rotate)."""
+
+    active: str
+    keys: dict[str, str]  # key id -> urlsafe base64 of 32 bytes
+
+    def key_bytes(self) -> dict[str, bytes]:
+        return {kid: base64.urlsafe_b64decode(v) for kid, v in self.keys.items()}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OM_", env_file=".env", extra="ignore")
+
+    profile: Profile = "sandbox"
+    var_dir: Path = Path("var")
+    log_level: str = "INFO"
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_port: int = 8233
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    task_queue: str = "one-matter"
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    # Where partners send asynchronous answers; must be reachable from the partner.
+    public_base_url: str = "http://127.0.0.1:8000"
+    database_url: str = ""
+
+    simulator_host: str = "127.0.0.1"
+    simulator_port: int = 8100
+    # JSON file listing PartnerEndpoint objects; replaces the sandbox partners entirely.
+    partners_file: Path | None = None
+
+    # One factor compresses every legal duration (tests and demos); 1.0 is real time.
+    time_acceleration: float = Field(default=1.0, gt=0)
+
+    # JSON {"active": "k1", "keys": {"k1": "<base64>"}}. Sandbox creates var/codec-keys.json if unset.
+    codec_keys_json: str = ""
+    token_ttl_hours: int = 12
+    # Lets Temporal's UI decrypt payloads through our /codec endpoint, for authorised users.
+    codec_endpoint_enabled: bool = False
+
+    @field_validator("var_dir")
+    @classmethod
+    def _absolute_var_dir(cls, v: Path) -> Path:
+        return v.resolve()
+
+    @property
+    def sandbox(self) -> bool:
+        return self.profile == "sandbox"
+
+    @property
+    def web_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'web.db'}"
+
+    @property
+    def simulator_base_url(self) -> str:
+        return f"http://{self.simulator_host}:{self.simulator_port}"
+
+    @cached_property
+    def codec_keys(self) -> CodecKeys:
+        if self.codec_keys_json:
+            return CodecKeys.model_validate_json(self.codec_keys_json)
+        if not self.sandbox:
+            raise RuntimeError("OM_CODEC_KEYS_JSON is required in the production profile")
+        path = self.var_dir / "codec-keys.json"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
+        return CodecKeys.model_validate_json(path.read_text())
+
+    def partners(self) -> list[PartnerEndpoint]:
+        """The partner systems this deployment talks to, in the order measures are applied."""
+        if self.partners_file:
+            raw = json.loads(Path(self.partners_file).read_text())
+            return [PartnerEndpoint.model_validate(p) for p in raw]
+        return sandbox_partners(self.simulator_base_url)
+
+
+def sandbox_partners(simulator_base_url: str, bank_count: int = len(SANDBOX_BANKS)) -> list[PartnerEndpoint]:
+    """The simulated partners `make run` and the tests use, all served by one simulator process."""
+
+    def ep(pid: str, category: PartnerCategory, name: str, deadline: float) -> PartnerEndpoint:
+        return PartnerEndpoint(
+            id=pid,
+            category=category,
+            name=name,
+            base_url=f"{simulator_base_url}/partners/{pid}",
+            token=f"sandbox-{pid}",
+            answer_deadline_seconds=deadline,
+        )
+
+    banks = list(SANDBOX_BANKS)
+    banks += [(f"bank-extra-{i:02d}", f"模拟银行 {i:02d} (沙箱)") for i in range(len(banks), bank_count)]
+    partners = [ep(pid, PartnerCategory.BANK, name, 600) for pid, name in banks[:bank_count]]
+    partners += [
+        ep("payment-alipay", PartnerCategory.PAYMENT, "网络支付平台 (沙箱)", 600),
+        ep("realestate-registry", PartnerCategory.REAL_ESTATE, "不动产登记中心 (沙箱)", 3600),
+        ep("vehicle-registry", PartnerCategory.VEHICLE, "公安交管车辆登记 (沙箱)", 3600),
+    ]
+    return partners
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,35 @@
+"""Temporal wiring in one place: the client every process uses, and our search attributes."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.common import HeaderCodecBehavior, SearchAttributeKey
+
+from core.converter import build_data_converter
+from core.identity import ActorClientInterceptor
+from core.settings import Settings
+
+# Search attributes carry no personal data: a case number, the scenario name and a status word.
+CASE_NUMBER = SearchAttributeKey.for_keyword("OmCaseNumber")
+SCENARIO = SearchAttributeKey.for_keyword("OmScenario")
+STATUS = SearchAttributeKey.for_keyword("OmStatus")
+COURT = SearchAttributeKey.for_keyword("OmCourt")
+
+SEARCH_ATTRIBUTES = (CASE_NUMBER, SCENARIO, STATUS, COURT)
+
+
+def dev_server_search_attribute_args() -> list[str]:
+    args: list[str] = []
+    for key in SEARCH_ATTRIBUTES:
+        args += ["--search-attribute", f"{key.name}=Keyword"]
+    return args
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=build_data_converter(settings.codec_keys),
+        interceptors=[ActorClientInterceptor()],
+        header_codec_behavior=HeaderCodecBehavior.CODEC,
+    )

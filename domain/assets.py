@@ -1,0 +1,51 @@
+"""Assets found by an inquiry (网络查控): deposits, payment-platform balances, real estate, vehicles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.money import Fen
+
+
+class AssetKind(StrEnum):
+    DEPOSIT = "deposit"  # 存款
+    PAYMENT_BALANCE = "payment_balance"  # 网络资金 (支付平台余额)
+    REAL_ESTATE = "real_estate"  # 不动产
+    VEHICLE = "vehicle"  # 机动车
+
+    @property
+    def is_funds(self) -> bool:
+        return self in (AssetKind.DEPOSIT, AssetKind.PAYMENT_BALANCE)
+
+
+class AssetStatus(StrEnum):
+    NORMAL = "normal"
+    CLOSED = "closed"  # 销户
+    FROZEN_ELSEWHERE = "frozen_elsewhere"  # already fully frozen by another court
+
+
+class FoundAsset(BaseModel):
+    """One asset as a partner reported it. ``reference`` is personal data (an account number, a plate)."""
+
+    partner_id: str
+    kind: AssetKind
+    reference: str = Field(description="account number, registry unit number (不动产单元号) or plate")
+    description: str = ""
+    available_fen: Fen | None = Field(default=None, description="funds not yet frozen (deposits only)")
+    status: AssetStatus = AssetStatus.NORMAL
+
+
+class InquiryOutcome(StrEnum):
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"  # deadline passed without an answer
+    REFUSED = "refused"  # business refusal with a reason code
+
+
+class InquiryAnswer(BaseModel):
+    partner_id: str
+    outcome: InquiryOutcome
+    assets: list[FoundAsset] = Field(default_factory=list)
+    reason_code: str | None = None
+    reason: str | None = None

@@ -1,0 +1,93 @@
+"""Legal durations carry their unit, and one acceleration factor compresses them for tests and demos.
+
+Working-day arithmetic lives in ``domain.calendar``; this module only knows units and scaling.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class TimeUnit(StrEnum):
+    HOUR = "hour"
+    CALENDAR_DAY = "calendar_day"  # 日
+    WORKING_DAY = "working_day"  # 工作日
+    MONTH = "month"  # 月
+    YEAR = "year"  # 年
+
+
+class LegalDuration(BaseModel):
+    """A period from law, e.g. 1 year (deposit freeze) or 5 working days (police answer)."""
+
+    amount: int = Field(ge=0)
+    unit: TimeUnit
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit.value}"
+
+
+class TimeScale(BaseModel):
+    """Maps legal time to wall-clock time. ``acceleration`` 1.0 is real time; 86400 makes a day a second."""
+
+    acceleration: float = Field(default=1.0, gt=0)
+
+    def real(self, legal: timedelta) -> timedelta:
+        return legal / self.acceleration
+
+    def legal(self, real: timedelta) -> timedelta:
+        return real * self.acceleration
+
+
+def add_months(d: date, months: int) -> date:
+    """Same day ``months`` later; a day the target month lacks becomes its last day (Jan 31 + 1 → Feb 28)."""
+    month_index = d.month - 1 + months
+    year, month = d.year + month_index // 12, month_index % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return d.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def calendar_end(start: datetime, duration: LegalDuration) -> datetime:
+    """End of a calendar-based period: the start day is not counted (CPL Art. 85), so +N units exactly.
+
+    Working days are not handled here (see ``domain.calendar``), and the rest-day roll-forward is applied
+    by callers that have a holiday calendar.
+    """
+    match duration.unit:
+        case TimeUnit.HOUR:
+            return start + timedelta(hours=duration.amount)
+        case TimeUnit.CALENDAR_DAY:
+            return start + timedelta(days=duration.amount)
+        case TimeUnit.MONTH:
+            d = add_months(start.date(), duration.amount)
+            return datetime.combine(d, start.timetz())
+        case TimeUnit.YEAR:
+            d = add_months(start.date(), 12 * duration.amount)
+            return datetime.combine(d, start.timetz())
+        case TimeUnit.WORKING_DAY:
+            raise ValueError("working-day periods need a holiday calendar (domain.calendar)")
+
+
+class LegalClock(BaseModel):
+    """Legal time of a workflow: from ``epoch`` on, legal time runs ``acceleration`` times wall time.
+
+    At acceleration 1 legal time is wall time. Workflows pass ``workflow.now()`` in; nothing here reads
+    a clock, so replay is deterministic.
+    """
+
+    epoch: datetime
+    scale: TimeScale = Field(default_factory=TimeScale)
+
+    def legal_now(self, real_now: datetime) -> datetime:
+        return self.epoch + self.scale.legal(real_now - self.epoch)
+
+    def real_delay_until(self, legal_target: datetime, real_now: datetime) -> timedelta:
+        """Wall-clock time to wait until legal time reaches ``legal_target`` (zero if already past)."""
+        remaining = legal_target - self.legal_now(real_now)
+        return max(self.scale.real(remaining), timedelta(0))

@@ -1,0 +1,56 @@
+"""Money is integer fen (分). Never float. Allocations sum exactly to the whole."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+Fen = Annotated[int, Field(ge=0, description="amount in fen (1/100 yuan), an integer")]
+PositiveFen = Annotated[int, Field(gt=0, description="amount in fen (1/100 yuan), an integer > 0")]
+
+_CENT = Decimal("0.01")
+
+
+def yuan_to_fen(amount: str | Decimal) -> int:
+    """Parses a yuan amount such as "100.00" into fen; more than two decimals is an error, not a rounding."""
+    value = Decimal(str(amount))
+    if value != value.quantize(_CENT):
+        raise ValueError(f"{amount!r} has more than two decimal places")
+    return int(value * 100)
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def format_yuan(fen: int) -> str:
+    """¥1,234.56 — for people; machines keep the integer."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}¥{fen_to_yuan(abs(fen)):,.2f}"
+
+
+def allocate_largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
+    """Splits ``total`` fen in proportion to ``weights`` so the parts sum exactly to ``total``.
+
+    Each part gets the floor of its exact share; the fen left over go one each to the largest
+    remainders, ties broken by position (earlier first) so the result is deterministic.
+    """
+    if total < 0:
+        raise ValueError("total must be >= 0")
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must be >= 0")
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        if total:
+            raise ValueError("cannot allocate a positive total over zero weights")
+        return [0 for _ in weights]
+    floors = [total * w // weight_sum for w in weights]
+    remainders = [total * w % weight_sum for w in weights]
+    leftover = total - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    for i in order[:leftover]:
+        floors[i] += 1
+    return floors

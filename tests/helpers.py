@@ -1,0 +1,137 @@
+"""Small helpers the scenario tests share: valid identity numbers, seeding the simulators, starting and
+driving workflows as a given user."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+from stdnum.cn import ric, uscc
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import TypedSearchAttributes
+
+from core.identity import acting_as
+from core.settings import Settings
+from core.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
+from domain.actors import Actor, Role
+from domain.legal_time import TimeScale
+from domain.partners import PartnerRef
+from workflows.common import DECIDE_UPDATE, STATUS_QUERY, DecisionInput, ScenarioStatus
+from workflows.registry import SCENARIOS
+from workflows.scenario import ScenarioContext
+
+JUDGE = Actor(user_id="judge", role=Role.JUDGE)
+AUDITOR = Actor(user_id="auditor", role=Role.AUDITOR)
+_serial = itertools.count(1)
+
+
+def resident_id(birth: str = "19800101", region: str = "330102") -> str:
+    """A valid 18-character resident ID number, unique within the test session."""
+    body = f"{region}{birth}{next(_serial) % 1000:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def credit_code() -> str:
+    body = f"91330100MA{next(_serial):07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def account_number() -> str:
+    return f"6222{uuid.uuid4().int % 10**15:015d}"
+
+
+def case_number() -> str:
+    return f"(2026)浙0102执{next(_serial) + 1000 * (uuid.uuid4().int % 900)}号"
+
+
+async def seed_subject(sim: str, subject: dict[str, Any], assets: list[dict[str, Any]]) -> None:
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{sim}/_admin/subjects", json={**subject, "assets": assets})
+        r.raise_for_status()
+
+
+async def set_faults(sim: str, partner_id: str, **knobs: Any) -> None:
+    async with httpx.AsyncClient() as http:
+        r = await http.put(f"{sim}/partners/{partner_id}/_admin/faults", json=knobs)
+        r.raise_for_status()
+
+
+async def reset_faults(sim: str) -> None:
+    async with httpx.AsyncClient() as http:
+        (await http.post(f"{sim}/_admin/reset-faults")).raise_for_status()
+
+
+async def ledger(sim: str, partner_id: str) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient() as http:
+        r = await http.get(f"{sim}/partners/{partner_id}/_admin/ledger")
+        r.raise_for_status()
+        rows: list[dict[str, Any]] = r.json()
+        return rows
+
+
+def context(
+    settings: Settings, workflow_id: str, deadlines: dict[str, float] | None = None, acceleration: float | None = None
+) -> ScenarioContext:
+    partners: list[PartnerRef] = []
+    for p in settings.partners():
+        ref = p.ref()
+        if deadlines and p.id in deadlines:
+            ref = ref.model_copy(update={"answer_deadline": timedelta(seconds=deadlines[p.id])})
+        partners.append(ref)
+    return ScenarioContext(
+        workflow_id=workflow_id,
+        partners=partners,
+        time_scale=TimeScale(acceleration=acceleration or settings.time_acceleration),
+        callback_base_url=settings.public_base_url,
+    )
+
+
+async def start(
+    client: Client, settings: Settings, scenario: str, request: BaseModel, actor: Actor = JUDGE, **ctx: Any
+) -> WorkflowHandle[Any, Any]:
+    s = SCENARIOS[scenario]
+    wid = f"{scenario}-test-{uuid.uuid4().hex[:12]}"
+    inp = s.build_input(request, context(settings, wid, **ctx))
+    with acting_as(actor):
+        return await client.start_workflow(
+            s.workflow.run,  # type: ignore[attr-defined]
+            inp,
+            id=wid,
+            task_queue=settings.task_queue,
+            search_attributes=TypedSearchAttributes([
+                CASE_NUMBER.value_set(s.case_number(request)),
+                SCENARIO.value_set(scenario),
+                STATUS.value_set("running"),
+                COURT.value_set(s.court(request)),
+            ]),
+        )
+
+
+async def status(handle: WorkflowHandle[Any, Any]) -> ScenarioStatus:
+    with acting_as(AUDITOR):
+        return await handle.query(STATUS_QUERY, result_type=ScenarioStatus)
+
+
+async def wait_status(handle: WorkflowHandle[Any, Any], wanted: str, timeout: float = 60) -> ScenarioStatus:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        st = await status(handle)
+        if st.status == wanted:
+            return st
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"status stayed {st.status!r}, wanted {wanted!r}")
+        await asyncio.sleep(0.1)
+
+
+async def decide(
+    handle: WorkflowHandle[Any, Any], decision: str, reason: str = "依法审查", actor: Actor = JUDGE, **payload: Any
+) -> Any:
+    with acting_as(actor):
+        return await handle.execute_update(
+            DECIDE_UPDATE, DecisionInput(decision=decision, reason=reason, payload=payload)
+        )

@@ -1,0 +1,219 @@
+"""Asset inquiry and control (网络查控) end to end: real Temporal, real simulators, real worker."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from core.settings import Settings
+from domain.parties import Party, PartyKind
+from tests.helpers import (
+    account_number,
+    case_number,
+    credit_code,
+    decide,
+    ledger,
+    reset_faults,
+    resident_id,
+    seed_subject,
+    set_faults,
+    start,
+    status,
+    wait_status,
+)
+from workflows.asset_inquiry import APPROVE, REJECT, AssetInquiryRequest, AssetInquiryResult
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+# Everything personal these tests put into the system; the privacy test looks for it in Temporal's DB.
+PERSONAL_DATA: list[str] = []
+
+
+def deposit(partner: str, fen: int, ref: str | None = None) -> dict[str, Any]:
+    ref = ref or account_number()
+    PERSONAL_DATA.append(ref)
+    return {"partner_id": partner, "kind": "deposit", "reference": ref, "description": "活期存款", "available_fen": fen}
+
+
+async def new_debtor(simulator: str, assets: list[dict[str, Any]], company: bool = False) -> Party:
+    if company:
+        party = Party(kind=PartyKind.ORGANISATION, name="杭州某某贸易有限公司", id_number=credit_code())
+    else:
+        party = Party(kind=PartyKind.PERSON, name="王某某", id_number=resident_id())
+    PERSONAL_DATA.append(party.id_number)
+    await seed_subject(simulator, party.model_dump(mode="json"), assets)
+    return party
+
+
+def request(debtor: Party, owed: int, costs: int = 0) -> AssetInquiryRequest:
+    return AssetInquiryRequest(
+        case_number=case_number(), court="杭州市上城区人民法院", debtor=debtor,
+        amount_owed_fen=owed, execution_costs_fen=costs,
+    )
+
+
+def freezes_by_key(rows: list[dict[str, Any]], workflow_id: str) -> Counter[str]:
+    return Counter(r["idempotency_key"] for r in rows if r["operation"] == "freeze" and
+                   r["idempotency_key"].startswith(workflow_id))
+
+
+async def test_deposits_above_claim_freeze_exactly_owed_plus_costs(client, settings: Settings, simulator: str):
+    debtor = await new_debtor(simulator, [
+        deposit("bank-icbc", 300_000_00), deposit("bank-ccb", 400_000_00), deposit("bank-abc", 500_000_00),
+    ])
+    handle = await start(client, settings, "asset-inquiry", request(debtor, owed=500_000_00, costs=7_300_00))
+    st = await wait_status(handle, "awaiting_decision")
+    assert [r["partner_id"] for r in st.summary["report"]] == ["bank-icbc", "bank-ccb", "bank-abc"]
+    assert all("*" in r["reference"] for r in st.summary["report"]), "report must mask account numbers"
+    assert [d.name for d in st.pending_decisions] == [APPROVE, REJECT]
+
+    await decide(handle, APPROVE, reason="财产足以清偿，依法冻结扣划")
+    result: AssetInquiryResult = await handle.result()
+
+    assert result.status == "completed"
+    assert result.target_fen == 507_300_00
+    assert result.frozen_fen == 507_300_00
+    assert sum(m.amount_fen for m in result.measures) == 507_300_00
+    assert [(m.partner_id, m.amount_fen) for m in result.measures] == [
+        ("bank-icbc", 300_000_00), ("bank-ccb", 207_300_00)
+    ]
+    assert result.deducted_fen == 507_300_00
+    assert result.shortfall_fen == 0
+    assert all(m.status == "deducted" for m in result.measures)
+    # The banks' own ledgers agree: one freeze and one deduction each, nothing at the third bank.
+    icbc, ccb, abc = (await ledger(simulator, b) for b in ("bank-icbc", "bank-ccb", "bank-abc"))
+    wid = handle.id
+    assert [r["amount_fen"] for r in icbc if r["idempotency_key"].startswith(wid)] == [300_000_00, 300_000_00]
+    assert [r["amount_fen"] for r in ccb if r["idempotency_key"].startswith(wid)] == [207_300_00, 207_300_00]
+    assert not [r for r in abc if r["idempotency_key"].startswith(wid)]
+    # Who decided, and why, is on the timeline.
+    decision = next(e for e in (await status(handle)).timeline if e.action == "decision")
+    assert decision.actor.user_id == "judge" and decision.reason == "财产足以清偿，依法冻结扣划"
+
+
+async def test_deposits_short_seize_real_estate_and_vehicle(client, settings: Settings, simulator: str):
+    house, car = "330102001001GB00001F00010001", "浙A·" + resident_id()[-5:]
+    debtor = await new_debtor(simulator, [
+        deposit("bank-boc", 20_000_00),
+        {"partner_id": "payment-alipay", "kind": "payment_balance", "reference": account_number(),
+         "description": "余额", "available_fen": 5_000_00},
+        {"partner_id": "realestate-registry", "kind": "real_estate", "reference": house, "description": "杭州市上城区某路1号"},
+        {"partner_id": "vehicle-registry", "kind": "vehicle", "reference": car, "description": "小型轿车",
+         "existing_seizures": 1},
+    ], company=True)
+    handle = await start(client, settings, "asset-inquiry", request(debtor, owed=1_000_000_00))
+    await wait_status(handle, "awaiting_decision")
+    await decide(handle, APPROVE, deduct=False)
+    result: AssetInquiryResult = await handle.result()
+
+    assert result.frozen_fen == 25_000_00
+    assert result.shortfall_fen == 1_000_000_00 - 25_000_00
+    kinds = {(m.partner_id, m.kind.value, m.rank.value if m.rank else None) for m in result.measures}
+    assert ("realestate-registry", "seize", "first") in kinds
+    assert ("vehicle-registry", "seize", "queued") in kinds
+    # Terms by asset: deposits 1 year, vehicles 2, real estate 3 (民诉法解释 Art. 485).
+    years = {m.asset_kind.value: m.expires_at.year - m.registered_at.year for m in result.measures}
+    assert years == {"deposit": 1, "payment_balance": 1, "vehicle": 2, "real_estate": 3}
+    assert len(result.term_watchers) == 4  # nothing deducted: all four stay in force and are watched
+
+
+async def test_outage_is_retried_refusal_is_not_and_silence_is_no_answer(client, settings: Settings, simulator: str):
+    closed = account_number()
+    debtor = await new_debtor(simulator, [
+        deposit("bank-icbc", 10_000_00), deposit("bank-ccb", 10_000_00, ref=closed), deposit("bank-abc", 50_000_00),
+    ])
+    try:
+        await set_faults(simulator, "bank-icbc", fail_next_n=3)  # an outage: 503 three times
+        await set_faults(simulator, "bank-zjrcu", async_mode=True, never_answer=True)
+        handle = await start(client, settings, "asset-inquiry", request(debtor, owed=30_000_00),
+                             deadlines={"bank-zjrcu": 3.0})
+        st = await wait_status(handle, "awaiting_decision", timeout=30)
+        assert st.summary["partners"]["bank-zjrcu"] == "no_answer"
+        assert st.summary["partners"]["bank-icbc"] == "answered"
+        # The account is closed between the report and the decision: the freeze is refused, not retried.
+        import httpx
+        async with httpx.AsyncClient() as http:
+            (await http.post(f"{simulator}/partners/bank-ccb/_admin/accounts/{closed}/close")).raise_for_status()
+        await decide(handle, APPROVE, deduct=False)
+        result: AssetInquiryResult = await handle.result()
+    finally:
+        await reset_faults(simulator)
+
+    assert result.no_answer == ["bank-zjrcu"]
+    assert result.refusals == {"freeze/1": "ACCOUNT_CLOSED"}
+    assert [(m.partner_id, m.amount_fen) for m in result.measures] == [("bank-icbc", 10_000_00), ("bank-abc", 20_000_00)]
+    ccb_attempts = [r for r in await ledger(simulator, "bank-ccb") if r["idempotency_key"].startswith(handle.id)]
+    assert ccb_attempts == []  # a refusal has no effect
+
+
+async def test_asynchronous_partner_answers_by_callback(client, settings: Settings, simulator: str):
+    debtor = await new_debtor(simulator, [deposit("bank-abc", 80_000_00)])
+    try:
+        await set_faults(simulator, "bank-abc", async_mode=True, answer_delay_seconds=0.5, duplicate_callback_rate=1.0)
+        handle = await start(client, settings, "asset-inquiry", request(debtor, owed=50_000_00))
+        st = await wait_status(handle, "awaiting_decision", timeout=30)
+    finally:
+        await reset_faults(simulator)
+    assert st.summary["partners"]["bank-abc"] == "answered"
+    assert [r["available_fen"] for r in st.summary["report"]] == [80_000_00]
+    await decide(handle, APPROVE)
+    result: AssetInquiryResult = await handle.result()
+    assert result.deducted_fen == 50_000_00
+
+
+async def test_decision_validator_refuses_without_trace(client, settings: Settings, simulator: str):
+    from tests.helpers import AUDITOR
+
+    debtor = await new_debtor(simulator, [deposit("bank-icbc", 1_000_00)])
+    handle = await start(client, settings, "asset-inquiry", request(debtor, owed=1_000_00))
+    await wait_status(handle, "awaiting_decision")
+    before = len((await handle.fetch_history()).events)
+    for kwargs, code in [
+        ({"decision": APPROVE, "actor": AUDITOR}, "ROLE_FORBIDDEN"),
+        ({"decision": REJECT, "reason": " "}, "REASON_REQUIRED"),
+        ({"decision": APPROVE, "selection": [99]}, "INVALID_SELECTION"),
+        ({"decision": APPROVE, "selection": "all-of-them"}, "INVALID_DECISION"),
+        ({"decision": "pay-everyone"}, "UNKNOWN_DECISION"),
+    ]:
+        with pytest.raises(WorkflowUpdateFailedError) as err:
+            await decide(handle, **kwargs)
+        assert err.value.cause.type == code  # type: ignore[union-attr]
+    assert len((await handle.fetch_history()).events) == before, "a refused update must leave no trace"
+    await decide(handle, REJECT, reason="申请人撤回查控申请")
+    result: AssetInquiryResult = await handle.result()
+    assert result.status == "rejected" and result.measures == []
+
+
+async def test_renewal_is_raised_before_expiry(client, settings: Settings, simulator: str):
+    debtor = await new_debtor(simulator, [deposit("bank-boc", 9_000_00)])
+    # One legal year passes in about a second: the freeze's 1-year term comes up for renewal quickly.
+    handle = await start(client, settings, "asset-inquiry", request(debtor, owed=5_000_00), acceleration=31_536_000)
+    await wait_status(handle, "awaiting_decision")
+    await decide(handle, APPROVE, deduct=False)
+    result: AssetInquiryResult = await handle.result()
+    [watcher_id] = result.term_watchers
+    import asyncio
+    for _ in range(100):
+        renewals = [r for r in await ledger(simulator, "bank-boc") if r["operation"] == "renew"
+                    and r["idempotency_key"].startswith(watcher_id)]
+        if len(renewals) >= 2:
+            break
+        await asyncio.sleep(0.1)
+    assert len(renewals) >= 2, "the watcher renews each term before it expires"
+    watcher = client.get_workflow_handle(watcher_id)
+    await decide(watcher, "release-measure", reason="被执行人已履行完毕")
+    released = await watcher.result()
+    assert released.status == "released"
+
+
+def test_temporal_database_holds_no_personal_data_in_plaintext(var_dir, stack):
+    """Runs last in this module: every ID and account number used above must be ciphertext on disk."""
+    assert PERSONAL_DATA, "the tests above should have used personal data"
+    blobs = b"".join(p.read_bytes() for p in var_dir.glob("temporal.db*"))
+    assert len(blobs) > 100_000
+    leaked = [v for v in PERSONAL_DATA if v.encode() in blobs]
+    assert leaked == [], f"plaintext personal data in Temporal's database: {len(leaked)} values"
+    assert "王某某".encode() not in blobs

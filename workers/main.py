@@ -1,0 +1,72 @@
+"""The worker: every scenario workflow and every activity on one task queue.
+
+Run: ``python -m workers`` (``make run`` starts it). Scale out by running more of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from stdnum.cn import ric
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.partners import PartnerActivities
+from adapters.registry import AdapterRegistry
+from core.identity import ActorWorkerInterceptor
+from core.logging import configure_logging, get_logger
+from core.settings import Settings, get_settings
+from core.temporal import connect
+from workflows.registry import all_workflows
+
+log = get_logger(__name__)
+
+# Modules the sandbox may share with the worker instead of re-importing per run: pure, deterministic,
+# and heavy enough that re-importing them would cost throughput (DESIGN.md "Limits").
+PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "stdnum", "domain", "core", "activities", "adapters", "httpx")
+
+
+def _warm_up() -> None:
+    # stdnum reads its region table lazily from a file; load it once here, not inside a workflow.
+    ric.is_valid("110105194912310021")
+
+
+def build_worker(client: Client, settings: Settings, adapters: AdapterRegistry | None = None) -> Worker:
+    _warm_up()
+    registry = adapters or AdapterRegistry(settings.partners())
+    partner_activities = PartnerActivities(registry, settings.public_base_url)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=all_workflows(),
+        activities=partner_activities.all(),
+        interceptors=[ActorWorkerInterceptor()],
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+        ),
+        activity_executor=ThreadPoolExecutor(max_workers=8),
+        max_concurrent_activities=200,
+        max_concurrent_workflow_tasks=50,
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, component="worker")
+    client = await connect(settings)
+    worker = build_worker(client, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    async with worker:
+        await stop.wait()
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,101 @@
+"""What every scenario workflow shares with the web: its status query, the judge's decisions as one
+Update with a validator, and a timeline that records who did what, when and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from core.identity import current_actor_or_none
+    from domain.actors import SYSTEM_ACTOR, Actor, Role
+
+STATUS_QUERY = "status"
+DECIDE_UPDATE = "decide"
+
+
+class TimelineEntry(BaseModel):
+    """One state change: who (user and role), when (workflow time), what, and on what grounds."""
+
+    at: datetime
+    actor: Actor
+    action: str
+    reason: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class PendingDecision(BaseModel):
+    """A decision the law reserves for the judge, waiting; ``input_schema`` drives the UI form."""
+
+    name: str
+    title: str
+    input_schema: dict[str, Any]
+    since: datetime
+
+
+class DecisionInput(BaseModel):
+    """Body of the ``decide`` Update. ``payload`` is validated against the pending decision's model."""
+
+    decision: str = Field(min_length=1)
+    reason: str = Field(default="", max_length=2000)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class DecisionOutcome(BaseModel):
+    decision: str
+    accepted_at: datetime
+    by: Actor
+
+
+class ScenarioStatus(BaseModel):
+    """What ``GET /api/workflows/{id}`` shows. No personal data beyond what the judge may see."""
+
+    scenario: str
+    case_number: str
+    court: str
+    status: str
+    summary: dict[str, Any] = Field(default_factory=dict)
+    pending_decisions: list[PendingDecision] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    result: dict[str, Any] | None = None
+
+
+def refuse(code: str, message: str) -> ApplicationError:
+    """A validator's refusal: non-retryable, with a machine-readable type. Leaves no trace in history."""
+    return ApplicationError(message, type=code, non_retryable=True)
+
+
+def acting_user() -> Actor:
+    """The user behind the current run, signal or update; the system when a timer acts."""
+    return current_actor_or_none() or SYSTEM_ACTOR
+
+
+def require_role(*roles: Role) -> Actor:
+    actor = current_actor_or_none()
+    if actor is None:
+        raise refuse("ACTOR_MISSING", "no acting user on this request")
+    if actor.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise refuse("ROLE_FORBIDDEN", f"role {actor.role.value} may not do this (allowed: {allowed})")
+    return actor
+
+
+class Timeline:
+    """Append-only record kept in workflow state; the audit trail is also derivable from history."""
+
+    def __init__(self) -> None:
+        self.entries: list[TimelineEntry] = []
+
+    def record(
+        self, action: str, reason: str | None = None, actor: Actor | None = None, **detail: Any
+    ) -> TimelineEntry:
+        entry = TimelineEntry(
+            at=workflow.now(), actor=actor or acting_user(), action=action, reason=reason, detail=detail
+        )
+        self.entries.append(entry)
+        workflow.logger.info(action, extra={"action": action, "actor": str(entry.actor)})
+        return entry

@@ -1,0 +1,149 @@
+"""Watches one control measure's term (查封/冻结期限) and renews it before expiry (续行查封、冻结,
+民诉法解释 Art. 485), ex officio; a measure left to expire lapses (查扣冻规定 Art. 27). The judge may
+release it instead. One renewal per run, then continue-as-new, so history stays small for decades."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+from workflows.common import (
+    DECIDE_UPDATE,
+    STATUS_QUERY,
+    DecisionInput,
+    ScenarioStatus,
+    Timeline,
+    TimelineEntry,
+    refuse,
+    require_role,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from activities.partners import PartnerActivities, ReleaseMeasureInput, RenewMeasureInput
+    from domain.actors import Role
+    from domain.legal_time import LegalClock, LegalDuration, calendar_end
+    from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureStatus
+
+RELEASE = "release-measure"
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+
+
+class MeasureTermInput(BaseModel):
+    measure: Measure
+    case_number: str
+    court: str
+    clock: LegalClock
+    renewal_lead: LegalDuration
+    measure_timeout_seconds: float = 20.0
+    timeline: list[TimelineEntry] = []  # carried across continue-as-new
+
+
+@workflow.defn(name="MeasureTermWatch")
+class MeasureTermWatch:
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self.release_reason: str | None = None
+        self.inp: MeasureTermInput | None = None
+
+    @workflow.run
+    async def run(self, inp: MeasureTermInput) -> Measure:
+        self.inp = inp
+        self.timeline.entries = list(inp.timeline)
+        m = inp.measure
+        lead = LegalDuration(amount=-inp.renewal_lead.amount, unit=inp.renewal_lead.unit)
+        renew_at = calendar_end(m.expires_at, lead)
+        delay = inp.clock.real_delay_until(renew_at, workflow.now())
+        released = await self._wait_for_release(delay)
+        if released:
+            return await self._release(inp)
+        return await self._renew(inp)
+
+    async def _wait_for_release(self, delay: timedelta) -> bool:
+        try:
+            await workflow.wait_condition(lambda: self.release_reason is not None, timeout=delay)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _renew(self, inp: MeasureTermInput) -> Measure:
+        m = inp.measure
+        new_expiry = calendar_end(m.expires_at, MAX_TERM_BY_ASSET[m.asset_kind])
+        step = f"renew/{m.asset_index}/{m.renewals + 1}"
+        try:
+            await workflow.execute_activity_method(
+                PartnerActivities.renew_measure,
+                RenewMeasureInput(
+                    partner_id=m.partner_id,
+                    step=step,
+                    measure_id=m.measure_id,
+                    expires_on=new_expiry.date(),
+                    document_ref=f"{workflow.info().workflow_id}/{step}",
+                ),
+                activity_id=step,
+                start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
+                retry_policy=RETRY,
+            )
+        except ActivityError:
+            # A refused renewal leaves the measure to lapse at expiry; the judge sees it in the timeline.
+            self.timeline.record("renewal_refused", step=step, expires_at=m.expires_at.isoformat())
+            return m.model_copy(update={"status": MeasureStatus.LAPSED})
+        renewed = m.model_copy(update={"expires_at": new_expiry, "renewals": m.renewals + 1})
+        self.timeline.record("renewed", step=step, expires_on=new_expiry.date().isoformat())
+        workflow.continue_as_new(inp.model_copy(update={"measure": renewed, "timeline": self.timeline.entries}))
+
+    async def _release(self, inp: MeasureTermInput) -> Measure:
+        m = inp.measure
+        step = f"release/{m.asset_index}"
+        await workflow.execute_activity_method(
+            PartnerActivities.release_measure,
+            ReleaseMeasureInput(
+                partner_id=m.partner_id,
+                step=step,
+                measure_id=m.measure_id,
+                reason=self.release_reason or "",
+                document_ref=f"{workflow.info().workflow_id}/{step}",
+            ),
+            activity_id=step,
+            start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
+            retry_policy=RETRY,
+        )
+        self.timeline.record("released", step=step)
+        return m.model_copy(update={"status": MeasureStatus.RELEASED})
+
+    @workflow.update(name=DECIDE_UPDATE)
+    async def decide(self, decision: DecisionInput) -> str:
+        self.release_reason = decision.reason
+        self.timeline.record("decision", reason=decision.reason, decision=decision.decision)
+        return "accepted"
+
+    @decide.validator
+    def _validate(self, decision: DecisionInput) -> None:
+        require_role(Role.JUDGE)
+        if decision.decision != RELEASE:
+            raise refuse("UNKNOWN_DECISION", f"unknown decision {decision.decision!r}")
+        if not decision.reason.strip():
+            raise refuse("REASON_REQUIRED", "releasing a measure needs a reason")
+        if self.release_reason is not None:
+            raise refuse("WRONG_STATE", "release already decided")
+
+    @workflow.query(name=STATUS_QUERY)
+    def get_status(self) -> ScenarioStatus:
+        assert self.inp is not None
+        m = self.inp.measure
+        return ScenarioStatus(
+            scenario="measure-term",
+            case_number=self.inp.case_number,
+            court=self.inp.court,
+            status="releasing" if self.release_reason else "watching",
+            summary={
+                "partner": m.partner_id,
+                "kind": m.kind.value,
+                "expires_at": m.expires_at.isoformat(),
+                "renewals": m.renewals,
+            },
+            timeline=self.timeline.entries,
+        )
