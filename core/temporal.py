@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from temporalio.client import Client
-from temporalio.common import HeaderCodecBehavior, SearchAttributeKey
+from temporalio.common import HeaderCodecBehavior, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
@@ -33,3 +33,13 @@ async def connect(settings: Settings) -> Client:
         interceptors=[ActorClientInterceptor()],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
     )
+
+
+def scenario_search_attributes(case_number: str, scenario: str, status: str, court: str) -> TypedSearchAttributes:
+    """Search attributes a scenario workflow starts with (visible in Temporal's UI and list filters)."""
+    return TypedSearchAttributes([
+        SearchAttributePair(CASE_NUMBER, case_number),
+        SearchAttributePair(SCENARIO, scenario),
+        SearchAttributePair(STATUS, status),
+        SearchAttributePair(COURT, court),
+    ])

@@ -53,25 +53,33 @@ def add_months(d: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
+def _shift(moment: datetime, duration: LegalDuration, sign: int) -> datetime:
+    n = sign * duration.amount
+    match duration.unit:
+        case TimeUnit.HOUR:
+            return moment + timedelta(hours=n)
+        case TimeUnit.CALENDAR_DAY:
+            return moment + timedelta(days=n)
+        case TimeUnit.MONTH:
+            return datetime.combine(add_months(moment.date(), n), moment.timetz())
+        case TimeUnit.YEAR:
+            return datetime.combine(add_months(moment.date(), 12 * n), moment.timetz())
+        case TimeUnit.WORKING_DAY:
+            raise ValueError("working-day periods need a holiday calendar (domain.calendar)")
+
+
 def calendar_end(start: datetime, duration: LegalDuration) -> datetime:
     """End of a calendar-based period: the start day is not counted (CPL Art. 85), so +N units exactly.
 
     Working days are not handled here (see ``domain.calendar``), and the rest-day roll-forward is applied
     by callers that have a holiday calendar.
     """
-    match duration.unit:
-        case TimeUnit.HOUR:
-            return start + timedelta(hours=duration.amount)
-        case TimeUnit.CALENDAR_DAY:
-            return start + timedelta(days=duration.amount)
-        case TimeUnit.MONTH:
-            d = add_months(start.date(), duration.amount)
-            return datetime.combine(d, start.timetz())
-        case TimeUnit.YEAR:
-            d = add_months(start.date(), 12 * duration.amount)
-            return datetime.combine(d, start.timetz())
-        case TimeUnit.WORKING_DAY:
-            raise ValueError("working-day periods need a holiday calendar (domain.calendar)")
+    return _shift(start, duration, +1)
+
+
+def calendar_before(end: datetime, duration: LegalDuration) -> datetime:
+    """The moment ``duration`` before ``end``: e.g. when to raise a renewal ahead of expiry."""
+    return _shift(end, duration, -1)
 
 
 class LegalClock(BaseModel):

@@ -13,11 +13,10 @@ import httpx
 from pydantic import BaseModel
 from stdnum.cn import ric, uscc
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import TypedSearchAttributes
 
 from core.identity import acting_as
 from core.settings import Settings
-from core.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
+from core.temporal import scenario_search_attributes
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.partners import PartnerRef
@@ -30,10 +29,10 @@ AUDITOR = Actor(user_id="auditor", role=Role.AUDITOR)
 _serial = itertools.count(1)
 
 
-def resident_id(birth: str = "19800101", region: str = "330102") -> str:
+def resident_id(birth: str = "19900101", region: str = "330106") -> str:
     """A valid 18-character resident ID number, unique within the test session."""
     body = f"{region}{birth}{next(_serial) % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
 
 
 def credit_code() -> str:
@@ -103,12 +102,9 @@ async def start(
             inp,
             id=wid,
             task_queue=settings.task_queue,
-            search_attributes=TypedSearchAttributes([
-                CASE_NUMBER.value_set(s.case_number(request)),
-                SCENARIO.value_set(scenario),
-                STATUS.value_set("running"),
-                COURT.value_set(s.court(request)),
-            ]),
+            search_attributes=scenario_search_attributes(
+                s.case_number(request), scenario, "running", s.court(request)
+            ),
         )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from concurrent.futures import ThreadPoolExecutor
 
 from stdnum.cn import ric
 from temporalio.client import Client
@@ -47,7 +46,6 @@ def build_worker(client: Client, settings: Settings, adapters: AdapterRegistry |
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
         ),
-        activity_executor=ThreadPoolExecutor(max_workers=8),
         max_concurrent_activities=200,
         max_concurrent_workflow_tasks=50,
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
-from temporalio.common import RetryPolicy, TypedSearchAttributes
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
 
 from workflows.common import (
@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         PartnerActivities,
         inquiry_activity_id,
     )
-    from core.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
+    from core.temporal import STATUS, scenario_search_attributes
     from domain.actors import Role
     from domain.assets import InquiryAnswer, InquiryOutcome
     from domain.control import (
@@ -290,12 +290,9 @@ class AssetInquiry:
                 ),
                 id=child_id,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                search_attributes=TypedSearchAttributes([
-                    CASE_NUMBER.value_set(inp.request.case_number),
-                    COURT.value_set(inp.request.court),
-                    SCENARIO.value_set("measure-term"),
-                    STATUS.value_set("watching"),
-                ]),
+                search_attributes=scenario_search_attributes(
+                    inp.request.case_number, "measure-term", "watching", inp.request.court
+                ),
             )
             watchers.append(child_id)
         if watchers:

@@ -25,7 +25,7 @@ from workflows.common import (
 with workflow.unsafe.imports_passed_through():
     from activities.partners import PartnerActivities, ReleaseMeasureInput, RenewMeasureInput
     from domain.actors import Role
-    from domain.legal_time import LegalClock, LegalDuration, calendar_end
+    from domain.legal_time import LegalClock, LegalDuration, calendar_before, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureStatus
 
 RELEASE = "release-measure"
@@ -54,8 +54,7 @@ class MeasureTermWatch:
         self.inp = inp
         self.timeline.entries = list(inp.timeline)
         m = inp.measure
-        lead = LegalDuration(amount=-inp.renewal_lead.amount, unit=inp.renewal_lead.unit)
-        renew_at = calendar_end(m.expires_at, lead)
+        renew_at = calendar_before(m.expires_at, inp.renewal_lead)
         delay = inp.clock.real_delay_until(renew_at, workflow.now())
         released = await self._wait_for_release(delay)
         if released:

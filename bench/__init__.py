@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its ratio against a bare-Temporal baseline run in the same process."""

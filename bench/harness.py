@@ -1,0 +1,109 @@
+"""What every benchmark needs: a fresh embedded stack (dev server with WAL, simulators) on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from temporalio.client import Client
+from temporalio.common import HeaderCodecBehavior
+
+from core.converter import build_data_converter
+from core.identity import ActorClientInterceptor
+from core.settings import Settings, sandbox_partners
+from core.stack import temporal_command
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1.0).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    client: Client
+    plain_client: Client  # the baseline's: default converter, no codec, no interceptor
+    simulator_url: str
+
+
+@asynccontextmanager
+async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
+    var = Path(tempfile.mkdtemp(prefix="om-bench-"))
+    ports = {"temporal": free_port(), "ui": free_port(), "sim": free_port(), "web": free_port()}
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    partners_file = var / "partners.json"
+    sim_url = f"http://127.0.0.1:{ports['sim']}"
+    partners_file.write_text(json.dumps([p.model_dump(mode="json") for p in sandbox_partners(sim_url, bank_count)]))
+    settings = Settings(
+        var_dir=var,
+        temporal_address=f"127.0.0.1:{ports['temporal']}",
+        temporal_ui_port=ports["ui"],
+        simulator_port=ports["sim"],
+        web_port=ports["web"],
+        public_base_url=f"http://127.0.0.1:{ports['web']}",
+        partners_file=partners_file,
+        task_queue="bench",
+        codec_keys_json=json.dumps({"active": "b", "keys": {"b": key}}),
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    logs = (var / "bench-services.log").open("w")
+    procs = [
+        subprocess.Popen(temporal_command(settings), stdout=logs, stderr=subprocess.STDOUT),
+        subprocess.Popen(
+            [sys.executable, "-m", "simulators", "--host", "127.0.0.1", "--port", str(ports["sim"]),
+             "--state-dir", str(var / "simulators"), "--partners-file", str(partners_file), "--no-demo-data"],
+            cwd=REPO, stdout=logs, stderr=subprocess.STDOUT, env={**os.environ},
+        ),
+    ]
+    try:
+        wait_http(f"{sim_url}/healthz")
+        client = plain = None
+        for _ in range(100):
+            try:
+                client = await Client.connect(
+                    settings.temporal_address,
+                    data_converter=build_data_converter(settings.codec_keys),
+                    interceptors=[ActorClientInterceptor()],
+                    header_codec_behavior=HeaderCodecBehavior.CODEC,
+                )
+                plain = await Client.connect(settings.temporal_address)
+                break
+            except RuntimeError:
+                await asyncio.sleep(0.2)
+        assert client is not None and plain is not None, "Temporal did not come up"
+        yield Stack(settings=settings, client=client, plain_client=plain, simulator_url=sim_url)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(15)
+        logs.close()
