@@ -6,7 +6,9 @@ restarted worker sends the same key and the partner gives the first answer inste
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio import activity
@@ -135,7 +137,7 @@ class PartnerActivities:
         """Asks one partner; answers now, or completes later when the partner calls back."""
         info = activity.info()
         request = InquiryRequest(
-            request_id=request_id_for(info.workflow_id, info.activity_id),
+            request_id=request_id_for(info.workflow_id or "", info.activity_id),
             subject=WireSubject(kind=inp.subject.kind, name=inp.subject.name, id_number=inp.subject.id_number),
             callback_url=f"{self._callback_base_url}/api/partners/{inp.partner_id}/callbacks/inquiry",
         )
@@ -179,9 +181,7 @@ class PartnerActivities:
     async def release_measure(self, inp: ReleaseMeasureInput) -> MeasureResponse:
         request = ReleaseRequest(reason=inp.reason, document_ref=inp.document_ref)
         try:
-            return await self._adapters.get(inp.partner_id).release_measure(
-                _key(inp.step), inp.measure_id, request
-            )
+            return await self._adapters.get(inp.partner_id).release_measure(_key(inp.step), inp.measure_id, request)
         except PartnerRefusal as exc:
             raise _refusal(exc) from exc
 
@@ -199,7 +199,7 @@ class PartnerActivities:
         except PartnerRefusal as exc:
             raise _refusal(exc) from exc
 
-    def all(self) -> list[object]:
+    def all(self) -> list[Callable[..., Any]]:
         return [
             self.inquire_assets,
             self.register_measure,

@@ -131,5 +131,7 @@ class PartnerHttpClient:
             return answer.model_validate_json(response.content)
         except ValidationError as exc:
             raise PartnerProtocolError(
-                self.partner_id, "MALFORMED_ANSWER", f"answer is not a valid {answer.__name__}: {exc.error_count()} errors"
+                self.partner_id,
+                "MALFORMED_ANSWER",
+                f"answer is not a valid {answer.__name__}: {exc.error_count()} errors",
             ) from exc

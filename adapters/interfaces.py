@@ -32,9 +32,7 @@ class MeasureRegistry(AssetInquiry, Protocol):
 
     async def register_measure(self, idempotency_key: str, request: MeasureRequest) -> MeasureResponse: ...
 
-    async def renew_measure(
-        self, idempotency_key: str, measure_id: str, request: RenewRequest
-    ) -> MeasureResponse: ...
+    async def renew_measure(self, idempotency_key: str, measure_id: str, request: RenewRequest) -> MeasureResponse: ...
 
     async def release_measure(
         self, idempotency_key: str, measure_id: str, request: ReleaseRequest

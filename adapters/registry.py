@@ -19,9 +19,7 @@ PROTOCOLS: dict[str, AdapterFactory] = {
 
 
 class AdapterRegistry:
-    def __init__(
-        self, endpoints: Iterable[PartnerEndpoint], transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, endpoints: Iterable[PartnerEndpoint], transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._endpoints = {e.id: e for e in endpoints}
         self._transport = transport
         self._adapters: dict[str, FundsHolder] = {}

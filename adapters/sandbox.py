@@ -40,18 +40,12 @@ class SandboxPartnerAdapter:
         _, answer = await self.http.post("measures", request, MeasureResponse, idempotency_key)
         return answer
 
-    async def renew_measure(
-        self, idempotency_key: str, measure_id: str, request: RenewRequest
-    ) -> MeasureResponse:
+    async def renew_measure(self, idempotency_key: str, measure_id: str, request: RenewRequest) -> MeasureResponse:
         _, answer = await self.http.post(f"measures/{measure_id}/renew", request, MeasureResponse, idempotency_key)
         return answer
 
-    async def release_measure(
-        self, idempotency_key: str, measure_id: str, request: ReleaseRequest
-    ) -> MeasureResponse:
-        _, answer = await self.http.post(
-            f"measures/{measure_id}/release", request, MeasureResponse, idempotency_key
-        )
+    async def release_measure(self, idempotency_key: str, measure_id: str, request: ReleaseRequest) -> MeasureResponse:
+        _, answer = await self.http.post(f"measures/{measure_id}/release", request, MeasureResponse, idempotency_key)
         return answer
 
     async def deduct(self, idempotency_key: str, request: DeductionRequest) -> DeductionResponse:

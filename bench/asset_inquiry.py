@@ -54,18 +54,33 @@ async def _seed(stack: Stack, debtors: list[Party]) -> None:
     async with httpx.AsyncClient(timeout=30) as http:
         for i, d in enumerate(debtors):
             assets = [
-                {"partner_id": "bank-icbc", "kind": "deposit", "reference": f"62220000{i:011d}", "available_fen": 60_000},
-                {"partner_id": "bank-ccb", "kind": "deposit", "reference": f"62270000{i:011d}", "available_fen": 90_000},
+                {
+                    "partner_id": "bank-icbc",
+                    "kind": "deposit",
+                    "reference": f"62220000{i:011d}",
+                    "available_fen": 60_000,
+                },
+                {
+                    "partner_id": "bank-ccb",
+                    "kind": "deposit",
+                    "reference": f"62270000{i:011d}",
+                    "available_fen": 90_000,
+                },
             ]
-            r = await http.post(f"{stack.simulator_url}/_admin/subjects", json={**d.model_dump(mode="json"), "assets": assets})
+            r = await http.post(
+                f"{stack.simulator_url}/_admin/subjects", json={**d.model_dump(mode="json"), "assets": assets}
+            )
             r.raise_for_status()
 
 
 async def _one_inquiry(client: Client, stack: Stack, debtor: Party, n: int) -> None:
     wid = f"bench-inquiry-{uuid.uuid4().hex[:12]}"
     request = AssetInquiryRequest(
-        case_number=f"(2026)浙0102执{n}号", court="杭州市上城区人民法院", debtor=debtor,
-        amount_owed_fen=100_000, execution_costs_fen=0,
+        case_number=f"(2026)浙0102执{n}号",
+        court="杭州市上城区人民法院",
+        debtor=debtor,
+        amount_owed_fen=100_000,
+        execution_costs_fen=0,
     )
     ctx = ScenarioContext(
         workflow_id=wid,
@@ -75,9 +90,13 @@ async def _one_inquiry(client: Client, stack: Stack, debtor: Party, n: int) -> N
     )
     with acting_as(JUDGE):
         handle = await client.start_workflow(
-            AssetInquiry.run, AssetInquiryInput(request=request, context=ctx), id=wid,
+            AssetInquiry.run,
+            AssetInquiryInput(request=request, context=ctx),
+            id=wid,
             task_queue=stack.settings.task_queue,
-            search_attributes=scenario_search_attributes(request.case_number, "asset-inquiry", "running", request.court),
+            search_attributes=scenario_search_attributes(
+                request.case_number, "asset-inquiry", "running", request.court
+            ),
         )
         while True:
             try:
@@ -112,12 +131,20 @@ async def _run_baseline(stack: Stack, count: int, concurrency: int) -> Result:
     async def one() -> None:
         async with gate:
             await client.execute_workflow(
-                BareFanOut.run, BareInput(parallel=PARTNERS, sequential=4),
-                id=f"bench-bare-{uuid.uuid4().hex[:12]}", task_queue="bench-bare",
+                BareFanOut.run,
+                BareInput(parallel=PARTNERS, sequential=4),
+                id=f"bench-bare-{uuid.uuid4().hex[:12]}",
+                task_queue="bench-bare",
             )
 
-    async with Worker(client, task_queue="bench-bare", workflows=[BareFanOut], activities=[bare_noop],
-                      max_concurrent_activities=200, max_concurrent_workflow_tasks=50):
+    async with Worker(
+        client,
+        task_queue="bench-bare",
+        workflows=[BareFanOut],
+        activities=[bare_noop],
+        max_concurrent_activities=200,
+        max_concurrent_workflow_tasks=50,
+    ):
         await one()
         started = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(count - 1)))
@@ -131,11 +158,18 @@ async def run(count: int = 201, concurrency: int = 40) -> dict[str, float]:
     ratio = ours.per_second / baseline.per_second
     partner_rps = ours.per_second * ACTIVITIES_PER_RUN
     print(f"asset-inquiry bench: {ours.workflows} inquiries x {PARTNERS} partners, concurrency {concurrency}")
-    print(f"  baseline (bare Temporal, {ACTIVITIES_PER_RUN} no-op activities): {baseline.per_second:7.2f} workflows/s, "
-          f"{baseline.per_second * ACTIVITIES_PER_RUN:7.1f} activities/s")
+    print(
+        f"  baseline (bare Temporal, {ACTIVITIES_PER_RUN} no-op activities): {baseline.per_second:7.2f} workflows/s, "
+        f"{baseline.per_second * ACTIVITIES_PER_RUN:7.1f} activities/s"
+    )
     print(f"  one-matter asset inquiry:  {ours.per_second:7.2f} workflows/s, {partner_rps:7.1f} partner requests/s")
     print(f"  ratio to baseline: {ratio:.0%}   (targets: >= 50% and >= 250 partner requests/s)")
-    return {"baseline_wps": baseline.per_second, "ours_wps": ours.per_second, "ratio": ratio, "partner_rps": partner_rps}
+    return {
+        "baseline_wps": baseline.per_second,
+        "ours_wps": ours.per_second,
+        "ratio": ratio,
+        "partner_rps": partner_rps,
+    }
 
 
 if __name__ == "__main__":

@@ -26,10 +26,12 @@ class BareFanOut:
     @workflow.run
     async def run(self, inp: BareInput) -> int:
         timeout = timedelta(seconds=30)
-        await asyncio.gather(*(
-            workflow.execute_activity(bare_noop, f"p{i}", start_to_close_timeout=timeout)
-            for i in range(inp.parallel)
-        ))
+        await asyncio.gather(
+            *(
+                workflow.execute_activity(bare_noop, f"p{i}", start_to_close_timeout=timeout)
+                for i in range(inp.parallel)
+            )
+        )
         for i in range(inp.sequential):
             await workflow.execute_activity(bare_noop, f"s{i}", start_to_close_timeout=timeout)
         return inp.parallel + inp.sequential

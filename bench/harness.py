@@ -73,15 +73,30 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
         partners_file=partners_file,
         task_queue="bench",
         codec_keys_json=json.dumps({"active": "b", "keys": {"b": key}}),
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     logs = (var / "bench-services.log").open("w")
     procs = [
         subprocess.Popen(temporal_command(settings), stdout=logs, stderr=subprocess.STDOUT),
         subprocess.Popen(
-            [sys.executable, "-m", "simulators", "--host", "127.0.0.1", "--port", str(ports["sim"]),
-             "--state-dir", str(var / "simulators"), "--partners-file", str(partners_file), "--no-demo-data"],
-            cwd=REPO, stdout=logs, stderr=subprocess.STDOUT, env={**os.environ},
+            [
+                sys.executable,
+                "-m",
+                "simulators",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ports["sim"]),
+                "--state-dir",
+                str(var / "simulators"),
+                "--partners-file",
+                str(partners_file),
+                "--no-demo-data",
+            ],
+            cwd=REPO,
+            stdout=logs,
+            stderr=subprocess.STDOUT,
+            env={**os.environ},
         ),
     ]
     try:

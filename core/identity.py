@@ -95,9 +95,7 @@ class _ActorClientOutbound(client.OutboundInterceptor):
         input.headers = _with_actor(input.headers, current_actor())
         await super().signal_workflow(input)
 
-    async def start_workflow_update(
-        self, input: client.StartWorkflowUpdateInput
-    ) -> client.WorkflowUpdateHandle[Any]:
+    async def start_workflow_update(self, input: client.StartWorkflowUpdateInput) -> client.WorkflowUpdateHandle[Any]:
         input.headers = _with_actor(input.headers, current_actor())
         return await super().start_workflow_update(input)
 

@@ -18,7 +18,9 @@ SENSITIVE_KEYS = frozenset(
     {"id_number", "name", "account", "account_no", "account_number", "debtor", "owner", "payee", "holder"}
 )
 # 15–19 digits (ID numbers, bank cards, accounts), optionally ending in X; and 18-char credit codes.
-_SENSITIVE_PATTERN = re.compile(r"(?<![\w-])(\d{14,29}[\dXx]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![\w-])")
+_SENSITIVE_PATTERN = re.compile(
+    r"(?<![\w-])(\d{14,29}[\dXx]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![\w-])"
+)
 _REDACTED = "[redacted]"
 
 
@@ -109,4 +111,5 @@ def configure_logging(level: str = "INFO", component: str = "one-matter") -> Non
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.get_logger(name)  # type: ignore[no-any-return]
+    logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
+    return logger

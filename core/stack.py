@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from core.settings import Settings, get_settings
 from core.temporal import dev_server_search_attribute_args
@@ -32,16 +33,26 @@ def _wait_port(host: str, port: int, what: str, timeout: float = 60.0) -> None:
 def temporal_command(settings: Settings) -> list[str]:
     host, _, port = settings.temporal_address.rpartition(":")
     cmd = [
-        str(TEMPORAL_BIN), "server", "start-dev",
-        "--ip", host or "127.0.0.1",
-        "--port", port,
-        "--ui-port", str(settings.temporal_ui_port),
-        "--namespace", settings.temporal_namespace,
-        "--db-filename", str(settings.var_dir / "temporal.db"),
+        str(TEMPORAL_BIN),
+        "server",
+        "start-dev",
+        "--ip",
+        host or "127.0.0.1",
+        "--port",
+        port,
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--namespace",
+        settings.temporal_namespace,
+        "--db-filename",
+        str(settings.var_dir / "temporal.db"),
         # WAL doubled throughput on this machine (DESIGN.md "Limits").
-        "--sqlite-pragma", "journal_mode=wal",
-        "--sqlite-pragma", "synchronous=normal",
-        "--log-level", "warn",
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "warn",
         *dev_server_search_attribute_args(),
     ]
     if settings.codec_endpoint_enabled:
@@ -62,7 +73,7 @@ def main() -> None:
         log = (logs / f"{name}.log").open("ab")
         procs.append((name, subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)))
 
-    def stop(*_: object) -> None:
+    def stop(*_args: object) -> NoReturn:
         for _, p in reversed(procs):
             if p.poll() is None:
                 p.terminate()
@@ -81,8 +92,20 @@ def main() -> None:
     spawn("temporal", temporal_command(settings))
     _wait_port(host, int(port), "Temporal")
     py = sys.executable
-    spawn("simulators", [py, "-m", "simulators", "--host", settings.simulator_host,
-                         "--port", str(settings.simulator_port), "--state-dir", str(settings.var_dir / "simulators")])
+    spawn(
+        "simulators",
+        [
+            py,
+            "-m",
+            "simulators",
+            "--host",
+            settings.simulator_host,
+            "--port",
+            str(settings.simulator_port),
+            "--state-dir",
+            str(settings.var_dir / "simulators"),
+        ],
+    )
     _wait_port(settings.simulator_host, settings.simulator_port, "partner simulators")
     spawn("web", [py, "-m", "web"])
     spawn("worker", [py, "-m", "workers"])

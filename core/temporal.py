@@ -37,9 +37,11 @@ async def connect(settings: Settings) -> Client:
 
 def scenario_search_attributes(case_number: str, scenario: str, status: str, court: str) -> TypedSearchAttributes:
     """Search attributes a scenario workflow starts with (visible in Temporal's UI and list filters)."""
-    return TypedSearchAttributes([
-        SearchAttributePair(CASE_NUMBER, case_number),
-        SearchAttributePair(SCENARIO, scenario),
-        SearchAttributePair(STATUS, status),
-        SearchAttributePair(COURT, court),
-    ])
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(CASE_NUMBER, case_number),
+            SearchAttributePair(SCENARIO, scenario),
+            SearchAttributePair(STATUS, status),
+            SearchAttributePair(COURT, court),
+        ]
+    )

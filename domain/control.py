@@ -91,9 +91,7 @@ class FreezeBudget(BaseModel):
 class ApproveControl(BaseModel):
     """The judge approves control measures: all reported assets, or a selection by report index."""
 
-    selection: list[int] | None = Field(
-        default=None, description="report indexes to control; omit to approve all"
-    )
+    selection: list[int] | None = Field(default=None, description="report indexes to control; omit to approve all")
     deduct: bool = Field(default=True, description="deduct frozen funds into the case account (扣划)")
 
 

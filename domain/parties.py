@@ -21,7 +21,7 @@ def check_resident_id(value: str) -> str:
     try:
         return str(ric.validate(value))
     except StdnumError as exc:
-        raise ValueError(f"not a valid resident ID number (cn.ric: {exc.message})") from exc
+        raise ValueError(f"not a valid resident ID number (cn.ric: {exc})") from exc
 
 
 def check_credit_code(value: str) -> str:
@@ -29,7 +29,7 @@ def check_credit_code(value: str) -> str:
     try:
         return str(uscc.validate(value))
     except StdnumError as exc:
-        raise ValueError(f"not a valid unified social credit code (cn.uscc: {exc.message})") from exc
+        raise ValueError(f"not a valid unified social credit code (cn.uscc: {exc})") from exc
 
 
 def check_bank_account(value: str) -> str:

@@ -77,7 +77,7 @@ def settings(var_dir: Path, ports: dict[str, int]) -> Settings:
         simulator_port=ports["simulator"],
         time_acceleration=TEST_ACCELERATION,
         codec_keys_json=json.dumps({"active": "test-1", "keys": {"test-1": key}}),
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 
@@ -89,8 +89,10 @@ async def temporal_env(settings: Settings, var_dir: Path, ports: dict[str, int])
         dev_server_existing_path=str(TEMPORAL_BIN),
         dev_server_database_filename=str(var_dir / "temporal.db"),
         dev_server_extra_args=[
-            "--sqlite-pragma", "journal_mode=wal",
-            "--sqlite-pragma", "synchronous=normal",
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
         ],
         search_attributes=SEARCH_ATTRIBUTES,
         data_converter=build_data_converter(settings.codec_keys),
@@ -118,9 +120,21 @@ def simulator(settings: Settings, var_dir: Path) -> Iterator[str]:
     state = var_dir / "simulators"
     log = (var_dir / "simulators.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulators", "--host", "127.0.0.1", "--port", str(settings.simulator_port),
-         "--state-dir", str(state)],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "simulators",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(settings.simulator_port),
+            "--state-dir",
+            str(state),
+        ],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ},
     )
     try:
         wait_http(f"{settings.simulator_base_url}/healthz")

@@ -102,9 +102,7 @@ async def start(
             inp,
             id=wid,
             task_queue=settings.task_queue,
-            search_attributes=scenario_search_attributes(
-                s.case_number(request), scenario, "running", s.court(request)
-            ),
+            search_attributes=scenario_search_attributes(s.case_number(request), scenario, "running", s.court(request)),
         )
 
 

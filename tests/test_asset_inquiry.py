@@ -50,20 +50,31 @@ async def new_debtor(simulator: str, assets: list[dict[str, Any]], company: bool
 
 def request(debtor: Party, owed: int, costs: int = 0) -> AssetInquiryRequest:
     return AssetInquiryRequest(
-        case_number=case_number(), court="杭州市上城区人民法院", debtor=debtor,
-        amount_owed_fen=owed, execution_costs_fen=costs,
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        debtor=debtor,
+        amount_owed_fen=owed,
+        execution_costs_fen=costs,
     )
 
 
 def freezes_by_key(rows: list[dict[str, Any]], workflow_id: str) -> Counter[str]:
-    return Counter(r["idempotency_key"] for r in rows if r["operation"] == "freeze" and
-                   r["idempotency_key"].startswith(workflow_id))
+    return Counter(
+        r["idempotency_key"]
+        for r in rows
+        if r["operation"] == "freeze" and r["idempotency_key"].startswith(workflow_id)
+    )
 
 
 async def test_deposits_above_claim_freeze_exactly_owed_plus_costs(client, settings: Settings, simulator: str):
-    debtor = await new_debtor(simulator, [
-        deposit("bank-icbc", 300_000_00), deposit("bank-ccb", 400_000_00), deposit("bank-abc", 500_000_00),
-    ])
+    debtor = await new_debtor(
+        simulator,
+        [
+            deposit("bank-icbc", 300_000_00),
+            deposit("bank-ccb", 400_000_00),
+            deposit("bank-abc", 500_000_00),
+        ],
+    )
     handle = await start(client, settings, "asset-inquiry", request(debtor, owed=500_000_00, costs=7_300_00))
     st = await wait_status(handle, "awaiting_decision")
     assert [r["partner_id"] for r in st.summary["report"]] == ["bank-icbc", "bank-ccb", "bank-abc"]
@@ -78,7 +89,8 @@ async def test_deposits_above_claim_freeze_exactly_owed_plus_costs(client, setti
     assert result.frozen_fen == 507_300_00
     assert sum(m.amount_fen for m in result.measures) == 507_300_00
     assert [(m.partner_id, m.amount_fen) for m in result.measures] == [
-        ("bank-icbc", 300_000_00), ("bank-ccb", 207_300_00)
+        ("bank-icbc", 300_000_00),
+        ("bank-ccb", 207_300_00),
     ]
     assert result.deducted_fen == 507_300_00
     assert result.shortfall_fen == 0
@@ -96,14 +108,33 @@ async def test_deposits_above_claim_freeze_exactly_owed_plus_costs(client, setti
 
 async def test_deposits_short_seize_real_estate_and_vehicle(client, settings: Settings, simulator: str):
     house, car = "330102001001GB00001F00010001", "浙A·" + resident_id()[-5:]
-    debtor = await new_debtor(simulator, [
-        deposit("bank-boc", 20_000_00),
-        {"partner_id": "payment-alipay", "kind": "payment_balance", "reference": account_number(),
-         "description": "余额", "available_fen": 5_000_00},
-        {"partner_id": "realestate-registry", "kind": "real_estate", "reference": house, "description": "杭州市上城区某路1号"},
-        {"partner_id": "vehicle-registry", "kind": "vehicle", "reference": car, "description": "小型轿车",
-         "existing_seizures": 1},
-    ], company=True)
+    debtor = await new_debtor(
+        simulator,
+        [
+            deposit("bank-boc", 20_000_00),
+            {
+                "partner_id": "payment-alipay",
+                "kind": "payment_balance",
+                "reference": account_number(),
+                "description": "余额",
+                "available_fen": 5_000_00,
+            },
+            {
+                "partner_id": "realestate-registry",
+                "kind": "real_estate",
+                "reference": house,
+                "description": "杭州市上城区某路1号",
+            },
+            {
+                "partner_id": "vehicle-registry",
+                "kind": "vehicle",
+                "reference": car,
+                "description": "小型轿车",
+                "existing_seizures": 1,
+            },
+        ],
+        company=True,
+    )
     handle = await start(client, settings, "asset-inquiry", request(debtor, owed=1_000_000_00))
     await wait_status(handle, "awaiting_decision")
     await decide(handle, APPROVE, deduct=False)
@@ -122,19 +153,26 @@ async def test_deposits_short_seize_real_estate_and_vehicle(client, settings: Se
 
 async def test_outage_is_retried_refusal_is_not_and_silence_is_no_answer(client, settings: Settings, simulator: str):
     closed = account_number()
-    debtor = await new_debtor(simulator, [
-        deposit("bank-icbc", 10_000_00), deposit("bank-ccb", 10_000_00, ref=closed), deposit("bank-abc", 50_000_00),
-    ])
+    debtor = await new_debtor(
+        simulator,
+        [
+            deposit("bank-icbc", 10_000_00),
+            deposit("bank-ccb", 10_000_00, ref=closed),
+            deposit("bank-abc", 50_000_00),
+        ],
+    )
     try:
         await set_faults(simulator, "bank-icbc", fail_next_n=3)  # an outage: 503 three times
         await set_faults(simulator, "bank-zjrcu", async_mode=True, never_answer=True)
-        handle = await start(client, settings, "asset-inquiry", request(debtor, owed=30_000_00),
-                             deadlines={"bank-zjrcu": 3.0})
+        handle = await start(
+            client, settings, "asset-inquiry", request(debtor, owed=30_000_00), deadlines={"bank-zjrcu": 3.0}
+        )
         st = await wait_status(handle, "awaiting_decision", timeout=30)
         assert st.summary["partners"]["bank-zjrcu"] == "no_answer"
         assert st.summary["partners"]["bank-icbc"] == "answered"
         # The account is closed between the report and the decision: the freeze is refused, not retried.
         import httpx
+
         async with httpx.AsyncClient() as http:
             (await http.post(f"{simulator}/partners/bank-ccb/_admin/accounts/{closed}/close")).raise_for_status()
         await decide(handle, APPROVE, deduct=False)
@@ -144,7 +182,10 @@ async def test_outage_is_retried_refusal_is_not_and_silence_is_no_answer(client,
 
     assert result.no_answer == ["bank-zjrcu"]
     assert result.refusals == {"freeze/1": "ACCOUNT_CLOSED"}
-    assert [(m.partner_id, m.amount_fen) for m in result.measures] == [("bank-icbc", 10_000_00), ("bank-abc", 20_000_00)]
+    assert [(m.partner_id, m.amount_fen) for m in result.measures] == [
+        ("bank-icbc", 10_000_00),
+        ("bank-abc", 20_000_00),
+    ]
     ccb_attempts = [r for r in await ledger(simulator, "bank-ccb") if r["idempotency_key"].startswith(handle.id)]
     assert ccb_attempts == []  # a refusal has no effect
 
@@ -196,9 +237,13 @@ async def test_renewal_is_raised_before_expiry(client, settings: Settings, simul
     result: AssetInquiryResult = await handle.result()
     [watcher_id] = result.term_watchers
     import asyncio
+
     for _ in range(100):
-        renewals = [r for r in await ledger(simulator, "bank-boc") if r["operation"] == "renew"
-                    and r["idempotency_key"].startswith(watcher_id)]
+        renewals = [
+            r
+            for r in await ledger(simulator, "bank-boc")
+            if r["operation"] == "renew" and r["idempotency_key"].startswith(watcher_id)
+        ]
         if len(renewals) >= 2:
             break
         await asyncio.sleep(0.1)

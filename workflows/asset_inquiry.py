@@ -341,10 +341,18 @@ class AssetInquiry:
         if self.status == "awaiting_decision":
             since = self.timeline.entries[-1].at
             pending = [
-                PendingDecision(name=APPROVE, title="批准查控措施 / Approve control measures",
-                                input_schema=ApproveControl.model_json_schema(), since=since),
-                PendingDecision(name=REJECT, title="不予查控 / Reject control measures",
-                                input_schema=RejectControl.model_json_schema(), since=since),
+                PendingDecision(
+                    name=APPROVE,
+                    title="批准查控措施 / Approve control measures",
+                    input_schema=ApproveControl.model_json_schema(),
+                    since=since,
+                ),
+                PendingDecision(
+                    name=REJECT,
+                    title="不予查控 / Reject control measures",
+                    input_schema=RejectControl.model_json_schema(),
+                    since=since,
+                ),
             ]
         return ScenarioStatus(
             scenario=NAME,
