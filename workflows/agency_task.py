@@ -1,0 +1,343 @@
+"""One agency task (协助事项) as a child workflow: the agency claims and completes it through Updates
+whose validators refuse the wrong agency, the wrong state or an invalid result without a trace in
+history; the judge reassigns, extends or cancels with a reason; yellow, red and escalation fire on
+durable timers in legal time. Every transition is recorded (who, when, why) and projected to the inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+from workflows.common import acting_user, refuse, require_role
+
+with workflow.unsafe.imports_passed_through():
+    from domain.calendar import Deadline
+
+    from activities.tasks import DeadlineRequest, TaskActivities
+    from domain.actors import Actor, Role
+    from domain.legal_time import LegalClock, LegalDuration, TimeUnit
+    from domain.task_results import validate_result
+    from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView
+
+VIEW_QUERY = "task"
+CLAIM, COMPLETE, REJECT = "claim", "complete", "reject"
+REASSIGN, EXTEND, CANCEL, RECOMPUTE = "reassign", "extend", "cancel", "recompute-deadline"
+CANCEL_SIGNAL = "cancel-task"
+# What woke the task's loop; the non-final ones are also the recorded action names.
+FINAL, REASSIGNED, EXTENDED, RECOMPUTED = "final", "reassigned", "extended", "deadline_recomputed"
+PROVISIONAL_RECHECK = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)
+QUICK = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10))
+
+
+class AgencyTaskInput(BaseModel):
+    spec: TaskSpec
+    clock: LegalClock
+
+
+class Completion(BaseModel):
+    result: dict[str, Any]
+    attachments: list[str] = Field(default_factory=list, description="content hashes of uploaded files")
+    note: str = ""
+
+
+class Reasoned(BaseModel):
+    reason: str = Field(min_length=1)
+
+
+class Reassignment(Reasoned):
+    agency: str = Field(min_length=1)
+
+
+class Extension(Reasoned):
+    extra: LegalDuration
+
+
+class TaskOutcome(BaseModel):
+    task_id: str
+    state: TaskState
+    agency: str
+    result: dict[str, Any] | None
+    attachments: list[str]
+    completed_by: Actor | None
+    reason: str | None
+
+
+@workflow.defn(name="AgencyTask")
+class AgencyTask:
+    def __init__(self) -> None:
+        self.view: TaskView | None = None
+        self.yellow_at: datetime | None = None
+        self.red_at: datetime | None = None
+        self.wake: str | None = None
+        self.completed_by: Actor | None = None
+        self.final_reason: str | None = None
+        self.detail: dict[str, Any] = {}
+
+    @workflow.run
+    async def run(self, inp: AgencyTaskInput) -> TaskOutcome:
+        assigned_at = inp.clock.legal_now(workflow.now())
+        info = workflow.info()
+        self.view = TaskView(
+            task_id=info.workflow_id,
+            workflow_id=info.parent.workflow_id if info.parent else info.workflow_id,
+            version=0,
+            spec=inp.spec,
+            state=TaskState.OPEN,
+            mark=SlaMark.GREEN,
+            escalated=False,
+            assigned_at=assigned_at,
+            deadline=Deadline(due_at=assigned_at, provisional=False),
+        )
+        await self._schedule(inp, "assigned", reason=None)
+        while not self.view.state.is_final:
+            await self._wait_for_change_or_mark(inp)
+        await self._project()
+        return TaskOutcome(
+            task_id=self.view.task_id,
+            state=self.view.state,
+            agency=self.view.spec.agency,
+            result=self.view.result,
+            attachments=self.view.attachments,
+            completed_by=self.completed_by,
+            reason=self.final_reason,
+        )
+
+    # --- time ---------------------------------------------------------------------------------------
+
+    async def _schedule(self, inp: AgencyTaskInput, action: str, reason: str | None, **detail: Any) -> None:
+        """(Re)computes the deadline and marks from assignment and records the transition."""
+        assert self.view is not None
+        start, rule = self.view.assigned_at, self.view.spec.rule
+        marks = await workflow.execute_local_activity_method(
+            TaskActivities.compute_deadlines,
+            DeadlineRequest(start=start, durations=[rule.due, rule.yellow_after, rule.red_after]),
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=QUICK,
+        )
+        self.view.deadline, yellow, red = marks
+        self.yellow_at, self.red_at = yellow.due_at, red.due_at
+        detail = {**detail, **self.detail}
+        self.detail = {}
+        self._record(
+            action,
+            reason,
+            due_at=self.view.deadline.due_at.isoformat(),
+            provisional=self.view.deadline.provisional,
+            **detail,
+        )
+        await self._project()
+
+    async def _wait_for_change_or_mark(self, inp: AgencyTaskInput) -> None:
+        assert self.view is not None and self.yellow_at and self.red_at
+        now = inp.clock.legal_now(workflow.now())
+        upcoming = [t for t in (self.yellow_at, self.red_at, self.view.deadline.due_at) if t > now]
+        recheck_at = now + timedelta(days=PROVISIONAL_RECHECK.amount) if self.view.deadline.provisional else None
+        if recheck_at:
+            upcoming.append(recheck_at)
+        delay = inp.clock.real_delay_until(min(upcoming), workflow.now()) if upcoming else None
+        self.wake = None
+        try:
+            await workflow.wait_condition(lambda: self.wake is not None, timeout=delay)
+        except TimeoutError:
+            pass
+        wake, self.wake = self.wake, None
+        if wake == FINAL:
+            return
+        if wake == REASSIGNED:
+            self.view.assigned_at = inp.clock.legal_now(workflow.now())
+            self.view.mark, self.view.overdue = SlaMark.GREEN, False
+        if wake is not None:
+            await self._schedule(inp, wake, reason=self.final_reason)
+            return
+        now = inp.clock.legal_now(workflow.now())
+        if recheck_at and now >= recheck_at:
+            await self._schedule(inp, "deadline_rechecked", reason=None)
+        await self._apply_marks(now)
+
+    async def _apply_marks(self, now: datetime) -> None:
+        assert self.view is not None and self.yellow_at and self.red_at
+        mark = SlaMark.RED if now >= self.red_at else SlaMark.YELLOW if now >= self.yellow_at else SlaMark.GREEN
+        overdue = now >= self.view.deadline.due_at
+        if mark is self.view.mark and overdue == self.view.overdue:
+            return
+        if mark is not self.view.mark:
+            self.view.mark = mark
+            self._record(f"turned_{mark.value}", None)
+        if overdue and not self.view.overdue:
+            self.view.overdue = True
+            self._record("overdue", None, due_at=self.view.deadline.due_at.isoformat())
+        if mark is SlaMark.RED and not self.view.escalated:
+            self.view.escalated = True
+            self._record("escalated", None, to_role=self.view.spec.rule.supervising_role)
+        await self._project()
+
+    # --- agency updates -------------------------------------------------------------------------------
+
+    @workflow.update(name=CLAIM)
+    async def claim(self) -> TaskView:
+        assert self.view is not None
+        self.view.state = TaskState.CLAIMED
+        self.view.claimed_by = acting_user().user_id
+        self._record("claimed", None)
+        await self._project()
+        return self.view
+
+    @claim.validator
+    def _validate_claim(self) -> None:
+        self._require_agency()
+        self._require_state(TaskState.OPEN)
+
+    @workflow.update(name=COMPLETE)
+    async def complete(self, completion: Completion) -> TaskView:
+        assert self.view is not None
+        self.view.result = validate_result(self.view.spec.result_type, completion.result)
+        self.view.attachments = completion.attachments
+        self.view.state = TaskState.COMPLETED
+        self.completed_by = acting_user()
+        self._record("completed", completion.note or None, attachments=completion.attachments)
+        self.wake = FINAL
+        return self.view
+
+    @complete.validator
+    def _validate_complete(self, completion: Completion) -> None:
+        assert self.view is not None
+        self._require_agency()
+        self._require_state(TaskState.OPEN, TaskState.CLAIMED)
+        try:
+            validate_result(self.view.spec.result_type, completion.result)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "result"
+            raise refuse("INVALID_RESULT", f"result.{field}: {first['msg']}") from None
+
+    @workflow.update(name=REJECT)
+    async def reject(self, body: Reasoned) -> TaskView:
+        assert self.view is not None
+        self.view.state = TaskState.REJECTED
+        self.final_reason = body.reason
+        self.completed_by = acting_user()
+        self._record("rejected", body.reason)
+        self.wake = FINAL
+        return self.view
+
+    @reject.validator
+    def _validate_reject(self, body: Reasoned) -> None:
+        self._require_agency()
+        self._require_state(TaskState.OPEN, TaskState.CLAIMED)
+
+    # --- the judge's updates --------------------------------------------------------------------------
+
+    @workflow.update(name=REASSIGN)
+    async def reassign(self, body: Reassignment) -> TaskView:
+        assert self.view is not None
+        previous = self.view.spec.agency
+        self.view.spec = self.view.spec.model_copy(update={"agency": body.agency})
+        self.view.state, self.view.claimed_by = TaskState.OPEN, None
+        self.final_reason = body.reason
+        self.detail = {"previous_agency": previous, "agency": body.agency}
+        self.wake = REASSIGNED
+        return self.view
+
+    @reassign.validator
+    def _validate_reassign(self, body: Reassignment) -> None:
+        assert self.view is not None
+        require_role(Role.JUDGE)
+        self._require_state(TaskState.OPEN, TaskState.CLAIMED)
+        if body.agency == self.view.spec.agency:
+            raise refuse("SAME_AGENCY", "the task is already assigned to that agency")
+
+    @workflow.update(name=EXTEND)
+    async def extend(self, body: Extension) -> TaskView:
+        assert self.view is not None
+        rule = self.view.spec.rule
+        due = rule.due.model_copy(update={"amount": rule.due.amount + body.extra.amount})
+        self.view.spec = self.view.spec.model_copy(update={"rule": rule.model_copy(update={"due": due})})
+        self.final_reason = body.reason
+        self.wake = EXTENDED
+        return self.view
+
+    @extend.validator
+    def _validate_extend(self, body: Extension) -> None:
+        assert self.view is not None
+        require_role(Role.JUDGE)
+        self._require_state(TaskState.OPEN, TaskState.CLAIMED)
+        if body.extra.amount <= 0:
+            raise refuse("INVALID_EXTENSION", "extra: must be a positive duration")
+        if body.extra.unit is not self.view.spec.rule.due.unit:
+            raise refuse("UNIT_MISMATCH", f"extra.unit must be {self.view.spec.rule.due.unit.value}")
+
+    @workflow.update(name=CANCEL)
+    async def cancel(self, body: Reasoned) -> TaskView:
+        assert self.view is not None
+        self._cancel(body.reason)
+        return self.view
+
+    @cancel.validator
+    def _validate_cancel(self, body: Reasoned) -> None:
+        require_role(Role.JUDGE)
+        self._require_state(TaskState.OPEN, TaskState.CLAIMED)
+
+    @workflow.signal(name=CANCEL_SIGNAL)
+    def cancel_by_parent(self, reason: str) -> None:
+        """The workflow that asked for the task no longer needs it (e.g. the debtor paid)."""
+        assert self.view is not None
+        if not self.view.state.is_final:
+            self._cancel(reason)
+
+    @workflow.update(name=RECOMPUTE)
+    async def recompute(self) -> TaskView:
+        assert self.view is not None
+        self.final_reason = None
+        self.wake = RECOMPUTED
+        return self.view
+
+    @recompute.validator
+    def _validate_recompute(self) -> None:
+        require_role(Role.ADMIN, Role.SYSTEM, Role.JUDGE)
+        self._require_state(TaskState.OPEN, TaskState.CLAIMED)
+
+    @workflow.query(name=VIEW_QUERY)
+    def get_view(self) -> TaskView:
+        assert self.view is not None
+        return self.view
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _cancel(self, reason: str) -> None:
+        assert self.view is not None
+        self.view.state = TaskState.CANCELLED
+        self.final_reason = reason
+        self._record("cancelled", reason)
+        self.wake = FINAL
+
+    def _require_agency(self) -> None:
+        assert self.view is not None
+        actor = require_role(Role.AGENCY)
+        if actor.agency != self.view.spec.agency:
+            # Same words as an unknown task: an agency learns nothing about others' tasks.
+            raise refuse("TASK_NOT_FOUND", "no such task for your agency")
+
+    def _require_state(self, *states: TaskState) -> None:
+        assert self.view is not None
+        if self.view.state not in states:
+            raise refuse("WRONG_STATE", f"the task is {self.view.state.value}")
+
+    def _record(self, action: str, reason: str | None, **detail: Any) -> None:
+        assert self.view is not None
+        self.view.history.append(
+            TaskTransition(at=workflow.now(), actor=acting_user(), action=action, reason=reason, detail=detail)
+        )
+        self.view.version += 1
+
+    async def _project(self) -> None:
+        assert self.view is not None
+        await workflow.execute_activity_method(
+            TaskActivities.project_task,
+            self.view,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=QUICK,
+        )

@@ -1,0 +1,322 @@
+"""Cross-region seizure (异地扣押) by item delegation (事项委托, 委托执行规定 Art. 2): with one request the
+requesting court has a vehicle in another region seized. The receiving court accepts (it opens no case),
+the seizure is registered in the vehicle registry in the requesting court's name (keeping its priority,
+Art. 6), the traffic police locate and seize it, the auction car station takes custody with photos, the
+receiving court confirms; then the vehicle is handed to a disposal there or returned. If the debtor pays
+meanwhile, the request is cancelled and the seizure released."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+from workflows.common import (
+    DECIDE_UPDATE,
+    STATUS_QUERY,
+    DecisionInput,
+    DecisionOutcome,
+    PendingDecision,
+    ScenarioStatus,
+    Timeline,
+    refuse,
+    require_role,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from activities.partners import MeasureInput, PartnerActivities, ReleaseMeasureInput
+    from core.temporal import STATUS
+    from domain.actors import Role
+    from domain.assets import AssetKind
+    from domain.legal_time import LegalClock, LegalDuration, TimeUnit, calendar_end
+    from domain.measures import MAX_TERM_BY_ASSET, MeasureKind
+    from domain.parties import Party
+    from domain.tasks import DueRule, TaskSpec, TaskState
+    from workflows.agency_task import CANCEL_SIGNAL, AgencyTask, AgencyTaskInput, TaskOutcome
+    from workflows.scenario import Scenario, ScenarioContext
+
+NAME = "cross-region-seizure"
+DEBTOR_PAID, HAND_OVER, RETURN = "debtor-paid", "hand-over-to-disposal", "return-vehicle"
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+POLICE_ANSWER = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)  # Huzhou practice (seed 002)
+
+
+class Vehicle(BaseModel):
+    plate: str = Field(min_length=5, max_length=12, description="号牌")
+    vin: str = Field(min_length=17, max_length=17, pattern=r"^[A-HJ-NPR-Z0-9]{17}$", description="车辆识别代号")
+    owner: Party = Field(description="登记所有人 (被执行人)")
+
+
+class CrossRegionSeizureRequest(BaseModel):
+    """异地扣押请求 — one action by the requesting court."""
+
+    case_number: str = Field(min_length=3, max_length=64)
+    court: str = Field(min_length=2, max_length=100, description="请求法院")
+    ruling_ref: str = Field(min_length=3, max_length=100, description="裁定书及协助执行通知书文号")
+    vehicle: Vehicle
+    receiving_court: str = Field(default="court-gongshu", description="受托法院 (agency id)")
+    traffic_police: str = Field(default="police-hangzhou", description="交警 (agency id)")
+    car_station: str = Field(default="station-gongshu", description="拍辅车辆停放站 (agency id)")
+    vehicle_registry: str = Field(default="vehicle-registry", description="车辆登记系统 (partner id)")
+
+
+class CrossRegionSeizureInput(BaseModel):
+    request: CrossRegionSeizureRequest
+    context: ScenarioContext
+
+
+class CrossRegionSeizureResult(BaseModel):
+    status: str
+    tasks: list[TaskOutcome]
+    registry_measure_id: str | None
+    disposition: str | None
+
+
+class Step(BaseModel):
+    key: str
+    agency: str
+    title: str
+    result_type: str
+    due: LegalDuration
+
+
+@workflow.defn(name="CrossRegionSeizure")
+class CrossRegionSeizure:
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self.status = "requested"
+        self.inp: CrossRegionSeizureInput | None = None
+        self.outcomes: list[TaskOutcome] = []
+        self.open_task: str | None = None
+        self.paid_reason: str | None = None
+        self.disposition: DecisionInput | None = None
+        self.measure_id: str | None = None
+        self.result_status: str | None = None
+
+    @workflow.run
+    async def run(self, inp: CrossRegionSeizureInput) -> CrossRegionSeizureResult:
+        self.inp = inp
+        req = inp.request
+        self.timeline.record("requested", plate=_masked_plate(req.vehicle.plate), receiving_court=req.receiving_court)
+        for step in _steps(req):
+            if step.key == "police":
+                await self._register_seizure(inp)  # priority is the requesting court's, from now
+            outcome = await self._run_task(inp, step)
+            if outcome is None or outcome.state is not TaskState.COMPLETED:
+                return await self._end_early(inp, outcome)
+        self._set_status("awaiting_disposition")
+        await workflow.wait_condition(lambda: self.disposition is not None or self.paid_reason is not None)
+        if self.paid_reason is not None:
+            return await self._end_early(inp, None)
+        assert self.disposition is not None
+        if self.disposition.decision == RETURN:
+            await self._release(inp, self.disposition.reason)
+        return self._finish("handed_over" if self.disposition.decision == HAND_OVER else "returned")
+
+    async def _run_task(self, inp: CrossRegionSeizureInput, step: Step) -> TaskOutcome | None:
+        req = inp.request
+        task_id = f"{workflow.info().workflow_id}/task/{step.key}"
+        spec = TaskSpec(
+            task_type=f"{NAME}.{step.key}",
+            agency=step.agency,
+            case_number=req.case_number,
+            court=req.court,
+            title=step.title,
+            instructions=f"{req.ruling_ref}; 号牌 {req.vehicle.plate}; VIN {req.vehicle.vin}",
+            result_type=step.result_type,
+            rule=DueRule(due=step.due),
+            context={"plate": req.vehicle.plate, "vin": req.vehicle.vin, "owner": req.vehicle.owner.name},
+        )
+        self._set_status(f"waiting_{step.key}")
+        self.open_task = task_id
+        handle = await workflow.start_child_workflow(
+            AgencyTask.run,
+            AgencyTaskInput(spec=spec, clock=self._clock(inp)),
+            id=task_id,
+        )
+        self.timeline.record("task_assigned", task=task_id, agency=step.agency)
+        await workflow.wait_condition(lambda: handle.done() or self.paid_reason is not None)
+        if self.paid_reason is not None and not handle.done():
+            await handle.signal(CANCEL_SIGNAL, f"debtor paid: {self.paid_reason}")
+        outcome = await handle
+        self.open_task = None
+        self.outcomes.append(outcome)
+        self.timeline.record(f"task_{outcome.state.value}", task=task_id, agency=outcome.agency, reason=outcome.reason)
+        return outcome
+
+    async def _register_seizure(self, inp: CrossRegionSeizureInput) -> None:
+        req = inp.request
+        clock = self._clock(inp)
+        expires = calendar_end(clock.legal_now(workflow.now()), MAX_TERM_BY_ASSET[AssetKind.VEHICLE])
+        answer = await workflow.execute_activity_method(
+            PartnerActivities.register_measure,
+            MeasureInput(
+                partner_id=req.vehicle_registry,
+                step="registry-seizure",
+                kind=MeasureKind.SEIZE,
+                asset_reference=req.vehicle.plate,
+                expires_on=expires.date(),
+                court=req.court,
+                case_number=req.case_number,
+                document_ref=req.ruling_ref,
+            ),
+            activity_id="registry-seizure",
+            start_to_close_timeout=timedelta(seconds=20),
+            retry_policy=RETRY,
+        )
+        self.measure_id = answer.measure_id
+        self.timeline.record("registry_seizure", rank=answer.rank, expires_on=expires.date().isoformat())
+
+    async def _release(self, inp: CrossRegionSeizureInput, reason: str) -> None:
+        if self.measure_id is None:
+            return
+        await workflow.execute_activity_method(
+            PartnerActivities.release_measure,
+            ReleaseMeasureInput(
+                partner_id=inp.request.vehicle_registry,
+                step="registry-release",
+                measure_id=self.measure_id,
+                reason=reason,
+                document_ref=inp.request.ruling_ref,
+            ),
+            activity_id="registry-release",
+            start_to_close_timeout=timedelta(seconds=20),
+            retry_policy=RETRY,
+        )
+        self.timeline.record("registry_released", reason=reason)
+
+    async def _end_early(self, inp: CrossRegionSeizureInput, outcome: TaskOutcome | None) -> CrossRegionSeizureResult:
+        if self.paid_reason is not None:
+            await self._release(inp, f"debtor paid: {self.paid_reason}")
+            return self._finish("cancelled_paid")
+        await self._release(inp, f"task {outcome.state.value if outcome else 'ended'}")
+        return self._finish("task_failed")
+
+    @workflow.update(name=DECIDE_UPDATE)
+    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+        entry = self.timeline.record("decision", reason=decision.reason, decision=decision.decision)
+        if decision.decision == DEBTOR_PAID:
+            self.paid_reason = decision.reason
+        else:
+            self.disposition = decision
+        return DecisionOutcome(decision=decision.decision, accepted_at=entry.at, by=entry.actor)
+
+    @decide.validator
+    def _validate(self, decision: DecisionInput) -> None:
+        require_role(Role.JUDGE)
+        if not decision.reason.strip():
+            raise refuse("REASON_REQUIRED", "reason: required")
+        if self.paid_reason is not None or self.status in ("handed_over", "returned", "cancelled_paid"):
+            raise refuse("WRONG_STATE", f"nothing to decide (status: {self.status})")
+        if decision.decision == DEBTOR_PAID:
+            return
+        if decision.decision in (HAND_OVER, RETURN):
+            if self.status != "awaiting_disposition":
+                raise refuse("WRONG_STATE", "the vehicle is not yet in custody and confirmed")
+            return
+        raise refuse("UNKNOWN_DECISION", f"unknown decision {decision.decision!r}")
+
+    @workflow.query(name=STATUS_QUERY)
+    def get_status(self) -> ScenarioStatus:
+        assert self.inp is not None
+        req = self.inp.request
+        since = self.timeline.entries[-1].at
+        pending = [
+            PendingDecision(name=DEBTOR_PAID, title="被执行人已履行 / Debtor paid", input_schema={}, since=since)
+        ]
+        if self.status == "awaiting_disposition":
+            pending += [
+                PendingDecision(name=HAND_OVER, title="移交处置 / Hand over to disposal", input_schema={}, since=since),
+                PendingDecision(name=RETURN, title="解除扣押并返还 / Release and return", input_schema={}, since=since),
+            ]
+        if self.result_status:
+            pending = []
+        return ScenarioStatus(
+            scenario=NAME,
+            case_number=req.case_number,
+            court=req.court,
+            status=self.status,
+            summary={
+                "plate": _masked_plate(req.vehicle.plate),
+                "open_task": self.open_task,
+                "tasks": [o.model_dump(mode="json", include={"task_id", "state", "agency"}) for o in self.outcomes],
+            },
+            pending_decisions=pending,
+            timeline=self.timeline.entries,
+        )
+
+    def _finish(self, status: str) -> CrossRegionSeizureResult:
+        self._set_status(status)
+        self.result_status = status
+        self.timeline.record(status)
+        return CrossRegionSeizureResult(
+            status=status,
+            tasks=self.outcomes,
+            registry_measure_id=self.measure_id,
+            disposition=self.disposition.decision if self.disposition else None,
+        )
+
+    def _set_status(self, status: str) -> None:
+        self.status = status
+        workflow.upsert_search_attributes([STATUS.value_set(status)])
+
+    def _clock(self, inp: CrossRegionSeizureInput) -> LegalClock:
+        return LegalClock(epoch=workflow.info().start_time, scale=inp.context.time_scale)
+
+
+def _masked_plate(plate: str) -> str:
+    return plate[:2] + "*" * max(0, len(plate) - 4) + plate[-2:]
+
+
+def _steps(req: CrossRegionSeizureRequest) -> list[Step]:
+    days7 = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)
+    days3 = LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
+    return [
+        Step(
+            key="accept",
+            agency=req.receiving_court,
+            title="受托法院接受事项委托",
+            result_type="acknowledgement",
+            due=days7,
+        ),
+        Step(
+            key="police",
+            agency=req.traffic_police,
+            title="查控并扣押车辆",
+            result_type="vehicle-seizure-report",
+            due=POLICE_ANSWER,
+        ),
+        Step(
+            key="custody",
+            agency=req.car_station,
+            title="车辆入库保管 (附照片)",
+            result_type="custody-record",
+            due=days3,
+        ),
+        Step(
+            key="confirm",
+            agency=req.receiving_court,
+            title="受托法院确认扣押与保管",
+            result_type="court-confirmation",
+            due=days3,
+        ),
+    ]
+
+
+def _build_input(request: CrossRegionSeizureRequest, ctx: ScenarioContext) -> CrossRegionSeizureInput:
+    return CrossRegionSeizureInput(request=request, context=ctx)
+
+
+SCENARIO = Scenario(
+    name=NAME,
+    title="异地扣押",
+    title_en="Cross-region vehicle seizure",
+    workflow=CrossRegionSeizure,
+    request_model=CrossRegionSeizureRequest,
+    build_input=_build_input,
+    case_number=lambda r: r.case_number,
+    court=lambda r: r.court,
+    extra_workflows=(AgencyTask,),
+)
