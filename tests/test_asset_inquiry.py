@@ -16,6 +16,7 @@ from tests.helpers import (
     credit_code,
     decide,
     ledger,
+    record_history,
     reset_faults,
     resident_id,
     seed_subject,
@@ -102,6 +103,7 @@ async def test_deposits_above_claim_freeze_exactly_owed_plus_costs(client, setti
     assert [r["amount_fen"] for r in ccb if r["idempotency_key"].startswith(wid)] == [207_300_00, 207_300_00]
     assert not [r for r in abc if r["idempotency_key"].startswith(wid)]
     # Who decided, and why, is on the timeline.
+    await record_history(handle, "asset-inquiry-above-claim")
     decision = next(e for e in (await status(handle)).timeline if e.action == "decision")
     assert decision.actor.user_id == "judge" and decision.reason == "财产足以清偿，依法冻结扣划"
 
@@ -149,6 +151,7 @@ async def test_deposits_short_seize_real_estate_and_vehicle(client, settings: Se
     years = {m.asset_kind.value: m.expires_at.year - m.registered_at.year for m in result.measures}
     assert years == {"deposit": 1, "payment_balance": 1, "vehicle": 2, "real_estate": 3}
     assert len(result.term_watchers) == 4  # nothing deducted: all four stay in force and are watched
+    await record_history(handle, "asset-inquiry-short-seize")
 
 
 async def test_outage_is_retried_refusal_is_not_and_silence_is_no_answer(client, settings: Settings, simulator: str):
@@ -226,6 +229,7 @@ async def test_decision_validator_refuses_without_trace(client, settings: Settin
     await decide(handle, REJECT, reason="申请人撤回查控申请")
     result: AssetInquiryResult = await handle.result()
     assert result.status == "rejected" and result.measures == []
+    await record_history(handle, "asset-inquiry-rejected")
 
 
 async def test_renewal_is_raised_before_expiry(client, settings: Settings, simulator: str):
@@ -252,6 +256,7 @@ async def test_renewal_is_raised_before_expiry(client, settings: Settings, simul
     await decide(watcher, "release-measure", reason="被执行人已履行完毕")
     released = await watcher.result()
     assert released.status == "released"
+    await record_history(watcher, "measure-term-renew-release")
 
 
 def test_temporal_database_holds_no_personal_data_in_plaintext(var_dir, stack):

@@ -33,6 +33,12 @@ def _warm_up() -> None:
     ric.is_valid("110105194912310021")
 
 
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    )
+
+
 def build_worker(client: Client, settings: Settings, adapters: AdapterRegistry | None = None) -> Worker:
     _warm_up()
     registry = adapters or AdapterRegistry(settings.partners())
@@ -43,9 +49,7 @@ def build_worker(client: Client, settings: Settings, adapters: AdapterRegistry |
         workflows=all_workflows(),
         activities=partner_activities.all(),
         interceptors=[ActorWorkerInterceptor()],
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-        ),
+        workflow_runner=sandbox_runner(),
         max_concurrent_activities=200,
         max_concurrent_workflow_tasks=50,
     )

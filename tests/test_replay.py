@@ -1,0 +1,44 @@
+"""Recorded histories replay deterministically against today's workflow code (SDK Replayer).
+
+Histories under tests/histories/ were recorded with ``OM_RECORD_HISTORIES=1 make test`` and are
+encrypted with the test-only key beside them. A workflow change that breaks replay of an old history
+fails here — the signal to version the change (workflow.patched) before it reaches production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.common import HeaderCodecBehavior
+from temporalio.worker import Replayer
+
+from core.converter import build_data_converter
+from core.identity import ActorWorkerInterceptor
+from core.settings import CodecKeys
+from workers.main import sandbox_runner
+from workflows.registry import all_workflows
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+FILES = sorted(HISTORIES.glob("*.json"))
+FILES = [f for f in FILES if f.name != "codec-keys.json"]
+
+
+def test_histories_are_committed():
+    assert len(FILES) >= 3, "record histories with OM_RECORD_HISTORIES=1 and commit them"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+async def test_history_replays_deterministically(path: Path):
+    keys = CodecKeys.model_validate_json((HISTORIES / "codec-keys.json").read_text())
+    replayer = Replayer(
+        workflows=all_workflows(),
+        data_converter=build_data_converter(keys),
+        interceptors=[ActorWorkerInterceptor()],
+        header_codec_behavior=HeaderCodecBehavior.CODEC,
+        workflow_runner=sandbox_runner(),
+    )
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
