@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.partners import PartnerCategory, PartnerEndpoint
+from domain.partners import Agency, PartnerCategory, PartnerEndpoint
 
 Profile = Literal["sandbox", "production"]
 
@@ -105,12 +105,27 @@ class Settings(BaseSettings):
                 json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
         return CodecKeys.model_validate_json(path.read_text())
 
+    def agencies(self) -> list[Agency]:
+        """Everyone who completes agency tasks: the partners, plus task-only agencies in the sandbox."""
+        agencies = [Agency(id=p.id, name=p.name, token=p.token) for p in self.partners()]
+        if self.sandbox:
+            agencies += [Agency(id=aid, name=name, token=f"sandbox-{aid}") for aid, name in SANDBOX_TASK_AGENCIES]
+        return agencies
+
     def partners(self) -> list[PartnerEndpoint]:
         """The partner systems this deployment talks to, in the order measures are applied."""
         if self.partners_file:
             raw = json.loads(Path(self.partners_file).read_text())
             return [PartnerEndpoint.model_validate(p) for p in raw]
         return sandbox_partners(self.simulator_base_url)
+
+
+SANDBOX_TASK_AGENCIES: tuple[tuple[str, str], ...] = (
+    ("court-gongshu", "杭州市拱墅区人民法院 (受托法院)"),
+    ("police-hangzhou", "杭州市公安局交通警察支队"),
+    ("station-gongshu", "拱墅区拍辅车辆停放站"),
+    ("tax-hangzhou", "国家税务总局杭州市税务局"),
+)
 
 
 def sandbox_partners(simulator_base_url: str, bank_count: int = len(SANDBOX_BANKS)) -> list[PartnerEndpoint]:

@@ -46,3 +46,14 @@ class PartnerEndpoint(BaseModel):
             name=self.name,
             answer_deadline=timedelta(seconds=self.answer_deadline_seconds),
         )
+
+
+class Agency(BaseModel):
+    """Any body that completes agency tasks: a partner system, another court, police, a car station.
+
+    ``token`` is the API token its system uses on our API (sandbox: ``sandbox-<id>``).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    name: str
+    token: str = ""

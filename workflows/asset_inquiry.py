@@ -277,7 +277,7 @@ class AssetInquiry:
         for m in self.measures:
             if m.status is not MeasureStatus.ACTIVE:
                 continue
-            child_id = f"{workflow.info().workflow_id}/term/{m.asset_index}"
+            child_id = f"{workflow.info().workflow_id}:term:{m.asset_index}"
             await workflow.start_child_workflow(
                 MeasureTermWatch.run,
                 MeasureTermInput(

@@ -117,7 +117,7 @@ class CrossRegionSeizure:
 
     async def _run_task(self, inp: CrossRegionSeizureInput, step: Step) -> TaskOutcome | None:
         req = inp.request
-        task_id = f"{workflow.info().workflow_id}/task/{step.key}"
+        task_id = f"{workflow.info().workflow_id}:task:{step.key}"
         spec = TaskSpec(
             task_type=f"{NAME}.{step.key}",
             agency=step.agency,

@@ -1,0 +1,137 @@
+"""Simulated agencies that work through the same inbox API a person would use: the receiving court,
+the traffic police and the auction car station. Each polls its own tasks, claims them and completes
+them with a scripted result (the station uploads photos first). Run: ``python -m simulators.inbox_agents``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import struct
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from core.logging import configure_logging, get_logger
+from core.settings import get_settings
+
+log = get_logger(__name__)
+
+
+def _png(seed: str) -> bytes:
+    """A tiny but real PNG (one coloured pixel): what a station's camera would upload."""
+    colour = hashlib.sha256(seed.encode()).digest()[:3]
+    raw = b"\x00" + colour
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+async def _accept(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    return {"result": {"accepted": True, "reference": f"委托{task['task_id'][-6:]}"}}
+
+
+async def _seize(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "result": {
+            "flagged_in_registry": True,
+            "located_at": "杭州市拱墅区某停车场",
+            "seized_at": _now(),
+            "registry_seizure_ref": f"JG{task['task_id'][-8:]}",
+        }
+    }
+
+
+async def _custody(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    hashes = []
+    for side in ("front", "rear"):
+        files = {"file": (f"{side}.png", _png(task["task_id"] + side), "image/png")}
+        r = await http.post(f"/api/tasks/{task['task_id']}/attachments", files=files)
+        r.raise_for_status()
+        hashes.append(r.json()["sha256"])
+    result = {
+        "station": "拱墅区拍辅车辆停放站",
+        "received_at": _now(),
+        "odometer_km": 86_000,
+        "condition": "外观完好，钥匙一把",
+        "photo_hashes": hashes,
+    }
+    return {"result": result, "attachments": hashes}
+
+
+async def _confirm(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    return {"result": {"confirmed": True, "remarks": "扣押及保管情况属实"}}
+
+
+SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] = {
+    "acknowledgement": _accept,
+    "vehicle-seizure-report": _seize,
+    "custody-record": _custody,
+    "court-confirmation": _confirm,
+}
+
+
+async def work_once(http: httpx.AsyncClient, agency: str) -> int:
+    """Claims and completes every open task of this agency; returns how many it completed."""
+    r = await http.get("/api/tasks", params={"status": "open"})
+    r.raise_for_status()
+    done = 0
+    for task in r.json():
+        script = SCRIPTS.get(task["result_type"])
+        if script is None:
+            continue
+        claim = await http.post(f"/api/tasks/{task['task_id']}/claim")
+        if claim.status_code >= 400:
+            continue  # someone else took it, or it was cancelled meanwhile
+        body = await script(http, task)
+        complete = await http.post(f"/api/tasks/{task['task_id']}/complete", json=body)
+        if complete.status_code < 400:
+            done += 1
+            log.info("task completed", agency=agency, task=task["task_id"], task_type=task["task_type"])
+        else:
+            log.warning("completion refused", agency=agency, status=complete.status_code, body=complete.text[:200])
+    return done
+
+
+async def run_agency(base_url: str, agency: str, token: str, interval: float, stop: asyncio.Event) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as http:
+        while not stop.is_set():
+            try:
+                await work_once(http, agency)
+            except httpx.HTTPError as exc:
+                log.warning("inbox not reachable", agency=agency, error=type(exc).__name__)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+
+
+AGENCIES = ("court-gongshu", "police-hangzhou", "station-gongshu")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between inbox polls")
+    args = parser.parse_args()
+    settings = get_settings()
+    configure_logging(settings.log_level, component="inbox-agents")
+    tokens = {a.id: a.token for a in settings.agencies()}
+    stop = asyncio.Event()
+    base = f"http://{settings.web_host}:{settings.web_port}"
+    await asyncio.gather(*(run_agency(base, a, tokens[a], args.interval, stop) for a in AGENCIES if a in tokens))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
