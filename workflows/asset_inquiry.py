@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+from temporalio.exceptions import ActivityError, TimeoutError
 
 from workflows.common import (
     DECIDE_UPDATE,
@@ -21,6 +21,7 @@ from workflows.common import (
     PendingDecision,
     ScenarioStatus,
     Timeline,
+    failure_code,
     refuse,
     require_role,
 )
@@ -31,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         InquireAssetsInput,
         MeasureInput,
         PartnerActivities,
+        ReleaseMeasureInput,
         inquiry_activity_id,
     )
     from core.temporal import STATUS, scenario_search_attributes
@@ -112,7 +114,7 @@ class AssetInquiry:
         self.inp = inp
         req = inp.request
         self.budget = FreezeBudget(target_fen=control_target(req.amount_owed_fen, req.execution_costs_fen))
-        self.timeline.record("started", detail_case=req.case_number, target_fen=self.budget.target_fen)
+        self.timeline.record("started", case=req.case_number, target_fen=self.budget.target_fen)
 
         await self._inquire_all(inp)
         self._set_status("awaiting_decision")
@@ -178,13 +180,29 @@ class AssetInquiry:
             if measure is None:
                 continue
             if measure.amount_fen > ask:
-                # A partner froze more than asked: keep the law (no 超标的), stop, and tell the judge.
-                raise ApplicationError(
-                    f"{item.asset.partner_id} froze {measure.amount_fen} fen, asked {ask}",
-                    type="PARTNER_OVER_FROZE",
-                    non_retryable=True,
-                )
+                # A partner froze more than asked: undo it rather than hold more than the law allows (超标的).
+                await self._release_over_freeze(inp, measure, ask)
+                continue
             self.budget.record(measure.amount_fen)
+
+    async def _release_over_freeze(self, inp: AssetInquiryInput, measure: Measure, asked: int) -> None:
+        step = f"release/{measure.asset_index}"
+        await workflow.execute_activity_method(
+            PartnerActivities.release_measure,
+            ReleaseMeasureInput(
+                partner_id=measure.partner_id,
+                step=step,
+                measure_id=measure.measure_id,
+                reason=f"partner froze {measure.amount_fen} fen where {asked} were asked",
+                document_ref=self._document_ref(step),
+            ),
+            activity_id=step,
+            start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
+            retry_policy=MEASURE_RETRY,
+        )
+        measure.status = MeasureStatus.RELEASED
+        self.refusals[step] = "PARTNER_OVER_FROZE"
+        self.timeline.record("over_freeze_released", step=step, partner=measure.partner_id, asked_fen=asked)
 
     async def _seize(self, inp: AssetInquiryInput, selected: set[int] | None) -> None:
         for item in seizable(self.report, selected):
@@ -215,7 +233,7 @@ class AssetInquiry:
                 retry_policy=MEASURE_RETRY,
             )
         except ActivityError as exc:
-            code = exc.cause.type if isinstance(exc.cause, ApplicationError) and exc.cause.type else "FAILED"
+            code = failure_code(exc)
             self.refusals[step] = code
             self.timeline.record("measure_refused", step=step, partner=item.asset.partner_id, code=code)
             return None
@@ -263,7 +281,7 @@ class AssetInquiry:
                     retry_policy=MEASURE_RETRY,
                 )
             except ActivityError as exc:
-                code = exc.cause.type if isinstance(exc.cause, ApplicationError) and exc.cause.type else "FAILED"
+                code = failure_code(exc)
                 self.refusals[step] = code
                 self.timeline.record("deduction_refused", step=step, partner=m.partner_id, code=code)
                 continue

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from core.identity import current_actor_or_none
@@ -67,6 +67,12 @@ class ScenarioStatus(BaseModel):
 def refuse(code: str, message: str) -> ApplicationError:
     """A validator's refusal: non-retryable, with a machine-readable type. Leaves no trace in history."""
     return ApplicationError(message, type=code, non_retryable=True)
+
+
+def failure_code(exc: ActivityError) -> str:
+    """The partner's reason code of a failed activity (e.g. ACCOUNT_CLOSED), or FAILED."""
+    cause = exc.cause
+    return cause.type if isinstance(cause, ApplicationError) and cause.type else "FAILED"
 
 
 def acting_user() -> Actor:

@@ -1,0 +1,42 @@
+"""Alembic environment for the web's own database. ``web.db.upgrade_to_head`` passes a connection in
+``config.attributes``; without one (the ``alembic`` CLI) it connects to ``OM_DATABASE_URL``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from web.db import Base, make_engine
+
+target_metadata = Base.metadata
+
+
+def _migrate(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection)
+        return
+    from core.settings import get_settings
+
+    engine = make_engine(get_settings().web_database_url)
+    try:
+        with engine.begin() as conn:
+            _migrate(conn)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (SQL script) migrations are not supported; run against a database")
+_run()
