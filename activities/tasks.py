@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
-from domain.calendar import Deadline, HolidayCalendar
 from pydantic import BaseModel
 from temporalio import activity
 
-from domain.legal_time import LegalDuration
+from domain.calendar import Deadline, HolidayCalendar, HolidaySchedule
+from domain.legal_time import CHINA_TZ, LegalDuration
 from domain.tasks import TaskView
 
 
@@ -29,15 +30,42 @@ class TaskStore(Protocol):
     def upsert_task(self, view: TaskView) -> None: ...
 
 
+class CalendarSource:
+    """The packaged holiday tables plus schedules published since (JSON files in ``extra_dir``).
+
+    Dropping a newly published year's file there is enough: the next computation picks it up, and
+    open tasks recompute their provisional deadlines (periodically, or at once when asked).
+    """
+
+    def __init__(self, extra_dir: Path | None = None) -> None:
+        self._dir = extra_dir
+        self._key: tuple[tuple[str, int], ...] | None = None
+        self._calendar = HolidayCalendar.load()
+
+    def current(self) -> HolidayCalendar:
+        if self._dir is None or not self._dir.is_dir():
+            return self._calendar
+        files = sorted(self._dir.glob("*.json"))
+        key = tuple((f.name, f.stat().st_mtime_ns) for f in files)
+        if key != self._key:
+            calendar = HolidayCalendar.load()
+            for f in files:
+                calendar = calendar.with_schedule(HolidaySchedule.model_validate_json(f.read_text(encoding="utf-8")))
+            self._calendar, self._key = calendar, key
+        return self._calendar
+
+
 class TaskActivities:
-    def __init__(self, store: TaskStore, calendar: Callable[[], HolidayCalendar] = HolidayCalendar.load) -> None:
+    def __init__(self, store: TaskStore, calendar: CalendarSource | None = None) -> None:
         self._store = store
-        self._calendar = calendar
+        self._calendar = calendar or CalendarSource()
 
     @activity.defn(name="compute_deadlines")
     async def compute_deadlines(self, request: DeadlineRequest) -> list[Deadline]:
-        calendar = self._calendar()
-        return [calendar.due(request.start, d) for d in request.durations]
+        # Legal days are Beijing days: a task assigned at 23:00 UTC is assigned the next Beijing day.
+        start = request.start.astimezone(CHINA_TZ)
+        calendar = self._calendar.current()
+        return [calendar.due(start, d) for d in request.durations]
 
     @activity.defn(name="project_task")
     def project_task(self, view: TaskView) -> None:

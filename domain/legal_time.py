@@ -5,10 +5,13 @@ Working-day arithmetic lives in ``domain.calendar``; this module only knows unit
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+# China Standard Time has had no daylight saving since 1991: a fixed offset is exact and needs no tz data.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
 class TimeUnit(StrEnum):

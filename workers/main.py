@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 from stdnum.cn import ric
 from temporalio.client import Client
@@ -14,11 +15,14 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.partners import PartnerActivities
+from activities.tasks import CalendarSource, TaskActivities
 from adapters.registry import AdapterRegistry
 from core.identity import ActorWorkerInterceptor
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from core.temporal import connect
+from web.db import Database
+from web.inbox import SqlTaskStore
 from workflows.registry import all_workflows
 
 log = get_logger(__name__)
@@ -43,11 +47,16 @@ def build_worker(client: Client, settings: Settings, adapters: AdapterRegistry |
     _warm_up()
     registry = adapters or AdapterRegistry(settings.partners())
     partner_activities = PartnerActivities(registry, settings.public_base_url)
+    task_activities = TaskActivities(
+        SqlTaskStore(Database(settings.web_database_url)), CalendarSource(settings.var_dir / "holiday_schedules")
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=all_workflows(),
-        activities=partner_activities.all(),
+        activities=[*partner_activities.all(), *task_activities.all()],
+        # Only the inbox projection is synchronous (SQLAlchemy); everything else runs on the event loop.
+        activity_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="activity"),
         interceptors=[ActorWorkerInterceptor()],
         workflow_runner=sandbox_runner(),
         max_concurrent_activities=200,

@@ -15,10 +15,9 @@ from temporalio.common import RetryPolicy
 from workflows.common import acting_user, refuse, require_role
 
 with workflow.unsafe.imports_passed_through():
-    from domain.calendar import Deadline
-
     from activities.tasks import DeadlineRequest, TaskActivities
     from domain.actors import Actor, Role
+    from domain.calendar import Deadline
     from domain.legal_time import LegalClock, LegalDuration, TimeUnit
     from domain.task_results import validate_result
     from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView
@@ -81,6 +80,7 @@ class AgencyTask:
     async def run(self, inp: AgencyTaskInput) -> TaskOutcome:
         assigned_at = inp.clock.legal_now(workflow.now())
         info = workflow.info()
+        deadline = await self._compute_marks(assigned_at, inp.spec)
         self.view = TaskView(
             task_id=info.workflow_id,
             workflow_id=info.parent.workflow_id if info.parent else info.workflow_id,
@@ -90,9 +90,10 @@ class AgencyTask:
             mark=SlaMark.GREEN,
             escalated=False,
             assigned_at=assigned_at,
-            deadline=Deadline(due_at=assigned_at, provisional=False),
+            deadline=deadline,
         )
-        await self._schedule(inp, "assigned", reason=None)
+        self._record_scheduled("assigned", reason=None)
+        await self._project()
         while not self.view.state.is_final:
             await self._wait_for_change_or_mark(inp)
         await self._project()
@@ -108,20 +109,28 @@ class AgencyTask:
 
     # --- time ---------------------------------------------------------------------------------------
 
-    async def _schedule(self, inp: AgencyTaskInput, action: str, reason: str | None, **detail: Any) -> None:
-        """(Re)computes the deadline and marks from assignment and records the transition."""
-        assert self.view is not None
-        start, rule = self.view.assigned_at, self.view.spec.rule
-        marks = await workflow.execute_local_activity_method(
+    async def _compute_marks(self, start: datetime, spec: TaskSpec) -> Deadline:
+        """The deadline and the yellow and red marks, in legal time from ``start`` (a local activity)."""
+        rule = spec.rule
+        deadline, yellow, red = await workflow.execute_local_activity_method(
             TaskActivities.compute_deadlines,
             DeadlineRequest(start=start, durations=[rule.due, rule.yellow_after, rule.red_after]),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=QUICK,
         )
-        self.view.deadline, yellow, red = marks
         self.yellow_at, self.red_at = yellow.due_at, red.due_at
-        detail = {**detail, **self.detail}
-        self.detail = {}
+        return deadline
+
+    async def _schedule(self, action: str, reason: str | None) -> None:
+        """Recomputes the deadline and marks after a change and records the transition."""
+        assert self.view is not None
+        self.view.deadline = await self._compute_marks(self.view.assigned_at, self.view.spec)
+        self._record_scheduled(action, reason)
+        await self._project()
+
+    def _record_scheduled(self, action: str, reason: str | None) -> None:
+        assert self.view is not None
+        detail, self.detail = self.detail, {}
         self._record(
             action,
             reason,
@@ -129,7 +138,6 @@ class AgencyTask:
             provisional=self.view.deadline.provisional,
             **detail,
         )
-        await self._project()
 
     async def _wait_for_change_or_mark(self, inp: AgencyTaskInput) -> None:
         assert self.view is not None and self.yellow_at and self.red_at
@@ -151,11 +159,11 @@ class AgencyTask:
             self.view.assigned_at = inp.clock.legal_now(workflow.now())
             self.view.mark, self.view.overdue = SlaMark.GREEN, False
         if wake is not None:
-            await self._schedule(inp, wake, reason=self.final_reason)
+            await self._schedule(wake, reason=self.final_reason)
             return
         now = inp.clock.legal_now(workflow.now())
         if recheck_at and now >= recheck_at:
-            await self._schedule(inp, "deadline_rechecked", reason=None)
+            await self._schedule("deadline_rechecked", reason=None)
         await self._apply_marks(now)
 
     async def _apply_marks(self, now: datetime) -> None:

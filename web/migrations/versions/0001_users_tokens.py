@@ -44,9 +44,7 @@ def upgrade() -> None:
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
         sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name="fk_api_tokens_user_id_users", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_api_tokens_user_id_users", ondelete="CASCADE"),
         sa.CheckConstraint("kind IN ('session', 'api')", name="ck_api_tokens_kind"),
     )
     op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])

@@ -1,0 +1,222 @@
+"""Legal parameters as versioned data: each value with its unit, instrument, article and effective date.
+
+The table lives in ``legal_params.json`` beside this module — the one place to change when the law
+changes: add an entry with the new ``effective_from`` (never edit an old one). ``params_at(date)`` picks,
+for every key, the entry in force on that date (a jurisdiction's own entry before the national one).
+
+A workflow receives the resolved :class:`LegalParams` in its input, so its history records exactly which
+values applied, and a later amendment never changes a replay.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from domain.legal_time import LegalDuration, TimeUnit
+
+NATIONAL = "national"
+
+
+class ParamUnit(StrEnum):
+    RATIO = "ratio"  # a share, e.g. 0.70 of the reference price
+    RATE_PER_DAY = "rate_per_day"  # e.g. 0.000175 per day
+    MINUTE = "minute"
+    HOUR = "hour"
+    CALENDAR_DAY = "calendar_day"  # 日
+    WORKING_DAY = "working_day"  # 工作日
+    MONTH = "month"
+    YEAR = "year"
+
+    @property
+    def is_duration(self) -> bool:
+        return self not in (ParamUnit.RATIO, ParamUnit.RATE_PER_DAY)
+
+
+class P(StrEnum):
+    """Parameter keys, so a typo is a NameError, not a missing value at run time."""
+
+    START_PRICE_FLOOR = "auction.start_price_floor"
+    REAUCTION_MAX_CUT = "auction.reauction_max_cut"
+    DEPOSIT_MIN = "auction.deposit_min"
+    DEPOSIT_MAX = "auction.deposit_max"
+    FIRST_ANNOUNCEMENT_REAL_ESTATE = "auction.first_announcement.real_estate"
+    FIRST_ANNOUNCEMENT_MOVABLE = "auction.first_announcement.movable"
+    SECOND_ANNOUNCEMENT_REAL_ESTATE = "auction.second_announcement.real_estate"
+    SECOND_ANNOUNCEMENT_MOVABLE = "auction.second_announcement.movable"
+    PARTY_NOTICE_LEAD = "auction.party_notice_lead"
+    BIDDING_MIN = "auction.bidding_min"
+    EXTENSION = "auction.extension"
+    REAUCTION_WITHIN = "auction.reauction_within"
+    DEPOSIT_REFUND_WITHIN = "auction.deposit_refund_within"
+    DEPOSIT_TRANSFER_WITHIN = "auction.deposit_transfer_within"
+    BALANCE_DUE = "auction.balance_due"
+    RULING_AFTER_PAYMENT = "auction.ruling_after_payment"
+    SALE_ANNOUNCEMENT_WITHIN = "sale.announcement_within"
+    SALE_ANNOUNCEMENT_LEAD = "sale.announcement_lead"
+    SALE_PERIOD = "sale.period"
+    SALE_COUNTDOWN = "sale.countdown"
+    ONLINE_INQUIRY = "reference.online_inquiry"
+    ONLINE_INQUIRY_EXTENSION = "reference.online_inquiry_extension"
+    APPRAISAL = "reference.appraisal"
+    REPORT_SERVICE = "reference.report_service"
+    REFERENCE_OBJECTION = "reference.objection"
+    REFERENCE_VALIDITY = "reference.validity"
+    DISPOSAL_START_WITHIN = "reference.disposal_start_within"
+    DISTRIBUTION_OBJECTION = "distribution.objection"
+    DISTRIBUTION_COUNTER_OBJECTION = "distribution.counter_objection"
+    DISTRIBUTION_OBJECTOR_SUIT = "distribution.objector_suit"
+    DELAYED_INTEREST_DAILY = "interest.delayed_performance_daily"
+    RESIDENCE_RENT_YEARS_MIN = "residence.rent_years_min"
+    RESIDENCE_RENT_YEARS_MAX = "residence.rent_years_max"
+    JOINT_REVIEW_DUE = "joint_review.answer_due"
+    TITLE_TRANSFER_DUE = "title_transfer.due"
+
+
+class LegalParam(BaseModel):
+    """One value of the law as of ``effective_from`` (until a later entry for the same key replaces it)."""
+
+    key: str = Field(min_length=1)
+    title: str
+    value: Decimal
+    unit: ParamUnit
+    instrument: str = Field(description="法律文件, e.g. 网拍规定 (法释〔2016〕18号)")
+    article: str = Field(default="", description="条款, e.g. 第十条; empty where no article is known")
+    effective_from: date
+    effective_until: date | None = Field(default=None, description="exclusive; set when repealed outright")
+    jurisdiction: str = NATIONAL
+    tag: Literal["V", "S", "I"] = Field(description="V verified, S secondary source, I inference or local practice")
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_until is None or on < self.effective_until)
+
+    def cite(self) -> str:
+        return f"{self.instrument} {self.article}".strip()
+
+
+class MissingParameter(LookupError):
+    def __init__(self, key: str, on: date) -> None:
+        super().__init__(f"no legal parameter {key!r} in force on {on.isoformat()}")
+        self.key = key
+
+
+class LegalParams(BaseModel):
+    """The parameter set in force on ``as_of`` for ``jurisdiction``: what a workflow carries in its input."""
+
+    as_of: date
+    jurisdiction: str = NATIONAL
+    values: dict[str, LegalParam]
+
+    def get(self, key: str) -> LegalParam:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise MissingParameter(key, self.as_of) from None
+
+    def ratio(self, key: str) -> Decimal:
+        param = self.get(key)
+        if param.unit not in (ParamUnit.RATIO, ParamUnit.RATE_PER_DAY):
+            raise ValueError(f"{key} is a {param.unit.value}, not a ratio")
+        return param.value
+
+    def duration(self, key: str) -> LegalDuration:
+        """A period in the units ``domain.legal_time`` counts (hours, calendar or working days, months, years)."""
+        param = self.get(key)
+        unit = _TIME_UNITS.get(param.unit)
+        if unit is None:
+            raise ValueError(f"{key} is a {param.unit.value}, not a legal period")
+        return LegalDuration(amount=_whole(param), unit=unit)
+
+    def span(self, key: str) -> timedelta:
+        """A fixed span (minutes, hours, calendar days): e.g. the 5-minute extension or 24-hour bidding."""
+        param = self.get(key)
+        per = _SPANS.get(param.unit)
+        if per is None:
+            raise ValueError(f"{key} is a {param.unit.value}, not a fixed span")
+        return per * _whole(param)
+
+    def cite(self, key: str) -> str:
+        return self.get(key).cite()
+
+
+_TIME_UNITS: dict[ParamUnit, TimeUnit] = {
+    ParamUnit.HOUR: TimeUnit.HOUR,
+    ParamUnit.CALENDAR_DAY: TimeUnit.CALENDAR_DAY,
+    ParamUnit.WORKING_DAY: TimeUnit.WORKING_DAY,
+    ParamUnit.MONTH: TimeUnit.MONTH,
+    ParamUnit.YEAR: TimeUnit.YEAR,
+}
+_SPANS: dict[ParamUnit, timedelta] = {
+    ParamUnit.MINUTE: timedelta(minutes=1),
+    ParamUnit.HOUR: timedelta(hours=1),
+    ParamUnit.CALENDAR_DAY: timedelta(days=1),
+}
+
+
+def _whole(param: LegalParam) -> int:
+    if param.value != param.value.to_integral_value():
+        raise ValueError(f"{param.key}: a period must be a whole number of {param.unit.value}s")
+    return int(param.value)
+
+
+class ParamTable(BaseModel):
+    """Every entry ever in force; ``at`` resolves the set for one date."""
+
+    params: list[LegalParam]
+
+    def at(self, on: date, jurisdiction: str = NATIONAL, required: Iterable[str] = tuple(P)) -> LegalParams:
+        chosen: dict[str, LegalParam] = {}
+        for entry in self.params:
+            if not entry.in_force(on) or entry.jurisdiction not in (NATIONAL, jurisdiction):
+                continue
+            current = chosen.get(entry.key)
+            if current is None or _precedence(entry) > _precedence(current):
+                chosen[entry.key] = entry
+        for key in required:
+            if key not in chosen:
+                raise MissingParameter(key, on)
+        return LegalParams(as_of=on, jurisdiction=jurisdiction, values=dict(sorted(chosen.items())))
+
+    def check(self) -> None:
+        """Refuses ambiguous data: two entries for one key, jurisdiction and date."""
+        seen: set[tuple[str, str, date]] = set()
+        for e in self.params:
+            ident = (e.key, e.jurisdiction, e.effective_from)
+            if ident in seen:
+                raise ValueError(f"duplicate entry {e.key} ({e.jurisdiction}) from {e.effective_from}")
+            seen.add(ident)
+
+
+def _precedence(entry: LegalParam) -> tuple[bool, date]:
+    # A jurisdiction's own rule beats the national default; among equals, the later one is in force.
+    return (entry.jurisdiction != NATIONAL, entry.effective_from)
+
+
+def load_table(text: str | None = None) -> ParamTable:
+    raw = json.loads(text) if text is not None else json.loads(_packaged_text())
+    table = ParamTable.model_validate({"params": raw["params"]})
+    table.check()
+    return table
+
+
+@functools.cache
+def _packaged_text() -> str:
+    return resources.files("domain").joinpath("legal_params.json").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _packaged_table() -> ParamTable:
+    return load_table()
+
+
+def params_at(on: date, jurisdiction: str = NATIONAL) -> LegalParams:
+    """The parameters in force on ``on`` (the packaged table). Call at start, outside workflow code."""
+    return _packaged_table().at(on, jurisdiction)

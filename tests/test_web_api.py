@@ -1,0 +1,454 @@
+"""The JSON API over a real Temporal dev server: authentication, role rules enforced on the server,
+the common error shape, validation that starts nothing, decisions and partner callbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from stdnum.cn import ric
+
+from core.settings import Settings
+from tests.helpers import case_number
+from web.accounts import DEMO_ACCOUNTS
+from web.api.workflows import build_list_query, quote
+
+SCENARIO = "asset-inquiry"
+START = f"/api/scenarios/{SCENARIO}/workflows"
+_tokens: dict[str, str] = {}
+
+
+def valid_id(body: str = "11010519491231002") -> str:
+    """An 18-character resident ID number (居民身份证号) with a correct check digit."""
+    return body + ric.calc_check_digit(body + "0")  # stdnum wants a placeholder check digit appended
+
+
+def inquiry_request(case: str, **changes: Any) -> dict[str, Any]:
+    req: dict[str, Any] = {
+        "case_number": case,
+        "court": "杭州市上城区人民法院",
+        "debtor": {"kind": "person", "name": "张三", "id_number": valid_id()},
+        "amount_owed_fen": 500000,
+        "execution_costs_fen": 10000,
+    }
+    req.update(changes)
+    return req
+
+
+@pytest.fixture
+async def http(web: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=web, timeout=30) as c:
+        yield c
+
+
+async def token(http: httpx.AsyncClient, username: str) -> str:
+    if username not in _tokens:
+        r = await http.post("/api/auth/token", data={"username": username, "password": username})
+        assert r.status_code == 200, r.text
+        _tokens[username] = r.json()["access_token"]
+    return _tokens[username]
+
+
+async def auth(http: httpx.AsyncClient, username: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await token(http, username)}"}
+
+
+def assert_error(r: httpx.Response, status: int, code: str | None = None, field: str | None = None) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    body: dict[str, Any] = r.json()
+    assert {"code", "message", "field"} <= body.keys(), body
+    assert body["message"]
+    if code is not None:
+        assert body["code"] == code, body
+    if field is not None:
+        assert body["field"] == field, body
+    return body
+
+
+async def workflows_for(http: httpx.AsyncClient, case: str) -> list[dict[str, Any]]:
+    # The dev server's SQLite visibility is updated in the same transaction as the start, so an
+    # immediate read after a refused start is a fair check that nothing was started.
+    r = await http.get("/api/workflows", params={"case_number": case}, headers=await auth(http, "judge"))
+    assert r.status_code == 200, r.text
+    rows: list[dict[str, Any]] = r.json()
+    return rows
+
+
+async def wait_listed(http: httpx.AsyncClient, case: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        rows = await workflows_for(http, case)
+        if len(rows) >= count or asyncio.get_running_loop().time() > deadline:
+            return rows
+        await asyncio.sleep(0.1)
+
+
+# --- authentication ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("username", "role", "agency"), DEMO_ACCOUNTS)
+async def test_every_demo_account_logs_in(
+    http: httpx.AsyncClient, username: str, role: str, agency: str | None
+) -> None:
+    r = await http.post("/api/auth/token", data={"username": username, "password": username})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["token_type"] == "bearer"
+    assert (body["role"], body["agency"]) == (role, agency)
+    me = await http.get("/api/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json() == {"user_id": username, "role": role, "agency": agency}
+
+
+async def test_wrong_password_is_401(http: httpx.AsyncClient) -> None:
+    r = await http.post("/api/auth/token", data={"username": "judge", "password": "wrong"})
+    assert_error(r, 401, "INVALID_CREDENTIALS")
+    r = await http.post("/api/auth/token", data={"username": "nobody", "password": "nobody"})
+    assert_error(r, 401, "INVALID_CREDENTIALS")
+
+
+async def test_missing_or_bad_token_is_401(http: httpx.AsyncClient) -> None:
+    for path in ("/api/scenarios", "/api/me", "/api/workflows", "/api/workflows/x"):
+        r = await http.get(path)
+        assert_error(r, 401, "UNAUTHENTICATED")
+        assert r.headers["www-authenticate"] == "Bearer"
+        r = await http.get(path, headers={"Authorization": "Bearer not-a-token"})
+        assert_error(r, 401, "INVALID_TOKEN")
+    r = await http.post(START, json=inquiry_request(case_number()))
+    assert_error(r, 401)
+
+
+async def test_logout_revokes_the_token(http: httpx.AsyncClient) -> None:
+    r = await http.post("/api/auth/token", data={"username": "auditor", "password": "auditor"})
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert (await http.get("/api/me", headers=headers)).status_code == 200
+    assert (await http.post("/api/auth/logout", headers=headers)).status_code == 200
+    assert_error(await http.get("/api/me", headers=headers), 401, "INVALID_TOKEN")
+
+
+async def test_partner_system_token_authenticates(http: httpx.AsyncClient, settings: Settings) -> None:
+    partner = settings.partners()[0]
+    r = await http.get("/api/me", headers={"Authorization": f"Bearer {partner.token}"})
+    assert r.json() == {"user_id": partner.id, "role": "agency", "agency": partner.id}
+
+
+# --- scenarios and starting ----------------------------------------------------------------------------
+
+
+async def test_scenarios_list_their_input_schema(http: httpx.AsyncClient) -> None:
+    r = await http.get("/api/scenarios", headers=await auth(http, "auditor"))
+    assert r.status_code == 200
+    by_name = {s["name"]: s for s in r.json()}
+    s = by_name[SCENARIO]
+    assert s["title"] and s["title_en"]
+    assert {"case_number", "court", "debtor", "amount_owed_fen"} <= s["input_schema"]["properties"].keys()
+
+
+@pytest.mark.parametrize("username", ["bank-icbc", "auditor", "admin"])
+async def test_only_a_judge_starts_a_workflow(http: httpx.AsyncClient, username: str) -> None:
+    case = case_number()
+    r = await http.post(START, json=inquiry_request(case), headers=await auth(http, username))
+    assert_error(r, 403, "ROLE_FORBIDDEN")
+    assert await workflows_for(http, case) == []
+
+
+async def test_invalid_id_number_is_422_and_starts_nothing(http: httpx.AsyncClient) -> None:
+    case = case_number()
+    bad_id = valid_id()[:-1] + ("0" if valid_id()[-1] != "0" else "1")
+    debtor = {"kind": "person", "name": "张三", "id_number": bad_id}
+    r = await http.post(START, json=inquiry_request(case, debtor=debtor), headers=await auth(http, "judge"))
+    body = assert_error(r, 422, "VALIDATION_FAILED", "debtor.id_number")
+    assert "debtor.id_number" in body["message"] and "resident ID" in body["message"]
+    assert bad_id not in r.text  # the input is never echoed: it is personal data
+    assert await workflows_for(http, case) == []
+
+
+async def test_negative_amount_is_422_and_starts_nothing(http: httpx.AsyncClient) -> None:
+    case = case_number()
+    r = await http.post(START, json=inquiry_request(case, amount_owed_fen=-1), headers=await auth(http, "judge"))
+    body = assert_error(r, 422, "VALIDATION_FAILED", "amount_owed_fen")
+    assert "greater_than" in body["message"]
+    assert body["errors"] == [{"field": "amount_owed_fen", "rule": "greater_than", "message": body["errors"][0]["message"]}]
+    assert await workflows_for(http, case) == []
+
+
+async def test_every_validation_error_is_listed(http: httpx.AsyncClient) -> None:
+    case = case_number()
+    req = inquiry_request(case, amount_owed_fen=1.5, execution_costs_fen=-3, court="")
+    r = await http.post(START, json=req, headers=await auth(http, "judge"))
+    body = assert_error(r, 422, "VALIDATION_FAILED")
+    fields = {e["field"] for e in body["errors"]}
+    assert {"court", "amount_owed_fen", "execution_costs_fen"} <= fields
+    assert all(e["rule"] and e["message"] for e in body["errors"])
+    assert await workflows_for(http, case) == []
+
+
+async def test_unknown_scenario_is_404_and_starts_nothing(http: httpx.AsyncClient) -> None:
+    case = case_number()
+    r = await http.post(
+        "/api/scenarios/no-such-scenario/workflows", json=inquiry_request(case), headers=await auth(http, "judge")
+    )
+    body = assert_error(r, 404, "UNKNOWN_SCENARIO")
+    assert "no-such-scenario" in body["message"]
+    assert await workflows_for(http, case) == []
+
+
+async def test_malformed_json_is_422(http: httpx.AsyncClient) -> None:
+    headers = {**await auth(http, "judge"), "Content-Type": "application/json"}
+    r = await http.post(START, content=b"{not json", headers=headers)
+    assert_error(r, 422, "VALIDATION_FAILED")
+
+
+async def test_judge_starts_and_everyone_entitled_reads(http: httpx.AsyncClient) -> None:
+    case = case_number()
+    r = await http.post(START, json=inquiry_request(case), headers=await auth(http, "judge"))
+    assert r.status_code == 201, r.text
+    wid = r.json()["workflow_id"]
+    assert wid.startswith(f"{SCENARIO}-")
+
+    rows = await wait_listed(http, case)
+    assert [row["workflow_id"] for row in rows] == [wid]
+    assert rows[0]["scenario"] == SCENARIO and rows[0]["court"] == "杭州市上城区人民法院"
+    assert rows[0]["temporal_status"] == "RUNNING" and rows[0]["started_at"]
+
+    for reader in ("judge", "auditor", "admin"):
+        r = await http.get(f"/api/workflows/{wid}", headers=await auth(http, reader))
+        assert r.status_code == 200, r.text
+        detail = r.json()
+        assert (detail["workflow_id"], detail["case_number"], detail["scenario"]) == (wid, case, SCENARIO)
+        assert valid_id() not in r.text  # the debtor's ID number is shown masked, if at all
+    assert_error(await http.get(f"/api/workflows/{wid}", headers=await auth(http, "bank-icbc")), 403)
+    assert_error(await http.get("/api/workflows", headers=await auth(http, "bank-icbc")), 403)
+
+
+async def test_idempotency_key_starts_once(http: httpx.AsyncClient) -> None:
+    case = case_number()
+    headers = {**await auth(http, "judge"), "Idempotency-Key": uuid.uuid4().hex}
+    first, second = await asyncio.gather(
+        http.post(START, json=inquiry_request(case), headers=headers),
+        http.post(START, json=inquiry_request(case), headers=headers),
+    )
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    assert first.json() == second.json()
+    rows = await wait_listed(http, case)
+    await asyncio.sleep(0.3)
+    assert [r["workflow_id"] for r in await workflows_for(http, case)] == [first.json()["workflow_id"]]
+    assert len(rows) == 1
+
+
+async def test_list_filters_and_quotes(http: httpx.AsyncClient) -> None:
+    assert quote("a'b") == "'a''b'"
+    assert build_list_query(case_number="x'y").count("'x''y'") == 1
+    # A case number with a quote is found exactly, not broken or widened.
+    odd = case_number().replace("执", "执'")
+    r = await http.post(START, json=inquiry_request(odd), headers=await auth(http, "judge"))
+    assert r.status_code == 201, r.text
+    rows = await wait_listed(http, odd)
+    assert [row["workflow_id"] for row in rows] == [r.json()["workflow_id"]] and rows[0]["case_number"] == odd
+    headers = await auth(http, "auditor")
+    r = await http.get("/api/workflows", params={"case_number": "(2026)浙' OR OmScenario IS NOT NULL --"}, headers=headers)
+    assert r.status_code == 200 and r.json() == []
+    r = await http.get("/api/workflows", params={"case_number": "a\\b"}, headers=headers)
+    assert_error(r, 422, "INVALID_FILTER", "case_number")
+    r = await http.get("/api/workflows", params={"page_size": 0}, headers=headers)
+    assert_error(r, 422, "VALIDATION_FAILED", "page_size")
+    r = await http.get("/api/workflows", params={"temporal_status": "sleeping"}, headers=headers)
+    assert_error(r, 422, "INVALID_TEMPORAL_STATUS", "temporal_status")
+
+
+async def test_list_pages(http: httpx.AsyncClient) -> None:
+    case = case_number()
+    headers = await auth(http, "judge")
+    for _ in range(3):
+        assert (await http.post(START, json=inquiry_request(case), headers=headers)).status_code == 201
+    await wait_listed(http, case, 3)
+    seen: list[str] = []
+    page_token: str | None = None
+    for _ in range(5):
+        params: dict[str, Any] = {"case_number": case, "page_size": 2}
+        if page_token:
+            params["next_page_token"] = page_token
+        r = await http.get("/api/workflows", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        seen += [row["workflow_id"] for row in r.json()]
+        page_token = r.headers.get("X-Next-Page-Token")
+        if not page_token:
+            break
+    assert len(seen) == len(set(seen)) == 3
+
+
+async def test_unknown_workflow_is_404(http: httpx.AsyncClient) -> None:
+    r = await http.get("/api/workflows/asset-inquiry-doesnotexist", headers=await auth(http, "auditor"))
+    assert_error(r, 404, "WORKFLOW_NOT_FOUND")
+
+
+# --- decisions ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["auditor", "admin", "bank-icbc"])
+async def test_only_a_judge_decides(http: httpx.AsyncClient, username: str) -> None:
+    # The workflow does not exist: a 403 rather than a 404 shows the role is checked before Temporal is asked.
+    r = await http.post(
+        "/api/workflows/asset-inquiry-doesnotexist/decisions/approve-control",
+        json={"reason": "同意"},
+        headers=await auth(http, username),
+    )
+    assert_error(r, 403, "ROLE_FORBIDDEN")
+
+
+async def test_decision_on_unknown_workflow_is_404(http: httpx.AsyncClient) -> None:
+    r = await http.post(
+        "/api/workflows/asset-inquiry-doesnotexist/decisions/approve-control",
+        json={"reason": "同意"},
+        headers=await auth(http, "judge"),
+    )
+    assert_error(r, 404, "WORKFLOW_NOT_FOUND")
+
+
+async def wait_for_status(http: httpx.AsyncClient, wid: str, wanted: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    headers = await auth(http, "judge")
+    while True:
+        r = await http.get(f"/api/workflows/{wid}", headers=headers)
+        assert r.status_code == 200, r.text
+        detail: dict[str, Any] = r.json()
+        if detail["status"] == wanted and detail["live"]:
+            return detail
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"status stayed {detail['status']!r}, wanted {wanted!r}")
+        await asyncio.sleep(0.2)
+
+
+@pytest.mark.usefixtures("stack")
+async def test_decision_round_trip(http: httpx.AsyncClient) -> None:
+    case = case_number()
+    judge = await auth(http, "judge")
+    r = await http.post(START, json=inquiry_request(case), headers=judge)
+    wid = r.json()["workflow_id"]
+    detail = await wait_for_status(http, wid, "awaiting_decision")
+    assert {d["name"] for d in detail["pending_decisions"]} == {"approve-control", "reject-control"}
+
+    decide = f"/api/workflows/{wid}/decisions"
+    assert_error(await http.post(f"{decide}/approve-control", json={"reason": "x"}, headers=await auth(http, "auditor")), 403)
+    assert_error(await http.post(f"{decide}/pardon", json={"reason": "x"}, headers=judge), 409, "UNKNOWN_DECISION")
+    r = await http.post(f"{decide}/approve-control", json={"reason": "x", "deduct": "maybe"}, headers=judge)
+    assert_error(r, 422, "INVALID_DECISION")
+    assert_error(await http.post(f"{decide}/reject-control", json={"reason": " "}, headers=judge), 409, "REASON_REQUIRED")
+
+    r = await http.post(f"{decide}/reject-control", json={"reason": "未发现可供执行财产"}, headers=judge)
+    assert r.status_code == 200, r.text
+    outcome = r.json()
+    assert outcome["decision"] == "reject-control"
+    assert outcome["by"] == {"user_id": "judge", "role": "judge", "agency": None}
+
+    detail = await wait_for_status(http, wid, "rejected")
+    decision = next(e for e in detail["timeline"] if e["action"] == "decision")
+    assert decision["actor"]["user_id"] == "judge" and decision["reason"] == "未发现可供执行财产"
+    assert detail["result"]["status"] == "rejected"
+    r = await http.post(f"{decide}/approve-control", json={"reason": "再议"}, headers=judge)
+    assert r.status_code == 409, r.text
+
+
+# --- partner callbacks ---------------------------------------------------------------------------------------
+
+
+def callback(partner: str, request_id: str) -> dict[str, Any]:
+    return {"request_id": request_id, "partner_id": partner, "status": "answered", "assets": []}
+
+
+async def test_callback_needs_that_partners_token(http: httpx.AsyncClient, settings: Settings) -> None:
+    icbc, ccb = settings.partners()[0], settings.partners()[1]
+    url = f"/api/partners/{icbc.id}/callbacks/inquiry"
+    body = callback(icbc.id, f"{SCENARIO}-x::inquire/{icbc.id}")
+    for headers in (
+        {"Authorization": f"Bearer {ccb.token}"},  # another partner's system
+        await auth(http, ccb.id),  # another partner's user
+        await auth(http, "judge"),
+        await auth(http, "admin"),
+    ):
+        assert_error(await http.post(url, json=body, headers=headers), 403)
+    assert_error(await http.post(url, json=body), 401)
+
+
+async def test_callback_request_ids(http: httpx.AsyncClient, settings: Settings) -> None:
+    icbc, ccb = settings.partners()[0], settings.partners()[1]
+    url = f"/api/partners/{icbc.id}/callbacks/inquiry"
+    headers = {"Authorization": f"Bearer {icbc.token}"}
+    r = await http.post(url, json=callback(icbc.id, "not-ours"), headers=headers)
+    assert_error(r, 404, "UNKNOWN_REQUEST", "request_id")
+    # Well-formed, but no such workflow: harmless, like a late answer.
+    r = await http.post(url, json=callback(icbc.id, f"{SCENARIO}-nosuchworkflow::inquire/{icbc.id}"), headers=headers)
+    assert r.status_code == 200 and r.json() == {"status": "ignored", "reason": "duplicate or late"}
+    # Another partner's inquiry, or a body naming another partner.
+    r = await http.post(url, json=callback(icbc.id, f"{SCENARIO}-x::inquire/{ccb.id}"), headers=headers)
+    assert_error(r, 403, "WRONG_REQUEST")
+    r = await http.post(url, json=callback(ccb.id, f"{SCENARIO}-x::inquire/{ccb.id}"), headers=headers)
+    assert_error(r, 403, "PARTNER_MISMATCH", "partner_id")
+    r = await http.post(url, json={"request_id": "x"}, headers=headers)
+    assert_error(r, 422, "VALIDATION_FAILED")
+
+
+# --- user administration ------------------------------------------------------------------------------------
+
+
+async def test_admin_manages_users(http: httpx.AsyncClient) -> None:
+    admin = await auth(http, "admin")
+    name = f"judge-{uuid.uuid4().hex[:8]}"
+    r = await http.post("/api/users", json={"username": name, "password": "s3cret-pass", "role": "judge"}, headers=admin)
+    assert r.status_code == 201, r.text
+    assert "password" not in r.text
+    r = await http.post("/api/users", json={"username": name, "password": "s3cret-pass", "role": "judge"}, headers=admin)
+    assert_error(r, 409, "USERNAME_TAKEN", "username")
+    r = await http.post("/api/users", json={"username": "x-agency", "password": "s3cret-pass", "role": "agency"}, headers=admin)
+    assert_error(r, 422, "AGENCY_REQUIRED", "agency")
+
+    login = await http.post("/api/auth/token", data={"username": name, "password": "s3cret-pass"})
+    assert login.json()["role"] == "judge"
+    r = await http.post(f"/api/users/{name}/tokens", json={"label": "script"}, headers=admin)
+    api_token = r.json()["token"]
+    assert (await http.get("/api/me", headers={"Authorization": f"Bearer {api_token}"})).json()["user_id"] == name
+
+    r = await http.patch(f"/api/users/{name}", json={"active": False}, headers=admin)
+    assert r.json()["active"] is False
+    assert_error(await http.get("/api/me", headers={"Authorization": f"Bearer {api_token}"}), 401)
+    assert_error(await http.post("/api/auth/token", data={"username": name, "password": "s3cret-pass"}), 401)
+
+    for other in ("judge", "auditor", "bank-icbc"):
+        assert_error(await http.get("/api/users", headers=await auth(http, other)), 403, "ROLE_FORBIDDEN")
+
+
+# --- health and schema ---------------------------------------------------------------------------------------
+
+
+async def test_healthz(http: httpx.AsyncClient) -> None:
+    r = await http.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"temporal": "ok", "database": "ok"}
+
+
+async def test_unknown_route_uses_the_error_shape(http: httpx.AsyncClient) -> None:
+    assert_error(await http.get("/api/nothing-here"), 404, "NOT_FOUND")
+
+
+async def test_openapi_lists_every_route(http: httpx.AsyncClient) -> None:
+    spec = (await http.get("/openapi.json")).json()
+    routes = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
+    assert {
+        ("/healthz", "GET"),
+        ("/api/auth/token", "POST"),
+        ("/api/auth/logout", "POST"),
+        ("/api/me", "GET"),
+        ("/api/scenarios", "GET"),
+        ("/api/scenarios/{name}/workflows", "POST"),
+        ("/api/workflows", "GET"),
+        ("/api/workflows/{workflow_id}", "GET"),
+        ("/api/workflows/{workflow_id}/decisions/{decision}", "POST"),
+        ("/api/partners/{partner_id}/callbacks/inquiry", "POST"),
+        ("/api/users", "GET"),
+        ("/api/users", "POST"),
+        ("/api/users/{username}", "PATCH"),
+        ("/api/users/{username}/tokens", "POST"),
+    } <= routes

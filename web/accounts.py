@@ -1,0 +1,193 @@
+"""Accounts (账户): users, their tokens, and the sandbox demo accounts.
+
+Sandbox seeding creates ``judge`` (法官), ``auditor`` (审计), ``admin`` (管理员) and one agency user
+(协助执行单位) per partner, each with password = user name, plus each partner system's API token
+(``sandbox-<partner id>``) bound to that partner's agency user — the simulators authenticate their
+callbacks with it. The production profile seeds nothing; operators use ``python -m web.admin``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.settings import sandbox_partners
+from domain.actors import Actor, Role
+from domain.errors import Conflict, ValidationFailed
+from domain.partners import PartnerEndpoint
+from web.db import ApiToken, Database, User, utcnow
+from web.security import burn_password_check, hash_password, new_token, token_digest, verify_password
+
+USER_ROLES = (Role.JUDGE, Role.AGENCY, Role.AUDITOR, Role.ADMIN)  # SYSTEM is the platform, never a login
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+SESSION, API = "session", "api"
+
+DemoAccount = tuple[str, Role, str | None]
+
+
+def demo_accounts(partners: Iterable[PartnerEndpoint]) -> list[DemoAccount]:
+    """(user name, role, agency) of every sandbox account; the password equals the user name."""
+    accounts: list[DemoAccount] = [
+        ("judge", Role.JUDGE, None),
+        ("auditor", Role.AUDITOR, None),
+        ("admin", Role.ADMIN, None),
+    ]
+    accounts += [(p.id, Role.AGENCY, p.id) for p in partners]
+    return accounts
+
+
+# The accounts of the default sandbox partners, for ``make run`` to print (a partners file changes them).
+DEMO_ACCOUNTS: list[DemoAccount] = demo_accounts(sandbox_partners(""))
+
+
+def check_new_user(username: str, role: Role, agency: str | None) -> None:
+    if not USERNAME_PATTERN.match(username):
+        raise ValidationFailed(
+            "INVALID_USERNAME", "2–64 characters: lower-case letters, digits, '.', '_', '-'", "username"
+        )
+    if role not in USER_ROLES:
+        raise ValidationFailed("INVALID_ROLE", f"role must be one of {', '.join(USER_ROLES)}", "role")
+    if role is Role.AGENCY and not agency:
+        raise ValidationFailed("AGENCY_REQUIRED", "an agency user must be bound to one agency", "agency")
+    if role is not Role.AGENCY and agency:
+        raise ValidationFailed("AGENCY_NOT_ALLOWED", "only agency users are bound to an agency", "agency")
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def create_user(
+    s: Session,
+    username: str,
+    password: str,
+    role: Role,
+    agency: str | None = None,
+    display_name: str = "",
+    *,
+    demo: bool = False,
+) -> User:
+    """``demo`` skips the password-length rule: sandbox accounts use their (short) name as password."""
+    check_new_user(username, role, agency)
+    if not demo and len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            "PASSWORD_TOO_SHORT", f"a password has at least {MIN_PASSWORD_LENGTH} characters", "password"
+        )
+    if s.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict("USERNAME_TAKEN", f"user {username!r} already exists", "username")
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role.value,
+        agency=agency,
+        display_name=display_name or username,
+        active=True,
+        created_at=utcnow(),
+    )
+    s.add(user)
+    s.flush()
+    return user
+
+
+def issue_token(
+    s: Session, user: User, kind: str, ttl: timedelta | None, label: str | None = None
+) -> tuple[str, datetime | None]:
+    """A fresh random token for ``user``; only its digest is stored, so this is the one chance to see it."""
+    token = new_token()
+    now = utcnow()
+    expires = now + ttl if ttl is not None else None
+    s.add(
+        ApiToken(
+            token_hash=token_digest(token), user_id=user.id, kind=kind, label=label, created_at=now, expires_at=expires
+        )
+    )
+    s.flush()
+    return token, expires
+
+
+def ensure_known_token(s: Session, user: User, token: str, label: str) -> None:
+    """Registers a token chosen elsewhere (a partner's configured token); nothing if already known."""
+    digest = token_digest(token)
+    if s.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest)) is None:
+        s.add(ApiToken(token_hash=digest, user_id=user.id, kind=API, label=label, created_at=utcnow()))
+        s.flush()
+
+
+def authenticate(s: Session, username: str, password: str) -> User | None:
+    user = s.scalar(select(User).where(User.username == username))
+    if user is None:
+        burn_password_check(password)
+        return None
+    if not verify_password(password, user.password_hash) or not user.active:
+        return None
+    return user
+
+
+def actor_for_token(s: Session, token: str) -> Actor | None:
+    """The actor a bearer token stands for, if the token is known, unexpired, unrevoked and its user active."""
+    now = utcnow()
+    row = s.execute(
+        select(User, ApiToken)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    user, tok = row.tuple()
+    if tok.expires_at is not None and tok.expires_at <= now:
+        return None
+    return actor_of(user)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user_id=user.username, role=Role(user.role), agency=user.agency)
+
+
+def revoke_token(s: Session, token: str) -> bool:
+    tok = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)))
+    if tok is None:
+        return False
+    tok.revoked_at = utcnow()
+    return True
+
+
+def get_user(s: Session, username: str) -> User | None:
+    return s.scalar(select(User).where(User.username == username))
+
+
+def list_users(s: Session) -> list[User]:
+    return list(s.scalars(select(User).order_by(User.username)))
+
+
+def seed_sandbox(db: Database, partners: list[PartnerEndpoint]) -> None:
+    """Idempotent: creates what is missing and leaves existing accounts (and changed passwords) alone."""
+    by_id = {p.id: p for p in partners}
+    for username, role, agency in demo_accounts(partners):
+        try:
+            with db.session() as s:
+                user = get_user(s, username) or create_user(
+                    s, username, username, role, agency, _display(role, agency, by_id), demo=True
+                )
+                endpoint = by_id.get(agency or "")
+                if endpoint is not None and endpoint.token:
+                    ensure_known_token(s, user, endpoint.token, label=f"{endpoint.id} partner system")
+        except IntegrityError:
+            # Another process seeded the same row between our check and insert; its row is as good as ours.
+            continue
+
+
+_STAFF_NAMES = {
+    Role.JUDGE: "演示法官 (demo judge)",
+    Role.AUDITOR: "演示审计 (demo auditor)",
+    Role.ADMIN: "系统管理员 (admin)",
+}
+
+
+def _display(role: Role, agency: str | None, partners: dict[str, PartnerEndpoint]) -> str:
+    if agency and agency in partners:
+        return partners[agency].name
+    return _STAFF_NAMES.get(role, "")

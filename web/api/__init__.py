@@ -1,0 +1,11 @@
+"""The JSON API under /api. Each module is one resource; role rules are in their signatures."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from web.api import auth, partners, scenarios, users, workflows
+
+router = APIRouter(prefix="/api")
+for module in (auth, scenarios, workflows, partners, users):
+    router.include_router(module.router)

@@ -1,0 +1,25 @@
+"""Shared pieces of the API modules: documented error responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.errors import ErrorDetail
+from web.errors import ValidationErrorBody
+
+_DESCRIPTIONS = {
+    401: "missing, unknown, expired or revoked bearer token",
+    403: "the caller's role or agency may not do this",
+    404: "no such resource",
+    409: "refused in the current state",
+    422: "the request failed validation",
+    503: "the workflow service or database is not answering",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the given error statuses, all in the common error shape."""
+    return {
+        s: {"model": ValidationErrorBody if s == 422 else ErrorDetail, "description": _DESCRIPTIONS.get(s, "error")}
+        for s in statuses
+    }

@@ -1,0 +1,70 @@
+"""Partner systems (协助执行单位) answering asynchronously: an inquiry callback completes the waiting
+activity. A partner's token is bound to its agency, so it can answer only its own requests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.partners import answer_from_callback, inquiry_activity_id, parse_request_id
+from adapters.protocol import InquiryCallback
+from core.identity import acting_as
+from core.logging import get_logger
+from domain.errors import Forbidden, NotFound
+from web.api.common import errors
+from web.deps import Agency, State, TemporalClient
+
+log = get_logger(__name__)
+router = APIRouter(tags=["partners"])
+
+
+class CallbackAck(BaseModel):
+    status: Literal["recorded", "ignored"]
+    reason: str | None = None
+
+
+@router.post(
+    "/partners/{partner_id}/callbacks/inquiry",
+    response_model=CallbackAck,
+    responses=errors(401, 403, 404, 422, 503),
+)
+async def inquiry_callback(
+    request: Request,
+    partner_id: Annotated[str, Path(max_length=64)],
+    callback: InquiryCallback,
+    actor: Agency,
+    state: State,
+    client: TemporalClient,
+) -> CallbackAck:
+    """查询结果回调: a partner's late answer to an asset inquiry. Repeats and late arrivals are harmless."""
+    if actor.agency != partner_id:
+        raise Forbidden("WRONG_AGENCY", f"this token belongs to {actor.agency!r}, not {partner_id!r}")
+    if callback.partner_id != partner_id:
+        raise Forbidden("PARTNER_MISMATCH", "partner_id in the body differs from the one in the path", "partner_id")
+    if partner_id not in {p.id for p in state.partners}:
+        raise NotFound("UNKNOWN_PARTNER", f"no partner {partner_id!r} is configured", "partner_id")
+    try:
+        workflow_id, activity_id = parse_request_id(callback.request_id)
+    except ValueError:
+        raise NotFound("UNKNOWN_REQUEST", "request_id is not one we issued", "request_id") from None
+    if activity_id != inquiry_activity_id(partner_id):
+        # Well-formed, but it names another partner's inquiry: not this token's to answer.
+        raise Forbidden("WRONG_REQUEST", "request_id belongs to another partner's inquiry", "request_id")
+    request.state.workflow_id = workflow_id
+
+    handle = client.get_async_activity_handle(workflow_id=workflow_id, run_id=None, activity_id=activity_id)
+    try:
+        with acting_as(actor):
+            await handle.complete(answer_from_callback(callback))
+    except RPCError as exc:
+        if exc.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        # Already completed (a duplicate), timed out (late), or never ours: nothing to do, and no error,
+        # so a partner that retries its callback is not pushed into an endless retry.
+        log.info("inquiry callback ignored", workflow_id=workflow_id, partner=partner_id)
+        return CallbackAck(status="ignored", reason="duplicate or late")
+    log.info("inquiry callback recorded", workflow_id=workflow_id, partner=partner_id, status=callback.status)
+    return CallbackAck(status="recorded")

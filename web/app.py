@@ -1,0 +1,139 @@
+"""The FastAPI application: lifespan (Temporal client, database, migrations, sandbox accounts), error
+handlers, request log, /healthz and the JSON API. ``create_app`` is what ``python -m web`` and the
+tests serve."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from core.logging import get_logger
+from core.settings import Settings
+from core.temporal import connect
+from domain.errors import ErrorDetail
+from web.accounts import seed_sandbox
+from web.api import router as api_router
+from web.db import Database
+from web.deps import AppState, State
+from web.errors import install_error_handlers
+from web.request_log import RequestLogMiddleware
+
+log = get_logger(__name__)
+
+HEALTH_TIMEOUT = timedelta(seconds=3)
+# How long startup waits for Temporal before serving anyway (health says 503 until it connects).
+CONNECT_WAIT_SECONDS = 30.0
+
+
+def _version() -> str:
+    try:
+        return version("one-matter")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+async def _connect_forever(settings: Settings, state: AppState, connected: asyncio.Event) -> None:
+    """Keeps trying: in compose the web may start before Temporal does, and should not crash-loop."""
+    delay = 0.5
+    while state.client is None:
+        try:
+            state.client = await connect(settings)
+            connected.set()
+            log.info("connected to temporal", address=settings.temporal_address)
+            return
+        except Exception as exc:  # any failure to connect is retried; the reason is logged
+            log.warning("temporal not reachable yet", address=settings.temporal_address, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+def _prepare_database(db: Database, settings: Settings) -> None:
+    db.upgrade()
+    if settings.sandbox:
+        seed_sandbox(db, settings.partners())
+
+
+class Health(BaseModel):
+    temporal: str
+    database: str
+
+
+def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.web_database_url)
+        await db.run(_prepare_database, db, settings)
+        state = AppState(settings=settings, db=db, partners=settings.partners(), client=client)
+        app.state.om = state
+        connector: asyncio.Task[None] | None = None
+        if client is None:
+            connected = asyncio.Event()
+            connector = asyncio.create_task(_connect_forever(settings, state, connected))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(connected.wait(), CONNECT_WAIT_SECONDS)
+        log.info("web started", profile=settings.profile, database=db.engine.url.render_as_string(hide_password=True))
+        try:
+            yield
+        finally:
+            if connector is not None and not connector.done():
+                connector.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await connector
+            db.dispose()
+
+    app = FastAPI(
+        title="One-Matter (执行一件事) API",
+        version=_version(),
+        description=(
+            "Court enforcement orchestration. Judges start scenarios and decide; partner agencies answer; "
+            "auditors read. Authenticate with `POST /api/auth/token` and send `Authorization: Bearer <token>`. "
+            "Every error is `{code, message, field}`."
+        ),
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+    app.include_router(api_router)
+
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        response_model=Health,
+        responses={503: {"model": ErrorDetail, "description": "Temporal or the database is not answering"}},
+    )
+    async def healthz(state: State) -> Health | JSONResponse:
+        """200 only when both Temporal and the database answer."""
+        temporal, database = await asyncio.gather(_temporal_health(state), _database_health(state))
+        if temporal == "ok" and database == "ok":
+            return Health(temporal=temporal, database=database)
+        failed = [name for name, v in (("temporal", temporal), ("database", database)) if v != "ok"]
+        body = ErrorDetail(code="UNHEALTHY", message=f"not answering: {', '.join(failed)}").model_dump()
+        return JSONResponse({**body, "temporal": temporal, "database": database}, status_code=503)
+
+    return app
+
+
+async def _temporal_health(state: AppState) -> str:
+    if state.client is None:
+        return "not connected"
+    try:
+        ok = await state.client.service_client.check_health(timeout=HEALTH_TIMEOUT)
+    except Exception as exc:  # any failure means unhealthy; the type is enough for the probe
+        return f"error: {type(exc).__name__}"
+    return "ok" if ok else "not serving"
+
+
+async def _database_health(state: AppState) -> str:
+    try:
+        await asyncio.wait_for(state.db.run(state.db.ping), HEALTH_TIMEOUT.total_seconds())
+    except Exception as exc:  # any failure means unhealthy
+        return f"error: {type(exc).__name__}"
+    return "ok"

@@ -1,0 +1,88 @@
+"""Request dependencies: the app's shared resources, and who is calling (身份认证与授权).
+
+Every /api route but the token route depends on :func:`current_actor`; role rules live in
+:func:`require_roles` so they are enforced on the server whatever the UI shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from temporalio.client import Client
+
+from core.settings import Settings
+from domain.actors import Actor, Role
+from domain.errors import Forbidden
+from domain.partners import PartnerEndpoint
+from web.accounts import actor_for_token
+from web.db import Database
+from web.errors import ServiceUnavailable, Unauthorized
+
+TOKEN_URL = "/api/auth/token"
+# auto_error=False: we answer a missing token ourselves, in the common error shape.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+@dataclass
+class AppState:
+    """What the lifespan sets up once and every request shares."""
+
+    settings: Settings
+    db: Database
+    partners: list[PartnerEndpoint] = field(default_factory=list)
+    client: Client | None = None
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.om
+    return state
+
+
+State = Annotated[AppState, Depends(app_state)]
+
+
+def temporal_client(state: State) -> Client:
+    if state.client is None:
+        raise ServiceUnavailable("TEMPORAL_UNAVAILABLE", "not connected to the workflow service yet")
+    return state.client
+
+
+TemporalClient = Annotated[Client, Depends(temporal_client)]
+
+
+async def current_actor(request: Request, state: State, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Actor:
+    if not token:
+        raise Unauthorized("UNAUTHENTICATED", "a bearer token is required (POST /api/auth/token)")
+    actor = await state.db.run(_lookup, state.db, token)
+    if actor is None:
+        raise Unauthorized("INVALID_TOKEN", "the token is unknown, expired or revoked")
+    # For the request log: who, never what they sent.
+    request.state.user = str(actor)
+    return actor
+
+
+def _lookup(db: Database, token: str) -> Actor | None:
+    with db.session() as s:
+        return actor_for_token(s, token)
+
+
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Actor]]:
+    allowed = ", ".join(r.value for r in roles)
+
+    async def _check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role not in roles:
+            raise Forbidden("ROLE_FORBIDDEN", f"role {actor.role.value} may not do this (allowed: {allowed})")
+        return actor
+
+    return _check
+
+
+AnyActor = Annotated[Actor, Depends(current_actor)]
+Judge = Annotated[Actor, Depends(require_roles(Role.JUDGE))]
+Reader = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.AUDITOR, Role.ADMIN))]
+Agency = Annotated[Actor, Depends(require_roles(Role.AGENCY))]
+Admin = Annotated[Actor, Depends(require_roles(Role.ADMIN))]

@@ -1,0 +1,102 @@
+"""The task inbox (待办): a projection of agency tasks in the web's own database.
+
+Workflows are the source of truth; the ``project_task`` activity keeps this table current after every
+transition, idempotently (a row only moves forward in ``version``), so lists and filters are fast
+database queries rather than fan-out queries to Temporal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.tasks import TaskState, TaskView
+from web.db import Base, Database, UTCDateTime, utcnow
+
+OPEN_STATES = (TaskState.OPEN.value, TaskState.CLAIMED.value)
+
+
+class InboxTask(Base):
+    __tablename__ = "agency_tasks"
+
+    task_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(200), index=True)
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    case_number: Mapped[str] = mapped_column(String(64), index=True)
+    task_type: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    mark: Mapped[str] = mapped_column(String(16))
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer)
+    view_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def view(self) -> TaskView:
+        return TaskView.model_validate_json(self.view_json)
+
+
+class SqlTaskStore:
+    """``activities.tasks.TaskStore`` over the web's database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def upsert_task(self, view: TaskView) -> None:
+        with self._db.session() as s:
+            row = s.get(InboxTask, view.task_id, with_for_update=True)
+            if row is not None and row.version >= view.version:
+                return  # a retry, or an older projection arriving late
+            if row is None:
+                row = InboxTask(task_id=view.task_id)
+                s.add(row)
+            row.workflow_id = view.workflow_id
+            row.agency = view.spec.agency
+            row.case_number = view.spec.case_number
+            row.task_type = view.spec.task_type
+            row.title = view.spec.title
+            row.state = view.state.value
+            row.mark = view.mark.value
+            row.overdue = view.overdue
+            row.escalated = view.escalated
+            row.provisional = view.deadline.provisional
+            row.due_at = view.deadline.due_at
+            row.assigned_at = view.assigned_at
+            row.version = view.version
+            row.view_json = view.model_dump_json()
+            row.updated_at = utcnow()
+
+    def get(self, task_id: str) -> InboxTask | None:
+        with self._db.session() as s:
+            return s.get(InboxTask, task_id)
+
+    def list(
+        self,
+        agency: str | None = None,
+        states: tuple[str, ...] | None = None,
+        due_before: datetime | None = None,
+        case_number: str | None = None,
+        provisional: bool | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[InboxTask]:
+        q = select(InboxTask)
+        if agency is not None:
+            q = q.where(InboxTask.agency == agency)
+        if states:
+            q = q.where(InboxTask.state.in_(states))
+        if due_before is not None:
+            q = q.where(InboxTask.due_at < due_before)
+        if case_number is not None:
+            q = q.where(InboxTask.case_number == case_number)
+        if provisional is not None:
+            q = q.where(InboxTask.provisional == provisional)
+        q = q.order_by(InboxTask.due_at, InboxTask.task_id).limit(limit).offset(offset)
+        with self._db.session() as s:
+            return list(s.scalars(q))
