@@ -88,15 +88,17 @@ def calendar_before(end: datetime, duration: LegalDuration) -> datetime:
 class LegalClock(BaseModel):
     """Legal time of a workflow: from ``epoch`` on, legal time runs ``acceleration`` times wall time.
 
-    At acceleration 1 legal time is wall time. Workflows pass ``workflow.now()`` in; nothing here reads
-    a clock, so replay is deterministic.
+    At acceleration 1 legal time is wall time. ``legal_epoch`` (default: ``epoch``) lets a demo or a
+    test start legal time at another date, e.g. just before a holiday. Workflows pass ``workflow.now()``
+    in; nothing here reads a clock, so replay is deterministic.
     """
 
     epoch: datetime
     scale: TimeScale = Field(default_factory=TimeScale)
+    legal_epoch: datetime | None = None
 
     def legal_now(self, real_now: datetime) -> datetime:
-        return self.epoch + self.scale.legal(real_now - self.epoch)
+        return (self.legal_epoch or self.epoch) + self.scale.legal(real_now - self.epoch)
 
     def real_delay_until(self, legal_target: datetime, real_now: datetime) -> timedelta:
         """Wall-clock time to wait until legal time reaches ``legal_target`` (zero if already past)."""

@@ -151,3 +151,24 @@ async def record_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
         return
     history = await handle.fetch_history()
     (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
+async def login(web: str, username: str, password: str | None = None) -> httpx.AsyncClient:
+    """An API client logged in as a sandbox user (password = user name)."""
+    async with httpx.AsyncClient(base_url=web) as anon:
+        r = await anon.post("/api/auth/token", data={"username": username, "password": password or username})
+        r.raise_for_status()
+        token = r.json()["access_token"]
+    return httpx.AsyncClient(base_url=web, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+async def eventually(check: Any, timeout: float = 30, interval: float = 0.1) -> Any:
+    """Polls an async check until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)

@@ -4,9 +4,10 @@ the web's scenario list, start form and API pick it up without change."""
 from __future__ import annotations
 
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
+from workflows.cross_region_seizure import SCENARIO as CROSS_REGION_SEIZURE
 from workflows.scenario import Scenario, ScenarioContext
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (ASSET_INQUIRY,)}
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in (ASSET_INQUIRY, CROSS_REGION_SEIZURE)}
 
 __all__ = ["SCENARIOS", "Scenario", "ScenarioContext", "all_workflows"]
 

@@ -1,0 +1,107 @@
+"""Cross-region seizure (异地扣押): one request, four agencies working through the inbox API, the seizure
+registered in the requesting court's name; cancellation when the debtor pays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from core.settings import Settings
+from domain.parties import Party, PartyKind
+from simulators.inbox_agents import work_once
+from tests.helpers import (
+    case_number,
+    decide,
+    eventually,
+    ledger,
+    login,
+    record_history,
+    resident_id,
+    seed_subject,
+    start,
+    status,
+    wait_status,
+)
+from workflows.cross_region_seizure import (
+    DEBTOR_PAID,
+    HAND_OVER,
+    CrossRegionSeizureRequest,
+    CrossRegionSeizureResult,
+    Vehicle,
+)
+
+pytestmark = pytest.mark.usefixtures("stack")
+AGENCIES = ("court-gongshu", "police-hangzhou", "station-gongshu")
+
+
+async def new_request(simulator: str) -> CrossRegionSeizureRequest:
+    owner = Party(kind=PartyKind.PERSON, name="钱某某", id_number=resident_id())
+    plate = f"浙A{resident_id()[-6:-1]}"
+    await seed_subject(
+        simulator,
+        owner.model_dump(mode="json"),
+        [{"partner_id": "vehicle-registry", "kind": "vehicle", "reference": plate, "description": "小型轿车"}],
+    )
+    return CrossRegionSeizureRequest(
+        case_number=case_number(),
+        court="嘉兴市中级人民法院",
+        ruling_ref="(2026)浙04执恢12号之一",
+        vehicle=Vehicle(plate=plate, vin="LSVAU2180N2123456", owner=owner),
+    )
+
+
+async def agencies_work(web: str) -> list[httpx.AsyncClient]:
+    return [await login(web, a) for a in AGENCIES]
+
+
+async def test_whole_path_through_the_inbox(client, settings: Settings, simulator: str, web: str):
+    handle = await start(client, settings, "cross-region-seizure", await new_request(simulator))
+    clients = await agencies_work(web)
+    try:
+
+        async def drive() -> bool:
+            for agency, http in zip(AGENCIES, clients, strict=True):
+                await work_once(http, agency)
+            return (await status(handle)).status == "awaiting_disposition"
+
+        await eventually(drive, timeout=60, interval=0.2)
+    finally:
+        for c in clients:
+            await c.aclose()
+    await decide(handle, HAND_OVER, reason="移交拱墅法院拍卖处置")
+    result: CrossRegionSeizureResult = await handle.result()
+    assert result.status == "handed_over"
+    assert [t.state.value for t in result.tasks] == ["completed"] * 4
+    custody = result.tasks[2].result
+    assert custody is not None and len(custody["photo_hashes"]) == 2
+    for digest in custody["photo_hashes"]:
+        assert (settings.var_dir / "attachments" / digest).is_file()
+    rows = [r for r in await ledger(simulator, "vehicle-registry") if r["idempotency_key"].startswith(handle.id)]
+    assert [r["operation"] for r in rows] == ["seize"]
+    await record_history(handle, "cross-region-seizure-handed-over")
+
+
+async def test_debtor_pays_meanwhile_cancels_and_releases(client, settings: Settings, simulator: str, web: str):
+    request = await new_request(simulator)
+    handle = await start(client, settings, "cross-region-seizure", request)
+    court = await login(web, "court-gongshu")
+    async with court:
+        await eventually(lambda: work_once(court, "court-gongshu"), timeout=30)
+    await wait_status(handle, "waiting_police")
+    await decide(handle, DEBTOR_PAID, reason="被执行人已全额履行")
+    result: CrossRegionSeizureResult = await handle.result()
+    assert result.status == "cancelled_paid"
+    assert [t.state.value for t in result.tasks] == ["completed", "cancelled"]
+    ops = [
+        r["operation"]
+        for r in await ledger(simulator, "vehicle-registry")
+        if r["idempotency_key"].startswith(handle.id)
+    ]
+    assert ops == ["seize", "release"]
+    police = await login(web, "police-hangzhou")
+    async with police:
+        r = await police.get("/api/tasks", params={"case_number": request.case_number})
+        states: dict[str, Any] = {t["task_id"]: t["state"] for t in r.json()}
+    assert states.get(result.tasks[1].task_id) == "cancelled"
