@@ -4,18 +4,26 @@ the common error shape, validation that starts nothing, decisions and partner ca
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from stdnum.cn import ric
+from temporalio.client import Client
 
+from adapters.registry import AdapterRegistry
 from core.settings import Settings
 from tests.helpers import case_number
-from web.accounts import DEMO_ACCOUNTS
+from web.accounts import DEMO_ACCOUNTS, actor_for_token, demo_accounts, list_users, seed_sandbox
 from web.api.workflows import build_list_query, quote
+from web.app import create_app
+from web.db import Database, upgrade_to_head
+from web.security import hash_password, token_digest, verify_password
+from workers.main import build_worker
 
 SCENARIO = "asset-inquiry"
 START = f"/api/scenarios/{SCENARIO}/workflows"
@@ -171,7 +179,9 @@ async def test_negative_amount_is_422_and_starts_nothing(http: httpx.AsyncClient
     r = await http.post(START, json=inquiry_request(case, amount_owed_fen=-1), headers=await auth(http, "judge"))
     body = assert_error(r, 422, "VALIDATION_FAILED", "amount_owed_fen")
     assert "greater_than" in body["message"]
-    assert body["errors"] == [{"field": "amount_owed_fen", "rule": "greater_than", "message": body["errors"][0]["message"]}]
+    assert body["errors"] == [
+        {"field": "amount_owed_fen", "rule": "greater_than", "message": body["errors"][0]["message"]}
+    ]
     assert await workflows_for(http, case) == []
 
 
@@ -249,7 +259,9 @@ async def test_list_filters_and_quotes(http: httpx.AsyncClient) -> None:
     rows = await wait_listed(http, odd)
     assert [row["workflow_id"] for row in rows] == [r.json()["workflow_id"]] and rows[0]["case_number"] == odd
     headers = await auth(http, "auditor")
-    r = await http.get("/api/workflows", params={"case_number": "(2026)浙' OR OmScenario IS NOT NULL --"}, headers=headers)
+    r = await http.get(
+        "/api/workflows", params={"case_number": "(2026)浙' OR OmScenario IS NOT NULL --"}, headers=headers
+    )
     assert r.status_code == 200 and r.json() == []
     r = await http.get("/api/workflows", params={"case_number": "a\\b"}, headers=headers)
     assert_error(r, 422, "INVALID_FILTER", "case_number")
@@ -308,35 +320,107 @@ async def test_decision_on_unknown_workflow_is_404(http: httpx.AsyncClient) -> N
     assert_error(r, 404, "WORKFLOW_NOT_FOUND")
 
 
-async def wait_for_status(http: httpx.AsyncClient, wid: str, wanted: str, timeout: float = 60) -> dict[str, Any]:
+class MockPartners:
+    """Partners behind an httpx mock: one answers inquiries later by callback, the others at once
+    with nothing found. Measures are not expected (the tests reject control)."""
+
+    def __init__(self, async_partner: str) -> None:
+        self.async_partner = async_partner
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        partner = request.url.path.split("/")[2]  # /partners/{id}/inquiries
+        if not request.url.path.endswith("/inquiries"):
+            return httpx.Response(500, json={"code": "UNEXPECTED", "message": "not part of this test"})
+        request_id = json.loads(request.content)["request_id"]
+        if partner == self.async_partner:
+            return httpx.Response(202, json={"request_id": request_id, "status": "accepted"})
+        return httpx.Response(200, json={"request_id": request_id, "status": "answered", "assets": []})
+
+
+@pytest.fixture
+async def mock_api(client: Client, settings: Settings, web: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A second web app and a worker on their own task queue, with partners mocked in-process: decisions
+    and callbacks are exercised deterministically, whatever the simulators do."""
+    # Same database as the session's web app, so tokens issued by either work on both.
+    own = settings.model_copy(update={"task_queue": f"web-mock-{uuid.uuid4().hex[:8]}"})
+    app = create_app(own, client)
+    registry = AdapterRegistry(own.partners(), transport=httpx.MockTransport(MockPartners(own.partners()[0].id)))
+    async with app.router.lifespan_context(app):
+        worker = build_worker(client, own, adapters=registry)
+        async with worker, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web") as http:
+            yield http
+    await registry.aclose()
+
+
+async def wait_for(
+    http: httpx.AsyncClient, wid: str, ready: Callable[[dict[str, Any]], bool], timeout: float = 30
+) -> dict[str, Any]:
     deadline = asyncio.get_running_loop().time() + timeout
     headers = await auth(http, "judge")
     while True:
         r = await http.get(f"/api/workflows/{wid}", headers=headers)
         assert r.status_code == 200, r.text
         detail: dict[str, Any] = r.json()
-        if detail["status"] == wanted and detail["live"]:
+        if detail["live"] and ready(detail):
             return detail
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"status stayed {detail['status']!r}, wanted {wanted!r}")
-        await asyncio.sleep(0.2)
+            raise AssertionError(f"workflow never got there: status {detail['status']!r}")
+        await asyncio.sleep(0.1)
 
 
-@pytest.mark.usefixtures("stack")
-async def test_decision_round_trip(http: httpx.AsyncClient) -> None:
-    case = case_number()
-    judge = await auth(http, "judge")
-    r = await http.post(START, json=inquiry_request(case), headers=judge)
+async def test_callback_completes_the_inquiry_once(mock_api: httpx.AsyncClient, settings: Settings) -> None:
+    http = mock_api
+    partners = settings.partners()
+    icbc = partners[0]
+    r = await http.post(START, json=inquiry_request(case_number()), headers=await auth(http, "judge"))
+    assert r.status_code == 201, r.text
     wid = r.json()["workflow_id"]
-    detail = await wait_for_status(http, wid, "awaiting_decision")
+    # Everyone else has answered; the async partner's inquiry is waiting for its callback.
+    detail = await wait_for(http, wid, lambda d: len(d["summary"]["partners"]) == len(partners) - 1)
+    assert detail["status"] == "inquiring" and icbc.id not in detail["summary"]["partners"]
+
+    account = "6222021234567890128"
+    body = callback(icbc.id, f"{wid}::inquire/{icbc.id}")
+    body["assets"] = [{"kind": "deposit", "reference": account, "description": "活期", "available_fen": 123_456}]
+    url = f"/api/partners/{icbc.id}/callbacks/inquiry"
+    headers = {"Authorization": f"Bearer {icbc.token}"}
+    r = await http.post(url, json=body, headers=headers)
+    assert r.status_code == 200 and r.json() == {"status": "recorded", "reason": None}, r.text
+    # The partner retries, or sends the answer twice: harmless.
+    r = await http.post(url, json=body, headers=headers)
+    assert r.status_code == 200 and r.json() == {"status": "ignored", "reason": "duplicate or late"}
+
+    detail = await wait_for(http, wid, lambda d: d["status"] == "awaiting_decision")
+    assert detail["summary"]["partners"][icbc.id] == "answered"
+    assert [a["available_fen"] for a in detail["summary"]["report"]] == [123_456]
+    assert account not in json.dumps(detail)  # account numbers are not shown in the status
+
+
+async def test_decision_round_trip(mock_api: httpx.AsyncClient, settings: Settings) -> None:
+    http = mock_api
+    judge = await auth(http, "judge")
+    icbc = settings.partners()[0]
+    case = case_number()
+    keyed = {**judge, "Idempotency-Key": uuid.uuid4().hex}
+    wid = (await http.post(START, json=inquiry_request(case), headers=keyed)).json()["workflow_id"]
+    await wait_for(http, wid, lambda d: len(d["summary"]["partners"]) == len(settings.partners()) - 1)
+    cb = callback(icbc.id, f"{wid}::inquire/{icbc.id}")
+    r = await http.post(
+        f"/api/partners/{icbc.id}/callbacks/inquiry", json=cb, headers={"Authorization": f"Bearer {icbc.token}"}
+    )
+    assert r.json()["status"] == "recorded"
+    detail = await wait_for(http, wid, lambda d: d["status"] == "awaiting_decision")
     assert {d["name"] for d in detail["pending_decisions"]} == {"approve-control", "reject-control"}
 
     decide = f"/api/workflows/{wid}/decisions"
-    assert_error(await http.post(f"{decide}/approve-control", json={"reason": "x"}, headers=await auth(http, "auditor")), 403)
+    r = await http.post(f"{decide}/approve-control", json={"reason": "x"}, headers=await auth(http, "auditor"))
+    assert_error(r, 403, "ROLE_FORBIDDEN")
     assert_error(await http.post(f"{decide}/pardon", json={"reason": "x"}, headers=judge), 409, "UNKNOWN_DECISION")
     r = await http.post(f"{decide}/approve-control", json={"reason": "x", "deduct": "maybe"}, headers=judge)
-    assert_error(r, 422, "INVALID_DECISION")
-    assert_error(await http.post(f"{decide}/reject-control", json={"reason": " "}, headers=judge), 409, "REASON_REQUIRED")
+    body = assert_error(r, 422, "INVALID_DECISION")
+    assert "deduct" in body["message"]
+    r = await http.post(f"{decide}/reject-control", json={"reason": " "}, headers=judge)
+    assert_error(r, 409, "REASON_REQUIRED")
 
     r = await http.post(f"{decide}/reject-control", json={"reason": "未发现可供执行财产"}, headers=judge)
     assert r.status_code == 200, r.text
@@ -344,12 +428,28 @@ async def test_decision_round_trip(http: httpx.AsyncClient) -> None:
     assert outcome["decision"] == "reject-control"
     assert outcome["by"] == {"user_id": "judge", "role": "judge", "agency": None}
 
-    detail = await wait_for_status(http, wid, "rejected")
-    decision = next(e for e in detail["timeline"] if e["action"] == "decision")
-    assert decision["actor"]["user_id"] == "judge" and decision["reason"] == "未发现可供执行财产"
-    assert detail["result"]["status"] == "rejected"
+    detail = await wait_for(http, wid, lambda d: d["status"] == "rejected")
+    entry = next(e for e in detail["timeline"] if e["action"] == "decision")
+    assert (entry["actor"]["user_id"], entry["reason"]) == ("judge", "未发现可供执行财产")
+    assert detail["result"]["status"] == "rejected" and detail["temporal_status"] == "COMPLETED"
     r = await http.post(f"{decide}/approve-control", json={"reason": "再议"}, headers=judge)
-    assert r.status_code == 409, r.text
+    assert_error(r, 409)
+    # The same keyed start, sent again after the workflow ended, names it and starts nothing new.
+    r = await http.post(START, json=inquiry_request(case), headers=keyed)
+    assert r.status_code == 201 and r.json()["workflow_id"] == wid
+    assert [row["workflow_id"] for row in await workflows_for(http, case)] == [wid]
+
+
+@pytest.mark.usefixtures("stack")
+async def test_end_to_end_with_simulators(http: httpx.AsyncClient) -> None:
+    """Through the real simulators: a debtor with nothing to find, approved, ends completed."""
+    judge = await auth(http, "judge")
+    wid = (await http.post(START, json=inquiry_request(case_number()), headers=judge)).json()["workflow_id"]
+    await wait_for(http, wid, lambda d: d["status"] == "awaiting_decision", timeout=120)
+    r = await http.post(f"/api/workflows/{wid}/decisions/approve-control", json={"reason": "依法查控"}, headers=judge)
+    assert r.status_code == 200, r.text
+    detail = await wait_for(http, wid, lambda d: d["temporal_status"] == "COMPLETED", timeout=60)
+    assert detail["result"]["status"] == "completed"
 
 
 # --- partner callbacks ---------------------------------------------------------------------------------------
@@ -397,12 +497,18 @@ async def test_callback_request_ids(http: httpx.AsyncClient, settings: Settings)
 async def test_admin_manages_users(http: httpx.AsyncClient) -> None:
     admin = await auth(http, "admin")
     name = f"judge-{uuid.uuid4().hex[:8]}"
-    r = await http.post("/api/users", json={"username": name, "password": "s3cret-pass", "role": "judge"}, headers=admin)
+    r = await http.post(
+        "/api/users", json={"username": name, "password": "s3cret-pass", "role": "judge"}, headers=admin
+    )
     assert r.status_code == 201, r.text
     assert "password" not in r.text
-    r = await http.post("/api/users", json={"username": name, "password": "s3cret-pass", "role": "judge"}, headers=admin)
+    r = await http.post(
+        "/api/users", json={"username": name, "password": "s3cret-pass", "role": "judge"}, headers=admin
+    )
     assert_error(r, 409, "USERNAME_TAKEN", "username")
-    r = await http.post("/api/users", json={"username": "x-agency", "password": "s3cret-pass", "role": "agency"}, headers=admin)
+    r = await http.post(
+        "/api/users", json={"username": "x-agency", "password": "s3cret-pass", "role": "agency"}, headers=admin
+    )
     assert_error(r, 422, "AGENCY_REQUIRED", "agency")
 
     login = await http.post("/api/auth/token", data={"username": name, "password": "s3cret-pass"})
@@ -420,6 +526,36 @@ async def test_admin_manages_users(http: httpx.AsyncClient) -> None:
         assert_error(await http.get("/api/users", headers=await auth(http, other)), 403, "ROLE_FORBIDDEN")
 
 
+# --- accounts and database (no server needed) -------------------------------------------------------------
+
+
+def test_passwords_and_tokens_are_stored_hashed() -> None:
+    stored = hash_password("correct horse")
+    assert "correct horse" not in stored and stored.startswith("scrypt$")
+    assert verify_password("correct horse", stored) and not verify_password("wrong", stored)
+    assert hash_password("correct horse") != stored  # per-user salt
+    assert len(token_digest("sandbox-bank-icbc")) == 64
+
+
+def test_migrations_and_seeding_are_idempotent(tmp_path: Path, settings: Settings) -> None:
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    upgrade_to_head(url)
+    upgrade_to_head(url)
+    db = Database(url)
+    try:
+        seed_sandbox(db, settings.agencies())
+        seed_sandbox(db, settings.agencies())
+        with db.session() as s:
+            users = list_users(s)
+            assert sorted(u.username for u in users) == sorted(a[0] for a in demo_accounts(settings.agencies()))
+            assert all(u.password_hash != u.username for u in users)
+            partner = settings.partners()[0]
+            actor = actor_for_token(s, partner.token)
+            assert actor is not None and (actor.role, actor.agency) == ("agency", partner.id)
+    finally:
+        db.dispose()
+
+
 # --- health and schema ---------------------------------------------------------------------------------------
 
 
@@ -431,6 +567,20 @@ async def test_healthz(http: httpx.AsyncClient) -> None:
 
 async def test_unknown_route_uses_the_error_shape(http: httpx.AsyncClient) -> None:
     assert_error(await http.get("/api/nothing-here"), 404, "NOT_FOUND")
+
+
+async def test_unexpected_error_uses_the_error_shape(settings: Settings, client: Client, web: str) -> None:
+    app = create_app(settings, client)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError(f"debtor {valid_id()} broke something")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://web") as h:
+        r = await h.get("/boom")
+    assert_error(r, 500, "INTERNAL_ERROR")
+    assert valid_id() not in r.text
 
 
 async def test_openapi_lists_every_route(http: httpx.AsyncClient) -> None:

@@ -1,9 +1,10 @@
 """Accounts (账户): users, their tokens, and the sandbox demo accounts.
 
 Sandbox seeding creates ``judge`` (法官), ``auditor`` (审计), ``admin`` (管理员) and one agency user
-(协助执行单位) per partner, each with password = user name, plus each partner system's API token
-(``sandbox-<partner id>``) bound to that partner's agency user — the simulators authenticate their
-callbacks with it. The production profile seeds nothing; operators use ``python -m web.admin``.
+(协助执行单位) per agency in ``settings.agencies()`` (every partner, plus the task-only agencies), each
+with password = user name, plus each agency system's API token (``sandbox-<agency id>``) bound to that
+agency's user — the simulators authenticate their callbacks and inbox calls with it. The production
+profile seeds nothing; operators use ``python -m web.admin``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.settings import sandbox_partners
+from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Conflict, ValidationFailed
-from domain.partners import PartnerEndpoint
+from domain.partners import Agency
 from web.db import ApiToken, Database, User, utcnow
 from web.security import burn_password_check, hash_password, new_token, token_digest, verify_password
 
@@ -30,19 +31,21 @@ SESSION, API = "session", "api"
 DemoAccount = tuple[str, Role, str | None]
 
 
-def demo_accounts(partners: Iterable[PartnerEndpoint]) -> list[DemoAccount]:
+def demo_accounts(agencies: Iterable[Agency]) -> list[DemoAccount]:
     """(user name, role, agency) of every sandbox account; the password equals the user name."""
     accounts: list[DemoAccount] = [
         ("judge", Role.JUDGE, None),
         ("auditor", Role.AUDITOR, None),
         ("admin", Role.ADMIN, None),
     ]
-    accounts += [(p.id, Role.AGENCY, p.id) for p in partners]
+    accounts += [(a.id, Role.AGENCY, a.id) for a in agencies]
     return accounts
 
 
-# The accounts of the default sandbox partners, for ``make run`` to print (a partners file changes them).
-DEMO_ACCOUNTS: list[DemoAccount] = demo_accounts(sandbox_partners(""))
+# The accounts of the default sandbox agencies, for ``make run`` to print (a partners file changes them).
+DEMO_ACCOUNTS: list[DemoAccount] = demo_accounts(
+    Settings(profile="sandbox", partners_file=None, _env_file=None).agencies()
+)
 
 
 def check_new_user(username: str, role: Role, agency: str | None) -> None:
@@ -163,18 +166,18 @@ def list_users(s: Session) -> list[User]:
     return list(s.scalars(select(User).order_by(User.username)))
 
 
-def seed_sandbox(db: Database, partners: list[PartnerEndpoint]) -> None:
+def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
     """Idempotent: creates what is missing and leaves existing accounts (and changed passwords) alone."""
-    by_id = {p.id: p for p in partners}
-    for username, role, agency in demo_accounts(partners):
+    by_id = {a.id: a for a in agencies}
+    for username, role, agency in demo_accounts(agencies):
         try:
             with db.session() as s:
                 user = get_user(s, username) or create_user(
                     s, username, username, role, agency, _display(role, agency, by_id), demo=True
                 )
-                endpoint = by_id.get(agency or "")
-                if endpoint is not None and endpoint.token:
-                    ensure_known_token(s, user, endpoint.token, label=f"{endpoint.id} partner system")
+                system = by_id.get(agency or "")
+                if system is not None and system.token:
+                    ensure_known_token(s, user, system.token, label=f"{system.id} agency system")
         except IntegrityError:
             # Another process seeded the same row between our check and insert; its row is as good as ours.
             continue
@@ -187,7 +190,7 @@ _STAFF_NAMES = {
 }
 
 
-def _display(role: Role, agency: str | None, partners: dict[str, PartnerEndpoint]) -> str:
-    if agency and agency in partners:
-        return partners[agency].name
+def _display(role: Role, agency: str | None, agencies: dict[str, Agency]) -> str:
+    if agency and agency in agencies:
+        return agencies[agency].name
     return _STAFF_NAMES.get(role, "")

@@ -58,7 +58,7 @@ async def _connect_forever(settings: Settings, state: AppState, connected: async
 def _prepare_database(db: Database, settings: Settings) -> None:
     db.upgrade()
     if settings.sandbox:
-        seed_sandbox(db, settings.partners())
+        seed_sandbox(db, settings.agencies())
 
 
 class Health(BaseModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.api import auth, partners, scenarios, users, workflows
+from web.api import auth, partners, scenarios, tasks, users, workflows
 
 router = APIRouter(prefix="/api")
-for module in (auth, scenarios, workflows, partners, users):
+for module in (auth, scenarios, workflows, tasks, partners, users):
     router.include_router(module.router)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from core.logging import get_logger
 from domain.actors import Actor, Role
 from web.accounts import SESSION, authenticate, issue_token, revoke_token
 from web.api.common import errors
@@ -16,6 +17,7 @@ from web.db import Database
 from web.deps import AnyActor, State, oauth2_scheme
 from web.errors import Unauthorized
 
+log = get_logger(__name__)
 router = APIRouter(tags=["auth"])
 
 
@@ -42,6 +44,7 @@ async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], state: St
     ttl = timedelta(hours=state.settings.token_ttl_hours)
     out = await state.db.run(_login, state.db, form.username, form.password, ttl)
     if out is None:
+        log.info("login refused", username=form.username[:64])
         # One answer for unknown user, wrong password and disabled account: no user enumeration.
         raise Unauthorized("INVALID_CREDENTIALS", "wrong user name or password")
     return out

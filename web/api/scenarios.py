@@ -129,6 +129,13 @@ async def start_workflow(
     )
     inp = scenario.build_input(req, ctx)
     case_number, court = scenario.case_number(req), scenario.court(req)
+    # Only keyed starts may meet an existing workflow: a random id never collides, a keyed one means
+    # "the same start again" — join it while it runs, and never start it a second time after it ends.
+    conflict, reuse = (
+        (WorkflowIDConflictPolicy.USE_EXISTING, WorkflowIDReusePolicy.REJECT_DUPLICATE)
+        if idempotency_key
+        else (WorkflowIDConflictPolicy.FAIL, WorkflowIDReusePolicy.ALLOW_DUPLICATE)
+    )
     try:
         with acting_as(actor):
             await client.start_workflow(
@@ -137,13 +144,8 @@ async def start_workflow(
                 id=wid,
                 task_queue=settings.task_queue,
                 search_attributes=scenario_search_attributes(case_number, name, INITIAL_STATUS, court),
-                # Only keyed starts reuse: a random id never collides, a keyed one means "the same start".
-                id_conflict_policy=(
-                    WorkflowIDConflictPolicy.USE_EXISTING if idempotency_key else WorkflowIDConflictPolicy.FAIL
-                ),
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE
-                if idempotency_key
-                else WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                id_conflict_policy=conflict,
+                id_reuse_policy=reuse,
             )
     except WorkflowAlreadyStartedError:
         if not idempotency_key:
