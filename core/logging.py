@@ -84,8 +84,9 @@ def configure_logging(level: str = "INFO", component: str = "one-matter") -> Non
         foreign_pre_chain=[*shared, lift_temporal_context],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            redact_personal_data,
+            # Tracebacks are text too: format them first so the scrubber sees them.
             structlog.processors.format_exc_info,
+            redact_personal_data,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
     )

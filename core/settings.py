@@ -125,6 +125,8 @@ SANDBOX_TASK_AGENCIES: tuple[tuple[str, str], ...] = (
     ("police-hangzhou", "杭州市公安局交通警察支队"),
     ("station-gongshu", "拱墅区拍辅车辆停放站"),
     ("tax-hangzhou", "国家税务总局杭州市税务局"),
+    ("survey-zhuji", "诸暨市人民法院 司法辅助 (现场调查)"),
+    ("appraiser-zhejiang", "司法评估机构 (摇号选定, 沙箱)"),
 )
 
 
@@ -148,6 +150,9 @@ def sandbox_partners(simulator_base_url: str, bank_count: int = len(SANDBOX_BANK
         ep("payment-alipay", PartnerCategory.PAYMENT, "网络支付平台 (沙箱)", 600),
         ep("realestate-registry", PartnerCategory.REAL_ESTATE, "不动产登记中心 (沙箱)", 3600),
         ep("vehicle-registry", PartnerCategory.VEHICLE, "公安交管车辆登记 (沙箱)", 3600),
+        # Auction platforms, also the online-inquiry platforms (参考价规定 Art. 10 asks all of them).
+        ep("auction-platform", PartnerCategory.AUCTION, "网络司法拍卖平台 (沙箱)", 3600),
+        ep("auction-platform-b", PartnerCategory.AUCTION, "网络司法拍卖平台 B (沙箱)", 3600),
     ]
     return partners
 

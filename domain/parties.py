@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
-
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -59,11 +57,13 @@ class Party(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="姓名或名称")
     id_number: str = Field(description="居民身份证号 (person) or 统一社会信用代码 (organisation)")
 
-    @model_validator(mode="after")
-    def _check_id_number(self) -> Self:
-        checker = check_resident_id if self.kind is PartyKind.PERSON else check_credit_code
-        self.id_number = checker(self.id_number)
-        return self
+    @field_validator("id_number")
+    @classmethod
+    def _check_id_number(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")  # declared before id_number; absent if kind itself was invalid
+        if kind is None:
+            return value
+        return check_resident_id(value) if kind is PartyKind.PERSON else check_credit_code(value)
 
     @property
     def masked_id(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import uuid
 from datetime import timedelta
@@ -150,7 +151,8 @@ async def record_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
     if os.environ.get("OM_RECORD_HISTORIES") != "1":
         return
     history = await handle.fetch_history()
-    (HISTORIES / f"{name}.json").write_text(history.to_json())
+    record = {"workflow_id": handle.id, "history": json.loads(history.to_json())}
+    (HISTORIES / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False))
 
 
 async def login(web: str, username: str, password: str | None = None) -> httpx.AsyncClient:

@@ -26,6 +26,7 @@ from tests.helpers import (
     wait_status,
 )
 from workflows.asset_inquiry import APPROVE, REJECT, AssetInquiryRequest, AssetInquiryResult
+from workflows.measure_term import MeasureTermWatch
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -97,7 +98,7 @@ async def test_deposits_above_claim_freeze_exactly_owed_plus_costs(client, setti
     assert result.shortfall_fen == 0
     assert all(m.status == "deducted" for m in result.measures)
     # The banks' own ledgers agree: one freeze and one deduction each, nothing at the third bank.
-    icbc, ccb, abc = (await ledger(simulator, b) for b in ("bank-icbc", "bank-ccb", "bank-abc"))
+    icbc, ccb, abc = [await ledger(simulator, b) for b in ("bank-icbc", "bank-ccb", "bank-abc")]
     wid = handle.id
     assert [r["amount_fen"] for r in icbc if r["idempotency_key"].startswith(wid)] == [300_000_00, 300_000_00]
     assert [r["amount_fen"] for r in ccb if r["idempotency_key"].startswith(wid)] == [207_300_00, 207_300_00]
@@ -252,7 +253,7 @@ async def test_renewal_is_raised_before_expiry(client, settings: Settings, simul
             break
         await asyncio.sleep(0.1)
     assert len(renewals) >= 2, "the watcher renews each term before it expires"
-    watcher = client.get_workflow_handle(watcher_id)
+    watcher = client.get_workflow_handle_for(MeasureTermWatch.run, watcher_id)
     await decide(watcher, "release-measure", reason="被执行人已履行完毕")
     released = await watcher.result()
     assert released.status == "released"

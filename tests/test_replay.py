@@ -7,6 +7,7 @@ fails here — the signal to version the change (workflow.patched) before it rea
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ async def test_history_replays_deterministically(path: Path):
         header_codec_behavior=HeaderCodecBehavior.CODEC,
         workflow_runner=sandbox_runner(),
     )
-    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    record = json.loads(path.read_text())
+    history = WorkflowHistory.from_json(record["workflow_id"], record["history"])
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None

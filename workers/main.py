@@ -14,6 +14,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.auction import AuctionActivities
+from activities.disposal_payments import PaymentActivities
 from activities.partners import PartnerActivities
 from activities.tasks import CalendarSource, TaskActivities
 from adapters.registry import AdapterRegistry
@@ -32,6 +34,9 @@ log = get_logger(__name__)
 PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "stdnum", "domain", "core", "activities", "adapters", "httpx")
 
 
+MAX_ACTIVITIES = 200  # threads start only as sync activities need them
+
+
 def _warm_up() -> None:
     # stdnum reads its region table lazily from a file; load it once here, not inside a workflow.
     ric.is_valid("110105194912310021")
@@ -47,19 +52,24 @@ def build_worker(client: Client, settings: Settings, adapters: AdapterRegistry |
     _warm_up()
     registry = adapters or AdapterRegistry(settings.partners())
     partner_activities = PartnerActivities(registry, settings.public_base_url)
-    task_activities = TaskActivities(
-        SqlTaskStore(Database(settings.web_database_url)), CalendarSource(settings.var_dir / "holiday_schedules")
-    )
+    web_db = Database(settings.web_database_url)
+    web_db.upgrade()  # the inbox table must exist before the first task projects into it
+    task_activities = TaskActivities(SqlTaskStore(web_db), CalendarSource(settings.var_dir / "holiday_schedules"))
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=all_workflows(),
-        activities=[*partner_activities.all(), *task_activities.all()],
+        activities=[
+            *partner_activities.all(),
+            *task_activities.all(),
+            *AuctionActivities(registry).all(),
+            *PaymentActivities(registry).all(),
+        ],
         # Only the inbox projection is synchronous (SQLAlchemy); everything else runs on the event loop.
-        activity_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="activity"),
+        activity_executor=ThreadPoolExecutor(max_workers=MAX_ACTIVITIES, thread_name_prefix="activity"),
         interceptors=[ActorWorkerInterceptor()],
         workflow_runner=sandbox_runner(),
-        max_concurrent_activities=200,
+        max_concurrent_activities=MAX_ACTIVITIES,
         max_concurrent_workflow_tasks=50,
     )
 

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from core.temporal import STATUS, scenario_search_attributes
     from domain.actors import Role
     from domain.assets import InquiryAnswer, InquiryOutcome
+    from domain.cases import CaseNumber, CourtName
     from domain.control import (
         ApproveControl,
         FreezeBudget,
@@ -66,8 +67,8 @@ INQUIRY_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximu
 class AssetInquiryRequest(BaseModel):
     """网络查控申请 — what the judge submits."""
 
-    case_number: str = Field(min_length=3, max_length=64, description="案号, e.g. (2026)浙0102执1234号")
-    court: str = Field(min_length=2, max_length=100, description="执行法院")
+    case_number: CaseNumber
+    court: CourtName = Field(description="执行法院")
     debtor: Party = Field(description="被执行人")
     amount_owed_fen: PositiveFen = Field(description="执行标的 (fen)")
     execution_costs_fen: Fen = Field(default=0, description="执行费用 (fen)")

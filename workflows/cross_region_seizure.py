@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from core.temporal import STATUS
     from domain.actors import Role
     from domain.assets import AssetKind
+    from domain.cases import CaseNumber, CourtName
     from domain.legal_time import LegalClock, LegalDuration, TimeUnit, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, MeasureKind
     from domain.parties import Party
@@ -52,8 +53,8 @@ class Vehicle(BaseModel):
 class CrossRegionSeizureRequest(BaseModel):
     """异地扣押请求 — one action by the requesting court."""
 
-    case_number: str = Field(min_length=3, max_length=64)
-    court: str = Field(min_length=2, max_length=100, description="请求法院")
+    case_number: CaseNumber
+    court: CourtName = Field(description="请求法院")
     ruling_ref: str = Field(min_length=3, max_length=100, description="裁定书及协助执行通知书文号")
     vehicle: Vehicle
     receiving_court: str = Field(default="court-gongshu", description="受托法院 (agency id)")

@@ -1,0 +1,232 @@
+"""A content-addressed, write-once, encrypted file store for what is too big for Temporal history.
+
+A blob is named by the SHA-256 of its plaintext and kept under ``<var>/blobs/ab/cd/<sha256>``, sealed
+with AES-256-GCM under the payload codec's keys (the key id travels in the file, so keys rotate as they
+do for payloads). The name is bound to the ciphertext as associated data and the hash is checked again
+after decryption, so a swapped, truncated or altered file is refused rather than read.
+
+Large record lists (a payee list of 200,000 rows) are stored as chunks plus a manifest listing the
+chunks' hashes; the manifest's hash names the list. A reader of rows [offset, offset+limit) decrypts the
+manifest and only the chunks it needs — and every one of them is verified, Merkle-style.
+
+Shared by the web (uploads, reports) and the workers (payments, reconciliation): in production both
+mount the same volume at ``OM_VAR_DIR``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import BaseModel, Field
+
+from core.settings import CodecKeys, Settings
+
+MAGIC = b"OMB1"
+_NONCE = 12
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_REF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+RECORDS_FORMAT = "records/1"
+
+
+class BlobError(Exception):
+    pass
+
+
+class BlobNotFound(BlobError):
+    pass
+
+
+class BlobCorrupt(BlobError):
+    """The file does not decrypt under its name, or its content does not hash to it."""
+
+
+class RecordsManifest(BaseModel):
+    """The index of a chunked record list; its own hash names the list."""
+
+    format: str = RECORDS_FORMAT
+    count: int = Field(ge=0)
+    chunk_rows: int = Field(gt=0)
+    chunks: list[str]
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_digest(digest: str) -> str:
+    if not _DIGEST.match(digest):
+        raise BlobNotFound("not a SHA-256 hex digest")
+    return digest
+
+
+class BlobStore:
+    def __init__(self, root: Path, keys: CodecKeys, cache_chunks: int = 16) -> None:
+        self.root = root
+        key_bytes = keys.key_bytes()
+        if keys.active not in key_bytes:
+            raise ValueError(f"active key id {keys.active!r} is not among the configured keys")
+        self._ciphers = {kid: AESGCM(k) for kid, k in key_bytes.items()}
+        self._active = keys.active
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._cache_size = cache_chunks
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> BlobStore:
+        return cls(settings.var_dir / "blobs", settings.codec_keys)
+
+    # --- bytes ----------------------------------------------------------------------------------------
+
+    def path(self, digest: str) -> Path:
+        check_digest(digest)
+        return self.root / digest[:2] / digest[2:4] / digest
+
+    def exists(self, digest: str) -> bool:
+        return self.path(digest).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Stores ``data`` once; storing the same bytes again is a no-op returning the same name."""
+        digest = sha256_hex(data)
+        path = self.path(digest)
+        if path.is_file():
+            return digest
+        kid = self._active.encode()
+        nonce = os.urandom(_NONCE)
+        sealed = self._ciphers[self._active].encrypt(nonce, data, MAGIC + kid + digest.encode())
+        _write_atomically(path, MAGIC + bytes([len(kid)]) + kid + nonce + sealed)
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        path = self.path(digest)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {digest[:12]}…") from None
+        if raw[:4] != MAGIC or len(raw) < 5:
+            raise BlobCorrupt(f"blob {digest[:12]}… has no valid header")
+        kid_len = raw[4]
+        kid = raw[5 : 5 + kid_len]
+        body = raw[5 + kid_len :]
+        cipher = self._ciphers.get(kid.decode(errors="replace"))
+        if cipher is None:
+            raise BlobCorrupt(f"blob {digest[:12]}… is sealed with an unknown key id {kid.decode(errors='replace')!r}")
+        try:
+            data = cipher.decrypt(body[:_NONCE], body[_NONCE:], MAGIC + kid + digest.encode())
+        except InvalidTag:
+            raise BlobCorrupt(f"blob {digest[:12]}… does not decrypt under its name") from None
+        if sha256_hex(data) != digest:
+            raise BlobCorrupt(f"blob {digest[:12]}… does not hash to its name")
+        return data
+
+    def put_json(self, value: Any) -> str:
+        return self.put(_dumps(value))
+
+    def get_json(self, digest: str) -> Any:
+        return json.loads(self.get(digest))
+
+    # --- named references (e.g. an upload's error report, by the upload's hash) -------------------------
+
+    def set_ref(self, namespace: str, name: str, digest: str) -> None:
+        """Points ``namespace/name`` at a blob. Refs hold only a hash, never content."""
+        check_digest(digest)
+        _write_atomically(self._ref_path(namespace, name), digest.encode())
+
+    def get_ref(self, namespace: str, name: str) -> str | None:
+        try:
+            digest = self._ref_path(namespace, name).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return check_digest(digest)
+
+    def _ref_path(self, namespace: str, name: str) -> Path:
+        if not _REF_NAME.match(namespace) or not _REF_NAME.match(name):
+            raise BlobNotFound("invalid reference name")
+        return self.root / "refs" / namespace / name
+
+    # --- chunked record lists -------------------------------------------------------------------------
+
+    def put_records(
+        self, records: Sequence[Sequence[Any]], chunk_rows: int = 2000, meta: dict[str, Any] | None = None
+    ) -> str:
+        """Stores a list of JSON-able rows as verified chunks; returns the manifest's hash."""
+        chunks = [self.put(_dumps(list(records[i : i + chunk_rows]))) for i in range(0, len(records), chunk_rows)]
+        manifest = RecordsManifest(count=len(records), chunk_rows=chunk_rows, chunks=chunks, meta=meta or {})
+        return self.put(manifest.model_dump_json().encode())
+
+    def manifest(self, digest: str) -> RecordsManifest:
+        cached = self._cached(("m", digest))
+        if cached is None:
+            try:
+                cached = RecordsManifest.model_validate_json(self.get(digest))
+            except ValueError as exc:
+                raise BlobCorrupt(f"blob {digest[:12]}… is not a record list") from exc
+            if cached.format != RECORDS_FORMAT:
+                raise BlobCorrupt(f"blob {digest[:12]}… has format {cached.format!r}")
+            self._remember(("m", digest), cached)
+        manifest: RecordsManifest = cached
+        return manifest
+
+    def read_records(self, digest: str, offset: int = 0, limit: int | None = None) -> list[list[Any]]:
+        """Rows ``[offset, offset + limit)`` of a record list (all of them without ``limit``)."""
+        m = self.manifest(digest)
+        end = m.count if limit is None else min(m.count, offset + limit)
+        rows: list[list[Any]] = []
+        if offset >= end:
+            return rows
+        for index in range(offset // m.chunk_rows, (end - 1) // m.chunk_rows + 1):
+            chunk = self._chunk(m.chunks[index])
+            base = index * m.chunk_rows
+            rows.extend(chunk[max(offset - base, 0) : end - base])
+        return rows
+
+    def _chunk(self, digest: str) -> list[list[Any]]:
+        cached = self._cached(("c", digest))
+        if cached is None:
+            cached = json.loads(self.get(digest))
+            self._remember(("c", digest), cached)
+        chunk: list[list[Any]] = cached
+        return chunk
+
+    def _cached(self, key: tuple[str, str]) -> Any:
+        with self._lock:
+            value = self._cache.get(key[0] + key[1])
+            if value is not None:
+                self._cache.move_to_end(key[0] + key[1])
+            return value
+
+    def _remember(self, key: tuple[str, str], value: Any) -> None:
+        with self._lock:
+            self._cache[key[0] + key[1]] = value
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Written to a temporary file, flushed to disk, then renamed: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
