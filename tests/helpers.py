@@ -165,12 +165,28 @@ async def login(web: str, username: str, password: str | None = None) -> httpx.A
 
 
 async def eventually(check: Any, timeout: float = 30, interval: float = 0.1) -> Any:
-    """Polls an async check until it returns something truthy."""
+    """Polls an async check until it returns something truthy; errors meanwhile count as "not yet"."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        value = await check()
+        try:
+            value = await check()
+        except Exception:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            value = None
         if value:
             return value
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def settled_history_length(handle: WorkflowHandle[Any, Any], quiet: float = 0.5) -> int:
+    """The history length once the workflow has stopped adding events (it is waiting for someone)."""
+    length = -1
+    while True:
+        now = len((await handle.fetch_history()).events)
+        if now == length:
+            return now
+        length = now
+        await asyncio.sleep(quiet)

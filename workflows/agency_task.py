@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.tasks import DeadlineRequest, TaskActivities
     from domain.actors import Actor, Role
     from domain.calendar import Deadline
+    from domain.cases import Reason
     from domain.legal_time import LegalClock, LegalDuration, TimeUnit
     from domain.task_results import validate_result
     from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView
@@ -26,8 +27,8 @@ VIEW_QUERY = "task"
 CLAIM, COMPLETE, REJECT = "claim", "complete", "reject"
 REASSIGN, EXTEND, CANCEL, RECOMPUTE = "reassign", "extend", "cancel", "recompute-deadline"
 CANCEL_SIGNAL = "cancel-task"
-# What woke the task's loop; the non-final ones are also the recorded action names.
-FINAL, REASSIGNED, EXTENDED, RECOMPUTED = "final", "reassigned", "extended", "deadline_recomputed"
+# Changes that reschedule the task; also the action names recorded on its history.
+REASSIGNED, EXTENDED, RECOMPUTED = "reassigned", "extended", "deadline_recomputed"
 PROVISIONAL_RECHECK = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)
 QUICK = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10))
 
@@ -44,7 +45,7 @@ class Completion(BaseModel):
 
 
 class Reasoned(BaseModel):
-    reason: str = Field(min_length=1)
+    reason: Reason
 
 
 class Reassignment(Reasoned):
@@ -71,10 +72,11 @@ class AgencyTask:
         self.view: TaskView | None = None
         self.yellow_at: datetime | None = None
         self.red_at: datetime | None = None
-        self.wake: str | None = None
+        # Changes the run loop has yet to act on, in arrival order: (action, reason, detail).
+        self.pending: list[tuple[str, str | None, dict[str, Any]]] = []
+        self.finished = False
         self.completed_by: Actor | None = None
         self.final_reason: str | None = None
-        self.detail: dict[str, Any] = {}
 
     @workflow.run
     async def run(self, inp: AgencyTaskInput) -> TaskOutcome:
@@ -121,16 +123,16 @@ class AgencyTask:
         self.yellow_at, self.red_at = yellow.due_at, red.due_at
         return deadline
 
-    async def _schedule(self, action: str, reason: str | None) -> None:
+    async def _schedule(self, action: str, reason: str | None, detail: dict[str, Any] | None = None) -> None:
         """Recomputes the deadline and marks after a change and records the transition."""
         assert self.view is not None
         self.view.deadline = await self._compute_marks(self.view.assigned_at, self.view.spec)
-        self._record_scheduled(action, reason)
+        self._record_scheduled(action, reason, detail or {})
         await self._project()
 
-    def _record_scheduled(self, action: str, reason: str | None) -> None:
+    def _record_scheduled(self, action: str, reason: str | None, detail: dict[str, Any] | None = None) -> None:
         assert self.view is not None
-        detail, self.detail = self.detail, {}
+        detail = detail or {}
         self._record(
             action,
             reason,
@@ -147,19 +149,20 @@ class AgencyTask:
         if recheck_at:
             upcoming.append(recheck_at)
         delay = inp.clock.real_delay_until(min(upcoming), workflow.now()) if upcoming else None
-        self.wake = None
+        # An update may have arrived while we were busy (projecting, computing): it is still pending.
         try:
-            await workflow.wait_condition(lambda: self.wake is not None, timeout=delay)
+            await workflow.wait_condition(lambda: bool(self.pending) or self.finished, timeout=delay)
         except TimeoutError:
             pass
-        wake, self.wake = self.wake, None
-        if wake == FINAL:
+        if self.finished:
             return
-        if wake == REASSIGNED:
-            self.view.assigned_at = inp.clock.legal_now(workflow.now())
-            self.view.mark, self.view.overdue = SlaMark.GREEN, False
-        if wake is not None:
-            await self._schedule(wake, reason=self.final_reason)
+        if self.pending:
+            changes, self.pending = self.pending, []
+            for action, reason, detail in changes:
+                if action == REASSIGNED:
+                    self.view.assigned_at = inp.clock.legal_now(workflow.now())
+                    self.view.mark, self.view.overdue, self.view.escalated = SlaMark.GREEN, False, False
+                await self._schedule(action, reason, detail)
             return
         now = inp.clock.legal_now(workflow.now())
         if recheck_at and now >= recheck_at:
@@ -167,21 +170,30 @@ class AgencyTask:
         await self._apply_marks(now)
 
     async def _apply_marks(self, now: datetime) -> None:
+        """Applies every mark whose time has come, in the order of their times (a late wake-up may
+        find several due at once; the record still reads in legal order)."""
         assert self.view is not None and self.yellow_at and self.red_at
-        mark = SlaMark.RED if now >= self.red_at else SlaMark.YELLOW if now >= self.yellow_at else SlaMark.GREEN
-        overdue = now >= self.view.deadline.due_at
-        if mark is self.view.mark and overdue == self.view.overdue:
-            return
-        if mark is not self.view.mark:
-            self.view.mark = mark
-            self._record(f"turned_{mark.value}", None)
-        if overdue and not self.view.overdue:
-            self.view.overdue = True
-            self._record("overdue", None, due_at=self.view.deadline.due_at.isoformat())
-        if mark is SlaMark.RED and not self.view.escalated:
-            self.view.escalated = True
-            self._record("escalated", None, to_role=self.view.spec.rule.supervising_role)
-        await self._project()
+        marks = sorted([(self.yellow_at, "yellow"), (self.red_at, "red"), (self.view.deadline.due_at, "overdue")])
+        changed = False
+        for at, mark in marks:
+            if at > now:
+                break
+            if mark == "overdue" and not self.view.overdue:
+                self.view.overdue = True
+                self._record("overdue", None, due_at=at.isoformat())
+            elif mark == "yellow" and self.view.mark is SlaMark.GREEN:
+                self.view.mark = SlaMark.YELLOW
+                self._record("turned_yellow", None)
+            elif mark == "red" and self.view.mark is not SlaMark.RED:
+                self.view.mark = SlaMark.RED
+                self._record("turned_red", None)
+                self.view.escalated = True
+                self._record("escalated", None, to_role=self.view.spec.rule.supervising_role)
+            else:
+                continue
+            changed = True
+        if changed:
+            await self._project()
 
     # --- agency updates -------------------------------------------------------------------------------
 
@@ -207,7 +219,7 @@ class AgencyTask:
         self.view.state = TaskState.COMPLETED
         self.completed_by = acting_user()
         self._record("completed", completion.note or None, attachments=completion.attachments)
-        self.wake = FINAL
+        self.finished = True
         return self.view
 
     @complete.validator
@@ -229,7 +241,7 @@ class AgencyTask:
         self.final_reason = body.reason
         self.completed_by = acting_user()
         self._record("rejected", body.reason)
-        self.wake = FINAL
+        self.finished = True
         return self.view
 
     @reject.validator
@@ -245,9 +257,7 @@ class AgencyTask:
         previous = self.view.spec.agency
         self.view.spec = self.view.spec.model_copy(update={"agency": body.agency})
         self.view.state, self.view.claimed_by = TaskState.OPEN, None
-        self.final_reason = body.reason
-        self.detail = {"previous_agency": previous, "agency": body.agency}
-        self.wake = REASSIGNED
+        self.pending.append((REASSIGNED, body.reason, {"previous_agency": previous, "agency": body.agency}))
         return self.view
 
     @reassign.validator
@@ -264,8 +274,7 @@ class AgencyTask:
         rule = self.view.spec.rule
         due = rule.due.model_copy(update={"amount": rule.due.amount + body.extra.amount})
         self.view.spec = self.view.spec.model_copy(update={"rule": rule.model_copy(update={"due": due})})
-        self.final_reason = body.reason
-        self.wake = EXTENDED
+        self.pending.append((EXTENDED, body.reason, {"extra": str(body.extra)}))
         return self.view
 
     @extend.validator
@@ -299,8 +308,7 @@ class AgencyTask:
     @workflow.update(name=RECOMPUTE)
     async def recompute(self) -> TaskView:
         assert self.view is not None
-        self.final_reason = None
-        self.wake = RECOMPUTED
+        self.pending.append((RECOMPUTED, None, {}))
         return self.view
 
     @recompute.validator
@@ -320,7 +328,7 @@ class AgencyTask:
         self.view.state = TaskState.CANCELLED
         self.final_reason = reason
         self._record("cancelled", reason)
-        self.wake = FINAL
+        self.finished = True
 
     def _require_agency(self) -> None:
         assert self.view is not None
