@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from stdnum import luhn
 from stdnum.cn import ric, uscc

@@ -21,6 +21,7 @@ from tests.helpers import (
     resident_id,
     seed_subject,
     set_faults,
+    settled_history_length,
     start,
     status,
     wait_status,
@@ -215,7 +216,7 @@ async def test_decision_validator_refuses_without_trace(client, settings: Settin
     debtor = await new_debtor(simulator, [deposit("bank-icbc", 1_000_00)])
     handle = await start(client, settings, "asset-inquiry", request(debtor, owed=1_000_00))
     await wait_status(handle, "awaiting_decision")
-    before = len((await handle.fetch_history()).events)
+    before = await settled_history_length(handle)
     for kwargs, code in [
         ({"decision": APPROVE, "actor": AUDITOR}, "ROLE_FORBIDDEN"),
         ({"decision": REJECT, "reason": " "}, "REASON_REQUIRED"),

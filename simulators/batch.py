@@ -1,0 +1,439 @@
+"""Batch transfers (批量代发) out of a court's case account at a simulated bank: sandbox-v1
+``POST /partners/{bank}/batch-transfers``, the bank's statement of them, and the case account's balance.
+
+The ledger keeps one row per ``item_key``: a repeated key gets its first answer and never pays twice, in
+this batch or any later one. ``timeout`` is the one answer that is not kept — the bank did not execute
+the item — so the same key sent again is executed then.
+
+Per-item answers follow the payee data, so tests and demos choose them:
+- a holder seeded with ``POST /partners/{bank}/_admin/account-holders``: status ``closed`` →
+  ``account_closed``, ``invalid`` → ``invalid_account``, a different name → ``name_mismatch``;
+- otherwise the four digits before an account's last digit (the last is a card's Luhn digit):
+  ``9990`` → ``invalid_account``, ``9991`` → ``account_closed``, ``9992`` → ``name_mismatch``,
+  ``9993`` → ``timeout`` on the key's first attempt, then paid;
+- everything else is paid.
+
+The case account starts with ``default_case_balance_fen`` unless seeded with
+``PUT /partners/{bank}/_admin/case-accounts``; a batch whose payments exceed what is left is refused as
+a whole (409 ``INSUFFICIENT_FUNDS``), before any effect. The partner's fault knobs (latency, 5xx, hangs)
+apply as on every other partner route. State: ``batch_transfers.db`` in the state dir; each batch is one
+SQLite transaction (executemany), which keeps thousands of items a second.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from adapters.protocol import (
+    IDEMPOTENCY_HEADER,
+    AccountBalance,
+    BatchTransferRequest,
+    BatchTransferResponse,
+    StatementPage,
+)
+from domain.partners import PartnerEndpoint
+from simulators.errors import SimulatorError
+from simulators.faults import CallPlan, after_effect, before_effect
+
+PartnerId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+
+DEFAULT_CASE_BALANCE_FEN = 2_000_000_000_00  # ¥2 bn: enough for the 170,000-payee demo
+MAX_STATEMENT_PAGE = 50_000
+_SQL_VARS = 900  # keys per IN (...) lookup
+
+# The four digits before an account's last digit choose a failure (see the module docstring).
+DIGIT_RULES: dict[str, tuple[str, str]] = {
+    "9990": ("invalid_account", "INVALID_ACCOUNT"),
+    "9991": ("account_closed", "ACCOUNT_CLOSED"),
+    "9992": ("name_mismatch", "NAME_MISMATCH"),
+    "9993": ("timeout", "TIMEOUT"),
+}
+HOLDER_RULES: dict[str, tuple[str, str]] = {
+    "closed": ("account_closed", "ACCOUNT_CLOSED"),
+    "invalid": ("invalid_account", "INVALID_ACCOUNT"),
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS batch_items (
+    partner TEXT NOT NULL,
+    item_key TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    case_number TEXT NOT NULL,
+    from_account TEXT NOT NULL,
+    payee_name TEXT NOT NULL,
+    id_number TEXT NOT NULL,
+    account TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT,
+    bank_ref TEXT,
+    booked_at TEXT NOT NULL,
+    PRIMARY KEY (partner, item_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS batch_items_by_case ON batch_items (partner, case_number, item_key);
+CREATE TABLE IF NOT EXISTS batch_attempts (
+    partner TEXT NOT NULL,
+    item_key TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    PRIMARY KEY (partner, item_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS case_accounts (
+    partner TEXT NOT NULL,
+    account TEXT NOT NULL,
+    opening_fen INTEGER NOT NULL,
+    debited_fen INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (partner, account)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS account_holders (
+    partner TEXT NOT NULL,
+    account TEXT NOT NULL,
+    name TEXT,
+    status TEXT NOT NULL,
+    PRIMARY KEY (partner, account)
+) WITHOUT ROWID;
+"""
+
+
+class AccountHolder(BaseModel):
+    """What the bank knows of a payee account (sandbox seeding)."""
+
+    account: str = Field(min_length=1, max_length=34)
+    name: str | None = Field(default=None, max_length=200, description="the holder; another name is a mismatch")
+    status: Literal["open", "closed", "invalid"] = "open"
+
+
+class CaseAccountSeed(BaseModel):
+    account: str = Field(min_length=1, max_length=64)
+    balance_fen: int = Field(ge=0)
+
+
+def item_rule(account: str, payee_name: str, holder: tuple[str | None, str] | None) -> tuple[str, str | None]:
+    """The bank's answer for a new item: (status, code)."""
+    if holder is not None:
+        name, status = holder
+        if status in HOLDER_RULES:
+            return HOLDER_RULES[status]
+        if name is not None and name != payee_name:
+            return "name_mismatch", "NAME_MISMATCH"
+        return "paid", None
+    return DIGIT_RULES.get(account[-5:-1], ("paid", None))
+
+
+class BatchLedger:
+    """All banks' batch items in one SQLite file; blocking methods, called from the threadpool."""
+
+    def __init__(self, path: Path | None, default_case_balance_fen: int = DEFAULT_CASE_BALANCE_FEN) -> None:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._default_balance = default_case_balance_fen
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @staticmethod
+    def _lookup(db: sqlite3.Connection, sql: str, partner: str, keys: Sequence[str]) -> list[Any]:
+        rows: list[Any] = []
+        for i in range(0, len(keys), _SQL_VARS):
+            part = keys[i : i + _SQL_VARS]
+            rows += db.execute(sql.format(",".join("?" * len(part))), (partner, *part)).fetchall()
+        return rows
+
+    def transfer(self, partner: str, req: BatchTransferRequest) -> list[dict[str, Any]]:
+        keys = [it.item_key for it in req.items]
+        if len(set(keys)) != len(keys):
+            raise SimulatorError(422, "DUPLICATE_ITEM_KEY", "an item_key appears twice in one batch")
+        now = datetime.now(UTC).isoformat()
+        ref_prefix = "B" + secrets.token_hex(5).upper()
+        with self._tx() as db:
+            known = {
+                r[0]: r
+                for r in self._lookup(
+                    db,
+                    "SELECT item_key, status, bank_ref, code FROM batch_items WHERE partner = ? AND item_key IN ({})",
+                    partner,
+                    keys,
+                )
+            }
+            accounts = sorted({it.account for it in req.items if it.item_key not in known})
+            holders = {
+                r[0]: (r[1], r[2])
+                for r in self._lookup(
+                    db,
+                    "SELECT account, name, status FROM account_holders WHERE partner = ? AND account IN ({})",
+                    partner,
+                    accounts,
+                )
+            }
+            answers: list[tuple[str, str | None]] = []
+            timeouts: list[str] = []
+            for it in req.items:
+                if it.item_key in known:
+                    answers.append(("", None))
+                    continue
+                status, code = item_rule(it.account, it.payee_name, holders.get(it.account))
+                if status == "timeout":
+                    timeouts.append(it.item_key)
+                answers.append((status, code))
+            tried = {
+                r[0]: r[1]
+                for r in self._lookup(
+                    db,
+                    "SELECT item_key, attempts FROM batch_attempts WHERE partner = ? AND item_key IN ({})",
+                    partner,
+                    timeouts,
+                )
+            }
+            results: list[dict[str, Any]] = []
+            rows: list[tuple[Any, ...]] = []
+            attempts: list[tuple[str, str]] = []
+            paid_fen = 0
+            for n, (it, (status, code)) in enumerate(zip(req.items, answers, strict=True)):
+                first = known.get(it.item_key)
+                if first is not None:
+                    results.append(
+                        {"item_key": it.item_key, "status": first[1], "bank_ref": first[2], "code": first[3]}
+                    )
+                    continue
+                if status == "timeout":
+                    if not tried.get(it.item_key):
+                        attempts.append((partner, it.item_key))
+                        results.append({"item_key": it.item_key, "status": "timeout", "bank_ref": None, "code": code})
+                        continue
+                    status, code = "paid", None  # the interbank system answers the second time
+                bank_ref = f"{ref_prefix}{n:05d}" if status == "paid" else None
+                if status == "paid":
+                    paid_fen += it.amount_fen
+                rows.append(
+                    (
+                        partner,
+                        it.item_key,
+                        req.batch_id,
+                        req.case_number,
+                        req.from_account,
+                        it.payee_name,
+                        it.id_number,
+                        it.account,
+                        it.amount_fen,
+                        status,
+                        code,
+                        bank_ref,
+                        now,
+                    )
+                )
+                results.append({"item_key": it.item_key, "status": status, "bank_ref": bank_ref, "code": code})
+            if paid_fen:
+                self._debit(db, partner, req.from_account, paid_fen)
+            db.executemany("INSERT INTO batch_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(
+                "INSERT INTO batch_attempts VALUES (?, ?, 1) "
+                "ON CONFLICT (partner, item_key) DO UPDATE SET attempts = attempts + 1",
+                attempts,
+            )
+        return results
+
+    def _debit(self, db: sqlite3.Connection, partner: str, account: str, amount: int) -> None:
+        row = db.execute(
+            "SELECT opening_fen, debited_fen FROM case_accounts WHERE partner = ? AND account = ?", (partner, account)
+        ).fetchone()
+        opening, debited = row if row is not None else (self._default_balance, 0)
+        if opening - debited < amount:
+            raise SimulatorError(
+                409, "INSUFFICIENT_FUNDS", f"the case account holds {opening - debited} fen, the batch pays {amount}"
+            )
+        db.execute(
+            "INSERT INTO case_accounts VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (partner, account) DO UPDATE SET debited_fen = debited_fen + ?",
+            (partner, account, opening, amount, amount),
+        )
+
+    def balance(self, partner: str, account: str) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT opening_fen - debited_fen FROM case_accounts WHERE partner = ? AND account = ?",
+                (partner, account),
+            ).fetchone()
+        return int(row[0]) if row is not None else self._default_balance
+
+    def set_balance(self, partner: str, account: str, balance_fen: int) -> None:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT debited_fen FROM case_accounts WHERE partner = ? AND account = ?", (partner, account)
+            ).fetchone()
+            debited = row[0] if row is not None else 0
+            db.execute(
+                "INSERT INTO case_accounts VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (partner, account) DO UPDATE SET opening_fen = excluded.opening_fen",
+                (partner, account, balance_fen + debited, debited),
+            )
+
+    def seed_holders(self, partner: str, holders: list[AccountHolder]) -> int:
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO account_holders VALUES (?, ?, ?, ?) ON CONFLICT (partner, account) "
+                "DO UPDATE SET name = excluded.name, status = excluded.status",
+                [(partner, h.account, h.name, h.status) for h in holders],
+            )
+        return len(holders)
+
+    def statement(
+        self, partner: str, case_number: str, key_prefix: str, after: str, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        low, high = _prefix_range(key_prefix)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT item_key, status, amount_fen, account, bank_ref, code, booked_at FROM batch_items "
+                "WHERE partner = ? AND case_number = ? AND item_key >= ? AND item_key < ? AND item_key > ? "
+                "ORDER BY item_key LIMIT ?",
+                (partner, case_number, low, high, after, limit + 1),
+            ).fetchall()
+        names = ("item_key", "status", "amount_fen", "account", "bank_ref", "code", "booked_at")
+        entries = [dict(zip(names, r, strict=True)) for r in rows[:limit]]
+        return entries, entries[-1]["item_key"] if len(rows) > limit else None
+
+    def items(self, partner: str, key_prefix: str) -> list[dict[str, Any]]:
+        low, high = _prefix_range(key_prefix)
+        with self._lock:
+            cur = self._db.execute(
+                "SELECT * FROM batch_items WHERE partner = ? AND item_key >= ? AND item_key < ? ORDER BY item_key",
+                (partner, low, high),
+            )
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    """[low, high) of the keys starting ``prefix``: an index range, with no LIKE (which ignores case)."""
+    if not prefix:
+        return "", "\U0010ffff"
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def build_batch_router(
+    state_dir: Path | None = None,
+    partners: list[PartnerEndpoint] | None = None,
+    default_case_balance_fen: int = DEFAULT_CASE_BALANCE_FEN,
+) -> APIRouter:
+    """The routes, for the simulator app to mount: ``app.include_router(build_batch_router(dir, banks))``.
+
+    Authorisation and fault knobs come from the simulator app's partner runtime when the app has one
+    (``app.state.simulator``); otherwise from ``partners`` (their tokens) with no faults.
+    """
+    ledger = BatchLedger(state_dir / "batch_transfers.db" if state_dir else None, default_case_balance_fen)
+    known = {p.id: p for p in partners} if partners is not None else None
+    router = APIRouter(tags=["partner protocol (sandbox-v1): batch transfers"])
+
+    def plan_for(request: Request, partner_id: str) -> CallPlan:
+        if known is not None and partner_id not in known:
+            raise SimulatorError(404, "UNKNOWN_PARTNER", f"no bank {partner_id!r} is simulated here")
+        sim = getattr(request.app.state, "simulator", None)
+        if sim is not None:
+            rt = sim.runtime(partner_id)
+            expected, plan = rt.authorization, rt.faults.plan()
+        else:
+            token = known[partner_id].token if known is not None else ""
+            expected, plan = (f"Bearer {token}" if token else ""), CallPlan()
+        given = request.headers.get("authorization", "")
+        if expected and not secrets.compare_digest(given.encode(), expected.encode()):
+            raise SimulatorError(401, "UNAUTHORIZED", "a valid bearer token for this partner is required")
+        return plan
+
+    @router.post("/partners/{partner_id}/batch-transfers", response_model=BatchTransferResponse)
+    async def batch_transfer(partner_id: PartnerId, request: Request) -> Response:
+        """批量代发: pays each item once per ``item_key``; a repeated key gets its first answer."""
+        plan = plan_for(request, partner_id)
+        if not request.headers.get(IDEMPOTENCY_HEADER, "").strip():
+            raise SimulatorError(400, "IDEMPOTENCY_KEY_REQUIRED", f"mutating calls need an {IDEMPOTENCY_HEADER} header")
+        try:
+            body = BatchTransferRequest.model_validate_json(await request.body())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise SimulatorError(422, "VALIDATION_FAILED", f"{where}: {first['msg']}") from None
+        await before_effect(plan)
+        results = await run_in_threadpool(ledger.transfer, partner_id, body)
+        await after_effect(plan)
+        content = json.dumps({"batch_id": body.batch_id, "items": results}, ensure_ascii=False)
+        return Response(content=content.encode(), media_type="application/json")
+
+    @router.get("/partners/{partner_id}/batch-transfers/statement", response_model=StatementPage)
+    async def statement(
+        partner_id: PartnerId,
+        request: Request,
+        case_number: Annotated[str, Query(min_length=1)],
+        key_prefix: str = "",
+        after_key: Annotated[str, Query(alias="after")] = "",
+        limit: Annotated[int, Query(ge=1, le=MAX_STATEMENT_PAGE)] = 20_000,
+    ) -> Response:
+        """对账单: every final item answer for a case, in ``item_key`` order; page with ``after``."""
+        plan = plan_for(request, partner_id)
+        await before_effect(plan)
+        entries, cursor = await run_in_threadpool(
+            ledger.statement, partner_id, case_number, key_prefix, after_key, limit
+        )
+        content = json.dumps(
+            {"case_number": case_number, "entries": entries, "next_cursor": cursor}, ensure_ascii=False
+        )
+        return Response(content=content.encode(), media_type="application/json")
+
+    @router.get("/partners/{partner_id}/accounts/balance", response_model=AccountBalance)
+    async def balance(
+        partner_id: PartnerId, request: Request, account: Annotated[str, Query(min_length=1)]
+    ) -> AccountBalance:
+        """余额 of a case account the court holds here."""
+        await before_effect(plan_for(request, partner_id))
+        return AccountBalance(account=account, balance_fen=await run_in_threadpool(ledger.balance, partner_id, account))
+
+    # --- sandbox administration (never on a real bank) ---------------------------------------------------
+
+    @router.put(
+        "/partners/{partner_id}/_admin/case-accounts", tags=["sandbox administration (never on a real partner)"]
+    )
+    async def seed_case_account(partner_id: PartnerId, body: CaseAccountSeed) -> AccountBalance:
+        """Sets a case account's balance (what has been paid from it stays paid)."""
+        await run_in_threadpool(ledger.set_balance, partner_id, body.account, body.balance_fen)
+        return AccountBalance(account=body.account, balance_fen=body.balance_fen)
+
+    @router.post(
+        "/partners/{partner_id}/_admin/account-holders", tags=["sandbox administration (never on a real partner)"]
+    )
+    async def seed_holders(partner_id: PartnerId, body: list[AccountHolder]) -> dict[str, int]:
+        """Who holds which payee account, and closed or invalid accounts: the per-item answers follow."""
+        return {"seeded": await run_in_threadpool(ledger.seed_holders, partner_id, body)}
+
+    @router.get("/partners/{partner_id}/_admin/batch-items", tags=["sandbox administration (never on a real partner)"])
+    async def batch_items(partner_id: PartnerId, key_prefix: str = "") -> list[dict[str, Any]]:
+        """The bank's ledger of batch items, one row per item_key (whose keys start ``key_prefix``)."""
+        return await run_in_threadpool(ledger.items, partner_id, key_prefix)
+
+    return router
