@@ -110,6 +110,9 @@ def main() -> None:
     spawn("web", [py, "-m", "web"])
     spawn("worker", [py, "-m", "workers"])
     _wait_port(settings.web_host, settings.web_port, "web")
+    if settings.sandbox:
+        # The receiving court, traffic police and car station of the sandbox work their inboxes by API.
+        spawn("inbox-agents", [py, "-m", "simulators.inbox_agents"])
 
     from web.accounts import DEMO_ACCOUNTS
 
