@@ -6,15 +6,16 @@ restarted worker sends the same key and the partner gives the first answer inste
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from adapters.base import PartnerRefusal
+from adapters.base import PartnerRefusal, PartnerUnavailable
 from adapters.protocol import (
     DeductionRequest,
     DeductionResponse,
@@ -42,6 +43,24 @@ INQUIRY_ACTIVITY_PREFIX = "inquire/"
 class InquireAssetsInput(BaseModel):
     partner_id: str
     subject: Party
+
+
+class InquirePartnersInput(BaseModel):
+    """One pass over many partners at once: the fast path of an inquiry (网络查控 总对总)."""
+
+    partner_ids: list[str]
+    subject: Party
+    budget_seconds: float = Field(gt=0, description="how long this pass waits for any one partner")
+
+
+class InquiryAttempt(BaseModel):
+    """What one call to a partner gave: an answer (or refusal), an acceptance (the answer will come by
+    callback), or nothing usable yet (an outage: the workflow retries that partner on its own)."""
+
+    partner_id: str
+    status: Literal["answered", "accepted", "unavailable"]
+    answer: InquiryAnswer | None = None
+    reason: str | None = None
 
 
 class MeasureInput(BaseModel):
@@ -132,26 +151,43 @@ class PartnerActivities:
         self._adapters = adapters
         self._callback_base_url = callback_base_url.rstrip("/")
 
-    @activity.defn(name="inquire_assets")
-    async def inquire_assets(self, inp: InquireAssetsInput) -> InquiryAnswer:
-        """Asks one partner; answers now, or completes later when the partner calls back."""
+    async def _inquire_one(self, partner_id: str, subject: Party) -> InquiryAttempt:
         info = activity.info()
         request = InquiryRequest(
-            request_id=request_id_for(info.workflow_id or "", info.activity_id),
-            subject=WireSubject(kind=inp.subject.kind, name=inp.subject.name, id_number=inp.subject.id_number),
-            callback_url=f"{self._callback_base_url}/api/partners/{inp.partner_id}/callbacks/inquiry",
+            request_id=request_id_for(info.workflow_id or "", inquiry_activity_id(partner_id)),
+            subject=WireSubject(kind=subject.kind, name=subject.name, id_number=subject.id_number),
+            callback_url=f"{self._callback_base_url}/api/partners/{partner_id}/callbacks/inquiry",
         )
         try:
-            answer = await self._adapters.get(inp.partner_id).inquire(request)
+            answer = await self._adapters.get(partner_id).inquire(request)
         except PartnerRefusal as exc:
-            log.info("inquiry refused", partner=inp.partner_id, code=exc.code)
-            return InquiryAnswer(
-                partner_id=inp.partner_id, outcome=InquiryOutcome.REFUSED, reason_code=exc.code, reason=exc.message
+            log.info("inquiry refused", partner=partner_id, code=exc.code)
+            refused = InquiryAnswer(
+                partner_id=partner_id, outcome=InquiryOutcome.REFUSED, reason_code=exc.code, reason=exc.message
             )
+            return InquiryAttempt(partner_id=partner_id, status="answered", answer=refused)
         if answer.status == "accepted":
-            log.info("inquiry accepted, answer by callback", partner=inp.partner_id)
-            activity.raise_complete_async()
-        return answer_from_wire(inp.partner_id, answer.assets)
+            return InquiryAttempt(partner_id=partner_id, status="accepted")
+        found = answer_from_wire(partner_id, answer.assets)
+        return InquiryAttempt(partner_id=partner_id, status="answered", answer=found)
+
+    @activity.defn(name="inquire_partners")
+    async def inquire_partners(self, inp: InquirePartnersInput) -> list[InquiryAttempt]:
+        """Asks every partner at once; one slow or failing partner never holds up the others."""
+
+        async def one(partner_id: str) -> InquiryAttempt:
+            try:
+                return await asyncio.wait_for(self._inquire_one(partner_id, inp.subject), inp.budget_seconds)
+            except (PartnerUnavailable, TimeoutError) as exc:
+                reason = exc.code if isinstance(exc, PartnerUnavailable) else "SLOW"
+                return InquiryAttempt(partner_id=partner_id, status="unavailable", reason=reason)
+
+        return list(await asyncio.gather(*(one(p) for p in inp.partner_ids)))
+
+    @activity.defn(name="inquire_assets")
+    async def inquire_assets(self, inp: InquireAssetsInput) -> InquiryAttempt:
+        """Asks one partner again after an outage; Temporal retries this until the partner's deadline."""
+        return await self._inquire_one(inp.partner_id, inp.subject)
 
     @activity.defn(name="register_measure")
     async def register_measure(self, inp: MeasureInput) -> MeasureResponse:
@@ -201,6 +237,7 @@ class PartnerActivities:
 
     def all(self) -> list[Callable[..., Any]]:
         return [
+            self.inquire_partners,
             self.inquire_assets,
             self.register_measure,
             self.renew_measure,

@@ -5,16 +5,17 @@ and hand each measure that stays in force to a term watcher that renews it befor
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, TimeoutError
+from temporalio.exceptions import ActivityError
 
 from workflows.common import (
     DECIDE_UPDATE,
+    PARTNER_ANSWER_UPDATE,
     STATUS_QUERY,
     DecisionInput,
     DecisionOutcome,
@@ -30,6 +31,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.partners import (
         DeductInput,
         InquireAssetsInput,
+        InquirePartnersInput,
+        InquiryAttempt,
         MeasureInput,
         PartnerActivities,
         ReleaseMeasureInput,
@@ -53,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus
     from domain.money import Fen, PositiveFen
     from domain.parties import Party
+    from domain.partners import PartnerRef
     from workflows.measure_term import MeasureTermInput, MeasureTermWatch
     from workflows.scenario import Scenario, ScenarioContext
 
@@ -61,6 +65,8 @@ APPROVE = "approve-control"
 REJECT = "reject-control"
 
 MEASURE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+# The fast pass waits this long for any partner; slower ones are retried or awaited individually.
+INQUIRY_PASS_SECONDS = 10.0
 INQUIRY_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
 
 
@@ -100,6 +106,7 @@ class AssetInquiry:
         self.timeline = Timeline()
         self.status = "inquiring"
         self.answers: dict[str, InquiryAnswer] = {}
+        self.callbacks: dict[str, InquiryAnswer] = {}
         self.report: list[ReportedAsset] = []
         self.decision: DecisionInput | None = None
         self.decided_at: Any = None
@@ -140,7 +147,27 @@ class AssetInquiry:
     # --- steps --------------------------------------------------------------------------------------
 
     async def _inquire_all(self, inp: AssetInquiryInput) -> None:
-        answers = await asyncio.gather(*(self._inquire(inp, p.id, p.answer_deadline) for p in inp.context.partners))
+        """One pass asks every partner at once; partners that are down are retried on their own, and
+        partners that answer later are awaited — each until its own deadline, none holding up the rest."""
+        partners = inp.context.partners
+        started = workflow.now()
+        budget = min([INQUIRY_PASS_SECONDS, *(p.answer_deadline.total_seconds() for p in partners)])
+        try:
+            attempts = await workflow.execute_activity_method(
+                PartnerActivities.inquire_partners,
+                InquirePartnersInput(
+                    partner_ids=[p.id for p in partners], subject=inp.request.debtor, budget_seconds=budget
+                ),
+                activity_id="inquire/all",
+                start_to_close_timeout=timedelta(seconds=budget + 15),
+                retry_policy=RetryPolicy(maximum_attempts=3),
+            )
+        except ActivityError:
+            attempts = [InquiryAttempt(partner_id=p.id, status="unavailable") for p in partners]
+        by_partner = {a.partner_id: a for a in attempts}
+        answers = await asyncio.gather(
+            *(self._settle(inp, p, by_partner[p.id], started + p.answer_deadline) for p in partners)
+        )
         self.answers = {a.partner_id: a for a in answers}
         self.report = number_assets(a.assets for a in answers)
         self.timeline.record(
@@ -151,26 +178,58 @@ class AssetInquiry:
             assets=len(self.report),
         )
 
-    async def _inquire(self, inp: AssetInquiryInput, partner_id: str, deadline: timedelta) -> InquiryAnswer:
-        try:
-            answer = await workflow.execute_activity_method(
-                PartnerActivities.inquire_assets,
-                InquireAssetsInput(partner_id=partner_id, subject=inp.request.debtor),
-                activity_id=inquiry_activity_id(partner_id),
-                start_to_close_timeout=deadline,
-                schedule_to_close_timeout=deadline,
-                retry_policy=INQUIRY_RETRY,
-            )
-        except ActivityError as exc:
-            timed_out = isinstance(exc.cause, TimeoutError)
-            answer = InquiryAnswer(
-                partner_id=partner_id,
-                outcome=InquiryOutcome.NO_ANSWER,
-                reason_code="DEADLINE_PASSED" if timed_out else "UNAVAILABLE",
-                reason=f"no answer within {deadline}",
-            )
-        self.answers[partner_id] = answer
+    async def _settle(
+        self, inp: AssetInquiryInput, partner: PartnerRef, attempt: InquiryAttempt, deadline: datetime
+    ) -> InquiryAnswer:
+        answer = await self._obtain(inp, partner, attempt, deadline)
+        self.answers[partner.id] = answer  # the status shows each partner as soon as it is settled
         return answer
+
+    async def _obtain(
+        self, inp: AssetInquiryInput, partner: PartnerRef, attempt: InquiryAttempt, deadline: datetime
+    ) -> InquiryAnswer:
+        if attempt.status == "unavailable" and workflow.now() < deadline:
+            remaining = deadline - workflow.now()
+            try:
+                attempt = await workflow.execute_activity_method(
+                    PartnerActivities.inquire_assets,
+                    InquireAssetsInput(partner_id=partner.id, subject=inp.request.debtor),
+                    activity_id=inquiry_activity_id(partner.id),
+                    start_to_close_timeout=min(remaining, timedelta(seconds=30)),
+                    schedule_to_close_timeout=remaining,
+                    retry_policy=INQUIRY_RETRY,
+                )
+            except ActivityError:
+                return _no_answer(partner, "UNAVAILABLE")
+        if attempt.answer is not None:
+            return attempt.answer
+        if attempt.status == "accepted":
+            try:
+                await workflow.wait_condition(
+                    lambda: partner.id in self.callbacks, timeout=max(deadline - workflow.now(), timedelta(0))
+                )
+            except TimeoutError:
+                return _no_answer(partner, "DEADLINE_PASSED")
+            return self.callbacks[partner.id]
+        return _no_answer(partner, "UNAVAILABLE")
+
+    @workflow.update(name=PARTNER_ANSWER_UPDATE)
+    async def partner_answer(self, answer: InquiryAnswer) -> str:
+        """A partner that accepted our inquiry answers by callback (it may arrive before we saw the 202)."""
+        self.callbacks[answer.partner_id] = answer
+        return "recorded"
+
+    @partner_answer.validator
+    def _validate_partner_answer(self, answer: InquiryAnswer) -> None:
+        assert self.inp is not None
+        actor = require_role(Role.AGENCY)
+        if actor.agency != answer.partner_id:
+            raise refuse("WRONG_AGENCY", "a partner answers only its own inquiries")
+        expected = {p.id for p in self.inp.context.partners}
+        settled = answer.partner_id in self.answers or answer.partner_id in self.callbacks
+        if self.status != "inquiring" or answer.partner_id not in expected or settled:
+            # Refused by the validator: a duplicate or a late answer leaves no trace in history.
+            raise refuse("DUPLICATE_OR_LATE", "this inquiry is already answered or past its deadline")
 
     async def _freeze(self, inp: AssetInquiryInput, selected: set[int] | None) -> None:
         for item in freezable_in_order(self.report, selected):
@@ -423,6 +482,15 @@ class AssetInquiry:
 
     def _case_account(self, inp: AssetInquiryInput) -> str:
         return inp.request.case_account or f"CASE-{inp.request.case_number}"
+
+
+def _no_answer(partner: PartnerRef, code: str) -> InquiryAnswer:
+    return InquiryAnswer(
+        partner_id=partner.id,
+        outcome=InquiryOutcome.NO_ANSWER,
+        reason_code=code,
+        reason=f"no answer within {partner.answer_deadline}",
+    )
 
 
 def _build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInquiryInput:

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
 
 STATUS_QUERY = "status"
 DECIDE_UPDATE = "decide"
+PARTNER_ANSWER_UPDATE = "partner-answer"  # an asynchronous partner's answer, relayed by the web
 
 
 class TimelineEntry(BaseModel):

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
 from workflows.cross_region_seizure import SCENARIO as CROSS_REGION_SEIZURE
+from workflows.mass_payout import SCENARIO as MASS_PAYOUT
+from workflows.real_estate_disposal import SCENARIO as REAL_ESTATE_DISPOSAL
 from workflows.scenario import Scenario, ScenarioContext
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (ASSET_INQUIRY, CROSS_REGION_SEIZURE)}
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s for s in (ASSET_INQUIRY, CROSS_REGION_SEIZURE, REAL_ESTATE_DISPOSAL, MASS_PAYOUT)
+}
 
 __all__ = ["SCENARIOS", "Scenario", "ScenarioContext", "all_workflows"]
 

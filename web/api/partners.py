@@ -1,5 +1,6 @@
-"""Partner systems (协助执行单位) answering asynchronously: an inquiry callback completes the waiting
-activity. A partner's token is bound to its agency, so it can answer only its own requests."""
+"""Partner systems (协助执行单位) answering asynchronously: an inquiry callback is relayed to the waiting
+workflow as an Update. A partner's token is bound to its agency, so it can answer only its own requests;
+the workflow drops duplicates and answers that come after the partner's deadline."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.partners import answer_from_callback, inquiry_activity_id, parse_request_id
@@ -15,7 +17,9 @@ from core.identity import acting_as
 from core.logging import get_logger
 from domain.errors import Forbidden, NotFound
 from web.api.common import errors
+from web.api.workflows import refusal_error
 from web.deps import Agency, State, TemporalClient
+from workflows.common import PARTNER_ANSWER_UPDATE
 
 log = get_logger(__name__)
 router = APIRouter(tags=["partners"])
@@ -55,14 +59,20 @@ async def inquiry_callback(
         raise Forbidden("WRONG_REQUEST", "request_id belongs to another partner's inquiry", "request_id")
     request.state.workflow_id = workflow_id
 
-    handle = client.get_async_activity_handle(workflow_id=workflow_id, run_id=None, activity_id=activity_id)
+    handle = client.get_workflow_handle(workflow_id)
     try:
         with acting_as(actor):
-            await handle.complete(answer_from_callback(callback))
+            await handle.execute_update(PARTNER_ANSWER_UPDATE, answer_from_callback(callback))
+    except WorkflowUpdateFailedError as exc:
+        err = refusal_error(exc)
+        if err.code != "DUPLICATE_OR_LATE":
+            raise err from None
+        log.info("inquiry callback ignored", workflow_id=workflow_id, partner=partner_id)
+        return CallbackAck(status="ignored", reason="duplicate or late")
     except RPCError as exc:
         if exc.status is not RPCStatusCode.NOT_FOUND:
             raise
-        # Already completed (a duplicate), timed out (late), or never ours: nothing to do, and no error,
+        # The workflow has closed (a very late answer), or was never ours: nothing to do, and no error,
         # so a partner that retries its callback is not pushed into an endless retry.
         log.info("inquiry callback ignored", workflow_id=workflow_id, partner=partner_id)
         return CallbackAck(status="ignored", reason="duplicate or late")

@@ -1,0 +1,437 @@
+"""Mass payout (涉众案款发放): up to 200,000 payees from one case account, each paid exactly once.
+
+The list was validated and stored at upload; this workflow holds only its hash. It checks the list and
+the case account balance, waits for the judge's release (and a second judge's at the threshold), pays
+in batch child workflows — a sliding window of them, continuing as new before its history grows large —
+and reconciles every payee against the bank's statement to the fen. Progress is the ``status`` query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+from workflows.common import (
+    DECIDE_UPDATE,
+    STATUS_QUERY,
+    DecisionInput,
+    DecisionOutcome,
+    PendingDecision,
+    ScenarioStatus,
+    Timeline,
+    TimelineEntry,
+    acting_user,
+    failure_code,
+    refuse,
+    require_role,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from core.temporal import STATUS
+    from domain.actors import Role
+    from domain.legal_time import LegalClock
+    from domain.money import format_yuan
+    from domain.payout import (
+        APPROVE,
+        NAME,
+        PROGRESS_SIGNAL,
+        REJECT,
+        BalanceInput,
+        BatchProgress,
+        MassPayoutRequest,
+        PayeeListRef,
+        PayoutBatchInput,
+        PayoutTotals,
+        PayoutTuning,
+        ReconcileInput,
+        ReconciliationSummary,
+        approvals_needed,
+        batch_count,
+        batch_range,
+    )
+    from workflows.scenario import Scenario, ScenarioContext
+
+from workflows.agency_task import AgencyTask
+from workflows.payout_batch import PayoutBatch
+
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+AWAITING, AWAITING_SECOND = "awaiting_approval", "awaiting_second_approval"
+
+
+class ApproveRelease(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="批准发放 / Approve the release")
+
+
+class RejectRelease(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="不予发放 / Reject (reason required)")
+
+
+class Approval(BaseModel):
+    user_id: str
+    at: datetime
+    reason: str
+
+
+class PayoutCarry(BaseModel):
+    """What one run hands the next when it continues as new."""
+
+    epoch: datetime
+    timeline: list[TimelineEntry]
+    approvals: list[Approval]
+    next_batch: int
+    open: dict[int, BatchProgress]
+    closed: PayoutTotals
+    outcomes: list[str]
+    runs: int
+
+
+class MassPayoutInput(BaseModel):
+    request: MassPayoutRequest
+    context: ScenarioContext
+    tuning: PayoutTuning = Field(default_factory=PayoutTuning)
+    carry: PayoutCarry | None = None
+
+
+class MassPayoutResult(BaseModel):
+    status: str
+    payees: int
+    released_fen: int
+    paid_count: int
+    paid_fen: int
+    escrowed_count: int
+    escrowed_fen: int
+    reconciliation: ReconciliationSummary | None = None
+    runs: int = 1
+
+
+@workflow.defn(name="MassPayout")
+class MassPayout:
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self.status = "checking"
+        self.inp: MassPayoutInput | None = None
+        self.epoch: datetime | None = None
+        self.approvals: list[Approval] = []
+        self.rejection: str | None = None
+        self.next_batch = 0
+        self.open: dict[int, BatchProgress] = {}
+        self.closed = PayoutTotals()
+        self.outcomes: list[str] = []
+        self.runs = 1
+        self.result: MassPayoutResult | None = None
+
+    @workflow.run
+    async def run(self, inp: MassPayoutInput) -> MassPayoutResult:
+        self.inp = inp
+        ref = inp.request.payee_list
+        if inp.carry is not None:
+            self._restore(inp.carry)
+        else:
+            self.epoch = workflow.now()
+            self.timeline.record("started", payees=ref.count, total_fen=ref.total_fen, bank=inp.request.bank)
+            problem = await self._check(inp)
+            if problem is not None:
+                return self._finish(problem)
+            self._set_status(AWAITING)
+            await workflow.wait_condition(lambda: self.rejection is not None or self._approved())
+            if self.rejection is not None:
+                return self._finish("rejected")
+            self._set_status("paying")
+        await self._pay_all(inp)
+        self._set_status("reconciling")
+        summary = await workflow.execute_activity(
+            "payout_reconcile",
+            ReconcileInput(
+                workflow_id=workflow.info().workflow_id,
+                bank=inp.request.bank,
+                case_number=inp.request.case_number,
+                list_sha256=ref.sha256,
+                outcomes=self.outcomes,
+            ),
+            result_type=ReconciliationSummary,
+            start_to_close_timeout=timedelta(minutes=10),
+            heartbeat_timeout=timedelta(seconds=60),
+            retry_policy=RETRY,
+        )
+        self.timeline.record(
+            "reconciled",
+            balanced=summary.balanced,
+            paid_fen=summary.paid_fen,
+            escrowed_fen=summary.escrowed_fen,
+            mismatches=summary.mismatches,
+        )
+        return self._finish("completed" if summary.balanced else "reconciliation_mismatch", summary)
+
+    # --- before the release -------------------------------------------------------------------------
+
+    async def _check(self, inp: MassPayoutInput) -> str | None:
+        """The stored list is the one uploaded, and the case account holds its total."""
+        req = inp.request
+        quick = timedelta(seconds=30)
+        try:
+            await workflow.execute_activity(
+                "payout_check_list",
+                req.payee_list,
+                result_type=PayeeListRef,
+                start_to_close_timeout=quick,
+                retry_policy=RETRY,
+            )
+        except ActivityError as exc:
+            self.timeline.record("list_refused", code=failure_code(exc))
+            return "list_invalid"
+        try:
+            balance = await workflow.execute_activity(
+                "payout_case_balance",
+                BalanceInput(bank=req.bank, account=req.case_account),
+                result_type=int,
+                start_to_close_timeout=quick,
+                retry_policy=RETRY,
+            )
+        except ActivityError as exc:
+            self.timeline.record("balance_unavailable", code=failure_code(exc))
+            return "balance_unavailable"
+        self.timeline.record("balance_checked", balance_fen=balance, total_fen=req.payee_list.total_fen)
+        return "insufficient_funds" if balance < req.payee_list.total_fen else None
+
+    def _approved(self) -> bool:
+        assert self.inp is not None
+        req = self.inp.request
+        return len(self.approvals) >= approvals_needed(req.payee_list.total_fen, req.second_approval_threshold_fen)
+
+    @workflow.update(name=DECIDE_UPDATE)
+    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+        actor = acting_user()
+        if decision.decision == REJECT:
+            self.rejection = decision.reason
+            entry = self.timeline.record("release_rejected", reason=decision.reason)
+        else:
+            self.approvals.append(Approval(user_id=actor.user_id, at=workflow.now(), reason=decision.reason))
+            approved = self._approved()
+            entry = self.timeline.record(
+                "release_approved" if approved else "first_approval", reason=decision.reason, approver=actor.user_id
+            )
+            if not approved:
+                self._set_status(AWAITING_SECOND)
+        return DecisionOutcome(decision=decision.decision, accepted_at=entry.at, by=entry.actor)
+
+    @decide.validator
+    def _validate_decision(self, decision: DecisionInput) -> None:
+        actor = require_role(Role.JUDGE)
+        if self.status not in (AWAITING, AWAITING_SECOND) or self.rejection is not None or self._approved():
+            raise refuse("WRONG_STATE", f"no decision is pending (status: {self.status})")
+        if decision.decision not in (APPROVE, REJECT):
+            raise refuse("UNKNOWN_DECISION", f"unknown decision {decision.decision!r}")
+        try:
+            (ApproveRelease if decision.decision == APPROVE else RejectRelease).model_validate(decision.payload)
+        except ValidationError as exc:
+            raise refuse("INVALID_DECISION", exc.errors()[0]["msg"]) from None
+        if decision.decision == REJECT and not decision.reason.strip():
+            raise refuse("REASON_REQUIRED", "a rejection needs a reason")
+        if decision.decision == APPROVE and any(a.user_id == actor.user_id for a in self.approvals):
+            assert self.inp is not None
+            total = format_yuan(self.inp.request.payee_list.total_fen)
+            raise refuse("SECOND_APPROVER_REQUIRED", f"a release of {total} needs a second approval by another judge")
+
+    # --- paying ---------------------------------------------------------------------------------------
+
+    async def _pay_all(self, inp: MassPayoutInput) -> None:
+        """Keeps ``window`` batches paying; continues as new when the history grows long."""
+        t, ref = inp.tuning, inp.request.payee_list
+        batches = batch_count(ref.count, t.batch_size)
+        while True:
+            await workflow.wait_condition(
+                lambda: self._done(batches) or self._free_slots(batches) > 0 or self._history_long(t)
+            )
+            if self._done(batches):
+                return
+            if self._history_long(t):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                self.timeline.record("continued_as_new", run=self.runs, batches_started=self.next_batch)
+                workflow.continue_as_new(inp.model_copy(update={"carry": self._carry()}))
+            starting = range(self.next_batch, self.next_batch + self._free_slots(batches))
+            for i in starting:
+                self.open[i] = BatchProgress(index=i, payees=batch_range(i, ref.count, t.batch_size)[1])
+            self.next_batch = starting.stop
+            # All starts of one round go out in one workflow task.
+            await asyncio.gather(*(self._start_batch(inp, i) for i in starting))
+
+    async def _start_batch(self, inp: MassPayoutInput, index: int) -> None:
+        req, t = inp.request, inp.tuning
+        offset, limit = batch_range(index, req.payee_list.count, t.batch_size)
+        assert self.epoch is not None
+        await workflow.start_child_workflow(
+            PayoutBatch.run,
+            PayoutBatchInput(
+                payout_id=workflow.info().workflow_id,
+                index=index,
+                offset=offset,
+                limit=limit,
+                list_sha256=req.payee_list.sha256,
+                bank=req.bank,
+                case_number=req.case_number,
+                court=req.court,
+                from_account=req.case_account,
+                correction_agency=req.correction_agency,
+                tuning=t,
+                clock=LegalClock(epoch=self.epoch, scale=inp.context.time_scale),
+            ),
+            id=f"{workflow.info().workflow_id}:batch:{index}",
+            # Batches outlive a run that continues as new; they report to whichever run is current.
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+        )
+
+    @workflow.signal(name=PROGRESS_SIGNAL)
+    def on_progress(self, p: BatchProgress) -> None:
+        current = self.open.get(p.index)
+        if current is None or p.version <= current.version:
+            return  # closed already, or an older report
+        if p.phase == "closed":
+            del self.open[p.index]
+            self.closed = self.closed.add(p)
+            if p.outcome_sha256:
+                self.outcomes.append(p.outcome_sha256)
+        else:
+            self.open[p.index] = p
+
+    def _free_slots(self, batches: int) -> int:
+        paying = sum(1 for p in self.open.values() if p.phase == "paying")
+        assert self.inp is not None
+        return max(0, min(self.inp.tuning.window - paying, batches - self.next_batch))
+
+    def _done(self, batches: int) -> bool:
+        return self.next_batch == batches and not self.open
+
+    def _history_long(self, t: PayoutTuning) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= t.max_events_per_run
+
+    # --- status ---------------------------------------------------------------------------------------
+
+    def totals(self) -> PayoutTotals:
+        totals = self.closed
+        for p in self.open.values():
+            totals = totals.add(p)
+        return totals
+
+    @workflow.query(name=STATUS_QUERY)
+    def get_status(self) -> ScenarioStatus:
+        assert self.inp is not None
+        req, ref = self.inp.request, self.inp.request.payee_list
+        totals = self.totals()
+        pending = []
+        if self.status in (AWAITING, AWAITING_SECOND):
+            since = self.timeline.entries[-1].at
+            pending = [
+                PendingDecision(
+                    name=APPROVE,
+                    title="批准发放 / Approve the release",
+                    input_schema=_schema(ApproveRelease),
+                    since=since,
+                ),
+                PendingDecision(
+                    name=REJECT, title="不予发放 / Reject", input_schema=_schema(RejectRelease), since=since
+                ),
+            ]
+        return ScenarioStatus(
+            scenario=NAME,
+            case_number=req.case_number,
+            court=req.court,
+            status=self.status,
+            summary={
+                "payees": ref.count,
+                "total_fen": ref.total_fen,
+                "bank": req.bank,
+                "approvals": [a.user_id for a in self.approvals],
+                "approvals_needed": approvals_needed(ref.total_fen, req.second_approval_threshold_fen),
+                "batches": batch_count(ref.count, self.inp.tuning.batch_size),
+                "batches_started": self.next_batch,
+                "batches_closed": self.closed.batches,
+                "paid_count": totals.paid_count,
+                "paid_fen": totals.paid_fen,
+                "percent_paid": round(100 * totals.paid_count / ref.count, 2),
+                "percent_paid_fen": round(100 * totals.paid_fen / ref.total_fen, 2),
+                "awaiting_correction": totals.awaiting_correction,
+                "escrowed_count": totals.escrowed_count,
+                "escrowed_fen": totals.escrowed_fen,
+                "runs": self.runs,
+            },
+            pending_decisions=pending,
+            timeline=self.timeline.entries,
+            result=self.result.model_dump(mode="json") if self.result else None,
+        )
+
+    # --- helpers --------------------------------------------------------------------------------------
+
+    def _carry(self) -> PayoutCarry:
+        assert self.epoch is not None
+        return PayoutCarry(
+            epoch=self.epoch,
+            timeline=self.timeline.entries,
+            approvals=self.approvals,
+            next_batch=self.next_batch,
+            open=self.open,
+            closed=self.closed,
+            outcomes=self.outcomes,
+            runs=self.runs + 1,
+        )
+
+    def _restore(self, c: PayoutCarry) -> None:
+        self.epoch, self.timeline.entries, self.approvals = c.epoch, c.timeline, c.approvals
+        self.next_batch, self.open, self.closed, self.outcomes, self.runs = (
+            c.next_batch,
+            c.open,
+            c.closed,
+            c.outcomes,
+            c.runs,
+        )
+        self.status = "paying"
+
+    def _set_status(self, status: str) -> None:
+        self.status = status
+        workflow.upsert_search_attributes([STATUS.value_set(status)])
+
+    def _finish(self, status: str, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
+        assert self.inp is not None
+        self._set_status(status)
+        totals = self.totals()
+        ref = self.inp.request.payee_list
+        self.result = MassPayoutResult(
+            status=status,
+            payees=ref.count,
+            released_fen=ref.total_fen if self._approved() else 0,
+            paid_count=totals.paid_count,
+            paid_fen=totals.paid_fen,
+            escrowed_count=totals.escrowed_count,
+            escrowed_fen=totals.escrowed_fen,
+            reconciliation=summary,
+            runs=self.runs,
+        )
+        self.timeline.record(status, paid_fen=totals.paid_fen, escrowed_fen=totals.escrowed_fen)
+        return self.result
+
+
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+def _build_input(request: MassPayoutRequest, ctx: ScenarioContext) -> MassPayoutInput:
+    return MassPayoutInput(request=request, context=ctx)
+
+
+SCENARIO = Scenario(
+    name=NAME,
+    title="涉众案款发放",
+    title_en="Mass payout of case funds",
+    workflow=MassPayout,
+    request_model=MassPayoutRequest,
+    build_input=_build_input,
+    case_number=lambda r: r.case_number,
+    court=lambda r: r.court,
+    extra_workflows=(PayoutBatch, AgencyTask),
+)

@@ -1,0 +1,260 @@
+"""One batch of a mass payout (涉众案款发放): pay its payees, send timed-out items again under the same
+keys, give each refused payee to the court's clerk as a correction task and pay the corrected details
+under the next round's key, put whoever is still unpaid in escrow (提存), and report to the payout."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from domain.legal_time import LegalClock, calendar_end
+    from domain.payout import (
+        PROGRESS_SIGNAL,
+        BatchOutcome,
+        BatchProgress,
+        EscrowReason,
+        ItemOutcome,
+        ItemStatus,
+        PayeeFinal,
+        PayeeOverride,
+        PayInput,
+        PayoutBatchInput,
+        PayResult,
+        payee_key,
+    )
+    from domain.task_results import PayeeCorrection
+    from domain.tasks import DueRule, TaskSpec, TaskState
+
+# The agency-task child (workflows.agency_task) is started by name: importing it would add its module to
+# every batch's sandbox, and most batches need no correction at all.
+AGENCY_TASK = "AgencyTask"
+CANCEL_TASK_SIGNAL = "cancel-task"  # workflows.agency_task.CANCEL_SIGNAL
+RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
+_GIVE_UP = {
+    TaskState.REJECTED: EscrowReason.CORRECTION_REJECTED,
+    TaskState.CANCELLED: EscrowReason.CORRECTION_CANCELLED,
+}
+
+
+class _TaskInput(BaseModel):  # the shape of workflows.agency_task.AgencyTaskInput
+    spec: TaskSpec
+    clock: LegalClock
+
+
+class _TaskOutcome(BaseModel):  # the part of workflows.agency_task.TaskOutcome read here
+    state: TaskState
+    result: dict[str, Any] | None = None
+    reason: str | None = None
+
+
+@workflow.defn(name="PayoutBatch")
+class PayoutBatch:
+    def __init__(self) -> None:
+        self.progress = BatchProgress(index=0, payees=0)
+        self.finals: list[PayeeFinal] = []
+        self.calls = 0
+
+    @workflow.run
+    async def run(self, inp: PayoutBatchInput) -> BatchProgress:
+        self.progress = BatchProgress(index=inp.index, payees=inp.limit)
+        to_correct: list[ItemOutcome] = []
+        for f in await self._pay(inp):
+            if f.status is not None and f.status.needs_correction:
+                to_correct.append(f)
+            else:
+                self._escrow(f, _reason(f), corrections=0)
+        if to_correct:
+            self.progress.awaiting_correction = len(to_correct)
+            self.progress.phase = "correcting"
+            await self._report(inp)
+            deadline = self._correction_deadline(inp)
+            await asyncio.gather(*(self._correct(inp, f, deadline) for f in to_correct))
+        if self.finals:
+            self.progress.outcome_sha256 = await workflow.execute_activity(
+                "payout_record_outcome",
+                BatchOutcome(
+                    workflow_id=inp.payout_id,
+                    index=inp.index,
+                    offset=inp.offset,
+                    limit=inp.limit,
+                    exceptions=sorted(self.finals, key=lambda f: f.position),
+                ),
+                result_type=str,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=RETRY,
+            )
+        self.progress.phase = "closed"
+        await self._report(inp)
+        return self.progress
+
+    # --- paying ---------------------------------------------------------------------------------------
+
+    async def _pay(self, inp: PayoutBatchInput, override: PayeeOverride | None = None) -> list[ItemOutcome]:
+        """Pays, then sends timed-out items again (same keys) with backoff; returns what stayed unpaid."""
+        positions: list[int] | None = None
+        unpaid: list[ItemOutcome] = []
+        for attempt in range(inp.tuning.timeout_retries + 1):
+            result = await self._call(inp, positions, override)
+            if attempt == 0 and override is None:
+                self.progress.amount_fen = result.amount_fen
+            self.progress.paid_count += result.paid_count
+            self.progress.paid_fen += result.paid_fen
+            timeouts = [f for f in result.failures if f.status is ItemStatus.TIMEOUT]
+            unpaid += [f for f in result.failures if f.status is not ItemStatus.TIMEOUT]
+            if not timeouts or attempt == inp.tuning.timeout_retries:
+                return unpaid + timeouts
+            await workflow.sleep(inp.tuning.timeout_backoff_seconds * 2**attempt)
+            positions = [f.position for f in timeouts]
+        raise AssertionError("unreachable")
+
+    async def _call(
+        self, inp: PayoutBatchInput, positions: list[int] | None, override: PayeeOverride | None
+    ) -> PayResult:
+        self.calls += 1
+        t = inp.tuning
+        return await workflow.execute_activity(
+            "payout_pay",
+            PayInput(
+                workflow_id=inp.payout_id,
+                batch_id=f"{workflow.info().workflow_id}/{self.calls}",
+                bank=inp.bank,
+                case_number=inp.case_number,
+                from_account=inp.from_account,
+                list_sha256=inp.list_sha256,
+                offset=inp.offset,
+                limit=inp.limit,
+                positions=positions,
+                overrides=[override] if override else [],
+                items_per_request=t.items_per_request,
+            ),
+            result_type=PayResult,
+            start_to_close_timeout=timedelta(seconds=t.activity_timeout_seconds),
+            heartbeat_timeout=timedelta(seconds=t.heartbeat_timeout_seconds),
+            retry_policy=RETRY,
+        )
+
+    # --- corrections ----------------------------------------------------------------------------------
+
+    async def _correct(self, inp: PayoutBatchInput, failure: ItemOutcome, deadline: datetime) -> None:
+        await self._correction_rounds(inp, failure, deadline)
+        self.progress.awaiting_correction -= 1
+        await self._report(inp)
+
+    async def _correction_rounds(self, inp: PayoutBatchInput, failure: ItemOutcome, deadline: datetime) -> None:
+        """Up to ``correction_rounds`` corrections by the clerk, each paid under its own round's key."""
+        last = failure
+        for round_ in range(1, inp.tuning.correction_rounds + 1):
+            outcome = await self._correction_task(inp, last, round_, deadline)
+            if outcome is None:
+                self._escrow(last, EscrowReason.CORRECTION_DEADLINE_PASSED, round_)
+                return
+            if outcome.state is not TaskState.COMPLETED or outcome.result is None:
+                self._escrow(last, _GIVE_UP.get(outcome.state, EscrowReason.CORRECTION_CANCELLED), round_)
+                return
+            fix = PayeeCorrection.model_validate(outcome.result)
+            override = PayeeOverride(
+                position=last.position, row=last.row, round=round_, account=fix.account, name=fix.name, bank=fix.bank
+            )
+            unpaid = await self._pay(inp, override)
+            if not unpaid:
+                self._paid(inp, last, round_)
+                return
+            last = unpaid[0]
+            if last.status is None or not last.status.needs_correction:
+                self._escrow(last, _reason(last), round_)
+                return
+        self._escrow(last, EscrowReason.CORRECTION_ROUNDS_EXHAUSTED, inp.tuning.correction_rounds)
+
+    async def _correction_task(
+        self, inp: PayoutBatchInput, failure: ItemOutcome, round_: int, deadline: datetime
+    ) -> _TaskOutcome | None:
+        """The clerk's answer, or None when the payout's correction deadline passed first."""
+        spec = TaskSpec(
+            task_type="mass-payout.payee-correction",
+            agency=inp.correction_agency,
+            case_number=inp.case_number,
+            court=inp.court,
+            title=f"案款发放更正 / payee correction: 第 {failure.row} 行 ({failure.status})",
+            instructions=(
+                f"银行未能付款 ({failure.status}, {failure.code or ''}): 请核实收款人 {failure.name} 的账户信息后更正; "
+                "无法联系或无法核实的请退回并说明理由 (款项将提存)。"
+            ),
+            result_type="payee-correction",
+            rule=DueRule(due=inp.tuning.correction_due),
+            context={
+                "payout": inp.payout_id,
+                "row": failure.row,
+                "name": failure.name,
+                "account": failure.account_masked,
+                "amount_fen": failure.amount_fen,
+                "failure": failure.status,
+                "code": failure.code,
+                "round": round_,
+            },
+        )
+        handle = await workflow.start_child_workflow(
+            AGENCY_TASK,
+            _TaskInput(spec=spec, clock=inp.clock),
+            id=f"{workflow.info().workflow_id}:fix:{failure.row}:r{round_}",
+            result_type=_TaskOutcome,
+        )
+        try:
+            await workflow.wait_condition(handle.done, timeout=max(deadline - workflow.now(), timedelta(0)))
+        except TimeoutError:
+            await handle.signal(CANCEL_TASK_SIGNAL, "the payout's correction deadline passed")
+            await handle
+            return None
+        outcome: _TaskOutcome = await handle
+        return outcome
+
+    def _correction_deadline(self, inp: PayoutBatchInput) -> datetime:
+        now = workflow.now()
+        legal_deadline = calendar_end(inp.clock.legal_now(now), inp.tuning.correction_deadline)
+        return now + inp.clock.real_delay_until(legal_deadline, now)
+
+    # --- bookkeeping ----------------------------------------------------------------------------------
+
+    def _paid(self, inp: PayoutBatchInput, f: ItemOutcome, round_: int) -> None:
+        self.finals.append(
+            PayeeFinal(
+                position=f.position,
+                row=f.row,
+                amount_fen=f.amount_fen,
+                state="paid",
+                round=round_,
+                key=payee_key(inp.payout_id, f.row, round_),
+                last_status=ItemStatus.PAID,
+                corrections=round_,
+            )
+        )
+
+    def _escrow(self, f: ItemOutcome, reason: EscrowReason, corrections: int) -> None:
+        self.finals.append(
+            PayeeFinal(
+                position=f.position,
+                row=f.row,
+                amount_fen=f.amount_fen,
+                state="escrowed",
+                round=f.round,
+                last_status=f.status,
+                reason=reason,
+                corrections=corrections,
+            )
+        )
+        self.progress.escrowed_count += 1
+        self.progress.escrowed_fen += f.amount_fen
+
+    async def _report(self, inp: PayoutBatchInput) -> None:
+        self.progress.version += 1
+        payout = workflow.get_external_workflow_handle(inp.payout_id)
+        await payout.signal(PROGRESS_SIGNAL, self.progress.model_copy())
+
+
+def _reason(f: ItemOutcome) -> EscrowReason:
+    return EscrowReason.BATCH_REFUSED if f.status is None else EscrowReason.BANK_TIMEOUT_UNRESOLVED
