@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 from temporalio.common import HeaderCodecBehavior
+from temporalio.contrib.pydantic import pydantic_data_converter
 
 from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
@@ -51,7 +52,7 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 class Stack:
     settings: Settings
     client: Client
-    plain_client: Client  # the baseline's: default converter, no codec, no interceptor
+    plain_client: Client  # the baseline's: pydantic JSON, no codec, no interceptor
     simulator_url: str
 
 
@@ -110,7 +111,7 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
                     interceptors=[ActorClientInterceptor()],
                     header_codec_behavior=HeaderCodecBehavior.CODEC,
                 )
-                plain = await Client.connect(settings.temporal_address)
+                plain = await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)
                 break
             except RuntimeError:
                 await asyncio.sleep(0.2)

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    web_workers: int = Field(default=2, ge=1, description="uvicorn processes serving the web")
     # Where partners send asynchronous answers; must be reachable from the partner.
     public_base_url: str = "http://127.0.0.1:8000"
     database_url: str = ""
@@ -70,8 +71,12 @@ class Settings(BaseSettings):
     # JSON {"active": "k1", "keys": {"k1": "<base64>"}}. Sandbox creates var/codec-keys.json if unset.
     codec_keys_json: str = ""
     token_ttl_hours: int = 12
-    # Lets Temporal's UI decrypt payloads through our /codec endpoint, for authorised users.
-    codec_endpoint_enabled: bool = False
+    # Lets Temporal's UI decrypt payloads through our /codec endpoint, for authorised users (on in the
+    # sandbox; production's Temporal UI is configured in docker-compose.yml instead).
+    codec_endpoint_enabled: bool = True
+    # Ed25519 key signing audit exports: PEM, or urlsafe base64 of the 32-byte seed. Required in
+    # production (OM_AUDIT_SIGNING_KEY); the sandbox creates var/audit-signing-key.pem if unset.
+    audit_signing_key: str = ""
 
     @field_validator("var_dir")
     @classmethod

@@ -1,19 +1,36 @@
-"""``python -m web``: serve the web app with uvicorn on settings.web_host:web_port."""
+"""``python -m web``: serve the web app with uvicorn on settings.web_host:web_port.
+
+With ``OM_WEB_WORKERS`` > 1, uvicorn runs that many processes (each builds its app from the settings).
+"""
 
 from __future__ import annotations
 
 import uvicorn
+from fastapi import FastAPI
 
 from core.logging import configure_logging
 from core.settings import get_settings
 from web.app import create_app
 
 
+def app_factory() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level, component="web")
+    return create_app(settings)
+
+
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="web")
     # log_config=None keeps our JSON logging; the request middleware replaces uvicorn's access log.
-    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_config=None)
+    uvicorn.run(
+        "web.__main__:app_factory",
+        factory=True,
+        host=settings.web_host,
+        port=settings.web_port,
+        workers=settings.web_workers,
+        log_config=None,
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("agency", sa.String(64), nullable=False),
         sa.Column("case_number", sa.String(64), nullable=False),
         sa.Column("task_type", sa.String(100), nullable=False),
+        sa.Column("result_type", sa.String(64), nullable=False),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("mark", sa.String(16), nullable=False),
