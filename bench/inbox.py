@@ -134,8 +134,8 @@ async def run() -> dict[str, float]:
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/openapi.json", timeout=90)
-        sample = httpx.get(f"{base}/api/tasks?status=open", headers={"Authorization": f"Bearer {tokens[0]}"})
-        listed = len(sample.json())
+        async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"}) as http:
+            listed = len((await http.get("/api/tasks?status=open")).json())
         await _load(base, tokens, "/api/me")  # warm-up
         started = time.perf_counter()
         baseline = await _load(base, tokens, "/api/me")
@@ -157,10 +157,12 @@ async def run() -> dict[str, float]:
         "baseline_rps": n / baseline_s,
     }
     print(
-        f"inbox bench: {TASKS} open tasks, {AGENCIES} agencies ({listed} tasks per list), {CLIENTS} clients, {n} requests"
+        f"inbox bench: {TASKS} open tasks, {AGENCIES} agencies ({listed} tasks per list), "
+        f"{CLIENTS} clients, {n} requests"
     )
     print(
-        f"  baseline GET /api/me:           p95 {result['baseline_p95_ms']:6.1f} ms, {result['baseline_rps']:6.1f} req/s"
+        f"  baseline GET /api/me:           p95 {result['baseline_p95_ms']:6.1f} ms, "
+        f"{result['baseline_rps']:6.1f} req/s"
     )
     print(
         f"  GET /api/tasks?status=open:     p50 {result['p50_ms']:6.1f} ms, p95 {result['p95_ms']:6.1f} ms, "
