@@ -56,7 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus
     from domain.money import Fen, PositiveFen
     from domain.parties import Party
-    from domain.partners import PartnerRef
+    from domain.partners import PartnerCategory, PartnerRef
     from workflows.measure_term import MeasureTermInput, MeasureTermWatch
     from workflows.scenario import Scenario, ScenarioContext
 
@@ -493,8 +493,15 @@ def _no_answer(partner: PartnerRef, code: str) -> InquiryAnswer:
     )
 
 
+# Who holds assets a network inquiry can find (网络查控 covers these; auction platforms and tax do not).
+INQUIRED_CATEGORIES = frozenset(
+    {PartnerCategory.BANK, PartnerCategory.PAYMENT, PartnerCategory.REAL_ESTATE, PartnerCategory.VEHICLE}
+)
+
+
 def _build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInquiryInput:
-    return AssetInquiryInput(request=request, context=ctx)
+    partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
+    return AssetInquiryInput(request=request, context=ctx.model_copy(update={"partners": partners}))
 
 
 SCENARIO = Scenario(
