@@ -1,12 +1,24 @@
-"""``make bench``: every benchmark, each against its bare-Temporal baseline. Results: docs/performance.md."""
+"""``make bench``: every benchmark, each against its baseline. Results: docs/performance.md.
+
+``python -m bench [name ...]`` runs only the named ones (asset_inquiry, inbox, mass_payout).
+"""
 
 import asyncio
+import importlib
+import sys
 
-from bench import asset_inquiry
-
-
-async def main() -> None:
-    await asset_inquiry.run()
+BENCHMARKS = ("asset_inquiry", "inbox", "mass_payout")
 
 
-asyncio.run(main())
+async def main(names: list[str]) -> None:
+    for name in names or BENCHMARKS:
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError:
+            print(f"{name}: not available")
+            continue
+        await module.run()
+        print()
+
+
+asyncio.run(main(sys.argv[1:]))
