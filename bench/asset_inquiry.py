@@ -25,7 +25,7 @@ from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.parties import Party, PartyKind
 from workers.main import build_worker
-from workflows.asset_inquiry import APPROVE, SCENARIO, AssetInquiry, AssetInquiryRequest
+from workflows.asset_inquiry import APPROVE, SCENARIO, AssetInquiry, AssetInquiryInput, AssetInquiryRequest
 from workflows.common import DECIDE_UPDATE, STATUS_QUERY, DecisionInput, ScenarioStatus
 from workflows.scenario import ScenarioContext
 
@@ -90,9 +90,11 @@ async def _one_inquiry(client: Client, stack: Stack, debtor: Party, n: int) -> N
         callback_base_url=stack.settings.public_base_url,
     )
     with acting_as(JUDGE):
+        inp = SCENARIO.build_input(request, ctx)
+        assert isinstance(inp, AssetInquiryInput)
         handle = await client.start_workflow(
             AssetInquiry.run,
-            SCENARIO.build_input(request, ctx),
+            inp,
             id=wid,
             task_queue=stack.settings.task_queue,
             search_attributes=scenario_search_attributes(
