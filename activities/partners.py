@@ -7,7 +7,8 @@ restarted worker sends the same key and the partner gives the first answer inste
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, Literal
 
@@ -138,8 +139,14 @@ def answer_from_callback(callback: InquiryCallback) -> InquiryAnswer:
     return answer_from_wire(callback.partner_id, callback.assets)
 
 
-def _refusal(exc: PartnerRefusal) -> ApplicationError:
-    return ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True)
+@contextlib.contextmanager
+def _refusals_not_retried() -> Iterator[None]:
+    """A business refusal becomes a non-retryable failure carrying the partner's reason code; an outage
+    propagates as it is, and Temporal retries it."""
+    try:
+        yield
+    except PartnerRefusal as exc:
+        raise ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True) from exc
 
 
 def _key(step: str) -> str:
@@ -200,26 +207,20 @@ class PartnerActivities:
             case_number=inp.case_number,
             document_ref=inp.document_ref,
         )
-        try:
+        with _refusals_not_retried():
             return await self._adapters.get(inp.partner_id).register_measure(_key(inp.step), request)
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
 
     @activity.defn(name="renew_measure")
     async def renew_measure(self, inp: RenewMeasureInput) -> MeasureResponse:
         request = RenewRequest(expires_on=inp.expires_on, document_ref=inp.document_ref)
-        try:
+        with _refusals_not_retried():
             return await self._adapters.get(inp.partner_id).renew_measure(_key(inp.step), inp.measure_id, request)
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
 
     @activity.defn(name="release_measure")
     async def release_measure(self, inp: ReleaseMeasureInput) -> MeasureResponse:
         request = ReleaseRequest(reason=inp.reason, document_ref=inp.document_ref)
-        try:
+        with _refusals_not_retried():
             return await self._adapters.get(inp.partner_id).release_measure(_key(inp.step), inp.measure_id, request)
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
 
     @activity.defn(name="deduct_funds")
     async def deduct_funds(self, inp: DeductInput) -> DeductionResponse:
@@ -230,10 +231,8 @@ class PartnerActivities:
             case_number=inp.case_number,
             document_ref=inp.document_ref,
         )
-        try:
+        with _refusals_not_retried():
             return await self._adapters.get(inp.partner_id).deduct(_key(inp.step), request)
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
 
     def all(self) -> list[Callable[..., Any]]:
         return [

@@ -38,7 +38,8 @@ class BarePayout:
         running: set[asyncio.Future[Any]] = set()
         for i in range(batches):
             if len(running) >= window:
-                _, running = await workflow.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                _, pending = await workflow.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running = set(pending)
             child = workflow.execute_child_workflow(BareBatch.run, i, id=f"{workflow.info().workflow_id}:{i}")
             running.add(asyncio.ensure_future(child))
         await asyncio.gather(*running)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import free_port, wait_http
+from core.localnet import free_port, wait_http
 from domain.actors import Role
 from domain.calendar import Deadline
 from domain.legal_time import LegalDuration, TimeUnit

@@ -45,7 +45,7 @@ from workflows.scenario import ScenarioContext
 
 PAYEES = 170_000
 JUDGES = (Actor(user_id="bench-judge", role=Role.JUDGE), Actor(user_id="bench-judge-2", role=Role.JUDGE))
-TUNING = PayoutTuning(batch_size=1000, window=8, items_per_request=1000)
+TUNING = PayoutTuning(batch_size=2000, window=8, items_per_request=1000)
 REGIONS = ("110105", "310101", "110101", "330106", "330102", "320102")
 
 
@@ -229,6 +229,7 @@ async def run(count: int = PAYEES) -> dict[str, float]:
             seed = {"account": "33050161672700000001", "balance_fen": sum(r[6] for r in rows)}
             (await http.put("/partners/bank-icbc/_admin/case-accounts", json=seed)).raise_for_status()
         ours = await _run_ours(stack, data, count)
+        print(f"  ours: {json.dumps(ours)}", flush=True)
         bare_s = await _run_baseline(stack.plain_client, batches, TUNING.window)
         rate = await _bare_activities_per_second(stack.plain_client)
     per_s = count / ours["seconds"]

