@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench verify-audit compose-config clean help
+.PHONY: run test lint bench verify-audit compose-config browser clean help
 
 help:
 	@echo "make run    - start Temporal, workers, partner simulators and the web UI (sandbox)"
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/python -m core.stack
 
-test: $(STAMP) compose-config lint
+test: $(STAMP) compose-config lint browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -36,6 +36,13 @@ bench: $(STAMP)
 
 verify-audit: $(STAMP)
 	$(BIN)/python -m web.audit_cli verify $(FILE)
+
+# The browser tests drive Debian's chromium through Playwright (Playwright's own browser download cannot
+# work here); CJK fonts make the Chinese pages render, in the tests and in the committed screenshots.
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+	  echo "installing chromium and fonts-noto-cjk (Debian) for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; }
 
 # Validates the production compose file without a Docker engine (Debian's docker-compose does that).
 compose-config:

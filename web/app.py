@@ -21,10 +21,13 @@ from core.temporal import connect
 from domain.errors import ErrorDetail
 from web.accounts import seed_sandbox
 from web.api import router as api_router
+from web.audit import router as audit_router
+from web.codec import install as install_codec
 from web.db import Database
 from web.deps import AppState, State
 from web.errors import install_error_handlers
 from web.request_log import RequestLogMiddleware
+from web.ui import install as install_ui
 
 log = get_logger(__name__)
 
@@ -102,6 +105,9 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(api_router)
+    app.include_router(audit_router)
+    install_codec(app)
+    install_ui(app)
 
     @app.get(
         "/healthz",

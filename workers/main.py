@@ -15,10 +15,13 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.auction import AuctionActivities
+from activities.audit import AuditActivities
 from activities.disposal_payments import PaymentActivities
 from activities.partners import PartnerActivities
+from activities.payout import PayoutActivities
 from activities.tasks import CalendarSource, TaskActivities
 from adapters.registry import AdapterRegistry
+from core.blobstore import BlobStore
 from core.identity import ActorWorkerInterceptor
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
@@ -64,6 +67,8 @@ def build_worker(client: Client, settings: Settings, adapters: AdapterRegistry |
             *task_activities.all(),
             *AuctionActivities(registry).all(),
             *PaymentActivities(registry).all(),
+            *AuditActivities(web_db).all(),
+            *PayoutActivities(BlobStore.for_settings(settings), registry).all(),
         ],
         # Only the inbox projection is synchronous (SQLAlchemy); everything else runs on the event loop.
         activity_executor=ThreadPoolExecutor(max_workers=MAX_ACTIVITIES, thread_name_prefix="activity"),

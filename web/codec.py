@@ -1,0 +1,154 @@
+"""Remote codec endpoint for Temporal's UI (``--ui-codec-endpoint {public_base_url}/codec``).
+
+Temporal's remote codec protocol: ``POST /codec/decode`` and ``POST /codec/encode`` take and return
+``{"payloads": [{"metadata": {key: base64}, "data": base64}]}``. Decoding reveals personal data, so only
+judges, auditors and admins may call it — with a bearer token, or with the UI's session cookie when
+Temporal's UI is set to include cross-origin credentials. CORS admits the Temporal UI's origin only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from temporalio.api.common.v1 import Payload
+
+from core.converter import build_codec
+from core.logging import get_logger
+from domain.actors import Actor, Role
+from domain.errors import Forbidden, ValidationFailed
+from web.accounts import actor_for_token
+from web.db import Database
+from web.deps import State
+from web.errors import Unauthorized
+
+log = get_logger(__name__)
+router = APIRouter(prefix="/codec", tags=["codec"])
+
+SESSION_COOKIE = "om_session"  # the UI's session cookie (web/ui/session.py uses the same name)
+CODEC_ROLES = (Role.JUDGE, Role.AUDITOR, Role.ADMIN)
+MAX_PAYLOADS = 1000
+
+
+class WirePayload(BaseModel):
+    metadata: dict[str, str] = Field(default_factory=dict, description="values in base64")
+    data: str = Field(default="", description="base64")
+
+
+class PayloadsBody(BaseModel):
+    payloads: list[WirePayload] = Field(max_length=MAX_PAYLOADS)
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _cors_headers(request: Request, allowed_origin: str) -> dict[str, str]:
+    origin = request.headers.get("origin")
+    if origin != allowed_origin:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Namespace",
+        "Access-Control-Max-Age": "600",
+        "Vary": "Origin",
+    }
+
+
+def _lookup(db: Database, token: str) -> Actor | None:
+    with db.session() as s:
+        return actor_for_token(s, token)
+
+
+async def codec_actor(request: Request, state: State) -> Actor:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        raise Unauthorized("UNAUTHENTICATED", "a bearer token (or a One-Matter session) is required")
+    actor = await state.db.run(_lookup, state.db, token.strip())
+    if actor is None:
+        raise Unauthorized("INVALID_TOKEN", "the token is unknown, expired or revoked")
+    if actor.role not in CODEC_ROLES:
+        raise Forbidden("ROLE_FORBIDDEN", f"role {actor.role.value} may not read encrypted payloads")
+    request.state.user = str(actor)
+    return actor
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _unb64(text: str, field: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed("INVALID_BASE64", f"{field} is not valid base64", field) from None
+
+
+def _to_proto(p: WirePayload, i: int) -> Payload:
+    metadata = {k: _unb64(v, f"payloads.{i}.metadata.{k}") for k, v in p.metadata.items()}
+    return Payload(metadata=metadata, data=_unb64(p.data, f"payloads.{i}.data"))
+
+
+def _to_wire(p: Payload) -> dict[str, Any]:
+    return {"metadata": {k: _b64(v) for k, v in p.metadata.items()}, "data": _b64(p.data)}
+
+
+async def _transform(request: Request, state: State, body: PayloadsBody, encode: bool) -> JSONResponse:
+    codec = build_codec(state.settings.codec_keys)
+    payloads = [_to_proto(p, i) for i, p in enumerate(body.payloads)]
+    try:
+        out = await (codec.encode(payloads) if encode else codec.decode(payloads))
+    except Exception as exc:  # unknown key id or forged ciphertext: refuse the whole batch, say which kind
+        log.warning("codec request failed", error=type(exc).__name__)
+        raise ValidationFailed(
+            "UNDECODABLE_PAYLOAD", f"a payload could not be processed ({type(exc).__name__})"
+        ) from None
+    return JSONResponse({"payloads": [_to_wire(p) for p in out]})
+
+
+CodecActor = Annotated[Actor, Depends(codec_actor)]
+
+
+def install(app: FastAPI) -> None:
+    """Mounts the routes, and answers every /codec response (errors too, so the UI can show a 401)
+    with the CORS headers for Temporal's UI."""
+    app.include_router(router)
+
+    @app.middleware("http")
+    async def codec_cors(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if request.url.path.startswith(router.prefix + "/"):
+            settings = request.app.state.om.settings
+            response.headers.update(_cors_headers(request, origin_of(settings.temporal_ui_url)))
+        return response
+
+
+@router.options("/{action}", include_in_schema=False)
+async def preflight(action: str, request: Request, state: State) -> Response:
+    """CORS preflight from Temporal's UI; no credentials are sent with it, so none are asked for."""
+    headers = _cors_headers(request, origin_of(state.settings.temporal_ui_url))
+    return Response(status_code=204 if headers else 403, headers=headers)
+
+
+@router.post("/decode")
+async def decode(request: Request, body: PayloadsBody, _: CodecActor, state: State) -> JSONResponse:
+    """Decrypts payloads for Temporal's UI (judges, auditors, admins)."""
+    return await _transform(request, state, body, encode=False)
+
+
+@router.post("/encode")
+async def encode(request: Request, body: PayloadsBody, _: CodecActor, state: State) -> JSONResponse:
+    """Encrypts payloads (Temporal's UI uses it when a user sends a signal or starts a workflow from it)."""
+    return await _transform(request, state, body, encode=True)

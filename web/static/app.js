@@ -1,0 +1,88 @@
+// One-Matter UI: countdowns, rows for list fields, yuan previews, confirmations. No framework.
+(function () {
+  "use strict";
+  var zh = document.body.getAttribute("data-lang") !== "en";
+
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".countdown[data-until]").forEach(function (el) {
+      var until = Date.parse(el.getAttribute("data-until"));
+      if (isNaN(until)) { return; }
+      var ms = until - now;
+      if (ms <= 0) {
+        el.textContent = el.getAttribute("data-over");
+        el.classList.add("over");
+        return;
+      }
+      var s = Math.floor(ms / 1000), d = Math.floor(s / 86400);
+      var h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+      var days = d > 0 ? d + (zh ? "天 " : "d ") : "";
+      el.textContent = el.getAttribute("data-left") + " " + days + pad(h) + ":" + pad(m) + ":" + pad(sec);
+    });
+  }
+
+  function wireRows(root) {
+    root.querySelectorAll("fieldset[data-rows]").forEach(function (fs) {
+      var add = fs.querySelector(":scope > .add-row");
+      var tpl = fs.querySelector(":scope > template");
+      var list = fs.querySelector(":scope > .row-list");
+      if (!add || !tpl || !list || add.dataset.wired) { return; }
+      add.dataset.wired = "1";
+      add.addEventListener("click", function () {
+        var i = parseInt(add.getAttribute("data-next") || "0", 10);
+        add.setAttribute("data-next", String(i + 1));
+        var html = tpl.innerHTML.split(fs.getAttribute("data-rows") + ".__i__").join(fs.getAttribute("data-rows") + "." + i);
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        while (holder.firstChild) { list.appendChild(holder.firstChild); }
+        wireRows(list);
+      });
+    });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (t instanceof HTMLElement && t.classList.contains("remove-row")) {
+      var row = t.closest(".row-item");
+      if (row) { row.remove(); }
+    }
+  });
+
+  function yuanPreview(input) {
+    var preview = document.createElement("span");
+    preview.className = "preview";
+    input.parentNode.appendChild(preview);
+    function update() {
+      var v = input.value.replace(/[,¥￥\s]/g, "");
+      if (!/^\d+(\.\d{1,2})?$/.test(v)) { preview.textContent = ""; return; }
+      var parts = v.split(".");
+      var fen = parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + "0").slice(0, 2), 10) : 0);
+      var yuan = Number(parts[0]).toLocaleString(zh ? "zh-CN" : "en-US");
+      preview.textContent = "¥" + yuan + "." + ((parts[1] || "") + "00").slice(0, 2) + " = " + fen + (zh ? " 分" : " fen");
+    }
+    input.addEventListener("input", update);
+    update();
+  }
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var msg = form.getAttribute && form.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { ev.preventDefault(); return; }
+    // One submission per form: a double click must not send a decision twice.
+    if (form.dataset.sent) { ev.preventDefault(); return; }
+    form.dataset.sent = "1";
+  });
+
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form").forEach(function (f) { delete f.dataset.sent; });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    wireRows(document);
+    document.querySelectorAll("input[data-yuan]").forEach(yuanPreview);
+    tick();
+    setInterval(tick, 1000);
+  });
+})();

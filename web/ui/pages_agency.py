@@ -1,0 +1,188 @@
+"""Agencies' pages (协助执行单位): the inbox by SLA mark, a task with its result form (from the task's
+result schema) and attachments, and the tasks done. An agency sees only its own tasks: the API's
+checks answer 403 for another agency's task, here as everywhere."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from domain.errors import OneMatterError, ValidationFailed
+from domain.tasks import TaskState
+from web.api.tasks import claim_task, complete_task, get_attachment, get_task, reject_task, upload_attachment
+from web.deps import app_state, temporal_client
+from web.inbox import OPEN_STATES, InboxTask, SqlTaskStore
+from web.ui.forms import FormBuilder, FormField, flatten, parse
+from web.ui.pages_judge import _refusal_fields
+from web.ui.render import page
+from web.ui.session import AgencyUser, AnyUser, UiUser, check_csrf, translator
+from workflows.agency_task import Completion, Reasoned
+
+router = APIRouter(include_in_schema=False)
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_MARK_ORDER = {"red": 0, "yellow": 1, "green": 2}
+
+
+def _form(request_form: Any) -> dict[str, str]:
+    return {k: v for k, v in request_form.items() if isinstance(v, str)}
+
+
+def _own_tasks(request: Request, user: UiUser, states: tuple[str, ...] | None) -> list[InboxTask]:
+    """The agency's own rows of the inbox projection (the same store GET /api/tasks reads)."""
+    state = app_state(request)
+    return SqlTaskStore(state.db).list(agency=user.actor.agency, states=states, limit=500)
+
+
+@router.get("/ui/inbox", response_class=HTMLResponse)
+async def inbox(request: Request, user: AgencyUser) -> Response:
+    rows = await app_state(request).db.run(_own_tasks, request, user, OPEN_STATES)
+    rows.sort(key=lambda r: (_MARK_ORDER.get(r.mark, 3), r.due_at))
+    counts = {m: sum(1 for r in rows if r.mark == m) for m in ("red", "yellow", "green")}
+    return page(request, "agency/inbox.html", user, rows=rows, counts=counts, done=False)
+
+
+@router.get("/ui/inbox/done", response_class=HTMLResponse)
+async def done_tasks(request: Request, user: AgencyUser) -> Response:
+    final = tuple(s.value for s in TaskState if s.is_final)
+    rows = await app_state(request).db.run(_own_tasks, request, user, final)
+    rows.sort(key=lambda r: r.due_at, reverse=True)
+    return page(request, "agency/inbox.html", user, rows=rows, counts={}, done=True)
+
+
+def _attachments(request: Request) -> list[str]:
+    raw = request.query_params.get("att", "")
+    return [h for h in raw.split(",") if _SHA256.match(h)]
+
+
+async def _task_page(
+    request: Request,
+    user: UiUser,
+    task_id: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    general: list[str] | None = None,
+    attachments: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    state = app_state(request)
+    detail = await get_task(task_id, state, user.actor)
+    attachments = attachments if attachments is not None else _attachments(request)
+    fields = FormBuilder(detail.result_schema, translator(request)).fields(values, errors)
+    if values is None and attachments:
+        _prefill_hashes(fields, attachments)
+    known = {f.name for f in flatten(fields)}
+    general = list(general or []) + [m for n, m in (errors or {}).items() if n not in known and n != "reason"]
+    view = detail.task
+    return page(
+        request,
+        "agency/task.html",
+        user,
+        status_code=status_code,
+        view=view,
+        fields=fields,
+        attachments=attachments,
+        general_errors=general,
+        note=(values or {}).get("note", ""),
+        reject_error=(errors or {}).get("reason"),
+        is_open=not view.state.is_final,
+        can_act=user.actor.agency == view.spec.agency and not view.state.is_final,
+        done=request.query_params.get("done"),
+    )
+
+
+def _prefill_hashes(fields: list[FormField], hashes: list[str]) -> None:
+    """Uploaded files go into the result's photo fields (``photo_hashes`` and the like)."""
+    for f in flatten(fields):
+        if f.kind == "list" and f.key.endswith("_hashes") and not f.value:
+            f.value = ", ".join(hashes)
+
+
+@router.get("/ui/tasks/{task_id}", response_class=HTMLResponse)
+async def task(task_id: str, request: Request, user: AnyUser) -> Response:
+    return await _task_page(request, user, task_id)
+
+
+@router.post("/ui/tasks/{task_id}/claim")
+async def claim(task_id: str, request: Request, user: AgencyUser) -> Response:
+    await check_csrf(request, user)
+    state = app_state(request)
+    try:
+        await claim_task(task_id, state, user.actor, temporal_client(state))
+    except OneMatterError as exc:
+        return await _task_page(request, user, task_id, general=[exc.message], status_code=exc.status)
+    return RedirectResponse(_task_url(task_id, _attachments(request), "claimed"), status_code=303)
+
+
+def _task_url(task_id: str, attachments: list[str], done: str | None = None) -> str:
+    params = {}
+    if attachments:
+        params["att"] = ",".join(attachments)
+    if done:
+        params["done"] = done
+    return f"/ui/tasks/{task_id}" + (f"?{urlencode(params)}" if params else "")
+
+
+@router.post("/ui/tasks/{task_id}/complete")
+async def complete(task_id: str, request: Request, user: AgencyUser) -> Response:
+    await check_csrf(request, user)
+    state = app_state(request)
+    t = translator(request)
+    values = _form(await request.form())
+    attachments = [h for h in values.get("attachments", "").split(",") if _SHA256.match(h)]
+    detail = await get_task(task_id, state, user.actor)
+    fields = FormBuilder(detail.result_schema, t).fields(values)
+    parsed = parse(fields, values, t)
+    if parsed.errors:
+        return await _task_page(request, user, task_id, values, parsed.errors, attachments=attachments, status_code=422)
+    try:
+        body = Completion(result=parsed.data, attachments=attachments, note=values.get("note", "").strip())
+        await complete_task(task_id, body, state, user.actor, temporal_client(state))
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"]
+        return await _task_page(request, user, task_id, values, None, [msg], attachments, status_code=422)
+    except OneMatterError as exc:
+        by_field, general = _refusal_fields(exc)
+        return await _task_page(request, user, task_id, values, by_field, general, attachments, status_code=exc.status)
+    return RedirectResponse(_task_url(task_id, [], "completed"), status_code=303)
+
+
+@router.post("/ui/tasks/{task_id}/reject")
+async def reject(task_id: str, request: Request, user: AgencyUser) -> Response:
+    await check_csrf(request, user)
+    state = app_state(request)
+    values = _form(await request.form())
+    reason = values.get("reason", "").strip()
+    if not reason:
+        t = translator(request)
+        return await _task_page(request, user, task_id, None, {"reason": t("common.required")}, status_code=422)
+    try:
+        await reject_task(task_id, Reasoned(reason=reason), state, user.actor, temporal_client(state))
+    except OneMatterError as exc:
+        return await _task_page(request, user, task_id, general=[exc.message], status_code=exc.status)
+    return RedirectResponse(_task_url(task_id, [], "rejected"), status_code=303)
+
+
+@router.post("/ui/tasks/{task_id}/attachments")
+async def upload(task_id: str, request: Request, user: AgencyUser) -> Response:
+    await check_csrf(request, user)
+    form = await request.form()
+    file = form.get("file")
+    attachments = _attachments(request)
+    if not isinstance(file, UploadFile) or not file.filename:
+        raise ValidationFailed("FILE_REQUIRED", "choose a file to upload", "file")
+    state = app_state(request)
+    stored = await upload_attachment(task_id, file, request, state, user.actor)
+    if stored.sha256 not in attachments:
+        attachments.append(stored.sha256)
+    return RedirectResponse(_task_url(task_id, attachments, "uploaded"), status_code=303)
+
+
+@router.get("/ui/attachments/{sha256}")
+async def attachment(sha256: str, request: Request, user: AnyUser) -> FileResponse:
+    return await get_attachment(sha256, app_state(request), user.actor)

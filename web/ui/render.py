@@ -1,0 +1,160 @@
+"""Templates and the helpers they use: money in yuan, times in China time, summaries made readable
+(progress bars, countdowns, tables), and the page and error responses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from domain.legal_time import CHINA_TZ
+from domain.money import format_yuan
+from web.ui.i18n import Translator, bilingual
+from web.ui.session import UiUser, request_lang
+
+WEB_DIR = Path(__file__).resolve().parent.parent
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def local_time(value: Any, seconds: bool = False) -> str:
+    """China time, as people in the court read it."""
+    parsed = _parse_time(value)
+    if parsed is None:
+        return "" if value is None else str(value)
+    return parsed.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def iso(value: Any) -> str:
+    parsed = _parse_time(value)
+    return parsed.astimezone(UTC).isoformat() if parsed else ""
+
+
+def yuan(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "" if value is None else str(value)
+    return format_yuan(value)
+
+
+def pretty(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+def show(key: str, value: Any) -> str:
+    """One summary or detail value as text: fen as ¥, times in China time, lists and objects compact."""
+    if value is None or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if key.endswith("_fen") and isinstance(value, int):
+        return format_yuan(value)
+    if _parse_time(value) is not None:
+        return local_time(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+# --- summary helpers ----------------------------------------------------------------------------------
+
+_DONE_KEYS = ("done", "paid", "completed", "processed", "succeeded", "closed")
+
+
+def progress_bars(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Progress a workflow reports: ``percent_*`` / ``*_percent`` numbers, and ``{done, total}`` objects."""
+    bars: list[dict[str, Any]] = []
+    for key, value in summary.items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float) and (key.startswith("percent_") or key.endswith(("_percent", "progress"))):
+            pct = float(value) * (100 if key.endswith("progress") and value <= 1 else 1)
+            bars.append({"key": key, "percent": max(0.0, min(100.0, pct)), "text": f"{pct:.1f}%"})
+        elif isinstance(value, Mapping) and isinstance(value.get("total"), int | float) and value["total"]:
+            done_key = next((k for k in _DONE_KEYS if isinstance(value.get(k), int | float)), None)
+            if done_key is not None:
+                pct = 100.0 * float(value[done_key]) / float(value["total"])
+                bars.append({"key": key, "percent": min(100.0, pct), "text": f"{value[done_key]} / {value['total']}"})
+    return bars
+
+
+_COUNTDOWN_KEYS = ("ends_at", "closes_at", "due_at", "deadline", "expires_at", "opens_at", "starts_at")
+
+
+def countdowns(summary: Mapping[str, Any], now: datetime | None = None) -> list[dict[str, str]]:
+    """Future instants in the summary (auction ends, deadlines), one level into lists of objects."""
+    now = now or datetime.now(UTC)
+    found: list[dict[str, str]] = []
+
+    def visit(path: str, key: str, value: Any, depth: int) -> None:
+        if depth > 2:
+            return
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                visit(f"{path}.{k}" if path else str(k), str(k), v, depth + 1)
+        elif isinstance(value, list):
+            for i, v in enumerate(value[:20]):
+                visit(f"{path}[{i + 1}]", key, v, depth + 1)
+        elif key.endswith(_COUNTDOWN_KEYS) or (key.endswith("_at") and "deadline" in key):
+            when = _parse_time(value)
+            if when is not None and when > now:
+                found.append({"label": path, "until": iso(when), "local": local_time(when)})
+
+    visit("", "", summary, 0)
+    return found
+
+
+def table_of(value: Any) -> tuple[list[str], list[Mapping[str, Any]]] | None:
+    """A list of flat objects as (columns, rows), for showing reports and measures as tables."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, Mapping) for v in value):
+        return None
+    cols: list[str] = []
+    for row in value:
+        for k in row:
+            if k not in cols:
+                cols.append(str(k))
+    return cols, value
+
+
+templates.env.filters.update(local_time=local_time, yuan=yuan, pretty=pretty, iso=iso)
+templates.env.globals.update(show=show, table_of=table_of, bilingual=bilingual)
+
+
+def page(
+    request: Request,
+    name: str,
+    user: UiUser | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    lang = request_lang(request)
+    ctx = {
+        "request": request,
+        "user": user,
+        "lang": lang,
+        "t": Translator(lang),
+        "csrf": user.csrf if user else "",
+        "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **context,
+    }
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def error_page(request: Request, user: UiUser | None, status_code: int, title_key: str, message: str) -> HTMLResponse:
+    return page(request, "error.html", user, status_code=status_code, title_key=title_key, message=message)
