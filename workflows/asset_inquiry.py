@@ -22,6 +22,7 @@ from workflows.common import (
     PendingDecision,
     ScenarioStatus,
     Timeline,
+    archive_audit_trail,
     failure_code,
     refuse,
     require_role,
@@ -129,7 +130,7 @@ class AssetInquiry:
         await workflow.wait_condition(lambda: self.decision is not None)
         assert self.decision is not None
         if self.decision.decision == REJECT:
-            return self._finish("rejected")
+            return await self._close("rejected")
 
         approval = ApproveControl.model_validate(self.decision.payload)
         selected = set(approval.selection) if approval.selection is not None else None
@@ -142,7 +143,7 @@ class AssetInquiry:
             self._set_status("deducting")
             await self._deduct(inp)
         watchers = await self._watch_terms(inp)
-        return self._finish("completed", watchers)
+        return await self._close("completed", watchers)
 
     # --- steps --------------------------------------------------------------------------------------
 
@@ -457,6 +458,11 @@ class AssetInquiry:
     def _set_status(self, status: str) -> None:
         self.status = status
         workflow.upsert_search_attributes([STATUS.value_set(status)])
+
+    async def _close(self, status: str, watchers: list[str] | None = None) -> AssetInquiryResult:
+        result = self._finish(status, watchers)
+        await archive_audit_trail()
+        return result
 
     def _finish(self, status: str, watchers: list[str] | None = None) -> AssetInquiryResult:
         self._set_status(status)

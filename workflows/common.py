@@ -3,14 +3,16 @@ Update with a validator, and a timeline that records who did what, when and why.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.audit import ARCHIVE_AUDIT_TRAIL, ArchiveRequest
     from core.identity import current_actor_or_none
     from domain.actors import SYSTEM_ACTOR, Actor, Role
 
@@ -68,6 +70,17 @@ class ScenarioStatus(BaseModel):
 def refuse(code: str, message: str) -> ApplicationError:
     """A validator's refusal: non-retryable, with a machine-readable type. Leaves no trace in history."""
     return ApplicationError(message, type=code, non_retryable=True)
+
+
+async def archive_audit_trail() -> None:
+    """The last step of a scenario: its audit trail goes into the web's archive, outliving Temporal's
+    retention (the web tops it up with the closing events the first time it reads the closed workflow)."""
+    await workflow.execute_activity(
+        ARCHIVE_AUDIT_TRAIL,
+        ArchiveRequest(workflow_id=workflow.info().workflow_id),
+        start_to_close_timeout=timedelta(seconds=60),
+        retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)),
+    )
 
 
 def failure_code(exc: ActivityError) -> str:

@@ -21,6 +21,7 @@ from workflows.common import (
     PendingDecision,
     ScenarioStatus,
     Timeline,
+    archive_audit_trail,
     refuse,
     require_role,
 )
@@ -114,7 +115,7 @@ class CrossRegionSeizure:
         assert self.disposition is not None
         if self.disposition.decision == RETURN:
             await self._release(inp, self.disposition.reason)
-        return self._finish("handed_over" if self.disposition.decision == HAND_OVER else "returned")
+        return await self._close("handed_over" if self.disposition.decision == HAND_OVER else "returned")
 
     async def _run_task(self, inp: CrossRegionSeizureInput, step: Step) -> TaskOutcome | None:
         req = inp.request
@@ -191,9 +192,9 @@ class CrossRegionSeizure:
     async def _end_early(self, inp: CrossRegionSeizureInput, outcome: TaskOutcome | None) -> CrossRegionSeizureResult:
         if self.paid_reason is not None:
             await self._release(inp, f"debtor paid: {self.paid_reason}")
-            return self._finish("cancelled_paid")
+            return await self._close("cancelled_paid")
         await self._release(inp, f"task {outcome.state.value if outcome else 'ended'}")
-        return self._finish("task_failed")
+        return await self._close("task_failed")
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> DecisionOutcome:
@@ -247,6 +248,11 @@ class CrossRegionSeizure:
             pending_decisions=pending,
             timeline=self.timeline.entries,
         )
+
+    async def _close(self, status: str) -> CrossRegionSeizureResult:
+        result = self._finish(status)
+        await archive_audit_trail()
+        return result
 
     def _finish(self, status: str) -> CrossRegionSeizureResult:
         self._set_status(status)
