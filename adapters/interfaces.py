@@ -5,7 +5,21 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from adapters.auction.protocol import (
+    ForfeitRequest,
+    ForfeitView,
+    PublishRequest,
+    RefundRequest,
+    RegisterBidderRequest,
+    RulingServed,
+    ServeRulingRequest,
+    ValuationRequest,
+    ValuationView,
+)
 from adapters.protocol import (
+    AccountBalance,
+    BatchTransferRequest,
+    BatchTransferResponse,
     DeductionRequest,
     DeductionResponse,
     InquiryRequest,
@@ -14,7 +28,10 @@ from adapters.protocol import (
     MeasureResponse,
     ReleaseRequest,
     RenewRequest,
+    StatementPage,
 )
+from domain.auction import AuctionView
+from domain.joint_review import TitleRecord
 
 
 class AssetInquiry(Protocol):
@@ -44,8 +61,58 @@ class FundsHolder(MeasureRegistry, Protocol):
 
     async def deduct(self, idempotency_key: str, request: DeductionRequest) -> DeductionResponse: ...
 
+    async def batch_transfer(self, idempotency_key: str, request: BatchTransferRequest) -> BatchTransferResponse:
+        """批量代发 out of the case account; a repeated ``item_key`` gets its first answer and pays nothing."""
+        ...
+
+    async def statement(
+        self, case_number: str, key_prefix: str = "", after: str = "", limit: int = 20_000
+    ) -> StatementPage:
+        """对账单 of batch items for a case (optionally only keys starting ``key_prefix``), page by page."""
+        ...
+
+    async def account_balance(self, account: str) -> AccountBalance: ...
+
 
 BankAdapter = FundsHolder
 PaymentPlatformAdapter = FundsHolder
 RealEstateRegistryAdapter = MeasureRegistry  # 不动产登记中心
 VehicleRegistryAdapter = MeasureRegistry  # 公安交管 (police vehicle registry)
+
+
+class AuctionPlatform(Protocol):
+    """网络司法拍卖平台 (also a 司法网络询价平台): announcements, bidders and deposits, results, the ruling."""
+
+    partner_id: str
+
+    async def request_valuation(self, idempotency_key: str, request: ValuationRequest) -> ValuationView: ...
+
+    async def get_valuation(self, valuation_id: str) -> ValuationView: ...
+
+    async def publish(self, idempotency_key: str, request: PublishRequest) -> AuctionView: ...
+
+    async def register_bidder(
+        self, idempotency_key: str, auction_id: str, request: RegisterBidderRequest
+    ) -> AuctionView: ...
+
+    async def get_auction(self, auction_id: str) -> AuctionView: ...
+
+    async def refund_deposits(self, idempotency_key: str, auction_id: str, request: RefundRequest) -> AuctionView: ...
+
+    async def forfeit_deposit(self, idempotency_key: str, auction_id: str, request: ForfeitRequest) -> ForfeitView: ...
+
+    async def serve_ruling(
+        self, idempotency_key: str, auction_id: str, request: ServeRulingRequest
+    ) -> RulingServed: ...
+
+    async def aclose(self) -> None: ...
+
+
+class TitleSearch(Protocol):
+    """不动产登记中心: the register's entry for one unit (title, mortgages, seizures, 限购), for 一门联审."""
+
+    partner_id: str
+
+    async def title_record(self, unit_number: str) -> TitleRecord: ...
+
+    async def aclose(self) -> None: ...

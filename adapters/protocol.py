@@ -104,3 +104,60 @@ class DeductionResponse(BaseModel):
 class ErrorBody(BaseModel):
     code: str
     message: str
+
+
+# --- batch transfers out of a case account (涉众案款发放) ------------------------------------------------
+
+# Per-item answers. ``timeout`` is the one non-final answer: the bank did not execute the item and keeps
+# no result for its key, so the same key is sent again later; every other answer is final for its key.
+BatchItemStatus = Literal["paid", "invalid_account", "name_mismatch", "account_closed", "timeout"]
+
+
+class BatchTransferItem(BaseModel):
+    item_key: str = Field(min_length=1, max_length=255, description="unique per payee and attempt; the bank's key")
+    payee_name: str = Field(min_length=1, max_length=200, description="checked against the account holder")
+    id_number: str = Field(min_length=1, max_length=32)
+    account: str = Field(min_length=1, max_length=34)
+    amount_fen: int = Field(gt=0)
+
+
+class BatchTransferRequest(BaseModel):
+    batch_id: str = Field(min_length=1, max_length=255)
+    case_number: str = Field(min_length=1, max_length=64)
+    from_account: str = Field(min_length=1, max_length=64, description="the court's case account (案款账户)")
+    items: list[BatchTransferItem] = Field(min_length=1, max_length=5000)
+
+
+class BatchItemResult(BaseModel):
+    item_key: str
+    status: BatchItemStatus
+    bank_ref: str | None = Field(default=None, description="the bank's reference of a paid item")
+    code: str | None = Field(default=None, description="the bank's reason code of a failed item")
+
+
+class BatchTransferResponse(BaseModel):
+    batch_id: str
+    items: list[BatchItemResult]
+
+
+class StatementEntry(BaseModel):
+    """One line of the bank's own ledger of batch items (对账单): every final answer, paid or not."""
+
+    item_key: str
+    status: BatchItemStatus
+    amount_fen: int
+    account: str
+    bank_ref: str | None = None
+    code: str | None = None
+    booked_at: datetime
+
+
+class StatementPage(BaseModel):
+    case_number: str
+    entries: list[StatementEntry]
+    next_cursor: str | None = Field(default=None, description="pass as ``after`` for the next page")
+
+
+class AccountBalance(BaseModel):
+    account: str
+    balance_fen: int

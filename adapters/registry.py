@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterable
 
 import httpx
 
+from adapters.auction.sandbox import SandboxAuctionAdapter
 from adapters.base import PartnerRefusal
-from adapters.interfaces import FundsHolder
+from adapters.interfaces import AuctionPlatform, FundsHolder, TitleSearch
+from adapters.realestate.title_search import SandboxTitleSearchAdapter
 from adapters.sandbox import SandboxPartnerAdapter
 from domain.partners import PartnerEndpoint
 
@@ -16,6 +18,13 @@ AdapterFactory = Callable[[PartnerEndpoint, httpx.AsyncBaseTransport | None], Fu
 PROTOCOLS: dict[str, AdapterFactory] = {
     "sandbox-v1": SandboxPartnerAdapter,
 }
+# Auction platforms and the registry's title search, per protocol (real-estate disposal).
+AUCTION_PROTOCOLS: dict[str, Callable[[PartnerEndpoint, httpx.AsyncBaseTransport | None], AuctionPlatform]] = {
+    "sandbox-v1": SandboxAuctionAdapter,
+}
+TITLE_SEARCH_PROTOCOLS: dict[str, Callable[[PartnerEndpoint, httpx.AsyncBaseTransport | None], TitleSearch]] = {
+    "sandbox-v1": SandboxTitleSearchAdapter,
+}
 
 
 class AdapterRegistry:
@@ -23,6 +32,8 @@ class AdapterRegistry:
         self._endpoints = {e.id: e for e in endpoints}
         self._transport = transport
         self._adapters: dict[str, FundsHolder] = {}
+        self._auction: dict[str, AuctionPlatform] = {}
+        self._title: dict[str, TitleSearch] = {}
         for e in self._endpoints.values():
             if e.protocol not in PROTOCOLS:
                 raise ValueError(f"partner {e.id}: unknown protocol {e.protocol!r}")
@@ -40,7 +51,35 @@ class AdapterRegistry:
             self._adapters[partner_id] = adapter
         return adapter
 
+    def auction(self, partner_id: str) -> AuctionPlatform:
+        adapter = self._auction.get(partner_id)
+        if adapter is None:
+            endpoint = self._endpoint(partner_id)
+            adapter = AUCTION_PROTOCOLS[endpoint.protocol](endpoint, self._transport)
+            self._auction[partner_id] = adapter
+        return adapter
+
+    def title_search(self, partner_id: str) -> TitleSearch:
+        adapter = self._title.get(partner_id)
+        if adapter is None:
+            endpoint = self._endpoint(partner_id)
+            adapter = TITLE_SEARCH_PROTOCOLS[endpoint.protocol](endpoint, self._transport)
+            self._title[partner_id] = adapter
+        return adapter
+
+    def _endpoint(self, partner_id: str) -> PartnerEndpoint:
+        endpoint = self._endpoints.get(partner_id)
+        if endpoint is None:
+            raise PartnerRefusal(partner_id, "UNKNOWN_PARTNER", "partner is not configured on this worker")
+        return endpoint
+
     async def aclose(self) -> None:
         for adapter in self._adapters.values():
             await adapter.aclose()
         self._adapters.clear()
+        for auction in self._auction.values():
+            await auction.aclose()
+        for title in self._title.values():
+            await title.aclose()
+        self._auction.clear()
+        self._title.clear()

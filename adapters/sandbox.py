@@ -6,6 +6,9 @@ import httpx
 
 from adapters.base import PartnerHttpClient, PartnerProtocolError
 from adapters.protocol import (
+    AccountBalance,
+    BatchTransferRequest,
+    BatchTransferResponse,
     DeductionRequest,
     DeductionResponse,
     InquiryRequest,
@@ -14,6 +17,7 @@ from adapters.protocol import (
     MeasureResponse,
     ReleaseRequest,
     RenewRequest,
+    StatementPage,
 )
 from domain.partners import PartnerEndpoint
 
@@ -51,3 +55,21 @@ class SandboxPartnerAdapter:
     async def deduct(self, idempotency_key: str, request: DeductionRequest) -> DeductionResponse:
         _, answer = await self.http.post("deductions", request, DeductionResponse, idempotency_key)
         return answer
+
+    async def batch_transfer(self, idempotency_key: str, request: BatchTransferRequest) -> BatchTransferResponse:
+        """批量代发: pays many payees from the case account; each item is idempotent by its ``item_key``."""
+        _, answer = await self.http.post("batch-transfers", request, BatchTransferResponse, idempotency_key)
+        if answer.batch_id != request.batch_id:
+            raise PartnerProtocolError(self.partner_id, "BATCH_ID_MISMATCH", "answer is for another batch")
+        return answer
+
+    async def statement(
+        self, case_number: str, key_prefix: str = "", after: str = "", limit: int = 20_000
+    ) -> StatementPage:
+        """对账单: the bank's own record of batch items for a case, in ``item_key`` order, page by page."""
+        params = {"case_number": case_number, "key_prefix": key_prefix, "after": after, "limit": limit}
+        return await self.http.get("batch-transfers/statement", StatementPage, params=params)
+
+    async def account_balance(self, account: str) -> AccountBalance:
+        """余额: the balance of an account the court holds at this bank (the case account)."""
+        return await self.http.get("accounts/balance", AccountBalance, params={"account": account})

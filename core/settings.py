@@ -130,6 +130,7 @@ SANDBOX_TASK_AGENCIES: tuple[tuple[str, str], ...] = (
     ("police-hangzhou", "杭州市公安局交通警察支队"),
     ("station-gongshu", "拱墅区拍辅车辆停放站"),
     ("tax-hangzhou", "国家税务总局杭州市税务局"),
+    ("court-clerk", "执行法院案款管理 (书记员)"),
     ("survey-zhuji", "诸暨市人民法院 司法辅助 (现场调查)"),
     ("appraiser-zhejiang", "司法评估机构 (摇号选定, 沙箱)"),
 )

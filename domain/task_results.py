@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from domain.joint_review import Lease, OccupantKind, TaxArrear
+from domain.parties import check_bank_account
 
 
 class Acknowledgement(BaseModel):
@@ -45,11 +48,66 @@ class CourtConfirmation(BaseModel):
     remarks: str = Field(default="", max_length=500)
 
 
+class TaxReview(BaseModel):
+    """税务机关 (一门联审): the property's tax arrears, each with the day it arose (税收征管法 Art. 45)."""
+
+    arrears: list[TaxArrear] = Field(default_factory=list)
+    payee_code: str = Field(default="", max_length=32, description="credit code of the collecting tax office")
+    payee_account: str = Field(default="", max_length=34, description="国库 account the arrears are paid into")
+    remarks: str = Field(default="", max_length=500)
+
+
+class OccupancySurvey(BaseModel):
+    """现场调查 (一门联审): who occupies the property and under which leases."""
+
+    occupant: OccupantKind
+    leases: list[Lease] = Field(default_factory=list)
+    photo_hashes: list[str] = Field(default_factory=list, description="SHA-256 of each uploaded photo")
+    remarks: str = Field(default="", max_length=500)
+
+
+class AppraisalReport(BaseModel):
+    """评估机构: the appraisal (参考价规定 Arts. 17–19)."""
+
+    price_fen: int = Field(gt=0)
+    report_ref: str = Field(min_length=1, max_length=100, description="评估报告编号")
+    valid_until: datetime
+
+
+class TitleTransferReport(BaseModel):
+    """不动产登记中心: the buyer's title is registered and the seizures and mortgages are cancelled."""
+
+    certificate_no: str = Field(min_length=1, max_length=100, description="新不动产权证书号")
+    registered_at: datetime
+    seizures_released: bool
+    mortgages_cancelled: bool
+
+
+class PayeeCorrection(BaseModel):
+    """书记员 (涉众案款发放): a payee's corrected details after the bank refused a payment; the payee is
+    paid again under a new key. Rejecting the task instead sends the payee's money to escrow (提存)."""
+
+    account: str = Field(description="corrected account number (账号)")
+    bank: str = Field(default="", max_length=100, description="corrected bank (开户行), if it changed")
+    name: str = Field(default="", max_length=200, description="the holder's name as the bank has it, if it differs")
+    note: str = Field(default="", max_length=500, description="how the details were confirmed")
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, v: str) -> str:
+        return check_bank_account(v)
+
+
 RESULT_MODELS: dict[str, type[BaseModel]] = {
     "acknowledgement": Acknowledgement,
     "vehicle-seizure-report": VehicleSeizureReport,
     "custody-record": CustodyRecord,
     "court-confirmation": CourtConfirmation,
+    "tax-review": TaxReview,
+    "occupancy-survey": OccupancySurvey,
+    "appraisal-report": AppraisalReport,
+    "title-transfer": TitleTransferReport,
+    "payee-correction": PayeeCorrection,
 }
 
 

@@ -27,6 +27,7 @@ from workflows.common import (
     Timeline,
     TimelineEntry,
     acting_user,
+    archive_audit_trail,
     failure_code,
     refuse,
     require_role,
@@ -55,7 +56,7 @@ with workflow.unsafe.imports_passed_through():
         batch_count,
         batch_range,
     )
-    from workflows.scenario import Scenario, ScenarioContext
+    from workflows.scenario import Scenario, ScenarioContext, wrap_request
 
 from workflows.agency_task import AgencyTask
 from workflows.payout_batch import PayoutBatch
@@ -112,10 +113,13 @@ class MassPayoutResult(BaseModel):
 
 @workflow.defn(name="MassPayout")
 class MassPayout:
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, inp: MassPayoutInput) -> None:
+        # State is restored here, not in run(): a batch's report can arrive in a new run's first task,
+        # and its handler must find the batches the previous run handed over.
+        self.inp = inp
         self.timeline = Timeline()
         self.status = "checking"
-        self.inp: MassPayoutInput | None = None
         self.epoch: datetime | None = None
         self.approvals: list[Approval] = []
         self.rejection: str | None = None
@@ -124,24 +128,24 @@ class MassPayout:
         self.closed = PayoutTotals()
         self.outcomes: list[str] = []
         self.runs = 1
+        self.started_this_run = 0
         self.result: MassPayoutResult | None = None
+        if inp.carry is not None:
+            self._restore(inp.carry)
 
     @workflow.run
     async def run(self, inp: MassPayoutInput) -> MassPayoutResult:
-        self.inp = inp
         ref = inp.request.payee_list
-        if inp.carry is not None:
-            self._restore(inp.carry)
-        else:
+        if inp.carry is None:
             self.epoch = workflow.now()
             self.timeline.record("started", payees=ref.count, total_fen=ref.total_fen, bank=inp.request.bank)
             problem = await self._check(inp)
             if problem is not None:
-                return self._finish(problem)
+                return await self._close(problem)
             self._set_status(AWAITING)
             await workflow.wait_condition(lambda: self.rejection is not None or self._approved())
             if self.rejection is not None:
-                return self._finish("rejected")
+                return await self._close("rejected")
             self._set_status("paying")
         await self._pay_all(inp)
         self._set_status("reconciling")
@@ -166,7 +170,7 @@ class MassPayout:
             escrowed_fen=summary.escrowed_fen,
             mismatches=summary.mismatches,
         )
-        return self._finish("completed" if summary.balanced else "reconciliation_mismatch", summary)
+        return await self._close("completed" if summary.balanced else "reconciliation_mismatch", summary)
 
     # --- before the release -------------------------------------------------------------------------
 
@@ -200,7 +204,6 @@ class MassPayout:
         return "insufficient_funds" if balance < req.payee_list.total_fen else None
 
     def _approved(self) -> bool:
-        assert self.inp is not None
         req = self.inp.request
         return len(self.approvals) >= approvals_needed(req.payee_list.total_fen, req.second_approval_threshold_fen)
 
@@ -234,7 +237,6 @@ class MassPayout:
         if decision.decision == REJECT and not decision.reason.strip():
             raise refuse("REASON_REQUIRED", "a rejection needs a reason")
         if decision.decision == APPROVE and any(a.user_id == actor.user_id for a in self.approvals):
-            assert self.inp is not None
             total = format_yuan(self.inp.request.payee_list.total_fen)
             raise refuse("SECOND_APPROVER_REQUIRED", f"a release of {total} needs a second approval by another judge")
 
@@ -258,6 +260,7 @@ class MassPayout:
             for i in starting:
                 self.open[i] = BatchProgress(index=i, payees=batch_range(i, ref.count, t.batch_size)[1])
             self.next_batch = starting.stop
+            self.started_this_run += len(starting)
             # All starts of one round go out in one workflow task.
             await asyncio.gather(*(self._start_batch(inp, i) for i in starting))
 
@@ -301,15 +304,19 @@ class MassPayout:
 
     def _free_slots(self, batches: int) -> int:
         paying = sum(1 for p in self.open.values() if p.phase == "paying")
-        assert self.inp is not None
         return max(0, min(self.inp.tuning.window - paying, batches - self.next_batch))
 
     def _done(self, batches: int) -> bool:
         return self.next_batch == batches and not self.open
 
     def _history_long(self, t: PayoutTuning) -> bool:
+        """Time to continue as new: a long history, or near the limit of children a run may have open."""
         info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= t.max_events_per_run
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() >= t.max_events_per_run
+            or self.started_this_run >= t.max_children_per_run
+        )
 
     # --- status ---------------------------------------------------------------------------------------
 
@@ -321,7 +328,6 @@ class MassPayout:
 
     @workflow.query(name=STATUS_QUERY)
     def get_status(self) -> ScenarioStatus:
-        assert self.inp is not None
         req, ref = self.inp.request, self.inp.request.payee_list
         totals = self.totals()
         pending = []
@@ -356,6 +362,7 @@ class MassPayout:
                 "paid_fen": totals.paid_fen,
                 "percent_paid": round(100 * totals.paid_count / ref.count, 2),
                 "percent_paid_fen": round(100 * totals.paid_fen / ref.total_fen, 2),
+                "failures": totals.awaiting_correction + totals.escrowed_count,
                 "awaiting_correction": totals.awaiting_correction,
                 "escrowed_count": totals.escrowed_count,
                 "escrowed_fen": totals.escrowed_fen,
@@ -396,8 +403,12 @@ class MassPayout:
         self.status = status
         workflow.upsert_search_attributes([STATUS.value_set(status)])
 
+    async def _close(self, status: str, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
+        result = self._finish(status, summary)
+        await archive_audit_trail()
+        return result
+
     def _finish(self, status: str, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
-        assert self.inp is not None
         self._set_status(status)
         totals = self.totals()
         ref = self.inp.request.payee_list
@@ -420,18 +431,12 @@ def _schema(model: type[BaseModel]) -> dict[str, Any]:
     return model.model_json_schema()
 
 
-def _build_input(request: MassPayoutRequest, ctx: ScenarioContext) -> MassPayoutInput:
-    return MassPayoutInput(request=request, context=ctx)
-
-
 SCENARIO = Scenario(
     name=NAME,
     title="涉众案款发放",
     title_en="Mass payout of case funds",
     workflow=MassPayout,
     request_model=MassPayoutRequest,
-    build_input=_build_input,
-    case_number=lambda r: r.case_number,
-    court=lambda r: r.court,
+    build_input=wrap_request(MassPayoutInput),
     extra_workflows=(PayoutBatch, AgencyTask),
 )

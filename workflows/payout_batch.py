@@ -74,7 +74,9 @@ class PayoutBatch:
             self.progress.phase = "correcting"
             await self._report(inp)
             deadline = self._correction_deadline(inp)
-            await asyncio.gather(*(self._correct(inp, f, deadline) for f in to_correct))
+            # Bounded: a run may have at most 2,000 children open (Temporal's limit).
+            gate = asyncio.Semaphore(inp.tuning.max_open_corrections)
+            await asyncio.gather(*(self._correct(inp, f, deadline, gate) for f in to_correct))
         if self.finals:
             self.progress.outcome_sha256 = await workflow.execute_activity(
                 "payout_record_outcome",
@@ -141,8 +143,11 @@ class PayoutBatch:
 
     # --- corrections ----------------------------------------------------------------------------------
 
-    async def _correct(self, inp: PayoutBatchInput, failure: ItemOutcome, deadline: datetime) -> None:
-        await self._correction_rounds(inp, failure, deadline)
+    async def _correct(
+        self, inp: PayoutBatchInput, failure: ItemOutcome, deadline: datetime, gate: asyncio.Semaphore
+    ) -> None:
+        async with gate:
+            await self._correction_rounds(inp, failure, deadline)
         self.progress.awaiting_correction -= 1
         await self._report(inp)
 

@@ -1,0 +1,478 @@
+"""Mass payout (涉众案款发放): the rules a payout follows and the messages its parts exchange.
+
+A release is approved by the judge, and by a second judge when it reaches the threshold (执行款物管理规定:
+payouts of ¥100,000 or more need higher approval). Payees are paid in batches; each payee's payment
+carries an idempotency key derived from the workflow id and the payee's row, and a corrected payee is
+paid under a new key per correction round, so no payee can be paid twice. Payees still unpaid at the end
+are put in escrow (提存) with the reason. The reconciliation checks every payee against the bank's own
+statement and the totals to the fen. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import Literal, NamedTuple
+
+from pydantic import BaseModel, Field, field_validator
+
+from domain.legal_time import LegalClock, LegalDuration, TimeUnit
+from domain.money import PositiveFen
+from domain.parties import mask
+
+NAME = "mass-payout"
+APPROVE = "approve-release"
+REJECT = "reject"
+PROGRESS_SIGNAL = "batch-progress"
+SECOND_APPROVAL_THRESHOLD_FEN = 10_000_000  # ¥100,000
+MAX_PAYEES = 200_000
+
+
+class ItemStatus(StrEnum):
+    """A bank's answer for one payee (sandbox-v1 ``BatchItemResult.status``)."""
+
+    PAID = "paid"
+    INVALID_ACCOUNT = "invalid_account"
+    NAME_MISMATCH = "name_mismatch"
+    ACCOUNT_CLOSED = "account_closed"
+    TIMEOUT = "timeout"  # not executed: the same key is sent again
+
+    @property
+    def needs_correction(self) -> bool:
+        return self in (ItemStatus.INVALID_ACCOUNT, ItemStatus.NAME_MISMATCH, ItemStatus.ACCOUNT_CLOSED)
+
+
+class EscrowReason(StrEnum):
+    """Why a payee's money went to escrow (提存) instead of to the payee."""
+
+    CORRECTION_REJECTED = "correction_rejected"  # the clerk could not obtain correct details
+    CORRECTION_CANCELLED = "correction_cancelled"
+    CORRECTION_DEADLINE_PASSED = "correction_deadline_passed"
+    CORRECTION_ROUNDS_EXHAUSTED = "correction_rounds_exhausted"
+    BANK_TIMEOUT_UNRESOLVED = "bank_timeout_unresolved"
+    BATCH_REFUSED = "batch_refused"  # the bank refused a whole batch (e.g. INSUFFICIENT_FUNDS)
+
+
+def payee_key(workflow_id: str, row: int, round_: int = 0) -> str:
+    """``<workflow id>/payee/<row>`` for the first payment, ``…/r<n>`` after the n-th correction."""
+    key = f"{workflow_id}/payee/{row}"
+    return f"{key}/r{round_}" if round_ else key
+
+
+def parse_payee_key(workflow_id: str, key: str) -> tuple[int, int] | None:
+    """(row, round) of one of this workflow's keys, None for any other key."""
+    prefix = f"{workflow_id}/payee/"
+    if not key.startswith(prefix):
+        return None
+    row, _, round_ = key[len(prefix) :].partition("/r")
+    if not row.isdigit() or (round_ and not round_.isdigit()):
+        return None
+    return int(row), int(round_ or 0)
+
+
+def approvals_needed(total_fen: int, threshold_fen: int) -> int:
+    return 2 if total_fen >= threshold_fen else 1
+
+
+def batch_count(payees: int, batch_size: int) -> int:
+    return -(-payees // batch_size)
+
+
+def batch_range(index: int, payees: int, batch_size: int) -> tuple[int, int]:
+    """(offset, limit) of batch ``index``."""
+    offset = index * batch_size
+    return offset, min(batch_size, payees - offset)
+
+
+# --- what the judge submits -----------------------------------------------------------------------------
+
+
+class PayeeListRef(BaseModel):
+    """An accepted payee list in the blob store (``POST /api/payouts/lists`` answers with it)."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="the list's content hash")
+    count: int = Field(gt=0, le=MAX_PAYEES)
+    total_fen: PositiveFen
+
+
+class MassPayoutRequest(BaseModel):
+    """涉众案款发放申请 — what the judge submits after uploading the payee list."""
+
+    case_number: str = Field(min_length=3, max_length=64, description="案号")
+    court: str = Field(min_length=2, max_length=100, description="执行法院")
+    payee_list: PayeeListRef = Field(description="the uploaded, validated payee list")
+    case_account: str = Field(min_length=1, max_length=64, description="案款账户 the money is paid from")
+    bank: str = Field(default="bank-icbc", description="the bank holding the case account (partner id)")
+    second_approval_threshold_fen: int = Field(
+        default=SECOND_APPROVAL_THRESHOLD_FEN, gt=0, description="releases of this much or more need a second judge"
+    )
+    correction_agency: str = Field(default="court-clerk", description="who corrects failed payees (agency id)")
+
+
+class PayoutTuning(BaseModel):
+    """How the payout runs; the defaults fit 200,000 payees on one small machine."""
+
+    batch_size: int = Field(default=2000, ge=1, le=5000, description="payees per batch child workflow")
+    window: int = Field(default=8, ge=1, le=500, description="batches paying at the same time")
+    items_per_request: int = Field(default=1000, ge=1, le=5000, description="items per bank request")
+    max_events_per_run: int = Field(default=8000, ge=200, description="continue-as-new beyond this history")
+    max_children_per_run: int = Field(
+        default=1000, ge=1, le=1500, description="continue-as-new after starting this many batches (limit: 2,000)"
+    )
+    max_open_corrections: int = Field(default=500, ge=1, le=1500, description="open correction tasks per batch")
+    timeout_retries: int = Field(default=6, ge=0, description="times a timed-out item is sent again (same key)")
+    timeout_backoff_seconds: float = Field(default=1.0, gt=0)
+    correction_rounds: int = Field(default=2, ge=0, description="corrections per payee before escrow")
+    correction_due: LegalDuration = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)
+    correction_deadline: LegalDuration = Field(
+        default=LegalDuration(amount=30, unit=TimeUnit.CALENDAR_DAY),
+        description="after this, open corrections are cancelled and their payees escrowed",
+    )
+    activity_timeout_seconds: float = Field(default=120.0, gt=0)
+    heartbeat_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("correction_deadline")
+    @classmethod
+    def _calendar_unit(cls, v: LegalDuration) -> LegalDuration:
+        if v.unit is TimeUnit.WORKING_DAY:
+            raise ValueError("the correction deadline counts calendar time (hours, days, months)")
+        return v
+
+
+# --- messages between the payout, its batches and their activities ----------------------------------------
+
+
+class PayeeOverride(BaseModel):
+    """A corrected payee, paid with the corrected details under the key of its correction round."""
+
+    position: int = Field(ge=0)
+    row: int
+    round: int = Field(ge=1)
+    account: str
+    name: str = Field(default="", description="empty: the name on the list")
+    bank: str = ""
+
+
+class PayoutBatchInput(BaseModel):
+    """One batch child: payees [offset, offset + limit) of the list."""
+
+    payout_id: str = Field(description="the mass-payout workflow id: key root, and whom to report to")
+    index: int
+    offset: int
+    limit: int
+    list_sha256: str
+    bank: str
+    case_number: str
+    court: str
+    from_account: str
+    correction_agency: str
+    tuning: PayoutTuning
+    clock: LegalClock
+
+
+class PayInput(BaseModel):
+    workflow_id: str = Field(description="the mass-payout workflow id: the root of every payee key")
+    batch_id: str
+    bank: str
+    case_number: str
+    from_account: str
+    list_sha256: str
+    offset: int = Field(ge=0)
+    limit: int = Field(ge=0)
+    positions: list[int] | None = Field(default=None, description="round 0: only these (timed-out) payees")
+    overrides: list[PayeeOverride] = Field(default_factory=list, description="corrected payees instead")
+    items_per_request: int = 1000
+
+
+class ItemOutcome(BaseModel):
+    """A payee the bank did not pay (or, with ``status`` None, that was never sent: the bank refused the
+    whole request with ``code``). Name and masked account are for the clerk's correction task."""
+
+    position: int
+    row: int
+    round: int
+    status: ItemStatus | None
+    code: str | None = None
+    amount_fen: int
+    name: str = ""
+    account_masked: str = ""
+
+
+class PayResult(BaseModel):
+    amount_fen: int = Field(description="the amount of every item sent")
+    paid_count: int
+    paid_fen: int
+    failures: list[ItemOutcome] = Field(default_factory=list)
+
+
+class BalanceInput(BaseModel):
+    bank: str
+    account: str
+
+
+class PayeeFinal(BaseModel):
+    """How a payee ended who was not simply paid by the first payment."""
+
+    position: int
+    row: int
+    amount_fen: int
+    state: Literal["paid", "escrowed"]
+    round: int = Field(description="the round of the payment that paid, or of the last attempt")
+    key: str | None = Field(default=None, description="the item key that paid")
+    last_status: ItemStatus | None = None
+    reason: EscrowReason | None = None
+    corrections: int = 0
+
+
+class BatchOutcome(BaseModel):
+    """Written to the blob store when a batch closes; the payees it does not list were paid at once."""
+
+    workflow_id: str
+    index: int
+    offset: int
+    limit: int
+    exceptions: list[PayeeFinal] = Field(default_factory=list)
+
+
+class BatchProgress(BaseModel):
+    """A batch's state as it tells the payout (signal ``batch-progress``); the highest version wins."""
+
+    index: int
+    version: int = 0
+    phase: Literal["paying", "correcting", "closed"] = "paying"
+    payees: int
+    amount_fen: int = 0
+    paid_count: int = 0
+    paid_fen: int = 0
+    awaiting_correction: int = 0
+    escrowed_count: int = 0
+    escrowed_fen: int = 0
+    outcome_sha256: str | None = None
+
+
+class PayoutTotals(BaseModel):
+    """Sums over batches."""
+
+    batches: int = 0
+    paid_count: int = 0
+    paid_fen: int = 0
+    awaiting_correction: int = 0
+    escrowed_count: int = 0
+    escrowed_fen: int = 0
+
+    def add(self, p: BatchProgress) -> PayoutTotals:
+        return PayoutTotals(
+            batches=self.batches + 1,
+            paid_count=self.paid_count + p.paid_count,
+            paid_fen=self.paid_fen + p.paid_fen,
+            awaiting_correction=self.awaiting_correction + p.awaiting_correction,
+            escrowed_count=self.escrowed_count + p.escrowed_count,
+            escrowed_fen=self.escrowed_fen + p.escrowed_fen,
+        )
+
+
+class ReconcileInput(BaseModel):
+    workflow_id: str
+    bank: str
+    case_number: str
+    list_sha256: str
+    outcomes: list[str] = Field(default_factory=list, description="hashes of the batches' outcomes")
+
+
+class ReconciliationSummary(BaseModel):
+    report_sha256: str = Field(description="the per-payee report (CSV) in the blob store")
+    payees: int
+    released_fen: int
+    paid_count: int
+    paid_fen: int
+    escrowed_count: int
+    escrowed_fen: int
+    bank_paid_count: int
+    bank_paid_fen: int
+    mismatches: int
+    balanced: bool = Field(description="paid + escrowed = released, bank = ours, and no payee mismatches")
+    mismatch_rows: list[str] = Field(default_factory=list, description="the first mismatches, 'row: check'")
+
+
+# --- reconciliation ---------------------------------------------------------------------------------------
+
+
+class BankEntry(NamedTuple):
+    item_key: str
+    status: str
+    amount_fen: int
+    bank_ref: str | None
+
+
+class ReconRow(NamedTuple):
+    row: int | None
+    name: str
+    id_number: str
+    bank: str
+    account: str
+    amount_fen: int
+    state: str
+    escrow_reason: str
+    item_key: str
+    bank_status: str
+    bank_ref: str
+    check: str
+
+
+OK = "ok"
+
+
+def reconcile(
+    workflow_id: str,
+    payees: Iterable[Sequence[object]],
+    finals: dict[int, PayeeFinal],
+    statement: Iterable[BankEntry],
+) -> tuple[list[ReconRow], ReconciliationSummary]:
+    """Every payee's final state against the bank's statement; ``report_sha256`` is left empty.
+
+    A payee absent from ``finals`` (by position) was paid by its first key, ``<workflow id>/payee/<row>``."""
+    by_row: dict[int, list[BankEntry]] = {}
+    for entry in statement:
+        parsed = parse_payee_key(workflow_id, entry.item_key)
+        if parsed is not None:  # else another workflow's item in the same case
+            by_row.setdefault(parsed[0], []).append(entry)
+    rows: list[ReconRow] = []
+    t = _Totals()
+    mismatch_rows: list[str] = []
+    seen: set[int] = set()
+    for position, payee in enumerate(payees):
+        row, name, _kind, id_number, bank, account, amount = payee
+        assert isinstance(row, int) and isinstance(amount, int)
+        seen.add(row)
+        final = finals.get(position)
+        state = final.state if final else "paid"
+        key = (final.key or "") if final else payee_key(workflow_id, row)
+        entries = by_row.get(row, ())
+        paid = [e for e in entries if e.status == "paid"]
+        check = _check(state, key, amount, paid)
+        shown = paid[0] if paid else (entries[-1] if entries else None)
+        t.add(state, amount, paid)
+        if check != OK:
+            t.mismatches += 1
+            if len(mismatch_rows) < 20:
+                mismatch_rows.append(f"{row}: {check}")
+        rows.append(
+            ReconRow(
+                row,
+                str(name),
+                mask(str(id_number)),
+                str(bank),
+                mask(str(account)),
+                amount,
+                state,
+                final.reason.value if final and final.reason else "",
+                key,
+                shown.status if shown else "",
+                (shown.bank_ref or "") if shown else "",
+                check,
+            )
+        )
+    for row, entries in by_row.items():
+        if row in seen:
+            continue
+        for e in entries:
+            t.mismatches += 1
+            t.bank_paid_count += e.status == "paid"
+            t.bank_paid_fen += e.amount_fen if e.status == "paid" else 0
+            rows.append(
+                ReconRow(
+                    None, "", "", "", "", e.amount_fen, "", "", e.item_key, e.status, e.bank_ref or "", "unknown_item"
+                )
+            )
+    return rows, ReconciliationSummary(
+        report_sha256="",
+        payees=t.payees,
+        released_fen=t.released_fen,
+        paid_count=t.paid_count,
+        paid_fen=t.paid_fen,
+        escrowed_count=t.escrowed_count,
+        escrowed_fen=t.escrowed_fen,
+        bank_paid_count=t.bank_paid_count,
+        bank_paid_fen=t.bank_paid_fen,
+        mismatches=t.mismatches,
+        balanced=t.paid_fen + t.escrowed_fen == t.released_fen
+        and t.bank_paid_fen == t.paid_fen
+        and t.bank_paid_count == t.paid_count
+        and t.mismatches == 0,
+        mismatch_rows=mismatch_rows,
+    )
+
+
+class _Totals:
+    def __init__(self) -> None:
+        self.payees = self.released_fen = self.paid_count = self.paid_fen = 0
+        self.escrowed_count = self.escrowed_fen = self.bank_paid_count = self.bank_paid_fen = self.mismatches = 0
+
+    def add(self, state: str, amount: int, paid: list[BankEntry]) -> None:
+        self.payees += 1
+        self.released_fen += amount
+        if state == "paid":
+            self.paid_count += 1
+            self.paid_fen += amount
+        else:
+            self.escrowed_count += 1
+            self.escrowed_fen += amount
+        self.bank_paid_count += len(paid)
+        self.bank_paid_fen += sum(e.amount_fen for e in paid)
+
+
+def _check(state: str, key: str, amount: int, paid: list[BankEntry]) -> str:
+    if len(paid) > 1:
+        return "double_credit"
+    if state == "escrowed":
+        return "paid_but_escrowed" if paid else OK
+    if not paid:
+        return "not_in_bank_statement"
+    if paid[0].item_key != key:
+        return "key_mismatch"
+    if paid[0].amount_fen != amount:
+        return "amount_mismatch"
+    return OK
+
+
+RECONCILIATION_COLUMNS = (
+    "row",
+    "name",
+    "id_number",
+    "bank",
+    "account",
+    "amount_yuan",
+    "state",
+    "escrow_reason",
+    "item_key",
+    "bank_status",
+    "bank_ref",
+    "check",
+)
+
+
+def reconciliation_csv(rows: Iterable[ReconRow], summary: ReconciliationSummary) -> bytes:
+    """The report as CSV (UTF-8 with a BOM for Excel): one line per payee, then the totals.
+
+    ID and account numbers are masked to their last four characters; the full list stays in the store."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(RECONCILIATION_COLUMNS)
+    for r in rows:
+        w.writerow([*("" if r.row is None else r.row, *r[1:5]), _yuan(r.amount_fen), *r[6:]])
+    w.writerow([])
+    for label, fen, count in (
+        ("total_released", summary.released_fen, summary.payees),
+        ("total_paid", summary.paid_fen, summary.paid_count),
+        ("total_escrowed", summary.escrowed_fen, summary.escrowed_count),
+        ("bank_paid", summary.bank_paid_fen, summary.bank_paid_count),
+    ):
+        w.writerow([label, count, "", "", "", _yuan(fen), "", "", "", "", "", ""])
+    w.writerow(["balanced", "yes" if summary.balanced else "NO", "", "", "", "", "", "", "", "", "", ""])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
