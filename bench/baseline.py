@@ -12,6 +12,7 @@ from temporalio import activity, workflow
 class BareInput(BaseModel):
     parallel: int
     sequential: int
+    await_approval: bool = False
 
 
 @activity.defn(name="bare_noop")
@@ -21,7 +22,12 @@ async def bare_noop(step: str) -> str:
 
 @workflow.defn(name="BareFanOut")
 class BareFanOut:
-    """Fans out ``parallel`` activities, then runs ``sequential`` ones: the asset inquiry's shape."""
+    """Fans out ``parallel`` activities, optionally waits for an approval (an Update the driver sends once
+    a query says it is ready), then runs ``sequential`` ones: the asset inquiry's shape."""
+
+    def __init__(self) -> None:
+        self.ready = False
+        self.approved = False
 
     @workflow.run
     async def run(self, inp: BareInput) -> int:
@@ -32,6 +38,22 @@ class BareFanOut:
                 for i in range(inp.parallel)
             )
         )
+        if inp.await_approval:
+            self.ready = True
+            await workflow.wait_condition(lambda: self.approved)
         for i in range(inp.sequential):
             await workflow.execute_activity(bare_noop, f"s{i}", start_to_close_timeout=timeout)
         return inp.parallel + inp.sequential
+
+    @workflow.query(name="ready")
+    def is_ready(self) -> bool:
+        return self.ready
+
+    @workflow.update(name="approve")
+    async def approve(self) -> None:
+        self.approved = True
+
+    @approve.validator
+    def _validate_approve(self) -> None:
+        if not self.ready:
+            raise ValueError("not ready")
