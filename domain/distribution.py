@@ -129,7 +129,9 @@ class Claim(BaseModel):
     amount_fen: Fen = Field(description="the adjudicated money debt: principal, interest, costs of realising")
     doubled_interest_fen: Fen = Field(default=0, description="加倍部分债务利息, paid after every other claim")
     registered_at: datetime | None = Field(default=None, description="secured: registration time; none = unregistered")
-    created_on: date | None = Field(default=None, description="secured: when the security was created (default: registration)")
+    created_on: date | None = Field(
+        default=None, description="secured: when the security was created (default: registration)"
+    )
     secured_limit_fen: Fen | None = Field(default=None, description="secured: 最高额 — the part beyond is unsecured")
     tax_arrears_since: date | None = Field(default=None, description="tax: the day the arrears arose")
     seized_at: datetime | None = Field(default=None, description="when this creditor's court seized (Art. 514 order)")
@@ -280,8 +282,9 @@ def plan_distribution(
         elif c.has_enforcement_title and c.amount_fen > paid_in_priority[c.claim_id]:
             ordinary.append((c, c.amount_fen - paid_in_priority[c.claim_id]))
     if rules.ordinary_ordering is Ordering.SEIZURE_ORDER:
-        for group in _by_key(ordinary, lambda pair: _seizure_key(pair[0])):
-            planner.pay(ORDINARY_BY_SEIZURE, [_Item(ref=c.claim_id, payee=c.creditor, amount=a) for c, a in group if a])
+        for same_time in _by_key(ordinary, lambda pair: _seizure_key(pair[0])):
+            items = [_Item(ref=c.claim_id, payee=c.creditor, amount=a) for c, a in same_time if a]
+            planner.pay(ORDINARY_BY_SEIZURE, items)
     else:
         planner.pay(ORDINARY, [_Item(ref=c.claim_id, payee=c.creditor, amount=a) for c, a in ordinary if a])
 
@@ -346,7 +349,9 @@ def _by_key(
     return [list(g) for _, g in groupby(sorted(pairs, key=key), key=key)]
 
 
-def delayed_interest_fen(debt_fen: int, performance_due: date, until: date, daily_rate: Decimal, excluded_days: int = 0) -> int:
+def delayed_interest_fen(
+    debt_fen: int, performance_due: date, until: date, daily_rate: Decimal, excluded_days: int = 0
+) -> int:
     """加倍部分债务利息 = unpaid adjudicated debt × daily rate × days of delay (迟延利息解释 Arts. 1–3).
 
     Delay runs from the day after ``performance_due`` to ``until`` (payment, deduction, or the day the

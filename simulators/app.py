@@ -387,7 +387,8 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     app.include_router(_admin_router(sim))
     # Real-estate disposal: auction platforms (also online valuation) and the registry's title search.
     by_category = {c: [p for p in config.partners if p.category is c] for c in PartnerCategory}
-    app.include_router(build_auction_router(config.state_dir, by_category[PartnerCategory.AUCTION]))
-    app.include_router(build_title_router(config.state_dir, by_category[PartnerCategory.REAL_ESTATE]))
+    demo = config.seed_demo_data
+    app.include_router(build_auction_router(config.state_dir, by_category[PartnerCategory.AUCTION], demo))
+    app.include_router(build_title_router(config.state_dir, by_category[PartnerCategory.REAL_ESTATE], demo))
     app.include_router(build_batch_router(config.state_dir, by_category[PartnerCategory.BANK]))
     return app

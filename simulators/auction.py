@@ -95,6 +95,36 @@ class AuctionScript(BaseModel):
     refund_after_hours: float = Field(default=2, ge=0, description="when losing deposits come back (≤ 24 h)")
 
 
+DEMO_UNIT = "330102008002GB00105F00031208"  # simulators.title_search.DEMO_UNITS
+# What `make run` shows for the demo unit (case (2026)浙0102执1001号 at 杭州市上城区人民法院): both platforms value it
+# at ¥3.6 M; in 一拍 (start ¥2.52 M, increment up to ¥50,000) two bidders compete, the last bids inside the
+# final 5 minutes extend the end twice; the winner pays after a day.
+DEMO_SCRIPT = AuctionScript(
+    valuation_fen=3_600_000_00,
+    valuation_after_hours=6,
+    first=[
+        RoundScript(
+            bidders=[
+                ScriptedBidder(
+                    bidder_id="竞买人A",
+                    bids=[
+                        ScriptedBid(minutes_after_open=90, amount_fen=2_520_000_00),
+                        ScriptedBid(minutes_before_close=2, amount_fen=2_800_000_00),
+                    ],
+                ),
+                ScriptedBidder(
+                    bidder_id="竞买人B",
+                    bids=[
+                        ScriptedBid(minutes_after_open=600, amount_fen=2_600_000_00),
+                        ScriptedBid(minutes_before_close=-1, amount_fen=2_850_000_00),
+                    ],
+                ),
+            ]
+        )
+    ],
+)
+
+
 # --- store ----------------------------------------------------------------------------------------------
 
 
@@ -292,12 +322,18 @@ def _deposits(
 # --- the router -------------------------------------------------------------------------------------------
 
 
-def build_auction_router(state_dir: Path | None = None, partners: list[PartnerEndpoint] | None = None) -> APIRouter:
+def build_auction_router(
+    state_dir: Path | None = None, partners: list[PartnerEndpoint] | None = None, demo: bool = False
+) -> APIRouter:
     """The auction platform's routes for ``partners`` (their bearer tokens are checked); without a list, any
-    partner id with the sandbox token ``sandbox-<id>``. ``state_dir`` None keeps state in memory."""
+    partner id with the sandbox token ``sandbox-<id>``. ``state_dir`` None keeps state in memory. ``demo``
+    scripts the demo unit on every platform where nothing is scripted for it yet."""
     store = _Store(state_dir / "auction.db" if state_dir else None)
     router = APIRouter(prefix="/partners/{partner_id}", tags=["simulator: auction platform"])
     known = {p.id: p for p in partners} if partners is not None else None
+    for platform in (known or {}) if demo else ():
+        if store.get(platform, "script", DEMO_UNIT) is None:
+            store.put(platform, "script", DEMO_UNIT, DEMO_SCRIPT.model_dump(mode="json"))
 
     def authorised(partner_id: str, authorization: str | None) -> JSONResponse | None:
         if known is not None and partner_id not in known:

@@ -38,6 +38,7 @@ from workflows.common import (
     PendingDecision,
     ScenarioStatus,
     Timeline,
+    archive_audit_trail,
     failure_code,
     refuse,
     require_role,
@@ -50,14 +51,16 @@ with workflow.unsafe.imports_passed_through():
         AwaitValuationInput,
         ForfeitInput,
         PublishInput,
+        PublishRequest,
         RefundInput,
         ServeRulingInput,
         TitleSearchInput,
         ValuationInput,
+        ValuationRequest,
+        WireClock,
     )
     from activities.disposal_payments import PaymentActivities, PayoutInput, PayoutItem
     from activities.tasks import DeadlineRequest, TaskActivities
-    from adapters.auction.protocol import PublishRequest, ValuationRequest, WireClock
     from core.temporal import STATUS
     from domain.actors import Role
     from domain.auction import (
@@ -65,6 +68,7 @@ with workflow.unsafe.imports_passed_through():
         AuctionView,
         ForfeitureApplication,
         RoundKind,
+        announcement_lead,
         apply_forfeited_deposit,
         average_fen,
         qualification_problem,
@@ -79,11 +83,13 @@ with workflow.unsafe.imports_passed_through():
         DISTRIBUTION_OBJECTION,
         IN_KIND,
         PROCEED,
+        REFUSE_SALE,
         RELEASE,
         RESIDENCE_EXCEPTION,
         SET_TERMS,
         STOP,
         CorrectedReference,
+        Cost,
         Creditor,
         DistributionObjection,
         InKind,
@@ -190,7 +196,7 @@ class RealEstateDisposal:
         self.payments: list[Payment] = []
         self.title_task: TaskOutcome | None = None
         self.terms_round: RoundKind | None = None
-        self.in_kind_ruling: str | None = None
+        self.ruling_ref: str | None = None
         self.ruling_effective_on: date | None = None
         self.claims: list[Creditor] = []
         self.result: RealEstateDisposalResult | None = None
@@ -212,8 +218,11 @@ class RealEstateDisposal:
             self.title_task = await title_transfer
             self.timeline.record("title_transferred", state=self.title_task.state.value)
         except _Stop as stop:
-            return self._finish(stop.status, stop.reason)
-        return self._finish("completed", None)
+            result = self._finish(stop.status, stop.reason)
+        else:
+            result = self._finish("completed", None)
+        await archive_audit_trail()
+        return result
 
     # --- 1. the necessary residence -----------------------------------------------------------------
 
@@ -309,13 +318,13 @@ class RealEstateDisposal:
     async def _fix_reference_price(self) -> None:
         req, params = self._req(), self._params()
         self._set_status("reference_price")
-        price = None
-        if req.reference_method is ReferenceMethod.ONLINE_INQUIRY:
+        price, method = None, req.reference_method
+        if method is ReferenceMethod.ONLINE_INQUIRY:
             price = await self._online_inquiry()
         if price is None:
-            price = await self._appraisal()
+            price, method = await self._appraisal(), ReferenceMethod.APPRAISAL
         self.reference_fen = price
-        self.timeline.record("reference_price", reference_price_fen=price, method=req.reference_method.value)
+        self.timeline.record("reference_price", reference_price_fen=price, method=method.value)
         # Reports go to the parties, who may object within 5 days (参考价规定 Arts. 21–23).
         self._set_status("reference_objection_window")
         ends = await self._deadline(params.duration(LP.REFERENCE_OBJECTION))
@@ -429,16 +438,21 @@ class RealEstateDisposal:
             record.result = settled
             winner = settled.winner
             assert winner is not None
-            if settled.payment == "paid":
-                self.sold, self.buyer, self.sale_price_fen = record, winner.bidder_id, winner.price_fen
-                self.timeline.record("paid", round=kind.value, price_fen=winner.price_fen, bidder=winner.bidder_id)
+            if settled.payment != "paid":
+                await self._forfeit(record, winner.bidder_id, winner.price_fen)
+            elif await self._ruling(record):
                 return None
-            await self._forfeit(record, winner.bidder_id, winner.price_fen)
             attempt += 1
 
     async def _hold_round(self, kind: RoundKind, attempt: int) -> RoundRecord:
         req, params = self._req(), self._params()
         terms = await self._terms_for(kind, attempt)
+        # Parties and known pre-emption holders are told at least 3 days before the announcement (Art. 16).
+        self._set_status(f"notifying_{kind.value}")
+        self.timeline.record(
+            "parties_notified", round=kind.value, attempt=attempt, basis=params.cite(LP.PARTY_NOTICE_LEAD)
+        )
+        await self._sleep_until(self._legal_now() + params.span(LP.PARTY_NOTICE_LEAD))
         announced_at = self._legal_now()
         schedule = schedule_round(kind, announced_at, terms, params)
         self._check_reauction_deadline(kind, schedule.opens_at)
@@ -527,13 +541,26 @@ class RealEstateDisposal:
         first = next((r for r in reversed(self.rounds) if r.kind is RoundKind.FIRST), None)
         return round_floor(kind, self.reference_fen, first.terms.start_price_fen if first else None, self._params())
 
-    def _check_reauction_deadline(self, kind: RoundKind, opens_at: datetime) -> None:
-        """二拍 within 30 days of the 流拍 (网拍规定 Art. 26); a late one is recorded, for the judge to answer for."""
+    def _reauction_limit(self) -> datetime | None:
+        """二拍 within 30 days of the 流拍 (网拍规定 Art. 26), if the last 一拍 failed for want of bids."""
         failed = next((r for r in reversed(self.rounds) if r.kind is RoundKind.FIRST and r.result), None)
-        if kind is not RoundKind.SECOND or failed is None or failed.result is None or failed.result.status != "unsold":
-            return
-        limit = failed.result.ends_at + self._params().span(LP.REAUCTION_WITHIN)
-        if opens_at > limit:
+        if failed is None or failed.result is None or failed.result.status != "unsold":
+            return None
+        return failed.result.ends_at + self._params().span(LP.REAUCTION_WITHIN)
+
+    def _terms_due_by(self) -> datetime | None:
+        """When the judge must set 二拍 terms so that notice and announcement still fit in the 30 days."""
+        limit = self._reauction_limit()
+        if self.terms_round is not RoundKind.SECOND or limit is None:
+            return None
+        params = self._params()
+        lead = announcement_lead(RoundKind.SECOND, params)
+        return limit - params.span(LP.PARTY_NOTICE_LEAD) - timedelta(days=lead.amount)
+
+    def _check_reauction_deadline(self, kind: RoundKind, opens_at: datetime) -> None:
+        """A late 二拍 is recorded, for the judge to answer for."""
+        limit = self._reauction_limit()
+        if kind is RoundKind.SECOND and limit is not None and opens_at > limit:
             self.timeline.record("reauction_deadline_missed", limit=limit.isoformat(), opens_at=opens_at.isoformat())
 
     async def _await_platform(self, record: RoundRecord, until: str) -> AuctionView:
@@ -599,6 +626,23 @@ class RealEstateDisposal:
             "buyer_defaulted", round=record.kind.value, bidder=bidder, forfeited_fen=forfeit.amount_fen
         )
 
+    async def _ruling(self, record: RoundRecord) -> bool:
+        """Paid in full: the judge checks the buyer held the purchase qualification throughout (竞买人资格规定
+        Art. 3) and confirms the sale, or refuses the ruling — then the round is held again without them."""
+        assert record.result is not None and record.result.winner is not None
+        winner = record.result.winner
+        self.sold, self.buyer, self.sale_price_fen = record, winner.bidder_id, winner.price_fen
+        self.timeline.record("paid", round=record.kind.value, price_fen=winner.price_fen, bidder=winner.bidder_id)
+        self._set_status("awaiting_ruling")
+        decision = await self._decision(CONFIRM_SALE, REFUSE_SALE)
+        if decision.decision == CONFIRM_SALE:
+            self.ruling_ref = SaleConfirmation.model_validate(decision.payload).ruling_ref
+            return True
+        self.sold = self.buyer = self.sale_price_fen = None
+        self.excluded.append(winner.bidder_id)
+        self.timeline.record("sale_refused", decision.reason, round=record.kind.value, bidder=winner.bidder_id)
+        return False
+
     async def _after_unsold_sale(self, record: RoundRecord) -> str:
         """Unsold after 变卖: a creditor may take the property at the reserve price (以物抵债), else release."""
         self._set_status("awaiting_unsold_decision")
@@ -607,7 +651,7 @@ class RealEstateDisposal:
             raise _Stop("released", decision.reason)
         in_kind = InKind.model_validate(decision.payload)
         self.sale_price_fen = record.terms.start_price_fen
-        self.buyer, self.in_kind_ruling = in_kind.claim_id, in_kind.ruling_ref
+        self.buyer, self.ruling_ref = in_kind.claim_id, in_kind.ruling_ref
         self.timeline.record("taken_in_kind", decision.reason, claim_id=in_kind.claim_id, price_fen=self.sale_price_fen)
         return in_kind.claim_id
 
@@ -617,10 +661,8 @@ class RealEstateDisposal:
         """The judge's ruling, served on the buyer; title passes on service and the registry gets its
         transfer task at once (Zhuji: from 20 days to 2, shortest 1 hour)."""
         req, params = self._req(), self._params()
+        ruling_ref = self.ruling_ref or ""
         if taker is None:
-            self._set_status("awaiting_ruling")
-            decision = await self._decision(CONFIRM_SALE)
-            ruling_ref = SaleConfirmation.model_validate(decision.payload).ruling_ref
             assert self.sold is not None and self.buyer is not None
             served = await workflow.execute_activity_method(
                 AuctionActivities.serve_ruling,
@@ -636,7 +678,7 @@ class RealEstateDisposal:
             )
             served_at = served.served_at
         else:
-            ruling_ref, served_at = self.in_kind_ruling or "", self._legal_now()
+            served_at = self._legal_now()
         self.timeline.record("ruling_served", ruling_ref=ruling_ref, served_at=served_at.isoformat(), buyer=self.buyer)
         self._set_status("title_transfer")
         task = asyncio.create_task(
@@ -663,10 +705,22 @@ class RealEstateDisposal:
         req, params = self._req(), self._params()
         assert self.sale_price_fen is not None
         self._apply_forfeitures()
-        proceeds = self.sale_price_fen + sum(f.into_proceeds_fen for f in self.forfeitures)
+        # A forfeited deposit pays the costs the default caused and joins the money for this case (Art. 24).
+        default_costs = [
+            Cost(
+                cost_id=f"default-costs-{i + 1}",
+                title="悔拍造成的拍卖费用",
+                payee=req.court,
+                amount_fen=f.auction_costs_fen,
+            )
+            for i, f in enumerate(self.forfeitures)
+            if f.auction_costs_fen
+        ]
+        proceeds = self.sale_price_fen + sum(f.into_proceeds_fen + f.auction_costs_fen for f in self.forfeitures)
         reserve = min(self.residence_reserve_fen, proceeds)
         self.claims = [*self._claims_with_interest(), *self.tax_claims]
-        self.plan = plan_distribution(proceeds - reserve, req.execution_costs, self.claims, self._inp().rules)
+        costs = [*req.execution_costs, *default_costs]
+        self.plan = plan_distribution(proceeds - reserve, costs, self.claims, self._inp().rules)
         self._set_status("distribution_objection_window")
         self.timeline.record(
             "distribution_plan",
@@ -844,6 +898,8 @@ class RealEstateDisposal:
         if isinstance(payload, InKind):
             if payload.claim_id not in {c.claim_id for c in self._req().creditors}:
                 return f"claim_id: {payload.claim_id!r} is not a creditor in this distribution"
+            if self.purchase_restricted and not payload.taker_purchase_qualified:
+                return "taker_purchase_qualified: required under 限购 (竞买人资格规定 第五条)"
         if isinstance(payload, DistributionObjection):
             assert self.plan is not None
             paid = self.plan.paid_to(payload.ref)
@@ -881,6 +937,8 @@ class RealEstateDisposal:
         }
         if SET_TERMS in self.awaiting and self.reference_fen is not None:
             summary["lowest_start_price_fen"] = self._floor(self.terms_round or RoundKind.FIRST)
+            due_by = self._terms_due_by()
+            summary["terms_due_by"] = due_by.isoformat() if due_by else None
         return ScenarioStatus(
             scenario=NAME,
             case_number=req.case_number,
@@ -1039,7 +1097,5 @@ SCENARIO = Scenario(
     workflow=RealEstateDisposal,
     request_model=RealEstateDisposalRequest,
     build_input=_build_input,
-    case_number=lambda r: r.case_number,
-    court=lambda r: r.court,
     extra_workflows=(AgencyTask,),
 )

@@ -1,0 +1,207 @@
+"""Activities of real-estate disposal: the registry's title search, online valuation and the auction platform.
+
+Idempotency keys derive from the workflow id and the step (``<workflow id>/<step>``), so a retried attempt
+or a restarted worker gets the platform's first answer instead of a second announcement or refund.
+Waiting on a platform (a valuation report, the end of bidding, the buyer's payment) is one long activity
+that polls and heartbeats, not a timer loop in the workflow: history stays short however long bidding is
+extended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from adapters.auction.protocol import (
+    ForfeitRequest,
+    ForfeitView,
+    PublishRequest,
+    RefundRequest,
+    RulingServed,
+    ServeRulingRequest,
+    ValuationRequest,
+    ValuationView,
+    WireClock,
+)
+from adapters.base import PartnerRefusal, PartnerUnavailable
+from adapters.registry import AdapterRegistry
+from core.logging import get_logger
+from domain.auction import AuctionView
+from domain.joint_review import TitleRecord
+
+log = get_logger(__name__)
+
+# Wire models a workflow builds requests from (re-exported so workflow modules import activities, not adapters).
+__all__ = ["AuctionActivities", "PublishRequest", "ValuationRequest", "WireClock"]
+
+
+class TitleSearchInput(BaseModel):
+    registry: str
+    unit_number: str
+
+
+class ValuationInput(BaseModel):
+    platform: str
+    step: str
+    request: ValuationRequest
+
+
+class AwaitValuationInput(BaseModel):
+    platform: str
+    valuation_id: str
+    poll_seconds: float = Field(gt=0)
+
+
+class PublishInput(BaseModel):
+    platform: str
+    step: str
+    request: PublishRequest
+
+
+class AwaitAuctionInput(BaseModel):
+    platform: str
+    auction_id: str
+    until: Literal["ended", "settled"] = Field(description="ended: sold or unsold; settled: payment paid or defaulted")
+    poll_seconds: float = Field(gt=0)
+
+
+class RefundInput(BaseModel):
+    platform: str
+    step: str
+    auction_id: str
+    reason: str
+
+
+class ForfeitInput(BaseModel):
+    platform: str
+    step: str
+    auction_id: str
+    bidder_id: str
+    reason: str
+
+
+class ServeRulingInput(BaseModel):
+    platform: str
+    step: str
+    auction_id: str
+    bidder_id: str
+    ruling_ref: str
+
+
+def _key(step: str) -> str:
+    return f"{activity.info().workflow_id}/{step}"
+
+
+def _refusal(exc: PartnerRefusal) -> ApplicationError:
+    return ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True)
+
+
+def _ended(view: AuctionView) -> bool:
+    return view.status in ("sold", "unsold")
+
+
+def _settled(view: AuctionView) -> bool:
+    return view.status == "unsold" or view.payment in ("paid", "defaulted")
+
+
+class AuctionActivities:
+    def __init__(self, adapters: AdapterRegistry) -> None:
+        self._adapters = adapters
+
+    @activity.defn(name="registry_title_record")
+    async def title_record(self, inp: TitleSearchInput) -> TitleRecord:
+        try:
+            return await self._adapters.title_search(inp.registry).title_record(inp.unit_number)
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    @activity.defn(name="auction_request_valuation")
+    async def request_valuation(self, inp: ValuationInput) -> ValuationView:
+        try:
+            return await self._adapters.auction(inp.platform).request_valuation(_key(inp.step), inp.request)
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    @activity.defn(name="auction_await_valuation")
+    async def await_valuation(self, inp: AwaitValuationInput) -> ValuationView:
+        """Polls until the report is in; the workflow bounds it with the legal deadline (3 days)."""
+        platform = self._adapters.auction(inp.platform)
+        while True:
+            view = await self._poll(lambda: platform.get_valuation(inp.valuation_id))
+            if view is not None and view.status == "answered":
+                return view
+            activity.heartbeat(view.status if view else "unavailable")
+            await asyncio.sleep(inp.poll_seconds)
+
+    @activity.defn(name="auction_publish")
+    async def publish(self, inp: PublishInput) -> AuctionView:
+        try:
+            return await self._adapters.auction(inp.platform).publish(_key(inp.step), inp.request)
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    @activity.defn(name="auction_await")
+    async def await_auction(self, inp: AwaitAuctionInput) -> AuctionView:
+        """Polls the platform until bidding has ended (with any 5-minute extensions) or the sale settled."""
+        platform = self._adapters.auction(inp.platform)
+        done = _ended if inp.until == "ended" else _settled
+        while True:
+            view = await self._poll(lambda: platform.get_auction(inp.auction_id))
+            if view is not None and done(view):
+                return view
+            activity.heartbeat(view.status if view else "unavailable")
+            await asyncio.sleep(inp.poll_seconds)
+
+    @activity.defn(name="auction_refund_deposits")
+    async def refund_deposits(self, inp: RefundInput) -> AuctionView:
+        try:
+            return await self._adapters.auction(inp.platform).refund_deposits(
+                _key(inp.step), inp.auction_id, RefundRequest(reason=inp.reason)
+            )
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    @activity.defn(name="auction_forfeit_deposit")
+    async def forfeit_deposit(self, inp: ForfeitInput) -> ForfeitView:
+        try:
+            return await self._adapters.auction(inp.platform).forfeit_deposit(
+                _key(inp.step), inp.auction_id, ForfeitRequest(bidder_id=inp.bidder_id, reason=inp.reason)
+            )
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    @activity.defn(name="auction_serve_ruling")
+    async def serve_ruling(self, inp: ServeRulingInput) -> RulingServed:
+        try:
+            return await self._adapters.auction(inp.platform).serve_ruling(
+                _key(inp.step), inp.auction_id, ServeRulingRequest(ruling_ref=inp.ruling_ref, bidder_id=inp.bidder_id)
+            )
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    async def _poll(self, read: Callable[[], Any]) -> Any:
+        """One read; an outage is logged and retried by the next poll, a refusal ends the activity."""
+        try:
+            return await read()
+        except PartnerUnavailable as exc:
+            log.info("platform unavailable while polling", partner=exc.partner_id, code=exc.code)
+            return None
+        except PartnerRefusal as exc:
+            raise _refusal(exc) from exc
+
+    def all(self) -> list[Callable[..., Any]]:
+        return [
+            self.title_record,
+            self.request_valuation,
+            self.await_valuation,
+            self.publish,
+            self.await_auction,
+            self.refund_deposits,
+            self.forfeit_deposit,
+            self.serve_ruling,
+        ]

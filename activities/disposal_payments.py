@@ -1,0 +1,81 @@
+"""Paying out a distribution plan through the bank adapter: one batch transfer (批量代发) from the case
+account, one item per payee keyed ``<workflow id>/pay/<claim id>``, so a retried activity, a restarted worker
+or a later batch never pays anyone twice (the bank keeps the first answer per item key)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from adapters.base import PartnerRefusal
+from adapters.protocol import BatchItemStatus, BatchTransferItem, BatchTransferRequest
+from adapters.registry import AdapterRegistry
+
+
+class PayoutItem(BaseModel):
+    ref: str = Field(description="claim or cost id of the plan line")
+    payee_name: str
+    id_number: str
+    account: str
+    amount_fen: int = Field(gt=0)
+
+
+class PayoutInput(BaseModel):
+    bank: str = Field(description="the bank holding the case account")
+    step: str = Field(description="names the batch within the workflow, e.g. pay/1")
+    case_number: str
+    from_account: str
+    items: list[PayoutItem]
+
+
+class PayoutLine(BaseModel):
+    ref: str
+    status: BatchItemStatus
+    bank_ref: str | None = None
+    code: str | None = None
+
+
+def item_key(workflow_id: str, ref: str) -> str:
+    return f"{workflow_id}/pay/{ref}"
+
+
+class PaymentActivities:
+    def __init__(self, adapters: AdapterRegistry) -> None:
+        self._adapters = adapters
+
+    @activity.defn(name="distribution_pay_out")
+    async def pay_out(self, inp: PayoutInput) -> list[PayoutLine]:
+        wid = activity.info().workflow_id or ""
+        batch_id = f"{wid}/{inp.step}"
+        keys = {item_key(wid, i.ref): i.ref for i in inp.items}
+        request = BatchTransferRequest(
+            batch_id=batch_id,
+            case_number=inp.case_number,
+            from_account=inp.from_account,
+            items=[
+                BatchTransferItem(
+                    item_key=item_key(wid, i.ref),
+                    payee_name=i.payee_name,
+                    id_number=i.id_number,
+                    account=i.account,
+                    amount_fen=i.amount_fen,
+                )
+                for i in inp.items
+            ],
+        )
+        try:
+            answer = await self._adapters.get(inp.bank).batch_transfer(batch_id, request)
+        except PartnerRefusal as exc:
+            raise ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True) from exc
+        return [
+            PayoutLine(ref=keys[r.item_key], status=r.status, bank_ref=r.bank_ref, code=r.code)
+            for r in answer.items
+            if r.item_key in keys
+        ]
+
+    def all(self) -> list[Callable[..., Any]]:
+        return [self.pay_out]

@@ -1,0 +1,141 @@
+"""What a judge submits to dispose of a property (不动产司法处置), the decisions the law reserves for the judge
+along the way, and the records the workflow keeps: the models of ``workflows.real_estate_disposal``, kept
+here so the workflow module stays small and reads like the procedure."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.auction import AuctionTerms, AuctionView, RoundKind
+from domain.cases import CaseNumber, CourtName
+from domain.distribution import Claim, CostItem
+from domain.money import Fen, PositiveFen
+from domain.parties import Party
+from domain.residence import OtherAsset, ResidenceException
+
+# The judge's decisions (DecisionInput.decision).
+PROCEED, STOP = "proceed-despite-findings", "stop-disposal"
+RESIDENCE_EXCEPTION = "residence-exception"
+CORRECT_REFERENCE = "correct-reference-price"
+SET_TERMS = "set-auction-terms"
+CONFIRM_SALE, REFUSE_SALE = "confirm-sale", "refuse-sale"
+IN_KIND, RELEASE = "offer-in-kind", "release-property"
+DISTRIBUTION_OBJECTION = "record-distribution-objection"
+
+
+class ReferenceMethod(StrEnum):
+    ONLINE_INQUIRY = "online_inquiry"  # 网络询价 (参考价规定 Arts. 7–13)
+    APPRAISAL = "appraisal"  # 委托评估 (Arts. 14–19)
+
+
+class Creditor(Claim):
+    """A claim on the proceeds and where to pay it (申请执行人 and 参与分配 creditors)."""
+
+    id_number: str = Field(default="", max_length=32, description="payee's ID number or credit code (personal data)")
+    account: str = Field(default="", max_length=34, description="payee's account; empty: held by the court (提存)")
+    performance_due_on: date | None = Field(
+        default=None, description="last day of the performance period: the doubled interest is computed to the ruling"
+    )
+
+
+class Cost(CostItem):
+    id_number: str = Field(default="", max_length=32, description="payee's credit code")
+    account: str = Field(default="", max_length=34, description="payee's account; empty: held by the court")
+
+
+class PropertyUnit(BaseModel):
+    unit_number: str = Field(min_length=3, max_length=40, description="不动产单元号")
+    description: str = Field(min_length=1, max_length=200, description="e.g. 诸暨市某镇工业用地及厂房")
+    necessary_residence: bool = Field(default=False, description="生活所必需的居住房屋 (查扣冻规定 Art. 4)")
+
+
+class RealEstateDisposalRequest(BaseModel):
+    """不动产司法处置 — what the judge submits."""
+
+    case_number: CaseNumber
+    court: CourtName = Field(description="执行法院 (as registered on seizures)")
+    jurisdiction: str = Field(default="zhejiang", description="selects local parameter overrides")
+    debtor: Party = Field(description="被执行人")
+    property: PropertyUnit
+    amount_owed_fen: PositiveFen = Field(description="执行标的 of this case")
+    creditors: list[Creditor] = Field(min_length=1, description="申请执行人 and creditors applying to 参与分配")
+    execution_costs: list[Cost] = Field(default_factory=list, description="auction, appraisal, inquiry fees")
+    other_assets: list[OtherAsset] = Field(default_factory=list, description="the debtor's other assets (home...)")
+    reference_method: ReferenceMethod = ReferenceMethod.ONLINE_INQUIRY
+    auction_costs_fen: Fen = Field(default=0, description="costs a buyer's default causes (Art. 24 (1))")
+    registry: str = "realestate-registry"
+    auction_platform: str = "auction-platform"
+    inquiry_platforms: list[str] = Field(default_factory=list, description="default: every auction platform")
+    tax_agency: str = "tax-hangzhou"
+    survey_agency: str = Field(default="survey-zhuji", description="who surveys occupancy and leases")
+    appraiser: str = "appraiser-zhejiang"
+    case_bank: str = Field(default="bank-zjrcu", description="bank holding the case account (案款账户)")
+    case_account: str = Field(default="", max_length=64)
+    debtor_account: str = Field(default="", max_length=34, description="where a surplus or reserve is paid")
+
+
+class Payment(BaseModel):
+    ref: str
+    payee: str
+    amount_fen: int
+    status: str  # paid | held (no account) | escrowed (objection) | set_off (以物抵债) | failed
+    reference: str | None = None
+
+
+# Payloads the validator checks per decision.
+class Grounds(BaseModel):
+    grounds: str = Field(min_length=2, max_length=2000, description="why the sale may proceed")
+
+
+class CorrectedReference(BaseModel):
+    reference_price_fen: PositiveFen
+
+
+class SaleConfirmation(BaseModel):
+    ruling_ref: str = Field(min_length=3, max_length=100, description="成交裁定书文号")
+
+
+class InKind(BaseModel):
+    claim_id: str = Field(description="the creditor taking the property at the last reserve price (以物抵债)")
+    ruling_ref: str = Field(min_length=3, max_length=100, description="以物抵债裁定书文号")
+    taker_purchase_qualified: bool = Field(
+        default=False, description="where 限购 applies, the creditor's purchase qualification was verified"
+    )
+
+
+class DistributionObjection(BaseModel):
+    ref: str = Field(description="claim or cost id the objection disputes")
+    disputed_fen: PositiveFen
+
+
+class Nothing(BaseModel):
+    pass
+
+
+DECISIONS: dict[str, tuple[str, type[BaseModel], bool]] = {
+    # name: (title, payload model, reason required)
+    PROCEED: ("依法继续处置 / Proceed despite the findings", Grounds, True),
+    STOP: ("终止处置 / Stop the disposal", Nothing, True),
+    RESIDENCE_EXCEPTION: ("准予处置必需居住房屋 / Allow sale of the necessary residence", ResidenceException, True),
+    CORRECT_REFERENCE: ("异议成立, 更正参考价 / Objection upheld: corrected reference price", CorrectedReference, True),
+    SET_TERMS: ("确定起拍价、保证金、加价幅度 / Set starting price, deposit, increment", AuctionTerms, False),
+    CONFIRM_SALE: ("作出成交裁定 / Confirm the sale (成交裁定)", SaleConfirmation, False),
+    REFUSE_SALE: ("不予出具成交裁定, 重新拍卖 / Refuse the ruling and auction again", Nothing, True),
+    IN_KIND: ("以物抵债 / Take in satisfaction", InKind, True),
+    RELEASE: ("解除查封, 退还被执行人 / Release and return", Nothing, True),
+    DISTRIBUTION_OBJECTION: ("分配方案异议 (提存争议款) / Objection to the plan (escrow)", DistributionObjection, True),
+}
+
+
+class RoundRecord(BaseModel):
+    kind: RoundKind
+    attempt: int
+    terms: AuctionTerms
+    auction_id: str
+    announced_at: datetime
+    opens_at: datetime
+    closes_at: datetime
+    result: AuctionView | None = None

@@ -1,0 +1,700 @@
+"""Real-estate disposal (不动产司法处置一件事) end to end: real Temporal, the simulators (registry title search,
+auction platforms, case-account bank), agency tasks answered as the agencies would, the judge's decisions,
+and every legal period on the accelerated legal clock (one legal day = 0.1 s)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from core.identity import acting_as
+from core.settings import Settings
+from domain.actors import Actor, Role
+from domain.disposal import (
+    CONFIRM_SALE,
+    CORRECT_REFERENCE,
+    DISTRIBUTION_OBJECTION,
+    IN_KIND,
+    PROCEED,
+    REFUSE_SALE,
+    RESIDENCE_EXCEPTION,
+    SET_TERMS,
+    STOP,
+    Cost,
+    Creditor,
+    PropertyUnit,
+    RealEstateDisposalRequest,
+    ReferenceMethod,
+)
+from domain.distribution import ClaimKind
+from domain.parties import Party, PartyKind
+from domain.residence import OtherAsset
+from tests.helpers import (
+    case_number,
+    credit_code,
+    decide,
+    record_history,
+    resident_id,
+    start,
+    status,
+    wait_status,
+)
+from workflows.agency_task import COMPLETE, Completion
+from workflows.real_estate_disposal import RealEstateDisposalResult
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+COURT = "诸暨市人民法院"
+REGISTRY = "realestate-registry"
+PLATFORM = "auction-platform"
+PLATFORMS = ("auction-platform", "auction-platform-b")
+YUAN = 100
+
+
+def agency(agency_id: str) -> Actor:
+    return Actor(user_id=f"{agency_id}-clerk", role=Role.AGENCY, agency=agency_id)
+
+
+def unit_number() -> str:
+    return f"330681{uuid.uuid4().int % 10**6:06d}GB{uuid.uuid4().int % 10**5:05d}W00000000"
+
+
+def title_record(unit: str, owner: Party, case: str, **over: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "unit_number": unit,
+        "owner_id_number": owner.id_number,
+        "owner_name": owner.name,
+        "land_use": "industrial",
+        "area_m2": 6_000.0,
+        "address": "诸暨市某镇工业区",
+        "mortgages": [],
+        "seizures": [
+            {
+                "court": COURT,
+                "case_number": case,
+                "rank": "first",
+                "registered_at": "2025-06-01T09:00:00+08:00",
+                "expires_on": "2028-06-01",
+            }
+        ],
+        "purchase_restricted": False,
+    }
+    return record | over
+
+
+async def seed(sim: str, unit: str, record: dict[str, Any], valuations: tuple[int, ...] = (), **rounds: Any) -> None:
+    """The register's entry for the unit and, on each platform, its valuation and scripted bidders."""
+    async with httpx.AsyncClient(base_url=sim) as http:
+        (await http.put(f"/partners/{REGISTRY}/_admin/units/{unit}", json=record)).raise_for_status()
+        for i, platform in enumerate(PLATFORMS):
+            script: dict[str, Any] = {"valuation_after_hours": 2}
+            if i < len(valuations):
+                script["valuation_fen"] = valuations[i]
+            if platform == PLATFORM:
+                script |= rounds
+            (await http.put(f"/partners/{platform}/_admin/scripts/{unit}", json=script)).raise_for_status()
+
+
+def bidder(bidder_id: str, *bids: tuple[str, float, int], **kw: Any) -> dict[str, Any]:
+    """A scripted bidder; each bid is (``after_open`` | ``before_close``, minutes, amount in fen)."""
+    return {
+        "bidder_id": bidder_id,
+        "bids": [{f"minutes_{when}": minutes, "amount_fen": fen} for when, minutes, fen in bids],
+        **kw,
+    }
+
+
+def request(
+    debtor: Party, unit: str, case: str, owed: int, creditors: list[Creditor] | None = None, **over: Any
+) -> RealEstateDisposalRequest:
+    creditors = creditors or [
+        Creditor(
+            claim_id="applicant",
+            creditor="诸暨某银行股份有限公司",
+            kind=ClaimKind.ORDINARY,
+            amount_fen=owed,
+            id_number=credit_code(),
+            account="6222020000000000019",
+        )
+    ]
+    base: dict[str, Any] = dict(
+        case_number=case,
+        court=COURT,
+        debtor=debtor,
+        property=PropertyUnit(unit_number=unit, description="诸暨市某镇工业用地及厂房"),
+        amount_owed_fen=owed,
+        creditors=creditors,
+        execution_costs=[
+            Cost(
+                cost_id="auction-aux",
+                title="拍辅费用",
+                payee="诸暨拍辅服务中心",
+                amount_fen=8_000 * YUAN,
+                id_number=credit_code(),
+                account="6217000000000000011",
+            )
+        ],
+    )
+    return RealEstateDisposalRequest(**(base | over))
+
+
+async def new_case(client: Client, settings: Settings, req: RealEstateDisposalRequest) -> WorkflowHandle[Any, Any]:
+    return await start(client, settings, "real-estate-disposal", req)
+
+
+async def complete_task(client: Client, task_id: str, agency_id: str, result: dict[str, Any]) -> None:
+    """Completes an agency task as the agency's clerk, once the workflow has created it."""
+    handle = client.get_workflow_handle(task_id)
+    for _ in range(200):
+        try:
+            with acting_as(agency(agency_id)):
+                await handle.execute_update(COMPLETE, Completion(result=result))
+            return
+        except (RPCError, WorkflowUpdateFailedError):
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"task {task_id} never became completable")
+
+
+async def joint_review(
+    client: Client, wid: str, arrears: list[dict[str, Any]] | None = None, survey: dict[str, Any] | None = None
+) -> None:
+    await asyncio.gather(
+        complete_task(client, f"{wid}:task:tax", "tax-hangzhou", {"arrears": arrears or []}),
+        complete_task(client, f"{wid}:task:survey", "survey-zhuji", survey or {"occupant": "vacant"}),
+    )
+
+
+async def awaiting(
+    handle: WorkflowHandle[Any, Any], decision: str, rounds: int | None = None, timeout: float = 60
+) -> Any:
+    """The status once ``decision`` is pending (and, if given, after that many rounds were announced)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        st = await status(handle)
+        if decision in {p.name for p in st.pending_decisions} and (
+            rounds is None or len(st.summary["rounds"]) == rounds
+        ):
+            return st
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{decision} never pending (status {st.status})")
+        await asyncio.sleep(0.05)
+
+
+async def set_terms(
+    handle: WorkflowHandle[Any, Any], round_: str, start_fen: int, rounds: int | None = None, reason: str = "合议庭评议"
+) -> None:
+    await wait_status(handle, f"awaiting_terms_{round_}", timeout=60)
+    await awaiting(handle, SET_TERMS, rounds)
+    await decide(
+        handle, SET_TERMS, reason, start_price_fen=start_fen, deposit_fen=start_fen // 10, increment_fen=10_000 * YUAN
+    )
+
+
+async def confirm_and_transfer(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    await wait_status(handle, "awaiting_ruling", timeout=60)
+    await decide(handle, CONFIRM_SALE, "价款已全额交付", ruling_ref="(2026)浙0681执恢1号之一")
+    await complete_task(
+        client,
+        f"{handle.id}:task:title-transfer",
+        REGISTRY,
+        {
+            "certificate_no": "浙(2026)诸暨市不动产权第0012345号",
+            "registered_at": datetime.now(UTC).isoformat(),
+            "seizures_released": True,
+            "mortgages_cancelled": True,
+        },
+    )
+
+
+async def result_of(handle: WorkflowHandle[Any, Any]) -> RealEstateDisposalResult:
+    return await asyncio.wait_for(handle.result(), timeout=90)
+
+
+async def auctions_of(sim: str, unit: str, platform: str = PLATFORM) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=sim) as http:
+        r = await http.get(f"/partners/{platform}/_admin/auctions", params={"unit_number": unit})
+        r.raise_for_status()
+        return r.json()
+
+
+async def bank_items(sim: str, wid: str, bank: str = "bank-zjrcu") -> list[dict[str, Any]]:
+    """The case bank's ledger of batch items paid for this workflow, one row per item key."""
+    async with httpx.AsyncClient(base_url=sim) as http:
+        r = await http.get(f"/partners/{bank}/_admin/batch-items", params={"key_prefix": f"{wid}/"})
+        r.raise_for_status()
+        return r.json()
+
+
+def debtor_person() -> Party:
+    return Party(kind=PartyKind.PERSON, name="陈某某", id_number=resident_id())
+
+
+def assert_balanced(result: RealEstateDisposalResult) -> None:
+    assert result.plan is not None
+    plan = result.plan
+    assert sum(line.paid_fen for line in plan.lines) + plan.surplus_to_debtor_fen == plan.proceeds_fen
+
+
+# --- one test per branch -----------------------------------------------------------------------------
+
+
+async def test_sold_in_round_one(client: Client, settings: Settings, simulator: str):
+    debtor, unit, case = debtor_person(), unit_number(), case_number()
+    await seed(
+        simulator,
+        unit,
+        title_record(unit, debtor, case),
+        valuations=(2_000_000 * YUAN, 2_200_000 * YUAN),
+        first=[
+            {
+                "bidders": [
+                    bidder("bidder-a", ("after_open", 30, 1_470_000 * YUAN), ("before_close", 2, 1_500_000 * YUAN)),
+                    bidder("bidder-b", ("before_close", 1, 1_510_000 * YUAN), pay_after_hours=20),
+                    bidder("bidder-c"),  # registers and pays a deposit, never bids
+                ]
+            }
+        ],
+    )
+    handle = await new_case(client, settings, request(debtor, unit, case, owed=1_000_000 * YUAN))
+    await joint_review(client, handle.id)
+
+    # Reference price: the average of both platforms' reports (参考价规定 Art. 13), then 5 days for objections.
+    st = await wait_status(handle, "awaiting_terms_first", timeout=60)
+    assert st.summary["reference_price_fen"] == 2_100_000 * YUAN
+    assert st.summary["lowest_start_price_fen"] == 1_470_000 * YUAN  # 70 % (网拍规定 Art. 10)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await decide(handle, SET_TERMS, start_price_fen=1_400_000 * YUAN, deposit_fen=140_000 * YUAN, increment_fen=1)
+    assert "start_price_fen" in str(err.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await decide(handle, SET_TERMS, start_price_fen=1_470_000 * YUAN, deposit_fen=300_000 * YUAN, increment_fen=1)
+    assert "deposit_fen" in str(err.value.cause)
+    await set_terms(handle, "first", 1_470_000 * YUAN)
+
+    await confirm_and_transfer(client, handle)
+    # Within the 15 days for objections to the plan (民诉法解释 Art. 509) the disputed part is escrowed.
+    st = await awaiting(handle, DISTRIBUTION_OBJECTION)
+    assert st.summary["plan"]["proceeds_fen"] == 1_510_000 * YUAN
+    with pytest.raises(WorkflowUpdateFailedError):
+        await decide(handle, DISTRIBUTION_OBJECTION, "异议", ref="applicant", disputed_fen=2_000_000 * YUAN)
+    await decide(
+        handle, DISTRIBUTION_OBJECTION, "被执行人对利息计算提出异议", ref="applicant", disputed_fen=100_000 * YUAN
+    )
+    result = await result_of(handle)
+    assert result.status == "completed", result.reason
+    assert result.sold_price_fen == 1_510_000 * YUAN and result.buyer == "bidder-b"
+    first = result.rounds[0]
+    assert first.result is not None and first.result.extensions >= 2  # last-minute bids extended the end
+    # Announced at least 30 days before bidding; bidding at least 24 h (网拍规定 Arts. 12, 20).
+    assert first.opens_at - first.announced_at >= timedelta(days=30)
+    assert first.closes_at - first.opens_at >= timedelta(hours=24)
+    assert first.result.ends_at > first.closes_at
+    # Losing deposits back within 24 h of the end (Art. 23).
+    refunded = [d for d in first.result.deposits if d.status == "refunded"]
+    assert {d.bidder_id for d in refunded} == {"bidder-a", "bidder-c"}
+    assert all(d.changed_at and d.changed_at - first.result.ends_at <= timedelta(hours=24) for d in refunded)
+
+    # Distribution: costs, then the applicant; the surplus goes back to the debtor; the bank moved each once.
+    assert_balanced(result)
+    assert result.plan is not None and result.plan.paid_to("auction-aux") == 8_000 * YUAN
+    assert result.plan.paid_to("applicant") == 1_000_000 * YUAN
+    assert result.plan.surplus_to_debtor_fen == 1_510_000 * YUAN - 1_008_000 * YUAN
+    assert sorted((p.ref, p.status, p.amount_fen) for p in result.payments) == [
+        ("applicant", "escrowed", 100_000 * YUAN),
+        ("applicant", "paid", 900_000 * YUAN),
+        ("auction-aux", "paid", 8_000 * YUAN),
+        ("surplus", "held", 502_000 * YUAN),  # the debtor gave no account: the court holds it
+    ]
+    assert result.escrowed_fen == 100_000 * YUAN
+    items = {row["item_key"].rsplit("/", 1)[-1]: row for row in await bank_items(simulator, handle.id)}
+    assert {ref: (row["amount_fen"], row["status"]) for ref, row in items.items()} == {
+        "auction-aux": (8_000 * YUAN, "paid"),
+        "applicant": (900_000 * YUAN, "paid"),
+    }
+    assert result.shortfall_fen == 0
+    assert result.title_transfer is not None and result.title_transfer.state.value == "completed"
+
+    # Title passes on service; the registry's transfer task was created within a second of it.
+    st = await status(handle)
+    served = next(e for e in st.timeline if e.action == "ruling_served")
+    assigned = next(
+        e for e in st.timeline if e.action == "task_assigned" and e.detail["task"].endswith("title-transfer")
+    )
+    assert timedelta(0) <= assigned.at - served.at < timedelta(seconds=1)
+    await record_history(handle, "real-estate-disposal-round-one")
+
+
+async def test_unsold_in_round_one_then_sold_in_round_two(client: Client, settings: Settings, simulator: str):
+    """Also: a home under purchase restriction (限购) — the ruling is refused to a buyer who lacks the
+    qualification (竞买人资格规定 Art. 3) and the round is held again without them."""
+    debtor, unit, case = debtor_person(), unit_number(), case_number()
+    await seed(
+        simulator,
+        unit,
+        title_record(unit, debtor, case, land_use="residential", area_m2=120.0, purchase_restricted=True),
+        valuations=(1_000_000 * YUAN, 1_000_000 * YUAN),
+        first=[{"bidders": []}],
+        second=[
+            {"bidders": [bidder("no-hukou", ("after_open", 60, 600_000 * YUAN), purchase_qualified=False)]},
+            {"bidders": [bidder("b2", ("after_open", 60, 560_000 * YUAN))]},
+        ],
+    )
+    handle = await new_case(client, settings, request(debtor, unit, case, owed=300_000 * YUAN))
+    await joint_review(client, handle.id)
+    await set_terms(handle, "first", 700_000 * YUAN)
+    st = await wait_status(handle, "awaiting_terms_second", timeout=60)
+    assert st.summary["lowest_start_price_fen"] == 560_000 * YUAN  # at most 20 % below (Art. 26)
+    first_end = datetime.fromisoformat(next(e for e in st.timeline if e.action == "bidding_ended").detail["ends_at"])
+    # Re-auction within 30 days (Art. 26): 3 days' notice and 15 days' announcement must still fit.
+    assert datetime.fromisoformat(st.summary["terms_due_by"]) == first_end + timedelta(days=30 - 3 - 15)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await decide(handle, SET_TERMS, start_price_fen=559_999 * YUAN, deposit_fen=56_000 * YUAN, increment_fen=1)
+    await set_terms(handle, "second", 560_000 * YUAN)
+
+    await awaiting(handle, CONFIRM_SALE)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await decide(handle, CONFIRM_SALE, ruling_ref="(2026)浙0681执恢2号之一")
+    assert "限购" in str(err.value.cause)
+    await decide(handle, REFUSE_SALE, "买受人不具备购房资格, 不予出具成交裁定")
+    await set_terms(handle, "second", 560_000 * YUAN, rounds=2)
+    await confirm_and_transfer(client, handle)
+    result = await result_of(handle)
+    assert result.status == "completed" and result.sold_price_fen == 560_000 * YUAN and result.buyer == "b2"
+    assert [(r.kind.value, r.attempt, r.result.status if r.result else None) for r in result.rounds] == [
+        ("first", 1, "unsold"),
+        ("second", 1, "sold"),
+        ("second", 2, "sold"),
+    ]
+    [published] = [a for a in await auctions_of(simulator, unit) if a["request"]["attempt"] == 2]
+    assert published["request"]["excluded_bidders"] == ["no-hukou"]
+    assert any("限购" in d for d in published["request"]["disclosures"])
+    second = result.rounds[1]
+    assert second.opens_at - second.announced_at >= timedelta(days=15)
+    st = await status(handle)
+    # In tests a legal day passes in 0.1 s, so the test's own pace can miss the 30 days; if it does, it shows.
+    late = second.opens_at - first_end > timedelta(days=30)
+    assert late == any(e.action == "reauction_deadline_missed" for e in st.timeline)
+    notices = [e for e in st.timeline if e.action == "parties_notified"]
+    assert len(notices) == 3 and "第十六条" in notices[0].detail["basis"]
+    assert_balanced(result)
+
+
+async def test_unsold_twice_then_sold_in_the_sale_period(client: Client, settings: Settings, simulator: str):
+    debtor, unit, case = debtor_person(), unit_number(), case_number()
+    three_days = 3 * 24 * 60
+    await seed(
+        simulator,
+        unit,
+        title_record(unit, debtor, case),
+        valuations=(1_000_000 * YUAN,),
+        first=[{"bidders": []}],
+        second=[{"bidders": []}],
+        sale=[
+            {
+                "bidders": [
+                    bidder("s1", ("after_open", three_days, 600_000 * YUAN)),
+                    bidder("s2", ("after_open", three_days + 120, 610_000 * YUAN)),
+                ]
+            }
+        ],
+    )
+    handle = await new_case(
+        client, settings, request(debtor, unit, case, owed=300_000 * YUAN, inquiry_platforms=[PLATFORM])
+    )
+    await joint_review(client, handle.id)
+    # An objection to the inquiry report upheld within the 5 days (参考价规定 Arts. 22, 26): corrected price.
+    await awaiting(handle, CORRECT_REFERENCE)
+    await decide(handle, CORRECT_REFERENCE, "询价报告遗漏附属车位, 异议成立", reference_price_fen=1_050_000 * YUAN)
+    st = await awaiting(handle, SET_TERMS)
+    assert st.summary["reference_price_fen"] == 1_050_000 * YUAN
+    assert st.summary["lowest_start_price_fen"] == 735_000 * YUAN
+    await set_terms(handle, "first", 750_000 * YUAN)
+    await set_terms(handle, "second", 600_000 * YUAN)
+    await wait_status(handle, "bidding_sale", timeout=60)
+    await confirm_and_transfer(client, handle)
+    result = await result_of(handle)
+    assert result.status == "completed" and result.sold_price_fen == 610_000 * YUAN and result.buyer == "s2"
+    sale = result.rounds[-1]
+    assert sale.kind.value == "sale" and sale.terms.start_price_fen == 600_000 * YUAN  # the 二拍 price
+    assert sale.closes_at - sale.opens_at == timedelta(days=60)
+    assert sale.result is not None and sale.result.ends_at < sale.closes_at  # 24 h countdown after the first bid
+    assert_balanced(result)
+
+
+async def test_unsold_everywhere_then_taken_in_kind(client: Client, settings: Settings, simulator: str):
+    debtor, unit, case = debtor_person(), unit_number(), case_number()
+    await seed(
+        simulator,
+        unit,
+        title_record(unit, debtor, case),
+        valuations=(1_000_000 * YUAN,),
+        first=[{"bidders": []}],
+        second=[{"bidders": []}],
+        sale=[{"bidders": []}],
+    )
+    handle = await new_case(
+        client, settings, request(debtor, unit, case, owed=800_000 * YUAN, inquiry_platforms=[PLATFORM])
+    )
+    await joint_review(client, handle.id)
+    await set_terms(handle, "first", 700_000 * YUAN)
+    await set_terms(handle, "second", 560_000 * YUAN)
+    await wait_status(handle, "awaiting_unsold_decision", timeout=60)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await decide(handle, IN_KIND, "申请执行人同意以物抵债", claim_id="nobody", ruling_ref="(2026)抵1号")
+    await decide(handle, IN_KIND, "申请执行人同意以物抵债", claim_id="applicant", ruling_ref="(2026)浙0681执恢1号之二")
+    await complete_task(
+        client,
+        f"{handle.id}:task:title-transfer",
+        REGISTRY,
+        {
+            "certificate_no": "浙(2026)诸暨市不动产权第0099999号",
+            "registered_at": datetime.now(UTC).isoformat(),
+            "seizures_released": True,
+            "mortgages_cancelled": True,
+        },
+    )
+    result = await result_of(handle)
+    assert result.status == "completed" and result.buyer == "applicant"
+    assert [r.kind.value for r in result.rounds] == ["first", "second", "sale"]
+    assert result.sold_price_fen == 560_000 * YUAN  # at the last reserve price
+    taken = {p.ref: p for p in result.payments}
+    assert taken["applicant"].status == "set_off" and taken["applicant"].amount_fen == 560_000 * YUAN - 8_000 * YUAN
+    assert result.shortfall_fen == 800_000 * YUAN - (560_000 - 8_000) * YUAN
+    assert_balanced(result)
+
+
+async def test_buyer_default_forfeits_the_deposit_and_the_round_is_held_again(
+    client: Client, settings: Settings, simulator: str
+):
+    debtor, unit, case = debtor_person(), unit_number(), case_number()
+    await seed(
+        simulator,
+        unit,
+        title_record(unit, debtor, case),
+        valuations=(1_000_000 * YUAN,),
+        first=[
+            {"bidders": [bidder("flake", ("after_open", 10, 800_000 * YUAN), pays=False)]},
+            {
+                "bidders": [
+                    bidder("flake", ("after_open", 5, 700_000 * YUAN)),  # excluded: may not bid again
+                    bidder("solid", ("after_open", 20, 760_000 * YUAN)),
+                ]
+            },
+        ],
+    )
+    handle = await new_case(
+        client,
+        settings,
+        request(debtor, unit, case, owed=900_000 * YUAN, inquiry_platforms=[PLATFORM], auction_costs_fen=5_000 * YUAN),
+    )
+    await joint_review(client, handle.id)
+    await set_terms(handle, "first", 700_000 * YUAN)
+    await set_terms(handle, "first", 700_000 * YUAN, rounds=1)  # the round is held again after the default
+    await confirm_and_transfer(client, handle)
+    result = await result_of(handle)
+    assert result.status == "completed" and result.buyer == "solid" and result.sold_price_fen == 760_000 * YUAN
+    again = result.rounds[1].result
+    assert again is not None and again.bidder_count == 1, "the defaulting buyer was not admitted"
+    [forfeit] = result.forfeitures
+    # Deposit 70,000: (1) costs 5,000, (2) the gap 800,000 − 760,000 = 40,000, (3) the case debt 25,000.
+    assert (forfeit.deposit_fen, forfeit.auction_costs_fen, forfeit.price_gap_fen, forfeit.case_debt_fen) == (
+        70_000 * YUAN,
+        5_000 * YUAN,
+        40_000 * YUAN,
+        25_000 * YUAN,
+    )
+    assert result.plan is not None and result.plan.proceeds_fen == 760_000 * YUAN + 70_000 * YUAN
+    assert result.plan.paid_to("default-costs-1") == 5_000 * YUAN  # the costs the default caused, first
+    assert_balanced(result)
+    await record_history(handle, "real-estate-disposal-buyer-default")
+
+
+async def test_a_blocking_joint_review_finding_goes_to_the_judge_who_stops(
+    client: Client, settings: Settings, simulator: str
+):
+    debtor, unit, case = debtor_person(), unit_number(), case_number()
+    stranger = Party(kind=PartyKind.PERSON, name="他人", id_number=resident_id())
+    record = title_record(
+        unit,
+        stranger,
+        case,
+        mortgages=[
+            {
+                "holder": "某农商银行",
+                "secured_amount_fen": 500_000 * YUAN,
+                "registered_at": "2019-03-01T10:00:00+08:00",
+            }
+        ],
+    )
+    await seed(simulator, unit, record, valuations=(1_000_000 * YUAN,))
+    handle = await new_case(client, settings, request(debtor, unit, case, owed=300_000 * YUAN))
+    lease = {"lessee": "某公司", "start_on": "2020-01-01", "end_on": "2030-12-31", "annual_rent_fen": 100_000 * YUAN}
+    await joint_review(client, handle.id, survey={"occupant": "tenant", "leases": [lease]})
+    st = await wait_status(handle, "awaiting_joint_review_decision", timeout=60)
+    codes = {f["code"]: f["severity"] for f in st.summary["defects"]["findings"]}
+    assert codes["TITLE_NOT_DEBTOR"] == "blocking"
+    assert codes["LEASE_IMPAIRS_MORTGAGE"] == "blocking"  # a lease after the mortgage is removed first
+    assert codes["MORTGAGE"] == "disclose"
+    assert {p.name for p in st.pending_decisions} == {PROCEED, STOP}
+    with pytest.raises(WorkflowUpdateFailedError):
+        await decide(handle, STOP, reason="")  # the grounds are required
+    await decide(handle, STOP, "登记权利人非被执行人, 终止处置")
+    result = await result_of(handle)
+    assert result.status == "stopped" and result.rounds == [] and result.plan is None
+    assert await auctions_of(simulator, unit) == []
+
+
+async def test_zhuji_the_plot_covers_the_claim_and_the_home_is_never_put_up(
+    client: Client, settings: Settings, simulator: str
+):
+    """The seed's case (诸暨): the joint review clears the industrial plot's defects and publishes them; it
+    sells at a 235 % premium; the claim is paid in full and the debtor's only home is never put up."""
+    debtor, plot, home, case = debtor_person(), unit_number(), unit_number(), case_number()
+    record = title_record(
+        plot,
+        debtor,
+        case,
+        mortgages=[
+            {
+                "holder": "诸暨某农商银行",
+                "secured_amount_fen": 400_000 * YUAN,
+                "registered_at": "2019-03-01T10:00:00+08:00",
+            }
+        ],
+    )
+    start_fen = 700_000 * YUAN
+    won = start_fen * 335 // 100  # 溢价率 235 %
+    await seed(
+        simulator,
+        plot,
+        record,
+        first=[
+            {
+                "bidders": [
+                    bidder("factory-1", ("after_open", 60, start_fen), ("before_close", 3, 2_000_000 * YUAN)),
+                    bidder("factory-2", ("after_open", 90, 1_000_000 * YUAN), ("before_close", 1, won)),
+                ]
+            }
+        ],
+    )
+    creditors = [
+        Creditor(
+            claim_id="applicant",
+            creditor="申请执行人 王某",
+            kind=ClaimKind.ORDINARY,
+            amount_fen=1_200_000 * YUAN,
+            id_number=resident_id(),
+            account="6222020000000000027",
+            performance_due_on=date(2025, 6, 30),
+        ),
+        Creditor(
+            claim_id="mortgagee",
+            creditor="诸暨某农商银行",
+            kind=ClaimKind.SECURED,
+            amount_fen=350_000 * YUAN,
+            registered_at=datetime(2019, 3, 1, 2, 0, tzinfo=UTC),
+            id_number=credit_code(),
+            account="6228480000000000018",
+        ),
+    ]
+    req = request(
+        debtor,
+        plot,
+        case,
+        owed=1_200_000 * YUAN,
+        creditors=creditors,
+        reference_method=ReferenceMethod.APPRAISAL,
+        other_assets=[
+            OtherAsset(
+                description="诸暨市某小区住宅 (唯一住房)",
+                unit_number=home,
+                estimated_value_fen=1_500_000 * YUAN,
+                necessary_residence=True,
+            )
+        ],
+        debtor_account="6228480000000000026",
+    )
+    handle = await new_case(client, settings, req)
+    lease = {"lessee": "某物流公司", "start_on": "2018-05-01", "end_on": "2027-04-30", "annual_rent_fen": 60_000 * YUAN}
+    await joint_review(
+        client,
+        handle.id,
+        arrears=[{"tax_type": "城镇土地使用税", "amount_fen": 30_000 * YUAN, "arrears_since": "2022-01-01"}],
+        survey={"occupant": "tenant", "leases": [lease]},
+    )
+    await complete_task(
+        client,
+        f"{handle.id}:task:appraisal",
+        "appraiser-zhejiang",
+        {"price_fen": 1_000_000 * YUAN, "report_ref": "浙评(2026)001号", "valid_until": "2027-11-30T00:00:00+08:00"},
+    )
+    st = await wait_status(handle, "awaiting_terms_first", timeout=60)
+    assert st.summary["reference_price_fen"] == 1_000_000 * YUAN
+    assert not [f for f in st.summary["defects"]["findings"] if f["severity"] == "blocking"]
+    await set_terms(handle, "first", start_fen)
+    await confirm_and_transfer(client, handle)
+    result = await result_of(handle)
+
+    assert result.status == "completed"
+    assert result.sold_price_fen == won and (won - start_fen) * 100 // start_fen == 235
+    # The defects found in the joint review went out with the announcement.
+    [published] = await auctions_of(simulator, plot)
+    disclosures = " ".join(published["request"]["disclosures"])
+    assert "抵押" in disclosures and "带租拍卖" in disclosures and "城镇土地使用税" in disclosures
+    # Distribution: costs, the 2019 mortgage, the 2022 tax (after the mortgage), the applicant, then the
+    # doubled interest to the day the ruling took effect; the rest back to the debtor.
+    plan = result.plan
+    assert plan is not None
+    assert [line.class_key for line in plan.lines] == ["costs", "secured", "tax", "ordinary", "doubled_interest"]
+    assert plan.paid_to("mortgagee") == 350_000 * YUAN and plan.paid_to("tax-1") == 30_000 * YUAN
+    interest = next(line for line in plan.lines if line.class_key == "doubled_interest")
+    assert interest.ref == "applicant" and interest.paid_fen == interest.claimed_fen > 0
+    assert plan.surplus_to_debtor_fen > 0 and result.shortfall_fen == 0
+    assert_balanced(result)
+    assert {p.ref: p.status for p in result.payments}["surplus"] == "paid"
+    # The debtor keeps the home: it was never put up on any platform.
+    assert result.residences_kept == ["诸暨市某小区住宅 (唯一住房)"]
+    for platform in PLATFORMS:
+        assert await auctions_of(simulator, home, platform) == []
+    await record_history(handle, "real-estate-disposal-zhuji")
+
+
+async def test_a_necessary_residence_is_not_sold_while_other_assets_cover_the_claim(
+    client: Client, settings: Settings, simulator: str
+):
+    debtor, unit, case = debtor_person(), unit_number(), case_number()
+    home = PropertyUnit(unit_number=unit, description="被执行人唯一住房", necessary_residence=True)
+    shop = OtherAsset(description="商铺", estimated_value_fen=2_000_000 * YUAN)
+    handle = await new_case(
+        client, settings, request(debtor, unit, case, owed=500_000 * YUAN, property=home, other_assets=[shop])
+    )
+    result = await result_of(handle)
+    assert result.status == "residence_protected" and result.rounds == []
+    assert result.residences_kept == ["被执行人唯一住房"]
+
+    # Not covered otherwise: the sale needs the judge's decision on a ground of 异议复议规定 Art. 20.
+    handle = await new_case(
+        client, settings, request(debtor, unit_number(), case_number(), owed=500_000 * YUAN, property=home)
+    )
+    st = await wait_status(handle, "awaiting_residence_decision", timeout=30)
+    assert {p.name for p in st.pending_decisions} == {RESIDENCE_EXCEPTION, STOP}
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await decide(
+            handle,
+            RESIDENCE_EXCEPTION,
+            "申请执行人同意扣除租金",
+            ground="rent_deduction",
+            rent_years=9,
+            monthly_rent_fen=1,
+        )
+    assert "rent_years" in str(err.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await decide(handle, RESIDENCE_EXCEPTION, "", ground="supporter_has_housing")  # grounds must be stated
+    await decide(handle, STOP, "被执行人及其所扶养家属生活所必需的居住房屋")
+    assert (await result_of(handle)).status == "stopped"
