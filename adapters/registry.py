@@ -35,7 +35,7 @@ class AdapterRegistry:
         self._auction: dict[str, AuctionPlatform] = {}
         self._title: dict[str, TitleSearch] = {}
         for e in self._endpoints.values():
-            if e.protocol not in PROTOCOLS:
+            if not any(e.protocol in known for known in (PROTOCOLS, AUCTION_PROTOCOLS, TITLE_SEARCH_PROTOCOLS)):
                 raise ValueError(f"partner {e.id}: unknown protocol {e.protocol!r}")
 
     def endpoints(self) -> list[PartnerEndpoint]:

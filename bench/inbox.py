@@ -125,7 +125,8 @@ async def run() -> dict[str, float]:
         "OM_VAR_DIR": str(var),
         "OM_DATABASE_URL": url,
         "OM_WEB_PORT": str(port),
-        "OM_PROFILE": "sandbox", "OM_WEB_WORKERS": "2",
+        "OM_PROFILE": "sandbox",
+        "OM_WEB_WORKERS": "2",
         "OM_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
         "OM_LOG_LEVEL": "WARNING",
     }

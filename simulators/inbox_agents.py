@@ -74,11 +74,32 @@ async def _confirm(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, A
     return {"result": {"confirmed": True, "remarks": "扣押及保管情况属实"}}
 
 
+async def _tax_review(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    return {"result": {"arrears": [], "remarks": "无欠税"}}
+
+
+async def _occupancy(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    return {"result": {"occupant": "vacant", "leases": [], "remarks": "现场无人居住"}}
+
+
+async def _title_transfer(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    result = {
+        "certificate_no": f"浙(2026)杭州市不动产权第{task['task_id'][-7:]}号",
+        "registered_at": _now(),
+        "seizures_released": True,
+        "mortgages_cancelled": True,
+    }
+    return {"result": result}
+
+
 SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] = {
     "acknowledgement": _accept,
     "vehicle-seizure-report": _seize,
     "custody-record": _custody,
     "court-confirmation": _confirm,
+    "tax-review": _tax_review,
+    "occupancy-survey": _occupancy,
+    "title-transfer": _title_transfer,
 }
 
 
@@ -118,7 +139,16 @@ async def run_agency(base_url: str, agency: str, token: str, interval: float, st
                 pass
 
 
-AGENCIES = ("court-gongshu", "police-hangzhou", "station-gongshu")
+# The sandbox agencies a person would otherwise have to play; payee corrections and appraisals are left
+# to the demo's users on purpose (a clerk fixes an account, an appraiser sets a price).
+AGENCIES = (
+    "court-gongshu",
+    "police-hangzhou",
+    "station-gongshu",
+    "tax-hangzhou",
+    "survey-zhuji",
+    "realestate-registry",
+)
 
 
 async def main() -> None:

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 from stdnum.cn import ric, uscc
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from core.identity import acting_as
 from core.settings import Settings
@@ -190,3 +191,10 @@ async def settled_history_length(handle: WorkflowHandle[Any, Any], quiet: float 
             return now
         length = now
         await asyncio.sleep(quiet)
+
+
+def refusal_code(exc: WorkflowUpdateFailedError) -> str:
+    """The machine-readable code a workflow's validator refused an Update with."""
+    cause = exc.cause
+    assert isinstance(cause, ApplicationError), f"not a refusal: {cause!r}"
+    return str(cause.type)

@@ -16,7 +16,7 @@ from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, TimeScale, TimeUnit
 from domain.tasks import DueRule, TaskSpec, TaskView
-from tests.helpers import JUDGE, eventually, login, settled_history_length
+from tests.helpers import JUDGE, eventually, login, refusal_code, settled_history_length
 from workflows.agency_task import (
     CANCEL,
     CLAIM,
@@ -87,7 +87,7 @@ async def update(handle: WorkflowHandle[Any, Any], actor: Actor, name: str, arg:
 async def refused(handle: WorkflowHandle[Any, Any], actor: Actor, name: str, arg: Any = None) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await update(handle, actor, name, arg)
-    return str(err.value.cause.type)  # type: ignore[union-attr]
+    return refusal_code(err.value)
 
 
 async def test_refusals_leave_no_trace_in_history(client: Client, settings: Settings):

@@ -431,7 +431,8 @@ async def test_decision_round_trip(mock_api: httpx.AsyncClient, settings: Settin
     assert outcome["decision"] == "reject-control"
     assert outcome["by"] == {"user_id": "judge", "role": "judge", "agency": None}
 
-    detail = await wait_for(http, wid, lambda d: d["status"] == "rejected")
+    # The workflow's last step (archiving its audit trail) runs after the status says rejected.
+    detail = await wait_for(http, wid, lambda d: d["status"] == "rejected" and d["temporal_status"] == "COMPLETED")
     entry = next(e for e in detail["timeline"] if e["action"] == "decision")
     assert (entry["actor"]["user_id"], entry["reason"]) == ("judge", "未发现可供执行财产")
     assert detail["result"]["status"] == "rejected" and detail["temporal_status"] == "COMPLETED"
