@@ -213,18 +213,36 @@ async def test_inbox_lists_only_own_tasks_and_refuses_others(client: Client, set
         assert row["agency"] == "police-hangzhou" and row["mark"] == "green"
         r = await court.get("/api/tasks", params={"status": "open"})
         assert handle.id not in {t["task_id"] for t in r.json()}
+        # Every task route, by another agency: refused (and an unknown id tells nothing more than "none").
+        extend = {"extra": {"amount": 1, "unit": "working_day"}, "reason": "x"}
         for method, path, body in [
             ("GET", f"/api/tasks/{handle.id}", None),
             ("POST", f"/api/tasks/{handle.id}/claim", None),
             ("POST", f"/api/tasks/{handle.id}/complete", {"result": GOOD_REPORT}),
             ("POST", f"/api/tasks/{handle.id}/reject", {"reason": "x"}),
+            ("POST", f"/api/tasks/{handle.id}/reassign", {"agency": "court-gongshu", "reason": "x"}),
+            ("POST", f"/api/tasks/{handle.id}/extend", extend),
+            ("POST", f"/api/tasks/{handle.id}/cancel", {"reason": "x"}),
         ]:
             resp = await court.request(method, path, json=body)
             assert resp.status_code == 403, (path, resp.status_code)
-        guessed = await court.post("/api/tasks/task-test-doesnotexist/claim")
-        assert guessed.status_code == 404
-        assert (await auditor.post(f"/api/tasks/{handle.id}/cancel", json={"reason": "x"})).status_code == 403
-        assert (await auditor.post(f"/api/tasks/{handle.id}/claim")).status_code == 403
+        upload = await court.post(f"/api/tasks/{handle.id}/attachments", files={"file": ("a.png", b"x", "image/png")})
+        assert upload.status_code == 403
+        for guess in ("task-test-doesnotexist", f"{handle.id}x"):
+            assert (await court.post(f"/api/tasks/{guess}/claim")).status_code == 404
+            assert (await court.get(f"/api/tasks/{guess}")).status_code == 404
+        # An auditor reads everything and changes nothing.
+        assert (await auditor.get(f"/api/tasks/{handle.id}")).status_code == 200
+        for path, body in [
+            ("claim", None),
+            ("complete", {"result": GOOD_REPORT}),
+            ("reject", {"reason": "x"}),
+            ("reassign", {"agency": "court-gongshu", "reason": "x"}),
+            ("extend", extend),
+            ("cancel", {"reason": "x"}),
+        ]:
+            resp = await auditor.post(f"/api/tasks/{handle.id}/{path}", json=body)
+            assert resp.status_code == 403, (path, resp.status_code)
 
         assert (await police.post(f"/api/tasks/{handle.id}/claim")).status_code == 200
         bad = await police.post(f"/api/tasks/{handle.id}/complete", json={"result": {"flagged_in_registry": "maybe"}})
