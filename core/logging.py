@@ -66,6 +66,14 @@ def lift_temporal_context(_: Any, __: str, event_dict: MutableMapping[str, Any])
     return event_dict
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """Writes to whatever ``sys.stderr`` is now (test runners swap it), never to a stale, closed stream."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 _configured = False
 
 
@@ -90,7 +98,7 @@ def configure_logging(level: str = "INFO", component: str = "one-matter") -> Non
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
