@@ -105,3 +105,16 @@ async def test_debtor_pays_meanwhile_cancels_and_releases(client, settings: Sett
         r = await police.get("/api/tasks", params={"case_number": request.case_number})
         states: dict[str, Any] = {t["task_id"]: t["state"] for t in r.json()}
     assert states.get(result.tasks[1].task_id) == "cancelled"
+
+
+async def test_vehicle_not_on_the_register_ends_the_request(client, settings: Settings, simulator: str, web: str):
+    request = await new_request(simulator)
+    unknown = request.model_copy(update={"vehicle": request.vehicle.model_copy(update={"plate": "浙Z00000"})})
+    handle = await start(client, settings, "cross-region-seizure", unknown)
+    court = await login(web, "court-gongshu")
+    async with court:
+        await eventually(lambda: work_once(court, "court-gongshu"), timeout=30)
+    result: CrossRegionSeizureResult = await handle.result()
+    assert result.status == "registry_refused" and result.registry_measure_id is None
+    refused = next(e for e in (await status(handle)).timeline if e.action == "registry_seizure_refused")
+    assert refused.detail["code"] == "ASSET_NOT_FOUND"

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 from workflows.common import (
     DECIDE_UPDATE,
@@ -22,6 +23,7 @@ from workflows.common import (
     ScenarioStatus,
     Timeline,
     archive_audit_trail,
+    failure_code,
     refuse,
     require_role,
 )
@@ -103,8 +105,8 @@ class CrossRegionSeizure:
         req = inp.request
         self.timeline.record("requested", plate=_masked_plate(req.vehicle.plate), receiving_court=req.receiving_court)
         for step in _steps(req):
-            if step.key == "police":
-                await self._register_seizure(inp)  # priority is the requesting court's, from now
+            if step.key == "police" and not await self._register_seizure(inp):
+                return await self._close("registry_refused")  # e.g. no such vehicle on the register
             outcome = await self._run_task(inp, step)
             if outcome is None or outcome.state is not TaskState.COMPLETED:
                 return await self._end_early(inp, outcome)
@@ -148,28 +150,34 @@ class CrossRegionSeizure:
         self.timeline.record(f"task_{outcome.state.value}", task=task_id, agency=outcome.agency, reason=outcome.reason)
         return outcome
 
-    async def _register_seizure(self, inp: CrossRegionSeizureInput) -> None:
+    async def _register_seizure(self, inp: CrossRegionSeizureInput) -> bool:
+        """Registers the seizure in the requesting court's name, so its priority runs from now (Art. 6)."""
         req = inp.request
         clock = self._clock(inp)
         expires = calendar_end(clock.legal_now(workflow.now()), MAX_TERM_BY_ASSET[AssetKind.VEHICLE])
-        answer = await workflow.execute_activity_method(
-            PartnerActivities.register_measure,
-            MeasureInput(
-                partner_id=req.vehicle_registry,
-                step="registry-seizure",
-                kind=MeasureKind.SEIZE,
-                asset_reference=req.vehicle.plate,
-                expires_on=expires.date(),
-                court=req.court,
-                case_number=req.case_number,
-                document_ref=req.ruling_ref,
-            ),
-            activity_id="registry-seizure",
-            start_to_close_timeout=timedelta(seconds=20),
-            retry_policy=RETRY,
-        )
+        try:
+            answer = await workflow.execute_activity_method(
+                PartnerActivities.register_measure,
+                MeasureInput(
+                    partner_id=req.vehicle_registry,
+                    step="registry-seizure",
+                    kind=MeasureKind.SEIZE,
+                    asset_reference=req.vehicle.plate,
+                    expires_on=expires.date(),
+                    court=req.court,
+                    case_number=req.case_number,
+                    document_ref=req.ruling_ref,
+                ),
+                activity_id="registry-seizure",
+                start_to_close_timeout=timedelta(seconds=20),
+                retry_policy=RETRY,
+            )
+        except ActivityError as exc:
+            self.timeline.record("registry_seizure_refused", code=failure_code(exc))
+            return False
         self.measure_id = answer.measure_id
         self.timeline.record("registry_seizure", rank=answer.rank, expires_on=expires.date().isoformat())
+        return True
 
     async def _release(self, inp: CrossRegionSeizureInput, reason: str) -> None:
         if self.measure_id is None:
