@@ -379,6 +379,12 @@ def build_auction_router(
             raise Refusal(404, "AUCTION_NOT_FOUND", f"no auction {auction_id}")
         return rec
 
+    def auction_now(partner_id: str, auction_id: str) -> tuple[dict[str, Any], datetime, AuctionView]:
+        """The auction's record, the legal time on its clock, and how it stands at that time."""
+        rec = auction_or_refuse(partner_id, auction_id)
+        now = _legal_now(PublishRequest.model_validate(rec["request"]).clock)
+        return rec, now, _view(rec, now)
+
     # valuations (网络询价)
 
     @router.post("/valuations", status_code=202)
@@ -522,10 +528,8 @@ def build_auction_router(
     ) -> JSONResponse:
         def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
             RefundRequest.model_validate(body)
-            rec = auction_or_refuse(partner_id, auction_id)
-            req = PublishRequest.model_validate(rec["request"])
-            now = _legal_now(req.clock)
-            if _view(rec, now).status not in ("sold", "unsold"):
+            rec, now, view = auction_now(partner_id, auction_id)
+            if view.status not in ("sold", "unsold"):
                 raise Refusal(409, "AUCTION_NOT_ENDED", "deposits are refunded after bidding ends")
             rec.setdefault("refund_requested_at", now.isoformat())
             store.put(partner_id, "auction", auction_id, rec)
@@ -543,10 +547,7 @@ def build_auction_router(
     ) -> JSONResponse:
         def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
             inp = ForfeitRequest.model_validate(body)
-            rec = auction_or_refuse(partner_id, auction_id)
-            req = PublishRequest.model_validate(rec["request"])
-            now = _legal_now(req.clock)
-            view = _view(rec, now)
+            rec, now, view = auction_now(partner_id, auction_id)
             if view.winner is None or view.winner.bidder_id != inp.bidder_id or view.payment != "defaulted":
                 raise Refusal(409, "NOT_DEFAULTED", "only a buyer who failed to pay forfeits the deposit")
             deposit = next((d for d in view.deposits if d.bidder_id == inp.bidder_id), None)
@@ -567,10 +568,7 @@ def build_auction_router(
     ) -> JSONResponse:
         def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
             inp = ServeRulingRequest.model_validate(body)
-            rec = auction_or_refuse(partner_id, auction_id)
-            req = PublishRequest.model_validate(rec["request"])
-            now = _legal_now(req.clock)
-            view = _view(rec, now)
+            rec, now, view = auction_now(partner_id, auction_id)
             if view.winner is None or view.winner.bidder_id != inp.bidder_id or view.payment != "paid":
                 raise Refusal(409, "NOT_PAID", "the ruling is served on a buyer who has paid in full")
             rec["ruling_served_at"] = now.isoformat()
