@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.common import idempotency_key, refusals_not_retried
 from adapters.auction.protocol import (
     ForfeitRequest,
     ForfeitView,
@@ -28,7 +28,7 @@ from adapters.auction.protocol import (
     ValuationView,
     WireClock,
 )
-from adapters.base import PartnerRefusal, PartnerUnavailable
+from adapters.base import PartnerUnavailable
 from adapters.registry import AdapterRegistry
 from core.logging import get_logger
 from domain.auction import AuctionView
@@ -93,14 +93,6 @@ class ServeRulingInput(BaseModel):
     ruling_ref: str
 
 
-def _key(step: str) -> str:
-    return f"{activity.info().workflow_id}/{step}"
-
-
-def _refusal(exc: PartnerRefusal) -> ApplicationError:
-    return ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True)
-
-
 def _ended(view: AuctionView) -> bool:
     return view.status in ("sold", "unsold")
 
@@ -115,17 +107,13 @@ class AuctionActivities:
 
     @activity.defn(name="registry_title_record")
     async def title_record(self, inp: TitleSearchInput) -> TitleRecord:
-        try:
+        with refusals_not_retried():
             return await self._adapters.title_search(inp.registry).title_record(inp.unit_number)
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
 
     @activity.defn(name="auction_request_valuation")
     async def request_valuation(self, inp: ValuationInput) -> ValuationView:
-        try:
-            return await self._adapters.auction(inp.platform).request_valuation(_key(inp.step), inp.request)
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
+        with refusals_not_retried():
+            return await self._adapters.auction(inp.platform).request_valuation(idempotency_key(inp.step), inp.request)
 
     @activity.defn(name="auction_await_valuation")
     async def await_valuation(self, inp: AwaitValuationInput) -> ValuationView:
@@ -140,10 +128,8 @@ class AuctionActivities:
 
     @activity.defn(name="auction_publish")
     async def publish(self, inp: PublishInput) -> AuctionView:
-        try:
-            return await self._adapters.auction(inp.platform).publish(_key(inp.step), inp.request)
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
+        with refusals_not_retried():
+            return await self._adapters.auction(inp.platform).publish(idempotency_key(inp.step), inp.request)
 
     @activity.defn(name="auction_await")
     async def await_auction(self, inp: AwaitAuctionInput) -> AuctionView:
@@ -159,40 +145,35 @@ class AuctionActivities:
 
     @activity.defn(name="auction_refund_deposits")
     async def refund_deposits(self, inp: RefundInput) -> AuctionView:
-        try:
+        with refusals_not_retried():
             return await self._adapters.auction(inp.platform).refund_deposits(
-                _key(inp.step), inp.auction_id, RefundRequest(reason=inp.reason)
+                idempotency_key(inp.step), inp.auction_id, RefundRequest(reason=inp.reason)
             )
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
 
     @activity.defn(name="auction_forfeit_deposit")
     async def forfeit_deposit(self, inp: ForfeitInput) -> ForfeitView:
-        try:
+        with refusals_not_retried():
             return await self._adapters.auction(inp.platform).forfeit_deposit(
-                _key(inp.step), inp.auction_id, ForfeitRequest(bidder_id=inp.bidder_id, reason=inp.reason)
+                idempotency_key(inp.step), inp.auction_id, ForfeitRequest(bidder_id=inp.bidder_id, reason=inp.reason)
             )
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
 
     @activity.defn(name="auction_serve_ruling")
     async def serve_ruling(self, inp: ServeRulingInput) -> RulingServed:
-        try:
+        with refusals_not_retried():
             return await self._adapters.auction(inp.platform).serve_ruling(
-                _key(inp.step), inp.auction_id, ServeRulingRequest(ruling_ref=inp.ruling_ref, bidder_id=inp.bidder_id)
+                idempotency_key(inp.step),
+                inp.auction_id,
+                ServeRulingRequest(ruling_ref=inp.ruling_ref, bidder_id=inp.bidder_id),
             )
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
 
     async def _poll(self, read: Callable[[], Any]) -> Any:
         """One read; an outage is logged and retried by the next poll, a refusal ends the activity."""
-        try:
-            return await read()
-        except PartnerUnavailable as exc:
-            log.info("platform unavailable while polling", partner=exc.partner_id, code=exc.code)
-            return None
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
+        with refusals_not_retried():
+            try:
+                return await read()
+            except PartnerUnavailable as exc:
+                log.info("platform unavailable while polling", partner=exc.partner_id, code=exc.code)
+                return None
 
     def all(self) -> list[Callable[..., Any]]:
         return [

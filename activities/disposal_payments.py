@@ -9,9 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from adapters.base import PartnerRefusal
+from activities.common import refusals_not_retried
 from adapters.protocol import BatchItemStatus, BatchTransferItem, BatchTransferRequest
 from adapters.registry import AdapterRegistry
 
@@ -67,10 +66,8 @@ class PaymentActivities:
                 for i in inp.items
             ],
         )
-        try:
+        with refusals_not_retried():
             answer = await self._adapters.get(inp.bank).batch_transfer(batch_id, request)
-        except PartnerRefusal as exc:
-            raise ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True) from exc
         return [
             PayoutLine(ref=keys[r.item_key], status=r.status, bank_ref=r.bank_ref, code=r.code)
             for r in answer.items

@@ -7,15 +7,14 @@ restarted worker sends the same key and the partner gives the first answer inste
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.common import idempotency_key, refusals_not_retried
 from adapters.base import PartnerRefusal, PartnerUnavailable
 from adapters.protocol import (
     DeductionRequest,
@@ -139,20 +138,6 @@ def answer_from_callback(callback: InquiryCallback) -> InquiryAnswer:
     return answer_from_wire(callback.partner_id, callback.assets)
 
 
-@contextlib.contextmanager
-def _refusals_not_retried() -> Iterator[None]:
-    """A business refusal becomes a non-retryable failure carrying the partner's reason code; an outage
-    propagates as it is, and Temporal retries it."""
-    try:
-        yield
-    except PartnerRefusal as exc:
-        raise ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True) from exc
-
-
-def _key(step: str) -> str:
-    return f"{activity.info().workflow_id}/{step}"
-
-
 class PartnerActivities:
     def __init__(self, adapters: AdapterRegistry, callback_base_url: str) -> None:
         self._adapters = adapters
@@ -207,20 +192,24 @@ class PartnerActivities:
             case_number=inp.case_number,
             document_ref=inp.document_ref,
         )
-        with _refusals_not_retried():
-            return await self._adapters.get(inp.partner_id).register_measure(_key(inp.step), request)
+        with refusals_not_retried():
+            return await self._adapters.get(inp.partner_id).register_measure(idempotency_key(inp.step), request)
 
     @activity.defn(name="renew_measure")
     async def renew_measure(self, inp: RenewMeasureInput) -> MeasureResponse:
         request = RenewRequest(expires_on=inp.expires_on, document_ref=inp.document_ref)
-        with _refusals_not_retried():
-            return await self._adapters.get(inp.partner_id).renew_measure(_key(inp.step), inp.measure_id, request)
+        with refusals_not_retried():
+            return await self._adapters.get(inp.partner_id).renew_measure(
+                idempotency_key(inp.step), inp.measure_id, request
+            )
 
     @activity.defn(name="release_measure")
     async def release_measure(self, inp: ReleaseMeasureInput) -> MeasureResponse:
         request = ReleaseRequest(reason=inp.reason, document_ref=inp.document_ref)
-        with _refusals_not_retried():
-            return await self._adapters.get(inp.partner_id).release_measure(_key(inp.step), inp.measure_id, request)
+        with refusals_not_retried():
+            return await self._adapters.get(inp.partner_id).release_measure(
+                idempotency_key(inp.step), inp.measure_id, request
+            )
 
     @activity.defn(name="deduct_funds")
     async def deduct_funds(self, inp: DeductInput) -> DeductionResponse:
@@ -231,8 +220,8 @@ class PartnerActivities:
             case_number=inp.case_number,
             document_ref=inp.document_ref,
         )
-        with _refusals_not_retried():
-            return await self._adapters.get(inp.partner_id).deduct(_key(inp.step), request)
+        with refusals_not_retried():
+            return await self._adapters.get(inp.partner_id).deduct(idempotency_key(inp.step), request)
 
     def all(self) -> list[Callable[..., Any]]:
         return [

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.common import refusals_not_retried
 from adapters.base import PartnerProtocolError, PartnerRefusal
 from adapters.protocol import BatchTransferItem, BatchTransferRequest
 from adapters.registry import AdapterRegistry
@@ -62,10 +63,6 @@ class _Meta(NamedTuple):
         )
 
 
-def _refusal(exc: PartnerRefusal) -> ApplicationError:
-    return ApplicationError(exc.message, exc.partner_id, type=exc.code, non_retryable=True)
-
-
 class PayoutActivities:
     def __init__(self, store: BlobStore, adapters: AdapterRegistry) -> None:
         self._store = store
@@ -89,10 +86,8 @@ class PayoutActivities:
 
     @activity.defn(name="payout_case_balance")
     async def case_balance(self, inp: BalanceInput) -> int:
-        try:
+        with refusals_not_retried():
             answer = await self._adapters.get(inp.bank).account_balance(inp.account)
-        except PartnerRefusal as exc:
-            raise _refusal(exc) from exc
         return answer.balance_fen
 
     @activity.defn(name="payout_pay")
@@ -177,10 +172,8 @@ class PayoutActivities:
         statement: list[BankEntry] = []
         after = ""
         while True:
-            try:
+            with refusals_not_retried():
                 page = await bank.statement(inp.case_number, f"{inp.workflow_id}/payee/", after, STATEMENT_PAGE)
-            except PartnerRefusal as exc:
-                raise _refusal(exc) from exc
             statement += [BankEntry(e.item_key, e.status, e.amount_fen, e.bank_ref) for e in page.entries]
             activity.heartbeat(len(statement))
             if not page.next_cursor:
