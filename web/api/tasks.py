@@ -7,7 +7,6 @@ answer early and make sure an agency never learns about another agency's tasks.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from datetime import datetime
 from typing import Annotated, Any
@@ -15,17 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, TypeAdapter
-from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
-from core.identity import acting_as
 from core.logging import get_logger
 from domain.actors import Actor, Role
-from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from domain.errors import Conflict, Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.task_results import result_schema
 from domain.tasks import TaskView
 from web.api.common import errors
-from web.api.workflows import DECISION_TIMEOUT_SECONDS, refusal_error
+from web.api.workflows import execute_update_as
 from web.deps import AnyActor, Judge, State, TemporalClient
 from web.errors import GatewayTimeout
 from web.inbox import OPEN_STATES, InboxTask, SqlTaskStore
@@ -149,24 +146,13 @@ async def get_task(task_id: str, state: State, actor: AnyActor) -> TaskDetail:
     return TaskDetail(task=view, result_schema=result_schema(view.spec.result_type))
 
 
+async def _task_closed() -> OneMatterError:
+    return Conflict("TASK_CLOSED", "the task is no longer open")
+
+
 async def _update(client: Client, actor: Actor, task_id: str, name: str, arg: BaseModel | None) -> Any:
-    handle = client.get_workflow_handle(task_id)
-    try:
-        with acting_as(actor):
-            async with asyncio.timeout(DECISION_TIMEOUT_SECONDS):
-                if arg is None:
-                    return await handle.execute_update(name)
-                return await handle.execute_update(name, arg)
-    except WorkflowUpdateFailedError as exc:
-        err = refusal_error(exc)
-        log.info("task update refused", task_id=task_id, update=name, code=err.code)
-        raise err from None
-    except RPCError as exc:
-        if exc.status is RPCStatusCode.NOT_FOUND:
-            raise Conflict("TASK_CLOSED", "the task is no longer open") from None
-        raise
-    except (TimeoutError, RPCTimeoutOrCancelledError):
-        raise GatewayTimeout("TASK_TIMEOUT", "the task did not answer in time; check it before retrying") from None
+    timeout = GatewayTimeout("TASK_TIMEOUT", "the task did not answer in time; check it before retrying")
+    return await execute_update_as(client, actor, task_id, name, arg, closed=_task_closed, timeout=timeout)
 
 
 async def _agency_action(

@@ -10,6 +10,7 @@ import asyncio
 import base64
 import binascii
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -33,6 +34,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from core.identity import acting_as
 from core.logging import get_logger
 from core.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
+from domain.actors import Actor
 from domain.errors import Conflict, ErrorDetail, Forbidden, NotFound, OneMatterError, ValidationFailed
 from web.api.common import errors
 from web.deps import Judge, Reader, TemporalClient
@@ -302,6 +304,37 @@ def refusal_error(exc: WorkflowUpdateFailedError) -> OneMatterError:
     return Conflict(code, cause.message)
 
 
+async def execute_update_as(
+    client: Client,
+    actor: Actor,
+    workflow_id: str,
+    name: str,
+    arg: BaseModel | None,
+    *,
+    closed: Callable[[], Awaitable[OneMatterError]],
+    timeout: OneMatterError,
+) -> Any:
+    """Sends an Update as ``actor`` and maps what can go wrong to our errors: the validator's refusal
+    (its code and message), a workflow that is gone (``closed``), no answer in time (``timeout``)."""
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        with acting_as(actor):
+            async with asyncio.timeout(DECISION_TIMEOUT_SECONDS):
+                if arg is None:
+                    return await handle.execute_update(name)
+                return await handle.execute_update(name, arg)
+    except WorkflowUpdateFailedError as exc:
+        err = refusal_error(exc)
+        log.info("update refused", workflow_id=workflow_id, update=name, code=err.code)
+        raise err from None
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise await closed() from None
+        raise
+    except (TimeoutError, RPCTimeoutOrCancelledError):
+        raise timeout from None
+
+
 async def _missing_or_closed(client: Client, workflow_id: str) -> OneMatterError:
     desc = await describe_or_404(client.get_workflow_handle(workflow_id))
     state = desc.status.name.lower() if desc.status else "closed"
@@ -323,23 +356,16 @@ async def decide(
     """A judge's decision (法官决定), with a reason. The workflow validates it and records who, when, why."""
     request.state.workflow_id = workflow_id
     update = DecisionInput(decision=decision, reason=body.reason, payload=dict(body.model_extra or {}))
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        with acting_as(actor):
-            async with asyncio.timeout(DECISION_TIMEOUT_SECONDS):
-                result = await handle.execute_update(DECIDE_UPDATE, update)
-    except WorkflowUpdateFailedError as exc:
-        err = refusal_error(exc)
-        log.info("decision refused", workflow_id=workflow_id, decision=decision, code=err.code)
-        raise err from None
-    except RPCError as exc:
-        if exc.status is RPCStatusCode.NOT_FOUND:
-            raise await _missing_or_closed(client, workflow_id) from None
-        raise
-    except (TimeoutError, RPCTimeoutOrCancelledError):
-        raise GatewayTimeout(
-            "DECISION_TIMEOUT",
-            "the workflow did not answer in time; check its status before deciding again",
-        ) from None
+    result = await execute_update_as(
+        client,
+        actor,
+        workflow_id,
+        DECIDE_UPDATE,
+        update,
+        closed=lambda: _missing_or_closed(client, workflow_id),
+        timeout=GatewayTimeout(
+            "DECISION_TIMEOUT", "the workflow did not answer in time; check its status before deciding again"
+        ),
+    )
     log.info("decision accepted", workflow_id=workflow_id, decision=decision)
     return result
