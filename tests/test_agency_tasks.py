@@ -249,5 +249,8 @@ async def test_inbox_lists_only_own_tasks_and_refuses_others(client: Client, set
         assert bad.status_code == 422 and bad.json()["code"] == "INVALID_RESULT"
         ok = await police.post(f"/api/tasks/{handle.id}/complete", json={"result": GOOD_REPORT})
         assert ok.status_code == 200, ok.text
+        # Read-your-writes: the page an agency is sent to next already shows the completion, without
+        # waiting for the workflow's own projection.
+        assert (await police.get(f"/api/tasks/{handle.id}")).json()["task"]["state"] == "completed"
     outcome: TaskOutcome = await handle.result()
     assert outcome.state == "completed"

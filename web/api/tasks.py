@@ -150,9 +150,16 @@ async def _task_closed() -> OneMatterError:
     return Conflict("TASK_CLOSED", "the task is no longer open")
 
 
-async def _update(client: Client, actor: Actor, task_id: str, name: str, arg: BaseModel | None) -> Any:
+async def _update(state: State, client: Client, actor: Actor, task_id: str, name: str, arg: BaseModel | None) -> Any:
     timeout = GatewayTimeout("TASK_TIMEOUT", "the task did not answer in time; check it before retrying")
-    return await execute_update_as(client, actor, task_id, name, arg, closed=_task_closed, timeout=timeout)
+    view = await execute_update_as(
+        client, actor, task_id, name, arg, closed=_task_closed, timeout=timeout, result_type=TaskView
+    )
+    # The workflow projects on its own, a moment later; writing the answer now means the page the actor is
+    # sent to next already shows the change (the store only moves forward in version, so order is moot).
+    if isinstance(view, TaskView):
+        await state.db.run(_store(state).upsert_task, view)
+    return view
 
 
 async def _agency_action(
@@ -161,7 +168,7 @@ async def _agency_action(
     if actor.role is not Role.AGENCY:
         raise Forbidden("ROLE_FORBIDDEN", "only the assigned agency acts on a task")
     await _task_for(state, actor, task_id)
-    return await _update(client, actor, task_id, name, arg)
+    return await _update(state, client, actor, task_id, name, arg)
 
 
 @router.post("/tasks/{task_id}/claim", responses=errors(401, 403, 404, 409))
@@ -188,19 +195,19 @@ async def reject_task(task_id: str, body: Reasoned, state: State, actor: AnyActo
 @router.post("/tasks/{task_id}/reassign", responses=errors(401, 403, 404, 409, 422))
 async def reassign_task(task_id: str, body: Reassignment, state: State, actor: Judge, client: TemporalClient) -> Any:
     await _task_for(state, actor, task_id)
-    return await _update(client, actor, task_id, REASSIGN, body)
+    return await _update(state, client, actor, task_id, REASSIGN, body)
 
 
 @router.post("/tasks/{task_id}/extend", responses=errors(401, 403, 404, 409, 422))
 async def extend_task(task_id: str, body: Extension, state: State, actor: Judge, client: TemporalClient) -> Any:
     await _task_for(state, actor, task_id)
-    return await _update(client, actor, task_id, EXTEND, body)
+    return await _update(state, client, actor, task_id, EXTEND, body)
 
 
 @router.post("/tasks/{task_id}/cancel", responses=errors(401, 403, 404, 409, 422))
 async def cancel_task(task_id: str, body: Reasoned, state: State, actor: Judge, client: TemporalClient) -> Any:
     await _task_for(state, actor, task_id)
-    return await _update(client, actor, task_id, CANCEL, body)
+    return await _update(state, client, actor, task_id, CANCEL, body)
 
 
 @router.post(

@@ -313,6 +313,7 @@ async def execute_update_as(
     *,
     closed: Callable[[], Awaitable[OneMatterError]],
     timeout: OneMatterError,
+    result_type: type | None = None,
 ) -> Any:
     """Sends an Update as ``actor`` and maps what can go wrong to our errors: the validator's refusal
     (its code and message), a workflow that is gone (``closed``), no answer in time (``timeout``)."""
@@ -321,8 +322,8 @@ async def execute_update_as(
         with acting_as(actor):
             async with asyncio.timeout(DECISION_TIMEOUT_SECONDS):
                 if arg is None:
-                    return await handle.execute_update(name)
-                return await handle.execute_update(name, arg)
+                    return await handle.execute_update(name, result_type=result_type)
+                return await handle.execute_update(name, arg, result_type=result_type)
     except WorkflowUpdateFailedError as exc:
         err = refusal_error(exc)
         log.info("update refused", workflow_id=workflow_id, update=name, code=err.code)
