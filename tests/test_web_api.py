@@ -23,7 +23,7 @@ from web.api.workflows import build_list_query, quote
 from web.app import create_app
 from web.db import Database, upgrade_to_head
 from web.security import hash_password, token_digest, verify_password
-from workers.main import build_worker
+from workers.main import running_worker
 from workflows.asset_inquiry import INQUIRED_CATEGORIES
 
 SCENARIO = "asset-inquiry"
@@ -346,10 +346,12 @@ async def mock_api(client: Client, settings: Settings, web: str) -> AsyncIterato
     own = settings.model_copy(update={"task_queue": f"web-mock-{uuid.uuid4().hex[:8]}"})
     app = create_app(own, client)
     registry = AdapterRegistry(own.partners(), transport=httpx.MockTransport(MockPartners(own.partners()[0].id)))
-    async with app.router.lifespan_context(app):
-        worker = build_worker(client, own, adapters=registry)
-        async with worker, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web") as http:
-            yield http
+    async with (
+        app.router.lifespan_context(app),
+        running_worker(client, own, adapters=registry),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web") as http,
+    ):
+        yield http
     await registry.aclose()
 
 

@@ -6,14 +6,19 @@ Run: ``python -m workers`` (``make run`` starts it). Scale out by running more o
 from __future__ import annotations
 
 import asyncio
+import compileall
 import signal
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from stdnum.cn import ric
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+import workflows
 from activities.auction import AuctionActivities
 from activities.audit import AuditActivities
 from activities.disposal_payments import PaymentActivities
@@ -34,7 +39,12 @@ log = get_logger(__name__)
 
 # Modules the sandbox may share with the worker instead of re-importing per run: pure, deterministic,
 # and heavy enough that re-importing them would cost throughput (DESIGN.md "Limits").
-PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "stdnum", "domain", "core", "activities", "adapters", "httpx")
+PASSTHROUGH_MODULES = (
+    *("pydantic", "pydantic_core", "stdnum", "httpx"),
+    *("domain", "core", "activities", "adapters"),
+    # What workflows share but that defines no workflow: its models are built once, not per run.
+    *("workflows.common", "workflows.scenario"),
+)
 
 
 MAX_ACTIVITIES = 200  # threads start only as sync activities need them
@@ -43,6 +53,10 @@ MAX_ACTIVITIES = 200  # threads start only as sync activities need them
 def _warm_up() -> None:
     # stdnum reads its region table lazily from a file; load it once here, not inside a workflow.
     ric.is_valid("110105194912310021")
+    # The sandbox imports each workflow module afresh for every run; with PYTHONDONTWRITEBYTECODE set
+    # (as on our machines and in many images) that means compiling the source every time. Bytecode
+    # written once here is read instead. A read-only tree just keeps compiling.
+    compileall.compile_dir(Path(workflows.__file__).parent, quiet=2)
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -51,9 +65,23 @@ def sandbox_runner() -> SandboxedWorkflowRunner:
     )
 
 
-def build_worker(client: Client, settings: Settings, adapters: AdapterRegistry | None = None) -> Worker:
-    _warm_up()
+@asynccontextmanager
+async def running_worker(
+    client: Client, settings: Settings, adapters: AdapterRegistry | None = None
+) -> AsyncIterator[Worker]:
+    """The worker, polling until the block ends; then it drains and the partner connections it opened
+    are closed."""
     registry = adapters or AdapterRegistry(settings.partners())
+    try:
+        async with build_worker(client, settings, registry) as worker:
+            yield worker
+    finally:
+        if adapters is None:
+            await registry.aclose()
+
+
+def build_worker(client: Client, settings: Settings, registry: AdapterRegistry) -> Worker:
+    _warm_up()
     partner_activities = PartnerActivities(registry, settings.public_base_url)
     web_db = Database(settings.web_database_url)
     web_db.upgrade()  # the inbox table must exist before the first task projects into it
@@ -83,13 +111,12 @@ async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="worker")
     client = await connect(settings)
-    worker = build_worker(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
-    async with worker:
+    async with running_worker(client, settings):
+        log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
         await stop.wait()
     log.info("worker stopped")
 
