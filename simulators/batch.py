@@ -25,9 +25,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -48,6 +46,7 @@ from adapters.protocol import (
 from domain.partners import PartnerEndpoint
 from simulators.errors import SimulatorError
 from simulators.faults import CallPlan, after_effect, before_effect
+from simulators.sqlite import LockedSqlite
 
 PartnerId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 
@@ -133,33 +132,12 @@ def item_rule(account: str, payee_name: str, holder: tuple[str | None, str] | No
     return DIGIT_RULES.get(account[-5:-1], ("paid", None))
 
 
-class BatchLedger:
+class BatchLedger(LockedSqlite):
     """All banks' batch items in one SQLite file; blocking methods, called from the threadpool."""
 
     def __init__(self, path: Path | None, default_case_balance_fen: int = DEFAULT_CASE_BALANCE_FEN) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        super().__init__(path, SCHEMA)
         self._default_balance = default_case_balance_fen
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
 
     @staticmethod
     def _lookup(db: sqlite3.Connection, sql: str, partner: str, keys: Sequence[str]) -> list[Any]:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,6 +33,7 @@ from domain.measures import MeasureKind, MeasureStatus, SeizureRank, measure_kin
 from domain.parties import PartyKind
 from simulators.errors import SimulatorError
 from simulators.models import SeedAsset
+from simulators.sqlite import LockedSqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -163,34 +162,12 @@ def _measure_response(row: sqlite3.Row) -> MeasureResponse:
     )
 
 
-class PartnerStore:
+class PartnerStore(LockedSqlite):
     """All state of one partner. Methods are blocking; the app calls them from its threadpool."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(path, SCHEMA, rows_as_mappings=True)
         self.path = path
-        self._lock = threading.Lock()
-        # Autocommit mode (isolation_level=None): transactions are explicit, so nothing commits by accident.
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10.0)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         with self._lock:
