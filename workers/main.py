@@ -16,7 +16,7 @@ from pathlib import Path
 from stdnum.cn import ric
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 import workflows
 from activities.auction import AuctionActivities
@@ -33,6 +33,7 @@ from core.settings import Settings, get_settings
 from core.temporal import connect
 from web.db import Database
 from web.inbox import SqlTaskStore
+from workers.sandbox import WorkflowSandbox
 from workflows.registry import all_workflows
 
 log = get_logger(__name__)
@@ -43,7 +44,7 @@ PASSTHROUGH_MODULES = (
     *("pydantic", "pydantic_core", "stdnum", "httpx"),
     *("domain", "core", "activities", "adapters"),
     # What workflows share but that defines no workflow: its models are built once, not per run.
-    *("workflows.common", "workflows.scenario"),
+    *("workflows.common", "workflows.scenario", "workflows.models"),
 )
 
 
@@ -59,10 +60,8 @@ def _warm_up() -> None:
     compileall.compile_dir(Path(workflows.__file__).parent, quiet=2)
 
 
-def sandbox_runner() -> SandboxedWorkflowRunner:
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-    )
+def sandbox_runner() -> WorkflowSandbox:
+    return WorkflowSandbox(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES))
 
 
 @asynccontextmanager
