@@ -5,7 +5,10 @@ Administration routes (``/_admin/...`` and ``/partners/{id}/_admin/...``) need n
 the sandbox, for tests and demos, and no real partner has them.
 
 Endpoints are ``async``: injected latency and hangs sleep on the event loop instead of holding a worker
-thread, while the SQLite work (short, blocking) runs in the threadpool.
+thread. A partner call's own SQLite work — one indexed read, or one short transaction on the partner's
+connection without fsync (WAL, synchronous=NORMAL) — runs on the loop too: handing it to a thread cost
+more CPU than the statement, and the partner's lock serialises it anyway. Administration reads, which
+return whole tables, run in the threadpool.
 """
 
 from __future__ import annotations
@@ -154,7 +157,7 @@ def _model(status: int, model: BaseModel) -> Response:
 async def _mutate(rt: PartnerRuntime, call: Callable[[], StoredAnswer]) -> Response:
     plan = rt.faults.plan()
     await before_effect(plan)
-    answer = await run_in_threadpool(call)
+    answer = call()
     await after_effect(plan)
     return _json(answer.status, answer.body, answer.replayed)
 
@@ -201,7 +204,7 @@ def _partner_router(sim: Simulator) -> APIRouter:
         """查询: the partner's assets of a subject, now (200) or later by callback (202)."""
         plan = rt.faults.plan()
         await before_effect(plan)
-        assets = await run_in_threadpool(rt.store.find_assets, body.subject.id_number)
+        assets = rt.store.find_assets(body.subject.id_number)
         knobs = rt.faults.knobs
         if knobs.never_answer or (knobs.async_mode and body.callback_url):
             if not knobs.never_answer and body.callback_url:
@@ -212,12 +215,8 @@ def _partner_router(sim: Simulator) -> APIRouter:
                 dues = [due]
                 if rt.faults.duplicate_callback():
                     dues.append(due + knobs.duplicate_delay_seconds)
-                pending = await run_in_threadpool(
-                    rt.store.accept_inquiry,
-                    body.request_id,
-                    body.callback_url,
-                    callback.model_dump_json().encode(),
-                    dues,
+                pending = rt.store.accept_inquiry(
+                    body.request_id, body.callback_url, callback.model_dump_json().encode(), dues
                 )
                 for cb in pending:
                     sim.dispatcher.schedule(rt.sender, cb)
