@@ -8,7 +8,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
@@ -24,6 +24,7 @@ from workflows.common import (
     Timeline,
     archive_audit_trail,
     failure_code,
+    input_schema,
     refuse,
     require_role,
 )
@@ -42,7 +43,6 @@ with workflow.unsafe.imports_passed_through():
     from core.temporal import STATUS, scenario_search_attributes
     from domain.actors import Role
     from domain.assets import InquiryAnswer, InquiryOutcome
-    from domain.cases import CaseNumber, CourtName
     from domain.control import (
         ApproveControl,
         FreezeBudget,
@@ -53,12 +53,11 @@ with workflow.unsafe.imports_passed_through():
         number_assets,
         seizable,
     )
-    from domain.legal_time import LegalClock, LegalDuration, TimeUnit, calendar_end
+    from domain.legal_time import LegalClock, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus
-    from domain.money import Fen, PositiveFen
-    from domain.parties import Party
     from domain.partners import PartnerCategory, PartnerRef
     from workflows.measure_term import MeasureTermInput, MeasureTermWatch
+    from workflows.models.asset_inquiry import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
     from workflows.scenario import Scenario, ScenarioContext
 
 NAME = "asset-inquiry"
@@ -70,36 +69,6 @@ MEASURE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_inter
 # The fast pass waits this long for any partner; slower ones are retried or awaited individually.
 INQUIRY_PASS_SECONDS = 10.0
 INQUIRY_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
-
-
-class AssetInquiryRequest(BaseModel):
-    """网络查控申请 — what the judge submits."""
-
-    case_number: CaseNumber
-    court: CourtName = Field(description="执行法院")
-    debtor: Party = Field(description="被执行人")
-    amount_owed_fen: PositiveFen = Field(description="执行标的 (fen)")
-    execution_costs_fen: Fen = Field(default=0, description="执行费用 (fen)")
-    case_account: str = Field(default="", max_length=64, description="案款账户; defaults to one per case")
-
-
-class AssetInquiryInput(BaseModel):
-    request: AssetInquiryRequest
-    context: ScenarioContext
-    renewal_lead: LegalDuration = LegalDuration(amount=30, unit=TimeUnit.CALENDAR_DAY)
-    measure_timeout_seconds: float = 20.0
-
-
-class AssetInquiryResult(BaseModel):
-    status: str
-    target_fen: int
-    frozen_fen: int
-    deducted_fen: int
-    shortfall_fen: int
-    measures: list[Measure]
-    no_answer: list[str]
-    refusals: dict[str, str]
-    term_watchers: list[str]
 
 
 @workflow.defn(name="AssetInquiry")
@@ -424,13 +393,13 @@ class AssetInquiry:
                 PendingDecision(
                     name=APPROVE,
                     title="批准查控措施 / Approve control measures",
-                    input_schema=ApproveControl.model_json_schema(),
+                    input_schema=input_schema(ApproveControl),
                     since=since,
                 ),
                 PendingDecision(
                     name=REJECT,
                     title="不予查控 / Reject control measures",
-                    input_schema=RejectControl.model_json_schema(),
+                    input_schema=input_schema(RejectControl),
                     since=since,
                 ),
             ]

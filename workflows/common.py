@@ -4,6 +4,7 @@ Update with a validator, and a timeline that records who did what, when and why.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -65,6 +66,13 @@ class ScenarioStatus(BaseModel):
     pending_decisions: list[PendingDecision] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     result: dict[str, Any] | None = None
+
+
+@cache
+def input_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema a pending decision's form is drawn from: built once per model, not on every
+    status query (pydantic builds it afresh each call). Callers must not mutate it."""
+    return model.model_json_schema()
 
 
 def refuse(code: str, message: str) -> ApplicationError:
