@@ -516,13 +516,6 @@ async def test_reconciliation_csv_needs_a_finished_payout(
     assert (await judge_api.get("/api/workflows/no-such-workflow/reconciliation.csv")).status_code == 404
 
 
-def test_payout_uses_the_agency_tasks_cancel_signal() -> None:
-    from workflows.agency_task import CANCEL_SIGNAL
-    from workflows.payout_batch import CANCEL_TASK_SIGNAL
-
-    assert CANCEL_TASK_SIGNAL == CANCEL_SIGNAL
-
-
 _ = JUDGE  # the default actor of tests.helpers.decide
 
 

@@ -53,7 +53,10 @@ class ContextRecordingCodec(PayloadCodec, WithSerializationContext):
 async def _contexts_seen(client: Client, runner: WorkflowRunner, queue: str) -> set[Seen]:
     seen: list[Seen] = []
     converter = dataclasses.replace(DataConverter.default, payload_codec=ContextRecordingCodec(seen))
-    recording = Client(**{**client.config(), "data_converter": converter, "interceptors": []})
+    config = client.config()
+    config["data_converter"] = converter
+    config["interceptors"] = []  # no acting user here; the probe records nobody
+    recording = Client(**config)
     async with Worker(
         recording, task_queue=queue, workflows=[SandboxProbe], activities=[probe_echo], workflow_runner=runner
     ):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
@@ -18,55 +18,30 @@ with workflow.unsafe.imports_passed_through():
     from activities.tasks import DeadlineRequest, TaskActivities
     from domain.actors import Actor, Role
     from domain.calendar import Deadline
-    from domain.cases import Reason
-    from domain.legal_time import LegalClock, LegalDuration, TimeUnit
+    from domain.legal_time import LegalDuration, TimeUnit
     from domain.task_results import validate_result
     from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView
+    from workflows.models.agency_task import (
+        AGENCY_TASK_WORKFLOW,
+        CANCEL_SIGNAL,
+        AgencyTaskInput,
+        Completion,
+        Extension,
+        Reasoned,
+        Reassignment,
+        TaskOutcome,
+    )
 
 VIEW_QUERY = "task"
 CLAIM, COMPLETE, REJECT = "claim", "complete", "reject"
 REASSIGN, EXTEND, CANCEL, RECOMPUTE = "reassign", "extend", "cancel", "recompute-deadline"
-CANCEL_SIGNAL = "cancel-task"
 # Changes that reschedule the task; also the action names recorded on its history.
 REASSIGNED, EXTENDED, RECOMPUTED = "reassigned", "extended", "deadline_recomputed"
 PROVISIONAL_RECHECK = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)
 QUICK = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10))
 
 
-class AgencyTaskInput(BaseModel):
-    spec: TaskSpec
-    clock: LegalClock
-
-
-class Completion(BaseModel):
-    result: dict[str, Any]
-    attachments: list[str] = Field(default_factory=list, description="content hashes of uploaded files")
-    note: str = ""
-
-
-class Reasoned(BaseModel):
-    reason: Reason
-
-
-class Reassignment(Reasoned):
-    agency: str = Field(min_length=1)
-
-
-class Extension(Reasoned):
-    extra: LegalDuration
-
-
-class TaskOutcome(BaseModel):
-    task_id: str
-    state: TaskState
-    agency: str
-    result: dict[str, Any] | None
-    attachments: list[str]
-    completed_by: Actor | None
-    reason: str | None
-
-
-@workflow.defn(name="AgencyTask")
+@workflow.defn(name=AGENCY_TASK_WORKFLOW)
 class AgencyTask:
     def __init__(self) -> None:
         self.view: TaskView | None = None

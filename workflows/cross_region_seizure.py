@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
@@ -33,57 +32,23 @@ with workflow.unsafe.imports_passed_through():
     from core.temporal import STATUS
     from domain.actors import Role
     from domain.assets import AssetKind
-    from domain.cases import CaseNumber, CourtName
     from domain.legal_time import LegalClock, LegalDuration, TimeUnit, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, MeasureKind
-    from domain.parties import Party
     from domain.tasks import DueRule, TaskSpec, TaskState
-    from workflows.agency_task import CANCEL_SIGNAL, AgencyTask, AgencyTaskInput, TaskOutcome
-    from workflows.scenario import Scenario, ScenarioContext, wrap_request
+    from workflows.agency_task import CANCEL_SIGNAL, AgencyTask
+    from workflows.models.agency_task import AgencyTaskInput, TaskOutcome
+    from workflows.models.cross_region_seizure import (
+        CrossRegionSeizureInput,
+        CrossRegionSeizureRequest,
+        CrossRegionSeizureResult,
+        Step,
+    )
+    from workflows.scenario import Scenario, wrap_request
 
 NAME = "cross-region-seizure"
 DEBTOR_PAID, HAND_OVER, RETURN = "debtor-paid", "hand-over-to-disposal", "return-vehicle"
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 POLICE_ANSWER = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)  # Huzhou practice (seed 002)
-
-
-class Vehicle(BaseModel):
-    plate: str = Field(min_length=5, max_length=12, description="号牌")
-    vin: str = Field(min_length=17, max_length=17, pattern=r"^[A-HJ-NPR-Z0-9]{17}$", description="车辆识别代号")
-    owner: Party = Field(description="登记所有人 (被执行人)")
-
-
-class CrossRegionSeizureRequest(BaseModel):
-    """异地扣押请求 — one action by the requesting court."""
-
-    case_number: CaseNumber
-    court: CourtName = Field(description="请求法院")
-    ruling_ref: str = Field(min_length=3, max_length=100, description="裁定书及协助执行通知书文号")
-    vehicle: Vehicle
-    receiving_court: str = Field(default="court-gongshu", description="受托法院 (agency id)")
-    traffic_police: str = Field(default="police-hangzhou", description="交警 (agency id)")
-    car_station: str = Field(default="station-gongshu", description="拍辅车辆停放站 (agency id)")
-    vehicle_registry: str = Field(default="vehicle-registry", description="车辆登记系统 (partner id)")
-
-
-class CrossRegionSeizureInput(BaseModel):
-    request: CrossRegionSeizureRequest
-    context: ScenarioContext
-
-
-class CrossRegionSeizureResult(BaseModel):
-    status: str
-    tasks: list[TaskOutcome]
-    registry_measure_id: str | None
-    disposition: str | None
-
-
-class Step(BaseModel):
-    key: str
-    agency: str
-    title: str
-    result_type: str
-    due: LegalDuration
 
 
 @workflow.defn(name="CrossRegionSeizure")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
@@ -25,10 +24,10 @@ from workflows.common import (
     PendingDecision,
     ScenarioStatus,
     Timeline,
-    TimelineEntry,
     acting_user,
     archive_audit_trail,
     failure_code,
+    input_schema,
     refuse,
     require_role,
 )
@@ -56,59 +55,21 @@ with workflow.unsafe.imports_passed_through():
         batch_count,
         batch_range,
     )
-    from workflows.scenario import Scenario, ScenarioContext, wrap_request
+    from workflows.models.mass_payout import (
+        Approval,
+        ApproveRelease,
+        MassPayoutInput,
+        MassPayoutResult,
+        PayoutCarry,
+        RejectRelease,
+    )
+    from workflows.scenario import Scenario, wrap_request
 
 from workflows.agency_task import AgencyTask
 from workflows.payout_batch import PayoutBatch
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 AWAITING, AWAITING_SECOND = "awaiting_approval", "awaiting_second_approval"
-
-
-class ApproveRelease(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="批准发放 / Approve the release")
-
-
-class RejectRelease(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="不予发放 / Reject (reason required)")
-
-
-class Approval(BaseModel):
-    user_id: str
-    at: datetime
-    reason: str
-
-
-class PayoutCarry(BaseModel):
-    """What one run hands the next when it continues as new."""
-
-    epoch: datetime
-    timeline: list[TimelineEntry]
-    approvals: list[Approval]
-    next_batch: int
-    open: dict[int, BatchProgress]
-    closed: PayoutTotals
-    outcomes: list[str]
-    runs: int
-
-
-class MassPayoutInput(BaseModel):
-    request: MassPayoutRequest
-    context: ScenarioContext
-    tuning: PayoutTuning = Field(default_factory=PayoutTuning)
-    carry: PayoutCarry | None = None
-
-
-class MassPayoutResult(BaseModel):
-    status: str
-    payees: int
-    released_fen: int
-    paid_count: int
-    paid_fen: int
-    escrowed_count: int
-    escrowed_fen: int
-    reconciliation: ReconciliationSummary | None = None
-    runs: int = 1
 
 
 @workflow.defn(name="MassPayout")
@@ -337,11 +298,11 @@ class MassPayout:
                 PendingDecision(
                     name=APPROVE,
                     title="批准发放 / Approve the release",
-                    input_schema=_schema(ApproveRelease),
+                    input_schema=input_schema(ApproveRelease),
                     since=since,
                 ),
                 PendingDecision(
-                    name=REJECT, title="不予发放 / Reject", input_schema=_schema(RejectRelease), since=since
+                    name=REJECT, title="不予发放 / Reject", input_schema=input_schema(RejectRelease), since=since
                 ),
             ]
         return ScenarioStatus(
@@ -425,10 +386,6 @@ class MassPayout:
         )
         self.timeline.record(status, paid_fen=totals.paid_fen, escrowed_fen=totals.escrowed_fen)
         return self.result
-
-
-def _schema(model: type[BaseModel]) -> dict[str, Any]:
-    return model.model_json_schema()
 
 
 SCENARIO = Scenario(

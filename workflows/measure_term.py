@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
@@ -17,7 +16,6 @@ from workflows.common import (
     DecisionInput,
     ScenarioStatus,
     Timeline,
-    TimelineEntry,
     refuse,
     require_role,
 )
@@ -25,21 +23,12 @@ from workflows.common import (
 with workflow.unsafe.imports_passed_through():
     from activities.partners import PartnerActivities, ReleaseMeasureInput, RenewMeasureInput
     from domain.actors import Role
-    from domain.legal_time import LegalClock, LegalDuration, calendar_before, calendar_end
+    from domain.legal_time import calendar_before, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureStatus
+    from workflows.models.measure_term import MeasureTermInput
 
 RELEASE = "release-measure"
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-
-
-class MeasureTermInput(BaseModel):
-    measure: Measure
-    case_number: str
-    court: str
-    clock: LegalClock
-    renewal_lead: LegalDuration
-    measure_timeout_seconds: float = 20.0
-    timeline: list[TimelineEntry] = []  # carried across continue-as-new
 
 
 @workflow.defn(name="MeasureTermWatch")

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.legal_time import LegalClock, calendar_end
+    from domain.legal_time import calendar_end
     from domain.payout import (
         PROGRESS_SIGNAL,
         BatchOutcome,
@@ -31,26 +29,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.task_results import PayeeCorrection
     from domain.tasks import DueRule, TaskSpec, TaskState
 
-# The agency-task child (workflows.agency_task) is started by name: importing it would add its module to
-# every batch's sandbox, and most batches need no correction at all.
-AGENCY_TASK = "AgencyTask"
-CANCEL_TASK_SIGNAL = "cancel-task"  # workflows.agency_task.CANCEL_SIGNAL
+    # The agency-task child is started by name: importing workflows.agency_task would add its module to
+    # every batch's sandbox, and most batches need no correction at all.
+    from workflows.models.agency_task import AGENCY_TASK_WORKFLOW, CANCEL_SIGNAL, AgencyTaskInput, TaskOutcome
+
 RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
 _GIVE_UP = {
     TaskState.REJECTED: EscrowReason.CORRECTION_REJECTED,
     TaskState.CANCELLED: EscrowReason.CORRECTION_CANCELLED,
 }
-
-
-class _TaskInput(BaseModel):  # the shape of workflows.agency_task.AgencyTaskInput
-    spec: TaskSpec
-    clock: LegalClock
-
-
-class _TaskOutcome(BaseModel):  # the part of workflows.agency_task.TaskOutcome read here
-    state: TaskState
-    result: dict[str, Any] | None = None
-    reason: str | None = None
 
 
 @workflow.defn(name="PayoutBatch")
@@ -178,7 +165,7 @@ class PayoutBatch:
 
     async def _correction_task(
         self, inp: PayoutBatchInput, failure: ItemOutcome, round_: int, deadline: datetime
-    ) -> _TaskOutcome | None:
+    ) -> TaskOutcome | None:
         """The clerk's answer, or None when the payout's correction deadline passed first."""
         spec = TaskSpec(
             task_type="mass-payout.payee-correction",
@@ -204,18 +191,18 @@ class PayoutBatch:
             },
         )
         handle = await workflow.start_child_workflow(
-            AGENCY_TASK,
-            _TaskInput(spec=spec, clock=inp.clock),
+            AGENCY_TASK_WORKFLOW,
+            AgencyTaskInput(spec=spec, clock=inp.clock),
             id=f"{workflow.info().workflow_id}:fix:{failure.row}:r{round_}",
-            result_type=_TaskOutcome,
+            result_type=TaskOutcome,
         )
         try:
             await workflow.wait_condition(handle.done, timeout=max(deadline - workflow.now(), timedelta(0)))
         except TimeoutError:
-            await handle.signal(CANCEL_TASK_SIGNAL, "the payout's correction deadline passed")
+            await handle.signal(CANCEL_SIGNAL, "the payout's correction deadline passed")
             await handle
             return None
-        outcome: _TaskOutcome = await handle
+        outcome: TaskOutcome = await handle
         return outcome
 
     def _correction_deadline(self, inp: PayoutBatchInput) -> datetime:

@@ -25,7 +25,7 @@ import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
@@ -40,6 +40,7 @@ from workflows.common import (
     Timeline,
     archive_audit_trail,
     failure_code,
+    input_schema,
     refuse,
     require_role,
 )
@@ -102,7 +103,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.distribution import (
         ClaimKind,
         DistributionPlan,
-        DistributionRules,
         delayed_interest_fen,
         plan_distribution,
     )
@@ -127,7 +127,9 @@ with workflow.unsafe.imports_passed_through():
         residence_problem,
     )
     from domain.tasks import DueRule, TaskSpec, TaskState
-    from workflows.agency_task import AgencyTask, AgencyTaskInput, TaskOutcome
+    from workflows.agency_task import AgencyTask
+    from workflows.models.agency_task import AgencyTaskInput, TaskOutcome
+    from workflows.models.real_estate_disposal import RealEstateDisposalInput, RealEstateDisposalResult
     from workflows.scenario import Scenario, ScenarioContext
 
 NAME = "real-estate-disposal"
@@ -135,31 +137,6 @@ NAME = "real-estate-disposal"
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 QUICK = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10))
 CALL = timedelta(seconds=30)
-
-
-class RealEstateDisposalInput(BaseModel):
-    request: RealEstateDisposalRequest
-    context: ScenarioContext
-    params: LegalParams = Field(description="the law in force at start (recorded in history)")
-    rules: DistributionRules = Field(default_factory=DistributionRules)
-    poll_seconds: float | None = Field(default=None, description="platform polling; default from the time scale")
-
-
-class RealEstateDisposalResult(BaseModel):
-    status: str
-    reference_price_fen: int | None
-    rounds: list[RoundRecord]
-    sold_price_fen: int | None
-    buyer: str | None
-    forfeitures: list[ForfeitureApplication]
-    defects: DefectsReport | None
-    plan: DistributionPlan | None
-    payments: list[Payment]
-    escrowed_fen: int
-    shortfall_fen: int
-    residences_kept: list[str]
-    title_transfer: TaskOutcome | None
-    reason: str | None = None
 
 
 class _Stop(Exception):
@@ -916,7 +893,7 @@ class RealEstateDisposal:
             PendingDecision(
                 name=name,
                 title=DECISIONS[name][0],
-                input_schema=DECISIONS[name][1].model_json_schema(),
+                input_schema=input_schema(DECISIONS[name][1]),
                 since=since,
             )
             for name, since in self.awaiting.items()
