@@ -1,0 +1,72 @@
+"""A scenario's words: Chinese first, English beside it, one pair per thing a person reads.
+
+Each scenario folder has a ``words.py`` with one ``WORDS = Words(...)``. The web merges every
+scenario's catalogue with its own chrome words; the contract test over ``SCENARIOS`` checks that every
+status, decision, form field and result column a scenario shows has both languages here, so nothing
+shows raw in the Chinese UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+LANGS = ("zh", "en")
+
+
+class Word(NamedTuple):
+    """One thing said in both languages."""
+
+    zh: str
+    en: str
+
+    def in_lang(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def _empty() -> Mapping[str, Word]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Words:
+    """Everything a scenario shows a person, by kind. Keys are the values the code uses (a status
+    string, a decision name, a field name); the catalogue namespaces them (``status.<key>`` …) so the
+    templates' ``t.word('status', value)`` finds them."""
+
+    title: Word
+    statuses: Mapping[str, Word] = field(default_factory=_empty)
+    decisions: Mapping[str, Word] = field(default_factory=_empty)
+    actions: Mapping[str, Word] = field(default_factory=_empty)  # timeline entries
+    fields: Mapping[str, Word] = field(default_factory=_empty)  # form and payload field labels
+    help: Mapping[str, Word] = field(default_factory=_empty)  # help under a form field
+    columns: Mapping[str, Word] = field(default_factory=_empty)  # result and summary table columns
+    tasks: Mapping[str, Word] = field(default_factory=_empty)  # agency task types
+    enums: Mapping[str, Word] = field(default_factory=_empty)  # enum values shown in forms and tables
+
+    def catalogue(self, lang: str) -> dict[str, str]:
+        """``{"status.freezing": "冻结中", …}`` for one language."""
+        out: dict[str, str] = {}
+        for prefix, words in (
+            ("status", self.statuses),
+            ("decision", self.decisions),
+            ("action", self.actions),
+            ("field", self.fields),
+            ("help", self.help),
+            ("column", self.columns),
+            ("task", self.tasks),
+            ("enum", self.enums),
+        ):
+            for key, word in words.items():
+                out[f"{prefix}.{key}"] = word.in_lang(lang)
+        return out
+
+
+def merged_catalogue(all_words: list[Words], lang: str) -> dict[str, str]:
+    """One catalogue for many scenarios. Two scenarios may share a key only with the same words
+    (the contract test holds them to it), so the order does not matter."""
+    out: dict[str, str] = {}
+    for words in all_words:
+        out.update(words.catalogue(lang))
+    return out
