@@ -20,6 +20,10 @@ with workflow.unsafe.imports_passed_through():
 STATUS_QUERY = "status"
 DECIDE_UPDATE = "decide"
 PARTNER_ANSWER_UPDATE = "partner-answer"  # an asynchronous partner's answer, relayed by the web
+# A judge's request to cancel the case, sent (with the judge's identity in its header and the reason in its
+# encrypted payload) just before Temporal's own cancellation, whose record carries only the web's identity.
+# No handler: the signal is there to be recorded in history, where the audit trail reads it.
+CANCEL_REQUEST_SIGNAL = "om-cancel-requested"
 
 
 class TimelineEntry(BaseModel):
