@@ -24,7 +24,7 @@ from domain.legal_time import LegalDuration
 class RoundKind(StrEnum):
     FIRST = "first"  # 一拍
     SECOND = "second"  # 二拍 (再次拍卖)
-    SALE = "sale"  # 变卖
+    PRIVATE_SALE = "sale"  # 变卖: sale at a fixed price over a period, not an auction (wire value kept)
 
     @property
     def label(self) -> str:
@@ -99,7 +99,7 @@ def announcement_lead(kind: RoundKind, params: LegalParams) -> LegalDuration:
     key = {
         RoundKind.FIRST: LP.FIRST_ANNOUNCEMENT_REAL_ESTATE,
         RoundKind.SECOND: LP.SECOND_ANNOUNCEMENT_REAL_ESTATE,
-        RoundKind.SALE: LP.SALE_ANNOUNCEMENT_LEAD,
+        RoundKind.PRIVATE_SALE: LP.SALE_ANNOUNCEMENT_LEAD,
     }[kind]
     return params.duration(key)
 
@@ -118,7 +118,7 @@ def schedule_round(
 ) -> RoundSchedule:
     lead = announcement_lead(kind, params)
     opens_at = announced_at + timedelta(days=lead.amount)
-    if kind is RoundKind.SALE:
+    if kind is RoundKind.PRIVATE_SALE:
         closes_at = opens_at + params.span(LP.SALE_PERIOD)
     else:
         hours = terms.bidding_hours if terms else int(params.span(LP.BIDDING_MIN) / timedelta(hours=1))

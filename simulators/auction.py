@@ -228,7 +228,7 @@ def _outcome(rec: dict[str, Any], until: datetime | None = None) -> BiddingOutco
         bids = [b for b in bids if b.at <= until]
     eligible = {b["bidder_id"] for b in rec["bidders"] if b["bidder_id"] not in req.excluded_bidders}
     extension = timedelta(minutes=req.extension_minutes)
-    if req.round is RoundKind.SALE:
+    if req.round is RoundKind.PRIVATE_SALE:
         return run_sale_period(
             req.opens_at,
             req.closes_at,
