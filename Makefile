@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m core.stack
+	$(BIN)/python -m launcher
 
 test: $(STAMP) compose-config lint browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider

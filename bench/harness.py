@@ -23,7 +23,7 @@ from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
 from core.localnet import free_port, wait_http
 from core.settings import Settings, sandbox_partners
-from core.stack import temporal_command
+from launcher.stack import temporal_command
 
 REPO = Path(__file__).resolve().parent.parent
 

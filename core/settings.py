@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     web_workers: int = Field(default=2, ge=1, description="uvicorn processes serving the web")
+    # Worker processes `make run` starts (OM_WORKERS); each polls the same task queue.
+    workers: int = Field(default=1, ge=1, le=64)
+    # Temporal SDK Prometheus metrics of a worker on this port (0 = off). `make run` gives worker i
+    # the port + i, from 9464 in the sandbox unless set.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # How long a stopping worker lets running activities finish before cancelling them; the launcher
+    # kills what is still alive after 4 s, so Ctrl-C stops the stack within 5 s.
+    worker_shutdown_seconds: float = Field(default=2.0, ge=0)
     # Where partners send asynchronous answers; must be reachable from the partner.
     public_base_url: str = "http://127.0.0.1:8000"
     database_url: str = ""

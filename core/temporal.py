@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from temporalio.client import Client
 from temporalio.common import HeaderCodecBehavior, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.runtime import Runtime
 
 from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
@@ -25,13 +26,15 @@ def dev_server_search_attribute_args() -> list[str]:
     return args
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """``runtime`` carries telemetry (the worker's Prometheus endpoint); None is the SDK default."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=build_data_converter(settings.codec_keys),
         interceptors=[ActorClientInterceptor()],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
+        runtime=runtime,
     )
 
 

@@ -11,6 +11,7 @@ import signal
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from stdnum.cn import ric
@@ -33,6 +34,7 @@ from core.settings import Settings, get_settings
 from core.temporal import connect
 from web.db import Database
 from web.inbox import SqlTaskStore
+from workers.metrics import worker_runtime
 from workers.sandbox import WorkflowSandbox
 from workflows.registry import all_workflows
 
@@ -103,13 +105,15 @@ def build_worker(client: Client, settings: Settings, registry: AdapterRegistry) 
         workflow_runner=sandbox_runner(),
         max_concurrent_activities=MAX_ACTIVITIES,
         max_concurrent_workflow_tasks=50,
+        # Bounded drain: running activities get this long, then are cancelled (Temporal retries them).
+        graceful_shutdown_timeout=timedelta(seconds=settings.worker_shutdown_seconds),
     )
 
 
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="worker")
-    client = await connect(settings)
+    client = await connect(settings, runtime=worker_runtime(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
