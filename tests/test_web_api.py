@@ -13,18 +13,21 @@ from typing import Any
 import httpx
 import pytest
 from stdnum.cn import ric
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 
 from adapters.registry import AdapterRegistry
 from core.settings import Settings
 from tests.helpers import case_number
 from web.accounts import DEMO_ACCOUNTS, actor_for_token, demo_accounts, list_users, seed_sandbox
-from web.api.workflows import build_list_query, quote
 from web.app import create_app
+from web.codec import SESSION_COOKIE
 from web.db import Database, upgrade_to_head
 from web.security import hash_password, token_digest, verify_password
+from web.services.workflows import build_list_query, quote
+from web.ui.session import csrf_for
 from workers.main import running_worker
 from workflows.asset_inquiry import INQUIRED_CATEGORIES
+from workflows.kit.messages import CANCEL_REQUEST_SIGNAL
 
 SCENARIO = "asset-inquiry"
 START = f"/api/scenarios/{SCENARIO}/workflows"
@@ -446,6 +449,87 @@ async def test_decision_round_trip(mock_api: httpx.AsyncClient, settings: Settin
     assert [row["workflow_id"] for row in await workflows_for(http, case)] == [wid]
 
 
+# --- cancelling a case -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["auditor", "admin", "bank-icbc"])
+async def test_only_a_judge_cancels(http: httpx.AsyncClient, username: str) -> None:
+    r = await http.post(
+        "/api/workflows/asset-inquiry-doesnotexist/cancel", json={"reason": "撤回"}, headers=await auth(http, username)
+    )
+    assert_error(r, 403, "ROLE_FORBIDDEN")
+
+
+async def test_cancel_needs_a_reason_and_a_case(http: httpx.AsyncClient, client: Client) -> None:
+    judge = await auth(http, "judge")
+    r = await http.post("/api/workflows/asset-inquiry-doesnotexist/cancel", json={"reason": "撤回"}, headers=judge)
+    assert_error(r, 404, "WORKFLOW_NOT_FOUND")
+    for body in ({}, {"reason": ""}, {"reason": "   "}):
+        r = await http.post("/api/workflows/asset-inquiry-doesnotexist/cancel", json=body, headers=judge)
+        assert_error(r, 422, "VALIDATION_FAILED", "reason")
+    # A workflow that is not a case (no scenario): it does not exist for the judge, through the API or
+    # the UI, and is left alone.
+    other = await client.start_workflow(
+        "NotAScenario", id=f"not-a-case-{uuid.uuid4().hex[:8]}", task_queue=f"nobody-{uuid.uuid4().hex[:8]}"
+    )
+    try:
+        r = await http.post(f"/api/workflows/{other.id}/cancel", json={"reason": "撤回"}, headers=judge)
+        assert_error(r, 404, "WORKFLOW_NOT_FOUND")
+        session = judge["Authorization"].removeprefix("Bearer ")
+        r = await http.post(
+            f"/ui/cases/{other.id}/cancel",
+            data={"csrf": csrf_for(session), "reason": "撤回"},
+            cookies={SESSION_COOKIE: session},
+        )
+        assert r.status_code == 404, r.text
+        assert (await other.describe()).status is WorkflowExecutionStatus.RUNNING
+        history = await other.fetch_history()
+        assert not [e for e in history.events if e.HasField("workflow_execution_signaled_event_attributes")]
+    finally:
+        await other.terminate(reason="test cleanup")
+
+
+async def test_judge_cancels_a_case_with_who_when_and_why(
+    mock_api: httpx.AsyncClient, settings: Settings, client: Client
+) -> None:
+    http = mock_api
+    judge = await auth(http, "judge")
+    wid = (await http.post(START, json=inquiry_request(case_number()), headers=judge)).json()["workflow_id"]
+    await wait_for(http, wid, lambda d: d["status"] == "inquiring")
+    r = await http.post(f"/api/workflows/{wid}/cancel", json={"reason": "申请执行人撤回执行申请"}, headers=judge)
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert body["workflow_id"] == wid and body["requested_at"]
+    assert body["by"] == {"user_id": "judge", "role": "judge", "agency": None}
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while (desc := await client.get_workflow_handle(wid).describe()).status is WorkflowExecutionStatus.RUNNING:
+        assert asyncio.get_running_loop().time() < deadline, "the workflow was never cancelled"
+        await asyncio.sleep(0.1)
+    assert desc.status is WorkflowExecutionStatus.CANCELED
+    # Who and why are in the history: the signal carries the reason (encrypted) and the judge's header;
+    # Temporal's own cancel request names the user only.
+    history = await client.get_workflow_handle(wid).fetch_history()
+    signals = [
+        e.workflow_execution_signaled_event_attributes
+        for e in history.events
+        if e.HasField("workflow_execution_signaled_event_attributes")
+    ]
+    assert [s.signal_name for s in signals] == [CANCEL_REQUEST_SIGNAL]
+    [reason] = await client.data_converter.decode(signals[0].input.payloads, [dict])
+    assert reason == {"reason": "申请执行人撤回执行申请"}
+    assert "申请执行人".encode() not in signals[0].input.SerializeToString()  # encrypted in history
+    requested = [
+        e.workflow_execution_cancel_requested_event_attributes
+        for e in history.events
+        if e.HasField("workflow_execution_cancel_requested_event_attributes")
+    ]
+    assert len(requested) == 1 and "judge" in requested[0].cause
+    # A closed case takes no second cancellation.
+    r = await http.post(f"/api/workflows/{wid}/cancel", json={"reason": "再次"}, headers=judge)
+    assert_error(r, 409, "WORKFLOW_CLOSED")
+
+
 @pytest.mark.usefixtures("stack")
 async def test_end_to_end_with_simulators(http: httpx.AsyncClient) -> None:
     """Through the real simulators: a debtor with nothing to find, approved, ends completed."""
@@ -602,6 +686,7 @@ async def test_openapi_lists_every_route(http: httpx.AsyncClient) -> None:
         ("/api/workflows", "GET"),
         ("/api/workflows/{workflow_id}", "GET"),
         ("/api/workflows/{workflow_id}/decisions/{decision}", "POST"),
+        ("/api/workflows/{workflow_id}/cancel", "POST"),
         ("/api/partners/{partner_id}/callbacks/inquiry", "POST"),
         ("/api/users", "GET"),
         ("/api/users", "POST"),

@@ -1,73 +1,27 @@
-"""Scenarios (执行场景) a judge can start, and starting one.
-
-The list and the start route come from ``workflows.registry.SCENARIOS``: a new scenario appears here
-without any change to the web.
-"""
+"""Scenarios (执行场景) a judge can start, and starting one. The rules live in web/services/scenarios.py;
+a new scenario appears here without any change to the web."""
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from core.identity import acting_as
-from core.logging import get_logger
-from core.temporal import scenario_search_attributes
-from domain.actors import Actor
-from domain.errors import NotFound
-from domain.legal_time import TimeScale
 from web.api.common import errors
 from web.deps import AnyActor, Judge, State, TemporalClient
-from workflows.registry import SCENARIOS, Scenario, ScenarioContext
+from web.services import scenarios
+from web.services.scenarios import InvalidStartRequest, ScenarioInfo, StartedWorkflow
 
-log = get_logger(__name__)
 router = APIRouter(tags=["scenarios"])
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-INITIAL_STATUS = "running"
-
-
-class ScenarioInfo(BaseModel):
-    name: str
-    title: str
-    title_en: str
-    input_schema: dict[str, Any]
-
-
-class StartedWorkflow(BaseModel):
-    workflow_id: str
-
-
-def scenario_or_404(name: str) -> Scenario:
-    scenario = SCENARIOS.get(name)
-    if scenario is None:
-        known = ", ".join(sorted(SCENARIOS))
-        raise NotFound("UNKNOWN_SCENARIO", f"no scenario named {name!r} (known: {known})", "name")
-    return scenario
-
-
-def workflow_id_for(name: str, actor: Actor, idempotency_key: str | None) -> str:
-    """Random, or — with an Idempotency-Key — derived from (user, key): a double-click or a retried POST
-    names the same workflow, and Temporal starts it once."""
-    if idempotency_key is None:
-        return f"{name}-{uuid.uuid4().hex[:16]}"
-    digest = hashlib.sha256(f"{actor.user_id}\x00{idempotency_key}".encode()).hexdigest()
-    return f"{name}-{digest[:16]}"
 
 
 @router.get("/scenarios", response_model=list[ScenarioInfo], responses=errors(401))
 async def list_scenarios(_: AnyActor) -> list[ScenarioInfo]:
     """Every registered scenario with its titles and the JSON schema of its start request."""
-    return [
-        ScenarioInfo(name=s.name, title=s.title, title_en=s.title_en, input_schema=s.input_schema())
-        for s in SCENARIOS.values()
-    ]
+    return scenarios.list_scenarios()
 
 
 _EXAMPLE = {
@@ -109,48 +63,10 @@ async def start_workflow(
     ] = None,
 ) -> StartedWorkflow:
     """A judge starts one scenario workflow (立案后启动). Nothing starts unless the whole body is valid."""
-    scenario = scenario_or_404(name)
     try:
-        req = scenario.request_model.model_validate(body)
-    except ValidationError as exc:
-        # Without input values or context objects: they may be personal data.
-        raise RequestValidationError(
-            exc.errors(include_url=False, include_context=False, include_input=False)
-        ) from None
-
-    settings = state.settings
-    wid = workflow_id_for(name, actor, idempotency_key)
-    request.state.workflow_id = wid
-    ctx = ScenarioContext(
-        workflow_id=wid,
-        partners=[p.ref() for p in state.partners],
-        time_scale=TimeScale(acceleration=settings.time_acceleration),
-        callback_base_url=settings.public_base_url,
-    )
-    inp = scenario.build_input(req, ctx)
-    case_number, court = scenario.case_number(req), scenario.court(req)
-    # Only keyed starts may meet an existing workflow: a random id never collides, a keyed one means
-    # "the same start again" — join it while it runs, and never start it a second time after it ends.
-    conflict, reuse = (
-        (WorkflowIDConflictPolicy.USE_EXISTING, WorkflowIDReusePolicy.REJECT_DUPLICATE)
-        if idempotency_key
-        else (WorkflowIDConflictPolicy.FAIL, WorkflowIDReusePolicy.ALLOW_DUPLICATE)
-    )
-    try:
-        with acting_as(actor):
-            await client.start_workflow(
-                scenario.workflow.run,  # type: ignore[attr-defined]
-                inp,
-                id=wid,
-                task_queue=settings.task_queue,
-                search_attributes=scenario_search_attributes(case_number, name, INITIAL_STATUS, court),
-                id_conflict_policy=conflict,
-                id_reuse_policy=reuse,
-            )
-    except WorkflowAlreadyStartedError:
-        if not idempotency_key:
-            raise
-        # The keyed workflow already ran to its end: the earlier start is the answer, not a second one.
-        log.info("keyed start repeated after the workflow closed", workflow_id=wid)
-    log.info("workflow started", scenario=name, workflow_id=wid, case_number=case_number)
-    return StartedWorkflow(workflow_id=wid)
+        started = await scenarios.start(client, state.settings, state.partners, actor, name, body, idempotency_key)
+    except InvalidStartRequest as exc:
+        # The common 422 shape, every failing field listed.
+        raise RequestValidationError(exc.errors) from None
+    request.state.workflow_id = started.workflow_id
+    return started

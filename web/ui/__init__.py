@@ -1,5 +1,5 @@
-"""The thin web UI (界面) for judges, agencies and auditors: server-rendered pages over the same logic as
-the JSON API (the route functions of web/api are called directly, so the rules are the API's rules).
+"""The thin web UI (界面) for judges, agencies and auditors: server-rendered pages over the same services
+as the JSON API (web/services), so the rules are the API's rules; the UI never calls the API's routes.
 
 Chinese by default, English with the ``lang`` cookie. Sessions are the API's bearer tokens in an
 HttpOnly cookie; every form carries a CSRF token. ``install(app)`` mounts the pages under /ui, the

@@ -13,15 +13,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from domain.errors import OneMatterError, ValidationFailed
-from domain.tasks import TaskState
-from web.api.tasks import claim_task, complete_task, get_attachment, get_task, reject_task, upload_attachment
 from web.deps import app_state, temporal_client
-from web.inbox import OPEN_STATES, InboxTask, SqlTaskStore
+from web.services import tasks
+from web.services.tasks import FINAL_STATES, MAX_ATTACHMENT_BYTES, TaskQuery, TaskSummary
 from web.ui.forms import FormBuilder, FormField, flatten, parse
-from web.ui.pages_judge import _refusal_fields
-from web.ui.render import page
+from web.ui.render import page, refusal_fields
 from web.ui.session import AgencyUser, AnyUser, UiUser, check_csrf, translator
-from workflows.agency_task import Completion, Reasoned
+from workflows.agency_task.models import Completion, Reasoned
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,15 +31,15 @@ def _form(request_form: Any) -> dict[str, str]:
     return {k: v for k, v in request_form.items() if isinstance(v, str)}
 
 
-def _own_tasks(request: Request, user: UiUser, states: tuple[str, ...] | None) -> list[InboxTask]:
-    """The agency's own rows of the inbox projection (the same store GET /api/tasks reads)."""
-    state = app_state(request)
-    return SqlTaskStore(state.db).list(agency=user.actor.agency, states=states, limit=500)
+async def _own_tasks(request: Request, user: UiUser, states: tuple[str, ...] | None) -> list[TaskSummary]:
+    """The agency's own tasks, as GET /api/tasks lists them."""
+    query = TaskQuery(states=states, limit=500)
+    return await tasks.list_tasks(app_state(request).db, user.actor, query)
 
 
 @router.get("/ui/inbox", response_class=HTMLResponse)
 async def inbox(request: Request, user: AgencyUser) -> Response:
-    rows = await app_state(request).db.run(_own_tasks, request, user, OPEN_STATES)
+    rows = await _own_tasks(request, user, TaskQuery.states_for("open"))
     rows.sort(key=lambda r: (_MARK_ORDER.get(r.mark, 3), r.due_at))
     counts = {m: sum(1 for r in rows if r.mark == m) for m in ("red", "yellow", "green")}
     return page(request, "agency/inbox.html", user, rows=rows, counts=counts, done=False)
@@ -49,8 +47,7 @@ async def inbox(request: Request, user: AgencyUser) -> Response:
 
 @router.get("/ui/inbox/done", response_class=HTMLResponse)
 async def done_tasks(request: Request, user: AgencyUser) -> Response:
-    final = tuple(s.value for s in TaskState if s.is_final)
-    rows = await app_state(request).db.run(_own_tasks, request, user, final)
+    rows = await _own_tasks(request, user, FINAL_STATES)
     rows.sort(key=lambda r: r.due_at, reverse=True)
     return page(request, "agency/inbox.html", user, rows=rows, counts={}, done=True)
 
@@ -70,8 +67,7 @@ async def _task_page(
     attachments: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    state = app_state(request)
-    detail = await get_task(task_id, state, user.actor)
+    detail = await tasks.get_task(app_state(request).db, user.actor, task_id)
     attachments = attachments if attachments is not None else _attachments(request)
     fields = FormBuilder(detail.result_schema, translator(request)).fields(values, errors)
     if values is None and attachments:
@@ -113,7 +109,7 @@ async def claim(task_id: str, request: Request, user: AgencyUser) -> Response:
     await check_csrf(request, user)
     state = app_state(request)
     try:
-        await claim_task(task_id, state, user.actor, temporal_client(state))
+        await tasks.act(state.db, temporal_client(state), user.actor, task_id, tasks.TaskAction.CLAIM)
     except OneMatterError as exc:
         return await _task_page(request, user, task_id, general=[exc.message], status_code=exc.status)
     return RedirectResponse(_task_url(task_id, _attachments(request), "claimed"), status_code=303)
@@ -135,19 +131,21 @@ async def complete(task_id: str, request: Request, user: AgencyUser) -> Response
     t = translator(request)
     values = _form(await request.form())
     attachments = [h for h in values.get("attachments", "").split(",") if _SHA256.match(h)]
-    detail = await get_task(task_id, state, user.actor)
+    detail = await tasks.get_task(state.db, user.actor, task_id)
     fields = FormBuilder(detail.result_schema, t).fields(values)
     parsed = parse(fields, values, t)
     if parsed.errors:
         return await _task_page(request, user, task_id, values, parsed.errors, attachments=attachments, status_code=422)
     try:
         body = Completion(result=parsed.data, attachments=attachments, note=values.get("note", "").strip())
-        await complete_task(task_id, body, state, user.actor, temporal_client(state))
+        await tasks.complete(
+            state.db, temporal_client(state), tasks.attachments_dir(state.settings), user.actor, task_id, body
+        )
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"]
         return await _task_page(request, user, task_id, values, None, [msg], attachments, status_code=422)
     except OneMatterError as exc:
-        by_field, general = _refusal_fields(exc)
+        by_field, general = refusal_fields(exc)
         return await _task_page(request, user, task_id, values, by_field, general, attachments, status_code=exc.status)
     return RedirectResponse(_task_url(task_id, [], "completed"), status_code=303)
 
@@ -162,7 +160,7 @@ async def reject(task_id: str, request: Request, user: AgencyUser) -> Response:
         t = translator(request)
         return await _task_page(request, user, task_id, None, {"reason": t("common.required")}, status_code=422)
     try:
-        await reject_task(task_id, Reasoned(reason=reason), state, user.actor, temporal_client(state))
+        await tasks.reject(state.db, temporal_client(state), user.actor, task_id, Reasoned(reason=reason))
     except OneMatterError as exc:
         return await _task_page(request, user, task_id, general=[exc.message], status_code=exc.status)
     return RedirectResponse(_task_url(task_id, [], "rejected"), status_code=303)
@@ -177,7 +175,8 @@ async def upload(task_id: str, request: Request, user: AgencyUser) -> Response:
     if not isinstance(file, UploadFile) or not file.filename:
         raise ValidationFailed("FILE_REQUIRED", "choose a file to upload", "file")
     state = app_state(request)
-    stored = await upload_attachment(task_id, file, request, state, user.actor)
+    data = await file.read(MAX_ATTACHMENT_BYTES + 1)
+    stored = await tasks.store_attachment(state.db, tasks.attachments_dir(state.settings), user.actor, task_id, data)
     if stored.sha256 not in attachments:
         attachments.append(stored.sha256)
     return RedirectResponse(_task_url(task_id, attachments, "uploaded"), status_code=303)
@@ -185,4 +184,5 @@ async def upload(task_id: str, request: Request, user: AgencyUser) -> Response:
 
 @router.get("/ui/attachments/{sha256}")
 async def attachment(sha256: str, request: Request, user: AnyUser) -> FileResponse:
-    return await get_attachment(sha256, app_state(request), user.actor)
+    path = tasks.attachment_path(tasks.attachments_dir(app_state(request).settings), user.actor, sha256)
+    return FileResponse(path, media_type="application/octet-stream")

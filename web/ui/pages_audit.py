@@ -3,7 +3,6 @@ status and dates; read a workflow's audit trail; download its signed export."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -12,18 +11,10 @@ from fastapi.responses import HTMLResponse
 
 from domain.errors import ValidationFailed
 from domain.legal_time import CHINA_TZ
-from web.api.workflows import _summary_of, build_list_query
-from web.audit import (
-    build_export,
-    export_bytes,
-    key_id,
-    load_signing_key,
-    public_key_b64,
-    search_archive,
-    temporal_ui_link,
-    trail_for,
-)
 from web.deps import app_state, temporal_client
+from web.services import audit
+from web.services import workflows as cases
+from web.services.workflows import build_list_query
 from web.ui.render import page
 from web.ui.session import AuditUser
 from workflows.registry import SCENARIOS
@@ -73,24 +64,18 @@ async def search(request: Request, user: AuditUser) -> Response:
     if started_to:
         query += f" AND StartTime < {_visibility_time(started_to)}"
     state = app_state(request)
-    client = temporal_client(state)
-    it = client.list_workflows(query, page_size=PAGE_SIZE)
-    await it.fetch_next_page()
-    rows = []
-    for w in it.current_page or []:
-        s = _summary_of(w.id, w.typed_search_attributes, w.status, w.start_time, w.close_time)
-        rows.append(Row(**s.model_dump()))
+    found = await cases.search(temporal_client(state), query, PAGE_SIZE)
+    rows = [Row(**s.model_dump()) for s in found.items]
     seen = {r.workflow_id for r in rows}
-    archived = await state.db.run(
-        lambda: search_archive(
-            state.db,
-            filters["case_number"] or None,
-            filters["scenario"] or None,
-            filters["status"] or None,
-            started_from,
-            started_to,
-            PAGE_SIZE,
-        )
+    archived = await audit.search_archive(
+        user.actor,
+        state.db,
+        filters["case_number"] or None,
+        filters["scenario"] or None,
+        filters["status"] or None,
+        started_from,
+        started_to,
+        PAGE_SIZE,
     )
     for a in archived:
         if a.workflow_id in seen:
@@ -114,15 +99,14 @@ async def search(request: Request, user: AuditUser) -> Response:
 @router.get("/ui/audit/{workflow_id}", response_class=HTMLResponse)
 async def trail(workflow_id: str, request: Request, user: AuditUser) -> Response:
     state = app_state(request)
-    result = await trail_for(state.db, temporal_client(state), workflow_id)
-    public = public_key_b64(load_signing_key(state.settings).public_key())
+    result = await audit.trail(user.actor, state.db, temporal_client(state), workflow_id)
     return page(
         request,
         "audit/trail.html",
         user,
         trail=result,
-        key_id=key_id(public),
-        temporal_link=temporal_ui_link(state.settings, workflow_id, result.header.run_id),
+        key_id=audit.public_key(state.settings).key_id,
+        temporal_link=audit.temporal_ui_link(state.settings, workflow_id, result.header.run_id),
         scenario=SCENARIOS.get(result.header.scenario or ""),
     )
 
@@ -130,12 +114,9 @@ async def trail(workflow_id: str, request: Request, user: AuditUser) -> Response
 @router.get("/ui/audit/{workflow_id}/export")
 async def export(workflow_id: str, request: Request, user: AuditUser) -> Response:
     state = app_state(request)
-    result = await trail_for(state.db, temporal_client(state), workflow_id)
-    link = temporal_ui_link(state.settings, workflow_id, result.header.run_id)
-    doc = build_export(result, load_signing_key(state.settings), link)
-    filename = "audit-" + re.sub(r"[^A-Za-z0-9._-]", "_", workflow_id) + ".json"
+    signed = await audit.signed_export(user.actor, state.settings, state.db, temporal_client(state), workflow_id)
     return Response(
-        export_bytes(doc),
+        signed.content,
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{signed.filename}"'},
     )

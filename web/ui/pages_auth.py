@@ -8,11 +8,9 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from core.logging import get_logger
-from web.accounts import revoke_token
-from web.api.auth import _login
-from web.db import Database
 from web.deps import app_state
+from web.errors import Unauthorized
+from web.services import users
 from web.ui.i18n import LANGS
 from web.ui.render import page
 from web.ui.session import (
@@ -30,7 +28,6 @@ from web.ui.session import (
     translator,
 )
 
-log = get_logger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
@@ -79,9 +76,9 @@ async def login(request: Request) -> Response:
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))
     state = app_state(request)
     ttl = timedelta(hours=state.settings.token_ttl_hours)
-    out = await state.db.run(_login, state.db, username, password, ttl)
-    if out is None:
-        log.info("ui login refused", username=username)
+    try:
+        out = await users.login(state.db, username, password, ttl)
+    except Unauthorized:
         return _login_page(request, t("login.failed"), username=username, status_code=401)
     target = landing(out.role, safe_next(str(form.get("next", ""))))
     response = RedirectResponse(target, status_code=303)
@@ -91,16 +88,11 @@ async def login(request: Request) -> Response:
     return response
 
 
-def _revoke(db: Database, token: str) -> bool:
-    with db.session() as s:
-        return revoke_token(s, token)
-
-
 @router.post("/ui/logout")
 async def logout(request: Request, user: AnyUser) -> Response:
     await check_csrf(request, user)
     state = app_state(request)
-    await state.db.run(_revoke, state.db, user.token)
+    await users.logout(state.db, user.token)
     response = RedirectResponse("/ui/login", status_code=303)
     clear_session(response)
     return response

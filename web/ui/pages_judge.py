@@ -7,37 +7,27 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.service import RPCError, RPCStatusCode
 
-from core.identity import acting_as
 from core.logging import get_logger
 from domain.errors import Conflict, OneMatterError, ValidationFailed
-from domain.legal_time import LegalDuration
-from web.api.scenarios import scenario_or_404, start_workflow
-from web.api.tasks import cancel_task, extend_task, reassign_task
-from web.api.workflows import DecisionBody, WorkflowDetail, decide, get_workflow, list_workflows
-from web.audit import temporal_ui_link
-from web.db import Database
 from web.deps import app_state, temporal_client
 from web.errors import field_errors
-from web.inbox import InboxTask
+from web.services import audit, scenarios
+from web.services import tasks as task_service
+from web.services import workflows as case_service
+from web.services.scenarios import InvalidStartRequest, scenario_or_404
+from web.services.workflows import CancelBody, DecisionBody, ListFilter
 from web.ui.forms import FormBuilder, error_map, flatten, parse
-from web.ui.render import countdowns, page, progress_bars
+from web.ui.render import countdowns, page, progress_bars, refusal_fields
 from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, translator
-from workflows.agency_task import Extension, Reasoned, Reassignment
+from workflows.agency_task.models import Reasoned, Reassignment
 from workflows.registry import SCENARIOS
 
 log = get_logger(__name__)
 router = APIRouter(include_in_schema=False)
-
-# Recorded in history with the judge's identity (the om-actor header) and reason, just before the
-# Temporal cancellation itself, whose own record carries only the web's identity.
-CANCEL_REQUEST_SIGNAL = "om-cancel-requested"
 
 
 def _form(request_form: Any) -> dict[str, str]:
@@ -53,14 +43,14 @@ async def cases(request: Request, user: JudgeUser) -> Response:
     case_number = (q.get("case_number") or "").strip() or None
     scenario = q.get("scenario") or None
     client = temporal_client(app_state(request))
-    rows = await list_workflows(
-        Response(), user.actor, client, case_number=case_number, scenario=scenario, page_size=100
+    found = await case_service.list_workflows(
+        client, user.actor, ListFilter(case_number=case_number, scenario=scenario), page_size=100
     )
     return page(
         request,
         "judge/cases.html",
         user,
-        rows=rows,
+        rows=found.items,
         scenarios=SCENARIOS,
         filters={"case_number": case_number or "", "scenario": scenario or ""},
     )
@@ -116,17 +106,17 @@ async def start(name: str, request: Request, user: JudgeUser) -> Response:
         return _start_page(request, user, name, values, parsed.errors, status_code=422)
     state = app_state(request)
     try:
-        started = await start_workflow(
-            request,
-            user.actor,
-            state,
+        started = await scenarios.start(
             temporal_client(state),
+            state.settings,
+            state.partners,
+            user.actor,
             name,
             parsed.data,
             values.get("idempotency_key") or None,
         )
-    except RequestValidationError as exc:
-        by_field, general = error_map([(e.field, e.message) for e in field_errors(exc.errors())])
+    except InvalidStartRequest as exc:
+        by_field, general = error_map([(e.field, e.message) for e in field_errors(exc.errors)])
         return _start_page(request, user, name, values, by_field, general, status_code=422)
     except OneMatterError as exc:
         return _start_page(request, user, name, values, None, [exc.message], status_code=exc.status)
@@ -134,12 +124,6 @@ async def start(name: str, request: Request, user: JudgeUser) -> Response:
 
 
 # --- one case -------------------------------------------------------------------------------------------
-
-
-def _tasks_of(db: Database, workflow_id: str) -> list[InboxTask]:
-    with db.session() as s:
-        q = select(InboxTask).where(InboxTask.workflow_id == workflow_id).order_by(InboxTask.assigned_at)
-        return list(s.scalars(q))
 
 
 _MARK_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -157,8 +141,8 @@ async def _case_page(
 ) -> Response:
     state = app_state(request)
     t = translator(request)
-    detail: WorkflowDetail = await get_workflow(request, workflow_id, user.actor, temporal_client(state))
-    tasks = await state.db.run(_tasks_of, state.db, workflow_id)
+    detail = await case_service.get_workflow(temporal_client(state), user.actor, workflow_id)
+    tasks = await task_service.tasks_of_case(state.db, user.actor, workflow_id)
     forms = []
     for d in detail.pending_decisions:
         mine = d.name == decision
@@ -194,7 +178,7 @@ async def _case_page(
         countdowns=countdowns(detail.summary),
         running=detail.temporal_status == WorkflowExecutionStatus.RUNNING.name,
         agencies=[(a.id, a.name) for a in state.settings.agencies()],
-        temporal_link=temporal_ui_link(state.settings, workflow_id, detail.run_id),
+        temporal_link=audit.temporal_ui_link(state.settings, workflow_id, detail.run_id),
         done=request.query_params.get("done"),
         cancel_error=(errors or {}).get("cancel_reason") if decision == "__cancel__" else None,
         page_errors=page_errors,
@@ -213,7 +197,7 @@ async def take_decision(workflow_id: str, decision: str, request: Request, user:
     state = app_state(request)
     client = temporal_client(state)
     values = _form(await request.form())
-    detail = await get_workflow(request, workflow_id, user.actor, client)
+    detail = await case_service.get_workflow(client, user.actor, workflow_id)
     pending = next((d for d in detail.pending_decisions if d.name == decision), None)
     if pending is None:
         raise Conflict("DECISION_NOT_PENDING", f"{decision!r} is not waiting for a decision")
@@ -224,50 +208,34 @@ async def take_decision(workflow_id: str, decision: str, request: Request, user:
     reason = values.get("reason", "").strip()
     try:
         body = DecisionBody.model_validate({**parsed.data, "reason": reason})
-        await decide(request, workflow_id, decision, body, user.actor, client)
+        await case_service.decide(client, user.actor, workflow_id, decision, body)
     except ValidationError as exc:
         by_field, general = error_map([(e.field, e.message) for e in field_errors(exc.errors())])
         return await _case_page(request, user, workflow_id, decision, values, by_field, general, status_code=422)
     except OneMatterError as exc:
-        by_field, general = _refusal_fields(exc)
+        by_field, general = refusal_fields(exc)
         return await _case_page(request, user, workflow_id, decision, values, by_field, general, status_code=exc.status)
     return RedirectResponse(f"/ui/cases/{workflow_id}?done=decided", status_code=303)
 
 
-def _refusal_fields(exc: OneMatterError) -> tuple[dict[str, str], list[str]]:
-    """A workflow validator says "field: message"; put it next to the field when there is one."""
-    if exc.code == "REASON_REQUIRED":
-        return {"reason": exc.message}, []
-    head, sep, rest = exc.message.partition(": ")
-    if sep and " " not in head and exc.code.startswith("INVALID"):
-        path = head.removeprefix("result.")
-        return {f"f.{path}": rest}, []
-    return {}, [exc.message]
-
-
 @router.post("/ui/cases/{workflow_id}/cancel")
 async def cancel_case(workflow_id: str, request: Request, user: JudgeUser) -> Response:
-    """Cancels the workflow with a reason: a signal records who and why (encrypted, with the judge's
-    identity in its header), then Temporal's cancellation stops it."""
+    """Cancels the case with a reason, as ``POST /api/workflows/{id}/cancel`` does (one implementation):
+    only a scenario workflow the judge may see, and only with a reason."""
     await check_csrf(request, user)
-    values = _form(await request.form())
-    reason = values.get("reason", "").strip()
-    t = translator(request)
-    if not reason:
-        errors = {"cancel_reason": t("common.required")}
-        return await _case_page(request, user, workflow_id, "__cancel__", values, errors, status_code=422)
     client = temporal_client(app_state(request))
-    handle = client.get_workflow_handle(workflow_id)
+    # Anything but a case this judge may see is refused before the form is even looked at.
+    await case_service.visible_case(client, user.actor, workflow_id)
+    values = _form(await request.form())
     try:
-        with acting_as(user.actor):
-            await handle.signal(CANCEL_REQUEST_SIGNAL, {"reason": reason})
-            # The cancellation's own reason is stored in plain text: the user id only, never the judge's words.
-            await handle.cancel(reason=f"cancelled by {user.actor.user_id} (see signal {CANCEL_REQUEST_SIGNAL})")
-    except RPCError as exc:
-        if exc.status is RPCStatusCode.NOT_FOUND:
-            raise Conflict("WORKFLOW_CLOSED", "the workflow is no longer running") from None
-        raise
-    log.info("workflow cancel requested", workflow_id=workflow_id)
+        body = CancelBody(reason=values.get("reason", ""))
+    except ValidationError:
+        errors = {"cancel_reason": translator(request)("common.required")}
+        return await _case_page(request, user, workflow_id, "__cancel__", values, errors, status_code=422)
+    try:
+        await case_service.cancel(client, user.actor, workflow_id, body)
+    except Conflict as exc:
+        return await _case_page(request, user, workflow_id, None, None, None, [exc.message], status_code=exc.status)
     return RedirectResponse(f"/ui/cases/{workflow_id}?done=cancelled", status_code=303)
 
 
@@ -281,18 +249,13 @@ async def task_action(workflow_id: str, task_id: str, request: Request, user: Ju
     client = temporal_client(state)
     try:
         if action == "extend":
-            row = await state.db.run(lambda: _task_row(state.db, task_id))
-            unit = row.view().spec.rule.due.unit if row else None
-            if unit is None:
-                raise ValidationFailed("TASK_NOT_FOUND", "no such task")
-            body = Extension(reason=reason, extra=LegalDuration(amount=int(values.get("amount") or 0), unit=unit))
-            await extend_task(task_id, body, state, user.actor, client)
+            amount = int(values.get("amount") or 0)
+            await task_service.extend_in_own_unit(state.db, client, user.actor, task_id, amount, reason)
         elif action == "reassign":
-            await reassign_task(
-                task_id, Reassignment(reason=reason, agency=values.get("agency", "")), state, user.actor, client
-            )
+            body = Reassignment(reason=reason, agency=values.get("agency", ""))
+            await task_service.reassign(state.db, client, user.actor, task_id, body)
         elif action == "cancel":
-            await cancel_task(task_id, Reasoned(reason=reason), state, user.actor, client)
+            await task_service.cancel(state.db, client, user.actor, task_id, Reasoned(reason=reason))
         else:
             raise ValidationFailed("UNKNOWN_ACTION", f"unknown task action {action!r}")
     except (ValidationError, ValueError) as exc:
@@ -301,8 +264,3 @@ async def task_action(workflow_id: str, task_id: str, request: Request, user: Ju
     except OneMatterError as exc:
         return await _case_page(request, user, workflow_id, None, None, None, [exc.message], status_code=exc.status)
     return RedirectResponse(f"/ui/cases/{workflow_id}?done=task", status_code=303)
-
-
-def _task_row(db: Database, task_id: str) -> InboxTask | None:
-    with db.session() as s:
-        return s.get(InboxTask, task_id)

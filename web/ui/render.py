@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from domain.errors import OneMatterError
 from domain.legal_time import CHINA_TZ
 from domain.money import format_yuan
 from web.ui.i18n import Translator, bilingual
@@ -158,3 +159,15 @@ def page(
 
 def error_page(request: Request, user: UiUser | None, status_code: int, title_key: str, message: str) -> HTMLResponse:
     return page(request, "error.html", user, status_code=status_code, title_key=title_key, message=message)
+
+
+def refusal_fields(exc: OneMatterError) -> tuple[dict[str, str], list[str]]:
+    """Where a refusal shows on a form: a workflow validator says "field: message", so it goes next to
+    that field when there is one; a missing reason next to the reason; anything else above the form."""
+    if exc.code == "REASON_REQUIRED":
+        return {"reason": exc.message}, []
+    head, sep, rest = exc.message.partition(": ")
+    if sep and " " not in head and exc.code.startswith("INVALID"):
+        path = head.removeprefix("result.")
+        return {f"f.{path}": rest}, []
+    return {}, [exc.message]

@@ -1,0 +1,288 @@
+"""Agency tasks (协助事项): the inbox an agency works from, one task, the agency's and the judge's actions,
+and the files an agency attaches.
+
+Lists come from the inbox projection (store/inbox.py); every change goes to the task's workflow as an
+Update, whose validator is the authority (wrong agency, wrong state, invalid result). The checks here
+answer early and make sure an agency never learns about another agency's tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from temporalio.client import Client
+
+from core.logging import get_logger
+from core.settings import Settings
+from domain.actors import Actor, Role
+from domain.errors import Conflict, Forbidden, NotFound, OneMatterError, ValidationFailed
+from domain.legal_time import LegalDuration
+from domain.task_results import result_schema
+from domain.tasks import TaskState, TaskView
+from store.db import Database
+from store.inbox import OPEN_STATES, InboxTask, SqlTaskStore
+from web.errors import GatewayTimeout
+from web.services.access import DECIDERS, READERS, require_role
+from web.services.workflows import execute_update_as
+from workflows.agency_task.models import Completion, Extension, Reasoned, Reassignment
+from workflows.kit.messages import CANCEL_TASK, CLAIM_TASK, COMPLETE_TASK, EXTEND_TASK, REASSIGN_TASK, REJECT_TASK
+
+log = get_logger(__name__)
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+FINAL_STATES = tuple(s.value for s in TaskState if s.is_final)
+
+
+class TaskSummary(BaseModel):
+    task_id: str
+    workflow_id: str
+    agency: str
+    case_number: str
+    task_type: str
+    title: str
+    state: str
+    mark: str
+    overdue: bool
+    escalated: bool
+    provisional: bool
+    due_at: datetime
+    assigned_at: datetime
+    result_type: str
+
+    @classmethod
+    def of(cls, row: InboxTask) -> TaskSummary:
+        # Columns only, and no re-validation of values our own database holds: this is the hot path.
+        return cls.model_construct(
+            task_id=row.task_id,
+            workflow_id=row.workflow_id,
+            agency=row.agency,
+            case_number=row.case_number,
+            task_type=row.task_type,
+            title=row.title,
+            state=row.state,
+            mark=row.mark,
+            overdue=row.overdue,
+            escalated=row.escalated,
+            provisional=row.provisional,
+            due_at=row.due_at,
+            assigned_at=row.assigned_at,
+            result_type=row.result_type,
+        )
+
+
+class TaskDetail(BaseModel):
+    task: TaskView
+    result_schema: dict[str, Any]
+
+
+class AttachmentStored(BaseModel):
+    sha256: str
+    size: int
+
+
+class TaskQuery(BaseModel):
+    """Which tasks: ``states`` (none: all), due before, one case, one agency (judges and auditors; an
+    agency user always sees its own), and the page."""
+
+    states: tuple[str, ...] | None = None
+    due_before: datetime | None = None
+    case_number: str | None = None
+    agency: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+    @staticmethod
+    def states_for(status: str | None) -> tuple[str, ...] | None:
+        """``open`` means open or claimed; any other word is one state; nothing is every state."""
+        return OPEN_STATES if status == "open" else (status,) if status else None
+
+
+class TaskAction(StrEnum):
+    """What can be done to a task: the agency claims (签收), completes (反馈) or rejects (退回) it; the judge
+    reassigns, extends or cancels it."""
+
+    CLAIM = CLAIM_TASK
+    COMPLETE = COMPLETE_TASK
+    REJECT = REJECT_TASK
+    REASSIGN = REASSIGN_TASK
+    EXTEND = EXTEND_TASK
+    CANCEL = CANCEL_TASK
+
+    @property
+    def by_agency(self) -> bool:
+        return self in (TaskAction.CLAIM, TaskAction.COMPLETE, TaskAction.REJECT)
+
+
+def _visible(actor: Actor, row: InboxTask) -> bool:
+    if actor.role is Role.AGENCY:
+        return actor.agency == row.agency
+    return actor.role in READERS
+
+
+async def _task_for(db: Database, actor: Actor, task_id: str) -> InboxTask:
+    row = await db.run(SqlTaskStore(db).get, task_id)
+    if row is None:
+        raise NotFound("TASK_NOT_FOUND", "no such task")
+    if not _visible(actor, row):
+        raise Forbidden("TASK_FORBIDDEN", "this task belongs to another agency")
+    return row
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+
+
+async def list_tasks(db: Database, actor: Actor, query: TaskQuery) -> list[TaskSummary]:
+    """An agency sees only its own tasks, sorted by due date; judges, auditors and admins see all."""
+    agency = query.agency
+    if actor.role is Role.AGENCY:
+        agency = actor.agency
+    elif actor.role not in READERS:
+        raise Forbidden("ROLE_FORBIDDEN", "no task list for this role")
+    store = SqlTaskStore(db)
+    rows = await db.run(
+        lambda: store.list(
+            agency=agency,
+            states=query.states,
+            due_before=query.due_before,
+            case_number=query.case_number,
+            limit=query.limit,
+            offset=query.offset,
+        )
+    )
+    return [TaskSummary.of(r) for r in rows]
+
+
+async def get_task(db: Database, actor: Actor, task_id: str) -> TaskDetail:
+    """One task with the JSON schema of the result it asks for (the UI's form is built from it)."""
+    row = await _task_for(db, actor, task_id)
+    view = row.view()
+    return TaskDetail(task=view, result_schema=result_schema(view.spec.result_type))
+
+
+def _tasks_of(db: Database, workflow_id: str) -> list[TaskSummary]:
+    with db.session() as s:
+        q = select(InboxTask).where(InboxTask.workflow_id == workflow_id).order_by(InboxTask.assigned_at)
+        return [TaskSummary.of(r) for r in s.scalars(q)]
+
+
+async def tasks_of_case(db: Database, actor: Actor, workflow_id: str) -> list[TaskSummary]:
+    """Every agency task of one case, oldest first: for those who read cases."""
+    require_role(actor, *READERS)
+    return await db.run(_tasks_of, db, workflow_id)
+
+
+# --- acting ------------------------------------------------------------------------------------------------
+
+
+async def _task_closed() -> OneMatterError:
+    return Conflict("TASK_CLOSED", "the task is no longer open")
+
+
+async def act(
+    db: Database, client: Client, actor: Actor, task_id: str, action: TaskAction, body: BaseModel | None = None
+) -> Any:
+    """Sends ``action`` to the task's workflow as ``actor``; the answer is the task as it now stands.
+
+    The agency's actions are the assigned agency's alone; the judge's are the judge's. The task's own
+    validator decides the rest (wrong state, invalid result)."""
+    if action.by_agency:
+        if actor.role is not Role.AGENCY:
+            raise Forbidden("ROLE_FORBIDDEN", "only the assigned agency acts on a task")
+    else:
+        require_role(actor, *DECIDERS)
+    await _task_for(db, actor, task_id)
+    timeout = GatewayTimeout("TASK_TIMEOUT", "the task did not answer in time; check it before retrying")
+    view = await execute_update_as(
+        client, actor, task_id, action.value, body, closed=_task_closed, timeout=timeout, result_type=TaskView
+    )
+    # The workflow projects on its own, a moment later; writing the answer now means the page the actor is
+    # sent to next already shows the change (the store only moves forward in version, so order is moot).
+    if isinstance(view, TaskView):
+        await db.run(SqlTaskStore(db).upsert_task, view)
+    return view
+
+
+async def complete(
+    db: Database, client: Client, attachments_dir: Path, actor: Actor, task_id: str, body: Completion
+) -> Any:
+    """The agency reports its result (反馈); every attachment it names must have been uploaded first."""
+    for digest in body.attachments:
+        if not (attachments_dir / digest).is_file():
+            raise ValidationFailed("UNKNOWN_ATTACHMENT", f"attachments: {digest} was not uploaded", "attachments")
+    return await act(db, client, actor, task_id, TaskAction.COMPLETE, body)
+
+
+async def reject(db: Database, client: Client, actor: Actor, task_id: str, body: Reasoned) -> Any:
+    return await act(db, client, actor, task_id, TaskAction.REJECT, body)
+
+
+async def reassign(db: Database, client: Client, actor: Actor, task_id: str, body: Reassignment) -> Any:
+    return await act(db, client, actor, task_id, TaskAction.REASSIGN, body)
+
+
+async def extend(db: Database, client: Client, actor: Actor, task_id: str, body: Extension) -> Any:
+    return await act(db, client, actor, task_id, TaskAction.EXTEND, body)
+
+
+async def extend_in_own_unit(db: Database, client: Client, actor: Actor, task_id: str, amount: int, reason: str) -> Any:
+    """Extends by ``amount`` of the unit the task's deadline is counted in (working or calendar days…)."""
+    row = await _task_for(db, actor, task_id)
+    unit = row.view().spec.rule.due.unit
+    return await extend(
+        db, client, actor, task_id, Extension(reason=reason, extra=LegalDuration(amount=amount, unit=unit))
+    )
+
+
+async def cancel(db: Database, client: Client, actor: Actor, task_id: str, body: Reasoned) -> Any:
+    return await act(db, client, actor, task_id, TaskAction.CANCEL, body)
+
+
+# --- attachments -------------------------------------------------------------------------------------------
+
+
+def attachments_dir(settings: Settings) -> Path:
+    """Where uploaded files live, by their SHA-256."""
+    return settings.var_dir / "attachments"
+
+
+async def store_attachment(
+    db: Database, attachments_dir: Path, actor: Actor, task_id: str, data: bytes
+) -> AttachmentStored:
+    """Stores a file (e.g. a custody photo) by its SHA-256, for the agency working the task; the result
+    then names it by that hash. ``data`` may be one byte over the limit, which is how a caller says so."""
+    if actor.role is not Role.AGENCY:
+        raise Forbidden("ROLE_FORBIDDEN", "only the assigned agency uploads to a task")
+    await _task_for(db, actor, task_id)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed("ATTACHMENT_TOO_LARGE", f"file: at most {MAX_ATTACHMENT_BYTES} bytes", "file")
+    digest = hashlib.sha256(data).hexdigest()
+    await asyncio.to_thread(_write_once, attachments_dir, digest, data)
+    return AttachmentStored(sha256=digest, size=len(data))
+
+
+def _write_once(folder: Path, digest: str, data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / digest
+    if not path.exists():
+        tmp = folder / f".{digest}.part"
+        tmp.write_bytes(data)
+        tmp.replace(path)  # content-addressed: the same bytes land in the same place, once
+
+
+def attachment_path(attachments_dir: Path, actor: Actor, sha256: str) -> Path:
+    """Where an uploaded file is, for the roles that read attachments; 404 for anything else."""
+    if actor.role not in (*READERS, Role.AGENCY):
+        raise Forbidden("ROLE_FORBIDDEN", "not allowed")
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise NotFound("ATTACHMENT_NOT_FOUND", "no such attachment")
+    path = attachments_dir / sha256
+    if not path.is_file():
+        raise NotFound("ATTACHMENT_NOT_FOUND", "no such attachment")
+    return path

@@ -1,0 +1,412 @@
+"""Cases (执行案件流程): the list, one case's status, a judge's decision, and cancelling a case.
+
+Reads come from Temporal itself — visibility for the list, describe plus the ``status`` query for one
+workflow — so what a judge or auditor sees is what the workflow holds, never a stale copy. Changes go to
+the workflow as Updates (decisions) or as a recorded signal plus Temporal's cancellation (cancel), always
+sent as the acting user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from core.identity import acting_as
+from core.logging import get_logger
+from core.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
+from domain.actors import Actor
+from domain.errors import Conflict, ErrorDetail, Forbidden, NotFound, OneMatterError, ValidationFailed
+from web.errors import GatewayTimeout
+from web.services.access import DECIDERS, READERS, require_role
+from workflows.kit.messages import CANCEL_REQUEST_SIGNAL, DECIDE_UPDATE, STATUS_QUERY
+from workflows.kit.models import DecisionInput, PendingDecision, ScenarioStatus, TimelineEntry
+from workflows.registry import SCENARIOS
+
+log = get_logger(__name__)
+
+QUERY_TIMEOUT = timedelta(seconds=5)
+# A decision waits for the workflow to accept it; a workflow without a live worker would hang the request.
+DECISION_TIMEOUT_SECONDS = 30.0
+# RUNNING -> Running, CONTINUED_AS_NEW -> ContinuedAsNew: how visibility spells ExecutionStatus.
+_TEMPORAL_STATUS_FILTER = {s.name: s.name.title().replace("_", "") for s in WorkflowExecutionStatus}
+
+
+# --- models -------------------------------------------------------------------------------------------
+
+
+class WorkflowSummary(BaseModel):
+    workflow_id: str
+    scenario: str | None = None
+    case_number: str | None = None
+    court: str | None = None
+    status: str | None = Field(default=None, description="the scenario's own status word (OmStatus)")
+    temporal_status: str | None = Field(default=None, description="RUNNING, COMPLETED, FAILED, ...")
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class WorkflowDetail(WorkflowSummary):
+    run_id: str | None = None
+    workflow_type: str | None = None
+    task_queue: str | None = None
+    history_length: int = 0
+    live: bool = Field(description="whether status, summary and timeline came from the workflow's status query")
+    summary: dict[str, Any] = Field(default_factory=dict)
+    pending_decisions: list[PendingDecision] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    result: Any = None
+    failure: ErrorDetail | None = None
+
+
+class WorkflowPage(BaseModel):
+    """One page of the list; ``next_page_token`` (opaque, URL-safe) fetches the next, if there is one."""
+
+    items: list[WorkflowSummary]
+    next_page_token: str | None = None
+
+
+class ListFilter(BaseModel):
+    """What the list may be narrowed by: the Om* search attributes and Temporal's own status."""
+
+    case_number: str | None = None
+    scenario: str | None = None
+    status: str | None = None
+    temporal_status: str | None = None
+
+
+class DecisionBody(BaseModel):
+    """``reason`` (理由) plus the decision's own fields, which the workflow validates."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={"examples": [{"reason": "经审查, 依法冻结被执行人存款", "deduct": True}]},
+    )
+
+    reason: str = Field(default="", max_length=2000)
+
+
+class CancelBody(BaseModel):
+    """Why the case ends here (终止理由): recorded, encrypted, with the judge's identity."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "申请执行人撤回执行申请"}]})
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("a reason is required")
+        return value
+
+
+class CancelRequested(BaseModel):
+    """The cancellation was requested; the workflow stops as soon as its worker takes it."""
+
+    workflow_id: str
+    requested_at: datetime
+    by: Actor
+
+
+# --- the list -----------------------------------------------------------------------------------------------
+
+
+# Temporal's visibility parser treats backslashes and double quotes inconsistently (a value holding
+# either cannot be matched, a trailing backslash breaks the query); neither occurs in a case number,
+# a scenario or a status word, so such filters are refused instead of guessed at.
+_UNQUOTABLE = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
+def quote(value: str, field: str = "filter") -> str:
+    """A visibility-query string literal. A single quote is doubled, so a case number such as
+    ``(2026)浙0102执1'号`` cannot end the literal and inject a clause."""
+    if _UNQUOTABLE.search(value):
+        raise ValidationFailed(
+            "INVALID_FILTER", "a filter value may not contain backslashes, double quotes or control characters", field
+        )
+    return "'" + value.replace("'", "''") + "'"
+
+
+def build_list_query(
+    case_number: str | None = None,
+    scenario: str | None = None,
+    status: str | None = None,
+    temporal_status: str | None = None,
+) -> str:
+    clauses = [f"{SCENARIO.name} IS NOT NULL"]
+    filters = (("case_number", CASE_NUMBER, case_number), ("scenario", SCENARIO, scenario), ("status", STATUS, status))
+    for field, key, value in filters:
+        if value:
+            clauses.append(f"{key.name} = {quote(value, field)}")
+    if temporal_status:
+        wanted = _TEMPORAL_STATUS_FILTER.get(temporal_status.upper())
+        if wanted is None:
+            raise ValidationFailed(
+                "INVALID_TEMPORAL_STATUS",
+                f"temporal_status must be one of {', '.join(_TEMPORAL_STATUS_FILTER)}",
+                "temporal_status",
+            )
+        clauses.append(f"ExecutionStatus = {quote(wanted)}")
+    # No ORDER BY: SQL visibility (dev server, PostgreSQL) refuses it and already lists newest first.
+    return " AND ".join(clauses)
+
+
+def summary_of(
+    workflow_id: str,
+    attrs: TypedSearchAttributes,
+    status: WorkflowExecutionStatus | None,
+    started: datetime | None,
+    closed: datetime | None,
+) -> WorkflowSummary:
+    """A list row from what visibility or describe says about a workflow."""
+    return WorkflowSummary(
+        workflow_id=workflow_id,
+        scenario=attrs.get(SCENARIO),
+        case_number=attrs.get(CASE_NUMBER),
+        court=attrs.get(COURT),
+        status=attrs.get(STATUS),
+        temporal_status=status.name if status else None,
+        started_at=started,
+        closed_at=closed,
+    )
+
+
+def _decode_page_token(token: str | None) -> bytes | None:
+    if not token:
+        return None
+    try:
+        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(
+            "INVALID_PAGE_TOKEN", "next_page_token is not one we issued", "next_page_token"
+        ) from None
+
+
+async def search(client: Client, query: str, page_size: int, page_token: str | None = None) -> WorkflowPage:
+    """One page of scenario workflows matching a visibility ``query`` (from :func:`build_list_query`)."""
+    it = client.list_workflows(query, page_size=page_size, next_page_token=_decode_page_token(page_token))
+    await it.fetch_next_page()
+    items = [
+        summary_of(w.id, w.typed_search_attributes, w.status, w.start_time, w.close_time) for w in it.current_page or []
+    ]
+    token = base64.urlsafe_b64encode(it.next_page_token).decode().rstrip("=") if it.next_page_token else None
+    return WorkflowPage(items=items, next_page_token=token)
+
+
+async def list_workflows(
+    client: Client, actor: Actor, filters: ListFilter, page_size: int = 50, page_token: str | None = None
+) -> WorkflowPage:
+    """Scenario workflows (running first, then by closing time, newest first), filtered."""
+    require_role(actor, *READERS)
+    query = build_list_query(filters.case_number, filters.scenario, filters.status, filters.temporal_status)
+    return await search(client, query, page_size, page_token)
+
+
+# --- one workflow -----------------------------------------------------------------------------------------
+
+
+async def describe_or_404(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionDescription:
+    try:
+        return await handle.describe()
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NotFound("WORKFLOW_NOT_FOUND", f"no workflow {handle.id!r}", "workflow_id") from None
+        raise
+
+
+async def visible_case(client: Client, actor: Actor, workflow_id: str) -> WorkflowExecutionDescription:
+    """A scenario workflow this actor may see, described; anything else does not exist for them (404),
+    whether it is missing, an agency task, or a workflow of no registered scenario."""
+    require_role(actor, *READERS)
+    desc = await describe_or_404(client.get_workflow_handle(workflow_id))
+    if desc.typed_search_attributes.get(SCENARIO) not in SCENARIOS:
+        raise NotFound("WORKFLOW_NOT_FOUND", f"no case workflow {workflow_id!r}", "workflow_id")
+    return desc
+
+
+async def _closed_outcome(
+    handle: WorkflowHandle[Any, Any], desc: WorkflowExecutionDescription
+) -> tuple[Any, ErrorDetail | None]:
+    """The result of a completed run, or why a closed run did not complete."""
+    if desc.status is WorkflowExecutionStatus.COMPLETED:
+        try:
+            return await handle.result(follow_runs=False, rpc_timeout=QUERY_TIMEOUT), None
+        except (RPCError, RPCTimeoutOrCancelledError) as exc:
+            log.warning("workflow result unavailable", workflow_id=handle.id, error=type(exc).__name__)
+            return None, None
+    if desc.status is WorkflowExecutionStatus.FAILED:
+        try:
+            await handle.result(follow_runs=False, rpc_timeout=QUERY_TIMEOUT)
+        except WorkflowFailureError as exc:
+            cause = exc.cause
+            if isinstance(cause, ApplicationError):
+                return None, ErrorDetail(code=cause.type or "WORKFLOW_FAILED", message=cause.message)
+            return None, ErrorDetail(code="WORKFLOW_FAILED", message=str(cause))
+        except (RPCError, RPCTimeoutOrCancelledError):
+            pass
+        return None, ErrorDetail(code="WORKFLOW_FAILED", message="the workflow failed")
+    if desc.status is not None:
+        return None, ErrorDetail(code=desc.status.name, message=f"the workflow was {desc.status.name.lower()}")
+    return None, None
+
+
+async def get_workflow(client: Client, actor: Actor, workflow_id: str) -> WorkflowDetail:
+    """Status, summary, pending decisions, timeline (who did what, when, why) and result of one workflow."""
+    require_role(actor, *READERS)
+    handle = client.get_workflow_handle(workflow_id)
+    desc = await describe_or_404(handle)
+    base = summary_of(desc.id, desc.typed_search_attributes, desc.status, desc.start_time, desc.close_time)
+    detail = WorkflowDetail(
+        **base.model_dump(),
+        run_id=desc.run_id,
+        workflow_type=desc.workflow_type,
+        task_queue=desc.task_queue,
+        history_length=desc.history_length,
+        live=False,
+    )
+    live: ScenarioStatus | None = None
+    try:
+        with acting_as(actor):
+            live = await handle.query(STATUS_QUERY, result_type=ScenarioStatus, rpc_timeout=QUERY_TIMEOUT)
+    except (WorkflowQueryFailedError, WorkflowQueryRejectedError, RPCError, RPCTimeoutOrCancelledError) as exc:
+        # No worker, or not a scenario workflow: the describe half still answers who, what and when.
+        log.info("status query unavailable", workflow_id=workflow_id, error=type(exc).__name__)
+    if live is not None:
+        detail = detail.model_copy(
+            update={
+                "live": True,
+                "scenario": live.scenario,
+                "case_number": live.case_number,
+                "court": live.court,
+                "status": live.status,
+                "summary": live.summary,
+                "pending_decisions": live.pending_decisions,
+                "timeline": live.timeline,
+                "result": live.result,
+            }
+        )
+    if desc.status is not WorkflowExecutionStatus.RUNNING and (live is None or live.result is None):
+        result, failure = await _closed_outcome(handle, desc)
+        detail = detail.model_copy(update={"result": detail.result if result is None else result, "failure": failure})
+    return detail
+
+
+# --- updates, as the acting user ----------------------------------------------------------------------------
+
+
+def refusal_error(exc: WorkflowUpdateFailedError) -> OneMatterError:
+    """The workflow's validator refused an update: pass its code and message on, with a fitting status."""
+    cause = exc.cause
+    if not isinstance(cause, ApplicationError):
+        return Conflict("DECISION_FAILED", str(cause) or "the workflow refused the decision")
+    code = cause.type or "DECISION_REFUSED"
+    if code.startswith(("INVALID_", "VALIDATION")):
+        return ValidationFailed(code, cause.message)
+    if code in ("ROLE_FORBIDDEN", "ACTOR_MISSING"):
+        return Forbidden(code, cause.message)
+    return Conflict(code, cause.message)
+
+
+async def execute_update_as(
+    client: Client,
+    actor: Actor,
+    workflow_id: str,
+    name: str,
+    arg: BaseModel | None,
+    *,
+    closed: Callable[[], Awaitable[OneMatterError]],
+    timeout: OneMatterError,
+    result_type: type | None = None,
+) -> Any:
+    """Sends an Update as ``actor`` and maps what can go wrong to our errors: the validator's refusal
+    (its code and message), a workflow that is gone (``closed``), no answer in time (``timeout``)."""
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        with acting_as(actor):
+            async with asyncio.timeout(DECISION_TIMEOUT_SECONDS):
+                if arg is None:
+                    return await handle.execute_update(name, result_type=result_type)
+                return await handle.execute_update(name, arg, result_type=result_type)
+    except WorkflowUpdateFailedError as exc:
+        err = refusal_error(exc)
+        log.info("update refused", workflow_id=workflow_id, update=name, code=err.code)
+        raise err from None
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise await closed() from None
+        raise
+    except (TimeoutError, RPCTimeoutOrCancelledError):
+        raise timeout from None
+
+
+async def _missing_or_closed(client: Client, workflow_id: str) -> OneMatterError:
+    desc = await describe_or_404(client.get_workflow_handle(workflow_id))
+    state = desc.status.name.lower() if desc.status else "closed"
+    return Conflict("WORKFLOW_CLOSED", f"the workflow is {state}; it takes no more decisions")
+
+
+async def decide(client: Client, actor: Actor, workflow_id: str, decision: str, body: DecisionBody) -> Any:
+    """A judge's decision (法官决定), with a reason. The workflow validates it and records who, when, why;
+    the answer is its ``DecisionOutcome``."""
+    require_role(actor, *DECIDERS)
+    update = DecisionInput(decision=decision, reason=body.reason, payload=dict(body.model_extra or {}))
+    result = await execute_update_as(
+        client,
+        actor,
+        workflow_id,
+        DECIDE_UPDATE,
+        update,
+        closed=lambda: _missing_or_closed(client, workflow_id),
+        timeout=GatewayTimeout(
+            "DECISION_TIMEOUT", "the workflow did not answer in time; check its status before deciding again"
+        ),
+    )
+    log.info("decision accepted", workflow_id=workflow_id, decision=decision)
+    return result
+
+
+# --- cancelling a case ----------------------------------------------------------------------------------------
+
+
+async def cancel(client: Client, actor: Actor, workflow_id: str, body: CancelBody) -> CancelRequested:
+    """A judge ends a case (终止) with a reason. Only a running scenario workflow the judge may see; the
+    reason goes into history as a signal (encrypted, with the judge's identity in its header) just before
+    Temporal's cancellation, whose own record carries the user id only, never the judge's words."""
+    require_role(actor, *DECIDERS)
+    desc = await visible_case(client, actor, workflow_id)
+    if desc.status is not WorkflowExecutionStatus.RUNNING:
+        state = desc.status.name.lower() if desc.status else "closed"
+        raise Conflict("WORKFLOW_CLOSED", f"the workflow is {state}; there is nothing to cancel")
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        with acting_as(actor):
+            await handle.signal(CANCEL_REQUEST_SIGNAL, {"reason": body.reason})
+            await handle.cancel(reason=f"cancelled by {actor.user_id} (see signal {CANCEL_REQUEST_SIGNAL})")
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise Conflict("WORKFLOW_CLOSED", "the workflow is no longer running") from None
+        raise
+    log.info("workflow cancel requested", workflow_id=workflow_id, by=actor.user_id)
+    return CancelRequested(workflow_id=workflow_id, requested_at=datetime.now(UTC), by=actor)
