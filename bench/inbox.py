@@ -24,9 +24,9 @@ from domain.actors import Role
 from domain.calendar import Deadline
 from domain.legal_time import LegalDuration, TimeUnit
 from domain.tasks import DueRule, SlaMark, TaskSpec, TaskState, TaskView
+from store.inbox import InboxTask
 from web.accounts import create_user, issue_token
 from web.db import Database
-from web.inbox import InboxTask
 
 AGENCIES = 50
 TASKS = 10_000

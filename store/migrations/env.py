@@ -1,12 +1,18 @@
-"""Alembic environment for the web's own database. ``web.db.upgrade_to_head`` passes a connection in
-``config.attributes``; without one (the ``alembic`` CLI) it connects to ``OM_DATABASE_URL``."""
+"""Alembic environment for the shared database. ``store.db.upgrade_to_head`` passes a connection in
+``config.attributes``; without one (the ``alembic`` CLI) it connects to ``OM_DATABASE_URL``.
+
+The revisions are written by hand; ``target_metadata`` holds the store's own tables (the web's users and
+tokens join it when ``web.db`` is imported, which this package may not do)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection
 
-from web.db import Base, make_engine
+# Imported for their tables, which join Base.metadata.
+import store.archive
+import store.inbox  # noqa: F401
+from store.db import Base, make_engine
 
 target_metadata = Base.metadata
 

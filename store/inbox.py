@@ -1,4 +1,5 @@
-"""The task inbox (待办): a projection of agency tasks in the web's own database.
+"""The task inbox (待办): a projection of agency tasks in the shared database, written by the worker's
+``project_task`` activity and by the web's task actions, read by the web's lists.
 
 Workflows are the source of truth; the ``project_task`` activity keeps this table current after every
 transition, idempotently (a row only moves forward in ``version``), so lists and filters are fast
@@ -13,7 +14,7 @@ from sqlalchemy import Boolean, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from domain.tasks import TaskState, TaskView
-from web.db import Base, Database, UTCDateTime, utcnow
+from store.db import Base, Database, UTCDateTime, utcnow
 
 OPEN_STATES = (TaskState.OPEN.value, TaskState.CLAIMED.value)
 
@@ -44,7 +45,7 @@ class InboxTask(Base):
 
 
 class SqlTaskStore:
-    """``activities.tasks.TaskStore`` over the web's database."""
+    """``activities.tasks.TaskStore`` over the shared database."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
