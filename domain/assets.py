@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from domain.money import Fen
+from domain.personal import AccountNumber
 
 
 class AssetKind(StrEnum):
@@ -31,7 +32,7 @@ class FoundAsset(BaseModel):
 
     partner_id: str
     kind: AssetKind
-    reference: str = Field(description="account number, registry unit number (不动产单元号) or plate")
+    reference: AccountNumber = Field(description="account number, registry unit number (不动产单元号) or plate")
     description: str = ""
     available_fen: Fen | None = Field(default=None, description="funds not yet frozen (deposits only)")
     status: AssetStatus = AssetStatus.NORMAL

@@ -31,6 +31,7 @@ from typing import Self
 from pydantic import BaseModel, Field, model_validator
 
 from domain.money import Fen, allocate_largest_remainder
+from domain.personal import PersonName
 
 
 class ClaimKind(StrEnum):
@@ -116,7 +117,7 @@ class CostItem(BaseModel):
 
     cost_id: str = Field(min_length=1)
     title: str
-    payee: str
+    payee: PersonName
     amount_fen: Fen
 
 
@@ -167,7 +168,7 @@ class PlanLine(BaseModel):
     class_title: str
     basis: str
     ref: str = Field(description="cost_id or claim_id")
-    payee: str
+    payee: PersonName
     claimed_fen: int
     paid_fen: int
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from domain.measures import SeizureRank
 from domain.money import Fen
+from domain.personal import IdNumber, PersonName
 
 
 class LandUse(StrEnum):
@@ -25,7 +26,7 @@ class LandUse(StrEnum):
 
 
 class Mortgage(BaseModel):
-    holder: str = Field(description="抵押权人")
+    holder: PersonName = Field(description="抵押权人")
     secured_amount_fen: Fen = Field(description="被担保主债权数额 (最高额抵押: 最高债权额)")
     maximum_amount: bool = Field(default=False, description="最高额抵押")
     registered_at: datetime
@@ -43,8 +44,8 @@ class TitleRecord(BaseModel):
     """The registry's answer (不动产登记簿): who owns the unit and what burdens it."""
 
     unit_number: str = Field(description="不动产单元号")
-    owner_id_number: str = Field(description="权利人证件号 (personal data)")
-    owner_name: str
+    owner_id_number: IdNumber = Field(description="权利人证件号 (personal data)")
+    owner_name: PersonName
     land_use: LandUse
     area_m2: float = Field(gt=0)
     address: str = ""
@@ -89,7 +90,7 @@ class TaxArrear(BaseModel):
 
 
 class Lease(BaseModel):
-    lessee: str
+    lessee: PersonName
     start_on: date
     end_on: date
     annual_rent_fen: Fen = 0

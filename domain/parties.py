@@ -9,6 +9,8 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from domain.personal import IdNumber, PersonName
+
 
 class PartyKind(StrEnum):
     PERSON = "person"  # 自然人: 居民身份证号 (cn.ric)
@@ -55,8 +57,8 @@ class Party(BaseModel):
     """A person or organisation with a checked identity number. Personal data: encrypted in history."""
 
     kind: PartyKind
-    name: str = Field(min_length=1, max_length=200, description="姓名或名称")
-    id_number: str = Field(description="居民身份证号 (person) or 统一社会信用代码 (organisation)")
+    name: PersonName = Field(min_length=1, max_length=200, description="姓名或名称")
+    id_number: IdNumber = Field(description="居民身份证号 (person) or 统一社会信用代码 (organisation)")
 
     @field_validator("id_number")
     @classmethod

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from domain.joint_review import Lease, OccupantKind, TaxArrear
 from domain.parties import check_bank_account
+from domain.personal import AccountNumber, PersonName
 
 
 class Acknowledgement(BaseModel):
@@ -53,7 +54,9 @@ class TaxReview(BaseModel):
 
     arrears: list[TaxArrear] = Field(default_factory=list)
     payee_code: str = Field(default="", max_length=32, description="credit code of the collecting tax office")
-    payee_account: str = Field(default="", max_length=34, description="国库 account the arrears are paid into")
+    payee_account: AccountNumber = Field(
+        default="", max_length=34, description="国库 account the arrears are paid into"
+    )
     remarks: str = Field(default="", max_length=500)
 
 
@@ -87,9 +90,11 @@ class PayeeCorrection(BaseModel):
     """书记员 (涉众案款发放): a payee's corrected details after the bank refused a payment; the payee is
     paid again under a new key. Rejecting the task instead sends the payee's money to escrow (提存)."""
 
-    account: str = Field(description="corrected account number (账号)")
+    account: AccountNumber = Field(description="corrected account number (账号)")
     bank: str = Field(default="", max_length=100, description="corrected bank (开户行), if it changed")
-    name: str = Field(default="", max_length=200, description="the holder's name as the bank has it, if it differs")
+    name: PersonName = Field(
+        default="", max_length=200, description="the holder's name as the bank has it, if it differs"
+    )
     note: str = Field(default="", max_length=500, description="how the details were confirmed")
 
     @field_validator("account")
@@ -109,6 +114,16 @@ RESULT_MODELS: dict[str, type[BaseModel]] = {
     "title-transfer": TitleTransferReport,
     "payee-correction": PayeeCorrection,
 }
+
+
+def register_results(models: dict[str, type[BaseModel]]) -> None:
+    """Adds a scenario's own result models (``Scenario.task_results``) to the catalogue; the registry
+    calls this once at import, before any worker or web reads the catalogue. A name may not be
+    registered twice with another model: two scenarios would validate one result differently."""
+    for name, model in models.items():
+        known = RESULT_MODELS.setdefault(name, model)
+        if known is not model:
+            raise ValueError(f"task result type {name!r} is already registered as {known.__name__}")
 
 
 def result_schema(result_type: str) -> dict[str, Any]:
