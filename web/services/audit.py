@@ -1,0 +1,100 @@
+"""Audit (审计): a case's trail, its signed export and the key it is signed with, for the JSON API and
+the auditors' pages alike. The work is done by the ``audit`` package; this module adds who may read,
+the registered scenarios' personal data (what the trail masks) and the deployment's settings."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import cache
+
+from pydantic import BaseModel, Field
+from temporalio.client import Client
+
+from audit import archive
+from audit.derive import temporal_ui_link
+from audit.export import build_export, export_bytes, load_signing_key, public_key_b64, public_key_pem
+from audit.redact import Redactor
+from audit.trail import AuditTrail
+from audit.verify import key_id
+from core.settings import Settings
+from domain.actors import Actor
+from store.db import Database
+from web.services.access import READERS, require_role
+from workflows.personal_data import personal_data_models
+
+__all__ = [
+    "ArchiveRow",
+    "PublicKeyOut",
+    "SignedExport",
+    "public_key",
+    "redactor",
+    "search_archive",
+    "signed_export",
+    "temporal_ui_link",
+    "trail",
+]
+
+ArchiveRow = archive.ArchiveRow
+
+
+class PublicKeyOut(BaseModel):
+    algorithm: str = "ed25519"
+    public_key: str = Field(description="raw 32-byte Ed25519 public key, standard base64")
+    key_id: str = Field(description="first 16 hex digits of SHA-256 over the raw key")
+    pem: str
+
+
+class SignedExport(BaseModel):
+    filename: str
+    content: bytes
+    key_id: str
+
+
+@cache
+def redactor() -> Redactor:
+    """Masks what the registered scenarios' models mark as personal data (built once per process, from
+    the same models the worker's archive activity uses, so live and archived trails agree)."""
+    return Redactor.for_models(*personal_data_models())
+
+
+def public_key(settings: Settings) -> PublicKeyOut:
+    """The key audit exports are signed with; pin it (or its ``key_id``) when verifying offline."""
+    key = load_signing_key(settings).public_key()
+    b64 = public_key_b64(key)
+    return PublicKeyOut(public_key=b64, key_id=key_id(b64), pem=public_key_pem(key))
+
+
+async def trail(actor: Actor, db: Database, client: Client, workflow_id: str) -> AuditTrail:
+    """Who did what, when and why: live from Temporal while it has the workflow (archived on first
+    sight once closed), else from the archive. Personal data masked."""
+    require_role(actor, *READERS)
+    return await archive.trail_for(db, client, workflow_id, redactor())
+
+
+async def signed_export(
+    actor: Actor, settings: Settings, db: Database, client: Client, workflow_id: str
+) -> SignedExport:
+    """The trail as a signed, hash-chained file (verify offline: ``python -m audit verify FILE``)."""
+    sealed = await trail(actor, db, client, workflow_id)
+    link = temporal_ui_link(settings, workflow_id, sealed.header.run_id)
+    doc = build_export(sealed, load_signing_key(settings), link)
+    filename = "audit-" + re.sub(r"[^A-Za-z0-9._-]", "_", workflow_id) + ".json"
+    return SignedExport(filename=filename, content=export_bytes(doc), key_id=doc["signature"]["key_id"])
+
+
+async def search_archive(
+    actor: Actor,
+    db: Database,
+    case_number: str | None = None,
+    scenario: str | None = None,
+    status: str | None = None,
+    started_from: datetime | None = None,
+    started_to: datetime | None = None,
+    limit: int = 100,
+) -> list[archive.ArchiveRow]:
+    """Archived trails (workflows Temporal may no longer hold), newest first."""
+    require_role(actor, *READERS)
+    return await db.run(
+        lambda: archive.search_archive(db, case_number, scenario, status, started_from, started_to, limit)
+    )
