@@ -14,14 +14,15 @@ from pydantic import BaseModel, Field
 from domain.assets import AssetKind, AssetStatus
 from domain.measures import MeasureKind, MeasureStatus, SeizureRank
 from domain.parties import PartyKind
+from domain.personal import AccountNumber, IdNumber, PersonName
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class WireSubject(BaseModel):
     kind: PartyKind
-    name: str
-    id_number: str
+    name: PersonName
+    id_number: IdNumber
 
 
 class InquiryRequest(BaseModel):
@@ -32,7 +33,7 @@ class InquiryRequest(BaseModel):
 
 class WireAsset(BaseModel):
     kind: AssetKind
-    reference: str
+    reference: AccountNumber
     description: str = ""
     available_fen: int | None = None
     status: AssetStatus = AssetStatus.NORMAL
@@ -57,7 +58,7 @@ class InquiryCallback(BaseModel):
 
 class MeasureRequest(BaseModel):
     kind: MeasureKind
-    asset_reference: str
+    asset_reference: AccountNumber
     amount_fen: int | None = Field(default=None, ge=0, description="freezes: the most to freeze")
     expires_on: date
     court: str
@@ -68,7 +69,7 @@ class MeasureRequest(BaseModel):
 class MeasureResponse(BaseModel):
     measure_id: str
     kind: MeasureKind
-    asset_reference: str
+    asset_reference: AccountNumber
     amount_fen: int = 0
     rank: SeizureRank | None = None
     registered_at: datetime
@@ -89,7 +90,7 @@ class ReleaseRequest(BaseModel):
 class DeductionRequest(BaseModel):
     measure_id: str
     amount_fen: int = Field(gt=0)
-    to_account: str = Field(description="the court's case account (案款账户)")
+    to_account: AccountNumber = Field(description="the court's case account (案款账户)")
     case_number: str
     document_ref: str
 
@@ -115,16 +116,16 @@ BatchItemStatus = Literal["paid", "invalid_account", "name_mismatch", "account_c
 
 class BatchTransferItem(BaseModel):
     item_key: str = Field(min_length=1, max_length=255, description="unique per payee and attempt; the bank's key")
-    payee_name: str = Field(min_length=1, max_length=200, description="checked against the account holder")
-    id_number: str = Field(min_length=1, max_length=32)
-    account: str = Field(min_length=1, max_length=34)
+    payee_name: PersonName = Field(min_length=1, max_length=200, description="checked against the account holder")
+    id_number: IdNumber = Field(min_length=1, max_length=32)
+    account: AccountNumber = Field(min_length=1, max_length=34)
     amount_fen: int = Field(gt=0)
 
 
 class BatchTransferRequest(BaseModel):
     batch_id: str = Field(min_length=1, max_length=255)
     case_number: str = Field(min_length=1, max_length=64)
-    from_account: str = Field(min_length=1, max_length=64, description="the court's case account (案款账户)")
+    from_account: AccountNumber = Field(min_length=1, max_length=64, description="the court's case account (案款账户)")
     items: list[BatchTransferItem] = Field(min_length=1, max_length=5000)
 
 
@@ -146,7 +147,7 @@ class StatementEntry(BaseModel):
     item_key: str
     status: BatchItemStatus
     amount_fen: int
-    account: str
+    account: AccountNumber
     bank_ref: str | None = None
     code: str | None = None
     booked_at: datetime
@@ -159,5 +160,5 @@ class StatementPage(BaseModel):
 
 
 class AccountBalance(BaseModel):
-    account: str
+    account: AccountNumber
     balance_fen: int
