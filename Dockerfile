@@ -7,6 +7,8 @@ COPY core core
 COPY domain domain
 COPY adapters adapters
 COPY activities activities
+COPY audit audit
+COPY store store
 COPY workflows workflows
 COPY workers workers
 COPY simulators simulators

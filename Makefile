@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 verify-audit: $(STAMP)
-	$(BIN)/python -m web.audit_cli verify $(FILE)
+	$(BIN)/python -m audit verify $(FILE)
 
 # The browser tests drive Debian's chromium through Playwright (Playwright's own browser download cannot
 # work here); CJK fonts make the Chinese pages render, in the tests and in the committed screenshots.
