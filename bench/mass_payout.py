@@ -37,11 +37,20 @@ from core.temporal import scenario_search_attributes
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.payees import payees_csv
-from domain.payout import APPROVE, NAME, MassPayoutRequest, PayeeListRef, PayoutTuning
+from domain.payout import PayeeListRef
 from web.payout_routes import intake_payee_csv
-from workflows.common import DECIDE_UPDATE, STATUS_QUERY, DecisionInput, ScenarioStatus
-from workflows.mass_payout import MassPayout, MassPayoutInput, MassPayoutResult
-from workflows.scenario import ScenarioContext
+from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+from workflows.kit.models import DecisionInput, ScenarioStatus
+from workflows.kit.scenario import ScenarioContext
+from workflows.mass_payout.models import (
+    APPROVE,
+    NAME,
+    MassPayoutInput,
+    MassPayoutRequest,
+    MassPayoutResult,
+    PayoutTuning,
+)
+from workflows.mass_payout.workflow import MassPayout
 
 PAYEES = 170_000
 JUDGES = (Actor(user_id="bench-judge", role=Role.JUDGE), Actor(user_id="bench-judge-2", role=Role.JUDGE))

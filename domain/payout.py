@@ -1,11 +1,12 @@
-"""Mass payout (涉众案款发放): the rules a payout follows and the messages its parts exchange.
+"""Mass payout (涉众案款发放): the rules a payout follows and what its activities take and return.
 
 A release is approved by the judge, and by a second judge when it reaches the threshold (执行款物管理规定:
 payouts of ¥100,000 or more need higher approval). Payees are paid in batches; each payee's payment
 carries an idempotency key derived from the workflow id and the payee's row, and a corrected payee is
 paid under a new key per correction round, so no payee can be paid twice. Payees still unpaid at the end
 are put in escrow (提存) with the reason. The reconciliation checks every payee against the bank's own
-statement and the totals to the fen. Pure: no I/O, no clock.
+statement and the totals to the fen. Pure: no I/O, no clock. The workflow's own input, decisions and
+messages are in ``workflows.mass_payout.models``.
 """
 
 from __future__ import annotations
@@ -16,16 +17,12 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from domain.legal_time import LegalClock, LegalDuration, TimeUnit
 from domain.money import PositiveFen
 from domain.parties import mask
+from domain.personal import AccountNumber, IdNumber, PersonName
 
-NAME = "mass-payout"
-APPROVE = "approve-release"
-REJECT = "reject"
-PROGRESS_SIGNAL = "batch-progress"
 SECOND_APPROVAL_THRESHOLD_FEN = 10_000_000  # ¥100,000
 MAX_PAYEES = 200_000
 
@@ -86,7 +83,7 @@ def batch_range(index: int, payees: int, batch_size: int) -> tuple[int, int]:
     return offset, min(batch_size, payees - offset)
 
 
-# --- what the judge submits -----------------------------------------------------------------------------
+# --- the payee list ------------------------------------------------------------------------------------
 
 
 class PayeeListRef(BaseModel):
@@ -97,51 +94,7 @@ class PayeeListRef(BaseModel):
     total_fen: PositiveFen
 
 
-class MassPayoutRequest(BaseModel):
-    """涉众案款发放申请 — what the judge submits after uploading the payee list."""
-
-    case_number: str = Field(min_length=3, max_length=64, description="案号")
-    court: str = Field(min_length=2, max_length=100, description="执行法院")
-    payee_list: PayeeListRef = Field(description="the uploaded, validated payee list")
-    case_account: str = Field(min_length=1, max_length=64, description="案款账户 the money is paid from")
-    bank: str = Field(default="bank-icbc", description="the bank holding the case account (partner id)")
-    second_approval_threshold_fen: int = Field(
-        default=SECOND_APPROVAL_THRESHOLD_FEN, gt=0, description="releases of this much or more need a second judge"
-    )
-    correction_agency: str = Field(default="court-clerk", description="who corrects failed payees (agency id)")
-
-
-class PayoutTuning(BaseModel):
-    """How the payout runs; the defaults fit 200,000 payees on one small machine."""
-
-    batch_size: int = Field(default=2000, ge=1, le=5000, description="payees per batch child workflow")
-    window: int = Field(default=8, ge=1, le=500, description="batches paying at the same time")
-    items_per_request: int = Field(default=1000, ge=1, le=5000, description="items per bank request")
-    max_events_per_run: int = Field(default=8000, ge=200, description="continue-as-new beyond this history")
-    max_children_per_run: int = Field(
-        default=1000, ge=1, le=1500, description="continue-as-new after starting this many batches (limit: 2,000)"
-    )
-    max_open_corrections: int = Field(default=500, ge=1, le=1500, description="open correction tasks per batch")
-    timeout_retries: int = Field(default=6, ge=0, description="times a timed-out item is sent again (same key)")
-    timeout_backoff_seconds: float = Field(default=1.0, gt=0)
-    correction_rounds: int = Field(default=2, ge=0, description="corrections per payee before escrow")
-    correction_due: LegalDuration = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)
-    correction_deadline: LegalDuration = Field(
-        default=LegalDuration(amount=30, unit=TimeUnit.CALENDAR_DAY),
-        description="after this, open corrections are cancelled and their payees escrowed",
-    )
-    activity_timeout_seconds: float = Field(default=120.0, gt=0)
-    heartbeat_timeout_seconds: float = Field(default=30.0, gt=0)
-
-    @field_validator("correction_deadline")
-    @classmethod
-    def _calendar_unit(cls, v: LegalDuration) -> LegalDuration:
-        if v.unit is TimeUnit.WORKING_DAY:
-            raise ValueError("the correction deadline counts calendar time (hours, days, months)")
-        return v
-
-
-# --- messages between the payout, its batches and their activities ----------------------------------------
+# --- what the payout's activities take and return ----------------------------------------------------
 
 
 class PayeeOverride(BaseModel):
@@ -150,26 +103,9 @@ class PayeeOverride(BaseModel):
     position: int = Field(ge=0)
     row: int
     round: int = Field(ge=1)
-    account: str
-    name: str = Field(default="", description="empty: the name on the list")
+    account: AccountNumber
+    name: PersonName = Field(default="", description="empty: the name on the list")
     bank: str = ""
-
-
-class PayoutBatchInput(BaseModel):
-    """One batch child: payees [offset, offset + limit) of the list."""
-
-    payout_id: str = Field(description="the mass-payout workflow id: key root, and whom to report to")
-    index: int
-    offset: int
-    limit: int
-    list_sha256: str
-    bank: str
-    case_number: str
-    court: str
-    from_account: str
-    correction_agency: str
-    tuning: PayoutTuning
-    clock: LegalClock
 
 
 class PayInput(BaseModel):
@@ -177,7 +113,7 @@ class PayInput(BaseModel):
     batch_id: str
     bank: str
     case_number: str
-    from_account: str
+    from_account: AccountNumber
     list_sha256: str
     offset: int = Field(ge=0)
     limit: int = Field(ge=0)
@@ -196,7 +132,7 @@ class ItemOutcome(BaseModel):
     status: ItemStatus | None
     code: str | None = None
     amount_fen: int
-    name: str = ""
+    name: PersonName = ""
     account_masked: str = ""
 
 
@@ -209,7 +145,7 @@ class PayResult(BaseModel):
 
 class BalanceInput(BaseModel):
     bank: str
-    account: str
+    account: AccountNumber
 
 
 class PayeeFinal(BaseModel):
@@ -234,43 +170,6 @@ class BatchOutcome(BaseModel):
     offset: int
     limit: int
     exceptions: list[PayeeFinal] = Field(default_factory=list)
-
-
-class BatchProgress(BaseModel):
-    """A batch's state as it tells the payout (signal ``batch-progress``); the highest version wins."""
-
-    index: int
-    version: int = 0
-    phase: Literal["paying", "correcting", "closed"] = "paying"
-    payees: int
-    amount_fen: int = 0
-    paid_count: int = 0
-    paid_fen: int = 0
-    awaiting_correction: int = 0
-    escrowed_count: int = 0
-    escrowed_fen: int = 0
-    outcome_sha256: str | None = None
-
-
-class PayoutTotals(BaseModel):
-    """Sums over batches."""
-
-    batches: int = 0
-    paid_count: int = 0
-    paid_fen: int = 0
-    awaiting_correction: int = 0
-    escrowed_count: int = 0
-    escrowed_fen: int = 0
-
-    def add(self, p: BatchProgress) -> PayoutTotals:
-        return PayoutTotals(
-            batches=self.batches + 1,
-            paid_count=self.paid_count + p.paid_count,
-            paid_fen=self.paid_fen + p.paid_fen,
-            awaiting_correction=self.awaiting_correction + p.awaiting_correction,
-            escrowed_count=self.escrowed_count + p.escrowed_count,
-            escrowed_fen=self.escrowed_fen + p.escrowed_fen,
-        )
 
 
 class ReconcileInput(BaseModel):
@@ -308,10 +207,10 @@ class BankEntry(NamedTuple):
 
 class ReconRow(NamedTuple):
     row: int | None
-    name: str
-    id_number: str
+    name: PersonName
+    id_number: IdNumber
     bank: str
-    account: str
+    account: AccountNumber
     amount_fen: int
     state: str
     escrow_reason: str

@@ -31,15 +31,15 @@ from core.identity import acting_as
 from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.payees import payees_csv
-from domain.payout import APPROVE, REJECT, MassPayoutRequest, PayeeListRef, PayoutTuning, parse_payee_key
+from domain.payout import PayeeListRef, parse_payee_key
 from tests.helpers import JUDGE, case_number, decide, login, record_history, start, status, wait_status
 from web.db import Database
 from web.deps import AppState
 from web.errors import install_error_handlers
 from web.payout_routes import intake_payee_csv, router
-from workflows.agency_task import COMPLETE, VIEW_QUERY, Completion, Reasoned
-from workflows.agency_task import REJECT as TASK_REJECT
-from workflows.mass_payout import MassPayoutResult
+from workflows.agency_task.models import Completion, Reasoned
+from workflows.kit.messages import COMPLETE_TASK, REJECT_TASK, TASK_VIEW_QUERY
+from workflows.mass_payout.models import APPROVE, REJECT, MassPayoutRequest, MassPayoutResult, PayoutTuning
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -155,7 +155,7 @@ async def wait_task(client: Client, tid: str, timeout: float = 60) -> WorkflowHa
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         try:
-            await handle.query(VIEW_QUERY)
+            await handle.query(TASK_VIEW_QUERY)
             return handle
         except RPCError:
             pass
@@ -172,9 +172,9 @@ async def clerk(client: Client, payout_id: str, row: int, answers: list[dict[str
         handle = await wait_task(client, task_id(payout_id, row, round_))
         with acting_as(CLERK):
             if answer is None:
-                await handle.execute_update(TASK_REJECT, Reasoned(reason="收款人无法联系, 依法提存"))
+                await handle.execute_update(REJECT_TASK, Reasoned(reason="收款人无法联系, 依法提存"))
             else:
-                await handle.execute_update(COMPLETE, Completion(result=answer, note="电话核实"))
+                await handle.execute_update(COMPLETE_TASK, Completion(result=answer, note="电话核实"))
 
 
 # --- tests ------------------------------------------------------------------------------------------------

@@ -11,65 +11,49 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from workflows.common import (
-    DECIDE_UPDATE,
-    STATUS_QUERY,
-    DecisionInput,
-    DecisionOutcome,
-    PendingDecision,
-    ScenarioStatus,
-    Timeline,
-    acting_user,
-    archive_audit_trail,
-    failure_code,
-    input_schema,
-    refuse,
-    require_role,
-)
-
 with workflow.unsafe.imports_passed_through():
-    from core.temporal import STATUS
-    from domain.actors import Role
+    from activities.payout import PayoutActivities
     from domain.legal_time import LegalClock
     from domain.money import format_yuan
     from domain.payout import (
-        APPROVE,
-        NAME,
-        PROGRESS_SIGNAL,
-        REJECT,
         BalanceInput,
-        BatchProgress,
-        MassPayoutRequest,
-        PayeeListRef,
-        PayoutBatchInput,
-        PayoutTotals,
-        PayoutTuning,
         ReconcileInput,
         ReconciliationSummary,
         approvals_needed,
         batch_count,
         batch_range,
     )
-    from workflows.models.mass_payout import (
+    from workflows.kit import retries
+    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.decisions import DecisionDesk, DecisionSpec
+    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
+    from workflows.kit.status import publish_status
+    from workflows.kit.timeline import Timeline, acting_user, failure_code, refuse
+    from workflows.mass_payout.models import (
+        APPROVE,
+        NAME,
+        PROGRESS_SIGNAL,
+        REJECT,
         Approval,
-        ApproveRelease,
+        BatchProgress,
         MassPayoutInput,
         MassPayoutResult,
+        PayoutBatchInput,
         PayoutCarry,
-        RejectRelease,
+        PayoutTotals,
+        PayoutTuning,
+        Status,
     )
-    from workflows.scenario import Scenario, wrap_request
+    from workflows.mass_payout.words import WORDS
 
-from workflows.agency_task import AgencyTask
-from workflows.payout_batch import PayoutBatch
+from workflows.mass_payout.batch import PayoutBatch
 
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-AWAITING, AWAITING_SECOND = "awaiting_approval", "awaiting_second_approval"
+DECISIONS = (DecisionSpec(APPROVE), DecisionSpec(REJECT, reason_required=True))
+CHECK_TIMEOUT = timedelta(seconds=30)
 
 
 @workflow.defn(name="MassPayout")
@@ -80,10 +64,10 @@ class MassPayout:
         # and its handler must find the batches the previous run handed over.
         self.inp = inp
         self.timeline = Timeline()
-        self.status = "checking"
+        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
+        self.status = Status.CHECKING
         self.epoch: datetime | None = None
         self.approvals: list[Approval] = []
-        self.rejection: str | None = None
         self.next_batch = 0
         self.open: dict[int, BatchProgress] = {}
         self.closed = PayoutTotals()
@@ -103,15 +87,14 @@ class MassPayout:
             problem = await self._check(inp)
             if problem is not None:
                 return await self._close(problem)
-            self._set_status(AWAITING)
-            await workflow.wait_condition(lambda: self.rejection is not None or self._approved())
-            if self.rejection is not None:
-                return await self._close("rejected")
-            self._set_status("paying")
+            self._set_status(Status.AWAITING_APPROVAL)
+            if not await self._released():
+                return await self._close(Status.REJECTED)
+            self._set_status(Status.PAYING)
         await self._pay_all(inp)
-        self._set_status("reconciling")
-        summary = await workflow.execute_activity(
-            "payout_reconcile",
+        self._set_status(Status.RECONCILING)
+        summary = await workflow.execute_activity_method(
+            PayoutActivities.reconcile,
             ReconcileInput(
                 workflow_id=workflow.info().workflow_id,
                 bank=inp.request.bank,
@@ -119,10 +102,9 @@ class MassPayout:
                 list_sha256=ref.sha256,
                 outcomes=self.outcomes,
             ),
-            result_type=ReconciliationSummary,
             start_to_close_timeout=timedelta(minutes=10),
             heartbeat_timeout=timedelta(seconds=60),
-            retry_policy=RETRY,
+            retry_policy=retries.PARTNER,
         )
         self.timeline.record(
             "reconciled",
@@ -131,38 +113,44 @@ class MassPayout:
             escrowed_fen=summary.escrowed_fen,
             mismatches=summary.mismatches,
         )
-        return await self._close("completed" if summary.balanced else "reconciliation_mismatch", summary)
+        return await self._close(Status.COMPLETED if summary.balanced else Status.RECONCILIATION_MISMATCH, summary)
 
     # --- before the release -------------------------------------------------------------------------
 
-    async def _check(self, inp: MassPayoutInput) -> str | None:
+    async def _check(self, inp: MassPayoutInput) -> Status | None:
         """The stored list is the one uploaded, and the case account holds its total."""
         req = inp.request
-        quick = timedelta(seconds=30)
         try:
-            await workflow.execute_activity(
-                "payout_check_list",
+            await workflow.execute_activity_method(
+                PayoutActivities.check_list,
                 req.payee_list,
-                result_type=PayeeListRef,
-                start_to_close_timeout=quick,
-                retry_policy=RETRY,
+                start_to_close_timeout=CHECK_TIMEOUT,
+                retry_policy=retries.PARTNER,
             )
         except ActivityError as exc:
             self.timeline.record("list_refused", code=failure_code(exc))
-            return "list_invalid"
+            return Status.LIST_INVALID
         try:
-            balance = await workflow.execute_activity(
-                "payout_case_balance",
+            balance = await workflow.execute_activity_method(
+                PayoutActivities.case_balance,
                 BalanceInput(bank=req.bank, account=req.case_account),
-                result_type=int,
-                start_to_close_timeout=quick,
-                retry_policy=RETRY,
+                start_to_close_timeout=CHECK_TIMEOUT,
+                retry_policy=retries.PARTNER,
             )
         except ActivityError as exc:
             self.timeline.record("balance_unavailable", code=failure_code(exc))
-            return "balance_unavailable"
+            return Status.BALANCE_UNAVAILABLE
         self.timeline.record("balance_checked", balance_fen=balance, total_fen=req.payee_list.total_fen)
-        return "insufficient_funds" if balance < req.payee_list.total_fen else None
+        return Status.INSUFFICIENT_FUNDS if balance < req.payee_list.total_fen else None
+
+    async def _released(self) -> bool:
+        """The judge's release, and a second judge's when the total reaches the threshold; False when
+        a judge rejects it."""
+        while not self._approved():
+            decision = await self.desk.wait(APPROVE, REJECT)
+            if decision is not None and decision.decision == REJECT:
+                return False
+        return True
 
     def _approved(self) -> bool:
         req = self.inp.request
@@ -170,34 +158,22 @@ class MassPayout:
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> DecisionOutcome:
-        actor = acting_user()
         if decision.decision == REJECT:
-            self.rejection = decision.reason
-            entry = self.timeline.record("release_rejected", reason=decision.reason)
-        else:
-            self.approvals.append(Approval(user_id=actor.user_id, at=workflow.now(), reason=decision.reason))
-            approved = self._approved()
-            entry = self.timeline.record(
-                "release_approved" if approved else "first_approval", reason=decision.reason, approver=actor.user_id
-            )
-            if not approved:
-                self._set_status(AWAITING_SECOND)
-        return DecisionOutcome(decision=decision.decision, accepted_at=entry.at, by=entry.actor)
+            return self.desk.accept(decision, "release_rejected")
+        actor = acting_user()
+        self.approvals.append(Approval(user_id=actor.user_id, at=workflow.now(), reason=decision.reason))
+        approved = self._approved()
+        outcome = self.desk.accept(
+            decision, "release_approved" if approved else "first_approval", approver=actor.user_id
+        )
+        if not approved:
+            self._set_status(Status.AWAITING_SECOND_APPROVAL)
+        return outcome
 
     @decide.validator
     def _validate_decision(self, decision: DecisionInput) -> None:
-        actor = require_role(Role.JUDGE)
-        if self.status not in (AWAITING, AWAITING_SECOND) or self.rejection is not None or self._approved():
-            raise refuse("WRONG_STATE", f"no decision is pending (status: {self.status})")
-        if decision.decision not in (APPROVE, REJECT):
-            raise refuse("UNKNOWN_DECISION", f"unknown decision {decision.decision!r}")
-        try:
-            (ApproveRelease if decision.decision == APPROVE else RejectRelease).model_validate(decision.payload)
-        except ValidationError as exc:
-            raise refuse("INVALID_DECISION", exc.errors()[0]["msg"]) from None
-        if decision.decision == REJECT and not decision.reason.strip():
-            raise refuse("REASON_REQUIRED", "a rejection needs a reason")
-        if decision.decision == APPROVE and any(a.user_id == actor.user_id for a in self.approvals):
+        self.desk.validate(decision)
+        if decision.decision == APPROVE and any(a.user_id == acting_user().user_id for a in self.approvals):
             total = format_yuan(self.inp.request.payee_list.total_fen)
             raise refuse("SECOND_APPROVER_REQUIRED", f"a release of {total} needs a second approval by another judge")
 
@@ -291,20 +267,6 @@ class MassPayout:
     def get_status(self) -> ScenarioStatus:
         req, ref = self.inp.request, self.inp.request.payee_list
         totals = self.totals()
-        pending = []
-        if self.status in (AWAITING, AWAITING_SECOND):
-            since = self.timeline.entries[-1].at
-            pending = [
-                PendingDecision(
-                    name=APPROVE,
-                    title="批准发放 / Approve the release",
-                    input_schema=input_schema(ApproveRelease),
-                    since=since,
-                ),
-                PendingDecision(
-                    name=REJECT, title="不予发放 / Reject", input_schema=input_schema(RejectRelease), since=since
-                ),
-            ]
         return ScenarioStatus(
             scenario=NAME,
             case_number=req.case_number,
@@ -329,8 +291,9 @@ class MassPayout:
                 "escrowed_fen": totals.escrowed_fen,
                 "runs": self.runs,
             },
-            pending_decisions=pending,
+            pending_decisions=self.desk.pending(),
             timeline=self.timeline.entries,
+            incidents=self.timeline.incidents,
             result=self.result.model_dump(mode="json") if self.result else None,
         )
 
@@ -358,18 +321,18 @@ class MassPayout:
             c.outcomes,
             c.runs,
         )
-        self.status = "paying"
+        self.status = Status.PAYING
 
-    def _set_status(self, status: str) -> None:
+    def _set_status(self, status: Status) -> None:
         self.status = status
-        workflow.upsert_search_attributes([STATUS.value_set(status)])
+        publish_status(status)
 
-    async def _close(self, status: str, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
+    async def _close(self, status: Status, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
         result = self._finish(status, summary)
         await archive_audit_trail()
         return result
 
-    def _finish(self, status: str, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
+    def _finish(self, status: Status, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
         self._set_status(status)
         totals = self.totals()
         ref = self.inp.request.payee_list
@@ -386,14 +349,3 @@ class MassPayout:
         )
         self.timeline.record(status, paid_fen=totals.paid_fen, escrowed_fen=totals.escrowed_fen)
         return self.result
-
-
-SCENARIO = Scenario(
-    name=NAME,
-    title="涉众案款发放",
-    title_en="Mass payout of case funds",
-    workflow=MassPayout,
-    request_model=MassPayoutRequest,
-    build_input=wrap_request(MassPayoutInput),
-    extra_workflows=(PayoutBatch, AgencyTask),
-)

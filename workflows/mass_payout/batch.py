@@ -8,32 +8,31 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.payout import PayoutActivities
     from domain.legal_time import calendar_end
     from domain.payout import (
-        PROGRESS_SIGNAL,
         BatchOutcome,
-        BatchProgress,
         EscrowReason,
         ItemOutcome,
         ItemStatus,
         PayeeFinal,
         PayeeOverride,
         PayInput,
-        PayoutBatchInput,
         PayResult,
         payee_key,
     )
     from domain.task_results import PayeeCorrection
     from domain.tasks import DueRule, TaskSpec, TaskState
 
-    # The agency-task child is started by name: importing workflows.agency_task would add its module to
-    # every batch's sandbox, and most batches need no correction at all.
-    from workflows.models.agency_task import AGENCY_TASK_WORKFLOW, CANCEL_SIGNAL, AgencyTaskInput, TaskOutcome
+    # The agency-task child is started by name: importing workflows.agency_task.workflow would add that
+    # module to every batch's sandbox, and most batches need no correction at all.
+    from workflows.agency_task.models import AgencyTaskInput, TaskOutcome
+    from workflows.kit import retries
+    from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
+    from workflows.mass_payout.models import CORRECTION_TASK, PROGRESS_SIGNAL, BatchProgress, PayoutBatchInput
 
-RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
 _GIVE_UP = {
     TaskState.REJECTED: EscrowReason.CORRECTION_REJECTED,
     TaskState.CANCELLED: EscrowReason.CORRECTION_CANCELLED,
@@ -65,8 +64,8 @@ class PayoutBatch:
             gate = asyncio.Semaphore(inp.tuning.max_open_corrections)
             await asyncio.gather(*(self._correct(inp, f, deadline, gate) for f in to_correct))
         if self.finals:
-            self.progress.outcome_sha256 = await workflow.execute_activity(
-                "payout_record_outcome",
+            self.progress.outcome_sha256 = await workflow.execute_activity_method(
+                PayoutActivities.record_outcome,
                 BatchOutcome(
                     workflow_id=inp.payout_id,
                     index=inp.index,
@@ -74,9 +73,8 @@ class PayoutBatch:
                     limit=inp.limit,
                     exceptions=sorted(self.finals, key=lambda f: f.position),
                 ),
-                result_type=str,
                 start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=RETRY,
+                retry_policy=retries.QUICK,
             )
         self.progress.phase = "closed"
         await self._report(inp)
@@ -107,8 +105,8 @@ class PayoutBatch:
     ) -> PayResult:
         self.calls += 1
         t = inp.tuning
-        return await workflow.execute_activity(
-            "payout_pay",
+        return await workflow.execute_activity_method(
+            PayoutActivities.pay,
             PayInput(
                 workflow_id=inp.payout_id,
                 batch_id=f"{workflow.info().workflow_id}/{self.calls}",
@@ -122,10 +120,9 @@ class PayoutBatch:
                 overrides=[override] if override else [],
                 items_per_request=t.items_per_request,
             ),
-            result_type=PayResult,
             start_to_close_timeout=timedelta(seconds=t.activity_timeout_seconds),
             heartbeat_timeout=timedelta(seconds=t.heartbeat_timeout_seconds),
-            retry_policy=RETRY,
+            retry_policy=retries.PARTNER,
         )
 
     # --- corrections ----------------------------------------------------------------------------------
@@ -168,7 +165,7 @@ class PayoutBatch:
     ) -> TaskOutcome | None:
         """The clerk's answer, or None when the payout's correction deadline passed first."""
         spec = TaskSpec(
-            task_type="mass-payout.payee-correction",
+            task_type=CORRECTION_TASK,
             agency=inp.correction_agency,
             case_number=inp.case_number,
             court=inp.court,
@@ -199,7 +196,7 @@ class PayoutBatch:
         try:
             await workflow.wait_condition(handle.done, timeout=max(deadline - workflow.now(), timedelta(0)))
         except TimeoutError:
-            await handle.signal(CANCEL_SIGNAL, "the payout's correction deadline passed")
+            await handle.signal(CANCEL_TASK_SIGNAL, "the payout's correction deadline passed")
             await handle
             return None
         outcome: TaskOutcome = await handle
