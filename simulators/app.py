@@ -14,7 +14,6 @@ return whole tables, run in the threadpool.
 from __future__ import annotations
 
 import functools
-import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -48,6 +47,7 @@ from simulators.callbacks import CallbackDispatcher, CallbackSender
 from simulators.demo_data import DEMO_SUBJECTS, DemoSubjectView, demo_subject_views
 from simulators.errors import SimulatorError
 from simulators.faults import FaultState, after_effect, before_effect
+from simulators.guards import REPLAYED_HEADER, expected_authorization, idempotency_key, require_bearer
 from simulators.models import (
     ASSET_KIND_BY_CATEGORY,
     FaultKnobs,
@@ -63,8 +63,6 @@ from simulators.title_search import build_title_router
 __all__ = ["FaultKnobs", "Simulator", "SimulatorConfig", "create_app"]
 
 JSON = "application/json"
-REPLAYED_HEADER = "Idempotent-Replayed"
-MAX_KEY_LENGTH = 255
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (400, 401, 404, 409, 422, 503, 504)
@@ -102,7 +100,7 @@ class Simulator:
                 endpoint=ep,
                 store=PartnerStore(config.state_dir / f"{ep.id}.db"),
                 faults=FaultState(seed),
-                authorization=f"Bearer {ep.token}" if ep.token else "",
+                authorization=expected_authorization(ep.token),
             )
         self.dispatcher = CallbackDispatcher(config.callback_attempts, config.callback_backoff_seconds)
 
@@ -169,20 +167,12 @@ def _simulator(request: Request) -> Simulator:
 
 async def _authorised(partner_id: str, request: Request) -> PartnerRuntime:
     rt = _simulator(request).runtime(partner_id)
-    if rt.authorization:
-        given = request.headers.get("authorization", "")
-        if not secrets.compare_digest(given.encode(), rt.authorization.encode()):
-            raise SimulatorError(401, "UNAUTHORIZED", "a valid bearer token for this partner is required")
+    require_bearer(request.headers.get("authorization"), rt.authorization)
     return rt
 
 
 async def _idempotency_key(request: Request) -> str:
-    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    if not key:
-        raise SimulatorError(400, "IDEMPOTENCY_KEY_REQUIRED", f"mutating calls need an {IDEMPOTENCY_HEADER} header")
-    if len(key) > MAX_KEY_LENGTH:
-        raise SimulatorError(400, "IDEMPOTENCY_KEY_INVALID", f"{IDEMPOTENCY_HEADER} is over {MAX_KEY_LENGTH} chars")
-    return key
+    return idempotency_key(request.headers.get(IDEMPOTENCY_HEADER))
 
 
 async def _hosted(partner_id: str, request: Request) -> PartnerRuntime:

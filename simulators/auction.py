@@ -10,24 +10,26 @@ Time: each auction and valuation carries the court's legal clock (epoch, legal e
 the state is *evaluated* from it on every read — nothing runs in the background, a restart loses nothing,
 and a test at acceleration 864 000 sees a 30-day announcement pass in three seconds.
 
-State: one SQLite file (``auction.db`` in the state dir). Every mutating call needs ``Idempotency-Key``;
-a repeat gets the first answer (status and body), refusals included; a 5xx is not stored.
+State: one SQLite file (``auction.db`` in the state dir) on the simulators' locked-SQLite base. Every
+mutating call needs ``Idempotency-Key`` (checked as every simulated partner checks it); its effect and its
+answer commit in one transaction, so a repeat gets the first answer (status and body, refusals included,
+``Idempotent-Replayed: true``) and never a second effect; a 5xx is not stored.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from adapters.auction.protocol import (
@@ -54,6 +56,9 @@ from domain.auction import (
     run_sale_period,
 )
 from domain.partners import PartnerEndpoint
+from simulators import guards
+from simulators.errors import SimulatorError
+from simulators.sqlite import LockedSqlite
 
 PartnerId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 
@@ -127,79 +132,117 @@ DEMO_SCRIPT = AuctionScript(
 
 # --- store ----------------------------------------------------------------------------------------------
 
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (partner TEXT, kind TEXT, id TEXT, body TEXT, PRIMARY KEY (partner, kind, id));
+CREATE TABLE IF NOT EXISTS answers (
+    partner TEXT, key TEXT, route TEXT, status INTEGER, body TEXT, at TEXT, PRIMARY KEY (partner, key)
+);
+"""
 
-class _Store:
-    """Documents by (partner, kind, id) and first answers by (partner, idempotency key)."""
+
+class Docs:
+    """One platform's documents (scripts, auctions, valuations) by (kind, id), read and written on one
+    connection: inside :meth:`AuctionStore.idempotent` that is the call's own transaction."""
+
+    def __init__(self, db: sqlite3.Connection, partner: str) -> None:
+        self._db, self._partner = db, partner
+
+    def get(self, kind: str, ident: str) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT body FROM docs WHERE partner=? AND kind=? AND id=?", (self._partner, kind, ident)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, kind: str, ident: str, body: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
+            (self._partner, kind, ident, json.dumps(body, default=str)),
+        )
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer to a mutating call, exactly as first given (``replayed``: this is a repeat)."""
+
+    status: int
+    body: bytes
+    replayed: bool
+
+
+# What a mutating call does, on the call's transaction: the status and the answer to store and give.
+Effect = Callable[[Docs], tuple[int, BaseModel]]
+
+
+class AuctionStore(LockedSqlite):
+    """Documents by (partner, kind, id) and first answers by (partner, idempotency key), in one SQLite file.
+
+    A mutating call's effect and the answer it produced commit in one transaction: a crash leaves both
+    (a repeat replays the answer) or neither (a repeat performs the effect once)."""
 
     def __init__(self, path: Path | None) -> None:
-        self._lock = threading.Lock()
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS docs "
-            "(partner TEXT, kind TEXT, id TEXT, body TEXT, PRIMARY KEY (partner, kind, id))"
-        )
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS answers (partner TEXT, key TEXT, route TEXT, status INTEGER, body TEXT, "
-            "at TEXT, PRIMARY KEY (partner, key))"
-        )
-        self._db.commit()
+        super().__init__(path, SCHEMA)
 
     def get(self, partner: str, kind: str, ident: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute(
-                "SELECT body FROM docs WHERE partner=? AND kind=? AND id=?", (partner, kind, ident)
-            ).fetchone()
-        return json.loads(row[0]) if row else None
+            return Docs(self._db, partner).get(kind, ident)
 
     def put(self, partner: str, kind: str, ident: str, body: dict[str, Any]) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)", (partner, kind, ident, json.dumps(body, default=str))
-            )
-            self._db.commit()
+        with self._tx() as db:
+            Docs(db, partner).put(kind, ident, body)
+
+    def put_if_absent(self, partner: str, kind: str, ident: str, body: dict[str, Any]) -> None:
+        with self._tx() as db:
+            docs = Docs(db, partner)
+            if docs.get(kind, ident) is None:
+                docs.put(kind, ident, body)
 
     def all(self, partner: str, kind: str) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute("SELECT body FROM docs WHERE partner=? AND kind=? ORDER BY id", (partner, kind))
             return [json.loads(r[0]) for r in rows.fetchall()]
 
-    def answer(self, partner: str, key: str) -> tuple[int, Any] | None:
+    def answer(self, partner: str, key: str) -> StoredAnswer | None:
         with self._lock:
             row = self._db.execute(
                 "SELECT status, body FROM answers WHERE partner=? AND key=?", (partner, key)
             ).fetchone()
-        return (int(row[0]), json.loads(row[1])) if row else None
+        return StoredAnswer(int(row[0]), row[1].encode(), replayed=True) if row else None
 
-    def remember(self, partner: str, key: str, route: str, status: int, body: Any) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                (partner, key, route, status, json.dumps(body, default=str), datetime.now(UTC).isoformat()),
+    def idempotent(self, partner: str, key: str, route: str, effect: Effect) -> StoredAnswer:
+        """The first answer for ``key`` at this platform — success, refusal or invalid request — stored in
+        the effect's own transaction. A refusal leaves no partial effect; a 5xx stores nothing at all."""
+        with self._tx() as db:
+            row = db.execute("SELECT status, body FROM answers WHERE partner=? AND key=?", (partner, key)).fetchone()
+            if row is not None:
+                return StoredAnswer(int(row[0]), row[1].encode(), replayed=True)
+            db.execute("SAVEPOINT effect")
+            try:
+                status, answer = effect(Docs(db, partner))
+                body = answer.model_dump_json().encode()
+            except ValidationError as exc:
+                db.execute("ROLLBACK TO effect")
+                status, body = 422, SimulatorError(422, "VALIDATION_FAILED", str(exc.errors()[0]["msg"])).body()
+            except SimulatorError as exc:
+                if exc.status >= 500:
+                    raise  # an outage: the whole transaction rolls back and nothing is stored
+                db.execute("ROLLBACK TO effect")
+                status, body = exc.status, exc.body()
+            db.execute("RELEASE effect")
+            db.execute(
+                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                (partner, key, route, status, body.decode(), datetime.now(UTC).isoformat()),
             )
-            self._db.commit()
+            return StoredAnswer(status, body, replayed=False)
 
     def ledger(self, partner: str) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT key, route, status, body, at FROM answers WHERE partner=? ORDER BY at", (partner,)
+                "SELECT key, route, status, body, at FROM answers WHERE partner=? ORDER BY at, rowid", (partner,)
             ).fetchall()
         return [
             {"idempotency_key": k, "operation": r, "status": s, "answer": json.loads(b), "at": a}
             for k, r, s, b, a in rows
         ]
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message}, status_code=status)
 
 
 # --- evaluation: the auction's state at a moment, from its record and scripts -----------------------------
@@ -328,20 +371,17 @@ def build_auction_router(
     """The auction platform's routes for ``partners`` (their bearer tokens are checked); without a list, any
     partner id with the sandbox token ``sandbox-<id>``. ``state_dir`` None keeps state in memory. ``demo``
     scripts the demo unit on every platform where nothing is scripted for it yet."""
-    store = _Store(state_dir / "auction.db" if state_dir else None)
+    store = AuctionStore(state_dir / "auction.db" if state_dir else None)
     router = APIRouter(prefix="/partners/{partner_id}", tags=["simulator: auction platform"])
     known = {p.id: p for p in partners} if partners is not None else None
     for platform in (known or {}) if demo else ():
-        if store.get(platform, "script", DEMO_UNIT) is None:
-            store.put(platform, "script", DEMO_UNIT, DEMO_SCRIPT.model_dump(mode="json"))
+        store.put_if_absent(platform, "script", DEMO_UNIT, DEMO_SCRIPT.model_dump(mode="json"))
 
-    def authorised(partner_id: str, authorization: str | None) -> JSONResponse | None:
+    def authorised(partner_id: str, authorization: str | None) -> None:
         if known is not None and partner_id not in known:
-            return _error(404, "UNKNOWN_PARTNER", f"no auction platform {partner_id!r} is simulated here")
+            raise SimulatorError(404, "UNKNOWN_PARTNER", f"no auction platform {partner_id!r} is simulated here")
         token = known[partner_id].token if known is not None else f"sandbox-{partner_id}"
-        if token and authorization != f"Bearer {token}":
-            return _error(401, "UNAUTHORIZED", "a valid bearer token for this partner is required")
-        return None
+        guards.require_bearer(authorization, guards.expected_authorization(token))
 
     async def mutate(
         request: Request,
@@ -349,39 +389,36 @@ def build_auction_router(
         route: str,
         key: str | None,
         authorization: str | None,
-        act: Callable[[dict[str, Any]], tuple[int, BaseModel]],
-    ) -> JSONResponse:
-        denied = authorised(partner_id, authorization)
-        if denied:
-            return denied
-        if not key:
-            return _error(400, "IDEMPOTENCY_KEY_REQUIRED", f"mutating calls need an {IDEMPOTENCY_HEADER} header")
-        first = store.answer(partner_id, key)
-        if first is not None:
-            return JSONResponse(first[1], status_code=first[0])
+        act: Callable[[Docs, dict[str, Any]], tuple[int, BaseModel]],
+    ) -> Response:
         try:
-            body = await request.json()
+            authorised(partner_id, authorization)
+            idem = guards.idempotency_key(key)
+        except SimulatorError as exc:
+            return _refused(exc)
+        raw = await request.body()
+        try:
+            body = json.loads(raw)
         except ValueError:
-            return _error(422, "VALIDATION_FAILED", "body is not JSON")
-        try:
-            status, answer = act(body)
-            payload: Any = answer.model_dump(mode="json")
-        except ValidationError as exc:
-            status, payload = 422, {"code": "VALIDATION_FAILED", "message": str(exc.errors()[0]["msg"])}
-        except Refusal as exc:
-            status, payload = exc.status, {"code": exc.code, "message": exc.message}
-        store.remember(partner_id, key, route, status, payload)
-        return JSONResponse(payload, status_code=status)
+            # Not a request at all, so nothing to store; a repeat of a stored call still gets its answer.
+            first = store.answer(partner_id, idem)
+            if first is None:
+                return _refused(SimulatorError(422, "VALIDATION_FAILED", "body is not JSON"))
+            answer = first
+        else:
+            answer = store.idempotent(partner_id, idem, route, lambda docs: act(docs, body))
+        headers = {guards.REPLAYED_HEADER: "true"} if answer.replayed else None
+        return Response(answer.body, status_code=answer.status, media_type="application/json", headers=headers)
 
-    def auction_or_refuse(partner_id: str, auction_id: str) -> dict[str, Any]:
-        rec = store.get(partner_id, "auction", auction_id)
+    def auction_or_refuse(docs: Docs, auction_id: str) -> dict[str, Any]:
+        rec = docs.get("auction", auction_id)
         if rec is None:
-            raise Refusal(404, "AUCTION_NOT_FOUND", f"no auction {auction_id}")
+            raise SimulatorError(404, "AUCTION_NOT_FOUND", f"no auction {auction_id}")
         return rec
 
-    def auction_now(partner_id: str, auction_id: str) -> tuple[dict[str, Any], datetime, AuctionView]:
+    def auction_now(docs: Docs, auction_id: str) -> tuple[dict[str, Any], datetime, AuctionView]:
         """The auction's record, the legal time on its clock, and how it stands at that time."""
-        rec = auction_or_refuse(partner_id, auction_id)
+        rec = auction_or_refuse(docs, auction_id)
         now = _legal_now(PublishRequest.model_validate(rec["request"]).clock)
         return rec, now, _view(rec, now)
 
@@ -393,14 +430,13 @@ def build_auction_router(
         partner_id: PartnerId,
         authorization: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-    ) -> JSONResponse:
-        def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
+    ) -> Response:
+        def act(docs: Docs, body: dict[str, Any]) -> tuple[int, BaseModel]:
             req = ValuationRequest.model_validate(body)
-            script = AuctionScript.model_validate(store.get(partner_id, "script", req.unit_number) or {})
+            script = AuctionScript.model_validate(docs.get("script", req.unit_number) or {})
             valuation_id = f"VAL-{uuid.uuid4().hex[:12]}"
             now = _legal_now(req.clock)
-            store.put(
-                partner_id,
+            docs.put(
                 "valuation",
                 valuation_id,
                 {
@@ -417,13 +453,14 @@ def build_auction_router(
     @router.get("/valuations/{valuation_id}")
     async def get_valuation(
         partner_id: PartnerId, valuation_id: str, authorization: Annotated[str | None, Header()] = None
-    ) -> JSONResponse:
-        denied = authorised(partner_id, authorization)
-        if denied:
-            return denied
+    ) -> Response:
+        try:
+            authorised(partner_id, authorization)
+        except SimulatorError as exc:
+            return _refused(exc)
         rec = store.get(partner_id, "valuation", valuation_id)
         if rec is None:
-            return _error(404, "VALUATION_NOT_FOUND", f"no valuation {valuation_id}")
+            return _refused(SimulatorError(404, "VALUATION_NOT_FOUND", f"no valuation {valuation_id}"))
         req = ValuationRequest.model_validate(rec["request"])
         answer_at = datetime.fromisoformat(rec["answer_at"])
         view = ValuationView(valuation_id=valuation_id, request_id=req.request_id, status="pending")
@@ -440,23 +477,22 @@ def build_auction_router(
         partner_id: PartnerId,
         authorization: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-    ) -> JSONResponse:
-        def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
+    ) -> Response:
+        def act(docs: Docs, body: dict[str, Any]) -> tuple[int, BaseModel]:
             req = PublishRequest.model_validate(body)
             if req.opens_at < req.announced_at or req.closes_at <= req.opens_at:
-                raise Refusal(
+                raise SimulatorError(
                     422, "INVALID_SCHEDULE", "an auction opens after its announcement and closes after it opens"
                 )
-            script_doc = store.get(partner_id, "script", req.unit_number) or {}
+            script_doc = docs.get("script", req.unit_number) or {}
             script = AuctionScript.model_validate(script_doc)
             used = script_doc.get("_used", {})
             n = int(used.get(req.round.value, 0))
             rounds: list[RoundScript] = getattr(script, req.round.value)
             round_script = rounds[n] if n < len(rounds) else RoundScript()
             if script_doc:
-                store.put(
-                    partner_id, "script", req.unit_number, {**script_doc, "_used": {**used, req.round.value: n + 1}}
-                )
+                # Used up in the publication's own transaction: a round held again gets the next script.
+                docs.put("script", req.unit_number, {**script_doc, "_used": {**used, req.round.value: n + 1}})
             auction_id = f"AUC-{uuid.uuid4().hex[:12]}"
             deposit = req.deposit_fen
             rec = {
@@ -470,7 +506,7 @@ def build_auction_router(
                     if b.deposit and b.bidder_id not in req.excluded_bidders
                 ],
             }
-            store.put(partner_id, "auction", auction_id, rec)
+            docs.put("auction", auction_id, rec)
             return 201, _view(rec)
 
         return await mutate(request, partner_id, "publish", idempotency_key, authorization, act)
@@ -478,13 +514,14 @@ def build_auction_router(
     @router.get("/auctions/{auction_id}")
     async def get_auction(
         partner_id: PartnerId, auction_id: str, authorization: Annotated[str | None, Header()] = None
-    ) -> JSONResponse:
-        denied = authorised(partner_id, authorization)
-        if denied:
-            return denied
+    ) -> Response:
+        try:
+            authorised(partner_id, authorization)
+        except SimulatorError as exc:
+            return _refused(exc)
         rec = store.get(partner_id, "auction", auction_id)
         if rec is None:
-            return _error(404, "AUCTION_NOT_FOUND", f"no auction {auction_id}")
+            return _refused(SimulatorError(404, "AUCTION_NOT_FOUND", f"no auction {auction_id}"))
         return JSONResponse(_view(rec).model_dump(mode="json"))
 
     @router.post("/auctions/{auction_id}/bidders")
@@ -494,18 +531,20 @@ def build_auction_router(
         auction_id: str,
         authorization: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-    ) -> JSONResponse:
-        def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
+    ) -> Response:
+        def act(docs: Docs, body: dict[str, Any]) -> tuple[int, BaseModel]:
             inp = RegisterBidderRequest.model_validate(body)
-            rec = auction_or_refuse(partner_id, auction_id)
+            rec = auction_or_refuse(docs, auction_id)
             req = PublishRequest.model_validate(rec["request"])
             view = _view(rec)
             if view.status in ("sold", "unsold"):
-                raise Refusal(409, "AUCTION_ENDED", "bidding has ended")
+                raise SimulatorError(409, "AUCTION_ENDED", "bidding has ended")
             if inp.bidder_id in req.excluded_bidders:
-                raise Refusal(409, "BIDDER_EXCLUDED", "a buyer who defaulted may not bid again (网拍规定 Art. 24)")
+                raise SimulatorError(
+                    409, "BIDDER_EXCLUDED", "a buyer who defaulted may not bid again (网拍规定 Art. 24)"
+                )
             if any(b["bidder_id"] == inp.bidder_id for b in rec["bidders"]):
-                raise Refusal(409, "ALREADY_REGISTERED", "bidder is already registered")
+                raise SimulatorError(409, "ALREADY_REGISTERED", "bidder is already registered")
             rec["bidders"].append(
                 {
                     "bidder_id": inp.bidder_id,
@@ -513,7 +552,7 @@ def build_auction_router(
                     "purchase_qualified": inp.purchase_qualified,
                 }
             )
-            store.put(partner_id, "auction", auction_id, rec)
+            docs.put("auction", auction_id, rec)
             return 200, _view(rec)
 
         return await mutate(request, partner_id, "register_bidder", idempotency_key, authorization, act)
@@ -525,14 +564,14 @@ def build_auction_router(
         auction_id: str,
         authorization: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-    ) -> JSONResponse:
-        def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
+    ) -> Response:
+        def act(docs: Docs, body: dict[str, Any]) -> tuple[int, BaseModel]:
             RefundRequest.model_validate(body)
-            rec, now, view = auction_now(partner_id, auction_id)
+            rec, now, view = auction_now(docs, auction_id)
             if view.status not in ("sold", "unsold"):
-                raise Refusal(409, "AUCTION_NOT_ENDED", "deposits are refunded after bidding ends")
+                raise SimulatorError(409, "AUCTION_NOT_ENDED", "deposits are refunded after bidding ends")
             rec.setdefault("refund_requested_at", now.isoformat())
-            store.put(partner_id, "auction", auction_id, rec)
+            docs.put("auction", auction_id, rec)
             return 200, _view(rec, now)
 
         return await mutate(request, partner_id, "refund", idempotency_key, authorization, act)
@@ -544,16 +583,16 @@ def build_auction_router(
         auction_id: str,
         authorization: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-    ) -> JSONResponse:
-        def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
+    ) -> Response:
+        def act(docs: Docs, body: dict[str, Any]) -> tuple[int, BaseModel]:
             inp = ForfeitRequest.model_validate(body)
-            rec, now, view = auction_now(partner_id, auction_id)
+            rec, now, view = auction_now(docs, auction_id)
             if view.winner is None or view.winner.bidder_id != inp.bidder_id or view.payment != "defaulted":
-                raise Refusal(409, "NOT_DEFAULTED", "only a buyer who failed to pay forfeits the deposit")
+                raise SimulatorError(409, "NOT_DEFAULTED", "only a buyer who failed to pay forfeits the deposit")
             deposit = next((d for d in view.deposits if d.bidder_id == inp.bidder_id), None)
             amount = deposit.amount_fen if deposit else 0
             rec.setdefault("forfeited", {})[inp.bidder_id] = now.isoformat()
-            store.put(partner_id, "auction", auction_id, rec)
+            docs.put("auction", auction_id, rec)
             return 200, ForfeitView(auction_id=auction_id, bidder_id=inp.bidder_id, amount_fen=amount, forfeited_at=now)
 
         return await mutate(request, partner_id, "forfeit", idempotency_key, authorization, act)
@@ -565,15 +604,15 @@ def build_auction_router(
         auction_id: str,
         authorization: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-    ) -> JSONResponse:
-        def act(body: dict[str, Any]) -> tuple[int, BaseModel]:
+    ) -> Response:
+        def act(docs: Docs, body: dict[str, Any]) -> tuple[int, BaseModel]:
             inp = ServeRulingRequest.model_validate(body)
-            rec, now, view = auction_now(partner_id, auction_id)
+            rec, now, view = auction_now(docs, auction_id)
             if view.winner is None or view.winner.bidder_id != inp.bidder_id or view.payment != "paid":
-                raise Refusal(409, "NOT_PAID", "the ruling is served on a buyer who has paid in full")
+                raise SimulatorError(409, "NOT_PAID", "the ruling is served on a buyer who has paid in full")
             rec["ruling_served_at"] = now.isoformat()
             rec["ruling_ref"] = inp.ruling_ref
-            store.put(partner_id, "auction", auction_id, rec)
+            docs.put("auction", auction_id, rec)
             return 200, RulingServed(auction_id=auction_id, ruling_ref=inp.ruling_ref, served_at=now)
 
         return await mutate(request, partner_id, "serve_ruling", idempotency_key, authorization, act)
@@ -598,6 +637,13 @@ def build_auction_router(
         return store.ledger(partner_id)
 
     return router
+
+
+def _refused(exc: SimulatorError) -> Response:
+    response = exc.body_response()
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def _default_valuation(req: ValuationRequest) -> int:

@@ -46,6 +46,7 @@ from adapters.protocol import (
 from domain.partners import PartnerEndpoint
 from simulators.errors import SimulatorError
 from simulators.faults import CallPlan, after_effect, before_effect
+from simulators.guards import expected_authorization, idempotency_key, require_bearer
 from simulators.sqlite import LockedSqlite
 
 PartnerId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -340,18 +341,16 @@ def build_batch_router(
             expected, plan = rt.authorization, rt.faults.plan()
         else:
             token = known[partner_id].token if known is not None else ""
-            expected, plan = (f"Bearer {token}" if token else ""), CallPlan()
-        given = request.headers.get("authorization", "")
-        if expected and not secrets.compare_digest(given.encode(), expected.encode()):
-            raise SimulatorError(401, "UNAUTHORIZED", "a valid bearer token for this partner is required")
+            expected, plan = expected_authorization(token), CallPlan()
+        require_bearer(request.headers.get("authorization"), expected)
         return plan
 
     @router.post("/partners/{partner_id}/batch-transfers", response_model=BatchTransferResponse)
     async def batch_transfer(partner_id: PartnerId, request: Request) -> Response:
         """批量代发: pays each item once per ``item_key``; a repeated key gets its first answer."""
         plan = plan_for(request, partner_id)
-        if not request.headers.get(IDEMPOTENCY_HEADER, "").strip():
-            raise SimulatorError(400, "IDEMPOTENCY_KEY_REQUIRED", f"mutating calls need an {IDEMPOTENCY_HEADER} header")
+        # Checked as at every partner, though idempotency here is per item_key, not per call.
+        idempotency_key(request.headers.get(IDEMPOTENCY_HEADER))
         try:
             body = BatchTransferRequest.model_validate_json(await request.body())
         except ValidationError as exc:

@@ -21,6 +21,8 @@ from fastapi.responses import JSONResponse
 from domain.joint_review import LandUse, Mortgage, Seizure, TitleRecord
 from domain.measures import SeizureRank
 from domain.partners import PartnerEndpoint
+from simulators.errors import SimulatorError
+from simulators.guards import expected_authorization, require_bearer
 
 PartnerId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 
@@ -83,10 +85,10 @@ def build_title_router(
         if known is not None and partner_id not in known:
             return JSONResponse({"code": "UNKNOWN_PARTNER", "message": "no such registry here"}, status_code=404)
         token = known[partner_id].token if known is not None else f"sandbox-{partner_id}"
-        if token and authorization != f"Bearer {token}":
-            return JSONResponse(
-                {"code": "UNAUTHORIZED", "message": "a valid bearer token is required"}, status_code=401
-            )
+        try:
+            require_bearer(authorization, expected_authorization(token))
+        except SimulatorError as exc:
+            return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
         with lock:
             row = db.execute("SELECT body FROM units WHERE partner=? AND unit=?", (partner_id, unit_number)).fetchone()
         if row is None:

@@ -216,3 +216,71 @@ async def test_unknown_partner_and_wrong_token_are_refused(platform: Any):
     assert r.status_code == 401 and r.json()["code"] == "UNAUTHORIZED"
     r = await admin.get("/partners/other/auctions/AUC-x", headers={"Authorization": "Bearer sandbox-other"})
     assert r.status_code == 404 and r.json()["code"] == "UNKNOWN_PARTNER"
+
+
+# --- the store: one transaction per effect and its answer; the shared guards ----------------------------------
+
+
+def test_an_effect_and_its_answer_commit_together(tmp_path: Any) -> None:
+    from pydantic import BaseModel
+
+    from simulators.auction import AuctionStore
+    from simulators.errors import SimulatorError
+
+    class Ok(BaseModel):
+        id: str
+
+    store = AuctionStore(tmp_path / "auction.db")
+    calls: list[str] = []
+
+    def refused(docs: Any) -> Any:
+        calls.append("refused")
+        docs.put("auction", "A1", {"half": "done"})
+        raise SimulatorError(409, "NOT_NOW", "refused after a write")
+
+    first = store.idempotent("p", "k1", "publish", refused)
+    again = store.idempotent("p", "k1", "publish", refused)
+    assert (first.status, first.replayed, again.status, again.replayed) == (409, False, 409, True)
+    assert again.body == first.body and calls == ["refused"]
+    assert store.get("p", "auction", "A1") is None, "a refusal leaves no partial effect"
+
+    def outage(docs: Any) -> Any:
+        docs.put("auction", "A2", {"half": "done"})
+        raise SimulatorError(503, "DOWN", "outage")
+
+    with pytest.raises(SimulatorError):
+        store.idempotent("p", "k2", "publish", outage)
+    assert store.get("p", "auction", "A2") is None and store.answer("p", "k2") is None
+
+    def works(docs: Any) -> Any:
+        docs.put("auction", "A3", {"ok": True})
+        return 201, Ok(id="A3")
+
+    assert store.idempotent("p", "k3", "publish", works).status == 201
+    store.close()
+    # After a restart both are there: the effect and the answer that a repeat gets.
+    reopened = AuctionStore(tmp_path / "auction.db")
+    assert reopened.get("p", "auction", "A3") == {"ok": True}
+    replay = reopened.idempotent("p", "k3", "publish", refused)
+    assert replay.replayed and replay.status == 201 and b"A3" in replay.body
+    assert [r["operation"] for r in reopened.ledger("p")] == ["publish", "publish"]
+    reopened.close()
+
+
+async def test_keys_and_tokens_are_checked_as_at_every_partner(platform: Any):
+    _, admin = platform
+    token = {"Authorization": "Bearer sandbox-auction-platform"}
+    url = "/partners/auction-platform/auctions"
+    r = await admin.post(url, json={}, headers=token)
+    assert r.status_code == 400 and r.json()["code"] == "IDEMPOTENCY_KEY_REQUIRED"
+    r = await admin.post(url, json={}, headers={**token, "Idempotency-Key": "k" * 256})
+    assert r.status_code == 400 and r.json()["code"] == "IDEMPOTENCY_KEY_INVALID"
+    r = await admin.post(
+        url, json={}, headers={"Authorization": "Bearer sandbox-auction-platforn", "Idempotency-Key": "k"}
+    )
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    # Invalid bodies are answered, stored and replayed like any first answer.
+    r = await admin.post(url, json={}, headers={**token, "Idempotency-Key": "k" * 255})
+    again = await admin.post(url, json={}, headers={**token, "Idempotency-Key": "k" * 255})
+    assert r.status_code == again.status_code == 422 and r.json() == again.json()
+    assert "idempotent-replayed" not in r.headers and again.headers["idempotent-replayed"] == "true"
