@@ -83,11 +83,9 @@ def _signature_models(fn: Any) -> Iterator[type[BaseModel]]:
         yield from _models_in(hint)
 
 
-def personal_fields(roots: Iterable[object]) -> dict[str, PersonalKind]:
-    """Every key (field name and alias) marked as personal data in the models reachable from
-    ``roots``, with its kind."""
-    found: dict[str, PersonalKind] = {}
-    seen: set[type[BaseModel]] = set()
+def reachable_models(roots: Iterable[object]) -> list[type[BaseModel]]:
+    """Every model the roots stand for, and every model reachable from those through their fields."""
+    seen: dict[type[BaseModel], None] = {}
     stack: list[type[BaseModel]] = []
     for root in roots:
         stack.extend(_roots_in(root))
@@ -99,14 +97,23 @@ def personal_fields(roots: Iterable[object]) -> dict[str, PersonalKind]:
         model = stack.pop()
         if model in seen:
             continue
-        seen.add(model)
+        seen[model] = None
+        for info in model.model_fields.values():
+            stack.extend(_models_in(info.annotation))
+    return list(seen)
+
+
+def personal_fields(roots: Iterable[object]) -> dict[str, PersonalKind]:
+    """Every key (field name and alias) marked as personal data in the models reachable from
+    ``roots``, with its kind."""
+    found: dict[str, PersonalKind] = {}
+    for model in reachable_models(roots):
         for name, info in model.model_fields.items():
             kinds = [m.kind for m in info.metadata if isinstance(m, Personal)]
             kinds.extend(m.kind for m in _markers(info.annotation))
             for kind in kinds:
                 for key in {name, info.alias or name, info.serialization_alias or name}:
                     found[key] = _stricter(found.get(key), kind)
-            stack.extend(_models_in(info.annotation))
     return found
 
 
