@@ -17,22 +17,6 @@ from temporalio.service import RPCError
 from core.identity import acting_as
 from core.settings import Settings
 from domain.actors import Actor, Role
-from domain.disposal import (
-    CONFIRM_SALE,
-    CORRECT_REFERENCE,
-    DISTRIBUTION_OBJECTION,
-    IN_KIND,
-    PROCEED,
-    REFUSE_SALE,
-    RESIDENCE_EXCEPTION,
-    SET_TERMS,
-    STOP,
-    Cost,
-    Creditor,
-    PropertyUnit,
-    RealEstateDisposalRequest,
-    ReferenceMethod,
-)
 from domain.distribution import ClaimKind
 from domain.parties import Party, PartyKind
 from domain.residence import OtherAsset
@@ -46,8 +30,25 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.agency_task import COMPLETE, Completion
-from workflows.real_estate_disposal import RealEstateDisposalResult
+from workflows.agency_task.models import Completion
+from workflows.kit.messages import COMPLETE_TASK
+from workflows.real_estate_disposal.models import (
+    CONFIRM_SALE,
+    CORRECT_REFERENCE,
+    DISTRIBUTION_OBJECTION,
+    IN_KIND,
+    PROCEED,
+    REFUSE_SALE,
+    RESIDENCE_EXCEPTION,
+    SET_TERMS,
+    STOP,
+    Cost,
+    Creditor,
+    PropertyUnit,
+    RealEstateDisposalRequest,
+    RealEstateDisposalResult,
+    ReferenceMethod,
+)
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -155,7 +156,7 @@ async def complete_task(client: Client, task_id: str, agency_id: str, result: di
     for _ in range(200):
         try:
             with acting_as(agency(agency_id)):
-                await handle.execute_update(COMPLETE, Completion(result=result))
+                await handle.execute_update(COMPLETE_TASK, Completion(result=result))
             return
         except (RPCError, WorkflowUpdateFailedError):
             await asyncio.sleep(0.05)

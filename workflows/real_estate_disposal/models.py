@@ -1,6 +1,7 @@
-"""What a judge submits to dispose of a property (不动产司法处置), the decisions the law reserves for the judge
-along the way, and the records the workflow keeps: the models of ``workflows.real_estate_disposal``, kept
-here so the workflow module stays small and reads like the procedure."""
+"""What a real-estate disposal (不动产司法处置) takes, returns and decides: the judge's request, the
+decisions the law reserves for the judge along the way (and what each carries), the statuses the case
+passes through, and the records the workflow keeps. Passed through the sandbox: built once, not per run.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +10,19 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from domain.auction import AuctionTerms, AuctionView, RoundKind
+from domain.auction import AuctionTerms, AuctionView, ForfeitureApplication, RoundKind
 from domain.cases import CaseNumber, CourtName
-from domain.distribution import Claim, CostItem
+from domain.distribution import Claim, CostItem, DistributionPlan, DistributionRules
+from domain.joint_review import DefectsReport
+from domain.legal_params import LegalParams
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
+from domain.personal import AccountNumber, IdNumber, PersonName
 from domain.residence import OtherAsset, ResidenceException
+from workflows.agency_task.models import TaskOutcome
+from workflows.kit.scenario import ScenarioContext
+
+NAME = "real-estate-disposal"
 
 # The judge's decisions (DecisionInput.decision).
 PROCEED, STOP = "proceed-despite-findings", "stop-disposal"
@@ -25,6 +33,75 @@ CONFIRM_SALE, REFUSE_SALE = "confirm-sale", "refuse-sale"
 IN_KIND, RELEASE = "offer-in-kind", "release-property"
 DISTRIBUTION_OBJECTION = "record-distribution-objection"
 
+# The agency tasks it assigns, by step; the task type is ``<NAME>.<step>``, the task id
+# ``<workflow id>:task:<step>`` (recorded in histories: do not rename).
+TAX_TASK, SURVEY_TASK = "tax", "survey"
+APPRAISAL_TASK = "appraisal"
+TITLE_TRANSFER_TASK = "title-transfer"
+
+
+class Status(StrEnum):
+    """Where the case stands (the STATUS search attribute; recorded in histories: keep the values)."""
+
+    STARTED = "started"
+    AWAITING_RESIDENCE_DECISION = "awaiting_residence_decision"
+    JOINT_REVIEW = "joint_review"
+    AWAITING_JOINT_REVIEW_DECISION = "awaiting_joint_review_decision"
+    REFERENCE_PRICE = "reference_price"
+    REFERENCE_OBJECTION_WINDOW = "reference_objection_window"
+    AWAITING_TERMS_FIRST = "awaiting_terms_first"
+    AWAITING_TERMS_SECOND = "awaiting_terms_second"
+    NOTIFYING_FIRST = "notifying_first"
+    NOTIFYING_SECOND = "notifying_second"
+    NOTIFYING_PRIVATE_SALE = "notifying_sale"
+    ANNOUNCED_FIRST = "announced_first"
+    ANNOUNCED_SECOND = "announced_second"
+    ANNOUNCED_PRIVATE_SALE = "announced_sale"
+    BIDDING_FIRST = "bidding_first"
+    BIDDING_SECOND = "bidding_second"
+    BIDDING_PRIVATE_SALE = "bidding_sale"
+    AWAITING_RULING = "awaiting_ruling"
+    AWAITING_UNSOLD_DECISION = "awaiting_unsold_decision"
+    TITLE_TRANSFER = "title_transfer"
+    DISTRIBUTION_OBJECTION_WINDOW = "distribution_objection_window"
+    PAYING = "paying"
+    # How it ends.
+    COMPLETED = "completed"
+    RESIDENCE_PROTECTED = "residence_protected"
+    STOPPED = "stopped"
+    RELEASED = "released"
+
+
+class RoundStatuses(BaseModel):
+    """The statuses one kind of round passes through (变卖 has no terms decision: it runs at the 二拍 price)."""
+
+    awaiting_terms: Status | None
+    notifying: Status
+    announced: Status
+    bidding: Status
+
+
+ROUND_STATUSES: dict[RoundKind, RoundStatuses] = {
+    RoundKind.FIRST: RoundStatuses(
+        awaiting_terms=Status.AWAITING_TERMS_FIRST,
+        notifying=Status.NOTIFYING_FIRST,
+        announced=Status.ANNOUNCED_FIRST,
+        bidding=Status.BIDDING_FIRST,
+    ),
+    RoundKind.SECOND: RoundStatuses(
+        awaiting_terms=Status.AWAITING_TERMS_SECOND,
+        notifying=Status.NOTIFYING_SECOND,
+        announced=Status.ANNOUNCED_SECOND,
+        bidding=Status.BIDDING_SECOND,
+    ),
+    RoundKind.PRIVATE_SALE: RoundStatuses(
+        awaiting_terms=None,
+        notifying=Status.NOTIFYING_PRIVATE_SALE,
+        announced=Status.ANNOUNCED_PRIVATE_SALE,
+        bidding=Status.BIDDING_PRIVATE_SALE,
+    ),
+}
+
 
 class ReferenceMethod(StrEnum):
     ONLINE_INQUIRY = "online_inquiry"  # 网络询价 (参考价规定 Arts. 7–13)
@@ -34,16 +111,20 @@ class ReferenceMethod(StrEnum):
 class Creditor(Claim):
     """A claim on the proceeds and where to pay it (申请执行人 and 参与分配 creditors)."""
 
-    id_number: str = Field(default="", max_length=32, description="payee's ID number or credit code (personal data)")
-    account: str = Field(default="", max_length=34, description="payee's account; empty: held by the court (提存)")
+    id_number: IdNumber = Field(
+        default="", max_length=32, description="payee's ID number or credit code (personal data)"
+    )
+    account: AccountNumber = Field(
+        default="", max_length=34, description="payee's account; empty: held by the court (提存)"
+    )
     performance_due_on: date | None = Field(
         default=None, description="last day of the performance period: the doubled interest is computed to the ruling"
     )
 
 
 class Cost(CostItem):
-    id_number: str = Field(default="", max_length=32, description="payee's credit code")
-    account: str = Field(default="", max_length=34, description="payee's account; empty: held by the court")
+    id_number: IdNumber = Field(default="", max_length=32, description="payee's credit code")
+    account: AccountNumber = Field(default="", max_length=34, description="payee's account; empty: held by the court")
 
 
 class PropertyUnit(BaseModel):
@@ -73,16 +154,32 @@ class RealEstateDisposalRequest(BaseModel):
     survey_agency: str = Field(default="survey-zhuji", description="who surveys occupancy and leases")
     appraiser: str = "appraiser-zhejiang"
     case_bank: str = Field(default="bank-zjrcu", description="bank holding the case account (案款账户)")
-    case_account: str = Field(default="", max_length=64)
-    debtor_account: str = Field(default="", max_length=34, description="where a surplus or reserve is paid")
+    case_account: AccountNumber = Field(default="", max_length=64)
+    debtor_account: AccountNumber = Field(default="", max_length=34, description="where a surplus or reserve is paid")
+
+
+class RealEstateDisposalInput(BaseModel):
+    request: RealEstateDisposalRequest
+    context: ScenarioContext
+    params: LegalParams = Field(description="the law in force at start (recorded in history)")
+    rules: DistributionRules = Field(default_factory=DistributionRules)
+    poll_seconds: float | None = Field(default=None, description="platform polling; default from the time scale")
+
+
+class PaymentStatus(StrEnum):
+    PAID = "paid"
+    HELD = "held"  # no account: the court holds it (提存)
+    ESCROWED = "escrowed"  # disputed by an objection to the plan
+    SET_OFF = "set_off"  # the in-kind taker's own share (以物抵债)
+    FAILED = "failed"
 
 
 class Payment(BaseModel):
     ref: str
-    payee: str
+    payee: PersonName
     amount_fen: int
-    status: str  # paid | held (no account) | escrowed (objection) | set_off (以物抵债) | failed
-    reference: str | None = None
+    status: PaymentStatus
+    reference: AccountNumber | None = None
 
 
 # Payloads the validator checks per decision.
@@ -139,3 +236,20 @@ class RoundRecord(BaseModel):
     opens_at: datetime
     closes_at: datetime
     result: AuctionView | None = None
+
+
+class RealEstateDisposalResult(BaseModel):
+    status: str
+    reference_price_fen: int | None
+    rounds: list[RoundRecord]
+    sold_price_fen: int | None
+    buyer: str | None
+    forfeitures: list[ForfeitureApplication]
+    defects: DefectsReport | None
+    plan: DistributionPlan | None
+    payments: list[Payment]
+    escrowed_fen: int
+    shortfall_fen: int
+    residences_kept: list[str]
+    title_transfer: TaskOutcome | None
+    reason: str | None = None

@@ -1,0 +1,56 @@
+"""Real-estate disposal (不动产司法处置): the procedure (``workflow.py``) and its steps — the residence guard
+and joint review (``review.py``), the reference price (``reference_price.py``), the auction rounds, 变卖 and
+buyer default (``rounds.py``), the ruling and title (``title.py``), distribution and payment
+(``distribution.py``) — over one case record (``case.py``); the judge's decisions (``decisions.py``);
+what it takes, returns and decides (``models.py``) and its words (``words.py``).
+
+``SCENARIO`` is built on first access (PEP 562), not at import: the sandbox imports this package afresh
+for every run of the workflow, which needs neither the scenario entry nor the law resolved at start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workflows.kit.scenario import Scenario, ScenarioContext
+    from workflows.real_estate_disposal.models import RealEstateDisposalInput, RealEstateDisposalRequest
+
+__all__ = ["SCENARIO"]
+
+
+def build_input(request: RealEstateDisposalRequest, ctx: ScenarioContext) -> RealEstateDisposalInput:
+    """Resolves the law in force today (Beijing date) once, at start; history keeps it."""
+    from datetime import datetime
+
+    from domain.legal_params import params_at
+    from domain.legal_time import CHINA_TZ
+    from workflows.real_estate_disposal.models import RealEstateDisposalInput
+
+    today = datetime.now(CHINA_TZ).date()
+    return RealEstateDisposalInput(request=request, context=ctx, params=params_at(today, request.jurisdiction))
+
+
+def __getattr__(name: str) -> Scenario:
+    if name != "SCENARIO":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from activities.auction import AuctionActivities
+    from activities.disposal_payments import PaymentActivities
+    from workflows.agency_task.workflow import AgencyTask
+    from workflows.kit.scenario import Scenario
+    from workflows.real_estate_disposal.models import NAME, RealEstateDisposalRequest
+    from workflows.real_estate_disposal.words import WORDS
+    from workflows.real_estate_disposal.workflow import RealEstateDisposal
+
+    scenario = Scenario(
+        name=NAME,
+        package=__name__,
+        words=WORDS,
+        workflow=RealEstateDisposal,
+        request_model=RealEstateDisposalRequest,
+        build_input=build_input,
+        activities=(AuctionActivities, PaymentActivities),
+        extra_workflows=(AgencyTask,),
+    )
+    globals()["SCENARIO"] = scenario  # later lookups find it without this function
+    return scenario

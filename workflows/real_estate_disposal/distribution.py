@@ -1,0 +1,172 @@
+"""Distribution of the proceeds (分配): the plan by legal priority (``domain.distribution``), the parties'
+15-day objection window (disputed amounts stay in escrow, 民诉法解释 Art. 510), then payment by the bank
+holding the case account."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.disposal_payments import PaymentActivities, PayoutInput, PayoutItem
+    from domain.auction import apply_forfeited_deposit
+    from domain.distribution import delayed_interest_fen, plan_distribution
+    from domain.legal_params import P as LP
+    from workflows.kit import retries
+    from workflows.kit.timeline import failure_code
+    from workflows.real_estate_disposal.models import (
+        DISTRIBUTION_OBJECTION,
+        Cost,
+        Creditor,
+        DistributionObjection,
+        Payment,
+        PaymentStatus,
+        Status,
+    )
+
+from workflows.real_estate_disposal.case import CALL, DisposalCase
+
+
+async def distribute(case: DisposalCase, taker: str | None) -> None:
+    req, params = case.req, case.params
+    assert case.sale_price_fen is not None
+    _apply_forfeitures(case)
+    # A forfeited deposit pays the costs the default caused and joins the money for this case (Art. 24).
+    default_costs = [
+        Cost(
+            cost_id=f"default-costs-{i + 1}",
+            title="悔拍造成的拍卖费用",
+            payee=req.court,
+            amount_fen=f.auction_costs_fen,
+        )
+        for i, f in enumerate(case.forfeitures)
+        if f.auction_costs_fen
+    ]
+    proceeds = case.sale_price_fen + sum(f.into_proceeds_fen + f.auction_costs_fen for f in case.forfeitures)
+    reserve = min(case.residence_reserve_fen, proceeds)
+    case.claims = [*_claims_with_interest(case), *case.tax_claims]
+    costs = [*req.execution_costs, *default_costs]
+    plan = case.plan = plan_distribution(proceeds - reserve, costs, case.claims, case.inp.rules)
+    case.set_status(Status.DISTRIBUTION_OBJECTION_WINDOW)
+    case.timeline.record(
+        "distribution_plan",
+        proceeds_fen=proceeds,
+        residence_reserve_fen=reserve,
+        lines=len(plan.lines),
+        surplus_fen=plan.surplus_to_debtor_fen,
+    )
+    ends = await case.deadline(params.duration(LP.DISTRIBUTION_OBJECTION))
+    while (decision := await case.decision(DISTRIBUTION_OBJECTION, until=ends.due_at)) is not None:
+        objection = DistributionObjection.model_validate(decision.payload)
+        case.escrow[objection.ref] = case.escrow.get(objection.ref, 0) + objection.disputed_fen
+        case.timeline.record("distribution_objection", decision.reason, **objection.model_dump())
+    case.set_status(Status.PAYING)
+    await _pay(case, taker, reserve)
+
+
+def _apply_forfeitures(case: DisposalCase) -> None:
+    """Each defaulting buyer's deposit, in the Art. 24 order, against the price finally obtained."""
+    req = case.req
+    for deposit, original in case.forfeited:
+        case.forfeitures.append(
+            apply_forfeited_deposit(deposit, req.auction_costs_fen, original, case.sale_price_fen, req.amount_owed_fen)
+        )
+
+
+def _claims_with_interest(case: DisposalCase) -> list[Creditor]:
+    """The doubled interest runs to the day the 成交/抵债 ruling takes effect (迟延利息解释 Art. 3)."""
+    rate = case.params.ratio(LP.DELAYED_INTEREST_DAILY)
+    out = []
+    for c in case.req.creditors:
+        if c.performance_due_on is not None and c.doubled_interest_fen == 0 and case.ruling_effective_on:
+            interest = delayed_interest_fen(c.amount_fen, c.performance_due_on, case.ruling_effective_on, rate)
+            c = c.model_copy(update={"doubled_interest_fen": interest})
+        out.append(c)
+    return out
+
+
+async def _pay(case: DisposalCase, taker: str | None, reserve: int) -> None:
+    """One batch from the case account; escrowed amounts stay (民诉法解释 Art. 510), an in-kind taker's
+    share is set off, a payee without an account is held; items the bank timed out are sent again."""
+    req, plan = case.req, case.plan
+    assert plan is not None
+    payees = {c.claim_id: (c.creditor, c.id_number, c.account) for c in req.creditors}
+    payees |= {c.cost_id: (c.payee, c.id_number, c.account) for c in req.execution_costs}
+    payees |= {c.claim_id: (c.creditor, c.id_number, c.account) for c in case.tax_claims}
+    owed = {line.ref: plan.paid_to(line.ref) for line in plan.lines}
+    debtor = (req.debtor.name, req.debtor.id_number, req.debtor_account)
+    for ref, amount in (("residence-reserve", reserve), ("surplus", plan.surplus_to_debtor_fen)):
+        if amount:
+            owed[ref], payees[ref] = amount, debtor
+    to_send: list[PayoutItem] = []
+    for ref, amount in owed.items():
+        name, id_number, account = payees.get(ref, (ref, "", ""))
+        held = min(case.escrow.get(ref, 0), amount)
+        if held:
+            case.payments.append(Payment(ref=ref, payee=name, amount_fen=held, status=PaymentStatus.ESCROWED))
+        rest = amount - held
+        if rest == 0:
+            continue
+        if ref == taker:
+            case.payments.append(Payment(ref=ref, payee=name, amount_fen=rest, status=PaymentStatus.SET_OFF))
+        elif not account or not id_number:
+            case.payments.append(Payment(ref=ref, payee=name, amount_fen=rest, status=PaymentStatus.HELD))
+        else:
+            to_send.append(PayoutItem(ref=ref, payee_name=name, id_number=id_number, account=account, amount_fen=rest))
+    await _send_batches(case, to_send)
+    case.timeline.record(
+        "paid_out",
+        paid_fen=_total(case, PaymentStatus.PAID),
+        escrowed_fen=_total(case, PaymentStatus.ESCROWED),
+        held_fen=_total(case, PaymentStatus.HELD),
+        failed=[p.ref for p in case.payments if p.status == PaymentStatus.FAILED],
+    )
+
+
+async def _send_batches(case: DisposalCase, items: list[PayoutItem], attempts: int = 5) -> None:
+    req = case.req
+    for attempt in range(1, attempts + 1):
+        if not items:
+            return
+        try:
+            lines = await workflow.execute_activity_method(
+                PaymentActivities.pay_out,
+                PayoutInput(
+                    bank=req.case_bank,
+                    step=f"pay/{attempt}",
+                    case_number=req.case_number,
+                    from_account=case.case_account(),
+                    items=items,
+                ),
+                start_to_close_timeout=CALL,
+                retry_policy=retries.PARTNER,
+            )
+        except ActivityError as exc:
+            code = failure_code(exc)
+            case.payments += [_payment(i, PaymentStatus.FAILED, code) for i in items]
+            return
+        by_ref = {line.ref: line for line in lines}
+        retry = []
+        for item in items:
+            line = by_ref.get(item.ref)
+            if line is None or line.status == "timeout":
+                retry.append(item)
+            elif line.status == "paid":
+                case.payments.append(_payment(item, PaymentStatus.PAID, line.bank_ref))
+            else:
+                case.payments.append(_payment(item, PaymentStatus.FAILED, line.code or line.status))
+        items = retry
+        if items:
+            # The bank timed some items out: give it a moment more each time before sending them again.
+            await workflow.sleep(timedelta(seconds=attempt))
+    case.payments += [_payment(i, PaymentStatus.FAILED, "TIMEOUT") for i in items]
+
+
+def _total(case: DisposalCase, status: PaymentStatus) -> int:
+    return sum(p.amount_fen for p in case.payments if p.status == status)
+
+
+def _payment(item: PayoutItem, status: PaymentStatus, reference: str | None) -> Payment:
+    return Payment(ref=item.ref, payee=item.payee_name, amount_fen=item.amount_fen, status=status, reference=reference)
