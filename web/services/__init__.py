@@ -13,4 +13,5 @@ nothing of requests, responses or templates, so a rule lives here once, whicheve
 | ``users`` | logging in and out, user administration |
 | ``partners`` | partners' asynchronous answers (callbacks) |
 | ``payouts`` | payee lists of a mass payout and its reconciliation report |
+| ``audit`` | a case's audit trail, its signed export and signing key, the archive of closed cases |
 """
