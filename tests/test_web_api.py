@@ -16,7 +16,9 @@ from stdnum.cn import ric
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from adapters.registry import AdapterRegistry
+from core.identity import acting_as
 from core.settings import Settings
+from domain.actors import Actor, Role
 from tests.helpers import case_number
 from web.accounts import DEMO_ACCOUNTS, actor_for_token, demo_accounts, list_users, seed_sandbox
 from web.app import create_app
@@ -469,9 +471,10 @@ async def test_cancel_needs_a_reason_and_a_case(http: httpx.AsyncClient, client:
         assert_error(r, 422, "VALIDATION_FAILED", "reason")
     # A workflow that is not a case (no scenario): it does not exist for the judge, through the API or
     # the UI, and is left alone.
-    other = await client.start_workflow(
-        "NotAScenario", id=f"not-a-case-{uuid.uuid4().hex[:8]}", task_queue=f"nobody-{uuid.uuid4().hex[:8]}"
-    )
+    with acting_as(Actor(user_id="judge", role=Role.JUDGE)):
+        other = await client.start_workflow(
+            "NotAScenario", id=f"not-a-case-{uuid.uuid4().hex[:8]}", task_queue=f"nobody-{uuid.uuid4().hex[:8]}"
+        )
     try:
         r = await http.post(f"/api/workflows/{other.id}/cancel", json={"reason": "撤回"}, headers=judge)
         assert_error(r, 404, "WORKFLOW_NOT_FOUND")
@@ -486,7 +489,8 @@ async def test_cancel_needs_a_reason_and_a_case(http: httpx.AsyncClient, client:
         history = await other.fetch_history()
         assert not [e for e in history.events if e.HasField("workflow_execution_signaled_event_attributes")]
     finally:
-        await other.terminate(reason="test cleanup")
+        with acting_as(Actor(user_id="judge", role=Role.JUDGE)):
+            await other.terminate(reason="test cleanup")
 
 
 async def test_judge_cancels_a_case_with_who_when_and_why(
