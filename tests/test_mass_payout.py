@@ -357,6 +357,8 @@ def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "OM_SIMULATOR_PORT": str(settings.simulator_port),
         "OM_PUBLIC_BASE_URL": settings.public_base_url,
         "OM_CODEC_KEYS_JSON": settings.codec_keys.model_dump_json(),
+        # The same signing keys as the test's client: the worker refuses actors signed with any other.
+        "OM_ACTOR_KEYS_JSON": settings.actor_keys_json,
         "OM_VAR_DIR": str(settings.var_dir),
     }
     return subprocess.Popen(
