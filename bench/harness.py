@@ -105,7 +105,7 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
                 client = await Client.connect(
                     settings.temporal_address,
                     data_converter=build_data_converter(settings.codec_keys),
-                    interceptors=[ActorClientInterceptor()],
+                    interceptors=[ActorClientInterceptor(settings.actor_signer())],
                     header_codec_behavior=HeaderCodecBehavior.CODEC,
                 )
                 plain = await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)

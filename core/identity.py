@@ -1,19 +1,38 @@
 """Carries the acting user on every Temporal call, in a header, from the web's client to workflows,
 children and activities — so a workflow can record who did what without trusting its arguments.
 
+The web signs what it attaches (HMAC-SHA256 over the actor, the workflow id, the call, issued-at, expiry
+and a key id); the workers verify before any handler or validator runs (docs/security.md):
+
+- an Update with an unsigned, forged or expired actor is refused in the validator phase (no history event);
+- a signal with one is dropped (logged) — the signal event stays in history, the handler never runs;
+- a start with one fails the workflow (``ACTOR_UNVERIFIED``) before the workflow's code runs.
+
+Verification is deterministic on replay: it uses the time Temporal recorded (``workflow.now()``, or the
+start event's time for starts), never the wall clock, and keys are only ever added (rotation keeps the old
+ones for as long as histories signed with them live).
+
 Client side: ``with acting_as(actor): await client.start_workflow(...)``.
 Workflow side: ``current_actor()`` inside a run, signal, update (and its validator) or query.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
+import json
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from temporalio import activity, client, converter, workflow
 from temporalio.api.common.v1 import Payload
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import (
     ActivityInboundInterceptor,
     ExecuteActivityInput,
@@ -22,6 +41,8 @@ from temporalio.worker import (
     HandleSignalInput,
     HandleUpdateInput,
     Interceptor,
+    SignalChildWorkflowInput,
+    SignalExternalWorkflowInput,
     StartActivityInput,
     StartChildWorkflowInput,
     StartLocalActivityInput,
@@ -30,15 +51,108 @@ from temporalio.worker import (
     WorkflowOutboundInterceptor,
 )
 
-from domain.actors import Actor
+from domain.actors import SYSTEM_ACTOR, Actor
 
 ACTOR_HEADER = "om-actor"
+SIGNATURE_HEADER = "om-actor-sig"
+ACTOR_UNVERIFIED = "ACTOR_UNVERIFIED"
+
+# Histories recorded before actors were signed (the committed test histories of 2026-11-22) carry an
+# unsigned actor; calls Temporal recorded before this instant are accepted unsigned so they still replay.
+# Safe: the time compared is the server's record of the event, which no caller chooses.
+SIGNED_ACTORS_REQUIRED_FROM = datetime(2026, 11, 29, tzinfo=UTC)
+# Issued-at may lie slightly ahead of the server's clock (the web's clock runs ahead a little).
+CLOCK_SKEW = timedelta(minutes=2)
 
 _actor: ContextVar[Actor | None] = ContextVar("om_actor", default=None)
 
 
 class MissingActorError(Exception):
     """A call reached Temporal without an acting user; we refuse rather than record an anonymous act."""
+
+
+class ActorKeys(BaseModel):
+    """HMAC-SHA256 keys by key id; ``active`` signs, all of them verify (so keys rotate: add a new one,
+    make it active, and keep the old one while histories signed with it live)."""
+
+    active: str
+    keys: dict[str, str]  # key id -> urlsafe base64 of at least 32 bytes
+
+    def key_bytes(self) -> dict[str, bytes]:
+        out = {kid: base64.urlsafe_b64decode(v) for kid, v in self.keys.items()}
+        if self.active not in out:
+            raise ValueError(f"active actor key {self.active!r} is not among the configured keys")
+        for kid, key in out.items():
+            if len(key) < 32:
+                raise ValueError(f"actor key {kid!r} must be at least 32 bytes")
+        return out
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a signature covers besides the actor: where (workflow id), what (the call), and when."""
+
+    workflow_id: str
+    call: str  # "start:<workflow type>", "signal:<name>" or "update:<name>"
+    issued_at: datetime
+    expires_at: datetime
+
+
+class ActorSigner:
+    """Signs and verifies actor headers. The web and the workers hold the same keys (settings)."""
+
+    def __init__(self, keys: ActorKeys, ttl: timedelta = timedelta(hours=1)) -> None:
+        self._keys = keys.key_bytes()
+        self._active = keys.active
+        self.ttl = ttl
+
+    @staticmethod
+    def _message(actor: Mapping[str, Any], kid: str, claims: Claims) -> bytes:
+        body = {
+            "actor": actor,
+            "kid": kid,
+            "wf": claims.workflow_id,
+            "call": claims.call,
+            "iat": int(claims.issued_at.timestamp()),
+            "exp": int(claims.expires_at.timestamp()),
+        }
+        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def sign(
+        self, actor: Actor, workflow_id: str, call: str, now: datetime, ttl: timedelta | None = None
+    ) -> dict[str, Any]:
+        claims = Claims(workflow_id, call, now, now + (ttl or self.ttl))
+        actor_json = actor.model_dump(mode="json")
+        mac = hmac.new(self._keys[self._active], self._message(actor_json, self._active, claims), hashlib.sha256)
+        return {
+            "kid": self._active,
+            "iat": int(claims.issued_at.timestamp()),
+            "exp": int(claims.expires_at.timestamp()),
+            "sig": base64.urlsafe_b64encode(mac.digest()).decode(),
+        }
+
+    def verify(
+        self, actor_json: Mapping[str, Any], signature: Mapping[str, Any], workflow_id: str, call: str, at: datetime
+    ) -> str | None:
+        """None when the signature is good for this workflow, call and time; otherwise why not."""
+        try:
+            kid = str(signature["kid"])
+            iat = datetime.fromtimestamp(int(signature["iat"]), UTC)
+            exp = datetime.fromtimestamp(int(signature["exp"]), UTC)
+            given = base64.urlsafe_b64decode(str(signature["sig"]))
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return "malformed signature"
+        key = self._keys.get(kid)
+        if key is None:
+            return f"unknown signing key {kid!r}"
+        expected = hmac.new(key, self._message(actor_json, kid, Claims(workflow_id, call, iat, exp)), hashlib.sha256)
+        if not hmac.compare_digest(expected.digest(), given):
+            return "signature does not match"
+        if at + CLOCK_SKEW < iat:
+            return "signed in the future"
+        if at > exp:
+            return "signature expired"
+        return None
 
 
 @contextlib.contextmanager
@@ -61,55 +175,103 @@ def current_actor_or_none() -> Actor | None:
     return _actor.get()
 
 
-def _encode(actor: Actor) -> Payload:
-    return converter.PayloadConverter.default.to_payload(actor.model_dump(mode="json"))
+_PAYLOADS = converter.PayloadConverter.default
+
+
+def _encode(value: Any) -> Payload:
+    return _PAYLOADS.to_payload(value)
+
+
+def _read(headers: Mapping[str, Payload], name: str) -> Any:
+    """The header's JSON value; None if absent or unreadable (e.g. a plaintext payload a strict codec
+    refused, see core/codec.py)."""
+    payload = headers.get(name)
+    if payload is None:
+        return None
+    try:
+        return _PAYLOADS.from_payload(payload)
+    except Exception:  # any undecodable header counts as absent; the caller refuses an absent actor
+        return None
 
 
 def _decode(headers: Mapping[str, Payload]) -> Actor | None:
-    payload = headers.get(ACTOR_HEADER)
-    if payload is None:
+    raw = _read(headers, ACTOR_HEADER)
+    if raw is None:
         return None
-    return Actor.model_validate(converter.PayloadConverter.default.from_payload(payload))
+    try:
+        return Actor.model_validate(raw)
+    except ValidationError:
+        return None
 
 
 def _with_actor(headers: Mapping[str, Payload], actor: Actor | None) -> Mapping[str, Payload]:
+    """Forwards the actor unsigned: children and activities trust their parent workflow, which checked."""
     if actor is None:
         return headers
-    return {**headers, ACTOR_HEADER: _encode(actor)}
+    return {**headers, ACTOR_HEADER: _encode(actor.model_dump(mode="json"))}
+
+
+def _with_signed_actor(
+    headers: Mapping[str, Payload],
+    signer: ActorSigner,
+    actor: Actor,
+    workflow_id: str,
+    call: str,
+    now: datetime,
+    ttl: timedelta | None = None,
+) -> Mapping[str, Payload]:
+    sig = signer.sign(actor, workflow_id, call, now, ttl)
+    return {**headers, ACTOR_HEADER: _encode(actor.model_dump(mode="json")), SIGNATURE_HEADER: _encode(sig)}
 
 
 # --- client -------------------------------------------------------------------------------------------
 
 
 class ActorClientInterceptor(client.Interceptor):
+    """Signs the acting user onto every start, signal and Update this client sends."""
+
+    def __init__(self, signer: ActorSigner) -> None:
+        self.signer = signer
+
     def intercept_client(self, next: client.OutboundInterceptor) -> client.OutboundInterceptor:
-        return _ActorClientOutbound(next)
+        return _ActorClientOutbound(next, self.signer)
 
 
 class _ActorClientOutbound(client.OutboundInterceptor):
+    def __init__(self, next: client.OutboundInterceptor, signer: ActorSigner) -> None:
+        super().__init__(next)
+        self._signer = signer
+
+    def _sign(self, headers: Mapping[str, Payload], workflow_id: str, call: str) -> Mapping[str, Payload]:
+        return _with_signed_actor(headers, self._signer, current_actor(), workflow_id, call, datetime.now(UTC))
+
     async def start_workflow(self, input: client.StartWorkflowInput) -> client.WorkflowHandle[Any, Any]:
-        input.headers = _with_actor(input.headers, current_actor())
+        input.headers = self._sign(input.headers, input.id, f"start:{input.workflow}")
         return await super().start_workflow(input)
 
     async def signal_workflow(self, input: client.SignalWorkflowInput) -> None:
-        input.headers = _with_actor(input.headers, current_actor())
+        input.headers = self._sign(input.headers, input.id, f"signal:{input.signal}")
         await super().signal_workflow(input)
 
     async def start_workflow_update(self, input: client.StartWorkflowUpdateInput) -> client.WorkflowUpdateHandle[Any]:
-        input.headers = _with_actor(input.headers, current_actor())
+        input.headers = self._sign(input.headers, input.id, f"update:{input.update}")
         return await super().start_workflow_update(input)
 
     async def start_update_with_start_workflow(
         self, input: client.StartWorkflowUpdateWithStartInput
     ) -> client.WorkflowUpdateHandle[Any]:
-        actor = current_actor()
-        input.start_workflow_input.headers = _with_actor(input.start_workflow_input.headers, actor)
-        input.update_workflow_input.headers = _with_actor(input.update_workflow_input.headers, actor)
+        start, update = input.start_workflow_input, input.update_workflow_input
+        start.headers = self._sign(start.headers, start.id, f"start:{start.workflow}")
+        update.headers = self._sign(update.headers, start.id, f"update:{update.update}")
         return await super().start_update_with_start_workflow(input)
 
     async def query_workflow(self, input: client.QueryWorkflowInput) -> Any:
         # Queries change nothing, so an anonymous one is allowed; the web checks access before it asks.
-        input.headers = _with_actor(input.headers, current_actor_or_none())
+        actor = current_actor_or_none()
+        if actor is not None:
+            input.headers = _with_signed_actor(
+                input.headers, self._signer, actor, input.id, f"query:{input.query}", datetime.now(UTC)
+            )
         return await super().query_workflow(input)
 
 
@@ -117,16 +279,34 @@ class _ActorClientOutbound(client.OutboundInterceptor):
 
 
 class ActorWorkerInterceptor(Interceptor):
+    """Verifies signed actors on the way in; forwards them to children and activities on the way out.
+
+    ``internal_ttl`` bounds the signatures workflows put on the signals they send each other: such a signal
+    may wait in history while workers are down, so it lives longer than a person's call.
+    """
+
+    def __init__(self, signer: ActorSigner, internal_ttl: timedelta = timedelta(days=7)) -> None:
+        self.signer = signer
+        self.internal_ttl = internal_ttl
+
     def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
         return _ActorActivityInbound(next)
 
     def workflow_interceptor_class(
         self, input: WorkflowInterceptorClassInput
     ) -> type[WorkflowInboundInterceptor] | None:
-        return _ActorWorkflowInbound
+        signer, internal_ttl = self.signer, self.internal_ttl
+
+        class _Inbound(_ActorWorkflowInbound):
+            _signer = signer
+            _internal_ttl = internal_ttl
+
+        return _Inbound
 
 
 class _ActorActivityInbound(ActivityInboundInterceptor):
+    """Activities are scheduled only by our workflows, which verified the actor they forward."""
+
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         actor = _decode(input.headers)
         token = _actor.set(actor)
@@ -136,45 +316,118 @@ class _ActorActivityInbound(ActivityInboundInterceptor):
             _actor.reset(token)
 
 
+def _unverified(reason: str) -> ApplicationError:
+    return ApplicationError(
+        f"the acting user is not signed by the web ({reason}); the call is refused",
+        type=ACTOR_UNVERIFIED,
+        non_retryable=True,
+    )
+
+
 class _ActorWorkflowInbound(WorkflowInboundInterceptor):
+    _signer: ActorSigner
+    _internal_ttl: timedelta
+
     def init(self, outbound: WorkflowOutboundInterceptor) -> None:
-        super().init(_ActorWorkflowOutbound(outbound))
+        super().init(_ActorWorkflowOutbound(outbound, self._signer, self._internal_ttl))
+
+    def _verified(self, headers: Mapping[str, Payload], call: str, at: datetime) -> Actor | None:
+        """The actor of a call, or ApplicationError(ACTOR_UNVERIFIED). Deterministic: ``at`` is a time
+        Temporal recorded, and the keys never shrink while histories that use them live."""
+        raw_actor = _read(headers, ACTOR_HEADER)
+        signature = _read(headers, SIGNATURE_HEADER)
+        if signature is None and at < SIGNED_ACTORS_REQUIRED_FROM:
+            # Recorded before signatures existed (see SIGNED_ACTORS_REQUIRED_FROM): taken as it was then,
+            # including workflow-to-workflow signals, which carried no actor at all.
+            return _decode(headers)
+        if not isinstance(raw_actor, dict):
+            raise _unverified("no actor")
+        try:
+            actor = Actor.model_validate(raw_actor)
+        except ValidationError:
+            raise _unverified("malformed actor") from None
+        if signature is None:
+            raise _unverified("unsigned")
+        if not isinstance(signature, dict):
+            raise _unverified("malformed signature")
+        why = self._signer.verify(raw_actor, signature, workflow.info().workflow_id, call, at)
+        if why is not None:
+            raise _unverified(why)
+        return actor
 
     async def execute_workflow(self, input: ExecuteWorkflowInput) -> Any:
-        _actor.set(_decode(input.headers))
+        info = workflow.info()
+        if info.parent is not None or info.continued_run_id is not None:
+            # Only our own workflows start children or continue as new (no client can set these fields);
+            # they forward the actor they verified, whose signature may have expired since.
+            _actor.set(_decode(input.headers))
+        else:
+            # The start event's time, not the first task's: a start waiting for workers stays valid.
+            _actor.set(self._verified(input.headers, f"start:{info.workflow_type}", info.workflow_start_time))
         return await super().execute_workflow(input)
 
     async def handle_signal(self, input: HandleSignalInput) -> None:
-        token = _actor.set(_decode(input.headers))
+        try:
+            actor = self._verified(input.headers, f"signal:{input.signal}", workflow.now())
+        except ApplicationError as refused:
+            # Failing the task would jam the workflow on a forged signal; dropping it is deterministic.
+            workflow.logger.warning("signal refused", extra={"signal": input.signal, "reason": refused.message})
+            return
+        token = _actor.set(actor)
         try:
             await super().handle_signal(input)
         finally:
             _actor.reset(token)
 
     async def handle_query(self, input: HandleQueryInput) -> Any:
-        token = _actor.set(_decode(input.headers))
+        # Queries change nothing; an unverifiable actor is treated as anonymous. No expiry here: a
+        # query's "now" is the last task's time, which may be long past.
+        actor: Actor | None = None
+        raw_actor, signature = _read(input.headers, ACTOR_HEADER), _read(input.headers, SIGNATURE_HEADER)
+        if isinstance(raw_actor, dict) and isinstance(signature, dict):
+            why = self._signer.verify(
+                raw_actor, signature, workflow.info().workflow_id, f"query:{input.query}", _signed_at(signature)
+            )
+            actor = _decode(input.headers) if why is None else None
+        token = _actor.set(actor)
         try:
             return await super().handle_query(input)
         finally:
             _actor.reset(token)
 
     def handle_update_validator(self, input: HandleUpdateInput) -> None:
-        token = _actor.set(_decode(input.headers))
+        # Raising here rejects the Update before it is accepted: nothing reaches history.
+        token = _actor.set(self._verified(input.headers, f"update:{input.update}", workflow.now()))
         try:
             super().handle_update_validator(input)
         finally:
             _actor.reset(token)
 
     async def handle_update_handler(self, input: HandleUpdateInput) -> Any:
-        token = _actor.set(_decode(input.headers))
+        # Checked again (same task, same time, so the same answer): an Update without a validator is
+        # refused here too, though then the refusal is recorded as the Update's failure.
+        token = _actor.set(self._verified(input.headers, f"update:{input.update}", workflow.now()))
         try:
             return await super().handle_update_handler(input)
         finally:
             _actor.reset(token)
 
 
+def _signed_at(signature: Mapping[str, Any]) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(signature["iat"]), UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return datetime.max.replace(tzinfo=UTC)
+
+
 class _ActorWorkflowOutbound(WorkflowOutboundInterceptor):
-    """Children and activities act on behalf of whoever caused them (the starter, or an update's sender)."""
+    """Children and activities act on behalf of whoever caused them (the starter, or an update's sender).
+    Signals to other workflows are signed by the worker, on behalf of the same actor (or the system)."""
+
+    def __init__(self, next: WorkflowOutboundInterceptor, signer: ActorSigner, internal_ttl: timedelta) -> None:
+        super().__init__(next)
+        self._signer = signer
+        self._internal_ttl = internal_ttl
 
     def start_activity(self, input: StartActivityInput) -> workflow.ActivityHandle[Any]:
         input.headers = _with_actor(input.headers, _actor.get())
@@ -187,6 +440,20 @@ class _ActorWorkflowOutbound(WorkflowOutboundInterceptor):
     async def start_child_workflow(self, input: StartChildWorkflowInput) -> workflow.ChildWorkflowHandle[Any, Any]:
         input.headers = _with_actor(input.headers, _actor.get())
         return await super().start_child_workflow(input)
+
+    def _signed(self, headers: Mapping[str, Payload], workflow_id: str, signal: str) -> Mapping[str, Payload]:
+        actor = _actor.get() or SYSTEM_ACTOR
+        return _with_signed_actor(
+            headers, self._signer, actor, workflow_id, f"signal:{signal}", workflow.now(), self._internal_ttl
+        )
+
+    async def signal_child_workflow(self, input: SignalChildWorkflowInput) -> None:
+        input.headers = self._signed(input.headers, input.child_workflow_id, input.signal)
+        await super().signal_child_workflow(input)
+
+    async def signal_external_workflow(self, input: SignalExternalWorkflowInput) -> None:
+        input.headers = self._signed(input.headers, input.workflow_id, input.signal)
+        await super().signal_external_workflow(input)
 
 
 def activity_actor() -> Actor | None:

@@ -7,16 +7,20 @@ into its input, so the values are recorded in history and replay stays determini
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from temporalio.service import TLSConfig
 
+from core.identity import ActorKeys, ActorSigner
 from domain.partners import Agency, PartnerCategory, PartnerEndpoint
 
 Profile = Literal["sandbox", "production"]
@@ -64,6 +68,9 @@ class Settings(BaseSettings):
     # How long a stopping worker lets running activities finish before cancelling them; the launcher
     # kills what is still alive after 4 s, so Ctrl-C stops the stack within 5 s.
     worker_shutdown_seconds: float = Field(default=2.0, ge=0)
+    # Bearer token Prometheus sends to the web's GET /metrics; empty = open (loopback sandbox, or a
+    # network only the scraper reaches).
+    metrics_token: str = ""
     # Where partners send asynchronous answers; must be reachable from the partner.
     public_base_url: str = "http://127.0.0.1:8000"
     database_url: str = ""
@@ -85,6 +92,26 @@ class Settings(BaseSettings):
     # Ed25519 key signing audit exports: PEM, or urlsafe base64 of the 32-byte seed. Required in
     # production (OM_AUDIT_SIGNING_KEY); the sandbox creates var/audit-signing-key.pem if unset.
     audit_signing_key: str = ""
+    # JSON {"active": "a1", "keys": {"a1": "<base64 of 32+ bytes>"}}: HMAC keys with which the web signs
+    # the acting user on every Temporal call and workers verify it (core/identity.py). Web and workers
+    # must share them; rotate by adding a key and making it active, never by dropping one while histories
+    # signed with it live. Sandbox creates var/actor-keys.json if unset; production requires it.
+    actor_keys_json: str = ""
+    # How long a signed actor stays valid for the call it was signed for (a start waiting for workers
+    # is checked against the time Temporal recorded it, so a short life is enough).
+    actor_signature_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
+    # Tests only: accept unencrypted payloads (a plain Temporal client). Refused in production.
+    codec_allow_plaintext: bool = False
+
+    # Temporal client TLS (mTLS when a client certificate and key are given). Files in PEM.
+    temporal_tls: bool = False
+    temporal_tls_ca_file: Path | None = None  # server CA; unset = the system's roots
+    temporal_tls_cert_file: Path | None = None  # client certificate (mTLS)
+    temporal_tls_key_file: Path | None = None  # client private key (mTLS)
+    temporal_tls_server_name: str | None = None  # SNI / name checked on the server's certificate
+
+    # The sandbox has demo accounts whose password is their name: it serves loopback only unless told.
+    allow_public_bind: bool = False
 
     @field_validator("var_dir")
     @classmethod
@@ -117,6 +144,76 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as f:
                 json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
         return CodecKeys.model_validate_json(path.read_text())
+
+    @cached_property
+    def actor_keys(self) -> ActorKeys:
+        if self.actor_keys_json:
+            return ActorKeys.model_validate_json(self.actor_keys_json)
+        if not self.sandbox:
+            raise RuntimeError("OM_ACTOR_KEYS_JSON is required in the production profile")
+        path = self.var_dir / "actor-keys.json"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
+        return ActorKeys.model_validate_json(path.read_text())
+
+    def actor_signer(self) -> ActorSigner:
+        return ActorSigner(self.actor_keys, timedelta(seconds=self.actor_signature_ttl_seconds))
+
+    def temporal_tls_config(self) -> TLSConfig | bool:
+        """What ``Client.connect(tls=...)`` takes: False (plain), or a TLSConfig (TLS, mTLS with a cert)."""
+        if not self.temporal_tls:
+            return False
+        if (self.temporal_tls_cert_file is None) != (self.temporal_tls_key_file is None):
+            raise RuntimeError("OM_TEMPORAL_TLS_CERT_FILE and OM_TEMPORAL_TLS_KEY_FILE go together (mTLS)")
+
+        def read(path: Path | None) -> bytes | None:
+            return path.read_bytes() if path else None
+
+        return TLSConfig(
+            server_root_ca_cert=read(self.temporal_tls_ca_file),
+            client_cert=read(self.temporal_tls_cert_file),
+            client_private_key=read(self.temporal_tls_key_file),
+            domain=self.temporal_tls_server_name,
+        )
+
+    def startup_problems(self) -> list[str]:
+        """Why this configuration must not serve, if it must not (checked by web, workers and the
+        launcher before they start): production without its own keys or with sandbox leftovers, or a
+        sandbox (demo accounts, password = name) listening beyond loopback."""
+        problems: list[str] = []
+        if self.sandbox:
+            if not self.allow_public_bind:
+                for what, host in (("OM_WEB_HOST", self.web_host), ("OM_SIMULATOR_HOST", self.simulator_host)):
+                    if not is_loopback(host):
+                        problems.append(
+                            f"{what}={host} is not a loopback address and the sandbox profile has demo accounts; "
+                            "set OM_ALLOW_PUBLIC_BIND=true to allow it"
+                        )
+            return problems
+        if not self.codec_keys_json:
+            problems.append("OM_CODEC_KEYS_JSON is required in production")
+        elif any(kid.startswith("dev-") for kid in CodecKeys.model_validate_json(self.codec_keys_json).keys):
+            problems.append("OM_CODEC_KEYS_JSON holds a sandbox (dev-) key")
+        if not self.actor_keys_json:
+            problems.append("OM_ACTOR_KEYS_JSON is required in production")
+        elif any(kid.startswith("dev-") for kid in ActorKeys.model_validate_json(self.actor_keys_json).keys):
+            problems.append("OM_ACTOR_KEYS_JSON holds a sandbox (dev-) key")
+        if not self.audit_signing_key:
+            problems.append("OM_AUDIT_SIGNING_KEY is required in production")
+        if self.codec_allow_plaintext:
+            problems.append("OM_CODEC_ALLOW_PLAINTEXT is for tests only")
+        if any(p.token.startswith("sandbox-") for p in self.partners()):
+            problems.append("a partner token is a sandbox token (sandbox-...); set real tokens in OM_PARTNERS_FILE")
+        return problems
+
+    def check_startup(self) -> None:
+        problems = self.startup_problems()
+        if problems:
+            raise RuntimeError(f"refusing to start ({self.profile} profile): " + "; ".join(problems))
 
     def agencies(self) -> list[Agency]:
         """Everyone who completes agency tasks: the partners, plus task-only agencies in the sandbox."""
@@ -169,6 +266,15 @@ def sandbox_partners(simulator_base_url: str, bank_count: int = len(SANDBOX_BANK
         ep("auction-platform-b", PartnerCategory.AUCTION, "网络司法拍卖平台 B (沙箱)", 3600),
     ]
     return partners
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name other than localhost may resolve anywhere
 
 
 def get_settings() -> Settings:

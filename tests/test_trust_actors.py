@@ -1,0 +1,255 @@
+"""Issue 11, item 1: only the web's signed actors act. A plain Temporal client, an unsigned, forged,
+expired or misdirected actor is refused by the workers before any handler or validator runs, and the
+case stays as it was. Against the real dev server and a real worker."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from temporalio import converter
+from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import (
+    Client,
+    Interceptor,
+    OutboundInterceptor,
+    StartWorkflowInput,
+    StartWorkflowUpdateInput,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import HeaderCodecBehavior
+from temporalio.exceptions import ApplicationError
+
+from core.codec import REFUSED, AesGcmCodec
+from core.converter import PLAINTEXT_PAYLOAD, build_data_converter
+from core.identity import ACTOR_HEADER, ACTOR_UNVERIFIED, SIGNATURE_HEADER, ActorKeys, ActorSigner
+from core.settings import CodecKeys, Settings
+from core.temporal import scenario_search_attributes
+from domain.actors import Actor, Role
+from domain.parties import Party, PartyKind
+from tests.helpers import (
+    JUDGE,
+    case_number,
+    context,
+    decide,
+    refusal_code,
+    resident_id,
+    seed_subject,
+    settled_history_length,
+    start,
+    status,
+    wait_status,
+)
+from workflows.asset_inquiry import AssetInquiryRequest
+from workflows.registry import SCENARIOS
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+MALLORY = {"user_id": "mallory", "role": "judge"}
+REJECT = "reject-control"
+HeaderMaker = Callable[[Mapping[str, Payload], str, str], Mapping[str, Payload]]
+
+
+def _other_keys() -> ActorKeys:
+    return ActorKeys(active="evil", keys={"evil": base64.urlsafe_b64encode(b"x" * 32).decode()})
+
+
+class _Headers(Interceptor):
+    """What an attacker's client does: puts whatever headers it likes on starts and Updates."""
+
+    def __init__(self, make: HeaderMaker) -> None:
+        self.make = make
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        make = self.make
+
+        class _Out(OutboundInterceptor):
+            async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
+                input.headers = make(input.headers, input.id, f"start:{input.workflow}")
+                return await super().start_workflow(input)
+
+            async def start_workflow_update(self, input: StartWorkflowUpdateInput) -> Any:
+                input.headers = make(input.headers, input.id, f"update:{input.update}")
+                return await super().start_workflow_update(input)
+
+        return _Out(next)
+
+
+def _payload(value: Any) -> Payload:
+    return converter.PayloadConverter.default.to_payload(value)
+
+
+def unsigned(headers: Mapping[str, Payload], wf: str, call: str) -> Mapping[str, Payload]:
+    return {**headers, ACTOR_HEADER: _payload(MALLORY)}
+
+
+def signed_by(signer: ActorSigner, *, at: datetime | None = None, wf: str | None = None) -> HeaderMaker:
+    def make(headers: Mapping[str, Payload], workflow_id: str, call: str) -> Mapping[str, Payload]:
+        actor = Actor.model_validate(MALLORY)
+        sig = signer.sign(actor, wf or workflow_id, call, at or datetime.now(UTC))
+        return {**headers, ACTOR_HEADER: _payload(MALLORY), SIGNATURE_HEADER: _payload(sig)}
+
+    return make
+
+
+async def codec_client(settings: Settings, make: HeaderMaker) -> Client:
+    """Has the codec key (say, a leaked one) but not the web's signing key."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=build_data_converter(settings.codec_keys),
+        interceptors=[_Headers(make)],
+        header_codec_behavior=HeaderCodecBehavior.CODEC,
+    )
+
+
+async def awaiting_decision(client: Client, settings: Settings, simulator: str) -> WorkflowHandle[Any, Any]:
+    debtor = Party(kind=PartyKind.PERSON, name="王某某", id_number=resident_id())
+    deposit = {"partner_id": "bank-icbc", "kind": "deposit", "reference": "6222000011112222333"}
+    await seed_subject(simulator, debtor.model_dump(mode="json"), [{**deposit, "available_fen": 5_000_00}])
+    req = AssetInquiryRequest(
+        case_number=case_number(), court="杭州市上城区人民法院", debtor=debtor, amount_owed_fen=1_000_00
+    )
+    handle = await start(client, settings, "asset-inquiry", req)
+    await wait_status(handle, "awaiting_decision")
+    return handle
+
+
+def _update_events(history: Any) -> list[Any]:
+    kinds = {
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+    }
+    return [e for e in history.events if e.event_type in kinds]
+
+
+async def test_the_issue_attack_plain_client_forged_header_is_refused(
+    client: Client, settings: Settings, simulator: str
+):
+    """The reproduction from issue 11: no codec, a forged ``om-actor`` header, the ``decide`` Update."""
+    handle = await awaiting_decision(client, settings, simulator)
+    before = await settled_history_length(handle)
+    plain = await Client.connect(
+        settings.temporal_address, namespace=settings.temporal_namespace, interceptors=[_Headers(unsigned)]
+    )
+    with pytest.raises(Exception):  # noqa: B017 - refused; the plain client cannot even read why (encrypted)
+        await plain.get_workflow_handle(handle.id).execute_update(
+            "decide", {"decision": REJECT, "reason": "mallory says so", "payload": {}}
+        )
+    history = await handle.fetch_history()
+    assert len(history.events) == before and _update_events(history) == [], "the case must stay untouched"
+    assert (await status(handle)).status == "awaiting_decision"
+    # The real judge still decides.
+    await decide(handle, REJECT, reason="申请人撤回查控申请")
+    assert (await handle.result()).status == "rejected"
+
+
+@pytest.mark.parametrize(
+    "attack",
+    ["unsigned", "wrong-key", "expired", "other-workflow"],
+)
+async def test_unsigned_forged_expired_or_misdirected_actor_is_refused_without_trace(
+    client: Client, settings: Settings, simulator: str, attack: str
+):
+    handle = await awaiting_decision(client, settings, simulator)
+    before = await settled_history_length(handle)
+    real = settings.actor_signer()
+    make = {
+        "unsigned": unsigned,
+        "wrong-key": signed_by(ActorSigner(_other_keys())),
+        # Signed with the web's own key, but two hours ago: a captured header replayed later.
+        "expired": signed_by(real, at=datetime.now(UTC) - timedelta(hours=2)),
+        # Signed with the web's key for another workflow: a header copied from another case.
+        "other-workflow": signed_by(real, wf="asset-inquiry-someone-else"),
+    }[attack]
+    forger = await codec_client(settings, make)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await forger.get_workflow_handle(handle.id).execute_update(
+            "decide", {"decision": REJECT, "reason": "mallory says so", "payload": {}}
+        )
+    assert refusal_code(err.value) == ACTOR_UNVERIFIED
+    history = await handle.fetch_history()
+    assert len(history.events) == before and _update_events(history) == []
+    assert (await status(handle)).status == "awaiting_decision"
+    # The web's signature is accepted: the same decision as the judge goes through.
+    await decide(handle, REJECT, reason="申请人撤回查控申请")
+    assert (await handle.result()).status == "rejected"
+
+
+async def test_a_start_with_an_unsigned_actor_fails_without_running(client: Client, settings: Settings):
+    forger = await codec_client(settings, unsigned)
+    s = SCENARIOS["asset-inquiry"]
+    wid = f"asset-inquiry-forged-{uuid.uuid4().hex[:10]}"
+    debtor = Party(kind=PartyKind.PERSON, name="王某某", id_number=resident_id())
+    req = AssetInquiryRequest(
+        case_number=case_number(), court="杭州市上城区人民法院", debtor=debtor, amount_owed_fen=1_00
+    )
+    handle = await forger.start_workflow(
+        s.workflow.run,  # type: ignore[attr-defined]
+        s.build_input(req, context(settings, wid)),
+        id=wid,
+        task_queue=settings.task_queue,
+        search_attributes=scenario_search_attributes(req.case_number, "asset-inquiry", "running", req.court),
+    )
+    with pytest.raises(WorkflowFailureError) as err:
+        await client.get_workflow_handle(handle.id).result()
+    cause = err.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == ACTOR_UNVERIFIED
+    history = await client.get_workflow_handle(handle.id).fetch_history()
+    scheduled = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+    assert scheduled == [], "the workflow's code must not run: no partner was asked"
+
+
+async def test_the_judge_signed_by_the_web_still_starts_and_decides(client: Client, settings: Settings, simulator: str):
+    handle = await awaiting_decision(client, settings, simulator)  # started through the signing client
+    await decide(handle, REJECT, reason="申请人撤回查控申请", actor=JUDGE)
+    assert (await handle.result()).status == "rejected"
+
+
+# --- without a server: the signature itself, rotation, and the strict codec ----------------------------
+
+
+def _keys(**keys: bytes) -> dict[str, str]:
+    return {k: base64.urlsafe_b64encode(v).decode() for k, v in keys.items()}
+
+
+def test_rotation_keeps_old_signatures_verifiable_and_binds_every_claim():
+    old = ActorSigner(ActorKeys(active="k1", keys=_keys(k1=b"1" * 32)))
+    rotated = ActorSigner(ActorKeys(active="k2", keys=_keys(k1=b"1" * 32, k2=b"2" * 32)))
+    actor = Actor(user_id="judge", role=Role.JUDGE)
+    raw = actor.model_dump(mode="json")
+    now = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    sig = old.sign(actor, "wf-1", "update:decide", now)
+    assert rotated.verify(raw, sig, "wf-1", "update:decide", now + timedelta(minutes=5)) is None
+    assert rotated.sign(actor, "wf-1", "update:decide", now)["kid"] == "k2"
+    # Every claim is bound: another role, workflow, call, or a time past expiry is refused.
+    assert rotated.verify({**raw, "role": "admin"}, sig, "wf-1", "update:decide", now) == "signature does not match"
+    assert rotated.verify(raw, sig, "wf-2", "update:decide", now) == "signature does not match"
+    assert rotated.verify(raw, sig, "wf-1", "signal:cancel", now) == "signature does not match"
+    assert rotated.verify(raw, sig, "wf-1", "update:decide", now + timedelta(hours=2)) == "signature expired"
+    assert rotated.verify(raw, {**sig, "exp": sig["exp"] + 86400}, "wf-1", "update:decide", now) is not None
+    dropped = ActorSigner(ActorKeys(active="k2", keys=_keys(k2=b"2" * 32)))
+    assert dropped.verify(raw, sig, "wf-1", "update:decide", now) == "unknown signing key 'k1'"
+
+
+async def test_strict_codec_turns_plaintext_into_a_refusal():
+    codec = AesGcmCodec({"k": b"k" * 32}, "k")
+    plain = _payload({"decision": REJECT})
+    [decoded] = await codec.decode([plain])
+    assert decoded.metadata["encoding"] == REFUSED and decoded.data == b""
+    dc = build_data_converter(CodecKeys(active="k", keys={"k": base64.urlsafe_b64encode(b"k" * 32).decode()}))
+    with pytest.raises(ApplicationError) as err:
+        dc.payload_converter.from_payloads([decoded])
+    assert err.value.type == PLAINTEXT_PAYLOAD and err.value.non_retryable
+    # Encrypted payloads still round-trip; tests may opt out of strictness.
+    [roundtrip] = await codec.decode(await codec.encode([plain]))
+    assert roundtrip == plain
+    lenient = AesGcmCodec({"k": b"k" * 32}, "k", require_encryption=False)
+    assert (await lenient.decode([plain]))[0] == plain
