@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 from temporalio import activity
@@ -33,6 +33,9 @@ from adapters.registry import AdapterRegistry
 from core.logging import get_logger
 from domain.auction import AuctionView
 from domain.joint_review import TitleRecord
+
+if TYPE_CHECKING:
+    from activities.resources import WorkerResources
 
 log = get_logger(__name__)
 
@@ -102,6 +105,10 @@ def _settled(view: AuctionView) -> bool:
 
 
 class AuctionActivities:
+    @classmethod
+    def from_resources(cls, r: WorkerResources) -> AuctionActivities:
+        return cls(r.adapters)
+
     def __init__(self, adapters: AdapterRegistry) -> None:
         self._adapters = adapters
 

@@ -5,7 +5,7 @@ or a later batch never pays anyone twice (the bank keeps the first answer per it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 from temporalio import activity
@@ -13,13 +13,17 @@ from temporalio import activity
 from activities.common import refusals_not_retried
 from adapters.protocol import BatchItemStatus, BatchTransferItem, BatchTransferRequest
 from adapters.registry import AdapterRegistry
+from domain.personal import AccountNumber, IdNumber, PersonName
+
+if TYPE_CHECKING:
+    from activities.resources import WorkerResources
 
 
 class PayoutItem(BaseModel):
     ref: str = Field(description="claim or cost id of the plan line")
-    payee_name: str
-    id_number: str
-    account: str
+    payee_name: PersonName
+    id_number: IdNumber
+    account: AccountNumber
     amount_fen: int = Field(gt=0)
 
 
@@ -27,7 +31,7 @@ class PayoutInput(BaseModel):
     bank: str = Field(description="the bank holding the case account")
     step: str = Field(description="names the batch within the workflow, e.g. pay/1")
     case_number: str
-    from_account: str
+    from_account: AccountNumber
     items: list[PayoutItem]
 
 
@@ -43,6 +47,10 @@ def item_key(workflow_id: str, ref: str) -> str:
 
 
 class PaymentActivities:
+    @classmethod
+    def from_resources(cls, r: WorkerResources) -> PaymentActivities:
+        return cls(r.adapters)
+
     def __init__(self, adapters: AdapterRegistry) -> None:
         self._adapters = adapters
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 from temporalio import activity
@@ -33,6 +33,10 @@ from core.logging import get_logger
 from domain.assets import FoundAsset, InquiryAnswer, InquiryOutcome
 from domain.measures import MeasureKind
 from domain.parties import Party
+from domain.personal import AccountNumber
+
+if TYPE_CHECKING:
+    from activities.resources import WorkerResources
 
 log = get_logger(__name__)
 
@@ -69,7 +73,7 @@ class MeasureInput(BaseModel):
     partner_id: str
     step: str
     kind: MeasureKind
-    asset_reference: str
+    asset_reference: AccountNumber
     amount_fen: int | None = None
     expires_on: date
     court: str
@@ -98,7 +102,7 @@ class DeductInput(BaseModel):
     step: str
     measure_id: str
     amount_fen: int
-    to_account: str
+    to_account: AccountNumber
     case_number: str
     document_ref: str
 
@@ -139,6 +143,10 @@ def answer_from_callback(callback: InquiryCallback) -> InquiryAnswer:
 
 
 class PartnerActivities:
+    @classmethod
+    def from_resources(cls, r: WorkerResources) -> PartnerActivities:
+        return cls(r.adapters, r.settings.public_base_url)
+
     def __init__(self, adapters: AdapterRegistry, callback_base_url: str) -> None:
         self._adapters = adapters
         self._callback_base_url = callback_base_url.rstrip("/")

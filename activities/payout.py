@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -39,6 +39,9 @@ from domain.payout import (
     reconciliation_csv,
 )
 
+if TYPE_CHECKING:
+    from activities.resources import WorkerResources
+
 log = get_logger(__name__)
 
 STATEMENT_PAGE = 20_000
@@ -64,6 +67,10 @@ class _Meta(NamedTuple):
 
 
 class PayoutActivities:
+    @classmethod
+    def from_resources(cls, r: WorkerResources) -> PayoutActivities:
+        return cls(r.blobs, r.adapters)
+
     def __init__(self, store: BlobStore, adapters: AdapterRegistry) -> None:
         self._store = store
         self._adapters = adapters

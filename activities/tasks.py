@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 from temporalio import activity
@@ -18,6 +18,9 @@ from domain.calendar import Deadline, HolidayCalendar, HolidaySchedule
 from domain.legal_time import CHINA_TZ, LegalDuration
 from domain.tasks import TaskView
 
+if TYPE_CHECKING:
+    from activities.resources import WorkerResources
+
 
 class DeadlineRequest(BaseModel):
     start: datetime
@@ -25,7 +28,7 @@ class DeadlineRequest(BaseModel):
 
 
 class TaskStore(Protocol):
-    """Where the inbox projection lives (the web's database)."""
+    """Where the inbox projection lives (store/inbox.py, in the database the worker and the web share)."""
 
     def upsert_task(self, view: TaskView) -> None: ...
 
@@ -56,6 +59,12 @@ class CalendarSource:
 
 
 class TaskActivities:
+    @classmethod
+    def from_resources(cls, r: WorkerResources) -> TaskActivities:
+        from store.inbox import SqlTaskStore
+
+        return cls(SqlTaskStore(r.database), CalendarSource(r.settings.var_dir / "holiday_schedules"))
+
     def __init__(self, store: TaskStore, calendar: CalendarSource | None = None) -> None:
         self._store = store
         self._calendar = calendar or CalendarSource()

@@ -44,6 +44,33 @@ class DueRule(BaseModel):
     supervising_role: str = Field(default="judge", description="who a red task escalates to")
 
 
+# The longest a task may be given, extensions included: no longer than the enforcement case itself may
+# last — 6 months from filing plus the 3-month extension a president may approve (审限规定 Arts. 5, 9).
+# In working days: 9 months of 5-day weeks less the statutory holidays that fall in them.
+MAX_TASK_PERIOD: dict[TimeUnit, int] = {
+    TimeUnit.CALENDAR_DAY: 275,
+    TimeUnit.WORKING_DAY: 185,
+    TimeUnit.HOUR: 275 * 24,
+    TimeUnit.MONTH: 9,
+    TimeUnit.YEAR: 0,
+}
+
+
+def extension_problem(current: LegalDuration, extra: LegalDuration) -> str | None:
+    """Why ``extra`` may not be added to a task now due in ``current``, or None."""
+    if extra.amount <= 0:
+        return "extra: must be a positive duration"
+    if extra.unit is not current.unit:
+        return f"extra.unit: must be {current.unit.value}, the unit of the task's period"
+    limit = MAX_TASK_PERIOD[current.unit]
+    if current.amount + extra.amount > limit:
+        return (
+            f"extra.amount: the task's period may not exceed {limit} {current.unit.value}s in all "
+            f"(审限规定 Arts. 5, 9); at most {max(0, limit - current.amount)} more"
+        )
+    return None
+
+
 class TaskSpec(BaseModel):
     """What a workflow asks of an agency. ``result_type`` names the result model in the task catalogue."""
 

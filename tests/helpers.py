@@ -24,9 +24,10 @@ from core.temporal import scenario_search_attributes
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.partners import PartnerRef
-from workflows.common import DECIDE_UPDATE, STATUS_QUERY, DecisionInput, ScenarioStatus
+from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+from workflows.kit.models import DecisionInput, ScenarioStatus
 from workflows.registry import SCENARIOS
-from workflows.scenario import ScenarioContext
+from workflows.kit.scenario import ScenarioContext
 
 JUDGE = Actor(user_id="judge", role=Role.JUDGE)
 AUDITOR = Actor(user_id="auditor", role=Role.AUDITOR)

@@ -16,22 +16,17 @@ from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, TimeScale, TimeUnit
 from domain.tasks import DueRule, TaskSpec, TaskView
-from tests.helpers import JUDGE, eventually, login, refusal_code, settled_history_length
-from workflows.agency_task import (
-    CANCEL,
-    CLAIM,
-    COMPLETE,
-    EXTEND,
-    REASSIGN,
-    RECOMPUTE,
-    VIEW_QUERY,
-    AgencyTask,
-    AgencyTaskInput,
-    Completion,
-    Extension,
-    Reasoned,
-    Reassignment,
-    TaskOutcome,
+from tests.helpers import JUDGE, eventually, login, record_history, refusal_code, settled_history_length
+from workflows.agency_task.models import AgencyTaskInput, Completion, Extension, Reasoned, Reassignment, TaskOutcome
+from workflows.agency_task.workflow import AgencyTask
+from workflows.kit.messages import (
+    CANCEL_TASK,
+    CLAIM_TASK,
+    COMPLETE_TASK,
+    EXTEND_TASK,
+    REASSIGN_TASK,
+    RECOMPUTE_TASK_DEADLINE,
+    TASK_VIEW_QUERY,
 )
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -74,7 +69,7 @@ async def start_task(
 
 
 async def view(handle: WorkflowHandle[Any, Any]) -> TaskView:
-    return await handle.query(VIEW_QUERY, result_type=TaskView)
+    return await handle.query(TASK_VIEW_QUERY, result_type=TaskView)
 
 
 async def update(handle: WorkflowHandle[Any, Any], actor: Actor, name: str, arg: Any = None) -> Any:
@@ -93,16 +88,17 @@ async def refused(handle: WorkflowHandle[Any, Any], actor: Actor, name: str, arg
 async def test_refusals_leave_no_trace_in_history(client: Client, settings: Settings):
     handle = await start_task(client, settings, spec())
     before = await settled_history_length(handle)
-    assert await refused(handle, COURT, CLAIM) == "TASK_NOT_FOUND"  # wrong agency
-    assert await refused(handle, JUDGE, CLAIM) == "ROLE_FORBIDDEN"
+    assert await refused(handle, COURT, CLAIM_TASK) == "TASK_NOT_FOUND"  # wrong agency
+    assert await refused(handle, JUDGE, CLAIM_TASK) == "ROLE_FORBIDDEN"
     bad = Completion(result={**GOOD_REPORT, "located_at": ""})
-    assert await refused(handle, POLICE, COMPLETE, bad) == "INVALID_RESULT"
+    assert await refused(handle, POLICE, COMPLETE_TASK, bad) == "INVALID_RESULT"
     assert len((await handle.fetch_history()).events) == before
 
-    await update(handle, POLICE, CLAIM)
-    assert await refused(handle, POLICE, CLAIM) == "WRONG_STATE"  # twice
-    await update(handle, POLICE, COMPLETE, Completion(result=GOOD_REPORT))
+    await update(handle, POLICE, CLAIM_TASK)
+    assert await refused(handle, POLICE, CLAIM_TASK) == "WRONG_STATE"  # twice
+    await update(handle, POLICE, COMPLETE_TASK, Completion(result=GOOD_REPORT))
     outcome: TaskOutcome = await handle.result()
+    await record_history(handle, "agency-task-refusals-then-completed")
     assert outcome.state == "completed" and outcome.completed_by == POLICE
     assert outcome.result is not None and outcome.result["registry_seizure_ref"] == "JG0001"
 
@@ -110,12 +106,12 @@ async def test_refusals_leave_no_trace_in_history(client: Client, settings: Sett
 async def test_completion_after_cancellation_is_refused(client: Client, settings: Settings):
     handle = await start_task(client, settings, spec())
     await eventually(lambda: view(handle))
-    assert await refused(handle, JUDGE, CANCEL, {"reason": " "}) != ""  # a blank reason is no reason
-    await update(handle, JUDGE, CANCEL, Reasoned(reason="被执行人已履行"))
+    assert await refused(handle, JUDGE, CANCEL_TASK, {"reason": " "}) != ""  # a blank reason is no reason
+    await update(handle, JUDGE, CANCEL_TASK, Reasoned(reason="被执行人已履行"))
     outcome: TaskOutcome = await handle.result()
     assert outcome.state == "cancelled" and outcome.reason == "被执行人已履行"
     with pytest.raises(Exception):  # noqa: B017 — the workflow is closed: Temporal refuses any update
-        await update(handle, POLICE, COMPLETE, Completion(result=GOOD_REPORT))
+        await update(handle, POLICE, COMPLETE_TASK, Completion(result=GOOD_REPORT))
 
 
 async def test_reassign_and_extend_record_who_and_why(client: Client, settings: Settings):
@@ -126,16 +122,17 @@ async def test_reassign_and_extend_record_who_and_why(client: Client, settings: 
     await update(
         handle,
         JUDGE,
-        EXTEND,
+        EXTEND_TASK,
         Extension(extra=LegalDuration(amount=2, unit=TimeUnit.WORKING_DAY), reason="交警申请延期"),
     )
     extended = await eventually(lambda: _with_action(handle, "extended"))
     assert extended.deadline.due_at.astimezone(CHINA_TZ).date().isoformat() == "2026-10-15"
-    assert await refused(handle, JUDGE, REASSIGN, Reassignment(agency="police-hangzhou", reason="x")) == "SAME_AGENCY"
-    await update(handle, JUDGE, REASSIGN, Reassignment(agency="court-gongshu", reason="改由受托法院办理"))
+    same_agency = Reassignment(agency="police-hangzhou", reason="x")
+    assert await refused(handle, JUDGE, REASSIGN_TASK, same_agency) == "SAME_AGENCY"
+    await update(handle, JUDGE, REASSIGN_TASK, Reassignment(agency="court-gongshu", reason="改由受托法院办理"))
     await eventually(lambda: _with_action(handle, "reassigned"))
-    assert await refused(handle, POLICE, CLAIM) == "TASK_NOT_FOUND"  # no longer theirs
-    await update(handle, COURT, COMPLETE, Completion(result=GOOD_REPORT))
+    assert await refused(handle, POLICE, CLAIM_TASK) == "TASK_NOT_FOUND"  # no longer theirs
+    await update(handle, COURT, COMPLETE_TASK, Completion(result=GOOD_REPORT))
     outcome: TaskOutcome = await handle.result()
     assert outcome.agency == "court-gongshu"
     history = (await view(handle)).history
@@ -165,7 +162,7 @@ async def test_yellow_red_and_escalation_fire_in_legal_time(client: Client, sett
     elapsed = (by_action["turned_red"] - by_action["assigned"]).total_seconds()
     assert 6 <= elapsed <= 12, f"red should fire 7-8 real seconds after assignment, not {elapsed}s"
     assert v.mark == "red" and v.escalated and v.overdue
-    await update(handle, JUDGE, CANCEL, Reasoned(reason="测试结束"))
+    await update(handle, JUDGE, CANCEL_TASK, Reasoned(reason="测试结束"))
 
 
 async def test_unpublished_year_is_provisional_and_recomputed_when_published(client: Client, settings: Settings):
@@ -189,14 +186,14 @@ async def test_unpublished_year_is_provisional_and_recomputed_when_published(cli
     folder.mkdir(exist_ok=True)
     (folder / "2027.json").write_text(json.dumps(schedule))
     try:
-        await update(handle, ADMIN, RECOMPUTE)
+        await update(handle, ADMIN, RECOMPUTE_TASK_DEADLINE)
         second = await eventually(lambda: _with_action(handle, "deadline_recomputed"))
     finally:
         (folder / "2027.json").unlink()
     assert not second.deadline.provisional
     # With the (fabricated) schedule: 2, 3, 4 Feb, then the break to 13 Feb, then 15 and 16 Feb.
     assert second.deadline.due_at.astimezone(CHINA_TZ).date().isoformat() == "2027-02-16"
-    await update(handle, JUDGE, CANCEL, Reasoned(reason="测试结束"))
+    await update(handle, JUDGE, CANCEL_TASK, Reasoned(reason="测试结束"))
 
 
 async def test_inbox_lists_only_own_tasks_and_refuses_others(client: Client, settings: Settings, web: str):

@@ -27,8 +27,8 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.asset_inquiry import APPROVE, REJECT, AssetInquiryRequest, AssetInquiryResult
-from workflows.measure_term import MeasureTermWatch
+from workflows.asset_inquiry.models import APPROVE, REJECT, AssetInquiryRequest, AssetInquiryResult
+from workflows.asset_inquiry.measure_term import MeasureTermWatch
 
 pytestmark = pytest.mark.usefixtures("stack")
 

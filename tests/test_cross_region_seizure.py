@@ -24,8 +24,8 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.cross_region_seizure import DEBTOR_PAID, HAND_OVER
-from workflows.models.cross_region_seizure import CrossRegionSeizureRequest, CrossRegionSeizureResult, Vehicle
+from workflows.cross_region_seizure.models import DEBTOR_PAID, HAND_OVER
+from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, CrossRegionSeizureResult, Vehicle
 
 pytestmark = pytest.mark.usefixtures("stack")
 AGENCIES = ("court-gongshu", "police-hangzhou", "station-gongshu")

@@ -25,7 +25,7 @@ from core.settings import Settings
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party, PartyKind
 from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject, start, status
-from workflows.models.cross_region_seizure import CrossRegionSeizureRequest, Vehicle
+from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Vehicle
 
 pytestmark = pytest.mark.usefixtures("stack")
 

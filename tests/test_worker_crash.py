@@ -27,7 +27,7 @@ from tests.helpers import (
     start,
     wait_status,
 )
-from workflows.asset_inquiry import APPROVE, AssetInquiryRequest, AssetInquiryResult
+from workflows.asset_inquiry.models import APPROVE, AssetInquiryRequest, AssetInquiryResult
 
 REPO = Path(__file__).resolve().parent.parent
 QUEUE = "one-matter-crash-test"

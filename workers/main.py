@@ -1,4 +1,5 @@
-"""The worker: every scenario workflow and every activity on one task queue.
+"""The worker: every workflow and activity group the scenarios in ``workflows.registry`` name, on
+one task queue. Nothing is registered here by hand.
 
 Run: ``python -m workers`` (``make run`` starts it). Scale out by running more of them.
 """
@@ -20,33 +21,29 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 import workflows
-from activities.auction import AuctionActivities
-from activities.audit import AuditActivities
-from activities.disposal_payments import PaymentActivities
-from activities.partners import PartnerActivities
-from activities.payout import PayoutActivities
-from activities.tasks import CalendarSource, TaskActivities
+from activities.common import DeterministicFailuresInterceptor
+from activities.resources import WorkerResources
 from adapters.registry import AdapterRegistry
 from core.blobstore import BlobStore
 from core.identity import ActorWorkerInterceptor
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from core.temporal import connect
-from web.db import Database
-from web.inbox import SqlTaskStore
+from store.db import Database
 from workers.metrics import worker_runtime
 from workers.sandbox import WorkflowSandbox
-from workflows.registry import all_workflows
+from workflows.kit.scenario import Scenario
+from workflows.personal_data import personal_data_models
+from workflows.registry import SCENARIOS, all_activity_groups, all_workflows, passthrough_modules
 
 log = get_logger(__name__)
 
 # Modules the sandbox may share with the worker instead of re-importing per run: pure, deterministic,
-# and heavy enough that re-importing them would cost throughput (DESIGN.md "Limits").
+# and heavy enough that re-importing them would cost throughput (DESIGN.md "Limits"). The kit and each
+# scenario's models and words join them (no workflow code in them): see ``sandbox_runner``.
 PASSTHROUGH_MODULES = (
     *("pydantic", "pydantic_core", "stdnum", "httpx"),
     *("domain", "core", "activities", "adapters"),
-    # What workflows share but that defines no workflow: its models are built once, not per run.
-    *("workflows.common", "workflows.scenario", "workflows.models"),
 )
 
 
@@ -62,47 +59,51 @@ def _warm_up() -> None:
     compileall.compile_dir(Path(workflows.__file__).parent, quiet=2)
 
 
-def sandbox_runner() -> WorkflowSandbox:
-    return WorkflowSandbox(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES))
+def sandbox_runner(scenarios: dict[str, Scenario] = SCENARIOS) -> WorkflowSandbox:
+    modules = (*PASSTHROUGH_MODULES, *passthrough_modules(scenarios))
+    return WorkflowSandbox(restrictions=SandboxRestrictions.default.with_passthrough_modules(*modules))
 
 
 @asynccontextmanager
 async def running_worker(
-    client: Client, settings: Settings, adapters: AdapterRegistry | None = None
+    client: Client,
+    settings: Settings,
+    adapters: AdapterRegistry | None = None,
+    scenarios: dict[str, Scenario] = SCENARIOS,
 ) -> AsyncIterator[Worker]:
     """The worker, polling until the block ends; then it drains and the partner connections it opened
     are closed."""
     registry = adapters or AdapterRegistry(settings.partners())
     try:
-        async with build_worker(client, settings, registry) as worker:
+        async with build_worker(client, settings, registry, scenarios) as worker:
             yield worker
     finally:
         if adapters is None:
             await registry.aclose()
 
 
-def build_worker(client: Client, settings: Settings, registry: AdapterRegistry) -> Worker:
+def build_worker(
+    client: Client, settings: Settings, registry: AdapterRegistry, scenarios: dict[str, Scenario] = SCENARIOS
+) -> Worker:
     _warm_up()
-    partner_activities = PartnerActivities(registry, settings.public_base_url)
-    web_db = Database(settings.web_database_url)
-    web_db.upgrade()  # the inbox table must exist before the first task projects into it
-    task_activities = TaskActivities(SqlTaskStore(web_db), CalendarSource(settings.var_dir / "holiday_schedules"))
+    database = Database(settings.web_database_url)
+    database.upgrade()  # the inbox table must exist before the first task projects into it
+    resources = WorkerResources(
+        settings=settings,
+        adapters=registry,
+        database=database,
+        blobs=BlobStore.for_settings(settings),
+        personal_data=tuple(personal_data_models(scenarios)),
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=all_workflows(),
-        activities=[
-            *partner_activities.all(),
-            *task_activities.all(),
-            *AuctionActivities(registry).all(),
-            *PaymentActivities(registry).all(),
-            *AuditActivities(web_db).all(),
-            *PayoutActivities(BlobStore.for_settings(settings), registry).all(),
-        ],
+        workflows=all_workflows(scenarios),
+        activities=[a for group in all_activity_groups(scenarios) for a in group.from_resources(resources).all()],
         # Only the inbox projection is synchronous (SQLAlchemy); everything else runs on the event loop.
         activity_executor=ThreadPoolExecutor(max_workers=MAX_ACTIVITIES, thread_name_prefix="activity"),
-        interceptors=[ActorWorkerInterceptor(settings.actor_signer())],
-        workflow_runner=sandbox_runner(),
+        interceptors=[ActorWorkerInterceptor(settings.actor_signer()), DeterministicFailuresInterceptor()],
+        workflow_runner=sandbox_runner(scenarios),
         max_concurrent_activities=MAX_ACTIVITIES,
         max_concurrent_workflow_tasks=50,
         # Bounded drain: running activities get this long, then are cancelled (Temporal retries them).

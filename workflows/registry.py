@@ -1,24 +1,61 @@
-"""The scenarios a judge can start. Adding one = writing its workflow module and one line here;
-the web's scenario list, start form and API pick it up without change."""
+"""The scenarios a judge can start: one line each. The worker (workflows, activities, sandbox
+pass-through), the web (scenario list, start form, words) and the contract test read this list.
+How to add one: docs/adding-a-scenario.md."""
 
 from __future__ import annotations
 
+from activities.audit import AuditActivities
+from activities.tasks import TaskActivities
+from domain.task_results import register_results
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
 from workflows.cross_region_seizure import SCENARIO as CROSS_REGION_SEIZURE
+from workflows.kit.scenario import Scenario
+from workflows.kit.words import Words
 from workflows.mass_payout import SCENARIO as MASS_PAYOUT
 from workflows.real_estate_disposal import SCENARIO as REAL_ESTATE_DISPOSAL
-from workflows.scenario import Scenario, ScenarioContext
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s for s in (ASSET_INQUIRY, CROSS_REGION_SEIZURE, REAL_ESTATE_DISPOSAL, MASS_PAYOUT)
 }
 
-__all__ = ["SCENARIOS", "Scenario", "ScenarioContext", "all_workflows"]
+for _scenario in SCENARIOS.values():
+    register_results(_scenario.task_results)
+
+# What the kit itself calls for every scenario: the legal calendar and the inbox projection of
+# agency tasks, and the audit archive at the end.
+KIT_ACTIVITIES: tuple[type, ...] = (TaskActivities, AuditActivities)
+# Shared with the sandbox instead of re-imported per run: nothing in them defines a workflow.
+KIT_PASSTHROUGH = ("workflows.kit", "workflows.agency_task.models", "workflows.agency_task.words")
 
 
-def all_workflows() -> list[type]:
+def with_scenarios(*extra: Scenario) -> dict[str, Scenario]:
+    """The registry plus scenarios that are not in it (a test's own): their task results join the
+    catalogue too."""
+    for scenario in extra:
+        register_results(scenario.task_results)
+    return {**SCENARIOS, **{s.name: s for s in extra}}
+
+
+def all_workflows(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type]:
     seen: dict[str, type] = {}
-    for s in SCENARIOS.values():
-        for wf in (s.workflow, *s.extra_workflows):
+    for s in scenarios.values():
+        for wf in s.workflows:
             seen[wf.__name__] = wf
     return list(seen.values())
+
+
+def all_activity_groups(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type]:
+    groups: dict[str, type] = {g.__qualname__: g for g in KIT_ACTIVITIES}
+    for s in scenarios.values():
+        groups.update({g.__qualname__: g for g in s.activities})
+    return list(groups.values())
+
+
+def passthrough_modules(scenarios: dict[str, Scenario] = SCENARIOS) -> list[str]:
+    return [*KIT_PASSTHROUGH, *(m for s in scenarios.values() for m in s.passthrough_modules)]
+
+
+def all_words(scenarios: dict[str, Scenario] = SCENARIOS) -> list[Words]:
+    from workflows.agency_task.words import WORDS as AGENCY_TASK_WORDS
+
+    return [AGENCY_TASK_WORDS, *(s.words for s in scenarios.values())]

@@ -1,13 +1,17 @@
-"""The UI's message catalogue: Chinese first, English on request (the ``lang`` cookie).
-
-A missing key falls back to Chinese, then to the key itself, so a new status word or action shows as is
-until someone adds words for it here.
+"""The UI's chrome words (navigation, buttons, common labels): Chinese first, English on request (the
+``lang`` cookie). A scenario's own words — its title, statuses, decisions, timeline actions, form
+fields, summary and result columns — live in its folder (``workflows/<scenario>/words.py``) and are
+merged in here from the registry; the contract test holds every scenario to having them all.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
+
+from workflows.kit.words import merged_catalogue
+from workflows.registry import SCENARIOS, all_words
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -255,9 +259,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "summary.plate": "号牌",
         "summary.open_task": "当前事项",
         "summary.tasks": "协助事项",
-        "summary.reference_price_fen": "参考价",
-        "summary.sold_price_fen": "成交价",
-        "summary.rounds": "拍卖轮次",
         "decision.approve-control": "批准查控措施",
         "decision.reject-control": "不予查控",
     },
@@ -432,43 +433,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-# Labels of common request fields; anything else uses the schema's own title or description.
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "case_number": "案号",
-        "court": "执行法院",
-        "debtor": "被执行人",
-        "kind": "类型",
-        "name": "姓名或名称",
-        "id_number": "证件号码",
-        "amount_owed_fen": "执行标的",
-        "execution_costs_fen": "执行费用",
-        "case_account": "案款账户",
-        "selection": "选择的财产 (报告序号)",
-        "deduct": "扣划至案款账户",
-        "accepted": "已接受",
-        "reference": "文书编号",
-        "ruling_ref": "裁定书文号",
-        "vehicle": "车辆",
-        "plate": "号牌",
-        "vin": "车辆识别代号",
-        "owner": "登记所有人",
-        "receiving_court": "受托法院",
-        "traffic_police": "交警",
-        "car_station": "车辆停放站",
-        "vehicle_registry": "车辆登记系统",
-        "confirmed": "确认",
-        "remarks": "备注",
-        "amount": "数量",
-        "unit": "单位",
-    },
-    "en": {
-        "amount_owed_fen": "Amount owed",
-        "execution_costs_fen": "Execution costs",
-        "id_number": "ID number",
-    },
-}
-
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -480,8 +444,31 @@ def normalise_lang(value: str | None) -> str:
     return value if value in LANGS else DEFAULT_LANG
 
 
-def translate(lang: str, key: str, default: str | None = None, **params: Any) -> str:
-    text = MESSAGES.get(lang, {}).get(key) or MESSAGES[DEFAULT_LANG].get(key)
+@cache
+def scenario_words(lang: str, scenario: str | None = None) -> dict[str, str]:
+    """Every scenario's words merged, or one scenario's own (where two scenarios say a status
+    differently — "rejected" is 不予查控 in one and 已驳回 in another — the case page asks its own)."""
+    if scenario is not None and scenario in SCENARIOS:
+        return SCENARIOS[scenario].words.catalogue(lang)
+    return merged_catalogue(all_words(), lang)
+
+
+def _lookup(lang: str, key: str, scenario: str | None) -> str | None:
+    for language in (lang, DEFAULT_LANG):
+        if scenario is not None:
+            text = scenario_words(language, scenario).get(key)
+            if text:
+                return text
+        text = MESSAGES.get(language, {}).get(key) or scenario_words(language).get(key)
+        if text:
+            return text
+    return None
+
+
+def translate(
+    lang: str, key: str, default: str | None = None, scenario: str | None = None, **params: Any
+) -> str:
+    text = _lookup(lang, key, scenario)
     if text is None:
         text = default if default is not None else key
     return text.format(**params) if params else text
@@ -504,13 +491,17 @@ class Translator:
     def __call__(self, key: str, default: str | None = None, **params: Any) -> str:
         return translate(self.lang, key, default, **params)
 
-    def word(self, prefix: str, value: object) -> str:
+    def word(self, prefix: str, value: object, scenario: str | None = None) -> str:
         """A status, state, mark or action word: translated if known, else the word itself."""
         text = "" if value is None else str(value)
-        return translate(self.lang, f"{prefix}.{text}", text)
+        return translate(self.lang, f"{prefix}.{text}", text, scenario)
 
-    def field(self, key: str, title: str | None, description: str | None) -> str:
-        label = FIELD_LABELS.get(self.lang, {}).get(key)
+    def help(self, key: str, scenario: str | None = None) -> str:
+        """The help under a form field, or nothing."""
+        return _lookup(self.lang, f"help.{key}", scenario) or ""
+
+    def field(self, key: str, title: str | None, description: str | None, scenario: str | None = None) -> str:
+        label = _lookup(self.lang, f"field.{key}", scenario)
         if label:
             return label
         if self.lang == "zh" and description and has_cjk(description):

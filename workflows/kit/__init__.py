@@ -1,0 +1,26 @@
+"""The case kit: what every scenario workflow shares, so a scenario folder holds only its procedure,
+its models and its words.
+
+- ``messages``  — names of queries, updates and signals (the web uses these; it never spells one).
+- ``models``    — ``ScenarioStatus``, ``DecisionInput``/``DecisionOutcome``, ``PendingDecision``,
+  ``TimelineEntry``, ``Incident``.
+- ``timeline``  — ``Timeline`` (who, when, what, why; ``incident`` for a step that failed for good),
+  ``acting_user``, ``require_role``, ``refuse`` / ``refusal_from`` (validator refusals with a code),
+  ``failure_code``.
+- ``decisions`` — ``DecisionDesk``: declare ``DecisionSpec(name, payload model, reason_required,
+  roles)`` once; ``await desk.wait(*names, timeout=…)`` at a step; the ``decide`` Update calls
+  ``desk.validate(decision, law_check)`` in its validator and ``desk.accept(decision)`` in its handler;
+  the status query shows ``desk.pending()``.
+- ``clock``     — ``CaseClock``: legal now, ``deadline()`` / ``deadlines()`` (each a ``Deadline`` with
+  its provisional flag), ``sleep_until()``, ``real_until()``.
+- ``tasks``     — ``run_agency_task(step, spec, clock, timeline, cancel_when=…)`` and
+  ``start_agency_task``: one child workflow per task, id ``<workflow id>:task:<step>``.
+- ``retries``   — every retry policy (``PARTNER``, ``QUICK``, ``INQUIRY``, ``FAN_OUT``, ``ARCHIVE``);
+  deterministic errors are never retried.
+- ``status``    — ``publish_status`` (the search attribute judges filter by).
+- ``archive``   — ``archive_audit_trail()``, every scenario's last step.
+- ``scenario``  — ``Scenario`` (the registry entry) and ``ScenarioContext``.
+- ``words``     — ``Words`` / ``Word``: a scenario's zh and en words.
+
+Nothing here defines a workflow: the worker passes the kit through its sandbox (imported once).
+"""

@@ -41,7 +41,8 @@ class Words:
     actions: Mapping[str, Word] = field(default_factory=_empty)  # timeline entries
     fields: Mapping[str, Word] = field(default_factory=_empty)  # form and payload field labels
     help: Mapping[str, Word] = field(default_factory=_empty)  # help under a form field
-    columns: Mapping[str, Word] = field(default_factory=_empty)  # result and summary table columns
+    summary: Mapping[str, Word] = field(default_factory=_empty)  # the case page's summary entries
+    columns: Mapping[str, Word] = field(default_factory=_empty)  # columns of result and summary tables
     tasks: Mapping[str, Word] = field(default_factory=_empty)  # agency task types
     enums: Mapping[str, Word] = field(default_factory=_empty)  # enum values shown in forms and tables
 
@@ -54,6 +55,7 @@ class Words:
             ("action", self.actions),
             ("field", self.fields),
             ("help", self.help),
+            ("summary", self.summary),
             ("column", self.columns),
             ("task", self.tasks),
             ("enum", self.enums),

@@ -11,10 +11,6 @@ from domain.cases import Reason
 from domain.legal_time import LegalClock, LegalDuration
 from domain.tasks import TaskSpec, TaskState
 
-# Other workflows start and cancel agency tasks by these names, without importing the workflow module.
-AGENCY_TASK_WORKFLOW = "AgencyTask"
-CANCEL_SIGNAL = "cancel-task"
-
 
 class AgencyTaskInput(BaseModel):
     spec: TaskSpec

@@ -10,44 +10,40 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
-
-from workflows.common import (
-    DECIDE_UPDATE,
-    STATUS_QUERY,
-    DecisionInput,
-    DecisionOutcome,
-    PendingDecision,
-    ScenarioStatus,
-    Timeline,
-    archive_audit_trail,
-    failure_code,
-    refuse,
-    require_role,
-)
 
 with workflow.unsafe.imports_passed_through():
     from activities.partners import MeasureInput, PartnerActivities, ReleaseMeasureInput
-    from core.temporal import STATUS
-    from domain.actors import Role
     from domain.assets import AssetKind
     from domain.legal_time import LegalClock, LegalDuration, TimeUnit, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, MeasureKind
     from domain.tasks import DueRule, TaskSpec, TaskState
-    from workflows.agency_task import CANCEL_SIGNAL, AgencyTask
-    from workflows.models.agency_task import AgencyTaskInput, TaskOutcome
-    from workflows.models.cross_region_seizure import (
+    from workflows.agency_task.models import TaskOutcome
+    from workflows.cross_region_seizure.models import (
+        DEBTOR_PAID,
+        HAND_OVER,
+        NAME,
+        RETURN,
         CrossRegionSeizureInput,
         CrossRegionSeizureRequest,
         CrossRegionSeizureResult,
         Step,
     )
-    from workflows.scenario import Scenario, wrap_request
+    from workflows.cross_region_seizure.words import WORDS
+    from workflows.kit import retries
+    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.decisions import DecisionDesk, DecisionSpec
+    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
+    from workflows.kit.status import publish_status
+    from workflows.kit.tasks import run_agency_task, task_id
+    from workflows.kit.timeline import Timeline, failure_code
 
-NAME = "cross-region-seizure"
-DEBTOR_PAID, HAND_OVER, RETURN = "debtor-paid", "hand-over-to-disposal", "return-vehicle"
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+DECISIONS = (
+    DecisionSpec(DEBTOR_PAID, reason_required=True),
+    DecisionSpec(HAND_OVER, reason_required=True),
+    DecisionSpec(RETURN, reason_required=True),
+)
 POLICE_ANSWER = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)  # Huzhou practice (seed 002)
 
 
@@ -55,6 +51,7 @@ POLICE_ANSWER = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)  # Huzhou pra
 class CrossRegionSeizure:
     def __init__(self) -> None:
         self.timeline = Timeline()
+        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
         self.status = "requested"
         self.inp: CrossRegionSeizureInput | None = None
         self.outcomes: list[TaskOutcome] = []
@@ -68,14 +65,16 @@ class CrossRegionSeizure:
     async def run(self, inp: CrossRegionSeizureInput) -> CrossRegionSeizureResult:
         self.inp = inp
         req = inp.request
+        self.desk.offer(DEBTOR_PAID)  # until the end: the debtor may pay at any step
         self.timeline.record("requested", plate=_masked_plate(req.vehicle.plate), receiving_court=req.receiving_court)
         for step in _steps(req):
             if step.key == "police" and not await self._register_seizure(inp):
                 return await self._close("registry_refused")  # e.g. no such vehicle on the register
             outcome = await self._run_task(inp, step)
-            if outcome is None or outcome.state is not TaskState.COMPLETED:
+            if outcome.state is not TaskState.COMPLETED:
                 return await self._end_early(inp, outcome)
         self._set_status("awaiting_disposition")
+        self.desk.offer(HAND_OVER, RETURN)
         await workflow.wait_condition(lambda: self.disposition is not None or self.paid_reason is not None)
         if self.paid_reason is not None:
             return await self._end_early(inp, None)
@@ -84,9 +83,8 @@ class CrossRegionSeizure:
             await self._release(inp, self.disposition.reason)
         return await self._close("handed_over" if self.disposition.decision == HAND_OVER else "returned")
 
-    async def _run_task(self, inp: CrossRegionSeizureInput, step: Step) -> TaskOutcome | None:
+    async def _run_task(self, inp: CrossRegionSeizureInput, step: Step) -> TaskOutcome:
         req = inp.request
-        task_id = f"{workflow.info().workflow_id}:task:{step.key}"
         spec = TaskSpec(
             task_type=f"{NAME}.{step.key}",
             agency=step.agency,
@@ -99,21 +97,16 @@ class CrossRegionSeizure:
             context={"plate": req.vehicle.plate, "vin": req.vehicle.vin, "owner": req.vehicle.owner.name},
         )
         self._set_status(f"waiting_{step.key}")
-        self.open_task = task_id
-        handle = await workflow.start_child_workflow(
-            AgencyTask.run,
-            AgencyTaskInput(spec=spec, clock=self._clock(inp)),
-            id=task_id,
+        self.open_task = task_id(step.key)
+        outcome = await run_agency_task(
+            step.key, spec, self._clock(inp), self.timeline, cancel_when=self._paid_reason_for_task
         )
-        self.timeline.record("task_assigned", task=task_id, agency=step.agency)
-        await workflow.wait_condition(lambda: handle.done() or self.paid_reason is not None)
-        if self.paid_reason is not None and not handle.done():
-            await handle.signal(CANCEL_SIGNAL, f"debtor paid: {self.paid_reason}")
-        outcome = await handle
         self.open_task = None
         self.outcomes.append(outcome)
-        self.timeline.record(f"task_{outcome.state.value}", task=task_id, agency=outcome.agency, reason=outcome.reason)
         return outcome
+
+    def _paid_reason_for_task(self) -> str | None:
+        return f"debtor paid: {self.paid_reason}" if self.paid_reason is not None else None
 
     async def _register_seizure(self, inp: CrossRegionSeizureInput) -> bool:
         """Registers the seizure in the requesting court's name, so its priority runs from now (Art. 6)."""
@@ -135,7 +128,7 @@ class CrossRegionSeizure:
                 ),
                 activity_id="registry-seizure",
                 start_to_close_timeout=timedelta(seconds=20),
-                retry_policy=RETRY,
+                retry_policy=retries.PARTNER,
             )
         except ActivityError as exc:
             self.timeline.record("registry_seizure_refused", code=failure_code(exc))
@@ -158,7 +151,7 @@ class CrossRegionSeizure:
             ),
             activity_id="registry-release",
             start_to_close_timeout=timedelta(seconds=20),
-            retry_policy=RETRY,
+            retry_policy=retries.PARTNER,
         )
         self.timeline.record("registry_released", reason=reason)
 
@@ -171,43 +164,22 @@ class CrossRegionSeizure:
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> DecisionOutcome:
-        entry = self.timeline.record("decision", reason=decision.reason, decision=decision.decision)
+        outcome = self.desk.accept(decision)
+        self.desk.withdraw()
         if decision.decision == DEBTOR_PAID:
             self.paid_reason = decision.reason
         else:
             self.disposition = decision
-        return DecisionOutcome(decision=decision.decision, accepted_at=entry.at, by=entry.actor)
+        return outcome
 
     @decide.validator
     def _validate(self, decision: DecisionInput) -> None:
-        require_role(Role.JUDGE)
-        if not decision.reason.strip():
-            raise refuse("REASON_REQUIRED", "reason: required")
-        if self.paid_reason is not None or self.status in ("handed_over", "returned", "cancelled_paid"):
-            raise refuse("WRONG_STATE", f"nothing to decide (status: {self.status})")
-        if decision.decision == DEBTOR_PAID:
-            return
-        if decision.decision in (HAND_OVER, RETURN):
-            if self.status != "awaiting_disposition":
-                raise refuse("WRONG_STATE", "the vehicle is not yet in custody and confirmed")
-            return
-        raise refuse("UNKNOWN_DECISION", f"unknown decision {decision.decision!r}")
+        self.desk.validate(decision)
 
     @workflow.query(name=STATUS_QUERY)
     def get_status(self) -> ScenarioStatus:
         assert self.inp is not None
         req = self.inp.request
-        since = self.timeline.entries[-1].at
-        pending = [
-            PendingDecision(name=DEBTOR_PAID, title="被执行人已履行 / Debtor paid", input_schema={}, since=since)
-        ]
-        if self.status == "awaiting_disposition":
-            pending += [
-                PendingDecision(name=HAND_OVER, title="移交处置 / Hand over to disposal", input_schema={}, since=since),
-                PendingDecision(name=RETURN, title="解除扣押并返还 / Release and return", input_schema={}, since=since),
-            ]
-        if self.result_status:
-            pending = []
         return ScenarioStatus(
             scenario=NAME,
             case_number=req.case_number,
@@ -218,7 +190,7 @@ class CrossRegionSeizure:
                 "open_task": self.open_task,
                 "tasks": [o.model_dump(mode="json", include={"task_id", "state", "agency"}) for o in self.outcomes],
             },
-            pending_decisions=pending,
+            pending_decisions=self.desk.pending(),
             timeline=self.timeline.entries,
         )
 
@@ -229,6 +201,7 @@ class CrossRegionSeizure:
 
     def _finish(self, status: str) -> CrossRegionSeizureResult:
         self._set_status(status)
+        self.desk.withdraw()
         self.result_status = status
         self.timeline.record(status)
         return CrossRegionSeizureResult(
@@ -240,7 +213,7 @@ class CrossRegionSeizure:
 
     def _set_status(self, status: str) -> None:
         self.status = status
-        workflow.upsert_search_attributes([STATUS.value_set(status)])
+        publish_status(status)
 
     def _clock(self, inp: CrossRegionSeizureInput) -> LegalClock:
         return LegalClock(epoch=workflow.info().start_time, scale=inp.context.time_scale)
@@ -283,14 +256,3 @@ def _steps(req: CrossRegionSeizureRequest) -> list[Step]:
             due=days3,
         ),
     ]
-
-
-SCENARIO = Scenario(
-    name=NAME,
-    title="异地扣押",
-    title_en="Cross-region vehicle seizure",
-    workflow=CrossRegionSeizure,
-    request_model=CrossRegionSeizureRequest,
-    build_input=wrap_request(CrossRegionSeizureInput),
-    extra_workflows=(AgencyTask,),
-)

@@ -7,13 +7,18 @@ from pydantic import BaseModel, Field
 from domain.cases import CaseNumber, CourtName
 from domain.legal_time import LegalDuration
 from domain.parties import Party
-from workflows.models.agency_task import TaskOutcome
-from workflows.scenario import ScenarioContext
+from domain.personal import PlateNumber, Vin
+from workflows.agency_task.models import TaskOutcome
+from workflows.kit.scenario import ScenarioContext
+
+NAME = "cross-region-seizure"
+# The judge's decisions: the debtor paid (at any step), then what happens to the vehicle in custody.
+DEBTOR_PAID, HAND_OVER, RETURN = "debtor-paid", "hand-over-to-disposal", "return-vehicle"
 
 
 class Vehicle(BaseModel):
-    plate: str = Field(min_length=5, max_length=12, description="号牌")
-    vin: str = Field(min_length=17, max_length=17, pattern=r"^[A-HJ-NPR-Z0-9]{17}$", description="车辆识别代号")
+    plate: PlateNumber = Field(min_length=5, max_length=12, description="号牌")
+    vin: Vin = Field(min_length=17, max_length=17, pattern=r"^[A-HJ-NPR-Z0-9]{17}$", description="车辆识别代号")
     owner: Party = Field(description="登记所有人 (被执行人)")
 
 

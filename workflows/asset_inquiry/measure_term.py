@@ -7,34 +7,26 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
-
-from workflows.common import (
-    DECIDE_UPDATE,
-    STATUS_QUERY,
-    DecisionInput,
-    ScenarioStatus,
-    Timeline,
-    refuse,
-    require_role,
-)
 
 with workflow.unsafe.imports_passed_through():
     from activities.partners import PartnerActivities, ReleaseMeasureInput, RenewMeasureInput
-    from domain.actors import Role
     from domain.legal_time import calendar_before, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureStatus
-    from workflows.models.measure_term import MeasureTermInput
-
-RELEASE = "release-measure"
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+    from workflows.asset_inquiry.models import RELEASE, MeasureTermInput
+    from workflows.asset_inquiry.words import WORDS
+    from workflows.kit import retries
+    from workflows.kit.decisions import DecisionDesk, DecisionSpec
+    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+    from workflows.kit.models import DecisionInput, ScenarioStatus
+    from workflows.kit.timeline import Timeline
 
 
 @workflow.defn(name="MeasureTermWatch")
 class MeasureTermWatch:
     def __init__(self) -> None:
         self.timeline = Timeline()
+        self.desk = DecisionDesk([DecisionSpec(RELEASE, reason_required=True)], WORDS, self.timeline)
         self.release_reason: str | None = None
         self.inp: MeasureTermInput | None = None
 
@@ -51,10 +43,10 @@ class MeasureTermWatch:
         return await self._renew(inp)
 
     async def _wait_for_release(self, delay: timedelta) -> bool:
-        try:
-            await workflow.wait_condition(lambda: self.release_reason is not None, timeout=delay)
-        except TimeoutError:
+        decision = await self.desk.wait(RELEASE, timeout=delay)
+        if decision is None:
             return False
+        self.release_reason = decision.reason
         return True
 
     async def _renew(self, inp: MeasureTermInput) -> Measure:
@@ -73,7 +65,7 @@ class MeasureTermWatch:
                 ),
                 activity_id=step,
                 start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
-                retry_policy=RETRY,
+                retry_policy=retries.PARTNER,
             )
         except ActivityError:
             # A refused renewal leaves the measure to lapse at expiry; the judge sees it in the timeline.
@@ -97,26 +89,19 @@ class MeasureTermWatch:
             ),
             activity_id=step,
             start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
-            retry_policy=RETRY,
+            retry_policy=retries.PARTNER,
         )
         self.timeline.record("released", step=step)
         return m.model_copy(update={"status": MeasureStatus.RELEASED})
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> str:
-        self.release_reason = decision.reason
-        self.timeline.record("decision", reason=decision.reason, decision=decision.decision)
+        self.desk.accept(decision)
         return "accepted"
 
     @decide.validator
     def _validate(self, decision: DecisionInput) -> None:
-        require_role(Role.JUDGE)
-        if decision.decision != RELEASE:
-            raise refuse("UNKNOWN_DECISION", f"unknown decision {decision.decision!r}")
-        if not decision.reason.strip():
-            raise refuse("REASON_REQUIRED", "releasing a measure needs a reason")
-        if self.release_reason is not None:
-            raise refuse("WRONG_STATE", "release already decided")
+        self.desk.validate(decision)
 
     @workflow.query(name=STATUS_QUERY)
     def get_status(self) -> ScenarioStatus:
@@ -133,5 +118,6 @@ class MeasureTermWatch:
                 "expires_at": m.expires_at.isoformat(),
                 "renewals": m.renewals,
             },
+            pending_decisions=self.desk.pending(),
             timeline=self.timeline.entries,
         )

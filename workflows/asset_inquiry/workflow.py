@@ -6,28 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 
-from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
-
-from workflows.common import (
-    DECIDE_UPDATE,
-    PARTNER_ANSWER_UPDATE,
-    STATUS_QUERY,
-    DecisionInput,
-    DecisionOutcome,
-    PendingDecision,
-    ScenarioStatus,
-    Timeline,
-    archive_audit_trail,
-    failure_code,
-    input_schema,
-    refuse,
-    require_role,
-)
 
 with workflow.unsafe.imports_passed_through():
     from activities.partners import (
@@ -40,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         ReleaseMeasureInput,
         inquiry_activity_id,
     )
-    from core.temporal import STATUS, scenario_search_attributes
+    from core.temporal import scenario_search_attributes
     from domain.actors import Role
     from domain.assets import InquiryAnswer, InquiryOutcome
     from domain.control import (
@@ -55,20 +36,34 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.legal_time import LegalClock, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus
-    from domain.partners import PartnerCategory, PartnerRef
-    from workflows.measure_term import MeasureTermInput, MeasureTermWatch
-    from workflows.models.asset_inquiry import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
-    from workflows.scenario import Scenario, ScenarioContext
+    from domain.partners import PartnerRef
+    from workflows.asset_inquiry.measure_term import MeasureTermWatch
+    from workflows.asset_inquiry.models import (
+        APPROVE,
+        NAME,
+        REJECT,
+        AssetInquiryInput,
+        AssetInquiryResult,
+        MeasureTermInput,
+    )
+    from workflows.asset_inquiry.words import WORDS
+    from workflows.kit import retries
+    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.decisions import DecisionDesk, DecisionSpec
+    from workflows.kit.messages import DECIDE_UPDATE, PARTNER_ANSWER_UPDATE, STATUS_QUERY
+    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
+    from workflows.kit.status import publish_status
+    from workflows.kit.timeline import Timeline, failure_code, refuse, require_role
 
-NAME = "asset-inquiry"
+# The search index holds the states a judge filters by; the seconds-long steps in between are visible
+# in the status query, and indexing each would cost a visibility write per step.
 INDEXED_STATUSES = frozenset({"awaiting_decision", "completed", "rejected"})
-APPROVE = "approve-control"
-REJECT = "reject-control"
-
-MEASURE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+DECISIONS = (
+    DecisionSpec(APPROVE, payload=ApproveControl),
+    DecisionSpec(REJECT, payload=RejectControl, reason_required=True),
+)
 # The fast pass waits this long for any partner; slower ones are retried or awaited individually.
 INQUIRY_PASS_SECONDS = 10.0
-INQUIRY_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
 
 
 @workflow.defn(name="AssetInquiry")
@@ -79,8 +74,7 @@ class AssetInquiry:
         self.answers: dict[str, InquiryAnswer] = {}
         self.callbacks: dict[str, InquiryAnswer] = {}
         self.report: list[ReportedAsset] = []
-        self.decision: DecisionInput | None = None
-        self.decided_at: Any = None
+        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
         self.measures: list[Measure] = []
         self.refusals: dict[str, str] = {}
         self.budget = FreezeBudget(target_fen=0)
@@ -97,12 +91,13 @@ class AssetInquiry:
 
         await self._inquire_all(inp)
         self._set_status("awaiting_decision")
-        await workflow.wait_condition(lambda: self.decision is not None)
-        assert self.decision is not None
-        if self.decision.decision == REJECT:
+        decision = await self.desk.wait(APPROVE, REJECT)
+        assert decision is not None
+        self._set_status("decided")
+        if decision.decision == REJECT:
             return await self._close("rejected")
 
-        approval = ApproveControl.model_validate(self.decision.payload)
+        approval: ApproveControl = self.desk.payload(decision)
         selected = set(approval.selection) if approval.selection is not None else None
         self._set_status("freezing")
         await self._freeze(inp, selected)
@@ -131,7 +126,7 @@ class AssetInquiry:
                 ),
                 activity_id="inquire/all",
                 start_to_close_timeout=timedelta(seconds=budget + 15),
-                retry_policy=RetryPolicy(maximum_attempts=3),
+                retry_policy=retries.FAN_OUT,
             )
         except ActivityError:
             attempts = [InquiryAttempt(partner_id=p.id, status="unavailable") for p in partners]
@@ -168,7 +163,7 @@ class AssetInquiry:
                     activity_id=inquiry_activity_id(partner.id),
                     start_to_close_timeout=min(remaining, timedelta(seconds=30)),
                     schedule_to_close_timeout=remaining,
-                    retry_policy=INQUIRY_RETRY,
+                    retry_policy=retries.INQUIRY,
                 )
             except ActivityError:
                 return _no_answer(partner, "UNAVAILABLE")
@@ -229,7 +224,7 @@ class AssetInquiry:
             ),
             activity_id=step,
             start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
-            retry_policy=MEASURE_RETRY,
+            retry_policy=retries.PARTNER,
         )
         measure.status = MeasureStatus.RELEASED
         self.refusals[step] = "PARTNER_OVER_FROZE"
@@ -261,7 +256,7 @@ class AssetInquiry:
                 ),
                 activity_id=step,
                 start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
-                retry_policy=MEASURE_RETRY,
+                retry_policy=retries.PARTNER,
             )
         except ActivityError as exc:
             code = failure_code(exc)
@@ -309,7 +304,7 @@ class AssetInquiry:
                     ),
                     activity_id=step,
                     start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
-                    retry_policy=MEASURE_RETRY,
+                    retry_policy=retries.PARTNER,
                 )
             except ActivityError as exc:
                 code = failure_code(exc)
@@ -352,33 +347,18 @@ class AssetInquiry:
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> DecisionOutcome:
-        self.decision = decision
-        entry = self.timeline.record(
-            "decision", reason=decision.reason, decision=decision.decision, payload=decision.payload
-        )
-        self._set_status("decided")
-        return DecisionOutcome(decision=decision.decision, accepted_at=entry.at, by=entry.actor)
+        return self.desk.accept(decision)
 
     @decide.validator
     def _validate_decision(self, decision: DecisionInput) -> None:
-        require_role(Role.JUDGE)
-        if self.status != "awaiting_decision" or self.decision is not None:
-            raise refuse("WRONG_STATE", f"no decision is pending (status: {self.status})")
-        if decision.decision not in (APPROVE, REJECT):
-            raise refuse("UNKNOWN_DECISION", f"unknown decision {decision.decision!r}")
-        model = ApproveControl if decision.decision == APPROVE else RejectControl
-        try:
-            approval = model.model_validate(decision.payload)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            raise refuse("INVALID_DECISION", f"{field}: {first['msg']}") from None
-        if decision.decision == REJECT and not decision.reason.strip():
-            raise refuse("REASON_REQUIRED", "a rejection needs a reason")
-        if isinstance(approval, ApproveControl) and approval.selection is not None:
-            unknown = sorted(set(approval.selection) - {r.index for r in self.report})
+        self.desk.validate(decision, self._selection_problem)
+
+    def _selection_problem(self, _name: str, payload: object) -> str | None:
+        if isinstance(payload, ApproveControl) and payload.selection is not None:
+            unknown = sorted(set(payload.selection) - {r.index for r in self.report})
             if unknown:
-                raise refuse("INVALID_SELECTION", f"selection names assets not in the report: {unknown}")
+                raise refuse("INVALID_SELECTION", f"payload.selection: names assets not in the report: {unknown}")
+        return None
 
     # --- status -------------------------------------------------------------------------------------
 
@@ -386,23 +366,6 @@ class AssetInquiry:
     def get_status(self) -> ScenarioStatus:
         assert self.inp is not None
         req = self.inp.request
-        pending = []
-        if self.status == "awaiting_decision":
-            since = self.timeline.entries[-1].at
-            pending = [
-                PendingDecision(
-                    name=APPROVE,
-                    title="批准查控措施 / Approve control measures",
-                    input_schema=input_schema(ApproveControl),
-                    since=since,
-                ),
-                PendingDecision(
-                    name=REJECT,
-                    title="不予查控 / Reject control measures",
-                    input_schema=input_schema(RejectControl),
-                    since=since,
-                ),
-            ]
         return ScenarioStatus(
             scenario=NAME,
             case_number=req.case_number,
@@ -418,8 +381,9 @@ class AssetInquiry:
                 "measures": [m.model_dump(mode="json", exclude={"measure_id"}) for m in self.measures],
                 "refusals": self.refusals,
             },
-            pending_decisions=pending,
+            pending_decisions=self.desk.pending(),
             timeline=self.timeline.entries,
+            incidents=self.timeline.incidents,
             result=self.result.model_dump(mode="json") if self.result else None,
         )
 
@@ -427,10 +391,8 @@ class AssetInquiry:
 
     def _set_status(self, status: str) -> None:
         self.status = status
-        # The search index holds the states a judge filters by; the seconds-long steps in between are
-        # visible in the status query, and indexing each would cost a visibility write per step.
         if status in INDEXED_STATUSES:
-            workflow.upsert_search_attributes([STATUS.value_set(status)])
+            publish_status(status)
 
     async def _close(self, status: str, watchers: list[str] | None = None) -> AssetInquiryResult:
         result = self._finish(status, watchers)
@@ -470,25 +432,3 @@ def _no_answer(partner: PartnerRef, code: str) -> InquiryAnswer:
         reason_code=code,
         reason=f"no answer within {partner.answer_deadline}",
     )
-
-
-# Who holds assets a network inquiry can find (网络查控 covers these; auction platforms and tax do not).
-INQUIRED_CATEGORIES = frozenset(
-    {PartnerCategory.BANK, PartnerCategory.PAYMENT, PartnerCategory.REAL_ESTATE, PartnerCategory.VEHICLE}
-)
-
-
-def _build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInquiryInput:
-    partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
-    return AssetInquiryInput(request=request, context=ctx.model_copy(update={"partners": partners}))
-
-
-SCENARIO = Scenario(
-    name=NAME,
-    title="网络查控",
-    title_en="Asset inquiry and control",
-    workflow=AssetInquiry,
-    request_model=AssetInquiryRequest,
-    build_input=_build_input,
-    extra_workflows=(MeasureTermWatch,),
-)

@@ -10,9 +10,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-
-from workflows.common import acting_user, refuse, require_role
 
 with workflow.unsafe.imports_passed_through():
     from activities.tasks import DeadlineRequest, TaskActivities
@@ -20,10 +17,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import Deadline
     from domain.legal_time import LegalDuration, TimeUnit
     from domain.task_results import validate_result
-    from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView
-    from workflows.models.agency_task import (
-        AGENCY_TASK_WORKFLOW,
-        CANCEL_SIGNAL,
+    from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView, extension_problem
+    from workflows.agency_task.models import (
         AgencyTaskInput,
         Completion,
         Extension,
@@ -31,14 +26,24 @@ with workflow.unsafe.imports_passed_through():
         Reassignment,
         TaskOutcome,
     )
+    from workflows.kit import retries
+    from workflows.kit.messages import (
+        AGENCY_TASK_WORKFLOW,
+        CANCEL_TASK,
+        CANCEL_TASK_SIGNAL,
+        CLAIM_TASK,
+        COMPLETE_TASK,
+        EXTEND_TASK,
+        REASSIGN_TASK,
+        RECOMPUTE_TASK_DEADLINE,
+        REJECT_TASK,
+        TASK_VIEW_QUERY,
+    )
+    from workflows.kit.timeline import acting_user, refusal_from, refuse, require_role
 
-VIEW_QUERY = "task"
-CLAIM, COMPLETE, REJECT = "claim", "complete", "reject"
-REASSIGN, EXTEND, CANCEL, RECOMPUTE = "reassign", "extend", "cancel", "recompute-deadline"
 # Changes that reschedule the task; also the action names recorded on its history.
 REASSIGNED, EXTENDED, RECOMPUTED = "reassigned", "extended", "deadline_recomputed"
 PROVISIONAL_RECHECK = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)
-QUICK = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10))
 
 
 @workflow.defn(name=AGENCY_TASK_WORKFLOW)
@@ -93,7 +98,7 @@ class AgencyTask:
             TaskActivities.compute_deadlines,
             DeadlineRequest(start=start, durations=[rule.due, rule.yellow_after, rule.red_after]),
             start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=QUICK,
+            retry_policy=retries.QUICK,
         )
         self.yellow_at, self.red_at = yellow.due_at, red.due_at
         return deadline
@@ -172,7 +177,7 @@ class AgencyTask:
 
     # --- agency updates -------------------------------------------------------------------------------
 
-    @workflow.update(name=CLAIM)
+    @workflow.update(name=CLAIM_TASK)
     async def claim(self) -> TaskView:
         assert self.view is not None
         self.view.state = TaskState.CLAIMED
@@ -186,7 +191,7 @@ class AgencyTask:
         self._require_agency()
         self._require_state(TaskState.OPEN)
 
-    @workflow.update(name=COMPLETE)
+    @workflow.update(name=COMPLETE_TASK)
     async def complete(self, completion: Completion) -> TaskView:
         assert self.view is not None
         self.view.result = validate_result(self.view.spec.result_type, completion.result)
@@ -205,11 +210,9 @@ class AgencyTask:
         try:
             validate_result(self.view.spec.result_type, completion.result)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "result"
-            raise refuse("INVALID_RESULT", f"result.{field}: {first['msg']}") from None
+            raise refusal_from(exc, "INVALID_RESULT", "result.") from None
 
-    @workflow.update(name=REJECT)
+    @workflow.update(name=REJECT_TASK)
     async def reject(self, body: Reasoned) -> TaskView:
         assert self.view is not None
         self.view.state = TaskState.REJECTED
@@ -226,7 +229,7 @@ class AgencyTask:
 
     # --- the judge's updates --------------------------------------------------------------------------
 
-    @workflow.update(name=REASSIGN)
+    @workflow.update(name=REASSIGN_TASK)
     async def reassign(self, body: Reassignment) -> TaskView:
         assert self.view is not None
         previous = self.view.spec.agency
@@ -243,7 +246,7 @@ class AgencyTask:
         if body.agency == self.view.spec.agency:
             raise refuse("SAME_AGENCY", "the task is already assigned to that agency")
 
-    @workflow.update(name=EXTEND)
+    @workflow.update(name=EXTEND_TASK)
     async def extend(self, body: Extension) -> TaskView:
         assert self.view is not None
         rule = self.view.spec.rule
@@ -257,14 +260,14 @@ class AgencyTask:
         assert self.view is not None
         require_role(Role.JUDGE)
         self._require_state(TaskState.OPEN, TaskState.CLAIMED)
-        if body.extra.amount <= 0:
-            raise refuse("INVALID_EXTENSION", "extra: must be a positive duration")
-        if body.extra.unit is not self.view.spec.rule.due.unit:
-            raise refuse("UNIT_MISMATCH", f"extra.unit must be {self.view.spec.rule.due.unit.value}")
+        problem = extension_problem(self.view.spec.rule.due, body.extra)
+        if problem:
+            raise refuse("INVALID_EXTENSION", problem)
 
-    @workflow.update(name=CANCEL)
+    @workflow.update(name=CANCEL_TASK)
     async def cancel(self, body: Reasoned) -> TaskView:
         assert self.view is not None
+        self.completed_by = acting_user()
         self._cancel(body.reason)
         return self.view
 
@@ -273,14 +276,14 @@ class AgencyTask:
         require_role(Role.JUDGE)
         self._require_state(TaskState.OPEN, TaskState.CLAIMED)
 
-    @workflow.signal(name=CANCEL_SIGNAL)
+    @workflow.signal(name=CANCEL_TASK_SIGNAL)
     def cancel_by_parent(self, reason: str) -> None:
         """The workflow that asked for the task no longer needs it (e.g. the debtor paid)."""
         assert self.view is not None
         if not self.view.state.is_final:
             self._cancel(reason)
 
-    @workflow.update(name=RECOMPUTE)
+    @workflow.update(name=RECOMPUTE_TASK_DEADLINE)
     async def recompute(self) -> TaskView:
         assert self.view is not None
         self.pending.append((RECOMPUTED, None, {}))
@@ -291,7 +294,7 @@ class AgencyTask:
         require_role(Role.ADMIN, Role.SYSTEM, Role.JUDGE)
         self._require_state(TaskState.OPEN, TaskState.CLAIMED)
 
-    @workflow.query(name=VIEW_QUERY)
+    @workflow.query(name=TASK_VIEW_QUERY)
     def get_view(self) -> TaskView:
         assert self.view is not None
         return self.view
@@ -330,5 +333,5 @@ class AgencyTask:
             TaskActivities.project_task,
             self.view,
             start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=QUICK,
+            retry_policy=retries.QUICK,
         )

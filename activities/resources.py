@@ -1,0 +1,26 @@
+"""What the worker hands every activity group: built once per worker process, from settings.
+
+Each activity group (a class whose methods are activities) has ``from_resources(resources)`` and
+``all()``; the worker registers the groups the scenarios in ``workflows.registry`` name, and nothing by
+hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adapters.registry import AdapterRegistry
+    from core.blobstore import BlobStore
+    from core.settings import Settings
+    from store.db import Database
+
+
+@dataclass(frozen=True)
+class WorkerResources:
+    settings: Settings
+    adapters: AdapterRegistry
+    database: Database  # the shared store: inbox projection, audit archive
+    blobs: BlobStore
+    personal_data: tuple[object, ...]  # models whose marked fields the audit trail masks

@@ -1,0 +1,36 @@
+"""Asset inquiry and control (网络查控): ask every partner, report, let the judge decide, freeze up to
+the claim and never beyond, seize, deduct, and watch each measure's term."""
+
+from __future__ import annotations
+
+from activities.partners import PartnerActivities
+from domain.partners import PartnerCategory
+from workflows.asset_inquiry.measure_term import MeasureTermWatch
+from workflows.asset_inquiry.models import NAME, AssetInquiryInput, AssetInquiryRequest
+from workflows.asset_inquiry.words import WORDS
+from workflows.asset_inquiry.workflow import AssetInquiry
+from workflows.kit.scenario import Scenario, ScenarioContext
+
+# Who holds assets a network inquiry can find (网络查控 covers these; auction platforms and tax do not).
+INQUIRED_CATEGORIES = frozenset(
+    {PartnerCategory.BANK, PartnerCategory.PAYMENT, PartnerCategory.REAL_ESTATE, PartnerCategory.VEHICLE}
+)
+
+
+def _build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInquiryInput:
+    partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
+    return AssetInquiryInput(request=request, context=ctx.model_copy(update={"partners": partners}))
+
+
+SCENARIO = Scenario(
+    name=NAME,
+    package=__name__,
+    words=WORDS,
+    workflow=AssetInquiry,
+    request_model=AssetInquiryRequest,
+    build_input=_build_input,
+    activities=(PartnerActivities,),
+    extra_workflows=(MeasureTermWatch,),
+)
+
+__all__ = ["INQUIRED_CATEGORIES", "SCENARIO", "AssetInquiry", "MeasureTermWatch"]

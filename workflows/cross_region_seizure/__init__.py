@@ -1,0 +1,24 @@
+"""Cross-region seizure (异地扣押): one request has a vehicle in another region seized, kept and
+handed over."""
+
+from __future__ import annotations
+
+from activities.partners import PartnerActivities
+from workflows.agency_task.workflow import AgencyTask
+from workflows.cross_region_seizure.models import NAME, CrossRegionSeizureInput, CrossRegionSeizureRequest
+from workflows.cross_region_seizure.words import WORDS
+from workflows.cross_region_seizure.workflow import CrossRegionSeizure
+from workflows.kit.scenario import Scenario, wrap_request
+
+SCENARIO = Scenario(
+    name=NAME,
+    package=__name__,
+    words=WORDS,
+    workflow=CrossRegionSeizure,
+    request_model=CrossRegionSeizureRequest,
+    build_input=wrap_request(CrossRegionSeizureInput),
+    activities=(PartnerActivities,),
+    extra_workflows=(AgencyTask,),
+)
+
+__all__ = ["SCENARIO", "CrossRegionSeizure"]

@@ -1,0 +1,48 @@
+"""The legal clock inside a workflow (DESIGN.md "Legal clock"): legal time runs from the workflow's
+start at the deployment's acceleration; periods counted in working days come from the holiday
+calendar (a local activity, since the calendar is data that changes); a deadline in a year whose
+schedule is unpublished stays marked provisional wherever it shows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+
+from activities.tasks import DeadlineRequest, TaskActivities
+from domain.calendar import Deadline
+from domain.legal_time import LegalClock, LegalDuration, TimeScale
+from workflows.kit import retries
+
+
+class CaseClock:
+    """One workflow's legal time. Build it inside the workflow (it reads ``workflow.info()``)."""
+
+    def __init__(self, scale: TimeScale) -> None:
+        self.clock = LegalClock(epoch=workflow.info().start_time, scale=scale)
+
+    def now(self) -> datetime:
+        """Legal now (equals wall time at acceleration 1)."""
+        return self.clock.legal_now(workflow.now())
+
+    def real_until(self, legal: datetime) -> timedelta:
+        """Wall time until legal time reaches ``legal`` (zero if already past)."""
+        return self.clock.real_delay_until(legal, workflow.now())
+
+    async def sleep_until(self, legal: datetime) -> None:
+        delay = self.real_until(legal)
+        if delay > timedelta(0):
+            await workflow.sleep(delay)
+
+    async def deadlines(self, durations: list[LegalDuration], start: datetime | None = None) -> list[Deadline]:
+        """The end of each period from ``start`` (default: now), rest days rolled forward (CPL Art. 85),
+        each with its provisional flag."""
+        return await workflow.execute_local_activity_method(
+            TaskActivities.compute_deadlines,
+            DeadlineRequest(start=start or self.now(), durations=durations),
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=retries.QUICK,
+        )
+
+    async def deadline(self, duration: LegalDuration, start: datetime | None = None) -> Deadline:
+        return (await self.deadlines([duration], start))[0]
