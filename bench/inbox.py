@@ -42,7 +42,14 @@ def _seed(db: Database) -> list[str]:
     tokens: list[str] = []
     with db.session() as s:
         for a in range(AGENCIES):
-            user = create_user(s, f"bench-agency-{a:02d}", "bench-password", Role.AGENCY, f"bench-agency-{a:02d}")
+            user = create_user(
+                s,
+                f"bench-agency-{a:02d}",
+                "bench-password-1",
+                Role.AGENCY,
+                f"bench-agency-{a:02d}",
+                known_agencies={f"bench-agency-{a:02d}"},
+            )
             tokens.append(issue_token(s, user, "api", None, "bench")[0])
         rows = []
         for i in range(TASKS):

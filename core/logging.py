@@ -17,9 +17,12 @@ import structlog
 SENSITIVE_KEYS = frozenset(
     {"id_number", "name", "account", "account_no", "account_number", "debtor", "owner", "payee", "holder"}
 )
-# 15–19 digits (ID numbers, bank cards, accounts), optionally ending in X; and 18-char credit codes.
+# 15–30 digits (ID numbers, bank cards, accounts), optionally ending in X; and 18-char credit codes.
+# The borders are ASCII letters, digits and "-" only: in Python ``\w`` also matches CJK and "_", so
+# ``身份证330106198503120319`` or ``id_330106198503120319`` would slip through a ``\w`` border. Letters
+# still border, so a long hex hash or a workflow id with a digit run is left alone.
 _SENSITIVE_PATTERN = re.compile(
-    r"(?<![\w-])(\d{14,29}[\dXx]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![\w-])"
+    r"(?<![0-9A-Za-z-])(\d{14,29}[\dXx]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![0-9A-Za-z-])"
 )
 _REDACTED = "[redacted]"
 

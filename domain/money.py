@@ -8,8 +8,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-Fen = Annotated[int, Field(ge=0, description="amount in fen (1/100 yuan), an integer")]
-PositiveFen = Annotated[int, Field(gt=0, description="amount in fen (1/100 yuan), an integer > 0")]
+# 10^15 fen is ¥10 trillion, above any single enforcement matter; beyond it an amount is an error (or an
+# attack on the arithmetic), not money. Strict: 100 is money, "100", 100.0 and true are not.
+MAX_FEN = 10**15
+Fen = Annotated[int, Field(ge=0, le=MAX_FEN, strict=True, description="amount in fen (1/100 yuan), an integer ≤ 10^15")]
+PositiveFen = Annotated[
+    int, Field(gt=0, le=MAX_FEN, strict=True, description="amount in fen (1/100 yuan), an integer, 0 < x ≤ 10^15")
+]
 
 _CENT = Decimal("0.01")
 

@@ -10,7 +10,7 @@ profile seeds nothing; operators use ``python -m web.admin``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Conflict, ValidationFailed
 from domain.partners import Agency
+from web.common_passwords import COMMON_PASSWORDS
 from web.db import ApiToken, Database, User, utcnow
 from web.security import burn_password_check, hash_password, new_token, token_digest, verify_password
 
@@ -61,7 +62,26 @@ def check_new_user(username: str, role: Role, agency: str | None) -> None:
         raise ValidationFailed("AGENCY_NOT_ALLOWED", "only agency users are bound to an agency", "agency")
 
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+
+
+def check_password(username: str, password: str) -> None:
+    """口令策略: long enough, not the user name, not a well-known password (web/common_passwords.py)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            "PASSWORD_TOO_SHORT", f"a password has at least {MIN_PASSWORD_LENGTH} characters", "password"
+        )
+    folded = password.casefold()
+    if folded == username.casefold() or folded == username.casefold()[::-1]:
+        raise ValidationFailed("PASSWORD_IS_USERNAME", "the password may not be the user name", "password")
+    if folded in COMMON_PASSWORDS or len(set(folded)) <= 2:
+        raise ValidationFailed("PASSWORD_TOO_COMMON", "this password is among the first an attacker tries", "password")
+
+
+def check_agency(agency: str | None, known_agencies: Collection[str]) -> None:
+    """Agency users only for agencies this deployment knows (partners, and the sandbox's task agencies)."""
+    if agency is not None and agency not in known_agencies:
+        raise ValidationFailed("UNKNOWN_AGENCY", f"no agency {agency!r} is configured here", "agency")
 
 
 def create_user(
@@ -72,14 +92,15 @@ def create_user(
     agency: str | None = None,
     display_name: str = "",
     *,
+    known_agencies: Collection[str],
     demo: bool = False,
 ) -> User:
-    """``demo`` skips the password-length rule: sandbox accounts use their (short) name as password."""
+    """``demo`` skips the password policy: sandbox accounts use their name as password (the production
+    profile refuses to start with them, core/settings.py)."""
     check_new_user(username, role, agency)
-    if not demo and len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            "PASSWORD_TOO_SHORT", f"a password has at least {MIN_PASSWORD_LENGTH} characters", "password"
-        )
+    check_agency(agency, known_agencies)
+    if not demo:
+        check_password(username, password)
     if s.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("USERNAME_TAKEN", f"user {username!r} already exists", "username")
     user = User(
@@ -166,6 +187,22 @@ def list_users(s: Session) -> list[User]:
     return list(s.scalars(select(User).order_by(User.username)))
 
 
+def demo_leftovers(s: Session, agencies: Iterable[Agency]) -> list[str]:
+    """Sandbox accounts whose password is still their name, and sandbox agency tokens (``sandbox-<id>``),
+    found in this database: the production profile refuses to start while any is there."""
+    found: list[str] = []
+    agencies = list(agencies)
+    for username, _role, _agency in demo_accounts(agencies):
+        user = get_user(s, username)
+        if user is not None and user.active and verify_password(username, user.password_hash):
+            found.append(f"demo account {username!r} (password = user name)")
+    for a in agencies:
+        digest = token_digest(f"sandbox-{a.id}")
+        if s.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))):
+            found.append(f"sandbox token of {a.id!r}")
+    return found
+
+
 def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
     """Idempotent: creates what is missing and leaves existing accounts (and changed passwords) alone."""
     by_id = {a.id: a for a in agencies}
@@ -173,7 +210,7 @@ def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
         try:
             with db.session() as s:
                 user = get_user(s, username) or create_user(
-                    s, username, username, role, agency, _display(role, agency, by_id), demo=True
+                    s, username, username, role, agency, _display(role, agency, by_id), known_agencies=by_id, demo=True
                 )
                 system = by_id.get(agency or "")
                 if system is not None and system.token:

@@ -50,13 +50,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db = Database(get_settings().web_database_url)
+    settings = get_settings()
+    db = Database(settings.web_database_url)
     try:
         db.upgrade()
         with db.session() as s:
             if args.command == "create-user":
                 user = create_user(
-                    s, args.username, _password(args.password_stdin), Role(args.role), args.agency, args.display_name
+                    s,
+                    args.username,
+                    _password(args.password_stdin),
+                    Role(args.role),
+                    args.agency,
+                    args.display_name,
+                    known_agencies={a.id for a in settings.agencies()},
                 )
                 print(f"created {user.username} ({user.role}{'@' + user.agency if user.agency else ''})")
             else:

@@ -19,13 +19,14 @@ from core.logging import get_logger
 from core.settings import Settings
 from core.temporal import connect
 from domain.errors import ErrorDetail
-from web.accounts import seed_sandbox
+from web.accounts import demo_leftovers, seed_sandbox
 from web.api import router as api_router
 from web.audit import router as audit_router
 from web.codec import install as install_codec
 from web.db import Database
 from web.deps import AppState, State
 from web.errors import install_error_handlers
+from web.limits import GuardMiddleware
 from web.payout_routes import router as payout_router
 from web.request_log import RequestLogMiddleware
 from web.ui import install as install_ui
@@ -63,6 +64,12 @@ def _prepare_database(db: Database, settings: Settings) -> None:
     db.upgrade()
     if settings.sandbox:
         seed_sandbox(db, settings.agencies())
+        return
+    with db.session() as s:
+        # Production refuses to serve a database that still holds the sandbox's demo accounts or tokens.
+        leftovers = demo_leftovers(s, settings.agencies())
+    if leftovers:
+        raise RuntimeError("refusing to start (production profile): " + "; ".join(leftovers))
 
 
 class Health(BaseModel):
@@ -71,6 +78,8 @@ class Health(BaseModel):
 
 
 def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
+    settings.check_startup()  # production without its keys, or a sandbox beyond loopback: refuse
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.web_database_url)
@@ -105,6 +114,9 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
+    # Outermost of ours: limits, authentication-before-body, login throttle and security headers act
+    # before any route reads or parses a body (web/limits.py).
+    app.add_middleware(GuardMiddleware, public_base_url=settings.public_base_url)
     app.include_router(api_router)
     app.include_router(audit_router)
     app.include_router(payout_router)

@@ -37,7 +37,7 @@ _EXAMPLE = {
     "/scenarios/{name}/workflows",
     status_code=201,
     response_model=StartedWorkflow,
-    responses=errors(401, 403, 404, 422, 503),
+    responses=errors(401, 403, 404, 409, 422, 503),
 )
 async def start_workflow(
     request: Request,

@@ -22,7 +22,7 @@ async def users(actor: Admin, state: State) -> list[UserOut]:
 
 @router.post("/users", status_code=201, response_model=UserOut, responses=errors(401, 403, 409, 422))
 async def add_user(new: NewUser, actor: Admin, state: State) -> UserOut:
-    return await accounts.add_user(state.db, actor, new)
+    return await accounts.add_user(state.db, actor, new, {a.id for a in state.settings.agencies()})
 
 
 @router.patch("/users/{username}", response_model=UserOut, responses=errors(401, 403, 404, 422))

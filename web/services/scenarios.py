@@ -21,7 +21,7 @@ from core.logging import get_logger
 from core.settings import Settings
 from core.temporal import scenario_search_attributes
 from domain.actors import Actor
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.legal_time import TimeScale
 from domain.partners import PartnerEndpoint
 from web.services.access import DECIDERS, require_role
@@ -78,6 +78,26 @@ def workflow_id_for(name: str, actor: Actor, idempotency_key: str | None) -> str
     return f"{name}-{digest[:16]}"
 
 
+REQUEST_DIGEST_MEMO = "om-request-sha256"
+
+
+def request_digest(req: BaseModel) -> str:
+    return hashlib.sha256(req.model_dump_json().encode()).hexdigest()
+
+
+async def _same_request_or_409(client: Client, workflow_id: str, digest: str) -> None:
+    """An Idempotency-Key names one request: the same key with another body is a client error (409), not
+    a silent answer with the first request's workflow."""
+    desc = await client.get_workflow_handle(workflow_id).describe()
+    recorded = await desc.memo_value(REQUEST_DIGEST_MEMO, default=None, type_hint=str)
+    if recorded is not None and recorded != digest:
+        raise Conflict(
+            "IDEMPOTENCY_KEY_REUSED",
+            "this Idempotency-Key was used for a different request / 该幂等键已用于另一请求",
+            "Idempotency-Key",
+        )
+
+
 async def start(
     client: Client,
     settings: Settings,
@@ -121,11 +141,15 @@ async def start(
                 search_attributes=scenario_search_attributes(case_number, name, INITIAL_STATUS, court),
                 id_conflict_policy=conflict,
                 id_reuse_policy=reuse,
+                # What the key stands for: a repeat must carry the same request (encrypted like any memo).
+                memo={REQUEST_DIGEST_MEMO: request_digest(req)} if idempotency_key else None,
             )
     except WorkflowAlreadyStartedError:
         if not idempotency_key:
             raise
         # The keyed workflow already ran to its end: the earlier start is the answer, not a second one.
         log.info("keyed start repeated after the workflow closed", workflow_id=wid)
+    if idempotency_key:
+        await _same_request_or_409(client, wid, request_digest(req))
     log.info("workflow started", scenario=name, workflow_id=wid, case_number=case_number)
     return StartedWorkflow(workflow_id=wid)

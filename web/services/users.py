@@ -3,6 +3,7 @@ list and create users, enable or disable them, and issue API tokens for partner 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -10,7 +11,17 @@ from pydantic import BaseModel, Field
 from core.logging import get_logger
 from domain.actors import Actor, Role
 from domain.errors import NotFound
-from web.accounts import API, SESSION, authenticate, create_user, get_user, issue_token, list_users, revoke_token
+from web.accounts import (
+    API,
+    SESSION,
+    actor_for_token,
+    authenticate,
+    create_user,
+    get_user,
+    issue_token,
+    list_users,
+    revoke_token,
+)
 from web.db import Database, User
 from web.errors import Unauthorized
 from web.services.access import require_role
@@ -56,6 +67,16 @@ def _revoke(db: Database, token: str) -> bool:
 async def logout(db: Database, token: str) -> None:
     """Revokes a token (a session, or an API token its holder wants gone)."""
     await db.run(_revoke, db, token)
+
+
+def _actor_for(db: Database, token: str) -> Actor | None:
+    with db.session() as s:
+        return actor_for_token(s, token)
+
+
+async def actor_for(db: Database, token: str) -> Actor | None:
+    """Who a bearer or session token belongs to; None for an unknown, expired or revoked one."""
+    return await db.run(_actor_for, db, token)
 
 
 # --- administration -------------------------------------------------------------------------------------------
@@ -116,9 +137,12 @@ def _list(db: Database) -> list[UserOut]:
         return [UserOut.of(u) for u in list_users(s)]
 
 
-def _create(db: Database, new: NewUser) -> UserOut:
+def _create(db: Database, new: NewUser, known_agencies: Collection[str]) -> UserOut:
     with db.session() as s:
-        return UserOut.of(create_user(s, new.username, new.password, new.role, new.agency, new.display_name))
+        user = create_user(
+            s, new.username, new.password, new.role, new.agency, new.display_name, known_agencies=known_agencies
+        )
+        return UserOut.of(user)
 
 
 def _patch(db: Database, username: str, patch: UserPatch) -> UserOut:
@@ -144,9 +168,10 @@ async def users(db: Database, actor: Actor) -> list[UserOut]:
     return await db.run(_list, db)
 
 
-async def add_user(db: Database, actor: Actor, new: NewUser) -> UserOut:
+async def add_user(db: Database, actor: Actor, new: NewUser, known_agencies: Collection[str]) -> UserOut:
+    """``known_agencies``: agency users may only be created for these (the deployment's agencies)."""
     require_role(actor, Role.ADMIN)
-    return await db.run(_create, db, new)
+    return await db.run(_create, db, new, known_agencies)
 
 
 async def change_user(db: Database, actor: Actor, username: str, patch: UserPatch) -> UserOut:

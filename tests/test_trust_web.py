@@ -1,0 +1,330 @@
+"""Issue 11, items 5, 6 (activity side), 8 and 9 at the web and worker edges: body limits before parsing,
+authentication before the body, login throttle, password policy, known agencies, strict money, control
+and bidi characters, Idempotency-Key reuse, response headers, the log scrubber, deterministic activity
+failures, and the production/sandbox start checks. Against the real web server where the behaviour is
+the server's."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import BaseModel, ValidationError
+from temporalio.exceptions import ApplicationError
+
+from activities.common import deterministic_failures_not_retried
+from activities.tasks import DeadlineRequest, TaskActivities
+from core.logging import scrub_text
+from core.settings import Settings
+from domain.legal_time import LegalDuration, TimeUnit
+from domain.money import MAX_FEN, Fen, PositiveFen
+from tests.helpers import login
+from web.limits import GuardMiddleware, LoginThrottle
+
+MB = 1024 * 1024
+DECISION = "POST /api/workflows/x/decisions/approve HTTP/1.1\nHost: t\n"
+
+
+async def _raw(web: str, head: str, body: bytes = b"", timeout: float = 5.0) -> tuple[int, str]:
+    """Sends a request by hand (headers, and only as much body as given) and reads the status line and
+    headers of the answer: shows what the server answers *before* it has a body."""
+    url = httpx.URL(web)
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    try:
+        writer.write(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+        await writer.drain()
+        raw = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+    finally:
+        writer.close()
+    text = raw.decode("latin-1")
+    return int(text.split(" ", 2)[1]), text
+
+
+# --- limits and authentication before the body (real web) ----------------------------------------------
+
+
+async def test_an_oversized_declared_body_is_refused_before_it_is_sent(web: str):
+    head = f"{DECISION}Content-Type: application/json\nContent-Length: {64 * MB}\n"
+    status, _ = await _raw(web, head)
+    assert status == 413
+
+
+async def test_an_unauthenticated_body_is_refused_before_it_is_read(web: str):
+    # Chunked, and not a byte of body sent: only a server that refuses before reading can answer.
+    head = f"{DECISION}Content-Type: application/json\nTransfer-Encoding: chunked\n"
+    status, _ = await _raw(web, head)
+    assert status == 401
+    status, _ = await _raw(web, head.replace("Transfer", "Authorization: Bearer forged-token\nTransfer"))
+    assert status == 401
+
+
+async def test_an_authenticated_body_that_grows_past_the_limit_is_cut_off(web: str):
+    judge = await login(web, "judge")
+    async with judge:
+
+        async def body() -> Any:
+            for _ in range(3):
+                yield b"x" * MB  # no Content-Length: the limit is counted while reading
+
+        r = await judge.post("/api/scenarios/asset-inquiry/workflows", content=body())
+        assert r.status_code == 413 and r.json()["code"] == "BODY_TOO_LARGE"
+
+
+# --- login throttle -------------------------------------------------------------------------------------
+
+
+async def test_login_is_throttled_per_user_with_growing_back_off(web: str):
+    admin = await login(web, "admin")
+    name, password = f"throttled-{uuid.uuid4().hex[:6]}", "correct-horse-battery"
+    async with admin:
+        r = await admin.post("/api/users", json={"username": name, "password": password, "role": "judge"})
+        assert r.status_code == 201, r.text
+    async with httpx.AsyncClient(base_url=web) as anon:
+        statuses = [
+            (await anon.post("/api/auth/token", data={"username": name, "password": f"guess-{i}"})).status_code
+            for i in range(8)
+        ]
+        assert statuses[:5] == [401] * 5 and 429 in statuses[5:], statuses
+        blocked = await anon.post("/api/auth/token", data={"username": name, "password": password})
+        assert blocked.status_code == 429, "the right password does not help while blocked"
+        assert blocked.json()["code"] == "TOO_MANY_ATTEMPTS" and int(blocked.headers["retry-after"]) >= 1
+        await asyncio.sleep(int(blocked.headers["retry-after"]) + 0.2)
+        r = await anon.post("/api/auth/token", data={"username": name, "password": password})
+        assert r.status_code == 200, "after the back-off the right password works"
+
+
+def test_back_off_doubles_and_is_forgotten():
+    now = [1000.0]
+    t = LoginThrottle(free_per_user=2, free_per_address=100, base=1.0, cap=60.0, forget=300.0, clock=lambda: now[0])
+    waits = []
+    for _ in range(6):
+        t.failed("u", "1.2.3.4")
+        waits.append(t.retry_after("u", "1.2.3.4"))
+    assert waits == [0.0, 0.0, 1.0, 2.0, 4.0, 8.0]
+    t.failed("other", "1.2.3.4")
+    assert t.retry_after("other", "1.2.3.4") == 0.0, "per user: another name is not blocked"
+    now[0] += 400
+    assert t.retry_after("u", "1.2.3.4") == 0.0
+    t2 = LoginThrottle(free_per_user=100, free_per_address=3, base=1.0, clock=lambda: now[0])
+    for i in range(4):
+        t2.failed(f"name-{i}", "5.6.7.8")
+    assert t2.retry_after("anyone", "5.6.7.8") == 1.0, "per address: spraying names is throttled too"
+
+
+# --- accounts -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"password": "12345678"}, None),  # pydantic's own length rule answers first (422)
+        ({"password": "1234567890"}, "PASSWORD_TOO_COMMON"),
+        ({"password": "qwertyuiop"}, "PASSWORD_TOO_COMMON"),
+        ({"password": "short-1"}, None),
+        ({"username": "longusername-x", "password": "LongUsername-X"}, "PASSWORD_IS_USERNAME"),
+        ({"role": "agency", "agency": "bank-of-mallory"}, "UNKNOWN_AGENCY"),
+    ],
+)
+async def test_password_policy_and_known_agencies(web: str, body: dict[str, Any], code: str | None):
+    admin = await login(web, "admin")
+    new = {"username": f"u-{uuid.uuid4().hex[:8]}", "password": "correct-horse-battery", "role": "judge", **body}
+    async with admin:
+        r = await admin.post("/api/users", json=new)
+    assert r.status_code == 422, r.text
+    if code:
+        assert r.json()["code"] == code
+
+
+async def test_an_agency_user_for_a_known_agency_is_created(web: str):
+    admin = await login(web, "admin")
+    async with admin:
+        r = await admin.post(
+            "/api/users",
+            json={
+                "username": f"icbc-{uuid.uuid4().hex[:6]}",
+                "password": "correct-horse-battery",
+                "role": "agency",
+                "agency": "bank-icbc",
+            },
+        )
+    assert r.status_code == 201, r.text
+
+
+# --- money and text -------------------------------------------------------------------------------------
+
+
+class _Owed(BaseModel):
+    owed: PositiveFen
+    costs: Fen = 0
+
+
+def test_money_is_a_strict_integer_up_to_ten_to_the_fifteen_fen():
+    assert _Owed.model_validate_json('{"owed": 1000000000000000}').owed == MAX_FEN == 10**15
+    for bad in ('{"owed": 1000000000000001}', '{"owed": "100"}', '{"owed": 100.0}', '{"owed": true}', '{"owed": 0}'):
+        with pytest.raises(ValidationError):
+            _Owed.model_validate_json(bad)
+    with pytest.raises(ValidationError):
+        _Owed.model_validate({"owed": 10**30})
+
+
+async def test_money_and_text_at_the_api(web: str):
+    judge = await login(web, "judge")
+    start = {
+        "case_number": "(2026)浙0102执1号",
+        "court": "杭州市上城区人民法院",
+        "debtor": {"kind": "person", "name": "王某某", "id_number": "330106198503120319"},
+        "amount_owed_fen": 100,
+    }
+    async with judge:
+        for bad in ({"amount_owed_fen": 10**30}, {"amount_owed_fen": "100"}):
+            r = await judge.post("/api/scenarios/asset-inquiry/workflows", json={**start, **bad})
+            assert r.status_code == 422, r.text
+        for court in ("杭州市上城区人民法院\x00", "杭州市\u202e院法民人区城上"):
+            r = await judge.post("/api/scenarios/asset-inquiry/workflows", json={**start, "court": court})
+            assert r.status_code == 422 and r.json()["code"] == "FORBIDDEN_CHARACTER", r.text
+
+
+async def test_an_idempotency_key_reused_with_another_body_is_409(web: str, stack: Any):
+    judge = await login(web, "judge")
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    start = {
+        "case_number": f"(2026)浙0102执{uuid.uuid4().int % 10**6}号",
+        "court": "杭州市上城区人民法院",
+        "debtor": {"kind": "person", "name": "王某某", "id_number": "330106198503120319"},
+        "amount_owed_fen": 100_00,
+    }
+    async with judge:
+        first = await judge.post("/api/scenarios/asset-inquiry/workflows", json=start, headers=key)
+        assert first.status_code == 201, first.text
+        again = await judge.post("/api/scenarios/asset-inquiry/workflows", json=start, headers=key)
+        assert again.status_code == 201 and again.json() == first.json(), "the same request is the same workflow"
+        other = await judge.post(
+            "/api/scenarios/asset-inquiry/workflows", json={**start, "amount_owed_fen": 999_00}, headers=key
+        )
+        assert other.status_code == 409 and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED", other.text
+
+
+# --- headers --------------------------------------------------------------------------------------------
+
+
+async def test_security_headers_on_every_answer(web: str):
+    async with httpx.AsyncClient(base_url=web) as anon:
+        for path in ("/ui/login", "/api/me", "/healthz"):
+            r = await anon.get(path)
+            assert r.headers["x-frame-options"] == "DENY"
+            assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+            assert "script-src 'self'" in r.headers["content-security-policy"]
+            assert r.headers["referrer-policy"] == "same-origin"
+        login_page = await anon.get("/ui/login")
+        assert "secure" not in login_page.headers.get("set-cookie", "").lower(), "loopback stays plain http"
+
+
+async def test_cookies_are_secure_beyond_loopback():
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"set-cookie", b"om_session=x; HttpOnly")]}
+        )
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    for base, secure in (("https://court.example.cn", True), ("http://127.0.0.1:8000", False)):
+        guarded = GuardMiddleware(app, public_base_url=base)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guarded), base_url="http://t") as c:
+            r = await c.get("/ui/login")
+        assert ("; Secure" in r.headers["set-cookie"]) is secure
+
+
+# --- logs -----------------------------------------------------------------------------------------------
+
+
+def test_scrubber_catches_numbers_next_to_cjk_and_underscore():
+    assert scrub_text("身份证330106198503120319") == "身份证[redacted]"
+    assert scrub_text("id_330106198503120319") == "id_[redacted]"
+    assert scrub_text("账号6222021234567890123，已冻结") == "账号[redacted]，已冻结"
+    assert scrub_text("信用代码91330100MA2B3C4D5E号") == "信用代码[redacted]号"
+    # Left alone: workflow ids and hashes, bordered by ASCII letters or "-".
+    assert scrub_text("asset-inquiry-330106198503120319") == "asset-inquiry-330106198503120319"
+
+
+# --- deterministic activity failures --------------------------------------------------------------------
+
+
+async def test_a_deadline_beyond_the_calendar_fails_once_with_a_code(tmp_path: Path):
+    class _Store:
+        def upsert_task(self, view: Any) -> None:
+            pass
+
+    acts = TaskActivities(_Store())
+    request = DeadlineRequest(
+        start=datetime(2026, 11, 29, tzinfo=UTC), durations=[LegalDuration(amount=10**12, unit=TimeUnit.CALENDAR_DAY)]
+    )
+    with pytest.raises(ApplicationError) as err:
+        with deterministic_failures_not_retried():
+            await acts.compute_deadlines(request)
+    assert err.value.non_retryable and err.value.type == "OUT_OF_RANGE"
+
+
+def test_the_worker_runs_every_activity_under_the_deterministic_failure_rule():
+    import inspect
+
+    import workers.main
+
+    assert "DeterministicFailuresInterceptor()" in inspect.getsource(workers.main.build_worker)
+
+
+# --- start checks ---------------------------------------------------------------------------------------
+
+
+def test_production_refuses_dev_keys_sandbox_tokens_and_missing_keys(tmp_path: Path):
+    prod = Settings(profile="production", var_dir=tmp_path, _env_file=None)
+    problems = " ".join(prod.startup_problems())
+    for needed in ("OM_CODEC_KEYS_JSON", "OM_ACTOR_KEYS_JSON", "OM_AUDIT_SIGNING_KEY", "sandbox token"):
+        assert needed in problems
+    dev = Settings(profile="sandbox", var_dir=tmp_path, _env_file=None)
+    leaked = Settings(
+        profile="production",
+        var_dir=tmp_path,
+        codec_keys_json=dev.codec_keys.model_dump_json(),
+        actor_keys_json=dev.actor_keys.model_dump_json(),
+        _env_file=None,
+    )
+    assert "sandbox (dev-) key" in " ".join(leaked.startup_problems())
+    with pytest.raises(RuntimeError, match="refusing to start"):
+        prod.check_startup()
+
+
+def test_the_sandbox_refuses_public_binds_unless_allowed(tmp_path: Path):
+    assert Settings(profile="sandbox", var_dir=tmp_path, _env_file=None).startup_problems() == []
+    public = Settings(profile="sandbox", var_dir=tmp_path, web_host="0.0.0.0", _env_file=None)
+    assert "OM_ALLOW_PUBLIC_BIND" in " ".join(public.startup_problems())
+    allowed = Settings(profile="sandbox", var_dir=tmp_path, web_host="0.0.0.0", allow_public_bind=True, _env_file=None)
+    assert allowed.startup_problems() == []
+
+
+def test_tls_settings_become_a_temporal_tls_config(tmp_path: Path):
+    from temporalio.service import TLSConfig
+
+    (tmp_path / "ca.pem").write_bytes(b"CA")
+    (tmp_path / "c.pem").write_bytes(b"CERT")
+    (tmp_path / "k.pem").write_bytes(b"KEY")
+    assert Settings(var_dir=tmp_path, _env_file=None).temporal_tls_config() is False
+    tls = Settings(
+        var_dir=tmp_path,
+        temporal_tls=True,
+        temporal_tls_ca_file=tmp_path / "ca.pem",
+        temporal_tls_cert_file=tmp_path / "c.pem",
+        temporal_tls_key_file=tmp_path / "k.pem",
+        temporal_tls_server_name="temporal.internal",
+        _env_file=None,
+    ).temporal_tls_config()
+    assert isinstance(tls, TLSConfig)
+    assert (tls.server_root_ca_cert, tls.client_cert, tls.client_private_key, tls.domain) == (
+        b"CA",
+        b"CERT",
+        b"KEY",
+        "temporal.internal",
+    )
