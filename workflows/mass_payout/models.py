@@ -11,7 +11,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from domain.legal_time import LegalClock, LegalDuration, TimeUnit
-from domain.payout import SECOND_APPROVAL_THRESHOLD_FEN, PayeeListRef, ReconciliationSummary
+from domain.payout import (
+    SECOND_APPROVAL_THRESHOLD_FEN,
+    PayeeListRef,
+    ReconciliationSummary,
+    batch_count,
+    batch_range,
+)
 from domain.personal import AccountNumber
 from workflows.kit.models import TimelineEntry
 from workflows.kit.scenario import ScenarioContext
@@ -147,6 +153,53 @@ class PayoutTotals(BaseModel):
             escrowed_count=self.escrowed_count + p.escrowed_count,
             escrowed_fen=self.escrowed_fen + p.escrowed_fen,
         )
+
+
+class BatchWindow:
+    """The payout's batches as a sliding window: which have started, the last report of each open one
+    (the highest version wins), and what the closed ones add up to. Bookkeeping only: the workflow
+    starts the children and carries this state (inside ``PayoutCarry``) across continue-as-new."""
+
+    def __init__(self, payees: int, batch_size: int, carry: PayoutCarry | None = None) -> None:
+        self.payees, self.batch_size = payees, batch_size
+        self.batches = batch_count(payees, batch_size)
+        self.next_batch = carry.next_batch if carry else 0
+        self.open: dict[int, BatchProgress] = carry.open if carry else {}
+        self.closed = carry.closed if carry else PayoutTotals()
+        self.outcomes: list[str] = carry.outcomes if carry else []
+
+    def done(self) -> bool:
+        return self.next_batch == self.batches and not self.open
+
+    def free_slots(self, window: int) -> int:
+        paying = sum(1 for p in self.open.values() if p.phase == "paying")
+        return max(0, min(window - paying, self.batches - self.next_batch))
+
+    def open_next(self, window: int) -> range:
+        """Opens as many batches as the window has room for; the caller starts their children."""
+        opening = range(self.next_batch, self.next_batch + self.free_slots(window))
+        for i in opening:
+            self.open[i] = BatchProgress(index=i, payees=batch_range(i, self.payees, self.batch_size)[1])
+        self.next_batch = opening.stop
+        return opening
+
+    def report(self, p: BatchProgress) -> None:
+        current = self.open.get(p.index)
+        if current is None or p.version <= current.version:
+            return  # closed already, or an older report
+        if p.phase == "closed":
+            del self.open[p.index]
+            self.closed = self.closed.add(p)
+            if p.outcome_sha256:
+                self.outcomes.append(p.outcome_sha256)
+        else:
+            self.open[p.index] = p
+
+    def totals(self) -> PayoutTotals:
+        totals = self.closed
+        for p in self.open.values():
+            totals = totals.add(p)
+        return totals
 
 
 # --- the workflow's input, its carry across runs, and its result -----------------------------------------

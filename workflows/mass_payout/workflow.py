@@ -23,7 +23,6 @@ with workflow.unsafe.imports_passed_through():
         ReconcileInput,
         ReconciliationSummary,
         approvals_needed,
-        batch_count,
         batch_range,
     )
     from workflows.kit import retries
@@ -40,11 +39,11 @@ with workflow.unsafe.imports_passed_through():
         REJECT,
         Approval,
         BatchProgress,
+        BatchWindow,
         MassPayoutInput,
         MassPayoutResult,
         PayoutBatchInput,
         PayoutCarry,
-        PayoutTotals,
         PayoutTuning,
         Status,
     )
@@ -68,10 +67,7 @@ class MassPayout:
         self.status = Status.CHECKING
         self.epoch: datetime | None = None
         self.approvals: list[Approval] = []
-        self.next_batch = 0
-        self.open: dict[int, BatchProgress] = {}
-        self.closed = PayoutTotals()
-        self.outcomes: list[str] = []
+        self.batches = BatchWindow(inp.request.payee_list.count, inp.tuning.batch_size, inp.carry)
         self.runs = 1
         self.started_this_run = 0
         self.result: MassPayoutResult | None = None
@@ -100,7 +96,7 @@ class MassPayout:
                 bank=inp.request.bank,
                 case_number=inp.request.case_number,
                 list_sha256=ref.sha256,
-                outcomes=self.outcomes,
+                outcomes=self.batches.outcomes,
             ),
             start_to_close_timeout=timedelta(minutes=10),
             heartbeat_timeout=timedelta(seconds=60),
@@ -181,22 +177,18 @@ class MassPayout:
 
     async def _pay_all(self, inp: MassPayoutInput) -> None:
         """Keeps ``window`` batches paying; continues as new when the history grows long."""
-        t, ref = inp.tuning, inp.request.payee_list
-        batches = batch_count(ref.count, t.batch_size)
+        t, batches = inp.tuning, self.batches
         while True:
             await workflow.wait_condition(
-                lambda: self._done(batches) or self._free_slots(batches) > 0 or self._history_long(t)
+                lambda: batches.done() or batches.free_slots(t.window) > 0 or self._history_long(t)
             )
-            if self._done(batches):
+            if batches.done():
                 return
             if self._history_long(t):
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                self.timeline.record("continued_as_new", run=self.runs, batches_started=self.next_batch)
+                self.timeline.record("continued_as_new", run=self.runs, batches_started=batches.next_batch)
                 workflow.continue_as_new(inp.model_copy(update={"carry": self._carry()}))
-            starting = range(self.next_batch, self.next_batch + self._free_slots(batches))
-            for i in starting:
-                self.open[i] = BatchProgress(index=i, payees=batch_range(i, ref.count, t.batch_size)[1])
-            self.next_batch = starting.stop
+            starting = batches.open_next(t.window)
             self.started_this_run += len(starting)
             # All starts of one round go out in one workflow task.
             await asyncio.gather(*(self._start_batch(inp, i) for i in starting))
@@ -228,23 +220,7 @@ class MassPayout:
 
     @workflow.signal(name=PROGRESS_SIGNAL)
     def on_progress(self, p: BatchProgress) -> None:
-        current = self.open.get(p.index)
-        if current is None or p.version <= current.version:
-            return  # closed already, or an older report
-        if p.phase == "closed":
-            del self.open[p.index]
-            self.closed = self.closed.add(p)
-            if p.outcome_sha256:
-                self.outcomes.append(p.outcome_sha256)
-        else:
-            self.open[p.index] = p
-
-    def _free_slots(self, batches: int) -> int:
-        paying = sum(1 for p in self.open.values() if p.phase == "paying")
-        return max(0, min(self.inp.tuning.window - paying, batches - self.next_batch))
-
-    def _done(self, batches: int) -> bool:
-        return self.next_batch == batches and not self.open
+        self.batches.report(p)
 
     def _history_long(self, t: PayoutTuning) -> bool:
         """Time to continue as new: a long history, or near the limit of children a run may have open."""
@@ -257,16 +233,10 @@ class MassPayout:
 
     # --- status ---------------------------------------------------------------------------------------
 
-    def totals(self) -> PayoutTotals:
-        totals = self.closed
-        for p in self.open.values():
-            totals = totals.add(p)
-        return totals
-
     @workflow.query(name=STATUS_QUERY)
     def get_status(self) -> ScenarioStatus:
         req, ref = self.inp.request, self.inp.request.payee_list
-        totals = self.totals()
+        totals = self.batches.totals()
         return ScenarioStatus(
             scenario=NAME,
             case_number=req.case_number,
@@ -278,9 +248,9 @@ class MassPayout:
                 "bank": req.bank,
                 "approvals": [a.user_id for a in self.approvals],
                 "approvals_needed": approvals_needed(ref.total_fen, req.second_approval_threshold_fen),
-                "batches": batch_count(ref.count, self.inp.tuning.batch_size),
-                "batches_started": self.next_batch,
-                "batches_closed": self.closed.batches,
+                "batches": self.batches.batches,
+                "batches_started": self.batches.next_batch,
+                "batches_closed": self.batches.closed.batches,
                 "paid_count": totals.paid_count,
                 "paid_fen": totals.paid_fen,
                 "percent_paid": round(100 * totals.paid_count / ref.count, 2),
@@ -305,22 +275,15 @@ class MassPayout:
             epoch=self.epoch,
             timeline=self.timeline.entries,
             approvals=self.approvals,
-            next_batch=self.next_batch,
-            open=self.open,
-            closed=self.closed,
-            outcomes=self.outcomes,
+            next_batch=self.batches.next_batch,
+            open=self.batches.open,
+            closed=self.batches.closed,
+            outcomes=self.batches.outcomes,
             runs=self.runs + 1,
         )
 
     def _restore(self, c: PayoutCarry) -> None:
-        self.epoch, self.timeline.entries, self.approvals = c.epoch, c.timeline, c.approvals
-        self.next_batch, self.open, self.closed, self.outcomes, self.runs = (
-            c.next_batch,
-            c.open,
-            c.closed,
-            c.outcomes,
-            c.runs,
-        )
+        self.epoch, self.timeline.entries, self.approvals, self.runs = c.epoch, c.timeline, c.approvals, c.runs
         self.status = Status.PAYING
 
     def _set_status(self, status: Status) -> None:
@@ -334,7 +297,7 @@ class MassPayout:
 
     def _finish(self, status: Status, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
         self._set_status(status)
-        totals = self.totals()
+        totals = self.batches.totals()
         ref = self.inp.request.payee_list
         self.result = MassPayoutResult(
             status=status,
