@@ -19,10 +19,9 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from domain.actors import Actor, Role
-from web.accounts import actor_for_token
 from web.codec import SESSION_COOKIE
-from web.db import Database
 from web.deps import AppState, app_state
+from web.services import users
 from web.ui.i18n import DEFAULT_LANG, Translator, normalise_lang
 
 LANG_COOKIE = "lang"
@@ -70,17 +69,12 @@ def translator(request: Request) -> Translator:
     return Translator(request_lang(request))
 
 
-def _lookup(db: Database, token: str) -> Actor | None:
-    with db.session() as s:
-        return actor_for_token(s, token)
-
-
 async def optional_user(request: Request) -> UiUser | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     state: AppState = app_state(request)
-    actor = await state.db.run(_lookup, state.db, token)
+    actor = await users.actor_for(state.db, token)
     if actor is None:
         return None
     request.state.user = str(actor)
