@@ -50,7 +50,8 @@ compose-config:
 	  echo "installing docker-compose (Debian) to validate docker-compose.yml"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) ; }
 	@# Secrets are required at deploy time; placeholders here only let the file be checked.
-	POSTGRES_PASSWORD=placeholder OM_CODEC_KEYS_JSON=placeholder OM_AUDIT_SIGNING_KEY=placeholder docker-compose -f docker-compose.yml config --quiet
+	POSTGRES_PASSWORD=placeholder OM_CODEC_KEYS_JSON=placeholder OM_AUDIT_SIGNING_KEY=placeholder \
+	  OM_METRICS_TOKEN=placeholder GRAFANA_ADMIN_PASSWORD=placeholder docker-compose -f docker-compose.yml config --quiet
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # Bearer token Prometheus sends to the web's GET /metrics; empty = open (loopback sandbox, or a
     # network only the scraper reaches).
     metrics_token: str = ""
+    # Bearer token Prometheus sends to the web's GET /metrics; empty = open (loopback sandbox, or a
+    # network only the scraper reaches).
+    metrics_token: str = ""
     # Where partners send asynchronous answers; must be reachable from the partner.
     public_base_url: str = "http://127.0.0.1:8000"
     database_url: str = ""

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from core.logging import configure_logging
 from core.settings import get_settings
 from web.app import create_app
+from web.metrics import prepare_multiprocess
 
 
 def app_factory() -> FastAPI:
@@ -22,6 +23,7 @@ def app_factory() -> FastAPI:
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="web")
+    prepare_multiprocess(settings)  # several uvicorn processes share one metrics directory
     # log_config=None keeps our JSON logging; the request middleware replaces uvicorn's access log.
     uvicorn.run(
         "web.__main__:app_factory",

@@ -26,6 +26,7 @@ from web.codec import install as install_codec
 from web.db import Database
 from web.deps import AppState, State
 from web.errors import install_error_handlers
+from web.metrics import install as install_metrics
 from web.limits import GuardMiddleware
 from web.payout_routes import router as payout_router
 from web.request_log import RequestLogMiddleware
@@ -121,6 +122,7 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(payout_router)
     install_codec(app)
+    install_metrics(app)
     install_ui(app)
 
     @app.get(
