@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench verify-audit compose-config browser clean help
+.PHONY: run test lint bench chaos verify-audit compose-config browser postgres clean help
 
 help:
 	@echo "make run    - start Temporal, workers, partner simulators and the web UI (sandbox)"
@@ -24,8 +24,11 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/python -m launcher
 
-test: $(STAMP) compose-config lint browser
+test: $(STAMP) compose-config lint browser postgres
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@# Production keeps the web's data in PostgreSQL: the web's database tests once more, on a throwaway
+	@# PostgreSQL cluster (tests/test_postgres.py ran the migrations and a whole scenario on it above).
+	OM_TEST_POSTGRES=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_web_api.py tests/test_audit.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,6 +46,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 	  echo "installing chromium and fonts-noto-cjk (Debian) for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; }
+
+# PostgreSQL's server for the tests (a throwaway cluster per session, tests/pg_cluster.py); Debian keeps
+# initdb and pg_ctl in /usr/lib/postgresql/<version>/bin.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  echo "installing postgresql (Debian) for the PostgreSQL tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; }
 
 # Validates the production compose file without a Docker engine (Debian's docker-compose does that).
 compose-config:

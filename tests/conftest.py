@@ -44,7 +44,20 @@ def ports() -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
-def settings(var_dir: Path, ports: dict[str, int]) -> Settings:
+def web_database_url() -> Iterator[str]:
+    """The web's database: SQLite under var/ (""), or with OM_TEST_POSTGRES=1 a throwaway PostgreSQL
+    cluster, on which `make test` runs the web's database tests a second time (tests/pg_cluster.py)."""
+    if os.environ.get("OM_TEST_POSTGRES") != "1":
+        yield ""
+        return
+    from tests.pg_cluster import throwaway_cluster
+
+    with throwaway_cluster() as cluster:
+        yield cluster.create_database("session")
+
+
+@pytest.fixture(scope="session")
+def settings(var_dir: Path, ports: dict[str, int], web_database_url: str) -> Settings:
     return Settings(
         profile="sandbox",
         var_dir=var_dir,
@@ -54,6 +67,7 @@ def settings(var_dir: Path, ports: dict[str, int]) -> Settings:
         public_base_url=f"http://127.0.0.1:{ports['web']}",
         simulator_port=ports["simulator"],
         time_acceleration=TEST_ACCELERATION,
+        database_url=web_database_url,
         # A fixed, test-only key: histories recorded in a session can be committed and replayed later.
         codec_keys_json=HISTORY_KEYS.read_text(),
         actor_keys_json=HISTORY_ACTOR_KEYS.read_text(),
