@@ -7,8 +7,9 @@ hand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from adapters.registry import AdapterRegistry
@@ -24,3 +25,12 @@ class WorkerResources:
     database: Database  # the shared store: inbox projection, audit archive
     blobs: BlobStore
     personal_data: tuple[object, ...]  # models whose marked fields the audit trail masks
+
+
+class ActivityGroup(Protocol):
+    """A class whose methods are activities, built from the worker's resources."""
+
+    @classmethod
+    def from_resources(cls, r: WorkerResources) -> ActivityGroup: ...
+
+    def all(self) -> list[Callable[..., Any]]: ...

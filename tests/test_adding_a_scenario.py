@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
 from core.identity import acting_as
 from core.settings import Settings
@@ -69,7 +69,7 @@ async def test_a_lead_that_holds_goes_to_the_judge(client: Client, settings: Set
     st = await eventually(lambda: _with_status(handle, "awaiting_decision"))
     assert [d.name for d in st.pending_decisions] == [CONTROL, NO_ACTION]
     assert st.pending_decisions[0].title == "决定控制该财产"  # the scenario's own words
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
         await decide(handle, NO_ACTION, reason=" ")
     assert refusal_code(refused.value) == "REASON_REQUIRED"
     await decide(handle, CONTROL, note="依申请执行人线索")

@@ -5,6 +5,7 @@ How to add one: docs/adding-a-scenario.md."""
 from __future__ import annotations
 
 from activities.audit import AuditActivities
+from activities.resources import ActivityGroup
 from activities.tasks import TaskActivities
 from domain.task_results import register_results
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
@@ -23,7 +24,7 @@ for _scenario in SCENARIOS.values():
 
 # What the kit itself calls for every scenario: the legal calendar and the inbox projection of
 # agency tasks, and the audit archive at the end.
-KIT_ACTIVITIES: tuple[type, ...] = (TaskActivities, AuditActivities)
+KIT_ACTIVITIES: tuple[type[ActivityGroup], ...] = (TaskActivities, AuditActivities)
 # Shared with the sandbox instead of re-imported per run: nothing in them defines a workflow.
 KIT_PASSTHROUGH = ("workflows.kit", "workflows.agency_task.models", "workflows.agency_task.words")
 
@@ -44,8 +45,8 @@ def all_workflows(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type]:
     return list(seen.values())
 
 
-def all_activity_groups(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type]:
-    groups: dict[str, type] = {g.__qualname__: g for g in KIT_ACTIVITIES}
+def all_activity_groups(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type[ActivityGroup]]:
+    groups: dict[str, type[ActivityGroup]] = {g.__qualname__: g for g in KIT_ACTIVITIES}
     for s in scenarios.values():
         groups.update({g.__qualname__: g for g in s.activities})
     return list(groups.values())

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from activities.resources import ActivityGroup
 from domain.legal_time import TimeScale
 from domain.partners import PartnerRef
 from workflows.kit.words import Words
@@ -46,7 +47,7 @@ class Scenario:
     workflow: type
     request_model: type[BaseModel]
     build_input: Callable[[Any, ScenarioContext], BaseModel]
-    activities: tuple[type, ...]
+    activities: tuple[type[ActivityGroup], ...]
     extra_workflows: tuple[type, ...] = field(default=())
     # Result models of the agency tasks only this scenario assigns (shared ones: domain.task_results).
     task_results: dict[str, type[BaseModel]] = field(default_factory=dict)

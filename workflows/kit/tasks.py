@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from temporalio import workflow
 
@@ -22,7 +23,7 @@ def task_id(step: str) -> str:
 
 
 async def start_agency_task(
-    step: str, spec: TaskSpec, clock: LegalClock, timeline: Timeline, **detail: str
+    step: str, spec: TaskSpec, clock: LegalClock, timeline: Timeline, **detail: Any
 ) -> workflow.ChildWorkflowHandle[object, TaskOutcome]:
     """Starts the task and records the assignment; the caller awaits the handle (or cancels it)."""
     tid = task_id(step)
@@ -42,7 +43,7 @@ async def run_agency_task(
     clock: LegalClock,
     timeline: Timeline,
     cancel_when: Callable[[], str | None] | None = None,
-    **detail: str,
+    **detail: Any,
 ) -> TaskOutcome:
     """Assigns the task and waits for its end. ``cancel_when`` returns a reason once the parent no
     longer needs the task (e.g. the debtor paid); the task is then cancelled with that reason."""

@@ -3,6 +3,8 @@ court has it verified within 7 days (3 if urgent) and decides what to do with a 
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -37,7 +39,7 @@ class PropertyLeadCheck:
         self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
         self.status = "checking"
         self.inp: PropertyLeadInput | None = None
-        self.summary: dict[str, object] = {}
+        self.summary: dict[str, Any] = {}
 
     @workflow.run
     async def run(self, inp: PropertyLeadInput) -> PropertyLeadResult:
