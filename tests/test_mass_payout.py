@@ -39,7 +39,9 @@ from web.errors import install_error_handlers
 from web.payout_routes import intake_payee_csv, router
 from workflows.agency_task.models import Completion, Reasoned
 from workflows.kit.messages import COMPLETE_TASK, REJECT_TASK, TASK_VIEW_QUERY
+from workflows.kit.models import ScenarioStatus
 from workflows.mass_payout.models import APPROVE, REJECT, MassPayoutRequest, MassPayoutResult, PayoutTuning
+from workflows.mass_payout.words import WORDS
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -226,12 +228,14 @@ async def test_two_thousand_payees_with_failures_and_corrections(
         {"account": req.case_account, "balance_fen": ref.total_fen},
     )
     handle = await start(client, settings, "mass-payout", req, overrides={"tuning": tuning(max_open_corrections=1)})
-    await wait_status(handle, "awaiting_approval", timeout=30)
+    st = await wait_status(handle, "awaiting_approval", timeout=30)
+    assert [(d.name, d.title) for d in st.pending_decisions] == [(APPROVE, "批准发放"), (REJECT, "不予发放")]
+    assert_worded(st)
 
     # One judge cannot release ¥20m alone; a second, different judge can.
     await decide(handle, APPROVE, "经审核, 准予发放")
     st = await wait_status(handle, "awaiting_second_approval", timeout=10)
-    assert st.summary["approvals"] == ["judge"]
+    assert st.summary["approvals"] == ["judge"] and [d.name for d in st.pending_decisions] == [APPROVE, REJECT]
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await decide(handle, APPROVE, "再次批准")
     assert refusal_code(refused.value) == "SECOND_APPROVER_REQUIRED"
@@ -252,6 +256,7 @@ async def test_two_thousand_payees_with_failures_and_corrections(
 
     assert seen_progress
     assert result.status == "completed", result
+    assert_worded(await status(handle))
     assert result.runs > 1, "the payout should have continued as new"
     rec = result.reconciliation
     assert rec is not None and rec.balanced and rec.mismatches == 0
@@ -283,6 +288,15 @@ async def test_two_thousand_payees_with_failures_and_corrections(
     assert lines[-1] == "balanced,yes,,,,,,,,,,"
 
 
+def assert_worded(st: ScenarioStatus) -> None:
+    """What the case page shows of a payout has Chinese and English words (words.py): its status, each
+    summary entry, each timeline entry."""
+    assert st.status in WORDS.statuses, st.status
+    assert set(st.summary) <= set(WORDS.summary), set(st.summary) - set(WORDS.summary)
+    actions = {e.action for e in st.timeline}
+    assert actions <= set(WORDS.actions), actions - set(WORDS.actions)
+
+
 def refusal_code(err: WorkflowUpdateFailedError) -> str | None:
     cause = err.cause
     return cause.type if isinstance(cause, ApplicationError) else None
@@ -309,6 +323,7 @@ async def test_rejected_release_and_insufficient_funds(client: Client, settings:
     await decide(handle, REJECT, "名单需复核")
     result = MassPayoutResult.model_validate(await handle.result())
     assert (result.status, result.paid_count, result.released_fen) == ("rejected", 0, 0)
+    assert_worded(await status(handle))
     assert not await bank_items(simulator, handle.id)
 
     poor = request(ref)
