@@ -71,9 +71,6 @@ class Settings(BaseSettings):
     # Bearer token Prometheus sends to the web's GET /metrics; empty = open (loopback sandbox, or a
     # network only the scraper reaches).
     metrics_token: str = ""
-    # Bearer token Prometheus sends to the web's GET /metrics; empty = open (loopback sandbox, or a
-    # network only the scraper reaches).
-    metrics_token: str = ""
     # Where partners send asynchronous answers; must be reachable from the partner.
     public_base_url: str = "http://127.0.0.1:8000"
     database_url: str = ""
@@ -115,6 +112,18 @@ class Settings(BaseSettings):
 
     # The sandbox has demo accounts whose password is their name: it serves loopback only unless told.
     allow_public_bind: bool = False
+
+    @field_validator(
+        "temporal_tls_ca_file",
+        "temporal_tls_cert_file",
+        "temporal_tls_key_file",
+        "temporal_tls_server_name",
+        mode="before",
+    )
+    @classmethod
+    def _unset_when_empty(cls, v: object) -> object:
+        # docker-compose passes an unset variable as "" (``${X:-}``); that means "not configured".
+        return None if v == "" else v
 
     @field_validator("var_dir")
     @classmethod

@@ -7,6 +7,7 @@ the server's."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -328,3 +329,34 @@ def test_tls_settings_become_a_temporal_tls_config(tmp_path: Path):
         b"KEY",
         "temporal.internal",
     )
+
+
+def test_compose_publishes_neither_temporal_nor_its_ui_nor_postgres():
+    compose = (Path(__file__).resolve().parent.parent / "docker-compose.yml").read_text()
+    published: dict[str, list[str]] = {}
+    service, in_services, in_ports = "", False, False
+    for line in compose.splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith(" "):
+            in_services = line.startswith("services:")
+        elif in_services and (m := re.match(r"^  ([\w-]+):$", line)):
+            service, in_ports = m.group(1), False
+            published[service] = []
+        elif in_services and re.match(r"^    ports:", line):
+            in_ports = True
+        elif in_ports and (m := re.match(r"^      - (.+)$", line)):
+            published[service].append(m.group(1))
+        elif re.match(r"^    \S", line):
+            in_ports = False
+    for name in ("temporal", "temporal-ui", "postgresql"):
+        assert published[name] == [], f"{name} must not be published on host interfaces"
+    assert all(p.strip('"').startswith("127.0.0.1:") for p in published["simulators"])
+    assert "OM_ACTOR_KEYS_JSON" in compose and "OM_TEMPORAL_TLS" in compose
+
+
+def test_empty_tls_variables_mean_not_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("OM_TEMPORAL_TLS_CA_FILE", "")
+    monkeypatch.setenv("OM_TEMPORAL_TLS_SERVER_NAME", "")
+    s = Settings(var_dir=tmp_path, _env_file=None)
+    assert s.temporal_tls_ca_file is None and s.temporal_tls_server_name is None
