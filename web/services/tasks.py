@@ -187,7 +187,7 @@ async def _task_closed() -> OneMatterError:
 
 async def act(
     db: Database, client: Client, actor: Actor, task_id: str, action: TaskAction, body: BaseModel | None = None
-) -> Any:
+) -> TaskView:
     """Sends ``action`` to the task's workflow as ``actor``; the answer is the task as it now stands.
 
     The agency's actions are the assigned agency's alone; the judge's are the judge's. The task's own
@@ -202,16 +202,16 @@ async def act(
     view = await execute_update_as(
         client, actor, task_id, action.value, body, closed=_task_closed, timeout=timeout, result_type=TaskView
     )
+    assert isinstance(view, TaskView)  # result_type above
     # The workflow projects on its own, a moment later; writing the answer now means the page the actor is
     # sent to next already shows the change (the store only moves forward in version, so order is moot).
-    if isinstance(view, TaskView):
-        await db.run(SqlTaskStore(db).upsert_task, view)
+    await db.run(SqlTaskStore(db).upsert_task, view)
     return view
 
 
 async def complete(
     db: Database, client: Client, attachments_dir: Path, actor: Actor, task_id: str, body: Completion
-) -> Any:
+) -> TaskView:
     """The agency reports its result (反馈); every attachment it names must have been uploaded first."""
     for digest in body.attachments:
         if not (attachments_dir / digest).is_file():
@@ -219,19 +219,21 @@ async def complete(
     return await act(db, client, actor, task_id, TaskAction.COMPLETE, body)
 
 
-async def reject(db: Database, client: Client, actor: Actor, task_id: str, body: Reasoned) -> Any:
+async def reject(db: Database, client: Client, actor: Actor, task_id: str, body: Reasoned) -> TaskView:
     return await act(db, client, actor, task_id, TaskAction.REJECT, body)
 
 
-async def reassign(db: Database, client: Client, actor: Actor, task_id: str, body: Reassignment) -> Any:
+async def reassign(db: Database, client: Client, actor: Actor, task_id: str, body: Reassignment) -> TaskView:
     return await act(db, client, actor, task_id, TaskAction.REASSIGN, body)
 
 
-async def extend(db: Database, client: Client, actor: Actor, task_id: str, body: Extension) -> Any:
+async def extend(db: Database, client: Client, actor: Actor, task_id: str, body: Extension) -> TaskView:
     return await act(db, client, actor, task_id, TaskAction.EXTEND, body)
 
 
-async def extend_in_own_unit(db: Database, client: Client, actor: Actor, task_id: str, amount: int, reason: str) -> Any:
+async def extend_in_own_unit(
+    db: Database, client: Client, actor: Actor, task_id: str, amount: int, reason: str
+) -> TaskView:
     """Extends by ``amount`` of the unit the task's deadline is counted in (working or calendar days…)."""
     row = await _task_for(db, actor, task_id)
     unit = row.view().spec.rule.due.unit
@@ -240,7 +242,7 @@ async def extend_in_own_unit(db: Database, client: Client, actor: Actor, task_id
     )
 
 
-async def cancel(db: Database, client: Client, actor: Actor, task_id: str, body: Reasoned) -> Any:
+async def cancel(db: Database, client: Client, actor: Actor, task_id: str, body: Reasoned) -> TaskView:
     return await act(db, client, actor, task_id, TaskAction.CANCEL, body)
 
 

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from temporalio.client import WorkflowExecutionStatus
 
-from core.logging import get_logger
 from domain.errors import Conflict, OneMatterError, ValidationFailed
 from web.deps import app_state, temporal_client
 from web.errors import field_errors
@@ -26,7 +25,6 @@ from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, translator
 from workflows.agency_task.models import Reasoned, Reassignment
 from workflows.registry import SCENARIOS
 
-log = get_logger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
