@@ -4,7 +4,6 @@ pure reconciliation of payees against a bank statement."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -224,14 +223,12 @@ def test_fast_checks_agree_with_the_library() -> None:
         assert got == expected, number
 
 
-def test_two_hundred_thousand_rows_validate_in_seconds() -> None:
+def test_two_hundred_thousand_rows_validate() -> None:
+    # How fast is measured by `python -m bench.mass_payout` (docs/performance.md), not by a timed test.
     rows = [(i + 2, f"张{i}", PERSON, rid(i), "工行", acct(i), 100 + i) for i in range(200_000)]
-    data = payees_csv(rows)
-    started = time.perf_counter()
-    check = parse_payees(data)
-    elapsed = time.perf_counter() - started
+    check = parse_payees(payees_csv(rows))
     assert check.accepted and len(check.payees) == 200_000
-    assert elapsed < 8, f"validation took {elapsed:.1f}s"
+    assert sum(p.amount_fen for p in check.payees) == sum(100 + i for i in range(200_000))
 
 
 # --- the blob store --------------------------------------------------------------------------------------------
