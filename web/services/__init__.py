@@ -13,5 +13,7 @@ nothing of requests, responses or templates, so a rule lives here once, whicheve
 | ``users`` | logging in and out, user administration |
 | ``partners`` | partners' asynchronous answers (callbacks) |
 | ``payouts`` | payee lists of a mass payout and its reconciliation report |
+| ``audit`` | a case's audit trail, its signed export and the signing key (over the ``audit`` package) |
+| ``access`` | the role rules the services check themselves, whichever door a call came through |
 | ``audit`` | a case's audit trail, its signed export and signing key, the archive of closed cases |
 """

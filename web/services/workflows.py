@@ -238,7 +238,8 @@ async def describe_or_404(handle: WorkflowHandle[Any, Any]) -> WorkflowExecution
 
 async def visible_case(client: Client, actor: Actor, workflow_id: str) -> WorkflowExecutionDescription:
     """A scenario workflow this actor may see, described; anything else does not exist for them (404),
-    whether it is missing, an agency task, or a workflow of no registered scenario."""
+    whether it is missing, an agency task, or a workflow of no registered scenario. The one place that
+    says which cases a user may see: when courts become tenants, the court check belongs here."""
     require_role(actor, *READERS)
     desc = await describe_or_404(client.get_workflow_handle(workflow_id))
     if desc.typed_search_attributes.get(SCENARIO) not in SCENARIOS:
