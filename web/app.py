@@ -21,13 +21,13 @@ from core.temporal import connect
 from domain.errors import ErrorDetail
 from web.accounts import demo_leftovers, seed_sandbox
 from web.api import router as api_router
-from web.audit import router as audit_router
+from web.api.audit import router as audit_router
 from web.codec import install as install_codec
 from web.db import Database
 from web.deps import AppState, State
 from web.errors import install_error_handlers
-from web.metrics import install as install_metrics
 from web.limits import GuardMiddleware
+from web.metrics import install as install_metrics
 from web.payout_routes import router as payout_router
 from web.request_log import RequestLogMiddleware
 from web.ui import install as install_ui
