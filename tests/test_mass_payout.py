@@ -149,7 +149,7 @@ def credits_per_row(items: list[dict[str, Any]], workflow_id: str) -> Counter[in
 
 
 def task_id(payout_id: str, row: int, round_: int, batch_size: int = 100) -> str:
-    return f"{payout_id}:batch:{(row - 2) // batch_size}:fix:{row}:r{round_}"
+    return f"{payout_id}:batch:{(row - 2) // batch_size}:task:fix-{row}-r{round_}"
 
 
 async def wait_task(client: Client, tid: str, timeout: float = 60) -> WorkflowHandle[Any, Any]:

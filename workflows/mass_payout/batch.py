@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.agency_task.models import AgencyTaskInput, TaskOutcome
     from workflows.kit import retries
     from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
+    from workflows.kit.tasks import task_id
     from workflows.mass_payout.models import CORRECTION_TASK, PROGRESS_SIGNAL, BatchProgress, PayoutBatchInput
 
 _GIVE_UP = {
@@ -190,7 +191,7 @@ class PayoutBatch:
         handle = await workflow.start_child_workflow(
             AGENCY_TASK_WORKFLOW,
             AgencyTaskInput(spec=spec, clock=inp.clock),
-            id=f"{workflow.info().workflow_id}:fix:{failure.row}:r{round_}",
+            id=_correction_task_id(failure.row, round_),
             result_type=TaskOutcome,
         )
         try:
@@ -247,3 +248,10 @@ class PayoutBatch:
 
 def _reason(f: ItemOutcome) -> EscrowReason:
     return EscrowReason.BATCH_REFUSED if f.status is None else EscrowReason.BANK_TIMEOUT_UNRESOLVED
+
+
+def _correction_task_id(row: int, round_: int) -> str:
+    """The kit's one task id shape; runs recorded before it kept their ``:fix:`` ids (patch marker)."""
+    if workflow.patched("kit-task-ids"):
+        return task_id(f"fix-{row}-r{round_}")
+    return f"{workflow.info().workflow_id}:fix:{row}:r{round_}"
