@@ -2,8 +2,8 @@
 Alembic upgrade to head (one migration chain, ``store/migrations``, for every table in it — the inbox
 projection and the audit archive, which both processes write, and the web's own users and tokens).
 
-SQLite under var/ by default; PostgreSQL in production through ``postgresql+psycopg://`` (the driver
-comes from the ``postgres`` extra, never a hard dependency). Calls are synchronous and tiny; the API
+SQLite under var/ by default; PostgreSQL in production through ``postgresql+psycopg://`` (psycopg is a
+dependency of the project). Calls are synchronous and tiny; the API
 runs them in a worker thread via :meth:`Database.run` so the event loop never blocks on disk.
 """
 
