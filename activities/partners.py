@@ -95,6 +95,7 @@ class ReleaseMeasureInput(BaseModel):
     measure_id: str
     reason: str
     document_ref: str
+    amount_fen: int | None = None  # a freeze's excess only (部分解除); None releases the measure
 
 
 class DeductInput(BaseModel):
@@ -213,7 +214,7 @@ class PartnerActivities:
 
     @activity.defn(name="release_measure")
     async def release_measure(self, inp: ReleaseMeasureInput) -> MeasureResponse:
-        request = ReleaseRequest(reason=inp.reason, document_ref=inp.document_ref)
+        request = ReleaseRequest(reason=inp.reason, document_ref=inp.document_ref, amount_fen=inp.amount_fen)
         with refusals_not_retried():
             return await self._adapters.get(inp.partner_id).release_measure(
                 idempotency_key(inp.step), inp.measure_id, request

@@ -85,6 +85,9 @@ class RenewRequest(BaseModel):
 class ReleaseRequest(BaseModel):
     reason: str
     document_ref: str
+    amount_fen: int | None = Field(
+        default=None, gt=0, le=10**15, description="release this much of a freeze only (部分解除); default: all"
+    )
 
 
 class DeductionRequest(BaseModel):

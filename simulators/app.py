@@ -221,7 +221,8 @@ def _partner_router(sim: Simulator) -> APIRouter:
     @router.post("/measures", response_model=MeasureResponse)
     async def register_measure(body: MeasureRequest, rt: Partner, key: Key) -> Response:
         """冻结 / 查封: registers a freeze or a seizure, once per idempotency key."""
-        return await _mutate(rt, functools.partial(rt.store.register_measure, key, body))
+        over_freeze = rt.faults.knobs.over_freeze_fen
+        return await _mutate(rt, functools.partial(rt.store.register_measure, key, body, over_freeze))
 
     @router.post("/measures/{measure_id}/renew", response_model=MeasureResponse)
     async def renew_measure(measure_id: str, body: RenewRequest, rt: Partner, key: Key) -> Response:

@@ -70,6 +70,9 @@ class FaultKnobs(BaseModel):
     hang_next_n: int = Field(
         default=0, ge=0, description="the next N partner calls (after fail_next_n) hang like timeout_rate's"
     )
+    over_freeze_fen: int = Field(
+        default=0, ge=0, le=10**15, description="a freeze holds this much more than asked (超标的: to be undone)"
+    )
 
     @model_validator(mode="after")
     def _latency_range(self) -> Self:

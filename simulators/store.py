@@ -290,8 +290,8 @@ class PartnerStore(LockedSqlite):
 
     # --- mutating calls: each runs once per idempotency key -------------------------------------------
 
-    def register_measure(self, key: str, request: MeasureRequest) -> StoredAnswer:
-        return self._idempotent(key, lambda db, now: self._register(db, now, key, request))
+    def register_measure(self, key: str, request: MeasureRequest, over_freeze_fen: int = 0) -> StoredAnswer:
+        return self._idempotent(key, lambda db, now: self._register(db, now, key, request, over_freeze_fen))
 
     def renew_measure(self, key: str, measure_id: str, request: RenewRequest) -> StoredAnswer:
         return self._idempotent(key, lambda db, now: self._renew(db, now, key, measure_id, request))
@@ -349,8 +349,11 @@ class PartnerStore(LockedSqlite):
         if row["status"] != MeasureStatus.ACTIVE:
             raise SimulatorError(409, "MEASURE_NOT_ACTIVE", f"measure {row['measure_id']} is {row['status']}")
 
-    def _register(self, db: sqlite3.Connection, now: datetime, key: str, req: MeasureRequest) -> MeasureResponse:
-        """冻结 (freeze: at most what was asked and what is available) or 查封 (seize: first or queued)."""
+    def _register(
+        self, db: sqlite3.Connection, now: datetime, key: str, req: MeasureRequest, over_freeze_fen: int = 0
+    ) -> MeasureResponse:
+        """冻结 (freeze: at most what was asked — plus a faulty bank's ``over_freeze_fen`` — and what is
+        available) or 查封 (seize: first or queued)."""
         asset = db.execute(
             "SELECT kind, available_fen, status, existing_seizures FROM assets WHERE reference = ?",
             (req.asset_reference,),
@@ -368,7 +371,7 @@ class PartnerStore(LockedSqlite):
             if asset["status"] == AssetStatus.CLOSED:
                 raise SimulatorError(409, "ACCOUNT_CLOSED", "the account is closed (已销户)")
             available = asset["available_fen"] or 0
-            frozen = available if req.amount_fen is None else min(req.amount_fen, available)
+            frozen = available if req.amount_fen is None else min(req.amount_fen + over_freeze_fen, available)
             db.execute(
                 "UPDATE assets SET available_fen = ? WHERE reference = ?", (available - frozen, req.asset_reference)
             )
@@ -425,10 +428,19 @@ class PartnerStore(LockedSqlite):
     def _release(
         self, db: sqlite3.Connection, now: datetime, key: str, measure_id: str, req: ReleaseRequest
     ) -> MeasureResponse:
-        """解除: a freeze gives back what it still holds to the account's available balance."""
+        """解除: a freeze gives back what it still holds to the account's available balance; with
+        ``amount_fen``, a freeze gives back only that much and stays in force for the rest (部分解除)."""
         row = self._measure(db, measure_id)
         self._require_active(row)
         held = row["held_fen"]
+        if req.amount_fen is not None and row["kind"] == MeasureKind.FREEZE and req.amount_fen < held:
+            db.execute(
+                "UPDATE assets SET available_fen = COALESCE(available_fen, 0) + ? WHERE reference = ?",
+                (req.amount_fen, row["asset_reference"]),
+            )
+            db.execute("UPDATE measures SET held_fen = ? WHERE measure_id = ?", (held - req.amount_fen, measure_id))
+            self._ledger(db, now, key, "release", measure_id, row["asset_reference"], req.amount_fen)
+            return _measure_response(self._measure(db, measure_id))
         if row["kind"] == MeasureKind.FREEZE and held:
             db.execute(
                 "UPDATE assets SET available_fen = COALESCE(available_fen, 0) + ? WHERE reference = ?",

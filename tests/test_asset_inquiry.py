@@ -27,8 +27,8 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.asset_inquiry.models import APPROVE, REJECT, AssetInquiryRequest, AssetInquiryResult
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
+from workflows.asset_inquiry.models import APPROVE, REJECT, AssetInquiryRequest, AssetInquiryResult
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -109,6 +109,27 @@ async def test_deposits_above_claim_freeze_exactly_owed_plus_costs(client, setti
     await record_history(handle, "asset-inquiry-above-claim")
     decision = next(e for e in (await status(handle)).timeline if e.action == "decision")
     assert decision.actor.user_id == "judge" and decision.reason == "财产足以清偿，依法冻结扣划"
+
+
+async def test_a_bank_that_freezes_too_much_gives_back_the_excess_only(client, settings: Settings, simulator: str):
+    """超标的 (查扣冻规定 Art. 19): the excess over what the court asked is released at once; what was asked
+    stays frozen, and the bank is not asked again (the claim is covered)."""
+    debtor = await new_debtor(simulator, [deposit("bank-icbc", 300_000_00), deposit("bank-ccb", 400_000_00)])
+    try:
+        await set_faults(simulator, "bank-ccb", over_freeze_fen=10_000_00)
+        handle = await start(client, settings, "asset-inquiry", request(debtor, owed=500_000_00, costs=7_300_00))
+        await wait_status(handle, "awaiting_decision")
+        await decide(handle, APPROVE, reason="依法冻结", deduct=False)
+        result: AssetInquiryResult = await handle.result()
+    finally:
+        await reset_faults(simulator)
+    assert result.frozen_fen == result.target_fen == 507_300_00
+    assert [(m.partner_id, m.amount_fen, m.status.value) for m in result.measures] == [
+        ("bank-icbc", 300_000_00, "active"),
+        ("bank-ccb", 207_300_00, "active"),
+    ]
+    ours = [r for r in await ledger(simulator, "bank-ccb") if r["idempotency_key"].startswith(handle.id)]
+    assert [(r["operation"], r["amount_fen"]) for r in ours] == [("freeze", 217_300_00), ("release", 10_000_00)]
 
 
 async def test_deposits_short_seize_real_estate_and_vehicle(client, settings: Settings, simulator: str):

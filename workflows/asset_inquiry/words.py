@@ -17,6 +17,7 @@ WORDS = Words(
         "completed": Word("已完成", "Completed"),
         "rejected": Word("不予查控", "Control rejected"),
         "watching": Word("期限监控中", "Watching the term"),
+        "reported": Word("已查询并报告", "Inquired and reported"),
         "releasing": Word("解除中", "Releasing"),
     },
     decisions={
@@ -30,7 +31,7 @@ WORDS = Words(
         "decision": Word("法官决定", "Judge's decision"),
         "freeze_registered": Word("冻结登记", "Freeze registered"),
         "seize_registered": Word("查封登记", "Seizure registered"),
-        "over_freeze_released": Word("超额冻结已解除", "Excess freeze released"),
+        "over_freeze_released": Word("超额冻结部分已解除", "Excess of a freeze released"),
         "measure_refused": Word("措施被拒", "Measure refused"),
         "deducted": Word("扣划完成", "Deducted"),
         "deduction_refused": Word("扣划被拒", "Deduction refused"),
@@ -40,6 +41,7 @@ WORDS = Words(
         "renewed": Word("续行查封冻结", "Renewed"),
         "renewal_refused": Word("续行被拒", "Renewal refused"),
         "released": Word("已解除", "Released"),
+        "reported": Word("查询结果已报告", "Result reported"),
         "incident": Word("异常待处理", "Incident"),
     },
     fields={
@@ -60,7 +62,11 @@ WORDS = Words(
             "自然人填居民身份证号, 法人或其他组织填统一社会信用代码", "Resident ID number or unified social credit code"
         ),
         "amount_owed_fen": Word("生效法律文书确定的金额, 单位: 元", "As the ruling states, in yuan"),
-        "execution_costs_fen": Word("申请执行费等, 单位: 元", "Application fee and other costs, in yuan"),
+        "execution_costs_fen": Word(
+            "申请执行费等, 单位: 元; 留空则按《诉讼费用交纳办法》第十四条计算申请执行费",
+            "Application fee and other costs, in yuan; left empty, the application fee of the amount owed "
+            "(Measures on Litigation Costs Art. 14) is proposed",
+        ),
         "case_account": Word("留空则使用本案的案款账户", "Leave empty for the case's own account"),
         "selection": Word("留空即批准报告中的全部财产", "Leave empty to approve every reported asset"),
     },

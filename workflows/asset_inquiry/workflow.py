@@ -90,6 +90,9 @@ class AssetInquiry:
         self.timeline.record("started", case=req.case_number, target_fen=self.budget.target_fen)
 
         await self._inquire_all(inp)
+        if inp.report_only:
+            # A periodic re-inquiry (终本) wants the report only; its own judge decides on it.
+            return await self._close("reported")
         self._set_status("awaiting_decision")
         decision = await self.desk.wait(APPROVE, REJECT)
         assert decision is not None
@@ -206,13 +209,14 @@ class AssetInquiry:
             if measure is None:
                 continue
             if measure.amount_fen > ask:
-                # A partner froze more than asked: undo it rather than hold more than the law allows (超标的).
-                await self._release_over_freeze(inp, measure, ask)
-                continue
+                # A partner froze more than asked: the excess goes back at once, the rest stays frozen —
+                # never more than the law allows (超标的, 查扣冻规定 Art. 19), never less than was asked.
+                await self._release_excess(inp, measure, ask)
             self.budget.record(measure.amount_fen)
 
-    async def _release_over_freeze(self, inp: AssetInquiryInput, measure: Measure, asked: int) -> None:
+    async def _release_excess(self, inp: AssetInquiryInput, measure: Measure, asked: int) -> None:
         step = f"release/{measure.asset_index}"
+        excess = measure.amount_fen - asked
         await workflow.execute_activity_method(
             PartnerActivities.release_measure,
             ReleaseMeasureInput(
@@ -221,14 +225,16 @@ class AssetInquiry:
                 measure_id=measure.measure_id,
                 reason=f"partner froze {measure.amount_fen} fen where {asked} were asked",
                 document_ref=self._document_ref(step),
+                amount_fen=excess,
             ),
             activity_id=step,
             start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
             retry_policy=retries.PARTNER,
         )
-        measure.status = MeasureStatus.RELEASED
-        self.refusals[step] = "PARTNER_OVER_FROZE"
-        self.timeline.record("over_freeze_released", step=step, partner=measure.partner_id, asked_fen=asked)
+        measure.amount_fen = asked
+        self.timeline.record(
+            "over_freeze_released", step=step, partner=measure.partner_id, asked_fen=asked, released_fen=excess
+        )
 
     async def _seize(self, inp: AssetInquiryInput, selected: set[int] | None) -> None:
         for item in seizable(self.report, selected):
@@ -411,6 +417,7 @@ class AssetInquiry:
             no_answer=[p for p, a in self.answers.items() if a.outcome is InquiryOutcome.NO_ANSWER],
             refusals=self.refusals,
             term_watchers=watchers or [],
+            report=[r.public_view() for r in self.report] if status == "reported" else [],
         )
         self.timeline.record(status, frozen_fen=self.budget.frozen_fen, deducted_fen=self.deducted_fen)
         return self.result
