@@ -128,6 +128,11 @@ class Claim(BaseModel):
     creditor: str = Field(min_length=1, description="payee (name or account holder)")
     kind: ClaimKind
     amount_fen: Fen = Field(description="the adjudicated money debt: principal, interest, costs of realising")
+    principal_fen: Fen | None = Field(
+        default=None,
+        description="the principal within amount_fen: the only base of the doubled interest (迟延利息解释 Art. 1); "
+        "none: amount_fen is all principal",
+    )
     doubled_interest_fen: Fen = Field(default=0, description="加倍部分债务利息, paid after every other claim")
     registered_at: datetime | None = Field(default=None, description="secured: registration time; none = unregistered")
     created_on: date | None = Field(
@@ -144,6 +149,8 @@ class Claim(BaseModel):
     def _check(self) -> Self:
         if self.kind is ClaimKind.TAX and self.tax_arrears_since is None:
             raise ValueError("a tax claim needs tax_arrears_since (税收征管法 Art. 45 compares dates)")
+        if self.principal_fen is not None and self.principal_fen > self.amount_fen:
+            raise ValueError("principal_fen: cannot exceed amount_fen, of which it is a part")
         if self.kind is not ClaimKind.SECURED and (self.registered_at or self.secured_limit_fen is not None):
             raise ValueError("registered_at and secured_limit_fen apply to secured claims only")
         return self
@@ -300,6 +307,45 @@ def plan_distribution(
     return DistributionPlan(proceeds_fen=proceeds_fen, lines=planner.lines, surplus_to_debtor_fen=planner.remaining)
 
 
+RESIDENCE_RESERVE = "residence-reserve"
+
+
+def concede_to_debtor(
+    plan: DistributionPlan, claim_id: str, amount_fen: int, debtor: str
+) -> tuple[DistributionPlan, int]:
+    """The rent reserve of 异议复议规定 Art. 20(1)(3): the applying creditor agreed that years of rent
+    are deducted from the price and left to the debtor. It is that creditor's concession, so it comes
+    out of that creditor's share (its lowest-ranked lines first) — never out of senior creditors'.
+    Returns the plan with the reserve as the debtor's line, and the amount reserved: at most what the
+    creditor was to receive."""
+    lines = [line.model_copy() for line in plan.lines]
+    wanted = max(amount_fen, 0)
+    taken = 0
+    for line in reversed(lines):
+        if line.ref != claim_id or taken == wanted:
+            continue
+        part = min(line.paid_fen, wanted - taken)
+        line.paid_fen -= part
+        taken += part
+    if taken:
+        lines.append(
+            PlanLine(
+                rank=max((line.rank for line in lines), default=0) + 1,
+                class_key="residence_reserve",
+                class_title="保留租金 (申请执行人让与)",
+                basis="异议复议规定 第二十条第一款第三项",
+                ref=RESIDENCE_RESERVE,
+                payee=debtor,
+                claimed_fen=wanted,
+                paid_fen=taken,
+            )
+        )
+    conceded = DistributionPlan(
+        proceeds_fen=plan.proceeds_fen, lines=lines, surplus_to_debtor_fen=plan.surplus_to_debtor_fen
+    )
+    return conceded, taken
+
+
 def _ranks(cls: PriorityClass, claims: list[Claim]) -> list[list[Claim]]:
     if not claims:
         return []
@@ -348,6 +394,12 @@ def _by_key(
     pairs: list[tuple[Claim, int]], key: Callable[[tuple[Claim, int]], tuple[int, datetime]]
 ) -> list[list[tuple[Claim, int]]]:
     return [list(g) for _, g in groupby(sorted(pairs, key=key), key=key)]
+
+
+def doubled_interest_base_fen(claim: Claim) -> int:
+    """What the doubled interest runs on: the principal debt, not the general interest or the costs in
+    the adjudicated amount (迟延利息解释 Art. 1: 除一般债务利息之外的金钱债务)."""
+    return claim.amount_fen if claim.principal_fen is None else claim.principal_fen
 
 
 def delayed_interest_fen(

@@ -39,14 +39,19 @@ class ResidenceException(BaseModel):
     ground: ResidenceGround
     rent_years: int | None = Field(default=None, description="rent_deduction: 5 to 8 years")
     monthly_rent_fen: Fen | None = Field(default=None, description="rent_deduction: local average market rent")
+    conceded_by: str | None = Field(
+        default=None,
+        description="rent_deduction: the claim id of the applying creditor who agreed; the rent comes out of "
+        "that creditor's share (异议复议规定 Art. 20(1)(3): the applicant's concession)",
+    )
 
     @model_validator(mode="after")
     def _rent(self) -> Self:
         if self.ground is ResidenceGround.RENT_DEDUCTION:
             if self.rent_years is None or self.monthly_rent_fen is None:
                 raise ValueError("rent_deduction needs rent_years and monthly_rent_fen")
-        elif self.rent_years is not None or self.monthly_rent_fen is not None:
-            raise ValueError("rent_years and monthly_rent_fen apply to rent_deduction only")
+        elif self.rent_years is not None or self.monthly_rent_fen is not None or self.conceded_by is not None:
+            raise ValueError("rent_years, monthly_rent_fen and conceded_by apply to rent_deduction only")
         return self
 
     def reserve_fen(self) -> int:
@@ -70,7 +75,21 @@ def covered_without_residence(owed_fen: int, other_assets: list[OtherAsset]) -> 
     return sum(a.estimated_value_fen for a in other_assets if not a.necessary_residence) >= owed_fen
 
 
-def residence_problem(rent_years: int | None, min_years: int, max_years: int) -> str | None:
+def residence_problem(
+    exception: ResidenceException, min_years: int, max_years: int, creditors: set[str], money_claim: bool = True
+) -> str | None:
+    """Why the judge's ground does not let the necessary residence be sold here, or None.
+
+    Art. 20 para 2 concerns titles that order the debtor to *deliver the house itself*; in the
+    enforcement of a money claim (金钱债权执行) it is no ground to sell the debtor's home."""
+    if money_claim and exception.ground is ResidenceGround.DELIVERY_TITLE:
+        return (
+            "ground: delivery_title (异议复议规定 第二十条第二款) applies only where the title orders delivery of "
+            "the house itself, not to a money claim"
+        )
+    rent_years = exception.rent_years
     if rent_years is not None and not min_years <= rent_years <= max_years:
         return f"rent_years: must be {min_years} to {max_years} (异议复议规定 第二十条)"
+    if exception.ground is ResidenceGround.RENT_DEDUCTION and exception.conceded_by not in creditors:
+        return "conceded_by: name the applying creditor who agreed to the rent deduction (a claim id of this case)"
     return None

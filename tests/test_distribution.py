@@ -9,15 +9,19 @@ from decimal import Decimal
 import pytest
 
 from domain.distribution import (
+    RESIDENCE_RESERVE,
     Claim,
     ClaimKind,
     CostItem,
     DistributionPlan,
     DistributionRules,
     Ordering,
+    concede_to_debtor,
     delayed_interest_fen,
+    doubled_interest_base_fen,
     plan_distribution,
 )
+from domain.residence import ResidenceException, ResidenceGround, residence_problem
 
 
 def ordinary(cid: str, fen: int, **kw: object) -> Claim:
@@ -226,3 +230,50 @@ def test_delayed_performance_interest():
     assert delayed_interest_fen(1_000_000_00, date(2026, 1, 1), date(2026, 4, 11), Decimal("0.000175")) == 17_500_00
     assert delayed_interest_fen(1_000_000_00, date(2026, 1, 1), date(2026, 4, 11), Decimal("0.000175"), 10) == 15_750_00
     assert delayed_interest_fen(100, date(2026, 1, 1), date(2025, 1, 1), Decimal("0.000175")) == 0
+
+
+def test_doubled_interest_runs_on_the_principal_only():
+    """迟延利息解释 Art. 1 and the law's own figures: ¥1,000,000 × 0.000175 × 100 days = ¥17,500 — the
+    general interest and the costs in the adjudicated amount are no base of it."""
+    claim = ordinary("a", 1_060_000_00, principal_fen=1_000_000_00)  # principal + ¥50,000 interest + ¥10,000 costs
+    base = doubled_interest_base_fen(claim)
+    assert delayed_interest_fen(base, date(2026, 1, 1), date(2026, 4, 11), Decimal("0.000175")) == 17_500_00
+    assert doubled_interest_base_fen(ordinary("b", 5_00)) == 5_00  # no principal named: all of it is principal
+    with pytest.raises(ValueError, match="principal_fen"):
+        ordinary("c", 1_00, principal_fen=2_00)
+
+
+def test_the_rent_reserve_is_the_applicants_concession_not_the_seniors():
+    """异议复议规定 Art. 20(1)(3): the applicant agrees that 5 years' rent (¥2,000 a month: ¥120,000) is
+    left to the debtor. It comes out of the applicant's share; the mortgagee, senior to it, loses nothing."""
+    claims = [secured("bank", 600_000_00, "2020-01-01"), ordinary("applicant", 300_000_00)]
+    plan = plan_distribution(500_000_00, [], claims)
+    conceded, reserved = concede_to_debtor(plan, "applicant", 120_000_00, "被执行人")
+    assert reserved == 0 and conceded.paid_to("bank") == 500_000_00  # nothing of the applicant's to give
+
+    plan = plan_distribution(
+        1_000_000_00,
+        [],
+        [secured("bank", 400_000_00, "2020-01-01"), ordinary("applicant", 500_000_00), ordinary("other", 500_000_00)],
+    )
+    conceded, reserved = concede_to_debtor(plan, "applicant", 120_000_00, "被执行人")
+    assert reserved == 120_000_00
+    assert paid(conceded) == {
+        "bank": 400_000_00,
+        "applicant": 180_000_00,
+        "other": 300_000_00,
+        RESIDENCE_RESERVE: 120_000_00,
+    }
+    assert sum(line.paid_fen for line in conceded.lines) + conceded.surplus_to_debtor_fen == 1_000_000_00
+
+
+def test_a_delivery_title_is_no_ground_to_sell_the_home_for_a_money_claim():
+    """Art. 20 para 2 concerns titles that order the house itself delivered; not a money claim."""
+    delivery = ResidenceException(ground=ResidenceGround.DELIVERY_TITLE)
+    assert "delivery_title" in (residence_problem(delivery, 5, 8, {"applicant"}) or "")
+    assert residence_problem(delivery, 5, 8, {"applicant"}, money_claim=False) is None
+    rent = ResidenceException(
+        ground=ResidenceGround.RENT_DEDUCTION, rent_years=5, monthly_rent_fen=2_000_00, conceded_by="nobody"
+    )
+    assert "conceded_by" in (residence_problem(rent, 5, 8, {"applicant"}) or "")
+    assert residence_problem(rent.model_copy(update={"conceded_by": "applicant"}), 5, 8, {"applicant"}) is None

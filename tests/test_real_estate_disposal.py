@@ -695,6 +695,9 @@ async def test_a_necessary_residence_is_not_sold_while_other_assets_cover_the_cl
             monthly_rent_fen=1,
         )
     assert "rent_years" in str(err.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as err:  # a money claim: 第二十条第二款 is no ground
+        await decide(handle, RESIDENCE_EXCEPTION, "执行依据确定交付", ground="delivery_title")
+    assert "delivery_title" in str(err.value.cause)
     with pytest.raises(WorkflowUpdateFailedError):
         await decide(handle, RESIDENCE_EXCEPTION, "", ground="supporter_has_housing")  # grounds must be stated
     await decide(handle, STOP, "被执行人及其所扶养家属生活所必需的居住房屋")

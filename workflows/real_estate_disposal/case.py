@@ -67,6 +67,7 @@ class DisposalCase:
         self.status: str = Status.STARTED.value
         # 1–2. residence and joint review
         self.residence_reserve_fen = 0
+        self.residence_conceded_by: str | None = None  # the applying creditor whose share bears the reserve
         self.title_record: TitleRecord | None = None
         self.defects: DefectsReport | None = None
         self.tax_claims: list[Creditor] = []

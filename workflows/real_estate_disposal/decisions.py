@@ -62,9 +62,10 @@ def unlawful(case: DisposalCase, name: str, payload: BaseModel) -> str | None:
         return qualification_problem(case.purchase_restricted, winner.purchase_qualified if winner else None)
     if isinstance(payload, ResidenceException):
         return residence_problem(
-            payload.rent_years,
+            payload,
             params.duration(LP.RESIDENCE_RENT_YEARS_MIN).amount,
             params.duration(LP.RESIDENCE_RENT_YEARS_MAX).amount,
+            {c.claim_id for c in case.req.creditors},
         )
     if isinstance(payload, InKind):
         if payload.claim_id not in {c.claim_id for c in case.req.creditors}:

@@ -12,7 +12,13 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.disposal_payments import PaymentActivities, PayoutInput, PayoutItem
     from domain.auction import apply_forfeited_deposit
-    from domain.distribution import delayed_interest_fen, plan_distribution
+    from domain.distribution import (
+        RESIDENCE_RESERVE,
+        concede_to_debtor,
+        delayed_interest_fen,
+        doubled_interest_base_fen,
+        plan_distribution,
+    )
     from domain.legal_params import P as LP
     from workflows.kit import retries
     from workflows.kit.timeline import failure_code
@@ -45,10 +51,13 @@ async def distribute(case: DisposalCase, taker: str | None) -> None:
         if f.auction_costs_fen
     ]
     proceeds = case.sale_price_fen + sum(f.into_proceeds_fen + f.auction_costs_fen for f in case.forfeitures)
-    reserve = min(case.residence_reserve_fen, proceeds)
     case.claims = [*_claims_with_interest(case), *case.tax_claims]
     costs = [*req.execution_costs, *default_costs]
-    plan = case.plan = plan_distribution(proceeds - reserve, costs, case.claims, case.inp.rules)
+    plan = plan_distribution(proceeds, costs, case.claims, case.inp.rules)
+    if case.residence_reserve_fen and case.residence_conceded_by:
+        plan, _ = concede_to_debtor(plan, case.residence_conceded_by, case.residence_reserve_fen, req.debtor.name)
+    case.plan = plan
+    reserve = plan.paid_to(RESIDENCE_RESERVE)
     case.set_status(Status.DISTRIBUTION_OBJECTION_WINDOW)
     case.timeline.record(
         "distribution_plan",
@@ -81,7 +90,8 @@ def _claims_with_interest(case: DisposalCase) -> list[Creditor]:
     out = []
     for c in case.req.creditors:
         if c.performance_due_on is not None and c.doubled_interest_fen == 0 and case.ruling_effective_on:
-            interest = delayed_interest_fen(c.amount_fen, c.performance_due_on, case.ruling_effective_on, rate)
+            base = doubled_interest_base_fen(c)
+            interest = delayed_interest_fen(base, c.performance_due_on, case.ruling_effective_on, rate)
             c = c.model_copy(update={"doubled_interest_fen": interest})
         out.append(c)
     return out
@@ -97,7 +107,7 @@ async def _pay(case: DisposalCase, taker: str | None, reserve: int) -> None:
     payees |= {c.claim_id: (c.creditor, c.id_number, c.account) for c in case.tax_claims}
     owed = {line.ref: plan.paid_to(line.ref) for line in plan.lines}
     debtor = (req.debtor.name, req.debtor.id_number, req.debtor_account)
-    for ref, amount in (("residence-reserve", reserve), ("surplus", plan.surplus_to_debtor_fen)):
+    for ref, amount in ((RESIDENCE_RESERVE, reserve), ("surplus", plan.surplus_to_debtor_fen)):
         if amount:
             owed[ref], payees[ref] = amount, debtor
     to_send: list[PayoutItem] = []

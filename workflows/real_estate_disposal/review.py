@@ -46,6 +46,7 @@ async def guard_necessary_residence(case: DisposalCase) -> None:
         raise Stop(Status.STOPPED, decision.reason)
     exception = ResidenceException.model_validate(decision.payload)
     case.residence_reserve_fen = exception.reserve_fen()
+    case.residence_conceded_by = exception.conceded_by
     case.timeline.record(
         "residence_exception", decision.reason, ground=exception.ground.value, basis=exception.ground.basis
     )
