@@ -170,6 +170,8 @@ WORDS = Words(
         "ground": Word("事由", "Ground"),
         "rent_years": Word("扣除租金年数", "Years of rent deducted"),
         "monthly_rent_fen": Word("月租金", "Monthly rent"),
+        "conceded_by": Word("同意扣除租金的申请执行人", "Applicant who agreed to the rent deduction"),
+        "principal_fen": Word("其中本金", "Of which principal"),
     },
     help={
         "case_number": Word("执行案件的案号", "The enforcement case's number"),
@@ -208,6 +210,13 @@ WORDS = Words(
         "bidding_hours": Word("不少于二十四小时", "At least 24 hours"),
         "taker_purchase_qualified": Word("限购地区须核实受让人的购房资格", "Required where purchases are restricted"),
         "rent_years": Word("五至八年 (异议复议规定第二十条)", "5 to 8 years"),
+        "conceded_by": Word(
+            "租金从该申请执行人的受偿额中扣除 (债权编号)", "The rent comes out of this applicant's share (claim id)"
+        ),
+        "principal_fen": Word(
+            "加倍部分债务利息只按本金计算 (迟延利息解释第一条); 留空即全部为本金",
+            "The doubled interest runs on the principal only; empty: all principal",
+        ),
     },
     summary={
         "unit_number": Word("不动产单元号", "Unit number"),
