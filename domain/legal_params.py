@@ -35,10 +35,11 @@ class ParamUnit(StrEnum):
     WORKING_DAY = "working_day"  # 工作日
     MONTH = "month"
     YEAR = "year"
+    FEN = "fen"  # an amount of money in fen (e.g. a fee band's bound)
 
     @property
     def is_duration(self) -> bool:
-        return self not in (ParamUnit.RATIO, ParamUnit.RATE_PER_DAY)
+        return self not in (ParamUnit.RATIO, ParamUnit.RATE_PER_DAY, ParamUnit.FEN)
 
 
 class P(StrEnum):
@@ -79,6 +80,19 @@ class P(StrEnum):
     RESIDENCE_RENT_YEARS_MAX = "residence.rent_years_max"
     JOINT_REVIEW_DUE = "joint_review.answer_due"
     TITLE_TRANSFER_DUE = "title_transfer.due"
+    SETTLEMENT_RESUMPTION_PERIOD = "settlement.resumption_period"  # 执行和解: 申请恢复执行的期间
+    # 申请执行费 (诉讼费用交纳办法 Art. 14(一)): a flat fee up to a bound, then marginal bands.
+    FEE_ENFORCEMENT_FLAT = "fee.enforcement.flat"
+    FEE_ENFORCEMENT_FLAT_UP_TO = "fee.enforcement.flat_up_to"
+    FEE_ENFORCEMENT_BAND_1_RATE = "fee.enforcement.band_1.rate"
+    FEE_ENFORCEMENT_BAND_1_UP_TO = "fee.enforcement.band_1.up_to"
+    FEE_ENFORCEMENT_BAND_2_RATE = "fee.enforcement.band_2.rate"
+    FEE_ENFORCEMENT_BAND_2_UP_TO = "fee.enforcement.band_2.up_to"
+    FEE_ENFORCEMENT_BAND_3_RATE = "fee.enforcement.band_3.rate"
+    FEE_ENFORCEMENT_BAND_3_UP_TO = "fee.enforcement.band_3.up_to"
+    FEE_ENFORCEMENT_BAND_4_RATE = "fee.enforcement.band_4.rate"
+    FEE_ENFORCEMENT_NO_AMOUNT_MIN = "fee.enforcement.no_amount_min"
+    FEE_ENFORCEMENT_NO_AMOUNT_MAX = "fee.enforcement.no_amount_max"
 
 
 class LegalParam(BaseModel):
@@ -103,9 +117,13 @@ class LegalParam(BaseModel):
 
 
 class MissingParameter(LookupError):
-    def __init__(self, key: str, on: date) -> None:
-        super().__init__(f"no legal parameter {key!r} in force on {on.isoformat()}")
+    """A date the table does not cover: it says from which date on every parameter has an instrument."""
+
+    def __init__(self, key: str, on: date, covered_from: date | None = None) -> None:
+        covered = f"; the table covers cases from {covered_from.isoformat()} on" if covered_from else ""
+        super().__init__(f"no legal parameter {key!r} in force on {on.isoformat()}{covered}")
         self.key = key
+        self.covered_from = covered_from
 
 
 class LegalParams(BaseModel):
@@ -126,6 +144,13 @@ class LegalParams(BaseModel):
         if param.unit not in (ParamUnit.RATIO, ParamUnit.RATE_PER_DAY):
             raise ValueError(f"{key} is a {param.unit.value}, not a ratio")
         return param.value
+
+    def fen(self, key: str) -> int:
+        """An amount of money in fen (a fee, a band's bound)."""
+        param = self.get(key)
+        if param.unit is not ParamUnit.FEN:
+            raise ValueError(f"{key} is a {param.unit.value}, not an amount in fen")
+        return _whole(param)
 
     def duration(self, key: str) -> LegalDuration:
         """A period in the units ``domain.legal_time`` counts (hours, calendar or working days, months, years)."""
@@ -182,8 +207,19 @@ class ParamTable(BaseModel):
                 chosen[entry.key] = entry
         for key in required:
             if key not in chosen:
-                raise MissingParameter(key, on)
+                raise MissingParameter(key, on, self.covered_from(jurisdiction, required))
         return LegalParams(as_of=on, jurisdiction=jurisdiction, values=dict(sorted(chosen.items())))
+
+    def covered_from(self, jurisdiction: str = NATIONAL, required: Iterable[str] = tuple(P)) -> date | None:
+        """The first date on which every required parameter has an entry in force (None: never)."""
+        firsts: dict[str, date] = {}
+        for e in self.params:
+            if e.jurisdiction in (NATIONAL, jurisdiction):
+                firsts[e.key] = min(firsts.get(e.key, e.effective_from), e.effective_from)
+        keys = list(required)
+        if any(k not in firsts for k in keys):
+            return None
+        return max((firsts[k] for k in keys), default=None)
 
     def check(self) -> None:
         """Refuses ambiguous data: two entries for one key, jurisdiction and date."""

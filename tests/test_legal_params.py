@@ -17,7 +17,7 @@ from domain.auction import (
     round_floor,
     terms_problems,
 )
-from domain.legal_params import P, ParamUnit, load_table, params_at
+from domain.legal_params import MissingParameter, P, ParamUnit, load_table, params_at
 from domain.legal_time import LegalDuration, TimeUnit
 
 TODAY = date(2026, 11, 22)
@@ -147,3 +147,16 @@ def test_price_rules_from_the_parameters():
     bad = AuctionTerms(start_price_fen=699_999_99, deposit_fen=1_00, increment_fen=5_000_00, bidding_hours=12)
     problems = terms_problems(RoundKind.FIRST, bad, 1_000_000_00, 700_000_00, p)
     assert [x.split(":")[0] for x in problems] == ["start_price_fen", "deposit_fen", "bidding_hours"]
+
+
+def test_earlier_instruments_carry_the_same_periods_and_the_table_says_what_it_covers():
+    """民诉法解释 2015 (Arts. 511–512) had the 15-day objection windows the 2022 text renumbered as
+    509–510; a case started in 2021 gets them. Before the table's first covered date, the error names it."""
+    p = params_at(date(2021, 6, 1))
+    assert p.duration(P.DISTRIBUTION_OBJECTION).amount == 15
+    assert "法释〔2015〕5号" in p.cite(P.DISTRIBUTION_OBJECTION)
+    covered = load_table().covered_from()
+    assert covered is not None and covered <= date(2021, 6, 1)
+    with pytest.raises(MissingParameter) as err:
+        params_at(covered - timedelta(days=1))
+    assert covered.isoformat() in str(err.value)
