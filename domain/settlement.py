@@ -1,0 +1,150 @@
+"""Settlement in enforcement (执行和解): the instalment schedule, which instalment stands how, when the
+applicant may have enforcement resumed, and what is enforced on resumption. Pure rules on plain values.
+
+Law (DOMAIN.md §16; articles of 执行和解规定 are [S], read in secondary sources):
+
+* CPL 2023 Art. 241: the parties may settle during enforcement; if one party does not perform the
+  settlement, the other may apply to resume enforcement of the original title.
+* 执行和解规定 (法释〔2018〕3号, amended 2020) Arts. 2–3: the agreement may suspend enforcement (中止执行);
+  measures already taken stay in force or are released as the parties agree.
+* Art. 11: the court does not resume while the performance period has not yet come or the debtor is
+  performing; what was performed under the agreement is deducted.
+* CPL 2023 Art. 250 with §16.1: the two-year period to apply runs from the last day of the performance
+  period fixed in the agreement (the last instalment's due date).
+* Arts. 17–18: where a guarantor guaranteed the settlement, the court may enforce against the guarantor.
+* 民法典 Art. 561: a partial payment goes to the costs of realising the claim first, then principal.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.money import PositiveFen
+
+
+class Instalment(BaseModel):
+    """One instalment of the agreement (分期履行): how much, due by the end of which day."""
+
+    due_on: date = Field(description="履行期限 (this day included)")
+    amount_fen: PositiveFen = Field(description="本期金额 (fen)")
+
+
+class InstalmentState(StrEnum):
+    UPCOMING = "upcoming"  # not yet due
+    PAID = "paid"  # covered in full
+    PARTIAL = "partial"  # due and passed, covered in part
+    MISSED = "missed"  # due and passed, nothing towards it
+
+
+class InstalmentView(BaseModel):
+    """An instalment as the case shows it."""
+
+    number: int
+    due_on: date
+    amount_fen: int
+    paid_fen: int
+    state: InstalmentState
+
+
+def schedule_problem(instalments: Sequence[Instalment], signed_on: date | None = None) -> str | None:
+    """Why a schedule cannot be recorded, or None: at least one instalment, due dates strictly later
+    one after another, none before the agreement was signed."""
+    if not instalments:
+        return "instalments: the agreement names at least one instalment"
+    for before, after in itertools.pairwise(instalments):
+        if after.due_on <= before.due_on:
+            return f"instalments: due dates must increase ({after.due_on} is not after {before.due_on})"
+    if signed_on is not None and instalments[0].due_on < signed_on:
+        return f"instalments: the first instalment is due before the agreement was signed ({signed_on})"
+    return None
+
+
+def total_fen(instalments: Sequence[Instalment]) -> int:
+    return sum(i.amount_fen for i in instalments)
+
+
+def last_due(instalments: Sequence[Instalment]) -> date:
+    """The last day of the agreement's performance period: the resumption period runs from here
+    (CPL 2023 Art. 250, DOMAIN.md §16.1)."""
+    return instalments[-1].due_on
+
+
+def instalment_views(instalments: Sequence[Instalment], paid_fen: int, settled: int) -> list[InstalmentView]:
+    """Each instalment's state when ``paid_fen`` has been paid in all and the first ``settled``
+    instalments' watches are over. Payments meet the instalments in their order (an early payment
+    counts towards the next one due), so instalment *n* is covered once the total paid reaches the sum
+    due through *n*."""
+    views: list[InstalmentView] = []
+    due_through = 0
+    for n, inst in enumerate(instalments, start=1):
+        before = due_through
+        due_through += inst.amount_fen
+        paid_here = min(max(paid_fen - before, 0), inst.amount_fen)
+        if paid_here == inst.amount_fen:
+            state = InstalmentState.PAID
+        elif n > settled:
+            state = InstalmentState.UPCOMING
+        else:
+            state = InstalmentState.PARTIAL if paid_here else InstalmentState.MISSED
+        views.append(
+            InstalmentView(number=n, due_on=inst.due_on, amount_fen=inst.amount_fen, paid_fen=paid_here, state=state)
+        )
+    return views
+
+
+def outstanding_on(instalments: Sequence[Instalment], number: int, paid_fen: int) -> int:
+    """What is still to be paid towards instalment ``number`` (1-based)."""
+    due_through = total_fen(instalments[:number])
+    return max(min(due_through - paid_fen, instalments[number - 1].amount_fen), 0)
+
+
+def in_default(views: Sequence[InstalmentView]) -> bool:
+    """An instalment whose time has passed is not covered: the debtor did not perform (CPL Art. 241)."""
+    return any(v.state in (InstalmentState.MISSED, InstalmentState.PARTIAL) for v in views)
+
+
+def resumption_problem(views: Sequence[InstalmentView], now: datetime, period_ends: datetime | None) -> str | None:
+    """Why the court may not resume enforcement now, or None (执行和解规定 Art. 11; CPL Art. 250)."""
+    if all(v.state is InstalmentState.PAID for v in views):
+        return "resume: the agreement is performed in full; there is nothing to resume (执行和解规定 Art. 11(1))"
+    if not in_default(views):
+        return (
+            "resume: no instalment is in default — the court does not resume while an instalment is not yet "
+            "due or is being performed (执行和解规定 Art. 11(2)(3))"
+        )
+    if period_ends is not None and now > period_ends:
+        return (
+            f"resume: the period to apply ended on {period_ends.date().isoformat()} "
+            "(two years from the last due date of the agreement, CPL Art. 250)"
+        )
+    return None
+
+
+class ResumedClaim(BaseModel):
+    """What the original title still claims once the performed part is deducted (Art. 11)."""
+
+    owed_fen: int
+    costs_fen: int
+
+    @property
+    def total_fen(self) -> int:
+        return self.owed_fen + self.costs_fen
+
+
+def resumed_claim(owed_fen: int, costs_fen: int, paid_fen: int) -> ResumedClaim:
+    """The original claim less what was paid under the agreement; payments meet the costs first, then
+    the principal (民法典 Art. 561)."""
+    to_costs = min(paid_fen, costs_fen)
+    to_owed = min(paid_fen - to_costs, owed_fen)
+    return ResumedClaim(owed_fen=owed_fen - to_owed, costs_fen=costs_fen - to_costs)
+
+
+def guarantor_claim(claim: ResumedClaim, cap_fen: int) -> int:
+    """What is enforced against the guarantor: the unpaid claim, up to the guarantee's cap (0 = no cap)
+    (执行和解规定 Art. 18)."""
+    return claim.total_fen if cap_fen == 0 else min(claim.total_fen, cap_fen)

@@ -1,0 +1,95 @@
+"""The settlement rules (domain/settlement.py) on plain values: the schedule, instalment states, when
+resumption is refused, and what is enforced on resumption."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from domain.legal_params import P, params_at
+from domain.legal_time import LegalDuration, TimeUnit
+from domain.settlement import (
+    Instalment,
+    InstalmentState,
+    guarantor_claim,
+    in_default,
+    instalment_views,
+    outstanding_on,
+    resumed_claim,
+    resumption_problem,
+    schedule_problem,
+)
+from tests.helpers import resident_id
+from workflows.settlement.models import SettlementRequest
+
+SCHEDULE = [
+    Instalment(due_on=date(2027, 1, 31), amount_fen=300_00),
+    Instalment(due_on=date(2027, 2, 28), amount_fen=300_00),
+    Instalment(due_on=date(2027, 3, 31), amount_fen=400_00),
+]
+NOW = datetime(2027, 4, 10, tzinfo=UTC)
+
+
+def states(paid: int, settled: int) -> list[InstalmentState]:
+    return [v.state for v in instalment_views(SCHEDULE, paid, settled)]
+
+
+def test_payments_meet_the_instalments_in_order():
+    assert states(0, 0) == ["upcoming"] * 3
+    assert states(450_00, 1) == ["paid", "upcoming", "upcoming"]  # an early payment counts towards the next
+    assert states(450_00, 2) == ["paid", "partial", "upcoming"]
+    assert states(300_00, 2) == ["paid", "missed", "upcoming"]
+    assert states(1000_00, 3) == ["paid"] * 3
+    assert [v.paid_fen for v in instalment_views(SCHEDULE, 450_00, 2)] == [300_00, 150_00, 0]
+    assert outstanding_on(SCHEDULE, 2, 450_00) == 150_00
+    assert outstanding_on(SCHEDULE, 1, 450_00) == 0
+    assert outstanding_on(SCHEDULE, 3, 0) == 400_00
+
+
+def test_no_resumption_while_not_due_or_being_performed_nor_after_the_period():
+    ends = datetime(2029, 4, 2, 15, 59, 59, tzinfo=UTC)
+    performing = instalment_views(SCHEDULE, 300_00, 1)
+    assert not in_default(performing)
+    problem = resumption_problem(performing, NOW, ends)
+    assert problem and "Art. 11" in problem
+    defaulted = instalment_views(SCHEDULE, 300_00, 2)
+    assert resumption_problem(defaulted, NOW, ends) is None
+    late = resumption_problem(defaulted, datetime(2029, 4, 3, tzinfo=UTC), ends)
+    assert late and "Art. 250" in late
+    done = resumption_problem(instalment_views(SCHEDULE, 1000_00, 3), NOW, ends)
+    assert done and "performed in full" in done
+
+
+def test_resumption_enforces_the_original_title_less_what_was_paid_costs_first():
+    claim = resumed_claim(owed_fen=1500_00, costs_fen=100_00, paid_fen=200_00)
+    assert (claim.owed_fen, claim.costs_fen, claim.total_fen) == (1400_00, 0, 1400_00)
+    assert resumed_claim(1500_00, 100_00, 50_00).model_dump() == {"owed_fen": 1500_00, "costs_fen": 50_00}
+    assert guarantor_claim(claim, cap_fen=300_00) == 300_00
+    assert guarantor_claim(claim, cap_fen=0) == 1400_00  # no cap: the whole unpaid claim
+
+
+def test_a_schedule_must_run_forward_from_the_signing():
+    assert schedule_problem(SCHEDULE, date(2027, 1, 1)) is None
+    assert "increase" in (schedule_problem([SCHEDULE[1], SCHEDULE[0]]) or "")
+    assert "before the agreement" in (schedule_problem(SCHEDULE, date(2027, 2, 1)) or "")
+    debtor = {"kind": "person", "name": "郑某某", "id_number": resident_id()}
+    with pytest.raises(ValidationError, match="increase"):
+        SettlementRequest.model_validate(
+            {
+                "case_number": "(2026)浙0102执1号",
+                "court": "杭州市上城区人民法院",
+                "applicant": {**debtor, "id_number": resident_id()},
+                "debtor": debtor,
+                "amount_owed_fen": 1000_00,
+                "signed_on": "2027-01-01",
+                "instalments": [{"due_on": "2027-03-01", "amount_fen": 1}, {"due_on": "2027-02-01", "amount_fen": 1}],
+            }
+        )
+
+
+def test_the_period_to_resume_is_versioned_law():
+    params = params_at(date(2026, 11, 29))
+    assert params.duration(P.SETTLEMENT_RESUMPTION_PERIOD) == LegalDuration(amount=2, unit=TimeUnit.YEAR)
+    assert "第二百五十条" in params.cite(P.SETTLEMENT_RESUMPTION_PERIOD)
