@@ -81,7 +81,6 @@ class P(StrEnum):
     JOINT_REVIEW_DUE = "joint_review.answer_due"
     TITLE_TRANSFER_DUE = "title_transfer.due"
     SETTLEMENT_RESUMPTION_PERIOD = "settlement.resumption_period"  # 执行和解: 申请恢复执行的期间
-    SETTLEMENT_RESUMPTION_PERIOD = "settlement.resumption_period"  # 执行和解: 申请恢复执行的期间
     # 申请执行费 (诉讼费用交纳办法 Art. 14(一)): a flat fee up to a bound, then marginal bands.
     FEE_ENFORCEMENT_FLAT = "fee.enforcement.flat"
     FEE_ENFORCEMENT_FLAT_UP_TO = "fee.enforcement.flat_up_to"
