@@ -14,9 +14,10 @@ from workflows.kit.scenario import Scenario
 from workflows.kit.words import Words
 from workflows.mass_payout import SCENARIO as MASS_PAYOUT
 from workflows.real_estate_disposal import SCENARIO as REAL_ESTATE_DISPOSAL
+from workflows.refusal_referral import SCENARIO as REFUSAL_REFERRAL
 
 SCENARIOS: dict[str, Scenario] = {
-    s.name: s for s in (ASSET_INQUIRY, CROSS_REGION_SEIZURE, REAL_ESTATE_DISPOSAL, MASS_PAYOUT)
+    s.name: s for s in (ASSET_INQUIRY, CROSS_REGION_SEIZURE, REAL_ESTATE_DISPOSAL, MASS_PAYOUT, REFUSAL_REFERRAL)
 }
 
 for _scenario in SCENARIOS.values():
