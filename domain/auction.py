@@ -114,12 +114,21 @@ class RoundSchedule(BaseModel):
 
 
 def schedule_round(
-    kind: RoundKind, announced_at: datetime, terms: AuctionTerms | None, params: LegalParams
+    kind: RoundKind,
+    announced_at: datetime,
+    terms: AuctionTerms | None,
+    params: LegalParams,
+    lead_ends_at: datetime | None = None,
+    sale_ends_at: datetime | None = None,
 ) -> RoundSchedule:
+    """The round's times. ``lead_ends_at`` and ``sale_ends_at`` are the ends of the announcement lead
+    and of the 变卖 period as the legal calendar counts them — the start day not counted and a last day
+    that is a rest day rolled forward (CPL Art. 85); without them, plain calendar days (runs recorded
+    before the rule was applied)."""
     lead = announcement_lead(kind, params)
-    opens_at = announced_at + timedelta(days=lead.amount)
+    opens_at = lead_ends_at or announced_at + timedelta(days=lead.amount)
     if kind is RoundKind.PRIVATE_SALE:
-        closes_at = opens_at + params.span(LP.SALE_PERIOD)
+        closes_at = sale_ends_at or opens_at + params.span(LP.SALE_PERIOD)
     else:
         hours = terms.bidding_hours if terms else int(params.span(LP.BIDDING_MIN) / timedelta(hours=1))
         closes_at = opens_at + timedelta(hours=hours)

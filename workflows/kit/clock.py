@@ -7,12 +7,30 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from temporalio import workflow
 
 from activities.tasks import DeadlineRequest, TaskActivities
 from domain.calendar import Deadline
 from domain.legal_time import LegalClock, LegalDuration, TimeScale
 from workflows.kit import retries
+
+# Runs recorded before periods were rechecked kept their first answer; new runs recheck (see ``recheck``).
+RECHECK_PATCH = "recheck-provisional-periods"
+
+
+class LegalPeriod(BaseModel):
+    """A legal period as it stands: what it is, from when, and its deadline with the provisional flag.
+    Shown wherever the date shows (``deadline.provisional``), and rechecked when it is reached."""
+
+    name: str
+    duration: LegalDuration
+    start: datetime
+    deadline: Deadline
+
+    @property
+    def due_at(self) -> datetime:
+        return self.deadline.due_at
 
 
 class CaseClock:
@@ -46,3 +64,15 @@ class CaseClock:
 
     async def deadline(self, duration: LegalDuration, start: datetime | None = None) -> Deadline:
         return (await self.deadlines([duration], start))[0]
+
+    async def period(self, name: str, duration: LegalDuration, start: datetime | None = None) -> LegalPeriod:
+        start = start or self.now()
+        return LegalPeriod(name=name, duration=duration, start=start, deadline=await self.deadline(duration, start))
+
+    async def recheck(self, period: LegalPeriod) -> LegalPeriod:
+        """A provisional deadline counted again when it is reached: the year's holiday schedule may have
+        been published since, and the period then ends where the published schedule puts it (as agency
+        tasks do). A settled deadline, or a run recorded before this rule, keeps its answer."""
+        if not period.deadline.provisional or not workflow.patched(RECHECK_PATCH):
+            return period
+        return period.model_copy(update={"deadline": await self.deadline(period.duration, period.start)})

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.parties import mask
     from domain.tasks import DueRule, TaskSpec
     from workflows.agency_task.models import TaskOutcome
-    from workflows.kit.clock import CaseClock
+    from workflows.kit.clock import CaseClock, LegalPeriod
     from workflows.kit.decisions import DecisionDesk
     from workflows.kit.models import DecisionInput
     from workflows.kit.status import publish_status
@@ -91,6 +91,9 @@ class DisposalCase:
         self.claims: list[Creditor] = []
         self.plan: DistributionPlan | None = None
         self.escrow: dict[str, int] = {}
+        # Legal periods as they stand (name → period), shown with their provisional flag.
+        self.periods: dict[str, LegalPeriod] = {}
+        self.reauction_limit_at: datetime | None = None
         self.payments: list[Payment] = []
 
     @property
@@ -118,7 +121,7 @@ class DisposalCase:
         failed = next((r for r in reversed(self.rounds) if r.kind is RoundKind.FIRST and r.result), None)
         if failed is None or failed.result is None or failed.result.status != "unsold":
             return None
-        return failed.result.ends_at + self.params.span(LP.REAUCTION_WITHIN)
+        return self.reauction_limit_at or failed.result.ends_at + self.params.span(LP.REAUCTION_WITHIN)
 
     def terms_due_by(self) -> datetime | None:
         """When the judge must set 二拍 terms so that notice and announcement still fit in the 30 days."""
@@ -136,6 +139,25 @@ class DisposalCase:
         """Waits for one of the named decisions; with ``until``, returns None when that legal time passes."""
         timeout = self.clock.real_until(until) if until is not None else None
         return await self.desk.wait(*names, timeout=timeout)
+
+    async def period(self, name: str, duration: LegalDuration, start: datetime | None = None) -> LegalPeriod:
+        """A legal period that shows on the case page with its provisional flag until it ends."""
+        period = self.periods[name] = await self.clock.period(name, duration, start)
+        return period
+
+    async def decision_within(self, name: str, period: LegalPeriod) -> DecisionInput | None:
+        """Waits for the decision until the period ends; None when it has. A provisional end is counted
+        again when reached, and the wait goes on if the published schedule moved it later."""
+        while True:
+            decision = await self.decision(name, until=period.due_at)
+            if decision is not None:
+                return decision
+            rechecked = await self.clock.recheck(period)
+            self.periods[period.name] = rechecked
+            if rechecked.due_at <= period.due_at:
+                return None
+            self.timeline.record("deadline_rechecked", period=period.name, due_at=rechecked.due_at.isoformat())
+            period = rechecked
 
     async def decided(self, *names: str) -> DecisionInput:
         """Waits, without a time limit, for one of the named decisions."""
@@ -203,6 +225,10 @@ class DisposalCase:
             "sold_price_fen": self.sale_price_fen,
             "plan": self.plan.model_dump(mode="json") if self.plan else None,
             "escrow": self.escrow,
+            "deadlines": {
+                name: {"due_at": p.due_at.isoformat(), "provisional": p.deadline.provisional}
+                for name, p in self.periods.items()
+            },
         }
         if SET_TERMS in self.desk.awaiting and self.reference_fen is not None:
             summary["lowest_start_price_fen"] = self.floor(self.terms_round or RoundKind.FIRST)

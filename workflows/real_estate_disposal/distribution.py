@@ -66,8 +66,8 @@ async def distribute(case: DisposalCase, taker: str | None) -> None:
         lines=len(plan.lines),
         surplus_fen=plan.surplus_to_debtor_fen,
     )
-    ends = await case.deadline(params.duration(LP.DISTRIBUTION_OBJECTION))
-    while (decision := await case.decision(DISTRIBUTION_OBJECTION, until=ends.due_at)) is not None:
+    window = await case.period("distribution_objection", params.duration(LP.DISTRIBUTION_OBJECTION))
+    while (decision := await case.decision_within(DISTRIBUTION_OBJECTION, window)) is not None:
         objection = DistributionObjection.model_validate(decision.payload)
         case.escrow[objection.ref] = case.escrow.get(objection.ref, 0) + objection.disputed_fen
         case.timeline.record("distribution_objection", decision.reason, **objection.model_dump())

@@ -44,8 +44,8 @@ async def fix_reference_price(case: DisposalCase) -> None:
     case.timeline.record("reference_price", reference_price_fen=price, method=method.value)
     # Reports go to the parties, who may object within 5 days (参考价规定 Arts. 21–23).
     case.set_status(Status.REFERENCE_OBJECTION_WINDOW)
-    ends = await case.deadline(params.duration(LP.REFERENCE_OBJECTION))
-    while (decision := await case.decision(CORRECT_REFERENCE, until=ends.due_at)) is not None:
+    window = await case.period("reference_objection", params.duration(LP.REFERENCE_OBJECTION))
+    while (decision := await case.decision_within(CORRECT_REFERENCE, window)) is not None:
         corrected = CorrectedReference.model_validate(decision.payload)
         case.reference_fen = corrected.reference_price_fen
         case.timeline.record("reference_price_corrected", decision.reason, reference_price_fen=case.reference_fen)

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         PublishRequest,
         RefundInput,
     )
-    from domain.auction import AuctionTerms, AuctionView, RoundKind, schedule_round
+    from domain.auction import AuctionTerms, AuctionView, RoundKind, RoundSchedule, announcement_lead, schedule_round
     from domain.legal_params import P as LP
     from workflows.kit import retries
     from workflows.real_estate_disposal.models import (
@@ -53,6 +53,8 @@ async def sell(case: DisposalCase) -> str | None:
         assert view is not None
         if view.status == "unsold":
             case.timeline.record("unsold", round=kind.value, attempt=attempt)
+            if kind is RoundKind.FIRST:
+                await note_reauction_limit(case, view.ends_at)
             if kind in NEXT_ROUND:
                 kind, attempt = NEXT_ROUND[kind], 1
                 continue
@@ -77,7 +79,7 @@ async def _hold_round(case: DisposalCase, kind: RoundKind, attempt: int) -> Roun
     case.timeline.record("parties_notified", round=kind.value, attempt=attempt, basis=params.cite(LP.PARTY_NOTICE_LEAD))
     await case.clock.sleep_until(case.legal_now() + params.span(LP.PARTY_NOTICE_LEAD))
     announced_at = case.legal_now()
-    schedule = schedule_round(kind, announced_at, terms, params)
+    schedule = await _schedule(case, kind, announced_at, terms)
     _check_reauction_deadline(case, kind, schedule.opens_at)
     publish = PublishRequest(
         case_number=req.case_number,
@@ -160,6 +162,31 @@ async def _terms_for(case: DisposalCase, kind: RoundKind, attempt: int) -> Aucti
     terms = AuctionTerms.model_validate(decision.payload)
     case.timeline.record("terms_set", decision.reason, round=kind.value, attempt=attempt, **terms.model_dump())
     return terms
+
+
+# Runs recorded before announcement leads, the 变卖 period and the 二拍 limit rolled forward (CPL Art. 85)
+# counted plain calendar days; they keep doing so.
+ROLL_FORWARD_PATCH = "auction-periods-roll-forward"
+
+
+async def _schedule(case: DisposalCase, kind: RoundKind, announced_at: datetime, terms: AuctionTerms) -> RoundSchedule:
+    """The round's times with its legal periods counted by the legal calendar: the announcement lead
+    (网拍规定 Arts. 12, 26) and the 变卖 period end on a working day when their last day is a rest day."""
+    params = case.params
+    if not workflow.patched(ROLL_FORWARD_PATCH):
+        return schedule_round(kind, announced_at, terms, params)
+    lead = await case.period(f"announcement_{kind.value}", announcement_lead(kind, params), announced_at)
+    sale_ends_at = None
+    if kind is RoundKind.PRIVATE_SALE:
+        sale_ends_at = (await case.period("sale_period", params.duration(LP.SALE_PERIOD), lead.due_at)).due_at
+    return schedule_round(kind, announced_at, terms, params, lead_ends_at=lead.due_at, sale_ends_at=sale_ends_at)
+
+
+async def note_reauction_limit(case: DisposalCase, failed_at: datetime) -> None:
+    """二拍 within 30 days of the 流拍 (网拍规定 Art. 26), the last day rolled forward (CPL Art. 85)."""
+    if workflow.patched(ROLL_FORWARD_PATCH):
+        period = await case.period("reauction_within", case.params.duration(LP.REAUCTION_WITHIN), failed_at)
+        case.reauction_limit_at = period.due_at
 
 
 def _check_reauction_deadline(case: DisposalCase, kind: RoundKind, opens_at: datetime) -> None:

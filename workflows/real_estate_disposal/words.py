@@ -75,6 +75,7 @@ WORDS = Words(
         DISTRIBUTION_OBJECTION: Word("分配方案异议 (提存争议款)", "Objection to the plan (escrow)"),
     },
     actions={
+        "deadline_rechecked": Word("期间届满日按公布的节假日安排重算", "Deadline recounted by the published schedule"),
         "started": Word("启动", "Started"),
         "decision": Word("法官决定", "Judge's decision"),
         # Agency tasks' assignment and end (task_assigned, task_completed …): the agency task's words.
@@ -219,6 +220,7 @@ WORDS = Words(
         ),
     },
     summary={
+        "deadlines": Word("法定期间 (暂定者待节假日安排公布后重算)", "Legal periods (provisional ones are recounted)"),
         "unit_number": Word("不动产单元号", "Unit number"),
         "property": Word("处置财产", "Property"),
         "debtor": Word("被执行人", "Debtor"),
