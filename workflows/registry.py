@@ -13,11 +13,20 @@ from workflows.cross_region_seizure import SCENARIO as CROSS_REGION_SEIZURE
 from workflows.kit.scenario import Scenario
 from workflows.kit.words import Words
 from workflows.mass_payout import SCENARIO as MASS_PAYOUT
+from workflows.periodic_reinquiry import SCENARIO as PERIODIC_REINQUIRY
 from workflows.real_estate_disposal import SCENARIO as REAL_ESTATE_DISPOSAL
 from workflows.refusal_referral import SCENARIO as REFUSAL_REFERRAL
 
 SCENARIOS: dict[str, Scenario] = {
-    s.name: s for s in (ASSET_INQUIRY, CROSS_REGION_SEIZURE, REAL_ESTATE_DISPOSAL, MASS_PAYOUT, REFUSAL_REFERRAL)
+    s.name: s
+    for s in (
+        ASSET_INQUIRY,
+        CROSS_REGION_SEIZURE,
+        REAL_ESTATE_DISPOSAL,
+        MASS_PAYOUT,
+        PERIODIC_REINQUIRY,
+        REFUSAL_REFERRAL,
+    )
 }
 
 for _scenario in SCENARIOS.values():

@@ -1,0 +1,98 @@
+"""Closing the current enforcement procedure (终结本次执行程序, 终本) and its five-year watch.
+
+Source: 最高人民法院关于严格规范终结本次执行程序的规定（试行） (法〔2016〕373号), as quoted in DOMAIN.md
+§5.1 [S] (secondary sources; the primary text was not read):
+
+- Art. 1: the court closes the current procedure only when all of these hold — the enforcement notice
+  was served and the debtor ordered to report property; a consumption restriction was issued and a
+  debtor who qualifies was entered on the dishonest list; every property-investigation measure was
+  exhausted without finding property that can be enforced (or what was found cannot be disposed of);
+  **more than three months** have passed since the case was filed; a debtor whose whereabouts are
+  unknown was searched for, and obstruction was met with the coercive measures the law provides.
+- Art. 9: for **five years** after closure the court queries the debtor's property through the network
+  query-and-control system **every six months** and tells the applicant the result; where property is
+  found the court resumes enforcement (恢复执行). The applicant may apply to resume when it finds
+  property, unbound by the limitation period for applying.
+- 财产调查规定 Art. 2 [V]: a specific lead from the applicant is checked within 7 days (3 if urgent).
+
+The periods are constants here (not ``legal_params.json``): the notice's effective date was not
+verified, and a versioned entry needs one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from domain.assets import AssetKind, AssetStatus
+from domain.legal_time import LegalDuration, TimeUnit, add_months
+
+INSTRUMENT = "终本规定 (法〔2016〕373号)"
+MIN_SINCE_FILING = LegalDuration(amount=3, unit=TimeUnit.MONTH)  # Art. 1(四): 超过三个月
+REINQUIRY_INTERVAL = LegalDuration(amount=6, unit=TimeUnit.MONTH)  # Art. 9: 每六个月
+WATCH_PERIOD = LegalDuration(amount=5, unit=TimeUnit.YEAR)  # Art. 9: 五年内
+LEAD_CHECK = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)  # 财产调查规定 Art. 2
+URGENT_LEAD_CHECK = LegalDuration(amount=3, unit=TimeUnit.CALENDAR_DAY)
+
+
+class ClosureChecklist(BaseModel):
+    """The judge's checklist of 终本规定 Art. 1, ticked item by item, and the ruling that closes."""
+
+    notice_and_report_order: bool = Field(
+        default=False, description="Art. 1(一): enforcement notice served, debtor ordered to report property"
+    )
+    consumption_restricted: bool = Field(
+        default=False, description="Art. 1(二): consumption restriction issued; dishonest list where it applies"
+    )
+    investigation_exhausted: bool = Field(
+        default=False, description="Art. 1(三): every investigation measure taken; nothing enforceable found"
+    )
+    whereabouts_and_obstruction: bool = Field(
+        default=False, description="Art. 1(五): missing debtor searched for; obstruction met with coercive measures"
+    )
+    ruling_number: str = Field(min_length=4, max_length=60, description="终本裁定书文号")
+
+
+# Art. 1's items the checklist must tick, with the words of the refusal when one is missing.
+_ITEMS: dict[str, str] = {
+    "notice_and_report_order": "执行通知、报告财产令未发出 / enforcement notice and report order (Art. 1(一))",
+    "consumption_restricted": "未发出限制消费令或未依法纳入失信名单 / consumption restriction (Art. 1(二))",
+    "investigation_exhausted": "财产调查措施未穷尽 / investigation not exhausted (Art. 1(三))",
+    "whereabouts_and_obstruction": "未依法查找被执行人或处置妨害执行 / search and coercive measures (Art. 1(五))",
+}
+
+
+def closure_problems(checklist: ClosureChecklist, filed_on: date, closing_on: date) -> list[str]:
+    """What stands in the way of closing on ``closing_on`` (empty: the procedure may close)."""
+    problems = [words for item, words in _ITEMS.items() if not getattr(checklist, item)]
+    earliest = earliest_closure(filed_on)
+    if closing_on < earliest:
+        problems.append(
+            f"立案未满三个月, 最早于 {earliest.isoformat()} 终本 / less than three months since filing "
+            f"(Art. 1(四)): the earliest closing day is {earliest.isoformat()}"
+        )
+    return problems
+
+
+def earliest_closure(filed_on: date) -> date:
+    """The first day on which more than three months have passed since filing (Art. 1(四)): the day
+    after the three months end (the filing day itself is not counted, CPL Art. 85)."""
+    return date.fromordinal(add_months(filed_on, MIN_SINCE_FILING.amount).toordinal() + 1)
+
+
+def is_executable(kind: str, status: str, available_fen: int | None) -> bool:
+    """An asset the court can act on: in normal standing, and for funds a balance not yet frozen."""
+    if status != AssetStatus.NORMAL.value:
+        return False
+    if AssetKind(kind).is_funds:
+        return (available_fen or 0) > 0
+    return True
+
+
+def hits(report: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reported assets (public views: reference masked) that can be enforced: a hit offers
+    resumption (恢复执行) to the judge."""
+    return [r for r in report if is_executable(str(r["kind"]), str(r["status"]), r.get("available_fen"))]

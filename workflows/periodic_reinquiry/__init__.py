@@ -1,0 +1,33 @@
+"""Closure of the current procedure (终本) and its five-year watch: the judge closes on the checklist of
+终本规定 Art. 1, the debtor's property is inquired every six months for five years, a hit puts
+resumption (恢复执行) before the judge, and the applicant's lead runs an inquiry at once."""
+
+from __future__ import annotations
+
+from activities.partners import PartnerActivities
+from workflows.asset_inquiry import INQUIRED_CATEGORIES
+from workflows.asset_inquiry.workflow import AssetInquiry
+from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.periodic_reinquiry.models import NAME, PeriodicReinquiryInput, PeriodicReinquiryRequest
+from workflows.periodic_reinquiry.words import WORDS
+from workflows.periodic_reinquiry.workflow import PeriodicReinquiry
+
+
+def _build_input(request: PeriodicReinquiryRequest, ctx: ScenarioContext) -> PeriodicReinquiryInput:
+    # The watch inquires through the same partners a network inquiry asks (its children pass them on).
+    partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
+    return PeriodicReinquiryInput(request=request, context=ctx.model_copy(update={"partners": partners}))
+
+
+SCENARIO = Scenario(
+    name=NAME,
+    package=__name__,
+    words=WORDS,
+    workflow=PeriodicReinquiry,
+    request_model=PeriodicReinquiryRequest,
+    build_input=_build_input,
+    activities=(PartnerActivities,),  # its AssetInquiry children call them
+    extra_workflows=(AssetInquiry,),
+)
+
+__all__ = ["SCENARIO", "PeriodicReinquiry"]

@@ -1,0 +1,134 @@
+"""What the closure and its five-year watch (终结本次执行 and 终本 periodic re-inquiry) take, carry from
+run to run, decide and return."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from domain.cases import CaseNumber, CourtName
+from domain.closure import ClosureChecklist
+from domain.legal_time import LegalClock
+from domain.money import PositiveFen
+from domain.parties import Party
+from domain.personal import Personal, PersonalKind
+from workflows.kit.models import TimelineEntry
+from workflows.kit.scenario import ScenarioContext
+
+NAME = "periodic-reinquiry"
+# The judge's decisions: close the current procedure (终本) or go on enforcing; on a hit, resume (恢复执行)
+# or keep the case closed.
+CLOSE, CONTINUE = "close-procedure", "continue-enforcement"
+RESUME, KEEP_CLOSED = "resume-enforcement", "keep-closed"
+# The applicant's property lead, entered by the judge: it runs an inquiry at once.
+SUBMIT_LEAD_UPDATE = "submit-lead"
+
+
+class PeriodicReinquiryRequest(BaseModel):
+    """终结本次执行程序 — what the judge submits to close the current procedure and watch the debtor."""
+
+    case_number: CaseNumber
+    court: CourtName = Field(description="执行法院")
+    debtor: Party = Field(description="被执行人")
+    amount_owed_fen: PositiveFen = Field(description="未履行金额 (fen): what is still owed")
+    filed_on: date = Field(description="立案日期: closing needs more than three months since (终本规定 Art. 1(四))")
+
+
+class Lead(BaseModel):
+    """申请执行人提供的财产线索: a specific lead, checked at once (财产调查规定 Art. 2: 7 days, 3 if urgent)."""
+
+    # An asset's whereabouts may name an account or a unit number: personal data, masked in the audit.
+    description: Annotated[str, Personal(PersonalKind.ACCOUNT_NUMBER)] = Field(
+        min_length=4, max_length=500, description="what and where the asset is"
+    )
+    urgent: bool = Field(default=False, description="urgent: checked in 3 days instead of 7")
+
+
+class QueuedLead(BaseModel):
+    number: int
+    lead: Lead
+    due_by: datetime
+    provisional: bool
+
+
+class LeadReceipt(BaseModel):
+    """The answer to a submitted lead: its number and the day by which it must be checked."""
+
+    lead: int
+    due_by: datetime
+    provisional: bool
+
+
+class ResumeEnforcement(BaseModel):
+    """恢复执行: the judge resumes enforcement on what the inquiry found."""
+
+    resumed_case_number: str = Field(default="", max_length=60, description="恢复执行案号 (执恢字), if assigned")
+
+
+class InquiryRound(BaseModel):
+    """One inquiry of the watch: what set it off, and what it found (references masked)."""
+
+    number: int
+    trigger: Literal["schedule", "lead"]
+    lead: int | None = None
+    at: datetime
+    inquiry_id: str
+    outcome: Literal["reported", "failed"]
+    assets: int = 0
+    hits: list[dict[str, Any]] = Field(default_factory=list)
+    no_answer: list[str] = Field(default_factory=list)
+
+
+class WatchState(BaseModel):
+    """What one run of the watch hands the next (continue-as-new): legal time, schedule, leads, record."""
+
+    clock: LegalClock
+    closed_at: datetime
+    ruling_number: str
+    ends_at: datetime
+    next_due: datetime | None
+    scheduled_done: int = 0
+    inquiries: int = 0
+    rounds_with_hits: int = 0
+    leads_received: int = 0
+    pending_leads: list[QueuedLead] = Field(default_factory=list)
+    last: InquiryRound | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+
+class PeriodicReinquiryInput(BaseModel):
+    request: PeriodicReinquiryRequest
+    context: ScenarioContext
+    watch: WatchState | None = None  # None on the first run: the procedure is not closed yet
+
+
+class PeriodicReinquiryResult(BaseModel):
+    status: str
+    closed_at: datetime | None = None
+    ruling_number: str | None = None
+    inquiries: int = 0
+    rounds_with_hits: int = 0
+    resumed_on: InquiryRound | None = None
+    resumed_case_number: str | None = None
+
+
+__all__ = [
+    "CLOSE",
+    "CONTINUE",
+    "KEEP_CLOSED",
+    "NAME",
+    "RESUME",
+    "SUBMIT_LEAD_UPDATE",
+    "ClosureChecklist",
+    "InquiryRound",
+    "Lead",
+    "LeadReceipt",
+    "PeriodicReinquiryInput",
+    "PeriodicReinquiryRequest",
+    "PeriodicReinquiryResult",
+    "QueuedLead",
+    "ResumeEnforcement",
+    "WatchState",
+]
