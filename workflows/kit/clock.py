@@ -36,8 +36,8 @@ class LegalPeriod(BaseModel):
 class CaseClock:
     """One workflow's legal time. Build it inside the workflow (it reads ``workflow.info()``)."""
 
-    def __init__(self, scale: TimeScale) -> None:
-        self.clock = LegalClock(epoch=workflow.info().start_time, scale=scale)
+    def __init__(self, scale: TimeScale, legal_epoch: datetime | None = None) -> None:
+        self.clock = LegalClock(epoch=workflow.info().start_time, scale=scale, legal_epoch=legal_epoch)
 
     def now(self) -> datetime:
         """Legal now (equals wall time at acceleration 1)."""
