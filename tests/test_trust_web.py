@@ -360,3 +360,15 @@ def test_empty_tls_variables_mean_not_configured(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("OM_TEMPORAL_TLS_SERVER_NAME", "")
     s = Settings(var_dir=tmp_path, _env_file=None)
     assert s.temporal_tls_ca_file is None and s.temporal_tls_server_name is None
+
+
+async def test_the_issue_500s_and_502s_are_client_errors(web: str, stack: Any):
+    """Found by fuzzing (issue 11): a huge offset, a huge token lifetime, a forged page token."""
+    judge, admin = await login(web, "judge"), await login(web, "admin")
+    async with judge, admin:
+        r = await judge.get("/api/tasks", params={"offset": 10**20})
+        assert r.status_code == 422, r.text
+        r = await admin.post("/api/users/judge/tokens", json={"ttl_hours": 10**9})
+        assert r.status_code == 422, r.text
+        r = await judge.get("/api/workflows", params={"next_page_token": "Zm9yZ2VkLXBhZ2UtdG9rZW4"})
+        assert r.status_code == 422 and r.json()["code"] == "INVALID_PAGE_TOKEN", r.text

@@ -24,6 +24,7 @@ from core.logging import get_logger
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, ValidationFailed
 from web.accounts import actor_for_token
+from web.api.common import errors
 from web.db import Database
 from web.deps import State
 from web.errors import Unauthorized
@@ -142,13 +143,13 @@ async def preflight(action: str, request: Request, state: State) -> Response:
     return Response(status_code=204 if headers else 403, headers=headers)
 
 
-@router.post("/decode")
+@router.post("/decode", responses=errors(401, 403, 422))
 async def decode(request: Request, body: PayloadsBody, _: CodecActor, state: State) -> JSONResponse:
     """Decrypts payloads for Temporal's UI (judges, auditors, admins)."""
     return await _transform(request, state, body, encode=False)
 
 
-@router.post("/encode")
+@router.post("/encode", responses=errors(401, 403, 422))
 async def encode(request: Request, body: PayloadsBody, _: CodecActor, state: State) -> JSONResponse:
     """Encrypts payloads (Temporal's UI uses it when a user sends a signal or starts a workflow from it)."""
     return await _transform(request, state, body, encode=True)

@@ -30,7 +30,7 @@ async def list_tasks(
     case_number: str | None = None,
     agency: Annotated[str | None, Query(description="judges and auditors: one agency's tasks")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,  # SQLite's integers end at 2^63
 ) -> Response:
     """An agency sees only its own tasks, sorted by due date; judges and auditors see all."""
     query = TaskQuery(

@@ -117,7 +117,7 @@ class UserPatch(BaseModel):
 
 class NewToken(BaseModel):
     label: str | None = Field(default=None, max_length=100)
-    ttl_hours: int | None = Field(default=None, gt=0, description="none: valid until revoked")
+    ttl_hours: int | None = Field(default=None, gt=0, le=10 * 366 * 24, description="none: valid until revoked")
 
 
 class IssuedToken(BaseModel):

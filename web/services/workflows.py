@@ -207,7 +207,16 @@ def _decode_page_token(token: str | None) -> bytes | None:
 async def search(client: Client, query: str, page_size: int, page_token: str | None = None) -> WorkflowPage:
     """One page of scenario workflows matching a visibility ``query`` (from :func:`build_list_query`)."""
     it = client.list_workflows(query, page_size=page_size, next_page_token=_decode_page_token(page_token))
-    await it.fetch_next_page()
+    try:
+        await it.fetch_next_page()
+    except RPCError as exc:
+        # A token Temporal cannot read is the caller's mistake (or a forgery), not an outage; the dev
+        # server's SQL visibility answers such a token with UNKNOWN rather than INVALID_ARGUMENT.
+        if page_token and exc.status in (RPCStatusCode.INVALID_ARGUMENT, RPCStatusCode.UNKNOWN):
+            raise ValidationFailed(
+                "INVALID_PAGE_TOKEN", "next_page_token is not one we issued", "next_page_token"
+            ) from None
+        raise
     items = [
         summary_of(w.id, w.typed_search_attributes, w.status, w.start_time, w.close_time) for w in it.current_page or []
     ]
