@@ -92,6 +92,8 @@ def main() -> None:
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     _ = settings.codec_keys  # creates the sandbox dev key under var/ before any process needs it
+    _ = settings.actor_keys  # likewise the key signing actors (web and worker would race to create it)
+    settings.check_startup()  # a sandbox bound beyond loopback, or production without its keys: refuse
     logs = settings.var_dir / "logs"
     supervisor = Supervisor(logs)
     supervisor.install_signal_handlers()
