@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     # must share them; rotate by adding a key and making it active, never by dropping one while histories
     # signed with it live. Sandbox creates var/actor-keys.json if unset; production requires it.
     actor_keys_json: str = ""
+    # JSON {"active": "p1", "keys": {"p1": "<base64 of 32+ bytes>"}}: HMAC keys of the party index (search
+    # by ID number without storing it). Sandbox creates var/party-index-keys.json; production requires it.
+    party_index_keys_json: str = ""
     # How long a signed actor stays valid for the call it was signed for (a start waiting for workers
     # is checked against the time Temporal recorded it, so a short life is enough).
     actor_signature_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
@@ -172,6 +175,23 @@ class Settings(BaseSettings):
                 json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
         return ActorKeys.model_validate_json(path.read_text())
 
+    @cached_property
+    def party_index_keys(self) -> ActorKeys:
+        """HMAC keys of the party index (当事人盲索引): the web stores keyed hashes of parties' ID numbers,
+        never the numbers. Rotate by adding a key and making it active; searches try every key."""
+        if self.party_index_keys_json:
+            return ActorKeys.model_validate_json(self.party_index_keys_json)
+        if not self.sandbox:
+            raise RuntimeError("OM_PARTY_INDEX_KEYS_JSON is required in the production profile")
+        path = self.var_dir / "party-index-keys.json"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
+        return ActorKeys.model_validate_json(path.read_text())
+
     def actor_signer(self) -> ActorSigner:
         return ActorSigner(self.actor_keys, timedelta(seconds=self.actor_signature_ttl_seconds))
 
@@ -214,6 +234,8 @@ class Settings(BaseSettings):
             problems.append("OM_ACTOR_KEYS_JSON is required in production")
         elif any(kid.startswith("dev-") for kid in ActorKeys.model_validate_json(self.actor_keys_json).keys):
             problems.append("OM_ACTOR_KEYS_JSON holds a sandbox (dev-) key")
+        if not self.party_index_keys_json:
+            problems.append("OM_PARTY_INDEX_KEYS_JSON is required in production")
         if not self.audit_signing_key:
             problems.append("OM_AUDIT_SIGNING_KEY is required in production")
         if self.codec_allow_plaintext:

@@ -33,7 +33,8 @@
       add.addEventListener("click", function () {
         var i = parseInt(add.getAttribute("data-next") || "0", 10);
         add.setAttribute("data-next", String(i + 1));
-        var html = tpl.innerHTML.split(fs.getAttribute("data-rows") + ".__i__").join(fs.getAttribute("data-rows") + "." + i);
+        var html = tpl.innerHTML.split(fs.getAttribute("data-rows") + ".__i__").join(fs.getAttribute("data-rows") + "." + i)
+          .split("__n__").join(String(i + 1));  // a row's own number (claim_id …), as the server numbers it
         var holder = document.createElement("div");
         holder.innerHTML = html;
         while (holder.firstChild) { list.appendChild(holder.firstChild); }

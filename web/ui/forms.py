@@ -4,8 +4,16 @@ A scenario's input schema, a pending decision's schema and a task's result schem
 so a new scenario, decision or result type needs no UI change. Supported: nested objects (fieldsets),
 ``$ref``/``$defs``, optional fields (``anyOf`` with null), enums (selects), booleans (checkboxes),
 integers, amounts in fen (``*_fen``: typed in yuan as ¥, converted exactly), date and date-time (China
-time), lists of scalars (one text box, comma or line separated), lists of objects (rows, with "add a
-row"), and anything else as a JSON text box.
+time), lists of scalars (one text box, comma or line separated), lists of enum values (check boxes),
+lists of objects (rows, with "add a row"), and anything else as a JSON text box.
+
+Made for judges, from the scenario's words alone (no per-scenario code): labels and help come from the
+scenario's ``field.*`` / ``help.*`` words (in Chinese mode a field never shows its English schema title or
+description); an agency a request names (a string whose default is a configured agency, or whose
+description says ``agency id`` / ``partner id``) is chosen from the directory by its Chinese name, a list
+of them (``inquiry_platforms``) by check boxes; a content-hash reference (``{sha256, count, …}``, e.g. a
+payee list) is an upload whose check the page shows before the start; optional details of a row fold
+away under "more".
 
 Field names are dotted paths under ``f.`` (``f.debtor.id_number``, ``f.leases.0.tenant``), the same paths
 the API reports validation errors by, so errors land next to their field.
@@ -22,10 +30,12 @@ from typing import Any
 
 from domain.legal_time import CHINA_TZ
 from domain.money import yuan_to_fen
-from web.ui.i18n import Translator
+from web.services.directory import Directory
+from web.ui.i18n import Translator, has_cjk
 
 PREFIX = "f"
 ROW_PLACEHOLDER = "__i__"
+ROW_NUMBER = "__n__"
 MISSING: Any = object()
 
 
@@ -33,7 +43,8 @@ MISSING: Any = object()
 class FormField:
     name: str
     key: str
-    kind: str  # text, textarea, integer, number, yuan, bool, enum, datetime, date, object, list, rows, json
+    # text, textarea, integer, number, yuan, bool, enum, datetime, date, object, list, multi, rows, upload, json
+    kind: str
     label: str
     hint: str = ""
     required: bool = False
@@ -47,6 +58,8 @@ class FormField:
     value: str = ""
     checked: bool = False
     error: str | None = None
+    selected: list[str] = field(default_factory=list)  # multi: the values checked
+    more: bool = False  # an optional detail the template may fold away
 
 
 class Schema:
@@ -135,10 +148,38 @@ def _kind(key: str, node: Mapping[str, Any]) -> str:
     return "json"
 
 
+_AGENCY_MARKERS = ("agency id", "partner id", "协助单位编号")
+
+
+def _is_upload(node: Mapping[str, Any]) -> bool:
+    """A reference to a stored file by its content hash (a payee list): uploaded, never typed."""
+    props = node.get("properties") or {}
+    return node.get("type") == "object" and "sha256" in props and "count" in props
+
+
+def _row_number_default(key: str, node: Mapping[str, Any], required: bool) -> bool:
+    """A row's own id (``claim_id``, ``cost_id``): numbered for the clerk, who may change it."""
+    return required and key.endswith("_id") and node.get("type") == "string"
+
+
 class FormBuilder:
-    def __init__(self, schema: Mapping[str, Any], t: Translator) -> None:
+    """Fields for one schema. ``scenario`` picks the scenario's words (a field may be called differently in
+    two scenarios: ``court`` is 执行法院 in one and 请求法院 in another); ``directory`` turns agency ids
+    into choices; ``prefill`` gives top-level defaults a clerk expects (the judge's court)."""
+
+    def __init__(
+        self,
+        schema: Mapping[str, Any],
+        t: Translator,
+        scenario: str | None = None,
+        directory: Directory | None = None,
+        prefill: Mapping[str, str] | None = None,
+    ) -> None:
         self.schema = Schema(schema)
         self.t = t
+        self.scenario = scenario
+        self.directory = directory
+        self.prefill = prefill or {}
 
     def fields(
         self, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
@@ -147,13 +188,33 @@ class FormBuilder:
         return self._object_children(root, PREFIX, values, errors or {})
 
     def _object_children(
-        self, node: Mapping[str, Any], name: str, values: Mapping[str, str] | None, errors: Mapping[str, str]
+        self,
+        node: Mapping[str, Any],
+        name: str,
+        values: Mapping[str, str] | None,
+        errors: Mapping[str, str],
+        row: int | None = None,
     ) -> list[FormField]:
         required = set(node.get("required", []))
         return [
-            self._field(key, sub, f"{name}.{key}", key in required, values, errors)
+            self._field(key, sub, f"{name}.{key}", key in required, values, errors, row)
             for key, sub in (node.get("properties") or {}).items()
         ]
+
+    def _label_and_hint(self, key: str, raw: Mapping[str, Any], node: Mapping[str, Any]) -> tuple[str, str]:
+        desc = str(node.get("description") or raw.get("description") or "")
+        title = str(raw.get("title") or node.get("title") or key)
+        label = self.t.field(key, title, desc, self.scenario)
+        hint = self.t.help(key, self.scenario)
+        if not hint and desc and desc != label:
+            # The schema's own description helps only where it speaks the page's language.
+            if self.t.lang != "zh" or (has_cjk(desc) and not has_cjk(label)):
+                hint = desc
+        if self.t.lang == "zh" and not has_cjk(label):
+            # Words missing for this field: better its Chinese description than an English name.
+            if desc and has_cjk(desc):
+                label = self.t.field(key, None, desc)
+        return label, hint
 
     def _field(
         self,
@@ -163,24 +224,24 @@ class FormBuilder:
         required: bool,
         values: Mapping[str, str] | None,
         errors: Mapping[str, str],
+        row: int | None = None,
     ) -> FormField:
         node, nullable = self.schema.resolve(raw)
-        kind = _kind(key, node)
-        desc = str(node.get("description") or raw.get("description") or "")
-        title = str(raw.get("title") or node.get("title") or key)
-        label = self.t.field(key, title, desc)
+        kind = "upload" if _is_upload(node) else _kind(key, node)
+        label, hint = self._label_and_hint(key, raw, node)
         f = FormField(
             name=name,
             key=key,
             kind=kind,
             label=label,
-            hint=desc if desc and desc != label else "",
+            hint=hint,
             required=required and not nullable,
             nullable=nullable,
             attrs=_attrs(node),
             error=errors.get(name),
+            more=row is not None and not required,
         )
-        if kind == "object":
+        if kind in ("object", "upload"):
             f.children = self._object_children(node, name, values, errors)
             return f
         if kind == "array":
@@ -188,41 +249,96 @@ class FormBuilder:
             item_kind = _kind(key, item)
             if item_kind == "object":
                 f.kind = "rows"
-                f.template = self._row(item, f"{name}.{ROW_PLACEHOLDER}", None, errors)
-                indexes = _row_indexes(values, name) if values is not None else []
-                f.rows = [self._row(item, f"{name}.{i}", values, errors) for i in indexes]
+                f.template = self._row(item, f"{name}.{ROW_PLACEHOLDER}", None, errors, None)
+                if values is not None:
+                    indexes = _row_indexes(values, name)
+                else:
+                    # A list the request needs at least one of starts with that row, ready to fill in.
+                    indexes = list(range(max(int(node.get("minItems", 0) or 0), 1 if f.required else 0)))
+                f.rows = [self._row(item, f"{name}.{i}", values, errors, i) for i in indexes]
+                f.attrs["data-next"] = str((max(indexes) + 1) if indexes else 0)
                 return f
-            if item_kind in ("text", "integer", "enum"):
+            if item_kind == "enum":
+                return self._multi(
+                    f, [(str(c), self.t.word("enum", c, self.scenario)) for c in item.get("enum", [])], node, values
+                )
+            agencies = self._agency_list(key)
+            if item_kind == "text" and agencies is not None:
+                return self._multi(f, agencies, node, values)
+            if item_kind in ("text", "integer"):
                 f.kind, f.item_kind = "list", "integer" if item_kind == "integer" else "text"
                 f.hint = (f.hint + "; " if f.hint else "") + self.t("common.list_hint")
             else:
                 f.kind = "json"
         if kind == "enum":
             choices = list(node.get("enum", [node.get("const")]))
-            f.options = [(str(c), self.t.word("enum", c)) for c in choices]
+            f.options = [(str(c), self.t.word("enum", c, self.scenario)) for c in choices]
             f.attrs["data-int"] = "1" if all(isinstance(c, int) for c in choices) else ""
+        if kind == "text" and self.directory is not None:
+            self._agency_choice(f, node, raw)
         if kind == "yuan":
-            f.hint = self.t("common.yuan_hint")
+            f.hint = (f.hint + "; " if f.hint else "") + self.t("common.yuan_hint")
         if f.kind == "json":
             f.hint = (f.hint + "; " if f.hint else "") + self.t("common.json_hint")
         if values is None:
-            f.value = _default_text(node, f.kind)
+            f.value = self.prefill.get(name) or _default_text(node, f.kind)
+            if not f.value and row is not None and _row_number_default(key, node, required):
+                # The empty row the page copies gets its number when it is added (app.js).
+                f.value = ROW_NUMBER if row < 0 else str(row + 1)
             f.checked = bool(node.get("default")) if f.kind == "bool" else False
         else:
             f.value = values.get(name, "")
             f.checked = values.get(name) in ("true", "on", "1")
         return f
 
-    def _row(
-        self, item: Mapping[str, Any], name: str, values: Mapping[str, str] | None, errors: Mapping[str, str]
+    def _agency_choice(self, f: FormField, node: Mapping[str, Any], raw: Mapping[str, Any]) -> None:
+        """A string naming an agency becomes a choice among the configured agencies of its kind."""
+        assert self.directory is not None
+        default = node.get("default")
+        desc = str(node.get("description") or raw.get("description") or "").lower()
+        known = isinstance(default, str) and default in self.directory.by_id
+        if not known and not any(m in desc for m in _AGENCY_MARKERS):
+            return
+        entries = self.directory.like(default) if isinstance(default, str) else list(self.directory.entries)
+        f.kind = "enum"
+        f.options = [(e.id, e.name) for e in entries]
+        if isinstance(default, str) and default and not known:
+            f.options.insert(0, (default, default))  # configured nowhere, but what the request expects
+        f.attrs["data-agency"] = "1"
+
+    def _agency_list(self, key: str) -> list[tuple[str, str]] | None:
+        """A list of agencies (``inquiry_platforms``): the configured ones whose ids carry the noun."""
+        if self.directory is None:
+            return None
+        noun = key.rsplit("_", 1)[-1]
+        noun = noun[:-1] if noun.endswith("s") else noun
+        found = self.directory.matching_token(noun)
+        return [(e.id, e.name) for e in found] if found else None
+
+    def _multi(
+        self, f: FormField, options: list[tuple[str, str]], node: Mapping[str, Any], values: Mapping[str, str] | None
     ) -> FormField:
-        return FormField(
-            name=name,
-            key="",
-            kind="object",
-            label="",
-            children=self._object_children(item, name, values, errors),
-        )
+        """Check boxes, one per choice, each its own name (``f.items.0``) so a plain form post keeps them all."""
+        f.kind = "multi"
+        f.options = options
+        if values is None:
+            default = node.get("default")
+            f.selected = [str(v) for v in default] if isinstance(default, list) else []
+        else:
+            prefix = f.name + "."
+            f.selected = [v for k, v in values.items() if k.startswith(prefix)]
+        return f
+
+    def _row(
+        self,
+        item: Mapping[str, Any],
+        name: str,
+        values: Mapping[str, str] | None,
+        errors: Mapping[str, str],
+        row: int | None,
+    ) -> FormField:
+        children = self._object_children(item, name, values, errors, row if row is not None else -1)
+        return FormField(name=name, key="", kind="object", label="", children=children)
 
 
 def _row_indexes(values: Mapping[str, str], name: str) -> list[int]:
@@ -256,7 +372,12 @@ def parse(fields: list[FormField], form: Mapping[str, str], t: Translator) -> Pa
 
 
 def _read(f: FormField, form: Mapping[str, str], errors: dict[str, str], t: Translator) -> Any:
-    if f.kind == "object":
+    if f.kind == "multi":
+        prefix = f.name + "."
+        chosen = {v for k, v in form.items() if k.startswith(prefix)}
+        picked = [value for value, _ in f.options if value in chosen]
+        return picked if picked else MISSING
+    if f.kind in ("object", "upload"):
         out: dict[str, Any] = {}
         for c in f.children:
             v = _read(c, form, errors, t)
@@ -336,6 +457,16 @@ def _convert(f: FormField, raw: str) -> Any:
     if f.kind == "json":
         return json.loads(raw)
     return raw
+
+
+def yuan_text(fen: int) -> str:
+    """Fen as the text a yuan field holds (exact: 12345 → "123.45")."""
+    return f"{Decimal(fen) / 100:.2f}"
+
+
+def upload_fields(fields: list[FormField]) -> list[FormField]:
+    """The fields a file is uploaded for."""
+    return [f for f in flatten(fields) if f.kind == "upload"]
 
 
 def error_map(field_errors: list[tuple[str | None, str]]) -> tuple[dict[str, str], list[str]]:

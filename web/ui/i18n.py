@@ -261,6 +261,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "summary.tasks": "协助事项",
         "decision.approve-control": "批准查控措施",
         "decision.reject-control": "不予查控",
+        "form.more": "更多信息 (选填)",
+        "upload.choose": "选择文件 (CSV)",
+        "upload.hint": "先上传并检查名单; 检查通过后核对人数与总额, 再确认启动。",
+        "upload.check": "上传并检查",
+        "upload.checked": "名单检查通过",
+        "upload.rejected": "名单未通过检查, 未保存任何数据",
+        "upload.count": "人数",
+        "upload.total": "总金额",
+        "upload.errors": "问题",
+        "upload.first_errors": "前几处问题",
+        "upload.report": "下载完整问题清单",
+        "upload.row": "行",
+        "upload.column": "列",
+        "upload.rule": "规则",
+        "upload.message": "说明",
+        "upload.confirm": "确认并启动",
+        "upload.replace": "如需更换名单, 请重新选择文件并检查。",
+        "upload.missing": "请先上传名单并通过检查",
+        "cases.scope": "范围",
+        "cases.mine": "我承办的",
+        "cases.all_court": "本院全部",
+        "cases.party": "当事人证件号码",
+        "cases.party_hint": "身份证号或统一社会信用代码",
+        "cases.date_from": "开始日期起",
+        "cases.date_to": "开始日期止",
+        "cases.any_status": "全部状态",
+        "case.actor.judge": "法官",
+        "case.actor.agency": "协助单位",
+        "case.actor.partner": "协助单位系统",
+        "case.actor.system": "系统",
+        "case.actor.approver": "审批人",
+        "case.actor.supervisor": "指挥中心",
+        "case.actor.admin": "管理员",
     },
     "en": {
         "app.name": "One-Matter",
@@ -430,6 +463,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "action.status_changed": "status",
         "decision.approve-control": "Approve control measures",
         "decision.reject-control": "Reject control measures",
+        "form.more": "More (optional)",
+        "upload.choose": "Choose the file (CSV)",
+        "upload.hint": "Upload and check the list first; once it passes, check the count and total, then confirm.",
+        "upload.check": "Upload and check",
+        "upload.checked": "The list passed the checks",
+        "upload.rejected": "The list failed the checks; nothing was stored",
+        "upload.count": "Payees",
+        "upload.total": "Total",
+        "upload.errors": "Problems",
+        "upload.first_errors": "First problems",
+        "upload.report": "Download the full error report",
+        "upload.row": "Row",
+        "upload.column": "Column",
+        "upload.rule": "Rule",
+        "upload.message": "Message",
+        "upload.confirm": "Confirm and start",
+        "upload.replace": "To use another list, choose a file and check it again.",
+        "upload.missing": "Upload the list and pass the checks first",
+        "cases.scope": "Scope",
+        "cases.mine": "Mine",
+        "cases.all_court": "All of my court",
+        "cases.party": "Party's ID number",
+        "cases.party_hint": "Resident ID or unified credit code",
+        "cases.date_from": "Started from",
+        "cases.date_to": "Started to",
+        "cases.any_status": "Any status",
+        "case.actor.judge": "Judge",
+        "case.actor.agency": "Agency",
+        "case.actor.partner": "Partner system",
+        "case.actor.system": "System",
+        "case.actor.approver": "Approver",
+        "case.actor.supervisor": "Command centre",
+        "case.actor.admin": "Admin",
     },
 }
 
@@ -497,7 +563,14 @@ class Translator:
         return translate(self.lang, f"{prefix}.{text}", text, scenario)
 
     def help(self, key: str, scenario: str | None = None) -> str:
-        """The help under a form field, or nothing."""
+        """The help under a form field, or nothing. Help is about one scenario's request: another
+        scenario's help for a field of the same name ("the court that pays out") must not show."""
+        if scenario is not None and scenario in SCENARIOS:
+            for language in (self.lang, DEFAULT_LANG):
+                text = scenario_words(language, scenario).get(f"help.{key}")
+                if text:
+                    return text
+            return ""
         return _lookup(self.lang, f"help.{key}", scenario) or ""
 
     def field(self, key: str, title: str | None, description: str | None, scenario: str | None = None) -> str:
