@@ -18,6 +18,7 @@ import httpx
 
 from core.logging import configure_logging, get_logger
 from core.settings import get_settings
+from simulators.refusal_agents import REFUSAL_INBOXES, REFUSAL_SCRIPTS
 
 log = get_logger(__name__)
 
@@ -100,6 +101,7 @@ SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] = {
     "tax-review": _tax_review,
     "occupancy-survey": _occupancy,
     "title-transfer": _title_transfer,
+    **REFUSAL_SCRIPTS,
 }
 
 
@@ -149,6 +151,8 @@ AGENCIES = (
     "survey-zhuji",
     "realestate-registry",
 )
+# The referral's departments too (simulators/refusal_agents.py); one poller per inbox.
+INBOXES = tuple(dict.fromkeys((*AGENCIES, *REFUSAL_INBOXES)))
 
 
 async def main() -> None:
@@ -160,7 +164,7 @@ async def main() -> None:
     tokens = {a.id: a.token for a in settings.agencies()}
     stop = asyncio.Event()
     base = f"http://{settings.web_host}:{settings.web_port}"
-    await asyncio.gather(*(run_agency(base, a, tokens[a], args.interval, stop) for a in AGENCIES if a in tokens))
+    await asyncio.gather(*(run_agency(base, a, tokens[a], args.interval, stop) for a in INBOXES if a in tokens))
 
 
 if __name__ == "__main__":

@@ -223,7 +223,8 @@ class RefusalReferral:
         return await self._granule_task(granule, granule.key, granule.department, **context)
 
     async def _due(self, granules: list[Granule], keys: list[str] | None = None) -> list[Granule]:
-        """Puts each granule's deadline on the checklist (counted from now, as its task's will be)."""
+        """Puts each granule's deadline on the checklist, counted from now (its task counts from its own
+        first run, the same day at real speed)."""
         deadlines = await self.clock.deadlines([g.deadline.duration() for g in granules])
         for key, d in zip(keys or [g.key for g in granules], deadlines, strict=True):
             self.checklist[key].due_at, self.checklist[key].provisional = d.due_at, d.provisional
