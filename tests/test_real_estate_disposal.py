@@ -305,12 +305,15 @@ async def test_sold_in_round_one(client: Client, settings: Settings, simulator: 
     assert_balanced(result)
     assert result.plan is not None and result.plan.paid_to("auction-aux") == 8_000 * YUAN
     assert result.plan.paid_to("applicant") == 1_000_000 * YUAN
-    assert result.plan.surplus_to_debtor_fen == 1_510_000 * YUAN - 1_008_000 * YUAN
+    # The application fee of ¥1,000,000 (诉讼费用交纳办法 Art. 14(一)): 50 + 1.5 % × 490,000 + 1 % × 500,000.
+    assert result.plan.paid_to("application-fee") == 12_400 * YUAN
+    assert result.plan.surplus_to_debtor_fen == 1_510_000 * YUAN - 1_008_000 * YUAN - 12_400 * YUAN
     assert sorted((p.ref, p.status, p.amount_fen) for p in result.payments) == [
         ("applicant", "escrowed", 100_000 * YUAN),
         ("applicant", "paid", 900_000 * YUAN),
+        ("application-fee", "held", 12_400 * YUAN),  # the court's own fee stays in the case account
         ("auction-aux", "paid", 8_000 * YUAN),
-        ("surplus", "held", 502_000 * YUAN),  # the debtor gave no account: the court holds it
+        ("surplus", "held", 489_600 * YUAN),  # the debtor gave no account: the court holds it
     ]
     assert result.escrowed_fen == 100_000 * YUAN
     items = {row["item_key"].rsplit("/", 1)[-1]: row for row in await bank_items(simulator, handle.id)}
@@ -652,7 +655,8 @@ async def test_zhuji_the_plot_covers_the_claim_and_the_home_is_never_put_up(
     # doubled interest to the day the ruling took effect; the rest back to the debtor.
     plan = result.plan
     assert plan is not None
-    assert [line.class_key for line in plan.lines] == ["costs", "secured", "tax", "ordinary", "doubled_interest"]
+    assert [line.class_key for line in plan.lines][-4:] == ["secured", "tax", "ordinary", "doubled_interest"]
+    assert {line.ref for line in plan.lines if line.class_key == "costs"} >= {"application-fee"}
     assert plan.paid_to("mortgagee") == 350_000 * YUAN and plan.paid_to("tax-1") == 30_000 * YUAN
     interest = next(line for line in plan.lines if line.class_key == "doubled_interest")
     assert interest.ref == "applicant" and interest.paid_fen == interest.claimed_fen > 0

@@ -3,7 +3,11 @@ the claim and never beyond, seize, deduct, and watch each measure's term."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from activities.partners import PartnerActivities
+from domain.legal_params import params_at
+from domain.legal_time import CHINA_TZ
 from domain.partners import PartnerCategory
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import NAME, AssetInquiryInput, AssetInquiryRequest
@@ -19,6 +23,8 @@ INQUIRED_CATEGORIES = frozenset(
 
 def _build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInquiryInput:
     partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
+    # Costs left out: the application fee under the law in force today (Beijing date), fixed at the start.
+    request = request.with_proposed_costs(params_at(datetime.now(CHINA_TZ).date()))
     return AssetInquiryInput(request=request, context=ctx.model_copy(update={"partners": partners}))
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field
 
 from domain.cases import CaseNumber, CourtName
 from domain.fees import enforcement_fee
-from domain.legal_params import params_at
-from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, TimeUnit
+from domain.legal_params import LegalParams
+from domain.legal_time import LegalClock, LegalDuration, TimeUnit
 from domain.measures import Measure
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
@@ -32,22 +31,18 @@ class AssetInquiryRequest(BaseModel):
     debtor: Party = Field(description="被执行人")
     amount_owed_fen: PositiveFen = Field(description="执行标的 (fen)")
     # Left out, the enforcement application fee of the amount owed is proposed (诉讼费用交纳办法 Art. 14(一)):
-    # it is a cost the freeze may cover. Filled in here, before the workflow starts, so history records it.
-    execution_costs_fen: Fen = Field(
-        default=None,
-        validate_default=True,
-        description="执行费用 (fen); left out: the enforcement application fee of the amount owed",
+    # it is a cost the freeze may cover. The scenario's build_input fills it at the start (in the web), so
+    # the workflow's history records the amount.
+    execution_costs_fen: Fen | None = Field(
+        default=None, description="执行费用 (fen); left out: the enforcement application fee of the amount owed"
     )
     case_account: AccountNumber = Field(default="", max_length=64, description="案款账户; defaults to one per case")
 
-    @field_validator("execution_costs_fen", mode="before")
-    @classmethod
-    def _propose_application_fee(cls, value: Any, info: ValidationInfo) -> Any:
-        owed = info.data.get("amount_owed_fen")
-        if value is not None or not isinstance(owed, int):
-            return value
-        # Validated in the web before the start, never inside the workflow (the field is then set).
-        return enforcement_fee(owed, params_at(datetime.now(CHINA_TZ).date())).fee_fen
+    def with_proposed_costs(self, params: LegalParams) -> AssetInquiryRequest:
+        """The request with the application fee as its costs, where the judge left the costs out."""
+        if self.execution_costs_fen is not None:
+            return self
+        return self.model_copy(update={"execution_costs_fen": enforcement_fee(self.amount_owed_fen, params).fee_fen})
 
 
 class AssetInquiryInput(BaseModel):

@@ -86,7 +86,7 @@ class AssetInquiry:
     async def run(self, inp: AssetInquiryInput) -> AssetInquiryResult:
         self.inp = inp
         req = inp.request
-        self.budget = FreezeBudget(target_fen=control_target(req.amount_owed_fen, req.execution_costs_fen))
+        self.budget = FreezeBudget(target_fen=control_target(req.amount_owed_fen, req.execution_costs_fen or 0))
         self.timeline.record("started", case=req.case_number, target_fen=self.budget.target_fen)
 
         await self._inquire_all(inp)

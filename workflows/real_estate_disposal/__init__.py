@@ -23,12 +23,17 @@ def build_input(request: RealEstateDisposalRequest, ctx: ScenarioContext) -> Rea
     """Resolves the law in force today (Beijing date) once, at start; history keeps it."""
     from datetime import datetime
 
+    from domain.fees import enforcement_fee
     from domain.legal_params import params_at
     from domain.legal_time import CHINA_TZ
     from workflows.real_estate_disposal.models import RealEstateDisposalInput
 
     today = datetime.now(CHINA_TZ).date()
-    return RealEstateDisposalInput(request=request, context=ctx, params=params_at(today, request.jurisdiction))
+    params = params_at(today, request.jurisdiction)
+    if request.application_fee_fen is None:
+        fee = enforcement_fee(request.amount_owed_fen, params).fee_fen
+        request = request.model_copy(update={"application_fee_fen": fee})
+    return RealEstateDisposalInput(request=request, context=ctx, params=params)
 
 
 def __getattr__(name: str) -> Scenario:

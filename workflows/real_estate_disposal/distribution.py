@@ -34,6 +34,9 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.real_estate_disposal.case import CALL, DisposalCase
 
+APPLICATION_FEE = "application-fee"  # the fee's line in the plan
+APPLICATION_FEE_PATCH = "distribution-application-fee"
+
 
 async def distribute(case: DisposalCase, taker: str | None) -> None:
     req, params = case.req, case.params
@@ -52,7 +55,7 @@ async def distribute(case: DisposalCase, taker: str | None) -> None:
     ]
     proceeds = case.sale_price_fen + sum(f.into_proceeds_fen + f.auction_costs_fen for f in case.forfeitures)
     case.claims = [*_claims_with_interest(case), *case.tax_claims]
-    costs = [*req.execution_costs, *default_costs]
+    costs = [*req.execution_costs, *default_costs, *_application_fee(case)]
     plan = plan_distribution(proceeds, costs, case.claims, case.inp.rules)
     if case.residence_reserve_fen and case.residence_conceded_by:
         plan, _ = concede_to_debtor(plan, case.residence_conceded_by, case.residence_reserve_fen, req.debtor.name)
@@ -73,6 +76,17 @@ async def distribute(case: DisposalCase, taker: str | None) -> None:
         case.timeline.record("distribution_objection", decision.reason, **objection.model_dump())
     case.set_status(Status.PAYING)
     await _pay(case, taker, reserve)
+
+
+def _application_fee(case: DisposalCase) -> list[Cost]:
+    """申请执行费 (诉讼费用交纳办法 Art. 14(一)): borne by the debtor and paid after enforcement (Arts. 20,
+    38), so the court takes it from the proceeds with the other costs, first. Runs recorded before the fee
+    was part of the plan keep their plan (patch marker)."""
+    fee = case.req.application_fee_fen
+    listed = any(c.cost_id == APPLICATION_FEE for c in case.req.execution_costs)  # the judge listed it already
+    if not fee or listed or not workflow.patched(APPLICATION_FEE_PATCH):
+        return []
+    return [Cost(cost_id=APPLICATION_FEE, title="申请执行费", payee=case.req.court, amount_fen=fee)]
 
 
 def _apply_forfeitures(case: DisposalCase) -> None:
@@ -104,6 +118,7 @@ async def _pay(case: DisposalCase, taker: str | None, reserve: int) -> None:
     assert plan is not None
     payees = {c.claim_id: (c.creditor, c.id_number, c.account) for c in req.creditors}
     payees |= {c.cost_id: (c.payee, c.id_number, c.account) for c in req.execution_costs}
+    payees[APPLICATION_FEE] = (req.court, "", "")  # the court's own: retained from the case account
     payees |= {c.claim_id: (c.creditor, c.id_number, c.account) for c in case.tax_claims}
     owed = {line.ref: plan.paid_to(line.ref) for line in plan.lines}
     debtor = (req.debtor.name, req.debtor.id_number, req.debtor_account)

@@ -144,6 +144,9 @@ class RealEstateDisposalRequest(BaseModel):
     amount_owed_fen: PositiveFen = Field(description="执行标的 of this case")
     creditors: list[Creditor] = Field(min_length=1, description="申请执行人 and creditors applying to 参与分配")
     execution_costs: list[Cost] = Field(default_factory=list, description="auction, appraisal, inquiry fees")
+    # 申请执行费 (诉讼费用交纳办法 Art. 14(一)), paid after enforcement out of the proceeds (Arts. 20, 38): left
+    # out, build_input proposes the fee of the amount owed; 0 where it is waived or already paid.
+    application_fee_fen: Fen | None = Field(default=None, description="申请执行费 (fen); left out: by Art. 14")
     other_assets: list[OtherAsset] = Field(default_factory=list, description="the debtor's other assets (home...)")
     reference_method: ReferenceMethod = ReferenceMethod.ONLINE_INQUIRY
     auction_costs_fen: Fen = Field(default=0, description="costs a buyer's default causes (Art. 24 (1))")

@@ -120,6 +120,7 @@ WORDS = Words(
         "amount_owed_fen": Word("执行标的", "Amount owed"),
         "creditors": Word("债权人", "Creditors"),
         "execution_costs": Word("执行费用", "Execution costs"),
+        "application_fee_fen": Word("申请执行费", "Enforcement application fee"),
         "other_assets": Word("被执行人其他财产", "The debtor's other assets"),
         "reference_method": Word("参考价确定方式", "Reference price by"),
         "auction_costs_fen": Word("悔拍造成的拍卖费用", "Costs of a buyer's default"),
@@ -185,6 +186,10 @@ WORDS = Words(
         "creditors": Word("申请执行人及申请参与分配的债权人", "The applicant and creditors applying to share"),
         "execution_costs": Word(
             "拍卖辅助、评估、询价等费用, 从价款中优先支付", "Auction, appraisal, inquiry fees; paid first"
+        ),
+        "application_fee_fen": Word(
+            "留空则按《诉讼费用交纳办法》第十四条计算; 作为执行费用从价款中优先支付; 已交纳或免交的填 0",
+            "Left empty: computed by Art. 14 of the Measures; paid first as a cost; 0 if paid or waived",
         ),
         "other_assets": Word("被执行人的其他财产 (如家庭住房)", "The debtor's other assets (e.g. the home)"),
         "reference_method": Word("网络询价或委托评估 (参考价规定)", "Online inquiry or appraisal"),
