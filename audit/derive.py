@@ -362,7 +362,7 @@ class _RunReader:
         elif t == _E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
             outcome = "timed_out"
         else:
-            outcome = "canceled"
+            outcome = "cancelled"
         self._activity(ev, sched, outcome, reference, identity, answers)
 
     def _activity(
@@ -422,7 +422,7 @@ class _RunReader:
             code = _failure_code(ev, "workflow_execution_failed_event_attributes")
             self.add(ev, "close", "workflow_failed", outcome=f"failed:{code}")
         elif t == _E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
-            self.add(ev, "close", "workflow_canceled", outcome="canceled")
+            self.add(ev, "close", "workflow_cancelled", outcome="cancelled")
         elif t == _E.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
             self.add(ev, "close", "workflow_timed_out", outcome="timed_out")
         elif t == _E.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:

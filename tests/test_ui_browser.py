@@ -174,7 +174,7 @@ async def test_agency_completes_its_task_and_others_get_403(
     await seed_subject(simulator, owner.model_dump(mode="json"), [vehicle])
     req = CrossRegionSeizureRequest(
         case_number=case_number(),
-        court="嘉兴市中级人民法院",
+        court="杭州市上城区人民法院",
         ruling_ref="(2026)浙04执恢12号之一",
         vehicle=Vehicle(plate=plate, vin="LSVAU2180N2123456", owner=owner),
     )
@@ -298,7 +298,7 @@ async def test_judge_cancels_with_a_reason_and_the_trail_says_who(browser: Brows
     assert asked["reason"] == "申请执行人撤回执行申请"
     assert any(e["action"] == "cancel_requested" and "judge" in (e["reason"] or "") for e in events)
     own = [e for e in events if e["workflow_id"] == wid]
-    assert own[-1]["action"] == "workflow_canceled"
+    assert own[-1]["action"] == "workflow_cancelled"
 
 
 async def test_forms_without_the_csrf_token_are_refused(web: str):

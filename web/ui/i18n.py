@@ -205,7 +205,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "action.workflow_started": "启动流程",
         "action.workflow_completed": "流程结束",
         "action.workflow_failed": "流程失败",
-        "action.workflow_canceled": "流程已终止",
+        "action.workflow_cancelled": "流程已终止",
         "action.workflow_terminated": "流程被强制终止",
         "action.cancel_requested": "请求终止流程",
         "action.status_changed": "状态变更",
