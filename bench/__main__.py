@@ -1,6 +1,7 @@
 """``make bench``: every benchmark, each against its baseline. Results: docs/performance.md.
 
 ``python -m bench [name ...]`` runs only the named ones (asset_inquiry, inbox, mass_payout).
+``python -m bench chaos [--quick]`` is the chaos run (bench/chaos.py): not part of ``make bench``.
 """
 
 import asyncio
@@ -21,4 +22,8 @@ async def main(names: list[str]) -> None:
         print()
 
 
+if sys.argv[1:2] == ["chaos"]:
+    from bench.chaos import main as chaos
+
+    sys.exit(chaos(sys.argv[2:]))
 asyncio.run(main(sys.argv[1:]))
