@@ -47,7 +47,7 @@ from workflows.periodic_reinquiry.workflow import _scheduled
 
 pytestmark = pytest.mark.usefixtures("stack")
 
-CHECKLIST = {
+CHECKLIST: dict[str, Any] = {
     "notice_and_report_order": True,
     "consumption_restricted": True,
     "investigation_exhausted": True,

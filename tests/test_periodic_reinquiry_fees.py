@@ -18,7 +18,7 @@ from domain.legal_params import P, load_table, params_at
 from domain.parties import Party, PartyKind
 from tests.helpers import case_number, context, login, resident_id
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
-from workflows.asset_inquiry.models import AssetInquiryRequest
+from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest
 from workflows.real_estate_disposal import build_input as disposal_input
 from workflows.real_estate_disposal.models import Creditor, PropertyUnit, RealEstateDisposalRequest
 
@@ -98,10 +98,11 @@ def test_the_asset_inquiry_proposes_the_fee_as_its_costs(settings: Settings) -> 
     )
     assert req.execution_costs_fen is None  # left out on the form
     inp = ASSET_INQUIRY.build_input(req, context(settings, "wf-fee"))
+    assert isinstance(inp, AssetInquiryInput)
     assert inp.request.execution_costs_fen == 12_400 * YUAN  # proposed at the start, recorded in the input
     # What the judge typed stays, 0 included.
-    given = req.model_copy(update={"execution_costs_fen": 0})
-    assert ASSET_INQUIRY.build_input(given, context(settings, "wf-fee")).request.execution_costs_fen == 0
+    given = ASSET_INQUIRY.build_input(req.model_copy(update={"execution_costs_fen": 0}), context(settings, "wf-fee"))
+    assert isinstance(given, AssetInquiryInput) and given.request.execution_costs_fen == 0
     # The start form says so, in both languages.
     help_word = ASSET_INQUIRY.words.help["execution_costs_fen"]
     assert "第十四条" in help_word.zh and "Art. 14" in help_word.en
