@@ -4,6 +4,7 @@ case stays as it was. Against the real dev server and a real worker."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 from collections.abc import Callable, Mapping
@@ -18,6 +19,7 @@ from temporalio.client import (
     Client,
     Interceptor,
     OutboundInterceptor,
+    SignalWorkflowInput,
     StartWorkflowInput,
     StartWorkflowUpdateInput,
     WorkflowFailureError,
@@ -29,16 +31,18 @@ from temporalio.exceptions import ApplicationError
 
 from core.codec import REFUSED, AesGcmCodec
 from core.converter import PLAINTEXT_PAYLOAD, build_data_converter
-from core.identity import ACTOR_HEADER, ACTOR_UNVERIFIED, SIGNATURE_HEADER, ActorKeys, ActorSigner
+from core.identity import ACTOR_HEADER, ACTOR_UNVERIFIED, SIGNATURE_HEADER, ActorKeys, ActorSigner, acting_as
 from core.settings import CodecKeys, Settings
 from core.temporal import scenario_search_attributes
 from domain.actors import Actor, Role
 from domain.parties import Party, PartyKind
 from tests.helpers import (
+    AUDITOR,
     JUDGE,
     case_number,
     context,
     decide,
+    eventually,
     refusal_code,
     resident_id,
     seed_subject,
@@ -48,6 +52,7 @@ from tests.helpers import (
     wait_status,
 )
 from workflows.asset_inquiry import AssetInquiryRequest
+from workflows.kit.messages import TASK_VIEW_QUERY
 from workflows.registry import SCENARIOS
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -78,6 +83,10 @@ class _Headers(Interceptor):
             async def start_workflow_update(self, input: StartWorkflowUpdateInput) -> Any:
                 input.headers = make(input.headers, input.id, f"update:{input.update}")
                 return await super().start_workflow_update(input)
+
+            async def signal_workflow(self, input: SignalWorkflowInput) -> None:
+                input.headers = make(input.headers, input.id, f"signal:{input.signal}")
+                await super().signal_workflow(input)
 
         return _Out(next)
 
@@ -205,6 +214,45 @@ async def test_a_start_with_an_unsigned_actor_fails_without_running(client: Clie
     history = await client.get_workflow_handle(handle.id).fetch_history()
     scheduled = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
     assert scheduled == [], "the workflow's code must not run: no partner was asked"
+
+
+@pytest.mark.parametrize("attack", ["unsigned", "wrong-key"])
+async def test_a_forged_signal_is_dropped(client: Client, settings: Settings, simulator: str, attack: str):
+    """A forged ``cancel-task`` to an open agency task: the signal is recorded by Temporal but never handled;
+    the task stays open. (Signals between our own workflows are signed by the worker: the mass payout and
+    cross-region tests exercise them.)"""
+    from tests.test_cross_region_seizure import new_request
+
+    handle = await start(client, settings, "cross-region-seizure", await new_request(simulator))
+    task = client.get_workflow_handle(f"{handle.id}:task:accept")
+
+    async def task_open() -> bool:
+        with acting_as(AUDITOR):
+            view = await task.query(TASK_VIEW_QUERY)
+        return bool(view["state"] == "open")
+
+    await eventually(task_open)
+    make = unsigned if attack == "unsigned" else signed_by(ActorSigner(_other_keys()))
+    forger = await codec_client(settings, make)
+    await forger.get_workflow_handle(task.id).signal("cancel-task", "mallory cancels the task")
+    history = await eventually(lambda: _signaled(task))
+    await asyncio.sleep(1.0)  # the worker has had the signal in a task by now
+    assert await task_open(), "a forged signal must not cancel the task"
+    assert len(history) == 1
+    # The same signal, signed by the web, is handled: the refusal above was the signature's doing.
+    with acting_as(JUDGE):
+        await task.signal("cancel-task", "案件已结")
+
+    async def task_cancelled() -> bool:
+        with acting_as(AUDITOR):
+            return bool((await task.query(TASK_VIEW_QUERY))["state"] == "cancelled")
+
+    await eventually(task_cancelled)
+
+
+async def _signaled(handle: WorkflowHandle[Any, Any]) -> list[Any]:
+    history = await handle.fetch_history()
+    return [e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]
 
 
 async def test_the_judge_signed_by_the_web_still_starts_and_decides(client: Client, settings: Settings, simulator: str):
