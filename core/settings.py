@@ -272,6 +272,7 @@ SANDBOX_TASK_AGENCIES: tuple[tuple[str, str], ...] = (
     ("court-clerk", "执行法院案款管理 (书记员)"),
     ("survey-zhuji", "诸暨市人民法院 司法辅助 (现场调查)"),
     ("appraiser-zhejiang", "司法评估机构 (摇号选定, 沙箱)"),
+    ("court-credit", "执行法院失信与限消管理 (沙箱)"),  # lifts them when a settlement is performed
     # The departments of a refusal-to-execute referral (拒执移送, domain/refusal_granules.json).
     ("court-huzhou-enforcement", "湖州市中级人民法院 执行局 (沙箱)"),
     ("market-huzhou", "湖州市市场监督管理局 (沙箱)"),

@@ -18,6 +18,7 @@ import httpx
 
 from core.logging import configure_logging, get_logger
 from core.settings import get_settings
+from domain.legal_time import CHINA_TZ
 from simulators.refusal_agents import REFUSAL_INBOXES, REFUSAL_SCRIPTS
 
 log = get_logger(__name__)
@@ -93,6 +94,16 @@ async def _title_transfer(http: httpx.AsyncClient, task: dict[str, Any]) -> dict
     return {"result": result}
 
 
+async def _credit_notice(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    """The case-account bank notices the settlement instalment paid in full (the sandbox debtor pays)."""
+    r = await http.get(f"/api/tasks/{task['task_id']}")
+    r.raise_for_status()
+    context = r.json()["task"]["spec"]["context"]
+    today = datetime.now(CHINA_TZ).date().isoformat()
+    reference = task["task_id"][-12:]
+    return {"result": {"amount_fen": context["amount_fen"], "received_on": today, "bank_reference": reference}}
+
+
 SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] = {
     "acknowledgement": _accept,
     "vehicle-seizure-report": _seize,
@@ -101,6 +112,7 @@ SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] = {
     "tax-review": _tax_review,
     "occupancy-survey": _occupancy,
     "title-transfer": _title_transfer,
+    "case-account-credit": _credit_notice,
     **REFUSAL_SCRIPTS,
 }
 
@@ -150,6 +162,8 @@ AGENCIES = (
     "tax-hangzhou",
     "survey-zhuji",
     "realestate-registry",
+    "bank-icbc",  # the case-account bank: notices settlement payments
+    "court-credit",  # lifts 失信/限消 once a settlement is performed
 )
 # The referral's departments too (simulators/refusal_agents.py); one poller per inbox.
 INBOXES = tuple(dict.fromkeys((*AGENCIES, *REFUSAL_INBOXES)))

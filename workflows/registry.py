@@ -16,6 +16,7 @@ from workflows.mass_payout import SCENARIO as MASS_PAYOUT
 from workflows.periodic_reinquiry import SCENARIO as PERIODIC_REINQUIRY
 from workflows.real_estate_disposal import SCENARIO as REAL_ESTATE_DISPOSAL
 from workflows.refusal_referral import SCENARIO as REFUSAL_REFERRAL
+from workflows.settlement import SCENARIO as SETTLEMENT
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -26,6 +27,7 @@ SCENARIOS: dict[str, Scenario] = {
         MASS_PAYOUT,
         PERIODIC_REINQUIRY,
         REFUSAL_REFERRAL,
+        SETTLEMENT,
     )
 }
 

@@ -1,0 +1,257 @@
+"""Settlement in enforcement (执行和解) on the real stack: the judge suspends and chooses which measures
+are released (through the partners), the case-account bank notices payments through its inbox, a clerk's
+confirmation counts too; full performance releases the rest and lifts 失信/限消; a default lets the
+applicant resume (refused while the debtor is performing), what was paid is deducted and asset
+inquiries go on against the debtor and the guarantor; the period to resume runs out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+
+from core.settings import Settings
+from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
+from domain.parties import Party, PartyKind
+from domain.settlement import Instalment
+from simulators.inbox_agents import work_once
+from tests.helpers import (
+    account_number,
+    case_number,
+    decide,
+    eventually,
+    login,
+    record_history,
+    refusal_code,
+    resident_id,
+    seed_subject,
+    settled_history_length,
+    start,
+    status,
+    wait_status,
+)
+from workflows.asset_inquiry.models import REJECT
+from workflows.settlement.models import (
+    RECORD_PAYMENT,
+    RESUME,
+    SUSPEND,
+    Guarantee,
+    HeldMeasure,
+    SettlementRequest,
+    SettlementResult,
+)
+
+pytestmark = pytest.mark.usefixtures("stack")
+# One legal day a second: slow enough for a bank clerk (the test) to act inside an instalment's window.
+DAY_A_SECOND = 86_400.0
+
+
+def today() -> date:
+    return datetime.now(CHINA_TZ).date()
+
+
+def person(name: str) -> Party:
+    return Party(kind=PartyKind.PERSON, name=name, id_number=resident_id())
+
+
+async def freeze_at(simulator: str, partner: str, debtor: Party, fen: int) -> HeldMeasure:
+    """A freeze already in force in the case (as an earlier asset inquiry left it), made at the bank."""
+    ref = account_number()
+    asset = {
+        "partner_id": partner,
+        "kind": "deposit",
+        "reference": ref,
+        "description": "活期存款",
+        "available_fen": fen,
+    }
+    await seed_subject(simulator, debtor.model_dump(mode="json"), [asset])
+    body = {
+        "kind": "freeze",
+        "asset_reference": ref,
+        "amount_fen": fen,
+        "expires_on": (today() + timedelta(days=300)).isoformat(),
+        "court": "杭州市上城区人民法院",
+        "case_number": "(2026)浙0102执1号",
+        "document_ref": "(2026)浙0102执1号之一",
+    }
+    headers = {"Authorization": f"Bearer sandbox-{partner}", "Idempotency-Key": f"test-{uuid.uuid4().hex}/freeze"}
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{simulator}/partners/{partner}/measures", json=body, headers=headers)
+        r.raise_for_status()
+        return HeldMeasure(partner_id=partner, measure_id=r.json()["measure_id"], description=f"{partner} 存款冻结")
+
+
+async def measure_status(simulator: str, partner: str, measure_id: str) -> str:
+    async with httpx.AsyncClient() as http:
+        r = await http.get(f"{simulator}/partners/{partner}/_admin/measures")
+        r.raise_for_status()
+        return str(next(m for m in r.json() if m["measure_id"] == measure_id)["status"])
+
+
+def request(debtor: Party, instalments: list[tuple[int, int]], **extra: Any) -> SettlementRequest:
+    return SettlementRequest(
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        applicant=person("申某某"),
+        debtor=debtor,
+        amount_owed_fen=extra.pop("amount_owed_fen", 2000_00),
+        signed_on=today(),
+        instalments=[Instalment(due_on=today() + timedelta(days=d), amount_fen=f) for d, f in instalments],
+        **extra,
+    )
+
+
+def actions(st: Any) -> list[str]:
+    return [e.action for e in st.timeline]
+
+
+async def bank_notices(web: str, handle: WorkflowHandle[Any, Any], amount_fen: int) -> None:
+    """The case-account bank's clerk notices ``amount_fen`` arrived, on the open notice of this case."""
+    async with await login(web, "bank-icbc") as bank:
+
+        async def open_notice() -> str | None:
+            r = await bank.get("/api/tasks", params={"status": "open"})
+            r.raise_for_status()
+            mine = [t["task_id"] for t in r.json() if t["workflow_id"] == handle.id]
+            return mine[0] if mine else None
+
+        task = await eventually(open_notice, timeout=20)
+        (await bank.post(f"/api/tasks/{task}/claim")).raise_for_status()
+        result = {"amount_fen": amount_fen, "received_on": today().isoformat(), "bank_reference": "LS0001"}
+        r = await bank.post(f"/api/tasks/{task}/complete", json={"result": result})
+        assert r.status_code < 400, r.text
+
+
+async def test_performed_in_full_releases_measures_and_lifts_the_listing(
+    client, settings: Settings, simulator: str, web: str
+):
+    debtor = person("郑某某")
+    kept = await freeze_at(simulator, "bank-ccb", debtor, 800_00)
+    released = await freeze_at(simulator, "bank-abc", debtor, 500_00)
+    req = request(
+        debtor,
+        [(3, 300_00), (6, 700_00)],
+        measures=[released, kept],
+        dishonest_listed=True,
+        consumption_restricted=True,
+    )
+    handle = await start(client, settings, "settlement", req, acceleration=DAY_A_SECOND)
+    st = await wait_status(handle, "awaiting_suspension")
+    assert {d.name for d in st.pending_decisions} == {SUSPEND, "decline-settlement"}
+
+    await decide(handle, SUSPEND, reason="双方达成执行和解, 中止执行; 解除农行冻结", release=[1])
+    st = await wait_status(handle, "performing")
+    assert [m["state"] for m in st.summary["measures"]] == ["released", "kept"]
+    assert await measure_status(simulator, "bank-abc", released.measure_id) == "released"
+    assert await measure_status(simulator, "bank-ccb", kept.measure_id) == "active"
+
+    # The sandbox's bank and credit desk work their inboxes as the agents of `make run` do.
+    agents = {a: await login(web, a) for a in ("bank-icbc", "court-credit")}
+    try:
+
+        async def drive() -> bool:
+            for agency, http in agents.items():
+                await work_once(http, agency)
+            return (await status(handle)).status == "performed"
+
+        await eventually(drive, timeout=60, interval=0.2)
+    finally:
+        for http in agents.values():
+            await http.aclose()
+    result: SettlementResult = await handle.result()
+    assert result.status == "performed"
+    assert (result.total_fen, result.paid_fen) == (1000_00, 1000_00)
+    assert sorted(result.released_measures) == [1, 2]  # the kept freeze is released on full performance
+    assert sorted(result.lifted) == ["delist", "lift-restriction"]
+    assert await measure_status(simulator, "bank-ccb", kept.measure_id) == "released"
+    st = await status(handle)
+    assert [i["state"] for i in st.summary["instalments"]] == ["paid", "paid"]
+    assert actions(st).count("payment_noticed") == 2
+    noticed = [e for e in st.timeline if e.action == "task_completed"]
+    assert {e.actor.agency for e in noticed} == {"bank-icbc", "court-credit"}
+    await record_history(handle, "settlement-performed")
+
+
+async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
+    client, settings: Settings, simulator: str, web: str
+):
+    debtor, guarantor = person("冯某某"), person("陈某某")
+    req = request(
+        debtor,
+        [(2, 500_00), (60, 500_00)],
+        amount_owed_fen=1500_00,
+        execution_costs_fen=100_00,
+        guarantee=Guarantee(guarantor=guarantor, cap_fen=300_00),
+    )
+    handle = await start(client, settings, "settlement", req, acceleration=DAY_A_SECOND)
+    await wait_status(handle, "awaiting_suspension")
+    await decide(handle, SUSPEND, reason="达成和解, 中止执行")
+    await wait_status(handle, "performing")
+
+    # The applicant applies to resume while the first instalment is not yet due: refused, no trace.
+    before = await settled_history_length(handle)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await decide(handle, RESUME, reason="申请执行人申请恢复执行", against_guarantor=True)
+    assert refusal_code(refused.value) == "UNLAWFUL_DECISION"
+    assert "Art. 11" in str(refused.value.cause)
+    assert await settled_history_length(handle) == before
+
+    await bank_notices(web, handle, 200_00)  # only part of the first instalment arrives
+    st = await wait_status(handle, "defaulted", timeout=30)
+    first = st.summary["instalments"][0]
+    assert (first["state"], first["paid_fen"]) == ("partial", 200_00)
+    assert "instalment_partial" in actions(st)
+
+    await decide(handle, RESUME, reason="被执行人未按期足额履行, 申请恢复执行", against_guarantor=True)
+    st = await wait_status(handle, "resumed")
+    # 200 paid meet the costs (100) first, then the principal: 1,400 of the original claim remain.
+    resumed = next(e for e in st.timeline if e.action == "enforcement_resumed")
+    assert (resumed.detail["owed_fen"], resumed.detail["costs_fen"]) == (1400_00, 0)
+    children = {who: client.get_workflow_handle(f"{handle.id}:resume:{who}") for who in ("debtor", "guarantor")}
+    targets = {}
+    for who, child in children.items():
+        child_st = await wait_status(child, "awaiting_decision", timeout=60)
+        targets[who] = child_st.summary["target_fen"]
+        await decide(child, REJECT, reason="测试: 不予查控")
+    assert targets == {"debtor": 1400_00, "guarantor": 300_00}  # the guarantor up to the guarantee
+    result: SettlementResult = await handle.result()
+    assert (result.status, result.paid_fen, result.resumed_claim_fen) == ("resumed", 200_00, 1400_00)
+    assert sorted(result.inquiries) == sorted(c.id for c in children.values())
+
+
+async def test_clerk_confirms_a_payment_and_the_period_to_resume_runs_out(client, settings: Settings):
+    req = request(person("褚某某"), [(1, 100_00)])
+    three_days = LegalDuration(amount=3, unit=TimeUnit.CALENDAR_DAY)
+    handle = await start(
+        client, settings, "settlement", req, acceleration=DAY_A_SECOND, overrides={"resumption_period": three_days}
+    )
+    await wait_status(handle, "awaiting_suspension")
+    await decide(handle, SUSPEND, reason="达成和解, 中止执行")
+    await wait_status(handle, "performing")
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await decide(handle, RECORD_PAYMENT, reason="书记员核实", amount_fen=500_00, paid_on=today().isoformat())
+    assert refusal_code(refused.value) == "UNLAWFUL_DECISION"  # more than the agreement still asks
+    await decide(
+        handle,
+        RECORD_PAYMENT,
+        reason="申请执行人确认收到现金, 书记员核实",
+        amount_fen=40_00,
+        paid_on=today().isoformat(),
+        channel="direct",
+    )
+    st = await status(handle)
+    assert st.summary["paid_fen"] == 40_00 and "payment_confirmed" in actions(st)
+
+    st = await wait_status(handle, "defaulted", timeout=30)
+    assert st.summary["instalments"][0]["state"] == "partial"
+    assert st.summary["period_ends"] is not None
+    result: SettlementResult = await handle.result()  # nobody applies to resume within the period
+    assert (result.status, result.paid_fen) == ("resumption_lapsed", 40_00)
+    st = await status(handle)
+    cancelled = [e for e in st.timeline if e.action == "task_cancelled"]
+    assert cancelled and "past its due day" in (cancelled[0].reason or "")

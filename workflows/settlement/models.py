@@ -1,0 +1,130 @@
+"""What a settlement in enforcement (执行和解) takes, returns and decides."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+from domain.cases import CaseNumber, CourtName
+from domain.legal_time import LegalDuration, TimeUnit
+from domain.money import Fen, PositiveFen
+from domain.parties import Party
+from domain.settlement import Instalment, schedule_problem
+from workflows.kit.scenario import ScenarioContext
+
+NAME = "settlement"
+# The judge's decisions: record the agreement and suspend (or not), a payment confirmed outside the
+# case account, and on the applicant's application after a default: resume, or the applicant sues.
+SUSPEND, DECLINE = "suspend-enforcement", "decline-settlement"
+RECORD_PAYMENT = "record-payment"
+RESUME, SUE = "resume-enforcement", "applicant-sues"
+CREDIT_NOTICE = "case-account-credit"  # the case-account bank's notice of a payment (task result)
+
+
+class Guarantee(BaseModel):
+    """执行担保: who guaranteed the settlement, and up to how much."""
+
+    guarantor: Party = Field(description="担保人")
+    cap_fen: Fen = Field(default=0, description="担保限额 (fen); 0 = the whole unpaid claim")
+
+
+class HeldMeasure(BaseModel):
+    """A control measure already taken in the case (查封/冻结), which the judge keeps or releases."""
+
+    partner_id: str = Field(min_length=1, max_length=64, description="协助单位 (partner id)")
+    measure_id: str = Field(min_length=1, max_length=100, description="措施编号 at the partner")
+    description: str = Field(default="", max_length=200, description="what is held, e.g. 工行账户冻结")
+
+
+class SettlementRequest(BaseModel):
+    """执行和解 — the agreement as the judge records it."""
+
+    case_number: CaseNumber
+    court: CourtName = Field(description="执行法院")
+    applicant: Party = Field(description="申请执行人")
+    debtor: Party = Field(description="被执行人")
+    amount_owed_fen: PositiveFen = Field(description="原执行依据确定的金额 (fen)")
+    execution_costs_fen: Fen = Field(default=0, description="执行费用 (fen)")
+    signed_on: date = Field(description="和解协议签订日期")
+    instalments: list[Instalment] = Field(min_length=1, max_length=120, description="分期履行计划")
+    guarantee: Guarantee | None = Field(default=None, description="执行担保")
+    measures: list[HeldMeasure] = Field(default_factory=list, max_length=50, description="已采取的控制措施")
+    case_account_bank: str = Field(default="bank-icbc", min_length=1, max_length=64, description="案款账户开户行")
+    dishonest_listed: bool = Field(default=False, description="被执行人已被纳入失信名单")
+    consumption_restricted: bool = Field(default=False, description="被执行人已被限制消费")
+    credit_desk: str = Field(
+        default="court-credit", min_length=1, max_length=64, description="失信/限消管理 (agency id)"
+    )
+
+    @model_validator(mode="after")
+    def _schedule(self) -> SettlementRequest:
+        problem = schedule_problem(self.instalments, self.signed_on)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class SettlementInput(BaseModel):
+    request: SettlementRequest
+    context: ScenarioContext
+    inquiry_context: ScenarioContext = Field(description="the partners a resumed asset inquiry asks")
+    resumption_period: LegalDuration = Field(description="申请执行期间 (CPL Art. 250), from the last due date")
+    # How long before an instalment falls due its bank notice is opened, and how long after the due day
+    # a payment may take to be noticed. Practice, not law [I].
+    notice_lead: LegalDuration = LegalDuration(amount=30, unit=TimeUnit.CALENDAR_DAY)
+    notice_lag: LegalDuration = LegalDuration(amount=1, unit=TimeUnit.WORKING_DAY)
+    measure_timeout_seconds: float = 20.0
+
+
+class SuspendEnforcement(BaseModel):
+    """中止执行: which of the listed measures are released (the rest stay in force)."""
+
+    release: list[int] = Field(default_factory=list, description="解除的措施 (序号, from 1)")
+
+
+class PaymentChannel(StrEnum):
+    DIRECT = "direct"  # paid to the applicant directly (当事人直接给付)
+    COUNTER = "counter"  # paid at the court's counter (法院窗口缴纳)
+
+
+class RecordPayment(BaseModel):
+    """A payment confirmed by the court's clerk (书记员核实), not noticed by the case-account bank."""
+
+    amount_fen: PositiveFen = Field(description="金额 (fen)")
+    paid_on: date = Field(description="给付日期")
+    channel: PaymentChannel = Field(default=PaymentChannel.DIRECT, description="给付方式")
+
+
+class ResumeEnforcement(BaseModel):
+    """恢复执行 on the applicant's application: against the debtor, and the guarantor if chosen."""
+
+    against_guarantor: bool = Field(default=False, description="同时执行担保人")
+
+
+class CaseAccountCredit(BaseModel):
+    """The case-account bank's notice (到账通知): a payment towards this case arrived."""
+
+    amount_fen: PositiveFen = Field(description="到账金额 (fen)")
+    received_on: date = Field(description="到账日期")
+    bank_reference: str = Field(default="", max_length=64, description="银行流水号")
+
+
+class Payment(BaseModel):
+    """One payment counted towards the agreement, bank-noticed or clerk-confirmed."""
+
+    amount_fen: int
+    paid_on: date
+    source: str  # "bank" | the channel a clerk confirmed
+    reference: str = ""
+
+
+class SettlementResult(BaseModel):
+    status: str
+    total_fen: int
+    paid_fen: int
+    released_measures: list[int]
+    resumed_claim_fen: int = 0
+    inquiries: list[str] = Field(default_factory=list)
+    lifted: list[str] = Field(default_factory=list)

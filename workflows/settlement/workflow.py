@@ -1,0 +1,532 @@
+"""Settlement in enforcement (执行和解, CPL 2023 Art. 241; 执行和解规定): the judge records the agreement and
+suspends enforcement (中止执行), keeping or releasing each measure taken (Arts. 2–3); each instalment is
+watched on the legal clock — the case-account bank notices what arrives, a clerk confirms what was paid
+outside it; on a missed or partial instalment the applicant may apply to resume within two years of the
+last due date (CPL Art. 250), which the court refuses while nothing is in default (Art. 11); on
+resumption what was paid is deducted and enforcement goes on as an asset inquiry, against the
+guarantor too if the judge so rules (Art. 18). Full performance ends the case: the measures still in
+force are released and the debtor's 失信/限消 entries lifted (失信规定 Art. 10, 限消规定 Art. 9)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.partners import PartnerActivities, ReleaseMeasureInput
+    from core.temporal import scenario_search_attributes
+    from domain.calendar import Deadline
+    from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_before
+    from domain.settlement import (
+        InstalmentState,
+        InstalmentView,
+        guarantor_claim,
+        in_default,
+        instalment_views,
+        outstanding_on,
+        resumed_claim,
+        resumption_problem,
+        total_fen,
+    )
+    from domain.tasks import DueRule, TaskSpec, TaskState
+    from workflows.agency_task.models import TaskOutcome
+    from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
+    from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
+    from workflows.kit import retries
+    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.clock import CaseClock
+    from workflows.kit.decisions import DecisionDesk, DecisionSpec
+    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
+    from workflows.kit.status import publish_status
+    from workflows.kit.tasks import run_agency_task, task_id
+    from workflows.kit.timeline import Timeline, failure_code, refuse
+    from workflows.settlement.models import (
+        CREDIT_NOTICE,
+        DECLINE,
+        NAME,
+        RECORD_PAYMENT,
+        RESUME,
+        SUE,
+        SUSPEND,
+        Payment,
+        RecordPayment,
+        ResumeEnforcement,
+        SettlementInput,
+        SettlementResult,
+        SuspendEnforcement,
+    )
+    from workflows.settlement.words import WORDS
+
+DECISIONS = (
+    DecisionSpec(SUSPEND, payload=SuspendEnforcement, reason_required=True),
+    DecisionSpec(DECLINE, reason_required=True),
+    DecisionSpec(RECORD_PAYMENT, payload=RecordPayment, reason_required=True),
+    DecisionSpec(RESUME, payload=ResumeEnforcement, reason_required=True),
+    DecisionSpec(SUE, reason_required=True),
+)
+# 失信 entries are deleted within 3 working days of full performance (失信规定 Art. 10); 限消规定 Art. 9
+# sets no period for lifting a restriction, so the same one is used [I].
+LIFT_WITHIN = LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
+
+
+@workflow.defn(name="Settlement")
+class Settlement:
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
+        self.status = "awaiting_suspension"
+        self.inp: SettlementInput | None = None
+        self.clock: CaseClock | None = None
+        self.suspension: DecisionInput | None = None
+        self.payments: list[Payment] = []
+        self.settled = 0  # instalments whose watch is over
+        self.released: list[int] = []
+        self.refusals: dict[str, str] = {}
+        self.period_ends: Deadline | None = None
+        self.resume: ResumeEnforcement | None = None
+        self.sued: str | None = None
+        self.stop_notice: str | None = None
+        self.notice_open: str | None = None
+        self.inquiries: list[str] = []
+        self.lifted: list[str] = []
+        self.resumed_fen = 0
+        self.published: str | None = None
+        self.result: SettlementResult | None = None
+
+    @workflow.run
+    async def run(self, inp: SettlementInput) -> SettlementResult:
+        self.inp, req = inp, inp.request
+        self.clock = CaseClock(inp.context.time_scale)
+        self.timeline.record(
+            "agreement_recorded",
+            total_fen=total_fen(req.instalments),
+            instalments=len(req.instalments),
+            last_due=req.instalments[-1].due_on.isoformat(),
+            guaranteed=req.guarantee is not None,
+        )
+        self._set_status("awaiting_suspension")
+        self.desk.offer(SUSPEND, DECLINE)
+        await workflow.wait_condition(lambda: self.suspension is not None)
+        assert self.suspension is not None
+        if self.suspension.decision == DECLINE:
+            return await self._close("declined")
+        await self._suspend(self.desk.payload(self.suspension), self.suspension.reason)
+
+        self.period_ends = await self.clock.deadline(
+            inp.resumption_period, start=_day_start(req.instalments[-1].due_on)
+        )
+        self._set_status("performing")
+        self.desk.offer(RECORD_PAYMENT, RESUME, SUE)
+        for number in range(1, len(req.instalments) + 1):
+            await self._watch(number)
+            if self._chosen() or self._performed():
+                break
+            self.settled = number
+            self._record_instalment(number)
+        if not self._chosen() and not self._performed():
+            self._refresh_status()
+            await self._wait(lambda: self._chosen() or self._performed(), self.period_ends.due_at)
+        if self.resume is not None:
+            return await self._resume(self.resume)
+        if self.sued is not None:
+            return await self._close("applicant_sued")
+        if self._performed():
+            return await self._finish_performed()
+        return await self._close("resumption_lapsed")
+
+    # --- steps --------------------------------------------------------------------------------------
+
+    async def _suspend(self, choice: SuspendEnforcement, reason: str) -> None:
+        """中止执行: the measures the judge chose are released through their partners, the rest stay."""
+        assert self.inp is not None
+        for index in choice.release:
+            if await self._release(index, f"执行和解, 中止执行: {reason}"):
+                self.released.append(index)
+        kept = [i for i in range(1, len(self.inp.request.measures) + 1) if i not in choice.release]
+        self.timeline.record("enforcement_suspended", released=self.released, kept=kept)
+
+    async def _release(self, index: int, reason: str) -> bool:
+        assert self.inp is not None
+        measure = self.inp.request.measures[index - 1]
+        step = f"release/{index}"
+        try:
+            await workflow.execute_activity_method(
+                PartnerActivities.release_measure,
+                ReleaseMeasureInput(
+                    partner_id=measure.partner_id,
+                    step=step,
+                    measure_id=measure.measure_id,
+                    reason=reason,
+                    document_ref=f"{workflow.info().workflow_id}/{step}",
+                ),
+                activity_id=step,
+                start_to_close_timeout=timedelta(seconds=self.inp.measure_timeout_seconds),
+                retry_policy=retries.PARTNER,
+            )
+        except ActivityError as exc:
+            code = failure_code(exc)
+            self.refusals[step] = code
+            self.timeline.record("release_refused", step=step, partner=measure.partner_id, code=code)
+            return False
+        self.timeline.record("measure_released", step=step, partner=measure.partner_id)
+        return True
+
+    async def _watch(self, number: int) -> None:
+        """Watches one instalment until it is covered or its due day (plus the bank's notice lag) has
+        passed. The case-account bank is asked to notice payments from ``notice_lead`` before the due
+        day; a partial payment noticed opens a new notice for the rest."""
+        assert self.inp is not None and self.clock is not None
+        inp, inst = self.inp, self.inp.request.instalments[number - 1]
+        due_start = _day_start(inst.due_on)
+        await self._wait(lambda: self._chosen() or self._performed(), calendar_before(due_start, inp.notice_lead))
+        window = await self.clock.deadline(inp.notice_lag, start=due_start)
+
+        def covered() -> bool:
+            return self._outstanding(number) == 0 or self._chosen() or self._performed()
+
+        notices = 0
+        while not covered() and self.clock.now() < window.due_at:
+            notices += 1
+            outcome = await self._notice(number, notices, window.due_at, covered)
+            if outcome.state is TaskState.COMPLETED and outcome.result is not None:
+                credit = outcome.result
+                self._credit(
+                    Payment(
+                        amount_fen=credit["amount_fen"],
+                        paid_on=credit["received_on"],
+                        source="bank",
+                        reference=credit.get("bank_reference", ""),
+                    ),
+                    number,
+                )
+            elif outcome.state is TaskState.REJECTED:
+                break  # the bank saw nothing arrive: a clerk may still confirm a payment until the window ends
+        await self._wait(covered, window.due_at)
+
+    async def _notice(self, number: int, attempt: int, until: datetime, covered: Callable[[], bool]) -> TaskOutcome:
+        """One notice task to the case-account bank (到账通知), cancelled once it is no longer needed."""
+        assert self.inp is not None and self.clock is not None
+        req, inst = self.inp.request, self.inp.request.instalments[number - 1]
+        days = max((inst.due_on - self.clock.now().astimezone(CHINA_TZ).date()).days + 1, 1)
+        step = f"credit-{number}-{attempt}"  # a task id is a URL segment: no slashes
+        outstanding = self._outstanding(number)
+        spec = TaskSpec(
+            task_type=f"{NAME}.credit-notice",
+            agency=req.case_account_bank,
+            case_number=req.case_number,
+            court=req.court,
+            title=f"和解款到账通知 (第{number}期)",
+            instructions=(
+                f"第{number}期应于 {inst.due_on.isoformat()} 前付至本案案款账户, 待付 {outstanding} 分; 到账即通知"
+            ),
+            result_type=CREDIT_NOTICE,
+            rule=DueRule(
+                due=LegalDuration(amount=days, unit=TimeUnit.CALENDAR_DAY),
+                yellow_after=LegalDuration(amount=days, unit=TimeUnit.CALENDAR_DAY),
+                red_after=LegalDuration(amount=days + 7, unit=TimeUnit.CALENDAR_DAY),
+            ),
+            context={"instalment": number, "due_on": inst.due_on.isoformat(), "amount_fen": outstanding},
+        )
+        self.stop_notice = None
+        task = asyncio.ensure_future(
+            run_agency_task(step, spec, self.clock.clock, self.timeline, cancel_when=lambda: self.stop_notice)
+        )
+        self.notice_open = task_id(step)
+        await self._wait(lambda: task.done() or covered(), until)
+        if not task.done():
+            self.stop_notice = self._stop_reason(number)
+        outcome = await task
+        self.notice_open = None
+        return outcome
+
+    def _stop_reason(self, number: int) -> str:
+        if self.resume is not None:
+            return "已恢复执行 / enforcement resumed"
+        if self.sued is not None:
+            return "申请执行人另行起诉 / the applicant sues on the agreement"
+        if self._outstanding(number) == 0:
+            return f"第{number}期已足额履行 / instalment {number} covered"
+        return f"第{number}期履行期限已过 / instalment {number} is past its due day"
+
+    def _credit(self, payment: Payment, number: int | None = None) -> None:
+        self.payments.append(payment)
+        self.timeline.record(
+            "payment_noticed" if payment.source == "bank" else "payment_confirmed",
+            amount_fen=payment.amount_fen,
+            paid_on=payment.paid_on.isoformat(),
+            instalment=number,
+            paid_fen=self._paid(),
+        )
+
+    def _record_instalment(self, number: int) -> None:
+        view = self._views()[number - 1]
+        self.timeline.record(
+            f"instalment_{view.state.value}", instalment=number, paid_fen=view.paid_fen, amount_fen=view.amount_fen
+        )
+        self._refresh_status()
+
+    async def _finish_performed(self) -> SettlementResult:
+        """Full performance (履行完毕): the measures still in force are released and the 失信/限消 entries
+        lifted; the case ends."""
+        assert self.inp is not None
+        req = self.inp.request
+        self._set_status("lifting")
+        self.desk.withdraw()
+        self.timeline.record("performed", paid_fen=self._paid())
+        for index in range(1, len(req.measures) + 1):
+            if index not in self.released and await self._release(index, "执行和解协议履行完毕"):
+                self.released.append(index)
+        lifts = []
+        if req.dishonest_listed:
+            lifts.append(self._lift("delist", "删除失信被执行人名单信息 (失信规定 第十条)"))
+        if req.consumption_restricted:
+            lifts.append(self._lift("lift-restriction", "解除限制消费令 (限消规定 第九条)"))
+        await asyncio.gather(*lifts)
+        return await self._close("performed")
+
+    async def _lift(self, step: str, title: str) -> None:
+        assert self.inp is not None and self.clock is not None
+        req = self.inp.request
+        spec = TaskSpec(
+            task_type=f"{NAME}.{step}",
+            agency=req.credit_desk,
+            case_number=req.case_number,
+            court=req.court,
+            title=title,
+            instructions=f"{req.case_number}: 执行和解协议已履行完毕",
+            result_type="acknowledgement",
+            rule=DueRule(due=LIFT_WITHIN),
+        )
+        outcome = await run_agency_task(step, spec, self.clock.clock, self.timeline)
+        if outcome.state is TaskState.COMPLETED:
+            self.lifted.append(step)
+
+    async def _resume(self, choice: ResumeEnforcement) -> SettlementResult:
+        """恢复执行 of the original title, less what was paid (Art. 11): an asset inquiry against the
+        debtor, and against the guarantor up to the guarantee if the judge so ruled (Art. 18)."""
+        assert self.inp is not None
+        req = self.inp.request
+        self._set_status("resumed")
+        self.desk.withdraw()
+        claim = resumed_claim(req.amount_owed_fen, req.execution_costs_fen, self._paid())
+        self.timeline.record(
+            "enforcement_resumed", owed_fen=claim.owed_fen, costs_fen=claim.costs_fen, paid_fen=self._paid()
+        )
+        self.resumed_fen = claim.total_fen
+        targets: list[tuple[str, AssetInquiryRequest]] = []
+        if claim.total_fen > 0:
+            targets.append(
+                (
+                    "debtor",
+                    AssetInquiryRequest(
+                        case_number=req.case_number,
+                        court=req.court,
+                        debtor=req.debtor,
+                        amount_owed_fen=claim.owed_fen,
+                        execution_costs_fen=claim.costs_fen,
+                    ),
+                )
+            )
+            if choice.against_guarantor and req.guarantee is not None:
+                targets.append(
+                    (
+                        "guarantor",
+                        AssetInquiryRequest(
+                            case_number=req.case_number,
+                            court=req.court,
+                            debtor=req.guarantee.guarantor,
+                            amount_owed_fen=guarantor_claim(claim, req.guarantee.cap_fen),
+                            execution_costs_fen=0,  # the guarantee covers the claim, not a new fee
+                        ),
+                    )
+                )
+        await asyncio.gather(*(self._inquire(who, request) for who, request in targets))
+        return await self._close("resumed")
+
+    async def _inquire(self, who: str, request: AssetInquiryRequest) -> None:
+        assert self.inp is not None
+        child_id = f"{workflow.info().workflow_id}:resume:{who}"
+        handle: workflow.ChildWorkflowHandle[Any, AssetInquiryResult] = await workflow.start_child_workflow(
+            "AssetInquiry",
+            AssetInquiryInput(request=request, context=self.inp.inquiry_context),
+            id=child_id,
+            result_type=AssetInquiryResult,
+            search_attributes=scenario_search_attributes(request.case_number, ASSET_INQUIRY, "running", request.court),
+        )
+        self.inquiries.append(child_id)
+        self.timeline.record(
+            "inquiry_started",
+            inquiry=child_id,
+            against=who,
+            target_fen=request.amount_owed_fen + (request.execution_costs_fen or 0),
+        )
+        result = await handle
+        self.timeline.record(
+            "inquiry_finished",
+            inquiry=child_id,
+            against=who,
+            status=result.status,
+            deducted_fen=result.deducted_fen,
+            frozen_fen=result.frozen_fen,
+        )
+
+    # --- the judge's decisions ------------------------------------------------------------------------
+
+    @workflow.update(name=DECIDE_UPDATE)
+    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+        outcome = self.desk.accept(decision)
+        self.desk.taken = None  # the run loop reads each decision from its own field below
+        name = decision.decision
+        if name in (SUSPEND, DECLINE):
+            self.suspension = decision
+            self.desk.withdraw(SUSPEND, DECLINE)
+        elif name == RECORD_PAYMENT:
+            p: RecordPayment = self.desk.payload(decision)
+            self._credit(Payment(amount_fen=p.amount_fen, paid_on=p.paid_on, source=p.channel.value))
+            if self.status in ("performing", "defaulted"):
+                self._refresh_status()
+        elif name == RESUME:
+            self.resume = self.desk.payload(decision)
+        elif name == SUE:
+            self.sued = decision.reason
+        return outcome
+
+    @decide.validator
+    def _validate_decision(self, decision: DecisionInput) -> None:
+        self.desk.validate(decision, self._law_check)
+
+    def _law_check(self, name: str, payload: Any) -> str | None:
+        if self.inp is None or self.clock is None:
+            raise refuse("WRONG_STATE", "decision: the case is not started yet")
+        req = self.inp.request
+        if isinstance(payload, SuspendEnforcement):
+            unknown = sorted({i for i in payload.release if not 1 <= i <= len(req.measures)})
+            if unknown or len(set(payload.release)) != len(payload.release):
+                return (
+                    f"payload.release: numbers must name listed measures once each "
+                    f"(1–{len(req.measures)}): {unknown or payload.release}"
+                )
+        if isinstance(payload, RecordPayment):
+            still_due = total_fen(req.instalments) - self._paid()
+            if payload.amount_fen > still_due:
+                return f"payload.amount_fen: more than is still due under the agreement ({still_due} fen)"
+            if payload.paid_on > self.clock.now().astimezone(CHINA_TZ).date():
+                return "payload.paid_on: a payment cannot be confirmed before it is made"
+        if name in (RESUME, SUE):
+            if self.resume is not None or self.sued is not None:
+                return "decision: the applicant has already chosen"
+            problem = resumption_problem(
+                self._views(), self.clock.now(), self.period_ends.due_at if self.period_ends else None
+            )
+            if problem:
+                return problem if name == RESUME else problem.replace("resume:", "sue:", 1)
+        if isinstance(payload, ResumeEnforcement) and payload.against_guarantor and req.guarantee is None:
+            return "payload.against_guarantor: the agreement has no guarantee (执行和解规定 Art. 18)"
+        return None
+
+    # --- status -------------------------------------------------------------------------------------
+
+    @workflow.query(name=STATUS_QUERY)
+    def get_status(self) -> ScenarioStatus:
+        assert self.inp is not None
+        req = self.inp.request
+        views = self._views()
+        upcoming = [v for v in views if v.state is InstalmentState.UPCOMING]
+        return ScenarioStatus(
+            scenario=NAME,
+            case_number=req.case_number,
+            court=req.court,
+            status=self.status,
+            summary={
+                "debtor": req.debtor.masked_id,
+                "total_fen": total_fen(req.instalments),
+                "paid_fen": self._paid(),
+                "next_due": upcoming[0].due_on.isoformat() if upcoming else None,
+                "instalments": [v.model_dump(mode="json") for v in views],
+                "measures": [
+                    {
+                        "index": i,
+                        "partner_id": m.partner_id,
+                        "description": m.description,
+                        "state": "released" if i in self.released else "kept",
+                    }
+                    for i, m in enumerate(req.measures, start=1)
+                ],
+                "period_ends": self.period_ends.due_at.date().isoformat() if self.period_ends else None,
+                "period_provisional": self.period_ends.provisional if self.period_ends else None,
+                "notice_open": self.notice_open,
+                "inquiries": self.inquiries,
+                "refusals": self.refusals,
+            },
+            pending_decisions=self.desk.pending(),
+            timeline=self.timeline.entries,
+            incidents=self.timeline.incidents,
+            result=self.result.model_dump(mode="json") if self.result else None,
+        )
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _paid(self) -> int:
+        return sum(p.amount_fen for p in self.payments)
+
+    def _views(self) -> list[InstalmentView]:
+        assert self.inp is not None
+        return instalment_views(self.inp.request.instalments, self._paid(), self.settled)
+
+    def _outstanding(self, number: int) -> int:
+        assert self.inp is not None
+        return outstanding_on(self.inp.request.instalments, number, self._paid())
+
+    def _performed(self) -> bool:
+        assert self.inp is not None
+        return self._paid() >= total_fen(self.inp.request.instalments)
+
+    def _chosen(self) -> bool:
+        return self.resume is not None or self.sued is not None
+
+    def _refresh_status(self) -> None:
+        self._set_status("defaulted" if in_default(self._views()) else "performing")
+
+    async def _wait(self, condition: Callable[[], bool], until: datetime) -> None:
+        """Waits for ``condition`` until legal time reaches ``until``."""
+        assert self.clock is not None
+        delay = self.clock.real_until(until)
+        if delay <= timedelta(0):
+            return
+        try:
+            await workflow.wait_condition(condition, timeout=delay)
+        except TimeoutError:
+            pass
+
+    def _set_status(self, status: str) -> None:
+        self.status = status
+        if status != self.published:  # the search index is written on a change only
+            publish_status(status)
+            self.published = status
+
+    async def _close(self, status: str) -> SettlementResult:
+        self._set_status(status)
+        self.desk.withdraw()
+        self.result = SettlementResult(
+            status=status,
+            total_fen=total_fen(self.inp.request.instalments) if self.inp else 0,
+            paid_fen=self._paid(),
+            released_measures=self.released,
+            resumed_claim_fen=self.resumed_fen,
+            inquiries=self.inquiries,
+            lifted=self.lifted,
+        )
+        self.timeline.record(status, paid_fen=self._paid())
+        await archive_audit_trail()
+        return self.result
+
+
+def _day_start(day: Any) -> datetime:
+    """The first moment of a day in China Standard Time: legal periods are counted in Beijing days."""
+    return datetime.combine(day, time(0), tzinfo=CHINA_TZ)
