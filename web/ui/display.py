@@ -42,6 +42,10 @@ class Display:
                 return text
         return key
 
+    def key_label(self, key: str) -> str:
+        """A mapping's key: an agency's id by the agency's name (answers by partner), else as a column."""
+        return self.directory.name(key) if key in self.directory.by_id else self.label(key)
+
     def path_label(self, path: str) -> str:
         """``rounds[1].closes_at`` → 拍卖轮次 1 · 结束时间."""
         out = []
@@ -94,7 +98,7 @@ class Display:
     def mapping(self, value: Mapping[str, Any], depth: int = 0) -> Markup:
         items = Markup("").join(
             Markup('<div class="kv-row"><span class="k">{}</span><span class="v">{}</span></div>').format(
-                self.label(str(k)), self.value(str(k), v, depth)
+                self.key_label(str(k)), self.value(str(k), v, depth)
             )
             for k, v in value.items()
         )

@@ -102,5 +102,22 @@ WORDS = Words(
     enums={
         "person": Word("自然人", "Person"),
         "organisation": Word("法人或其他组织", "Organisation"),
+        # What the report and the measures show (domain.assets, domain.measures).
+        "deposit": Word("存款", "deposit"),
+        "payment_balance": Word("网络资金", "payment balance"),
+        "real_estate": Word("不动产", "real estate"),
+        "vehicle": Word("机动车", "vehicle"),
+        "normal": Word("正常", "normal"),
+        "closed": Word("已销户", "closed"),
+        "frozen_elsewhere": Word("已被他案冻结", "frozen by another case"),
+        "answered": Word("已答复", "answered"),
+        "no_answer": Word("逾期未答复", "no answer"),
+        "refused": Word("拒绝协助", "refused"),
+        "freeze": Word("冻结", "freeze"),
+        "seize": Word("查封", "seize"),
+        "active": Word("有效", "in force"),
+        "deducted": Word("已扣划", "deducted"),
+        "released": Word("已解除", "released"),
+        "lapsed": Word("已到期", "lapsed"),
     },
 )

@@ -284,6 +284,12 @@ WORDS = Words(
         "paid_fen": Word("分配金额", "Paid"),
         "amount_fen": Word("金额", "Amount"),
         "reference": Word("银行凭证号", "Bank reference"),
+        # The joint review's report, and the legal periods the summary counts down
+        "findings": Word("联审发现", "Findings"),
+        "reference_objection": Word("参考价异议期", "Reference price objection period"),
+        "distribution_objection": Word("分配方案异议期", "Objection period of the plan"),
+        "sale_period": Word("变卖期", "Sale period"),
+        "reauction_within": Word("再次拍卖期限", "Re-auction due within"),
         # A finding of the joint review
         "code": Word("原因代码", "Reason code"),
         "severity": Word("程度", "Severity"),
