@@ -83,7 +83,10 @@ async def test_login_is_throttled_per_user_with_growing_back_off(web: str):
     admin = await login(web, "admin")
     name, password = f"throttled-{uuid.uuid4().hex[:6]}", "correct-horse-battery"
     async with admin:
-        r = await admin.post("/api/users", json={"username": name, "password": password, "role": "judge"})
+        r = await admin.post(
+            "/api/users",
+            json={"username": name, "password": password, "role": "judge", "court": "杭州市上城区人民法院"},
+        )
         assert r.status_code == 201, r.text
     async with httpx.AsyncClient(base_url=web) as anon:
         statuses = [
@@ -372,3 +375,10 @@ async def test_the_issue_500s_and_502s_are_client_errors(web: str, stack: Any):
         assert r.status_code == 422, r.text
         r = await judge.get("/api/workflows", params={"next_page_token": "Zm9yZ2VkLXBhZ2UtdG9rZW4"})
         assert r.status_code == 422 and r.json()["code"] == "INVALID_PAGE_TOKEN", r.text
+
+
+async def test_a_ui_form_without_a_session_goes_to_the_login_page_unread(web: str):
+    form = "Content-Type: application/x-www-form-urlencoded\nTransfer-Encoding: chunked\n"
+    head = f"POST /ui/cases/x/cancel HTTP/1.1\nHost: t\n{form}"
+    status, raw = await _raw(web, head)
+    assert status == 303 and "location: /ui/login" in raw.lower()

@@ -185,6 +185,11 @@ class GuardMiddleware:
                 return
         if method in UNSAFE_METHODS and path not in LOGIN_PATHS and path.startswith(("/api/", "/ui/")):
             if not await self._authenticated(scope):
+                if path.startswith("/ui/"):
+                    # A person whose session ended: back to the login page, as the UI's pages do.
+                    await send({"type": "http.response.start", "status": 303, "headers": [(b"location", b"/ui/login")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
                 await _error(send, 401, "UNAUTHENTICATED", "a valid bearer token or session is required")
                 return
         started = _Started()
