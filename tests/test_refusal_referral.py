@@ -412,7 +412,8 @@ async def test_no_referral_without_evidence_on_a_courts_own_catalogue(client: Cl
 async def test_the_sandbox_departments_work_a_referral_to_its_end_through_their_inboxes(
     client: Client, settings: Settings, web: str
 ):
-    handle = await start(client, settings, NAME, request())
+    req = request(court="杭州市上城区人民法院")  # a demo court: its auditor reads the trail below
+    handle = await start(client, settings, NAME, req)
     clients = [await login(web, agency) for agency in REFUSAL_INBOXES]
     try:
 
@@ -437,6 +438,11 @@ async def test_the_sandbox_departments_work_a_referral_to_its_end_through_their_
     assert done["assist.verification#1"] == ("completed", "market-huzhou")
     assert done["police.filing"] == ("completed", "police-huzhou")
     assert {state for state, _ in done.values()} == {"completed", "done", "skipped"}
+    # The tasks carried the person's name and ID number to the police; the audit trail masks both.
+    async with await login(web, "auditor") as auditor:
+        r = await auditor.get(f"/api/workflows/{handle.id}/audit")
+    assert r.status_code == 200 and '"context":{"granule":"evidence.bank-flows"' in r.text
+    assert req.person.name not in r.text and req.person.id_number not in r.text
 
 
 async def _with_open_tasks(handle: WorkflowHandle[Any, Any], n: int) -> Any:

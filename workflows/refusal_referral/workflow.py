@@ -256,7 +256,7 @@ class RefusalReferral:
             context={
                 "granule": granule.key,
                 "department": cat.departments[department].name,
-                "person": req.person.name,
+                "name": req.person.name,  # keys the audit trail masks (domain.personal)
                 "id_number": req.person.id_number,
                 "grounds": [g.value for g in req.refusal_grounds],
                 "conduct": req.conduct,
