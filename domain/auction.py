@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from domain.legal_params import LegalParams
 from domain.legal_params import P as LP
 from domain.legal_time import LegalDuration
+from domain.money import PositiveFen
 
 
 class RoundKind(StrEnum):
@@ -59,9 +60,9 @@ def deposit_bounds(start_fen: int, params: LegalParams) -> tuple[int, int]:
 class AuctionTerms(BaseModel):
     """What the collegial panel decides for a round (网拍规定 Art. 27): starting price, deposit, increment."""
 
-    start_price_fen: int = Field(gt=0, description="起拍价 (= 保留价, Art. 10)")
-    deposit_fen: int = Field(gt=0, description="保证金")
-    increment_fen: int = Field(gt=0, description="加价幅度")
+    start_price_fen: PositiveFen = Field(description="起拍价 (= 保留价, Art. 10)")
+    deposit_fen: PositiveFen = Field(description="保证金")
+    increment_fen: PositiveFen = Field(description="加价幅度")
     bidding_hours: int = Field(default=24, gt=0, description="竞价时间, at least 24 h (Art. 20)")
 
 
@@ -183,7 +184,7 @@ class AuctionView(BaseModel):
 class Bid(BaseModel):
     bidder_id: str
     at: datetime = Field(description="when the bid entered the platform (Art. 20)")
-    amount_fen: int = Field(gt=0)
+    amount_fen: PositiveFen
 
 
 class BiddingOutcome(BaseModel):

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from domain.joint_review import Lease, OccupantKind, TaxArrear
+from domain.money import PositiveFen
 from domain.parties import check_bank_account
 from domain.personal import AccountNumber, PersonName
 
@@ -72,7 +73,7 @@ class OccupancySurvey(BaseModel):
 class AppraisalReport(BaseModel):
     """评估机构: the appraisal (参考价规定 Arts. 17–19)."""
 
-    price_fen: int = Field(gt=0)
+    price_fen: PositiveFen
     report_ref: str = Field(min_length=1, max_length=100, description="评估报告编号")
     valid_until: datetime
 
