@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 from domain.actors import SYSTEM_ACTOR
 from domain.legal_time import LegalClock
@@ -52,7 +53,12 @@ async def run_agency_task(
         await workflow.wait_condition(lambda: handle.done() or cancel_when() is not None)
         reason = cancel_when()
         if reason is not None and not handle.done():
-            await handle.signal(CANCEL_TASK_SIGNAL, reason)
+            try:
+                await handle.signal(CANCEL_TASK_SIGNAL, reason)
+            except ApplicationError:
+                # The agency answered first: the task had ended when the signal came. Its answer stands;
+                # a failed cancellation must not fail the case.
+                workflow.logger.info("task ended before its cancellation", extra={"task": handle.id})
     outcome = await handle
     # Who ended the task: the agency's clerk who completed or rejected it, the judge who cancelled it.
     by = outcome.completed_by or SYSTEM_ACTOR
