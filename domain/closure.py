@@ -41,10 +41,10 @@ URGENT_LEAD_CHECK = LegalDuration(amount=3, unit=TimeUnit.CALENDAR_DAY)
 class ClosureChecklist(BaseModel):
     """The judge's checklist of 终本规定 Art. 1, ticked item by item, and the ruling that closes."""
 
-    notice_and_report_order: bool = Field(
+    notice_served: bool = Field(
         default=False, description="Art. 1(一): enforcement notice served, debtor ordered to report property"
     )
-    consumption_restricted: bool = Field(
+    consumption_order_issued: bool = Field(
         default=False, description="Art. 1(二): consumption restriction issued; dishonest list where it applies"
     )
     investigation_exhausted: bool = Field(
@@ -58,8 +58,8 @@ class ClosureChecklist(BaseModel):
 
 # Art. 1's items the checklist must tick, with the words of the refusal when one is missing.
 _ITEMS: dict[str, str] = {
-    "notice_and_report_order": "执行通知、报告财产令未发出 / enforcement notice and report order (Art. 1(一))",
-    "consumption_restricted": "未发出限制消费令或未依法纳入失信名单 / consumption restriction (Art. 1(二))",
+    "notice_served": "执行通知、报告财产令未发出 / enforcement notice and report order (Art. 1(一))",
+    "consumption_order_issued": "未发出限制消费令或未依法纳入失信名单 / consumption restriction (Art. 1(二))",
     "investigation_exhausted": "财产调查措施未穷尽 / investigation not exhausted (Art. 1(三))",
     "whereabouts_and_obstruction": "未依法查找被执行人或处置妨害执行 / search and coercive measures (Art. 1(五))",
 }

@@ -48,8 +48,8 @@ from workflows.periodic_reinquiry.workflow import _scheduled
 pytestmark = pytest.mark.usefixtures("stack")
 
 CHECKLIST: dict[str, Any] = {
-    "notice_and_report_order": True,
-    "consumption_restricted": True,
+    "notice_served": True,
+    "consumption_order_issued": True,
     "investigation_exhausted": True,
     "whereabouts_and_obstruction": True,
     "ruling_number": "(2026)浙0102执1234号之一",
@@ -61,7 +61,7 @@ def request(debtor: Party, filed_days_ago: int) -> PeriodicReinquiryRequest:
         case_number=case_number(),
         court="杭州市上城区人民法院",
         debtor=debtor,
-        amount_owed_fen=320_000_00,
+        outstanding_fen=320_000_00,
         filed_on=datetime.now(CHINA_TZ).date() - timedelta(days=filed_days_ago),
     )
 
@@ -87,7 +87,7 @@ async def test_closing_needs_more_than_three_months_since_filing(client: Client,
     assert "三个月" in str(refused.value.cause)
     # A lead belongs to the enforcement still under way: the watch does not take it before closure.
     with pytest.raises(WorkflowUpdateFailedError) as early:
-        await submit_lead(handle, Lead(description="工商银行杭州分行账户"))
+        await submit_lead(handle, Lead(asset_lead="工商银行杭州分行账户"))
     assert refusal_code(early.value) == "WRONG_STATE"
     # Refusals leave no trace: the timeline still holds only the start.
     assert [e.action for e in (await status(handle)).timeline] == ["started"]
@@ -115,7 +115,7 @@ async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
     assert refusal_code(no_reason.value) == "REASON_REQUIRED"
 
     await decide(handle, CLOSE, reason="已穷尽财产调查措施, 未发现可供执行的财产", **CHECKLIST)
-    st = await wait_status(handle, "watching")
+    st = await wait_status(handle, "closure_watch")
     closed_at = datetime.fromisoformat(st.summary["closed_at"])
     assert datetime.fromisoformat(st.summary["watch_ends_at"]) == calendar_end(
         closed_at, LegalDuration(amount=5, unit=TimeUnit.YEAR)
@@ -141,14 +141,14 @@ async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
             }
         ],
     )
-    receipt = await submit_lead(handle, Lead(description=f"工商银行账户 {deposit}"))
+    receipt = await submit_lead(handle, Lead(asset_lead=f"工商银行账户 {deposit}"))
     assert receipt.lead == 1
     # Checked within 7 days (财产调查规定 Art. 2), the last day rolled past a rest day.
     assert receipt.due_by >= closed_at + timedelta(days=7)
     assert receipt.due_by <= closed_at + timedelta(days=7 + 10)
     st = await wait_status(handle, "awaiting_resumption", timeout=30)
     last = st.summary["last_inquiry"]
-    assert last["trigger"] == "lead" and last["lead"] == 1 and last["number"] == 1
+    assert last["trigger"] == "lead" and last["lead"] == 1 and last["round"] == 1
     assert st.summary["scheduled_done"] == 0
     assert [(h["partner_id"], h["available_fen"]) for h in last["hits"]] == [("bank-icbc", 45_000_00)]
     assert all(deposit not in str(h) and "*" in h["reference"] for h in last["hits"]), "references are masked"
@@ -187,7 +187,7 @@ async def test_every_six_months_for_five_years_then_the_watch_ends(client: Clien
     assert result.inquiries == 10 and result.rounds_with_hits == 0
     assert result.closed_at is not None
     st = await status(handle)
-    rounds = [e.detail for e in st.timeline if e.action == "inquiry_completed"]
+    rounds = [e.detail for e in st.timeline if e.action == "reinquiry_completed"]
     assert [r["round"] for r in rounds] == list(range(1, 11))
     assert {r["trigger"] for r in rounds} == {"schedule"}
     # Each inquiry at or after its six-month mark from closure, never before it. (At this acceleration one
@@ -202,7 +202,7 @@ async def test_every_six_months_for_five_years_then_the_watch_ends(client: Clien
     await record_history(handle, "periodic-reinquiry-watch-ended")
     # After the watch no lead is taken (the watch is over): the applicant applies to resume (Art. 9).
     with pytest.raises(RPCError, match="already completed"):
-        await submit_lead(handle, Lead(description="某小区 3 幢 101 室"))
+        await submit_lead(handle, Lead(asset_lead="某小区 3 幢 101 室"))
 
 
 def test_inquiries_fall_every_six_months_from_closure_month_ends_clamped() -> None:
@@ -219,7 +219,7 @@ def test_closure_checklist_and_the_three_months() -> None:
     assert earliest_closure(filed) == date(2026, 4, 11)
     assert closure_problems(checklist, filed, date(2026, 4, 11)) == []
     assert len(closure_problems(checklist, filed, date(2026, 4, 10))) == 1
-    missing = checklist.model_copy(update={"consumption_restricted": False, "notice_and_report_order": False})
+    missing = checklist.model_copy(update={"consumption_order_issued": False, "notice_served": False})
     problems = closure_problems(missing, filed, date(2026, 6, 1))
     assert len(problems) == 2 and "Art. 1(一)" in problems[0] and "Art. 1(二)" in problems[1]
 

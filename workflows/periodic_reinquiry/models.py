@@ -32,7 +32,7 @@ class PeriodicReinquiryRequest(BaseModel):
     case_number: CaseNumber
     court: CourtName = Field(description="执行法院")
     debtor: Party = Field(description="被执行人")
-    amount_owed_fen: PositiveFen = Field(description="未履行金额 (fen): what is still owed")
+    outstanding_fen: PositiveFen = Field(description="未履行金额 (fen): what the title still leaves unpaid")
     filed_on: date = Field(description="立案日期: closing needs more than three months since (终本规定 Art. 1(四))")
 
 
@@ -40,7 +40,7 @@ class Lead(BaseModel):
     """申请执行人提供的财产线索: a specific lead, checked at once (财产调查规定 Art. 2: 7 days, 3 if urgent)."""
 
     # An asset's whereabouts may name an account or a unit number: personal data, masked in the audit.
-    description: Annotated[str, Personal(PersonalKind.ACCOUNT_NUMBER)] = Field(
+    asset_lead: Annotated[str, Personal(PersonalKind.ACCOUNT_NUMBER)] = Field(
         min_length=4, max_length=500, description="what and where the asset is"
     )
     urgent: bool = Field(default=False, description="urgent: checked in 3 days instead of 7")
@@ -70,7 +70,7 @@ class ResumeEnforcement(BaseModel):
 class InquiryRound(BaseModel):
     """One inquiry of the watch: what set it off, and what it found (references masked)."""
 
-    number: int
+    round: int
     trigger: Literal["schedule", "lead"]
     lead: int | None = None
     at: datetime

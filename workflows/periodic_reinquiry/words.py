@@ -10,8 +10,8 @@ WORDS = Words(
     statuses={
         "awaiting_closure": Word("待法官决定终本", "Awaiting the judge's closure decision"),
         "enforcement_continued": Word("继续执行 (不予终本)", "Enforcement continued (not closed)"),
-        "watching": Word("终本后定期查询中", "Closed; periodic re-inquiry"),
-        "inquiring": Word("网络查控查询中", "Inquiring"),
+        "closure_watch": Word("终本后定期查询中", "Closed; periodic re-inquiry"),
+        "reinquiring": Word("网络查控查询中", "Inquiring"),
         "awaiting_resumption": Word("发现财产, 待决定恢复执行", "Property found: awaiting a resumption decision"),
         "resumed": Word("已恢复执行", "Enforcement resumed"),
         "watch_ended": Word("五年查询期满", "Five-year watch ended"),
@@ -19,7 +19,7 @@ WORDS = Words(
     decisions={
         CLOSE: Word("裁定终结本次执行程序", "Close the current enforcement procedure"),
         CONTINUE: Word("不予终本, 继续执行", "Do not close; continue enforcement"),
-        RESUME: Word("恢复执行", "Resume enforcement"),
+        RESUME: Word("裁定恢复执行", "Resume enforcement"),
         KEEP_CLOSED: Word("维持终本 (财产不能处置等)", "Keep the case closed (property cannot be disposed of …)"),
     },
     actions={
@@ -27,10 +27,10 @@ WORDS = Words(
         "decision": Word("法官决定", "Judge's decision"),
         "procedure_closed": Word("终结本次执行程序", "Current procedure closed"),
         "lead_received": Word("收到财产线索", "Property lead received"),
-        "inquiry_completed": Word("网络查控查询完毕", "Network inquiry completed"),
-        "inquiry_failed": Word("查询失败", "Inquiry failed"),
+        "reinquiry_completed": Word("网络查控查询完毕", "Network inquiry completed"),
+        "reinquiry_failed": Word("查询失败", "Inquiry failed"),
         "enforcement_continued": Word("继续执行", "Enforcement continued"),
-        "resumed": Word("恢复执行", "Enforcement resumed"),
+        "resumed": Word("已恢复执行", "Resumed"),
         "watch_ended": Word("五年查询期满", "Watch ended"),
         "incident": Word("异常待处理", "Incident"),
     },
@@ -41,12 +41,12 @@ WORDS = Words(
         "kind": Word("类型", "Kind"),
         "name": Word("姓名或名称", "Name"),
         "id_number": Word("证件号码", "ID number or credit code"),
-        "amount_owed_fen": Word("未履行金额", "Amount still owed"),
+        "outstanding_fen": Word("未履行金额", "Amount still owed"),
         "filed_on": Word("立案日期", "Filed on"),
-        "notice_and_report_order": Word(
+        "notice_served": Word(
             "已发出执行通知书、报告财产令 (第一条第一项)", "Enforcement notice and report order served (Art. 1(1))"
         ),
-        "consumption_restricted": Word(
+        "consumption_order_issued": Word(
             "已发出限制消费令, 符合条件的已纳入失信名单 (第一条第二项)",
             "Consumption restricted; entered on the dishonest list where it applies (Art. 1(2))",
         ),
@@ -60,14 +60,14 @@ WORDS = Words(
         ),
         "ruling_number": Word("终本裁定书文号", "Closure ruling number"),
         "resumed_case_number": Word("恢复执行案号", "Resumed case number"),
-        "description": Word("财产线索", "Property lead"),
+        "asset_lead": Word("财产线索", "Property lead"),
         "urgent": Word("紧急", "Urgent"),
     },
     help={
         "id_number": Word(
             "自然人填居民身份证号, 法人或其他组织填统一社会信用代码", "Resident ID number or unified social credit code"
         ),
-        "amount_owed_fen": Word(
+        "outstanding_fen": Word(
             "生效法律文书确定而尚未履行的金额, 单位: 元", "What the title still leaves unpaid, in yuan"
         ),
         "filed_on": Word(
@@ -76,7 +76,7 @@ WORDS = Words(
         ),
         "ruling_number": Word("如 (2026)浙0102执1234号之一", "e.g. (2026)浙0102执1234号之一"),
         "resumed_case_number": Word("可留空, 立案后补录", "May be left empty until the case is docketed"),
-        "description": Word(
+        "asset_lead": Word(
             "申请执行人提供的具体财产线索; 提交后立即查询 (财产调查规定 第二条: 七日内核查, 紧急的三日内)",
             "The applicant's specific lead; an inquiry runs at once (checked within 7 days, 3 if urgent)",
         ),
@@ -84,19 +84,19 @@ WORDS = Words(
     },
     summary={
         "debtor": Word("被执行人", "Debtor"),
-        "amount_owed_fen": Word("未履行金额", "Amount still owed"),
+        "outstanding_fen": Word("未履行金额", "Amount still owed"),
         "filed_on": Word("立案日期", "Filed on"),
         "ruling_number": Word("终本裁定书文号", "Closure ruling"),
         "closed_at": Word("终本日期", "Closed on"),
         "watch_ends_at": Word("查询期满日", "Watch ends"),
         "next_inquiry_at": Word("下次查询日", "Next inquiry"),
-        "inquiries": Word("已查询次数", "Inquiries made"),
+        "reinquiries": Word("已查询次数", "Inquiries made"),
         "scheduled_done": Word("定期查询次数", "Scheduled inquiries made"),
         "pending_leads": Word("待查线索", "Leads waiting"),
         "last_inquiry": Word("最近一次查询", "Latest inquiry"),
     },
     columns={
-        "number": Word("次序", "No."),
+        "round": Word("查询轮次", "Round"),
         "trigger": Word("触发", "Trigger"),
         "lead": Word("线索编号", "Lead no."),
         "at": Word("查询时间", "Inquired at"),
@@ -117,6 +117,5 @@ WORDS = Words(
         "schedule": Word("定期查询", "Scheduled"),
         "lead": Word("线索触发", "Lead"),
         "reported": Word("已报告", "Reported"),
-        "failed": Word("失败", "Failed"),
     },
 )

@@ -79,7 +79,7 @@ DECISIONS = (
 # Ten inquiries: at 6, 12, …, 60 months after closure (Art. 9: every six months within five years).
 ROUNDS = (WATCH_PERIOD.amount * 12) // REINQUIRY_INTERVAL.amount
 # A lead is taken while the case is closed and watched, not before closure nor after the watch ends.
-TAKES_LEADS = frozenset({"watching", "inquiring", "awaiting_resumption"})
+TAKES_LEADS = frozenset({"closure_watch", "reinquiring", "awaiting_resumption"})
 
 
 @workflow.defn(name="PeriodicReinquiry")
@@ -133,7 +133,7 @@ class PeriodicReinquiry:
     async def _watch(self, inp: PeriodicReinquiryInput, w: WatchState) -> PeriodicReinquiryResult:
         clock = self._clock(w)
         while True:
-            self._set_status("watching")
+            self._set_status("closure_watch")
             if not w.pending_leads and w.next_due is None:
                 return await self._end("watch_ended")
             if not w.pending_leads and w.next_due is not None:
@@ -168,7 +168,7 @@ class PeriodicReinquiry:
         """One network inquiry (网络查控) as an asset-inquiry child that only reports."""
         req = inp.request
         w.inquiries += 1
-        self._set_status("inquiring")
+        self._set_status("reinquiring")
         child_id = f"{workflow.info().workflow_id}:inquiry:{w.inquiries}"
         trigger = "lead" if lead else "schedule"
         at = clock.now()
@@ -180,28 +180,28 @@ class PeriodicReinquiry:
                         case_number=req.case_number,
                         court=req.court,
                         debtor=req.debtor,
-                        amount_owed_fen=req.amount_owed_fen,
+                        amount_owed_fen=req.outstanding_fen,
                         execution_costs_fen=0,  # nothing is frozen on a report
                     ),
                     context=inp.context.model_copy(update={"workflow_id": child_id}),
                     report_only=True,
                 ),
                 id=child_id,
-                search_attributes=scenario_search_attributes(req.case_number, ASSET_INQUIRY, "inquiring", req.court),
+                search_attributes=scenario_search_attributes(req.case_number, ASSET_INQUIRY, "reinquiring", req.court),
             )
         except ChildWorkflowError as exc:
             found = InquiryRound(
-                number=w.inquiries,
+                round=w.inquiries,
                 trigger=trigger,
                 lead=lead.number if lead else None,
                 at=at,
                 inquiry_id=child_id,
                 outcome="failed",
             )
-            self.timeline.record("inquiry_failed", reason=str(exc.cause or exc), round=w.inquiries, trigger=trigger)
+            self.timeline.record("reinquiry_failed", reason=str(exc.cause or exc), round=w.inquiries, trigger=trigger)
         else:
             found = InquiryRound(
-                number=w.inquiries,
+                round=w.inquiries,
                 trigger=trigger,
                 lead=lead.number if lead else None,
                 at=at,
@@ -212,8 +212,8 @@ class PeriodicReinquiry:
                 no_answer=result.no_answer,
             )
             self.timeline.record(
-                "inquiry_completed",
-                round=found.number,
+                "reinquiry_completed",
+                round=found.round,
                 trigger=trigger,
                 at=at.isoformat(),
                 lead=found.lead,
@@ -278,7 +278,7 @@ class PeriodicReinquiry:
         req, w = self.inp.request, self.watch
         summary: dict[str, object] = {
             "debtor": req.debtor.masked_id,
-            "amount_owed_fen": req.amount_owed_fen,
+            "outstanding_fen": req.outstanding_fen,
             "filed_on": req.filed_on.isoformat(),
         }
         if w is not None:
@@ -287,7 +287,7 @@ class PeriodicReinquiry:
                 "closed_at": w.closed_at.isoformat(),
                 "watch_ends_at": w.ends_at.isoformat(),
                 "next_inquiry_at": w.next_due.isoformat() if w.next_due else None,
-                "inquiries": w.inquiries,
+                "reinquiries": w.inquiries,
                 "scheduled_done": w.scheduled_done,
                 "pending_leads": len(w.pending_leads),
                 "last_inquiry": w.last.model_dump(mode="json") if w.last else None,
@@ -308,7 +308,7 @@ class PeriodicReinquiry:
 
     def _set_status(self, status: str) -> None:
         # Indexed for the judges' lists, once per change; an inquiry's minutes are only in the query.
-        if status != self.status and status != "inquiring":
+        if status != self.status and status != "reinquiring":
             publish_status(status)
         self.status = status
 
