@@ -202,6 +202,12 @@ def catalogue(catalogue_id: str = DEFAULT_CATALOGUE) -> Catalogue:
     return found
 
 
+def catalogue_ids() -> frozenset[str]:
+    """The ids of the packaged catalogues: what a request may name. A version a case started with is
+    never removed (its input names it, and a replay validates that input again)."""
+    return frozenset(_packaged())
+
+
 @functools.cache
 def _packaged_text() -> str:
     return resources.files("domain").joinpath("refusal_granules.json").read_text(encoding="utf-8")

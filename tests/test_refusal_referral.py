@@ -26,6 +26,7 @@ from simulators.refusal_agents import REFUSAL_INBOXES
 from tests.helpers import (
     AUDITOR,
     case_number,
+    context,
     decide,
     eventually,
     login,
@@ -190,11 +191,14 @@ def test_grounds_after_a_sanction_need_the_sanction() -> None:
     assert Ground.GRATUITOUS_DISPOSAL.article == "第三条第(1)项" and Ground.VIOLENCE.especially_serious
 
 
-def test_an_override_for_a_department_the_catalogue_lacks_is_refused_at_start(settings: Settings) -> None:
-    from tests.helpers import context
-
-    with pytest.raises(ValueError, match="departments not in catalogue"):
-        build_input(request(agencies={"fire-brigade": "x"}), context(settings, "refusal-referral-x"))
+def test_an_unknown_catalogue_or_department_is_refused_with_the_request(settings: Settings) -> None:
+    # Refused by the request model, so the start form shows it next to the field (422), not a 500.
+    with pytest.raises(ValidationError, match="departments not in catalogue"):
+        request(agencies={"fire-brigade": "x"})
+    with pytest.raises(ValidationError, match="no granule catalogue 'huzhou-1999'"):
+        request(catalogue="huzhou-1999")
+    inp = build_input(request(agencies={"police": "police-changxing"}), context(settings, "refusal-referral-x"))
+    assert inp.catalogue.agency_for("police", inp.request.agencies) == "police-changxing"
 
 
 # --- the procedure on the real stack -----------------------------------------------------------------

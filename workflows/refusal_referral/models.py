@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from domain.cases import CaseNumber, CourtName
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.refusal import DutyHolder, Ground, grounds_problem
-from domain.refusal_granules import DEFAULT_CATALOGUE, Catalogue, Phase
+from domain.refusal_granules import DEFAULT_CATALOGUE, Catalogue, Phase, catalogue, catalogue_ids
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "refusal-referral"
@@ -47,11 +47,21 @@ class RefusalReferralRequest(BaseModel):
         default_factory=dict, description="department → agency id, overriding the catalogue's defaults"
     )
 
+    @field_validator("catalogue")
+    @classmethod
+    def _known_catalogue(cls, value: str) -> str:
+        if value not in catalogue_ids():
+            raise ValueError(f"no granule catalogue {value!r} (known: {', '.join(sorted(catalogue_ids()))})")
+        return value
+
     @model_validator(mode="after")
     def _grounds(self) -> RefusalReferralRequest:
         problem = grounds_problem(self.refusal_grounds, self.sanctioned)
         if problem:
             raise ValueError(problem)
+        unknown = sorted(set(self.agencies) - set(catalogue(self.catalogue).departments))
+        if unknown:
+            raise ValueError(f"agencies: departments not in catalogue {self.catalogue}: {unknown}")
         return self
 
 
@@ -220,3 +230,8 @@ class RefusalReferralResult(BaseModel):
     letter: ReferralLetter | None
     checklist: list[ChecklistItem]
     performed_fen: Fen
+
+
+# Read the packaged catalogues when this module is imported (worker and web start), so validating a
+# request inside a workflow never touches a file.
+catalogue_ids()
