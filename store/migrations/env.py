@@ -11,7 +11,8 @@ from sqlalchemy import Connection
 
 # Imported for their tables, which join Base.metadata.
 import store.archive
-import store.inbox  # noqa: F401
+import store.inbox
+import store.parties  # noqa: F401
 from store.db import Base, make_engine
 
 target_metadata = Base.metadata

@@ -4,25 +4,34 @@ decisions, progress and countdowns; deciding, cancelling, and acting on an agenc
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 from temporalio.client import WorkflowExecutionStatus
 
 from domain.errors import Conflict, OneMatterError, ValidationFailed
+from domain.money import format_yuan, yuan_to_fen
 from web.deps import app_state, temporal_client
 from web.errors import field_errors
-from web.services import audit, scenarios
+from web.services import audit, case_search, payouts, scenarios
 from web.services import tasks as task_service
 from web.services import workflows as case_service
+from web.services.case_search import CaseSearch
+from web.services.directory import Directory, directory
+from web.services.payouts import RejectedList
 from web.services.scenarios import InvalidStartRequest, scenario_or_404
-from web.services.workflows import CancelBody, DecisionBody, ListFilter
-from web.ui.forms import FormBuilder, error_map, flatten, parse
+from web.services.workflows import CancelBody, DecisionBody
+from web.ui.display import Display
+from web.ui.forms import FormBuilder, FormField, error_map, flatten, parse, upload_fields, yuan_text
+from web.ui.i18n import scenario_words
 from web.ui.render import countdowns, page, progress_bars, refusal_fields
 from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, translator
 from workflows.agency_task.models import Reasoned, Reassignment
+from workflows.kit.scenario import Scenario
 from workflows.registry import SCENARIOS
 
 router = APIRouter(include_in_schema=False)
@@ -37,20 +46,64 @@ def _form(request_form: Any) -> dict[str, str]:
 
 @router.get("/ui/cases", response_class=HTMLResponse)
 async def cases(request: Request, user: JudgeUser) -> Response:
+    """我的案件: the cases I started (default) or every case of my court, filtered by scenario, status,
+    start date, case number, or a party's ID number (blind index)."""
     q = request.query_params
-    case_number = (q.get("case_number") or "").strip() or None
-    scenario = q.get("scenario") or None
-    client = temporal_client(app_state(request))
-    found = await case_service.list_workflows(
-        client, user.actor, ListFilter(case_number=case_number, scenario=scenario), page_size=100
+
+    def text(name: str) -> str | None:
+        return (q.get(name) or "").strip() or None
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(q.get(name) or "")
+        except ValueError:
+            return None
+
+    mine = q.get("who", "mine") != "court"
+    filters = CaseSearch(
+        case_number=text("case_number"),
+        scenario=text("scenario"),
+        status=text("status"),
+        started_by=user.actor.user_id if mine else None,
+        started_from=day("from"),
+        started_to=day("to"),
+        party=text("party"),
+    )
+    state = app_state(request)
+    problems: list[str] = []
+    try:
+        found = await case_search.search_cases(
+            temporal_client(state), state.db, state.settings, user.actor, filters, page_size=100
+        )
+        rows = found.items
+    except ValidationFailed as exc:
+        rows, problems = [], [exc.message]
+    t = translator(request)
+    statuses = sorted(
+        {
+            (key.split(".", 1)[1], text_)
+            for key, text_ in scenario_words(t.lang, filters.scenario).items()
+            if key.startswith("status.")
+        },
+        key=lambda kv: kv[1],
     )
     return page(
         request,
         "judge/cases.html",
         user,
-        rows=found.items,
+        rows=rows,
         scenarios=SCENARIOS,
-        filters={"case_number": case_number or "", "scenario": scenario or ""},
+        statuses=statuses,
+        page_errors=problems,
+        filters={
+            "who": "mine" if mine else "court",
+            "case_number": filters.case_number or "",
+            "scenario": filters.scenario or "",
+            "status": filters.status or "",
+            "from": filters.started_from.isoformat() if filters.started_from else "",
+            "to": filters.started_to.isoformat() if filters.started_to else "",
+            "party": filters.party or "",
+        },
     )
 
 
@@ -62,6 +115,37 @@ async def choose_scenario(request: Request, user: JudgeUser) -> Response:
     return page(request, "judge/new.html", user, scenarios=SCENARIOS)
 
 
+def _directory(request: Request) -> Directory:
+    return Directory(directory(app_state(request).settings))
+
+
+def _prefill(user: UiUser) -> dict[str, str]:
+    """What a clerk expects filled in: the judge's own court (courts as tenants: a judge has one)."""
+    courts = getattr(user.actor, "courts", None) or []
+    return {"f.court": str(courts[0])} if len(courts) == 1 else {}
+
+
+def _builder(request: Request, user: UiUser, scenario: Scenario) -> FormBuilder:
+    return FormBuilder(
+        scenario.input_schema(),
+        translator(request),
+        scenario=scenario.name,
+        directory=_directory(request),
+        prefill=_prefill(user),
+    )
+
+
+def _accepted(f: FormField) -> dict[str, str]:
+    """What the judge confirms of a checked list: how many rows, and the total in yuan."""
+    values = {c.key: c.value for c in f.children}
+    total = next((c.value for c in f.children if c.kind == "yuan"), "")
+    try:
+        values["total"] = format_yuan(yuan_to_fen(total)) if total else ""
+    except ValueError:
+        values["total"] = total
+    return values
+
+
 def _start_page(
     request: Request,
     user: UiUser,
@@ -70,11 +154,15 @@ def _start_page(
     errors: dict[str, str] | None = None,
     general: list[str] | None = None,
     status_code: int = 200,
+    checks: dict[str, RejectedList] | None = None,
 ) -> Response:
     scenario = scenario_or_404(name)
-    fields = FormBuilder(scenario.input_schema(), translator(request)).fields(values, errors)
+    fields = _builder(request, user, scenario).fields(values, errors)
     known = {f.name for f in flatten(fields)}
     general = list(general or []) + [m for n, m in (errors or {}).items() if n not in known]
+    uploads = upload_fields(fields)
+    # An upload field whose check passed holds the list's reference: the judge confirms before the start.
+    accepted = {f.name: _accepted(f) for f in uploads if all(c.value for c in f.children)}
     return page(
         request,
         "judge/start.html",
@@ -84,6 +172,10 @@ def _start_page(
         fields=fields,
         general_errors=general,
         idempotency_key=(values or {}).get("idempotency_key") or uuid.uuid4().hex,
+        uploads=uploads,
+        accepted=accepted,
+        rejected=checks or {},
+        waiting_for_upload=any(f.name not in accepted for f in uploads),
     )
 
 
@@ -92,13 +184,54 @@ async def start_form(name: str, request: Request, user: JudgeUser) -> Response:
     return _start_page(request, user, name, None)
 
 
+async def _check_uploads(
+    request: Request, user: UiUser, form: Any, values: dict[str, str], fields: list[Any]
+) -> dict[str, RejectedList] | None:
+    """Files chosen for upload fields are checked and stored now; an accepted list's reference goes into
+    the form's hidden fields (the judge sees count and total and confirms), a rejected one's errors are
+    shown. None: no file was chosen."""
+    chosen = {
+        key.removeprefix("upload:"): value
+        for key, value in form.multi_items()
+        if key.startswith("upload:") and isinstance(value, UploadFile) and value.filename
+    }
+    if not chosen:
+        return None
+    rejected: dict[str, RejectedList] = {}
+    store = payouts.blob_store(app_state(request))
+    for f in upload_fields(fields):
+        file = chosen.get(f.name)
+        if file is None:
+            continue
+        data = await file.read(payouts.MAX_UPLOAD_BYTES + 1)
+        outcome = await payouts.upload_list(store, user.actor, data, None)
+        for c in f.children:
+            values.pop(c.name, None)
+        if isinstance(outcome, RejectedList):
+            rejected[f.name] = outcome
+            continue
+        ref = outcome.model_dump()
+        for c in f.children:
+            if c.key in ref:
+                values[c.name] = yuan_text(ref[c.key]) if c.kind == "yuan" else str(ref[c.key])
+    return rejected
+
+
 @router.post("/ui/cases/new/{name}")
 async def start(name: str, request: Request, user: JudgeUser) -> Response:
     await check_csrf(request, user)
     scenario = scenario_or_404(name)
     t = translator(request)
-    values = _form(await request.form())
-    fields = FormBuilder(scenario.input_schema(), t).fields(values)
+    form = await request.form()
+    values = _form(form)
+    fields = _builder(request, user, scenario).fields(values)
+    checks = await _check_uploads(request, user, form, values, fields)
+    if checks is not None:
+        # A list was just checked: show the check; the start waits for the judge's confirmation.
+        return _start_page(request, user, name, values, checks=checks, status_code=422 if checks else 200)
+    missing = {f.name: t("upload.missing") for f in upload_fields(fields) if not all(c.value for c in f.children)}
+    if missing:
+        return _start_page(request, user, name, values, missing, status_code=422)
     parsed = parse(fields, values, t)
     if parsed.errors:
         return _start_page(request, user, name, values, parsed.errors, status_code=422)
@@ -112,6 +245,7 @@ async def start(name: str, request: Request, user: JudgeUser) -> Response:
             name,
             parsed.data,
             values.get("idempotency_key") or None,
+            db=state.db,
         )
     except InvalidStartRequest as exc:
         by_field, general = error_map([(e.field, e.message) for e in field_errors(exc.errors)])
@@ -141,10 +275,13 @@ async def _case_page(
     t = translator(request)
     detail = await case_service.get_workflow(temporal_client(state), user.actor, workflow_id)
     tasks = await task_service.tasks_of_case(state.db, user.actor, workflow_id)
+    directory_ = _directory(request)
     forms = []
     for d in detail.pending_decisions:
         mine = d.name == decision
-        fields = FormBuilder(d.input_schema, t).fields(values if mine else None, errors if mine else None)
+        fields = FormBuilder(d.input_schema, t, detail.scenario, directory_).fields(
+            values if mine else None, errors if mine else None
+        )
         known = {f.name for f in flatten(fields)}
         extra = [m for n, m in (errors or {}).items() if mine and n not in known and n != "reason"]
         forms.append(
@@ -176,6 +313,8 @@ async def _case_page(
         countdowns=countdowns(detail.summary),
         running=detail.temporal_status == WorkflowExecutionStatus.RUNNING.name,
         agencies=[(a.id, a.name) for a in state.settings.agencies()],
+        directory=directory_,
+        display=Display(t, detail.scenario, directory_),
         temporal_link=audit.temporal_ui_link(state.settings, workflow_id, detail.run_id),
         done=request.query_params.get("done"),
         cancel_error=(errors or {}).get("cancel_reason") if decision == "__cancel__" else None,
@@ -199,7 +338,7 @@ async def take_decision(workflow_id: str, decision: str, request: Request, user:
     pending = next((d for d in detail.pending_decisions if d.name == decision), None)
     if pending is None:
         raise Conflict("DECISION_NOT_PENDING", f"{decision!r} is not waiting for a decision")
-    fields = FormBuilder(pending.input_schema, t).fields(values)
+    fields = FormBuilder(pending.input_schema, t, detail.scenario, _directory(request)).fields(values)
     parsed = parse(fields, values, t)
     if parsed.errors:
         return await _case_page(request, user, workflow_id, decision, values, parsed.errors, status_code=422)
