@@ -254,7 +254,11 @@ async def test_referral_to_prosecution_with_the_police_sla_and_a_verification(cl
     await complete(client, handle, "police.asset-recovery", "police-huzhou", **evidence(amount_fen=120_000_000))
     await wait_status(handle, "awaiting_prosecution")
     prosecution = task(client, handle, "procuratorate.prosecution-review")
-    await eventually(lambda: view(prosecution))
+    # Art. 11: what is performed before prosecution is the prosecutors' to weigh; the referral goes on.
+    await decide(handle, DEBTOR_PERFORMED, reason="被执行人履行部分款项", performed_fen=6_000_000)
+    assert (await status(handle)).summary["performed_fen"] == 6_000_000
+    review = await eventually(lambda: view(prosecution))
+    assert review.spec.agency == "procuratorate-huzhou" and "第十三条" in review.spec.instructions
     with acting_as(clerk("procuratorate-huzhou")), pytest.raises(WorkflowUpdateFailedError) as bare:
         await prosecution.execute_update(
             COMPLETE_TASK, Completion(result={"prosecuted": True, "decision_ref": "湖检刑诉〔2026〕7号"})
@@ -271,7 +275,7 @@ async def test_referral_to_prosecution_with_the_police_sla_and_a_verification(cl
     )
 
     result = RefusalReferralResult.model_validate(await handle.result())
-    assert result.status == "prosecuted" and result.letter is not None
+    assert result.status == "prosecuted" and result.letter is not None and result.performed_fen == 6_000_000
     letter = result.letter
     assert [e.granule for e in letter.evidence] == [
         "evidence.bank-flows",
@@ -357,6 +361,7 @@ async def test_police_and_supervision_decline_and_the_applicant_prosecutes_priva
         and final["procuratorate.filing-supervision"].answer == "not_ordered"
     )
     assert final["police.investigation"].state == "skipped"
+    await record_history(handle, "refusal-referral-private-prosecution")
 
 
 @pytest.mark.usefixtures("stack")
