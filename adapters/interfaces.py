@@ -31,6 +31,7 @@ from adapters.protocol import (
     StatementPage,
 )
 from domain.auction import AuctionView
+from domain.dishonest_list import EntryCorrection, EntryRemoval, ListEntry, PublishedEntry
 from domain.joint_review import TitleRecord
 
 
@@ -114,5 +115,19 @@ class TitleSearch(Protocol):
     partner_id: str
 
     async def title_record(self, unit_number: str) -> TitleRecord: ...
+
+    async def aclose(self) -> None: ...
+
+
+class DishonestListPublisher(Protocol):
+    """全国失信被执行人名单库 (失信规定 Art. 7): publishes, corrects and removes entries."""
+
+    partner_id: str
+
+    async def publish(self, idempotency_key: str, entry: ListEntry) -> PublishedEntry: ...
+
+    async def correct(self, idempotency_key: str, entry_id: str, correction: EntryCorrection) -> PublishedEntry: ...
+
+    async def remove(self, idempotency_key: str, entry_id: str, removal: EntryRemoval) -> PublishedEntry: ...
 
     async def aclose(self) -> None: ...

@@ -272,6 +272,12 @@ SANDBOX_TASK_AGENCIES: tuple[tuple[str, str], ...] = (
     ("court-clerk", "执行法院案款管理 (书记员)"),
     ("survey-zhuji", "诸暨市人民法院 司法辅助 (现场调查)"),
     ("appraiser-zhejiang", "司法评估机构 (摇号选定, 沙箱)"),
+    # 失信 notices (失信规定 Art. 8) and 限消 assisting units (限消规定 Art. 6).
+    ("credit-pboc", "中国人民银行征信中心 (沙箱)"),
+    ("market-regulation", "市场监督管理局 (沙箱)"),
+    ("airlines-caac", "民航订票系统 (沙箱)"),
+    ("railway-12306", "中国铁路 12306 (沙箱)"),
+    ("hotels-zhejiang", "浙江省星级饭店 (沙箱)"),
     ("court-credit", "执行法院失信与限消管理 (沙箱)"),  # lifts them when a settlement is performed
     # The departments of a refusal-to-execute referral (拒执移送, domain/refusal_granules.json).
     ("court-huzhou-enforcement", "湖州市中级人民法院 执行局 (沙箱)"),
@@ -305,6 +311,7 @@ def sandbox_partners(simulator_base_url: str, bank_count: int = len(SANDBOX_BANK
         # Auction platforms, also the online-inquiry platforms (参考价规定 Art. 10 asks all of them).
         ep("auction-platform", PartnerCategory.AUCTION, "网络司法拍卖平台 (沙箱)", 3600),
         ep("auction-platform-b", PartnerCategory.AUCTION, "网络司法拍卖平台 B (沙箱)", 3600),
+        ep("dishonest-list", PartnerCategory.DISHONEST_LIST, "全国失信被执行人名单库 (沙箱)", 600),
     ]
     return partners
 

@@ -15,6 +15,7 @@ class PartnerCategory(StrEnum):
     VEHICLE = "vehicle"  # 公安交管车辆登记
     AUCTION = "auction"  # 网络司法拍卖平台
     TAX = "tax"  # 税务
+    DISHONEST_LIST = "dishonest-list"  # 全国失信被执行人名单库 (最高人民法院)
 
 
 class PartnerRef(BaseModel):

@@ -104,6 +104,15 @@ async def _credit_notice(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[
     return {"result": {"amount_fen": context["amount_fen"], "received_on": today, "bank_reference": reference}}
 
 
+async def _dishonest_notice(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    measures = "已纳入信用惩戒" if task["task_type"].endswith("entry-notice") else "已解除信用惩戒"
+    return {"result": {"recorded": True, "reference": f"ZX{task['task_id'][-8:]}", "measures": measures}}
+
+
+async def _restriction_notice(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
+    return {"result": {"applied": True, "reference": f"XF{task['task_id'][-8:]}", "remarks": "已在订票系统设置"}}
+
+
 SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] = {
     "acknowledgement": _accept,
     "vehicle-seizure-report": _seize,
@@ -114,6 +123,8 @@ SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] = {
     "title-transfer": _title_transfer,
     "case-account-credit": _credit_notice,
     **REFUSAL_SCRIPTS,
+    "dishonest-notice-receipt": _dishonest_notice,
+    "restriction-notice-receipt": _restriction_notice,
 }
 
 
@@ -164,6 +175,11 @@ AGENCIES = (
     "realestate-registry",
     "bank-icbc",  # the case-account bank: notices settlement payments
     "court-credit",  # lifts 失信/限消 once a settlement is performed
+    "credit-pboc",
+    "market-regulation",
+    "airlines-caac",
+    "railway-12306",
+    "hotels-zhejiang",
 )
 # The referral's departments too (simulators/refusal_agents.py); one poller per inbox.
 INBOXES = tuple(dict.fromkeys((*AGENCIES, *REFUSAL_INBOXES)))

@@ -9,7 +9,9 @@ from activities.resources import ActivityGroup
 from activities.tasks import TaskActivities
 from domain.task_results import register_results
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
+from workflows.consumption_restriction import SCENARIO as CONSUMPTION_RESTRICTION
 from workflows.cross_region_seizure import SCENARIO as CROSS_REGION_SEIZURE
+from workflows.dishonest_list import SCENARIO as DISHONEST_LIST
 from workflows.kit.scenario import Scenario
 from workflows.kit.words import Words
 from workflows.mass_payout import SCENARIO as MASS_PAYOUT
@@ -25,6 +27,8 @@ SCENARIOS: dict[str, Scenario] = {
         CROSS_REGION_SEIZURE,
         REAL_ESTATE_DISPOSAL,
         MASS_PAYOUT,
+        DISHONEST_LIST,
+        CONSUMPTION_RESTRICTION,
         PERIODIC_REINQUIRY,
         REFUSAL_REFERRAL,
         SETTLEMENT,

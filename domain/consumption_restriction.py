@@ -1,0 +1,104 @@
+"""Consumption restriction (限制消费令), 限消规定 2015 (最高人民法院关于限制被执行人高消费及有关消费的若干规定,
+2015 amendment): what is banned, who must be restricted, which assisting unit enforces which ban, and
+when the order may or must be lifted. Pure rules over plain values."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RestrictionTrigger(StrEnum):
+    """限消规定 Art. 1."""
+
+    NOTICE_UNPAID = "notice-unpaid"  # 未按执行通知书指定的期间履行 — the court *may* restrict
+    DISHONEST_LISTED = "dishonest-listed"  # 被纳入失信被执行人名单 — the court *must* restrict
+
+
+class RestrictedItem(StrEnum):
+    """限消规定 Art. 3 (1)–(9): what a restricted natural person may not do."""
+
+    FLIGHTS_AND_SOFT_SLEEPERS = "flights-soft-sleepers"  # (一) 飞机、列车软卧、轮船二等以上舱位
+    STAR_HOTELS_AND_CLUBS = "star-hotels-clubs"  # (二) 星级以上宾馆、酒店、夜总会、高尔夫球场
+    REAL_ESTATE = "real-estate"  # (三) 购买不动产或者新建、扩建、高档装修房屋
+    PREMIUM_OFFICES = "premium-offices"  # (四) 租赁高档写字楼、宾馆、公寓等场所办公
+    VEHICLES = "vehicles"  # (五) 购买非经营必需车辆
+    TRAVEL = "travel"  # (六) 旅游、度假
+    PRIVATE_SCHOOLS = "private-schools"  # (七) 子女就读高收费私立学校
+    PREMIUM_INSURANCE = "premium-insurance"  # (八) 支付高额保费购买保险理财产品
+    HIGH_SPEED_TRAINS = "high-speed-trains"  # (九) G字头动车组列车全部座位、其他动车组列车一等以上座位
+
+
+class AssistingUnit(StrEnum):
+    """The kinds of assisting unit (协助执行单位) an order's notice goes to (Art. 6)."""
+
+    AIRLINES = "airlines"  # 民航: 订票系统
+    RAILWAYS = "railways"  # 铁路: 12306
+    HOTELS = "hotels"  # 星级宾馆、酒店
+
+
+# Which bans each kind of unit enforces; a unit is notified only of an order with one of its bans.
+ENFORCED_BY: dict[AssistingUnit, frozenset[RestrictedItem]] = {
+    AssistingUnit.AIRLINES: frozenset({RestrictedItem.FLIGHTS_AND_SOFT_SLEEPERS}),
+    AssistingUnit.RAILWAYS: frozenset({RestrictedItem.FLIGHTS_AND_SOFT_SLEEPERS, RestrictedItem.HIGH_SPEED_TRAINS}),
+    AssistingUnit.HOTELS: frozenset({RestrictedItem.STAR_HOTELS_AND_CLUBS}),
+}
+
+
+def units_to_notify(items: list[RestrictedItem]) -> list[AssistingUnit]:
+    """The units that enforce at least one of ``items``, in a fixed order (so task ids are stable)."""
+    wanted = set(items)
+    return [unit for unit in AssistingUnit if ENFORCED_BY[unit] & wanted]
+
+
+class BoundRole(StrEnum):
+    """Art. 3 para 2: an organisation's restriction binds these persons too."""
+
+    LEGAL_REPRESENTATIVE = "legal-representative"  # 法定代表人
+    PRINCIPAL = "principal"  # 主要负责人
+    DIRECTLY_RESPONSIBLE = "directly-responsible"  # 影响债务履行的直接责任人员
+    ACTUAL_CONTROLLER = "actual-controller"  # 实际控制人
+
+
+class LiftingGround(StrEnum):
+    """Art. 9."""
+
+    SECURITY = "security"  # 提供确实有效的担保 — may lift
+    APPLICANT_CONSENT = "applicant-consent"  # 申请执行人同意 — may lift
+    FULL_PERFORMANCE = "full-performance"  # 履行完毕 — must lift
+
+
+def lifting_problem(ground: LiftingGround, dishonest_listed: bool) -> str | None:
+    """Why the order may not be lifted on ``ground`` now, or None. While the debtor is on the dishonest
+    list the court must keep restricting (Art. 1): only full performance lifts it then (Art. 9). This
+    reading of Arts. 1 and 9 together is ours (DOMAIN.md [I])."""
+    if dishonest_listed and ground is not LiftingGround.FULL_PERFORMANCE:
+        return (
+            "ground: the debtor is on the dishonest list and must stay restricted (限消规定 第一条); "
+            "only full performance lifts the order now (第九条)"
+        )
+    return None
+
+
+def declining_problem(trigger: RestrictionTrigger) -> str | None:
+    """A listed debtor must be restricted (Art. 1): the court may not decline the order."""
+    if trigger is RestrictionTrigger.DISHONEST_LISTED:
+        return "decision: a debtor on the dishonest list must be restricted (限消规定 第一条)"
+    return None
+
+
+class ViolationMeasure(StrEnum):
+    """Art. 11: a breach is a refusal to perform the court's order."""
+
+    FINE = "fine"  # 罚款
+    DETENTION = "detention"  # 拘留
+    CRIMINAL_REFERRAL = "criminal-referral"  # 情节严重的, 依法追究刑事责任 (拒执)
+    DISHONEST_LISTING = "dishonest-listing"  # 失信规定 Art. 1 (五)
+
+
+def violation_problem(measure: ViolationMeasure, fine_fen: int) -> str | None:
+    """A fine states its amount; the other measures carry none."""
+    if measure is ViolationMeasure.FINE and fine_fen <= 0:
+        return "fine_fen: a fine states its amount in fen"
+    if measure is not ViolationMeasure.FINE and fine_fen:
+        return "fine_fen: only a fine carries an amount"
+    return None

@@ -1,0 +1,333 @@
+"""Dishonest-debtor list (失信) and consumption restriction (限消) against the real stack: the national list
+is the simulator's HTTP partner, the credit agencies and the assisting units work their notices through
+the inbox API, every deadline comes from the legal clock."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+
+from core.settings import Settings
+from domain.actors import Actor, Role
+from domain.consumption_restriction import RestrictionTrigger
+from domain.dishonest_list import PreviousRemoval, RemovalGround
+from domain.parties import Party, PartyKind
+from simulators.inbox_agents import work_once
+from tests.helpers import (
+    case_number,
+    decide,
+    eventually,
+    login,
+    record_history,
+    refusal_code,
+    resident_id,
+    start,
+    status,
+    wait_status,
+)
+from workflows.consumption_restriction.models import (
+    APPROVE_EXEMPTION,
+    DISMISS,
+    ISSUE,
+    LIFT,
+    REPORT_VIOLATION,
+    SANCTION,
+    ConsumptionRestrictionRequest,
+    ConsumptionRestrictionResult,
+)
+from workflows.consumption_restriction.models import (
+    DECLINE as DECLINE_ORDER,
+)
+from workflows.dishonest_list.models import (
+    ACCEPT_CORRECTION,
+    DECLINE,
+    ENTER,
+    REGISTER_CORRECTION,
+    REMOVE,
+    DishonestListRequest,
+    DishonestListResult,
+)
+
+pytestmark = pytest.mark.usefixtures("stack")
+CREDIT = ("credit-pboc", "market-regulation")
+UNITS = ("airlines-caac", "railway-12306", "hotels-zhejiang")
+CLERK = Actor(user_id="airlines-caac", role=Role.AGENCY, agency="airlines-caac")
+
+
+def new_request(**changes: Any) -> DishonestListRequest:
+    debtor = Party(kind=PartyKind.PERSON, name="孙某某", id_number=resident_id("19880808"))
+    request = DishonestListRequest(
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        debtor=debtor,
+        title_document="(2025)浙0102民初88号",
+        title_issuer="杭州市上城区人民法院",
+        obligation="支付货款 350,000 元及利息",
+        filed_on=date(2026, 3, 2),
+    )
+    return request.model_copy(update=changes)
+
+
+async def refused(handle: WorkflowHandle[Any, Any], decision: str, actor: Actor | None = None, **kw: Any) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        if actor is None:
+            await decide(handle, decision, **kw)
+        else:
+            await decide(handle, decision, actor=actor, **kw)
+    return refusal_code(err.value)
+
+
+async def public_list(simulator: str, id_number: str) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient() as http:
+        r = await http.get(
+            f"{simulator}/partners/dishonest-list/dishonest-entries",
+            params={"id_number": id_number},
+            headers={"Authorization": "Bearer sandbox-dishonest-list"},
+        )
+        r.raise_for_status()
+        rows: list[dict[str, Any]] = r.json()
+        return rows
+
+
+async def agencies_work(web: str, agencies: tuple[str, ...], done: Any) -> None:
+    """The sandbox's inbox agents work their notices until ``done()`` holds."""
+    clients = [await login(web, a) for a in agencies]
+    try:
+
+        async def drive() -> bool:
+            for agency, http in zip(agencies, clients, strict=True):
+                await work_once(http, agency)
+            return bool(await done())
+
+        await eventually(drive, timeout=60, interval=0.2)
+    finally:
+        for c in clients:
+            await c.aclose()
+
+
+def enter(**changes: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "ground": "evasion",
+        "extension_years": 0,
+        "decision_number": "(2026)浙0102执88号失信决定书",
+        "restriction_order_number": "(2026)浙0102执88号限制消费令",
+    }
+    return {**payload, **changes}
+
+
+async def test_entry_published_restricted_and_removed_on_full_performance(
+    client: Client, settings: Settings, simulator: str, web: str
+) -> None:
+    request = new_request()
+    handle = await start(client, settings, "dishonest-list", request)
+    await wait_status(handle, "awaiting_entry_decision")
+    # The applicant's request is decided within 15 days (Art. 5): the date shows with its provisional flag.
+    st = await eventually(lambda: _with_summary(handle, "decide_by"), timeout=10)
+    assert set(st.summary["decide_by"]) == {"due_at", "provisional"}
+
+    # Refusals leave no history: a clerk may not decide, the grounds must be stated, the law is checked.
+    assert await refused(handle, ENTER, actor=CLERK, **enter()) == "ROLE_FORBIDDEN"
+    assert await refused(handle, ENTER, reason="", **enter()) == "REASON_REQUIRED"
+    assert await refused(handle, ENTER, **enter(ground="able-but-refuses", extension_years=1)) == "UNLAWFUL_DECISION"
+    assert await refused(handle, ENTER, **enter(extension_years=4)) == "INVALID_DECISION"
+
+    await decide(handle, ENTER, reason="隐匿财产规避执行, 情节严重", **enter(extension_years=1))
+    st = await wait_status(handle, "listed")
+    assert st.summary["ground"] == "evasion" and st.summary["entry_id"].startswith("SX")
+    rows = await public_list(simulator, request.debtor.id_number)
+    assert [r["entry_id"] for r in rows] == [st.summary["entry_id"]]
+    assert "****" in rows[0]["debtor"]["id_number"]  # the public query hides part of the number
+
+    # A listed debtor must be restricted (限消规定 Art. 1): the order is issued with the entry.
+    restriction = client.get_workflow_handle(st.summary["restriction"], result_type=ConsumptionRestrictionResult)
+    rst = await wait_status(restriction, "restricted")
+    assert rst.summary["order_number"] == "(2026)浙0102执88号限制消费令" and rst.summary["dishonest_listed"]
+    assert rst.summary["units"] == ["airlines", "railways", "hotels"]
+    # While listed, neither security nor the applicant's consent lifts the order.
+    lift: dict[str, Any] = {"ground": "applicant-consent", "document_number": "(2026)浙0102执88号之二"}
+    assert await refused(restriction, LIFT, **lift) == "UNLAWFUL_DECISION"
+
+    async def notices_done() -> bool:
+        tasks = [e for e in (await status(handle)).timeline if e.action == "task_completed"]
+        unit_tasks = [e for e in (await status(restriction)).timeline if e.action == "task_completed"]
+        return len(tasks) == 2 and len(unit_tasks) == 3
+
+    await agencies_work(web, CREDIT + UNITS, notices_done)
+
+    await decide(
+        handle, REMOVE, reason="被执行人已全部履行", ground="full-performance", document_ref="(2026)浙0102执88号之三"
+    )
+
+    async def lifted_and_notified() -> bool:
+        return (await status(restriction)).status == "lifted" and (await status(handle)).status == "removed"
+
+    await agencies_work(web, CREDIT + UNITS, lifted_and_notified)
+    result: DishonestListResult = await handle.result()
+    assert result.status == "removed" and result.removal_ground == "full-performance"
+    assert result.removed_on_time is True and result.removal_due is not None
+    assert isinstance(result.removal_due.provisional, bool)
+    assert [n.state.value for n in result.notices] == ["completed"] * 4
+    assert await public_list(simulator, request.debtor.id_number) == []
+
+    # Full performance must lift the order (限消规定 Art. 9), with notices to the same units.
+    restricted: ConsumptionRestrictionResult = await restriction.result()
+    assert restricted.status == "lifted" and restricted.lifted == "full-performance"
+    kinds = sorted(n.task_id.split(":task:")[1].split(".")[0] for n in restricted.notices)
+    assert kinds == ["lift-notice"] * 3 + ["order-notice"] * 3
+
+    timeline = (await status(handle)).timeline
+    decision = next(e for e in timeline if e.action == "decision" and e.detail["decision"] == ENTER)
+    assert decision.actor.user_id == "judge" and decision.reason
+    assert [e.action for e in timeline if e.action in ("published", "restriction_started", "removed")] == [
+        "published",
+        "restriction_started",
+        "removed",
+    ]
+    await record_history(handle, "dishonest-list-full-performance")
+    await record_history(restriction, "consumption-restriction-lifted-by-the-list")
+
+
+async def _with_summary(handle: WorkflowHandle[Any, Any], key: str) -> Any:
+    st = await status(handle)
+    return st if key in st.summary else None
+
+
+async def test_minors_are_never_listed_and_art3_bars_ground_one(client: Client, settings: Settings) -> None:
+    minor = Party(kind=PartyKind.PERSON, name="周某", id_number=resident_id("20150601"))
+    handle = await start(client, settings, "dishonest-list", new_request(debtor=minor))
+    await wait_status(handle, "awaiting_entry_decision")
+    assert await refused(handle, ENTER, **enter()) == "UNLAWFUL_DECISION"
+    adult = await start(client, settings, "dishonest-list", new_request())
+    await wait_status(adult, "awaiting_entry_decision")
+    barred = enter(ground="able-but-refuses", bars=["security-given"])
+    assert await refused(adult, ENTER, **barred) == "UNLAWFUL_DECISION"
+    await decide(handle, DECLINE, reason="被执行人为未成年人 (失信规定 第四条)")
+    result: DishonestListResult = await handle.result()
+    assert result.status == "entry_declined" and result.entry_id is None
+    await decide(adult, DECLINE, reason="已提供充分有效担保")
+    assert (await adult.result()).status == "entry_declined"
+
+
+async def test_applicant_may_not_re_request_within_six_months(client: Client, settings: Settings) -> None:
+    previous = PreviousRemoval(ground=RemovalGround.APPLICANT_REQUEST, removed_on=date.today() - timedelta(days=30))
+    handle = await start(client, settings, "dishonest-list", new_request(previous_removal=previous))
+    await wait_status(handle, "awaiting_entry_decision")
+    assert await refused(handle, ENTER, **enter()) == "UNLAWFUL_DECISION"
+    await decide(handle, DECLINE, reason="六个月内不得再申请纳入")
+    assert (await handle.result()).status == "entry_declined"
+
+
+async def test_wrong_entry_is_revoked_and_the_order_may_then_be_lifted_on_consent(
+    client: Client, settings: Settings, simulator: str, web: str
+) -> None:
+    request = new_request()
+    handle = await start(client, settings, "dishonest-list", request)
+    await wait_status(handle, "awaiting_entry_decision")
+    await decide(handle, ENTER, reason="违反财产报告制度", **enter(ground="asset-report-breach"))
+    st = await wait_status(handle, "listed")
+    restriction = client.get_workflow_handle(st.summary["restriction"], result_type=ConsumptionRestrictionResult)
+    await wait_status(restriction, "restricted")
+
+    await decide(handle, REGISTER_CORRECTION, claim="已按期报告财产, 不应纳入", wrong_entry=True)
+    st = await wait_status(handle, "correction_review")
+    assert set(st.summary["correction_due"]) == {"due_at", "provisional"}  # 15 days (Art. 12)
+    await decide(handle, ACCEPT_CORRECTION, reason="报告财产属实, 纳入错误", revoke=True)
+    # Revoked within 3 working days (Art. 9); the notices of the removal then go out.
+    st = await eventually(lambda: _with_summary(handle, "removed_on_time"), timeout=30)
+    assert st.summary["removal_ground"] == "wrong-entry" and st.summary["removed_on_time"] is True
+    assert await public_list(simulator, request.debtor.id_number) == []
+
+    # No longer listed: the applicant's consent may now lift the order (限消规定 Art. 9).
+    await eventually(lambda: _not_listed(restriction), timeout=30)
+    await decide(
+        restriction, LIFT, reason="申请执行人同意解除", ground="applicant-consent", document_number="(2026)之四"
+    )
+
+    async def all_done() -> bool:
+        return (await status(restriction)).status == "lifted" and (await status(handle)).status == "revoked"
+
+    await agencies_work(web, CREDIT + UNITS, all_done)
+    result: DishonestListResult = await handle.result()
+    assert result.removal_ground == "wrong-entry" and result.removed_on_time is True
+    assert (await restriction.result()).lifted == "applicant-consent"
+
+
+async def _not_listed(handle: WorkflowHandle[Any, Any]) -> bool:
+    return (await status(handle)).summary.get("dishonest_listed") is False
+
+
+async def test_restriction_order_exemption_breach_and_lifting(
+    client: Client, settings: Settings, simulator: str, web: str
+) -> None:
+    debtor = Party(kind=PartyKind.PERSON, name="吴某某", id_number=resident_id("19850505"))
+    request = ConsumptionRestrictionRequest(case_number=case_number(), court="杭州市上城区人民法院", debtor=debtor)
+    handle = await start(client, settings, "consumption-restriction", request)
+    await wait_status(handle, "awaiting_order")
+    await decide(
+        handle, ISSUE, order_number="(2026)浙0102执99号限制消费令", items=["flights-soft-sleepers", "high-speed-trains"]
+    )
+    st = await wait_status(handle, "restricted")
+    assert st.summary["units"] == ["airlines", "railways"]  # hotels enforce none of these bans
+
+    exemption: dict[str, Any] = {
+        "item": "travel",
+        "purpose": "赴外地就医",
+        "valid_from": "2026-12-01",
+        "valid_until": "2026-12-05",
+    }
+    assert await refused(handle, APPROVE_EXEMPTION, **exemption) == "UNLAWFUL_DECISION"  # not banned here
+    exemption["item"] = "flights-soft-sleepers"
+    await decide(handle, APPROVE_EXEMPTION, reason="就医, 事先批准 (第八条)", **exemption)
+
+    report: dict[str, Any] = {
+        "reporter": "申请执行人",
+        "item": "high-speed-trains",
+        "occurred_on": "2026-11-20",
+        "description": "乘坐G字头列车",
+    }
+    await decide(handle, REPORT_VIOLATION, **report)
+    await wait_status(handle, "violation_review")
+    assert await refused(handle, SANCTION, reason="违反限消令", measure="fine") == "UNLAWFUL_DECISION"
+    await decide(handle, SANCTION, reason="违反限消令", measure="fine", fine_fen=5_000_000)
+    await wait_status(handle, "restricted")
+    await decide(handle, REPORT_VIOLATION, **{**report, "occurred_on": "2026-11-21"})
+    await wait_status(handle, "violation_review")
+    await decide(handle, DISMISS, reason="查无实据")
+    await wait_status(handle, "restricted")
+
+    await decide(handle, LIFT, reason="提供担保", ground="security", document_number="(2026)浙0102执99号之一")
+
+    async def lifted() -> bool:
+        return (await status(handle)).status == "lifted"
+
+    await agencies_work(web, UNITS[:2], lifted)
+    result: ConsumptionRestrictionResult = await handle.result()
+    assert result.lifted == "security" and [v.decision for v in result.violations] == [SANCTION, DISMISS]
+    assert result.violations[0].sanction is not None and result.violations[0].sanction.fine_fen == 5_000_000
+    steps = sorted(n.task_id.split(":task:")[1] for n in result.notices)
+    assert steps == [
+        "exemption-notice.1.airlines",
+        "exemption-notice.1.railways",
+        "lift-notice.airlines",
+        "lift-notice.railways",
+        "order-notice.airlines",
+        "order-notice.railways",
+    ]
+
+
+async def test_a_listed_debtor_may_not_be_spared_the_order(client: Client, settings: Settings) -> None:
+    debtor = Party(kind=PartyKind.PERSON, name="郑某某", id_number=resident_id("19920202"))
+    request = ConsumptionRestrictionRequest(
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        debtor=debtor,
+        trigger=RestrictionTrigger.DISHONEST_LISTED,
+    )
+    handle = await start(client, settings, "consumption-restriction", request)
+    await wait_status(handle, "awaiting_order")
+    assert await refused(handle, DECLINE_ORDER, reason="无必要") == "UNLAWFUL_DECISION"
+    await handle.terminate("test done")

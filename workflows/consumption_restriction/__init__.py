@@ -1,0 +1,31 @@
+"""Consumption restriction (限制消费令, 限消规定 2015): the order, its notices to the assisting units,
+exemptions, breach reports and lifting. Started by a judge, or by the dishonest list (a listed debtor
+must be restricted)."""
+
+from __future__ import annotations
+
+from workflows.agency_task.workflow import AgencyTask
+from workflows.consumption_restriction.models import (
+    NAME,
+    NOTICE_RECEIPT,
+    ConsumptionRestrictionInput,
+    ConsumptionRestrictionRequest,
+    RestrictionNoticeReceipt,
+)
+from workflows.consumption_restriction.words import WORDS
+from workflows.consumption_restriction.workflow import ConsumptionRestriction
+from workflows.kit.scenario import Scenario, wrap_request
+
+SCENARIO = Scenario(
+    name=NAME,
+    package=__name__,
+    words=WORDS,
+    workflow=ConsumptionRestriction,
+    request_model=ConsumptionRestrictionRequest,
+    build_input=wrap_request(ConsumptionRestrictionInput),
+    activities=(),
+    extra_workflows=(AgencyTask,),
+    task_results={NOTICE_RECEIPT: RestrictionNoticeReceipt},
+)
+
+__all__ = ["SCENARIO", "ConsumptionRestriction"]

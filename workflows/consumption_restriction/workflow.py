@@ -1,0 +1,307 @@
+"""Consumption restriction (限制消费令, 限消规定 2015): the court president signs the order (Art. 5) —
+at once when the debtor is on the dishonest list, which obliges it (Art. 1) — the assisting units that
+enforce its bans are notified (Art. 6); while it stands the judge approves or refuses exemptions in
+advance (Art. 8) and decides on reported breaches (Art. 11); it is lifted on security or the applicant's
+consent, and must be on full performance (Art. 9), with notices to the same units. One order lives as
+long as the restriction does: few events (decisions, notices), so no continue-as-new is needed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from domain.consumption_restriction import (
+        ENFORCED_BY,
+        AssistingUnit,
+        LiftingGround,
+        RestrictedItem,
+        RestrictionTrigger,
+        declining_problem,
+        lifting_problem,
+        units_to_notify,
+        violation_problem,
+    )
+    from domain.legal_time import LegalDuration, TimeUnit
+    from domain.tasks import DueRule, TaskSpec
+    from workflows.agency_task.models import TaskOutcome
+    from workflows.consumption_restriction.models import (
+        APPROVE_EXEMPTION,
+        DECLINE,
+        DISHONEST_LIST_SIGNAL,
+        DISMISS,
+        ISSUE,
+        LIFT,
+        NAME,
+        NOTICE_RECEIPT,
+        REFUSE_EXEMPTION,
+        REPORT_VIOLATION,
+        SANCTION,
+        ConsumptionRestrictionInput,
+        ConsumptionRestrictionResult,
+        DishonestListChange,
+        Exemption,
+        IssueOrder,
+        LiftOrder,
+        Sanction,
+        ViolationRecord,
+        ViolationReport,
+    )
+    from workflows.consumption_restriction.words import WORDS
+    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.clock import CaseClock
+    from workflows.kit.decisions import DecisionDesk, DecisionSpec
+    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
+    from workflows.kit.status import publish_status
+    from workflows.kit.tasks import run_agency_task
+    from workflows.kit.timeline import Timeline
+
+DECISIONS = (
+    DecisionSpec(ISSUE, payload=IssueOrder),
+    DecisionSpec(DECLINE, reason_required=True),
+    DecisionSpec(APPROVE_EXEMPTION, payload=Exemption, reason_required=True),
+    DecisionSpec(REFUSE_EXEMPTION, payload=Exemption, reason_required=True),
+    DecisionSpec(REPORT_VIOLATION, payload=ViolationReport),
+    DecisionSpec(SANCTION, payload=Sanction, reason_required=True),
+    DecisionSpec(DISMISS, reason_required=True),
+    DecisionSpec(LIFT, payload=LiftOrder, reason_required=True),
+)
+WHILE_RESTRICTED = (APPROVE_EXEMPTION, REFUSE_EXEMPTION, REPORT_VIOLATION, LIFT)
+# No instrument sets the units' answer period; three working days is our choice (DOMAIN.md [I]), so the
+# supervisors' yellow and red marks have something to measure against.
+NOTICE_DUE = LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
+TASK_TITLES = {
+    "order-notice": "协助执行限制消费令",
+    "exemption-notice": "准予例外消费通知",
+    "lift-notice": "解除限制消费通知",
+}
+
+
+@workflow.defn(name="ConsumptionRestriction")
+class ConsumptionRestriction:
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
+        self.status = "awaiting_order"
+        self.inp: ConsumptionRestrictionInput | None = None
+        self.clock: CaseClock | None = None
+        self.order_number: str | None = None
+        self.items: list[RestrictedItem] = []
+        self.units: list[AssistingUnit] = []
+        self.listed = False
+        self.must_lift: str | None = None  # why the order must be lifted now (full performance)
+        self.lifted: LiftingGround | None = None
+        self.exemptions: list[Exemption] = []
+        self.violations: list[ViolationRecord] = []
+        self.notices: list[asyncio.Task[TaskOutcome]] = []
+        self.order_in_force = False
+
+    @workflow.run
+    async def run(self, inp: ConsumptionRestrictionInput) -> ConsumptionRestrictionResult:
+        self.inp, req = inp, inp.request
+        self.clock = CaseClock(inp.context.time_scale)
+        self.listed = self.listed or req.trigger is RestrictionTrigger.DISHONEST_LISTED
+        self.timeline.record(
+            "restriction_requested", trigger=req.trigger.value, applicant_requested=req.applicant_requested
+        )
+        order = await self._order(inp)
+        if order is None:
+            return await self._close("order_declined")
+        self.order_number, self.items = order.order_number, list(order.items or req.items)
+        self.order_in_force = True
+        self.timeline.record("order_issued", order_number=self.order_number, items=[i.value for i in self.items])
+        self.units = units_to_notify(self.items)
+        for unit in self.units:
+            self._notify(f"order-notice.{unit.value}", "order-notice", unit, self.items)
+        self._set_status("restricted")
+        lifting = await self._while_restricted()
+        self._set_status("lifting")
+        self.lifted = lifting.ground
+        self.order_in_force = False
+        for unit in self.units:  # the same scope as the order's notice (Art. 9)
+            self._notify(f"lift-notice.{unit.value}", "lift-notice", unit, self.items, lifting.document_number)
+        await asyncio.gather(*self.notices)
+        self.timeline.record("lifted", ground=lifting.ground.value, document_number=lifting.document_number)
+        return await self._close("lifted")
+
+    # --- steps --------------------------------------------------------------------------------------
+
+    async def _order(self, inp: ConsumptionRestrictionInput) -> IssueOrder | None:
+        req = inp.request
+        if req.order_number:  # signed with the dishonest-list decision: no second decision to wait for
+            return IssueOrder(order_number=req.order_number, items=req.items)
+        decision = await self.desk.wait(ISSUE, DECLINE)
+        assert decision is not None
+        if decision.decision == DECLINE:
+            self.timeline.record("order_declined", reason=decision.reason)
+            return None
+        order: IssueOrder = self.desk.payload(decision)
+        return order
+
+    async def _while_restricted(self) -> LiftOrder:
+        """Exemptions and breach reports until the order is lifted (by the judge, or because the debtor
+        performed in full, which the dishonest list reports)."""
+        while True:
+            if self.must_lift is not None:
+                self.desk.withdraw()
+                self.timeline.record("must_lift", reason=self.must_lift)
+                return LiftOrder(ground=LiftingGround.FULL_PERFORMANCE, document_number=f"{self.order_number}之解除")
+            self.desk.offer(*WHILE_RESTRICTED)
+            await workflow.wait_condition(lambda: self.desk.taken is not None or self.must_lift is not None)
+            decision, self.desk.taken = self.desk.taken, None
+            if decision is None:
+                continue
+            payload: Any = self.desk.payload(decision)
+            if decision.decision == LIFT:
+                self.desk.withdraw()
+                lift: LiftOrder = payload
+                return lift
+            if decision.decision == APPROVE_EXEMPTION:
+                self.exemptions.append(payload)
+                self.timeline.record(
+                    "exemption_approved", item=payload.item.value, until=payload.valid_until.isoformat()
+                )
+                n = len(self.exemptions)
+                for unit in self.units:
+                    if payload.item in ENFORCED_BY[unit]:
+                        self._notify(f"exemption-notice.{n}.{unit.value}", "exemption-notice", unit, [payload.item])
+            elif decision.decision == REFUSE_EXEMPTION:
+                self.timeline.record("exemption_refused", item=payload.item.value)
+            elif decision.decision == REPORT_VIOLATION:
+                await self._review_violation(payload)
+
+    async def _review_violation(self, report: ViolationReport) -> None:
+        self.desk.withdraw()
+        self.timeline.record("violation_reported", item=report.item.value, occurred_on=report.occurred_on.isoformat())
+        self._set_status("violation_review")
+        decision = await self.desk.wait(SANCTION, DISMISS)
+        assert decision is not None
+        if decision.decision == SANCTION:
+            sanction: Sanction = self.desk.payload(decision)
+            self.violations.append(ViolationRecord(report=report, decision=SANCTION, sanction=sanction))
+            self.timeline.record("violation_sanctioned", measure=sanction.measure.value, fine_fen=sanction.fine_fen)
+        else:
+            self.violations.append(ViolationRecord(report=report, decision=DISMISS))
+            self.timeline.record("violation_dismissed")
+        self._set_status("restricted")
+
+    def _notify(
+        self, step: str, kind: str, unit: AssistingUnit, items: list[RestrictedItem], document: str | None = None
+    ) -> None:
+        """Assigns a notice to an assisting unit; it runs beside the order. An order notice still open
+        when the order is lifted is cancelled: there is nothing left to enforce."""
+        assert self.inp is not None and self.clock is not None
+        req = self.inp.request
+        agency = {
+            AssistingUnit.AIRLINES: req.airlines,
+            AssistingUnit.RAILWAYS: req.railways,
+            AssistingUnit.HOTELS: req.hotels,
+        }[unit]
+        spec = TaskSpec(
+            task_type=f"{NAME}.{kind}",
+            agency=agency,
+            case_number=req.case_number,
+            court=req.court,
+            title=TASK_TITLES[kind],
+            instructions=f"{document or self.order_number}; 事项: {', '.join(i.value for i in items)}",
+            result_type=NOTICE_RECEIPT,
+            rule=DueRule(due=NOTICE_DUE),
+            context={
+                "name": req.debtor.name,
+                "id_number": req.debtor.id_number,
+                "order_number": self.order_number,
+                "items": [i.value for i in items],
+                "bound_persons": [p.name for p in req.bound_persons],
+            },
+        )
+
+        def no_longer_needed() -> str | None:
+            return "限制消费令已解除" if kind == "order-notice" and not self.order_in_force else None
+
+        self.notices.append(
+            asyncio.ensure_future(
+                run_agency_task(step, spec, self.clock.clock, self.timeline, cancel_when=no_longer_needed)
+            )
+        )
+
+    # --- messages -----------------------------------------------------------------------------------
+
+    @workflow.signal(name=DISHONEST_LIST_SIGNAL)
+    def dishonest_list_changed(self, change: DishonestListChange) -> None:
+        self.listed = change.listed
+        self.timeline.record("dishonest_list_changed", listed=change.listed, removal_ground=change.removal_ground)
+        if not change.listed and change.removal_ground == LiftingGround.FULL_PERFORMANCE.value:
+            self.must_lift = "被执行人已履行全部义务 (限消规定 第九条)"
+
+    @workflow.update(name=DECIDE_UPDATE)
+    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+        return self.desk.accept(decision)
+
+    @decide.validator
+    def _validate_decision(self, decision: DecisionInput) -> None:
+        self.desk.validate(decision, self._law_check)
+
+    def _law_check(self, name: str, payload: BaseModel) -> str | None:
+        assert self.inp is not None
+        if name == DECLINE:
+            return declining_problem(
+                self.inp.request.trigger if not self.listed else RestrictionTrigger.DISHONEST_LISTED
+            )
+        if name == LIFT and isinstance(payload, LiftOrder):
+            return lifting_problem(payload.ground, self.listed)
+        if name in (APPROVE_EXEMPTION, REFUSE_EXEMPTION) and isinstance(payload, Exemption):
+            if payload.item not in self.items:
+                return f"item: {payload.item.value} is not banned by this order"
+            if payload.valid_until < payload.valid_from:
+                return "valid_until: ends before it starts"
+        if name == SANCTION and isinstance(payload, Sanction):
+            return violation_problem(payload.measure, payload.fine_fen)
+        return None
+
+    @workflow.query(name=STATUS_QUERY)
+    def get_status(self) -> ScenarioStatus:
+        assert self.inp is not None
+        req = self.inp.request
+        return ScenarioStatus(
+            scenario=NAME,
+            case_number=req.case_number,
+            court=req.court,
+            status=self.status,
+            summary={
+                "order_number": self.order_number,
+                "items": [i.value for i in self.items],
+                "dishonest_listed": self.listed,
+                "units": [u.value for u in self.units],
+                "exemptions": [
+                    e.model_dump(mode="json", include={"item", "valid_from", "valid_until"}) for e in self.exemptions
+                ],
+                "violations": [{"item": v.report.item.value, "decision": v.decision} for v in self.violations],
+                "lifted": self.lifted.value if self.lifted else None,
+            },
+            pending_decisions=self.desk.pending(),
+            timeline=self.timeline.entries,
+            incidents=self.timeline.incidents,
+        )
+
+    def _set_status(self, status: str) -> None:
+        self.status = status
+        publish_status(status)
+
+    async def _close(self, status: str) -> ConsumptionRestrictionResult:
+        self._set_status(status)
+        self.desk.withdraw()
+        await archive_audit_trail()
+        return ConsumptionRestrictionResult(
+            status=status,
+            order_number=self.order_number,
+            items=self.items,
+            lifted=self.lifted,
+            exemptions=self.exemptions,
+            violations=self.violations,
+            notices=[t.result() for t in self.notices if t.done()],
+        )

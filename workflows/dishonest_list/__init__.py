@@ -1,0 +1,43 @@
+"""Dishonest-debtor list (失信被执行人名单, 失信规定 2017): entry, publication on the national list, notices
+to the credit and industry agencies, the consumption restriction it obliges, correction and removal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from activities.dishonest_list import DishonestListActivities
+from domain.dishonest_list import dishonest_params_at
+from domain.legal_time import CHINA_TZ
+from workflows.agency_task.workflow import AgencyTask
+from workflows.consumption_restriction.workflow import ConsumptionRestriction
+from workflows.dishonest_list.models import (
+    NAME,
+    NOTICE_RECEIPT,
+    DishonestListInput,
+    DishonestListRequest,
+    DishonestNoticeReceipt,
+)
+from workflows.dishonest_list.words import WORDS
+from workflows.dishonest_list.workflow import DishonestList
+from workflows.kit.scenario import Scenario, ScenarioContext
+
+
+def build_input(request: DishonestListRequest, ctx: ScenarioContext) -> DishonestListInput:
+    """Resolves the 失信 parameters in force today (Beijing date) once, at start; history keeps them."""
+    today = datetime.now(CHINA_TZ).date()
+    return DishonestListInput(request=request, context=ctx, params=dishonest_params_at(today))
+
+
+SCENARIO = Scenario(
+    name=NAME,
+    package=__name__,
+    words=WORDS,
+    workflow=DishonestList,
+    request_model=DishonestListRequest,
+    build_input=build_input,
+    activities=(DishonestListActivities,),
+    extra_workflows=(ConsumptionRestriction, AgencyTask),
+    task_results={NOTICE_RECEIPT: DishonestNoticeReceipt},
+)
+
+__all__ = ["SCENARIO", "DishonestList"]

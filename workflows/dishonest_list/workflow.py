@@ -1,0 +1,385 @@
+"""Dishonest-debtor list (失信被执行人名单, 失信规定 2017): the judge decides an entry on an Art. 1 ground —
+an applicant's request within 15 days (Art. 5), never a minor (Art. 4), never ground (一) where Art. 3
+bars it, re-entry as Art. 10 allows — with the term of Art. 2; the entry is published to the national
+list (Art. 7) and notified to the credit and industry agencies (Art. 8); the debtor is restricted in
+consumption too (限消规定 Art. 1). A correction request is decided within 15 days and a valid one
+carried out within 3 working days (Art. 12); the entry is deleted within 3 working days once an Art. 10
+ground occurs or the term ends, or revoked as wrong (Art. 9). Every deadline comes from the legal clock,
+with its provisional flag."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from activities.dishonest_list import (
+        CorrectEntryInput,
+        DishonestListActivities,
+        PublishEntryInput,
+        RemoveEntryInput,
+    )
+    from core.temporal import scenario_search_attributes
+    from domain.calendar import Deadline
+    from domain.consumption_restriction import RestrictionTrigger
+    from domain.dishonest_list import (
+        DishonestParam,
+        EntryRemoval,
+        ListEntry,
+        RemovalGround,
+        entry_problem,
+        listing_term,
+        relisting_problem,
+        removal_period,
+    )
+    from domain.legal_time import LegalDuration, TimeUnit, calendar_end
+    from domain.tasks import DueRule, TaskSpec
+    from workflows.agency_task.models import TaskOutcome
+    from workflows.consumption_restriction.models import (
+        DISHONEST_LIST_SIGNAL,
+        ConsumptionRestrictionInput,
+        ConsumptionRestrictionRequest,
+        DishonestListChange,
+    )
+    from workflows.consumption_restriction.models import NAME as RESTRICTION
+    from workflows.consumption_restriction.workflow import ConsumptionRestriction
+    from workflows.dishonest_list.models import (
+        ACCEPT_CORRECTION,
+        DECLINE,
+        ENTER,
+        NAME,
+        NOTICE_RECEIPT,
+        REFUSE_CORRECTION,
+        REGISTER_CORRECTION,
+        REMOVE,
+        CorrectionOutcome,
+        CorrectionRequest,
+        DeadlineView,
+        DishonestListInput,
+        DishonestListResult,
+        EnterList,
+        RemoveEntry,
+    )
+    from workflows.dishonest_list.words import WORDS
+    from workflows.kit import retries
+    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.clock import CaseClock
+    from workflows.kit.decisions import DecisionDesk, DecisionSpec
+    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
+    from workflows.kit.status import publish_status
+    from workflows.kit.tasks import run_agency_task
+    from workflows.kit.timeline import Timeline
+
+DECISIONS = (
+    DecisionSpec(ENTER, payload=EnterList, reason_required=True),
+    DecisionSpec(DECLINE, reason_required=True),
+    DecisionSpec(REGISTER_CORRECTION, payload=CorrectionRequest),
+    DecisionSpec(ACCEPT_CORRECTION, payload=CorrectionOutcome, reason_required=True),
+    DecisionSpec(REFUSE_CORRECTION, reason_required=True),
+    DecisionSpec(REMOVE, payload=RemoveEntry, reason_required=True),
+)
+# No instrument sets the agencies' answer period; five working days is our choice (DOMAIN.md [I]).
+NOTICE_DUE = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)
+LIST_CALL = timedelta(seconds=30)
+
+
+def _view(deadline: Deadline) -> DeadlineView:
+    return DeadlineView(due_at=deadline.due_at.isoformat(), provisional=deadline.provisional)
+
+
+@workflow.defn(name="DishonestList")
+class DishonestList:
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
+        self.status = "awaiting_entry_decision"
+        self.inp: DishonestListInput | None = None
+        self.clock: CaseClock | None = None
+        self.summary: dict[str, Any] = {}
+        self.entry: EnterList | None = None
+        self.entry_id: str | None = None
+        self.term_ends_at: datetime | None = None
+        self.restriction_id: str | None = None
+        self.notices: list[asyncio.Task[TaskOutcome]] = []
+
+    @workflow.run
+    async def run(self, inp: DishonestListInput) -> DishonestListResult:
+        self.inp, req = inp, inp.request
+        self.clock = clock = CaseClock(inp.context.time_scale)
+        self.timeline.record(
+            "entry_requested", applicant_requested=req.applicant_requested, debtor=req.debtor.masked_id
+        )
+        if req.applicant_requested:  # decided within 15 days of the request (Art. 5)
+            due = await clock.deadline(inp.params.duration(DishonestParam.REQUEST_DECIDED_WITHIN))
+            self.summary["decide_by"] = _view(due).model_dump()
+
+        decision = await self.desk.wait(ENTER, DECLINE)
+        assert decision is not None
+        if decision.decision == DECLINE:
+            self.timeline.record("entry_declined", reason=decision.reason)
+            return await self._close("entry_declined")
+        self.entry = entry = self.desk.payload(decision)
+        term = listing_term(entry.ground, entry.extension_years, inp.params)
+        entered_at = clock.now()
+        self.term_ends_at = calendar_end(entered_at, term) if term else None
+        self.summary.update(ground=entry.ground.value, term_ends_at=self._iso(self.term_ends_at))
+
+        self._set_status("publishing")
+        if not await self._publish(entry, entered_at):
+            return await self._close("publication_refused")
+        await self._restrict(entry)
+        for agency in (req.credit_agency, req.industry_agency):
+            self._notify("entry-notice", agency, f"{entry.decision_number}; 失信情形: {entry.ground.value}")
+        self._set_status("listed")
+
+        ground, document_ref, occurred_at = await self._while_listed()
+        removed = await self._remove(ground, document_ref, occurred_at)
+        for agency in (req.credit_agency, req.industry_agency):
+            self._notify("removal-notice", agency, f"{document_ref}; 删除事由: {ground.value}")
+        await asyncio.gather(*self.notices)
+        return await self._close(removed)
+
+    # --- steps --------------------------------------------------------------------------------------
+
+    async def _publish(self, entry: EnterList, entered_at: datetime) -> bool:
+        assert self.inp is not None
+        req = self.inp.request
+        record = ListEntry(
+            case_number=req.case_number,
+            court=req.court,
+            debtor=req.debtor,
+            legal_representative=req.legal_representative,
+            title_document=req.title_document,
+            title_issuer=req.title_issuer,
+            obligation=req.obligation,
+            performance=req.performance,
+            ground=entry.ground,
+            decision_number=entry.decision_number,
+            filed_on=req.filed_on,
+            entered_at=entered_at,
+            term_ends_at=self.term_ends_at,
+        )
+        try:
+            published = await workflow.execute_activity_method(
+                DishonestListActivities.publish,
+                PublishEntryInput(partner_id=req.list_partner, step="publish", entry=record),
+                activity_id="publish",
+                start_to_close_timeout=LIST_CALL,
+                retry_policy=retries.PARTNER,
+            )
+        except ActivityError as exc:
+            self.timeline.incident("publish", exc)
+            self.timeline.record("publication_refused")
+            return False
+        self.entry_id = published.entry_id
+        self.summary["entry_id"] = published.entry_id
+        self.timeline.record("published", entry_id=published.entry_id, decision_number=entry.decision_number)
+        return True
+
+    async def _restrict(self, entry: EnterList) -> None:
+        """A listed debtor must be restricted (限消规定 Art. 1): the case's order is told, or one is issued
+        with the entry (its number signed with the decision). It outlives this entry: only full
+        performance lifts it by itself."""
+        assert self.inp is not None
+        req = self.inp.request
+        if req.restriction_workflow_id:
+            self.restriction_id = req.restriction_workflow_id
+            await workflow.get_external_workflow_handle(req.restriction_workflow_id).signal(
+                DISHONEST_LIST_SIGNAL, DishonestListChange(listed=True)
+            )
+            self.timeline.record("restriction_signalled", workflow_id=req.restriction_workflow_id)
+        else:
+            self.restriction_id = f"{workflow.info().workflow_id}:restriction"
+            request = ConsumptionRestrictionRequest(
+                case_number=req.case_number,
+                court=req.court,
+                debtor=req.debtor,
+                trigger=RestrictionTrigger.DISHONEST_LISTED,
+                applicant_requested=req.applicant_requested,
+                order_number=entry.restriction_order_number,
+            )
+            await workflow.start_child_workflow(
+                ConsumptionRestriction.run,
+                ConsumptionRestrictionInput(
+                    request=request, context=self.inp.context.model_copy(update={"workflow_id": self.restriction_id})
+                ),
+                id=self.restriction_id,
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                search_attributes=scenario_search_attributes(req.case_number, RESTRICTION, "restricted", req.court),
+            )
+            self.timeline.record("restriction_started", workflow_id=self.restriction_id)
+        self.summary["restriction"] = self.restriction_id
+
+    async def _while_listed(self) -> tuple[RemovalGround, str, datetime]:
+        """Until a ground to remove the entry occurs: the judge's removal, the end of the term, or a
+        correction request found to show a wrong entry."""
+        assert self.clock is not None and self.entry is not None
+        while True:
+            if self.term_ends_at is not None and self.clock.now() >= self.term_ends_at:
+                self.timeline.record("term_ended", term_ends_at=self.term_ends_at.isoformat())
+                return RemovalGround.TERM_ENDED, f"{self.entry.decision_number}之期满删除", self.term_ends_at
+            timeout = self.clock.real_until(self.term_ends_at) if self.term_ends_at else None
+            decision = await self.desk.wait(REGISTER_CORRECTION, REMOVE, timeout=timeout)
+            if decision is None:
+                continue  # the term ran out
+            if decision.decision == REMOVE:
+                removal: RemoveEntry = self.desk.payload(decision)
+                self.timeline.record("removal_ground", ground=removal.ground.value)
+                return removal.ground, removal.document_ref, self.clock.now()
+            revoked = await self._review_correction(self.desk.payload(decision))
+            if revoked is not None:
+                return RemovalGround.WRONG_ENTRY, revoked, self.clock.now()
+            self._set_status("listed")
+
+    async def _review_correction(self, request: CorrectionRequest) -> str | None:
+        """Art. 12: decided within 15 days (overdue is recorded, the judge still decides); a valid request
+        is carried out within 3 working days. Returns the revocation's reference if the entry was wrong."""
+        assert self.inp is not None and self.clock is not None
+        params = self.inp.params
+        due = await self.clock.deadline(params.duration(DishonestParam.CORRECTION_REVIEW))
+        self.summary["correction_due"] = _view(due).model_dump()
+        self.timeline.record("correction_requested", wrong_entry=request.wrong_entry, due_at=due.due_at.isoformat())
+        self._set_status("correction_review")
+        decision = await self.desk.wait(ACCEPT_CORRECTION, REFUSE_CORRECTION, timeout=self.clock.real_until(due.due_at))
+        if decision is None:
+            self.timeline.record("correction_review_overdue", due_at=due.due_at.isoformat())
+            decision = await self.desk.wait(ACCEPT_CORRECTION, REFUSE_CORRECTION)
+            assert decision is not None
+        if decision.decision == REFUSE_CORRECTION:
+            self.timeline.record("correction_refused", reason=decision.reason)
+            return None
+        outcome: CorrectionOutcome = self.desk.payload(decision)
+        if outcome.revoke:
+            return f"{self.entry.decision_number if self.entry else ''}之撤销"
+        fix_due = await self.clock.deadline(params.duration(DishonestParam.CORRECTION_FIX))
+        self.summary["correction_fix_due"] = _view(fix_due).model_dump()
+        n = sum(1 for e in self.timeline.entries if e.action == "corrected") + 1
+        assert self.entry_id is not None
+        await workflow.execute_activity_method(
+            DishonestListActivities.correct,
+            CorrectEntryInput(
+                partner_id=self.inp.request.list_partner,
+                step=f"correct/{n}",
+                entry_id=self.entry_id,
+                correction=outcome.correction,
+            ),
+            activity_id=f"correct/{n}",
+            start_to_close_timeout=LIST_CALL,
+            retry_policy=retries.PARTNER,
+        )
+        self.timeline.record("corrected", due_at=fix_due.due_at.isoformat(), on_time=self.clock.now() <= fix_due.due_at)
+        return None
+
+    async def _remove(self, ground: RemovalGround, document_ref: str, occurred_at: datetime) -> str:
+        """Within 3 working days of the ground (Arts. 9, 10); the order hears of it (full performance
+        lifts it)."""
+        assert self.inp is not None and self.clock is not None and self.entry_id is not None
+        self._set_status("removing")
+        due = await self.clock.deadline(removal_period(ground, self.inp.params), start=occurred_at)
+        self.summary.update(removal_ground=ground.value, removal_due=_view(due).model_dump())
+        await workflow.execute_activity_method(
+            DishonestListActivities.remove,
+            RemoveEntryInput(
+                partner_id=self.inp.request.list_partner,
+                step="remove",
+                entry_id=self.entry_id,
+                removal=EntryRemoval(ground=ground, document_ref=document_ref),
+            ),
+            activity_id="remove",
+            start_to_close_timeout=LIST_CALL,
+            retry_policy=retries.PARTNER,
+        )
+        on_time = self.clock.now() <= due.due_at
+        self.summary["removed_on_time"] = on_time
+        revoked = ground is RemovalGround.WRONG_ENTRY
+        self.timeline.record("revoked" if revoked else "removed", ground=ground.value, on_time=on_time)
+        if self.restriction_id is not None:
+            await workflow.get_external_workflow_handle(self.restriction_id).signal(
+                DISHONEST_LIST_SIGNAL, DishonestListChange(listed=False, removal_ground=ground.value)
+            )
+        return "revoked" if revoked else "removed"
+
+    def _notify(self, kind: str, agency: str, instructions: str) -> None:
+        """Notices run beside the entry (Art. 8): the list does not wait for an agency to answer."""
+        assert self.inp is not None and self.clock is not None
+        req = self.inp.request
+        spec = TaskSpec(
+            task_type=f"{NAME}.{kind}",
+            agency=agency,
+            case_number=req.case_number,
+            court=req.court,
+            title="失信信息通报" if kind == "entry-notice" else "删除失信信息通报",
+            instructions=instructions,
+            result_type=NOTICE_RECEIPT,
+            rule=DueRule(due=NOTICE_DUE),
+            context={"name": req.debtor.name, "id_number": req.debtor.id_number, "entry_id": self.entry_id},
+        )
+        step = f"{kind}.{agency}"
+        self.notices.append(asyncio.ensure_future(run_agency_task(step, spec, self.clock.clock, self.timeline)))
+
+    # --- messages -----------------------------------------------------------------------------------
+
+    @workflow.update(name=DECIDE_UPDATE)
+    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+        return self.desk.accept(decision)
+
+    @decide.validator
+    def _validate_decision(self, decision: DecisionInput) -> None:
+        self.desk.validate(decision, self._law_check)
+
+    def _law_check(self, name: str, payload: BaseModel) -> str | None:
+        assert self.inp is not None
+        if name != ENTER or not isinstance(payload, EnterList):
+            return None
+        req, params = self.inp.request, self.inp.params
+        today = (self.clock.now() if self.clock else workflow.now()).date()
+        return entry_problem(
+            req.debtor, payload.ground, payload.extension_years, payload.bars, today, params
+        ) or relisting_problem(req.previous_removal, req.applicant_requested, today, params)
+
+    @workflow.query(name=STATUS_QUERY)
+    def get_status(self) -> ScenarioStatus:
+        assert self.inp is not None
+        req = self.inp.request
+        return ScenarioStatus(
+            scenario=NAME,
+            case_number=req.case_number,
+            court=req.court,
+            status=self.status,
+            summary=self.summary,
+            pending_decisions=self.desk.pending(),
+            timeline=self.timeline.entries,
+            incidents=self.timeline.incidents,
+        )
+
+    def _set_status(self, status: str) -> None:
+        self.status = status
+        publish_status(status)
+
+    @staticmethod
+    def _iso(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    async def _close(self, status: str) -> DishonestListResult:
+        self._set_status(status)
+        self.desk.withdraw()
+        await archive_audit_trail()
+        due = self.summary.get("removal_due")
+        return DishonestListResult(
+            status=status,
+            entry_id=self.entry_id,
+            ground=self.entry.ground if self.entry else None,
+            term_ends_at=self._iso(self.term_ends_at),
+            removal_ground=self.summary.get("removal_ground"),
+            removal_due=DeadlineView.model_validate(due) if due else None,
+            removed_on_time=self.summary.get("removed_on_time"),
+            restriction_workflow_id=self.restriction_id,
+            notices=[t.result() for t in self.notices if t.done()],
+        )
