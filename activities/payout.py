@@ -9,7 +9,10 @@ or a restarted worker sends the same keys and the bank answers them again withou
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from temporalio import activity
@@ -33,10 +36,11 @@ from domain.payout import (
     PayInput,
     PayResult,
     ReconcileInput,
+    ReconciliationReport,
     ReconciliationSummary,
+    parse_payee_key,
     payee_key,
-    reconcile,
-    reconciliation_csv,
+    reconcile_rows,
 )
 
 if TYPE_CHECKING:
@@ -174,28 +178,33 @@ class PayoutActivities:
 
     @activity.defn(name="payout_reconcile")
     async def reconcile(self, inp: ReconcileInput) -> ReconciliationSummary:
-        """Every payee against the bank's statement; the per-payee report goes to the blob store."""
-        bank = self._adapters.get(inp.bank)
-        statement: list[BankEntry] = []
-        after = ""
-        while True:
-            with refusals_not_retried():
-                page = await bank.statement(inp.case_number, f"{inp.workflow_id}/payee/", after, STATEMENT_PAGE)
-            statement += [BankEntry(e.item_key, e.status, e.amount_fen, e.bank_ref) for e in page.entries]
-            activity.heartbeat(len(statement))
-            if not page.next_cursor:
-                break
-            after = page.next_cursor
-        return await asyncio.to_thread(self._report, inp, statement)
+        """Every payee against the bank's statement; the per-payee report goes to the blob store.
 
-    def _report(self, inp: ReconcileInput, statement: list[BankEntry]) -> ReconciliationSummary:
+        Streamed, so a list of a million payees fits a small worker: the statement is spooled page by
+        page into a temporary file indexed by payee row, payees are read chunk by chunk, and report rows
+        are encoded as they are made."""
+        bank = self._adapters.get(inp.bank)
+        with StatementFile(inp.workflow_id) as statement:
+            after = ""
+            while True:
+                with refusals_not_retried():
+                    page = await bank.statement(inp.case_number, f"{inp.workflow_id}/payee/", after, STATEMENT_PAGE)
+                entries = [BankEntry(e.item_key, e.status, e.amount_fen, e.bank_ref) for e in page.entries]
+                await asyncio.to_thread(statement.add, entries)
+                activity.heartbeat(statement.entries)
+                if not page.next_cursor:
+                    break
+                after = page.next_cursor
+            return await asyncio.to_thread(self._report, inp, statement)
+
+    def _report(self, inp: ReconcileInput, statement: StatementFile) -> ReconciliationSummary:
         finals: dict[int, PayeeFinal] = {}
         for digest in inp.outcomes:
             outcome = BatchOutcome.model_validate_json(self._store.get(digest))
             finals.update((f.position, f) for f in outcome.exceptions)
-        payees = self._store.read_records(inp.list_sha256)
-        rows, summary = reconcile(inp.workflow_id, payees, finals, statement)
-        summary.report_sha256 = self._store.put(reconciliation_csv(rows, summary))
+        report = ReconciliationReport()
+        summary = reconcile_rows(inp.workflow_id, self._payees(inp.list_sha256), finals, statement, report.add)
+        summary.report_sha256 = self._store.put(report.finish(summary))
         log.info(
             "payout reconciled",
             workflow_id=inp.workflow_id,
@@ -205,5 +214,84 @@ class PayoutActivities:
         )
         return summary
 
+    def _payees(self, digest: str) -> Iterator[list[Any]]:
+        """The list in order, one stored chunk at a time (never the whole list in memory)."""
+        manifest = self._store.manifest(digest)
+        for offset in range(0, manifest.count, manifest.chunk_rows):
+            yield from self._store.read_records(digest, offset, manifest.chunk_rows)
+
     def all(self) -> list[Callable[..., Any]]:
         return [self.check_list, self.case_balance, self.pay, self.record_outcome, self.reconcile]
+
+
+class StatementFile(Mapping[int, Sequence[BankEntry]]):
+    """One payout's bank statement by payee row, in a temporary SQLite file rather than in memory.
+
+    Lookups come in list order, so rows are read a window at a time; iteration is in row order."""
+
+    WINDOW = 5_000
+
+    def __init__(self, workflow_id: str) -> None:
+        self._workflow_id = workflow_id
+        self._dir = tempfile.TemporaryDirectory(prefix="om-statement-")
+        # check_same_thread off: pages are added and the report is made on worker threads, one at a time.
+        self._db = sqlite3.connect(Path(self._dir.name) / "statement.db", check_same_thread=False)
+        self._db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
+            "CREATE TABLE s (row INTEGER NOT NULL, item_key TEXT, status TEXT, amount_fen INTEGER, bank_ref TEXT);"
+        )
+        self.entries = 0
+        self._indexed = False
+        self._low = self._high = -1
+        self._window: dict[int, list[BankEntry]] = {}
+
+    def add(self, entries: Sequence[BankEntry]) -> None:
+        rows = []
+        for e in entries:
+            parsed = parse_payee_key(self._workflow_id, e.item_key)
+            if parsed is not None:  # else another workflow's item in the same case
+                rows.append((parsed[0], e.item_key, e.status, e.amount_fen, e.bank_ref))
+        with self._db:
+            self._db.executemany("INSERT INTO s VALUES (?, ?, ?, ?, ?)", rows)
+        self.entries += len(rows)
+
+    def _index(self) -> None:
+        if not self._indexed:
+            self._db.execute("CREATE INDEX s_row ON s (row)")
+            self._indexed = True
+
+    def _load(self, low: int) -> None:
+        self._index()
+        self._low, self._high = low, low + self.WINDOW
+        self._window = {}
+        for row, *entry in self._db.execute(
+            "SELECT row, item_key, status, amount_fen, bank_ref FROM s WHERE row >= ? AND row < ? ORDER BY rowid",
+            (self._low, self._high),
+        ):
+            self._window.setdefault(row, []).append(BankEntry(*entry))
+
+    def __getitem__(self, row: int) -> list[BankEntry]:
+        if not self._low <= row < self._high:
+            self._load(row)
+        if row not in self._window:
+            raise KeyError(row)
+        return self._window[row]
+
+    def __iter__(self) -> Iterator[int]:
+        self._index()
+        for (row,) in self._db.execute("SELECT DISTINCT row FROM s ORDER BY row"):
+            yield row
+
+    def __len__(self) -> int:
+        self._index()
+        return int(self._db.execute("SELECT count(DISTINCT row) FROM s").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+    def __enter__(self) -> StatementFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

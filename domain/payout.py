@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
@@ -232,12 +232,31 @@ def reconcile(
     """Every payee's final state against the bank's statement; ``report_sha256`` is left empty.
 
     A payee absent from ``finals`` (by position) was paid by its first key, ``<workflow id>/payee/<row>``."""
+    rows: list[ReconRow] = []
+    summary = reconcile_rows(workflow_id, payees, finals, group_statement(workflow_id, statement), rows.append)
+    return rows, summary
+
+
+def group_statement(workflow_id: str, statement: Iterable[BankEntry]) -> dict[int, list[BankEntry]]:
+    """This workflow's statement entries by payee row (another workflow's items in the case are left out)."""
     by_row: dict[int, list[BankEntry]] = {}
     for entry in statement:
         parsed = parse_payee_key(workflow_id, entry.item_key)
-        if parsed is not None:  # else another workflow's item in the same case
+        if parsed is not None:
             by_row.setdefault(parsed[0], []).append(entry)
-    rows: list[ReconRow] = []
+    return by_row
+
+
+def reconcile_rows(
+    workflow_id: str,
+    payees: Iterable[Sequence[object]],
+    finals: Mapping[int, PayeeFinal],
+    by_row: Mapping[int, Sequence[BankEntry]],
+    emit: Callable[[ReconRow], object],
+) -> ReconciliationSummary:
+    """:func:`reconcile` for lists of any length: each report row goes to ``emit`` as it is made (a
+    million payees need not be held), the statement is looked up by payee row (``by_row`` may live on
+    disk), payees come in list order."""
     t = _Totals()
     mismatch_rows: list[str] = []
     seen: set[int] = set()
@@ -248,7 +267,7 @@ def reconcile(
         final = finals.get(position)
         state = final.state if final else "paid"
         key = (final.key or "") if final else payee_key(workflow_id, row)
-        entries = by_row.get(row, ())
+        entries: Sequence[BankEntry] = by_row.get(row, ())
         paid = [e for e in entries if e.status == "paid"]
         check = _check(state, key, amount, paid)
         shown = paid[0] if paid else (entries[-1] if entries else None)
@@ -257,7 +276,7 @@ def reconcile(
             t.mismatches += 1
             if len(mismatch_rows) < 20:
                 mismatch_rows.append(f"{row}: {check}")
-        rows.append(
+        emit(
             ReconRow(
                 row,
                 str(name),
@@ -273,19 +292,19 @@ def reconcile(
                 check,
             )
         )
-    for row, entries in by_row.items():
+    for row in by_row:  # the statement's rows no payee has (keys only: most rows were seen above)
         if row in seen:
             continue
-        for e in entries:
+        for e in by_row[row]:
             t.mismatches += 1
             t.bank_paid_count += e.status == "paid"
             t.bank_paid_fen += e.amount_fen if e.status == "paid" else 0
-            rows.append(
+            emit(
                 ReconRow(
                     None, "", "", "", "", e.amount_fen, "", "", e.item_key, e.status, e.bank_ref or "", "unknown_item"
                 )
             )
-    return rows, ReconciliationSummary(
+    return ReconciliationSummary(
         report_sha256="",
         payees=t.payees,
         released_fen=t.released_fen,
@@ -356,21 +375,40 @@ def reconciliation_csv(rows: Iterable[ReconRow], summary: ReconciliationSummary)
     """The report as CSV (UTF-8 with a BOM for Excel): one line per payee, then the totals.
 
     ID and account numbers are masked to their last four characters; the full list stays in the store."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(RECONCILIATION_COLUMNS)
+    report = ReconciliationReport()
     for r in rows:
-        w.writerow([*("" if r.row is None else r.row, *r[1:5]), _yuan(r.amount_fen), *r[6:]])
-    w.writerow([])
-    for label, fen, count in (
-        ("total_released", summary.released_fen, summary.payees),
-        ("total_paid", summary.paid_fen, summary.paid_count),
-        ("total_escrowed", summary.escrowed_fen, summary.escrowed_count),
-        ("bank_paid", summary.bank_paid_fen, summary.bank_paid_count),
-    ):
-        w.writerow([label, count, "", "", "", _yuan(fen), "", "", "", "", "", ""])
-    w.writerow(["balanced", "yes" if summary.balanced else "NO", "", "", "", "", "", "", "", "", "", ""])
-    return out.getvalue().encode("utf-8-sig")
+        report.add(r)
+    return report.finish(summary)
+
+
+class ReconciliationReport:
+    """:func:`reconciliation_csv` written as the rows come, encoded to UTF-8 at once (a text buffer of a
+    million rows with Chinese names would take four bytes a character)."""
+
+    def __init__(self) -> None:
+        self._out = io.BytesIO()
+        self._text = io.TextIOWrapper(self._out, encoding="utf-8-sig", newline="", write_through=True)
+        self._w = csv.writer(self._text, lineterminator="\r\n")
+        self._w.writerow(RECONCILIATION_COLUMNS)
+
+    def add(self, r: ReconRow) -> None:
+        self._w.writerow([*("" if r.row is None else r.row, *r[1:5]), _yuan(r.amount_fen), *r[6:]])
+
+    def finish(self, summary: ReconciliationSummary) -> bytes:
+        w = self._w
+        w.writerow([])
+        for label, fen, count in (
+            ("total_released", summary.released_fen, summary.payees),
+            ("total_paid", summary.paid_fen, summary.paid_count),
+            ("total_escrowed", summary.escrowed_fen, summary.escrowed_count),
+            ("bank_paid", summary.bank_paid_fen, summary.bank_paid_count),
+        ):
+            w.writerow([label, count, "", "", "", _yuan(fen), "", "", "", "", "", ""])
+        w.writerow(["balanced", "yes" if summary.balanced else "NO", "", "", "", "", "", "", "", "", "", ""])
+        self._text.flush()
+        data = self._out.getvalue()
+        self._text.detach()
+        return data
 
 
 def _yuan(fen: int) -> str:
