@@ -75,8 +75,12 @@ def search_archive(
     started_from: datetime | None = None,
     started_to: datetime | None = None,
     limit: int = 100,
+    courts: tuple[str, ...] | None = None,
 ) -> list[ArchiveRow]:
+    """``courts``: only trails of these courts (a reader's); None: every court."""
     q = select(ArchivedTrail)
+    if courts is not None:
+        q = q.where(ArchivedTrail.court.in_(courts))
     if case_number:
         q = q.where(ArchivedTrail.case_number == case_number)
     if scenario:

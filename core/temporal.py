@@ -10,13 +10,15 @@ from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
 from core.settings import Settings
 
-# Search attributes carry no personal data: a case number, the scenario name and a status word.
+# Search attributes carry no personal data: a case number, the scenario name, a status word, the court
+# (the tenant a case belongs to) and the user id of whoever started it (never a name).
 CASE_NUMBER = SearchAttributeKey.for_keyword("OmCaseNumber")
 SCENARIO = SearchAttributeKey.for_keyword("OmScenario")
 STATUS = SearchAttributeKey.for_keyword("OmStatus")
 COURT = SearchAttributeKey.for_keyword("OmCourt")
+STARTED_BY = SearchAttributeKey.for_keyword("OmStartedBy")
 
-SEARCH_ATTRIBUTES = (CASE_NUMBER, SCENARIO, STATUS, COURT)
+SEARCH_ATTRIBUTES = (CASE_NUMBER, SCENARIO, STATUS, COURT, STARTED_BY)
 
 
 def dev_server_search_attribute_args() -> list[str]:
@@ -39,13 +41,18 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     )
 
 
-def scenario_search_attributes(case_number: str, scenario: str, status: str, court: str) -> TypedSearchAttributes:
-    """Search attributes a scenario workflow starts with (visible in Temporal's UI and list filters)."""
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(CASE_NUMBER, case_number),
-            SearchAttributePair(SCENARIO, scenario),
-            SearchAttributePair(STATUS, status),
-            SearchAttributePair(COURT, court),
-        ]
-    )
+def scenario_search_attributes(
+    case_number: str, scenario: str, status: str, court: str, started_by: str | None = None
+) -> TypedSearchAttributes:
+    """Search attributes a scenario workflow starts with (visible in Temporal's UI and list filters).
+    ``started_by`` is the starting user's id (a judge's "my cases"); a workflow starting a follow-up
+    case of its own leaves it out."""
+    pairs = [
+        SearchAttributePair(CASE_NUMBER, case_number),
+        SearchAttributePair(SCENARIO, scenario),
+        SearchAttributePair(STATUS, status),
+        SearchAttributePair(COURT, court),
+    ]
+    if started_by:
+        pairs.append(SearchAttributePair(STARTED_BY, started_by))
+    return TypedSearchAttributes(pairs)

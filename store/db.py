@@ -10,6 +10,7 @@ runs them in a worker thread via :meth:`Database.run` so the event loop never bl
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from store.sealing import Sealer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any constant will do; it only has to be the same for every process upgrading one database.
@@ -67,6 +70,16 @@ class Base(DeclarativeBase):
     )
 
 
+def private_file(path: Path) -> None:
+    """Creates ``path`` readable by its owner only (0600), or makes it so: the database holds users'
+    password hashes and the inbox. SQLite gives its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if p.exists():
+            os.chmod(p, 0o600)
+
+
 def _is_sqlite_memory(url: str) -> bool:
     u = make_url(url)
     return u.get_backend_name() == "sqlite" and u.database in (None, "", ":memory:")
@@ -79,7 +92,7 @@ def make_engine(url: str) -> Engine:
     if _is_sqlite_memory(url):
         # One shared connection, or each thread would see its own empty database.
         return create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
-    Path(u.database or "").parent.mkdir(parents=True, exist_ok=True)
+    private_file(Path(u.database or ""))
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -137,10 +150,12 @@ def upgrade_to_head(url: str) -> None:
 
 
 class Database:
-    """Engine and sessions for one process. Use :meth:`run` from async code."""
+    """Engine and sessions for one process. Use :meth:`run` from async code. ``sealer`` encrypts the
+    columns that hold personal data (store/sealing.py); without one they cannot be written."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, sealer: Sealer | None = None) -> None:
         self.url = url
+        self.sealer = sealer
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 

@@ -4,6 +4,11 @@
 Workflows are the source of truth; the ``project_task`` activity keeps this table current after every
 transition, idempotently (a row only moves forward in ``version``), so lists and filters are fast
 database queries rather than fan-out queries to Temporal.
+
+At rest: the columns lists filter and show (agency, court, case number, type, title, state, dates) are
+plain; ``view_json`` — the task's full view with the names, plates and VINs an agency needs to act — is
+sealed under the codec keys (store/sealing.py) and opened only for someone allowed to see that task.
+Masking it instead would leave the agency unable to do its work.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from domain.tasks import TaskState, TaskView
 from store.db import Base, Database, UTCDateTime, utcnow
+from store.sealing import Sealer
 
 OPEN_STATES = (TaskState.OPEN.value, TaskState.CLAIMED.value)
 
@@ -26,6 +32,7 @@ class InboxTask(Base):
     workflow_id: Mapped[str] = mapped_column(String(200), index=True)
     agency: Mapped[str] = mapped_column(String(64), index=True)
     case_number: Mapped[str] = mapped_column(String(64), index=True)
+    court: Mapped[str | None] = mapped_column(String(100), index=True, default=None)
     task_type: Mapped[str] = mapped_column(String(100))
     result_type: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
@@ -40,8 +47,10 @@ class InboxTask(Base):
     view_json: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def view(self) -> TaskView:
-        return TaskView.model_validate_json(self.view_json)
+    def view(self, sealer: Sealer | None) -> TaskView:
+        """The full view, opened with the store's keys (a row written before sealing reads as it is)."""
+        text = sealer.open(self.view_json, self.task_id) if sealer is not None else self.view_json
+        return TaskView.model_validate_json(text)
 
 
 class SqlTaskStore:
@@ -50,7 +59,17 @@ class SqlTaskStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @property
+    def sealer(self) -> Sealer | None:
+        return self._db.sealer
+
+    def view(self, row: InboxTask) -> TaskView:
+        return row.view(self._db.sealer)
+
     def upsert_task(self, view: TaskView) -> None:
+        sealer = self._db.sealer
+        if sealer is None:
+            raise RuntimeError("the inbox holds personal data: its database needs a sealer (codec keys)")
         with self._db.session() as s:
             row = s.get(InboxTask, view.task_id, with_for_update=True)
             if row is not None and row.version >= view.version:
@@ -61,6 +80,7 @@ class SqlTaskStore:
             row.workflow_id = view.workflow_id
             row.agency = view.spec.agency
             row.case_number = view.spec.case_number
+            row.court = view.spec.court
             row.task_type = view.spec.task_type
             row.result_type = view.spec.result_type
             row.title = view.spec.title
@@ -72,7 +92,7 @@ class SqlTaskStore:
             row.due_at = view.deadline.due_at
             row.assigned_at = view.assigned_at
             row.version = view.version
-            row.view_json = view.model_dump_json()
+            row.view_json = sealer.seal(view.model_dump_json(), view.task_id)
             row.updated_at = utcnow()
 
     def get(self, task_id: str) -> InboxTask | None:
@@ -88,7 +108,9 @@ class SqlTaskStore:
         provisional: bool | None = None,
         limit: int = 200,
         offset: int = 0,
+        courts: tuple[str, ...] | None = None,
     ) -> list[InboxTask]:
+        """``courts``: only tasks of these courts (a judge's, a supervisor's); None: any court."""
         # The list never needs the full view; leaving it out keeps a page of 100 rows cheap.
         q = select(InboxTask).options(defer(InboxTask.view_json))
         if agency is not None:
@@ -99,6 +121,8 @@ class SqlTaskStore:
             q = q.where(InboxTask.due_at < due_before)
         if case_number is not None:
             q = q.where(InboxTask.case_number == case_number)
+        if courts is not None:
+            q = q.where(InboxTask.court.in_(courts))
         if provisional is not None:
             q = q.where(InboxTask.provisional == provisional)
         q = q.order_by(InboxTask.due_at, InboxTask.task_id).limit(limit).offset(offset)

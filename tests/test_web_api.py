@@ -20,7 +20,15 @@ from core.identity import acting_as
 from core.settings import Settings
 from domain.actors import Actor, Role
 from tests.helpers import case_number
-from web.accounts import DEMO_ACCOUNTS, actor_for_token, demo_accounts, list_users, seed_sandbox
+from web.accounts import (
+    DEMO_ACCOUNTS,
+    DEMO_COURT,
+    DEMO_USER_COURTS,
+    actor_for_token,
+    demo_accounts,
+    list_users,
+    seed_sandbox,
+)
 from web.app import create_app
 from web.codec import SESSION_COOKIE
 from web.db import Database, upgrade_to_head
@@ -114,7 +122,8 @@ async def test_every_demo_account_logs_in(
     assert body["token_type"] == "bearer"
     assert (body["role"], body["agency"]) == (role, agency)
     me = await http.get("/api/me", headers={"Authorization": f"Bearer {body['access_token']}"})
-    assert me.json() == {"user_id": username, "role": role, "agency": agency}
+    courts = list(DEMO_USER_COURTS.get(username, ()))
+    assert me.json() == {"user_id": username, "role": role, "agency": agency} | ({"courts": courts} if courts else {})
 
 
 async def test_wrong_password_is_401(http: httpx.AsyncClient) -> None:
@@ -436,7 +445,7 @@ async def test_decision_round_trip(mock_api: httpx.AsyncClient, settings: Settin
     assert r.status_code == 200, r.text
     outcome = r.json()
     assert outcome["decision"] == "reject-control"
-    assert outcome["by"] == {"user_id": "judge", "role": "judge", "agency": None}
+    assert outcome["by"] == {"user_id": "judge", "role": "judge", "agency": None, "courts": [DEMO_COURT]}
 
     # The workflow's last step (archiving its audit trail) runs after the status says rejected.
     detail = await wait_for(http, wid, lambda d: d["status"] == "rejected" and d["temporal_status"] == "COMPLETED")
@@ -504,7 +513,7 @@ async def test_judge_cancels_a_case_with_who_when_and_why(
     assert r.status_code == 202, r.text
     body = r.json()
     assert body["workflow_id"] == wid and body["requested_at"]
-    assert body["by"] == {"user_id": "judge", "role": "judge", "agency": None}
+    assert body["by"] == {"user_id": "judge", "role": "judge", "agency": None, "courts": [DEMO_COURT]}
 
     deadline = asyncio.get_running_loop().time() + 30
     while (desc := await client.get_workflow_handle(wid).describe()).status is WorkflowExecutionStatus.RUNNING:
@@ -592,12 +601,16 @@ async def test_admin_manages_users(http: httpx.AsyncClient) -> None:
     admin = await auth(http, "admin")
     name = f"judge-{uuid.uuid4().hex[:8]}"
     r = await http.post(
-        "/api/users", json={"username": name, "password": "s3cret-pass", "role": "judge"}, headers=admin
+        "/api/users",
+        json={"username": name, "password": "s3cret-pass", "role": "judge", "court": DEMO_COURT},
+        headers=admin,
     )
     assert r.status_code == 201, r.text
     assert "password" not in r.text
     r = await http.post(
-        "/api/users", json={"username": name, "password": "s3cret-pass", "role": "judge"}, headers=admin
+        "/api/users",
+        json={"username": name, "password": "s3cret-pass", "role": "judge", "court": DEMO_COURT},
+        headers=admin,
     )
     assert_error(r, 409, "USERNAME_TAKEN", "username")
     r = await http.post(

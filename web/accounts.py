@@ -1,8 +1,10 @@
 """Accounts (账户): users, their tokens, and the sandbox demo accounts.
 
-Sandbox seeding creates ``judge`` (法官), ``auditor`` (审计), ``admin`` (管理员) and one agency user
-(协助执行单位) per agency in ``settings.agencies()`` (every partner, plus the task-only agencies), each
-with password = user name, plus each agency system's API token (``sandbox-<agency id>``) bound to that
+Sandbox seeding creates ``judge`` (法官) and ``approver`` (庭长) of 杭州市上城区人民法院, ``judge-jiaxing`` of
+嘉兴市中级人民法院 (a second court, so the demo shows that courts do not see each other's cases),
+``supervisor`` (执行指挥中心) of both, ``auditor`` (审计) and ``admin`` (管理员) of every demo court, and
+one agency user (协助执行单位) per agency in ``settings.agencies()`` (every partner, plus the task-only
+agencies), each with password = user name, plus each agency system's API token (``sandbox-<agency id>``) bound to that
 agency's user — the simulators authenticate their callbacks and inbox calls with it. The production
 profile seeds nothing; operators use ``python -m web.admin``.
 """
@@ -18,24 +20,43 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.settings import Settings
-from domain.actors import Actor, Role
+from domain.actors import ANY_COURT_ROLES, MANY_COURT_ROLES, MAX_COURTS, ONE_COURT_ROLES, Actor, Role
 from domain.errors import Conflict, ValidationFailed
 from domain.partners import Agency
 from web.common_passwords import COMMON_PASSWORDS
 from web.db import ApiToken, Database, User, utcnow
 from web.security import burn_password_check, hash_password, new_token, token_digest, verify_password
 
-USER_ROLES = (Role.JUDGE, Role.AGENCY, Role.AUDITOR, Role.ADMIN)  # SYSTEM is the platform, never a login
+# SYSTEM is the platform, never a login.
+USER_ROLES = (Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AGENCY, Role.AUDITOR, Role.ADMIN)
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 SESSION, API = "session", "api"
 
 DemoAccount = tuple[str, Role, str | None]
 
 
+DEMO_COURT = "杭州市上城区人民法院"  # the court of the demo's cases and of ``judge``
+SECOND_DEMO_COURT = "嘉兴市中级人民法院"
+# Every court the sandbox's demo cases and tests use; the demo auditor reads them all.
+DEMO_COURTS = (DEMO_COURT, SECOND_DEMO_COURT, "杭州市中级人民法院", "诸暨市人民法院")
+DEMO_USER_COURTS: dict[str, tuple[str, ...]] = {
+    "judge": (DEMO_COURT,),
+    "approver": (DEMO_COURT,),
+    "judge-jiaxing": (SECOND_DEMO_COURT,),
+    "supervisor": (DEMO_COURT, SECOND_DEMO_COURT),
+    "auditor": DEMO_COURTS,
+    "admin": DEMO_COURTS,
+}
+
+
 def demo_accounts(agencies: Iterable[Agency]) -> list[DemoAccount]:
-    """(user name, role, agency) of every sandbox account; the password equals the user name."""
+    """(user name, role, agency) of every sandbox account; the password equals the user name; the
+    courts of each are in ``DEMO_USER_COURTS``."""
     accounts: list[DemoAccount] = [
         ("judge", Role.JUDGE, None),
+        ("approver", Role.APPROVER, None),
+        ("judge-jiaxing", Role.JUDGE, None),
+        ("supervisor", Role.SUPERVISOR, None),
         ("auditor", Role.AUDITOR, None),
         ("admin", Role.ADMIN, None),
     ]
@@ -47,6 +68,32 @@ def demo_accounts(agencies: Iterable[Agency]) -> list[DemoAccount]:
 DEMO_ACCOUNTS: list[DemoAccount] = demo_accounts(
     Settings(profile="sandbox", partners_file=None, _env_file=None).agencies()
 )
+
+
+# A court's name as cases carry it: no quotes, backslashes or control characters (it goes into
+# visibility queries, web/services/access.py), no bidi controls.
+_COURT_FORBIDDEN = re.compile(r"['\"\\\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_courts(role: Role, courts: Collection[str]) -> tuple[str, ...]:
+    """Judges and approvers belong to exactly one court; supervisors and auditors to one or more; admins
+    to any number (none: they manage accounts and read no case); agencies to none (they serve every
+    court, and see their own tasks)."""
+    out = tuple(dict.fromkeys(c.strip() for c in courts))
+    for court in out:
+        if not 2 <= len(court) <= 100 or _COURT_FORBIDDEN.search(court):
+            raise ValidationFailed(
+                "INVALID_COURT", "a court as cases name it: 2–100 characters, no quotes or controls", "court"
+            )
+    if role in ONE_COURT_ROLES and len(out) != 1:
+        raise ValidationFailed("COURT_REQUIRED", f"a {role.value} belongs to exactly one court", "court")
+    if role in MANY_COURT_ROLES and not 1 <= len(out) <= MAX_COURTS:
+        raise ValidationFailed("COURTS_REQUIRED", f"a {role.value} belongs to one or more courts", "courts")
+    if len(out) > MAX_COURTS:
+        raise ValidationFailed("COURTS_REQUIRED", f"at most {MAX_COURTS} courts", "courts")
+    if role not in (*ONE_COURT_ROLES, *MANY_COURT_ROLES, *ANY_COURT_ROLES) and out:
+        raise ValidationFailed("COURT_NOT_ALLOWED", f"a {role.value} belongs to no court", "court")
+    return out
 
 
 def check_new_user(username: str, role: Role, agency: str | None) -> None:
@@ -93,14 +140,16 @@ def create_user(
     display_name: str = "",
     *,
     known_agencies: Collection[str],
+    courts: Collection[str] = (),
     demo: bool = False,
 ) -> User:
     """``demo`` skips the password policy: sandbox accounts use their name as password (the production
-    profile refuses to start with them, core/settings.py)."""
+    profile refuses to start with them, core/settings.py). ``courts``: see :func:`check_courts`."""
     check_new_user(username, role, agency)
     check_agency(agency, known_agencies)
     if not demo:
         check_password(username, password)
+    checked_courts = check_courts(role, courts)
     if s.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("USERNAME_TAKEN", f"user {username!r} already exists", "username")
     user = User(
@@ -112,6 +161,7 @@ def create_user(
         active=True,
         created_at=utcnow(),
     )
+    user.courts = checked_courts
     s.add(user)
     s.flush()
     return user
@@ -168,7 +218,7 @@ def actor_for_token(s: Session, token: str) -> Actor | None:
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user_id=user.username, role=Role(user.role), agency=user.agency)
+    return Actor(user_id=user.username, role=Role(user.role), agency=user.agency, courts=user.courts)
 
 
 def revoke_token(s: Session, token: str) -> bool:
@@ -209,9 +259,20 @@ def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
     for username, role, agency in demo_accounts(agencies):
         try:
             with db.session() as s:
+                courts = DEMO_USER_COURTS.get(username, ())
                 user = get_user(s, username) or create_user(
-                    s, username, username, role, agency, _display(role, agency, by_id), known_agencies=by_id, demo=True
+                    s,
+                    username,
+                    username,
+                    role,
+                    agency,
+                    _display(role, agency, by_id),
+                    known_agencies=by_id,
+                    courts=courts,
+                    demo=True,
                 )
+                if not user.courts and courts:
+                    user.courts = courts  # seeded before courts existed: the demo keeps working
                 system = by_id.get(agency or "")
                 if system is not None and system.token:
                     ensure_known_token(s, user, system.token, label=f"{system.id} agency system")
@@ -222,6 +283,8 @@ def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
 
 _STAFF_NAMES = {
     Role.JUDGE: "演示法官 (demo judge)",
+    Role.APPROVER: "演示庭长 (demo approver)",
+    Role.SUPERVISOR: "执行指挥中心 (demo supervisor)",
     Role.AUDITOR: "演示审计 (demo auditor)",
     Role.ADMIN: "系统管理员 (admin)",
 }

@@ -1,6 +1,9 @@
 """Operator commands (运维命令) for the web's accounts, mainly for the production profile, which seeds none:
 
-    python -m web.admin create-user --username zhang.fg --role judge [--display-name 张法官]
+    python -m web.admin create-user --username zhang.fg --role judge --court 杭州市上城区人民法院 \
+        [--display-name 张法官]
+    python -m web.admin create-user --username zhk --role supervisor \
+        --court 杭州市上城区人民法院 --court 杭州市拱墅区人民法院
     python -m web.admin create-user --username icbc-sys --role agency --agency bank-icbc
     python -m web.admin create-token --username icbc-sys [--label "ICBC gateway"] [--ttl-hours 720]
 
@@ -39,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     cu.add_argument("--username", required=True)
     cu.add_argument("--role", required=True, choices=[r.value for r in USER_ROLES])
     cu.add_argument("--agency", help="partner id; required for agency users")
+    cu.add_argument(
+        "--court",
+        action="append",
+        default=[],
+        help="the user's court as cases name it: once for judges and approvers, once or more for "
+        "supervisors and auditors",
+    )
     cu.add_argument("--display-name", default="")
     cu.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     ct = sub.add_parser("create-token", help="issue an API token for a user (printed once)")
@@ -64,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.agency,
                     args.display_name,
                     known_agencies={a.id for a in settings.agencies()},
+                    courts=args.court,
                 )
                 print(f"created {user.username} ({user.role}{'@' + user.agency if user.agency else ''})")
             else:

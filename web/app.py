@@ -19,6 +19,7 @@ from core.logging import get_logger
 from core.settings import Settings
 from core.temporal import connect
 from domain.errors import ErrorDetail
+from store.sealing import Sealer
 from web.accounts import demo_leftovers, seed_sandbox
 from web.api import router as api_router
 from web.api.audit import router as audit_router
@@ -83,7 +84,7 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.web_database_url)
+        db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
         await db.run(_prepare_database, db, settings)
         state = AppState(settings=settings, db=db, partners=settings.partners(), client=client)
         app.state.om = state

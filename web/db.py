@@ -1,4 +1,4 @@
-"""The web's own tables (用户与令牌): users and their bearer tokens.
+"""The web's own tables (用户与令牌): users and their bearer tokens, and the files agencies attach to tasks.
 
 They live in the one database the worker shares (``store.db``: engine, sessions, the single Alembic
 chain in ``store/migrations``); the names the web's modules use from there are re-exported here.
@@ -6,18 +6,31 @@ chain in ``store/migrations``); the names the web's modules use from there are r
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.db import Base, Database, UTCDateTime, make_engine, upgrade_to_head, utcnow
 
-__all__ = ["ApiToken", "Base", "Database", "UTCDateTime", "User", "make_engine", "upgrade_to_head", "utcnow"]
+__all__ = [
+    "ApiToken",
+    "Attachment",
+    "Base",
+    "Database",
+    "UTCDateTime",
+    "User",
+    "make_engine",
+    "upgrade_to_head",
+    "utcnow",
+]
 
 
 class User(Base):
-    """一个用户: a judge, an agency user or partner system (bound to one agency), an auditor or an admin."""
+    """一个用户: a judge or approver (of one court), a supervisor or auditor (of a set of courts), an
+    agency user or partner system (bound to one agency), or an admin. ``courts_json`` is the JSON list of
+    the user's courts, by the names cases carry."""
 
     __tablename__ = "users"
 
@@ -27,10 +40,19 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     agency: Mapped[str | None] = mapped_column(String(64), default=None)
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    courts_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    @property
+    def courts(self) -> tuple[str, ...]:
+        return tuple(json.loads(self.courts_json or "[]"))
+
+    @courts.setter
+    def courts(self, value: tuple[str, ...] | list[str]) -> None:
+        self.courts_json = json.dumps(list(value), ensure_ascii=False)
 
 
 class ApiToken(Base):
@@ -49,3 +71,21 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class Attachment(Base):
+    """A file an agency uploaded to one task (附件). The bytes live encrypted in the blob store under their
+    SHA-256; this row says whose they are: the task, its case and court, and the uploading agency —
+    which is what decides who may fetch them."""
+
+    __tablename__ = "attachments"
+
+    task_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    agency: Mapped[str] = mapped_column(String(64))
+    court: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -83,6 +83,13 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Actor]]:
 
 AnyActor = Annotated[Actor, Depends(current_actor)]
 Judge = Annotated[Actor, Depends(require_roles(Role.JUDGE))]
-Reader = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.AUDITOR, Role.ADMIN))]
+# A judge's decision, or an approver's second approval (the workflow's decision desk says whose is which).
+Decider = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.APPROVER))]
+# A task's reassignment: its court's judge, or a supervisor (执行指挥中心) of that court.
+Reassigner = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.SUPERVISOR))]
+# Case readers, each within their courts (web/services/access.py).
+Reader = Annotated[
+    Actor, Depends(require_roles(Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN))
+]
 Agency = Annotated[Actor, Depends(require_roles(Role.AGENCY))]
 Admin = Annotated[Actor, Depends(require_roles(Role.ADMIN))]

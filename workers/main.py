@@ -30,6 +30,7 @@ from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from store.db import Database
+from store.sealing import Sealer
 from workers.metrics import worker_runtime
 from workers.sandbox import WorkflowSandbox
 from workflows.kit.scenario import Scenario
@@ -86,7 +87,7 @@ def build_worker(
     client: Client, settings: Settings, registry: AdapterRegistry, scenarios: dict[str, Scenario] = SCENARIOS
 ) -> Worker:
     _warm_up()
-    database = Database(settings.web_database_url)
+    database = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
     database.upgrade()  # the inbox table must exist before the first task projects into it
     resources = WorkerResources(
         settings=settings,

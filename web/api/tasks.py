@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, UploadFile
-from fastapi.responses import FileResponse
 from pydantic import TypeAdapter
 
 from web.api.common import errors
-from web.deps import AnyActor, Judge, State, TemporalClient
+from web.deps import AnyActor, Judge, Reassigner, State, TemporalClient
 from web.services import tasks
 from web.services.tasks import MAX_ATTACHMENT_BYTES, AttachmentStored, TaskAction, TaskDetail, TaskQuery, TaskSummary
 from workflows.agency_task.models import Completion, Extension, Reasoned, Reassignment
@@ -60,7 +59,7 @@ async def claim_task(task_id: str, state: State, actor: AnyActor, client: Tempor
 @router.post("/tasks/{task_id}/complete", responses=errors(401, 403, 404, 409, 422))
 async def complete_task(task_id: str, body: Completion, state: State, actor: AnyActor, client: TemporalClient) -> Any:
     """The agency reports its result (反馈); the workflow validates it against the task's result model."""
-    return await tasks.complete(state.db, client, tasks.attachments_dir(state.settings), actor, task_id, body)
+    return await tasks.complete(state.db, client, actor, task_id, body)
 
 
 @router.post("/tasks/{task_id}/reject", responses=errors(401, 403, 404, 409, 422))
@@ -70,7 +69,9 @@ async def reject_task(task_id: str, body: Reasoned, state: State, actor: AnyActo
 
 
 @router.post("/tasks/{task_id}/reassign", responses=errors(401, 403, 404, 409, 422))
-async def reassign_task(task_id: str, body: Reassignment, state: State, actor: Judge, client: TemporalClient) -> Any:
+async def reassign_task(
+    task_id: str, body: Reassignment, state: State, actor: Reassigner, client: TemporalClient
+) -> Any:
     return await tasks.reassign(state.db, client, actor, task_id, body)
 
 
@@ -88,15 +89,21 @@ async def cancel_task(task_id: str, body: Reasoned, state: State, actor: Judge, 
     "/tasks/{task_id}/attachments",
     response_model=AttachmentStored,
     status_code=201,
-    responses=errors(401, 403, 404, 413),
+    responses=errors(401, 403, 404, 413, 422),
 )
 async def upload_attachment(task_id: str, file: UploadFile, state: State, actor: AnyActor) -> Any:
-    """Stores a file (e.g. a custody photo) by its SHA-256; the result then names it by that hash."""
+    """Stores a file (a custody photo, a scanned receipt: PDF, JPEG or PNG) for this task, encrypted, by
+    its SHA-256; the result then names it by that hash."""
     data = await file.read(MAX_ATTACHMENT_BYTES + 1)
-    return await tasks.store_attachment(state.db, tasks.attachments_dir(state.settings), actor, task_id, data)
+    return await tasks.store_attachment(state.db, tasks.attachment_store(state.settings), actor, task_id, data)
 
 
 @router.get("/attachments/{sha256}", responses=errors(401, 403, 404))
-async def get_attachment(sha256: str, state: State, actor: AnyActor) -> FileResponse:
-    path = tasks.attachment_path(tasks.attachments_dir(state.settings), actor, sha256)
-    return FileResponse(path, media_type="application/octet-stream")
+async def get_attachment(sha256: str, state: State, actor: AnyActor) -> Response:
+    """For the agency of the task it belongs to, and the judges, supervisors and auditors of that court."""
+    found = await tasks.read_attachment(state.db, tasks.attachment_store(state.settings), actor, sha256)
+    return Response(
+        found.content,
+        media_type=found.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{sha256}"', "Cache-Control": "private, no-store"},
+    )

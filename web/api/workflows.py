@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from web.api.common import errors
-from web.deps import Judge, Reader, TemporalClient
+from web.deps import Decider, Judge, Reader, TemporalClient
 from web.services import workflows as cases
 from web.services.workflows import (
     CancelBody,
@@ -72,7 +72,7 @@ async def decide(
     workflow_id: str,
     decision: Annotated[str, Path(min_length=1, max_length=64, description="a pending decision's name")],
     body: DecisionBody,
-    actor: Judge,
+    actor: Decider,
     client: TemporalClient,
 ) -> Any:
     """A judge's decision (法官决定), with a reason. The workflow validates it and records who, when, why."""

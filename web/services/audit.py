@@ -20,7 +20,7 @@ from audit.verify import key_id
 from core.settings import Settings
 from domain.actors import Actor
 from store.db import Database
-from web.services.access import READERS, require_role
+from web.services.access import READERS, require_court, require_role
 from workflows.personal_data import personal_data_models
 
 __all__ = [
@@ -67,9 +67,12 @@ def public_key(settings: Settings) -> PublicKeyOut:
 
 async def trail(actor: Actor, db: Database, client: Client, workflow_id: str) -> AuditTrail:
     """Who did what, when and why: live from Temporal while it has the workflow (archived on first
-    sight once closed), else from the archive. Personal data masked."""
+    sight once closed), else from the archive. Personal data masked. A case of another court is not
+    found, as an unknown one is."""
     require_role(actor, *READERS)
-    return await archive.trail_for(db, client, workflow_id, redactor())
+    sealed = await archive.trail_for(db, client, workflow_id, redactor())
+    require_court(actor, sealed.header.court, workflow_id)
+    return sealed
 
 
 async def signed_export(
@@ -96,5 +99,7 @@ async def search_archive(
     """Archived trails (workflows Temporal may no longer hold), newest first."""
     require_role(actor, *READERS)
     return await db.run(
-        lambda: archive.search_archive(db, case_number, scenario, status, started_from, started_to, limit)
+        lambda: archive.search_archive(
+            db, case_number, scenario, status, started_from, started_to, limit, courts=actor.courts
+        )
     )

@@ -20,8 +20,8 @@ from domain.actors import Actor
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.payees import MAX_ROWS, PayeeError, error_report_csv, parse_payees
 from domain.payout import PayeeListRef
-from web.services.access import DECIDERS, READERS, require_role
-from web.services.workflows import describe_or_404
+from web.services.access import READERS, STARTERS, require_role
+from web.services.workflows import visible_case
 
 log = get_logger(__name__)
 
@@ -99,7 +99,7 @@ async def upload_list(
 ) -> AcceptedList | RejectedList:
     """A judge's payee list (up to 200,000 rows), every row checked; nothing is stored for a rejected list
     but its error report. ``data`` may be one byte over the limit, which is how a caller says so."""
-    require_role(actor, *DECIDERS)
+    require_role(actor, *STARTERS)
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed("FILE_TOO_LARGE", f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB", "file")
     intake = await asyncio.to_thread(intake_payee_csv, store, data, balance_fen)
@@ -128,9 +128,8 @@ async def error_report(store: BlobStore, actor: Actor, source_sha256: str) -> by
 
 async def reconciliation_report(store: BlobStore, client: Client, actor: Actor, workflow_id: str) -> bytes:
     """对账报告 of a finished mass payout: every payee against the bank's statement, then the totals."""
-    require_role(actor, *READERS)
+    desc = await visible_case(client, actor, workflow_id)  # of the actor's courts, or 404
     handle = client.get_workflow_handle(workflow_id)
-    desc = await describe_or_404(handle)
     if desc.workflow_type != PAYOUT_WORKFLOW_TYPE:
         raise NotFound("NOT_A_PAYOUT", "this workflow is not a mass payout", "workflow_id")
     if desc.status is not WorkflowExecutionStatus.COMPLETED:

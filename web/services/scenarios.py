@@ -21,10 +21,10 @@ from core.logging import get_logger
 from core.settings import Settings
 from core.temporal import scenario_search_attributes
 from domain.actors import Actor
-from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.legal_time import TimeScale
 from domain.partners import PartnerEndpoint
-from web.services.access import DECIDERS, require_role
+from web.services.access import STARTERS, require_role
 from workflows.kit.scenario import Scenario, ScenarioContext
 from workflows.registry import SCENARIOS
 
@@ -107,8 +107,9 @@ async def start(
     body: dict[str, Any],
     idempotency_key: str | None = None,
 ) -> StartedWorkflow:
-    """A judge starts one scenario workflow (立案后启动). Nothing starts unless the whole body is valid."""
-    require_role(actor, *DECIDERS)
+    """A judge starts one scenario workflow (立案后启动) of their own court. Nothing starts unless the whole
+    body is valid. The case belongs to the court it names, so a judge may name only their own."""
+    require_role(actor, *STARTERS)
     scenario = scenario_or_404(name)
     try:
         req = scenario.request_model.model_validate(body)
@@ -124,6 +125,8 @@ async def start(
     )
     inp = scenario.build_input(req, ctx)
     case_number, court = scenario.case_number(req), scenario.court(req)
+    if not actor.in_court(court):
+        raise Forbidden("COURT_FORBIDDEN", "a judge starts cases of their own court only / 只能在本院立案", "court")
     # Only keyed starts may meet an existing workflow: a random id never collides, a keyed one means
     # "the same start again" — join it while it runs, and never start it a second time after it ends.
     conflict, reuse = (
@@ -138,7 +141,9 @@ async def start(
                 inp,
                 id=wid,
                 task_queue=settings.task_queue,
-                search_attributes=scenario_search_attributes(case_number, name, INITIAL_STATUS, court),
+                search_attributes=scenario_search_attributes(
+                    case_number, name, INITIAL_STATUS, court, started_by=actor.user_id
+                ),
                 id_conflict_policy=conflict,
                 id_reuse_policy=reuse,
                 # What the key stands for: a repeat must carry the same request (encrypted like any memo).

@@ -9,16 +9,15 @@ answer early and make sure an agency never learns about another agency's tasks.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from temporalio.client import Client
 
+from core.blobstore import BlobError, BlobStore
 from core.logging import get_logger
 from core.settings import Settings
 from domain.actors import Actor, Role
@@ -26,10 +25,11 @@ from domain.errors import Conflict, Forbidden, NotFound, OneMatterError, Validat
 from domain.legal_time import LegalDuration
 from domain.task_results import result_schema
 from domain.tasks import TaskState, TaskView
-from store.db import Database
+from store.db import Database, utcnow
 from store.inbox import OPEN_STATES, InboxTask, SqlTaskStore
+from web.db import Attachment as AttachmentRow
 from web.errors import GatewayTimeout
-from web.services.access import DECIDERS, READERS, require_role
+from web.services.access import ATTACHMENT_READERS, READERS, STARTERS, TASK_REASSIGNERS, require_role
 from web.services.workflows import execute_update_as
 from workflows.agency_task.models import Completion, Extension, Reasoned, Reassignment
 from workflows.kit.messages import CANCEL_TASK, CLAIM_TASK, COMPLETE_TASK, EXTEND_TASK, REASSIGN_TASK, REJECT_TASK
@@ -120,18 +120,24 @@ class TaskAction(StrEnum):
         return self in (TaskAction.CLAIM, TaskAction.COMPLETE, TaskAction.REJECT)
 
 
-def _visible(actor: Actor, row: InboxTask) -> bool:
-    if actor.role is Role.AGENCY:
-        return actor.agency == row.agency
-    return actor.role in READERS
+def _task_not_found() -> NotFound:
+    return NotFound("TASK_NOT_FOUND", "no such task")
 
 
 async def _task_for(db: Database, actor: Actor, task_id: str) -> InboxTask:
+    """The task, if the actor may see it: an agency its own tasks (another agency's: 403, as ever), the
+    court's readers the tasks of their courts — another court's task does not exist for them (404)."""
     row = await db.run(SqlTaskStore(db).get, task_id)
     if row is None:
-        raise NotFound("TASK_NOT_FOUND", "no such task")
-    if not _visible(actor, row):
-        raise Forbidden("TASK_FORBIDDEN", "this task belongs to another agency")
+        raise _task_not_found()
+    if actor.role is Role.AGENCY:
+        if actor.agency != row.agency:
+            raise Forbidden("TASK_FORBIDDEN", "this task belongs to another agency")
+        return row
+    if actor.role not in READERS:
+        raise Forbidden("ROLE_FORBIDDEN", "no tasks for this role")
+    if not actor.in_court(row.court):
+        raise _task_not_found()
     return row
 
 
@@ -139,11 +145,15 @@ async def _task_for(db: Database, actor: Actor, task_id: str) -> InboxTask:
 
 
 async def list_tasks(db: Database, actor: Actor, query: TaskQuery) -> list[TaskSummary]:
-    """An agency sees only its own tasks, sorted by due date; judges, auditors and admins see all."""
+    """An agency sees only its own tasks (of every court), sorted by due date; the courts' readers (judges,
+    supervisors, auditors …) the tasks of their courts."""
     agency = query.agency
+    courts: tuple[str, ...] | None = None
     if actor.role is Role.AGENCY:
         agency = actor.agency
-    elif actor.role not in READERS:
+    elif actor.role in READERS:
+        courts = actor.courts
+    else:
         raise Forbidden("ROLE_FORBIDDEN", "no task list for this role")
     store = SqlTaskStore(db)
     rows = await db.run(
@@ -154,6 +164,7 @@ async def list_tasks(db: Database, actor: Actor, query: TaskQuery) -> list[TaskS
             case_number=query.case_number,
             limit=query.limit,
             offset=query.offset,
+            courts=courts,
         )
     )
     return [TaskSummary.of(r) for r in rows]
@@ -162,20 +173,24 @@ async def list_tasks(db: Database, actor: Actor, query: TaskQuery) -> list[TaskS
 async def get_task(db: Database, actor: Actor, task_id: str) -> TaskDetail:
     """One task with the JSON schema of the result it asks for (the UI's form is built from it)."""
     row = await _task_for(db, actor, task_id)
-    view = row.view()
+    view = row.view(db.sealer)
     return TaskDetail(task=view, result_schema=result_schema(view.spec.result_type))
 
 
-def _tasks_of(db: Database, workflow_id: str) -> list[TaskSummary]:
+def _tasks_of(db: Database, workflow_id: str, courts: tuple[str, ...]) -> list[TaskSummary]:
     with db.session() as s:
-        q = select(InboxTask).where(InboxTask.workflow_id == workflow_id).order_by(InboxTask.assigned_at)
+        q = (
+            select(InboxTask)
+            .where(InboxTask.workflow_id == workflow_id, InboxTask.court.in_(courts))
+            .order_by(InboxTask.assigned_at)
+        )
         return [TaskSummary.of(r) for r in s.scalars(q)]
 
 
 async def tasks_of_case(db: Database, actor: Actor, workflow_id: str) -> list[TaskSummary]:
-    """Every agency task of one case, oldest first: for those who read cases."""
+    """Every agency task of one case, oldest first: for those who read cases, in their courts."""
     require_role(actor, *READERS)
-    return await db.run(_tasks_of, db, workflow_id)
+    return await db.run(_tasks_of, db, workflow_id, actor.courts)
 
 
 # --- acting ------------------------------------------------------------------------------------------------
@@ -195,8 +210,10 @@ async def act(
     if action.by_agency:
         if actor.role is not Role.AGENCY:
             raise Forbidden("ROLE_FORBIDDEN", "only the assigned agency acts on a task")
+    elif action is TaskAction.REASSIGN:
+        require_role(actor, *TASK_REASSIGNERS)
     else:
-        require_role(actor, *DECIDERS)
+        require_role(actor, *STARTERS)
     await _task_for(db, actor, task_id)
     timeout = GatewayTimeout("TASK_TIMEOUT", "the task did not answer in time; check it before retrying")
     view = await execute_update_as(
@@ -209,13 +226,17 @@ async def act(
     return view
 
 
-async def complete(
-    db: Database, client: Client, attachments_dir: Path, actor: Actor, task_id: str, body: Completion
-) -> TaskView:
-    """The agency reports its result (反馈); every attachment it names must have been uploaded first."""
-    for digest in body.attachments:
-        if not (attachments_dir / digest).is_file():
-            raise ValidationFailed("UNKNOWN_ATTACHMENT", f"attachments: {digest} was not uploaded", "attachments")
+async def complete(db: Database, client: Client, actor: Actor, task_id: str, body: Completion) -> TaskView:
+    """The agency reports its result (反馈); every attachment it names must have been uploaded to this
+    very task first (not to another task, and not a path)."""
+    if body.attachments:
+        await _task_for(db, actor, task_id)
+        known = await db.run(_uploaded_to, db, task_id, list(body.attachments))
+        for digest in body.attachments:
+            if digest not in known:
+                raise ValidationFailed(
+                    "UNKNOWN_ATTACHMENT", f"attachments: {digest[:80]} was not uploaded to this task", "attachments"
+                )
     return await act(db, client, actor, task_id, TaskAction.COMPLETE, body)
 
 
@@ -236,7 +257,7 @@ async def extend_in_own_unit(
 ) -> TaskView:
     """Extends by ``amount`` of the unit the task's deadline is counted in (working or calendar days…)."""
     row = await _task_for(db, actor, task_id)
-    unit = row.view().spec.rule.due.unit
+    unit = row.view(db.sealer).spec.rule.due.unit
     return await extend(
         db, client, actor, task_id, Extension(reason=reason, extra=LegalDuration(amount=amount, unit=unit))
     )
@@ -248,43 +269,96 @@ async def cancel(db: Database, client: Client, actor: Actor, task_id: str, body:
 
 # --- attachments -------------------------------------------------------------------------------------------
 
+# What an agency may attach: PDF, JPEG and PNG, told by their first bytes (what a file says it is counts
+# for nothing); anything else is refused.
+ATTACHMENT_TYPES = {
+    "application/pdf": b"%PDF-",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG\r\n\x1a\n",
+}
 
-def attachments_dir(settings: Settings) -> Path:
-    """Where uploaded files live, by their SHA-256."""
-    return settings.var_dir / "attachments"
+
+class Attachment(BaseModel):
+    """A fetched attachment: its bytes and the type they were recognised as at upload."""
+
+    content: bytes
+    content_type: str
 
 
-async def store_attachment(
-    db: Database, attachments_dir: Path, actor: Actor, task_id: str, data: bytes
-) -> AttachmentStored:
-    """Stores a file (e.g. a custody photo) by its SHA-256, for the agency working the task; the result
-    then names it by that hash. ``data`` may be one byte over the limit, which is how a caller says so."""
+def attachment_store(settings: Settings) -> BlobStore:
+    """Where uploaded files live: encrypted under the codec keys, named by their SHA-256 only."""
+    return BlobStore(settings.var_dir / "attachments", settings.codec_keys)
+
+
+def sniff(data: bytes) -> str | None:
+    return next((t for t, magic in ATTACHMENT_TYPES.items() if data.startswith(magic)), None)
+
+
+def _record_attachment(db: Database, row: InboxTask, actor: Actor, digest: str, content_type: str, size: int) -> None:
+    with db.session() as s:
+        if s.get(AttachmentRow, (row.task_id, digest)) is None:
+            s.add(
+                AttachmentRow(
+                    task_id=row.task_id,
+                    sha256=digest,
+                    workflow_id=row.workflow_id,
+                    agency=row.agency,
+                    court=row.court or "",
+                    content_type=content_type,
+                    size=size,
+                    uploaded_by=actor.user_id,
+                    uploaded_at=utcnow(),
+                )
+            )
+
+
+async def store_attachment(db: Database, store: BlobStore, actor: Actor, task_id: str, data: bytes) -> AttachmentStored:
+    """Stores a file (e.g. a custody photo) for the agency working the task, encrypted, by its SHA-256;
+    the result then names it by that hash. ``data`` may be one byte over the limit, which is how a caller
+    says so. Only PDF, JPEG and PNG (by content)."""
     if actor.role is not Role.AGENCY:
         raise Forbidden("ROLE_FORBIDDEN", "only the assigned agency uploads to a task")
-    await _task_for(db, actor, task_id)
+    row = await _task_for(db, actor, task_id)
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed("ATTACHMENT_TOO_LARGE", f"file: at most {MAX_ATTACHMENT_BYTES} bytes", "file")
-    digest = hashlib.sha256(data).hexdigest()
-    await asyncio.to_thread(_write_once, attachments_dir, digest, data)
+    content_type = sniff(data)
+    if content_type is None:
+        raise ValidationFailed(
+            "ATTACHMENT_TYPE_REFUSED", "file: only PDF, JPEG or PNG / 仅限 PDF、JPEG、PNG 文件", "file"
+        )
+    digest = await asyncio.to_thread(store.put, data)
+    await db.run(_record_attachment, db, row, actor, digest, content_type, len(data))
     return AttachmentStored(sha256=digest, size=len(data))
 
 
-def _write_once(folder: Path, digest: str, data: bytes) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / digest
-    if not path.exists():
-        tmp = folder / f".{digest}.part"
-        tmp.write_bytes(data)
-        tmp.replace(path)  # content-addressed: the same bytes land in the same place, once
+def _uploaded_to(db: Database, task_id: str, digests: list[str]) -> set[str]:
+    with db.session() as s:
+        q = select(AttachmentRow.sha256).where(AttachmentRow.task_id == task_id, AttachmentRow.sha256.in_(digests))
+        return set(s.scalars(q))
 
 
-def attachment_path(attachments_dir: Path, actor: Actor, sha256: str) -> Path:
-    """Where an uploaded file is, for the roles that read attachments; 404 for anything else."""
-    if actor.role not in (*READERS, Role.AGENCY):
-        raise Forbidden("ROLE_FORBIDDEN", "not allowed")
+def _attachment_rows(db: Database, sha256: str) -> list[AttachmentRow]:
+    with db.session() as s:
+        return list(s.scalars(select(AttachmentRow).where(AttachmentRow.sha256 == sha256)))
+
+
+def _may_fetch(actor: Actor, row: AttachmentRow) -> bool:
+    if actor.role is Role.AGENCY:
+        return actor.agency == row.agency
+    return actor.role in ATTACHMENT_READERS and actor.in_court(row.court)
+
+
+async def read_attachment(db: Database, store: BlobStore, actor: Actor, sha256: str) -> Attachment:
+    """An uploaded file, for the agency of a task it was uploaded to and for that case's court (judges,
+    supervisors, auditors); for anyone else it does not exist (404)."""
+    missing = NotFound("ATTACHMENT_NOT_FOUND", "no such attachment")
     if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
-        raise NotFound("ATTACHMENT_NOT_FOUND", "no such attachment")
-    path = attachments_dir / sha256
-    if not path.is_file():
-        raise NotFound("ATTACHMENT_NOT_FOUND", "no such attachment")
-    return path
+        raise missing
+    rows = [r for r in await db.run(_attachment_rows, db, sha256) if _may_fetch(actor, r)]
+    if not rows:
+        raise missing
+    try:
+        data = await asyncio.to_thread(store.get, sha256)
+    except BlobError:
+        raise missing from None
+    return Attachment(content=data, content_type=rows[0].content_type)

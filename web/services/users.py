@@ -86,6 +86,7 @@ class UserOut(BaseModel):
     username: str
     role: Role
     agency: str | None
+    courts: list[str] = Field(description="the courts whose cases the user sees (法院)")
     display_name: str
     active: bool
     created_at: datetime
@@ -96,6 +97,7 @@ class UserOut(BaseModel):
             username=u.username,
             role=Role(u.role),
             agency=u.agency,
+            courts=list(u.courts),
             display_name=u.display_name,
             active=u.active,
             created_at=u.created_at,
@@ -107,7 +109,16 @@ class NewUser(BaseModel):
     password: str = Field(min_length=8, max_length=200)
     role: Role
     agency: str | None = Field(default=None, max_length=64, description="required for (and only for) agency users")
+    court: str | None = Field(
+        default=None, max_length=100, description="the user's court as cases name it: judges and approvers (one)"
+    )
+    courts: list[str] = Field(
+        default_factory=list, max_length=200, description="supervisors and auditors: their courts (one or more)"
+    )
     display_name: str = Field(default="", max_length=200)
+
+    def all_courts(self) -> list[str]:
+        return ([self.court] if self.court else []) + self.courts
 
 
 class UserPatch(BaseModel):
@@ -140,7 +151,14 @@ def _list(db: Database) -> list[UserOut]:
 def _create(db: Database, new: NewUser, known_agencies: Collection[str]) -> UserOut:
     with db.session() as s:
         user = create_user(
-            s, new.username, new.password, new.role, new.agency, new.display_name, known_agencies=known_agencies
+            s,
+            new.username,
+            new.password,
+            new.role,
+            new.agency,
+            new.display_name,
+            known_agencies=known_agencies,
+            courts=new.all_courts(),
         )
         return UserOut.of(user)
 

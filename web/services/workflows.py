@@ -34,11 +34,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core.identity import acting_as
 from core.logging import get_logger
-from core.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
+from core.temporal import CASE_NUMBER, COURT, SCENARIO, STARTED_BY, STATUS
 from domain.actors import Actor
 from domain.errors import Conflict, ErrorDetail, Forbidden, NotFound, OneMatterError, ValidationFailed
 from web.errors import GatewayTimeout
-from web.services.access import DECIDERS, READERS, require_role
+from web.services.access import DECIDERS, READERS, STARTERS, courts_clause, require_court, require_role
 from workflows.kit.messages import CANCEL_REQUEST_SIGNAL, DECIDE_UPDATE, STATUS_QUERY
 from workflows.kit.models import DecisionInput, PendingDecision, ScenarioStatus, TimelineEntry
 from workflows.registry import SCENARIOS
@@ -60,6 +60,7 @@ class WorkflowSummary(BaseModel):
     scenario: str | None = None
     case_number: str | None = None
     court: str | None = None
+    started_by: str | None = Field(default=None, description="user id of who started the case (OmStartedBy)")
     status: str | None = Field(default=None, description="the scenario's own status word (OmStatus)")
     temporal_status: str | None = Field(default=None, description="RUNNING, COMPLETED, FAILED, ...")
     started_at: datetime | None = None
@@ -93,6 +94,7 @@ class ListFilter(BaseModel):
     scenario: str | None = None
     status: str | None = None
     temporal_status: str | None = None
+    started_by: str | None = Field(default=None, description="user id of who started it (a judge's own cases)")
 
 
 class DecisionBody(BaseModel):
@@ -154,9 +156,15 @@ def build_list_query(
     scenario: str | None = None,
     status: str | None = None,
     temporal_status: str | None = None,
+    started_by: str | None = None,
 ) -> str:
     clauses = [f"{SCENARIO.name} IS NOT NULL"]
-    filters = (("case_number", CASE_NUMBER, case_number), ("scenario", SCENARIO, scenario), ("status", STATUS, status))
+    filters = (
+        ("case_number", CASE_NUMBER, case_number),
+        ("scenario", SCENARIO, scenario),
+        ("status", STATUS, status),
+        ("started_by", STARTED_BY, started_by),
+    )
     for field, key, value in filters:
         if value:
             clauses.append(f"{key.name} = {quote(value, field)}")
@@ -186,6 +194,7 @@ def summary_of(
         scenario=attrs.get(SCENARIO),
         case_number=attrs.get(CASE_NUMBER),
         court=attrs.get(COURT),
+        started_by=attrs.get(STARTED_BY),
         status=attrs.get(STATUS),
         temporal_status=status.name if status else None,
         started_at=started,
@@ -227,10 +236,23 @@ async def search(client: Client, query: str, page_size: int, page_token: str | N
 async def list_workflows(
     client: Client, actor: Actor, filters: ListFilter, page_size: int = 50, page_token: str | None = None
 ) -> WorkflowPage:
-    """Scenario workflows (running first, then by closing time, newest first), filtered."""
+    """Scenario workflows of the actor's courts (running first, then by closing time, newest first), filtered."""
     require_role(actor, *READERS)
-    query = build_list_query(filters.case_number, filters.scenario, filters.status, filters.temporal_status)
-    return await search(client, query, page_size, page_token)
+    query = build_list_query(
+        filters.case_number, filters.scenario, filters.status, filters.temporal_status, filters.started_by
+    )
+    return await search_for(client, actor, query, page_size, page_token)
+
+
+async def search_for(
+    client: Client, actor: Actor, query: str, page_size: int, page_token: str | None = None
+) -> WorkflowPage:
+    """:func:`search` within the actor's courts: every list a user sees goes through here."""
+    require_role(actor, *READERS)
+    scope = courts_clause(actor, COURT.name)
+    if scope is None:
+        return WorkflowPage(items=[])
+    return await search(client, f"{query} AND {scope}", page_size, page_token)
 
 
 # --- one workflow -----------------------------------------------------------------------------------------
@@ -247,12 +269,15 @@ async def describe_or_404(handle: WorkflowHandle[Any, Any]) -> WorkflowExecution
 
 async def visible_case(client: Client, actor: Actor, workflow_id: str) -> WorkflowExecutionDescription:
     """A scenario workflow this actor may see, described; anything else does not exist for them (404),
-    whether it is missing, an agency task, or a workflow of no registered scenario. The one place that
-    says which cases a user may see: when courts become tenants, the court check belongs here."""
+    whether it is missing, an agency task, a workflow of no registered scenario, or a case of a court
+    that is not theirs (the same answer as an unknown id). The one place that says which cases a user
+    may see."""
     require_role(actor, *READERS)
     desc = await describe_or_404(client.get_workflow_handle(workflow_id))
-    if desc.typed_search_attributes.get(SCENARIO) not in SCENARIOS:
+    attrs = desc.typed_search_attributes
+    if attrs.get(SCENARIO) not in SCENARIOS:
         raise NotFound("WORKFLOW_NOT_FOUND", f"no case workflow {workflow_id!r}", "workflow_id")
+    require_court(actor, attrs.get(COURT), workflow_id)
     return desc
 
 
@@ -284,9 +309,8 @@ async def _closed_outcome(
 
 async def get_workflow(client: Client, actor: Actor, workflow_id: str) -> WorkflowDetail:
     """Status, summary, pending decisions, timeline (who did what, when, why) and result of one workflow."""
-    require_role(actor, *READERS)
+    desc = await visible_case(client, actor, workflow_id)
     handle = client.get_workflow_handle(workflow_id)
-    desc = await describe_or_404(handle)
     base = summary_of(desc.id, desc.typed_search_attributes, desc.status, desc.start_time, desc.close_time)
     detail = WorkflowDetail(
         **base.model_dump(),
@@ -379,8 +403,10 @@ async def _missing_or_closed(client: Client, workflow_id: str) -> OneMatterError
 
 async def decide(client: Client, actor: Actor, workflow_id: str, decision: str, body: DecisionBody) -> Any:
     """A judge's decision (法官决定), with a reason. The workflow validates it and records who, when, why;
-    the answer is its ``DecisionOutcome``."""
+    the answer is its ``DecisionOutcome``. Only on a case of the actor's court; which role takes which
+    decision is the workflow's decision desk's to say (a judge's, or an approver's second approval)."""
     require_role(actor, *DECIDERS)
+    await visible_case(client, actor, workflow_id)
     update = DecisionInput(decision=decision, reason=body.reason, payload=dict(body.model_extra or {}))
     result = await execute_update_as(
         client,
@@ -404,7 +430,7 @@ async def cancel(client: Client, actor: Actor, workflow_id: str, body: CancelBod
     """A judge ends a case (终止) with a reason. Only a running scenario workflow the judge may see; the
     reason goes into history as a signal (encrypted, with the judge's identity in its header) just before
     Temporal's cancellation, whose own record carries the user id only, never the judge's words."""
-    require_role(actor, *DECIDERS)
+    require_role(actor, *STARTERS)
     desc = await visible_case(client, actor, workflow_id)
     if desc.status is not WorkflowExecutionStatus.RUNNING:
         state = desc.status.name.lower() if desc.status else "closed"

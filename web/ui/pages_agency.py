@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from domain.errors import OneMatterError, ValidationFailed
@@ -138,9 +138,7 @@ async def complete(task_id: str, request: Request, user: AgencyUser) -> Response
         return await _task_page(request, user, task_id, values, parsed.errors, attachments=attachments, status_code=422)
     try:
         body = Completion(result=parsed.data, attachments=attachments, note=values.get("note", "").strip())
-        await tasks.complete(
-            state.db, temporal_client(state), tasks.attachments_dir(state.settings), user.actor, task_id, body
-        )
+        await tasks.complete(state.db, temporal_client(state), user.actor, task_id, body)
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"]
         return await _task_page(request, user, task_id, values, None, [msg], attachments, status_code=422)
@@ -176,13 +174,18 @@ async def upload(task_id: str, request: Request, user: AgencyUser) -> Response:
         raise ValidationFailed("FILE_REQUIRED", "choose a file to upload", "file")
     state = app_state(request)
     data = await file.read(MAX_ATTACHMENT_BYTES + 1)
-    stored = await tasks.store_attachment(state.db, tasks.attachments_dir(state.settings), user.actor, task_id, data)
+    stored = await tasks.store_attachment(state.db, tasks.attachment_store(state.settings), user.actor, task_id, data)
     if stored.sha256 not in attachments:
         attachments.append(stored.sha256)
     return RedirectResponse(_task_url(task_id, attachments, "uploaded"), status_code=303)
 
 
 @router.get("/ui/attachments/{sha256}")
-async def attachment(sha256: str, request: Request, user: AnyUser) -> FileResponse:
-    path = tasks.attachment_path(tasks.attachments_dir(app_state(request).settings), user.actor, sha256)
-    return FileResponse(path, media_type="application/octet-stream")
+async def attachment(sha256: str, request: Request, user: AnyUser) -> Response:
+    state = app_state(request)
+    found = await tasks.read_attachment(state.db, tasks.attachment_store(state.settings), user.actor, sha256)
+    return Response(
+        found.content,
+        media_type=found.content_type,
+        headers={"Content-Disposition": f'inline; filename="{sha256}"', "Cache-Control": "private, no-store"},
+    )

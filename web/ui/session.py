@@ -133,6 +133,8 @@ _PAGES_BY_ROLE = {
     Role.AGENCY: ("/ui/inbox", "/ui/tasks", "/ui/attachments"),
     Role.AUDITOR: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
     Role.ADMIN: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
+    Role.APPROVER: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
+    Role.SUPERVISOR: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
 }
 
 
@@ -153,6 +155,6 @@ def home_for(role: Role) -> str:
 
 JudgeUser = Annotated[UiUser, require(Role.JUDGE)]
 AgencyUser = Annotated[UiUser, require(Role.AGENCY)]
-ReaderUser = Annotated[UiUser, require(Role.JUDGE, Role.AUDITOR, Role.ADMIN)]
-AuditUser = Annotated[UiUser, require(Role.AUDITOR, Role.ADMIN, Role.JUDGE)]
+ReaderUser = Annotated[UiUser, require(Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)]
+AuditUser = Annotated[UiUser, require(Role.AUDITOR, Role.ADMIN, Role.JUDGE, Role.APPROVER, Role.SUPERVISOR)]
 AnyUser = Annotated[UiUser, Depends(ui_user)]

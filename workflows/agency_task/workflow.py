@@ -241,7 +241,7 @@ class AgencyTask:
     @reassign.validator
     def _validate_reassign(self, body: Reassignment) -> None:
         assert self.view is not None
-        require_role(Role.JUDGE)
+        require_role(Role.JUDGE, Role.SUPERVISOR)  # 执行指挥中心 reassigns across its courts
         self._require_state(TaskState.OPEN, TaskState.CLAIMED)
         if body.agency == self.view.spec.agency:
             raise refuse("SAME_AGENCY", "the task is already assigned to that agency")
