@@ -30,6 +30,7 @@ from core.blobstore import BlobStore
 from core.identity import acting_as
 from core.settings import Settings
 from domain.actors import Actor, Role
+from domain.four_eyes import rule_for
 from domain.payees import payees_csv
 from domain.payout import PayeeListRef, parse_payee_key
 from tests.helpers import JUDGE, case_number, decide, login, record_history, start, status, wait_status
@@ -46,7 +47,8 @@ from workflows.mass_payout.words import WORDS
 pytestmark = pytest.mark.usefixtures("stack")
 
 REPO = Path(__file__).resolve().parent.parent
-SECOND_JUDGE = Actor(user_id="judge-2", role=Role.JUDGE)
+# The second approval is an approver's (庭长) of the case's court: domain/four_eyes.json.
+SECOND_JUDGE = Actor(user_id="approver-2", role=Role.APPROVER, courts=("杭州市上城区人民法院",))
 CLERK = Actor(user_id="court-clerk", role=Role.AGENCY, agency="court-clerk")
 BANK = "bank-icbc"
 REGIONS = ("110105", "310101", "110101", "330106", "330102", "320102")  # valid for births 1986-2005
@@ -100,7 +102,7 @@ def store_list(settings: Settings, payees: PayeeSet) -> PayeeListRef:
 def request(ref: PayeeListRef, **extra: Any) -> MassPayoutRequest:
     return MassPayoutRequest(
         case_number=case_number(),
-        court="杭州市中级人民法院",
+        court="杭州市上城区人民法院",
         payee_list=ref,
         case_account=f"CASE-{uuid.uuid4().hex[:10]}",
         bank=BANK,
@@ -220,7 +222,7 @@ async def test_two_thousand_payees_with_failures_and_corrections(
 
     ref = store_list(settings, payees)
     req = request(ref)
-    assert ref.total_fen >= req.second_approval_threshold_fen
+    assert ref.total_fen >= rule_for(req.court, date.today()).second_approval_threshold_fen
     await sim(
         simulator,
         "PUT",

@@ -8,12 +8,30 @@ workflow, the agency-task workflow nor the words.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workflows.kit.scenario import Scenario
+    from workflows.kit.scenario import Scenario, ScenarioContext
+    from workflows.mass_payout.models import MassPayoutInput, MassPayoutRequest
 
-__all__ = ["SCENARIO"]
+__all__ = ["SCENARIO", "build_input"]
+
+
+def build_input(request: MassPayoutRequest, ctx: ScenarioContext) -> MassPayoutInput:
+    """The judge's request plus the court's four-eyes rule in force today (domain/four_eyes.json), never
+    anything the request says about approvals: the history records which rule applied."""
+    from domain.four_eyes import rule_for
+    from domain.legal_time import CHINA_TZ
+    from workflows.mass_payout.models import MassPayoutInput
+
+    rule = rule_for(request.court, datetime.now(UTC).astimezone(CHINA_TZ).date())
+    return MassPayoutInput(
+        request=request,
+        context=ctx,
+        second_approval_threshold_fen=rule.second_approval_threshold_fen,
+        second_approver_roles=rule.second_approver_roles,
+    )
 
 
 def __getattr__(name: str) -> Scenario:
@@ -21,9 +39,9 @@ def __getattr__(name: str) -> Scenario:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from activities.payout import PayoutActivities
     from workflows.agency_task.workflow import AgencyTask
-    from workflows.kit.scenario import Scenario, wrap_request
+    from workflows.kit.scenario import Scenario
     from workflows.mass_payout.batch import PayoutBatch
-    from workflows.mass_payout.models import NAME, MassPayoutInput, MassPayoutRequest
+    from workflows.mass_payout.models import NAME, MassPayoutRequest
     from workflows.mass_payout.words import WORDS
     from workflows.mass_payout.workflow import MassPayout
 
@@ -33,7 +51,7 @@ def __getattr__(name: str) -> Scenario:
         words=WORDS,
         workflow=MassPayout,
         request_model=MassPayoutRequest,
-        build_input=wrap_request(MassPayoutInput),
+        build_input=build_input,
         activities=(PayoutActivities,),
         extra_workflows=(PayoutBatch, AgencyTask),
     )

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.actors import Role
 from domain.legal_time import LegalClock, LegalDuration, TimeUnit
 from domain.payout import (
     SECOND_APPROVAL_THRESHOLD_FEN,
@@ -49,16 +50,16 @@ class Status(StrEnum):
 
 
 class MassPayoutRequest(BaseModel):
-    """涉众案款发放申请 — what the judge submits after uploading the payee list."""
+    """涉众案款发放申请 — what the judge submits after uploading the payee list. Nothing about who must
+    approve: that is the court's configuration (domain/four_eyes.py), so an unknown field is refused."""
+
+    model_config = ConfigDict(extra="forbid")
 
     case_number: str = Field(min_length=3, max_length=64, description="案号")
     court: str = Field(min_length=2, max_length=100, description="执行法院")
     payee_list: PayeeListRef = Field(description="the uploaded, validated payee list")
     case_account: AccountNumber = Field(min_length=1, max_length=64, description="案款账户 the money is paid from")
     bank: str = Field(default="bank-icbc", description="the bank holding the case account (partner id)")
-    second_approval_threshold_fen: int = Field(
-        default=SECOND_APPROVAL_THRESHOLD_FEN, gt=0, description="releases of this much or more need a second judge"
-    )
     correction_agency: str = Field(default="court-clerk", description="who corrects failed payees (agency id)")
 
 
@@ -219,10 +220,30 @@ class PayoutCarry(BaseModel):
 
 
 class MassPayoutInput(BaseModel):
+    """The payout's input. The four-eyes rule comes from the court's configuration at start (the
+    scenario's ``build_input``); the defaults are what runs started before that recorded (a second
+    judge at ¥100,000), so their histories replay."""
+
     request: MassPayoutRequest
     context: ScenarioContext
     tuning: PayoutTuning = Field(default_factory=PayoutTuning)
     carry: PayoutCarry | None = None
+    second_approval_threshold_fen: int = Field(
+        default=SECOND_APPROVAL_THRESHOLD_FEN, gt=0, description="releases of this much or more need a second approval"
+    )
+    second_approver_roles: tuple[Role, ...] = Field(default=(Role.JUDGE,), description="who gives the second approval")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _threshold_recorded_in_the_request(cls, data: Any) -> Any:
+        """Runs started before the threshold left the request carry it there: it moves up to here."""
+        if isinstance(data, dict) and isinstance(data.get("request"), dict) and (
+            "second_approval_threshold_fen" in data["request"]
+        ):
+            request = dict(data["request"])
+            data = {**data, "request": request}
+            data.setdefault("second_approval_threshold_fen", request.pop("second_approval_threshold_fen"))
+        return data
 
 
 class MassPayoutResult(BaseModel):

@@ -55,7 +55,6 @@ WORDS = Words(
         "payee_list": Word("收款人名单", "Payee list"),
         "case_account": Word("案款账户", "Case account"),
         "bank": Word("银行", "Bank"),
-        "second_approval_threshold_fen": Word("需第二位法官批准的金额", "Second-approval threshold"),
         "correction_agency": Word("更正承办单位", "Who corrects failed payees"),
         # PayeeListRef
         "sha256": Word("名单摘要 (SHA-256)", "List hash (SHA-256)"),
@@ -83,10 +82,6 @@ WORDS = Words(
         "bank": Word(
             "案款账户所在银行 (协助单位编号); 更正时为收款人开户行",
             "The bank holding the case account (partner id); in a correction, the payee's bank",
-        ),
-        "second_approval_threshold_fen": Word(
-            "发放总额达到此数额的, 需另一位法官再次批准 (执行款物管理规定)",
-            "A release of this much or more needs a second judge's approval",
         ),
         "correction_agency": Word(
             "银行退回的收款人交由此单位核实更正 (单位编号, 通常为书记员)",

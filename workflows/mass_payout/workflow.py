@@ -16,6 +16,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.payout import PayoutActivities
+    from domain.actors import Role
     from domain.legal_time import LegalClock
     from domain.money import format_yuan
     from domain.payout import (
@@ -51,7 +52,13 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.mass_payout.batch import PayoutBatch
 
-DECISIONS = (DecisionSpec(APPROVE), DecisionSpec(REJECT, reason_required=True))
+# The judge releases; an approver (庭长/院长) gives the second approval, or refuses it. Who exactly may
+# give the second one is the court's rule in the input (``second_approver_roles``), checked below.
+_DECIDERS = (Role.JUDGE, Role.APPROVER)
+DECISIONS = (
+    DecisionSpec(APPROVE, roles=_DECIDERS),
+    DecisionSpec(REJECT, reason_required=True, roles=_DECIDERS),
+)
 CHECK_TIMEOUT = timedelta(seconds=30)
 
 
@@ -149,8 +156,8 @@ class MassPayout:
         return True
 
     def _approved(self) -> bool:
-        req = self.inp.request
-        return len(self.approvals) >= approvals_needed(req.payee_list.total_fen, req.second_approval_threshold_fen)
+        needed = approvals_needed(self.inp.request.payee_list.total_fen, self.inp.second_approval_threshold_fen)
+        return len(self.approvals) >= needed
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> DecisionOutcome:
@@ -169,9 +176,22 @@ class MassPayout:
     @decide.validator
     def _validate_decision(self, decision: DecisionInput) -> None:
         self.desk.validate(decision)
-        if decision.decision == APPROVE and any(a.user_id == acting_user().user_id for a in self.approvals):
-            total = format_yuan(self.inp.request.payee_list.total_fen)
-            raise refuse("SECOND_APPROVER_REQUIRED", f"a release of {total} needs a second approval by another judge")
+        actor, inp = acting_user(), self.inp
+        if decision.decision != APPROVE:
+            return
+        total = format_yuan(inp.request.payee_list.total_fen)
+        if not self.approvals:
+            # The release itself is the judge's (an approver approves a release, not instead of one).
+            if actor.role is not Role.JUDGE:
+                raise refuse("RELEASE_BY_JUDGE", "the release is approved by a judge first / 先由法官批准发放")
+            return
+        if any(a.user_id == actor.user_id for a in self.approvals):
+            raise refuse("SECOND_APPROVER_REQUIRED", f"a release of {total} needs a second approval by another user")
+        if actor.role not in inp.second_approver_roles:
+            roles = ", ".join(r.value for r in inp.second_approver_roles)
+            raise refuse("APPROVER_ROLE_REQUIRED", f"the second approval of {total} is given by: {roles}")
+        if actor.role is Role.APPROVER and not actor.in_court(inp.request.court):
+            raise refuse("APPROVER_OF_ANOTHER_COURT", "the second approval is given by an approver of the case's court")
 
     # --- paying ---------------------------------------------------------------------------------------
 
@@ -247,7 +267,7 @@ class MassPayout:
                 "total_fen": ref.total_fen,
                 "bank": req.bank,
                 "approvals": [a.user_id for a in self.approvals],
-                "approvals_needed": approvals_needed(ref.total_fen, req.second_approval_threshold_fen),
+                "approvals_needed": approvals_needed(ref.total_fen, self.inp.second_approval_threshold_fen),
                 "batches": self.batches.batches,
                 "batches_started": self.batches.next_batch,
                 "batches_closed": self.batches.closed.batches,
