@@ -106,9 +106,24 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
 
     await reload_until(page, "[data-testid=case-status]:text('终本后定期查询中')")
     await expect(page.get_by_test_id("timeline")).to_contain_text("终结本次执行程序")
+
+    # The applicant brings a lead; the judge registers it on the case page and the inquiry runs at once.
+    await reload_until(page, "form[data-decision='register-lead']")
+    lead = page.locator("form[data-decision='register-lead']")
+    await lead.locator("[name='f.asset_lead']").fill("工商银行杭州分行 账户 6222020000001234567")
+    await lead.locator("[name='f.urgent']").check()
+    await lead.locator("button[type=submit]").click()
+    await expect(page).to_have_url(re.compile(r"\?done=decided"))
+    await reload_until(page, "[data-testid=timeline]:has-text('网络查控查询完毕')")
+    timeline = page.get_by_test_id("timeline")
+    await expect(timeline).to_contain_text("收到财产线索")
+    await expect(timeline).not_to_contain_text("6222020000001234567")  # the lead's text stays out of it
     async with await login(web, "judge") as api:
         detail = (await api.get(f"/api/workflows/{wid}")).json()
-    assert detail["status"] == "closure_watch"
+    assert detail["status"] in ("closure_watch", "reinquiring")
+    assert detail["summary"]["reinquiries"] >= 1
+    lead_rounds = [e for e in detail["timeline"] if e["action"] == "reinquiry_completed" and e["detail"]["lead"] == 1]
+    assert lead_rounds and lead_rounds[0]["detail"]["trigger"] == "lead"
     assert detail["summary"]["ruling_number"] == "(2026)浙0102执1234号之一"
     closed_at = datetime.fromisoformat(detail["summary"]["closed_at"])
     next_inquiry = datetime.fromisoformat(detail["summary"]["next_inquiry_at"])

@@ -22,7 +22,9 @@ NAME = "periodic-reinquiry"
 # or keep the case closed.
 CLOSE, CONTINUE = "close-procedure", "continue-enforcement"
 RESUME, KEEP_CLOSED = "resume-enforcement", "keep-closed"
-# The applicant's property lead, entered by the judge: it runs an inquiry at once.
+# The applicant's property lead, entered by the judge — on the case page (offered like a decision while
+# the case is watched) or by API (the Update): either runs an inquiry at once.
+REGISTER_LEAD = "register-lead"
 SUBMIT_LEAD_UPDATE = "submit-lead"
 
 
@@ -119,6 +121,7 @@ __all__ = [
     "CONTINUE",
     "KEEP_CLOSED",
     "NAME",
+    "REGISTER_LEAD",
     "RESUME",
     "SUBMIT_LEAD_UPDATE",
     "ClosureChecklist",

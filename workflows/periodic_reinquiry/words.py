@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.kit.words import Word, Words
-from workflows.periodic_reinquiry.models import CLOSE, CONTINUE, KEEP_CLOSED, RESUME
+from workflows.periodic_reinquiry.models import CLOSE, CONTINUE, KEEP_CLOSED, REGISTER_LEAD, RESUME
 
 WORDS = Words(
     title=Word("终结本次执行与定期查询", "Closure of the current procedure and periodic re-inquiry"),
@@ -20,6 +20,7 @@ WORDS = Words(
         CLOSE: Word("裁定终结本次执行程序", "Close the current enforcement procedure"),
         CONTINUE: Word("不予终本, 继续执行", "Do not close; continue enforcement"),
         RESUME: Word("裁定恢复执行", "Resume enforcement"),
+        REGISTER_LEAD: Word("登记申请执行人提供的财产线索", "Register the applicant's property lead"),
         KEEP_CLOSED: Word("维持终本 (财产不能处置等)", "Keep the case closed (property cannot be disposed of …)"),
     },
     actions={

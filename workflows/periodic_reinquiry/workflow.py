@@ -57,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         CONTINUE,
         KEEP_CLOSED,
         NAME,
+        REGISTER_LEAD,
         RESUME,
         SUBMIT_LEAD_UPDATE,
         InquiryRound,
@@ -75,6 +76,7 @@ DECISIONS = (
     DecisionSpec(CONTINUE, reason_required=True),
     DecisionSpec(RESUME, payload=ResumeEnforcement),
     DecisionSpec(KEEP_CLOSED, reason_required=True),
+    DecisionSpec(REGISTER_LEAD, payload=Lead),
 )
 # Ten inquiries: at 6, 12, …, 60 months after closure (Art. 9: every six months within five years).
 ROUNDS = (WATCH_PERIOD.amount * 12) // REINQUIRY_INTERVAL.amount
@@ -91,6 +93,7 @@ class PeriodicReinquiry:
         self.inp: PeriodicReinquiryInput | None = None
         self.watch: WatchState | None = None
         self.result: PeriodicReinquiryResult | None = None
+        self.lead_entered: Lead | None = None  # a lead the judge registered on the case page
 
     @workflow.run
     async def run(self, inp: PeriodicReinquiryInput) -> PeriodicReinquiryResult:
@@ -137,10 +140,7 @@ class PeriodicReinquiry:
             if not w.pending_leads and w.next_due is None:
                 return await self._end("watch_ended")
             if not w.pending_leads and w.next_due is not None:
-                try:
-                    await workflow.wait_condition(lambda: bool(w.pending_leads), timeout=clock.real_until(w.next_due))
-                except TimeoutError:
-                    pass
+                await self._await_lead_or_due(w, clock, w.next_due)
             lead = w.pending_leads.pop(0) if w.pending_leads else None
             if lead is None and (w.next_due is None or clock.now() < w.next_due):
                 continue
@@ -161,6 +161,21 @@ class PeriodicReinquiry:
             workflow.continue_as_new(
                 inp.model_copy(update={"watch": w.model_copy(update={"timeline": self.timeline.entries})})
             )
+
+    async def _await_lead_or_due(self, w: WatchState, clock: CaseClock, due: datetime) -> None:
+        """Until the next inquiry is due, the judge can register a lead on the case page (offered like a
+        decision) or by the Update; either wakes the watch at once."""
+        self.desk.offer(REGISTER_LEAD)
+        try:
+            await workflow.wait_condition(
+                lambda: bool(w.pending_leads) or self.lead_entered is not None, timeout=clock.real_until(due)
+            )
+        except TimeoutError:
+            pass
+        self.desk.withdraw(REGISTER_LEAD)
+        if self.lead_entered is not None:
+            entered, self.lead_entered, self.desk.taken = self.lead_entered, None, None
+            await self._register_lead(entered)
 
     async def _inquire(
         self, inp: PeriodicReinquiryInput, w: WatchState, clock: CaseClock, lead: QueuedLead | None
@@ -229,6 +244,9 @@ class PeriodicReinquiry:
 
     @workflow.update(name=SUBMIT_LEAD_UPDATE)
     async def submit_lead(self, lead: Lead) -> LeadReceipt:
+        return await self._register_lead(lead)
+
+    async def _register_lead(self, lead: Lead) -> LeadReceipt:
         w = self.watch
         assert w is not None
         w.leads_received += 1
@@ -254,6 +272,10 @@ class PeriodicReinquiry:
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+        if decision.decision == REGISTER_LEAD:
+            self.lead_entered = Lead.model_validate(decision.payload)
+            # On the timeline like any decision, but without the lead's text: it may name an account.
+            return self.desk.accept(decision.model_copy(update={"payload": {"urgent": self.lead_entered.urgent}}))
         return self.desk.accept(decision)
 
     @decide.validator
