@@ -183,7 +183,7 @@ async def test_asset_inquiry_from_the_form_to_the_freeze_decision(
     summary = page.get_by_test_id("summary")
     await expect(summary).to_contain_text("中国建设银行")
     await expect(summary).to_contain_text("¥")
-    await page.screenshot(path=str(shots / "screenshot-judge-case.png"), full_page=True)
+    await page.screenshot(path=str(shots / "screenshot-judge-case-inquiry.png"), full_page=True)
     assert await untranslated(page) == []
     await no_overflow(page)
     # Who acted: the judge started it; the inquiry's steps are the system's or a partner's, never the judge's.
@@ -304,7 +304,7 @@ async def test_real_estate_disposal_from_the_form_to_the_auction_terms(
     await expect(summary).to_contain_text("¥2,100,000.00")  # the reference price: both platforms' average
     assert await untranslated(page) == []
     await no_overflow(page)
-    await page.screenshot(path=str(shots / "screenshot-judge-decision.png"), full_page=True)
+    await page.screenshot(path=str(shots / "screenshot-judge-disposal-terms.png"), full_page=True)
     SHARED["disposal"] = {"workflow_id": wid, "debtor": debtor}
     await page.context.close()
 
@@ -383,7 +383,7 @@ async def test_my_cases_and_search_by_party(browser: Browser, web: str, settings
     rows = page.locator("[data-testid=cases] tbody tr")
     await expect(rows).to_have_count(1)
     await expect(rows.first).to_contain_text(inquiry["case_number"])
-    await page.screenshot(path=str(shots / "screenshot-judge.png"), full_page=False)
+    await page.screenshot(path=str(shots / "screenshot-judge-party-search.png"), full_page=False)
     assert await untranslated(page) == []
     await page.context.close()
 

@@ -64,7 +64,9 @@ async def start_workflow(
 ) -> StartedWorkflow:
     """A judge starts one scenario workflow (立案后启动). Nothing starts unless the whole body is valid."""
     try:
-        started = await scenarios.start(client, state.settings, state.partners, actor, name, body, idempotency_key)
+        started = await scenarios.start(
+            client, state.settings, state.partners, actor, name, body, idempotency_key, db=state.db
+        )
     except InvalidStartRequest as exc:
         # The common 422 shape, every failing field listed.
         raise RequestValidationError(exc.errors) from None

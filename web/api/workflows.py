@@ -3,18 +3,20 @@ The rules live in web/services/workflows.py; these routes parse, call and answer
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from web.api.common import errors
-from web.deps import Decider, Judge, Reader, TemporalClient
+from web.deps import Decider, Judge, Reader, State, TemporalClient
+from web.services import case_search
 from web.services import workflows as cases
+from web.services.case_search import CaseSearch
 from web.services.workflows import (
     CancelBody,
     CancelRequested,
     DecisionBody,
-    ListFilter,
     WorkflowDetail,
     WorkflowSummary,
 )
@@ -40,17 +42,35 @@ async def list_workflows(
     response: Response,
     actor: Reader,
     client: TemporalClient,
+    state: State,
     case_number: Annotated[str | None, Query(max_length=64, description="案号, exact")] = None,
     scenario: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=64, description="the scenario's status word")] = None,
     temporal_status: Annotated[str | None, Query(max_length=32, description="RUNNING, COMPLETED, ...")] = None,
+    started_by: Annotated[str | None, Query(max_length=64, description="user id of who started it")] = None,
+    started_from: Annotated[date | None, Query(description="started on or after this day (China time)")] = None,
+    started_to: Annotated[date | None, Query(description="started on or before this day (China time)")] = None,
+    party: Annotated[
+        str | None,
+        Query(max_length=40, description="every case naming this ID number or credit code (blind index)"),
+    ] = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     next_page_token: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> list[WorkflowSummary]:
-    """Scenario workflows (running first, then by closing time, newest first), filtered by the Om* search
-    attributes."""
-    filters = ListFilter(case_number=case_number, scenario=scenario, status=status, temporal_status=temporal_status)
-    page = await cases.list_workflows(client, actor, filters, page_size, next_page_token)
+    """Scenario workflows of the caller's courts (running first, then by closing time, newest first),
+    filtered by the Om* search attributes, the start date, and a party's ID number or credit code
+    (found through a keyed-hash index; the number is neither stored nor put in a search attribute)."""
+    filters = CaseSearch(
+        case_number=case_number,
+        scenario=scenario,
+        status=status,
+        temporal_status=temporal_status,
+        started_by=started_by,
+        started_from=started_from,
+        started_to=started_to,
+        party=party,
+    )
+    page = await case_search.search_cases(client, state.db, state.settings, actor, filters, page_size, next_page_token)
     if page.next_page_token:
         response.headers[NEXT_PAGE_HEADER] = page.next_page_token
     return page.items

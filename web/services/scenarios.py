@@ -24,6 +24,8 @@ from domain.actors import Actor
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.legal_time import TimeScale
 from domain.partners import PartnerEndpoint
+from store.db import Database
+from web.services import parties
 from web.services.access import STARTERS, require_role
 from workflows.kit.scenario import Scenario, ScenarioContext
 from workflows.registry import SCENARIOS
@@ -106,6 +108,7 @@ async def start(
     name: str,
     body: dict[str, Any],
     idempotency_key: str | None = None,
+    db: Database | None = None,
 ) -> StartedWorkflow:
     """A judge starts one scenario workflow (立案后启动) of their own court. Nothing starts unless the whole
     body is valid. The case belongs to the court it names, so a judge may name only their own."""
@@ -127,6 +130,9 @@ async def start(
     case_number, court = scenario.case_number(req), scenario.court(req)
     if not actor.in_court(court):
         raise Forbidden("COURT_FORBIDDEN", "a judge starts cases of their own court only / 只能在本院立案", "court")
+    if db is not None:
+        # Search by party (blind index): recorded before the start, so no started case is missing.
+        await parties.index_case(db, settings.party_index_keys, wid, name, court, req)
     # Only keyed starts may meet an existing workflow: a random id never collides, a keyed one means
     # "the same start again" — join it while it runs, and never start it a second time after it ends.
     conflict, reuse = (

@@ -276,7 +276,8 @@ class FormBuilder:
             f.attrs["data-int"] = "1" if all(isinstance(c, int) for c in choices) else ""
         if kind == "text" and self.directory is not None:
             self._agency_choice(f, node, raw)
-        if kind == "yuan":
+        if kind == "yuan" and not any(unit in f.hint for unit in ("元", "yuan")):
+            # The scenario's help may already say the unit; say it once.
             f.hint = (f.hint + "; " if f.hint else "") + self.t("common.yuan_hint")
         if f.kind == "json":
             f.hint = (f.hint + "; " if f.hint else "") + self.t("common.json_hint")
