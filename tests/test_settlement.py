@@ -185,7 +185,7 @@ async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
         [(2, 500_00), (60, 500_00)],
         amount_owed_fen=1500_00,
         execution_costs_fen=100_00,
-        guarantee=Guarantee(guarantor=guarantor, cap_fen=300_00),
+        guarantees=[Guarantee(guarantor=guarantor, cap_fen=300_00)],
     )
     handle = await start(client, settings, "settlement", req, acceleration=DAY_A_SECOND)
     await wait_status(handle, "awaiting_suspension")
@@ -211,13 +211,13 @@ async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
     # 200 paid meet the costs (100) first, then the principal: 1,400 of the original claim remain.
     resumed = next(e for e in st.timeline if e.action == "enforcement_resumed")
     assert (resumed.detail["owed_fen"], resumed.detail["costs_fen"]) == (1400_00, 0)
-    children = {who: client.get_workflow_handle(f"{handle.id}:resume:{who}") for who in ("debtor", "guarantor")}
+    children = {who: client.get_workflow_handle(f"{handle.id}:resume:{who}") for who in ("debtor", "guarantor-1")}
     targets = {}
     for who, child in children.items():
         child_st = await wait_status(child, "awaiting_decision", timeout=60)
         targets[who] = child_st.summary["target_fen"]
         await decide(child, REJECT, reason="测试: 不予查控")
-    assert targets == {"debtor": 1400_00, "guarantor": 300_00}  # the guarantor up to the guarantee
+    assert targets == {"debtor": 1400_00, "guarantor-1": 300_00}  # the guarantor up to the guarantee
     result: SettlementResult = await handle.result()
     assert (result.status, result.paid_fen, result.resumed_claim_fen) == ("resumed", 200_00, 1400_00)
     assert sorted(result.inquiries) == sorted(c.id for c in children.values())

@@ -49,7 +49,8 @@ class SettlementRequest(BaseModel):
     execution_costs_fen: Fen = Field(default=0, description="执行费用 (fen)")
     signed_on: date = Field(description="和解协议签订日期")
     instalments: list[Instalment] = Field(min_length=1, max_length=120, description="分期履行计划")
-    guarantee: Guarantee | None = Field(default=None, description="执行担保")
+    # A list (the form adds a row per guarantor): several may guarantee one agreement.
+    guarantees: list[Guarantee] = Field(default_factory=list, max_length=10, description="执行担保")
     measures: list[HeldMeasure] = Field(default_factory=list, max_length=50, description="已采取的控制措施")
     case_account_bank: str = Field(default="bank-icbc", min_length=1, max_length=64, description="案款账户开户行")
     dishonest_listed: bool = Field(default=False, description="被执行人已被纳入失信名单")

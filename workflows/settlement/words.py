@@ -65,7 +65,7 @@ WORDS = Words(
         "instalments": Word("分期履行计划", "Instalments"),
         "due_on": Word("履行期限", "Due on"),
         "amount_fen": Word("金额", "Amount"),
-        "guarantee": Word("执行担保", "Guarantee"),
+        "guarantees": Word("执行担保", "Guarantees"),
         "guarantor": Word("担保人", "Guarantor"),
         "cap_fen": Word("担保限额", "Guarantee cap"),
         "measures": Word("已采取的控制措施", "Measures in force"),
@@ -95,6 +95,7 @@ WORDS = Words(
             "每期的履行期限和金额, 期限依次递增", "Each instalment's due date and amount, dates increasing"
         ),
         "cap_fen": Word("0 表示担保全部未履行部分", "0 means the guarantee covers everything unpaid"),
+        "guarantees": Word("每位担保人一行; 没有担保则不填", "One row per guarantor; none if unguaranteed"),
         "measures": Word("中止执行时由法官决定保留或解除", "The judge keeps or releases each when suspending"),
         "measure_id": Word("协助单位回执中的措施编号", "The measure number on the partner's receipt"),
         "case_account_bank": Word("到账通知由该行发出", "This bank notices payments into the case account"),

@@ -108,7 +108,7 @@ class Settlement:
             total_fen=total_fen(req.instalments),
             instalments=len(req.instalments),
             last_due=req.instalments[-1].due_on.isoformat(),
-            guaranteed=req.guarantee is not None,
+            guarantors=len(req.guarantees),
         )
         self._set_status("awaiting_suspension")
         self.desk.offer(SUSPEND, DECLINE)
@@ -309,7 +309,7 @@ class Settlement:
 
     async def _resume(self, choice: ResumeEnforcement) -> SettlementResult:
         """恢复执行 of the original title, less what was paid (Art. 11): an asset inquiry against the
-        debtor, and against the guarantor up to the guarantee if the judge so ruled (Art. 18)."""
+        debtor, and against each guarantor up to the guarantee if the judge so ruled (Art. 18)."""
         assert self.inp is not None
         req = self.inp.request
         self._set_status("resumed")
@@ -333,19 +333,16 @@ class Settlement:
                     ),
                 )
             )
-            if choice.against_guarantor and req.guarantee is not None:
-                targets.append(
-                    (
-                        "guarantor",
-                        AssetInquiryRequest(
-                            case_number=req.case_number,
-                            court=req.court,
-                            debtor=req.guarantee.guarantor,
-                            amount_owed_fen=guarantor_claim(claim, req.guarantee.cap_fen),
-                            execution_costs_fen=0,  # the guarantee covers the claim, not a new fee
-                        ),
+            if choice.against_guarantor:
+                for number, guarantee in enumerate(req.guarantees, start=1):
+                    request = AssetInquiryRequest(
+                        case_number=req.case_number,
+                        court=req.court,
+                        debtor=guarantee.guarantor,
+                        amount_owed_fen=guarantor_claim(claim, guarantee.cap_fen),
+                        execution_costs_fen=0,  # the guarantee covers the claim, not a new fee
                     )
-                )
+                    targets.append((f"guarantor-{number}", request))
         await asyncio.gather(*(self._inquire(who, request) for who, request in targets))
         return await self._close("resumed")
 
@@ -426,7 +423,7 @@ class Settlement:
             )
             if problem:
                 return problem if name == RESUME else problem.replace("resume:", "sue:", 1)
-        if isinstance(payload, ResumeEnforcement) and payload.against_guarantor and req.guarantee is None:
+        if isinstance(payload, ResumeEnforcement) and payload.against_guarantor and not req.guarantees:
             return "payload.against_guarantor: the agreement has no guarantee (执行和解规定 Art. 18)"
         return None
 
