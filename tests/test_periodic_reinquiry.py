@@ -170,6 +170,12 @@ async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
     assert result.resumed_case_number == "(2026)浙0102执恢12号"
     assert result.resumed_on is not None and result.resumed_on.trigger == "lead"
     assert result.inquiries == 1 and result.rounds_with_hits == 1
+    # Resumed enforcement takes control of what was found: a full asset inquiry before the judge, its target
+    # the outstanding amount plus the application fee (¥320,000 → 50 + 1.5 % × 310,000 = ¥4,700).
+    assert result.control_inquiry == f"{handle.id}:control"
+    control = await wait_status(client.get_workflow_handle(result.control_inquiry), "awaiting_decision")
+    assert control.summary["target_fen"] == 320_000_00 + 4_700_00
+    assert [r["partner_id"] for r in control.summary["report"]] == ["bank-icbc"]
     await record_history(handle, "periodic-reinquiry-lead-resumed")
     entries = [(e.action, e.actor.user_id) for e in (await status(handle)).timeline]
     assert ("procedure_closed", "judge") in entries and ("lead_received", "judge") in entries

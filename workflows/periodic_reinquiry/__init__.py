@@ -4,7 +4,12 @@ resumption (恢复执行) before the judge, and the applicant's lead runs an inq
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from activities.partners import PartnerActivities
+from domain.fees import enforcement_fee
+from domain.legal_params import params_at
+from domain.legal_time import CHINA_TZ
 from workflows.asset_inquiry import INQUIRED_CATEGORIES
 from workflows.asset_inquiry.workflow import AssetInquiry
 from workflows.kit.scenario import Scenario, ScenarioContext
@@ -16,7 +21,10 @@ from workflows.periodic_reinquiry.workflow import PeriodicReinquiry
 def _build_input(request: PeriodicReinquiryRequest, ctx: ScenarioContext) -> PeriodicReinquiryInput:
     # The watch inquires through the same partners a network inquiry asks (its children pass them on).
     partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
-    return PeriodicReinquiryInput(request=request, context=ctx.model_copy(update={"partners": partners}))
+    fee = enforcement_fee(request.outstanding_fen, params_at(datetime.now(CHINA_TZ).date())).fee_fen
+    return PeriodicReinquiryInput(
+        request=request, context=ctx.model_copy(update={"partners": partners}), application_fee_fen=fee
+    )
 
 
 SCENARIO = Scenario(

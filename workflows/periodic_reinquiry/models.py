@@ -103,6 +103,9 @@ class WatchState(BaseModel):
 class PeriodicReinquiryInput(BaseModel):
     request: PeriodicReinquiryRequest
     context: ScenarioContext
+    # 申请执行费 of the amount outstanding (诉讼费用交纳办法 Art. 14(一)), fixed at the start: the costs the
+    # control measures cover once enforcement resumes.
+    application_fee_fen: int = 0
     watch: WatchState | None = None  # None on the first run: the procedure is not closed yet
 
 
@@ -114,6 +117,7 @@ class PeriodicReinquiryResult(BaseModel):
     rounds_with_hits: int = 0
     resumed_on: InquiryRound | None = None
     resumed_case_number: str | None = None
+    control_inquiry: str | None = None  # the asset inquiry that controls what was found, on resumption
 
 
 __all__ = [

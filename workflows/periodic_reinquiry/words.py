@@ -32,6 +32,7 @@ WORDS = Words(
         "reinquiry_failed": Word("查询失败", "Inquiry failed"),
         "enforcement_continued": Word("继续执行", "Enforcement continued"),
         "resumed": Word("已恢复执行", "Resumed"),
+        "control_started": Word("启动网络查控以控制所发现的财产", "Asset inquiry started to control what was found"),
         "watch_ended": Word("五年查询期满", "Watch ended"),
         "incident": Word("异常待处理", "Incident"),
     },

@@ -154,7 +154,8 @@ class PeriodicReinquiry:
                 assert decision is not None
                 if decision.decision == RESUME:
                     resume: ResumeEnforcement = self.desk.payload(decision)
-                    return await self._end("resumed", found, resume.resumed_case_number or None)
+                    control = await self._start_control(inp)
+                    return await self._end("resumed", found, resume.resumed_case_number or None, control)
             # Each inquiry ends a run: five years of watching stay a few small histories. Leads that
             # arrive meanwhile are carried over; an Update still running finishes first.
             await workflow.wait_condition(workflow.all_handlers_finished)
@@ -239,6 +240,31 @@ class PeriodicReinquiry:
         w.last = found
         w.rounds_with_hits += bool(found.hits)
         return found
+
+    async def _start_control(self, inp: PeriodicReinquiryInput) -> str:
+        """Resumed enforcement takes control of what was found: a full asset inquiry (the judge approves
+        the freeze there, up to the outstanding amount plus the application fee, never beyond), which
+        outlives this watch."""
+        req = inp.request
+        child_id = f"{workflow.info().workflow_id}:control"
+        await workflow.start_child_workflow(
+            AssetInquiry.run,
+            AssetInquiryInput(
+                request=AssetInquiryRequest(
+                    case_number=req.case_number,
+                    court=req.court,
+                    debtor=req.debtor,
+                    amount_owed_fen=req.outstanding_fen,
+                    execution_costs_fen=inp.application_fee_fen,
+                ),
+                context=inp.context.model_copy(update={"workflow_id": child_id}),
+            ),
+            id=child_id,
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            search_attributes=scenario_search_attributes(req.case_number, ASSET_INQUIRY, "running", req.court),
+        )
+        self.timeline.record("control_started", inquiry=child_id)
+        return child_id
 
     # --- the applicant's lead -----------------------------------------------------------------------
 
@@ -341,7 +367,11 @@ class PeriodicReinquiry:
         return clock
 
     async def _end(
-        self, status: str, found: InquiryRound | None = None, resumed_case_number: str | None = None
+        self,
+        status: str,
+        found: InquiryRound | None = None,
+        resumed_case_number: str | None = None,
+        control: str | None = None,
     ) -> PeriodicReinquiryResult:
         self._set_status(status)
         w = self.watch
@@ -353,6 +383,7 @@ class PeriodicReinquiry:
             rounds_with_hits=w.rounds_with_hits if w else 0,
             resumed_on=found,
             resumed_case_number=resumed_case_number,
+            control_inquiry=control,
         )
         self.timeline.record(status, inquiries=self.result.inquiries)
         await archive_audit_trail()
