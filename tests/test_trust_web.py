@@ -382,3 +382,49 @@ async def test_a_ui_form_without_a_session_goes_to_the_login_page_unread(web: st
     head = f"POST /ui/cases/x/cancel HTTP/1.1\nHost: t\n{form}"
     status, raw = await _raw(web, head)
     assert status == 303 and "location: /ui/login" in raw.lower()
+
+
+async def test_production_refuses_a_database_with_demo_accounts_or_sandbox_tokens(tmp_path: Path):
+    """A production web pointed at a database the sandbox seeded does not start (issue 11, item 2)."""
+    import base64
+
+    from web.accounts import demo_leftovers, seed_sandbox
+    from web.app import create_app
+    from web.db import Database
+
+    sandbox = Settings(profile="sandbox", var_dir=tmp_path, _env_file=None)
+    db = Database(sandbox.web_database_url)
+    db.upgrade()
+    seed_sandbox(db, sandbox.agencies())
+    with db.session() as s:
+        leftovers = demo_leftovers(s, sandbox.agencies())
+    db.dispose()
+    assert any("'judge'" in x for x in leftovers) and any("sandbox token" in x for x in leftovers)
+
+    def key(kid: str) -> str:
+        return f'{{"active": "{kid}", "keys": {{"{kid}": "{base64.urlsafe_b64encode(bytes(32)).decode()}"}}}}'
+
+    prod = Settings(
+        profile="production",
+        var_dir=tmp_path,
+        codec_keys_json=key("c1"),
+        actor_keys_json=key("a1"),
+        party_index_keys_json=key("p1"),
+        audit_signing_key=base64.urlsafe_b64encode(bytes(32)).decode(),
+        partners_file=_real_partners(tmp_path),
+        _env_file=None,
+    )
+    assert prod.startup_problems() == []
+    app = create_app(prod)
+    with pytest.raises(RuntimeError, match="demo account 'judge'"):
+        async with app.router.lifespan_context(app):
+            pass
+
+
+def _real_partners(tmp_path: Path) -> Path:
+    path = tmp_path / "partners.json"
+    path.write_text(
+        '[{"id": "bank-x", "category": "bank", "name": "X 银行", "base_url": "https://bank-x.example/api",'
+        ' "token": "a-real-secret-token"}]'
+    )
+    return path
