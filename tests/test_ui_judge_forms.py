@@ -339,6 +339,7 @@ async def test_mass_payout_starts_from_the_csv_upload(browser: Browser, web: str
     await page.get_by_test_id("upload-check").click()
     rejected = page.get_by_test_id("upload-rejected")
     await expect(rejected).to_be_visible()
+    await expect(rejected.locator("td[data-rule]").first).to_contain_text("不正确")  # the rule, in Chinese
     report = await page.get_by_test_id("upload-report").get_attribute("href")
     assert report and report.endswith("/errors.csv")
     async with await login(web, "judge") as api:
