@@ -47,7 +47,7 @@ class InstalmentView(BaseModel):
     number: int
     due_on: date
     amount_fen: int
-    paid_fen: int
+    received_fen: int
     state: InstalmentState
 
 
@@ -92,7 +92,9 @@ def instalment_views(instalments: Sequence[Instalment], paid_fen: int, settled: 
         else:
             state = InstalmentState.PARTIAL if paid_here else InstalmentState.MISSED
         views.append(
-            InstalmentView(number=n, due_on=inst.due_on, amount_fen=inst.amount_fen, paid_fen=paid_here, state=state)
+            InstalmentView(
+                number=n, due_on=inst.due_on, amount_fen=inst.amount_fen, received_fen=paid_here, state=state
+            )
         )
     return views
 

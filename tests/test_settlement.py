@@ -82,7 +82,7 @@ async def freeze_at(simulator: str, partner: str, debtor: Party, fen: int) -> He
     async with httpx.AsyncClient() as http:
         r = await http.post(f"{simulator}/partners/{partner}/measures", json=body, headers=headers)
         r.raise_for_status()
-        return HeldMeasure(partner_id=partner, measure_id=r.json()["measure_id"], description=f"{partner} 存款冻结")
+        return HeldMeasure(partner_id=partner, measure_id=r.json()["measure_id"], asset=f"{partner} 存款冻结")
 
 
 async def measure_status(simulator: str, partner: str, measure_id: str) -> str:
@@ -203,7 +203,7 @@ async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
     await bank_notices(web, handle, 200_00)  # only part of the first instalment arrives
     st = await wait_status(handle, "defaulted", timeout=30)
     first = st.summary["instalments"][0]
-    assert (first["state"], first["paid_fen"]) == ("partial", 200_00)
+    assert (first["state"], first["received_fen"]) == ("partial", 200_00)
     assert "instalment_partial" in actions(st)
 
     await decide(handle, RESUME, reason="被执行人未按期足额履行, 申请恢复执行", against_guarantor=True)
@@ -245,7 +245,7 @@ async def test_clerk_confirms_a_payment_and_the_period_to_resume_runs_out(client
         channel="direct",
     )
     st = await status(handle)
-    assert st.summary["paid_fen"] == 40_00 and "payment_confirmed" in actions(st)
+    assert st.summary["received_fen"] == 40_00 and "payment_confirmed" in actions(st)
 
     st = await wait_status(handle, "defaulted", timeout=30)
     assert st.summary["instalments"][0]["state"] == "partial"

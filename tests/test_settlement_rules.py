@@ -42,7 +42,7 @@ def test_payments_meet_the_instalments_in_order():
     assert states(450_00, 2) == ["paid", "partial", "upcoming"]
     assert states(300_00, 2) == ["paid", "missed", "upcoming"]
     assert states(1000_00, 3) == ["paid"] * 3
-    assert [v.paid_fen for v in instalment_views(SCHEDULE, 450_00, 2)] == [300_00, 150_00, 0]
+    assert [v.received_fen for v in instalment_views(SCHEDULE, 450_00, 2)] == [300_00, 150_00, 0]
     assert outstanding_on(SCHEDULE, 2, 450_00) == 150_00
     assert outstanding_on(SCHEDULE, 1, 450_00) == 0
     assert outstanding_on(SCHEDULE, 3, 0) == 400_00

@@ -46,7 +46,7 @@ async def test_judge_starts_a_settlement_and_reaches_the_suspension(browser: Bro
     await form.locator("[name='f.measures.0.partner_id']").select_option("bank-ccb")  # the partners, by name
     await form.locator("[name='f.measures.0.measure_id']").fill("M-TEST-0001")
     await form.locator("fieldset[data-rows='f.measures'] details.more summary").click()  # optional, folded
-    await form.locator("[name='f.measures.0.description']").fill("建行存款冻结")
+    await form.locator("[name='f.measures.0.asset']").fill("建行存款冻结")
     await form.locator("[name='f.dishonest_listed']").check()
     await form.locator("button[type=submit]").click()
 
@@ -61,7 +61,7 @@ async def test_judge_starts_a_settlement_and_reaches_the_suspension(browser: Bro
 
     async with await login(web, "judge") as api:
         case_view = (await api.get(f"/api/workflows/{wid}")).json()
-    assert case_view["summary"]["total_fen"] == 10_000_00  # ¥3,000 + ¥7,000, in fen exactly
+    assert case_view["summary"]["agreed_fen"] == 10_000_00  # ¥3,000 + ¥7,000, in fen exactly
     assert [i["due_on"] for i in case_view["summary"]["instalments"]] == [
         (today + timedelta(days=d)).isoformat() for d in (30, 60)
     ]

@@ -35,7 +35,7 @@ class HeldMeasure(BaseModel):
 
     partner_id: str = Field(min_length=1, max_length=64, description="协助单位 (partner id)")
     measure_id: str = Field(min_length=1, max_length=100, description="措施编号 at the partner")
-    description: str = Field(default="", max_length=200, description="what is held, e.g. 工行账户冻结")
+    asset: str = Field(default="", max_length=200, description="what is held, e.g. 工行账户冻结")
 
 
 class SettlementRequest(BaseModel):

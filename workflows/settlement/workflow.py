@@ -267,7 +267,7 @@ class Settlement:
     def _record_instalment(self, number: int) -> None:
         view = self._views()[number - 1]
         self.timeline.record(
-            f"instalment_{view.state.value}", instalment=number, paid_fen=view.paid_fen, amount_fen=view.amount_fen
+            f"instalment_{view.state.value}", instalment=number, paid_fen=view.received_fen, amount_fen=view.amount_fen
         )
         self._refresh_status()
 
@@ -442,15 +442,15 @@ class Settlement:
             status=self.status,
             summary={
                 "debtor": req.debtor.masked_id,
-                "total_fen": total_fen(req.instalments),
-                "paid_fen": self._paid(),
+                "agreed_fen": total_fen(req.instalments),
+                "received_fen": self._paid(),
                 "next_due": upcoming[0].due_on.isoformat() if upcoming else None,
                 "instalments": [v.model_dump(mode="json") for v in views],
                 "measures": [
                     {
                         "index": i,
                         "partner_id": m.partner_id,
-                        "description": m.description,
+                        "asset": m.asset,
                         "state": "released" if i in self.released else "kept",
                     }
                     for i, m in enumerate(req.measures, start=1)
