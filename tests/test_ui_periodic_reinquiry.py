@@ -74,6 +74,11 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
     filed_on = (datetime.now(CHINA_TZ).date() - timedelta(days=120)).isoformat()
 
     page = await logged_in(browser, web, "judge")
+    # The asset inquiry's start form proposes the application fee as its costs (诉讼费用交纳办法 Art. 14).
+    await page.goto("/ui/cases/new")
+    await page.click("a[data-scenario='asset-inquiry']")
+    fee_hint = "留空则按《诉讼费用交纳办法》第十四条计算申请执行费"
+    await expect(page.get_by_test_id("start-form")).to_contain_text(fee_hint)
     await page.goto("/ui/cases/new")
     await page.click("a[data-scenario='periodic-reinquiry']")
     form = page.get_by_test_id("start-form")
