@@ -13,6 +13,7 @@ help:
 	@echo "make test   - the whole test suite against a real Temporal dev server"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - benchmarks against a bare-Temporal baseline (see docs/performance.md)"
+	@echo "make chaos  - the quick chaos run: worker kills, restarts, faulty partners, ledgers audited"
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -36,6 +37,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Everything failing at once (docs/performance.md "Chaos run"); the full run is `python -m bench chaos`.
+chaos: $(STAMP)
+	$(BIN)/python -m bench chaos --quick
 
 verify-audit: $(STAMP)
 	$(BIN)/python -m audit verify $(FILE)
