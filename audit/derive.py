@@ -28,7 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from audit.chain import seal
 from audit.redact import Redactor, mask_text
 from audit.trail import AuditEvent, AuditTrail, TrailHeader
-from core.identity import ACTOR_HEADER
+from core.identity import ACTOR_HEADER, SIGNATURE_HEADER, recorded_actor_problem, signer_of
 from core.logging import get_logger
 from core.settings import Settings
 from core.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
@@ -54,6 +54,7 @@ _PLAIN = PayloadConverter.default
 class _Decoder:
     def __init__(self, client: Client) -> None:
         self._dc = client.data_converter
+        self._signer = signer_of(client)
 
     async def values(self, payloads: Sequence[Payload]) -> list[Any]:
         if not payloads:
@@ -67,6 +68,21 @@ class _Decoder:
     async def first(self, payloads: Sequence[Payload]) -> Any:
         values = await self.values(payloads)
         return values[0] if values else None
+
+    async def checked_actor(
+        self, headers: Mapping[str, Payload], workflow_id: str, call: str, at: datetime
+    ) -> tuple[Actor | None, dict[str, Any]]:
+        """The actor of a start, signal or Update, if the web signed it; otherwise no actor, and the claim
+        in the detail (``unverified_actor``): the trail never names someone on a forger's word."""
+        actor = await self.actor(headers)
+        if self._signer is None or (actor is None and SIGNATURE_HEADER not in headers):
+            return actor, {}
+        raw = await self.first([headers[ACTOR_HEADER]]) if ACTOR_HEADER in headers else None
+        sig = await self.first([headers[SIGNATURE_HEADER]]) if SIGNATURE_HEADER in headers else None
+        problem = recorded_actor_problem(self._signer, raw, sig, workflow_id, call, at)
+        if problem is None:
+            return actor, {}
+        return None, {"unverified_actor": str(actor) if actor else "?", "unverified_because": problem}
 
     async def actor(self, headers: Mapping[str, Payload]) -> Actor | None:
         payload = headers.get(ACTOR_HEADER)
@@ -285,18 +301,26 @@ class _RunReader:
         if isinstance(inp, Mapping):
             detail.update({k: self.redact(inp[k]) for k in _START_DETAIL_KEYS if k in inp})
         action = "continued_as_new_run_started" if run.continued_from else "workflow_started"
-        actor = await self.dec.actor(a.header.fields)
+        if a.parent_workflow_execution.workflow_id or run.continued_from:
+            actor = await self.dec.actor(a.header.fields)  # forwarded by our own workflow, which checked it
+        else:
+            call = f"start:{a.workflow_type.name}"
+            actor, unverified = await self.dec.checked_actor(a.header.fields, run.workflow_id, call, _time(ev))
+            detail.update(unverified)
         self.add(ev, "start", action, actor=actor, identity=a.identity or None, detail=detail)
 
     async def _signaled(self, ev: HistoryEvent) -> None:
         a = ev.workflow_execution_signaled_event_attributes
         arg = await self.dec.first(a.input.payloads)
         detail = {} if arg is None or isinstance(arg, str) else {"args": self.redact(_without(arg, "reason", "note"))}
+        call = f"signal:{a.signal_name}"
+        actor, unverified = await self.dec.checked_actor(a.header.fields, self.run.workflow_id, call, _time(ev))
+        detail.update(unverified)
         self.add(
             ev,
             "signal",
-            f"signal:{a.signal_name}",
-            actor=await self.dec.actor(a.header.fields),
+            call,
+            actor=actor,
             identity=a.identity or None,
             reason=_reason_of(arg),
             detail=detail,
@@ -316,11 +340,14 @@ class _RunReader:
             body = self.redact(_without(arg, "reason", "note"))
             if body:
                 detail["args"] = body
+        call = f"update:{name}"
+        actor, unverified = await self.dec.checked_actor(req.input.header.fields, self.run.workflow_id, call, _time(ev))
+        detail.update(unverified)
         self.updates[req.meta.update_id] = self.add(
             ev,
             "update",
             action,
-            actor=await self.dec.actor(req.input.header.fields),
+            actor=actor,
             identity=req.meta.identity or None,
             reason=_reason_of(arg),
             outcome="accepted",

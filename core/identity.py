@@ -456,6 +456,29 @@ class _ActorWorkflowOutbound(WorkflowOutboundInterceptor):
         await super().signal_external_workflow(input)
 
 
+def signer_of(c: client.Client) -> ActorSigner | None:
+    """The signer a client was connected with (core.temporal.connect adds it), for code that reads history."""
+    for interceptor in c.config().get("interceptors", ()):
+        if isinstance(interceptor, ActorClientInterceptor):
+            return interceptor.signer
+    return None
+
+
+def recorded_actor_problem(
+    signer: ActorSigner, raw_actor: Any, signature: Any, workflow_id: str, call: str, at: datetime
+) -> str | None:
+    """Why the actor a history event records was not signed by the web (None when it was, or when the
+    event predates signatures). For readers of history, e.g. the audit trail: an unhandled or dropped
+    signal stays in history with whatever actor its sender claimed."""
+    if signature is None and at < SIGNED_ACTORS_REQUIRED_FROM:
+        return None
+    if not isinstance(raw_actor, dict):
+        return "no actor"
+    if not isinstance(signature, dict):
+        return "unsigned"
+    return signer.verify(raw_actor, signature, workflow_id, call, at)
+
+
 def activity_actor() -> Actor | None:
     """Inside an activity: who the workflow was acting for when it scheduled this activity."""
     if not activity.in_activity():

@@ -29,6 +29,8 @@ from temporalio.client import (
 from temporalio.common import HeaderCodecBehavior
 from temporalio.exceptions import ApplicationError
 
+from audit.derive import derive_trail
+from audit.redact import Redactor
 from core.codec import REFUSED, AesGcmCodec
 from core.converter import PLAINTEXT_PAYLOAD, build_data_converter
 from core.identity import ACTOR_HEADER, ACTOR_UNVERIFIED, SIGNATURE_HEADER, ActorKeys, ActorSigner, acting_as
@@ -248,6 +250,11 @@ async def test_a_forged_signal_is_dropped(client: Client, settings: Settings, si
             return bool((await task.query(TASK_VIEW_QUERY))["state"] == "cancelled")
 
     await eventually(task_cancelled)
+    # The audit trail names no one on a forger's word: the dropped signal is shown without an actor.
+    trail = await derive_trail(client, task.id, Redactor({}))
+    forged, signed = [e for e in trail.events if e.action == "signal:cancel-task"]
+    assert forged.actor is None and forged.detail["unverified_actor"].startswith("mallory")
+    assert signed.actor is not None and signed.actor.user_id == "judge" and "unverified_actor" not in signed.detail
 
 
 async def _signaled(handle: WorkflowHandle[Any, Any]) -> list[Any]:
