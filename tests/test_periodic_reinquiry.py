@@ -22,6 +22,7 @@ from tests.helpers import (
     account_number,
     case_number,
     decide,
+    eventually,
     record_history,
     refusal_code,
     resident_id,
@@ -211,6 +212,43 @@ async def test_every_six_months_for_five_years_then_the_watch_ends(client: Clien
     # After the watch no lead is taken (the watch is over): the applicant applies to resume (Art. 9).
     with pytest.raises(RPCError, match="already completed"):
         await submit_lead(handle, Lead(asset_lead="某小区 3 幢 101 室"))
+
+
+async def test_a_scheduled_hit_the_judge_keeps_closed_comes_back_at_the_next_inquiry(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    debtor = new_debtor()
+    # A car the registry knows: property, but the judge may find it cannot be disposed of (already
+    # pledged, scrapped …) and keep the case closed; the next six-monthly inquiry finds it again.
+    plate = "浙A·" + resident_id()[-5:]
+    car = {"partner_id": "vehicle-registry", "kind": "vehicle", "reference": plate, "description": "小型轿车"}
+    await seed_subject(simulator, debtor.model_dump(mode="json"), [car])
+    handle = await start(
+        client, settings, NAME, request(debtor, filed_days_ago=200), acceleration=settings.time_acceleration * 10
+    )
+    await wait_status(handle, "awaiting_closure")
+    await decide(handle, CLOSE, reason="已穷尽财产调查措施", **CHECKLIST)
+
+    st = await wait_status(handle, "awaiting_resumption", timeout=60)
+    assert st.summary["last_inquiry"]["trigger"] == "schedule" and st.summary["last_inquiry"]["round"] == 1
+    assert [h["kind"] for h in st.summary["last_inquiry"]["hits"]] == ["vehicle"]
+    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
+        await decide(handle, KEEP_CLOSED, reason="")
+    assert refusal_code(no_reason.value) == "REASON_REQUIRED"
+    await decide(handle, KEEP_CLOSED, reason="该车辆已灭失, 无法处置")
+
+    async def hit_again() -> bool:
+        now = await status(handle)
+        return now.status == "awaiting_resumption" and now.summary["last_inquiry"]["round"] == 2
+
+    await eventually(hit_again, timeout=60)
+    await decide(handle, RESUME, reason="车辆已找到, 恢复执行")
+    result = PeriodicReinquiryResult.model_validate(await handle.result())
+    assert result.status == "resumed" and result.inquiries == 2 and result.rounds_with_hits == 2
+    assert result.resumed_on is not None and result.resumed_on.trigger == "schedule"
+    timeline = (await status(handle)).timeline
+    kept = [e.reason for e in timeline if e.action == "decision" and e.detail["decision"] == KEEP_CLOSED]
+    assert kept == ["该车辆已灭失, 无法处置"]
 
 
 def test_inquiries_fall_every_six_months_from_closure_month_ends_clamped() -> None:
