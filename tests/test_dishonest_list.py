@@ -331,3 +331,40 @@ async def test_a_listed_debtor_may_not_be_spared_the_order(client: Client, setti
     await wait_status(handle, "awaiting_order")
     assert await refused(handle, DECLINE_ORDER, reason="无必要") == "UNLAWFUL_DECISION"
     await handle.terminate("test done")
+
+
+# Legal time for the term test: two years pass in about ten seconds of wall time.
+TWO_YEARS_IN_TEN_SECONDS = 2 * 365 * 86_400 / 10
+
+
+async def test_term_end_deletes_within_three_working_days_provisional_in_an_unpublished_year(
+    client: Client, settings: Settings, simulator: str, web: str
+) -> None:
+    request = new_request()
+    handle = await start(client, settings, "dishonest-list", request, acceleration=TWO_YEARS_IN_TEN_SECONDS)
+    await wait_status(handle, "awaiting_entry_decision")
+    await decide(handle, ENTER, reason="以暴力妨碍执行", **enter(ground="obstruction"))
+    st = await wait_status(handle, "listed")
+    entered = date.fromisoformat(st.summary["entered_at"][:10])
+    term_ends = date.fromisoformat(st.summary["term_ends_at"][:10])
+    assert term_ends == entered.replace(year=entered.year + 2)  # two years (Art. 2), in legal time
+
+    # No one decides: the term runs out and the entry leaves the list by itself (Art. 10).
+    st = await eventually(lambda: _with_summary(handle, "removed_on_time"), timeout=60)
+    # (Whether it was on time is not asserted here: at this acceleration a wall second is 73 legal days.)
+    assert st.summary["removal_ground"] == "term-ended"
+    due = st.summary["removal_due"]
+    # Three working days after the term's end, in a year whose holiday schedule is not yet published:
+    # the date is computed from the statutory holidays alone and marked provisional.
+    assert date.fromisoformat(due["due_at"][:10]) - term_ends >= timedelta(days=3)
+    assert due["provisional"] is (term_ends.year >= 2027)
+    assert await public_list(simulator, request.debtor.id_number) == []
+    term_ended = next(e for e in st.timeline if e.action == "term_ended")
+    assert term_ended.actor.user_id == "system"
+
+    # The order stays: the end of the term is not full performance (限消规定 Art. 9).
+    restriction = client.get_workflow_handle(st.summary["restriction"], result_type=ConsumptionRestrictionResult)
+    await eventually(lambda: _not_listed(restriction), timeout=30)
+    assert (await status(restriction)).status == "restricted"
+    await restriction.terminate("test done")
+    await handle.terminate("test done")

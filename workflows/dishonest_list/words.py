@@ -102,6 +102,7 @@ WORDS = Words(
         "decide_by": Word("审查期限", "Decide by"),
         "entry_id": Word("名单库编号", "List entry"),
         "ground": Word("失信情形", "Ground"),
+        "entered_at": Word("纳入日期", "Entered on"),
         "term_ends_at": Word("纳入期限届满", "Term ends"),
         "restriction": Word("限制消费令", "Restriction order"),
         "correction_due": Word("纠正申请审查期限", "Correction decided by"),

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         RemoveEntryInput,
     )
     from core.temporal import scenario_search_attributes
+    from domain.actors import SYSTEM_ACTOR
     from domain.calendar import Deadline
     from domain.consumption_restriction import RestrictionTrigger
     from domain.dishonest_list import (
@@ -129,7 +130,9 @@ class DishonestList:
         term = listing_term(entry.ground, entry.extension_years, inp.params)
         entered_at = clock.now()
         self.term_ends_at = calendar_end(entered_at, term) if term else None
-        self.summary.update(ground=entry.ground.value, term_ends_at=self._iso(self.term_ends_at))
+        self.summary.update(
+            ground=entry.ground.value, entered_at=entered_at.isoformat(), term_ends_at=self._iso(self.term_ends_at)
+        )
 
         self._set_status("publishing")
         if not await self._publish(entry, entered_at):
@@ -223,7 +226,8 @@ class DishonestList:
         assert self.clock is not None and self.entry is not None
         while True:
             if self.term_ends_at is not None and self.clock.now() >= self.term_ends_at:
-                self.timeline.record("term_ended", term_ends_at=self.term_ends_at.isoformat())
+                # The clock acted, not the user who started the case.
+                self.timeline.record("term_ended", actor=SYSTEM_ACTOR, term_ends_at=self.term_ends_at.isoformat())
                 return RemovalGround.TERM_ENDED, f"{self.entry.decision_number}之期满删除", self.term_ends_at
             timeout = self.clock.real_until(self.term_ends_at) if self.term_ends_at else None
             decision = await self.desk.wait(REGISTER_CORRECTION, REMOVE, timeout=timeout)
