@@ -405,3 +405,45 @@ async def test_my_cases_and_search_by_party(browser: Browser, web: str, settings
             assert all(re.fullmatch(r"[0-9a-f]{64}", e.digest) for e in entries)
     finally:
         db.dispose()
+
+
+# --- the blind index on its own -----------------------------------------------------------------------
+
+
+async def test_party_index_normalises_numbers_and_survives_key_rotation(tmp_path: Path):
+    """Every spelling of one number finds the case (spaces, hyphens, full-width digits, a lower-case x);
+    a case indexed before a key rotation is still found after it; a party nested in the request
+    (a vehicle's owner) is indexed with its path as the role; nothing but hex digests is stored."""
+    from core.identity import ActorKeys
+    from domain.errors import ValidationFailed
+    from web.services import parties
+    from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Vehicle
+
+    db = Database(f"sqlite:///{tmp_path / 'index.db'}")
+    db.upgrade()
+    try:
+        owner = Party(kind=PartyKind.PERSON, name="郑某某", id_number=resident_id())
+        req = CrossRegionSeizureRequest(
+            case_number=case_number(),
+            court=COURT,
+            ruling_ref="(2026)浙0102执1号之一",
+            vehicle=Vehicle(plate="浙A12345", vin="LSVAU2180N2123456", owner=owner),
+        )
+        old = ActorKeys(active="p1", keys={"p1": "A" * 43 + "="})
+        for _ in range(2):  # a repeated start adds nothing
+            assert await parties.index_case(db, old, "case-1", "cross-region-seizure", COURT, req) == 1
+        rotated = ActorKeys(active="p2", keys={"p1": "A" * 43 + "=", "p2": "B" * 43 + "="})
+        n = owner.id_number
+        fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in n[:6]) + n[6:]
+        for spelling in (n, f"{n[:6]} {n[6:14]}-{n[14:]}", fullwidth, n.lower()):
+            assert await parties.cases_of(db, rotated, spelling) == ["case-1"], spelling
+        assert await parties.cases_of(db, ActorKeys(active="p3", keys={"p3": "C" * 43 + "="}), n) == []
+        with pytest.raises(ValidationFailed) as refused:
+            await parties.cases_of(db, rotated, "12345")
+        assert refused.value.code == "INVALID_PARTY_NUMBER"
+        with db.session() as s:
+            rows = s.query(PartyIndexEntry).all()
+            assert [(r.role, r.key_id) for r in rows] == [("vehicle.owner", "p1")]
+            assert re.fullmatch(r"[0-9a-f]{64}", rows[0].digest) and n not in rows[0].digest
+    finally:
+        db.dispose()
