@@ -24,7 +24,7 @@ the legal clock, the schedule, the pending leads and the timeline (ten rounds in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError
@@ -166,11 +166,12 @@ class PeriodicReinquiry:
     async def _await_lead_or_due(self, w: WatchState, clock: CaseClock, due: datetime) -> None:
         """Until the next inquiry is due, the judge can register a lead on the case page (offered like a
         decision) or by the Update; either wakes the watch at once."""
+        wait = clock.real_until(due)
+        if wait <= timedelta(0):
+            return  # overdue (an inquiry ran long): inquire now, no zero-length timer
         self.desk.offer(REGISTER_LEAD)
         try:
-            await workflow.wait_condition(
-                lambda: bool(w.pending_leads) or self.lead_entered is not None, timeout=clock.real_until(due)
-            )
+            await workflow.wait_condition(lambda: bool(w.pending_leads) or self.lead_entered is not None, timeout=wait)
         except TimeoutError:
             pass
         self.desk.withdraw(REGISTER_LEAD)
