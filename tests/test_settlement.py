@@ -173,6 +173,17 @@ async def test_performed_in_full_releases_measures_and_lifts_the_listing(
     assert actions(st).count("payment_noticed") == 2
     noticed = [e for e in st.timeline if e.action == "task_completed"]
     assert {e.actor.agency for e in noticed} == {"bank-icbc", "court-credit"}
+    # The credit desk is told which decision to take in the dishonest-list and restriction cases.
+    async with await login(web, "court-credit") as desk:
+        asked = {}
+        for step in ("delist", "lift-restriction"):
+            r = await desk.get(f"/api/tasks/{handle.id}:task:{step}")
+            r.raise_for_status()
+            asked[step] = r.json()["task"]["spec"]["context"]
+    assert asked == {
+        "delist": {"decision": "remove-entry", "ground": "settlement-performed"},
+        "lift-restriction": {"decision": "lift-order", "ground": "full-performance"},
+    }
     await record_history(handle, "settlement-performed")
 
 

@@ -21,6 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.partners import PartnerActivities, ReleaseMeasureInput
     from core.temporal import scenario_search_attributes
     from domain.calendar import Deadline
+    from domain.consumption_restriction import LiftingGround
+    from domain.dishonest_list import RemovalGround
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_before
     from domain.settlement import (
         InstalmentState,
@@ -37,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.agency_task.models import TaskOutcome
     from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
+    from workflows.consumption_restriction.models import LIFT as LIFT_ORDER
+    from workflows.dishonest_list.models import REMOVE as REMOVE_ENTRY
     from workflows.kit import retries
     from workflows.kit.archive import archive_audit_trail
     from workflows.kit.clock import CaseClock
@@ -70,7 +74,7 @@ DECISIONS = (
     DecisionSpec(RESUME, payload=ResumeEnforcement, reason_required=True),
     DecisionSpec(SUE, reason_required=True),
 )
-# 失信 entries are deleted within 3 working days of full performance (失信规定 Art. 10); 限消规定 Art. 9
+# 失信 entries are deleted within 3 working days of a performed settlement (失信规定 Art. 10(2)); 限消规定 Art. 9
 # sets no period for lifting a restriction, so the same one is used [I].
 LIFT_WITHIN = LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
 
@@ -284,13 +288,27 @@ class Settlement:
                 self.released.append(index)
         lifts = []
         if req.dishonest_listed:
-            lifts.append(self._lift("delist", "删除失信被执行人名单信息 (失信规定 第十条)"))
+            lifts.append(
+                self._lift(
+                    "delist",
+                    "删除失信被执行人名单信息 (失信规定 第十条)",
+                    REMOVE_ENTRY,
+                    RemovalGround.SETTLEMENT_PERFORMED,
+                )
+            )
         if req.consumption_restricted:
-            lifts.append(self._lift("lift-restriction", "解除限制消费令 (限消规定 第九条)"))
+            lifts.append(
+                self._lift(
+                    "lift-restriction", "解除限制消费令 (限消规定 第九条)", LIFT_ORDER, LiftingGround.FULL_PERFORMANCE
+                )
+            )
         await asyncio.gather(*lifts)
         return await self._close("performed")
 
-    async def _lift(self, step: str, title: str) -> None:
+    async def _lift(self, step: str, title: str, decision: str, ground: str) -> None:
+        """The lift is asked of the court's credit desk as a task: the dishonest-list and restriction
+        cases move only on their judge's decision (an Update, which a workflow cannot send), so the task
+        names the decision and the ground to take there."""
         assert self.inp is not None and self.clock is not None
         req = self.inp.request
         spec = TaskSpec(
@@ -299,9 +317,10 @@ class Settlement:
             case_number=req.case_number,
             court=req.court,
             title=title,
-            instructions=f"{req.case_number}: 执行和解协议已履行完毕",
+            instructions=f"{req.case_number}: 执行和解协议已履行完毕; 在该案作出 {decision} 决定, 事由 {ground}",
             result_type="acknowledgement",
             rule=DueRule(due=LIFT_WITHIN),
+            context={"decision": decision, "ground": ground},
         )
         outcome = await run_agency_task(step, spec, self.clock.clock, self.timeline)
         if outcome.state is TaskState.COMPLETED:
