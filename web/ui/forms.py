@@ -22,6 +22,7 @@ the API reports validation errors by, so errors land next to their field.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -206,10 +207,11 @@ class FormBuilder:
         title = str(raw.get("title") or node.get("title") or key)
         label = self.t.field(key, title, desc, self.scenario)
         hint = self.t.help(key, self.scenario)
-        if not hint and desc and desc != label:
-            # The schema's own description helps only where it speaks the page's language.
+        if not hint and desc and desc != label and not any(m in desc.lower() for m in _AGENCY_MARKERS):
+            # The schema's own description helps only where it speaks the page's language; an amount is
+            # typed in yuan, so its "(fen)" is the code's business, not the judge's.
             if self.t.lang != "zh" or (has_cjk(desc) and not has_cjk(label)):
-                hint = desc
+                hint = re.sub(r"\s*\((fen|分)\)", "", desc)
         if self.t.lang == "zh" and not has_cjk(label):
             # Words missing for this field: better its Chinese description than an English name.
             if desc and has_cjk(desc):
