@@ -24,7 +24,7 @@ from domain.parties import mask
 from domain.personal import AccountNumber, IdNumber, PersonName
 
 SECOND_APPROVAL_THRESHOLD_FEN = 10_000_000  # ¥100,000
-MAX_PAYEES = 200_000
+MAX_PAYEES = 1_000_000  # one list, as domain.payees.MAX_ROWS (issue 15: ~900,000 investors)
 
 
 class ItemStatus(StrEnum):
