@@ -5,6 +5,7 @@ verification, and the granule catalogue as data (拒执解释 2024, DOMAIN.md §
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -381,6 +382,36 @@ async def test_performance_in_full_before_the_referral_cancels_the_open_granules
     assert states["referral.letter"] == "skipped" and states["police.filing"] == "skipped"
     cancelled = await view(task(client, handle, "evidence.vehicles"))
     assert cancelled.history[-1].reason and "performed in full" in cancelled.history[-1].reason
+
+
+@pytest.mark.usefixtures("stack")
+async def test_an_answer_that_crosses_the_performance_stands_and_the_case_still_ends(
+    client: Client, settings: Settings
+):
+    """The bank answers while the judge records full performance: whichever Temporal sees first, the
+    case ends performed and the bank's task is either completed or cancelled — never a failed case
+    (a cancellation sent to a task that has just ended fails, and must not fail the referral)."""
+
+    async def crossing() -> str:
+        req = request()
+        handle = await start(client, settings, NAME, req)
+        await eventually(lambda: view(task(client, handle, "evidence.bank-flows")))
+        answered, _ = await asyncio.gather(
+            complete(client, handle, "evidence.bank-flows", "bank-icbc", **evidence()),
+            decide(handle, DEBTOR_PERFORMED, reason="全额履行", performed_fen=req.owed_fen, in_full=True),
+            return_exceptions=True,
+        )
+        if isinstance(answered, WorkflowUpdateFailedError):
+            assert refusal_code(answered) == "WRONG_STATE"  # the cancellation came first: "the task is cancelled"
+        else:
+            assert answered is None, answered
+        result = RefusalReferralResult.model_validate(await handle.result())
+        assert result.status == "performed_in_full"
+        return {i.granule: i.state for i in result.checklist}["evidence.bank-flows"]
+
+    # Several at once, so the answer lands in the cancellation's window in some of them.
+    states = await asyncio.gather(*(crossing() for _ in range(4)))
+    assert set(states) <= {"completed", "cancelled"}
 
 
 @pytest.mark.usefixtures("stack")

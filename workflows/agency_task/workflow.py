@@ -57,6 +57,9 @@ class AgencyTask:
         self.finished = False
         self.completed_by: Actor | None = None
         self.final_reason: str | None = None
+        # A parent's cancellation that arrived before the task had set itself up (it is a local
+        # activity away from its view): acted on as soon as the view exists.
+        self.cancelled_early: str | None = None
 
     @workflow.run
     async def run(self, inp: AgencyTaskInput) -> TaskOutcome:
@@ -75,6 +78,8 @@ class AgencyTask:
             deadline=deadline,
         )
         self._record_scheduled("assigned", reason=None)
+        if self.cancelled_early is not None:
+            self._cancel(self.cancelled_early)
         await self._project()
         while not self.view.state.is_final:
             await self._wait_for_change_or_mark(inp)
@@ -279,7 +284,9 @@ class AgencyTask:
     @workflow.signal(name=CANCEL_TASK_SIGNAL)
     def cancel_by_parent(self, reason: str) -> None:
         """The workflow that asked for the task no longer needs it (e.g. the debtor paid)."""
-        assert self.view is not None
+        if self.view is None:
+            self.cancelled_early = reason
+            return
         if not self.view.state.is_final:
             self._cancel(reason)
 
