@@ -291,8 +291,10 @@ async def test_referral_to_prosecution_with_the_police_sla_and_a_verification(cl
     assert final["procuratorate.filing-supervision"].state == "skipped"
     assert final["court.private-prosecution"].state == "skipped"
     st = await status(handle)
-    assert st.summary["by_department"]["police"] == {"completed": 3}
-    assert st.summary["by_department"]["bank"] == {"completed": 2}
+    rows = {r["key"]: r for r in st.summary["by_department"]}
+    assert rows["police"]["department"] == "公安机关" and rows["police"]["completed"] == 3
+    assert rows["bank"]["completed"] == 2 and rows["bank"]["open"] == 0
+    assert rows["criminal_division"]["skipped"] == 1
     entries = [(e.action, e.actor.user_id) for e in st.timeline]
     assert ("decision", "judge") in entries and ("task_completed", "clerk-police-huzhou") in entries
     assert "沈某某" not in json.dumps(st.summary, ensure_ascii=False)  # the judge's summary masks the person

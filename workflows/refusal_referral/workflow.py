@@ -92,6 +92,8 @@ DECISIONS = (
     DecisionSpec(PRIVATE_PROSECUTION, payload=PrivateProsecution),
     DecisionSpec(CLOSE, reason_required=True),
 )
+# A granule's states on the checklist: not yet reached, its task's states, the court's own step done.
+ITEM_STATES = ("not_started", "open", "completed", "rejected", "cancelled", "skipped", "done")
 # What the judge's checklist shows of each granule (the result keeps every field).
 CHECKLIST_COLUMNS = {"granule", "title", "agency", "state", "due_at", "provisional", "answer", "source"}
 # Decisions that stay on offer while the procedure goes on: taking one does not end a step.
@@ -387,12 +389,15 @@ class RefusalReferral:
             incidents=self.timeline.incidents,
         )
 
-    def _by_department(self) -> dict[str, dict[str, int]]:
-        """For the command centre: each department's granules, counted by state."""
+    def _by_department(self) -> list[dict[str, Any]]:
+        """For the command centre: one row per department (its name from the catalogue), its granules
+        counted by state."""
+        assert self.inp is not None
         counts: dict[str, Counter[str]] = {}
         for item in self.checklist.values():
             counts.setdefault(item.department, Counter())[item.state] += 1
-        return {d: dict(c) for d, c in counts.items()}
+        names = self.inp.catalogue.departments
+        return [{"department": names[d].name, "key": d, **{s: c[s] for s in ITEM_STATES}} for d, c in counts.items()]
 
     def _item(self, granule: Granule, key: str, department: str | None = None) -> ChecklistItem:
         assert self.inp is not None
