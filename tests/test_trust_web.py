@@ -55,6 +55,25 @@ async def test_an_oversized_declared_body_is_refused_before_it_is_sent(web: str)
     assert status == 413
 
 
+@pytest.mark.parametrize(
+    ("path", "size"),
+    [("/api/tasks/t-1/attachments", 300 * MB), ("/api/payouts/lists", 300 * MB), ("/api/auth/token", 1 * MB)],
+)
+async def test_uploads_and_logins_have_their_own_limits(web: str, path: str, size: int):
+    head = f"POST {path} HTTP/1.1\nHost: t\nContent-Type: multipart/form-data; boundary=x\nContent-Length: {size}\n"
+    status, _ = await _raw(web, head)
+    assert status == 413
+
+
+async def test_control_characters_in_query_strings_are_refused(web: str):
+    judge = await login(web, "judge")
+    async with judge:
+        r = await judge.get("/api/workflows", params={"case_number": "(2026)浙0102执1号\u202e"})
+        assert r.status_code == 422 and r.json()["code"] == "FORBIDDEN_CHARACTER"
+        r = await judge.get("/api/workflows", params={"case_number": "(2026)浙0102执1号"})
+        assert r.status_code == 200
+
+
 async def test_an_unauthenticated_body_is_refused_before_it_is_read(web: str):
     # Chunked, and not a byte of body sent: only a server that refuses before reading can answer.
     head = f"{DECISION}Content-Type: application/json\nTransfer-Encoding: chunked\n"

@@ -183,6 +183,12 @@ class GuardMiddleware:
             if too_big:
                 await _error(send, 413, "BODY_TOO_LARGE", f"the body may have at most {limit} bytes here")
                 return
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        if query and path.startswith(("/api/", "/ui/")):
+            bad = _forbidden_text(query.encode(), "application/x-www-form-urlencoded")
+            if bad is not None:
+                await _error(send, 422, "FORBIDDEN_CHARACTER", bad)
+                return
         if method in UNSAFE_METHODS and path not in LOGIN_PATHS and path.startswith(("/api/", "/ui/")):
             if not await self._authenticated(scope):
                 if path.startswith("/ui/"):
