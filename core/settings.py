@@ -185,11 +185,21 @@ class Settings(BaseSettings):
             raise RuntimeError("OM_PARTY_INDEX_KEYS_JSON is required in the production profile")
         path = self.var_dir / "party-index-keys.json"
         if not path.exists():
+            # Created on first use by whichever web process starts a case first: written whole to a
+            # private temp file, then linked into place, so a racing process finds a complete file or
+            # none, and the first link wins.
             self.var_dir.mkdir(parents=True, exist_ok=True)
             key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
         return ActorKeys.model_validate_json(path.read_text())
 
     def actor_signer(self) -> ActorSigner:
