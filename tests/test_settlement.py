@@ -38,6 +38,7 @@ from workflows.asset_inquiry.models import REJECT
 from workflows.settlement.models import (
     RECORD_PAYMENT,
     RESUME,
+    SUE,
     SUSPEND,
     Guarantee,
     HeldMeasure,
@@ -266,3 +267,23 @@ async def test_clerk_confirms_a_payment_and_the_period_to_resume_runs_out(client
     st = await status(handle)
     cancelled = [e for e in st.timeline if e.action == "task_cancelled"]
     assert cancelled and "past its due day" in (cancelled[0].reason or "")
+
+
+async def test_not_suspended_or_the_applicant_sues_on_the_agreement(client, settings: Settings):
+    declined = await start(client, settings, "settlement", request(person("卫某某"), [(5, 100_00)]))
+    await wait_status(declined, "awaiting_suspension")
+    await decide(declined, "decline-settlement", reason="和解协议损害案外人利益, 不予中止执行")
+    assert (await declined.result()).status == "declined"
+
+    handle = await start(
+        client, settings, "settlement", request(person("蒋某某"), [(1, 100_00)]), acceleration=DAY_A_SECOND
+    )
+    await wait_status(handle, "awaiting_suspension")
+    await decide(handle, SUSPEND, reason="达成和解, 中止执行")
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await decide(handle, SUE, reason="申请执行人就和解协议另行起诉")
+    assert refusal_code(refused.value) == "UNLAWFUL_DECISION"  # nothing in default yet
+    await wait_status(handle, "defaulted", timeout=30)
+    await decide(handle, SUE, reason="申请执行人就和解协议另行起诉 (执行和解规定 第九条)")
+    result: SettlementResult = await handle.result()
+    assert (result.status, result.paid_fen, result.inquiries) == ("applicant_sued", 0, [])
