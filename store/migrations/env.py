@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 # Imported for their tables, which join Base.metadata.
+import store.agency_desk
 import store.archive
 import store.inbox
 import store.parties  # noqa: F401

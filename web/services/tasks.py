@@ -32,7 +32,15 @@ from web.errors import GatewayTimeout
 from web.services.access import ATTACHMENT_READERS, READERS, STARTERS, TASK_REASSIGNERS, require_role
 from web.services.workflows import execute_update_as
 from workflows.agency_task.models import Completion, Extension, Reasoned, Reassignment
-from workflows.kit.messages import CANCEL_TASK, CLAIM_TASK, COMPLETE_TASK, EXTEND_TASK, REASSIGN_TASK, REJECT_TASK
+from workflows.kit.messages import (
+    CANCEL_TASK,
+    CLAIM_TASK,
+    COMPLETE_TASK,
+    EXTEND_TASK,
+    REASSIGN_TASK,
+    REJECT_TASK,
+    RELEASE_TASK,
+)
 
 log = get_logger(__name__)
 
@@ -105,10 +113,11 @@ class TaskQuery(BaseModel):
 
 
 class TaskAction(StrEnum):
-    """What can be done to a task: the agency claims (签收), completes (反馈) or rejects (退回) it; the judge
-    reassigns, extends or cancels it."""
+    """What can be done to a task: the agency claims (签收), releases (放回), completes (反馈) or rejects (退回)
+    it; the judge reassigns, extends or cancels it."""
 
     CLAIM = CLAIM_TASK
+    RELEASE = RELEASE_TASK
     COMPLETE = COMPLETE_TASK
     REJECT = REJECT_TASK
     REASSIGN = REASSIGN_TASK
@@ -117,7 +126,7 @@ class TaskAction(StrEnum):
 
     @property
     def by_agency(self) -> bool:
-        return self in (TaskAction.CLAIM, TaskAction.COMPLETE, TaskAction.REJECT)
+        return self in (TaskAction.CLAIM, TaskAction.RELEASE, TaskAction.COMPLETE, TaskAction.REJECT)
 
 
 def _task_not_found() -> NotFound:
@@ -139,6 +148,11 @@ async def _task_for(db: Database, actor: Actor, task_id: str) -> InboxTask:
     if not actor.in_court(row.court):
         raise _task_not_found()
     return row
+
+
+async def visible_task(db: Database, actor: Actor, task_id: str) -> InboxTask:
+    """The inbox row of a task the actor may see (the same rules and answers as every task route)."""
+    return await _task_for(db, actor, task_id)
 
 
 # --- reading -----------------------------------------------------------------------------------------------
@@ -242,6 +256,11 @@ async def complete(db: Database, client: Client, actor: Actor, task_id: str, bod
 
 async def reject(db: Database, client: Client, actor: Actor, task_id: str, body: Reasoned) -> TaskView:
     return await act(db, client, actor, task_id, TaskAction.REJECT, body)
+
+
+async def release(db: Database, client: Client, actor: Actor, task_id: str, body: Reasoned) -> TaskView:
+    """The clerk who claimed the task hands it back to the agency's pool, with a reason."""
+    return await act(db, client, actor, task_id, TaskAction.RELEASE, body)
 
 
 async def reassign(db: Database, client: Client, actor: Actor, task_id: str, body: Reassignment) -> TaskView:

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from domain.errors import OneMatterError, ValidationFailed
 from web.deps import app_state, temporal_client
-from web.services import tasks
+from web.services import agency_desk, tasks
+from web.services.agency_desk import CommentBody, FollowUpBody
 from web.services.tasks import FINAL_STATES, MAX_ATTACHMENT_BYTES, TaskQuery, TaskSummary
 from web.ui.forms import FormBuilder, FormField, flatten, parse
 from web.ui.render import page, refusal_fields
@@ -75,6 +76,7 @@ async def _task_page(
     known = {f.name for f in flatten(fields)}
     general = list(general or []) + [m for n, m in (errors or {}).items() if n not in known and n != "reason"]
     view = detail.task
+    desk = await agency_desk.notes(app_state(request).db, user.actor, task_id)
     return page(
         request,
         "agency/task.html",
@@ -88,6 +90,8 @@ async def _task_page(
         reject_error=(errors or {}).get("reason"),
         is_open=not view.state.is_final,
         can_act=user.actor.agency == view.spec.agency and not view.state.is_final,
+        is_clerk=user.actor.agency == view.spec.agency,
+        desk=desk,
         done=request.query_params.get("done"),
     )
 
@@ -189,3 +193,44 @@ async def attachment(sha256: str, request: Request, user: AnyUser) -> Response:
         media_type=found.content_type,
         headers={"Content-Disposition": f'inline; filename="{sha256}"', "Cache-Control": "private, no-store"},
     )
+
+
+@router.post("/ui/tasks/{task_id}/release")
+async def release(task_id: str, request: Request, user: AgencyUser) -> Response:
+    """The clerk hands the claimed task back to the agency's pool (放回), with a reason."""
+    await check_csrf(request, user)
+    state = app_state(request)
+    reason = _form(await request.form()).get("reason", "").strip()
+    if not reason:
+        t = translator(request)
+        return await _task_page(request, user, task_id, general=[t("task.release_reason")], status_code=422)
+    try:
+        await tasks.release(state.db, temporal_client(state), user.actor, task_id, Reasoned(reason=reason))
+    except OneMatterError as exc:
+        return await _task_page(request, user, task_id, general=[exc.message], status_code=exc.status)
+    return RedirectResponse(_task_url(task_id, _attachments(request), "released"), status_code=303)
+
+
+@router.post("/ui/tasks/{task_id}/comments")
+async def comment(task_id: str, request: Request, user: AgencyUser) -> Response:
+    await check_csrf(request, user)
+    text = _form(await request.form()).get("text", "").strip()
+    try:
+        await agency_desk.comment(app_state(request).db, user.actor, task_id, CommentBody(text=text))
+    except ValidationError:
+        t = translator(request)
+        return await _task_page(request, user, task_id, general=[t("task.comment_required")], status_code=422)
+    return RedirectResponse(_task_url(task_id, _attachments(request), "commented"), status_code=303)
+
+
+@router.post("/ui/tasks/{task_id}/follow-up")
+async def follow_up(task_id: str, request: Request, user: AgencyUser) -> Response:
+    await check_csrf(request, user)
+    values = _form(await request.form())
+    try:
+        body = FollowUpBody.model_validate({"on": values.get("on") or None, "reason": values.get("reason", "")})
+    except ValidationError:
+        t = translator(request)
+        return await _task_page(request, user, task_id, general=[t("task.follow_up_invalid")], status_code=422)
+    await agency_desk.follow_up(app_state(request).db, user.actor, task_id, body)
+    return RedirectResponse(_task_url(task_id, _attachments(request), "follow_up"), status_code=303)

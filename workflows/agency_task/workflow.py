@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         REASSIGN_TASK,
         RECOMPUTE_TASK_DEADLINE,
         REJECT_TASK,
+        RELEASE_TASK,
         TASK_VIEW_QUERY,
     )
     from workflows.kit.timeline import acting_user, refusal_from, refuse, require_role
@@ -195,6 +196,22 @@ class AgencyTask:
     def _validate_claim(self) -> None:
         self._require_agency()
         self._require_state(TaskState.OPEN)
+
+    @workflow.update(name=RELEASE_TASK)
+    async def release(self, body: Reasoned) -> TaskView:
+        """The clerk hands the task back (退回待签收): open again for any clerk of the agency. A new
+        handler only: histories recorded before it never call it, so they replay unchanged."""
+        assert self.view is not None
+        previous = self.view.claimed_by
+        self.view.state, self.view.claimed_by = TaskState.OPEN, None
+        self._record("released", body.reason, previous_assignee=previous)
+        await self._project()
+        return self.view
+
+    @release.validator
+    def _validate_release(self, body: Reasoned) -> None:
+        self._require_agency()
+        self._require_state(TaskState.CLAIMED)
 
     @workflow.update(name=COMPLETE_TASK)
     async def complete(self, completion: Completion) -> TaskView:

@@ -23,3 +23,4 @@ CANCEL_TASK_SIGNAL = "cancel-task"  # the parent workflow no longer needs the ta
 CLAIM_TASK, COMPLETE_TASK, REJECT_TASK = "claim", "complete", "reject"
 REASSIGN_TASK, EXTEND_TASK, CANCEL_TASK = "reassign", "extend", "cancel"
 RECOMPUTE_TASK_DEADLINE = "recompute-deadline"
+RELEASE_TASK = "release"  # the clerk who claimed a task hands it back to the agency's pool
