@@ -79,7 +79,9 @@ async def test_an_unauthenticated_body_is_refused_before_it_is_read(web: str):
     head = f"{DECISION}Content-Type: application/json\nTransfer-Encoding: chunked\n"
     status, _ = await _raw(web, head)
     assert status == 401
-    status, _ = await _raw(web, head.replace("Transfer", "Authorization: Bearer forged-token\nTransfer"))
+    status, raw = await _raw(web, head.replace("Transfer", "Authorization: Bearer forged-token\nTransfer"))
+    assert status == 401 and "www-authenticate: bearer" in raw.lower()
+    status, _ = await _raw(web, head.replace("/api/workflows/x/decisions/approve", "/codec/decode"))
     assert status == 401
 
 

@@ -42,6 +42,8 @@ BODY_LIMITS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"^/api/auth/token$"), 16 * KB),
     ("POST", re.compile(r"^/ui/login$"), 16 * KB),
     ("POST", re.compile(r"^/api/payouts/lists$"), 65 * MB),  # web/services/payouts.py MAX_UPLOAD_BYTES + form
+    # A start form may carry its list (the payee list of a mass payout, checked before the start).
+    ("POST", re.compile(r"^/ui/cases/new/[a-z0-9-]+$"), 65 * MB),
     ("POST", re.compile(r"^/(api|ui)/tasks/[^/]+/attachments$"), 21 * MB),  # MAX_ATTACHMENT_BYTES + form
     ("POST", re.compile(r"^/codec/(encode|decode)$"), 8 * MB),  # Temporal's 2 MB payloads, base64, a few
 )
@@ -189,14 +191,16 @@ class GuardMiddleware:
             if bad is not None:
                 await _error(send, 422, "FORBIDDEN_CHARACTER", bad)
                 return
-        if method in UNSAFE_METHODS and path not in LOGIN_PATHS and path.startswith(("/api/", "/ui/")):
-            if not await self._authenticated(scope):
+        if method in UNSAFE_METHODS and path not in LOGIN_PATHS and path.startswith(("/api/", "/ui/", "/codec/")):
+            refusal = await self._unauthenticated(scope)
+            if refusal is not None:
                 if path.startswith("/ui/"):
                     # A person whose session ended: back to the login page, as the UI's pages do.
                     await send({"type": "http.response.start", "status": 303, "headers": [(b"location", b"/ui/login")]})
                     await send({"type": "http.response.body", "body": b""})
                     return
-                await _error(send, 401, "UNAUTHENTICATED", "a valid bearer token or session is required")
+                code, message = refusal
+                await _error(send, 401, code, message, extra_headers=[(b"www-authenticate", b"Bearer")])
                 return
         started = _Started()
         send = _tracking(send, started)
@@ -220,7 +224,9 @@ class GuardMiddleware:
                 raise
             await _error(send, 413, "BODY_TOO_LARGE", f"the body may have at most {limit} bytes here")
 
-    async def _authenticated(self, scope: Scope) -> bool:
+    async def _unauthenticated(self, scope: Scope) -> tuple[str, str] | None:
+        """None for a valid bearer token or session; else the code and message of the 401 (as the routes
+        would answer it: web/deps.py)."""
         token = None
         scheme, _, value = (_header(scope, b"authorization") or "").partition(" ")
         if scheme.lower() == "bearer" and value.strip():
@@ -228,8 +234,10 @@ class GuardMiddleware:
         else:
             token = _cookie(scope, SESSION_COOKIE)
         if not token:
-            return False
-        return await self._resolve(scope, token) is not None
+            return "UNAUTHENTICATED", "a bearer token is required (POST /api/auth/token)"
+        if await self._resolve(scope, token) is None:
+            return "INVALID_TOKEN", "the token is unknown, expired or revoked"
+        return None
 
     async def _resolve(self, scope: Scope, token: str) -> Actor | None:
         if self._lookup is not None:
