@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, JsonValue, field_validator, model_validator
 
 from domain.cases import CaseNumber, CourtName
 from domain.money import Fen, PositiveFen
@@ -30,6 +30,11 @@ EVIDENCE, FILING, SUPERVISION = "refusal-evidence", "police-filing-decision", "f
 PROSECUTION, DOCKET, VERIFICATION = "prosecution-decision", "private-prosecution-docket", "verification-answer"
 
 
+def _offer_catalogues(schema: dict[str, JsonValue]) -> None:
+    offered: list[JsonValue] = [c for c in sorted(catalogue_ids())]
+    schema["enum"] = offered
+
+
 class RefusalReferralRequest(BaseModel):
     """拒执移送 — the executing court's case against a person who can perform and refuses."""
 
@@ -42,7 +47,13 @@ class RefusalReferralRequest(BaseModel):
     conduct: str = Field(min_length=4, max_length=2000, description="拒不执行的具体行为")
     sanctioned: bool = Field(default=False, description="已采取罚款、拘留等强制措施 (Art. 3(4)–(7))")
     maintenance_or_wages: bool = Field(default=False, description="涉及赡养费、抚养费、医疗费、劳动报酬 (Art. 10)")
-    catalogue: str = Field(default=DEFAULT_CATALOGUE, max_length=64, description="任务颗粒清单")
+    catalogue: str = Field(
+        default=DEFAULT_CATALOGUE,
+        max_length=64,
+        description="任务颗粒清单",
+        # The form offers the packaged catalogues (a court's own list, once added, shows up here).
+        json_schema_extra=_offer_catalogues,
+    )
     agencies: dict[str, str] = Field(
         default_factory=dict, description="department → agency id, overriding the catalogue's defaults"
     )

@@ -174,6 +174,7 @@ WORDS = Words(
         "especially-4-severe-consequences": Word("致申请执行人自杀、自残等 (四(四))", "Severe consequences (4.4)"),
         "especially-5-other": Word("其他情节特别严重 (四(五))", "Other especially serious conduct (4.5)"),
         "pre-judgment-hiding": Word("诉讼中隐藏、转移财产 (第六条)", "Hiding assets during the suit (Art. 6)"),
+        "national-2024": Word("拒执解释 2024 默认清单 (14 个颗粒)", "拒执解释 2024 default (14 granules)"),
         # Checklist phases, states and answers.
         "evidence": Word("证据收集", "Evidence"),
         "referral": Word("移送", "Referral"),
