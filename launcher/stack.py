@@ -89,6 +89,9 @@ def stack_children(settings: Settings) -> list[ChildSpec]:
 
 
 def main() -> None:
+    # Everything the stack writes under var/ (Temporal's and the simulators' SQLite files, logs, keys,
+    # blobs) is for its owner only: the databases hold personal data. Children inherit the mask.
+    os.umask(0o077)
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     _ = settings.codec_keys  # creates the sandbox dev key under var/ before any process needs it
@@ -107,7 +110,7 @@ def main() -> None:
         supervisor.stop_all()
         raise
 
-    from web.accounts import DEMO_ACCOUNTS
+    from web.accounts import DEMO_ACCOUNTS, DEMO_USER_COURTS
 
     metrics = ""
     if base := worker_metrics_base(settings):
@@ -125,7 +128,8 @@ def main() -> None:
         "\nDemo accounts (password = user name):"
     )
     for username, role, agency in DEMO_ACCOUNTS:
-        print(f"  {username:<22} {role:<8} {agency or ''}")
+        courts = "、".join(DEMO_USER_COURTS.get(username, ()))
+        print(f"  {username:<22} {role:<10} {agency or courts}")
     print(flush=True)
     supervisor.run_forever()
     print("stopped.", flush=True)

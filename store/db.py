@@ -74,7 +74,14 @@ def private_file(path: Path) -> None:
     """Creates ``path`` readable by its owner only (0600), or makes it so: the database holds users'
     password hashes and the inbox. SQLite gives its -wal and -shm files the database file's mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    # Never open an existing database file here: closing any descriptor of a file drops every POSIX
+    # lock this process holds on it, including SQLite's own (another engine on the same file would
+    # then fail with "disk I/O error"). chmod touches no lock.
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass  # another process made it a moment ago; chmod below
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if p.exists():
             os.chmod(p, 0o600)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from domain.tasks import TaskState, TaskView
 from store.db import Base, Database, UTCDateTime, utcnow
+from store.sealing import PREFIX as SEAL_PREFIX
 from store.sealing import Sealer
 
 OPEN_STATES = (TaskState.OPEN.value, TaskState.CLAIMED.value)
@@ -94,6 +95,23 @@ class SqlTaskStore:
             row.version = view.version
             row.view_json = sealer.seal(view.model_dump_json(), view.task_id)
             row.updated_at = utcnow()
+
+    def seal_plaintext(self, batch: int = 500) -> int:
+        """Seals the views of rows written before sealing existed (the worker does it on start); returns
+        how many. Safe to run from several processes at once: sealing twice gives an equally good row."""
+        sealer = self._db.sealer
+        if sealer is None:
+            return 0
+        done = 0
+        while True:
+            with self._db.session() as s:
+                plain = select(InboxTask).where(InboxTask.view_json.not_like(f"{SEAL_PREFIX}%")).limit(batch)
+                rows = list(s.scalars(plain))
+                for row in rows:
+                    row.view_json = sealer.seal(row.view_json, row.task_id)
+            done += len(rows)
+            if len(rows) < batch:
+                return done
 
     def get(self, task_id: str) -> InboxTask | None:
         with self._db.session() as s:

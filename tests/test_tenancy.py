@@ -20,6 +20,7 @@ from domain.errors import ValidationFailed
 from domain.four_eyes import rule_for
 from tests.helpers import case_number, eventually, login
 from tests.test_agency_tasks import spec, start_task
+from tests.test_audit import approved_inquiry
 from tests.test_mass_payout import BANK, PayeeSet, sim, store_list
 from web.accounts import DEMO_COURT, SECOND_DEMO_COURT, check_courts
 
@@ -274,3 +275,22 @@ async def test_personal_data_at_rest_is_sealed(web: str, client: Any, settings: 
     for secret in ("钱某某", "浙A12345", "LSVAU2180N2123456"):
         assert secret not in view_json
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_archived_trails_hold_no_names_or_numbers(client: Any, settings: Settings, simulator: str) -> None:
+    """The issue: the audit archive held names in plaintext. What it keeps is the trail the redactor
+    masked (the same masking the live trail has), so the archive needs no key to be safe to back up."""
+    if not settings.web_database_url.startswith("sqlite"):
+        pytest.skip("the file checks are SQLite's")
+    wid, personal = await approved_inquiry(client, settings, simulator)  # ends by archiving its trail
+    path = Path(settings.web_database_url.split("///", 1)[1])
+
+    async def archived() -> str | None:
+        with sqlite3.connect(path) as conn:
+            row = conn.execute("SELECT trail_json FROM audit_archive WHERE workflow_id = ?", (wid,)).fetchone()
+        return row[0] if row else None
+
+    trail_json = await eventually(archived, timeout=30)
+    assert "workflow_started" in trail_json
+    for secret in personal:
+        assert secret not in trail_json

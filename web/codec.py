@@ -2,7 +2,7 @@
 
 Temporal's remote codec protocol: ``POST /codec/decode`` and ``POST /codec/encode`` take and return
 ``{"payloads": [{"metadata": {key: base64}, "data": base64}]}``. Decoding reveals personal data, so only
-judges, auditors and admins may call it — with a bearer token, or with the UI's session cookie when
+admins may call it — with a bearer token, or with the UI's session cookie when
 Temporal's UI is set to include cross-origin credentials. CORS admits the Temporal UI's origin only.
 """
 
@@ -33,7 +33,10 @@ log = get_logger(__name__)
 router = APIRouter(prefix="/codec", tags=["codec"])
 
 SESSION_COOKIE = "om_session"  # the UI's session cookie (web/ui/session.py uses the same name)
-CODEC_ROLES = (Role.JUDGE, Role.AUDITOR, Role.ADMIN)
+# Admins (operators) only. A payload carries no workflow id, so a codec call cannot be held to the
+# caller's courts; and Temporal's UI, its only client, is reachable by operators alone
+# (docs/security.md). Judges, approvers, supervisors and auditors read cases through the web, by court.
+CODEC_ROLES = (Role.ADMIN,)
 MAX_PAYLOADS = 1000
 
 
@@ -145,7 +148,7 @@ async def preflight(action: str, request: Request, state: State) -> Response:
 
 @router.post("/decode", responses=errors(401, 403, 422))
 async def decode(request: Request, body: PayloadsBody, _: CodecActor, state: State) -> JSONResponse:
-    """Decrypts payloads for Temporal's UI (judges, auditors, admins)."""
+    """Decrypts payloads for Temporal's UI (admins: the operators who reach it)."""
     return await _transform(request, state, body, encode=False)
 
 

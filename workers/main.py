@@ -30,6 +30,7 @@ from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from store.db import Database
+from store.inbox import SqlTaskStore
 from store.sealing import Sealer
 from workers.metrics import worker_runtime
 from workers.sandbox import WorkflowSandbox
@@ -89,6 +90,7 @@ def build_worker(
     _warm_up()
     database = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
     database.upgrade()  # the inbox table must exist before the first task projects into it
+    SqlTaskStore(database).seal_plaintext()  # rows projected before the inbox was sealed at rest
     resources = WorkerResources(
         settings=settings,
         adapters=registry,
