@@ -31,6 +31,7 @@ from web.limits import GuardMiddleware
 from web.metrics import install as install_metrics
 from web.payout_routes import router as payout_router
 from web.request_log import RequestLogMiddleware
+from web.services import webhooks
 from web.ui import install as install_ui
 
 log = get_logger(__name__)
@@ -95,9 +96,14 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connected.wait(), CONNECT_WAIT_SECONDS)
         log.info("web started", profile=settings.profile, database=db.engine.url.render_as_string(hide_password=True))
+        # Agencies' webhooks: store-and-forward from the inbox projection (web/services/webhooks.py).
+        notifier = asyncio.create_task(webhooks.run_loop(db, settings))
         try:
             yield
         finally:
+            notifier.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await notifier
             if connector is not None and not connector.done():
                 connector.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.api import agency_desk, auth, dashboard, legal, partners, scenarios, tasks, users, workflows
+from web.api import agency_desk, auth, dashboard, legal, partners, scenarios, tasks, users, webhooks, workflows
 
 router = APIRouter(prefix="/api")
-for module in (auth, scenarios, workflows, tasks, partners, users, legal, dashboard, agency_desk):
+for module in (auth, scenarios, workflows, tasks, partners, users, legal, dashboard, agency_desk, webhooks):
     router.include_router(module.router)

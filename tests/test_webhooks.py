@@ -1,0 +1,125 @@
+"""Agency notifications (issue 12 item 5): an agency registers a webhook; its task's assignment and
+cancellation are POSTed to it, signed with HMAC-SHA256, retried after a failed answer, and logged per
+delivery; URLs other than http(s) loopback (in the sandbox) are refused; nobody but the agency sees them."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+from temporalio.client import Client
+
+from core.settings import Settings
+from tests.helpers import JUDGE, eventually, login
+from tests.test_agency_tasks import spec, start_task, update
+from web.services.webhooks import SIGNATURE_HEADER, backoff, sign, url_problem, verify
+from workflows.agency_task.models import Reasoned
+from workflows.kit.messages import CANCEL_TASK
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+SECRET = "s3cret-for-the-police-desk"
+
+
+class Receiver:
+    """A webhook receiver on loopback: answers 500 to the first request (to see the retry), then 200."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.fail_first = True
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if outer.fail_first:
+                    outer.fail_first = False
+                    self.send_response(500)
+                else:
+                    outer.received.append(({k: v for k, v in self.headers.items()}, body))
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/om-events"
+
+    def events(self, task_id: str) -> list[dict[str, Any]]:
+        return [json.loads(b) for _, b in self.received if json.loads(b)["task_id"] == task_id]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    thread = threading.Thread(target=r.server.serve_forever, daemon=True)
+    thread.start()
+    yield r
+    r.server.shutdown()
+
+
+def test_signature_and_backoff_rules():
+    body = b'{"event":"task.assigned"}'
+    header = sign(SECRET, body, 1_800_000_000)
+    assert verify(SECRET, body, header, now=1_800_000_010)
+    assert not verify("another-secret-entirely", body, header, now=1_800_000_010)
+    assert not verify(SECRET, body + b" ", header, now=1_800_000_010)
+    assert not verify(SECRET, body, header, now=1_800_001_000)  # too old: a replay
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 20)] == [1, 2, 4, 600]
+    assert url_problem("http://127.0.0.1:9/x", sandbox=True) is None
+    assert url_problem("http://127.0.0.1:9/x", sandbox=False) == "private, loopback and reserved addresses are refused"
+    assert url_problem("http://10.0.0.8/x", sandbox=False) == "private, loopback and reserved addresses are refused"
+    assert url_problem("http://169.254.169.254/latest", sandbox=False) is not None
+    assert url_problem("ftp://127.0.0.1/x", sandbox=True) == "only http and https URLs"
+    assert url_problem("http://user:pw@127.0.0.1/x", sandbox=True) is not None
+
+
+async def test_agency_is_notified_signed_retried_and_logged(
+    client: Client, settings: Settings, web: str, receiver: Receiver
+):
+    police, court, judge = [await login(web, u) for u in ("police-hangzhou", "court-gongshu", "judge")]
+    async with police, court, judge:
+        for bad in ("ftp://127.0.0.1/x", "http://10.1.2.3/hook", "file:///etc/passwd"):
+            r = await police.post("/api/webhooks", json={"url": bad, "secret": SECRET})
+            assert r.status_code == 422 and r.json()["code"] == "WEBHOOK_URL_REFUSED", bad
+        assert (await police.post("/api/webhooks", json={"url": receiver.url, "secret": "short"})).status_code == 422
+        assert (await judge.post("/api/webhooks", json={"url": receiver.url, "secret": SECRET})).status_code == 403
+        r = await police.post("/api/webhooks", json={"url": receiver.url, "secret": SECRET})
+        assert r.status_code == 201, r.text
+        hook = r.json()
+        assert "secret" not in hook and hook["agency"] == "police-hangzhou"
+
+        handle = await start_task(client, settings, spec("police-hangzhou"))
+        async def received() -> list[dict[str, Any]] | None:
+            return receiver.events(handle.id) or None
+
+        [assigned] = await eventually(received, timeout=30)
+        assert assigned["event"] == "task.assigned" and assigned["case_number"]
+        headers, body = next((h, b) for h, b in receiver.received if json.loads(b)["task_id"] == handle.id)
+        assert verify(SECRET, body, headers[SIGNATURE_HEADER])
+        assert headers["X-OM-Event"] == "task.assigned"
+
+        # The first attempt met a 500: the log says so, and that the retry was delivered.
+        log = (await police.get(f"/api/webhooks/{hook['id']}/deliveries")).json()
+        [row] = [d for d in log if d["task_id"] == handle.id]
+        assert row["status"] == "delivered" and row["attempts"] == 2 and row["last_status_code"] == 204
+
+        await update(handle, JUDGE, CANCEL_TASK, Reasoned(reason="被执行人已履行"))
+
+        async def cancelled() -> dict[str, Any] | None:
+            return next((e for e in receiver.events(handle.id) if e["event"] == "task.cancelled"), None)
+
+        event = await eventually(cancelled, timeout=30)
+        assert event["reason"] == "被执行人已履行" and event["state"] == "cancelled"
+
+        # Another agency neither sees nor deletes the webhook; its owner does.
+        assert (await court.get(f"/api/webhooks/{hook['id']}/deliveries")).status_code == 404
+        assert (await court.delete(f"/api/webhooks/{hook['id']}")).status_code == 404
+        assert hook["id"] not in [h["id"] for h in (await court.get("/api/webhooks")).json()]
+        assert (await police.delete(f"/api/webhooks/{hook['id']}")).status_code == 204
+        assert hook["id"] not in [h["id"] for h in (await police.get("/api/webhooks")).json()]
