@@ -34,7 +34,7 @@ class Receiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if outer.fail_first:
                     outer.fail_first = False
@@ -95,6 +95,7 @@ async def test_agency_is_notified_signed_retried_and_logged(
         assert "secret" not in hook and hook["agency"] == "police-hangzhou"
 
         handle = await start_task(client, settings, spec("police-hangzhou"))
+
         async def received() -> list[dict[str, Any]] | None:
             return receiver.events(handle.id) or None
 
