@@ -375,6 +375,9 @@ async def test_performance_in_full_before_the_referral_cancels_the_open_granules
     with pytest.raises(WorkflowUpdateFailedError) as too_much:
         await decide(handle, DEBTOR_PERFORMED, reason="已履行", performed_fen=req.owed_fen + 1, in_full=True)
     assert refusal_code(too_much.value) == "UNLAWFUL_DECISION"
+    with pytest.raises(WorkflowUpdateFailedError) as not_all:
+        await decide(handle, DEBTOR_PERFORMED, reason="已履行", performed_fen=req.owed_fen - 1, in_full=True)
+    assert refusal_code(not_all.value) == "UNLAWFUL_DECISION"
     await decide(handle, DEBTOR_PERFORMED, reason="被执行人全额履行", performed_fen=req.owed_fen, in_full=True)
     result = RefusalReferralResult.model_validate(await handle.result())
     assert result.status == "performed_in_full" and result.letter is None and result.performed_fen == req.owed_fen

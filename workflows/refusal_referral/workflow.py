@@ -360,8 +360,12 @@ class RefusalReferral:
         if isinstance(payload, VerificationRequest) and payload.department not in self.inp.catalogue.departments:
             known = ", ".join(self.inp.catalogue.departments)
             return f"department: {payload.department!r} is not in the catalogue (known: {known})"
-        if isinstance(payload, Performance) and self.performed_fen + payload.performed_fen > self.inp.request.owed_fen:
-            return "performed_fen: more than is owed in all"
+        if isinstance(payload, Performance):
+            total, owed = self.performed_fen + payload.performed_fen, self.inp.request.owed_fen
+            if total > owed:
+                return "performed_fen: more than is owed in all"
+            if payload.in_full and total < owed:
+                return f"in_full: {total} of {owed} fen performed in all; in full means all of it"
         return None
 
     # --- what the judge sees -----------------------------------------------------------------------------
