@@ -14,7 +14,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.consumption_restriction import RestrictionTrigger
-from domain.dishonest_list import PreviousRemoval, RemovalGround
+from domain.dishonest_list import RemovalGround
 from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
 from tests.helpers import (
@@ -213,8 +213,11 @@ async def test_minors_are_never_listed_and_art3_bars_ground_one(client: Client, 
 
 
 async def test_applicant_may_not_re_request_within_six_months(client: Client, settings: Settings) -> None:
-    previous = PreviousRemoval(ground=RemovalGround.APPLICANT_REQUEST, removed_on=date.today() - timedelta(days=30))
-    handle = await start(client, settings, "dishonest-list", new_request(previous_removal=previous))
+    earlier: dict[str, Any] = {
+        "previously_removed_for": RemovalGround.APPLICANT_REQUEST,
+        "previously_removed_on": date.today() - timedelta(days=30),
+    }
+    handle = await start(client, settings, "dishonest-list", new_request(**earlier))
     await wait_status(handle, "awaiting_entry_decision")
     assert await refused(handle, ENTER, **enter()) == "UNLAWFUL_DECISION"
     await decide(handle, DECLINE, reason="六个月内不得再申请纳入")

@@ -44,7 +44,8 @@ class DishonestListRequest(BaseModel):
     performance: str = Field(default="全部未履行", min_length=2, max_length=500, description="履行情况")
     filed_on: date = Field(description="立案日期")
     applicant_requested: bool = Field(default=True, description="依申请执行人申请 (十五日内审查, 第五条)")
-    previous_removal: PreviousRemoval | None = Field(default=None, description="此前被删除的纳入 (再次纳入的规则)")
+    previously_removed_on: date | None = Field(default=None, description="此前被删除的纳入: 删除日期 (再次纳入的规则)")
+    previously_removed_for: RemovalGround | None = Field(default=None, description="此前被删除的纳入: 删除事由")
     restriction_workflow_id: str = Field(
         default="", max_length=200, description="本案已有的限制消费令 (workflow id); 空: 一并发出新的"
     )
@@ -56,7 +57,15 @@ class DishonestListRequest(BaseModel):
     def _representative_only_for_organisations(self) -> DishonestListRequest:
         if self.legal_representative and self.debtor.kind is not PartyKind.ORGANISATION:
             raise ValueError("legal_representative: only an organisation has one (失信规定 第六条)")
+        if (self.previously_removed_on is None) != (self.previously_removed_for is None):
+            raise ValueError("previously_removed_on: an earlier removal states both its date and its ground")
         return self
+
+    @property
+    def previous_removal(self) -> PreviousRemoval | None:
+        if self.previously_removed_on is None or self.previously_removed_for is None:
+            return None
+        return PreviousRemoval(ground=self.previously_removed_for, removed_on=self.previously_removed_on)
 
 
 class DishonestListInput(BaseModel):

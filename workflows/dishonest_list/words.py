@@ -62,9 +62,9 @@ WORDS = Words(
         "performance": Word("履行情况", "Performance"),
         "filed_on": Word("立案日期", "Filed on"),
         "applicant_requested": Word("依申请执行人申请", "On the applicant's request"),
-        "previous_removal": Word("此前被删除的纳入", "Earlier removal"),
+        "previously_removed_on": Word("此前被删除的日期", "Earlier removal on"),
+        "previously_removed_for": Word("此前被删除的事由", "Earlier removal ground"),
         "ground": Word("事由", "Ground"),
-        "removed_on": Word("删除日期", "Removed on"),
         "restriction_workflow_id": Word("本案已有的限制消费令", "Existing restriction order"),
         "list_partner": Word("失信名单库", "National list"),
         "credit_agency": Word("征信机构", "Credit agency"),
@@ -84,7 +84,7 @@ WORDS = Words(
             "申请执行人申请的, 法院十五日内审查决定; 也可依职权纳入 (失信规定 第五条)",
             "An applicant's request is decided within 15 days; the court may also act ex officio (Art. 5)",
         ),
-        "previous_removal": Word(
+        "previously_removed_on": Word(
             "因申请执行人申请删除后六个月内, 申请执行人再申请纳入的不予支持 (第十条)",
             "After removal at the applicant's request, the applicant may not ask to re-enter within 6 months (Art. 10)",
         ),
