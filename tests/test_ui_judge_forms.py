@@ -132,6 +132,7 @@ async def test_every_start_form_has_chinese_labels_and_agency_choices(browser: B
         court = form.locator("[name='f.court']")
         if await court.count():
             await expect(court).to_have_value(COURT)
+            await expect(court).not_to_be_editable()  # a judge starts cases of their own court only
         # No agency is typed: every agency field is a choice of configured agencies, shown by name.
         for select in await form.locator("select[name$='agency'], select[name$='_bank'], select[name='f.bank']").all():
             for text in await select.locator("option").all_text_contents():

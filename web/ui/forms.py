@@ -166,7 +166,7 @@ def _row_number_default(key: str, node: Mapping[str, Any], required: bool) -> bo
 class FormBuilder:
     """Fields for one schema. ``scenario`` picks the scenario's words (a field may be called differently in
     two scenarios: ``court`` is 执行法院 in one and 请求法院 in another); ``directory`` turns agency ids
-    into choices; ``prefill`` gives top-level defaults a clerk expects (the judge's court)."""
+    into choices; ``prefill`` gives values only one answer fits (the judge's own court), shown read-only."""
 
     def __init__(
         self,
@@ -283,6 +283,9 @@ class FormBuilder:
             f.hint = (f.hint + "; " if f.hint else "") + self.t("common.yuan_hint")
         if f.kind == "json":
             f.hint = (f.hint + "; " if f.hint else "") + self.t("common.json_hint")
+        if name in self.prefill and f.kind == "text":
+            # What only one answer fits (a judge's own court: a case of another court is refused).
+            f.attrs["readonly"] = "readonly"
         if values is None:
             f.value = self.prefill.get(name) or _default_text(node, f.kind)
             if not f.value and row is not None and _row_number_default(key, node, required):
