@@ -13,7 +13,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
 from core.settings import Settings
 from domain.actors import Actor, Role
-from domain.consumption_restriction import RestrictionTrigger
+from domain.consumption_restriction import RestrictedItem, RestrictionTrigger
 from domain.dishonest_list import RemovalGround
 from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
@@ -370,4 +370,56 @@ async def test_term_end_deletes_within_three_working_days_provisional_in_an_unpu
     await eventually(lambda: _not_listed(restriction), timeout=30)
     assert (await status(restriction)).status == "restricted"
     await restriction.terminate("test done")
+    await handle.terminate("test done")
+
+
+async def test_the_case_s_running_order_is_told_and_full_performance_lifts_it(
+    client: Client, settings: Settings, simulator: str, web: str
+) -> None:
+    request = new_request()
+    order = ConsumptionRestrictionRequest(
+        case_number=request.case_number, court=request.court, debtor=request.debtor, items=[RestrictedItem.TRAVEL]
+    )
+    restriction = await start(client, settings, "consumption-restriction", order)
+    await wait_status(restriction, "awaiting_order")
+    await decide(restriction, ISSUE, order_number="(2026)浙0102执77号限制消费令")
+    await wait_status(restriction, "restricted")
+    lift: dict[str, Any] = {"ground": "security", "document_number": "(2026)浙0102执77号之一"}
+
+    handle = await start(
+        client, settings, "dishonest-list", request.model_copy(update={"restriction_workflow_id": restriction.id})
+    )
+    await wait_status(handle, "awaiting_entry_decision")
+    await decide(handle, ENTER, reason="违反限制消费令", **enter(ground="restriction-breach"))
+    st = await wait_status(handle, "listed")
+    assert st.summary["restriction"] == restriction.id
+    assert "restriction_signalled" in [e.action for e in st.timeline]
+    await eventually(lambda: _listed(restriction), timeout=30)
+    assert await refused(restriction, LIFT, **lift) == "UNLAWFUL_DECISION"  # listed: must stay restricted
+
+    await decide(handle, REMOVE, reason="已全部履行", ground="full-performance", document_ref="(2026)浙0102执77号之二")
+
+    async def both_done() -> bool:
+        return (await status(handle)).status == "removed" and (await status(restriction)).status == "lifted"
+
+    await agencies_work(web, CREDIT, both_done)  # this order bans travel only: no unit was notified
+    result: ConsumptionRestrictionResult = await restriction.result()
+    assert result.lifted == "full-performance" and result.notices == []
+
+
+async def _listed(handle: WorkflowHandle[Any, Any]) -> bool:
+    return (await status(handle)).summary.get("dishonest_listed") is True
+
+
+async def test_an_order_that_does_not_run_is_replaced_by_a_new_one(client: Client, settings: Settings) -> None:
+    handle = await start(
+        client, settings, "dishonest-list", new_request(restriction_workflow_id="consumption-restriction-missing")
+    )
+    await wait_status(handle, "awaiting_entry_decision")
+    await decide(handle, ENTER, reason="规避执行", **enter())
+    st = await wait_status(handle, "listed")
+    actions = [e.action for e in st.timeline]
+    assert "restriction_signal_failed" in actions and "restriction_started" in actions
+    assert st.summary["restriction"].endswith(":restriction")
+    await client.get_workflow_handle(st.summary["restriction"]).terminate("test done")
     await handle.terminate("test done")

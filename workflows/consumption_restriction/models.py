@@ -108,8 +108,10 @@ class LiftOrder(BaseModel):
 
 
 class DishonestListChange(BaseModel):
-    """Sent by the dishonest-list workflow: the debtor entered or left the list."""
+    """Sent by the dishonest-list workflow: the debtor entered or left the list, in which case."""
 
+    case_number: str
+    court: str
     listed: bool
     removal_ground: str | None = None
 

@@ -59,6 +59,7 @@ WORDS = Words(
         "violation_sanctioned": Word("惩戒违反限消令", "Breach sanctioned"),
         "violation_dismissed": Word("举报不成立", "Report dismissed"),
         "dishonest_list_changed": Word("失信名单状态变化", "Dishonest-list status changed"),
+        "dishonest_list_other_case": Word("他案失信通知, 不予处理", "Another case's list notice, ignored"),
         "must_lift": Word("履行完毕, 依法应当解除", "Full performance: must lift"),
         "lifted": Word("已解除限制消费", "Lifted"),
         "order_declined": Word("不予限制消费", "Order declined"),

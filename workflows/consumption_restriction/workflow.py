@@ -233,6 +233,12 @@ class ConsumptionRestriction:
 
     @workflow.signal(name=DISHONEST_LIST_SIGNAL)
     def dishonest_list_changed(self, change: DishonestListChange) -> None:
+        assert self.inp is not None
+        req = self.inp.request
+        if (change.case_number, change.court) != (req.case_number, req.court):
+            # Another case's list entry says nothing about this order: recorded, not followed.
+            self.timeline.record("dishonest_list_other_case", case_number=change.case_number)
+            return
         self.listed = change.listed
         self.timeline.record("dishonest_list_changed", listed=change.listed, removal_ground=change.removal_ground)
         if not change.listed and change.removal_ground == LiftingGround.FULL_PERFORMANCE.value:

@@ -36,7 +36,6 @@ WORDS = Words(
     },
     actions={
         "entry_requested": Word("申请纳入失信名单", "Entry requested"),
-        "entry_refused_by_law": Word("依法不得纳入", "Entry barred by law"),
         "decision": Word("法官决定", "Judge's decision"),
         "entry_declined": Word("决定不予纳入", "Entry declined"),
         "published": Word("已在名单库公布", "Published"),
@@ -44,6 +43,7 @@ WORDS = Words(
         "incident": Word("步骤失败", "Step failed"),
         "restriction_started": Word("一并限制消费", "Consumption restricted"),
         "restriction_signalled": Word("通知限制消费令", "Restriction order informed"),
+        "restriction_signal_failed": Word("未找到所述限制消费令, 另行签发", "No such order running; a new one issued"),
         "correction_requested": Word("收到纠正申请", "Correction requested"),
         "correction_review_overdue": Word("纠正申请审查超期", "Correction review overdue"),
         "corrected": Word("已更正", "Corrected"),

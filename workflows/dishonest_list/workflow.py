@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
@@ -192,12 +192,8 @@ class DishonestList:
         performance lifts it by itself."""
         assert self.inp is not None
         req = self.inp.request
-        if req.restriction_workflow_id:
+        if req.restriction_workflow_id and await self._signal_order(req.restriction_workflow_id):
             self.restriction_id = req.restriction_workflow_id
-            await workflow.get_external_workflow_handle(req.restriction_workflow_id).signal(
-                DISHONEST_LIST_SIGNAL, DishonestListChange(listed=True)
-            )
-            self.timeline.record("restriction_signalled", workflow_id=req.restriction_workflow_id)
         else:
             self.restriction_id = f"{workflow.info().workflow_id}:restriction"
             request = ConsumptionRestrictionRequest(
@@ -219,6 +215,19 @@ class DishonestList:
             )
             self.timeline.record("restriction_started", workflow_id=self.restriction_id)
         self.summary["restriction"] = self.restriction_id
+
+    async def _signal_order(self, workflow_id: str) -> bool:
+        """Tells the case's existing order; False (and a new order is issued) if no such order runs."""
+        assert self.inp is not None
+        req = self.inp.request
+        change = DishonestListChange(case_number=req.case_number, court=req.court, listed=True)
+        try:
+            await workflow.get_external_workflow_handle(workflow_id).signal(DISHONEST_LIST_SIGNAL, change)
+        except FailureError as exc:
+            self.timeline.record("restriction_signal_failed", workflow_id=workflow_id, error=exc.message)
+            return False
+        self.timeline.record("restriction_signalled", workflow_id=workflow_id)
+        return True
 
     async def _while_listed(self) -> tuple[RemovalGround, str, datetime]:
         """Until a ground to remove the entry occurs: the judge's removal, the end of the term, or a
@@ -305,9 +314,11 @@ class DishonestList:
         revoked = ground is RemovalGround.WRONG_ENTRY
         self.timeline.record("revoked" if revoked else "removed", ground=ground.value, on_time=on_time)
         if self.restriction_id is not None:
-            await workflow.get_external_workflow_handle(self.restriction_id).signal(
-                DISHONEST_LIST_SIGNAL, DishonestListChange(listed=False, removal_ground=ground.value)
+            req = self.inp.request
+            change = DishonestListChange(
+                case_number=req.case_number, court=req.court, listed=False, removal_ground=ground.value
             )
+            await workflow.get_external_workflow_handle(self.restriction_id).signal(DISHONEST_LIST_SIGNAL, change)
         return "revoked" if revoked else "removed"
 
     def _notify(self, kind: str, agency: str, instructions: str) -> None:
