@@ -101,7 +101,8 @@ async def test_judge_starts_a_referral_sees_the_checklist_and_refers(browser: Br
     await page.click("a[data-scenario='refusal-referral']")
     form = page.get_by_test_id("start-form")
     await form.locator("[name='f.case_number']").fill(case)
-    await form.locator("[name='f.court']").fill("杭州市上城区人民法院")
+    # The judge's own court, filled in for them (a case of another court would be refused).
+    await expect(form.locator("[name='f.court']")).to_have_value("杭州市上城区人民法院")
     await form.locator("[name='f.person.kind']").select_option("person")
     await form.locator("[name='f.person.name']").fill(person.name)
     await form.locator("[name='f.person.id_number']").fill(person.id_number)
