@@ -145,7 +145,7 @@ async def test_cross_region_seizure_end_to_end_on_postgres(
         assert dict(rows) == {"completed": 4}
     finally:
         db.dispose()
-    judge = await login(base, "judge")
+    judge = await login(base, "judge-jiaxing")  # the judge of the case's court (嘉兴中院): courts are tenants
     async with judge:
         trail = await judge.get(f"/api/workflows/{handle.id}/audit")
         assert trail.status_code == 200
