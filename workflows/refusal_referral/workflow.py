@@ -25,10 +25,8 @@ from enum import StrEnum
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.actors import SYSTEM_ACTOR
     from domain.refusal import heavier_punishment
     from domain.refusal_granules import Granule, Phase
     from domain.tasks import TaskSpec, TaskState
@@ -36,10 +34,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.archive import archive_audit_trail
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import CANCEL_TASK_SIGNAL, DECIDE_UPDATE, STATUS_QUERY
+    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
     from workflows.kit.status import publish_status
-    from workflows.kit.tasks import start_agency_task, task_id
+    from workflows.kit.tasks import run_agency_task, task_id
     from workflows.kit.timeline import Timeline
     from workflows.refusal_referral.models import (
         CLOSE,
@@ -268,25 +266,8 @@ class RefusalReferral:
             },
         )
         item.task_id, item.state = task_id(step), "open"
-        outcome = await self._task(step, spec, key)
+        outcome = await run_agency_task(step, spec, self.clock.clock, self.timeline, self._cancel_reason, granule=key)
         item.state, item.answer = outcome.state.value, _gist(outcome)
-        return outcome
-
-    async def _task(self, step: str, spec: TaskSpec, key: str) -> TaskOutcome:
-        """The kit's assign-and-wait, cancelling the task once the referral no longer needs it — and
-        taking the agency's answer as it stands when the agency answered first (the cancel signal then
-        finds the task ended: Temporal fails it, and a failed signal must not fail the case)."""
-        handle = await start_agency_task(step, spec, self.clock.clock, self.timeline, granule=key)
-        await workflow.wait_condition(lambda: handle.done() or self._cancel_reason() is not None)
-        reason = self._cancel_reason()
-        if reason is not None and not handle.done():
-            try:
-                await handle.signal(CANCEL_TASK_SIGNAL, reason)
-            except ApplicationError as exc:
-                workflow.logger.info("task ended before its cancellation", extra={"task": handle.id, "error": str(exc)})
-        outcome = await handle
-        by = outcome.completed_by or SYSTEM_ACTOR
-        self.timeline.record(f"task_{outcome.state.value}", outcome.reason, by, task=handle.id, agency=outcome.agency)
         return outcome
 
     def _cancel_reason(self) -> str | None:
