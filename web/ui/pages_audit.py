@@ -35,6 +35,7 @@ class Row:
     started_at: datetime | None
     closed_at: datetime | None
     archived: bool = False
+    started_by: str | None = None  # listed by visibility since OmStartedBy; the page does not show it
 
 
 def _day(value: str | None, field: str) -> datetime | None:
