@@ -44,6 +44,7 @@ from domain.partners import PartnerCategory, PartnerEndpoint
 from simulators.auction import build_auction_router
 from simulators.batch import build_batch_router
 from simulators.callbacks import CallbackDispatcher, CallbackSender
+from simulators.case_account import build_case_account_router
 from simulators.demo_data import DEMO_SUBJECTS, DemoSubjectView, demo_subject_views
 from simulators.dishonest_list import build_dishonest_list_router
 from simulators.errors import SimulatorError
@@ -382,5 +383,6 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     app.include_router(build_auction_router(config.state_dir, by_category[PartnerCategory.AUCTION], demo))
     app.include_router(build_title_router(config.state_dir, by_category[PartnerCategory.REAL_ESTATE], demo))
     app.include_router(build_batch_router(config.state_dir, by_category[PartnerCategory.BANK]))
+    app.include_router(build_case_account_router(config.state_dir, by_category[PartnerCategory.BANK]))
     app.include_router(build_dishonest_list_router(config.state_dir))
     return app

@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,6 @@ import httpx
 
 from core.logging import configure_logging, get_logger
 from core.settings import get_settings
-from domain.legal_time import CHINA_TZ
 from simulators.refusal_agents import REFUSAL_INBOXES, REFUSAL_SCRIPTS
 
 log = get_logger(__name__)
@@ -94,14 +93,42 @@ async def _title_transfer(http: httpx.AsyncClient, task: dict[str, Any]) -> dict
     return {"result": result}
 
 
+# Where the sandbox bank keeps its case accounts (simulators/case_account.py): the simulators' base URL and
+# each bank's token there. main() sets it from the settings; a test sets it to its own simulator.
+CASE_ACCOUNTS: dict[str, Any] = {"url": None, "tokens": {}}
+
+
+async def _unnoticed_credits(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """Payments into the case account of the task's case that the bank has not yet noticed to the court."""
+    if not CASE_ACCOUNTS["url"]:
+        return []
+    bank = task["agency"]
+    token = CASE_ACCOUNTS["tokens"].get(bank, f"sandbox-{bank}")
+    async with httpx.AsyncClient(base_url=CASE_ACCOUNTS["url"], headers={"Authorization": f"Bearer {token}"}) as sim:
+        r = await sim.get(f"/partners/{bank}/case-accounts/credits", params={"case_number": task["case_number"]})
+        r.raise_for_status()
+        credits: list[dict[str, Any]] = r.json()
+        return credits
+
+
 async def _credit_notice(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
-    """The case-account bank notices the settlement instalment paid in full (the sandbox debtor pays)."""
-    r = await http.get(f"/api/tasks/{task['task_id']}")
-    r.raise_for_status()
-    context = r.json()["task"]["spec"]["context"]
-    today = datetime.now(CHINA_TZ).date().isoformat()
-    reference = task["task_id"][-12:]
-    return {"result": {"amount_fen": context["amount_fen"], "received_on": today, "bank_reference": reference}}
+    """The case-account bank notices what arrived for the case (到账通知), and marks it noticed."""
+    credits = await _unnoticed_credits(task)
+    bank = task["agency"]
+    token = CASE_ACCOUNTS["tokens"].get(bank, f"sandbox-{bank}")
+    async with httpx.AsyncClient(base_url=CASE_ACCOUNTS["url"], headers={"Authorization": f"Bearer {token}"}) as sim:
+        marked = {"ids": [c["id"] for c in credits], "task_id": task["task_id"]}
+        (await sim.post(f"/partners/{bank}/case-accounts/credits/noticed", json=marked)).raise_for_status()
+    result = {
+        "amount_fen": sum(c["amount_fen"] for c in credits),
+        "received_on": max(c["received_on"] for c in credits),
+        "bank_reference": ",".join(f"LS{c['id']:08d}" for c in credits)[:64],
+    }
+    return {"result": result}
+
+
+async def _credit_arrived(http: httpx.AsyncClient, task: dict[str, Any]) -> bool:
+    return bool(await _unnoticed_credits(task))
 
 
 async def _dishonest_notice(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
@@ -121,10 +148,17 @@ SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] = {
     "tax-review": _tax_review,
     "occupancy-survey": _occupancy,
     "title-transfer": _title_transfer,
-    "case-account-credit": _credit_notice,
     **REFUSAL_SCRIPTS,
+    "case-account-credit": _credit_notice,
     "dishonest-notice-receipt": _dishonest_notice,
     "restriction-notice-receipt": _restriction_notice,
+}
+
+
+# Tasks an agency answers only once something happened outside the inbox (a payment arrived): not claimed
+# before. Keyed by result type like SCRIPTS.
+READY: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Awaitable[bool]]] = {
+    "case-account-credit": _credit_arrived,
 }
 
 
@@ -136,6 +170,9 @@ async def work_once(http: httpx.AsyncClient, agency: str) -> int:
     for task in r.json():
         script = SCRIPTS.get(task["result_type"])
         if script is None:
+            continue
+        ready = READY.get(task["result_type"])
+        if ready is not None and not await ready(http, task):
             continue
         claim = await http.post(f"/api/tasks/{task['task_id']}/claim")
         if claim.status_code >= 400:
@@ -192,6 +229,7 @@ async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="inbox-agents")
     tokens = {a.id: a.token for a in settings.agencies()}
+    CASE_ACCOUNTS.update(url=settings.simulator_base_url, tokens={p.id: p.token for p in settings.partners()})
     stop = asyncio.Event()
     base = f"http://{settings.web_host}:{settings.web_port}"
     await asyncio.gather(*(run_agency(base, a, tokens[a], args.interval, stop) for a in INBOXES if a in tokens))

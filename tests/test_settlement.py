@@ -18,6 +18,7 @@ from core.settings import Settings
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
 from domain.parties import Party, PartyKind
 from domain.settlement import Instalment
+from simulators import inbox_agents
 from simulators.inbox_agents import work_once
 from tests.helpers import (
     account_number,
@@ -47,7 +48,8 @@ from workflows.settlement.models import (
 )
 
 pytestmark = pytest.mark.usefixtures("stack")
-# One legal day a second: slow enough for a bank clerk (the test) to act inside an instalment's window.
+# One legal day a second: slow enough for a bank clerk (the test) to act inside an instalment's window;
+# the instalments fall due days out, so a loaded machine still acts in time.
 DAY_A_SECOND = 86_400.0
 
 
@@ -127,15 +129,22 @@ async def bank_notices(web: str, handle: WorkflowHandle[Any, Any], amount_fen: i
         assert r.status_code < 400, r.text
 
 
+async def pay_into_case_account(simulator: str, case: str, amount_fen: int) -> None:
+    """The debtor pays into the court's case account at the sandbox bank (what a demo does by hand)."""
+    body = {"case_number": case, "amount_fen": amount_fen, "received_on": today().isoformat()}
+    async with httpx.AsyncClient() as http:
+        (await http.post(f"{simulator}/partners/bank-icbc/_admin/case-accounts/credits", json=body)).raise_for_status()
+
+
 async def test_performed_in_full_releases_measures_and_lifts_the_listing(
-    client, settings: Settings, simulator: str, web: str
+    client, settings: Settings, simulator: str, web: str, monkeypatch: pytest.MonkeyPatch
 ):
     debtor = person("郑某某")
     kept = await freeze_at(simulator, "bank-ccb", debtor, 800_00)
     released = await freeze_at(simulator, "bank-abc", debtor, 500_00)
     req = request(
         debtor,
-        [(3, 300_00), (6, 700_00)],
+        [(20, 300_00), (40, 700_00)],
         measures=[released, kept],
         dishonest_listed=True,
         consumption_restricted=True,
@@ -150,16 +159,30 @@ async def test_performed_in_full_releases_measures_and_lifts_the_listing(
     assert await measure_status(simulator, "bank-abc", released.measure_id) == "released"
     assert await measure_status(simulator, "bank-ccb", kept.measure_id) == "active"
 
-    # The sandbox's bank and credit desk work their inboxes as the agents of `make run` do.
+    # The sandbox's bank and credit desk work their inboxes as the agents of `make run` do; the bank
+    # notices only what arrived in the case account.
+    monkeypatch.setitem(inbox_agents.CASE_ACCOUNTS, "url", simulator)
     agents = {a: await login(web, a) for a in ("bank-icbc", "court-credit")}
+
+    async def drive(wanted: str) -> bool:
+        for agency, http in agents.items():
+            await work_once(http, agency)
+        return (await status(handle)).status == wanted
+
+    async def first_paid() -> bool:
+        await drive("performing")
+        return bool((await status(handle)).summary["instalments"][0]["state"] == "paid")
+
     try:
-
-        async def drive() -> bool:
-            for agency, http in agents.items():
-                await work_once(http, agency)
-            return (await status(handle)).status == "performed"
-
-        await eventually(drive, timeout=60, interval=0.2)
+        for _ in range(3):
+            await drive("performing")
+        assert (await status(handle)).summary["received_fen"] == 0  # nothing paid, nothing noticed
+        await pay_into_case_account(simulator, req.case_number, 300_00)
+        await eventually(first_paid, timeout=30, interval=0.2)
+        st = await status(handle)
+        assert (st.summary["received_fen"], st.summary["instalments"][1]["state"]) == (300_00, "upcoming")
+        await pay_into_case_account(simulator, req.case_number, 700_00)
+        await eventually(lambda: drive("performed"), timeout=60, interval=0.2)
     finally:
         for http in agents.values():
             await http.aclose()
@@ -194,7 +217,7 @@ async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
     debtor, guarantor = person("冯某某"), person("陈某某")
     req = request(
         debtor,
-        [(2, 500_00), (60, 500_00)],
+        [(8, 500_00), (60, 500_00)],
         amount_owed_fen=1500_00,
         execution_costs_fen=100_00,
         guarantees=[Guarantee(guarantor=guarantor, cap_fen=300_00)],
@@ -236,10 +259,10 @@ async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
 
 
 async def test_clerk_confirms_a_payment_and_the_period_to_resume_runs_out(client, settings: Settings):
-    req = request(person("褚某某"), [(1, 100_00)])
-    three_days = LegalDuration(amount=3, unit=TimeUnit.CALENDAR_DAY)
+    req = request(person("褚某某"), [(5, 100_00)])
+    ten_days = LegalDuration(amount=10, unit=TimeUnit.CALENDAR_DAY)
     handle = await start(
-        client, settings, "settlement", req, acceleration=DAY_A_SECOND, overrides={"resumption_period": three_days}
+        client, settings, "settlement", req, acceleration=DAY_A_SECOND, overrides={"resumption_period": ten_days}
     )
     await wait_status(handle, "awaiting_suspension")
     await decide(handle, SUSPEND, reason="达成和解, 中止执行")
@@ -276,7 +299,7 @@ async def test_not_suspended_or_the_applicant_sues_on_the_agreement(client, sett
     assert (await declined.result()).status == "declined"
 
     handle = await start(
-        client, settings, "settlement", request(person("蒋某某"), [(1, 100_00)]), acceleration=DAY_A_SECOND
+        client, settings, "settlement", request(person("蒋某某"), [(4, 100_00)]), acceleration=DAY_A_SECOND
     )
     await wait_status(handle, "awaiting_suspension")
     await decide(handle, SUSPEND, reason="达成和解, 中止执行")
