@@ -129,7 +129,7 @@ def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
     if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
         yield
         return
-    with open(f"{database}.migrate.lock", "w") as lock:
+    with os.fdopen(os.open(f"{database}.migrate.lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

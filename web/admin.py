@@ -76,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     known_agencies={a.id for a in settings.agencies()},
                     courts=args.court,
                 )
-                print(f"created {user.username} ({user.role}{'@' + user.agency if user.agency else ''})")
+                courts = f" of {', '.join(user.courts)}" if user.courts else ""
+                print(f"created {user.username} ({user.role}{'@' + user.agency if user.agency else ''}){courts}")
             else:
                 holder = get_user(s, args.username)
                 if holder is None:
