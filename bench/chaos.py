@@ -38,7 +38,13 @@ from typing import Any, TypeVar
 import httpx
 from stdnum import luhn
 from stdnum.cn import ric
-from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError
 
 from bench.mass_payout import payee_rows
@@ -119,7 +125,17 @@ class Chaos:
 
 
 def _transient(exc: BaseException) -> bool:
-    return isinstance(exc, RPCError | RuntimeError | ConnectionError | TimeoutError | httpx.TransportError)
+    # An update whose answer did not come in time is asked again with the same update id: Temporal runs
+    # it once and answers the repeat from the first.
+    return isinstance(
+        exc,
+        RPCError
+        | RuntimeError
+        | ConnectionError
+        | TimeoutError
+        | httpx.TransportError
+        | WorkflowUpdateRPCTimeoutOrCancelledError,
+    )
 
 
 async def retrying(call: Callable[[], Awaitable[T]], what: str, deadline: float) -> T:
