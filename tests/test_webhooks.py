@@ -4,6 +4,7 @@ delivery; URLs other than http(s) loopback (in the sandbox) are refused; nobody 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -14,9 +15,11 @@ import pytest
 from temporalio.client import Client
 
 from core.settings import Settings
+from core.webhook_signature import SIGNATURE_HEADER, sign, verify
+from simulators.inbox_hooks import Doorbell, run_subscribed
 from tests.helpers import JUDGE, eventually, login
 from tests.test_agency_tasks import spec, start_task, update
-from web.services.webhooks import SIGNATURE_HEADER, backoff, sign, url_problem, verify
+from web.services.webhooks import backoff, url_problem
 from workflows.agency_task.models import Reasoned
 from workflows.kit.messages import CANCEL_TASK
 
@@ -124,3 +127,27 @@ async def test_agency_is_notified_signed_retried_and_logged(
         assert hook["id"] not in [h["id"] for h in (await court.get("/api/webhooks")).json()]
         assert (await police.delete(f"/api/webhooks/{hook['id']}")).status_code == 204
         assert hook["id"] not in [h["id"] for h in (await police.get("/api/webhooks")).json()]
+
+
+async def test_sandbox_agency_works_its_inbox_when_notified(client: Client, settings: Settings, web: str):
+    """The simulated agency subscribes: with its safety poll an hour away, a new task is still worked at
+    once, because the signed event rang its doorbell."""
+    async with await login(web, "police-hangzhou") as police:
+        token = police.headers["Authorization"].removeprefix("Bearer ")
+    stop = asyncio.Event()
+    async with Doorbell().running() as doorbell:
+        agent = asyncio.create_task(run_subscribed(web, "police-hangzhou", token, doorbell, stop, poll=3600))
+        try:
+
+            async def subscribed() -> bool:
+                return "police-hangzhou" in doorbell.secrets and not agent.done()
+
+            await eventually(subscribed)
+            await asyncio.sleep(1)  # the agent's first look at its inbox is behind it
+            handle = await start_task(client, settings, spec("police-hangzhou"))
+            outcome = await asyncio.wait_for(handle.result(), timeout=60)
+            assert outcome.state.value == "completed"
+            assert doorbell.rung >= 1
+        finally:
+            stop.set()
+            await asyncio.wait_for(agent, timeout=15)

@@ -22,8 +22,6 @@ the sandbox and in tests loopback only, since its simulated agencies listen ther
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import ipaddress
 import json
 import socket
@@ -38,6 +36,7 @@ from sqlalchemy import and_, or_, select, update
 
 from core.logging import get_logger
 from core.settings import Settings
+from core.webhook_signature import SIGNATURE_HEADER, sign
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from store.agency_desk import Webhook, WebhookDelivery, WebhookTaskSeen
@@ -46,7 +45,6 @@ from store.inbox import OPEN_STATES, InboxTask
 
 log = get_logger(__name__)
 
-SIGNATURE_HEADER = "X-OM-Signature"  # t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
 EVENT_HEADER = "X-OM-Event"
 DELIVERY_HEADER = "X-OM-Delivery"
 
@@ -104,23 +102,6 @@ class DeliveryOut(BaseModel):
 def backoff(attempts: int) -> timedelta:
     """Seconds before the next attempt after ``attempts`` failures: 1, 2, 4 … up to ten minutes."""
     return timedelta(seconds=min(BACKOFF_FIRST_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
-
-
-def sign(secret: str, body: bytes, at: int) -> str:
-    mac = hmac.new(secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={at},v1={mac}"
-
-
-def verify(secret: str, body: bytes, header: str, tolerance_seconds: int = 300, now: float | None = None) -> bool:
-    """What a receiver does: the signature matches and is recent (the sandbox agents use it)."""
-    try:
-        parts = dict(p.split("=", 1) for p in header.split(","))
-        at = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs((now if now is not None else time.time()) - at) > tolerance_seconds:
-        return False
-    return hmac.compare_digest(sign(secret, body, at), header)
 
 
 # --- outbound URLs ---------------------------------------------------------------------------------------
