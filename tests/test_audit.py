@@ -316,7 +316,11 @@ async def approved_inquiry(client: Client, settings: Settings, simulator: str) -
     }
     await seed_subject(simulator, debtor.model_dump(mode="json"), [deposit])
     req = AssetInquiryRequest(
-        case_number=case_number(), court="杭州市上城区人民法院", debtor=debtor, amount_owed_fen=50_000_00
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        debtor=debtor,
+        amount_owed_fen=50_000_00,
+        execution_costs_fen=0,  # left out, the application fee would be proposed as the costs
     )
     handle = await start(client, settings, "asset-inquiry", req)
     await wait_status(handle, "awaiting_decision")
