@@ -191,6 +191,11 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
     await record_history(restriction, "consumption-restriction-lifted-by-the-list")
 
 
+async def _with_action(handle: WorkflowHandle[Any, Any], action: str) -> Any:
+    st = await status(handle)
+    return st if any(e.action == action for e in st.timeline) else None
+
+
 async def _with_summary(handle: WorkflowHandle[Any, Any], key: str) -> Any:
     st = await status(handle)
     return st if key in st.summary else None
@@ -220,6 +225,10 @@ async def test_applicant_may_not_re_request_within_six_months(client: Client, se
     handle = await start(client, settings, "dishonest-list", new_request(**earlier))
     await wait_status(handle, "awaiting_entry_decision")
     assert await refused(handle, ENTER, **enter()) == "UNLAWFUL_DECISION"
+    # Fifteen legal days pass undecided (Art. 5): the delay is recorded, by the clock; the judge still decides.
+    st = await eventually(lambda: _with_action(handle, "entry_decision_overdue"), timeout=30)
+    overdue = next(e for e in st.timeline if e.action == "entry_decision_overdue")
+    assert overdue.actor.user_id == "system" and overdue.detail["due_at"] == st.summary["decide_by"]["due_at"]
     await decide(handle, DECLINE, reason="六个月内不得再申请纳入")
     assert (await handle.result()).status == "entry_declined"
 

@@ -36,6 +36,7 @@ WORDS = Words(
     },
     actions={
         "entry_requested": Word("申请纳入失信名单", "Entry requested"),
+        "entry_decision_overdue": Word("纳入申请审查超期", "Entry decision overdue"),
         "decision": Word("法官决定", "Judge's decision"),
         "entry_declined": Word("决定不予纳入", "Entry declined"),
         "published": Word("已在名单库公布", "Published"),

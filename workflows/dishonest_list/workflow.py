@@ -117,12 +117,7 @@ class DishonestList:
         self.timeline.record(
             "entry_requested", applicant_requested=req.applicant_requested, debtor=req.debtor.masked_id
         )
-        if req.applicant_requested:  # decided within 15 days of the request (Art. 5)
-            due = await clock.deadline(inp.params.duration(DishonestParam.REQUEST_DECIDED_WITHIN))
-            self.summary["decide_by"] = _view(due).model_dump()
-
-        decision = await self.desk.wait(ENTER, DECLINE)
-        assert decision is not None
+        decision = await self._entry_decision()
         if decision.decision == DECLINE:
             self.timeline.record("entry_declined", reason=decision.reason)
             return await self._close("entry_declined")
@@ -150,6 +145,22 @@ class DishonestList:
         return await self._close(removed)
 
     # --- steps --------------------------------------------------------------------------------------
+
+    async def _entry_decision(self) -> DecisionInput:
+        """An applicant's request is decided within 15 days (Art. 5): past that date the delay is recorded
+        (the judge still decides); the court acting ex officio has no such period."""
+        assert self.inp is not None and self.clock is not None
+        if not self.inp.request.applicant_requested:
+            decision = await self.desk.wait(ENTER, DECLINE)
+        else:
+            due = await self.clock.deadline(self.inp.params.duration(DishonestParam.REQUEST_DECIDED_WITHIN))
+            self.summary["decide_by"] = _view(due).model_dump()
+            decision = await self.desk.wait(ENTER, DECLINE, timeout=self.clock.real_until(due.due_at))
+            if decision is None:
+                self.timeline.record("entry_decision_overdue", actor=SYSTEM_ACTOR, due_at=due.due_at.isoformat())
+                decision = await self.desk.wait(ENTER, DECLINE)
+        assert decision is not None
+        return decision
 
     async def _publish(self, entry: EnterList, entered_at: datetime) -> bool:
         assert self.inp is not None
@@ -262,7 +273,7 @@ class DishonestList:
         self._set_status("correction_review")
         decision = await self.desk.wait(ACCEPT_CORRECTION, REFUSE_CORRECTION, timeout=self.clock.real_until(due.due_at))
         if decision is None:
-            self.timeline.record("correction_review_overdue", due_at=due.due_at.isoformat())
+            self.timeline.record("correction_review_overdue", actor=SYSTEM_ACTOR, due_at=due.due_at.isoformat())
             decision = await self.desk.wait(ACCEPT_CORRECTION, REFUSE_CORRECTION)
             assert decision is not None
         if decision.decision == REFUSE_CORRECTION:
