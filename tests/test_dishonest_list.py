@@ -13,12 +13,13 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
 from core.settings import Settings
 from domain.actors import Actor, Role
-from domain.consumption_restriction import RestrictedItem, RestrictionTrigger
+from domain.consumption_restriction import BoundRole, RestrictedItem, RestrictionTrigger
 from domain.dishonest_list import RemovalGround
 from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
 from tests.helpers import (
     case_number,
+    credit_code,
     decide,
     eventually,
     login,
@@ -36,6 +37,7 @@ from workflows.consumption_restriction.models import (
     LIFT,
     REPORT_VIOLATION,
     SANCTION,
+    BoundPerson,
     ConsumptionRestrictionRequest,
     ConsumptionRestrictionResult,
 )
@@ -432,3 +434,42 @@ async def test_an_order_that_does_not_run_is_replaced_by_a_new_one(client: Clien
     assert st.summary["restriction"].endswith(":restriction")
     await client.get_workflow_handle(st.summary["restriction"]).terminate("test done")
     await handle.terminate("test done")
+
+
+async def test_an_organisation_s_order_binds_its_people_and_the_units_see_them(
+    client: Client, settings: Settings, web: str
+) -> None:
+    company = Party(kind=PartyKind.ORGANISATION, name="杭州某某贸易有限公司", id_number=credit_code())
+    bound = [
+        BoundPerson(role=BoundRole.LEGAL_REPRESENTATIVE, name="李某某"),
+        BoundPerson(role=BoundRole.ACTUAL_CONTROLLER, name="王某某"),
+    ]
+    request = ConsumptionRestrictionRequest(
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        debtor=company,
+        items=[RestrictedItem.FLIGHTS_AND_SOFT_SLEEPERS],
+        bound_persons=bound,
+    )
+    handle = await start(client, settings, "consumption-restriction", request)
+    await wait_status(handle, "awaiting_order")
+    await decide(handle, ISSUE, order_number="(2026)浙0102执66号限制消费令")
+    await wait_status(handle, "restricted")
+    async with await login(web, "airlines-caac") as airline:
+        tasks = await eventually(lambda: _open_tasks(airline, request.case_number), timeout=30)
+        detail = (await airline.get(f"/api/tasks/{tasks[0]['task_id']}")).json()
+    context = detail["task"]["spec"]["context"]
+    assert context["name"] == company.name and context["items"] == ["flights-soft-sleepers"]
+    assert [p["name"] for p in context["bound_persons"]] == ["李某某", "王某某"]  # Art. 3: they are bound too
+    with pytest.raises(ValueError):  # only an organisation's order binds other persons
+        ConsumptionRestrictionRequest(
+            case_number=case_number(), court="杭州市上城区人民法院", debtor=new_request().debtor, bound_persons=bound
+        )
+    await handle.terminate("test done")
+
+
+async def _open_tasks(http: httpx.AsyncClient, case: str) -> list[dict[str, Any]]:
+    r = await http.get("/api/tasks", params={"case_number": case, "status": "open"})
+    r.raise_for_status()
+    rows: list[dict[str, Any]] = r.json()
+    return rows

@@ -180,3 +180,19 @@ async def test_simulator_corrects_removes_and_refuses_minors_and_strangers(sim: 
     assert stranger.status_code == 401
     keyless = await sim.post(BASE, json=entry(debtor), headers=AUTH)
     assert keyless.status_code == 400 and keyless.json()["code"] == "IDEMPOTENCY_KEY_REQUIRED"
+
+
+def test_the_audit_trail_masks_the_debtor_and_the_persons_an_order_binds() -> None:
+    """Task contexts and requests carry names and numbers under keys the models mark as personal."""
+    from audit.redact import Redactor
+    from workflows.personal_data import personal_data_models
+
+    redact = Redactor.for_models(*personal_data_models())
+    context = {
+        "name": "孙某某",
+        "id_number": ADULT.id_number,
+        "bound_persons": [{"role": "principal", "name": "钱某某"}],
+    }
+    masked = redact({"context": context, "legal_representative": "李某某"})
+    assert "孙某某" not in str(masked) and "钱某某" not in str(masked) and "李某某" not in str(masked)
+    assert ADULT.id_number not in str(masked) and masked["context"]["id_number"].endswith(ADULT.id_number[-4:])

@@ -216,7 +216,8 @@ class ConsumptionRestriction:
                 "id_number": req.debtor.id_number,
                 "order_number": self.order_number,
                 "items": [i.value for i in items],
-                "bound_persons": [p.name for p in req.bound_persons],
+                # Whole objects, so the audit trail masks each name under its "name" key.
+                "bound_persons": [p.model_dump(mode="json") for p in req.bound_persons],
             },
         )
 
