@@ -473,3 +473,21 @@ async def _open_tasks(http: httpx.AsyncClient, case: str) -> list[dict[str, Any]
     r.raise_for_status()
     rows: list[dict[str, Any]] = r.json()
     return rows
+
+
+async def test_the_list_refusing_a_second_entry_ends_as_an_incident(client: Client, settings: Settings) -> None:
+    request = new_request()
+    first = await start(client, settings, "dishonest-list", request)
+    await wait_status(first, "awaiting_entry_decision")
+    await decide(first, ENTER, reason="规避执行", **enter())
+    st = await wait_status(first, "listed")
+    second = await start(client, settings, "dishonest-list", request)
+    await wait_status(second, "awaiting_entry_decision")
+    await decide(second, ENTER, reason="规避执行", **enter())
+    result: DishonestListResult = await second.result()
+    assert result.status == "publication_refused" and result.entry_id is None
+    incidents = (await status(second)).incidents
+    assert [(i.step, i.code) for i in incidents] == [("publish", "ALREADY_LISTED")]
+    assert result.restriction_workflow_id is None  # nothing published, nothing restricted by this entry
+    await client.get_workflow_handle(st.summary["restriction"]).terminate("test done")
+    await first.terminate("test done")
