@@ -30,9 +30,11 @@ from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.parties import Party, PartyKind
 from workers.main import running_worker
-from workflows.asset_inquiry import APPROVE, SCENARIO, AssetInquiry, AssetInquiryInput, AssetInquiryRequest
-from workflows.common import DECIDE_UPDATE, STATUS_QUERY, DecisionInput, ScenarioStatus
-from workflows.scenario import ScenarioContext
+from workflows.asset_inquiry import SCENARIO, AssetInquiry
+from workflows.asset_inquiry.models import APPROVE, AssetInquiryInput, AssetInquiryRequest
+from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+from workflows.kit.models import DecisionInput, ScenarioStatus
+from workflows.kit.scenario import ScenarioContext
 
 JUDGE = Actor(user_id="bench-judge", role=Role.JUDGE)
 PARTNERS = 20
