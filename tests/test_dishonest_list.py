@@ -491,3 +491,34 @@ async def test_the_list_refusing_a_second_entry_ends_as_an_incident(client: Clie
     assert result.restriction_workflow_id is None  # nothing published, nothing restricted by this entry
     await client.get_workflow_handle(st.summary["restriction"]).terminate("test done")
     await first.terminate("test done")
+
+
+async def test_a_valid_correction_is_carried_out_and_early_removal_keeps_the_order(
+    client: Client, settings: Settings, simulator: str, web: str
+) -> None:
+    request = new_request()
+    handle = await start(client, settings, "dishonest-list", request)
+    await wait_status(handle, "awaiting_entry_decision")
+    await decide(handle, ENTER, reason="规避执行", **enter())
+    st = await wait_status(handle, "listed")
+    await decide(handle, REGISTER_CORRECTION, claim="已履行 100,000 元, 履行情况记载有误")
+    await wait_status(handle, "correction_review")
+    correction = {"performance": "已履行 100,000 元"}
+    await decide(handle, ACCEPT_CORRECTION, reason="履行情况记载有误, 予以更正", correction=correction)
+    st = await wait_status(handle, "listed")
+    corrected = next(e for e in st.timeline if e.action == "corrected")
+    assert corrected.detail["on_time"] is True  # within 3 working days (Art. 12)
+    assert set(st.summary["correction_fix_due"]) == {"due_at", "provisional"}
+    rows = await public_list(simulator, request.debtor.id_number)
+    assert rows[0]["performance"] == "已履行 100,000 元"
+
+    # The court removes early for a debtor who corrects its conduct (Art. 2); the order is not lifted by it.
+    await decide(handle, REMOVE, reason="积极履行", ground="early-by-court", document_ref="(2026)浙0102执88号之五")
+    st = await eventually(lambda: _with_summary(handle, "removed_on_time"), timeout=30)
+    assert st.summary["removal_ground"] == "early-by-court"
+    assert await public_list(simulator, request.debtor.id_number) == []
+    restriction = client.get_workflow_handle(st.summary["restriction"], result_type=ConsumptionRestrictionResult)
+    await eventually(lambda: _not_listed(restriction), timeout=30)
+    assert (await status(restriction)).status == "restricted"
+    await restriction.terminate("test done")
+    await handle.terminate("test done")
