@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,3 +121,6 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
         for p in procs.values():
             p.wait(15)
         logs.close()
+        # A million payees leave ~700 MB of encrypted chunks behind; OM_BENCH_KEEP=1 keeps them to look at.
+        if os.environ.get("OM_BENCH_KEEP") != "1":
+            shutil.rmtree(var, ignore_errors=True)
