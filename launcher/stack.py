@@ -84,7 +84,9 @@ def stack_children(settings: Settings) -> list[ChildSpec]:
     children.append(ChildSpec("web", [py, "-m", "web"], env, lambda: port_open(settings.web_host, settings.web_port)))
     if settings.sandbox:
         # The receiving court, traffic police and car station of the sandbox work their inboxes by API.
-        children.append(ChildSpec("inbox-agents", [py, "-m", "simulators.inbox_agents"], env))
+        # The simulated agencies subscribe to their webhooks and work their inboxes when told (polling stays,
+        # rarely, as the safety net): simulators/inbox_hooks.py.
+        children.append(ChildSpec("inbox-agents", [py, "-m", "simulators.inbox_hooks"], env))
     return children
 
 

@@ -4,8 +4,7 @@ HMAC-SHA256 signature checks out, wakes that agency's worker, which then works i
 (simulators/inbox_agents.py ``work_once``). Polling stays, at a long interval, as the safety net an
 agency keeps anyway (a missed event, the web restarting).
 
-``python -m simulators.inbox_hooks`` runs the inbox agents this way (the launcher's ``inbox_agents``
-still polls: switching it is one line there).
+``python -m simulators.inbox_hooks`` runs the inbox agents this way; ``make run`` starts it (launcher).
 """
 
 from __future__ import annotations
@@ -27,11 +26,14 @@ from core.localnet import free_port
 from core.logging import configure_logging, get_logger
 from core.settings import get_settings
 from core.webhook_signature import SIGNATURE_HEADER, verify
-from simulators.inbox_agents import INBOXES, work_once
+from simulators.inbox_agents import CASE_ACCOUNTS, INBOXES, work_once
 
 log = get_logger(__name__)
 
 FALLBACK_POLL_SECONDS = 60.0
+# Agencies whose work waits on something outside the inbox (the bank notices a payment once it arrived in
+# the case account, simulators/case_account.py): no task event says so, so they keep looking often.
+POLL_OFTEN = {"bank-icbc": 2.0}
 
 
 class Doorbell:
@@ -125,11 +127,16 @@ async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="inbox-hooks")
     tokens = {a.id: a.token for a in settings.agencies()}
+    CASE_ACCOUNTS.update(url=settings.simulator_base_url, tokens={p.id: p.token for p in settings.partners()})
     stop = asyncio.Event()
     base = f"http://{settings.web_host}:{settings.web_port}"
     async with Doorbell().running() as doorbell:
         await asyncio.gather(
-            *(run_subscribed(base, a, tokens[a], doorbell, stop, args.poll) for a in INBOXES if a in tokens)
+            *(
+                run_subscribed(base, a, tokens[a], doorbell, stop, POLL_OFTEN.get(a, args.poll))
+                for a in INBOXES
+                if a in tokens
+            )
         )
 
 
