@@ -24,8 +24,14 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.cross_region_seizure.models import DEBTOR_PAID, HAND_OVER
-from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, CrossRegionSeizureResult, Vehicle
+from web.services.tasks import attachment_store
+from workflows.cross_region_seizure.models import (
+    DEBTOR_PAID,
+    HAND_OVER,
+    CrossRegionSeizureRequest,
+    CrossRegionSeizureResult,
+    Vehicle,
+)
 
 pytestmark = pytest.mark.usefixtures("stack")
 AGENCIES = ("court-gongshu", "police-hangzhou", "station-gongshu")
@@ -71,8 +77,9 @@ async def test_whole_path_through_the_inbox(client, settings: Settings, simulato
     assert [t.state.value for t in result.tasks] == ["completed"] * 4
     custody = result.tasks[2].result
     assert custody is not None and len(custody["photo_hashes"]) == 2
+    photos = attachment_store(settings)
     for digest in custody["photo_hashes"]:
-        assert (settings.var_dir / "attachments" / digest).is_file()
+        assert photos.exists(digest)  # stored encrypted, by content hash
     rows = [r for r in await ledger(simulator, "vehicle-registry") if r["idempotency_key"].startswith(handle.id)]
     assert [r["operation"] for r in rows] == ["seize"]
     await record_history(handle, "cross-region-seizure-handed-over")

@@ -42,6 +42,7 @@ def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "OM_SIMULATOR_PORT": str(settings.simulator_port),
         "OM_PUBLIC_BASE_URL": settings.public_base_url,
         "OM_CODEC_KEYS_JSON": settings.codec_keys.model_dump_json(),
+        "OM_ACTOR_KEYS_JSON": settings.actor_keys.model_dump_json(),
         "OM_VAR_DIR": str(settings.var_dir),
     }
     return subprocess.Popen(
@@ -60,7 +61,11 @@ async def test_sigkill_mid_freeze_then_restart_freezes_exactly_once(client, sett
     worker = spawn_worker(settings, log)
     try:
         request = AssetInquiryRequest(
-            case_number=case_number(), court="嘉兴市中级人民法院", debtor=debtor, amount_owed_fen=150_000_00
+            case_number=case_number(),
+            court="嘉兴市中级人民法院",
+            debtor=debtor,
+            amount_owed_fen=150_000_00,
+            execution_costs_fen=0,
         )
         handle = await start(
             client, settings, "asset-inquiry", request, task_queue=QUEUE, overrides={"measure_timeout_seconds": 4.0}

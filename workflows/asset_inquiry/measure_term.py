@@ -34,6 +34,7 @@ class MeasureTermWatch:
     async def run(self, inp: MeasureTermInput) -> Measure:
         self.inp = inp
         self.timeline.entries = list(inp.timeline)
+        self.desk.offer(RELEASE)  # the judge may release the measure at any moment of the watch
         m = inp.measure
         renew_at = calendar_before(m.expires_at, inp.renewal_lead)
         delay = inp.clock.real_delay_until(renew_at, workflow.now())
@@ -43,11 +44,16 @@ class MeasureTermWatch:
         return await self._renew(inp)
 
     async def _wait_for_release(self, delay: timedelta) -> bool:
-        decision = await self.desk.wait(RELEASE, timeout=delay)
-        if decision is None:
-            return False
-        self.release_reason = decision.reason
-        return True
+        try:
+            await workflow.wait_condition(self._release_decided, timeout=delay)
+        except TimeoutError:
+            pass
+        return self._release_decided()
+
+    def _release_decided(self) -> bool:
+        if self.desk.taken is not None:
+            self.release_reason = self.desk.taken.reason
+        return self.release_reason is not None
 
     async def _renew(self, inp: MeasureTermInput) -> Measure:
         m = inp.measure
@@ -73,6 +79,8 @@ class MeasureTermWatch:
             return m.model_copy(update={"status": MeasureStatus.LAPSED})
         renewed = m.model_copy(update={"expires_at": new_expiry, "renewals": m.renewals + 1})
         self.timeline.record("renewed", step=step, expires_on=new_expiry.date().isoformat())
+        if self._release_decided():  # the judge released it while it was being renewed
+            return await self._release(inp.model_copy(update={"measure": renewed}))
         workflow.continue_as_new(inp.model_copy(update={"measure": renewed, "timeline": self.timeline.entries}))
 
     async def _release(self, inp: MeasureTermInput) -> Measure:
