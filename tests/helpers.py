@@ -26,8 +26,8 @@ from domain.legal_time import TimeScale
 from domain.partners import PartnerRef
 from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
 from workflows.kit.models import DecisionInput, ScenarioStatus
-from workflows.registry import SCENARIOS
 from workflows.kit.scenario import ScenarioContext
+from workflows.registry import SCENARIOS
 
 JUDGE = Actor(user_id="judge", role=Role.JUDGE)
 AUDITOR = Actor(user_id="auditor", role=Role.AUDITOR)
