@@ -100,7 +100,8 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
     await page.click("a[data-scenario='asset-inquiry']")
     form = page.get_by_test_id("start-form")
     await form.locator("[name='f.case_number']").fill(case)
-    await form.locator("[name='f.court']").fill("杭州市上城区人民法院")
+    # The court is the judge's own, filled in and read-only.
+    assert await form.locator("[name='f.court']").input_value() == "杭州市上城区人民法院"
     await form.locator("[name='f.debtor.kind']").select_option("person")
     await form.locator("[name='f.debtor.name']").fill(debtor.name)
     await form.locator("[name='f.debtor.id_number']").fill(debtor.id_number)
@@ -146,7 +147,8 @@ async def test_start_form_reports_errors_next_to_the_field(browser: Browser, web
     await page.goto("/ui/cases/new/asset-inquiry")
     form = page.get_by_test_id("start-form")
     await form.locator("[name='f.case_number']").fill(case_number())
-    await form.locator("[name='f.court']").fill("杭州市上城区人民法院")
+    # The court is the judge's own, filled in and read-only.
+    assert await form.locator("[name='f.court']").input_value() == "杭州市上城区人民法院"
     await form.locator("[name='f.debtor.kind']").select_option("person")
     await form.locator("[name='f.debtor.name']").fill("孙某某")
     await form.locator("[name='f.debtor.id_number']").fill("110105194912310029")  # wrong check digit

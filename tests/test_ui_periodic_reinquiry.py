@@ -86,7 +86,8 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
     await expect(form).to_contain_text("立案日期")
     await expect(form).to_contain_text("立案满三个月后方可终本")
     await form.locator("[name='f.case_number']").fill(case)
-    await form.locator("[name='f.court']").fill("杭州市上城区人民法院")
+    # The court is the judge's own, filled in and read-only.
+    assert await form.locator("[name='f.court']").input_value() == "杭州市上城区人民法院"
     await form.locator("[name='f.debtor.kind']").select_option("person")
     await form.locator("[name='f.debtor.name']").fill("钱某某")
     await form.locator("[name='f.debtor.id_number']").fill(resident_id())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from web.api.common import errors
 from web.deps import Agency, State
@@ -13,6 +13,8 @@ from web.services import webhooks
 from web.services.webhooks import DeliveryOut, WebhookIn, WebhookOut
 
 router = APIRouter(tags=["webhooks"])
+# A database id: anything beyond a 64-bit integer is no webhook (and would overflow the query).
+WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.post("/webhooks", response_model=WebhookOut, status_code=201, responses=errors(401, 403, 422))
@@ -30,14 +32,14 @@ async def list_webhooks(state: State, actor: Agency) -> list[WebhookOut]:
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, responses=errors(401, 403, 404))
-async def delete_webhook(webhook_id: int, state: State, actor: Agency) -> Response:
+async def delete_webhook(webhook_id: WebhookId, state: State, actor: Agency) -> Response:
     await webhooks.delete(state.db, actor, webhook_id)
     return Response(status_code=204)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut], responses=errors(401, 403, 404))
 async def webhook_deliveries(
-    webhook_id: int, state: State, actor: Agency, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    webhook_id: WebhookId, state: State, actor: Agency, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[DeliveryOut]:
     """Each delivery: event, attempts, the last answer (status or error), delivered or failed, newest first."""
     return await webhooks.deliveries(state.db, actor, webhook_id, limit)
