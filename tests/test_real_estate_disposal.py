@@ -14,10 +14,12 @@ import pytest
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from activities.tasks import CalendarSource
 from core.identity import acting_as
 from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.distribution import ClaimKind
+from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
 from domain.parties import Party, PartyKind
 from domain.residence import OtherAsset
 from tests.helpers import (
@@ -355,8 +357,11 @@ async def test_unsold_in_round_one_then_sold_in_round_two(client: Client, settin
     st = await wait_status(handle, "awaiting_terms_second", timeout=60)
     assert st.summary["lowest_start_price_fen"] == 560_000 * YUAN  # at most 20 % below (Art. 26)
     first_end = datetime.fromisoformat(next(e for e in st.timeline if e.action == "bidding_ended").detail["ends_at"])
-    # Re-auction within 30 days (Art. 26): 3 days' notice and 15 days' announcement must still fit.
-    assert datetime.fromisoformat(st.summary["terms_due_by"]) == first_end + timedelta(days=30 - 3 - 15)
+    # Re-auction within 30 days (Art. 26), the last day rolled forward over rest days (CPL Art. 85):
+    # 3 days' notice and 15 days' announcement must still fit.
+    thirty_days = LegalDuration(amount=30, unit=TimeUnit.CALENDAR_DAY)
+    limit = CalendarSource().current().due(first_end.astimezone(CHINA_TZ), thirty_days)
+    assert datetime.fromisoformat(st.summary["terms_due_by"]) == limit.due_at - timedelta(days=3 + 15)
     with pytest.raises(WorkflowUpdateFailedError):
         await decide(handle, SET_TERMS, start_price_fen=559_999 * YUAN, deposit_fen=56_000 * YUAN, increment_fen=1)
     await set_terms(handle, "second", 560_000 * YUAN)
