@@ -10,25 +10,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from domain.legal_time import CHINA_TZ
-from tests.helpers import case_number, eventually, login, resident_id
+from tests.browser import chromium, logged_in, reload_until
+from tests.helpers import case_number, login, resident_id
 
 pytestmark = pytest.mark.usefixtures("stack")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 CHECKLIST = (
     "notice_served",
     "consumption_order_issued",
@@ -39,32 +28,8 @@ CHECKLIST = (
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: `make browser` installs it (apt-get install chromium)")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with chromium() as b:
         yield b
-        await b.close()
-
-
-async def logged_in(browser: Browser, web: str, username: str) -> Page:
-    context = await browser.new_context(base_url=web, viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(20_000)
-    page = await context.new_page()
-    await page.goto("/ui/login")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", username)
-    await page.click("button[type=submit]")
-    await expect(page.get_by_test_id("whoami")).to_contain_text(username)
-    return page
-
-
-async def reload_until(page: Page, selector: str, timeout: float = 30) -> None:
-    async def present() -> bool:
-        await page.reload()
-        return await page.locator(selector).count() > 0
-
-    await eventually(present, timeout=timeout, interval=0.3)
 
 
 async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(

@@ -14,63 +14,28 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
 from simulators.refusal_agents import REFUSAL_INBOXES
+from tests.browser import chromium, logged_in, reload_until
 from tests.helpers import case_number, eventually, login, resident_id
 
 pytestmark = pytest.mark.usefixtures("stack")
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: `make browser` installs it (apt-get install chromium)")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with chromium() as b:
         yield b
-        await b.close()
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return REPO / "docs" if os.environ.get("OM_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("screens")
-
-
-async def logged_in(browser: Browser, web: str, username: str) -> Page:
-    context = await browser.new_context(base_url=web, viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(20_000)
-    page = await context.new_page()
-    await page.goto("/ui/login")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", username)
-    await page.click("button[type=submit]")
-    await expect(page.get_by_test_id("whoami")).to_contain_text(username)
-    return page
-
-
-async def reload_until(page: Page, selector: str, timeout: float = 60) -> None:
-    async def present() -> bool:
-        await page.reload()
-        return await page.locator(selector).count() > 0
-
-    await eventually(present, timeout=timeout, interval=0.3)
 
 
 async def sandbox_departments_answer(web: str, wid: str) -> None:
@@ -118,14 +83,14 @@ async def test_judge_starts_a_referral_sees_the_checklist_and_refers(browser: Br
 
     await expect(page).to_have_url(re.compile(r"/ui/cases/refusal-referral-[0-9a-f]+\?done=started"))
     wid = page.url.split("/ui/cases/")[1].split("?")[0]
-    await reload_until(page, "[data-testid=case-status]:text('证据收集中')")
+    await reload_until(page, "[data-testid=case-status]:text('证据收集中')", timeout=60)
     summary = page.get_by_test_id("summary")
     await expect(summary).to_contain_text("任务颗粒清单")
     await expect(summary).to_contain_text("调取被执行人银行账户交易流水")
     await expect(summary).not_to_contain_text(person.name)  # the checklist shows no personal data
 
     await sandbox_departments_answer(web, wid)
-    await reload_until(page, "form[data-decision='refer-to-police']")
+    await reload_until(page, "form[data-decision='refer-to-police']", timeout=60)
     await expect(page.get_by_test_id("case-status")).to_have_text("待决定是否移送")
     refer = page.locator("form[data-decision='refer-to-police']")
     await refer.locator("[name='f.letter_ref']").fill("(2026)浙0102执移3号")
@@ -136,6 +101,6 @@ async def test_judge_starts_a_referral_sees_the_checklist_and_refers(browser: Br
     await page.screenshot(path=str(shots / "screenshot-refusal-decision.png"), full_page=True)
     await refer.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"\?done=decided"))
-    await reload_until(page, "[data-testid=case-status]:text('待公安机关受案立案')")
+    await reload_until(page, "[data-testid=case-status]:text('待公安机关受案立案')", timeout=60)
     await expect(page.get_by_test_id("timeline")).to_contain_text("发出移送函")
     await page.context.close()

@@ -1,0 +1,59 @@
+"""What every browser test shares: Debian's chromium driven by Playwright (Playwright's own browser
+download cannot work here), a logged-in page, and waiting for a server-rendered page to change."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+
+from tests.helpers import eventually
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is missing: `make browser` installs it (apt-get install chromium)")
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        await b.close()
+
+
+async def logged_in(browser: Browser, web: str, username: str) -> Page:
+    """A Chinese-locale page logged in as ``username`` (sandbox password = user name)."""
+    context = await browser.new_context(base_url=web, viewport=VIEWPORT, locale="zh-CN")
+    context.set_default_timeout(20_000)
+    page = await context.new_page()
+    await page.goto("/ui/login")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", username)
+    await page.click("button[type=submit]")
+    await expect(page.get_by_test_id("whoami")).to_contain_text(username)
+    return page
+
+
+async def reload_until(page: Page, selector: str, timeout: float = 30) -> None:
+    """Reloads until ``selector`` shows: the pages are server-rendered, the workflow moves on its own."""
+
+    async def present() -> bool:
+        await page.reload()
+        return await page.locator(selector).count() > 0
+
+    await eventually(present, timeout=timeout, interval=0.3)
