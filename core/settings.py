@@ -147,47 +147,32 @@ class Settings(BaseSettings):
 
     @cached_property
     def codec_keys(self) -> CodecKeys:
-        if self.codec_keys_json:
-            return CodecKeys.model_validate_json(self.codec_keys_json)
-        if not self.sandbox:
-            raise RuntimeError("OM_CODEC_KEYS_JSON is required in the production profile")
-        path = self.var_dir / "codec-keys.json"
-        if not path.exists():
-            self.var_dir.mkdir(parents=True, exist_ok=True)
-            key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
-        return CodecKeys.model_validate_json(path.read_text())
+        ring = self._key_ring(self.codec_keys_json, "OM_CODEC_KEYS_JSON", "codec-keys.json")
+        return CodecKeys.model_validate_json(ring)
 
     @cached_property
     def actor_keys(self) -> ActorKeys:
-        if self.actor_keys_json:
-            return ActorKeys.model_validate_json(self.actor_keys_json)
-        if not self.sandbox:
-            raise RuntimeError("OM_ACTOR_KEYS_JSON is required in the production profile")
-        path = self.var_dir / "actor-keys.json"
-        if not path.exists():
-            self.var_dir.mkdir(parents=True, exist_ok=True)
-            key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                json.dump({"active": "dev-1", "keys": {"dev-1": key}}, f)
-        return ActorKeys.model_validate_json(path.read_text())
+        ring = self._key_ring(self.actor_keys_json, "OM_ACTOR_KEYS_JSON", "actor-keys.json")
+        return ActorKeys.model_validate_json(ring)
 
     @cached_property
     def party_index_keys(self) -> ActorKeys:
         """HMAC keys of the party index (当事人盲索引): the web stores keyed hashes of parties' ID numbers,
         never the numbers. Rotate by adding a key and making it active; searches try every key."""
-        if self.party_index_keys_json:
-            return ActorKeys.model_validate_json(self.party_index_keys_json)
+        configured, variable = self.party_index_keys_json, "OM_PARTY_INDEX_KEYS_JSON"
+        return ActorKeys.model_validate_json(self._key_ring(configured, variable, "party-index-keys.json"))
+
+    def _key_ring(self, configured: str, variable: str, filename: str) -> str:
+        """A key ring's JSON: as configured, or in the sandbox a dev key created once under var/."""
+        if configured:
+            return configured
         if not self.sandbox:
-            raise RuntimeError("OM_PARTY_INDEX_KEYS_JSON is required in the production profile")
-        path = self.var_dir / "party-index-keys.json"
+            raise RuntimeError(f"{variable} is required in the production profile")
+        path = self.var_dir / filename
         if not path.exists():
-            # Created on first use by whichever web process starts a case first: written whole to a
-            # private temp file, then linked into place, so a racing process finds a complete file or
-            # none, and the first link wins.
+            # Created on first use by whichever process needs it first: written whole to a private temp
+            # file, then linked into place, so a racing process finds a complete file or none, and the
+            # first link wins.
             self.var_dir.mkdir(parents=True, exist_ok=True)
             key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
             tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
@@ -200,7 +185,7 @@ class Settings(BaseSettings):
                 pass
             finally:
                 tmp.unlink()
-        return ActorKeys.model_validate_json(path.read_text())
+        return path.read_text()
 
     def actor_signer(self) -> ActorSigner:
         return ActorSigner(self.actor_keys, timedelta(seconds=self.actor_signature_ttl_seconds))
