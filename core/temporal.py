@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from temporalio.client import Client
-from temporalio.common import HeaderCodecBehavior, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import (
+    HeaderCodecBehavior,
+    SearchAttributeIndexedValueType,
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+)
 from temporalio.runtime import Runtime
 
 from core.converter import build_data_converter
@@ -11,20 +17,31 @@ from core.identity import ActorClientInterceptor
 from core.settings import Settings
 
 # Search attributes carry no personal data: a case number, the scenario name, a status word, the court
-# (the tenant a case belongs to) and the user id of whoever started it (never a name).
+# (the tenant a case belongs to), the user id of whoever started it and the user ids of whoever took a
+# decision in it (account ids, never names).
 CASE_NUMBER = SearchAttributeKey.for_keyword("OmCaseNumber")
 SCENARIO = SearchAttributeKey.for_keyword("OmScenario")
 STATUS = SearchAttributeKey.for_keyword("OmStatus")
 COURT = SearchAttributeKey.for_keyword("OmCourt")
 STARTED_BY = SearchAttributeKey.for_keyword("OmStartedBy")
+# Who decided (经办): every user whose decision the workflow's decision desk accepted, so "my cases" is
+# one visibility query — started by me or decided by me. Written by the workflow, never at start.
+DECIDED_BY = SearchAttributeKey.for_keyword_list("OmDeciders")
 
-SEARCH_ATTRIBUTES = (CASE_NUMBER, SCENARIO, STATUS, COURT, STARTED_BY)
+SEARCH_ATTRIBUTES = (CASE_NUMBER, SCENARIO, STATUS, COURT, STARTED_BY, DECIDED_BY)
+
+# How `temporal server start-dev --search-attribute` and `temporal operator search-attribute create`
+# spell each type we use.
+_CLI_TYPE = {
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+}
 
 
 def dev_server_search_attribute_args() -> list[str]:
     args: list[str] = []
     for key in SEARCH_ATTRIBUTES:
-        args += ["--search-attribute", f"{key.name}=Keyword"]
+        args += ["--search-attribute", f"{key.name}={_CLI_TYPE[key.indexed_value_type]}"]
     return args
 
 
