@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from domain.errors import ValidationFailed
 from web.api.common import errors
 from web.deps import Decider, Judge, Reader, State, TemporalClient
 from web.services import case_search
@@ -48,6 +49,14 @@ async def list_workflows(
     status: Annotated[str | None, Query(max_length=64, description="the scenario's status word")] = None,
     temporal_status: Annotated[str | None, Query(max_length=32, description="RUNNING, COMPLETED, ...")] = None,
     started_by: Annotated[str | None, Query(max_length=64, description="user id of who started it")] = None,
+    involving: Annotated[
+        str | None,
+        Query(max_length=64, description="user id of who started it or took a decision in it (OmDeciders)"),
+    ] = None,
+    mine: Annotated[
+        bool,
+        Query(description="我的案件: only cases the caller started or took a decision in (involving = the caller)"),
+    ] = False,
     started_from: Annotated[date | None, Query(description="started on or after this day (China time)")] = None,
     started_to: Annotated[date | None, Query(description="started on or before this day (China time)")] = None,
     party: Annotated[
@@ -59,13 +68,20 @@ async def list_workflows(
 ) -> list[WorkflowSummary]:
     """Scenario workflows of the caller's courts (running first, then by closing time, newest first),
     filtered by the Om* search attributes, the start date, and a party's ID number or credit code
-    (found through a keyed-hash index; the number is neither stored nor put in a search attribute)."""
+    (found through a keyed-hash index; the number is neither stored nor put in a search attribute).
+    ``mine`` and ``involving`` list the cases a user started or decided (a judge's decision, an
+    approver's second approval); ``started_by`` only those they started."""
+    if mine and involving and involving != actor.user_id:
+        raise ValidationFailed(
+            "CONFLICTING_FILTERS", "mine=true lists the caller's cases; involving names another user", "involving"
+        )
     filters = CaseSearch(
         case_number=case_number,
         scenario=scenario,
         status=status,
         temporal_status=temporal_status,
         started_by=started_by,
+        involving=actor.user_id if mine else involving,
         started_from=started_from,
         started_to=started_to,
         party=party,

@@ -1,5 +1,6 @@
-"""Finding cases (案件查询): a judge's own cases, filters by scenario, status and start date, a case
-number, and every case that names one party (through the blind index of ``parties``).
+"""Finding cases (案件查询): a judge's own cases (started or decided by them), filters by scenario,
+status and start date, a case number, and every case that names one party (through the blind index of
+``parties``).
 
 Built on the list of ``workflows``: the same visibility query, and always within the caller's courts
 (``search_for``), so a search by party never reveals a case of another court — it only narrows.
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client
 
 from core.settings import Settings
+from core.temporal import DECIDED_BY, STARTED_BY
 from domain.actors import Actor
 from domain.errors import ValidationFailed
 from domain.legal_time import CHINA_TZ
@@ -26,7 +28,10 @@ class CaseSearch(BaseModel):
     scenario: str | None = None
     status: str | None = None
     temporal_status: str | None = None
-    started_by: str | None = Field(default=None, description="user id of who started it (my cases)")
+    started_by: str | None = Field(default=None, description="user id of who started it")
+    involving: str | None = Field(
+        default=None, description="user id of who started it or took a decision in it (我经办的: my cases)"
+    )
     started_from: date | None = Field(default=None, description="started on or after this day (China time)")
     started_to: date | None = Field(default=None, description="started on or before this day (China time)")
     party: str | None = Field(default=None, description="ID number or credit code of a party the case names")
@@ -52,6 +57,10 @@ async def search_cases(
         filters.case_number, filters.scenario, filters.status, filters.temporal_status, filters.started_by
     )
     clauses = [query]
+    if filters.involving:
+        # One visibility query: OmDeciders is a keyword list, and ``=`` matches any of its values.
+        user = quote(filters.involving, "involving")
+        clauses.append(f"({STARTED_BY.name} = {user} OR {DECIDED_BY.name} = {user})")
     if filters.started_from:
         clauses.append(f"StartTime >= {quote(_day_start(filters.started_from))}")
     if filters.started_to:

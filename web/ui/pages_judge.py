@@ -46,8 +46,8 @@ def _form(request_form: Any) -> dict[str, str]:
 
 @router.get("/ui/cases", response_class=HTMLResponse)
 async def cases(request: Request, user: JudgeUser) -> Response:
-    """我的案件: the cases I started (default) or every case of my court, filtered by scenario, status,
-    start date, case number, or a party's ID number (blind index)."""
+    """我的案件: the cases I started or decided (default) or every case of my court, filtered by scenario,
+    status, start date, case number, or a party's ID number (blind index)."""
     q = request.query_params
 
     def text(name: str) -> str | None:
@@ -64,7 +64,7 @@ async def cases(request: Request, user: JudgeUser) -> Response:
         case_number=text("case_number"),
         scenario=text("scenario"),
         status=text("status"),
-        started_by=user.actor.user_id if mine else None,
+        involving=user.actor.user_id if mine else None,  # 我经办的: started or decided by me
         started_from=day("from"),
         started_to=day("to"),
         party=text("party"),

@@ -1,0 +1,214 @@
+"""Issue 12 item 3: "我的案件" are the cases I started **or decided**. The decision desk names every
+decider in the ``OmDeciders`` search attribute, so the list is one visibility query; against the real
+stack (Temporal dev server, worker, simulators, web)."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client, WorkflowHistory
+from temporalio.common import HeaderCodecBehavior
+from temporalio.worker import Replayer
+
+from core.converter import build_data_converter
+from core.identity import ActorWorkerInterceptor
+from core.settings import Settings
+from core.temporal import DECIDED_BY, SEARCH_ATTRIBUTES, STARTED_BY, dev_server_search_attribute_args
+from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject
+from tests.test_mass_payout import BANK, PayeeSet, sim, store_list
+from web.accounts import DEMO_COURT
+from web.ui.session import SESSION_COOKIE
+from workers.main import sandbox_runner
+from workflows.kit.decisions import DECIDERS_PATCH
+from workflows.registry import all_workflows
+
+PASSWORD = "correct-horse-battery-9"
+
+
+async def _judge_of_the_court(admin: httpx.AsyncClient, web: str, tag: str) -> tuple[str, httpx.AsyncClient]:
+    """A fresh judge of 上城 (the demo court), logged in."""
+    username = f"judge-{tag}-{uuid.uuid4().hex[:6]}"
+    r = await admin.post(
+        "/api/users", json={"username": username, "password": PASSWORD, "role": "judge", "court": DEMO_COURT}
+    )
+    assert r.status_code == 201, r.text
+    return username, await login(web, username, PASSWORD)
+
+
+async def _ids(c: httpx.AsyncClient, **params: Any) -> list[str] | None:
+    r = await c.get("/api/workflows", params=params)
+    assert r.status_code == 200, r.text
+    return [row["workflow_id"] for row in r.json()]
+
+
+async def _ui_rows(c: httpx.AsyncClient, web: str, **params: Any) -> tuple[str, list[str]]:
+    """The /ui/cases page as the user's browser gets it (default scope: mine), and its case rows."""
+    token = c.headers["Authorization"].removeprefix("Bearer ")
+    async with httpx.AsyncClient(base_url=web, cookies={SESSION_COOKIE: token}, timeout=30) as browser:
+        r = await browser.get("/ui/cases", params=params)
+    assert r.status_code == 200, r.text
+    return r.text, re.findall(r'<tr data-workflow="([^"]+)"', r.text)
+
+
+async def _status(c: httpx.AsyncClient, wid: str) -> str | None:
+    r = await c.get(f"/api/workflows/{wid}")
+    return r.json().get("status") if r.status_code == 200 else None
+
+
+@pytest.mark.usefixtures("stack")
+async def test_a_judge_who_decided_finds_the_case_in_mine(
+    web: str, simulator: str, client: Client, settings: Settings
+) -> None:
+    """``judge`` starts an inquiry; another judge of the court approves the control. The decider finds it
+    in "mine" (API and UI), the starter too; a judge of the court who did not decide does not, nor
+    does a judge of another court, whatever they ask for."""
+    id_number = resident_id()
+    deposit = {
+        "partner_id": "bank-icbc",
+        "kind": "deposit",
+        "reference": account_number(),
+        "description": "活期",
+        "available_fen": 80_000_00,
+    }
+    await seed_subject(simulator, {"kind": "person", "name": "王某某", "id_number": id_number}, [deposit])
+    req = {
+        "case_number": case_number(),
+        "court": DEMO_COURT,
+        "debtor": {"kind": "person", "name": "王某某", "id_number": id_number},
+        "amount_owed_fen": 50_000_00,
+        "execution_costs_fen": 0,
+    }
+    admin, starter, foreign = [await login(web, u) for u in ("admin", "judge", "judge-jiaxing")]
+    async with admin, starter, foreign:
+        decider_id, decider = await _judge_of_the_court(admin, web, "d")
+        bystander_id, bystander = await _judge_of_the_court(admin, web, "n")
+        async with decider, bystander:
+            r = await starter.post("/api/scenarios/asset-inquiry/workflows", json=req)
+            assert r.status_code in (200, 201), r.text
+            wid = r.json()["workflow_id"]
+            cn = req["case_number"]
+            await eventually(lambda: _is(_status(starter, wid), "awaiting_decision"), timeout=60)
+
+            # Before deciding, the case is not the decider's.
+            assert await _ids(decider, mine="true", case_number=cn) == []
+            r = await decider.post(
+                f"/api/workflows/{wid}/decisions/approve-control", json={"reason": "经审查, 依法冻结", "deduct": False}
+            )
+            assert r.status_code == 200, r.text
+
+            # Visibility catches up with the upsert: then it is the decider's, as the decider, by id.
+            assert await eventually(lambda: _ids(decider, mine="true", case_number=cn)) == [wid]
+            assert await _ids(decider, involving=decider_id, case_number=cn) == [wid]
+            assert await _ids(starter, mine="true", case_number=cn) == [wid]  # the starter's still
+            assert await _ids(decider, started_by=decider_id, case_number=cn) == []  # started_by: started only
+            assert await _ids(starter, started_by="judge", case_number=cn) == [wid]
+
+            # Not the bystander's; the bystander may ask who decided (same court) but it is not "mine".
+            assert await _ids(bystander, mine="true", case_number=cn) == []
+            assert await _ids(bystander, involving=decider_id, case_number=cn) == [wid]
+            # Another court: the case does not exist, whichever filter names the decider or the starter.
+            for params in ({"involving": decider_id}, {"involving": "judge"}, {"mine": "true"}, {}):
+                assert await _ids(foreign, case_number=cn, **params) == [], params
+
+            desc = await client.get_workflow_handle(wid).describe()
+            assert desc.typed_search_attributes.get(DECIDED_BY) == [decider_id]
+            assert desc.typed_search_attributes.get(STARTED_BY) == "judge"
+
+            # The UI's 我的案件 (default scope: mine) is the same list.
+            page, rows = await _ui_rows(decider, web, case_number=cn)
+            assert rows == [wid] and "我经办的" in page
+            assert (await _ui_rows(starter, web, case_number=cn))[1] == [wid]
+            assert (await _ui_rows(bystander, web, case_number=cn))[1] == []
+            assert wid in (await _ui_rows(bystander, web, case_number=cn, who="court"))[1]  # with its term watch
+
+            # mine=true is the caller: naming someone else beside it is a contradiction, not a guess.
+            r = await decider.get("/api/workflows", params={"mine": "true", "involving": bystander_id})
+            assert r.status_code == 422 and r.json()["code"] == "CONFLICTING_FILTERS", r.text
+            r = await decider.get("/api/workflows", params={"involving": "x'); DROP"})
+            assert r.status_code == 200 and r.json() == [], r.text  # quoted, matches nobody
+
+    # A history recorded with the deciders' upsert replays (the patch marker is in it).
+    history = await client.get_workflow_handle(wid).fetch_history()
+    await _replay(history, settings)
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert any(DECIDERS_PATCH.encode() in e.marker_recorded_event_attributes.SerializeToString() for e in markers)
+
+
+@pytest.mark.usefixtures("stack")
+async def test_the_second_approver_finds_the_payout_in_mine(web: str, simulator: str, settings: Settings) -> None:
+    """A payout above the court's four-eyes threshold: the judge releases it, the approver (庭长) gives
+    the second approval, and the payout is then in the approver's cases — each decider named once."""
+    payees = PayeeSet()
+    for i in range(3):
+        payees.add(i, amount_fen=100_000_00)  # ¥300,000 in all: above 上城's threshold
+    ref = store_list(settings, payees)
+    body = {
+        "case_number": case_number(),
+        "court": DEMO_COURT,
+        "payee_list": ref.model_dump(),
+        "case_account": f"CASE-{os.urandom(5).hex()}",
+        "bank": BANK,
+        "correction_agency": "court-clerk",
+    }
+    await sim(
+        simulator,
+        "PUT",
+        f"/partners/{BANK}/_admin/case-accounts",
+        {"account": body["case_account"], "balance_fen": ref.total_fen},
+    )
+    judge, approver = [await login(web, u) for u in ("judge", "approver")]
+    async with judge, approver:
+        r = await judge.post("/api/scenarios/mass-payout/workflows", json=body)
+        assert r.status_code in (200, 201), r.text
+        wid = r.json()["workflow_id"]
+        cn = body["case_number"]
+        await eventually(lambda: _is(_status(judge, wid), "awaiting_approval"), timeout=60)
+        assert await _ids(approver, mine="true", case_number=cn) == []
+        r = await judge.post(f"/api/workflows/{wid}/decisions/approve-release", json={"reason": "经审核, 准予发放"})
+        assert r.status_code == 200, r.text
+        await eventually(lambda: _is(_status(judge, wid), "awaiting_second_approval"), timeout=30)
+        assert await _ids(approver, mine="true", case_number=cn) == []  # not yet theirs
+        r = await approver.post(f"/api/workflows/{wid}/decisions/approve-release", json={"reason": "复核同意"})
+        assert r.status_code == 200, r.text
+        assert await eventually(lambda: _ids(approver, mine="true", case_number=cn)) == [wid]
+        assert await _ids(approver, started_by="approver", case_number=cn) == []
+
+        async def deciders() -> list[str] | None:
+            r = await judge.get("/api/workflows", params={"involving": "approver", "case_number": cn})
+            return [row["workflow_id"] for row in r.json()] or None
+
+        assert await eventually(deciders) == [wid]
+
+
+async def _is(call: Any, *wanted: str) -> bool:
+    return (await call) in wanted
+
+
+async def _replay(history: WorkflowHistory, settings: Settings) -> None:
+    replayer = Replayer(
+        workflows=all_workflows(),
+        data_converter=build_data_converter(settings.codec_keys),
+        interceptors=[ActorWorkerInterceptor(settings.actor_signer())],
+        header_codec_behavior=HeaderCodecBehavior.CODEC,
+        workflow_runner=sandbox_runner(),
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
+
+
+def test_every_search_attribute_is_registered_with_its_type() -> None:
+    """The dev server (make run, tests) and docker-compose's setup register the same attributes, the
+    deciders as a keyword list."""
+    args = dev_server_search_attribute_args()
+    assert "OmDeciders=KeywordList" in args
+    assert len(args) == 2 * len(SEARCH_ATTRIBUTES)
+    compose = (Path(__file__).resolve().parent.parent / "docker-compose.yml").read_text()
+    for key in SEARCH_ATTRIBUTES:
+        assert key.name in compose, key.name
+    assert "--name OmDeciders --type KeywordList" in compose
