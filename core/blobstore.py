@@ -7,7 +7,10 @@ after decryption, so a swapped, truncated or altered file is refused rather than
 
 Large record lists (a payee list of 200,000 rows) are stored as chunks plus a manifest listing the
 chunks' hashes; the manifest's hash names the list. A reader of rows [offset, offset+limit) decrypts the
-manifest and only the chunks it needs — and every one of them is verified, Merkle-style.
+manifest and only the chunks it needs — and every one of them is verified, Merkle-style. A list too big
+to hold (a million payees) is written a chunk at a time by a ``RecordsWriter``: its chunks wait in a
+private staging directory and enter the store, followed by the manifest, only on ``commit``; a list that
+is abandoned (a bad row, an error, a crash) leaves nothing in the store.
 
 Shared by the web (uploads, reports) and the workers (payments, reconciliation): in production both
 mount the same volume at ``OM_VAR_DIR``.
@@ -19,14 +22,19 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
+import time
+import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, Field
 
@@ -37,6 +45,9 @@ _NONCE = 12
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _REF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 RECORDS_FORMAT = "records/1"
+STAGING = "staging"  # under the root: chunks of record lists being written
+STALE_STAGING_SECONDS = 24 * 3600  # a staging directory this old belongs to a writer that died
+_TAG = 16
 
 
 class BlobError(Exception):
@@ -78,6 +89,7 @@ class BlobStore:
         if keys.active not in key_bytes:
             raise ValueError(f"active key id {keys.active!r} is not among the configured keys")
         self._ciphers = {kid: AESGCM(k) for kid, k in key_bytes.items()}
+        self._active_key = key_bytes[keys.active]
         self._active = keys.active
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Any] = OrderedDict()
@@ -102,10 +114,43 @@ class BlobStore:
         path = self.path(digest)
         if path.is_file():
             return digest
+        _write_atomically(path, self._seal(digest, data))
+        return digest
+
+    def _seal(self, digest: str, data: bytes) -> bytes:
         kid = self._active.encode()
         nonce = os.urandom(_NONCE)
         sealed = self._ciphers[self._active].encrypt(nonce, data, MAGIC + kid + digest.encode())
-        _write_atomically(path, MAGIC + bytes([len(kid)]) + kid + nonce + sealed)
+        return MAGIC + bytes([len(kid)]) + kid + nonce + sealed
+
+    def put_pieces(self, read: Callable[[], Iterable[bytes]]) -> str:
+        """``put`` for a blob too big to hold (a million-row error report): each call of ``read`` gives its
+        bytes in pieces from the start; it is read twice, once to name it and once to seal it. The file is
+        the one ``put`` writes for the same bytes (AES-GCM's tag after the ciphertext), so ``get`` reads it."""
+        named = hashlib.sha256()
+        for piece in read():
+            named.update(piece)
+        digest = named.hexdigest()
+        path = self.path(digest)
+        if path.is_file():
+            return digest
+        kid = self._active.encode()
+        nonce = os.urandom(_NONCE)
+        encryptor = Cipher(algorithms.AES(self._active_key), modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(MAGIC + kid + digest.encode())
+        again = hashlib.sha256()
+
+        def sealed() -> Iterable[bytes]:
+            yield MAGIC + bytes([len(kid)]) + kid + nonce
+            for piece in read():
+                again.update(piece)
+                yield encryptor.update(piece)
+            yield encryptor.finalize() + encryptor.tag
+
+        def unchanged() -> bool:
+            return again.hexdigest() == digest
+
+        _write_atomically(path, sealed(), unchanged)
         return digest
 
     def get(self, digest: str) -> bytes:
@@ -165,6 +210,20 @@ class BlobStore:
         manifest = RecordsManifest(count=len(records), chunk_rows=chunk_rows, chunks=chunks, meta=meta or {})
         return self.put(manifest.model_dump_json().encode())
 
+    def records_writer(self, chunk_rows: int = 2000) -> RecordsWriter:
+        """A record list written a chunk at a time; see ``RecordsWriter``. Sweeps away what writers that
+        died (a killed web process) left in staging."""
+        staging = self.root / STAGING
+        if staging.is_dir():
+            cutoff = time.time() - STALE_STAGING_SECONDS
+            for old in staging.iterdir():
+                try:
+                    if old.stat().st_mtime < cutoff:
+                        shutil.rmtree(old, ignore_errors=True)
+                except FileNotFoundError:
+                    pass
+        return RecordsWriter(self, chunk_rows)
+
     def manifest(self, digest: str) -> RecordsManifest:
         cached = self._cached(("m", digest))
         if cached is None:
@@ -213,19 +272,97 @@ class BlobStore:
                 self._cache.popitem(last=False)
 
 
+class RecordsWriter:
+    """Writes a record list a chunk at a time, for lists too big to hold. ``append`` rows; ``commit``
+    moves the sealed chunks into the store, then writes the manifest and returns its hash — the same
+    name and the same chunks ``put_records`` gives the same rows. Until then the chunks sit in a staging
+    directory of their own, where no reader looks; ``discard`` (or leaving the ``with`` block without a
+    commit, by an error or not) deletes them. Staged chunks are never moved over an existing blob: a
+    chunk another list shares is left as it is, and discarding takes nothing from that list."""
+
+    def __init__(self, store: BlobStore, chunk_rows: int = 2000) -> None:
+        if chunk_rows <= 0:
+            raise ValueError("chunk_rows must be positive")
+        self._store = store
+        self.chunk_rows = chunk_rows
+        self._staging = store.root / STAGING / uuid.uuid4().hex
+        self._rows: list[Sequence[Any]] = []
+        self._chunks: list[str] = []
+        self.count = 0
+        self._done = False
+
+    def __enter__(self) -> RecordsWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.discard()
+
+    def append(self, record: Sequence[Any]) -> None:
+        if self._done:
+            raise BlobError("this record list is already committed or discarded")
+        self._rows.append(record)
+        self.count += 1
+        if len(self._rows) >= self.chunk_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        data = _dumps([list(r) for r in self._rows])
+        self._rows = []
+        digest = sha256_hex(data)
+        self._chunks.append(digest)
+        staged = self._staging / digest
+        if not staged.is_file() and not self._store.exists(digest):
+            _write_atomically(staged, self._store._seal(digest, data))
+
+    def commit(self, meta: dict[str, Any] | None = None) -> str:
+        """Puts the list in the store (chunks first, manifest last: a reader never finds a manifest whose
+        chunks are missing) and returns its name."""
+        if self._done:
+            raise BlobError("this record list is already committed or discarded")
+        if self._rows:
+            self._flush()
+        for digest in dict.fromkeys(self._chunks):
+            staged = self._staging / digest
+            if not staged.is_file():
+                continue  # the store had it already
+            target = self._store.path(digest)
+            if target.is_file():
+                staged.unlink()
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
+        manifest = RecordsManifest(count=self.count, chunk_rows=self.chunk_rows, chunks=self._chunks, meta=meta or {})
+        digest = self._store.put(manifest.model_dump_json().encode())
+        self.discard()
+        return digest
+
+    def discard(self) -> None:
+        """Forgets the rows and deletes the staged chunks (after a commit: only the empty staging)."""
+        self._done = True
+        self._rows = []
+        shutil.rmtree(self._staging, ignore_errors=True)
+
+
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Written to a temporary file, flushed to disk, then renamed: a reader never sees half a file."""
+def _write_atomically(path: Path, data: bytes | Iterable[bytes], check: Callable[[], bool] | None = None) -> None:
+    """Written to a temporary file, flushed to disk, then renamed: a reader never sees half a file.
+    ``check``, when given, is asked after writing and before renaming; False abandons the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if isinstance(data, bytes):
+                f.write(data)
+            else:
+                for piece in data:
+                    f.write(piece)
             f.flush()
             os.fsync(f.fileno())
+        if check is not None and not check():
+            raise BlobError("the content changed while it was being stored")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -3,8 +3,9 @@
 ``POST /api/payouts/lists`` checks every row of the CSV and stores an accepted list, encrypted, in the
 blob store; the answer ``{sha256, count, total_fen}`` is what the ``mass-payout`` scenario's
 ``payee_list`` takes. A rejected list answers 422 with the errors and a link to the full error report.
-The rules live in web/services/payouts.py. Mount with ``app.include_router(web.payout_routes.router)``
-(the paths carry their ``/api`` prefix).
+The list may hold a million rows: the file is spooled to disk as it arrives and checked and stored a piece
+at a time (web/services/payouts.py, where the rules live; the body limit is in web/limits.py).
+Mount with ``app.include_router(web.payout_routes.router)`` (the paths carry their ``/api`` prefix).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from web.api.common import errors
 from web.deps import Judge, Reader, State, TemporalClient
 from web.services import payouts
-from web.services.payouts import MAX_UPLOAD_BYTES, AcceptedList, RejectedList, intake_payee_csv
+from web.services.payouts import AcceptedList, RejectedList, intake_payee_csv
 
 __all__ = ["intake_payee_csv", "router"]  # intake_payee_csv: for the payout bench and tests, as before
 
@@ -41,9 +42,8 @@ async def upload_payee_list(
     ],
     balance_fen: Annotated[int | None, Form(ge=0, description="the case account balance, to check the total")] = None,
 ) -> AcceptedList | JSONResponse:
-    """A judge uploads the payee list of a mass payout (up to 200,000 rows); every row is checked."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    outcome = await payouts.upload_list(payouts.blob_store(state), actor, data, balance_fen)
+    """A judge uploads the payee list of a mass payout (up to 1,000,000 rows); every row is checked."""
+    outcome = await payouts.upload_list(payouts.blob_store(state), actor, file.file, balance_fen)
     if isinstance(outcome, RejectedList):
         return JSONResponse(outcome.model_dump(), status_code=422)
     return outcome
