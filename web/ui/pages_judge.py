@@ -203,8 +203,8 @@ async def _check_uploads(
         file = chosen.get(f.name)
         if file is None:
             continue
-        data = await file.read(payouts.MAX_UPLOAD_BYTES + 1)
-        outcome = await payouts.upload_list(store, user.actor, data, None)
+        # The spooled file itself, read a piece at a time: a million-row list is never held in memory.
+        outcome = await payouts.upload_list(store, user.actor, file.file, None)
         for c in f.children:
             values.pop(c.name, None)
         if isinstance(outcome, RejectedList):
