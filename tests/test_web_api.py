@@ -404,14 +404,53 @@ async def test_callback_completes_the_inquiry_once(mock_api: httpx.AsyncClient, 
     headers = {"Authorization": f"Bearer {icbc.token}"}
     r = await http.post(url, json=body, headers=headers)
     assert r.status_code == 200 and r.json() == {"status": "recorded", "reason": None}, r.text
-    # The partner retries, or sends the answer twice: harmless.
+    # The partner retries, or sends the answer twice: taken by Temporal, dropped by the workflow.
     r = await http.post(url, json=body, headers=headers)
-    assert r.status_code == 200 and r.json() == {"status": "ignored", "reason": "duplicate or late"}
+    assert r.status_code == 200 and r.json()["status"] == "recorded", r.text
 
     detail = await wait_for(http, wid, lambda d: d["status"] == "awaiting_decision")
     assert detail["summary"]["partners"][icbc.id] == "answered"
     assert [a["available_fen"] for a in detail["summary"]["report"]] == [123_456]
     assert account not in json.dumps(detail)  # account numbers are not shown in the status
+
+
+async def test_a_flood_of_duplicate_callbacks_is_taken_and_counted_once(
+    mock_api: httpx.AsyncClient, client: Client, settings: Settings
+) -> None:
+    """More callbacks for one inquiry at once than Temporal lets Updates be in flight (10): every one is
+    answered 2xx — none is left for the partner to give up on — and the answer counts once."""
+    http = mock_api
+    partners = settings.partners()
+    icbc = partners[0]
+    r = await http.post(START, json=inquiry_request(case_number()), headers=await auth(http, "judge"))
+    assert r.status_code == 201, r.text
+    wid = r.json()["workflow_id"]
+    inquired = [p for p in partners if p.category in INQUIRED_CATEGORIES]
+    await wait_for(http, wid, lambda d: len(d["summary"]["partners"]) == len(inquired) - 1)
+
+    body = callback(icbc.id, f"{wid}::inquire/{icbc.id}")
+    body["assets"] = [{"kind": "deposit", "reference": "6222021234567890128", "available_fen": 77_700}]
+    url = f"/api/partners/{icbc.id}/callbacks/inquiry"
+    headers = {"Authorization": f"Bearer {icbc.token}"}
+    flood = 16
+    answers = await asyncio.gather(*(http.post(url, json=body, headers=headers) for _ in range(flood)))
+    assert [a.status_code for a in answers] == [200] * flood, [a.text for a in answers if a.status_code != 200]
+    assert {a.json()["status"] for a in answers} == {"recorded"}
+
+    detail = await wait_for(http, wid, lambda d: d["status"] == "awaiting_decision")
+    assert detail["summary"]["partners"][icbc.id] == "answered"
+    assert [a["available_fen"] for a in detail["summary"]["report"]] == [77_700]  # one asset, not sixteen
+    history = await client.get_workflow_handle(wid).fetch_history()
+    signalled = [e for e in history.events if e.HasField("workflow_execution_signaled_event_attributes")]
+    assert len(signalled) == flood, "every callback reached the workflow; it took the first"
+    # Once the inquiry has ended, a callback is ignored without reaching it.
+    r = await http.post(
+        f"/api/workflows/{wid}/decisions/reject-control", json={"reason": "撤回"}, headers=await auth(http, "judge")
+    )
+    assert r.status_code == 200, r.text
+    await wait_for(http, wid, lambda d: d["temporal_status"] == "COMPLETED")
+    r = await http.post(url, json=body, headers=headers)
+    assert r.status_code == 200 and r.json() == {"status": "ignored", "reason": "duplicate or late"}
 
 
 async def test_decision_round_trip(mock_api: httpx.AsyncClient, settings: Settings) -> None:

@@ -1,6 +1,7 @@
 """Partner systems (协助执行单位) answering asynchronously: an inquiry callback is relayed to the waiting
-workflow as an Update. A partner's token is bound to its agency, so it can answer only its own requests;
-the workflow drops duplicates and answers that come after the partner's deadline."""
+workflow as a signal (no cap on how many arrive at once, kept by Temporal once accepted). A partner's
+token is bound to its agency, so it can answer only its own requests; the workflow drops duplicates and
+answers that come after the partner's deadline."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.partners import answer_from_callback, inquiry_activity_id, parse_request_id
@@ -19,8 +20,8 @@ from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound
 from domain.partners import PartnerEndpoint
 from web.services.access import require_role
-from web.services.workflows import refusal_error
-from workflows.kit.messages import PARTNER_ANSWER_UPDATE
+from workflows.asset_inquiry.models import WORKFLOW_TYPE as INQUIRY_WORKFLOW_TYPE
+from workflows.kit.messages import PARTNER_ANSWER_SIGNAL
 
 log = get_logger(__name__)
 
@@ -58,20 +59,26 @@ def callback_target(
 async def record_inquiry_answer(
     client: Client, actor: Actor, workflow_id: str, partner_id: str, callback: InquiryCallback
 ) -> CallbackAck:
-    """查询结果回调: relays the answer. Repeats and late arrivals are harmless (``ignored``)."""
+    """查询结果回调: relays the answer to the waiting inquiry as a signal, signed as the partner.
+
+    ``recorded`` means Temporal has the answer and will hand it to the workflow, whatever happens to the
+    workers meanwhile; the workflow takes the first answer of a partner it asked and drops repeats and
+    late ones (the web cannot tell them apart without asking the workflow, which a flood of callbacks
+    must not wait on). ``ignored``: the inquiry has ended, or does not exist."""
     handle = client.get_workflow_handle(workflow_id)
     try:
+        desc = await handle.describe()
+        if desc.workflow_type != INQUIRY_WORKFLOW_TYPE:
+            # Well-formed, but not an inquiry: a signal would land in another kind of case's history.
+            raise NotFound("UNKNOWN_REQUEST", "request_id is not one we issued", "request_id")
+        if desc.status is not WorkflowExecutionStatus.RUNNING:
+            log.info("inquiry callback ignored", workflow_id=workflow_id, partner=partner_id)
+            return _IGNORED
         with acting_as(actor):
-            await handle.execute_update(PARTNER_ANSWER_UPDATE, answer_from_callback(callback))
-    except WorkflowUpdateFailedError as exc:
-        err = refusal_error(exc)
-        if err.code != "DUPLICATE_OR_LATE":
-            raise err from None
-        log.info("inquiry callback ignored", workflow_id=workflow_id, partner=partner_id)
-        return _IGNORED
+            await handle.signal(PARTNER_ANSWER_SIGNAL, answer_from_callback(callback))
     except RPCError as exc:
         if exc.status is not RPCStatusCode.NOT_FOUND:
-            raise
+            raise  # Temporal did not take it (503): the partner sends it again
         # The workflow has closed (a very late answer), or was never ours: nothing to do, and no error,
         # so a partner that retries its callback is not pushed into an endless retry.
         log.info("inquiry callback ignored", workflow_id=workflow_id, partner=partner_id)

@@ -18,6 +18,7 @@ from workflows.kit.models import TimelineEntry
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "asset-inquiry"
+WORKFLOW_TYPE = "AssetInquiry"  # the Temporal workflow type; partner callbacks reach only these
 # The judge's decisions on the report.
 APPROVE, REJECT = "approve-control", "reject-control"
 RELEASE = "release-measure"  # on a measure-term watch

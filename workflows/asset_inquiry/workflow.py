@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         ReleaseMeasureInput,
         inquiry_activity_id,
     )
+    from core.identity import current_actor_or_none
     from core.temporal import scenario_search_attributes
     from domain.actors import Role
     from domain.assets import InquiryAnswer, InquiryOutcome
@@ -42,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         APPROVE,
         NAME,
         REJECT,
+        WORKFLOW_TYPE,
         AssetInquiryInput,
         AssetInquiryResult,
         MeasureTermInput,
@@ -50,10 +52,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit import retries
     from workflows.kit.archive import archive_audit_trail
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, PARTNER_ANSWER_UPDATE, STATUS_QUERY
+    from workflows.kit.messages import DECIDE_UPDATE, PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
     from workflows.kit.status import publish_status
-    from workflows.kit.timeline import Timeline, failure_code, refuse, require_role
+    from workflows.kit.timeline import Timeline, failure_code, refuse
 
 # The search index holds the states a judge filters by; the seconds-long steps in between are visible
 # in the status query, and indexing each would cost a visibility write per step.
@@ -66,7 +68,7 @@ DECISIONS = (
 INQUIRY_PASS_SECONDS = 10.0
 
 
-@workflow.defn(name="AssetInquiry")
+@workflow.defn(name=WORKFLOW_TYPE)
 class AssetInquiry:
     def __init__(self) -> None:
         self.timeline = Timeline()
@@ -182,23 +184,45 @@ class AssetInquiry:
             return self.callbacks[partner.id]
         return _no_answer(partner, "UNAVAILABLE")
 
+    @workflow.signal(name=PARTNER_ANSWER_SIGNAL)
+    def on_partner_answer(self, answer: InquiryAnswer) -> None:
+        """A partner that accepted our inquiry answers by callback (it may arrive before we saw the 202).
+
+        Relayed by the web as a signal, signed as the partner (an unsigned or forged one never gets here,
+        core/identity.py). A signal cannot be refused, so what the update's validator refused is dropped
+        here instead, leaving the state untouched: a repeat, a late answer, another partner's."""
+        problem = self._answer_problem(answer)
+        if problem is not None:
+            workflow.logger.info("partner answer dropped", extra={"partner": answer.partner_id, "code": problem[0]})
+            return
+        self.callbacks[answer.partner_id] = answer
+
     @workflow.update(name=PARTNER_ANSWER_UPDATE)
     async def partner_answer(self, answer: InquiryAnswer) -> str:
-        """A partner that accepted our inquiry answers by callback (it may arrive before we saw the 202)."""
+        """The relay before PARTNER_ANSWER_SIGNAL; kept so histories recorded with it replay."""
         self.callbacks[answer.partner_id] = answer
         return "recorded"
 
     @partner_answer.validator
     def _validate_partner_answer(self, answer: InquiryAnswer) -> None:
-        assert self.inp is not None
-        actor = require_role(Role.AGENCY)
-        if actor.agency != answer.partner_id:
-            raise refuse("WRONG_AGENCY", "a partner answers only its own inquiries")
+        problem = self._answer_problem(answer)
+        if problem is not None:
+            # Refused by the validator: a duplicate or a late answer leaves no trace in history.
+            raise refuse(*problem)
+
+    def _answer_problem(self, answer: InquiryAnswer) -> tuple[str, str] | None:
+        """Why a partner's answer is not taken now (code, message), or None: only the partner asked,
+        only once, and only while the inquiry still waits for it."""
+        actor = current_actor_or_none()
+        if actor is None or actor.role is not Role.AGENCY or actor.agency != answer.partner_id:
+            return ("WRONG_AGENCY", "a partner answers only its own inquiries")
+        if self.inp is None:
+            return ("DUPLICATE_OR_LATE", "the inquiry has not started")
         expected = {p.id for p in self.inp.context.partners}
         settled = answer.partner_id in self.answers or answer.partner_id in self.callbacks
         if self.status != "inquiring" or answer.partner_id not in expected or settled:
-            # Refused by the validator: a duplicate or a late answer leaves no trace in history.
-            raise refuse("DUPLICATE_OR_LATE", "this inquiry is already answered or past its deadline")
+            return ("DUPLICATE_OR_LATE", "this inquiry is already answered or past its deadline")
+        return None
 
     async def _freeze(self, inp: AssetInquiryInput, selected: set[int] | None) -> None:
         for item in freezable_in_order(self.report, selected):

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 STATUS_QUERY = "status"
 DECIDE_UPDATE = "decide"
-PARTNER_ANSWER_UPDATE = "partner-answer"  # an asynchronous partner's answer, relayed by the web
+# An asynchronous partner's answer, relayed by the web. A signal: Temporal takes any number of them and
+# keeps each once accepted, where Updates are capped at 10 in flight per workflow and aborted when the
+# worker holding the workflow dies (the chaos run lost callbacks both ways). The workflow checks each one
+# in its handler and drops what is not due (a duplicate, a late answer, another partner's).
+PARTNER_ANSWER_SIGNAL = "partner-answered"
+# The relay before that signal; its handler stays so histories that used it replay. The web sends none.
+PARTNER_ANSWER_UPDATE = "partner-answer"
 # A judge's request to cancel the case, sent (judge's identity in its header, reason in its encrypted
 # payload) just before Temporal's own cancellation, whose record carries only the web's identity. No
 # handler: it is there to be recorded in history, where the audit trail reads who cancelled and why.
