@@ -42,7 +42,6 @@ from temporalio.client import (
     Client,
     WorkflowHandle,
     WorkflowQueryFailedError,
-    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.service import RPCError
@@ -221,19 +220,13 @@ class Run:
 
     async def approve(self, handle: WorkflowHandle[Any, Any], judge: Actor, wanted: str) -> bool:
         """A payout's release (or second approval) once it is asked for; False when no longer asked.
-
-        The status says "awaiting second approval" from inside the first approval's update, a moment
-        before the workflow reopens its decision desk; an approval in that moment is refused
-        (WRONG_STATE) and is simply given again."""
-        while True:
-            st = await self.wait_status(handle, {wanted, "paying", "reconciling", "completed", "rejected"})
-            if st != wanted or time.monotonic() > self.deadline:
-                return False
-            try:
-                await self.decide(handle, PAYOUT_APPROVE, judge)
-                return True
-            except WorkflowUpdateFailedError:
-                await asyncio.sleep(0.3)
+        Given once: a refusal is an error (the workflow keeps its desk open from the moment its status
+        asks for the approval)."""
+        st = await self.wait_status(handle, {wanted, "paying", "reconciling", "completed", "rejected"})
+        if st != wanted or time.monotonic() > self.deadline:
+            return False
+        await self.decide(handle, PAYOUT_APPROVE, judge)
+        return True
 
     async def result(self, handle: WorkflowHandle[Any, Any]) -> dict[str, Any]:
         async def go() -> dict[str, Any]:

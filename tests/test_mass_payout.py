@@ -38,6 +38,7 @@ from web.db import Database
 from web.deps import AppState
 from web.errors import install_error_handlers
 from web.payout_routes import intake_payee_csv, router
+from workers.main import running_worker
 from workflows.agency_task.models import Completion, Reasoned
 from workflows.kit.messages import COMPLETE_TASK, REJECT_TASK, TASK_VIEW_QUERY
 from workflows.kit.models import ScenarioStatus
@@ -309,6 +310,76 @@ def handle_done(tasks: list[asyncio.Task[None]]) -> bool:
         if t.done() and t.exception() is not None:
             raise t.exception()  # type: ignore[misc]
     return all(t.done() for t in tasks)
+
+
+async def test_second_approval_right_after_the_first_is_accepted(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    """The moment the first approval's update returns, the second approval is taken: the status says
+    "awaiting second approval" only once the desk is open for it (the chaos run found it said so a moment
+    before, and an approver who acted on it was refused WRONG_STATE)."""
+    payees = PayeeSet()
+    for i in range(2):
+        payees.add(i, amount_fen=60_000_00)  # ¥120,000 in all: above the ¥100,000 of four eyes
+    ref = store_list(settings, payees)
+    req = request(ref)
+    await sim(
+        simulator,
+        "PUT",
+        f"/partners/{BANK}/_admin/case-accounts",
+        {"account": req.case_account, "balance_fen": ref.total_fen},
+    )
+    handle = await start(client, settings, "mass-payout", req, overrides={"tuning": tuning()})
+    await wait_status(handle, "awaiting_approval", timeout=30)
+    await decide(handle, APPROVE, "经审核, 准予发放")
+    st = await status(handle)
+    assert st.status == "awaiting_second_approval"
+    assert [d.name for d in st.pending_decisions] == [APPROVE, REJECT]
+    await decide(handle, APPROVE, "复核同意", actor=SECOND_JUDGE)  # refused with WRONG_STATE before
+    result = MassPayoutResult.model_validate(await asyncio.wait_for(handle.result(), timeout=60))
+    assert (result.status, result.paid_count, result.released_fen) == ("completed", 2, ref.total_fen)
+    timeline = [e.action for e in (await status(handle)).timeline]
+    assert timeline.index("first_approval") < timeline.index("release_approved")
+
+
+async def test_both_approvals_in_one_workflow_task_are_taken(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    """The judge's approval and the approver's reach the workflow in the same workflow task (its worker was
+    down while both were sent — what a killed worker does in the chaos run): both are taken. The desk
+    stays open after the first, instead of closing until the workflow's main loop comes round again."""
+    own = settings.model_copy(update={"task_queue": f"payout-desk-{uuid.uuid4().hex[:8]}"})
+    payees = PayeeSet()
+    for i in range(2):
+        payees.add(i, amount_fen=60_000_00)
+    ref = store_list(settings, payees)
+    req = request(ref)
+    await sim(
+        simulator,
+        "PUT",
+        f"/partners/{BANK}/_admin/case-accounts",
+        {"account": req.case_account, "balance_fen": ref.total_fen},
+    )
+    handle = await start(client, own, "mass-payout", req, task_queue=own.task_queue, overrides={"tuning": tuning()})
+    async with running_worker(client, own):
+        await wait_status(handle, "awaiting_approval", timeout=30)
+    # No worker now: both approvals wait in Temporal and are handed over together.
+    first = asyncio.create_task(decide(handle, APPROVE, "经审核, 准予发放"))
+    await asyncio.sleep(0.5)
+    second = asyncio.create_task(decide(handle, APPROVE, "复核同意", actor=SECOND_JUDGE))
+    await asyncio.sleep(0.5)
+    async with running_worker(client, own):
+        answers = await asyncio.wait_for(asyncio.gather(first, second, return_exceptions=True), timeout=60)
+        refused = [refusal_code(a) if isinstance(a, WorkflowUpdateFailedError) else a for a in answers]
+        assert not [a for a in answers if isinstance(a, BaseException)], refused  # the second was refused WRONG_STATE
+        result = MassPayoutResult.model_validate(await asyncio.wait_for(handle.result(), timeout=60))
+        timeline = (await status(handle)).timeline
+    assert (result.status, result.paid_count, result.released_fen) == ("completed", 2, ref.total_fen)
+    approvals = [e for e in timeline if e.action in ("first_approval", "release_approved")]
+    assert [(e.action, e.actor.user_id) for e in approvals] == [
+        ("first_approval", "judge"),
+        ("release_approved", SECOND_JUDGE.user_id),
+    ]
 
 
 async def test_rejected_release_and_insufficient_funds(client: Client, settings: Settings, simulator: str) -> None:

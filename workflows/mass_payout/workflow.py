@@ -148,7 +148,7 @@ class MassPayout:
 
     async def _released(self) -> bool:
         """The judge's release, and a second judge's when the total reaches the threshold; False when
-        a judge rejects it."""
+        a judge rejects it. A first approval of two does not end the wait (``decide`` keeps the desk open)."""
         while not self._approved():
             decision = await self.desk.wait(APPROVE, REJECT)
             if decision is not None and decision.decision == REJECT:
@@ -165,12 +165,15 @@ class MassPayout:
             return self.desk.accept(decision, "release_rejected")
         actor = acting_user()
         self.approvals.append(Approval(user_id=actor.user_id, at=workflow.now(), reason=decision.reason))
-        approved = self._approved()
-        outcome = self.desk.accept(
-            decision, "release_approved" if approved else "first_approval", approver=actor.user_id
-        )
-        if not approved:
-            self._set_status(Status.AWAITING_SECOND_APPROVAL)
+        if self._approved():
+            return self.desk.accept(decision, "release_approved", approver=actor.user_id)
+        outcome = self.desk.accept(decision, "first_approval", approver=actor.user_id)
+        # Not a decision the run waits for: the desk stays open for the second approval from this moment,
+        # before the status says it is awaited. Taken, it would close the desk until the run came round to
+        # reopen it, and a second approval in the same workflow task (both sent while a worker was down)
+        # was refused WRONG_STATE. No command changes: the run only ever resumes on the release.
+        self.desk.taken = None
+        self._set_status(Status.AWAITING_SECOND_APPROVAL)
         return outcome
 
     @decide.validator
