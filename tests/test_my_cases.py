@@ -140,15 +140,13 @@ async def test_a_judge_who_decided_finds_the_case_in_mine(
     assert any(DECIDERS_PATCH.encode() in e.marker_recorded_event_attributes.SerializeToString() for e in markers)
 
 
-@pytest.mark.usefixtures("stack")
-async def test_the_second_approver_finds_the_payout_in_mine(web: str, simulator: str, settings: Settings) -> None:
-    """A payout above the court's four-eyes threshold: the judge releases it, the approver (庭长) gives
-    the second approval, and the payout is then in the approver's cases — each decider named once."""
+async def _payout_above_threshold(simulator: str, settings: Settings) -> dict[str, Any]:
+    """A payout request of ¥300,000 (above 上城's four-eyes threshold), its case account funded."""
     payees = PayeeSet()
     for i in range(3):
         payees.add(i, amount_fen=100_000_00)  # ¥300,000 in all: above 上城's threshold
     ref = store_list(settings, payees)
-    body = {
+    body: dict[str, Any] = {
         "case_number": case_number(),
         "court": DEMO_COURT,
         "payee_list": ref.model_dump(),
@@ -162,6 +160,16 @@ async def test_the_second_approver_finds_the_payout_in_mine(web: str, simulator:
         f"/partners/{BANK}/_admin/case-accounts",
         {"account": body["case_account"], "balance_fen": ref.total_fen},
     )
+    return body
+
+
+@pytest.mark.usefixtures("stack")
+async def test_the_second_approver_finds_the_payout_in_mine(
+    web: str, simulator: str, client: Client, settings: Settings
+) -> None:
+    """A payout above the court's four-eyes threshold: the judge releases it, the approver (庭长) gives
+    the second approval, and the payout is then in the approver's cases — each decider named once."""
+    body = await _payout_above_threshold(simulator, settings)
     judge, approver = [await login(web, u) for u in ("judge", "approver")]
     async with judge, approver:
         r = await judge.post("/api/scenarios/mass-payout/workflows", json=body)
@@ -179,11 +187,39 @@ async def test_the_second_approver_finds_the_payout_in_mine(web: str, simulator:
         assert await eventually(lambda: _ids(approver, mine="true", case_number=cn)) == [wid]
         assert await _ids(approver, started_by="approver", case_number=cn) == []
 
-        async def deciders() -> list[str] | None:
-            r = await judge.get("/api/workflows", params={"involving": "approver", "case_number": cn})
-            return [row["workflow_id"] for row in r.json()] or None
+        # The judge, who started and released it, and the approver: each named once, in decision order.
+        assert await _ids(judge, involving="approver", case_number=cn) == [wid]
+        desc = await client.get_workflow_handle(wid).describe()
+        assert desc.typed_search_attributes.get(DECIDED_BY) == ["judge", "approver"]
 
-        assert await eventually(deciders) == [wid]
+
+@pytest.mark.usefixtures("stack")
+async def test_a_second_decision_by_the_same_user_adds_no_upsert(
+    web: str, simulator: str, client: Client, settings: Settings
+) -> None:
+    """The judge releases a payout, then rejects it while it waits for the second approval: two decisions,
+    one decider, one upsert of OmDeciders in history."""
+    body = await _payout_above_threshold(simulator, settings)
+    async with await login(web, "judge") as judge:
+        r = await judge.post("/api/scenarios/mass-payout/workflows", json=body)
+        assert r.status_code in (200, 201), r.text
+        wid = r.json()["workflow_id"]
+        await eventually(lambda: _is(_status(judge, wid), "awaiting_approval"), timeout=60)
+        r = await judge.post(f"/api/workflows/{wid}/decisions/approve-release", json={"reason": "经审核, 准予发放"})
+        assert r.status_code == 200, r.text
+        await eventually(lambda: _is(_status(judge, wid), "awaiting_second_approval"), timeout=30)
+        r = await judge.post(f"/api/workflows/{wid}/decisions/reject", json={"reason": "名单有误, 撤回发放"})
+        assert r.status_code == 200, r.text
+    handle = client.get_workflow_handle(wid)
+    await handle.result()
+    history = await handle.fetch_history()
+    upserts = [
+        e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        for e in history.events
+        if e.HasField("upsert_workflow_search_attributes_event_attributes")
+    ]
+    assert len([f for f in upserts if DECIDED_BY.name in f]) == 1
+    assert (await handle.describe()).typed_search_attributes.get(DECIDED_BY) == ["judge"]
 
 
 async def _is(call: Any, *wanted: str) -> bool:
