@@ -5,7 +5,7 @@ with AES-256-GCM under the payload codec's keys (the key id travels in the file,
 do for payloads). The name is bound to the ciphertext as associated data and the hash is checked again
 after decryption, so a swapped, truncated or altered file is refused rather than read.
 
-Large record lists (a payee list of 200,000 rows) are stored as chunks plus a manifest listing the
+Large record lists (a payee list of up to a million rows) are stored as chunks plus a manifest listing the
 chunks' hashes; the manifest's hash names the list. A reader of rows [offset, offset+limit) decrypts the
 manifest and only the chunks it needs — and every one of them is verified, Merkle-style. A list too big
 to hold (a million payees) is written a chunk at a time by a ``RecordsWriter``: its chunks wait in a
