@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.common import (
     HeaderCodecBehavior,
@@ -11,9 +13,11 @@ from temporalio.common import (
     TypedSearchAttributes,
 )
 from temporalio.runtime import Runtime
+from temporalio.service import RPCError, RPCStatusCode
 
 from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
+from core.logging import get_logger
 from core.settings import Settings
 
 # Search attributes carry no personal data: a case number, the scenario name, a status word, the court
@@ -30,6 +34,8 @@ DECIDED_BY = SearchAttributeKey.for_keyword_list("OmDeciders")
 
 SEARCH_ATTRIBUTES = (CASE_NUMBER, SCENARIO, STATUS, COURT, STARTED_BY, DECIDED_BY)
 
+_log = get_logger(__name__)
+
 # How `temporal server start-dev --search-attribute` and `temporal operator search-attribute create`
 # spell each type we use.
 _CLI_TYPE = {
@@ -43,6 +49,52 @@ def dev_server_search_attribute_args() -> list[str]:
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}={_CLI_TYPE[key.indexed_value_type]}"]
     return args
+
+
+async def missing_search_attributes(client: Client) -> dict[str, SearchAttributeIndexedValueType]:
+    """Our search attributes the namespace does not know (name → type)."""
+    known = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace), retry=True
+    )
+    return {k.name: k.indexed_value_type for k in SEARCH_ATTRIBUTES if k.name not in known.custom_attributes}
+
+
+async def register_search_attributes(client: Client) -> list[str]:
+    """Adds those of our search attributes the namespace lacks; returns their names.
+
+    `temporal server start-dev --search-attribute` registers attributes only when it creates its
+    database, so a dev stack whose var/temporal.db predates an attribute (OmDeciders) would lack it —
+    and a workflow upserting an unknown attribute fails its workflow task, again and again. Workers and
+    the web call this at startup; docker-compose's temporal-setup does the same for production. Safe to
+    run concurrently (an attribute another process added meanwhile is fine)."""
+    missing = await missing_search_attributes(client)
+    if not missing:
+        return []
+    try:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=client.namespace,
+                search_attributes={n: IndexedValueType.ValueType(t) for n, t in missing.items()},
+            ),
+            retry=True,
+        )
+    except RPCError as exc:
+        if exc.status is not RPCStatusCode.ALREADY_EXISTS:
+            raise
+    return sorted(missing)
+
+
+async def ensure_search_attributes(client: Client) -> None:
+    """:func:`register_search_attributes` at a process's startup: what it added is logged. A server that
+    refuses (no operator rights: the deployment registers them then, as compose's temporal-setup does)
+    or does not answer is logged as an error, and startup goes on — the process is still of use."""
+    try:
+        added = await register_search_attributes(client)
+    except Exception as exc:  # any failure: logged with what we needed; never a crash-loop at startup
+        _log.error("search attributes not checked", wanted=[k.name for k in SEARCH_ATTRIBUTES], error=str(exc))
+        return
+    if added:
+        _log.info("search attributes registered", added=added, namespace=client.namespace)
 
 
 async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:

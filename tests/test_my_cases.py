@@ -4,8 +4,11 @@ stack (Temporal dev server, worker, simulators, web)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import socket
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,12 +17,20 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowHistory
 from temporalio.common import HeaderCodecBehavior
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from core.converter import build_data_converter
 from core.identity import ActorWorkerInterceptor
 from core.settings import Settings
-from core.temporal import DECIDED_BY, SEARCH_ATTRIBUTES, STARTED_BY, dev_server_search_attribute_args
+from core.temporal import (
+    DECIDED_BY,
+    SEARCH_ATTRIBUTES,
+    STARTED_BY,
+    dev_server_search_attribute_args,
+    missing_search_attributes,
+    register_search_attributes,
+)
 from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject
 from tests.test_mass_payout import BANK, PayeeSet, sim, store_list
 from web.accounts import DEMO_COURT
@@ -248,3 +259,31 @@ def test_every_search_attribute_is_registered_with_its_type() -> None:
     for key in SEARCH_ATTRIBUTES:
         assert key.name in compose, key.name
     assert "--name OmDeciders --type KeywordList" in compose
+
+
+async def test_a_dev_database_from_before_the_deciders_gets_them_at_startup(tmp_path: Path) -> None:
+    """`start-dev --search-attribute` registers only when it creates its database: a var/temporal.db from
+    before OmDeciders lacks it, and every decision would then fail its workflow task. Workers and the web
+    register what is missing at startup."""
+    old = await WorkflowEnvironment.start_local(
+        port=_free_port(),
+        dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
+        dev_server_database_filename=str(tmp_path / "temporal.db"),
+        search_attributes=[k for k in SEARCH_ATTRIBUTES if k is not DECIDED_BY],
+    )
+    try:
+        assert list(await missing_search_attributes(old.client)) == [DECIDED_BY.name]
+        # The worker and the web start together: both may find it missing and add it, and neither fails.
+        both = await asyncio.gather(register_search_attributes(old.client), register_search_attributes(old.client))
+        assert DECIDED_BY.name in both[0] + both[1] and all(r in ([], [DECIDED_BY.name]) for r in both)
+        assert await missing_search_attributes(old.client) == {}
+        assert await register_search_attributes(old.client) == []  # the next start: nothing to do
+    finally:
+        await old.shutdown()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port

@@ -17,7 +17,7 @@ from temporalio.client import Client
 
 from core.logging import get_logger
 from core.settings import Settings
-from core.temporal import connect
+from core.temporal import connect, ensure_search_attributes
 from domain.errors import ErrorDetail
 from store.sealing import Sealer
 from web.accounts import demo_leftovers, seed_sandbox
@@ -53,7 +53,9 @@ async def _connect_forever(settings: Settings, state: AppState, connected: async
     delay = 0.5
     while state.client is None:
         try:
-            state.client = await connect(settings)
+            client = await connect(settings)
+            await ensure_search_attributes(client)  # the cases list filters on them (a dev var/ may predate one)
+            state.client = client
             connected.set()
             log.info("connected to temporal", address=settings.temporal_address)
             return

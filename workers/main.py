@@ -28,7 +28,7 @@ from core.blobstore import BlobStore
 from core.identity import ActorWorkerInterceptor
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
-from core.temporal import connect
+from core.temporal import connect, ensure_search_attributes
 from store.db import Database
 from store.inbox import SqlTaskStore
 from store.sealing import Sealer
@@ -119,6 +119,7 @@ async def main() -> None:
     configure_logging(settings.log_level, component="worker")
     settings.check_startup()  # production without its own keys (or with sandbox tokens) must not run
     client = await connect(settings, runtime=worker_runtime(settings))
+    await ensure_search_attributes(client)  # before any workflow upserts one (a dev var/ may predate it)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
