@@ -54,6 +54,18 @@ def _process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live descendants (the web's uvicorn workers are its children)."""
+    total = _process_cpu_seconds(pid)
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            children = task.read_text().split()
+        except OSError:
+            continue
+        total += sum(process_tree_cpu_seconds(int(child)) for child in children)
+    return total
+
+
 @asynccontextmanager
 async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
     var = Path(tempfile.mkdtemp(prefix="om-bench-"))

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from stdnum.cn import ric
 
-from bench.harness import REPO, embedded_stack
+from bench.harness import REPO, embedded_stack, process_tree_cpu_seconds
 from core.localnet import wait_http
 from web.codec import SESSION_COOKIE
 from workers.main import running_worker
@@ -52,12 +52,29 @@ def _p(latencies: list[float], q: int) -> float:
     return statistics.quantiles(latencies, n=100)[q - 1] * 1000
 
 
-async def _token(base: str) -> str:
+async def _token(http: httpx.AsyncClient, username: str, password: str) -> str:
+    r = await http.post("/api/auth/token", data={"username": username, "password": password})
+    r.raise_for_status()
+    token: str = r.json()["access_token"]
+    return token
+
+
+async def _judges(base: str) -> list[str]:
+    """A session for each of ``JUDGES`` judges of one court, made by the sandbox admin: each judge's
+    "我的案件" is a list of its own, as in a court, rather than twenty loads of one list."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        r = await http.post("/api/auth/token", data={"username": "judge", "password": "judge"})
-        r.raise_for_status()
-        token: str = r.json()["access_token"]
-        return token
+        admin = {"Authorization": f"Bearer {await _token(http, 'admin', 'admin')}"}
+        tokens = []
+        for n in range(JUDGES):
+            username, password = f"bench-judge-{n:02d}", f"bench-{n:02d}-Qx7!pass"
+            r = await http.post(
+                "/api/users",
+                headers=admin,
+                json={"username": username, "password": password, "role": "judge", "court": COURT},
+            )
+            r.raise_for_status()
+            tokens.append(await _token(http, username, password))
+        return tokens
 
 
 async def run(duration: float = DURATION) -> dict[str, float]:
@@ -81,18 +98,22 @@ async def run(duration: float = DURATION) -> dict[str, float]:
         base = s.public_base_url
         try:
             wait_http(f"{base}/healthz", timeout=120)
-            token = await _token(base)
-            headers = {"Authorization": f"Bearer {token}"}
+            tokens = await _judges(base)
             counter = iter(range(10**9))
-            async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as api:
+            async with httpx.AsyncClient(base_url=base, timeout=30) as api:
 
-                async def start() -> str:
-                    r = await api.post("/api/scenarios/asset-inquiry/workflows", json=_inquiry(next(counter)))
+                async def start(token: str) -> str:
+                    r = await api.post(
+                        "/api/scenarios/asset-inquiry/workflows",
+                        json=_inquiry(next(counter)),
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
                     r.raise_for_status()
                     wid: str = r.json()["workflow_id"]
                     return wid
 
-                cases = [await start() for _ in range(JUDGES)]
+                cases = [await start(token) for token in tokens]
+                feeder = await _token(api, "judge", "judge")  # the court's other judge, starting inquiries
                 started = 0
                 stop = asyncio.Event()
 
@@ -102,7 +123,7 @@ async def run(duration: float = DURATION) -> dict[str, float]:
                     while not stop.is_set():
                         tick = time.perf_counter()
                         for _ in range(INQUIRIES_PER_SECOND):
-                            t = asyncio.create_task(start())
+                            t = asyncio.create_task(start(feeder))
                             pending.add(t)
                             t.add_done_callback(pending.discard)
                             started += 1
@@ -115,7 +136,7 @@ async def run(duration: float = DURATION) -> dict[str, float]:
 
                 async def judge(n: int) -> None:
                     nonlocal errors
-                    cookies = {SESSION_COOKIE: token}
+                    cookies = {SESSION_COOKIE: tokens[n]}
                     async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as page:
                         end = time.perf_counter() + duration
                         while time.perf_counter() < end:
@@ -126,10 +147,12 @@ async def run(duration: float = DURATION) -> dict[str, float]:
                                 if r.status_code != 200:
                                     errors += 1
 
-                feeder = asyncio.create_task(inquiries())
+                web_cpu_before = process_tree_cpu_seconds(web.pid)
+                load = asyncio.create_task(inquiries())
                 await asyncio.gather(*(judge(n) for n in range(JUDGES)))
+                web_cpu = process_tree_cpu_seconds(web.pid) - web_cpu_before
                 stop.set()
-                await feeder
+                await load
         finally:
             web.terminate()
             web.wait(15)
@@ -141,10 +164,12 @@ async def run(duration: float = DURATION) -> dict[str, float]:
         "cases_list_p95_ms": _p(cases_list, 95),
         "inquiries_started": float(started),
         "errors": float(errors),
+        "web_cpu_ms_per_request": web_cpu * 1000 / max(1, len(case_page) + len(cases_list) + started),
     }
     print(
         f"ui bench: {JUDGES} judges for {duration:.0f} s, {INQUIRIES_PER_SECOND} inquiries/s started "
-        f"({started} in all), {len(case_page) + len(cases_list)} page loads, {errors} not 200"
+        f"({started} in all), {len(case_page) + len(cases_list)} page loads, {errors} not 200; "
+        f"the web's CPU: {result['web_cpu_ms_per_request']:.1f} ms a request"
     )
     print(
         f"  GET /ui/cases/{{id}} (case page): p50 {result['case_page_p50_ms']:6.1f} ms, "

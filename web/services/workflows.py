@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
 from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
@@ -213,11 +216,38 @@ def _decode_page_token(token: str | None) -> bytes | None:
         ) from None
 
 
+# Only these search attributes make a list row; decoding nothing else (memo, Temporal's own attributes)
+# keeps a 100-row page cheap — the SDK's full decoding of every row was most of the cases list's cost.
+_ROW_KEYS = {key.name: key for key in (SCENARIO, CASE_NUMBER, COURT, STARTED_BY, STATUS)}
+
+
+def _row(info: WorkflowExecutionInfo) -> WorkflowSummary:
+    """A list row straight from visibility's wire form: our keyword attributes are JSON strings."""
+    fields = info.search_attributes.indexed_fields
+    values = {key: json.loads(fields[name].data) for name, key in _ROW_KEYS.items() if name in fields}
+    return WorkflowSummary(
+        workflow_id=info.execution.workflow_id,
+        scenario=values.get(SCENARIO),
+        case_number=values.get(CASE_NUMBER),
+        court=values.get(COURT),
+        started_by=values.get(STARTED_BY),
+        status=values.get(STATUS),
+        temporal_status=WorkflowExecutionStatus(info.status).name if info.status else None,
+        started_at=info.start_time.ToDatetime(UTC) if info.HasField("start_time") else None,
+        closed_at=info.close_time.ToDatetime(UTC) if info.HasField("close_time") else None,
+    )
+
+
 async def search(client: Client, query: str, page_size: int, page_token: str | None = None) -> WorkflowPage:
     """One page of scenario workflows matching a visibility ``query`` (from :func:`build_list_query`)."""
-    it = client.list_workflows(query, page_size=page_size, next_page_token=_decode_page_token(page_token))
+    request = ListWorkflowExecutionsRequest(
+        namespace=client.namespace,
+        query=query,
+        page_size=page_size,
+        next_page_token=_decode_page_token(page_token) or b"",
+    )
     try:
-        await it.fetch_next_page()
+        response = await client.workflow_service.list_workflow_executions(request, retry=True)
     except RPCError as exc:
         # A token Temporal cannot read is the caller's mistake (or a forgery), not an outage; the dev
         # server's SQL visibility answers such a token with UNKNOWN rather than INVALID_ARGUMENT.
@@ -226,10 +256,9 @@ async def search(client: Client, query: str, page_size: int, page_token: str | N
                 "INVALID_PAGE_TOKEN", "next_page_token is not one we issued", "next_page_token"
             ) from None
         raise
-    items = [
-        summary_of(w.id, w.typed_search_attributes, w.status, w.start_time, w.close_time) for w in it.current_page or []
-    ]
-    token = base64.urlsafe_b64encode(it.next_page_token).decode().rstrip("=") if it.next_page_token else None
+    items = [_row(info) for info in response.executions]
+    next_token = response.next_page_token
+    token = base64.urlsafe_b64encode(next_token).decode().rstrip("=") if next_token else None
     return WorkflowPage(items=items, next_page_token=token)
 
 
