@@ -42,8 +42,10 @@ from temporalio.client import (
     Client,
     WorkflowHandle,
     WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from bench.mass_payout import payee_rows
@@ -72,11 +74,16 @@ from workflows.registry import SCENARIOS
 
 T = TypeVar("T")
 
-JUDGES = (Actor(user_id="chaos-judge", role=Role.JUDGE), Actor(user_id="chaos-judge-2", role=Role.JUDGE))
+PAYOUT_COURT = "杭州市中级人民法院"
+JUDGE = Actor(user_id="chaos-judge", role=Role.JUDGE)
+# A release at or above the court's four-eyes threshold is approved again by an approver (庭长) of the
+# case's court (domain/four_eyes.json), not by a second judge.
+APPROVER = Actor(user_id="chaos-approver", role=Role.APPROVER, courts=(PAYOUT_COURT,))
 CASE_ACCOUNT = "33050161672700000001"
 PAYOUT_BANK = "bank-icbc"
 OWED_FEN = 100_000  # each inquiry's debtor holds 60,000 at ICBC and 90,000 at CCB: freeze 60,000 + 40,000
 SMALL_PAYEES = 20
+BIG = 10_000  # the large payout's number
 FAULTS = {
     "error_rate": 0.30,  # 503 before any effect
     "timeout_rate": 0.02,  # hangs past the adapters' read timeout ...
@@ -156,6 +163,7 @@ class Run:
         self.deadline = time.monotonic() + plan.deadline_seconds
         self.blobs = BlobStore.for_settings(settings)
         self.partners = [p.ref() for p in settings.partners()]
+        self.wids: dict[int, str] = {}  # workflow number -> its id, to say what became of a lost one
 
     def context(self, wid: str) -> ScenarioContext:
         return ScenarioContext(
@@ -165,7 +173,7 @@ class Run:
             callback_base_url=self.settings.public_base_url,
         )
 
-    async def start(self, scenario: str, request: Any, wid: str, actor: Actor = JUDGES[0]) -> WorkflowHandle[Any, Any]:
+    async def start(self, scenario: str, request: Any, wid: str, actor: Actor = JUDGE) -> WorkflowHandle[Any, Any]:
         s = SCENARIOS[scenario]
         inp = s.build_input(request, self.context(wid))
         attrs = scenario_search_attributes(s.case_number(request), scenario, "running", s.court(request))
@@ -189,7 +197,7 @@ class Run:
 
     async def status(self, handle: WorkflowHandle[Any, Any]) -> str:
         async def q() -> str:
-            with acting_as(JUDGES[0]):
+            with acting_as(JUDGE):
                 try:
                     st = await handle.query(STATUS_QUERY, result_type=ScenarioStatus)
                 except WorkflowQueryFailedError as exc:  # the workflow task failed under it (a killed worker)
@@ -238,6 +246,7 @@ class Run:
     # --- the scenarios ------------------------------------------------------------------------------
     async def inquiry(self, i: int, debtor: Party) -> Outcome:
         wid = f"chaos-inquiry-{i}-{uuid.uuid4().hex[:6]}"
+        self.wids[i] = wid
         out = Outcome("asset-inquiry", wid)
         request = AssetInquiryRequest(
             case_number=f"(2026)浙0102执{i}号",
@@ -250,7 +259,7 @@ class Run:
         if await self.wait_status(handle, {"awaiting_decision"}) != "awaiting_decision":
             out.error = "never reached awaiting_decision"
             return out
-        await self.decide(handle, INQUIRY_APPROVE, JUDGES[0])
+        await self.decide(handle, INQUIRY_APPROVE, JUDGE)
         out.result = await self.result(handle)
         frozen, deducted = out.result.get("frozen_fen", -1), out.result.get("deducted_fen", -1)
         # Completed, never beyond the claim, every frozen fen deducted. Less than the claim means a bank's
@@ -263,6 +272,7 @@ class Run:
 
     async def seizure(self, i: int, owner: Party, plate: str) -> Outcome:
         wid = f"chaos-seizure-{i}-{uuid.uuid4().hex[:6]}"
+        self.wids[i] = wid
         out = Outcome("cross-region-seizure", wid)
         request = CrossRegionSeizureRequest(
             case_number=f"(2026)浙04执恢{i}号",
@@ -274,7 +284,7 @@ class Run:
         if await self.wait_status(handle, {"awaiting_disposition"}) != "awaiting_disposition":
             out.error = "never reached awaiting_disposition"
             return out
-        await self.decide(handle, HAND_OVER, JUDGES[0])
+        await self.decide(handle, HAND_OVER, JUDGE)
         out.result = await self.result(handle)
         out.ok = out.result.get("status") == "handed_over"
         if not out.ok:
@@ -283,6 +293,7 @@ class Run:
 
     async def payout(self, i: int, payees: int) -> Outcome:
         wid = f"chaos-payout-{i}-{uuid.uuid4().hex[:6]}"
+        self.wids[i] = wid
         out = Outcome("mass-payout", wid)
         # Each payout's payees are its own (accounts numbered from i), so a payee paid twice is visible.
         rows = [(*r[:5], _account(i, j), r[6]) for j, r in enumerate(payee_rows(payees))]
@@ -293,7 +304,7 @@ class Run:
         ref = PayeeListRef.model_validate(intake.accepted.model_dump(include={"sha256", "count", "total_fen"}))
         request = MassPayoutRequest(
             case_number=f"(2026)浙01执{9000 + i}号",
-            court="杭州市中级人民法院",
+            court=PAYOUT_COURT,
             payee_list=ref,
             case_account=CASE_ACCOUNT,
             bank=PAYOUT_BANK,
@@ -305,7 +316,7 @@ class Run:
         attrs = scenario_search_attributes(request.case_number, "mass-payout", "running", request.court)
 
         async def go() -> WorkflowHandle[Any, Any]:
-            with acting_as(JUDGES[0]):
+            with acting_as(JUDGE):
                 try:
                     return await self.client.start_workflow(
                         s.workflow.run,  # type: ignore[attr-defined]
@@ -320,7 +331,7 @@ class Run:
                     raise
 
         handle = await retrying(go, f"start {wid}", self.deadline)
-        for judge, wanted in zip(JUDGES, ("awaiting_approval", "awaiting_second_approval"), strict=True):
+        for judge, wanted in ((JUDGE, "awaiting_approval"), (APPROVER, "awaiting_second_approval")):
             await self.approve(handle, judge, wanted)  # False: not (or no longer) asked for
         out.result = await self.result(handle)
         rec = out.result.get("reconciliation") or {}
@@ -423,6 +434,22 @@ def _account(payout: int, payee: int) -> str:
 def _person(i: int, prefix: str) -> Party:
     body = f"330106{1986 + i % 20}{i % 12 + 1:02d}{i % 28 + 1:02d}{i % 999 + 1:03d}"
     return Party(kind=PartyKind.PERSON, name=f"{prefix}{i}", id_number=body + ric.calc_check_digit(body + "0"))
+
+
+async def where_it_stands(client: Client, wid: str) -> str:
+    """What a lost workflow was doing at the end: its status and what it was waiting for."""
+    handle = client.get_workflow_handle(wid)
+    try:
+        desc = await asyncio.wait_for(handle.describe(), 10)
+        with acting_as(JUDGE):
+            st = await asyncio.wait_for(handle.query(STATUS_QUERY, result_type=ScenarioStatus), 10)
+    except Exception as exc:
+        return f" (not readable: {type(exc).__name__})"
+    raw = desc.raw_description
+    waits = [f"activity {a.activity_type.name} attempt {a.attempt}" for a in raw.pending_activities]
+    waits += [f"child {c.workflow_id.removeprefix(wid)}" for c in raw.pending_children]
+    waits += [f"decision {d.name}" for d in st.pending_decisions]
+    return f" (status {st.status}, {desc.status.name if desc.status else '?'}; waiting for {waits or 'nothing'})"
 
 
 @dataclass
@@ -547,12 +574,17 @@ async def run(plan: Plan, seed_value: int = 15) -> Verdict:
         gate = asyncio.Semaphore(60)
         counters = {"inquiry": 0, "seizure": 0}
 
-        async def bounded(kind: str, name: str, work: Awaitable[Outcome]) -> Outcome:
+        async def bounded(kind: str, i: int, work: Awaitable[Outcome]) -> Outcome:
             """A workflow not finished by the deadline is lost (with the reason), never waited for."""
+            name = f"#{i}"
             try:
                 return await asyncio.wait_for(work, max(runner.deadline - time.monotonic(), 1.0))
             except TimeoutError:
-                return Outcome(kind, name, error="not finished by the deadline")
+                return Outcome(kind, runner.wids.get(i, name), error="not finished by the deadline")
+            except WorkflowUpdateFailedError as exc:  # refused: say by what rule
+                cause = exc.cause
+                why = f"{cause.type}: {cause.message}" if isinstance(cause, ApplicationError) else str(cause)
+                return Outcome(kind, name, error=f"update refused, {why}"[:300])
             except Exception as exc:
                 return Outcome(kind, name, error=f"{type(exc).__name__}: {exc}"[:300])
 
@@ -561,16 +593,16 @@ async def run(plan: Plan, seed_value: int = 15) -> Verdict:
                 if kind == "asset-inquiry":
                     k = counters["inquiry"]
                     counters["inquiry"] += 1
-                    return await bounded(kind, f"#{i}", runner.inquiry(i, inquiries[k]))
+                    return await bounded(kind, i, runner.inquiry(i, inquiries[k]))
                 if kind == "cross-region-seizure":
                     k = counters["seizure"]
                     counters["seizure"] += 1
                     owner, plate = seizures[k]
-                    return await bounded(kind, f"#{i}", runner.seizure(i, owner, plate))
-                return await bounded(kind, f"#{i}", runner.payout(i, SMALL_PAYEES))
+                    return await bounded(kind, i, runner.seizure(i, owner, plate))
+                return await bounded(kind, i, runner.payout(i, SMALL_PAYEES))
 
         async def big() -> Outcome:
-            return await bounded("mass-payout", "big", runner.payout(10_000, plan.big_payees))
+            return await bounded("mass-payout", BIG, runner.payout(BIG, plan.big_payees))
 
         started = time.monotonic()
         outcomes = await asyncio.gather(big(), *(one(i, k) for i, k in enumerate(kinds)))
@@ -580,7 +612,8 @@ async def run(plan: Plan, seed_value: int = 15) -> Verdict:
         verdict = await audit_ledgers(settings.simulator_base_url, list(outcomes), case_balance)
         for o in outcomes:
             if not o.ok:
-                verdict.notes.append(f"lost {o.kind} {o.workflow_id}: {o.error}")
+                where = await where_it_stands(client, o.workflow_id) if o.workflow_id.startswith("chaos-") else ""
+                verdict.notes.append(f"lost {o.kind} {o.workflow_id}: {o.error}{where}")
         print(
             f"chaos: load ran {elapsed:.0f} s; {chaos.worker_kills} worker kills, {chaos.temporal_restarts} Temporal "
             f"restart, {chaos.web_restarts} web restart; restarts by the supervisor: {sup.restarts()}",

@@ -162,6 +162,14 @@ READY: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Awaitable[bool]]]
 }
 
 
+async def _claimed_by_me(http: httpx.AsyncClient, task: dict[str, Any]) -> bool:
+    me = await http.get("/api/me")
+    detail = await http.get(f"/api/tasks/{task['task_id']}")
+    if me.status_code != 200 or detail.status_code != 200:
+        return False
+    return bool(detail.json()["task"].get("claimed_by") == me.json()["user_id"])
+
+
 async def work_once(http: httpx.AsyncClient, agency: str) -> int:
     """Claims and completes every open task of this agency; returns how many it completed."""
     r = await http.get("/api/tasks", params={"status": "open"})
@@ -174,9 +182,16 @@ async def work_once(http: httpx.AsyncClient, agency: str) -> int:
         ready = READY.get(task["result_type"])
         if ready is not None and not await ready(http, task):
             continue
-        claim = await http.post(f"/api/tasks/{task['task_id']}/claim")
-        if claim.status_code >= 400:
-            continue  # someone else took it, or it was cancelled meanwhile
+        if task["state"] == "claimed":
+            # Claimed but not completed: finished now if this agent claimed it and never learnt so (the
+            # claim's answer was lost: a timeout while a worker or Temporal restarted) — otherwise it
+            # would stay claimed for ever, as only open tasks are claimed. Another clerk's is theirs.
+            if not await _claimed_by_me(http, task):
+                continue
+        else:
+            claim = await http.post(f"/api/tasks/{task['task_id']}/claim")
+            if claim.status_code >= 400:
+                continue  # someone else took it, or it was cancelled meanwhile
         body = await script(http, task)
         complete = await http.post(f"/api/tasks/{task['task_id']}/complete", json=body)
         if complete.status_code < 400:

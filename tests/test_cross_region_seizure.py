@@ -109,6 +109,27 @@ async def test_debtor_pays_meanwhile_cancels_and_releases(client, settings: Sett
     assert states.get(result.tasks[1].task_id) == "cancelled"
 
 
+async def test_an_agent_finishes_a_task_it_claimed_without_learning_so(
+    client, settings: Settings, simulator: str, web: str
+):
+    """The simulated agency's claim went through but its answer was lost (a timeout while a worker or
+    Temporal restarted: the chaos run): the task sits claimed; the next round completes it instead of
+    leaving it claimed for ever."""
+    request = await new_request(simulator)
+    handle = await start(client, settings, "cross-region-seizure", request)
+    court = await login(web, "court-gongshu")
+    async with court:
+
+        async def claimed() -> bool:
+            r = await court.get("/api/tasks", params={"case_number": request.case_number})
+            tasks = [t for t in r.json() if t["state"] == "open"]
+            return bool(tasks) and (await court.post(f"/api/tasks/{tasks[0]['task_id']}/claim")).status_code == 200
+
+        await eventually(claimed, timeout=30)
+        await work_once(court, "court-gongshu")  # lists the task as claimed: completes it, claims nothing
+    await wait_status(handle, "waiting_police", timeout=20)
+
+
 async def test_vehicle_not_on_the_register_ends_the_request(client, settings: Settings, simulator: str, web: str):
     request = await new_request(simulator)
     unknown = request.model_copy(update={"vehicle": request.vehicle.model_copy(update={"plate": "浙Z00000"})})
