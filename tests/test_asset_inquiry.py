@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections import Counter
 from typing import Any
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from core.identity import acting_as
 from core.settings import Settings
+from domain.actors import Actor, Role
+from domain.assets import AssetKind, FoundAsset, InquiryAnswer, InquiryOutcome
 from domain.parties import Party, PartyKind
 from tests.helpers import (
     account_number,
     case_number,
     credit_code,
     decide,
+    eventually,
     ledger,
     record_history,
     refusal_code,
@@ -27,8 +33,11 @@ from tests.helpers import (
     status,
     wait_status,
 )
+from tests.test_replay import replayer
+from workers.main import running_worker
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import APPROVE, REJECT, AssetInquiryRequest, AssetInquiryResult
+from workflows.kit.messages import PARTNER_ANSWER_SIGNAL
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -230,6 +239,51 @@ async def test_asynchronous_partner_answers_by_callback(client, settings: Settin
     await decide(handle, APPROVE)
     result: AssetInquiryResult = await handle.result()
     assert result.deducted_fen == 50_000_00
+
+
+async def test_a_decision_arriving_with_the_answer_it_waits_for_still_replays(
+    client, settings: Settings, simulator: str
+):
+    """The last partner's answer and the judge's decision reach a workflow no worker holds (its worker went
+    away) and are handed over in one workflow task: the decision is refused as not yet pending (the desk
+    opens on the answer, after the decision is looked at), taken when given again, and the history
+    replays. (The chaos run once recorded such a decision accepted in the task that opened the desk, a
+    history the SDK then could not replay; this path does not reproduce it: docs/performance.md.)"""
+    own = settings.model_copy(update={"task_queue": f"inquiry-cold-{uuid.uuid4().hex[:8]}"})
+    debtor = await new_debtor(simulator, [deposit("bank-abc", 80_000_00)])
+    try:
+        await set_faults(simulator, "bank-abc", never_answer=True)  # accepted (202); we answer below
+        handle = await start(client, own, "asset-inquiry", request(debtor, owed=50_000_00), task_queue=own.task_queue)
+        async with running_worker(client, own):
+            st = await eventually(lambda: _settled_but(handle, "bank-abc"), timeout=60)
+    finally:
+        await reset_faults(simulator)
+    assert st.status == "inquiring"
+    answer = InquiryAnswer(
+        partner_id="bank-abc",
+        outcome=InquiryOutcome.ANSWERED,
+        assets=[FoundAsset(partner_id="bank-abc", kind=AssetKind.DEPOSIT, reference=account_number(), available_fen=1)],
+    )
+    with acting_as(Actor(user_id="bank-abc", role=Role.AGENCY, agency="bank-abc")):
+        await handle.signal(PARTNER_ANSWER_SIGNAL, answer)
+    decision = asyncio.create_task(decide(handle, REJECT, reason="不予查控"))
+    await asyncio.sleep(1)
+    async with running_worker(client, own):
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await asyncio.wait_for(decision, timeout=60)
+        assert refusal_code(refused.value) == "WRONG_STATE"
+        await wait_status(handle, "awaiting_decision")
+        await decide(handle, REJECT, reason="不予查控")
+        result: AssetInquiryResult = await asyncio.wait_for(handle.result(), timeout=60)
+    assert result.status == "rejected" and result.report == []
+    replay = await replayer().replay_workflow(await handle.fetch_history(), raise_on_replay_failure=False)
+    assert replay.replay_failure is None, replay.replay_failure
+
+
+async def _settled_but(handle: Any, partner: str) -> Any:
+    st = await status(handle)
+    settled = st.summary["partners"]
+    return st if partner not in settled and len(settled) >= 3 else None
 
 
 async def test_decision_validator_refuses_without_trace(client, settings: Settings, simulator: str):

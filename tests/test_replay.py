@@ -31,18 +31,22 @@ def test_histories_are_committed():
     assert len(FILES) >= 3, "record histories with OM_RECORD_HISTORIES=1 and commit them"
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
-async def test_history_replays_deterministically(path: Path):
-    keys = CodecKeys.model_validate_json((HISTORIES / "codec-keys.json").read_text())
-    replayer = Replayer(
+def replayer(codec_keys: Path = HISTORIES / "codec-keys.json", actor_keys: Path = ACTOR_KEYS) -> Replayer:
+    """A replayer as the worker is configured (also for tests that replay a history they just made)."""
+    keys = CodecKeys.model_validate_json(codec_keys.read_text())
+    return Replayer(
         workflows=all_workflows(),
         data_converter=build_data_converter(keys),
         # Actors are verified on replay too, against the test-only signing key recorded sessions use.
-        interceptors=[ActorWorkerInterceptor(ActorSigner(ActorKeys.model_validate_json(ACTOR_KEYS.read_text())))],
+        interceptors=[ActorWorkerInterceptor(ActorSigner(ActorKeys.model_validate_json(actor_keys.read_text())))],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
         workflow_runner=sandbox_runner(),
     )
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+async def test_history_replays_deterministically(path: Path):
     record = json.loads(path.read_text())
     history = WorkflowHistory.from_json(record["workflow_id"], record["history"])
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    result = await replayer().replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
