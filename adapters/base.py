@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
@@ -29,6 +29,7 @@ from adapters.protocol import IDEMPOTENCY_HEADER, ErrorBody
 from domain.partners import PartnerEndpoint
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _RETRYABLE_STATUS = frozenset({408, 425, 429})
 _LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20)
@@ -105,6 +106,25 @@ class PartnerHttpClient:
     async def get(self, path: str, answer: type[M], params: dict[str, Any] | None = None) -> M:
         response = await self._send("GET", path, params=params)
         return self._parse(response, answer)
+
+    async def post_json_bytes(self, path: str, body: bytes, idempotency_key: str | None = None) -> httpx.Response:
+        """POSTs a body already encoded as JSON; the caller reads the answer (see ``parse_with``)."""
+        headers = {"Content-Type": "application/json"}
+        if idempotency_key:
+            headers[IDEMPOTENCY_HEADER] = idempotency_key
+        return await self._send("POST", path, content=body, headers=headers)
+
+    async def get_response(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        return await self._send("GET", path, params=params)
+
+    def parse_with(self, response: httpx.Response, adapter: TypeAdapter[T], what: str) -> T:
+        """The answer read by a pydantic ``TypeAdapter`` (typed dicts for large answers), or a protocol error."""
+        try:
+            return adapter.validate_json(response.content)
+        except ValidationError as exc:
+            raise PartnerProtocolError(
+                self.partner_id, "MALFORMED_ANSWER", f"answer is not a valid {what}: {exc.error_count()} errors"
+            ) from exc
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         url = self._url(path.lstrip("/"))

@@ -18,6 +18,8 @@ from adapters.auction.protocol import (
 )
 from adapters.protocol import (
     AccountBalance,
+    BatchItemAnswer,
+    BatchTransfer,
     BatchTransferRequest,
     BatchTransferResponse,
     DeductionRequest,
@@ -28,6 +30,7 @@ from adapters.protocol import (
     MeasureResponse,
     ReleaseRequest,
     RenewRequest,
+    StatementLines,
     StatementPage,
 )
 from domain.auction import AuctionView
@@ -70,6 +73,16 @@ class FundsHolder(MeasureRegistry, Protocol):
         self, case_number: str, key_prefix: str = "", after: str = "", limit: int = 20_000
     ) -> StatementPage:
         """对账单 of batch items for a case (optionally only keys starting ``key_prefix``), page by page."""
+        ...
+
+    async def batch_transfer_items(self, idempotency_key: str, request: BatchTransfer) -> list[BatchItemAnswer]:
+        """``batch_transfer`` as plain dicts (the same JSON), for batches of a million-payee payout."""
+        ...
+
+    async def statement_lines(
+        self, case_number: str, key_prefix: str = "", after: str = "", limit: int = 50_000
+    ) -> StatementLines:
+        """``statement`` read as CSV pages, each entry the four fields a reconciliation needs."""
         ...
 
     async def account_balance(self, account: str) -> AccountBalance: ...

@@ -7,9 +7,10 @@ and has no second effect. Errors are ``{"code", "message"}`` with a 4xx (refusal
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
+from typing_extensions import TypedDict
 
 from domain.assets import AssetKind, AssetStatus
 from domain.measures import MeasureKind, MeasureStatus, SeizureRank
@@ -165,3 +166,68 @@ class StatementPage(BaseModel):
 class AccountBalance(BaseModel):
     account: AccountNumber
     balance_fen: int
+
+
+# --- the same batch transfer as plain dicts, for a million payees ------------------------------------------
+# A pydantic model per item costs more than the item's whole trip through the bank (a million payees:
+# ~8 s of a worker's CPU to build and encode the models, ~2 s to read the answers), so the payout's hot
+# path sends and reads the same JSON as typed dicts, validated by pydantic-core in one pass. The models
+# above stay the protocol's documentation and what small callers use.
+
+
+class BatchItem(TypedDict):
+    """``BatchTransferItem`` as a dict: one payee of a batch transfer."""
+
+    item_key: Annotated[str, Field(min_length=1, max_length=255)]
+    payee_name: Annotated[PersonName, Field(min_length=1, max_length=200)]
+    id_number: Annotated[IdNumber, Field(min_length=1, max_length=32)]
+    account: Annotated[AccountNumber, Field(min_length=1, max_length=34)]
+    amount_fen: Annotated[int, Field(gt=0)]
+
+
+class BatchTransfer(TypedDict):
+    """``BatchTransferRequest`` as a dict (the same JSON)."""
+
+    batch_id: Annotated[str, Field(min_length=1, max_length=255)]
+    case_number: Annotated[str, Field(min_length=1, max_length=64)]
+    from_account: Annotated[AccountNumber, Field(min_length=1, max_length=64)]
+    items: Annotated[list[BatchItem], Field(min_length=1, max_length=5000)]
+
+
+class BatchItemAnswer(TypedDict):
+    """``BatchItemResult`` as a dict."""
+
+    item_key: str
+    status: BatchItemStatus
+    bank_ref: str | None
+    code: str | None
+
+
+class BatchTransferAnswer(TypedDict):
+    """``BatchTransferResponse`` as a dict (the same JSON)."""
+
+    batch_id: str
+    items: list[BatchItemAnswer]
+
+
+BATCH_TRANSFER = TypeAdapter(BatchTransfer)
+BATCH_TRANSFER_ANSWER = TypeAdapter(BatchTransferAnswer)
+
+# The statement as CSV pages (``GET batch-transfers/statement?format=csv``): the same entries, one line each
+# under this header, empty for null. A million entries parse in about a second from CSV, against ~14 s as
+# JSON objects with datetimes; a page shorter than ``limit`` is the last.
+STATEMENT_CSV_COLUMNS = ("item_key", "status", "amount_fen", "account", "bank_ref", "code", "booked_at")
+
+
+class StatementLine(NamedTuple):
+    """One statement entry from a CSV page: what a reconciliation reads (the rest stays at the bank)."""
+
+    item_key: str
+    status: str
+    amount_fen: int
+    bank_ref: str | None
+
+
+class StatementLines(NamedTuple):
+    lines: list[StatementLine]
+    next_cursor: str | None = None

@@ -11,11 +11,12 @@ messages are in ``workflows.mass_payout.models``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Literal, NamedTuple
+from typing import BinaryIO, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -268,9 +269,14 @@ def reconcile_rows(
         state = final.state if final else "paid"
         key = (final.key or "") if final else payee_key(workflow_id, row)
         entries: Sequence[BankEntry] = by_row.get(row, ())
-        paid = [e for e in entries if e.status == "paid"]
+        shown: BankEntry | None
+        if len(entries) == 1:  # the usual case, spared a list comprehension (a million payees)
+            shown = entries[0]
+            paid = [shown] if shown.status == "paid" else []
+        else:
+            paid = [e for e in entries if e.status == "paid"]
+            shown = paid[0] if paid else (entries[-1] if entries else None)
         check = _check(state, key, amount, paid)
-        shown = paid[0] if paid else (entries[-1] if entries else None)
         t.add(state, amount, paid)
         if check != OK:
             t.mismatches += 1
@@ -337,8 +343,9 @@ class _Totals:
         else:
             self.escrowed_count += 1
             self.escrowed_fen += amount
-        self.bank_paid_count += len(paid)
-        self.bank_paid_fen += sum(e.amount_fen for e in paid)
+        if paid:
+            self.bank_paid_count += len(paid)
+            self.bank_paid_fen += paid[0].amount_fen if len(paid) == 1 else sum(e.amount_fen for e in paid)
 
 
 def _check(state: str, key: str, amount: int, paid: list[BankEntry]) -> str:
@@ -383,18 +390,45 @@ def reconciliation_csv(rows: Iterable[ReconRow], summary: ReconciliationSummary)
 
 class ReconciliationReport:
     """:func:`reconciliation_csv` written as the rows come, encoded to UTF-8 at once (a text buffer of a
-    million rows with Chinese names would take four bytes a character)."""
+    million rows with Chinese names would take four bytes a character) into memory, or into ``sink`` (a
+    binary file: a million rows are ~130 MB, which a worker need not hold) — then ``close`` it."""
 
-    def __init__(self) -> None:
-        self._out = io.BytesIO()
-        self._text = io.TextIOWrapper(self._out, encoding="utf-8-sig", newline="", write_through=True)
+    def __init__(self, sink: BinaryIO | None = None) -> None:
+        self._memory: io.BytesIO | None = None
+        if sink is None:
+            sink = self._memory = io.BytesIO()
+        # The BOM by hand: the utf-8-sig codec's incremental encoder is pure Python, once per row.
+        sink.write(codecs.BOM_UTF8)
+        self._text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
         self._w = csv.writer(self._text, lineterminator="\r\n")
         self._w.writerow(RECONCILIATION_COLUMNS)
 
     def add(self, r: ReconRow) -> None:
-        self._w.writerow([*("" if r.row is None else r.row, *r[1:5]), _yuan(r.amount_fen), *r[6:]])
+        row, name, id_number, bank, account, fen, state, reason, key, bank_status, bank_ref, check = r
+        self._w.writerow(
+            (
+                "" if row is None else row,
+                name,
+                id_number,
+                bank,
+                account,
+                f"{fen // 100}.{fen % 100:02d}",
+                state,
+                reason,
+                key,
+                bank_status,
+                bank_ref,
+                check,
+            )
+        )
 
     def finish(self, summary: ReconciliationSummary) -> bytes:
+        """Writes the totals; the whole report (in memory; b"" when written to a sink)."""
+        self.close(summary)
+        return self._memory.getvalue() if self._memory is not None else b""
+
+    def close(self, summary: ReconciliationSummary) -> None:
+        """Writes the totals and lets go of the sink (flushed, left open for its owner to read)."""
         w = self._w
         w.writerow([])
         for label, fen, count in (
@@ -406,9 +440,7 @@ class ReconciliationReport:
             w.writerow([label, count, "", "", "", _yuan(fen), "", "", "", "", "", ""])
         w.writerow(["balanced", "yes" if summary.balanced else "NO", "", "", "", "", "", "", "", "", "", ""])
         self._text.flush()
-        data = self._out.getvalue()
-        self._text.detach()
-        return data
+        self._text.detach().flush()
 
 
 def _yuan(fen: int) -> str:

@@ -22,7 +22,8 @@ SQLite transaction (executemany), which keeps thousands of items a second.
 
 from __future__ import annotations
 
-import json
+import csv
+import io
 import secrets
 import sqlite3
 from collections.abc import Sequence
@@ -34,12 +35,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
+from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from adapters.protocol import (
+    BATCH_TRANSFER,
     IDEMPOTENCY_HEADER,
+    STATEMENT_CSV_COLUMNS,
     AccountBalance,
-    BatchTransferRequest,
+    BatchTransfer,
     BatchTransferResponse,
     StatementPage,
 )
@@ -84,7 +88,9 @@ CREATE TABLE IF NOT EXISTS batch_items (
     booked_at TEXT NOT NULL,
     PRIMARY KEY (partner, item_key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS batch_items_by_case ON batch_items (partner, case_number, item_key);
+-- The statement reads a case's items by key prefix (the payout's workflow id) along the primary key; an
+-- index by case doubled the cost of booking each item and is gone.
+DROP INDEX IF EXISTS batch_items_by_case;
 CREATE TABLE IF NOT EXISTS batch_attempts (
     partner TEXT NOT NULL,
     item_key TEXT NOT NULL,
@@ -139,6 +145,9 @@ class BatchLedger(LockedSqlite):
     def __init__(self, path: Path | None, default_case_balance_fen: int = DEFAULT_CASE_BALANCE_FEN) -> None:
         super().__init__(path, SCHEMA)
         self._default_balance = default_case_balance_fen
+        # A million-payee payout's ledger is ~400 MB; SQLite's default 2 MB page cache re-reads the upper
+        # levels of the key's B-tree for every item booked.
+        self._db.execute("PRAGMA cache_size=-131072")
 
     @staticmethod
     def _lookup(db: sqlite3.Connection, sql: str, partner: str, keys: Sequence[str]) -> list[Any]:
@@ -148,8 +157,10 @@ class BatchLedger(LockedSqlite):
             rows += db.execute(sql.format(",".join("?" * len(part))), (partner, *part)).fetchall()
         return rows
 
-    def transfer(self, partner: str, req: BatchTransferRequest) -> list[dict[str, Any]]:
-        keys = [it.item_key for it in req.items]
+    def transfer(self, partner: str, req: BatchTransfer) -> list[dict[str, Any]]:
+        """Books a (validated) batch: the answer per item, in the request's order."""
+        items = req["items"]
+        keys = [it["item_key"] for it in items]
         if len(set(keys)) != len(keys):
             raise SimulatorError(422, "DUPLICATE_ITEM_KEY", "an item_key appears twice in one batch")
         now = datetime.now(UTC).isoformat()
@@ -164,7 +175,7 @@ class BatchLedger(LockedSqlite):
                     keys,
                 )
             }
-            accounts = sorted({it.account for it in req.items if it.item_key not in known})
+            accounts = sorted({it["account"] for it in items if it["item_key"] not in known})
             holders = {
                 r[0]: (r[1], r[2])
                 for r in self._lookup(
@@ -176,13 +187,13 @@ class BatchLedger(LockedSqlite):
             }
             answers: list[tuple[str, str | None]] = []
             timeouts: list[str] = []
-            for it in req.items:
-                if it.item_key in known:
+            for it in items:
+                if it["item_key"] in known:
                     answers.append(("", None))
                     continue
-                status, code = item_rule(it.account, it.payee_name, holders.get(it.account))
+                status, code = item_rule(it["account"], it["payee_name"], holders.get(it["account"]))
                 if status == "timeout":
-                    timeouts.append(it.item_key)
+                    timeouts.append(it["item_key"])
                 answers.append((status, code))
             tried = {
                 r[0]: r[1]
@@ -197,42 +208,43 @@ class BatchLedger(LockedSqlite):
             rows: list[tuple[Any, ...]] = []
             attempts: list[tuple[str, str]] = []
             paid_fen = 0
-            for n, (it, (status, code)) in enumerate(zip(req.items, answers, strict=True)):
-                first = known.get(it.item_key)
+            batch_id, case_number, from_account = req["batch_id"], req["case_number"], req["from_account"]
+            for n, (it, (status, code)) in enumerate(zip(items, answers, strict=True)):
+                key = it["item_key"]
+                first = known.get(key)
                 if first is not None:
-                    results.append(
-                        {"item_key": it.item_key, "status": first[1], "bank_ref": first[2], "code": first[3]}
-                    )
+                    results.append({"item_key": key, "status": first[1], "bank_ref": first[2], "code": first[3]})
                     continue
                 if status == "timeout":
-                    if not tried.get(it.item_key):
-                        attempts.append((partner, it.item_key))
-                        results.append({"item_key": it.item_key, "status": "timeout", "bank_ref": None, "code": code})
+                    if not tried.get(key):
+                        attempts.append((partner, key))
+                        results.append({"item_key": key, "status": "timeout", "bank_ref": None, "code": code})
                         continue
                     status, code = "paid", None  # the interbank system answers the second time
                 bank_ref = f"{ref_prefix}{n:05d}" if status == "paid" else None
+                amount = it["amount_fen"]
                 if status == "paid":
-                    paid_fen += it.amount_fen
+                    paid_fen += amount
                 rows.append(
                     (
                         partner,
-                        it.item_key,
-                        req.batch_id,
-                        req.case_number,
-                        req.from_account,
-                        it.payee_name,
-                        it.id_number,
-                        it.account,
-                        it.amount_fen,
+                        key,
+                        batch_id,
+                        case_number,
+                        from_account,
+                        it["payee_name"],
+                        it["id_number"],
+                        it["account"],
+                        amount,
                         status,
                         code,
                         bank_ref,
                         now,
                     )
                 )
-                results.append({"item_key": it.item_key, "status": status, "bank_ref": bank_ref, "code": code})
+                results.append({"item_key": key, "status": status, "bank_ref": bank_ref, "code": code})
             if paid_fen:
-                self._debit(db, partner, req.from_account, paid_fen)
+                self._debit(db, partner, from_account, paid_fen)
             db.executemany("INSERT INTO batch_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany(
                 "INSERT INTO batch_attempts VALUES (?, ?, 1) "
@@ -285,20 +297,35 @@ class BatchLedger(LockedSqlite):
             )
         return len(holders)
 
+    def statement_rows(
+        self, partner: str, case_number: str, key_prefix: str, after: str, limit: int
+    ) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` + 1 rows (``STATEMENT_CSV_COLUMNS``) after ``after``, in key order: the extra one
+        tells the JSON page whether another follows."""
+        low, high = _prefix_range(key_prefix)
+        with self._lock:
+            return self._db.execute(
+                "SELECT item_key, status, amount_fen, account, bank_ref, code, booked_at FROM batch_items "
+                "WHERE partner = ? AND item_key >= ? AND item_key < ? AND item_key > ? AND case_number = ? "
+                "ORDER BY item_key LIMIT ?",
+                (partner, low, high, after, case_number, limit + 1),
+            ).fetchall()
+
     def statement(
         self, partner: str, case_number: str, key_prefix: str, after: str, limit: int
     ) -> tuple[list[dict[str, Any]], str | None]:
-        low, high = _prefix_range(key_prefix)
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT item_key, status, amount_fen, account, bank_ref, code, booked_at FROM batch_items "
-                "WHERE partner = ? AND case_number = ? AND item_key >= ? AND item_key < ? AND item_key > ? "
-                "ORDER BY item_key LIMIT ?",
-                (partner, case_number, low, high, after, limit + 1),
-            ).fetchall()
-        names = ("item_key", "status", "amount_fen", "account", "bank_ref", "code", "booked_at")
-        entries = [dict(zip(names, r, strict=True)) for r in rows[:limit]]
+        rows = self.statement_rows(partner, case_number, key_prefix, after, limit)
+        entries = [dict(zip(STATEMENT_CSV_COLUMNS, r, strict=True)) for r in rows[:limit]]
         return entries, entries[-1]["item_key"] if len(rows) > limit else None
+
+    def statement_csv(self, partner: str, case_number: str, key_prefix: str, after: str, limit: int) -> bytes:
+        """The same page as CSV: a header, then one line per entry (null as empty)."""
+        rows = self.statement_rows(partner, case_number, key_prefix, after, limit)
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(STATEMENT_CSV_COLUMNS)
+        w.writerows(rows[:limit])
+        return out.getvalue().encode()
 
     def items(self, partner: str, key_prefix: str) -> list[dict[str, Any]]:
         low, high = _prefix_range(key_prefix)
@@ -352,7 +379,8 @@ def build_batch_router(
         # Checked as at every partner, though idempotency here is per item_key, not per call.
         idempotency_key(request.headers.get(IDEMPOTENCY_HEADER))
         try:
-            body = BatchTransferRequest.model_validate_json(await request.body())
+            # Typed dicts, not a model per item: the same checks at a third of the cost for 5,000 items.
+            body = BATCH_TRANSFER.validate_json(await request.body())
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
@@ -360,8 +388,8 @@ def build_batch_router(
         await before_effect(plan)
         results = await run_in_threadpool(ledger.transfer, partner_id, body)
         await after_effect(plan)
-        content = json.dumps({"batch_id": body.batch_id, "items": results}, ensure_ascii=False)
-        return Response(content=content.encode(), media_type="application/json")
+        answer = to_json({"batch_id": body["batch_id"], "items": results})
+        return Response(content=answer, media_type="application/json")
 
     @router.get("/partners/{partner_id}/batch-transfers/statement", response_model=StatementPage)
     async def statement(
@@ -371,17 +399,21 @@ def build_batch_router(
         key_prefix: str = "",
         after_key: Annotated[str, Query(alias="after")] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_STATEMENT_PAGE)] = 20_000,
+        page_format: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
     ) -> Response:
-        """对账单: every final item answer for a case, in ``item_key`` order; page with ``after``."""
+        """对账单: every final item answer for a case, in ``item_key`` order; page with ``after``.
+        ``format=csv``: the same entries as CSV lines under a header (a page shorter than ``limit`` is the
+        last; the next page starts after its last key)."""
         plan = plan_for(request, partner_id)
         await before_effect(plan)
+        if page_format == "csv":
+            data = await run_in_threadpool(ledger.statement_csv, partner_id, case_number, key_prefix, after_key, limit)
+            return Response(content=data, media_type="text/csv; charset=utf-8")
         entries, cursor = await run_in_threadpool(
             ledger.statement, partner_id, case_number, key_prefix, after_key, limit
         )
-        content = json.dumps(
-            {"case_number": case_number, "entries": entries, "next_cursor": cursor}, ensure_ascii=False
-        )
-        return Response(content=content.encode(), media_type="application/json")
+        content = to_json({"case_number": case_number, "entries": entries, "next_cursor": cursor})
+        return Response(content=content, media_type="application/json")
 
     @router.get("/partners/{partner_id}/accounts/balance", response_model=AccountBalance)
     async def balance(

@@ -26,9 +26,10 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from adapters.sandbox import SandboxPartnerAdapter
 from core.blobstore import BlobStore
 from core.identity import acting_as
-from core.settings import Settings
+from core.settings import Settings, sandbox_partners
 from domain.actors import Actor, Role
 from domain.four_eyes import rule_for
 from domain.payees import payees_csv
@@ -660,6 +661,31 @@ async def test_bank_batch_transfer_is_idempotent_per_item(simulator: str) -> Non
             break
         after = page["next_cursor"]
     assert pages == [["1", "2"], ["3", "4"], ["5", "6"]]  # no 7, 8, 9: refused batches left nothing
+    # The same statement as CSV pages, read by the adapter a reconciliation uses: the same entries.
+    whole = await sim(simulator, "GET", f"/partners/{BANK}/batch-transfers/statement?case_number={prefix}")
+    endpoint = next(p for p in sandbox_partners(simulator) if p.id == BANK)
+    adapter = SandboxPartnerAdapter(endpoint)
+    try:
+        lines, after_key = [], ""
+        while True:
+            page_lines = await adapter.statement_lines(prefix, f"{prefix}/", after_key, limit=2)
+            lines += page_lines.lines
+            if page_lines.next_cursor is None:
+                break
+            after_key = page_lines.next_cursor
+        full_page = await adapter.statement_lines(prefix, "", "", limit=4)  # a full page: another may follow
+        assert len(full_page.lines) == 4 and full_page.next_cursor == full_page.lines[-1].item_key
+    finally:
+        await adapter.aclose()
+    assert lines == [(e["item_key"], e["status"], e["amount_fen"], e["bank_ref"]) for e in whole["entries"]]
+    assert [line.status for line in lines] == [
+        "paid",
+        "invalid_account",
+        "paid",
+        "account_closed",
+        "name_mismatch",
+        "paid",
+    ]
     async with httpx.AsyncClient(base_url=simulator) as http:
         r = await http.get(f"/partners/{BANK}/batch-transfers/statement?case_number={prefix}")
     assert r.status_code == 401

@@ -1,10 +1,16 @@
-"""A million payees (issue 15): the reconciliation streams — statement spooled to a temporary file by
-payee row, payees read chunk by chunk, the report encoded as it is written — and says exactly what the
-in-memory reconciliation says, row for row and byte for byte."""
+"""A million payees (issue 15): the reconciliation streams — the statement held in a compact index by
+payee row, payees read chunk by chunk, the report written to a file as it is made — and says exactly
+what the in-memory reconciliation says, row for row and byte for byte."""
 
 from __future__ import annotations
 
-from activities.payout import StatementFile
+import tempfile
+
+import pytest
+
+from activities.payout import StatementIndex
+from adapters.protocol import STATEMENT_CSV_COLUMNS, StatementLine
+from adapters.sandbox import parse_statement_csv
 from domain.payout import (
     BankEntry,
     ItemStatus,
@@ -38,6 +44,10 @@ def case(n: int) -> tuple[list[list[object]], list[BankEntry], dict[int, PayeeFi
     statement.append(BankEntry(payee_key(WID, n + 500), "paid", 7, "stray"))  # an item no payee has
     statement.append(BankEntry("another-workflow/payee/3", "paid", 7, "other"))  # not ours: left out
     statement.append(BankEntry(payee_key(WID, 44, 1), "paid", 1_044, "corrected"))  # a correction's key
+    statement.append(BankEntry(f"{WID}/payee/0051", "paid", 9, "odd"))  # row 51 written another way
+    statement.append(BankEntry(payee_key(WID, 52), "reversed", 1_052, None))  # a status we do not know
+    statement.append(BankEntry(payee_key(WID, 10**9), "paid", 3, "far"))  # a stray row far beyond the list
+    statement.append(BankEntry(payee_key(WID, n + 300), "paid", 4, "stray2"))  # named after the one above
     finals = {
         42: PayeeFinal(
             position=42,
@@ -62,11 +72,11 @@ def test_streamed_reconciliation_equals_the_in_memory_one_across_windows() -> No
         streamed.append(r)
         report.add(r)
 
-    with StatementFile(WID) as spooled:
-        for i in range(0, len(statement), 1_000):  # page by page, as the bank's statement arrives
-            spooled.add(statement[i : i + 1_000])
-        assert spooled.entries == len(statement) - 1  # the other workflow's item is not kept
-        streamed_summary = reconcile_rows(WID, iter(payees), finals, spooled, emit)
+    index = StatementIndex(WID)
+    for i in range(0, len(statement), 1_000):  # page by page, as the bank's statement arrives
+        index.add(statement[i : i + 1_000])
+    assert index.entries == len(statement) - 1  # the other workflow's item is not kept
+    streamed_summary = reconcile_rows(WID, iter(payees), finals, index, emit)
     assert streamed == rows
     assert streamed_summary == summary
     assert report.finish(streamed_summary) == reconciliation_csv(rows, summary)
@@ -74,3 +84,51 @@ def test_streamed_reconciliation_equals_the_in_memory_one_across_windows() -> No
     checks = {r.row: r.check for r in rows}
     assert checks[10] == "not_in_bank_statement" and checks[20] == "amount_mismatch"
     assert checks[30] == "double_credit" and checks[44] == "ok" and checks[None] == "unknown_item"
+    assert checks[51] == "double_credit" and checks[52] == "ok"  # its second, unpaid entry changes nothing
+    assert [r.bank_ref for r in rows if r.row is None] == ["stray", "far", "stray2"]  # as the statement named them
+
+
+def test_the_index_gives_each_row_its_entries_in_statement_order() -> None:
+    """A row's first-payment entry held compactly moves out when another entry for its row arrives,
+    so the row's entries keep the statement's order whichever comes first."""
+    first, corrected = (
+        BankEntry(payee_key(WID, 7), "invalid_account", 70, None),
+        BankEntry(payee_key(WID, 7, 1), "paid", 70, "R1"),
+    )
+    odd = BankEntry(f"{WID}/payee/07", "paid", 70, "odd")
+    index = StatementIndex(WID)
+    index.add([odd, first, corrected, BankEntry(payee_key(WID, 8), "paid", 80, "R8")])
+    assert index[7] == [odd, first, corrected] and index[8] == [BankEntry(payee_key(WID, 8), "paid", 80, "R8")]
+    assert list(index) == [7, 8] and len(index) == 2 and 9 not in index and index.get(9, ()) == ()
+    assert index.entries == 4
+
+
+def test_a_report_written_to_a_file_is_the_report_in_memory() -> None:
+    payees, statement, finals = case(3_000)
+    rows, summary = reconcile(WID, payees, finals, statement)
+    with tempfile.TemporaryFile() as sink:
+        report = ReconciliationReport(sink)
+        for r in rows:
+            report.add(r)
+        assert report.finish(summary) == b""
+        sink.seek(0)
+        assert sink.read() == reconciliation_csv(rows, summary)
+
+
+def test_a_csv_statement_page_reads_the_same_with_or_without_quoting() -> None:
+    header = ",".join(STATEMENT_CSV_COLUMNS)
+    plain = f"{header}\nw/payee/2,paid,100,6222,B1,,2026-11-29T00:00:00+00:00\nw/payee/3,invalid_account,7,6223,,X,t\n"
+    assert parse_statement_csv(plain.encode()) == [
+        StatementLine("w/payee/2", "paid", 100, "B1"),
+        StatementLine("w/payee/3", "invalid_account", 7, None),
+    ]
+    quoted = f'{header}\r\n"w,1/payee/2",paid,100,6222,"B""1",,t\r\n'
+    assert parse_statement_csv(quoted.encode()) == [StatementLine("w,1/payee/2", "paid", 100, 'B"1')]
+    for bad in (
+        f"{header}\nw/payee/2,paid,100\n",
+        f"{header}\nw/payee/2,lost,1,a,,,t\n",
+        "item_key\n",
+        f"{header}\n\nw/payee/2,paid,1,a,,,t\n",
+    ):
+        with pytest.raises(ValueError):
+            parse_statement_csv(bad.encode())
