@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -336,9 +337,41 @@ async def _closed_outcome(
     return None, None
 
 
+class _DetailCache:
+    """The last case pages this web process built, keyed by (workflow id, run id, history length).
+
+    A workflow's state changes only by events appended to its history, so a status built at one history
+    length is the status at that length: a judge reloading an unchanged case is answered from here,
+    after ``describe`` has said the length and :func:`visible_case` has said the judge may see it,
+    instead of a query that waits for the worker. Never stale; bounded (least recently used goes)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._details: OrderedDict[tuple[str, str, int], WorkflowDetail] = OrderedDict()
+
+    def get(self, key: tuple[str, str, int]) -> WorkflowDetail | None:
+        detail = self._details.get(key)
+        if detail is not None:
+            self._details.move_to_end(key)
+        return detail
+
+    def put(self, key: tuple[str, str, int], detail: WorkflowDetail) -> None:
+        self._details[key] = detail
+        self._details.move_to_end(key)
+        while len(self._details) > self._size:
+            self._details.popitem(last=False)
+
+
+_details = _DetailCache()
+
+
 async def get_workflow(client: Client, actor: Actor, workflow_id: str) -> WorkflowDetail:
     """Status, summary, pending decisions, timeline (who did what, when, why) and result of one workflow."""
     desc = await visible_case(client, actor, workflow_id)
+    key = (desc.id, desc.run_id, desc.history_length)
+    cached = _details.get(key)
+    if cached is not None:
+        return cached
     handle = client.get_workflow_handle(workflow_id)
     base = summary_of(desc.id, desc.typed_search_attributes, desc.status, desc.start_time, desc.close_time)
     detail = WorkflowDetail(
@@ -373,6 +406,8 @@ async def get_workflow(client: Client, actor: Actor, workflow_id: str) -> Workfl
     if desc.status is not WorkflowExecutionStatus.RUNNING and (live is None or live.result is None):
         result, failure = await _closed_outcome(handle, desc)
         detail = detail.model_copy(update={"result": detail.result if result is None else result, "failure": failure})
+    if live is not None:
+        _details.put(key, detail)
     return detail
 
 
