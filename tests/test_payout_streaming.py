@@ -4,13 +4,18 @@ what the in-memory reconciliation says, row for row and byte for byte."""
 
 from __future__ import annotations
 
+import base64
 import tempfile
+from pathlib import Path
 
 import pytest
 
-from activities.payout import StatementIndex
+from activities.payout import PayoutActivities, StatementIndex
 from adapters.protocol import STATEMENT_CSV_COLUMNS, StatementLine
+from adapters.registry import AdapterRegistry
 from adapters.sandbox import parse_statement_csv
+from core.blobstore import BlobStore
+from core.settings import CodecKeys
 from domain.payout import (
     BankEntry,
     ItemStatus,
@@ -132,3 +137,14 @@ def test_a_csv_statement_page_reads_the_same_with_or_without_quoting() -> None:
     ):
         with pytest.raises(ValueError):
             parse_statement_csv(bad.encode())
+
+
+def test_a_batch_reads_its_payees_as_the_store_reads_them(tmp_path: Path) -> None:
+    """The pay activity's own chunk reader (pydantic-core's parser, a few chunks kept) gives exactly the
+    store's rows for any window, across chunk boundaries and past the end."""
+    keys = CodecKeys.model_validate({"active": "k", "keys": {"k": base64.urlsafe_b64encode(bytes(range(32))).decode()}})
+    store = BlobStore(tmp_path, keys)
+    digest = store.put_records([[i + 2, f"收款人{i}", "person", "x", "工行", f"6222{i}", i + 1] for i in range(10_123)])
+    activities = PayoutActivities(store, AdapterRegistry([]))
+    for offset, limit in [(0, 5_000), (5_000, 5_000), (10_000, 5_000), (1_999, 2), (10_123, 5), (0, 0), (3, 10_200)]:
+        assert activities._rows(digest, offset, limit) == store.read_records(digest, offset, limit)
