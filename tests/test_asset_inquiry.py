@@ -286,6 +286,28 @@ async def _settled_but(handle: Any, partner: str) -> Any:
     return st if partner not in settled and len(settled) >= 3 else None
 
 
+async def test_an_answer_in_by_its_deadline_counts_though_the_pass_returns_after_it(
+    client, settings: Settings, simulator: str
+):
+    """A partner answers by callback within its deadline, but the pass over all partners returns after that
+    deadline (here a slow bank holds it the whole pass; in the chaos run the pass's first attempt died with
+    its worker): the answer in hand is taken — it used to be recorded as no answer, and nothing was frozen."""
+    debtor = await new_debtor(simulator, [deposit("bank-abc", 80_000_00)])
+    try:
+        await set_faults(simulator, "bank-abc", async_mode=True, answer_delay_seconds=0.2)
+        await set_faults(simulator, "bank-icbc", latency_ms_min=3000, latency_ms_max=3000)
+        # bank-abc's deadline (2 s) is also the pass's budget: the pass waits it out for bank-icbc.
+        handle = await start(
+            client, settings, "asset-inquiry", request(debtor, owed=50_000_00), deadlines={"bank-abc": 2}
+        )
+        st = await wait_status(handle, "awaiting_decision", timeout=60)
+    finally:
+        await reset_faults(simulator)
+    assert st.summary["partners"]["bank-abc"] == "answered"
+    assert [r["available_fen"] for r in st.summary["report"]] == [80_000_00]
+    await decide(handle, REJECT, reason="不予查控")
+
+
 async def test_decision_validator_refuses_without_trace(client, settings: Settings, simulator: str):
     from tests.helpers import AUDITOR
 
