@@ -584,9 +584,9 @@ async def run(plan: Plan, seed_value: int = 15) -> Verdict:
             except WorkflowUpdateFailedError as exc:  # refused: say by what rule
                 cause = exc.cause
                 why = f"{cause.type}: {cause.message}" if isinstance(cause, ApplicationError) else str(cause)
-                return Outcome(kind, name, error=f"update refused, {why}"[:300])
+                return Outcome(kind, runner.wids.get(i, name), error=f"update refused, {why}"[:300])
             except Exception as exc:
-                return Outcome(kind, name, error=f"{type(exc).__name__}: {exc}"[:300])
+                return Outcome(kind, runner.wids.get(i, name), error=f"{type(exc).__name__}: {exc}"[:300])
 
         async def one(i: int, kind: str) -> Outcome:
             async with gate:
