@@ -6,7 +6,8 @@ process of its own (the web with 2 uvicorn workers), the pages as a browser fetc
 cookie, server-rendered HTML). Twenty judges of one court, each with an account and one case of their own,
 then two phases of ``DURATION`` seconds while the court's other judge starts inquiries: judges reading
 (each page read for ``THINK`` seconds before the next click: the target's measure) and judges clicking
-without pause (saturation: how many pages a second the stack serves, and at what latency). The agency inbox with 10,000 open tasks is bench/inbox.py (``python -m bench inbox``).
+without pause (saturation: how many pages a second the stack serves, and at what latency). The agency
+inbox with 10,000 open tasks is bench/inbox.py (``python -m bench inbox``).
 
 ``python -m bench ui``
 """
@@ -92,6 +93,16 @@ async def _token(http: httpx.AsyncClient, username: str, password: str) -> str:
     return token
 
 
+async def _settled(api: httpx.AsyncClient, token: str, workflow_id: str, timeout: float = 120) -> None:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        r = await api.get(f"/api/workflows/{workflow_id}", headers={"Authorization": f"Bearer {token}"})
+        if r.status_code == 200 and r.json().get("status") == "awaiting_decision":
+            return
+        await asyncio.sleep(0.5)
+    raise TimeoutError(f"{workflow_id} did not come to await the judge's decision in {timeout:.0f} s")
+
+
 async def _judges(base: str) -> list[str]:
     """A session for each of ``JUDGES`` judges of one court, made by the sandbox admin: each judge's
     "我的案件" is a list of its own, as in a court, rather than twenty loads of one list."""
@@ -151,6 +162,10 @@ async def run(duration: float = DURATION) -> dict[str, float]:
                     return wid
 
                 cases = [await start(token) for token in tokens]
+                # Set-up ends when every judge's case has its answers and waits for the judge, as the
+                # cases on a judge's desk do; cases still changing are the inquiries started meanwhile.
+                for n, wid in enumerate(cases):
+                    await _settled(api, tokens[n], wid)
                 feeder = await _token(api, "judge", "judge")  # the court's other judge, starting inquiries
                 started = 0
                 stop = asyncio.Event()
@@ -178,6 +193,8 @@ async def run(duration: float = DURATION) -> dict[str, float]:
                         cookies = {SESSION_COOKIE: tokens[n]}
                         async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as page:
                             end = time.perf_counter() + duration
+                            if think:  # judges arrive over a moment, not all in the same millisecond
+                                await asyncio.sleep(rng.uniform(0, think[1]))
                             while time.perf_counter() < end:
                                 for path, into in (
                                     (f"/ui/cases/{cases[n]}", timings.case_page),
