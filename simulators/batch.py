@@ -319,12 +319,31 @@ class BatchLedger(LockedSqlite):
         return entries, entries[-1]["item_key"] if len(rows) > limit else None
 
     def statement_csv(self, partner: str, case_number: str, key_prefix: str, after: str, limit: int) -> bytes:
-        """The same page as CSV: a header, then one line per entry (null as empty)."""
-        rows = self.statement_rows(partner, case_number, key_prefix, after, limit)
+        """The same page as CSV: a header, then one line per entry (null as empty).
+
+        SQLite joins each line's fields itself (a million lines: ~1 s of the simulator's CPU instead of ~5
+        with the csv module); a page where any field would need quoting is written by the csv module."""
+        low, high = _prefix_range(key_prefix)
+        with self._lock:
+            lines = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT item_key || ',' || status || ',' || amount_fen || ',' || account || ',' || "
+                    "ifnull(bank_ref, '') || ',' || ifnull(code, '') || ',' || booked_at FROM batch_items "
+                    "WHERE partner = ? AND item_key >= ? AND item_key < ? AND item_key > ? AND case_number = ? "
+                    "ORDER BY item_key LIMIT ?",
+                    (partner, low, high, after, case_number, limit),
+                )
+            ]
+        text = "\n".join((",".join(STATEMENT_CSV_COLUMNS), *lines, ""))
+        n = len(lines) + 1
+        # Every line has its six separators and no field a comma, a quote or a line break: nothing to quote.
+        if '"' not in text and "\r" not in text and text.count("\n") == n and text.count(",") == 6 * n:
+            return text.encode()
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(STATEMENT_CSV_COLUMNS)
-        w.writerows(rows[:limit])
+        w.writerows(self.statement_rows(partner, case_number, key_prefix, after, limit)[:limit])
         return out.getvalue().encode()
 
     def items(self, partner: str, key_prefix: str) -> list[dict[str, Any]]:

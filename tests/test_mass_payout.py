@@ -689,3 +689,38 @@ async def test_bank_batch_transfer_is_idempotent_per_item(simulator: str) -> Non
     async with httpx.AsyncClient(base_url=simulator) as http:
         r = await http.get(f"/partners/{BANK}/batch-transfers/statement?case_number={prefix}")
     assert r.status_code == 401
+
+
+async def test_a_statement_with_keys_that_need_quoting_reads_the_same_as_csv(simulator: str) -> None:
+    """Keys with a comma or a quote: the bank's CSV page quotes them (its fast path cannot) and the adapter
+    reads back exactly the JSON statement's entries."""
+    case = f"quote-{uuid.uuid4().hex[:8]}"
+    serial = uuid.uuid4().int % 10**9
+    keys = [f'{case}/payee/1,"a"', f"{case}/payee/2", f"{case}/payee/3 b"]
+    body = {
+        "batch_id": f"{case}/b1",
+        "case_number": case,
+        "from_account": "CA-QUOTE",
+        "items": [
+            {
+                "item_key": k,
+                "payee_name": f"收款人{n}",
+                "id_number": resident_id(n),
+                "account": account(serial + n),
+                "amount_fen": 100 + n,
+            }
+            for n, k in enumerate(keys)
+        ],
+    }
+    headers = {"Authorization": f"Bearer sandbox-{BANK}", "Idempotency-Key": body["batch_id"]}
+    async with httpx.AsyncClient(base_url=simulator, timeout=30) as http:
+        (await http.post(f"/partners/{BANK}/batch-transfers", json=body, headers=headers)).raise_for_status()
+    whole = await sim(simulator, "GET", f"/partners/{BANK}/batch-transfers/statement?case_number={case}")
+    adapter = SandboxPartnerAdapter(next(p for p in sandbox_partners(simulator) if p.id == BANK))
+    try:
+        page = await adapter.statement_lines(case, f"{case}/")
+    finally:
+        await adapter.aclose()
+    assert page.next_cursor is None
+    assert page.lines == [(e["item_key"], e["status"], e["amount_fen"], e["bank_ref"]) for e in whole["entries"]]
+    assert sorted(line.item_key for line in page.lines) == sorted(keys)
