@@ -697,8 +697,9 @@ async def test_a_statement_with_keys_that_need_quoting_reads_the_same_as_csv(sim
     case = f"quote-{uuid.uuid4().hex[:8]}"
     serial = uuid.uuid4().int % 10**9
     keys = [f'{case}/payee/1,"a"', f"{case}/payee/2", f"{case}/payee/3 b"]
-    body = {
-        "batch_id": f"{case}/b1",
+    batch_id = f"{case}/b1"
+    body: dict[str, Any] = {
+        "batch_id": batch_id,
         "case_number": case,
         "from_account": "CA-QUOTE",
         "items": [
@@ -712,7 +713,7 @@ async def test_a_statement_with_keys_that_need_quoting_reads_the_same_as_csv(sim
             for n, k in enumerate(keys)
         ],
     }
-    headers = {"Authorization": f"Bearer sandbox-{BANK}", "Idempotency-Key": body["batch_id"]}
+    headers = {"Authorization": f"Bearer sandbox-{BANK}", "Idempotency-Key": batch_id}
     async with httpx.AsyncClient(base_url=simulator, timeout=30) as http:
         (await http.post(f"/partners/{BANK}/batch-transfers", json=body, headers=headers)).raise_for_status()
     whole = await sim(simulator, "GET", f"/partners/{BANK}/batch-transfers/statement?case_number={case}")
