@@ -170,7 +170,7 @@ async def list_tasks(db: Database, actor: Actor, query: TaskQuery) -> list[TaskS
     else:
         raise Forbidden("ROLE_FORBIDDEN", "no task list for this role")
     store = SqlTaskStore(db)
-    rows = await db.run(
+    rows = await db.read(
         lambda: store.list(
             agency=agency,
             states=query.states,
@@ -204,7 +204,7 @@ def _tasks_of(db: Database, workflow_id: str, courts: tuple[str, ...]) -> list[T
 async def tasks_of_case(db: Database, actor: Actor, workflow_id: str) -> list[TaskSummary]:
     """Every agency task of one case, oldest first: for those who read cases, in their courts."""
     require_role(actor, *READERS)
-    return await db.run(_tasks_of, db, workflow_id, actor.courts)
+    return await db.read(_tasks_of, db, workflow_id, actor.courts)
 
 
 # --- acting ------------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def _actor_for(db: Database, token: str) -> Actor | None:
 
 async def actor_for(db: Database, token: str) -> Actor | None:
     """Who a bearer or session token belongs to; None for an unknown, expired or revoked one."""
-    return await db.run(_actor_for, db, token)
+    return await db.read(_actor_for, db, token)
 
 
 # --- administration -------------------------------------------------------------------------------------------
