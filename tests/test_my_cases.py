@@ -193,10 +193,17 @@ async def test_the_second_approver_finds_the_payout_in_mine(
         assert r.status_code == 200, r.text
         await eventually(lambda: _is(_status(judge, wid), "awaiting_second_approval"), timeout=30)
         assert await _ids(approver, mine="true", case_number=cn) == []  # not yet theirs
+        # The approver's case page offers the second approval as a form (approvers decide in the UI too).
+        token = approver.headers["Authorization"].removeprefix("Bearer ")
+        async with httpx.AsyncClient(base_url=web, cookies={SESSION_COOKIE: token}, timeout=30) as browser:
+            page = await browser.get(f"/ui/cases/{wid}")
+        assert page.status_code == 200 and 'data-decision="approve-release"' in page.text
         r = await approver.post(f"/api/workflows/{wid}/decisions/approve-release", json={"reason": "复核同意"})
         assert r.status_code == 200, r.text
         assert await eventually(lambda: _ids(approver, mine="true", case_number=cn)) == [wid]
         assert await _ids(approver, started_by="approver", case_number=cn) == []
+        html, rows = await _ui_rows(approver, web, case_number=cn)  # 我的案件 in the approver's UI
+        assert rows == [wid] and "/ui/cases/new" not in html  # an approver starts no case
 
         # The judge, who started and released it, and the approver: each named once, in decision order.
         assert await _ids(judge, involving="approver", case_number=cn) == [wid]

@@ -29,7 +29,7 @@ from web.ui.display import Display
 from web.ui.forms import FormBuilder, FormField, error_map, flatten, parse, upload_fields, yuan_text
 from web.ui.i18n import scenario_words
 from web.ui.render import countdowns, page, progress_bars, refusal_fields
-from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, translator
+from web.ui.session import DeciderUser, JudgeUser, ReaderUser, UiUser, check_csrf, translator
 from workflows.agency_task.models import Reasoned, Reassignment
 from workflows.kit.scenario import Scenario
 from workflows.registry import SCENARIOS
@@ -45,7 +45,7 @@ def _form(request_form: Any) -> dict[str, str]:
 
 
 @router.get("/ui/cases", response_class=HTMLResponse)
-async def cases(request: Request, user: JudgeUser) -> Response:
+async def cases(request: Request, user: DeciderUser) -> Response:
     """我的案件: the cases I started or decided (default) or every case of my court, filtered by scenario,
     status, start date, case number, or a party's ID number (blind index)."""
     q = request.query_params
@@ -278,6 +278,8 @@ async def _case_page(
     directory_ = _directory(request)
     forms = []
     for d in detail.pending_decisions:
+        if user.role.value not in d.roles:
+            continue  # another role's decision (a second approval is the approver's): no form for it here
         mine = d.name == decision
         fields = FormBuilder(d.input_schema, t, detail.scenario, directory_).fields(
             values if mine else None, errors if mine else None
@@ -328,7 +330,7 @@ async def case(workflow_id: str, request: Request, user: ReaderUser) -> Response
 
 
 @router.post("/ui/cases/{workflow_id}/decisions/{decision}")
-async def take_decision(workflow_id: str, decision: str, request: Request, user: JudgeUser) -> Response:
+async def take_decision(workflow_id: str, decision: str, request: Request, user: DeciderUser) -> Response:
     await check_csrf(request, user)
     t = translator(request)
     state = app_state(request)

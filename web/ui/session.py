@@ -133,7 +133,7 @@ _PAGES_BY_ROLE = {
     Role.AGENCY: ("/ui/inbox", "/ui/tasks", "/ui/attachments"),
     Role.AUDITOR: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
     Role.ADMIN: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
-    Role.APPROVER: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
+    Role.APPROVER: ("/ui/cases", "/ui/audit", "/ui/tasks"),
     Role.SUPERVISOR: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
 }
 
@@ -146,7 +146,7 @@ def landing(role: Role, wanted: str | None) -> str:
 
 
 def home_for(role: Role) -> str:
-    if role is Role.JUDGE:
+    if role in (Role.JUDGE, Role.APPROVER):
         return "/ui/cases"
     if role is Role.AGENCY:
         return "/ui/inbox"
@@ -154,6 +154,9 @@ def home_for(role: Role) -> str:
 
 
 JudgeUser = Annotated[UiUser, require(Role.JUDGE)]
+# Who takes decisions: the judge, and the approver (庭长) for a second approval; which decision is whose
+# is the workflow's decision desk's to say (PendingDecision.roles).
+DeciderUser = Annotated[UiUser, require(Role.JUDGE, Role.APPROVER)]
 AgencyUser = Annotated[UiUser, require(Role.AGENCY)]
 ReaderUser = Annotated[UiUser, require(Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)]
 AuditUser = Annotated[UiUser, require(Role.AUDITOR, Role.ADMIN, Role.JUDGE, Role.APPROVER, Role.SUPERVISOR)]

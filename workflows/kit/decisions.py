@@ -107,6 +107,7 @@ class DecisionDesk:
                 title=self._title(name),
                 input_schema=input_schema(self.specs[name].payload),
                 since=since,
+                roles=[role.value for role in self.specs[name].roles],
             )
             for name, since in self.awaiting.items()
         ]

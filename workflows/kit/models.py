@@ -27,6 +27,7 @@ class PendingDecision(BaseModel):
     title: str
     input_schema: dict[str, Any]
     since: datetime
+    roles: list[str] = Field(default_factory=lambda: ["judge"], description="the roles that may take it")
 
 
 class DecisionInput(BaseModel):
