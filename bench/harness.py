@@ -37,6 +37,23 @@ class Stack:
     simulator_url: str
     processes: dict[str, subprocess.Popen[bytes]]
 
+    def process_env(self, web_workers: int = 2) -> dict[str, str]:
+        """The environment for a web or worker process of this stack (``python -m web``, ``-m workers``)."""
+        s = self.settings
+        return {
+            **os.environ,
+            "OM_VAR_DIR": str(s.var_dir),
+            "OM_TEMPORAL_ADDRESS": s.temporal_address,
+            "OM_WEB_PORT": str(s.web_port),
+            "OM_PUBLIC_BASE_URL": s.public_base_url,
+            "OM_PARTNERS_FILE": str(s.partners_file),
+            "OM_TASK_QUEUE": s.task_queue,
+            "OM_CODEC_KEYS_JSON": s.codec_keys_json or "",
+            "OM_PROFILE": "sandbox",
+            "OM_WEB_WORKERS": str(web_workers),
+            "OM_LOG_LEVEL": "WARNING",
+        }
+
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time used so far by the Temporal server, the simulators and this process (worker and
         driver): where a benchmark's cycles went, on a machine where everything shares two cores."""

@@ -49,19 +49,7 @@ async def run(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
     results: dict[str, Any] = {}
     async with embedded_stack() as stack:
         s = stack.settings
-        env = {
-            **os.environ,
-            "OM_VAR_DIR": str(s.var_dir),
-            "OM_TEMPORAL_ADDRESS": s.temporal_address,
-            "OM_WEB_PORT": str(s.web_port),
-            "OM_PUBLIC_BASE_URL": s.public_base_url,
-            "OM_PARTNERS_FILE": str(s.partners_file),
-            "OM_TASK_QUEUE": s.task_queue,
-            "OM_CODEC_KEYS_JSON": s.codec_keys_json or "",
-            "OM_PROFILE": "sandbox",
-            "OM_WEB_WORKERS": "1",
-            "OM_LOG_LEVEL": "WARNING",
-        }
+        env = stack.process_env(web_workers=1)
         log = (Path(s.var_dir) / "web.log").open("w")
         web = subprocess.Popen([sys.executable, "-m", "web"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = s.public_base_url

@@ -15,7 +15,6 @@ inbox with 10,000 open tasks is bench/inbox.py (``python -m bench inbox``).
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import statistics
 import subprocess
@@ -124,19 +123,7 @@ async def _judges(base: str) -> list[str]:
 async def run(duration: float = DURATION) -> dict[str, float]:
     async with embedded_stack() as stack:
         s = stack.settings
-        env = {
-            **os.environ,
-            "OM_VAR_DIR": str(s.var_dir),
-            "OM_TEMPORAL_ADDRESS": s.temporal_address,
-            "OM_WEB_PORT": str(s.web_port),
-            "OM_PUBLIC_BASE_URL": s.public_base_url,
-            "OM_PARTNERS_FILE": str(s.partners_file),
-            "OM_TASK_QUEUE": s.task_queue,
-            "OM_CODEC_KEYS_JSON": s.codec_keys_json or "",
-            "OM_PROFILE": "sandbox",
-            "OM_WEB_WORKERS": "2",
-            "OM_LOG_LEVEL": "WARNING",
-        }
+        env = stack.process_env(web_workers=2)
         log = (Path(s.var_dir) / "web.log").open("w")
         # The worker is a process of its own, as in production: in this process it would share one
         # interpreter lock with the twenty clients timing the pages.
