@@ -725,3 +725,26 @@ async def test_a_statement_with_keys_that_need_quoting_reads_the_same_as_csv(sim
     assert page.next_cursor is None
     assert page.lines == [(e["item_key"], e["status"], e["amount_fen"], e["bank_ref"]) for e in whole["entries"]]
     assert sorted(line.item_key for line in page.lines) == sorted(keys)
+
+
+async def payout_above_threshold(simulator: str, settings: Settings) -> dict[str, Any]:
+    """A payout request of ¥300,000 (above 上城's four-eyes threshold), its case account funded."""
+    payees = PayeeSet()
+    for i in range(3):
+        payees.add(i, amount_fen=100_000_00)  # ¥300,000 in all: above 上城's threshold
+    ref = store_list(settings, payees)
+    body: dict[str, Any] = {
+        "case_number": case_number(),
+        "court": "杭州市上城区人民法院",
+        "payee_list": ref.model_dump(),
+        "case_account": f"CASE-{os.urandom(5).hex()}",
+        "bank": BANK,
+        "correction_agency": "court-clerk",
+    }
+    await sim(
+        simulator,
+        "PUT",
+        f"/partners/{BANK}/_admin/case-accounts",
+        {"account": body["case_account"], "balance_fen": ref.total_fen},
+    )
+    return body

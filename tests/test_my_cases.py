@@ -5,7 +5,6 @@ stack (Temporal dev server, worker, simulators, web)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import socket
 import sys
@@ -32,7 +31,7 @@ from core.temporal import (
     register_search_attributes,
 )
 from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject
-from tests.test_mass_payout import BANK, PayeeSet, sim, store_list
+from tests.test_mass_payout import payout_above_threshold
 from web.accounts import DEMO_COURT
 from web.ui.session import SESSION_COOKIE
 from workers.main import sandbox_runner
@@ -151,36 +150,13 @@ async def test_a_judge_who_decided_finds_the_case_in_mine(
     assert any(DECIDERS_PATCH.encode() in e.marker_recorded_event_attributes.SerializeToString() for e in markers)
 
 
-async def _payout_above_threshold(simulator: str, settings: Settings) -> dict[str, Any]:
-    """A payout request of ¥300,000 (above 上城's four-eyes threshold), its case account funded."""
-    payees = PayeeSet()
-    for i in range(3):
-        payees.add(i, amount_fen=100_000_00)  # ¥300,000 in all: above 上城's threshold
-    ref = store_list(settings, payees)
-    body: dict[str, Any] = {
-        "case_number": case_number(),
-        "court": DEMO_COURT,
-        "payee_list": ref.model_dump(),
-        "case_account": f"CASE-{os.urandom(5).hex()}",
-        "bank": BANK,
-        "correction_agency": "court-clerk",
-    }
-    await sim(
-        simulator,
-        "PUT",
-        f"/partners/{BANK}/_admin/case-accounts",
-        {"account": body["case_account"], "balance_fen": ref.total_fen},
-    )
-    return body
-
-
 @pytest.mark.usefixtures("stack")
 async def test_the_second_approver_finds_the_payout_in_mine(
     web: str, simulator: str, client: Client, settings: Settings
 ) -> None:
     """A payout above the court's four-eyes threshold: the judge releases it, the approver (庭长) gives
     the second approval, and the payout is then in the approver's cases — each decider named once."""
-    body = await _payout_above_threshold(simulator, settings)
+    body = await payout_above_threshold(simulator, settings)
     judge, approver = [await login(web, u) for u in ("judge", "approver")]
     async with judge, approver:
         r = await judge.post("/api/scenarios/mass-payout/workflows", json=body)
@@ -217,7 +193,7 @@ async def test_a_second_decision_by_the_same_user_adds_no_upsert(
 ) -> None:
     """The judge releases a payout, then rejects it while it waits for the second approval: two decisions,
     one decider, one upsert of OmDeciders in history."""
-    body = await _payout_above_threshold(simulator, settings)
+    body = await payout_above_threshold(simulator, settings)
     async with await login(web, "judge") as judge:
         r = await judge.post("/api/scenarios/mass-payout/workflows", json=body)
         assert r.status_code in (200, 201), r.text

@@ -4,7 +4,6 @@ stack (Temporal dev server, worker, simulators, web)."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -21,7 +20,7 @@ from domain.four_eyes import rule_for
 from tests.helpers import case_number, eventually, login
 from tests.test_agency_tasks import spec, start_task
 from tests.test_audit import approved_inquiry
-from tests.test_mass_payout import BANK, PayeeSet, sim, store_list
+from tests.test_mass_payout import BANK, payout_above_threshold
 from web.accounts import DEMO_COURT, SECOND_DEMO_COURT, check_courts
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -161,25 +160,9 @@ async def test_four_eyes_come_from_the_court_not_the_request(web: str, simulator
     """The issue: the judge set ``second_approval_threshold_fen`` = 10^15 in the start request and a
     ¥300,000 payout was paid on one approval. Now the field is refused, the court's rule applies, and the
     second approval is a different user's, with the approver role."""
-    payees = PayeeSet()
-    for i in range(3):
-        payees.add(i, amount_fen=100_000_00)  # ¥300,000 in all
-    ref = store_list(settings, payees)
-    body = {
-        "case_number": case_number(),
-        "court": DEMO_COURT,
-        "payee_list": ref.model_dump(),
-        "case_account": f"CASE-{os.urandom(5).hex()}",
-        "bank": BANK,
-        "correction_agency": "court-clerk",
-    }
-    await sim(
-        simulator,
-        "PUT",
-        f"/partners/{BANK}/_admin/case-accounts",
-        {"account": body["case_account"], "balance_fen": ref.total_fen},
-    )
-    assert ref.total_fen >= rule_for(DEMO_COURT, __import__("datetime").date.today()).second_approval_threshold_fen
+    body = await payout_above_threshold(simulator, settings)
+    rule = rule_for(DEMO_COURT, __import__("datetime").date.today())
+    assert body["payee_list"]["total_fen"] >= rule.second_approval_threshold_fen
     judge, approver, other = [await login(web, u) for u in ("judge", "approver", "judge-jiaxing")]
     async with judge, approver, other:
         r = await judge.post(
