@@ -261,13 +261,17 @@ class PayeeStream:
             self.list_errors.append(_exceeds_balance(self.total_fen, self.balance_fen))
 
 
+def error_report_row(e: PayeeError) -> list[object]:
+    """One line of the error report: row (empty for the whole list), column, rule, message."""
+    return ["" if e.row is None else e.row, e.column, e.rule, e.message]
+
+
 def error_report_csv(errors: Iterable[PayeeError]) -> bytes:
     """The downloadable error report: UTF-8 with a BOM, so that Excel shows the Chinese correctly."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(["row", "column", "rule", "message"])
-    for e in errors:
-        w.writerow(["" if e.row is None else e.row, e.column, e.rule, e.message])
+    w.writerows(error_report_row(e) for e in errors)
     return out.getvalue().encode("utf-8-sig")
 
 

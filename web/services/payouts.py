@@ -36,6 +36,8 @@ from domain.payees import (
     PayeeError,
     PayeeStream,
     encoding_error,
+    error_report_csv,
+    error_report_row,
     sniff_encoding,
     text_codec,
 )
@@ -162,16 +164,11 @@ class _Spool:
         self._text.close()
 
     def write(self, e: PayeeError) -> None:
-        self._csv.writerow(["" if e.row is None else e.row, e.column, e.rule, e.message])
+        self._csv.writerow(error_report_row(e))
 
     def report(self, list_errors: list[PayeeError]) -> Iterator[bytes]:
         """The whole report: BOM and header, the list-level errors, then the spooled rows."""
-        head = io.StringIO()
-        w = csv.writer(head, lineterminator="\r\n")
-        w.writerow(["row", "column", "rule", "message"])
-        for e in list_errors:
-            w.writerow(["" if e.row is None else e.row, e.column, e.rule, e.message])
-        yield head.getvalue().encode("utf-8-sig")
+        yield error_report_csv(list_errors)
         self._text.flush()
         self._file.seek(0)
         while piece := self._file.read(READ_BYTES):
