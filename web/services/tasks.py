@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from temporalio.client import Client
 
 from core.blobstore import BlobError, BlobStore
@@ -65,7 +65,7 @@ class TaskSummary(BaseModel):
     result_type: str
 
     @classmethod
-    def of(cls, row: InboxTask) -> TaskSummary:
+    def of(cls, row: InboxTask | Row[*tuple[Any, ...]]) -> TaskSummary:
         # Columns only, and no re-validation of values our own database holds: this is the hot path.
         return cls.model_construct(
             task_id=row.task_id,
