@@ -62,6 +62,7 @@ from domain.payout import PayeeListRef
 from launcher.stack import stack_children
 from launcher.supervisor import Backoff, Supervisor
 from web.services.payouts import intake_payee_csv
+from web.services.workflows import wait_until_settled
 from workflows.asset_inquiry.models import APPROVE as INQUIRY_APPROVE
 from workflows.asset_inquiry.models import AssetInquiryRequest
 from workflows.cross_region_seizure.models import HAND_OVER, CrossRegionSeizureRequest, Vehicle
@@ -219,6 +220,8 @@ class Run:
         update_id = f"{handle.id}/decide/{decision}/{judge.user_id}"
 
         async def go() -> None:
+            # As the web decides: once the workflow has no task pending (web/services/workflows.py).
+            await wait_until_settled(self.client, await handle.describe())
             with acting_as(judge):
                 await handle.execute_update(
                     DECIDE_UPDATE, DecisionInput(decision=decision, reason="chaos bench"), id=update_id

@@ -465,12 +465,37 @@ async def _missing_or_closed(client: Client, workflow_id: str) -> OneMatterError
     return Conflict("WORKFLOW_CLOSED", f"the workflow is {state}; it takes no more decisions")
 
 
+# Longer than a dead worker's sticky queue timeout (10 s), after which another worker takes the task.
+SETTLE_TIMEOUT_SECONDS = 15.0
+
+
+async def wait_until_settled(client: Client, desc: WorkflowExecutionDescription) -> None:
+    """Waits (bounded) until the workflow has no workflow task pending, so a decision reaches it alone.
+
+    Why: a judge decides on what the status query showed. While a workflow task waits (most of all, out
+    a killed worker's sticky queue), a query can be answered from history that includes the events no
+    task has processed yet — a state from the future — and a decision sent then arrives in the same task
+    as those events. Temporal's SDK then either refuses it (the desk those events open is not open yet) or
+    accepts it in an order its own replay does not reproduce (a nondeterminism error: the case is stuck;
+    docs/performance.md, chaos run). Once the task is done, the state the judge saw is the state the
+    decision meets. After the bound the decision goes anyway; the workflow's validator has the last word."""
+    deadline = asyncio.get_running_loop().time() + SETTLE_TIMEOUT_SECONDS
+    handle = client.get_workflow_handle(desc.id)
+    while desc.raw_description.HasField("pending_workflow_task"):
+        if asyncio.get_running_loop().time() > deadline:
+            log.warning("deciding on a workflow whose task is still pending", workflow_id=desc.id)
+            return
+        await asyncio.sleep(0.2)
+        desc = await describe_or_404(handle)
+
+
 async def decide(client: Client, actor: Actor, workflow_id: str, decision: str, body: DecisionBody) -> Any:
     """A judge's decision (法官决定), with a reason. The workflow validates it and records who, when, why;
     the answer is its ``DecisionOutcome``. Only on a case of the actor's court; which role takes which
     decision is the workflow's decision desk's to say (a judge's, or an approver's second approval)."""
     require_role(actor, *DECIDERS)
-    await visible_case(client, actor, workflow_id)
+    desc = await visible_case(client, actor, workflow_id)
+    await wait_until_settled(client, desc)
     update = DecisionInput(decision=decision, reason=body.reason, payload=dict(body.model_extra or {}))
     result = await execute_update_as(
         client,
