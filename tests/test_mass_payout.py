@@ -319,17 +319,7 @@ async def test_second_approval_right_after_the_first_is_accepted(
     """The moment the first approval's update returns, the second approval is taken: the status says
     "awaiting second approval" only once the desk is open for it (the chaos run found it said so a moment
     before, and an approver who acted on it was refused WRONG_STATE)."""
-    payees = PayeeSet()
-    for i in range(2):
-        payees.add(i, amount_fen=60_000_00)  # ¥120,000 in all: above the ¥100,000 of four eyes
-    ref = store_list(settings, payees)
-    req = request(ref)
-    await sim(
-        simulator,
-        "PUT",
-        f"/partners/{BANK}/_admin/case-accounts",
-        {"account": req.case_account, "balance_fen": ref.total_fen},
-    )
+    req = await funded_request(simulator, settings, 60_000_00, 60_000_00)  # ¥120,000: above four eyes
     handle = await start(client, settings, "mass-payout", req, overrides={"tuning": tuning()})
     await wait_status(handle, "awaiting_approval", timeout=30)
     await decide(handle, APPROVE, "经审核, 准予发放")
@@ -338,7 +328,7 @@ async def test_second_approval_right_after_the_first_is_accepted(
     assert [d.name for d in st.pending_decisions] == [APPROVE, REJECT]
     await decide(handle, APPROVE, "复核同意", actor=SECOND_JUDGE)  # refused with WRONG_STATE before
     result = MassPayoutResult.model_validate(await asyncio.wait_for(handle.result(), timeout=60))
-    assert (result.status, result.paid_count, result.released_fen) == ("completed", 2, ref.total_fen)
+    assert (result.status, result.paid_count, result.released_fen) == ("completed", 2, req.payee_list.total_fen)
     timeline = [e.action for e in (await status(handle)).timeline]
     assert timeline.index("first_approval") < timeline.index("release_approved")
 
@@ -350,17 +340,7 @@ async def test_both_approvals_in_one_workflow_task_are_taken(
     down while both were sent — what a killed worker does in the chaos run): both are taken. The desk
     stays open after the first, instead of closing until the workflow's main loop comes round again."""
     own = settings.model_copy(update={"task_queue": f"payout-desk-{uuid.uuid4().hex[:8]}"})
-    payees = PayeeSet()
-    for i in range(2):
-        payees.add(i, amount_fen=60_000_00)
-    ref = store_list(settings, payees)
-    req = request(ref)
-    await sim(
-        simulator,
-        "PUT",
-        f"/partners/{BANK}/_admin/case-accounts",
-        {"account": req.case_account, "balance_fen": ref.total_fen},
-    )
+    req = await funded_request(simulator, settings, 60_000_00, 60_000_00)
     handle = await start(client, own, "mass-payout", req, task_queue=own.task_queue, overrides={"tuning": tuning()})
     async with running_worker(client, own):
         await wait_status(handle, "awaiting_approval", timeout=30)
@@ -375,7 +355,7 @@ async def test_both_approvals_in_one_workflow_task_are_taken(
         assert not [a for a in answers if isinstance(a, BaseException)], refused  # the second was refused WRONG_STATE
         result = MassPayoutResult.model_validate(await asyncio.wait_for(handle.result(), timeout=60))
         timeline = (await status(handle)).timeline
-    assert (result.status, result.paid_count, result.released_fen) == ("completed", 2, ref.total_fen)
+    assert (result.status, result.paid_count, result.released_fen) == ("completed", 2, req.payee_list.total_fen)
     approvals = [e for e in timeline if e.action in ("first_approval", "release_approved")]
     assert [(e.action, e.actor.user_id) for e in approvals] == [
         ("first_approval", "judge"),
@@ -748,3 +728,19 @@ async def payout_above_threshold(simulator: str, settings: Settings) -> dict[str
         {"account": body["case_account"], "balance_fen": ref.total_fen},
     )
     return body
+
+
+async def funded_request(simulator: str, settings: Settings, *amounts_fen: int) -> MassPayoutRequest:
+    """A payout request of one payee per amount, its list stored and its case account funded with the total."""
+    payees = PayeeSet()
+    for i, amount in enumerate(amounts_fen):
+        payees.add(i, amount_fen=amount)
+    ref = store_list(settings, payees)
+    req = request(ref)
+    await sim(
+        simulator,
+        "PUT",
+        f"/partners/{BANK}/_admin/case-accounts",
+        {"account": req.case_account, "balance_fen": ref.total_fen},
+    )
+    return req
