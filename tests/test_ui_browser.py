@@ -19,41 +19,26 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from core.settings import Settings
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party, PartyKind
+from tests.browser import VIEWPORT, chromium, reload_until
 from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject, start, status
 from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Vehicle
 
 pytestmark = pytest.mark.usefixtures("stack")
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT: ViewportSize = {"width": 1440, "height": 900}  # a laptop screen
 # What the tests share, in file order: the judge's case, the agency's task.
 SHARED: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: `make test` installs it (apt-get install chromium)")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with chromium() as b:
         yield b
-        await b.close()
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +58,6 @@ async def logged_in(browser: Browser, web: str, username: str) -> Page:
     await page.click("button[type=submit]")
     await expect(page.get_by_test_id("whoami")).to_contain_text(username)
     return page
-
-
-async def reload_until(page: Page, selector: str, timeout: float = 30) -> None:
-    async def present() -> bool:
-        await page.reload()
-        return await page.locator(selector).count() > 0
-
-    await eventually(present, timeout=timeout, interval=0.3)
 
 
 async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser, web: str, simulator: str, shots: Path):

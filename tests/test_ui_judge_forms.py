@@ -20,21 +20,20 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Locator, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
 
 from core.settings import Settings
 from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
 from store.db import Database
 from store.parties import PartyIndexEntry
+from tests.browser import chromium
 from tests.helpers import case_number, credit_code, eventually, login, resident_id, seed_subject
 from workflows.registry import SCENARIOS
 
 pytestmark = pytest.mark.usefixtures("stack")
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}  # the narrowest screen a court's PC has
 COURT = "杭州市上城区人民法院"  # the sandbox judge's court (web/accounts.py)
 # ASCII a Chinese label may carry: units, file types and the names of things that have no Chinese name.
@@ -44,12 +43,8 @@ SHARED: dict[str, Any] = {}
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: `make browser` installs it (apt-get install chromium)")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with chromium() as b:
         yield b
-        await b.close()
 
 
 @pytest.fixture(scope="module")
