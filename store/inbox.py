@@ -167,5 +167,4 @@ class SqlTaskStore:
         if provisional is not None:
             q = q.where(InboxTask.provisional == provisional)
         q = q.order_by(InboxTask.due_at, InboxTask.task_id).limit(limit).offset(offset)
-        with self._db.session() as s:
-            return s.execute(q).all()
+        return self._db.rows(q)

@@ -11,6 +11,7 @@ profile seeds nothing; operators use ``python -m web.admin``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
@@ -203,22 +204,27 @@ def authenticate(s: Session, username: str, password: str) -> User | None:
 
 def actor_for_token(s: Session, token: str) -> Actor | None:
     """The actor a bearer token stands for, if the token is known, unexpired, unrevoked and its user active."""
-    now = utcnow()
-    row = s.execute(
-        select(User, ApiToken)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    ).first()
-    if row is None:
+    # The columns an actor needs, run by the Core (not the ORM's loading): every request passes here.
+    row = (
+        s.connection()
+        .execute(
+            select(User.username, User.role, User.agency, User.courts_json, ApiToken.expires_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+        )
+        .first()
+    )
+    if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
         return None
-    user, tok = row.tuple()
-    if tok.expires_at is not None and tok.expires_at <= now:
-        return None
-    return actor_of(user)
+    return _actor(row.username, row.role, row.agency, row.courts_json)
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user_id=user.username, role=Role(user.role), agency=user.agency, courts=user.courts)
+    return _actor(user.username, user.role, user.agency, user.courts_json)
+
+
+def _actor(username: str, role: str, agency: str | None, courts_json: str | None) -> Actor:
+    return Actor(user_id=username, role=Role(role), agency=agency, courts=tuple(json.loads(courts_json or "[]")))
 
 
 def revoke_token(s: Session, token: str) -> bool:

@@ -24,11 +24,10 @@ from core.converter import build_codec
 from core.logging import get_logger
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, ValidationFailed
-from web.accounts import actor_for_token
 from web.api.common import errors
-from web.db import Database
 from web.deps import State
 from web.errors import Unauthorized
+from web.services import users
 
 log = get_logger(__name__)
 router = APIRouter(prefix="/codec", tags=["codec"])
@@ -69,11 +68,6 @@ def _cors_headers(request: Request, allowed_origin: str) -> dict[str, str]:
     }
 
 
-def _lookup(db: Database, token: str) -> Actor | None:
-    with db.session() as s:
-        return actor_for_token(s, token)
-
-
 async def codec_actor(request: Request, state: State) -> Actor:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
@@ -81,7 +75,7 @@ async def codec_actor(request: Request, state: State) -> Actor:
         token = request.cookies.get(SESSION_COOKIE, "")
     if not token:
         raise Unauthorized("UNAUTHENTICATED", "a bearer token (or a One-Matter session) is required")
-    actor = await state.db.run(_lookup, state.db, token.strip())
+    actor = await users.actor_for(state.db, token.strip())
     if actor is None:
         raise Unauthorized("INVALID_TOKEN", "the token is unknown, expired or revoked")
     if actor.role not in CODEC_ROLES:

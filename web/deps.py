@@ -18,9 +18,9 @@ from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Forbidden
 from domain.partners import PartnerEndpoint
-from web.accounts import actor_for_token
 from web.db import Database
 from web.errors import ServiceUnavailable, Unauthorized
+from web.services import users
 
 TOKEN_URL = "/api/auth/token"
 # auto_error=False: we answer a missing token ourselves, in the common error shape.
@@ -42,32 +42,37 @@ def app_state(request: Request) -> AppState:
     return state
 
 
-State = Annotated[AppState, Depends(app_state)]
+# The dependencies are coroutines although they never wait: FastAPI runs a plain ``def`` dependency in
+# its thread pool, a hand-over that cost every request more than the lookup itself.
+async def _state(request: Request) -> AppState:
+    return app_state(request)
 
 
-def temporal_client(state: State) -> Client:
+State = Annotated[AppState, Depends(_state)]
+
+
+def temporal_client(state: AppState) -> Client:
     if state.client is None:
         raise ServiceUnavailable("TEMPORAL_UNAVAILABLE", "not connected to the workflow service yet")
     return state.client
 
 
-TemporalClient = Annotated[Client, Depends(temporal_client)]
+async def _temporal_client(state: State) -> Client:
+    return temporal_client(state)
+
+
+TemporalClient = Annotated[Client, Depends(_temporal_client)]
 
 
 async def current_actor(request: Request, state: State, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Actor:
     if not token:
         raise Unauthorized("UNAUTHENTICATED", "a bearer token is required (POST /api/auth/token)")
-    actor = await state.db.run(_lookup, state.db, token)
+    actor = await users.actor_for(state.db, token)
     if actor is None:
         raise Unauthorized("INVALID_TOKEN", "the token is unknown, expired or revoked")
     # For the request log: who, never what they sent.
     request.state.user = str(actor)
     return actor
-
-
-def _lookup(db: Database, token: str) -> Actor | None:
-    with db.session() as s:
-        return actor_for_token(s, token)
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Actor]]:
@@ -88,8 +93,6 @@ Decider = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.APPROVER))]
 # A task's reassignment: its court's judge, or a supervisor (执行指挥中心) of that court.
 Reassigner = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.SUPERVISOR))]
 # Case readers, each within their courts (web/services/access.py).
-Reader = Annotated[
-    Actor, Depends(require_roles(Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN))
-]
+Reader = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN))]
 Agency = Annotated[Actor, Depends(require_roles(Role.AGENCY))]
 Admin = Annotated[Actor, Depends(require_roles(Role.ADMIN))]

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from core.settings import is_loopback
 from domain.actors import Actor
-from web.accounts import actor_for_token
+from web.services import users
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -248,14 +248,7 @@ class GuardMiddleware:
         state = getattr(getattr(app, "state", None), "om", None)
         if state is None:
             return None
-        db = state.db
-
-        def lookup() -> Actor | None:
-            with db.session() as s:
-                return actor_for_token(s, token)
-
-        actor: Actor | None = await db.run(lookup)
-        return actor
+        return await users.actor_for(state.db, token)
 
     async def _login(self, scope: Scope, receive: Receive, send: Send, started: _Started) -> None:
         body = await _read_all(receive)

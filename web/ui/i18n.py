@@ -624,9 +624,7 @@ def _lookup(lang: str, key: str, scenario: str | None) -> str | None:
     return None
 
 
-def translate(
-    lang: str, key: str, default: str | None = None, scenario: str | None = None, **params: Any
-) -> str:
+def translate(lang: str, key: str, default: str | None = None, scenario: str | None = None, **params: Any) -> str:
     text = _lookup(lang, key, scenario)
     if text is None:
         text = default if default is not None else key
