@@ -7,6 +7,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,12 @@ from web.accounts import (
     DEMO_COURT,
     DEMO_USER_COURTS,
     actor_for_token,
+    create_user,
     demo_accounts,
+    get_user,
+    issue_token,
     list_users,
+    revoke_token,
     seed_sandbox,
 )
 from web.app import create_app
@@ -698,6 +703,33 @@ def test_migrations_and_seeding_are_idempotent(tmp_path: Path, settings: Setting
             partner = settings.partners()[0]
             actor = actor_for_token(s, partner.token)
             assert actor is not None and (actor.role, actor.agency) == ("agency", partner.id)
+    finally:
+        db.dispose()
+
+
+def test_a_token_stands_for_its_user_only_while_unexpired_unrevoked_and_active(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'web.db'}")
+    db.upgrade()
+    try:
+        with db.session() as s:
+            judge = create_user(s, "judge-t", "a long pass phrase", Role.JUDGE, courts=[DEMO_COURT], known_agencies=())
+            lasting, _ = issue_token(s, judge, "api", None)
+            session, _ = issue_token(s, judge, "session", timedelta(hours=1))
+            expired, _ = issue_token(s, judge, "session", timedelta(seconds=-1))
+        with db.session() as s:
+            actor = actor_for_token(s, lasting)
+            assert actor == Actor(user_id="judge-t", role=Role.JUDGE, courts=(DEMO_COURT,))
+            assert actor_for_token(s, session) == actor
+            assert actor_for_token(s, expired) is None
+            assert actor_for_token(s, "never-issued") is None
+            assert revoke_token(s, session)
+        with db.session() as s:
+            assert actor_for_token(s, session) is None and actor_for_token(s, lasting) is not None
+            user = get_user(s, "judge-t")
+            assert user is not None
+            user.active = False
+        with db.session() as s:
+            assert actor_for_token(s, lasting) is None
     finally:
         db.dispose()
 
