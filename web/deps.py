@@ -18,6 +18,7 @@ from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Forbidden
 from domain.partners import PartnerEndpoint
+from store.case_pages import CasePageStore
 from web.db import Database
 from web.errors import ServiceUnavailable, Unauthorized
 from web.services import users
@@ -35,6 +36,10 @@ class AppState:
     db: Database
     partners: list[PartnerEndpoint] = field(default_factory=list)
     client: Client | None = None
+    case_pages: CasePageStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.case_pages = CasePageStore(self.db)
 
 
 def app_state(request: Request) -> AppState:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 # Imported for their tables, which join Base.metadata.
 import store.agency_desk
 import store.archive
+import store.case_pages
 import store.inbox
 import store.parties  # noqa: F401
 from store.db import Base, make_engine

@@ -93,10 +93,12 @@ async def list_workflows(
 
 
 @router.get("/workflows/{workflow_id}", response_model=WorkflowDetail, responses=errors(401, 403, 404, 503))
-async def get_workflow(request: Request, workflow_id: str, actor: Reader, client: TemporalClient) -> WorkflowDetail:
+async def get_workflow(
+    request: Request, workflow_id: str, actor: Reader, client: TemporalClient, state: State
+) -> WorkflowDetail:
     """Status, summary, pending decisions, timeline (who did what, when, why) and result of one workflow."""
     request.state.workflow_id = workflow_id
-    return await cases.get_workflow(client, actor, workflow_id)
+    return await cases.get_workflow(client, state.case_pages, actor, workflow_id)
 
 
 @router.post(

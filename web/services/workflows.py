@@ -41,6 +41,7 @@ from core.logging import get_logger
 from core.temporal import CASE_NUMBER, COURT, SCENARIO, STARTED_BY, STATUS
 from domain.actors import Actor
 from domain.errors import Conflict, ErrorDetail, Forbidden, NotFound, OneMatterError, ValidationFailed
+from store.case_pages import CasePageStore
 from web.errors import GatewayTimeout
 from web.services.access import DECIDERS, READERS, STARTERS, courts_clause, require_court, require_role
 from workflows.kit.messages import CANCEL_REQUEST_SIGNAL, DECIDE_UPDATE, STATUS_QUERY
@@ -365,13 +366,20 @@ class _DetailCache:
 _details = _DetailCache()
 
 
-async def get_workflow(client: Client, actor: Actor, workflow_id: str) -> WorkflowDetail:
-    """Status, summary, pending decisions, timeline (who did what, when, why) and result of one workflow."""
+async def get_workflow(client: Client, pages: CasePageStore, actor: Actor, workflow_id: str) -> WorkflowDetail:
+    """Status, summary, pending decisions, timeline (who did what, when, why) and result of one workflow.
+    Built from the status query once per history length: then from this process's memory, or from the
+    pages another process built (``pages``, the web database)."""
     desc = await visible_case(client, actor, workflow_id)
     key = (desc.id, desc.run_id, desc.history_length)
     cached = _details.get(key)
     if cached is not None:
         return cached
+    shared = await pages.db.read(pages.get, *key)
+    if shared is not None:
+        detail = WorkflowDetail.model_validate_json(shared)
+        _details.put(key, detail)
+        return detail
     handle = client.get_workflow_handle(workflow_id)
     base = summary_of(desc.id, desc.typed_search_attributes, desc.status, desc.start_time, desc.close_time)
     detail = WorkflowDetail(
@@ -408,6 +416,7 @@ async def get_workflow(client: Client, actor: Actor, workflow_id: str) -> Workfl
         detail = detail.model_copy(update={"result": detail.result if result is None else result, "failure": failure})
     if live is not None:
         _details.put(key, detail)
+        await pages.db.run(pages.put, *key, detail.model_dump_json())
     return detail
 
 

@@ -273,7 +273,7 @@ async def _case_page(
 ) -> Response:
     state = app_state(request)
     t = translator(request)
-    detail = await case_service.get_workflow(temporal_client(state), user.actor, workflow_id)
+    detail = await case_service.get_workflow(temporal_client(state), state.case_pages, user.actor, workflow_id)
     tasks = await task_service.tasks_of_case(state.db, user.actor, workflow_id)
     directory_ = _directory(request)
     forms = []
@@ -336,7 +336,7 @@ async def take_decision(workflow_id: str, decision: str, request: Request, user:
     state = app_state(request)
     client = temporal_client(state)
     values = _form(await request.form())
-    detail = await case_service.get_workflow(client, user.actor, workflow_id)
+    detail = await case_service.get_workflow(client, state.case_pages, user.actor, workflow_id)
     pending = next((d for d in detail.pending_decisions if d.name == decision), None)
     if pending is None:
         raise Conflict("DECISION_NOT_PENDING", f"{decision!r} is not waiting for a decision")

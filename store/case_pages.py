@@ -1,0 +1,73 @@
+"""The case pages the web has built (案件页缓存), shared by its processes and replicas.
+
+A workflow's state changes only by events appended to its history, so the page built from its status query
+at one (run id, history length) is the page at that length, for every process that describes the case
+at that length. Each process keeps the pages it used last in memory (web/services/workflows.py); this
+table is the tier behind it, so that a case one process (or a restarted one) has already read is not a
+status query again in the next — a query waits in the worker's queue behind every running workflow's
+tasks, which under load was the slowest part of a case page.
+
+A page names parties and their assets, so it is sealed under the codec keys (store/sealing.py), bound to
+its workflow id. One row per case, overwritten as the case moves on; rows not rebuilt for
+``KEEP`` are pruned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Integer, String, Text, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.db import Base, Database, UTCDateTime, utcnow
+
+KEEP = timedelta(days=7)
+PRUNE_EVERY = 500  # pages written by one process between two prunings
+
+
+class CasePage(Base):
+    """The last page built of one case: at which run and history length, sealed."""
+
+    __tablename__ = "case_pages"
+
+    workflow_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64))
+    history_length: Mapped[int] = mapped_column(Integer)
+    page_sealed: Mapped[str] = mapped_column(Text)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class CasePageStore:
+    def __init__(self, db: Database) -> None:
+        if db.sealer is None:
+            raise RuntimeError("case pages name parties: their table needs a sealer (codec keys)")
+        self.db = db
+        self._sealer = db.sealer
+        self._written = 0
+
+    def get(self, workflow_id: str, run_id: str, history_length: int) -> str | None:
+        """The page built at exactly this run and history length (JSON), if any process built it."""
+        row = self.db.rows(
+            select(CasePage.page_sealed).where(
+                CasePage.workflow_id == workflow_id,
+                CasePage.run_id == run_id,
+                CasePage.history_length == history_length,
+            )
+        )
+        return self._sealer.open(row[0].page_sealed, workflow_id) if row else None
+
+    def put(self, workflow_id: str, run_id: str, history_length: int, page_json: str) -> None:
+        """Keeps this page unless a newer one of the same run is there (two processes may build at once)."""
+        now = utcnow()
+        with self.db.session() as s:
+            row = s.get(CasePage, workflow_id, with_for_update=True)
+            if row is not None and row.run_id == run_id and row.history_length >= history_length:
+                return
+            if row is None:
+                row = CasePage(workflow_id=workflow_id)
+                s.add(row)
+            row.run_id, row.history_length, row.built_at = run_id, history_length, now
+            row.page_sealed = self._sealer.seal(page_json, workflow_id)
+            self._written += 1
+            if self._written % PRUNE_EVERY == 0:
+                s.execute(delete(CasePage).where(CasePage.built_at < now - KEEP))
