@@ -20,6 +20,7 @@ from sqlalchemy import Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Base, Database, UTCDateTime, utcnow
+from store.sealing import Sealer
 
 KEEP = timedelta(days=7)
 PRUNE_EVERY = 500  # pages written by one process between two prunings
@@ -39,11 +40,14 @@ class CasePage(Base):
 
 class CasePageStore:
     def __init__(self, db: Database) -> None:
-        if db.sealer is None:
-            raise RuntimeError("case pages name parties: their table needs a sealer (codec keys)")
         self.db = db
-        self._sealer = db.sealer
         self._written = 0
+
+    @property
+    def _sealer(self) -> Sealer:
+        if self.db.sealer is None:
+            raise RuntimeError("case pages name parties: their table needs a sealer (codec keys)")
+        return self.db.sealer
 
     def get(self, workflow_id: str, run_id: str, history_length: int) -> str | None:
         """The page built at exactly this run and history length (JSON), if any process built it."""
