@@ -3,6 +3,7 @@ download cannot work here), a logged-in page, and waiting for a server-rendered 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,12 +37,25 @@ async def chromium() -> AsyncIterator[Browser]:
         await b.close()
 
 
-async def logged_in(browser: Browser, web: str, username: str) -> Page:
-    """A Chinese-locale page logged in as ``username`` (sandbox password = user name)."""
-    context = await browser.new_context(base_url=web, viewport=VIEWPORT, locale="zh-CN")
+async def logged_in(
+    browser: Browser,
+    web: str,
+    username: str,
+    *,
+    via: str = "/ui/login",
+    downloads: bool = False,
+    accept_dialogs: bool = False,
+) -> Page:
+    """A Chinese-locale page logged in as ``username`` (sandbox password = user name). ``via``: a page
+    asked for first — one behind the login is expected to send the browser to the login page and back."""
+    context = await browser.new_context(base_url=web, viewport=VIEWPORT, locale="zh-CN", accept_downloads=downloads)
     context.set_default_timeout(20_000)
     page = await context.new_page()
-    await page.goto("/ui/login")
+    if accept_dialogs:
+        page.on("dialog", lambda d: d.accept())
+    await page.goto(via)
+    if via != "/ui/login":
+        await expect(page).to_have_url(re.compile(r"/ui/login\?next="))
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", username)
     await page.click("button[type=submit]")

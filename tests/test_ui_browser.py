@@ -24,7 +24,8 @@ from playwright.async_api import Browser, Page, expect
 from core.settings import Settings
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party, PartyKind
-from tests.browser import VIEWPORT, chromium, reload_until
+from tests import browser as browser_kit
+from tests.browser import chromium, reload_until
 from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject, start, status
 from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Vehicle
 
@@ -47,17 +48,8 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def logged_in(browser: Browser, web: str, username: str) -> Page:
-    context = await browser.new_context(base_url=web, viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
-    context.set_default_timeout(20_000)
-    page = await context.new_page()
-    page.on("dialog", lambda d: d.accept())
-    await page.goto("/ui/cases")  # not logged in: sent to the login page, and back after it
-    await expect(page).to_have_url(re.compile(r"/ui/login\?next="))
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", username)
-    await page.click("button[type=submit]")
-    await expect(page.get_by_test_id("whoami")).to_contain_text(username)
-    return page
+    """Asks for 我的案件 first (sent to the login page and back), takes downloads and confirms dialogs."""
+    return await browser_kit.logged_in(browser, web, username, via="/ui/cases", downloads=True, accept_dialogs=True)
 
 
 async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser, web: str, simulator: str, shots: Path):
