@@ -127,6 +127,7 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
             env={**os.environ},
         ),
     }
+    failed = False
     try:
         wait_http(f"{sim_url}/healthz")
         client = plain = None
@@ -144,12 +145,18 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
                 await asyncio.sleep(0.2)
         assert client is not None and plain is not None, "Temporal did not come up"
         yield Stack(settings=settings, client=client, plain_client=plain, simulator_url=sim_url, processes=procs)
+    except BaseException:
+        failed = True
+        raise
     finally:
         for p in procs.values():
             p.terminate()
         for p in procs.values():
             p.wait(15)
         logs.close()
-        # A million payees leave ~700 MB of encrypted chunks behind; OM_BENCH_KEEP=1 keeps them to look at.
-        if os.environ.get("OM_BENCH_KEEP") != "1":
+        # A million payees leave ~700 MB of encrypted chunks behind; OM_BENCH_KEEP=1 keeps them to look at,
+        # and a run that failed keeps its logs for whoever looks into why.
+        if failed or os.environ.get("OM_BENCH_KEEP") == "1":
+            print(f"bench: the stack's files and logs are kept in {var}", file=sys.stderr)
+        else:
             shutil.rmtree(var, ignore_errors=True)

@@ -113,6 +113,9 @@ def configure_logging(level: str = "INFO", component: str = "one-matter") -> Non
     activity.logger.activity_info_on_message = False
     for noisy in ("httpx", "httpcore", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # uvicorn's supervisor says at INFO when it replaces a worker that died or missed its health check:
+    # an operator needs that line whatever the level.
+    logging.getLogger("uvicorn.error").setLevel(logging.INFO)
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
