@@ -33,6 +33,7 @@ test: $(STAMP) compose-config lint browser postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
 bench: $(STAMP)

@@ -18,7 +18,6 @@ from tests.helpers import case_number, login, resident_id
 pytestmark = pytest.mark.usefixtures("stack")
 
 
-
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     async with chromium() as b:

@@ -237,8 +237,10 @@ class MassPayoutInput(BaseModel):
     @classmethod
     def _threshold_recorded_in_the_request(cls, data: Any) -> Any:
         """Runs started before the threshold left the request carry it there: it moves up to here."""
-        if isinstance(data, dict) and isinstance(data.get("request"), dict) and (
-            "second_approval_threshold_fen" in data["request"]
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("request"), dict)
+            and ("second_approval_threshold_fen" in data["request"])
         ):
             request = dict(data["request"])
             data = {**data, "request": request}
