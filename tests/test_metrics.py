@@ -76,6 +76,8 @@ async def test_web_metrics_show_request_latency_and_open_tasks_by_sla_colour(web
         for _ in range(3):
             assert (await http.get("/healthz")).status_code == 200
         await http.get("/api/workflows/raw-id-in-path")  # 401: no token
+        # Refused by the guard before any route: timed all the same.
+        assert (await http.post("/api/workflows/raw-id-in-path/cancel")).status_code == 401
         judge = await login(web, "judge")
         async with judge:
             assert (await judge.get("/api/workflows/raw-id-in-path")).status_code == 404
@@ -95,6 +97,7 @@ async def test_web_metrics_show_request_latency_and_open_tasks_by_sla_colour(web
     assert "raw-id-in-path" not in text
     assert sample(text, "om_http_request_duration_seconds_count", route="/api/workflows/{workflow_id}", status="401")
     assert sample(text, "om_http_request_duration_seconds_count", route="/api/workflows/{workflow_id}", status="404")
+    assert sample(text, "om_http_request_duration_seconds_count", method="POST", route="<unmatched>", status="401")
 
 
 def test_metrics_token_is_required_when_set(settings: Settings, client: Client) -> None:

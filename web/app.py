@@ -29,6 +29,7 @@ from web.deps import AppState, State
 from web.errors import install_error_handlers
 from web.limits import GuardMiddleware
 from web.metrics import install as install_metrics
+from web.metrics import observe_request
 from web.payout_routes import router as payout_router
 from web.request_log import RequestLogMiddleware
 from web.services import webhooks
@@ -123,9 +124,8 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(RequestLogMiddleware)
-    # Outermost of ours: limits, authentication-before-body, login throttle and security headers act
-    # before any route reads or parses a body (web/limits.py).
+    # Limits, authentication-before-body, login throttle and security headers act before any route reads
+    # or parses a body (web/limits.py).
     app.add_middleware(GuardMiddleware, public_base_url=settings.public_base_url)
     app.include_router(api_router)
     app.include_router(audit_router)
@@ -133,6 +133,8 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
     install_codec(app)
     install_metrics(app)
     install_ui(app)
+    # Added last, so outermost: every request is logged and timed, those the guard refuses included.
+    app.add_middleware(RequestLogMiddleware, observers=[observe_request])
 
     @app.get(
         "/healthz",
