@@ -28,7 +28,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,6 +42,8 @@ from core.settings import CodecKeys, Settings
 
 MAGIC = b"OMB1"
 _NONCE = 12
+_TAG = 16  # AES-GCM's tag, after the ciphertext
+PIECE_BYTES = 1 << 20
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _REF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 RECORDS_FORMAT = "records/1"
@@ -89,6 +91,7 @@ class BlobStore:
         if keys.active not in key_bytes:
             raise ValueError(f"active key id {keys.active!r} is not among the configured keys")
         self._ciphers = {kid: AESGCM(k) for kid, k in key_bytes.items()}
+        self._keys = dict(key_bytes)  # every configured key opens; the active one seals
         self._active_key = key_bytes[keys.active]
         self._active = keys.active
         self._lock = threading.Lock()
@@ -174,6 +177,52 @@ class BlobStore:
         if sha256_hex(data) != digest:
             raise BlobCorrupt(f"blob {digest[:12]}… does not hash to its name")
         return data
+
+    def get_pieces(self, digest: str, size: int = PIECE_BYTES) -> Iterator[bytes]:
+        """``get`` for a blob too big to hold (a million-row error report): its bytes in pieces of ``size``.
+        The file is read through and checked (its tag, its name) before this returns, so no piece of a
+        blob leaves before the whole of it is known to be what was stored; the pieces are read again."""
+        for _ in self._decrypted(digest, size):
+            pass
+        return self._decrypted(digest, size)
+
+    def _decrypted(self, digest: str, size: int) -> Iterator[bytes]:
+        path = self.path(digest)
+        try:
+            f = path.open("rb")
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {digest[:12]}…") from None
+        with f:
+            header = f.read(5)
+            if header[:4] != MAGIC or len(header) < 5:
+                raise BlobCorrupt(f"blob {digest[:12]}… has no valid header")
+            kid = f.read(header[4])
+            kid_text = kid.decode(errors="replace")
+            key = self._keys.get(kid_text)
+            if key is None:
+                raise BlobCorrupt(f"blob {digest[:12]}… is sealed with an unknown key id {kid_text!r}")
+            nonce = f.read(_NONCE)
+            body_end = path.stat().st_size - _TAG
+            if body_end < f.tell():
+                raise BlobCorrupt(f"blob {digest[:12]}… is cut short")
+            f.seek(body_end)
+            tag = f.read(_TAG)
+            f.seek(5 + len(kid) + _NONCE)
+            decryptor = Cipher(algorithms.AES(key), modes.GCM(nonce, tag)).decryptor()
+            decryptor.authenticate_additional_data(MAGIC + kid + digest.encode())
+            named = hashlib.sha256()
+            left = body_end - f.tell()
+            while left > 0:
+                piece = decryptor.update(f.read(min(size, left)))
+                left -= size
+                named.update(piece)
+                yield piece
+            try:
+                decryptor.finalize()
+            except InvalidTag:
+                raise BlobCorrupt(f"blob {digest[:12]}… does not decrypt under its name") from None
+            if named.hexdigest() != digest:
+                raise BlobCorrupt(f"blob {digest[:12]}… does not hash to its name")
 
     def put_json(self, value: Any) -> str:
         return self.put(_dumps(value))

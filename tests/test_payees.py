@@ -4,6 +4,7 @@ pure reconciliation of payees against a bank statement."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -261,6 +262,24 @@ def test_blobs_are_encrypted_content_addressed_and_write_once(tmp_path: Path) ->
         BlobStore(tmp_path, OTHER_KEYS).get(other)  # a store without the key cannot read it
     rotated = CodecKeys(active="t2", keys={**KEYS.keys, **OTHER_KEYS.keys})
     assert BlobStore(tmp_path, rotated).get(other) == b"another blob"  # old key still decrypts
+
+
+def test_a_big_blob_is_read_in_pieces_and_none_leaves_before_the_whole_is_checked(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path, KEYS)
+    data = os.urandom(100_000) + "张三".encode()
+    digest = store.put(data)
+    pieces = list(store.get_pieces(digest, size=4096))
+    assert b"".join(pieces) == data and len(pieces) == 25 and all(len(p) == 4096 for p in pieces[:-1])
+
+    path = store.path(digest)
+    raw = bytearray(path.read_bytes())
+    raw[-20] ^= 1  # the last byte of the ciphertext: a reader of the first pieces would never see it
+    path.write_bytes(bytes(raw))
+    with pytest.raises(BlobCorrupt):
+        store.get_pieces(digest, size=4096)  # before a first piece is handed out
+    path.write_bytes(bytes(raw[:20]))
+    with pytest.raises(BlobCorrupt):
+        store.get_pieces(digest)
 
 
 def test_record_lists_are_read_by_slice(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from web.api.common import errors
 from web.deps import Judge, Reader, State, TemporalClient
@@ -56,8 +56,9 @@ async def upload_payee_list(
 )
 async def payee_list_errors(sha256: _SHA256, actor: Reader, state: State) -> Response:
     """The full error report of a rejected upload: row, column, rule, message (no cell values)."""
-    data = await payouts.error_report(payouts.blob_store(state), actor, sha256)
-    return _csv(data, f"payee-list-errors-{sha256[:12]}.csv")
+    pieces = await payouts.error_report(payouts.blob_store(state), actor, sha256)
+    # Starlette iterates a plain iterator in its thread pool: the pieces are decrypted there.
+    return StreamingResponse(pieces, media_type=_CSV, headers=_attachment(f"payee-list-errors-{sha256[:12]}.csv"))
 
 
 @router.get(
@@ -72,6 +73,8 @@ async def reconciliation_report(workflow_id: str, actor: Reader, state: State, c
 
 
 def _csv(data: bytes, filename: str) -> Response:
-    return Response(
-        content=data, media_type=_CSV, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    return Response(content=data, media_type=_CSV, headers=_attachment(filename))
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -228,14 +228,15 @@ async def upload_list(
     )
 
 
-async def error_report(store: BlobStore, actor: Actor, source_sha256: str) -> bytes:
-    """The full error report of a rejected upload: row, column, rule, message (no cell values)."""
+async def error_report(store: BlobStore, actor: Actor, source_sha256: str) -> Iterator[bytes]:
+    """The full error report of a rejected upload: row, column, rule, message (no cell values). In pieces,
+    checked whole first: a million rows' report is tens of megabytes."""
     require_role(actor, *READERS)
     digest = store.get_ref(ERROR_REPORTS, source_sha256)
     if digest is None:
         raise NotFound("ERROR_REPORT_NOT_FOUND", "no rejected upload with this hash", "sha256")
-    data: bytes = await asyncio.to_thread(store.get, digest)
-    return data
+    pieces: Iterator[bytes] = await asyncio.to_thread(store.get_pieces, digest)
+    return pieces
 
 
 async def reconciliation_report(store: BlobStore, client: Client, actor: Actor, workflow_id: str) -> bytes:
