@@ -61,11 +61,13 @@ class CasePageStore:
         return self._sealer.open(row[0].page_sealed, workflow_id) if row else None
 
     def put(self, workflow_id: str, run_id: str, history_length: int, page_json: str) -> None:
-        """Keeps this page unless a newer one of the same run is there (two processes may build at once)."""
+        """Keeps this page unless a newer one of the same run is there (two processes may build at once, and
+        a page stored late from an older describe must not replace a newer); one of the same length is
+        sealed again — it may be the page that no longer opened."""
         now = utcnow()
         with self.db.session() as s:
             row = s.get(CasePage, workflow_id, with_for_update=True)
-            if row is not None and row.run_id == run_id and row.history_length >= history_length:
+            if row is not None and row.run_id == run_id and row.history_length > history_length:
                 return
             if row is None:
                 row = CasePage(workflow_id=workflow_id)

@@ -66,6 +66,16 @@ async def test_an_unchanged_case_is_served_from_the_cache_and_a_change_shows_at_
     elsewhere = await cases.get_workflow(client, pages, JUDGE, handle.id)
     assert elsewhere.status == "as-built-elsewhere" and elsewhere.timeline == first.timeline
 
+    # A page sealed under a key this process no longer has is built again, not an error for the judge.
+    with pages.db.session() as s:
+        row = s.get(CasePage, handle.id)
+        assert row is not None
+        row.page_sealed = Sealer({"gone": os.urandom(32)}, "gone").seal(doctored.model_dump_json(), handle.id)
+    monkeypatch.setattr(cases, "_details", cases._DetailCache())
+    rebuilt = await cases.get_workflow(client, pages, JUDGE, handle.id)
+    assert rebuilt.live and rebuilt.status == "awaiting_decision"
+    assert first.run_id is not None and pages.get(handle.id, first.run_id, first.history_length) is not None
+
     await decide(handle, REJECT, reason="申请执行人撤回")
     await handle.result()
     after = await cases.get_workflow(client, pages, JUDGE, handle.id)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
 from temporalio.client import (
@@ -42,6 +43,7 @@ from core.temporal import CASE_NUMBER, COURT, SCENARIO, STARTED_BY, STATUS
 from domain.actors import Actor
 from domain.errors import Conflict, ErrorDetail, Forbidden, NotFound, OneMatterError, ValidationFailed
 from store.case_pages import CasePageStore
+from store.sealing import SealError
 from web.errors import GatewayTimeout
 from web.services.access import DECIDERS, READERS, STARTERS, courts_clause, require_court, require_role
 from workflows.kit.messages import CANCEL_REQUEST_SIGNAL, DECIDE_UPDATE, STATUS_QUERY
@@ -375,7 +377,7 @@ async def get_workflow(client: Client, pages: CasePageStore, actor: Actor, workf
     cached = _details.get(key)
     if cached is not None:
         return cached
-    shared = await pages.db.read(pages.get, *key)
+    shared = await _shared_page(pages, key)
     if shared is not None:
         detail = WorkflowDetail.model_validate_json(shared)
         _details.put(key, detail)
@@ -416,8 +418,21 @@ async def get_workflow(client: Client, pages: CasePageStore, actor: Actor, workf
         detail = detail.model_copy(update={"result": detail.result if result is None else result, "failure": failure})
     if live is not None:
         _details.put(key, detail)
-        await pages.db.run(pages.put, *key, detail.model_dump_json())
+        try:
+            await pages.db.run(pages.put, *key, detail.model_dump_json())
+        except SQLAlchemyError as exc:  # a cache: the judge has the page; the next process will query
+            log.warning("case page not shared", workflow_id=workflow_id, error=type(exc).__name__)
     return detail
+
+
+async def _shared_page(pages: CasePageStore, key: tuple[str, str, int]) -> str | None:
+    """The page another process built at this key; a page that cannot be read (a database hiccup, a key
+    no longer configured) is built again rather than failing the judge's page."""
+    try:
+        return await pages.db.read(pages.get, *key)
+    except (SQLAlchemyError, SealError) as exc:
+        log.warning("shared case page unreadable", workflow_id=key[0], error=type(exc).__name__)
+        return None
 
 
 # --- updates, as the acting user ----------------------------------------------------------------------------
