@@ -43,12 +43,13 @@ async def logged_in(
     username: str,
     *,
     via: str = "/ui/login",
+    viewport: ViewportSize = VIEWPORT,
     downloads: bool = False,
     accept_dialogs: bool = False,
 ) -> Page:
     """A Chinese-locale page logged in as ``username`` (sandbox password = user name). ``via``: a page
     asked for first — one behind the login is expected to send the browser to the login page and back."""
-    context = await browser.new_context(base_url=web, viewport=VIEWPORT, locale="zh-CN", accept_downloads=downloads)
+    context = await browser.new_context(base_url=web, viewport=viewport, locale="zh-CN", accept_downloads=downloads)
     context.set_default_timeout(20_000)
     page = await context.new_page()
     if accept_dialogs:

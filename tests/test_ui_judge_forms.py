@@ -27,6 +27,7 @@ from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
 from store.db import Database
 from store.parties import PartyIndexEntry
+from tests import browser as browser_kit
 from tests.browser import chromium
 from tests.helpers import case_number, credit_code, eventually, login, resident_id, seed_subject
 from workflows.registry import SCENARIOS
@@ -53,16 +54,8 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def logged_in(browser: Browser, web: str, username: str) -> Page:
-    context = await browser.new_context(base_url=web, viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(20_000)
-    page = await context.new_page()
-    page.on("dialog", lambda d: d.accept())
-    await page.goto("/ui/login")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", username)
-    await page.click("button[type=submit]")
-    await expect(page.get_by_test_id("whoami")).to_contain_text(username)
-    return page
+    """At the narrowest court screen, confirming dialogs."""
+    return await browser_kit.logged_in(browser, web, username, viewport=VIEWPORT, accept_dialogs=True)
 
 
 async def untranslated(page: Page) -> list[str]:
