@@ -5,7 +5,6 @@ stack (Temporal dev server, worker, simulators)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,9 +18,10 @@ from domain.actors import Actor, Role
 from store import case_pages
 from store.case_pages import CasePage, CasePageStore
 from store.db import Database, utcnow
-from store.sealing import Sealer, SealError
+from store.sealing import SealError
 from tests.helpers import decide, settled_history_length, start, wait_status
 from tests.test_asset_inquiry import deposit, new_debtor, request
+from tests.test_tenancy_at_rest import sealer
 from web.services import workflows as cases
 from workflows.asset_inquiry.models import REJECT
 
@@ -31,7 +31,7 @@ JUDGE = Actor(user_id="judge", role=Role.JUDGE, courts=(COURT,))
 
 @pytest.fixture
 def pages(tmp_path: Path) -> Iterator[CasePageStore]:
-    db = Database(f"sqlite:///{tmp_path / 'web.db'}", Sealer({"k1": os.urandom(32)}, "k1"))
+    db = Database(f"sqlite:///{tmp_path / 'web.db'}", sealer())
     db.upgrade()
     yield CasePageStore(db)
     db.dispose()
@@ -70,7 +70,7 @@ async def test_an_unchanged_case_is_served_from_the_cache_and_a_change_shows_at_
     with pages.db.session() as s:
         row = s.get(CasePage, handle.id)
         assert row is not None
-        row.page_sealed = Sealer({"gone": os.urandom(32)}, "gone").seal(doctored.model_dump_json(), handle.id)
+        row.page_sealed = sealer("gone").seal(doctored.model_dump_json(), handle.id)
     monkeypatch.setattr(cases, "_details", cases._DetailCache())
     rebuilt = await cases.get_workflow(client, pages, JUDGE, handle.id)
     assert rebuilt.live and rebuilt.status == "awaiting_decision"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,7 @@ async def test_four_eyes_come_from_the_court_not_the_request(web: str, simulator
     ¥300,000 payout was paid on one approval. Now the field is refused, the court's rule applies, and the
     second approval is a different user's, with the approver role."""
     body = await payout_above_threshold(simulator, settings)
-    rule = rule_for(DEMO_COURT, __import__("datetime").date.today())
+    rule = rule_for(DEMO_COURT, date.today())
     assert body["payee_list"]["total_fen"] >= rule.second_approval_threshold_fen
     judge, approver, other = [await login(web, u) for u in ("judge", "approver", "judge-jiaxing")]
     async with judge, approver, other:
