@@ -1,0 +1,97 @@
+"""How a matter and its case (执行案件) speak to each other — the one contract between the case's entity
+workflow (``workflows/case/``) and the scenario workflows (the matters, 执行事项).
+
+- A matter started from a case carries a ``CaseRef`` in its request (``case``; ``None`` only where a
+  recorded history or a standalone start needs it).
+- A matter reports what it did to the case by ``MATTER_EFFECT_SIGNAL`` with a ``MatterEffect``: a measure
+  placed, renewed, released or lapsed; money recovered or paid out; a debtor listed (失信) or restricted
+  (限消), or lifted. Each effect has an ``effect_id`` derived from the matter's workflow id and step, so a
+  repeat (a retried activity, a replayed signal) is taken once.
+- The case tells its matters what concerns them by ``CASE_NOTICE_SIGNAL`` with a ``CaseNotice`` — e.g. full
+  performance (the balance reached zero): every matter releases or lifts what it holds, on the legal clock
+  (DOMAIN §17.7).
+
+Signals, not Updates: the matter must not wait on the case, a case outlives any one run of a matter (and
+the reverse), and Temporal keeps each signal once accepted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.money import Fen
+
+CASE_WORKFLOW = "EnforcementCase"
+MATTER_EFFECT_SIGNAL = "case-matter-effect"  # matter → case
+CASE_NOTICE_SIGNAL = "case-notice"  # case → matter
+
+
+class CaseRef(BaseModel):
+    """The case a matter belongs to: enough to report to it and to show its number."""
+
+    case_id: str = Field(min_length=1, max_length=100)
+    workflow_id: str = Field(min_length=1, max_length=200, description="the case's entity workflow")
+    case_number: str = Field(min_length=3, max_length=64, description="案号")
+
+
+class RegisterKind(StrEnum):
+    """What the case's register of measures (措施登记) holds."""
+
+    FREEZE = "freeze"  # 冻结
+    SEIZE = "seize"  # 查封 / 扣押
+    DISHONEST_LIST = "dishonest-list"  # 失信
+    CONSUMPTION_RESTRICTION = "consumption-restriction"  # 限消
+
+
+class RecoverySource(StrEnum):
+    """Where recovered money came from (执行到位 by source)."""
+
+    DEDUCTION = "deduction"  # 扣划
+    AUCTION = "auction"  # 拍卖 / 变卖 proceeds
+    SETTLEMENT = "settlement"  # 和解 instalments
+    VOLUNTARY = "voluntary"  # 自动履行 / 网上缴费
+
+
+class EffectKind(StrEnum):
+    MEASURE_PLACED = "measure-placed"
+    MEASURE_RENEWED = "measure-renewed"
+    MEASURE_RELEASED = "measure-released"
+    MEASURE_LAPSED = "measure-lapsed"
+    MONEY_RECOVERED = "money-recovered"
+    MONEY_PAID_OUT = "money-paid-out"
+    MATTER_ENDED = "matter-ended"
+
+
+class MatterEffect(BaseModel):
+    """One thing a matter did that the case must know. Measures are keyed by ``measure_key`` (the matter's
+    own reference, unique within the matter); money by ``effect_id``."""
+
+    effect_id: str = Field(min_length=1, max_length=300, description="matter workflow id + step: taken once")
+    matter_workflow_id: str
+    scenario: str
+    kind: EffectKind
+    occurred_at: datetime
+    measure_key: str | None = None
+    register_kind: RegisterKind | None = None
+    description: str = Field(default="", max_length=500, description="what and where, in the users' words")
+    amount_fen: Fen | None = None
+    effective_from: date | None = None
+    expires_on: date | None = None
+    renewal_due_on: date | None = None
+    source: RecoverySource | None = None
+    status: str | None = Field(default=None, description="MATTER_ENDED: the matter's final status")
+
+
+class CaseNoticeKind(StrEnum):
+    FULL_PERFORMANCE = "full-performance"  # 执行完毕: release and lift everything (DOMAIN §17.7)
+    CASE_CLOSED = "case-closed"
+
+
+class CaseNotice(BaseModel):
+    notice_id: str
+    kind: CaseNoticeKind
+    at: datetime
+    reason: str = ""
