@@ -23,6 +23,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from domain.money import Fen
+from domain.parties import Party
 
 CASE_WORKFLOW = "EnforcementCase"
 MATTER_EFFECT_SIGNAL = "case-matter-effect"  # matter → case
@@ -95,3 +96,35 @@ class CaseNotice(BaseModel):
     kind: CaseNoticeKind
     at: datetime
     reason: str = ""
+
+
+class RegisteredMeasure(BaseModel):
+    """One row of the case's register of measures: what and where, how much, since when, until when, and
+    the matter that placed it. A matter that needs another matter's object picks it from here."""
+
+    measure_key: str
+    matter_workflow_id: str
+    scenario: str
+    register_kind: RegisterKind
+    description: str = ""
+    amount_fen: Fen | None = None
+    effective_from: date | None = None
+    expires_on: date | None = None
+    renewal_due_on: date | None = None
+    state: str = Field(default="in-force", description="in-force | released | lapsed")
+
+
+class CaseFacts(BaseModel):
+    """What a matter started from the case is pre-filled from: the judge types only the matter's own fields."""
+
+    ref: CaseRef
+    court: str
+    judge: str | None = None
+    applicants: list[Party]
+    debtors: list[Party]
+    title_document_number: str = Field(description="执行依据 文书号")
+    principal_fen: Fen
+    owed_fen: Fen = Field(description="principal + interest to date + costs + fee")
+    costs_fen: Fen = 0
+    balance_fen: Fen
+    measures: list[RegisteredMeasure] = Field(default_factory=list)
