@@ -32,6 +32,15 @@ from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Veh
 pytestmark = pytest.mark.usefixtures("stack")
 
 REPO = Path(__file__).resolve().parent.parent
+# A 1×1 PNG and a one-page PDF, as an agency's clerk would upload them.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082"
+)
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 # What the tests share, in file order: the judge's case, the agency's task.
 SHARED: dict[str, Any] = {}
 
@@ -159,9 +168,35 @@ async def test_agency_completes_its_task_and_others_get_403(
     await page.locator(f"tr[data-task='{task_id}'] a").click()
     await expect(page.get_by_test_id("task-state")).to_have_text("待签收")
     await page.screenshot(path=str(shots / "screenshot-agency-task.png"), full_page=True)
+    # Before 签收 there is nothing to submit: the result form waits for the claim.
+    await expect(page.get_by_test_id("claim-first")).to_be_visible()
+    await expect(page.get_by_test_id("result-form")).to_have_count(0)
     await page.get_by_role("button", name="签收", exact=True).click()
     await expect(page).to_have_url(re.compile(r"\?done=claimed"))
     await reload_until(page, "[data-testid=task-state]:text('办理中')")
+    # A photo and a PDF go up from the task page: the photo shows as a thumbnail opening the full file.
+    for name, content, mime in (("photo.png", PNG, "image/png"), ("letter.pdf", PDF, "application/pdf")):
+        await (
+            page.get_by_test_id("upload-form")
+            .locator("input[type=file]")
+            .set_input_files({"name": name, "mimeType": mime, "buffer": content})
+        )
+        await page.get_by_test_id("upload-form").locator("button[type=submit]").click()
+        await expect(page).to_have_url(re.compile(r"done=uploaded"))
+    thumb = page.get_by_test_id("attachments").locator("img.thumb")
+    await expect(thumb).to_have_count(1)
+    assert await thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    full = await page.request.get(await thumb.evaluate("img => img.parentElement.href"))
+    assert full.ok and await full.body() == PNG
+    await expect(page.get_by_test_id("attachments").locator("a.file-link")).to_have_text("PDF 文件 2")
+    await (
+        page.get_by_test_id("upload-form")
+        .locator("input[type=file]")
+        .set_input_files({"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a picture"})
+    )
+    await page.get_by_test_id("upload-form").locator("button[type=submit]").click()
+    await expect(page.get_by_test_id("upload-error")).to_have_text("仅可上传 PDF、JPEG 或 PNG 文件")
+    await expect(page.get_by_test_id("attachments").locator("li")).to_have_count(2)
     result = page.get_by_test_id("result-form")
     await expect(result.locator("[name='f.accepted']")).to_be_checked()
     await result.locator("[name='f.reference']").fill("(2026)浙0105执协8号")
@@ -169,6 +204,7 @@ async def test_agency_completes_its_task_and_others_get_403(
     await result.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"\?done=completed"))
     await expect(page.get_by_test_id("task-state")).to_have_text("已完成")
+    await expect(page.get_by_test_id("attachments").locator("img.thumb")).to_have_count(1)
 
     async def moved_on() -> bool:
         return (await status(handle)).status == "waiting_police"

@@ -350,6 +350,20 @@ def _uploaded_to(db: Database, task_id: str, digests: list[str]) -> set[str]:
         return set(s.scalars(q))
 
 
+def _types_of(db: Database, task_id: str, digests: list[str]) -> dict[str, str]:
+    with db.session() as s:
+        q = select(AttachmentRow.sha256, AttachmentRow.content_type).where(
+            AttachmentRow.task_id == task_id, AttachmentRow.sha256.in_(digests)
+        )
+        return {digest: content_type for digest, content_type in s.execute(q)}
+
+
+async def attachment_types(db: Database, task_id: str, digests: Sequence[str]) -> dict[str, str]:
+    """The type each of these files was recognised as when uploaded to this task (an image is shown as a
+    thumbnail, a PDF as a link); a digest not uploaded to it is left out."""
+    return await db.run(_types_of, db, task_id, list(digests))
+
+
 def _attachment_rows(db: Database, sha256: str) -> list[AttachmentRow]:
     with db.session() as s:
         return list(s.scalars(select(AttachmentRow).where(AttachmentRow.sha256 == sha256)))

@@ -8,11 +8,13 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
-from domain.errors import OneMatterError, ValidationFailed
+from domain.errors import OneMatterError
+from domain.tasks import TaskState
 from web.deps import app_state, temporal_client
 from web.services import agency_desk, tasks
 from web.services.agency_desk import CommentBody, FollowUpBody
@@ -26,6 +28,8 @@ router = APIRouter(include_in_schema=False)
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MARK_ORDER = {"red": 0, "yellow": 1, "green": 2}
+# An upload refused: the words the clerk reads beside the file chooser.
+_UPLOAD_REFUSALS = {"ATTACHMENT_TOO_LARGE": "task.file_too_large", "ATTACHMENT_TYPE_REFUSED": "task.file_type"}
 
 
 def _form(request_form: Any) -> dict[str, str]:
@@ -67,6 +71,7 @@ async def _task_page(
     general: list[str] | None = None,
     attachments: list[str] | None = None,
     status_code: int = 200,
+    upload_error: str | None = None,
 ) -> Response:
     detail = await tasks.get_task(app_state(request).db, user.actor, task_id)
     attachments = attachments if attachments is not None else _attachments(request)
@@ -77,6 +82,8 @@ async def _task_page(
     general = list(general or []) + [m for n, m in (errors or {}).items() if n not in known and n != "reason"]
     view = detail.task
     desk = await agency_desk.notes(app_state(request).db, user.actor, task_id)
+    shown = list(dict.fromkeys([*attachments, *view.attachments]))
+    kinds = await tasks.attachment_types(app_state(request).db, task_id, shown) if shown else {}
     return page(
         request,
         "agency/task.html",
@@ -85,6 +92,8 @@ async def _task_page(
         view=view,
         fields=fields,
         attachments=attachments,
+        attachment_kinds=kinds,
+        upload_error=upload_error,
         general_errors=general,
         note=(values or {}).get("note", ""),
         reject_error=(errors or {}).get("reason"),
@@ -136,6 +145,8 @@ async def complete(task_id: str, request: Request, user: AgencyUser) -> Response
     values = _form(await request.form())
     attachments = [h for h in values.get("attachments", "").split(",") if _SHA256.match(h)]
     detail = await tasks.get_task(state.db, user.actor, task_id)
+    if detail.task.state is TaskState.OPEN:  # 先签收, 再反馈: whoever reports the result has taken the task
+        return await _task_page(request, user, task_id, values, None, [t("task.claim_first")], attachments, 409)
     fields = FormBuilder(detail.result_schema, t).fields(values)
     parsed = parse(fields, values, t)
     if parsed.errors:
@@ -174,11 +185,22 @@ async def upload(task_id: str, request: Request, user: AgencyUser) -> Response:
     form = await request.form()
     file = form.get("file")
     attachments = _attachments(request)
+    t = translator(request)
     if not isinstance(file, UploadFile) or not file.filename:
-        raise ValidationFailed("FILE_REQUIRED", "choose a file to upload", "file")
+        return await _task_page(
+            request, user, task_id, attachments=attachments, status_code=422, upload_error=t("task.file_required")
+        )
     state = app_state(request)
     data = await file.read(MAX_ATTACHMENT_BYTES + 1)
-    stored = await tasks.store_attachment(state.db, tasks.attachment_store(state.settings), user.actor, task_id, data)
+    try:
+        stored = await tasks.store_attachment(
+            state.db, tasks.attachment_store(state.settings), user.actor, task_id, data
+        )
+    except OneMatterError as exc:
+        problem = t(_UPLOAD_REFUSALS[exc.code]) if exc.code in _UPLOAD_REFUSALS else exc.message
+        return await _task_page(
+            request, user, task_id, attachments=attachments, status_code=exc.status, upload_error=problem
+        )
     if stored.sha256 not in attachments:
         attachments.append(stored.sha256)
     return RedirectResponse(_task_url(task_id, attachments, "uploaded"), status_code=303)

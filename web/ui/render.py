@@ -16,6 +16,8 @@ from fastapi.templating import Jinja2Templates
 from domain.errors import OneMatterError
 from domain.legal_time import CHINA_TZ
 from domain.money import format_yuan
+from web.deps import app_state
+from web.services.directory import Directory, directory
 from web.ui.i18n import Translator, bilingual
 from web.ui.session import UiUser, request_lang
 
@@ -153,7 +155,16 @@ def page(
     **context: Any,
 ) -> HTMLResponse:
     lang = request_lang(request)
+    names: list[Directory] = []
+
+    def agency_name(agency_id: str | None) -> str:
+        """An agency or partner by its name (the id only where none is configured), read once a page."""
+        if not names:
+            names.append(Directory(directory(app_state(request).settings)))
+        return names[0].name(agency_id)
+
     ctx = {
+        "agency_name": agency_name,
         "request": request,
         "user": user,
         "lang": lang,
