@@ -93,6 +93,14 @@ class P(StrEnum):
     FEE_ENFORCEMENT_BAND_4_RATE = "fee.enforcement.band_4.rate"
     FEE_ENFORCEMENT_NO_AMOUNT_MIN = "fee.enforcement.no_amount_min"
     FEE_ENFORCEMENT_NO_AMOUNT_MAX = "fee.enforcement.no_amount_max"
+    # The enforcement case (执行案件, DOMAIN §17): the period to apply, the notice, the term (审限).
+    CASE_APPLICATION_PERIOD = "case.application_period"
+    CASE_EXECUTION_NOTICE_WITHIN = "case.execution_notice_within"
+    CASE_TERM = "case.term"
+    CASE_TERM_NON_LITIGATION = "case.term_non_litigation"
+    CASE_TERM_EXTENSION = "case.term_extension"
+    CASE_TERM_EXTENSION_REQUEST_LEAD = "case.term_extension_request_lead"
+    CASE_TERM_YELLOW_BEFORE = "case.term_yellow_before"
 
 
 class LegalParam(BaseModel):
