@@ -9,7 +9,9 @@ workflow (``workflows/case/``) and the scenario workflows (the matters, 执行�
   repeat (a retried activity, a replayed signal) is taken once.
 - The case tells its matters what concerns them by ``CASE_NOTICE_SIGNAL`` with a ``CaseNotice`` — e.g. full
   performance (the balance reached zero): every matter releases or lifts what it holds, on the legal clock
-  (DOMAIN §17.7).
+  (DOMAIN §17.7). The case sends it to each register row's ``holder_workflow_id`` (the workflow that holds
+  the measure now: an asset inquiry hands its freezes to term watchers that outlive it) and to every matter
+  still running; a matter that holds nothing or is already closed ignores it.
 
 Signals, not Updates: the matter must not wait on the case, a case outlives any one run of a matter (and
 the reverse), and Temporal keeps each signal once accepted.
@@ -84,6 +86,12 @@ class MatterEffect(BaseModel):
     renewal_due_on: date | None = None
     source: RecoverySource | None = None
     status: str | None = Field(default=None, description="MATTER_ENDED: the matter's final status")
+    holder_workflow_id: str | None = Field(
+        default=None, description="the workflow that holds the measure and takes notices for it; None: the matter"
+    )
+    result: dict[str, int | str | bool] = Field(
+        default_factory=dict, description="MATTER_ENDED: the facts the next step is proposed from (counts, flags)"
+    )
 
 
 class CaseNoticeKind(StrEnum):
@@ -112,6 +120,17 @@ class RegisteredMeasure(BaseModel):
     expires_on: date | None = None
     renewal_due_on: date | None = None
     state: str = Field(default="in-force", description="in-force | released | lapsed")
+    holder_workflow_id: str | None = Field(default=None, description="who takes notices for it; None: the matter")
+
+
+class CaseMatter(BaseModel):
+    """One matter of the case, as the next-step rules see it."""
+
+    scenario: str
+    workflow_id: str
+    status: str = Field(description="running | the matter's final status")
+    started_on: date | None = None
+    result: dict[str, int | str | bool] = Field(default_factory=dict, description="MATTER_ENDED's result")
 
 
 class CaseFacts(BaseModel):
@@ -128,3 +147,13 @@ class CaseFacts(BaseModel):
     costs_fen: Fen = 0
     balance_fen: Fen
     measures: list[RegisteredMeasure] = Field(default_factory=list)
+    # Added for the pre-fill and the next-step rules (case-matters); the case fills what it knows.
+    filed_on: date | None = Field(default=None, description="立案日期")
+    title_issuer: str = Field(default="", description="作出执行依据的单位")
+    obligation: str = Field(default="", description="生效法律文书确定的义务")
+    interest_fen: Fen = 0
+    fee_fen: Fen = 0
+    recovered_fen: Fen = 0
+    case_account: str = Field(default="", description="案款账户; empty: the scenario's default per case")
+    property_report_ignored: bool = Field(default=False, description="报告财产令 ignored past its period")
+    matters: list[CaseMatter] = Field(default_factory=list)
