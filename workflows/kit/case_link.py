@@ -89,6 +89,8 @@ class MatterEffect(BaseModel):
     holder_workflow_id: str | None = Field(
         default=None, description="the workflow that holds the measure and takes notices for it; None: the matter"
     )
+    partner_id: str | None = Field(default=None, description="协助单位 that registered the measure")
+    partner_measure_id: str | None = Field(default=None, description="the measure's reference at the partner")
     result: dict[str, int | str | bool] = Field(
         default_factory=dict, description="MATTER_ENDED: the facts the next step is proposed from (counts, flags)"
     )
@@ -121,6 +123,8 @@ class RegisteredMeasure(BaseModel):
     renewal_due_on: date | None = None
     state: str = Field(default="in-force", description="in-force | released | lapsed")
     holder_workflow_id: str | None = Field(default=None, description="who takes notices for it; None: the matter")
+    partner_id: str | None = None
+    partner_measure_id: str | None = Field(default=None, description="picked by a settlement; never typed")
 
 
 class CaseMatter(BaseModel):
