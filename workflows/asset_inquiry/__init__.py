@@ -9,6 +9,7 @@ from activities.partners import PartnerActivities
 from domain.legal_params import params_at
 from domain.legal_time import CHINA_TZ
 from domain.partners import PartnerCategory
+from workflows.asset_inquiry import from_case
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import NAME, AssetInquiryInput, AssetInquiryRequest
 from workflows.asset_inquiry.words import WORDS
@@ -37,6 +38,7 @@ SCENARIO = Scenario(
     build_input=_build_input,
     activities=(PartnerActivities,),
     extra_workflows=(MeasureTermWatch,),
+    own_fields=from_case.OWN_FIELDS,
 )
 
 __all__ = ["INQUIRED_CATEGORIES", "SCENARIO", "AssetInquiry", "MeasureTermWatch"]

@@ -14,6 +14,7 @@ from domain.measures import Measure
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.personal import AccountNumber
+from workflows.kit.case_link import CaseRef
 from workflows.kit.models import TimelineEntry
 from workflows.kit.scenario import ScenarioContext
 
@@ -29,6 +30,7 @@ class AssetInquiryRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName = Field(description="执行法院")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     debtor: Party = Field(description="被执行人")
     amount_owed_fen: PositiveFen = Field(description="执行标的 (fen)")
     # Left out, the enforcement application fee of the amount owed is proposed (诉讼费用交纳办法 Art. 14(一)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.asset_inquiry.models import APPROVE, REJECT, RELEASE
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("网络查控", "Asset inquiry and control"),
@@ -45,6 +45,7 @@ WORDS = Words(
         "incident": Word("异常待处理", "Incident"),
     },
     fields={
+        **CASE_FIELDS,
         "case_number": Word("案号", "Case number"),
         "court": Word("执行法院", "Court"),
         "debtor": Word("被执行人", "Debtor"),

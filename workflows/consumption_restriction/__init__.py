@@ -5,6 +5,7 @@ must be restricted)."""
 from __future__ import annotations
 
 from workflows.agency_task.workflow import AgencyTask
+from workflows.consumption_restriction import from_case
 from workflows.consumption_restriction.models import (
     NAME,
     NOTICE_RECEIPT,
@@ -26,6 +27,7 @@ SCENARIO = Scenario(
     activities=(),
     extra_workflows=(AgencyTask,),
     task_results={NOTICE_RECEIPT: RestrictionNoticeReceipt},
+    own_fields=from_case.OWN_FIELDS,
 )
 
 __all__ = ["SCENARIO", "ConsumptionRestriction"]

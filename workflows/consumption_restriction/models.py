@@ -18,6 +18,7 @@ from domain.money import Fen
 from domain.parties import Party, PartyKind
 from domain.personal import PersonName
 from workflows.agency_task.models import TaskOutcome
+from workflows.kit.case_link import CaseRef
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "consumption-restriction"
@@ -46,6 +47,7 @@ class ConsumptionRestrictionRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName = Field(description="执行法院")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     debtor: Party = Field(description="被执行人")
     trigger: RestrictionTrigger = Field(default=RestrictionTrigger.NOTICE_UNPAID, description="限消规定 第一条")
     applicant_requested: bool = Field(default=True, description="依申请执行人书面申请 (否则依职权, 第四条)")

@@ -12,7 +12,7 @@ from workflows.consumption_restriction.models import (
     REPORT_VIOLATION,
     SANCTION,
 )
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 
 # Shared with the dishonest list (the same enum value must say the same in every scenario).
 PARTY_ENUMS = {
@@ -65,6 +65,7 @@ WORDS = Words(
         "order_declined": Word("不予限制消费", "Order declined"),
     },
     fields={
+        **CASE_FIELDS,
         **PARTY_FIELDS,
         "trigger": Word("限制事由", "Trigger"),
         "applicant_requested": Word("依申请执行人申请", "On the applicant's request"),

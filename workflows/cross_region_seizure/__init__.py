@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from activities.partners import PartnerActivities
 from workflows.agency_task.workflow import AgencyTask
+from workflows.cross_region_seizure import from_case
 from workflows.cross_region_seizure.models import NAME, CrossRegionSeizureInput, CrossRegionSeizureRequest
 from workflows.cross_region_seizure.words import WORDS
 from workflows.cross_region_seizure.workflow import CrossRegionSeizure
@@ -19,6 +20,8 @@ SCENARIO = Scenario(
     build_input=wrap_request(CrossRegionSeizureInput),
     activities=(PartnerActivities,),
     extra_workflows=(AgencyTask,),
+    own_fields=from_case.OWN_FIELDS,
+    prefill=from_case.prefill,
 )
 
 __all__ = ["SCENARIO", "CrossRegionSeizure"]

@@ -9,6 +9,7 @@ from domain.legal_time import LegalDuration
 from domain.parties import Party
 from domain.personal import PlateNumber, Vin
 from workflows.agency_task.models import TaskOutcome
+from workflows.kit.case_link import CaseRef
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "cross-region-seizure"
@@ -27,6 +28,7 @@ class CrossRegionSeizureRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName = Field(description="请求法院")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     ruling_ref: str = Field(min_length=3, max_length=100, description="裁定书及协助执行通知书文号")
     vehicle: Vehicle
     receiving_court: str = Field(default="court-gongshu", description="受托法院 (agency id)")

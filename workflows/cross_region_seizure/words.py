@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.cross_region_seizure.models import DEBTOR_PAID, HAND_OVER, RETURN
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("异地扣押", "Cross-region vehicle seizure"),
@@ -38,6 +38,7 @@ WORDS = Words(
         "registry_refused": Word("登记机关拒绝查封", "Registry refused"),
     },
     fields={
+        **CASE_FIELDS,
         "case_number": Word("案号", "Case number"),
         "court": Word("请求法院", "Requesting court"),
         "ruling_ref": Word("裁定书文号", "Ruling reference"),

@@ -10,6 +10,7 @@ from domain.dishonest_list import dishonest_params_at
 from domain.legal_time import CHINA_TZ
 from workflows.agency_task.workflow import AgencyTask
 from workflows.consumption_restriction.workflow import ConsumptionRestriction
+from workflows.dishonest_list import from_case
 from workflows.dishonest_list.models import (
     NAME,
     NOTICE_RECEIPT,
@@ -38,6 +39,8 @@ SCENARIO = Scenario(
     activities=(DishonestListActivities,),
     extra_workflows=(ConsumptionRestriction, AgencyTask),
     task_results={NOTICE_RECEIPT: DishonestNoticeReceipt},
+    own_fields=from_case.OWN_FIELDS,
+    prefill=from_case.prefill,
 )
 
 __all__ = ["SCENARIO", "DishonestList"]

@@ -19,6 +19,7 @@ from domain.legal_params import LegalParams
 from domain.parties import Party, PartyKind
 from domain.personal import PersonName
 from workflows.agency_task.models import TaskOutcome
+from workflows.kit.case_link import CaseRef
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "dishonest-list"
@@ -36,6 +37,7 @@ class DishonestListRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName = Field(description="执行法院")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     debtor: Party = Field(description="被执行人")
     legal_representative: PersonName = Field(default="", max_length=100, description="单位: 法定代表人或负责人")
     title_document: str = Field(min_length=3, max_length=100, description="执行依据文号")

@@ -11,7 +11,7 @@ from workflows.dishonest_list.models import (
     REGISTER_CORRECTION,
     REMOVE,
 )
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("失信被执行人名单", "Dishonest-debtor list"),
@@ -55,6 +55,7 @@ WORDS = Words(
         "revoked": Word("已撤销", "Revoked"),
     },
     fields={
+        **CASE_FIELDS,
         **PARTY_FIELDS,
         "legal_representative": Word("法定代表人或负责人", "Legal representative"),
         "title_document": Word("执行依据文号", "Title document"),

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from activities.resources import ActivityGroup
+from domain.errors import ValidationFailed
 from domain.legal_time import TimeScale
 from domain.partners import PartnerRef
+from workflows.kit.case_link import CaseFacts, RegisteredMeasure, RegisterKind
 from workflows.kit.words import Words
 
 
@@ -29,6 +31,42 @@ class ScenarioContext(BaseModel):
 def wrap_request(input_model: type[BaseModel]) -> Callable[[Any, ScenarioContext], BaseModel]:
     """The usual workflow input: the judge's request plus the deployment context."""
     return lambda request, ctx: input_model(request=request, context=ctx)
+
+
+def case_defaults(facts: CaseFacts) -> dict[str, Any]:
+    """What every matter started from the case takes from it (the judge types none of it): the case, its
+    number and court, the first applicant and debtor, and what is still owed. A scenario's pre-fill adds
+    its own names for these (``owed_fen``, ``person`` …) and picks other matters' objects from the register."""
+    return {
+        "case": facts.ref,
+        "case_number": facts.ref.case_number,
+        "court": facts.court,
+        "debtor": facts.debtors[0] if facts.debtors else None,
+        "applicant": facts.applicants[0] if facts.applicants else None,
+        # The balance already holds the costs and the fee (owed − recovered): none is added on top.
+        "amount_owed_fen": facts.balance_fen,
+        "filed_on": facts.filed_on,
+        "case_account": facts.case_account,
+    }
+
+
+def in_force(facts: CaseFacts, *kinds: RegisterKind) -> list[RegisteredMeasure]:
+    """The case's register rows of these kinds still in force: what a matter picks another matter's
+    object from (no workflow id or measure number is typed)."""
+    return [m for m in facts.measures if m.register_kind in kinds and m.state == "in-force"]
+
+
+# A scenario's own pre-fill: from the case's facts and the values so far (the defaults and the judge's own
+# fields), what else its request takes from the case. It fills gaps; it does not override the judge.
+PreFill = Callable[[CaseFacts, dict[str, Any]], dict[str, Any]]
+
+
+def _debtor(facts: CaseFacts, index: int) -> Any:
+    if not 0 <= index < len(facts.debtors):
+        raise ValidationFailed(
+            "NO_SUCH_DEBTOR", f"debtor: 本案没有第 {index + 1} 个被执行人 (the case has {len(facts.debtors)})", "debtor"
+        )
+    return facts.debtors[index]
 
 
 @dataclass(frozen=True)
@@ -53,6 +91,10 @@ class Scenario:
     task_results: dict[str, type[BaseModel]] = field(default_factory=dict)
     case_number: Callable[[Any], str] = field(default=attrgetter("case_number"))
     court: Callable[[Any], str] = field(default=attrgetter("court"))
+    # Started from a case (执行案件): the request fields the judge enters (the case's start form shows
+    # these), and what the scenario takes from the case beyond ``case_defaults`` (its ``from_case.py``).
+    own_fields: tuple[str, ...] = ()
+    prefill: PreFill | None = None
 
     @property
     def title(self) -> str:
@@ -72,4 +114,36 @@ class Scenario:
         return (f"{self.package}.models", f"{self.package}.words")
 
     def input_schema(self) -> dict[str, Any]:
-        return self.request_model.model_json_schema()
+        """The standalone start form's schema. ``case`` is not on it: a matter joins its case only when
+        started from the case (``from_case``), never by a reference typed into a form."""
+        schema = self.request_model.model_json_schema()
+        schema.get("properties", {}).pop("case", None)
+        return schema
+
+    def from_case(self, facts: CaseFacts, fields: dict[str, Any]) -> BaseModel:
+        """The request of a matter started from the case: parties, 案号, court and amounts from the case,
+        the matter's own ``fields`` from the judge. ``debtor`` may name one of the case's debtors by its
+        position (the form picks it; nobody types an ID number again). A field that is not the matter's own
+        is refused (it comes from the case), as is a request the model refuses — naming the field and the rule."""
+        known = self.request_model.model_fields
+        picks = {"debtor"} if "debtor" in known and isinstance(fields.get("debtor"), int) else set()
+        foreign = sorted(set(fields) - set(self.own_fields) - picks)
+        if foreign:
+            raise ValidationFailed(
+                "NOT_OWN_FIELD",
+                f"{foreign[0]}: 由案件带入, 不在本事项填写 (comes from the case; this matter's own fields: "
+                f"{', '.join(self.own_fields) or 'none'})",
+                field=foreign[0],
+            )
+        values = {k: v for k, v in case_defaults(facts).items() if k in known and v is not None and v != ""}
+        values.update(fields)
+        if picks:
+            values["debtor"] = _debtor(facts, fields["debtor"])
+        if self.prefill is not None:
+            values.update(self.prefill(facts, values))
+        try:
+            return self.request_model.model_validate(values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "request"
+            raise ValidationFailed("INVALID_REQUEST", f"{where}: {first['msg']}", field=where) from exc

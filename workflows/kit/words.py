@@ -72,3 +72,11 @@ def merged_catalogue(all_words: list[Words], lang: str) -> dict[str, str]:
     for words in all_words:
         out.update(words.catalogue(lang))
     return out
+
+
+# The request field every scenario has for the case it belongs to (workflows/kit/case_link.py's CaseRef).
+CASE_FIELDS: Mapping[str, Word] = {
+    "case": Word("所属执行案件", "The enforcement case"),
+    "case_id": Word("案件编号", "Case id"),
+    "workflow_id": Word("案件流程编号", "The case's workflow id"),
+}

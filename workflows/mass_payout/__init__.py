@@ -40,6 +40,7 @@ def __getattr__(name: str) -> Scenario:
     from activities.payout import PayoutActivities
     from workflows.agency_task.workflow import AgencyTask
     from workflows.kit.scenario import Scenario
+    from workflows.mass_payout import from_case
     from workflows.mass_payout.batch import PayoutBatch
     from workflows.mass_payout.models import NAME, MassPayoutRequest
     from workflows.mass_payout.words import WORDS
@@ -54,6 +55,7 @@ def __getattr__(name: str) -> Scenario:
         build_input=build_input,
         activities=(PayoutActivities,),
         extra_workflows=(PayoutBatch, AgencyTask),
+        own_fields=from_case.OWN_FIELDS,
     )
     globals()["SCENARIO"] = scenario  # later lookups find it without this function
     return scenario

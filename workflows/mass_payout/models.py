@@ -20,6 +20,7 @@ from domain.payout import (
     batch_range,
 )
 from domain.personal import AccountNumber
+from workflows.kit.case_link import CaseRef
 from workflows.kit.models import TimelineEntry
 from workflows.kit.scenario import ScenarioContext
 
@@ -57,6 +58,7 @@ class MassPayoutRequest(BaseModel):
 
     case_number: str = Field(min_length=3, max_length=64, description="案号")
     court: str = Field(min_length=2, max_length=100, description="执行法院")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     payee_list: PayeeListRef = Field(description="the uploaded, validated payee list")
     case_account: AccountNumber = Field(min_length=1, max_length=64, description="案款账户 the money is paid from")
     bank: str = Field(default="bank-icbc", description="the bank holding the case account (partner id)")

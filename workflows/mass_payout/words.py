@@ -9,7 +9,7 @@ enum values a judge or clerk reads (bank answers, escrow reasons, reconciliation
 from __future__ import annotations
 
 from domain.payout import EscrowReason, ItemStatus
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 from workflows.mass_payout.models import APPROVE, CORRECTION_TASK, REJECT, Status
 
 WORDS = Words(
@@ -49,6 +49,7 @@ WORDS = Words(
         "insufficient_funds": Word("案款余额不足", "Insufficient case funds"),
     },
     fields={
+        **CASE_FIELDS,
         # MassPayoutRequest
         "case_number": Word("案号", "Case number"),
         "court": Word("执行法院", "Court"),

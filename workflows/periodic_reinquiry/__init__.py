@@ -13,6 +13,7 @@ from domain.legal_time import CHINA_TZ
 from workflows.asset_inquiry import INQUIRED_CATEGORIES
 from workflows.asset_inquiry.workflow import AssetInquiry
 from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.periodic_reinquiry import from_case
 from workflows.periodic_reinquiry.models import NAME, PeriodicReinquiryInput, PeriodicReinquiryRequest
 from workflows.periodic_reinquiry.words import WORDS
 from workflows.periodic_reinquiry.workflow import PeriodicReinquiry
@@ -36,6 +37,8 @@ SCENARIO = Scenario(
     build_input=_build_input,
     activities=(PartnerActivities,),  # its AssetInquiry children call them
     extra_workflows=(AssetInquiry,),
+    own_fields=from_case.OWN_FIELDS,
+    prefill=from_case.prefill,
 )
 
 __all__ = ["SCENARIO", "PeriodicReinquiry"]

@@ -14,6 +14,7 @@ from domain.legal_time import LegalClock
 from domain.money import PositiveFen
 from domain.parties import Party
 from domain.personal import Personal, PersonalKind
+from workflows.kit.case_link import CaseRef
 from workflows.kit.models import TimelineEntry
 from workflows.kit.scenario import ScenarioContext
 
@@ -33,6 +34,7 @@ class PeriodicReinquiryRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName = Field(description="执行法院")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     debtor: Party = Field(description="被执行人")
     outstanding_fen: PositiveFen = Field(description="未履行金额 (fen): what the title still leaves unpaid")
     filed_on: date = Field(description="立案日期: closing needs more than three months since (终本规定 Art. 1(四))")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 from workflows.periodic_reinquiry.models import CLOSE, CONTINUE, KEEP_CLOSED, REGISTER_LEAD, RESUME
 
 WORDS = Words(
@@ -37,6 +37,7 @@ WORDS = Words(
         "incident": Word("异常待处理", "Incident"),
     },
     fields={
+        **CASE_FIELDS,
         "case_number": Word("案号", "Case number"),
         "court": Word("执行法院", "Court"),
         "debtor": Word("被执行人", "Debtor"),

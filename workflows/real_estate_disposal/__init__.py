@@ -43,6 +43,7 @@ def __getattr__(name: str) -> Scenario:
     from activities.disposal_payments import PaymentActivities
     from workflows.agency_task.workflow import AgencyTask
     from workflows.kit.scenario import Scenario
+    from workflows.real_estate_disposal import from_case
     from workflows.real_estate_disposal.models import NAME, RealEstateDisposalRequest
     from workflows.real_estate_disposal.words import WORDS
     from workflows.real_estate_disposal.workflow import RealEstateDisposal
@@ -56,6 +57,8 @@ def __getattr__(name: str) -> Scenario:
         build_input=build_input,
         activities=(AuctionActivities, PaymentActivities),
         extra_workflows=(AgencyTask,),
+        own_fields=from_case.OWN_FIELDS,
+        prefill=from_case.prefill,
     )
     globals()["SCENARIO"] = scenario  # later lookups find it without this function
     return scenario

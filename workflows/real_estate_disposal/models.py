@@ -20,6 +20,7 @@ from domain.parties import Party
 from domain.personal import AccountNumber, IdNumber, PersonName
 from domain.residence import OtherAsset, ResidenceException
 from workflows.agency_task.models import TaskOutcome
+from workflows.kit.case_link import CaseRef
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "real-estate-disposal"
@@ -138,6 +139,7 @@ class RealEstateDisposalRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName = Field(description="执行法院 (as registered on seizures)")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     jurisdiction: str = Field(default="zhejiang", description="selects local parameter overrides")
     debtor: Party = Field(description="被执行人")
     property: PropertyUnit

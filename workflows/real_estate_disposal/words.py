@@ -8,7 +8,7 @@ the enum values a judge or agency reads. Keys other scenarios also use carry the
 
 from __future__ import annotations
 
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 from workflows.real_estate_disposal.models import (
     APPRAISAL_TASK,
     CONFIRM_SALE,
@@ -111,6 +111,7 @@ WORDS = Words(
         "released": Word("解除查封", "Released"),
     },
     fields={
+        **CASE_FIELDS,
         # RealEstateDisposalRequest
         "case_number": Word("案号", "Case number"),
         "court": Word("执行法院", "Court"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from workflows.agency_task.workflow import AgencyTask
 from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.refusal_referral import from_case
 from workflows.refusal_referral.models import (
     NAME,
     TASK_RESULTS,
@@ -35,6 +36,8 @@ SCENARIO = Scenario(
     activities=(),
     extra_workflows=(AgencyTask,),
     task_results=TASK_RESULTS,
+    own_fields=from_case.OWN_FIELDS,
+    prefill=from_case.prefill,
 )
 
 __all__ = ["SCENARIO", "RefusalReferral", "build_input"]

@@ -12,6 +12,7 @@ from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.refusal import DutyHolder, Ground, grounds_problem
 from domain.refusal_granules import DEFAULT_CATALOGUE, Catalogue, Phase, catalogue, catalogue_ids
+from workflows.kit.case_link import CaseRef
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "refusal-referral"
@@ -40,6 +41,7 @@ class RefusalReferralRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName = Field(description="执行法院")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     person: Party = Field(description="负有执行义务的人 (被执行人、协助执行义务人、担保人等)")
     duty_holder: DutyHolder = Field(default=DutyHolder.DEBTOR, description="拒执解释 Art. 1")
     owed_fen: PositiveFen = Field(description="尚未履行的金额 (fen)")

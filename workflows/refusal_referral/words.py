@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 from workflows.refusal_referral.models import (
     CLOSE,
     DEBTOR_PERFORMED,
@@ -52,6 +52,7 @@ WORDS = Words(
         "filed_on_supervision": Word("经立案监督后立案", "Filed after supervision"),
     },
     fields={
+        **CASE_FIELDS,
         "case_number": Word("案号", "Case number"),
         "court": Word("执行法院", "Court"),
         "person": Word("负有执行义务的人", "Person bound to perform"),

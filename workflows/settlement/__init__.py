@@ -11,6 +11,7 @@ from domain.legal_time import CHINA_TZ
 from workflows.agency_task.workflow import AgencyTask
 from workflows.asset_inquiry import INQUIRED_CATEGORIES, AssetInquiry, MeasureTermWatch
 from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.settlement import from_case
 from workflows.settlement.models import CREDIT_NOTICE, NAME, CaseAccountCredit, SettlementInput, SettlementRequest
 from workflows.settlement.words import WORDS
 from workflows.settlement.workflow import Settlement
@@ -39,6 +40,8 @@ SCENARIO = Scenario(
     activities=(PartnerActivities,),
     extra_workflows=(AgencyTask, AssetInquiry, MeasureTermWatch),
     task_results={CREDIT_NOTICE: CaseAccountCredit},
+    own_fields=from_case.OWN_FIELDS,
+    prefill=from_case.prefill,
 )
 
 __all__ = ["SCENARIO", "Settlement"]

@@ -12,6 +12,7 @@ from domain.legal_time import LegalDuration, TimeUnit
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.settlement import Instalment, schedule_problem
+from workflows.kit.case_link import CaseRef
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "settlement"
@@ -43,6 +44,7 @@ class SettlementRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName = Field(description="执行法院")
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     applicant: Party = Field(description="申请执行人")
     debtor: Party = Field(description="被执行人")
     amount_owed_fen: PositiveFen = Field(description="原执行依据确定的金额 (fen)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 from workflows.settlement.models import DECLINE, RECORD_PAYMENT, RESUME, SUE, SUSPEND
 
 WORDS = Words(
@@ -48,6 +48,7 @@ WORDS = Words(
         "incident": Word("异常待处理", "Incident"),
     },
     fields={
+        **CASE_FIELDS,
         "case_number": Word("案号", "Case number"),
         "court": Word("执行法院", "Court"),
         "applicant": Word("申请执行人", "Applicant"),

@@ -1,0 +1,15 @@
+"""A 限消 order started from its case: the judge enters why, what is restricted, whom it binds and who
+is told; the debtor comes from the case."""
+
+from __future__ import annotations
+
+OWN_FIELDS = (
+    "trigger",
+    "applicant_requested",
+    "items",
+    "bound_persons",
+    "airlines",
+    "railways",
+    "hotels",
+    "order_number",
+)
