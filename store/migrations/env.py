@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 import store.agency_desk
 import store.archive
 import store.case_pages
+import store.cases
 import store.inbox
 import store.parties  # noqa: F401
 from store.db import Base, make_engine

@@ -1,0 +1,159 @@
+"""The register of enforcement cases (执行案件登记) and each court's yearly case-number sequences.
+
+The case itself lives in its entity workflow (``workflows/case/``); this table is the web's index of it —
+what 我的案件 lists and filters by without asking Temporal about each case: the case number's parts, the
+court, the judge, the term's end and colour, the balance, the closing mode. No personal data: parties
+are found through the party index (store/parties.py), under the case's workflow id.
+
+The workflow keeps its row current through an activity (``activities/cases.py``): each write carries the
+case's history position, and an older one never replaces a newer.
+
+Sequences (顺序号) run per court, per type code (执, 执恢), per year from 1 (案号规定 [S], DOMAIN §17.3) and
+are taken by one atomic ``UPDATE … RETURNING``, so two clerks filing at once never share a number.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, UniqueConstraint, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from store.db import Base, Database, UTCDateTime, utcnow
+
+
+class CaseSequence(Base):
+    __tablename__ = "case_number_sequences"
+
+    court: Mapped[str] = mapped_column(String(100), primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class CaseRow(Base):
+    __tablename__ = "case_register"
+    __table_args__ = (UniqueConstraint("court_code", "case_type", "year", "sequence", name="uq_case_register_number"),)
+
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(200), unique=True)
+    court: Mapped[str] = mapped_column(String(100), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    court_code: Mapped[str] = mapped_column(String(16))
+    case_type: Mapped[str] = mapped_column(String(8))
+    sequence: Mapped[int] = mapped_column(Integer)
+    case_number: Mapped[str] = mapped_column(String(64), index=True)
+    judge: Mapped[str] = mapped_column(String(64), index=True)
+    filed_by: Mapped[str] = mapped_column(String(64))
+    filed_on: Mapped[date] = mapped_column(Date)
+    late_application: Mapped[bool] = mapped_column(Boolean, default=False)
+    term_due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    term_colour: Mapped[str] = mapped_column(String(16), default="green")
+    next_deadline: Mapped[date | None] = mapped_column(Date, default=None)
+    owed_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    recovered_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    closing_mode: Mapped[str | None] = mapped_column(String(32), default=None)
+    closed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)  # the case's history position at the write
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseRegisterEntry(BaseModel):
+    """A row as the services read it."""
+
+    case_id: str
+    workflow_id: str
+    court: str
+    year: int
+    court_code: str
+    case_type: str
+    sequence: int
+    case_number: str
+    judge: str
+    filed_by: str
+    filed_on: date
+    late_application: bool
+    term_due_on: date | None
+    term_colour: str
+    next_deadline: date | None
+    owed_fen: int
+    recovered_fen: int
+    balance_fen: int
+    closing_mode: str | None
+    closed_on: date | None
+
+
+class CaseProjection(BaseModel):
+    """What the case workflow writes back as it moves on."""
+
+    case_id: str
+    version: int
+    term_due_on: date
+    term_colour: str
+    next_deadline: date | None = None
+    owed_fen: int
+    recovered_fen: int
+    balance_fen: int
+    closing_mode: str | None = None
+    closed_on: date | None = None
+
+
+_COLUMNS = [getattr(CaseRow, f) for f in CaseRegisterEntry.model_fields]
+
+
+class CaseStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def next_sequence(self, court: str, case_type: str, year: int) -> int:
+        """The next 顺序号 of (court, type, year), taken atomically; the first is 1."""
+        with self.db.session() as s:
+            return self._take(s, court, case_type, year)
+
+    def _take(self, s: Session, court: str, case_type: str, year: int) -> int:
+        key = (CaseSequence.court == court, CaseSequence.case_type == case_type, CaseSequence.year == year)
+        bump = update(CaseSequence).where(*key).values(last=CaseSequence.last + 1).returning(CaseSequence.last)
+        taken = s.execute(bump).scalar_one_or_none()
+        if taken is not None:
+            return int(taken)
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        s.execute(
+            insert(CaseSequence)
+            .values(court=court, case_type=case_type, year=year, last=0)
+            .on_conflict_do_nothing(index_elements=["court", "case_type", "year"])
+        )
+        return int(s.execute(bump).scalar_one())
+
+    def add(self, entry: CaseRegisterEntry) -> None:
+        with self.db.session() as s:
+            s.add(CaseRow(**entry.model_dump(), version=0, updated_at=utcnow()))
+
+    def project(self, p: CaseProjection) -> None:
+        """Idempotent: a write from an older history position than the row's is dropped."""
+        values = p.model_dump(exclude={"case_id"})
+        with self.db.session() as s:
+            s.execute(
+                update(CaseRow)
+                .where(CaseRow.case_id == p.case_id, CaseRow.version <= p.version)
+                .values(**values, updated_at=utcnow())
+            )
+
+    def get(self, case_id: str) -> CaseRegisterEntry | None:
+        rows = self.db.rows(select(*_COLUMNS).where(CaseRow.case_id == case_id))
+        return CaseRegisterEntry.model_validate(rows[0]._asdict()) if rows else None
+
+    def list(
+        self, courts: tuple[str, ...], judge: str | None = None, open_only: bool = False, limit: int = 200
+    ) -> list[CaseRegisterEntry]:
+        """Cases of ``courts`` (newest first), a judge's only if ``judge`` is given."""
+        query = select(*_COLUMNS).where(CaseRow.court.in_(courts))
+        if judge is not None:
+            query = query.where(CaseRow.judge == judge)
+        if open_only:
+            query = query.where(CaseRow.closing_mode.is_(None))
+        query = query.order_by(CaseRow.filed_on.desc(), CaseRow.case_id.desc()).limit(limit)
+        return [CaseRegisterEntry.model_validate(r._asdict()) for r in self.db.rows(query)]
