@@ -1,45 +1,13 @@
-"""What an agency task (协助事项) takes, its Update payloads and its outcome."""
+"""The agency task's models live in the kit (``workflows.kit.task_models``): the kit assigns tasks and every
+scenario reads their outcomes, and the kit imports no scenario. Re-exported here for the web and tests."""
 
-from __future__ import annotations
+from workflows.kit.task_models import (
+    AgencyTaskInput,
+    Completion,
+    Extension,
+    Reasoned,
+    Reassignment,
+    TaskOutcome,
+)
 
-from typing import Any
-
-from pydantic import BaseModel, Field
-
-from domain.actors import Actor
-from domain.cases import Reason
-from domain.legal_time import LegalClock, LegalDuration
-from domain.tasks import TaskSpec, TaskState
-
-
-class AgencyTaskInput(BaseModel):
-    spec: TaskSpec
-    clock: LegalClock
-
-
-class Completion(BaseModel):
-    result: dict[str, Any]
-    attachments: list[str] = Field(default_factory=list, description="content hashes of uploaded files")
-    note: str = ""
-
-
-class Reasoned(BaseModel):
-    reason: Reason
-
-
-class Reassignment(Reasoned):
-    agency: str = Field(min_length=1)
-
-
-class Extension(Reasoned):
-    extra: LegalDuration
-
-
-class TaskOutcome(BaseModel):
-    task_id: str
-    state: TaskState
-    agency: str
-    result: dict[str, Any] | None
-    attachments: list[str]
-    completed_by: Actor | None
-    reason: str | None
+__all__ = ["AgencyTaskInput", "Completion", "Extension", "Reasoned", "Reassignment", "TaskOutcome"]

@@ -18,14 +18,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_time import LegalDuration, TimeUnit
     from domain.task_results import validate_result
     from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView, extension_problem
-    from workflows.agency_task.models import (
-        AgencyTaskInput,
-        Completion,
-        Extension,
-        Reasoned,
-        Reassignment,
-        TaskOutcome,
-    )
     from workflows.kit import retries
     from workflows.kit.messages import (
         AGENCY_TASK_WORKFLOW,
@@ -39,6 +31,14 @@ with workflow.unsafe.imports_passed_through():
         REJECT_TASK,
         RELEASE_TASK,
         TASK_VIEW_QUERY,
+    )
+    from workflows.kit.task_models import (
+        AgencyTaskInput,
+        Completion,
+        Extension,
+        Reasoned,
+        Reassignment,
+        TaskOutcome,
     )
     from workflows.kit.timeline import acting_user, refusal_from, refuse, require_role
 

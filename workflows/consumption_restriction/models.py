@@ -17,16 +17,17 @@ from domain.consumption_restriction import (
 from domain.money import Fen
 from domain.parties import Party, PartyKind
 from domain.personal import PersonName
-from workflows.agency_task.models import TaskOutcome
 from workflows.kit.case_link import CaseRef
+from workflows.kit.messages import LIFT_RESTRICTION
 from workflows.kit.scenario import ScenarioContext
+from workflows.kit.task_models import TaskOutcome
 
 NAME = "consumption-restriction"
 # The judge's decisions.
 ISSUE, DECLINE = "issue-order", "decline-order"
 APPROVE_EXEMPTION, REFUSE_EXEMPTION = "approve-exemption", "refuse-exemption"
 REPORT_VIOLATION, SANCTION, DISMISS = "report-violation", "sanction-violation", "dismiss-violation"
-LIFT = "lift-order"
+LIFT = LIFT_RESTRICTION
 # What the dishonest-list workflow tells an order it started or joined.
 DISHONEST_LIST_SIGNAL = "dishonest-list-changed"
 # The assisting unit's receipt of a notice (order, exemption, lifting).

@@ -12,22 +12,7 @@ from workflows.consumption_restriction.models import (
     REPORT_VIOLATION,
     SANCTION,
 )
-from workflows.kit.words import CASE_FIELDS, Word, Words
-
-# Shared with the dishonest list (the same enum value must say the same in every scenario).
-PARTY_ENUMS = {
-    "person": Word("自然人", "Person"),
-    "organisation": Word("法人或其他组织", "Organisation"),
-    "full-performance": Word("已履行全部义务", "Full performance"),
-}
-PARTY_FIELDS = {
-    "case_number": Word("案号", "Case number"),
-    "court": Word("执行法院", "Court"),
-    "debtor": Word("被执行人", "Debtor"),
-    "kind": Word("类型", "Kind"),
-    "name": Word("姓名或名称", "Name"),
-    "id_number": Word("证件号码", "ID number or credit code"),
-}
+from workflows.kit.words import CASE_FIELDS, PARTY_ENUMS, PARTY_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("限制消费令", "Consumption restriction"),

@@ -28,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.legal_time import LegalDuration, TimeUnit
     from domain.tasks import DueRule, TaskSpec
-    from workflows.agency_task.models import TaskOutcome
     from workflows.consumption_restriction.models import (
         APPROVE_EXEMPTION,
         DECLINE,
@@ -58,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
     from workflows.kit.status import publish_status
+    from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task
     from workflows.kit.timeline import Timeline
 

@@ -18,7 +18,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_time import LegalClock, LegalDuration, TimeUnit, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, MeasureKind
     from domain.tasks import DueRule, TaskSpec, TaskState
-    from workflows.agency_task.models import TaskOutcome
     from workflows.cross_region_seizure.models import (
         DEBTOR_PAID,
         HAND_OVER,
@@ -36,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
     from workflows.kit.status import publish_status
+    from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task, task_id
     from workflows.kit.timeline import Timeline, failure_code
 

@@ -18,16 +18,17 @@ from domain.dishonest_list import (
 from domain.legal_params import LegalParams
 from domain.parties import Party, PartyKind
 from domain.personal import PersonName
-from workflows.agency_task.models import TaskOutcome
 from workflows.kit.case_link import CaseRef
+from workflows.kit.messages import REMOVE_LISTING
 from workflows.kit.scenario import ScenarioContext
+from workflows.kit.task_models import TaskOutcome
 
 NAME = "dishonest-list"
 # The judge's decisions.
 ENTER, DECLINE = "enter-list", "decline-entry"
 REGISTER_CORRECTION = "register-correction-request"
 ACCEPT_CORRECTION, REFUSE_CORRECTION = "accept-correction", "refuse-correction"
-REMOVE = "remove-entry"
+REMOVE = REMOVE_LISTING
 # The credit and industry agencies' receipt of an entry's (or a removal's) notice (失信规定 Art. 8).
 NOTICE_RECEIPT = "dishonest-notice-receipt"
 

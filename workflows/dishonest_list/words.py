@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from workflows.consumption_restriction.words import PARTY_ENUMS, PARTY_FIELDS
 from workflows.dishonest_list.models import (
     ACCEPT_CORRECTION,
     DECLINE,
@@ -11,7 +10,7 @@ from workflows.dishonest_list.models import (
     REGISTER_CORRECTION,
     REMOVE,
 )
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_FIELDS, PARTY_ENUMS, PARTY_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("失信被执行人名单", "Dishonest-debtor list"),

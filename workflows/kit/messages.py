@@ -21,6 +21,11 @@ PARTNER_ANSWER_UPDATE = "partner-answer"
 # handler: it is there to be recorded in history, where the audit trail reads who cancelled and why.
 CANCEL_REQUEST_SIGNAL = "om-cancel-requested"
 
+# Decisions one matter asks of another (the settlement, on full performance, asks the consumption order to
+# lift and the dishonest list to remove its entry): each scenario's models name them from here.
+LIFT_RESTRICTION = "lift-order"
+REMOVE_LISTING = "remove-entry"
+
 AGENCY_TASK_WORKFLOW = "AgencyTask"
 TASK_VIEW_QUERY = "task"
 CANCEL_TASK_SIGNAL = "cancel-task"  # the parent workflow no longer needs the task

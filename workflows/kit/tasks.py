@@ -12,8 +12,8 @@ from temporalio.exceptions import ApplicationError
 from domain.actors import SYSTEM_ACTOR
 from domain.legal_time import LegalClock
 from domain.tasks import TaskSpec
-from workflows.agency_task.models import AgencyTaskInput, TaskOutcome
 from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
+from workflows.kit.task_models import AgencyTaskInput, TaskOutcome
 from workflows.kit.timeline import Timeline
 
 

@@ -25,6 +25,23 @@ class Word(NamedTuple):
         return self.en if lang == "en" else self.zh
 
 
+# What every scenario naming a party says of it (the same enum value must say the same in every scenario):
+# the consumption restriction and the dishonest list.
+PARTY_ENUMS = {
+    "person": Word("自然人", "Person"),
+    "organisation": Word("法人或其他组织", "Organisation"),
+    "full-performance": Word("已履行全部义务", "Full performance"),
+}
+PARTY_FIELDS = {
+    "case_number": Word("案号", "Case number"),
+    "court": Word("执行法院", "Court"),
+    "debtor": Word("被执行人", "Debtor"),
+    "kind": Word("类型", "Kind"),
+    "name": Word("姓名或名称", "Name"),
+    "id_number": Word("证件号码", "ID number or credit code"),
+}
+
+
 def _empty() -> Mapping[str, Word]:
     return {}
 

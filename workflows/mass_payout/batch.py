@@ -25,12 +25,12 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.task_results import PayeeCorrection
     from domain.tasks import DueRule, TaskSpec, TaskState
+    from workflows.kit import retries
+    from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
 
     # The agency-task child is started by name: importing workflows.agency_task.workflow would add that
     # module to every batch's sandbox, and most batches need no correction at all.
-    from workflows.agency_task.models import AgencyTaskInput, TaskOutcome
-    from workflows.kit import retries
-    from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
+    from workflows.kit.task_models import AgencyTaskInput, TaskOutcome
     from workflows.kit.tasks import task_id
     from workflows.mass_payout.models import CORRECTION_TASK, PROGRESS_SIGNAL, BatchProgress, PayoutBatchInput
 

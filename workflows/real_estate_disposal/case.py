@@ -22,11 +22,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_time import LegalDuration
     from domain.parties import mask
     from domain.tasks import DueRule, TaskSpec
-    from workflows.agency_task.models import TaskOutcome
     from workflows.kit.clock import CaseClock, LegalPeriod
     from workflows.kit.decisions import DecisionDesk
     from workflows.kit.models import DecisionInput
     from workflows.kit.status import publish_status
+    from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task
     from workflows.kit.timeline import Timeline
     from workflows.real_estate_disposal.models import (

@@ -30,13 +30,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.refusal import heavier_punishment
     from domain.refusal_granules import Granule, Phase
     from domain.tasks import TaskSpec, TaskState
-    from workflows.agency_task.models import TaskOutcome
     from workflows.kit.archive import archive_audit_trail
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
     from workflows.kit.status import publish_status
+    from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task, task_id
     from workflows.kit.timeline import Timeline
     from workflows.refusal_referral.models import (

@@ -36,18 +36,16 @@ with workflow.unsafe.imports_passed_through():
         total_fen,
     )
     from domain.tasks import DueRule, TaskSpec, TaskState
-    from workflows.agency_task.models import TaskOutcome
     from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
-    from workflows.consumption_restriction.models import LIFT as LIFT_ORDER
-    from workflows.dishonest_list.models import REMOVE as REMOVE_ENTRY
     from workflows.kit import retries
     from workflows.kit.archive import archive_audit_trail
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
+    from workflows.kit.messages import DECIDE_UPDATE, LIFT_RESTRICTION, REMOVE_LISTING, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
     from workflows.kit.status import publish_status
+    from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task, task_id
     from workflows.kit.timeline import Timeline, failure_code, refuse
     from workflows.settlement.models import (
@@ -292,14 +290,17 @@ class Settlement:
                 self._lift(
                     "delist",
                     "删除失信被执行人名单信息 (失信规定 第十条)",
-                    REMOVE_ENTRY,
+                    REMOVE_LISTING,
                     RemovalGround.SETTLEMENT_PERFORMED,
                 )
             )
         if req.consumption_restricted:
             lifts.append(
                 self._lift(
-                    "lift-restriction", "解除限制消费令 (限消规定 第九条)", LIFT_ORDER, LiftingGround.FULL_PERFORMANCE
+                    "lift-restriction",
+                    "解除限制消费令 (限消规定 第九条)",
+                    LIFT_RESTRICTION,
+                    LiftingGround.FULL_PERFORMANCE,
                 )
             )
         await asyncio.gather(*lifts)
