@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     simulator_port: int = 8100
     # JSON file listing PartnerEndpoint objects; replaces the sandbox partners entirely.
     partners_file: Path | None = None
+    # The SMS gateway (短信网关) that sends parties their one-time codes and notices. Sandbox: the simulators'
+    # outbox (simulators/sms.py) unless set; production: unset means parties cannot register or log in.
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
 
     # One factor compresses every legal duration (tests and demos); 1.0 is real time.
     time_acceleration: float = Field(default=1.0, gt=0)
@@ -250,6 +254,16 @@ class Settings(BaseSettings):
         if self.sandbox:
             agencies += [Agency(id=aid, name=name, token=f"sandbox-{aid}") for aid, name in SANDBOX_TASK_AGENCIES]
         return agencies
+
+    def sms_gateway(self) -> PartnerEndpoint | None:
+        """Where parties' texts go; None when production has no gateway configured."""
+        url = self.sms_gateway_url or (self.simulator_base_url if self.sandbox else "")
+        if not url:
+            return None
+        token = self.sms_gateway_token or ("sandbox-sms" if self.sandbox else "")
+        return PartnerEndpoint(
+            id="sms-gateway", category=PartnerCategory.SMS, name="短信网关", base_url=url, token=token
+        )
 
     def partners(self) -> list[PartnerEndpoint]:
         """The partner systems this deployment talks to, in the order measures are applied."""

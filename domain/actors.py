@@ -15,6 +15,7 @@ class Role(StrEnum):
     AGENCY = "agency"  # 协助执行单位 user or partner system, bound to one agency
     AUDITOR = "auditor"  # 审计: reads the cases of its courts, changes nothing
     ADMIN = "admin"  # 系统管理员: users and tokens; reads the cases of its courts (if any)
+    PARTY = "party"  # 当事人: an applicant, a debtor or their lawyer, in their own cases' space only
     SYSTEM = "system"  # the platform itself (timers, partner callbacks, benchmarks)
 
 

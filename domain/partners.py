@@ -16,6 +16,7 @@ class PartnerCategory(StrEnum):
     AUCTION = "auction"  # 网络司法拍卖平台
     TAX = "tax"  # 税务
     DISHONEST_LIST = "dishonest-list"  # 全国失信被执行人名单库 (最高人民法院)
+    SMS = "sms"  # 短信网关: one-time codes and notices to parties
 
 
 class PartnerRef(BaseModel):

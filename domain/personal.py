@@ -51,3 +51,6 @@ AccountNumber = Annotated[str, Personal(PersonalKind.ACCOUNT_NUMBER)]
 PlateNumber = Annotated[str, Personal(PersonalKind.PLATE)]
 Vin = Annotated[str, Personal(PersonalKind.VIN)]
 PhoneNumber = Annotated[str, Personal(PersonalKind.PHONE)]
+
+# A mainland mobile number (手机号): 11 digits from 13x to 19x, as parties register with and codes go to.
+PHONE_PATTERN = r"^1[3-9][0-9]{9}$"

@@ -59,6 +59,7 @@ from simulators.models import (
     SeedSubject,
     SimulatorConfig,
 )
+from simulators.sms import build_sms_router
 from simulators.store import PartnerStore, StoredAnswer
 from simulators.title_search import build_title_router
 
@@ -385,4 +386,5 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     app.include_router(build_batch_router(config.state_dir, by_category[PartnerCategory.BANK]))
     app.include_router(build_case_account_router(config.state_dir, by_category[PartnerCategory.BANK]))
     app.include_router(build_dishonest_list_router(config.state_dir))
+    app.include_router(build_sms_router(config.state_dir))
     return app

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from temporalio.client import Client
 
+from adapters.sms import SandboxSmsGateway
 from core.logging import get_logger
 from core.settings import Settings
 from core.temporal import connect, ensure_search_attributes
@@ -90,7 +91,9 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
         await db.run(_prepare_database, db, settings)
-        state = AppState(settings=settings, db=db, partners=settings.partners(), client=client)
+        sms_endpoint = settings.sms_gateway()
+        sms = SandboxSmsGateway(sms_endpoint) if sms_endpoint is not None else None
+        state = AppState(settings=settings, db=db, partners=settings.partners(), client=client, sms=sms)
         app.state.om = state
         connector: asyncio.Task[None] | None = None
         if client is None:
@@ -111,6 +114,8 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
                 connector.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await connector
+            if sms is not None:
+                await sms.aclose()
             db.dispose()
 
     app = FastAPI(

@@ -19,6 +19,8 @@ __all__ = [
     "Attachment",
     "Base",
     "Database",
+    "PartyAccount",
+    "PartyCode",
     "UTCDateTime",
     "User",
     "make_engine",
@@ -89,3 +91,39 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PartyAccount(Base):
+    """A party's real-name account (当事人实名账户): an applicant, a debtor or their lawyer, bound to one
+    ``users`` row of role ``party``. Nothing personal in clear: the ID number (or, for an organisation, its
+    credit code and its legal representative's ID) and the phone as keyed hashes for look-ups (the party
+    index's keys), and name, numbers and phone sealed for the few places that must show or use them."""
+
+    __tablename__ = "party_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # The number whose cases the party sees: a person's ID number, an organisation's credit code.
+    party_digest: Mapped[str] = mapped_column(String(64), index=True)
+    representative_digest: Mapped[str | None] = mapped_column(String(64), default=None)
+    phone_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PartyCode(Base):
+    """A one-time code sent by SMS to a party's phone (短信验证码), kept as its keyed hash. Good once, for a
+    few minutes and a few tries; how many were sent to one phone lately is what rate-limits sending."""
+
+    __tablename__ = "party_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phone_digest: Mapped[str] = mapped_column(String(64), index=True)
+    code_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

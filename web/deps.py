@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from temporalio.client import Client
 
+from adapters.sms import SmsGateway
 from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Forbidden
@@ -36,6 +37,7 @@ class AppState:
     db: Database
     partners: list[PartnerEndpoint] = field(default_factory=list)
     client: Client | None = None
+    sms: SmsGateway | None = None  # parties' one-time codes and notices (None: no gateway configured)
     case_pages: CasePageStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -69,7 +71,7 @@ async def _temporal_client(state: State) -> Client:
 TemporalClient = Annotated[Client, Depends(_temporal_client)]
 
 
-async def current_actor(request: Request, state: State, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Actor:
+async def _token_actor(request: Request, state: State, token: str | None) -> Actor:
     if not token:
         raise Unauthorized("UNAUTHENTICATED", "a bearer token is required (POST /api/auth/token)")
     actor = await users.actor_for(state.db, token)
@@ -77,6 +79,19 @@ async def current_actor(request: Request, state: State, token: Annotated[str | N
         raise Unauthorized("INVALID_TOKEN", "the token is unknown, expired or revoked")
     # For the request log: who, never what they sent.
     request.state.user = str(actor)
+    return actor
+
+
+async def current_actor(request: Request, state: State, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Actor:
+    """A member of staff, an agency or an admin: every /api route but the parties' own."""
+    return users.refuse_party(await _token_actor(request, state, token))
+
+
+async def current_party(request: Request, state: State, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Actor:
+    """A party (当事人) in their own cases' space: the /api/my routes."""
+    actor = await _token_actor(request, state, token)
+    if actor.role is not Role.PARTY:
+        raise Forbidden("PARTIES_ONLY", "仅当事人可用 / for parties only")
     return actor
 
 
@@ -101,3 +116,4 @@ Reassigner = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.SUPERVISOR)
 Reader = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN))]
 Agency = Annotated[Actor, Depends(require_roles(Role.AGENCY))]
 Admin = Annotated[Actor, Depends(require_roles(Role.ADMIN))]
+Party = Annotated[Actor, Depends(current_party)]

@@ -39,6 +39,10 @@ class GatewayTimeout(OneMatterError):
     status = 504
 
 
+class TooManyRequests(OneMatterError):
+    status = 429
+
+
 class FieldError(BaseModel):
     field: str | None
     rule: str

@@ -41,6 +41,7 @@ DEFAULT_BODY_LIMIT = 1 * MB
 BODY_LIMITS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"^/api/auth/token$"), 16 * KB),
     ("POST", re.compile(r"^/ui/login$"), 16 * KB),
+    ("POST", re.compile(r"^/api/parties/(register|code|login)$"), 16 * KB),
     # A payee list of up to a million rows: web/services/payouts.py MAX_UPLOAD_BYTES (256 MB) plus the form
     # around it. The file is spooled to disk as it arrives, never held: the limit bounds disk, not memory.
     ("POST", re.compile(r"^/api/payouts/lists$"), 257 * MB),
@@ -50,6 +51,8 @@ BODY_LIMITS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"^/codec/(encode|decode)$"), 8 * MB),  # Temporal's 2 MB payloads, base64, a few
 )
 LOGIN_PATHS = frozenset({"/api/auth/token", "/ui/login"})
+# Reached before any login: a party registers, asks for a code and logs in with it (web/api/parties.py).
+PUBLIC_PATHS = frozenset({"/api/parties/register", "/api/parties/code", "/api/parties/login"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_COOKIE = "om_session"  # web/codec.py SESSION_COOKIE (imported lazily there; same value)
 
@@ -193,7 +196,12 @@ class GuardMiddleware:
             if bad is not None:
                 await _error(send, 422, "FORBIDDEN_CHARACTER", bad)
                 return
-        if method in UNSAFE_METHODS and path not in LOGIN_PATHS and path.startswith(("/api/", "/ui/", "/codec/")):
+        if (
+            method in UNSAFE_METHODS
+            and path not in LOGIN_PATHS
+            and path not in PUBLIC_PATHS
+            and path.startswith(("/api/", "/ui/", "/codec/"))
+        ):
             refusal = await self._unauthenticated(scope)
             if refusal is not None:
                 if path.startswith("/ui/"):

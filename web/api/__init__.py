@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.api import agency_desk, auth, dashboard, legal, partners, scenarios, tasks, users, webhooks, workflows
+from web.api import (
+    agency_desk,
+    auth,
+    dashboard,
+    legal,
+    parties,
+    partners,
+    scenarios,
+    tasks,
+    users,
+    webhooks,
+    workflows,
+)
 
 router = APIRouter(prefix="/api")
-for module in (auth, scenarios, workflows, tasks, partners, users, legal, dashboard, agency_desk, webhooks):
+for module in (auth, scenarios, workflows, tasks, partners, users, legal, dashboard, agency_desk, webhooks, parties):
     router.include_router(module.router)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from core.logging import get_logger
 from domain.actors import Actor, Role
-from domain.errors import NotFound
+from domain.errors import Forbidden, NotFound
 from web.accounts import (
     API,
     SESSION,
@@ -77,6 +77,13 @@ def _actor_for(db: Database, token: str) -> Actor | None:
 async def actor_for(db: Database, token: str) -> Actor | None:
     """Who a bearer or session token belongs to; None for an unknown, expired or revoked one."""
     return await db.read(_actor_for, db, token)
+
+
+def refuse_party(actor: Actor) -> Actor:
+    """Staff routes and pages: a party's token (当事人) opens none of them — 403, whatever the route."""
+    if actor.role is Role.PARTY:
+        raise Forbidden("STAFF_ONLY", "当事人账户不能使用法院工作人员的功能 / a party's account opens no staff route")
+    return actor
 
 
 # --- administration -------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from domain.actors import Actor, Role
+from domain.errors import Forbidden
 from web.codec import SESSION_COOKIE
 from web.deps import AppState, app_state
 from web.services import users
@@ -78,11 +79,16 @@ async def optional_user(request: Request) -> UiUser | None:
     if actor is None:
         return None
     request.state.user = str(actor)
+    if actor.role is Role.PARTY:
+        request.state.party = True
+        return None  # staff pages know no party; an error page shows them as it shows anyone
     return UiUser(actor=actor, token=token)
 
 
 async def ui_user(request: Request) -> UiUser:
     user = await optional_user(request)
+    if user is None and getattr(request.state, "party", False):
+        raise Forbidden("STAFF_ONLY", "当事人账户不能使用法院工作人员的功能 / a party's account opens no staff page")
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)

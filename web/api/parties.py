@@ -1,0 +1,49 @@
+"""Parties online (当事人): real-name registration, login by phone and one-time code, and their own cases.
+A party's token opens these routes and no staff route (web/deps.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter
+
+from web.api.common import errors
+from web.deps import AppState, Party, State, TemporalClient
+from web.errors import ServiceUnavailable
+from web.services import party_accounts, party_space
+from web.services.party_accounts import CodeRequest, CodeSent, PartyDesk, PartyLogin, PartyToken, Registration
+from web.services.party_space import MyCase
+
+router = APIRouter(tags=["parties"])
+
+
+def desk(state: AppState) -> PartyDesk:
+    if state.sms is None and state.settings.sms_gateway() is not None:
+        raise ServiceUnavailable("SMS_STARTING", "短信网关尚未就绪 / the SMS gateway is not ready yet")
+    return PartyDesk(db=state.db, keys=state.settings.party_index_keys, sms=state.sms)
+
+
+@router.post("/parties/register", status_code=202, response_model=CodeSent, responses=errors(422, 429, 503))
+async def register(body: Registration, state: State) -> CodeSent:
+    """实名注册: name, ID number (checksum checked) and phone; a one-time code goes to the phone by SMS.
+    An organisation registers through its legal representative, with its credit code."""
+    return await party_accounts.register(desk(state), body)
+
+
+@router.post("/parties/code", status_code=202, response_model=CodeSent, responses=errors(422, 429, 503))
+async def request_code(body: CodeRequest, state: State) -> CodeSent:
+    """A login code by SMS to a registered phone (rate-limited per phone)."""
+    return await party_accounts.request_code(desk(state), body)
+
+
+@router.post("/parties/login", response_model=PartyToken, responses=errors(401, 422))
+async def login(body: PartyLogin, state: State) -> PartyToken:
+    """Phone and code in, a session bearer token out."""
+    ttl = timedelta(hours=state.settings.token_ttl_hours)
+    return await party_accounts.login(desk(state), body, ttl)
+
+
+@router.get("/my/cases", response_model=list[MyCase], responses=errors(401, 403))
+async def my_cases(actor: Party, state: State, client: TemporalClient) -> list[MyCase]:
+    """The cases that name this party (their ID number, or their organisation's credit code), and no other."""
+    return await party_space.my_cases(desk(state), client, actor)
