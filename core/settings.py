@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     web_workers: int = Field(default=2, ge=1, description="uvicorn processes serving the web")
+    # The proxies whose X-Forwarded-For the web believes (uvicorn's forwarded_allow_ips, comma-separated
+    # addresses or networks); empty: none, the connection's own address is the client's (web/guard.py).
+    forwarded_allow_ips: str = ""
     # Worker processes `make run` starts (OM_WORKERS); each polls the same task queue.
     workers: int = Field(default=1, ge=1, le=64)
     # Temporal SDK Prometheus metrics of a worker on this port (0 = off). `make run` gives worker i

@@ -158,9 +158,12 @@ class _ServerThread(threading.Thread):
 def web(settings: Settings, temporal_env: WorkflowEnvironment) -> Iterator[str]:
     """The web app as a real HTTP server (partners call back to it), on its own event loop thread."""
     from web.app import create_app
+    from web.guard import uvicorn_options
 
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.web_port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=settings.web_port, log_level="warning", **uvicorn_options(settings))
+    )
     thread = _ServerThread(server)
     thread.start()
     base = f"http://127.0.0.1:{settings.web_port}"

@@ -387,7 +387,9 @@ async def test_an_over_limit_body_is_refused_before_anything_is_stored(
     assert status == 413
     # Not declared (chunked) and growing past the limit: cut off with 413 while it streams in, and the
     # list — valid as far as it got — is not stored.
-    monkeypatch.setattr(limits, "BODY_LIMITS", (("POST", limits.re.compile(r"^/api/payouts/lists$"), 200_000),))
+    monkeypatch.setattr(
+        limits, "BODY_LIMITS", (limits.RouteLimit("POST", limits.re.compile(r"^/api/payouts/lists$"), upload=200_000),)
+    )
     data = csv_bytes(good_rows(5_000, start=8_000_000))
     assert len(data) > 400_000
     before = blob_files(store.root)

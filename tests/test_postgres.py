@@ -26,6 +26,7 @@ from tests.conftest import _ServerThread
 from tests.helpers import decide, eventually, login, start, status
 from tests.pg_cluster import Cluster, server_bin_dir, throwaway_cluster
 from tests.test_cross_region_seizure import AGENCIES, new_request
+from web.guard import uvicorn_options
 from workers.main import running_worker
 from workflows.cross_region_seizure.models import HAND_OVER, CrossRegionSeizureResult
 
@@ -97,7 +98,13 @@ async def pg_stack(
         }
     )
     server = uvicorn.Server(
-        uvicorn.Config(web.app.create_app(pg_settings, client), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            web.app.create_app(pg_settings, client),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            **uvicorn_options(pg_settings),
+        )
     )
     thread = _ServerThread(server)
     thread.start()

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from core.logging import configure_logging
 from core.settings import get_settings
 from web.app import create_app
+from web.guard import uvicorn_options
 from web.metrics import prepare_multiprocess
 
 
@@ -32,6 +33,7 @@ def main() -> None:
         port=settings.web_port,
         workers=settings.web_workers,
         log_config=None,
+        **uvicorn_options(settings),
     )
 
 

@@ -28,7 +28,7 @@ from web.codec import install as install_codec
 from web.db import Database
 from web.deps import AppState, State
 from web.errors import install_error_handlers
-from web.limits import GuardMiddleware
+from web.guard import GuardMiddleware
 from web.metrics import install as install_metrics
 from web.metrics import observe_request
 from web.payout_routes import router as payout_router
@@ -130,7 +130,7 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     # Limits, authentication-before-body, login throttle and security headers act before any route reads
-    # or parses a body (web/limits.py).
+    # or parses a body (web/guard.py, web/limits.py).
     app.add_middleware(GuardMiddleware, public_base_url=settings.public_base_url)
     app.include_router(api_router)
     app.include_router(audit_router)

@@ -15,6 +15,7 @@ import store.archive
 import store.case_pages
 import store.cases
 import store.inbox
+import store.login_throttle
 import store.parties  # noqa: F401
 from store.db import Base, make_engine
 

@@ -12,7 +12,10 @@ _DESCRIPTIONS = {
     403: "the caller's role or agency may not do this",
     404: "no such resource",
     409: "refused in the current state",
+    413: "the body is larger than this route accepts",
+    415: "the body's media type is not one this route accepts",
     422: "the request failed validation",
+    429: "too many failed attempts; retry after the Retry-After header's seconds",
     503: "the workflow service or database is not answering",
 }
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.deps import app_state
 from web.errors import Unauthorized
+from web.guard import login_form as guarded_login_form
 from web.services import users
 from web.ui.i18n import LANGS
 from web.ui.render import page
@@ -68,19 +69,19 @@ async def login_form(request: Request) -> Response:
 
 @router.post("/ui/login")
 async def login(request: Request) -> Response:
-    form = await request.form()
-    sent, expected = str(form.get("csrf", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    form = guarded_login_form(request)  # parsed once, by the guard that counted it
+    sent, expected = form.get("csrf"), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     t = translator(request)
     if not expected or not hmac.compare_digest(sent, expected):
         return _login_page(request, t("error.csrf"), status_code=403)
-    username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))
+    username, password = form.username, form.password
     state = app_state(request)
     ttl = timedelta(hours=state.settings.token_ttl_hours)
     try:
         out = await users.login(state.db, username, password, ttl)
     except Unauthorized:
         return _login_page(request, t("login.failed"), username=username, status_code=401)
-    target = landing(out.role, safe_next(str(form.get("next", ""))))
+    target = landing(out.role, safe_next(form.get("next")))
     response = RedirectResponse(target, status_code=303)
     secure = state.settings.public_base_url.startswith("https://")
     set_session(response, out.access_token, state.settings.token_ttl_hours * 3600, secure)
