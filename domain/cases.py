@@ -7,9 +7,19 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 # 案号, e.g. (2026)浙0102执1234号. Backslashes and double quotes are refused: Temporal's visibility
-# queries cannot match them, so such a case could never be found again by its number.
+# queries cannot match them, so such a case could never be found again by its number. Control and
+# bidi-override characters forge what people read; emoji and pictographs are no part of a 案号.
+_NOT_IN_A_CASE_NUMBER = (
+    r'\\"\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2600-\u27bf\ufe0f\U0001f000-\U0001faff'
+)
 CaseNumber = Annotated[
-    str, Field(min_length=3, max_length=64, pattern=r'^[^\\"]+$', description="案号, e.g. (2026)浙0102执1234号")
+    str,
+    Field(
+        min_length=3,
+        max_length=64,
+        pattern=f"^[^{_NOT_IN_A_CASE_NUMBER}]+$",
+        description="案号, e.g. (2026)浙0102执1234号",
+    ),
 ]
 CourtName = Annotated[str, Field(min_length=2, max_length=100, pattern=r'^[^\\"]+$', description="法院")]
 

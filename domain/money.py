@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import Field
@@ -17,13 +17,32 @@ PositiveFen = Annotated[
 ]
 
 _CENT = Decimal("0.01")
+_MAX_YUAN = Decimal(MAX_FEN) / 100
+
+
+class AmountError(ValueError):
+    """A yuan amount that is not money: ``rule`` says why — ``amount_format`` (not a number),
+    ``amount_decimals`` (more than two decimals) or ``amount_too_large`` (beyond ``MAX_FEN``)."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 def yuan_to_fen(amount: str | Decimal) -> int:
-    """Parses a yuan amount such as "100.00" into fen; more than two decimals is an error, not a rounding."""
-    value = Decimal(str(amount))
+    """Parses a yuan amount such as "100.00" into fen; more than two decimals is an error, not a rounding.
+    "1e30" or thirty digits is not money either (beyond ``MAX_FEN`` in size): an error, never an overflow
+    further down."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        raise AmountError("amount_format", f"{str(amount)[:40]!r} is not an amount of yuan") from None
+    if not value.is_finite():
+        raise AmountError("amount_format", f"{str(amount)[:40]!r} is not an amount of yuan")
+    if abs(value) > _MAX_YUAN:
+        raise AmountError("amount_too_large", f"{str(amount)[:40]!r} is more than ¥{_MAX_YUAN:,}")
     if value != value.quantize(_CENT):
-        raise ValueError(f"{amount!r} has more than two decimal places")
+        raise AmountError("amount_decimals", f"{amount!r} has more than two decimal places")
     return int(value * 100)
 
 

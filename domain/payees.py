@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from stdnum.cn import ric
 
-from domain.money import yuan_to_fen
+from domain.money import AmountError, yuan_to_fen
 from domain.parties import check_bank_account, check_credit_code, check_resident_id
 
 # Large fund-raising frauds reach ~900,000 investors (issue 15): one list holds up to a million payees;
@@ -75,6 +75,7 @@ BANK_ACCOUNT = "bank_account"
 AMOUNT_FORMAT = "amount_format"
 AMOUNT_DECIMALS = "amount_decimals"
 AMOUNT_POSITIVE = "amount_positive"
+AMOUNT_TOO_LARGE = "amount_too_large"
 DUPLICATE = "duplicate"
 MISSING_COLUMN = "missing_column"
 DUPLICATE_COLUMN = "duplicate_column"
@@ -448,8 +449,15 @@ class _RowChecker:
             return None
         try:
             fen = yuan_to_fen(parsed)
-        except ValueError:
-            errors.append(PayeeError(number, "amount", AMOUNT_DECIMALS, "amount has more than two decimal places"))
+        except AmountError as exc:
+            errors.append(
+                PayeeError(
+                    number,
+                    "amount",
+                    exc.rule,
+                    str(exc) if exc.rule != AMOUNT_DECIMALS else "amount has more than two decimal places",
+                )
+            )
             return None
         if fen <= 0:
             errors.append(PayeeError(number, "amount", AMOUNT_POSITIVE, "amount must be greater than zero"))

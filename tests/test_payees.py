@@ -19,6 +19,7 @@ from domain.payees import (
     AMOUNT_DECIMALS,
     AMOUNT_FORMAT,
     AMOUNT_POSITIVE,
+    AMOUNT_TOO_LARGE,
     BANK_ACCOUNT,
     CREDIT_CODE,
     DUPLICATE,
@@ -139,6 +140,8 @@ def test_bad_amounts() -> None:
         good_row(4, "一百"),
         good_row(5, "NaN"),
         good_row(6, ""),
+        good_row(7, "1e30"),  # once a 500: the decimal overflowed beyond the check
+        good_row(8, "1" * 30),
     ]
     check = parse_payees(csv_text(rows).encode())
     assert problems(check.errors) == [
@@ -148,6 +151,8 @@ def test_bad_amounts() -> None:
         (5, "amount", AMOUNT_FORMAT),
         (6, "amount", AMOUNT_FORMAT),
         (7, "amount", REQUIRED),
+        (8, "amount", AMOUNT_TOO_LARGE),
+        (9, "amount", AMOUNT_TOO_LARGE),
     ]
 
 

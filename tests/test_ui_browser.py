@@ -85,7 +85,7 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
     await form.locator("[name='f.debtor.id_number']").fill(debtor.id_number)
     await form.locator("[name='f.amount_owed_fen']").fill("5,000.00")  # yuan, typed as people do
     await form.locator("[name='f.execution_costs_fen']").fill("100.5")
-    await expect(form.locator(".money .preview").first).to_contain_text("500000")
+    await expect(form.locator(".money .preview").first).to_have_text("¥5,000.00")  # yuan, never fen
     await form.locator("button[type=submit]").click()
 
     await expect(page).to_have_url(re.compile(r"/ui/cases/asset-inquiry-[0-9a-f]+\?done=started"))
@@ -135,12 +135,20 @@ async def test_start_form_reports_errors_next_to_the_field(browser: Browser, web
     await form.locator("button[type=submit]").click()
     await expect(page.locator(".field.has-error")).to_have_count(1)
     await expect(page.locator("[name='f.amount_owed_fen']")).to_have_value("10.005")
+    # A negative or a huge amount: said in Chinese beside the field, the rest of the form kept.
+    for typed, said in (("-5", "金额不能为负数"), ("1e30", "金额过大"), ("9" * 30, "金额过大")):
+        await page.locator("[name='f.amount_owed_fen']").fill(typed)
+        await page.get_by_test_id("start-form").evaluate("f => f.noValidate = true")
+        await page.get_by_test_id("start-form").locator("button[type=submit]").click()
+        await expect(page.locator(".field.has-error")).to_contain_text(said)
+        await expect(page.locator("[name='f.debtor.name']")).to_have_value("孙某某")
     await page.locator("[name='f.amount_owed_fen']").fill("10")
     await page.get_by_test_id("start-form").evaluate("f => f.noValidate = true")
     await page.get_by_test_id("start-form").locator("button[type=submit]").click()
     error = page.locator(".field.has-error")
     await expect(error).to_have_count(1)
-    await expect(error).to_contain_text("cn.ric")
+    await expect(error).to_contain_text("居民身份证号不正确")
+    await expect(error).not_to_contain_text("cn.ric")
     await expect(page).to_have_url(re.compile(r"/ui/cases/new/asset-inquiry$"))
     await page.context.close()
 

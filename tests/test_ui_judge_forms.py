@@ -323,12 +323,18 @@ async def test_mass_payout_starts_from_the_csv_upload(browser: Browser, web: str
     await form.locator("[name='f.case_account']").fill(f"CASE-{uuid.uuid4().hex[:10]}")
     # A bad list first: the check names the problems and offers the full report; nothing starts.
     bad = tmp_path / "bad.csv"
-    bad.write_bytes("姓名,身份证号/统一社会信用代码,开户行,账号,金额\n张三,123,某行,1,abc\n".encode())
+    # 1e30 and thirty digits once crashed the server (a raw INTERNAL_ERROR page, the form lost).
+    bad.write_bytes(
+        "姓名,身份证号/统一社会信用代码,开户行,账号,金额\n"
+        f"张三,123,某行,1,abc\n李四,123,某行,1,1e30\n王五,123,某行,1,{'9' * 30}\n".encode()
+    )
     await form.locator("input[type=file]").set_input_files(str(bad))
     await page.get_by_test_id("upload-check").click()
     rejected = page.get_by_test_id("upload-rejected")
     await expect(rejected).to_be_visible()
     await expect(rejected.locator("td[data-rule]").first).to_contain_text("不正确")  # the rule, in Chinese
+    await expect(rejected.locator("td[data-rule]", has_text="金额过大")).to_have_count(2)
+    await expect(form.locator("[name='f.case_account']")).not_to_have_value("")  # the rest of the form kept
     report = await page.get_by_test_id("upload-report").get_attribute("href")
     assert report and report.endswith("/errors.csv")
     async with await login(web, "judge") as api:

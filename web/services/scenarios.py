@@ -55,6 +55,21 @@ class InvalidStartRequest(ValidationFailed):
         self.errors = list(errors)
 
 
+# The limits a rule names (``gt``: 0, ``max_length``: 200): the model's constants, never what was typed, kept
+# so the form can say "须大于 0" beside the field.
+_LIMIT_KEYS = ("gt", "ge", "lt", "le", "min_length", "max_length")
+
+
+def _limits_kept(exc: ValidationError) -> list[Any]:
+    bare = exc.errors(include_url=False, include_context=False, include_input=False)
+    full = exc.errors(include_url=False, include_input=False)
+    for err, with_ctx in zip(bare, full, strict=True):
+        limits = {k: v for k, v in (with_ctx.get("ctx") or {}).items() if k in _LIMIT_KEYS}
+        if limits:
+            err["ctx"] = limits
+    return bare
+
+
 def scenario_or_404(name: str) -> Scenario:
     scenario = SCENARIOS.get(name)
     if scenario is None:
@@ -117,7 +132,7 @@ async def start(
     try:
         req = scenario.request_model.model_validate(body)
     except ValidationError as exc:
-        raise InvalidStartRequest(exc.errors(include_url=False, include_context=False, include_input=False)) from None
+        raise InvalidStartRequest(_limits_kept(exc)) from None
 
     wid = workflow_id_for(name, actor, idempotency_key)
     ctx = ScenarioContext(

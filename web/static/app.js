@@ -59,16 +59,42 @@
       var v = input.value.replace(/[,¥￥\s]/g, "");
       if (!/^\d+(\.\d{1,2})?$/.test(v)) { preview.textContent = ""; return; }
       var parts = v.split(".");
-      var fen = parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + "0").slice(0, 2), 10) : 0);
       var yuan = Number(parts[0]).toLocaleString(zh ? "zh-CN" : "en-US");
-      preview.textContent = "¥" + yuan + "." + ((parts[1] || "") + "00").slice(0, 2) + " = " + fen + (zh ? " 分" : " fen");
+      preview.textContent = "¥" + yuan + "." + ((parts[1] || "") + "00").slice(0, 2);
     }
     input.addEventListener("input", update);
     update();
   }
 
+  // What the server's guard refuses in any text (controls, bidi overrides: they forge what people read),
+  // said beside the field before the form leaves, so the rest of what was typed stays.
+  var FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  function forbiddenText(form) {
+    var first = null;
+    form.querySelectorAll("input[name], textarea[name]").forEach(function (el) {
+      var field = el.closest(".field") || el.parentNode;
+      var old = field.querySelector(":scope > small.error[data-client]");
+      if (old) { old.remove(); }
+      if (el.type === "file" || el.type === "hidden" || !FORBIDDEN.test(el.value)) { return; }
+      var note = document.createElement("small");
+      note.className = "error";
+      note.setAttribute("data-client", "1");
+      note.setAttribute("role", "alert");
+      note.textContent = zh ? "不得包含控制字符或双向覆盖字符 (可能是复制粘贴带入的不可见字符)"
+        : "No control or bidi-override characters (often invisible, brought in by copy and paste)";
+      field.appendChild(note);
+      field.classList.add("has-error");
+      el.setAttribute("aria-invalid", "true");
+      if (!first) { first = el; }
+    });
+    if (first) { first.focus(); }
+    return first !== null;
+  }
+
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
+    if (form.querySelectorAll && forbiddenText(form)) { ev.preventDefault(); return; }
     var msg = form.getAttribute && form.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { ev.preventDefault(); return; }
     // One submission per form: a double click must not send a decision twice.

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.legal_time import CHINA_TZ
-from domain.money import yuan_to_fen
+from domain.money import AmountError, yuan_to_fen
 from web.services.directory import Directory
 from web.ui.i18n import Translator, has_cjk
 
@@ -216,6 +216,9 @@ class FormBuilder:
             # Words missing for this field: better its Chinese description than an English name.
             if desc and has_cjk(desc):
                 label = self.t.field(key, None, desc)
+        shape = self.t(f"format.{key}", "")  # how a 案号 or a plate is written, whatever the scenario
+        if shape:
+            hint = f"{hint}; {shape}" if hint else shape
         return label, hint
 
     def _field(
@@ -410,6 +413,9 @@ def _read(f: FormField, form: Mapping[str, str], errors: dict[str, str], t: Tran
         return MISSING
     try:
         return _convert(f, raw)
+    except AmountError as exc:
+        errors[f.name] = t(f"invalid.{exc.rule}", _INVALID["yuan"])
+        return MISSING
     except (ValueError, InvalidOperation, json.JSONDecodeError):
         errors[f.name] = t(f"invalid.{f.kind}", _INVALID.get(f.kind, "invalid value"))
         return MISSING
@@ -446,7 +452,10 @@ def _convert(f: FormField, raw: str) -> Any:
         d = Decimal(raw)
         return int(d) if d == d.to_integral_value() else float(d)
     if f.kind == "yuan":
-        return yuan_to_fen(raw.replace(",", "").replace("¥", "").replace("￥", "").strip())
+        fen = yuan_to_fen(raw.replace(",", "").replace("，", "").replace("¥", "").replace("￥", "").strip())
+        if fen < 0:
+            raise AmountError("amount_negative", "an amount is never negative")
+        return fen
     if f.kind == "enum":
         return int(raw) if f.attrs.get("data-int") else raw
     if f.kind == "datetime":

@@ -16,7 +16,6 @@ from temporalio.client import WorkflowExecutionStatus
 from domain.errors import Conflict, OneMatterError, ValidationFailed
 from domain.money import format_yuan, yuan_to_fen
 from web.deps import app_state, temporal_client
-from web.errors import field_errors
 from web.services import audit, case_search, payouts, scenarios
 from web.services import tasks as task_service
 from web.services import workflows as case_service
@@ -28,6 +27,7 @@ from web.services.workflows import CancelBody, DecisionBody
 from web.ui.display import Display
 from web.ui.forms import FormBuilder, FormField, error_map, flatten, parse, upload_fields, yuan_text
 from web.ui.i18n import scenario_words
+from web.ui.messages import field_messages
 from web.ui.render import countdowns, page, progress_bars, refusal_fields
 from web.ui.session import DeciderUser, JudgeUser, ReaderUser, UiUser, check_csrf, translator
 from workflows.agency_task.models import Reasoned, Reassignment
@@ -248,7 +248,7 @@ async def start(name: str, request: Request, user: JudgeUser) -> Response:
             db=state.db,
         )
     except InvalidStartRequest as exc:
-        by_field, general = error_map([(e.field, e.message) for e in field_errors(exc.errors)])
+        by_field, general = error_map(field_messages(exc.errors, t))
         return _start_page(request, user, name, values, by_field, general, status_code=422)
     except OneMatterError as exc:
         return _start_page(request, user, name, values, None, [exc.message], status_code=exc.status)
@@ -349,7 +349,7 @@ async def take_decision(workflow_id: str, decision: str, request: Request, user:
         body = DecisionBody.model_validate({**parsed.data, "reason": reason})
         await case_service.decide(client, user.actor, workflow_id, decision, body)
     except ValidationError as exc:
-        by_field, general = error_map([(e.field, e.message) for e in field_errors(exc.errors())])
+        by_field, general = error_map(field_messages(exc.errors(), t))
         return await _case_page(request, user, workflow_id, decision, values, by_field, general, status_code=422)
     except OneMatterError as exc:
         by_field, general = refusal_fields(exc)
