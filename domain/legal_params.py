@@ -95,6 +95,7 @@ class P(StrEnum):
     FEE_ENFORCEMENT_NO_AMOUNT_MAX = "fee.enforcement.no_amount_max"
     # The enforcement case (执行案件, DOMAIN §17): the period to apply, the notice, the term (审限).
     CASE_APPLICATION_PERIOD = "case.application_period"
+    CASE_DOCKET_WITHIN = "case.docket_within"
     CASE_EXECUTION_NOTICE_WITHIN = "case.execution_notice_within"
     CASE_TERM = "case.term"
     CASE_TERM_NON_LITIGATION = "case.term_non_litigation"

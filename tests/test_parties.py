@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -211,3 +212,65 @@ async def test_no_party_data_in_clear_in_the_web_database(web: str, simulator: s
     raw = b"".join(p.read_bytes() for p in settings.var_dir.glob("web.db*"))
     for value in (person["id_number"], person["phone"], name):
         assert value.encode() not in raw, f"{value!r} is in the web's database in clear"
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def application(applicant: dict[str, str], title_sha256: str) -> dict[str, Any]:
+    return {
+        "court": DEMO_COURT,
+        "applicants": [{"kind": "person", "name": applicant["name"], "id_number": applicant["id_number"]}],
+        "debtors": [{"kind": "person", "name": "吴九", "id_number": resident_id("19880808")}],
+        "title": {
+            "document_number": "(2026)浙0102民初456号",
+            "issuer": DEMO_COURT,
+            "effective_on": "2026-09-01",
+            "performance_due_on": "2026-09-15",
+        },
+        "claim": {"principal_fen": 30_000_000, "interest_fen": 120_000, "costs_fen": 50_000},
+        "title_document_sha256": title_sha256,
+        "known_assets": "被执行人在工商银行有存款",
+    }
+
+
+async def uploaded(party: httpx.AsyncClient, data: bytes, name: str) -> str:
+    r = await party.post("/api/my/files", files={"file": (name, data)})
+    assert r.status_code == 201, r.text
+    sha: str = r.json()["sha256"]
+    return sha
+
+
+async def test_an_applicant_applies_online_and_follows_the_application(web: str, simulator: str) -> None:
+    party, person = await registered(web, simulator)
+    async with party:
+        title = await uploaded(party, PDF, "判决书.pdf")
+        r = await party.post("/api/my/applications", json=application(person, title))
+        assert r.status_code == 201, r.text
+        submitted = r.json()
+        assert submitted["status"] == "submitted" and submitted["case_number"] is None
+        # Docketed or refused within 7 days of receipt, the receipt day not counted (执行工作规定 Art 16).
+        days = (datetime.fromisoformat(submitted["decide_by"]) - datetime.fromisoformat(submitted["submitted_at"])).days
+        assert 7 <= days <= 16, submitted
+        r = await party.get("/api/my/applications")
+        assert [a["application_id"] for a in r.json()] == [submitted["application_id"]]
+
+
+async def test_only_a_named_applicant_applies_and_only_with_their_own_title_pdf(web: str, simulator: str) -> None:
+    party, person = await registered(web, simulator)
+    stranger, _ = await registered(web, simulator)
+    async with party, stranger:
+        title = await uploaded(party, PDF, "判决书.pdf")
+        r = await stranger.post("/api/my/applications", json=application(person, title))
+        assert r.status_code == 403 and r.json()["code"] == "APPLICANT_ONLY"
+        photo = await uploaded(party, PNG, "photo.png")
+        r = await party.post("/api/my/applications", json=application(person, photo))
+        assert r.status_code == 422 and r.json()["code"] == "TITLE_PDF_REQUIRED"
+        # Another party's upload is not theirs to attach, even knowing its hash.
+        their_pdf = await uploaded(stranger, PDF + b"%stranger\n", "other.pdf")
+        r = await party.post("/api/my/applications", json=application(person, their_pdf))
+        assert r.status_code == 422 and r.json()["code"] == "TITLE_PDF_REQUIRED"
+        r = await party.post("/api/my/files", files={"file": ("x.txt", b"plain text")})
+        assert r.status_code == 422 and r.json()["code"] == "FILE_TYPE_REFUSED"
+        assert (await stranger.get("/api/my/applications")).json() == []

@@ -20,7 +20,9 @@ __all__ = [
     "Base",
     "Database",
     "PartyAccount",
+    "PartyApplication",
     "PartyCode",
+    "PartyFile",
     "UTCDateTime",
     "User",
     "make_engine",
@@ -127,3 +129,38 @@ class PartyCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PartyFile(Base):
+    """A file a party uploaded (the title of an application, a lead's photo): the bytes live encrypted in the
+    blob store under their SHA-256; this row says whose they are, so only their owner can attach them."""
+
+    __tablename__ = "party_files"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PartyApplication(Base):
+    """An application for enforcement submitted online (网上申请执行): the filing clerk's queue until it is
+    docketed (a case, with its number) or refused with reasons, within the period (``decide_by``). The
+    application itself — parties, title, claim — is sealed; the row holds only what the queue sorts by."""
+
+    __tablename__ = "party_applications"
+
+    application_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    court: Mapped[str] = mapped_column(String(100), index=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    title_sha256: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decide_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    reasons: Mapped[str | None] = mapped_column(Text, default=None)
+    case_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    case_number: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -50,6 +50,7 @@ BODY_LIMITS: tuple[RouteLimit, ...] = (
     # A start form may carry its list (the payee list of a mass payout, checked before the start).
     RouteLimit("POST", re.compile(r"^/ui/cases/new/[a-z0-9-]+$"), upload=257 * MB),
     RouteLimit("POST", re.compile(r"^/(api|ui)/tasks/[^/]+/attachments$"), upload=21 * MB),  # + form
+    RouteLimit("POST", re.compile(r"^/api/my/files$"), upload=21 * MB),  # a party's upload, the same limit
     RouteLimit("POST", re.compile(r"^/codec/(encode|decode)$"), text=8 * MB),  # 2 MB payloads, base64, a few
 )
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, UploadFile
 
 from web.api.common import errors
 from web.deps import AppState, Party, State, TemporalClient
 from web.errors import ServiceUnavailable
-from web.services import party_accounts, party_space
+from web.services import party_accounts, party_applications, party_space
 from web.services.party_accounts import CodeRequest, CodeSent, PartyDesk, PartyLogin, PartyToken, Registration
+from web.services.party_applications import ApplicationView, FileStored, OnlineApplication
 from web.services.party_space import MyCase
+from web.services.tasks import MAX_ATTACHMENT_BYTES
 
 router = APIRouter(tags=["parties"])
 
@@ -47,3 +49,23 @@ async def login(body: PartyLogin, state: State) -> PartyToken:
 async def my_cases(actor: Party, state: State, client: TemporalClient) -> list[MyCase]:
     """The cases that name this party (their ID number, or their organisation's credit code), and no other."""
     return await party_space.my_cases(desk(state), client, actor)
+
+
+@router.post("/my/files", status_code=201, response_model=FileStored, responses=errors(401, 403, 413, 422))
+async def upload_file(file: UploadFile, actor: Party, state: State) -> FileStored:
+    """A party's file (the title as a PDF, a photo of a lead): encrypted, named by its SHA-256."""
+    data = await file.read(MAX_ATTACHMENT_BYTES + 1)
+    store = party_applications.party_file_store(state.settings)
+    return await party_applications.store_file(state.db, store, actor, data)
+
+
+@router.post("/my/applications", status_code=201, response_model=ApplicationView, responses=errors(401, 403, 422))
+async def apply(body: OnlineApplication, actor: Party, state: State) -> ApplicationView:
+    """申请执行: the application, with the title's PDF uploaded first; the filing clerk dockets it (a case
+    number) or refuses it with reasons within 7 days."""
+    return await party_applications.submit(desk(state), actor, body)
+
+
+@router.get("/my/applications", response_model=list[ApplicationView], responses=errors(401, 403))
+async def my_applications(actor: Party, state: State) -> list[ApplicationView]:
+    return await party_applications.my_applications(desk(state), actor)

@@ -15,6 +15,7 @@ from temporalio.service import RPCError
 
 from core.temporal import CASE_NUMBER, STATUS
 from domain.actors import Actor
+from store.cases import CaseRow
 from store.parties import PartyIndexEntry
 from web.db import Database
 from web.services.party_accounts import PartyDesk, party_digests
@@ -46,6 +47,16 @@ def _entries(db: Database, wanted: list[str]) -> list[tuple[str, str, str, str |
     return [(r.workflow_id, r.scenario, r.role, r.court) for r in rows]
 
 
+def _filed(db: Database, workflow_ids: list[str]) -> dict[str, tuple[str, str, str]]:
+    """Workflow id → (case id, case number, court) of the filed cases (执行案件) among them."""
+    rows = db.rows(
+        select(CaseRow.workflow_id, CaseRow.case_id, CaseRow.case_number, CaseRow.court).where(
+            CaseRow.workflow_id.in_(workflow_ids)
+        )
+    )
+    return {r.workflow_id: (r.case_id, r.case_number, r.court) for r in rows}
+
+
 async def _matter(client: Client, workflow_id: str) -> tuple[str, str] | None:
     """(case number, status) as the workflow service has them; None for one it no longer knows."""
     try:
@@ -58,23 +69,29 @@ async def _matter(client: Client, workflow_id: str) -> tuple[str, str] | None:
 
 
 async def my_cases(desk: PartyDesk, client: Client, actor: Actor) -> list[MyCase]:
+    """The filed cases that name the party, each with the matters that name them; a matter started before
+    its case was filed stands under its own case number."""
     entries = await desk.db.run(_entries, desk.db, await party_digests(desk, actor))
     by_workflow: dict[str, tuple[str, str | None, list[str]]] = {}
     for workflow_id, scenario, role, court in entries:
         _, _, roles = by_workflow.setdefault(workflow_id, (scenario, court, []))
         roles.append(role)
-    described = await asyncio.gather(*(_matter(client, w) for w in by_workflow))
+    filed = await desk.db.run(_filed, desk.db, list(by_workflow))
     cases: dict[str, MyCase] = {}
     roles_of: dict[str, set[str]] = defaultdict(set)
-    for (workflow_id, (scenario, court, roles)), found in zip(by_workflow.items(), described, strict=True):
+    for workflow_id, (case_id, number, court) in filed.items():
+        cases[number] = MyCase(case_id=case_id, case_number=number, court=court, roles=[], matters=[])
+        roles_of[number].update(by_workflow[workflow_id][2])
+    matters = [w for w in by_workflow if w not in filed]
+    described = await asyncio.gather(*(_matter(client, w) for w in matters))
+    for workflow_id, found in zip(matters, described, strict=True):
         if found is None:
             continue
-        case_number, status = found
-        case = cases.setdefault(
-            case_number, MyCase(case_id=case_number, case_number=case_number, court=court, roles=[], matters=[])
-        )
+        number, status = found
+        scenario, court, roles = by_workflow[workflow_id]
+        case = cases.setdefault(number, MyCase(case_id=number, case_number=number, court=court, roles=[], matters=[]))
         case.matters.append(MyMatter(scenario=scenario, workflow_id=workflow_id, status=status))
-        roles_of[case_number].update(roles)
+        roles_of[number].update(roles)
     for number, case in cases.items():
         case.roles = sorted(roles_of[number])
     return list(cases.values())

@@ -1,0 +1,188 @@
+"""Applying online (网上申请执行, DOMAIN §17.1, §17.3): an applicant uploads the title as a PDF and submits the
+application; it waits in the filing clerk's queue of its court until docketed — a case with its number —
+or refused with reasons, within the period (domain/applications.py); the applicant follows it in their space.
+
+Only an applicant named in the application may submit it (their number among the applicants'); the title is
+one of their own uploads. The application is sealed at rest; the queue's row holds no personal data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from core.blobstore import BlobStore
+from core.settings import Settings
+from domain.actors import Actor
+from domain.applications import docketing_due
+from domain.cases import CourtName
+from domain.errors import Forbidden, ValidationFailed
+from domain.money import Fen, PositiveFen
+from domain.parties import Party
+from web.db import Database, PartyApplication, PartyFile, User, utcnow
+from web.services.parties import digests
+from web.services.party_accounts import PartyDesk, party_digests
+from web.services.tasks import MAX_ATTACHMENT_BYTES, sniff
+
+
+class TitleOfEnforcement(BaseModel):
+    """执行依据: the effective judgment, ruling, award or notarised deed the application enforces."""
+
+    document_number: str = Field(min_length=2, max_length=100, description="执行依据文书号")
+    issuer: str = Field(min_length=2, max_length=100, description="作出机关")
+    effective_on: date = Field(description="生效日期")
+    performance_due_on: date = Field(description="履行期间届满日")
+
+
+class ClaimedAmounts(BaseModel):
+    principal_fen: PositiveFen = Field(description="本金 (分)")
+    interest_fen: Fen = Field(default=0, description="利息 (分)")
+    costs_fen: Fen = Field(default=0, description="费用 (分)")
+
+
+class OnlineApplication(BaseModel):
+    """申请执行书, as the applicant submits it: the same parts a filing clerk types (POST /api/cases), the
+    title's PDF, and what the applicant knows of the debtor's assets (执行工作规定 Art 18)."""
+
+    court: CourtName
+    applicants: list[Party] = Field(min_length=1, max_length=20, description="申请执行人")
+    debtors: list[Party] = Field(min_length=1, max_length=20, description="被执行人")
+    title: TitleOfEnforcement
+    claim: ClaimedAmounts
+    title_document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="执行依据的 PDF (先上传)")
+    known_assets: str = Field(default="", max_length=2000, description="已知的被执行人财产线索")
+
+    def filing(self) -> dict[str, object]:
+        """The application as a filing clerk's filing (POST /api/cases) takes it."""
+        return self.model_dump(mode="json", include={"court", "applicants", "debtors", "title", "claim"})
+
+
+class ApplicationView(BaseModel):
+    """What the applicant and the filing clerk see of an application's progress."""
+
+    application_id: str
+    court: str
+    status: str = Field(description="submitted 待审查 | accepted 已立案 | refused 不予受理")
+    submitted_at: datetime
+    decide_by: datetime = Field(description="立案或不予受理的期限")
+    case_id: str | None = None
+    case_number: str | None = None
+    reasons: str | None = None
+
+
+class FileStored(BaseModel):
+    sha256: str
+    size: int
+    content_type: str
+
+
+def party_file_store(settings: Settings) -> BlobStore:
+    return BlobStore(settings.var_dir / "party-files", settings.codec_keys)
+
+
+def _user_id(db: Database, username: str) -> int:
+    with db.session() as s:
+        found = s.scalar(select(User.id).where(User.username == username))
+    if found is None:
+        raise Forbidden("PARTIES_ONLY", "仅当事人可用 / for parties only")
+    return int(found)
+
+
+def _record_file(db: Database, user_id: int, digest: str, content_type: str, size: int) -> None:
+    with db.session() as s:
+        if s.get(PartyFile, (user_id, digest)) is None:
+            s.add(PartyFile(user_id=user_id, sha256=digest, content_type=content_type, size=size, uploaded_at=utcnow()))
+
+
+async def store_file(db: Database, store: BlobStore, actor: Actor, data: bytes) -> FileStored:
+    """A party's upload (PDF, JPEG or PNG, by content), encrypted, by its SHA-256. ``data`` may be one byte
+    over the limit, which is how a caller says so."""
+    user_id = await db.run(_user_id, db, actor.user_id)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed("FILE_TOO_LARGE", f"file: 文件不能超过 {MAX_ATTACHMENT_BYTES // 2**20} MB", "file")
+    content_type = sniff(data)
+    if content_type is None:
+        raise ValidationFailed("FILE_TYPE_REFUSED", "file: 仅限 PDF、JPEG、PNG 文件 / only PDF, JPEG or PNG", "file")
+    digest = await asyncio.to_thread(store.put, data)
+    await db.run(_record_file, db, user_id, digest, content_type, len(data))
+    return FileStored(sha256=digest, size=len(data), content_type=content_type)
+
+
+def _view(row: PartyApplication) -> ApplicationView:
+    return ApplicationView(
+        application_id=row.application_id,
+        court=row.court,
+        status=row.status,
+        submitted_at=row.submitted_at,
+        decide_by=row.decide_by,
+        case_id=row.case_id,
+        case_number=row.case_number,
+        reasons=row.reasons,
+    )
+
+
+def _submit(db: Database, user_id: int, application: OnlineApplication) -> ApplicationView:
+    assert db.sealer is not None
+    now = utcnow()
+    with db.session() as s:
+        title = s.get(PartyFile, (user_id, application.title_document_sha256))
+        if title is None or title.content_type != "application/pdf":
+            raise ValidationFailed(
+                "TITLE_PDF_REQUIRED",
+                "title_document_sha256: 请先上传执行依据的 PDF 文件 / upload the title as a PDF first",
+                "title_document_sha256",
+            )
+        application_id = f"sq-{now:%Y%m%d}-{secrets.token_hex(6)}"
+        row = PartyApplication(
+            application_id=application_id,
+            user_id=user_id,
+            court=application.court,
+            sealed=db.sealer.seal(application.model_dump_json(), f"application:{application_id}"),
+            title_sha256=application.title_document_sha256,
+            submitted_at=now,
+            decide_by=docketing_due(now).due_at,
+            status="submitted",
+        )
+        s.add(row)
+        s.flush()
+        return _view(row)
+
+
+async def submit(desk: PartyDesk, actor: Actor, application: OnlineApplication) -> ApplicationView:
+    """Files the application into its court's queue, if the party is one of its applicants."""
+    mine = set(await party_digests(desk, actor))
+    named = {d for a in application.applicants for d in digests(desk.keys, a.id_number).values()}
+    if not mine & named:
+        raise Forbidden(
+            "APPLICANT_ONLY",
+            "applicants: 只能以本人 (或本单位) 为申请执行人提交申请 / you must be one of the applicants",
+        )
+    user_id = await desk.db.run(_user_id, desk.db, actor.user_id)
+    return await desk.db.run(_submit, desk.db, user_id, application)
+
+
+def _mine(db: Database, user_id: int) -> list[ApplicationView]:
+    with db.session() as s:
+        rows = s.scalars(
+            select(PartyApplication)
+            .where(PartyApplication.user_id == user_id)
+            .order_by(PartyApplication.submitted_at.desc())
+            .limit(100)
+        )
+        return [_view(r) for r in rows]
+
+
+async def my_applications(desk: PartyDesk, actor: Actor) -> list[ApplicationView]:
+    user_id = await desk.db.run(_user_id, desk.db, actor.user_id)
+    return await desk.db.run(_mine, desk.db, user_id)
+
+
+def opened(db: Database, row: PartyApplication) -> OnlineApplication:
+    """The sealed application, for the filing clerk who decides it."""
+    assert db.sealer is not None
+    return OnlineApplication.model_validate(json.loads(db.sealer.open(row.sealed, f"application:{row.application_id}")))
