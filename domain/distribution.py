@@ -396,10 +396,32 @@ def _by_key(
     return [list(g) for _, g in groupby(sorted(pairs, key=key), key=key)]
 
 
+class PrincipalRequired(ValueError):
+    """The doubled interest cannot be computed: the principal within the adjudicated amount is not given."""
+
+
 def doubled_interest_base_fen(claim: Claim) -> int:
     """What the doubled interest runs on: the principal debt, not the general interest or the costs in
-    the adjudicated amount (迟延利息解释 Art. 1: 除一般债务利息之外的金钱债务)."""
-    return claim.amount_fen if claim.principal_fen is None else claim.principal_fen
+    the adjudicated amount (迟延利息解释 Art. 1: 除一般债务利息之外的金钱债务). Never the whole amount by
+    default: a claim whose interest is computed must give its principal."""
+    if claim.principal_fen is None:
+        raise PrincipalRequired(
+            f"principal_fen: required for {claim.claim_id!r} to compute the doubled interest (迟延利息解释 第一条)"
+        )
+    return claim.principal_fen
+
+
+def debtor_share_hold(open_claims: Sequence[str], disputed_fen: int) -> str | None:
+    """Why nothing may reach the debtor yet, or None. A security the court knows of is extinguished by the
+    sale and paid from the price (拍卖变卖规定 Art. 28): while a known mortgagee or another seizing court
+    has not declared, or an objection to the plan is unresolved (民诉法解释 Arts. 509–510), the debtor's
+    share stays in the case account (提存)."""
+    reasons = []
+    if open_claims:
+        reasons.append(f"已知债权人尚未申报或未受偿: {', '.join(open_claims)} (拍卖变卖规定 第二十八条)")
+    if disputed_fen:
+        reasons.append(f"分配方案异议未解决, 争议款 {disputed_fen} 分已提存 (民诉法解释 第五百零九条、第五百一十条)")
+    return "; ".join(reasons) or None
 
 
 def delayed_interest_fen(

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from domain.distribution import ClaimKind
 from domain.measures import SeizureRank
 from domain.money import Fen
 from domain.personal import IdNumber, PersonName
@@ -103,6 +104,56 @@ class OccupantKind(StrEnum):
     DEBTOR = "debtor"  # the debtor (and family) live or work there
     TENANT = "tenant"
     OTHER = "other"
+
+
+class KnownCreditor(BaseModel):
+    """A creditor the register shows but who has not applied to the distribution: a mortgagee (paid from
+    the price, 拍卖变卖规定 Art. 28) or another court's seizure, first or queued (首封/轮候, whose applicant
+    may join, 民诉法解释 Art. 506). Notified and invited to declare before the plan is drawn up."""
+
+    claim_id: str = Field(description="mortgage-N or seizure-N, in the register's order")
+    holder: str = Field(description="the mortgagee, or the court that seized")
+    kind: ClaimKind = Field(description="secured (a mortgage) or ordinary (another court's seizure)")
+    secured_amount_fen: Fen | None = Field(default=None, description="a mortgage: the registered secured amount")
+    maximum_amount: bool = False
+    registered_at: datetime
+    case_number: str = Field(default="", description="a seizure: the other court's case")
+    basis: str
+
+
+def known_creditors(title: TitleRecord, court: str, case_number: str, creditor_names: set[str]) -> list[KnownCreditor]:
+    """Who must be notified to declare: every mortgagee not among the creditors, and every seizure by
+    another case. Pure: same register, same list."""
+    out: list[KnownCreditor] = []
+    for i, m in enumerate(sorted(title.mortgages, key=lambda m: m.registered_at)):
+        if m.holder in creditor_names:
+            continue
+        out.append(
+            KnownCreditor(
+                claim_id=f"mortgage-{i + 1}",
+                holder=m.holder,
+                kind=ClaimKind.SECURED,
+                secured_amount_fen=m.secured_amount_fen,
+                maximum_amount=m.maximum_amount,
+                registered_at=m.registered_at,
+                basis="拍卖变卖规定 第二十八条第一款; 民诉法解释 第五百零六条",
+            )
+        )
+    seizures = sorted(title.seizures, key=lambda s: s.registered_at)
+    for i, s in enumerate(seizures):
+        if s.court == court and s.case_number == case_number:
+            continue
+        out.append(
+            KnownCreditor(
+                claim_id=f"seizure-{i + 1}",
+                holder=s.court,
+                kind=ClaimKind.ORDINARY,
+                registered_at=s.registered_at,
+                case_number=s.case_number,
+                basis="民诉法解释 第五百零六条; 查扣冻规定 第二十六条 (首封/轮候)",
+            )
+        )
+    return out
 
 
 SEIZURE_RENEWAL_MARGIN = timedelta(days=180)  # [I] a disposal takes months; renew a seizure ending sooner

@@ -73,6 +73,7 @@ class P(StrEnum):
     REFERENCE_VALIDITY = "reference.validity"
     DISPOSAL_START_WITHIN = "reference.disposal_start_within"
     DISTRIBUTION_OBJECTION = "distribution.objection"
+    DISTRIBUTION_CLAIM_DECLARATION = "distribution.claim_declaration"  # known creditors invited to declare
     DISTRIBUTION_COUNTER_OBJECTION = "distribution.counter_objection"
     DISTRIBUTION_OBJECTOR_SUIT = "distribution.objector_suit"
     DELAYED_INTEREST_DAILY = "interest.delayed_performance_daily"

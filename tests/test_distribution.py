@@ -16,7 +16,9 @@ from domain.distribution import (
     DistributionPlan,
     DistributionRules,
     Ordering,
+    PrincipalRequired,
     concede_to_debtor,
+    debtor_share_hold,
     delayed_interest_fen,
     doubled_interest_base_fen,
     plan_distribution,
@@ -238,7 +240,9 @@ def test_doubled_interest_runs_on_the_principal_only():
     claim = ordinary("a", 1_060_000_00, principal_fen=1_000_000_00)  # principal + ¥50,000 interest + ¥10,000 costs
     base = doubled_interest_base_fen(claim)
     assert delayed_interest_fen(base, date(2026, 1, 1), date(2026, 4, 11), Decimal("0.000175")) == 17_500_00
-    assert doubled_interest_base_fen(ordinary("b", 5_00)) == 5_00  # no principal named: all of it is principal
+    # No principal named: refused, never the whole amount (which holds interest and costs).
+    with pytest.raises(PrincipalRequired, match="principal_fen"):
+        doubled_interest_base_fen(ordinary("b", 5_00))
     with pytest.raises(ValueError, match="principal_fen"):
         ordinary("c", 1_00, principal_fen=2_00)
 
@@ -277,3 +281,53 @@ def test_a_delivery_title_is_no_ground_to_sell_the_home_for_a_money_claim():
     )
     assert "conceded_by" in (residence_problem(rent, 5, 8, {"applicant"}) or "")
     assert residence_problem(rent.model_copy(update={"conceded_by": "applicant"}), 5, 8, {"applicant"}) is None
+
+
+def test_art_28_nothing_reaches_the_debtor_while_a_known_security_or_a_dispute_is_open():
+    """拍卖变卖规定 Art. 28 and 民诉法解释 Arts. 509–510: the debtor's share waits while a known mortgagee has
+    not declared or been paid, or while an objection's disputed amount is in escrow (提存)."""
+    assert debtor_share_hold([], 0) is None
+    held = debtor_share_hold(["mortgage-1"], 0)
+    assert held is not None and "mortgage-1" in held and "第二十八条" in held
+    disputed = debtor_share_hold([], 100_000_00)
+    assert disputed is not None and "10000000" in disputed and "第五百一十条" in disputed
+
+
+def test_art_506_known_creditors_are_the_registers_mortgagees_and_other_courts_seizures():
+    """民诉法解释 Art. 506 with 拍卖变卖规定 Art. 28: a mortgagee not among the creditors, and every other
+    case's seizure (首封 or 轮候), is invited to declare; a mortgagee already applying is not invited twice."""
+    from domain.joint_review import Mortgage, Seizure, TitleRecord, known_creditors
+    from domain.measures import SeizureRank
+
+    def seizure(court: str, case: str, rank: SeizureRank, day: int) -> Seizure:
+        return Seizure(
+            court=court,
+            case_number=case,
+            rank=rank,
+            registered_at=datetime(2026, 3, day, tzinfo=UTC),
+            expires_on=date(2029, 3, 1),
+        )
+
+    title = TitleRecord(
+        unit_number="330102008002GB00105F00031208",
+        owner_id_number="91330100MA2H7K3D4Y",
+        owner_name="杭州某某贸易有限公司",
+        land_use="commercial",
+        area_m2=186.4,
+        mortgages=[
+            Mortgage(
+                holder="杭州某农商银行", secured_amount_fen=1_200_000_00, registered_at=datetime(2021, 4, 8, tzinfo=UTC)
+            ),
+            Mortgage(holder="申请执行银行", secured_amount_fen=1_00, registered_at=datetime(2022, 1, 1, tzinfo=UTC)),
+        ],
+        seizures=[
+            seizure("杭州市上城区人民法院", "(2026)浙0102执1001号", SeizureRank.FIRST, 2),
+            seizure("杭州市西湖区人民法院", "(2026)浙0106执77号", SeizureRank.QUEUED, 9),
+        ],
+    )
+    known = known_creditors(title, "杭州市上城区人民法院", "(2026)浙0102执1001号", {"申请执行银行"})
+    assert [(k.claim_id, k.holder, k.kind) for k in known] == [
+        ("mortgage-1", "杭州某农商银行", ClaimKind.SECURED),
+        ("seizure-2", "杭州市西湖区人民法院", ClaimKind.ORDINARY),
+    ]
+    assert known[0].secured_amount_fen == 1_200_000_00 and known[1].case_number == "(2026)浙0106执77号"

@@ -35,8 +35,10 @@ from tests.helpers import (
 from workflows.agency_task.models import Completion
 from workflows.kit.messages import COMPLETE_TASK
 from workflows.real_estate_disposal.models import (
+    APPROVE_PLAN,
     CONFIRM_SALE,
     CORRECT_REFERENCE,
+    DECLARE_CLAIM,
     DISTRIBUTION_OBJECTION,
     IN_KIND,
     PROCEED,
@@ -216,6 +218,13 @@ async def confirm_and_transfer(client: Client, handle: WorkflowHandle[Any, Any])
     )
 
 
+async def approve_plan(handle: WorkflowHandle[Any, Any]) -> Any:
+    """The judge approves the distribution plan (it is served on every creditor and the debtor after)."""
+    st = await awaiting(handle, APPROVE_PLAN)
+    await decide(handle, APPROVE_PLAN, "分配方案经合议庭审核")
+    return st
+
+
 async def result_of(handle: WorkflowHandle[Any, Any]) -> RealEstateDisposalResult:
     return await asyncio.wait_for(handle.result(), timeout=90)
 
@@ -281,6 +290,7 @@ async def test_sold_in_round_one(client: Client, settings: Settings, simulator: 
     await set_terms(handle, "first", 1_470_000 * YUAN)
 
     await confirm_and_transfer(client, handle)
+    await approve_plan(handle)
     # Within the 15 days for objections to the plan (民诉法解释 Art. 509) the disputed part is escrowed.
     st = await awaiting(handle, DISTRIBUTION_OBJECTION)
     assert st.summary["plan"]["proceeds_fen"] == 1_510_000 * YUAN
@@ -373,6 +383,7 @@ async def test_unsold_in_round_one_then_sold_in_round_two(client: Client, settin
     await decide(handle, REFUSE_SALE, "买受人不具备购房资格, 不予出具成交裁定")
     await set_terms(handle, "second", 560_000 * YUAN, rounds=2)
     await confirm_and_transfer(client, handle)
+    await approve_plan(handle)
     result = await result_of(handle)
     assert result.status == "completed" and result.sold_price_fen == 560_000 * YUAN and result.buyer == "b2"
     assert [(r.kind.value, r.attempt, r.result.status if r.result else None) for r in result.rounds] == [
@@ -427,6 +438,7 @@ async def test_unsold_twice_then_sold_in_the_sale_period(client: Client, setting
     await set_terms(handle, "second", 600_000 * YUAN)
     await wait_status(handle, "bidding_sale", timeout=60)
     await confirm_and_transfer(client, handle)
+    await approve_plan(handle)
     result = await result_of(handle)
     assert result.status == "completed" and result.sold_price_fen == 610_000 * YUAN and result.buyer == "s2"
     sale = result.rounds[-1]
@@ -469,6 +481,7 @@ async def test_unsold_everywhere_then_taken_in_kind(client: Client, settings: Se
             "mortgages_cancelled": True,
         },
     )
+    await approve_plan(handle)
     result = await result_of(handle)
     assert result.status == "completed" and result.buyer == "applicant"
     assert [r.kind.value for r in result.rounds] == ["first", "second", "sale"]
@@ -510,6 +523,7 @@ async def test_buyer_default_forfeits_the_deposit_and_the_round_is_held_again(
     await set_terms(handle, "first", 700_000 * YUAN)
     await set_terms(handle, "first", 700_000 * YUAN, rounds=1)  # the round is held again after the default
     await confirm_and_transfer(client, handle)
+    await approve_plan(handle)
     result = await result_of(handle)
     assert result.status == "completed" and result.buyer == "solid" and result.sold_price_fen == 760_000 * YUAN
     again = result.rounds[1].result
@@ -604,6 +618,7 @@ async def test_zhuji_the_plot_covers_the_claim_and_the_home_is_never_put_up(
             amount_fen=1_200_000 * YUAN,
             id_number=resident_id(),
             account="6222020000000000027",
+            principal_fen=1_200_000 * YUAN,
             performance_due_on=date(2025, 6, 30),
         ),
         Creditor(
@@ -652,6 +667,7 @@ async def test_zhuji_the_plot_covers_the_claim_and_the_home_is_never_put_up(
     assert not [f for f in st.summary["defects"]["findings"] if f["severity"] == "blocking"]
     await set_terms(handle, "first", start_fen)
     await confirm_and_transfer(client, handle)
+    await approve_plan(handle)
     result = await result_of(handle)
 
     assert result.status == "completed"
@@ -715,3 +731,127 @@ async def test_a_necessary_residence_is_not_sold_while_other_assets_cover_the_cl
         await decide(handle, RESIDENCE_EXCEPTION, "", ground="supporter_has_housing")  # grounds must be stated
     await decide(handle, STOP, "被执行人及其所扶养家属生活所必需的居住房屋")
     assert (await result_of(handle)).status == "stopped"
+
+
+# --- the distribution plan is a decision (issue 22) ---------------------------------------------------
+
+DEMO_COURT = "杭州市上城区人民法院"
+MORTGAGEE = "杭州某农商银行"
+
+
+async def demo_office_unit_sold(
+    client: Client, settings: Settings, simulator: str
+) -> tuple[WorkflowHandle[Any, Any], str]:
+    """The demo office unit (simulators.title_search.DEMO_UNITS): the company's unit, mortgaged for
+    ¥1,200,000 on 2021-04-08 to a bank that has not applied; one applicant owed ¥500,000; sold for
+    ¥2,850,000. Returns once the sale is ruled on and title has passed."""
+    debtor = Party(kind=PartyKind.ORGANISATION, name="杭州某某贸易有限公司", id_number=credit_code())
+    unit, case = unit_number(), case_number()
+    record = title_record(
+        unit,
+        debtor,
+        case,
+        land_use="commercial",
+        area_m2=186.4,
+        address="杭州市上城区钱江路某大厦12层1208室",
+        mortgages=[
+            {"holder": MORTGAGEE, "secured_amount_fen": 1_200_000 * YUAN, "registered_at": "2021-04-08T10:00:00+08:00"}
+        ],
+    )
+    record["seizures"][0]["court"] = DEMO_COURT
+    await seed(
+        simulator,
+        unit,
+        record,
+        valuations=(3_000_000 * YUAN, 3_000_000 * YUAN),
+        first=[{"bidders": [bidder("bidder-a", ("before_close", 2, 2_850_000 * YUAN))]}],
+    )
+    req = request(
+        debtor,
+        unit,
+        case,
+        owed=500_000 * YUAN,
+        court=DEMO_COURT,
+        execution_costs=[],
+        debtor_account="6222020000000000035",
+    )
+    handle = await new_case(client, settings, req)
+    await joint_review(client, handle.id)
+    st = await wait_status(handle, "awaiting_terms_first", timeout=60)
+    codes = {f["code"] for f in st.summary["defects"]["findings"]}
+    assert {"MORTGAGE", "MORTGAGEE_NOT_PARTICIPATING"} <= codes
+    await set_terms(handle, "first", 2_100_000 * YUAN)
+    await confirm_and_transfer(client, handle)
+    return handle, debtor.name
+
+
+async def test_the_known_mortgagee_is_invited_and_paid_before_anything_reaches_the_debtor(
+    client: Client, settings: Settings, simulator: str
+):
+    """拍卖变卖规定 Art. 28: the auction extinguishes the mortgage and the mortgagee is paid from the price;
+    民诉法解释 Arts. 506, 509: known creditors declare, the judge's plan is served on every creditor and the
+    debtor. The issue's case: ¥2,850,000 = ¥7,400 fee + ¥1,200,000 mortgagee + ¥500,000 applicant +
+    ¥1,142,600 to the debtor (not ¥2,342,600)."""
+    handle, debtor = await demo_office_unit_sold(client, settings, simulator)
+    st = await awaiting(handle, DECLARE_CLAIM)
+    assert st.status == "claim_declaration"
+    [known] = st.summary["known_creditors"]
+    assert (known["claim_id"], known["holder"], known["secured_amount_fen"]) == (
+        "mortgage-1",
+        MORTGAGEE,
+        1_200_000 * YUAN,
+    )
+    invited = [e for e in st.timeline if e.action == "creditor_invited"]
+    assert [e.detail["holder"] for e in invited] == [MORTGAGEE]
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await decide(handle, DECLARE_CLAIM, claim_id="mortgage-9", amount_fen=1 * YUAN)
+    assert "claim_id" in str(err.value.cause)
+    await decide(
+        handle,
+        DECLARE_CLAIM,
+        "抵押权人书面申报",
+        claim_id="mortgage-1",
+        amount_fen=1_200_000 * YUAN,
+        id_number=credit_code(),
+        account="6228480000000000042",
+    )
+    # The plan goes to the judge before anyone is told of it or paid.
+    st = await approve_plan(handle)
+    plan = st.summary["plan"]
+    paid = {line["ref"]: line["paid_fen"] for line in plan["lines"]}
+    assert paid == {"application-fee": 7_400 * YUAN, "mortgage-1": 1_200_000 * YUAN, "applicant": 500_000 * YUAN}
+    assert plan["surplus_to_debtor_fen"] == 1_142_600 * YUAN
+    result = await result_of(handle)
+    assert result.status == "completed", result.reason
+    st = await status(handle)
+    served = next(e for e in st.timeline if e.action == "plan_served")
+    assert set(served.detail["served_on"]) == {MORTGAGEE, "诸暨某银行股份有限公司", debtor}
+    approved = next(e for e in st.timeline if e.detail.get("decision") == APPROVE_PLAN)
+    assert approved.at <= served.at
+    # The bank moved the mortgagee's ¥1,200,000 in the creditors' batch, and the debtor's share after it.
+    items = {row["item_key"].rsplit("/", 1)[-1]: row for row in await bank_items(simulator, handle.id)}
+    assert (items["mortgage-1"]["amount_fen"], items["mortgage-1"]["status"]) == (1_200_000 * YUAN, "paid")
+    assert (items["surplus"]["amount_fen"], items["surplus"]["status"]) == (1_142_600 * YUAN, "paid")
+    assert items["surplus"]["batch_id"] != items["mortgage-1"]["batch_id"]
+    assert items["mortgage-1"]["booked_at"] <= items["surplus"]["booked_at"]
+
+
+async def test_an_undeclared_mortgage_keeps_its_amount_and_the_debtor_share_in_the_case_account(
+    client: Client, settings: Settings, simulator: str
+):
+    """The mortgagee did not declare in the 15 days: its registered amount ranks all the same and is held
+    (提存), and nothing reaches the debtor while that security is open (拍卖变卖规定 Art. 28)."""
+    handle, _ = await demo_office_unit_sold(client, settings, simulator)
+    await approve_plan(handle)  # the declaration period ended with no declaration
+    result = await result_of(handle)
+    assert result.status == "completed", result.reason
+    payments = {p.ref: (p.status, p.amount_fen) for p in result.payments}
+    assert payments["mortgage-1"] == ("held", 1_200_000 * YUAN)
+    assert payments["surplus"] == ("held", 1_142_600 * YUAN)
+    assert payments["applicant"] == ("paid", 500_000 * YUAN)
+    items = {row["item_key"].rsplit("/", 1)[-1] for row in await bank_items(simulator, handle.id)}
+    assert items == {"applicant"}
+    st = await status(handle)
+    assert any(e.action == "claims_undeclared" and e.detail["claim_ids"] == ["mortgage-1"] for e in st.timeline)
+    held = next(e for e in st.timeline if e.action == "debtor_share_held")
+    assert "mortgage-1" in (held.reason or "")

@@ -23,11 +23,21 @@ def build_input(request: RealEstateDisposalRequest, ctx: ScenarioContext) -> Rea
     """Resolves the law in force today (Beijing date) once, at start; history keeps it."""
     from datetime import datetime
 
+    from domain.errors import ValidationFailed
     from domain.fees import enforcement_fee
     from domain.legal_params import params_at
     from domain.legal_time import CHINA_TZ
     from workflows.real_estate_disposal.models import RealEstateDisposalInput
 
+    for i, creditor in enumerate(request.creditors):
+        if creditor.performance_due_on is not None and creditor.principal_fen is None:
+            # The doubled interest runs on the principal only (迟延利息解释 Art. 1): never the whole amount.
+            raise ValidationFailed(
+                "PRINCIPAL_REQUIRED",
+                "计算加倍部分债务利息须写明其中本金 / principal_fen is required to compute the doubled interest "
+                "(迟延利息解释 第一条)",
+                f"creditors[{i}].principal_fen",
+            )
     today = datetime.now(CHINA_TZ).date()
     params = params_at(today, request.jurisdiction)
     if request.application_fee_fen is None:

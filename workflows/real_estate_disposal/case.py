@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.auction import ForfeitureApplication, RoundKind, announcement_lead, round_floor
     from domain.calendar import Deadline
     from domain.distribution import DistributionPlan
-    from domain.joint_review import DefectsReport, TitleRecord
+    from domain.joint_review import DefectsReport, KnownCreditor, TitleRecord
     from domain.legal_params import LegalParams
     from domain.legal_params import P as LP
     from domain.legal_time import LegalDuration
@@ -88,6 +88,8 @@ class DisposalCase:
         self.title_task: TaskOutcome | None = None
         # 6. distribution
         self.forfeitures: list[ForfeitureApplication] = []
+        self.known: list[KnownCreditor] = []  # invited to declare (mortgagees, other seizing courts)
+        self.declared: dict[str, Creditor] = {}  # their declarations, by claim_id
         self.claims: list[Creditor] = []
         self.plan: DistributionPlan | None = None
         self.escrow: dict[str, int] = {}
@@ -225,6 +227,9 @@ class DisposalCase:
             "sold_price_fen": self.sale_price_fen,
             "plan": self.plan.model_dump(mode="json") if self.plan else None,
             "escrow": self.escrow,
+            "known_creditors": [
+                k.model_dump(mode="json") | {"declared": k.claim_id in self.declared} for k in self.known
+            ],
             "deadlines": {
                 name: {"due_at": p.due_at.isoformat(), "provisional": p.deadline.provisional}
                 for name, p in self.periods.items()

@@ -11,12 +11,15 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.auction import AuctionTerms, RoundKind, qualification_problem, terms_problems
+    from domain.distribution import ClaimKind
     from domain.legal_params import P as LP
     from domain.residence import ResidenceException, residence_problem
     from workflows.kit.decisions import DecisionSpec, NoPayload
     from workflows.real_estate_disposal.models import (
+        APPROVE_PLAN,
         CONFIRM_SALE,
         CORRECT_REFERENCE,
+        DECLARE_CLAIM,
         DISTRIBUTION_OBJECTION,
         IN_KIND,
         PROCEED,
@@ -25,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         RESIDENCE_EXCEPTION,
         SET_TERMS,
         STOP,
+        ClaimDeclaration,
         CorrectedReference,
         DistributionObjection,
         Grounds,
@@ -46,6 +50,8 @@ SPECS = (
     DecisionSpec(IN_KIND, InKind, reason_required=True),
     DecisionSpec(RELEASE, NoPayload, reason_required=True),
     DecisionSpec(DISTRIBUTION_OBJECTION, DistributionObjection, reason_required=True),
+    DecisionSpec(DECLARE_CLAIM, ClaimDeclaration),
+    DecisionSpec(APPROVE_PLAN, NoPayload),
 )
 
 
@@ -77,4 +83,21 @@ def unlawful(case: DisposalCase, name: str, payload: BaseModel) -> str | None:
         paid = case.plan.paid_to(payload.ref)
         if payload.disputed_fen > paid - case.escrow.get(payload.ref, 0):
             return f"disputed_fen: more than the {paid} fen the plan pays to {payload.ref!r}"
+    if isinstance(payload, ClaimDeclaration):
+        return declaration_problem(case, payload)
+    return None
+
+
+def declaration_problem(case: DisposalCase, payload: ClaimDeclaration) -> str | None:
+    """A declaration answers an open invitation; another court's seizure names its creditor."""
+    invited = {k.claim_id: k for k in case.known}
+    known = invited.get(payload.claim_id)
+    if known is None:
+        return f"claim_id: {payload.claim_id!r} was not invited to declare (invited: {', '.join(invited) or 'none'})"
+    if payload.claim_id in case.declared:
+        return f"claim_id: {payload.claim_id!r} has declared already"
+    if known.kind is ClaimKind.ORDINARY and not payload.creditor:
+        return "creditor: another court's seizure declares for its applicant, who must be named"
+    if payload.principal_fen is not None and payload.principal_fen > payload.amount_fen:
+        return "principal_fen: cannot exceed amount_fen, of which it is a part"
     return None

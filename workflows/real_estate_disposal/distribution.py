@@ -1,6 +1,8 @@
-"""Distribution of the proceeds (分配): the plan by legal priority (``domain.distribution``), the parties'
-15-day objection window (disputed amounts stay in escrow, 民诉法解释 Art. 510), then payment by the bank
-holding the case account."""
+"""Distribution of the proceeds (分配): the creditors the register shows (mortgagees, other courts'
+seizures) notified and invited to declare, the plan by legal priority (``domain.distribution``) approved
+by the judge and served on every creditor and the debtor, the parties' 15-day objection window (disputed
+amounts stay in escrow, 民诉法解释 Arts. 509–510), then payment by the bank holding the case account: the
+creditors first, and the debtor only when no known security and no dispute is open."""
 
 from __future__ import annotations
 
@@ -14,16 +16,22 @@ with workflow.unsafe.imports_passed_through():
     from domain.auction import apply_forfeited_deposit
     from domain.distribution import (
         RESIDENCE_RESERVE,
+        ClaimKind,
         concede_to_debtor,
+        debtor_share_hold,
         delayed_interest_fen,
         doubled_interest_base_fen,
         plan_distribution,
     )
+    from domain.joint_review import KnownCreditor, known_creditors
     from domain.legal_params import P as LP
     from workflows.kit import retries
     from workflows.kit.timeline import failure_code
     from workflows.real_estate_disposal.models import (
+        APPROVE_PLAN,
+        DECLARE_CLAIM,
         DISTRIBUTION_OBJECTION,
+        ClaimDeclaration,
         Cost,
         Creditor,
         DistributionObjection,
@@ -36,6 +44,11 @@ from workflows.real_estate_disposal.case import CALL, DisposalCase
 
 APPLICATION_FEE = "application-fee"  # the fee's line in the plan
 APPLICATION_FEE_PATCH = "distribution-application-fee"
+# Runs recorded before the plan was the judge's decision (no invitation, approval or debtor's hold) keep
+# their path.
+PLAN_DECISION_PATCH = "distribution-plan-decision"
+SURPLUS = "surplus"
+DEBTOR_REFS = (RESIDENCE_RESERVE, SURPLUS)
 
 
 async def distribute(case: DisposalCase, taker: str | None) -> None:
@@ -54,28 +67,144 @@ async def distribute(case: DisposalCase, taker: str | None) -> None:
         if f.auction_costs_fen
     ]
     proceeds = case.sale_price_fen + sum(f.into_proceeds_fen + f.auction_costs_fen for f in case.forfeitures)
-    case.claims = [*_claims_with_interest(case), *case.tax_claims]
+    decided = workflow.patched(PLAN_DECISION_PATCH)
+    if decided:
+        await _invite_known_creditors(case)
+    case.claims = [*_claims_with_interest(case), *case.tax_claims, *_known_claims(case)]
     costs = [*req.execution_costs, *default_costs, *_application_fee(case)]
     plan = plan_distribution(proceeds, costs, case.claims, case.inp.rules)
     if case.residence_reserve_fen and case.residence_conceded_by:
-        plan, _ = concede_to_debtor(plan, case.residence_conceded_by, case.residence_reserve_fen, req.debtor.name)
+        plan, reserved = concede_to_debtor(
+            plan, case.residence_conceded_by, case.residence_reserve_fen, req.debtor.name
+        )
+        if decided and reserved < case.residence_reserve_fen:
+            # Said, not silent: the concession cannot take more than the conceding creditor receives.
+            case.timeline.record(
+                "residence_reserve_capped",
+                wanted_fen=case.residence_reserve_fen,
+                reserved_fen=reserved,
+                conceded_by=case.residence_conceded_by,
+                basis="异议复议规定 第二十条第一款第三项",
+            )
     case.plan = plan
     reserve = plan.paid_to(RESIDENCE_RESERVE)
+    if decided:
+        case.timeline.record(
+            "distribution_plan",
+            proceeds_fen=proceeds,
+            residence_reserve_fen=reserve,
+            lines=len(plan.lines),
+            surplus_fen=plan.surplus_to_debtor_fen,
+        )
+        case.set_status(Status.AWAITING_PLAN_APPROVAL)
+        await case.decided(APPROVE_PLAN)
+        case.timeline.record("plan_served", served_on=_served_on(case), basis="民诉法解释 第五百零九条")
     case.set_status(Status.DISTRIBUTION_OBJECTION_WINDOW)
-    case.timeline.record(
-        "distribution_plan",
-        proceeds_fen=proceeds,
-        residence_reserve_fen=reserve,
-        lines=len(plan.lines),
-        surplus_fen=plan.surplus_to_debtor_fen,
-    )
+    if not decided:
+        case.timeline.record(
+            "distribution_plan",
+            proceeds_fen=proceeds,
+            residence_reserve_fen=reserve,
+            lines=len(plan.lines),
+            surplus_fen=plan.surplus_to_debtor_fen,
+        )
     window = await case.period("distribution_objection", params.duration(LP.DISTRIBUTION_OBJECTION))
     while (decision := await case.decision_within(DISTRIBUTION_OBJECTION, window)) is not None:
         objection = DistributionObjection.model_validate(decision.payload)
         case.escrow[objection.ref] = case.escrow.get(objection.ref, 0) + objection.disputed_fen
         case.timeline.record("distribution_objection", decision.reason, **objection.model_dump())
     case.set_status(Status.PAYING)
-    await _pay(case, taker, reserve)
+    await _pay(case, taker, reserve, decided)
+
+
+async def _invite_known_creditors(case: DisposalCase) -> None:
+    """The register's mortgagees and other seizing courts not among the creditors are notified and
+    invited to declare (民诉法解释 Art. 506; 拍卖变卖规定 Art. 28); the judge records each declaration as
+    the court receives it, until all have declared or the declaration period ends."""
+    req = case.req
+    case.known = known_creditors(case.title, req.court, req.case_number, {c.creditor for c in req.creditors})
+    if not case.known:
+        return
+    for known in case.known:
+        case.timeline.record(
+            "creditor_invited",
+            claim_id=known.claim_id,
+            holder=known.holder,
+            kind=known.kind.value,
+            secured_amount_fen=known.secured_amount_fen,
+            basis=known.basis,
+        )
+    case.set_status(Status.CLAIM_DECLARATION)
+    window = await case.period("claim_declaration", case.params.duration(LP.DISTRIBUTION_CLAIM_DECLARATION))
+    while len(case.declared) < len(case.known):
+        decision = await case.decision_within(DECLARE_CLAIM, window)
+        if decision is None:
+            break
+        declaration = ClaimDeclaration.model_validate(decision.payload)
+        known = next(k for k in case.known if k.claim_id == declaration.claim_id)
+        case.declared[known.claim_id] = _declared_claim(known, declaration)
+        case.timeline.record(
+            "claim_declared", decision.reason, claim_id=known.claim_id, amount_fen=declaration.amount_fen
+        )
+    undeclared = [k.claim_id for k in case.known if k.claim_id not in case.declared]
+    if undeclared:
+        case.timeline.record("claims_undeclared", claim_ids=undeclared)
+
+
+def _declared_claim(known: KnownCreditor, declaration: ClaimDeclaration) -> Creditor:
+    secured = known.kind is ClaimKind.SECURED
+    return Creditor(
+        claim_id=known.claim_id,
+        creditor=declaration.creditor or known.holder,
+        kind=known.kind,
+        amount_fen=declaration.amount_fen,
+        principal_fen=declaration.principal_fen,
+        registered_at=known.registered_at if secured else None,
+        secured_limit_fen=known.secured_amount_fen if secured and known.maximum_amount else None,
+        seized_at=None if secured else known.registered_at,
+        id_number=declaration.id_number,
+        account=declaration.account,
+    )
+
+
+def _known_claims(case: DisposalCase) -> list[Creditor]:
+    """The declared claims; a mortgage that did not declare still ranks for its registered amount, held
+    by the court (提存) — the auction extinguished it, its price stands in its place (Art. 28)."""
+    out = []
+    for known in case.known:
+        if known.claim_id in case.declared:
+            out.append(case.declared[known.claim_id])
+        elif known.kind is ClaimKind.SECURED and known.secured_amount_fen:
+            out.append(
+                Creditor(
+                    claim_id=known.claim_id,
+                    creditor=known.holder,
+                    kind=ClaimKind.SECURED,
+                    amount_fen=known.secured_amount_fen,
+                    registered_at=known.registered_at,
+                )
+            )
+    return out
+
+
+def _served_on(case: DisposalCase) -> list[str]:
+    """Every creditor in the plan and the debtor (民诉法解释 Art. 509)."""
+    names = [c.creditor for c in case.claims] + [case.req.debtor.name]
+    return list(dict.fromkeys(names))
+
+
+def _open_known_claims(case: DisposalCase) -> list[str]:
+    """Known creditors not yet paid in full: undeclared, or their share held or failed."""
+    paid: dict[str, int] = {}
+    for p in case.payments:
+        if p.status in (PaymentStatus.PAID, PaymentStatus.SET_OFF):
+            paid[p.ref] = paid.get(p.ref, 0) + p.amount_fen
+    assert case.plan is not None
+    return [
+        k.claim_id
+        for k in case.known
+        if k.claim_id not in case.declared or paid.get(k.claim_id, 0) < case.plan.paid_to(k.claim_id)
+    ]
 
 
 def _application_fee(case: DisposalCase) -> list[Cost]:
@@ -104,25 +233,28 @@ def _claims_with_interest(case: DisposalCase) -> list[Creditor]:
     out = []
     for c in case.req.creditors:
         if c.performance_due_on is not None and c.doubled_interest_fen == 0 and case.ruling_effective_on:
-            base = doubled_interest_base_fen(c)
+            # build_input requires the principal; only runs started before it did lack one.
+            base = c.amount_fen if c.principal_fen is None else doubled_interest_base_fen(c)
             interest = delayed_interest_fen(base, c.performance_due_on, case.ruling_effective_on, rate)
             c = c.model_copy(update={"doubled_interest_fen": interest})
         out.append(c)
     return out
 
 
-async def _pay(case: DisposalCase, taker: str | None, reserve: int) -> None:
-    """One batch from the case account; escrowed amounts stay (民诉法解释 Art. 510), an in-kind taker's
-    share is set off, a payee without an account is held; items the bank timed out are sent again."""
+async def _pay(case: DisposalCase, taker: str | None, reserve: int, decided: bool) -> None:
+    """From the case account; escrowed amounts stay (民诉法解释 Art. 510), an in-kind taker's share is set
+    off, a payee without an account is held; items the bank timed out are sent again. The creditors are
+    paid first; the debtor's share follows only when no known security and no dispute is open."""
     req, plan = case.req, case.plan
     assert plan is not None
     payees = {c.claim_id: (c.creditor, c.id_number, c.account) for c in req.creditors}
     payees |= {c.cost_id: (c.payee, c.id_number, c.account) for c in req.execution_costs}
     payees[APPLICATION_FEE] = (req.court, "", "")  # the court's own: retained from the case account
     payees |= {c.claim_id: (c.creditor, c.id_number, c.account) for c in case.tax_claims}
+    payees |= {c.claim_id: (c.creditor, c.id_number, c.account) for c in _known_claims(case)}
     owed = {line.ref: plan.paid_to(line.ref) for line in plan.lines}
     debtor = (req.debtor.name, req.debtor.id_number, req.debtor_account)
-    for ref, amount in ((RESIDENCE_RESERVE, reserve), ("surplus", plan.surplus_to_debtor_fen)):
+    for ref, amount in ((RESIDENCE_RESERVE, reserve), (SURPLUS, plan.surplus_to_debtor_fen)):
         if amount:
             owed[ref], payees[ref] = amount, debtor
     to_send: list[PayoutItem] = []
@@ -140,7 +272,11 @@ async def _pay(case: DisposalCase, taker: str | None, reserve: int) -> None:
             case.payments.append(Payment(ref=ref, payee=name, amount_fen=rest, status=PaymentStatus.HELD))
         else:
             to_send.append(PayoutItem(ref=ref, payee_name=name, id_number=id_number, account=account, amount_fen=rest))
-    await _send_batches(case, to_send)
+    if decided:
+        await _send_batches(case, [i for i in to_send if i.ref not in DEBTOR_REFS])
+        await _pay_debtor(case, [i for i in to_send if i.ref in DEBTOR_REFS])
+    else:
+        await _send_batches(case, to_send)
     case.timeline.record(
         "paid_out",
         paid_fen=_total(case, PaymentStatus.PAID),
@@ -150,7 +286,19 @@ async def _pay(case: DisposalCase, taker: str | None, reserve: int) -> None:
     )
 
 
-async def _send_batches(case: DisposalCase, items: list[PayoutItem], attempts: int = 5) -> None:
+async def _pay_debtor(case: DisposalCase, items: list[PayoutItem]) -> None:
+    """The debtor's share, after every creditor's: held while a known creditor is unpaid or a dispute open."""
+    if not items:
+        return
+    hold = debtor_share_hold(_open_known_claims(case), sum(case.escrow.values()))
+    if hold is None:
+        await _send_batches(case, items, step="pay-debtor")
+        return
+    case.payments += [_payment(i, PaymentStatus.HELD, None) for i in items]
+    case.timeline.record("debtor_share_held", hold, held_fen=sum(i.amount_fen for i in items))
+
+
+async def _send_batches(case: DisposalCase, items: list[PayoutItem], attempts: int = 5, step: str = "pay") -> None:
     req = case.req
     for attempt in range(1, attempts + 1):
         if not items:
@@ -160,7 +308,7 @@ async def _send_batches(case: DisposalCase, items: list[PayoutItem], attempts: i
                 PaymentActivities.pay_out,
                 PayoutInput(
                     bank=req.case_bank,
-                    step=f"pay/{attempt}",
+                    step=f"{step}/{attempt}",
                     case_number=req.case_number,
                     from_account=case.case_account(),
                     items=items,

@@ -33,6 +33,8 @@ SET_TERMS = "set-auction-terms"
 CONFIRM_SALE, REFUSE_SALE = "confirm-sale", "refuse-sale"
 IN_KIND, RELEASE = "offer-in-kind", "release-property"
 DISTRIBUTION_OBJECTION = "record-distribution-objection"
+DECLARE_CLAIM = "record-claim-declaration"  # a known creditor's declaration, as the court received it
+APPROVE_PLAN = "approve-distribution-plan"  # the plan is the judge's decision before it is served
 
 # The agency tasks it assigns, by step; the task type is ``<NAME>.<step>``, the task id
 # ``<workflow id>:task:<step>`` (recorded in histories: do not rename).
@@ -64,6 +66,8 @@ class Status(StrEnum):
     AWAITING_RULING = "awaiting_ruling"
     AWAITING_UNSOLD_DECISION = "awaiting_unsold_decision"
     TITLE_TRANSFER = "title_transfer"
+    CLAIM_DECLARATION = "claim_declaration"
+    AWAITING_PLAN_APPROVAL = "awaiting_plan_approval"
     DISTRIBUTION_OBJECTION_WINDOW = "distribution_objection_window"
     PAYING = "paying"
     # How it ends.
@@ -213,6 +217,19 @@ class DistributionObjection(BaseModel):
     disputed_fen: PositiveFen
 
 
+class ClaimDeclaration(BaseModel):
+    """A known creditor's declaration (债权申报), recorded by the judge as the court received it."""
+
+    claim_id: str = Field(min_length=1, max_length=40, description="the invitation answered: mortgage-N, seizure-N")
+    creditor: PersonName | None = Field(
+        default=None, description="who declares; default the mortgagee (a seizure: the other case's applicant)"
+    )
+    amount_fen: PositiveFen = Field(description="the claim declared (fen)")
+    principal_fen: Fen | None = Field(default=None, description="the principal within it")
+    id_number: IdNumber = Field(default="", max_length=32, description="payee's ID number or credit code")
+    account: AccountNumber = Field(default="", max_length=34, description="payee's account; empty: held (提存)")
+
+
 class Nothing(BaseModel):
     pass
 
@@ -229,6 +246,8 @@ DECISIONS: dict[str, tuple[str, type[BaseModel], bool]] = {
     IN_KIND: ("以物抵债 / Take in satisfaction", InKind, True),
     RELEASE: ("解除查封, 退还被执行人 / Release and return", Nothing, True),
     DISTRIBUTION_OBJECTION: ("分配方案异议 (提存争议款) / Objection to the plan (escrow)", DistributionObjection, True),
+    DECLARE_CLAIM: ("登记债权申报 / Record a creditor's declaration", ClaimDeclaration, False),
+    APPROVE_PLAN: ("批准分配方案 / Approve the distribution plan", Nothing, False),
 }
 
 

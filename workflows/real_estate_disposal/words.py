@@ -11,8 +11,10 @@ from __future__ import annotations
 from workflows.kit.words import CASE_FIELDS, Word, Words
 from workflows.real_estate_disposal.models import (
     APPRAISAL_TASK,
+    APPROVE_PLAN,
     CONFIRM_SALE,
     CORRECT_REFERENCE,
+    DECLARE_CLAIM,
     DISTRIBUTION_OBJECTION,
     IN_KIND,
     NAME,
@@ -55,6 +57,8 @@ WORDS = Words(
             "变卖未成交, 待决定以物抵债或解封", "Unsold: awaiting in-kind or release"
         ),
         Status.TITLE_TRANSFER: Word("办理过户", "Title transfer"),
+        Status.CLAIM_DECLARATION: Word("通知已知债权人申报债权", "Known creditors invited to declare"),
+        Status.AWAITING_PLAN_APPROVAL: Word("分配方案待法官批准", "Plan awaiting the judge's approval"),
         Status.DISTRIBUTION_OBJECTION_WINDOW: Word("分配方案异议期", "Distribution objection period"),
         Status.PAYING: Word("案款发放中", "Paying out"),
         Status.COMPLETED: Word("已完成", "Completed"),
@@ -73,6 +77,8 @@ WORDS = Words(
         IN_KIND: Word("以物抵债", "Take in satisfaction"),
         RELEASE: Word("解除查封, 退还被执行人", "Release and return"),
         DISTRIBUTION_OBJECTION: Word("分配方案异议 (提存争议款)", "Objection to the plan (escrow)"),
+        DECLARE_CLAIM: Word("登记债权申报", "Record a creditor's declaration"),
+        APPROVE_PLAN: Word("批准分配方案", "Approve the distribution plan"),
     },
     actions={
         "deadline_rechecked": Word("期间届满日按公布的节假日安排重算", "Deadline recounted by the published schedule"),
@@ -102,6 +108,14 @@ WORDS = Words(
         "ruling_served": Word("裁定送达", "Ruling served"),
         "distribution_plan": Word("制作分配方案", "Distribution plan drawn up"),
         "distribution_objection": Word("分配方案异议", "Objection to the plan"),
+        "creditor_invited": Word("通知已知债权人申报债权", "Known creditor invited to declare"),
+        "claim_declared": Word("债权申报", "Claim declared"),
+        "claims_undeclared": Word("申报期届满未申报", "Not declared in time"),
+        "residence_reserve_capped": Word(
+            "保留租金以让与债权人应受分配额为限", "Rent reserve capped at the conceding creditor's share"
+        ),
+        "plan_served": Word("分配方案送达各债权人及被执行人", "Plan served on the creditors and the debtor"),
+        "debtor_share_held": Word("被执行人应得款项暂予提存", "The debtor's share held"),
         "paid_out": Word("案款发放", "Paid out"),
         "title_transferred": Word("过户办结", "Title transfer finished"),
         # The last entry is the final status.
@@ -289,6 +303,12 @@ WORDS = Words(
         "findings": Word("联审发现", "Findings"),
         "reference_objection": Word("参考价异议期", "Reference price objection period"),
         "distribution_objection": Word("分配方案异议期", "Objection period of the plan"),
+        "claim_declaration": Word("债权申报期", "Declaration period"),
+        "known_creditors": Word("已知债权人 (抵押权人、其他查封法院)", "Known creditors (mortgagees, other seizures)"),
+        "holder": Word("权利人", "Holder"),
+        "secured_amount_fen": Word("登记担保数额", "Registered secured amount"),
+        "maximum_amount": Word("最高额抵押", "Maximum-amount mortgage"),
+        "declared": Word("已申报", "Declared"),
         "sale_period": Word("变卖期", "Sale period"),
         "reauction_within": Word("再次拍卖期限", "Re-auction due within"),
         # A finding of the joint review
