@@ -855,3 +855,26 @@ async def test_an_undeclared_mortgage_keeps_its_amount_and_the_debtor_share_in_t
     assert any(e.action == "claims_undeclared" and e.detail["claim_ids"] == ["mortgage-1"] for e in st.timeline)
     held = next(e for e in st.timeline if e.action == "debtor_share_held")
     assert "mortgage-1" in (held.reason or "")
+
+
+def test_art_1_of_the_interest_interpretation_the_doubled_interest_needs_the_principal(settings: Settings):
+    """迟延利息解释 Art. 1: the doubled interest runs on the principal, never on the whole adjudicated
+    amount (interest and costs in it). A creditor whose interest the plan computes must give it."""
+    from domain.errors import ValidationFailed
+    from tests.helpers import context
+    from workflows.real_estate_disposal import build_input
+
+    debtor = debtor_person()
+    creditor = Creditor(
+        claim_id="applicant",
+        creditor="申请执行人 王某",
+        kind=ClaimKind.ORDINARY,
+        amount_fen=1_060_000 * YUAN,
+        performance_due_on=date(2025, 6, 30),
+    )
+    req = request(debtor, unit_number(), case_number(), owed=1_060_000 * YUAN, creditors=[creditor])
+    with pytest.raises(ValidationFailed) as err:
+        build_input(req, context(settings, "wf-principal"))
+    assert err.value.code == "PRINCIPAL_REQUIRED" and err.value.field == "creditors[0].principal_fen"
+    given = creditor.model_copy(update={"principal_fen": 1_000_000 * YUAN})
+    build_input(req.model_copy(update={"creditors": [given]}), context(settings, "wf-principal"))
