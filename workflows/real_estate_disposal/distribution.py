@@ -89,25 +89,13 @@ async def distribute(case: DisposalCase, taker: str | None) -> None:
     case.plan = plan
     reserve = plan.paid_to(RESIDENCE_RESERVE)
     if decided:
-        case.timeline.record(
-            "distribution_plan",
-            proceeds_fen=proceeds,
-            residence_reserve_fen=reserve,
-            lines=len(plan.lines),
-            surplus_fen=plan.surplus_to_debtor_fen,
-        )
+        _record_plan(case, proceeds, reserve)
         case.set_status(Status.AWAITING_PLAN_APPROVAL)
         await case.decided(APPROVE_PLAN)
         case.timeline.record("plan_served", served_on=_served_on(case), basis="民诉法解释 第五百零九条")
     case.set_status(Status.DISTRIBUTION_OBJECTION_WINDOW)
-    if not decided:
-        case.timeline.record(
-            "distribution_plan",
-            proceeds_fen=proceeds,
-            residence_reserve_fen=reserve,
-            lines=len(plan.lines),
-            surplus_fen=plan.surplus_to_debtor_fen,
-        )
+    if not decided:  # recorded histories drew the plan up after this status
+        _record_plan(case, proceeds, reserve)
     window = await case.period("distribution_objection", params.duration(LP.DISTRIBUTION_OBJECTION))
     while (decision := await case.decision_within(DISTRIBUTION_OBJECTION, window)) is not None:
         objection = DistributionObjection.model_validate(decision.payload)
@@ -115,6 +103,18 @@ async def distribute(case: DisposalCase, taker: str | None) -> None:
         case.timeline.record("distribution_objection", decision.reason, **objection.model_dump())
     case.set_status(Status.PAYING)
     await _pay(case, taker, reserve, decided)
+
+
+def _record_plan(case: DisposalCase, proceeds: int, reserve: int) -> None:
+    plan = case.plan
+    assert plan is not None
+    case.timeline.record(
+        "distribution_plan",
+        proceeds_fen=proceeds,
+        residence_reserve_fen=reserve,
+        lines=len(plan.lines),
+        surplus_fen=plan.surplus_to_debtor_fen,
+    )
 
 
 async def _invite_known_creditors(case: DisposalCase) -> None:
