@@ -58,3 +58,8 @@ class Measure(BaseModel):
     expires_at: datetime
     status: MeasureStatus = MeasureStatus.ACTIVE
     renewals: int = 0
+
+
+def measure_key(m: Measure) -> str:
+    """How a case's register names an inquiry's measure (its step: ``freeze/3``, ``seize/5``)."""
+    return f"{m.kind.value}/{m.asset_index}"

@@ -12,10 +12,13 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.partners import PartnerActivities, ReleaseMeasureInput, RenewMeasureInput
     from domain.legal_time import calendar_before, calendar_end
-    from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureStatus
-    from workflows.asset_inquiry.models import RELEASE, MeasureTermInput
+    from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
+    from workflows.asset_inquiry.models import NAME, RELEASE, MeasureTermInput
     from workflows.asset_inquiry.words import WORDS
     from workflows.kit import retries
+    from workflows.kit.case_effects import CaseNotices, CaseReporter
+    from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
+    from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, ScenarioStatus
@@ -29,6 +32,7 @@ class MeasureTermWatch:
         self.desk = DecisionDesk([DecisionSpec(RELEASE, reason_required=True)], WORDS, self.timeline)
         self.release_reason: str | None = None
         self.inp: MeasureTermInput | None = None
+        self.notices = CaseNotices(self.timeline)
 
     @workflow.run
     async def run(self, inp: MeasureTermInput) -> Measure:
@@ -42,6 +46,18 @@ class MeasureTermWatch:
         if released:
             return await self._release(inp)
         return await self._renew(inp)
+
+    @workflow.signal(name=CASE_NOTICE_SIGNAL)
+    def on_case_notice(self, notice: CaseNotice) -> None:
+        """Full performance: the measure is released ex officio (查扣冻规定 Art. 28(4)), at once."""
+        if self.notices.take(notice) and self.notices.performed() and self.release_reason is None:
+            self.release_reason = "被执行人已履行全部义务, 依职权解除 (查扣冻规定 第二十八条)"
+
+    def _reporter(self, inp: MeasureTermInput) -> CaseReporter:
+        return CaseReporter(inp.case, NAME, self.timeline, inp.matter_workflow_id)
+
+    def _register_kind(self, m: Measure) -> RegisterKind:
+        return RegisterKind.FREEZE if m.kind is MeasureKind.FREEZE else RegisterKind.SEIZE
 
     async def _wait_for_release(self, delay: timedelta) -> bool:
         try:
@@ -76,9 +92,25 @@ class MeasureTermWatch:
         except ActivityError:
             # A refused renewal leaves the measure to lapse at expiry; the judge sees it in the timeline.
             self.timeline.record("renewal_refused", step=step, expires_at=m.expires_at.isoformat())
+            await self._reporter(inp).measure_changed(
+                EffectKind.MEASURE_LAPSED,
+                step,
+                measure_key(m),
+                self._register_kind(m),
+                effective_from=m.expires_at.date(),
+                description="续行被拒, 期满失效",
+            )
             return m.model_copy(update={"status": MeasureStatus.LAPSED})
         renewed = m.model_copy(update={"expires_at": new_expiry, "renewals": m.renewals + 1})
         self.timeline.record("renewed", step=step, expires_on=new_expiry.date().isoformat())
+        await self._reporter(inp).measure_changed(
+            EffectKind.MEASURE_RENEWED,
+            step,
+            measure_key(m),
+            self._register_kind(m),
+            expires_on=new_expiry.date(),
+            renewal_due_on=calendar_before(new_expiry, inp.renewal_lead).date(),
+        )
         if self._release_decided():  # the judge released it while it was being renewed
             return await self._release(inp.model_copy(update={"measure": renewed}))
         workflow.continue_as_new(inp.model_copy(update={"measure": renewed, "timeline": self.timeline.entries}))
@@ -100,6 +132,18 @@ class MeasureTermWatch:
             retry_policy=retries.PARTNER,
         )
         self.timeline.record("released", step=step)
+        clock = CaseClock.of(inp.clock)
+        if self.notices.performed() and inp.case is not None:
+            due = await self.notices.lift_due(clock, inp.prompt_lift_within)
+            self.notices.record_lift(clock, due, measure_key(m))
+        await self._reporter(inp).measure_changed(
+            EffectKind.MEASURE_RELEASED,
+            step,
+            measure_key(m),
+            self._register_kind(m),
+            effective_from=clock.now().date(),
+            description=self.release_reason or "",
+        )
         return m.model_copy(update={"status": MeasureStatus.RELEASED})
 
     @workflow.update(name=DECIDE_UPDATE)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from domain.cases import CaseNumber, CourtName
 from domain.fees import enforcement_fee
+from domain.full_performance import PROMPT_LIFT_WITHIN
 from domain.legal_params import LegalParams
 from domain.legal_time import LegalClock, LegalDuration, TimeUnit
 from domain.measures import Measure
@@ -80,5 +81,10 @@ class MeasureTermInput(BaseModel):
     court: str
     clock: LegalClock
     renewal_lead: LegalDuration
+    # Set when the inquiry belongs to a case: the watch reports the measure's renewal, release or lapse
+    # as the inquiry's (``matter_workflow_id``) and releases it on the case's full performance.
+    case: CaseRef | None = None
+    matter_workflow_id: str | None = None
+    prompt_lift_within: LegalDuration = PROMPT_LIFT_WITHIN
     measure_timeout_seconds: float = 20.0
     timeline: list[TimelineEntry] = []

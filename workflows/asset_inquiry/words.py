@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.asset_inquiry.models import APPROVE, REJECT, RELEASE
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("网络查控", "Asset inquiry and control"),
@@ -26,6 +26,7 @@ WORDS = Words(
         RELEASE: Word("解除措施", "Release the measure"),
     },
     actions={
+        **CASE_ACTIONS,
         "started": Word("启动", "Started"),
         "inquiry_completed": Word("查询完毕", "Inquiry completed"),
         "decision": Word("法官决定", "Judge's decision"),

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from core.identity import current_actor_or_none
     from core.temporal import scenario_search_attributes
     from domain.actors import Role
-    from domain.assets import InquiryAnswer, InquiryOutcome
+    from domain.assets import AssetKind, InquiryAnswer, InquiryOutcome
     from domain.control import (
         ApproveControl,
         FreezeBudget,
@@ -35,8 +35,8 @@ with workflow.unsafe.imports_passed_through():
         number_assets,
         seizable,
     )
-    from domain.legal_time import LegalClock, calendar_end
-    from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus
+    from domain.legal_time import LegalClock, calendar_before, calendar_end
+    from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
     from domain.partners import PartnerRef
     from workflows.asset_inquiry.measure_term import MeasureTermWatch
     from workflows.asset_inquiry.models import (
@@ -51,6 +51,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.asset_inquiry.words import WORDS
     from workflows.kit import retries
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseReporter
+    from workflows.kit.case_link import EffectKind, RecoverySource, RegisterKind
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
@@ -84,11 +86,13 @@ class AssetInquiry:
         self.deducted_fen = 0
         self.result: AssetInquiryResult | None = None
         self.inp: AssetInquiryInput | None = None
+        self.case = CaseReporter(None, NAME, self.timeline)
 
     @workflow.run
     async def run(self, inp: AssetInquiryInput) -> AssetInquiryResult:
         self.inp = inp
         req = inp.request
+        self.case = CaseReporter(req.case, NAME, self.timeline)
         self.budget = FreezeBudget(target_fen=control_target(req.amount_owed_fen, req.execution_costs_fen or 0))
         self.timeline.record("started", case=req.case_number, target_fen=self.budget.target_fen)
 
@@ -244,6 +248,7 @@ class AssetInquiry:
                 # never more than the law allows (超标的, 查扣冻规定 Art. 19), never less than was asked.
                 await self._release_excess(inp, measure, ask)
             self.budget.record(measure.amount_fen)
+            await self._report_placed(inp, measure)
 
     async def _release_excess(self, inp: AssetInquiryInput, measure: Measure, asked: int) -> None:
         step = f"release/{measure.asset_index}"
@@ -269,7 +274,24 @@ class AssetInquiry:
 
     async def _seize(self, inp: AssetInquiryInput, selected: set[int] | None) -> None:
         for item in seizable(self.report, selected):
-            await self._register(inp, item, MeasureKind.SEIZE, f"seize/{item.index}", None)
+            measure = await self._register(inp, item, MeasureKind.SEIZE, f"seize/{item.index}", None)
+            if measure is not None:
+                await self._report_placed(inp, measure)
+
+    async def _report_placed(self, inp: AssetInquiryInput, m: Measure) -> None:
+        """The case's register gets the measure, held from here on by its term watcher (``_watch_terms``)."""
+        await self.case.placed(
+            measure_key(m),
+            RegisterKind.FREEZE if m.kind is MeasureKind.FREEZE else RegisterKind.SEIZE,
+            f"{m.partner_id} {m.asset_kind.value} #{m.asset_index}",
+            amount_fen=m.amount_fen if m.kind is MeasureKind.FREEZE else None,
+            effective_from=m.registered_at.date(),
+            expires_on=m.expires_at.date(),
+            renewal_due_on=calendar_before(m.expires_at, inp.renewal_lead).date(),
+            holder_workflow_id=self._watcher_id(m),
+            partner_id=m.partner_id,
+            partner_measure_id=m.measure_id,
+        )
 
     async def _register(
         self, inp: AssetInquiryInput, item: ReportedAsset, kind: MeasureKind, step: str, amount: int | None
@@ -351,6 +373,11 @@ class AssetInquiry:
             m.status = MeasureStatus.DEDUCTED
             self.deducted_fen += answer.amount_fen
             self.timeline.record("deducted", step=step, partner=m.partner_id, amount_fen=answer.amount_fen)
+            await self.case.recovered(step, answer.amount_fen, RecoverySource.DEDUCTION, f"{m.partner_id} 扣划")
+            # The frozen money left the account: the freeze holds nothing more.
+            await self.case.measure_changed(
+                EffectKind.MEASURE_RELEASED, step, measure_key(m), RegisterKind.FREEZE, description="扣划"
+            )
 
     async def _watch_terms(self, inp: AssetInquiryInput) -> list[str]:
         """Measures still in force get a watcher that renews them before expiry (续行), outliving this run."""
@@ -358,7 +385,7 @@ class AssetInquiry:
         for m in self.measures:
             if m.status is not MeasureStatus.ACTIVE:
                 continue
-            child_id = f"{workflow.info().workflow_id}:term:{m.asset_index}"
+            child_id = self._watcher_id(m)
             await workflow.start_child_workflow(
                 MeasureTermWatch.run,
                 MeasureTermInput(
@@ -368,6 +395,8 @@ class AssetInquiry:
                     clock=self._clock(inp),
                     renewal_lead=inp.renewal_lead,
                     measure_timeout_seconds=inp.measure_timeout_seconds,
+                    case=inp.request.case,
+                    matter_workflow_id=workflow.info().workflow_id if inp.request.case else None,
                 ),
                 id=child_id,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
@@ -433,6 +462,16 @@ class AssetInquiry:
 
     async def _close(self, status: str, watchers: list[str] | None = None) -> AssetInquiryResult:
         result = self._finish(status, watchers)
+        await self.case.ended(
+            status,
+            {
+                "assets": len(self.report),
+                "real_estate": sum(r.asset.kind is AssetKind.REAL_ESTATE for r in self.report),
+                "frozen_fen": result.frozen_fen,
+                "deducted_fen": result.deducted_fen,
+                "shortfall_fen": result.shortfall_fen,
+            },
+        )
         await archive_audit_trail()
         return result
 
@@ -455,6 +494,10 @@ class AssetInquiry:
 
     def _clock(self, inp: AssetInquiryInput) -> LegalClock:
         return LegalClock(epoch=workflow.info().start_time, scale=inp.context.time_scale)
+
+    @staticmethod
+    def _watcher_id(m: Measure) -> str:
+        return f"{workflow.info().workflow_id}:term:{m.asset_index}"
 
     def _document_ref(self, step: str) -> str:
         return f"{workflow.info().workflow_id}/{step}"

@@ -12,7 +12,7 @@ from workflows.consumption_restriction.models import (
     REPORT_VIOLATION,
     SANCTION,
 )
-from workflows.kit.words import CASE_FIELDS, PARTY_ENUMS, PARTY_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, PARTY_ENUMS, PARTY_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("限制消费令", "Consumption restriction"),
@@ -35,6 +35,7 @@ WORDS = Words(
         LIFT: Word("解除限制消费令", "Lift the order"),
     },
     actions={
+        **CASE_ACTIONS,
         "restriction_requested": Word("申请限制消费", "Restriction requested"),
         "order_issued": Word("签发限制消费令", "Order issued"),
         "decision": Word("法官决定", "Judge's decision"),

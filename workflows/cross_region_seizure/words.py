@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.cross_region_seizure.models import DEBTOR_PAID, HAND_OVER, RETURN
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("异地扣押", "Cross-region vehicle seizure"),
@@ -26,6 +26,7 @@ WORDS = Words(
         RETURN: Word("解除扣押并返还", "Release and return"),
     },
     actions={
+        **CASE_ACTIONS,
         "requested": Word("发出请求", "Requested"),
         "registry_seizure": Word("登记查封", "Seizure registered"),
         "registry_seizure_refused": Word("登记查封被拒", "Registry refused the seizure"),

@@ -10,7 +10,7 @@ from workflows.dishonest_list.models import (
     REGISTER_CORRECTION,
     REMOVE,
 )
-from workflows.kit.words import CASE_FIELDS, PARTY_ENUMS, PARTY_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, PARTY_ENUMS, PARTY_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("失信被执行人名单", "Dishonest-debtor list"),
@@ -34,6 +34,7 @@ WORDS = Words(
         REMOVE: Word("删除失信信息", "Remove the entry"),
     },
     actions={
+        **CASE_ACTIONS,
         "entry_requested": Word("申请纳入失信名单", "Entry requested"),
         "entry_decision_overdue": Word("纳入申请审查超期", "Entry decision overdue"),
         "decision": Word("法官决定", "Judge's decision"),

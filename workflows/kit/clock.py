@@ -39,6 +39,13 @@ class CaseClock:
     def __init__(self, scale: TimeScale, legal_epoch: datetime | None = None) -> None:
         self.clock = LegalClock(epoch=workflow.info().start_time, scale=scale, legal_epoch=legal_epoch)
 
+    @classmethod
+    def of(cls, clock: LegalClock) -> CaseClock:
+        """A clock handed down (a term watcher runs on its inquiry's legal time)."""
+        made = cls.__new__(cls)
+        made.clock = clock
+        return made
+
     def now(self) -> datetime:
         """Legal now (equals wall time at acceleration 1)."""
         return self.clock.legal_now(workflow.now())

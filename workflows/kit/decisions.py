@@ -83,13 +83,18 @@ class DecisionDesk:
         for name in names or tuple(self.awaiting):
             self.awaiting.pop(name, None)
 
-    async def wait(self, *names: str, timeout: timedelta | None = None) -> DecisionInput | None:
-        """Offers ``names`` and waits for one of them; None when ``timeout`` passes first. The offer
+    async def wait(
+        self, *names: str, timeout: timedelta | None = None, until: Callable[[], bool] | None = None
+    ) -> DecisionInput | None:
+        """Offers ``names`` and waits for one of them; None when ``timeout`` passes first, or when
+        ``until`` holds (something else decided the step, e.g. the case's full performance). The offer
         ends either way."""
         self.offer(*names)
         if timeout is None or timeout > timedelta(0):
             try:
-                await workflow.wait_condition(lambda: self.taken is not None, timeout=timeout)
+                await workflow.wait_condition(
+                    lambda: self.taken is not None or (until is not None and until()), timeout=timeout
+                )
             except TimeoutError:
                 pass
         taken, self.taken = self.taken, None

@@ -97,3 +97,10 @@ CASE_FIELDS: Mapping[str, Word] = {
     "case_id": Word("案件编号", "Case id"),
     "workflow_id": Word("案件流程编号", "The case's workflow id"),
 }
+
+# Timeline actions of every matter that belongs to a case (workflows/kit/case_effects.py).
+CASE_ACTIONS: Mapping[str, Word] = {
+    "case_notice": Word("收到案件通知", "Notice from the case"),
+    "case_not_told": Word("未能报告案件", "The case could not be told"),
+    "performed_lift": Word("因履行完毕依职权解除", "Lifted ex officio on full performance"),
+}

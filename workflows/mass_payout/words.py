@@ -9,7 +9,7 @@ enum values a judge or clerk reads (bank answers, escrow reasons, reconciliation
 from __future__ import annotations
 
 from domain.payout import EscrowReason, ItemStatus
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 from workflows.mass_payout.models import APPROVE, CORRECTION_TASK, REJECT, Status
 
 WORDS = Words(
@@ -32,6 +32,7 @@ WORDS = Words(
         REJECT: Word("不予发放", "Reject the release"),
     },
     actions={
+        **CASE_ACTIONS,
         "started": Word("启动", "Started"),
         "list_refused": Word("名单核对未通过", "Payee list refused"),
         "balance_unavailable": Word("无法查询案款余额", "Case account balance unavailable"),

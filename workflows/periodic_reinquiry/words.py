@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 from workflows.periodic_reinquiry.models import CLOSE, CONTINUE, KEEP_CLOSED, REGISTER_LEAD, RESUME
 
 WORDS = Words(
@@ -24,6 +24,7 @@ WORDS = Words(
         KEEP_CLOSED: Word("维持终本 (财产不能处置等)", "Keep the case closed (property cannot be disposed of …)"),
     },
     actions={
+        **CASE_ACTIONS,
         "started": Word("启动", "Started"),
         "decision": Word("法官决定", "Judge's decision"),
         "procedure_closed": Word("终结本次执行程序", "Current procedure closed"),

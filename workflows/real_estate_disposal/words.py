@@ -8,7 +8,7 @@ the enum values a judge or agency reads. Keys other scenarios also use carry the
 
 from __future__ import annotations
 
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 from workflows.real_estate_disposal.models import (
     APPRAISAL_TASK,
     APPROVE_PLAN,
@@ -81,6 +81,7 @@ WORDS = Words(
         APPROVE_PLAN: Word("批准分配方案", "Approve the distribution plan"),
     },
     actions={
+        **CASE_ACTIONS,
         "deadline_rechecked": Word("期间届满日按公布的节假日安排重算", "Deadline recounted by the published schedule"),
         "started": Word("启动", "Started"),
         "decision": Word("法官决定", "Judge's decision"),

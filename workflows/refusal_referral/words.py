@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 from workflows.refusal_referral.models import (
     CLOSE,
     DEBTOR_PERFORMED,
@@ -45,6 +45,7 @@ WORDS = Words(
         CLOSE: Word("结束移送程序", "Close the referral"),
     },
     actions={
+        **CASE_ACTIONS,
         **_STATUSES,
         "case_opened": Word("拒执移送立项", "Referral opened"),
         "decision": Word("法官决定", "Judge's decision"),

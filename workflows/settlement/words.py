@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 from workflows.settlement.models import DECLINE, RECORD_PAYMENT, RESUME, SUE, SUSPEND
 
 WORDS = Words(
@@ -26,6 +26,7 @@ WORDS = Words(
         SUE: Word("申请执行人另行起诉", "Applicant sues on the agreement"),
     },
     actions={
+        **CASE_ACTIONS,
         "agreement_recorded": Word("记录和解协议", "Agreement recorded"),
         "decision": Word("法官决定", "Judge's decision"),
         "measure_released": Word("措施已解除", "Measure released"),

@@ -1,0 +1,144 @@
+"""Matters report their effects to their case and react to its notices (workflows/kit/case_effects.py),
+against real Temporal, the real worker and the simulators; the case is the test's stand-in
+(tests/case_probe.py), which takes each effect once as the case does."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from temporalio.client import Client
+
+from core.settings import Settings
+from domain.parties import Party, PartyKind
+from tests.case_probe import close, effects, ledger, notify, open_case, probe_worker, register
+from tests.helpers import (
+    case_number,
+    credit_code,
+    decide,
+    eventually,
+    resident_id,
+    seed_subject,
+    start,
+    status,
+    wait_status,
+)
+from tests.helpers import ledger as partner_ledger
+from workflows.asset_inquiry.measure_term import MeasureTermWatch
+from workflows.asset_inquiry.models import APPROVE, AssetInquiryResult
+from workflows.kit.case_link import CaseFacts, CaseNotice, CaseNoticeKind, CaseRef, EffectKind, MatterEffect
+from workflows.registry import SCENARIOS
+
+pytestmark = pytest.mark.usefixtures("stack")
+COURT = "杭州市上城区人民法院"
+
+
+def case_facts(ref: CaseRef, debtor: Party, balance_fen: int) -> CaseFacts:
+    return CaseFacts(
+        ref=ref,
+        court=COURT,
+        applicants=[Party(kind=PartyKind.ORGANISATION, name="某银行", id_number=credit_code())],
+        debtors=[debtor],
+        title_document_number="(2025)浙0102民初1号",
+        principal_fen=balance_fen,
+        owed_fen=balance_fen,
+        balance_fen=balance_fen,
+    )
+
+
+async def ended(case: Any, matter: str) -> list[MatterEffect]:
+    async def check() -> list[MatterEffect] | None:
+        taken = await effects(case)
+        return (
+            taken if any(e.kind is EffectKind.MATTER_ENDED and e.matter_workflow_id == matter for e in taken) else None
+        )
+
+    result: list[MatterEffect] = await eventually(check)
+    return result
+
+
+async def test_an_inquiry_reports_its_measures_and_money_and_full_performance_releases_what_stays(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    house = "330102001001GB00002F00010001"
+    debtor = Party(kind=PartyKind.PERSON, name="王某某", id_number=resident_id())
+    await seed_subject(
+        simulator,
+        debtor.model_dump(mode="json"),
+        [
+            {"partner_id": "bank-icbc", "kind": "deposit", "reference": "6222000011112222", "available_fen": 2_000_00},
+            {"partner_id": "realestate-registry", "kind": "real_estate", "reference": house, "description": "某路1号"},
+        ],
+    )
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
+        # Started from the case with nothing typed: the case's debtor, for the case's balance.
+        request = SCENARIOS["asset-inquiry"].from_case(case_facts(ref, debtor, 304_400_00), {})
+        handle = await start(client, settings, "asset-inquiry", request)
+        await wait_status(handle, "awaiting_decision")
+        await decide(handle, APPROVE, reason="冻结扣划存款, 查封不动产")
+        result: AssetInquiryResult = await handle.result()
+        taken = await ended(case, handle.id)
+
+        # The ledger reconciles to the fen: the case books what the bank deducted, once.
+        deducted = [
+            r["amount_fen"]
+            for r in await partner_ledger(simulator, "bank-icbc")
+            if r["operation"] == "deduct" and r["idempotency_key"].startswith(handle.id)
+        ]
+        assert ledger(taken)["recovered.deduction"] == result.deducted_fen == sum(deducted) == 2_000_00
+        # The register: the deducted freeze released, the seizure in force until its expiry, held by its watcher.
+        rows = register(taken)
+        seizure = next(m for m in result.measures if m.kind.value == "seize")
+        [watcher_id] = result.term_watchers
+        freeze_row = next(r for (_, key), r in rows.items() if key.startswith("freeze/"))
+        seize_row = rows[(handle.id, f"seize/{seizure.asset_index}")]
+        assert freeze_row["state"] == "released" and freeze_row["amount_fen"] == 2_000_00
+        assert seize_row["state"] == "in-force"
+        assert seize_row["expires_on"] == seizure.expires_at.date()
+        assert seize_row["holder_workflow_id"] == watcher_id
+        assert seize_row["partner_measure_id"] == seizure.measure_id
+        end = next(e for e in taken if e.kind is EffectKind.MATTER_ENDED)
+        assert end.status == "completed" and end.result["real_estate"] == 1
+        assert end.result["shortfall_fen"] == result.shortfall_fen
+
+        # Full performance: the case tells the holder, which releases at once, on the legal clock.
+        notice = CaseNotice(notice_id="fp-1", kind=CaseNoticeKind.FULL_PERFORMANCE, at=datetime.now(UTC))
+        await notify(case, notice, watcher_id, watcher_id)
+        watcher = client.get_workflow_handle_for(MeasureTermWatch.run, watcher_id)
+        released = await watcher.result()
+        assert released.status == "released"
+        releases = [
+            r
+            for r in await partner_ledger(simulator, "realestate-registry")
+            if r["operation"] == "release" and r["idempotency_key"].startswith(watcher_id)
+        ]
+        assert len(releases) == 1
+        lift = next(e for e in (await status(watcher)).timeline if e.action == "performed_lift")
+        assert lift.detail["on_time"] is True and lift.detail["due_at"] > lift.detail["lifted_at"]
+        assert sum(e.action == "case_notice" for e in (await status(watcher)).timeline) == 1  # a repeat taken once
+
+        async def released_on_case() -> bool:
+            row = register(await effects(case))[(handle.id, f"seize/{seizure.asset_index}")]
+            return bool(row["state"] == "released" and row.get("released_on"))
+
+        await eventually(released_on_case)
+        await close(case)
+
+
+async def test_a_matter_without_a_case_reports_nothing(client: Client, settings: Settings, simulator: str) -> None:
+    debtor = Party(kind=PartyKind.PERSON, name="李某", id_number=resident_id())
+    await seed_subject(simulator, debtor.model_dump(mode="json"), [])
+    request = SCENARIOS["asset-inquiry"].request_model(
+        case_number=case_number(), court=COURT, debtor=debtor, amount_owed_fen=1_000_00
+    )
+    handle = await start(client, settings, "asset-inquiry", request)
+    await wait_status(handle, "awaiting_decision")
+    await decide(handle, "reject-control", reason="无财产可供控制")
+    await handle.result()
+    history = await handle.fetch_history()
+    assert not [
+        e for e in history.events if e.HasField("signal_external_workflow_execution_initiated_event_attributes")
+    ]
