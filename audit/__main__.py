@@ -1,6 +1,7 @@
 """Offline verification of an audit export (审计导出校验)::
 
     python -m audit verify FILE [--public-key KEY | --public-key-file PATH]
+    python -m audit verify-document FILE [--ca CA.pem] [--audit EXPORT.json]   (audit/documents.py)
 
 Checks the hash chain event by event (naming the first altered event by index and action), then the
 Ed25519 signature. Without a pinned key the key embedded in the file is used and its fingerprint is
@@ -17,6 +18,7 @@ import json
 import sys
 from pathlib import Path
 
+from audit import documents
 from audit.verify import verify_export
 
 
@@ -65,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     pin = v.add_mutually_exclusive_group()
     pin.add_argument("--public-key", help="the server's Ed25519 public key (base64), to pin")
     pin.add_argument("--public-key-file", help="a file with that key, or the JSON of GET /api/audit/public-key")
+    documents.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "verify-document":
+        return documents.verify_document(args)
     return verify(args)
 
 

@@ -140,14 +140,15 @@ def _looks_personal(value: str) -> bool:
 
 
 def _reference_of(result: Any) -> str | None:
-    """A partner's own reference for what it did (measure, deduction, request); an identity or account
-    number in its place is masked."""
+    """A partner's own reference for what it did (measure, deduction, request), or an issued document's id
+    and SHA-256 (the chain so records every document: ``python -m audit verify-document``); an identity or
+    account number in its place is masked."""
     if not isinstance(result, Mapping):
         return None
     refs = [
         f"{k}={mask(str(v)) if _looks_personal(str(v)) else str(v)}"
         for k, v in sorted(result.items())
-        if k.endswith("_id") and v and k != "partner_id"
+        if (k.endswith("_id") or k == "sha256") and v and k != "partner_id"
     ]
     return ", ".join(refs) or None
 

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     # How long a signed actor stays valid for the call it was signed for (a start waiting for workers
     # is checked against the time Temporal recorded it, so a short life is enough).
     actor_signature_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
+    # The courts' seal certificates and keys for documents (core/documents/pki.py): a directory with ca.pem
+    # and courts/<court>/{cert,key}.pem. Required in production; the sandbox makes var/document-pki/.
+    document_pki_dir: Path | None = None
     # Tests only: accept unencrypted payloads (a plain Temporal client). Refused in production.
     codec_allow_plaintext: bool = False
 
@@ -128,6 +131,7 @@ class Settings(BaseSettings):
         "temporal_tls_cert_file",
         "temporal_tls_key_file",
         "temporal_tls_server_name",
+        "document_pki_dir",
         mode="before",
     )
     @classmethod
@@ -194,6 +198,11 @@ class Settings(BaseSettings):
                 tmp.unlink()
         return path.read_text()
 
+    @property
+    def document_pki_path(self) -> Path:
+        """Where the courts' seal certificates are: as configured, or the sandbox's own under var/."""
+        return self.document_pki_dir or self.var_dir / "document-pki"
+
     def actor_signer(self) -> ActorSigner:
         return ActorSigner(self.actor_keys, timedelta(seconds=self.actor_signature_ttl_seconds))
 
@@ -240,6 +249,8 @@ class Settings(BaseSettings):
             problems.append("OM_PARTY_INDEX_KEYS_JSON is required in production")
         if not self.audit_signing_key:
             problems.append("OM_AUDIT_SIGNING_KEY is required in production")
+        if self.document_pki_dir is None or not (self.document_pki_dir / "ca.pem").is_file():
+            problems.append("OM_DOCUMENT_PKI_DIR (the courts' seal certificates, with ca.pem) is required in production")
         if self.codec_allow_plaintext:
             problems.append("OM_CODEC_ALLOW_PLAINTEXT is for tests only")
         if any(p.token.startswith("sandbox-") for p in self.partners()):

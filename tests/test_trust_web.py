@@ -291,7 +291,8 @@ def test_the_worker_runs_every_activity_under_the_deterministic_failure_rule():
 def test_production_refuses_dev_keys_sandbox_tokens_and_missing_keys(tmp_path: Path):
     prod = Settings(profile="production", var_dir=tmp_path, _env_file=None)
     problems = " ".join(prod.startup_problems())
-    for needed in ("OM_CODEC_KEYS_JSON", "OM_ACTOR_KEYS_JSON", "OM_AUDIT_SIGNING_KEY", "sandbox token"):
+    needed_keys = ("OM_CODEC_KEYS_JSON", "OM_ACTOR_KEYS_JSON", "OM_AUDIT_SIGNING_KEY", "OM_DOCUMENT_PKI_DIR")
+    for needed in (*needed_keys, "sandbox token"):
         assert needed in problems
     dev = Settings(profile="sandbox", var_dir=tmp_path, _env_file=None)
     leaked = Settings(
@@ -417,6 +418,7 @@ async def test_production_refuses_a_database_with_demo_accounts_or_sandbox_token
         party_index_keys_json=key("p1"),
         audit_signing_key=base64.urlsafe_b64encode(bytes(32)).decode(),
         partners_file=_real_partners(tmp_path),
+        document_pki_dir=_court_certificates(tmp_path),
         _env_file=None,
     )
     assert prod.startup_problems() == []
@@ -424,6 +426,15 @@ async def test_production_refuses_a_database_with_demo_accounts_or_sandbox_token
     with pytest.raises(RuntimeError, match="demo account 'judge'"):
         async with app.router.lifespan_context(app):
             pass
+
+
+def _court_certificates(tmp_path: Path) -> Path:
+    """A production PKI directory: the CA the courts' seal certificates chain to (core/documents/pki.py)."""
+    from core.documents.pki import CourtKeys
+
+    keys = CourtKeys(tmp_path / "pki", sandbox=True)
+    keys.ca()
+    return keys.directory
 
 
 def _real_partners(tmp_path: Path) -> Path:

@@ -1,0 +1,231 @@
+"""The court's documents (法律文书, DOMAIN §18.2): their kinds and Chinese titles, what each template
+requires, how a document is numbered, and amounts in capital numerals (大写金额).
+
+Pure: no rendering, no keys, no I/O. The templates themselves are data beside their scenario
+(``workflows/<scenario>/documents/``), rendered and sealed in ``core/documents/``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from domain.errors import ValidationFailed
+
+
+class DocumentKind(StrEnum):
+    """Every kind of document a step may issue; the value names its template."""
+
+    ACCEPTANCE_NOTICE = "acceptance_notice"  # 受理通知书
+    EXECUTION_NOTICE = "execution_notice"  # 执行通知书
+    ASSET_REPORT_ORDER = "asset_report_order"  # 报告财产令
+    ASSISTANCE_NOTICE = "assistance_notice"  # 协助执行通知书
+    FREEZE_RULING = "freeze_ruling"  # 冻结裁定
+    DEDUCTION_RULING = "deduction_ruling"  # 扣划裁定
+    SEIZURE_RULING = "seizure_ruling"  # 查封裁定
+    RELEASE_RULING = "release_ruling"  # 解除裁定
+    AUCTION_RULING = "auction_ruling"  # 拍卖裁定
+    AUCTION_ANNOUNCEMENT = "auction_announcement"  # 拍卖公告
+    SALE_CONFIRMATION_RULING = "sale_confirmation_ruling"  # 成交确认裁定
+    DISHONEST_DECISION = "dishonest_decision"  # 失信决定书
+    DISHONEST_DELETION = "dishonest_deletion"  # 删除失信信息决定书
+    CONSUMPTION_ORDER = "consumption_order"  # 限制消费令
+    CONSUMPTION_LIFTING = "consumption_lifting"  # 解除限制消费令
+    TERMINATION_RULING = "termination_ruling"  # 终结本次执行程序裁定
+    SETTLEMENT_RECORD = "settlement_record"  # 执行和解笔录
+    REFUSAL_REFERRAL_LETTER = "refusal_referral_letter"  # 拒执移送函
+    CLOSING_NOTICE = "closing_notice"  # 结案通知书
+    CORRECTION = "correction"  # 补正裁定: corrects a sealed document, never edits it
+    SERVICE_RECEIPT = "service_receipt"  # 送达回证
+
+
+class AssistanceAct(StrEnum):
+    """What a 协助执行通知书 asks the assisting body to do; each goes with its ruling."""
+
+    FREEZE = "freeze"
+    DEDUCT = "deduct"
+    SEIZE = "seize"
+    RELEASE = "release"
+
+
+RULING_FOR_ACT: dict[AssistanceAct, DocumentKind] = {
+    AssistanceAct.FREEZE: DocumentKind.FREEZE_RULING,
+    AssistanceAct.DEDUCT: DocumentKind.DEDUCTION_RULING,
+    AssistanceAct.SEIZE: DocumentKind.SEIZURE_RULING,
+    AssistanceAct.RELEASE: DocumentKind.RELEASE_RULING,
+}
+
+
+class DocumentSpec(BaseModel):
+    """One template as its folder's ``documents.json`` declares it: the title printed and listed, the
+    version (a changed template is a new version, recorded on every document issued from it), the fields
+    the template needs, the law it cites, and whether the president (院长) must sign (§18.3)."""
+
+    kind: DocumentKind
+    title: str = Field(min_length=2, max_length=40)
+    version: str = Field(pattern=r"^\d{4}\.\d+$")
+    template: str = Field(pattern=r"^[a-z0-9_]+\.typ$")
+    required: list[str] = Field(default_factory=list)
+    basis: list[str] = Field(default_factory=list, description="法律依据, printed in the legal-basis block")
+    president: bool = False
+
+
+class MissingDocumentField(ValidationFailed):
+    def __init__(self, kind: DocumentKind, title: str, missing: list[str]) -> None:
+        super().__init__(
+            "DOCUMENT_FIELD_MISSING",
+            f"{title}缺少必填项: {', '.join(missing)}",
+            field=missing[0],
+        )
+        self.missing = missing
+        self.kind = kind
+
+
+def missing_fields(spec: DocumentSpec, fields: dict[str, Any]) -> list[str]:
+    """The required fields absent or empty in ``fields`` (0 is a value; "" and [] are not)."""
+    return [f for f in spec.required if fields.get(f) is None or fields.get(f) in ("", [], {})]
+
+
+def check_fields(spec: DocumentSpec, fields: dict[str, Any]) -> None:
+    missing = missing_fields(spec, fields)
+    if missing:
+        raise MissingDocumentField(spec.kind, spec.title, missing)
+
+
+class DocumentRequest(BaseModel):
+    """What a step asks to be issued. ``fields`` hold the document's content — names, ID and account
+    numbers among them — so a request travels only in encrypted payloads and the rendered PDF is kept
+    encrypted; nothing of it is stored in clear."""
+
+    kind: DocumentKind
+    court: str = Field(min_length=2, max_length=64)
+    case_number: str = Field(min_length=3, max_length=64)
+    issued_on: date = Field(description="the date printed and the PDF's creation date: fixed by the caller")
+    fields: dict[str, Any] = Field(default_factory=dict)
+    workflow_id: str = Field(default="", max_length=200)
+    case_id: str | None = Field(default=None, max_length=100)
+    idempotency_key: str = Field(min_length=8, max_length=300, description="workflow id + step: one number")
+    refers_to: str | None = Field(default=None, description="the document a 补正 corrects")
+
+    @field_validator("case_number")
+    @classmethod
+    def _case_number_shape(cls, v: str) -> str:
+        if not CASE_NUMBER.match(v):
+            raise ValueError("案号 must look like （2026）浙0102执123号")
+        return v
+
+
+class IssuedDocument(BaseModel):
+    """What history and logs keep of an issued document: who issued it, its number and its hash. No
+    personal data: the content exists only in the encrypted PDF in the blob store."""
+
+    document_id: str
+    kind: DocumentKind
+    title: str
+    number: str
+    court: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    issued_at: datetime
+    template_version: str
+    president: bool = False
+    refers_to: str | None = None
+
+
+# （2026）浙0102执123号, with ASCII or full-width parentheses.
+CASE_NUMBER = re.compile(r"^[(（]\d{4}[)）][\u4e00-\u9fff]{1,2}\d{2,4}[\u4e00-\u9fff]{1,4}\d{1,7}号$")
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (as 之一, 之十二 are written)."""
+    if n <= 0 or n >= 10000:
+        raise ValueError("a document's ordinal is 1..9999")
+    units = ((1000, "千"), (100, "百"), (10, "十"))
+    out, zero = "", False
+    for value, unit in units:
+        d, n = divmod(n, value)
+        if d:
+            if zero:
+                out += "零"
+            zero = False
+            out += ("" if (value == 10 and d == 1 and not out) else _DIGITS[d]) + unit
+        elif out:
+            zero = True
+    if n:
+        out += ("零" if zero else "") + _DIGITS[n]
+    return out
+
+
+def document_number(case_number: str, ordinal: int) -> str:
+    """The house style (docs/documents.md): a case's documents carry its number and 之N in the order the
+    court issued them — （2026）浙0102执123号之一 — with full-width parentheses."""
+    normal = case_number.replace("(", "（").replace(")", "）")
+    return f"{normal}之{chinese_ordinal(ordinal)}"
+
+
+_CAPITAL = "零壹贰叁肆伍陆柒捌玖"
+_SMALL_UNITS = ("", "拾", "佰", "仟")
+_BIG_UNITS = ("", "万", "亿", "万亿")
+
+
+def amount_in_words(fen: int) -> str:
+    """An amount in fen as the capital numerals of a court document: 1234567 → 人民币壹万贰仟叁佰肆拾伍元陆角柒分,
+    100000 → 人民币壹仟元整."""
+    if fen < 0:
+        raise ValueError("an amount in a document is never negative")
+    yuan, rest = divmod(fen, 100)
+    jiao, fen_part = divmod(rest, 10)
+    text = _integer_words(yuan) + "元" if yuan else ("" if rest else "零元")
+    if not rest:
+        return f"人民币{text}整"
+    if jiao:
+        text += _CAPITAL[jiao] + "角"
+    elif yuan:
+        text += "零"
+    if fen_part:
+        text += _CAPITAL[fen_part] + "分"
+    else:
+        text += "整"
+    return f"人民币{text}"
+
+
+def _integer_words(n: int) -> str:
+    groups: list[int] = []
+    while n:
+        n, g = divmod(n, 10000)
+        groups.append(g)
+    out, need_zero = "", False
+    for i in range(len(groups) - 1, -1, -1):
+        g = groups[i]
+        if g == 0:
+            need_zero = bool(out)
+            continue
+        if need_zero or (out and g < 1000):
+            out += "零"
+        out += _group_words(g) + _BIG_UNITS[i]
+        need_zero = False
+    return out
+
+
+def _group_words(g: int) -> str:
+    out, zero = "", False
+    for pos in range(3, -1, -1):
+        d = (g // 10**pos) % 10
+        if d:
+            if zero and out:
+                out += "零"
+            out += _CAPITAL[d] + _SMALL_UNITS[pos]
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+def yuan_figures(fen: int) -> str:
+    """¥12,345.67 as printed beside the capital numerals."""
+    return f"¥{fen // 100:,}.{fen % 100:02d}"

@@ -1,0 +1,246 @@
+"""The court's issued documents (文书登记) and document numbers (文书编号), in the database web and workers
+share.
+
+A document is issued in two steps so that a retried step never takes a second number: ``reserve`` takes the
+next number of the series and records it under the step's idempotency key (one transaction); ``complete``
+records the sealed PDF's hash once it is in the blob store. A retry of the step finds its reservation and
+finishes it with the same number.
+
+The house style numbers a case's documents with the case's number and 之N (docs/documents.md), so a
+series is one case's: the sequence is kept per (court, year of the case number, series).
+
+No personal data here: the content exists only inside the encrypted PDF (core/blobstore.py), named by
+its hash. A service record names the recipient by role or agency id, never by name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Boolean, Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.documents import DocumentKind, IssuedDocument
+from store.db import Base, Database, UTCDateTime, utcnow
+
+
+class DocumentSequence(Base):
+    __tablename__ = "document_sequences"
+
+    court: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    document_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
+    workflow_id: Mapped[str] = mapped_column(String(200), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(100), index=True, nullable=True)
+    case_number: Mapped[str] = mapped_column(String(64), index=True)
+    court: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str] = mapped_column(String(80))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    template_version: Mapped[str] = mapped_column(String(120))
+    president: Mapped[bool] = mapped_column(Boolean, default=False)
+    refers_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    served_json: Mapped[str] = mapped_column(Text, default="[]")
+
+
+_YEAR = re.compile(r"^[(（](\d{4})[)）]")
+
+
+@dataclass(frozen=True)
+class Reservation:
+    document_id: str
+    ordinal: int
+    sha256: str | None  # set when an earlier try completed the document
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    """送达: who received it (a role or an agency id), how, when it reached them, who recorded it."""
+
+    recipient: str
+    method: str
+    served_at: datetime
+    recorded_by: str
+    receipt_document_id: str | None = None
+
+
+class DocumentStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def reserve(
+        self,
+        idempotency_key: str,
+        *,
+        workflow_id: str,
+        case_id: str | None,
+        case_number: str,
+        court: str,
+        kind: DocumentKind,
+        title: str,
+        template_version: str,
+        president: bool,
+        refers_to: str | None,
+    ) -> Reservation:
+        """The step's document id and number: taken now, or the ones an earlier try of the step took."""
+        for _ in range(5):
+            try:
+                return self._reserve(
+                    idempotency_key, workflow_id, case_id, case_number, court, kind, title, template_version,
+                    president, refers_to,
+                )  # fmt: skip
+            except IntegrityError:
+                continue  # another process took the key or made the series a moment ago: read theirs
+        raise RuntimeError(f"could not reserve a document number for {idempotency_key}")
+
+    def _reserve(
+        self,
+        key: str,
+        workflow_id: str,
+        case_id: str | None,
+        case_number: str,
+        court: str,
+        kind: DocumentKind,
+        title: str,
+        template_version: str,
+        president: bool,
+        refers_to: str | None,
+    ) -> Reservation:
+        with self.db.session() as s:
+            row = s.scalars(select(DocumentRow).where(DocumentRow.idempotency_key == key)).first()
+            if row is not None:
+                return Reservation(row.document_id, row.ordinal, row.sha256)
+            year = int(m.group(1)) if (m := _YEAR.match(case_number)) else 0
+            series = case_number.replace("(", "（").replace(")", "）")
+            seq = s.get(DocumentSequence, (court, year, series), with_for_update=True)
+            if seq is None:
+                seq = DocumentSequence(court=court, year=year, series=series, last=0)
+                s.add(seq)
+            seq.last += 1
+            document_id = f"doc-{secrets.token_hex(12)}"
+            s.add(
+                DocumentRow(
+                    document_id=document_id,
+                    idempotency_key=key,
+                    workflow_id=workflow_id,
+                    case_id=case_id,
+                    case_number=case_number,
+                    court=court,
+                    kind=kind.value,
+                    title=title,
+                    number="",
+                    ordinal=seq.last,
+                    template_version=template_version,
+                    president=president,
+                    refers_to=refers_to,
+                )
+            )
+            return Reservation(document_id, seq.last, None)
+
+    def complete(self, document_id: str, number: str, sha256: str, issued_at: datetime) -> None:
+        with self.db.session() as s:
+            row = s.get(DocumentRow, document_id, with_for_update=True)
+            if row is None:
+                raise KeyError(document_id)
+            if row.sha256 is None:  # a document once complete is never changed (a 补正 refers to it)
+                row.number, row.sha256, row.issued_at = number, sha256, issued_at
+
+    def get(self, document_id: str) -> IssuedDocument | None:
+        with self.db.session() as s:
+            row = s.get(DocumentRow, document_id)
+            return _issued(row) if row is not None and row.sha256 else None
+
+    def court_of(self, document_id: str) -> str | None:
+        with self.db.session() as s:
+            row = s.get(DocumentRow, document_id)
+            return row.court if row is not None else None
+
+    def by_hash(self, sha256: str) -> IssuedDocument | None:
+        with self.db.session() as s:
+            row = s.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha256)).first()
+            return _issued(row) if row is not None else None
+
+    def listing(
+        self, *, workflow_id: str | None = None, case_id: str | None = None, case_number: str | None = None
+    ) -> list[tuple[IssuedDocument, list[ServiceRecord]]]:
+        q = select(DocumentRow).where(DocumentRow.sha256.is_not(None))
+        if workflow_id is not None:
+            q = q.where(DocumentRow.workflow_id == workflow_id)
+        if case_id is not None:
+            q = q.where(DocumentRow.case_id == case_id)
+        if case_number is not None:
+            q = q.where(DocumentRow.case_number == case_number)
+        with self.db.session() as s:
+            rows = list(s.scalars(q.order_by(DocumentRow.issued_at, DocumentRow.ordinal)))
+            return [(_issued(r), _served(r.served_json)) for r in rows]
+
+    def record_service(self, document_id: str, record: ServiceRecord) -> list[ServiceRecord]:
+        """Adds a receipt (送达回证); the first receipt per recipient is the one that counts (a second channel
+        reaching the same recipient later changes nothing, 在线诉讼规则 Art. 31)."""
+        with self.db.session() as s:
+            row = s.get(DocumentRow, document_id, with_for_update=True)
+            if row is None or row.sha256 is None:
+                raise KeyError(document_id)
+            served = _served(row.served_json)
+            if not any(r.recipient == record.recipient for r in served):
+                served.append(record)
+                row.served_json = json.dumps([_service_json(r) for r in served], ensure_ascii=False)
+            return served
+
+
+def _issued(row: DocumentRow) -> IssuedDocument:
+    assert row.sha256 is not None and row.issued_at is not None
+    return IssuedDocument(
+        document_id=row.document_id,
+        kind=DocumentKind(row.kind),
+        title=row.title,
+        number=row.number,
+        court=row.court,
+        sha256=row.sha256,
+        issued_at=row.issued_at,
+        template_version=row.template_version,
+        president=row.president,
+        refers_to=row.refers_to,
+    )
+
+
+def _service_json(r: ServiceRecord) -> dict[str, str | None]:
+    return {
+        "recipient": r.recipient,
+        "method": r.method,
+        "served_at": r.served_at.isoformat(),
+        "recorded_by": r.recorded_by,
+        "receipt_document_id": r.receipt_document_id,
+    }
+
+
+def _served(text: str) -> list[ServiceRecord]:
+    return [
+        ServiceRecord(
+            recipient=d["recipient"],
+            method=d["method"],
+            served_at=datetime.fromisoformat(d["served_at"]),
+            recorded_by=d["recorded_by"],
+            receipt_document_id=d.get("receipt_document_id"),
+        )
+        for d in json.loads(text or "[]")
+    ]
+
+
+__all__ = ["DocumentRow", "DocumentSequence", "DocumentStore", "Reservation", "ServiceRecord", "utcnow"]
