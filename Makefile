@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench chaos verify-audit compose-config browser postgres clean help
+.PHONY: run test lint bench chaos verify-audit compose-config browser postgres documents clean help
 
 help:
 	@echo "make run    - start Temporal, workers, partner simulators and the web UI (sandbox)"
@@ -22,10 +22,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) documents
 	$(BIN)/python -m launcher
 
-test: $(STAMP) compose-config lint browser postgres
+test: $(STAMP) compose-config lint browser postgres documents
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	@# Production keeps the web's data in PostgreSQL: the web's database tests once more, on a throwaway
 	@# PostgreSQL cluster (tests/test_postgres.py ran the migrations and a whole scenario on it above).
@@ -52,6 +52,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 	  echo "installing chromium and fonts-noto-cjk (Debian) for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; }
+
+# Court documents: Debian's Noto CJK fonts are embedded in every PDF (core/documents/render.py), and the
+# tests check a sealed document with poppler's pdfsig and read it with pdftotext.
+documents:
+	@command -v pdfsig >/dev/null 2>&1 && test -d /usr/share/fonts/opentype/noto || { \
+	  echo "installing poppler-utils and fonts-noto-cjk (Debian) for the court documents"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils fonts-noto-cjk >/dev/null) ; }
 
 # PostgreSQL's server for the tests (a throwaway cluster per session, tests/pg_cluster.py); Debian keeps
 # initdb and pg_ctl in /usr/lib/postgresql/<version>/bin.

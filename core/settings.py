@@ -250,7 +250,9 @@ class Settings(BaseSettings):
         if not self.audit_signing_key:
             problems.append("OM_AUDIT_SIGNING_KEY is required in production")
         if self.document_pki_dir is None or not (self.document_pki_dir / "ca.pem").is_file():
-            problems.append("OM_DOCUMENT_PKI_DIR (the courts' seal certificates, with ca.pem) is required in production")
+            problems.append(
+                "OM_DOCUMENT_PKI_DIR (the courts' seal certificates, with ca.pem) is required in production"
+            )
         if self.codec_allow_plaintext:
             problems.append("OM_CODEC_ALLOW_PLAINTEXT is for tests only")
         if any(p.token.startswith("sandbox-") for p in self.partners()):

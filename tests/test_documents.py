@@ -107,7 +107,13 @@ def test_the_assistance_notice_names_the_case_the_court_and_the_amount_in_words(
         DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "（2026）浙0102执123号之二", ISSUED, assistance_fields()
     )
     text = pdf_text(pdf, tmp_path)
-    for expected in ("协助执行通知书", "（2026）浙0102执123号之二", COURT, "人民币壹万贰仟叁佰肆拾伍元陆角柒分", "¥12,345.67"):
+    for expected in (
+        "协助执行通知书",
+        "（2026）浙0102执123号之二",
+        COURT,
+        "人民币壹万贰仟叁佰肆拾伍元陆角柒分",
+        "¥12,345.67",
+    ):
         assert expected in text, expected
     fonts = subprocess.run(["pdffonts", str(tmp_path / "doc.pdf")], capture_output=True, text=True).stdout
     assert "NotoSerifCJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
@@ -223,6 +229,35 @@ def test_the_president_signs_where_the_law_needs_it_and_a_correction_refers_to_i
 def test_the_content_is_kept_only_encrypted(office: DocumentOffice, tmp_path: Path) -> None:
     issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/enc", **assistance_fields()))
     stored = office.blobs.path(issued.sha256).read_bytes()
-    assert b"%PDF" not in stored and "330106198503120319".encode() not in stored
+    assert b"%PDF" not in stored and b"330106198503120319" not in stored
     db_file = (tmp_path / "web.db").read_bytes()
     assert "张三".encode() not in db_file and b"330106198503120319" not in db_file
+
+
+def test_verify_document_checks_the_seal_and_the_register(office: DocumentOffice, tmp_path: Path) -> None:
+    import os
+    import sys
+
+    issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/cli", **assistance_fields()))
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(office.pdf(issued.document_id))
+    env = {**os.environ, "OM_DATABASE_URL": office.store.db.url, "OM_VAR_DIR": str(tmp_path)}
+    ca = str(office.keys.ca_path)
+
+    def verify(*extra: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "audit", "verify-document", str(path), "--ca", ca, *extra]
+        return subprocess.run(argv, capture_output=True, text=True, env=env)
+
+    ok = verify()
+    assert ok.returncode == 0, ok.stderr
+    assert issued.sha256 in ok.stdout and issued.number in ok.stdout and COURT in ok.stdout
+
+    unknown = office.renderer.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
+    path.write_bytes(office.seal_for(COURT).seal(unknown))  # sealed, but never issued through the register
+    assert verify().returncode == 1
+
+    sealed = office.pdf(issued.document_id)
+    at = sealed.index(b"stream", 2000) + 20
+    path.write_bytes(sealed[:at] + bytes([sealed[at] ^ 0x01]) + sealed[at + 1 :])
+    broken = verify()
+    assert broken.returncode == 1 and "changed after sealing" in broken.stderr

@@ -18,7 +18,7 @@ import threading
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typst
 from pydantic import BaseModel, Field
@@ -29,7 +29,8 @@ from domain.errors import ValidationFailed
 WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"
 # Debian's fonts-noto-cjk (make fonts); the Typst binary's own fonts have no CJK.
 FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
-PDF_STANDARD = "a-2b"  # PDF/A-2b: fonts embedded, no transparency groups pyHanko's appearance would break
+# PDF/A-2b (archival): every font embedded, metadata in XMP; the seal is an incremental update after it.
+PDF_STANDARD: Literal["a-2b"] = "a-2b"
 _CN_DIGITS = "〇一二三四五六七八九"
 
 
@@ -141,7 +142,9 @@ class Renderer:
                     timestamp=stamp,
                 )
             except typst.TypstError as exc:
-                raise RenderError("DOCUMENT_RENDER_FAILED", f"{spec.title}无法生成: {exc.message}", "template") from None
+                raise RenderError(
+                    "DOCUMENT_RENDER_FAILED", f"{spec.title}无法生成: {exc.message}", "template"
+                ) from None
         assert isinstance(pdf, bytes)
         return pdf
 

@@ -88,7 +88,7 @@ class CourtSeal:
         return out.getvalue()
 
 
-class _SealPage(ImportedPdfPage):  # type: ignore[misc]
+class _SealPage(ImportedPdfPage):
     """pyHanko's imported page, read from the seal's bytes in memory instead of a file each time."""
 
     def __init__(self, pdf: bytes) -> None:
