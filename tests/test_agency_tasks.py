@@ -15,10 +15,23 @@ from core.identity import acting_as
 from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, TimeScale, TimeUnit
+from domain.parties import Party, PartyKind
 from domain.tasks import DueRule, TaskSpec, TaskView
-from tests.helpers import JUDGE, eventually, login, record_history, refusal_code, settled_history_length
+from tests.helpers import (
+    JUDGE,
+    case_number,
+    eventually,
+    login,
+    record_history,
+    refusal_code,
+    resident_id,
+    seed_subject,
+    settled_history_length,
+    start,
+)
 from workflows.agency_task.models import AgencyTaskInput, Completion, Extension, Reasoned, Reassignment, TaskOutcome
-from workflows.agency_task.workflow import AgencyTask
+from workflows.agency_task.workflow import CASE_ENDED, AgencyTask
+from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Vehicle
 from workflows.kit.messages import (
     CANCEL_TASK,
     CLAIM_TASK,
@@ -251,3 +264,43 @@ async def test_inbox_lists_only_own_tasks_and_refuses_others(client: Client, set
         assert (await police.get(f"/api/tasks/{handle.id}")).json()["task"]["state"] == "completed"
     outcome: TaskOutcome = await handle.result()
     assert outcome.state == "completed"
+
+
+async def test_a_case_that_ends_closes_its_open_tasks_with_a_reason_the_agency_reads(
+    client: Client, settings: Settings, simulator: str, web: str
+):
+    """Once terminated by the server with its case, a task stayed open in the agency's inbox and on the
+    dashboard; now the ended case asks it to close, and the agency reads why."""
+    owner = Party(kind=PartyKind.PERSON, name="钱某某", id_number=resident_id())
+    plate = f"浙A{resident_id()[-6:-1]}"
+    await seed_subject(
+        simulator,
+        owner.model_dump(mode="json"),
+        [{"partner_id": "vehicle-registry", "kind": "vehicle", "reference": plate, "description": "小型轿车"}],
+    )
+    req = CrossRegionSeizureRequest(
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        ruling_ref="(2026)浙04执恢12号之一",
+        vehicle=Vehicle(plate=plate, vin="LSVAU2180N2123456", owner=owner),
+    )
+    handle = await start(client, settings, "cross-region-seizure", req)
+    task = f"{handle.id}:task:accept"
+    async with await login(web, "court-gongshu") as court:
+
+        async def state() -> str | None:
+            r = await court.get(f"/api/tasks/{task}")
+            return r.json()["task"]["state"] if r.status_code == 200 else None
+
+        assert await eventually(state) == "open"
+        await handle.terminate("the case was closed elsewhere")  # the harshest end: no code of the case runs
+
+        async def closed() -> bool:
+            return await state() == "cancelled"
+
+        await eventually(closed, timeout=30)
+        r = await court.get("/api/tasks", params={"status": "open"})
+        assert task not in {t["task_id"] for t in r.json()}
+        last = (await court.get(f"/api/tasks/{task}")).json()["task"]["history"][-1]
+        assert last["action"] == "cancelled" and last["reason"] == CASE_ENDED
+        assert last["actor"]["role"] == "system"

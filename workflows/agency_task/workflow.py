@@ -5,6 +5,7 @@ durable timers in legal time. Every transition is recorded (who, when, why) and 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.tasks import DeadlineRequest, TaskActivities
-    from domain.actors import Actor, Role
+    from domain.actors import SYSTEM_ACTOR, Actor, Role
     from domain.calendar import Deadline
     from domain.legal_time import LegalDuration, TimeUnit
     from domain.task_results import validate_result
@@ -45,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
 # Changes that reschedule the task; also the action names recorded on its history.
 REASSIGNED, EXTENDED, RECOMPUTED = "reassigned", "extended", "deadline_recomputed"
 PROVISIONAL_RECHECK = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)
+# Why a task closed with its case, as its agency reads it.
+CASE_ENDED = "案件已办结、终止或撤销, 本事项无需继续办理 / the case has ended: nothing is left to do for it"
 
 
 @workflow.defn(name=AGENCY_TASK_WORKFLOW)
@@ -82,8 +85,14 @@ class AgencyTask:
         if self.cancelled_early is not None:
             self._cancel(self.cancelled_early)
         await self._project()
-        while not self.view.state.is_final:
-            await self._wait_for_change_or_mark(inp)
+        try:
+            while not self.view.state.is_final:
+                await self._wait_for_change_or_mark(inp)
+        except asyncio.CancelledError:
+            # The case that asked for the task has ended (its parent close policy asks its open tasks
+            # to close): the agency sees why, and nothing stays open in its inbox.
+            if not self.view.state.is_final:
+                self._cancel(CASE_ENDED, actor=SYSTEM_ACTOR)
         await self._project()
         return TaskOutcome(
             task_id=self.view.task_id,
@@ -325,11 +334,11 @@ class AgencyTask:
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _cancel(self, reason: str) -> None:
+    def _cancel(self, reason: str, actor: Actor | None = None) -> None:
         assert self.view is not None
         self.view.state = TaskState.CANCELLED
         self.final_reason = reason
-        self._record("cancelled", reason)
+        self._record("cancelled", reason, actor=actor)
         self.finished = True
 
     def _require_agency(self) -> None:
@@ -344,10 +353,10 @@ class AgencyTask:
         if self.view.state not in states:
             raise refuse("WRONG_STATE", f"the task is {self.view.state.value}")
 
-    def _record(self, action: str, reason: str | None, **detail: Any) -> None:
+    def _record(self, action: str, reason: str | None, actor: Actor | None = None, **detail: Any) -> None:
         assert self.view is not None
         self.view.history.append(
-            TaskTransition(at=workflow.now(), actor=acting_user(), action=action, reason=reason, detail=detail)
+            TaskTransition(at=workflow.now(), actor=actor or acting_user(), action=action, reason=reason, detail=detail)
         )
         self.view.version += 1
 

@@ -16,6 +16,8 @@ from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
 from workflows.kit.task_models import AgencyTaskInput, TaskOutcome
 from workflows.kit.timeline import Timeline
 
+CLOSE_TASKS_WITH_THE_CASE = "close-open-tasks-with-the-case"
+
 
 def task_id(step: str) -> str:
     """The id of the task this workflow assigns for ``step``; unique per workflow and step, so a
@@ -28,11 +30,20 @@ async def start_agency_task(
 ) -> workflow.ChildWorkflowHandle[object, TaskOutcome]:
     """Starts the task and records the assignment; the caller awaits the handle (or cancels it)."""
     tid = task_id(step)
+    # A case that ends (completed, stopped, cancelled, terminated) asks its open tasks to close, each with
+    # a reason its agency reads; before the patch the server terminated them silently and they stayed
+    # open in the agency's inbox and on the dashboard. Histories recorded before it replay unchanged.
+    policy = (
+        workflow.ParentClosePolicy.REQUEST_CANCEL
+        if workflow.patched(CLOSE_TASKS_WITH_THE_CASE)
+        else workflow.ParentClosePolicy.TERMINATE
+    )
     handle: workflow.ChildWorkflowHandle[object, TaskOutcome] = await workflow.start_child_workflow(
         AGENCY_TASK_WORKFLOW,
         AgencyTaskInput(spec=spec, clock=clock),
         id=tid,
         result_type=TaskOutcome,
+        parent_close_policy=policy,
     )
     timeline.record("task_assigned", task=tid, agency=spec.agency, **detail)
     return handle
