@@ -15,23 +15,19 @@ from core.identity import acting_as
 from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, TimeScale, TimeUnit
-from domain.parties import Party, PartyKind
 from domain.tasks import DueRule, TaskSpec, TaskView
 from tests.helpers import (
     JUDGE,
-    case_number,
     eventually,
     login,
     record_history,
     refusal_code,
-    resident_id,
-    seed_subject,
     settled_history_length,
     start,
 )
+from tests.test_cross_region_seizure import new_request
 from workflows.agency_task.models import AgencyTaskInput, Completion, Extension, Reasoned, Reassignment, TaskOutcome
 from workflows.agency_task.workflow import CASE_ENDED, AgencyTask
-from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Vehicle
 from workflows.kit.messages import (
     CANCEL_TASK,
     CLAIM_TASK,
@@ -271,20 +267,7 @@ async def test_a_case_that_ends_closes_its_open_tasks_with_a_reason_the_agency_r
 ):
     """Once terminated by the server with its case, a task stayed open in the agency's inbox and on the
     dashboard; now the ended case asks it to close, and the agency reads why."""
-    owner = Party(kind=PartyKind.PERSON, name="钱某某", id_number=resident_id())
-    plate = f"浙A{resident_id()[-6:-1]}"
-    await seed_subject(
-        simulator,
-        owner.model_dump(mode="json"),
-        [{"partner_id": "vehicle-registry", "kind": "vehicle", "reference": plate, "description": "小型轿车"}],
-    )
-    req = CrossRegionSeizureRequest(
-        case_number=case_number(),
-        court="杭州市上城区人民法院",
-        ruling_ref="(2026)浙04执恢12号之一",
-        vehicle=Vehicle(plate=plate, vin="LSVAU2180N2123456", owner=owner),
-    )
-    handle = await start(client, settings, "cross-region-seizure", req)
+    handle = await start(client, settings, "cross-region-seizure", await new_request(simulator))
     task = f"{handle.id}:task:accept"
     async with await login(web, "court-gongshu") as court:
 
