@@ -5,7 +5,7 @@ against real Temporal, the real worker and the simulators; the case is the test'
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +28,16 @@ from tests.helpers import (
 from tests.helpers import ledger as partner_ledger
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import APPROVE, AssetInquiryResult
-from workflows.kit.case_link import CaseFacts, CaseNotice, CaseNoticeKind, CaseRef, EffectKind, MatterEffect
+from workflows.kit.case_link import (
+    CaseFacts,
+    CaseNotice,
+    CaseNoticeKind,
+    CaseRef,
+    EffectKind,
+    MatterEffect,
+    RegisteredMeasure,
+    RegisterKind,
+)
 from workflows.registry import SCENARIOS
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -142,3 +151,78 @@ async def test_a_matter_without_a_case_reports_nothing(client: Client, settings:
     assert not [
         e for e in history.events if e.HasField("signal_external_workflow_execution_initiated_event_attributes")
     ]
+
+
+def enter_payload() -> dict[str, Any]:
+    return {
+        "ground": "evasion",
+        "extension_years": 0,
+        "decision_number": "(2026)浙0102执88号失信决定书",
+        "restriction_order_number": "(2026)浙0102执88号限制消费令",
+    }
+
+
+async def test_full_performance_deletes_the_listing_in_three_working_days_and_lifts_the_order_with_notices(
+    client: Client, settings: Settings
+) -> None:
+    debtor = Party(kind=PartyKind.PERSON, name="孙某某", id_number=resident_id())
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
+        facts = case_facts(ref, debtor, 350_000_00)
+        facts.filed_on = date(2026, 3, 2)
+        # Legal time at wall speed: the legal periods are checked against what really happened.
+        order_request = SCENARIOS["consumption-restriction"].from_case(facts, {"order_number": "(2026)浙0102执9号"})
+        order = await start(client, settings, "consumption-restriction", order_request, acceleration=1.0)
+        await wait_status(order, "restricted")
+
+        async def order_registered() -> list[RegisteredMeasure]:
+            rows = register(await effects(case))
+            return [RegisteredMeasure.model_validate(r) for r in rows.values()]
+
+        facts.measures = await eventually(order_registered)
+        # The listing picks the case's order from the register: no workflow id typed.
+        listing_request: Any = SCENARIOS["dishonest-list"].from_case(facts, {"applicant_requested": False})
+        assert listing_request.restriction_workflow_id == order.id
+        listing = await start(client, settings, "dishonest-list", listing_request, acceleration=1.0)
+        await wait_status(listing, "awaiting_entry_decision")
+        await decide(listing, "enter-list", reason="隐匿财产规避执行", **enter_payload())
+        st = await wait_status(listing, "listed")
+        assert any(e.action == "restriction_signalled" for e in st.timeline)
+
+        notice = CaseNotice(notice_id="fp-2", kind=CaseNoticeKind.FULL_PERFORMANCE, at=datetime.now(UTC))
+        await notify(case, notice, listing.id, order.id)
+
+        async def removed() -> Any:
+            current = await status(listing)
+            return current if "removed_on_time" in current.summary else None
+
+        st = await eventually(removed)
+        assert st.summary["removal_ground"] == "full-performance"
+        assert st.summary["removed_on_time"] is True
+        received = next(e.at for e in st.timeline if e.action == "case_notice")
+        due = datetime.fromisoformat(st.summary["removal_due"]["due_at"])
+        # Three working days (失信规定 Art. 10(1)): at least three calendar days, weekends and holidays added.
+        assert timedelta(days=3) <= due - received <= timedelta(days=12)
+
+        async def lifted() -> Any:
+            current = await status(order)
+            return current if any(e.action == "performed_lift" for e in current.timeline) else None
+
+        lifted_status = await eventually(lifted)
+        lift = next(e for e in lifted_status.timeline if e.action == "performed_lift")
+        assert lift.detail["on_time"] is True
+        # Every unit told of the order is told of the lift (限消规定 Art. 9).
+        told = {e.detail["agency"] for e in lifted_status.timeline if e.action == "task_assigned"}
+        lift_tasks = [
+            e for e in lifted_status.timeline if e.action == "task_assigned" and "lift-notice" in e.detail["task"]
+        ]
+        assert {e.detail["agency"] for e in lift_tasks} == told and len(told) == 3
+
+        async def both_released() -> bool:
+            rows = register(await effects(case))
+            return len(rows) == 2 and all(r["state"] == "released" and r.get("released_on") for r in rows.values())
+
+        await eventually(both_released)
+        kinds = {r["register_kind"] for r in register(await effects(case)).values()}
+        assert kinds == {RegisterKind.DISHONEST_LIST, RegisterKind.CONSUMPTION_RESTRICTION}
+        await close(case)

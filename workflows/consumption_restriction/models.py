@@ -14,6 +14,8 @@ from domain.consumption_restriction import (
     RestrictionTrigger,
     ViolationMeasure,
 )
+from domain.full_performance import PROMPT_LIFT_WITHIN
+from domain.legal_time import LegalDuration
 from domain.money import Fen
 from domain.parties import Party, PartyKind
 from domain.personal import PersonName
@@ -69,6 +71,9 @@ class ConsumptionRestrictionRequest(BaseModel):
 class ConsumptionRestrictionInput(BaseModel):
     request: ConsumptionRestrictionRequest
     context: ScenarioContext
+    prompt_lift_within: LegalDuration = Field(
+        default=PROMPT_LIFT_WITHIN, description="full performance: lifted within (及时, DOMAIN §17.7)"
+    )
 
 
 class IssueOrder(BaseModel):

@@ -52,6 +52,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.consumption_restriction.words import WORDS
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseNotices, CaseReporter
+    from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
@@ -75,6 +77,7 @@ WHILE_RESTRICTED = (APPROVE_EXEMPTION, REFUSE_EXEMPTION, REPORT_VIOLATION, LIFT)
 # No instrument sets the units' answer period; three working days is our choice (DOMAIN.md [I]), so the
 # supervisors' yellow and red marks have something to measure against.
 NOTICE_DUE = LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
+ORDER_KEY = "order"  # the order in the case's register of measures
 TASK_TITLES = {
     "order-notice": "协助执行限制消费令",
     "exemption-notice": "准予例外消费通知",
@@ -100,11 +103,14 @@ class ConsumptionRestriction:
         self.violations: list[ViolationRecord] = []
         self.notices: list[asyncio.Task[TaskOutcome]] = []
         self.order_in_force = False
+        self.case = CaseReporter(None, NAME, self.timeline)
+        self.case_notices = CaseNotices(self.timeline)
 
     @workflow.run
     async def run(self, inp: ConsumptionRestrictionInput) -> ConsumptionRestrictionResult:
         self.inp, req = inp, inp.request
         self.clock = CaseClock(inp.context.time_scale)
+        self.case = CaseReporter(req.case, NAME, self.timeline)
         self.listed = self.listed or req.trigger is RestrictionTrigger.DISHONEST_LISTED
         self.timeline.record(
             "restriction_requested", trigger=req.trigger.value, applicant_requested=req.applicant_requested
@@ -118,6 +124,12 @@ class ConsumptionRestriction:
         self.units = units_to_notify(self.items)
         for unit in self.units:
             self._notify(f"order-notice.{unit.value}", "order-notice", unit, self.items)
+        await self.case.placed(
+            ORDER_KEY,
+            RegisterKind.CONSUMPTION_RESTRICTION,
+            f"限制消费令 {self.order_number}",
+            effective_from=self.clock.now().date(),
+        )
         self._set_status("restricted")
         lifting = await self._while_restricted()
         self._set_status("lifting")
@@ -125,6 +137,18 @@ class ConsumptionRestriction:
         self.order_in_force = False
         for unit in self.units:  # the same scope as the order's notice (Art. 9)
             self._notify(f"lift-notice.{unit.value}", "lift-notice", unit, self.items, lifting.document_number)
+        if self.case_notices.performed_at is not None:
+            # Lifted "及时" (Art. 9): the notices went out now; the limit is the deployment's (§17.7).
+            due = await self.case_notices.lift_due(self.clock, inp.prompt_lift_within)
+            self.case_notices.record_lift(self.clock, due, ORDER_KEY)
+        await self.case.measure_changed(
+            EffectKind.MEASURE_RELEASED,
+            "lift",
+            ORDER_KEY,
+            RegisterKind.CONSUMPTION_RESTRICTION,
+            effective_from=self.clock.now().date(),
+            description=f"{lifting.document_number}; 解除事由: {lifting.ground.value}",
+        )
         await asyncio.gather(*self.notices)
         self.timeline.record("lifted", ground=lifting.ground.value, document_number=lifting.document_number)
         return await self._close("lifted")
@@ -232,6 +256,11 @@ class ConsumptionRestriction:
 
     # --- messages -----------------------------------------------------------------------------------
 
+    @workflow.signal(name=CASE_NOTICE_SIGNAL)
+    def on_case_notice(self, notice: CaseNotice) -> None:
+        if self.case_notices.take(notice) and self.case_notices.performed() and self.must_lift is None:
+            self.must_lift = "被执行人已履行全部义务 (限消规定 第九条)"
+
     @workflow.signal(name=DISHONEST_LIST_SIGNAL)
     def dishonest_list_changed(self, change: DishonestListChange) -> None:
         assert self.inp is not None
@@ -302,6 +331,7 @@ class ConsumptionRestriction:
     async def _close(self, status: str) -> ConsumptionRestrictionResult:
         self._set_status(status)
         self.desk.withdraw()
+        await self.case.ended(status)
         await archive_audit_trail()
         return ConsumptionRestrictionResult(
             status=status,

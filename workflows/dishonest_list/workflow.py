@@ -69,6 +69,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.dishonest_list.words import WORDS
     from workflows.kit import retries
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseNotices, CaseReporter
+    from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
@@ -89,6 +91,7 @@ DECISIONS = (
 # No instrument sets the agencies' answer period; five working days is our choice (DOMAIN.md [I]).
 NOTICE_DUE = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)
 LIST_CALL = timedelta(seconds=30)
+ENTRY_KEY = "entry"  # the entry in the case's register of measures
 
 
 def _view(deadline: Deadline) -> DeadlineView:
@@ -109,11 +112,14 @@ class DishonestList:
         self.term_ends_at: datetime | None = None
         self.restriction_id: str | None = None
         self.notices: list[asyncio.Task[TaskOutcome]] = []
+        self.case = CaseReporter(None, NAME, self.timeline)
+        self.case_notices = CaseNotices(self.timeline)
 
     @workflow.run
     async def run(self, inp: DishonestListInput) -> DishonestListResult:
         self.inp, req = inp, inp.request
         self.clock = clock = CaseClock(inp.context.time_scale)
+        self.case = CaseReporter(req.case, NAME, self.timeline)
         self.timeline.record(
             "entry_requested", applicant_requested=req.applicant_requested, debtor=req.debtor.masked_id
         )
@@ -132,6 +138,13 @@ class DishonestList:
         self._set_status("publishing")
         if not await self._publish(entry, entered_at):
             return await self._close("publication_refused")
+        await self.case.placed(
+            ENTRY_KEY,
+            RegisterKind.DISHONEST_LIST,
+            f"失信决定 {entry.decision_number}",
+            effective_from=entered_at.date(),
+            expires_on=self.term_ends_at.date() if self.term_ends_at else None,
+        )
         await self._restrict(entry)
         for agency in (req.credit_agency, req.industry_agency):
             self._notify("entry-notice", agency, f"{entry.decision_number}; 失信情形: {entry.ground.value}")
@@ -214,6 +227,7 @@ class DishonestList:
                 trigger=RestrictionTrigger.DISHONEST_LISTED,
                 applicant_requested=req.applicant_requested,
                 order_number=entry.restriction_order_number,
+                case=req.case,  # the order is the case's too: it reports to it and hears its notices
             )
             await workflow.start_child_workflow(
                 ConsumptionRestriction.run,
@@ -245,14 +259,21 @@ class DishonestList:
         correction request found to show a wrong entry."""
         assert self.clock is not None and self.entry is not None
         while True:
+            if self.case_notices.performed_at is not None:
+                # The case's balance reached zero: deleted ex officio within 3 working days (Art. 10(1)).
+                self.timeline.record("removal_ground", actor=SYSTEM_ACTOR, ground=RemovalGround.FULL_PERFORMANCE.value)
+                performed_at = self.clock.clock.legal_now(self.case_notices.performed_at)
+                return RemovalGround.FULL_PERFORMANCE, f"{self.entry.decision_number}之删除", performed_at
             if self.term_ends_at is not None and self.clock.now() >= self.term_ends_at:
                 # The clock acted, not the user who started the case.
                 self.timeline.record("term_ended", actor=SYSTEM_ACTOR, term_ends_at=self.term_ends_at.isoformat())
                 return RemovalGround.TERM_ENDED, f"{self.entry.decision_number}之期满删除", self.term_ends_at
             timeout = self.clock.real_until(self.term_ends_at) if self.term_ends_at else None
-            decision = await self.desk.wait(REGISTER_CORRECTION, REMOVE, timeout=timeout)
+            decision = await self.desk.wait(
+                REGISTER_CORRECTION, REMOVE, timeout=timeout, until=self.case_notices.performed
+            )
             if decision is None:
-                continue  # the term ran out
+                continue  # the term ran out, or the case was performed
             if decision.decision == REMOVE:
                 removal: RemoveEntry = self.desk.payload(decision)
                 self.timeline.record("removal_ground", ground=removal.ground.value)
@@ -324,6 +345,14 @@ class DishonestList:
         self.summary["removed_on_time"] = on_time
         revoked = ground is RemovalGround.WRONG_ENTRY
         self.timeline.record("revoked" if revoked else "removed", ground=ground.value, on_time=on_time)
+        await self.case.measure_changed(
+            EffectKind.MEASURE_RELEASED,
+            "remove",
+            ENTRY_KEY,
+            RegisterKind.DISHONEST_LIST,
+            effective_from=self.clock.now().date(),
+            description=f"{document_ref}; 删除事由: {ground.value}",
+        )
         if self.restriction_id is not None:
             req = self.inp.request
             change = DishonestListChange(
@@ -351,6 +380,11 @@ class DishonestList:
         self.notices.append(asyncio.ensure_future(run_agency_task(step, spec, self.clock.clock, self.timeline)))
 
     # --- messages -----------------------------------------------------------------------------------
+
+    @workflow.signal(name=CASE_NOTICE_SIGNAL)
+    def on_case_notice(self, notice: CaseNotice) -> None:
+        """Full performance deletes a listed entry (``_while_listed``); other notices are recorded."""
+        self.case_notices.take(notice)
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> DecisionOutcome:
@@ -396,6 +430,7 @@ class DishonestList:
     async def _close(self, status: str) -> DishonestListResult:
         self._set_status(status)
         self.desk.withdraw()
+        await self.case.ended(status)
         await archive_audit_trail()
         due = self.summary.get("removal_due")
         return DishonestListResult(
