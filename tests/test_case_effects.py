@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import Client
 
 from core.settings import Settings
+from domain.legal_time import CHINA_TZ
 from domain.parties import Party, PartyKind
 from tests.case_probe import close, effects, ledger, notify, open_case, probe_worker, register
 from tests.helpers import (
@@ -26,6 +27,7 @@ from tests.helpers import (
     wait_status,
 )
 from tests.helpers import ledger as partner_ledger
+from tests.test_settlement import freeze_at
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import APPROVE, AssetInquiryResult
 from workflows.kit.case_link import (
@@ -225,4 +227,67 @@ async def test_full_performance_deletes_the_listing_in_three_working_days_and_li
         await eventually(both_released)
         kinds = {r["register_kind"] for r in register(await effects(case)).values()}
         assert kinds == {RegisterKind.DISHONEST_LIST, RegisterKind.CONSUMPTION_RESTRICTION}
+        await close(case)
+
+
+async def test_a_settlement_books_its_instalments_and_leaves_the_lifts_to_the_case(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    debtor = Party(kind=PartyKind.PERSON, name="褚某某", id_number=resident_id())
+    freeze = await freeze_at(simulator, "bank-abc", debtor, 800_00)
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
+        facts = case_facts(ref, debtor, 1_000_00)
+        # The freeze an inquiry of the case left in force, and the 失信 entry: both from the register.
+        facts.measures = [
+            RegisteredMeasure(
+                measure_key="freeze/1",
+                matter_workflow_id="inquiry-of-the-case",
+                holder_workflow_id="inquiry-of-the-case:term:1",
+                scenario="asset-inquiry",
+                register_kind=RegisterKind.FREEZE,
+                description=freeze.asset,
+                amount_fen=800_00,
+                partner_id=freeze.partner_id,
+                partner_measure_id=freeze.measure_id,
+            ),
+            RegisteredMeasure(
+                measure_key="entry",
+                matter_workflow_id="listing-of-the-case",
+                scenario="dishonest-list",
+                register_kind=RegisterKind.DISHONEST_LIST,
+            ),
+        ]
+        signed = datetime.now(CHINA_TZ).date()
+        own = {"signed_on": signed, "instalments": [{"due_on": signed + timedelta(days=30), "amount_fen": 1_000_00}]}
+        request: Any = SCENARIOS["settlement"].from_case(facts, own)
+        assert request.dishonest_listed and [m.measure_id for m in request.measures] == [freeze.measure_id]
+        handle = await start(client, settings, "settlement", request, acceleration=1.0)
+        await wait_status(handle, "awaiting_suspension")
+        await decide(handle, "suspend-enforcement", reason="达成和解, 中止执行; 解除农行冻结", release=[1])
+        await wait_status(handle, "performing")
+        for fen in (400_00, 600_00):
+            await decide(
+                handle,
+                "record-payment",
+                reason="书记员核实",
+                amount_fen=fen,
+                paid_on=signed.isoformat(),
+                channel="direct",
+            )
+        result = await handle.result()
+        assert result.status == "performed" and result.paid_fen == 1_000_00
+        taken = await ended(case, handle.id)
+
+        # The ledger: both instalments, once each, to the fen; the end says the agreement was performed.
+        assert ledger(taken)["recovered.settlement"] == 1_000_00
+        end = next(e for e in taken if e.kind is EffectKind.MATTER_ENDED)
+        assert end.status == "performed" and end.result["settlement_performed"] is True
+        # The freeze the judge released is released in the register under the inquiry that placed it.
+        released = [e for e in taken if e.kind is EffectKind.MEASURE_RELEASED]
+        assert [(e.matter_workflow_id, e.measure_key) for e in released] == [("inquiry-of-the-case", "freeze/1")]
+        # No task to the credit desk: the case lifts the 失信 entry on full performance.
+        st = await status(handle)
+        assert "lifts_left_to_case" in {e.action for e in st.timeline}
+        assert not [e for e in st.timeline if e.action == "task_assigned" and e.detail["agency"] == request.credit_desk]
         await close(case)

@@ -20,7 +20,14 @@ def prefill(facts: CaseFacts, values: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "measures": [
-            {"partner_id": m.partner_id, "measure_id": m.partner_measure_id, "asset": m.description[:200]} for m in held
+            {
+                "partner_id": m.partner_id,
+                "measure_id": m.partner_measure_id,
+                "asset": m.description[:200],
+                "matter_workflow_id": m.matter_workflow_id,
+                "measure_key": m.measure_key,
+            }
+            for m in held
         ],
         "dishonest_listed": bool(in_force(facts, RegisterKind.DISHONEST_LIST)),
         "consumption_restricted": bool(in_force(facts, RegisterKind.CONSUMPTION_RESTRICTION)),

@@ -37,6 +37,9 @@ class HeldMeasure(BaseModel):
     partner_id: str = Field(min_length=1, max_length=64, description="协助单位 (partner id)")
     measure_id: str = Field(min_length=1, max_length=100, description="措施编号 at the partner")
     asset: str = Field(default="", max_length=200, description="what is held, e.g. 工行账户冻结")
+    # Picked from the case's register (never typed): whose measure it is, so its release is booked there.
+    matter_workflow_id: str = Field(default="", max_length=200, description="the matter that placed it")
+    measure_key: str = Field(default="", max_length=100, description="its key in the case's register")
 
 
 class SettlementRequest(BaseModel):

@@ -27,6 +27,7 @@ WORDS = Words(
     },
     actions={
         **CASE_ACTIONS,
+        "lifts_left_to_case": Word("解除措施交由案件依职权办理", "Releases and lifts left to the case"),
         "agreement_recorded": Word("记录和解协议", "Agreement recorded"),
         "decision": Word("法官决定", "Judge's decision"),
         "measure_released": Word("措施已解除", "Measure released"),
@@ -70,6 +71,8 @@ WORDS = Words(
         "partner_id": Word("协助单位", "Partner"),
         "measure_id": Word("措施编号", "Measure no."),
         "asset": Word("控制的财产", "Asset held"),
+        "matter_workflow_id": Word("采取措施的事项", "The matter that placed it"),
+        "measure_key": Word("案件措施登记号", "Its key in the case's register"),
         "case_account_bank": Word("案款账户开户行", "Case-account bank"),
         "dishonest_listed": Word("已纳入失信名单", "On the dishonest-debtor list"),
         "consumption_restricted": Word("已限制消费", "Consumption restricted"),

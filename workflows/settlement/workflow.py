@@ -40,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
     from workflows.kit import retries
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseReporter
+    from workflows.kit.case_link import EffectKind, RecoverySource, RegisterKind
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, LIFT_RESTRICTION, REMOVE_LISTING, STATUS_QUERY
@@ -100,11 +102,14 @@ class Settlement:
         self.resumed_fen = 0
         self.published: str | None = None
         self.result: SettlementResult | None = None
+        self.case = CaseReporter(None, NAME, self.timeline)
+        self.case_reports: list[asyncio.Task[None]] = []
 
     @workflow.run
     async def run(self, inp: SettlementInput) -> SettlementResult:
         self.inp, req = inp, inp.request
         self.clock = CaseClock(inp.context.time_scale)
+        self.case = CaseReporter(req.case, NAME, self.timeline)
         self.timeline.record(
             "agreement_recorded",
             total_fen=total_fen(req.instalments),
@@ -177,6 +182,17 @@ class Settlement:
             self.timeline.record("release_refused", step=step, partner=measure.partner_id, code=code)
             return False
         self.timeline.record("measure_released", step=step, partner=measure.partner_id)
+        if measure.matter_workflow_id and measure.measure_key:
+            # Another matter's measure: its row in the case's register is released under that matter.
+            owner = CaseReporter(self.inp.request.case, NAME, self.timeline, measure.matter_workflow_id)
+            await owner.measure_changed(
+                EffectKind.MEASURE_RELEASED,
+                f"{workflow.info().workflow_id}/{step}",
+                measure.measure_key,
+                RegisterKind.SEIZE if measure.measure_key.startswith("seize") else RegisterKind.FREEZE,
+                effective_from=self.clock.now().date() if self.clock else None,
+                description=reason,
+            )
         return True
 
     async def _watch(self, number: int) -> None:
@@ -258,6 +274,11 @@ class Settlement:
 
     def _credit(self, payment: Payment, number: int | None = None) -> None:
         self.payments.append(payment)
+        # Booked in the case's ledger (和解 instalments); sent beside the step (an Update handler credits too).
+        step = f"payment/{len(self.payments)}"
+        self.case_reports.append(
+            asyncio.ensure_future(self.case.recovered(step, payment.amount_fen, RecoverySource.SETTLEMENT))
+        )
         self.timeline.record(
             "payment_noticed" if payment.source == "bank" else "payment_confirmed",
             amount_fen=payment.amount_fen,
@@ -281,6 +302,11 @@ class Settlement:
         self._set_status("lifting")
         self.desk.withdraw()
         self.timeline.record("performed", paid_fen=self._paid())
+        if req.case is not None:
+            # The case decides: it releases and lifts what its register holds on full performance (§17.7),
+            # told by this matter's end; no task to the credit desk.
+            self.timeline.record("lifts_left_to_case", case=req.case.case_number)
+            return await self._close("performed")
         for index in range(1, len(req.measures) + 1):
             if index not in self.released and await self._release(index, "执行和解协议履行完毕"):
                 self.released.append(index)
@@ -347,6 +373,7 @@ class Settlement:
                     AssetInquiryRequest(
                         case_number=req.case_number,
                         court=req.court,
+                        case=req.case,  # a matter of the case too, shown there by what it reports
                         debtor=req.debtor,
                         amount_owed_fen=claim.owed_fen,
                         execution_costs_fen=claim.costs_fen,
@@ -358,6 +385,7 @@ class Settlement:
                     request = AssetInquiryRequest(
                         case_number=req.case_number,
                         court=req.court,
+                        case=req.case,
                         debtor=guarantee.guarantor,
                         amount_owed_fen=guarantor_claim(claim, guarantee.cap_fen),
                         execution_costs_fen=0,  # the guarantee covers the claim, not a new fee
@@ -540,6 +568,8 @@ class Settlement:
             lifted=self.lifted,
         )
         self.timeline.record(status, paid_fen=self._paid())
+        await asyncio.gather(*self.case_reports)
+        await self.case.ended(status, {"paid_fen": self._paid(), "settlement_performed": status == "performed"})
         await archive_audit_trail()
         return self.result
 
