@@ -166,6 +166,16 @@ async def login(web: str, username: str, password: str | None = None) -> httpx.A
     return httpx.AsyncClient(base_url=web, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
+async def ui_page(web: str, username: str, path: str) -> str:
+    """A page of the UI as ``username`` sees it (the session cookie is the login's token), in Chinese."""
+    async with await login(web, username) as api:
+        token = api.headers["Authorization"].removeprefix("Bearer ")
+    async with httpx.AsyncClient(base_url=web, cookies={"om_session": token}, timeout=30) as browser:
+        r = await browser.get(path)
+        r.raise_for_status()
+        return r.text
+
+
 async def eventually(check: Any, timeout: float = 30, interval: float = 0.1) -> Any:
     """Polls an async check until it returns something truthy; errors meanwhile count as "not yet"."""
     deadline = asyncio.get_running_loop().time() + timeout

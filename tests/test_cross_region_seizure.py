@@ -22,6 +22,7 @@ from tests.helpers import (
     seed_subject,
     start,
     status,
+    ui_page,
     wait_status,
 )
 from web.services.tasks import attachment_store
@@ -141,3 +142,10 @@ async def test_vehicle_not_on_the_register_ends_the_request(client, settings: Se
     assert result.status == "registry_refused" and result.registry_measure_id is None
     refused = next(e for e in (await status(handle)).timeline if e.action == "registry_seizure_refused")
     assert refused.detail["code"] == "ASSET_NOT_FOUND"
+    # The judge reads what failed, who refused it (the registry, not the judge), why and what next.
+    html = await ui_page(web, "judge-jiaxing", f"/ui/cases/{handle.id}")
+    failure = html.split('data-testid="failures"', 1)[1].split("</section>", 1)[0]
+    assert 'data-code="ASSET_NOT_FOUND" data-by="partner"' in failure
+    assert "公安交管车辆登记" in failure, failure  # the registry by name
+    assert "登记机关查无此财产" in failure and "核对号牌" in failure
+    assert "ASSET_NOT_FOUND" not in failure.replace('data-code="ASSET_NOT_FOUND"', "")

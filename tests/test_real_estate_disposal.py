@@ -22,10 +22,12 @@ from domain.distribution import ClaimKind
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
 from domain.parties import Party, PartyKind
 from domain.residence import OtherAsset
+from domain.tasks import TaskView
 from tests.helpers import (
     case_number,
     credit_code,
     decide,
+    eventually,
     record_history,
     resident_id,
     start,
@@ -33,7 +35,8 @@ from tests.helpers import (
     wait_status,
 )
 from workflows.agency_task.models import Completion
-from workflows.kit.messages import COMPLETE_TASK
+from workflows.agency_task.workflow import CASE_ENDED
+from workflows.kit.messages import COMPLETE_TASK, TASK_VIEW_QUERY
 from workflows.real_estate_disposal.models import (
     APPROVE_PLAN,
     CONFIRM_SALE,
@@ -878,3 +881,25 @@ def test_art_1_of_the_interest_interpretation_the_doubled_interest_needs_the_pri
     assert err.value.code == "PRINCIPAL_REQUIRED" and err.value.field == "creditors[0].principal_fen"
     given = creditor.model_copy(update={"principal_fen": 1_000_000 * YUAN})
     build_input(req.model_copy(update={"creditors": [given]}), context(settings, "wf-principal"))
+
+
+async def test_a_failed_title_search_is_the_registrys_refusal_and_closes_the_review_tasks(
+    client: Client, settings: Settings, simulator: str
+):
+    """Once "终止处置 · 法官 judge · title search failed", its two 一门联审 tasks left open in the inboxes."""
+    unit = unit_number()  # on no register: the registry answers UNIT_NOT_FOUND
+    handle = await new_case(client, settings, request(debtor_person(), unit, case_number(), owed=100_000 * YUAN))
+    result = await result_of(handle)
+    assert result.status == "stopped"
+    stopped = (await status(handle)).timeline[-1]
+    assert stopped.action == "stopped" and stopped.actor.role is Role.SYSTEM  # never the judge's act
+    assert stopped.detail["code"] == "UNIT_NOT_FOUND" and stopped.detail["partner"] == "realestate-registry"
+    for step in ("tax", "survey"):
+        task = client.get_workflow_handle(f"{handle.id}:task:{step}")
+
+        async def closed(task: WorkflowHandle[Any, Any] = task) -> TaskView | None:
+            view: TaskView = await task.query(TASK_VIEW_QUERY, result_type=TaskView)
+            return view if view.state == "cancelled" else None
+
+        view = await eventually(closed, timeout=30)
+        assert view.history[-1].actor.role is Role.SYSTEM and view.history[-1].reason == CASE_ENDED

@@ -14,13 +14,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any, get_args, get_origin
+from typing import Any, get_args, get_origin, get_type_hints
 
 import pytest
 from pydantic import BaseModel
 from temporalio import activity
 
 from domain.task_results import RESULT_MODELS
+from workflows.agency_task.words import WORDS as AGENCY_TASK_WORDS
 from workflows.kit.decisions import DecisionSpec
 from workflows.kit.scenario import Scenario
 from workflows.kit.words import Word, Words
@@ -149,6 +150,31 @@ def test_every_task_result_type_is_known(scenario: Scenario) -> None:
                         asked.add(value)
     unknown = sorted(asked - set(RESULT_MODELS))
     assert not unknown, f"{scenario.name}: task result types not in domain.task_results: {unknown}"
+
+
+# Words every scenario shares: an agency task's own, which also say what agencies report and a task's outcome.
+SHARED_KEYS = set(AGENCY_TASK_WORDS.fields) | set(AGENCY_TASK_WORDS.columns) | set(AGENCY_TASK_WORDS.summary)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=lambda s: s.name)
+def test_every_result_key_has_words(scenario: Scenario) -> None:
+    """The case page shows the result, nested, column by column: no key shows raw (``class_key``)."""
+    result_model = get_type_hints(scenario.workflow.run)["return"]  # type: ignore[attr-defined]
+    words = scenario.words
+    known = set(words.fields) | set(words.columns) | set(words.summary) | SHARED_KEYS
+    unlabelled = sorted(set(fields(result_model)) - known)
+    assert not unlabelled, f"{scenario.name}: result keys without words: {unlabelled}"
+
+
+def test_every_field_an_agency_reports_has_words() -> None:
+    """An agency's result form and the judge's view of it label every field (``odometer_km`` never shows)."""
+    pairs = all_word_pairs(AGENCY_TASK_WORDS)
+    untranslated = [key for key, word in pairs if not word.zh.strip() or not word.en.strip()]
+    assert not untranslated, f"agency task words without zh or en: {untranslated}"
+    unlabelled = {name: sorted(set(fields(model)) - SHARED_KEYS) for name, model in RESULT_MODELS.items()}
+    scenario_keys = {k for s in SCENARIOS.values() for k in s.words.fields}
+    unlabelled = {name: [f for f in keys if f not in scenario_keys] for name, keys in unlabelled.items()}
+    assert not {n: k for n, k in unlabelled.items() if k}, f"task result fields without words: {unlabelled}"
 
 
 def registered_activity_names() -> set[str]:

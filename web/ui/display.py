@@ -26,6 +26,40 @@ _AGENCY_KEYS = ("agency", "partner", "partner_id", "bank", "registry", "platform
 _PERSON_ACTIONS = ("started", "decision", "cancel_requested", "signal:om-cancel-requested")
 
 
+# Steps that are a refusal or a failure whatever their detail says.
+_FAILED_ACTIONS = ("_refused", "_failed", "_rejected")
+# Refusal codes the system itself raises (it could not reach or understand a partner), and the ones a
+# rule of law decides; every other code is the partner's (or the agency's) answer.
+_SYSTEM_CODES = frozenset(
+    {
+        "FAILED",
+        "UNAVAILABLE",
+        "TIMEOUT",
+        "TRANSPORT_ERROR",
+        "UNAUTHORIZED",
+        "MALFORMED_ANSWER",
+        "UNKNOWN_PARTNER",
+        "IDEMPOTENCY_KEY_REQUIRED",
+        "IDEMPOTENCY_KEY_INVALID",
+        "REQUEST_ID_MISMATCH",
+        "BATCH_ID_MISMATCH",
+        "STATUS_MISMATCH",
+    }
+)
+_RULE_CODES = frozenset({"RESIDENCE_PROTECTED", "MINOR_NOT_LISTABLE"})
+
+
+def refusal_kind(code: str, detail: Mapping[str, Any], role: str) -> str:
+    """Who refused: ``rule``, ``system``, ``agency`` (a task's agency) or ``partner``."""
+    if code in _RULE_CODES:
+        return "rule"
+    if code.startswith("TASK_") or role == "agency" or (detail.get("agency") and not detail.get("partner")):
+        return "agency"
+    if code in _SYSTEM_CODES:
+        return "system"
+    return "partner"
+
+
 class Display:
     def __init__(self, t: Translator, scenario: str | None, directory: Directory) -> None:
         self.t = t
@@ -141,6 +175,43 @@ class Display:
         ):
             return {"kind": role, "name": actor.user_id}
         return {"kind": "system", "name": self.t("case.actor.system")}
+
+    def failure(self, entry: Any) -> dict[str, str] | None:
+        """A refused or failed step explained (None for any other step): ``what`` failed, ``who`` refused
+        it (a partner or agency by name, a rule, or the system — the judge only when the judge decided
+        it), ``why`` in the reader's words from the refusal code, and what the judge can do ``next``."""
+        detail: Mapping[str, Any] = entry.detail or {}
+        code = detail.get("code")
+        action = str(entry.action)
+        rejected = action == "task_rejected"
+        if not (code or rejected or action == "incident" or action.endswith(_FAILED_ACTIONS)):
+            return None
+        if not code and not rejected and entry.actor.role.value in ("judge", "approver"):
+            return None  # the judge refused something (an exemption, a correction): a decision, not a failure
+        code = str(code or ("TASK_REJECTED" if rejected else "FAILED"))
+        kind = refusal_kind(code, detail, entry.actor.role.value)
+        names = {
+            "partner": self.directory.name(str(detail.get("partner") or detail.get("partner_id") or "")),
+            "agency": self.directory.name(str(detail.get("agency") or entry.actor.agency or "")),
+        }
+        who = names.get(kind) or self.t(f"case.actor.{kind}")
+        why = self.t(f"refusal.{code}", "")
+        if rejected and entry.reason:
+            why = entry.reason  # the agency's own words
+        elif not why:
+            why = self.t("refusal.unknown", code=code)
+        step = str(detail.get("step") or "")
+        what = self.t.word("action", action, self.scenario)
+        if action == "incident" and step:
+            what = f"{what} · {self.label(step, ('step', 'column', 'field'))}"
+        return {
+            "what": what,
+            "kind": kind,
+            "who": who,
+            "why": why,
+            "next": self.t(f"refusal_next.{code}", "") or self.t(f"refusal_next.by_{kind}"),
+            "code": code,
+        }
 
     def target(self, entry: Any) -> str:
         """The agency a step concerns (a task assigned to it), by name."""

@@ -86,6 +86,10 @@ WORDS = Words(
         "renewals": Word("续行次数", "Renewals"),
     },
     columns={
+        "measure_id": Word("措施编号", "Measure no."),
+        "no_answer": Word("未答复单位", "Not answered"),
+        "shortfall_fen": Word("未受偿金额", "Shortfall"),
+        "term_watchers": Word("期限监控", "Term watchers"),
         "index": Word("序号", "No."),
         "partner_id": Word("协助单位", "Partner"),
         "kind": Word("类型", "Kind"),

@@ -101,6 +101,10 @@ WORDS = Words(
         "lifted": Word("解除事由", "Lifted on"),
     },
     columns={
+        "notices": Word("通知", "Notices"),
+        "report": Word("财产报告", "Report"),
+        "sanction": Word("处罚", "Sanction"),
+        "status": Word("状态", "Status"),
         "item": Word("事项", "Item"),
         "valid_from": Word("自", "From"),
         "valid_until": Word("至", "Until"),

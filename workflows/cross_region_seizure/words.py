@@ -65,6 +65,9 @@ WORDS = Words(
         "tasks": Word("协助事项", "Tasks"),
     },
     columns={
+        "disposition": Word("处置决定", "Disposition"),
+        "registry_measure_id": Word("查封登记编号", "Registry seizure no."),
+        "status": Word("状态", "Status"),
         "task_id": Word("事项", "Task"),
         "state": Word("状态", "State"),
         "agency": Word("协助单位", "Agency"),

@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.partners import MeasureInput, PartnerActivities, ReleaseMeasureInput
+    from domain.actors import SYSTEM_ACTOR
     from domain.assets import AssetKind
     from domain.legal_time import LegalClock, LegalDuration, TimeUnit, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, MeasureKind
@@ -131,7 +132,9 @@ class CrossRegionSeizure:
                 retry_policy=retries.PARTNER,
             )
         except ActivityError as exc:
-            self.timeline.record("registry_seizure_refused", code=failure_code(exc))
+            self.timeline.record(
+                "registry_seizure_refused", actor=SYSTEM_ACTOR, code=failure_code(exc), partner=req.vehicle_registry
+            )
             return False
         self.measure_id = answer.measure_id
         self.timeline.record("registry_seizure", rank=answer.rank, expires_on=expires.date().isoformat())

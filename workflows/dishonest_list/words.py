@@ -113,7 +113,12 @@ WORDS = Words(
         "removal_due": Word("删除期限", "Remove by"),
         "removed_on_time": Word("按期删除", "Removed in time"),
     },
-    columns={"due_at": Word("期限", "Due"), "provisional": Word("期限暂定", "Provisional deadline")},
+    columns={
+        "due_at": Word("期限", "Due"),
+        "provisional": Word("期限暂定", "Provisional deadline"),
+        "notices": Word("通报", "Notices"),
+        "status": Word("状态", "Status"),
+    },
     tasks={
         "dishonest-list.entry-notice": Word("失信信息通报 (信用惩戒)", "Dishonest entry notice"),
         "dishonest-list.removal-notice": Word("删除失信信息通报", "Removal notice"),

@@ -100,6 +100,10 @@ WORDS = Words(
         "last_inquiry": Word("最近一次查询", "Latest inquiry"),
     },
     columns={
+        "control_inquiry": Word("恢复执行查控", "Control inquiry"),
+        "inquiries": Word("定期查询", "Inquiries"),
+        "resumed_on": Word("恢复执行日期", "Resumed on"),
+        "rounds_with_hits": Word("查到财产的轮次", "Rounds with hits"),
         "round": Word("查询轮次", "Round"),
         "trigger": Word("触发", "Trigger"),
         "lead": Word("线索编号", "Lead no."),

@@ -13,6 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.auction import WireClock
+    from domain.actors import Actor
     from domain.auction import ForfeitureApplication, RoundKind, announcement_lead, round_floor
     from domain.calendar import Deadline
     from domain.distribution import DistributionPlan
@@ -49,11 +50,13 @@ CALL = timedelta(seconds=30)  # one request to a partner
 
 
 class Stop(Exception):
-    """Ends the procedure early with a status and a reason (the judge stopped it, nothing to sell...)."""
+    """Ends the procedure early with a status and a reason (the judge stopped it, nothing to sell...).
+    ``by``: who ended it when not the judge deciding — the system, for a partner's refusal (``detail``
+    names the partner and its code) or a rule; the record then never reads as the judge's act."""
 
-    def __init__(self, status: Status, reason: str) -> None:
+    def __init__(self, status: Status, reason: str, by: Actor | None = None, **detail: Any) -> None:
         super().__init__(reason)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.by, self.detail = status, reason, by, detail
 
 
 class DisposalCase:
@@ -241,7 +244,9 @@ class DisposalCase:
             summary["terms_due_by"] = due_by.isoformat() if due_by else None
         return summary
 
-    def finish(self, status: Status, reason: str | None) -> RealEstateDisposalResult:
+    def finish(
+        self, status: Status, reason: str | None, by: Actor | None = None, **detail: Any
+    ) -> RealEstateDisposalResult:
         """The last status and the result: what was sold for how much, who was paid, what is still owed,
         which residences were kept."""
         req = self.req
@@ -277,5 +282,7 @@ class DisposalCase:
             title_transfer=self.title_task,
             reason=reason,
         )
-        self.timeline.record(status.value, reason, paid_fen=paid_to_case, shortfall_fen=shortfall, residences_kept=kept)
+        self.timeline.record(
+            status.value, reason, by, paid_fen=paid_to_case, shortfall_fen=shortfall, residences_kept=kept, **detail
+        )
         return result

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
         ValuationInput,
         ValuationRequest,
     )
+    from domain.actors import SYSTEM_ACTOR
     from domain.auction import average_fen
     from domain.legal_params import P as LP
     from domain.partners import PartnerCategory
@@ -133,5 +134,12 @@ async def _appraisal(case: DisposalCase) -> int:
         context={"unit_number": req.property.unit_number, "description": req.property.description},
     )
     if outcome.state is not TaskState.COMPLETED or not outcome.result:
-        raise Stop(Status.STOPPED, f"appraisal not delivered ({outcome.state.value}: {outcome.reason})")
+        raise Stop(
+            Status.STOPPED,
+            f"appraisal not delivered ({outcome.state.value}: {outcome.reason})",
+            SYSTEM_ACTOR,
+            code=f"TASK_{outcome.state.value.upper()}",
+            agency=req.appraiser,
+            step="appraisal",
+        )
     return int(outcome.result["price_fen"])

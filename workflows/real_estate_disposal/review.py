@@ -10,6 +10,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.auction import AuctionActivities, TitleSearchInput
+    from domain.actors import SYSTEM_ACTOR
     from domain.distribution import ClaimKind
     from domain.joint_review import Finding, Lease, OccupantKind, Severity, TaxArrear, TitleRecord, review
     from domain.legal_params import P as LP
@@ -39,7 +40,12 @@ async def guard_necessary_residence(case: DisposalCase) -> None:
         return
     owed = req.amount_owed_fen + sum(c.amount_fen for c in req.execution_costs)
     if covered_without_residence(owed, req.other_assets):
-        raise Stop(Status.RESIDENCE_PROTECTED, "other assets cover the claim; the necessary residence is not sold")
+        raise Stop(
+            Status.RESIDENCE_PROTECTED,
+            "other assets cover the claim; the necessary residence is not sold",
+            SYSTEM_ACTOR,
+            code="RESIDENCE_PROTECTED",
+        )
     case.set_status(Status.AWAITING_RESIDENCE_DECISION)
     decision = await case.decided(RESIDENCE_EXCEPTION, STOP)
     if decision.decision == STOP:
@@ -128,7 +134,15 @@ async def _title_search(case: DisposalCase) -> TitleRecord:
             retry_policy=retries.PARTNER,
         )
     except ActivityError as exc:
-        raise Stop(Status.STOPPED, f"title search failed: {failure_code(exc)}") from None
+        code = failure_code(exc)
+        raise Stop(
+            Status.STOPPED,
+            f"title search failed: {code}",
+            SYSTEM_ACTOR,
+            code=code,
+            partner=case.req.registry,
+            step="title_search",
+        ) from None
 
 
 def _unanswered(outcome: TaskOutcome) -> Finding:

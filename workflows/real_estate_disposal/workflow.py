@@ -62,7 +62,7 @@ class RealEstateDisposal:
             case.title_task = await title_transfer
             case.timeline.record("title_transferred", state=case.title_task.state.value)
         except Stop as stop:
-            self.result = case.finish(stop.status, stop.reason)
+            self.result = case.finish(stop.status, stop.reason, stop.by, **stop.detail)
         else:
             self.result = case.finish(Status.COMPLETED, None)
         await archive_audit_trail()

@@ -114,6 +114,12 @@ WORDS = Words(
         "refusals": Word("被拒事项", "Refusals"),
     },
     columns={
+        "lifted": Word("解除事由", "Lifted"),
+        "paid_fen": Word("已付金额", "Paid"),
+        "released_measures": Word("已解除措施", "Released measures"),
+        "resumed_claim_fen": Word("恢复执行的债权", "Resumed claim"),
+        "status": Word("状态", "Status"),
+        "total_fen": Word("总额", "Total"),
         "number": Word("期数", "No."),
         "due_on": Word("履行期限", "Due on"),
         "amount_fen": Word("金额", "Amount"),
