@@ -291,6 +291,7 @@ class AssetInquiry:
             holder_workflow_id=self._watcher_id(m),
             partner_id=m.partner_id,
             partner_measure_id=m.measure_id,
+            asset_kind=m.asset_kind.value,
         )
 
     async def _register(

@@ -81,6 +81,7 @@ class CaseReporter:
         holder_workflow_id: str | None = None,
         partner_id: str | None = None,
         partner_measure_id: str | None = None,
+        asset_kind: str | None = None,
         measure_key: str | None = None,
     ) -> None:
         """A freeze, seizure, 失信 entry or 限消 order in force. ``measure_key`` (default ``step``) is how
@@ -98,6 +99,7 @@ class CaseReporter:
             holder_workflow_id=holder_workflow_id,
             partner_id=partner_id,
             partner_measure_id=partner_measure_id,
+            asset_kind=asset_kind,
         )
 
     async def measure_changed(

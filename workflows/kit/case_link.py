@@ -90,6 +90,7 @@ class MatterEffect(BaseModel):
         default=None, description="the workflow that holds the measure and takes notices for it; None: the matter"
     )
     partner_id: str | None = Field(default=None, description="协助单位 that registered the measure")
+    asset_kind: str | None = Field(default=None, description="what is held: deposit, real_estate, vehicle …")
     partner_measure_id: str | None = Field(default=None, description="the measure's reference at the partner")
     result: dict[str, int | str | bool] = Field(
         default_factory=dict, description="MATTER_ENDED: the facts the next step is proposed from (counts, flags)"
@@ -125,6 +126,7 @@ class RegisteredMeasure(BaseModel):
     holder_workflow_id: str | None = Field(default=None, description="who takes notices for it; None: the matter")
     partner_id: str | None = None
     partner_measure_id: str | None = Field(default=None, description="picked by a settlement; never typed")
+    asset_kind: str | None = None
 
 
 class CaseMatter(BaseModel):
