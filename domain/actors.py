@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_seri
 class Role(StrEnum):
     JUDGE = "judge"  # 法官: starts scenarios, takes decisions the law reserves to the court
     APPROVER = "approver"  # 庭长/院长: the second approval where a court's rules demand four eyes
+    FILING_CLERK = "filing_clerk"  # 立案庭: dockets enforcement cases (立案) and assigns their judge
     SUPERVISOR = "supervisor"  # 执行指挥中心: reads and reassigns across its courts
     AGENCY = "agency"  # 协助执行单位 user or partner system, bound to one agency
     AUDITOR = "auditor"  # 审计: reads the cases of its courts, changes nothing
@@ -21,7 +22,7 @@ class Role(StrEnum):
 
 # Roles bound to exactly one court; supervisors and auditors to one or more; admins to any number (none:
 # accounts only, no case); agencies to none (an agency serves every court).
-ONE_COURT_ROLES = (Role.JUDGE, Role.APPROVER)
+ONE_COURT_ROLES = (Role.JUDGE, Role.APPROVER, Role.FILING_CLERK)
 MANY_COURT_ROLES = (Role.SUPERVISOR, Role.AUDITOR)
 ANY_COURT_ROLES = (Role.ADMIN,)
 MAX_COURTS = 200

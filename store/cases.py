@@ -15,6 +15,7 @@ are taken by one atomic ``UPDATE … RETURNING``, so two clerks filing at once n
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, Boolean, Date, Integer, String, UniqueConstraint, select, update
@@ -87,22 +88,20 @@ class CaseRegisterEntry(BaseModel):
     closed_on: date | None
 
 
-class CaseProjection(BaseModel):
-    """What the case workflow writes back as it moves on."""
-
-    case_id: str
-    version: int
-    term_due_on: date
-    term_colour: str
-    next_deadline: date | None = None
-    owed_fen: int
-    recovered_fen: int
-    balance_fen: int
-    closing_mode: str | None = None
-    closed_on: date | None = None
-
-
 _COLUMNS = [getattr(CaseRow, f) for f in CaseRegisterEntry.model_fields]
+# What the case's workflow writes as it moves on; the rest is fixed at filing.
+PROJECTED = frozenset(
+    {
+        "term_due_on",
+        "term_colour",
+        "next_deadline",
+        "owed_fen",
+        "recovered_fen",
+        "balance_fen",
+        "closing_mode",
+        "closed_on",
+    }
+)
 
 
 class CaseStore:
@@ -132,14 +131,17 @@ class CaseStore:
         with self.db.session() as s:
             s.add(CaseRow(**entry.model_dump(), version=0, updated_at=utcnow()))
 
-    def project(self, p: CaseProjection) -> None:
-        """Idempotent: a write from an older history position than the row's is dropped."""
-        values = p.model_dump(exclude={"case_id"})
+    def project(self, case_id: str, version: int, values: dict[str, Any]) -> None:
+        """The workflow's current figures (``PROJECTED`` columns). Idempotent: a write from an older history
+        position than the row's is dropped."""
+        unknown = set(values) - PROJECTED
+        if unknown:
+            raise ValueError(f"not projected columns: {sorted(unknown)}")
         with self.db.session() as s:
             s.execute(
                 update(CaseRow)
-                .where(CaseRow.case_id == p.case_id, CaseRow.version <= p.version)
-                .values(**values, updated_at=utcnow())
+                .where(CaseRow.case_id == case_id, CaseRow.version <= version)
+                .values(**values, version=version, updated_at=utcnow())
             )
 
     def get(self, case_id: str) -> CaseRegisterEntry | None:

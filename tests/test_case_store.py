@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from store.cases import CaseProjection, CaseRegisterEntry, CaseStore
+from store.cases import CaseRegisterEntry, CaseStore
 from store.db import Database
 
 
@@ -51,10 +51,9 @@ def test_projection_never_goes_back(tmp_path: Path) -> None:
         closed_on=None,
     )
     store.add(entry)
-    common = {"case_id": "c1", "term_due_on": date(2026, 9, 1), "term_colour": "green", "owed_fen": 100}
-    store.project(CaseProjection(version=10, recovered_fen=60, balance_fen=40, **common))
-    store.project(CaseProjection(version=5, recovered_fen=10, balance_fen=90, **common))
+    store.project("c1", 10, {"recovered_fen": 60, "balance_fen": 40, "term_colour": "yellow"})
+    store.project("c1", 5, {"recovered_fen": 10, "balance_fen": 90})
     row = store.get("c1")
-    assert row is not None and row.balance_fen == 40 and row.recovered_fen == 60
+    assert row is not None and row.balance_fen == 40 and row.recovered_fen == 60 and row.term_colour == "yellow"
     assert [r.case_id for r in store.list(("杭州市上城区人民法院",), judge="judge")] == ["c1"]
     assert store.list(("嘉兴市中级人民法院",)) == []

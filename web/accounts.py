@@ -29,7 +29,7 @@ from web.db import ApiToken, Database, User, utcnow
 from web.security import burn_password_check, hash_password, new_token, token_digest, verify_password
 
 # SYSTEM is the platform, never a login.
-USER_ROLES = (Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AGENCY, Role.AUDITOR, Role.ADMIN)
+USER_ROLES = (Role.JUDGE, Role.APPROVER, Role.FILING_CLERK, Role.SUPERVISOR, Role.AGENCY, Role.AUDITOR, Role.ADMIN)
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 SESSION, API = "session", "api"
 
@@ -44,6 +44,11 @@ DEMO_USER_COURTS: dict[str, tuple[str, ...]] = {
     "judge": (DEMO_COURT,),
     "approver": (DEMO_COURT,),
     "judge-jiaxing": (SECOND_DEMO_COURT,),
+    # 立案庭: one filing clerk per demo court (``clerk`` of the demo court).
+    "clerk": (DEMO_COURT,),
+    "clerk-jiaxing": (SECOND_DEMO_COURT,),
+    "clerk-hangzhou": ("杭州市中级人民法院",),
+    "clerk-zhuji": ("诸暨市人民法院",),
     "supervisor": (DEMO_COURT, SECOND_DEMO_COURT),
     "auditor": DEMO_COURTS,
     "admin": DEMO_COURTS,
@@ -57,6 +62,10 @@ def demo_accounts(agencies: Iterable[Agency]) -> list[DemoAccount]:
         ("judge", Role.JUDGE, None),
         ("approver", Role.APPROVER, None),
         ("judge-jiaxing", Role.JUDGE, None),
+        ("clerk", Role.FILING_CLERK, None),
+        ("clerk-jiaxing", Role.FILING_CLERK, None),
+        ("clerk-hangzhou", Role.FILING_CLERK, None),
+        ("clerk-zhuji", Role.FILING_CLERK, None),
         ("supervisor", Role.SUPERVISOR, None),
         ("auditor", Role.AUDITOR, None),
         ("admin", Role.ADMIN, None),
@@ -290,6 +299,7 @@ def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
 _STAFF_NAMES = {
     Role.JUDGE: "演示法官 (demo judge)",
     Role.APPROVER: "演示庭长 (demo approver)",
+    Role.FILING_CLERK: "立案庭 (demo filing clerk)",
     Role.SUPERVISOR: "执行指挥中心 (demo supervisor)",
     Role.AUDITOR: "演示审计 (demo auditor)",
     Role.ADMIN: "系统管理员 (admin)",

@@ -5,10 +5,12 @@ How to add one: docs/adding-a-scenario.md."""
 from __future__ import annotations
 
 from activities.audit import AuditActivities
+from activities.cases import CaseActivities
 from activities.resources import ActivityGroup
 from activities.tasks import TaskActivities
 from domain.task_results import register_results
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
+from workflows.case import EnforcementCase
 from workflows.consumption_restriction import SCENARIO as CONSUMPTION_RESTRICTION
 from workflows.cross_region_seizure import SCENARIO as CROSS_REGION_SEIZURE
 from workflows.dishonest_list import SCENARIO as DISHONEST_LIST
@@ -43,6 +45,11 @@ for _scenario in SCENARIOS.values():
 KIT_ACTIVITIES: tuple[type[ActivityGroup], ...] = (TaskActivities, AuditActivities)
 # Shared with the sandbox instead of re-imported per run: nothing in them defines a workflow.
 KIT_PASSTHROUGH = ("workflows.kit", "workflows.agency_task.models", "workflows.agency_task.words")
+# Entity workflows the worker runs beside the scenarios': the enforcement case (执行案件), which a filing
+# clerk dockets and every matter belongs to — not a scenario, so not on the judge's scenario list.
+ENTITY_WORKFLOWS: tuple[type, ...] = (EnforcementCase,)
+ENTITY_ACTIVITIES: tuple[type[ActivityGroup], ...] = (CaseActivities,)
+ENTITY_PASSTHROUGH = ("workflows.case.models", "workflows.case.words")
 
 
 def with_scenarios(*extra: Scenario) -> dict[str, Scenario]:
@@ -54,7 +61,7 @@ def with_scenarios(*extra: Scenario) -> dict[str, Scenario]:
 
 
 def all_workflows(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type]:
-    seen: dict[str, type] = {}
+    seen: dict[str, type] = {wf.__name__: wf for wf in ENTITY_WORKFLOWS}
     for s in scenarios.values():
         for wf in s.workflows:
             seen[wf.__name__] = wf
@@ -62,14 +69,14 @@ def all_workflows(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type]:
 
 
 def all_activity_groups(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type[ActivityGroup]]:
-    groups: dict[str, type[ActivityGroup]] = {g.__qualname__: g for g in KIT_ACTIVITIES}
+    groups: dict[str, type[ActivityGroup]] = {g.__qualname__: g for g in (*KIT_ACTIVITIES, *ENTITY_ACTIVITIES)}
     for s in scenarios.values():
         groups.update({g.__qualname__: g for g in s.activities})
     return list(groups.values())
 
 
 def passthrough_modules(scenarios: dict[str, Scenario] = SCENARIOS) -> list[str]:
-    return [*KIT_PASSTHROUGH, *(m for s in scenarios.values() for m in s.passthrough_modules)]
+    return [*KIT_PASSTHROUGH, *ENTITY_PASSTHROUGH, *(m for s in scenarios.values() for m in s.passthrough_modules)]
 
 
 def all_words(scenarios: dict[str, Scenario] = SCENARIOS) -> list[Words]:

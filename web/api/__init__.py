@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from web.api import (
     agency_desk,
     auth,
+    cases,
     dashboard,
     legal,
     parties,
@@ -19,5 +20,18 @@ from web.api import (
 )
 
 router = APIRouter(prefix="/api")
-for module in (auth, scenarios, workflows, tasks, partners, users, legal, dashboard, agency_desk, webhooks, parties):
+for module in (
+    auth,
+    scenarios,
+    workflows,
+    cases,
+    tasks,
+    partners,
+    users,
+    legal,
+    dashboard,
+    agency_desk,
+    webhooks,
+    parties,
+):
     router.include_router(module.router)

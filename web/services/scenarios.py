@@ -115,6 +115,16 @@ async def _same_request_or_409(client: Client, workflow_id: str, digest: str) ->
         )
 
 
+def context_for(settings: Settings, partners: Sequence[PartnerEndpoint], workflow_id: str) -> ScenarioContext:
+    """The deployment's part of a workflow's input: its partners, time scale and callback address."""
+    return ScenarioContext(
+        workflow_id=workflow_id,
+        partners=[p.ref() for p in partners],
+        time_scale=TimeScale(acceleration=settings.time_acceleration),
+        callback_base_url=settings.public_base_url,
+    )
+
+
 async def start(
     client: Client,
     settings: Settings,
@@ -135,13 +145,7 @@ async def start(
         raise InvalidStartRequest(_limits_kept(exc)) from None
 
     wid = workflow_id_for(name, actor, idempotency_key)
-    ctx = ScenarioContext(
-        workflow_id=wid,
-        partners=[p.ref() for p in partners],
-        time_scale=TimeScale(acceleration=settings.time_acceleration),
-        callback_base_url=settings.public_base_url,
-    )
-    inp = scenario.build_input(req, ctx)
+    inp = scenario.build_input(req, context_for(settings, partners, wid))
     case_number, court = scenario.case_number(req), scenario.court(req)
     if not actor.in_court(court):
         raise Forbidden("COURT_FORBIDDEN", "a judge starts cases of their own court only / 只能在本院立案", "court")

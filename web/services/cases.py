@@ -1,0 +1,501 @@
+"""Enforcement cases (执行案件): filing (立案) by the court's filing clerk, the register a judge lists, one
+case's file, matters started from the case, closing and the term's extension.
+
+A case is an entity workflow (``workflows/case/``) plus its row in the register (store/cases.py): the row
+answers lists without asking Temporal about every case; the workflow answers everything about one case.
+Courts are tenants: a case outside the caller's courts does not exist for them (the same 404 as an
+unknown id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.service import RPCError
+
+from core.identity import acting_as
+from core.logging import get_logger
+from core.settings import Settings
+from core.temporal import CASE_NUMBER, COURT, STATUS
+from domain.actors import Actor, Role
+from domain.case_closing import CLOSING_RULES, ClosingMode
+from domain.case_number import CaseNumberParts, CaseType, UnknownCourt, court_code
+from domain.errors import NotFound, ValidationFailed
+from domain.fees import enforcement_fee
+from domain.filing import application_period, execution_notice_due
+from domain.ledger import Claim
+from domain.legal_params import P, params_at
+from domain.legal_time import CHINA_TZ, LegalClock, TimeScale
+from domain.money import Fen, PositiveFen
+from domain.parties import Party
+from domain.partners import PartnerEndpoint
+from store.cases import CaseRegisterEntry, CaseStore
+from store.db import Database
+from web.db import User
+from web.errors import GatewayTimeout, ServiceUnavailable
+from web.services import parties
+from web.services.access import DECIDERS, READERS, require_role
+from web.services.scenarios import context_for, scenario_or_404, workflow_id_for
+from web.services.workflows import QUERY_TIMEOUT, execute_update_as
+from workflows.case.models import (
+    CASE_STATUS_QUERY,
+    CLOSE_UPDATE,
+    REQUEST_EXTENSION_UPDATE,
+    START_MATTER_UPDATE,
+    CaseFiling,
+    CaseInput,
+    CaseTitle,
+    CaseView,
+    CloseCase,
+    ExtensionRequest,
+    StartMatter,
+)
+from workflows.kit.messages import DECIDE_UPDATE
+from workflows.kit.models import DecisionInput
+from workflows.kit.scenario import Scenario
+
+log = get_logger(__name__)
+
+FILERS = (Role.FILING_CLERK,)
+CASE_READERS = (*READERS, Role.FILING_CLERK)
+INDEX_NAME = "case"  # the party index's "scenario" of a case's own parties
+
+
+# --- models -------------------------------------------------------------------------------------------------
+
+
+class ClaimIn(BaseModel):
+    """申请执行标的: the principal, the interest the title awards, costs; the fee from the bands unless given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    principal_fen: PositiveFen = Field(description="本金 (fen)")
+    interest_fen: Fen = Field(default=0, description="一般债务利息 (fen), to the filing date")
+    costs_fen: Fen = Field(default=0, description="执行费用 (fen) other than the application fee")
+    fee_fen: Fen | None = Field(default=None, description="申请执行费; left out: 诉讼费用交纳办法 Art. 14(一)")
+
+
+class FilingRequest(BaseModel):
+    """申请执行书 as the filing clerk enters it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "court": "杭州市上城区人民法院",
+                    "applicants": [{"kind": "organisation", "name": "某银行", "id_number": "91330100MA00000011"}],
+                    "debtors": [{"kind": "person", "name": "张三", "id_number": "330106198503120319"}],
+                    "title": {
+                        "document_number": "(2025)浙0102民初100号",
+                        "issuer": "杭州市上城区人民法院",
+                        "effective_on": "2025-10-01",
+                        "performance_due_on": "2025-10-31",
+                    },
+                    "claim": {"principal_fen": 30000000, "interest_fen": 400000, "costs_fen": 0},
+                }
+            ]
+        },
+    )
+
+    court: str = Field(min_length=2, max_length=100, description="执行法院")
+    applicants: list[Party] = Field(min_length=1, max_length=50, description="申请执行人")
+    debtors: list[Party] = Field(min_length=1, max_length=50, description="被执行人")
+    title: CaseTitle
+    claim: ClaimIn
+    judge: str | None = Field(default=None, max_length=64, description="承办法官 (user id); left out: assigned")
+    received_on: date | None = Field(default=None, description="收到申请之日; left out: today")
+    case_type: CaseType = Field(default=CaseType.FIRST, description="执 (first) or 执恢 (resumed)")
+
+    @model_validator(mode="after")
+    def _dates(self) -> FilingRequest:
+        if self.title.performance_due_on < self.title.effective_on:
+            raise ValueError("title.performance_due_on: 履行期间届满日不得早于生效日期 / before the title took effect")
+        return self
+
+
+class Filed(BaseModel):
+    case_id: str
+    case_number: str
+    workflow_id: str
+    judge: str
+    application_period_ends_on: date
+    late_application: bool
+    warnings: list[str] = Field(default_factory=list)
+
+
+class CaseListItem(BaseModel):
+    case_id: str
+    case_number: str
+    court: str
+    judge: str
+    filed_on: date
+    term_due_on: date | None
+    term_colour: str
+    next_deadline: date | None
+    owed_fen: int
+    recovered_fen: int
+    balance_fen: int
+    closing_mode: str | None
+    late_application: bool
+
+
+class StartedMatter(BaseModel):
+    workflow_id: str
+    workflow_ids: list[str] = Field(default_factory=list, description="one per debtor, where the matter is")
+
+
+class CloseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: ClosingMode
+    checklist: dict[str, bool] = Field(default_factory=dict)
+    reason: str = Field(min_length=1, max_length=2000)
+    document_number: str = Field(default="", max_length=100)
+
+
+# --- filing ---------------------------------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return datetime.now(CHINA_TZ).date()
+
+
+def _judges_of(db: Database, court: str) -> list[str]:
+    with db.session() as s:
+        users = s.query(User).filter(User.role == Role.JUDGE.value, User.active.is_(True)).all()
+        return sorted(u.username for u in users if court in u.courts)
+
+
+def _assign_judge(db: Database, store: CaseStore, court: str, wanted: str | None) -> str:
+    """The named judge (an active judge of the court), or the court's judge with the fewest open cases."""
+    judges = _judges_of(db, court)
+    if wanted is not None:
+        if wanted not in judges:
+            raise ValidationFailed(
+                "UNKNOWN_JUDGE", f"judge: {wanted} 不是本院在职的执行法官 / not a judge of {court}", "judge"
+            )
+        return wanted
+    if not judges:
+        raise ValidationFailed("NO_JUDGE", f"court: {court} 没有可分配的执行法官 / no judge to assign", "court")
+    load = {j: 0 for j in judges}
+    for row in store.list((court,), open_only=True, limit=10_000):
+        if row.judge in load:
+            load[row.judge] += 1
+    return min(judges, key=lambda j: (load[j], j))
+
+
+async def file_case(client: Client, settings: Settings, db: Database, actor: Actor, req: FilingRequest) -> Filed:
+    """立案: a filing clerk dockets an application of their court. The number comes from the court's own
+    yearly sequence; a late application is filed with its warning (民诉法解释 Art. 481); a judge is
+    assigned; the case's workflow starts."""
+    require_role(actor, *FILERS)
+    if not actor.in_court(req.court):
+        raise ValidationFailed("COURT_FORBIDDEN", "court: 只能在本院立案 / a clerk files for their own court", "court")
+    try:
+        code = court_code(req.court)
+    except UnknownCourt:
+        raise ValidationFailed(
+            "COURT_CODE_UNKNOWN", f"court: 未配置 {req.court} 的法院代字 / no court code", "court"
+        ) from None
+    store = CaseStore(db)
+    judge = await db.run(_assign_judge, db, store, req.court, req.judge)
+    today = _today()
+    received = req.received_on or today
+    if received > today:
+        raise ValidationFailed(
+            "INVALID_RECEIVED_ON", "received_on: 收到申请之日不能晚于今天 / in the future", "received_on"
+        )
+    params = params_at(today)
+    period = application_period(req.title.performance_due_on, received, params)
+    claimed = req.claim
+    fee = claimed.fee_fen
+    if fee is None:
+        fee = enforcement_fee(claimed.principal_fen + claimed.interest_fen, params).fee_fen
+    claim = Claim(
+        principal_fen=claimed.principal_fen,
+        interest_fen=claimed.interest_fen,
+        costs_fen=claimed.costs_fen,
+        fee_fen=fee,
+        performance_due_on=req.title.performance_due_on,
+        delayed_daily_rate=params.ratio(P.DELAYED_INTEREST_DAILY),
+    )
+    sequence = await db.run(store.next_sequence, req.court, req.case_type.value, today.year)
+    number = CaseNumberParts(year=today.year, court_code=code, case_type=req.case_type, sequence=sequence)
+    case_id = uuid.uuid4().hex[:16]
+    workflow_id = f"case-{case_id}"
+    filing = CaseFiling(
+        case_id=case_id,
+        workflow_id=workflow_id,
+        number=number,
+        case_number=str(number),
+        court=req.court,
+        judge=judge,
+        filed_by=actor.user_id,
+        received_on=received,
+        filed_on=today,
+        applicants=req.applicants,
+        debtors=req.debtors,
+        title=req.title,
+        claim=claim,
+        application_period=period,
+        execution_notice_due_on=execution_notice_due(received, params),
+        params=params,
+    )
+    entry = CaseRegisterEntry(
+        case_id=case_id,
+        workflow_id=workflow_id,
+        court=req.court,
+        year=number.year,
+        court_code=code,
+        case_type=number.case_type.value,
+        sequence=sequence,
+        case_number=str(number),
+        judge=judge,
+        filed_by=actor.user_id,
+        filed_on=today,
+        late_application=period.late,
+        term_due_on=None,
+        term_colour="green",
+        next_deadline=None,
+        owed_fen=0,
+        recovered_fen=0,
+        balance_fen=0,
+        closing_mode=None,
+        closed_on=None,
+    )
+    await db.run(store.add, entry)
+    await parties.index_case(db, settings.party_index_keys, workflow_id, INDEX_NAME, req.court, req)
+    clock = LegalClock(epoch=datetime.now(CHINA_TZ), scale=TimeScale(acceleration=settings.time_acceleration))
+    with acting_as(actor):
+        await client.start_workflow(
+            "EnforcementCase",
+            CaseInput(filing=filing, clock=clock),
+            id=workflow_id,
+            task_queue=settings.task_queue,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(CASE_NUMBER, str(number)),
+                    SearchAttributePair(COURT, req.court),
+                    SearchAttributePair(STATUS, "open"),
+                ]
+            ),
+        )
+    log.info("case filed", case_id=case_id, case_number=str(number), judge=judge, late=period.late)
+    return Filed(
+        case_id=case_id,
+        case_number=str(number),
+        workflow_id=workflow_id,
+        judge=judge,
+        application_period_ends_on=period.ends_on,
+        late_application=period.late,
+        warnings=[period.warning] if period.warning else [],
+    )
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+
+def case_not_found(case_id: str) -> NotFound:
+    return NotFound("CASE_NOT_FOUND", f"没有案件 {case_id} / no case {case_id!r}", "case_id")
+
+
+async def visible_entry(db: Database, actor: Actor, case_id: str) -> CaseRegisterEntry:
+    """The register row of a case of the caller's courts; anything else is the same 404."""
+    require_role(actor, *CASE_READERS)
+    entry = await db.run(CaseStore(db).get, case_id)
+    if entry is None or not actor.in_court(entry.court):
+        raise case_not_found(case_id)
+    return entry
+
+
+async def list_cases(db: Database, actor: Actor, mine: bool = False) -> list[CaseListItem]:
+    """The cases of the caller's courts; ``mine``: those the caller is the judge of."""
+    require_role(actor, *CASE_READERS)
+    if not actor.courts:
+        return []
+    rows = await db.run(CaseStore(db).list, actor.courts, actor.user_id if mine else None)
+    return [CaseListItem.model_validate(r.model_dump()) for r in rows]
+
+
+async def case_view(client: Client, entry: CaseRegisterEntry) -> CaseView:
+    handle = client.get_workflow_handle(entry.workflow_id)
+    try:
+        async with asyncio.timeout(QUERY_TIMEOUT.total_seconds()):
+            view: CaseView = await handle.query(CASE_STATUS_QUERY, result_type=CaseView)
+    except TimeoutError:
+        raise GatewayTimeout(
+            "CASE_QUERY_TIMEOUT", "案件未及时应答, 请稍后重试 / the case did not answer in time"
+        ) from None
+    except (RPCError, WorkflowQueryFailedError) as exc:
+        log.warning("case query failed", case_id=entry.case_id, error=type(exc).__name__)
+        raise ServiceUnavailable("CASE_UNAVAILABLE", "案件暂时无法读取 / the case cannot be read now") from None
+    return view
+
+
+def _party(p: Party) -> dict[str, str]:
+    return {"kind": p.kind.value, "name": p.name, "id_number_masked": p.masked_id}
+
+
+def case_document(view: CaseView, entry: CaseRegisterEntry) -> dict[str, Any]:
+    """``GET /api/cases/{id}``: the case's file as the API shows it."""
+    ledger = view.ledger.model_dump(mode="json")
+    term = view.term.model_dump(mode="json")
+    return {
+        "case_id": view.case_id,
+        "case_number": view.case_number,
+        "court": view.court,
+        "judge": view.judge,
+        "workflow_id": entry.workflow_id,
+        "status": view.status,
+        "filed_on": view.filed_on.isoformat(),
+        "parties": {
+            "applicants": [_party(p) for p in view.applicants],
+            "debtors": [_party(p) for p in view.debtors],
+        },
+        "title": view.title.model_dump(mode="json"),
+        "application_period": view.application_period.model_dump(mode="json"),
+        "execution_notice_due_on": view.execution_notice_due_on.isoformat(),
+        "ledger": ledger,
+        "measures": [
+            {
+                "kind": m.register_kind.value,
+                "matter": m.matter_workflow_id,
+                "scenario": m.scenario,
+                "measure_key": m.measure_key,
+                "description": m.description,
+                "amount_fen": m.amount_fen,
+                "effective_from": m.effective_from.isoformat() if m.effective_from else None,
+                "expires_on": m.expires_on.isoformat() if m.expires_on else None,
+                "renewal_due_on": m.renewal_due_on.isoformat() if m.renewal_due_on else None,
+                "state": m.state,
+            }
+            for m in view.measures
+        ],
+        "term": term,
+        "matters": [m.model_dump(mode="json") for m in view.matters],
+        "pending_decisions": [d.model_dump(mode="json") for d in view.pending_decisions],
+        "timeline": [e.model_dump(mode="json") for e in view.timeline],
+        "closed": view.closed.model_dump(mode="json") if view.closed else None,
+        "fully_performed_on": view.fully_performed_on.isoformat() if view.fully_performed_on else None,
+        "closing_modes": {m.value: {"title": r.title, "checklist": r.checklist} for m, r in CLOSING_RULES.items()},
+        "history_length": view.history_length,
+    }
+
+
+async def get_case(client: Client, db: Database, actor: Actor, case_id: str) -> dict[str, Any]:
+    entry = await visible_entry(db, actor, case_id)
+    return case_document(await case_view(client, entry), entry)
+
+
+# --- matters ------------------------------------------------------------------------------------------------
+
+
+def requests_from_case(scenario: Scenario, view: CaseView, body: dict[str, Any]) -> list[BaseModel]:
+    """The matter's requests: the judge's own fields over what the case knows (``Scenario.from_case``).
+    Where the matter takes one debtor and the judge named none, one matter per debtor of the case."""
+    facts = view.facts()
+    if "debtor" in scenario.request_model.model_fields and "debtor" not in body and len(facts.debtors) > 1:
+        return [scenario.from_case(facts, body | {"debtor": i}) for i in range(len(facts.debtors))]
+    return [scenario.from_case(facts, body)]
+
+
+async def start_matter(
+    client: Client,
+    settings: Settings,
+    partners: Sequence[PartnerEndpoint],
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    name: str,
+    body: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> StartedMatter:
+    """The judge starts a matter of the case: only the matter's own fields are typed, the rest comes from
+    the case. Nothing starts unless every request is valid."""
+    require_role(actor, Role.JUDGE)
+    entry = await visible_entry(db, actor, case_id)
+    scenario = scenario_or_404(name)
+    view = await case_view(client, entry)
+    requests = requests_from_case(scenario, view, body)
+    started: list[str] = []
+    for i, req in enumerate(requests):
+        key = f"{idempotency_key}:{i}" if idempotency_key else None
+        wid = workflow_id_for(name, actor, key)
+        inp = scenario.build_input(req, context_for(settings, partners, wid))
+        await parties.index_case(db, settings.party_index_keys, wid, name, entry.court, req)
+        await execute_update_as(
+            client,
+            actor,
+            entry.workflow_id,
+            START_MATTER_UPDATE,
+            StartMatter(
+                scenario=name,
+                workflow_type=scenario.workflow.__temporal_workflow_definition.name,  # type: ignore[attr-defined]
+                workflow_id=wid,
+                input=inp.model_dump(mode="json"),
+            ),
+            closed=lambda: _closed(case_id),
+            timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
+        )
+        started.append(wid)
+    log.info("matters started from the case", case_id=case_id, scenario=name, count=len(started))
+    return StartedMatter(workflow_id=started[0], workflow_ids=started)
+
+
+async def _closed(case_id: str) -> ValidationFailed:
+    return ValidationFailed("CASE_CLOSED", f"案件 {case_id} 已结案 / the case is closed", "case_id")
+
+
+# --- closing and the term -------------------------------------------------------------------------------------
+
+
+async def close_case(client: Client, db: Database, actor: Actor, case_id: str, body: CloseBody) -> dict[str, Any]:
+    require_role(actor, Role.JUDGE)
+    entry = await visible_entry(db, actor, case_id)
+    closed = await execute_update_as(
+        client,
+        actor,
+        entry.workflow_id,
+        CLOSE_UPDATE,
+        CloseCase.model_validate(body.model_dump()),
+        closed=lambda: _closed(case_id),
+        timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
+    )
+    return dict(closed) if isinstance(closed, dict) else {"closed": closed}
+
+
+async def request_extension(client: Client, db: Database, actor: Actor, case_id: str, reason: str) -> Any:
+    require_role(actor, Role.JUDGE)
+    entry = await visible_entry(db, actor, case_id)
+    return await execute_update_as(
+        client,
+        actor,
+        entry.workflow_id,
+        REQUEST_EXTENSION_UPDATE,
+        ExtensionRequest(reason=reason),
+        closed=lambda: _closed(case_id),
+        timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
+    )
+
+
+async def decide(client: Client, db: Database, actor: Actor, case_id: str, decision: str, reason: str) -> Any:
+    """The president's (院长, the approver role) decision on the term's extension."""
+    require_role(actor, *DECIDERS)
+    entry = await visible_entry(db, actor, case_id)
+    return await execute_update_as(
+        client,
+        actor,
+        entry.workflow_id,
+        DECIDE_UPDATE,
+        DecisionInput(decision=decision, reason=reason),
+        closed=lambda: _closed(case_id),
+        timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
+    )

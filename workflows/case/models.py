@@ -1,0 +1,185 @@
+"""What the enforcement case (执行案件) takes, holds and shows. Personal data (parties) stays in payloads,
+which the codec encrypts; the register (store/cases.py) and search attributes hold none."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from domain.case_closing import ClosingMode
+from domain.case_number import CaseNumberParts
+from domain.case_term import ExcludedPeriod, TermView
+from domain.cases import CourtName
+from domain.filing import ApplicationPeriod
+from domain.ledger import Claim, LedgerView, Payout, Recovery
+from domain.legal_params import LegalParams
+from domain.legal_time import LegalClock
+from domain.parties import Party
+from workflows.kit.case_link import CaseFacts, CaseMatter, CaseRef, RegisteredMeasure
+from workflows.kit.models import PendingDecision, TimelineEntry
+
+CASE_STATUS_QUERY = "status"
+START_MATTER_UPDATE = "start-matter"
+CLOSE_UPDATE = "close"
+REQUEST_EXTENSION_UPDATE = "request-term-extension"
+APPROVE_EXTENSION, REFUSE_EXTENSION = "approve-term-extension", "refuse-term-extension"
+
+
+class CaseTitle(BaseModel):
+    """执行依据: the effective legal document enforced."""
+
+    document_number: str = Field(min_length=2, max_length=100, description="执行依据文书号")
+    issuer: str = Field(min_length=2, max_length=100, description="作出执行依据的机关")
+    effective_on: date = Field(description="生效日期")
+    performance_due_on: date = Field(description="履行期间届满日")
+
+
+class CaseFiling(BaseModel):
+    """The docketed application (申请执行书 as filed): fixed at filing, recorded in the first history event."""
+
+    case_id: str
+    workflow_id: str
+    number: CaseNumberParts
+    case_number: str
+    court: CourtName
+    judge: str = Field(description="承办法官's user id")
+    filed_by: str
+    received_on: date
+    filed_on: date
+    applicants: list[Party] = Field(min_length=1)
+    debtors: list[Party] = Field(min_length=1)
+    title: CaseTitle
+    claim: Claim
+    application_period: ApplicationPeriod
+    execution_notice_due_on: date
+    params: LegalParams = Field(description="the legal parameters in force on the filing day")
+
+
+class MatterRecord(BaseModel):
+    scenario: str
+    workflow_id: str
+    status: str = "running"
+    started_at: datetime
+    started_by: str
+    ended_at: datetime | None = None
+    result: dict[str, int | str | bool] = Field(default_factory=dict, description="MATTER_ENDED's result")
+
+
+class ClosedCase(BaseModel):
+    mode: ClosingMode
+    title: str
+    on: date
+    at: datetime
+    by: str
+    reason: str
+    document: str
+    checklist: dict[str, bool] = Field(default_factory=dict)
+
+
+class CaseState(BaseModel):
+    """Everything that changes, carried whole across continue-as-new."""
+
+    recoveries: list[Recovery] = Field(default_factory=list)
+    payouts: list[Payout] = Field(default_factory=list)
+    measures: dict[str, RegisteredMeasure] = Field(default_factory=dict, description="by matter id + measure key")
+    matters: list[MatterRecord] = Field(default_factory=list)
+    excluded: list[ExcludedPeriod] = Field(default_factory=list)
+    extensions: int = 0
+    extension_requested: bool = False
+    effects_seen: list[str] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    fully_performed_on: date | None = None
+    notices_sent: list[str] = Field(default_factory=list, description="matter ids told of full performance")
+    closed: ClosedCase | None = None
+    runs: int = 1
+
+
+class CaseInput(BaseModel):
+    filing: CaseFiling
+    clock: LegalClock
+    state: CaseState | None = None
+    history_limit: int = Field(default=4000, description="events before the case continues as new")
+
+
+class StartMatter(BaseModel):
+    """The ``start-matter`` Update: the matter's workflow input, built and checked by the web from the
+    scenario's request (pre-filled from the case), and the workflow to start."""
+
+    scenario: str = Field(min_length=1, max_length=64)
+    workflow_type: str = Field(min_length=1, max_length=100)
+    workflow_id: str = Field(min_length=1, max_length=200)
+    input: dict[str, Any]
+
+
+class CloseCase(BaseModel):
+    """The ``close`` Update: the mode, its checklist ticked, the grounds."""
+
+    mode: ClosingMode
+    checklist: dict[str, bool] = Field(default_factory=dict)
+    reason: str = Field(min_length=1, max_length=2000)
+    document_number: str = Field(default="", max_length=100, description="the closing document's number")
+
+
+class ExtensionRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CaseView(BaseModel):
+    """What the case's ``status`` query answers: the case page and ``GET /api/cases/{id}``."""
+
+    case_id: str
+    workflow_id: str
+    case_number: str
+    court: str
+    judge: str
+    filed_on: date
+    status: str
+    applicants: list[Party]
+    debtors: list[Party]
+    title: CaseTitle
+    application_period: ApplicationPeriod
+    execution_notice_due_on: date
+    ledger: LedgerView
+    measures: list[RegisteredMeasure]
+    term: TermView
+    matters: list[MatterRecord]
+    timeline: list[TimelineEntry]
+    pending_decisions: list[PendingDecision]
+    closed: ClosedCase | None
+    fully_performed_on: date | None
+    history_length: int
+    runs: int
+
+    def facts(self) -> CaseFacts:
+        """What a matter started from this case is pre-filled from (``Scenario.from_case``)."""
+        ledger = self.ledger
+        return CaseFacts(
+            ref=CaseRef(case_id=self.case_id, workflow_id=self.workflow_id, case_number=self.case_number),
+            court=self.court,
+            judge=self.judge,
+            applicants=self.applicants,
+            debtors=self.debtors,
+            title_document_number=self.title.document_number,
+            title_issuer=self.title.issuer,
+            principal_fen=ledger.principal_fen,
+            interest_fen=ledger.interest_fen + ledger.delayed_interest_fen,
+            owed_fen=ledger.owed_fen,
+            costs_fen=ledger.costs_fen,
+            fee_fen=ledger.fee_fen,
+            recovered_fen=ledger.recovered_fen,
+            balance_fen=ledger.balance_fen,
+            measures=self.measures,
+            filed_on=self.filed_on,
+            matters=[
+                CaseMatter(
+                    scenario=m.scenario,
+                    workflow_id=m.workflow_id,
+                    status=m.status,
+                    started_on=m.started_at.date(),
+                    result=m.result,
+                )
+                for m in self.matters
+            ],
+        )

@@ -1,0 +1,37 @@
+"""The enforcement case's words: Chinese first, English beside it."""
+
+from __future__ import annotations
+
+from workflows.kit.words import Word, Words
+
+WORDS = Words(
+    title=Word("执行案件", "Enforcement case"),
+    statuses={
+        "open": Word("执行中", "open"),
+        "fully-performed": Word("已全部履行, 待解除措施", "fully performed, releasing measures"),
+        "closed": Word("已结案", "closed"),
+    },
+    decisions={
+        "approve-term-extension": Word("批准延长审限", "approve the term's extension"),
+        "refuse-term-extension": Word("不批准延长审限", "refuse the term's extension"),
+    },
+    actions={
+        "filed": Word("立案", "filed"),
+        "matter-started": Word("启动执行事项", "matter started"),
+        "matter-ended": Word("执行事项办结", "matter ended"),
+        "measure-placed": Word("采取措施", "measure placed"),
+        "measure-renewed": Word("措施续行", "measure renewed"),
+        "measure-released": Word("解除措施", "measure released"),
+        "measure-lapsed": Word("措施到期失效", "measure lapsed"),
+        "money-recovered": Word("执行到位", "money recovered"),
+        "money-paid-out": Word("案款发放", "paid out"),
+        "full-performance": Word("全部履行完毕", "full performance"),
+        "notice-sent": Word("通知执行事项解除措施", "matter told to release"),
+        "notice-failed": Word("通知执行事项失败", "matter could not be told"),
+        "term-extension-requested": Word("申请延长审限", "term extension requested"),
+        "term-extended": Word("审限延长", "term extended"),
+        "term-extension-refused": Word("延长审限未获批准", "term extension refused"),
+        "closed": Word("结案", "closed"),
+        "continued": Word("案件记录续接", "case continued as new"),
+    },
+)

@@ -1,0 +1,447 @@
+"""The enforcement case (执行案件) as an entity workflow: one per case, for the case's whole life.
+
+It holds the parties and the title, the ledger, the register of measures across its matters, the term
+(审限) and the list of its matters with its own timeline (each matter's timeline stays in the matter's
+workflow). Matters report what they did by ``MATTER_EFFECT_SIGNAL`` (taken once per ``effect_id``); the
+judge starts matters from it (``start-matter``: a child workflow the case does not take down with it),
+asks for the term's extension (the president decides on the decision desk) and closes it (``close``,
+refused while a matter is open or a measure is in force that the mode does not keep).
+
+Full performance (the balance reaches zero) tells every open matter and every holder of a measure
+(``CASE_NOTICE_SIGNAL`` FULL_PERFORMANCE, DOMAIN §17.7) and, once every measure is released and every
+matter has ended, closes the case as 执行完毕. The case continues as new, carrying all its state, long
+before its history is large.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+from core.temporal import scenario_search_attributes
+from domain.actors import SYSTEM_ACTOR, Role
+from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
+from domain.case_term import TermView, extension_problem, term
+from domain.ledger import LedgerView, Payout, Recovery, ledger_on
+from domain.legal_time import CHINA_TZ
+from workflows.case.models import (
+    APPROVE_EXTENSION,
+    CASE_STATUS_QUERY,
+    CLOSE_UPDATE,
+    REFUSE_EXTENSION,
+    REQUEST_EXTENSION_UPDATE,
+    START_MATTER_UPDATE,
+    CaseInput,
+    CaseState,
+    CaseView,
+    CloseCase,
+    ClosedCase,
+    ExtensionRequest,
+    MatterRecord,
+    StartMatter,
+)
+from workflows.case.words import WORDS
+from workflows.kit import retries
+from workflows.kit.case_link import (
+    CASE_NOTICE_SIGNAL,
+    CASE_WORKFLOW,
+    MATTER_EFFECT_SIGNAL,
+    CaseNotice,
+    CaseNoticeKind,
+    EffectKind,
+    MatterEffect,
+    RegisteredMeasure,
+)
+from workflows.kit.decisions import DecisionDesk, DecisionSpec
+from workflows.kit.messages import DECIDE_UPDATE
+from workflows.kit.models import DecisionInput, DecisionOutcome
+from workflows.kit.status import publish_status
+from workflows.kit.timeline import Timeline, acting_user, refusal_from, refuse, require_role
+
+with workflow.unsafe.imports_passed_through():
+    from activities.cases import CaseActivities, CaseProjection
+
+DECISIONS = (
+    DecisionSpec(APPROVE_EXTENSION, reason_required=True, roles=(Role.APPROVER,)),
+    DecisionSpec(REFUSE_EXTENSION, reason_required=True, roles=(Role.APPROVER,)),
+)
+IN_FORCE = "in-force"
+MIN_WAKE = timedelta(minutes=1)
+RUNNING = "running"
+
+
+@workflow.defn(name=CASE_WORKFLOW)
+class EnforcementCase:
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        # Restored here, not in run(): a matter's effect may arrive in a new run's first task.
+        self.inp = inp
+        self.filing = inp.filing
+        self.state = inp.state or CaseState()
+        self.timeline = Timeline()
+        self.timeline.entries = self.state.timeline
+        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
+        if self.state.extension_requested:
+            self.desk.offer(APPROVE_EXTENSION, REFUSE_EXTENSION)
+        self.seen = set(self.state.effects_seen)
+        self.changed = True
+        self.watchers: set[asyncio.Task[None]] = set()
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> dict[str, Any]:
+        if inp.state is None:
+            f = self.filing
+            self.timeline.record(
+                "filed",
+                actor=None,
+                case_number=f.case_number,
+                judge=f.judge,
+                late_application=f.application_period.late,
+                warning=f.application_period.warning,
+                execution_notice_due_on=f.execution_notice_due_on.isoformat(),
+            )
+        while True:
+            # Cleared before the work, not after: a change arriving while it awaits wakes the next round.
+            self.changed = False
+            if self.state.fully_performed_on is not None:
+                await self._notify_full_performance()
+                self._close_when_released()
+            await self._project()
+            if self.state.closed is not None and self.state.closed.mode is not ClosingMode.CURRENT_PROCEDURE_ENDED:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                return self.state.closed.model_dump(mode="json")
+            if self._history_large():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                self.timeline.record("continued", actor=SYSTEM_ACTOR, run=self.state.runs + 1)
+                self.state.runs += 1
+                self.state.effects_seen = sorted(self.seen)
+                workflow.continue_as_new(inp.model_copy(update={"state": self.state}))
+            try:
+                await workflow.wait_condition(lambda: self.changed, timeout=self._until_next_legal_day())
+            except TimeoutError:
+                pass  # a new day: the term's colour may have moved
+
+    # --- time --------------------------------------------------------------------------------------------
+
+    def _legal_now(self) -> datetime:
+        return self.inp.clock.legal_now(workflow.now()).astimezone(CHINA_TZ)
+
+    def _today(self) -> date:
+        return self._legal_now().date()
+
+    def _until_next_legal_day(self) -> timedelta:
+        midnight = datetime.combine(self._today() + timedelta(days=1), time(0), tzinfo=CHINA_TZ)
+        # At least a minute of wall time: a compressed clock (tests, demos) must not wake the case every instant.
+        return max(self.inp.clock.real_delay_until(midnight, workflow.now()), MIN_WAKE)
+
+    def _history_large(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= self.inp.history_limit
+
+    # --- what the case knows ----------------------------------------------------------------------------
+
+    def ledger(self) -> LedgerView:
+        return ledger_on(self.filing.claim, self.state.recoveries, self.state.payouts, self._today())
+
+    def term(self) -> TermView:
+        return term(self.filing.filed_on, self._today(), self.filing.params, self.state.excluded, self.state.extensions)
+
+    def open_matters(self) -> list[str]:
+        return [m.workflow_id for m in self.state.matters if m.status == RUNNING]
+
+    def in_force(self) -> list[RegisteredMeasure]:
+        return [m for m in self.state.measures.values() if m.state == IN_FORCE]
+
+    def status(self) -> str:
+        if self.state.closed is not None:
+            return "closed"
+        return "fully-performed" if self.state.fully_performed_on else "open"
+
+    @workflow.query(name=CASE_STATUS_QUERY)
+    def view(self) -> CaseView:
+        f = self.filing
+        return CaseView(
+            case_id=f.case_id,
+            workflow_id=workflow.info().workflow_id,
+            case_number=f.case_number,
+            court=f.court,
+            judge=f.judge,
+            filed_on=f.filed_on,
+            status=self.status(),
+            applicants=f.applicants,
+            debtors=f.debtors,
+            title=f.title,
+            application_period=f.application_period,
+            execution_notice_due_on=f.execution_notice_due_on,
+            ledger=self.ledger(),
+            measures=list(self.state.measures.values()),
+            term=self.term(),
+            matters=self.state.matters,
+            timeline=self.timeline.entries,
+            pending_decisions=self.desk.pending(),
+            closed=self.state.closed,
+            fully_performed_on=self.state.fully_performed_on,
+            history_length=workflow.info().get_current_history_length(),
+            runs=self.state.runs,
+        )
+
+    async def _project(self) -> None:
+        """The web's register row follows the case (balance, term, colour, closing mode)."""
+        ledger, view = self.ledger(), self.term()
+        deadlines = [view.due_on] + [d for m in self.in_force() for d in (m.renewal_due_on, m.expires_on) if d]
+        closed = self.state.closed
+        await workflow.execute_activity_method(
+            CaseActivities.project_case,
+            CaseProjection(
+                case_id=self.filing.case_id,
+                version=workflow.info().get_current_history_length(),
+                term_due_on=view.due_on,
+                term_colour=view.colour.value,
+                next_deadline=min(deadlines) if closed is None else None,
+                owed_fen=ledger.owed_fen,
+                recovered_fen=ledger.recovered_fen,
+                balance_fen=ledger.balance_fen,
+                closing_mode=closed.mode.value if closed else None,
+                closed_on=closed.on if closed else None,
+            ),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=retries.QUICK,
+        )
+
+    # --- effects from matters -----------------------------------------------------------------------------
+
+    @workflow.signal(name=MATTER_EFFECT_SIGNAL)
+    def take_effect(self, effect: MatterEffect) -> None:
+        if effect.effect_id in self.seen:
+            return
+        self.seen.add(effect.effect_id)
+        self.state.effects_seen.append(effect.effect_id)
+        # On the case's legal timeline, like its "today" (the same day at real time; compressed in demos).
+        on = self.inp.clock.legal_now(effect.occurred_at).astimezone(CHINA_TZ).date()
+        self._matter(effect.matter_workflow_id, effect.scenario, effect.occurred_at)
+        key = f"{effect.matter_workflow_id}:{effect.measure_key}"
+        detail: dict[str, Any] = {"matter": effect.matter_workflow_id, "effect_id": effect.effect_id}
+        match effect.kind:
+            case EffectKind.MEASURE_PLACED if effect.measure_key and effect.register_kind:
+                self.state.measures[key] = RegisteredMeasure(
+                    **{
+                        f: v
+                        for f, v in effect.model_dump().items()
+                        if f in RegisteredMeasure.model_fields and f != "state" and v is not None
+                    },
+                    effective_from=effect.effective_from or on,
+                )
+                detail.update(kind=effect.register_kind.value, amount_fen=effect.amount_fen)
+            case EffectKind.MEASURE_RENEWED if key in self.state.measures:
+                measure = self.state.measures[key]
+                measure.expires_on = effect.expires_on or measure.expires_on
+                measure.renewal_due_on = effect.renewal_due_on
+                detail.update(expires_on=str(measure.expires_on))
+            case EffectKind.MEASURE_RELEASED | EffectKind.MEASURE_LAPSED if key in self.state.measures:
+                released = effect.kind is EffectKind.MEASURE_RELEASED
+                self.state.measures[key].state = "released" if released else "lapsed"
+            case EffectKind.MONEY_RECOVERED if effect.amount_fen:
+                source = effect.source.value if effect.source else "voluntary"
+                self.state.recoveries.append(
+                    Recovery(effect_id=effect.effect_id, source=source, amount_fen=effect.amount_fen, on=on)
+                )
+                detail.update(amount_fen=effect.amount_fen, source=source)
+            case EffectKind.MONEY_PAID_OUT if effect.amount_fen:
+                self.state.payouts.append(Payout(effect_id=effect.effect_id, amount_fen=effect.amount_fen, on=on))
+                detail.update(amount_fen=effect.amount_fen)
+            case EffectKind.MATTER_ENDED:
+                self._ended(effect.matter_workflow_id, effect.status or "completed", effect.occurred_at, effect.result)
+            case _:
+                detail.update(ignored="no such measure, or nothing to record")
+        self.timeline.record(effect.kind.value, reason=effect.description or None, **detail)
+        if self.state.fully_performed_on is None and self.state.recoveries and self.ledger().balance_fen == 0:
+            self.state.fully_performed_on = self._today()
+            self.timeline.record("full-performance", actor=SYSTEM_ACTOR, recovered_fen=self.ledger().recovered_fen)
+        self.changed = True
+
+    def _matter(self, workflow_id: str, scenario: str, at: datetime, started_by: str = "") -> MatterRecord:
+        for m in self.state.matters:
+            if m.workflow_id == workflow_id:
+                return m
+        record = MatterRecord(scenario=scenario, workflow_id=workflow_id, started_at=at, started_by=started_by)
+        self.state.matters.append(record)
+        return record
+
+    def _ended(
+        self, workflow_id: str, status: str, at: datetime, result: dict[str, int | str | bool] | None = None
+    ) -> None:
+        for m in self.state.matters:
+            if m.workflow_id == workflow_id:
+                if m.status == RUNNING:
+                    m.status, m.ended_at = status, at
+                m.result = result or m.result
+
+    # --- starting a matter -----------------------------------------------------------------------------
+
+    def _require_judge_of_case(self) -> None:
+        actor = require_role(Role.JUDGE)
+        if not actor.in_court(self.filing.court):
+            raise refuse("COURT_FORBIDDEN", "court: 只能办理本院的案件 / a case of another court")
+        if self.state.closed is not None:
+            raise refuse("CASE_CLOSED", f"案件已于 {self.state.closed.on} 以{self.state.closed.title}结案 / closed")
+
+    @workflow.update(name=START_MATTER_UPDATE)
+    async def start_matter(self, req: StartMatter) -> dict[str, str]:
+        actor = acting_user()
+        handle = await workflow.start_child_workflow(
+            req.workflow_type,
+            req.input,
+            id=req.workflow_id,
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            search_attributes=scenario_search_attributes(
+                self.filing.case_number, req.scenario, RUNNING, self.filing.court, started_by=actor.user_id
+            ),
+        )
+        self._matter(req.workflow_id, req.scenario, workflow.now(), actor.user_id)
+        self.timeline.record("matter-started", scenario=req.scenario, matter=req.workflow_id)
+        self.changed = True
+        # Held so the task is not collected while it waits on the child.
+        self.watchers.add(asyncio.create_task(self._watch(handle, req.workflow_id)))
+        return {"workflow_id": req.workflow_id}
+
+    @start_matter.validator
+    def _validate_start(self, req: StartMatter) -> None:
+        self._require_judge_of_case()
+        if any(m.workflow_id == req.workflow_id for m in self.state.matters):
+            raise refuse("MATTER_EXISTS", f"workflow_id: 事项 {req.workflow_id} 已在本案中 / already a matter")
+
+    async def _watch(self, handle: workflow.ChildWorkflowHandle[Any, Any], workflow_id: str) -> None:
+        """A matter started in this run ends here even if it never reports MATTER_ENDED itself."""
+        try:
+            await handle
+            status = "completed"
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the child failed, was cancelled or terminated: its end, not ours
+            cause = getattr(exc, "cause", None)
+            status = "cancelled" if "cancel" in type(cause).__name__.lower() else "failed"
+        if workflow_id in self.open_matters():
+            self._ended(workflow_id, status, workflow.now())
+            self.timeline.record("matter-ended", actor=SYSTEM_ACTOR, matter=workflow_id, status=status)
+            self.changed = True
+
+    # --- full performance and closing --------------------------------------------------------------------
+
+    async def _notify_full_performance(self) -> None:
+        targets = [*self.open_matters(), *(m.holder_workflow_id or m.matter_workflow_id for m in self.in_force())]
+        for target in dict.fromkeys(targets):
+            if target in self.state.notices_sent:
+                continue
+            self.state.notices_sent.append(target)
+            notice = CaseNotice(
+                notice_id=f"{workflow.info().workflow_id}:full-performance:{target}",
+                kind=CaseNoticeKind.FULL_PERFORMANCE,
+                at=workflow.now(),
+                reason="本案已全部履行完毕, 依职权解除强制措施 (DOMAIN §17.7)",
+            )
+            try:
+                await workflow.get_external_workflow_handle(target).signal(CASE_NOTICE_SIGNAL, notice)
+                self.timeline.record("notice-sent", actor=SYSTEM_ACTOR, matter=target, notice=notice.kind.value)
+            except ApplicationError as exc:
+                self.timeline.record("notice-failed", reason=exc.message, actor=SYSTEM_ACTOR, matter=target)
+
+    def _close_when_released(self) -> None:
+        if self.state.closed is None and not self.in_force() and not self.open_matters():
+            self._close(
+                CloseCase(
+                    mode=ClosingMode.COMPLETED,
+                    checklist={"performance_confirmed": True},
+                    reason="全部履行完毕, 强制措施均已解除, 依职权以执行完毕结案",
+                ),
+                by=SYSTEM_ACTOR.user_id,
+            )
+
+    def _close(self, req: CloseCase, by: str) -> ClosedCase:
+        rule = CLOSING_RULES[req.mode]
+        closed = ClosedCase(
+            mode=req.mode,
+            title=rule.title,
+            on=self._today(),
+            at=workflow.now(),
+            by=by,
+            reason=req.reason,
+            document=rule.document,
+            checklist=req.checklist,
+        )
+        self.state.closed = closed
+        publish_status("closed")
+        actor = SYSTEM_ACTOR if by == SYSTEM_ACTOR.user_id else None
+        self.timeline.record("closed", reason=req.reason, actor=actor, mode=req.mode.value, document=rule.document)
+        self.changed = True
+        return closed
+
+    @workflow.update(name=CLOSE_UPDATE)
+    def close(self, req: CloseCase) -> ClosedCase:
+        return self._close(req, by=acting_user().user_id)
+
+    @close.validator
+    def _validate_close(self, req: CloseCase) -> None:
+        self._require_judge_of_case()
+        problems = closing_problems(
+            req.mode,
+            req.checklist,
+            open_matters=self.open_matters(),
+            in_force=[(m.register_kind.value, m.description) for m in self.in_force()],
+            balance_fen=self.ledger().balance_fen,
+            filed_on=self.filing.filed_on,
+            today=self._today(),
+        )
+        if problems:
+            raise refuse(problems[0].code, "; ".join(f"{p.field}: {p.message}" for p in problems))
+
+    # --- the term's extension ----------------------------------------------------------------------------
+
+    @workflow.update(name=REQUEST_EXTENSION_UPDATE)
+    def request_extension(self, req: ExtensionRequest) -> dict[str, str]:
+        self.state.extension_requested = True
+        self.desk.offer(APPROVE_EXTENSION, REFUSE_EXTENSION)
+        self.timeline.record("term-extension-requested", reason=req.reason, due_on=self.term().due_on.isoformat())
+        self.changed = True
+        return {"pending": APPROVE_EXTENSION}
+
+    @request_extension.validator
+    def _validate_request_extension(self, req: ExtensionRequest) -> None:
+        self._require_judge_of_case()
+        if self.state.extension_requested:
+            raise refuse("EXTENSION_PENDING", "延长审限的申请已在院长审批中 / an extension is already pending")
+        problem = extension_problem(self.term(), self._today(), self.filing.params)
+        if problem:
+            raise refuse("EXTENSION_REFUSED", problem)
+
+    @workflow.update(name=DECIDE_UPDATE)
+    def decide(self, decision: DecisionInput) -> DecisionOutcome:
+        approved = decision.decision == APPROVE_EXTENSION
+        if approved:
+            self.state.extensions += 1
+        outcome = self.desk.accept(
+            decision, action="term-extended" if approved else "term-extension-refused", due_on=str(self.term().due_on)
+        )
+        self.desk.taken = None
+        self.desk.withdraw(APPROVE_EXTENSION, REFUSE_EXTENSION)
+        self.state.extension_requested = False
+        self.changed = True
+        return outcome
+
+    @decide.validator
+    def _validate_decide(self, decision: DecisionInput) -> None:
+        try:
+            self.desk.validate(decision, law=self._extension_law)
+        except ValidationError as exc:  # pragma: no cover - the desk maps its own payload errors
+            raise refusal_from(exc, "INVALID_DECISION") from None
+        if not acting_user().in_court(self.filing.court):
+            raise refuse("COURT_FORBIDDEN", "court: 只能审批本院的案件 / a case of another court")
+
+    def _extension_law(self, name: str, _payload: object) -> str | None:
+        if name == APPROVE_EXTENSION and self._today() > self.term().due_on:
+            return f"审限已于 {self.term().due_on} 届满, 应在届满前决定 (审限规定第十四条)"
+        return None
