@@ -9,10 +9,11 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from domain.actors import Actor, Role
+from store.cases import CaseRegisterEntry
 from web.api.common import errors
 from web.deps import Decider, Judge, State, TemporalClient, require_roles
 from web.services import cases
-from web.services.cases import CASE_READERS, CaseListItem, CloseBody, Filed, FilingRequest, StartedMatter
+from web.services.cases import CASE_READERS, CloseBody, Filed, FilingRequest, StartedMatter
 
 router = APIRouter(tags=["cases"])
 
@@ -33,12 +34,12 @@ async def file_case(actor: FilingClerk, state: State, client: TemporalClient, bo
     return await cases.file_case(client, state.settings, state.db, actor, body)
 
 
-@router.get("/cases", response_model=list[CaseListItem], responses=errors(401, 403))
+@router.get("/cases", response_model=list[CaseRegisterEntry], responses=errors(401, 403))
 async def list_cases(
     actor: CaseReader,
     state: State,
     mine: Annotated[bool, Query(description="我的案件: the cases the caller is the judge of")] = False,
-) -> list[CaseListItem]:
+) -> list[CaseRegisterEntry]:
     """The cases of the caller's courts, newest first, with the term's colour and the balance."""
     return await cases.list_cases(state.db, actor, mine)
 
@@ -75,9 +76,7 @@ async def start_matter(
 
 
 @router.post("/cases/{case_id}/close", responses=errors(401, 403, 404, 409, 422, 503))
-async def close_case(
-    actor: Judge, state: State, client: TemporalClient, case_id: CaseId, body: CloseBody
-) -> dict[str, Any]:
+async def close_case(actor: Judge, state: State, client: TemporalClient, case_id: CaseId, body: CloseBody) -> Any:
     """结案 with one of the six modes and its checklist; refused (409, with every reason) while a matter is
     open or a measure is in force that the mode does not keep."""
     return await cases.close_case(client, state.db, actor, case_id, body)

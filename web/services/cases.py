@@ -131,22 +131,6 @@ class Filed(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-class CaseListItem(BaseModel):
-    case_id: str
-    case_number: str
-    court: str
-    judge: str
-    filed_on: date
-    term_due_on: date | None
-    term_colour: str
-    next_deadline: date | None
-    owed_fen: int
-    recovered_fen: int
-    balance_fen: int
-    closing_mode: str | None
-    late_application: bool
-
-
 class StartedMatter(BaseModel):
     workflow_id: str
     workflow_ids: list[str] = Field(default_factory=list, description="one per debtor, where the matter is")
@@ -316,13 +300,12 @@ async def visible_entry(db: Database, actor: Actor, case_id: str) -> CaseRegiste
     return entry
 
 
-async def list_cases(db: Database, actor: Actor, mine: bool = False) -> list[CaseListItem]:
+async def list_cases(db: Database, actor: Actor, mine: bool = False) -> list[CaseRegisterEntry]:
     """The cases of the caller's courts; ``mine``: those the caller is the judge of."""
     require_role(actor, *CASE_READERS)
     if not actor.courts:
         return []
-    rows = await db.run(CaseStore(db).list, actor.courts, actor.user_id if mine else None)
-    return [CaseListItem.model_validate(r.model_dump()) for r in rows]
+    return await db.run(CaseStore(db).list, actor.courts, actor.user_id if mine else None)
 
 
 async def case_view(client: Client, entry: CaseRegisterEntry) -> CaseView:
@@ -431,20 +414,13 @@ async def start_matter(
         wid = workflow_id_for(name, actor, key)
         inp = scenario.build_input(req, context_for(settings, partners, wid))
         await parties.index_case(db, settings.party_index_keys, wid, name, entry.court, req)
-        await execute_update_as(
-            client,
-            actor,
-            entry.workflow_id,
-            START_MATTER_UPDATE,
-            StartMatter(
-                scenario=name,
-                workflow_type=scenario.workflow.__temporal_workflow_definition.name,  # type: ignore[attr-defined]
-                workflow_id=wid,
-                input=inp.model_dump(mode="json"),
-            ),
-            closed=lambda: _closed(case_id),
-            timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
+        start = StartMatter(
+            scenario=name,
+            workflow_type=scenario.workflow.__temporal_workflow_definition.name,  # type: ignore[attr-defined]
+            workflow_id=wid,
+            input=inp.model_dump(mode="json"),
         )
+        await _case_update(client, db, actor, case_id, START_MATTER_UPDATE, start)
         started.append(wid)
     log.info("matters started from the case", case_id=case_id, scenario=name, count=len(started))
     return StartedMatter(workflow_id=started[0], workflow_ids=started)
@@ -457,45 +433,34 @@ async def _closed(case_id: str) -> ValidationFailed:
 # --- closing and the term -------------------------------------------------------------------------------------
 
 
-async def close_case(client: Client, db: Database, actor: Actor, case_id: str, body: CloseBody) -> dict[str, Any]:
-    require_role(actor, Role.JUDGE)
-    entry = await visible_entry(db, actor, case_id)
-    closed = await execute_update_as(
-        client,
-        actor,
-        entry.workflow_id,
-        CLOSE_UPDATE,
-        CloseCase.model_validate(body.model_dump()),
-        closed=lambda: _closed(case_id),
-        timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
-    )
-    return dict(closed) if isinstance(closed, dict) else {"closed": closed}
-
-
-async def request_extension(client: Client, db: Database, actor: Actor, case_id: str, reason: str) -> Any:
-    require_role(actor, Role.JUDGE)
+async def _case_update(client: Client, db: Database, actor: Actor, case_id: str, name: str, arg: BaseModel) -> Any:
+    """An Update to a case of the judge's (or approver's) courts, refusals passed on with their codes."""
     entry = await visible_entry(db, actor, case_id)
     return await execute_update_as(
         client,
         actor,
         entry.workflow_id,
-        REQUEST_EXTENSION_UPDATE,
-        ExtensionRequest(reason=reason),
+        name,
+        arg,
         closed=lambda: _closed(case_id),
         timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
     )
+
+
+async def close_case(client: Client, db: Database, actor: Actor, case_id: str, body: CloseBody) -> Any:
+    """结案: refused (with every reason) while a matter is open or a measure the mode does not keep is in force."""
+    require_role(actor, Role.JUDGE)
+    return await _case_update(client, db, actor, case_id, CLOSE_UPDATE, CloseCase.model_validate(body.model_dump()))
+
+
+async def request_extension(client: Client, db: Database, actor: Actor, case_id: str, reason: str) -> Any:
+    require_role(actor, Role.JUDGE)
+    return await _case_update(client, db, actor, case_id, REQUEST_EXTENSION_UPDATE, ExtensionRequest(reason=reason))
 
 
 async def decide(client: Client, db: Database, actor: Actor, case_id: str, decision: str, reason: str) -> Any:
     """The president's (院长, the approver role) decision on the term's extension."""
     require_role(actor, *DECIDERS)
-    entry = await visible_entry(db, actor, case_id)
-    return await execute_update_as(
-        client,
-        actor,
-        entry.workflow_id,
-        DECIDE_UPDATE,
-        DecisionInput(decision=decision, reason=reason),
-        closed=lambda: _closed(case_id),
-        timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
+    return await _case_update(
+        client, db, actor, case_id, DECIDE_UPDATE, DecisionInput(decision=decision, reason=reason)
     )
