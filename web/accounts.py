@@ -3,7 +3,8 @@
 Sandbox seeding creates ``judge`` (法官) and ``approver`` (庭长) of 杭州市上城区人民法院, ``judge-jiaxing`` of
 嘉兴市中级人民法院 (a second court, so the demo shows that courts do not see each other's cases),
 ``clerk`` (立案庭, the filing clerk) of 杭州市上城区人民法院 and ``clerk-jiaxing``, ``clerk-hangzhou``,
-``clerk-zhuji`` of the other demo courts, ``supervisor`` (执行指挥中心) of both, ``auditor`` (审计) and ``admin`` (管理员) of every demo court, and
+``clerk-zhuji`` of the other demo courts, ``supervisor`` (执行指挥中心) of both, ``auditor`` (审计) and
+``admin`` (管理员) of every demo court, and
 one agency user (协助执行单位) per agency in ``settings.agencies()`` (every partner, plus the task-only
 agencies), each with password = user name, plus each agency system's API token (``sandbox-<agency id>``) bound to that
 agency's user — the simulators authenticate their callbacks and inbox calls with it. The production
