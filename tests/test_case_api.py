@@ -14,9 +14,13 @@ import httpx
 from temporalio.client import Client
 
 from core.identity import acting_as
+from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.legal_time import add_months
+from store.db import Database
 from tests.helpers import credit_code, eventually, login, record_history, resident_id
+from web.services import cases
+from web.services.cases import FilingRequest
 from workflows.kit.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
 
 COURT = "杭州市上城区人民法院"
@@ -273,3 +277,46 @@ async def test_a_case_outside_your_courts_does_not_exist(stack: dict[str, str]) 
     jiaxing_clerk = await login(stack["web"], "clerk-jiaxing")
     mine = await file(jiaxing_clerk, court="嘉兴市中级人民法院", judge="judge-jiaxing")
     assert mine["case_number"].startswith("（") and "浙04执" in mine["case_number"]
+
+
+async def test_the_case_continues_as_new_carrying_all_its_state(
+    stack: dict[str, str], client: Client, settings: Settings
+) -> None:
+    db = Database(settings.web_database_url)
+    clerk = Actor(user_id="clerk", role=Role.FILING_CLERK, courts=(COURT,))
+    filed = await cases.file_case(
+        client, settings, db, clerk, FilingRequest.model_validate(application()), history_limit=60
+    )
+    case_wf = filed.workflow_id
+    for i in range(12):
+        await effect(
+            client,
+            case_wf,
+            EffectKind.MEASURE_PLACED,
+            f"freeze-{i}",
+            measure_key=f"bank-icbc:{i}",
+            register_kind=RegisterKind.FREEZE,
+            amount_fen=1_000 + i,
+        )
+        await effect(client, case_wf, EffectKind.MONEY_RECOVERED, f"deduct-{i}", amount_fen=10_000)
+    judge = await login(stack["web"], "judge")
+
+    async def carried() -> dict[str, Any] | None:
+        doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed.case_id}")).json()
+        return doc if len(doc["measures"]) == 12 and doc["ledger"]["recovered_fen"] == 120_000 else None
+
+    before = await eventually(carried)
+    assert before["runs"] >= 2, "the case continued as new"
+    # An effect repeated after continue-as-new is still taken once; the timeline kept its first entry.
+    await effect(client, case_wf, EffectKind.MONEY_RECOVERED, "deduct-0", amount_fen=10_000)
+    await effect(client, case_wf, EffectKind.MONEY_PAID_OUT, "pay-1", amount_fen=5_000)
+
+    async def paid() -> dict[str, Any] | None:
+        doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed.case_id}")).json()
+        return doc if doc["ledger"]["paid_out_fen"] == 5_000 else None
+
+    after = await eventually(paid)
+    assert after["ledger"]["recovered_fen"] == 120_000
+    assert after["timeline"][0]["action"] == "filed" and after["timeline"][0] == before["timeline"][0]
+    assert "continued" in [e["action"] for e in after["timeline"]]
+    assert after["history_length"] < 60 + 10

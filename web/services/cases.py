@@ -176,10 +176,17 @@ def _assign_judge(db: Database, store: CaseStore, court: str, wanted: str | None
     return min(judges, key=lambda j: (load[j], j))
 
 
-async def file_case(client: Client, settings: Settings, db: Database, actor: Actor, req: FilingRequest) -> Filed:
+async def file_case(
+    client: Client,
+    settings: Settings,
+    db: Database,
+    actor: Actor,
+    req: FilingRequest,
+    history_limit: int | None = None,
+) -> Filed:
     """立案: a filing clerk dockets an application of their court. The number comes from the court's own
     yearly sequence; a late application is filed with its warning (民诉法解释 Art. 481); a judge is
-    assigned; the case's workflow starts."""
+    assigned; the case's workflow starts. ``history_limit``: events before the case continues as new (tests)."""
     require_role(actor, *FILERS)
     if not actor.in_court(req.court):
         raise ValidationFailed("COURT_FORBIDDEN", "court: 只能在本院立案 / a clerk files for their own court", "court")
@@ -261,7 +268,7 @@ async def file_case(client: Client, settings: Settings, db: Database, actor: Act
     with acting_as(actor):
         await client.start_workflow(
             "EnforcementCase",
-            CaseInput(filing=filing, clock=clock),
+            CaseInput(filing=filing, clock=clock, **({"history_limit": history_limit} if history_limit else {})),
             id=workflow_id,
             task_queue=settings.task_queue,
             search_attributes=TypedSearchAttributes(
@@ -370,6 +377,7 @@ def case_document(view: CaseView, entry: CaseRegisterEntry) -> dict[str, Any]:
         "fully_performed_on": view.fully_performed_on.isoformat() if view.fully_performed_on else None,
         "closing_modes": {m.value: {"title": r.title, "checklist": r.checklist} for m, r in CLOSING_RULES.items()},
         "history_length": view.history_length,
+        "runs": view.runs,
     }
 
 
