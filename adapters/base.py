@@ -35,6 +35,11 @@ _RETRYABLE_STATUS = frozenset({408, 425, 429})
 _LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20)
 
 
+def partner_transport() -> httpx.AsyncBaseTransport:
+    """A partner client's own connection pool (one per partner)."""
+    return AiohttpTransport(limits=_LIMITS)
+
+
 class PartnerError(Exception):
     def __init__(self, partner_id: str, code: str, message: str, status: int | None = None) -> None:
         super().__init__(f"{partner_id}: {code}: {message}")
@@ -78,7 +83,7 @@ class PartnerHttpClient:
                 pool=endpoint.connect_timeout_seconds,
             ),
             headers={"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {},
-            transport=transport or AiohttpTransport(limits=_LIMITS),
+            transport=transport or partner_transport(),
             limits=_LIMITS,
         )
         # Parsing and merging the base URL costs httpx more than the rest of building a request; a partner

@@ -7,12 +7,14 @@ from collections.abc import Callable, Iterable
 import httpx
 
 from adapters.auction.sandbox import SandboxAuctionAdapter
-from adapters.base import PartnerRefusal
+from adapters.base import PartnerRefusal, partner_transport
 from adapters.interfaces import AuctionPlatform, FundsHolder, TitleSearch
 from adapters.realestate.title_search import SandboxTitleSearchAdapter
 from adapters.sandbox import SandboxPartnerAdapter
 from domain.partners import PartnerEndpoint
 
+# Wraps each partner's transport, e.g. to trace its calls (core/tracing.py).
+TransportWrapper = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
 AdapterFactory = Callable[[PartnerEndpoint, httpx.AsyncBaseTransport | None], FundsHolder]
 
 PROTOCOLS: dict[str, AdapterFactory] = {
@@ -28,9 +30,15 @@ TITLE_SEARCH_PROTOCOLS: dict[str, Callable[[PartnerEndpoint, httpx.AsyncBaseTran
 
 
 class AdapterRegistry:
-    def __init__(self, endpoints: Iterable[PartnerEndpoint], transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        endpoints: Iterable[PartnerEndpoint],
+        transport: httpx.AsyncBaseTransport | None = None,
+        wrap_transport: TransportWrapper | None = None,
+    ) -> None:
         self._endpoints = {e.id: e for e in endpoints}
-        self._transport = transport
+        self._shared_transport = transport
+        self._wrap_transport = wrap_transport
         self._adapters: dict[str, FundsHolder] = {}
         self._auction: dict[str, AuctionPlatform] = {}
         self._title: dict[str, TitleSearch] = {}
@@ -47,7 +55,7 @@ class AdapterRegistry:
             endpoint = self._endpoints.get(partner_id)
             if endpoint is None:
                 raise PartnerRefusal(partner_id, "UNKNOWN_PARTNER", "partner is not configured on this worker")
-            adapter = PROTOCOLS[endpoint.protocol](endpoint, self._transport)
+            adapter = PROTOCOLS[endpoint.protocol](endpoint, self._transport())
             self._adapters[partner_id] = adapter
         return adapter
 
@@ -55,7 +63,7 @@ class AdapterRegistry:
         adapter = self._auction.get(partner_id)
         if adapter is None:
             endpoint = self._endpoint(partner_id)
-            adapter = AUCTION_PROTOCOLS[endpoint.protocol](endpoint, self._transport)
+            adapter = AUCTION_PROTOCOLS[endpoint.protocol](endpoint, self._transport())
             self._auction[partner_id] = adapter
         return adapter
 
@@ -63,9 +71,16 @@ class AdapterRegistry:
         adapter = self._title.get(partner_id)
         if adapter is None:
             endpoint = self._endpoint(partner_id)
-            adapter = TITLE_SEARCH_PROTOCOLS[endpoint.protocol](endpoint, self._transport)
+            adapter = TITLE_SEARCH_PROTOCOLS[endpoint.protocol](endpoint, self._transport())
             self._title[partner_id] = adapter
         return adapter
+
+    def _transport(self) -> httpx.AsyncBaseTransport | None:
+        """The transport a new adapter gets: the shared one if given (tests), else its own pool; wrapped
+        when the registry wraps."""
+        if self._wrap_transport is None:
+            return self._shared_transport
+        return self._wrap_transport(self._shared_transport or partner_transport())
 
     def _endpoint(self, partner_id: str) -> PartnerEndpoint:
         endpoint = self._endpoints.get(partner_id)

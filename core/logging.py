@@ -13,6 +13,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 
 SENSITIVE_KEYS = frozenset(
     {"id_number", "name", "account", "account_no", "account_number", "debtor", "owner", "payee", "holder"}
@@ -69,6 +70,15 @@ def lift_temporal_context(_: Any, __: str, event_dict: MutableMapping[str, Any])
     return event_dict
 
 
+def add_trace_ids(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The trace and span a line was written in (core/tracing.py), so a log line leads to its trace."""
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event_dict.setdefault("trace_id", format(ctx.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(ctx.span_id, "016x"))
+    return event_dict
+
+
 class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
     """Writes to whatever ``sys.stderr`` is now (test runners swap it), never to a stale, closed stream."""
 
@@ -90,6 +100,7 @@ def configure_logging(level: str = "INFO", component: str = "one-matter") -> Non
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_trace_ids,
     ]
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*shared, lift_temporal_context],

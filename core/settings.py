@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     temporal_tls_cert_file: Path | None = None  # client certificate (mTLS)
     temporal_tls_key_file: Path | None = None  # client private key (mTLS)
     temporal_tls_server_name: str | None = None  # SNI / name checked on the server's certificate
+    # A JWT the client sends as "authorization: Bearer" when Temporal's authorizer is on (docs/security.md,
+    # "Temporal's frontend"): a service token from the identity provider whose keys Temporal reads (JWKS).
+    temporal_api_key: str = ""
+    # OTLP/HTTP collector (e.g. http://jaeger:4318) the processes send their traces to; empty = no tracing
+    # at all (core/tracing.py).
+    otlp_endpoint: str = ""
 
     # The sandbox has demo accounts whose password is their name: it serves loopback only unless told.
     allow_public_bind: bool = False

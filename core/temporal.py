@@ -19,6 +19,7 @@ from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
 from core.logging import get_logger
 from core.settings import Settings
+from core.tracing import Tracing
 
 # Search attributes carry no personal data: a case number, the scenario name, a status word, the court
 # (the tenant a case belongs to), the user id of whoever started it and the user ids of whoever took a
@@ -97,15 +98,18 @@ async def ensure_search_attributes(client: Client) -> None:
         _log.info("search attributes registered", added=added, namespace=client.namespace)
 
 
-async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
-    """``runtime`` carries telemetry (the worker's Prometheus endpoint); None is the SDK default."""
+async def connect(settings: Settings, runtime: Runtime | None = None, tracing: Tracing | None = None) -> Client:
+    """``runtime`` carries telemetry (the worker's Prometheus endpoint); None is the SDK default. With
+    ``tracing``, calls carry the trace they are made in, and a worker on this client traces its work."""
+    traced = tracing.interceptors() if tracing else []
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=build_data_converter(settings.codec_keys, require_encryption=not settings.codec_allow_plaintext),
-        interceptors=[ActorClientInterceptor(settings.actor_signer())],
+        interceptors=[*traced, ActorClientInterceptor(settings.actor_signer())],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
         tls=settings.temporal_tls_config(),
+        api_key=settings.temporal_api_key or None,
         runtime=runtime,
     )
 

@@ -8,12 +8,13 @@ fails here — the signal to version the change (workflow.patched) before it rea
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.common import HeaderCodecBehavior
-from temporalio.worker import Replayer
+from temporalio.worker import Interceptor, Replayer
 
 from core.converter import build_data_converter
 from core.identity import ActorKeys, ActorSigner, ActorWorkerInterceptor
@@ -31,14 +32,20 @@ def test_histories_are_committed():
     assert len(FILES) >= 3, "record histories with OM_RECORD_HISTORIES=1 and commit them"
 
 
-def replayer(codec_keys: Path = HISTORIES / "codec-keys.json", actor_keys: Path = ACTOR_KEYS) -> Replayer:
-    """A replayer as the worker is configured (also for tests that replay a history they just made)."""
+def replayer(
+    codec_keys: Path = HISTORIES / "codec-keys.json",
+    actor_keys: Path = ACTOR_KEYS,
+    before: Sequence[Interceptor] = (),
+) -> Replayer:
+    """A replayer as the worker is configured (also for tests that replay a history they just made);
+    ``before``: interceptors a worker takes from its client (tracing)."""
     keys = CodecKeys.model_validate_json(codec_keys.read_text())
+    actors = ActorWorkerInterceptor(ActorSigner(ActorKeys.model_validate_json(actor_keys.read_text())))
     return Replayer(
         workflows=all_workflows(),
         data_converter=build_data_converter(keys),
         # Actors are verified on replay too, against the test-only signing key recorded sessions use.
-        interceptors=[ActorWorkerInterceptor(ActorSigner(ActorKeys.model_validate_json(actor_keys.read_text())))],
+        interceptors=[*before, actors],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
         workflow_runner=sandbox_runner(),
     )

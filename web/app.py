@@ -19,6 +19,7 @@ from adapters.sms import SandboxSmsGateway
 from core.logging import get_logger
 from core.settings import Settings
 from core.temporal import connect, ensure_search_attributes
+from core.tracing import Tracing, tracing_for
 from domain.errors import ErrorDetail
 from store.sealing import Sealer
 from web.accounts import demo_leftovers, seed_sandbox
@@ -50,12 +51,14 @@ def _version() -> str:
         return "0.0.0"
 
 
-async def _connect_forever(settings: Settings, state: AppState, connected: asyncio.Event) -> None:
+async def _connect_forever(
+    settings: Settings, state: AppState, connected: asyncio.Event, tracing: Tracing | None
+) -> None:
     """Keeps trying: in compose the web may start before Temporal does, and should not crash-loop."""
     delay = 0.5
     while state.client is None:
         try:
-            client = await connect(settings)
+            client = await connect(settings, tracing=tracing)
             await ensure_search_attributes(client)  # the cases list filters on them (a dev var/ may predate one)
             state.client = client
             connected.set()
@@ -84,8 +87,11 @@ class Health(BaseModel):
     database: str
 
 
-def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
+def create_app(settings: Settings, client: Client | None = None, tracing: Tracing | None = None) -> FastAPI:
+    """``tracing``: what traces the requests (and the client the app connects, when none is given);
+    by default the process's, when ``OM_OTLP_ENDPOINT`` is set (core/tracing.py)."""
     settings.check_startup()  # production without its keys, or a sandbox beyond loopback: refuse
+    tracing = tracing or tracing_for(settings.otlp_endpoint, "one-matter-web")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,7 +104,7 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
         connector: asyncio.Task[None] | None = None
         if client is None:
             connected = asyncio.Event()
-            connector = asyncio.create_task(_connect_forever(settings, state, connected))
+            connector = asyncio.create_task(_connect_forever(settings, state, connected, tracing))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connected.wait(), CONNECT_WAIT_SECONDS)
         log.info("web started", profile=settings.profile, database=db.engine.url.render_as_string(hide_password=True))
@@ -117,6 +123,8 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
             if sms is not None:
                 await sms.aclose()
             db.dispose()
+            if tracing:
+                tracing.provider.force_flush()
 
     app = FastAPI(
         title="One-Matter (执行一件事) API",
@@ -156,6 +164,8 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
         body = ErrorDetail(code="UNHEALTHY", message=f"not answering: {', '.join(failed)}").model_dump()
         return JSONResponse({**body, "temporal": temporal, "database": database}, status_code=503)
 
+    if tracing:
+        tracing.instrument_app(app)
     return app
 
 

@@ -29,6 +29,7 @@ from core.identity import ActorWorkerInterceptor
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from core.temporal import connect, ensure_search_attributes
+from core.tracing import Tracing, tracing_for
 from store.db import Database
 from store.inbox import SqlTaskStore
 from store.sealing import Sealer
@@ -45,6 +46,9 @@ log = get_logger(__name__)
 # scenario's models and words join them (no workflow code in them): see ``sandbox_runner``.
 PASSTHROUGH_MODULES = (
     *("pydantic", "pydantic_core", "stdnum", "httpx"),
+    # The tracing interceptor's workflow part (core/tracing.py) keeps its context in opentelemetry's
+    # contextvars; a copy re-imported per run would be a different context from the SDK's.
+    "opentelemetry",
     *("domain", "core", "activities", "adapters"),
 )
 
@@ -72,10 +76,14 @@ async def running_worker(
     settings: Settings,
     adapters: AdapterRegistry | None = None,
     scenarios: dict[str, Scenario] = SCENARIOS,
+    tracing: Tracing | None = None,
 ) -> AsyncIterator[Worker]:
     """The worker, polling until the block ends; then it drains and the partner connections it opened
-    are closed."""
-    registry = adapters or AdapterRegistry(settings.partners())
+    are closed. Workflows and activities are traced when ``client`` was connected with tracing; the
+    partner calls when ``tracing`` is given too."""
+    registry = adapters or AdapterRegistry(
+        settings.partners(), wrap_transport=tracing.wrap_transport if tracing else None
+    )
     try:
         async with build_worker(client, settings, registry, scenarios) as worker:
             yield worker
@@ -118,15 +126,18 @@ async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="worker")
     settings.check_startup()  # production without its own keys (or with sandbox tokens) must not run
-    client = await connect(settings, runtime=worker_runtime(settings))
+    tracing = tracing_for(settings.otlp_endpoint, "one-matter-worker")
+    client = await connect(settings, runtime=worker_runtime(settings), tracing=tracing)
     await ensure_search_attributes(client)  # before any workflow upserts one (a dev var/ may predate it)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running_worker(client, settings):
+    async with running_worker(client, settings, tracing=tracing):
         log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
         await stop.wait()
+    if tracing:
+        tracing.shutdown()  # the last spans are sent, not dropped with the process
     log.info("worker stopped")
 
 
