@@ -17,6 +17,7 @@ COPY bench bench
 RUN pip install --no-cache-dir -c constraints.txt '.[postgres]' \
     # Precompile: the workflow sandbox re-imports modules per run (DESIGN.md "Limits").
     && python -m compileall -q /app
-RUN useradd --system --home /var/lib/one-matter one-matter && mkdir -p /var/lib/one-matter \
-    && chown one-matter /var/lib/one-matter
-USER one-matter
+# A fixed numeric user: Kubernetes can check runAsNonRoot only against a number (deploy/kubernetes/).
+RUN useradd --system --uid 10001 --user-group --home /var/lib/one-matter one-matter \
+    && mkdir -p /var/lib/one-matter && chown one-matter /var/lib/one-matter
+USER 10001

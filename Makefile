@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench chaos verify-audit compose-config browser postgres documents clean help
+.PHONY: run test lint bench chaos verify-audit compose-config kubectl browser postgres documents clean help
 
 help:
 	@echo "make run    - start Temporal, workers, partner simulators and the web UI (sandbox)"
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP) documents
 	$(BIN)/python -m launcher
 
-test: $(STAMP) compose-config lint browser postgres documents
+test: $(STAMP) compose-config kubectl lint browser postgres documents
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	@# Production keeps the web's data in PostgreSQL: the web's database tests once more, on a throwaway
 	@# PostgreSQL cluster (tests/test_postgres.py ran the migrations and a whole scenario on it above).
@@ -74,7 +74,16 @@ compose-config:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) ; }
 	@# Secrets are required at deploy time; placeholders here only let the file be checked.
 	POSTGRES_PASSWORD=placeholder OM_CODEC_KEYS_JSON=placeholder OM_AUDIT_SIGNING_KEY=placeholder \
-	  OM_METRICS_TOKEN=placeholder GRAFANA_ADMIN_PASSWORD=placeholder docker-compose -f docker-compose.yml config --quiet
+	  OM_METRICS_TOKEN=placeholder GRAFANA_ADMIN_PASSWORD=placeholder OM_TEMPORAL_JWKS_URL=placeholder \
+	  OM_TEMPORAL_WEB_TOKEN=placeholder OM_TEMPORAL_WORKER_TOKEN=placeholder OM_TEMPORAL_ADMIN_TOKEN=placeholder \
+	  docker-compose -f docker-compose.yml config --quiet
+
+# Renders deploy/kubernetes/ (`kubectl kustomize`) for tests/test_deploy.py, which validates the result with
+# the kubernetes-validate package (dev dependency). Debian's kubernetes-client if no kubectl is installed.
+kubectl:
+	@command -v kubectl >/dev/null 2>&1 || { \
+	  echo "installing kubernetes-client (Debian) to render the Kubernetes manifests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null) ; }
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

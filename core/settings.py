@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # Temporal SDK Prometheus metrics of a worker on this port (0 = off). `make run` gives worker i
     # the port + i, from 9464 in the sandbox unless set.
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # A worker's probes (GET /livez, /readyz; workers/health.py) on this port (0 = off): on loopback in the
+    # sandbox, on every interface otherwise (an orchestrator probes the pod's address).
+    worker_health_port: int = Field(default=0, ge=0, le=65535)
     # How long a stopping worker lets running activities finish before cancelling them; the launcher
     # kills what is still alive after 4 s, so Ctrl-C stops the stack within 5 s.
     worker_shutdown_seconds: float = Field(default=2.0, ge=0)

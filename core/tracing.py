@@ -53,7 +53,7 @@ _DROPPED_KEYS = frozenset({"url.query"})
 # How the SDK's interceptor writes the context into that header (its default propagator, W3C).
 _PROPAGATOR = CompositePropagator([TraceContextTextMapPropagator(), W3CBaggagePropagator()])
 # The web's probes and scrapes are not worth a trace each.
-EXCLUDED_WEB_URLS = "healthz,metrics"
+EXCLUDED_WEB_URLS = "healthz,livez,metrics"
 
 
 def _scrub_value(key: str, value: AttributeValue) -> AttributeValue:

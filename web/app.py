@@ -87,6 +87,10 @@ class Health(BaseModel):
     database: str
 
 
+class Live(BaseModel):
+    status: str
+
+
 def create_app(settings: Settings, client: Client | None = None, tracing: Tracing | None = None) -> FastAPI:
     """``tracing``: what traces the requests (and the client the app connects, when none is given);
     by default the process's, when ``OM_OTLP_ENDPOINT`` is set (core/tracing.py)."""
@@ -163,6 +167,12 @@ def create_app(settings: Settings, client: Client | None = None, tracing: Tracin
         failed = [name for name, v in (("temporal", temporal), ("database", database)) if v != "ok"]
         body = ErrorDetail(code="UNHEALTHY", message=f"not answering: {', '.join(failed)}").model_dump()
         return JSONResponse({**body, "temporal": temporal, "database": database}, status_code=503)
+
+    @app.get("/livez", tags=["health"], response_model=Live)
+    async def livez() -> Live:
+        """200 while this process serves requests: an orchestrator's liveness probe. Unlike /healthz it
+        does not ask Temporal or the database (restarting the web cannot bring either back)."""
+        return Live(status="ok")
 
     if tracing:
         tracing.instrument_app(app)

@@ -57,5 +57,5 @@ class RequestLogMiddleware:
             for key in ("user", "workflow_id"):
                 if state.get(key):
                     fields[key] = state[key]
-            if path != "/healthz" or status != 200:  # probes every few seconds would drown the log
+            if path not in ("/healthz", "/livez") or status != 200:  # probes every few seconds would drown the log
                 log.info("request", **fields)

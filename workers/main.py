@@ -33,6 +33,7 @@ from core.tracing import Tracing, tracing_for
 from store.db import Database
 from store.inbox import SqlTaskStore
 from store.sealing import Sealer
+from workers.health import serve_health
 from workers.metrics import worker_runtime
 from workers.sandbox import WorkflowSandbox
 from workflows.kit.scenario import Scenario
@@ -133,9 +134,15 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running_worker(client, settings, tracing=tracing):
+    async with running_worker(client, settings, tracing=tracing) as worker:
+        health = None
+        if settings.worker_health_port:
+            host = "127.0.0.1" if settings.sandbox else "0.0.0.0"
+            health = await serve_health(worker, client, host, settings.worker_health_port)
         log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
         await stop.wait()
+        if health:
+            health.close()
     if tracing:
         tracing.shutdown()  # the last spans are sent, not dropped with the process
     log.info("worker stopped")
