@@ -182,7 +182,7 @@ async def run(count: int = 200, concurrency: int = 40, rounds: int = ROUNDS) -> 
         print(f"asset-inquiry bench: {shape}")
         baselines: list[Result] = []
         ours: list[Result] = []
-        async with bare_worker, running_worker(stack.client, stack.settings):
+        async with bare_worker, running_worker(stack.client, stack.settings, tracing=stack.tracing):
             await _one_bare(stack.plain_client)  # warm-ups, not timed
             await _one_inquiry(stack.client, stack, debtors[0], 0)
             for r in range(rounds):

@@ -24,6 +24,7 @@ from core.converter import build_data_converter
 from core.identity import ActorClientInterceptor
 from core.localnet import free_port, wait_http
 from core.settings import Settings, sandbox_partners
+from core.tracing import Tracing, tracing_for
 from launcher.stack import temporal_command
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,6 +37,7 @@ class Stack:
     plain_client: Client  # the baseline's: pydantic JSON, no codec, no interceptor
     simulator_url: str
     processes: dict[str, subprocess.Popen[bytes]]
+    tracing: Tracing | None = None  # with OM_BENCH_TRACING=1: traces go to a stand-in collector
 
     def process_env(self, web_workers: int = 2) -> dict[str, str]:
         """The environment for a web or worker process of this stack (``python -m web``, ``-m workers``)."""
@@ -91,7 +93,13 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
     partners_file = var / "partners.json"
     sim_url = f"http://127.0.0.1:{ports['sim']}"
     partners_file.write_text(json.dumps([p.model_dump(mode="json") for p in sandbox_partners(sim_url, bank_count)]))
+    # OM_BENCH_TRACING=1: the stack's client and worker trace everything and export to a stand-in collector
+    # (bench/otlp_sink.py), so a run measures tracing's whole cost (docs/performance.md "Tracing").
+    traced = os.environ.get("OM_BENCH_TRACING") == "1"
+    if traced:
+        ports["otlp"] = free_port()
     settings = Settings(
+        otlp_endpoint=f"http://127.0.0.1:{ports['otlp']}" if traced else "",
         var_dir=var,
         temporal_address=f"127.0.0.1:{ports['temporal']}",
         temporal_ui_port=ports["ui"],
@@ -127,6 +135,11 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
             env={**os.environ},
         ),
     }
+    if traced:
+        sink = [sys.executable, "-m", "bench.otlp_sink", str(ports["otlp"])]
+        procs["otlp-sink"] = subprocess.Popen(sink, cwd=REPO, stdout=logs, stderr=subprocess.STDOUT)
+    tracing = tracing_for(settings.otlp_endpoint, "one-matter-bench")
+    traced_interceptors = tracing.interceptors() if tracing else []
     failed = False
     try:
         wait_http(f"{sim_url}/healthz")
@@ -136,7 +149,7 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
                 client = await Client.connect(
                     settings.temporal_address,
                     data_converter=build_data_converter(settings.codec_keys),
-                    interceptors=[ActorClientInterceptor(settings.actor_signer())],
+                    interceptors=[*traced_interceptors, ActorClientInterceptor(settings.actor_signer())],
                     header_codec_behavior=HeaderCodecBehavior.CODEC,
                 )
                 plain = await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)
@@ -144,11 +157,13 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
             except RuntimeError:
                 await asyncio.sleep(0.2)
         assert client is not None and plain is not None, "Temporal did not come up"
-        yield Stack(settings=settings, client=client, plain_client=plain, simulator_url=sim_url, processes=procs)
+        yield Stack(settings, client, plain, sim_url, procs, tracing)
     except BaseException:
         failed = True
         raise
     finally:
+        if tracing:
+            tracing.shutdown()  # the last spans go to the sink before it stops
         for p in procs.values():
             p.terminate()
         for p in procs.values():

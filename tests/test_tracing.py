@@ -23,7 +23,7 @@ from temporalio.worker import Replayer
 from core.logging import configure_logging
 from core.settings import Settings
 from core.temporal import connect
-from core.tracing import Tracing, scrub_span
+from core.tracing import Tracing, scrub_span, tracing_for
 from tests.helpers import account_number, case_number, ledger, resident_id, seed_subject
 from tests.test_replay import FILES, replayer
 from web.app import create_app
@@ -160,6 +160,10 @@ async def test_recorded_histories_replay_with_tracing_on() -> None:
         history = WorkflowHistory.from_json(record["workflow_id"], record["history"])
         result = await traced.replay_workflow(history, raise_on_replay_failure=True)
         assert result.replay_failure is None, path.name
+
+
+def test_nothing_is_traced_without_an_endpoint() -> None:
+    assert tracing_for("", "one-matter-web") is None
 
 
 def test_the_scrubber_cleans_what_a_span_would_carry() -> None:
