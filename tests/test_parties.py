@@ -274,3 +274,45 @@ async def test_only_a_named_applicant_applies_and_only_with_their_own_title_pdf(
         r = await party.post("/api/my/files", files={"file": ("x.txt", b"plain text")})
         assert r.status_code == 422 and r.json()["code"] == "FILE_TYPE_REFUSED"
         assert (await stranger.get("/api/my/applications")).json() == []
+
+
+async def test_the_filing_clerk_dockets_or_refuses_and_the_applicant_sees_it(web: str, simulator: str) -> None:
+    party, person = await registered(web, simulator)
+    async with party:
+        title = await uploaded(party, PDF, "判决书.pdf")
+        first = (await party.post("/api/my/applications", json=application(person, title))).json()
+        second = (await party.post("/api/my/applications", json=application(person, title))).json()
+        clerk = await login(web, "clerk")
+        other_court = await login(web, "clerk-jiaxing")
+        async with clerk, other_court:
+            queued = {a["application_id"]: a for a in (await clerk.get("/api/applications")).json()}
+            assert {first["application_id"], second["application_id"]} <= queued.keys()
+            opened = queued[first["application_id"]]["application"]
+            assert opened["applicants"][0]["id_number"] == person["id_number"], "the clerk reads the application"
+            assert first["application_id"] not in {
+                a["application_id"] for a in (await other_court.get("/api/applications")).json()
+            }
+            r = await other_court.post(f"/api/applications/{first['application_id']}/accept", json={})
+            assert r.status_code == 404, "another court's clerk does not see it"
+
+            r = await clerk.post(f"/api/applications/{first['application_id']}/accept", json={})
+            assert r.status_code == 200, r.text
+            accepted = r.json()
+            assert accepted["status"] == "accepted" and re.match(r"^（\d{4}）浙\d+执\d+号$", accepted["case_number"])
+            r = await clerk.post(f"/api/applications/{first['application_id']}/refuse", json={"reasons": "重复"})
+            assert r.status_code == 409, "decided once"
+            r = await clerk.post(
+                f"/api/applications/{second['application_id']}/refuse", json={"reasons": "与前一申请重复"}
+            )
+            assert r.status_code == 200 and r.json()["status"] == "refused"
+
+        mine = {a["application_id"]: a for a in (await party.get("/api/my/applications")).json()}
+        assert mine[first["application_id"]]["case_number"] == accepted["case_number"]
+        assert mine[second["application_id"]]["reasons"] == "与前一申请重复"
+
+        async def filed() -> list[dict[str, Any]] | None:
+            cases = [c for c in (await party.get("/api/my/cases")).json() if c["case_id"] == accepted["case_id"]]
+            return cases or None
+
+        (case,) = await eventually(filed)
+        assert case["case_number"] == accepted["case_number"] and "applicants" in case["roles"]

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from web.api import (
     agency_desk,
+    applications,
     auth,
     cases,
     dashboard,
@@ -33,5 +34,6 @@ for module in (
     agency_desk,
     webhooks,
     parties,
+    applications,
 ):
     router.include_router(module.router)

@@ -14,17 +14,21 @@ import secrets
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
+from temporalio.client import Client
 
 from core.blobstore import BlobStore
 from core.settings import Settings
-from domain.actors import Actor
+from domain.actors import Actor, Role
 from domain.applications import docketing_due
 from domain.cases import CourtName
-from domain.errors import Forbidden, ValidationFailed
+from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from domain.legal_time import CHINA_TZ
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from web.db import Database, PartyApplication, PartyFile, User, utcnow
+from web.services import cases
+from web.services.cases import FilingRequest
 from web.services.parties import digests
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.tasks import MAX_ATTACHMENT_BYTES, sniff
@@ -186,3 +190,106 @@ def opened(db: Database, row: PartyApplication) -> OnlineApplication:
     """The sealed application, for the filing clerk who decides it."""
     assert db.sealer is not None
     return OnlineApplication.model_validate(json.loads(db.sealer.open(row.sealed, f"application:{row.application_id}")))
+
+
+# --- the filing clerk's side (立案庭) -------------------------------------------------------------------------
+
+
+class QueuedApplication(ApplicationView):
+    """An application in the filing clerk's queue, opened for the clerk of its court."""
+
+    application: OnlineApplication
+    overdue: bool = Field(description="the period to docket or refuse has passed: docket first (登记立案规定 Art 8)")
+
+
+class Refusal(BaseModel):
+    reasons: str = Field(min_length=2, max_length=2000, description="不予受理的理由 (载入裁定)")
+
+
+def _clerk_court(actor: Actor) -> str:
+    if actor.role is not Role.FILING_CLERK or len(actor.courts) != 1:
+        raise Forbidden("ROLE_FORBIDDEN", "仅立案庭工作人员可处理网上申请 / for the court's filing clerks")
+    return actor.courts[0]
+
+
+def _queue(db: Database, court: str) -> list[QueuedApplication]:
+    now = utcnow()
+    with db.session() as s:
+        rows = s.scalars(
+            select(PartyApplication)
+            .where(PartyApplication.court == court, PartyApplication.status == "submitted")
+            .order_by(PartyApplication.decide_by)
+            .limit(200)
+        )
+        return [
+            QueuedApplication(**_view(r).model_dump(), application=opened(db, r), overdue=r.decide_by < now)
+            for r in rows
+        ]
+
+
+async def queue(db: Database, actor: Actor) -> list[QueuedApplication]:
+    """The court's applications waiting for a decision, the most urgent first."""
+    return await db.run(_queue, db, _clerk_court(actor))
+
+
+def _claim(db: Database, court: str, application_id: str, by: str) -> PartyApplication:
+    """Moves a submitted application of ``court`` to ``deciding`` — one clerk at a time decides it."""
+    with db.session() as s:
+        taken = s.execute(
+            update(PartyApplication)
+            .where(
+                PartyApplication.application_id == application_id,
+                PartyApplication.court == court,
+                PartyApplication.status == "submitted",
+            )
+            .values(status="deciding", decided_by=by)
+        ).rowcount
+        row = s.get(PartyApplication, application_id)
+        if row is None or row.court != court:
+            raise NotFound("APPLICATION_NOT_FOUND", f"no application {application_id!r}", "application_id")
+        if not taken:
+            raise Conflict("APPLICATION_DECIDED", "该申请已处理 / the application is already decided", "application_id")
+        s.expunge(row)
+        return row
+
+
+def _decided(db: Database, application_id: str, **values: object) -> ApplicationView:
+    with db.session() as s:
+        row = s.get(PartyApplication, application_id)
+        assert row is not None
+        for key, value in values.items():
+            setattr(row, key, value)
+        return _view(row)
+
+
+async def refuse(db: Database, actor: Actor, application_id: str, refusal: Refusal) -> ApplicationView:
+    """不予受理, with its reasons (登记立案规定 Art 9); the applicant sees them in their space."""
+    court = _clerk_court(actor)
+    await db.run(_claim, db, court, application_id, actor.user_id)
+    return await db.run(_decided, db, application_id, status="refused", decided_at=utcnow(), reasons=refusal.reasons)
+
+
+async def accept(
+    client: Client, settings: Settings, db: Database, actor: Actor, application_id: str, judge: str | None = None
+) -> ApplicationView:
+    """立案: the application becomes a case, filed as the clerk would type it, received on the day it was
+    submitted. A filing that fails leaves the application in the queue, as it was."""
+    court = _clerk_court(actor)
+    row = await db.run(_claim, db, court, application_id, actor.user_id)
+    try:
+        application = await db.run(opened, db, row)
+        received_on = row.submitted_at.astimezone(CHINA_TZ).date()
+        request = FilingRequest.model_validate({**application.filing(), "received_on": received_on, "judge": judge})
+        filed = await cases.file_case(client, settings, db, actor, request)
+    except BaseException:
+        await db.run(_decided, db, application_id, status="submitted", decided_by=None)
+        raise
+    return await db.run(
+        _decided,
+        db,
+        application_id,
+        status="accepted",
+        decided_at=utcnow(),
+        case_id=filed.case_id,
+        case_number=filed.case_number,
+    )
