@@ -243,17 +243,18 @@ def _claim(db: Database, court: str, application_id: str, by: str) -> PartyAppli
                 PartyApplication.status == "submitted",
             )
             .values(status="deciding", decided_by=by)
-        ).rowcount
+            .returning(PartyApplication.application_id)
+        ).scalar_one_or_none()
         row = s.get(PartyApplication, application_id)
         if row is None or row.court != court:
             raise NotFound("APPLICATION_NOT_FOUND", f"no application {application_id!r}", "application_id")
-        if not taken:
+        if taken is None:
             raise Conflict("APPLICATION_DECIDED", "该申请已处理 / the application is already decided", "application_id")
         s.expunge(row)
         return row
 
 
-def _decided(db: Database, application_id: str, **values: object) -> ApplicationView:
+def _decided(db: Database, application_id: str, values: dict[str, object]) -> ApplicationView:
     with db.session() as s:
         row = s.get(PartyApplication, application_id)
         assert row is not None
@@ -266,7 +267,8 @@ async def refuse(db: Database, actor: Actor, application_id: str, refusal: Refus
     """不予受理, with its reasons (登记立案规定 Art 9); the applicant sees them in their space."""
     court = _clerk_court(actor)
     await db.run(_claim, db, court, application_id, actor.user_id)
-    return await db.run(_decided, db, application_id, status="refused", decided_at=utcnow(), reasons=refusal.reasons)
+    decided = {"status": "refused", "decided_at": utcnow(), "reasons": refusal.reasons}
+    return await db.run(_decided, db, application_id, decided)
 
 
 async def accept(
@@ -282,14 +284,7 @@ async def accept(
         request = FilingRequest.model_validate({**application.filing(), "received_on": received_on, "judge": judge})
         filed = await cases.file_case(client, settings, db, actor, request)
     except BaseException:
-        await db.run(_decided, db, application_id, status="submitted", decided_by=None)
+        await db.run(_decided, db, application_id, {"status": "submitted", "decided_by": None})
         raise
-    return await db.run(
-        _decided,
-        db,
-        application_id,
-        status="accepted",
-        decided_at=utcnow(),
-        case_id=filed.case_id,
-        case_number=filed.case_number,
-    )
+    decided = {"status": "accepted", "decided_at": utcnow(), "case_id": filed.case_id, "case_number": filed.case_number}
+    return await db.run(_decided, db, application_id, decided)
