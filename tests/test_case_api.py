@@ -19,8 +19,10 @@ from domain.actors import Actor, Role
 from domain.legal_time import add_months
 from store.db import Database
 from tests.helpers import credit_code, eventually, login, record_history, resident_id
+from web.codec import SESSION_COOKIE
 from web.services import cases
 from web.services.cases import FilingRequest
+from web.ui.session import csrf_for
 from workflows.kit.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
 
 COURT = "杭州市上城区人民法院"
@@ -320,3 +322,43 @@ async def test_the_case_continues_as_new_carrying_all_its_state(
     assert after["timeline"][0]["action"] == "filed" and after["timeline"][0] == before["timeline"][0]
     assert "continued" in [e["action"] for e in after["timeline"]]
     assert after["history_length"] < 60 + 10
+
+
+async def test_the_case_pages_show_term_balance_measures_and_the_merged_timeline(
+    stack: dict[str, str], client: Client
+) -> None:
+    clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
+    filed = await file(clerk)
+    await effect(
+        client,
+        filed["workflow_id"],
+        EffectKind.MEASURE_PLACED,
+        "freeze-ui",
+        matter="asset-inquiry-ui",
+        measure_key="bank-icbc:9",
+        register_kind=RegisterKind.FREEZE,
+        description="工商银行 存款 冻结",
+        amount_fen=123_456,
+        expires_on=date(2027, 12, 1),
+    )
+    token = judge.headers["Authorization"].removeprefix("Bearer ")
+    async with httpx.AsyncClient(base_url=stack["web"], cookies={SESSION_COOKIE: token}) as ui:
+        listing = await ui.get("/ui/dockets")
+        assert listing.status_code == 200 and filed["case_number"] in listing.text
+        assert 'data-colour="green"' in listing.text or 'data-colour="yellow"' in listing.text
+
+        async def shown() -> str | None:
+            r = await ui.get(f"/ui/dockets/{filed['case_id']}")
+            return r.text if "¥1,234.56" in r.text else None
+
+        text = await eventually(shown)
+        assert "工商银行 存款 冻结" in text and "2027-12-01" in text and "冻结" in text
+        assert "审限" in text and "剩余" in text and "采取措施" in text
+        r = await ui.post(f"/ui/dockets/{filed['case_id']}/matters/asset-inquiry", data={"csrf": csrf_for(token)})
+        assert r.status_code == 303
+        text = (await ui.get(r.headers["location"])).text
+        assert "网络查控" in text
+        other = await login(stack["web"], "judge-jiaxing")
+        other_token = other.headers["Authorization"].removeprefix("Bearer ")
+        r = await ui.get(f"/ui/dockets/{filed['case_id']}", cookies={SESSION_COOKIE: other_token})
+        assert r.status_code == 404

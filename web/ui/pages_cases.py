@@ -1,0 +1,77 @@
+"""The enforcement case's pages (执行案件): the judge's cases with the term's colour, the balance and the
+next deadline, and one case — parties, ledger, measures with their expiry, the term's countdown, matters
+with their state, and one timeline merging the case's entries with its matters'."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from domain.errors import OneMatterError
+from web.deps import app_state, temporal_client
+from web.services import cases
+from web.services import workflows as case_service
+from web.ui.render import page
+from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf
+from workflows.case.words import WORDS as CASE_WORDS
+from workflows.registry import SCENARIOS
+
+router = APIRouter(include_in_schema=False)
+MERGED_MATTERS = 20  # matters whose own timelines join the case's page (the rest are linked)
+
+
+@router.get("/ui/dockets", response_class=HTMLResponse)
+async def dockets(request: Request, user: ReaderUser) -> Response:
+    """我的案件 as cases: the cases I am the judge of (default) or every case of my courts."""
+    mine = request.query_params.get("who", "mine") != "court"
+    rows = await cases.list_cases(app_state(request).db, user.actor, mine=mine)
+    return page(request, "cases/list.html", user, rows=rows, who="mine" if mine else "court")
+
+
+async def _matter_entries(request: Request, user: UiUser, matters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timelines of the case's matters, each entry marked with its matter (a matter that cannot be read
+    now is left out: its link stays in the list of matters)."""
+    state = app_state(request)
+    client = temporal_client(state)
+
+    async def one(m: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            detail = await case_service.get_workflow(client, state.case_pages, user.actor, m["workflow_id"])
+        except (OneMatterError, TimeoutError):
+            return []
+        return [{**e.model_dump(mode="json"), "matter": m} for e in detail.timeline]
+
+    found = await asyncio.gather(*(one(m) for m in matters[:MERGED_MATTERS]))
+    return [e for entries in found for e in entries]
+
+
+@router.get("/ui/dockets/{case_id}", response_class=HTMLResponse)
+async def docket(case_id: str, request: Request, user: ReaderUser) -> Response:
+    state = app_state(request)
+    doc = await cases.get_case(temporal_client(state), state.db, user.actor, case_id)
+    own = [{**e, "matter": None} for e in doc["timeline"]]
+    merged = sorted(own + await _matter_entries(request, user, doc["matters"]), key=lambda e: e["at"], reverse=True)
+    return page(
+        request,
+        "cases/case.html",
+        user,
+        doc=doc,
+        timeline=merged,
+        scenarios=SCENARIOS,
+        case_words=CASE_WORDS,
+        done=request.query_params.get("done"),
+    )
+
+
+@router.post("/ui/dockets/{case_id}/matters/{scenario}")
+async def start_matter(case_id: str, scenario: str, request: Request, user: JudgeUser) -> Response:
+    """A matter started from the case with nothing typed (the asset inquiry's next-step button)."""
+    await check_csrf(request, user)
+    state = app_state(request)
+    await cases.start_matter(
+        temporal_client(state), state.settings, state.partners, state.db, user.actor, case_id, scenario, {}
+    )
+    return RedirectResponse(f"/ui/dockets/{case_id}?done=started", status_code=303)
