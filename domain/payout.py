@@ -51,6 +51,7 @@ class EscrowReason(StrEnum):
     CORRECTION_ROUNDS_EXHAUSTED = "correction_rounds_exhausted"
     BANK_TIMEOUT_UNRESOLVED = "bank_timeout_unresolved"
     BATCH_REFUSED = "batch_refused"  # the bank refused a whole batch (e.g. INSUFFICIENT_FUNDS)
+    CORRECTION_NOT_CONFIRMED = "correction_not_confirmed"  # the second clerk did not confirm the change
 
 
 def payee_key(workflow_id: str, row: int, round_: int = 0) -> str:
@@ -161,6 +162,8 @@ class PayeeFinal(BaseModel):
     last_status: ItemStatus | None = None
     reason: EscrowReason | None = None
     corrections: int = 0
+    corrected_by: list[str] = Field(default_factory=list, description="who corrected, round by round")
+    confirmed_by: list[str] = Field(default_factory=list, description="who confirmed each correction (四眼)")
 
 
 class BatchOutcome(BaseModel):

@@ -104,6 +104,14 @@ class PayeeCorrection(BaseModel):
         return check_bank_account(v)
 
 
+class PayeeCorrectionCheck(BaseModel):
+    """复核 (涉众案款发放): a second clerk checks a payee correction made after the release was approved; only
+    a confirmed correction is paid (four eyes, as the release had). Not confirmed: the money is escrowed."""
+
+    confirmed: bool = Field(description="the corrected account and name were checked against the payee's proof")
+    note: str = Field(default="", max_length=500, description="what was checked")
+
+
 RESULT_MODELS: dict[str, type[BaseModel]] = {
     "acknowledgement": Acknowledgement,
     "vehicle-seizure-report": VehicleSeizureReport,
@@ -114,6 +122,7 @@ RESULT_MODELS: dict[str, type[BaseModel]] = {
     "appraisal-report": AppraisalReport,
     "title-transfer": TitleTransferReport,
     "payee-correction": PayeeCorrection,
+    "payee-correction-check": PayeeCorrectionCheck,
 }
 
 

@@ -83,6 +83,11 @@ class TaskSpec(BaseModel):
     result_type: str
     rule: DueRule
     context: dict[str, Any] = Field(default_factory=dict, description="what the agency needs to act")
+    not_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="four eyes (双人复核): the user who may not complete this task — the one whose act it checks",
+    )
 
 
 class TaskTransition(BaseModel):

@@ -52,6 +52,7 @@ REPO = Path(__file__).resolve().parent.parent
 # The second approval is an approver's (庭长) of the case's court: domain/four_eyes.json.
 SECOND_JUDGE = Actor(user_id="approver-2", role=Role.APPROVER, courts=("杭州市上城区人民法院",))
 CLERK = Actor(user_id="court-clerk", role=Role.AGENCY, agency="court-clerk")
+CHECKING_CLERK = Actor(user_id="court-clerk-2", role=Role.AGENCY, agency="court-clerk")  # the second pair of eyes
 BANK = "bank-icbc"
 REGIONS = ("110105", "310101", "110101", "330106", "330102", "320102")  # valid for births 1986-2005
 # The simulator's per-item answers follow the four digits before an account's check digit.
@@ -181,6 +182,21 @@ async def clerk(client: Client, payout_id: str, row: int, answers: list[dict[str
                 await handle.execute_update(REJECT_TASK, Reasoned(reason="收款人无法联系, 依法提存"))
             else:
                 await handle.execute_update(COMPLETE_TASK, Completion(result=answer, note="电话核实"))
+                await confirm_correction(client, payout_id, row, round_)
+
+
+def check_task_id(payout_id: str, row: int, round_: int, batch_size: int = 100) -> str:
+    return f"{payout_id}:batch:{(row - 2) // batch_size}:task:check-{row}-r{round_}"
+
+
+async def confirm_correction(client: Client, payout_id: str, row: int, round_: int, confirmed: bool = True) -> None:
+    """Another clerk checks the correction: the one who made it cannot (four eyes survive corrections)."""
+    check = await wait_task(client, check_task_id(payout_id, row, round_))
+    with acting_as(CLERK), pytest.raises(WorkflowUpdateFailedError) as refused:
+        await check.execute_update(COMPLETE_TASK, Completion(result={"confirmed": True}))
+    assert refusal_code(refused.value) == "FOUR_EYES_REQUIRED"
+    with acting_as(CHECKING_CLERK):
+        await check.execute_update(COMPLETE_TASK, Completion(result={"confirmed": confirmed}, note="核对身份证明"))
 
 
 # --- tests ------------------------------------------------------------------------------------------------
@@ -411,6 +427,39 @@ async def test_unanswered_correction_goes_to_escrow_at_the_deadline(
     assert result.reconciliation is not None and result.reconciliation.balanced
     await record_history(handle, "mass-payout-correction-deadline")
     await record_history(client.get_workflow_handle(f"{handle.id}:batch:0"), "payout-batch-correction-deadline")
+
+
+async def test_a_correction_after_the_release_needs_a_second_clerk_and_both_are_recorded(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    """Four eyes survive corrections: the release was approved, then the bank refused a payee; the clerk
+    who changes the account and name cannot also confirm the change. Another clerk checks it; not
+    confirmed, the payee's money goes to escrow (提存) instead of to the new account."""
+    payees = PayeeSet()
+    for i in range(10):
+        payees.add(i, CLOSED if i == 3 else GOOD, amount_fen=500_00)
+    ref = store_list(settings, payees)
+    req = request(ref)
+    handle = await start(client, settings, "mass-payout", req, overrides={"tuning": tuning()})
+    await wait_status(handle, "awaiting_approval", timeout=30)
+    await decide(handle, APPROVE, "准予发放")
+    row = 5  # the fourth payee (rows start at 2)
+    fix = await wait_task(client, task_id(handle.id, row, 1))
+    with acting_as(CLERK):
+        await fix.execute_update(COMPLETE_TASK, Completion(result={"account": payees.fresh_account(), "name": "李某"}))
+    await confirm_correction(client, handle.id, row, 1, confirmed=False)
+    result = MassPayoutResult.model_validate(await asyncio.wait_for(handle.result(), timeout=60))
+    assert result.status == "completed"
+    assert (result.paid_count, result.escrowed_count, result.escrowed_fen) == (9, 1, 500_00)
+    # Nothing went to the changed account: the bank paid the nine, each once.
+    paid = credits_per_row(await bank_items(simulator, handle.id), handle.id)
+    assert row not in paid and len(paid) == 9
+    # Both are recorded: who changed it, who checked it.
+    corrected = await client.get_workflow_handle(task_id(handle.id, row, 1)).result()
+    checked = await client.get_workflow_handle(check_task_id(handle.id, row, 1)).result()
+    assert corrected["completed_by"]["user_id"] == CLERK.user_id
+    assert checked["completed_by"]["user_id"] == CHECKING_CLERK.user_id
+    assert checked["result"]["confirmed"] is False
 
 
 # --- a worker killed in the middle of paying --------------------------------------------------------------

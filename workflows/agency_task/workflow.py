@@ -236,8 +236,12 @@ class AgencyTask:
     @complete.validator
     def _validate_complete(self, completion: Completion) -> None:
         assert self.view is not None
-        self._require_agency()
+        actor = self._require_agency()
         self._require_state(TaskState.OPEN, TaskState.CLAIMED)
+        if self.view.spec.not_by is not None and actor.user_id == self.view.spec.not_by:
+            raise refuse(
+                "FOUR_EYES_REQUIRED", "另一人复核: the user who made the change may not confirm it / 须由他人复核"
+            )
         try:
             validate_result(self.view.spec.result_type, completion.result)
         except ValidationError as exc:
@@ -341,12 +345,13 @@ class AgencyTask:
         self._record("cancelled", reason, actor=actor)
         self.finished = True
 
-    def _require_agency(self) -> None:
+    def _require_agency(self) -> Actor:
         assert self.view is not None
         actor = require_role(Role.AGENCY)
         if actor.agency != self.view.spec.agency:
             # Same words as an unknown task: an agency learns nothing about others' tasks.
             raise refuse("TASK_NOT_FOUND", "no such task for your agency")
+        return actor
 
     def _require_state(self, *states: TaskState) -> None:
         assert self.view is not None

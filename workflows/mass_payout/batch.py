@@ -12,6 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.payout import PayoutActivities
     from domain.legal_time import calendar_end
+    from domain.parties import mask
     from domain.payout import (
         BatchOutcome,
         EscrowReason,
@@ -23,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
         PayResult,
         payee_key,
     )
-    from domain.task_results import PayeeCorrection
+    from domain.task_results import PayeeCorrection, PayeeCorrectionCheck
     from domain.tasks import DueRule, TaskSpec, TaskState
     from workflows.kit import retries
     from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
@@ -32,7 +33,16 @@ with workflow.unsafe.imports_passed_through():
     # module to every batch's sandbox, and most batches need no correction at all.
     from workflows.kit.task_models import AgencyTaskInput, TaskOutcome
     from workflows.kit.tasks import task_id
-    from workflows.mass_payout.models import CORRECTION_TASK, PROGRESS_SIGNAL, BatchProgress, PayoutBatchInput
+    from workflows.mass_payout.models import (
+        CORRECTION_CHECK_TASK,
+        CORRECTION_TASK,
+        PROGRESS_SIGNAL,
+        BatchProgress,
+        PayoutBatchInput,
+    )
+
+# Runs recorded before a correction needed a second clerk's check pay it as the first clerk gave it.
+CORRECTION_FOUR_EYES_PATCH = "payout-correction-four-eyes"
 
 _GIVE_UP = {
     TaskState.REJECTED: EscrowReason.CORRECTION_REJECTED,
@@ -46,6 +56,7 @@ class PayoutBatch:
         self.progress = BatchProgress(index=0, payees=0)
         self.finals: list[PayeeFinal] = []
         self.calls = 0
+        self._checks: dict[int, tuple[list[str], list[str]]] = {}  # row → (corrected by, confirmed by)
 
     @workflow.run
     async def run(self, inp: PayoutBatchInput) -> BatchProgress:
@@ -148,6 +159,14 @@ class PayoutBatch:
                 self._escrow(last, _GIVE_UP.get(outcome.state, EscrowReason.CORRECTION_CANCELLED), round_)
                 return
             fix = PayeeCorrection.model_validate(outcome.result)
+            if workflow.patched(CORRECTION_FOUR_EYES_PATCH):
+                check = await self._check_task(inp, last, round_, fix, outcome, deadline)
+                if check is None:
+                    self._escrow(last, EscrowReason.CORRECTION_DEADLINE_PASSED, round_)
+                    return
+                if not _confirmed(check):
+                    self._escrow(last, EscrowReason.CORRECTION_NOT_CONFIRMED, round_)
+                    return
             override = PayeeOverride(
                 position=last.position, row=last.row, round=round_, account=fix.account, name=fix.name, bank=fix.bank
             )
@@ -188,10 +207,55 @@ class PayoutBatch:
                 "round": round_,
             },
         )
+        return await self._run_task(inp, spec, _correction_task_id(failure.row, round_), deadline)
+
+    async def _check_task(
+        self,
+        inp: PayoutBatchInput,
+        failure: ItemOutcome,
+        round_: int,
+        fix: PayeeCorrection,
+        correction: TaskOutcome,
+        deadline: datetime,
+    ) -> TaskOutcome | None:
+        """Four eyes survive corrections: a change of a payee's account or name after the release was
+        approved is paid only once another clerk (never the one who made it) confirms it."""
+        corrected_by = correction.completed_by.user_id if correction.completed_by else None
+        self._checks.setdefault(failure.row, ([], []))[0].append(corrected_by or "")
+        spec = TaskSpec(
+            task_type=CORRECTION_CHECK_TASK,
+            agency=inp.correction_agency,
+            case_number=inp.case_number,
+            court=inp.court,
+            title=f"案款发放更正复核 / check of a payee correction: 第 {failure.row} 行",
+            instructions="他人更正了收款人账户或户名: 请核对收款人提供的凭证后确认; 不能确认的, 款项提存。",
+            result_type="payee-correction-check",
+            rule=DueRule(due=inp.tuning.correction_due),
+            context={
+                "payout": inp.payout_id,
+                "row": failure.row,
+                "name_before": failure.name,
+                "account_before": failure.account_masked,
+                "name": fix.name or failure.name,
+                "account": mask(fix.account),
+                "amount_fen": failure.amount_fen,
+                "round": round_,
+            },
+            not_by=corrected_by,
+        )
+        outcome = await self._run_task(inp, spec, task_id(f"check-{failure.row}-r{round_}"), deadline)
+        if outcome is not None and outcome.completed_by is not None and outcome.state is TaskState.COMPLETED:
+            self._checks[failure.row][1].append(outcome.completed_by.user_id)
+        return outcome
+
+    async def _run_task(
+        self, inp: PayoutBatchInput, spec: TaskSpec, tid: str, deadline: datetime
+    ) -> TaskOutcome | None:
+        """The task's outcome, or None when the payout's correction deadline passed first (it is cancelled)."""
         handle = await workflow.start_child_workflow(
             AGENCY_TASK_WORKFLOW,
             AgencyTaskInput(spec=spec, clock=inp.clock),
-            id=_correction_task_id(failure.row, round_),
+            id=tid,
             result_type=TaskOutcome,
         )
         try:
@@ -221,6 +285,7 @@ class PayoutBatch:
                 key=payee_key(inp.payout_id, f.row, round_),
                 last_status=ItemStatus.PAID,
                 corrections=round_,
+                **self._reviewers(f.row),
             )
         )
 
@@ -235,15 +300,26 @@ class PayoutBatch:
                 last_status=f.status,
                 reason=reason,
                 corrections=corrections,
+                **self._reviewers(f.row),
             )
         )
         self.progress.escrowed_count += 1
         self.progress.escrowed_fen += f.amount_fen
 
+    def _reviewers(self, row: int) -> dict[str, list[str]]:
+        corrected, confirmed = self._checks.get(row, ([], []))
+        return {"corrected_by": corrected, "confirmed_by": confirmed}
+
     async def _report(self, inp: PayoutBatchInput) -> None:
         self.progress.version += 1
         payout = workflow.get_external_workflow_handle(inp.payout_id)
         await payout.signal(PROGRESS_SIGNAL, self.progress.model_copy())
+
+
+def _confirmed(check: TaskOutcome) -> bool:
+    if check.state is not TaskState.COMPLETED or check.result is None:
+        return False
+    return PayeeCorrectionCheck.model_validate(check.result).confirmed
 
 
 def _reason(f: ItemOutcome) -> EscrowReason:

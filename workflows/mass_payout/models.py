@@ -29,6 +29,7 @@ APPROVE = "approve-release"
 REJECT = "reject"
 PROGRESS_SIGNAL = "batch-progress"
 CORRECTION_TASK = "mass-payout.payee-correction"
+CORRECTION_CHECK_TASK = "mass-payout.payee-correction-check"
 
 
 class Status(StrEnum):

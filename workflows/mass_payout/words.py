@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from domain.payout import EscrowReason, ItemStatus
 from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
-from workflows.mass_payout.models import APPROVE, CORRECTION_TASK, REJECT, Status
+from workflows.mass_payout.models import APPROVE, CORRECTION_CHECK_TASK, CORRECTION_TASK, REJECT, Status
 
 WORDS = Words(
     title=Word("涉众案款发放", "Mass payout of case funds"),
@@ -146,6 +146,7 @@ WORDS = Words(
     },
     tasks={
         CORRECTION_TASK: Word("案款发放收款人信息更正", "Payee correction (mass payout)"),
+        CORRECTION_CHECK_TASK: Word("案款发放更正复核 (他人)", "Check of a payee correction (another clerk)"),
     },
     enums={
         ItemStatus.PAID: Word("已付", "paid"),
@@ -160,6 +161,9 @@ WORDS = Words(
         EscrowReason.CORRECTION_ROUNDS_EXHAUSTED: Word("更正次数用尽", "corrections exhausted"),
         EscrowReason.BANK_TIMEOUT_UNRESOLVED: Word("银行持续超时", "bank kept timing out"),
         EscrowReason.BATCH_REFUSED: Word("银行拒绝整批", "bank refused the batch"),
+        EscrowReason.CORRECTION_NOT_CONFIRMED: Word(
+            "更正未经他人复核确认", "correction not confirmed by a second clerk"
+        ),
         "ok": Word("相符", "ok"),
         "double_credit": Word("重复入账", "credited twice"),
         "paid_but_escrowed": Word("已入账却记为提存", "paid but recorded as escrowed"),
