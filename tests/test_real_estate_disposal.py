@@ -23,6 +23,7 @@ from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
 from domain.parties import Party, PartyKind
 from domain.residence import OtherAsset
 from domain.tasks import TaskView
+from tests.case_probe import close, effects, ledger, open_case, probe_worker
 from tests.helpers import (
     case_number,
     credit_code,
@@ -36,6 +37,7 @@ from tests.helpers import (
 )
 from workflows.agency_task.models import Completion
 from workflows.agency_task.workflow import CASE_ENDED
+from workflows.kit.case_link import CaseRef, EffectKind, MatterEffect
 from workflows.kit.messages import COMPLETE_TASK, TASK_VIEW_QUERY
 from workflows.real_estate_disposal.models import (
     APPROVE_PLAN,
@@ -743,7 +745,7 @@ MORTGAGEE = "杭州某农商银行"
 
 
 async def demo_office_unit_sold(
-    client: Client, settings: Settings, simulator: str
+    client: Client, settings: Settings, simulator: str, case_ref: CaseRef | None = None
 ) -> tuple[WorkflowHandle[Any, Any], str]:
     """The demo office unit (simulators.title_search.DEMO_UNITS): the company's unit, mortgaged for
     ¥1,200,000 on 2021-04-08 to a bank that has not applied; one applicant owed ¥500,000; sold for
@@ -777,7 +779,7 @@ async def demo_office_unit_sold(
         court=DEMO_COURT,
         execution_costs=[],
         debtor_account="6222020000000000035",
-    )
+    ).model_copy(update={"case": case_ref})
     handle = await new_case(client, settings, req)
     await joint_review(client, handle.id)
     st = await wait_status(handle, "awaiting_terms_first", timeout=60)
@@ -794,8 +796,17 @@ async def test_the_known_mortgagee_is_invited_and_paid_before_anything_reaches_t
     """拍卖变卖规定 Art. 28: the auction extinguishes the mortgage and the mortgagee is paid from the price;
     民诉法解释 Arts. 506, 509: known creditors declare, the judge's plan is served on every creditor and the
     debtor. The issue's case: ¥2,850,000 = ¥7,400 fee + ¥1,200,000 mortgagee + ¥500,000 applicant +
-    ¥1,142,600 to the debtor (not ¥2,342,600)."""
-    handle, debtor = await demo_office_unit_sold(client, settings, simulator)
+    ¥1,142,600 to the debtor (not ¥2,342,600). The case's ledger books the price and each payment."""
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
+        await the_mortgagee_paid_first(client, settings, simulator, ref, case)
+        await close(case)
+
+
+async def the_mortgagee_paid_first(
+    client: Client, settings: Settings, simulator: str, ref: CaseRef, case: WorkflowHandle[Any, Any]
+) -> None:
+    handle, debtor = await demo_office_unit_sold(client, settings, simulator, ref)
     st = await awaiting(handle, DECLARE_CLAIM)
     assert st.status == "claim_declaration"
     [known] = st.summary["known_creditors"]
@@ -837,6 +848,18 @@ async def test_the_known_mortgagee_is_invited_and_paid_before_anything_reaches_t
     assert (items["surplus"]["amount_fen"], items["surplus"]["status"]) == (1_142_600 * YUAN, "paid")
     assert items["surplus"]["batch_id"] != items["mortgage-1"]["batch_id"]
     assert items["mortgage-1"]["booked_at"] <= items["surplus"]["booked_at"]
+    # The case's ledger: the price in, each payment out (the court's own fee stays in the case account).
+    taken = await eventually(lambda: _paid_out_effects(case, 3))
+    assert ledger(taken) == {
+        "recovered_fen": 2_850_000 * YUAN,
+        "recovered.auction": 2_850_000 * YUAN,
+        "paid_out_fen": (1_200_000 + 500_000 + 1_142_600) * YUAN,
+    }
+
+
+async def _paid_out_effects(case: WorkflowHandle[Any, Any], count: int) -> list[MatterEffect] | None:
+    taken = await effects(case)
+    return taken if sum(e.kind is EffectKind.MONEY_PAID_OUT for e in taken) >= count else None
 
 
 async def test_an_undeclared_mortgage_keeps_its_amount_and_the_debtor_share_in_the_case_account(

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_time import LegalDuration
     from domain.parties import mask
     from domain.tasks import DueRule, TaskSpec
+    from workflows.kit.case_effects import CaseReporter
     from workflows.kit.clock import CaseClock, LegalPeriod
     from workflows.kit.decisions import DecisionDesk
     from workflows.kit.models import DecisionInput
@@ -66,6 +67,7 @@ class DisposalCase:
         self.inp = inp
         self.timeline = Timeline()
         self.desk = DecisionDesk(SPECS, WORDS, self.timeline)
+        self.reporter = CaseReporter(inp.request.case, NAME, self.timeline)  # nothing without a case
         self.clock = CaseClock(inp.context.time_scale)
         self.status: str = Status.STARTED.value
         # 1–2. residence and joint review

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.joint_review import KnownCreditor, known_creditors
     from domain.legal_params import P as LP
     from workflows.kit import retries
+    from workflows.kit.case_link import RecoverySource
     from workflows.kit.timeline import failure_code
     from workflows.real_estate_disposal.models import (
         APPROVE_PLAN,
@@ -277,6 +278,7 @@ async def _pay(case: DisposalCase, taker: str | None, reserve: int, decided: boo
         await _pay_debtor(case, [i for i in to_send if i.ref in DEBTOR_REFS])
     else:
         await _send_batches(case, to_send)
+    await _report_to_case(case)
     case.timeline.record(
         "paid_out",
         paid_fen=_total(case, PaymentStatus.PAID),
@@ -284,6 +286,16 @@ async def _pay(case: DisposalCase, taker: str | None, reserve: int, decided: boo
         held_fen=_total(case, PaymentStatus.HELD),
         failed=[p.ref for p in case.payments if p.status == PaymentStatus.FAILED],
     )
+
+
+async def _report_to_case(case: DisposalCase) -> None:
+    """The case's ledger (执行案件): the price recovered, then each payment made from it, once each."""
+    assert case.plan is not None
+    await case.reporter.recovered("proceeds", case.plan.proceeds_fen, RecoverySource.AUCTION, "拍卖/变卖价款")
+    titles = {line.ref: line.class_title for line in case.plan.lines} | {SURPLUS: "余款退还被执行人"}
+    for p in case.payments:
+        if p.status in (PaymentStatus.PAID, PaymentStatus.SET_OFF):
+            await case.reporter.paid_out(f"pay-{p.ref}", p.amount_fen, f"分配 {p.ref} ({titles.get(p.ref, '')})")
 
 
 async def _pay_debtor(case: DisposalCase, items: list[PayoutItem]) -> None:
