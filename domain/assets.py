@@ -50,3 +50,9 @@ class InquiryAnswer(BaseModel):
     assets: list[FoundAsset] = Field(default_factory=list)
     reason_code: str | None = None
     reason: str | None = None
+
+
+def disposal_key(kind: AssetKind, reference: str) -> str:
+    """One asset, one disposal (一物一处置): the key an asset is held under while disposed of — its kind and
+    its registry reference (不动产单元号, a vehicle's plate or VIN), whatever case disposes of it."""
+    return f"{kind.value}:{reference.strip().upper()}"

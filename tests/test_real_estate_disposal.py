@@ -574,12 +574,22 @@ async def test_a_blocking_joint_review_finding_goes_to_the_judge_who_stops(
     assert codes["LEASE_IMPAIRS_MORTGAGE"] == "blocking"  # a lease after the mortgage is removed first
     assert codes["MORTGAGE"] == "disclose"
     assert {p.name for p in st.pending_decisions} == {PROCEED, STOP}
+    # One asset, one disposal: while this one runs, another case's disposal of the unit is refused at
+    # once, naming this case (the web refuses it before it starts: test_asset_disposals).
+    other = await new_case(client, settings, request(debtor, unit, case_number(), owed=100_000 * YUAN))
+    refused = await result_of(other)
+    assert refused.status == "refused" and refused.reason is not None
+    assert refused.reason.startswith("ASSET_UNDER_DISPOSAL") and case in refused.reason
     with pytest.raises(WorkflowUpdateFailedError):
         await decide(handle, STOP, reason="")  # the grounds are required
     await decide(handle, STOP, "登记权利人非被执行人, 终止处置")
     result = await result_of(handle)
     assert result.status == "stopped" and result.rounds == [] and result.plan is None
     assert await auctions_of(simulator, unit) == []
+    # Stopped unsold, the unit is free: the next court in line (轮候) gets its turn.
+    queued = await new_case(client, settings, request(debtor, unit, case_number(), owed=100_000 * YUAN))
+    await wait_status(queued, "joint_review", timeout=30)
+    assert any(e.action == "asset_freed" for e in (await status(handle)).timeline)
 
 
 async def test_zhuji_the_plot_covers_the_claim_and_the_home_is_never_put_up(
@@ -881,6 +891,11 @@ async def test_an_undeclared_mortgage_keeps_its_amount_and_the_debtor_share_in_t
     assert any(e.action == "claims_undeclared" and e.detail["claim_ids"] == ["mortgage-1"] for e in st.timeline)
     held = next(e for e in st.timeline if e.action == "debtor_share_held")
     assert "mortgage-1" in (held.reason or "")
+    # Title passed: the unit is never disposed of again, by any case.
+    unit = st.summary["unit_number"]
+    again = await new_case(client, settings, request(debtor_person(), unit, case_number(), owed=100_000 * YUAN))
+    refused = await result_of(again)
+    assert refused.status == "refused" and "已过户" in (refused.reason or "")
 
 
 def test_art_1_of_the_interest_interpretation_the_doubled_interest_needs_the_principal(settings: Settings):

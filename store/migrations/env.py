@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 # Imported for their tables, which join Base.metadata.
 import store.agency_desk
 import store.archive
+import store.asset_disposals
 import store.case_pages
 import store.cases
 import store.inbox

@@ -24,6 +24,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.legal_time import TimeScale
 from domain.partners import PartnerEndpoint
+from store import asset_disposals
 from store.db import Database
 from web.services import parties
 from web.services.access import STARTERS, require_role
@@ -149,6 +150,10 @@ async def start(
     case_number, court = scenario.case_number(req), scenario.court(req)
     if not actor.in_court(court):
         raise Forbidden("COURT_FORBIDDEN", "a judge starts cases of their own court only / 只能在本院立案", "court")
+    if db is not None and scenario.disposes_of is not None:
+        held = await db.read(asset_disposals.holder, db, scenario.disposes_of(req))
+        if held is not None:
+            raise Conflict("ASSET_UNDER_DISPOSAL", held.refusal(court), "property")
     if db is not None:
         # Search by party (blind index): recorded before the start, so no started case is missing.
         await parties.index_case(db, settings.party_index_keys, wid, name, court, req)

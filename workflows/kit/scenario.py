@@ -95,6 +95,9 @@ class Scenario:
     # these), and what the scenario takes from the case beyond ``case_defaults`` (its ``from_case.py``).
     own_fields: tuple[str, ...] = ()
     prefill: PreFill | None = None
+    # One asset, one disposal: the key of the asset a request disposes of (domain.assets.disposal_key), so
+    # the web refuses a start while another matter holds it; None for scenarios that dispose of nothing.
+    disposes_of: Callable[[Any], str] | None = None
 
     @property
     def title(self) -> str:

@@ -49,8 +49,10 @@ def build_input(request: RealEstateDisposalRequest, ctx: ScenarioContext) -> Rea
 def __getattr__(name: str) -> Scenario:
     if name != "SCENARIO":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from activities.asset_disposals import AssetDisposalActivities
     from activities.auction import AuctionActivities
     from activities.disposal_payments import PaymentActivities
+    from domain.assets import AssetKind, disposal_key
     from workflows.agency_task.workflow import AgencyTask
     from workflows.kit.scenario import Scenario
     from workflows.real_estate_disposal import from_case
@@ -65,7 +67,8 @@ def __getattr__(name: str) -> Scenario:
         workflow=RealEstateDisposal,
         request_model=RealEstateDisposalRequest,
         build_input=build_input,
-        activities=(AuctionActivities, PaymentActivities),
+        activities=(AuctionActivities, PaymentActivities, AssetDisposalActivities),
+        disposes_of=lambda req: disposal_key(AssetKind.REAL_ESTATE, req.property.unit_number),
         extra_workflows=(AgencyTask,),
         own_fields=from_case.OWN_FIELDS,
         prefill=from_case.prefill,

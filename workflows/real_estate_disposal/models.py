@@ -75,6 +75,7 @@ class Status(StrEnum):
     RESIDENCE_PROTECTED = "residence_protected"
     STOPPED = "stopped"
     RELEASED = "released"
+    REFUSED = "refused"  # another matter disposes of the unit, or has transferred it
 
 
 class RoundStatuses(BaseModel):

@@ -65,6 +65,7 @@ WORDS = Words(
         Status.RESIDENCE_PROTECTED: Word("必需居住房屋不予处置", "Necessary residence not sold"),
         Status.STOPPED: Word("已终止处置", "Disposal stopped"),
         Status.RELEASED: Word("已解除查封", "Released"),
+        Status.REFUSED: Word("不予处置: 该财产已在他案处置或已过户", "Refused: the unit is disposed of elsewhere"),
     },
     decisions={
         PROCEED: Word("依法继续处置", "Proceed despite the findings"),
@@ -124,6 +125,10 @@ WORDS = Words(
         "residence_protected": Word("必需居住房屋不予处置", "Necessary residence not sold"),
         "stopped": Word("终止处置", "Stopped"),
         "released": Word("解除查封", "Released"),
+        "refused": Word("不予处置", "Refused"),
+        "asset_held_elsewhere": Word("该财产已在他案处置或已过户", "The unit is disposed of by another matter"),
+        "asset_transferred": Word("财产已过户, 不得再行处置", "Unit transferred: never disposed of again"),
+        "asset_freed": Word("处置结束, 财产可由轮候法院处置", "Disposal ended: the unit is free for the next court"),
     },
     fields={
         **CASE_FIELDS,

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         Status,
     )
 
+from workflows.real_estate_disposal.asset import claim_asset, end_asset
 from workflows.real_estate_disposal.case import DisposalCase, Stop
 from workflows.real_estate_disposal.decisions import unlawful
 from workflows.real_estate_disposal.distribution import distribute
@@ -52,7 +53,9 @@ class RealEstateDisposal:
         case.timeline.record(
             "started", case=req.case_number, unit=req.property.unit_number, params_as_of=inp.params.as_of.isoformat()
         )
+        claimed = False
         try:
+            claimed = await claim_asset(case)
             await guard_necessary_residence(case)
             await joint_review(case)
             await fix_reference_price(case)
@@ -65,6 +68,8 @@ class RealEstateDisposal:
             self.result = case.finish(stop.status, stop.reason, stop.by, **stop.detail)
         else:
             self.result = case.finish(Status.COMPLETED, None)
+        if claimed:
+            await end_asset(case)
         await archive_audit_trail()
         return self.result
 
