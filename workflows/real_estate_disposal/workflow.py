@@ -53,7 +53,7 @@ class RealEstateDisposal:
         case.timeline.record(
             "started", case=req.case_number, unit=req.property.unit_number, params_as_of=inp.params.as_of.isoformat()
         )
-        claimed = False
+        claimed, stopped = False, None
         try:
             claimed = await claim_asset(case)
             await guard_necessary_residence(case)
@@ -65,11 +65,13 @@ class RealEstateDisposal:
             case.title_task = await title_transfer
             case.timeline.record("title_transferred", state=case.title_task.state.value)
         except Stop as stop:
-            self.result = case.finish(stop.status, stop.reason, stop.by, **stop.detail)
+            stopped = stop
+        if claimed:  # before the final status, which is the timeline's last entry
+            await end_asset(case)
+        if stopped is not None:
+            self.result = case.finish(stopped.status, stopped.reason, stopped.by, **stopped.detail)
         else:
             self.result = case.finish(Status.COMPLETED, None)
-        if claimed:
-            await end_asset(case)
         await archive_audit_trail()
         return self.result
 
