@@ -12,12 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
+from temporalio.client import Client
 
 from core.settings import Settings
 from tests.helpers import case_number, eventually, login, resident_id
 from web.accounts import DEMO_COURT
 from web.services.party_accounts import CODE_ATTEMPTS
 from web.ui.session import SESSION_COOKIE
+from workflows.kit.case_link import EffectKind, RegisterKind
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -316,3 +318,56 @@ async def test_the_filing_clerk_dockets_or_refuses_and_the_applicant_sees_it(web
 
         (case,) = await eventually(filed)
         assert case["case_number"] == accepted["case_number"] and "applicants" in case["roles"]
+
+
+async def test_a_party_follows_their_case_and_sees_only_what_the_law_lets_them(
+    web: str, simulator: str, client: Client
+) -> None:
+    from tests.test_case_api import application as filing
+    from tests.test_case_api import effect
+
+    debtor, person = await registered(web, simulator)
+    stranger, _ = await registered(web, simulator)
+    clerk = await login(web, "clerk")
+    async with clerk:
+        body = filing(debtors=[{"kind": "person", "name": person["name"], "id_number": person["id_number"]}])
+        r = await clerk.post("/api/cases", json=body)
+        assert r.status_code == 201, r.text
+        filed = r.json()
+    applicant_id = body["applicants"][0]["id_number"]
+    await effect(
+        client,
+        filed["workflow_id"],
+        EffectKind.MEASURE_PLACED,
+        "freeze-1",
+        measure_key="bank-icbc:1",
+        register_kind=RegisterKind.FREEZE,
+        description="工商银行 账户 6222021234567890123 冻结",
+        amount_fen=5_000_000,
+    )
+    await effect(
+        client, filed["workflow_id"], EffectKind.MONEY_RECOVERED, "deduct-1", amount_fen=2_000_000, source="deduction"
+    )
+    async with debtor, stranger:
+
+        async def followed() -> dict[str, Any] | None:
+            r = await debtor.get(f"/api/my/cases/{filed['case_id']}")
+            assert r.status_code == 200, r.text
+            space: dict[str, Any] = r.json()
+            return space if space["ledger"]["recovered_fen"] == 2_000_000 else None
+
+        space = await eventually(followed)
+        assert space["case_number"] == filed["case_number"] and space["my_roles"] == ["debtors"]
+        assert [n["action"] for n in space["nodes"]][:1] == ["filed"]
+        assert {"measure-placed", "money-recovered"} <= {n["action"] for n in space["nodes"]}
+        assert all(n["title"] and not n["title"].isascii() for n in space["nodes"]), "nodes in words"
+        (measure,) = space["measures"]
+        assert measure["kind"] == "冻结" and "6222021234567890123" not in measure["description"]
+        # The debtor sees the applicant's name and claim, never the applicant's number (§19.4).
+        assert space["applicants"][0]["name"] == body["applicants"][0]["name"]
+        assert space["applicants"][0]["id_number"] is None and applicant_id not in str(space)
+        assert space["debtors"][0]["id_number"].endswith(person["id_number"][-4:])
+        r = await stranger.get(f"/api/my/cases/{filed['case_id']}")
+        assert r.status_code == 404, "another party's case does not exist for them"
+        r = await debtor.get("/api/my/cases/no-such-case")
+        assert r.status_code == 404

@@ -13,7 +13,7 @@ from web.errors import ServiceUnavailable
 from web.services import party_accounts, party_applications, party_space
 from web.services.party_accounts import CodeRequest, CodeSent, PartyDesk, PartyLogin, PartyToken, Registration
 from web.services.party_applications import ApplicationView, FileStored, OnlineApplication
-from web.services.party_space import MyCase
+from web.services.party_space import MyCase, PartyCase
 from web.services.tasks import MAX_ATTACHMENT_BYTES
 
 router = APIRouter(tags=["parties"])
@@ -69,3 +69,10 @@ async def apply(body: OnlineApplication, actor: Party, state: State) -> Applicat
 @router.get("/my/applications", response_model=list[ApplicationView], responses=errors(401, 403))
 async def my_applications(actor: Party, state: State) -> list[ApplicationView]:
     return await party_applications.my_applications(desk(state), actor)
+
+
+@router.get("/my/cases/{case_id}", response_model=PartyCase, responses=errors(401, 403, 404))
+async def my_case(case_id: str, actor: Party, state: State, client: TemporalClient) -> PartyCase:
+    """The case's space: parties (the other side's names only), the claim and what is recovered, the measures
+    in force, the term, and the nodes of the case as they happen (执行流程公开)."""
+    return await party_space.case_space(desk(state), client, actor, case_id)

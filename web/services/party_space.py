@@ -7,18 +7,28 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from audit.redact import mask_text
+from core.identity import acting_as
 from core.temporal import CASE_NUMBER, STATUS
 from domain.actors import Actor
-from store.cases import CaseRow
+from domain.errors import NotFound
+from domain.parties import Party
+from store.cases import CaseRow, CaseStore
 from store.parties import PartyIndexEntry
 from web.db import Database
+from web.services.cases import case_view
 from web.services.party_accounts import PartyDesk, party_digests
+from workflows.case.words import WORDS as CASE_WORDS
+from workflows.kit.case_link import EffectKind, RegisterKind
+from workflows.kit.models import TimelineEntry
+from workflows.registry import SCENARIOS
 
 MAX_MATTERS = 200  # one party's matters a page shows; the party index caps a search at 500
 
@@ -95,3 +105,151 @@ async def my_cases(desk: PartyDesk, client: Client, actor: Actor) -> list[MyCase
     for number, case in cases.items():
         case.roles = sorted(roles_of[number])
     return list(cases.values())
+
+
+# --- one case, as a party follows it (执行流程公开, DOMAIN §19.1, §19.4) --------------------------------------------
+
+# The steps of the case a party is shown (流程公开意见 Arts 1–3 [V, in part]; §19.1's recalled list: measures,
+# coercive steps, disposals, settlement, closing with the amount recovered). Everything else on the court's
+# timeline (notices between matters, continue-as-new, refused requests inside the court) stays inside.
+DISCLOSED: frozenset[str] = frozenset(
+    {"filed", "matter-started", "matter-ended", "full-performance", "term-extended", "closed"}
+    | {k.value for k in EffectKind if k is not EffectKind.MATTER_ENDED}
+)
+
+
+class PartyName(BaseModel):
+    """A party as the other side sees them: the name, and only the own side's number, masked (§19.4)."""
+
+    kind: str
+    name: str
+    id_number: str | None = Field(default=None, description="masked; only on the party's own side")
+
+
+class PartyMeasure(BaseModel):
+    kind: str = Field(description="冻结 / 查封 / 失信 / 限消, in words")
+    description: str
+    amount_fen: int | None
+    effective_from: date | None
+    expires_on: date | None
+    state: str
+
+
+class CaseNode(BaseModel):
+    """One node of the case a party follows: when, what (in words), and its figures."""
+
+    at: datetime
+    action: str
+    title: str
+    amount_fen: int | None = None
+    text: str | None = None
+
+
+class PartyLedger(BaseModel):
+    owed_fen: int
+    recovered_fen: int
+    paid_out_fen: int
+    balance_fen: int
+
+
+class PartyCase(BaseModel):
+    """The case's own space (执行案件专属空间) as a party sees it."""
+
+    case_id: str
+    case_number: str
+    court: str
+    judge: str
+    filed_on: date
+    status: str
+    status_title: str
+    my_roles: list[str]
+    applicants: list[PartyName]
+    debtors: list[PartyName]
+    title_document_number: str
+    ledger: PartyLedger
+    measures: list[PartyMeasure]
+    term_due_on: date
+    nodes: list[CaseNode]
+    closed: dict[str, str] | None
+
+
+def _roles_in(db: Database, workflow_id: str, wanted: list[str]) -> list[str]:
+    rows = db.rows(
+        select(PartyIndexEntry.role).where(
+            PartyIndexEntry.workflow_id == workflow_id, PartyIndexEntry.digest.in_(wanted)
+        )
+    )
+    return sorted({r.role for r in rows})
+
+
+def _names(parties: list[Party], own: bool) -> list[PartyName]:
+    return [PartyName(kind=p.kind.value, name=p.name, id_number=p.masked_id if own else None) for p in parties]
+
+
+def _node(entry: TimelineEntry) -> CaseNode:
+    detail = entry.detail
+    text = entry.reason if entry.action in {e.value for e in EffectKind} else None
+    if entry.action == "matter-started" and isinstance(detail.get("scenario"), str):
+        found = SCENARIOS.get(detail["scenario"])
+        text = found.title if found else None
+    amount = detail.get("amount_fen")
+    return CaseNode(
+        at=entry.at,
+        action=entry.action,
+        title=CASE_WORDS.actions[entry.action].zh if entry.action in CASE_WORDS.actions else entry.action,
+        amount_fen=amount if isinstance(amount, int) else None,
+        text=mask_text(text) if text else None,
+    )
+
+
+async def case_space(desk: PartyDesk, client: Client, actor: Actor, case_id: str) -> PartyCase:
+    """A case that names the party, as they may see it; any other case does not exist for them (404)."""
+    entry = await desk.db.run(CaseStore(desk.db).get, case_id)
+    roles = await desk.db.run(_roles_in, desk.db, entry.workflow_id, await party_digests(desk, actor)) if entry else []
+    if entry is None or not roles:
+        raise NotFound("CASE_NOT_FOUND", "没有这个案件 / no such case", "case_id")
+    with acting_as(actor):
+        view = await case_view(client, entry)
+    applicant = any(r.startswith("applicant") for r in roles)
+    ledger = view.ledger
+    return PartyCase(
+        case_id=view.case_id,
+        case_number=view.case_number,
+        court=view.court,
+        judge=view.judge,
+        filed_on=view.filed_on,
+        status=view.status,
+        status_title=CASE_WORDS.statuses[view.status].zh if view.status in CASE_WORDS.statuses else view.status,
+        my_roles=roles,
+        applicants=_names(view.applicants, own=applicant),
+        debtors=_names(view.debtors, own=not applicant),
+        title_document_number=view.title.document_number,
+        ledger=PartyLedger(
+            owed_fen=ledger.owed_fen,
+            recovered_fen=ledger.recovered_fen,
+            paid_out_fen=ledger.paid_out_fen,
+            balance_fen=ledger.balance_fen,
+        ),
+        measures=[
+            PartyMeasure(
+                kind=MEASURE_WORDS.get(m.register_kind, m.register_kind.value),
+                description=mask_text(m.description),
+                amount_fen=m.amount_fen,
+                effective_from=m.effective_from,
+                expires_on=m.expires_on,
+                state=m.state,
+            )
+            for m in view.measures
+        ],
+        term_due_on=view.term.due_on,
+        nodes=[_node(e) for e in view.timeline if e.action in DISCLOSED],
+        closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
+    )
+
+
+MEASURE_WORDS = {
+    RegisterKind.FREEZE: "冻结",
+    RegisterKind.SEIZE: "查封 / 扣押",
+    RegisterKind.DISHONEST_LIST: "纳入失信被执行人名单",
+    RegisterKind.CONSUMPTION_RESTRICTION: "限制消费",
+}
