@@ -164,6 +164,13 @@ def test_temporal_takes_only_certified_and_authorised_clients() -> None:
         assert "password" not in store["sql"] and store["sql"]["existingSecret"]
 
 
+def test_compose_watches_the_web_and_the_workers_liveness() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    assert compose["services"]["worker"]["environment"]["OM_WORKER_HEALTH_PORT"] == "8080"
+    for name, port in (("web", 8000), ("worker", 8080)):
+        assert f"127.0.0.1:{port}/livez" in " ".join(compose["services"][name]["healthcheck"]["test"]), name
+
+
 @activity.defn
 async def _never_runs() -> None:
     """A worker needs something to poll for."""
