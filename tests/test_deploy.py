@@ -18,9 +18,11 @@ import pytest
 import yaml
 from temporalio import activity
 from temporalio.client import Client
+from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.worker import Worker
 
 from core.localnet import free_port
+from core.temporal import SEARCH_ATTRIBUTES
 from workers.health import serve_health
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,17 +64,27 @@ def test_the_validator_refuses_what_kubernetes_would(manifests: list[dict[str, A
         kubernetes_validate.validate(broken, KUBERNETES_VERSIONS[-1], strict=True)
 
 
-def test_web_and_worker_are_deployed_with_probes_resources_and_no_root(manifests: list[dict[str, Any]]) -> None:
+def pods(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every pod template (Deployments and Jobs), by its owner's name."""
+    return {d["metadata"]["name"]: d["spec"]["template"]["spec"] for d in docs if d["kind"] in ("Deployment", "Job")}
+
+
+def test_web_and_worker_are_deployed_with_probes(manifests: list[dict[str, Any]]) -> None:
     deployments = {d["metadata"]["name"]: d for d in of_kind(manifests, "Deployment")}
     assert set(deployments) == {"one-matter-web", "one-matter-worker"}
     for name, deployment in deployments.items():
-        pod = deployment["spec"]["template"]["spec"]
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            assert {"readinessProbe", "livenessProbe"} <= container.keys(), name
+            assert container["readinessProbe"] != container["livenessProbe"], f"{name}: liveness must not ask Temporal"
+
+
+def test_every_pod_runs_unprivileged_with_resources(manifests: list[dict[str, Any]]) -> None:
+    assert set(pods(manifests)) == {"one-matter-web", "one-matter-worker", "one-matter-temporal-setup"}
+    for name, pod in pods(manifests).items():
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["securityContext"]["runAsUser"] != 0, name
         assert pod["automountServiceAccountToken"] is False, name
         for container in pod["containers"]:
-            assert {"readinessProbe", "livenessProbe"} <= container.keys(), name
-            assert container["readinessProbe"] != container["livenessProbe"], f"{name}: liveness must not ask Temporal"
             assert {"cpu", "memory"} <= container["resources"]["requests"].keys(), name
             assert "memory" in container["resources"]["limits"], name
             security = container["securityContext"]
@@ -83,17 +95,27 @@ def test_web_and_worker_are_deployed_with_probes_resources_and_no_root(manifests
 
 def test_secrets_come_from_secret_objects(manifests: list[dict[str, Any]]) -> None:
     assert not of_kind(manifests, "Secret"), "Secrets are created by the operator, never committed"
-    for deployment in of_kind(manifests, "Deployment"):
-        pod = deployment["spec"]["template"]["spec"]
+    for name, pod in pods(manifests).items():
         for container in pod["containers"]:
             for env in container.get("env", []):
-                if SECRET_NAME.search(env["name"]):
-                    assert "value" not in env, f"{env['name']} is a literal"
-                    assert "secretKeyRef" in env["valueFrom"], env["name"]
+                if SECRET_NAME.search(env["name"]) and not env["name"].endswith("_PATH"):
+                    assert "value" not in env, f"{name}: {env['name']} is a literal"
+                    assert "secretKeyRef" in env["valueFrom"], f"{name}: {env['name']}"
         mounted = {v["name"]: v for v in pod["volumes"]}
-        assert "secretName" in mounted["temporal-tls"]["secret"], "the client certificate is a Secret"
+        assert "secretName" in mounted["temporal-tls"]["secret"], f"{name}: the client certificate is a Secret"
     for config in of_kind(manifests, "ConfigMap"):
         assert not [k for k in config["data"] if SECRET_NAME.search(k) and not k.endswith("_FILE")], config["data"]
+
+
+def test_the_setup_job_registers_our_search_attributes(manifests: list[dict[str, Any]]) -> None:
+    (job,) = of_kind(manifests, "Job")
+    script = " ".join(job["spec"]["template"]["spec"]["containers"][0]["args"])
+    keyword = re.search(r"for sa in ([\w ]+); do", script)
+    assert keyword, script
+    assert "--name OmDeciders --type KeywordList" in script
+    wanted = {k.name: k.indexed_value_type for k in SEARCH_ATTRIBUTES}
+    named = {n: SearchAttributeIndexedValueType.KEYWORD for n in keyword.group(1).split()}
+    assert {**named, "OmDeciders": SearchAttributeIndexedValueType.KEYWORD_LIST} == wanted
 
 
 def test_every_deployment_has_a_service_and_a_disruption_budget(manifests: list[dict[str, Any]]) -> None:
