@@ -186,6 +186,15 @@ def test_temporal_takes_only_certified_and_authorised_clients() -> None:
         assert "password" not in store["sql"] and store["sql"]["existingSecret"]
 
 
+def test_compose_sends_traces_to_its_jaeger() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    assert compose["services"]["jaeger"]["image"].startswith("jaegertracing/jaeger:2.")
+    assert "0.0.0.0:4318" in " ".join(compose["services"]["jaeger"]["command"])
+    for name in ("web", "worker"):
+        assert compose["services"][name]["environment"]["OM_OTLP_ENDPOINT"] == "${OM_OTLP_ENDPOINT-http://jaeger:4318}"
+    assert all(p.startswith("127.0.0.1:") for p in compose["services"]["jaeger"]["ports"]), "the viewer has no login"
+
+
 def test_compose_watches_the_web_and_the_workers_liveness() -> None:
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     assert compose["services"]["worker"]["environment"]["OM_WORKER_HEALTH_PORT"] == "8080"
