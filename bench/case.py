@@ -20,10 +20,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stdnum.cn import ric
+from temporalio.service import RPCError
 
 from bench.harness import embedded_stack
 from core.identity import acting_as
 from domain.actors import SYSTEM_ACTOR, Actor, Role
+from store.cases import CaseStore
 from store.db import Database
 from web.accounts import create_user
 from web.services import cases
@@ -97,7 +99,16 @@ async def run(count: int = CASES) -> dict[str, float]:
             started = time.perf_counter()
             await asyncio.gather(*(one(i) for i in range(count)))
             took = time.perf_counter() - started
-            print(f"case bench: {count} cases filed and open in {took:.1f} s ({count / took:.1f} cases/s)")
+            print(f"case bench: {count} cases filed in {took:.1f} s ({count / took:.1f} cases/s)")
+            # Open = each case's first run has projected its term into the register (the worker's backlog done).
+            store = CaseStore(db)
+            while True:
+                projected = sum(1 for r in store.list((COURT,), limit=count + 10) if r.term_due_on is not None)
+                if projected >= count:
+                    break
+                await asyncio.sleep(1)
+            took = time.perf_counter() - started
+            print(f"  all {count} open and projected after {took:.1f} s")
             print(f"  cpu: {stack.cpu_seconds()}")
 
             latencies: list[float] = []
@@ -117,7 +128,10 @@ async def run(count: int = CASES) -> dict[str, float]:
                         ),
                     )
                 while True:
-                    view = await handle.query(CASE_STATUS_QUERY, result_type=CaseView)
+                    try:
+                        view = await handle.query(CASE_STATUS_QUERY, result_type=CaseView)
+                    except RPCError:  # the query timed out behind other work: it counts in the latency
+                        continue
                     if view.ledger.recovered_fen == 1_000:
                         break
                     await asyncio.sleep(0.01)

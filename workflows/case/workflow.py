@@ -19,7 +19,6 @@ import asyncio
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -61,7 +60,7 @@ from workflows.kit.decisions import DecisionDesk, DecisionSpec
 from workflows.kit.messages import DECIDE_UPDATE
 from workflows.kit.models import DecisionInput, DecisionOutcome
 from workflows.kit.status import publish_status
-from workflows.kit.timeline import Timeline, acting_user, refusal_from, refuse, require_role
+from workflows.kit.timeline import Timeline, acting_user, refuse, require_role
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, CaseProjection
@@ -434,10 +433,7 @@ class EnforcementCase:
 
     @decide.validator
     def _validate_decide(self, decision: DecisionInput) -> None:
-        try:
-            self.desk.validate(decision, law=self._extension_law)
-        except ValidationError as exc:  # pragma: no cover - the desk maps its own payload errors
-            raise refusal_from(exc, "INVALID_DECISION") from None
+        self.desk.validate(decision, law=self._extension_law)
         if not acting_user().in_court(self.filing.court):
             raise refuse("COURT_FORBIDDEN", "court: 只能审批本院的案件 / a case of another court")
 
