@@ -275,9 +275,12 @@ class Settings(BaseSettings):
 
     def agencies(self) -> list[Agency]:
         """Everyone who completes agency tasks: the partners, plus task-only agencies in the sandbox."""
-        agencies = [Agency(id=p.id, name=p.name, token=p.token) for p in self.partners()]
+        agencies = [Agency(id=p.id, name=p.name, token=p.token, kind=p.category.value) for p in self.partners()]
         if self.sandbox:
-            agencies += [Agency(id=aid, name=name, token=f"sandbox-{aid}") for aid, name in SANDBOX_TASK_AGENCIES]
+            agencies += [
+                Agency(id=aid, name=name, token=f"sandbox-{aid}", kind=kind)
+                for aid, name, kind in SANDBOX_TASK_AGENCIES
+            ]
         return agencies
 
     def sms_gateway(self) -> PartnerEndpoint | None:
@@ -298,27 +301,28 @@ class Settings(BaseSettings):
         return sandbox_partners(self.simulator_base_url)
 
 
-SANDBOX_TASK_AGENCIES: tuple[tuple[str, str], ...] = (
-    ("court-gongshu", "杭州市拱墅区人民法院 (受托法院)"),
-    ("police-hangzhou", "杭州市公安局交通警察支队"),
-    ("station-gongshu", "拱墅区拍辅车辆停放站"),
-    ("tax-hangzhou", "国家税务总局杭州市税务局"),
-    ("court-clerk", "执行法院案款管理 (书记员)"),
-    ("survey-zhuji", "诸暨市人民法院 司法辅助 (现场调查)"),
-    ("appraiser-zhejiang", "司法评估机构 (摇号选定, 沙箱)"),
+# (id, name, kind): the kind is what a step asks for; a task is reassigned only to another of its kind.
+SANDBOX_TASK_AGENCIES: tuple[tuple[str, str, str], ...] = (
+    ("court-gongshu", "杭州市拱墅区人民法院 (受托法院)", "court"),
+    ("police-hangzhou", "杭州市公安局交通警察支队", "police"),
+    ("station-gongshu", "拱墅区拍辅车辆停放站", "car-station"),
+    ("tax-hangzhou", "国家税务总局杭州市税务局", "tax"),
+    ("court-clerk", "执行法院案款管理 (书记员)", "court-clerk"),
+    ("survey-zhuji", "诸暨市人民法院 司法辅助 (现场调查)", "court-survey"),
+    ("appraiser-zhejiang", "司法评估机构 (摇号选定, 沙箱)", "appraiser"),
     # 失信 notices (失信规定 Art. 8) and 限消 assisting units (限消规定 Art. 6).
-    ("credit-pboc", "中国人民银行征信中心 (沙箱)"),
-    ("market-regulation", "市场监督管理局 (沙箱)"),
-    ("airlines-caac", "民航订票系统 (沙箱)"),
-    ("railway-12306", "中国铁路 12306 (沙箱)"),
-    ("hotels-zhejiang", "浙江省星级饭店 (沙箱)"),
-    ("court-credit", "执行法院失信与限消管理 (沙箱)"),  # lifts them when a settlement is performed
+    ("credit-pboc", "中国人民银行征信中心 (沙箱)", "credit-reporting"),
+    ("market-regulation", "市场监督管理局 (沙箱)", "market-regulation"),
+    ("airlines-caac", "民航订票系统 (沙箱)", "airline"),
+    ("railway-12306", "中国铁路 12306 (沙箱)", "railway"),
+    ("hotels-zhejiang", "浙江省星级饭店 (沙箱)", "hotel"),
+    ("court-credit", "执行法院失信与限消管理 (沙箱)", "court-credit"),  # lifts them when a settlement is performed
     # The departments of a refusal-to-execute referral (拒执移送, domain/refusal_granules.json).
-    ("court-huzhou-enforcement", "湖州市中级人民法院 执行局 (沙箱)"),
-    ("market-huzhou", "湖州市市场监督管理局 (沙箱)"),
-    ("police-huzhou", "湖州市公安局 经济犯罪侦查支队 (沙箱)"),
-    ("procuratorate-huzhou", "湖州市人民检察院 (沙箱)"),
-    ("court-huzhou-criminal", "湖州市中级人民法院 刑事审判庭 (沙箱)"),
+    ("court-huzhou-enforcement", "湖州市中级人民法院 执行局 (沙箱)", "court"),
+    ("market-huzhou", "湖州市市场监督管理局 (沙箱)", "market-regulation"),
+    ("police-huzhou", "湖州市公安局 经济犯罪侦查支队 (沙箱)", "police"),
+    ("procuratorate-huzhou", "湖州市人民检察院 (沙箱)", "procuratorate"),
+    ("court-huzhou-criminal", "湖州市中级人民法院 刑事审判庭 (沙箱)", "court-criminal"),
 )
 
 

@@ -59,3 +59,8 @@ class Agency(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     name: str
     token: str = ""
+    kind: str = Field(
+        default="",
+        description="what it is — a partner category, or court, police, procuratorate, clerk …: a task goes "
+        "only to an agency of the kind its step needs, so it is reassigned within its kind",
+    )

@@ -112,11 +112,16 @@ async def test_tasks_are_scoped_by_court_and_supervisors_reassign(web: str, clie
         assert [t["task_id"] for t in (await police.get("/api/tasks", params={"case_number": task.case_number})).json()]
         r = await judge.post(f"/api/tasks/{handle.id}/reassign", json={"agency": "police-jiaxing", "reason": "x"})
         assert r.status_code == 404, r.text
+        # Only to a configured agency of the kind the step needs: a police task to police, never to a court
+        # nor to a name nobody answers to.
+        for agency, code in (("no-such-agency", "UNKNOWN_AGENCY"), ("court-gongshu", "AGENCY_OF_ANOTHER_KIND")):
+            r = await supervisor.post(f"/api/tasks/{handle.id}/reassign", json={"agency": agency, "reason": "改派"})
+            assert r.status_code == 422 and r.json()["code"] == code, r.text
         r = await supervisor.post(
-            f"/api/tasks/{handle.id}/reassign", json={"agency": "court-gongshu", "reason": "辖区调整, 改派"}
+            f"/api/tasks/{handle.id}/reassign", json={"agency": "police-huzhou", "reason": "辖区调整, 改派"}
         )
         assert r.status_code == 200, r.text
-        assert r.json()["spec"]["agency"] == "court-gongshu"
+        assert r.json()["spec"]["agency"] == "police-huzhou"
 
 
 async def _ok(call: Any) -> Any:

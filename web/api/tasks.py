@@ -69,7 +69,7 @@ async def reject_task(task_id: str, body: Reasoned, state: State, actor: AnyActo
 async def reassign_task(
     task_id: str, body: Reassignment, state: State, actor: Reassigner, client: TemporalClient
 ) -> Any:
-    return await tasks.reassign(state.db, client, actor, task_id, body)
+    return await tasks.reassign(state.db, client, actor, task_id, body, state.settings.agencies())
 
 
 @router.post("/tasks/{task_id}/extend", responses=errors(401, 403, 404, 409, 422))

@@ -24,6 +24,7 @@ from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Conflict, Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.legal_time import LegalDuration
+from domain.partners import Agency
 from domain.task_results import result_schema
 from domain.tasks import TaskState, TaskView
 from store.db import Database, utcnow
@@ -257,7 +258,27 @@ async def release(db: Database, client: Client, actor: Actor, task_id: str, body
     return await act(db, client, actor, task_id, TaskAction.RELEASE, body)
 
 
-async def reassign(db: Database, client: Client, actor: Actor, task_id: str, body: Reassignment) -> TaskView:
+async def reassign(
+    db: Database, client: Client, actor: Actor, task_id: str, body: Reassignment, agencies: Sequence[Agency]
+) -> TaskView:
+    """To a configured agency of the kind the step needs (a court's task to another court, never to a
+    name nobody answers to)."""
+    require_role(actor, *TASK_REASSIGNERS)
+    row = await _task_for(db, actor, task_id)
+    by_id = {a.id: a for a in agencies}
+    target = by_id.get(body.agency)
+    if target is None:
+        raise ValidationFailed(
+            "UNKNOWN_AGENCY", f"改派对象未配置: no agency {body.agency!r} is configured here", "agency"
+        )
+    current = by_id.get(row.agency)
+    if current is not None and current.kind and target.kind != current.kind:
+        raise ValidationFailed(
+            "AGENCY_OF_ANOTHER_KIND",
+            f"只能改派给同类单位 ({current.kind}): {target.name} 是 {target.kind or '未分类'} / "
+            f"this step needs a {current.kind}, not a {target.kind or 'unclassified agency'}",
+            "agency",
+        )
     return await act(db, client, actor, task_id, TaskAction.REASSIGN, body)
 
 

@@ -392,7 +392,7 @@ async def task_action(workflow_id: str, task_id: str, request: Request, user: Ju
             await task_service.extend_in_own_unit(state.db, client, user.actor, task_id, amount, reason)
         elif action == "reassign":
             body = Reassignment(reason=reason, agency=values.get("agency", ""))
-            await task_service.reassign(state.db, client, user.actor, task_id, body)
+            await task_service.reassign(state.db, client, user.actor, task_id, body, state.settings.agencies())
         elif action == "cancel":
             await task_service.cancel(state.db, client, user.actor, task_id, Reasoned(reason=reason))
         else:
