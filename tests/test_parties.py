@@ -371,3 +371,57 @@ async def test_a_party_follows_their_case_and_sees_only_what_the_law_lets_them(
         assert r.status_code == 404, "another party's case does not exist for them"
         r = await debtor.get("/api/my/cases/no-such-case")
         assert r.status_code == 404
+
+
+async def test_parties_file_in_their_space_and_the_judge_answers_on_record(web: str, simulator: str) -> None:
+    from tests.test_case_api import application as filing
+
+    applicant, a = await registered(web, simulator)
+    debtor, d = await registered(web, simulator)
+    clerk, judge = await login(web, "clerk"), await login(web, "judge")
+    async with clerk:
+        body = filing(
+            applicants=[{"kind": "person", "name": a["name"], "id_number": a["id_number"]}],
+            debtors=[{"kind": "person", "name": d["name"], "id_number": d["id_number"]}],
+        )
+        r = await clerk.post("/api/cases", json=body)
+        assert r.status_code == 201, r.text
+        case_id = r.json()["case_id"]
+    async with applicant, debtor, judge:
+        photo = await uploaded(applicant, PNG + b"lead", "lead.png")
+        lead = {"kind": "lead", "text": "被执行人在滨江区有一套房屋", "attachments": [photo]}
+        r = await applicant.post(f"/api/my/cases/{case_id}/requests", json=lead)
+        assert r.status_code == 201, r.text
+        filed_lead = r.json()
+        assert filed_lead["side"] == "applicant" and filed_lead["answer_due_on"], "7 days to check a lead"
+        r = await applicant.post(f"/api/my/cases/{case_id}/requests", json={"kind": "message", "text": "请尽快执行"})
+        assert r.status_code == 201, r.text
+        report = {"kind": "property-report", "text": "本人名下无房产, 工商银行存款约两万元"}
+        r = await debtor.post(f"/api/my/cases/{case_id}/requests", json=report)
+        assert r.status_code == 201, r.text
+        r = await debtor.post(f"/api/my/cases/{case_id}/requests", json=lead | {"attachments": []})
+        assert r.status_code == 422 and r.json()["code"] == "NOT_THE_FILER", "a lead is the applicant's to send"
+        r = await debtor.post(f"/api/my/cases/{case_id}/requests", json=lead)
+        assert r.status_code == 422 and r.json()["code"] == "ATTACHMENT_NOT_YOURS"
+
+        # The judge sees them with their periods and answers: verifying the lead starts an inquiry.
+        case = (await judge.get(f"/api/cases/{case_id}")).json()
+        kinds = sorted(p["kind"] for p in case["party_requests"])
+        assert kinds == ["lead", "message", "property-report"]
+        url = f"/api/cases/{case_id}/party-requests/{filed_lead['request_id']}/answer"
+        r = await judge.post(url, json={"answer": "maybe", "reason": "?"})
+        assert r.status_code in (409, 422) and r.json()["code"] == "INVALID_ANSWER"
+        r = await judge.post(url, json={"answer": "verify", "reason": "线索具体, 立即核查"})
+        assert r.status_code == 200, r.text
+        answered = r.json()
+        assert answered["answer"] == "verify" and answered["matter_workflow_id"].startswith("asset-inquiry")
+        r = await judge.post(url, json={"answer": "decline", "reason": "改变主意"})
+        assert r.status_code == 409 and r.json()["code"] == "REQUEST_ANSWERED"
+        case = (await judge.get(f"/api/cases/{case_id}")).json()
+        assert answered["matter_workflow_id"] in {m["workflow_id"] for m in case["matters"]}
+
+        mine = (await applicant.get(f"/api/my/cases/{case_id}")).json()["requests"]
+        assert {(r["kind"], r["mine"]) for r in mine} == {("lead", True), ("message", True), ("property-report", False)}
+        assert next(r for r in mine if r["kind"] == "lead")["reason"] == "线索具体, 立即核查"
+        theirs = (await debtor.get(f"/api/my/cases/{case_id}")).json()["requests"]
+        assert [(r["kind"], r["mine"]) for r in theirs] == [("property-report", True)], "never the other side's leads"

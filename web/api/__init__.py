@@ -13,6 +13,7 @@ from web.api import (
     legal,
     parties,
     partners,
+    party_requests,
     scenarios,
     tasks,
     users,
@@ -35,5 +36,6 @@ for module in (
     webhooks,
     parties,
     applications,
+    party_requests,
 ):
     router.include_router(module.router)

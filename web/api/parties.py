@@ -10,11 +10,13 @@ from fastapi import APIRouter, UploadFile
 from web.api.common import errors
 from web.deps import AppState, Party, State, TemporalClient
 from web.errors import ServiceUnavailable
-from web.services import party_accounts, party_applications, party_space
+from web.services import party_accounts, party_applications, party_requests, party_space
 from web.services.party_accounts import CodeRequest, CodeSent, PartyDesk, PartyLogin, PartyToken, Registration
 from web.services.party_applications import ApplicationView, FileStored, OnlineApplication
+from web.services.party_requests import NewPartyRequest
 from web.services.party_space import MyCase, PartyCase
 from web.services.tasks import MAX_ATTACHMENT_BYTES
+from workflows.case.models import PartyRequest
 
 router = APIRouter(tags=["parties"])
 
@@ -76,3 +78,14 @@ async def my_case(case_id: str, actor: Party, state: State, client: TemporalClie
     """The case's space: parties (the other side's names only), the claim and what is recovered, the measures
     in force, the term, and the nodes of the case as they happen (执行流程公开)."""
     return await party_space.case_space(desk(state), client, actor, case_id)
+
+
+@router.post(
+    "/my/cases/{case_id}/requests", status_code=201, response_model=PartyRequest, responses=errors(401, 403, 404, 422)
+)
+async def file_request(
+    case_id: str, body: NewPartyRequest, actor: Party, state: State, client: TemporalClient
+) -> PartyRequest:
+    """A message to the judge, a lead, a property report, an objection, a 失信 request or correction: on
+    record in the case, answered by the judge within its period (``answer_due_on``)."""
+    return await party_requests.file_request(desk(state), client, actor, case_id, body)

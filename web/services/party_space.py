@@ -20,6 +20,7 @@ from core.temporal import CASE_NUMBER, STATUS
 from domain.actors import Actor
 from domain.errors import NotFound
 from domain.parties import Party
+from domain.party_requests import RULES
 from store.cases import CaseRow, CaseStore
 from store.parties import PartyIndexEntry
 from web.db import Database
@@ -152,6 +153,22 @@ class PartyLedger(BaseModel):
     balance_fen: int
 
 
+class PartyRequestView(BaseModel):
+    """A request in the case space: the party's own, or the debtor's property report for the applicant."""
+
+    request_id: str
+    kind: str
+    title: str
+    mine: bool
+    text: str
+    attachments: list[str]
+    filed_at: datetime
+    answer_due_on: date | None
+    answer: str | None
+    reason: str | None
+    answered_at: datetime | None
+
+
 class PartyCase(BaseModel):
     """The case's own space (执行案件专属空间) as a party sees it."""
 
@@ -170,10 +187,11 @@ class PartyCase(BaseModel):
     measures: list[PartyMeasure]
     term_due_on: date
     nodes: list[CaseNode]
+    requests: list[PartyRequestView]
     closed: dict[str, str] | None
 
 
-def _roles_in(db: Database, workflow_id: str, wanted: list[str]) -> list[str]:
+def roles_in(db: Database, workflow_id: str, wanted: list[str]) -> list[str]:
     rows = db.rows(
         select(PartyIndexEntry.role).where(
             PartyIndexEntry.workflow_id == workflow_id, PartyIndexEntry.digest.in_(wanted)
@@ -205,12 +223,13 @@ def _node(entry: TimelineEntry) -> CaseNode:
 async def case_space(desk: PartyDesk, client: Client, actor: Actor, case_id: str) -> PartyCase:
     """A case that names the party, as they may see it; any other case does not exist for them (404)."""
     entry = await desk.db.run(CaseStore(desk.db).get, case_id)
-    roles = await desk.db.run(_roles_in, desk.db, entry.workflow_id, await party_digests(desk, actor)) if entry else []
+    roles = await desk.db.run(roles_in, desk.db, entry.workflow_id, await party_digests(desk, actor)) if entry else []
     if entry is None or not roles:
         raise NotFound("CASE_NOT_FOUND", "没有这个案件 / no such case", "case_id")
     with acting_as(actor):
         view = await case_view(client, entry)
     applicant = any(r.startswith("applicant") for r in roles)
+    sides = {"applicant" if r.startswith("applicant") else "debtor" for r in roles}
     ledger = view.ledger
     return PartyCase(
         case_id=view.case_id,
@@ -243,6 +262,16 @@ async def case_space(desk: PartyDesk, client: Client, actor: Actor, case_id: str
         ],
         term_due_on=view.term.due_on,
         nodes=[_node(e) for e in view.timeline if e.action in DISCLOSED],
+        requests=[
+            PartyRequestView(
+                **r.model_dump(include=set(PartyRequestView.model_fields) - {"kind", "title", "mine"}),
+                kind=r.kind.value,
+                title=RULES[r.kind].title,
+                mine=r.by == actor.user_id,
+            )
+            for r in view.party_requests
+            if r.by == actor.user_id or (RULES[r.kind].seen_by_other_side and r.side.value not in sides)
+        ],
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
     )
 

@@ -17,6 +17,7 @@ from domain.ledger import Claim, LedgerView, Payout, Recovery
 from domain.legal_params import LegalParams
 from domain.legal_time import LegalClock
 from domain.parties import Party
+from domain.party_requests import PartyRequestKind, PartySide
 from workflows.kit.case_link import CaseFacts, CaseMatter, CaseRef, RegisteredMeasure
 from workflows.kit.models import PendingDecision, TimelineEntry
 
@@ -24,6 +25,9 @@ CASE_STATUS_QUERY = "status"
 START_MATTER_UPDATE = "start-matter"
 CLOSE_UPDATE = "close"
 REQUEST_EXTENSION_UPDATE = "request-term-extension"
+# A party files in their case space (a message, a lead, a property report, an objection …) and the judge answers.
+FILE_PARTY_REQUEST_UPDATE = "party-file"
+ANSWER_PARTY_REQUEST_UPDATE = "party-answer"
 APPROVE_EXTENSION, REFUSE_EXTENSION = "approve-term-extension", "refuse-term-extension"
 
 
@@ -78,6 +82,37 @@ class ClosedCase(BaseModel):
     checklist: dict[str, bool] = Field(default_factory=dict)
 
 
+class PartyFiling(BaseModel):
+    """What a party files in the case space (当事人在线申请与留言). The web names the party's side (from the
+    party index) and the last day to answer (domain/party_requests.py); the text stays in the encrypted payload."""
+
+    request_id: str = Field(min_length=1, max_length=80)
+    kind: PartyRequestKind
+    side: PartySide
+    text: str = Field(min_length=1, max_length=4000, description="内容")
+    attachments: list[str] = Field(default_factory=list, max_length=10, description="files by SHA-256")
+    answer_due_on: date | None = None
+
+
+class PartyAnswer(BaseModel):
+    """The judge's answer to a party's request, with reasons; ``matter_workflow_id`` a matter it started."""
+
+    request_id: str = Field(min_length=1, max_length=80)
+    answer: str = Field(min_length=1, max_length=32)
+    reason: str = Field(min_length=1, max_length=2000, description="理由或答复")
+    matter_workflow_id: str | None = None
+
+
+class PartyRequest(PartyFiling):
+    by: str = Field(description="the party's user id")
+    filed_at: datetime
+    answer: str | None = None
+    reason: str | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    matter_workflow_id: str | None = None
+
+
 class CaseState(BaseModel):
     """Everything that changes, carried whole across continue-as-new."""
 
@@ -94,6 +129,7 @@ class CaseState(BaseModel):
     notices_sent: list[str] = Field(default_factory=list, description="matter ids told of full performance")
     closed: ClosedCase | None = None
     runs: int = 1
+    party_requests: list[PartyRequest] = Field(default_factory=list)
 
 
 class CaseInput(BaseModel):
@@ -151,6 +187,7 @@ class CaseView(BaseModel):
     fully_performed_on: date | None
     history_length: int
     runs: int
+    party_requests: list[PartyRequest] = Field(default_factory=list)
 
     def facts(self) -> CaseFacts:
         """What a matter started from this case is pre-filled from (``Scenario.from_case``)."""

@@ -33,5 +33,7 @@ WORDS = Words(
         "term-extension-refused": Word("延长审限未获批准", "term extension refused"),
         "closed": Word("结案", "closed"),
         "continued": Word("案件记录续接", "case continued as new"),
+        "party-filed": Word("当事人提交", "a party filed"),
+        "party-answered": Word("法官答复当事人", "the judge answered a party"),
     },
 )

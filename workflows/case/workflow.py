@@ -28,10 +28,13 @@ from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
 from domain.case_term import TermView, extension_problem, term
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
+from domain.party_requests import REPLY, RULES, PartyRequestKind
 from workflows.case.models import (
+    ANSWER_PARTY_REQUEST_UPDATE,
     APPROVE_EXTENSION,
     CASE_STATUS_QUERY,
     CLOSE_UPDATE,
+    FILE_PARTY_REQUEST_UPDATE,
     REFUSE_EXTENSION,
     REQUEST_EXTENSION_UPDATE,
     START_MATTER_UPDATE,
@@ -42,6 +45,9 @@ from workflows.case.models import (
     ClosedCase,
     ExtensionRequest,
     MatterRecord,
+    PartyAnswer,
+    PartyFiling,
+    PartyRequest,
     StartMatter,
 )
 from workflows.case.words import WORDS
@@ -187,6 +193,7 @@ class EnforcementCase:
             fully_performed_on=self.state.fully_performed_on,
             history_length=workflow.info().get_current_history_length(),
             runs=self.state.runs,
+            party_requests=self.state.party_requests,
         )
 
     async def _project(self) -> None:
@@ -441,3 +448,63 @@ class EnforcementCase:
         if name == APPROVE_EXTENSION and self._today() > self.term().due_on:
             return f"审限已于 {self.term().due_on} 届满, 应在届满前决定 (审限规定第十四条)"
         return None
+
+    # --- the parties' requests (当事人在线申请与留言, DOMAIN §19) -----------------------------------------------
+
+    @workflow.update(name=FILE_PARTY_REQUEST_UPDATE)
+    def file_party_request(self, req: PartyFiling) -> PartyRequest:
+        """A party's message or request, on record; it changes nothing by itself and waits for the judge."""
+        request = PartyRequest(**req.model_dump(), by=acting_user().user_id, filed_at=workflow.now())
+        self.state.party_requests.append(request)
+        due = req.answer_due_on.isoformat() if req.answer_due_on else None
+        self.timeline.record(
+            "party-filed", kind=req.kind.value, request=req.request_id, side=req.side.value, answer_due_on=due
+        )
+        self.changed = True
+        return request
+
+    @file_party_request.validator
+    def _validate_party_filing(self, req: PartyFiling) -> None:
+        require_role(Role.PARTY)
+        rule = RULES[req.kind]
+        if req.side not in rule.filers:
+            raise refuse("NOT_THE_FILER", f"kind: {rule.title}不由这一方当事人提出 / not filed by this side")
+        if self.state.closed is not None and req.kind is not PartyRequestKind.MESSAGE:
+            raise refuse("CASE_CLOSED", f"案件已于 {self.state.closed.on} 结案 / the case is closed")
+        if any(r.request_id == req.request_id for r in self.state.party_requests):
+            raise refuse("REQUEST_EXISTS", "request_id: 已提交 / already filed")
+
+    def _party_request(self, request_id: str) -> PartyRequest:
+        for r in self.state.party_requests:
+            if r.request_id == request_id:
+                return r
+        raise refuse("REQUEST_NOT_FOUND", f"request_id: 没有这项申请 {request_id} / no such request")
+
+    @workflow.update(name=ANSWER_PARTY_REQUEST_UPDATE)
+    def answer_party_request(self, ans: PartyAnswer) -> PartyRequest:
+        request = self._party_request(ans.request_id)
+        request.answer, request.reason = ans.answer, ans.reason
+        request.answered_at, request.answered_by = workflow.now(), acting_user().user_id
+        request.matter_workflow_id = ans.matter_workflow_id
+        self.timeline.record(
+            "party-answered",
+            reason=ans.reason,
+            kind=request.kind.value,
+            request=request.request_id,
+            answer=ans.answer,
+            matter=ans.matter_workflow_id,
+        )
+        self.changed = True
+        return request
+
+    @answer_party_request.validator
+    def _validate_party_answer(self, ans: PartyAnswer) -> None:
+        actor = require_role(Role.JUDGE)
+        if not actor.in_court(self.filing.court):
+            raise refuse("COURT_FORBIDDEN", "court: 只能办理本院的案件 / a case of another court")
+        request = self._party_request(ans.request_id)
+        answers = RULES[request.kind].answers or (REPLY,)
+        if ans.answer not in answers:
+            raise refuse("INVALID_ANSWER", f"answer: 可选 {', '.join(answers)} / one of {', '.join(answers)}")
+        if request.answer is not None:
+            raise refuse("REQUEST_ANSWERED", f"该申请已于 {request.answered_at:%Y-%m-%d} 答复 / already answered")
