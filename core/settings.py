@@ -264,6 +264,8 @@ class Settings(BaseSettings):
             )
         if self.codec_allow_plaintext:
             problems.append("OM_CODEC_ALLOW_PLAINTEXT is for tests only")
+        if self.temporal_api_key and not self.temporal_tls:
+            problems.append("OM_TEMPORAL_API_KEY (a JWT) would cross the network in clear; set OM_TEMPORAL_TLS=true")
         if any(p.token.startswith("sandbox-") for p in self.partners()):
             problems.append("a partner token is a sandbox token (sandbox-...); set real tokens in OM_PARTNERS_FILE")
         return problems

@@ -22,6 +22,7 @@ from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.worker import Worker
 
 from core.localnet import free_port
+from core.settings import Settings
 from core.temporal import SEARCH_ATTRIBUTES
 from workers.health import serve_health
 
@@ -200,6 +201,22 @@ def test_compose_watches_the_web_and_the_workers_liveness() -> None:
     assert compose["services"]["worker"]["environment"]["OM_WORKER_HEALTH_PORT"] == "8080"
     for name, port in (("web", 8000), ("worker", 8080)):
         assert f"127.0.0.1:{port}/livez" in " ".join(compose["services"][name]["healthcheck"]["test"]), name
+
+
+def test_production_sends_temporal_its_token_over_tls_only() -> None:
+    keys = '{"active": "p1", "keys": {"p1": "' + "A" * 43 + '="}}'
+    production = Settings(
+        profile="production",
+        codec_keys_json=keys,
+        actor_keys_json=keys,
+        party_index_keys_json=keys,
+        temporal_api_key="header.payload.signature",
+        _env_file=None,
+    )
+    clear = [p for p in production.startup_problems() if "OM_TEMPORAL_API_KEY" in p]
+    assert clear == ["OM_TEMPORAL_API_KEY (a JWT) would cross the network in clear; set OM_TEMPORAL_TLS=true"]
+    tls = production.model_copy(update={"temporal_tls": True})
+    assert not [p for p in tls.startup_problems() if "OM_TEMPORAL_API_KEY" in p]
 
 
 @activity.defn
