@@ -14,12 +14,16 @@ from temporalio.client import Client
 from core.settings import Settings
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party, PartyKind
+from simulators.inbox_agents import work_once
+from tests import test_cross_region_seizure as seizure
+from tests import test_real_estate_disposal as disposal
 from tests.case_probe import close, effects, ledger, notify, open_case, probe_worker, register
 from tests.helpers import (
     case_number,
     credit_code,
     decide,
     eventually,
+    login,
     resident_id,
     seed_subject,
     start,
@@ -291,3 +295,90 @@ async def test_a_settlement_books_its_instalments_and_leaves_the_lifts_to_the_ca
         assert "lifts_left_to_case" in {e.action for e in st.timeline}
         assert not [e for e in st.timeline if e.action == "task_assigned" and e.detail["agency"] == request.credit_desk]
         await close(case)
+
+
+async def test_a_disposal_books_the_case_share_of_the_proceeds_and_what_reached_the_applicant(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    debtor, unit, number = disposal.debtor_person(), disposal.unit_number(), case_number()
+    await disposal.seed(
+        simulator,
+        unit,
+        disposal.title_record(unit, debtor, number),
+        valuations=(2_000_000 * disposal.YUAN, 2_200_000 * disposal.YUAN),
+        first=[{"bidders": [disposal.bidder("bidder-a", ("after_open", 30, 1_470_000 * disposal.YUAN))]}],
+    )
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], number)
+        request = disposal.request(debtor, unit, number, owed=1_000_000 * disposal.YUAN).model_copy(
+            update={"case": ref}
+        )
+        handle = await disposal.new_case(client, settings, request)
+        await disposal.joint_review(client, handle.id)
+        await disposal.set_terms(handle, "first", 1_470_000 * disposal.YUAN)
+        await disposal.confirm_and_transfer(client, handle)
+        await disposal.approve_plan(handle)
+        result = await disposal.result_of(handle)
+        assert result.status == "completed", result.reason
+        taken = await ended(case, handle.id)
+
+        assert result.plan is not None
+        # Recovered for the case: the applicant's share and the case's fee, not the costs or the surplus.
+        share = result.plan.paid_to("applicant") + result.plan.paid_to("application-fee")
+        assert ledger(taken)["recovered.auction"] == share == (1_000_000 + 12_400) * disposal.YUAN
+        # Paid out: what the bank paid the applicant, to the fen.
+        items = {row["item_key"].rsplit("/", 1)[-1]: row for row in await disposal.bank_items(simulator, handle.id)}
+        assert ledger(taken)["paid_out_fen"] == items["applicant"]["amount_fen"] == 1_000_000 * disposal.YUAN
+        end = next(e for e in taken if e.kind is EffectKind.MATTER_ENDED)
+        assert end.status == "completed" and end.result["sold_price_fen"] == result.sold_price_fen
+        await close(case)
+
+
+async def test_full_performance_releases_a_cross_region_seizure_and_cancels_its_open_task(
+    client: Client, settings: Settings, simulator: str, web: str
+) -> None:
+    standalone = await seizure.new_request(simulator)
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
+        facts = case_facts(ref, standalone.vehicle.owner, 50_000_00)
+        facts.court = standalone.court
+        # The judge enters the ruling and the vehicle; its owner is the case's debtor.
+        own = {
+            "ruling_ref": standalone.ruling_ref,
+            "vehicle": {"plate": standalone.vehicle.plate, "vin": standalone.vehicle.vin},
+        }
+        request: Any = SCENARIOS["cross-region-seizure"].from_case(facts, own)
+        assert request.vehicle.owner == standalone.vehicle.owner
+        handle = await start(client, settings, "cross-region-seizure", request)
+        court = await login(web, "court-gongshu")
+        async with court:
+            await eventually(lambda: work_once(court, "court-gongshu"), timeout=30)
+        await wait_status(handle, "waiting_police")
+
+        placed = await eventually(lambda: _register_of(case, handle.id))
+        assert placed["state"] == "in-force" and placed["asset_kind"] == "vehicle"
+        notice = CaseNotice(notice_id="fp-3", kind=CaseNoticeKind.FULL_PERFORMANCE, at=datetime.now(UTC))
+        await notify(case, notice, handle.id)
+        result = await handle.result()
+        assert result.status == "cancelled_paid"
+        assert [t.state.value for t in result.tasks] == ["completed", "cancelled"]
+        ops = [
+            r["operation"]
+            for r in await partner_ledger(simulator, "vehicle-registry")
+            if r["idempotency_key"].startswith(handle.id)
+        ]
+        assert ops == ["seize", "release"]
+        lift = next(e for e in (await status(handle)).timeline if e.action == "performed_lift")
+        assert lift.detail["on_time"] is True
+
+        async def released() -> bool:
+            row = await _register_of(case, handle.id)
+            return bool(row and row["state"] == "released")
+
+        await eventually(released)
+        await close(case)
+
+
+async def _register_of(case: Any, matter: str) -> dict[str, Any] | None:
+    rows = register(await effects(case))
+    return rows.get((matter, "registry-seizure"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from domain.cases import CaseNumber, CourtName
+from domain.full_performance import PROMPT_LIFT_WITHIN
 from domain.legal_time import LegalDuration
 from domain.parties import Party
 from domain.personal import PlateNumber, Vin
@@ -40,6 +41,9 @@ class CrossRegionSeizureRequest(BaseModel):
 class CrossRegionSeizureInput(BaseModel):
     request: CrossRegionSeizureRequest
     context: ScenarioContext
+    prompt_lift_within: LegalDuration = Field(
+        default=PROMPT_LIFT_WITHIN, description="full performance: released within (DOMAIN §17.7)"
+    )
 
 
 class CrossRegionSeizureResult(BaseModel):

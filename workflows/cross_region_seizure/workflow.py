@@ -32,6 +32,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.cross_region_seizure.words import WORDS
     from workflows.kit import retries
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseNotices, CaseReporter
+    from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
+    from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
@@ -45,6 +48,7 @@ DECISIONS = (
     DecisionSpec(HAND_OVER, reason_required=True),
     DecisionSpec(RETURN, reason_required=True),
 )
+SEIZURE_KEY = "registry-seizure"  # the vehicle's seizure in the case's register
 POLICE_ANSWER = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)  # Huzhou practice (seed 002)
 
 
@@ -61,11 +65,14 @@ class CrossRegionSeizure:
         self.disposition: DecisionInput | None = None
         self.measure_id: str | None = None
         self.result_status: str | None = None
+        self.case = CaseReporter(None, NAME, self.timeline)
+        self.case_notices = CaseNotices(self.timeline)
 
     @workflow.run
     async def run(self, inp: CrossRegionSeizureInput) -> CrossRegionSeizureResult:
         self.inp = inp
         req = inp.request
+        self.case = CaseReporter(req.case, NAME, self.timeline)
         self.desk.offer(DEBTOR_PAID)  # until the end: the debtor may pay at any step
         self.timeline.record("requested", plate=_masked_plate(req.vehicle.plate), receiving_court=req.receiving_court)
         for step in _steps(req):
@@ -138,6 +145,16 @@ class CrossRegionSeizure:
             return False
         self.measure_id = answer.measure_id
         self.timeline.record("registry_seizure", rank=answer.rank, expires_on=expires.date().isoformat())
+        await self.case.placed(
+            SEIZURE_KEY,
+            RegisterKind.SEIZE,
+            f"{req.vehicle_registry} 机动车 {_masked_plate(req.vehicle.plate)}",
+            effective_from=clock.legal_now(workflow.now()).date(),
+            expires_on=expires.date(),
+            partner_id=req.vehicle_registry,
+            partner_measure_id=answer.measure_id,
+            asset_kind=AssetKind.VEHICLE.value,
+        )
         return True
 
     async def _release(self, inp: CrossRegionSeizureInput, reason: str) -> None:
@@ -157,6 +174,18 @@ class CrossRegionSeizure:
             retry_policy=retries.PARTNER,
         )
         self.timeline.record("registry_released", reason=reason)
+        clock = CaseClock.of(self._clock(inp))
+        if self.case_notices.performed_at is not None:
+            due = await self.case_notices.lift_due(clock, inp.prompt_lift_within)
+            self.case_notices.record_lift(clock, due, SEIZURE_KEY)
+        await self.case.measure_changed(
+            EffectKind.MEASURE_RELEASED,
+            "registry-release",
+            SEIZURE_KEY,
+            RegisterKind.SEIZE,
+            effective_from=clock.now().date(),
+            description=reason,
+        )
 
     async def _end_early(self, inp: CrossRegionSeizureInput, outcome: TaskOutcome | None) -> CrossRegionSeizureResult:
         if self.paid_reason is not None:
@@ -164,6 +193,13 @@ class CrossRegionSeizure:
             return await self._close("cancelled_paid")
         await self._release(inp, f"task {outcome.state.value if outcome else 'ended'}")
         return await self._close("task_failed")
+
+    @workflow.signal(name=CASE_NOTICE_SIGNAL)
+    def on_case_notice(self, notice: CaseNotice) -> None:
+        """Full performance ends the seizure as the debtor's payment does: tasks cancelled, released."""
+        if self.case_notices.take(notice) and self.case_notices.performed() and self.paid_reason is None:
+            if self.result_status is None:
+                self.paid_reason = "被执行人已履行全部义务, 依职权解除 (查扣冻规定 第二十八条)"
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: DecisionInput) -> DecisionOutcome:
@@ -199,6 +235,7 @@ class CrossRegionSeizure:
 
     async def _close(self, status: str) -> CrossRegionSeizureResult:
         result = self._finish(status)
+        await self.case.ended(status)
         await archive_audit_trail()
         return result
 

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.kit import retries
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseReporter
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
     from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
@@ -315,6 +316,10 @@ class MassPayout:
 
     async def _close(self, status: Status, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
         result = self._finish(status, summary)
+        # The case's ledger: what the bank paid the payees (reconciled), once, at the end of the payout.
+        case = CaseReporter(self.inp.request.case, NAME, self.timeline)
+        await case.paid_out("payout", result.paid_fen, f"批量发放 {result.paid_count} 笔")
+        await case.ended(status.value, {"paid_fen": result.paid_fen, "escrowed_fen": result.escrowed_fen})
         await archive_audit_trail()
         return result
 

@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest
     from workflows.asset_inquiry.workflow import AssetInquiry
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseReporter
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
@@ -254,6 +255,7 @@ class PeriodicReinquiry:
                 request=AssetInquiryRequest(
                     case_number=req.case_number,
                     court=req.court,
+                    case=req.case,  # the resumed control is a matter of the case: it reports what it holds
                     debtor=req.debtor,
                     amount_owed_fen=req.outstanding_fen,
                     execution_costs_fen=inp.application_fee_fen,
@@ -387,6 +389,10 @@ class PeriodicReinquiry:
             control_inquiry=control,
         )
         self.timeline.record(status, inquiries=self.result.inquiries)
+        assert self.inp is not None
+        await CaseReporter(self.inp.request.case, NAME, self.timeline).ended(
+            status, {"inquiries": self.result.inquiries, "hits": self.result.rounds_with_hits}
+        )
         await archive_audit_trail()
         return self.result
 

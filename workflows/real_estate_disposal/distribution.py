@@ -289,13 +289,18 @@ async def _pay(case: DisposalCase, taker: str | None, reserve: int, decided: boo
 
 
 async def _report_to_case(case: DisposalCase) -> None:
-    """The case's ledger (执行案件): the price recovered, then each payment made from it, once each."""
-    assert case.plan is not None
-    await case.reporter.recovered("proceeds", case.plan.proceeds_fen, RecoverySource.AUCTION, "拍卖/变卖价款")
-    titles = {line.ref: line.class_title for line in case.plan.lines} | {SURPLUS: "余款退还被执行人"}
+    """The case's ledger (执行案件): of the price, what the plan gives this case's own claims and its fee is
+    recovered (the mortgagees', other creditors' and the debtor's shares are not this case's money: counted
+    in, they would show a balance paid that is not); what of it reached the applicants (paid, or set off by
+    a taking in kind) is paid out, each payment once."""
+    plan, req = case.plan, case.req
+    assert plan is not None
+    ours = {c.claim_id: c.creditor for c in req.creditors}
+    recovered = sum(plan.paid_to(ref) for ref in (*ours, APPLICATION_FEE))
+    await case.reporter.recovered("proceeds", recovered, RecoverySource.AUCTION, f"{req.property.description} 变价款")
     for p in case.payments:
-        if p.status in (PaymentStatus.PAID, PaymentStatus.SET_OFF):
-            await case.reporter.paid_out(f"pay-{p.ref}", p.amount_fen, f"分配 {p.ref} ({titles.get(p.ref, '')})")
+        if p.ref in ours and p.status in (PaymentStatus.PAID, PaymentStatus.SET_OFF):
+            await case.reporter.paid_out(f"pay-{p.ref}", p.amount_fen, f"分配 {ours[p.ref]}")
 
 
 async def _pay_debtor(case: DisposalCase, items: list[PayoutItem]) -> None:

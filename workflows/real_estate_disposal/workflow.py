@@ -72,6 +72,10 @@ class RealEstateDisposal:
             self.result = case.finish(stopped.status, stopped.reason, stopped.by, **stopped.detail)
         else:
             self.result = case.finish(Status.COMPLETED, None)
+        await case.reporter.ended(
+            self.result.status,
+            {"sold_price_fen": self.result.sold_price_fen or 0, "shortfall_fen": self.result.shortfall_fen},
+        )
         await archive_audit_trail()
         return self.result
 

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.refusal_granules import Granule, Phase
     from domain.tasks import TaskSpec, TaskState
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseReporter
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
@@ -439,6 +440,10 @@ class RefusalReferral:
             if item.state in ("not_started", "open") and item.task_id is None:
                 item.state = "skipped"
         self.timeline.record(status.value, performed_fen=self.performed_fen)
+        if self.inp is not None:
+            await CaseReporter(self.inp.request.case, NAME, self.timeline).ended(
+                status.value, {"performed_fen": self.performed_fen}
+            )
         await archive_audit_trail()
         return RefusalReferralResult(
             status=status.value,

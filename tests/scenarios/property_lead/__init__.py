@@ -19,4 +19,5 @@ SCENARIO = Scenario(
     activities=(),
     extra_workflows=(AgencyTask,),
     task_results={LEAD_CHECK: LeadCheck},
+    own_fields=("lead", "agency", "urgent"),  # the rest (案号, court, the case) comes from the case
 )

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from domain.cases import CaseNumber, CourtName
 from domain.money import Fen
+from workflows.kit.case_link import CaseRef
 from workflows.kit.scenario import ScenarioContext
 
 NAME = "property-lead"
@@ -18,6 +19,7 @@ class PropertyLeadRequest(BaseModel):
 
     case_number: CaseNumber
     court: CourtName
+    case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     lead: str = Field(min_length=4, max_length=500, description="what and where the asset is")
     agency: str = Field(default="realestate-registry", description="who can verify the lead")
     urgent: bool = Field(default=False, description="urgent: checked in 3 days instead of 7")

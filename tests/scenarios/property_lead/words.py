@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.scenarios.property_lead.models import CONTROL, NO_ACTION
-from workflows.kit.words import Word, Words
+from workflows.kit.words import CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("财产线索核查", "Property lead check"),
@@ -23,6 +23,7 @@ WORDS = Words(
         "decision": Word("法官决定", "Judge's decision"),
     },
     fields={
+        **CASE_FIELDS,
         "case_number": Word("案号", "Case number"),
         "court": Word("执行法院", "Court"),
         "lead": Word("财产线索", "Lead"),

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from tests.scenarios.property_lead.words import WORDS
     from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.case_effects import CaseReporter
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
@@ -99,5 +100,7 @@ class PropertyLeadCheck:
 
     async def _close(self, status: str, due_by: str, provisional: bool, found: bool) -> PropertyLeadResult:
         self._set_status(status)
+        assert self.inp is not None
+        await CaseReporter(self.inp.request.case, NAME, self.timeline).ended(status, {"found": found})
         await archive_audit_trail()
         return PropertyLeadResult(status=status, found=found, due_by=due_by, provisional=provisional)
