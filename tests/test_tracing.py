@@ -91,7 +91,9 @@ def every_text(span: ReadableSpan) -> str:
     return json.dumps(parts, ensure_ascii=False, default=str)
 
 
-async def test_a_decision_is_one_trace_to_the_banks_freeze_call(traced: Traced, simulator: str) -> None:
+async def test_a_decision_is_one_trace_to_the_banks_freeze_call(
+    traced: Traced, simulator: str, settings: Settings
+) -> None:
     id_number, account, name = resident_id(), account_number(), "赵某某"
     debtor = {"kind": "person", "name": name, "id_number": id_number}
     deposit = {"partner_id": "bank-icbc", "kind": "deposit", "reference": account, "available_fen": 900_000_00}
@@ -132,10 +134,12 @@ async def test_a_decision_is_one_trace_to_the_banks_freeze_call(traced: Traced, 
     assert chain[0].kind is SpanKind.CLIENT and chain[0].name == "POST"
 
     # No personal data in any span the test produced: not the ID number, the account, the name, nor any
-    # query string.
+    # query string; and no credential from a header (the judge's session token, the bank's token).
+    secrets = [traced.http.headers["Authorization"].split()[-1], *(p.token for p in settings.partners() if p.token)]
     for span in spans:
         text = every_text(span)
         assert id_number not in text and account not in text and name not in text, text
+        assert not [s for s in secrets if s in text], text
         for key in ("url.full", "http.url", "http.target"):
             assert "?" not in str((span.attributes or {}).get(key, "")), span.attributes
         assert "url.query" not in (span.attributes or {})
