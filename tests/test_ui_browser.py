@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from core.settings import Settings
 from domain.legal_time import CHINA_TZ
@@ -41,6 +41,7 @@ PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # What the tests share, in file order: the judge's case, the agency's task.
 SHARED: dict[str, Any] = {}
 
@@ -92,8 +93,18 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
     wid = page.url.split("/ui/cases/")[1].split("?")[0]
     await reload_until(page, "form[data-decision='approve-control']")
     await expect(page.get_by_test_id("case-status")).to_have_text("待法官决定")
+    # 待我决定: the case is in the judge's queue, counted in the header.
+    await page.goto("/ui/queue")
+    await expect(page.get_by_test_id("queue").locator(f"tr[data-workflow='{wid}']")).to_contain_text("待法官决定")
+    await expect(page.get_by_test_id("nav-queue").locator("[data-count=decide]")).to_have_text(re.compile(r"^[1-9]"))
+    await page.get_by_test_id("queue").locator(f"tr[data-workflow='{wid}'] a").click()
     approve = page.locator("form[data-decision='approve-control']")
     await expect(approve.locator("[name='f.deduct']")).to_be_checked()
+    # Assets are ticked in the report's rows (all by default), never typed as indexes.
+    picks = approve.locator("input[type=checkbox][name^='f.selection.']")
+    await expect(picks.first).to_be_checked()
+    await expect(approve.locator("textarea[name='f.selection']")).to_have_count(0)
+    await expect(approve.locator("button[type=submit]")).to_have_class(re.compile("intent-approve"))
     await approve.locator("textarea[name=reason]").fill("经审查, 依法冻结被执行人存款")
     await page.screenshot(path=str(shots / "screenshot-judge-decision.png"), full_page=True)
     await approve.locator("button[type=submit]").click()
@@ -104,6 +115,9 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
     await expect(timeline).to_contain_text("经审查, 依法冻结被执行人存款")
 
     await page.screenshot(path=str(shots / "screenshot-judge-case.png"), full_page=True)
+    await page.set_viewport_size(PHONE)  # the judge's case page on a phone: no sideways scrolling
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await page.set_viewport_size(browser_kit.VIEWPORT)
     async with await login(web, "judge") as api:
         summary = (await api.get(f"/api/workflows/{wid}")).json()["summary"]
     assert summary["target_fen"] == 5_100_50  # ¥5,000.00 + ¥100.50, exactly
@@ -221,6 +235,13 @@ async def test_agency_completes_its_task_and_others_get_403(
     await page.goto("/ui/inbox/done")
     await expect(page.get_by_test_id("inbox")).to_contain_text("受托法院接受事项委托")
     await page.context.close()
+
+    # On a phone (390 px): the inbox and the task page fit the screen, nothing scrolls sideways.
+    phone = await browser_kit.logged_in(browser, web, "court-gongshu", viewport=PHONE)
+    for path in ("/ui/inbox/done", f"/ui/tasks/{task_id}"):
+        await phone.goto(path)
+        assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    await phone.context.close()
 
     # Another agency opening that task: 403, in the page and in the API alike.
     police = await logged_in(browser, web, "police-hangzhou")

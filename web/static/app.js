@@ -106,7 +106,23 @@
     document.querySelectorAll("form").forEach(function (f) { delete f.dataset.sent; });
   });
 
+  // The header's counts of what waits for this user (a request after the page, so no page waits for it).
+  function counts() {
+    var badges = document.querySelectorAll(".nav .count[data-count]");
+    if (!badges.length || !window.fetch) { return; }
+    fetch("/ui/queue/counts", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (c) {
+        if (!c) { return; }
+        badges.forEach(function (b) {
+          var n = c[b.getAttribute("data-count")] || 0;
+          b.textContent = n > 99 ? "99+" : n ? String(n) : "";
+          b.hidden = !n;
+        });
+      }).catch(function () { /* the count is a convenience: the queue page itself always answers */ });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    counts();
     wireRows(document);
     document.querySelectorAll("input[data-yuan]").forEach(yuanPreview);
     tick();

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from domain.errors import OneMatterError
-from web.ui import pages_agency, pages_audit, pages_auth, pages_cases, pages_dashboard, pages_judge
+from web.ui import pages_agency, pages_audit, pages_auth, pages_cases, pages_dashboard, pages_judge, pages_queue
 from web.ui.render import WEB_DIR, compile_templates, error_page
 from web.ui.session import CsrfFailed, LoginRequired, UiForbidden, login_url, optional_user, translator
 
@@ -41,7 +41,7 @@ async def _delegate(handler: Callable[[Request, Exception], Any], request: Reque
 def install(app: FastAPI) -> None:
     compile_templates()
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for module in (pages_auth, pages_judge, pages_cases, pages_agency, pages_audit, pages_dashboard):
+    for module in (pages_auth, pages_queue, pages_judge, pages_cases, pages_agency, pages_audit, pages_dashboard):
         app.include_router(module.router)
 
     async def on_login_required(request: Request, exc: Exception) -> Response:

@@ -175,12 +175,15 @@ class FormBuilder:
         scenario: str | None = None,
         directory: Directory | None = None,
         prefill: Mapping[str, str] | None = None,
+        picks: Mapping[str, list[tuple[str, str]]] | None = None,
     ) -> None:
         self.schema = Schema(schema)
         self.t = t
         self.scenario = scenario
         self.directory = directory
         self.prefill = prefill or {}
+        # Numbers chosen from rows the page shows (a decision's report indexes): ticked, never typed.
+        self.picks = picks or {}
 
     def fields(
         self, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
@@ -270,6 +273,11 @@ class FormBuilder:
             agencies = self._agency_list(key)
             if item_kind == "text" and agencies is not None:
                 return self._multi(f, agencies, node, values)
+            if item_kind == "integer" and key in self.picks:
+                f.item_kind = "integer"
+                picked = self._multi(f, self.picks[key], {"default": [v for v, _ in self.picks[key]]}, values)
+                picked.attrs["data-pick"] = "1"  # at least one: none ticked would read as "all"
+                return picked
             if item_kind in ("text", "integer"):
                 f.kind, f.item_kind = "list", "integer" if item_kind == "integer" else "text"
                 f.hint = (f.hint + "; " if f.hint else "") + self.t("common.list_hint")
@@ -385,6 +393,10 @@ def _read(f: FormField, form: Mapping[str, str], errors: dict[str, str], t: Tran
         prefix = f.name + "."
         chosen = {v for k, v in form.items() if k.startswith(prefix)}
         picked = [value for value, _ in f.options if value in chosen]
+        if not picked and f.attrs.get("data-pick"):
+            errors[f.name] = t("common.pick_one")
+        if f.item_kind == "integer":
+            return [int(v) for v in picked] if picked else MISSING
         return picked if picked else MISSING
     if f.kind in ("object", "upload"):
         out: dict[str, Any] = {}

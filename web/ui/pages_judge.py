@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from temporalio.client import WorkflowExecutionStatus
@@ -261,6 +262,81 @@ async def start(name: str, request: Request, user: JudgeUser) -> Response:
 _MARK_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
+# Decisions the judge may take at any time while a matter runs (an exemption, a report, lifting an order, a
+# payment recorded): shown apart from the decisions the matter is waiting for.
+STANDING_DECISIONS = frozenset(
+    {
+        "release-measure",
+        "debtor-paid",
+        "record-distribution-objection",
+        "record-claim-declaration",
+        "register-correction-request",
+        "remove-entry",
+        "approve-exemption",
+        "refuse-exemption",
+        "report-violation",
+        "lift-order",
+        "register-lead",
+        "debtor-performed",
+        "request-verification",
+        "private-prosecution",
+        "close-referral",
+        "record-payment",
+        "applicant-sues",
+    }
+)
+_REFUSING = ("reject", "decline", "refuse", "stop", "dismiss", "return-", "keep-closed", "close-without", "continue-")
+_RECORDING = (
+    "record",
+    "register",
+    "report",
+    "request",
+    "seek",
+    "private",
+    "debtor",
+    "applicant",
+    "correct",
+    "release-",
+)
+
+
+def decision_intent(name: str) -> str:
+    """What a decision's button says by its colour: ``approve`` (the step the matter asks for), ``refuse``
+    (it stops, declines or undoes), or ``optional`` (it records or asks, the matter goes on)."""
+    if name.startswith(_REFUSING) or name == "release-property":
+        return "refuse"
+    if name.startswith(_RECORDING) or name in ("lift-order", "remove-entry", "close-referral"):
+        return "optional"
+    return "approve"
+
+
+def _concerns(summary: dict[str, Any]) -> str:
+    """Whom the case's decisions concern: its debtor as the summary names them (masked where it masks)."""
+    for key in ("debtor", "person", "owner"):
+        value = summary.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+# The report's columns a ticked row shows, in order (the rest is on the report's table).
+_PICK_COLUMNS = ("partner_id", "kind", "reference", "description", "available_fen")
+
+
+def _report_picks(summary: dict[str, Any], display: Display) -> dict[str, list[tuple[str, str]]]:
+    """A decision that selects from the case's report (``selection``: report indexes) gets one tick box
+    per reported row, labelled with the row as the report shows it."""
+    report = summary.get("report")
+    if not isinstance(report, list) or not all(isinstance(r, dict) and "index" in r for r in report):
+        return {}
+    sep = Markup(" · ")
+    rows: list[tuple[str, str]] = [
+        (str(r["index"]), sep.join(display.value(k, r[k]) for k in _PICK_COLUMNS if r.get(k) not in (None, "")))
+        for r in report
+    ]
+    return {"selection": rows}
+
+
 async def _case_page(
     request: Request,
     user: UiUser,
@@ -276,12 +352,14 @@ async def _case_page(
     detail = await case_service.get_workflow(temporal_client(state), state.case_pages, user.actor, workflow_id)
     tasks = await task_service.tasks_of_case(state.db, user.actor, workflow_id)
     directory_ = _directory(request)
+    display = Display(t, detail.scenario, directory_)
+    picks = _report_picks(detail.summary, display)
     forms = []
     for d in detail.pending_decisions:
         if user.role.value not in d.roles:
             continue  # another role's decision (a second approval is the approver's): no form for it here
         mine = d.name == decision
-        fields = FormBuilder(d.input_schema, t, detail.scenario, directory_).fields(
+        fields = FormBuilder(d.input_schema, t, detail.scenario, directory_, picks=picks).fields(
             values if mine else None, errors if mine else None
         )
         known = {f.name for f in flatten(fields)}
@@ -289,6 +367,8 @@ async def _case_page(
         forms.append(
             {
                 "decision": d,
+                "intent": decision_intent(d.name),
+                "standing": d.name in STANDING_DECISIONS,
                 "fields": fields,
                 "reason": (values or {}).get("reason", "") if mine else "",
                 "reason_error": (errors or {}).get("reason") if mine else None,
@@ -316,11 +396,12 @@ async def _case_page(
         running=detail.temporal_status == WorkflowExecutionStatus.RUNNING.name,
         agencies=[(a.id, a.name) for a in state.settings.agencies()],
         directory=directory_,
-        display=Display(t, detail.scenario, directory_),
+        display=display,
         temporal_link=audit.temporal_ui_link(state.settings, workflow_id, detail.run_id),
         done=request.query_params.get("done"),
         cancel_error=(errors or {}).get("cancel_reason") if decision == "__cancel__" else None,
         page_errors=page_errors,
+        concerns=_concerns(detail.summary),
     )
 
 

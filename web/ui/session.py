@@ -152,10 +152,13 @@ def landing(role: Role, wanted: str | None) -> str:
 
 
 def home_for(role: Role) -> str:
+    """Where a user lands: on their work queue (the command centre's is its dashboard)."""
     if role in (Role.JUDGE, Role.APPROVER):
-        return "/ui/cases"
+        return "/ui/queue"
     if role is Role.AGENCY:
         return "/ui/inbox"
+    if role is Role.SUPERVISOR:
+        return "/ui/dashboard"
     return "/ui/audit"
 
 

@@ -123,6 +123,9 @@ WORDS = Words(
         "seize": Word("查封", "seize"),
         "active": Word("有效", "in force"),
         "deducted": Word("已扣划", "deducted"),
+        # 顺位 of a seizure (domain.measures.SeizureRank): the first to register, or queued behind it.
+        "first": Word("首封", "first seizure"),
+        "queued": Word("轮候", "queued"),
         "released": Word("已解除", "released"),
         "lapsed": Word("已到期", "lapsed"),
     },

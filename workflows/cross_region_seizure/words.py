@@ -81,5 +81,8 @@ WORDS = Words(
     enums={
         "person": Word("自然人", "Person"),
         "organisation": Word("法人或其他组织", "Organisation"),
+        # 顺位 of a seizure (domain.measures.SeizureRank): the first to register, or queued behind it.
+        "first": Word("首封", "first seizure"),
+        "queued": Word("轮候", "queued"),
     },
 )

@@ -101,6 +101,7 @@ WORDS = Words(
         "decision_number": Word("由院长签发 (第五条)", "Signed by the court president (Art. 5)"),
     },
     summary={
+        "debtor": Word("被执行人", "Debtor"),
         "decide_by": Word("审查期限", "Decide by"),
         "entry_id": Word("名单库编号", "List entry"),
         "ground": Word("失信情形", "Ground"),

@@ -123,6 +123,9 @@ class DishonestList:
         self.timeline.record(
             "entry_requested", applicant_requested=req.applicant_requested, debtor=req.debtor.masked_id
         )
+        # Whom every decision here concerns, as the judge's page shows it (the summary is a query's answer,
+        # encrypted like every payload; never a search attribute).
+        self.summary["debtor"] = f"{req.debtor.name} ({req.debtor.masked_id})"
         decision = await self._entry_decision()
         if decision.decision == DECLINE:
             self.timeline.record("entry_declined", reason=decision.reason)
