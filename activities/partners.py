@@ -17,6 +17,7 @@ from temporalio import activity
 from activities.common import idempotency_key, refusals_not_retried
 from adapters.base import PartnerRefusal, PartnerUnavailable
 from adapters.protocol import (
+    CaseAccountStatement,
     DeductionRequest,
     DeductionResponse,
     InquiryCallback,
@@ -143,6 +144,11 @@ def answer_from_callback(callback: InquiryCallback) -> InquiryAnswer:
     return answer_from_wire(callback.partner_id, callback.assets)
 
 
+class CaseAccountStatementInput(BaseModel):
+    bank: str
+    case_number: str
+
+
 class PartnerActivities:
     @classmethod
     def from_resources(cls, r: WorkerResources) -> PartnerActivities:
@@ -232,6 +238,12 @@ class PartnerActivities:
         with refusals_not_retried():
             return await self._adapters.get(inp.partner_id).deduct(idempotency_key(inp.step), request)
 
+    @activity.defn(name="case_account_statement")
+    async def case_account_statement(self, inp: CaseAccountStatementInput) -> CaseAccountStatement:
+        """入账流水 of the case account: what a bank's credit notice is checked against (a read: no key)."""
+        with refusals_not_retried():
+            return await self._adapters.get(inp.bank).case_account_statement(inp.case_number)
+
     def all(self) -> list[Callable[..., Any]]:
         return [
             self.inquire_partners,
@@ -240,4 +252,5 @@ class PartnerActivities:
             self.renew_measure,
             self.release_measure,
             self.deduct_funds,
+            self.case_account_statement,
         ]

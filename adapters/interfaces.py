@@ -22,6 +22,7 @@ from adapters.protocol import (
     BatchTransfer,
     BatchTransferRequest,
     BatchTransferResponse,
+    CaseAccountStatement,
     DeductionRequest,
     DeductionResponse,
     InquiryRequest,
@@ -86,6 +87,10 @@ class FundsHolder(MeasureRegistry, Protocol):
         ...
 
     async def account_balance(self, account: str) -> AccountBalance: ...
+
+    async def case_account_statement(self, case_number: str) -> CaseAccountStatement:
+        """入账流水 of the case account: every payment booked for ``case_number``, noticed or not."""
+        ...
 
 
 BankAdapter = FundsHolder

@@ -168,6 +168,19 @@ class AccountBalance(BaseModel):
     balance_fen: int
 
 
+class CaseAccountStatementLine(BaseModel):
+    """入账流水: one payment into the court's case account for a case, as the bank booked it."""
+
+    reference: str = Field(description="the bank's serial number (流水号)")
+    amount_fen: int
+    received_on: date
+
+
+class CaseAccountStatement(BaseModel):
+    case_number: str
+    lines: list[CaseAccountStatementLine]
+
+
 # --- the same batch transfer as plain dicts, for a million payees ------------------------------------------
 # A pydantic model per item costs more than the item's whole trip through the bank (a million payees:
 # ~8 s of a worker's CPU to build and encode the models, ~2 s to read the answers), so the payout's hot

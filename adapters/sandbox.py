@@ -18,6 +18,7 @@ from adapters.protocol import (
     BatchTransfer,
     BatchTransferRequest,
     BatchTransferResponse,
+    CaseAccountStatement,
     DeductionRequest,
     DeductionResponse,
     InquiryRequest,
@@ -107,6 +108,9 @@ class SandboxPartnerAdapter:
     async def account_balance(self, account: str) -> AccountBalance:
         """余额: the balance of an account the court holds at this bank (the case account)."""
         return await self.http.get("accounts/balance", AccountBalance, params={"account": account})
+
+    async def case_account_statement(self, case_number: str) -> CaseAccountStatement:
+        return await self.http.get("case-accounts/statement", CaseAccountStatement, params={"case_number": case_number})
 
 
 _STATUSES = frozenset(("paid", "invalid_account", "name_mismatch", "account_closed", "timeout"))

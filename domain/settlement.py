@@ -150,3 +150,49 @@ def guarantor_claim(claim: ResumedClaim, cap_fen: int) -> int:
     """What is enforced against the guarantor: the unpaid claim, up to the guarantee's cap (0 = no cap)
     (执行和解规定 Art. 18)."""
     return claim.total_fen if cap_fen == 0 else min(claim.total_fen, cap_fen)
+
+
+class BookedCredit(BaseModel):
+    """One line of the case account's statement (入账流水): what the bank booked, under its serial number."""
+
+    reference: str
+    amount_fen: int
+    received_on: date
+
+
+def credit_notice_problem(
+    *,
+    amount_fen: int,
+    received_on: date,
+    references: Sequence[str],
+    instalment: int | None,
+    watching: int,
+    statement: Sequence[BookedCredit],
+    counted: set[str],
+    today: date,
+) -> str | None:
+    """Why a bank's credit notice (到账通知) cannot count, as ``CODE: message``; None when it can. A credit
+    counts when the case account's statement shows it: every serial number quoted is booked, none counted
+    before, the amounts add up to the notice and its date is the latest of theirs (and not in the future);
+    a notice naming another instalment than the one watched is not booked to this one. What cannot count
+    goes to the judge, who may confirm the payment herself (RecordPayment)."""
+    booked = {line.reference: line for line in statement}
+    if not references:
+        return "CREDIT_WITHOUT_REFERENCE: 到账通知未注明银行流水号 / the notice quotes no serial number"
+    missing = [r for r in references if r not in booked]
+    if missing:
+        return f"CREDIT_NOT_ON_STATEMENT: 流水 {', '.join(missing)} 不在案款账户入账流水中 / not on the statement"
+    again = [r for r in references if r in counted]
+    if again:
+        return f"CREDIT_ALREADY_COUNTED: 流水 {', '.join(again)} 已计入 / counted before"
+    total = sum(booked[r].amount_fen for r in references)
+    if total != amount_fen:
+        return f"CREDIT_AMOUNT_MISMATCH: 通知 {amount_fen} 分, 入账流水 {total} 分 / the bank booked {total}"
+    latest = max(booked[r].received_on for r in references)
+    if received_on != latest or received_on > today:
+        return f"CREDIT_DATE_MISMATCH: 通知到账日 {received_on.isoformat()}, 入账流水 {latest.isoformat()}"
+    if instalment is not None and instalment != watching:
+        return (
+            f"CREDIT_OTHER_INSTALMENT: 通知为第{instalment}期款项, 不得计入第{watching}期 / not instalment {watching}'s"
+        )
+    return None

@@ -5,6 +5,8 @@ notices to the court (到账通知) — a settlement's instalments are watched t
   in the debtor's place): case number, amount in fen, the day it arrived.
 * ``GET /partners/{bank}/case-accounts/credits?case_number=…`` — the bank's own view (its token): the
   credits of one case not yet noticed to the court.
+* ``GET /partners/{bank}/case-accounts/statement?case_number=…`` — every credit of one case (入账流水), under
+  the serial number a notice quotes: what the court checks a notice against.
 * ``POST /partners/{bank}/case-accounts/credits/noticed`` — the bank marks credits as noticed (by id,
   naming the court's task it answered); marking twice changes nothing.
 
@@ -59,6 +61,11 @@ class Noticed(BaseModel):
     task_id: str = Field(min_length=1, max_length=200, description="the court's notice task these answered")
 
 
+def reference(credit_id: int) -> str:
+    """The bank's serial number (流水号) of a credit: what a notice quotes and the statement lists."""
+    return f"LS{credit_id:08d}"
+
+
 class CaseAccounts(LockedSqlite):
     def __init__(self, path: Path | None) -> None:
         super().__init__(path, SCHEMA)
@@ -76,6 +83,16 @@ class CaseAccounts(LockedSqlite):
             rows = db.execute(
                 "SELECT id, case_number, amount_fen, received_on FROM credits "
                 "WHERE partner=? AND case_number=? AND noticed_by_task IS NULL ORDER BY id",
+                (partner, case_number),
+            ).fetchall()
+        return [Credit(id=r[0], case_number=r[1], amount_fen=r[2], received_on=date.fromisoformat(r[3])) for r in rows]
+
+    def statement(self, partner: str, case_number: str) -> list[Credit]:
+        """Every credit booked for the case, noticed or not (入账流水)."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT id, case_number, amount_fen, received_on FROM credits WHERE partner=? AND case_number=? "
+                "ORDER BY id",
                 (partner, case_number),
             ).fetchall()
         return [Credit(id=r[0], case_number=r[1], amount_fen=r[2], received_on=date.fromisoformat(r[3])) for r in rows]
@@ -120,6 +137,20 @@ def build_case_account_router(state_dir: Path | None, banks: list[PartnerEndpoin
         if refused is not None:
             return refused
         return JSONResponse([c.model_dump(mode="json") for c in store.unnoticed(partner_id, case_number)])
+
+    @router.get("/case-accounts/statement")
+    async def statement(
+        partner_id: PartnerId, case_number: str, authorization: Annotated[str | None, Header()] = None
+    ) -> JSONResponse:
+        """入账流水: every credit of the case, each under the serial number its notice quotes."""
+        refused = refusal(partner_id, authorization)
+        if refused is not None:
+            return refused
+        lines = [
+            {"reference": reference(c.id), "amount_fen": c.amount_fen, "received_on": c.received_on.isoformat()}
+            for c in store.statement(partner_id, case_number)
+        ]
+        return JSONResponse({"case_number": case_number, "lines": lines})
 
     @router.post("/case-accounts/credits/noticed")
     async def mark_noticed(

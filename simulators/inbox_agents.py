@@ -18,6 +18,7 @@ import httpx
 
 from core.logging import configure_logging, get_logger
 from core.settings import get_settings
+from simulators.case_account import reference
 from simulators.refusal_agents import REFUSAL_INBOXES, REFUSAL_SCRIPTS
 
 log = get_logger(__name__)
@@ -122,7 +123,7 @@ async def _credit_notice(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[
     result = {
         "amount_fen": sum(c["amount_fen"] for c in credits),
         "received_on": max(c["received_on"] for c in credits),
-        "bank_reference": ",".join(f"LS{c['id']:08d}" for c in credits)[:64],
+        "bank_reference": ",".join(reference(c["id"]) for c in credits)[:64],
     }
     return {"result": result}
 

@@ -19,6 +19,7 @@ from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
 from domain.parties import Party, PartyKind
 from domain.settlement import Instalment
 from simulators import inbox_agents
+from simulators.case_account import reference
 from simulators.inbox_agents import work_once
 from tests.helpers import (
     account_number,
@@ -112,8 +113,11 @@ def actions(st: Any) -> list[str]:
     return [e.action for e in st.timeline]
 
 
-async def bank_notices(web: str, handle: WorkflowHandle[Any, Any], amount_fen: int) -> None:
-    """The case-account bank's clerk notices ``amount_fen`` arrived, on the open notice of this case."""
+async def bank_notices(
+    web: str, handle: WorkflowHandle[Any, Any], amount_fen: int, reference: str, instalment: int | None = None
+) -> None:
+    """The case-account bank's clerk notices ``amount_fen`` arrived under ``reference``, on the open notice
+    of this case (naming ``instalment`` if given)."""
     async with await login(web, "bank-icbc") as bank:
 
         async def open_notice() -> str | None:
@@ -124,16 +128,21 @@ async def bank_notices(web: str, handle: WorkflowHandle[Any, Any], amount_fen: i
 
         task = await eventually(open_notice, timeout=20)
         (await bank.post(f"/api/tasks/{task}/claim")).raise_for_status()
-        result = {"amount_fen": amount_fen, "received_on": today().isoformat(), "bank_reference": "LS0001"}
+        result = {"amount_fen": amount_fen, "received_on": today().isoformat(), "bank_reference": reference}
+        if instalment is not None:
+            result["instalment"] = instalment
         r = await bank.post(f"/api/tasks/{task}/complete", json={"result": result})
         assert r.status_code < 400, r.text
 
 
-async def pay_into_case_account(simulator: str, case: str, amount_fen: int) -> None:
-    """The debtor pays into the court's case account at the sandbox bank (what a demo does by hand)."""
+async def pay_into_case_account(simulator: str, case: str, amount_fen: int) -> str:
+    """The debtor pays into the court's case account at the sandbox bank (what a demo does by hand); the
+    bank's serial number of the credit."""
     body = {"case_number": case, "amount_fen": amount_fen, "received_on": today().isoformat()}
     async with httpx.AsyncClient() as http:
-        (await http.post(f"{simulator}/partners/bank-icbc/_admin/case-accounts/credits", json=body)).raise_for_status()
+        r = await http.post(f"{simulator}/partners/bank-icbc/_admin/case-accounts/credits", json=body)
+        r.raise_for_status()
+    return reference(r.json()["id"])
 
 
 async def test_performed_in_full_releases_measures_and_lifts_the_listing(
@@ -235,7 +244,8 @@ async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
     assert "Art. 11" in str(refused.value.cause)
     assert await settled_history_length(handle) == before
 
-    await bank_notices(web, handle, 200_00)  # only part of the first instalment arrives
+    paid = await pay_into_case_account(simulator, req.case_number, 200_00)
+    await bank_notices(web, handle, 200_00, paid)  # only part of the first instalment arrives
     st = await wait_status(handle, "defaulted", timeout=30)
     first = st.summary["instalments"][0]
     assert (first["state"], first["received_fen"]) == ("partial", 200_00)
@@ -256,6 +266,44 @@ async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
     result: SettlementResult = await handle.result()
     assert (result.status, result.paid_fen, result.resumed_claim_fen) == ("resumed", 200_00, 1400_00)
     assert sorted(result.inquiries) == sorted(c.id for c in children.values())
+
+
+async def test_money_in_counts_only_when_the_case_accounts_statement_shows_it(
+    client, settings: Settings, simulator: str, web: str
+):
+    """A bank's credit notice counts when the statement (入账流水) shows it: a notice of ¥10,000,000,000 that
+    the bank never booked, or one naming the 2nd instalment while the 1st is watched, is an incident for
+    the judge and counts nothing; the same credit noticed as booked counts once."""
+    req = request(person("卫某某"), [(8, 500_00), (60, 500_00)])
+    handle = await start(client, settings, "settlement", req, acceleration=DAY_A_SECOND)
+    await wait_status(handle, "awaiting_suspension")
+    await decide(handle, SUSPEND, reason="达成和解, 中止执行")
+    await wait_status(handle, "performing")
+
+    await bank_notices(web, handle, 10**12, "LS99999999")
+    st = await eventually(lambda: _with_incidents(handle, 1))
+    assert st.incidents[0].code == "CREDIT_NOT_ON_STATEMENT" and st.summary["received_fen"] == 0
+    paid = await pay_into_case_account(simulator, req.case_number, 250_00)
+    await bank_notices(web, handle, 250_00, paid, instalment=2)
+    st = await eventually(lambda: _with_incidents(handle, 2))
+    assert st.incidents[1].code == "CREDIT_OTHER_INSTALMENT" and st.summary["received_fen"] == 0
+    await bank_notices(web, handle, 250_00, paid, instalment=1)
+    st = await eventually(lambda: _received(handle, 250_00))
+    assert actions(st).count("payment_noticed") == 1 and actions(st).count("credit_not_counted") == 2
+    await bank_notices(web, handle, 250_00, paid)  # the same credit again: counted once
+    st = await eventually(lambda: _with_incidents(handle, 3))
+    assert st.incidents[2].code == "CREDIT_ALREADY_COUNTED" and st.summary["received_fen"] == 250_00
+    await handle.terminate("test done")
+
+
+async def _with_incidents(handle: WorkflowHandle[Any, Any], count: int) -> Any:
+    st = await status(handle)
+    return st if len(st.incidents) >= count else None
+
+
+async def _received(handle: WorkflowHandle[Any, Any], fen: int) -> Any:
+    st = await status(handle)
+    return st if st.summary["received_fen"] == fen else None
 
 
 async def test_clerk_confirms_a_payment_and_the_period_to_resume_runs_out(client, settings: Settings):

@@ -93,3 +93,38 @@ def test_the_period_to_resume_is_versioned_law():
     params = params_at(date(2026, 11, 29))
     assert params.duration(P.SETTLEMENT_RESUMPTION_PERIOD) == LegalDuration(amount=2, unit=TimeUnit.YEAR)
     assert "第二百五十条" in params.cite(P.SETTLEMENT_RESUMPTION_PERIOD)
+
+
+def test_a_credit_counts_when_the_case_accounts_statement_shows_it():
+    """Money in is checked against the bank (issue 22): the notice's serial numbers are booked, not counted
+    before, add up to its amount, carry its date, and name the instalment watched, or it does not count."""
+    from domain.settlement import BookedCredit, credit_notice_problem
+
+    booked = [
+        BookedCredit(reference="LS00000001", amount_fen=150_00, received_on=date(2026, 3, 1)),
+        BookedCredit(reference="LS00000002", amount_fen=100_00, received_on=date(2026, 3, 2)),
+    ]
+
+    def problem(**over: object) -> str | None:
+        args: dict[str, object] = dict(
+            amount_fen=250_00,
+            received_on=date(2026, 3, 2),
+            references=["LS00000001", "LS00000002"],
+            instalment=None,
+            watching=1,
+            statement=booked,
+            counted=set(),
+            today=date(2026, 3, 5),
+        )
+        return credit_notice_problem(**(args | over))  # type: ignore[arg-type]
+
+    assert problem() is None
+    assert (problem(amount_fen=10**15) or "").startswith("CREDIT_AMOUNT_MISMATCH")
+    assert (problem(references=["LS99999999"]) or "").startswith("CREDIT_NOT_ON_STATEMENT")
+    assert (problem(references=[]) or "").startswith("CREDIT_WITHOUT_REFERENCE")
+    assert (problem(counted={"LS00000001"}) or "").startswith("CREDIT_ALREADY_COUNTED")
+    assert (problem(received_on=date(2026, 3, 1)) or "").startswith("CREDIT_DATE_MISMATCH")
+    assert (problem(today=date(2026, 3, 1)) or "").startswith("CREDIT_DATE_MISMATCH")  # not booked yet
+    # The issue's case: ¥25,000 reported for the 2nd instalment is not booked to the 1st.
+    assert (problem(instalment=2) or "").startswith("CREDIT_OTHER_INSTALMENT")
+    assert problem(instalment=1) is None

@@ -114,7 +114,10 @@ class CaseAccountCredit(BaseModel):
 
     amount_fen: PositiveFen = Field(description="到账金额 (fen)")
     received_on: date = Field(description="到账日期")
-    bank_reference: str = Field(default="", max_length=64, description="银行流水号")
+    bank_reference: str = Field(
+        default="", max_length=64, description="银行流水号 (several: comma-separated), as the statement lists them"
+    )
+    instalment: int | None = Field(default=None, ge=1, le=600, description="the instalment the payer named (期次)")
 
 
 class Payment(BaseModel):

@@ -34,6 +34,10 @@ WORDS = Words(
         "release_refused": Word("解除被拒", "Release refused"),
         "enforcement_suspended": Word("中止执行", "Enforcement suspended"),
         "payment_noticed": Word("银行到账通知", "Payment noticed by the bank"),
+        "credit_not_counted": Word(
+            "到账通知与案款账户入账流水不符, 未计入, 待法官核实",
+            "Notice not on the statement: not counted, for the judge",
+        ),
         "payment_confirmed": Word("确认履行款项", "Payment confirmed"),
         "instalment_paid": Word("本期已履行", "Instalment paid"),
         "instalment_partial": Word("本期部分履行", "Instalment partly paid"),
@@ -83,6 +87,7 @@ WORDS = Words(
         "against_guarantor": Word("同时执行担保人", "Enforce against the guarantor too"),
         "received_on": Word("到账日期", "Received on"),
         "bank_reference": Word("银行流水号", "Bank reference"),
+        "instalment": Word("期次", "Instalment"),
     },
     help={
         "id_number": Word(

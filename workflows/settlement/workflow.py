@@ -18,15 +18,18 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.partners import PartnerActivities, ReleaseMeasureInput
+    from activities.partners import CaseAccountStatementInput, PartnerActivities, ReleaseMeasureInput
     from core.temporal import scenario_search_attributes
+    from domain.actors import SYSTEM_ACTOR
     from domain.calendar import Deadline
     from domain.consumption_restriction import LiftingGround
     from domain.dishonest_list import RemovalGround
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_before
     from domain.settlement import (
+        BookedCredit,
         InstalmentState,
         InstalmentView,
+        credit_notice_problem,
         guarantor_claim,
         in_default,
         instalment_views,
@@ -45,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionDesk, DecisionSpec
     from workflows.kit.messages import DECIDE_UPDATE, LIFT_RESTRICTION, REMOVE_LISTING, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
+    from workflows.kit.models import DecisionInput, DecisionOutcome, Incident, ScenarioStatus
     from workflows.kit.status import publish_status
     from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task, task_id
@@ -58,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
         RESUME,
         SUE,
         SUSPEND,
+        CaseAccountCredit,
         Payment,
         RecordPayment,
         ResumeEnforcement,
@@ -66,6 +70,10 @@ with workflow.unsafe.imports_passed_through():
         SuspendEnforcement,
     )
     from workflows.settlement.words import WORDS
+
+# Runs recorded before a bank's credit notice was checked against the case account's statement count it as
+# the bank said.
+CREDIT_CHECK_PATCH = "settlement-credit-on-statement"
 
 DECISIONS = (
     DecisionSpec(SUSPEND, payload=SuspendEnforcement, reason_required=True),
@@ -214,6 +222,8 @@ class Settlement:
             outcome = await self._notice(number, notices, window.due_at, covered)
             if outcome.state is TaskState.COMPLETED and outcome.result is not None:
                 credit = outcome.result
+                if workflow.patched(CREDIT_CHECK_PATCH) and not await self._on_statement(number, notices, credit):
+                    continue  # not counted: an incident for the judge, the watch goes on
                 self._credit(
                     Payment(
                         amount_fen=credit["amount_fen"],
@@ -226,6 +236,44 @@ class Settlement:
             elif outcome.state is TaskState.REJECTED:
                 break  # the bank saw nothing arrive: a clerk may still confirm a payment until the window ends
         await self._wait(covered, window.due_at)
+
+    async def _on_statement(self, number: int, attempt: int, result: dict[str, Any]) -> bool:
+        """Money in is checked against the bank: the notice counts only when the case account's statement
+        shows it (domain.settlement.credit_notice_problem); otherwise an incident for the judge, who may
+        record the payment herself once verified."""
+        assert self.inp is not None and self.clock is not None
+        req = self.inp.request
+        credit = CaseAccountCredit.model_validate(result)
+        try:
+            statement = await workflow.execute_activity_method(
+                PartnerActivities.case_account_statement,
+                CaseAccountStatementInput(bank=req.case_account_bank, case_number=req.case_number),
+                start_to_close_timeout=timedelta(seconds=self.inp.measure_timeout_seconds),
+                retry_policy=retries.PARTNER,
+            )
+        except ActivityError as exc:
+            problem: str | None = f"STATEMENT_UNAVAILABLE: 无法取得案款账户入账流水 ({failure_code(exc)})"
+        else:
+            counted = {r for p in self.payments if p.source == "bank" for r in p.reference.split(",") if r}
+            problem = credit_notice_problem(
+                amount_fen=credit.amount_fen,
+                received_on=credit.received_on,
+                references=[r.strip() for r in credit.bank_reference.split(",") if r.strip()],
+                instalment=credit.instalment,
+                watching=number,
+                statement=[BookedCredit.model_validate(line.model_dump()) for line in statement.lines],
+                counted=counted,
+                today=self.clock.now().astimezone(CHINA_TZ).date(),
+            )
+        if problem is None:
+            return True
+        code, _, message = problem.partition(": ")
+        step = f"credit-{number}-{attempt}"
+        self.timeline.incidents.append(Incident(at=workflow.now(), step=step, code=code, message=message))
+        self.timeline.record(
+            "credit_not_counted", message, actor=SYSTEM_ACTOR, step=step, code=code, amount_fen=credit.amount_fen
+        )
+        return False
 
     async def _notice(self, number: int, attempt: int, until: datetime, covered: Callable[[], bool]) -> TaskOutcome:
         """One notice task to the case-account bank (到账通知), cancelled once it is no longer needed."""
