@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+import pytest
+from temporalio.client import Client
 
 from domain.next_steps import ProposalKind
+from tests import test_case_api as case_api
+from tests.helpers import eventually, login
 from tests.test_case_prefill import facts
-from workflows.kit.case_link import CaseFacts, CaseMatter, RegisteredMeasure, RegisterKind
+from workflows.kit.case_link import CaseFacts, CaseMatter, EffectKind, RegisteredMeasure, RegisterKind
 from workflows.kit.next_steps import next_steps
 from workflows.registry import SCENARIOS
 
@@ -97,3 +103,32 @@ def test_every_proposal_prefills_only_its_matters_own_fields() -> None:
         assert p.scenario is not None
         assert set(p.prefill) <= set(SCENARIOS[p.scenario].own_fields), p.scenario
         assert p.reason and p.reason_en and p.law
+
+
+@pytest.mark.usefixtures("stack")
+async def test_the_case_offers_the_disposal_once_real_estate_is_seized(stack: dict[str, str], client: Client) -> None:
+    clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
+    filed = await case_api.file(clerk)
+    case = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+    assert case["next_steps"] == []  # nothing found yet, nothing ignored, filed today
+    await case_api.effect(
+        client,
+        filed["workflow_id"],
+        EffectKind.MEASURE_PLACED,
+        "seize-2",
+        measure_key="seize/2",
+        register_kind=RegisterKind.SEIZE,
+        description="realestate-registry real_estate #2",
+        asset_kind="real_estate",
+    )
+
+    async def offered() -> list[dict[str, Any]] | None:
+        doc = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+        steps: list[dict[str, Any]] = doc["next_steps"]
+        return steps or None
+
+    [step] = await eventually(offered)
+    assert step["scenario"] == "real-estate-disposal" and step["because_of"] == "asset-inquiry-test"
+    assert step["prefill"] == {"property": {"description": "realestate-registry real_estate #2"}}
+    await clerk.aclose()
+    await judge.aclose()

@@ -377,6 +377,7 @@ def case_document(view: CaseView, entry: CaseRegisterEntry) -> dict[str, Any]:
         "fully_performed_on": view.fully_performed_on.isoformat() if view.fully_performed_on else None,
         "closing_modes": {m.value: {"title": r.title, "checklist": r.checklist} for m, r in CLOSING_RULES.items()},
         "party_requests": [r.model_dump(mode="json") for r in view.party_requests],
+        "next_steps": [p.model_dump(mode="json") for p in view.next_steps],
         "history_length": view.history_length,
         "runs": view.runs,
     }

@@ -16,6 +16,7 @@ from domain.filing import ApplicationPeriod
 from domain.ledger import Claim, LedgerView, Payout, Recovery
 from domain.legal_params import LegalParams
 from domain.legal_time import LegalClock
+from domain.next_steps import Proposal
 from domain.parties import Party
 from domain.party_requests import PartyRequestKind, PartySide
 from workflows.kit.case_link import CaseFacts, CaseMatter, CaseRef, RegisteredMeasure
@@ -188,6 +189,9 @@ class CaseView(BaseModel):
     history_length: int
     runs: int
     party_requests: list[PartyRequest] = Field(default_factory=list)
+    next_steps: list[Proposal] = Field(
+        default_factory=list, description="下一步: the matters the facts allow now, pre-filled (domain/next_steps.py)"
+    )
 
     def facts(self) -> CaseFacts:
         """What a matter started from this case is pre-filled from (``Scenario.from_case``)."""

@@ -65,6 +65,7 @@ from workflows.kit.case_link import (
 from workflows.kit.decisions import DecisionDesk, DecisionSpec
 from workflows.kit.messages import DECIDE_UPDATE
 from workflows.kit.models import DecisionInput, DecisionOutcome
+from workflows.kit.next_steps import next_steps
 from workflows.kit.status import publish_status
 from workflows.kit.timeline import Timeline, acting_user, refuse, require_role
 
@@ -169,6 +170,12 @@ class EnforcementCase:
 
     @workflow.query(name=CASE_STATUS_QUERY)
     def view(self) -> CaseView:
+        view = self._view()
+        if view.closed is None:
+            view.next_steps = next_steps(view.facts(), self._today())
+        return view
+
+    def _view(self) -> CaseView:
         f = self.filing
         return CaseView(
             case_id=f.case_id,
