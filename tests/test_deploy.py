@@ -166,6 +166,8 @@ def test_production_runs_the_dev_servers_temporal_version_on_its_production_imag
     values = yaml.safe_load((KUBERNETES / "temporal" / "values.yaml").read_text())
     assert values["server"]["image"]["tag"] == version
     assert values["admintools"]["image"]["tag"] == version
+    (job,) = of_kind(render(KUSTOMIZATIONS[0]), "Job")
+    assert job["spec"]["template"]["spec"]["containers"][0]["image"] == f"temporalio/admin-tools:{version}"
 
 
 def test_temporal_takes_only_certified_and_authorised_clients() -> None:
