@@ -81,10 +81,19 @@ async def test_filing_takes_the_courts_next_number_and_warns_when_late(stack: di
         clerk, title={**application()["title"], "effective_on": "2023-01-01", "performance_due_on": "2023-01-31"}
     )
     assert late["late_application"] and "第四百八十一条" in late["warnings"][0]
+    # Resumption (恢复执行): a 执恢 case of its own sequence, linked to the case it resumes.
+    resumed = await file(clerk, case_type="执恢", resumes_case_id=first["case_id"])
+    assert re.match(r"^（2026）浙0102执恢\d+号$", resumed["case_number"]), resumed
+    r = await clerk.post("/api/cases", json=application(resumes_case_id=first["case_id"]))
+    assert r.status_code == 422 and r.json()["field"] == "resumes_case_id" and "执恢" in r.json()["message"], r.text
+    r = await clerk.post("/api/cases", json=application(case_type="执恢", resumes_case_id="nope"))
+    assert r.status_code == 422 and r.json()["code"] == "UNKNOWN_CASE"
     judge = await login(stack["web"], "judge")
+    doc = (await judge.get(f"/api/cases/{resumed['case_id']}")).json()
+    assert doc["resumes"]["case_number"] == first["case_number"]
     listed = (await judge.get("/api/cases", params={"mine": "true"})).json()
     rows = {row["case_id"]: row for row in listed}
-    assert {first["case_id"], second["case_id"], late["case_id"]} <= set(rows)
+    assert {first["case_id"], second["case_id"], late["case_id"], resumed["case_id"]} <= set(rows)
     assert rows[late["case_id"]]["late_application"] is True
     # A case of the same number never appears twice.
     assert len({row["case_number"] for row in listed}) == len(listed)
@@ -95,6 +104,9 @@ async def test_filing_refuses_bad_input_naming_the_field_and_starts_nothing(stac
     bad_id = application(debtors=[{"kind": "person", "name": "张某", "id_number": "330106198503120310"}])
     r = await clerk.post("/api/cases", json=bad_id)
     assert r.status_code == 422 and r.json()["field"] == "debtors.0.id_number", r.text
+    backwards = {**application()["title"], "performance_due_on": "2026-08-01"}
+    r = await clerk.post("/api/cases", json=application(title=backwards))
+    assert r.status_code == 422 and r.json()["field"] == "title.performance_due_on", r.text
     r = await clerk.post("/api/cases", json=application(claim={"principal_fen": 0}))
     assert r.status_code == 422 and r.json()["field"] == "claim.principal_fen"
     r = await clerk.post("/api/cases", json=application(judge="nobody"))

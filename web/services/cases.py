@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError
@@ -57,6 +57,7 @@ from workflows.case.models import (
     ExtensionRequest,
     StartMatter,
 )
+from workflows.kit.case_link import CaseRef
 from workflows.kit.messages import DECIDE_UPDATE
 from workflows.kit.models import DecisionInput
 from workflows.kit.scenario import Scenario
@@ -113,12 +114,16 @@ class FilingRequest(BaseModel):
     judge: str | None = Field(default=None, max_length=64, description="承办法官 (user id); left out: assigned")
     received_on: date | None = Field(default=None, description="收到申请之日; left out: today")
     case_type: CaseType = Field(default=CaseType.FIRST, description="执 (first) or 执恢 (resumed)")
+    resumes_case_id: str | None = Field(
+        default=None, max_length=64, description="恢复执行: the case (case_id) this 执恢 case resumes"
+    )
 
-    @model_validator(mode="after")
-    def _dates(self) -> FilingRequest:
-        if self.title.performance_due_on < self.title.effective_on:
-            raise ValueError("title.performance_due_on: 履行期间届满日不得早于生效日期 / before the title took effect")
-        return self
+    @field_validator("resumes_case_id")
+    @classmethod
+    def _resumption_is_zhihui(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and info.data.get("case_type") is not CaseType.RESUMED:
+            raise ValueError("恢复执行的案件类型为执恢 / a resumption is filed as 执恢 (case_type)")
+        return value
 
 
 class Filed(BaseModel):
@@ -197,6 +202,7 @@ async def file_case(
             "COURT_CODE_UNKNOWN", f"court: 未配置 {req.court} 的法院代字 / no court code", "court"
         ) from None
     store = CaseStore(db)
+    resumes = await _resumed(db, actor, req) if req.resumes_case_id else None
     judge = await db.run(_assign_judge, db, store, req.court, req.judge)
     today = _today()
     received = req.received_on or today
@@ -239,6 +245,7 @@ async def file_case(
         application_period=period,
         execution_notice_due_on=execution_notice_due(received, params),
         params=params,
+        resumes=resumes,
     )
     entry = CaseRegisterEntry(
         case_id=case_id,
@@ -289,6 +296,15 @@ async def file_case(
         late_application=period.late,
         warnings=[period.warning] if period.warning else [],
     )
+
+
+async def _resumed(db: Database, actor: Actor, req: FilingRequest) -> CaseRef:
+    """The earlier case a 执恢 case resumes (after 终本, a breached settlement …): one of the clerk's court."""
+    earlier = await db.run(CaseStore(db).get, req.resumes_case_id)
+    if earlier is None or not actor.in_court(earlier.court) or earlier.court != req.court:
+        message = f"resumes_case_id: 本院没有案件 {req.resumes_case_id} / no such case of this court"
+        raise ValidationFailed("UNKNOWN_CASE", message, "resumes_case_id")
+    return CaseRef(case_id=earlier.case_id, workflow_id=earlier.workflow_id, case_number=earlier.case_number)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -352,6 +368,7 @@ def case_document(view: CaseView, entry: CaseRegisterEntry) -> dict[str, Any]:
         },
         "title": view.title.model_dump(mode="json"),
         "application_period": view.application_period.model_dump(mode="json"),
+        "resumes": view.resumes.model_dump(mode="json") if view.resumes else None,
         "execution_notice_due_on": view.execution_notice_due_on.isoformat(),
         "ledger": ledger,
         "measures": [

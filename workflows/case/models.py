@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from domain.case_closing import ClosingMode
 from domain.case_number import CaseNumberParts
@@ -40,6 +40,16 @@ class CaseTitle(BaseModel):
     effective_on: date = Field(description="生效日期")
     performance_due_on: date = Field(description="履行期间届满日")
 
+    @field_validator("performance_due_on")
+    @classmethod
+    def _after_effect(cls, value: date, info: ValidationInfo) -> date:
+        effective = info.data.get("effective_on")
+        if effective is not None and value < effective:
+            raise ValueError(
+                "履行期间届满日不得早于生效日期 / the performance period ends before the title took effect"
+            )
+        return value
+
 
 class CaseFiling(BaseModel):
     """The docketed application (申请执行书 as filed): fixed at filing, recorded in the first history event."""
@@ -60,6 +70,7 @@ class CaseFiling(BaseModel):
     application_period: ApplicationPeriod
     execution_notice_due_on: date
     params: LegalParams = Field(description="the legal parameters in force on the filing day")
+    resumes: CaseRef | None = Field(default=None, description="恢复执行: the earlier case this 执恢 case resumes")
 
 
 class MatterRecord(BaseModel):
@@ -178,6 +189,7 @@ class CaseView(BaseModel):
     title: CaseTitle
     application_period: ApplicationPeriod
     execution_notice_due_on: date
+    resumes: CaseRef | None = None
     ledger: LedgerView
     measures: list[RegisteredMeasure]
     term: TermView

@@ -110,6 +110,7 @@ class EnforcementCase:
                 late_application=f.application_period.late,
                 warning=f.application_period.warning,
                 execution_notice_due_on=f.execution_notice_due_on.isoformat(),
+                resumes=f.resumes.case_number if f.resumes else None,
             )
         while True:
             # Cleared before the work, not after: a change arriving while it awaits wakes the next round.
@@ -190,6 +191,7 @@ class EnforcementCase:
             title=f.title,
             application_period=f.application_period,
             execution_notice_due_on=f.execution_notice_due_on,
+            resumes=f.resumes,
             ledger=self.ledger(),
             measures=list(self.state.measures.values()),
             term=self.term(),
