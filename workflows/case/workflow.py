@@ -96,11 +96,8 @@ class EnforcementCase:
             self.desk.offer(APPROVE_EXTENSION, REFUSE_EXTENSION)
         self.seen = set(self.state.effects_seen)
         self.changed = True
-        self.watchers: set[asyncio.Task[None]] = set()
-
-    @workflow.run
-    async def run(self, inp: CaseInput) -> dict[str, Any]:
         if inp.state is None:
+            # Here, not in run(): a matter's effect may be handled in the first task, before run() begins.
             f = self.filing
             self.timeline.record(
                 "filed",
@@ -112,6 +109,10 @@ class EnforcementCase:
                 execution_notice_due_on=f.execution_notice_due_on.isoformat(),
                 resumes=f.resumes.case_number if f.resumes else None,
             )
+        self.watchers: set[asyncio.Task[None]] = set()
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> dict[str, Any]:
         while True:
             # Cleared before the work, not after: a change arriving while it awaits wakes the next round.
             self.changed = False
