@@ -13,13 +13,23 @@ audit trail records the hash (audit/derive.py), so anyone holding the PDF can ch
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from temporalio import activity
 
-from domain.documents import DocumentKind, DocumentRequest, IssuedDocument, document_number
+from domain.documents import (
+    DocumentKind,
+    DocumentRequest,
+    IssuedDocument,
+    ServiceMethod,
+    document_number,
+    service_date,
+)
 from domain.errors import NotFound, ValidationFailed
+from domain.legal_time import CHINA_TZ
 
 if TYPE_CHECKING:
     from activities.resources import WorkerResources
@@ -28,8 +38,16 @@ if TYPE_CHECKING:
     from core.documents.render import Renderer
     from core.documents.seal import CourtSeal
     from store.db import Database
+    from store.documents import ServiceRecord
 
 ISSUE_DOCUMENT = "issue_document"
+SERVICE_METHOD_WORDS = {
+    ServiceMethod.ELECTRONIC: "电子送达",
+    ServiceMethod.DIRECT: "直接送达",
+    ServiceMethod.LEFT: "留置送达",
+    ServiceMethod.POST: "邮寄送达",
+    ServiceMethod.ANNOUNCEMENT: "公告送达",
+}
 
 
 class IssueRequest(BaseModel):
@@ -52,6 +70,11 @@ class DocumentOffice:
         self._lock = threading.Lock()
 
     def issue(self, req: DocumentRequest, president_name: str = "") -> IssuedDocument:
+        return self.issue_sealed(req, president_name)[0]
+
+    def issue_sealed(self, req: DocumentRequest, president_name: str = "") -> tuple[IssuedDocument, bytes]:
+        """The issued document and its sealed PDF (what a request to a partner carries)."""
+        from core.blobstore import sha256_hex
         from domain.documents import check_fields
         from store.db import utcnow
 
@@ -75,6 +98,7 @@ class DocumentOffice:
             president=spec.president,
             refers_to=req.refers_to,
         )
+        sealed: bytes | None = None
         if reservation.sha256 is None:
             number = document_number(req.case_number, reservation.ordinal)
             pdf = self.renderer.render(
@@ -85,7 +109,56 @@ class DocumentOffice:
             self.store.complete(reservation.document_id, number, digest, utcnow())
         issued = self.store.get(reservation.document_id)
         assert issued is not None
-        return issued
+        if sealed is None or sha256_hex(sealed) != issued.sha256:  # an earlier try's document
+            sealed = self.blobs.get(issued.sha256)
+        return issued, sealed
+
+    def record_service(
+        self,
+        document_id: str,
+        recipient: str,
+        method: ServiceMethod,
+        at: datetime,
+        recorded_by: str,
+        address: str = "",
+        with_receipt: bool = True,
+    ) -> list[ServiceRecord]:
+        """Records that the document reached ``recipient`` (送达). With ``with_receipt`` a 送达回证 is issued
+        and sealed for it (paper service: the clerk records the signed receipt); an electronic service's own
+        trace is its receipt (在线诉讼规则 Art. 31), so a partner's answer records it without one."""
+        from store.documents import ServiceRecord
+
+        served = self.store.get(document_id)
+        if served is None:
+            raise NotFound("DOCUMENT_NOT_FOUND", f"文书不存在: {document_id}", "document_id")
+        served_at = service_date(method, at)
+        receipt_id = None
+        if with_receipt:
+            local = served_at.astimezone(CHINA_TZ)
+            receipt = self.issue(
+                DocumentRequest(
+                    kind=DocumentKind.SERVICE_RECEIPT,
+                    court=served.court,
+                    case_number=served.case_number,
+                    issued_on=local.date(),
+                    fields={
+                        "served_title": served.title,
+                        "served_number": served.number,
+                        "served_sha256": served.sha256,
+                        "recipient": recipient,
+                        "method": SERVICE_METHOD_WORDS[method],
+                        "address": address or "—",
+                        "served_at": local.strftime("%Y-%m-%d %H:%M"),
+                        "note": f"记录人 {recorded_by}",
+                    },
+                    workflow_id=self.store.workflow_of(document_id),
+                    idempotency_key=f"{document_id}/service/{recipient}",
+                    refers_to=document_id,
+                )
+            )
+            receipt_id = receipt.document_id
+        record = ServiceRecord(recipient, method.value, served_at, recorded_by, receipt_id)
+        return self.store.record_service(document_id, record)
 
     def seal_for(self, court: str) -> CourtSeal:
         from core.documents.seal import CourtSeal
@@ -107,10 +180,7 @@ class DocumentOffice:
 class DocumentActivities:
     @classmethod
     def from_resources(cls, r: WorkerResources) -> DocumentActivities:
-        from core.documents.pki import CourtKeys
-
-        keys = CourtKeys(r.settings.document_pki_path, sandbox=r.settings.sandbox)
-        return cls(DocumentOffice(r.database, r.blobs, keys))
+        return cls(r.documents)
 
     def __init__(self, office: DocumentOffice) -> None:
         self.office = office
@@ -120,5 +190,5 @@ class DocumentActivities:
         """Synchronous (rendering and signing are CPU work): the worker runs it in its thread pool."""
         return self.office.issue(req.document, req.president_name)
 
-    def all(self) -> list[object]:
+    def all(self) -> list[Callable[..., Any]]:
         return [self.issue_document]

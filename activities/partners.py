@@ -7,8 +7,9 @@ restarted worker sends the same key and the partner gives the first answer inste
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -26,17 +27,21 @@ from adapters.protocol import (
     MeasureResponse,
     ReleaseRequest,
     RenewRequest,
+    SealedDocument,
     WireAsset,
     WireSubject,
 )
 from adapters.registry import AdapterRegistry
 from core.logging import get_logger
 from domain.assets import FoundAsset, InquiryAnswer, InquiryOutcome
+from domain.documents import DocumentKind, DocumentRequest, ServiceMethod
+from domain.legal_time import CHINA_TZ
 from domain.measures import MeasureKind
 from domain.parties import Party
 from domain.personal import AccountNumber
 
 if TYPE_CHECKING:
+    from activities.documents import DocumentOffice
     from activities.resources import WorkerResources
 
 log = get_logger(__name__)
@@ -80,6 +85,32 @@ class MeasureInput(BaseModel):
     court: str
     case_number: str
     document_ref: str
+    debtor: Party | None = None  # named in the 协助执行通知书 the request carries
+
+
+class MeasureAnswer(MeasureResponse):
+    """The partner's answer, and the 协助执行通知书 the request carried (None before documents existed)."""
+
+    document_id: str | None = None
+    document_number: str | None = None
+    sha256: str | None = None
+
+
+class DeductionAnswer(DeductionResponse):
+    document_id: str | None = None
+    document_number: str | None = None
+    sha256: str | None = None
+
+
+# What a 协助执行通知书 asks of the assisting body, and the property it names, by act.
+ACT_NAMES = {"freeze": "冻结", "seize": "查封", "deduct": "扣划"}
+ASSET_WORDS = {"freeze": "被执行人名下的存款账户", "seize": "被执行人名下的登记财产", "deduct": "已冻结账户内的存款"}
+
+
+def _document_fields(notice: SealedDocument | None) -> dict[str, str | None]:
+    if notice is None:
+        return {}
+    return {"document_id": notice.document_id, "document_number": notice.number, "sha256": notice.sha256}
 
 
 class RenewMeasureInput(BaseModel):
@@ -107,6 +138,9 @@ class DeductInput(BaseModel):
     to_account: AccountNumber
     case_number: str
     document_ref: str
+    court: str = ""  # the court whose 协助执行通知书 goes with the deduction ("" before documents existed)
+    asset_reference: AccountNumber | None = None  # the frozen account, named in the notice
+    debtor: Party | None = None
 
 
 def request_id_for(workflow_id: str, activity_id: str) -> str:
@@ -152,11 +186,15 @@ class CaseAccountStatementInput(BaseModel):
 class PartnerActivities:
     @classmethod
     def from_resources(cls, r: WorkerResources) -> PartnerActivities:
-        return cls(r.adapters, r.settings.public_base_url)
+        return cls(r.adapters, r.settings.public_base_url, r.documents)
 
-    def __init__(self, adapters: AdapterRegistry, callback_base_url: str) -> None:
+    def __init__(
+        self, adapters: AdapterRegistry, callback_base_url: str, documents: DocumentOffice | None = None
+    ) -> None:
         self._adapters = adapters
         self._callback_base_url = callback_base_url.rstrip("/")
+        self._documents = documents  # None: requests go without their notice (partners that need none)
+        self._partner_names = {e.id: e.name for e in adapters.endpoints()}
 
     async def _inquire_one(self, partner_id: str, subject: Party) -> InquiryAttempt:
         info = activity.info()
@@ -196,8 +234,68 @@ class PartnerActivities:
         """Asks one partner again after an outage; Temporal retries this until the partner's deadline."""
         return await self._inquire_one(inp.partner_id, inp.subject)
 
+    async def _assistance_notice(
+        self,
+        inp: MeasureInput | DeductInput,
+        act: str,
+        asset_reference: str,
+        amount_fen: int | None,
+    ) -> SealedDocument | None:
+        """Issues the step's 协助执行通知书 to the partner (once per step: a retry gets the same number)."""
+        if self._documents is None or not inp.court:
+            return None
+        info = activity.info()
+        fields: dict[str, Any] = {
+            "recipient": self._partner_names.get(inp.partner_id, inp.partner_id),
+            "recipient_id": inp.partner_id,
+            "act": act,
+            "act_name": ACT_NAMES[act],
+            "asset": ASSET_WORDS[act],
+            "asset_reference": asset_reference,
+            "amount_fen": amount_fen,
+            "ruling_number": inp.document_ref,
+        }
+        if inp.debtor is not None:
+            fields |= {"debtor_name": inp.debtor.name, "debtor_id": inp.debtor.id_number}
+        request = DocumentRequest(
+            kind=DocumentKind.ASSISTANCE_NOTICE,
+            court=inp.court,
+            case_number=inp.case_number,
+            issued_on=info.scheduled_time.astimezone(CHINA_TZ).date(),
+            fields=fields,
+            workflow_id=info.workflow_id,
+            idempotency_key=f"{idempotency_key(inp.step)}/assistance-notice",
+        )
+        issued, pdf = await asyncio.to_thread(self._documents.issue_sealed, request)
+        return SealedDocument(
+            document_id=issued.document_id,
+            number=issued.number,
+            sha256=issued.sha256,
+            pdf_base64=base64.b64encode(pdf).decode(),
+        )
+
+    async def _served(self, notice: SealedDocument | None, partner_id: str) -> None:
+        """The partner's system accepted the request with its notice: the notice is served on it now
+        (CPL 90: on arrival in the recipient's system; 查扣冻规定 Art. 1: effective when served on the
+        assisting body). The answer is the electronic receipt."""
+        if notice is None or self._documents is None:
+            return
+        now = datetime.now(UTC)
+        await asyncio.to_thread(
+            self._documents.record_service,
+            notice.document_id,
+            partner_id,
+            ServiceMethod.ELECTRONIC,
+            now,
+            f"system:{partner_id}",
+            with_receipt=False,
+        )
+
     @activity.defn(name="register_measure")
-    async def register_measure(self, inp: MeasureInput) -> MeasureResponse:
+    async def register_measure(self, inp: MeasureInput) -> MeasureAnswer:
+        """Sends the freeze or seizure with its sealed 协助执行通知书; the answer names the notice (its id and
+        SHA-256 go into the audit chain)."""
+        notice = await self._assistance_notice(inp, inp.kind.value, inp.asset_reference, inp.amount_fen)
         request = MeasureRequest(
             kind=inp.kind,
             asset_reference=inp.asset_reference,
@@ -206,9 +304,12 @@ class PartnerActivities:
             court=inp.court,
             case_number=inp.case_number,
             document_ref=inp.document_ref,
+            document=notice,
         )
         with refusals_not_retried():
-            return await self._adapters.get(inp.partner_id).register_measure(idempotency_key(inp.step), request)
+            answer = await self._adapters.get(inp.partner_id).register_measure(idempotency_key(inp.step), request)
+        await self._served(notice, inp.partner_id)
+        return MeasureAnswer(**answer.model_dump(), **_document_fields(notice))
 
     @activity.defn(name="renew_measure")
     async def renew_measure(self, inp: RenewMeasureInput) -> MeasureResponse:
@@ -227,16 +328,20 @@ class PartnerActivities:
             )
 
     @activity.defn(name="deduct_funds")
-    async def deduct_funds(self, inp: DeductInput) -> DeductionResponse:
+    async def deduct_funds(self, inp: DeductInput) -> DeductionAnswer:
+        notice = await self._assistance_notice(inp, "deduct", inp.asset_reference or inp.measure_id, inp.amount_fen)
         request = DeductionRequest(
             measure_id=inp.measure_id,
             amount_fen=inp.amount_fen,
             to_account=inp.to_account,
             case_number=inp.case_number,
             document_ref=inp.document_ref,
+            document=notice,
         )
         with refusals_not_retried():
-            return await self._adapters.get(inp.partner_id).deduct(idempotency_key(inp.step), request)
+            answer = await self._adapters.get(inp.partner_id).deduct(idempotency_key(inp.step), request)
+        await self._served(notice, inp.partner_id)
+        return DeductionAnswer(**answer.model_dump(), **_document_fields(notice))
 
     @activity.defn(name="case_account_statement")
     async def case_account_statement(self, inp: CaseAccountStatementInput) -> CaseAccountStatement:

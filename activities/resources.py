@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from activities.documents import DocumentOffice
     from adapters.registry import AdapterRegistry
     from core.blobstore import BlobStore
     from core.settings import Settings
@@ -25,6 +26,7 @@ class WorkerResources:
     database: Database  # the shared store: inbox projection, audit archive
     blobs: BlobStore
     personal_data: tuple[object, ...]  # models whose marked fields the audit trail masks
+    documents: DocumentOffice  # issues the court's sealed documents (activities/documents.py)
 
 
 class ActivityGroup(Protocol):

@@ -57,6 +57,17 @@ class InquiryCallback(BaseModel):
     message: str | None = None
 
 
+class SealedDocument(BaseModel):
+    """The court's sealed document sent with a request (协助执行通知书): the PDF as issued, with its number
+    and SHA-256. The partner verifies the seal against the courts' CA and reads the account, act and
+    amount it names from the PDF's keywords, under the seal (docs/partner-protocol.md)."""
+
+    document_id: str = Field(max_length=40)
+    number: str = Field(max_length=80, description="文书编号, e.g. （2026）浙0102执123号之一")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    pdf_base64: str = Field(max_length=4_000_000, description="the sealed PDF, base64")
+
+
 class MeasureRequest(BaseModel):
     kind: MeasureKind
     asset_reference: AccountNumber
@@ -65,6 +76,7 @@ class MeasureRequest(BaseModel):
     court: str
     case_number: str
     document_ref: str = Field(description="the ruling and assistance notice (裁定书/协助执行通知书) number")
+    document: SealedDocument | None = Field(default=None, description="the sealed 协助执行通知书; required by banks")
 
 
 class MeasureResponse(BaseModel):
@@ -97,6 +109,7 @@ class DeductionRequest(BaseModel):
     to_account: AccountNumber = Field(description="the court's case account (案款账户)")
     case_number: str
     document_ref: str
+    document: SealedDocument | None = Field(default=None, description="the sealed 协助执行通知书 (扣划)")
 
 
 class DeductionResponse(BaseModel):

@@ -7,14 +7,15 @@ Pure: no rendering, no keys, no I/O. The templates themselves are data beside th
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
+from domain.cases import CaseNumber, CourtName
 from domain.errors import ValidationFailed
+from domain.legal_time import LegalDuration, TimeUnit, calendar_end
 
 
 class DocumentKind(StrEnum):
@@ -72,6 +73,11 @@ class DocumentSpec(BaseModel):
     required: list[str] = Field(default_factory=list)
     basis: list[str] = Field(default_factory=list, description="法律依据, printed in the legal-basis block")
     president: bool = False
+    machine: list[str] = Field(
+        default_factory=list,
+        description="fields also written as the PDF's keywords (name=value), under the seal: what an assisting "
+        "body's system checks — the account, the amount — without reading the text",
+    )
 
 
 class MissingDocumentField(ValidationFailed):
@@ -102,21 +108,14 @@ class DocumentRequest(BaseModel):
     encrypted; nothing of it is stored in clear."""
 
     kind: DocumentKind
-    court: str = Field(min_length=2, max_length=64)
-    case_number: str = Field(min_length=3, max_length=64)
+    court: CourtName
+    case_number: CaseNumber
     issued_on: date = Field(description="the date printed and the PDF's creation date: fixed by the caller")
     fields: dict[str, Any] = Field(default_factory=dict)
     workflow_id: str = Field(default="", max_length=200)
     case_id: str | None = Field(default=None, max_length=100)
     idempotency_key: str = Field(min_length=8, max_length=300, description="workflow id + step: one number")
     refers_to: str | None = Field(default=None, description="the document a 补正 corrects")
-
-    @field_validator("case_number")
-    @classmethod
-    def _case_number_shape(cls, v: str) -> str:
-        if not CASE_NUMBER.match(v):
-            raise ValueError("案号 must look like （2026）浙0102执123号")
-        return v
 
 
 class IssuedDocument(BaseModel):
@@ -128,15 +127,13 @@ class IssuedDocument(BaseModel):
     title: str
     number: str
     court: str
+    case_number: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     issued_at: datetime
     template_version: str
     president: bool = False
     refers_to: str | None = None
 
-
-# （2026）浙0102执123号, with ASCII or full-width parentheses.
-CASE_NUMBER = re.compile(r"^[(（]\d{4}[)）][\u4e00-\u9fff]{1,2}\d{2,4}[\u4e00-\u9fff]{1,4}\d{1,7}号$")
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -229,3 +226,29 @@ def _group_words(g: int) -> str:
 def yuan_figures(fen: int) -> str:
     """¥12,345.67 as printed beside the capital numerals."""
     return f"¥{fen // 100:,}.{fen % 100:02d}"
+
+
+class ServiceMethod(StrEnum):
+    """How a document reached its recipient (送达方式, CPL 87–95; DOMAIN §18.1)."""
+
+    ELECTRONIC = "electronic"  # 电子送达: served when it reaches the recipient's system (CPL 90)
+    DIRECT = "direct"  # 直接送达: the recipient signs the receipt (CPL 87–88)
+    LEFT = "left"  # 留置送达: refused, left with witnesses or on video (CPL 89)
+    POST = "post"  # 邮寄送达: the date on the postal receipt (CPL 91)
+    ANNOUNCEMENT = "announcement"  # 公告送达: served 30 days after publication (CPL 95)
+
+
+ANNOUNCEMENT_PERIOD = LegalDuration(amount=30, unit=TimeUnit.CALENDAR_DAY)
+
+
+def service_date(method: ServiceMethod, at: datetime) -> datetime:
+    """When the document counts as served: the receipt's moment, or for an announcement 30 days after the
+    (last) publication (CPL 95; 民诉法解释 Art. 138)."""
+    return calendar_end(at, ANNOUNCEMENT_PERIOD) if method is ServiceMethod.ANNOUNCEMENT else at
+
+
+def period_end_from_service(served_at: datetime | None, period: LegalDuration) -> datetime | None:
+    """The end of a period that runs from service — the 执行通知书's time to perform, 10 days for a
+    jurisdiction objection (执行程序解释 Art. 3) — or None while the document is not served: the period
+    has not started. The day of service is not counted (CPL 85)."""
+    return None if served_at is None else calendar_end(served_at, period)

@@ -68,6 +68,8 @@ def stack_children(settings: Settings) -> list[ChildSpec]:
             [
                 *(py, "-m", "simulators", "--host", settings.simulator_host),
                 *("--port", str(settings.simulator_port), "--state-dir", str(settings.var_dir / "simulators")),
+                # The sandbox's banks and registries act only on a notice sealed by a court this CA certified.
+                *("--document-ca", str(settings.document_pki_path / "ca.pem")),
             ],
             env,
             lambda: port_open(settings.simulator_host, settings.simulator_port),

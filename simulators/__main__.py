@@ -35,6 +35,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--partners-file", type=Path, default=None, help="JSON list of PartnerEndpoint")
     parser.add_argument("--no-demo-data", action="store_true", help="do not seed the demo debtors")
     parser.add_argument("--random-seed", type=int, default=None, help="fix the fault dice")
+    parser.add_argument(
+        "--document-ca",
+        type=Path,
+        default=None,
+        help="the courts' CA certificate (PEM): banks and registries then refuse a freeze, seizure or deduction "
+        "without a sealed 协助执行通知书 (the sandbox's is var/document-pki/ca.pem)",
+    )
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
 
@@ -43,11 +50,16 @@ def main(argv: list[str] | None = None) -> None:
         partners = load_partners(partners_file)
     else:
         partners = sandbox_partners(f"http://{args.host}:{args.port}")
+    if args.document_ca is not None and not args.document_ca.exists() and Settings().sandbox:
+        from core.documents.pki import CourtKeys
+
+        CourtKeys(args.document_ca.parent, sandbox=True).ca()  # the sandbox CA, made by whoever needs it first
     config = SimulatorConfig(
         state_dir=args.state_dir,
         partners=partners,
         seed_demo_data=not args.no_demo_data,
         random_seed=args.random_seed,
+        document_ca=args.document_ca,
     )
     configure_logging(args.log_level.upper(), component="simulators")
     uvicorn.run(

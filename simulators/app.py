@@ -47,6 +47,7 @@ from simulators.callbacks import CallbackDispatcher, CallbackSender
 from simulators.case_account import build_case_account_router
 from simulators.demo_data import DEMO_SUBJECTS, DemoSubjectView, demo_subject_views
 from simulators.dishonest_list import build_dishonest_list_router
+from simulators.documents import DocumentCheck
 from simulators.errors import SimulatorError
 from simulators.faults import FaultState, after_effect, before_effect
 from simulators.guards import REPLAYED_HEADER, expected_authorization, idempotency_key, require_bearer
@@ -106,6 +107,8 @@ class Simulator:
                 authorization=expected_authorization(ep.token),
             )
         self.dispatcher = CallbackDispatcher(config.callback_attempts, config.callback_backoff_seconds)
+        # Banks and registries act only on a sealed 协助执行通知书 when the courts' CA is configured.
+        self.documents = DocumentCheck(config.document_ca) if config.document_ca else None
 
     def runtime(self, partner_id: str) -> PartnerRuntime:
         rt = self.partners.get(partner_id)
@@ -224,6 +227,10 @@ def _partner_router(sim: Simulator) -> APIRouter:
     @router.post("/measures", response_model=MeasureResponse)
     async def register_measure(body: MeasureRequest, rt: Partner, key: Key) -> Response:
         """冻结 / 查封: registers a freeze or a seizure, once per idempotency key."""
+        if sim.documents is not None:
+            refs = (body.asset_reference,)
+            check = functools.partial(sim.documents.require, body.document, partner_id=rt.id, act=body.kind.value)
+            await run_in_threadpool(check, references=refs, amount_fen=body.amount_fen)
         over_freeze = rt.faults.knobs.over_freeze_fen
         return await _mutate(rt, functools.partial(rt.store.register_measure, key, body, over_freeze))
 
@@ -240,6 +247,10 @@ def _partner_router(sim: Simulator) -> APIRouter:
     @router.post("/deductions", response_model=DeductionResponse)
     async def deduct(body: DeductionRequest, rt: Partner, key: Key) -> Response:
         """扣划: moves frozen funds into the court's case account."""
+        if sim.documents is not None:
+            refs = (body.measure_id, *rt.store.measure_assets(body.measure_id))
+            check = functools.partial(sim.documents.require, body.document, partner_id=rt.id, act="deduct")
+            await run_in_threadpool(check, references=refs, amount_fen=body.amount_fen)
         return await _mutate(rt, functools.partial(rt.store.deduct, key, body))
 
     return router

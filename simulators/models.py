@@ -36,6 +36,10 @@ class SimulatorConfig(BaseModel):
     random_seed: int | None = Field(default=None, description="fixes the fault dice per partner (reproducible runs)")
     callback_attempts: int = Field(default=6, ge=1, description="delivery attempts of one asynchronous answer")
     callback_backoff_seconds: float = Field(default=0.2, gt=0, description="first retry delay; doubles each time")
+    document_ca: Path | None = Field(
+        default=None,
+        description="the courts' CA (PEM): freezes, seizures and deductions then need a sealed 协助执行通知书",
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:

@@ -496,6 +496,13 @@ class PartnerStore(LockedSqlite):
             "FROM ledger ORDER BY id"
         )
 
+    def measure_assets(self, measure_id: str) -> list[str]:
+        """The account or asset a measure holds (none if there is no such measure)."""
+        return [
+            r["asset_reference"]
+            for r in self._rows("SELECT asset_reference FROM measures WHERE measure_id = ?", (measure_id,))
+        ]
+
     def measures(self) -> list[dict[str, Any]]:
         return self._rows(
             "SELECT measure_id, kind, asset_reference, frozen_fen, held_fen, rank, registered_at, expires_on, "

@@ -32,7 +32,7 @@ from store.db import Base, Database, UTCDateTime, utcnow
 class DocumentSequence(Base):
     __tablename__ = "document_sequences"
 
-    court: Mapped[str] = mapped_column(String(64), primary_key=True)
+    court: Mapped[str] = mapped_column(String(100), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     series: Mapped[str] = mapped_column(String(64), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
@@ -46,7 +46,7 @@ class DocumentRow(Base):
     workflow_id: Mapped[str] = mapped_column(String(200), index=True)
     case_id: Mapped[str | None] = mapped_column(String(100), index=True, nullable=True)
     case_number: Mapped[str] = mapped_column(String(64), index=True)
-    court: Mapped[str] = mapped_column(String(64), index=True)
+    court: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(40))
     number: Mapped[str] = mapped_column(String(80))
@@ -171,6 +171,11 @@ class DocumentStore:
             row = s.get(DocumentRow, document_id)
             return row.court if row is not None else None
 
+    def workflow_of(self, document_id: str) -> str:
+        with self.db.session() as s:
+            row = s.get(DocumentRow, document_id)
+            return row.workflow_id if row is not None else ""
+
     def by_hash(self, sha256: str) -> IssuedDocument | None:
         with self.db.session() as s:
             row = s.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha256)).first()
@@ -212,6 +217,7 @@ def _issued(row: DocumentRow) -> IssuedDocument:
         title=row.title,
         number=row.number,
         court=row.court,
+        case_number=row.case_number,
         sha256=row.sha256,
         issued_at=row.issued_at,
         template_version=row.template_version,

@@ -108,6 +108,15 @@ async def client(temporal_env: WorkflowEnvironment, settings: Settings) -> Clien
     )
 
 
+def document_ca(settings: Settings) -> Path:
+    """The sandbox CA the workers' court certificates chain to, made now if it is not there yet."""
+    from core.documents.pki import CourtKeys
+
+    keys = CourtKeys(settings.document_pki_path, sandbox=True)
+    keys.ca()
+    return keys.ca_path
+
+
 @pytest.fixture(scope="session")
 def simulator(settings: Settings, var_dir: Path) -> Iterator[str]:
     """The partner simulators as their own process, as in `make run`."""
@@ -124,6 +133,9 @@ def simulator(settings: Settings, var_dir: Path) -> Iterator[str]:
             str(settings.simulator_port),
             "--state-dir",
             str(state),
+            # Banks and registries act only on a sealed 协助执行通知书 from a court this CA certified.
+            "--document-ca",
+            str(document_ca(settings)),
         ],
         cwd=REPO,
         stdout=log,

@@ -209,3 +209,59 @@ def refusal_code(exc: WorkflowUpdateFailedError) -> str:
     cause = exc.cause
     assert isinstance(cause, ApplicationError), f"not a refusal: {cause!r}"
     return str(cause.type)
+
+
+async def assistance_notice(
+    settings: Settings,
+    partner: str,
+    reference: str,
+    amount_fen: int | None,
+    act: str = "freeze",
+    case: str = "(2026)浙0102执9号",
+    keys: Any = None,
+) -> dict[str, Any]:
+    """A sealed 协助执行通知书 to ``partner`` for ``reference`` and ``amount_fen``, as a request's ``document``:
+    what a bank needs before it freezes, seizes or deducts (simulators/documents.py). Issued by a test's own
+    document office under the session's sandbox CA, which the simulators trust, unless ``keys`` (a
+    ``CourtKeys``) names another."""
+    import base64
+    from datetime import date
+
+    from activities.documents import DocumentOffice
+    from core.blobstore import BlobStore
+    from core.documents.pki import CourtKeys
+    from domain.documents import DocumentKind, DocumentRequest
+    from store.db import Database
+
+    db = Database(f"sqlite:///{settings.var_dir / 'test-documents.db'}")
+    db.upgrade()
+    keys = keys or CourtKeys(settings.document_pki_path, sandbox=True)
+    office = DocumentOffice(db, BlobStore.for_settings(settings), keys)
+    fields = {
+        "recipient": partner,
+        "recipient_id": partner,
+        "act": act,
+        "act_name": {"freeze": "冻结", "deduct": "扣划", "seize": "查封"}[act],
+        "asset": "存款账户",
+        "asset_reference": reference,
+        "amount_fen": amount_fen,
+        "ruling_number": f"{case}之一",
+    }
+    request = DocumentRequest(
+        kind=DocumentKind.ASSISTANCE_NOTICE,
+        court="杭州市上城区人民法院",
+        case_number=case,
+        issued_on=date(2026, 3, 2),
+        fields=fields,
+        workflow_id="tests",
+        idempotency_key=f"tests/{uuid.uuid4()}",
+    )
+    # pyHanko runs an event loop of its own: issue in a thread, as the worker's activity does.
+    issued, pdf = await asyncio.to_thread(office.issue_sealed, request)
+    db.dispose()
+    return {
+        "document_id": issued.document_id,
+        "number": issued.number,
+        "sha256": issued.sha256,
+        "pdf_base64": base64.b64encode(pdf).decode(),
+    }

@@ -23,6 +23,7 @@ from simulators.case_account import reference
 from simulators.inbox_agents import work_once
 from tests.helpers import (
     account_number,
+    assistance_notice,
     case_number,
     decide,
     eventually,
@@ -62,7 +63,7 @@ def person(name: str) -> Party:
     return Party(kind=PartyKind.PERSON, name=name, id_number=resident_id())
 
 
-async def freeze_at(simulator: str, partner: str, debtor: Party, fen: int) -> HeldMeasure:
+async def freeze_at(simulator: str, settings: Settings, partner: str, debtor: Party, fen: int) -> HeldMeasure:
     """A freeze already in force in the case (as an earlier asset inquiry left it), made at the bank."""
     ref = account_number()
     asset = {
@@ -81,6 +82,7 @@ async def freeze_at(simulator: str, partner: str, debtor: Party, fen: int) -> He
         "court": "杭州市上城区人民法院",
         "case_number": "(2026)浙0102执1号",
         "document_ref": "(2026)浙0102执1号之一",
+        "document": await assistance_notice(settings, partner, ref, fen),
     }
     headers = {"Authorization": f"Bearer sandbox-{partner}", "Idempotency-Key": f"test-{uuid.uuid4().hex}/freeze"}
     async with httpx.AsyncClient() as http:
@@ -149,8 +151,8 @@ async def test_performed_in_full_releases_measures_and_lifts_the_listing(
     client, settings: Settings, simulator: str, web: str, monkeypatch: pytest.MonkeyPatch
 ):
     debtor = person("郑某某")
-    kept = await freeze_at(simulator, "bank-ccb", debtor, 800_00)
-    released = await freeze_at(simulator, "bank-abc", debtor, 500_00)
+    kept = await freeze_at(simulator, settings, "bank-ccb", debtor, 800_00)
+    released = await freeze_at(simulator, settings, "bank-abc", debtor, 500_00)
     req = request(
         debtor,
         [(20, 300_00), (40, 700_00)],

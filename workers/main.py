@@ -22,9 +22,11 @@ from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 import workflows
 from activities.common import DeterministicFailuresInterceptor
+from activities.documents import DocumentOffice
 from activities.resources import WorkerResources
 from adapters.registry import AdapterRegistry
 from core.blobstore import BlobStore
+from core.documents.pki import CourtKeys
 from core.identity import ActorWorkerInterceptor
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
@@ -100,12 +102,14 @@ def build_worker(
     database = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
     database.upgrade()  # the inbox table must exist before the first task projects into it
     SqlTaskStore(database).seal_plaintext()  # rows projected before the inbox was sealed at rest
+    blobs = BlobStore.for_settings(settings)
     resources = WorkerResources(
         settings=settings,
         adapters=registry,
         database=database,
-        blobs=BlobStore.for_settings(settings),
+        blobs=blobs,
         personal_data=tuple(personal_data_models(scenarios)),
+        documents=DocumentOffice(database, blobs, CourtKeys(settings.document_pki_path, sandbox=settings.sandbox)),
     )
     return Worker(
         client,

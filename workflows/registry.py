@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from activities.audit import AuditActivities
 from activities.cases import CaseActivities
+from activities.documents import DocumentActivities
 from activities.resources import ActivityGroup
 from activities.tasks import TaskActivities
 from domain.task_results import register_results
@@ -41,8 +42,8 @@ for _scenario in SCENARIOS.values():
     register_results(_scenario.task_results)
 
 # What the kit itself calls for every scenario: the legal calendar and the inbox projection of
-# agency tasks, and the audit archive at the end.
-KIT_ACTIVITIES: tuple[type[ActivityGroup], ...] = (TaskActivities, AuditActivities)
+# agency tasks, the audit archive at the end, and the court's documents (any step may issue one).
+KIT_ACTIVITIES: tuple[type[ActivityGroup], ...] = (TaskActivities, AuditActivities, DocumentActivities)
 # Shared with the sandbox instead of re-imported per run: nothing in them defines a workflow.
 KIT_PASSTHROUGH = ("workflows.kit", "workflows.agency_task.models", "workflows.agency_task.words")
 # Entity workflows the worker runs beside the scenarios': the enforcement case (执行案件), which a filing

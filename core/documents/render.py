@@ -126,8 +126,9 @@ class Renderer:
             "basis": spec.basis,
             "president": spec.president,
             "president_name": president_name,
-            "fields": {k: _text(v) for k, v in fields.items()},
-            "money": {k: _money(v) for k, v in fields.items() if k.endswith("_fen")},
+            "fields": {k: _text(v) for k, v in fields.items() if v is not None},
+            "money": {k: _money(v) for k, v in fields.items() if k.endswith("_fen") and v is not None},
+            "keywords": [f"{k}={fields[k]}" for k in spec.machine if fields.get(k) is not None],
         }
         payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         template = self.library.template_path(kind, court)

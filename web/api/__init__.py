@@ -10,6 +10,7 @@ from web.api import (
     auth,
     cases,
     dashboard,
+    documents,
     legal,
     parties,
     partners,
@@ -37,5 +38,6 @@ for module in (
     parties,
     applications,
     party_requests,
+    documents,
 ):
     router.include_router(module.router)

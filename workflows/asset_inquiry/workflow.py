@@ -313,6 +313,7 @@ class AssetInquiry:
                     court=inp.request.court,
                     case_number=inp.request.case_number,
                     document_ref=self._document_ref(step),
+                    debtor=inp.request.debtor,
                 ),
                 activity_id=step,
                 start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
@@ -361,6 +362,11 @@ class AssetInquiry:
                         to_account=self._case_account(inp),
                         case_number=inp.request.case_number,
                         document_ref=self._document_ref(step),
+                        court=inp.request.court,
+                        asset_reference=next(
+                            (r.asset.reference for r in self.report if r.index == m.asset_index), None
+                        ),
+                        debtor=inp.request.debtor,
                     ),
                     activity_id=step,
                     start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),

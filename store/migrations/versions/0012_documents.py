@@ -21,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "document_sequences",
-        sa.Column("court", sa.String(64), primary_key=True),
+        sa.Column("court", sa.String(100), primary_key=True),
         sa.Column("year", sa.Integer(), primary_key=True),
         sa.Column("series", sa.String(64), primary_key=True),
         sa.Column("last", sa.Integer(), nullable=False),
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("workflow_id", sa.String(200), nullable=False),
         sa.Column("case_id", sa.String(100), nullable=True),
         sa.Column("case_number", sa.String(64), nullable=False),
-        sa.Column("court", sa.String(64), nullable=False),
+        sa.Column("court", sa.String(100), nullable=False),
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("title", sa.String(40), nullable=False),
         sa.Column("number", sa.String(80), nullable=False),
