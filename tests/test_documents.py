@@ -44,11 +44,14 @@ def sample_fields(kind: DocumentKind) -> dict[str, object]:
 def assistance_fields() -> dict[str, object]:
     return {
         "recipient": "中国工商银行股份有限公司杭州分行",
+        "recipient_id": "bank-icbc",
+        "act": "freeze",
+        "asset_reference": "6222020202020202020",
         "applicant_name": "李四",
         "debtor_name": "张三",
         "debtor_id": "330106198503120319",
         "act_name": "冻结",
-        "asset": "银行账户 6222020202020202020",
+        "asset": "银行账户",
         "amount_fen": 1_234_567,
         "ruling_number": "（2026）浙0102执123号之一",
         "term": "一年",
