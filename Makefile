@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench chaos verify-audit compose-config kubectl browser postgres documents clean help
+.PHONY: run test lint bench chaos verify-audit compose-config kubectl browser axe postgres documents clean help
 
 help:
 	@echo "make run    - start Temporal, workers, partner simulators and the web UI (sandbox)"
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP) documents
 	$(BIN)/python -m launcher
 
-test: $(STAMP) compose-config kubectl lint browser postgres documents
+test: $(STAMP) compose-config kubectl lint browser axe postgres documents
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	@# Production keeps the web's data in PostgreSQL: the web's database tests once more, on a throwaway
 	@# PostgreSQL cluster (tests/test_postgres.py ran the migrations and a whole scenario on it above).
@@ -52,6 +52,14 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 	  echo "installing chromium and fonts-noto-cjk (Debian) for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; }
+
+# Accessibility: the browser tests inject axe-core (npm, pinned) into every page type and expect no
+# violation (tests/browser.py's axe_violations).
+AXE_VERSION := 4.11.0
+axe:
+	@test -f build/axe/node_modules/axe-core/axe.min.js && grep -q '"version": "$(AXE_VERSION)"' build/axe/node_modules/axe-core/package.json || { \
+	  echo "installing axe-core $(AXE_VERSION) (npm) for the accessibility tests"; \
+	  mkdir -p build/axe && npm install --prefix build/axe --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) ; }
 
 # Court documents: Debian's Noto CJK fonts are embedded in every PDF (core/documents/render.py), and the
 # tests check a sealed document with poppler's pdfsig and read it with pdftotext.

@@ -72,3 +72,19 @@ async def reload_until(page: Page, selector: str, timeout: float = 30) -> None:
         return await page.locator(selector).count() > 0
 
     await eventually(present, timeout=timeout, interval=0.3)
+
+
+AXE = Path(__file__).resolve().parent.parent / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds wrong with the page as shown (WCAG 2.1 AA and best practices): one line per
+    rule and element. The page's CSP forbids inline scripts, so axe runs through the DevTools protocol."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: `make axe` installs it (npm)")
+    await page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = await page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .flatMap(v => v.nodes.map(n => `${v.id} (${v.impact}): ${n.target.join(' ')}`))"""
+    )
+    return [str(f) for f in found]

@@ -25,7 +25,7 @@ from core.settings import Settings
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party, PartyKind
 from tests import browser as browser_kit
-from tests.browser import chromium, reload_until
+from tests.browser import axe_violations, chromium, reload_until
 from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject, start, status
 from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Vehicle
 
@@ -92,9 +92,11 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
     await expect(page).to_have_url(re.compile(r"/ui/cases/asset-inquiry-[0-9a-f]+\?done=started"))
     wid = page.url.split("/ui/cases/")[1].split("?")[0]
     await reload_until(page, "form[data-decision='approve-control']")
+    assert await axe_violations(page) == []  # the case page with its decision
     await expect(page.get_by_test_id("case-status")).to_have_text("待法官决定")
     # 待我决定: the case is in the judge's queue, counted in the header.
     await page.goto("/ui/queue")
+    assert await axe_violations(page) == []
     await expect(page.get_by_test_id("queue").locator(f"tr[data-workflow='{wid}']")).to_contain_text("待法官决定")
     await expect(page.get_by_test_id("nav-queue").locator("[data-count=decide]")).to_have_text(re.compile(r"^[1-9]"))
     await page.get_by_test_id("queue").locator(f"tr[data-workflow='{wid}'] a").click()
@@ -129,6 +131,7 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
     SHARED["inquiry"] = {"workflow_id": wid, "case_number": case}
     await page.get_by_role("button", name="退出").click()
     await expect(page).to_have_url(re.compile(r"/ui/login$"))
+    assert await axe_violations(page) == []
     await page.goto(f"/ui/cases/{wid}")
     await expect(page).to_have_url(re.compile(r"/ui/login\?next="))
     await page.context.close()
@@ -136,7 +139,10 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
 
 async def test_start_form_reports_errors_next_to_the_field(browser: Browser, web: str):
     page = await logged_in(browser, web, "judge")
+    await page.goto("/ui/cases/new")
+    assert await axe_violations(page) == []
     await page.goto("/ui/cases/new/asset-inquiry")
+    assert await axe_violations(page) == []
     form = page.get_by_test_id("start-form")
     await form.locator("[name='f.case_number']").fill(case_number())
     # The court is the judge's own, filled in and read-only.
@@ -162,6 +168,7 @@ async def test_start_form_reports_errors_next_to_the_field(browser: Browser, web
     error = page.locator(".field.has-error")
     await expect(error).to_have_count(1)
     await expect(error).to_contain_text("居民身份证号不正确")
+    assert await axe_violations(page) == []  # a form with its errors
     await expect(error).not_to_contain_text("cn.ric")
     await expect(page).to_have_url(re.compile(r"/ui/cases/new/asset-inquiry$"))
     await page.context.close()
@@ -187,9 +194,11 @@ async def test_agency_completes_its_task_and_others_get_403(
     await expect(page).to_have_url(re.compile(r"/ui/inbox"))
     await reload_until(page, f"tr[data-task='{task_id}']")
     await page.screenshot(path=str(shots / "screenshot-agency.png"), full_page=False)
+    assert await axe_violations(page) == []
     await page.locator(f"tr[data-task='{task_id}'] a").click()
     await expect(page.get_by_test_id("task-state")).to_have_text("待签收")
     await page.screenshot(path=str(shots / "screenshot-agency-task.png"), full_page=True)
+    assert await axe_violations(page) == []
     # Before 签收 there is nothing to submit: the result form waits for the claim.
     await expect(page.get_by_test_id("claim-first")).to_be_visible()
     await expect(page.get_by_test_id("result-form")).to_have_count(0)
@@ -259,6 +268,7 @@ async def test_auditor_finds_both_acts_and_verifies_the_export(browser: Browser,
     page = await logged_in(browser, web, "auditor")
     await expect(page).to_have_url(re.compile(r"/ui/audit"))
     search = page.get_by_test_id("audit-search")
+    assert await axe_violations(page) == []
     await search.locator("[name=case_number]").fill(inquiry["case_number"])
     await search.locator("button[type=submit]").click()
     results = page.get_by_test_id("audit-results")
@@ -275,7 +285,8 @@ async def test_auditor_finds_both_acts_and_verifies_the_export(browser: Browser,
     await expect(decision).to_have_attribute("data-actor", "judge")
     await expect(decision).to_contain_text("法官")
     await expect(decision).to_contain_text("经审查, 依法冻结被执行人存款")
-    await expect(trail.locator("tr[data-action='register_measure']").first).to_contain_text("bank-icbc")
+    await expect(trail.locator("tr[data-action='register_measure']").first).to_contain_text("中国工商银行")
+    assert await axe_violations(page) == []
     await expect(trail.locator("tr[data-action='workflow_started']")).to_have_attribute("data-actor", "judge")
 
     await page.screenshot(path=str(shots / "screenshot-auditor-trail.png"), full_page=True)

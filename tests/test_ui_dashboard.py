@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from temporalio.client import Client
 
 from core.settings import Settings
 from domain.tasks import TaskSpec
+from tests.browser import axe_violations
 from tests.helpers import case_number, eventually, login
 from tests.test_agency_tasks import GOOD_REPORT, spec, start_task
 from tests.test_ui_browser import browser, logged_in, shots  # noqa: F401  (fixtures)
@@ -61,7 +63,7 @@ async def test_dashboard_renders_with_data(browser: Browser, client: Client, set
         assert (await police.get("/api/dashboard")).status_code == 403
 
     page = await logged_in(browser, web, "supervisor")
-    await page.click("a[href='/ui/dashboard']")
+    await expect(page).to_have_url(re.compile(r"/ui/dashboard"))  # the command centre lands on its dashboard
     await expect(page.locator("h1")).to_have_text("执行指挥中心")
     await expect(page.get_by_test_id("chart-agencies")).to_be_visible()
     await expect(page.get_by_test_id("table-agencies").locator("tr[data-agency='police-hangzhou']")).to_be_visible()
@@ -70,6 +72,7 @@ async def test_dashboard_renders_with_data(browser: Browser, client: Client, set
     await expect(page.get_by_test_id("dash-agencies").locator("a[href='/ui/dashboard/agencies.csv']")).to_be_visible()
     await expect(page.get_by_test_id("table-cases")).to_contain_text("网络查控")
     await page.screenshot(path=str(shots / "screenshot-dashboard.png"), full_page=True)
+    assert await axe_violations(page) == []
     await page.context.close()
     assert open_task.id  # still open: counted green above
 
