@@ -6,6 +6,10 @@
         --court 杭州市上城区人民法院 --court 杭州市拱墅区人民法院
     python -m web.admin create-user --username icbc-sys --role agency --agency bank-icbc
     python -m web.admin create-token --username icbc-sys [--label "ICBC gateway"] [--ttl-hours 720]
+    python -m web.admin attach-cases [--dry-run]
+
+``attach-cases`` attaches the matters started before cases existed to the case of their 案号
+(web/services/attach_cases.py); it may be run any number of times.
 
 The password is prompted for, or read from stdin with ``--password-stdin`` (never a command-line
 argument: other users of the machine could read it from the process list). Migrations run first.
@@ -14,16 +18,19 @@ argument: other users of the machine could read it from the process list). Migra
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
-from core.settings import get_settings
+from core.settings import Settings, get_settings
+from core.temporal import connect
 from domain.actors import Role
 from domain.errors import OneMatterError
 from web.accounts import API, USER_ROLES, create_user, get_user, issue_token
 from web.db import Database
+from web.services.attach_cases import AttachReport, attach_cases
 
 
 def _password(from_stdin: bool) -> str:
@@ -55,7 +62,21 @@ def _parser() -> argparse.ArgumentParser:
     ct.add_argument("--username", required=True)
     ct.add_argument("--label")
     ct.add_argument("--ttl-hours", type=int, help="default: valid until revoked")
+    ac = sub.add_parser("attach-cases", help="attach existing matters to the case of their 案号 (idempotent)")
+    ac.add_argument("--dry-run", action="store_true", help="say what would be attached, attach nothing")
     return p
+
+
+def _attach_cases(settings: Settings, db: Database, dry_run: bool) -> int:
+    async def run() -> AttachReport:
+        return await attach_cases(await connect(settings), db, dry_run)
+
+    report = asyncio.run(run())
+    verb = "would attach" if dry_run else "attached"
+    print(f"{verb} {len(report.attached)} matters ({report.effects} effects); {len(report.already)} already on a case")
+    for number, matters in sorted(report.unfiled.items()):
+        print(f"no case filed for {number}: {len(matters)} matters wait for its filing", file=sys.stderr)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = Database(settings.web_database_url)
     try:
         db.upgrade()
+        if args.command == "attach-cases":
+            return _attach_cases(settings, db, args.dry_run)
         with db.session() as s:
             if args.command == "create-user":
                 user = create_user(

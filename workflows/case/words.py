@@ -19,6 +19,7 @@ WORDS = Words(
         "filed": Word("立案", "filed"),
         "matter-started": Word("启动执行事项", "matter started"),
         "matter-ended": Word("执行事项办结", "matter ended"),
+        "matter-attached": Word("已有执行事项并入本案", "existing matter attached"),
         "measure-placed": Word("采取措施", "measure placed"),
         "measure-renewed": Word("措施续行", "measure renewed"),
         "measure-released": Word("解除措施", "measure released"),

@@ -272,6 +272,8 @@ class EnforcementCase:
                 detail.update(amount_fen=effect.amount_fen)
             case EffectKind.MATTER_ENDED:
                 self._ended(effect.matter_workflow_id, effect.status or "completed", effect.occurred_at, effect.result)
+            case EffectKind.MATTER_ATTACHED:
+                pass  # the matter is on the case now (``_matter`` above); what it did follows as effects
             case _:
                 detail.update(ignored="no such measure, or nothing to record")
         self.timeline.record(effect.kind.value, reason=effect.description or None, **detail)

@@ -66,6 +66,7 @@ class EffectKind(StrEnum):
     MONEY_RECOVERED = "money-recovered"
     MONEY_PAID_OUT = "money-paid-out"
     MATTER_ENDED = "matter-ended"
+    MATTER_ATTACHED = "matter-attached"  # an existing matter joined its case (web/services/attach_cases.py)
 
 
 class MatterEffect(BaseModel):
