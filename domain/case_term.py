@@ -59,6 +59,21 @@ class TermView(BaseModel):
     basis: str
 
 
+# What the term needs of the legal parameters: a case carries these only (its history stays small).
+TERM_KEYS = (
+    P.CASE_TERM,
+    P.CASE_TERM_NON_LITIGATION,
+    P.CASE_TERM_EXTENSION,
+    P.CASE_TERM_EXTENSION_REQUEST_LEAD,
+    P.CASE_TERM_YELLOW_BEFORE,
+)
+
+
+def term_params(params: LegalParams) -> LegalParams:
+    """``params`` narrowed to what the term is computed from."""
+    return params.model_copy(update={"values": {k: params.get(k) for k in TERM_KEYS}})
+
+
 def term(
     filed_on: date,
     today: date,

@@ -10,7 +10,7 @@ import pytest
 
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
 from domain.case_number import CaseNumberParts, CaseType, UnknownCourt, court_code, parse_case_number
-from domain.case_term import ExcludedPeriod, ExclusionGround, extension_problem, term
+from domain.case_term import TERM_KEYS, ExcludedPeriod, ExclusionGround, extension_problem, term, term_params
 from domain.fees import enforcement_fee
 from domain.filing import LATE_APPLICATION_WARNING, application_period, execution_notice_due
 from domain.ledger import Claim, Payout, Recovery, ledger_on
@@ -144,3 +144,9 @@ def test_closing_modes_checklists_and_measures() -> None:
     all_ticked = dict.fromkeys(CLOSING_RULES[ClosingMode.CURRENT_PROCEDURE_ENDED].checklist, True)
     early = closing_problems(ClosingMode.CURRENT_PROCEDURE_ENDED, all_ticked, in_force=freeze, **common)  # type: ignore[arg-type]
     assert [p.code for p in early] == ["TOO_EARLY"]
+
+
+def test_a_case_carries_only_the_terms_parameters() -> None:
+    narrowed = term_params(PARAMS)
+    assert set(narrowed.values) == {k.value for k in TERM_KEYS}
+    assert term(date(2026, 1, 31), date(2026, 2, 1), narrowed) == term(date(2026, 1, 31), date(2026, 2, 1), PARAMS)

@@ -27,6 +27,7 @@ from core.temporal import CASE_NUMBER, COURT, STATUS
 from domain.actors import Actor, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode
 from domain.case_number import CaseNumberParts, CaseType, UnknownCourt, court_code
+from domain.case_term import term_params
 from domain.errors import NotFound, ValidationFailed
 from domain.fees import enforcement_fee
 from domain.filing import application_period, execution_notice_due
@@ -244,7 +245,7 @@ async def file_case(
         claim=claim,
         application_period=period,
         execution_notice_due_on=execution_notice_due(received, params),
-        params=params,
+        params=term_params(params),
         resumes=resumes,
     )
     entry = CaseRegisterEntry(

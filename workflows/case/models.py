@@ -69,7 +69,7 @@ class CaseFiling(BaseModel):
     claim: Claim
     application_period: ApplicationPeriod
     execution_notice_due_on: date
-    params: LegalParams = Field(description="the legal parameters in force on the filing day")
+    params: LegalParams = Field(description="the term's legal parameters in force on the filing day (TERM_KEYS)")
     resumes: CaseRef | None = Field(default=None, description="恢复执行: the earlier case this 执恢 case resumes")
 
 
