@@ -160,3 +160,15 @@ def test_earlier_instruments_carry_the_same_periods_and_the_table_says_what_it_c
     with pytest.raises(MissingParameter) as err:
         params_at(covered - timedelta(days=1))
     assert covered.isoformat() in str(err.value)
+
+
+def test_cases_before_2020_04_01_get_the_earlier_texts_and_the_floor_is_said():
+    """params_at does not raise for a case of 2019: the joint review's answer period rests on 参考价规定
+    (法释〔2018〕15号) Art. 3 from 2018-09-01 (the system's default, tag I). Before the table's floor the
+    error names the floor, the first date every parameter has an instrument."""
+    p = params_at(date(2019, 6, 1))
+    assert p.duration(P.JOINT_REVIEW_DUE).amount == 5 and "法释〔2018〕15号" in p.cite(P.JOINT_REVIEW_DUE)
+    assert params_at(date(2020, 3, 31)).duration(P.DISTRIBUTION_OBJECTION).amount == 15
+    assert load_table().covered_from() == date(2018, 9, 1)
+    with pytest.raises(MissingParameter, match="2018-09-01"):
+        params_at(date(2018, 8, 31))
