@@ -4,7 +4,12 @@ when the order may or must be lifted. Pure rules over plain values."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+
+from pydantic import BaseModel
+
+from domain.parties import PartyKind
 
 
 class RestrictionTrigger(StrEnum):
@@ -95,10 +100,74 @@ class ViolationMeasure(StrEnum):
     DISHONEST_LISTING = "dishonest-listing"  # 失信规定 Art. 1 (五)
 
 
-def violation_problem(measure: ViolationMeasure, fine_fen: int) -> str | None:
-    """A fine states its amount; the other measures carry none."""
+class FineCaps(BaseModel):
+    """The bounds of a fine for obstructing enforcement (妨害民事诉讼的罚款), as the CPL in force sets them:
+    a person up to a maximum; an organisation between a minimum and a maximum. Versioned by effective date."""
+
+    effective_from: date
+    person_max_fen: int
+    organisation_min_fen: int
+    organisation_max_fen: int
+    basis: str
+
+
+FINE_CAPS: tuple[FineCaps, ...] = (
+    FineCaps(
+        effective_from=date(2008, 4, 1),
+        person_max_fen=1_000_000,
+        organisation_min_fen=1_000_000,
+        organisation_max_fen=30_000_000,
+        basis="民事诉讼法 (2007) 第一百零四条",
+    ),
+    FineCaps(
+        effective_from=date(2013, 1, 1),
+        person_max_fen=10_000_000,
+        organisation_min_fen=5_000_000,
+        organisation_max_fen=100_000_000,
+        basis="民事诉讼法 (2012) 第一百一十五条",
+    ),
+    FineCaps(
+        effective_from=date(2022, 1, 1),
+        person_max_fen=10_000_000,
+        organisation_min_fen=5_000_000,
+        organisation_max_fen=100_000_000,
+        basis="民事诉讼法 (2021) 第一百一十八条",
+    ),
+    FineCaps(
+        effective_from=date(2024, 1, 1),
+        person_max_fen=10_000_000,
+        organisation_min_fen=5_000_000,
+        organisation_max_fen=100_000_000,
+        basis="民事诉讼法 (2023) 第一百一十八条",
+    ),
+)
+
+
+def fine_caps(on: date) -> FineCaps:
+    """The caps in force on ``on``; before the first entry, a clear error naming it."""
+    in_force = [c for c in FINE_CAPS if c.effective_from <= on]
+    if not in_force:
+        raise ValueError(f"no fine caps before {FINE_CAPS[0].effective_from.isoformat()} (the table's floor)")
+    return in_force[-1]
+
+
+def violation_problem(
+    measure: ViolationMeasure, fine_fen: int, fined: PartyKind = PartyKind.PERSON, on: date | None = None
+) -> str | None:
+    """Art. 11: a fine states its amount, within the CPL's bounds for the one fined (a person: at most
+    ¥100,000; an organisation: ¥50,000 to ¥1,000,000 under CPL 2023 Art. 118); the other measures carry
+    none."""
     if measure is ViolationMeasure.FINE and fine_fen <= 0:
         return "fine_fen: a fine states its amount in fen"
     if measure is not ViolationMeasure.FINE and fine_fen:
         return "fine_fen: only a fine carries an amount"
+    if measure is ViolationMeasure.FINE and on is not None:
+        caps = fine_caps(on)
+        if fined is PartyKind.PERSON and fine_fen > caps.person_max_fen:
+            return f"fine_fen: 对个人罚款不超过 {caps.person_max_fen} 分 ({caps.basis}) / a person's fine is capped"
+        if fined is PartyKind.ORGANISATION and not caps.organisation_min_fen <= fine_fen <= caps.organisation_max_fen:
+            return (
+                f"fine_fen: 对单位罚款 {caps.organisation_min_fen}–{caps.organisation_max_fen} 分 ({caps.basis}) / "
+                "an organisation's fine is bounded"
+            )
     return None

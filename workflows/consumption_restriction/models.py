@@ -106,6 +106,9 @@ class Sanction(BaseModel):
 
     measure: ViolationMeasure = Field(description="措施")
     fine_fen: Fen = Field(default=0, description="罚款金额 (fen)")
+    fined: PartyKind | None = Field(
+        default=None, description="被罚款人: a person or an organisation (default: the debtor's kind)"
+    )
 
 
 class LiftOrder(BaseModel):

@@ -71,6 +71,7 @@ WORDS = Words(
         "description": Word("情况", "Description"),
         "measure": Word("惩戒措施", "Measure"),
         "fine_fen": Word("罚款金额", "Fine"),
+        "fined": Word("被罚款人 (个人或单位)", "Fined (a person or an organisation)"),
         "ground": Word("事由", "Ground"),
         "document_number": Word("文书文号", "Document number"),
     },

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         units_to_notify,
         violation_problem,
     )
-    from domain.legal_time import LegalDuration, TimeUnit
+    from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
     from domain.tasks import DueRule, TaskSpec
     from workflows.consumption_restriction.models import (
         APPROVE_EXEMPTION,
@@ -296,7 +296,9 @@ class ConsumptionRestriction:
             if payload.valid_until < payload.valid_from:
                 return "valid_until: ends before it starts"
         if name == SANCTION and isinstance(payload, Sanction):
-            return violation_problem(payload.measure, payload.fine_fen)
+            fined = payload.fined or self.inp.request.debtor.kind
+            today = (self.clock.now() if self.clock else workflow.now()).astimezone(CHINA_TZ).date()
+            return violation_problem(payload.measure, payload.fine_fen, fined, today)
         return None
 
     @workflow.query(name=STATUS_QUERY)
