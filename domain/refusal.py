@@ -89,3 +89,16 @@ def private_prosecution_open(police_declined: bool, procuratorate_declined: bool
     """Art. 14(2): the applicant may prosecute privately (自诉) once the police or the procuratorate
     declined to pursue the person after the applicant's complaint."""
     return police_declined or procuratorate_declined
+
+
+def private_prosecution_problem(declined_by_body: str | None, declining_document: str) -> str | None:
+    """Art. 14(2) as the decision checks it: which body declined the applicant's own complaint, and the
+    document by which it did; without them the private prosecution is not open."""
+    if not private_prosecution_open(declined_by_body == "police", declined_by_body == "procuratorate"):
+        return (
+            "complaint_declined_by: 自诉须以公安机关或人民检察院对申请执行人控告决定不予追究为前提 "
+            "(拒执解释 第十四条第二款) / name the police or procuratorate that declined the complaint"
+        )
+    if not declining_document.strip():
+        return "declined_by: 写明不予追究的机关及文书 (拒执解释 第十四条第二款) / the declining document"
+    return None

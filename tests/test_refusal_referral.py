@@ -341,7 +341,15 @@ async def test_police_and_supervision_decline_and_the_applicant_prosecutes_priva
     with pytest.raises(WorkflowUpdateFailedError) as again:
         await decide(handle, SEEK_SUPERVISION, reason="再次申请")
     assert refusal_code(again.value) == "WRONG_STATE"  # supervision is asked once
-    await decide(handle, PRIVATE_PROSECUTION, complaint_ref="湖中刑自收〔2026〕5号", declined_by="湖公 不立〔2026〕3号")
+    with pytest.raises(WorkflowUpdateFailedError):  # 拒执解释 Art. 14(2): only after the complaint was declined
+        await decide(handle, PRIVATE_PROSECUTION, complaint_ref="湖中刑自收〔2026〕5号")
+    await decide(
+        handle,
+        PRIVATE_PROSECUTION,
+        complaint_ref="湖中刑自收〔2026〕5号",
+        declined_by="湖公 不立〔2026〕3号",
+        complaint_declined_by="police",
+    )
     await wait_status(handle, "awaiting_docket")
     docket = await eventually(lambda: view(task(client, handle, "court.private-prosecution")))
     assert (

@@ -4,6 +4,7 @@ report; the checklist of granules the judge sees."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field, JsonValue, field_validator, model_validator
 
@@ -190,6 +191,11 @@ class PrivateProsecution(BaseModel):
 
     complaint_ref: str = Field(min_length=1, max_length=100, description="自诉状收件编号")
     declined_by: str = Field(default="", max_length=200, description="不予追究的机关及文书")
+    # 拒执解释 Art. 14(2): the applicant complained to the police or the procuratorate, which declined to
+    # pursue. Optional in the model (runs recorded before it replay), required by the decision's law check.
+    complaint_declined_by: Literal["police", "procuratorate"] | None = Field(
+        default=None, description="申请执行人的控告被哪一机关决定不予追究: police | procuratorate"
+    )
 
 
 # --- what the judge sees and what the case returns ---------------------------------------------------

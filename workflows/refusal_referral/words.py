@@ -76,6 +76,7 @@ WORDS = Words(
         "matter": Word("查证事项", "Matter to verify"),
         "complaint_ref": Word("自诉状编号", "Complaint no."),
         "declined_by": Word("不予追究的机关及文书", "Who declined, and the document"),
+        "complaint_declined_by": Word("对控告决定不予追究的机关", "Which body declined the complaint"),
     },
     help={
         "person": Word(

@@ -27,7 +27,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.refusal import heavier_punishment
+    from domain.refusal import heavier_punishment, private_prosecution_problem
     from domain.refusal_granules import Granule, Phase
     from domain.tasks import TaskSpec, TaskState
     from workflows.kit.archive import archive_audit_trail
@@ -342,6 +342,8 @@ class RefusalReferral:
         if isinstance(payload, VerificationRequest) and payload.department not in self.inp.catalogue.departments:
             known = ", ".join(self.inp.catalogue.departments)
             return f"department: {payload.department!r} is not in the catalogue (known: {known})"
+        if isinstance(payload, PrivateProsecution):
+            return private_prosecution_problem(payload.complaint_declined_by, payload.declined_by)
         if isinstance(payload, Performance):
             total, owed = self.performed_fen + payload.performed_fen, self.inp.request.owed_fen
             if total > owed:
