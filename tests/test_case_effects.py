@@ -24,6 +24,7 @@ from tests.helpers import (
     decide,
     eventually,
     login,
+    record_history,
     resident_id,
     seed_subject,
     start,
@@ -140,6 +141,9 @@ async def test_an_inquiry_reports_its_measures_and_money_and_full_performance_re
             return bool(row["state"] == "released" and row.get("released_on"))
 
         await eventually(released_on_case)
+        # Replayed from then on (tests/test_replay.py): the reports and the release are commands now.
+        await record_history(handle, "asset-inquiry-with-case")
+        await record_history(watcher, "measure-term-released-on-full-performance")
         await close(case)
 
 
@@ -211,8 +215,11 @@ async def test_full_performance_deletes_the_listing_in_three_working_days_and_li
         assert timedelta(days=3) <= due - received <= timedelta(days=12)
 
         async def lifted() -> Any:
+            # The lift notices are assigned beside the lift: wait for all three.
             current = await status(order)
-            return current if any(e.action == "performed_lift" for e in current.timeline) else None
+            notices = [e for e in current.timeline if e.action == "task_assigned" and "lift-notice" in e.detail["task"]]
+            lift = any(e.action == "performed_lift" for e in current.timeline)
+            return current if lift and len(notices) == 3 else None
 
         lifted_status = await eventually(lifted)
         lift = next(e for e in lifted_status.timeline if e.action == "performed_lift")
@@ -229,6 +236,7 @@ async def test_full_performance_deletes_the_listing_in_three_working_days_and_li
             return len(rows) == 2 and all(r["state"] == "released" and r.get("released_on") for r in rows.values())
 
         await eventually(both_released)
+        await record_history(order, "consumption-restriction-lifted-on-full-performance")
         kinds = {r["register_kind"] for r in register(await effects(case)).values()}
         assert kinds == {RegisterKind.DISHONEST_LIST, RegisterKind.CONSUMPTION_RESTRICTION}
         await close(case)
@@ -238,7 +246,7 @@ async def test_a_settlement_books_its_instalments_and_leaves_the_lifts_to_the_ca
     client: Client, settings: Settings, simulator: str
 ) -> None:
     debtor = Party(kind=PartyKind.PERSON, name="褚某某", id_number=resident_id())
-    freeze = await freeze_at(simulator, "bank-abc", debtor, 800_00)
+    freeze = await freeze_at(simulator, settings, "bank-abc", debtor, 800_00)
     async with probe_worker(client, settings):
         ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
         facts = case_facts(ref, debtor, 1_000_00)
@@ -293,6 +301,7 @@ async def test_a_settlement_books_its_instalments_and_leaves_the_lifts_to_the_ca
         # No task to the credit desk: the case lifts the 失信 entry on full performance.
         st = await status(handle)
         assert "lifts_left_to_case" in {e.action for e in st.timeline}
+        await record_history(handle, "settlement-performed-with-case")
         assert not [e for e in st.timeline if e.action == "task_assigned" and e.detail["agency"] == request.credit_desk]
         await close(case)
 
