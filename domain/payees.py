@@ -30,6 +30,7 @@ from stdnum.cn import ric
 
 from domain.money import AmountError, yuan_to_fen
 from domain.parties import check_bank_account, check_credit_code, check_resident_id
+from domain.spreadsheet import safe_writer
 
 # Large fund-raising frauds reach ~900,000 investors (issue 15): one list holds up to a million payees;
 # the worker streams it (payments by chunk, reconciliation through a spooled statement).
@@ -270,7 +271,7 @@ def error_report_row(e: PayeeError) -> list[object]:
 def error_report_csv(errors: Iterable[PayeeError]) -> bytes:
     """The downloadable error report: UTF-8 with a BOM, so that Excel shows the Chinese correctly."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
+    w = safe_writer(out, lineterminator="\r\n")
     w.writerow(["row", "column", "rule", "message"])
     w.writerows(error_report_row(e) for e in errors)
     return out.getvalue().encode("utf-8-sig")

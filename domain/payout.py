@@ -12,7 +12,6 @@ messages are in ``workflows.mass_payout.models``.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -23,6 +22,7 @@ from pydantic import BaseModel, Field
 from domain.money import PositiveFen
 from domain.parties import mask
 from domain.personal import AccountNumber, IdNumber, PersonName
+from domain.spreadsheet import safe_writer
 
 SECOND_APPROVAL_THRESHOLD_FEN = 10_000_000  # ¥100,000
 MAX_PAYEES = 1_000_000  # one list, as domain.payees.MAX_ROWS (issue 15: ~900,000 investors)
@@ -403,7 +403,7 @@ class ReconciliationReport:
         # The BOM by hand: the utf-8-sig codec's incremental encoder is pure Python, once per row.
         sink.write(codecs.BOM_UTF8)
         self._text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
-        self._w = csv.writer(self._text, lineterminator="\r\n")
+        self._w = safe_writer(self._text, lineterminator="\r\n")
         self._w.writerow(RECONCILIATION_COLUMNS)
 
     def add(self, r: ReconRow) -> None:

@@ -14,7 +14,6 @@ party: agencies, case numbers, scenario and status words and counts only.
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 from collections import Counter
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from core.temporal import COURT, SCENARIO, STATUS
 from domain.actors import Actor
 from domain.calendar import HolidayCalendar
 from domain.legal_time import CHINA_TZ
+from domain.spreadsheet import safe_writer
 from domain.tasks import TaskState
 from store.db import Database, utcnow
 from store.inbox import OPEN_STATES, InboxTask
@@ -238,7 +238,7 @@ def to_csv(board: Dashboard, section: str) -> str:
     """One section of the board as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese)."""
     out = io.StringIO()
     out.write("\ufeff")
-    w = csv.writer(out)
+    w = safe_writer(out)
     if section == "agencies":
         w.writerow(["agency", "name", "green", "yellow", "red", "overdue", "total"])
         for a in board.agencies:

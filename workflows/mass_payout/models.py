@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.actors import Role
+from domain.cases import CaseNumber, CourtName
 from domain.legal_time import LegalClock, LegalDuration, TimeUnit
 from domain.payout import (
     SECOND_APPROVAL_THRESHOLD_FEN,
@@ -57,8 +58,8 @@ class MassPayoutRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    case_number: str = Field(min_length=3, max_length=64, description="案号")
-    court: str = Field(min_length=2, max_length=100, description="执行法院")
+    case_number: CaseNumber  # checked like every other 案号 (it reaches the supervisor's payouts.csv)
+    court: CourtName
     case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     payee_list: PayeeListRef = Field(description="the uploaded, validated payee list")
     case_account: AccountNumber = Field(min_length=1, max_length=64, description="案款账户 the money is paid from")
