@@ -84,6 +84,8 @@ def stack_children(settings: Settings) -> list[ChildSpec]:
         name = "worker" if settings.workers == 1 else f"worker-{i + 1}"
         children.append(ChildSpec(name, [py, "-m", "workers"], worker_env))
     children.append(ChildSpec("web", [py, "-m", "web"], env, lambda: port_open(settings.web_host, settings.web_port)))
+    # Agencies' webhooks, delivered by their own process (workers/outbox.py), not by the web's.
+    children.append(ChildSpec("outbox", [py, "-m", "workers.outbox"], env))
     if settings.sandbox:
         # The receiving court, traffic police and car station of the sandbox work their inboxes by API.
         # The simulated agencies subscribe to their webhooks and work their inboxes when told (polling stays,

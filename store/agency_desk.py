@@ -32,6 +32,11 @@ class TaskNote(Base):
     follow_up_on: Mapped[date | None] = mapped_column(Date, default=None)
 
 
+def secret_key(webhook_id: int) -> str:
+    """What a webhook's sealed secret is bound to (store/sealing.py): its row."""
+    return f"webhook:{webhook_id}"
+
+
 class Webhook(Base):
     """An agency's subscription: events about its tasks are POSTed to ``url``, signed with the secret."""
 

@@ -4,6 +4,7 @@ subprocess and the web app as a real HTTP server, all on free loopback ports."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -186,6 +187,30 @@ def web(settings: Settings, temporal_env: WorkflowEnvironment) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def stack(worker: Worker, web: str, simulator: str) -> dict[str, str]:
+def outbox(settings: Settings, web: str) -> Iterator[None]:
+    """The webhook outbox (workers/outbox.py), as `make run` runs it beside the web: on its own loop."""
+    from store.db import Database
+    from store.sealing import Sealer
+    from workers.outbox import run_loop
+
+    db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(run_loop(db, settings))
+
+    def run() -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(task)
+        loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield
+    loop.call_soon_threadsafe(task.cancel)
+    thread.join(10)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def stack(worker: Worker, web: str, simulator: str, outbox: None) -> dict[str, str]:
     """Everything running: Temporal, a worker, the simulators and the web API."""
     return {"web": web, "simulator": simulator}

@@ -6,20 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
+import httpx
 import pytest
 from temporalio.client import Client
 
+from core.localnet import free_port
+from core.outbound import url_problem
 from core.settings import Settings
 from core.webhook_signature import SIGNATURE_HEADER, sign, verify
 from simulators.inbox_hooks import Doorbell, run_subscribed
 from tests.helpers import JUDGE, eventually, login
 from tests.test_agency_tasks import spec, start_task, update
-from web.services.webhooks import backoff, url_problem
+from workers.outbox import backoff
 from workflows.agency_task.models import Reasoned
 from workflows.kit.messages import CANCEL_TASK
 
@@ -151,3 +155,104 @@ async def test_sandbox_agency_works_its_inbox_when_notified(client: Client, sett
         finally:
             stop.set()
             await asyncio.wait_for(agent, timeout=15)
+
+
+# --- SSRF (issue 23, item 6) ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://100.100.100.200/latest/meta-data",  # a cloud metadata address, in 100.64.0.0/10
+        "http://100.64.0.1/x",
+        "http://[2002:7f00:1::1]/x",  # 6to4 around 127.0.0.1
+        "http://[64:ff9b::7f00:1]/x",  # NAT64 around 127.0.0.1
+        "http://[2001:0:4136:e378::1]/x",  # Teredo
+        "http://[::ffff:127.0.0.1]/x",
+        "http://2130706433/x",  # 127.0.0.1 as one integer
+        "http://0177.0.0.1/x",  # and in octal
+        "http://0x7f.1/x",
+        "http://169.254.169.254/latest",
+        "http://[fd00::1]/x",
+    ],
+)
+def test_production_refuses_every_non_global_address(url: str):
+    assert url_problem(url, sandbox=False) is not None, url
+
+
+def test_production_accepts_a_global_address():
+    assert url_problem("https://93.184.215.14/hook", sandbox=False) is None
+
+
+def test_the_sandbox_never_reaches_its_own_services(settings: Settings):
+    own = settings.own_ports
+    admin = f"http://2130706433:{settings.simulator_port}/_admin/reset-faults"  # the review's probe
+    assert url_problem(admin, sandbox=True, forbidden_ports=own) is not None
+    assert url_problem(f"http://127.0.0.1:{settings.web_port}/api/x", sandbox=True, forbidden_ports=own) is not None
+    assert url_problem("http://127.0.0.1:9/_admin/x", sandbox=True, forbidden_ports=own) is not None
+    assert url_problem("http://127.0.0.1:9/_Sandbox/sms", sandbox=True, forbidden_ports=own) is not None
+    assert url_problem("http://127.0.0.1:9/hooks", sandbox=True, forbidden_ports=own) is None
+
+
+async def test_the_agency_api_refuses_the_reviews_probe(settings: Settings, web: str):
+    async with await login(web, "police-hangzhou") as police:
+        url = f"http://2130706433:{settings.simulator_port}/_admin/reset-faults"
+        r = await police.post("/api/webhooks", json={"url": url, "secret": SECRET})
+        assert r.status_code == 422 and r.json()["code"] == "WEBHOOK_URL_REFUSED"
+
+
+async def test_a_delivery_goes_to_the_address_checked_not_to_what_dns_says_later(receiver: Receiver):
+    from core.outbound import Resolved, pinned_client
+
+    port = receiver.server.server_port
+    # A name that resolves nowhere: only the pinned address can have been connected to.
+    target = Resolved(url=httpx.URL(f"http://rebound.invalid:{port}/om-events"), address="127.0.0.1")
+    receiver.fail_first = False
+    async with pinned_client(target, httpx.Timeout(5.0)) as http:
+        r = await http.post(target.url, content=b'{"task_id":"t"}')
+    assert r.status_code == 204
+    [(headers, _)] = receiver.received
+    assert headers["Host"] == f"rebound.invalid:{port}", "the Host header stays the URL's"
+
+
+async def test_the_delivery_log_does_not_tell_one_connection_error_from_another(
+    client: Client, settings: Settings, web: str
+):
+    # A closed port, and one that accepts and hangs up at once: the log says the same of both.
+    closed = free_port()
+    hangup = socket.socket()
+    hangup.bind(("127.0.0.1", 0))
+    hangup.listen()
+
+    def slam() -> None:
+        while True:
+            try:
+                conn, _ = hangup.accept()
+            except OSError:
+                return
+            conn.close()
+
+    threading.Thread(target=slam, daemon=True).start()
+    urls = [f"http://127.0.0.1:{closed}/x", f"http://127.0.0.1:{hangup.getsockname()[1]}/x"]
+    async with await login(web, "police-hangzhou") as police:
+        hooks = []
+        for url in urls:
+            r = await police.post("/api/webhooks", json={"url": url, "secret": SECRET})
+            assert r.status_code == 201, r.text
+            hooks.append(r.json()["id"])
+        try:
+            handle = await start_task(client, settings, spec("police-hangzhou"))
+
+            async def errors() -> list[str] | None:
+                found = []
+                for hook in hooks:
+                    log = (await police.get(f"/api/webhooks/{hook}/deliveries")).json()
+                    found += [d["last_error"] for d in log if d["task_id"] == handle.id and d["last_error"]]
+                return found if len(found) == 2 else None
+
+            first, second = await eventually(errors, timeout=30)
+            assert first == second == "no answer from the receiver"
+        finally:
+            hangup.close()
+            for hook in hooks:
+                await police.delete(f"/api/webhooks/{hook}")

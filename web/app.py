@@ -34,7 +34,6 @@ from web.metrics import install as install_metrics
 from web.metrics import observe_request
 from web.payout_routes import router as payout_router
 from web.request_log import RequestLogMiddleware
-from web.services import webhooks
 from web.ui import install as install_ui
 
 log = get_logger(__name__)
@@ -70,7 +69,10 @@ async def _connect_forever(
             delay = min(delay * 2, 10.0)
 
 
-def _prepare_database(db: Database, settings: Settings) -> None:
+def prepare_database(db: Database, settings: Settings) -> None:
+    """Migrations, then the sandbox's demo accounts (or, in production, the check that none are left).
+    ``python -m web`` runs it once before uvicorn forks its processes; each process runs it again on start,
+    finding everything done — and tolerating another process doing it at the same moment."""
     db.upgrade()
     if settings.sandbox:
         seed_sandbox(db, settings.agencies())
@@ -100,7 +102,7 @@ def create_app(settings: Settings, client: Client | None = None, tracing: Tracin
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
-        await db.run(_prepare_database, db, settings)
+        await db.run(prepare_database, db, settings)
         sms_endpoint = settings.sms_gateway()
         sms = SandboxSmsGateway(sms_endpoint) if sms_endpoint is not None else None
         state = AppState(settings=settings, db=db, partners=settings.partners(), client=client, sms=sms)
@@ -112,14 +114,9 @@ def create_app(settings: Settings, client: Client | None = None, tracing: Tracin
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connected.wait(), CONNECT_WAIT_SECONDS)
         log.info("web started", profile=settings.profile, database=db.engine.url.render_as_string(hide_password=True))
-        # Agencies' webhooks: store-and-forward from the inbox projection (web/services/webhooks.py).
-        notifier = asyncio.create_task(webhooks.run_loop(db, settings))
         try:
             yield
         finally:
-            notifier.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await notifier
             if connector is not None and not connector.done():
                 connector.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
