@@ -4,6 +4,8 @@ half runs the real launcher (Temporal, simulators, two workers, web, agents) on 
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import signal
 import subprocess
@@ -143,8 +145,49 @@ def children_of(pid: int) -> dict[int, str]:
     return found
 
 
+def descendants_of(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children_of(todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _hex_address(field: str) -> tuple[str, int]:
+    """``0100007F:1F90`` (as /proc/net/tcp writes it) → ("127.0.0.1", 8080); IPv6 likewise."""
+    raw, port = field.split(":")
+    packed = bytes.fromhex(raw)
+    # The kernel writes each 32-bit word in host (little-endian) order.
+    words = b"".join(packed[i : i + 4][::-1] for i in range(0, len(packed), 4))
+    return str(ipaddress.ip_address(words)), int(port, 16)
+
+
+def listening_addresses(pids: set[int]) -> set[tuple[str, int]]:
+    """The TCP addresses the processes ``pids`` listen on."""
+    inodes: set[str] = set()
+    for pid in pids:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    link = os.readlink(fd)
+                    if link.startswith("socket:["):
+                        inodes.add(link[8:-1])
+        except OSError:
+            continue
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                found.add(_hex_address(fields[1]))
+    return found
+
+
 def workers_of(pid: int) -> list[int]:
-    return sorted(p for p, cmd in children_of(pid).items() if "-m workers" in cmd)
+    return sorted(p for p, cmd in children_of(pid).items() if cmd.split()[-2:] == ["-m", "workers"])
 
 
 def test_the_real_stack_heals_a_killed_worker_and_stops_within_5s(tmp_path: Path) -> None:
@@ -185,6 +228,11 @@ def test_the_real_stack_heals_a_killed_worker_and_stops_within_5s(tmp_path: Path
                     return False
 
             wait_for(polling, 60, f"worker metrics on :{port}")
+
+        # Every process of the sandbox listens on loopback only, the workers' metrics included.
+        listening = listening_addresses(descendants_of(launcher.pid))
+        assert metrics in {port for _, port in listening} and len(listening) >= 6, listening
+        assert all(ipaddress.ip_address(host).is_loopback for host, _ in listening), listening
 
         victim = workers_of(launcher.pid)[0]
         os.kill(victim, signal.SIGKILL)

@@ -159,7 +159,7 @@ def test_several_web_processes_answer_one_scrape_for_all(
 @pytest.mark.usefixtures("simulator")
 async def test_worker_serves_temporal_sdk_metrics(settings: Settings, temporal_env: object) -> None:
     port = free_port()
-    runtime = worker_runtime(settings.model_copy(update={"worker_metrics_port": port}), host="127.0.0.1")
+    runtime = worker_runtime(settings.model_copy(update={"worker_metrics_port": port}))
     assert runtime is not None
     assert worker_runtime(settings) is None  # 0 = off
     client = await connect(settings, runtime=runtime)

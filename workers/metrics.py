@@ -9,9 +9,12 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from core.settings import Settings
 
 
-def worker_runtime(settings: Settings, host: str = "0.0.0.0") -> Runtime | None:
-    """A Runtime exporting Prometheus metrics on ``host:worker_metrics_port``, or None when it is 0."""
+def worker_runtime(settings: Settings) -> Runtime | None:
+    """A Runtime exporting Prometheus metrics on ``worker_metrics_port`` (0: None), listening on loopback in
+    the sandbox (``Settings.metrics_bind_host``)."""
     if not settings.worker_metrics_port:
         return None
-    prometheus = PrometheusConfig(bind_address=f"{host}:{settings.worker_metrics_port}")
+    host = settings.metrics_bind_host
+    address = f"[{host}]" if ":" in host else host
+    prometheus = PrometheusConfig(bind_address=f"{address}:{settings.worker_metrics_port}")
     return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
