@@ -18,17 +18,35 @@ from opentelemetry import trace
 SENSITIVE_KEYS = frozenset(
     {"id_number", "name", "account", "account_no", "account_number", "debtor", "owner", "payee", "holder"}
 )
-# 15–30 digits (ID numbers, bank cards, accounts), optionally ending in X; and 18-char credit codes.
-# The borders are ASCII letters, digits and "-" only: in Python ``\w`` also matches CJK and "_", so
-# ``身份证330106198503120319`` or ``id_330106198503120319`` would slip through a ``\w`` border. Letters
-# still border, so a long hex hash or a workflow id with a digit run is left alone.
-_SENSITIVE_PATTERN = re.compile(
-    r"(?<![0-9A-Za-z-])(\d{14,29}[\dXx]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![0-9A-Za-z-])"
+# What the scrubber finds in free text (issue 11; widened in issue 23 item 8). Borders are ASCII letters,
+# digits and "-" only where a border is used: in Python ``\w`` also matches CJK and "_", so
+# ``身份证330106198503120319`` or ``id_330106198503120319`` would slip through a ``\w`` border.
+_NOT_ALNUM_BEFORE, _NOT_ALNUM_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
+_PATTERNS = (
+    # A resident ID number (身份证号) wherever it stands, even glued to letters (``ID330106…abc``): six region
+    # digits, a birth date, three digits and the check character; the date keeps hashes out.
+    r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)",
+    # Digits written in groups with single spaces or dashes — an ID or card number (``6222 0212 3456 7890
+    # 123``), a phone number (``+86 138-0013-8000``, ``0571-87654321``) — nine digits or more in all. Inner
+    # groups have three digits or more, so a date (``2026-12-06``) is left alone.
+    r"(?<![0-9A-Za-z])\+?\d{2,8}(?:[ -]\d{3,8})+(?:[ -]\d{1,4}[Xx]?)?(?![0-9A-Za-z])",
+    # Nine digits or more in one run (accounts of 9–14 digits, cards, phone numbers), optionally ending in
+    # X; and 18-character unified credit codes. Not inside a longer letter-and-digit run (a hash).
+    _NOT_ALNUM_BEFORE + r"(?:\d{8,29}[\dXx]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})" + _NOT_ALNUM_AFTER,
+    # A mobile number glued to text (``电话13800138000``).
+    r"(?<!\d)1[3-9]\d{9}(?!\d)",
+    # A plate (号牌): province, the issuing letter, an optional separator, five or six characters.
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-Z][·•. ]?[A-HJ-NP-Z0-9]{5,6}"
+    + _NOT_ALNUM_AFTER,
+    # A VIN (车架号): 17 characters without I, O and Q, with letters and digits both.
+    _NOT_ALNUM_BEFORE + r"(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}" + _NOT_ALNUM_AFTER,
 )
+_SENSITIVE_PATTERN = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 _REDACTED = "[redacted]"
 
 
 def scrub_text(text: str) -> str:
+    """``text`` with ID, card, account and phone numbers, credit codes, plates and VINs replaced."""
     return _SENSITIVE_PATTERN.sub(_REDACTED, text)
 
 

@@ -120,8 +120,7 @@ def assert_same_check(store: BlobStore, data: bytes, balance_fen: int | None = N
     assert intake.accepted is None
     assert intake.error_count == len(check.errors)
     assert intake.errors == check.errors[: payouts.ERRORS_SHOWN]
-    digest = store.get_ref(ERROR_REPORTS, intake.source_sha256)
-    assert digest is not None and store.get(digest) == error_report_csv(check.errors)
+    assert intake.report_digest and store.get(intake.report_digest) == error_report_csv(check.errors)
 
 
 @pytest.fixture
@@ -226,8 +225,7 @@ def test_a_refused_list_stores_nothing_but_its_report(store: BlobStore) -> None:
     before = blob_files(store.root)
     intake = intake_payee_csv(store, data)
     assert intake.accepted is None and intake.error_count == 2  # its ID number and account
-    report = store.get_ref(ERROR_REPORTS, intake.source_sha256)
-    assert blob_files(store.root) - before == {store.path(report or "")}
+    assert blob_files(store.root) - before == {store.path(intake.report_digest)}
     assert not any((store.root / STAGING).iterdir())
     # A list over the case account's balance is refused after its last row: nothing of it stays either.
     intake = intake_payee_csv(store, csv_bytes(rows), balance_fen=100)
@@ -407,4 +405,5 @@ async def test_an_over_limit_body_is_refused_before_anything_is_stored(
     status, raw = await _raw(web, f"{head}{multipart}Transfer-Encoding: chunked\n", chunked())
     assert status == 413, raw
     assert blob_files(store.root) == before
-    assert store.get_ref(ERROR_REPORTS, hashlib.sha256(data).hexdigest()) is None
+    ref = payouts.report_ref("杭州市上城区人民法院", hashlib.sha256(data).hexdigest())
+    assert store.get_ref(ERROR_REPORTS, ref) is None

@@ -255,8 +255,33 @@ def test_scrubber_catches_numbers_next_to_cjk_and_underscore():
     assert scrub_text("id_330106198503120319") == "id_[redacted]"
     assert scrub_text("账号6222021234567890123，已冻结") == "账号[redacted]，已冻结"
     assert scrub_text("信用代码91330100MA2B3C4D5E号") == "信用代码[redacted]号"
-    # Left alone: workflow ids and hashes, bordered by ASCII letters or "-".
-    assert scrub_text("asset-inquiry-330106198503120319") == "asset-inquiry-330106198503120319"
+    # An ID number is caught even glued to letters or dashes (issue 23: no ID belongs in a workflow id).
+    assert scrub_text("asset-inquiry-330106198503120319") == "asset-inquiry-[redacted]"
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("3301 0619 8503 1203 19", "[redacted]"),  # ID with spaces
+        ("330106-19850312-0319", "[redacted]"),  # and dashes
+        ("卡号 6222 0212 3456 7890 123", "卡号 [redacted]"),  # card in groups
+        ("ID330106198503120319abc", "ID[redacted]abc"),  # ID glued to letters
+        ("acct 123456789; 12345678901234", "acct [redacted]; [redacted]"),  # 9 and 14 digit accounts
+        ("tel 138 0013 8000", "tel [redacted]"),
+        ("+86 138-0013-8000", "[redacted]"),
+        ("座机0571-87654321", "座机[redacted]"),
+        ("电话13800138000", "电话[redacted]"),
+        ("车牌浙A12345，已查封", "车牌[redacted]，已查封"),
+        ("浙A·D12345", "[redacted]"),  # new-energy plate with a separator
+        ("VIN LSVAU2180N2183294.", "VIN [redacted]."),
+        # Left alone: dates, times, amounts, short numbers, hashes, run ids.
+        ("on 2026-12-06 at 12:30, 1200.00 yuan, 12345 ms", "on 2026-12-06 at 12:30, 1200.00 yuan, 12345 ms"),
+        ("sha 3f786850e387550fdab836ed7e6dc881de23001b", "sha 3f786850e387550fdab836ed7e6dc881de23001b"),
+        ("run 0d9f7c6e-1a2b-4c3d-8e9f-0123456789ab", "run 0d9f7c6e-1a2b-4c3d-8e9f-0123456789ab"),
+    ],
+)
+def test_scrubber_catches_every_shape_the_review_found(text: str, scrubbed: str):
+    assert scrub_text(text) == scrubbed
 
 
 # --- deterministic activity failures --------------------------------------------------------------------

@@ -130,6 +130,9 @@ def install(app: FastAPI) -> None:
         """Prometheus text format: request latency histograms and open agency tasks by SLA colour."""
         state: AppState = request.app.state.om
         token = state.settings.metrics_token
+        if not token and not state.settings.sandbox:
+            # Open only in the sandbox: production's metrics name agencies and their backlog.
+            raise Unauthorized("METRICS_TOKEN_REQUIRED", "set OM_METRICS_TOKEN: metrics are closed without it")
         if token:
             sent = request.headers.get("authorization", "")
             if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):

@@ -15,7 +15,7 @@ from temporalio.client import Client
 
 from core.settings import Settings
 from core.temporal import DECIDED_BY, STARTED_BY
-from domain.actors import Actor
+from domain.actors import Actor, Role
 from domain.errors import ValidationFailed
 from domain.legal_time import CHINA_TZ
 from store.db import Database
@@ -66,7 +66,8 @@ async def search_cases(
     if filters.started_to:
         clauses.append(f"StartTime < {quote(_day_start(date.fromordinal(filters.started_to.toordinal() + 1)))}")
     if filters.party:
-        ids = await parties.cases_of(db, settings.party_index_keys, filters.party)
+        courts = None if actor.role is Role.SYSTEM else actor.courts
+        ids = await parties.cases_of(db, settings.party_index_keys, filters.party, courts)
         if not ids:
             return WorkflowPage(items=[])
         clauses.append(f"WorkflowId IN ({', '.join(quote(i, 'party') for i in ids)})")

@@ -127,15 +127,17 @@ async def index_case(
     return len(rows)
 
 
-def _find(db: Database, wanted: list[str]) -> list[str]:
+def _find(db: Database, wanted: list[str], courts: tuple[str, ...] | None) -> list[str]:
+    where = [PartyIndexEntry.digest.in_(wanted)]
+    if courts is not None:
+        # Before the limit: a party with many cases elsewhere must not crowd out the caller's own.
+        where.append(PartyIndexEntry.court.in_(courts))
     with db.session() as s:
-        found = s.execute(
-            select(PartyIndexEntry.workflow_id).where(PartyIndexEntry.digest.in_(wanted)).distinct().limit(MAX_CASES)
-        )
+        found = s.execute(select(PartyIndexEntry.workflow_id).where(*where).distinct().limit(MAX_CASES))
         return [str(w) for w in found.scalars()]
 
 
-async def cases_of(db: Database, keys: ActorKeys, number: str) -> list[str]:
-    """The workflow ids of every case that names this party."""
+async def cases_of(db: Database, keys: ActorKeys, number: str, courts: tuple[str, ...] | None = None) -> list[str]:
+    """The workflow ids of the cases that name this party (up to MAX_CASES), within ``courts`` if given."""
     wanted = list(digests(keys, checked(number)).values())
-    return await db.run(_find, db, wanted)
+    return await db.run(_find, db, wanted, courts)

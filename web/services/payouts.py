@@ -16,7 +16,6 @@ The check says exactly what ``parse_payees`` says of the same bytes (tests/test_
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
 import io
 import tempfile
@@ -42,6 +41,7 @@ from domain.payees import (
     text_codec,
 )
 from domain.payout import PayeeListRef
+from domain.spreadsheet import safe_writer
 from web.services.access import READERS, STARTERS, require_role
 from web.services.workflows import visible_case
 
@@ -89,6 +89,7 @@ class Intake:
     errors: list[PayeeError]  # the first ERRORS_SHOWN, in the error report's order
     report_url: str = ""
     error_count: int = 0
+    report_digest: str = ""  # the error report's blob; upload_list files it under the uploader's court
 
 
 def intake_payee_csv(store: BlobStore, data: bytes, balance_fen: int | None = None, max_rows: int = MAX_ROWS) -> Intake:
@@ -155,7 +156,7 @@ class _Spool:
     def __init__(self) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=READ_BYTES)
         self._text = io.TextIOWrapper(self._file, encoding="utf-8", newline="")
-        self._csv = csv.writer(self._text, lineterminator="\r\n")
+        self._csv = safe_writer(self._text, lineterminator="\r\n")
 
     def __enter__(self) -> _Spool:
         return self
@@ -188,10 +189,15 @@ def _rejected(
     """Stores the error report (list-level errors first, as parse_payees sorts them) under the upload's hash."""
     with row_errors:
         digest = store.put_pieces(lambda: row_errors.report(list_errors))
-    store.set_ref(ERROR_REPORTS, source_sha256, digest)
     url = f"/api/payouts/lists/{source_sha256}/errors.csv"
     shown = [*list_errors, *first_row_errors][:ERRORS_SHOWN]
-    return Intake(source_sha256, encoding, None, shown, url, len(list_errors) + row_error_count)
+    return Intake(source_sha256, encoding, None, shown, url, len(list_errors) + row_error_count, digest)
+
+
+def report_ref(court: str, source_sha256: str) -> str:
+    """Where a court's error report of an upload is filed: the same file rejected in another court is
+    another report, and a court knowing the hash of another's upload finds nothing."""
+    return hashlib.sha256(f"{court}\n{source_sha256}".encode()).hexdigest()
 
 
 def blob_store(state: Any) -> BlobStore:
@@ -218,6 +224,10 @@ async def upload_list(
     if intake.accepted is not None:
         log.info("payee list accepted", by=actor.user_id, count=intake.accepted.count, sha256=intake.accepted.sha256)
         return intake.accepted
+    for court in actor.courts[:1]:  # a judge has exactly one court
+        await asyncio.to_thread(
+            store.set_ref, ERROR_REPORTS, report_ref(court, intake.source_sha256), intake.report_digest
+        )
     log.info("payee list rejected", by=actor.user_id, errors=intake.error_count, source=intake.source_sha256)
     return RejectedList(
         message=f"{intake.error_count} problem(s) in the payee list; nothing was stored",
@@ -232,7 +242,8 @@ async def error_report(store: BlobStore, actor: Actor, source_sha256: str) -> It
     """The full error report of a rejected upload: row, column, rule, message (no cell values). In pieces,
     checked whole first: a million rows' report is tens of megabytes."""
     require_role(actor, *READERS)
-    digest = store.get_ref(ERROR_REPORTS, source_sha256)
+    refs = (store.get_ref(ERROR_REPORTS, report_ref(court, source_sha256)) for court in actor.courts)
+    digest = next((d for d in refs if d is not None), None)
     if digest is None:
         raise NotFound("ERROR_REPORT_NOT_FOUND", "no rejected upload with this hash", "sha256")
     pieces: Iterator[bytes] = await asyncio.to_thread(store.get_pieces, digest)
