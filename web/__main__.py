@@ -10,7 +10,9 @@ from fastapi import FastAPI
 
 from core.logging import configure_logging
 from core.settings import get_settings
-from web.app import create_app
+from store.db import Database
+from store.sealing import Sealer
+from web.app import create_app, prepare_database
 from web.guard import uvicorn_options
 from web.metrics import prepare_multiprocess
 
@@ -25,6 +27,12 @@ def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, component="web")
     prepare_multiprocess(settings)  # several uvicorn processes share one metrics directory
+    # Migrate and seed once, before uvicorn forks: its processes then find the database ready.
+    db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
+    try:
+        prepare_database(db, settings)
+    finally:
+        db.dispose()
     # log_config=None keeps our JSON logging; the request middleware replaces uvicorn's access log.
     uvicorn.run(
         "web.__main__:app_factory",

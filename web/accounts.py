@@ -296,6 +296,10 @@ def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
         except IntegrityError:
             # Another process seeded the same row between our check and insert; its row is as good as ours.
             continue
+        except Conflict as exc:
+            if exc.code != "USERNAME_TAKEN":
+                raise
+            continue  # likewise, seen by create_user's own check a moment after ours (issue 23 item 9)
 
 
 _STAFF_NAMES = {
