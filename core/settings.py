@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # A worker's probes (GET /livez, /readyz; workers/health.py) on this port (0 = off): on loopback in the
     # sandbox, on every interface otherwise (an orchestrator probes the pod's address).
     worker_health_port: int = Field(default=0, ge=0, le=65535)
+    # Where that port listens: empty means loopback in the sandbox (every sandbox process binds loopback),
+    # every interface in production (Prometheus scrapes each replica over the network).
+    worker_metrics_host: str = ""
     # How long a stopping worker lets running activities finish before cancelling them; the launcher
     # kills what is still alive after 4 s, so Ctrl-C stops the stack within 5 s.
     worker_shutdown_seconds: float = Field(default=2.0, ge=0)
@@ -158,6 +161,17 @@ class Settings(BaseSettings):
         return self.profile == "sandbox"
 
     @property
+    def metrics_bind_host(self) -> str:
+        """The address the worker's metrics listen on (``worker_metrics_host``, or the profile's default)."""
+        return self.worker_metrics_host or ("127.0.0.1" if self.sandbox else "0.0.0.0")
+
+    @property
+    def own_ports(self) -> frozenset[int]:
+        """The loopback ports of the stack's own services, which no partner-given URL may reach."""
+        temporal = int(self.temporal_address.rpartition(":")[2] or 7233)
+        return frozenset({self.web_port, self.simulator_port, temporal, self.temporal_ui_port})
+
+    @property
     def web_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'web.db'}"
 
@@ -239,7 +253,11 @@ class Settings(BaseSettings):
         problems: list[str] = []
         if self.sandbox:
             if not self.allow_public_bind:
-                for what, host in (("OM_WEB_HOST", self.web_host), ("OM_SIMULATOR_HOST", self.simulator_host)):
+                for what, host in (
+                    ("OM_WEB_HOST", self.web_host),
+                    ("OM_SIMULATOR_HOST", self.simulator_host),
+                    ("OM_WORKER_METRICS_HOST", self.metrics_bind_host),
+                ):
                     if not is_loopback(host):
                         problems.append(
                             f"{what}={host} is not a loopback address and the sandbox profile has demo accounts; "
