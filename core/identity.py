@@ -1,8 +1,10 @@
 """Carries the acting user on every Temporal call, in a header, from the web's client to workflows,
 children and activities — so a workflow can record who did what without trusting its arguments.
 
-The web signs what it attaches (HMAC-SHA256 over the actor, the workflow id, the call, issued-at, expiry
-and a key id); the workers verify before any handler or validator runs (docs/security.md):
+The web signs what it attaches (HMAC-SHA256 over the actor, the workflow id, the call, the Update's id or
+a signal's nonce, a digest of the arguments, issued-at, expiry and a key id); the workers verify before
+any handler or validator runs (docs/security.md). A signature is good once: Temporal runs an Update id
+once, and the workflow remembers the nonces of the signals it took (issue 23, item 1):
 
 - an Update with an unsigned, forged or expired actor is refused in the validator phase (no history event);
 - a signal with one is dropped (logged) — the signal event stays in history, the handler never runs;
@@ -23,13 +25,15 @@ import contextlib
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_jsonable_python
 from temporalio import activity, client, converter, workflow
 from temporalio.api.common.v1 import Payload
 from temporalio.exceptions import ApplicationError
@@ -61,6 +65,12 @@ ACTOR_UNVERIFIED = "ACTOR_UNVERIFIED"
 # unsigned actor; calls Temporal recorded before this instant are accepted unsigned so they still replay.
 # Safe: the time compared is the server's record of the event, which no caller chooses.
 SIGNED_ACTORS_REQUIRED_FROM = datetime(2026, 11, 29, tzinfo=UTC)
+# Signatures of the first form (actor, workflow, call and times only) were bearer tokens for their lifetime:
+# copied from history onto a new Update with new arguments, they passed (issue 23). They are accepted only
+# if issued before this instant (the signature's own issued-at, which the MAC covers), so histories
+# recorded under them replay; every signature issued since binds the call's id and its arguments.
+CALL_BOUND_SIGNATURES_FROM = datetime(2026, 12, 7, tzinfo=UTC)
+SIGNATURE_VERSION = 2
 # Issued-at may lie slightly ahead of the server's clock (the web's clock runs ahead a little).
 CLOCK_SKEW = timedelta(minutes=2)
 
@@ -90,12 +100,34 @@ class ActorKeys(BaseModel):
 
 @dataclass(frozen=True)
 class Claims:
-    """What a signature covers besides the actor: where (workflow id), what (the call), and when."""
+    """What a signature covers besides the actor: where (workflow id), what (the call, which one, with
+    which arguments), and when. ``call_id`` and ``args`` are None in a signature of the first form."""
 
     workflow_id: str
-    call: str  # "start:<workflow type>", "signal:<name>" or "update:<name>"
+    call: str  # "start:<workflow type>", "signal:<name>", "update:<name>" or "query:<name>"
     issued_at: datetime
     expires_at: datetime
+    call_id: str | None = None  # the Update's id, a signal's nonce; "" for starts and queries
+    args: str | None = None  # args_digest of the call's arguments
+
+
+def _canonical(value: Any) -> Any:
+    """The arguments as the handler reads them, in one spelling: models without their defaults (a field
+    added later with a default leaves old calls' digests as they were), keys sorted by json.dumps."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_defaults=True)
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return to_jsonable_python(value)
+
+
+def args_digest(args: Sequence[Any]) -> str:
+    """SHA-256 of the call's arguments (canonical JSON). Signed by the web, compared by the worker with
+    the arguments it decoded: a signature copied onto other arguments does not verify."""
+    body = json.dumps([_canonical(a) for a in args], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 class ActorSigner:
@@ -108,7 +140,7 @@ class ActorSigner:
 
     @staticmethod
     def _message(actor: Mapping[str, Any], kid: str, claims: Claims) -> bytes:
-        body = {
+        body: dict[str, Any] = {
             "actor": actor,
             "kid": kid,
             "wf": claims.workflow_id,
@@ -116,38 +148,70 @@ class ActorSigner:
             "iat": int(claims.issued_at.timestamp()),
             "exp": int(claims.expires_at.timestamp()),
         }
+        if claims.call_id is not None:
+            body |= {"v": SIGNATURE_VERSION, "id": claims.call_id, "args": claims.args}
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def sign(
-        self, actor: Actor, workflow_id: str, call: str, now: datetime, ttl: timedelta | None = None
+        self,
+        actor: Actor,
+        workflow_id: str,
+        call: str,
+        now: datetime,
+        ttl: timedelta | None = None,
+        call_id: str = "",
+        args: Sequence[Any] = (),
     ) -> dict[str, Any]:
-        claims = Claims(workflow_id, call, now, now + (ttl or self.ttl))
+        """Signs the call ``call`` with id ``call_id`` (an Update's id, a signal's nonce) and ``args``."""
+        claims = Claims(workflow_id, call, now, now + (ttl or self.ttl), call_id, args_digest(args))
         actor_json = actor.model_dump(mode="json")
         mac = hmac.new(self._keys[self._active], self._message(actor_json, self._active, claims), hashlib.sha256)
         return {
+            "v": SIGNATURE_VERSION,
             "kid": self._active,
             "iat": int(claims.issued_at.timestamp()),
             "exp": int(claims.expires_at.timestamp()),
+            "id": call_id,
+            "args": claims.args,
             "sig": base64.urlsafe_b64encode(mac.digest()).decode(),
         }
 
     def verify(
-        self, actor_json: Mapping[str, Any], signature: Mapping[str, Any], workflow_id: str, call: str, at: datetime
+        self,
+        actor_json: Mapping[str, Any],
+        signature: Mapping[str, Any],
+        workflow_id: str,
+        call: str,
+        at: datetime,
+        call_id: str | None = None,
+        args: Sequence[Any] | None = None,
     ) -> str | None:
-        """None when the signature is good for this workflow, call and time; otherwise why not."""
+        """None when the signature is good for this workflow, call and time — and, given them, for this
+        call id and these arguments; otherwise why not. A signature of the first form (no call id) is
+        good only if issued before CALL_BOUND_SIGNATURES_FROM."""
         try:
             kid = str(signature["kid"])
             iat = datetime.fromtimestamp(int(signature["iat"]), UTC)
             exp = datetime.fromtimestamp(int(signature["exp"]), UTC)
             given = base64.urlsafe_b64decode(str(signature["sig"]))
-        except (KeyError, TypeError, ValueError, OverflowError):
+            bound = signature.get("v") == SIGNATURE_VERSION
+            signed_id = str(signature["id"]) if bound else None
+            signed_args = str(signature["args"]) if bound else None
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
             return "malformed signature"
         key = self._keys.get(kid)
         if key is None:
             return f"unknown signing key {kid!r}"
-        expected = hmac.new(key, self._message(actor_json, kid, Claims(workflow_id, call, iat, exp)), hashlib.sha256)
+        claims = Claims(workflow_id, call, iat, exp, signed_id, signed_args)
+        expected = hmac.new(key, self._message(actor_json, kid, claims), hashlib.sha256)
         if not hmac.compare_digest(expected.digest(), given):
             return "signature does not match"
+        if not bound and iat >= CALL_BOUND_SIGNATURES_FROM:
+            return "signature does not bind the call"
+        if bound and call_id is not None and signed_id != call_id:
+            return "signature is for another call"
+        if bound and args is not None and signed_args != args_digest(args):
+            return "signature is for other arguments"
         if at + CLOCK_SKEW < iat:
             return "signed in the future"
         if at > exp:
@@ -219,8 +283,10 @@ def _with_signed_actor(
     call: str,
     now: datetime,
     ttl: timedelta | None = None,
+    call_id: str = "",
+    args: Sequence[Any] = (),
 ) -> Mapping[str, Payload]:
-    sig = signer.sign(actor, workflow_id, call, now, ttl)
+    sig = signer.sign(actor, workflow_id, call, now, ttl, call_id, args)
     return {**headers, ACTOR_HEADER: _encode(actor.model_dump(mode="json")), SIGNATURE_HEADER: _encode(sig)}
 
 
@@ -242,27 +308,36 @@ class _ActorClientOutbound(client.OutboundInterceptor):
         super().__init__(next)
         self._signer = signer
 
-    def _sign(self, headers: Mapping[str, Payload], workflow_id: str, call: str) -> Mapping[str, Payload]:
-        return _with_signed_actor(headers, self._signer, current_actor(), workflow_id, call, datetime.now(UTC))
+    def _sign(
+        self, headers: Mapping[str, Payload], workflow_id: str, call: str, call_id: str, args: Sequence[Any]
+    ) -> Mapping[str, Payload]:
+        return _with_signed_actor(
+            headers, self._signer, current_actor(), workflow_id, call, datetime.now(UTC), None, call_id, args
+        )
 
     async def start_workflow(self, input: client.StartWorkflowInput) -> client.WorkflowHandle[Any, Any]:
-        input.headers = self._sign(input.headers, input.id, f"start:{input.workflow}")
+        input.headers = self._sign(input.headers, input.id, f"start:{input.workflow}", "", input.args)
         return await super().start_workflow(input)
 
     async def signal_workflow(self, input: client.SignalWorkflowInput) -> None:
-        input.headers = self._sign(input.headers, input.id, f"signal:{input.signal}")
+        # A fresh nonce: the workflow takes each signed signal once.
+        nonce = str(uuid.uuid4())
+        input.headers = self._sign(input.headers, input.id, f"signal:{input.signal}", nonce, input.args)
         await super().signal_workflow(input)
 
     async def start_workflow_update(self, input: client.StartWorkflowUpdateInput) -> client.WorkflowUpdateHandle[Any]:
-        input.headers = self._sign(input.headers, input.id, f"update:{input.update}")
+        # The Update's id is signed, so it is chosen here (Temporal runs one id once).
+        input.update_id = input.update_id or str(uuid.uuid4())
+        input.headers = self._sign(input.headers, input.id, f"update:{input.update}", input.update_id, input.args)
         return await super().start_workflow_update(input)
 
     async def start_update_with_start_workflow(
         self, input: client.StartWorkflowUpdateWithStartInput
     ) -> client.WorkflowUpdateHandle[Any]:
         start, update = input.start_workflow_input, input.update_workflow_input
-        start.headers = self._sign(start.headers, start.id, f"start:{start.workflow}")
-        update.headers = self._sign(update.headers, start.id, f"update:{update.update}")
+        update.update_id = update.update_id or str(uuid.uuid4())
+        start.headers = self._sign(start.headers, start.id, f"start:{start.workflow}", "", start.args)
+        update.headers = self._sign(update.headers, start.id, f"update:{update.update}", update.update_id, update.args)
         return await super().start_update_with_start_workflow(input)
 
     async def query_workflow(self, input: client.QueryWorkflowInput) -> Any:
@@ -329,11 +404,22 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
     _internal_ttl: timedelta
 
     def init(self, outbound: WorkflowOutboundInterceptor) -> None:
+        # Nonces of the signed signals this run took, with their expiry: a signal's signature is good once.
+        # Rebuilt identically on replay (the same signals in the same order); expired ones are forgotten.
+        self._nonces: dict[str, datetime] = {}
         super().init(_ActorWorkflowOutbound(outbound, self._signer, self._internal_ttl))
 
-    def _verified(self, headers: Mapping[str, Payload], call: str, at: datetime) -> Actor | None:
+    def _verified(
+        self,
+        headers: Mapping[str, Payload],
+        call: str,
+        at: datetime,
+        call_id: str | None = None,
+        args: Sequence[Any] | None = None,
+    ) -> Actor | None:
         """The actor of a call, or ApplicationError(ACTOR_UNVERIFIED). Deterministic: ``at`` is a time
-        Temporal recorded, and the keys never shrink while histories that use them live."""
+        Temporal recorded, and the keys never shrink while histories that use them live. ``call_id`` and
+        ``args``, when given, must be the ones signed."""
         raw_actor = _read(headers, ACTOR_HEADER)
         signature = _read(headers, SIGNATURE_HEADER)
         if signature is None and at < SIGNED_ACTORS_REQUIRED_FROM:
@@ -350,10 +436,21 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
             raise _unverified("unsigned")
         if not isinstance(signature, dict):
             raise _unverified("malformed signature")
-        why = self._signer.verify(raw_actor, signature, workflow.info().workflow_id, call, at)
+        why = self._signer.verify(raw_actor, signature, workflow.info().workflow_id, call, at, call_id, args)
         if why is not None:
             raise _unverified(why)
         return actor
+
+    def _once(self, headers: Mapping[str, Payload], at: datetime) -> None:
+        """Refuses a signal whose signed nonce this run already took (a signature copied from history)."""
+        signature = _read(headers, SIGNATURE_HEADER)
+        if not isinstance(signature, dict) or signature.get("v") != SIGNATURE_VERSION:
+            return  # the first form (accepted only as issued before the cut-over) has no nonce
+        nonce = str(signature.get("id", ""))
+        self._nonces = {n: exp for n, exp in self._nonces.items() if exp >= at}
+        if nonce in self._nonces:
+            raise _unverified("signal already taken")
+        self._nonces[nonce] = datetime.fromtimestamp(int(signature.get("exp", 0)), UTC)
 
     async def execute_workflow(self, input: ExecuteWorkflowInput) -> Any:
         info = workflow.info()
@@ -363,12 +460,15 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
             _actor.set(_decode(input.headers))
         else:
             # The start event's time, not the first task's: a start waiting for workers stays valid.
-            _actor.set(self._verified(input.headers, f"start:{info.workflow_type}", info.workflow_start_time))
+            _actor.set(
+                self._verified(input.headers, f"start:{info.workflow_type}", info.workflow_start_time, "", input.args)
+            )
         return await super().execute_workflow(input)
 
     async def handle_signal(self, input: HandleSignalInput) -> None:
         try:
-            actor = self._verified(input.headers, f"signal:{input.signal}", workflow.now())
+            actor = self._verified(input.headers, f"signal:{input.signal}", workflow.now(), None, input.args)
+            self._once(input.headers, workflow.now())
         except ApplicationError as refused:
             # Failing the task would jam the workflow on a forged signal; dropping it is deterministic.
             workflow.logger.warning("signal refused", extra={"signal": input.signal, "reason": refused.message})
@@ -397,7 +497,9 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
 
     def handle_update_validator(self, input: HandleUpdateInput) -> None:
         # Raising here rejects the Update before it is accepted: nothing reaches history.
-        token = _actor.set(self._verified(input.headers, f"update:{input.update}", workflow.now()))
+        token = _actor.set(
+            self._verified(input.headers, f"update:{input.update}", workflow.now(), input.id, input.args)
+        )
         try:
             super().handle_update_validator(input)
         finally:
@@ -405,8 +507,10 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
 
     async def handle_update_handler(self, input: HandleUpdateInput) -> Any:
         # Checked again (same task, same time, so the same answer): an Update without a validator is
-        # refused here too, though then the refusal is recorded as the Update's failure.
-        token = _actor.set(self._verified(input.headers, f"update:{input.update}", workflow.now()))
+        # refused here too, though then the refusal is recorded as the Update's failure. The arguments are
+        # compared in the validator only, which replay does not run: a model that gains a field later must
+        # not turn an accepted Update of an old history into a refused one.
+        token = _actor.set(self._verified(input.headers, f"update:{input.update}", workflow.now(), input.id))
         try:
             return await super().handle_update_handler(input)
         finally:
@@ -428,6 +532,7 @@ class _ActorWorkflowOutbound(WorkflowOutboundInterceptor):
         super().__init__(next)
         self._signer = signer
         self._internal_ttl = internal_ttl
+        self._sent = 0
 
     def start_activity(self, input: StartActivityInput) -> workflow.ActivityHandle[Any]:
         input.headers = _with_actor(input.headers, _actor.get())
@@ -441,18 +546,32 @@ class _ActorWorkflowOutbound(WorkflowOutboundInterceptor):
         input.headers = _with_actor(input.headers, _actor.get())
         return await super().start_child_workflow(input)
 
-    def _signed(self, headers: Mapping[str, Payload], workflow_id: str, signal: str) -> Mapping[str, Payload]:
+    def _signed(
+        self, headers: Mapping[str, Payload], workflow_id: str, signal: str, args: Sequence[Any]
+    ) -> Mapping[str, Payload]:
         actor = _actor.get() or SYSTEM_ACTOR
+        # Unique per run and the same on replay, without drawing on the workflow's random numbers (an
+        # extra draw would shift every later one, and recorded histories would no longer replay).
+        self._sent += 1
+        nonce = f"{workflow.info().run_id}/{self._sent}"
         return _with_signed_actor(
-            headers, self._signer, actor, workflow_id, f"signal:{signal}", workflow.now(), self._internal_ttl
+            headers,
+            self._signer,
+            actor,
+            workflow_id,
+            f"signal:{signal}",
+            workflow.now(),
+            self._internal_ttl,
+            nonce,
+            args,
         )
 
     async def signal_child_workflow(self, input: SignalChildWorkflowInput) -> None:
-        input.headers = self._signed(input.headers, input.child_workflow_id, input.signal)
+        input.headers = self._signed(input.headers, input.child_workflow_id, input.signal, input.args)
         await super().signal_child_workflow(input)
 
     async def signal_external_workflow(self, input: SignalExternalWorkflowInput) -> None:
-        input.headers = self._signed(input.headers, input.workflow_id, input.signal)
+        input.headers = self._signed(input.headers, input.workflow_id, input.signal, input.args)
         await super().signal_external_workflow(input)
 
 

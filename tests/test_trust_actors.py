@@ -37,6 +37,7 @@ from core.identity import ACTOR_HEADER, ACTOR_UNVERIFIED, SIGNATURE_HEADER, Acto
 from core.settings import CodecKeys, Settings
 from core.temporal import scenario_search_attributes
 from domain.actors import Actor, Role
+from domain.legal_time import LegalDuration, TimeUnit
 from domain.parties import Party, PartyKind
 from tests.helpers import (
     AUDITOR,
@@ -308,3 +309,95 @@ async def test_strict_codec_turns_plaintext_into_a_refusal():
     assert roundtrip == plain
     lenient = AesGcmCodec({"k": b"k" * 32}, "k", require_encryption=False)
     assert (await lenient.decode([plain]))[0] == plain
+
+
+# --- issue 23, item 1: a signature binds the call ---------------------------------------------------------
+
+
+class _CopiedHeaders(Interceptor):
+    """The attacker of issue 23: puts headers copied from history on its own Update (new id, new args)."""
+
+    def __init__(self, headers: Mapping[str, Payload]) -> None:
+        self.headers = headers
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        copied = self.headers
+
+        class _Out(OutboundInterceptor):
+            async def start_workflow_update(self, input: StartWorkflowUpdateInput) -> Any:
+                input.headers = {**input.headers, **copied}
+                return await super().start_workflow_update(input)
+
+        return _Out(next)
+
+
+async def test_an_update_header_copied_from_history_does_not_carry_a_new_update(client: Client, settings: Settings):
+    """The review's reproduction: the judge extends a task; the attacker copies that Update's encrypted
+    header from history and sends an ``extend`` of its own, with a new Update id and new arguments. It is
+    refused (the signature names the judge's Update id and arguments) and the due date stays."""
+    from tests.test_agency_tasks import _with_action, spec, start_task, update, view
+    from workflows.kit.messages import EXTEND_TASK
+    from workflows.kit.task_models import Extension
+
+    handle = await start_task(client, settings, spec())
+    await eventually(lambda: view(handle))
+    judge = Actor(user_id="judge", role=Role.JUDGE, courts=("嘉兴市中级人民法院",))
+    same = Extension(extra=LegalDuration(amount=1, unit=TimeUnit.WORKING_DAY), reason="交警申请延期")
+    await update(handle, judge, EXTEND_TASK, same)
+    extended = await eventually(lambda: _with_action(handle, "extended"))
+    history = await handle.fetch_history()
+    [accepted] = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED]
+    header = accepted.workflow_execution_update_accepted_event_attributes.accepted_request.input.header.fields
+    copied = {name: header[name] for name in (ACTOR_HEADER, SIGNATURE_HEADER)}  # as recorded: encrypted
+    # Headers copied byte for byte (no codec on them), arguments of the attacker's choosing.
+    attacker = await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=build_data_converter(settings.codec_keys),
+        interceptors=[_CopiedHeaders(copied)],
+    )
+    bigger = {"extra": {"amount": 300, "unit": "working_day"}, "reason": "mallory 的理由"}
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await attacker.get_workflow_handle(handle.id).execute_update(EXTEND_TASK, bigger, id=f"mallory-{uuid.uuid4()}")
+    assert refusal_code(err.value) == ACTOR_UNVERIFIED
+    # The same arguments under a new id are refused too: the id is signed.
+    with pytest.raises(WorkflowUpdateFailedError):
+        await attacker.get_workflow_handle(handle.id).execute_update(EXTEND_TASK, same, id=f"mallory-{uuid.uuid4()}")
+    after = await view(handle)
+    assert after.deadline.due_at == extended.deadline.due_at and "mallory" not in str(after.history)
+
+
+def test_a_signature_binds_the_call_id_and_the_arguments():
+    signer = ActorSigner(ActorKeys(active="k1", keys=_keys(k1=b"1" * 32)))
+    actor = Actor(user_id="judge", role=Role.JUDGE)
+    raw = actor.model_dump(mode="json")
+    now = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    args = [{"reason": "交警申请延期", "extra": {"amount": 1, "unit": "working_day"}}]
+    sig = signer.sign(actor, "wf-1", "update:extend", now, call_id="u-1", args=args)
+    assert signer.verify(raw, sig, "wf-1", "update:extend", now, "u-1", args) is None
+    assert signer.verify(raw, sig, "wf-1", "update:extend", now, "u-2", args) == "signature is for another call"
+    other = [{**args[0], "reason": "mallory"}]
+    assert signer.verify(raw, sig, "wf-1", "update:extend", now, "u-1", other) == "signature is for other arguments"
+    assert signer.verify(raw, {**sig, "id": "u-2"}, "wf-1", "update:extend", now) == "signature does not match"
+    # A signature of the first form is good only if it was issued before the cut-over.
+    from core.identity import CALL_BOUND_SIGNATURES_FROM
+
+    def first_form(at: datetime) -> dict[str, Any]:
+        import hashlib
+        import hmac
+        import json
+
+        body = {"actor": raw, "kid": "k1", "wf": "wf-1", "call": "update:extend", "iat": int(at.timestamp())}
+        body["exp"] = body["iat"] + 3600
+        mac = hmac.new(b"1" * 32, json.dumps(body, sort_keys=True, separators=(",", ":")).encode(), hashlib.sha256)
+        return {
+            "kid": "k1",
+            "iat": body["iat"],
+            "exp": body["exp"],
+            "sig": base64.urlsafe_b64encode(mac.digest()).decode(),
+        }
+
+    before = CALL_BOUND_SIGNATURES_FROM - timedelta(minutes=10)
+    assert signer.verify(raw, first_form(before), "wf-1", "update:extend", before, "u-9", args) is None
+    after = CALL_BOUND_SIGNATURES_FROM + timedelta(minutes=10)
+    assert signer.verify(raw, first_form(after), "wf-1", "update:extend", after) == "signature does not bind the call"
