@@ -387,15 +387,10 @@ def test_a_signature_binds_the_call_id_and_the_arguments():
         import hmac
         import json
 
-        body = {"actor": raw, "kid": "k1", "wf": "wf-1", "call": "update:extend", "iat": int(at.timestamp())}
-        body["exp"] = body["iat"] + 3600
+        iat = int(at.timestamp())
+        body = {"actor": raw, "kid": "k1", "wf": "wf-1", "call": "update:extend", "iat": iat, "exp": iat + 3600}
         mac = hmac.new(b"1" * 32, json.dumps(body, sort_keys=True, separators=(",", ":")).encode(), hashlib.sha256)
-        return {
-            "kid": "k1",
-            "iat": body["iat"],
-            "exp": body["exp"],
-            "sig": base64.urlsafe_b64encode(mac.digest()).decode(),
-        }
+        return {"kid": "k1", "iat": iat, "exp": iat + 3600, "sig": base64.urlsafe_b64encode(mac.digest()).decode()}
 
     before = CALL_BOUND_SIGNATURES_FROM - timedelta(minutes=10)
     assert signer.verify(raw, first_form(before), "wf-1", "update:extend", before, "u-9", args) is None
