@@ -98,6 +98,9 @@ def test_python_m_web_serves_with_the_same_proxy_rule(monkeypatch: pytest.Monkey
     seen: dict[str, Any] = {}
     monkeypatch.setenv("OM_VAR_DIR", str(tmp_path))
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    # Not this process's metrics directory nor a database: only what uvicorn is told is looked at.
+    monkeypatch.setattr(web.__main__, "prepare_multiprocess", lambda settings: None)
+    monkeypatch.setattr(web.__main__, "prepare_database", lambda db, settings: None)
     web.__main__.main()
     assert seen["proxy_headers"] is False and seen["forwarded_allow_ips"] == ""
 
