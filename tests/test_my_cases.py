@@ -30,13 +30,13 @@ from core.temporal import (
     missing_search_attributes,
     register_search_attributes,
 )
-from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject
+from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject, ui_page
 from tests.test_mass_payout import payout_above_threshold
 from web.accounts import DEMO_COURT
 from web.ui.session import SESSION_COOKIE
 from workers.main import sandbox_runner
 from workflows.kit.decisions import DECIDERS_PATCH
-from workflows.registry import all_workflows
+from workflows.registry import SCENARIOS, all_workflows
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -270,3 +270,16 @@ def _free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+@pytest.mark.usefixtures("stack")
+async def test_the_status_filter_is_grouped_by_scenario_each_status_once(web: str) -> None:
+    """Once a flat list of about 110 statuses with 解除中 twice; now one group per scenario."""
+    page = await ui_page(web, "judge", "/ui/cases")
+    select = page.split('name="status"', 1)[1].split("</select>", 1)[0]
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+    assert [label for label, _ in groups] == [s.title for s in SCENARIOS.values()]
+    for label, options in groups:
+        values = re.findall(r'<option value="([^"]+)"', options)
+        words = re.findall(r">([^<]+)</option>", options)
+        assert len(values) == len(set(values)) and len(words) == len(set(words)), label

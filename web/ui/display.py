@@ -8,8 +8,10 @@ Generic over the scenarios: a new scenario's page reads right from its words alo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
@@ -17,7 +19,11 @@ from domain.money import format_yuan
 from web.services.directory import Directory
 from web.ui.i18n import Translator
 from web.ui.render import local_time
+from workflows.registry import SCENARIOS
 
+# What a workflow or task id looks like (``asset-inquiry-3f…``, ``…:task:accept``): shown as a link.
+_TASK_ID = re.compile(r"^[a-z][a-z-]*-[0-9a-f]{12,32}:task:[\w.-]+$")
+_WORKFLOW_ID = re.compile(r"^[a-z][a-z-]*-[0-9a-f]{12,32}$")
 _MAX_DEPTH = 4
 _MAX_ROWS = 200
 # A value under one of these keys names an agency or a partner (shown by name).
@@ -120,6 +126,14 @@ class Display:
         return Markup(escape(str(value)))
 
     def _text(self, key: str, value: str) -> Markup:
+        if _TASK_ID.match(value):  # an agency task: a link to it, never its id
+            return Markup('<a href="/ui/tasks/{}" title="{}">{}</a>').format(
+                quote(value, safe=""), value, self.t("case.open_task")
+            )
+        if _WORKFLOW_ID.match(value) and value.rsplit("-", 1)[0] in SCENARIOS:
+            return Markup('<a href="/ui/cases/{}" title="{}">{}</a>').format(
+                quote(value, safe=""), value, self.t("case.open_case")
+            )
         shown = local_time(value)
         if shown != value:  # an instant: China time
             return Markup('<time datetime="{}">{}</time>').format(value, shown)

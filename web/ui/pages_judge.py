@@ -27,7 +27,6 @@ from web.services.scenarios import InvalidStartRequest, scenario_or_404
 from web.services.workflows import CancelBody, DecisionBody
 from web.ui.display import Display
 from web.ui.forms import FormBuilder, FormField, error_map, flatten, parse, upload_fields, yuan_text
-from web.ui.i18n import scenario_words
 from web.ui.messages import field_messages
 from web.ui.render import countdowns, page, progress_bars, refusal_fields
 from web.ui.session import DeciderUser, JudgeUser, ReaderUser, UiUser, check_csrf, translator
@@ -80,14 +79,16 @@ async def cases(request: Request, user: DeciderUser) -> Response:
     except ValidationFailed as exc:
         rows, problems = [], [exc.message]
     t = translator(request)
-    statuses = sorted(
-        {
-            (key.split(".", 1)[1], text_)
-            for key, text_ in scenario_words(t.lang, filters.scenario).items()
-            if key.startswith("status.")
-        },
-        key=lambda kv: kv[1],
-    )
+    # The status filter grouped by scenario, each status once within its scenario (the same words in two
+    # scenarios — 解除中 — are told apart by their group).
+    statuses = [
+        (
+            s.title if t.lang == "zh" else s.title_en,
+            [(k, w.zh if t.lang == "zh" else w.en) for k, w in s.words.statuses.items()],
+        )
+        for s in SCENARIOS.values()
+        if not filters.scenario or s.name == filters.scenario
+    ]
     return page(
         request,
         "judge/cases.html",

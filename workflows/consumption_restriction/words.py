@@ -118,6 +118,10 @@ WORDS = Words(
     },
     enums={
         **PARTY_ENUMS,
+        # The kinds of unit a notice goes to (domain.consumption_restriction.AssistingUnit).
+        "airlines": Word("民航", "Airlines"),
+        "railways": Word("铁路", "Railways"),
+        "hotels": Word("宾馆酒店", "Hotels"),
         "notice-unpaid": Word("未按执行通知书履行", "Did not pay within the notice"),
         "dishonest-listed": Word("已纳入失信被执行人名单", "On the dishonest list"),
         "flights-soft-sleepers": Word(
