@@ -8,10 +8,11 @@ Law (DOMAIN.md §16; articles of 执行和解规定 are [S], read in secondary s
 * 执行和解规定 (法释〔2018〕3号, amended 2020) Arts. 2–3: the agreement may suspend enforcement (中止执行);
   measures already taken stay in force or are released as the parties agree.
 * Art. 11: the court does not resume while the performance period has not yet come or the debtor is
-  performing; what was performed under the agreement is deducted.
+  performing. Art. 17: on resumption, what the applicant obtained under the agreement is deducted.
 * CPL 2023 Art. 250 with §16.1: the two-year period to apply runs from the last day of the performance
   period fixed in the agreement (the last instalment's due date).
-* Arts. 17–18: where a guarantor guaranteed the settlement, the court may enforce against the guarantor.
+* Art. 18: where a guarantor guaranteed the settlement and undertook to the court to accept direct
+  enforcement, the court may enforce against the guarantor's property on the applicant's application.
 * 民法典 Art. 561: a partial payment goes to the costs of realising the claim first, then principal.
 """
 
@@ -128,7 +129,7 @@ def resumption_problem(views: Sequence[InstalmentView], now: datetime, period_en
 
 
 class ResumedClaim(BaseModel):
-    """What the original title still claims once the performed part is deducted (Art. 11)."""
+    """What the original title still claims once the performed part is deducted (Art. 17)."""
 
     owed_fen: int
     costs_fen: int
@@ -144,6 +145,20 @@ def resumed_claim(owed_fen: int, costs_fen: int, paid_fen: int) -> ResumedClaim:
     to_costs = min(paid_fen, costs_fen)
     to_owed = min(paid_fen - to_costs, owed_fen)
     return ResumedClaim(owed_fen=owed_fen - to_owed, costs_fen=costs_fen - to_costs)
+
+
+def guarantor_problem(guarantors: Sequence[tuple[str, bool]]) -> str | None:
+    """Art. 18: enforcing against a guarantor needs the guarantor's undertaking to the court to accept
+    direct enforcement; ``guarantors`` are (name, undertook) pairs."""
+    if not guarantors:
+        return "payload.against_guarantor: the agreement has no guarantee (执行和解规定 第十八条)"
+    missing = [name for name, undertook in guarantors if not undertook]
+    if missing:
+        return (
+            f"payload.against_guarantor: {', '.join(missing)} 未向法院承诺自愿接受直接强制执行, 不得直接执行其财产 "
+            "(执行和解规定 第十八条) / no undertaking to accept direct enforcement"
+        )
+    return None
 
 
 def guarantor_claim(claim: ResumedClaim, cap_fen: int) -> int:

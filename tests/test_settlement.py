@@ -231,7 +231,7 @@ async def test_default_resumes_against_debtor_and_guarantor_less_what_was_paid(
         [(8, 500_00), (60, 500_00)],
         amount_owed_fen=1500_00,
         execution_costs_fen=100_00,
-        guarantees=[Guarantee(guarantor=guarantor, cap_fen=300_00)],
+        guarantees=[Guarantee(guarantor=guarantor, cap_fen=300_00, undertook_direct_enforcement=True)],
     )
     handle = await start(client, settings, "settlement", req, acceleration=DAY_A_SECOND)
     await wait_status(handle, "awaiting_suspension")

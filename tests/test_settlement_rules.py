@@ -128,3 +128,23 @@ def test_a_credit_counts_when_the_case_accounts_statement_shows_it():
     # The issue's case: ¥25,000 reported for the 2nd instalment is not booked to the 1st.
     assert (problem(instalment=2) or "").startswith("CREDIT_OTHER_INSTALMENT")
     assert problem(instalment=1) is None
+
+
+def test_art_18_a_guarantor_is_enforced_against_only_on_its_undertaking():
+    """执行和解规定 Art. 18: the guarantor's property is enforced on resumption only where the guarantor
+    undertook to the court to accept direct enforcement if the debtor does not perform."""
+    from domain.settlement import guarantor_problem
+
+    assert guarantor_problem([("陈某某", True)]) is None
+    problem = guarantor_problem([("陈某某", True), ("李某某", False)]) or ""
+    assert "李某某" in problem and "陈某某" not in problem and "第十八条" in problem
+    assert "no guarantee" in (guarantor_problem([]) or "")
+
+
+def test_art_17_what_was_obtained_under_the_agreement_is_deducted_costs_first():
+    """执行和解规定 Art. 17 (not Art. 11): on resumption what the applicant obtained is deducted; a partial
+    payment meets the costs first (民法典 Art. 561)."""
+    from domain.settlement import resumed_claim
+
+    claim = resumed_claim(owed_fen=1500_00, costs_fen=100_00, paid_fen=200_00)
+    assert (claim.owed_fen, claim.costs_fen) == (1400_00, 0)

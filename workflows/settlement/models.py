@@ -29,6 +29,11 @@ class Guarantee(BaseModel):
 
     guarantor: Party = Field(description="担保人")
     cap_fen: Fen = Field(default=0, description="担保限额 (fen); 0 = the whole unpaid claim")
+    undertook_direct_enforcement: bool = Field(
+        default=False,
+        description="担保人向法院承诺被执行人不履行时自愿接受直接强制执行 (执行和解规定 第十八条): only then is the "
+        "guarantor's property enforced on resumption",
+    )
 
 
 class HeldMeasure(BaseModel):

@@ -71,6 +71,10 @@ WORDS = Words(
         "guarantees": Word("执行担保", "Guarantees"),
         "guarantor": Word("担保人", "Guarantor"),
         "cap_fen": Word("担保限额", "Guarantee cap"),
+        "undertook_direct_enforcement": Word(
+            "担保人承诺自愿接受直接强制执行 (第十八条)",
+            "The guarantor undertook to accept direct enforcement (Art. 18)",
+        ),
         "measures": Word("已采取的控制措施", "Measures in force"),
         "partner_id": Word("协助单位", "Partner"),
         "measure_id": Word("措施编号", "Measure no."),

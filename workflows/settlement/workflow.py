@@ -3,9 +3,10 @@ suspends enforcement (中止执行), keeping or releasing each measure taken (Ar
 watched on the legal clock — the case-account bank notices what arrives, a clerk confirms what was paid
 outside it; on a missed or partial instalment the applicant may apply to resume within two years of the
 last due date (CPL Art. 250), which the court refuses while nothing is in default (Art. 11); on
-resumption what was paid is deducted and enforcement goes on as an asset inquiry, against the
-guarantor too if the judge so rules (Art. 18). Full performance ends the case: the measures still in
-force are released and the debtor's 失信/限消 entries lifted (失信规定 Art. 10, 限消规定 Art. 9)."""
+resumption what was paid is deducted (Art. 17) and enforcement goes on as an asset inquiry, against the
+guarantor too if the judge so rules and the guarantor undertook to accept it (Art. 18). Full performance
+ends the case: the measures still in force are released and the debtor's 失信/限消 entries lifted
+(失信规定 Art. 10, 限消规定 Art. 9)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         InstalmentView,
         credit_notice_problem,
         guarantor_claim,
+        guarantor_problem,
         in_default,
         instalment_views,
         outstanding_on,
@@ -402,7 +404,7 @@ class Settlement:
             self.lifted.append(step)
 
     async def _resume(self, choice: ResumeEnforcement) -> SettlementResult:
-        """恢复执行 of the original title, less what was paid (Art. 11): an asset inquiry against the
+        """恢复执行 of the original title, less what was paid (Art. 17): an asset inquiry against the
         debtor, and against each guarantor up to the guarantee if the judge so ruled (Art. 18)."""
         assert self.inp is not None
         req = self.inp.request
@@ -519,8 +521,8 @@ class Settlement:
             )
             if problem:
                 return problem if name == RESUME else problem.replace("resume:", "sue:", 1)
-        if isinstance(payload, ResumeEnforcement) and payload.against_guarantor and not req.guarantees:
-            return "payload.against_guarantor: the agreement has no guarantee (执行和解规定 Art. 18)"
+        if isinstance(payload, ResumeEnforcement) and payload.against_guarantor:
+            return guarantor_problem([(g.guarantor.name, g.undertook_direct_enforcement) for g in req.guarantees])
         return None
 
     # --- status -------------------------------------------------------------------------------------
