@@ -371,6 +371,11 @@ async def test_the_case_pages_show_term_balance_measures_and_the_merged_timeline
         assert r.status_code == 303
         text = (await ui.get(r.headers["location"])).text
         assert "网络查控" in text
+        clerk_token = clerk.headers["Authorization"].removeprefix("Bearer ")
+        async with httpx.AsyncClient(base_url=stack["web"], cookies={SESSION_COOKIE: clerk_token}) as clerk_ui:
+            r = await clerk_ui.get("/ui/dockets")  # the court's register is the clerk's default
+            assert r.status_code == 200 and filed["case_number"] in r.text
+            assert (await clerk_ui.get("/ui/", follow_redirects=False)).headers["location"] == "/ui/dockets"
         other = await login(stack["web"], "judge-jiaxing")
         other_token = other.headers["Authorization"].removeprefix("Bearer ")
         r = await ui.get(f"/ui/dockets/{filed['case_id']}", cookies={SESSION_COOKIE: other_token})

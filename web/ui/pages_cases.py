@@ -5,28 +5,33 @@ with their state, and one timeline merging the case's entries with its matters'.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from domain.actors import Role
 from domain.errors import OneMatterError
 from web.deps import app_state, temporal_client
 from web.services import cases
 from web.services import workflows as case_service
 from web.ui.render import page
-from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf
+from web.ui.session import JudgeUser, UiUser, check_csrf, require
 from workflows.case.words import WORDS as CASE_WORDS
 from workflows.registry import SCENARIOS
 
 router = APIRouter(include_in_schema=False)
+# The case readers of the API, the court's filing clerk among them.
+CaseReaderUser = Annotated[UiUser, require(*cases.CASE_READERS)]
 MERGED_MATTERS = 20  # matters whose own timelines join the case's page (the rest are linked)
 
 
 @router.get("/ui/dockets", response_class=HTMLResponse)
-async def dockets(request: Request, user: ReaderUser) -> Response:
+async def dockets(request: Request, user: CaseReaderUser) -> Response:
     """我的案件 as cases: the cases I am the judge of (default) or every case of my courts."""
-    mine = request.query_params.get("who", "mine") != "court"
+    # A filing clerk judges no case: their default is the court's register.
+    default = "court" if user.role is Role.FILING_CLERK else "mine"
+    mine = request.query_params.get("who", default) != "court"
     rows = await cases.list_cases(app_state(request).db, user.actor, mine=mine)
     return page(request, "cases/list.html", user, rows=rows, who="mine" if mine else "court")
 
@@ -49,7 +54,7 @@ async def _matter_entries(request: Request, user: UiUser, matters: list[dict[str
 
 
 @router.get("/ui/dockets/{case_id}", response_class=HTMLResponse)
-async def docket(case_id: str, request: Request, user: ReaderUser) -> Response:
+async def docket(case_id: str, request: Request, user: CaseReaderUser) -> Response:
     state = app_state(request)
     doc = await cases.get_case(temporal_client(state), state.db, user.actor, case_id)
     own = [{**e, "matter": None} for e in doc["timeline"]]

@@ -141,6 +141,7 @@ _PAGES_BY_ROLE = {
     Role.ADMIN: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
     Role.APPROVER: ("/ui/cases", "/ui/audit", "/ui/tasks"),
     Role.SUPERVISOR: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
+    Role.FILING_CLERK: ("/ui/dockets",),
 }
 
 
@@ -159,6 +160,8 @@ def home_for(role: Role) -> str:
         return "/ui/inbox"
     if role is Role.SUPERVISOR:
         return "/ui/dashboard"
+    if role is Role.FILING_CLERK:
+        return "/ui/dockets"  # 立案庭: the court's register of cases
     return "/ui/audit"
 
 
