@@ -16,6 +16,7 @@ from domain.legal_time import CHINA_TZ
 from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
 from tests import test_cross_region_seizure as seizure
+from tests import test_mass_payout as payout
 from tests import test_real_estate_disposal as disposal
 from tests.case_probe import close, effects, ledger, notify, open_case, probe_worker, register
 from tests.helpers import (
@@ -391,3 +392,43 @@ async def test_full_performance_releases_a_cross_region_seizure_and_cancels_its_
 async def _register_of(case: Any, matter: str) -> dict[str, Any] | None:
     rows = register(await effects(case))
     return rows.get((matter, "registry-seizure"))
+
+
+async def test_a_payout_books_what_the_bank_paid_and_its_end(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    standalone = await payout.funded_request(simulator, settings, 300_00, 450_00)  # under the four-eyes line
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], standalone.case_number)
+        request = standalone.model_copy(update={"case": ref})
+        handle = await start(client, settings, "mass-payout", request, overrides={"tuning": payout.tuning()})
+        await wait_status(handle, "awaiting_approval", timeout=30)
+        await decide(handle, payout.APPROVE, "经审核, 准予发放")
+        result = await handle.result()
+        assert result.status == "completed"
+        taken = await ended(case, handle.id)
+        paid = [r for r in await payout.bank_items(simulator, handle.id) if r["status"] == "paid"]
+        # Paid out to the fen: what the bank paid, once, however many batches and runs it took.
+        assert ledger(taken)["paid_out_fen"] == result.paid_fen == sum(r["amount_fen"] for r in paid) == 750_00
+        end = next(e for e in taken if e.kind is EffectKind.MATTER_ENDED)
+        assert end.status == "completed" and end.result["paid_fen"] == 750_00
+        await close(case)
+
+
+async def test_a_debtor_who_performed_before_the_decision_is_not_listed(client: Client, settings: Settings) -> None:
+    debtor = Party(kind=PartyKind.PERSON, name="冯某某", id_number=resident_id())
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
+        facts = case_facts(ref, debtor, 10_000_00)
+        facts.filed_on = date(2026, 3, 2)
+        listing = await start(client, settings, "dishonest-list", SCENARIOS["dishonest-list"].from_case(facts, {}))
+        await wait_status(listing, "awaiting_entry_decision")
+        notice = CaseNotice(notice_id="fp-4", kind=CaseNoticeKind.FULL_PERFORMANCE, at=datetime.now(UTC))
+        await notify(case, notice, listing.id)
+        result = await listing.result()
+        assert result.status == "entry_declined" and result.entry_id is None
+        declined = next(e for e in (await status(listing)).timeline if e.action == "entry_declined")
+        assert declined.actor.user_id == "system" and "已履行全部义务" in (declined.reason or "")
+        end = next(e for e in await ended(case, listing.id) if e.kind is EffectKind.MATTER_ENDED)
+        assert end.status == "entry_declined"
+        await close(case)

@@ -127,6 +127,12 @@ class DishonestList:
         # encrypted like every payload; never a search attribute).
         self.summary["debtor"] = f"{req.debtor.name} ({req.debtor.masked_id})"
         decision = await self._entry_decision()
+        if decision is None:
+            # The case was performed in full before the judge decided: a debtor who performed is not listed.
+            self.timeline.record(
+                "entry_declined", reason="被执行人已履行全部义务 (失信规定 第一条)", actor=SYSTEM_ACTOR
+            )
+            return await self._close("entry_declined")
         if decision.decision == DECLINE:
             self.timeline.record("entry_declined", reason=decision.reason)
             return await self._close("entry_declined")
@@ -162,20 +168,19 @@ class DishonestList:
 
     # --- steps --------------------------------------------------------------------------------------
 
-    async def _entry_decision(self) -> DecisionInput:
+    async def _entry_decision(self) -> DecisionInput | None:
         """An applicant's request is decided within 15 days (Art. 5): past that date the delay is recorded
         (the judge still decides); the court acting ex officio has no such period."""
         assert self.inp is not None and self.clock is not None
+        performed = self.case_notices.performed  # None then: the case was performed before the decision
         if not self.inp.request.applicant_requested:
-            decision = await self.desk.wait(ENTER, DECLINE)
-        else:
-            due = await self.clock.deadline(self.inp.params.duration(DishonestParam.REQUEST_DECIDED_WITHIN))
-            self.summary["decide_by"] = _view(due).model_dump()
-            decision = await self.desk.wait(ENTER, DECLINE, timeout=self.clock.real_until(due.due_at))
-            if decision is None:
-                self.timeline.record("entry_decision_overdue", actor=SYSTEM_ACTOR, due_at=due.due_at.isoformat())
-                decision = await self.desk.wait(ENTER, DECLINE)
-        assert decision is not None
+            return await self.desk.wait(ENTER, DECLINE, until=performed)
+        due = await self.clock.deadline(self.inp.params.duration(DishonestParam.REQUEST_DECIDED_WITHIN))
+        self.summary["decide_by"] = _view(due).model_dump()
+        decision = await self.desk.wait(ENTER, DECLINE, timeout=self.clock.real_until(due.due_at), until=performed)
+        if decision is None and not performed():
+            self.timeline.record("entry_decision_overdue", actor=SYSTEM_ACTOR, due_at=due.due_at.isoformat())
+            decision = await self.desk.wait(ENTER, DECLINE, until=performed)
         return decision
 
     async def _publish(self, entry: EnterList, entered_at: datetime) -> bool:
