@@ -54,9 +54,16 @@ class RemovalGround(StrEnum):
 
 
 # Grounds a judge decides (the term's end and a wrong entry are reached by the procedure itself).
-JUDGE_REMOVAL_GROUNDS = tuple(
-    g for g in RemovalGround if g not in (RemovalGround.TERM_ENDED, RemovalGround.WRONG_ENTRY)
-)
+# The term's end is the clock's; a wrong entry the judge revokes ex officio (Art. 9) as well as on the
+# debtor's request (Art. 12).
+JUDGE_REMOVAL_GROUNDS = tuple(g for g in RemovalGround if g is not RemovalGround.TERM_ENDED)
+
+
+class ExtensionCondition(StrEnum):
+    """失信规定 Art. 2 para 2: the 2-year term may be extended by 1–3 years only where the debtor"""
+
+    SERIOUS_OBSTRUCTION = "serious-obstruction"  # 以暴力、威胁方法妨碍、抗拒执行情节严重
+    MULTIPLE_ACTS = "multiple-acts"  # 具有多项失信行为
 
 
 class DishonestParam(StrEnum):
@@ -99,13 +106,14 @@ def entry_problem(
     bars: list[ListingBar],
     on: date,
     params: LegalParams,
+    extension_condition: ExtensionCondition | None = None,
 ) -> str | None:
     """Why the court may not enter ``debtor`` on ``ground`` today, or None.
 
     - minors are never entered (Art. 4);
     - ground (一) is barred where Art. 3 applies (security, seized assets suffice, later in order);
     - ground (一) has no fixed term (Art. 2), so no extension; the others 2 years, extended only by
-      1–3 years (Art. 2).
+      1–3 years and only on a condition of Art. 2 para 2 (serious obstruction, several acts).
     """
     if debtor.kind is PartyKind.PERSON and age_on(debtor.id_number, on) < ADULT_AGE:
         return "debtor: a minor is never entered on the list (失信规定 第四条)"
@@ -119,7 +127,25 @@ def entry_problem(
     high = int(params.get(DishonestParam.EXTENSION_MAX).value)
     if extension_years and not low <= extension_years <= high:
         return f"extension_years: an extension is {low} to {high} years (失信规定 第二条)"
+    if extension_years and extension_condition is None:
+        return (
+            "extension_condition: 延长须具有以暴力、威胁方法妨碍、抗拒执行情节严重或者多项失信行为之情形 "
+            "(失信规定 第二条第二款) / an extension needs one of Art. 2's conditions"
+        )
     return None
+
+
+def removal_starts_on(arose_on: date | None, listed_on: date, today: date) -> date | str:
+    """From when the 3 working days of Art. 10 (or Art. 9) run: the day the ground arose — the payment,
+    the settlement's performance, the ruling — not the day the judge records it. Returns that day, or a
+    problem: a day in the future, or before the entry."""
+    if arose_on is None:
+        return today
+    if arose_on > today:
+        return "ground_arose_on: 删除事由发生日不得晚于今日 / the ground cannot arise in the future"
+    if arose_on < listed_on:
+        return "ground_arose_on: 删除事由发生日不得早于纳入之日 / before the entry"
+    return arose_on
 
 
 def listing_term(ground: ListingGround, extension_years: int, params: LegalParams) -> LegalDuration | None:

@@ -137,7 +137,14 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
     assert await refused(handle, ENTER, **enter(ground="able-but-refuses", extension_years=1)) == "UNLAWFUL_DECISION"
     assert await refused(handle, ENTER, **enter(extension_years=4)) == "INVALID_DECISION"
 
-    await decide(handle, ENTER, reason="隐匿财产规避执行, 情节严重", **enter(extension_years=1))
+    # Art. 2 para 2: an extension only on one of its conditions.
+    assert await refused(handle, ENTER, **enter(extension_years=1)) == "UNLAWFUL_DECISION"
+    await decide(
+        handle,
+        ENTER,
+        reason="隐匿财产规避执行, 情节严重",
+        **enter(extension_years=1, extension_condition="multiple-acts"),
+    )
     st = await wait_status(handle, "listed")
     assert st.summary["ground"] == "evasion" and st.summary["entry_id"].startswith("SX")
     rows = await public_list(simulator, request.debtor.id_number)

@@ -24,6 +24,7 @@ from domain.consumption_restriction import (
 )
 from domain.dishonest_list import (
     DishonestParam,
+    ExtensionCondition,
     ListingBar,
     ListingGround,
     PreviousRemoval,
@@ -62,7 +63,8 @@ def test_term_is_two_years_plus_one_to_three_and_none_for_ground_one() -> None:
     assert listing_term(ListingGround.EVASION, 0, PARAMS) == LegalDuration(amount=2, unit=TimeUnit.YEAR)
     assert listing_term(ListingGround.OBSTRUCTION, 3, PARAMS) == LegalDuration(amount=5, unit=TimeUnit.YEAR)
     assert listing_term(ListingGround.ABLE_BUT_REFUSES, 0, PARAMS) is None
-    assert entry_problem(ADULT, ListingGround.EVASION, 3, [], ON, PARAMS) is None
+    several = ExtensionCondition.MULTIPLE_ACTS
+    assert entry_problem(ADULT, ListingGround.EVASION, 3, [], ON, PARAMS, several) is None
     assert "1 to 3" in str(entry_problem(ADULT, ListingGround.EVASION, 4, [], ON, PARAMS))
     assert "no fixed term" in str(entry_problem(ADULT, ListingGround.ABLE_BUT_REFUSES, 1, [], ON, PARAMS))
 
@@ -196,3 +198,33 @@ def test_the_audit_trail_masks_the_debtor_and_the_persons_an_order_binds() -> No
     masked = redact({"context": context, "legal_representative": "李某某"})
     assert "孙某某" not in str(masked) and "钱某某" not in str(masked) and "李某某" not in str(masked)
     assert ADULT.id_number not in str(masked) and masked["context"]["id_number"].endswith(ADULT.id_number[-4:])
+
+
+def test_art_2_para_2_an_extension_needs_serious_obstruction_or_several_acts() -> None:
+    params = dishonest_params_at(date(2026, 12, 6))
+    adult = Party(kind=PartyKind.PERSON, name="王某某", id_number="330106198503120319")
+    on = date(2026, 12, 6)
+    problem = entry_problem(adult, ListingGround.EVASION, 1, [], on, params) or ""
+    assert problem.startswith("extension_condition") and "第二条第二款" in problem
+    for condition in ExtensionCondition:
+        assert entry_problem(adult, ListingGround.EVASION, 1, [], on, params, condition) is None
+    assert entry_problem(adult, ListingGround.EVASION, 0, [], on, params) is None
+
+
+def test_art_10_the_three_working_days_run_from_the_ground_arising_not_its_recording() -> None:
+    from domain.dishonest_list import removal_starts_on
+
+    listed, today = date(2026, 1, 5), date(2026, 3, 20)
+    assert removal_starts_on(date(2026, 3, 2), listed, today) == date(2026, 3, 2)  # paid on 2 March
+    assert removal_starts_on(None, listed, today) == today  # no day given: the recording
+    assert str(removal_starts_on(date(2026, 3, 21), listed, today)).startswith("ground_arose_on")
+    assert str(removal_starts_on(date(2025, 12, 31), listed, today)).startswith("ground_arose_on")
+
+
+def test_art_9_a_wrong_entry_is_revoked_ex_officio_within_three_working_days() -> None:
+    from domain.dishonest_list import JUDGE_REMOVAL_GROUNDS
+
+    assert RemovalGround.WRONG_ENTRY in JUDGE_REMOVAL_GROUNDS  # the judge revokes without a request
+    assert RemovalGround.TERM_ENDED not in JUDGE_REMOVAL_GROUNDS  # the clock's, not the judge's
+    params = dishonest_params_at(date(2026, 12, 6))
+    assert removal_period(RemovalGround.WRONG_ENTRY, params) == LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)

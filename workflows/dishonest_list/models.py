@@ -10,6 +10,7 @@ from domain.cases import CaseNumber, CourtName
 from domain.dishonest_list import (
     JUDGE_REMOVAL_GROUNDS,
     EntryCorrection,
+    ExtensionCondition,
     ListingBar,
     ListingGround,
     PreviousRemoval,
@@ -82,6 +83,9 @@ class EnterList(BaseModel):
 
     ground: ListingGround = Field(description="失信情形 (第一条)")
     extension_years: int = Field(default=0, ge=0, le=3, description="延长年数 (情节严重, 第二条)")
+    extension_condition: ExtensionCondition | None = Field(
+        default=None, description="延长的事由 (第二条第二款): serious-obstruction | multiple-acts"
+    )
     bars: list[ListingBar] = Field(default_factory=list, description="第三条情形 (有则不得以第一项纳入)")
     decision_number: str = Field(min_length=3, max_length=100, description="失信决定书文号")
     restriction_order_number: str = Field(min_length=3, max_length=100, description="限制消费令文号 (一并签发)")
@@ -102,10 +106,14 @@ class CorrectionOutcome(BaseModel):
 
 
 class RemoveEntry(BaseModel):
-    """Deletion on an Art. 10 ground, or early deletion by the court (Art. 2)."""
+    """Deletion on an Art. 10 ground, early deletion by the court (Art. 2 para 3), or revocation of a wrong
+    entry ex officio (Art. 9)."""
 
     ground: RemovalGround = Field(description="删除事由")
     document_ref: str = Field(min_length=3, max_length=100, description="删除决定文号")
+    ground_arose_on: date | None = Field(
+        default=None, description="删除事由发生之日 (全部履行之日等): the 3 working days run from it (第十条)"
+    )
 
     @model_validator(mode="after")
     def _judge_grounds(self) -> RemoveEntry:

@@ -72,6 +72,8 @@ WORDS = Words(
         "credit_agency": Word("征信机构", "Credit agency"),
         "industry_agency": Word("行业主管部门", "Industry regulator"),
         "extension_years": Word("延长年数", "Extension (years)"),
+        "extension_condition": Word("延长事由 (第二条第二款)", "Ground of the extension (Art. 2 para 2)"),
+        "ground_arose_on": Word("删除事由发生之日", "Day the ground arose"),
         "bars": Word("第三条情形", "Art. 3 bars"),
         "decision_number": Word("失信决定书文号", "Decision number"),
         "restriction_order_number": Word("限制消费令文号", "Restriction order number"),
@@ -144,5 +146,9 @@ WORDS = Words(
         "term-ended": Word("纳入期限届满", "Term ended"),
         "early-by-court": Word("积极履行或纠正失信行为, 提前删除", "Early removal by the court"),
         "wrong-entry": Word("不应纳入, 撤销", "Wrong entry, revoked"),
+        "serious-obstruction": Word(
+            "以暴力、威胁方法妨碍、抗拒执行情节严重", "serious obstruction by violence or threat"
+        ),
+        "multiple-acts": Word("具有多项失信行为", "several dishonest acts"),
     },
 )

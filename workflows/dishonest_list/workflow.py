@@ -10,7 +10,7 @@ with its provisional flag."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -38,8 +38,9 @@ with workflow.unsafe.imports_passed_through():
         listing_term,
         relisting_problem,
         removal_period,
+        removal_starts_on,
     )
-    from domain.legal_time import LegalDuration, TimeUnit, calendar_end
+    from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
     from domain.tasks import DueRule, TaskSpec
     from workflows.consumption_restriction.models import (
         DISHONEST_LIST_SIGNAL,
@@ -110,6 +111,7 @@ class DishonestList:
         self.entry: EnterList | None = None
         self.entry_id: str | None = None
         self.term_ends_at: datetime | None = None
+        self.entered_at: datetime | None = None
         self.restriction_id: str | None = None
         self.notices: list[asyncio.Task[TaskOutcome]] = []
         self.case = CaseReporter(None, NAME, self.timeline)
@@ -138,7 +140,7 @@ class DishonestList:
             return await self._close("entry_declined")
         self.entry = entry = self.desk.payload(decision)
         term = listing_term(entry.ground, entry.extension_years, inp.params)
-        entered_at = clock.now()
+        entered_at = self.entered_at = clock.now()
         self.term_ends_at = calendar_end(entered_at, term) if term else None
         self.summary.update(
             ground=entry.ground.value, entered_at=entered_at.isoformat(), term_ends_at=self._iso(self.term_ends_at)
@@ -284,8 +286,15 @@ class DishonestList:
                 continue  # the term ran out, or the case was performed
             if decision.decision == REMOVE:
                 removal: RemoveEntry = self.desk.payload(decision)
-                self.timeline.record("removal_ground", ground=removal.ground.value)
-                return removal.ground, removal.document_ref, self.clock.now()
+                self.timeline.record(
+                    "removal_ground",
+                    ground=removal.ground.value,
+                    arose_on=removal.ground_arose_on.isoformat() if removal.ground_arose_on else None,
+                )
+                # The 3 working days run from the ground arising (Art. 10), not from the recording.
+                arose = removal.ground_arose_on
+                start = datetime.combine(arose, time(0), tzinfo=CHINA_TZ) if arose else self.clock.now()
+                return removal.ground, removal.document_ref, start
             revoked = await self._review_correction(self.desk.payload(decision))
             if revoked is not None:
                 return RemovalGround.WRONG_ENTRY, revoked, self.clock.now()
@@ -404,12 +413,21 @@ class DishonestList:
 
     def _law_check(self, name: str, payload: BaseModel) -> str | None:
         assert self.inp is not None
+        today = (self.clock.now() if self.clock else workflow.now()).astimezone(CHINA_TZ).date()
+        if isinstance(payload, RemoveEntry) and self.entered_at is not None:
+            start = removal_starts_on(payload.ground_arose_on, self.entered_at.astimezone(CHINA_TZ).date(), today)
+            return start if isinstance(start, str) else None
         if name != ENTER or not isinstance(payload, EnterList):
             return None
         req, params = self.inp.request, self.inp.params
-        today = (self.clock.now() if self.clock else workflow.now()).date()
         return entry_problem(
-            req.debtor, payload.ground, payload.extension_years, payload.bars, today, params
+            req.debtor,
+            payload.ground,
+            payload.extension_years,
+            payload.bars,
+            today,
+            params,
+            payload.extension_condition,
         ) or relisting_problem(req.previous_removal, req.applicant_requested, today, params)
 
     @workflow.query(name=STATUS_QUERY)
