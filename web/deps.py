@@ -23,6 +23,7 @@ from store.case_pages import CasePageStore
 from web.db import Database
 from web.errors import ServiceUnavailable, Unauthorized
 from web.services import users
+from web.services.party_accounts import PartyDesk
 
 TOKEN_URL = "/api/auth/token"
 # auto_error=False: we answer a missing token ourselves, in the common error shape.
@@ -117,3 +118,10 @@ Reader = Annotated[Actor, Depends(require_roles(Role.JUDGE, Role.APPROVER, Role.
 Agency = Annotated[Actor, Depends(require_roles(Role.AGENCY))]
 Admin = Annotated[Actor, Depends(require_roles(Role.ADMIN))]
 Party = Annotated[Actor, Depends(current_party)]
+
+
+def party_desk(state: AppState) -> PartyDesk:
+    """What the parties' routes and pages need: the database, the party index's keys, the SMS gateway."""
+    if state.sms is None and state.settings.sms_gateway() is not None:
+        raise ServiceUnavailable("SMS_STARTING", "短信网关尚未就绪 / the SMS gateway is not ready yet")
+    return PartyDesk(db=state.db, keys=state.settings.party_index_keys, sms=state.sms)

@@ -8,10 +8,10 @@ from datetime import timedelta
 from fastapi import APIRouter, UploadFile
 
 from web.api.common import errors
-from web.deps import AppState, Party, State, TemporalClient
-from web.errors import ServiceUnavailable
+from web.deps import Party, State, TemporalClient
+from web.deps import party_desk as desk
 from web.services import party_accounts, party_applications, party_requests, party_space
-from web.services.party_accounts import CodeRequest, CodeSent, PartyDesk, PartyLogin, PartyToken, Registration
+from web.services.party_accounts import CodeRequest, CodeSent, PartyLogin, PartyToken, Registration
 from web.services.party_applications import ApplicationView, FileStored, OnlineApplication
 from web.services.party_requests import NewPartyRequest
 from web.services.party_space import MyCase, PartyCase
@@ -19,12 +19,6 @@ from web.services.tasks import MAX_ATTACHMENT_BYTES
 from workflows.case.models import PartyRequest
 
 router = APIRouter(tags=["parties"])
-
-
-def desk(state: AppState) -> PartyDesk:
-    if state.sms is None and state.settings.sms_gateway() is not None:
-        raise ServiceUnavailable("SMS_STARTING", "短信网关尚未就绪 / the SMS gateway is not ready yet")
-    return PartyDesk(db=state.db, keys=state.settings.party_index_keys, sms=state.sms)
 
 
 @router.post("/parties/register", status_code=202, response_model=CodeSent, responses=errors(422, 429, 503))

@@ -19,7 +19,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from domain.errors import OneMatterError
-from web.ui import pages_agency, pages_audit, pages_auth, pages_cases, pages_dashboard, pages_judge, pages_queue
+from web.ui import (
+    pages_agency,
+    pages_audit,
+    pages_auth,
+    pages_cases,
+    pages_dashboard,
+    pages_judge,
+    pages_party,
+    pages_queue,
+)
 from web.ui.render import WEB_DIR, compile_templates, error_page
 from web.ui.session import CsrfFailed, LoginRequired, UiForbidden, login_url, optional_user, translator
 
@@ -27,7 +36,8 @@ UI_PREFIX = "/ui"
 
 
 def _is_ui(request: Request) -> bool:
-    return request.url.path == UI_PREFIX or request.url.path.startswith(UI_PREFIX + "/")
+    path = request.url.path
+    return any(path == p or path.startswith(p + "/") for p in (UI_PREFIX, pages_party.PREFIX))
 
 
 async def _delegate(handler: Callable[[Request, Exception], Any], request: Request, exc: Exception) -> Response:
@@ -43,6 +53,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for module in (pages_auth, pages_queue, pages_judge, pages_cases, pages_agency, pages_audit, pages_dashboard):
         app.include_router(module.router)
+    pages_party.install(app)
 
     async def on_login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
