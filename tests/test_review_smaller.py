@@ -68,3 +68,14 @@ async def test_metrics_are_open_without_a_token_only_in_the_sandbox(settings: Se
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         r = await c.get("/metrics")
     assert r.status_code == 401 and r.json()["code"] == "METRICS_TOKEN_REQUIRED"
+
+
+async def test_a_day_in_a_query_is_written_as_the_schema_says(web: str):
+    """The review's Schemathesis run: ``started_to=0`` was read as 1970-01-01; the schema says a date."""
+    async with await login(web, "judge") as judge:
+        for query in ("started_to=0", "started_from=1700000000", "started_to=2026-1-5"):
+            r = await judge.get(f"/api/workflows?{query}")
+            assert r.status_code == 422, (query, r.text)
+        assert (await judge.get("/api/legal/fees/enforcement?amount_fen=100&on=0")).status_code == 422
+        assert (await judge.get("/api/workflows?started_from=2026-12-01&started_to=2026-12-06")).status_code == 200
+        assert (await judge.get("/api/legal/fees/enforcement?amount_fen=100&on=2026-12-06")).status_code == 200

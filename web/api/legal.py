@@ -14,7 +14,7 @@ from domain.fees import enforcement_fee
 from domain.legal_params import MissingParameter, params_at
 from domain.legal_time import CHINA_TZ
 from domain.money import MAX_FEN
-from web.api.common import errors
+from web.api.common import IsoDay, errors
 from web.deps import AnyActor
 
 router = APIRouter(prefix="/legal", tags=["legal"])
@@ -30,7 +30,7 @@ class FeeAnswer(BaseModel):
 async def enforcement_application_fee(
     _: AnyActor,
     amount_fen: Annotated[int, Query(ge=0, le=MAX_FEN, description="执行金额 in fen")],
-    on: Annotated[date | None, Query(description="the date whose rules apply; default today (China time)")] = None,
+    on: Annotated[IsoDay | None, Query(description="the date whose rules apply; default today (China time)")] = None,
 ) -> FeeAnswer:
     """申请执行费 for an amount to enforce: ¥50 up to ¥10,000, then 1.5 % / 1 % / 0.5 % / 0.1 % on the
     part in each band (诉讼费用交纳办法 Art. 14(一))."""

@@ -3,13 +3,12 @@ The rules live in web/services/workflows.py; these routes parse, call and answer
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from domain.errors import ValidationFailed
-from web.api.common import errors
+from web.api.common import IsoDay, errors
 from web.deps import Decider, Judge, Reader, State, TemporalClient
 from web.services import case_search
 from web.services import workflows as cases
@@ -57,8 +56,8 @@ async def list_workflows(
         bool,
         Query(description="我的案件: only cases the caller started or took a decision in (involving = the caller)"),
     ] = False,
-    started_from: Annotated[date | None, Query(description="started on or after this day (China time)")] = None,
-    started_to: Annotated[date | None, Query(description="started on or before this day (China time)")] = None,
+    started_from: Annotated[IsoDay | None, Query(description="started on or after this day (China time)")] = None,
+    started_to: Annotated[IsoDay | None, Query(description="started on or before this day (China time)")] = None,
     party: Annotated[
         str | None,
         Query(max_length=40, description="every case naming this ID number or credit code (blind index)"),
