@@ -156,3 +156,13 @@ def test_the_disposal_splits_the_balance_among_the_applicants_to_the_fen() -> No
     request: Any = SCENARIOS["real-estate-disposal"].from_case(case, OWN["real-estate-disposal"])
     assert sum(c.amount_fen for c in request.creditors) == 100_01
     assert [c.creditor for c in request.creditors] == ["某银行", "李四"]
+
+
+def test_the_standalone_form_shows_neither_the_case_nor_what_the_register_supplies() -> None:
+    for scenario in SCENARIOS.values():
+        schema = scenario.input_schema()
+        assert "case" not in schema["properties"], scenario.name
+        for model in (schema, *schema.get("$defs", {}).values()):
+            assert not [n for n, p in model.get("properties", {}).items() if p.get("x-from-case")], scenario.name
+    held = SCENARIOS["settlement"].input_schema()["$defs"]["HeldMeasure"]["properties"]
+    assert set(held) == {"partner_id", "measure_id", "asset"}

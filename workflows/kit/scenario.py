@@ -33,6 +33,10 @@ def wrap_request(input_model: type[BaseModel]) -> Callable[[Any, ScenarioContext
     return lambda request, ctx: input_model(request=request, context=ctx)
 
 
+# A request field the case fills (picked from its register) and no form shows: Field(json_schema_extra=...).
+FROM_CASE = "x-from-case"
+
+
 def case_defaults(facts: CaseFacts) -> dict[str, Any]:
     """What every matter started from the case takes from it (the judge types none of it): the case, its
     number and court, the first applicant and debtor, and what is still owed. A scenario's pre-fill adds
@@ -117,10 +121,15 @@ class Scenario:
         return (f"{self.package}.models", f"{self.package}.words")
 
     def input_schema(self) -> dict[str, Any]:
-        """The standalone start form's schema. ``case`` is not on it: a matter joins its case only when
-        started from the case (``from_case``), never by a reference typed into a form."""
+        """The standalone start form's schema. ``case`` is not on it, nor a field marked ``FROM_CASE``: a
+        matter joins its case, and picks from its register, only when started from the case (``from_case``),
+        never by a reference typed into a form."""
         schema = self.request_model.model_json_schema()
         schema.get("properties", {}).pop("case", None)
+        for model in (schema, *schema.get("$defs", {}).values()):
+            props = model.get("properties", {})
+            for name in [n for n, p in props.items() if p.get(FROM_CASE)]:
+                del props[name]
         return schema
 
     def from_case(self, facts: CaseFacts, fields: dict[str, Any]) -> BaseModel:

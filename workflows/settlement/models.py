@@ -13,7 +13,7 @@ from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.settlement import Instalment, schedule_problem
 from workflows.kit.case_link import CaseRef
-from workflows.kit.scenario import ScenarioContext
+from workflows.kit.scenario import FROM_CASE, ScenarioContext
 
 NAME = "settlement"
 # The judge's decisions: record the agreement and suspend (or not), a payment confirmed outside the
@@ -43,8 +43,12 @@ class HeldMeasure(BaseModel):
     measure_id: str = Field(min_length=1, max_length=100, description="措施编号 at the partner")
     asset: str = Field(default="", max_length=200, description="what is held, e.g. 工行账户冻结")
     # Picked from the case's register (never typed): whose measure it is, so its release is booked there.
-    matter_workflow_id: str = Field(default="", max_length=200, description="the matter that placed it")
-    measure_key: str = Field(default="", max_length=100, description="its key in the case's register")
+    matter_workflow_id: str = Field(
+        default="", max_length=200, description="the matter that placed it", json_schema_extra={FROM_CASE: True}
+    )
+    measure_key: str = Field(
+        default="", max_length=100, description="its key in the case's register", json_schema_extra={FROM_CASE: True}
+    )
 
 
 class SettlementRequest(BaseModel):
