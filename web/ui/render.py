@@ -165,6 +165,7 @@ def page(
 
     ctx = {
         "agency_name": agency_name,
+        "acceleration": app_state(request).settings.time_acceleration,
         "request": request,
         "user": user,
         "lang": lang,
