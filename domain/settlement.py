@@ -111,11 +111,15 @@ def in_default(views: Sequence[InstalmentView]) -> bool:
     return any(v.state in (InstalmentState.MISSED, InstalmentState.PARTIAL) for v in views)
 
 
-def resumption_problem(views: Sequence[InstalmentView], now: datetime, period_ends: datetime | None) -> str | None:
-    """Why the court may not resume enforcement now, or None (执行和解规定 Art. 11; CPL Art. 250)."""
+def resumption_problem(
+    views: Sequence[InstalmentView], now: datetime, period_ends: datetime | None, repudiation: str = ""
+) -> str | None:
+    """Why the court may not resume enforcement now, or None (执行和解规定 Art. 11; CPL Art. 250). Where the
+    debtor has made clear by words or conduct that it will not perform (预期违约, 民法典 Art. 578) —
+    ``repudiation`` states the facts — the applicant need not wait for an instalment to fall due."""
     if all(v.state is InstalmentState.PAID for v in views):
         return "resume: the agreement is performed in full; there is nothing to resume (执行和解规定 Art. 11(1))"
-    if not in_default(views):
+    if not in_default(views) and not repudiation.strip():
         return (
             "resume: no instalment is in default — the court does not resume while an instalment is not yet "
             "due or is being performed (执行和解规定 Art. 11(2)(3))"

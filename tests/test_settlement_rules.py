@@ -148,3 +148,15 @@ def test_art_17_what_was_obtained_under_the_agreement_is_deducted_costs_first():
 
     claim = resumed_claim(owed_fen=1500_00, costs_fen=100_00, paid_fen=200_00)
     assert (claim.owed_fen, claim.costs_fen) == (1400_00, 0)
+
+
+def test_civil_code_art_578_anticipatory_breach_lets_the_applicant_resume_before_the_due_date():
+    """民法典 Art. 578: the debtor made clear it will not perform — the applicant need not wait for the
+    instalment to fall due; the two-year period still bounds the application (CPL Art. 250)."""
+    ends = datetime(2029, 4, 2, 15, 59, 59, tzinfo=UTC)
+    performing = instalment_views(SCHEDULE, 300_00, 1)
+    assert resumption_problem(performing, NOW, ends) is not None
+    assert resumption_problem(performing, NOW, ends, "被执行人书面表示不再履行第二、三期") is None
+    assert resumption_problem(performing, NOW, ends, "  ") is not None  # facts, not a blank
+    late = resumption_problem(performing, datetime(2029, 4, 3, tzinfo=UTC), ends, "书面表示不再履行")
+    assert late and "Art. 250" in late

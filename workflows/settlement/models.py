@@ -116,6 +116,12 @@ class ResumeEnforcement(BaseModel):
     """恢复执行 on the applicant's application: against the debtor, and the guarantor if chosen."""
 
     against_guarantor: bool = Field(default=False, description="同时执行担保人")
+    anticipatory_breach: str = Field(
+        default="",
+        max_length=1000,
+        description="被执行人明确表示或者以自己的行为表明不履行的事实 (预期违约, 民法典 第五百七十八条): "
+        "then the applicant need not wait for the due date",
+    )
 
 
 class CaseAccountCredit(BaseModel):

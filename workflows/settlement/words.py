@@ -89,6 +89,9 @@ WORDS = Words(
         "paid_on": Word("给付日期", "Paid on"),
         "channel": Word("给付方式", "How it was paid"),
         "against_guarantor": Word("同时执行担保人", "Enforce against the guarantor too"),
+        "anticipatory_breach": Word(
+            "预期违约的事实 (民法典第五百七十八条)", "Anticipatory breach: the facts (Art. 578)"
+        ),
         "received_on": Word("到账日期", "Received on"),
         "bank_reference": Word("银行流水号", "Bank reference"),
         "instalment": Word("期次", "Instalment"),

@@ -516,8 +516,9 @@ class Settlement:
         if name in (RESUME, SUE):
             if self.resume is not None or self.sued is not None:
                 return "decision: the applicant has already chosen"
+            repudiation = payload.anticipatory_breach if isinstance(payload, ResumeEnforcement) else ""
             problem = resumption_problem(
-                self._views(), self.clock.now(), self.period_ends.due_at if self.period_ends else None
+                self._views(), self.clock.now(), self.period_ends.due_at if self.period_ends else None, repudiation
             )
             if problem:
                 return problem if name == RESUME else problem.replace("resume:", "sue:", 1)
