@@ -25,6 +25,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from domain.legal_time import add_months
 from domain.money import PositiveFen
 
 
@@ -215,3 +216,49 @@ def credit_notice_problem(
             f"CREDIT_OTHER_INSTALMENT: 通知为第{instalment}期款项, 不得计入第{watching}期 / not instalment {watching}'s"
         )
     return None
+
+
+class SuspensionRule(StrEnum):
+    """Which text governs an obstacle in the last six months of the period to apply (DOMAIN §17.2: the
+    two conflict; CPL Art. 250 refers to the limitation law, so the 民法典 is the default)."""
+
+    CIVIL_CODE = "civil-code"  # 民法典 Art. 194: the period ends six months after the obstacle ends
+    ENFORCEMENT_INTERPRETATION = "enforcement-interpretation"  # 执行程序解释 Art. 19: the rest runs on after it
+
+
+class Obstacle(BaseModel):
+    """Force majeure or another obstacle to applying (不可抗力或者其他障碍), from one day to another."""
+
+    started_on: date
+    ended_on: date
+
+
+SUSPENSION_WINDOW_MONTHS = 6  # 民法典 Art. 194 / 执行程序解释 Art. 19: the last six months of the period
+
+
+def application_period_ends(
+    runs_from: date,
+    interruptions: Sequence[date] = (),
+    obstacles: Sequence[Obstacle] = (),
+    rule: SuspensionRule = SuspensionRule.CIVIL_CODE,
+    years: int = 2,
+) -> date:
+    """The last day to apply to resume (CPL Art. 250: two years from the last due date). An interruption
+    before the end — a demand, the debtor agreeing to perform (执行程序解释 Art. 20; 民法典 Art. 195) —
+    restarts the period from its day. An obstacle within the last six months suspends it: under the
+    民法典 (the default) the period ends six months after the obstacle ends; under 执行程序解释 Art. 19
+    the days it took from those six months are added back. Counting per 民法典 Arts. 201–203."""
+    end = add_months(runs_from, 12 * years)
+    for event in sorted(interruptions):
+        if runs_from < event <= end:
+            end = add_months(event, 12 * years)
+    for obstacle in sorted(obstacles, key=lambda o: o.started_on):
+        window_starts = add_months(end, -SUSPENSION_WINDOW_MONTHS)
+        if obstacle.ended_on < window_starts or obstacle.started_on > end:
+            continue  # not within the last six months
+        if rule is SuspensionRule.CIVIL_CODE:
+            end = max(end, add_months(obstacle.ended_on, SUSPENSION_WINDOW_MONTHS))
+        else:
+            lost = (min(obstacle.ended_on, end) - max(obstacle.started_on, window_starts)).days
+            end = date.fromordinal(end.toordinal() + lost)
+    return end

@@ -160,3 +160,22 @@ def test_civil_code_art_578_anticipatory_breach_lets_the_applicant_resume_before
     assert resumption_problem(performing, NOW, ends, "  ") is not None  # facts, not a blank
     late = resumption_problem(performing, datetime(2029, 4, 3, tzinfo=UTC), ends, "书面表示不再履行")
     assert late and "Art. 250" in late
+
+
+def test_cpl_art_250_the_two_years_with_interruption_and_suspension_by_the_civil_code_by_default():
+    """CPL Art. 250: two years from the last due date (31 March 2026 → 31 March 2028). A demand on 10 May
+    2027 interrupts: two years from it (民法典 Art. 195). An obstacle of 1 January–29 February 2028, within
+    the last six months, suspends: the 民法典 (Art. 194, the default) ends the period six months after it
+    ends (29 August 2028); 执行程序解释 Art. 19 adds back the 59 days it took (29 May 2028)."""
+    from domain.settlement import Obstacle, SuspensionRule, application_period_ends
+
+    last_due = date(2026, 3, 31)
+    assert application_period_ends(last_due) == date(2028, 3, 31)
+    assert application_period_ends(last_due, interruptions=[date(2027, 5, 10)]) == date(2029, 5, 10)
+    assert application_period_ends(last_due, interruptions=[date(2029, 1, 1)]) == date(2028, 3, 31)  # too late
+    obstacle = Obstacle(started_on=date(2028, 1, 1), ended_on=date(2028, 2, 29))
+    assert application_period_ends(last_due, obstacles=[obstacle]) == date(2028, 8, 29)
+    rule = SuspensionRule.ENFORCEMENT_INTERPRETATION
+    assert application_period_ends(last_due, obstacles=[obstacle], rule=rule) == date(2028, 5, 29)
+    early = Obstacle(started_on=date(2027, 1, 1), ended_on=date(2027, 2, 1))  # not in the last six months
+    assert application_period_ends(last_due, obstacles=[early]) == date(2028, 3, 31)
