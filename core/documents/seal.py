@@ -13,13 +13,18 @@ the court trusts; pyHanko's ``timestamper`` takes one when there is (docs/docume
 
 from __future__ import annotations
 
+import asyncio
 import binascii
+import functools
 import io
 import threading
 import uuid
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -40,6 +45,7 @@ with warnings.catch_warnings():
 
 from core.documents.pki import CourtCredentials
 
+T = TypeVar("T")
 FIELD_NAME = "CourtSeal"
 SIGNATURE_BYTES = 8192  # an ECDSA signature with its certificate and the CA's is about 2 KB
 # Where base.typ's seal block puts the court's name and date on the last page (PDF points, A4, from the
@@ -80,6 +86,9 @@ class CourtSeal:
         self._lock = threading.Lock()
 
     def seal(self, pdf: bytes) -> bytes:
+        return outside_event_loop(self._seal, pdf)
+
+    def _seal(self, pdf: bytes) -> bytes:
         out = io.BytesIO()
         with self._lock:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -115,9 +124,24 @@ class SealVerdict:
     whole_file: bool = False
 
 
+def outside_event_loop(fn: Callable[[bytes], T], pdf: bytes) -> T:
+    """pyHanko's synchronous API runs an event loop of its own, which cannot start inside a running one:
+    called from async code (better: from a thread, as the activities do), it runs in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(pdf)
+    with ThreadPoolExecutor(1) as one:
+        return one.submit(fn, pdf).result()
+
+
 def verify_pdf(pdf: bytes, trusted_ca: x509.Certificate) -> SealVerdict:
     """Whether ``pdf`` carries exactly one court seal, intact, over the whole file, by a certificate the
     CA issued. Never raises on a bad file: the verdict says why."""
+    return outside_event_loop(functools.partial(_verify, trusted_ca=trusted_ca), pdf)
+
+
+def _verify(pdf: bytes, trusted_ca: x509.Certificate) -> SealVerdict:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         sigs = reader.embedded_signatures
