@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError, TerminatedError
 
 from core.temporal import scenario_search_attributes
 from domain.actors import SYSTEM_ACTOR, Role
@@ -338,11 +338,15 @@ class EnforcementCase:
         try:
             await handle
             status = "completed"
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the child failed, was cancelled or terminated: its end, not ours
-            cause = getattr(exc, "cause", None)
-            status = "cancelled" if "cancel" in type(cause).__name__.lower() else "failed"
+        except ChildWorkflowError as exc:  # the matter's end, not the case's
+            cause = exc.cause
+            status = (
+                "cancelled"
+                if isinstance(cause, CancelledError)
+                else "terminated"
+                if isinstance(cause, TerminatedError)
+                else "failed"
+            )
         if workflow_id in self.open_matters():
             self._ended(workflow_id, status, workflow.now())
             self.timeline.record("matter-ended", actor=SYSTEM_ACTOR, matter=workflow_id, status=status)
