@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from temporalio import converter
+from temporalio import converter, workflow
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
@@ -28,12 +28,21 @@ from temporalio.client import (
 )
 from temporalio.common import HeaderCodecBehavior
 from temporalio.exceptions import ApplicationError
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from audit.derive import derive_trail
 from audit.redact import Redactor
 from core.codec import REFUSED, AesGcmCodec
 from core.converter import PLAINTEXT_PAYLOAD, build_data_converter
-from core.identity import ACTOR_HEADER, ACTOR_UNVERIFIED, SIGNATURE_HEADER, ActorKeys, ActorSigner, acting_as
+from core.identity import (
+    ACTOR_HEADER,
+    ACTOR_UNVERIFIED,
+    SIGNATURE_HEADER,
+    ActorKeys,
+    ActorSigner,
+    ActorWorkerInterceptor,
+    acting_as,
+)
 from core.settings import CodecKeys, Settings
 from core.temporal import scenario_search_attributes
 from domain.actors import Actor, Role
@@ -328,6 +337,10 @@ class _CopiedHeaders(Interceptor):
                 input.headers = {**input.headers, **copied}
                 return await super().start_workflow_update(input)
 
+            async def signal_workflow(self, input: SignalWorkflowInput) -> None:
+                input.headers = {**input.headers, **copied}
+                await super().signal_workflow(input)
+
         return _Out(next)
 
 
@@ -396,3 +409,68 @@ def test_a_signature_binds_the_call_id_and_the_arguments():
     assert signer.verify(raw, first_form(before), "wf-1", "update:extend", before, "u-9", args) is None
     after = CALL_BOUND_SIGNATURES_FROM + timedelta(minutes=10)
     assert signer.verify(raw, first_form(after), "wf-1", "update:extend", after) == "signature does not bind the call"
+
+
+@workflow.defn(name="om-test-counter")
+class _Counter:
+    """A workflow that counts the signals it takes: enough to see a signal taken once."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.done = False
+
+    @workflow.run
+    async def run(self) -> int:
+        await workflow.wait_condition(lambda: self.done)
+        return self.count
+
+    @workflow.signal(name="bump")
+    def bump(self, by: int) -> None:
+        self.count += by
+
+    @workflow.signal(name="finish")
+    def finish(self) -> None:
+        self.done = True
+
+    @workflow.query(name="count")
+    def current(self) -> int:
+        return self.count
+
+
+async def test_a_signal_signature_is_good_once(client: Client, settings: Settings):
+    """A signal's header copied from history onto the same signal, with the same arguments, is dropped: the
+    workflow remembers the signed nonce. A new signal the web signs is taken."""
+    queue = f"om-test-once-{uuid.uuid4().hex[:8]}"
+    judge = Actor(user_id="judge", role=Role.JUDGE, courts=("杭州市上城区人民法院",))
+    async with Worker(
+        client,
+        task_queue=queue,
+        workflows=[_Counter],
+        interceptors=[ActorWorkerInterceptor(settings.actor_signer())],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    ):
+        with acting_as(judge):
+            handle = await client.start_workflow(
+                _Counter.run, id=f"om-test-counter-{uuid.uuid4().hex[:8]}", task_queue=queue
+            )
+            await handle.signal(_Counter.bump, 1)
+        await eventually(lambda: _equals(handle, 1))
+        history = await handle.fetch_history()
+        [sent] = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]
+        header = sent.workflow_execution_signaled_event_attributes.header.fields
+        copied = {name: header[name] for name in (ACTOR_HEADER, SIGNATURE_HEADER)}
+        attacker = await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=build_data_converter(settings.codec_keys),
+            interceptors=[_CopiedHeaders(copied)],
+        )
+        await attacker.get_workflow_handle(handle.id).signal("bump", 1)
+        with acting_as(judge):
+            await handle.signal(_Counter.bump, 10)
+            await handle.signal(_Counter.finish)
+        assert await handle.result() == 11, "the copy was dropped, the web's next signal taken"
+
+
+async def _equals(handle: WorkflowHandle[Any, Any], count: int) -> bool:
+    return bool(await handle.query("count") == count)
