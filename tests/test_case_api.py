@@ -5,9 +5,10 @@ closing as 执行完毕 after full performance, and courts as tenants."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -262,6 +263,25 @@ async def test_term_six_months_and_the_presidents_extension(stack: dict[str, str
     case = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
     filed_on = date.fromisoformat(case["filed_on"])
     assert case["term"]["base_due_on"] == add_months(filed_on, 6).isoformat()
+    # A period the term does not count (here an auction of two days) moves its end by as many days.
+    await asyncio.sleep(1)  # legal time runs fast in tests: the period is over by now
+    auction = {
+        "ground": "auction-sale",
+        "start": filed_on.isoformat(),
+        "end": (filed_on + timedelta(days=2)).isoformat(),
+        "reason": "网络司法拍卖期间",
+    }
+    r = await judge.post(f"/api/cases/{filed['case_id']}/term/exclusions", json=auction)
+    assert r.status_code == 200, r.text
+    assert (
+        r.json()["excluded_days"] == 2
+        and r.json()["due_on"] == (add_months(filed_on, 6) + timedelta(days=2)).isoformat()
+    )
+    r = await judge.post(f"/api/cases/{filed['case_id']}/term/exclusions", json=auction)
+    assert r.status_code == 409 and r.json()["code"] == "PERIOD_OVERLAPS"
+    future = {**auction, "start": "2030-01-01", "end": "2030-01-02"}
+    r = await judge.post(f"/api/cases/{filed['case_id']}/term/exclusions", json=future)
+    assert r.status_code == 422 and r.json()["code"] == "INVALID_PERIOD"
     r = await judge.post(f"/api/cases/{filed['case_id']}/term/extension", json={"reason": "财产处置中, 申请延长审限"})
     assert r.status_code == 200, r.text
     r = await judge.post(f"/api/cases/{filed['case_id']}/decisions/approve-term-extension", json={"reason": "同意"})

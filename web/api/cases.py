@@ -14,6 +14,7 @@ from web.api.common import errors
 from web.deps import Decider, Judge, State, TemporalClient, require_roles
 from web.services import cases
 from web.services.cases import CASE_READERS, CloseBody, Filed, FilingRequest, StartedMatter
+from workflows.case.models import ExclusionRequest
 
 router = APIRouter(tags=["cases"])
 
@@ -80,6 +81,14 @@ async def close_case(actor: Judge, state: State, client: TemporalClient, case_id
     """结案 with one of the six modes and its checklist; refused (409, with every reason) while a matter is
     open or a measure is in force that the mode does not keep."""
     return await cases.close_case(client, state.db, actor, case_id, body)
+
+
+@router.post("/cases/{case_id}/term/exclusions", responses=errors(401, 403, 404, 409, 422, 503))
+async def exclude_period(
+    actor: Judge, state: State, client: TemporalClient, case_id: CaseId, body: ExclusionRequest
+) -> Any:
+    """A period the term does not count (审限规定 Art. 9), once it is over: the term's end moves by its days."""
+    return await cases.exclude_period(client, state.db, actor, case_id, body)
 
 
 @router.post("/cases/{case_id}/term/extension", responses=errors(401, 403, 404, 409, 503))

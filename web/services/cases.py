@@ -48,6 +48,7 @@ from web.services.workflows import QUERY_TIMEOUT, execute_update_as
 from workflows.case.models import (
     CASE_STATUS_QUERY,
     CLOSE_UPDATE,
+    EXCLUDE_PERIOD_UPDATE,
     REQUEST_EXTENSION_UPDATE,
     START_MATTER_UPDATE,
     CaseFiling,
@@ -55,6 +56,7 @@ from workflows.case.models import (
     CaseTitle,
     CaseView,
     CloseCase,
+    ExclusionRequest,
     ExtensionRequest,
     StartMatter,
 )
@@ -479,6 +481,12 @@ async def close_case(client: Client, db: Database, actor: Actor, case_id: str, b
     """结案: refused (with every reason) while a matter is open or a measure the mode does not keep is in force."""
     require_role(actor, Role.JUDGE)
     return await _case_update(client, db, actor, case_id, CLOSE_UPDATE, CloseCase.model_validate(body.model_dump()))
+
+
+async def exclude_period(client: Client, db: Database, actor: Actor, case_id: str, body: ExclusionRequest) -> Any:
+    """A period the term does not count (审限规定 Art. 9: announcement, appraisal, suspension, auction …)."""
+    require_role(actor, Role.JUDGE)
+    return await _case_update(client, db, actor, case_id, EXCLUDE_PERIOD_UPDATE, body)
 
 
 async def request_extension(client: Client, db: Database, actor: Actor, case_id: str, reason: str) -> Any:

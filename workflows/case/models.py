@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from domain.case_closing import ClosingMode
 from domain.case_number import CaseNumberParts
-from domain.case_term import ExcludedPeriod, TermView
+from domain.case_term import ExcludedPeriod, ExclusionGround, TermView
 from domain.cases import CourtName
 from domain.filing import ApplicationPeriod
 from domain.ledger import Claim, LedgerView, Payout, Recovery
@@ -26,6 +26,7 @@ CASE_STATUS_QUERY = "status"
 START_MATTER_UPDATE = "start-matter"
 CLOSE_UPDATE = "close"
 REQUEST_EXTENSION_UPDATE = "request-term-extension"
+EXCLUDE_PERIOD_UPDATE = "exclude-term-period"
 # A party files in their case space (a message, a lead, a property report, an objection …) and the judge answers.
 FILE_PARTY_REQUEST_UPDATE = "party-file"
 ANSWER_PARTY_REQUEST_UPDATE = "party-answer"
@@ -168,6 +169,23 @@ class CloseCase(BaseModel):
     checklist: dict[str, bool] = Field(default_factory=dict)
     reason: str = Field(min_length=1, max_length=2000)
     document_number: str = Field(default="", max_length=100, description="the closing document's number")
+
+
+class ExclusionRequest(BaseModel):
+    """A period not counted in the term (审限规定 Art. 9), recorded once it is over: e.g. an auction's."""
+
+    ground: ExclusionGround
+    start: date = Field(description="first day not counted")
+    end: date = Field(description="the day it ended")
+    reason: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("end")
+    @classmethod
+    def _not_before_start(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and value < start:
+            raise ValueError("结束日不得早于开始日 / ends before it starts")
+        return value
 
 
 class ExtensionRequest(BaseModel):

@@ -29,6 +29,7 @@ WORDS = Words(
         "full-performance": Word("全部履行完毕", "full performance"),
         "notice-sent": Word("通知执行事项解除措施", "matter told to release"),
         "notice-failed": Word("通知执行事项失败", "matter could not be told"),
+        "term-period-excluded": Word("记录不计入审限的期间", "period excluded from the term"),
         "term-extension-requested": Word("申请延长审限", "term extension requested"),
         "term-extended": Word("审限延长", "term extended"),
         "term-extension-refused": Word("延长审限未获批准", "term extension refused"),

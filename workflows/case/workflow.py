@@ -25,7 +25,7 @@ from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflo
 from core.temporal import scenario_search_attributes
 from domain.actors import SYSTEM_ACTOR, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
-from domain.case_term import TermView, extension_problem, term
+from domain.case_term import ExcludedPeriod, TermView, extension_problem, term
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
 from domain.party_requests import REPLY, RULES, PartyRequestKind
@@ -34,6 +34,7 @@ from workflows.case.models import (
     APPROVE_EXTENSION,
     CASE_STATUS_QUERY,
     CLOSE_UPDATE,
+    EXCLUDE_PERIOD_UPDATE,
     FILE_PARTY_REQUEST_UPDATE,
     REFUSE_EXTENSION,
     REQUEST_EXTENSION_UPDATE,
@@ -43,6 +44,7 @@ from workflows.case.models import (
     CaseView,
     CloseCase,
     ClosedCase,
+    ExclusionRequest,
     ExtensionRequest,
     MatterRecord,
     PartyAnswer,
@@ -421,7 +423,34 @@ class EnforcementCase:
         if problems:
             raise refuse(problems[0].code, "; ".join(f"{p.field}: {p.message}" for p in problems))
 
-    # --- the term's extension ----------------------------------------------------------------------------
+    # --- the term: periods not counted, the extension -------------------------------------------------------
+
+    @workflow.update(name=EXCLUDE_PERIOD_UPDATE)
+    def exclude_period(self, req: ExclusionRequest) -> TermView:
+        self.state.excluded.append(ExcludedPeriod(ground=req.ground, start=req.start, end=req.end))
+        self.timeline.record(
+            "term-period-excluded",
+            reason=req.reason,
+            ground=req.ground.value,
+            start=req.start.isoformat(),
+            end=req.end.isoformat(),
+        )
+        self.changed = True
+        return self.term()
+
+    @exclude_period.validator
+    def _validate_exclusion(self, req: ExclusionRequest) -> None:
+        self._require_judge_of_case()
+        if req.start < self.filing.filed_on or req.end > self._today():
+            raise refuse(
+                "INVALID_PERIOD",
+                f"start: 不计入审限的期间应在立案 ({self.filing.filed_on}) 之后、今天之前 / within the case so far",
+            )
+        for p in self.state.excluded:
+            if p.start <= req.end and req.start <= (p.end or self._today()):
+                raise refuse(
+                    "PERIOD_OVERLAPS", f"start: 与已记录的期间 {p.start}–{p.end} 重叠 / overlaps a recorded period"
+                )
 
     @workflow.update(name=REQUEST_EXTENSION_UPDATE)
     def request_extension(self, req: ExtensionRequest) -> dict[str, str]:
