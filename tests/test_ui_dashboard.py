@@ -44,13 +44,23 @@ async def test_dashboard_renders_with_data(browser: Browser, client: Client, set
         assert r.status_code == 200, r.text
         started = await judge.post("/api/scenarios/asset-inquiry/workflows", json=inquiry_request(case_number()))
         assert started.status_code in (200, 201, 202), started.text
+        # A case terminated while it waited for the judge is counted as terminated, never as pending.
+        ended = await judge.post("/api/scenarios/asset-inquiry/workflows", json=inquiry_request(case_number()))
+        ended_id = ended.json()["workflow_id"]
+
+        async def waiting() -> bool:
+            return (await judge.get(f"/api/workflows/{ended_id}")).json().get("status") == "awaiting_decision"
+
+        await eventually(waiting, timeout=30)
+        await client.get_workflow_handle(ended_id).terminate("a stale case closed by the administrator")
 
         async def counted() -> dict[str, Any] | None:
             board = (await judge.get("/api/dashboard")).json()
             police_load = next((a for a in board["agencies"] if a["agency"] == "police-hangzhou"), None)
             perf = next((p for p in board["performance"] if p["agency"] == "police-hangzhou"), None)
             inquiries = [c for c in board["cases"] if c["scenario"] == "asset-inquiry"]
-            return board if police_load and police_load["green"] >= 1 and perf and inquiries else None
+            terminated = [c for c in inquiries if c["status"] == "TERMINATED"]
+            return board if police_load and police_load["green"] >= 1 and perf and terminated else None
 
         board = await eventually(counted)
         assert board["courts"] == [DEMO_COURT]
@@ -71,6 +81,12 @@ async def test_dashboard_renders_with_data(browser: Browser, client: Client, set
     await expect(page.get_by_test_id("table-performance").locator("tr[data-agency='police-hangzhou']")).to_be_visible()
     await expect(page.get_by_test_id("dash-agencies").locator("a[href='/ui/dashboard/agencies.csv']")).to_be_visible()
     await expect(page.get_by_test_id("table-cases")).to_contain_text("网络查控")
+    await expect(page.get_by_test_id("table-cases").locator("tr[data-status='TERMINATED']").first).to_be_visible()
+    # Every counted row drills down to its cases.
+    await page.get_by_test_id("table-cases").locator("tr[data-status='awaiting_decision'] a").first.click()
+    await expect(page).to_have_url(re.compile(r"/ui/audit\?scenario=asset-inquiry&status=awaiting_decision"))
+    await expect(page.get_by_test_id("audit-results")).to_contain_text("待法官决定")
+    await page.go_back()
     await page.screenshot(path=str(shots / "screenshot-dashboard.png"), full_page=True)
     assert await axe_violations(page) == []
     await page.context.close()

@@ -160,7 +160,15 @@ async def _case_counts(client: Client, scope: str) -> tuple[list[CaseCount], boo
     seen = 0
     async for w in client.list_workflows(f"{SCENARIO.name} IS NOT NULL AND {scope}", page_size=1000):
         attrs = w.typed_search_attributes
-        counts[(attrs.get(SCENARIO) or "", attrs.get(STATUS) or "")] += 1
+        # A case terminated, cancelled or failed keeps the status it last published (待法官决定 …): counted
+        # by how it ended instead, never as pending.
+        ended = w.status is not None and w.status not in (
+            WorkflowExecutionStatus.RUNNING,
+            WorkflowExecutionStatus.COMPLETED,
+            WorkflowExecutionStatus.CONTINUED_AS_NEW,
+        )
+        status = w.status.name if ended and w.status is not None else attrs.get(STATUS) or ""
+        counts[(attrs.get(SCENARIO) or "", status)] += 1
         seen += 1
         if seen >= MAX_CASES_COUNTED:
             break
