@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
@@ -24,29 +24,14 @@ from domain.applications import docketing_due
 from domain.cases import CourtName
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.legal_time import CHINA_TZ
-from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from web.db import Database, PartyApplication, PartyFile, User, utcnow
 from web.services import cases
-from web.services.cases import FilingRequest
+from web.services.cases import ClaimIn, FilingRequest
 from web.services.parties import digests
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.tasks import MAX_ATTACHMENT_BYTES, sniff
-
-
-class TitleOfEnforcement(BaseModel):
-    """执行依据: the effective judgment, ruling, award or notarised deed the application enforces."""
-
-    document_number: str = Field(min_length=2, max_length=100, description="执行依据文书号")
-    issuer: str = Field(min_length=2, max_length=100, description="作出机关")
-    effective_on: date = Field(description="生效日期")
-    performance_due_on: date = Field(description="履行期间届满日")
-
-
-class ClaimedAmounts(BaseModel):
-    principal_fen: PositiveFen = Field(description="本金 (分)")
-    interest_fen: Fen = Field(default=0, description="利息 (分)")
-    costs_fen: Fen = Field(default=0, description="费用 (分)")
+from workflows.case.models import CaseTitle
 
 
 class OnlineApplication(BaseModel):
@@ -56,14 +41,16 @@ class OnlineApplication(BaseModel):
     court: CourtName
     applicants: list[Party] = Field(min_length=1, max_length=20, description="申请执行人")
     debtors: list[Party] = Field(min_length=1, max_length=20, description="被执行人")
-    title: TitleOfEnforcement
-    claim: ClaimedAmounts
+    title: CaseTitle
+    claim: ClaimIn
     title_document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="执行依据的 PDF (先上传)")
     known_assets: str = Field(default="", max_length=2000, description="已知的被执行人财产线索")
 
     def filing(self) -> dict[str, object]:
         """The application as a filing clerk's filing (POST /api/cases) takes it."""
-        return self.model_dump(mode="json", include={"court", "applicants", "debtors", "title", "claim"})
+        return self.model_dump(
+            mode="json", include={"court", "applicants", "debtors", "title", "claim"}, exclude_none=True
+        )
 
 
 class ApplicationView(BaseModel):
