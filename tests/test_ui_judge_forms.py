@@ -291,6 +291,11 @@ async def test_real_estate_disposal_from_the_form_to_the_auction_terms(
     await expect(page.get_by_test_id("case-status")).to_have_text("待确定一拍起拍价")
     summary = page.get_by_test_id("summary")
     await expect(summary).to_contain_text("¥2,100,000.00")  # the reference price: both platforms' average
+    # The legal limit sits beside its field: seven tenths of the reference price.
+    terms = page.locator("form[data-decision='set-auction-terms']")
+    await expect(terms.locator(".field", has=page.locator("[name='f.start_price_fen']"))).to_contain_text(
+        "不得低于 ¥1,470,000.00"
+    )
     assert await untranslated(page) == []
     await no_overflow(page)
     await page.screenshot(path=str(shots / "screenshot-judge-disposal-terms.png"), full_page=True)

@@ -27,6 +27,7 @@ from web.services.scenarios import InvalidStartRequest, scenario_or_404
 from web.services.workflows import CancelBody, DecisionBody
 from web.ui.display import Display
 from web.ui.forms import FormBuilder, FormField, error_map, flatten, parse, upload_fields, yuan_text
+from web.ui.i18n import Translator
 from web.ui.messages import field_messages
 from web.ui.render import countdowns, page, progress_bars, refusal_fields
 from web.ui.session import DeciderUser, JudgeUser, ReaderUser, UiUser, check_csrf, translator
@@ -311,6 +312,18 @@ def decision_intent(name: str) -> str:
     return "approve"
 
 
+# A decision's field and the case's legal limit for it (in the summary): the limit is said beside the field.
+_LIMITS_BESIDE = {"start_price_fen": "lowest_start_price_fen"}
+
+
+def _limits_beside(fields: list[FormField], summary: dict[str, Any], display: Display, t: Translator) -> None:
+    for f in flatten(fields):
+        limit = summary.get(_LIMITS_BESIDE.get(f.key, ""))
+        if isinstance(limit, int) and not isinstance(limit, bool):
+            said = t("case.limit_at_least", amount=format_yuan(limit), what=display.label(_LIMITS_BESIDE[f.key]))
+            f.hint = f"{said}; {f.hint}" if f.hint else said
+
+
 def _concerns(summary: dict[str, Any]) -> str:
     """Whom the case's decisions concern: its debtor as the summary names them (masked where it masks)."""
     for key in ("debtor", "person", "owner"):
@@ -363,6 +376,7 @@ async def _case_page(
         fields = FormBuilder(d.input_schema, t, detail.scenario, directory_, picks=picks).fields(
             values if mine else None, errors if mine else None
         )
+        _limits_beside(fields, detail.summary, display, t)
         known = {f.name for f in flatten(fields)}
         extra = [m for n, m in (errors or {}).items() if mine and n not in known and n != "reason"]
         forms.append(
