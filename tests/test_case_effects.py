@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from core.settings import Settings
 from domain.legal_time import CHINA_TZ
+from domain.measures import Measure
 from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
 from tests import test_cross_region_seizure as seizure
@@ -34,7 +35,6 @@ from tests.helpers import (
 )
 from tests.helpers import ledger as partner_ledger
 from tests.test_settlement import freeze_at
-from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import APPROVE, AssetInquiryResult
 from workflows.kit.case_link import (
     CaseFacts,
@@ -124,7 +124,7 @@ async def test_an_inquiry_reports_its_measures_and_money_and_full_performance_re
         # Full performance: the case tells the holder, which releases at once, on the legal clock.
         notice = CaseNotice(notice_id="fp-1", kind=CaseNoticeKind.FULL_PERFORMANCE, at=datetime.now(UTC))
         await notify(case, notice, watcher_id, watcher_id)
-        watcher = client.get_workflow_handle_for(MeasureTermWatch.run, watcher_id)
+        watcher = client.get_workflow_handle(watcher_id, result_type=Measure)
         released = await watcher.result()
         assert released.status == "released"
         releases = [
