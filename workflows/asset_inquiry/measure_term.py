@@ -16,20 +16,20 @@ with workflow.unsafe.imports_passed_through():
     from workflows.asset_inquiry.models import NAME, RELEASE, MeasureTermInput
     from workflows.asset_inquiry.words import WORDS
     from workflows.kit import retries
+    from workflows.kit.base import CaseNamed, ScenarioWorkflow
     from workflows.kit.case_effects import CaseNotices, CaseReporter
     from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, ScenarioStatus
-    from workflows.kit.timeline import Timeline
+    from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.models import DecisionInput, DecisionOutcome
 
 
 @workflow.defn(name="MeasureTermWatch")
-class MeasureTermWatch:
+class MeasureTermWatch(ScenarioWorkflow[Measure]):
+    scenario = "measure-term"
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.desk = DecisionDesk([DecisionSpec(RELEASE, reason_required=True)], WORDS, self.timeline)
+        super().__init__([DecisionSpec(RELEASE, reason_required=True)], WORDS, "watching")
         self.release_reason: str | None = None
         self.inp: MeasureTermInput | None = None
         self.notices = CaseNotices(self.timeline)
@@ -52,6 +52,7 @@ class MeasureTermWatch:
         """Full performance: the measure is released ex officio (查扣冻规定 Art. 28(4)), at once."""
         if self.notices.take(notice) and self.notices.performed() and self.release_reason is None:
             self.release_reason = "被执行人已履行全部义务, 依职权解除 (查扣冻规定 第二十八条)"
+            self.status = "releasing"
 
     def _reporter(self, inp: MeasureTermInput) -> CaseReporter:
         return CaseReporter(inp.case, NAME, self.timeline, inp.matter_workflow_id)
@@ -146,30 +147,20 @@ class MeasureTermWatch:
         )
         return m.model_copy(update={"status": MeasureStatus.RELEASED})
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> str:
-        self.desk.accept(decision)
-        return "accepted"
+    def take(self, decision: DecisionInput) -> DecisionOutcome:
+        self.status = "releasing"
+        return self.desk.accept(decision)
 
-    @decide.validator
-    def _validate(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision)
+    def request(self) -> CaseNamed:
+        assert self.inp is not None
+        return self.inp
 
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
+    def summary(self) -> dict[str, object]:
         assert self.inp is not None
         m = self.inp.measure
-        return ScenarioStatus(
-            scenario="measure-term",
-            case_number=self.inp.case_number,
-            court=self.inp.court,
-            status="releasing" if self.release_reason else "watching",
-            summary={
-                "partner": m.partner_id,
-                "kind": m.kind.value,
-                "expires_at": m.expires_at.isoformat(),
-                "renewals": m.renewals,
-            },
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-        )
+        return {
+            "partner": m.partner_id,
+            "kind": m.kind.value,
+            "expires_at": m.expires_at.isoformat(),
+            "renewals": m.renewals,
+        }

@@ -50,14 +50,12 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.asset_inquiry.words import WORDS
     from workflows.kit import retries
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseReporter
     from workflows.kit.case_link import EffectKind, RecoverySource, RegisterKind
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
-    from workflows.kit.status import publish_status
-    from workflows.kit.timeline import Timeline, failure_code, refuse
+    from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.messages import PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE
+    from workflows.kit.timeline import failure_code, refuse
 
 # The search index holds the states a judge filters by; the seconds-long steps in between are visible
 # in the status query, and indexing each would cost a visibility write per step.
@@ -72,19 +70,19 @@ ANSWER_IN_HAND_PATCH = "inquiry-answer-in-hand"
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
-class AssetInquiry:
+class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
+    scenario = NAME
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.status = "inquiring"
+        super().__init__(DECISIONS, WORDS, "inquiring")
         self.answers: dict[str, InquiryAnswer] = {}
         self.callbacks: dict[str, InquiryAnswer] = {}
         self.report: list[ReportedAsset] = []
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
         self.measures: list[Measure] = []
         self.refusals: dict[str, str] = {}
         self.budget = FreezeBudget(target_fen=0)
         self.deducted_fen = 0
-        self.result: AssetInquiryResult | None = None
+        self.watchers: list[str] = []
         self.inp: AssetInquiryInput | None = None
         self.case = CaseReporter(None, NAME, self.timeline)
 
@@ -117,8 +115,8 @@ class AssetInquiry:
         if approval.deduct:
             self._set_status("deducting")
             await self._deduct(inp)
-        watchers = await self._watch_terms(inp)
-        return await self._close("completed", watchers)
+        self.watchers = await self._watch_terms(inp)
+        return await self._close("completed")
 
     # --- steps --------------------------------------------------------------------------------------
 
@@ -418,15 +416,7 @@ class AssetInquiry:
 
     # --- the judge's decision -------------------------------------------------------------------------
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
-        return self.desk.accept(decision)
-
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision, self._selection_problem)
-
-    def _selection_problem(self, _name: str, payload: object) -> str | None:
+    def law_check(self, name: str, payload: object) -> str | None:
         if isinstance(payload, ApproveControl) and payload.selection is not None:
             unknown = sorted(set(payload.selection) - {r.index for r in self.report})
             if unknown:
@@ -435,40 +425,23 @@ class AssetInquiry:
 
     # --- status -------------------------------------------------------------------------------------
 
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
+    def summary(self) -> dict[str, object]:
         assert self.inp is not None
-        req = self.inp.request
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=req.case_number,
-            court=req.court,
-            status=self.status,
-            summary={
-                "debtor": req.debtor.masked_id,
-                "target_fen": self.budget.target_fen,
-                "frozen_fen": self.budget.frozen_fen,
-                "deducted_fen": self.deducted_fen,
-                "partners": {pid: a.outcome.value for pid, a in self.answers.items()},
-                "report": [r.public_view() for r in self.report],
-                "measures": [m.model_dump(mode="json", exclude={"measure_id"}) for m in self.measures],
-                "refusals": self.refusals,
-            },
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-            incidents=self.timeline.incidents,
-            result=self.result.model_dump(mode="json") if self.result else None,
-        )
+        return {
+            "debtor": self.inp.request.debtor.masked_id,
+            "target_fen": self.budget.target_fen,
+            "frozen_fen": self.budget.frozen_fen,
+            "deducted_fen": self.deducted_fen,
+            "partners": {pid: a.outcome.value for pid, a in self.answers.items()},
+            "report": [r.public_view() for r in self.report],
+            "measures": [m.model_dump(mode="json", exclude={"measure_id"}) for m in self.measures],
+            "refusals": self.refusals,
+        }
 
-    # --- helpers ------------------------------------------------------------------------------------
+    def indexes(self, status: str) -> bool:
+        return status in INDEXED_STATUSES
 
-    def _set_status(self, status: str) -> None:
-        self.status = status
-        if status in INDEXED_STATUSES:
-            publish_status(status)
-
-    async def _close(self, status: str, watchers: list[str] | None = None) -> AssetInquiryResult:
-        result = self._finish(status, watchers)
+    async def report_end(self, status: str, result: AssetInquiryResult) -> None:
         await self.case.ended(
             status,
             {
@@ -479,12 +452,9 @@ class AssetInquiry:
                 "shortfall_fen": result.shortfall_fen,
             },
         )
-        await archive_audit_trail()
-        return result
 
-    def _finish(self, status: str, watchers: list[str] | None = None) -> AssetInquiryResult:
-        self._set_status(status)
-        self.result = AssetInquiryResult(
+    def outcome(self, status: str) -> AssetInquiryResult:
+        result = AssetInquiryResult(
             status=status,
             target_fen=self.budget.target_fen,
             frozen_fen=self.budget.frozen_fen,
@@ -493,11 +463,13 @@ class AssetInquiry:
             measures=self.measures,
             no_answer=[p for p, a in self.answers.items() if a.outcome is InquiryOutcome.NO_ANSWER],
             refusals=self.refusals,
-            term_watchers=watchers or [],
+            term_watchers=self.watchers,
             report=[r.public_view() for r in self.report] if status == "reported" else [],
         )
         self.timeline.record(status, frozen_fen=self.budget.frozen_fen, deducted_fen=self.deducted_fen)
-        return self.result
+        return result
+
+    # --- helpers ------------------------------------------------------------------------------------
 
     def _clock(self, inp: AssetInquiryInput) -> LegalClock:
         return LegalClock(epoch=workflow.info().start_time, scale=inp.context.time_scale)

@@ -51,17 +51,13 @@ with workflow.unsafe.imports_passed_through():
         ViolationReport,
     )
     from workflows.consumption_restriction.words import WORDS
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseNotices, CaseReporter
     from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
-    from workflows.kit.status import publish_status
+    from workflows.kit.decisions import DecisionSpec
     from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task
-    from workflows.kit.timeline import Timeline
 
 DECISIONS = (
     DecisionSpec(ISSUE, payload=IssueOrder),
@@ -86,11 +82,11 @@ TASK_TITLES = {
 
 
 @workflow.defn(name="ConsumptionRestriction")
-class ConsumptionRestriction:
+class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
+    scenario = NAME
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
-        self.status = "awaiting_order"
+        super().__init__(DECISIONS, WORDS, "awaiting_order")
         self.inp: ConsumptionRestrictionInput | None = None
         self.clock: CaseClock | None = None
         self.order_number: str | None = None
@@ -274,15 +270,7 @@ class ConsumptionRestriction:
         if not change.listed and change.removal_ground == LiftingGround.FULL_PERFORMANCE.value:
             self.must_lift = "被执行人已履行全部义务 (限消规定 第九条)"
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
-        return self.desk.accept(decision)
-
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision, self._law_check)
-
-    def _law_check(self, name: str, payload: BaseModel) -> str | None:
+    def law_check(self, name: str, payload: BaseModel) -> str | None:
         assert self.inp is not None
         if name == DECLINE:
             return declining_problem(
@@ -301,40 +289,23 @@ class ConsumptionRestriction:
             return violation_problem(payload.measure, payload.fine_fen, fined, today)
         return None
 
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
-        assert self.inp is not None
-        req = self.inp.request
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=req.case_number,
-            court=req.court,
-            status=self.status,
-            summary={
-                "order_number": self.order_number,
-                "items": [i.value for i in self.items],
-                "dishonest_listed": self.listed,
-                "units": [u.value for u in self.units],
-                "exemptions": [
-                    e.model_dump(mode="json", include={"item", "valid_from", "valid_until"}) for e in self.exemptions
-                ],
-                "violations": [{"item": v.report.item.value, "decision": v.decision} for v in self.violations],
-                "lifted": self.lifted.value if self.lifted else None,
-            },
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-            incidents=self.timeline.incidents,
-        )
+    def summary(self) -> dict[str, object]:
+        return {
+            "order_number": self.order_number,
+            "items": [i.value for i in self.items],
+            "dishonest_listed": self.listed,
+            "units": [u.value for u in self.units],
+            "exemptions": [
+                e.model_dump(mode="json", include={"item", "valid_from", "valid_until"}) for e in self.exemptions
+            ],
+            "violations": [{"item": v.report.item.value, "decision": v.decision} for v in self.violations],
+            "lifted": self.lifted.value if self.lifted else None,
+        }
 
-    def _set_status(self, status: str) -> None:
-        self.status = status
-        publish_status(status)
-
-    async def _close(self, status: str) -> ConsumptionRestrictionResult:
-        self._set_status(status)
-        self.desk.withdraw()
+    async def report_end(self, status: str, result: ConsumptionRestrictionResult) -> None:
         await self.case.ended(status)
-        await archive_audit_trail()
+
+    def outcome(self, status: str) -> ConsumptionRestrictionResult:
         return ConsumptionRestrictionResult(
             status=status,
             order_number=self.order_number,

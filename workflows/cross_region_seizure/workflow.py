@@ -31,17 +31,15 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.cross_region_seizure.words import WORDS
     from workflows.kit import retries
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseNotices, CaseReporter
     from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
-    from workflows.kit.status import publish_status
+    from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.models import DecisionInput, DecisionOutcome
     from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task, task_id
-    from workflows.kit.timeline import Timeline, failure_code
+    from workflows.kit.timeline import failure_code
 
 DECISIONS = (
     DecisionSpec(DEBTOR_PAID, reason_required=True),
@@ -53,18 +51,17 @@ POLICE_ANSWER = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)  # Huzhou pra
 
 
 @workflow.defn(name="CrossRegionSeizure")
-class CrossRegionSeizure:
+class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
+    scenario = NAME
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
-        self.status = "requested"
+        super().__init__(DECISIONS, WORDS, "requested")
         self.inp: CrossRegionSeizureInput | None = None
         self.outcomes: list[TaskOutcome] = []
         self.open_task: str | None = None
         self.paid_reason: str | None = None
         self.disposition: DecisionInput | None = None
         self.measure_id: str | None = None
-        self.result_status: str | None = None
         self.case = CaseReporter(None, NAME, self.timeline)
         self.case_notices = CaseNotices(self.timeline)
 
@@ -198,11 +195,10 @@ class CrossRegionSeizure:
     def on_case_notice(self, notice: CaseNotice) -> None:
         """Full performance ends the seizure as the debtor's payment does: tasks cancelled, released."""
         if self.case_notices.take(notice) and self.case_notices.performed() and self.paid_reason is None:
-            if self.result_status is None:
+            if self.result is None:
                 self.paid_reason = "被执行人已履行全部义务, 依职权解除 (查扣冻规定 第二十八条)"
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+    def take(self, decision: DecisionInput) -> DecisionOutcome:
         outcome = self.desk.accept(decision)
         self.desk.withdraw()
         if decision.decision == DEBTOR_PAID:
@@ -211,38 +207,18 @@ class CrossRegionSeizure:
             self.disposition = decision
         return outcome
 
-    @decide.validator
-    def _validate(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision)
-
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
+    def summary(self) -> dict[str, object]:
         assert self.inp is not None
-        req = self.inp.request
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=req.case_number,
-            court=req.court,
-            status=self.status,
-            summary={
-                "plate": _masked_plate(req.vehicle.plate),
-                "open_task": self.open_task,
-                "tasks": [o.model_dump(mode="json", include={"task_id", "state", "agency"}) for o in self.outcomes],
-            },
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-        )
+        return {
+            "plate": _masked_plate(self.inp.request.vehicle.plate),
+            "open_task": self.open_task,
+            "tasks": [o.model_dump(mode="json", include={"task_id", "state", "agency"}) for o in self.outcomes],
+        }
 
-    async def _close(self, status: str) -> CrossRegionSeizureResult:
-        result = self._finish(status)
+    async def report_end(self, status: str, result: CrossRegionSeizureResult) -> None:
         await self.case.ended(status)
-        await archive_audit_trail()
-        return result
 
-    def _finish(self, status: str) -> CrossRegionSeizureResult:
-        self._set_status(status)
-        self.desk.withdraw()
-        self.result_status = status
+    def outcome(self, status: str) -> CrossRegionSeizureResult:
         self.timeline.record(status)
         return CrossRegionSeizureResult(
             status=status,
@@ -250,10 +226,6 @@ class CrossRegionSeizure:
             registry_measure_id=self.measure_id,
             disposition=self.disposition.decision if self.disposition else None,
         )
-
-    def _set_status(self, status: str) -> None:
-        self.status = status
-        publish_status(status)
 
     def _clock(self, inp: CrossRegionSeizureInput) -> LegalClock:
         return LegalClock(epoch=workflow.info().start_time, scale=inp.context.time_scale)

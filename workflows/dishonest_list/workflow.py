@@ -69,17 +69,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.dishonest_list.words import WORDS
     from workflows.kit import retries
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseNotices, CaseReporter
     from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
-    from workflows.kit.status import publish_status
+    from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.models import DecisionInput
     from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task
-    from workflows.kit.timeline import Timeline
 
 DECISIONS = (
     DecisionSpec(ENTER, payload=EnterList, reason_required=True),
@@ -100,14 +97,14 @@ def _view(deadline: Deadline) -> DeadlineView:
 
 
 @workflow.defn(name="DishonestList")
-class DishonestList:
+class DishonestList(ScenarioWorkflow[DishonestListResult]):
+    scenario = NAME
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
-        self.status = "awaiting_entry_decision"
+        super().__init__(DECISIONS, WORDS, "awaiting_entry_decision")
         self.inp: DishonestListInput | None = None
         self.clock: CaseClock | None = None
-        self.summary: dict[str, Any] = {}
+        self.facts: dict[str, Any] = {}  # what the case page shows beside the status
         self.entry: EnterList | None = None
         self.entry_id: str | None = None
         self.term_ends_at: datetime | None = None
@@ -127,7 +124,7 @@ class DishonestList:
         )
         # Whom every decision here concerns, as the judge's page shows it (the summary is a query's answer,
         # encrypted like every payload; never a search attribute).
-        self.summary["debtor"] = f"{req.debtor.name} ({req.debtor.masked_id})"
+        self.facts["debtor"] = f"{req.debtor.name} ({req.debtor.masked_id})"
         decision = await self._entry_decision()
         if decision is None:
             # The case was performed in full before the judge decided: a debtor who performed is not listed.
@@ -142,7 +139,7 @@ class DishonestList:
         term = listing_term(entry.ground, entry.extension_years, inp.params)
         entered_at = self.entered_at = clock.now()
         self.term_ends_at = calendar_end(entered_at, term) if term else None
-        self.summary.update(
+        self.facts.update(
             ground=entry.ground.value, entered_at=entered_at.isoformat(), term_ends_at=self._iso(self.term_ends_at)
         )
 
@@ -178,7 +175,7 @@ class DishonestList:
         if not self.inp.request.applicant_requested:
             return await self.desk.wait(ENTER, DECLINE, until=performed)
         due = await self.clock.deadline(self.inp.params.duration(DishonestParam.REQUEST_DECIDED_WITHIN))
-        self.summary["decide_by"] = _view(due).model_dump()
+        self.facts["decide_by"] = _view(due).model_dump()
         decision = await self.desk.wait(ENTER, DECLINE, timeout=self.clock.real_until(due.due_at), until=performed)
         if decision is None and not performed():
             self.timeline.record("entry_decision_overdue", actor=SYSTEM_ACTOR, due_at=due.due_at.isoformat())
@@ -216,7 +213,7 @@ class DishonestList:
             self.timeline.record("publication_refused")
             return False
         self.entry_id = published.entry_id
-        self.summary["entry_id"] = published.entry_id
+        self.facts["entry_id"] = published.entry_id
         self.timeline.record("published", entry_id=published.entry_id, decision_number=entry.decision_number)
         return True
 
@@ -249,7 +246,7 @@ class DishonestList:
                 search_attributes=scenario_search_attributes(req.case_number, RESTRICTION, "restricted", req.court),
             )
             self.timeline.record("restriction_started", workflow_id=self.restriction_id)
-        self.summary["restriction"] = self.restriction_id
+        self.facts["restriction"] = self.restriction_id
 
     async def _signal_order(self, workflow_id: str) -> bool:
         """Tells the case's existing order; False (and a new order is issued) if no such order runs."""
@@ -306,7 +303,7 @@ class DishonestList:
         assert self.inp is not None and self.clock is not None
         params = self.inp.params
         due = await self.clock.deadline(params.duration(DishonestParam.CORRECTION_REVIEW))
-        self.summary["correction_due"] = _view(due).model_dump()
+        self.facts["correction_due"] = _view(due).model_dump()
         self.timeline.record("correction_requested", wrong_entry=request.wrong_entry, due_at=due.due_at.isoformat())
         self._set_status("correction_review")
         decision = await self.desk.wait(ACCEPT_CORRECTION, REFUSE_CORRECTION, timeout=self.clock.real_until(due.due_at))
@@ -321,7 +318,7 @@ class DishonestList:
         if outcome.revoke:
             return f"{self.entry.decision_number if self.entry else ''}之撤销"
         fix_due = await self.clock.deadline(params.duration(DishonestParam.CORRECTION_FIX))
-        self.summary["correction_fix_due"] = _view(fix_due).model_dump()
+        self.facts["correction_fix_due"] = _view(fix_due).model_dump()
         n = sum(1 for e in self.timeline.entries if e.action == "corrected") + 1
         assert self.entry_id is not None
         await workflow.execute_activity_method(
@@ -345,7 +342,7 @@ class DishonestList:
         assert self.inp is not None and self.clock is not None and self.entry_id is not None
         self._set_status("removing")
         due = await self.clock.deadline(removal_period(ground, self.inp.params), start=occurred_at)
-        self.summary.update(removal_ground=ground.value, removal_due=_view(due).model_dump())
+        self.facts.update(removal_ground=ground.value, removal_due=_view(due).model_dump())
         await workflow.execute_activity_method(
             DishonestListActivities.remove,
             RemoveEntryInput(
@@ -359,7 +356,7 @@ class DishonestList:
             retry_policy=retries.PARTNER,
         )
         on_time = self.clock.now() <= due.due_at
-        self.summary["removed_on_time"] = on_time
+        self.facts["removed_on_time"] = on_time
         revoked = ground is RemovalGround.WRONG_ENTRY
         self.timeline.record("revoked" if revoked else "removed", ground=ground.value, on_time=on_time)
         await self.case.measure_changed(
@@ -403,15 +400,7 @@ class DishonestList:
         """Full performance deletes a listed entry (``_while_listed``); other notices are recorded."""
         self.case_notices.take(notice)
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
-        return self.desk.accept(decision)
-
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision, self._law_check)
-
-    def _law_check(self, name: str, payload: BaseModel) -> str | None:
+    def law_check(self, name: str, payload: BaseModel) -> str | None:
         assert self.inp is not None
         today = (self.clock.now() if self.clock else workflow.now()).astimezone(CHINA_TZ).date()
         if isinstance(payload, RemoveEntry) and self.entered_at is not None:
@@ -430,43 +419,26 @@ class DishonestList:
             payload.extension_condition,
         ) or relisting_problem(req.previous_removal, req.applicant_requested, today, params)
 
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
-        assert self.inp is not None
-        req = self.inp.request
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=req.case_number,
-            court=req.court,
-            status=self.status,
-            summary=self.summary,
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-            incidents=self.timeline.incidents,
-        )
-
-    def _set_status(self, status: str) -> None:
-        self.status = status
-        publish_status(status)
+    def summary(self) -> dict[str, Any]:
+        return self.facts
 
     @staticmethod
     def _iso(moment: datetime | None) -> str | None:
         return moment.isoformat() if moment else None
 
-    async def _close(self, status: str) -> DishonestListResult:
-        self._set_status(status)
-        self.desk.withdraw()
+    async def report_end(self, status: str, result: DishonestListResult) -> None:
         await self.case.ended(status)
-        await archive_audit_trail()
-        due = self.summary.get("removal_due")
+
+    def outcome(self, status: str) -> DishonestListResult:
+        due = self.facts.get("removal_due")
         return DishonestListResult(
             status=status,
             entry_id=self.entry_id,
             ground=self.entry.ground if self.entry else None,
             term_ends_at=self._iso(self.term_ends_at),
-            removal_ground=self.summary.get("removal_ground"),
+            removal_ground=self.facts.get("removal_ground"),
             removal_due=DeadlineView.model_validate(due) if due else None,
-            removed_on_time=self.summary.get("removed_on_time"),
+            removed_on_time=self.facts.get("removed_on_time"),
             restriction_workflow_id=self.restriction_id,
             notices=[t.result() for t in self.notices if t.done()],
         )

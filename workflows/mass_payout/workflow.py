@@ -27,13 +27,11 @@ with workflow.unsafe.imports_passed_through():
         batch_range,
     )
     from workflows.kit import retries
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseReporter
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
-    from workflows.kit.status import publish_status
-    from workflows.kit.timeline import Timeline, acting_user, failure_code, refuse
+    from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.models import DecisionInput, DecisionOutcome
+    from workflows.kit.timeline import acting_user, failure_code, refuse
     from workflows.mass_payout.models import (
         APPROVE,
         NAME,
@@ -64,21 +62,21 @@ CHECK_TIMEOUT = timedelta(seconds=30)
 
 
 @workflow.defn(name="MassPayout")
-class MassPayout:
+class MassPayout(ScenarioWorkflow[MassPayoutResult]):
+    scenario = NAME
+
     @workflow.init
     def __init__(self, inp: MassPayoutInput) -> None:
         # State is restored here, not in run(): a batch's report can arrive in a new run's first task,
         # and its handler must find the batches the previous run handed over.
-        self.inp = inp
-        self.timeline = Timeline()
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
-        self.status = Status.CHECKING
+        super().__init__(DECISIONS, WORDS, Status.CHECKING)
+        self.inp: MassPayoutInput = inp
         self.epoch: datetime | None = None
         self.approvals: list[Approval] = []
         self.batches = BatchWindow(inp.request.payee_list.count, inp.tuning.batch_size, inp.carry)
         self.runs = 1
         self.started_this_run = 0
-        self.result: MassPayoutResult | None = None
+        self.reconciliation: ReconciliationSummary | None = None
         if inp.carry is not None:
             self._restore(inp.carry)
 
@@ -117,7 +115,8 @@ class MassPayout:
             escrowed_fen=summary.escrowed_fen,
             mismatches=summary.mismatches,
         )
-        return await self._close(Status.COMPLETED if summary.balanced else Status.RECONCILIATION_MISMATCH, summary)
+        self.reconciliation = summary
+        return await self._close(Status.COMPLETED if summary.balanced else Status.RECONCILIATION_MISMATCH)
 
     # --- before the release -------------------------------------------------------------------------
 
@@ -160,8 +159,7 @@ class MassPayout:
         needed = approvals_needed(self.inp.request.payee_list.total_fen, self.inp.second_approval_threshold_fen)
         return len(self.approvals) >= needed
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+    def take(self, decision: DecisionInput) -> DecisionOutcome:
         if decision.decision == REJECT:
             return self.desk.accept(decision, "release_rejected")
         actor = acting_user()
@@ -177,9 +175,8 @@ class MassPayout:
         self._set_status(Status.AWAITING_SECOND_APPROVAL)
         return outcome
 
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision)
+    def validate(self, decision: DecisionInput) -> None:
+        super().validate(decision)
         actor, inp = acting_user(), self.inp
         if decision.decision != APPROVE:
             return
@@ -257,39 +254,28 @@ class MassPayout:
 
     # --- status ---------------------------------------------------------------------------------------
 
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
+    def summary(self) -> dict[str, object]:
         req, ref = self.inp.request, self.inp.request.payee_list
         totals = self.batches.totals()
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=req.case_number,
-            court=req.court,
-            status=self.status,
-            summary={
-                "payees": ref.count,
-                "total_fen": ref.total_fen,
-                "bank": req.bank,
-                "approvals": [a.user_id for a in self.approvals],
-                "approvals_needed": approvals_needed(ref.total_fen, self.inp.second_approval_threshold_fen),
-                "batches": self.batches.batches,
-                "batches_started": self.batches.next_batch,
-                "batches_closed": self.batches.closed.batches,
-                "paid_count": totals.paid_count,
-                "paid_fen": totals.paid_fen,
-                "percent_paid": round(100 * totals.paid_count / ref.count, 2),
-                "percent_paid_fen": round(100 * totals.paid_fen / ref.total_fen, 2),
-                "failures": totals.awaiting_correction + totals.escrowed_count,
-                "awaiting_correction": totals.awaiting_correction,
-                "escrowed_count": totals.escrowed_count,
-                "escrowed_fen": totals.escrowed_fen,
-                "runs": self.runs,
-            },
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-            incidents=self.timeline.incidents,
-            result=self.result.model_dump(mode="json") if self.result else None,
-        )
+        return {
+            "payees": ref.count,
+            "total_fen": ref.total_fen,
+            "bank": req.bank,
+            "approvals": [a.user_id for a in self.approvals],
+            "approvals_needed": approvals_needed(ref.total_fen, self.inp.second_approval_threshold_fen),
+            "batches": self.batches.batches,
+            "batches_started": self.batches.next_batch,
+            "batches_closed": self.batches.closed.batches,
+            "paid_count": totals.paid_count,
+            "paid_fen": totals.paid_fen,
+            "percent_paid": round(100 * totals.paid_count / ref.count, 2),
+            "percent_paid_fen": round(100 * totals.paid_fen / ref.total_fen, 2),
+            "failures": totals.awaiting_correction + totals.escrowed_count,
+            "awaiting_correction": totals.awaiting_correction,
+            "escrowed_count": totals.escrowed_count,
+            "escrowed_fen": totals.escrowed_fen,
+            "runs": self.runs,
+        }
 
     # --- helpers --------------------------------------------------------------------------------------
 
@@ -310,33 +296,25 @@ class MassPayout:
         self.epoch, self.timeline.entries, self.approvals, self.runs = c.epoch, c.timeline, c.approvals, c.runs
         self.status = Status.PAYING
 
-    def _set_status(self, status: Status) -> None:
-        self.status = status
-        publish_status(status)
-
-    async def _close(self, status: Status, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
-        result = self._finish(status, summary)
+    async def report_end(self, status: str, result: MassPayoutResult) -> None:
         # The case's ledger: what the bank paid the payees (reconciled), once, at the end of the payout.
         case = CaseReporter(self.inp.request.case, NAME, self.timeline)
         await case.paid_out("payout", result.paid_fen, f"批量发放 {result.paid_count} 笔")
-        await case.ended(status.value, {"paid_fen": result.paid_fen, "escrowed_fen": result.escrowed_fen})
-        await archive_audit_trail()
-        return result
+        await case.ended(Status(status).value, {"paid_fen": result.paid_fen, "escrowed_fen": result.escrowed_fen})
 
-    def _finish(self, status: Status, summary: ReconciliationSummary | None = None) -> MassPayoutResult:
-        self._set_status(status)
+    def outcome(self, status: str) -> MassPayoutResult:
         totals = self.batches.totals()
         ref = self.inp.request.payee_list
-        self.result = MassPayoutResult(
-            status=status,
+        result = MassPayoutResult(
+            status=Status(status),
             payees=ref.count,
             released_fen=ref.total_fen if self._approved() else 0,
             paid_count=totals.paid_count,
             paid_fen=totals.paid_fen,
             escrowed_count=totals.escrowed_count,
             escrowed_fen=totals.escrowed_fen,
-            reconciliation=summary,
+            reconciliation=self.reconciliation,
             runs=self.runs,
         )
         self.timeline.record(status, paid_fen=totals.paid_fen, escrowed_fen=totals.escrowed_fen)
-        return self.result
+        return result

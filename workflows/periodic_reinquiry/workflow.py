@@ -45,14 +45,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest
     from workflows.asset_inquiry.workflow import AssetInquiry
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseReporter
     from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
-    from workflows.kit.status import publish_status
-    from workflows.kit.timeline import Timeline, refuse, require_role
+    from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.models import DecisionInput, DecisionOutcome
+    from workflows.kit.timeline import refuse, require_role
     from workflows.periodic_reinquiry.models import (
         CLOSE,
         CONTINUE,
@@ -86,14 +84,17 @@ TAKES_LEADS = frozenset({"closure_watch", "reinquiring", "awaiting_resumption"})
 
 
 @workflow.defn(name="PeriodicReinquiry")
-class PeriodicReinquiry:
+class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
+    scenario = NAME
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
-        self.status = ""  # set (and indexed) as the run begins
+        super().__init__(DECISIONS, WORDS, "")  # the status is set (and indexed) as the run begins
         self.inp: PeriodicReinquiryInput | None = None
         self.watch: WatchState | None = None
-        self.result: PeriodicReinquiryResult | None = None
+        # How the watch ended in a resumption: the round that found assets, the new case, its inquiry.
+        self.resumed_on: InquiryRound | None = None
+        self.resumed_case_number: str | None = None
+        self.control_inquiry: str | None = None
         self.lead_entered: Lead | None = None  # a lead the judge registered on the case page
 
     @workflow.run
@@ -105,7 +106,7 @@ class PeriodicReinquiry:
             decision = await self.desk.wait(CLOSE, CONTINUE)
             assert decision is not None
             if decision.decision == CONTINUE:
-                return await self._end("enforcement_continued")
+                return await self._close("enforcement_continued")
             self.watch = self._closed(self.desk.payload(decision))
         else:
             self.watch = inp.watch
@@ -139,7 +140,7 @@ class PeriodicReinquiry:
         while True:
             self._set_status("closure_watch")
             if not w.pending_leads and w.next_due is None:
-                return await self._end("watch_ended")
+                return await self._close("watch_ended")
             if not w.pending_leads and w.next_due is not None:
                 await self._await_lead_or_due(w, clock, w.next_due)
             lead = w.pending_leads.pop(0) if w.pending_leads else None
@@ -155,8 +156,9 @@ class PeriodicReinquiry:
                 assert decision is not None
                 if decision.decision == RESUME:
                     resume: ResumeEnforcement = self.desk.payload(decision)
-                    control = await self._start_control(inp)
-                    return await self._end("resumed", found, resume.resumed_case_number or None, control)
+                    self.control_inquiry = await self._start_control(inp)
+                    self.resumed_on, self.resumed_case_number = found, resume.resumed_case_number or None
+                    return await self._close("resumed")
             # Each inquiry ends a run: five years of watching stay a few small histories. Leads that
             # arrive meanwhile are carried over; an Update still running finishes first.
             await workflow.wait_condition(workflow.all_handlers_finished)
@@ -299,19 +301,14 @@ class PeriodicReinquiry:
 
     # --- the judge's decisions ----------------------------------------------------------------------
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+    def take(self, decision: DecisionInput) -> DecisionOutcome:
         if decision.decision == REGISTER_LEAD:
             self.lead_entered = Lead.model_validate(decision.payload)
             # On the timeline like any decision, but without the lead's text: it may name an account.
             return self.desk.accept(decision.model_copy(update={"payload": {"urgent": self.lead_entered.urgent}}))
         return self.desk.accept(decision)
 
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision, self._law_check)
-
-    def _law_check(self, name: str, payload: object) -> str | None:
+    def law_check(self, name: str, payload: object) -> str | None:
         if name != CLOSE or not isinstance(payload, ClosureChecklist):
             return None
         assert self.inp is not None
@@ -323,8 +320,7 @@ class PeriodicReinquiry:
 
     # --- status -------------------------------------------------------------------------------------
 
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
+    def summary(self) -> dict[str, object]:
         assert self.inp is not None
         req, w = self.inp.request, self.watch
         summary: dict[str, object] = {
@@ -343,25 +339,13 @@ class PeriodicReinquiry:
                 "pending_leads": len(w.pending_leads),
                 "last_inquiry": w.last.model_dump(mode="json") if w.last else None,
             }
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=req.case_number,
-            court=req.court,
-            status=self.status,
-            summary=summary,
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-            incidents=self.timeline.incidents,
-            result=self.result.model_dump(mode="json") if self.result else None,
-        )
+        return summary
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _set_status(self, status: str) -> None:
+    def indexes(self, status: str) -> bool:
         # Indexed for the judges' lists, once per change; an inquiry's minutes are only in the query.
-        if status != self.status and status != "reinquiring":
-            publish_status(status)
-        self.status = status
+        return status != self.status and status != "reinquiring"
 
     def _clock(self, w: WatchState) -> CaseClock:
         """The watch's legal clock, carried from the run that closed the case (each run starts later)."""
@@ -369,32 +353,26 @@ class PeriodicReinquiry:
         clock.clock = w.clock
         return clock
 
-    async def _end(
-        self,
-        status: str,
-        found: InquiryRound | None = None,
-        resumed_case_number: str | None = None,
-        control: str | None = None,
-    ) -> PeriodicReinquiryResult:
-        self._set_status(status)
+    def outcome(self, status: str) -> PeriodicReinquiryResult:
         w = self.watch
-        self.result = PeriodicReinquiryResult(
+        result = PeriodicReinquiryResult(
             status=status,
             closed_at=w.closed_at if w else None,
             ruling_number=w.ruling_number if w else None,
             inquiries=w.inquiries if w else 0,
             rounds_with_hits=w.rounds_with_hits if w else 0,
-            resumed_on=found,
-            resumed_case_number=resumed_case_number,
-            control_inquiry=control,
+            resumed_on=self.resumed_on,
+            resumed_case_number=self.resumed_case_number,
+            control_inquiry=self.control_inquiry,
         )
-        self.timeline.record(status, inquiries=self.result.inquiries)
+        self.timeline.record(status, inquiries=result.inquiries)
+        return result
+
+    async def report_end(self, status: str, result: PeriodicReinquiryResult) -> None:
         assert self.inp is not None
         await CaseReporter(self.inp.request.case, NAME, self.timeline).ended(
-            status, {"inquiries": self.result.inquiries, "hits": self.result.rounds_with_hits}
+            status, {"inquiries": result.inquiries, "hits": result.rounds_with_hits}
         )
-        await archive_audit_trail()
-        return self.result
 
 
 def _scheduled(closed_at: datetime, k: int) -> datetime:

@@ -249,10 +249,9 @@ class DisposalCase:
     def finish(
         self, status: Status, reason: str | None, by: Actor | None = None, **detail: Any
     ) -> RealEstateDisposalResult:
-        """The last status and the result: what was sold for how much, who was paid, what is still owed,
-        which residences were kept."""
+        """The result (the workflow has set the last status): what was sold for how much, who was paid, what
+        is still owed, which residences were kept."""
         req = self.req
-        self.set_status(status)
         paid_to_case = sum(
             p.amount_fen
             for p in self.payments

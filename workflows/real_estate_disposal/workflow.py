@@ -17,22 +17,22 @@ legal clock, so tests compress months into seconds.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.kit.archive import archive_audit_trail
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
+    from workflows.kit.base import CaseNamed, ScenarioWorkflow
     from workflows.real_estate_disposal.models import (
         NAME,
         RealEstateDisposalInput,
         RealEstateDisposalResult,
         Status,
     )
+    from workflows.real_estate_disposal.words import WORDS
 
 from workflows.real_estate_disposal.asset import claim_asset, end_asset
 from workflows.real_estate_disposal.case import DisposalCase, Stop
-from workflows.real_estate_disposal.decisions import unlawful
+from workflows.real_estate_disposal.decisions import SPECS, unlawful
 from workflows.real_estate_disposal.distribution import distribute
 from workflows.real_estate_disposal.reference_price import fix_reference_price
 from workflows.real_estate_disposal.review import guard_necessary_residence, joint_review
@@ -41,11 +41,25 @@ from workflows.real_estate_disposal.title import pass_title
 
 
 @workflow.defn(name="RealEstateDisposal")
-class RealEstateDisposal:
+class RealEstateDisposal(ScenarioWorkflow[RealEstateDisposalResult]):
+    scenario = NAME
+
     @workflow.init
     def __init__(self, inp: RealEstateDisposalInput) -> None:
         self.case = DisposalCase(inp)
-        self.result: RealEstateDisposalResult | None = None
+        super().__init__(SPECS, WORDS, self.case.status)
+        # The steps record and decide through the case; the base reads the same timeline and desk.
+        self.timeline, self.desk = self.case.timeline, self.case.desk
+        self.inp = inp
+        self.stop: Stop | None = None  # why the procedure ended early, if it did
+
+    @property
+    def status(self) -> str:
+        return self.case.status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self.case.status = value
 
     @workflow.run
     async def run(self, inp: RealEstateDisposalInput) -> RealEstateDisposalResult:
@@ -53,7 +67,7 @@ class RealEstateDisposal:
         case.timeline.record(
             "started", case=req.case_number, unit=req.property.unit_number, params_as_of=inp.params.as_of.isoformat()
         )
-        claimed, stopped = False, None
+        claimed = False
         try:
             claimed = await claim_asset(case)
             await guard_necessary_residence(case)
@@ -65,39 +79,26 @@ class RealEstateDisposal:
             case.title_task = await title_transfer
             case.timeline.record("title_transferred", state=case.title_task.state.value)
         except Stop as stop:
-            stopped = stop
+            self.stop = stop
         if claimed:  # before the final status, which is the timeline's last entry
             await end_asset(case)
-        if stopped is not None:
-            self.result = case.finish(stopped.status, stopped.reason, stopped.by, **stopped.detail)
-        else:
-            self.result = case.finish(Status.COMPLETED, None)
-        await case.reporter.ended(
-            self.result.status,
-            {"sold_price_fen": self.result.sold_price_fen or 0, "shortfall_fen": self.result.shortfall_fen},
+        return await self._close(self.stop.status if self.stop is not None else Status.COMPLETED)
+
+    def request(self) -> CaseNamed:
+        return self.case.req
+
+    def law_check(self, name: str, payload: BaseModel) -> str | None:
+        return unlawful(self.case, name, payload)
+
+    def summary(self) -> dict[str, object]:
+        return self.case.summary()
+
+    async def report_end(self, status: str, result: RealEstateDisposalResult) -> None:
+        await self.case.reporter.ended(
+            result.status, {"sold_price_fen": result.sold_price_fen or 0, "shortfall_fen": result.shortfall_fen}
         )
-        await archive_audit_trail()
-        return self.result
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
-        return self.case.desk.accept(decision)
-
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.case.desk.validate(decision, lambda name, payload: unlawful(self.case, name, payload))
-
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
-        case = self.case
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=case.req.case_number,
-            court=case.req.court,
-            status=case.status,
-            summary=case.summary(),
-            pending_decisions=case.desk.pending(),
-            timeline=case.timeline.entries,
-            result=self.result.model_dump(mode="json") if self.result else None,
-            incidents=case.timeline.incidents,
-        )
+    def outcome(self, status: str) -> RealEstateDisposalResult:
+        if self.stop is None:
+            return self.case.finish(Status(status), None)
+        return self.case.finish(Status(status), self.stop.reason, self.stop.by, **self.stop.detail)

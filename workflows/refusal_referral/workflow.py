@@ -30,16 +30,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.refusal import heavier_punishment, private_prosecution_problem
     from domain.refusal_granules import Granule, Phase
     from domain.tasks import TaskSpec, TaskState
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseReporter
     from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
-    from workflows.kit.status import publish_status
+    from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.models import DecisionInput, DecisionOutcome
     from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task, task_id
-    from workflows.kit.timeline import Timeline
     from workflows.refusal_referral.models import (
         CLOSE,
         DEBTOR_PERFORMED,
@@ -100,11 +97,11 @@ STANDING = (DEBTOR_PERFORMED, REQUEST_VERIFICATION)
 
 
 @workflow.defn(name="RefusalReferral")
-class RefusalReferral:
+class RefusalReferral(ScenarioWorkflow[RefusalReferralResult]):
+    scenario = NAME
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
-        self.status = Status.COLLECTING_EVIDENCE.value
+        super().__init__(DECISIONS, WORDS, Status.COLLECTING_EVIDENCE.value)
         self.inp: RefusalReferralInput | None = None
         self.checklist: dict[str, ChecklistItem] = {}
         self.letter: ReferralLetter | None = None
@@ -313,8 +310,7 @@ class RefusalReferral:
         self.desk.withdraw(*names)
         return taken
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+    def take(self, decision: DecisionInput) -> DecisionOutcome:
         outcome = self.desk.accept(decision)
         if decision.decision in STANDING:
             self.desk.taken = None  # the step waiting on the desk is not ended by these
@@ -328,11 +324,7 @@ class RefusalReferral:
             self.verification_requests.append(VerificationRequest.model_validate(decision.payload))
         return outcome
 
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision, self._law_check)
-
-    def _law_check(self, name: str, payload: Any) -> str | None:
+    def law_check(self, name: str, payload: Any) -> str | None:
         assert self.inp is not None
         if name == REFER and not any(
             i.phase is Phase.EVIDENCE and i.state == "completed" and i.answer == "found"
@@ -354,28 +346,18 @@ class RefusalReferral:
 
     # --- what the judge sees -----------------------------------------------------------------------------
 
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
+    def summary(self) -> dict[str, Any]:
         assert self.inp is not None
         req, cat = self.inp.request, self.inp.catalogue
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=req.case_number,
-            court=req.court,
-            status=self.status,
-            summary={
-                "catalogue": f"{cat.id} ({cat.version})",
-                "person": req.person.masked_id,
-                "owed_fen": req.owed_fen,
-                "performed_fen": self.performed_fen,
-                "letter_ref": self.letter.letter_ref if self.letter else None,
-                "checklist": [i.model_dump(mode="json", include=CHECKLIST_COLUMNS) for i in self.checklist.values()],
-                "by_department": self._by_department(),
-            },
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-            incidents=self.timeline.incidents,
-        )
+        return {
+            "catalogue": f"{cat.id} ({cat.version})",
+            "person": req.person.masked_id,
+            "owed_fen": req.owed_fen,
+            "performed_fen": self.performed_fen,
+            "letter_ref": self.letter.letter_ref if self.letter else None,
+            "checklist": [i.model_dump(mode="json", include=CHECKLIST_COLUMNS) for i in self.checklist.values()],
+            "by_department": self._by_department(),
+        }
 
     def _by_department(self) -> list[dict[str, Any]]:
         """For the command centre: one row per department (its name from the catalogue), its granules
@@ -431,24 +413,19 @@ class RefusalReferral:
 
     # --- status and end ----------------------------------------------------------------------------------
 
-    def _set_status(self, status: Status) -> None:
-        self.status = status.value
-        publish_status(status.value)
+    async def report_end(self, status: str, result: RefusalReferralResult) -> None:
+        if self.inp is not None:
+            await CaseReporter(self.inp.request.case, NAME, self.timeline).ended(
+                Status(status).value, {"performed_fen": self.performed_fen}
+            )
 
-    async def _close(self, status: Status) -> RefusalReferralResult:
-        self._set_status(status)
-        self.desk.withdraw()
+    def outcome(self, status: str) -> RefusalReferralResult:
         for item in self.checklist.values():
             if item.state in ("not_started", "open") and item.task_id is None:
                 item.state = "skipped"
-        self.timeline.record(status.value, performed_fen=self.performed_fen)
-        if self.inp is not None:
-            await CaseReporter(self.inp.request.case, NAME, self.timeline).ended(
-                status.value, {"performed_fen": self.performed_fen}
-            )
-        await archive_audit_trail()
+        self.timeline.record(Status(status).value, performed_fen=self.performed_fen)
         return RefusalReferralResult(
-            status=status.value,
+            status=Status(status).value,
             letter=self.letter,
             checklist=list(self.checklist.values()),
             performed_fen=self.performed_fen,

@@ -44,17 +44,16 @@ with workflow.unsafe.imports_passed_through():
     from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
     from workflows.kit import retries
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseReporter
     from workflows.kit.case_link import EffectKind, RecoverySource, RegisterKind
     from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, LIFT_RESTRICTION, REMOVE_LISTING, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, Incident, ScenarioStatus
-    from workflows.kit.status import publish_status
+    from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.messages import LIFT_RESTRICTION, REMOVE_LISTING
+    from workflows.kit.models import DecisionInput, DecisionOutcome, Incident
     from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task, task_id
-    from workflows.kit.timeline import Timeline, failure_code, refuse
+    from workflows.kit.timeline import failure_code, refuse
     from workflows.settlement.models import (
         CREDIT_NOTICE,
         DECLINE,
@@ -90,11 +89,11 @@ LIFT_WITHIN = LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
 
 
 @workflow.defn(name="Settlement")
-class Settlement:
+class Settlement(ScenarioWorkflow[SettlementResult]):
+    scenario = NAME
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
-        self.status = "awaiting_suspension"
+        super().__init__(DECISIONS, WORDS, "awaiting_suspension")
         self.inp: SettlementInput | None = None
         self.clock: CaseClock | None = None
         self.suspension: DecisionInput | None = None
@@ -111,7 +110,6 @@ class Settlement:
         self.lifted: list[str] = []
         self.resumed_fen = 0
         self.published: str | None = None
-        self.result: SettlementResult | None = None
         self.case = CaseReporter(None, NAME, self.timeline)
         self.case_reports: list[asyncio.Task[None]] = []
 
@@ -473,8 +471,7 @@ class Settlement:
 
     # --- the judge's decisions ------------------------------------------------------------------------
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
+    def take(self, decision: DecisionInput) -> DecisionOutcome:
         outcome = self.desk.accept(decision)
         self.desk.taken = None  # the run loop reads each decision from its own field below
         name = decision.decision
@@ -492,11 +489,7 @@ class Settlement:
             self.sued = decision.reason
         return outcome
 
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision, self._law_check)
-
-    def _law_check(self, name: str, payload: Any) -> str | None:
+    def law_check(self, name: str, payload: Any) -> str | None:
         if self.inp is None or self.clock is None:
             raise refuse("WRONG_STATE", "decision: the case is not started yet")
         req = self.inp.request
@@ -528,43 +521,32 @@ class Settlement:
 
     # --- status -------------------------------------------------------------------------------------
 
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
+    def summary(self) -> dict[str, Any]:
         assert self.inp is not None
         req = self.inp.request
         views = self._views()
         upcoming = [v for v in views if v.state is InstalmentState.UPCOMING]
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=req.case_number,
-            court=req.court,
-            status=self.status,
-            summary={
-                "debtor": req.debtor.masked_id,
-                "agreed_fen": total_fen(req.instalments),
-                "received_fen": self._paid(),
-                "next_due": upcoming[0].due_on.isoformat() if upcoming else None,
-                "instalments": [v.model_dump(mode="json") for v in views],
-                "measures": [
-                    {
-                        "index": i,
-                        "partner_id": m.partner_id,
-                        "asset": m.asset,
-                        "state": "released" if i in self.released else "kept",
-                    }
-                    for i, m in enumerate(req.measures, start=1)
-                ],
-                "period_ends": self.period_ends.due_at.date().isoformat() if self.period_ends else None,
-                "period_provisional": self.period_ends.provisional if self.period_ends else None,
-                "notice_open": self.notice_open,
-                "inquiries": self.inquiries,
-                "refusals": self.refusals,
-            },
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
-            incidents=self.timeline.incidents,
-            result=self.result.model_dump(mode="json") if self.result else None,
-        )
+        return {
+            "debtor": req.debtor.masked_id,
+            "agreed_fen": total_fen(req.instalments),
+            "received_fen": self._paid(),
+            "next_due": upcoming[0].due_on.isoformat() if upcoming else None,
+            "instalments": [v.model_dump(mode="json") for v in views],
+            "measures": [
+                {
+                    "index": i,
+                    "partner_id": m.partner_id,
+                    "asset": m.asset,
+                    "state": "released" if i in self.released else "kept",
+                }
+                for i, m in enumerate(req.measures, start=1)
+            ],
+            "period_ends": self.period_ends.due_at.date().isoformat() if self.period_ends else None,
+            "period_provisional": self.period_ends.provisional if self.period_ends else None,
+            "notice_open": self.notice_open,
+            "inquiries": self.inquiries,
+            "refusals": self.refusals,
+        }
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -600,16 +582,19 @@ class Settlement:
         except TimeoutError:
             pass
 
-    def _set_status(self, status: str) -> None:
-        self.status = status
-        if status != self.published:  # the search index is written on a change only
-            publish_status(status)
-            self.published = status
+    def indexes(self, status: str) -> bool:
+        if status == self.published:  # the search index is written on a change only
+            return False
+        self.published = status
+        return True
 
-    async def _close(self, status: str) -> SettlementResult:
-        self._set_status(status)
-        self.desk.withdraw()
-        self.result = SettlementResult(
+    async def report_end(self, status: str, result: SettlementResult) -> None:
+        await asyncio.gather(*self.case_reports)
+        await self.case.ended(status, {"paid_fen": self._paid(), "settlement_performed": status == "performed"})
+
+    def outcome(self, status: str) -> SettlementResult:
+        self.timeline.record(status, paid_fen=self._paid())
+        return SettlementResult(
             status=status,
             total_fen=total_fen(self.inp.request.instalments) if self.inp else 0,
             paid_fen=self._paid(),
@@ -618,11 +603,6 @@ class Settlement:
             inquiries=self.inquiries,
             lifted=self.lifted,
         )
-        self.timeline.record(status, paid_fen=self._paid())
-        await asyncio.gather(*self.case_reports)
-        await self.case.ended(status, {"paid_fen": self._paid(), "settlement_performed": status == "performed"})
-        await archive_audit_trail()
-        return self.result
 
 
 def _day_start(day: Any) -> datetime:

@@ -20,27 +20,26 @@ with workflow.unsafe.imports_passed_through():
         PropertyLeadResult,
     )
     from tests.scenarios.property_lead.words import WORDS
-    from workflows.kit.archive import archive_audit_trail
+    from workflows.kit.base import ScenarioWorkflow
     from workflows.kit.case_effects import CaseReporter
     from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionDesk, DecisionSpec
-    from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-    from workflows.kit.models import DecisionInput, DecisionOutcome, ScenarioStatus
-    from workflows.kit.status import publish_status
+    from workflows.kit.decisions import DecisionSpec
     from workflows.kit.tasks import run_agency_task
-    from workflows.kit.timeline import Timeline
 
 DECISIONS = (DecisionSpec(CONTROL, payload=ControlAsset), DecisionSpec(NO_ACTION, reason_required=True))
 
 
 @workflow.defn(name="PropertyLeadCheck")
-class PropertyLeadCheck:
+class PropertyLeadCheck(ScenarioWorkflow[PropertyLeadResult]):
+    """The procedure and its state; the kit's base gives it the ``decide`` Update, the status query,
+    ``_set_status`` and ``_close``."""
+
+    scenario = NAME
+
     def __init__(self) -> None:
-        self.timeline = Timeline()
-        self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
-        self.status = "checking"
+        super().__init__(DECISIONS, WORDS, "checking")
         self.inp: PropertyLeadInput | None = None
-        self.summary: dict[str, Any] = {}
+        self.facts: dict[str, Any] = {}
 
     @workflow.run
     async def run(self, inp: PropertyLeadInput) -> PropertyLeadResult:
@@ -48,8 +47,8 @@ class PropertyLeadCheck:
         clock = CaseClock(inp.context.time_scale)
         period = LegalDuration(amount=3 if req.urgent else 7, unit=TimeUnit.CALENDAR_DAY)
         due = await clock.deadline(period)
-        self.summary = {"due_by": due.due_at.isoformat(), "provisional": due.provisional}
-        self.timeline.record("lead_received", **self.summary)
+        self.facts = {"due_by": due.due_at.isoformat(), "provisional": due.provisional}
+        self.timeline.record("lead_received", **self.facts)
 
         spec = TaskSpec(
             task_type=f"{NAME}.check",
@@ -63,44 +62,26 @@ class PropertyLeadCheck:
         )
         outcome = await run_agency_task("check", spec, clock.clock, self.timeline)
         found = outcome.state is TaskState.COMPLETED and bool(outcome.result and outcome.result["found"])
-        self.summary["found"] = found
+        self.facts["found"] = found
         if not found:
-            return await self._close("lead_unfounded", due.due_at.isoformat(), due.provisional, found)
+            return await self._close("lead_unfounded")
 
         self._set_status("awaiting_decision")
         decision = await self.desk.wait(CONTROL, NO_ACTION)
         assert decision is not None
-        status = "control_ordered" if decision.decision == CONTROL else "no_action"
-        return await self._close(status, due.due_at.isoformat(), due.provisional, found)
+        return await self._close("control_ordered" if decision.decision == CONTROL else "no_action")
 
-    @workflow.update(name=DECIDE_UPDATE)
-    async def decide(self, decision: DecisionInput) -> DecisionOutcome:
-        return self.desk.accept(decision)
+    def summary(self) -> dict[str, Any]:
+        return self.facts
 
-    @decide.validator
-    def _validate_decision(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision)
-
-    @workflow.query(name=STATUS_QUERY)
-    def get_status(self) -> ScenarioStatus:
+    async def report_end(self, status: str, result: PropertyLeadResult) -> None:
         assert self.inp is not None
-        return ScenarioStatus(
-            scenario=NAME,
-            case_number=self.inp.request.case_number,
-            court=self.inp.request.court,
-            status=self.status,
-            summary=self.summary,
-            pending_decisions=self.desk.pending(),
-            timeline=self.timeline.entries,
+        await CaseReporter(self.inp.request.case, NAME, self.timeline).ended(status, {"found": result.found})
+
+    def outcome(self, status: str) -> PropertyLeadResult:
+        return PropertyLeadResult(
+            status=status,
+            found=bool(self.facts["found"]),
+            due_by=self.facts["due_by"],
+            provisional=self.facts["provisional"],
         )
-
-    def _set_status(self, status: str) -> None:
-        self.status = status
-        publish_status(status)
-
-    async def _close(self, status: str, due_by: str, provisional: bool, found: bool) -> PropertyLeadResult:
-        self._set_status(status)
-        assert self.inp is not None
-        await CaseReporter(self.inp.request.case, NAME, self.timeline).ended(status, {"found": found})
-        await archive_audit_trail()
-        return PropertyLeadResult(status=status, found=found, due_by=due_by, provisional=provisional)
