@@ -61,7 +61,8 @@ from simulators.models import (
     SimulatorConfig,
 )
 from simulators.sms import build_sms_router
-from simulators.store import PartnerStore, StoredAnswer
+from simulators.sqlite import StoredAnswer
+from simulators.store import PartnerStore
 from simulators.title_search import build_title_router
 
 __all__ = ["FaultKnobs", "Simulator", "SimulatorConfig", "create_app"]

@@ -22,7 +22,6 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,7 +29,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from adapters.auction.protocol import (
     ForfeitRequest,
@@ -58,7 +57,7 @@ from domain.auction import (
 from domain.partners import PartnerEndpoint
 from simulators import guards
 from simulators.errors import SimulatorError
-from simulators.sqlite import LockedSqlite
+from simulators.sqlite import LockedSqlite, StoredAnswer
 
 PartnerId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 
@@ -134,9 +133,6 @@ DEMO_SCRIPT = AuctionScript(
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (partner TEXT, kind TEXT, id TEXT, body TEXT, PRIMARY KEY (partner, kind, id));
-CREATE TABLE IF NOT EXISTS answers (
-    partner TEXT, key TEXT, route TEXT, status INTEGER, body TEXT, at TEXT, PRIMARY KEY (partner, key)
-);
 """
 
 
@@ -160,24 +156,13 @@ class Docs:
         )
 
 
-@dataclass(frozen=True)
-class StoredAnswer:
-    """An answer to a mutating call, exactly as first given (``replayed``: this is a repeat)."""
-
-    status: int
-    body: bytes
-    replayed: bool
-
-
 # What a mutating call does, on the call's transaction: the status and the answer to store and give.
 Effect = Callable[[Docs], tuple[int, BaseModel]]
 
 
 class AuctionStore(LockedSqlite):
-    """Documents by (partner, kind, id) and first answers by (partner, idempotency key), in one SQLite file.
-
-    A mutating call's effect and the answer it produced commit in one transaction: a crash leaves both
-    (a repeat replays the answer) or neither (a repeat performs the effect once)."""
+    """Documents by (partner, kind, id), and first answers by (partner, idempotency key) in the simulators'
+    one store of answers (``LockedSqlite.once``), in one SQLite file."""
 
     def __init__(self, path: Path | None) -> None:
         super().__init__(path, SCHEMA)
@@ -201,47 +186,26 @@ class AuctionStore(LockedSqlite):
             rows = self._db.execute("SELECT body FROM docs WHERE partner=? AND kind=? ORDER BY id", (partner, kind))
             return [json.loads(r[0]) for r in rows.fetchall()]
 
-    def answer(self, partner: str, key: str) -> StoredAnswer | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT status, body FROM answers WHERE partner=? AND key=?", (partner, key)
-            ).fetchone()
-        return StoredAnswer(int(row[0]), row[1].encode(), replayed=True) if row else None
-
     def idempotent(self, partner: str, key: str, route: str, effect: Effect) -> StoredAnswer:
         """The first answer for ``key`` at this platform — success, refusal or invalid request — stored in
         the effect's own transaction. A refusal leaves no partial effect; a 5xx stores nothing at all."""
-        with self._tx() as db:
-            row = db.execute("SELECT status, body FROM answers WHERE partner=? AND key=?", (partner, key)).fetchone()
-            if row is not None:
-                return StoredAnswer(int(row[0]), row[1].encode(), replayed=True)
-            db.execute("SAVEPOINT effect")
-            try:
-                status, answer = effect(Docs(db, partner))
-                body = answer.model_dump_json().encode()
-            except ValidationError as exc:
-                db.execute("ROLLBACK TO effect")
-                status, body = 422, SimulatorError(422, "VALIDATION_FAILED", str(exc.errors()[0]["msg"])).body()
-            except SimulatorError as exc:
-                if exc.status >= 500:
-                    raise  # an outage: the whole transaction rolls back and nothing is stored
-                db.execute("ROLLBACK TO effect")
-                status, body = exc.status, exc.body()
-            db.execute("RELEASE effect")
-            db.execute(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                (partner, key, route, status, body.decode(), datetime.now(UTC).isoformat()),
-            )
-            return StoredAnswer(status, body, replayed=False)
+
+        def run(db: sqlite3.Connection) -> tuple[int, bytes]:
+            status, answer = effect(Docs(db, partner))
+            return status, answer.model_dump_json().encode()
+
+        return self.once(partner, key, route, run)
 
     def ledger(self, partner: str) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT key, route, status, body, at FROM answers WHERE partner=? ORDER BY at, rowid", (partner,)
-            ).fetchall()
         return [
-            {"idempotency_key": k, "operation": r, "status": s, "answer": json.loads(b), "at": a}
-            for k, r, s, b, a in rows
+            {
+                "idempotency_key": a["key"],
+                "operation": a["operation"],
+                "status": a["status"],
+                "answer": json.loads(a["body"]),
+                "at": a["at"],
+            }
+            for a in self.stored_answers(partner)
         ]
 
 
@@ -401,7 +365,7 @@ def build_auction_router(
             body = json.loads(raw)
         except ValueError:
             # Not a request at all, so nothing to store; a repeat of a stored call still gets its answer.
-            first = store.answer(partner_id, idem)
+            first = store.stored_answer(partner_id, idem)
             if first is None:
                 return _refused(SimulatorError(422, "VALIDATION_FAILED", "body is not JSON"))
             answer = first
@@ -409,6 +373,20 @@ def build_auction_router(
             answer = store.idempotent(partner_id, idem, route, lambda docs: act(docs, body))
         headers = {guards.REPLAYED_HEADER: "true"} if answer.replayed else None
         return Response(answer.body, status_code=answer.status, media_type="application/json", headers=headers)
+
+    def read(
+        partner_id: str, authorization: str | None, kind: str, ident: str, show: Callable[[dict[str, Any]], BaseModel]
+    ) -> Response:
+        """Every read: the caller authorised for this platform, the document found (a 404 naming it
+        otherwise), shown as ``show`` makes it."""
+        try:
+            authorised(partner_id, authorization)
+            rec = store.get(partner_id, kind, ident)
+            if rec is None:
+                raise SimulatorError(404, f"{kind.upper()}_NOT_FOUND", f"no {kind} {ident}")
+        except SimulatorError as exc:
+            return _refused(exc)
+        return JSONResponse(show(rec).model_dump(mode="json"))
 
     def auction_or_refuse(docs: Docs, auction_id: str) -> dict[str, Any]:
         rec = docs.get("auction", auction_id)
@@ -454,20 +432,7 @@ def build_auction_router(
     async def get_valuation(
         partner_id: PartnerId, valuation_id: str, authorization: Annotated[str | None, Header()] = None
     ) -> Response:
-        try:
-            authorised(partner_id, authorization)
-        except SimulatorError as exc:
-            return _refused(exc)
-        rec = store.get(partner_id, "valuation", valuation_id)
-        if rec is None:
-            return _refused(SimulatorError(404, "VALUATION_NOT_FOUND", f"no valuation {valuation_id}"))
-        req = ValuationRequest.model_validate(rec["request"])
-        answer_at = datetime.fromisoformat(rec["answer_at"])
-        view = ValuationView(valuation_id=valuation_id, request_id=req.request_id, status="pending")
-        if _legal_now(req.clock) >= answer_at:
-            view.status, view.price_fen, view.answered_at = "answered", rec["price_fen"], answer_at
-            view.valid_until = answer_at + timedelta(days=365)
-        return JSONResponse(view.model_dump(mode="json"))
+        return read(partner_id, authorization, "valuation", valuation_id, _valuation_view)
 
     # auctions
 
@@ -515,14 +480,7 @@ def build_auction_router(
     async def get_auction(
         partner_id: PartnerId, auction_id: str, authorization: Annotated[str | None, Header()] = None
     ) -> Response:
-        try:
-            authorised(partner_id, authorization)
-        except SimulatorError as exc:
-            return _refused(exc)
-        rec = store.get(partner_id, "auction", auction_id)
-        if rec is None:
-            return _refused(SimulatorError(404, "AUCTION_NOT_FOUND", f"no auction {auction_id}"))
-        return JSONResponse(_view(rec).model_dump(mode="json"))
+        return read(partner_id, authorization, "auction", auction_id, _view)
 
     @router.post("/auctions/{auction_id}/bidders")
     async def register_bidder(
@@ -644,6 +602,17 @@ def _refused(exc: SimulatorError) -> Response:
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
+
+
+def _valuation_view(rec: dict[str, Any]) -> ValuationView:
+    """A valuation as it stands now on its clock: pending until its scripted answer time, then answered."""
+    req = ValuationRequest.model_validate(rec["request"])
+    answer_at = datetime.fromisoformat(rec["answer_at"])
+    view = ValuationView(valuation_id=rec["valuation_id"], request_id=req.request_id, status="pending")
+    if _legal_now(req.clock) >= answer_at:
+        view.status, view.price_fen, view.answered_at = "answered", rec["price_fen"], answer_at
+        view.valid_until = answer_at + timedelta(days=365)
+    return view
 
 
 def _default_valuation(req: ValuationRequest) -> int:

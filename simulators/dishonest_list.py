@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,41 +37,28 @@ from domain.parties import PartyKind
 from simulators.errors import SimulatorError
 from simulators.faults import after_effect, before_effect
 from simulators.guards import REPLAYED_HEADER, idempotency_key, require_bearer
-from simulators.sqlite import LockedSqlite
+from simulators.sqlite import LockedSqlite, StoredAnswer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     partner TEXT NOT NULL, entry_id TEXT NOT NULL, id_number TEXT NOT NULL, case_number TEXT NOT NULL,
     ground TEXT NOT NULL, status TEXT NOT NULL, body TEXT NOT NULL, published_at TEXT NOT NULL,
     removed_at TEXT, PRIMARY KEY (partner, entry_id));
-CREATE TABLE IF NOT EXISTS answers (
-    partner TEXT NOT NULL, key TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (partner, key));
 """
+
+
+# What a mutating call does on the call's transaction: the body of its answer (a refusal raises).
+Effect = Callable[[sqlite3.Connection], bytes]
 
 
 class DishonestListStore(LockedSqlite):
     def __init__(self, path: Path | None) -> None:
         super().__init__(path, SCHEMA)
 
-    def _answer(self, db: sqlite3.Connection, partner: str, key: str) -> tuple[int, bytes] | None:
-        row = db.execute("SELECT status, body FROM answers WHERE partner=? AND key=?", (partner, key)).fetchone()
-        return (int(row[0]), str(row[1]).encode()) if row else None
-
-    def idempotent(self, partner: str, key: str, effect: Any, ok: int = 200) -> tuple[int, bytes, bool]:
-        """Runs ``effect(db)`` once per key; its answer (or refusal) is stored with the effect."""
-        with self._tx() as db:
-            stored = self._answer(db, partner, key)
-            if stored is not None:
-                return stored[0], stored[1], True
-            try:
-                status, body = ok, effect(db)
-            except SimulatorError as exc:
-                if exc.status >= 500:
-                    raise
-                status, body = exc.status, exc.body()
-            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?)", (partner, key, status, body.decode()))
-            return status, body, False
+    def idempotent(self, partner: str, key: str, operation: str, effect: Effect, ok: int = 200) -> StoredAnswer:
+        """Runs ``effect(db)`` once per key; its answer (or refusal, with nothing it wrote kept) is stored with
+        the effect in the simulators' one store of answers."""
+        return self.once(partner, key, operation, lambda db: (ok, effect(db)))
 
     def active(self, partner: str, id_number: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -95,7 +83,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _publish(partner: str, entry: ListEntry) -> Any:
+def _publish(partner: str, entry: ListEntry) -> Effect:
     def effect(db: sqlite3.Connection) -> bytes:
         debtor = entry.debtor
         if debtor.kind is PartyKind.PERSON and age_on(debtor.id_number, date.today()) < ADULT_AGE:
@@ -137,7 +125,7 @@ def _load(db: sqlite3.Connection, partner: str, entry_id: str) -> sqlite3.Row | 
     return row
 
 
-def _correct(partner: str, entry_id: str, correction: EntryCorrection) -> Any:
+def _correct(partner: str, entry_id: str, correction: EntryCorrection) -> Effect:
     def effect(db: sqlite3.Connection) -> bytes:
         row = _load(db, partner, entry_id)
         body = json.loads(row[1])
@@ -149,7 +137,7 @@ def _correct(partner: str, entry_id: str, correction: EntryCorrection) -> Any:
     return effect
 
 
-def _remove(partner: str, entry_id: str, removal: EntryRemoval) -> Any:
+def _remove(partner: str, entry_id: str, removal: EntryRemoval) -> Effect:
     def effect(db: sqlite3.Connection) -> bytes:
         row = _load(db, partner, entry_id)
         status = "revoked" if removal.ground is RemovalGround.WRONG_ENTRY else "deleted"
@@ -182,28 +170,28 @@ def build_dishonest_list_router(state_dir: Path | None) -> APIRouter:
     store = DishonestListStore(state_dir / "dishonest_list.db" if state_dir else None)
     router = APIRouter(prefix="/partners/{partner_id}/dishonest-entries", tags=["simulator: national dishonest list"])
 
-    async def mutate(rt: Any, request: Request, effect: Any, ok: int = 200) -> Response:
+    async def mutate(rt: Any, request: Request, operation: str, effect: Effect, ok: int = 200) -> Response:
         key = idempotency_key(request.headers.get("Idempotency-Key"))
         plan = rt.faults.plan()
         await before_effect(plan)
-        status, body, replayed = store.idempotent(rt.id, key, effect, ok)
+        answer = store.idempotent(rt.id, key, operation, effect, ok)
         await after_effect(plan)
-        headers = {REPLAYED_HEADER: "true"} if replayed else None
-        return Response(content=body, status_code=status, media_type="application/json", headers=headers)
+        headers = {REPLAYED_HEADER: "true"} if answer.replayed else None
+        return Response(content=answer.body, status_code=answer.status, media_type="application/json", headers=headers)
 
     @router.post("", status_code=201, response_model=PublishedEntry)
     async def publish(partner_id: str, entry: ListEntry, request: Request, rt: Hosted) -> Response:
-        return await mutate(rt, request, _publish(rt.id, entry), ok=201)
+        return await mutate(rt, request, "publish", _publish(rt.id, entry), ok=201)
 
     @router.post("/{entry_id}/corrections", response_model=PublishedEntry)
     async def correct(
         partner_id: str, entry_id: str, correction: EntryCorrection, request: Request, rt: Hosted
     ) -> Response:
-        return await mutate(rt, request, _correct(rt.id, entry_id, correction))
+        return await mutate(rt, request, "correct", _correct(rt.id, entry_id, correction))
 
     @router.post("/{entry_id}/removal", response_model=PublishedEntry)
     async def remove(partner_id: str, entry_id: str, removal: EntryRemoval, request: Request, rt: Hosted) -> Response:
-        return await mutate(rt, request, _remove(rt.id, entry_id, removal))
+        return await mutate(rt, request, "remove", _remove(rt.id, entry_id, removal))
 
     @router.get("")
     async def public_query(partner_id: str, id_number: str, request: Request, rt: Hosted) -> list[dict[str, Any]]:

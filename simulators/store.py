@@ -1,5 +1,5 @@
 """One partner's persistent state: a SQLite file with its subjects, assets, measures, ledger, stored
-idempotent answers and the outbox of asynchronous answers.
+idempotent answers (``LockedSqlite.once``) and the outbox of asynchronous answers.
 
 Every effect runs in one ``BEGIN IMMEDIATE`` transaction together with the answer it produced, so a
 crash leaves either both (a repeat replays the answer) or neither (a repeat performs the effect once).
@@ -33,7 +33,7 @@ from domain.measures import MeasureKind, MeasureStatus, SeizureRank, measure_kin
 from domain.parties import PartyKind
 from simulators.errors import SimulatorError
 from simulators.models import SeedAsset
-from simulators.sqlite import LockedSqlite
+from simulators.sqlite import LockedSqlite, StoredAnswer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,12 +77,6 @@ CREATE TABLE IF NOT EXISTS deductions (
     document_ref TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS idempotency (
-    key TEXT PRIMARY KEY,
-    status INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS ledger (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     idempotency_key TEXT NOT NULL,
@@ -114,15 +108,6 @@ _DEMO_SEEDED = "demo_seeded"
 def normalise_id_number(value: str) -> str:
     """Resident IDs end in a check character that may be a lower-case ``x``; partners compare compactly."""
     return value.replace(" ", "").replace("-", "").upper()
-
-
-@dataclass(frozen=True)
-class StoredAnswer:
-    """An answer to a mutating call, exactly as first given (``replayed``: this is a repeat)."""
-
-    status: int
-    body: bytes
-    replayed: bool
 
 
 @dataclass(frozen=True)
@@ -291,41 +276,21 @@ class PartnerStore(LockedSqlite):
     # --- mutating calls: each runs once per idempotency key -------------------------------------------
 
     def register_measure(self, key: str, request: MeasureRequest, over_freeze_fen: int = 0) -> StoredAnswer:
-        return self._idempotent(key, lambda db, now: self._register(db, now, key, request, over_freeze_fen))
+        return self._idempotent(key, "register", lambda db, now: self._register(db, now, key, request, over_freeze_fen))
 
     def renew_measure(self, key: str, measure_id: str, request: RenewRequest) -> StoredAnswer:
-        return self._idempotent(key, lambda db, now: self._renew(db, now, key, measure_id, request))
+        return self._idempotent(key, "renew", lambda db, now: self._renew(db, now, key, measure_id, request))
 
     def release_measure(self, key: str, measure_id: str, request: ReleaseRequest) -> StoredAnswer:
-        return self._idempotent(key, lambda db, now: self._release(db, now, key, measure_id, request))
+        return self._idempotent(key, "release", lambda db, now: self._release(db, now, key, measure_id, request))
 
     def deduct(self, key: str, request: DeductionRequest) -> StoredAnswer:
-        return self._idempotent(key, lambda db, now: self._deduct(db, now, key, request))
+        return self._idempotent(key, "deduct", lambda db, now: self._deduct(db, now, key, request))
 
-    def _idempotent(self, key: str, effect: Effect) -> StoredAnswer:
-        """The first answer for ``key`` (success or refusal) is stored in the effect's own transaction."""
-        with self._tx() as db:
-            row = db.execute("SELECT status, body FROM idempotency WHERE key = ?", (key,)).fetchone()
-            if row is not None:
-                return StoredAnswer(row["status"], row["body"].encode(), replayed=True)
-            now = _now()
-            # A refusal must leave no partial effect behind, yet its answer is stored: undo to here.
-            db.execute("SAVEPOINT effect")
-            try:
-                answer = effect(db, now)
-            except SimulatorError as exc:
-                if exc.status >= 500:
-                    raise  # an outage: the whole transaction rolls back and nothing is stored
-                db.execute("ROLLBACK TO effect")
-                status, body = exc.status, exc.body()
-            else:
-                status, body = 200, answer.model_dump_json().encode()
-            db.execute("RELEASE effect")
-            db.execute(
-                "INSERT INTO idempotency (key, status, body, created_at) VALUES (?, ?, ?, ?)",
-                (key, status, body.decode(), now.isoformat()),
-            )
-            return StoredAnswer(status, body, replayed=False)
+    def _idempotent(self, key: str, operation: str, effect: Effect) -> StoredAnswer:
+        """The first answer for ``key`` (success or refusal), stored in the effect's own transaction (one file
+        per partner: the scope is the file)."""
+        return self.once("", key, operation, lambda db: (200, effect(db, _now()).model_dump_json().encode()))
 
     @staticmethod
     def _ledger(

@@ -250,7 +250,7 @@ def test_an_effect_and_its_answer_commit_together(tmp_path: Any) -> None:
 
     with pytest.raises(SimulatorError):
         store.idempotent("p", "k2", "publish", outage)
-    assert store.get("p", "auction", "A2") is None and store.answer("p", "k2") is None
+    assert store.get("p", "auction", "A2") is None and store.stored_answer("p", "k2") is None
 
     def works(docs: Any) -> Any:
         docs.put("auction", "A3", {"ok": True})
