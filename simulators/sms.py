@@ -11,6 +11,7 @@ State: ``sms.db`` in the simulators' state directory.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,15 +55,16 @@ class SmsOutbox(LockedSqlite):
         super().__init__(path, SCHEMA)
 
     def send(self, key: str, sms: OutgoingSms) -> str:
-        """The message id; the first message's for a repeated key (nothing is sent twice)."""
-        with self._tx() as db:
-            row = db.execute("SELECT message_id FROM messages WHERE key=?", (key,)).fetchone()
-            if row is not None:
-                return str(row[0])
+        """The message id; the first message's for a repeated key (nothing is sent twice): the simulators'
+        one store of answers keeps it."""
+
+        def effect(db: sqlite3.Connection) -> tuple[int, bytes]:
             message_id = f"SMS{uuid.uuid4().hex[:16].upper()}"
             sent_at = datetime.now(UTC).isoformat()
             db.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?)", (key, message_id, sms.phone, sms.text, sent_at))
-            return message_id
+            return 202, SmsAccepted(message_id=message_id).model_dump_json().encode()
+
+        return SmsAccepted.model_validate_json(self.once("", key, "send", effect).body).message_id
 
     def outbox(self, phone: str) -> list[SentSms]:
         with self._lock:

@@ -90,3 +90,15 @@ def test_an_outage_stores_nothing_and_an_invalid_request_is_an_answer() -> None:
     # Scopes keep partners apart: the same key at another partner is another call.
     assert not store.once("q", "k2", "call", lambda db: (200, b"{}")).replayed
     store.close()
+
+
+def test_the_sms_gateway_sends_once_per_key() -> None:
+    from simulators.sms import OutgoingSms, SmsOutbox
+
+    outbox = SmsOutbox(None)
+    sms = OutgoingSms(phone="13800138000", text="验证码 123456")
+    first = outbox.send("key-1", sms)
+    assert outbox.send("key-1", sms) == first
+    assert outbox.send("key-2", sms) != first
+    assert [m.text for m in outbox.outbox("13800138000")] == ["验证码 123456", "验证码 123456"]
+    outbox.close()
