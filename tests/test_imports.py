@@ -94,7 +94,8 @@ def failures(modules: list[str]) -> list[str]:
     ]
     out: list[str] = []
     for proc in procs:
-        stdout, _ = proc.communicate(timeout=180)
+        # ~40 s of two cores on an idle machine; generous, as eight test runs may share them.
+        stdout, _ = proc.communicate(timeout=900)
         out.extend(line for line in stdout.splitlines() if line.strip())
     return out
 
