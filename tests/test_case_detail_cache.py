@@ -22,7 +22,7 @@ from store.sealing import SealError
 from tests.helpers import decide, settled_history_length, start, wait_status
 from tests.test_asset_inquiry import deposit, new_debtor, request
 from tests.test_tenancy_at_rest import sealer
-from web.services import workflows as cases
+from web.services import workflow_detail as cases
 from workflows.asset_inquiry.models import REJECT
 
 COURT = "杭州市上城区人民法院"

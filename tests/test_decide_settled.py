@@ -14,7 +14,7 @@ from core.identity import acting_as
 from core.settings import Settings
 from tests.helpers import JUDGE, settled_history_length, start, wait_status
 from tests.test_asset_inquiry import deposit, new_debtor, request
-from web.services import workflows as cases
+from web.services import workflow_updates as cases
 
 
 async def test_a_workflow_with_a_task_pending_is_waited_for_up_to_the_bound(

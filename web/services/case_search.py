@@ -20,7 +20,8 @@ from domain.errors import ValidationFailed
 from domain.legal_time import CHINA_TZ
 from store.db import Database
 from web.services import parties
-from web.services.workflows import WorkflowPage, build_list_query, quote, search_for
+from web.services.workflow_list import build_list_query, quote, search_for
+from web.services.workflow_views import WorkflowPage
 
 
 class CaseSearch(BaseModel):

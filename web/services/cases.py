@@ -44,7 +44,8 @@ from web.errors import GatewayTimeout, ServiceUnavailable
 from web.services import parties
 from web.services.access import DECIDERS, READERS, require_role
 from web.services.scenarios import context_for, scenario_or_404, workflow_id_for
-from web.services.workflows import QUERY_TIMEOUT, execute_update_as
+from web.services.workflow_detail import QUERY_TIMEOUT
+from web.services.workflow_updates import execute_update_as
 from workflows.case.models import (
     CASE_STATUS_QUERY,
     CLOSE_UPDATE,

@@ -33,7 +33,8 @@ from store.db import Database, utcnow
 from store.inbox import OPEN_STATES, InboxTask
 from web.services.access import READERS, courts_clause, require_role
 from web.services.directory import directory
-from web.services.workflows import QUERY_TIMEOUT, quote
+from web.services.workflow_detail import QUERY_TIMEOUT
+from web.services.workflow_list import quote
 from workflows.kit.messages import STATUS_QUERY
 from workflows.kit.models import ScenarioStatus
 

@@ -43,7 +43,7 @@ from domain.payees import (
 from domain.payout import PayeeListRef
 from domain.spreadsheet import safe_writer
 from web.services.access import READERS, STARTERS, require_role
-from web.services.workflows import visible_case
+from web.services.workflow_detail import visible_case
 
 log = get_logger(__name__)
 

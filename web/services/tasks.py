@@ -32,7 +32,7 @@ from store.inbox import OPEN_STATES, SUMMARY_COLUMNS, InboxTask, SqlTaskStore
 from web.db import Attachment as AttachmentRow
 from web.errors import GatewayTimeout
 from web.services.access import ATTACHMENT_READERS, READERS, STARTERS, TASK_REASSIGNERS, require_role
-from web.services.workflows import execute_update_as
+from web.services.workflow_updates import execute_update_as
 from workflows.agency_task.models import Completion, Extension, Reasoned, Reassignment
 from workflows.kit.messages import (
     CANCEL_TASK,

@@ -1,0 +1,44 @@
+"""A judge cancels a case (终止): the reason recorded in history as a signal, then Temporal's cancellation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from core.identity import acting_as
+from core.logging import get_logger
+from domain.actors import Actor
+from domain.errors import Conflict
+from web.services.access import STARTERS, require_role
+from web.services.workflow_detail import visible_case
+from web.services.workflow_views import CancelBody, CancelRequested
+from workflows.kit.messages import CANCEL_REQUEST_SIGNAL
+
+log = get_logger(__name__)
+
+
+async def cancel(client: Client, actor: Actor, workflow_id: str, body: CancelBody) -> CancelRequested:
+    """A judge ends a case (终止) with a reason. Only a running scenario workflow the judge may see; the
+    reason goes into history as a signal (encrypted, with the judge's identity in its header) just before
+    Temporal's cancellation, whose own record carries the user id only, never the judge's words."""
+    require_role(actor, *STARTERS)
+    desc = await visible_case(client, actor, workflow_id)
+    if desc.status is not WorkflowExecutionStatus.RUNNING:
+        state = desc.status.name.lower() if desc.status else "closed"
+        raise Conflict("WORKFLOW_CLOSED", f"the workflow is {state}; there is nothing to cancel")
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        with acting_as(actor):
+            await handle.signal(CANCEL_REQUEST_SIGNAL, {"reason": body.reason})
+            await handle.cancel(reason=f"cancelled by {actor.user_id} (see signal {CANCEL_REQUEST_SIGNAL})")
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise Conflict("WORKFLOW_CLOSED", "the workflow is no longer running") from None
+        raise
+    log.info("workflow cancel requested", workflow_id=workflow_id, by=actor.user_id)
+    return CancelRequested(workflow_id=workflow_id, requested_at=datetime.now(UTC), by=actor)

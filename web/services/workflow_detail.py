@@ -1,0 +1,185 @@
+"""One scenario workflow as a user may see it: described (a case of another court does not exist for
+them), its status query, its result or failure once closed, built once per history length and kept in this
+process and in the pages the web's processes share."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from core.identity import acting_as
+from core.logging import get_logger
+from core.temporal import COURT, SCENARIO
+from domain.actors import Actor
+from domain.errors import ErrorDetail, NotFound
+from store.case_pages import CasePageStore
+from store.sealing import SealError
+from web.services.access import READERS, require_court, require_role
+from web.services.workflow_list import summary_of
+from web.services.workflow_views import WorkflowDetail
+from workflows.kit.messages import STATUS_QUERY
+from workflows.kit.models import ScenarioStatus
+from workflows.registry import SCENARIOS
+
+log = get_logger(__name__)
+
+QUERY_TIMEOUT = timedelta(seconds=5)
+
+
+async def describe_or_404(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionDescription:
+    try:
+        return await handle.describe()
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NotFound("WORKFLOW_NOT_FOUND", f"no workflow {handle.id!r}", "workflow_id") from None
+        raise
+
+
+async def visible_case(client: Client, actor: Actor, workflow_id: str) -> WorkflowExecutionDescription:
+    """A scenario workflow this actor may see, described; anything else does not exist for them (404),
+    whether it is missing, an agency task, a workflow of no registered scenario, or a case of a court
+    that is not theirs (the same answer as an unknown id). The one place that says which cases a user
+    may see."""
+    require_role(actor, *READERS)
+    desc = await describe_or_404(client.get_workflow_handle(workflow_id))
+    attrs = desc.typed_search_attributes
+    if attrs.get(SCENARIO) not in SCENARIOS:
+        raise NotFound("WORKFLOW_NOT_FOUND", f"no case workflow {workflow_id!r}", "workflow_id")
+    require_court(actor, attrs.get(COURT), workflow_id)
+    return desc
+
+
+async def _closed_outcome(
+    handle: WorkflowHandle[Any, Any], desc: WorkflowExecutionDescription
+) -> tuple[Any, ErrorDetail | None]:
+    """The result of a completed run, or why a closed run did not complete."""
+    if desc.status is WorkflowExecutionStatus.COMPLETED:
+        try:
+            return await handle.result(follow_runs=False, rpc_timeout=QUERY_TIMEOUT), None
+        except (RPCError, RPCTimeoutOrCancelledError) as exc:
+            log.warning("workflow result unavailable", workflow_id=handle.id, error=type(exc).__name__)
+            return None, None
+    if desc.status is WorkflowExecutionStatus.FAILED:
+        try:
+            await handle.result(follow_runs=False, rpc_timeout=QUERY_TIMEOUT)
+        except WorkflowFailureError as exc:
+            cause = exc.cause
+            if isinstance(cause, ApplicationError):
+                return None, ErrorDetail(code=cause.type or "WORKFLOW_FAILED", message=cause.message)
+            return None, ErrorDetail(code="WORKFLOW_FAILED", message=str(cause))
+        except (RPCError, RPCTimeoutOrCancelledError):
+            pass
+        return None, ErrorDetail(code="WORKFLOW_FAILED", message="the workflow failed")
+    if desc.status is not None:
+        return None, ErrorDetail(code=desc.status.name, message=f"the workflow was {desc.status.name.lower()}")
+    return None, None
+
+
+class _DetailCache:
+    """The last case pages this web process built, keyed by (workflow id, run id, history length).
+
+    A workflow's state changes only by events appended to its history, so a status built at one history
+    length is the status at that length: a judge reloading an unchanged case is answered from here,
+    after ``describe`` has said the length and :func:`visible_case` has said the judge may see it,
+    instead of a query that waits for the worker. Never stale; bounded (least recently used goes)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._details: OrderedDict[tuple[str, str, int], WorkflowDetail] = OrderedDict()
+
+    def get(self, key: tuple[str, str, int]) -> WorkflowDetail | None:
+        detail = self._details.get(key)
+        if detail is not None:
+            self._details.move_to_end(key)
+        return detail
+
+    def put(self, key: tuple[str, str, int], detail: WorkflowDetail) -> None:
+        self._details[key] = detail
+        self._details.move_to_end(key)
+        while len(self._details) > self._size:
+            self._details.popitem(last=False)
+
+
+_details = _DetailCache()
+
+
+async def get_workflow(client: Client, pages: CasePageStore, actor: Actor, workflow_id: str) -> WorkflowDetail:
+    """Status, summary, pending decisions, timeline (who did what, when, why) and result of one workflow.
+    Built from the status query once per history length: then from this process's memory, or from the
+    pages another process built (``pages``, the web database)."""
+    desc = await visible_case(client, actor, workflow_id)
+    key = (desc.id, desc.run_id, desc.history_length)
+    cached = _details.get(key)
+    if cached is not None:
+        return cached
+    shared = await _shared_page(pages, key)
+    if shared is not None:
+        detail = WorkflowDetail.model_validate_json(shared)
+        _details.put(key, detail)
+        return detail
+    handle = client.get_workflow_handle(workflow_id)
+    base = summary_of(desc.id, desc.typed_search_attributes, desc.status, desc.start_time, desc.close_time)
+    detail = WorkflowDetail(
+        **base.model_dump(),
+        run_id=desc.run_id,
+        workflow_type=desc.workflow_type,
+        task_queue=desc.task_queue,
+        history_length=desc.history_length,
+        live=False,
+    )
+    live: ScenarioStatus | None = None
+    try:
+        with acting_as(actor):
+            live = await handle.query(STATUS_QUERY, result_type=ScenarioStatus, rpc_timeout=QUERY_TIMEOUT)
+    except (WorkflowQueryFailedError, WorkflowQueryRejectedError, RPCError, RPCTimeoutOrCancelledError) as exc:
+        # No worker, or not a scenario workflow: the describe half still answers who, what and when.
+        log.info("status query unavailable", workflow_id=workflow_id, error=type(exc).__name__)
+    if live is not None:
+        detail = detail.model_copy(
+            update={
+                "live": True,
+                "scenario": live.scenario,
+                "case_number": live.case_number,
+                "court": live.court,
+                "status": live.status,
+                "summary": live.summary,
+                "pending_decisions": live.pending_decisions,
+                "timeline": live.timeline,
+                "result": live.result,
+            }
+        )
+    if desc.status is not WorkflowExecutionStatus.RUNNING and (live is None or live.result is None):
+        result, failure = await _closed_outcome(handle, desc)
+        detail = detail.model_copy(update={"result": detail.result if result is None else result, "failure": failure})
+    if live is not None:
+        _details.put(key, detail)
+        try:
+            await pages.db.run(pages.put, *key, detail.model_dump_json())
+        except SQLAlchemyError as exc:  # a cache: the judge has the page; the next process will query
+            log.warning("case page not shared", workflow_id=workflow_id, error=type(exc).__name__)
+    return detail
+
+
+async def _shared_page(pages: CasePageStore, key: tuple[str, str, int]) -> str | None:
+    """The page another process built at this key; a page that cannot be read (a database hiccup, a key
+    no longer configured) is built again rather than failing the judge's page."""
+    try:
+        return await pages.db.read(pages.get, *key)
+    except (SQLAlchemyError, SealError) as exc:
+        log.warning("shared case page unreadable", workflow_id=key[0], error=type(exc).__name__)
+        return None
