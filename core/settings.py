@@ -21,17 +21,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.service import TLSConfig
 
 from core.identity import ActorKeys, ActorSigner
+from core.sandbox_directory import sandbox_partners, sandbox_task_agencies
 from domain.partners import Agency, PartnerCategory, PartnerEndpoint
 
 Profile = Literal["sandbox", "production"]
-
-SANDBOX_BANKS: tuple[tuple[str, str], ...] = (
-    ("bank-icbc", "中国工商银行 (沙箱)"),
-    ("bank-ccb", "中国建设银行 (沙箱)"),
-    ("bank-abc", "中国农业银行 (沙箱)"),
-    ("bank-boc", "中国银行 (沙箱)"),
-    ("bank-zjrcu", "浙江农商联合银行 (沙箱)"),
-)
 
 
 class CodecKeys(BaseModel):
@@ -88,6 +81,9 @@ class Settings(BaseSettings):
     simulator_port: int = 8100
     # JSON file listing PartnerEndpoint objects; replaces the sandbox partners entirely.
     partners_file: Path | None = None
+    # JSON list of the agencies the admin created (``python -m web.admin create-agency``); default
+    # <var>/agencies.json.
+    agencies_file: Path | None = None
     # The SMS gateway (短信网关) that sends parties their one-time codes and notices. Sandbox: the simulators'
     # outbox (simulators/sms.py) unless set; production: unset means parties cannot register or log in.
     sms_gateway_url: str = ""
@@ -294,14 +290,18 @@ class Settings(BaseSettings):
             raise RuntimeError(f"refusing to start ({self.profile} profile): " + "; ".join(problems))
 
     def agencies(self) -> list[Agency]:
-        """Everyone who completes agency tasks: the partners, plus task-only agencies in the sandbox."""
+        """Everyone who completes agency tasks: the partners (their kind their category), the agencies the
+        admin created (``python -m web.admin create-agency``, kept in :meth:`agencies_path`) and, in the
+        sandbox, the directory's task-only agencies. Read afresh each time: an agency created now is known at
+        once."""
         agencies = [Agency(id=p.id, name=p.name, token=p.token, kind=p.category.value) for p in self.partners()]
+        agencies += read_agencies(self.agencies_path())
         if self.sandbox:
-            agencies += [
-                Agency(id=aid, name=name, token=f"sandbox-{aid}", kind=kind)
-                for aid, name, kind in SANDBOX_TASK_AGENCIES
-            ]
+            agencies += sandbox_task_agencies()
         return agencies
+
+    def agencies_path(self) -> Path:
+        return self.agencies_file or self.var_dir / "agencies.json"
 
     def sms_gateway(self) -> PartnerEndpoint | None:
         """Where parties' texts go; None when production has no gateway configured."""
@@ -321,57 +321,12 @@ class Settings(BaseSettings):
         return sandbox_partners(self.simulator_base_url)
 
 
-# (id, name, kind): the kind is what a step asks for; a task is reassigned only to another of its kind.
-SANDBOX_TASK_AGENCIES: tuple[tuple[str, str, str], ...] = (
-    ("court-gongshu", "杭州市拱墅区人民法院 (受托法院)", "court"),
-    ("police-hangzhou", "杭州市公安局交通警察支队", "police"),
-    ("station-gongshu", "拱墅区拍辅车辆停放站", "car-station"),
-    ("tax-hangzhou", "国家税务总局杭州市税务局", "tax"),
-    ("court-clerk", "执行法院案款管理 (书记员)", "court-clerk"),
-    ("survey-zhuji", "诸暨市人民法院 司法辅助 (现场调查)", "court-survey"),
-    ("appraiser-zhejiang", "司法评估机构 (摇号选定, 沙箱)", "appraiser"),
-    # 失信 notices (失信规定 Art. 8) and 限消 assisting units (限消规定 Art. 6).
-    ("credit-pboc", "中国人民银行征信中心 (沙箱)", "credit-reporting"),
-    ("market-regulation", "市场监督管理局 (沙箱)", "market-regulation"),
-    ("airlines-caac", "民航订票系统 (沙箱)", "airline"),
-    ("railway-12306", "中国铁路 12306 (沙箱)", "railway"),
-    ("hotels-zhejiang", "浙江省星级饭店 (沙箱)", "hotel"),
-    ("court-credit", "执行法院失信与限消管理 (沙箱)", "court-credit"),  # lifts them when a settlement is performed
-    # The departments of a refusal-to-execute referral (拒执移送, domain/refusal_granules.json).
-    ("court-huzhou-enforcement", "湖州市中级人民法院 执行局 (沙箱)", "court"),
-    ("market-huzhou", "湖州市市场监督管理局 (沙箱)", "market-regulation"),
-    ("police-huzhou", "湖州市公安局 经济犯罪侦查支队 (沙箱)", "police"),
-    ("procuratorate-huzhou", "湖州市人民检察院 (沙箱)", "procuratorate"),
-    ("court-huzhou-criminal", "湖州市中级人民法院 刑事审判庭 (沙箱)", "court-criminal"),
-)
-
-
-def sandbox_partners(simulator_base_url: str, bank_count: int = len(SANDBOX_BANKS)) -> list[PartnerEndpoint]:
-    """The simulated partners `make run` and the tests use, all served by one simulator process."""
-
-    def ep(pid: str, category: PartnerCategory, name: str, deadline: float) -> PartnerEndpoint:
-        return PartnerEndpoint(
-            id=pid,
-            category=category,
-            name=name,
-            base_url=f"{simulator_base_url}/partners/{pid}",
-            token=f"sandbox-{pid}",
-            answer_deadline_seconds=deadline,
-        )
-
-    banks = list(SANDBOX_BANKS)
-    banks += [(f"bank-extra-{i:02d}", f"模拟银行 {i:02d} (沙箱)") for i in range(len(banks), bank_count)]
-    partners = [ep(pid, PartnerCategory.BANK, name, 600) for pid, name in banks[:bank_count]]
-    partners += [
-        ep("payment-alipay", PartnerCategory.PAYMENT, "网络支付平台 (沙箱)", 600),
-        ep("realestate-registry", PartnerCategory.REAL_ESTATE, "不动产登记中心 (沙箱)", 3600),
-        ep("vehicle-registry", PartnerCategory.VEHICLE, "公安交管车辆登记 (沙箱)", 3600),
-        # Auction platforms, also the online-inquiry platforms (参考价规定 Art. 10 asks all of them).
-        ep("auction-platform", PartnerCategory.AUCTION, "网络司法拍卖平台 (沙箱)", 3600),
-        ep("auction-platform-b", PartnerCategory.AUCTION, "网络司法拍卖平台 B (沙箱)", 3600),
-        ep("dishonest-list", PartnerCategory.DISHONEST_LIST, "全国失信被执行人名单库 (沙箱)", 600),
-    ]
-    return partners
+def read_agencies(path: Path) -> list[Agency]:
+    """The agencies created by the admin: a JSON list of ``{"id", "name", "kind"}``; none while the file is
+    absent."""
+    if not path.exists():
+        return []
+    return [Agency.model_validate(a) for a in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def is_loopback(host: str) -> bool:

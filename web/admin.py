@@ -7,9 +7,13 @@
     python -m web.admin create-user --username icbc-sys --role agency --agency bank-icbc
     python -m web.admin create-token --username icbc-sys [--label "ICBC gateway"] [--ttl-hours 720]
     python -m web.admin attach-cases [--dry-run]
+    python -m web.admin create-agency --id police-ningbo --name 宁波市公安局交通警察支队 --kind police
+    python -m web.admin create-user --username nb-police --role agency --agency police-ningbo
 
 ``attach-cases`` attaches the matters started before cases existed to the case of their 案号
-(web/services/attach_cases.py); it may be run any number of times.
+(web/services/attach_cases.py); it may be run any number of times. An agency that only completes agency
+tasks (another court, the police, a car station, a tax bureau) is created before its users; partners with a
+system of their own come from ``OM_PARTNERS_FILE``.
 
 The password is prompted for, or read from stdin with ``--password-stdin`` (never a command-line
 argument: other users of the machine could read it from the process list). Migrations run first.
@@ -20,14 +24,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
-from core.settings import Settings, get_settings
+from pydantic import ValidationError
+
+from core.settings import Settings, get_settings, read_agencies
 from core.temporal import connect
 from domain.actors import Role
-from domain.errors import OneMatterError
+from domain.errors import Conflict, OneMatterError, ValidationFailed
+from domain.partners import Agency
 from web.accounts import API, USER_ROLES, create_user, get_user, issue_token
 from web.db import Database
 from web.services.attach_cases import AttachReport, attach_cases
@@ -40,6 +49,40 @@ def _password(from_stdin: bool) -> str:
     if getpass.getpass("again: ") != first:
         raise SystemExit("the passwords differ")
     return first
+
+
+def create_agency(settings: Settings, agency_id: str, name: str, kind: str) -> Agency:
+    """Adds an agency to the deployment's agencies (the file ``Settings.agencies()`` reads); an id already
+    known — a partner's, a created agency's, a sandbox one's — is refused, nothing half-written."""
+    try:
+        agency = Agency(id=agency_id, name=name.strip(), kind=kind.strip())
+    except ValidationError:
+        raise ValidationFailed(
+            "INVALID_AGENCY_ID",
+            "id: lower-case letters, digits and hyphens, 2 to 63 / 机构代码只能由小写字母、数字和连字符组成",
+            "id",
+        ) from None
+    if not agency.name:
+        raise ValidationFailed("NAME_REQUIRED", "name: the agency's name is required / 请填写机构名称", "name")
+    if not re.fullmatch(r"[a-z][a-z-]{1,40}", agency.kind):
+        raise ValidationFailed(
+            "INVALID_AGENCY_KIND",
+            "kind: what the agency is, e.g. court, police, procuratorate, tax / 机构类别, 如 court、police",
+            "kind",
+        )
+    if agency.id in {a.id for a in settings.agencies()}:
+        raise Conflict("AGENCY_EXISTS", f"id: agency {agency.id!r} already exists / 该机构已存在", "id")
+    path = settings.agencies_path()
+    created = [*read_agencies(path), agency]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_suffix(".tmp")
+    staged.write_text(
+        json.dumps([a.model_dump(include={"id", "name", "kind"}) for a in created], ensure_ascii=False, indent=2)
+        + "\n",
+        encoding="utf-8",
+    )
+    staged.replace(path)  # whole or not at all
+    return agency
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     cu.add_argument("--display-name", default="")
     cu.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    ca = sub.add_parser("create-agency", help="create an agency that completes agency tasks (协助执行单位)")
+    ca.add_argument("--id", required=True, help="lower-case letters, digits and hyphens, e.g. police-ningbo")
+    ca.add_argument("--name", required=True, help="its name as judges choose it, e.g. 宁波市公安局交通警察支队")
+    ca.add_argument(
+        "--kind", required=True, help="what it is (a task goes only to the kind its step needs): court, police …"
+    )
     ct = sub.add_parser("create-token", help="issue an API token for a user (printed once)")
     ct.add_argument("--username", required=True)
     ct.add_argument("--label")
@@ -82,6 +131,14 @@ def _attach_cases(settings: Settings, db: Database, dry_run: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = get_settings()
+    if args.command == "create-agency":
+        try:
+            agency = create_agency(settings, args.id, args.name, args.kind)
+        except OneMatterError as exc:
+            print(f"{exc.code}: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"created agency {agency.id} ({agency.name}) in {settings.agencies_path()}")
+        return 0
     db = Database(settings.web_database_url)
     try:
         db.upgrade()
