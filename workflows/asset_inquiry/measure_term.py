@@ -28,17 +28,19 @@ with workflow.unsafe.imports_passed_through():
 class MeasureTermWatch(ScenarioWorkflow[Measure]):
     scenario = "measure-term"
 
-    def __init__(self) -> None:
+    # State set from the input before any handler runs: a release decided in a new run's first workflow task
+    # (the watch continues as new after each renewal) finds the offer open, not "pending: none".
+    @workflow.init
+    def __init__(self, inp: MeasureTermInput) -> None:
         super().__init__([DecisionSpec(RELEASE, reason_required=True)], WORDS, "watching")
         self.release_reason: str | None = None
-        self.inp: MeasureTermInput | None = None
+        self.inp: MeasureTermInput | None = inp
         self.notices = CaseNotices(self.timeline)
+        self.timeline.entries = list(inp.timeline)
+        self.desk.offer(RELEASE)  # the judge may release the measure at any moment of the watch
 
     @workflow.run
     async def run(self, inp: MeasureTermInput) -> Measure:
-        self.inp = inp
-        self.timeline.entries = list(inp.timeline)
-        self.desk.offer(RELEASE)  # the judge may release the measure at any moment of the watch
         m = inp.measure
         renew_at = calendar_before(m.expires_at, inp.renewal_lead)
         delay = inp.clock.real_delay_until(renew_at, workflow.now())
