@@ -350,7 +350,9 @@ async def test_trail_names_who_did_what_and_why(
         assert decision["reason"] == "经审查, 依法冻结扣划"
         assert decision["outcome"] == "completed"
         freeze = next(e for e in events if e["action"] == "register_measure" and e["outcome"] == "completed")
-        assert freeze["partner"] == "bank-icbc" and freeze["reference"].startswith("measure_id=")
+        # The partner's reference for the measure, and the sealed notice it acted on (issue 25).
+        reference = dict(part.split("=", 1) for part in freeze["reference"].split(", "))
+        assert freeze["partner"] == "bank-icbc" and reference["measure_id"] and reference["document_id"]
         assert freeze["detail"]["amount_fen"] == 50_000_00
         assert freeze["actor"]["user_id"] == "judge"  # acting for the judge who approved
         inquiry = next(e for e in events if e["action"].startswith("inquire"))

@@ -16,8 +16,6 @@ from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
 from workflows.kit.task_models import AgencyTaskInput, TaskOutcome
 from workflows.kit.timeline import Timeline
 
-CLOSE_TASKS_WITH_THE_CASE = "close-open-tasks-with-the-case"
-
 
 def task_id(step: str) -> str:
     """The id of the task this workflow assigns for ``step``; unique per workflow and step, so a
@@ -31,13 +29,12 @@ async def start_agency_task(
     """Starts the task and records the assignment; the caller awaits the handle (or cancels it)."""
     tid = task_id(step)
     # A case that ends (completed, stopped, cancelled, terminated) asks its open tasks to close, each with
-    # a reason its agency reads; before the patch the server terminated them silently and they stayed
-    # open in the agency's inbox and on the dashboard. Histories recorded before it replay unchanged.
-    policy = (
-        workflow.ParentClosePolicy.REQUEST_CANCEL
-        if workflow.patched(CLOSE_TASKS_WITH_THE_CASE)
-        else workflow.ParentClosePolicy.TERMINATE
-    )
+    # a reason its agency reads (before, the server terminated them silently and they stayed open in the
+    # agency's inbox). No patch marker: the parent close policy is not part of replay's command matching
+    # (every history recorded with the old policy replays, tests/test_replay.py), and a `patched` call here
+    # proved fragile — tasks started from concurrent coroutines could reach it during replay before the
+    # marker's workflow task was notified, and a query then failed with a nondeterminism error.
+    policy = workflow.ParentClosePolicy.REQUEST_CANCEL
     handle: workflow.ChildWorkflowHandle[object, TaskOutcome] = await workflow.start_child_workflow(
         AGENCY_TASK_WORKFLOW,
         AgencyTaskInput(spec=spec, clock=clock),
