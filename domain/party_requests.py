@@ -7,6 +7,7 @@ source. A request never changes the case by itself: it goes to the judge, who an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -18,6 +19,12 @@ from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
 class PartySide(StrEnum):
     APPLICANT = "applicant"  # 申请执行人
     DEBTOR = "debtor"  # 被执行人
+
+
+def sides_of(roles: Iterable[str]) -> set[PartySide]:
+    """A party's sides in a case from how the case names them (the party index's roles: ``applicants``,
+    ``debtors``, ``debtor`` …): a role starting "applicant" is the applicant's side, any other the debtor's."""
+    return {PartySide.APPLICANT if r.startswith("applicant") else PartySide.DEBTOR for r in roles}
 
 
 class PartyRequestKind(StrEnum):

@@ -19,7 +19,7 @@ from core.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import NotFound, OneMatterError, ValidationFailed
 from domain.partners import PartnerEndpoint
-from domain.party_requests import RULES, PartyRequestKind, PartySide, answer_due
+from domain.party_requests import RULES, PartyRequestKind, PartySide, answer_due, sides_of
 from store.cases import CaseRegisterEntry, CaseStore
 from web.db import Database, PartyFile, User, utcnow
 from web.errors import GatewayTimeout
@@ -83,8 +83,7 @@ def _own_files(db: Database, username: str, digests: list[str]) -> set[str]:
 def side_of(roles: Sequence[str], kind: PartyRequestKind) -> PartySide:
     """The party's side in the case for this kind of request; a party named on both sides files as the side
     the request belongs to."""
-    sides = {PartySide.APPLICANT if r.startswith("applicant") else PartySide.DEBTOR for r in roles}
-    allowed = sides & RULES[kind].filers
+    allowed = sides_of(roles) & RULES[kind].filers
     if not allowed:
         raise ValidationFailed(
             "NOT_THE_FILER", f"kind: {RULES[kind].title}不由您这一方提出 / not filed by your side", "kind"

@@ -20,7 +20,7 @@ from core.temporal import CASE_NUMBER, STATUS
 from domain.actors import Actor
 from domain.errors import NotFound
 from domain.parties import Party
-from domain.party_requests import RULES
+from domain.party_requests import RULES, PartySide, sides_of
 from store.cases import CaseRow, CaseStore
 from store.parties import PartyIndexEntry
 from web.db import Database
@@ -228,8 +228,8 @@ async def case_space(desk: PartyDesk, client: Client, actor: Actor, case_id: str
         raise NotFound("CASE_NOT_FOUND", "没有这个案件 / no such case", "case_id")
     with acting_as(actor):
         view = await case_view(client, entry)
-    applicant = any(r.startswith("applicant") for r in roles)
-    sides = {"applicant" if r.startswith("applicant") else "debtor" for r in roles}
+    sides = sides_of(roles)
+    applicant = PartySide.APPLICANT in sides
     ledger = view.ledger
     return PartyCase(
         case_id=view.case_id,
@@ -270,7 +270,7 @@ async def case_space(desk: PartyDesk, client: Client, actor: Actor, case_id: str
                 mine=r.by == actor.user_id,
             )
             for r in view.party_requests
-            if r.by == actor.user_id or (RULES[r.kind].seen_by_other_side and r.side.value not in sides)
+            if r.by == actor.user_id or (RULES[r.kind].seen_by_other_side and r.side not in sides)
         ],
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
     )

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from domain.actors import Actor, Role
 from domain.errors import OneMatterError
-from domain.party_requests import RULES, PartyRequestKind
+from domain.party_requests import RULES, PartyRequestKind, sides_of
 from web.deps import app_state, temporal_client
 from web.deps import party_desk as desk
 from web.errors import field_errors
@@ -141,8 +141,8 @@ async def cases(request: Request, session: PartySession) -> Response:
 
 def _kinds(roles: list[str]) -> list[tuple[str, str]]:
     """The kinds of request this party's side may file, with their titles."""
-    sides = {"applicant" if r.startswith("applicant") else "debtor" for r in roles}
-    return [(k.value, RULES[k].title) for k in PartyRequestKind if {s.value for s in RULES[k].filers} & sides]
+    sides = sides_of(roles)
+    return [(k.value, RULES[k].title) for k in PartyRequestKind if RULES[k].filers & sides]
 
 
 async def _case_page(request: Request, session: tuple[Actor, str], case_id: str, **extra: Any) -> HTMLResponse:
