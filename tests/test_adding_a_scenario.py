@@ -20,7 +20,7 @@ from tests.scenarios.property_lead import SCENARIO
 from tests.scenarios.property_lead.models import CONTROL, NO_ACTION, PropertyLeadRequest, PropertyLeadResult
 from workers.main import running_worker
 from workflows.agency_task.models import Completion
-from workflows.kit.messages import COMPLETE_TASK
+from workflows.kit.messages import COMPLETE_TASK, TASK_VIEW_QUERY
 from workflows.registry import with_scenarios
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -57,7 +57,8 @@ async def start(client: Client, settings: Settings, urgent: bool) -> WorkflowHan
 async def answer(client: Client, wid: str, found: bool) -> None:
     task = client.get_workflow_handle(f"{wid}:task:check")
     with acting_as(REGISTRY):
-        await eventually(lambda: task.describe())
+        # A clerk sees the task once it has set itself up (its deadline computed, its inbox row written).
+        await eventually(lambda: task.query(TASK_VIEW_QUERY))
         result = {"found": found, "estimated_value_fen": 150_000_000}
         await task.execute_update(COMPLETE_TASK, Completion(result=result))
 

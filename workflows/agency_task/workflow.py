@@ -235,15 +235,15 @@ class AgencyTask:
 
     @complete.validator
     def _validate_complete(self, completion: Completion) -> None:
-        assert self.view is not None
         actor = self._require_agency()
         self._require_state(TaskState.OPEN, TaskState.CLAIMED)
-        if self.view.spec.not_by is not None and actor.user_id == self.view.spec.not_by:
+        view = self._ready_view()
+        if view.spec.not_by is not None and actor.user_id == view.spec.not_by:
             raise refuse(
                 "FOUR_EYES_REQUIRED", "另一人复核: the user who made the change may not confirm it / 须由他人复核"
             )
         try:
-            validate_result(self.view.spec.result_type, completion.result)
+            validate_result(view.spec.result_type, completion.result)
         except ValidationError as exc:
             raise refusal_from(exc, "INVALID_RESULT", "result.") from None
 
@@ -275,10 +275,9 @@ class AgencyTask:
 
     @reassign.validator
     def _validate_reassign(self, body: Reassignment) -> None:
-        assert self.view is not None
         require_role(Role.JUDGE, Role.SUPERVISOR)  # 执行指挥中心 reassigns across its courts
         self._require_state(TaskState.OPEN, TaskState.CLAIMED)
-        if body.agency == self.view.spec.agency:
+        if body.agency == self._ready_view().spec.agency:
             raise refuse("SAME_AGENCY", "the task is already assigned to that agency")
 
     @workflow.update(name=EXTEND_TASK)
@@ -292,10 +291,9 @@ class AgencyTask:
 
     @extend.validator
     def _validate_extend(self, body: Extension) -> None:
-        assert self.view is not None
         require_role(Role.JUDGE)
         self._require_state(TaskState.OPEN, TaskState.CLAIMED)
-        problem = extension_problem(self.view.spec.rule.due, body.extra)
+        problem = extension_problem(self._ready_view().spec.rule.due, body.extra)
         if problem:
             raise refuse("INVALID_EXTENSION", problem)
 
@@ -333,8 +331,7 @@ class AgencyTask:
 
     @workflow.query(name=TASK_VIEW_QUERY)
     def get_view(self) -> TaskView:
-        assert self.view is not None
-        return self.view
+        return self._ready_view()
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -345,18 +342,25 @@ class AgencyTask:
         self._record("cancelled", reason, actor=actor)
         self.finished = True
 
+    def _ready_view(self) -> TaskView:
+        """The task's view, once the task has set itself up (its deadline is a local activity away from
+        the start): a call that arrives before is refused in words, never by a failed assertion."""
+        if self.view is None:
+            raise refuse("TASK_NOT_READY", "任务正在建立, 请稍后再试 / the task is being set up; try again in a moment")
+        return self.view
+
     def _require_agency(self) -> Actor:
-        assert self.view is not None
+        view = self._ready_view()
         actor = require_role(Role.AGENCY)
-        if actor.agency != self.view.spec.agency:
+        if actor.agency != view.spec.agency:
             # Same words as an unknown task: an agency learns nothing about others' tasks.
             raise refuse("TASK_NOT_FOUND", "no such task for your agency")
         return actor
 
     def _require_state(self, *states: TaskState) -> None:
-        assert self.view is not None
-        if self.view.state not in states:
-            raise refuse("WRONG_STATE", f"the task is {self.view.state.value}")
+        view = self._ready_view()
+        if view.state not in states:
+            raise refuse("WRONG_STATE", f"the task is {view.state.value}")
 
     def _record(self, action: str, reason: str | None, actor: Actor | None = None, **detail: Any) -> None:
         assert self.view is not None
