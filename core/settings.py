@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # A worker's probes (GET /livez, /readyz; workers/health.py) on this port (0 = off): on loopback in the
     # sandbox, on every interface otherwise (an orchestrator probes the pod's address).
     worker_health_port: int = Field(default=0, ge=0, le=65535)
+    # The webhook outbox's probes (workers/outbox.py, workers/health.py), bound like the worker's (0 = off).
+    outbox_health_port: int = Field(default=0, ge=0, le=65535)
     # Where that port listens: empty means loopback in the sandbox (every sandbox process binds loopback),
     # every interface in production (Prometheus scrapes each replica over the network).
     worker_metrics_host: str = ""

@@ -5,10 +5,12 @@ and the dev server; and the probes the manifests point at, answered by a real wo
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,10 @@ from temporalio.worker import Worker
 from core.localnet import free_port
 from core.settings import Settings
 from core.temporal import SEARCH_ATTRIBUTES
-from workers.health import serve_health
+from store.db import Database
+from store.sealing import Sealer
+from workers.health import LIVE_WITHIN, Beat, serve_health, serve_loop_health
+from workers.outbox import run_loop
 
 REPO = Path(__file__).resolve().parent.parent
 KUBERNETES = REPO / "deploy" / "kubernetes"
@@ -70,9 +75,12 @@ def pods(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {d["metadata"]["name"]: d["spec"]["template"]["spec"] for d in docs if d["kind"] in ("Deployment", "Job")}
 
 
-def test_web_and_worker_are_deployed_with_probes(manifests: list[dict[str, Any]]) -> None:
+def test_web_worker_and_outbox_are_deployed_with_probes(manifests: list[dict[str, Any]]) -> None:
     deployments = {d["metadata"]["name"]: d for d in of_kind(manifests, "Deployment")}
-    assert set(deployments) == {"one-matter-web", "one-matter-worker"}
+    assert set(deployments) == {"one-matter-web", "one-matter-worker", "one-matter-outbox"}
+    (outbox,) = deployments["one-matter-outbox"]["spec"]["template"]["spec"]["containers"]
+    assert outbox["command"] == ["python", "-m", "workers.outbox"]
+    assert {"name": "OM_OUTBOX_HEALTH_PORT", "value": "8080"} in outbox["env"]
     for name, deployment in deployments.items():
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             assert {"readinessProbe", "livenessProbe"} <= container.keys(), name
@@ -80,7 +88,12 @@ def test_web_and_worker_are_deployed_with_probes(manifests: list[dict[str, Any]]
 
 
 def test_every_pod_runs_unprivileged_with_resources(manifests: list[dict[str, Any]]) -> None:
-    assert set(pods(manifests)) == {"one-matter-web", "one-matter-worker", "one-matter-temporal-setup"}
+    assert set(pods(manifests)) == {
+        "one-matter-web",
+        "one-matter-worker",
+        "one-matter-outbox",
+        "one-matter-temporal-setup",
+    }
     for name, pod in pods(manifests).items():
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["securityContext"]["runAsUser"] != 0, name
@@ -103,7 +116,8 @@ def test_secrets_come_from_secret_objects(manifests: list[dict[str, Any]]) -> No
                     assert "value" not in env, f"{name}: {env['name']} is a literal"
                     assert "secretKeyRef" in env["valueFrom"], f"{name}: {env['name']}"
         mounted = {v["name"]: v for v in pod["volumes"]}
-        assert "secretName" in mounted["temporal-tls"]["secret"], f"{name}: the client certificate is a Secret"
+        if name != "one-matter-outbox":  # the outbox has no Temporal client
+            assert "secretName" in mounted["temporal-tls"]["secret"], f"{name}: the client certificate is a Secret"
     for config in of_kind(manifests, "ConfigMap"):
         assert not [k for k in config["data"] if SECRET_NAME.search(k) and not k.endswith("_FILE")], config["data"]
 
@@ -201,7 +215,8 @@ def test_compose_sends_traces_to_its_jaeger() -> None:
 def test_compose_watches_the_web_and_the_workers_liveness() -> None:
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     assert compose["services"]["worker"]["environment"]["OM_WORKER_HEALTH_PORT"] == "8080"
-    for name, port in (("web", 8000), ("worker", 8080)):
+    assert compose["services"]["outbox"]["environment"]["OM_OUTBOX_HEALTH_PORT"] == "8080"
+    for name, port in (("web", 8000), ("worker", 8080), ("outbox", 8080)):
         assert f"127.0.0.1:{port}/livez" in " ".join(compose["services"][name]["healthcheck"]["test"]), name
 
 
@@ -246,6 +261,42 @@ async def test_the_workers_probes_answer_from_the_running_worker(worker: Worker,
             assert (await http.get("/readyz")).status_code == 503
     finally:
         server.close()
+
+
+async def test_the_outboxs_probes_follow_its_loop(settings: Settings) -> None:
+    """Live while the loop finishes ticks, ready while they reach the database; a database that fails makes
+    it not ready (but live), a loop that stops ticking makes it neither."""
+    port = free_port()
+    beat = Beat()
+    db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
+    loop = asyncio.create_task(run_loop(db, settings, interval=0.05, beat=beat))
+    server = await serve_loop_health(beat, "127.0.0.1", port)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            for _ in range(100):
+                if (await http.get("/readyz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.05)
+            assert (await http.get("/livez")).status_code == 200
+            assert (await http.get("/readyz")).status_code == 200
+            db.dispose()
+            broken = Database("sqlite:////nonexistent-dir/outbox.db", db.sealer)
+            loop.cancel()
+            loop = asyncio.create_task(run_loop(broken, settings, interval=0.05, beat=beat))
+            for _ in range(100):
+                if (await http.get("/readyz")).status_code == 503:
+                    break
+                await asyncio.sleep(0.05)
+            assert (await http.get("/readyz")).status_code == 503, "a database that fails: not ready"
+            assert (await http.get("/livez")).status_code == 200, "…but alive: a restart cannot fix the database"
+            loop.cancel()
+            beat.finished_at = time.monotonic() - LIVE_WITHIN.total_seconds() - 1
+            assert (await http.get("/livez")).status_code == 503, "a loop that stopped ticking is restarted"
+            assert (await http.get("/readyz")).status_code == 503
+    finally:
+        loop.cancel()
+        server.close()
+        db.dispose()
 
 
 async def test_the_webs_liveness_probe_answers_without_asking_anyone(web: str) -> None:

@@ -39,6 +39,7 @@ from store.agency_desk import Webhook, WebhookDelivery, WebhookTaskSeen, secret_
 from store.db import Database, utcnow
 from store.inbox import OPEN_STATES, InboxTask
 from store.sealing import Sealer
+from workers.health import Beat, serve_loop_health
 
 log = get_logger(__name__)
 
@@ -278,15 +279,18 @@ async def tick(db: Database, settings: Settings) -> None:
         await asyncio.gather(*(_deliver_one(db, settings, item) for item in due))
 
 
-async def run_loop(db: Database, settings: Settings, interval: float = TICK_SECONDS) -> None:
-    """Runs until cancelled. No redirects (core/outbound.py): a receiver may not bounce a signed event to an
-    address we would refuse."""
+async def run_loop(db: Database, settings: Settings, interval: float = TICK_SECONDS, beat: Beat | None = None) -> None:
+    """Runs until cancelled, telling ``beat`` (the probes, workers/health.py) of each tick. No redirects
+    (core/outbound.py): a receiver may not bounce a signed event to an address we would refuse."""
+    beat = beat or Beat()
     while True:
         try:
             await tick(db, settings)
+            beat.tick(ok=True)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the loop outlives a bad tick (a database hiccup); logged, retried
+            beat.tick(ok=False)
             log.warning("webhook loop tick failed", error=f"{type(exc).__name__}: {exc}")
         await asyncio.sleep(interval)
 
@@ -297,10 +301,17 @@ async def main() -> None:
     settings.check_startup()
     db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
     await db.run(db.upgrade)
+    beat = Beat()
+    health = None
+    if settings.outbox_health_port:
+        host = "127.0.0.1" if settings.sandbox else "0.0.0.0"
+        health = await serve_loop_health(beat, host, settings.outbox_health_port)
     log.info("outbox started", profile=settings.profile)
     try:
-        await run_loop(db, settings)
+        await run_loop(db, settings, beat=beat)
     finally:
+        if health:
+            health.close()
         db.dispose()
 
 
