@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from domain.documents import (
     DocumentKind,
@@ -28,7 +29,7 @@ from domain.documents import (
     document_number,
     service_date,
 )
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import NotFound, OneMatterError, ValidationFailed
 from domain.legal_time import CHINA_TZ
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class DocumentOffice:
         from core.blobstore import sha256_hex
         from domain.documents import check_fields
         from store.db import utcnow
+        from store.documents import Draft
 
         spec = self.renderer.library.spec(req.kind)
         check_fields(spec, req.fields)  # before a number is taken
@@ -86,8 +88,7 @@ class DocumentOffice:
             raise NotFound("DOCUMENT_NOT_FOUND", f"所引用的文书不存在: {req.refers_to}", "refers_to")
         if spec.president and not president_name:
             raise ValidationFailed("DOCUMENT_PRESIDENT_REQUIRED", f"{spec.title}须经院长签发", "president_name")
-        reservation = self.store.reserve(
-            req.idempotency_key,
+        draft = Draft(
             workflow_id=req.workflow_id,
             case_id=req.case_id,
             case_number=req.case_number,
@@ -97,7 +98,9 @@ class DocumentOffice:
             template_version=self.renderer.library.template_version(req.kind, req.court),
             president=spec.president,
             refers_to=req.refers_to,
+            addressed_to=tuple(req.addressed_to),
         )
+        reservation = self.store.reserve(req.idempotency_key, draft)
         sealed: bytes | None = None
         if reservation.sha256 is None:
             number = document_number(req.case_number, reservation.ordinal)
@@ -187,8 +190,12 @@ class DocumentActivities:
 
     @activity.defn(name=ISSUE_DOCUMENT)
     def issue_document(self, req: IssueRequest) -> IssuedDocument:
-        """Synchronous (rendering and signing are CPU work): the worker runs it in its thread pool."""
-        return self.office.issue(req.document, req.president_name)
+        """Synchronous (rendering and signing are CPU work): the worker runs it in its thread pool. A
+        request the templates refuse (a missing field) fails the same way on every try: not retried."""
+        try:
+            return self.office.issue(req.document, req.president_name)
+        except OneMatterError as exc:
+            raise ApplicationError(exc.message, exc.field, type=exc.code, non_retryable=True) from exc
 
     def all(self) -> list[Callable[..., Any]]:
         return [self.issue_document]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -102,6 +102,11 @@ def check_fields(spec: DocumentSpec, fields: dict[str, Any]) -> None:
         raise MissingDocumentField(spec.kind, spec.title, missing)
 
 
+# A recipient by role or agency id (DOMAIN §18.2 "served on"): applicant, debtor, third-party, an agency's id.
+Addressee = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,59}$")]
+APPLICANT, DEBTOR = "applicant", "debtor"
+
+
 class DocumentRequest(BaseModel):
     """What a step asks to be issued. ``fields`` hold the document's content — names, ID and account
     numbers among them — so a request travels only in encrypted payloads and the rendered PDF is kept
@@ -116,6 +121,12 @@ class DocumentRequest(BaseModel):
     case_id: str | None = Field(default=None, max_length=100)
     idempotency_key: str = Field(min_length=8, max_length=300, description="workflow id + step: one number")
     refers_to: str | None = Field(default=None, description="the document a 补正 corrects")
+    addressed_to: list[Addressee] = Field(
+        default_factory=list,
+        max_length=20,
+        description="whom it is to be served on, by role (applicant, debtor) or agency id — never a name: a "
+        "party sees in its case space only the documents addressed to its side",
+    )
 
 
 class IssuedDocument(BaseModel):
@@ -133,6 +144,7 @@ class IssuedDocument(BaseModel):
     template_version: str
     president: bool = False
     refers_to: str | None = None
+    addressed_to: list[str] = Field(default_factory=list)
 
 
 _DIGITS = "零一二三四五六七八九"

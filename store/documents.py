@@ -57,6 +57,7 @@ class DocumentRow(Base):
     sha256: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     served_json: Mapped[str] = mapped_column(Text, default="[]")
+    addressed_json: Mapped[str] = mapped_column(Text, default="[]")  # roles or agency ids, never names
 
 
 _YEAR = re.compile(r"^[(（](\d{4})[)）]")
@@ -67,6 +68,22 @@ class Reservation:
     document_id: str
     ordinal: int
     sha256: str | None  # set when an earlier try completed the document
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A document about to be numbered: everything the register keeps of it but its hash."""
+
+    workflow_id: str
+    case_id: str | None
+    case_number: str
+    court: str
+    kind: DocumentKind
+    title: str
+    template_version: str
+    president: bool
+    refers_to: str | None
+    addressed_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,53 +101,25 @@ class DocumentStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def reserve(
-        self,
-        idempotency_key: str,
-        *,
-        workflow_id: str,
-        case_id: str | None,
-        case_number: str,
-        court: str,
-        kind: DocumentKind,
-        title: str,
-        template_version: str,
-        president: bool,
-        refers_to: str | None,
-    ) -> Reservation:
+    def reserve(self, idempotency_key: str, draft: Draft) -> Reservation:
         """The step's document id and number: taken now, or the ones an earlier try of the step took."""
         for _ in range(5):
             try:
-                return self._reserve(
-                    idempotency_key, workflow_id, case_id, case_number, court, kind, title, template_version,
-                    president, refers_to,
-                )  # fmt: skip
+                return self._reserve(idempotency_key, draft)
             except IntegrityError:
                 continue  # another process took the key or made the series a moment ago: read theirs
         raise RuntimeError(f"could not reserve a document number for {idempotency_key}")
 
-    def _reserve(
-        self,
-        key: str,
-        workflow_id: str,
-        case_id: str | None,
-        case_number: str,
-        court: str,
-        kind: DocumentKind,
-        title: str,
-        template_version: str,
-        president: bool,
-        refers_to: str | None,
-    ) -> Reservation:
+    def _reserve(self, key: str, d: Draft) -> Reservation:
         with self.db.session() as s:
             row = s.scalars(select(DocumentRow).where(DocumentRow.idempotency_key == key)).first()
             if row is not None:
                 return Reservation(row.document_id, row.ordinal, row.sha256)
-            year = int(m.group(1)) if (m := _YEAR.match(case_number)) else 0
-            series = case_number.replace("(", "（").replace(")", "）")
-            seq = s.get(DocumentSequence, (court, year, series), with_for_update=True)
+            year = int(m.group(1)) if (m := _YEAR.match(d.case_number)) else 0
+            series = d.case_number.replace("(", "（").replace(")", "）")
+            seq = s.get(DocumentSequence, (d.court, year, series), with_for_update=True)
             if seq is None:
-                seq = DocumentSequence(court=court, year=year, series=series, last=0)
+                seq = DocumentSequence(court=d.court, year=year, series=series, last=0)
                 s.add(seq)
             seq.last += 1
             document_id = f"doc-{secrets.token_hex(12)}"
@@ -138,17 +127,18 @@ class DocumentStore:
                 DocumentRow(
                     document_id=document_id,
                     idempotency_key=key,
-                    workflow_id=workflow_id,
-                    case_id=case_id,
-                    case_number=case_number,
-                    court=court,
-                    kind=kind.value,
-                    title=title,
+                    workflow_id=d.workflow_id,
+                    case_id=d.case_id,
+                    case_number=d.case_number,
+                    court=d.court,
+                    kind=d.kind.value,
+                    title=d.title,
                     number="",
                     ordinal=seq.last,
-                    template_version=template_version,
-                    president=president,
-                    refers_to=refers_to,
+                    template_version=d.template_version,
+                    president=d.president,
+                    refers_to=d.refers_to,
+                    addressed_json=json.dumps(list(d.addressed_to)),
                 )
             )
             return Reservation(document_id, seq.last, None)
@@ -223,6 +213,7 @@ def _issued(row: DocumentRow) -> IssuedDocument:
         template_version=row.template_version,
         president=row.president,
         refers_to=row.refers_to,
+        addressed_to=json.loads(row.addressed_json or "[]"),
     )
 
 
@@ -249,4 +240,4 @@ def _served(text: str) -> list[ServiceRecord]:
     ]
 
 
-__all__ = ["DocumentRow", "DocumentSequence", "DocumentStore", "Reservation", "ServiceRecord", "utcnow"]
+__all__ = ["DocumentRow", "DocumentSequence", "DocumentStore", "Draft", "Reservation", "ServiceRecord", "utcnow"]

@@ -31,6 +31,7 @@ from workflows.registry import SCENARIOS
 
 JUDGE = Actor(user_id="judge", role=Role.JUDGE)
 AUDITOR = Actor(user_id="auditor", role=Role.AUDITOR)
+APPROVER = Actor(user_id="approver", role=Role.APPROVER, courts=("杭州市上城区人民法院",))
 _serial = itertools.count(1)
 
 
@@ -143,6 +144,18 @@ async def decide(
         return await handle.execute_update(
             DECIDE_UPDATE, DecisionInput(decision=decision, reason=reason, payload=payload)
         )
+
+
+async def president_signs(handle: WorkflowHandle[Any, Any], actor: Actor | None = None) -> Any:
+    """The president (院长, an approver) signs the document the desk is waiting on (workflows/kit/issuing.py),
+    once the workflow asks for the signature."""
+    from workflows.kit.issuing import PRESIDENT_SIGN
+
+    async def asked() -> bool:
+        return any(d.name == PRESIDENT_SIGN for d in (await status(handle)).pending_decisions)
+
+    await eventually(asked)
+    return await decide(handle, PRESIDENT_SIGN, reason="", actor=actor or APPROVER)
 
 
 HISTORIES = Path(__file__).resolve().parent / "histories"

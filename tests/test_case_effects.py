@@ -26,6 +26,7 @@ from tests.helpers import (
     decide,
     eventually,
     login,
+    president_signs,
     record_history,
     resident_id,
     seed_subject,
@@ -197,6 +198,7 @@ async def test_full_performance_deletes_the_listing_in_three_working_days_and_li
         listing = await start(client, settings, "dishonest-list", listing_request, acceleration=1.0)
         await wait_status(listing, "awaiting_entry_decision")
         await decide(listing, "enter-list", reason="隐匿财产规避执行", **enter_payload())
+        await president_signs(listing)
         st = await wait_status(listing, "listed")
         assert any(e.action == "restriction_signalled" for e in st.timeline)
 

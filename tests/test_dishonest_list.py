@@ -18,11 +18,13 @@ from domain.dishonest_list import RemovalGround
 from domain.parties import Party, PartyKind
 from simulators.inbox_agents import work_once
 from tests.helpers import (
+    APPROVER,
     case_number,
     credit_code,
     decide,
     eventually,
     login,
+    president_signs,
     record_history,
     refusal_code,
     resident_id,
@@ -53,6 +55,7 @@ from workflows.dishonest_list.models import (
     DishonestListRequest,
     DishonestListResult,
 )
+from workflows.kit.issuing import PRESIDENT_REFUSE, PRESIDENT_SIGN
 
 pytestmark = pytest.mark.usefixtures("stack")
 CREDIT = ("credit-pboc", "market-regulation")
@@ -145,7 +148,20 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
         reason="隐匿财产规避执行, 情节严重",
         **enter(extension_years=1, extension_condition="multiple-acts"),
     )
+    # The president signs the 失信决定书 (失信规定 Art. 5; DOMAIN §18.2): the judge may not, and nothing is
+    # published or issued before the signature.
+    await wait_status(handle, "awaiting_president_signature")
+    assert await refused(handle, PRESIDENT_SIGN, reason="") == "ROLE_FORBIDDEN"
+    assert await public_list(simulator, request.debtor.id_number) == []
+    await president_signs(handle)
     st = await wait_status(handle, "listed")
+    async with await login(web, "judge") as api:
+        docs = (await api.get(f"/api/workflows/{handle.id}/documents")).json()
+    assert [(d["kind"], d["president"], d["addressed_to"]) for d in docs] == [
+        ("决定书（纳入失信被执行人名单）", True, ["debtor"])
+    ]
+    issued = next(e for e in st.timeline if e.action == "document_issued")
+    assert issued.detail["president"] == "approver" and issued.detail["number"] == docs[0]["number"]
     assert st.summary["ground"] == "evasion" and st.summary["entry_id"].startswith("SX")
     rows = await public_list(simulator, request.debtor.id_number)
     assert [r["entry_id"] for r in rows] == [st.summary["entry_id"]]
@@ -196,6 +212,9 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
         "restriction_started",
         "removed",
     ]
+    async with await login(web, "judge") as api:
+        docs = (await api.get(f"/api/workflows/{handle.id}/documents")).json()
+    assert [d["kind"] for d in docs] == ["决定书（纳入失信被执行人名单）", "决定书（删除失信信息）"]
     await record_history(handle, "dishonest-list-full-performance")
     await record_history(restriction, "consumption-restriction-lifted-by-the-list")
 
@@ -208,6 +227,22 @@ async def _with_action(handle: WorkflowHandle[Any, Any], action: str) -> Any:
 async def _with_summary(handle: WorkflowHandle[Any, Any], key: str) -> Any:
     st = await status(handle)
     return st if key in st.summary else None
+
+
+async def test_the_president_refusing_to_sign_leaves_the_debtor_unlisted(
+    client: Client, settings: Settings, simulator: str, web: str
+) -> None:
+    request = new_request()
+    handle = await start(client, settings, "dishonest-list", request)
+    await decide(handle, ENTER, reason="规避执行", **enter())
+    await wait_status(handle, "awaiting_president_signature")
+    assert await refused(handle, PRESIDENT_REFUSE, actor=APPROVER, reason="") == "REASON_REQUIRED"
+    await decide(handle, PRESIDENT_REFUSE, reason="证据不足, 退回承办法官", actor=APPROVER)
+    result: DishonestListResult = await handle.result()
+    assert result.status == "entry_declined" and result.entry_id is None
+    assert await public_list(simulator, request.debtor.id_number) == []
+    async with await login(web, "judge") as api:
+        assert (await api.get(f"/api/workflows/{handle.id}/documents")).json() == []
 
 
 async def test_minors_are_never_listed_and_art3_bars_ground_one(client: Client, settings: Settings) -> None:
@@ -249,6 +284,7 @@ async def test_wrong_entry_is_revoked_and_the_order_may_then_be_lifted_on_consen
     handle = await start(client, settings, "dishonest-list", request)
     await wait_status(handle, "awaiting_entry_decision")
     await decide(handle, ENTER, reason="违反财产报告制度", **enter(ground="asset-report-breach"))
+    await president_signs(handle)
     st = await wait_status(handle, "listed")
     restriction = client.get_workflow_handle(st.summary["restriction"], result_type=ConsumptionRestrictionResult)
     await wait_status(restriction, "restricted")
@@ -365,6 +401,7 @@ async def test_term_end_deletes_within_three_working_days_provisional_in_an_unpu
     handle = await start(client, settings, "dishonest-list", request, acceleration=TWO_YEARS_IN_TEN_SECONDS)
     await wait_status(handle, "awaiting_entry_decision")
     await decide(handle, ENTER, reason="以暴力妨碍执行", **enter(ground="obstruction"))
+    await president_signs(handle)
     st = await wait_status(handle, "listed")
     entered = date.fromisoformat(st.summary["entered_at"][:10])
     term_ends = date.fromisoformat(st.summary["term_ends_at"][:10])
@@ -409,6 +446,7 @@ async def test_the_case_s_running_order_is_told_and_full_performance_lifts_it(
     )
     await wait_status(handle, "awaiting_entry_decision")
     await decide(handle, ENTER, reason="违反限制消费令", **enter(ground="restriction-breach"))
+    await president_signs(handle)
     st = await wait_status(handle, "listed")
     assert st.summary["restriction"] == restriction.id
     assert "restriction_signalled" in [e.action for e in st.timeline]
@@ -435,6 +473,7 @@ async def test_an_order_that_does_not_run_is_replaced_by_a_new_one(client: Clien
     )
     await wait_status(handle, "awaiting_entry_decision")
     await decide(handle, ENTER, reason="规避执行", **enter())
+    await president_signs(handle)
     st = await wait_status(handle, "listed")
     actions = [e.action for e in st.timeline]
     assert "restriction_signal_failed" in actions and "restriction_started" in actions
@@ -487,10 +526,12 @@ async def test_the_list_refusing_a_second_entry_ends_as_an_incident(client: Clie
     first = await start(client, settings, "dishonest-list", request)
     await wait_status(first, "awaiting_entry_decision")
     await decide(first, ENTER, reason="规避执行", **enter())
+    await president_signs(first)
     st = await wait_status(first, "listed")
     second = await start(client, settings, "dishonest-list", request)
     await wait_status(second, "awaiting_entry_decision")
     await decide(second, ENTER, reason="规避执行", **enter())
+    await president_signs(second)
     result: DishonestListResult = await second.result()
     assert result.status == "publication_refused" and result.entry_id is None
     incidents = (await status(second)).incidents
@@ -507,6 +548,7 @@ async def test_a_valid_correction_is_carried_out_and_early_removal_keeps_the_ord
     handle = await start(client, settings, "dishonest-list", request)
     await wait_status(handle, "awaiting_entry_decision")
     await decide(handle, ENTER, reason="规避执行", **enter())
+    await president_signs(handle)
     st = await wait_status(handle, "listed")
     await decide(handle, REGISTER_CORRECTION, claim="已履行 100,000 元, 履行情况记载有误")
     await wait_status(handle, "correction_review")

@@ -66,6 +66,11 @@ async def test_judge_enters_a_debtor_on_the_list_from_the_form(browser: Browser,
     await enter.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"\?done=decided"))
 
+    # The president signs the 失信决定书 (DOMAIN §18.2); only then is the debtor listed.
+    await reload_until(page, "[data-testid=case-status]:text('待院长签发')")
+    async with await login(web, "approver") as president:
+        signed = await president.post(f"/api/workflows/{wid}/decisions/president-sign", json={"reason": ""})
+        assert signed.status_code == 200, signed.text
     await reload_until(page, "[data-testid=case-status]:text('已纳入失信名单')")
     timeline = page.get_by_test_id("timeline")
     await expect(timeline).to_contain_text("已在名单库公布")

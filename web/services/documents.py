@@ -54,6 +54,7 @@ class DocumentView(BaseModel):
     template_version: str
     president: bool
     refers_to: str | None = None
+    addressed_to: list[str] = Field(default_factory=list, description="whom it is served on: roles or agency ids")
     served: list[ServedView]
 
 
@@ -76,6 +77,7 @@ def _view(doc: IssuedDocument, served: list[ServiceRecord]) -> DocumentView:
         template_version=doc.template_version,
         president=doc.president,
         refers_to=doc.refers_to,
+        addressed_to=doc.addressed_to,
         served=[ServedView(**r.__dict__) for r in served],
     )
 

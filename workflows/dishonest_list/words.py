@@ -10,11 +10,22 @@ from workflows.dishonest_list.models import (
     REGISTER_CORRECTION,
     REMOVE,
 )
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, PARTY_ENUMS, PARTY_FIELDS, Word, Words
+from workflows.kit.words import (
+    CASE_ACTIONS,
+    CASE_FIELDS,
+    DOCUMENT_ACTIONS,
+    PARTY_ENUMS,
+    PARTY_FIELDS,
+    PRESIDENT_DECISION_WORDS,
+    PRESIDENT_STATUS_WORDS,
+    Word,
+    Words,
+)
 
 WORDS = Words(
     title=Word("失信被执行人名单", "Dishonest-debtor list"),
     statuses={
+        **PRESIDENT_STATUS_WORDS,
         "awaiting_entry_decision": Word("待决定是否纳入", "Awaiting the entry decision"),
         "entry_declined": Word("决定不予纳入", "Entry declined"),
         "publishing": Word("公布中", "Publishing"),
@@ -26,6 +37,7 @@ WORDS = Words(
         "revoked": Word("已撤销纳入", "Entry revoked"),
     },
     decisions={
+        **PRESIDENT_DECISION_WORDS,
         ENTER: Word("决定纳入失信名单", "Enter on the list"),
         DECLINE: Word("决定不予纳入", "Decline the entry"),
         REGISTER_CORRECTION: Word("登记纠正申请", "Record a correction request"),
@@ -34,6 +46,7 @@ WORDS = Words(
         REMOVE: Word("删除失信信息", "Remove the entry"),
     },
     actions={
+        **DOCUMENT_ACTIONS,
         **CASE_ACTIONS,
         "entry_requested": Word("申请纳入失信名单", "Entry requested"),
         "entry_decision_overdue": Word("纳入申请审查超期", "Entry decision overdue"),

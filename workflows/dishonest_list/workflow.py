@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         removal_period,
         removal_starts_on,
     )
+    from domain.documents import DEBTOR, DocumentKind
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
     from domain.tasks import DueRule, TaskSpec
     from workflows.consumption_restriction.models import (
@@ -74,6 +75,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
     from workflows.kit.models import DecisionInput
     from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task
@@ -85,7 +87,11 @@ DECISIONS = (
     DecisionSpec(ACCEPT_CORRECTION, payload=CorrectionOutcome, reason_required=True),
     DecisionSpec(REFUSE_CORRECTION, reason_required=True),
     DecisionSpec(REMOVE, payload=RemoveEntry, reason_required=True),
+    *PRESIDENT_DECISIONS,
 )
+# Histories recorded before the decision was signed by the president and issued as a 失信决定书 replay
+# without either (DOMAIN §18.2: the president signs; 失信规定 Art. 5).
+DOCUMENTS_PATCH = "dishonest-list-documents"
 # No instrument sets the agencies' answer period; five working days is our choice (DOMAIN.md [I]).
 NOTICE_DUE = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)
 LIST_CALL = timedelta(seconds=30)
@@ -113,12 +119,15 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         self.notices: list[asyncio.Task[TaskOutcome]] = []
         self.case = CaseReporter(None, NAME, self.timeline)
         self.case_notices = CaseNotices(self.timeline)
+        self.president = PresidentSignature(self.desk, self.timeline, self._set_status)
+        self.documents: DocumentIssuer | None = None
 
     @workflow.run
     async def run(self, inp: DishonestListInput) -> DishonestListResult:
         self.inp, req = inp, inp.request
         self.clock = clock = CaseClock(inp.context.time_scale)
         self.case = CaseReporter(req.case, NAME, self.timeline)
+        self.documents = DocumentIssuer(self.timeline, req.court, req.case_number, req.case)
         self.timeline.record(
             "entry_requested", applicant_requested=req.applicant_requested, debtor=req.debtor.masked_id
         )
@@ -136,12 +145,17 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             self.timeline.record("entry_declined", reason=decision.reason)
             return await self._close("entry_declined")
         self.entry = entry = self.desk.payload(decision)
+        signer = await self.president.ask("决定书（纳入失信被执行人名单）", DOCUMENTS_PATCH)
+        if signer is None:
+            self.timeline.record("entry_declined", reason="院长不予签发")
+            return await self._close("entry_declined")
         term = listing_term(entry.ground, entry.extension_years, inp.params)
         entered_at = self.entered_at = clock.now()
         self.term_ends_at = calendar_end(entered_at, term) if term else None
         self.facts.update(
             ground=entry.ground.value, entered_at=entered_at.isoformat(), term_ends_at=self._iso(self.term_ends_at)
         )
+        await self._issue_decision(entry, term, signer)
 
         self._set_status("publishing")
         if not await self._publish(entry, entered_at):
@@ -181,6 +195,31 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             self.timeline.record("entry_decision_overdue", actor=SYSTEM_ACTOR, due_at=due.due_at.isoformat())
             decision = await self.desk.wait(ENTER, DECLINE, until=performed)
         return decision
+
+    async def _issue_decision(self, entry: EnterList, term: LegalDuration | None, signer: str) -> None:
+        """The 失信决定书, signed by the president, effective when made (Art. 5), served on the debtor."""
+        assert self.inp is not None and self.documents is not None
+        req = self.inp.request
+        fields = {
+            **self._debtor_fields(),
+            "title_document": req.title_document,
+            "ground": WORDS.enums[entry.ground.value].zh if entry.ground.value in WORDS.enums else entry.ground.value,
+            "term": f"{term.amount}年" if term else "不定期（至履行完毕）",
+            "decision_reference": entry.decision_number,
+        }
+        await self.documents.issue(
+            "entry-decision",
+            DocumentKind.DISHONEST_DECISION,
+            fields,
+            patch=DOCUMENTS_PATCH,
+            president_name=signer,
+            addressed_to=(DEBTOR,),
+        )
+
+    def _debtor_fields(self) -> dict[str, str]:
+        assert self.inp is not None
+        debtor = self.inp.request.debtor
+        return {"debtor_name": debtor.name, "debtor_id": debtor.id_number}
 
     async def _publish(self, entry: EnterList, entered_at: datetime) -> bool:
         assert self.inp is not None
@@ -355,6 +394,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             start_to_close_timeout=LIST_CALL,
             retry_policy=retries.PARTNER,
         )
+        await self._issue_deletion(ground, document_ref)
         on_time = self.clock.now() <= due.due_at
         self.facts["removed_on_time"] = on_time
         revoked = ground is RemovalGround.WRONG_ENTRY
@@ -374,6 +414,20 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             )
             await workflow.get_external_workflow_handle(self.restriction_id).signal(DISHONEST_LIST_SIGNAL, change)
         return "revoked" if revoked else "removed"
+
+    async def _issue_deletion(self, ground: RemovalGround, document_ref: str) -> None:
+        """The 删除失信信息决定书 (Art. 10), served on the debtor."""
+        assert self.documents is not None and self.entered_at is not None and self.entry is not None
+        fields = {
+            **self._debtor_fields(),
+            "entry_date": self.entered_at.astimezone(CHINA_TZ).date(),
+            "entry_number": self.entry.decision_number,
+            "reason": WORDS.enums[ground.value].zh if ground.value in WORDS.enums else ground.value,
+            "removal_reference": document_ref,
+        }
+        await self.documents.issue(
+            "removal", DocumentKind.DISHONEST_DELETION, fields, patch=DOCUMENTS_PATCH, addressed_to=(DEBTOR,)
+        )
 
     def _notify(self, kind: str, agency: str, instructions: str) -> None:
         """Notices run beside the entry (Art. 8): the list does not wait for an agency to answer."""

@@ -104,3 +104,16 @@ CASE_ACTIONS: Mapping[str, Word] = {
     "case_not_told": Word("未能报告案件", "The case could not be told"),
     "performed_lift": Word("因履行完毕依职权解除", "Lifted ex officio on full performance"),
 }
+
+# A document issued, and the president's signature asked (workflows/kit/issuing.py).
+DOCUMENT_ACTIONS: Mapping[str, Word] = {
+    "document_issued": Word("出具法律文书", "Document issued"),
+    "president_signature_requested": Word("提请院长签发", "President's signature requested"),
+}
+PRESIDENT_STATUS_WORDS: Mapping[str, Word] = {
+    "awaiting_president_signature": Word("待院长签发", "Awaiting the president's signature"),
+}
+PRESIDENT_DECISION_WORDS: Mapping[str, Word] = {
+    "president-sign": Word("院长签发", "President signs"),
+    "president-refuse": Word("院长不予签发", "President refuses to sign"),
+}
