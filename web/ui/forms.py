@@ -316,6 +316,14 @@ class FormBuilder:
         known = isinstance(default, str) and default in self.directory.by_id
         if not known and not any(m in desc for m in _AGENCY_MARKERS):
             return
+        fallback = node.get("x-agency-default")
+        if isinstance(fallback, str):
+            # An override of a default the scenario keeps (指定单位 of a department): empty keeps the default.
+            f.kind = "enum"
+            shown = self.t("form.agency_default", name=self.directory.name(fallback))
+            f.options = [("", shown), *((e.id, e.name) for e in self.directory.like(fallback))]
+            f.attrs["data-agency"] = "1"
+            return
         entries = self.directory.like(default) if isinstance(default, str) else list(self.directory.entries)
         f.kind = "enum"
         f.options = [(e.id, e.name) for e in entries]

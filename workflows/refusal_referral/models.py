@@ -37,6 +37,24 @@ def _offer_catalogues(schema: dict[str, JsonValue]) -> None:
     schema["enum"] = offered
 
 
+def _offer_departments(schema: dict[str, JsonValue]) -> None:
+    """指定单位 per department: the form shows one choice of agency per department of the packaged
+    catalogues, left empty for the catalogue's own default (``x-agency-default``), instead of a JSON field."""
+    departments: dict[str, JsonValue] = {}
+    for catalogue_id in sorted(catalogue_ids()):
+        for key, dept in catalogue(catalogue_id).departments.items():
+            departments.setdefault(
+                key,
+                {
+                    "type": "string",
+                    "title": dept.name_en,
+                    "description": f"{dept.name}; 协助单位编号",
+                    "x-agency-default": dept.agency,
+                },
+            )
+    schema["properties"] = departments
+
+
 class RefusalReferralRequest(BaseModel):
     """拒执移送 — the executing court's case against a person who can perform and refuses."""
 
@@ -58,7 +76,9 @@ class RefusalReferralRequest(BaseModel):
         json_schema_extra=_offer_catalogues,
     )
     agencies: dict[str, str] = Field(
-        default_factory=dict, description="department → agency id, overriding the catalogue's defaults"
+        default_factory=dict,
+        description="department → agency id, overriding the catalogue's defaults",
+        json_schema_extra=_offer_departments,
     )
 
     @field_validator("catalogue")
