@@ -29,7 +29,7 @@ from web.ui import (
     pages_party,
     pages_queue,
 )
-from web.ui.render import WEB_DIR, compile_templates, error_page
+from web.ui.render import WEB_DIR, compile_templates, error_page, said
 from web.ui.session import CsrfFailed, LoginRequired, UiForbidden, login_url, optional_user, translator
 
 UI_PREFIX = "/ui"
@@ -81,7 +81,7 @@ def install(app: FastAPI) -> None:
             return await _delegate(domain_handler, request, exc)
         assert isinstance(exc, OneMatterError)
         key = {403: "error.forbidden", 404: "error.not_found"}.get(exc.status, "error.title")
-        return error_page(request, await optional_user(request), exc.status, key, exc.message)
+        return error_page(request, await optional_user(request), exc.status, key, said(exc, translator(request)))
 
     async def on_rpc_error(request: Request, exc: Exception) -> Response:
         if not _is_ui(request):

@@ -53,12 +53,16 @@ _SYSTEM_CODES = frozenset(
     }
 )
 _RULE_CODES = frozenset({"RESIDENCE_PROTECTED", "MINOR_NOT_LISTABLE"})
+# Steps recorded without a code whose failure is the system's own (it could not tell or run a workflow).
+_SYSTEM_FAILURES = frozenset({"restriction_signal_failed", "reinquiry_failed"})
 
 
-def refusal_kind(code: str, detail: Mapping[str, Any], role: str) -> str:
+def refusal_kind(code: str, detail: Mapping[str, Any], role: str, action: str = "") -> str:
     """Who refused: ``rule``, ``system``, ``agency`` (a task's agency) or ``partner``."""
     if code in _RULE_CODES:
         return "rule"
+    if action in _SYSTEM_FAILURES:
+        return "system"
     if code.startswith("TASK_") or role == "agency" or (detail.get("agency") and not detail.get("partner")):
         return "agency"
     if code in _SYSTEM_CODES:
@@ -203,7 +207,7 @@ class Display:
         if not code and not rejected and entry.actor.role.value in ("judge", "approver"):
             return None  # the judge refused something (an exemption, a correction): a decision, not a failure
         code = str(code or ("TASK_REJECTED" if rejected else "FAILED"))
-        kind = refusal_kind(code, detail, entry.actor.role.value)
+        kind = refusal_kind(code, detail, entry.actor.role.value, action)
         names = {
             "partner": self.directory.name(str(detail.get("partner") or detail.get("partner_id") or "")),
             "agency": self.directory.name(str(detail.get("agency") or entry.actor.agency or "")),
@@ -212,6 +216,9 @@ class Display:
         why = self.t(f"refusal.{code}", "")
         if rejected and entry.reason:
             why = entry.reason  # the agency's own words
+        elif not detail.get("code"):
+            # A step recorded without a code says what failed by its action (an exception's text never shows).
+            why = self.t(f"failure.{action}", "") or why or self.t("refusal.unknown", code=code)
         elif not why:
             why = self.t("refusal.unknown", code=code)
         step = str(detail.get("step") or "")

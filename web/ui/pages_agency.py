@@ -20,7 +20,7 @@ from web.services import agency_desk, tasks
 from web.services.agency_desk import CommentBody, FollowUpBody
 from web.services.tasks import FINAL_STATES, MAX_ATTACHMENT_BYTES, TaskQuery, TaskSummary
 from web.ui.forms import FormBuilder, FormField, flatten, parse
-from web.ui.render import page, refusal_fields
+from web.ui.render import page, refusal_fields, said
 from web.ui.session import AgencyUser, AnyUser, UiUser, check_csrf, translator
 from workflows.agency_task.models import Completion, Reasoned
 
@@ -124,7 +124,9 @@ async def claim(task_id: str, request: Request, user: AgencyUser) -> Response:
     try:
         await tasks.act(state.db, temporal_client(state), user.actor, task_id, tasks.TaskAction.CLAIM)
     except OneMatterError as exc:
-        return await _task_page(request, user, task_id, general=[exc.message], status_code=exc.status)
+        return await _task_page(
+            request, user, task_id, general=[said(exc, translator(request))], status_code=exc.status
+        )
     return RedirectResponse(_task_url(task_id, _attachments(request), "claimed"), status_code=303)
 
 
@@ -158,7 +160,7 @@ async def complete(task_id: str, request: Request, user: AgencyUser) -> Response
         msg = exc.errors()[0]["msg"]
         return await _task_page(request, user, task_id, values, None, [msg], attachments, status_code=422)
     except OneMatterError as exc:
-        by_field, general = refusal_fields(exc)
+        by_field, general = refusal_fields(exc, translator(request))
         return await _task_page(request, user, task_id, values, by_field, general, attachments, status_code=exc.status)
     return RedirectResponse(_task_url(task_id, [], "completed"), status_code=303)
 
@@ -175,7 +177,9 @@ async def reject(task_id: str, request: Request, user: AgencyUser) -> Response:
     try:
         await tasks.reject(state.db, temporal_client(state), user.actor, task_id, Reasoned(reason=reason))
     except OneMatterError as exc:
-        return await _task_page(request, user, task_id, general=[exc.message], status_code=exc.status)
+        return await _task_page(
+            request, user, task_id, general=[said(exc, translator(request))], status_code=exc.status
+        )
     return RedirectResponse(_task_url(task_id, [], "rejected"), status_code=303)
 
 
@@ -197,7 +201,7 @@ async def upload(task_id: str, request: Request, user: AgencyUser) -> Response:
             state.db, tasks.attachment_store(state.settings), user.actor, task_id, data
         )
     except OneMatterError as exc:
-        problem = t(_UPLOAD_REFUSALS[exc.code]) if exc.code in _UPLOAD_REFUSALS else exc.message
+        problem = t(_UPLOAD_REFUSALS[exc.code]) if exc.code in _UPLOAD_REFUSALS else said(exc, t)
         return await _task_page(
             request, user, task_id, attachments=attachments, status_code=exc.status, upload_error=problem
         )
@@ -229,7 +233,9 @@ async def release(task_id: str, request: Request, user: AgencyUser) -> Response:
     try:
         await tasks.release(state.db, temporal_client(state), user.actor, task_id, Reasoned(reason=reason))
     except OneMatterError as exc:
-        return await _task_page(request, user, task_id, general=[exc.message], status_code=exc.status)
+        return await _task_page(
+            request, user, task_id, general=[said(exc, translator(request))], status_code=exc.status
+        )
     return RedirectResponse(_task_url(task_id, _attachments(request), "released"), status_code=303)
 
 

@@ -29,7 +29,7 @@ from web.ui.display import Display
 from web.ui.forms import FormBuilder, FormField, error_map, flatten, parse, upload_fields, yuan_text
 from web.ui.i18n import Translator
 from web.ui.messages import field_messages
-from web.ui.render import countdowns, page, progress_bars, refusal_fields
+from web.ui.render import countdowns, page, progress_bars, refusal_fields, said
 from web.ui.session import DeciderUser, JudgeUser, ReaderUser, UiUser, check_csrf, translator
 from workflows.agency_task.models import Reasoned, Reassignment
 from workflows.kit.scenario import Scenario
@@ -78,7 +78,7 @@ async def cases(request: Request, user: DeciderUser) -> Response:
         )
         rows = found.items
     except ValidationFailed as exc:
-        rows, problems = [], [exc.message]
+        rows, problems = [], [said(exc, translator(request))]
     t = translator(request)
     # The status filter grouped by scenario, each status once within its scenario (the same words in two
     # scenarios — 解除中 — are told apart by their group).
@@ -254,7 +254,7 @@ async def start(name: str, request: Request, user: JudgeUser) -> Response:
         by_field, general = error_map(field_messages(exc.errors, t))
         return _start_page(request, user, name, values, by_field, general, status_code=422)
     except OneMatterError as exc:
-        return _start_page(request, user, name, values, None, [exc.message], status_code=exc.status)
+        return _start_page(request, user, name, values, None, [said(exc, translator(request))], status_code=exc.status)
     return RedirectResponse(f"/ui/cases/{started.workflow_id}?done=started", status_code=303)
 
 
@@ -448,7 +448,7 @@ async def take_decision(workflow_id: str, decision: str, request: Request, user:
         by_field, general = error_map(field_messages(exc.errors(), t))
         return await _case_page(request, user, workflow_id, decision, values, by_field, general, status_code=422)
     except OneMatterError as exc:
-        by_field, general = refusal_fields(exc)
+        by_field, general = refusal_fields(exc, translator(request))
         return await _case_page(request, user, workflow_id, decision, values, by_field, general, status_code=exc.status)
     return RedirectResponse(f"/ui/cases/{workflow_id}?done=decided", status_code=303)
 
@@ -470,7 +470,9 @@ async def cancel_case(workflow_id: str, request: Request, user: JudgeUser) -> Re
     try:
         await case_service.cancel(client, user.actor, workflow_id, body)
     except Conflict as exc:
-        return await _case_page(request, user, workflow_id, None, None, None, [exc.message], status_code=exc.status)
+        return await _case_page(
+            request, user, workflow_id, None, None, None, [said(exc, translator(request))], status_code=exc.status
+        )
     return RedirectResponse(f"/ui/cases/{workflow_id}?done=cancelled", status_code=303)
 
 
@@ -494,8 +496,13 @@ async def task_action(workflow_id: str, task_id: str, request: Request, user: Ju
         else:
             raise ValidationFailed("UNKNOWN_ACTION", f"unknown task action {action!r}")
     except (ValidationError, ValueError) as exc:
-        msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-        return await _case_page(request, user, workflow_id, None, None, None, [msg], status_code=422)
+        t = translator(request)
+        msgs = [m for _, m in field_messages(exc.errors(), t)] if isinstance(exc, ValidationError) else []
+        return await _case_page(
+            request, user, workflow_id, None, None, None, msgs[:1] or [t("invalid.integer")], status_code=422
+        )
     except OneMatterError as exc:
-        return await _case_page(request, user, workflow_id, None, None, None, [exc.message], status_code=exc.status)
+        return await _case_page(
+            request, user, workflow_id, None, None, None, [said(exc, translator(request))], status_code=exc.status
+        )
     return RedirectResponse(f"/ui/cases/{workflow_id}?done=task", status_code=303)

@@ -18,7 +18,7 @@ from domain.legal_time import CHINA_TZ
 from domain.money import format_yuan
 from web.deps import app_state
 from web.services.directory import Directory, directory
-from web.ui.i18n import Translator, bilingual
+from web.ui.i18n import Translator, bilingual, has_cjk
 from web.ui.session import UiUser, request_lang
 
 WEB_DIR = Path(__file__).resolve().parent.parent
@@ -181,13 +181,23 @@ def error_page(request: Request, user: UiUser | None, status_code: int, title_ke
     return page(request, "error.html", user, status_code=status_code, title_key=title_key, message=message)
 
 
-def refusal_fields(exc: OneMatterError) -> tuple[dict[str, str], list[str]]:
+def said(exc: OneMatterError, t: Translator) -> str:
+    """A refusal in the reader's language: its own message where that message speaks it (a rule's Chinese
+    text with its dates and amounts), else the words of its code (``refusal.<CODE>``), else that it was
+    not accepted, with the code — never a developer's English in the Chinese UI."""
+    if (t.lang == "zh") == has_cjk(exc.message):
+        return exc.message
+    return t(f"refusal.{exc.code}", "") or t("refusal.generic", code=exc.code)
+
+
+def refusal_fields(exc: OneMatterError, t: Translator) -> tuple[dict[str, str], list[str]]:
     """Where a refusal shows on a form: a workflow validator says "field: message", so it goes next to
     that field when there is one; a missing reason next to the reason; anything else above the form."""
     if exc.code == "REASON_REQUIRED":
-        return {"reason": exc.message}, []
+        return {"reason": t("refusal.REASON_REQUIRED", exc.message)}, []
     head, sep, rest = exc.message.partition(": ")
     if sep and " " not in head and exc.code.startswith("INVALID"):
         path = head.removeprefix("result.")
-        return {f"f.{path}": rest}, []
-    return {}, [exc.message]
+        shown = rest if (t.lang == "zh") == has_cjk(rest) else said(exc, t)
+        return {f"f.{path}": shown}, []
+    return {}, [said(exc, t)]
