@@ -103,7 +103,18 @@ def fields(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> 
 
 def all_word_pairs(words: Words) -> Iterator[tuple[str, Word]]:
     yield "title", words.title
-    for kind in ("statuses", "decisions", "actions", "fields", "help", "summary", "columns", "tasks", "enums"):
+    for kind in (
+        "statuses",
+        "decisions",
+        "actions",
+        "fields",
+        "help",
+        "summary",
+        "columns",
+        "tasks",
+        "enums",
+        "effects",
+    ):
         for key, word in getattr(words, kind).items():
             yield f"{kind}.{key}", word
 
@@ -128,6 +139,9 @@ def test_every_decision_and_its_form_has_words(scenario: Scenario) -> None:
     assert specs, f"{scenario.name}: no DecisionSpec found"
     missing = sorted({s.name for s in specs} - set(scenario.words.decisions))
     assert not missing, f"{scenario.name}: decisions without words: {missing}"
+    # Each decision's panel says what it does before the judge takes it.
+    unexplained = sorted({s.name for s in specs} - set(scenario.words.effects))
+    assert not unexplained, f"{scenario.name}: decisions without their effect in words.py (effects=): {unexplained}"
     unlabelled = sorted({f for s in specs for f in fields(s.payload)} - set(scenario.words.fields))
     assert not unlabelled, f"{scenario.name}: decision form fields without words: {unlabelled}"
 

@@ -168,6 +168,9 @@ async def test_asset_inquiry_from_the_form_to_the_freeze_decision(
     wid = await started_case(page)
     await reload_until(page, "form[data-decision='approve-control']")
     await expect(page.get_by_test_id("case-status")).to_have_text("待法官决定")
+    # Before the click, each panel says what the decision does.
+    effect = page.locator("form[data-decision='approve-control'] [data-testid='decision-effect']")
+    await expect(effect).to_contain_text("协助执行通知书")
     # The report's columns in words, the bank by name, money in yuan.
     summary = page.get_by_test_id("summary")
     await expect(summary).to_contain_text("中国建设银行")

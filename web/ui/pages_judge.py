@@ -27,7 +27,7 @@ from web.services.scenarios import InvalidStartRequest, scenario_or_404
 from web.services.workflows import CancelBody, DecisionBody
 from web.ui.display import Display
 from web.ui.forms import FormBuilder, FormField, error_map, flatten, parse, upload_fields, yuan_text
-from web.ui.i18n import Translator
+from web.ui.i18n import Translator, translate
 from web.ui.messages import field_messages
 from web.ui.render import countdowns, page, progress_bars, refusal_fields, said
 from web.ui.session import DeciderUser, JudgeUser, ReaderUser, UiUser, check_csrf, translator
@@ -383,6 +383,7 @@ async def _case_page(
             {
                 "decision": d,
                 "intent": decision_intent(d.name),
+                "effect": translate(t.lang, f"effect.{d.name}", "", detail.scenario),
                 "standing": d.name in STANDING_DECISIONS,
                 "fields": fields,
                 "reason": (values or {}).get("reason", "") if mine else "",

@@ -129,4 +129,19 @@ WORDS = Words(
         "released": Word("已解除", "released"),
         "lapsed": Word("已到期", "lapsed"),
     },
+    effects={
+        "approve-control": Word(
+            "向所选财产的协助单位发出冻结、查封或扣划请求, 并附协助执行通知书; 措施期限自登记之日起计算",
+            "Sends freeze, seizure or deduction requests with their notices to the agencies holding the assets "
+            "ticked; each measure's term runs from its registration",
+        ),
+        "reject-control": Word(
+            "不对查到的财产采取措施, 本次查控结束",
+            "Takes no measure on the assets found; this inquiry ends",
+        ),
+        "release-measure": Word(
+            "通知协助单位解除该项措施, 财产不再受控制",
+            "Tells the agency to release the measure; the asset is no longer held",
+        ),
+    },
 )

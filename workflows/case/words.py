@@ -38,4 +38,14 @@ WORDS = Words(
         "party-filed": Word("当事人提交", "a party filed"),
         "party-answered": Word("法官答复当事人", "the judge answered a party"),
     },
+    effects={
+        "approve-term-extension": Word(
+            "批准延长审限三个月, 审限届满日随之顺延",
+            "Extends the term by three months; its end moves accordingly",
+        ),
+        "refuse-term-extension": Word(
+            "不批准延长, 审限届满日不变",
+            "Refuses the extension; the term ends as before",
+        ),
+    },
 )

@@ -146,4 +146,38 @@ WORDS = Words(
         "criminal-referral": Word("移送追究刑事责任", "Criminal referral"),
         "dishonest-listing": Word("纳入失信被执行人名单", "Dishonest listing"),
     },
+    effects={
+        "approve-exemption": Word(
+            "准予被执行人这一项例外消费 (如就医、子女就学), 通知相关单位放行",
+            "Allows this one exemption (medical care, schooling); the units concerned are told",
+        ),
+        "decline-order": Word(
+            "不签发限制消费令, 本程序结束",
+            "Issues no order; the matter ends",
+        ),
+        "dismiss-violation": Word(
+            "举报不成立, 不予惩戒",
+            "The report is unfounded; no sanction",
+        ),
+        "issue-order": Word(
+            "签发限制消费令 (由院长签发), 通知各协助单位执行所列限制",
+            "Issues the order (signed by the president); every assisting unit is told to enforce its bans",
+        ),
+        "lift-order": Word(
+            "解除限制消费令, 通知原协助单位解除限制",
+            "Lifts the order; the units first told are told to lift the bans",
+        ),
+        "refuse-exemption": Word(
+            "不准这一项例外消费, 限制照旧",
+            "Refuses the exemption; the bans stay",
+        ),
+        "report-violation": Word(
+            "登记违反限制消费令的举报, 待法官决定是否惩戒",
+            "Records a reported breach for the judge to decide on a sanction",
+        ),
+        "sanction-violation": Word(
+            "对违反限制消费令予以罚款或拘留; 情节严重的可移送拒执",
+            "Fines or detains the debtor for the breach; a serious one may be referred as refusal to execute",
+        ),
+    },
 )

@@ -85,4 +85,18 @@ WORDS = Words(
         "first": Word("首封", "first seizure"),
         "queued": Word("轮候", "queued"),
     },
+    effects={
+        "debtor-paid": Word(
+            "记录被执行人已履行, 解除扣押并通知保管单位返还车辆",
+            "Records that the debtor performed, releases the seizure and has the custodian return the vehicle",
+        ),
+        "hand-over-to-disposal": Word(
+            "把扣押的车辆移交处置 (评估、拍卖), 保管单位按移交手续交付",
+            "Hands the seized vehicle over for disposal (valuation, auction); the custodian delivers it",
+        ),
+        "return-vehicle": Word(
+            "解除扣押, 通知保管单位把车辆返还被执行人",
+            "Releases the seizure; the custodian returns the vehicle to the debtor",
+        ),
+    },
 )

@@ -164,4 +164,30 @@ WORDS = Words(
         ),
         "multiple-acts": Word("具有多项失信行为", "several dishonest acts"),
     },
+    effects={
+        "accept-correction": Word(
+            "纠正申请成立: 三个工作日内更正或删除失信信息并通知名单库",
+            "Upholds the correction: the entry is corrected or removed within 3 working days and the registry told",
+        ),
+        "decline-entry": Word(
+            "决定不予纳入失信名单, 本程序结束",
+            "Decides not to list the debtor; the matter ends",
+        ),
+        "enter-list": Word(
+            "决定将被执行人纳入失信名单并向名单库公布, 同时限制其高消费",
+            "Lists the debtor as dishonest, publishes the entry and restricts their consumption",
+        ),
+        "refuse-correction": Word(
+            "驳回纠正申请, 失信信息保持不变",
+            "Refuses the correction; the entry stays as it is",
+        ),
+        "register-correction-request": Word(
+            "登记被执行人的纠正申请, 十五日内须作出决定",
+            "Records the debtor's correction request; it must be decided within 15 days",
+        ),
+        "remove-entry": Word(
+            "删除失信信息并通知名单库和各协助单位",
+            "Removes the entry and tells the registry and every assisting unit",
+        ),
+    },
 )

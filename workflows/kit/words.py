@@ -62,6 +62,8 @@ class Words:
     columns: Mapping[str, Word] = field(default_factory=_empty)  # columns of result and summary tables
     tasks: Mapping[str, Word] = field(default_factory=_empty)  # agency task types
     enums: Mapping[str, Word] = field(default_factory=_empty)  # enum values shown in forms and tables
+    # What each decision does, said on its panel before the judge takes it (its consequence).
+    effects: Mapping[str, Word] = field(default_factory=_empty)
 
     def catalogue(self, lang: str) -> dict[str, str]:
         """``{"status.freezing": "冻结中", …}`` for one language."""
@@ -76,6 +78,7 @@ class Words:
             ("column", self.columns),
             ("task", self.tasks),
             ("enum", self.enums),
+            ("effect", self.effects),
         ):
             for key, word in words.items():
                 out[f"{prefix}.{key}"] = word.in_lang(lang)

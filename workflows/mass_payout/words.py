@@ -172,4 +172,14 @@ WORDS = Words(
         "amount_mismatch": Word("金额不符", "amount differs"),
         "unknown_item": Word("名单外的入账", "credit not on the list"),
     },
+    effects={
+        "approve-release": Word(
+            "批准按名单发放案款; 超过限额的须另一审批人复核后才付款",
+            "Approves paying the list; above the limit a second approver must agree before any payment",
+        ),
+        "reject": Word(
+            "不予发放, 名单上的款项一笔都不付",
+            "Refuses the release; nobody on the list is paid",
+        ),
+    },
 )

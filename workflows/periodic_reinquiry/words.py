@@ -126,4 +126,28 @@ WORDS = Words(
         "lead": Word("线索触发", "Lead"),
         "reported": Word("已报告", "Reported"),
     },
+    effects={
+        "close-procedure": Word(
+            "裁定终结本次执行程序; 此后每六个月自动查询一次财产, 发现财产可恢复执行",
+            "Rules the current procedure ended; the debtor's assets are inquired every six months, and "
+            "enforcement may resume when some are found",
+        ),
+        "continue-enforcement": Word(
+            "不予终本, 案件继续执行",
+            "Does not close; enforcement goes on",
+        ),
+        "keep-closed": Word(
+            "发现的财产不足以恢复执行 (如不能处置), 维持终本, 继续定期查询",
+            "What was found does not warrant resuming (it cannot be disposed of, say); the case stays closed and "
+            "inquiries go on",
+        ),
+        "register-lead": Word(
+            "登记申请执行人提供的财产线索, 立即发起一轮查询",
+            "Records the applicant's lead and runs an inquiry at once",
+        ),
+        "resume-enforcement": Word(
+            "裁定恢复执行, 定期查询停止, 案件重新办理",
+            "Rules enforcement resumed; periodic inquiries stop and the case is worked again",
+        ),
+    },
 )

@@ -392,4 +392,57 @@ WORDS = Words(
         "tenant": Word("承租人占用", "a tenant"),
         "other": Word("他人占用", "someone else"),
     },
+    effects={
+        "approve-distribution-plan": Word(
+            "批准分配方案并送达各债权人和被执行人, 十五日异议期自送达起算; 无异议的款项按方案支付",
+            "Approves the plan and serves it on every creditor and the debtor; the 15-day objection period runs "
+            "from service; undisputed sums are paid as planned",
+        ),
+        "confirm-sale": Word(
+            "作出成交裁定: 买受人付清价款后取得所有权, 通知登记机构办理过户并解除查封",
+            "Rules the sale: once the price is paid the buyer owns the property; the registry is told to "
+            "transfer it and lift the seizure",
+        ),
+        "correct-reference-price": Word(
+            "异议成立: 以更正后的参考价确定起拍价",
+            "Upholds the objection: the starting price follows the corrected reference price",
+        ),
+        "offer-in-kind": Word(
+            "以流拍价将财产抵偿给申请执行人 (须其同意), 不再拍卖",
+            "Transfers the property to the applicant at the unsold price in payment (with their consent); no "
+            "further auction",
+        ),
+        "proceed-despite-findings": Word(
+            "一门联审发现的问题不妨碍处置, 继续确定起拍价和拍卖",
+            "The joint review's findings do not bar disposal; the auction goes ahead",
+        ),
+        "record-claim-declaration": Word(
+            "登记债权人的申报, 分配方案将其计入",
+            "Records a creditor's declaration; the distribution plan includes it",
+        ),
+        "record-distribution-objection": Word(
+            "登记对分配方案的异议, 争议款项提存, 其余照常分配",
+            "Records an objection to the plan; the disputed sum is held in escrow, the rest is paid",
+        ),
+        "refuse-sale": Word(
+            "不予出具成交裁定, 该次成交无效, 重新拍卖",
+            "Refuses to rule the sale; it is void and the property goes to auction again",
+        ),
+        "release-property": Word(
+            "解除查封, 将财产退还被执行人, 处置终结",
+            "Lifts the seizure and returns the property to the debtor; disposal ends",
+        ),
+        "residence-exception": Word(
+            "准予处置被执行人必需的居住房屋 (须保障其基本居住), 继续处置",
+            "Allows the debtor's necessary home to be disposed of (basic housing kept); disposal continues",
+        ),
+        "set-auction-terms": Word(
+            "以所填起拍价、保证金和加价幅度在拍卖平台发布拍卖公告",
+            "Publishes the auction on the platform with this starting price, deposit and increment",
+        ),
+        "stop-disposal": Word(
+            "终止处置, 不再拍卖; 查封保持, 可另行处理",
+            "Stops the disposal; no auction; the seizure stays in place",
+        ),
+    },
 )

@@ -217,4 +217,35 @@ WORDS = Words(
         "verified": Word("属实", "Verified"),
         "not_verified": Word("不属实", "Not verified"),
     },
+    effects={
+        "close-referral": Word(
+            "结束移送程序, 不再跟进公安或检察院的办理",
+            "Ends the referral; police and procuratorate are no longer followed",
+        ),
+        "close-without-referral": Word(
+            "不予移送公安机关, 本程序结束",
+            "Does not refer; the matter ends",
+        ),
+        "debtor-performed": Word(
+            "记录负有执行义务的人已经履行, 可从宽处理 (拒执解释第十一条)",
+            "Records that the person performed (Art. 11: leniency)",
+        ),
+        "private-prosecution": Word(
+            "记录申请执行人向刑事审判庭提起自诉, 跟进立案",
+            "Records the applicant's private prosecution; its docketing is followed",
+        ),
+        "refer-to-police": Word(
+            "出具移送函, 把拒执线索和证据移送公安机关, 公安须在期限内决定是否立案",
+            "Issues the referral letter and sends the evidence to the police, who must decide in time whether to "
+            "open a case",
+        ),
+        "request-verification": Word(
+            "向所选单位发出协助查证请求, 五个工作日内答复",
+            "Sends a request for verification, answered within 5 working days",
+        ),
+        "seek-supervision": Word(
+            "提请人民检察院对公安不立案进行立案监督",
+            "Asks the procuratorate to supervise the police's refusal to open a case",
+        ),
+    },
 )

@@ -156,4 +156,27 @@ WORDS = Words(
         "missed": Word("未履行", "Missed"),
         "kept": Word("保留", "Kept"),
     },
+    effects={
+        "applicant-sues": Word(
+            "记录申请执行人就和解协议另行起诉, 执行程序不再恢复",
+            "Records that the applicant sues on the settlement; enforcement will not resume",
+        ),
+        "decline-settlement": Word(
+            "不予中止执行, 继续按原生效法律文书执行",
+            "Does not suspend; enforcement of the original title goes on",
+        ),
+        "record-payment": Word(
+            "确认这笔履行款项 (书记员已核实到账), 计入和解协议的履行",
+            "Confirms this payment (the clerk saw it credited); it counts toward the settlement",
+        ),
+        "resume-enforcement": Word(
+            "裁定恢复执行原生效法律文书, 已履行部分予以扣除",
+            "Rules enforcement of the original title resumed, minus what was performed",
+        ),
+        "suspend-enforcement": Word(
+            "裁定中止执行, 按和解协议履行; 勾选的措施通知协助单位解除, 其余保持",
+            "Rules enforcement suspended while the settlement is performed; the measures ticked are released, "
+            "the rest stay",
+        ),
+    },
 )
