@@ -558,6 +558,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "failure.sale_refused": "法官不批准该次成交",
         "refusal.generic": "未被接受 (代码 {code})",
         "refusal.REASON_REQUIRED": "这项决定须说明理由",
+        "refusal.TASK_NOT_READY": "事项正在建立, 请稍后再试",
     },
     "en": {
         "app.name": "One-Matter",
@@ -1018,6 +1019,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "failure.sale_refused": "The judge did not approve the sale",
         "refusal.generic": "Not accepted (code {code})",
         "refusal.REASON_REQUIRED": "This decision must state its grounds",
+        "refusal.TASK_NOT_READY": "The task is being set up; try again in a moment",
         # The words below had no English before the two tables were held to the same keys.
         "status.running": "Running",
         "status.rejected": "Rejected",

@@ -16,6 +16,7 @@ from workflows.kit.words import (
     DOCUMENT_ACTIONS,
     PARTY_ENUMS,
     PARTY_FIELDS,
+    PRESIDENT_DECISION_EFFECTS,
     PRESIDENT_DECISION_WORDS,
     PRESIDENT_STATUS_WORDS,
     Word,
@@ -165,6 +166,7 @@ WORDS = Words(
         "multiple-acts": Word("具有多项失信行为", "several dishonest acts"),
     },
     effects={
+        **PRESIDENT_DECISION_EFFECTS,
         "accept-correction": Word(
             "纠正申请成立: 三个工作日内更正或删除失信信息并通知名单库",
             "Upholds the correction: the entry is corrected or removed within 3 working days and the registry told",

@@ -120,3 +120,12 @@ PRESIDENT_DECISION_WORDS: Mapping[str, Word] = {
     "president-sign": Word("院长签发", "President signs"),
     "president-refuse": Word("院长不予签发", "President refuses to sign"),
 }
+PRESIDENT_DECISION_EFFECTS: Mapping[str, Word] = {
+    "president-sign": Word(
+        "以院长名义签发该文书, 文书随即编号、加盖院印并送达, 程序继续",
+        "Signs the document as president; it is numbered, sealed and served, and the matter goes on",
+    ),
+    "president-refuse": Word(
+        "不予签发, 退回承办法官, 文书不出具", "Refuses to sign and returns it to the judge; no document is issued"
+    ),
+}
