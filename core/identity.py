@@ -4,7 +4,8 @@ children and activities — so a workflow can record who did what without trusti
 The web signs what it attaches (HMAC-SHA256 over the actor, the workflow id, the call, the Update's id or
 a signal's nonce, a digest of the arguments, issued-at, expiry and a key id); the workers verify before
 any handler or validator runs (docs/security.md). A signature is good once: Temporal runs an Update id
-once, and the workflow remembers the nonces of the signals it took (issue 23, item 1):
+once per run, and the workflow remembers the signal nonces and Update ids it took, across continue-as-new
+(``_Taken``; issue 23, item 1):
 
 - an Update with an unsigned, forged or expired actor is refused in the validator phase (no history event);
 - a signal with one is dropped (logged) — the signal event stays in history, the handler never runs;
@@ -30,7 +31,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
@@ -39,6 +40,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import (
     ActivityInboundInterceptor,
+    ContinueAsNewInput,
     ExecuteActivityInput,
     ExecuteWorkflowInput,
     HandleQueryInput,
@@ -59,6 +61,8 @@ from domain.actors import SYSTEM_ACTOR, Actor
 
 ACTOR_HEADER = "om-actor"
 SIGNATURE_HEADER = "om-actor-sig"
+# The signed ids a workflow took, handed to the run after a continue-as-new (see _Taken).
+TAKEN_HEADER = "om-taken"
 ACTOR_UNVERIFIED = "ACTOR_UNVERIFIED"
 
 # Histories recorded before actors were signed (the committed test histories of 2026-11-22) carry an
@@ -399,15 +403,41 @@ def _unverified(reason: str) -> ApplicationError:
     )
 
 
+class _Taken:
+    """The signed ids (signal nonces, Update ids) a workflow took, each until its signature expires: a
+    signature is good once. Kept across continue-as-new in the new run's ``TAKEN_HEADER`` (its start event,
+    so replay rebuilds the same set: the carried ids, then the same calls in the same order)."""
+
+    def __init__(self) -> None:
+        self._expiry: dict[str, int] = {}  # id -> the signature's expiry, epoch seconds
+
+    def live(self, at: datetime) -> dict[str, int]:
+        now = int(at.timestamp())
+        self._expiry = {i: exp for i, exp in self._expiry.items() if exp >= now}
+        return dict(self._expiry)
+
+    def known(self, call_id: str) -> bool:
+        return call_id in self._expiry
+
+    def take(self, call_id: str, expires: int, at: datetime) -> bool:
+        """False if ``call_id`` was taken already; else it is taken now."""
+        if call_id in self.live(at):
+            return False
+        self._expiry[call_id] = expires
+        return True
+
+    def carry(self, carried: Any) -> None:
+        if isinstance(carried, dict):
+            self._expiry.update({str(i): int(exp) for i, exp in carried.items() if isinstance(exp, int)})
+
+
 class _ActorWorkflowInbound(WorkflowInboundInterceptor):
     _signer: ActorSigner
     _internal_ttl: timedelta
 
     def init(self, outbound: WorkflowOutboundInterceptor) -> None:
-        # Nonces of the signed signals this run took, with their expiry: a signal's signature is good once.
-        # Rebuilt identically on replay (the same signals in the same order); expired ones are forgotten.
-        self._nonces: dict[str, datetime] = {}
-        super().init(_ActorWorkflowOutbound(outbound, self._signer, self._internal_ttl))
+        self._taken = _Taken()
+        super().init(_ActorWorkflowOutbound(outbound, self._signer, self._internal_ttl, self._taken))
 
     def _verified(
         self,
@@ -441,19 +471,21 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
             raise _unverified(why)
         return actor
 
-    def _once(self, headers: Mapping[str, Payload], at: datetime) -> None:
-        """Refuses a signal whose signed nonce this run already took (a signature copied from history)."""
+    def _once(self, headers: Mapping[str, Payload], at: datetime, what: str) -> None:
+        """Refuses a call whose signed id (a signal's nonce, an Update's id) this workflow already took, in
+        this run or an earlier one (a signature copied from history), and remembers it until it expires."""
         signature = _read(headers, SIGNATURE_HEADER)
         if not isinstance(signature, dict) or signature.get("v") != SIGNATURE_VERSION:
-            return  # the first form (accepted only as issued before the cut-over) has no nonce
-        nonce = str(signature.get("id", ""))
-        self._nonces = {n: exp for n, exp in self._nonces.items() if exp >= at}
-        if nonce in self._nonces:
-            raise _unverified("signal already taken")
-        self._nonces[nonce] = datetime.fromtimestamp(int(signature.get("exp", 0)), UTC)
+            return  # the first form (accepted only as issued before the cut-over) has no id
+        if not self._taken.take(str(signature.get("id", "")), int(signature.get("exp", 0)), at):
+            raise _unverified(f"{what} already taken")
 
     async def execute_workflow(self, input: ExecuteWorkflowInput) -> Any:
         info = workflow.info()
+        if info.continued_run_id is not None:
+            # What the previous run took and is still signed for: a signal copied from its history is
+            # refused here too (the outbound interceptor put them on the continue-as-new command).
+            self._taken.carry(_read(input.headers, TAKEN_HEADER))
         if info.parent is not None or info.continued_run_id is not None:
             # Only our own workflows start children or continue as new (no client can set these fields);
             # they forward the actor they verified, whose signature may have expired since.
@@ -468,7 +500,7 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
     async def handle_signal(self, input: HandleSignalInput) -> None:
         try:
             actor = self._verified(input.headers, f"signal:{input.signal}", workflow.now(), None, input.args)
-            self._once(input.headers, workflow.now())
+            self._once(input.headers, workflow.now(), "signal")
         except ApplicationError as refused:
             # Failing the task would jam the workflow on a forged signal; dropping it is deterministic.
             workflow.logger.warning("signal refused", extra={"signal": input.signal, "reason": refused.message})
@@ -500,6 +532,9 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
         token = _actor.set(
             self._verified(input.headers, f"update:{input.update}", workflow.now(), input.id, input.args)
         )
+        if self._taken.known(input.id):
+            # Temporal runs an Update id once per run; an earlier run's id is refused here.
+            raise _unverified("update already taken")
         try:
             super().handle_update_validator(input)
         finally:
@@ -511,6 +546,8 @@ class _ActorWorkflowInbound(WorkflowInboundInterceptor):
         # compared in the validator only, which replay does not run: a model that gains a field later must
         # not turn an accepted Update of an old history into a refused one.
         token = _actor.set(self._verified(input.headers, f"update:{input.update}", workflow.now(), input.id))
+        # Remembered for the runs after a continue-as-new (within this run Temporal runs an id once).
+        self._once(input.headers, workflow.now(), "update")
         try:
             return await super().handle_update_handler(input)
         finally:
@@ -528,11 +565,18 @@ class _ActorWorkflowOutbound(WorkflowOutboundInterceptor):
     """Children and activities act on behalf of whoever caused them (the starter, or an update's sender).
     Signals to other workflows are signed by the worker, on behalf of the same actor (or the system)."""
 
-    def __init__(self, next: WorkflowOutboundInterceptor, signer: ActorSigner, internal_ttl: timedelta) -> None:
+    def __init__(
+        self, next: WorkflowOutboundInterceptor, signer: ActorSigner, internal_ttl: timedelta, taken: _Taken
+    ) -> None:
         super().__init__(next)
         self._signer = signer
         self._internal_ttl = internal_ttl
+        self._taken = taken
         self._sent = 0
+
+    def continue_as_new(self, input: ContinueAsNewInput) -> NoReturn:
+        input.headers = {**input.headers, TAKEN_HEADER: _encode(self._taken.live(workflow.now()))}
+        super().continue_as_new(input)
 
     def start_activity(self, input: StartActivityInput) -> workflow.ActivityHandle[Any]:
         input.headers = _with_actor(input.headers, _actor.get())

@@ -474,3 +474,110 @@ async def test_a_signal_signature_is_good_once(client: Client, settings: Setting
 
 async def _equals(handle: WorkflowHandle[Any, Any], count: int) -> bool:
     return bool(await handle.query("count") == count)
+
+
+@workflow.defn(name="om-test-rolling-counter")
+class _RollingCounter:
+    """Counts signals and Updates, and continues as new on ``roll`` carrying the count."""
+
+    @workflow.init
+    def __init__(self, count: int = 0) -> None:
+        self.count = count
+        self.rolls = False
+        self.done = False
+
+    @workflow.run
+    async def run(self, count: int = 0) -> int:
+        await workflow.wait_condition(lambda: self.done or self.rolls)
+        if self.rolls:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            workflow.continue_as_new(self.count)
+        return self.count
+
+    @workflow.signal(name="bump")
+    def bump(self, by: int) -> None:
+        self.count += by
+
+    @workflow.update(name="add")
+    def add(self, by: int) -> int:
+        self.count += by
+        return self.count
+
+    @add.validator
+    def _add_ok(self, by: int) -> None:
+        if by < 0:
+            raise ValueError("only up")
+
+    @workflow.signal(name="roll")
+    def roll(self) -> None:
+        self.rolls = True
+
+    @workflow.signal(name="finish")
+    def finish(self) -> None:
+        self.done = True
+
+    @workflow.query(name="count")
+    def current(self) -> int:
+        return self.count
+
+
+async def test_a_signature_copied_from_one_run_is_refused_in_the_next(client: Client, settings: Settings):
+    """Issue 23, item 1 across continue-as-new: the judge's signal and Update are taken in the first run; the
+    workflow continues as new; the attacker copies both headers from the first run's history (still within
+    their TTL) and sends the same signal and the same Update (same id, same arguments) to the new run. Both
+    are refused — the taken ids travel with the continue-as-new — and the web's next signal is taken."""
+    queue = f"om-test-roll-{uuid.uuid4().hex[:8]}"
+    judge = Actor(user_id="judge", role=Role.JUDGE, courts=("杭州市上城区人民法院",))
+    async with Worker(
+        client,
+        task_queue=queue,
+        workflows=[_RollingCounter],
+        interceptors=[ActorWorkerInterceptor(settings.actor_signer())],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    ):
+        update_id = f"judge-add-{uuid.uuid4().hex[:8]}"
+        with acting_as(judge):
+            handle = await client.start_workflow(
+                _RollingCounter.run, id=f"om-test-rolling-{uuid.uuid4().hex[:8]}", task_queue=queue
+            )
+            await handle.signal(_RollingCounter.bump, 1)
+            assert await handle.execute_update(_RollingCounter.add, 100, id=update_id) == 101
+        first_run = (await handle.describe()).run_id
+        history = await handle.fetch_history()
+        [sent] = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]
+        signal_header = sent.workflow_execution_signaled_event_attributes.header.fields
+        [accepted] = [
+            e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        ]
+        update_header = (
+            accepted.workflow_execution_update_accepted_event_attributes.accepted_request.input.header.fields
+        )
+        with acting_as(judge):
+            await handle.signal(_RollingCounter.roll)
+        latest = client.get_workflow_handle(handle.id)
+        await eventually(lambda: _next_run(latest, first_run))
+        await eventually(lambda: _equals(latest, 101))
+
+        def attacker_with(header: Any) -> Any:
+            copied = {name: header[name] for name in (ACTOR_HEADER, SIGNATURE_HEADER)}
+            return Client.connect(
+                settings.temporal_address,
+                namespace=settings.temporal_namespace,
+                data_converter=build_data_converter(settings.codec_keys),
+                interceptors=[_CopiedHeaders(copied)],
+            )
+
+        signaller = await attacker_with(signal_header)
+        await signaller.get_workflow_handle(handle.id).signal("bump", 1)
+        updater = await attacker_with(update_header)
+        with pytest.raises(WorkflowUpdateFailedError) as err:
+            await updater.get_workflow_handle(handle.id).execute_update("add", 100, id=update_id, result_type=int)
+        assert refusal_code(err.value) == ACTOR_UNVERIFIED
+        with acting_as(judge):
+            await latest.signal(_RollingCounter.bump, 10)
+            await latest.signal(_RollingCounter.finish)
+        assert await latest.result() == 111, "both copies refused in the new run, the web's next signal taken"
+
+
+async def _next_run(handle: WorkflowHandle[Any, Any], first_run: str) -> bool:
+    return (await handle.describe()).run_id != first_run
