@@ -158,6 +158,19 @@ async def president_signs(handle: WorkflowHandle[Any, Any], actor: Actor | None 
     return await decide(handle, PRESIDENT_SIGN, reason="", actor=actor or APPROVER)
 
 
+def pdf_words(pdf: bytes) -> str:
+    """A PDF's text as poppler's ``pdftotext`` reads it, whitespace removed (CJK lines break anywhere)."""
+    import re
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        out = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, check=True)
+    return re.sub(r"\s+", "", out.stdout.decode())
+
+
 HISTORIES = Path(__file__).resolve().parent / "histories"
 
 

@@ -24,6 +24,7 @@ from tests.helpers import (
     decide,
     eventually,
     login,
+    pdf_words,
     president_signs,
     record_history,
     refusal_code,
@@ -157,8 +158,10 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
     st = await wait_status(handle, "listed")
     async with await login(web, "judge") as api:
         docs = (await api.get(f"/api/workflows/{handle.id}/documents")).json()
+    # The decision, and the 限制消费令 issued with it under the same signature (限消规定 Art. 1, 5).
     assert [(d["kind"], d["president"], d["addressed_to"]) for d in docs] == [
-        ("决定书（纳入失信被执行人名单）", True, ["debtor"])
+        ("决定书（纳入失信被执行人名单）", True, ["debtor"]),
+        ("限制消费令", True, ["debtor", "airlines-caac", "railway-12306", "hotels-zhejiang"]),
     ]
     issued = next(e for e in st.timeline if e.action == "document_issued")
     assert issued.detail["president"] == "approver" and issued.detail["number"] == docs[0]["number"]
@@ -214,7 +217,7 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
     ]
     async with await login(web, "judge") as api:
         docs = (await api.get(f"/api/workflows/{handle.id}/documents")).json()
-    assert [d["kind"] for d in docs] == ["决定书（纳入失信被执行人名单）", "决定书（删除失信信息）"]
+    assert [d["kind"] for d in docs] == ["决定书（纳入失信被执行人名单）", "限制消费令", "决定书（删除失信信息）"]
     await record_history(handle, "dishonest-list-full-performance")
     await record_history(restriction, "consumption-restriction-lifted-by-the-list")
 
@@ -234,6 +237,7 @@ async def test_the_president_refusing_to_sign_leaves_the_debtor_unlisted(
 ) -> None:
     request = new_request()
     handle = await start(client, settings, "dishonest-list", request)
+    await eventually(lambda: _with_summary(handle, "decide_by"), timeout=10)
     await decide(handle, ENTER, reason="规避执行", **enter())
     await wait_status(handle, "awaiting_president_signature")
     assert await refused(handle, PRESIDENT_REFUSE, actor=APPROVER, reason="") == "REASON_REQUIRED"
@@ -327,6 +331,7 @@ async def test_restriction_order_exemption_breach_and_lifting(
     await decide(
         handle, ISSUE, order_number="(2026)浙0102执99号限制消费令", items=["flights-soft-sleepers", "high-speed-trains"]
     )
+    await president_signs(handle)
     st = await wait_status(handle, "restricted")
     assert st.summary["units"] == ["airlines", "railways"]  # hotels enforce none of these bans
 
@@ -374,6 +379,20 @@ async def test_restriction_order_exemption_breach_and_lifting(
         "order-notice.airlines",
         "order-notice.railways",
     ]
+    # The order the president signed, then its lifting, both served on the debtor and the two units.
+    async with await login(web, "judge") as api:
+        docs = (await api.get(f"/api/workflows/{handle.id}/documents")).json()
+    assert [(d["kind"], d["president"]) for d in docs] == [("限制消费令", True), ("解除限制消费令", False)]
+    assert docs[0]["addressed_to"] == docs[1]["addressed_to"] == ["debtor", "airlines-caac", "railway-12306"]
+    pdf = pdf_words(await _pdf(web, docs[0]["document_id"]))
+    assert "院长签发：approver" in pdf and "乘坐飞机、列车软卧、轮船二等以上舱位" in pdf and debtor.name in pdf
+
+
+async def _pdf(web: str, document_id: str) -> bytes:
+    async with await login(web, "judge") as api:
+        r = await api.get(f"/api/documents/{document_id}")
+        r.raise_for_status()
+        return r.content
 
 
 async def test_a_listed_debtor_may_not_be_spared_the_order(client: Client, settings: Settings) -> None:
@@ -438,6 +457,7 @@ async def test_the_case_s_running_order_is_told_and_full_performance_lifts_it(
     restriction = await start(client, settings, "consumption-restriction", order)
     await wait_status(restriction, "awaiting_order")
     await decide(restriction, ISSUE, order_number="(2026)浙0102执77号限制消费令")
+    await president_signs(restriction)
     await wait_status(restriction, "restricted")
     lift: dict[str, Any] = {"ground": "security", "document_number": "(2026)浙0102执77号之一"}
 
@@ -500,6 +520,7 @@ async def test_an_organisation_s_order_binds_its_people_and_the_units_see_them(
     handle = await start(client, settings, "consumption-restriction", request)
     await wait_status(handle, "awaiting_order")
     await decide(handle, ISSUE, order_number="(2026)浙0102执66号限制消费令")
+    await president_signs(handle)
     await wait_status(handle, "restricted")
     async with await login(web, "airlines-caac") as airline:
         tasks = await eventually(lambda: _open_tasks(airline, request.case_number), timeout=30)

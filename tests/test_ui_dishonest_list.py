@@ -99,5 +99,14 @@ async def test_judge_starts_a_consumption_restriction_and_reaches_the_order(brow
     await order.locator("[name='f.order_number']").fill("(2026)浙0102执99号限制消费令")
     await order.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"\?done=decided"))
+
+    # The president (院长) signs the order on the same page (限消规定 Art. 5); only then does it issue.
+    await reload_until(page, "[data-testid=case-status]:text('待院长签发')")
+    case_url = page.url.split("?")[0]
+    president = await logged_in(browser, web, "approver")
+    await president.goto(case_url)
+    await reload_until(president, "form[data-decision='president-sign']")
+    await president.locator("form[data-decision='president-sign'] button[type=submit]").click()
+    await expect(president).to_have_url(re.compile(r"\?done=decided"))
     await reload_until(page, "[data-testid=case-status]:text('限制消费中')")
     await expect(page.get_by_test_id("timeline")).to_contain_text("签发限制消费令")

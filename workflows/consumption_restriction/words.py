@@ -12,11 +12,22 @@ from workflows.consumption_restriction.models import (
     REPORT_VIOLATION,
     SANCTION,
 )
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, PARTY_ENUMS, PARTY_FIELDS, Word, Words
+from workflows.kit.words import (
+    CASE_ACTIONS,
+    CASE_FIELDS,
+    DOCUMENT_ACTIONS,
+    PARTY_ENUMS,
+    PARTY_FIELDS,
+    PRESIDENT_DECISION_WORDS,
+    PRESIDENT_STATUS_WORDS,
+    Word,
+    Words,
+)
 
 WORDS = Words(
     title=Word("限制消费令", "Consumption restriction"),
     statuses={
+        **PRESIDENT_STATUS_WORDS,
         "awaiting_order": Word("待签发限制消费令", "Awaiting the order"),
         "order_declined": Word("不予限制消费", "Order declined"),
         "restricted": Word("限制消费中", "Restricted"),
@@ -25,6 +36,7 @@ WORDS = Words(
         "lifted": Word("已解除限制消费", "Lifted"),
     },
     decisions={
+        **PRESIDENT_DECISION_WORDS,
         ISSUE: Word("签发限制消费令", "Issue the order"),
         DECLINE: Word("不予限制消费", "Decline"),
         APPROVE_EXEMPTION: Word("批准例外消费", "Approve an exemption"),
@@ -35,6 +47,7 @@ WORDS = Words(
         LIFT: Word("解除限制消费令", "Lift the order"),
     },
     actions={
+        **DOCUMENT_ACTIONS,
         **CASE_ACTIONS,
         "restriction_requested": Word("申请限制消费", "Restriction requested"),
         "order_issued": Word("签发限制消费令", "Order issued"),

@@ -8,6 +8,7 @@ long as the restriction does: few events (decisions, notices), so no continue-as
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 from temporalio import workflow
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         units_to_notify,
         violation_problem,
     )
+    from domain.documents import DEBTOR, DocumentKind
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
     from domain.tasks import DueRule, TaskSpec
     from workflows.consumption_restriction.models import (
@@ -56,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.issuing import PRESIDENT_DECISIONS, DocumentIssuer, IssuedRef, PresidentSignature
     from workflows.kit.task_models import TaskOutcome
     from workflows.kit.tasks import run_agency_task
 
@@ -68,7 +71,10 @@ DECISIONS = (
     DecisionSpec(SANCTION, payload=Sanction, reason_required=True),
     DecisionSpec(DISMISS, reason_required=True),
     DecisionSpec(LIFT, payload=LiftOrder, reason_required=True),
+    *PRESIDENT_DECISIONS,
 )
+# Histories recorded before the president signed the order on the desk and it was issued as a document.
+DOCUMENTS_PATCH = "consumption-restriction-documents"
 WHILE_RESTRICTED = (APPROVE_EXEMPTION, REFUSE_EXEMPTION, REPORT_VIOLATION, LIFT)
 # No instrument sets the units' answer period; three working days is our choice (DOMAIN.md [I]), so the
 # supervisors' yellow and red marks have something to measure against.
@@ -101,12 +107,18 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
         self.order_in_force = False
         self.case = CaseReporter(None, NAME, self.timeline)
         self.case_notices = CaseNotices(self.timeline)
+        self.president = PresidentSignature(self.desk, self.timeline, self._set_status)
+        self.documents: DocumentIssuer | None = None
+        self.order_document: IssuedRef | None = None
+        self.order_date: date | None = None
+        self.signer: str | None = None  # the president who signed the order here (院长签发)
 
     @workflow.run
     async def run(self, inp: ConsumptionRestrictionInput) -> ConsumptionRestrictionResult:
         self.inp, req = inp, inp.request
         self.clock = CaseClock(inp.context.time_scale)
         self.case = CaseReporter(req.case, NAME, self.timeline)
+        self.documents = DocumentIssuer(self.timeline, req.court, req.case_number, req.case)
         self.listed = self.listed or req.trigger is RestrictionTrigger.DISHONEST_LISTED
         self.timeline.record(
             "restriction_requested", trigger=req.trigger.value, applicant_requested=req.applicant_requested
@@ -116,8 +128,11 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
             return await self._close("order_declined")
         self.order_number, self.items = order.order_number, list(order.items or req.items)
         self.order_in_force = True
+        self.order_date = self.clock.now().astimezone(CHINA_TZ).date()
         self.timeline.record("order_issued", order_number=self.order_number, items=[i.value for i in self.items])
         self.units = units_to_notify(self.items)
+        if self.signer is not None:
+            self.order_document = await self._issue_order(self.signer)
         for unit in self.units:
             self._notify(f"order-notice.{unit.value}", "order-notice", unit, self.items)
         await self.case.placed(
@@ -131,6 +146,7 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
         self._set_status("lifting")
         self.lifted = lifting.ground
         self.order_in_force = False
+        await self._issue_lifting(lifting)
         for unit in self.units:  # the same scope as the order's notice (Art. 9)
             self._notify(f"lift-notice.{unit.value}", "lift-notice", unit, self.items, lifting.document_number)
         if self.case_notices.performed_at is not None:
@@ -161,7 +177,56 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
             self.timeline.record("order_declined", reason=decision.reason)
             return None
         order: IssueOrder = self.desk.payload(decision)
+        # The president signs the order (Art. 5): it issues only then.
+        self.signer = await self.president.ask("限制消费令", DOCUMENTS_PATCH)
+        if self.signer is None:
+            self.timeline.record("order_declined", reason="院长不予签发")
+            return None
         return order
+
+    def _debtor_fields(self) -> dict[str, str]:
+        assert self.inp is not None
+        debtor = self.inp.request.debtor
+        return {"debtor_name": debtor.name, "debtor_id": debtor.id_number}
+
+    def _unit_agencies(self) -> list[str]:
+        assert self.inp is not None
+        req = self.inp.request
+        by_unit = {AssistingUnit.AIRLINES: req.airlines, AssistingUnit.RAILWAYS: req.railways}
+        return [by_unit.get(u, req.hotels) for u in self.units]
+
+    async def _issue_order(self, signer: str) -> IssuedRef | None:
+        """The 限制消费令, signed by the president, served on the debtor and the units that enforce it (Art. 6)."""
+        assert self.documents is not None
+        items = "\n".join(f"{n}. {WORDS.enum_zh(i.value)}" for n, i in enumerate(self.items, 1))
+        fields = {**self._debtor_fields(), "items": items, "order_reference": self.order_number}
+        return await self.documents.issue(
+            "order",
+            DocumentKind.CONSUMPTION_ORDER,
+            fields,
+            patch=DOCUMENTS_PATCH,
+            president_name=signer,
+            addressed_to=(DEBTOR, *self._unit_agencies()),
+        )
+
+    async def _issue_lifting(self, lifting: LiftOrder) -> None:
+        """The 解除限制消费令 (Art. 9), to the same addressees as the order."""
+        if self.order_document is None or self.documents is None:
+            return  # an order issued before documents, or with the 失信 decision: its lifting has no paper here
+        fields = {
+            **self._debtor_fields(),
+            "order_date": self.order_date,
+            "order_number": self.order_document.number,
+            "reason": WORDS.enum_zh(lifting.ground.value),
+            "lifting_reference": lifting.document_number,
+        }
+        await self.documents.issue(
+            "lift",
+            DocumentKind.CONSUMPTION_LIFTING,
+            fields,
+            patch=DOCUMENTS_PATCH,
+            addressed_to=self.order_document.addressed_to,
+        )
 
     async def _while_restricted(self) -> LiftOrder:
         """Exemptions and breach reports until the order is lifted (by the judge, or because the debtor

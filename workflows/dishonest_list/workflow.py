@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         DishonestListChange,
     )
     from workflows.consumption_restriction.models import NAME as RESTRICTION
+    from workflows.consumption_restriction.words import WORDS as RESTRICTION_WORDS
     from workflows.consumption_restriction.workflow import ConsumptionRestriction
     from workflows.dishonest_list.models import (
         ACCEPT_CORRECTION,
@@ -121,6 +122,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         self.case_notices = CaseNotices(self.timeline)
         self.president = PresidentSignature(self.desk, self.timeline, self._set_status)
         self.documents: DocumentIssuer | None = None
+        self.signer: str | None = None  # the president who signed the decision ("" before this was asked)
 
     @workflow.run
     async def run(self, inp: DishonestListInput) -> DishonestListResult:
@@ -145,7 +147,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             self.timeline.record("entry_declined", reason=decision.reason)
             return await self._close("entry_declined")
         self.entry = entry = self.desk.payload(decision)
-        signer = await self.president.ask("决定书（纳入失信被执行人名单）", DOCUMENTS_PATCH)
+        signer = self.signer = await self.president.ask("决定书（纳入失信被执行人名单）", DOCUMENTS_PATCH)
         if signer is None:
             self.timeline.record("entry_declined", reason="院长不予签发")
             return await self._close("entry_declined")
@@ -203,7 +205,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         fields = {
             **self._debtor_fields(),
             "title_document": req.title_document,
-            "ground": WORDS.enums[entry.ground.value].zh if entry.ground.value in WORDS.enums else entry.ground.value,
+            "ground": WORDS.enum_zh(entry.ground.value),
             "term": f"{term.amount}年" if term else "不定期（至履行完毕）",
             "decision_reference": entry.decision_number,
         }
@@ -285,7 +287,26 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
                 search_attributes=scenario_search_attributes(req.case_number, RESTRICTION, "restricted", req.court),
             )
             self.timeline.record("restriction_started", workflow_id=self.restriction_id)
+            await self._issue_restriction_order(request)
         self.facts["restriction"] = self.restriction_id
+
+    async def _issue_restriction_order(self, request: ConsumptionRestrictionRequest) -> None:
+        """The order issued with the entry is signed with it (限消规定 Art. 5): the same president's
+        signature, one document of this matter, served on the debtor and the units that enforce it."""
+        assert self.documents is not None
+        if not self.signer:
+            return  # a history from before the president signed here
+        items = "\n".join(f"{n}. {RESTRICTION_WORDS.enum_zh(i.value)}" for n, i in enumerate(request.items, 1))
+        fields = {**self._debtor_fields(), "items": items, "order_reference": request.order_number}
+        units = (request.airlines, request.railways, request.hotels)
+        await self.documents.issue(
+            "restriction-order",
+            DocumentKind.CONSUMPTION_ORDER,
+            fields,
+            patch=DOCUMENTS_PATCH,
+            president_name=self.signer,
+            addressed_to=(DEBTOR, *units),
+        )
 
     async def _signal_order(self, workflow_id: str) -> bool:
         """Tells the case's existing order; False (and a new order is issued) if no such order runs."""
@@ -422,7 +443,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             **self._debtor_fields(),
             "entry_date": self.entered_at.astimezone(CHINA_TZ).date(),
             "entry_number": self.entry.decision_number,
-            "reason": WORDS.enums[ground.value].zh if ground.value in WORDS.enums else ground.value,
+            "reason": WORDS.enum_zh(ground.value),
             "removal_reference": document_ref,
         }
         await self.documents.issue(

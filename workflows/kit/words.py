@@ -65,6 +65,11 @@ class Words:
     # What each decision does, said on its panel before the judge takes it (its consequence).
     effects: Mapping[str, Word] = field(default_factory=_empty)
 
+    def enum_zh(self, value: str) -> str:
+        """An enum value in Chinese, as a document prints it (the value itself if it has no word)."""
+        word = self.enums.get(value)
+        return word.zh if word else value
+
     def catalogue(self, lang: str) -> dict[str, str]:
         """``{"status.freezing": "冻结中", …}`` for one language."""
         out: dict[str, str] = {}
