@@ -17,6 +17,7 @@ from domain.closure import ClosureChecklist, closure_problems, earliest_closure,
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
 from domain.parties import Party, PartyKind
 from tests.helpers import (
+    president_signs,
     AUDITOR,
     JUDGE,
     account_number,
@@ -117,6 +118,7 @@ async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
     assert refusal_code(no_reason.value) == "REASON_REQUIRED"
 
     await decide(handle, CLOSE, reason="已穷尽财产调查措施, 未发现可供执行的财产", **CHECKLIST)
+    await president_signs(handle)
     st = await wait_status(handle, "closure_watch")
     closed_at = datetime.fromisoformat(st.summary["closed_at"])
     assert datetime.fromisoformat(st.summary["watch_ends_at"]) == calendar_end(
@@ -190,6 +192,7 @@ async def test_every_six_months_for_five_years_then_the_watch_ends(client: Clien
     )
     await wait_status(handle, "awaiting_closure")
     await decide(handle, CLOSE, reason="已穷尽财产调查措施", **CHECKLIST)
+    await president_signs(handle)
     result = PeriodicReinquiryResult.model_validate(await handle.result())
 
     assert result.status == "watch_ended"
@@ -228,6 +231,7 @@ async def test_a_scheduled_hit_the_judge_keeps_closed_comes_back_at_the_next_inq
     )
     await wait_status(handle, "awaiting_closure")
     await decide(handle, CLOSE, reason="已穷尽财产调查措施", **CHECKLIST)
+    await president_signs(handle)
 
     st = await wait_status(handle, "awaiting_resumption", timeout=60)
     assert st.summary["last_inquiry"]["trigger"] == "schedule" and st.summary["last_inquiry"]["round"] == 1

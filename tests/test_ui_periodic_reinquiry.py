@@ -74,6 +74,11 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
     await page.screenshot(path=str(tmp_path / "closure-decision.png"), full_page=True)
     await close.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"\?done=decided"))
+    # The president signs the 终本裁定 (DOMAIN §18.2) before the procedure closes.
+    await reload_until(page, "[data-testid=case-status]:text('待院长签发')")
+    async with await login(web, "approver") as president:
+        signed = await president.post(f"/api/workflows/{wid}/decisions/president-sign", json={"reason": ""})
+        assert signed.status_code == 200, signed.text
 
     await reload_until(page, "[data-testid=case-status]:text('终本后定期查询中')")
     await expect(page.get_by_test_id("timeline")).to_contain_text("终结本次执行程序")
@@ -91,6 +96,10 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
     await expect(timeline).not_to_contain_text("6222020000001234567")  # the lead's text stays out of it
     async with await login(web, "judge") as api:
         detail = (await api.get(f"/api/workflows/{wid}")).json()
+        docs = (await api.get(f"/api/workflows/{wid}/documents")).json()
+    assert [(d["kind"], d["president"], d["addressed_to"]) for d in docs] == [
+        ("执行裁定书（终结本次执行程序）", True, ["applicant", "debtor"])
+    ]
     assert detail["status"] in ("closure_watch", "reinquiring")
     assert detail["summary"]["reinquiries"] >= 1
     lead_rounds = [e for e in detail["timeline"] if e["action"] == "reinquiry_completed" and e["detail"]["lead"] == 1]

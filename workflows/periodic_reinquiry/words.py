@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.kit.words import (
+    CASE_ACTIONS,
+    CASE_FIELDS,
+    DOCUMENT_ACTIONS,
+    PRESIDENT_DECISION_WORDS,
+    PRESIDENT_STATUS_WORDS,
+    Word,
+    Words,
+)
 from workflows.periodic_reinquiry.models import CLOSE, CONTINUE, KEEP_CLOSED, REGISTER_LEAD, RESUME
 
 WORDS = Words(
     title=Word("终结本次执行与定期查询", "Closure of the current procedure and periodic re-inquiry"),
     statuses={
+        **PRESIDENT_STATUS_WORDS,
         "awaiting_closure": Word("待法官决定终本", "Awaiting the judge's closure decision"),
         "enforcement_continued": Word("继续执行 (不予终本)", "Enforcement continued (not closed)"),
         "closure_watch": Word("终本后定期查询中", "Closed; periodic re-inquiry"),
@@ -17,6 +26,7 @@ WORDS = Words(
         "watch_ended": Word("五年查询期满", "Five-year watch ended"),
     },
     decisions={
+        **PRESIDENT_DECISION_WORDS,
         CLOSE: Word("裁定终结本次执行程序", "Close the current enforcement procedure"),
         CONTINUE: Word("不予终本, 继续执行", "Do not close; continue enforcement"),
         RESUME: Word("裁定恢复执行", "Resume enforcement"),
@@ -24,10 +34,12 @@ WORDS = Words(
         KEEP_CLOSED: Word("维持终本 (财产不能处置等)", "Keep the case closed (property cannot be disposed of …)"),
     },
     actions={
+        **DOCUMENT_ACTIONS,
         **CASE_ACTIONS,
         "started": Word("启动", "Started"),
         "decision": Word("法官决定", "Judge's decision"),
         "procedure_closed": Word("终结本次执行程序", "Current procedure closed"),
+        "closure_refused": Word("院长不予签发终本裁定", "The president refused to sign the closure"),
         "lead_received": Word("收到财产线索", "Property lead received"),
         "reinquiry_completed": Word("网络查控查询完毕", "Network inquiry completed"),
         "reinquiry_failed": Word("查询失败", "Inquiry failed"),

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         closure_problems,
         hits,
     )
+    from domain.documents import APPLICANT, DEBTOR, DocumentKind
     from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, calendar_end
     from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest
@@ -49,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.case_effects import CaseReporter
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
     from workflows.kit.models import DecisionInput, DecisionOutcome
     from workflows.kit.timeline import refuse, require_role
     from workflows.periodic_reinquiry.models import (
@@ -76,7 +78,10 @@ DECISIONS = (
     DecisionSpec(RESUME, payload=ResumeEnforcement),
     DecisionSpec(KEEP_CLOSED, reason_required=True),
     DecisionSpec(REGISTER_LEAD, payload=Lead),
+    *PRESIDENT_DECISIONS,
 )
+# Histories recorded before the president signed the 终本裁定 on the desk and it was issued as a document.
+DOCUMENTS_PATCH = "periodic-reinquiry-documents"
 # Ten inquiries: at 6, 12, …, 60 months after closure (Art. 9: every six months within five years).
 ROUNDS = (WATCH_PERIOD.amount * 12) // REINQUIRY_INTERVAL.amount
 # A lead is taken while the case is closed and watched, not before closure nor after the watch ends.
@@ -96,6 +101,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         self.resumed_case_number: str | None = None
         self.control_inquiry: str | None = None
         self.lead_entered: Lead | None = None  # a lead the judge registered on the case page
+        self.president = PresidentSignature(self.desk, self.timeline, self._set_status)
 
     @workflow.run
     async def run(self, inp: PeriodicReinquiryInput) -> PeriodicReinquiryResult:
@@ -107,7 +113,14 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             assert decision is not None
             if decision.decision == CONTINUE:
                 return await self._close("enforcement_continued")
-            self.watch = self._closed(self.desk.payload(decision))
+            checklist: ClosureChecklist = self.desk.payload(decision)
+            # The ruling is the panel's, signed by the president (DOMAIN §18.2; 民诉法解释 Art. 517).
+            signer = await self.president.ask("执行裁定书（终结本次执行程序）", DOCUMENTS_PATCH)
+            if signer is None:
+                self.timeline.record("closure_refused", reason="院长不予签发")
+                return await self._close("enforcement_continued")
+            self.watch = self._closed(checklist)
+            await self._issue_ruling(checklist, decision.reason, signer)
         else:
             self.watch = inp.watch
             self.timeline.entries = list(inp.watch.timeline)
@@ -134,6 +147,27 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             next_inquiry_at=watch.next_due.isoformat() if watch.next_due else None,
         )
         return watch
+
+    async def _issue_ruling(self, checklist: ClosureChecklist, history: str, signer: str) -> None:
+        """The 终本裁定: what was done, what is unpaid, the right to apply again; served on both sides."""
+        assert self.inp is not None
+        req = self.inp.request
+        fields = {
+            "debtor_name": req.debtor.name,
+            "debtor_id": req.debtor.id_number,
+            "filing_date": req.filed_on,
+            "history": history,
+            "unpaid_fen": req.outstanding_fen,
+            "ruling_reference": checklist.ruling_number,
+        }
+        await DocumentIssuer(self.timeline, req.court, req.case_number, req.case).issue(
+            "closure-ruling",
+            DocumentKind.TERMINATION_RULING,
+            fields,
+            patch=DOCUMENTS_PATCH,
+            president_name=signer,
+            addressed_to=(APPLICANT, DEBTOR),
+        )
 
     async def _watch(self, inp: PeriodicReinquiryInput, w: WatchState) -> PeriodicReinquiryResult:
         clock = self._clock(w)
