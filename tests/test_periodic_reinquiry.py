@@ -17,13 +17,13 @@ from domain.closure import ClosureChecklist, closure_problems, earliest_closure,
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
 from domain.parties import Party, PartyKind
 from tests.helpers import (
-    president_signs,
     AUDITOR,
     JUDGE,
     account_number,
     case_number,
     decide,
     eventually,
+    president_signs,
     record_history,
     refusal_code,
     resident_id,
