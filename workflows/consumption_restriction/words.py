@@ -18,6 +18,7 @@ from workflows.kit.words import (
     DOCUMENT_ACTIONS,
     PARTY_ENUMS,
     PARTY_FIELDS,
+    PRESIDENT_DECISION_EFFECTS,
     PRESIDENT_DECISION_WORDS,
     PRESIDENT_STATUS_WORDS,
     Word,
@@ -160,6 +161,7 @@ WORDS = Words(
         "dishonest-listing": Word("纳入失信被执行人名单", "Dishonest listing"),
     },
     effects={
+        **PRESIDENT_DECISION_EFFECTS,
         "approve-exemption": Word(
             "准予被执行人这一项例外消费 (如就医、子女就学), 通知相关单位放行",
             "Allows this one exemption (medical care, schooling); the units concerned are told",

@@ -6,6 +6,7 @@ from workflows.kit.words import (
     CASE_ACTIONS,
     CASE_FIELDS,
     DOCUMENT_ACTIONS,
+    PRESIDENT_DECISION_EFFECTS,
     PRESIDENT_DECISION_WORDS,
     PRESIDENT_STATUS_WORDS,
     Word,
@@ -39,7 +40,7 @@ WORDS = Words(
         "started": Word("启动", "Started"),
         "decision": Word("法官决定", "Judge's decision"),
         "procedure_closed": Word("终结本次执行程序", "Current procedure closed"),
-        "closure_refused": Word("院长不予签发终本裁定", "The president refused to sign the closure"),
+        "closure_unsigned": Word("院长不予签发终本裁定", "The president refused to sign the closure"),
         "lead_received": Word("收到财产线索", "Property lead received"),
         "reinquiry_completed": Word("网络查控查询完毕", "Network inquiry completed"),
         "reinquiry_failed": Word("查询失败", "Inquiry failed"),
@@ -139,6 +140,7 @@ WORDS = Words(
         "reported": Word("已报告", "Reported"),
     },
     effects={
+        **PRESIDENT_DECISION_EFFECTS,
         "close-procedure": Word(
             "裁定终结本次执行程序; 此后每六个月自动查询一次财产, 发现财产可恢复执行",
             "Rules the current procedure ended; the debtor's assets are inquired every six months, and "

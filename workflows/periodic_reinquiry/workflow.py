@@ -117,7 +117,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             # The ruling is the panel's, signed by the president (DOMAIN §18.2; 民诉法解释 Art. 517).
             signer = await self.president.ask("执行裁定书（终结本次执行程序）", DOCUMENTS_PATCH)
             if signer is None:
-                self.timeline.record("closure_refused", reason="院长不予签发")
+                self.timeline.record("closure_unsigned", reason="院长不予签发")
                 return await self._close("enforcement_continued")
             self.watch = self._closed(checklist)
             await self._issue_ruling(checklist, decision.reason, signer)
