@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
 
     from core.identity import ActorWorkerInterceptor, acting_as
     from core.settings import Settings
+    from domain.actors import SYSTEM_ACTOR
     from tests.helpers import AUDITOR, JUDGE
     from workflows.kit.case_link import (
         CASE_NOTICE_SIGNAL,
@@ -56,7 +57,8 @@ class CaseProbe:
     @workflow.signal(name=NOTIFY_SIGNAL)
     async def notify(self, order: ProbeNotice) -> None:
         for target in order.targets:
-            await workflow.get_external_workflow_handle(target).signal(CASE_NOTICE_SIGNAL, order.notice)
+            with acting_as(SYSTEM_ACTOR):  # as the case signs its notices
+                await workflow.get_external_workflow_handle(target).signal(CASE_NOTICE_SIGNAL, order.notice)
 
     @workflow.query(name=EFFECTS_QUERY)
     def get_effects(self) -> list[MatterEffect]:

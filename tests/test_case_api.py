@@ -231,6 +231,45 @@ async def test_ledger_and_register_reconcile_and_full_performance_closes_the_cas
     await record_history(client.get_workflow_handle(case_wf), "enforcement-case-fully-performed")
 
 
+async def test_a_users_forged_matter_effect_is_refused(stack: dict[str, str], client: Client) -> None:
+    """Only the platform reports a matter's effects: a judge's signal claiming money recovered (signed as
+    the judge, as the web signs whatever its users send) changes nothing and is on the timeline."""
+    clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
+    filed = await file(clerk)
+    forger = Actor(user_id="judge", role=Role.JUDGE, courts=(COURT,))
+    forged = MatterEffect(
+        effect_id="asset-inquiry-forged:recovered",
+        matter_workflow_id="asset-inquiry-forged",
+        scenario="asset-inquiry",
+        kind=EffectKind.MONEY_RECOVERED,
+        occurred_at=datetime.now(UTC),
+        amount_fen=9_999_999,
+        source=RecoverySource.VOLUNTARY,
+    )
+    with acting_as(forger):
+        await client.get_workflow_handle(filed["workflow_id"]).signal(MATTER_EFFECT_SIGNAL, forged)
+    # The same effect id from the platform is still taken: the refused one did not use it up.
+    await effect(
+        client,
+        filed["workflow_id"],
+        EffectKind.MONEY_RECOVERED,
+        "recovered",
+        matter="asset-inquiry-forged",
+        amount_fen=100,
+        source=RecoverySource.VOLUNTARY,
+    )
+
+    async def taken() -> dict[str, Any] | None:
+        doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+        return doc if doc["ledger"]["recovered_fen"] else None
+
+    case = await eventually(taken)
+    assert case["ledger"]["recovered_fen"] == 100
+    [refused] = [e for e in case["timeline"] if e["action"] == "effect-refused"]
+    assert refused["actor"]["user_id"] == "judge" and refused["detail"]["kind"] == "money-recovered"
+    assert case["matters"] == [] or all(m["workflow_id"] == "asset-inquiry-forged" for m in case["matters"])
+
+
 async def test_asset_inquiry_started_from_the_case_with_nothing_typed(stack: dict[str, str], client: Client) -> None:
     clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
     filed = await file(clerk)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 
+from core.identity import acting_as
 from core.settings import Settings
 from domain.legal_time import CHINA_TZ
 from domain.measures import Measure
@@ -21,6 +22,7 @@ from tests import test_mass_payout as payout
 from tests import test_real_estate_disposal as disposal
 from tests.case_probe import close, effects, ledger, notify, open_case, probe_worker, register
 from tests.helpers import (
+    JUDGE,
     case_number,
     credit_code,
     decide,
@@ -38,6 +40,7 @@ from tests.helpers import ledger as partner_ledger
 from tests.test_settlement import freeze_at
 from workflows.asset_inquiry.models import APPROVE, AssetInquiryResult
 from workflows.kit.case_link import (
+    CASE_NOTICE_SIGNAL,
     CaseFacts,
     CaseNotice,
     CaseNoticeKind,
@@ -47,6 +50,7 @@ from workflows.kit.case_link import (
     RegisteredMeasure,
     RegisterKind,
 )
+from workflows.kit.models import ScenarioStatus
 from workflows.registry import SCENARIOS
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -124,8 +128,17 @@ async def test_an_inquiry_reports_its_measures_and_money_and_full_performance_re
 
         # Full performance: the case tells the holder, which releases at once, on the legal clock.
         notice = CaseNotice(notice_id="fp-1", kind=CaseNoticeKind.FULL_PERFORMANCE, at=datetime.now(UTC))
-        await notify(case, notice, watcher_id, watcher_id)
         watcher = client.get_workflow_handle(watcher_id, result_type=Measure)
+        # Only the case tells a holder: the same notice signed for a judge is refused, and nothing is lifted.
+        with acting_as(JUDGE):
+            await watcher.signal(CASE_NOTICE_SIGNAL, notice.model_copy(update={"notice_id": "forged"}))
+
+        async def refused() -> ScenarioStatus | None:
+            st = await status(watcher)
+            return st if any(e.action == "case_notice_refused" for e in st.timeline) else None
+
+        assert (await eventually(refused)).status != "released"
+        await notify(case, notice, watcher_id, watcher_id)
         released = await watcher.result()
         assert released.status == "released"
         releases = [

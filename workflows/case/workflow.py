@@ -22,6 +22,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError, TerminatedError
 
+from core.identity import acting_as
 from core.temporal import scenario_search_attributes
 from domain.actors import SYSTEM_ACTOR, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
@@ -78,6 +79,7 @@ DECISIONS = (
     DecisionSpec(APPROVE_EXTENSION, reason_required=True, roles=(Role.APPROVER,)),
     DecisionSpec(REFUSE_EXTENSION, reason_required=True, roles=(Role.APPROVER,)),
 )
+EFFECTS_FROM_SYSTEM_PATCH = "case-effects-from-system"
 IN_FORCE = "in-force"
 MIN_WAKE = timedelta(minutes=1)
 RUNNING = "running"
@@ -235,6 +237,19 @@ class EnforcementCase:
 
     @workflow.signal(name=MATTER_EFFECT_SIGNAL)
     def take_effect(self, effect: MatterEffect) -> None:
+        sender = acting_user()
+        # Only the platform reports effects (matters sign them as the system, the attach migration too); a
+        # user's signal claiming one is dropped and recorded. Histories recorded before the rule (matters
+        # then signed as their judge) replay without it.
+        if sender.role is not Role.SYSTEM and workflow.patched(EFFECTS_FROM_SYSTEM_PATCH):
+            self.timeline.record(
+                "effect-refused",
+                reason="只有系统可以报告事项的效果 / only the platform reports a matter's effects",
+                actor=sender,
+                effect_id=effect.effect_id,
+                kind=effect.kind.value,
+            )
+            return
         if effect.effect_id in self.seen:
             return
         self.seen.add(effect.effect_id)
@@ -369,7 +384,9 @@ class EnforcementCase:
                 reason="本案已全部履行完毕, 依职权解除强制措施 (DOMAIN §17.7)",
             )
             try:
-                await workflow.get_external_workflow_handle(target).signal(CASE_NOTICE_SIGNAL, notice)
+                # As the system, whoever's request woke the case: a matter lifts what it holds on the platform's word.
+                with acting_as(SYSTEM_ACTOR):
+                    await workflow.get_external_workflow_handle(target).signal(CASE_NOTICE_SIGNAL, notice)
                 self.timeline.record("notice-sent", actor=SYSTEM_ACTOR, matter=target, notice=notice.kind.value)
             except ApplicationError as exc:
                 self.timeline.record("notice-failed", reason=exc.message, actor=SYSTEM_ACTOR, matter=target)

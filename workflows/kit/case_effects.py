@@ -16,7 +16,8 @@ from typing import Any
 from temporalio import workflow
 from temporalio.exceptions import FailureError
 
-from domain.actors import SYSTEM_ACTOR
+from core.identity import acting_as
+from domain.actors import SYSTEM_ACTOR, Role
 from domain.calendar import Deadline
 from domain.legal_time import LegalDuration
 from domain.money import Fen
@@ -32,7 +33,9 @@ from workflows.kit.case_link import (
     RegisterKind,
 )
 from workflows.kit.clock import CaseClock
-from workflows.kit.timeline import Timeline
+from workflows.kit.timeline import Timeline, acting_user
+
+NOTICES_FROM_SYSTEM_PATCH = "case-notices-from-system"
 
 
 class CaseReporter:
@@ -62,7 +65,10 @@ class CaseReporter:
             **fields,
         )
         try:
-            await workflow.get_external_workflow_handle(self.case.workflow_id).signal(MATTER_EFFECT_SIGNAL, effect)
+            # Signed as the system, not as the user the matter acts for: the case takes effects only from the
+            # platform, so a judge (or anyone the web signs for) cannot post one to a case by hand.
+            with acting_as(SYSTEM_ACTOR):
+                await workflow.get_external_workflow_handle(self.case.workflow_id).signal(MATTER_EFFECT_SIGNAL, effect)
         except FailureError as exc:
             self.timeline.record(
                 "case_not_told", reason=str(exc), actor=SYSTEM_ACTOR, case=self.case.case_number, effect=kind.value
@@ -151,7 +157,17 @@ class CaseNotices:
         self.performed_at: datetime | None = None  # workflow time the notice arrived
 
     def take(self, notice: CaseNotice) -> bool:
-        """Records a notice; False for a repeat."""
+        """Records a notice; False for a repeat, and for one a user sent: only the case (signing as the
+        system) tells a matter to lift what it holds. Histories from before the rule replay without it."""
+        sender = acting_user()
+        if sender.role is not Role.SYSTEM and workflow.patched(NOTICES_FROM_SYSTEM_PATCH):
+            self.timeline.record(
+                "case_notice_refused",
+                reason="只有案件可以通知事项 / only the case sends notices",
+                actor=sender,
+                notice=notice.kind.value,
+            )
+            return False
         if notice.notice_id in self.seen:
             return False
         self.seen.add(notice.notice_id)
