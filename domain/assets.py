@@ -21,6 +21,30 @@ class AssetKind(StrEnum):
         return self in (AssetKind.DEPOSIT, AssetKind.PAYMENT_BALANCE)
 
 
+ASSET_KIND_TITLES = {
+    AssetKind.DEPOSIT: "存款",
+    AssetKind.PAYMENT_BALANCE: "网络资金",
+    AssetKind.REAL_ESTATE: "不动产",
+    AssetKind.VEHICLE: "机动车",
+}
+REFERENCE_TITLES = {
+    AssetKind.DEPOSIT: "账号",
+    AssetKind.PAYMENT_BALANCE: "账户",
+    AssetKind.REAL_ESTATE: "不动产单元号",
+    AssetKind.VEHICLE: "号牌",
+}
+
+
+def measure_description(partner_name: str, kind: AssetKind, masked_reference: str, detail: str = "") -> str:
+    """What the case's register of measures says a freeze or seizure holds, in the users' words: where
+    (the bank or registry), what kind of property, its reference masked (an account number is personal
+    data), and the partner's own note if any — e.g. "中国工商银行 存款 账号 ************1234"."""
+    parts = [partner_name, ASSET_KIND_TITLES[kind], f"{REFERENCE_TITLES[kind]} {masked_reference}"]
+    if detail:
+        parts.append(f"({detail})")
+    return " ".join(parts)
+
+
 class AssetStatus(StrEnum):
     NORMAL = "normal"
     CLOSED = "closed"  # 销户

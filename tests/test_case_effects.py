@@ -119,6 +119,9 @@ async def test_an_inquiry_reports_its_measures_and_money_and_full_performance_re
         seize_row = rows[(handle.id, f"seize/{seizure.asset_index}")]
         assert freeze_row["state"] == "released" and freeze_row["amount_fen"] == 2_000_00
         assert seize_row["state"] == "in-force"
+        # Each row says where and what, the reference masked: never a placeholder, never the number.
+        assert freeze_row["description"] == "中国工商银行 (沙箱) 存款 账号 ************2222", freeze_row
+        assert seize_row["description"] == f"不动产登记中心 (沙箱) 不动产 不动产单元号 {'*' * 24}0001 (某路1号)"
         assert seize_row["expires_on"] == seizure.expires_at.date()
         assert seize_row["holder_workflow_id"] == watcher_id
         assert seize_row["partner_measure_id"] == seizure.measure_id

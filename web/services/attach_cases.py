@@ -10,7 +10,7 @@ dockets; once filed, the next run attaches its matters. Run by ``python -m web.a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from core.identity import acting_as
 from core.logging import get_logger
 from core.temporal import CASE_NUMBER, COURT, SCENARIO
 from domain.actors import SYSTEM_ACTOR
+from domain.assets import AssetKind, measure_description
 from store.cases import CaseRow
 from store.db import Database
 from web.services.workflows import quote
@@ -41,9 +42,18 @@ class AttachReport(BaseModel):
     effects: int = 0
 
 
-def effects_of(wid: str, scenario: str, status: ScenarioStatus, closed_at: datetime | None) -> list[MatterEffect]:
+def effects_of(
+    wid: str,
+    scenario: str,
+    status: ScenarioStatus,
+    closed_at: datetime | None,
+    partner_names: Mapping[str, str] | None = None,
+) -> list[MatterEffect]:
     """What the case must know of a matter it did not see happen, from the matter's own record: that it
-    belongs to the case, the money it moved, the measures it holds, and its end."""
+    belongs to the case, the money it moved, the measures it holds (described from the matter's report:
+    the partner's name, the kind of property, its reference masked), and its end."""
+    names = partner_names or {}
+    reported = {r.get("index"): r for r in status.summary.get("report", []) if isinstance(r, dict)}
     at = closed_at or datetime.now(UTC)
 
     def effect(kind: EffectKind, what: str, **fields: Any) -> MatterEffect:
@@ -79,7 +89,12 @@ def effects_of(wid: str, scenario: str, status: ScenarioStatus, closed_at: datet
                     f"{m['kind']}/{m['asset_index']}",
                     measure_key=f"{m['kind']}/{m['asset_index']}",
                     register_kind=kind,
-                    description=f"{m['partner_id']} {m['asset_kind']} #{m['asset_index']}",
+                    description=measure_description(
+                        names.get(m["partner_id"], m["partner_id"]),
+                        AssetKind(m["asset_kind"]),
+                        str(reported.get(m["asset_index"], {}).get("reference") or "—"),
+                        str(reported.get(m["asset_index"], {}).get("description") or ""),
+                    ),
                     amount_fen=m.get("amount_fen") if kind is RegisterKind.FREEZE else None,
                     effective_from=_day(m.get("registered_at")),
                     expires_on=_day(m.get("expires_at")),

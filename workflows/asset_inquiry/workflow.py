@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from core.identity import current_actor_or_none
     from core.temporal import scenario_search_attributes
     from domain.actors import Role
-    from domain.assets import AssetKind, InquiryAnswer, InquiryOutcome
+    from domain.assets import AssetKind, InquiryAnswer, InquiryOutcome, measure_description
     from domain.control import (
         ApproveControl,
         FreezeBudget,
@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.legal_time import LegalClock, calendar_before, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
+    from domain.parties import mask
     from domain.partners import PartnerRef
     from workflows.asset_inquiry.measure_term import MeasureTermWatch
     from workflows.asset_inquiry.models import (
@@ -281,7 +282,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         await self.case.placed(
             measure_key(m),
             RegisterKind.FREEZE if m.kind is MeasureKind.FREEZE else RegisterKind.SEIZE,
-            f"{m.partner_id} {m.asset_kind.value} #{m.asset_index}",
+            self._measure_description(inp, m),
             amount_fen=m.amount_fen if m.kind is MeasureKind.FREEZE else None,
             effective_from=m.registered_at.date(),
             expires_on=m.expires_at.date(),
@@ -290,6 +291,13 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
             partner_id=m.partner_id,
             partner_measure_id=m.measure_id,
             asset_kind=m.asset_kind.value,
+        )
+
+    def _measure_description(self, inp: AssetInquiryInput, m: Measure) -> str:
+        names = {p.id: p.name for p in inp.context.partners}
+        found = next(r.asset for r in self.report if r.index == m.asset_index)
+        return measure_description(
+            names.get(m.partner_id, m.partner_id), m.asset_kind, mask(found.reference), found.description
         )
 
     async def _register(
