@@ -17,12 +17,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import BigInteger, Boolean, Date, Integer, String, UniqueConstraint, select, update
+from pydantic import BaseModel, Field
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, UniqueConstraint, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
+from domain.case_closing import ClosingMode
+from domain.case_dashboard import CaseGroup
 from store.db import Base, Database, UTCDateTime, utcnow
 
 
@@ -55,6 +58,8 @@ class CaseRow(Base):
     term_colour: Mapped[str] = mapped_column(String(16), default="green")
     next_deadline: Mapped[date | None] = mapped_column(Date, default=None)
     owed_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    # 申请执行标的 as docketed (principal, interest, costs): what 执行到位率 divides by; fixed at filing.
+    claimed_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     recovered_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     closing_mode: Mapped[str | None] = mapped_column(String(32), default=None)
@@ -82,6 +87,7 @@ class CaseRegisterEntry(BaseModel):
     term_colour: str
     next_deadline: date | None
     owed_fen: int
+    claimed_fen: int = 0
     recovered_fen: int
     balance_fen: int
     closing_mode: str | None
@@ -148,14 +154,87 @@ class CaseStore:
         rows = self.db.rows(select(*_COLUMNS).where(CaseRow.case_id == case_id))
         return CaseRegisterEntry.model_validate(rows[0]._asdict()) if rows else None
 
+    def groups(self, courts: tuple[str, ...], year: int | None = None) -> list[CaseGroup]:
+        """The dashboard's groups (court, judge, colour, mode) with their counts and sums, one query."""
+        keys = (CaseRow.court, CaseRow.judge, CaseRow.term_colour, CaseRow.closing_mode)
+        query = select(*keys, func.count(), func.sum(CaseRow.claimed_fen), func.sum(CaseRow.recovered_fen)).where(
+            CaseRow.court.in_(courts)
+        )
+        if year is not None:
+            query = query.where(CaseRow.year == year)
+        return [
+            CaseGroup(
+                court=court,
+                judge=judge,
+                term_colour=colour,
+                closing_mode=ClosingMode(mode) if mode else None,
+                cases=n,
+                claimed_fen=int(claimed or 0),
+                recovered_fen=int(recovered or 0),
+            )
+            for court, judge, colour, mode, n, claimed, recovered in self.db.rows(query.group_by(*keys))
+        ]
+
     def list(
-        self, courts: tuple[str, ...], judge: str | None = None, open_only: bool = False, limit: int = 200
+        self,
+        courts: tuple[str, ...],
+        judge: str | None = None,
+        open_only: bool = False,
+        limit: int = 200,
+        where: CaseFilter | None = None,
+        offset: int = 0,
     ) -> list[CaseRegisterEntry]:
-        """Cases of ``courts`` (newest first), a judge's only if ``judge`` is given."""
-        query = select(*_COLUMNS).where(CaseRow.court.in_(courts))
-        if judge is not None:
-            query = query.where(CaseRow.judge == judge)
-        if open_only:
-            query = query.where(CaseRow.closing_mode.is_(None))
-        query = query.order_by(CaseRow.filed_on.desc(), CaseRow.case_id.desc()).limit(limit)
+        """Cases of ``courts`` (newest first), a judge's only if ``judge`` is given, narrowed by ``where``."""
+        query = select(*_COLUMNS).where(*_scope(courts, judge, open_only, where))
+        query = query.order_by(CaseRow.filed_on.desc(), CaseRow.case_id.desc()).offset(offset).limit(limit)
         return [CaseRegisterEntry.model_validate(r._asdict()) for r in self.db.rows(query)]
+
+    def count(self, courts: tuple[str, ...], judge: str | None = None, where: CaseFilter | None = None) -> int:
+        query = select(func.count()).select_from(CaseRow).where(*_scope(courts, judge, False, where))
+        return int(self.db.rows(query)[0][0])
+
+
+def _scope(
+    courts: tuple[str, ...], judge: str | None, open_only: bool, where: CaseFilter | None
+) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [CaseRow.court.in_(courts)]
+    if judge is not None:
+        clauses.append(CaseRow.judge == judge)
+    if open_only:
+        clauses.append(CaseRow.closing_mode.is_(None))
+    if where is not None:
+        clauses.extend(where.clauses())
+    return clauses
+
+
+class CaseFilter(BaseModel):
+    """What a dashboard figure drills down to: the cases of a court, a judge, a term colour (open cases),
+    a state (open, closed) or a closing mode, of a filing year."""
+
+    court: str | None = None
+    judge: str | None = None
+    colour: str | None = None
+    state: str | None = Field(default=None, pattern="^(open|closed)$")
+    mode: ClosingMode | None = None
+    year: int | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
+        if self.court is not None:
+            out.append(CaseRow.court == self.court)
+        if self.judge is not None:
+            out.append(CaseRow.judge == self.judge)
+        if self.colour is not None:
+            out += [CaseRow.term_colour == self.colour, CaseRow.closing_mode.is_(None)]
+        if self.state == "open":
+            out.append(CaseRow.closing_mode.is_(None))
+        elif self.state == "closed":
+            out.append(CaseRow.closing_mode.is_not(None))
+        if self.mode is not None:
+            out.append(CaseRow.closing_mode == self.mode.value)
+        if self.year is not None:
+            out.append(CaseRow.year == self.year)
+        return out
+
+    def empty(self) -> bool:
+        return not self.model_dump(exclude_none=True)

@@ -9,10 +9,13 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from domain.actors import Actor, Role
-from store.cases import CaseRegisterEntry
+from domain.case_closing import ClosingMode
+from domain.case_dashboard import CaseBoard
+from store.cases import CaseFilter, CaseRegisterEntry
 from web.api.common import errors
-from web.deps import Decider, Judge, State, TemporalClient, require_roles
-from web.services import cases
+from web.deps import Decider, Judge, Reader, State, TemporalClient, require_roles
+from web.services import case_dashboard, cases
+from web.services.case_dashboard import DRILL_PAGE, Drill
 from web.services.cases import CASE_READERS, CloseBody, Filed, FilingRequest, StartedMatter
 from workflows.case.models import ExclusionRequest
 
@@ -43,6 +46,35 @@ async def list_cases(
 ) -> list[CaseRegisterEntry]:
     """The cases of the caller's courts, newest first, with the term's colour and the balance."""
     return await cases.list_cases(state.db, actor, mine)
+
+
+@router.get("/case-dashboard", response_model=CaseBoard, responses=errors(401, 403))
+async def case_dashboard_board(
+    actor: Reader,
+    state: State,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="立案年度; left out: every year")] = None,
+) -> CaseBoard:
+    """案件看板 over the caller's courts: open cases by the term's colour, closed ones by mode, 执行到位率
+    (recovered over applied for, both in fen) and 结案率 per court and per judge, with the sums behind them."""
+    return await case_dashboard.case_board(state.db, actor, year)
+
+
+@router.get("/case-dashboard/cases", response_model=Drill, responses=errors(401, 403, 422))
+async def case_dashboard_drill(
+    actor: Reader,
+    state: State,
+    court: Annotated[str | None, Query(max_length=100)] = None,
+    judge: Annotated[str | None, Query(max_length=64)] = None,
+    colour: Annotated[str | None, Query(pattern="^(green|yellow|red)$", description="open cases only")] = None,
+    state_: Annotated[str | None, Query(alias="state", pattern="^(open|closed)$")] = None,
+    mode: Annotated[ClosingMode | None, Query(description="结案方式")] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = DRILL_PAGE,
+) -> Drill:
+    """The cases behind a figure of the board (the same filters), newest first, a page at a time."""
+    where = CaseFilter(court=court, judge=judge, colour=colour, state=state_, mode=mode, year=year)
+    return await case_dashboard.drill(state.db, actor, where, offset, limit)
 
 
 @router.get("/cases/{case_id}", responses=errors(401, 403, 404, 503, 504))

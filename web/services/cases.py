@@ -37,7 +37,7 @@ from domain.legal_time import CHINA_TZ, LegalClock, TimeScale
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.partners import PartnerEndpoint
-from store.cases import CaseRegisterEntry, CaseStore
+from store.cases import CaseFilter, CaseRegisterEntry, CaseStore
 from store.db import Database
 from web.db import User
 from web.errors import GatewayTimeout, ServiceUnavailable
@@ -268,6 +268,7 @@ async def file_case(
         term_colour="green",
         next_deadline=None,
         owed_fen=0,
+        claimed_fen=claimed.principal_fen + claimed.interest_fen + claimed.costs_fen,
         recovered_fen=0,
         balance_fen=0,
         closing_mode=None,
@@ -327,12 +328,16 @@ async def visible_entry(db: Database, actor: Actor, case_id: str) -> CaseRegiste
     return entry
 
 
-async def list_cases(db: Database, actor: Actor, mine: bool = False) -> list[CaseRegisterEntry]:
-    """The cases of the caller's courts; ``mine``: those the caller is the judge of."""
+async def list_cases(
+    db: Database, actor: Actor, mine: bool = False, where: CaseFilter | None = None, offset: int = 0, limit: int = 200
+) -> list[CaseRegisterEntry]:
+    """The cases of the caller's courts; ``mine``: those the caller is the judge of; ``where``: a dashboard
+    figure's cases."""
     require_role(actor, *CASE_READERS)
     if not actor.courts:
         return []
-    return await db.run(CaseStore(db).list, actor.courts, actor.user_id if mine else None)
+    judge = actor.user_id if mine else None
+    return await db.run(CaseStore(db).list, actor.courts, judge, False, limit, where, offset)
 
 
 async def case_view(client: Client, entry: CaseRegisterEntry) -> CaseView:

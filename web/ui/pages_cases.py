@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from domain.actors import Role
-from domain.errors import OneMatterError
+from domain.case_closing import ClosingMode
+from domain.case_dashboard import COLOURS
+from domain.errors import OneMatterError, ValidationFailed
+from store.cases import CaseFilter
 from web.deps import app_state, temporal_client
-from web.services import cases
+from web.services import case_dashboard, cases
 from web.services import workflows as case_service
 from web.ui.render import page
-from web.ui.session import JudgeUser, UiUser, check_csrf, require
+from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, require
 from workflows.case.words import WORDS as CASE_WORDS
 from workflows.registry import SCENARIOS
 
@@ -34,6 +39,42 @@ async def dockets(request: Request, user: CaseReaderUser) -> Response:
     mine = request.query_params.get("who", default) != "court"
     rows = await cases.list_cases(app_state(request).db, user.actor, mine=mine)
     return page(request, "cases/list.html", user, rows=rows, who="mine" if mine else "court")
+
+
+def _year(request: Request) -> int | None:
+    raw = request.query_params.get("year") or None
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise ValidationFailed("INVALID_YEAR", "year: 立案年度应为 2000–2100 之间的年份 / a year 2000–2100", "year")
+    return int(raw)
+
+
+@router.get("/ui/case-dashboard", response_class=HTMLResponse)
+async def dashboard(request: Request, user: ReaderUser) -> Response:
+    """案件看板: the term's colours, closing modes, 结案率 and 执行到位率 per court and per judge."""
+    year = _year(request)
+    board = await case_dashboard.case_board(app_state(request).db, user.actor, year)
+    modes = [m.value for m in ClosingMode]
+    return page(request, "cases/dashboard.html", user, board=board, year=year, colours=COLOURS, modes=modes)
+
+
+@router.get("/ui/case-dashboard/cases", response_class=HTMLResponse)
+async def dashboard_cases(request: Request, user: ReaderUser) -> Response:
+    """The cases behind one figure of the board (the same filter as the figure), a page at a time."""
+    q = request.query_params
+    try:
+        where = CaseFilter.model_validate({k: q[k] for k in CaseFilter.model_fields if q.get(k)})
+    except ValidationError as exc:
+        field = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        raise ValidationFailed("INVALID_FILTER", f"{field}: 无此筛选条件 / not a filter value", field) from None
+    offset = int(q["offset"]) if q.get("offset", "").isdigit() else 0
+    drill = await case_dashboard.drill(app_state(request).db, user.actor, where, offset)
+    shown = offset + len(drill.cases)
+    next_href = None
+    if shown < drill.total:
+        next_href = "?" + urlencode({**where.model_dump(mode="json", exclude_none=True), "offset": shown})
+    return page(request, "cases/drill.html", user, drill=drill, next_href=next_href)
 
 
 async def _matter_entries(request: Request, user: UiUser, matters: list[dict[str, Any]]) -> list[dict[str, Any]]:
