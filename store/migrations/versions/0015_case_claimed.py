@@ -1,8 +1,8 @@
 """The case register keeps the amount applied for (申请执行标的, ``claimed_fen``): what the dashboard's
 执行到位率 divides by. Rows filed before it take what they owed at their last projection.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
