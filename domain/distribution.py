@@ -435,3 +435,53 @@ def delayed_interest_fen(
     days = max((until - performance_due).days - excluded_days, 0)
     exact = Decimal(debt_fen) * daily_rate * days
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# --- an objection to the plan and the others' answer (民诉法解释 Art. 510) ------------------------------------
+
+
+class ObjectionOutcome(StrEnum):
+    """What becomes of one written objection to the plan (分配方案异议), 民诉法解释 Art. 510 (2022):
+    the court notifies the creditors and the debtor who did not object; then"""
+
+    REVISED = "revised"  # no opposition within 15 days of the notice: the plan is revised per the objection
+    ORIGINAL_PLAN = "original_plan"  # opposed, and the objector did not sue within 15 days: the plan as it was
+    DEPOSITED = "deposited"  # opposed and sued (分配方案异议之诉): the disputed amount is deposited (提存)
+
+
+# Art. 510 as a table: (someone opposed within the period, the objector sued within the period) → outcome.
+# Without an opposition there is nothing to sue over, so the suit is not asked.
+OBJECTION_OUTCOMES: dict[tuple[bool, bool], ObjectionOutcome] = {
+    (False, False): ObjectionOutcome.REVISED,
+    (False, True): ObjectionOutcome.REVISED,
+    (True, False): ObjectionOutcome.ORIGINAL_PLAN,
+    (True, True): ObjectionOutcome.DEPOSITED,
+}
+
+
+def objection_outcome(opposed: bool, sued: bool) -> ObjectionOutcome:
+    """Art. 510: 未提出反对意见的, 依异议人的意见对分配方案审查修正; 提出反对意见, 异议人逾期未起诉的, 按照原分配
+    方案分配; 诉讼期间进行分配的, 提存与争议债权数额相应的款项."""
+    return OBJECTION_OUTCOMES[(opposed, sued)]
+
+
+def revise_for_objection(
+    plan: DistributionPlan, ref: str, disputed_fen: int, in_favour_of: str | None
+) -> DistributionPlan:
+    """The plan revised per an unopposed objection (Art. 510): the disputed amount leaves ``ref``'s
+    lowest-ranked lines and goes to the line the objector claims it for — its own claim, or the debtor's
+    surplus when ``in_favour_of`` is None. Sums to the same proceeds."""
+    lines = [line.model_copy() for line in plan.lines]
+    moved = 0
+    for line in reversed(lines):
+        if line.ref == ref and moved < disputed_fen:
+            part = min(line.paid_fen, disputed_fen - moved)
+            line.paid_fen -= part
+            moved += part
+    surplus = plan.surplus_to_debtor_fen
+    target = next((line for line in lines if line.ref == in_favour_of), None) if in_favour_of else None
+    if target is None:
+        surplus += moved
+    else:
+        target.paid_fen += moved
+    return DistributionPlan(proceeds_fen=plan.proceeds_fen, lines=lines, surplus_to_debtor_fen=surplus)

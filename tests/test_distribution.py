@@ -15,13 +15,16 @@ from domain.distribution import (
     CostItem,
     DistributionPlan,
     DistributionRules,
+    ObjectionOutcome,
     Ordering,
     PrincipalRequired,
     concede_to_debtor,
     debtor_share_hold,
     delayed_interest_fen,
     doubled_interest_base_fen,
+    objection_outcome,
     plan_distribution,
+    revise_for_objection,
 )
 from domain.residence import ResidenceException, ResidenceGround, residence_problem
 
@@ -331,3 +334,40 @@ def test_art_506_known_creditors_are_the_registers_mortgagees_and_other_courts_s
         ("seizure-2", "杭州市西湖区人民法院", ClaimKind.ORDINARY),
     ]
     assert known[0].secured_amount_fen == 1_200_000_00 and known[1].case_number == "(2026)浙0106执77号"
+
+
+def test_art_20_rent_reserve_is_capped_at_the_conceding_creditors_share():
+    """异议复议规定 Art. 20(1)(3): five years' rent at ¥20,000 a month (¥1,200,000) conceded by an applicant who
+    receives only ¥500,000 after the mortgagee: ¥500,000 is reserved, never a fen of the mortgagee's, and the
+    shortfall is what the workflow says on the timeline (residence_reserve_capped)."""
+    plan = plan_distribution(
+        2_000_000_00, [], [secured("bank", 1_500_000_00, "2020-01-01"), ordinary("applicant", 800_000_00)]
+    )
+    conceded, reserved = concede_to_debtor(plan, "applicant", 1_200_000_00, "被执行人")
+    assert reserved == 500_000_00 < 1_200_000_00
+    assert paid(conceded) == {"bank": 1_500_000_00, "applicant": 0, RESIDENCE_RESERVE: 500_000_00}
+    reserve_line = next(line for line in conceded.lines if line.ref == RESIDENCE_RESERVE)
+    assert reserve_line.claimed_fen == 1_200_000_00 and reserve_line.paid_fen == 500_000_00
+
+
+def test_art_510_an_unopposed_objection_revises_the_plan_per_the_objector():
+    """民诉法解释 Art. 510: 未提出异议的债权人、被执行人自收到通知之日起十五日内未提出反对意见的, 执行法院依异议人的
+    意见对分配方案审查修正后进行分配. Creditor b objects that ¥30 of a's ¥60 is b's: nobody opposes."""
+    plan = plan_distribution(100_00, [], [ordinary("a", 60_00), ordinary("b", 60_00)])
+    assert objection_outcome(opposed=False, sued=False) is ObjectionOutcome.REVISED
+    revised = revise_for_objection(plan, "a", 30_00, "b")
+    assert paid(revised) == {"a": 20_00, "b": 80_00}
+    # The debtor's objection (nobody's line named): the amount is the debtor's surplus.
+    to_debtor = revise_for_objection(plan, "a", 30_00, None)
+    assert paid(to_debtor) == {"a": 20_00, "b": 50_00} and to_debtor.surplus_to_debtor_fen == 30_00
+    assert sum(line.paid_fen for line in to_debtor.lines) + to_debtor.surplus_to_debtor_fen == 100_00
+
+
+def test_art_510_an_opposed_objector_who_does_not_sue_gets_the_original_plan():
+    """Art. 510: 提出反对意见的, 应当通知异议人; 异议人逾期未提起诉讼的, 执行法院按照原分配方案进行分配."""
+    assert objection_outcome(opposed=True, sued=False) is ObjectionOutcome.ORIGINAL_PLAN
+
+
+def test_art_510_while_the_objectors_suit_runs_the_disputed_amount_is_deposited():
+    """Art. 510: 诉讼期间进行分配的, 执行法院应当提存与争议债权数额相应的款项."""
+    assert objection_outcome(opposed=True, sued=True) is ObjectionOutcome.DEPOSITED

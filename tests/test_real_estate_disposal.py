@@ -43,9 +43,11 @@ from workflows.real_estate_disposal.models import (
     APPROVE_PLAN,
     CONFIRM_SALE,
     CORRECT_REFERENCE,
+    COUNTER_OBJECTION,
     DECLARE_CLAIM,
     DISTRIBUTION_OBJECTION,
     IN_KIND,
+    OBJECTOR_SUIT,
     PROCEED,
     REFUSE_SALE,
     RESIDENCE_EXCEPTION,
@@ -304,6 +306,15 @@ async def test_sold_in_round_one(client: Client, settings: Settings, simulator: 
     await decide(
         handle, DISTRIBUTION_OBJECTION, "被执行人对利息计算提出异议", ref="applicant", disputed_fen=100_000 * YUAN
     )
+    # 民诉法解释 Art. 510: the applicant, told of the objection, opposes it within 15 days; the debtor then
+    # sues within 15 days, so the disputed amount stays deposited (提存) while the suit runs.
+    await awaiting(handle, COUNTER_OBJECTION)
+    with pytest.raises(WorkflowUpdateFailedError) as err:  # no objection to that line
+        await decide(handle, COUNTER_OBJECTION, "反对", ref="auction-aux")
+    assert "第五百一十条" in str(err.value.cause)
+    await decide(handle, COUNTER_OBJECTION, "申请执行人认为利息计算无误", ref="applicant")
+    await awaiting(handle, OBJECTOR_SUIT)
+    await decide(handle, OBJECTOR_SUIT, ref="applicant", suit_ref="(2026)浙0681民初77号")
     result = await result_of(handle)
     assert result.status == "completed", result.reason
     assert result.sold_price_fen == 1_510_000 * YUAN and result.buyer == "bidder-b"

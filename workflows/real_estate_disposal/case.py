@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         NAME,
         SET_TERMS,
         Creditor,
+        DistributionObjection,
         Payment,
         PaymentStatus,
         RealEstateDisposalInput,
@@ -98,6 +99,8 @@ class DisposalCase:
         self.claims: list[Creditor] = []
         self.plan: DistributionPlan | None = None
         self.escrow: dict[str, int] = {}
+        self.objections: list[DistributionObjection] = []  # 民诉法解释 Art. 509, settled per Art. 510
+        self.opposed: set[str] = set()  # refs of objections another creditor or the debtor opposed
         # Legal periods as they stand (name → period), shown with their provisional flag.
         self.periods: dict[str, LegalPeriod] = {}
         self.reauction_limit_at: datetime | None = None

@@ -19,9 +19,11 @@ with workflow.unsafe.imports_passed_through():
         APPROVE_PLAN,
         CONFIRM_SALE,
         CORRECT_REFERENCE,
+        COUNTER_OBJECTION,
         DECLARE_CLAIM,
         DISTRIBUTION_OBJECTION,
         IN_KIND,
+        OBJECTOR_SUIT,
         PROCEED,
         REFUSE_SALE,
         RELEASE,
@@ -30,9 +32,11 @@ with workflow.unsafe.imports_passed_through():
         STOP,
         ClaimDeclaration,
         CorrectedReference,
+        CounterObjection,
         DistributionObjection,
         Grounds,
         InKind,
+        ObjectorSuit,
         SaleConfirmation,
     )
 
@@ -52,6 +56,8 @@ SPECS = (
     DecisionSpec(DISTRIBUTION_OBJECTION, DistributionObjection, reason_required=True),
     DecisionSpec(DECLARE_CLAIM, ClaimDeclaration),
     DecisionSpec(APPROVE_PLAN, NoPayload),
+    DecisionSpec(COUNTER_OBJECTION, CounterObjection, reason_required=True),
+    DecisionSpec(OBJECTOR_SUIT, ObjectorSuit),
 )
 
 
@@ -83,6 +89,15 @@ def unlawful(case: DisposalCase, name: str, payload: BaseModel) -> str | None:
         paid = case.plan.paid_to(payload.ref)
         if payload.disputed_fen > paid - case.escrow.get(payload.ref, 0):
             return f"disputed_fen: more than the {paid} fen the plan pays to {payload.ref!r}"
+        lines = {line.ref for line in case.plan.lines}
+        if payload.in_favour_of is not None and (
+            payload.in_favour_of not in lines or payload.in_favour_of == payload.ref
+        ):
+            return f"in_favour_of: {payload.in_favour_of!r} is not another line of the plan (empty: the debtor)"
+    if isinstance(payload, CounterObjection) and payload.ref not in {o.ref for o in case.objections}:
+        return f"ref: no objection to {payload.ref!r} to oppose (民诉法解释 第五百一十条)"
+    if isinstance(payload, ObjectorSuit) and payload.ref not in case.opposed:
+        return f"ref: the objection to {payload.ref!r} was not opposed; there is nothing to sue over (第五百一十条)"
     if isinstance(payload, ClaimDeclaration):
         return declaration_problem(case, payload)
     return None

@@ -17,11 +17,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.distribution import (
         RESIDENCE_RESERVE,
         ClaimKind,
+        ObjectionOutcome,
         concede_to_debtor,
         debtor_share_hold,
         delayed_interest_fen,
         doubled_interest_base_fen,
+        objection_outcome,
         plan_distribution,
+        revise_for_objection,
     )
     from domain.joint_review import KnownCreditor, known_creditors
     from domain.legal_params import P as LP
@@ -30,12 +33,16 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.timeline import failure_code
     from workflows.real_estate_disposal.models import (
         APPROVE_PLAN,
+        COUNTER_OBJECTION,
         DECLARE_CLAIM,
         DISTRIBUTION_OBJECTION,
+        OBJECTOR_SUIT,
         ClaimDeclaration,
         Cost,
+        CounterObjection,
         Creditor,
         DistributionObjection,
+        ObjectorSuit,
         Payment,
         PaymentStatus,
         Status,
@@ -48,6 +55,8 @@ APPLICATION_FEE_PATCH = "distribution-application-fee"
 # Runs recorded before the plan was the judge's decision (no invitation, approval or debtor's hold) keep
 # their path.
 PLAN_DECISION_PATCH = "distribution-plan-decision"
+# Runs recorded before an objection was settled per 民诉法解释 Art. 510 kept its amount in escrow for good.
+COUNTER_OBJECTION_PATCH = "distribution-counter-objection"
 SURPLUS = "surplus"
 DEBTOR_REFS = (RESIDENCE_RESERVE, SURPLUS)
 
@@ -101,9 +110,51 @@ async def distribute(case: DisposalCase, taker: str | None) -> None:
     while (decision := await case.decision_within(DISTRIBUTION_OBJECTION, window)) is not None:
         objection = DistributionObjection.model_validate(decision.payload)
         case.escrow[objection.ref] = case.escrow.get(objection.ref, 0) + objection.disputed_fen
+        case.objections.append(objection)
         case.timeline.record("distribution_objection", decision.reason, **objection.model_dump())
+    if case.objections and workflow.patched(COUNTER_OBJECTION_PATCH):
+        await _settle_objections(case)
     case.set_status(Status.PAYING)
     await _pay(case, taker, reserve, decided)
+
+
+async def _settle_objections(case: DisposalCase) -> None:
+    """民诉法解释 Art. 510: the creditors and the debtor who did not object are told and may oppose within 15
+    days; an unopposed objection revises the plan; an opposed objector may sue within 15 days — the
+    disputed amount is deposited (提存) while the suit runs, and without a suit the original plan is paid."""
+    params = case.params
+    case.set_status(Status.COUNTER_OBJECTION_WINDOW)
+    refs = sorted({o.ref for o in case.objections})
+    case.timeline.record(
+        "objection_notified", objections=refs, served_on=_served_on(case), basis="民诉法解释 第五百一十条"
+    )
+    window = await case.period("counter_objection", params.duration(LP.DISTRIBUTION_COUNTER_OBJECTION))
+    while (decision := await case.decision_within(COUNTER_OBJECTION, window)) is not None:
+        counter = CounterObjection.model_validate(decision.payload)
+        case.opposed.add(counter.ref)
+        case.timeline.record("counter_objection", decision.reason, ref=counter.ref)
+    sued: set[str] = set()
+    if case.opposed:
+        case.set_status(Status.OBJECTOR_SUIT_WINDOW)
+        window = await case.period("objector_suit", params.duration(LP.DISTRIBUTION_OBJECTOR_SUIT))
+        while sued != case.opposed and (decision := await case.decision_within(OBJECTOR_SUIT, window)) is not None:
+            suit = ObjectorSuit.model_validate(decision.payload)
+            sued.add(suit.ref)
+            case.timeline.record("objector_sued", ref=suit.ref, suit_ref=suit.suit_ref)
+    assert case.plan is not None
+    for objection in case.objections:
+        outcome = objection_outcome(objection.ref in case.opposed, objection.ref in sued)
+        if outcome is not ObjectionOutcome.DEPOSITED:
+            case.escrow[objection.ref] = max(case.escrow.get(objection.ref, 0) - objection.disputed_fen, 0)
+        if outcome is ObjectionOutcome.REVISED:
+            case.plan = revise_for_objection(case.plan, objection.ref, objection.disputed_fen, objection.in_favour_of)
+        case.timeline.record(
+            "objection_settled",
+            ref=objection.ref,
+            outcome=outcome.value,
+            disputed_fen=objection.disputed_fen,
+            in_favour_of=objection.in_favour_of,
+        )
 
 
 def _record_plan(case: DisposalCase, proceeds: int, reserve: int) -> None:

@@ -35,6 +35,9 @@ IN_KIND, RELEASE = "offer-in-kind", "release-property"
 DISTRIBUTION_OBJECTION = "record-distribution-objection"
 DECLARE_CLAIM = "record-claim-declaration"  # a known creditor's declaration, as the court received it
 APPROVE_PLAN = "approve-distribution-plan"  # the plan is the judge's decision before it is served
+# 民诉法解释 Art. 510: another creditor's or the debtor's opposition to an objection, and the objector's suit.
+COUNTER_OBJECTION = "record-counter-objection"
+OBJECTOR_SUIT = "record-objector-suit"
 
 # The agency tasks it assigns, by step; the task type is ``<NAME>.<step>``, the task id
 # ``<workflow id>:task:<step>`` (recorded in histories: do not rename).
@@ -69,6 +72,8 @@ class Status(StrEnum):
     CLAIM_DECLARATION = "claim_declaration"
     AWAITING_PLAN_APPROVAL = "awaiting_plan_approval"
     DISTRIBUTION_OBJECTION_WINDOW = "distribution_objection_window"
+    COUNTER_OBJECTION_WINDOW = "counter_objection_window"  # Art. 510: the others told of an objection
+    OBJECTOR_SUIT_WINDOW = "objector_suit_window"  # Art. 510: an opposed objector may sue
     PAYING = "paying"
     # How it ends.
     COMPLETED = "completed"
@@ -216,6 +221,24 @@ class InKind(BaseModel):
 class DistributionObjection(BaseModel):
     ref: str = Field(description="claim or cost id the objection disputes")
     disputed_fen: PositiveFen
+    in_favour_of: str | None = Field(
+        default=None,
+        description="whose line the disputed amount belongs to in the objector's view (a claim id); "
+        "none: the debtor's (民诉法解释 第五百一十条: 依异议人的意见修正)",
+    )
+
+
+class CounterObjection(BaseModel):
+    """A creditor's or the debtor's opposition (反对意见) to an objection, within 15 days of the notice."""
+
+    ref: str = Field(description="the claim or cost id of the objection opposed")
+
+
+class ObjectorSuit(BaseModel):
+    """The objector sued those who opposed (分配方案异议之诉), within 15 days of being told."""
+
+    ref: str = Field(description="the claim or cost id of the objection sued on")
+    suit_ref: str = Field(min_length=3, max_length=100, description="起诉受理案号或收件编号")
 
 
 class ClaimDeclaration(BaseModel):
@@ -249,6 +272,8 @@ DECISIONS: dict[str, tuple[str, type[BaseModel], bool]] = {
     DISTRIBUTION_OBJECTION: ("分配方案异议 (提存争议款) / Objection to the plan (escrow)", DistributionObjection, True),
     DECLARE_CLAIM: ("登记债权申报 / Record a creditor's declaration", ClaimDeclaration, False),
     APPROVE_PLAN: ("批准分配方案 / Approve the distribution plan", Nothing, False),
+    COUNTER_OBJECTION: ("登记对异议的反对意见 / Record an opposition to an objection", CounterObjection, True),
+    OBJECTOR_SUIT: ("登记异议人起诉 / Record the objector's suit", ObjectorSuit, False),
 }
 
 
