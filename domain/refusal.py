@@ -7,8 +7,11 @@ Pure rules: plain values in, plain values out; no Temporal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import json
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from importlib import resources
 
 
 class DutyHolder(StrEnum):
@@ -102,3 +105,38 @@ def private_prosecution_problem(declined_by_body: str | None, declining_document
     if not declining_document.strip():
         return "declined_by: 写明不予追究的机关及文书 (拒执解释 第十四条第二款) / the declining document"
     return None
+
+
+# The departments of a referral that belong to the executing court's district (Art. 15: the court where the
+# executing court sits has jurisdiction, so the police and procuratorate of that place investigate and
+# prosecute) — never a catalogue's sample agency for every court.
+DISTRICT_DEPARTMENTS = ("police", "procuratorate")
+
+
+@functools.cache
+def court_districts() -> dict[str, dict[str, str]]:
+    """Court → {department → agency id} of its district (``court_districts.json``, configuration as data)."""
+    raw = json.loads(resources.files("domain").joinpath("court_districts.json").read_text(encoding="utf-8"))
+    table: dict[str, dict[str, str]] = raw["courts"]
+    for court, bodies in table.items():
+        if set(bodies) != set(DISTRICT_DEPARTMENTS):
+            raise ValueError(f"court_districts.json: {court} names {sorted(bodies)}, not {list(DISTRICT_DEPARTMENTS)}")
+    return table
+
+
+def district_agencies(
+    court: str, overrides: Mapping[str, str], districts: Mapping[str, Mapping[str, str]] | None = None
+) -> dict[str, str] | str:
+    """The agencies a referral from ``court`` goes to for the district's departments: the court's district
+    from configuration, where the judge did not name one (a designated body, e.g. 指定管辖). Returns the
+    agencies, or a problem when a department has neither."""
+    table = court_districts() if districts is None else districts
+    own = table.get(court, {})
+    chosen = {dept: overrides.get(dept) or own.get(dept, "") for dept in DISTRICT_DEPARTMENTS}
+    missing = [dept for dept, agency in chosen.items() if not agency]
+    if missing:
+        return (
+            f"agencies: 本院辖区的{'、'.join(missing)}未配置, 请指定受移送机关 (拒执解释 第十五条) / "
+            f"no {' or '.join(missing)} is configured for the district of {court}: name it in agencies"
+        )
+    return chosen

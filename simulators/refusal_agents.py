@@ -57,6 +57,8 @@ REFUSAL_INBOXES = (
     "market-huzhou",
     "police-huzhou",
     "procuratorate-huzhou",
+    "police-shangcheng",  # the demo court's district (domain/court_districts.json)
+    "procuratorate-shangcheng",
     "court-huzhou-criminal",
     "bank-icbc",
     "realestate-registry",

@@ -29,6 +29,7 @@ from web.services.tasks import attachment_store
 from workflows.cross_region_seizure.models import (
     DEBTOR_PAID,
     HAND_OVER,
+    NAME,
     CrossRegionSeizureRequest,
     CrossRegionSeizureResult,
     Vehicle,
@@ -149,3 +150,20 @@ async def test_vehicle_not_on_the_register_ends_the_request(client, settings: Se
     assert "公安交管车辆登记" in failure, failure  # the registry by name
     assert "登记机关查无此财产" in failure and "核对号牌" in failure
     assert "ASSET_NOT_FOUND" not in failure.replace('data-code="ASSET_NOT_FOUND"', "")
+
+
+async def test_the_receiving_court_must_be_another_court_and_the_police_a_police_force(web: str, simulator: str):
+    """委托执行规定 Art. 2: a start naming the traffic police as the receiving court, or an agency nobody
+    configured, is refused before anything starts, naming the field."""
+    req = (await new_request(simulator)).model_dump(mode="json")
+    async with await login(web, "judge-jiaxing") as judge:
+        for field, agency, code in (
+            ("receiving_court", "police-hangzhou", "AGENCY_OF_ANOTHER_KIND"),
+            ("receiving_court", "no-such-agency", "UNKNOWN_AGENCY"),
+            ("traffic_police", "court-gongshu", "AGENCY_OF_ANOTHER_KIND"),
+        ):
+            r = await judge.post(f"/api/scenarios/{NAME}/workflows", json={**req, field: agency})
+            assert r.status_code == 422, r.text
+            assert (r.json()["code"], r.json()["field"]) == (code, field)
+        listed = await judge.get("/api/workflows", params={"case_number": req["case_number"]})
+        assert listed.status_code == 200 and listed.json() == []

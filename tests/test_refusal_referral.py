@@ -489,7 +489,9 @@ async def test_the_sandbox_departments_work_a_referral_to_its_end_through_their_
     assert result.letter is not None and len(result.letter.evidence) == 6
     done = {i.granule: (i.state, i.agency) for i in result.checklist}
     assert done["assist.verification#1"] == ("completed", "market-huzhou")
-    assert done["police.filing"] == ("completed", "police-huzhou")
+    # A Hangzhou court's referral goes to its own district's police, not the catalogue's Huzhou sample.
+    assert done["police.filing"] == ("completed", "police-shangcheng")
+    assert done["procuratorate.prosecution-review"][1] == "procuratorate-shangcheng"
     assert {state for state, _ in done.values()} == {"completed", "done", "skipped"}
     # The tasks carried the person's name and ID number to the police; the audit trail masks both.
     async with await login(web, "auditor") as auditor:

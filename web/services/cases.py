@@ -43,7 +43,7 @@ from web.db import User
 from web.errors import GatewayTimeout, ServiceUnavailable
 from web.services import parties
 from web.services.access import DECIDERS, READERS, require_role
-from web.services.scenarios import context_for, scenario_or_404, workflow_id_for
+from web.services.scenarios import check_agencies, context_for, scenario_or_404, workflow_id_for
 from web.services.workflow_detail import QUERY_TIMEOUT
 from web.services.workflow_updates import execute_update_as
 from workflows.case.models import (
@@ -444,6 +444,8 @@ async def start_matter(
     scenario = scenario_or_404(name)
     view = await case_view(client, entry)
     requests = requests_from_case(scenario, view, body)
+    for req in requests:  # all checked before any starts: nothing half-done
+        check_agencies(scenario, req, settings.agencies(), entry.court)
     started: list[str] = []
     for i, req in enumerate(requests):
         key = f"{idempotency_key}:{i}" if idempotency_key else None

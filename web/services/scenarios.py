@@ -21,9 +21,11 @@ from core.logging import get_logger
 from core.settings import Settings
 from core.temporal import scenario_search_attributes
 from domain.actors import Actor
+from domain.case_number import packaged_court_codes
+from domain.delegation import COURT_KIND, agency_problem, receiving_court_problem
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.legal_time import TimeScale
-from domain.partners import PartnerEndpoint
+from domain.partners import Agency, PartnerEndpoint
 from store import asset_disposals
 from store.db import Database
 from web.services import parties
@@ -126,6 +128,21 @@ def context_for(settings: Settings, partners: Sequence[PartnerEndpoint], workflo
     )
 
 
+def check_agencies(scenario: Scenario, req: BaseModel, agencies: Sequence[Agency], court: str) -> None:
+    """Every agency the request names is configured and of the kind its step needs; a receiving court is
+    another people's court with a court code (domain.delegation). Raises ValidationFailed naming the field."""
+    by_id = {a.id: a for a in agencies}
+    for field_name, kind in scenario.agency_fields.items():
+        agency_id = str(getattr(req, field_name))
+        problem = (
+            receiving_court_problem(field_name, agency_id, by_id, packaged_court_codes(), court)
+            if kind == COURT_KIND
+            else agency_problem(field_name, agency_id, by_id, kind)
+        )
+        if problem is not None:
+            raise ValidationFailed(problem.code, problem.message, problem.field)
+
+
 async def start(
     client: Client,
     settings: Settings,
@@ -150,6 +167,7 @@ async def start(
     case_number, court = scenario.case_number(req), scenario.court(req)
     if not actor.in_court(court):
         raise Forbidden("COURT_FORBIDDEN", "a judge starts cases of their own court only / 只能在本院立案", "court")
+    check_agencies(scenario, req, settings.agencies(), court)
     if db is not None and scenario.disposes_of is not None:
         held = await db.read(asset_disposals.holder, db, scenario.disposes_of(req))
         if held is not None:

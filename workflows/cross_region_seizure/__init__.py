@@ -22,6 +22,13 @@ SCENARIO = Scenario(
     extra_workflows=(AgencyTask,),
     own_fields=from_case.OWN_FIELDS,
     prefill=from_case.prefill,
+    # Item delegation goes to another people's court (委托执行规定 Art. 2); each task to its kind of agency.
+    agency_fields={
+        "receiving_court": "court",
+        "traffic_police": "police",
+        "car_station": "car-station",
+        "vehicle_registry": "vehicle",
+    },
 )
 
 __all__ = ["SCENARIO", "CrossRegionSeizure"]

@@ -102,6 +102,9 @@ class Scenario:
     # One asset, one disposal: the key of the asset a request disposes of (domain.assets.disposal_key), so
     # the web refuses a start while another matter holds it; None for scenarios that dispose of nothing.
     disposes_of: Callable[[Any], str] | None = None
+    # The request fields that name an agency, with the kind of agency the step needs (``court`` for a
+    # receiving court, checked against the court codes too): the web refuses a start naming anything else.
+    agency_fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:

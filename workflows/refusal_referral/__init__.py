@@ -20,10 +20,20 @@ from workflows.refusal_referral.workflow import RefusalReferral
 def build_input(request: RefusalReferralRequest, ctx: ScenarioContext) -> RefusalReferralInput:
     """Resolves the granule catalogue the request names (the request checked that it exists and that its
     agency overrides name its departments) once, at start: history keeps it, so a later version of the
-    catalogue never changes a running case or its replay."""
+    catalogue never changes a running case or its replay. The police and procuratorate are the court's
+    district's (拒执解释 Art. 15, ``domain/court_districts.json``) unless the judge named others; a court
+    with neither configured nor named is refused, never sent to the catalogue's sample agencies."""
+    from domain.errors import ValidationFailed
+    from domain.refusal import district_agencies
     from domain.refusal_granules import catalogue
 
-    return RefusalReferralInput(request=request, context=ctx, catalogue=catalogue(request.catalogue))
+    chosen = catalogue(request.catalogue)
+    if any(dept in chosen.departments for dept in ("police", "procuratorate")):
+        district = district_agencies(request.court, request.agencies)
+        if isinstance(district, str):
+            raise ValidationFailed("DISTRICT_NOT_CONFIGURED", district, "agencies")
+        request = request.model_copy(update={"agencies": {**request.agencies, **district}})
+    return RefusalReferralInput(request=request, context=ctx, catalogue=chosen)
 
 
 SCENARIO = Scenario(

@@ -90,8 +90,8 @@ WORDS = Words(
         "maintenance_or_wages": Word("依法从重处罚 (第十条)", "Punished more heavily (Art. 10)"),
         "catalogue": Word("默认: national-2024 (拒执解释 2024, 14 个颗粒)", "Default: national-2024 (14 granules)"),
         "agencies": Word(
-            '如 {"police": "police-huzhou"}; 留空则用清单中的默认单位',
-            'e.g. {"police": "police-huzhou"}; empty: the catalogue\'s defaults',
+            '如 {"police": "police-huzhou"}; 留空: 公安、检察为本院辖区的 (第十五条), 其他用清单默认单位',
+            'e.g. {"police": "police-huzhou"}; empty: the district\'s police and procuratorate, else the catalogue\'s',
         ),
         "letter_ref": Word("须至少一个证据颗粒已查实", "At least one evidence granule must show the conduct"),
         "department": Word("清单中的部门代码, 如 bank、realestate、police", "A department key of the catalogue"),
