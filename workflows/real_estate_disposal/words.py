@@ -438,8 +438,18 @@ WORDS = Words(
             "Records a creditor's declaration; the distribution plan includes it",
         ),
         "record-distribution-objection": Word(
-            "登记对分配方案的异议, 争议款项提存, 其余照常分配",
-            "Records an objection to the plan; the disputed sum is held in escrow, the rest is paid",
+            "登记对分配方案的异议, 争议款项暂存; 异议通知其他债权人和被执行人, 十五日内无人反对即依异议修正方案",
+            "Records an objection to the plan; the disputed sum is held; the others are told, and unless one "
+            "opposes within 15 days the plan is revised per the objection",
+        ),
+        "record-counter-objection": Word(
+            "登记对异议的反对意见并通知异议人; 异议人十五日内未起诉的, 按原方案分配",
+            "Records an opposition to the objection and tells the objector; without a suit within 15 days the "
+            "original plan is paid",
+        ),
+        "record-objector-suit": Word(
+            "登记异议人提起的分配方案异议之诉, 诉讼期间争议款项提存",
+            "Records the objector's suit; the disputed sum stays deposited while it runs",
         ),
         "refuse-sale": Word(
             "不予出具成交裁定, 该次成交无效, 重新拍卖",
