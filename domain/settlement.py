@@ -262,3 +262,36 @@ def application_period_ends(
             lost = (min(obstacle.ended_on, end) - max(obstacle.started_on, window_starts)).days
             end = date.fromordinal(end.toordinal() + lost)
     return end
+
+
+def interruption_problem(on: date, runs_from: date, today: date) -> str | None:
+    """An interruption (执行程序解释 Art. 20; 民法典 Art. 195: a demand, the debtor agreeing to perform)
+    counts only on a day after the period began and not later than today."""
+    if on > today:
+        return "payload.on: 中断事由不得发生于今日之后 / an interruption cannot be in the future"
+    if on <= runs_from:
+        return (
+            f"payload.on: 期间自 {runs_from.isoformat()} 起算, 此前的事由不中断 / the period runs from "
+            f"{runs_from.isoformat()}; nothing before it interrupts it (民法典 第一百九十五条)"
+        )
+    return None
+
+
+def obstacle_problem(obstacle: Obstacle, today: date) -> str | None:
+    """An obstacle (不可抗力或者其他障碍) is recorded once it has ended, from one day to a later one."""
+    if obstacle.ended_on < obstacle.started_on:
+        return "payload.ended_on: 障碍消除之日不得早于发生之日 / the obstacle ends after it starts"
+    if obstacle.ended_on > today:
+        return "payload.ended_on: 障碍消除后方可登记 / record an obstacle once it has ended"
+    return None
+
+
+def performance_problem(paid_fen: int, agreed_fen: int) -> str | None:
+    """履行完毕 is the judge's finding on the ledger: only when what was received reaches what was agreed
+    (失信规定 Art. 10(2), 限消规定 Art. 9: the lifts follow it; DOMAIN §17.6 执行完毕)."""
+    if paid_fen < agreed_fen:
+        return (
+            f"confirm: 已履行 {paid_fen} 分, 未达和解金额 {agreed_fen} 分, 不能确认履行完毕 / "
+            f"{paid_fen} of {agreed_fen} fen received: not performed"
+        )
+    return None

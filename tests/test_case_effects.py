@@ -306,6 +306,8 @@ async def test_a_settlement_books_its_instalments_and_leaves_the_lifts_to_the_ca
                 paid_on=signed.isoformat(),
                 channel="direct",
             )
+        await wait_status(handle, "awaiting_performance_confirmation")
+        await decide(handle, "confirm-performed", reason="和解款项已全部给付")
         result = await handle.result()
         assert result.status == "performed" and result.paid_fen == 1_000_00
         taken = await ended(case, handle.id)

@@ -39,6 +39,9 @@ from tests.helpers import (
 )
 from workflows.asset_inquiry.models import REJECT
 from workflows.settlement.models import (
+    CONFIRM_PERFORMED,
+    RECORD_INTERRUPTION,
+    RECORD_OBSTACLE,
     RECORD_PAYMENT,
     RESUME,
     SUE,
@@ -193,6 +196,10 @@ async def test_performed_in_full_releases_measures_and_lifts_the_listing(
         st = await status(handle)
         assert (st.summary["received_fen"], st.summary["instalments"][1]["state"]) == (300_00, "upcoming")
         await pay_into_case_account(simulator, req.case_number, 700_00)
+        # 履行完毕 is the judge's finding on the ledger (issue 22): nothing is lifted before it.
+        await eventually(lambda: drive("awaiting_performance_confirmation"), timeout=60, interval=0.2)
+        assert await measure_status(simulator, "bank-ccb", kept.measure_id) == "active"
+        await decide(handle, CONFIRM_PERFORMED, reason="核对案款账户流水, 和解款项 1,000 元已全部到账")
         await eventually(lambda: drive("performed"), timeout=60, interval=0.2)
     finally:
         for http in agents.values():
@@ -360,3 +367,54 @@ async def test_not_suspended_or_the_applicant_sues_on_the_agreement(client, sett
     await decide(handle, SUE, reason="申请执行人就和解协议另行起诉 (执行和解规定 第九条)")
     result: SettlementResult = await handle.result()
     assert (result.status, result.paid_fen, result.inquiries) == ("applicant_sued", 0, [])
+
+
+async def test_the_period_to_resume_moves_with_an_interruption_and_performance_is_the_judges_finding(
+    client, settings: Settings
+):
+    """CPL Art. 250 in the workflow: the judge records a demand after the last due date and the two years run
+    again from it (民法典 Art. 195; 执行程序解释 Art. 20); an obstacle is recorded once ended (Art. 194). When
+    the ledger reaches the agreed sum the case waits for the judge to confirm 履行完毕."""
+    req = request(person("卫某某"), [(3, 100_00)])
+    handle = await start(client, settings, "settlement", req, acceleration=DAY_A_SECOND)
+    await wait_status(handle, "awaiting_suspension")
+    await decide(handle, SUSPEND, reason="达成和解, 中止执行")
+    st = await wait_status(handle, "defaulted", timeout=30)
+    due = date.fromisoformat(st.summary["instalments"][0]["due_on"])
+    first_end = date.fromisoformat(st.summary["period_ends"])
+    with pytest.raises(WorkflowUpdateFailedError) as early:  # before the period began: nothing to interrupt
+        await decide(handle, RECORD_INTERRUPTION, reason="催告", on=due.isoformat(), event="demand")
+    assert refusal_code(early.value) == "UNLAWFUL_DECISION"
+    demand = due + timedelta(days=1)
+    await decide(handle, RECORD_INTERRUPTION, reason="申请执行人书面催告", on=demand.isoformat(), event="demand")
+
+    async def recomputed() -> bool:
+        return "period_recomputed" in actions(await status(handle))
+
+    await eventually(recomputed, timeout=30, interval=0.2)
+    st = await status(handle)
+    ends = date.fromisoformat(st.summary["period_ends"])
+    again = demand.replace(year=demand.year + 2)
+    # Two years from the demand, not from the due date; a rest day rolled forward (CPL Art. 85).
+    assert again <= ends <= again + timedelta(days=9) and ends >= first_end
+    assert {"period_interrupted", "period_recomputed"} <= set(actions(st))
+    with pytest.raises(WorkflowUpdateFailedError):  # an obstacle still going on is not recorded yet
+        await decide(
+            handle,
+            RECORD_OBSTACLE,
+            reason="疫情封控",
+            started_on=demand.isoformat(),
+            ended_on="2099-01-01",
+            cause="封控",
+        )
+
+    with pytest.raises(WorkflowUpdateFailedError):  # not offered while the ledger falls short
+        await decide(handle, CONFIRM_PERFORMED, reason="履行完毕")
+    await decide(
+        handle, RECORD_PAYMENT, reason="书记员核实", amount_fen=100_00, paid_on=demand.isoformat(), channel="counter"
+    )
+    st = await wait_status(handle, "awaiting_performance_confirmation", timeout=30)
+    assert {d.name for d in st.pending_decisions} == {CONFIRM_PERFORMED, RECORD_PAYMENT}
+    await decide(handle, CONFIRM_PERFORMED, reason="款项已全部给付, 和解协议履行完毕")
+    result: SettlementResult = await handle.result()
+    assert (result.status, result.paid_fen) == ("performed", 100_00)

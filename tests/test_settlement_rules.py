@@ -179,3 +179,31 @@ def test_cpl_art_250_the_two_years_with_interruption_and_suspension_by_the_civil
     assert application_period_ends(last_due, obstacles=[obstacle], rule=rule) == date(2028, 5, 29)
     early = Obstacle(started_on=date(2027, 1, 1), ended_on=date(2027, 2, 1))  # not in the last six months
     assert application_period_ends(last_due, obstacles=[early]) == date(2028, 3, 31)
+
+
+def test_civil_code_art_195_an_interruption_counts_only_after_the_period_began_and_not_in_the_future():
+    from domain.settlement import interruption_problem
+
+    last_due = date(2026, 3, 31)
+    assert interruption_problem(date(2027, 5, 10), last_due, today=date(2027, 6, 1)) is None
+    assert "第一百九十五条" in (interruption_problem(date(2026, 3, 31), last_due, today=date(2027, 6, 1)) or "")
+    assert (interruption_problem(date(2027, 7, 1), last_due, today=date(2027, 6, 1)) or "").startswith("payload.on")
+
+
+def test_civil_code_art_194_an_obstacle_is_recorded_once_it_ended():
+    from domain.settlement import Obstacle, obstacle_problem
+
+    ended = Obstacle(started_on=date(2028, 1, 1), ended_on=date(2028, 2, 29))
+    assert obstacle_problem(ended, today=date(2028, 3, 1)) is None
+    assert (obstacle_problem(ended, today=date(2028, 2, 1)) or "").startswith("payload.ended_on")
+    backwards = Obstacle(started_on=date(2028, 2, 1), ended_on=date(2028, 1, 1))
+    assert (obstacle_problem(backwards, today=date(2028, 3, 1)) or "").startswith("payload.ended_on")
+
+
+def test_dishonest_art_10_2_performed_only_when_the_ledger_reaches_the_agreed_sum_and_the_judge_confirms():
+    """失信规定 Art. 10(2) and 限消规定 Art. 9 act on a settlement performed: the judge confirms it on the ledger;
+    a ledger a fen short cannot be confirmed."""
+    from domain.settlement import performance_problem
+
+    assert performance_problem(1_000_00, 1_000_00) is None
+    assert (performance_problem(999_99, 1_000_00) or "").startswith("confirm: 已履行 99999 分")

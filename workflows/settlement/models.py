@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -11,7 +12,7 @@ from domain.cases import CaseNumber, CourtName
 from domain.legal_time import LegalDuration, TimeUnit
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
-from domain.settlement import Instalment, schedule_problem
+from domain.settlement import Instalment, SuspensionRule, schedule_problem
 from workflows.kit.case_link import CaseRef
 from workflows.kit.scenario import FROM_CASE, ScenarioContext
 
@@ -22,6 +23,9 @@ SUSPEND, DECLINE = "suspend-enforcement", "decline-settlement"
 RECORD_PAYMENT = "record-payment"
 RESUME, SUE = "resume-enforcement", "applicant-sues"
 CREDIT_NOTICE = "case-account-credit"  # the case-account bank's notice of a payment (task result)
+CONFIRM_PERFORMED = "confirm-performed"  # 履行完毕: the judge confirms the ledger reached the agreed sum
+# The two-year period to apply to resume (CPL Art. 250): its interruption and its suspension.
+RECORD_INTERRUPTION, RECORD_OBSTACLE = "record-period-interruption", "record-period-obstacle"
 
 
 class Guarantee(BaseModel):
@@ -91,6 +95,10 @@ class SettlementInput(BaseModel):
     notice_lead: LegalDuration = LegalDuration(amount=30, unit=TimeUnit.CALENDAR_DAY)
     notice_lag: LegalDuration = LegalDuration(amount=1, unit=TimeUnit.WORKING_DAY)
     measure_timeout_seconds: float = 20.0
+    suspension_rule: SuspensionRule = Field(
+        default=SuspensionRule.CIVIL_CODE,
+        description="an obstacle in the period's last six months: 民法典 Art. 194 (default) or 执行程序解释 Art. 19",
+    )
 
 
 class SuspendEnforcement(BaseModel):
@@ -152,3 +160,20 @@ class SettlementResult(BaseModel):
     resumed_claim_fen: int = 0
     inquiries: list[str] = Field(default_factory=list)
     lifted: list[str] = Field(default_factory=list)
+
+
+class PeriodInterruption(BaseModel):
+    """An event that restarts the two-year period (执行程序解释 Art. 20; 民法典 Art. 195)."""
+
+    on: date = Field(description="中断事由发生之日")
+    event: Literal["demand", "debtor-agreed", "application"] = Field(
+        description="催告 (demand) | 被执行人同意履行 (debtor-agreed) | 申请 (application)"
+    )
+
+
+class PeriodObstacle(BaseModel):
+    """Force majeure or another obstacle that kept the applicant from applying (民法典 Art. 194)."""
+
+    started_on: date = Field(description="障碍发生之日")
+    ended_on: date = Field(description="障碍消除之日")
+    cause: str = Field(min_length=2, max_length=500, description="不可抗力或者其他障碍")

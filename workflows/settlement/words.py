@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
-from workflows.settlement.models import DECLINE, RECORD_PAYMENT, RESUME, SUE, SUSPEND
+from workflows.settlement.models import (
+    CONFIRM_PERFORMED,
+    DECLINE,
+    RECORD_INTERRUPTION,
+    RECORD_OBSTACLE,
+    RECORD_PAYMENT,
+    RESUME,
+    SUE,
+    SUSPEND,
+)
 
 WORDS = Words(
     title=Word("执行和解", "Settlement in instalments"),
@@ -11,6 +20,7 @@ WORDS = Words(
         "awaiting_suspension": Word("待裁定中止执行", "Awaiting the suspension ruling"),
         "performing": Word("和解履行中", "Settlement being performed"),
         "defaulted": Word("未按期履行", "In default"),
+        "awaiting_performance_confirmation": Word("待法官确认履行完毕", "Awaiting the judge's confirmation"),
         "lifting": Word("解除中", "Lifting"),
         "performed": Word("和解协议履行完毕", "Settlement performed"),
         "resumed": Word("已恢复执行", "Enforcement resumed"),
@@ -24,6 +34,9 @@ WORDS = Words(
         RECORD_PAYMENT: Word("确认履行款项 (书记员核实)", "Confirm a payment (clerk-verified)"),
         RESUME: Word("裁定恢复执行", "Resume enforcement"),
         SUE: Word("申请执行人另行起诉", "Applicant sues on the agreement"),
+        CONFIRM_PERFORMED: Word("确认和解协议履行完毕", "Confirm the settlement performed"),
+        RECORD_INTERRUPTION: Word("登记申请执行期间中断", "Record an interruption of the period"),
+        RECORD_OBSTACLE: Word("登记申请执行期间中止 (障碍)", "Record an obstacle suspending the period"),
     },
     actions={
         **CASE_ACTIONS,
@@ -44,6 +57,10 @@ WORDS = Words(
         "instalment_missed": Word("本期未履行", "Instalment missed"),
         "instalment_upcoming": Word("本期未到期", "Instalment not yet due"),
         "performed": Word("履行完毕", "Performed"),
+        "ledger_reached": Word("已收款项达到和解金额, 待法官确认", "Ledger reached the agreed sum, for the judge"),
+        "period_interrupted": Word("申请执行期间中断", "Period interrupted"),
+        "period_suspended": Word("申请执行期间中止 (障碍)", "Period suspended by an obstacle"),
+        "period_recomputed": Word("申请恢复执行期限重新计算", "Period to resume recomputed"),
         "enforcement_resumed": Word("恢复执行", "Enforcement resumed"),
         "inquiry_started": Word("启动网络查控", "Asset inquiry started"),
         "inquiry_finished": Word("网络查控结束", "Asset inquiry finished"),
@@ -95,6 +112,14 @@ WORDS = Words(
         "received_on": Word("到账日期", "Received on"),
         "bank_reference": Word("银行流水号", "Bank reference"),
         "instalment": Word("期次", "Instalment"),
+        "on": Word("中断事由发生之日", "Interrupted on"),
+        "event": Word("中断事由", "Interrupting event"),
+        "started_on": Word("障碍发生之日", "Obstacle began"),
+        "ended_on": Word("障碍消除之日", "Obstacle ended"),
+        "cause": Word("障碍 (不可抗力或其他障碍)", "Obstacle (force majeure or other)"),
+        "suspension_rule": Word("中止的计算规则", "Rule for a suspension"),
+        "agreed_fen": Word("和解总额", "Settlement total"),
+        "period_ends": Word("申请恢复执行期限", "Resumption may be sought until"),
     },
     help={
         "id_number": Word(
@@ -155,11 +180,31 @@ WORDS = Words(
         "partial": Word("部分履行", "Partly paid"),
         "missed": Word("未履行", "Missed"),
         "kept": Word("保留", "Kept"),
+        "demand": Word("催告", "Demand"),
+        "debtor-agreed": Word("被执行人同意履行", "Debtor agreed to perform"),
+        "application": Word("申请", "Application"),
+        "civil-code": Word("民法典第一百九十四条 (障碍消除后满六个月)", "Civil Code Art. 194 (six months after)"),
+        "enforcement-interpretation": Word(
+            "执行程序解释第十九条 (障碍消除后继续计算)", "Enforcement Interpretation Art. 19 (the rest runs on)"
+        ),
     },
     effects={
         "applicant-sues": Word(
             "记录申请执行人就和解协议另行起诉, 执行程序不再恢复",
             "Records that the applicant sues on the settlement; enforcement will not resume",
+        ),
+        "confirm-performed": Word(
+            "确认和解协议已履行完毕: 解除仍在执行的措施, 删除失信信息、解除限制消费, 本案执行完毕",
+            "Confirms the settlement performed: measures still in force are released, the listing deleted and the "
+            "restriction lifted; the case is performed",
+        ),
+        "record-period-interruption": Word(
+            "登记中断事由: 申请恢复执行的二年期间自该日重新计算 (民法典第一百九十五条)",
+            "Records an interruption: the two years to apply to resume run again from that day (Art. 195)",
+        ),
+        "record-period-obstacle": Word(
+            "登记期间最后六个月内的障碍: 申请恢复执行期间相应延后 (民法典第一百九十四条)",
+            "Records an obstacle in the last six months: the period to apply to resume is extended (Art. 194)",
         ),
         "decline-settlement": Word(
             "不予中止执行, 继续按原生效法律文书执行",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -30,12 +30,17 @@ with workflow.unsafe.imports_passed_through():
         BookedCredit,
         InstalmentState,
         InstalmentView,
+        Obstacle,
+        application_period_ends,
         credit_notice_problem,
         guarantor_claim,
         guarantor_problem,
         in_default,
         instalment_views,
+        interruption_problem,
+        obstacle_problem,
         outstanding_on,
+        performance_problem,
         resumed_claim,
         resumption_problem,
         total_fen,
@@ -55,15 +60,20 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.tasks import run_agency_task, task_id
     from workflows.kit.timeline import failure_code, refuse
     from workflows.settlement.models import (
+        CONFIRM_PERFORMED,
         CREDIT_NOTICE,
         DECLINE,
         NAME,
+        RECORD_INTERRUPTION,
+        RECORD_OBSTACLE,
         RECORD_PAYMENT,
         RESUME,
         SUE,
         SUSPEND,
         CaseAccountCredit,
         Payment,
+        PeriodInterruption,
+        PeriodObstacle,
         RecordPayment,
         ResumeEnforcement,
         SettlementInput,
@@ -75,6 +85,8 @@ with workflow.unsafe.imports_passed_through():
 # Runs recorded before a bank's credit notice was checked against the case account's statement count it as
 # the bank said.
 CREDIT_CHECK_PATCH = "settlement-credit-on-statement"
+# Runs recorded before 履行完毕 was the judge's confirmation went on to the lifts when the sum was reached.
+PERFORMANCE_CONFIRMED_PATCH = "settlement-performance-confirmed"
 
 DECISIONS = (
     DecisionSpec(SUSPEND, payload=SuspendEnforcement, reason_required=True),
@@ -82,7 +94,12 @@ DECISIONS = (
     DecisionSpec(RECORD_PAYMENT, payload=RecordPayment, reason_required=True),
     DecisionSpec(RESUME, payload=ResumeEnforcement, reason_required=True),
     DecisionSpec(SUE, reason_required=True),
+    DecisionSpec(CONFIRM_PERFORMED, reason_required=True),
+    DecisionSpec(RECORD_INTERRUPTION, payload=PeriodInterruption, reason_required=True),
+    DecisionSpec(RECORD_OBSTACLE, payload=PeriodObstacle, reason_required=True),
 )
+# What moves the two-year period to apply to resume, offered while the applicant may still apply.
+PERIOD_EVENTS = (RECORD_INTERRUPTION, RECORD_OBSTACLE)
 # 失信 entries are deleted within 3 working days of a performed settlement (失信规定 Art. 10(2)); 限消规定 Art. 9
 # sets no period for lifting a restriction, so the same one is used [I].
 LIFT_WITHIN = LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
@@ -112,6 +129,11 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         self.published: str | None = None
         self.case = CaseReporter(None, NAME, self.timeline)
         self.case_reports: list[asyncio.Task[None]] = []
+        self.performance_confirmed: DecisionInput | None = None
+        # The period to apply to resume (CPL Art. 250) as the judge recorded what moved it.
+        self.interruptions: list[date] = []
+        self.obstacles: list[Obstacle] = []
+        self.period_updates: list[asyncio.Task[None]] = []
 
     @workflow.run
     async def run(self, inp: SettlementInput) -> SettlementResult:
@@ -137,7 +159,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
             inp.resumption_period, start=_day_start(req.instalments[-1].due_on)
         )
         self._set_status("performing")
-        self.desk.offer(RECORD_PAYMENT, RESUME, SUE)
+        self.desk.offer(RECORD_PAYMENT, RESUME, SUE, *PERIOD_EVENTS)
         for number in range(1, len(req.instalments) + 1):
             await self._watch(number)
             if self._chosen() or self._performed():
@@ -146,12 +168,14 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
             self._record_instalment(number)
         if not self._chosen() and not self._performed():
             self._refresh_status()
-            await self._wait(lambda: self._chosen() or self._performed(), self.period_ends.due_at)
+            await self._wait_for_the_applicant()
         if self.resume is not None:
             return await self._resume(self.resume)
         if self.sued is not None:
             return await self._close("applicant_sued")
         if self._performed():
+            if workflow.patched(PERFORMANCE_CONFIRMED_PATCH):
+                await self._confirm_performed()
             return await self._finish_performed()
         return await self._close("resumption_lapsed")
 
@@ -342,6 +366,60 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         )
         self._refresh_status()
 
+    async def _wait_for_the_applicant(self) -> None:
+        """Until the applicant chooses, the agreement is performed, or the period to apply ends — which an
+        interruption or an obstacle the judge records moves (CPL Art. 250)."""
+        assert self.period_ends is not None
+        while True:
+            until = self.period_ends.due_at
+
+            def moved(until: datetime = until) -> bool:
+                return self.period_ends is not None and self.period_ends.due_at != until
+
+            await self._wait(lambda: self._chosen() or self._performed() or moved(), until)
+            if not moved():
+                return
+
+    async def _confirm_performed(self) -> None:
+        """履行完毕 is the judge's finding, not the sum's arithmetic: the ledger reached the agreed total, and
+        the judge confirms it before anything is released or lifted (失信规定 Art. 10(2); 限消规定 Art. 9)."""
+        assert self.inp is not None
+        self._set_status("awaiting_performance_confirmation")
+        self.desk.withdraw(RESUME, SUE, *PERIOD_EVENTS)
+        self.desk.offer(CONFIRM_PERFORMED)
+        self.timeline.record(
+            "ledger_reached", paid_fen=self._paid(), agreed_fen=total_fen(self.inp.request.instalments)
+        )
+        await workflow.wait_condition(lambda: self.performance_confirmed is not None)
+        self.desk.withdraw(CONFIRM_PERFORMED)
+
+    def _record_period_event(self, payload: PeriodInterruption | PeriodObstacle) -> None:
+        """Recomputes when the period to apply ends (domain.settlement.application_period_ends): the day
+        in pure rules now, its rest-day roll-forward by the calendar in a task of its own."""
+        assert self.inp is not None and self.clock is not None
+        if isinstance(payload, PeriodInterruption):
+            self.interruptions.append(payload.on)
+            self.timeline.record("period_interrupted", on=payload.on.isoformat(), event=payload.event)
+        else:
+            self.obstacles.append(Obstacle(started_on=payload.started_on, ended_on=payload.ended_on))
+            self.timeline.record(
+                "period_suspended", started_on=payload.started_on.isoformat(), ended_on=payload.ended_on.isoformat()
+            )
+        runs_from = self.inp.request.instalments[-1].due_on
+        years = self.inp.resumption_period  # in years: law_check refuses an event otherwise
+        ends = application_period_ends(
+            runs_from, self.interruptions, self.obstacles, self.inp.suspension_rule, years.amount
+        )
+        self.period_updates.append(asyncio.ensure_future(self._move_period(runs_from, ends, len(self.period_updates))))
+
+    async def _move_period(self, runs_from: date, ends: date, number: int) -> None:
+        assert self.clock is not None
+        days = LegalDuration(amount=(ends - runs_from).days, unit=TimeUnit.CALENDAR_DAY)
+        deadline = await self.clock.deadline(days, start=_day_start(runs_from))
+        if number == len(self.period_updates) - 1:  # the latest event's answer wins, whatever order they end in
+            self.period_ends = deadline
+            self.timeline.record("period_recomputed", period_ends=deadline.due_at.date().isoformat())
+
     async def _finish_performed(self) -> SettlementResult:
         """Full performance (履行完毕): the measures still in force are released and the 失信/限消 entries
         lifted; the case ends."""
@@ -487,6 +565,10 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
             self.resume = self.desk.payload(decision)
         elif name == SUE:
             self.sued = decision.reason
+        elif name == CONFIRM_PERFORMED:
+            self.performance_confirmed = decision
+        elif name in PERIOD_EVENTS:
+            self._record_period_event(self.desk.payload(decision))
         return outcome
 
     def law_check(self, name: str, payload: Any) -> str | None:
@@ -500,11 +582,22 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
                     f"payload.release: numbers must name listed measures once each "
                     f"(1–{len(req.measures)}): {unknown or payload.release}"
                 )
+        today = self.clock.now().astimezone(CHINA_TZ).date()
+        if name == CONFIRM_PERFORMED:
+            return performance_problem(self._paid(), total_fen(req.instalments))
+        if name in PERIOD_EVENTS and (self._chosen() or self.period_ends is None):
+            return "decision: 申请恢复执行期间已不再计算 / the period to apply is no longer running"
+        if name in PERIOD_EVENTS and self.inp.resumption_period.unit is not TimeUnit.YEAR:
+            return "decision: 申请执行期间不以年计, 无从中断或中止 / the period is not counted in years"
+        if isinstance(payload, PeriodInterruption):
+            return interruption_problem(payload.on, req.instalments[-1].due_on, today)
+        if isinstance(payload, PeriodObstacle):
+            return obstacle_problem(Obstacle(started_on=payload.started_on, ended_on=payload.ended_on), today)
         if isinstance(payload, RecordPayment):
             still_due = total_fen(req.instalments) - self._paid()
             if payload.amount_fen > still_due:
                 return f"payload.amount_fen: more than is still due under the agreement ({still_due} fen)"
-            if payload.paid_on > self.clock.now().astimezone(CHINA_TZ).date():
+            if payload.paid_on > today:
                 return "payload.paid_on: a payment cannot be confirmed before it is made"
         if name in (RESUME, SUE):
             if self.resume is not None or self.sued is not None:
@@ -589,7 +682,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         return True
 
     async def report_end(self, status: str, result: SettlementResult) -> None:
-        await asyncio.gather(*self.case_reports)
+        await asyncio.gather(*self.case_reports, *self.period_updates)
         await self.case.ended(status, {"paid_fen": self._paid(), "settlement_performed": status == "performed"})
 
     def outcome(self, status: str) -> SettlementResult:
