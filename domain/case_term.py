@@ -6,7 +6,8 @@
 - Art. 8: counted from the day after docketing — so the term ends on the corresponding day 6 months on.
 - Art. 9: not counted — (6) announcement and appraisal, (8) audit, valuation and asset clearance,
   (9) suspension, (10) stays after a settlement or a guarantee, (11) stays a higher court orders,
-  (12) auction and sale. Each excluded period pushes the end by its length in days.
+  (12) auction and sale. Each excluded period pushes the end by its length in days (a day two periods
+  share, once). Matters report their own auction, appraisal and stay periods; the judge records the rest.
 - Art. 12 (civil cases; applied here [I]): the extension is asked for at least 10 days before expiry and
   decided before it.
 The internal term does not roll over holidays [I]. Yellow within a configurable lead of the end, red past
@@ -40,7 +41,7 @@ class ExcludedPeriod(BaseModel):
     ground: ExclusionGround
     start: date
     end: date | None = Field(default=None, description="None: still running (counted up to today)")
-    matter_workflow_id: str | None = None
+    matter_workflow_id: str | None = Field(default=None, description="the matter that reported it; None: the judge")
 
     def days(self, today: date) -> int:
         """Days not counted: from ``start`` up to ``end`` (or today), the start day included."""
@@ -57,6 +58,19 @@ class TermView(BaseModel):
     days_left: int
     colour: SlaMark
     basis: str
+
+
+def days_excluded(periods: list[ExcludedPeriod], today: date) -> int:
+    """Days not counted, each day once: a matter's auction and another's suspension may run at the same
+    time (matters report their periods themselves), and a day they share is one day off the term."""
+    spans = sorted((p.start, p.end or today) for p in periods)
+    days, reached = 0, date.min
+    for start, end in spans:
+        start = max(start, reached)
+        if end > start:
+            days += (end - start).days
+            reached = end
+    return days
 
 
 # What the term needs of the legal parameters: a case carries these only (its history stays small).
@@ -87,7 +101,7 @@ def term(
     months = params.duration(key).amount
     extension_months = params.duration(P.CASE_TERM_EXTENSION).amount
     base_due = add_months(filed_on, months)
-    excluded_days = sum(p.days(today) for p in excluded or [])
+    excluded_days = days_excluded(excluded or [], today)
     due = add_months(filed_on, months + extension_months * extensions) + timedelta(days=excluded_days)
     days_left = (due - today).days
     yellow = params.duration(P.CASE_TERM_YELLOW_BEFORE).amount

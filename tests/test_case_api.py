@@ -17,6 +17,7 @@ from temporalio.client import Client
 from core.identity import acting_as
 from core.settings import Settings
 from domain.actors import Actor, Role
+from domain.case_term import ExclusionGround
 from domain.legal_time import add_months
 from store.db import Database
 from tests.helpers import credit_code, eventually, login, record_history, resident_id
@@ -268,6 +269,53 @@ async def test_a_users_forged_matter_effect_is_refused(stack: dict[str, str], cl
     [refused] = [e for e in case["timeline"] if e["action"] == "effect-refused"]
     assert refused["actor"]["user_id"] == "judge" and refused["detail"]["kind"] == "money-recovered"
     assert case["matters"] == [] or all(m["workflow_id"] == "asset-inquiry-forged" for m in case["matters"])
+
+
+async def test_matters_report_the_periods_the_term_does_not_count(stack: dict[str, str], client: Client) -> None:
+    """An auction and a suspension reported by matters move the term's end by the days they cover, a day
+    they share once; the period a matter leaves open ends when the matter ends."""
+    clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
+    filed = await file(clerk)
+    wf = filed["workflow_id"]
+    await effect(
+        client, wf, EffectKind.PERIOD_STARTED, "auction", matter="disposal-t", ground=ExclusionGround.AUCTION_SALE
+    )
+    await effect(
+        client, wf, EffectKind.PERIOD_STARTED, "stay", matter="settlement-t", ground=ExclusionGround.SUSPENSION
+    )
+
+    async def case_where(check: Any) -> dict[str, Any]:
+        async def ready() -> dict[str, Any] | None:
+            doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+            return doc if check(doc) else None
+
+        found: dict[str, Any] = await eventually(ready, timeout=60)
+        return found
+
+    # Both run on (counted to today, once); the legal days pass quickly under the tests' acceleration.
+    running = await case_where(lambda d: d["term"]["excluded_days"] >= 1)
+    assert running["term"]["due_on"] > running["term"]["base_due_on"]
+    await effect(
+        client, wf, EffectKind.PERIOD_ENDED, "auction-end", matter="disposal-t", ground=ExclusionGround.AUCTION_SALE
+    )
+    await effect(client, wf, EffectKind.MATTER_ENDED, "end", matter="settlement-t", status="breached")
+    ended = await case_where(lambda d: {"term-period-ended", "matter-ended"} <= {e["action"] for e in d["timeline"]})
+    entries = ended["timeline"]
+    [auction_start] = [
+        e for e in entries if e["action"] == "term-period-started" and e["detail"]["ground"] == "auction-sale"
+    ]
+    [auction_end] = [e for e in entries if e["action"] == "term-period-ended"]
+    start, end = date.fromisoformat(auction_start["detail"]["start"]), date.fromisoformat(auction_end["detail"]["end"])
+    term = ended["term"]
+    # The two overlap: the days are the union (the suspension ran from the same start to its matter's end).
+    assert term["excluded_days"] >= (end - start).days
+    assert date.fromisoformat(term["due_on"]) == date.fromisoformat(term["base_due_on"]) + timedelta(
+        days=term["excluded_days"]
+    )
+    # Both periods are closed: the count no longer moves with the legal days.
+    await asyncio.sleep(2)
+    again = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+    assert again["term"]["excluded_days"] == term["excluded_days"]
 
 
 async def test_asset_inquiry_started_from_the_case_with_nothing_typed(stack: dict[str, str], client: Client) -> None:

@@ -3,14 +3,22 @@ closing modes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
 from domain.case_number import CaseNumberParts, CaseType, UnknownCourt, court_code, parse_case_number
-from domain.case_term import TERM_KEYS, ExcludedPeriod, ExclusionGround, extension_problem, term, term_params
+from domain.case_term import (
+    TERM_KEYS,
+    ExcludedPeriod,
+    ExclusionGround,
+    days_excluded,
+    extension_problem,
+    term,
+    term_params,
+)
 from domain.fees import enforcement_fee
 from domain.filing import LATE_APPLICATION_WARNING, application_period, execution_notice_due
 from domain.ledger import Claim, Payout, Recovery, ledger_on
@@ -150,3 +158,16 @@ def test_a_case_carries_only_the_terms_parameters() -> None:
     narrowed = term_params(PARAMS)
     assert set(narrowed.values) == {k.value for k in TERM_KEYS}
     assert term(date(2026, 1, 31), date(2026, 2, 1), narrowed) == term(date(2026, 1, 31), date(2026, 2, 1), PARAMS)
+
+
+def test_days_two_periods_share_are_excluded_once() -> None:
+    """审限规定 Art. 9: an auction (one matter) and a suspension (another) at once take each day off once."""
+    auction = ExcludedPeriod(ground=ExclusionGround.AUCTION_SALE, start=date(2026, 3, 1), end=date(2026, 3, 31))
+    stay = ExcludedPeriod(ground=ExclusionGround.SUSPENSION, start=date(2026, 3, 20), end=date(2026, 4, 10))
+    inside = ExcludedPeriod(ground=ExclusionGround.AUDIT_VALUATION, start=date(2026, 3, 5), end=date(2026, 3, 6))
+    running = ExcludedPeriod(ground=ExclusionGround.SUSPENSION, start=date(2026, 5, 1))
+    assert days_excluded([auction, stay, inside], date(2026, 6, 1)) == 40  # 1 March to 10 April
+    assert days_excluded([stay, auction], date(2026, 6, 1)) == 40
+    assert days_excluded([auction, running], date(2026, 5, 11)) == 30 + 10
+    view = term(date(2026, 1, 10), date(2026, 6, 1), PARAMS, excluded=[auction, stay, inside])
+    assert view.excluded_days == 40 and view.due_on == view.base_due_on + timedelta(days=40)

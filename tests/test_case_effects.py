@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from core.identity import acting_as
 from core.settings import Settings
+from domain.case_term import ExclusionGround
 from domain.legal_time import CHINA_TZ
 from domain.measures import Measure
 from domain.parties import Party, PartyKind
@@ -319,6 +320,12 @@ async def test_a_settlement_books_its_instalments_and_leaves_the_lifts_to_the_ca
         # The freeze the judge released is released in the register under the inquiry that placed it.
         released = [e for e in taken if e.kind is EffectKind.MEASURE_RELEASED]
         assert [(e.matter_workflow_id, e.measure_key) for e in released] == [("inquiry-of-the-case", "freeze/1")]
+        # The suspension (中止执行) is reported for the case's term, and the case ends it with the matter.
+        [period] = [e for e in taken if e.kind is EffectKind.PERIOD_STARTED]
+        assert (
+            period.ground is ExclusionGround.SUSPENSION
+            and period.effect_id == f"{handle.id}:term-period-started:period/suspension"
+        )
         # No task to the credit desk: the case lifts the 失信 entry on full performance.
         st = await status(handle)
         assert "lifts_left_to_case" in {e.action for e in st.timeline}
@@ -361,6 +368,14 @@ async def test_a_disposal_books_the_case_share_of_the_proceeds_and_what_reached_
         assert ledger(taken)["paid_out_fen"] == items["applicant"]["amount_fen"] == 1_000_000 * disposal.YUAN
         end = next(e for e in taken if e.kind is EffectKind.MATTER_ENDED)
         assert end.status == "completed" and end.result["sold_price_fen"] == result.sold_price_fen
+        # The appraisal's and the sale's periods, each begun and ended, for the term (审限规定 Art. 9).
+        periods = [(e.kind, e.ground) for e in taken if e.ground is not None]
+        assert periods == [
+            (EffectKind.PERIOD_STARTED, ExclusionGround.AUDIT_VALUATION),
+            (EffectKind.PERIOD_ENDED, ExclusionGround.AUDIT_VALUATION),
+            (EffectKind.PERIOD_STARTED, ExclusionGround.AUCTION_SALE),
+            (EffectKind.PERIOD_ENDED, ExclusionGround.AUCTION_SALE),
+        ]
         await close(case)
 
 

@@ -26,7 +26,7 @@ from core.identity import acting_as
 from core.temporal import scenario_search_attributes
 from domain.actors import SYSTEM_ACTOR, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
-from domain.case_term import ExcludedPeriod, TermView, extension_problem, term
+from domain.case_term import ExcludedPeriod, ExclusionGround, TermView, extension_problem, term
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
 from domain.party_requests import REPLY, RULES, PartyRequestKind
@@ -287,8 +287,17 @@ class EnforcementCase:
             case EffectKind.MONEY_PAID_OUT if effect.amount_fen:
                 self.state.payouts.append(Payout(effect_id=effect.effect_id, amount_fen=effect.amount_fen, on=on))
                 detail.update(amount_fen=effect.amount_fen)
+            case EffectKind.PERIOD_STARTED if effect.ground:
+                self.state.excluded.append(
+                    ExcludedPeriod(ground=effect.ground, start=on, matter_workflow_id=effect.matter_workflow_id)
+                )
+                detail.update(ground=effect.ground.value, start=on.isoformat())
+            case EffectKind.PERIOD_ENDED if effect.ground:
+                self._end_periods(effect.matter_workflow_id, on, effect.ground)
+                detail.update(ground=effect.ground.value, end=on.isoformat())
             case EffectKind.MATTER_ENDED:
                 self._ended(effect.matter_workflow_id, effect.status or "completed", effect.occurred_at, effect.result)
+                self._end_periods(effect.matter_workflow_id, on)
             case EffectKind.MATTER_ATTACHED:
                 pass  # the matter is on the case now (``_matter`` above); what it did follows as effects
             case _:
@@ -298,6 +307,12 @@ class EnforcementCase:
             self.state.fully_performed_on = self._today()
             self.timeline.record("full-performance", actor=SYSTEM_ACTOR, recovered_fen=self.ledger().recovered_fen)
         self.changed = True
+
+    def _end_periods(self, matter: str, on: date, ground: ExclusionGround | None = None) -> None:
+        """Ends the matter's open periods (of ``ground``, or all of them when the matter ends)."""
+        for p in self.state.excluded:
+            if p.matter_workflow_id == matter and p.end is None and ground in (None, p.ground):
+                p.end = max(on, p.start)
 
     def _matter(self, workflow_id: str, scenario: str, at: datetime, started_by: str = "") -> MatterRecord:
         for m in self.state.matters:
@@ -366,6 +381,7 @@ class EnforcementCase:
             )
         if workflow_id in self.open_matters():
             self._ended(workflow_id, status, workflow.now())
+            self._end_periods(workflow_id, self._today())
             self.timeline.record("matter-ended", actor=SYSTEM_ACTOR, matter=workflow_id, status=status)
             self.changed = True
 

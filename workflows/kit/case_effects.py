@@ -4,7 +4,8 @@ effect (``MATTER_EFFECT_SIGNAL``, workflows/kit/case_link.py), its ``effect_id``
 the effect + its step, so a repeat is taken once by the case.
 
 A matter without a case (a standalone start, every recorded history) sends nothing: no command is added
-to its history, which is why these calls need no ``workflow.patched``. A case that cannot be told (gone,
+to its history, which is why these calls need no ``workflow.patched`` — except the term's periods, added
+after matters with a case were recorded. A case that cannot be told (gone,
 closed) does not fail the matter: the miss is on its timeline, and the migration that attaches matters to
 their cases (``python -m web.admin attach-cases``) reconciles from the matter's own record."""
 
@@ -19,6 +20,7 @@ from temporalio.exceptions import FailureError
 from core.identity import acting_as
 from domain.actors import SYSTEM_ACTOR, Role
 from domain.calendar import Deadline
+from domain.case_term import ExclusionGround
 from domain.legal_time import LegalDuration
 from domain.money import Fen
 from workflows.kit.case_link import (
@@ -36,6 +38,7 @@ from workflows.kit.clock import CaseClock
 from workflows.kit.timeline import Timeline, acting_user
 
 NOTICES_FROM_SYSTEM_PATCH = "case-notices-from-system"
+TERM_PERIODS_PATCH = "case-term-periods"
 
 
 class CaseReporter:
@@ -141,6 +144,14 @@ class CaseReporter:
     async def paid_out(self, step: str, amount_fen: Fen, description: str = "") -> None:
         if amount_fen > 0:
             await self.report(EffectKind.MONEY_PAID_OUT, step, amount_fen=amount_fen, description=description)
+
+    async def period(self, kind: EffectKind, key: str, ground: ExclusionGround, description: str = "") -> None:
+        """A period the case's term does not count began (``PERIOD_STARTED``) or ended (``PERIOD_ENDED``) in
+        this matter: an auction, an appraisal, a settlement's stay (审限规定 Art. 9). The case dates it by
+        its legal clock and ends what is still open when the matter ends. New signals, so behind a patch
+        marker: runs recorded before it replay without them."""
+        if self.case is not None and workflow.patched(TERM_PERIODS_PATCH):
+            await self.report(kind, f"period/{key}", ground=ground, description=description)
 
     async def ended(self, status: str, result: dict[str, int | str | bool] | None = None) -> None:
         await self.report(EffectKind.MATTER_ENDED, "end", status=status, result=result or {})

@@ -5,8 +5,9 @@ workflow (``workflows/case/``) and the scenario workflows (the matters, 执行�
   recorded history or a standalone start needs it).
 - A matter reports what it did to the case by ``MATTER_EFFECT_SIGNAL`` with a ``MatterEffect``: a measure
   placed, renewed, released or lapsed; money recovered or paid out; a debtor listed (失信) or restricted
-  (限消), or lifted. Each effect has an ``effect_id`` derived from the matter's workflow id and step, so a
-  repeat (a retried activity, a replayed signal) is taken once.
+  (限消), or lifted; a period the case's term does not count began or ended. Each effect has an
+  ``effect_id`` derived from the matter's workflow id and step, so a repeat (a retried activity, a replayed
+  signal) is taken once.
 - The case tells its matters what concerns them by ``CASE_NOTICE_SIGNAL`` with a ``CaseNotice`` — e.g. full
   performance (the balance reached zero): every matter releases or lifts what it holds, on the legal clock
   (DOMAIN §17.7). The case sends it to each register row's ``holder_workflow_id`` (the workflow that holds
@@ -24,6 +25,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from domain.case_term import ExclusionGround
 from domain.money import Fen
 from domain.parties import Party
 
@@ -67,6 +69,10 @@ class EffectKind(StrEnum):
     MONEY_PAID_OUT = "money-paid-out"
     MATTER_ENDED = "matter-ended"
     MATTER_ATTACHED = "matter-attached"  # an existing matter joined its case (web/services/attach_cases.py)
+    # A period the term does not count (审限规定 Art. 9: an auction, an appraisal, a settlement's stay) began
+    # or ended in the matter, on the legal day the effect occurred.
+    PERIOD_STARTED = "term-period-started"
+    PERIOD_ENDED = "term-period-ended"
 
 
 class MatterEffect(BaseModel):
@@ -96,6 +102,7 @@ class MatterEffect(BaseModel):
     result: dict[str, int | str | bool] = Field(
         default_factory=dict, description="MATTER_ENDED: the facts the next step is proposed from (counts, flags)"
     )
+    ground: ExclusionGround | None = Field(default=None, description="PERIOD_*: the Art. 9 ground")
 
 
 class CaseNoticeKind(StrEnum):

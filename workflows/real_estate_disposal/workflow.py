@@ -7,6 +7,7 @@
    judge, who proceeds on stated grounds or stops.
 3. Reference price (参考价): online inquiry to every platform or appraisal; the parties' objection window.
 4. Auction rounds: 一拍 → 二拍 → 变卖 → 以物抵债 or release, buyer default and forfeiture (``rounds``).
+   The reference price's and the sale's periods are reported to the case: its term does not count them.
 5. The judge's 成交裁定 after the buyer's qualification is checked; title passes on service (Art. 22), and
    the registry's title-transfer task is created at once.
 6. Distribution by legal priority, an objection window, payment by bank.
@@ -21,7 +22,9 @@ from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.case_term import ExclusionGround
     from workflows.kit.base import CaseNamed, ScenarioWorkflow
+    from workflows.kit.case_link import EffectKind
     from workflows.real_estate_disposal.models import (
         NAME,
         RealEstateDisposalInput,
@@ -72,8 +75,14 @@ class RealEstateDisposal(ScenarioWorkflow[RealEstateDisposalResult]):
             claimed = await claim_asset(case)
             await guard_necessary_residence(case)
             await joint_review(case)
+            # The term does not count the appraisal and the sale (审限规定 Art. 9 (八), (十二)): the case is told.
+            report = case.reporter.period
+            await report(EffectKind.PERIOD_STARTED, "reference-price", ExclusionGround.AUDIT_VALUATION, "确定参考价")
             await fix_reference_price(case)
+            await report(EffectKind.PERIOD_ENDED, "reference-price", ExclusionGround.AUDIT_VALUATION)
+            await report(EffectKind.PERIOD_STARTED, "sale", ExclusionGround.AUCTION_SALE, "拍卖、变卖")
             taker = await sell(case)
+            await report(EffectKind.PERIOD_ENDED, "sale", ExclusionGround.AUCTION_SALE)
             title_transfer = await pass_title(case, taker)
             await distribute(case, taker)
             case.title_task = await title_transfer

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from core.temporal import scenario_search_attributes
     from domain.actors import SYSTEM_ACTOR
     from domain.calendar import Deadline
+    from domain.case_term import ExclusionGround
     from domain.consumption_restriction import LiftingGround
     from domain.dishonest_list import RemovalGround
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_before
@@ -154,6 +155,10 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         if self.suspension.decision == DECLINE:
             return await self._close("declined")
         await self._suspend(self.desk.payload(self.suspension), self.suspension.reason)
+        # 中止执行: the case's term does not count it until enforcement resumes or the matter ends (Art. 9 (九)).
+        await self.case.period(
+            EffectKind.PERIOD_STARTED, "suspension", ExclusionGround.SUSPENSION, "执行和解, 中止执行"
+        )
 
         self.period_ends = await self.clock.deadline(
             inp.resumption_period, start=_day_start(req.instalments[-1].due_on)
@@ -486,6 +491,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         req = self.inp.request
         self._set_status("resumed")
         self.desk.withdraw()
+        await self.case.period(EffectKind.PERIOD_ENDED, "suspension", ExclusionGround.SUSPENSION, "恢复执行")
         claim = resumed_claim(req.amount_owed_fen, req.execution_costs_fen, self._paid())
         self.timeline.record(
             "enforcement_resumed", owed_fen=claim.owed_fen, costs_fen=claim.costs_fen, paid_fen=self._paid()
