@@ -28,6 +28,7 @@ from tests.helpers import (
     decide,
     eventually,
     login,
+    pdf_words,
     record_history,
     refusal_code,
     resident_id,
@@ -169,6 +170,13 @@ async def test_performed_in_full_releases_measures_and_lifts_the_listing(
 
     await decide(handle, SUSPEND, reason="双方达成执行和解, 中止执行; 解除农行冻结", release=[1])
     st = await wait_status(handle, "performing")
+    # The agreement as recorded: a 执行和解笔录 for both sides, the terms in capital numerals.
+    async with await login(web, "judge") as api:
+        docs = (await api.get(f"/api/workflows/{handle.id}/documents")).json()
+        assert [(d["kind"], d["addressed_to"]) for d in docs] == [("执行和解笔录", ["applicant", "debtor"])]
+        text = pdf_words((await api.get(f"/api/documents/{docs[0]['document_id']}")).content)
+    assert "支付人民币叁佰元整" in text and "支付人民币柒佰元整" in text and debtor.name in text
+    assert "执行员：judge" in text
     assert [m["state"] for m in st.summary["measures"]] == ["released", "kept"]
     assert await measure_status(simulator, "bank-abc", released.measure_id) == "released"
     assert await measure_status(simulator, "bank-ccb", kept.measure_id) == "active"
@@ -360,6 +368,7 @@ async def test_not_suspended_or_the_applicant_sues_on_the_agreement(client, sett
     )
     await wait_status(handle, "awaiting_suspension")
     await decide(handle, SUSPEND, reason="达成和解, 中止执行")
+    await wait_status(handle, "performing")  # the agreement recorded and issued, the measures handled
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await decide(handle, SUE, reason="申请执行人就和解协议另行起诉")
     assert refusal_code(refused.value) == "UNLAWFUL_DECISION"  # nothing in default yet

@@ -143,6 +143,4 @@ class PresidentSignature:
         assert decision is not None
         if decision.decision == PRESIDENT_REFUSE:
             return None
-        # The desk recorded who signed (the decision's timeline entry): that user is the signer printed.
-        signed = next(e for e in reversed(self.timeline.entries) if e.detail.get("decision") == PRESIDENT_SIGN)
-        return signed.actor.user_id
+        return self.timeline.decided_by(PRESIDENT_SIGN)  # the signer printed on the document

@@ -64,6 +64,11 @@ class Timeline:
         workflow.logger.info(action, extra={"action": action, "actor": str(entry.actor)})
         return entry
 
+    def decided_by(self, decision: str) -> str:
+        """The user who took the latest ``decision`` (the desk records each with its actor)."""
+        entry = next(e for e in reversed(self.entries) if e.detail.get("decision") == decision)
+        return entry.actor.user_id
+
     def incident(self, step: str, exc: ActivityError) -> Incident:
         """A step failed for good (its error is not retryable): recorded for the judge to act on."""
         cause = exc.cause

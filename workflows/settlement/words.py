@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, DOCUMENT_ACTIONS, Word, Words
 from workflows.settlement.models import (
     CONFIRM_PERFORMED,
     DECLINE,
@@ -39,6 +39,7 @@ WORDS = Words(
         RECORD_OBSTACLE: Word("登记申请执行期间中止 (障碍)", "Record an obstacle suspending the period"),
     },
     actions={
+        **DOCUMENT_ACTIONS,
         **CASE_ACTIONS,
         "lifts_left_to_case": Word("解除措施交由案件依职权办理", "Releases and lifts left to the case"),
         "agreement_recorded": Word("记录和解协议", "Agreement recorded"),

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_term import ExclusionGround
     from domain.consumption_restriction import LiftingGround
     from domain.dishonest_list import RemovalGround
+    from domain.documents import APPLICANT, DEBTOR, DocumentKind, amount_in_words
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_before
     from domain.settlement import (
         BookedCredit,
@@ -55,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.case_link import EffectKind, RecoverySource, RegisterKind
     from workflows.kit.clock import CaseClock
     from workflows.kit.decisions import DecisionSpec
+    from workflows.kit.issuing import DocumentIssuer
     from workflows.kit.messages import LIFT_RESTRICTION, REMOVE_LISTING
     from workflows.kit.models import DecisionInput, DecisionOutcome, Incident
     from workflows.kit.task_models import TaskOutcome
@@ -101,6 +103,8 @@ DECISIONS = (
 )
 # What moves the two-year period to apply to resume, offered while the applicant may still apply.
 PERIOD_EVENTS = (RECORD_INTERRUPTION, RECORD_OBSTACLE)
+# Histories recorded before the agreement was issued as a 执行和解笔录 replay without it.
+DOCUMENTS_PATCH = "settlement-documents"
 # 失信 entries are deleted within 3 working days of a performed settlement (失信规定 Art. 10(2)); 限消规定 Art. 9
 # sets no period for lifting a restriction, so the same one is used [I].
 LIFT_WITHIN = LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
@@ -154,6 +158,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         assert self.suspension is not None
         if self.suspension.decision == DECLINE:
             return await self._close("declined")
+        await self._issue_record()
         await self._suspend(self.desk.payload(self.suspension), self.suspension.reason)
         # 中止执行: the case's term does not count it until enforcement resumes or the matter ends (Art. 9 (九)).
         await self.case.period(
@@ -185,6 +190,34 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         return await self._close("resumption_lapsed")
 
     # --- steps --------------------------------------------------------------------------------------
+
+    async def _issue_record(self) -> None:
+        """The 执行和解笔录 (执行和解规定 Art. 2): the agreement's terms as the officer recorded them, for both
+        sides. Histories from before it was issued replay without it (``DOCUMENTS_PATCH``)."""
+        assert self.inp is not None
+        req = self.inp.request
+        terms = [
+            f"{n}. 被执行人于{i.due_on.year}年{i.due_on.month}月{i.due_on.day}日前支付{amount_in_words(i.amount_fen)}；"
+            for n, i in enumerate(req.instalments, 1)
+        ]
+        terms += [f"{len(terms) + n}. {g.guarantor.name}提供执行担保。" for n, g in enumerate(req.guarantees, 1)]
+        fields = {
+            "applicant_name": req.applicant.name,
+            "debtor_name": req.debtor.name,
+            "debtor_id": req.debtor.id_number,
+            "recorded_on": req.signed_on,
+            "place": req.court,
+            "terms": terms,
+            "officer": self.timeline.decided_by(SUSPEND),
+            "total_fen": total_fen(req.instalments),
+        }
+        await DocumentIssuer(self.timeline, req.court, req.case_number, req.case).issue(
+            "agreement-record",
+            DocumentKind.SETTLEMENT_RECORD,
+            fields,
+            patch=DOCUMENTS_PATCH,
+            addressed_to=(APPLICANT, DEBTOR),
+        )
 
     async def _suspend(self, choice: SuspendEnforcement, reason: str) -> None:
         """中止执行: the measures the judge chose are released through their partners, the rest stay."""
