@@ -2,10 +2,14 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=0 PYTHONUNBUFFERED=1
 WORKDIR /app
-# Court documents embed Debian's Noto CJK fonts (core/documents/render.py).
+# Court documents embed Debian's Noto CJK fonts (documents/render.py).
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml constraints.txt ./
-COPY core core
+COPY config config
+COPY security security
+COPY runtime runtime
+COPY net net
+COPY documents documents
 COPY domain domain
 COPY adapters adapters
 COPY activities activities

@@ -28,8 +28,8 @@ run: $(STAMP) documents
 test: $(STAMP) compose-config kubectl lint browser axe postgres documents
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	@# Production keeps the web's data in PostgreSQL: the web's database tests once more, on a throwaway
-	@# PostgreSQL cluster (tests/test_postgres.py ran the migrations and a whole scenario on it above).
-	OM_TEST_POSTGRES=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_web_api.py tests/test_audit.py
+	@# PostgreSQL cluster (tests/platform/test_postgres.py ran the migrations and a whole scenario on it above).
+	OM_TEST_POSTGRES=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/web/test_web_api.py tests/platform/test_audit.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -61,7 +61,7 @@ axe:
 	  echo "installing axe-core $(AXE_VERSION) (npm) for the accessibility tests"; \
 	  mkdir -p build/axe && npm install --prefix build/axe --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) ; }
 
-# Court documents: Debian's Noto CJK fonts are embedded in every PDF (core/documents/render.py), and the
+# Court documents: Debian's Noto CJK fonts are embedded in every PDF (documents/render.py), and the
 # tests check a sealed document with poppler's pdfsig and read it with pdftotext.
 documents:
 	@command -v pdfsig >/dev/null 2>&1 && test -d /usr/share/fonts/opentype/noto || { \
@@ -86,7 +86,7 @@ compose-config:
 	  OM_TEMPORAL_WEB_TOKEN=placeholder OM_TEMPORAL_WORKER_TOKEN=placeholder OM_TEMPORAL_ADMIN_TOKEN=placeholder \
 	  docker-compose -f docker-compose.yml config --quiet
 
-# Renders deploy/kubernetes/ (`kubectl kustomize`) for tests/test_deploy.py, which validates the result with
+# Renders deploy/kubernetes/ (`kubectl kustomize`) for tests/platform/test_deploy.py, which validates the result with
 # the kubernetes-validate package (dev dependency). Debian's kubernetes-client if no kubectl is installed.
 kubectl:
 	@command -v kubectl >/dev/null 2>&1 || { \

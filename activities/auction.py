@@ -30,9 +30,9 @@ from adapters.auction.protocol import (
 )
 from adapters.base import PartnerUnavailable
 from adapters.registry import AdapterRegistry
-from core.logging import get_logger
 from domain.auction import AuctionView
 from domain.joint_review import TitleRecord
+from runtime.logging import get_logger
 
 if TYPE_CHECKING:
     from activities.resources import WorkerResources

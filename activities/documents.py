@@ -34,10 +34,10 @@ from domain.legal_time import CHINA_TZ
 
 if TYPE_CHECKING:
     from activities.resources import WorkerResources
-    from core.blobstore import BlobStore
-    from core.documents.pki import CourtKeys
-    from core.documents.render import Renderer
-    from core.documents.seal import CourtSeal
+    from documents.pki import CourtKeys
+    from documents.render import Renderer
+    from documents.seal import CourtSeal
+    from store.blobs import BlobStore
     from store.db import Database
     from store.documents import ServiceRecord
 
@@ -60,7 +60,7 @@ class DocumentOffice:
     """The court's document office for one process: a renderer, each court's seal, the register, the blobs."""
 
     def __init__(self, db: Database, blobs: BlobStore, keys: CourtKeys, renderer: Renderer | None = None) -> None:
-        from core.documents.render import Renderer
+        from documents.render import Renderer
         from store.documents import DocumentStore
 
         self.store = DocumentStore(db)
@@ -75,8 +75,8 @@ class DocumentOffice:
 
     def issue_sealed(self, req: DocumentRequest, president_name: str = "") -> tuple[IssuedDocument, bytes]:
         """The issued document and its sealed PDF (what a request to a partner carries)."""
-        from core.blobstore import sha256_hex
         from domain.documents import check_fields
+        from store.blobs import sha256_hex
         from store.db import utcnow
         from store.documents import Draft
 
@@ -164,7 +164,7 @@ class DocumentOffice:
         return self.store.record_service(document_id, record)
 
     def seal_for(self, court: str) -> CourtSeal:
-        from core.documents.seal import CourtSeal
+        from documents.seal import CourtSeal
 
         with self._lock:
             seal = self._seals.get(court)

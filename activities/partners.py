@@ -32,13 +32,13 @@ from adapters.protocol import (
     WireSubject,
 )
 from adapters.registry import AdapterRegistry
-from core.logging import get_logger
 from domain.assets import FoundAsset, InquiryAnswer, InquiryOutcome
 from domain.documents import DocumentKind, DocumentRequest, ServiceMethod
 from domain.legal_time import CHINA_TZ
 from domain.measures import MeasureKind
 from domain.parties import Party
 from domain.personal import AccountNumber
+from runtime.logging import get_logger
 
 if TYPE_CHECKING:
     from activities.documents import DocumentOffice

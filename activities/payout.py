@@ -22,8 +22,6 @@ from activities.common import refusals_not_retried
 from adapters.base import PartnerProtocolError, PartnerRefusal
 from adapters.protocol import BatchItem, BatchTransfer, StatementLines
 from adapters.registry import AdapterRegistry
-from core.blobstore import BlobError, BlobStore
-from core.logging import get_logger
 from domain.parties import mask
 from domain.payout import (
     BalanceInput,
@@ -42,6 +40,8 @@ from domain.payout import (
     payee_key,
     reconcile_rows,
 )
+from runtime.logging import get_logger
+from store.blobs import BlobError, BlobStore
 
 if TYPE_CHECKING:
     from activities.resources import WorkerResources

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from activities.documents import DocumentOffice
     from adapters.registry import AdapterRegistry
-    from core.blobstore import BlobStore
-    from core.settings import Settings
+    from config.settings import Settings
+    from store.blobs import BlobStore
     from store.db import Database
 
 

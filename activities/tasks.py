@@ -28,7 +28,7 @@ class DeadlineRequest(BaseModel):
 
 
 class TaskStore(Protocol):
-    """Where the inbox projection lives (store/inbox.py, in the database the worker and the web share)."""
+    """Where the inbox projection lives (store/tasks.py, in the database the worker and the web share)."""
 
     def upsert_task(self, view: TaskView) -> None: ...
 
@@ -61,7 +61,7 @@ class CalendarSource:
 class TaskActivities:
     @classmethod
     def from_resources(cls, r: WorkerResources) -> TaskActivities:
-        from store.inbox import SqlTaskStore
+        from store.tasks import SqlTaskStore
 
         return cls(SqlTaskStore(r.database), CalendarSource(r.settings.var_dir / "holiday_schedules"))
 

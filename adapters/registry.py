@@ -9,11 +9,11 @@ import httpx
 from adapters.auction.sandbox import SandboxAuctionAdapter
 from adapters.base import PartnerRefusal, partner_transport
 from adapters.interfaces import AuctionPlatform, FundsHolder, TitleSearch
-from adapters.realestate.title_search import SandboxTitleSearchAdapter
+from adapters.real_estate.title_search import SandboxTitleSearchAdapter
 from adapters.sandbox import SandboxPartnerAdapter
 from domain.partners import PartnerEndpoint
 
-# Wraps each partner's transport, e.g. to trace its calls (core/tracing.py).
+# Wraps each partner's transport, e.g. to trace its calls (runtime/tracing.py).
 TransportWrapper = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
 AdapterFactory = Callable[[PartnerEndpoint, httpx.AsyncBaseTransport | None], FundsHolder]
 

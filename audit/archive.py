@@ -1,5 +1,5 @@
 """The archive store (审计归档): sealed trails of closed workflows, kept in the shared database
-(``store.archive``) by the ``archive_audit_trail`` activity a workflow runs last and by the web when it
+(``store.audit_archive``) by the ``archive_audit_trail`` activity a workflow runs last and by the web when it
 first sees a closed workflow, so they outlive Temporal's retention. Idempotent: an archived trail is
 replaced only by a longer one.
 """
@@ -16,7 +16,7 @@ from audit.derive import derive_trail, is_closed
 from audit.redact import Redactor
 from audit.trail import AuditTrail
 from domain.errors import NotFound
-from store.archive import ArchivedTrail
+from store.audit_archive import ArchivedTrail
 from store.db import Database, utcnow
 
 

@@ -28,13 +28,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from audit.chain import seal
 from audit.redact import Redactor, mask_text
 from audit.trail import AuditEvent, AuditTrail, TrailHeader
-from core.identity import ACTOR_HEADER, SIGNATURE_HEADER, recorded_actor_problem, signer_of
-from core.logging import get_logger
-from core.settings import Settings
-from core.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
+from config.settings import Settings
 from domain.actors import Actor
 from domain.errors import NotFound
 from domain.parties import mask
+from runtime.logging import get_logger
+from runtime.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
+from security.identity import ACTOR_HEADER, SIGNATURE_HEADER, recorded_actor_problem, signer_of
 
 log = get_logger(__name__)
 

@@ -31,8 +31,8 @@ def recorded_in_export(doc: dict[str, Any], digest: str) -> dict[str, Any] | Non
 def verify_document(args: argparse.Namespace) -> int:
     from cryptography import x509
 
-    from core.documents.seal import verify_pdf
-    from core.settings import Settings
+    from config.settings import Settings
+    from documents.seal import verify_pdf
 
     try:
         pdf = Path(args.file).read_bytes()

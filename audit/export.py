@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from audit.trail import AuditTrail
 from audit.verify import check_chain, key_id, signed_message
-from core.settings import Settings
+from config.settings import Settings
 from domain.errors import Conflict
 
 SIGNING_KEY_FILE = "audit-signing-key.pem"

@@ -24,17 +24,17 @@ from temporalio.worker import Worker
 
 from bench.baseline import BareFanOut, BareInput, bare_noop
 from bench.harness import Stack, embedded_stack
-from core.identity import acting_as
-from core.temporal import scenario_search_attributes
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.parties import Party, PartyKind
+from runtime.temporal import scenario_search_attributes
+from security.identity import acting_as
 from workers.main import running_worker
 from workflows.asset_inquiry import SCENARIO, AssetInquiry
 from workflows.asset_inquiry.models import APPROVE, AssetInquiryInput, AssetInquiryRequest
-from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-from workflows.kit.models import DecisionInput, ScenarioStatus
-from workflows.kit.scenario import ScenarioContext
+from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
+from workflows.foundation.models import DecisionInput, ScenarioStatus
+from workflows.foundation.scenario import ScenarioContext
 
 JUDGE = Actor(user_id="bench-judge", role=Role.JUDGE)
 PARTNERS = 20

@@ -23,8 +23,8 @@ from stdnum.cn import ric
 from temporalio.service import RPCError
 
 from bench.harness import embedded_stack
-from core.identity import acting_as
 from domain.actors import SYSTEM_ACTOR, Actor, Role
+from security.identity import acting_as
 from store.cases import CaseStore
 from store.db import Database
 from web.accounts import create_user
@@ -32,7 +32,7 @@ from web.services import cases
 from web.services.cases import FilingRequest
 from workers.main import running_worker
 from workflows.case.models import CASE_STATUS_QUERY, CaseView
-from workflows.kit.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
+from workflows.foundation.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
 
 COURT = "杭州市上城区人民法院"
 CASES = int(os.environ.get("OM_BENCH_CASES", "10000"))

@@ -49,11 +49,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from bench.mass_payout import payee_rows
-from core.blobstore import BlobStore
-from core.identity import acting_as
-from core.localnet import free_port
-from core.settings import Settings, sandbox_partners
-from core.temporal import connect, scenario_search_attributes
+from config.settings import Settings, sandbox_partners
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.parties import Party, PartyKind
@@ -61,14 +57,18 @@ from domain.payees import payees_csv
 from domain.payout import PayeeListRef
 from launcher.stack import stack_children
 from launcher.supervisor import Backoff, Supervisor
+from net.localnet import free_port
+from runtime.temporal import connect, scenario_search_attributes
+from security.identity import acting_as
+from store.blobs import BlobStore
 from web.services.payouts import intake_payee_csv
 from web.services.workflows import wait_until_settled
 from workflows.asset_inquiry.models import APPROVE as INQUIRY_APPROVE
 from workflows.asset_inquiry.models import AssetInquiryRequest
 from workflows.cross_region_seizure.models import HAND_OVER, CrossRegionSeizureRequest, Vehicle
-from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-from workflows.kit.models import DecisionInput, ScenarioStatus
-from workflows.kit.scenario import ScenarioContext
+from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
+from workflows.foundation.models import DecisionInput, ScenarioStatus
+from workflows.foundation.scenario import ScenarioContext
 from workflows.mass_payout.models import APPROVE as PAYOUT_APPROVE
 from workflows.mass_payout.models import MassPayoutRequest, PayoutTuning
 from workflows.registry import SCENARIOS

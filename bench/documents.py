@@ -27,9 +27,9 @@ TARGET_PER_SECOND = 20.0
 
 def _office(var: Path) -> object:
     from activities.documents import DocumentOffice
-    from core.blobstore import BlobStore
-    from core.documents.pki import CourtKeys
-    from core.settings import Settings
+    from config.settings import Settings
+    from documents.pki import CourtKeys
+    from store.blobs import BlobStore
     from store.db import Database
 
     settings = Settings(var_dir=var, _env_file=None)

@@ -20,12 +20,12 @@ from temporalio.client import Client
 from temporalio.common import HeaderCodecBehavior
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from core.converter import build_data_converter
-from core.identity import ActorClientInterceptor
-from core.localnet import free_port, wait_http
-from core.settings import Settings, sandbox_partners
-from core.tracing import Tracing, tracing_for
+from config.settings import Settings, sandbox_partners
 from launcher.stack import temporal_command
+from net.localnet import free_port, wait_http
+from runtime.tracing import Tracing, tracing_for
+from security.converter import build_data_converter
+from security.identity import ActorClientInterceptor
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import httpx
 
-from core.localnet import free_port, wait_http
 from domain.actors import Role
 from domain.calendar import Deadline
 from domain.legal_time import LegalDuration, TimeUnit
 from domain.tasks import DueRule, SlaMark, TaskSpec, TaskState, TaskView
-from store.inbox import InboxTask
+from net.localnet import free_port, wait_http
+from store.tasks import InboxTask
 from web.accounts import create_user, issue_token
 from web.db import Database
 

@@ -32,18 +32,18 @@ from temporalio.worker import Worker
 from bench.baseline import BareFanOut, BareInput, bare_noop
 from bench.baseline_payout import BareBatch, BarePayout, bare_payout_noop
 from bench.harness import REPO, Stack, embedded_stack
-from core.blobstore import BlobStore
-from core.identity import acting_as
-from core.settings import Settings
-from core.temporal import scenario_search_attributes
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.payees import payees_csv
 from domain.payout import PayeeListRef
+from runtime.temporal import scenario_search_attributes
+from security.identity import acting_as
+from store.blobs import BlobStore
 from web.payout_routes import intake_payee_csv
-from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-from workflows.kit.models import DecisionInput, ScenarioStatus
-from workflows.kit.scenario import ScenarioContext
+from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
+from workflows.foundation.models import DecisionInput, ScenarioStatus
+from workflows.foundation.scenario import ScenarioContext
 from workflows.mass_payout.models import (
     APPROVE,
     NAME,

@@ -22,8 +22,8 @@ import httpx
 
 from bench.harness import REPO, embedded_stack
 from bench.mass_payout import payee_rows, peak_rss_mib
-from core.localnet import wait_http
 from domain.payees import payees_csv
+from net.localnet import wait_http
 
 COUNTS = (100_000, 1_000_000)
 

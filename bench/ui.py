@@ -27,7 +27,7 @@ import httpx
 from stdnum.cn import ric
 
 from bench.harness import REPO, embedded_stack, process_tree_cpu_seconds
-from core.localnet import wait_http
+from net.localnet import wait_http
 from web.codec import SESSION_COOKIE
 
 JUDGES = 20

@@ -2,7 +2,7 @@
 requires, how a document is numbered, and amounts in capital numerals (大写金额).
 
 Pure: no rendering, no keys, no I/O. The templates themselves are data beside their scenario
-(``workflows/<scenario>/documents/``), rendered and sealed in ``core/documents/``.
+(``workflows/<scenario>/documents/``), rendered and sealed in ``documents/``.
 """
 
 from __future__ import annotations

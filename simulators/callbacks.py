@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import httpx
 from starlette.concurrency import run_in_threadpool
 
-from core.logging import get_logger
-from simulators.store import PartnerStore, PendingCallback
+from runtime.logging import get_logger
+from simulators.partner_db import PartnerStore, PendingCallback
 
 log = get_logger(__name__)
 

@@ -10,7 +10,7 @@ notices to the court (到账通知) — a settlement's instalments are watched t
 * ``POST /partners/{bank}/case-accounts/credits/noticed`` — the bank marks credits as noticed (by id,
   naming the court's task it answered); marking twice changes nothing.
 
-State: ``case_accounts.db`` in the state dir. The sandbox bank's inbox agent (simulators/inbox_agents.py)
+State: ``case_accounts.db`` in the state dir. The sandbox bank's inbox agent (simulators/task_agents.py)
 reads the unnoticed credits and completes the court's notice task with them.
 """
 

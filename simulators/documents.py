@@ -48,7 +48,7 @@ class DocumentCheck:
             pdf = base64.b64decode(document.pdf_base64, validate=True)
         except (binascii.Error, ValueError):
             raise SimulatorError(422, DOCUMENT_SEAL_INVALID, "协助执行通知书不是有效的 base64 PDF") from None
-        from core.documents.seal import verify_pdf  # pyHanko: loaded when a partner first checks a seal
+        from documents.seal import verify_pdf  # pyHanko: loaded when a partner first checks a seal
 
         if hashlib.sha256(pdf).hexdigest() != document.sha256:
             raise SimulatorError(422, DOCUMENT_SEAL_INVALID, "协助执行通知书的 SHA-256 与所附文件不符")

@@ -7,7 +7,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.settings import sandbox_partners
+from config.settings import sandbox_partners
 from domain.assets import AssetKind, AssetStatus
 from domain.parties import PartyKind, check_credit_code, check_resident_id
 from domain.partners import PartnerCategory, PartnerEndpoint

@@ -1,6 +1,6 @@
 """Sandbox departments of a refusal-to-execute referral (拒执移送): the executing court's enforcement
 bureau, the market regulator, the police, the procuratorate and the court's criminal division, plus the
-bank and registries that hold evidence. ``simulators.inbox_agents`` works their inboxes with these
+bank and registries that hold evidence. ``simulators.task_agents`` works their inboxes with these
 scripts, through the same task API a clerk uses; each answer is what a cooperative department would send
 (the evidence is found, the police file, the procuratorate prosecutes) so a demo runs to its end."""
 
@@ -51,7 +51,7 @@ REFUSAL_SCRIPTS: dict[str, Callable[[httpx.AsyncClient, dict[str, Any]], Any]] =
     "verification-answer": _verification,
 }
 # Whose inboxes the sandbox works for a referral: the departments of the default granule catalogue
-# (domain/refusal_granules.json; core.settings names the task-only ones) and the evidence holders.
+# (domain/refusal_granules.json; config.settings names the task-only ones) and the evidence holders.
 REFUSAL_INBOXES = (
     "court-huzhou-enforcement",
     "market-huzhou",

@@ -17,7 +17,7 @@ from types import TracebackType
 import httpx
 import uvicorn
 
-from core.settings import sandbox_partners
+from config.settings import sandbox_partners
 from simulators.app import create_app
 from simulators.models import SimulatorConfig
 
@@ -51,7 +51,7 @@ class SimulatorServer:
         random_seed: int | None = 7,
         sock: socket.socket | None = None,
     ) -> SimulatorServer:
-        """The sandbox partners (``core.settings.sandbox_partners``) with their state in ``state_dir``."""
+        """The sandbox partners (``config.settings.sandbox_partners``) with their state in ``state_dir``."""
 
         def config_for(base_url: str) -> SimulatorConfig:
             return SimulatorConfig(

@@ -25,7 +25,7 @@ from domain.personal import PHONE_PATTERN
 from simulators.guards import expected_authorization, idempotency_key, require_bearer
 from simulators.sqlite import LockedSqlite
 
-SANDBOX_SMS_TOKEN = "sandbox-sms"  # the gateway token the sandbox web sends (core/settings.py)
+SANDBOX_SMS_TOKEN = "sandbox-sms"  # the gateway token the sandbox web sends (config/settings.py)
 MAX_TEXT = 500  # a long SMS is sent in parts; nothing we send comes near this
 
 SCHEMA = """

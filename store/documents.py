@@ -9,7 +9,7 @@ finishes it with the same number.
 The house style numbers a case's documents with the case's number and 之N (docs/documents.md), so a
 series is one case's: the sequence is kept per (court, year of the case number, series).
 
-No personal data here: the content exists only inside the encrypted PDF (core/blobstore.py), named by
+No personal data here: the content exists only inside the encrypted PDF (store/blobs.py), named by
 its hash. A service record names the recipient by role or agency id, never by name.
 """
 

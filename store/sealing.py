@@ -24,7 +24,7 @@ _NONCE = 12
 
 
 class KeyRing(Protocol):
-    """What ``core.settings.CodecKeys`` offers (the store does not import core)."""
+    """What ``config.settings.CodecKeys`` offers (sealing reads no settings itself)."""
 
     active: str
 

@@ -1,6 +1,6 @@
 """A stand-in for the case's entity workflow in the matters' tests: it takes each matter effect once (by
 ``effect_id``), answers with what it took, and tells holders the case's notices — so a matter's side of
-workflows/kit/case_link.py is tested against real Temporal without the case workflow itself."""
+workflows/foundation/case_link.py is tested against real Temporal without the case workflow itself."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from temporalio.worker import Worker
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from core.identity import ActorWorkerInterceptor, acting_as
-    from core.settings import Settings
+    from config.settings import Settings
     from domain.actors import SYSTEM_ACTOR
+    from security.identity import ActorWorkerInterceptor, acting_as
     from tests.helpers import AUDITOR, JUDGE
-    from workflows.kit.case_link import (
+    from workflows.foundation.case_link import (
         CASE_NOTICE_SIGNAL,
         MATTER_EFFECT_SIGNAL,
         CaseNotice,

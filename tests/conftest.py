@@ -19,11 +19,11 @@ from temporalio.common import HeaderCodecBehavior
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from core.converter import build_data_converter
-from core.identity import ActorClientInterceptor
-from core.localnet import free_port, wait_http
-from core.settings import Settings
-from core.temporal import SEARCH_ATTRIBUTES
+from config.settings import Settings
+from net.localnet import free_port, wait_http
+from runtime.temporal import SEARCH_ATTRIBUTES
+from security.converter import build_data_converter
+from security.identity import ActorClientInterceptor
 from workers.main import running_worker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ async def client(temporal_env: WorkflowEnvironment, settings: Settings) -> Clien
 
 def document_ca(settings: Settings) -> Path:
     """The sandbox CA the workers' court certificates chain to, made now if it is not there yet."""
-    from core.documents.pki import CourtKeys
+    from documents.pki import CourtKeys
 
     keys = CourtKeys(settings.document_pki_path, sandbox=True)
     keys.ca()

@@ -18,15 +18,15 @@ from stdnum.cn import ric, uscc
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from core.identity import acting_as
-from core.settings import Settings
-from core.temporal import scenario_search_attributes
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.partners import PartnerRef
-from workflows.kit.messages import DECIDE_UPDATE, STATUS_QUERY
-from workflows.kit.models import DecisionInput, ScenarioStatus
-from workflows.kit.scenario import ScenarioContext
+from runtime.temporal import scenario_search_attributes
+from security.identity import acting_as
+from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
+from workflows.foundation.models import DecisionInput, ScenarioStatus
+from workflows.foundation.scenario import ScenarioContext
 from workflows.registry import SCENARIOS
 
 JUDGE = Actor(user_id="judge", role=Role.JUDGE)
@@ -147,9 +147,9 @@ async def decide(
 
 
 async def president_signs(handle: WorkflowHandle[Any, Any], actor: Actor | None = None) -> Any:
-    """The president (院长, an approver) signs the document the desk is waiting on (workflows/kit/issuing.py),
+    """The president (院长, an approver) signs the document the desk is waiting on (workflows/foundation/issuing.py),
     once the workflow asks for the signature."""
-    from workflows.kit.issuing import PRESIDENT_SIGN
+    from workflows.foundation.issuing import PRESIDENT_SIGN
 
     async def asked() -> bool:
         return any(d.name == PRESIDENT_SIGN for d in (await status(handle)).pending_decisions)
@@ -254,9 +254,9 @@ async def assistance_notice(
     from datetime import date
 
     from activities.documents import DocumentOffice
-    from core.blobstore import BlobStore
-    from core.documents.pki import CourtKeys
+    from documents.pki import CourtKeys
     from domain.documents import DocumentKind, DocumentRequest
+    from store.blobs import BlobStore
     from store.db import Database
 
     db = Database(f"sqlite:///{settings.var_dir / 'test-documents.db'}")

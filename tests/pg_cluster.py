@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from core.localnet import free_port
+from net.localnet import free_port
 
 
 def server_bin_dir() -> Path | None:

@@ -1,4 +1,4 @@
-"""A workflow for tests/test_worker_sandbox.py, in a module of its own so the sandbox imports only this."""
+"""A workflow for tests/platform/test_worker_sandbox.py, in a module of its own so the sandbox imports only this."""
 
 from __future__ import annotations
 

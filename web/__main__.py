@@ -8,8 +8,8 @@ from __future__ import annotations
 import uvicorn
 from fastapi import FastAPI
 
-from core.logging import configure_logging
-from core.settings import get_settings
+from config.settings import get_settings
+from runtime.logging import configure_logging
 from store.db import Database
 from store.sealing import Sealer
 from web.app import create_app, prepare_database

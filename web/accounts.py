@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.settings import Settings
+from config.settings import Settings
 from domain.actors import ANY_COURT_ROLES, MANY_COURT_ROLES, MAX_COURTS, ONE_COURT_ROLES, Actor, Role
 from domain.errors import Conflict, ValidationFailed
 from domain.partners import Agency
@@ -156,7 +156,7 @@ def create_user(
     demo: bool = False,
 ) -> User:
     """``demo`` skips the password policy: sandbox accounts use their name as password (the production
-    profile refuses to start with them, core/settings.py). ``courts``: see :func:`check_courts`."""
+    profile refuses to start with them, config/settings.py). ``courts``: see :func:`check_courts`."""
     check_new_user(username, role, agency)
     check_agency(agency, known_agencies)
     if not demo:

@@ -32,11 +32,11 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
-from core.settings import Settings, get_settings, read_agencies
-from core.temporal import connect
+from config.settings import Settings, get_settings, read_agencies
 from domain.actors import Role
 from domain.errors import Conflict, OneMatterError, ValidationFailed
 from domain.partners import Agency
+from runtime.temporal import connect
 from web.accounts import API, USER_ROLES, create_user, get_user, issue_token
 from web.db import Database
 from web.services.attach_cases import AttachReport, attach_cases

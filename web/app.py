@@ -16,11 +16,11 @@ from pydantic import BaseModel
 from temporalio.client import Client
 
 from adapters.sms import SandboxSmsGateway
-from core.logging import get_logger
-from core.settings import Settings
-from core.temporal import connect, ensure_search_attributes
-from core.tracing import Tracing, tracing_for
+from config.settings import Settings
 from domain.errors import ErrorDetail
+from runtime.logging import get_logger
+from runtime.temporal import connect, ensure_search_attributes
+from runtime.tracing import Tracing, tracing_for
 from store.sealing import Sealer
 from web.accounts import demo_leftovers, seed_sandbox
 from web.api import router as api_router
@@ -95,7 +95,7 @@ class Live(BaseModel):
 
 def create_app(settings: Settings, client: Client | None = None, tracing: Tracing | None = None) -> FastAPI:
     """``tracing``: what traces the requests (and the client the app connects, when none is given);
-    by default the process's, when ``OM_OTLP_ENDPOINT`` is set (core/tracing.py)."""
+    by default the process's, when ``OM_OTLP_ENDPOINT`` is set (runtime/tracing.py)."""
     settings.check_startup()  # production without its keys, or a sandbox beyond loopback: refuse
     tracing = tracing or tracing_for(settings.otlp_endpoint, "one-matter-web")
 

@@ -20,10 +20,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
 
-from core.converter import build_codec
-from core.logging import get_logger
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, ValidationFailed
+from runtime.logging import get_logger
+from security.converter import build_codec
 from web.api.common import errors
 from web.deps import State
 from web.errors import Unauthorized

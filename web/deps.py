@@ -15,7 +15,7 @@ from fastapi.security import OAuth2PasswordBearer
 from temporalio.client import Client
 
 from adapters.sms import SmsGateway
-from core.settings import Settings
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Forbidden
 from domain.partners import PartnerEndpoint

@@ -17,8 +17,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.logging import get_logger
 from domain.errors import ErrorDetail, OneMatterError
+from runtime.logging import get_logger
 
 log = get_logger(__name__)
 

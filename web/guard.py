@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import Request
 
-from core.settings import Settings, is_loopback
+from config.settings import Settings, is_loopback
 from domain.actors import Actor
 from store.db import Database
 from store.login_throttle import LoginThrottle

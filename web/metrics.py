@@ -32,10 +32,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.types import Scope
 
-from core.settings import Settings
+from config.settings import Settings
 from domain.tasks import SlaMark
 from store.db import Database
-from store.inbox import OPEN_STATES, InboxTask
+from store.tasks import OPEN_STATES, InboxTask
 from web.deps import AppState
 from web.errors import Unauthorized
 

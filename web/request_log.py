@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.logging import get_logger
+from runtime.logging import get_logger
 
 log = get_logger("web.request")
 

@@ -25,34 +25,34 @@ from activities.common import DeterministicFailuresInterceptor
 from activities.documents import DocumentOffice
 from activities.resources import WorkerResources
 from adapters.registry import AdapterRegistry
-from core.blobstore import BlobStore
-from core.documents.pki import CourtKeys
-from core.identity import ActorWorkerInterceptor
-from core.logging import configure_logging, get_logger
-from core.settings import Settings, get_settings
-from core.temporal import connect, ensure_search_attributes
-from core.tracing import Tracing, tracing_for
+from config.settings import Settings, get_settings
+from documents.pki import CourtKeys
+from runtime.logging import configure_logging, get_logger
+from runtime.temporal import connect, ensure_search_attributes
+from runtime.tracing import Tracing, tracing_for
+from security.identity import ActorWorkerInterceptor
+from store.blobs import BlobStore
 from store.db import Database
-from store.inbox import SqlTaskStore
 from store.sealing import Sealer
+from store.tasks import SqlTaskStore
 from workers.health import serve_health
 from workers.metrics import worker_runtime
-from workers.sandbox import WorkflowSandbox
-from workflows.kit.scenario import Scenario
+from workers.workflow_sandbox import WorkflowSandbox
+from workflows.foundation.scenario import Scenario
 from workflows.personal_data import personal_data_models
 from workflows.registry import SCENARIOS, all_activity_groups, all_workflows, passthrough_modules
 
 log = get_logger(__name__)
 
 # Modules the sandbox may share with the worker instead of re-importing per run: pure, deterministic,
-# and heavy enough that re-importing them would cost throughput (DESIGN.md "Limits"). The kit and each
+# and heavy enough that re-importing them would cost throughput (DESIGN.md "Limits"). The foundation and each
 # scenario's models and words join them (no workflow code in them): see ``sandbox_runner``.
 PASSTHROUGH_MODULES = (
     *("pydantic", "pydantic_core", "stdnum", "httpx"),
-    # The tracing interceptor's workflow part (core/tracing.py) keeps its context in opentelemetry's
+    # The tracing interceptor's workflow part (runtime/tracing.py) keeps its context in opentelemetry's
     # contextvars; a copy re-imported per run would be a different context from the SDK's.
     "opentelemetry",
-    *("domain", "core", "activities", "adapters"),
+    *("domain", "config", "security", "runtime", "net", "documents", "activities", "adapters"),
 )
 
 

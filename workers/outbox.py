@@ -14,7 +14,7 @@ how far each task was read (``webhook_task_seen``) live in the database, so a re
 stopped; enqueueing is idempotent by ``event_id``; a delivery being attempted is leased, so several outbox
 processes may run.
 
-Every delivery resolves the receiver's host again, refuses what core/outbound.py refuses, and connects to
+Every delivery resolves the receiver's host again, refuses what net/outbound.py refuses, and connects to
 the address it checked (no DNS rebinding between the check and the connection).
 """
 
@@ -31,14 +31,14 @@ from typing import Any
 import httpx
 from sqlalchemy import and_, or_, select, update
 
-from core.logging import configure_logging, get_logger
-from core.outbound import Refused, pinned_client, resolve
-from core.settings import Settings, get_settings
-from core.webhook_signature import SIGNATURE_HEADER, sign
-from store.agency_desk import Webhook, WebhookDelivery, WebhookTaskSeen, secret_key
+from config.settings import Settings, get_settings
+from net.outbound import Refused, pinned_client, resolve
+from runtime.logging import configure_logging, get_logger
+from security.webhook_signature import SIGNATURE_HEADER, sign
 from store.db import Database, utcnow
-from store.inbox import OPEN_STATES, InboxTask
 from store.sealing import Sealer
+from store.task_notes import Webhook, WebhookDelivery, WebhookTaskSeen, secret_key
+from store.tasks import OPEN_STATES, InboxTask
 from workers.health import Beat, serve_loop_health
 
 log = get_logger(__name__)
@@ -281,7 +281,7 @@ async def tick(db: Database, settings: Settings) -> None:
 
 async def run_loop(db: Database, settings: Settings, interval: float = TICK_SECONDS, beat: Beat | None = None) -> None:
     """Runs until cancelled, telling ``beat`` (the probes, workers/health.py) of each tick. No redirects
-    (core/outbound.py): a receiver may not bounce a signed event to an address we would refuse."""
+    (net/outbound.py): a receiver may not bounce a signed event to an address we would refuse."""
     beat = beat or Beat()
     while True:
         try:

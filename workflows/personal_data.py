@@ -8,7 +8,7 @@ marked with ``domain.personal``."""
 from __future__ import annotations
 
 from domain.task_results import RESULT_MODELS
-from workflows.kit.scenario import Scenario
+from workflows.foundation.scenario import Scenario
 from workflows.registry import SCENARIOS, all_activity_groups, all_workflows
 
 

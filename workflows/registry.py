@@ -15,8 +15,8 @@ from workflows.case import EnforcementCase
 from workflows.consumption_restriction import SCENARIO as CONSUMPTION_RESTRICTION
 from workflows.cross_region_seizure import SCENARIO as CROSS_REGION_SEIZURE
 from workflows.dishonest_list import SCENARIO as DISHONEST_LIST
-from workflows.kit.scenario import Scenario
-from workflows.kit.words import Words
+from workflows.foundation.scenario import Scenario
+from workflows.foundation.words import Words
 from workflows.mass_payout import SCENARIO as MASS_PAYOUT
 from workflows.periodic_reinquiry import SCENARIO as PERIODIC_REINQUIRY
 from workflows.real_estate_disposal import SCENARIO as REAL_ESTATE_DISPOSAL
@@ -41,11 +41,11 @@ SCENARIOS: dict[str, Scenario] = {
 for _scenario in SCENARIOS.values():
     register_results(_scenario.task_results)
 
-# What the kit itself calls for every scenario: the legal calendar and the inbox projection of
+# What the foundation itself calls for every scenario: the legal calendar and the inbox projection of
 # agency tasks, the audit archive at the end, and the court's documents (any step may issue one).
 KIT_ACTIVITIES: tuple[type[ActivityGroup], ...] = (TaskActivities, AuditActivities, DocumentActivities)
 # Shared with the sandbox instead of re-imported per run: nothing in them defines a workflow.
-KIT_PASSTHROUGH = ("workflows.kit", "workflows.agency_task.models", "workflows.agency_task.words")
+KIT_PASSTHROUGH = ("workflows.foundation", "workflows.agency_task.models", "workflows.agency_task.words")
 # Entity workflows the worker runs beside the scenarios': the enforcement case (执行案件), which a filing
 # clerk dockets and every matter belongs to — not a scenario, so not on the judge's scenario list.
 ENTITY_WORKFLOWS: tuple[type, ...] = (EnforcementCase,)

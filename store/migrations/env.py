@@ -10,14 +10,6 @@ from alembic import context
 from sqlalchemy import Connection
 
 # Imported for their tables, which join Base.metadata.
-import store.agency_desk
-import store.archive
-import store.asset_disposals
-import store.case_pages
-import store.cases
-import store.inbox
-import store.login_throttle
-import store.parties  # noqa: F401
 from store.db import Base, make_engine
 
 target_metadata = Base.metadata
@@ -39,7 +31,7 @@ def _run() -> None:
     if connection is not None:
         _migrate(connection)
         return
-    from core.settings import get_settings
+    from config.settings import get_settings
 
     engine = make_engine(get_settings().web_database_url)
     try:

@@ -1,4 +1,4 @@
-"""A test-only workflow that holds one legal period through the kit's clock: counted at the start,
+"""A test-only workflow that holds one legal period through the foundation's clock: counted at the start,
 rechecked when the test says the holiday schedule has been published."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import Deadline
     from domain.legal_time import LegalDuration, TimeScale
-    from workflows.kit.clock import CaseClock
+    from workflows.foundation.clock import CaseClock
 
 PUBLISHED_SIGNAL = "schedule-published"
 

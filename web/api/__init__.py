@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web.api import (
-    agency_desk,
     applications,
     auth,
     cases,
@@ -16,6 +15,7 @@ from web.api import (
     partners,
     party_requests,
     scenarios,
+    task_notes,
     tasks,
     users,
     webhooks,
@@ -33,7 +33,7 @@ for module in (
     users,
     legal,
     dashboard,
-    agency_desk,
+    task_notes,
     webhooks,
     parties,
     applications,

@@ -20,7 +20,7 @@ from web.services.workflows import (
     WorkflowDetail,
     WorkflowSummary,
 )
-from workflows.kit.models import DecisionOutcome
+from workflows.foundation.models import DecisionOutcome
 
 router = APIRouter(tags=["workflows"])
 

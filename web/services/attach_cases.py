@@ -18,18 +18,18 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from core.identity import acting_as
-from core.logging import get_logger
-from core.temporal import CASE_NUMBER, COURT, SCENARIO
 from domain.actors import SYSTEM_ACTOR
 from domain.assets import AssetKind, measure_description
+from runtime.logging import get_logger
+from runtime.temporal import CASE_NUMBER, COURT, SCENARIO
+from security.identity import acting_as
 from store.cases import CaseRow
 from store.db import Database
 from web.services.workflows import quote
 from workflows.case.models import CASE_STATUS_QUERY, CaseView
-from workflows.kit.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
-from workflows.kit.messages import STATUS_QUERY
-from workflows.kit.models import ScenarioStatus
+from workflows.foundation.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
+from workflows.foundation.messages import STATUS_QUERY
+from workflows.foundation.models import ScenarioStatus
 from workflows.registry import SCENARIOS
 
 log = get_logger(__name__)

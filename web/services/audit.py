@@ -17,7 +17,7 @@ from audit.export import build_export, export_bytes, load_signing_key, public_ke
 from audit.redact import Redactor
 from audit.trail import AuditTrail
 from audit.verify import key_id
-from core.settings import Settings
+from config.settings import Settings
 from domain.actors import Actor
 from store.db import Database
 from web.services.access import READERS, require_court, require_role

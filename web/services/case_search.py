@@ -13,11 +13,11 @@ from datetime import date, datetime, time
 from pydantic import BaseModel, Field
 from temporalio.client import Client
 
-from core.settings import Settings
-from core.temporal import DECIDED_BY, STARTED_BY
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import ValidationFailed
 from domain.legal_time import CHINA_TZ
+from runtime.temporal import DECIDED_BY, STARTED_BY
 from store.db import Database
 from web.services import parties
 from web.services.workflow_list import build_list_query, quote, search_for

@@ -20,10 +20,7 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError
 
-from core.identity import acting_as
-from core.logging import get_logger
-from core.settings import Settings
-from core.temporal import CASE_NUMBER, COURT, STATUS
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode
 from domain.case_number import CaseNumberParts, CaseType, UnknownCourt, court_code
@@ -37,6 +34,9 @@ from domain.legal_time import CHINA_TZ, LegalClock, TimeScale
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.partners import PartnerEndpoint
+from runtime.logging import get_logger
+from runtime.temporal import CASE_NUMBER, COURT, STATUS
+from security.identity import acting_as
 from store.cases import CaseFilter, CaseRegisterEntry, CaseStore
 from store.db import Database
 from web.db import User
@@ -61,10 +61,10 @@ from workflows.case.models import (
     ExtensionRequest,
     StartMatter,
 )
-from workflows.kit.case_link import CaseRef
-from workflows.kit.messages import DECIDE_UPDATE
-from workflows.kit.models import DecisionInput
-from workflows.kit.scenario import Scenario
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.messages import DECIDE_UPDATE
+from workflows.foundation.models import DecisionInput
+from workflows.foundation.scenario import Scenario
 
 log = get_logger(__name__)
 

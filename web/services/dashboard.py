@@ -22,21 +22,21 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from core.settings import Settings
-from core.temporal import COURT, SCENARIO, STATUS
+from config.settings import Settings
 from domain.actors import Actor
 from domain.calendar import HolidayCalendar
 from domain.legal_time import CHINA_TZ
 from domain.spreadsheet import safe_writer
 from domain.tasks import TaskState
+from runtime.temporal import COURT, SCENARIO, STATUS
 from store.db import Database, utcnow
-from store.inbox import OPEN_STATES, InboxTask
+from store.tasks import OPEN_STATES, InboxTask
 from web.services.access import READERS, courts_clause, require_role
 from web.services.directory import directory
 from web.services.workflow_detail import QUERY_TIMEOUT
 from web.services.workflow_list import quote
-from workflows.kit.messages import STATUS_QUERY
-from workflows.kit.models import ScenarioStatus
+from workflows.foundation.messages import STATUS_QUERY
+from workflows.foundation.models import ScenarioStatus
 
 PERFORMANCE_WINDOW = timedelta(days=30)
 # Visibility is paged through for the case counts; beyond this many cases the counts say they are partial.

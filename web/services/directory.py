@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
-from core.settings import Settings
+from config.settings import Settings
 
 
 class DirectoryEntry(BaseModel):

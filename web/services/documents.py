@@ -15,12 +15,12 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from activities.documents import DocumentOffice
-from core.blobstore import BlobStore
-from core.documents.pki import CourtKeys
-from core.settings import Settings
+from config.settings import Settings
+from documents.pki import CourtKeys
 from domain.actors import Actor
 from domain.documents import IssuedDocument, ServiceMethod
 from domain.errors import NotFound
+from store.blobs import BlobStore
 from store.cases import CaseStore
 from store.db import Database
 from store.documents import DocumentStore, ServiceRecord

@@ -21,10 +21,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from core.identity import ActorKeys
-from core.logging import get_logger
 from domain.errors import ValidationFailed
 from domain.parties import Party
+from runtime.logging import get_logger
+from security.identity import ActorKeys
 from store.db import Database
 from store.parties import PartyIndexEntry
 

@@ -14,14 +14,14 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.partners import answer_from_callback, inquiry_activity_id, parse_request_id
 from adapters.protocol import InquiryCallback
-from core.identity import acting_as
-from core.logging import get_logger
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound
 from domain.partners import PartnerEndpoint
+from runtime.logging import get_logger
+from security.identity import acting_as
 from web.services.access import require_role
 from workflows.asset_inquiry.models import WORKFLOW_TYPE as INQUIRY_WORKFLOW_TYPE
-from workflows.kit.messages import PARTNER_ANSWER_SIGNAL
+from workflows.foundation.messages import PARTNER_ANSWER_SIGNAL
 
 log = get_logger(__name__)
 

@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 
 from adapters.base import PartnerError
 from adapters.sms import SmsGateway
-from core.identity import ActorKeys
-from core.logging import get_logger
 from domain.actors import Actor, Role
 from domain.errors import Forbidden
 from domain.parties import PartyKind, check_credit_code, check_resident_id
 from domain.personal import PHONE_PATTERN, IdNumber, PersonName, PhoneNumber
+from runtime.logging import get_logger
+from security.identity import ActorKeys
 from web.accounts import SESSION, issue_token
 from web.db import Database, PartyAccount, PartyCode, User, utcnow
 from web.errors import ServiceUnavailable, TooManyRequests, Unauthorized

@@ -17,14 +17,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from temporalio.client import Client
 
-from core.blobstore import BlobStore
-from core.settings import Settings
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.applications import docketing_due
 from domain.cases import CourtName
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party
+from store.blobs import BlobStore
 from web.db import Database, PartyApplication, PartyFile, User, utcnow
 from web.services import cases
 from web.services.cases import ClaimIn, FilingRequest

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from temporalio.client import Client
 
-from core.settings import Settings
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import NotFound, OneMatterError, ValidationFailed
 from domain.partners import PartnerEndpoint

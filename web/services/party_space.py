@@ -15,20 +15,20 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from audit.redact import mask_text
-from core.identity import acting_as
-from core.temporal import CASE_NUMBER, STATUS
 from domain.actors import Actor
 from domain.errors import NotFound
 from domain.parties import Party
 from domain.party_requests import RULES, PartySide, sides_of
+from runtime.temporal import CASE_NUMBER, STATUS
+from security.identity import acting_as
 from store.cases import CaseRow, CaseStore
 from store.parties import PartyIndexEntry
 from web.db import Database
 from web.services.cases import case_view
 from web.services.party_accounts import PartyDesk, party_digests
 from workflows.case.words import WORDS as CASE_WORDS
-from workflows.kit.case_link import EffectKind, RegisterKind
-from workflows.kit.models import TimelineEntry
+from workflows.foundation.case_link import EffectKind, RegisterKind
+from workflows.foundation.models import TimelineEntry
 from workflows.registry import SCENARIOS
 
 MAX_MATTERS = 200  # one party's matters a page shows; the party index caps a search at 500

@@ -8,9 +8,9 @@ A list of up to a million rows is taken in bounded memory (issue 15): the web se
 file to disk as it arrives (Starlette's multipart parser; the guard in web/limits.py cuts a body off at
 its route's limit while it streams in), and the intake reads that file in pieces — once to hash it and
 tell UTF-8 from GBK, once to check it row by row (``domain.payees.PayeeStream``) while the accepted rows
-are sealed into the blob store chunk by chunk (``core.blobstore.RecordsWriter``). The list enters the store
+are sealed into the blob store chunk by chunk (``store.blobs.RecordsWriter``). The list enters the store
 only when its last row has passed; a rejected or interrupted list leaves nothing but its error report.
-The check says exactly what ``parse_payees`` says of the same bytes (tests/test_payee_upload.py).
+The check says exactly what ``parse_payees`` says of the same bytes (tests/scenarios/mass_payout/test_payee_upload.py).
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from typing import IO, Any
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from core.blobstore import BlobError, BlobStore
-from core.logging import get_logger
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.payees import (
@@ -42,6 +40,8 @@ from domain.payees import (
 )
 from domain.payout import PayeeListRef
 from domain.spreadsheet import safe_writer
+from runtime.logging import get_logger
+from store.blobs import BlobError, BlobStore
 from web.services.access import READERS, STARTERS, require_role
 from web.services.workflow_detail import visible_case
 

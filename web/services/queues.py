@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from core.temporal import DECIDED_BY, STARTED_BY, STATUS
 from domain.actors import Actor, Role
+from runtime.temporal import DECIDED_BY, STARTED_BY, STATUS
 from store.db import Database
 from web.services import tasks
 from web.services.workflows import WorkflowPage, build_list_query, quote, search_for

@@ -16,21 +16,21 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from core.identity import acting_as
-from core.logging import get_logger
-from core.settings import Settings
-from core.temporal import scenario_search_attributes
+from config.settings import Settings
 from domain.actors import Actor
 from domain.case_number import packaged_court_codes
 from domain.delegation import COURT_KIND, agency_problem, receiving_court_problem
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.legal_time import TimeScale
 from domain.partners import Agency, PartnerEndpoint
+from runtime.logging import get_logger
+from runtime.temporal import scenario_search_attributes
+from security.identity import acting_as
 from store import asset_disposals
 from store.db import Database
 from web.services import parties
 from web.services.access import STARTERS, require_role
-from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.foundation.scenario import Scenario, ScenarioContext
 from workflows.registry import SCENARIOS
 
 log = get_logger(__name__)

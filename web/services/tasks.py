@@ -1,7 +1,7 @@
 """Agency tasks (协助事项): the inbox an agency works from, one task, the agency's and the judge's actions,
 and the files an agency attaches.
 
-Lists come from the inbox projection (store/inbox.py); every change goes to the task's workflow as an
+Lists come from the inbox projection (store/tasks.py); every change goes to the task's workflow as an
 Update, whose validator is the authority (wrong agency, wrong state, invalid result). The checks here
 answer early and make sure an agency never learns about another agency's tasks.
 """
@@ -18,23 +18,23 @@ from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import Row, select
 from temporalio.client import Client
 
-from core.blobstore import BlobError, BlobStore
-from core.logging import get_logger
-from core.settings import Settings
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Conflict, Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.legal_time import LegalDuration
 from domain.partners import Agency
 from domain.task_results import result_schema
 from domain.tasks import TaskState, TaskView
+from runtime.logging import get_logger
+from store.blobs import BlobError, BlobStore
 from store.db import Database, utcnow
-from store.inbox import OPEN_STATES, SUMMARY_COLUMNS, InboxTask, SqlTaskStore
+from store.tasks import OPEN_STATES, SUMMARY_COLUMNS, InboxTask, SqlTaskStore
 from web.db import Attachment as AttachmentRow
 from web.errors import GatewayTimeout
 from web.services.access import ATTACHMENT_READERS, READERS, STARTERS, TASK_REASSIGNERS, require_role
 from web.services.workflow_updates import execute_update_as
 from workflows.agency_task.models import Completion, Extension, Reasoned, Reassignment
-from workflows.kit.messages import (
+from workflows.foundation.messages import (
     CANCEL_TASK,
     CLAIM_TASK,
     COMPLETE_TASK,
@@ -68,7 +68,7 @@ class TaskSummary(BaseModel):
 
     @staticmethod
     def of_rows(rows: Sequence[Row[*tuple[Any, ...]]]) -> list[TaskSummary]:
-        """Summaries of rows of ``store.inbox.SUMMARY_COLUMNS``. Validated from plain dicts in one call:
+        """Summaries of rows of ``store.tasks.SUMMARY_COLUMNS``. Validated from plain dicts in one call:
         this is the inbox's hot path, and ``model_construct`` per row cost twice as much."""
         fields = rows[0]._fields if rows else ()
         return _SUMMARIES.validate_python([dict(zip(fields, row, strict=True)) for row in rows])

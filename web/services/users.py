@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from core.logging import get_logger
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound
+from runtime.logging import get_logger
 from web.accounts import (
     API,
     SESSION,

@@ -13,7 +13,7 @@ This module is the registration (the agency's API). The outbox — enqueueing ev
 is its own process, ``python -m workers.outbox`` (workers/outbox.py), which the launcher starts: a slow
 receiver never holds a web process, and the web serves no outbound traffic.
 
-Outbound URLs (core/outbound.py): http(s) only, no credentials in them; outside the sandbox only global
+Outbound URLs (net/outbound.py): http(s) only, no credentials in them; outside the sandbox only global
 addresses (checked when registered and again before each delivery, which goes to the address checked);
 in the sandbox and in tests loopback only, since its simulated agencies listen there, but never the
 stack's own services.
@@ -27,13 +27,13 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 
-from core.logging import get_logger
-from core.outbound import url_problem
-from core.settings import Settings
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound, ValidationFailed
-from store.agency_desk import Webhook, WebhookDelivery, secret_key
+from net.outbound import url_problem
+from runtime.logging import get_logger
 from store.db import Database, utcnow
+from store.task_notes import Webhook, WebhookDelivery, secret_key
 
 log = get_logger(__name__)
 

@@ -10,14 +10,14 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.identity import acting_as
-from core.logging import get_logger
 from domain.actors import Actor
 from domain.errors import Conflict
+from runtime.logging import get_logger
+from security.identity import acting_as
 from web.services.access import STARTERS, require_role
 from web.services.workflow_detail import visible_case
 from web.services.workflow_views import CancelBody, CancelRequested
-from workflows.kit.messages import CANCEL_REQUEST_SIGNAL
+from workflows.foundation.messages import CANCEL_REQUEST_SIGNAL
 
 log = get_logger(__name__)
 

@@ -22,18 +22,18 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.identity import acting_as
-from core.logging import get_logger
-from core.temporal import COURT, SCENARIO
 from domain.actors import Actor
 from domain.errors import ErrorDetail, NotFound
+from runtime.logging import get_logger
+from runtime.temporal import COURT, SCENARIO
+from security.identity import acting_as
 from store.case_pages import CasePageStore
 from store.sealing import SealError
 from web.services.access import READERS, require_court, require_role
 from web.services.workflow_list import summary_of
 from web.services.workflow_views import WorkflowDetail
-from workflows.kit.messages import STATUS_QUERY
-from workflows.kit.models import ScenarioStatus
+from workflows.foundation.messages import STATUS_QUERY
+from workflows.foundation.models import ScenarioStatus
 from workflows.registry import SCENARIOS
 
 log = get_logger(__name__)

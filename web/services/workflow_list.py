@@ -18,9 +18,9 @@ from temporalio.client import (
 from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.temporal import CASE_NUMBER, COURT, SCENARIO, STARTED_BY, STATUS
 from domain.actors import Actor
 from domain.errors import ValidationFailed
+from runtime.temporal import CASE_NUMBER, COURT, SCENARIO, STARTED_BY, STATUS
 from web.services.access import READERS, courts_clause, require_role
 from web.services.workflow_views import ListFilter, WorkflowPage, WorkflowSummary
 

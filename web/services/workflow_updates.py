@@ -18,16 +18,16 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.identity import acting_as
-from core.logging import get_logger
 from domain.actors import Actor
 from domain.errors import Conflict, Forbidden, OneMatterError, ValidationFailed
+from runtime.logging import get_logger
+from security.identity import acting_as
 from web.errors import GatewayTimeout
 from web.services.access import DECIDERS, require_role
 from web.services.workflow_detail import describe_or_404, visible_case
 from web.services.workflow_views import DecisionBody
-from workflows.kit.messages import DECIDE_UPDATE
-from workflows.kit.models import DecisionInput
+from workflows.foundation.messages import DECIDE_UPDATE
+from workflows.foundation.models import DecisionInput
 
 log = get_logger(__name__)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.actors import Actor
 from domain.errors import ErrorDetail
-from workflows.kit.models import PendingDecision, TimelineEntry
+from workflows.foundation.models import PendingDecision, TimelineEntry
 
 
 class WorkflowSummary(BaseModel):

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from typing import Any
 
-from workflows.kit.words import merged_catalogue
+from workflows.foundation.words import merged_catalogue
 from workflows.registry import SCENARIOS, all_words
 
 LANGS = ("zh", "en")

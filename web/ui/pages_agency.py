@@ -16,8 +16,8 @@ from starlette.datastructures import UploadFile
 from domain.errors import OneMatterError
 from domain.tasks import TaskState
 from web.deps import app_state, temporal_client
-from web.services import agency_desk, tasks
-from web.services.agency_desk import CommentBody, FollowUpBody
+from web.services import task_notes, tasks
+from web.services.task_notes import CommentBody, FollowUpBody
 from web.services.tasks import FINAL_STATES, MAX_ATTACHMENT_BYTES, TaskQuery, TaskSummary
 from web.ui.forms import FormBuilder, FormField, flatten, parse
 from web.ui.render import page, refusal_fields, said
@@ -81,7 +81,7 @@ async def _task_page(
     known = {f.name for f in flatten(fields)}
     general = list(general or []) + [m for n, m in (errors or {}).items() if n not in known and n != "reason"]
     view = detail.task
-    desk = await agency_desk.notes(app_state(request).db, user.actor, task_id)
+    desk = await task_notes.notes(app_state(request).db, user.actor, task_id)
     shown = list(dict.fromkeys([*attachments, *view.attachments]))
     kinds = await tasks.attachment_types(app_state(request).db, task_id, shown) if shown else {}
     return page(
@@ -244,7 +244,7 @@ async def comment(task_id: str, request: Request, user: AgencyUser) -> Response:
     await check_csrf(request, user)
     text = _form(await request.form()).get("text", "").strip()
     try:
-        await agency_desk.comment(app_state(request).db, user.actor, task_id, CommentBody(text=text))
+        await task_notes.comment(app_state(request).db, user.actor, task_id, CommentBody(text=text))
     except ValidationError:
         t = translator(request)
         return await _task_page(request, user, task_id, general=[t("task.comment_required")], status_code=422)
@@ -260,5 +260,5 @@ async def follow_up(task_id: str, request: Request, user: AgencyUser) -> Respons
     except ValidationError:
         t = translator(request)
         return await _task_page(request, user, task_id, general=[t("task.follow_up_invalid")], status_code=422)
-    await agency_desk.follow_up(app_state(request).db, user.actor, task_id, body)
+    await task_notes.follow_up(app_state(request).db, user.actor, task_id, body)
     return RedirectResponse(_task_url(task_id, _attachments(request), "follow_up"), status_code=303)

@@ -32,7 +32,7 @@ from web.ui.messages import field_messages
 from web.ui.render import countdowns, page, progress_bars, refusal_fields, said
 from web.ui.session import DeciderUser, JudgeUser, ReaderUser, UiUser, check_csrf, translator
 from workflows.agency_task.models import Reasoned, Reassignment
-from workflows.kit.scenario import Scenario
+from workflows.foundation.scenario import Scenario
 from workflows.registry import SCENARIOS
 
 router = APIRouter(include_in_schema=False)

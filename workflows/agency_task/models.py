@@ -1,7 +1,8 @@
-"""The agency task's models live in the kit (``workflows.kit.task_models``): the kit assigns tasks and every
-scenario reads their outcomes, and the kit imports no scenario. Re-exported here for the web and tests."""
+"""The agency task's models live in the foundation (``workflows.foundation.task_models``): the foundation
+assigns tasks and every scenario reads their outcomes, and the foundation imports no scenario. Re-exported
+here for the web and tests."""
 
-from workflows.kit.task_models import (
+from workflows.foundation.task_models import (
     AgencyTaskInput,
     Completion,
     Extension,

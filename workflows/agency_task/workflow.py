@@ -19,8 +19,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_time import LegalDuration, TimeUnit
     from domain.task_results import validate_result
     from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView, extension_problem
-    from workflows.kit import retries
-    from workflows.kit.messages import (
+    from workflows.foundation import retries
+    from workflows.foundation.messages import (
         AGENCY_TASK_WORKFLOW,
         CANCEL_TASK,
         CANCEL_TASK_SIGNAL,
@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         RELEASE_TASK,
         TASK_VIEW_QUERY,
     )
-    from workflows.kit.task_models import (
+    from workflows.foundation.task_models import (
         AgencyTaskInput,
         Completion,
         Extension,
@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
         Reassignment,
         TaskOutcome,
     )
-    from workflows.kit.timeline import acting_user, refusal_from, refuse, require_role
+    from workflows.foundation.timeline import acting_user, refusal_from, refuse, require_role
 
 # Changes that reschedule the task; also the action names recorded on its history.
 REASSIGNED, EXTENDED, RECOMPUTED = "reassigned", "extended", "deadline_recomputed"

@@ -14,7 +14,7 @@ from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import NAME, AssetInquiryInput, AssetInquiryRequest
 from workflows.asset_inquiry.words import WORDS
 from workflows.asset_inquiry.workflow import AssetInquiry
-from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.foundation.scenario import Scenario, ScenarioContext
 
 # Who holds assets a network inquiry can find (网络查控 covers these; auction platforms and tax do not).
 INQUIRED_CATEGORIES = frozenset(

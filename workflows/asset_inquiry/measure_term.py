@@ -15,13 +15,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
     from workflows.asset_inquiry.models import NAME, RELEASE, MeasureTermInput
     from workflows.asset_inquiry.words import WORDS
-    from workflows.kit import retries
-    from workflows.kit.base import CaseNamed, ScenarioWorkflow
-    from workflows.kit.case_effects import CaseNotices, CaseReporter
-    from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
-    from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.models import DecisionInput, DecisionOutcome
+    from workflows.foundation import retries
+    from workflows.foundation.base import CaseNamed, ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseNotices, CaseReporter
+    from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
+    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.models import DecisionInput, DecisionOutcome
 
 
 @workflow.defn(name="MeasureTermWatch")

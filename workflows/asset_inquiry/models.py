@@ -15,9 +15,9 @@ from domain.measures import Measure
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.personal import AccountNumber
-from workflows.kit.case_link import CaseRef
-from workflows.kit.models import TimelineEntry
-from workflows.kit.scenario import ScenarioContext
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.models import TimelineEntry
+from workflows.foundation.scenario import ScenarioContext
 
 NAME = "asset-inquiry"
 WORKFLOW_TYPE = "AssetInquiry"  # the Temporal workflow type; partner callbacks reach only these

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.asset_inquiry.models import APPROVE, REJECT, RELEASE
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("网络查控", "Asset inquiry and control"),

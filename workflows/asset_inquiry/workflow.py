@@ -21,8 +21,6 @@ with workflow.unsafe.imports_passed_through():
         ReleaseMeasureInput,
         inquiry_activity_id,
     )
-    from core.identity import current_actor_or_none
-    from core.temporal import scenario_search_attributes
     from domain.actors import Role
     from domain.assets import AssetKind, InquiryAnswer, InquiryOutcome, measure_description
     from domain.control import (
@@ -39,6 +37,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
     from domain.parties import mask
     from domain.partners import PartnerRef
+    from runtime.temporal import scenario_search_attributes
+    from security.identity import current_actor_or_none
     from workflows.asset_inquiry.measure_term import MeasureTermWatch
     from workflows.asset_inquiry.models import (
         APPROVE,
@@ -50,13 +50,13 @@ with workflow.unsafe.imports_passed_through():
         MeasureTermInput,
     )
     from workflows.asset_inquiry.words import WORDS
-    from workflows.kit import retries
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseReporter
-    from workflows.kit.case_link import EffectKind, RecoverySource, RegisterKind
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.messages import PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE
-    from workflows.kit.timeline import failure_code, refuse
+    from workflows.foundation import retries
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.case_link import EffectKind, RecoverySource, RegisterKind
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.messages import PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE
+    from workflows.foundation.timeline import failure_code, refuse
 
 # The search index holds the states a judge filters by; the seconds-long steps in between are visible
 # in the status query, and indexing each would cost a visibility write per step.
@@ -199,7 +199,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         """A partner that accepted our inquiry answers by callback (it may arrive before we saw the 202).
 
         Relayed by the web as a signal, signed as the partner (an unsigned or forged one never gets here,
-        core/identity.py). A signal cannot be refused, so what the update's validator refused is dropped
+        security/identity.py). A signal cannot be refused, so what the update's validator refused is dropped
         here instead, leaving the state untouched: a repeat, a late answer, another partner's."""
         problem = self._answer_problem(answer)
         if problem is not None:

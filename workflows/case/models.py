@@ -19,8 +19,8 @@ from domain.legal_time import LegalClock
 from domain.next_steps import Proposal
 from domain.parties import Party
 from domain.party_requests import PartyRequestKind, PartySide
-from workflows.kit.case_link import CaseFacts, CaseMatter, CaseRef, RegisteredMeasure
-from workflows.kit.models import PendingDecision, TimelineEntry
+from workflows.foundation.case_link import CaseFacts, CaseMatter, CaseRef, RegisteredMeasure
+from workflows.foundation.models import PendingDecision, TimelineEntry
 
 CASE_STATUS_QUERY = "status"
 START_MATTER_UPDATE = "start-matter"

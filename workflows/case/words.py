@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import Word, Words
+from workflows.foundation.words import Word, Words
 
 WORDS = Words(
     title=Word("执行案件", "Enforcement case"),

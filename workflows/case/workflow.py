@@ -22,14 +22,14 @@ from typing import Any
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError, TerminatedError
 
-from core.identity import acting_as
-from core.temporal import scenario_search_attributes
 from domain.actors import SYSTEM_ACTOR, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
 from domain.case_term import ExcludedPeriod, ExclusionGround, TermView, extension_problem, term
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
 from domain.party_requests import REPLY, RULES, PartyRequestKind
+from runtime.temporal import scenario_search_attributes
+from security.identity import acting_as
 from workflows.case.models import (
     ANSWER_PARTY_REQUEST_UPDATE,
     APPROVE_EXTENSION,
@@ -54,8 +54,8 @@ from workflows.case.models import (
     StartMatter,
 )
 from workflows.case.words import WORDS
-from workflows.kit import retries
-from workflows.kit.case_link import (
+from workflows.foundation import retries
+from workflows.foundation.case_link import (
     CASE_NOTICE_SIGNAL,
     CASE_WORKFLOW,
     MATTER_EFFECT_SIGNAL,
@@ -65,12 +65,12 @@ from workflows.kit.case_link import (
     MatterEffect,
     RegisteredMeasure,
 )
-from workflows.kit.decisions import DecisionDesk, DecisionSpec
-from workflows.kit.messages import DECIDE_UPDATE
-from workflows.kit.models import DecisionInput, DecisionOutcome
-from workflows.kit.next_steps import next_steps
-from workflows.kit.status import publish_status
-from workflows.kit.timeline import Timeline, acting_user, refuse, require_role
+from workflows.foundation.decisions import DecisionDesk, DecisionSpec
+from workflows.foundation.messages import DECIDE_UPDATE
+from workflows.foundation.models import DecisionInput, DecisionOutcome
+from workflows.foundation.next_steps import next_steps
+from workflows.foundation.status import publish_status
+from workflows.foundation.timeline import Timeline, acting_user, refuse, require_role
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, CaseProjection

@@ -15,7 +15,7 @@ from workflows.consumption_restriction.models import (
 )
 from workflows.consumption_restriction.words import WORDS
 from workflows.consumption_restriction.workflow import ConsumptionRestriction
-from workflows.kit.scenario import Scenario, wrap_request
+from workflows.foundation.scenario import Scenario, wrap_request
 
 SCENARIO = Scenario(
     name=NAME,

@@ -19,10 +19,10 @@ from domain.legal_time import LegalDuration
 from domain.money import Fen
 from domain.parties import Party, PartyKind
 from domain.personal import PersonName
-from workflows.kit.case_link import CaseRef
-from workflows.kit.messages import LIFT_RESTRICTION
-from workflows.kit.scenario import ScenarioContext
-from workflows.kit.task_models import TaskOutcome
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.messages import LIFT_RESTRICTION
+from workflows.foundation.scenario import ScenarioContext
+from workflows.foundation.task_models import TaskOutcome
 
 NAME = "consumption-restriction"
 # The judge's decisions.

@@ -12,7 +12,7 @@ from workflows.consumption_restriction.models import (
     REPORT_VIOLATION,
     SANCTION,
 )
-from workflows.kit.words import (
+from workflows.foundation.words import (
     CASE_ACTIONS,
     CASE_FIELDS,
     DOCUMENT_ACTIONS,

@@ -53,14 +53,14 @@ with workflow.unsafe.imports_passed_through():
         ViolationReport,
     )
     from workflows.consumption_restriction.words import WORDS
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseNotices, CaseReporter
-    from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
-    from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.issuing import PRESIDENT_DECISIONS, DocumentIssuer, IssuedRef, PresidentSignature
-    from workflows.kit.task_models import TaskOutcome
-    from workflows.kit.tasks import run_agency_task
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseNotices, CaseReporter
+    from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
+    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, IssuedRef, PresidentSignature
+    from workflows.foundation.task_models import TaskOutcome
+    from workflows.foundation.tasks import run_agency_task
 
 DECISIONS = (
     DecisionSpec(ISSUE, payload=IssueOrder),

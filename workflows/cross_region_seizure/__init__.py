@@ -9,7 +9,7 @@ from workflows.cross_region_seizure import from_case
 from workflows.cross_region_seizure.models import NAME, CrossRegionSeizureInput, CrossRegionSeizureRequest
 from workflows.cross_region_seizure.words import WORDS
 from workflows.cross_region_seizure.workflow import CrossRegionSeizure
-from workflows.kit.scenario import Scenario, wrap_request
+from workflows.foundation.scenario import Scenario, wrap_request
 
 SCENARIO = Scenario(
     name=NAME,

@@ -9,9 +9,9 @@ from domain.full_performance import PROMPT_LIFT_WITHIN
 from domain.legal_time import LegalDuration
 from domain.parties import Party
 from domain.personal import PlateNumber, Vin
-from workflows.kit.case_link import CaseRef
-from workflows.kit.scenario import ScenarioContext
-from workflows.kit.task_models import TaskOutcome
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.scenario import ScenarioContext
+from workflows.foundation.task_models import TaskOutcome
 
 NAME = "cross-region-seizure"
 # The judge's decisions: the debtor paid (at any step), then what happens to the vehicle in custody.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.cross_region_seizure.models import DEBTOR_PAID, HAND_OVER, RETURN
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("异地扣押", "Cross-region vehicle seizure"),

@@ -30,16 +30,16 @@ with workflow.unsafe.imports_passed_through():
         Step,
     )
     from workflows.cross_region_seizure.words import WORDS
-    from workflows.kit import retries
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseNotices, CaseReporter
-    from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
-    from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.models import DecisionInput, DecisionOutcome
-    from workflows.kit.task_models import TaskOutcome
-    from workflows.kit.tasks import run_agency_task, task_id
-    from workflows.kit.timeline import failure_code
+    from workflows.foundation import retries
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseNotices, CaseReporter
+    from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
+    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.models import DecisionInput, DecisionOutcome
+    from workflows.foundation.task_models import TaskOutcome
+    from workflows.foundation.tasks import run_agency_task, task_id
+    from workflows.foundation.timeline import failure_code
 
 DECISIONS = (
     DecisionSpec(DEBTOR_PAID, reason_required=True),

@@ -20,7 +20,7 @@ from workflows.dishonest_list.models import (
 )
 from workflows.dishonest_list.words import WORDS
 from workflows.dishonest_list.workflow import DishonestList
-from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.foundation.scenario import Scenario, ScenarioContext
 
 
 def build_input(request: DishonestListRequest, ctx: ScenarioContext) -> DishonestListInput:

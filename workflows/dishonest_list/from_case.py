@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.money import format_yuan
-from workflows.kit.case_link import CaseFacts, RegisterKind
-from workflows.kit.scenario import in_force
+from workflows.foundation.case_link import CaseFacts, RegisterKind
+from workflows.foundation.scenario import in_force
 
 OWN_FIELDS = (
     "legal_representative",

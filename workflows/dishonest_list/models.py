@@ -19,10 +19,10 @@ from domain.dishonest_list import (
 from domain.legal_params import LegalParams
 from domain.parties import Party, PartyKind
 from domain.personal import PersonName
-from workflows.kit.case_link import CaseRef
-from workflows.kit.messages import REMOVE_LISTING
-from workflows.kit.scenario import ScenarioContext
-from workflows.kit.task_models import TaskOutcome
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.messages import REMOVE_LISTING
+from workflows.foundation.scenario import ScenarioContext
+from workflows.foundation.task_models import TaskOutcome
 
 NAME = "dishonest-list"
 # The judge's decisions.

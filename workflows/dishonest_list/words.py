@@ -10,7 +10,7 @@ from workflows.dishonest_list.models import (
     REGISTER_CORRECTION,
     REMOVE,
 )
-from workflows.kit.words import (
+from workflows.foundation.words import (
     CASE_ACTIONS,
     CASE_FIELDS,
     DOCUMENT_ACTIONS,

@@ -25,7 +25,6 @@ with workflow.unsafe.imports_passed_through():
         PublishEntryInput,
         RemoveEntryInput,
     )
-    from core.temporal import scenario_search_attributes
     from domain.actors import SYSTEM_ACTOR
     from domain.calendar import Deadline
     from domain.consumption_restriction import RestrictionTrigger
@@ -43,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.documents import DEBTOR, DocumentKind
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
     from domain.tasks import DueRule, TaskSpec
+    from runtime.temporal import scenario_search_attributes
     from workflows.consumption_restriction.models import (
         DISHONEST_LIST_SIGNAL,
         ConsumptionRestrictionInput,
@@ -70,16 +70,16 @@ with workflow.unsafe.imports_passed_through():
         RemoveEntry,
     )
     from workflows.dishonest_list.words import WORDS
-    from workflows.kit import retries
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseNotices, CaseReporter
-    from workflows.kit.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
-    from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
-    from workflows.kit.models import DecisionInput
-    from workflows.kit.task_models import TaskOutcome
-    from workflows.kit.tasks import run_agency_task
+    from workflows.foundation import retries
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseNotices, CaseReporter
+    from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
+    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
+    from workflows.foundation.models import DecisionInput
+    from workflows.foundation.task_models import TaskOutcome
+    from workflows.foundation.tasks import run_agency_task
 
 DECISIONS = (
     DecisionSpec(ENTER, payload=EnterList, reason_required=True),

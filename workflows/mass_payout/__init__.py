@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workflows.kit.scenario import Scenario, ScenarioContext
+    from workflows.foundation.scenario import Scenario, ScenarioContext
     from workflows.mass_payout.models import MassPayoutInput, MassPayoutRequest
 
 __all__ = ["SCENARIO", "build_input"]
@@ -39,7 +39,7 @@ def __getattr__(name: str) -> Scenario:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from activities.payout import PayoutActivities
     from workflows.agency_task.workflow import AgencyTask
-    from workflows.kit.scenario import Scenario
+    from workflows.foundation.scenario import Scenario
     from workflows.mass_payout import from_case
     from workflows.mass_payout.batch import PayoutBatch
     from workflows.mass_payout.models import NAME, MassPayoutRequest

@@ -26,13 +26,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.task_results import PayeeCorrection, PayeeCorrectionCheck
     from domain.tasks import DueRule, TaskSpec, TaskState
-    from workflows.kit import retries
-    from workflows.kit.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
+    from workflows.foundation import retries
+    from workflows.foundation.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
 
     # The agency-task child is started by name: importing workflows.agency_task.workflow would add that
     # module to every batch's sandbox, and most batches need no correction at all.
-    from workflows.kit.task_models import AgencyTaskInput, TaskOutcome
-    from workflows.kit.tasks import task_id
+    from workflows.foundation.task_models import AgencyTaskInput, TaskOutcome
+    from workflows.foundation.tasks import task_id
     from workflows.mass_payout.models import (
         CORRECTION_CHECK_TASK,
         CORRECTION_TASK,
@@ -327,7 +327,7 @@ def _reason(f: ItemOutcome) -> EscrowReason:
 
 
 def _correction_task_id(row: int, round_: int) -> str:
-    """The kit's one task id shape; runs recorded before it kept their ``:fix:`` ids (patch marker)."""
+    """The foundation's one task id shape; runs recorded before it kept their ``:fix:`` ids (patch marker)."""
     if workflow.patched("kit-task-ids"):
         return task_id(f"fix-{row}-r{round_}")
     return f"{workflow.info().workflow_id}:fix:{row}:r{round_}"

@@ -21,9 +21,9 @@ from domain.payout import (
     batch_range,
 )
 from domain.personal import AccountNumber
-from workflows.kit.case_link import CaseRef
-from workflows.kit.models import TimelineEntry
-from workflows.kit.scenario import ScenarioContext
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.models import TimelineEntry
+from workflows.foundation.scenario import ScenarioContext
 
 NAME = "mass-payout"
 APPROVE = "approve-release"

@@ -9,7 +9,7 @@ enum values a judge or clerk reads (bank answers, escrow reasons, reconciliation
 from __future__ import annotations
 
 from domain.payout import EscrowReason, ItemStatus
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 from workflows.mass_payout.models import APPROVE, CORRECTION_CHECK_TASK, CORRECTION_TASK, REJECT, Status
 
 WORDS = Words(

@@ -26,12 +26,12 @@ with workflow.unsafe.imports_passed_through():
         approvals_needed,
         batch_range,
     )
-    from workflows.kit import retries
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseReporter
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.models import DecisionInput, DecisionOutcome
-    from workflows.kit.timeline import acting_user, failure_code, refuse
+    from workflows.foundation import retries
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.models import DecisionInput, DecisionOutcome
+    from workflows.foundation.timeline import acting_user, failure_code, refuse
     from workflows.mass_payout.models import (
         APPROVE,
         NAME,

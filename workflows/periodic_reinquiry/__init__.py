@@ -12,7 +12,7 @@ from domain.legal_params import params_at
 from domain.legal_time import CHINA_TZ
 from workflows.asset_inquiry import INQUIRED_CATEGORIES
 from workflows.asset_inquiry.workflow import AssetInquiry
-from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.foundation.scenario import Scenario, ScenarioContext
 from workflows.periodic_reinquiry import from_case
 from workflows.periodic_reinquiry.models import NAME, PeriodicReinquiryInput, PeriodicReinquiryRequest
 from workflows.periodic_reinquiry.words import WORDS

@@ -14,9 +14,9 @@ from domain.legal_time import LegalClock
 from domain.money import PositiveFen
 from domain.parties import Party
 from domain.personal import Personal, PersonalKind
-from workflows.kit.case_link import CaseRef
-from workflows.kit.models import TimelineEntry
-from workflows.kit.scenario import ScenarioContext
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.models import TimelineEntry
+from workflows.foundation.scenario import ScenarioContext
 
 NAME = "periodic-reinquiry"
 # The judge's decisions: close the current procedure (终本) or go on enforcing; on a hit, resume (恢复执行)

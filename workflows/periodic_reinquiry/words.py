@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import (
+from workflows.foundation.words import (
     CASE_ACTIONS,
     CASE_FIELDS,
     DOCUMENT_ACTIONS,

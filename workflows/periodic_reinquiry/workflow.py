@@ -30,7 +30,6 @@ from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from core.temporal import scenario_search_attributes
     from domain.actors import Role
     from domain.closure import (
         LEAD_CHECK,
@@ -43,16 +42,17 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.documents import APPLICANT, DEBTOR, DocumentKind
     from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, calendar_end
+    from runtime.temporal import scenario_search_attributes
     from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest
     from workflows.asset_inquiry.workflow import AssetInquiry
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseReporter
-    from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
-    from workflows.kit.models import DecisionInput, DecisionOutcome
-    from workflows.kit.timeline import refuse, require_role
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
+    from workflows.foundation.models import DecisionInput, DecisionOutcome
+    from workflows.foundation.timeline import refuse, require_role
     from workflows.periodic_reinquiry.models import (
         CLOSE,
         CONTINUE,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workflows.kit.scenario import Scenario, ScenarioContext
+    from workflows.foundation.scenario import Scenario, ScenarioContext
     from workflows.real_estate_disposal.models import RealEstateDisposalInput, RealEstateDisposalRequest
 
 __all__ = ["SCENARIO"]
@@ -54,7 +54,7 @@ def __getattr__(name: str) -> Scenario:
     from activities.disposal_payments import PaymentActivities
     from domain.assets import AssetKind, disposal_key
     from workflows.agency_task.workflow import AgencyTask
-    from workflows.kit.scenario import Scenario
+    from workflows.foundation.scenario import Scenario
     from workflows.real_estate_disposal import from_case
     from workflows.real_estate_disposal.models import NAME, RealEstateDisposalRequest
     from workflows.real_estate_disposal.words import WORDS

@@ -9,7 +9,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.asset_disposals import AssetDisposalActivities, ClaimAssetInput, EndAssetInput
     from domain.assets import AssetKind, disposal_key
-    from workflows.kit import retries
+    from workflows.foundation import retries
     from workflows.real_estate_disposal.models import Status
 
 from workflows.real_estate_disposal.case import CALL, DisposalCase, Stop

@@ -1,6 +1,6 @@
 """One disposal in progress: what the judge asked for, what each step found and decided, and the few
 things every step does the same way — publish a status, wait for the judge, assign an agency task,
-compute a legal deadline — through the shared kit. The steps (``review``, ``reference_price``,
+compute a legal deadline — through the shared foundation. The steps (``review``, ``reference_price``,
 ``rounds``, ``title``, ``distribution``) read and write this record; the workflow owns one.
 """
 
@@ -23,14 +23,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_time import LegalDuration
     from domain.parties import mask
     from domain.tasks import DueRule, TaskSpec
-    from workflows.kit.case_effects import CaseReporter
-    from workflows.kit.clock import CaseClock, LegalPeriod
-    from workflows.kit.decisions import DecisionDesk
-    from workflows.kit.models import DecisionInput
-    from workflows.kit.status import publish_status
-    from workflows.kit.task_models import TaskOutcome
-    from workflows.kit.tasks import run_agency_task
-    from workflows.kit.timeline import Timeline
+    from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.clock import CaseClock, LegalPeriod
+    from workflows.foundation.decisions import DecisionDesk
+    from workflows.foundation.models import DecisionInput
+    from workflows.foundation.status import publish_status
+    from workflows.foundation.task_models import TaskOutcome
+    from workflows.foundation.tasks import run_agency_task
+    from workflows.foundation.timeline import Timeline
     from workflows.real_estate_disposal.models import (
         NAME,
         SET_TERMS,

@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.distribution import ClaimKind
     from domain.legal_params import P as LP
     from domain.residence import ResidenceException, residence_problem
-    from workflows.kit.decisions import DecisionSpec, NoPayload
+    from workflows.foundation.decisions import DecisionSpec, NoPayload
     from workflows.real_estate_disposal.models import (
         APPROVE_PLAN,
         CONFIRM_SALE,

@@ -28,9 +28,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.joint_review import KnownCreditor, known_creditors
     from domain.legal_params import P as LP
-    from workflows.kit import retries
-    from workflows.kit.case_link import RecoverySource
-    from workflows.kit.timeline import failure_code
+    from workflows.foundation import retries
+    from workflows.foundation.case_link import RecoverySource
+    from workflows.foundation.timeline import failure_code
     from workflows.real_estate_disposal.models import (
         APPROVE_PLAN,
         COUNTER_OBJECTION,

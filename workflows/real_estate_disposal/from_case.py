@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.distribution import ClaimKind
 from domain.money import allocate_largest_remainder
-from workflows.kit.case_link import CaseFacts
+from workflows.foundation.case_link import CaseFacts
 
 OWN_FIELDS = (
     "property",

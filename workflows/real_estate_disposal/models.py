@@ -19,9 +19,9 @@ from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.personal import AccountNumber, IdNumber, PersonName
 from domain.residence import OtherAsset, ResidenceException
-from workflows.kit.case_link import CaseRef
-from workflows.kit.scenario import ScenarioContext
-from workflows.kit.task_models import TaskOutcome
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.scenario import ScenarioContext
+from workflows.foundation.task_models import TaskOutcome
 
 NAME = "real-estate-disposal"
 

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_params import P as LP
     from domain.partners import PartnerCategory
     from domain.tasks import TaskState
-    from workflows.kit import retries
+    from workflows.foundation import retries
     from workflows.real_estate_disposal.models import (
         APPRAISAL_TASK,
         CORRECT_REFERENCE,

@@ -16,9 +16,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_params import P as LP
     from domain.residence import ResidenceException, covered_without_residence
     from domain.tasks import TaskState
-    from workflows.kit import retries
-    from workflows.kit.task_models import TaskOutcome
-    from workflows.kit.timeline import failure_code
+    from workflows.foundation import retries
+    from workflows.foundation.task_models import TaskOutcome
+    from workflows.foundation.timeline import failure_code
     from workflows.real_estate_disposal.models import (
         PROCEED,
         RESIDENCE_EXCEPTION,

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.auction import AuctionTerms, AuctionView, RoundKind, RoundSchedule, announcement_lead, schedule_round
     from domain.legal_params import P as LP
-    from workflows.kit import retries
+    from workflows.foundation import retries
     from workflows.real_estate_disposal.models import (
         CONFIRM_SALE,
         IN_KIND,

@@ -12,8 +12,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.auction import AuctionActivities, ServeRulingInput
     from domain.legal_params import P as LP
     from domain.legal_time import CHINA_TZ
-    from workflows.kit import retries
-    from workflows.kit.task_models import TaskOutcome
+    from workflows.foundation import retries
+    from workflows.foundation.task_models import TaskOutcome
     from workflows.real_estate_disposal.models import TITLE_TRANSFER_TASK, Status
 
 from workflows.real_estate_disposal.case import CALL, DisposalCase

@@ -8,7 +8,7 @@ the enum values a judge or agency reads. Keys other scenarios also use carry the
 
 from __future__ import annotations
 
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 from workflows.real_estate_disposal.models import (
     APPRAISAL_TASK,
     APPROVE_PLAN,

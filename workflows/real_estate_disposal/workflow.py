@@ -23,8 +23,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.case_term import ExclusionGround
-    from workflows.kit.base import CaseNamed, ScenarioWorkflow
-    from workflows.kit.case_link import EffectKind
+    from workflows.foundation.base import CaseNamed, ScenarioWorkflow
+    from workflows.foundation.case_link import EffectKind
     from workflows.real_estate_disposal.models import (
         NAME,
         RealEstateDisposalInput,

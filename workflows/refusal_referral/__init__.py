@@ -5,7 +5,7 @@ verification — each step a granule of a catalogue kept as data (``domain/refus
 from __future__ import annotations
 
 from workflows.agency_task.workflow import AgencyTask
-from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.foundation.scenario import Scenario, ScenarioContext
 from workflows.refusal_referral import from_case
 from workflows.refusal_referral.models import (
     NAME,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflows.kit.case_link import CaseFacts
+from workflows.foundation.case_link import CaseFacts
 
 OWN_FIELDS = (
     "person",

@@ -13,8 +13,8 @@ from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.refusal import DutyHolder, Ground, grounds_problem
 from domain.refusal_granules import DEFAULT_CATALOGUE, Catalogue, Phase, catalogue, catalogue_ids
-from workflows.kit.case_link import CaseRef
-from workflows.kit.scenario import ScenarioContext
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.scenario import ScenarioContext
 
 NAME = "refusal-referral"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.kit.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 from workflows.refusal_referral.models import (
     CLOSE,
     DEBTOR_PERFORMED,

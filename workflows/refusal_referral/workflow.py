@@ -30,13 +30,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.refusal import heavier_punishment, private_prosecution_problem
     from domain.refusal_granules import Granule, Phase
     from domain.tasks import TaskSpec, TaskState
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseReporter
-    from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.models import DecisionInput, DecisionOutcome
-    from workflows.kit.task_models import TaskOutcome
-    from workflows.kit.tasks import run_agency_task, task_id
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.models import DecisionInput, DecisionOutcome
+    from workflows.foundation.task_models import TaskOutcome
+    from workflows.foundation.tasks import run_agency_task, task_id
     from workflows.refusal_referral.models import (
         CLOSE,
         DEBTOR_PERFORMED,

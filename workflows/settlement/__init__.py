@@ -10,7 +10,7 @@ from domain.legal_params import P, params_at
 from domain.legal_time import CHINA_TZ
 from workflows.agency_task.workflow import AgencyTask
 from workflows.asset_inquiry import INQUIRED_CATEGORIES, AssetInquiry, MeasureTermWatch
-from workflows.kit.scenario import Scenario, ScenarioContext
+from workflows.foundation.scenario import Scenario, ScenarioContext
 from workflows.settlement import from_case
 from workflows.settlement.models import CREDIT_NOTICE, NAME, CaseAccountCredit, SettlementInput, SettlementRequest
 from workflows.settlement.words import WORDS

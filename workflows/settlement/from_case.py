@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflows.kit.case_link import CaseFacts, RegisterKind
-from workflows.kit.scenario import in_force
+from workflows.foundation.case_link import CaseFacts, RegisterKind
+from workflows.foundation.scenario import in_force
 
 OWN_FIELDS = ("signed_on", "instalments", "guarantees", "case_account_bank", "credit_desk")
 

@@ -13,8 +13,8 @@ from domain.legal_time import LegalDuration, TimeUnit
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.settlement import Instalment, SuspensionRule, schedule_problem
-from workflows.kit.case_link import CaseRef
-from workflows.kit.scenario import FROM_CASE, ScenarioContext
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.scenario import FROM_CASE, ScenarioContext
 
 NAME = "settlement"
 # The judge's decisions: record the agreement and suspend (or not), a payment confirmed outside the

@@ -20,7 +20,6 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.partners import CaseAccountStatementInput, PartnerActivities, ReleaseMeasureInput
-    from core.temporal import scenario_search_attributes
     from domain.actors import SYSTEM_ACTOR
     from domain.calendar import Deadline
     from domain.case_term import ExclusionGround
@@ -48,20 +47,21 @@ with workflow.unsafe.imports_passed_through():
         total_fen,
     )
     from domain.tasks import DueRule, TaskSpec, TaskState
+    from runtime.temporal import scenario_search_attributes
     from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
     from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
-    from workflows.kit import retries
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseReporter
-    from workflows.kit.case_link import EffectKind, RecoverySource, RegisterKind
-    from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.issuing import DocumentIssuer
-    from workflows.kit.messages import LIFT_RESTRICTION, REMOVE_LISTING
-    from workflows.kit.models import DecisionInput, DecisionOutcome, Incident
-    from workflows.kit.task_models import TaskOutcome
-    from workflows.kit.tasks import run_agency_task, task_id
-    from workflows.kit.timeline import failure_code, refuse
+    from workflows.foundation import retries
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.case_link import EffectKind, RecoverySource, RegisterKind
+    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.issuing import DocumentIssuer
+    from workflows.foundation.messages import LIFT_RESTRICTION, REMOVE_LISTING
+    from workflows.foundation.models import DecisionInput, DecisionOutcome, Incident
+    from workflows.foundation.task_models import TaskOutcome
+    from workflows.foundation.tasks import run_agency_task, task_id
+    from workflows.foundation.timeline import failure_code, refuse
     from workflows.settlement.models import (
         CONFIRM_PERFORMED,
         CREDIT_NOTICE,

@@ -1,5 +1,5 @@
 """A scenario built by following docs/adding-a-scenario.md, kept as a test: it proves the guide (a
-folder, one registry entry, its tests) and holds the kit to it."""
+folder, one registry entry, its tests) and holds the foundation to it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from tests.scenarios.property_lead.models import LEAD_CHECK, NAME, LeadCheck, Pr
 from tests.scenarios.property_lead.words import WORDS
 from tests.scenarios.property_lead.workflow import PropertyLeadCheck
 from workflows.agency_task.workflow import AgencyTask
-from workflows.kit.scenario import Scenario, wrap_request
+from workflows.foundation.scenario import Scenario, wrap_request
 
 SCENARIO = Scenario(
     name=NAME,

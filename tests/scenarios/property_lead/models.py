@@ -6,8 +6,8 @@ from pydantic import BaseModel, Field
 
 from domain.cases import CaseNumber, CourtName
 from domain.money import Fen
-from workflows.kit.case_link import CaseRef
-from workflows.kit.scenario import ScenarioContext
+from workflows.foundation.case_link import CaseRef
+from workflows.foundation.scenario import ScenarioContext
 
 NAME = "property-lead"
 LEAD_CHECK = "property-lead-check"  # the agency task's result type

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.scenarios.property_lead.models import CONTROL, NO_ACTION
-from workflows.kit.words import CASE_FIELDS, Word, Words
+from workflows.foundation.words import CASE_FIELDS, Word, Words
 
 WORDS = Words(
     title=Word("财产线索核查", "Property lead check"),

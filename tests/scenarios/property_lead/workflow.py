@@ -20,18 +20,18 @@ with workflow.unsafe.imports_passed_through():
         PropertyLeadResult,
     )
     from tests.scenarios.property_lead.words import WORDS
-    from workflows.kit.base import ScenarioWorkflow
-    from workflows.kit.case_effects import CaseReporter
-    from workflows.kit.clock import CaseClock
-    from workflows.kit.decisions import DecisionSpec
-    from workflows.kit.tasks import run_agency_task
+    from workflows.foundation.base import ScenarioWorkflow
+    from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.tasks import run_agency_task
 
 DECISIONS = (DecisionSpec(CONTROL, payload=ControlAsset), DecisionSpec(NO_ACTION, reason_required=True))
 
 
 @workflow.defn(name="PropertyLeadCheck")
 class PropertyLeadCheck(ScenarioWorkflow[PropertyLeadResult]):
-    """The procedure and its state; the kit's base gives it the ``decide`` Update, the status query,
+    """The procedure and its state; the foundation's base gives it the ``decide`` Update, the status query,
     ``_set_status`` and ``_close``."""
 
     scenario = NAME

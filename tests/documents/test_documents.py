@@ -1,0 +1,266 @@
+"""The court's documents (DOMAIN §18): every template renders and refuses a missing field, the same input
+gives the same bytes, a 协助执行通知书 says the 案号, the court and the amount in Chinese; the seal is a PAdES
+signature that poppler's pdfsig verifies and that breaks on a changed byte; numbers are taken once per
+step; the content is kept only encrypted."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from activities.documents import DocumentOffice
+from config.settings import Settings
+from documents.pki import CourtKeys
+from documents.render import Renderer, chinese_date
+from documents.seal import verify_pdf
+from domain.documents import (
+    DocumentKind,
+    DocumentRequest,
+    MissingDocumentField,
+    amount_in_words,
+    chinese_ordinal,
+    document_number,
+)
+from store.blobs import BlobStore
+from store.db import Database
+
+COURT = "杭州市上城区人民法院"
+CASE = "(2026)浙0102执123号"
+ISSUED = date(2026, 3, 2)
+
+RENDERER = Renderer()
+
+
+def sample_fields(kind: DocumentKind) -> dict[str, object]:
+    spec = RENDERER.library.spec(kind)
+    return {f: (1_234_567 if f.endswith("_fen") else f"（{f}）") for f in spec.required}
+
+
+def assistance_fields() -> dict[str, object]:
+    return {
+        "recipient": "中国工商银行股份有限公司杭州分行",
+        "recipient_id": "bank-icbc",
+        "act": "freeze",
+        "asset_reference": "6222020202020202020",
+        "applicant_name": "李四",
+        "debtor_name": "张三",
+        "debtor_id": "330106198503120319",
+        "act_name": "冻结",
+        "asset": "银行账户",
+        "amount_fen": 1_234_567,
+        "ruling_number": "（2026）浙0102执123号之一",
+        "term": "一年",
+    }
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    return re.sub(r"\s+", "", out.stdout.decode())
+
+
+def test_amounts_ordinals_and_dates_are_written_as_a_court_writes_them() -> None:
+    assert amount_in_words(1_234_567) == "人民币壹万贰仟叁佰肆拾伍元陆角柒分"
+    assert amount_in_words(100_000) == "人民币壹仟元整"
+    assert amount_in_words(1_000_005) == "人民币壹万元零伍分"
+    assert amount_in_words(10_000_000_000) == "人民币壹亿元整"
+    assert amount_in_words(10_050_000_000) == "人民币壹亿零伍拾万元整"
+    assert amount_in_words(30) == "人民币叁角整"
+    assert [chinese_ordinal(n) for n in (1, 10, 12, 20, 105)] == ["一", "十", "十二", "二十", "一百零五"]
+    assert document_number(CASE, 1) == "（2026）浙0102执123号之一"
+    assert chinese_date(date(2026, 10, 21)) == "二〇二六年十月二十一日"
+
+
+@pytest.mark.parametrize("kind", sorted(RENDERER.library.specs), ids=str)
+def test_each_template_renders_and_refuses_a_missing_field(kind: DocumentKind) -> None:
+    fields = sample_fields(kind)
+    pdf = RENDERER.render(kind, COURT, CASE, "（2026）浙0102执123号之一", ISSUED, fields)
+    assert pdf.startswith(b"%PDF-") and b"pdfaid:part" in pdf  # PDF/A
+    spec = RENDERER.library.spec(kind)
+    assert spec.required, f"{kind} declares no required field"
+    for name in spec.required:
+        with pytest.raises(MissingDocumentField) as failed:
+            RENDERER.render(kind, COURT, CASE, "x", ISSUED, {k: v for k, v in fields.items() if k != name})
+        assert failed.value.code == "DOCUMENT_FIELD_MISSING" and failed.value.field == name
+        assert name in failed.value.message
+
+
+def test_every_kind_has_a_template() -> None:
+    assert set(RENDERER.library.specs) == set(DocumentKind)
+
+
+def test_the_same_input_gives_the_same_bytes_dated_from_the_input(tmp_path: Path) -> None:
+    render = lambda d: RENDERER.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", d, assistance_fields())  # noqa: E731
+    first, again = render(ISSUED), render(ISSUED)
+    assert hashlib.sha256(first).digest() == hashlib.sha256(again).digest()
+    assert render(date(2026, 3, 3)) != first
+    (tmp_path / "d.pdf").write_bytes(first)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "d.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"CreationDate:\s+Mon Mar\s+2 00:00:00 2026", info), info
+
+
+def test_the_assistance_notice_names_the_case_the_court_and_the_amount_in_words(tmp_path: Path) -> None:
+    pdf = RENDERER.render(
+        DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "（2026）浙0102执123号之二", ISSUED, assistance_fields()
+    )
+    text = pdf_text(pdf, tmp_path)
+    for expected in (
+        "协助执行通知书",
+        "（2026）浙0102执123号之二",
+        COURT,
+        "人民币壹万贰仟叁佰肆拾伍元陆角柒分",
+        "¥12,345.67",
+    ):
+        assert expected in text, expected
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "doc.pdf")], capture_output=True, text=True).stdout
+    assert "NotoSerifCJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
+
+
+def test_a_court_carries_its_own_version_of_a_template(tmp_path: Path) -> None:
+    import shutil
+
+    from documents.render import WORKFLOWS_DIR, TemplateLibrary
+
+    root = tmp_path / "workflows"
+    shutil.copytree(WORKFLOWS_DIR / "foundation" / "documents", root / "foundation" / "documents")
+    shutil.copytree(WORKFLOWS_DIR / "case" / "documents", root / "case" / "documents")
+    own = root / "case" / "documents" / "courts" / "嘉兴市中级人民法院" / "closing_notice.typ"
+    own.parent.mkdir(parents=True)
+    own.write_text(
+        (root / "case" / "documents" / "closing_notice.typ").read_text().replace("特此通知。", "本院特此通知。"),
+        encoding="utf-8",
+    )
+    renderer = Renderer(TemplateLibrary(root))
+    fields = sample_fields(DocumentKind.CLOSING_NOTICE)
+    theirs = renderer.render(DocumentKind.CLOSING_NOTICE, "嘉兴市中级人民法院", CASE, "n", ISSUED, fields)
+    ours = renderer.render(DocumentKind.CLOSING_NOTICE, COURT, CASE, "n", ISSUED, fields)
+    assert "本院特此通知" in pdf_text(theirs, tmp_path) and "本院特此通知" not in pdf_text(ours, tmp_path)
+    assert renderer.library.template_version(DocumentKind.CLOSING_NOTICE, "嘉兴市中级人民法院").endswith(
+        "+嘉兴市中级人民法院"
+    )
+
+
+@pytest.fixture
+def office(tmp_path: Path, settings: Settings) -> DocumentOffice:
+    db = Database(f"sqlite:///{tmp_path / 'web.db'}")
+    db.upgrade()
+    keys = CourtKeys(tmp_path / "pki", sandbox=True)
+    return DocumentOffice(db, BlobStore(tmp_path / "blobs", settings.codec_keys), keys, RENDERER)
+
+
+def request(kind: DocumentKind, key: str, **fields: object) -> DocumentRequest:
+    return DocumentRequest(
+        kind=kind,
+        court=COURT,
+        case_number=CASE,
+        issued_on=ISSUED,
+        fields=fields or sample_fields(kind),
+        workflow_id="wf-documents-test",
+        idempotency_key=key,
+    )
+
+
+def test_a_sealed_document_verifies_with_pdfsig_and_breaks_on_a_changed_byte(
+    office: DocumentOffice, tmp_path: Path
+) -> None:
+    issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/step-1", **assistance_fields()))
+    sealed = office.pdf(issued.document_id)
+    assert hashlib.sha256(sealed).hexdigest() == issued.sha256
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(sealed)
+    report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert "Signature is Valid" in report and "Total document signed" in report, report
+    assert COURT in report
+
+    verdict = verify_pdf(sealed, office.keys.ca())
+    assert verdict.ok and verdict.signer == COURT, verdict.message
+
+    # One byte of the signed content changed (inside the page's text stream, before the signature).
+    at = sealed.index(b"stream", 2000) + 20
+    broken = sealed[:at] + bytes([sealed[at] ^ 0x01]) + sealed[at + 1 :]
+    path.write_bytes(broken)
+    report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert "Signature is Valid" not in report and ("Digest Mismatch" in report or "Invalid" in report), report
+    assert not verify_pdf(broken, office.keys.ca()).ok
+
+    # Another CA's court certificate does not pass for this court's.
+    other = CourtKeys(tmp_path / "other-pki", sandbox=True)
+    assert not verify_pdf(sealed, other.ca()).ok
+
+
+def test_a_step_takes_one_number_and_numbers_follow_the_case(office: DocumentOffice) -> None:
+    first = office.issue(request(DocumentKind.FREEZE_RULING, "wf-documents-test/freeze"))
+    again = office.issue(request(DocumentKind.FREEZE_RULING, "wf-documents-test/freeze"))
+    second = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/notice", **assistance_fields()))
+    assert again == first
+    assert first.number == "（2026）浙0102执123号之一" and second.number == "（2026）浙0102执123号之二"
+    listed = office.store.listing(workflow_id="wf-documents-test")
+    assert [d.title for d, _ in listed] == ["执行裁定书（冻结）", "协助执行通知书"]
+
+
+def test_a_missing_field_takes_no_number(office: DocumentOffice) -> None:
+    with pytest.raises(MissingDocumentField):
+        office.issue(request(DocumentKind.FREEZE_RULING, "wf-documents-test/bad", applicant_name="李四"))
+    ok = office.issue(request(DocumentKind.FREEZE_RULING, "wf-documents-test/good"))
+    assert ok.number.endswith("之一")
+
+
+def test_the_president_signs_where_the_law_needs_it_and_a_correction_refers_to_its_document(
+    office: DocumentOffice,
+) -> None:
+    from domain.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed, match="DOCUMENT_PRESIDENT_REQUIRED"):
+        office.issue(request(DocumentKind.DISHONEST_DECISION, "wf-documents-test/dishonest"))
+    decision = office.issue(request(DocumentKind.DISHONEST_DECISION, "wf-documents-test/dishonest"), "王院长")
+    assert decision.president
+    with pytest.raises(ValidationFailed, match="DOCUMENT_CORRECTION_TARGET"):
+        office.issue(request(DocumentKind.CORRECTION, "wf-documents-test/fix"))
+    fix = office.issue(
+        request(DocumentKind.CORRECTION, "wf-documents-test/fix").model_copy(update={"refers_to": decision.document_id})
+    )
+    assert fix.refers_to == decision.document_id
+    assert office.store.get(decision.document_id) == decision  # the sealed original is never changed
+
+
+def test_the_content_is_kept_only_encrypted(office: DocumentOffice, tmp_path: Path) -> None:
+    issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/enc", **assistance_fields()))
+    stored = office.blobs.path(issued.sha256).read_bytes()
+    assert b"%PDF" not in stored and b"330106198503120319" not in stored
+    db_file = (tmp_path / "web.db").read_bytes()
+    assert "张三".encode() not in db_file and b"330106198503120319" not in db_file
+
+
+def test_verify_document_checks_the_seal_and_the_register(office: DocumentOffice, tmp_path: Path) -> None:
+    import os
+    import sys
+
+    issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/cli", **assistance_fields()))
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(office.pdf(issued.document_id))
+    env = {**os.environ, "OM_DATABASE_URL": office.store.db.url, "OM_VAR_DIR": str(tmp_path)}
+    ca = str(office.keys.ca_path)
+
+    def verify(*extra: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "audit", "verify-document", str(path), "--ca", ca, *extra]
+        return subprocess.run(argv, capture_output=True, text=True, env=env)
+
+    ok = verify()
+    assert ok.returncode == 0, ok.stderr
+    assert issued.sha256 in ok.stdout and issued.number in ok.stdout and COURT in ok.stdout
+
+    unknown = office.renderer.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
+    path.write_bytes(office.seal_for(COURT).seal(unknown))  # sealed, but never issued through the register
+    assert verify().returncode == 1
+
+    sealed = office.pdf(issued.document_id)
+    at = sealed.index(b"stream", 2000) + 20
+    path.write_bytes(sealed[:at] + bytes([sealed[at] ^ 0x01]) + sealed[at + 1 :])
+    broken = verify()
+    assert broken.returncode == 1 and "changed after sealing" in broken.stderr

@@ -1,0 +1,227 @@
+"""Documents travel with the acts (DOMAIN §18.2, 查扣冻规定 Art. 1): a bank freezes, deducts or seizes only
+on the court's sealed 协助执行通知书 for that account and amount, and says why it refuses; an asset inquiry
+sends its notices, each issued once per step, listed for its workflow and recorded in its audit trail."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import uuid
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from activities.documents import DocumentOffice
+from adapters.protocol import IDEMPOTENCY_HEADER, SealedDocument
+from config.settings import Settings
+from documents.pki import CourtKeys
+from documents.render import Renderer
+from domain.documents import DocumentKind, DocumentRequest
+from store.blobs import BlobStore
+from store.db import Database
+from store.documents import DocumentStore
+from tests.helpers import (
+    account_number,
+    assistance_notice,
+    case_number,
+    decide,
+    resident_id,
+    seed_subject,
+    start,
+    wait_status,
+)
+from tests.scenarios.asset_inquiry.test_asset_inquiry import deposit, new_debtor, request
+from workflows.asset_inquiry.models import APPROVE
+
+pytestmark = pytest.mark.usefixtures("stack")
+COURT = "杭州市上城区人民法院"
+
+
+async def notice(
+    settings: Settings, partner: str, account: str, amount_fen: int | None, keys: CourtKeys | None = None
+) -> SealedDocument:
+    return SealedDocument(**await assistance_notice(settings, partner, account, amount_fen, keys=keys))
+
+
+async def test_a_bank_refuses_a_freeze_without_its_sealed_notice(
+    simulator: str, settings: Settings, tmp_path: Path
+) -> None:
+    account = account_number()
+    await seed_subject(
+        simulator,
+        {"kind": "person", "name": "赵某某", "id_number": resident_id()},
+        [deposit("bank-icbc", 50_000_00, account)],
+    )
+    body = {
+        "kind": "freeze",
+        "asset_reference": account,
+        "amount_fen": 10_000_00,
+        "expires_on": "2027-03-01",
+        "court": COURT,
+        "case_number": "(2026)浙0102执9号",
+        "document_ref": "（2026）浙0102执9号之一",
+    }
+
+    async def freeze(document: SealedDocument | None) -> httpx.Response:
+        payload = {**body, "document": document.model_dump() if document else None}
+        async with httpx.AsyncClient() as http:
+            return await http.post(
+                f"{simulator}/partners/bank-icbc/measures",
+                json=payload,
+                headers={"Authorization": "Bearer sandbox-bank-icbc", IDEMPOTENCY_HEADER: str(uuid.uuid4())},
+            )
+
+    r = await freeze(None)
+    assert r.status_code == 422 and r.json()["code"] == "DOCUMENT_REQUIRED", r.text
+
+    r = await freeze(await notice(settings, "bank-icbc", account, 20_000_00))  # sealed, for another amount
+    assert r.status_code == 422 and r.json()["code"] == "DOCUMENT_MISMATCH" and "金额" in r.json()["message"]
+    r = await freeze(await notice(settings, "bank-ccb", account, 10_000_00))  # to another bank
+    assert r.json()["code"] == "DOCUMENT_MISMATCH"
+    r = await freeze(await notice(settings, "bank-icbc", account_number(), 10_000_00))  # another account
+    assert r.json()["code"] == "DOCUMENT_MISMATCH"
+
+    good = await notice(settings, "bank-icbc", account, 10_000_00)
+    pdf = base64.b64decode(good.pdf_base64)
+    at = pdf.index(b"stream", 2000) + 20
+    changed = pdf[:at] + bytes([pdf[at] ^ 1]) + pdf[at + 1 :]
+    import hashlib
+
+    forged = good.model_copy(
+        update={"pdf_base64": base64.b64encode(changed).decode(), "sha256": hashlib.sha256(changed).hexdigest()}
+    )
+    r = await freeze(forged)
+    assert r.status_code == 422 and r.json()["code"] == "DOCUMENT_SEAL_INVALID", r.text
+
+    stranger = CourtKeys(tmp_path / "another-ca", sandbox=True)  # a court certificate the banks' CA never issued
+    r = await freeze(await notice(settings, "bank-icbc", account, 10_000_00, stranger))
+    assert r.json()["code"] == "DOCUMENT_SEAL_INVALID"
+
+    r = await freeze(good)
+    assert r.status_code == 200, r.text
+    assert r.json()["amount_fen"] == 10_000_00
+
+
+async def test_an_asset_inquiry_sends_its_notices_once_per_step(client, settings: Settings, simulator: str) -> None:
+    from audit.derive import derive_trail
+    from audit.redact import Redactor
+    from documents.seal import verify_pdf
+
+    debtor = await new_debtor(simulator, [deposit("bank-icbc", 3_000_00), deposit("bank-ccb", 9_000_00)])
+    handle = await start(client, settings, "asset-inquiry", request(debtor, owed=5_000_00))
+    await wait_status(handle, "awaiting_decision")
+    await decide(handle, APPROVE, reason="依法冻结扣划")
+    result = await handle.result()
+    assert result.frozen_fen == 5_000_00 and result.deducted_fen == 5_000_00
+
+    db = Database(settings.web_database_url)
+    listed = DocumentStore(db).listing(workflow_id=handle.id)
+    titles = [d.title for d, _ in listed]
+    assert titles == ["协助执行通知书"] * 4, titles  # two freezes, two deductions
+    numbers = [d.number for d, _ in listed]
+    assert len(set(numbers)) == 4 and all("之" in n for n in numbers)
+    blobs = BlobStore.for_settings(settings)
+    ca = CourtKeys(settings.document_pki_path, sandbox=True).ca()
+    for d, _ in listed:
+        assert (await asyncio.to_thread(verify_pdf, blobs.get(d.sha256), ca)).ok
+
+    trail = await derive_trail(client, handle.id, Redactor.for_models())
+    recorded = " ".join(e.reference or "" for e in trail.events)
+    for d, _ in listed:
+        assert f"sha256={d.sha256}" in recorded
+    # History holds the hash and the number, never the notice's content.
+    history = await handle.fetch_history()
+    raw = history.to_json()
+    assert debtor.id_number not in raw and "pdf_base64" not in raw
+
+
+async def test_the_judge_lists_downloads_and_records_a_receipt_from_which_a_period_runs(
+    web: str, settings: Settings
+) -> None:
+    """Served on the bank when its system accepted the notice; the debtor's copy served on paper, the clerk
+    records the receipt; the 执行通知书's period runs from that receipt, not from the issue date."""
+    from datetime import UTC, datetime, timedelta
+
+    from domain.documents import period_end_from_service
+    from domain.legal_time import LegalDuration, TimeUnit
+    from tests.helpers import login
+
+    db = Database(settings.web_database_url)
+    keys = CourtKeys(settings.document_pki_path, sandbox=True)
+    office = DocumentOffice(db, BlobStore.for_settings(settings), keys, Renderer())
+    case = case_number()
+    workflow_id = f"wf-notice-{uuid.uuid4().hex[:8]}"
+    fields: dict[str, object] = {
+        f: f"（{f}）" for f in office.renderer.library.spec(DocumentKind.EXECUTION_NOTICE).required
+    }
+    fields |= {"claim_fen": 1_000_00, "period_days": "10"}
+    issued = await asyncio.to_thread(
+        office.issue,
+        DocumentRequest(
+            kind=DocumentKind.EXECUTION_NOTICE,
+            court=COURT,
+            case_number=case,
+            issued_on=date(2026, 3, 2),
+            fields=fields,
+            workflow_id=workflow_id,
+            idempotency_key=f"{workflow_id}/execution-notice",
+        ),
+    )
+
+    judge = await login(web, "judge")
+    other_court = await login(web, "judge-jiaxing")
+    listed = (await judge.get(f"/api/workflows/{workflow_id}/documents")).json()
+    assert [(d["kind"], d["number"], d["served"]) for d in listed] == [("执行通知书", issued.number, [])]
+    assert set(listed[0]) >= {"document_id", "kind", "number", "sha256", "issued_at", "served"}
+
+    pdf = await judge.get(f"/api/documents/{issued.document_id}")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and pdf.headers["x-document-sha256"] == issued.sha256
+    assert (await other_court.get(f"/api/documents/{issued.document_id}")).status_code == 404
+    assert (await other_court.get(f"/api/workflows/{workflow_id}/documents")).json() == []
+
+    period = LegalDuration(amount=10, unit=TimeUnit.CALENDAR_DAY)
+    assert period_end_from_service(None, period) is None  # not served: the period has not begun
+
+    received = datetime(2026, 3, 9, 15, 30, tzinfo=UTC)
+    r = await judge.post(
+        f"/api/documents/{issued.document_id}/service",
+        json={"recipient": "debtor", "method": "direct", "served_at": received.isoformat(), "address": "住所地"},
+    )
+    assert r.status_code == 200, r.text
+    served = r.json()["served"]
+    assert [(s["recipient"], s["method"]) for s in served] == [("debtor", "direct")]
+    assert served[0]["receipt_document_id"]
+    served_at = datetime.fromisoformat(served[0]["served_at"])
+    assert served_at == received
+    assert period_end_from_service(served_at, period) == received + timedelta(days=10)
+
+    # A second receipt for the same recipient changes nothing: the first service counts.
+    later = await judge.post(
+        f"/api/documents/{issued.document_id}/service",
+        json={"recipient": "debtor", "method": "post", "served_at": (received + timedelta(days=3)).isoformat()},
+    )
+    assert [s["served_at"] for s in later.json()["served"]] == [served[0]["served_at"]]
+
+    # The 送达回证 is itself a sealed document of the case, referring to the notice.
+    kinds = {d["kind"]: d for d in (await judge.get(f"/api/workflows/{workflow_id}/documents")).json()}
+    assert kinds["送达回证"]["refers_to"] == issued.document_id
+    bad = await judge.post(
+        f"/api/documents/{issued.document_id}/service",
+        json={"recipient": "张三", "method": "direct", "served_at": received.isoformat()},
+    )
+    assert bad.status_code == 422  # a recipient is a role or an agency, never a name
+    await judge.aclose()
+    await other_court.aclose()
+
+
+async def test_an_announcement_is_served_thirty_days_after_publication() -> None:
+    from datetime import UTC, datetime
+
+    from domain.documents import ServiceMethod, service_date
+
+    published = datetime(2026, 3, 1, tzinfo=UTC)
+    assert service_date(ServiceMethod.ANNOUNCEMENT, published) == datetime(2026, 3, 31, tzinfo=UTC)
+    assert service_date(ServiceMethod.ELECTRONIC, published) == published

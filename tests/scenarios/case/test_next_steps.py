@@ -1,0 +1,134 @@
+"""The next step: from a case's facts and its matters' results, the matters the law and the facts allow
+(domain/next_steps.py through workflows/foundation/next_steps.py), pre-filled with the matter's own fields."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from temporalio.client import Client
+
+from domain.next_steps import ProposalKind
+from tests.helpers import eventually, login
+from tests.scenarios.case import test_case_api as case_api
+from tests.scenarios.case.test_case_prefill import facts
+from workflows.foundation.case_link import CaseFacts, CaseMatter, EffectKind, RegisteredMeasure, RegisterKind
+from workflows.foundation.next_steps import next_steps
+from workflows.registry import SCENARIOS
+
+FILED = date(2026, 1, 5)  # facts() files the case on this day
+
+
+def inquiry(status: str = "completed", **result: int) -> CaseMatter:
+    return CaseMatter(scenario="asset-inquiry", workflow_id=f"inq-{status}", status=status, result=result)
+
+
+def seized_home() -> RegisteredMeasure:
+    return RegisteredMeasure(
+        measure_key="seize/2",
+        matter_workflow_id="inq-completed",
+        scenario="asset-inquiry",
+        register_kind=RegisterKind.SEIZE,
+        description="realestate-registry real_estate #2",
+        asset_kind="real_estate",
+    )
+
+
+def scenarios(case: CaseFacts, today: date = date(2026, 2, 1)) -> list[str | None]:
+    return [p.scenario for p in next_steps(case, today)]
+
+
+def test_real_estate_found_proposes_its_disposal_until_one_is_started() -> None:
+    case = facts([seized_home()])
+    case.matters = [inquiry(real_estate=1)]
+    [proposal] = next_steps(case, date(2026, 2, 1))
+    assert proposal.scenario == "real-estate-disposal" and proposal.because_of == "inq-completed"
+    assert proposal.prefill == {"property": {"description": "realestate-registry real_estate #2"}}
+    case.matters.append(CaseMatter(scenario="real-estate-disposal", workflow_id="d", status="running"))
+    assert scenarios(case) == []
+
+
+def test_a_seized_vehicle_is_not_real_estate() -> None:
+    case = facts([seized_home().model_copy(update={"asset_kind": "vehicle"})])
+    assert scenarios(case) == []
+
+
+def test_nothing_found_after_three_months_proposes_the_closure_checklist() -> None:
+    case = facts()
+    case.matters = [inquiry(assets=0)]
+    assert scenarios(case, date(2026, 4, 5)) == []  # three months not yet passed (终本规定 Art. 1(四))
+    assert scenarios(case, date(2026, 4, 6)) == ["periodic-reinquiry"]
+    case.matters.append(inquiry("running"))
+    assert scenarios(case, date(2026, 6, 1)) == []  # an inquiry still running may find something
+    case.matters = [inquiry(deducted_fen=2_000_00)]
+    assert scenarios(case, date(2026, 6, 1)) == []  # something was found
+
+
+def test_an_ignored_report_order_proposes_listing_and_the_sanction() -> None:
+    case = facts()
+    case.property_report_ignored = True
+    assert scenarios(case) == ["dishonest-list", "refusal-referral"]
+    listed = RegisteredMeasure(
+        measure_key="entry",
+        matter_workflow_id="l",
+        scenario="dishonest-list",
+        register_kind=RegisterKind.DISHONEST_LIST,
+    )
+    case.measures = [listed]
+    assert scenarios(case) == ["refusal-referral"]
+
+
+def test_a_hit_in_the_closure_watch_proposes_a_linked_resumption_case() -> None:
+    case = facts()
+    case.matters = [CaseMatter(scenario="periodic-reinquiry", workflow_id="w", status="awaiting_resumption")]
+    [proposal] = next_steps(case, date(2026, 9, 1))
+    assert proposal.kind is ProposalKind.RESUMPTION_CASE and proposal.because_of == "w"
+
+
+def test_a_paid_case_proposes_nothing() -> None:
+    case = facts([seized_home()])
+    case.property_report_ignored = True
+    case.balance_fen = 0
+    assert next_steps(case, date(2026, 9, 1)) == []
+
+
+def test_every_proposal_prefills_only_its_matters_own_fields() -> None:
+    case = facts([seized_home()])
+    case.property_report_ignored = True
+    case.matters = [inquiry(real_estate=1)]
+    proposals = [p for p in next_steps(case, date(2026, 9, 1)) if p.kind is ProposalKind.MATTER]
+    assert {p.scenario for p in proposals} == {"real-estate-disposal", "dishonest-list", "refusal-referral"}
+    for p in proposals:
+        assert p.scenario is not None
+        assert set(p.prefill) <= set(SCENARIOS[p.scenario].own_fields), p.scenario
+        assert p.reason and p.reason_en and p.law
+
+
+@pytest.mark.usefixtures("stack")
+async def test_the_case_offers_the_disposal_once_real_estate_is_seized(stack: dict[str, str], client: Client) -> None:
+    clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
+    filed = await case_api.file(clerk)
+    case = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+    assert case["next_steps"] == []  # nothing found yet, nothing ignored, filed today
+    await case_api.effect(
+        client,
+        filed["workflow_id"],
+        EffectKind.MEASURE_PLACED,
+        "seize-2",
+        measure_key="seize/2",
+        register_kind=RegisterKind.SEIZE,
+        description="realestate-registry real_estate #2",
+        asset_kind="real_estate",
+    )
+
+    async def offered() -> list[dict[str, Any]] | None:
+        doc = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+        steps: list[dict[str, Any]] = doc["next_steps"]
+        return steps or None
+
+    [step] = await eventually(offered)
+    assert step["scenario"] == "real-estate-disposal" and step["because_of"] == "asset-inquiry-test"
+    assert step["prefill"] == {"property": {"description": "realestate-registry real_estate #2"}}
+    await clerk.aclose()
+    await judge.aclose()

@@ -1,0 +1,288 @@
+"""Closure of the current procedure (终本) and its five-year watch, end to end: real Temporal, real
+simulators, real worker. The checklist and the three months of 终本规定 Art. 1, the inquiry every six
+months for five years (Art. 9), a hit offering resumption, the applicant's lead inquiring at once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from config.settings import Settings
+from domain.closure import ClosureChecklist, closure_problems, earliest_closure, hits
+from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
+from domain.parties import Party, PartyKind
+from security.identity import acting_as
+from tests.helpers import (
+    AUDITOR,
+    JUDGE,
+    account_number,
+    case_number,
+    decide,
+    eventually,
+    president_signs,
+    record_history,
+    refusal_code,
+    resident_id,
+    seed_subject,
+    start,
+    status,
+    wait_status,
+)
+from workflows.asset_inquiry.models import AssetInquiryResult
+from workflows.periodic_reinquiry.models import (
+    CLOSE,
+    CONTINUE,
+    KEEP_CLOSED,
+    NAME,
+    REGISTER_LEAD,
+    RESUME,
+    SUBMIT_LEAD_UPDATE,
+    Lead,
+    LeadReceipt,
+    PeriodicReinquiryRequest,
+    PeriodicReinquiryResult,
+)
+from workflows.periodic_reinquiry.workflow import _scheduled
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+CHECKLIST: dict[str, Any] = {
+    "notice_served": True,
+    "consumption_order_issued": True,
+    "investigation_exhausted": True,
+    "whereabouts_and_obstruction": True,
+    "ruling_number": "(2026)浙0102执1234号之一",
+}
+
+
+def request(debtor: Party, filed_days_ago: int) -> PeriodicReinquiryRequest:
+    return PeriodicReinquiryRequest(
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        debtor=debtor,
+        outstanding_fen=320_000_00,
+        filed_on=datetime.now(CHINA_TZ).date() - timedelta(days=filed_days_ago),
+    )
+
+
+def new_debtor() -> Party:
+    return Party(kind=PartyKind.PERSON, name="李某某", id_number=resident_id())
+
+
+async def submit_lead(handle: WorkflowHandle[Any, Any], lead: Lead) -> LeadReceipt:
+    with acting_as(JUDGE):
+        return await handle.execute_update(SUBMIT_LEAD_UPDATE, lead, result_type=LeadReceipt)
+
+
+async def test_closing_needs_more_than_three_months_since_filing(client: Client, settings: Settings) -> None:
+    handle = await start(client, settings, NAME, request(new_debtor(), filed_days_ago=40))
+    st = await wait_status(handle, "awaiting_closure")
+    assert [d.name for d in st.pending_decisions] == [CLOSE, CONTINUE]
+    assert st.pending_decisions[0].title == "裁定终结本次执行程序"
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await decide(handle, CLOSE, reason="经穷尽财产调查, 未发现可供执行财产", **CHECKLIST)
+    assert refusal_code(refused.value) == "UNLAWFUL_DECISION"
+    assert "三个月" in str(refused.value.cause)
+    # A lead belongs to the enforcement still under way: the watch does not take it before closure.
+    with pytest.raises(WorkflowUpdateFailedError) as early:
+        await submit_lead(handle, Lead(asset_lead="工商银行杭州分行账户"))
+    assert refusal_code(early.value) == "WRONG_STATE"
+    # Refusals leave no trace: the timeline still holds only the start.
+    assert [e.action for e in (await status(handle)).timeline] == ["started"]
+
+    await decide(handle, CONTINUE, reason="立案未满三个月, 继续执行")
+    result = PeriodicReinquiryResult.model_validate(await handle.result())
+    assert result.status == "enforcement_continued" and result.closed_at is None and result.inquiries == 0
+
+
+async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    debtor = new_debtor()
+    handle = await start(client, settings, NAME, request(debtor, filed_days_ago=120))
+    await wait_status(handle, "awaiting_closure")
+
+    # Art. 1's checklist, item by item: an unticked item is refused and named.
+    incomplete = {**CHECKLIST, "investigation_exhausted": False}
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await decide(handle, CLOSE, reason="终本", **incomplete)
+    assert refusal_code(refused.value) == "UNLAWFUL_DECISION"
+    assert "Art. 1(三)" in str(refused.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
+        await decide(handle, CLOSE, reason=" ", **CHECKLIST)
+    assert refusal_code(no_reason.value) == "REASON_REQUIRED"
+
+    await decide(handle, CLOSE, reason="已穷尽财产调查措施, 未发现可供执行的财产", **CHECKLIST)
+    await president_signs(handle)
+    st = await wait_status(handle, "closure_watch")
+    closed_at = datetime.fromisoformat(st.summary["closed_at"])
+    assert datetime.fromisoformat(st.summary["watch_ends_at"]) == calendar_end(
+        closed_at, LegalDuration(amount=5, unit=TimeUnit.YEAR)
+    )
+    assert datetime.fromisoformat(st.summary["next_inquiry_at"]) == calendar_end(
+        closed_at, LegalDuration(amount=6, unit=TimeUnit.MONTH)
+    )
+    assert st.summary["ruling_number"] == CHECKLIST["ruling_number"]
+    # While watched, the case page offers the judge a form to register the applicant's lead.
+    assert [d.name for d in st.pending_decisions] == [REGISTER_LEAD]
+
+    # The applicant finds a deposit and brings the lead; the inquiry runs at once, long before the first
+    # six-monthly one (18 s away at the tests' acceleration).
+    deposit = account_number()
+    await seed_subject(
+        simulator,
+        debtor.model_dump(mode="json"),
+        [
+            {
+                "partner_id": "bank-icbc",
+                "kind": "deposit",
+                "reference": deposit,
+                "description": "活期存款",
+                "available_fen": 45_000_00,
+            }
+        ],
+    )
+    receipt = await submit_lead(handle, Lead(asset_lead=f"工商银行账户 {deposit}"))
+    assert receipt.lead == 1
+    # Checked within 7 days (财产调查规定 Art. 2), counted by the legal clock from its receipt.
+    assert receipt.due_by >= closed_at + timedelta(days=7)  # legal time runs on fast here: a lower bound
+    st = await wait_status(handle, "awaiting_resumption", timeout=30)
+    last = st.summary["last_inquiry"]
+    assert last["trigger"] == "lead" and last["lead"] == 1 and last["round"] == 1
+    assert st.summary["scheduled_done"] == 0
+    assert [(h["partner_id"], h["available_fen"]) for h in last["hits"]] == [("bank-icbc", 45_000_00)]
+    assert all(deposit not in str(h) and "*" in h["reference"] for h in last["hits"]), "references are masked"
+    assert [d.name for d in st.pending_decisions] == [RESUME, KEEP_CLOSED]
+    # The lead's text (an account) stays out of the timeline the judge and auditors read.
+    assert deposit not in str([e.detail for e in st.timeline])
+
+    # The inquiry is the asset inquiry itself, in report-only mode: it decided nothing, froze nothing.
+    child = client.get_workflow_handle(last["inquiry_id"])
+    with acting_as(AUDITOR):
+        inquiry = AssetInquiryResult.model_validate(await child.result())
+    assert inquiry.status == "reported" and inquiry.measures == [] and inquiry.frozen_fen == 0
+
+    await decide(handle, RESUME, reason="发现可供执行财产, 恢复执行", resumed_case_number="(2026)浙0102执恢12号")
+    result = PeriodicReinquiryResult.model_validate(await handle.result())
+    assert result.status == "resumed"
+    assert result.resumed_case_number == "(2026)浙0102执恢12号"
+    assert result.resumed_on is not None and result.resumed_on.trigger == "lead"
+    assert result.inquiries == 1 and result.rounds_with_hits == 1
+    # Resumed enforcement takes control of what was found: a full asset inquiry before the judge, its target
+    # the outstanding amount plus the application fee (¥320,000 → 50 + 1.5 % × 310,000 = ¥4,700).
+    assert result.control_inquiry == f"{handle.id}:control"
+    control = await wait_status(client.get_workflow_handle(result.control_inquiry), "awaiting_decision")
+    assert control.summary["target_fen"] == 320_000_00 + 4_700_00
+    assert [r["partner_id"] for r in control.summary["report"]] == ["bank-icbc"]
+    await record_history(handle, "periodic-reinquiry-lead-resumed")
+    entries = [(e.action, e.actor.user_id) for e in (await status(handle)).timeline]
+    assert ("procedure_closed", "judge") in entries and ("lead_received", "judge") in entries
+    assert entries[-1] == ("resumed", "judge")
+
+
+async def test_every_six_months_for_five_years_then_the_watch_ends(client: Client, settings: Settings) -> None:
+    # Ten times the tests' acceleration: five legal years in about twenty seconds.
+    handle = await start(
+        client, settings, NAME, request(new_debtor(), filed_days_ago=200), acceleration=settings.time_acceleration * 10
+    )
+    await wait_status(handle, "awaiting_closure")
+    await decide(handle, CLOSE, reason="已穷尽财产调查措施", **CHECKLIST)
+    await president_signs(handle)
+    result = PeriodicReinquiryResult.model_validate(await handle.result())
+
+    assert result.status == "watch_ended"
+    assert result.inquiries == 10 and result.rounds_with_hits == 0
+    assert result.closed_at is not None
+    st = await status(handle)
+    rounds = [e.detail for e in st.timeline if e.action == "reinquiry_completed"]
+    assert [r["round"] for r in rounds] == list(range(1, 11))
+    assert {r["trigger"] for r in rounds} == {"schedule"}
+    # Each inquiry at or after its six-month mark from closure, never before it. (At this acceleration one
+    # inquiry lasts months of legal time, so a round can start late; the marks stay counted from closure.)
+    for k, r in enumerate(rounds, start=1):
+        due = calendar_end(result.closed_at, LegalDuration(amount=6 * k, unit=TimeUnit.MONTH))
+        at = datetime.fromisoformat(r["at"])
+        assert due <= at < due + timedelta(days=365), (k, at, due)
+    assert rounds[-1]["at"] >= calendar_end(result.closed_at, LegalDuration(amount=5, unit=TimeUnit.YEAR)).isoformat()
+    # Each inquiry ended a run (continue-as-new): the history a run keeps stays small.
+    assert len((await handle.fetch_history()).events) < 60
+    await record_history(handle, "periodic-reinquiry-watch-ended")
+    # After the watch no lead is taken (the watch is over): the applicant applies to resume (Art. 9).
+    with pytest.raises(RPCError, match="already completed"):
+        await submit_lead(handle, Lead(asset_lead="某小区 3 幢 101 室"))
+
+
+async def test_a_scheduled_hit_the_judge_keeps_closed_comes_back_at_the_next_inquiry(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    debtor = new_debtor()
+    # A car the registry knows: property, but the judge may find it cannot be disposed of (already
+    # pledged, scrapped …) and keep the case closed; the next six-monthly inquiry finds it again.
+    plate = "浙A·" + resident_id()[-5:]
+    car = {"partner_id": "vehicle-registry", "kind": "vehicle", "reference": plate, "description": "小型轿车"}
+    await seed_subject(simulator, debtor.model_dump(mode="json"), [car])
+    handle = await start(
+        client, settings, NAME, request(debtor, filed_days_ago=200), acceleration=settings.time_acceleration * 10
+    )
+    await wait_status(handle, "awaiting_closure")
+    await decide(handle, CLOSE, reason="已穷尽财产调查措施", **CHECKLIST)
+    await president_signs(handle)
+
+    st = await wait_status(handle, "awaiting_resumption", timeout=60)
+    assert st.summary["last_inquiry"]["trigger"] == "schedule" and st.summary["last_inquiry"]["round"] == 1
+    assert [h["kind"] for h in st.summary["last_inquiry"]["hits"]] == ["vehicle"]
+    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
+        await decide(handle, KEEP_CLOSED, reason="")
+    assert refusal_code(no_reason.value) == "REASON_REQUIRED"
+    await decide(handle, KEEP_CLOSED, reason="该车辆已灭失, 无法处置")
+
+    async def hit_again() -> bool:
+        now = await status(handle)
+        return now.status == "awaiting_resumption" and now.summary["last_inquiry"]["round"] == 2
+
+    await eventually(hit_again, timeout=60)
+    await decide(handle, RESUME, reason="车辆已找到, 恢复执行")
+    result = PeriodicReinquiryResult.model_validate(await handle.result())
+    assert result.status == "resumed" and result.inquiries == 2 and result.rounds_with_hits == 2
+    assert result.resumed_on is not None and result.resumed_on.trigger == "schedule"
+    timeline = (await status(handle)).timeline
+    kept = [e.reason for e in timeline if e.action == "decision" and e.detail["decision"] == KEEP_CLOSED]
+    assert kept == ["该车辆已灭失, 无法处置"]
+
+
+def test_inquiries_fall_every_six_months_from_closure_month_ends_clamped() -> None:
+    closed = datetime(2026, 8, 31, 10, 0, tzinfo=CHINA_TZ)
+    assert _scheduled(closed, 1).date() == date(2027, 2, 28)
+    assert _scheduled(closed, 2).date() == date(2027, 8, 31)  # counted from closure: no drift after February
+    assert _scheduled(closed, 10).date() == date(2031, 8, 31)  # the tenth at five years
+
+
+def test_closure_checklist_and_the_three_months() -> None:
+    checklist = ClosureChecklist.model_validate(CHECKLIST)
+    filed = date(2026, 1, 10)
+    # 超过三个月: the three months end on 04-10 (the filing day is not counted); closing from 04-11.
+    assert earliest_closure(filed) == date(2026, 4, 11)
+    assert closure_problems(checklist, filed, date(2026, 4, 11)) == []
+    assert len(closure_problems(checklist, filed, date(2026, 4, 10))) == 1
+    missing = checklist.model_copy(update={"consumption_order_issued": False, "notice_served": False})
+    problems = closure_problems(missing, filed, date(2026, 6, 1))
+    assert len(problems) == 2 and "Art. 1(一)" in problems[0] and "Art. 1(二)" in problems[1]
+
+
+def test_a_hit_is_property_the_court_can_act_on() -> None:
+    def asset(kind: str, status: str = "normal", available: int | None = None) -> dict[str, Any]:
+        return {"kind": kind, "status": status, "available_fen": available, "reference": "****1234"}
+
+    report = [
+        asset("deposit", available=0),  # an empty account
+        asset("deposit", "frozen_elsewhere", 100),  # frozen in full by another court
+        asset("payment_balance", available=500),
+        asset("real_estate"),
+        asset("vehicle", "closed"),
+    ]
+    assert [r["kind"] for r in hits(report)] == ["payment_balance", "real_estate"]

@@ -1,0 +1,168 @@
+"""What the Chinese UI says, checked without a browser or a stack: the refusal referral's 指定单位 are chosen
+from the directory by name (no JSON field), every refusal the UI can show has words in both languages, and
+every decision says what it does before the judge takes it."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config.settings import Settings
+from domain.actors import Actor, Role
+from domain.errors import Conflict
+from domain.refusal_granules import DEFAULT_CATALOGUE, catalogue
+from web.services.directory import Directory, directory
+from web.ui.display import Display
+from web.ui.forms import FormBuilder, flatten, parse
+from web.ui.i18n import Translator
+from web.ui.render import refusal_fields, said
+from workflows.foundation.models import TimelineEntry
+from workflows.registry import SCENARIOS
+
+
+def sandbox_directory(tmp_path: Path) -> Directory:
+    return Directory(directory(Settings(var_dir=tmp_path)))
+
+
+def test_the_referrals_designated_units_are_chosen_by_name(tmp_path: Path) -> None:
+    t = Translator("zh")
+    scenario = SCENARIOS["refusal-referral"]
+    builder = FormBuilder(scenario.input_schema(), t, scenario.name, sandbox_directory(tmp_path))
+    fields = {f.name: f for f in flatten(builder.fields())}
+    assert fields["f.agencies"].kind == "object"  # not a JSON text box
+    assert not [f.name for f in fields.values() if f.kind == "json"]
+    departments = catalogue(DEFAULT_CATALOGUE).departments
+    police = fields["f.agencies.police"]
+    assert police.kind == "enum" and police.label == departments["police"].name
+    value, shown = police.options[0]
+    assert value == "" and "湖州" in shown  # empty keeps the catalogue's default, said by its name
+    assert all(name and not name.isascii() for _, name in police.options)
+    # Only what the judge changed is sent: the rest stays with the catalogue.
+    form = {"f.agencies.police": police.options[1][0], "f.agencies.bank": ""}
+    parsed = parse([fields["f.agencies"]], form, t)
+    assert parsed.data == {"agencies": {"police": police.options[1][0]}}, parsed
+
+
+# --- every refusal the UI can show has words -------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+# Where a refusal shown on a case page, its timeline or a decision's form comes from: a partner (the
+# simulators stand for them), an adapter, an activity, or a workflow's validator.
+REFUSING_PACKAGES = ("simulators", "adapters", "activities", "workflows")
+# The calls whose first string argument (or ``type=``/``code=``) is a refusal code.
+REFUSING_CALLS = {
+    "SimulatorError",
+    "PartnerError",
+    "PartnerRefusal",
+    "PartnerUnavailable",
+    "PartnerProtocolError",
+    "ApplicationError",
+    "Incident",
+    "refuse",
+    "refusal_from",
+}
+CODE = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
+FAILED_SUFFIXES = ("_refused", "_failed", "_rejected")
+
+
+def call_name(call: ast.Call) -> str:
+    fn = call.func
+    return fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else ""
+
+
+def source_calls() -> Iterator[ast.Call]:
+    for package in REFUSING_PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call):
+                    yield node
+
+
+def refusal_codes() -> set[str]:
+    found: set[str] = set()
+    for call in source_calls():
+        if call_name(call) not in REFUSING_CALLS:
+            continue
+        args = [*call.args, *(k.value for k in call.keywords if k.arg in ("type", "code"))]
+        found.update(
+            a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str) and CODE.match(a.value)
+        )
+        if call_name(call) == "refusal_from" and len(call.args) > 1:
+            second = call.args[1]
+            if isinstance(second, ast.Constant) and isinstance(second.value, str):
+                found.add(second.value)
+    return found
+
+
+def codeless_failures() -> set[str]:
+    """Timeline steps recorded as refused or failed without a code: they are explained by their action."""
+    found: set[str] = set()
+    for call in source_calls():
+        if call_name(call) != "record" or not call.args:
+            continue
+        action = call.args[0]
+        if (
+            isinstance(action, ast.Constant)
+            and isinstance(action.value, str)
+            and action.value.endswith(FAILED_SUFFIXES)
+            and not any(k.arg == "code" for k in call.keywords)
+        ):
+            found.add(action.value)
+    return found
+
+
+def test_the_scan_finds_the_refusals_it_should() -> None:
+    """The scan itself works: codes from a simulator, an adapter, an activity and a validator."""
+    codes = refusal_codes()
+    assert {"ASSET_NOT_FOUND", "BATCH_ID_MISMATCH", "PAYEE_LIST_MISMATCH", "WRONG_STATE"} <= codes
+    assert {"renewal_refused", "online_inquiry_failed"} <= codeless_failures()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_refusal_code_has_words(lang: str) -> None:
+    t = Translator(lang)
+    missing = sorted(c for c in refusal_codes() if not t(f"refusal.{c}", ""))
+    assert not missing, f"refusal codes without words in {lang} (web/ui/i18n.py refusal.*): {missing}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_refusal_without_a_code_is_explained(lang: str) -> None:
+    t = Translator(lang)
+    missing = sorted(a for a in codeless_failures() if not t(f"failure.{a}", ""))
+    assert not missing, f"failed steps recorded without a code and without words (failure.*): {missing}"
+
+
+def step(action: str, role: str = "system", reason: str | None = None, **detail: Any) -> TimelineEntry:
+    return TimelineEntry(
+        at=datetime.now(UTC), actor=Actor(user_id=role, role=Role(role)), action=action, reason=reason, detail=detail
+    )
+
+
+def test_a_failure_shows_its_words_never_an_exception(tmp_path: Path) -> None:
+    display = Display(Translator("zh"), "periodic-reinquiry", sandbox_directory(tmp_path))
+    failed = display.failure(step("reinquiry_failed", reason="Child Workflow execution failed", round=2))
+    assert failed is not None
+    assert failed["why"] == "本轮查询未能完成 (系统问题)" and failed["kind"] == "system"
+    lapsed = display.failure(step("renewal_refused", step="renew-1"))
+    assert lapsed is not None and "续行" in lapsed["why"]
+    coded = display.failure(step("measure_refused", partner="bank-icbc", code="ACCOUNT_CLOSED"))
+    assert coded is not None and coded["why"] == "该账户已销户" and coded["who"] != "bank-icbc"
+
+
+def test_a_refusal_in_english_shows_its_words_in_chinese() -> None:
+    zh, en = Translator("zh"), Translator("en")
+    english = Conflict("WRONG_STATE", "decision: 'approve' is not pending (pending: )")
+    assert said(english, zh) == "这项决定现在不能作出: 案件已有变化, 请刷新页面"
+    assert said(english, en) == english.message
+    chinese = Conflict("EXTENSION_REFUSED", "审限已经院长批准延长一次; 再延长须报请高级人民法院批准")
+    assert said(chinese, zh) == chinese.message  # the rule's own words, with its particulars
+    unknown = Conflict("SOMETHING_NEW", "an English message")
+    assert said(unknown, zh) == "未被接受 (代码 SOMETHING_NEW)"
+    by_field, general = refusal_fields(Conflict("INVALID_SELECTION", "payload.selection: names assets not in"), zh)
+    assert by_field == {"f.payload.selection": "所选财产不在查询报告中"} and general == []

@@ -1,0 +1,164 @@
+"""What a scenario is, for the registry, the worker and the web: its name and words, its workflows,
+the activity groups they call, its request model and how its workflow input is built from the judge's
+request plus deployment configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from activities.resources import ActivityGroup
+from domain.errors import ValidationFailed
+from domain.legal_time import TimeScale
+from domain.partners import PartnerRef
+from workflows.foundation.case_link import CaseFacts, RegisteredMeasure, RegisterKind
+from workflows.foundation.words import Words
+
+
+class ScenarioContext(BaseModel):
+    """Deployment configuration a workflow needs, passed in at start (and so recorded in history)."""
+
+    workflow_id: str
+    partners: list[PartnerRef]
+    time_scale: TimeScale
+    callback_base_url: str
+
+
+def wrap_request(input_model: type[BaseModel]) -> Callable[[Any, ScenarioContext], BaseModel]:
+    """The usual workflow input: the judge's request plus the deployment context."""
+    return lambda request, ctx: input_model(request=request, context=ctx)
+
+
+# A request field the case fills (picked from its register) and no form shows: Field(json_schema_extra=...).
+FROM_CASE = "x-from-case"
+
+
+def case_defaults(facts: CaseFacts) -> dict[str, Any]:
+    """What every matter started from the case takes from it (the judge types none of it): the case, its
+    number and court, the first applicant and debtor, and what is still owed. A scenario's pre-fill adds
+    its own names for these (``owed_fen``, ``person`` …) and picks other matters' objects from the register."""
+    return {
+        "case": facts.ref,
+        "case_number": facts.ref.case_number,
+        "court": facts.court,
+        "debtor": facts.debtors[0] if facts.debtors else None,
+        "applicant": facts.applicants[0] if facts.applicants else None,
+        # The balance already holds the costs and the fee (owed − recovered): none is added on top.
+        "amount_owed_fen": facts.balance_fen,
+        "filed_on": facts.filed_on,
+        "case_account": facts.case_account,
+    }
+
+
+def in_force(facts: CaseFacts, *kinds: RegisterKind) -> list[RegisteredMeasure]:
+    """The case's register rows of these kinds still in force: what a matter picks another matter's
+    object from (no workflow id or measure number is typed)."""
+    return [m for m in facts.measures if m.register_kind in kinds and m.state == "in-force"]
+
+
+# A scenario's own pre-fill: from the case's facts and the values so far (the defaults and the judge's own
+# fields), what else its request takes from the case. It fills gaps; it does not override the judge.
+PreFill = Callable[[CaseFacts, dict[str, Any]], dict[str, Any]]
+
+
+def _debtor(facts: CaseFacts, index: int) -> Any:
+    if not 0 <= index < len(facts.debtors):
+        raise ValidationFailed(
+            "NO_SUCH_DEBTOR", f"debtor: 本案没有第 {index + 1} 个被执行人 (the case has {len(facts.debtors)})", "debtor"
+        )
+    return facts.debtors[index]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario folder's entry in the registry.
+
+    ``package`` is the folder's module (``__name__`` in its ``__init__``): the worker passes its
+    ``models`` and ``words`` through the sandbox (built once, not per run). ``activities`` are the
+    activity groups its workflows call (classes with ``from_resources`` and ``all``) beyond the foundation's;
+    the worker registers exactly these. A scenario's requests have ``case_number`` and ``court`` fields (the
+    defaults read them)."""
+
+    name: str
+    package: str
+    words: Words
+    workflow: type
+    request_model: type[BaseModel]
+    build_input: Callable[[Any, ScenarioContext], BaseModel]
+    activities: tuple[type[ActivityGroup], ...]
+    extra_workflows: tuple[type, ...] = field(default=())
+    # Result models of the agency tasks only this scenario assigns (shared ones: domain.task_results).
+    task_results: dict[str, type[BaseModel]] = field(default_factory=dict)
+    case_number: Callable[[Any], str] = field(default=attrgetter("case_number"))
+    court: Callable[[Any], str] = field(default=attrgetter("court"))
+    # Started from a case (执行案件): the request fields the judge enters (the case's start form shows
+    # these), and what the scenario takes from the case beyond ``case_defaults`` (its ``from_case.py``).
+    own_fields: tuple[str, ...] = ()
+    prefill: PreFill | None = None
+    # One asset, one disposal: the key of the asset a request disposes of (domain.assets.disposal_key), so
+    # the web refuses a start while another matter holds it; None for scenarios that dispose of nothing.
+    disposes_of: Callable[[Any], str] | None = None
+    # The request fields that name an agency, with the kind of agency the step needs (``court`` for a
+    # receiving court, checked against the court codes too): the web refuses a start naming anything else.
+    agency_fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.words.title.zh
+
+    @property
+    def title_en(self) -> str:
+        return self.words.title.en
+
+    @property
+    def workflows(self) -> tuple[type, ...]:
+        return (self.workflow, *self.extra_workflows)
+
+    @property
+    def passthrough_modules(self) -> tuple[str, ...]:
+        """Modules of this scenario without workflow code: shared with the sandbox, not re-imported."""
+        return (f"{self.package}.models", f"{self.package}.words")
+
+    def input_schema(self) -> dict[str, Any]:
+        """The standalone start form's schema. ``case`` is not on it, nor a field marked ``FROM_CASE``: a
+        matter joins its case, and picks from its register, only when started from the case (``from_case``),
+        never by a reference typed into a form."""
+        schema = self.request_model.model_json_schema()
+        schema.get("properties", {}).pop("case", None)
+        for model in (schema, *schema.get("$defs", {}).values()):
+            props = model.get("properties", {})
+            for name in [n for n, p in props.items() if p.get(FROM_CASE)]:
+                del props[name]
+        return schema
+
+    def from_case(self, facts: CaseFacts, fields: dict[str, Any]) -> BaseModel:
+        """The request of a matter started from the case: parties, 案号, court and amounts from the case,
+        the matter's own ``fields`` from the judge. ``debtor`` may name one of the case's debtors by its
+        position (the form picks it; nobody types an ID number again). A field that is not the matter's own
+        is refused (it comes from the case), as is a request the model refuses — naming the field and the rule."""
+        known = self.request_model.model_fields
+        picks = {"debtor"} if "debtor" in known and isinstance(fields.get("debtor"), int) else set()
+        foreign = sorted(set(fields) - set(self.own_fields) - picks)
+        if foreign:
+            raise ValidationFailed(
+                "NOT_OWN_FIELD",
+                f"{foreign[0]}: 由案件带入, 不在本事项填写 (comes from the case; this matter's own fields: "
+                f"{', '.join(self.own_fields) or 'none'})",
+                field=foreign[0],
+            )
+        values = {k: v for k, v in case_defaults(facts).items() if k in known and v is not None and v != ""}
+        values.update(fields)
+        if picks:
+            values["debtor"] = _debtor(facts, fields["debtor"])
+        if self.prefill is not None:
+            values.update(self.prefill(facts, values))
+        try:
+            return self.request_model.model_validate(values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "request"
+            raise ValidationFailed("INVALID_REQUEST", f"{where}: {first['msg']}", field=where) from exc
