@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
@@ -80,17 +80,23 @@ class DocumentIssuer:
         info = workflow.info()
         on = issued_on or workflow.now().astimezone(CHINA_TZ).date()
         addressees = list(addressed_to)
-        request = DocumentRequest(
-            kind=kind,
-            court=self.court,
-            case_number=self.case_number,
-            issued_on=on,
-            fields=fields,
-            workflow_id=info.workflow_id,
-            case_id=self.case_id,
-            idempotency_key=f"{info.workflow_id}/{step}/document",
-            addressed_to=addressees,
-        )
+        try:
+            request = DocumentRequest(
+                kind=kind,
+                court=self.court,
+                case_number=self.case_number,
+                issued_on=on,
+                fields=fields,
+                workflow_id=info.workflow_id,
+                case_id=self.case_id,
+                idempotency_key=f"{info.workflow_id}/{step}/document",
+                addressed_to=addressees,
+            )
+        except ValidationError as exc:
+            # A request the model refuses (an addressee that is not an id): the judge sees why, the act goes on.
+            where = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())  # never the values
+            self.timeline.record("document_not_issued", f"文书请求无效: {where}", SYSTEM_ACTOR, step=step)
+            return None
         try:
             issued: IssuedDocument = await workflow.execute_activity(
                 ISSUE_DOCUMENT,

@@ -116,6 +116,7 @@ CASE_ACTIONS: Mapping[str, Word] = {
 # A document issued, and the president's signature asked (workflows/foundation/issuing.py).
 DOCUMENT_ACTIONS: Mapping[str, Word] = {
     "document_issued": Word("出具法律文书", "Document issued"),
+    "document_not_issued": Word("文书未能出具", "Document not issued"),
     "president_signature_requested": Word("提请院长签发", "President's signature requested"),
 }
 PRESIDENT_STATUS_WORDS: Mapping[str, Word] = {

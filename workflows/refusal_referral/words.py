@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, DOCUMENT_ACTIONS, Word, Words
 from workflows.refusal_referral.models import (
     CLOSE,
     DEBTOR_PERFORMED,
@@ -45,6 +45,7 @@ WORDS = Words(
         CLOSE: Word("结束移送程序", "Close the referral"),
     },
     actions={
+        **DOCUMENT_ACTIONS,
         **CASE_ACTIONS,
         **_STATUSES,
         "case_opened": Word("拒执移送立项", "Referral opened"),

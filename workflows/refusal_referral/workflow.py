@@ -27,6 +27,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.documents import DocumentKind
     from domain.refusal import heavier_punishment, private_prosecution_problem
     from domain.refusal_granules import Granule, Phase
     from domain.tasks import TaskSpec, TaskState
@@ -34,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.case_effects import CaseReporter
     from workflows.foundation.clock import CaseClock
     from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.issuing import DocumentIssuer, IssuedRef
     from workflows.foundation.models import DecisionInput, DecisionOutcome
     from workflows.foundation.task_models import TaskOutcome
     from workflows.foundation.tasks import run_agency_task, task_id
@@ -88,6 +90,8 @@ DECISIONS = (
     DecisionSpec(PRIVATE_PROSECUTION, payload=PrivateProsecution),
     DecisionSpec(CLOSE, reason_required=True),
 )
+# Histories recorded before the referral issued its sealed 移送函 replay without it.
+DOCUMENTS_PATCH = "refusal-referral-documents"
 # A granule's states on the checklist: not yet reached, its task's states, the court's own step done.
 ITEM_STATES = ("not_started", "open", "completed", "rejected", "cancelled", "skipped", "done")
 # What the judge's checklist shows of each granule (the result keeps every field).
@@ -110,6 +114,7 @@ class RefusalReferral(ScenarioWorkflow[RefusalReferralResult]):
         self.referred = False
         self.verification_requests: list[VerificationRequest] = []
         self.ending: str | None = None
+        self.letter_document: IssuedRef | None = None  # the sealed 移送函 the police receive with their task
 
     @workflow.run
     async def run(self, inp: RefusalReferralInput) -> RefusalReferralResult:
@@ -144,6 +149,7 @@ class RefusalReferral(ScenarioWorkflow[RefusalReferralResult]):
         self.checklist[referral.key].state = "done"
         self.checklist[referral.key].answer = self.letter.letter_ref
         self.referred = True
+        self.letter_document = await self._issue_letter(cat.one(Phase.FILING))
         self.timeline.record(
             "referral_sent", letter_ref=self.letter.letter_ref, evidence=[e.granule for e in self.letter.evidence]
         )
@@ -259,6 +265,7 @@ class RefusalReferral(ScenarioWorkflow[RefusalReferralResult]):
                 "grounds": [g.value for g in req.refusal_grounds],
                 "conduct": req.conduct,
                 "letter_ref": self.letter.letter_ref if self.letter else None,
+                **({"document": self.letter_document.model_dump(mode="json")} if self.letter_document else {}),
                 "performed_fen": self.performed_fen,
                 **extra,
             },
@@ -379,6 +386,29 @@ class RefusalReferral(ScenarioWorkflow[RefusalReferralResult]):
             agency=self.inp.catalogue.agency_for(dept, self.inp.request.agencies),
             title=granule.title,
             source=granule.source.cite(),
+        )
+
+    async def _issue_letter(self, filing: Granule) -> IssuedRef | None:
+        """The 移送函 (拒执解释 Art. 14(2) practice): sealed, addressed to the police the filing task goes to,
+        who receive it with that task."""
+        assert self.inp is not None and self.letter is not None
+        req, cat = self.inp.request, self.inp.catalogue
+        police = self.checklist[filing.key].agency
+        fields = {
+            "police": cat.departments[filing.department].name,
+            "debtor_name": req.person.name,
+            "debtor_id": req.person.id_number,
+            "facts": req.conduct,
+            "evidence_count": len(self.letter.evidence),
+            "letter_reference": self.letter.letter_ref,
+        }
+        issuer = DocumentIssuer(self.timeline, req.court, req.case_number, req.case)
+        return await issuer.issue(
+            "referral-letter",
+            DocumentKind.REFUSAL_REFERRAL_LETTER,
+            fields,
+            patch=DOCUMENTS_PATCH,
+            addressed_to=(police,),
         )
 
     def _letter(self, order: ReferralOrder, evidence: dict[str, TaskOutcome]) -> ReferralLetter:

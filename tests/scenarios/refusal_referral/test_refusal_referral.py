@@ -228,6 +228,11 @@ async def test_referral_to_prosecution_with_the_police_sla_and_a_verification(cl
     police = task(client, handle, "police.filing")
     v = await eventually(lambda: view(police))
     assert v.spec.agency == "police-huzhou" and v.spec.rule.due == WD5
+    # The police receive the sealed 移送函 with their task, addressed to them (DOMAIN §18.2).
+    letter = v.spec.context["document"]
+    assert letter["title"] == "移送公安机关函（拒不执行判决、裁定）" and letter["addressed_to"] == ["police-huzhou"]
+    issued = next(e for e in (await status(handle)).timeline if e.action == "document_issued")
+    assert issued.detail["document_id"] == letter["document_id"] and issued.detail["number"] == letter["number"]
     assert v.deadline.unit is TimeUnit.WORKING_DAY and "5 working days" in v.deadline.basis
     # The checklist counts from the assignment, the task from its first run a moment later: the same day
     # at real speed; at the tests' acceleration (a legal day per 0.1 s) that moment is legal hours or
@@ -480,6 +485,7 @@ async def test_the_sandbox_departments_work_a_referral_to_its_end_through_their_
 
         await work_until("awaiting_referral")
         await decide(handle, REFER, letter_ref="(2026)浙05执移14号", statement="有能力执行而拒不执行")
+        await wait_status(handle, "awaiting_police")  # the 移送函 issued and sent with the police's task
         await decide(handle, REQUEST_VERIFICATION, department="market", matter="核实股权转让对价是否支付")
         await work_until("prosecuted")
     finally:
