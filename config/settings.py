@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # A worker's probes (GET /livez, /readyz; workers/health.py) on this port (0 = off): on loopback in the
     # sandbox, on every interface otherwise (an orchestrator probes the pod's address).
     worker_health_port: int = Field(default=0, ge=0, le=65535)
+    # How often each web process looks for its workflows cancelled, terminated or reset outside it
+    # (web/services/incidents.py); the incidents list and the dashboard look before they answer too.
+    incident_sweep_seconds: float = Field(default=30.0, gt=0)
     # The webhook outbox's probes (workers/outbox.py, workers/health.py), bound like the worker's (0 = off).
     outbox_health_port: int = Field(default=0, ge=0, le=65535)
     # Where that port listens: empty means loopback in the sandbox (every sandbox process binds loopback),

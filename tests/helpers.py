@@ -4,6 +4,7 @@ driving workflows as a given user."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import os
@@ -24,6 +25,8 @@ from domain.legal_time import TimeScale
 from domain.partners import PartnerRef
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
+from store.db import Database
+from store.started import StartedStore
 from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
 from workflows.foundation.models import DecisionInput, ScenarioStatus
 from workflows.foundation.scenario import ScenarioContext
@@ -96,6 +99,20 @@ def context(
     )
 
 
+@functools.cache
+def started_register(url: str) -> StartedStore:
+    """The web's register of started workflows (store/started.py), in the tests' web database."""
+    db = Database(url)
+    db.upgrade()
+    return StartedStore(db)
+
+
+def register_start(settings: Settings, workflow_id: str, scenario: str, court: str, actor: Actor, number: str) -> None:
+    """What the web records before it starts a scenario workflow: a test that starts one as the web would
+    records it too, or the web's lists and pages do not show it (web/services/register.py)."""
+    started_register(settings.web_database_url).record(workflow_id, "scenario", court, actor.user_id, scenario, number)
+
+
 async def start(
     client: Client,
     settings: Settings,
@@ -111,6 +128,7 @@ async def start(
     inp = s.build_input(request, context(settings, wid, **ctx))
     if overrides:
         inp = inp.model_copy(update=overrides)
+    register_start(settings, wid, scenario, s.court(request), actor, s.case_number(request))
     with acting_as(actor):
         return await client.start_workflow(
             s.workflow.run,  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ from web.metrics import install as install_metrics
 from web.metrics import observe_request
 from web.payout_routes import router as payout_router
 from web.request_log import RequestLogMiddleware
+from web.services import incidents
 from web.ui import install as install_ui
 
 log = get_logger(__name__)
@@ -67,6 +68,13 @@ async def _connect_forever(
             log.warning("temporal not reachable yet", address=settings.temporal_address, error=str(exc))
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+
+async def _sweep_incidents(state: AppState, connected: asyncio.Event, every: timedelta) -> None:
+    """Once Temporal is connected: workflows of the web's that ended outside it (web/services/incidents.py)."""
+    await connected.wait()
+    if state.client is not None:
+        await incidents.sweep_forever(state.client, state.db, every)
 
 
 def prepare_database(db: Database, settings: Settings) -> None:
@@ -108,15 +116,23 @@ def create_app(settings: Settings, client: Client | None = None, tracing: Tracin
         state = AppState(settings=settings, db=db, partners=settings.partners(), client=client, sms=sms)
         app.state.om = state
         connector: asyncio.Task[None] | None = None
-        if client is None:
-            connected = asyncio.Event()
+        connected = asyncio.Event()
+        if client is not None:
+            connected.set()
+        else:
             connector = asyncio.create_task(_connect_forever(settings, state, connected, tracing))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connected.wait(), CONNECT_WAIT_SECONDS)
+        sweeper = asyncio.create_task(
+            _sweep_incidents(state, connected, timedelta(seconds=settings.incident_sweep_seconds))
+        )
         log.info("web started", profile=settings.profile, database=db.engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             if connector is not None and not connector.done():
                 connector.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -68,7 +68,7 @@ async def payee_list_errors(sha256: _SHA256, actor: Reader, state: State) -> Res
 )
 async def reconciliation_report(workflow_id: str, actor: Reader, state: State, client: TemporalClient) -> Response:
     """对账报告 of a finished mass payout: every payee against the bank's statement, then the totals."""
-    data = await payouts.reconciliation_report(payouts.blob_store(state), client, actor, workflow_id)
+    data = await payouts.reconciliation_report(payouts.blob_store(state), client, state.db, actor, workflow_id)
     return _csv(data, f"reconciliation-{workflow_id}.csv")
 
 

@@ -10,6 +10,15 @@ from alembic import context
 from sqlalchemy import Connection
 
 # Imported for their tables, which join Base.metadata.
+import store.asset_disposals
+import store.audit_archive
+import store.case_pages
+import store.cases
+import store.login_throttle
+import store.parties
+import store.started
+import store.task_notes
+import store.tasks  # noqa: F401
 from store.db import Base, make_engine
 
 target_metadata = Base.metadata

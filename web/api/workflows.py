@@ -10,13 +10,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from domain.errors import ValidationFailed
 from web.api.common import IsoDay, errors
 from web.deps import Decider, Judge, Reader, State, TemporalClient
-from web.services import case_search
+from web.services import case_search, incidents
 from web.services import workflows as cases
 from web.services.case_search import CaseSearch
 from web.services.workflows import (
     CancelBody,
     CancelRequested,
     DecisionBody,
+    IncidentView,
     WorkflowDetail,
     WorkflowSummary,
 )
@@ -91,6 +92,18 @@ async def list_workflows(
     return page.items
 
 
+@router.get("/incidents", response_model=list[IncidentView], responses=errors(401, 403, 422, 503))
+async def list_incidents(
+    actor: Reader,
+    client: TemporalClient,
+    state: State,
+    workflow_id: Annotated[str | None, Query(max_length=200, description="one workflow's only")] = None,
+) -> list[IncidentView]:
+    """Cases of the caller's courts cancelled, terminated or reset outside the web (异常终止): who Temporal says
+    did it, when, newest first. Looked for afresh before answering."""
+    return await incidents.incidents(client, state.db, actor, workflow_id)
+
+
 @router.get("/workflows/{workflow_id}", response_model=WorkflowDetail, responses=errors(401, 403, 404, 503))
 async def get_workflow(
     request: Request, workflow_id: str, actor: Reader, client: TemporalClient, state: State
@@ -111,10 +124,11 @@ async def decide(
     body: DecisionBody,
     actor: Decider,
     client: TemporalClient,
+    state: State,
 ) -> Any:
     """A judge's decision (法官决定), with a reason. The workflow validates it and records who, when, why."""
     request.state.workflow_id = workflow_id
-    return await cases.decide(client, actor, workflow_id, decision, body)
+    return await cases.decide(client, state.db, actor, workflow_id, decision, body)
 
 
 @router.post(
@@ -124,10 +138,10 @@ async def decide(
     responses=errors(401, 403, 404, 409, 422, 503),
 )
 async def cancel_workflow(
-    request: Request, workflow_id: str, body: CancelBody, actor: Judge, client: TemporalClient
+    request: Request, workflow_id: str, body: CancelBody, actor: Judge, client: TemporalClient, state: State
 ) -> CancelRequested:
     """A judge cancels a running case (终止) with a reason. The reason is recorded in the case's history with
     the judge's identity and the time, then the workflow is cancelled; a closed case is 409, anything that
     is not a case the judge may see is 404."""
     request.state.workflow_id = workflow_id
-    return await cases.cancel(client, actor, workflow_id, body)
+    return await cases.cancel(client, state.db, actor, workflow_id, body)

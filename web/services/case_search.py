@@ -72,4 +72,4 @@ async def search_cases(
         if not ids:
             return WorkflowPage(items=[])
         clauses.append(f"WorkflowId IN ({', '.join(quote(i, 'party') for i in ids)})")
-    return await search_for(client, actor, " AND ".join(clauses), page_size, page_token)
+    return await search_for(client, db, actor, " AND ".join(clauses), page_size, page_token)

@@ -39,6 +39,7 @@ from runtime.temporal import CASE_NUMBER, COURT, STATUS
 from security.identity import acting_as
 from store.cases import CaseFilter, CaseRegisterEntry, CaseStore
 from store.db import Database
+from store.started import StartedStore
 from web.db import User
 from web.errors import GatewayTimeout, ServiceUnavailable
 from web.services import parties
@@ -276,6 +277,8 @@ async def file_case(
     )
     await db.run(store.add, entry)
     await parties.index_case(db, settings.party_index_keys, workflow_id, INDEX_NAME, req.court, req)
+    # The root of its matters: they are the web's because the case is (web/services/register.py).
+    await db.run(StartedStore(db).record, workflow_id, "case", req.court, actor.user_id, None, str(number))
     clock = LegalClock(epoch=datetime.now(CHINA_TZ), scale=TimeScale(acceleration=settings.time_acceleration))
     with acting_as(actor):
         await client.start_workflow(

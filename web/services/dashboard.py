@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import io
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
 from config.settings import Settings
 from domain.actors import Actor
@@ -31,10 +32,12 @@ from domain.tasks import TaskState
 from runtime.temporal import COURT, SCENARIO, STATUS
 from store.db import Database, utcnow
 from store.tasks import OPEN_STATES, InboxTask
+from web.services import incidents, register
 from web.services.access import READERS, courts_clause, require_role
 from web.services.directory import directory
 from web.services.workflow_detail import QUERY_TIMEOUT
 from web.services.workflow_list import quote
+from web.services.workflow_views import IncidentView
 from workflows.foundation.messages import STATUS_QUERY
 from workflows.foundation.models import ScenarioStatus
 
@@ -96,6 +99,9 @@ class Dashboard(BaseModel):
     cases: list[CaseCount]
     cases_partial: bool
     payouts: list[PayoutProgress]
+    incidents: list[IncidentView] = Field(
+        description="cases cancelled, terminated or reset outside the web (web/services/incidents.py)"
+    )
 
 
 SECTIONS = ("agencies", "performance", "cases", "payouts")
@@ -156,10 +162,33 @@ def _task_sections(
     )
 
 
-async def _case_counts(client: Client, scope: str) -> tuple[list[CaseCount], bool]:
+async def _ours(
+    client: Client, db: Database, query: str, courts: tuple[str, ...], page_size: int
+) -> AsyncIterator[WorkflowExecution]:
+    """The workflows visibility lists for ``query`` that the web started (or theirs), of ``courts`` by its
+    register (web/services/register.py): a workflow a plain client started with our attributes counts nowhere."""
+    batch: list[WorkflowExecution] = []
+
+    async def kept() -> list[WorkflowExecution]:
+        owners = await register.owners(db, [w.raw_info for w in batch])
+        return [w for w in batch if w.id in owners and owners[w.id].court in courts]
+
+    async for w in client.list_workflows(query, page_size=page_size):
+        batch.append(w)
+        if len(batch) >= page_size:
+            for mine in await kept():
+                yield mine
+            batch = []
+    for mine in await kept():
+        yield mine
+
+
+async def _case_counts(
+    client: Client, db: Database, scope: str, courts: tuple[str, ...]
+) -> tuple[list[CaseCount], bool]:
     counts: Counter[tuple[str, str]] = Counter()
     seen = 0
-    async for w in client.list_workflows(f"{SCENARIO.name} IS NOT NULL AND {scope}", page_size=1000):
+    async for w in _ours(client, db, f"{SCENARIO.name} IS NOT NULL AND {scope}", courts, 1000):
         attrs = w.typed_search_attributes
         # A case terminated, cancelled or failed keeps the status it last published (待法官决定 …): counted
         # by how it ended instead, never as pending.
@@ -177,10 +206,10 @@ async def _case_counts(client: Client, scope: str) -> tuple[list[CaseCount], boo
     return sorted(rows, key=lambda r: (r.scenario, -r.count, r.status)), seen >= MAX_CASES_COUNTED
 
 
-async def _payouts(client: Client, scope: str) -> list[PayoutProgress]:
+async def _payouts(client: Client, db: Database, scope: str, courts: tuple[str, ...]) -> list[PayoutProgress]:
     query = f"{SCENARIO.name} = {quote(PAYOUT_SCENARIO)} AND ExecutionStatus = 'Running' AND {scope}"
     ids = []
-    async for w in client.list_workflows(query, page_size=MAX_PAYOUTS_SHOWN):
+    async for w in _ours(client, db, query, courts, MAX_PAYOUTS_SHOWN):
         if w.status is WorkflowExecutionStatus.RUNNING:
             ids.append((w.id, w.typed_search_attributes.get(COURT) or ""))
         if len(ids) >= MAX_PAYOUTS_SHOWN:
@@ -226,10 +255,14 @@ async def build(db: Database, client: Client, settings: Settings, actor: Actor) 
             cases=[],
             cases_partial=False,
             payouts=[],
+            incidents=[],
         )
     names = _names(settings)
-    (agencies, performance), (cases, partial), payouts = await asyncio.gather(
-        db.run(_task_sections, db, courts, now, names), _case_counts(client, scope), _payouts(client, scope)
+    (agencies, performance), (cases, partial), payouts, found = await asyncio.gather(
+        db.run(_task_sections, db, courts, now, names),
+        _case_counts(client, db, scope, courts),
+        _payouts(client, db, scope, courts),
+        incidents.incidents(client, db, actor),
     )
     return Dashboard(
         courts=list(courts),
@@ -240,6 +273,7 @@ async def build(db: Database, client: Client, settings: Settings, actor: Actor) 
         cases=cases,
         cases_partial=partial,
         payouts=payouts,
+        incidents=found,
     )
 
 

@@ -42,6 +42,7 @@ from domain.payout import PayeeListRef
 from domain.spreadsheet import safe_writer
 from runtime.logging import get_logger
 from store.blobs import BlobError, BlobStore
+from store.db import Database
 from web.services.access import READERS, STARTERS, require_role
 from web.services.workflow_detail import visible_case
 
@@ -250,9 +251,11 @@ async def error_report(store: BlobStore, actor: Actor, source_sha256: str) -> It
     return pieces
 
 
-async def reconciliation_report(store: BlobStore, client: Client, actor: Actor, workflow_id: str) -> bytes:
+async def reconciliation_report(
+    store: BlobStore, client: Client, db: Database, actor: Actor, workflow_id: str
+) -> bytes:
     """对账报告 of a finished mass payout: every payee against the bank's statement, then the totals."""
-    desc = await visible_case(client, actor, workflow_id)  # of the actor's courts, or 404
+    desc = await visible_case(client, db, actor, workflow_id)  # of the actor's courts, or 404
     handle = client.get_workflow_handle(workflow_id)
     if desc.workflow_type != PAYOUT_WORKFLOW_TYPE:
         raise NotFound("NOT_A_PAYOUT", "this workflow is not a mass payout", "workflow_id")

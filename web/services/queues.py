@@ -78,16 +78,16 @@ def _queue_query(actor: Actor) -> str:
 
 
 async def decisions_waiting(
-    client: Client, actor: Actor, page_size: int = QUEUE_PAGE, page_token: str | None = None
+    client: Client, db: Database, actor: Actor, page_size: int = QUEUE_PAGE, page_token: str | None = None
 ) -> WorkflowPage:
     """The cases waiting for this judge's decision, or for this approver's second approval."""
-    return await search_for(client, actor, _queue_query(actor), page_size, page_token)
+    return await search_for(client, db, actor, _queue_query(actor), page_size, page_token)
 
 
 async def counts(client: Client, db: Database, actor: Actor) -> QueueCounts:
     """How much waits for this user (the header's badge). At most 100 a kind: beyond it says "99+"."""
     if actor.role in (Role.JUDGE, Role.APPROVER):
-        found = await decisions_waiting(client, actor, page_size=100)
+        found = await decisions_waiting(client, db, actor, page_size=100)
         return QueueCounts(decide=len(found.items))
     if actor.role in (Role.AGENCY, Role.SUPERVISOR):
         rows = await tasks.list_tasks(db, actor, tasks.TaskQuery(states=tasks.TaskQuery.states_for("open"), limit=500))

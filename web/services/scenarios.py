@@ -28,6 +28,7 @@ from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
 from store import asset_disposals
 from store.db import Database
+from store.started import StartedStore
 from web.services import parties
 from web.services.access import STARTERS, require_role
 from workflows.foundation.scenario import Scenario, ScenarioContext
@@ -151,7 +152,8 @@ async def start(
     name: str,
     body: dict[str, Any],
     idempotency_key: str | None = None,
-    db: Database | None = None,
+    *,
+    db: Database,
 ) -> StartedWorkflow:
     """A judge starts one scenario workflow (立案后启动) of their own court. Nothing starts unless the whole
     body is valid. The case belongs to the court it names, so a judge may name only their own."""
@@ -168,13 +170,14 @@ async def start(
     if not actor.in_court(court):
         raise Forbidden("COURT_FORBIDDEN", "a judge starts cases of their own court only / 只能在本院立案", "court")
     check_agencies(scenario, req, settings.agencies(), court)
-    if db is not None and scenario.disposes_of is not None:
+    if scenario.disposes_of is not None:
         held = await db.read(asset_disposals.holder, db, scenario.disposes_of(req))
         if held is not None:
             raise Conflict("ASSET_UNDER_DISPOSAL", held.refusal(court), "property")
-    if db is not None:
-        # Search by party (blind index): recorded before the start, so no started case is missing.
-        await parties.index_case(db, settings.party_index_keys, wid, name, court, req)
+    # Search by party (blind index) and the register of what the web started (lists, counts and pages
+    # come from it, web/services/register.py): recorded before the start, so no started case is missing.
+    await parties.index_case(db, settings.party_index_keys, wid, name, court, req)
+    await db.run(StartedStore(db).record, wid, "scenario", court, actor.user_id, name, case_number)
     # Only keyed starts may meet an existing workflow: a random id never collides, a keyed one means
     # "the same start again" — join it while it runs, and never start it a second time after it ends.
     conflict, reuse = (

@@ -25,13 +25,16 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.actors import Actor
 from domain.errors import ErrorDetail, NotFound
 from runtime.logging import get_logger
-from runtime.temporal import COURT, SCENARIO
+from runtime.temporal import SCENARIO
 from security.identity import acting_as
 from store.case_pages import CasePageStore
+from store.db import Database
 from store.sealing import SealError
+from store.started import Registered, StartedStore
+from web.services import incidents, register
 from web.services.access import READERS, require_court, require_role
 from web.services.workflow_list import summary_of
-from web.services.workflow_views import WorkflowDetail
+from web.services.workflow_views import IncidentView, WorkflowDetail
 from workflows.foundation.messages import STATUS_QUERY
 from workflows.foundation.models import ScenarioStatus
 from workflows.registry import SCENARIOS
@@ -50,18 +53,26 @@ async def describe_or_404(handle: WorkflowHandle[Any, Any]) -> WorkflowExecution
         raise
 
 
-async def visible_case(client: Client, actor: Actor, workflow_id: str) -> WorkflowExecutionDescription:
+async def visible_case(client: Client, db: Database, actor: Actor, workflow_id: str) -> WorkflowExecutionDescription:
     """A scenario workflow this actor may see, described; anything else does not exist for them (404),
-    whether it is missing, an agency task, a workflow of no registered scenario, or a case of a court
-    that is not theirs (the same answer as an unknown id). The one place that says which cases a user
-    may see."""
+    whether it is missing, an agency task, a workflow of no registered scenario, one the web did not start
+    (nor a workflow it started: web/services/register.py), or a case of a court that is not theirs by the
+    register (the same answer as an unknown id). The one place that says which cases a user may see."""
+    return (await _visible(client, db, actor, workflow_id))[0]
+
+
+async def _visible(
+    client: Client, db: Database, actor: Actor, workflow_id: str
+) -> tuple[WorkflowExecutionDescription, Registered]:
     require_role(actor, *READERS)
     desc = await describe_or_404(client.get_workflow_handle(workflow_id))
-    attrs = desc.typed_search_attributes
-    if attrs.get(SCENARIO) not in SCENARIOS:
+    if desc.typed_search_attributes.get(SCENARIO) not in SCENARIOS:
         raise NotFound("WORKFLOW_NOT_FOUND", f"no case workflow {workflow_id!r}", "workflow_id")
-    require_court(actor, attrs.get(COURT), workflow_id)
-    return desc
+    owner = (await register.owners(db, [desc.raw_description.workflow_execution_info])).get(workflow_id)
+    if owner is None:
+        raise NotFound("WORKFLOW_NOT_FOUND", f"no case workflow {workflow_id!r}", "workflow_id")
+    require_court(actor, owner.court, workflow_id)
+    return desc, owner
 
 
 async def _closed_outcome(
@@ -122,7 +133,20 @@ async def get_workflow(client: Client, pages: CasePageStore, actor: Actor, workf
     """Status, summary, pending decisions, timeline (who did what, when, why) and result of one workflow.
     Built from the status query once per history length: then from this process's memory, or from the
     pages another process built (``pages``, the web database)."""
-    desc = await visible_case(client, actor, workflow_id)
+    desc, owner = await _visible(client, pages.db, actor, workflow_id)
+    detail = await _built(client, pages, actor, desc, owner)
+    if desc.status in (WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.CANCELED):
+        # Ended without the web's record? Judged now (once per process), shown on the page.
+        await incidents.check(client, pages.db, [desc.raw_description.workflow_execution_info])
+        found = await pages.db.read(StartedStore(pages.db).incidents, (owner.court,), workflow_id)
+        detail = detail.model_copy(update={"incidents": [IncidentView.model_validate(i.model_dump()) for i in found]})
+    return detail
+
+
+async def _built(
+    client: Client, pages: CasePageStore, actor: Actor, desc: WorkflowExecutionDescription, owner: Registered
+) -> WorkflowDetail:
+    workflow_id = desc.id
     key = (desc.id, desc.run_id, desc.history_length)
     cached = _details.get(key)
     if cached is not None:
@@ -133,7 +157,7 @@ async def get_workflow(client: Client, pages: CasePageStore, actor: Actor, workf
         _details.put(key, detail)
         return detail
     handle = client.get_workflow_handle(workflow_id)
-    base = summary_of(desc.id, desc.typed_search_attributes, desc.status, desc.start_time, desc.close_time)
+    base = summary_of(desc.id, desc.typed_search_attributes, desc.status, desc.start_time, desc.close_time, owner)
     detail = WorkflowDetail(
         **base.model_dump(),
         run_id=desc.run_id,

@@ -1,5 +1,7 @@
 """The list of scenario workflows: the visibility query built from the filters (each value quoted so it
-cannot inject a clause), one page of rows read straight from visibility, always within the actor's courts."""
+cannot inject a clause), one page of rows read straight from visibility, kept to the workflows the web
+started (their court and starter from its register, web/services/register.py), always within the actor's
+courts."""
 
 from __future__ import annotations
 
@@ -18,9 +20,12 @@ from temporalio.client import (
 from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.actors import Actor
+from domain.actors import Actor, Role
 from domain.errors import ValidationFailed
 from runtime.temporal import CASE_NUMBER, COURT, SCENARIO, STARTED_BY, STATUS
+from store.db import Database
+from store.started import Registered
+from web.services import register
 from web.services.access import READERS, courts_clause, require_role
 from web.services.workflow_views import ListFilter, WorkflowPage, WorkflowSummary
 
@@ -80,14 +85,16 @@ def summary_of(
     status: WorkflowExecutionStatus | None,
     started: datetime | None,
     closed: datetime | None,
+    owner: Registered,
 ) -> WorkflowSummary:
-    """A list row from what visibility or describe says about a workflow."""
+    """A list row from what describe says about a workflow, its trusted fields from the register."""
+    own = owner.workflow_id == workflow_id
     return WorkflowSummary(
         workflow_id=workflow_id,
-        scenario=attrs.get(SCENARIO),
-        case_number=attrs.get(CASE_NUMBER),
-        court=attrs.get(COURT),
-        started_by=attrs.get(STARTED_BY),
+        scenario=(owner.scenario if own else None) or attrs.get(SCENARIO),
+        case_number=(owner.case_number if own else None) or attrs.get(CASE_NUMBER),
+        court=owner.court,
+        started_by=owner.started_by if own else attrs.get(STARTED_BY),
         status=attrs.get(STATUS),
         temporal_status=status.name if status else None,
         started_at=started,
@@ -111,16 +118,18 @@ def _decode_page_token(token: str | None) -> bytes | None:
 _ROW_KEYS = {key.name: key for key in (SCENARIO, CASE_NUMBER, COURT, STARTED_BY, STATUS)}
 
 
-def _row(info: WorkflowExecutionInfo) -> WorkflowSummary:
-    """A list row straight from visibility's wire form: our keyword attributes are JSON strings."""
+def _row(info: WorkflowExecutionInfo, owner: Registered) -> WorkflowSummary:
+    """A list row straight from visibility's wire form (our keyword attributes are JSON strings), its
+    trusted fields from the register (``owner``: the workflow's own row, or its root's)."""
     fields = info.search_attributes.indexed_fields
     values = {key: json.loads(fields[name].data) for name, key in _ROW_KEYS.items() if name in fields}
+    own = owner.workflow_id == info.execution.workflow_id
     return WorkflowSummary(
         workflow_id=info.execution.workflow_id,
-        scenario=values.get(SCENARIO),
-        case_number=values.get(CASE_NUMBER),
-        court=values.get(COURT),
-        started_by=values.get(STARTED_BY),
+        scenario=(owner.scenario if own else None) or values.get(SCENARIO),
+        case_number=(owner.case_number if own else None) or values.get(CASE_NUMBER),
+        court=owner.court,
+        started_by=owner.started_by if own else values.get(STARTED_BY),
         status=values.get(STATUS),
         temporal_status=WorkflowExecutionStatus(info.status).name if info.status else None,
         started_at=info.start_time.ToDatetime(UTC) if info.HasField("start_time") else None,
@@ -128,8 +137,17 @@ def _row(info: WorkflowExecutionInfo) -> WorkflowSummary:
     )
 
 
-async def search(client: Client, query: str, page_size: int, page_token: str | None = None) -> WorkflowPage:
-    """One page of scenario workflows matching a visibility ``query`` (from :func:`build_list_query`)."""
+async def search(
+    client: Client,
+    db: Database,
+    query: str,
+    page_size: int,
+    page_token: str | None = None,
+    courts: tuple[str, ...] | None = None,
+) -> WorkflowPage:
+    """One page of scenario workflows matching a visibility ``query`` (from :func:`build_list_query`): only
+    those the web started (web/services/register.py), of ``courts`` by the register (None: every court). A
+    page may hold fewer rows than asked when visibility answered with workflows that are not the web's."""
     request = ListWorkflowExecutionsRequest(
         namespace=client.namespace,
         query=query,
@@ -146,29 +164,41 @@ async def search(client: Client, query: str, page_size: int, page_token: str | N
                 "INVALID_PAGE_TOKEN", "next_page_token is not one we issued", "next_page_token"
             ) from None
         raise
-    items = [_row(info) for info in response.executions]
+    found = await register.owners(db, response.executions)
+    items = [
+        _row(info, found[info.execution.workflow_id])
+        for info in response.executions
+        if info.execution.workflow_id in found and (courts is None or found[info.execution.workflow_id].court in courts)
+    ]
     next_token = response.next_page_token
     token = base64.urlsafe_b64encode(next_token).decode().rstrip("=") if next_token else None
     return WorkflowPage(items=items, next_page_token=token)
 
 
 async def list_workflows(
-    client: Client, actor: Actor, filters: ListFilter, page_size: int = 50, page_token: str | None = None
+    client: Client,
+    db: Database,
+    actor: Actor,
+    filters: ListFilter,
+    page_size: int = 50,
+    page_token: str | None = None,
 ) -> WorkflowPage:
     """Scenario workflows of the actor's courts (running first, then by closing time, newest first), filtered."""
     require_role(actor, *READERS)
     query = build_list_query(
         filters.case_number, filters.scenario, filters.status, filters.temporal_status, filters.started_by
     )
-    return await search_for(client, actor, query, page_size, page_token)
+    return await search_for(client, db, actor, query, page_size, page_token)
 
 
 async def search_for(
-    client: Client, actor: Actor, query: str, page_size: int, page_token: str | None = None
+    client: Client, db: Database, actor: Actor, query: str, page_size: int, page_token: str | None = None
 ) -> WorkflowPage:
-    """:func:`search` within the actor's courts: every list a user sees goes through here."""
+    """:func:`search` within the actor's courts: every list a user sees goes through here. The court
+    clause narrows visibility's answer; the register's court decides."""
     require_role(actor, *READERS)
     scope = courts_clause(actor, COURT.name)
     if scope is None:
         return WorkflowPage(items=[])
-    return await search(client, f"{query} AND {scope}", page_size, page_token)
+    courts = None if actor.role is Role.SYSTEM else tuple(actor.courts)
+    return await search(client, db, f"{query} AND {scope}", page_size, page_token, courts)

@@ -22,6 +22,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, Forbidden, OneMatterError, ValidationFailed
 from runtime.logging import get_logger
 from security.identity import acting_as
+from store.db import Database
 from web.errors import GatewayTimeout
 from web.services.access import DECIDERS, require_role
 from web.services.workflow_detail import describe_or_404, visible_case
@@ -110,12 +111,14 @@ async def wait_until_settled(client: Client, desc: WorkflowExecutionDescription)
         desc = await describe_or_404(handle)
 
 
-async def decide(client: Client, actor: Actor, workflow_id: str, decision: str, body: DecisionBody) -> Any:
+async def decide(
+    client: Client, db: Database, actor: Actor, workflow_id: str, decision: str, body: DecisionBody
+) -> Any:
     """A judge's decision (法官决定), with a reason. The workflow validates it and records who, when, why;
     the answer is its ``DecisionOutcome``. Only on a case of the actor's court; which role takes which
     decision is the workflow's decision desk's to say (a judge's, or an approver's second approval)."""
     require_role(actor, *DECIDERS)
-    desc = await visible_case(client, actor, workflow_id)
+    desc = await visible_case(client, db, actor, workflow_id)
     await wait_until_settled(client, desc)
     update = DecisionInput(decision=decision, reason=body.reason, payload=dict(body.model_extra or {}))
     result = await execute_update_as(

@@ -25,6 +25,18 @@ class WorkflowSummary(BaseModel):
     closed_at: datetime | None = None
 
 
+class IncidentView(BaseModel):
+    """An incident as the court sees it."""
+
+    workflow_id: str
+    run_id: str
+    court: str
+    kind: str = Field(description="terminated, reset or canceled — done outside the web")
+    happened_at: datetime
+    found_at: datetime
+    caller: str = Field(description="what Temporal recorded of the caller: its client identity and reason")
+
+
 class WorkflowDetail(WorkflowSummary):
     run_id: str | None = None
     workflow_type: str | None = None
@@ -36,6 +48,10 @@ class WorkflowDetail(WorkflowSummary):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     result: Any = None
     failure: ErrorDetail | None = None
+    incidents: list[IncidentView] = Field(
+        default_factory=list,
+        description="a cancel, terminate or reset done outside the web (web/services/incidents.py)",
+    )
 
 
 class WorkflowPage(BaseModel):

@@ -65,7 +65,7 @@ async def search(request: Request, user: AuditUser) -> Response:
     if started_to:
         query += f" AND StartTime < {_visibility_time(started_to)}"
     state = app_state(request)
-    found = await cases.search_for(temporal_client(state), user.actor, query, PAGE_SIZE)
+    found = await cases.search_for(temporal_client(state), state.db, user.actor, query, PAGE_SIZE)
     rows = [Row(**s.model_dump()) for s in found.items]
     seen = {r.workflow_id for r in rows}
     archived = await audit.search_archive(

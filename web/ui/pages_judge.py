@@ -444,7 +444,7 @@ async def take_decision(workflow_id: str, decision: str, request: Request, user:
     reason = values.get("reason", "").strip()
     try:
         body = DecisionBody.model_validate({**parsed.data, "reason": reason})
-        await case_service.decide(client, user.actor, workflow_id, decision, body)
+        await case_service.decide(client, app_state(request).db, user.actor, workflow_id, decision, body)
     except ValidationError as exc:
         by_field, general = error_map(field_messages(exc.errors(), t))
         return await _case_page(request, user, workflow_id, decision, values, by_field, general, status_code=422)
@@ -461,7 +461,7 @@ async def cancel_case(workflow_id: str, request: Request, user: JudgeUser) -> Re
     await check_csrf(request, user)
     client = temporal_client(app_state(request))
     # Anything but a case this judge may see is refused before the form is even looked at.
-    await case_service.visible_case(client, user.actor, workflow_id)
+    await case_service.visible_case(client, app_state(request).db, user.actor, workflow_id)
     values = _form(await request.form())
     try:
         body = CancelBody(reason=values.get("reason", ""))
@@ -469,7 +469,7 @@ async def cancel_case(workflow_id: str, request: Request, user: JudgeUser) -> Re
         errors = {"cancel_reason": translator(request)("common.required")}
         return await _case_page(request, user, workflow_id, "__cancel__", values, errors, status_code=422)
     try:
-        await case_service.cancel(client, user.actor, workflow_id, body)
+        await case_service.cancel(client, app_state(request).db, user.actor, workflow_id, body)
     except Conflict as exc:
         return await _case_page(
             request, user, workflow_id, None, None, None, [said(exc, translator(request))], status_code=exc.status

@@ -18,7 +18,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/ui/queue", response_class=HTMLResponse)
 async def queue(request: Request, user: DeciderUser) -> Response:
     token = request.query_params.get("page") or None
-    found = await queues.decisions_waiting(temporal_client(app_state(request)), user.actor, page_token=token)
+    found = await queues.decisions_waiting(
+        temporal_client(app_state(request)), app_state(request).db, user.actor, page_token=token
+    )
     return page(
         request, "judge/queue.html", user, rows=found.items, next_page=found.next_page_token, scenarios=SCENARIOS
     )

@@ -1,0 +1,163 @@
+"""Issue 23, item 2: nothing moves a case without a trace of who. The web's lists, counts and case pages
+come from its register of the workflows it started (store/started.py, web/services/register.py): a
+workflow a plain client starts with our search attributes appears nowhere. A cancel, terminate or reset
+done outside the web — with Temporal's own CLI here — is an incident the court's users see: on the case
+page, on the dashboard and in ``GET /api/incidents``; the web's own cancel is not. Against the real dev
+server, the real web and the CLI the tests' server is."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus
+
+from config.settings import Settings
+from runtime.temporal import scenario_search_attributes
+from tests.helpers import case_number
+from tests.web.test_web_api import DEMO_COURT, START, auth, inquiry_request, wait_for, wait_listed
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
+
+
+@pytest.fixture
+async def http(web: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=web, timeout=60) as c:
+        yield c
+
+
+def cli(settings: Settings, *args: str) -> None:
+    """Temporal's own command line, as an operator (or an intruder with frontend access) runs it."""
+    command = [str(TEMPORAL_CLI), "workflow", *args, "--address", settings.temporal_address]
+    out = subprocess.run([*command, "--namespace", settings.temporal_namespace], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
+async def started_by_the_web(http: httpx.AsyncClient, number: str) -> str:
+    judge = await auth(http, "judge")
+    r = await http.post(START, json=inquiry_request(number), headers=judge)
+    assert r.status_code == 201, r.text
+    wid: str = r.json()["workflow_id"]
+    await wait_for(http, wid, lambda d: d["status"] == "inquiring")
+    return wid
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 30) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await check()
+        if found or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.3)
+
+
+async def test_a_workflow_the_web_did_not_start_appears_nowhere(
+    http: httpx.AsyncClient, client: Client, settings: Settings
+) -> None:
+    """The review's reproduction: a plain client starts a workflow with our search attributes (上城, started by
+    judge, completed) on a task queue nobody polls. It is in no list, no count and has no page; the case the
+    web started under the same 案号 is listed."""
+    number = case_number()
+    ours = await started_by_the_web(http, number)
+    forged_status = f"completed-{uuid.uuid4().hex[:6]}"
+    plain = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    forged = []
+    for status in ("completed", forged_status):
+        handle = await plain.start_workflow(
+            "AssetInquiry",
+            id=f"asset-inquiry-{uuid.uuid4().hex[:12]}",
+            task_queue=f"nobody-{uuid.uuid4().hex[:8]}",
+            search_attributes=scenario_search_attributes(
+                number, "asset-inquiry", status, DEMO_COURT, started_by="judge"
+            ),
+        )
+        forged.append(handle)
+    try:
+        judge, supervisor = await auth(http, "judge"), await auth(http, "supervisor")
+        assert [r["workflow_id"] for r in await wait_listed(http, number)] == [ours]
+        for params in (
+            {"mine": "true"},
+            {"started_by": "judge"},
+            {"status": "completed"},
+            {"scenario": "asset-inquiry"},
+        ):
+            r = await http.get("/api/workflows", params={**params, "page_size": 500}, headers=judge)
+            assert r.status_code == 200, r.text
+            assert not {f.id for f in forged} & {row["workflow_id"] for row in r.json()}, params
+        for handle in forged:
+            assert (await http.get(f"/api/workflows/{handle.id}", headers=judge)).status_code == 404
+            r = await http.post(f"/api/workflows/{handle.id}/cancel", json={"reason": "撤回"}, headers=judge)
+            assert r.status_code == 404
+        board = (await http.get("/api/dashboard", headers=supervisor)).json()
+        assert not [c for c in board["cases"] if c["status"] == forged_status], board["cases"]
+        page = await http.get("/ui/cases", params={"case_number": number}, cookies=await _ui(http, "judge"))
+        assert ours in page.text and not [f for f in forged if f.id in page.text]
+    finally:
+        for handle in forged:
+            await handle.terminate(reason="test cleanup")
+
+
+async def _ui(http: httpx.AsyncClient, username: str) -> dict[str, str]:
+    from web.codec import SESSION_COOKIE
+
+    token = (await auth(http, username))["Authorization"].removeprefix("Bearer ")
+    return {SESSION_COOKIE: token}
+
+
+async def _incidents(http: httpx.AsyncClient, username: str, wid: str) -> list[dict[str, Any]]:
+    r = await http.get("/api/incidents", params={"workflow_id": wid}, headers=await auth(http, username))
+    assert r.status_code == 200, r.text
+    rows: list[dict[str, Any]] = r.json()
+    return rows
+
+
+async def test_a_terminate_from_temporals_cli_is_an_incident_the_court_sees(
+    http: httpx.AsyncClient, client: Client, settings: Settings
+) -> None:
+    wid = await started_by_the_web(http, case_number())
+    cli(settings, "terminate", "--workflow-id", wid, "--reason", "mallory 的理由")
+    assert (await client.get_workflow_handle(wid).describe()).status is WorkflowExecutionStatus.TERMINATED
+    for username in ("admin", "auditor", "supervisor", "judge"):
+        (incident,) = await eventually(lambda u=username: _incidents(http, u, wid))  # type: ignore[misc]
+        assert incident["kind"] == "terminated" and incident["court"] == DEMO_COURT, incident
+        assert "mallory 的理由" in incident["caller"]
+    # Another court's users do not see it, as they do not see the case.
+    assert await _incidents(http, "judge-jiaxing", wid) == []
+    detail = (await http.get(f"/api/workflows/{wid}", headers=await auth(http, "judge"))).json()
+    assert [i["kind"] for i in detail["incidents"]] == ["terminated"]
+    board = (await http.get("/api/dashboard", headers=await auth(http, "supervisor"))).json()
+    assert wid in {i["workflow_id"] for i in board["incidents"]}
+
+
+async def test_a_reset_and_a_plain_cancel_are_incidents_the_webs_cancel_is_not(
+    http: httpx.AsyncClient, client: Client, settings: Settings
+) -> None:
+    judge = await auth(http, "judge")
+    reset, plain, by_web = [await started_by_the_web(http, case_number()) for _ in range(3)]
+    first_run = (await client.get_workflow_handle(reset).describe()).run_id
+    cli(settings, "reset", "--workflow-id", reset, "--type", "FirstWorkflowTask", "--reason", "evil reset", "--yes")
+    cli(settings, "cancel", "--workflow-id", plain)
+    r = await http.post(f"/api/workflows/{by_web}/cancel", json={"reason": "申请执行人撤回执行申请"}, headers=judge)
+    assert r.status_code == 202, r.text
+    for wid in (plain, by_web):
+        await eventually(lambda w=wid: _closed(client, w))  # type: ignore[misc]
+    (incident,) = await eventually(lambda: _incidents(http, "auditor", reset))
+    assert incident["kind"] == "reset" and incident["run_id"] == first_run
+    (incident,) = await eventually(lambda: _incidents(http, "auditor", plain))
+    assert incident["kind"] == "canceled"
+    assert await _incidents(http, "auditor", by_web) == [], "the web's own cancel is recorded, not an incident"
+    detail = (await http.get(f"/api/workflows/{by_web}", headers=judge)).json()
+    assert detail["temporal_status"] == "CANCELED" and detail["incidents"] == []
+
+
+async def _closed(client: Client, wid: str) -> bool:
+    return (await client.get_workflow_handle(wid).describe()).status is not WorkflowExecutionStatus.RUNNING
