@@ -24,7 +24,9 @@ class AuditEvent(BaseModel):
     at: datetime
     workflow_id: str = Field(description="the workflow (or child workflow, e.g. an agency task) it happened in")
     event_id: int = Field(description="the Temporal history event it was derived from")
-    category: str = Field(description="start, signal, update, activity, task, child, status, cancel or close")
+    category: str = Field(
+        description="start, signal, update, activity, task, child, status, cancel, close or incident (found by the web)"
+    )
     action: str
     actor: Actor | None = None
     identity: str | None = Field(default=None, description="Temporal's client identity (process@host)")

@@ -95,6 +95,7 @@ async def test_a_workflow_the_web_did_not_start_appears_nowhere(
             assert not {f.id for f in forged} & {row["workflow_id"] for row in r.json()}, params
         for handle in forged:
             assert (await http.get(f"/api/workflows/{handle.id}", headers=judge)).status_code == 404
+            assert (await http.get(f"/api/workflows/{handle.id}/audit", headers=judge)).status_code == 404
             r = await http.post(f"/api/workflows/{handle.id}/cancel", json={"reason": "撤回"}, headers=judge)
             assert r.status_code == 404
         board = (await http.get("/api/dashboard", headers=supervisor)).json()
@@ -134,8 +135,15 @@ async def test_a_terminate_from_temporals_cli_is_an_incident_the_court_sees(
     assert await _incidents(http, "judge-jiaxing", wid) == []
     detail = (await http.get(f"/api/workflows/{wid}", headers=await auth(http, "judge"))).json()
     assert [i["kind"] for i in detail["incidents"]] == ["terminated"]
+    page = await http.get(f"/ui/cases/{wid}", cookies=await _ui(http, "judge"))
+    assert "系统之外被强制终止" in page.text and "mallory 的理由" in page.text
+    board_page = await http.get("/ui/dashboard", cookies=await _ui(http, "supervisor"))
+    assert 'data-testid="dash-incidents"' in board_page.text and wid in board_page.text
     board = (await http.get("/api/dashboard", headers=await auth(http, "supervisor"))).json()
     assert wid in {i["workflow_id"] for i in board["incidents"]}
+    trail = (await http.get(f"/api/workflows/{wid}/audit", headers=await auth(http, "auditor"))).json()
+    (marked,) = [e for e in trail["events"] if e["category"] == "incident"]
+    assert marked["action"] == "terminated_outside_the_web" and marked["hash"] == trail["chain"]["head"]
 
 
 async def test_a_reset_and_a_plain_cancel_are_incidents_the_webs_cancel_is_not(

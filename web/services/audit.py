@@ -12,14 +12,17 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client
 
 from audit import archive
+from audit.chain import seal
 from audit.derive import temporal_ui_link
 from audit.export import build_export, export_bytes, load_signing_key, public_key_b64, public_key_pem
-from audit.redact import Redactor
-from audit.trail import AuditTrail
+from audit.redact import Redactor, mask_text
+from audit.trail import AuditEvent, AuditTrail
 from audit.verify import key_id
 from config.settings import Settings
 from domain.actors import Actor
 from store.db import Database
+from store.started import Incident, StartedStore
+from web.services import register
 from web.services.access import READERS, require_court, require_role
 from workflows.personal_data import personal_data_models
 
@@ -70,9 +73,32 @@ async def trail(actor: Actor, db: Database, client: Client, workflow_id: str) ->
     sight once closed), else from the archive. Personal data masked. A case of another court is not
     found, as an unknown one is."""
     require_role(actor, *READERS)
+    owner = await register.owner_of(client, db, workflow_id)  # a workflow the web did not start has no trail
+    require_court(actor, owner.court if owner else None, workflow_id)
     sealed = await archive.trail_for(db, client, workflow_id, redactor())
-    require_court(actor, sealed.header.court, workflow_id)
-    return sealed
+    found = await db.read(StartedStore(db).incidents, (sealed.header.court,), workflow_id)
+    return with_incidents(sealed, found) if found else sealed
+
+
+def with_incidents(sealed: AuditTrail, found: list[Incident]) -> AuditTrail:
+    """The trail with the incidents found against its workflow (web/services/incidents.py) linked into its
+    chain after the events Temporal recorded: a cancel, terminate or reset the web did not record is named
+    as such in the signed export, not only shown as Temporal's bare event."""
+    marked = [
+        AuditEvent(
+            index=0,
+            at=incident.happened_at,
+            workflow_id=incident.workflow_id,
+            event_id=0,
+            category="incident",
+            action=f"{incident.kind}_outside_the_web",
+            identity=mask_text(incident.caller) or None,
+            outcome="incident",
+            detail={"run_id": incident.run_id, "found_at": incident.found_at.isoformat()},
+        )
+        for incident in sorted(found, key=lambda i: (i.happened_at, i.run_id))
+    ]
+    return seal(sealed.header, [*sealed.events, *marked], sealed.source)
 
 
 async def signed_export(

@@ -100,7 +100,8 @@ class Dashboard(BaseModel):
     cases_partial: bool
     payouts: list[PayoutProgress]
     incidents: list[IncidentView] = Field(
-        description="cases cancelled, terminated or reset outside the web (web/services/incidents.py)"
+        default_factory=list,
+        description="cases cancelled, terminated or reset outside the web (web/services/incidents.py)",
     )
 
 

@@ -13,6 +13,8 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.client import Client
+from temporalio.service import RPCError
 
 from store.db import Database
 from store.started import Registered, StartedStore
@@ -70,3 +72,16 @@ async def owners(db: Database, infos: Iterable[WorkflowExecutionInfo]) -> dict[s
         if row is not None:
             out[wid] = row
     return out
+
+
+async def owner_of(client: Client, db: Database, workflow_id: str) -> Registered | None:
+    """The register's row that makes ``workflow_id`` the web's (its own, else its root's, which Temporal is
+    asked for), or None."""
+    own = (await rows_of(db, [workflow_id])).get(workflow_id)
+    if own is not None:
+        return own
+    try:
+        desc = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError:
+        return None
+    return (await owners(db, [desc.raw_description.workflow_execution_info])).get(workflow_id)
