@@ -1,7 +1,7 @@
 """The register of the workflows the web started, the cancels it asked for and the incidents (store/started.py).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from store.db import UTCDateTime
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
