@@ -53,6 +53,29 @@ class RemovalGround(StrEnum):
     WRONG_ENTRY = "wrong-entry"  # Art. 9 / Art. 12: 不应纳入, 撤销
 
 
+# Art. 10 para 1's grounds (应当在三个工作日内删除). Art. 10 para 2: 有纳入期限的, 不适用前款规定 — an entry with a
+# term (grounds (二)–(六)) leaves the list at its term's end, or earlier by the court's early deletion (提前删除,
+# Art. 2: 积极履行或者主动纠正失信行为); an entry without one (ground (一)) only on Art. 10's grounds. Performance in
+# full, or of a settlement, is the plainest 积极履行: on a term entry it is Art. 2's early deletion, named by its
+# fact (the case's full performance deletes the entry, DOMAIN §17.7). Either entry may be revoked if wrong.
+ART_10_PARA_1 = frozenset(
+    {
+        RemovalGround.FULL_PERFORMANCE,
+        RemovalGround.SETTLEMENT_PERFORMED,
+        RemovalGround.APPLICANT_REQUEST,
+        RemovalGround.NO_ASSETS_AFTER_CLOSURE,
+        RemovalGround.STAYED,
+        RemovalGround.NOT_ENFORCED,
+        RemovalGround.TERMINATED,
+    }
+)
+PERFORMANCE_GROUNDS = frozenset({RemovalGround.FULL_PERFORMANCE, RemovalGround.SETTLEMENT_PERFORMED})
+# Which grounds remove which entry: (the entry has a term) → the grounds allowed.
+REMOVAL_GROUNDS_BY_ENTRY: dict[bool, frozenset[RemovalGround]] = {
+    False: ART_10_PARA_1 | {RemovalGround.WRONG_ENTRY},
+    True: PERFORMANCE_GROUNDS | {RemovalGround.TERM_ENDED, RemovalGround.EARLY_BY_COURT, RemovalGround.WRONG_ENTRY},
+}
+
 # Grounds a judge decides (the term's end and a wrong entry are reached by the procedure itself).
 # The term's end is the clock's; a wrong entry the judge revokes ex officio (Art. 9) as well as on the
 # debtor's request (Art. 12).
@@ -78,6 +101,8 @@ class DishonestParam(StrEnum):
     CORRECTION_REVIEW = "dishonest.correction_review"  # Art. 12: 十五日内审查
     CORRECTION_FIX = "dishonest.correction_fix"  # Art. 12: 三个工作日内纠正
     RELISTING_BAR = "dishonest.relisting_bar"  # Art. 10: 六个月内再申请纳入的, 不予支持
+    RECONSIDERATION_WITHIN = "dishonest.reconsideration_within"  # Art. 12: 十日内向上一级法院申请复议
+    RECONSIDERATION_DECIDED = "dishonest.reconsideration_decided"  # Art. 12: 上一级法院十五日内作出决定
 
 
 @functools.cache
@@ -146,6 +171,95 @@ def removal_starts_on(arose_on: date | None, listed_on: date, today: date) -> da
     if arose_on < listed_on:
         return "ground_arose_on: 删除事由发生日不得早于纳入之日 / before the entry"
     return arose_on
+
+
+def removal_ground_problem(ground: RemovalGround, has_term: bool) -> str | None:
+    """Art. 10 para 2 against Art. 2: an entry with a term is not deleted on an Art. 10 para 1 ground — the
+    court may delete it early (提前删除, Art. 2) where the debtor performs or corrects; an entry without a term
+    has no term to shorten, so it is deleted on an Art. 10 ground."""
+    if ground in REMOVAL_GROUNDS_BY_ENTRY[has_term]:
+        return None
+    if has_term:
+        return (
+            f"ground: 有纳入期限的, 不适用第十条第一款 ({ground.value}); 积极履行或主动纠正的, 依第二条提前删除 "
+            "(early-by-court) / an entry with a term is deleted early under Art. 2, not on an Art. 10 ground"
+        )
+    return (
+        f"ground: 无纳入期限的失信信息依第十条第一款删除, 不适用提前删除 ({ground.value}) / "
+        "an entry without a term is deleted on an Art. 10 ground"
+    )
+
+
+class PublicStatus(StrEnum):
+    """失信规定 Art. 8 paras 3–4: whom the court must tell beyond the list, by who the debtor is."""
+
+    STATE_FUNCTIONARY = "state-functionary"  # 国家工作人员 (第三款)
+    NPC_DEPUTY = "npc-deputy"  # 人大代表 (第三款)
+    CPPCC_MEMBER = "cppcc-member"  # 政协委员 (第三款)
+    STATE_ORGAN = "state-organ"  # 国家机关 (第四款)
+    PUBLIC_INSTITUTION = "public-institution"  # 事业单位 (第四款)
+    STATE_OWNED_ENTERPRISE = "state-owned-enterprise"  # 国有企业 (第四款)
+
+
+class Art8Notice(BaseModel):
+    paragraph: int
+    debtor_kind: PartyKind
+    recipient: str = Field(description="whom the paragraph names")
+
+
+# Art. 8 as data: a person in public office is reported to their unit and the departments concerned (para 3);
+# a state organ, public institution or state-owned enterprise to its superior, the competent department or
+# the body exercising the investor's duties (para 4).
+ART_8_NOTICES: dict[PublicStatus, Art8Notice] = {
+    status: Art8Notice(
+        paragraph=3 if kind is PartyKind.PERSON else 4,
+        debtor_kind=kind,
+        recipient="所在单位和相关部门" if kind is PartyKind.PERSON else "上级单位、主管部门或者履行出资人职责的机构",
+    )
+    for status, kind in (
+        (PublicStatus.STATE_FUNCTIONARY, PartyKind.PERSON),
+        (PublicStatus.NPC_DEPUTY, PartyKind.PERSON),
+        (PublicStatus.CPPCC_MEMBER, PartyKind.PERSON),
+        (PublicStatus.STATE_ORGAN, PartyKind.ORGANISATION),
+        (PublicStatus.PUBLIC_INSTITUTION, PartyKind.ORGANISATION),
+        (PublicStatus.STATE_OWNED_ENTERPRISE, PartyKind.ORGANISATION),
+    )
+}
+
+
+def art8_notice_problem(debtor_kind: PartyKind, status: PublicStatus | None, reported_to: str) -> str | None:
+    """Art. 8 paras 3–4: a debtor of one of these statuses is reported to the body the paragraph names, which
+    the request must name; the status must fit the debtor (a person's office, an organisation's nature)."""
+    if status is None:
+        return (
+            "reported_to: 仅在被执行人具有第八条第三、四款身份时填写 / only with a public status"
+            if reported_to
+            else None
+        )
+    notice = ART_8_NOTICES[status]
+    if notice.debtor_kind is not debtor_kind:
+        return f"public_status: {status.value} 不适用于该被执行人 (失信规定 第八条第{notice.paragraph}款)"
+    if not reported_to:
+        return (
+            f"reported_to: 应当通报其{notice.recipient} (失信规定 第八条第{'三' if notice.paragraph == 3 else '四'}款) "
+            f"/ name the body Art. 8 para {notice.paragraph} reports to"
+        )
+    return None
+
+
+def reconsideration_problem(applied_on: date, refused_on: date, params: LegalParams) -> str | None:
+    """Art. 12: a refused correction may be taken to the higher court for reconsideration within 10 days of
+    the refusal's service (here: of the refusal)."""
+    window = params.duration(DishonestParam.RECONSIDERATION_WITHIN)
+    last = date.fromordinal(refused_on.toordinal() + window.amount)
+    if applied_on < refused_on:
+        return "applied_on: 复议申请不得早于驳回纠正申请之日 / before the refusal"
+    if applied_on > last:
+        return (
+            f"applied_on: 复议应于驳回之日起{window.amount}日内提出, 最迟 {last.isoformat()} (失信规定 第十二条) / "
+            f"reconsideration is sought within {window.amount} days"
+        )
+    return None
 
 
 def listing_term(ground: ListingGround, extension_years: int, params: LegalParams) -> LegalDuration | None:

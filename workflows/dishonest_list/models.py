@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -14,7 +15,9 @@ from domain.dishonest_list import (
     ListingBar,
     ListingGround,
     PreviousRemoval,
+    PublicStatus,
     RemovalGround,
+    art8_notice_problem,
 )
 from domain.legal_params import LegalParams
 from domain.parties import Party, PartyKind
@@ -29,6 +32,9 @@ NAME = "dishonest-list"
 ENTER, DECLINE = "enter-list", "decline-entry"
 REGISTER_CORRECTION = "register-correction-request"
 ACCEPT_CORRECTION, REFUSE_CORRECTION = "accept-correction", "refuse-correction"
+# Art. 12: a refused correction taken to the higher court (复议), and that court's decision as received.
+REGISTER_RECONSIDERATION = "register-reconsideration"
+RECORD_RECONSIDERATION = "record-reconsideration-decision"
 REMOVE = REMOVE_LISTING
 # The credit and industry agencies' receipt of an entry's (or a removal's) notice (失信规定 Art. 8).
 NOTICE_RECEIPT = "dishonest-notice-receipt"
@@ -56,6 +62,12 @@ class DishonestListRequest(BaseModel):
     list_partner: str = Field(default="dishonest-list", description="全国失信被执行人名单库 (partner id)")
     credit_agency: str = Field(default="credit-pboc", description="征信机构 (agency id)")
     industry_agency: str = Field(default="market-regulation", description="行业主管部门 (agency id)")
+    public_status: PublicStatus | None = Field(
+        default=None, description="第八条第三、四款: 国家工作人员、人大代表、政协委员; 国家机关、事业单位、国有企业"
+    )
+    reported_to: str = Field(
+        default="", max_length=64, description="第八条第三、四款: 通报的所在单位或上级单位、主管部门 (agency id)"
+    )
 
     @model_validator(mode="after")
     def _representative_only_for_organisations(self) -> DishonestListRequest:
@@ -63,6 +75,9 @@ class DishonestListRequest(BaseModel):
             raise ValueError("legal_representative: only an organisation has one (失信规定 第六条)")
         if (self.previously_removed_on is None) != (self.previously_removed_for is None):
             raise ValueError("previously_removed_on: an earlier removal states both its date and its ground")
+        problem = art8_notice_problem(self.debtor.kind, self.public_status, self.reported_to)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @property
@@ -103,6 +118,21 @@ class CorrectionOutcome(BaseModel):
 
     revoke: bool = Field(default=False, description="撤销纳入")
     correction: EntryCorrection = Field(default_factory=EntryCorrection, description="更正内容")
+
+
+class Reconsideration(BaseModel):
+    """The debtor's application to the higher court (复议) against a refused correction (Art. 12)."""
+
+    applied_on: date = Field(description="申请复议日期")
+    higher_court: str = Field(min_length=4, max_length=100, description="上一级人民法院")
+
+
+class ReconsiderationDecision(BaseModel):
+    """The higher court's decision as the executing court received it (Art. 12)."""
+
+    outcome: Literal["upheld", "revoked", "corrected"] = Field(description="维持 | 撤销纳入 | 更正")
+    decision_ref: str = Field(min_length=3, max_length=100, description="复议决定书文号")
+    correction: EntryCorrection = Field(default_factory=EntryCorrection, description="更正内容 (outcome corrected)")
 
 
 class RemoveEntry(BaseModel):

@@ -6,8 +6,10 @@ from workflows.dishonest_list.models import (
     ACCEPT_CORRECTION,
     DECLINE,
     ENTER,
+    RECORD_RECONSIDERATION,
     REFUSE_CORRECTION,
     REGISTER_CORRECTION,
+    REGISTER_RECONSIDERATION,
     REMOVE,
 )
 from workflows.foundation.words import (
@@ -45,6 +47,8 @@ WORDS = Words(
         ACCEPT_CORRECTION: Word("纠正申请成立", "Accept the correction request"),
         REFUSE_CORRECTION: Word("驳回纠正申请", "Refuse the correction request"),
         REMOVE: Word("删除失信信息", "Remove the entry"),
+        REGISTER_RECONSIDERATION: Word("登记向上一级法院申请复议", "Record an application for reconsideration"),
+        RECORD_RECONSIDERATION: Word("登记上一级法院复议决定", "Record the higher court's decision"),
     },
     actions={
         **DOCUMENT_ACTIONS,
@@ -63,6 +67,10 @@ WORDS = Words(
         "correction_review_overdue": Word("纠正申请审查超期", "Correction review overdue"),
         "corrected": Word("已更正", "Corrected"),
         "correction_refused": Word("驳回纠正申请", "Correction refused"),
+        "reconsideration_applied": Word(
+            "向上一级法院申请复议 (复议期间不停止执行)", "Reconsideration sought (the entry stays meanwhile)"
+        ),
+        "reconsideration_decided": Word("上一级法院作出复议决定", "Higher court decided"),
         "term_ended": Word("纳入期限届满", "Term ended"),
         "removal_ground": Word("删除事由出现", "Removal ground arose"),
         "removed": Word("已删除", "Removed"),
@@ -85,6 +93,12 @@ WORDS = Words(
         "list_partner": Word("失信名单库", "National list"),
         "credit_agency": Word("征信机构", "Credit agency"),
         "industry_agency": Word("行业主管部门", "Industry regulator"),
+        "public_status": Word("被执行人身份 (第八条第三、四款)", "Public status (Art. 8 paras 3–4)"),
+        "reported_to": Word("通报的所在单位或上级单位", "Unit or superior body told (Art. 8)"),
+        "applied_on": Word("申请复议日期", "Applied on"),
+        "higher_court": Word("上一级人民法院", "Higher court"),
+        "outcome": Word("复议结果", "Outcome"),
+        "decision_ref": Word("复议决定书文号", "Decision reference"),
         "extension_years": Word("延长年数", "Extension (years)"),
         "extension_condition": Word("延长事由 (第二条第二款)", "Ground of the extension (Art. 2 para 2)"),
         "ground_arose_on": Word("删除事由发生之日", "Day the ground arose"),
@@ -129,6 +143,10 @@ WORDS = Words(
         "removal_ground": Word("删除事由", "Removal ground"),
         "removal_due": Word("删除期限", "Remove by"),
         "removed_on_time": Word("按期删除", "Removed in time"),
+        "reconsideration_due": Word("复议决定期限", "Reconsideration decided by"),
+        "correction_refused_on": Word(
+            "驳回纠正申请日期 (十日内可申请复议)", "Correction refused on (10 days to seek review)"
+        ),
     },
     columns={
         "due_at": Word("期限", "Due"),
@@ -139,6 +157,9 @@ WORDS = Words(
     tasks={
         "dishonest-list.entry-notice": Word("失信信息通报 (信用惩戒)", "Dishonest entry notice"),
         "dishonest-list.removal-notice": Word("删除失信信息通报", "Removal notice"),
+        "dishonest-list.unit-notice": Word(
+            "失信情况通报所在单位或上级单位 (第八条)", "Notice to the debtor's unit or superior (Art. 8)"
+        ),
     },
     enums={
         **PARTY_ENUMS,
@@ -164,6 +185,15 @@ WORDS = Words(
             "以暴力、威胁方法妨碍、抗拒执行情节严重", "serious obstruction by violence or threat"
         ),
         "multiple-acts": Word("具有多项失信行为", "several dishonest acts"),
+        "state-functionary": Word("国家工作人员", "State functionary"),
+        "npc-deputy": Word("人大代表", "People's Congress deputy"),
+        "cppcc-member": Word("政协委员", "CPPCC member"),
+        "state-organ": Word("国家机关", "State organ"),
+        "public-institution": Word("事业单位", "Public institution"),
+        "state-owned-enterprise": Word("国有企业", "State-owned enterprise"),
+        "upheld": Word("维持", "Upheld"),
+        "revoked": Word("撤销纳入", "Entry revoked"),
+        "corrected": Word("更正", "Corrected"),
     },
     effects={
         **PRESIDENT_DECISION_EFFECTS,
@@ -186,6 +216,16 @@ WORDS = Words(
         "register-correction-request": Word(
             "登记被执行人的纠正申请, 十五日内须作出决定",
             "Records the debtor's correction request; it must be decided within 15 days",
+        ),
+        "register-reconsideration": Word(
+            "登记被执行人对驳回纠正申请的复议申请 (十日内), 上一级法院十五日内决定; 复议期间失信信息不撤下",
+            "Records the debtor's application to the higher court (within 10 days), decided within 15 days; the "
+            "entry stays meanwhile",
+        ),
+        "record-reconsideration-decision": Word(
+            "登记复议决定: 维持则保持, 撤销则撤下失信信息, 更正则三个工作日内更正",
+            "Records the higher court's decision: upheld, the entry stays; revoked, it is taken down; corrected, "
+            "it is corrected within 3 working days",
         ),
         "remove-entry": Word(
             "删除失信信息并通知名单库和各协助单位",

@@ -10,7 +10,7 @@ with its provisional flag."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -30,12 +30,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.consumption_restriction import RestrictionTrigger
     from domain.dishonest_list import (
         DishonestParam,
+        EntryCorrection,
         EntryRemoval,
         ListEntry,
         RemovalGround,
         entry_problem,
         listing_term,
+        reconsideration_problem,
         relisting_problem,
+        removal_ground_problem,
         removal_period,
         removal_starts_on,
     )
@@ -58,8 +61,10 @@ with workflow.unsafe.imports_passed_through():
         ENTER,
         NAME,
         NOTICE_RECEIPT,
+        RECORD_RECONSIDERATION,
         REFUSE_CORRECTION,
         REGISTER_CORRECTION,
+        REGISTER_RECONSIDERATION,
         REMOVE,
         CorrectionOutcome,
         CorrectionRequest,
@@ -67,6 +72,8 @@ with workflow.unsafe.imports_passed_through():
         DishonestListInput,
         DishonestListResult,
         EnterList,
+        Reconsideration,
+        ReconsiderationDecision,
         RemoveEntry,
     )
     from workflows.dishonest_list.words import WORDS
@@ -88,6 +95,8 @@ DECISIONS = (
     DecisionSpec(ACCEPT_CORRECTION, payload=CorrectionOutcome, reason_required=True),
     DecisionSpec(REFUSE_CORRECTION, reason_required=True),
     DecisionSpec(REMOVE, payload=RemoveEntry, reason_required=True),
+    DecisionSpec(REGISTER_RECONSIDERATION, payload=Reconsideration),
+    DecisionSpec(RECORD_RECONSIDERATION, payload=ReconsiderationDecision, reason_required=True),
     *PRESIDENT_DECISIONS,
 )
 # Histories recorded before the decision was signed by the president and issued as a 失信决定书 replay
@@ -96,6 +105,12 @@ DOCUMENTS_PATCH = "dishonest-list-documents"
 # No instrument sets the agencies' answer period; five working days is our choice (DOMAIN.md [I]).
 NOTICE_DUE = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)
 LIST_CALL = timedelta(seconds=30)
+NOTICE_TITLES = {
+    "entry-notice": "失信信息通报",
+    "removal-notice": "删除失信信息通报",
+    # Art. 8 paras 3–4: the debtor's unit (an official, a deputy) or superior body (a state organ, an SOE).
+    "unit-notice": "失信情况通报 (失信规定 第八条第三、四款)",
+}
 ENTRY_KEY = "entry"  # the entry in the case's register of measures
 
 
@@ -123,6 +138,10 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         self.president = PresidentSignature(self.desk, self.timeline, self._set_status)
         self.documents: DocumentIssuer | None = None
         self.signer: str | None = None  # the president who signed the decision ("" before this was asked)
+        # Art. 12: a refused correction may go to the higher court; the entry stays listed meanwhile.
+        self.correction_refused_on: date | None = None
+        self.reconsideration: Reconsideration | None = None
+        self.reconsideration_due: Deadline | None = None
 
     @workflow.run
     async def run(self, inp: DishonestListInput) -> DishonestListResult:
@@ -172,6 +191,10 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         await self._restrict(entry)
         for agency in (req.credit_agency, req.industry_agency):
             self._notify("entry-notice", agency, f"{entry.decision_number}; 失信情形: {entry.ground.value}")
+        if req.public_status is not None:  # a request field newer than every recorded history: no marker needed
+            self._notify(
+                "unit-notice", req.reported_to, f"{entry.decision_number}; 被执行人身份: {req.public_status.value}"
+            )
         self._set_status("listed")
 
         ground, document_ref, occurred_at = await self._while_listed()
@@ -337,10 +360,18 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
                 return RemovalGround.TERM_ENDED, f"{self.entry.decision_number}之期满删除", self.term_ends_at
             timeout = self.clock.real_until(self.term_ends_at) if self.term_ends_at else None
             decision = await self.desk.wait(
-                REGISTER_CORRECTION, REMOVE, timeout=timeout, until=self.case_notices.performed
+                *self._offered_while_listed(), timeout=timeout, until=self.case_notices.performed
             )
             if decision is None:
                 continue  # the term ran out, or the case was performed
+            if decision.decision == REGISTER_RECONSIDERATION:
+                await self._reconsideration_applied(self.desk.payload(decision))
+                continue
+            if decision.decision == RECORD_RECONSIDERATION:
+                revoked_by = await self._reconsideration_decided(self.desk.payload(decision))
+                if revoked_by is not None:
+                    return RemovalGround.WRONG_ENTRY, revoked_by, self.clock.now()
+                continue
             if decision.decision == REMOVE:
                 removal: RemoveEntry = self.desk.payload(decision)
                 self.timeline.record(
@@ -356,6 +387,51 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             if revoked is not None:
                 return RemovalGround.WRONG_ENTRY, revoked, self.clock.now()
             self._set_status("listed")
+
+    def _offered_while_listed(self) -> tuple[str, ...]:
+        """A correction request and a removal always; after a refused correction, the debtor's application
+        to the higher court (within 10 days, Art. 12), then that court's decision."""
+        if self.reconsideration is not None:
+            return (REGISTER_CORRECTION, REMOVE, RECORD_RECONSIDERATION)
+        if self.correction_refused_on is not None:
+            return (REGISTER_CORRECTION, REMOVE, REGISTER_RECONSIDERATION)
+        return (REGISTER_CORRECTION, REMOVE)
+
+    async def _reconsideration_applied(self, application: Reconsideration) -> None:
+        """Art. 12: the higher court decides within 15 days; 复议期间, 不停止原决定的执行 — the entry stays."""
+        assert self.inp is not None and self.clock is not None
+        self.reconsideration = application
+        start = datetime.combine(application.applied_on, time(0), tzinfo=CHINA_TZ)
+        due = self.reconsideration_due = await self.clock.deadline(
+            self.inp.params.duration(DishonestParam.RECONSIDERATION_DECIDED), start=start
+        )
+        self.facts["reconsideration_due"] = _view(due).model_dump()
+        self.timeline.record(
+            "reconsideration_applied",
+            higher_court=application.higher_court,
+            applied_on=application.applied_on.isoformat(),
+            due_at=due.due_at.isoformat(),
+        )
+
+    async def _reconsideration_decided(self, decided: ReconsiderationDecision) -> str | None:
+        """The higher court's decision: upheld (the entry stays), revoked (a wrong entry: its reference is
+        returned), or corrected on the list within 3 working days."""
+        assert self.clock is not None
+        due = self.reconsideration_due
+        self.timeline.record(
+            "reconsideration_decided",
+            outcome=decided.outcome,
+            decision_ref=decided.decision_ref,
+            on_time=due is None or self.clock.now() <= due.due_at,
+        )
+        self.reconsideration = self.reconsideration_due = self.correction_refused_on = None
+        self.facts.pop("reconsideration_due", None)
+        self.facts.pop("correction_refused_on", None)
+        if decided.outcome == "revoked":
+            return decided.decision_ref
+        if decided.outcome == "corrected":
+            await self._correct(decided.correction)
+        return None
 
     async def _review_correction(self, request: CorrectionRequest) -> str | None:
         """Art. 12: decided within 15 days (overdue is recorded, the judge still decides); a valid request
@@ -373,10 +449,19 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             assert decision is not None
         if decision.decision == REFUSE_CORRECTION:
             self.timeline.record("correction_refused", reason=decision.reason)
+            self.correction_refused_on = self.clock.now().astimezone(CHINA_TZ).date()
+            self.facts["correction_refused_on"] = self.correction_refused_on.isoformat()
             return None
         outcome: CorrectionOutcome = self.desk.payload(decision)
         if outcome.revoke:
             return f"{self.entry.decision_number if self.entry else ''}之撤销"
+        await self._correct(outcome.correction)
+        return None
+
+    async def _correct(self, correction: EntryCorrection) -> None:
+        """A valid correction is carried out on the national list within 3 working days (Art. 12)."""
+        assert self.inp is not None and self.clock is not None
+        params = self.inp.params
         fix_due = await self.clock.deadline(params.duration(DishonestParam.CORRECTION_FIX))
         self.facts["correction_fix_due"] = _view(fix_due).model_dump()
         n = sum(1 for e in self.timeline.entries if e.action == "corrected") + 1
@@ -387,14 +472,13 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
                 partner_id=self.inp.request.list_partner,
                 step=f"correct/{n}",
                 entry_id=self.entry_id,
-                correction=outcome.correction,
+                correction=correction,
             ),
             activity_id=f"correct/{n}",
             start_to_close_timeout=LIST_CALL,
             retry_policy=retries.PARTNER,
         )
         self.timeline.record("corrected", due_at=fix_due.due_at.isoformat(), on_time=self.clock.now() <= fix_due.due_at)
-        return None
 
     async def _remove(self, ground: RemovalGround, document_ref: str, occurred_at: datetime) -> str:
         """Within 3 working days of the ground (Arts. 9, 10); the order hears of it (full performance
@@ -459,7 +543,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             agency=agency,
             case_number=req.case_number,
             court=req.court,
-            title="失信信息通报" if kind == "entry-notice" else "删除失信信息通报",
+            title=NOTICE_TITLES[kind],
             instructions=instructions,
             result_type=NOTICE_RECEIPT,
             rule=DueRule(due=NOTICE_DUE),
@@ -480,7 +564,17 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         today = (self.clock.now() if self.clock else workflow.now()).astimezone(CHINA_TZ).date()
         if isinstance(payload, RemoveEntry) and self.entered_at is not None:
             start = removal_starts_on(payload.ground_arose_on, self.entered_at.astimezone(CHINA_TZ).date(), today)
-            return start if isinstance(start, str) else None
+            if isinstance(start, str):
+                return start
+            return removal_ground_problem(payload.ground, has_term=self.term_ends_at is not None)
+        if isinstance(payload, Reconsideration):
+            assert self.correction_refused_on is not None  # offered only after a refusal
+            if payload.applied_on > today:
+                return "applied_on: 不得晚于今日 / not in the future"
+            return reconsideration_problem(payload.applied_on, self.correction_refused_on, self.inp.params)
+        if isinstance(payload, ReconsiderationDecision) and payload.outcome == "corrected":
+            if not payload.correction.model_dump(exclude_defaults=True):
+                return "correction: 复议决定更正的, 写明更正内容 / a correction states what is corrected"
         if name != ENTER or not isinstance(payload, EnterList):
             return None
         req, params = self.inp.request, self.inp.params

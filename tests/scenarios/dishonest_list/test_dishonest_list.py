@@ -51,7 +51,10 @@ from workflows.dishonest_list.models import (
     ACCEPT_CORRECTION,
     DECLINE,
     ENTER,
+    RECORD_RECONSIDERATION,
+    REFUSE_CORRECTION,
     REGISTER_CORRECTION,
+    REGISTER_RECONSIDERATION,
     REMOVE,
     DishonestListRequest,
     DishonestListResult,
@@ -591,4 +594,42 @@ async def test_a_valid_correction_is_carried_out_and_early_removal_keeps_the_ord
     await eventually(lambda: _not_listed(restriction), timeout=30)
     assert (await status(restriction)).status == "restricted"
     await restriction.terminate("test done")
+    await handle.terminate("test done")
+
+
+async def test_art_12_a_refused_correction_goes_to_the_higher_court_and_art_8_tells_the_officials_unit(
+    client: Client, settings: Settings, simulator: str
+) -> None:
+    """Art. 8 para 3: a state functionary's entry is reported to their unit. Art. 10 para 2: the two-year entry
+    is not deleted at the applicant's request. Art. 12: a refused correction goes to the higher court within
+    10 days; the entry stays listed meanwhile; the higher court's revocation takes it down."""
+    request = new_request(public_status="state-functionary", reported_to="market-regulation")
+    handle = await start(client, settings, "dishonest-list", request)
+    await wait_status(handle, "awaiting_entry_decision")
+    await decide(handle, ENTER, reason="规避执行", **enter())
+    await president_signs(handle)
+    st = await wait_status(handle, "listed")
+    assigned = [e.detail for e in st.timeline if e.action == "task_assigned"]
+    assert any(d["task"].endswith(":task:unit-notice.market-regulation") for d in assigned)
+
+    removal = {"ground": "applicant-request", "document_ref": "(2026)浙0102执88号之六"}
+    assert await refused(handle, REMOVE, reason="申请执行人申请删除", **removal) == "UNLAWFUL_DECISION"
+    not_yet = {"applied_on": "2026-03-02", "higher_court": "杭州市中级人民法院"}
+    assert await refused(handle, REGISTER_RECONSIDERATION, **not_yet) == "WRONG_STATE"  # nothing refused yet
+    await decide(handle, REGISTER_CORRECTION, claim="不应纳入", wrong_entry=True)
+    await wait_status(handle, "correction_review")
+    await decide(handle, REFUSE_CORRECTION, reason="纳入并无错误")
+    st = await eventually(lambda: _with_summary(handle, "correction_refused_on"), timeout=30)
+    refused_on = date.fromisoformat(st.summary["correction_refused_on"])
+    late = (refused_on + timedelta(days=11)).isoformat()
+    assert await refused(handle, REGISTER_RECONSIDERATION, applied_on=late, higher_court="杭州市中级人民法院") == (
+        "UNLAWFUL_DECISION"
+    )
+    await decide(handle, REGISTER_RECONSIDERATION, applied_on=refused_on.isoformat(), higher_court="杭州市中级人民法院")
+    st = await eventually(lambda: _with_summary(handle, "reconsideration_due"), timeout=30)
+    assert st.status == "listed" and await public_list(simulator, request.debtor.id_number)  # not stayed
+    await decide(handle, RECORD_RECONSIDERATION, reason="复议成立", outcome="revoked", decision_ref="(2026)浙01执复9号")
+    st = await eventually(lambda: _with_summary(handle, "removed_on_time"), timeout=30)
+    assert st.summary["removal_ground"] == "wrong-entry"
+    assert await public_list(simulator, request.debtor.id_number) == []
     await handle.terminate("test done")

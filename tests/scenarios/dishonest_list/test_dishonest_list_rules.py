@@ -228,3 +228,52 @@ def test_art_9_a_wrong_entry_is_revoked_ex_officio_within_three_working_days() -
     assert RemovalGround.TERM_ENDED not in JUDGE_REMOVAL_GROUNDS  # the clock's, not the judge's
     params = dishonest_params_at(date(2026, 12, 6))
     assert removal_period(RemovalGround.WRONG_ENTRY, params) == LegalDuration(amount=3, unit=TimeUnit.WORKING_DAY)
+
+
+def test_art_10_para_2_a_term_entry_is_not_deleted_on_an_art_10_ground_but_early_under_art_2() -> None:
+    """Art. 10 para 2: 有纳入期限的, 不适用前款规定. An entry for evasion (two years) is not deleted at the
+    applicant's request or after 终本 queries; the court deletes it early (Art. 2: 积极履行或主动纠正) — full
+    performance being the plainest performance — or it ends with its term."""
+    from domain.dishonest_list import removal_ground_problem
+
+    for ground in (RemovalGround.APPLICANT_REQUEST, RemovalGround.NO_ASSETS_AFTER_CLOSURE, RemovalGround.TERMINATED):
+        problem = removal_ground_problem(ground, has_term=True) or ""
+        assert problem.startswith("ground") and "第十条第一款" in problem and "第二条" in problem
+    for ground in (RemovalGround.EARLY_BY_COURT, RemovalGround.FULL_PERFORMANCE, RemovalGround.WRONG_ENTRY):
+        assert removal_ground_problem(ground, has_term=True) is None, ground
+
+
+def test_art_2_early_deletion_shortens_a_term_so_an_entry_without_one_goes_on_an_art_10_ground() -> None:
+    from domain.dishonest_list import removal_ground_problem
+
+    assert "提前删除" in (removal_ground_problem(RemovalGround.EARLY_BY_COURT, has_term=False) or "")
+    for ground in (RemovalGround.APPLICANT_REQUEST, RemovalGround.STAYED, RemovalGround.FULL_PERFORMANCE):
+        assert removal_ground_problem(ground, has_term=False) is None
+
+
+def test_art_8_paras_3_and_4_officials_are_reported_to_their_unit_and_state_bodies_to_their_superior() -> None:
+    from domain.dishonest_list import ART_8_NOTICES, PublicStatus, art8_notice_problem
+
+    person, organisation = PartyKind.PERSON, PartyKind.ORGANISATION
+    assert ART_8_NOTICES[PublicStatus.NPC_DEPUTY].paragraph == 3
+    assert ART_8_NOTICES[PublicStatus.STATE_OWNED_ENTERPRISE].recipient.startswith("上级单位")
+    assert art8_notice_problem(person, PublicStatus.STATE_FUNCTIONARY, "unit-hangzhou") is None
+    missing = art8_notice_problem(person, PublicStatus.STATE_FUNCTIONARY, "") or ""
+    assert missing.startswith("reported_to") and "第八条第三款" in missing
+    assert "第八条第四款" in (art8_notice_problem(organisation, PublicStatus.STATE_ORGAN, "") or "")
+    assert (art8_notice_problem(person, PublicStatus.STATE_OWNED_ENTERPRISE, "x") or "").startswith("public_status")
+    assert art8_notice_problem(person, None, "") is None
+    assert (art8_notice_problem(person, None, "unit-hangzhou") or "").startswith("reported_to")
+
+
+def test_art_12_reconsideration_within_ten_days_of_the_refusal_decided_within_fifteen() -> None:
+    from domain.dishonest_list import reconsideration_problem
+
+    refused_on = date(2026, 3, 2)
+    assert reconsideration_problem(date(2026, 3, 12), refused_on, PARAMS) is None  # the tenth day
+    late = reconsideration_problem(date(2026, 3, 13), refused_on, PARAMS) or ""
+    assert late.startswith("applied_on") and "第十二条" in late and "2026-03-12" in late
+    assert reconsideration_problem(date(2026, 3, 1), refused_on, PARAMS) is not None
+    assert PARAMS.duration(DishonestParam.RECONSIDERATION_DECIDED) == LegalDuration(
+        amount=15, unit=TimeUnit.CALENDAR_DAY
+    )
