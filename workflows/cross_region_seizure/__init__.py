@@ -3,6 +3,7 @@ handed over."""
 
 from __future__ import annotations
 
+from activities.asset_disposals import AssetDisposalActivities
 from activities.partners import PartnerActivities
 from workflows.agency_task.workflow import AgencyTask
 from workflows.cross_region_seizure import from_case
@@ -18,7 +19,7 @@ SCENARIO = Scenario(
     workflow=CrossRegionSeizure,
     request_model=CrossRegionSeizureRequest,
     build_input=wrap_request(CrossRegionSeizureInput),
-    activities=(PartnerActivities,),
+    activities=(PartnerActivities, AssetDisposalActivities),
     extra_workflows=(AgencyTask,),
     own_fields=from_case.OWN_FIELDS,
     prefill=from_case.prefill,

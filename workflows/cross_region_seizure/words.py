@@ -37,6 +37,10 @@ WORDS = Words(
         "cancelled_paid": Word("已履行撤销", "Cancelled: debtor paid"),
         "task_failed": Word("协助未完成", "Assistance not completed"),
         "registry_refused": Word("登记机关拒绝查封", "Registry refused"),
+        "vehicle_claimed_for_disposal": Word("车辆由本案处置 (一物一处置)", "Vehicle taken for this disposal"),
+        "asset_held_elsewhere": Word(
+            "该车辆已在他案处置或已过户, 不得重复处置", "The vehicle is disposed of by another matter"
+        ),
     },
     fields={
         **CASE_FIELDS,
@@ -54,6 +58,8 @@ WORDS = Words(
         "traffic_police": Word("交警", "Traffic police"),
         "car_station": Word("车辆停放站", "Car station"),
         "vehicle_registry": Word("车辆登记系统", "Vehicle registry"),
+        "holder_case": Word("正在处置的案件", "Case disposing of it"),
+        "state": Word("状态", "State"),
     },
     help={
         "ruling_ref": Word("裁定书及协助执行通知书文号", "The ruling and the notice of assistance"),

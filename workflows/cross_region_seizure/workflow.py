@@ -13,9 +13,10 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.asset_disposals import AssetDisposalActivities, ClaimAssetInput
     from activities.partners import MeasureInput, PartnerActivities, ReleaseMeasureInput
     from domain.actors import SYSTEM_ACTOR
-    from domain.assets import AssetKind
+    from domain.assets import AssetKind, disposal_key
     from domain.legal_time import LegalClock, LegalDuration, TimeUnit, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, MeasureKind
     from domain.tasks import DueRule, TaskSpec, TaskState
@@ -48,6 +49,9 @@ DECISIONS = (
 )
 SEIZURE_KEY = "registry-seizure"  # the vehicle's seizure in the case's register
 POLICE_ANSWER = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)  # Huzhou practice (seed 002)
+# Runs recorded before a hand-over claimed the vehicle for its disposal (one asset, one disposal) handed it
+# over unchecked.
+ONE_DISPOSAL_PATCH = "vehicle-one-disposal"
 
 
 @workflow.defn(name="CrossRegionSeizure")
@@ -78,15 +82,48 @@ class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
             outcome = await self._run_task(inp, step)
             if outcome.state is not TaskState.COMPLETED:
                 return await self._end_early(inp, outcome)
-        self._set_status("awaiting_disposition")
-        self.desk.offer(HAND_OVER, RETURN)
-        await workflow.wait_condition(lambda: self.disposition is not None or self.paid_reason is not None)
-        if self.paid_reason is not None:
-            return await self._end_early(inp, None)
-        assert self.disposition is not None
+        while True:
+            self._set_status("awaiting_disposition")
+            self.desk.offer(HAND_OVER, RETURN)
+            await workflow.wait_condition(lambda: self.disposition is not None or self.paid_reason is not None)
+            if self.paid_reason is not None:
+                return await self._end_early(inp, None)
+            assert self.disposition is not None
+            if self.disposition.decision != HAND_OVER or await self._claim_vehicle(inp):
+                break
+            self.disposition = None  # another matter disposes of it: the judge returns it or waits its turn
+            self.desk.offer(DEBTOR_PAID)
         if self.disposition.decision == RETURN:
             await self._release(inp, self.disposition.reason)
         return await self._close("handed_over" if self.disposition.decision == HAND_OVER else "returned")
+
+    async def _claim_vehicle(self, inp: CrossRegionSeizureInput) -> bool:
+        """One asset, one disposal (一物一处置), as a unit of real estate: the hand-over claims the vehicle (its
+        plate) for this matter's disposal; a vehicle another matter is disposing of, or has transferred, is
+        refused, naming that court and case. Held from then on: the disposal there is this matter's."""
+        if not workflow.patched(ONE_DISPOSAL_PATCH):
+            return True
+        req = inp.request
+        holder = await workflow.execute_activity_method(
+            AssetDisposalActivities.claim,
+            ClaimAssetInput(
+                key=disposal_key(AssetKind.VEHICLE, req.vehicle.plate), court=req.court, case_number=req.case_number
+            ),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=retries.ARCHIVE,
+        )
+        if holder is None:
+            self.timeline.record("vehicle_claimed_for_disposal", plate=_masked_plate(req.vehicle.plate))
+            return True
+        self.timeline.record(
+            "asset_held_elsewhere",
+            holder.refusal(req.court),
+            actor=SYSTEM_ACTOR,
+            code="ASSET_UNDER_DISPOSAL",
+            holder_case=holder.case_number,
+            state=holder.state.value,
+        )
+        return False
 
     async def _run_task(self, inp: CrossRegionSeizureInput, step: Step) -> TaskOutcome:
         req = inp.request
@@ -200,6 +237,7 @@ class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
 
     def take(self, decision: DecisionInput) -> DecisionOutcome:
         outcome = self.desk.accept(decision)
+        self.desk.taken = None  # the run reads each decision from its own field (a refused hand-over re-offers)
         self.desk.withdraw()
         if decision.decision == DEBTOR_PAID:
             self.paid_reason = decision.reason

@@ -499,8 +499,8 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             start_to_close_timeout=LIST_CALL,
             retry_policy=retries.PARTNER,
         )
+        on_time = self.clock.now() <= due.due_at  # the entry is off the list now; its document follows
         await self._issue_deletion(ground, document_ref)
-        on_time = self.clock.now() <= due.due_at
         self.facts["removed_on_time"] = on_time
         revoked = ground is RemovalGround.WRONG_ENTRY
         self.timeline.record("revoked" if revoked else "removed", ground=ground.value, on_time=on_time)

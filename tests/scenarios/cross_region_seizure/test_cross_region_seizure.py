@@ -30,6 +30,7 @@ from workflows.cross_region_seizure.models import (
     DEBTOR_PAID,
     HAND_OVER,
     NAME,
+    RETURN,
     CrossRegionSeizureRequest,
     CrossRegionSeizureResult,
     Vehicle,
@@ -167,3 +168,43 @@ async def test_the_receiving_court_must_be_another_court_and_the_police_a_police
             assert (r.json()["code"], r.json()["field"]) == (code, field)
         listed = await judge.get("/api/workflows", params={"case_number": req["case_number"]})
         assert listed.status_code == 200 and listed.json() == []
+
+
+async def test_one_vehicle_one_disposal_a_second_hand_over_is_refused_naming_the_first(
+    client, settings: Settings, simulator: str, web: str
+):
+    """一物一处置, as for real estate: two courts' cases seized the same car (the second queued); the first
+    hands it over to its disposal; the second's hand-over is refused by the system, naming the first court
+    and case, and the judge there can still return it."""
+    first_req = await new_request(simulator)
+    second_req = first_req.model_copy(update={"case_number": case_number()})
+    first = await start(client, settings, "cross-region-seizure", first_req)
+    second = await start(client, settings, "cross-region-seizure", second_req)
+    clients = await agencies_work(web)
+    try:
+
+        async def drive() -> bool:
+            for agency, http in zip(AGENCIES, clients, strict=True):
+                await work_once(http, agency)
+            return {(await status(h)).status for h in (first, second)} == {"awaiting_disposition"}
+
+        await eventually(drive, timeout=90, interval=0.2)
+    finally:
+        for c in clients:
+            await c.aclose()
+    await decide(first, HAND_OVER, reason="移交拱墅法院拍卖处置")
+    assert (await first.result()).status == "handed_over"
+
+    await decide(second, HAND_OVER, reason="移交处置")
+
+    async def refused() -> Any:
+        st = await status(second)
+        held = [e for e in st.timeline if e.action == "asset_held_elsewhere"]
+        return (st, held[0]) if held and st.status == "awaiting_disposition" else None
+
+    st, held = await eventually(refused, timeout=30)
+    assert first_req.case_number in (held.reason or "") and held.detail["code"] == "ASSET_UNDER_DISPOSAL"
+    assert held.actor.role == "system"
+    assert {d.name for d in st.pending_decisions} >= {HAND_OVER, RETURN}
+    await decide(second, RETURN, reason="他案已处置, 解除扣押")
+    assert (await second.result()).status == "returned"
