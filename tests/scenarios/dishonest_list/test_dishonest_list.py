@@ -612,9 +612,9 @@ async def test_art_12_a_refused_correction_goes_to_the_higher_court_and_art_8_te
     assigned = [e.detail for e in st.timeline if e.action == "task_assigned"]
     assert any(d["task"].endswith(":task:unit-notice.market-regulation") for d in assigned)
 
-    removal = {"ground": "applicant-request", "document_ref": "(2026)浙0102执88号之六"}
+    removal: dict[str, Any] = {"ground": "applicant-request", "document_ref": "(2026)浙0102执88号之六"}
     assert await refused(handle, REMOVE, reason="申请执行人申请删除", **removal) == "UNLAWFUL_DECISION"
-    not_yet = {"applied_on": "2026-03-02", "higher_court": "杭州市中级人民法院"}
+    not_yet: dict[str, Any] = {"applied_on": "2026-03-02", "higher_court": "杭州市中级人民法院"}
     assert await refused(handle, REGISTER_RECONSIDERATION, **not_yet) == "WRONG_STATE"  # nothing refused yet
     await decide(handle, REGISTER_CORRECTION, claim="不应纳入", wrong_entry=True)
     await wait_status(handle, "correction_review")
