@@ -17,20 +17,20 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from activities.common import idempotency_key, refusals_not_retried
-from adapters.auction.protocol import (
+from adapters.base import PartnerUnavailable
+from adapters.registry import AdapterRegistry
+from domain.auction import AuctionView
+from domain.auction_orders import (
     ForfeitRequest,
     ForfeitView,
+    PlatformClock,
     PublishRequest,
     RefundRequest,
     RulingServed,
     ServeRulingRequest,
     ValuationRequest,
     ValuationView,
-    WireClock,
 )
-from adapters.base import PartnerUnavailable
-from adapters.registry import AdapterRegistry
-from domain.auction import AuctionView
 from domain.joint_review import TitleRecord
 from runtime.logging import get_logger
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 # Wire models a workflow builds requests from (re-exported so workflow modules import activities, not adapters).
-__all__ = ["AuctionActivities", "PublishRequest", "ValuationRequest", "WireClock"]
+__all__ = ["AuctionActivities", "PlatformClock", "PublishRequest", "ValuationRequest"]
 
 
 class TitleSearchInput(BaseModel):

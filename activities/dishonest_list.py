@@ -12,17 +12,13 @@ from temporalio import activity
 
 from activities.common import idempotency_key, refusals_not_retried
 from adapters.base import PartnerRefusal
-from adapters.dishonest_list import SandboxDishonestListAdapter
 from adapters.interfaces import DishonestListPublisher
+from adapters.registry import DISHONEST_LIST_PROTOCOLS as PROTOCOLS
 from domain.dishonest_list import EntryCorrection, EntryRemoval, ListEntry, PublishedEntry
 from domain.partners import PartnerCategory, PartnerEndpoint
 
 if TYPE_CHECKING:
     from activities.resources import WorkerResources
-
-PROTOCOLS: dict[str, Callable[[PartnerEndpoint], DishonestListPublisher]] = {
-    "sandbox-v1": SandboxDishonestListAdapter,
-}
 
 
 class PublishEntryInput(BaseModel):

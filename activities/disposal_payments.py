@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from activities.common import refusals_not_retried
-from adapters.protocol import BatchItemStatus, BatchTransferItem, BatchTransferRequest
 from adapters.registry import AdapterRegistry
+from domain.payout import BatchItem, BatchItemStatus, BatchTransfer
 from domain.personal import AccountNumber, IdNumber, PersonName
 
 if TYPE_CHECKING:
@@ -59,12 +59,12 @@ class PaymentActivities:
         wid = activity.info().workflow_id or ""
         batch_id = f"{wid}/{inp.step}"
         keys = {item_key(wid, i.ref): i.ref for i in inp.items}
-        request = BatchTransferRequest(
+        request = BatchTransfer(
             batch_id=batch_id,
             case_number=inp.case_number,
             from_account=inp.from_account,
             items=[
-                BatchTransferItem(
+                BatchItem(
                     item_key=item_key(wid, i.ref),
                     payee_name=i.payee_name,
                     id_number=i.id_number,
@@ -75,11 +75,11 @@ class PaymentActivities:
             ],
         )
         with refusals_not_retried():
-            answer = await self._adapters.get(inp.bank).batch_transfer(batch_id, request)
+            answer = await self._adapters.payout_bank(inp.bank).batch_transfer_items(batch_id, request)
         return [
-            PayoutLine(ref=keys[r.item_key], status=r.status, bank_ref=r.bank_ref, code=r.code)
-            for r in answer.items
-            if r.item_key in keys
+            PayoutLine(ref=keys[r["item_key"]], status=r["status"], bank_ref=r["bank_ref"], code=r["code"])
+            for r in answer
+            if r["item_key"] in keys
         ]
 
     def all(self) -> list[Callable[..., Any]]:

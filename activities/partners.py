@@ -17,22 +17,18 @@ from temporalio import activity
 
 from activities.common import idempotency_key, refusals_not_retried
 from adapters.base import PartnerRefusal, PartnerUnavailable
-from adapters.protocol import (
+from adapters.registry import AdapterRegistry
+from domain.assets import InquiryAnswer, InquiryOutcome, InquiryRequest
+from domain.assistance import (
     CaseAccountStatement,
     DeductionRequest,
     DeductionResponse,
-    InquiryCallback,
-    InquiryRequest,
     MeasureRequest,
     MeasureResponse,
     ReleaseRequest,
     RenewRequest,
     SealedDocument,
-    WireAsset,
-    WireSubject,
 )
-from adapters.registry import AdapterRegistry
-from domain.assets import FoundAsset, InquiryAnswer, InquiryOutcome
 from domain.documents import DocumentKind, DocumentRequest, ServiceMethod
 from domain.legal_time import CHINA_TZ
 from domain.measures import MeasureKind
@@ -159,25 +155,6 @@ def inquiry_activity_id(partner_id: str) -> str:
     return f"{INQUIRY_ACTIVITY_PREFIX}{partner_id}"
 
 
-def answer_from_wire(partner_id: str, assets: list[WireAsset]) -> InquiryAnswer:
-    return InquiryAnswer(
-        partner_id=partner_id,
-        outcome=InquiryOutcome.ANSWERED,
-        assets=[FoundAsset(partner_id=partner_id, **a.model_dump()) for a in assets],
-    )
-
-
-def answer_from_callback(callback: InquiryCallback) -> InquiryAnswer:
-    if callback.status == "refused":
-        return InquiryAnswer(
-            partner_id=callback.partner_id,
-            outcome=InquiryOutcome.REFUSED,
-            reason_code=callback.code or "REFUSED",
-            reason=callback.message,
-        )
-    return answer_from_wire(callback.partner_id, callback.assets)
-
-
 class CaseAccountStatementInput(BaseModel):
     bank: str
     case_number: str
@@ -200,7 +177,7 @@ class PartnerActivities:
         info = activity.info()
         request = InquiryRequest(
             request_id=request_id_for(info.workflow_id or "", inquiry_activity_id(partner_id)),
-            subject=WireSubject(kind=subject.kind, name=subject.name, id_number=subject.id_number),
+            subject=subject,
             callback_url=f"{self._callback_base_url}/api/partners/{partner_id}/callbacks/inquiry",
         )
         try:
@@ -211,10 +188,9 @@ class PartnerActivities:
                 partner_id=partner_id, outcome=InquiryOutcome.REFUSED, reason_code=exc.code, reason=exc.message
             )
             return InquiryAttempt(partner_id=partner_id, status="answered", answer=refused)
-        if answer.status == "accepted":
+        if answer is None:
             return InquiryAttempt(partner_id=partner_id, status="accepted")
-        found = answer_from_wire(partner_id, answer.assets)
-        return InquiryAttempt(partner_id=partner_id, status="answered", answer=found)
+        return InquiryAttempt(partner_id=partner_id, status="answered", answer=answer)
 
     @activity.defn(name="inquire_partners")
     async def inquire_partners(self, inp: InquirePartnersInput) -> list[InquiryAttempt]:

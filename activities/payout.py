@@ -20,13 +20,14 @@ from temporalio.exceptions import ApplicationError
 
 from activities.common import refusals_not_retried
 from adapters.base import PartnerProtocolError, PartnerRefusal
-from adapters.protocol import BatchItem, BatchTransfer, StatementLines
 from adapters.registry import AdapterRegistry
 from domain.parties import mask
 from domain.payout import (
     BalanceInput,
     BankEntry,
+    BatchItem,
     BatchOutcome,
+    BatchTransfer,
     ItemOutcome,
     ItemStatus,
     PayeeFinal,
@@ -36,6 +37,7 @@ from domain.payout import (
     ReconcileInput,
     ReconciliationReport,
     ReconciliationSummary,
+    StatementLines,
     parse_payee_key,
     payee_key,
     reconcile_rows,
@@ -98,8 +100,7 @@ class PayoutActivities:
     @activity.defn(name="payout_case_balance")
     async def case_balance(self, inp: BalanceInput) -> int:
         with refusals_not_retried():
-            answer = await self._adapters.get(inp.bank).account_balance(inp.account)
-        return answer.balance_fen
+            return await self._adapters.payout_bank(inp.bank).account_balance(inp.account)
 
     @activity.defn(name="payout_pay")
     async def pay(self, inp: PayInput) -> PayResult:
@@ -144,7 +145,7 @@ class PayoutActivities:
                 )
                 origins.append((position, row, 0))
         result = PayResult(amount_fen=sum(i["amount_fen"] for i in items), paid_count=0, paid_fen=0)
-        bank = self._adapters.get(inp.bank)
+        bank = self._adapters.payout_bank(inp.bank)
         answered: set[str] = set()
         for n, start in enumerate(range(0, len(items), inp.items_per_request)):
             part = items[start : start + inp.items_per_request]
@@ -216,7 +217,7 @@ class PayoutActivities:
         Streamed, so a list of a million payees fits a small worker: the statement arrives as CSV pages
         into a compact index by payee row (~90 bytes an entry), payees are read chunk by chunk, and the
         report is written to a temporary file as it is made and stored from there."""
-        bank = self._adapters.get(inp.bank)
+        bank = self._adapters.payout_bank(inp.bank)
         prefix = f"{inp.workflow_id}/payee/"
         statement = StatementIndex(inp.workflow_id)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -25,8 +26,17 @@ from tenacity import (
     wait_exponential,
 )
 
-from adapters.protocol import IDEMPOTENCY_HEADER, ErrorBody
 from domain.partners import PartnerEndpoint
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # every mutating call carries its step's key
+
+
+class ErrorBody(BaseModel):
+    """A refusal's or an outage's body: ``code`` for machines, ``message`` for people."""
+
+    code: str
+    message: str
+
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -114,7 +124,13 @@ class PartnerHttpClient:
 
     async def post_json_bytes(self, path: str, body: bytes, idempotency_key: str | None = None) -> httpx.Response:
         """POSTs a body already encoded as JSON; the caller reads the answer (see ``parse_with``)."""
-        headers = {"Content-Type": "application/json"}
+        return await self.post_bytes(path, body, "application/json", idempotency_key)
+
+    async def post_bytes(
+        self, path: str, body: bytes, content_type: str, idempotency_key: str | None = None
+    ) -> httpx.Response:
+        """POSTs an encoded body (JSON, an XML file); the caller reads the answer."""
+        headers = {"Content-Type": content_type}
         if idempotency_key:
             headers[IDEMPOTENCY_HEADER] = idempotency_key
         return await self._send("POST", path, content=body, headers=headers)
@@ -186,3 +202,19 @@ class PartnerHttpClient:
                 "MALFORMED_ANSWER",
                 f"answer is not a valid {answer.__name__}: {exc.error_count()} errors",
             ) from exc
+
+
+class HttpPartnerAdapter:
+    """What every HTTP protocol's adapter holds: its partner's client and id, closed with it."""
+
+    def __init__(self, endpoint: PartnerEndpoint, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.http = PartnerHttpClient(endpoint, transport=transport)
+        self.partner_id = endpoint.id
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def path_segment(value: str) -> str:
+    """An id as one URL path segment (a unit number or an auction id may hold ``/``)."""
+    return quote(value, safe="")

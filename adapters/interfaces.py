@@ -1,11 +1,24 @@
-"""The interface of each partner category. An implementation exists per protocol (``adapters.sandbox``
-speaks sandbox-v1); a real partner's protocol is a new implementation of the same interface."""
+"""The ports: what the court asks of each category of partner, in the domain's terms. Nothing here names a
+wire format: each protocol (``adapters.sandbox`` speaks sandbox-v1, ``adapters.iso20022`` a bank's ISO 20022
+files) implements a port and translates at its own edge, so a real partner's protocol arrives as one new
+folder and one line in ``adapters.registry`` (docs/partner-protocol.md)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from adapters.auction.protocol import (
+from domain.assets import InquiryAnswer, InquiryRequest
+from domain.assistance import (
+    CaseAccountStatement,
+    DeductionRequest,
+    DeductionResponse,
+    MeasureRequest,
+    MeasureResponse,
+    ReleaseRequest,
+    RenewRequest,
+)
+from domain.auction import AuctionView
+from domain.auction_orders import (
     ForfeitRequest,
     ForfeitView,
     PublishRequest,
@@ -16,34 +29,16 @@ from adapters.auction.protocol import (
     ValuationRequest,
     ValuationView,
 )
-from adapters.protocol import (
-    AccountBalance,
-    BatchItemAnswer,
-    BatchTransfer,
-    BatchTransferRequest,
-    BatchTransferResponse,
-    CaseAccountStatement,
-    DeductionRequest,
-    DeductionResponse,
-    InquiryRequest,
-    InquiryResponse,
-    MeasureRequest,
-    MeasureResponse,
-    ReleaseRequest,
-    RenewRequest,
-    StatementLines,
-    StatementPage,
-)
-from domain.auction import AuctionView
 from domain.dishonest_list import EntryCorrection, EntryRemoval, ListEntry, PublishedEntry
 from domain.joint_review import TitleRecord
+from domain.payout import BatchItemAnswer, BatchTransfer, StatementLines
 
 
 class AssetInquiry(Protocol):
     partner_id: str
 
-    async def inquire(self, request: InquiryRequest) -> InquiryResponse:
-        """Answers now (``answered``) or later by callback (``accepted``)."""
+    async def inquire(self, request: InquiryRequest) -> InquiryAnswer | None:
+        """The answer now (assets found, or a refusal), or None: accepted, the answer comes by callback."""
         ...
 
     async def aclose(self) -> None: ...
@@ -61,32 +56,35 @@ class MeasureRegistry(AssetInquiry, Protocol):
     ) -> MeasureResponse: ...
 
 
-class FundsHolder(MeasureRegistry, Protocol):
-    """Banks (银行) and payment platforms (网络支付平台): freeze up to an amount, then deduct (扣划)."""
+class PayoutBank(Protocol):
+    """The bank holding a case account (案款账户), as the payouts use it: its balance, batch transfers
+    (批量代发) out of it, and the bank's statement of them (对账单). Every item is keyed by its ``item_key``
+    (workflow id + payee + round): a repeated key gets its first answer and pays nothing."""
 
-    async def deduct(self, idempotency_key: str, request: DeductionRequest) -> DeductionResponse: ...
+    partner_id: str
 
-    async def batch_transfer(self, idempotency_key: str, request: BatchTransferRequest) -> BatchTransferResponse:
-        """批量代发 out of the case account; a repeated ``item_key`` gets its first answer and pays nothing."""
-        ...
-
-    async def statement(
-        self, case_number: str, key_prefix: str = "", after: str = "", limit: int = 20_000
-    ) -> StatementPage:
-        """对账单 of batch items for a case (optionally only keys starting ``key_prefix``), page by page."""
+    async def account_balance(self, account: str) -> int:
+        """余额 of the case account, in fen."""
         ...
 
     async def batch_transfer_items(self, idempotency_key: str, request: BatchTransfer) -> list[BatchItemAnswer]:
-        """``batch_transfer`` as plain dicts (the same JSON), for batches of a million-payee payout."""
+        """Pays a batch; the answers may come in any order, and an item left out is unknown (sent again)."""
         ...
 
     async def statement_lines(
         self, case_number: str, key_prefix: str = "", after: str = "", limit: int = 50_000
     ) -> StatementLines:
-        """``statement`` read as CSV pages, each entry the four fields a reconciliation needs."""
+        """The bank's own record of batch items for a case (only keys starting ``key_prefix``), in key
+        order after ``after``, a page at a time: every final answer, paid or not."""
         ...
 
-    async def account_balance(self, account: str) -> AccountBalance: ...
+    async def aclose(self) -> None: ...
+
+
+class FundsHolder(MeasureRegistry, PayoutBank, Protocol):
+    """Banks (银行) and payment platforms (网络支付平台): freeze up to an amount, then deduct (扣划)."""
+
+    async def deduct(self, idempotency_key: str, request: DeductionRequest) -> DeductionResponse: ...
 
     async def case_account_statement(self, case_number: str) -> CaseAccountStatement:
         """入账流水 of the case account: every payment booked for ``case_number``, noticed or not."""

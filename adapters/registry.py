@@ -1,4 +1,9 @@
-"""Builds the adapter for each configured partner, by protocol. Workers own one registry for their life."""
+"""Builds the adapter for each configured partner, by protocol. Workers own one registry for their life.
+
+A partner's ``protocol`` chooses its adapter; a bank's ``payout_protocol``, when set, chooses the one its
+payouts go through (its bulk-payment channel, e.g. ISO 20022 files), the rest staying on ``protocol``.
+A new protocol is one folder under ``adapters/`` and one entry in the tables here (docs/partner-protocol.md).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,16 @@ from collections.abc import Callable, Iterable
 
 import httpx
 
-from adapters.auction.sandbox import SandboxAuctionAdapter
 from adapters.base import PartnerRefusal, partner_transport
-from adapters.interfaces import AuctionPlatform, FundsHolder, TitleSearch
-from adapters.real_estate.title_search import SandboxTitleSearchAdapter
-from adapters.sandbox import SandboxPartnerAdapter
+from adapters.interfaces import AuctionPlatform, DishonestListPublisher, FundsHolder, PayoutBank, TitleSearch
+from adapters.iso20022.bank import Iso20022PayoutBank
+from adapters.sandbox.auction import SandboxAuctionAdapter
+from adapters.sandbox.callbacks import read_inquiry_callback as read_sandbox_callback
+from adapters.sandbox.dishonest_list import SandboxDishonestListAdapter
+from adapters.sandbox.partner import SandboxPartnerAdapter
+from adapters.sandbox.title_search import SandboxTitleSearchAdapter
+from domain.assets import InquiryCallbackAnswer
+from domain.errors import ValidationFailed
 from domain.partners import PartnerEndpoint
 
 # Wraps each partner's transport, e.g. to trace its calls (runtime/tracing.py).
@@ -19,6 +29,18 @@ AdapterFactory = Callable[[PartnerEndpoint, httpx.AsyncBaseTransport | None], Fu
 
 PROTOCOLS: dict[str, AdapterFactory] = {
     "sandbox-v1": SandboxPartnerAdapter,
+}
+# A bank's payouts (case balance, batch transfers, their statement), by ``payout_protocol or protocol``.
+PAYOUT_PROTOCOLS: dict[str, Callable[[PartnerEndpoint, httpx.AsyncBaseTransport | None], PayoutBank]] = {
+    "sandbox-v1": SandboxPartnerAdapter,
+    "iso20022": Iso20022PayoutBank,
+}
+# A partner's late answer to an inquiry, read from its callback's body.
+CALLBACK_READERS: dict[str, Callable[[str, bytes], InquiryCallbackAnswer]] = {
+    "sandbox-v1": read_sandbox_callback,
+}
+DISHONEST_LIST_PROTOCOLS: dict[str, Callable[[PartnerEndpoint], DishonestListPublisher]] = {
+    "sandbox-v1": SandboxDishonestListAdapter,
 }
 # Auction platforms and the registry's title search, per protocol (real-estate disposal).
 AUCTION_PROTOCOLS: dict[str, Callable[[PartnerEndpoint, httpx.AsyncBaseTransport | None], AuctionPlatform]] = {
@@ -42,9 +64,12 @@ class AdapterRegistry:
         self._adapters: dict[str, FundsHolder] = {}
         self._auction: dict[str, AuctionPlatform] = {}
         self._title: dict[str, TitleSearch] = {}
+        self._payout: dict[str, PayoutBank] = {}
         for e in self._endpoints.values():
             if not any(e.protocol in known for known in (PROTOCOLS, AUCTION_PROTOCOLS, TITLE_SEARCH_PROTOCOLS)):
                 raise ValueError(f"partner {e.id}: unknown protocol {e.protocol!r}")
+            if e.payout_protocol is not None and e.payout_protocol not in PAYOUT_PROTOCOLS:
+                raise ValueError(f"partner {e.id}: unknown payout protocol {e.payout_protocol!r}")
 
     def endpoints(self) -> list[PartnerEndpoint]:
         return list(self._endpoints.values())
@@ -57,6 +82,18 @@ class AdapterRegistry:
                 raise PartnerRefusal(partner_id, "UNKNOWN_PARTNER", "partner is not configured on this worker")
             adapter = PROTOCOLS[endpoint.protocol](endpoint, self._transport())
             self._adapters[partner_id] = adapter
+        return adapter
+
+    def payout_bank(self, partner_id: str) -> PayoutBank:
+        """The bank's payout channel: its own adapter when the bank pays out over its main protocol."""
+        adapter = self._payout.get(partner_id)
+        if adapter is None:
+            endpoint = self._endpoint(partner_id)
+            if endpoint.payout_protocol is None:
+                adapter = self.get(partner_id)
+            else:
+                adapter = PAYOUT_PROTOCOLS[endpoint.payout_protocol](endpoint, self._transport())
+            self._payout[partner_id] = adapter
         return adapter
 
     def auction(self, partner_id: str) -> AuctionPlatform:
@@ -91,10 +128,22 @@ class AdapterRegistry:
     async def aclose(self) -> None:
         for adapter in self._adapters.values():
             await adapter.aclose()
+        for payout in self._payout.values():
+            if payout not in self._adapters.values():
+                await payout.aclose()
         self._adapters.clear()
+        self._payout.clear()
         for auction in self._auction.values():
             await auction.aclose()
         for title in self._title.values():
             await title.aclose()
         self._auction.clear()
         self._title.clear()
+
+
+def read_inquiry_callback(endpoint: PartnerEndpoint, body: bytes) -> InquiryCallbackAnswer:
+    """A partner's callback body read by its protocol (the web authenticates the partner, not the body)."""
+    reader = CALLBACK_READERS.get(endpoint.protocol)
+    if reader is None:
+        raise ValidationFailed("NO_CALLBACKS", f"partner {endpoint.id}'s protocol sends no callbacks", "partner_id")
+    return reader(endpoint.id, body)

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from domain.money import Fen
+from domain.parties import Party
 from domain.personal import AccountNumber
 
 
@@ -74,6 +75,22 @@ class InquiryAnswer(BaseModel):
     assets: list[FoundAsset] = Field(default_factory=list)
     reason_code: str | None = None
     reason: str | None = None
+
+
+class InquiryRequest(BaseModel):
+    """查询: who the court asks a partner about. ``request_id`` is unique per (workflow, step) and names the
+    inquiry when the answer comes later, to ``callback_url``."""
+
+    request_id: str
+    subject: Party
+    callback_url: str | None = None
+
+
+class InquiryCallbackAnswer(BaseModel):
+    """A partner's late answer (or late refusal), read from its callback by the partner's protocol."""
+
+    request_id: str
+    answer: InquiryAnswer
 
 
 def disposal_key(kind: AssetKind, reference: str) -> str:

@@ -36,6 +36,9 @@ class PartnerEndpoint(BaseModel):
     name: str
     base_url: str
     protocol: str = "sandbox-v1"
+    payout_protocol: str | None = Field(
+        default=None, description="a bank whose payouts go another way: e.g. iso20022 (pain.001 / camt.054 files)"
+    )
     token: str = ""
     answer_deadline_seconds: float = Field(default=600, gt=0)
     connect_timeout_seconds: float = 3.0

@@ -15,9 +15,10 @@ import codecs
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import BinaryIO, Literal, NamedTuple
+from typing import Annotated, BinaryIO, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
 from domain.money import PositiveFen
 from domain.parties import mask
@@ -26,6 +27,57 @@ from domain.spreadsheet import safe_writer
 
 SECOND_APPROVAL_THRESHOLD_FEN = 10_000_000  # ¥100,000
 MAX_PAYEES = 1_000_000  # one list, as domain.payees.MAX_ROWS (issue 15: ~900,000 investors)
+
+
+# --- what the payout's bank port (``adapters.interfaces.PayoutBank``) takes and answers ---------------------
+# Typed dicts and named tuples, not models: a pydantic model per payee costs more than the payee's whole
+# trip through the bank (a million payees). pydantic-core validates them in one pass where they are read.
+
+BatchItemStatus = Literal["paid", "invalid_account", "name_mismatch", "account_closed", "timeout"]
+
+
+class BatchItem(TypedDict):
+    """One payee of a batch transfer (批量代发), keyed by ``item_key``: a dict, not a model, a million times."""
+
+    item_key: Annotated[str, Field(min_length=1, max_length=255)]
+    payee_name: Annotated[PersonName, Field(min_length=1, max_length=200)]
+    id_number: Annotated[IdNumber, Field(min_length=1, max_length=32)]
+    account: Annotated[AccountNumber, Field(min_length=1, max_length=34)]
+    amount_fen: Annotated[int, Field(gt=0)]
+
+
+class BatchItemAnswer(TypedDict):
+    """The bank's answer for one item; a repeated ``item_key`` gets its first answer and pays nothing."""
+
+    item_key: str
+    status: BatchItemStatus
+    bank_ref: str | None
+    code: str | None
+
+
+class BatchTransfer(TypedDict):
+    """A batch transfer out of the case account (案款账户): at most 5,000 payees, keyed by ``batch_id``."""
+
+    batch_id: Annotated[str, Field(min_length=1, max_length=255)]
+    case_number: Annotated[str, Field(min_length=1, max_length=64)]
+    from_account: Annotated[AccountNumber, Field(min_length=1, max_length=64)]
+    items: Annotated[list[BatchItem], Field(min_length=1, max_length=5000)]
+
+
+class StatementLine(NamedTuple):
+    """One entry of the bank's statement of batch items (对账单): what a reconciliation reads."""
+
+    item_key: str
+    status: str
+    amount_fen: int
+    bank_ref: str | None
+
+
+class StatementLines(NamedTuple):
+    """A page of the statement; ``next_cursor`` (an item key) asks for the next, None after the last."""
+
+    lines: list[StatementLine]
+    next_cursor: str | None = None
 
 
 class ItemStatus(StrEnum):

@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from adapters.protocol import (
+from adapters.sandbox.wire import (
     IDEMPOTENCY_HEADER,
     DeductionRequest,
     DeductionResponse,

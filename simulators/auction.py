@@ -31,19 +31,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from adapters.auction.protocol import (
-    ForfeitRequest,
-    ForfeitView,
-    PublishRequest,
-    RefundRequest,
-    RegisterBidderRequest,
-    RulingServed,
-    ServeRulingRequest,
-    ValuationRequest,
-    ValuationView,
-    WireClock,
-)
-from adapters.protocol import IDEMPOTENCY_HEADER
+from adapters.sandbox.wire import IDEMPOTENCY_HEADER
 from domain.auction import (
     AuctionView,
     Bid,
@@ -53,6 +41,18 @@ from domain.auction import (
     WinnerView,
     run_bidding,
     run_sale_period,
+)
+from domain.auction_orders import (
+    ForfeitRequest,
+    ForfeitView,
+    PlatformClock,
+    PublishRequest,
+    RefundRequest,
+    RegisterBidderRequest,
+    RulingServed,
+    ServeRulingRequest,
+    ValuationRequest,
+    ValuationView,
 )
 from domain.partners import PartnerEndpoint
 from simulators import guards
@@ -212,7 +212,7 @@ class AuctionStore(LockedSqlite):
 # --- evaluation: the auction's state at a moment, from its record and scripts -----------------------------
 
 
-def _legal_now(clock: WireClock) -> datetime:
+def _legal_now(clock: PlatformClock) -> datetime:
     return clock.legal_now(datetime.now(UTC))
 
 

@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field, ValidationError
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
-from adapters.protocol import (
+from adapters.sandbox.wire import (
     BATCH_TRANSFER,
     IDEMPOTENCY_HEADER,
     STATEMENT_CSV_COLUMNS,
@@ -51,6 +51,7 @@ from domain.partners import PartnerEndpoint
 from simulators.errors import SimulatorError
 from simulators.faults import CallPlan, after_effect, before_effect
 from simulators.guards import expected_authorization, idempotency_key, require_bearer
+from simulators.iso20022_bank import add_iso20022_routes
 from simulators.sqlite import LockedSqlite
 
 PartnerId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -346,6 +347,16 @@ class BatchLedger(LockedSqlite):
         w.writerows(self.statement_rows(partner, case_number, key_prefix, after, limit)[:limit])
         return out.getvalue().encode()
 
+    def paid_rows(self, partner: str, case_number: str, after: str, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` + 1 paid items of a case after ``after``, in key order: (key, from account,
+        amount, bank reference, booked at) — the case account's debits."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT item_key, from_account, amount_fen, bank_ref, booked_at FROM batch_items "
+                "WHERE partner = ? AND item_key > ? AND case_number = ? AND status = 'paid' ORDER BY item_key LIMIT ?",
+                (partner, after, case_number, limit + 1),
+            ).fetchall()
+
     def items(self, partner: str, key_prefix: str) -> list[dict[str, Any]]:
         low, high = _prefix_range(key_prefix)
         with self._lock:
@@ -458,6 +469,8 @@ def build_batch_router(
     async def seed_holders(partner_id: PartnerId, body: list[AccountHolder]) -> dict[str, int]:
         """Who holds which payee account, and closed or invalid accounts: the per-item answers follow."""
         return {"seeded": await run_in_threadpool(ledger.seed_holders, partner_id, body)}
+
+    add_iso20022_routes(router, ledger, plan_for, state_dir)  # the same bank's ISO 20022 files
 
     @router.get("/partners/{partner_id}/_admin/batch-items", tags=["sandbox administration (never on a real partner)"])
     async def batch_items(partner_id: PartnerId, key_prefix: str = "") -> list[dict[str, Any]]:

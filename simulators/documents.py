@@ -1,7 +1,7 @@
 """What a real bank or registry does before it freezes, deducts or seizes: it acts only on the court's
 sealed 协助执行通知书 for that account or asset and that amount (查扣冻规定 Art. 1; 网络查冻规定 Arts 4, 10).
 
-The simulated partners check the document sent with the request (``adapters.protocol.SealedDocument``):
+The simulated partners check the document sent with the request (``adapters.sandbox.wire.SealedDocument``):
 the PDF's hash is the one named; its seal is one PAdES signature over the whole file by a court
 certificate the courts' CA issued; the keywords under the seal name this partner, the act, the asset and
 the amount asked. Each failure is a refusal with its own code; nothing is done.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from adapters.protocol import SealedDocument
+from adapters.sandbox.wire import SealedDocument
 from simulators.errors import SimulatorError
 
 DOCUMENT_REQUIRED = "DOCUMENT_REQUIRED"  # no notice sent

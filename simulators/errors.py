@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from adapters.protocol import ErrorBody
+from adapters.sandbox.wire import ErrorBody
 
 
 class SimulatorError(Exception):

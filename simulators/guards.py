@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hmac
 
-from adapters.protocol import IDEMPOTENCY_HEADER
+from adapters.sandbox.wire import IDEMPOTENCY_HEADER
 from simulators.errors import SimulatorError
 
 REPLAYED_HEADER = "Idempotent-Replayed"  # on an answer given again for a repeated key

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.protocol import (
+from adapters.sandbox.wire import (
     DeductionRequest,
     DeductionResponse,
     MeasureRequest,

@@ -20,7 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from adapters.protocol import IDEMPOTENCY_HEADER
+from adapters.sandbox.wire import IDEMPOTENCY_HEADER
 from domain.personal import PHONE_PATTERN
 from simulators.guards import expected_authorization, idempotency_key, require_bearer
 from simulators.sqlite import LockedSqlite

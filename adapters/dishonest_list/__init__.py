@@ -1,5 +1,4 @@
-"""The national dishonest-debtor list (全国失信被执行人名单库): one implementation per protocol."""
+"""The national dishonest-debtor list (全国失信被执行人名单库): publish, correct and remove an entry.
 
-from adapters.dishonest_list.sandbox import SandboxDishonestListAdapter
-
-__all__ = ["SandboxDishonestListAdapter"]
+Interface: ``adapters.interfaces.DishonestListPublisher``; sandbox-v1: ``adapters.sandbox.dishonest_list``.
+"""

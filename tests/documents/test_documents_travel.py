@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from activities.documents import DocumentOffice
-from adapters.protocol import IDEMPOTENCY_HEADER, SealedDocument
+from adapters.sandbox.wire import IDEMPOTENCY_HEADER, SealedDocument
 from config.settings import Settings
 from documents.pki import CourtKeys
 from documents.render import Renderer

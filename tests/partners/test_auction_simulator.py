@@ -10,10 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from adapters.auction.protocol import ForfeitRequest, PublishRequest, RefundRequest, RegisterBidderRequest, WireClock
-from adapters.auction.sandbox import SandboxAuctionAdapter
 from adapters.base import PartnerRefusal
+from adapters.sandbox.auction import SandboxAuctionAdapter
 from domain.auction import Bid, RoundKind, apply_forfeited_deposit, run_bidding, run_sale_period
+from domain.auction_orders import ForfeitRequest, PlatformClock, PublishRequest, RefundRequest, RegisterBidderRequest
 from domain.partners import PartnerCategory, PartnerEndpoint
 from simulators.auction import build_auction_router
 
@@ -95,7 +95,7 @@ async def platform() -> Any:
     await admin.aclose()
 
 
-def publish_request(unit: str, clock: WireClock, **over: Any) -> PublishRequest:
+def publish_request(unit: str, clock: PlatformClock, **over: Any) -> PublishRequest:
     now = clock.legal_now(datetime.now(UTC))
     base: dict[str, Any] = dict(
         case_number="(2026)浙0681执1号",
@@ -131,7 +131,7 @@ async def settle(adapter: SandboxAuctionAdapter, auction_id: str, until: Any, ti
 
 async def test_scripted_round_with_extension_refund_and_payment(platform: Any):
     adapter, admin = platform
-    clock = WireClock(epoch=datetime.now(UTC), legal_epoch=T0, acceleration=ACCEL)
+    clock = PlatformClock(epoch=datetime.now(UTC), legal_epoch=T0, acceleration=ACCEL)
     script = {
         "first": [
             {
@@ -176,7 +176,7 @@ async def test_scripted_round_with_extension_refund_and_payment(platform: Any):
 
 async def test_a_defaulting_buyer_forfeits_and_may_not_register_again(platform: Any):
     adapter, admin = platform
-    clock = WireClock(epoch=datetime.now(UTC), legal_epoch=T0, acceleration=ACCEL)
+    clock = PlatformClock(epoch=datetime.now(UTC), legal_epoch=T0, acceleration=ACCEL)
     script = {
         "first": [
             {

@@ -25,7 +25,7 @@ import pytest
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 
-from adapters.protocol import InquiryCallback, InquiryResponse, MeasureResponse
+from adapters.sandbox.wire import InquiryCallback, InquiryResponse, MeasureResponse
 from config.settings import sandbox_partners
 from net.localnet import free_port
 from simulators.demo_data import DEMO_SUBJECTS

@@ -12,9 +12,10 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.partners import answer_from_callback, inquiry_activity_id, parse_request_id
-from adapters.protocol import InquiryCallback
+from activities.partners import inquiry_activity_id, parse_request_id
+from adapters.registry import read_inquiry_callback
 from domain.actors import Actor, Role
+from domain.assets import InquiryCallbackAnswer
 from domain.errors import Forbidden, NotFound
 from domain.partners import PartnerEndpoint
 from runtime.logging import get_logger
@@ -34,18 +35,18 @@ class CallbackAck(BaseModel):
 _IGNORED = CallbackAck(status="ignored", reason="duplicate or late")
 
 
-def callback_target(
-    actor: Actor, partners: Sequence[PartnerEndpoint], partner_id: str, callback: InquiryCallback
-) -> str:
-    """The workflow a partner's inquiry callback answers, once the caller is shown to be that partner and
-    the request to be that partner's inquiry."""
+def read_callback(
+    actor: Actor, partners: Sequence[PartnerEndpoint], partner_id: str, body: bytes
+) -> tuple[str, InquiryCallbackAnswer]:
+    """The workflow a partner's inquiry callback answers, and the answer, once the caller is shown to be
+    that partner and the request to be that partner's inquiry. The partner's protocol reads the body."""
     require_role(actor, Role.AGENCY)
     if actor.agency != partner_id:
         raise Forbidden("WRONG_AGENCY", f"this token belongs to {actor.agency!r}, not {partner_id!r}")
-    if callback.partner_id != partner_id:
-        raise Forbidden("PARTNER_MISMATCH", "partner_id in the body differs from the one in the path", "partner_id")
-    if partner_id not in {p.id for p in partners}:
+    endpoint = next((p for p in partners if p.id == partner_id), None)
+    if endpoint is None:
         raise NotFound("UNKNOWN_PARTNER", f"no partner {partner_id!r} is configured", "partner_id")
+    callback = read_inquiry_callback(endpoint, body)
     try:
         workflow_id, activity_id = parse_request_id(callback.request_id)
     except ValueError:
@@ -53,11 +54,11 @@ def callback_target(
     if activity_id != inquiry_activity_id(partner_id):
         # Well-formed, but it names another partner's inquiry: not this token's to answer.
         raise Forbidden("WRONG_REQUEST", "request_id belongs to another partner's inquiry", "request_id")
-    return workflow_id
+    return workflow_id, callback
 
 
 async def record_inquiry_answer(
-    client: Client, actor: Actor, workflow_id: str, partner_id: str, callback: InquiryCallback
+    client: Client, actor: Actor, workflow_id: str, partner_id: str, callback: InquiryCallbackAnswer
 ) -> CallbackAck:
     """查询结果回调: relays the answer to the waiting inquiry as a signal, signed as the partner.
 
@@ -75,7 +76,7 @@ async def record_inquiry_answer(
             log.info("inquiry callback ignored", workflow_id=workflow_id, partner=partner_id)
             return _IGNORED
         with acting_as(actor):
-            await handle.signal(PARTNER_ANSWER_SIGNAL, answer_from_callback(callback))
+            await handle.signal(PARTNER_ANSWER_SIGNAL, callback.answer)
     except RPCError as exc:
         if exc.status is not RPCStatusCode.NOT_FOUND:
             raise  # Temporal did not take it (503): the partner sends it again
@@ -83,5 +84,7 @@ async def record_inquiry_answer(
         # so a partner that retries its callback is not pushed into an endless retry.
         log.info("inquiry callback ignored", workflow_id=workflow_id, partner=partner_id)
         return _IGNORED
-    log.info("inquiry callback recorded", workflow_id=workflow_id, partner=partner_id, status=callback.status)
+    log.info(
+        "inquiry callback recorded", workflow_id=workflow_id, partner=partner_id, status=callback.answer.outcome.value
+    )
     return CallbackAck(status="recorded")

@@ -12,7 +12,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.auction import WireClock
+    from activities.auction import PlatformClock
     from domain.actors import Actor
     from domain.auction import ForfeitureApplication, RoundKind, announcement_lead, round_floor
     from domain.calendar import Deadline
@@ -199,10 +199,10 @@ class DisposalCase:
     def legal_now(self) -> datetime:
         return self.clock.now()
 
-    def wire_clock(self) -> WireClock:
+    def wire_clock(self) -> PlatformClock:
         """The legal clock as a platform needs it to date its announcements and bids."""
         clock = self.clock.clock
-        return WireClock(
+        return PlatformClock(
             epoch=clock.epoch, legal_epoch=clock.legal_epoch or clock.epoch, acceleration=clock.scale.acceleration
         )
 

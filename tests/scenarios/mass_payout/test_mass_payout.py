@@ -26,7 +26,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from adapters.sandbox import SandboxPartnerAdapter
+from adapters.sandbox.partner import SandboxPartnerAdapter
 from config.settings import Settings, sandbox_partners
 from domain.actors import Actor, Role
 from domain.four_eyes import rule_for

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from activities.payout import PayoutActivities, StatementIndex
-from adapters.protocol import STATEMENT_CSV_COLUMNS, StatementLine
 from adapters.registry import AdapterRegistry
-from adapters.sandbox import parse_statement_csv
+from adapters.sandbox.partner import parse_statement_csv
+from adapters.sandbox.wire import STATEMENT_CSV_COLUMNS, StatementLine
 from config.settings import CodecKeys
 from domain.payout import (
     BankEntry,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-import httpx
-
-from adapters.auction.protocol import (
+from adapters.base import HttpPartnerAdapter, PartnerProtocolError, path_segment
+from domain.auction import AuctionView
+from domain.auction_orders import (
     ForfeitRequest,
     ForfeitView,
     PublishRequest,
@@ -17,19 +15,9 @@ from adapters.auction.protocol import (
     ValuationRequest,
     ValuationView,
 )
-from adapters.base import PartnerHttpClient, PartnerProtocolError
-from domain.auction import AuctionView
-from domain.partners import PartnerEndpoint
 
 
-class SandboxAuctionAdapter:
-    def __init__(self, endpoint: PartnerEndpoint, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.http = PartnerHttpClient(endpoint, transport=transport)
-        self.partner_id = endpoint.id
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
+class SandboxAuctionAdapter(HttpPartnerAdapter):
     async def request_valuation(self, idempotency_key: str, request: ValuationRequest) -> ValuationView:
         _, answer = await self.http.post("valuations", request, ValuationView, idempotency_key)
         if answer.request_id != request.request_id:
@@ -37,7 +25,7 @@ class SandboxAuctionAdapter:
         return answer
 
     async def get_valuation(self, valuation_id: str) -> ValuationView:
-        return await self.http.get(f"valuations/{quote(valuation_id, safe='')}", ValuationView)
+        return await self.http.get(f"valuations/{path_segment(valuation_id)}", ValuationView)
 
     async def publish(self, idempotency_key: str, request: PublishRequest) -> AuctionView:
         _, answer = await self.http.post("auctions", request, AuctionView, idempotency_key)
@@ -46,26 +34,28 @@ class SandboxAuctionAdapter:
     async def register_bidder(
         self, idempotency_key: str, auction_id: str, request: RegisterBidderRequest
     ) -> AuctionView:
-        _, answer = await self.http.post(f"auctions/{_q(auction_id)}/bidders", request, AuctionView, idempotency_key)
+        _, answer = await self.http.post(
+            f"auctions/{path_segment(auction_id)}/bidders", request, AuctionView, idempotency_key
+        )
         return answer
 
     async def get_auction(self, auction_id: str) -> AuctionView:
-        return await self.http.get(f"auctions/{_q(auction_id)}", AuctionView)
+        return await self.http.get(f"auctions/{path_segment(auction_id)}", AuctionView)
 
     async def refund_deposits(self, idempotency_key: str, auction_id: str, request: RefundRequest) -> AuctionView:
-        _, answer = await self.http.post(f"auctions/{_q(auction_id)}/refunds", request, AuctionView, idempotency_key)
+        _, answer = await self.http.post(
+            f"auctions/{path_segment(auction_id)}/refunds", request, AuctionView, idempotency_key
+        )
         return answer
 
     async def forfeit_deposit(self, idempotency_key: str, auction_id: str, request: ForfeitRequest) -> ForfeitView:
         _, answer = await self.http.post(
-            f"auctions/{_q(auction_id)}/forfeitures", request, ForfeitView, idempotency_key
+            f"auctions/{path_segment(auction_id)}/forfeitures", request, ForfeitView, idempotency_key
         )
         return answer
 
     async def serve_ruling(self, idempotency_key: str, auction_id: str, request: ServeRulingRequest) -> RulingServed:
-        _, answer = await self.http.post(f"auctions/{_q(auction_id)}/ruling", request, RulingServed, idempotency_key)
+        _, answer = await self.http.post(
+            f"auctions/{path_segment(auction_id)}/ruling", request, RulingServed, idempotency_key
+        )
         return answer
-
-
-def _q(segment: str) -> str:
-    return quote(segment, safe="")

@@ -1,4 +1,5 @@
-"""sandbox-v1 over HTTP: the protocol our simulators speak (docs/partner-protocol.md)."""
+"""sandbox-v1 over HTTP for banks, payment platforms and registries: the protocol our simulators speak
+(docs/partner-protocol.md). The ports' domain models go out as their JSON; the inquiry is translated here."""
 
 from __future__ import annotations
 
@@ -6,51 +7,49 @@ import csv
 import io
 from collections.abc import Iterable
 
-import httpx
 from pydantic_core import to_json
 
-from adapters.base import PartnerHttpClient, PartnerProtocolError
-from adapters.protocol import (
+from adapters.base import HttpPartnerAdapter, PartnerProtocolError
+from adapters.sandbox.wire import (
     BATCH_TRANSFER_ANSWER,
     STATEMENT_CSV_COLUMNS,
     AccountBalance,
-    BatchItemAnswer,
-    BatchTransfer,
-    BatchTransferRequest,
-    BatchTransferResponse,
+    InquiryResponse,
+    WireAsset,
+    WireSubject,
+)
+from adapters.sandbox.wire import InquiryRequest as WireInquiryRequest
+from domain.assets import FoundAsset, InquiryAnswer, InquiryOutcome, InquiryRequest
+from domain.assistance import (
     CaseAccountStatement,
     DeductionRequest,
     DeductionResponse,
-    InquiryRequest,
-    InquiryResponse,
     MeasureRequest,
     MeasureResponse,
     ReleaseRequest,
     RenewRequest,
-    StatementLine,
-    StatementLines,
-    StatementPage,
 )
-from domain.partners import PartnerEndpoint
+from domain.payout import BatchItemAnswer, BatchTransfer, StatementLine, StatementLines
 
 
-class SandboxPartnerAdapter:
+class SandboxPartnerAdapter(HttpPartnerAdapter):
     """Implements every category interface; which calls a partner accepts is the partner's business."""
 
-    def __init__(self, endpoint: PartnerEndpoint, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.http = PartnerHttpClient(endpoint, transport=transport)
-        self.partner_id = endpoint.id
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def inquire(self, request: InquiryRequest) -> InquiryResponse:
-        status, answer = await self.http.post("inquiries", request, InquiryResponse)
+    async def inquire(self, request: InquiryRequest) -> InquiryAnswer | None:
+        subject = request.subject
+        wire = WireInquiryRequest(
+            request_id=request.request_id,
+            subject=WireSubject(kind=subject.kind, name=subject.name, id_number=subject.id_number),
+            callback_url=request.callback_url,
+        )
+        status, answer = await self.http.post("inquiries", wire, InquiryResponse)
         if answer.request_id != request.request_id:
             raise PartnerProtocolError(self.partner_id, "REQUEST_ID_MISMATCH", "answer is for another request")
         if status == 202 and answer.status != "accepted":
             raise PartnerProtocolError(self.partner_id, "STATUS_MISMATCH", "202 without status 'accepted'")
-        return answer
+        if answer.status == "accepted":
+            return None
+        return found_assets(self.partner_id, answer.assets)
 
     async def register_measure(self, idempotency_key: str, request: MeasureRequest) -> MeasureResponse:
         _, answer = await self.http.post("measures", request, MeasureResponse, idempotency_key)
@@ -68,16 +67,9 @@ class SandboxPartnerAdapter:
         _, answer = await self.http.post("deductions", request, DeductionResponse, idempotency_key)
         return answer
 
-    async def batch_transfer(self, idempotency_key: str, request: BatchTransferRequest) -> BatchTransferResponse:
-        """批量代发: pays many payees from the case account; each item is idempotent by its ``item_key``."""
-        _, answer = await self.http.post("batch-transfers", request, BatchTransferResponse, idempotency_key)
-        if answer.batch_id != request.batch_id:
-            raise PartnerProtocolError(self.partner_id, "BATCH_ID_MISMATCH", "answer is for another batch")
-        return answer
-
     async def batch_transfer_items(self, idempotency_key: str, request: BatchTransfer) -> list[BatchItemAnswer]:
-        """``batch_transfer`` with plain dicts in and out: the same request and answer, without a pydantic
-        model per item (a million payees). The bank validates the request (a bad one is a 422 refusal)."""
+        """批量代发 (``POST batch-transfers``): the domain's typed dicts are the body, without a pydantic model
+        per item (a million payees). The bank validates the request (a bad one is a 422 refusal)."""
         body = to_json(request)
         response = await self.http.post_json_bytes("batch-transfers", body, idempotency_key)
         answer = self.http.parse_with(response, BATCH_TRANSFER_ANSWER, "BatchTransferResponse")
@@ -85,18 +77,12 @@ class SandboxPartnerAdapter:
             raise PartnerProtocolError(self.partner_id, "BATCH_ID_MISMATCH", "answer is for another batch")
         return answer["items"]
 
-    async def statement(
-        self, case_number: str, key_prefix: str = "", after: str = "", limit: int = 20_000
-    ) -> StatementPage:
-        """对账单: the bank's own record of batch items for a case, in ``item_key`` order, page by page."""
-        params = {"case_number": case_number, "key_prefix": key_prefix, "after": after, "limit": limit}
-        return await self.http.get("batch-transfers/statement", StatementPage, params=params)
-
     async def statement_lines(
         self, case_number: str, key_prefix: str = "", after: str = "", limit: int = 50_000
     ) -> StatementLines:
-        """``statement`` as a CSV page, read into plain tuples: what a reconciliation of a million items
-        needs, at a fraction of the JSON's cost. ``next_cursor`` is None after a short page."""
+        """对账单 (``GET batch-transfers/statement?format=csv``), read into plain tuples: what a reconciliation
+        of a million items needs, at a fraction of the JSON page's cost. ``next_cursor`` is None after a
+        short page."""
         params = {"case_number": case_number, "key_prefix": key_prefix, "after": after, "limit": limit, "format": "csv"}
         response = await self.http.get_response("batch-transfers/statement", params=params)
         try:
@@ -105,12 +91,22 @@ class SandboxPartnerAdapter:
             raise PartnerProtocolError(self.partner_id, "MALFORMED_ANSWER", f"statement page: {exc}") from exc
         return StatementLines(lines, lines[-1].item_key if len(lines) >= limit else None)
 
-    async def account_balance(self, account: str) -> AccountBalance:
+    async def account_balance(self, account: str) -> int:
         """余额: the balance of an account the court holds at this bank (the case account)."""
-        return await self.http.get("accounts/balance", AccountBalance, params={"account": account})
+        answer = await self.http.get("accounts/balance", AccountBalance, params={"account": account})
+        return answer.balance_fen
 
     async def case_account_statement(self, case_number: str) -> CaseAccountStatement:
         return await self.http.get("case-accounts/statement", CaseAccountStatement, params={"case_number": case_number})
+
+
+def found_assets(partner_id: str, assets: list[WireAsset]) -> InquiryAnswer:
+    """The assets a partner named, in the domain's terms."""
+    return InquiryAnswer(
+        partner_id=partner_id,
+        outcome=InquiryOutcome.ANSWERED,
+        assets=[FoundAsset(partner_id=partner_id, **a.model_dump()) for a in assets],
+    )
 
 
 _STATUSES = frozenset(("paid", "invalid_account", "name_mismatch", "account_closed", "timeout"))

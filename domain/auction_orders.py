@@ -1,9 +1,10 @@
-"""Wire models of the auction platform's sandbox-v1 protocol (网络司法拍卖平台; also a 司法网络询价平台).
+"""What the court asks of an online auction platform (网络司法拍卖平台; also a 司法网络询价平台) and what it
+answers, in the domain's terms: the ``adapters.interfaces.AuctionPlatform`` port speaks these, and
+sandbox-v1 sends them as their own JSON (docs/partner-protocol.md).
 
 Times are *legal* times. The court passes its legal clock (wall-clock epoch, legal epoch, acceleration)
 with every request that starts something timed, so a simulator runs the same compressed time as the
-workflow; a real platform runs at acceleration 1 and ignores it. Every mutating call carries
-``Idempotency-Key``; money is integer fen.
+workflow; a real platform runs at acceleration 1 and ignores it. Money is integer fen.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from domain.auction import RoundKind
 from domain.joint_review import LandUse
 
 
-class WireClock(BaseModel):
+class PlatformClock(BaseModel):
+    """The court's legal clock, shared with a platform so both run the same (demo-compressed) time."""
+
     epoch: datetime = Field(description="wall-clock instant where legal time starts")
     legal_epoch: datetime = Field(description="legal time at that instant")
     acceleration: float = Field(default=1.0, gt=0)
@@ -37,7 +40,7 @@ class ValuationRequest(BaseModel):
     area_m2: float = Field(gt=0)
     address: str = ""
     due_at: datetime = Field(description="legal deadline for the report (3 days, Art. 11)")
-    clock: WireClock
+    clock: PlatformClock
 
 
 class ValuationView(BaseModel):
@@ -71,7 +74,7 @@ class PublishRequest(BaseModel):
     purchase_restricted: bool = False
     disclosures: list[str] = Field(default_factory=list, description="瑕疵公示 from the joint review")
     excluded_bidders: list[str] = Field(default_factory=list, description="defaulting buyers (Art. 24)")
-    clock: WireClock
+    clock: PlatformClock
 
 
 class RegisterBidderRequest(BaseModel):

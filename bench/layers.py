@@ -1,0 +1,157 @@
+"""What the trust and interceptor layers cost one asset inquiry, in CPU, measured in this process.
+
+``python -m bench layers``. Each piece runs alone a few thousand times under ``time.process_time`` (CPU
+time: steadier than wall time on a shared machine) with the asset inquiry's real inputs:
+
+- signing (web/bench client, ``security.identity``): the start, each status query, the approval's Update;
+- verifying (worker, in the workflow): the start, the Update (its validator with the arguments, its handler
+  without), each query;
+- the activity interceptors: the actor forwarded onto each of the 6 activities and read back in the
+  activity, and the deterministic-failure classifier around each.
+
+The per-inquiry figure multiplies by what one inquiry does (``QUERIES`` status queries, the bench's median).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from stdnum.cn import ric
+from temporalio.api.common.v1 import Payload
+
+from activities.common import deterministic_failures_not_retried
+from domain.actors import Actor, Role
+from domain.legal_time import TimeScale
+from domain.parties import Party, PartyKind
+from domain.partners import PartnerCategory, PartnerEndpoint
+from security.identity import (
+    ACTOR_HEADER,
+    SIGNATURE_HEADER,
+    ActorKeys,
+    ActorSigner,
+    _decode,
+    _read,
+    _with_actor,
+    _with_signed_actor,
+)
+from workflows.asset_inquiry import SCENARIO
+from workflows.asset_inquiry.models import APPROVE, AssetInquiryRequest
+from workflows.foundation.models import DecisionInput
+from workflows.foundation.scenario import ScenarioContext
+
+JUDGE = Actor(user_id="bench-judge", role=Role.JUDGE, courts=("杭州市上城区人民法院",))
+QUERIES = 6  # status queries per inquiry before the judge decides (the asset_inquiry bench's median)
+ACTIVITIES = 6
+KEYS = ActorKeys(active="k1", keys={"k1": "c2FuZGJveC1hY3Rvci1rZXktMDAwMDAwMDAwMDAwMDAwMDAwMDA="})
+
+
+def _resident_id() -> str:
+    body = "11010519900101001"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _start_input() -> Any:
+    partners = [
+        PartnerEndpoint(
+            id=f"bank-{i:02d}", category=PartnerCategory.BANK, name=f"银行{i}", base_url="http://127.0.0.1:1/"
+        ).ref()
+        for i in range(20)
+    ]
+    request = AssetInquiryRequest(
+        case_number="(2026)浙0102执1号",
+        court="杭州市上城区人民法院",
+        debtor=Party(kind=PartyKind.PERSON, name="债务人", id_number=_resident_id()),
+        amount_owed_fen=100_000,
+        execution_costs_fen=0,
+    )
+    ctx = ScenarioContext(
+        workflow_id="bench-inquiry-0", partners=partners, time_scale=TimeScale(), callback_base_url="http://x"
+    )
+    return SCENARIO.build_input(request, ctx)
+
+
+def cpu_us(fn: Callable[[], object], n: int = 3000) -> float:
+    """CPU microseconds per call of ``fn``, the best of three runs of ``n``."""
+    fn()
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.process_time() - start) / n)
+    return best * 1e6
+
+
+def _verify(signer: ActorSigner, headers: Mapping[str, Payload], call: str, call_id: str | None, args: Any) -> None:
+    """What the worker's workflow interceptor does with a call's headers (``_ActorWorkflowInbound._verified``)."""
+    raw, signature = _read(headers, ACTOR_HEADER), _read(headers, SIGNATURE_HEADER)
+    Actor.model_validate(raw)
+    why = signer.verify(raw, signature, "bench-inquiry-0", call, datetime.now(UTC), call_id, args)
+    assert why is None, why
+
+
+def measure() -> dict[str, float]:
+    """CPU µs per operation."""
+    signer = ActorSigner(KEYS)
+    start = _start_input()
+    decision = DecisionInput(decision=APPROVE, reason="bench")
+    now = datetime.now(UTC)
+    start_call, update_call, query_call = "start:AssetInquiry", "update:decide", "query:get_status"
+    signed_start = _with_signed_actor({}, signer, JUDGE, "bench-inquiry-0", start_call, now, None, "", [start])
+    signed_update = _with_signed_actor({}, signer, JUDGE, "bench-inquiry-0", update_call, now, None, "u1", [decision])
+    signed_query = _with_signed_actor({}, signer, JUDGE, "bench-inquiry-0", query_call, now)
+    forwarded = _with_actor({}, JUDGE)
+
+    def activity_in() -> None:
+        _decode(forwarded)
+        with deterministic_failures_not_retried():
+            pass
+
+    return {
+        "sign start": cpu_us(
+            lambda: _with_signed_actor({}, signer, JUDGE, "bench-inquiry-0", start_call, now, None, "", [start])
+        ),
+        "sign update": cpu_us(
+            lambda: _with_signed_actor({}, signer, JUDGE, "bench-inquiry-0", update_call, now, None, "u1", [decision])
+        ),
+        "sign query": cpu_us(lambda: _with_signed_actor({}, signer, JUDGE, "bench-inquiry-0", query_call, now)),
+        "verify start": cpu_us(lambda: _verify(signer, signed_start, start_call, "", [start])),
+        "verify update (validator)": cpu_us(lambda: _verify(signer, signed_update, update_call, "u1", [decision])),
+        "verify update (handler)": cpu_us(lambda: _verify(signer, signed_update, update_call, "u1", None)),
+        "verify query": cpu_us(lambda: _verify(signer, signed_query, query_call, None, None)),
+        "activity out (forward actor)": cpu_us(lambda: _with_actor({}, JUDGE)),
+        "activity in (actor + failures)": cpu_us(activity_in),
+    }
+
+
+def per_inquiry(us: Mapping[str, float]) -> dict[str, float]:
+    """CPU ms per inquiry, by layer."""
+    return {
+        "signing": (us["sign start"] + us["sign update"] + QUERIES * us["sign query"]) / 1000,
+        "verifying": (
+            us["verify start"]
+            + us["verify update (validator)"]
+            + us["verify update (handler)"]
+            + QUERIES * us["verify query"]
+        )
+        / 1000,
+        "activity interceptors": ACTIVITIES
+        * (us["activity out (forward actor)"] + us["activity in (actor + failures)"])
+        / 1000,
+    }
+
+
+async def run() -> dict[str, float]:
+    us = measure()
+    print("trust and interceptor layers, CPU per operation (best of 3 × 3,000, this process):")
+    for name, value in us.items():
+        print(f"  {name:32s} {value:8.1f} µs")
+    ms = per_inquiry(us)
+    print(f"per asset inquiry (1 start, 1 update, {QUERIES} queries, {ACTIVITIES} activities):")
+    for name, value in ms.items():
+        print(f"  {name:32s} {value:8.2f} ms")
+    print(f"  {'total':32s} {sum(ms.values()):8.2f} ms")
+    return ms
