@@ -43,7 +43,7 @@ from workflows.foundation.models import DecisionInput
 from workflows.foundation.scenario import ScenarioContext
 
 JUDGE = Actor(user_id="bench-judge", role=Role.JUDGE, courts=("杭州市上城区人民法院",))
-QUERIES = 6  # status queries per inquiry before the judge decides (the asset_inquiry bench's median)
+QUERIES = 6  # status queries per inquiry before the judge decides: a bound (the asset_inquiry bench counts ~2)
 ACTIVITIES = 6
 KEYS = ActorKeys(active="k1", keys={"k1": "c2FuZGJveC1hY3Rvci1rZXktMDAwMDAwMDAwMDAwMDAwMDAwMDA="})
 
