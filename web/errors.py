@@ -91,9 +91,18 @@ def validation_response(errors: Sequence[Mapping[str, Any]]) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=422)
 
 
+def error_body(status: int, code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """What every error answers: a 422 in the documented ``ValidationErrorBody`` shape (the one failure also
+    listed in ``errors``), any other status an ``ErrorDetail``."""
+    if status == 422:
+        one = FieldError(field=field, rule=code, message=message)
+        return ValidationErrorBody(code=code, message=message, field=field, errors=[one]).model_dump()
+    return ErrorDetail(code=code, message=message, field=field).model_dump()
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(ErrorDetail(code=code, message=message, field=field).model_dump(), status, headers=headers)
+    return JSONResponse(error_body(status, code, message, field), status, headers=headers)
 
 
 _HTTP_CODES = {

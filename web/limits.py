@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from web.errors import error_body
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -156,7 +158,7 @@ def too_large(limit: int) -> str:
 async def error(
     send: Send, status: int, code: str, message: str, extra_headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
-    body = json.dumps({"code": code, "message": message, "field": None}, ensure_ascii=False).encode()
+    body = json.dumps(error_body(status, code, message), ensure_ascii=False).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers + (extra_headers or [])})
     await send({"type": "http.response.body", "body": body})

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from web.api.common import errors
 from web.deps import Judge, Reader, State, TemporalClient
+from web.errors import ValidationErrorBody
 from web.services import payouts
 from web.services.payouts import AcceptedList, RejectedList, intake_payee_csv
 
@@ -32,7 +33,11 @@ _SHA256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of
     "/api/payouts/lists",
     status_code=201,
     response_model=AcceptedList,
-    responses={**errors(401, 403), 422: {"model": RejectedList, "description": "rows failed the checks"}},
+    responses={
+        **errors(401, 403),
+        # Rows that failed the checks, or a request that is not an upload at all (the common 422).
+        422: {"model": RejectedList | ValidationErrorBody, "description": "rows failed the checks, or the request"},
+    },
 )
 async def upload_payee_list(
     actor: Judge,

@@ -1,7 +1,7 @@
-"""Issue 11, item 10: the API contract under fuzzing. Schemathesis generates requests for every operation
-in /openapi.json and sends them to the real web server (real Temporal, real worker) with a token of each
-role, within a fixed time budget: no answer may be a 5xx, and every status must be one the operation
-documents."""
+"""Issue 11, item 10 and issue 23, item 8: the API contract under fuzzing. Schemathesis generates requests
+for every operation in /openapi.json and sends them to the real web server (real Temporal, real worker)
+with a token of each role, within a fixed time budget: no answer may be a 5xx, every status and content
+type must be one the operation documents, and every body must match the documented schema."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Err, Ok
-from schemathesis.specs.openapi.checks import status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -25,6 +29,7 @@ pytestmark = pytest.mark.usefixtures("stack")
 USERS = {"judge": "judge", "auditor": "auditor", "admin": "admin", "agency": "bank-icbc"}
 BUDGET_SECONDS = 150.0  # `make test` allows this test at most 3 minutes
 EXAMPLES_PER_OPERATION = 30
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Left out, and why: logging in is throttled per address (random names from 127.0.0.1 would lock out
 # every other test's logins); logging out revokes the fuzzer's own token; changing users could disable
 # the accounts the rest of the session logs in with. Each has its own tests (test_web_api, test_trust_web).
@@ -65,7 +70,7 @@ def _fuzz(web: str, tokens: dict[str, str], deadline: float) -> list[str]:
             headers = {"Authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
             response = case.call(base_url=web, headers=headers, timeout=30)
             try:
-                case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
+                case.validate_response(response, checks=CHECKS)
             except FailureGroup as exc:  # every failing check is collected, with the request that caused it
                 problems.append(f"{case.operation.method.upper()} {case.operation.path} as {role}: {exc}"[:2000])
 
@@ -78,4 +83,4 @@ async def test_no_5xx_and_every_status_documented_under_fuzzing(web: str):
     deadline = time.monotonic() + BUDGET_SECONDS
     # Blocking HTTP in a thread: the test's event loop also runs the worker the web's calls depend on.
     problems = await asyncio.to_thread(_fuzz, web, tokens, deadline)
-    assert not problems, "\n\n".join(problems[:20])
+    assert not problems, f"{len(problems)} problems:\n\n" + "\n\n".join(problems[:20])

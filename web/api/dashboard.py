@@ -21,7 +21,11 @@ async def get_dashboard(state: State, actor: Reader, client: TemporalClient) -> 
     return await dashboard.build(state.db, client, state.settings, actor)
 
 
-@router.get("/dashboard/{section}.csv", responses=errors(401, 403, 422))
+@router.get(
+    "/dashboard/{section}.csv",
+    response_class=Response,
+    responses={**errors(401, 403, 422), 200: {"content": {"text/csv": {}}, "description": "the section as CSV"}},
+)
 async def dashboard_csv(
     section: Annotated[str, Path(pattern="^(agencies|performance|cases|payouts)$")],
     state: State,
