@@ -250,3 +250,17 @@ async def test_a_mass_payout_through_iso20022_reconciles_to_the_fen(
     assert sorted(r[0] for r in rows if r is not None) == [row for row, *_ in payees.rows]  # each payee once
     assert {r[1] for r in rows if r is not None and r[0] in plans} == {1}  # corrected: paid by round 1's key
     assert sum(line.amount_fen for line in lines) == ref.total_fen  # to the fen, against camt.054
+
+
+async def test_a_bank_chooses_its_payout_protocol_by_configuration(simulator: str) -> None:
+    """payout_protocol picks the payout channel; without it a bank pays out over its main protocol; an
+    unknown one is refused when the worker starts, not at the first payout."""
+    icbc, ccb = (next(p for p in sandbox_partners(simulator) if p.id == b) for b in ("bank-icbc", BANK))
+    registry = AdapterRegistry([icbc, ccb])
+    try:
+        assert isinstance(registry.payout_bank(BANK), Iso20022PayoutBank)
+        assert registry.payout_bank("bank-icbc") is registry.get("bank-icbc")  # sandbox-v1 for everything
+    finally:
+        await registry.aclose()
+    with pytest.raises(ValueError, match="unknown payout protocol 'swift-mt101'"):
+        AdapterRegistry([icbc.model_copy(update={"payout_protocol": "swift-mt101"})])
