@@ -160,6 +160,8 @@ async def test_a_reset_and_a_plain_cancel_are_incidents_the_webs_cancel_is_not(
         await eventually(lambda w=wid: _closed(client, w))  # type: ignore[misc]
     (incident,) = await eventually(lambda: _incidents(http, "auditor", reset))
     assert incident["kind"] == "reset" and incident["run_id"] == first_run
+    detail = (await http.get(f"/api/workflows/{reset}", headers=judge)).json()
+    assert detail["temporal_status"] == "RUNNING" and [i["kind"] for i in detail["incidents"]] == ["reset"]
     (incident,) = await eventually(lambda: _incidents(http, "auditor", plain))
     assert incident["kind"] == "canceled"
     assert await _incidents(http, "auditor", by_web) == [], "the web's own cancel is recorded, not an incident"
@@ -169,3 +171,35 @@ async def test_a_reset_and_a_plain_cancel_are_incidents_the_webs_cancel_is_not(
 
 async def _closed(client: Client, wid: str) -> bool:
     return (await client.get_workflow_handle(wid).describe()).status is not WorkflowExecutionStatus.RUNNING
+
+
+async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident(
+    stack: dict[str, str], settings: Settings
+) -> None:
+    """A matter the case starts (a child: its root is the case the web filed) is listed and opens; the
+    case's own workflow terminated with the CLI is an incident on the case's API page."""
+    from tests.helpers import login
+    from tests.scenarios.case.test_case_api import file
+
+    clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
+    filed = await file(clerk)
+    r = await judge.post(f"/api/cases/{filed['case_id']}/matters/asset-inquiry", json={})
+    assert r.status_code in (200, 201, 202), r.text
+    matter: str = r.json()["workflow_id"]
+    listed = await eventually(lambda: _listed(judge, filed["case_number"], matter))
+    assert listed and listed["court"] == DEMO_COURT
+    assert (await judge.get(f"/api/workflows/{matter}")).status_code == 200
+    cli(settings, "terminate", "--workflow-id", filed["workflow_id"], "--reason", "outside")
+
+    async def case_incidents() -> list[dict[str, Any]]:
+        await judge.get("/api/incidents")  # looks afresh
+        doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+        return list(doc.get("incidents") or [])
+
+    (incident,) = await eventually(case_incidents)
+    assert incident["kind"] == "terminated" and incident["workflow_id"] == filed["workflow_id"]
+
+
+async def _listed(http: httpx.AsyncClient, number: str, wid: str) -> dict[str, Any] | None:
+    rows = (await http.get("/api/workflows", params={"case_number": number})).json()
+    return next((r for r in rows if r["workflow_id"] == wid), None)

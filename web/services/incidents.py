@@ -156,8 +156,10 @@ async def incidents(
     require_role(actor, *READERS)
     if fresh:
         await sweep(client, db)
-    courts = tuple(actor.courts)
-    if not courts:
-        return []
+    return await recorded(db, tuple(actor.courts), workflow_id) if actor.courts else []
+
+
+async def recorded(db: Database, courts: tuple[str, ...], workflow_id: str | None = None) -> list[IncidentView]:
+    """The incidents recorded of ``courts`` (of one workflow if given), newest first."""
     found = await db.read(StartedStore(db).incidents, courts, workflow_id)
     return [IncidentView.model_validate(i.model_dump()) for i in found]

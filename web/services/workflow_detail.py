@@ -30,11 +30,11 @@ from security.identity import acting_as
 from store.case_pages import CasePageStore
 from store.db import Database
 from store.sealing import SealError
-from store.started import Registered, StartedStore
+from store.started import Registered
 from web.services import incidents, register
 from web.services.access import READERS, require_court, require_role
 from web.services.workflow_list import summary_of
-from web.services.workflow_views import IncidentView, WorkflowDetail
+from web.services.workflow_views import WorkflowDetail
 from workflows.foundation.messages import STATUS_QUERY
 from workflows.foundation.models import ScenarioStatus
 from workflows.registry import SCENARIOS
@@ -136,11 +136,11 @@ async def get_workflow(client: Client, pages: CasePageStore, actor: Actor, workf
     desc, owner = await _visible(client, pages.db, actor, workflow_id)
     detail = await _built(client, pages, actor, desc, owner)
     if desc.status in (WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.CANCELED):
-        # Ended without the web's record? Judged now (once per process), shown on the page.
+        # Ended without the web's record? Judged now (once per process).
         await incidents.check(client, pages.db, [desc.raw_description.workflow_execution_info])
-        found = await pages.db.read(StartedStore(pages.db).incidents, (owner.court,), workflow_id)
-        detail = detail.model_copy(update={"incidents": [IncidentView.model_validate(i.model_dump()) for i in found]})
-    return detail
+    # Also while it runs: a reset leaves the run it terminated behind and runs on.
+    found = await incidents.recorded(pages.db, (owner.court,), workflow_id)
+    return detail.model_copy(update={"incidents": found}) if found else detail
 
 
 async def _built(
