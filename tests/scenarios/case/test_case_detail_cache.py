@@ -19,6 +19,7 @@ from store import case_pages
 from store.case_pages import CasePage, CasePageStore
 from store.db import Database, utcnow
 from store.sealing import SealError
+from store.started import StartedStore
 from tests.helpers import decide, settled_history_length, start, wait_status
 from tests.scenarios.asset_inquiry.test_asset_inquiry import deposit, new_debtor, request
 from tests.security.test_tenancy_at_rest import sealer
@@ -42,7 +43,10 @@ async def test_an_unchanged_case_is_served_from_the_cache_and_a_change_shows_at_
     client: Client, settings: Settings, simulator: str, pages: CasePageStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     debtor = await new_debtor(simulator, [deposit("bank-icbc", 100_000_00)])
-    handle = await start(client, settings, "asset-inquiry", request(debtor, owed=50_000_00))
+    req = request(debtor, owed=50_000_00)
+    handle = await start(client, settings, "asset-inquiry", req)
+    # This test's own web database: the web's register of what it started is kept there too.
+    StartedStore(pages.db).record(handle.id, "scenario", req.court, JUDGE.user_id, "asset-inquiry", req.case_number)
     await wait_status(handle, "awaiting_decision")
     await settled_history_length(handle)
 
