@@ -22,6 +22,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "app.tagline": "法院执行协同平台",
         "nav.cases": "我的案件",
         "nav.dockets": "执行案件",
+        "docket.file": "立案",
+        "docket.file_hint": "按申请执行书录入; 案号由本院当年顺序号生成, 承办法官未指定时自动分配。",
+        "docket.filed": "已立案",
         "cdash.title": "案件看板",
         "cdash.year": "立案年度",
         "cdash.explain": (
@@ -590,6 +593,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "app.tagline": "Court enforcement, one matter at a time",
         "nav.cases": "My cases",
         "nav.dockets": "Cases",
+        "docket.file": "File a case",
+        "docket.file_hint": (
+            "As the application reads; the number comes from the court's yearly sequence, a judge is assigned "
+            "unless named."
+        ),
+        "docket.filed": "Filed",
         "cdash.title": "Case dashboard",
         "cdash.year": "Filed in",
         "cdash.explain": (

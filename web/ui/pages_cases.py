@@ -20,14 +20,17 @@ from store.cases import CaseFilter
 from web.deps import app_state, temporal_client
 from web.services import case_dashboard, cases
 from web.services import workflows as case_service
-from web.ui.render import page
-from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, require
+from web.ui.forms import FormBuilder, error_map, flatten, parse
+from web.ui.messages import field_messages
+from web.ui.render import page, said
+from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, require, translator
 from workflows.case.words import WORDS as CASE_WORDS
 from workflows.registry import SCENARIOS
 
 router = APIRouter(include_in_schema=False)
 # The case readers of the API, the court's filing clerk among them.
 CaseReaderUser = Annotated[UiUser, require(*cases.CASE_READERS)]
+ClerkUser = Annotated[UiUser, require(*cases.FILERS)]
 MERGED_MATTERS = 20  # matters whose own timelines join the case's page (the rest are linked)
 
 
@@ -48,6 +51,55 @@ def _year(request: Request) -> int | None:
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
         raise ValidationFailed("INVALID_YEAR", "year: 立案年度应为 2000–2100 之间的年份 / a year 2000–2100", "year")
     return int(raw)
+
+
+def _filing_form(
+    request: Request,
+    user: UiUser,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    general: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """立案: the application (申请执行书) as the clerk types it, from the filing API's own schema; the
+    clerk's court is filled in (a clerk files for one court)."""
+    courts = user.actor.courts
+    prefill = {"f.court": courts[0]} if len(courts) == 1 else {}
+    builder = FormBuilder(cases.FilingRequest.model_json_schema(), translator(request), prefill=prefill)
+    fields = builder.fields(values, errors)
+    known = {f.name for f in flatten(fields)}
+    general = list(general or []) + [m for n, m in (errors or {}).items() if n not in known]
+    return page(request, "cases/file.html", user, status_code=status_code, fields=fields, general_errors=general)
+
+
+@router.get("/ui/dockets/new", response_class=HTMLResponse)
+async def filing_form(request: Request, user: ClerkUser) -> Response:
+    return _filing_form(request, user)
+
+
+@router.post("/ui/dockets/new")
+async def file_case(request: Request, user: ClerkUser) -> Response:
+    """Files the case as ``POST /api/cases`` does (one implementation), then shows it; a refusal is shown
+    beside its field, nothing filed."""
+    await check_csrf(request, user)
+    t = translator(request)
+    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    courts = user.actor.courts
+    prefill = {"f.court": courts[0]} if len(courts) == 1 else {}
+    fields = FormBuilder(cases.FilingRequest.model_json_schema(), t, prefill=prefill).fields(values)
+    parsed = parse(fields, values, t)
+    if parsed.errors:
+        return _filing_form(request, user, values, parsed.errors, status_code=422)
+    state = app_state(request)
+    try:
+        body = cases.FilingRequest.model_validate(parsed.data)
+        filed = await cases.file_case(temporal_client(state), state.settings, state.db, user.actor, body)
+    except ValidationError as exc:
+        by_field, general = error_map(field_messages(exc.errors(), t))
+        return _filing_form(request, user, values, by_field, general, status_code=422)
+    except OneMatterError as exc:
+        return _filing_form(request, user, values, None, [said(exc, t)], status_code=exc.status)
+    return RedirectResponse(f"/ui/dockets/{filed.case_id}?done=filed", status_code=303)
 
 
 @router.get("/ui/case-dashboard", response_class=HTMLResponse)

@@ -80,6 +80,7 @@ DECISIONS = (
     DecisionSpec(REFUSE_EXTENSION, reason_required=True, roles=(Role.APPROVER,)),
 )
 EFFECTS_FROM_SYSTEM_PATCH = "case-effects-from-system"
+SETTLEMENT_PERFORMED_PATCH = "case-settlement-performed"
 IN_FORCE = "in-force"
 MIN_WAKE = timedelta(minutes=1)
 RUNNING = "running"
@@ -306,7 +307,23 @@ class EnforcementCase:
         if self.state.fully_performed_on is None and self.state.recoveries and self.ledger().balance_fen == 0:
             self.state.fully_performed_on = self._today()
             self.timeline.record("full-performance", actor=SYSTEM_ACTOR, recovered_fen=self.ledger().recovered_fen)
+        elif self.state.fully_performed_on is None and self._settlement_performed(effect):
+            # 执行和解协议履行完毕的, 作执行结案处理 (执行和解规定 Art. 8): the agreement, not the title's
+            # balance, is what the debtor owed; the lifts and the closing follow as on full performance.
+            self.state.fully_performed_on = self._today()
+            self.timeline.record(
+                "full-performance",
+                reason="执行和解协议已履行完毕 (执行和解规定第八条)",
+                actor=SYSTEM_ACTOR,
+                recovered_fen=self.ledger().recovered_fen,
+                settlement=effect.matter_workflow_id,
+            )
         self.changed = True
+
+    def _settlement_performed(self, effect: MatterEffect) -> bool:
+        performed = effect.kind is EffectKind.MATTER_ENDED and effect.result.get("settlement_performed") is True
+        # Histories recorded before the rule took a performed settlement's end as any matter's end.
+        return performed and workflow.patched(SETTLEMENT_PERFORMED_PATCH)
 
     def _end_periods(self, matter: str, on: date, ground: ExclusionGround | None = None) -> None:
         """Ends the matter's open periods (of ``ground``, or all of them when the matter ends)."""

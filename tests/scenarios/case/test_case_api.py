@@ -318,6 +318,44 @@ async def test_matters_report_the_periods_the_term_does_not_count(stack: dict[st
     assert again["term"]["excluded_days"] == term["excluded_days"]
 
 
+async def test_a_performed_settlement_ends_the_case_as_full_performance(stack: dict[str, str], client: Client) -> None:
+    """执行和解规定 Art. 8: the agreement performed, the case closes as 执行完毕 though the title's balance
+    (with its delay interest) was never reached; a breached one does not."""
+    clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
+    filed, breached = await file(clerk), await file(clerk)
+    for case, performed in ((filed, True), (breached, False)):
+        wf = case["workflow_id"]
+        await effect(
+            client,
+            wf,
+            EffectKind.MONEY_RECOVERED,
+            "paid",
+            matter="settle-x",
+            amount_fen=1_000_00,
+            source=RecoverySource.SETTLEMENT,
+        )
+        await effect(
+            client,
+            wf,
+            EffectKind.MATTER_ENDED,
+            "end",
+            matter="settle-x",
+            status="performed" if performed else "breached",
+            result={"settlement_performed": performed},
+        )
+
+    async def closed() -> dict[str, Any] | None:
+        doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
+        return doc if doc["closed"] else None
+
+    doc = await eventually(closed)
+    assert doc["closed"]["mode"] == "completed" and doc["ledger"]["balance_fen"] > 0
+    [entry] = [e for e in doc["timeline"] if e["action"] == "full-performance"]
+    assert "第八条" in entry["reason"] and entry["detail"]["settlement"] == "settle-x"
+    other = (await judge.get(f"/api/cases/{breached['case_id']}")).json()
+    assert other["closed"] is None and other["fully_performed_on"] is None
+
+
 async def test_asset_inquiry_started_from_the_case_with_nothing_typed(stack: dict[str, str], client: Client) -> None:
     clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
     filed = await file(clerk)
