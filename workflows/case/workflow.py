@@ -266,7 +266,9 @@ class EnforcementCase:
                     **{
                         f: v
                         for f, v in effect.model_dump().items()
-                        if f in RegisteredMeasure.model_fields and f != "state" and v is not None
+                        if f in RegisteredMeasure.model_fields
+                        and f not in ("state", "effective_from")
+                        and v is not None
                     },
                     effective_from=effect.effective_from or on,
                 )

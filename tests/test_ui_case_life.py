@@ -1,0 +1,202 @@
+"""One enforcement case's life in a real browser (Debian's chromium, driven by Playwright), on the tests'
+accelerated legal clock: the filing clerk files it on the filing page; the judge starts an asset inquiry
+from the case page and approves freezing and deducting the deposit found; a settlement of the case is
+performed; the case lifts what is left ex officio (the seizure of the flat, released by its term watcher)
+and closes itself as 执行完毕. At every step the ledger and the register of measures on the case page
+reconcile, to the fen, with what the partners booked and what the matters reported."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, expect
+from temporalio.client import Client
+
+from domain.legal_time import CHINA_TZ
+from domain.money import format_yuan
+from domain.parties import Party, PartyKind
+from tests.helpers import credit_code, decide, eventually, ledger, login, resident_id, seed_subject, wait_status
+from tests.test_ui_browser import browser, logged_in, reload_until, shots  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+DEPOSIT_FEN = 2_000_00
+INSTALMENT_FEN = 1_000_00
+HOUSE = "330102001001GB00009F00010001"
+
+
+async def _case(api: httpx.AsyncClient, case_id: str, check: Any = bool) -> dict[str, Any]:
+    async def ready() -> dict[str, Any] | None:
+        r = await api.get(f"/api/cases/{case_id}")
+        doc: dict[str, Any] = r.json()
+        return doc if r.status_code == 200 and check(doc) else None
+
+    found: dict[str, Any] = await eventually(ready, timeout=60)
+    return found
+
+
+async def _shows(page: Page, case_id: str, *texts: str) -> str:
+    """The case page, reloaded until it says all of ``texts``; its text."""
+
+    async def says() -> str | None:
+        await page.goto(f"/ui/dockets/{case_id}")
+        body = await page.locator("main").inner_text()
+        return body if all(t in body for t in texts) else None
+
+    body: str = await eventually(says, timeout=60, interval=0.5)
+    return body
+
+
+def _reconciled(doc: dict[str, Any], deducted: int, settled: int) -> None:
+    """The ledger adds up, to the fen: recovered by source, the balance, what the matters reported."""
+    led = doc["ledger"]
+    assert led["recovered_by_source"] == {k: v for k, v in (("deduction", deducted), ("settlement", settled)) if v}, led
+    assert led["recovered_fen"] == deducted + settled
+    owed = led["principal_fen"] + led["interest_fen"] + led["delayed_interest_fen"] + led["costs_fen"] + led["fee_fen"]
+    assert led["owed_fen"] == owed
+    assert led["balance_fen"] == max(owed - led["recovered_fen"], 0)
+    assert led["held_fen"] == led["recovered_fen"] - led["paid_out_fen"]
+
+
+async def test_a_case_from_filing_to_full_performance(
+    browser: Browser,  # noqa: F811
+    web: str,
+    simulator: str,
+    client: Client,
+    shots: Path,  # noqa: F811
+) -> None:
+    debtor = Party(kind=PartyKind.PERSON, name="卢某某", id_number=resident_id())
+    await seed_subject(
+        simulator,
+        debtor.model_dump(mode="json"),
+        [
+            {
+                "partner_id": "bank-icbc",
+                "kind": "deposit",
+                "reference": "6222000055556666",
+                "available_fen": DEPOSIT_FEN,
+            },
+            {"partner_id": "realestate-registry", "kind": "real_estate", "reference": HOUSE, "description": "某路9号"},
+        ],
+    )
+
+    # 立案: the clerk types the application; the number comes from the court's sequence.
+    clerk = await logged_in(browser, web, "clerk")
+    await clerk.goto("/ui/dockets")
+    await clerk.get_by_test_id("file-case-link").click()
+    form = clerk.get_by_test_id("filing-form")
+    await expect(form.locator("[name='f.court']")).to_have_value("杭州市上城区人民法院")
+    party = {
+        "applicants": ("organisation", "杭州某贸易有限公司", credit_code()),
+        "debtors": ("person", debtor.name, debtor.id_number),
+    }
+    for side, (kind, name, number) in party.items():
+        await form.locator(f"[name='f.{side}.0.kind']").select_option(kind)
+        await form.locator(f"[name='f.{side}.0.name']").fill(name)
+        await form.locator(f"[name='f.{side}.0.id_number']").fill(number)
+    await form.locator("[name='f.title.document_number']").fill("(2026)浙0102民初321号")
+    await form.locator("[name='f.title.issuer']").fill("杭州市上城区人民法院")
+    await form.locator("[name='f.title.effective_on']").fill("2026-09-01")
+    await form.locator("[name='f.title.performance_due_on']").fill("2026-09-30")
+    await form.locator("[name='f.claim.principal_fen']").fill("50,000.00")
+    await form.locator("[name='f.judge']").fill("judge")
+    await form.locator("button[type=submit]").click()
+    await expect(clerk).to_have_url(re.compile(r"/ui/dockets/[0-9a-f]{16}\?done=filed"))
+    case_id = clerk.url.split("/ui/dockets/")[1].split("?")[0]
+    await expect(clerk.get_by_test_id("docket-done")).to_contain_text("已立案")
+    number = (await clerk.locator("h1").inner_text()).split()[0]
+    assert re.match(r"^（2026）浙0102执\d+号$", number), number
+    await clerk.context.close()
+
+    api = await login(web, "judge")
+    doc = await _case(api, case_id)
+    assert doc["ledger"]["principal_fen"] == 50_000_00 and doc["judge"] == "judge"
+    _reconciled(doc, 0, 0)
+
+    # The judge starts an inquiry from the case (nothing typed) and approves freezing and deducting.
+    judge = await logged_in(browser, web, "judge")
+    await judge.goto(f"/ui/dockets/{case_id}")
+    await judge.get_by_test_id("docket-matters").locator("button[type=submit]").click()
+    await expect(judge).to_have_url(re.compile(r"\?done=started"))
+    inquiry_link = judge.get_by_test_id("docket-matters").locator("a[href^='/ui/cases/asset-inquiry-']")
+    inquiry = (await inquiry_link.get_attribute("href") or "").removeprefix("/ui/cases/")
+    await inquiry_link.click()
+    await reload_until(judge, "form[data-decision='approve-control']")
+    approve = judge.locator("form[data-decision='approve-control']")
+    await expect(approve.locator("[name='f.deduct']")).to_be_checked()
+    await approve.locator("textarea[name=reason]").fill("经审查, 依法冻结并扣划存款, 查封不动产")
+    await approve.locator("button[type=submit]").click()
+    await wait_status(client.get_workflow_handle(inquiry), "completed", timeout=60)
+
+    # The ledger takes what the bank deducted, once; the register shows the freeze spent and the flat seized.
+    deducted = sum(
+        r["amount_fen"]
+        for r in await ledger(simulator, "bank-icbc")
+        if r["operation"] == "deduct" and r["idempotency_key"].startswith(inquiry)
+    )
+    assert deducted == DEPOSIT_FEN
+    doc = await _case(api, case_id, lambda d: d["ledger"]["recovered_fen"] == deducted and len(d["measures"]) == 2)
+    _reconciled(doc, deducted, 0)
+    measures = {m["kind"]: m for m in doc["measures"]}
+    assert measures["freeze"]["state"] == "released" and measures["freeze"]["amount_fen"] == DEPOSIT_FEN
+    seizure = measures["seize"]
+    assert seizure["state"] == "in-force" and seizure["description"].endswith("0001 (某路9号)")
+    assert seizure["expires_on"] and seizure["matter"] == inquiry
+    body = await _shows(judge, case_id, "扣划", format_yuan(deducted), seizure["description"], seizure["expires_on"])
+    assert "在执行" in body and "已解除" in body
+
+    # A settlement of the case, performed: the agreement's instalment paid (执行和解规定 Art. 8).
+    today = datetime.now(CHINA_TZ).date()
+    own = {"signed_on": today.isoformat(), "instalments": [{"due_on": _far(today), "amount_fen": INSTALMENT_FEN}]}
+    r = await api.post(f"/api/cases/{case_id}/matters/settlement", json=own)
+    assert r.status_code == 201, r.text
+    settlement = client.get_workflow_handle(r.json()["workflow_id"])
+    await wait_status(settlement, "awaiting_suspension", timeout=60)
+    await decide(settlement, "suspend-enforcement", reason="达成和解, 中止执行; 查封保留", release=[])
+    await wait_status(settlement, "performing", timeout=60)
+    await decide(
+        settlement,
+        "record-payment",
+        reason="书记员核实",
+        amount_fen=INSTALMENT_FEN,
+        paid_on=today.isoformat(),
+        channel="direct",
+    )
+    await wait_status(settlement, "awaiting_performance_confirmation", timeout=60)
+    await decide(settlement, "confirm-performed", reason="和解协议约定款项已全部支付")
+    await wait_status(settlement, "performed", timeout=60)
+
+    # Ex officio: the seizure released by its holder on the case's notice, then 执行完毕 — the case closes itself.
+    doc = await _case(api, case_id, lambda d: d["closed"] is not None)
+    _reconciled(doc, deducted, INSTALMENT_FEN)
+    assert doc["closed"]["mode"] == "completed" and doc["closed"]["by"] == "system"
+    assert all(m["state"] == "released" for m in doc["measures"])
+    actions = [e["action"] for e in doc["timeline"]]
+    assert "full-performance" in actions and "notice-sent" in actions
+    released = next(m for m in doc["measures"] if m["kind"] == "seize")
+    releases = [
+        r
+        for r in await ledger(simulator, "realestate-registry")
+        if r["operation"] == "release" and inquiry in r["idempotency_key"]
+    ]
+    assert len(releases) == 1  # released once, at the registry
+    assert {m["scenario"]: m["status"] for m in doc["matters"]} == {
+        "asset-inquiry": "completed",
+        "settlement": "performed",
+    }
+    body = await _shows(judge, case_id, "执行完毕", "和解履行", format_yuan(INSTALMENT_FEN))
+    assert "在执行" not in body and released["description"] in body
+    await judge.screenshot(path=str(shots / "screenshot-case-life.png"), full_page=True)
+    await judge.context.close()
+    await api.aclose()
+
+
+def _far(today: date) -> str:
+    """An instalment's due day the accelerated legal clock (ten legal days a second) does not reach before
+    the payment is recorded, and within the years the working-day calendar knows."""
+    return (today + timedelta(days=365)).isoformat()
