@@ -21,7 +21,7 @@ from domain.legal_time import CHINA_TZ
 from domain.money import format_yuan
 from domain.parties import Party, PartyKind
 from tests.helpers import credit_code, decide, eventually, ledger, login, resident_id, seed_subject, wait_status
-from tests.test_ui_browser import browser, logged_in, reload_until, shots  # noqa: F401  (fixtures)
+from tests.web.test_ui_browser import browser, logged_in, reload_until, shots  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("stack")
 
