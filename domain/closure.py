@@ -13,21 +13,29 @@ Source: 最高人民法院关于严格规范终结本次执行程序的规定（
   query-and-control system **every six months** and tells the applicant the result; where property is
   found the court resumes enforcement (恢复执行). The applicant may apply to resume when it finds
   property, unbound by the limitation period for applying.
+- Art. 5: before closing, the court tells the applicant how enforcement went, what was investigated, what
+  the debtor owns and what closing means, and hears the applicant's opinion, which goes on the file.
+- Art. 9 para 1: a lead the court verified (核查属实) resumes enforcement, whatever the network finds.
+- Art. 17: obstruction after closing is still fined or detained (the CPL's caps, as for any obstruction).
 - 财产调查规定 Art. 2 [V]: a specific lead from the applicant is checked within 7 days (3 if urgent).
 
-The periods are constants here (not ``legal_params.json``): the notice's effective date was not
-verified, and a versioned entry needs one.
+The periods are versioned legal parameters (``legal_params.json``, keys ``closure.*``, tag S: effective
+2016-12-01 as the secondary sources give it); the constants below are the values runs recorded before the
+parameters carry (their input has none).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from domain.assets import AssetKind, AssetStatus
+from domain.legal_params import LegalParams, ParamTable, load_table
 from domain.legal_time import LegalDuration, TimeUnit, add_months
 
 INSTRUMENT = "终本规定 (法〔2016〕373号)"
@@ -36,6 +44,45 @@ REINQUIRY_INTERVAL = LegalDuration(amount=6, unit=TimeUnit.MONTH)  # Art. 9: 每
 WATCH_PERIOD = LegalDuration(amount=5, unit=TimeUnit.YEAR)  # Art. 9: 五年内
 LEAD_CHECK = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)  # 财产调查规定 Art. 2
 URGENT_LEAD_CHECK = LegalDuration(amount=3, unit=TimeUnit.CALENDAR_DAY)
+
+
+class ClosureParam(StrEnum):
+    """The keys of ``legal_params.json`` this module reads (终本规定 2016)."""
+
+    MIN_SINCE_FILING = "closure.min_since_filing"  # Art. 1(四)
+    REINQUIRY_INTERVAL = "closure.reinquiry_interval"  # Art. 9
+    WATCH_PERIOD = "closure.watch_period"  # Art. 9
+
+
+class ClosurePeriods(BaseModel):
+    """The watch's periods as one value: from the parameters in force, or the recorded runs' constants."""
+
+    min_since_filing: LegalDuration = MIN_SINCE_FILING
+    reinquiry_interval: LegalDuration = REINQUIRY_INTERVAL
+    watch_period: LegalDuration = WATCH_PERIOD
+
+    @property
+    def rounds(self) -> int:
+        """How many scheduled inquiries the watch makes (Art. 9: every six months within five years: ten)."""
+        months = {TimeUnit.YEAR: 12, TimeUnit.MONTH: 1}
+        return (self.watch_period.amount * months[self.watch_period.unit]) // (
+            self.reinquiry_interval.amount * months[self.reinquiry_interval.unit]
+        )
+
+
+@functools.cache
+def _table() -> ParamTable:
+    return load_table()
+
+
+def closure_periods_at(on: date) -> ClosurePeriods:
+    """The 终本 periods in force on ``on``; called at start, outside workflow code (reads the table)."""
+    params: LegalParams = _table().at(on, required=tuple(ClosureParam))
+    return ClosurePeriods(
+        min_since_filing=params.duration(ClosureParam.MIN_SINCE_FILING),
+        reinquiry_interval=params.duration(ClosureParam.REINQUIRY_INTERVAL),
+        watch_period=params.duration(ClosureParam.WATCH_PERIOD),
+    )
 
 
 class ClosureChecklist(BaseModel):
@@ -53,6 +100,10 @@ class ClosureChecklist(BaseModel):
     whereabouts_and_obstruction: bool = Field(
         default=False, description="Art. 1(五): missing debtor searched for; obstruction met with coercive measures"
     )
+    applicant_heard: bool = Field(
+        default=False, description="Art. 5: 已告知申请执行人执行情况及终本的依据和后果, 并听取其意见"
+    )
+    applicant_opinion: str = Field(default="", max_length=1000, description="Art. 5: 申请执行人的意见 (记录入卷)")
     ruling_number: str = Field(min_length=4, max_length=60, description="终本裁定书文号")
 
 
@@ -62,13 +113,18 @@ _ITEMS: dict[str, str] = {
     "consumption_order_issued": "未发出限制消费令或未依法纳入失信名单 / consumption restriction (Art. 1(二))",
     "investigation_exhausted": "财产调查措施未穷尽 / investigation not exhausted (Art. 1(三))",
     "whereabouts_and_obstruction": "未依法查找被执行人或处置妨害执行 / search and coercive measures (Art. 1(五))",
+    "applicant_heard": "未告知申请执行人并听取其意见 / the applicant was not told and heard (Art. 5)",
 }
 
 
-def closure_problems(checklist: ClosureChecklist, filed_on: date, closing_on: date) -> list[str]:
+def closure_problems(
+    checklist: ClosureChecklist, filed_on: date, closing_on: date, periods: ClosurePeriods | None = None
+) -> list[str]:
     """What stands in the way of closing on ``closing_on`` (empty: the procedure may close)."""
     problems = [words for item, words in _ITEMS.items() if not getattr(checklist, item)]
-    earliest = earliest_closure(filed_on)
+    if checklist.applicant_heard and not checklist.applicant_opinion.strip():
+        problems.append("applicant_opinion: 申请执行人的意见应当记录入卷 (第五条) / record the applicant's opinion")
+    earliest = earliest_closure(filed_on, periods or ClosurePeriods())
     if closing_on < earliest:
         problems.append(
             f"立案未满三个月, 最早于 {earliest.isoformat()} 终本 / less than three months since filing "
@@ -77,10 +133,23 @@ def closure_problems(checklist: ClosureChecklist, filed_on: date, closing_on: da
     return problems
 
 
-def earliest_closure(filed_on: date) -> date:
+def earliest_closure(filed_on: date, periods: ClosurePeriods | None = None) -> date:
     """The first day on which more than three months have passed since filing (Art. 1(四)): the day
     after the three months end (the filing day itself is not counted, CPL Art. 85)."""
-    return date.fromordinal(add_months(filed_on, MIN_SINCE_FILING.amount).toordinal() + 1)
+    months = (periods or ClosurePeriods()).min_since_filing
+    assert months.unit is TimeUnit.MONTH
+    return date.fromordinal(add_months(filed_on, months.amount).toordinal() + 1)
+
+
+def lead_resumption_problem(found_on_network: bool, lead_verified: bool) -> str | None:
+    """Art. 9 para 1: 执行法院核查属实的, 应当恢复执行 — on a lead the court resumes when it verified the lead,
+    whether or not the network inquiry found it; without either there is nothing to resume on."""
+    if found_on_network or lead_verified:
+        return None
+    return (
+        "lead_verified: 网络查控未发现可供执行财产; 线索经核查属实方可恢复执行 (终本规定 第九条第一款) / "
+        "resume on a lead only once the court verified it"
+    )
 
 
 def is_executable(kind: str, status: str, available_fen: int | None) -> bool:

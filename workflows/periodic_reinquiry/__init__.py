@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from activities.partners import PartnerActivities
+from domain.closure import closure_periods_at
 from domain.fees import enforcement_fee
 from domain.legal_params import params_at
 from domain.legal_time import CHINA_TZ
@@ -22,9 +23,13 @@ from workflows.periodic_reinquiry.workflow import PeriodicReinquiry
 def _build_input(request: PeriodicReinquiryRequest, ctx: ScenarioContext) -> PeriodicReinquiryInput:
     # The watch inquires through the same partners a network inquiry asks (its children pass them on).
     partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
-    fee = enforcement_fee(request.outstanding_fen, params_at(datetime.now(CHINA_TZ).date())).fee_fen
+    today = datetime.now(CHINA_TZ).date()
+    fee = enforcement_fee(request.outstanding_fen, params_at(today)).fee_fen
     return PeriodicReinquiryInput(
-        request=request, context=ctx.model_copy(update={"partners": partners}), application_fee_fen=fee
+        request=request,
+        context=ctx.model_copy(update={"partners": partners}),
+        application_fee_fen=fee,
+        periods=closure_periods_at(today),  # the 终本 periods in force at start (终本规定 Arts. 1, 9)
     )
 
 

@@ -9,10 +9,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from domain.cases import CaseNumber, CourtName
-from domain.closure import ClosureChecklist
+from domain.closure import ClosureChecklist, ClosurePeriods
+from domain.consumption_restriction import ViolationMeasure
 from domain.legal_time import LegalClock
-from domain.money import PositiveFen
-from domain.parties import Party
+from domain.money import Fen, PositiveFen
+from domain.parties import Party, PartyKind
 from domain.personal import Personal, PersonalKind
 from workflows.foundation.case_link import CaseRef
 from workflows.foundation.models import TimelineEntry
@@ -26,6 +27,8 @@ RESUME, KEEP_CLOSED = "resume-enforcement", "keep-closed"
 # The applicant's property lead, entered by the judge — on the case page (offered like a decision while
 # the case is watched) or by API (the Update): either runs an inquiry at once.
 REGISTER_LEAD = "register-lead"
+# 终本规定 Art. 17: obstruction after closing is still fined or detained.
+SANCTION = "sanction-obstruction"
 SUBMIT_LEAD_UPDATE = "submit-lead"
 
 
@@ -69,6 +72,18 @@ class ResumeEnforcement(BaseModel):
     """恢复执行: the judge resumes enforcement on what the inquiry found."""
 
     resumed_case_number: str = Field(default="", max_length=60, description="恢复执行案号 (执恢字), if assigned")
+    lead_verified: bool = Field(
+        default=False, description="线索经核查属实 (终本规定 第九条第一款): resumes even if the network found nothing"
+    )
+
+
+class ObstructionSanction(BaseModel):
+    """终本规定 Art. 17: a fine or detention for obstructing enforcement after closing (CPL Art. 114 ff.)."""
+
+    measure: ViolationMeasure = Field(description="措施: fine | detention | criminal-referral")
+    fine_fen: Fen = Field(default=0, description="罚款金额 (fen)")
+    fined: PartyKind | None = Field(default=None, description="被罚款人 (default: the debtor's kind)")
+    conduct: str = Field(min_length=2, max_length=1000, description="妨害执行的行为")
 
 
 class InquiryRound(BaseModel):
@@ -109,6 +124,8 @@ class PeriodicReinquiryInput(BaseModel):
     # control measures cover once enforcement resumes.
     application_fee_fen: int = 0
     watch: WatchState | None = None  # None on the first run: the procedure is not closed yet
+    # The 终本 periods in force at start (versioned); None in runs recorded before they were parameters.
+    periods: ClosurePeriods | None = None
 
 
 class PeriodicReinquiryResult(BaseModel):

@@ -12,7 +12,7 @@ from workflows.foundation.words import (
     Word,
     Words,
 )
-from workflows.periodic_reinquiry.models import CLOSE, CONTINUE, KEEP_CLOSED, REGISTER_LEAD, RESUME
+from workflows.periodic_reinquiry.models import CLOSE, CONTINUE, KEEP_CLOSED, REGISTER_LEAD, RESUME, SANCTION
 
 WORDS = Words(
     title=Word("终结本次执行与定期查询", "Closure of the current procedure and periodic re-inquiry"),
@@ -23,6 +23,9 @@ WORDS = Words(
         "closure_watch": Word("终本后定期查询中", "Closed; periodic re-inquiry"),
         "reinquiring": Word("网络查控查询中", "Inquiring"),
         "awaiting_resumption": Word("发现财产, 待决定恢复执行", "Property found: awaiting a resumption decision"),
+        "awaiting_lead_verification": Word(
+            "线索未经网络查控证实, 待法官核查", "The network did not confirm the lead: the judge checks it"
+        ),
         "resumed": Word("已恢复执行", "Enforcement resumed"),
         "watch_ended": Word("五年查询期满", "Five-year watch ended"),
     },
@@ -33,6 +36,7 @@ WORDS = Words(
         RESUME: Word("裁定恢复执行", "Resume enforcement"),
         REGISTER_LEAD: Word("登记申请执行人提供的财产线索", "Register the applicant's property lead"),
         KEEP_CLOSED: Word("维持终本 (财产不能处置等)", "Keep the case closed (property cannot be disposed of …)"),
+        SANCTION: Word("对妨害执行的行为罚款、拘留 (终本后)", "Fine or detain for obstruction after closing"),
     },
     actions={
         **DOCUMENT_ACTIONS,
@@ -49,6 +53,8 @@ WORDS = Words(
         "control_started": Word("启动网络查控以控制所发现的财产", "Asset inquiry started to control what was found"),
         "watch_ended": Word("五年查询期满", "Watch ended"),
         "incident": Word("异常待处理", "Incident"),
+        "result_told_to_applicant": Word("查询结果告知申请执行人 (第九条)", "Result told to the applicant (Art. 9)"),
+        "sanctioned_after_closure": Word("终本后妨害执行, 依法处罚 (第十七条)", "Obstruction sanctioned (Art. 17)"),
     },
     fields={
         **CASE_FIELDS,
@@ -77,6 +83,16 @@ WORDS = Words(
         ),
         "ruling_number": Word("终本裁定书文号", "Closure ruling number"),
         "resumed_case_number": Word("恢复执行案号", "Resumed case number"),
+        "lead_verified": Word("线索经核查属实 (第九条第一款)", "The lead was verified (Art. 9 para 1)"),
+        "applicant_heard": Word(
+            "已告知申请执行人执行情况及终本依据、后果, 并听取意见 (第五条)",
+            "The applicant was told and heard (Art. 5)",
+        ),
+        "applicant_opinion": Word("申请执行人的意见", "The applicant's opinion"),
+        "measure": Word("措施", "Measure"),
+        "fine_fen": Word("罚款金额", "Fine"),
+        "fined": Word("被罚款人", "Who is fined"),
+        "conduct": Word("妨害执行的行为", "The obstruction"),
         "asset_lead": Word("财产线索", "Property lead"),
         "urgent": Word("紧急", "Urgent"),
     },
@@ -138,6 +154,10 @@ WORDS = Words(
         "schedule": Word("定期查询", "Scheduled"),
         "lead": Word("线索触发", "Lead"),
         "reported": Word("已报告", "Reported"),
+        "fine": Word("罚款", "Fine"),
+        "detention": Word("拘留", "Detention"),
+        "criminal-referral": Word("移送追究刑事责任", "Criminal referral"),
+        "dishonest-listing": Word("纳入失信名单", "Dishonest listing"),
     },
     effects={
         **PRESIDENT_DECISION_EFFECTS,
@@ -158,6 +178,10 @@ WORDS = Words(
         "register-lead": Word(
             "登记申请执行人提供的财产线索, 立即发起一轮查询",
             "Records the applicant's lead and runs an inquiry at once",
+        ),
+        "sanction-obstruction": Word(
+            "终本后对妨害执行的行为依法罚款、拘留 (罚款在民事诉讼法限额内), 终本状态不变",
+            "Fines or detains for obstruction after closing (within the CPL's caps); the case stays closed",
         ),
         "resume-enforcement": Word(
             "裁定恢复执行, 定期查询停止, 案件重新办理",

@@ -33,13 +33,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.actors import Role
     from domain.closure import (
         LEAD_CHECK,
-        REINQUIRY_INTERVAL,
         URGENT_LEAD_CHECK,
-        WATCH_PERIOD,
         ClosureChecklist,
+        ClosurePeriods,
         closure_problems,
         hits,
+        lead_resumption_problem,
     )
+    from domain.consumption_restriction import violation_problem
     from domain.documents import APPLICANT, DEBTOR, DocumentKind
     from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, calendar_end
     from runtime.temporal import scenario_search_attributes
@@ -60,10 +61,12 @@ with workflow.unsafe.imports_passed_through():
         NAME,
         REGISTER_LEAD,
         RESUME,
+        SANCTION,
         SUBMIT_LEAD_UPDATE,
         InquiryRound,
         Lead,
         LeadReceipt,
+        ObstructionSanction,
         PeriodicReinquiryInput,
         PeriodicReinquiryResult,
         QueuedLead,
@@ -78,14 +81,16 @@ DECISIONS = (
     DecisionSpec(RESUME, payload=ResumeEnforcement),
     DecisionSpec(KEEP_CLOSED, reason_required=True),
     DecisionSpec(REGISTER_LEAD, payload=Lead),
+    DecisionSpec(SANCTION, payload=ObstructionSanction, reason_required=True),
     *PRESIDENT_DECISIONS,
 )
+# Runs recorded before a lead the court verified resumed enforcement by itself (终本规定 Art. 9 para 1) went
+# back to watching when the network found nothing on it.
+LEAD_VERIFIED_PATCH = "closure-lead-verified"
 # Histories recorded before the president signed the 终本裁定 on the desk and it was issued as a document.
 DOCUMENTS_PATCH = "periodic-reinquiry-documents"
-# Ten inquiries: at 6, 12, …, 60 months after closure (Art. 9: every six months within five years).
-ROUNDS = (WATCH_PERIOD.amount * 12) // REINQUIRY_INTERVAL.amount
 # A lead is taken while the case is closed and watched, not before closure nor after the watch ends.
-TAKES_LEADS = frozenset({"closure_watch", "reinquiring", "awaiting_resumption"})
+TAKES_LEADS = frozenset({"closure_watch", "reinquiring", "awaiting_resumption", "awaiting_lead_verification"})
 
 
 @workflow.defn(name="PeriodicReinquiry")
@@ -137,8 +142,8 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             clock=clock,
             closed_at=closed_at,
             ruling_number=checklist.ruling_number,
-            ends_at=calendar_end(closed_at, WATCH_PERIOD),
-            next_due=_scheduled(closed_at, 1),
+            ends_at=calendar_end(closed_at, self._periods().watch_period),
+            next_due=_scheduled(closed_at, 1, self._periods()),
         )
         self.timeline.record(
             "procedure_closed",
@@ -181,11 +186,17 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             if lead is None and (w.next_due is None or clock.now() < w.next_due):
                 continue
             found = await self._inquire(inp, w, clock, lead)
+            periods = self._periods()
             if lead is None:
                 w.scheduled_done += 1
-                w.next_due = _scheduled(w.closed_at, w.scheduled_done + 1) if w.scheduled_done < ROUNDS else None
-            if found.hits:
-                self._set_status("awaiting_resumption")
+                more = w.scheduled_done < periods.rounds
+                w.next_due = _scheduled(w.closed_at, w.scheduled_done + 1, periods) if more else None
+            # Art. 9 para 2: the result of each inquiry is told to the applicant.
+            self.timeline.record("result_told_to_applicant", round=found.round, hits=len(found.hits))
+            on_a_lead = lead is not None and not found.hits and workflow.patched(LEAD_VERIFIED_PATCH)
+            if found.hits or on_a_lead:
+                # A hit, or a lead the network did not confirm: the court checks it (Art. 9 para 1).
+                self._set_status("awaiting_resumption" if found.hits else "awaiting_lead_verification")
                 decision = await self.desk.wait(RESUME, KEEP_CLOSED)
                 assert decision is not None
                 if decision.decision == RESUME:
@@ -206,12 +217,12 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         wait = clock.real_until(due)
         if wait <= timedelta(0):
             return  # overdue (an inquiry ran long): inquire now, no zero-length timer
-        self.desk.offer(REGISTER_LEAD)
+        self.desk.offer(REGISTER_LEAD, SANCTION)
         try:
             await workflow.wait_condition(lambda: bool(w.pending_leads) or self.lead_entered is not None, timeout=wait)
         except TimeoutError:
             pass
-        self.desk.withdraw(REGISTER_LEAD)
+        self.desk.withdraw(REGISTER_LEAD, SANCTION)
         if self.lead_entered is not None:
             entered, self.lead_entered, self.desk.taken = self.lead_entered, None, None
             await self._register_lead(entered)
@@ -340,17 +351,35 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             self.lead_entered = Lead.model_validate(decision.payload)
             # On the timeline like any decision, but without the lead's text: it may name an account.
             return self.desk.accept(decision.model_copy(update={"payload": {"urgent": self.lead_entered.urgent}}))
+        if decision.decision == SANCTION:
+            # Art. 17: recorded on the watch; the watch goes on (the decision wakes nothing).
+            outcome = self.desk.accept(decision, action="sanctioned_after_closure")
+            self.desk.taken = None
+            return outcome
         return self.desk.accept(decision)
 
     def law_check(self, name: str, payload: object) -> str | None:
+        assert self.inp is not None
+        if isinstance(payload, ResumeEnforcement):
+            on_network = self.status != "awaiting_lead_verification"
+            return lead_resumption_problem(on_network, payload.lead_verified)
+        if isinstance(payload, ObstructionSanction):
+            assert self.watch is not None
+            fined = payload.fined or self.inp.request.debtor.kind
+            today = self._clock(self.watch).now().astimezone(CHINA_TZ).date()
+            return violation_problem(payload.measure, payload.fine_fen, fined, today)
         if name != CLOSE or not isinstance(payload, ClosureChecklist):
             return None
-        assert self.inp is not None
         # Legal today: this run's clock before closure (the first run), in China time.
         clock = LegalClock(epoch=workflow.info().start_time, scale=self.inp.context.time_scale)
         today = clock.legal_now(workflow.now()).astimezone(CHINA_TZ).date()
-        problems = closure_problems(payload, self.inp.request.filed_on, today)
+        problems = closure_problems(payload, self.inp.request.filed_on, today, self._periods())
         return "; ".join(problems) or None
+
+    def _periods(self) -> ClosurePeriods:
+        """The 终本 periods of this case: resolved at start, or the constants for runs recorded before."""
+        assert self.inp is not None
+        return self.inp.periods or ClosurePeriods()
 
     # --- status -------------------------------------------------------------------------------------
 
@@ -409,7 +438,8 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         )
 
 
-def _scheduled(closed_at: datetime, k: int) -> datetime:
+def _scheduled(closed_at: datetime, k: int, periods: ClosurePeriods) -> datetime:
     """The k-th inquiry's day: k × six months after closure, counted from closure each time so month
     ends do not drift (Jan 31 → Jul 31, not Jul 30)."""
-    return calendar_end(closed_at, LegalDuration(amount=k * REINQUIRY_INTERVAL.amount, unit=REINQUIRY_INTERVAL.unit))
+    interval = periods.reinquiry_interval
+    return calendar_end(closed_at, LegalDuration(amount=k * interval.amount, unit=interval.unit))

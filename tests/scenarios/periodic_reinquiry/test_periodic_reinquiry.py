@@ -12,7 +12,15 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from config.settings import Settings
-from domain.closure import ClosureChecklist, closure_problems, earliest_closure, hits
+from domain.closure import (
+    ClosureChecklist,
+    closure_periods_at,
+    closure_problems,
+    earliest_closure,
+    hits,
+    lead_resumption_problem,
+)
+from domain.legal_params import MissingParameter
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
 from domain.parties import Party, PartyKind
 from security.identity import acting_as
@@ -40,6 +48,7 @@ from workflows.periodic_reinquiry.models import (
     NAME,
     REGISTER_LEAD,
     RESUME,
+    SANCTION,
     SUBMIT_LEAD_UPDATE,
     Lead,
     LeadReceipt,
@@ -55,6 +64,8 @@ CHECKLIST: dict[str, Any] = {
     "consumption_order_issued": True,
     "investigation_exhausted": True,
     "whereabouts_and_obstruction": True,
+    "applicant_heard": True,
+    "applicant_opinion": "申请执行人同意终本, 将继续查找财产线索",
     "ruling_number": "(2026)浙0102执1234号之一",
 }
 
@@ -128,8 +139,9 @@ async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
         closed_at, LegalDuration(amount=6, unit=TimeUnit.MONTH)
     )
     assert st.summary["ruling_number"] == CHECKLIST["ruling_number"]
-    # While watched, the case page offers the judge a form to register the applicant's lead.
-    assert [d.name for d in st.pending_decisions] == [REGISTER_LEAD]
+    # While watched, the case page offers the judge a form to register the applicant's lead (and to
+    # sanction obstruction after closing, Art. 17).
+    assert [d.name for d in st.pending_decisions] == [REGISTER_LEAD, SANCTION]
 
     # The applicant finds a deposit and brings the lead; the inquiry runs at once, long before the first
     # six-monthly one (18 s away at the tests' acceleration).
@@ -257,9 +269,11 @@ async def test_a_scheduled_hit_the_judge_keeps_closed_comes_back_at_the_next_inq
 
 def test_inquiries_fall_every_six_months_from_closure_month_ends_clamped() -> None:
     closed = datetime(2026, 8, 31, 10, 0, tzinfo=CHINA_TZ)
-    assert _scheduled(closed, 1).date() == date(2027, 2, 28)
-    assert _scheduled(closed, 2).date() == date(2027, 8, 31)  # counted from closure: no drift after February
-    assert _scheduled(closed, 10).date() == date(2031, 8, 31)  # the tenth at five years
+    periods = closure_periods_at(date(2026, 8, 31))
+    assert periods.rounds == 10  # Art. 9: every six months within five years
+    assert _scheduled(closed, 1, periods).date() == date(2027, 2, 28)
+    assert _scheduled(closed, 2, periods).date() == date(2027, 8, 31)  # counted from closure: no drift
+    assert _scheduled(closed, 10, periods).date() == date(2031, 8, 31)  # the tenth at five years
 
 
 def test_closure_checklist_and_the_three_months() -> None:
@@ -286,3 +300,61 @@ def test_a_hit_is_property_the_court_can_act_on() -> None:
         asset("vehicle", "closed"),
     ]
     assert [r["kind"] for r in hits(report)] == ["payment_balance", "real_estate"]
+
+
+def test_art_5_the_applicant_is_told_and_heard_before_closing_and_the_opinion_recorded() -> None:
+    """终本规定 Art. 5: 终本前告知申请执行人 … 并听取其对终结本次执行程序的意见, 记录入卷."""
+    filed, closing = date(2026, 1, 10), date(2026, 6, 1)
+    unheard = ClosureChecklist.model_validate({**CHECKLIST, "applicant_heard": False})
+    assert ["Art. 5" in p for p in closure_problems(unheard, filed, closing)] == [True]
+    silent = ClosureChecklist.model_validate({**CHECKLIST, "applicant_opinion": " "})
+    assert closure_problems(silent, filed, closing)[0].startswith("applicant_opinion")
+
+
+def test_art_1_and_9_the_periods_are_versioned_parameters() -> None:
+    """终本规定 Arts. 1(四) and 9 as legal_params.json holds them (from 2016-12-01); none before."""
+    periods = closure_periods_at(date(2026, 12, 6))
+    assert (periods.min_since_filing, periods.reinquiry_interval, periods.watch_period) == (
+        LegalDuration(amount=3, unit=TimeUnit.MONTH),
+        LegalDuration(amount=6, unit=TimeUnit.MONTH),
+        LegalDuration(amount=5, unit=TimeUnit.YEAR),
+    )
+    with pytest.raises(MissingParameter):
+        closure_periods_at(date(2016, 11, 30))
+
+
+def test_art_9_para_1_a_verified_lead_resumes_whatever_the_network_found() -> None:
+    assert lead_resumption_problem(found_on_network=True, lead_verified=False) is None
+    assert lead_resumption_problem(found_on_network=False, lead_verified=True) is None
+    assert "第九条第一款" in (lead_resumption_problem(found_on_network=False, lead_verified=False) or "")
+
+
+async def test_a_lead_the_network_does_not_confirm_resumes_once_verified_and_obstruction_is_still_fined(
+    client: Client, settings: Settings
+) -> None:
+    """Art. 9 para 1: the applicant's lead finds nothing on the network; the court checks it (核查属实) and
+    resumes. Art. 17: after closing, obstruction is still fined — within the CPL's cap. Art. 9 para 2: each
+    inquiry's result is told to the applicant."""
+    handle = await start(client, settings, NAME, request(new_debtor(), filed_days_ago=120))
+    await wait_status(handle, "awaiting_closure")
+    await decide(handle, CLOSE, reason="已穷尽财产调查措施", **CHECKLIST)
+    await president_signs(handle)
+    st = await wait_status(handle, "closure_watch")
+    assert {d.name for d in st.pending_decisions} == {REGISTER_LEAD, SANCTION}
+    over_cap: dict[str, Any] = {"measure": "fine", "fine_fen": 200_000_00, "conduct": "转移名下车辆"}
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await decide(handle, SANCTION, reason="终本后转移财产", **over_cap)
+    assert refusal_code(refused.value) == "UNLAWFUL_DECISION"  # a person: at most ¥100,000 (CPL Art. 118)
+    await decide(handle, SANCTION, reason="终本后转移财产", **{**over_cap, "fine_fen": 10_000_00})
+    st = await status(handle)
+    assert st.status == "closure_watch" and "sanctioned_after_closure" in [e.action for e in st.timeline]
+
+    await submit_lead(handle, Lead(asset_lead="被执行人在某公司持有股权, 尚未登记"))
+    st = await wait_status(handle, "awaiting_lead_verification", timeout=30)
+    assert "result_told_to_applicant" in [e.action for e in st.timeline]
+    with pytest.raises(WorkflowUpdateFailedError) as unverified:
+        await decide(handle, RESUME, reason="恢复执行")
+    assert "第九条第一款" in str(unverified.value.cause)
+    await decide(handle, RESUME, reason="线索经核查属实", lead_verified=True)
+    result = PeriodicReinquiryResult.model_validate(await handle.result())
+    assert result.status == "resumed" and result.rounds_with_hits == 0

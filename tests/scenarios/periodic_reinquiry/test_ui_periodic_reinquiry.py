@@ -23,6 +23,7 @@ CHECKLIST = (
     "consumption_order_issued",
     "investigation_exhausted",
     "whereabouts_and_obstruction",
+    "applicant_heard",
 )
 
 
@@ -69,6 +70,7 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
     await expect(close).to_contain_text("已穷尽财产调查措施")
     for item in CHECKLIST:
         await close.locator(f"[name='f.{item}']").check()
+    await close.locator("[name='f.applicant_opinion']").fill("申请执行人同意终本")
     await close.locator("[name='f.ruling_number']").fill("(2026)浙0102执1234号之一")
     await close.locator("textarea[name=reason]").fill("已穷尽财产调查措施, 未发现可供执行的财产")
     await page.screenshot(path=str(tmp_path / "closure-decision.png"), full_page=True)
@@ -100,7 +102,8 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
     assert [(d["kind"], d["president"], d["addressed_to"]) for d in docs] == [
         ("执行裁定书（终结本次执行程序）", True, ["applicant", "debtor"])
     ]
-    assert detail["status"] in ("closure_watch", "reinquiring")
+    # The network found nothing on the lead: the judge checks it before resuming (终本规定 Art. 9 para 1).
+    assert detail["status"] in ("reinquiring", "awaiting_lead_verification")
     assert detail["summary"]["reinquiries"] >= 1
     lead_rounds = [e for e in detail["timeline"] if e["action"] == "reinquiry_completed" and e["detail"]["lead"] == 1]
     assert lead_rounds and lead_rounds[0]["detail"]["trigger"] == "lead"
