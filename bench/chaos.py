@@ -64,8 +64,8 @@ from store.blobs import BlobStore
 from web.services.payouts import intake_payee_csv
 from web.services.workflows import wait_until_settled
 from workflows.asset_inquiry.models import APPROVE as INQUIRY_APPROVE
-from workflows.asset_inquiry.models import AssetInquiryRequest
 from workflows.cross_region_seizure.models import HAND_OVER, CrossRegionSeizureRequest, Vehicle
+from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
 from workflows.foundation.models import DecisionInput, ScenarioStatus
 from workflows.foundation.scenario import ScenarioContext

@@ -44,7 +44,8 @@ from security.identity import (
     _with_signed_actor,
 )
 from workflows.asset_inquiry import SCENARIO
-from workflows.asset_inquiry.models import APPROVE, AssetInquiryRequest
+from workflows.asset_inquiry.models import APPROVE
+from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.foundation.models import DecisionInput
 from workflows.foundation.scenario import ScenarioContext
 

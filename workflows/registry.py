@@ -43,9 +43,9 @@ for _scenario in SCENARIOS.values():
 
 # What the foundation itself calls for every scenario: the legal calendar and the inbox projection of
 # agency tasks, the audit archive at the end, and the court's documents (any step may issue one).
-KIT_ACTIVITIES: tuple[type[ActivityGroup], ...] = (TaskActivities, AuditActivities, DocumentActivities)
+FOUNDATION_ACTIVITIES: tuple[type[ActivityGroup], ...] = (TaskActivities, AuditActivities, DocumentActivities)
 # Shared with the sandbox instead of re-imported per run: nothing in them defines a workflow.
-KIT_PASSTHROUGH = ("workflows.foundation", "workflows.agency_task.models", "workflows.agency_task.words")
+FOUNDATION_PASSTHROUGH = ("workflows.foundation", "workflows.agency_task.words")
 # Entity workflows the worker runs beside the scenarios': the enforcement case (执行案件), which a filing
 # clerk dockets and every matter belongs to — not a scenario, so not on the judge's scenario list.
 ENTITY_WORKFLOWS: tuple[type, ...] = (EnforcementCase,)
@@ -62,22 +62,28 @@ def with_scenarios(*extra: Scenario) -> dict[str, Scenario]:
 
 
 def all_workflows(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type]:
+    """Every workflow the given scenarios run, with those of the scenarios they start (``Scenario.starts``)."""
     seen: dict[str, type] = {wf.__name__: wf for wf in ENTITY_WORKFLOWS}
+    known = {**SCENARIOS, **scenarios}
     for s in scenarios.values():
-        for wf in s.workflows:
+        for wf in (*s.workflows, *(wf for name in s.starts for wf in known[name].workflows)):
             seen[wf.__name__] = wf
     return list(seen.values())
 
 
 def all_activity_groups(scenarios: dict[str, Scenario] = SCENARIOS) -> list[type[ActivityGroup]]:
-    groups: dict[str, type[ActivityGroup]] = {g.__qualname__: g for g in (*KIT_ACTIVITIES, *ENTITY_ACTIVITIES)}
+    groups: dict[str, type[ActivityGroup]] = {g.__qualname__: g for g in (*FOUNDATION_ACTIVITIES, *ENTITY_ACTIVITIES)}
     for s in scenarios.values():
         groups.update({g.__qualname__: g for g in s.activities})
     return list(groups.values())
 
 
 def passthrough_modules(scenarios: dict[str, Scenario] = SCENARIOS) -> list[str]:
-    return [*KIT_PASSTHROUGH, *ENTITY_PASSTHROUGH, *(m for s in scenarios.values() for m in s.passthrough_modules)]
+    return [
+        *FOUNDATION_PASSTHROUGH,
+        *ENTITY_PASSTHROUGH,
+        *(m for s in scenarios.values() for m in s.passthrough_modules),
+    ]
 
 
 def all_words(scenarios: dict[str, Scenario] = SCENARIOS) -> list[Words]:

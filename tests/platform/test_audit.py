@@ -50,7 +50,8 @@ from tests.helpers import (
     wait_status,
 )
 from web.app import create_app
-from workflows.asset_inquiry.models import APPROVE, AssetInquiryRequest
+from workflows.asset_inquiry.models import APPROVE
+from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.personal_data import personal_data_models
 
 REPO = Path(__file__).resolve().parents[2]

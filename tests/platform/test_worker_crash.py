@@ -27,7 +27,8 @@ from tests.helpers import (
     start,
     wait_status,
 )
-from workflows.asset_inquiry.models import APPROVE, AssetInquiryRequest, AssetInquiryResult
+from workflows.asset_inquiry.models import APPROVE
+from workflows.foundation.child_matters import AssetInquiryRequest, AssetInquiryResult
 
 REPO = Path(__file__).resolve().parents[2]
 QUEUE = "one-matter-crash-test"

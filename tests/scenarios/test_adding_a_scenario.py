@@ -19,8 +19,8 @@ from tests.scenarios.property_lead import SCENARIO
 from tests.scenarios.property_lead.models import CONTROL, NO_ACTION, PropertyLeadRequest, PropertyLeadResult
 from tests.structure import test_scenario_contract as contract
 from workers.main import running_worker
-from workflows.agency_task.models import Completion
 from workflows.foundation.messages import COMPLETE_TASK, TASK_VIEW_QUERY
+from workflows.foundation.task_models import Completion
 from workflows.registry import with_scenarios
 
 pytestmark = pytest.mark.usefixtures("stack")

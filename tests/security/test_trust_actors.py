@@ -63,7 +63,7 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.asset_inquiry import AssetInquiryRequest
+from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.foundation.messages import TASK_VIEW_QUERY
 from workflows.registry import SCENARIOS
 

@@ -35,14 +35,6 @@ CODE = sorted(PROJECT - {"tests"})
 # case (执行案件) a matter speaks to, and the personal-data catalogue. A scenario speaks to another only
 # through these; the foundation speaks to none.
 SHARED = {"foundation", "agency_task", "case", "personal_data", "registry"}
-# Child workflows a scenario still starts directly, until the case starts them (issue 20): periodic
-# re-inquiry and settlement start asset inquiries, the dishonest list starts its consumption order. A new
-# edge fails the test.
-CHILD_MATTERS = {
-    ("periodic_reinquiry", "asset_inquiry"),
-    ("settlement", "asset_inquiry"),
-    ("dishonest_list", "consumption_restriction"),
-}
 
 
 def _module_of(path: Path) -> str:
@@ -232,7 +224,7 @@ def workflow_violations(root: Path = REPO) -> list[str]:
             target = names[1]
             if source in ("foundation", "agency_task") and target != "foundation":
                 out.append(f"{rel}:{line} {source} imports {module}: it serves every scenario and knows none")
-            elif source not in SHARED and target not in SHARED and (source, target) not in CHILD_MATTERS:
+            elif source not in SHARED and target not in SHARED:
                 out.append(f"{rel}:{line} scenario {source} imports scenario {target} ({module})")
     return out
 

@@ -22,6 +22,7 @@ from temporalio import activity
 
 from domain.task_results import RESULT_MODELS
 from workflows.agency_task.words import WORDS as AGENCY_TASK_WORDS
+from workflows.foundation.child_matters import WORKFLOW_TYPES
 from workflows.foundation.decisions import DecisionSpec
 from workflows.foundation.scenario import Scenario
 from workflows.foundation.words import Word, Words
@@ -226,6 +227,17 @@ def test_every_activity_a_workflow_calls_is_registered(scenario: Scenario) -> No
                     called.add(value)
     missing = sorted(called - registered)
     assert not missing, f"{scenario.name}: activities called but not registered on the worker: {missing}"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=lambda s: s.name)
+def test_a_scenario_starts_another_by_the_type_the_registry_runs(scenario: Scenario) -> None:
+    """A scenario starts another's matter by its workflow type name (``child_matters``), never importing it:
+    the name must be the registered scenario's and the type the one its workflow defines."""
+    for name in scenario.starts:
+        assert name in SCENARIOS, f"{scenario.name} starts {name}, which is not in the registry"
+        defined = getattr(SCENARIOS[name].workflow, "__temporal_workflow_definition").name
+        assert WORKFLOW_TYPES.get(name) == defined, f"{scenario.name} starts {name} as {WORKFLOW_TYPES.get(name)}"
+        assert SCENARIOS[name].workflow in all_workflows({scenario.name: scenario})
 
 
 def test_every_workflow_type_has_a_recorded_history() -> None:

@@ -41,7 +41,7 @@ from web.security import hash_password, token_digest, verify_password
 from web.services.workflows import build_list_query, quote
 from web.ui.session import csrf_for
 from workers.main import running_worker
-from workflows.asset_inquiry import INQUIRED_CATEGORIES
+from workflows.foundation.child_matters import INQUIRED_CATEGORIES
 from workflows.foundation.messages import CANCEL_REQUEST_SIGNAL
 
 SCENARIO = "asset-inquiry"

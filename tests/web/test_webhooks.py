@@ -24,8 +24,8 @@ from simulators.task_hooks import Doorbell, run_subscribed
 from tests.helpers import JUDGE, eventually, login
 from tests.scenarios.agency_task.test_agency_tasks import spec, start_task, update
 from workers.outbox import backoff
-from workflows.agency_task.models import Reasoned
 from workflows.foundation.messages import CANCEL_TASK
+from workflows.foundation.task_models import Reasoned
 
 pytestmark = pytest.mark.usefixtures("stack")
 

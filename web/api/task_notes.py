@@ -12,7 +12,7 @@ from web.deps import Agency, AnyActor, State, TemporalClient
 from web.services import task_notes as desk
 from web.services import tasks
 from web.services.task_notes import CommentBody, Desk, FollowUpBody
-from workflows.agency_task.models import Reasoned
+from workflows.foundation.task_models import Reasoned
 
 router = APIRouter(tags=["tasks"])
 

@@ -12,7 +12,7 @@ from web.api.common import errors
 from web.deps import AnyActor, Judge, Reassigner, State, TemporalClient
 from web.services import tasks
 from web.services.tasks import MAX_ATTACHMENT_BYTES, AttachmentStored, TaskAction, TaskDetail, TaskQuery, TaskSummary
-from workflows.agency_task.models import Completion, Extension, Reasoned, Reassignment
+from workflows.foundation.task_models import Completion, Extension, Reasoned, Reassignment
 
 router = APIRouter(tags=["tasks"])
 

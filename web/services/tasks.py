@@ -33,7 +33,6 @@ from web.db import Attachment as AttachmentRow
 from web.errors import GatewayTimeout
 from web.services.access import ATTACHMENT_READERS, READERS, STARTERS, TASK_REASSIGNERS, require_role
 from web.services.workflow_updates import execute_update_as
-from workflows.agency_task.models import Completion, Extension, Reasoned, Reassignment
 from workflows.foundation.messages import (
     CANCEL_TASK,
     CLAIM_TASK,
@@ -43,6 +42,7 @@ from workflows.foundation.messages import (
     REJECT_TASK,
     RELEASE_TASK,
 )
+from workflows.foundation.task_models import Completion, Extension, Reasoned, Reassignment
 
 log = get_logger(__name__)
 

@@ -22,7 +22,7 @@ from web.services.tasks import FINAL_STATES, MAX_ATTACHMENT_BYTES, TaskQuery, Ta
 from web.ui.forms import FormBuilder, FormField, flatten, parse
 from web.ui.render import page, refusal_fields, said
 from web.ui.session import AgencyUser, AnyUser, UiUser, check_csrf, translator
-from workflows.agency_task.models import Completion, Reasoned
+from workflows.foundation.task_models import Completion, Reasoned
 
 router = APIRouter(include_in_schema=False)
 

@@ -31,8 +31,8 @@ from web.ui.i18n import Translator, translate
 from web.ui.messages import field_messages
 from web.ui.render import countdowns, page, progress_bars, refusal_fields, said
 from web.ui.session import DeciderUser, JudgeUser, ReaderUser, UiUser, check_csrf, translator
-from workflows.agency_task.models import Reasoned, Reassignment
 from workflows.foundation.scenario import Scenario
+from workflows.foundation.task_models import Reasoned, Reassignment
 from workflows.registry import SCENARIOS
 
 router = APIRouter(include_in_schema=False)

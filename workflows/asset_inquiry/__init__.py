@@ -8,18 +8,13 @@ from datetime import datetime
 from activities.partners import PartnerActivities
 from domain.legal_params import params_at
 from domain.legal_time import CHINA_TZ
-from domain.partners import PartnerCategory
 from workflows.asset_inquiry import from_case
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
-from workflows.asset_inquiry.models import NAME, AssetInquiryInput, AssetInquiryRequest
+from workflows.asset_inquiry.models import NAME
 from workflows.asset_inquiry.words import WORDS
 from workflows.asset_inquiry.workflow import AssetInquiry
+from workflows.foundation.child_matters import INQUIRED_CATEGORIES, AssetInquiryInput, AssetInquiryRequest
 from workflows.foundation.scenario import Scenario, ScenarioContext
-
-# Who holds assets a network inquiry can find (网络查控 covers these; auction platforms and tax do not).
-INQUIRED_CATEGORIES = frozenset(
-    {PartnerCategory.BANK, PartnerCategory.PAYMENT, PartnerCategory.REAL_ESTATE, PartnerCategory.VEHICLE}
-)
 
 
 def _build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInquiryInput:
@@ -41,4 +36,4 @@ SCENARIO = Scenario(
     own_fields=from_case.OWN_FIELDS,
 )
 
-__all__ = ["INQUIRED_CATEGORIES", "SCENARIO", "AssetInquiry", "MeasureTermWatch"]
+__all__ = ["SCENARIO", "AssetInquiry", "MeasureTermWatch"]

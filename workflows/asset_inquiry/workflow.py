@@ -40,20 +40,13 @@ with workflow.unsafe.imports_passed_through():
     from runtime.temporal import scenario_search_attributes
     from security.identity import current_actor_or_none
     from workflows.asset_inquiry.measure_term import MeasureTermWatch
-    from workflows.asset_inquiry.models import (
-        APPROVE,
-        NAME,
-        REJECT,
-        WORKFLOW_TYPE,
-        AssetInquiryInput,
-        AssetInquiryResult,
-        MeasureTermInput,
-    )
+    from workflows.asset_inquiry.models import APPROVE, NAME, REJECT, WORKFLOW_TYPE, MeasureTermInput
     from workflows.asset_inquiry.words import WORDS
     from workflows.foundation import retries
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseReporter
     from workflows.foundation.case_link import EffectKind, RecoverySource, RegisterKind
+    from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryResult
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.messages import PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE
     from workflows.foundation.timeline import failure_code, refuse

@@ -6,15 +6,10 @@ from __future__ import annotations
 
 from workflows.agency_task.workflow import AgencyTask
 from workflows.consumption_restriction import from_case
-from workflows.consumption_restriction.models import (
-    NAME,
-    NOTICE_RECEIPT,
-    ConsumptionRestrictionInput,
-    ConsumptionRestrictionRequest,
-    RestrictionNoticeReceipt,
-)
+from workflows.consumption_restriction.models import NAME, NOTICE_RECEIPT, RestrictionNoticeReceipt
 from workflows.consumption_restriction.words import WORDS
 from workflows.consumption_restriction.workflow import ConsumptionRestriction
+from workflows.foundation.child_matters import ConsumptionRestrictionInput, ConsumptionRestrictionRequest
 from workflows.foundation.scenario import Scenario, wrap_request
 
 SCENARIO = Scenario(

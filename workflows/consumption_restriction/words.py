@@ -21,6 +21,7 @@ from workflows.foundation.words import (
     PRESIDENT_DECISION_EFFECTS,
     PRESIDENT_DECISION_WORDS,
     PRESIDENT_STATUS_WORDS,
+    RESTRICTED_ITEM_ENUMS,
     Word,
     Words,
 )
@@ -138,17 +139,7 @@ WORDS = Words(
         "hotels": Word("宾馆酒店", "Hotels"),
         "notice-unpaid": Word("未按执行通知书履行", "Did not pay within the notice"),
         "dishonest-listed": Word("已纳入失信被执行人名单", "On the dishonest list"),
-        "flights-soft-sleepers": Word(
-            "乘坐飞机、列车软卧、轮船二等以上舱位", "Flights, soft sleepers, 2nd class+ berths"
-        ),
-        "star-hotels-clubs": Word("星级以上宾馆、酒店、夜总会、高尔夫球场", "Star hotels, nightclubs, golf"),
-        "real-estate": Word("购买不动产或新建、扩建、高档装修房屋", "Buying or building real estate"),
-        "premium-offices": Word("租赁高档写字楼、宾馆、公寓办公", "Renting premium offices"),
-        "vehicles": Word("购买非经营必需车辆", "Buying non-essential vehicles"),
-        "travel": Word("旅游、度假", "Travel and holidays"),
-        "private-schools": Word("子女就读高收费私立学校", "High-fee private schools"),
-        "premium-insurance": Word("支付高额保费购买保险理财产品", "High-premium insurance"),
-        "high-speed-trains": Word("乘坐G字头动车组全部座位、其他动车组一等以上座位", "G-trains, first class on EMUs"),
+        **RESTRICTED_ITEM_ENUMS,
         "legal-representative": Word("法定代表人", "Legal representative"),
         "principal": Word("主要负责人", "Principal"),
         "directly-responsible": Word("直接责任人员", "Directly responsible person"),

@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.consumption_restriction.models import (
         APPROVE_EXEMPTION,
         DECLINE,
-        DISHONEST_LIST_SIGNAL,
         DISMISS,
         ISSUE,
         LIFT,
@@ -42,9 +41,7 @@ with workflow.unsafe.imports_passed_through():
         REFUSE_EXEMPTION,
         REPORT_VIOLATION,
         SANCTION,
-        ConsumptionRestrictionInput,
         ConsumptionRestrictionResult,
-        DishonestListChange,
         Exemption,
         IssueOrder,
         LiftOrder,
@@ -56,6 +53,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseNotices, CaseReporter
     from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
+    from workflows.foundation.child_matters import (
+        CONSUMPTION_RESTRICTION_TYPE,
+        DISHONEST_LIST_SIGNAL,
+        ConsumptionRestrictionInput,
+        DishonestListChange,
+    )
     from workflows.foundation.clock import CaseClock
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, IssuedRef, PresidentSignature
@@ -87,7 +90,7 @@ TASK_TITLES = {
 }
 
 
-@workflow.defn(name="ConsumptionRestriction")
+@workflow.defn(name=CONSUMPTION_RESTRICTION_TYPE)
 class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
     scenario = NAME
 

@@ -9,7 +9,6 @@ from activities.dishonest_list import DishonestListActivities
 from domain.dishonest_list import dishonest_params_at
 from domain.legal_time import CHINA_TZ
 from workflows.agency_task.workflow import AgencyTask
-from workflows.consumption_restriction.workflow import ConsumptionRestriction
 from workflows.dishonest_list import from_case
 from workflows.dishonest_list.models import (
     NAME,
@@ -20,6 +19,7 @@ from workflows.dishonest_list.models import (
 )
 from workflows.dishonest_list.words import WORDS
 from workflows.dishonest_list.workflow import DishonestList
+from workflows.foundation.child_matters import CONSUMPTION_RESTRICTION
 from workflows.foundation.scenario import Scenario, ScenarioContext
 
 
@@ -37,7 +37,8 @@ SCENARIO = Scenario(
     request_model=DishonestListRequest,
     build_input=build_input,
     activities=(DishonestListActivities,),
-    extra_workflows=(ConsumptionRestriction, AgencyTask),
+    extra_workflows=(AgencyTask,),
+    starts=(CONSUMPTION_RESTRICTION,),  # a listed debtor is restricted (限消规定 Art. 1)
     task_results={NOTICE_RECEIPT: DishonestNoticeReceipt},
     own_fields=from_case.OWN_FIELDS,
     prefill=from_case.prefill,

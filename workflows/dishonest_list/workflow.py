@@ -46,15 +46,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
     from domain.tasks import DueRule, TaskSpec
     from runtime.temporal import scenario_search_attributes
-    from workflows.consumption_restriction.models import (
-        DISHONEST_LIST_SIGNAL,
-        ConsumptionRestrictionInput,
-        ConsumptionRestrictionRequest,
-        DishonestListChange,
-    )
-    from workflows.consumption_restriction.models import NAME as RESTRICTION
-    from workflows.consumption_restriction.words import WORDS as RESTRICTION_WORDS
-    from workflows.consumption_restriction.workflow import ConsumptionRestriction
     from workflows.dishonest_list.models import (
         ACCEPT_CORRECTION,
         DECLINE,
@@ -81,12 +72,23 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseNotices, CaseReporter
     from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
+    from workflows.foundation.child_matters import (
+        CONSUMPTION_RESTRICTION as RESTRICTION,
+    )
+    from workflows.foundation.child_matters import (
+        CONSUMPTION_RESTRICTION_TYPE,
+        DISHONEST_LIST_SIGNAL,
+        ConsumptionRestrictionInput,
+        ConsumptionRestrictionRequest,
+        DishonestListChange,
+    )
     from workflows.foundation.clock import CaseClock
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
     from workflows.foundation.models import DecisionInput
     from workflows.foundation.task_models import TaskOutcome
     from workflows.foundation.tasks import run_agency_task
+    from workflows.foundation.words import RESTRICTED_ITEM_ENUMS
 
 DECISIONS = (
     DecisionSpec(ENTER, payload=EnterList, reason_required=True),
@@ -301,7 +303,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
                 case=req.case,  # the order is the case's too: it reports to it and hears its notices
             )
             await workflow.start_child_workflow(
-                ConsumptionRestriction.run,
+                CONSUMPTION_RESTRICTION_TYPE,
                 ConsumptionRestrictionInput(
                     request=request, context=self.inp.context.model_copy(update={"workflow_id": self.restriction_id})
                 ),
@@ -319,7 +321,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         assert self.documents is not None
         if not self.signer:
             return  # a history from before the president signed here
-        items = "\n".join(f"{n}. {RESTRICTION_WORDS.enum_zh(i.value)}" for n, i in enumerate(request.items, 1))
+        items = "\n".join(f"{n}. {RESTRICTED_ITEM_ENUMS[i.value].zh}" for n, i in enumerate(request.items, 1))
         fields = {**self._debtor_fields(), "items": items, "order_reference": request.order_number}
         units = (request.airlines, request.railways, request.hotels)
         await self.documents.issue(

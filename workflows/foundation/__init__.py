@@ -28,8 +28,16 @@ registry's contract (``Scenario``); the rest is what a procedure stands on.
 - ``status``    — ``publish_status`` (the search attribute judges filter by).
 - ``archive``   — ``archive_audit_trail()``, every scenario's last step.
 - ``scenario``  — ``Scenario`` (the registry entry) and ``ScenarioContext``.
+- ``child_matters`` — what one scenario starts of another without importing it: the asset inquiry's and the
+  consumption restriction's inputs (and the inquiry's result), their workflow type names, the signal a
+  dishonest-list entry sends its restriction order; ``Scenario.starts`` names them for the worker.
 - ``words``     — ``Words`` / ``Word``: a scenario's zh and en words; ``PARTY_FIELDS``/``PARTY_ENUMS``, what
-  every scenario naming a party says of it.
+  every scenario naming a party says of it; ``RESTRICTED_ITEM_ENUMS``, the nine restricted consumptions.
+- ``case_link``  — the one contract between a matter and its case (执行案件): references, effects, notices, facts;
+  ``case_effects`` — ``CaseReporter`` / ``CaseNotices``, a matter reporting to its case and hearing it;
+  ``next_steps`` — the case's next steps from its facts.
+- ``issuing``   — ``DocumentIssuer`` and ``PresidentSignature``: a scenario issues its documents (法律文书);
+  ``documents/`` the templates every scenario may issue (base, correction, service receipt, seal).
 
 Nothing here defines a workflow (the base has handlers, no ``@workflow.defn``; it keeps no state of its own
 between instances): the worker passes the foundation through its sandbox (imported once).

@@ -91,6 +91,9 @@ class Scenario:
     build_input: Callable[[Any, ScenarioContext], BaseModel]
     activities: tuple[type[ActivityGroup], ...]
     extra_workflows: tuple[type, ...] = field(default=())
+    # Other scenarios this one starts as children (by their names; the starts go by workflow type name with the
+    # models of ``child_matters``, so the scenario never imports them): the worker runs their workflows too.
+    starts: tuple[str, ...] = ()
     # Result models of the agency tasks only this scenario assigns (shared ones: domain.task_results).
     task_results: dict[str, type[BaseModel]] = field(default_factory=dict)
     case_number: Callable[[Any], str] = field(default=attrgetter("case_number"))

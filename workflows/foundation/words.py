@@ -32,6 +32,19 @@ PARTY_ENUMS = {
     "organisation": Word("法人或其他组织", "Organisation"),
     "full-performance": Word("已履行全部义务", "Full performance"),
 }
+# The nine things a restricted debtor may not do (限消规定 Art. 3, domain.consumption_restriction.RestrictedItem):
+# the consumption restriction's forms and the dishonest list's order (issued with its entry) say them alike.
+RESTRICTED_ITEM_ENUMS = {
+    "flights-soft-sleepers": Word("乘坐飞机、列车软卧、轮船二等以上舱位", "Flights, soft sleepers, 2nd class+ berths"),
+    "star-hotels-clubs": Word("星级以上宾馆、酒店、夜总会、高尔夫球场", "Star hotels, nightclubs, golf"),
+    "real-estate": Word("购买不动产或新建、扩建、高档装修房屋", "Buying or building real estate"),
+    "premium-offices": Word("租赁高档写字楼、宾馆、公寓办公", "Renting premium offices"),
+    "vehicles": Word("购买非经营必需车辆", "Buying non-essential vehicles"),
+    "travel": Word("旅游、度假", "Travel and holidays"),
+    "private-schools": Word("子女就读高收费私立学校", "High-fee private schools"),
+    "premium-insurance": Word("支付高额保费购买保险理财产品", "High-premium insurance"),
+    "high-speed-trains": Word("乘坐G字头动车组全部座位、其他动车组一等以上座位", "G-trains, first class on EMUs"),
+}
 PARTY_FIELDS = {
     "case_number": Word("案号", "Case number"),
     "court": Word("执行法院", "Court"),

@@ -11,8 +11,7 @@ from domain.closure import closure_periods_at
 from domain.fees import enforcement_fee
 from domain.legal_params import params_at
 from domain.legal_time import CHINA_TZ
-from workflows.asset_inquiry import INQUIRED_CATEGORIES
-from workflows.asset_inquiry.workflow import AssetInquiry
+from workflows.foundation.child_matters import ASSET_INQUIRY, INQUIRED_CATEGORIES
 from workflows.foundation.scenario import Scenario, ScenarioContext
 from workflows.periodic_reinquiry import from_case
 from workflows.periodic_reinquiry.models import NAME, PeriodicReinquiryInput, PeriodicReinquiryRequest
@@ -41,7 +40,7 @@ SCENARIO = Scenario(
     request_model=PeriodicReinquiryRequest,
     build_input=_build_input,
     activities=(PartnerActivities,),  # its AssetInquiry children call them
-    extra_workflows=(AssetInquiry,),
+    starts=(ASSET_INQUIRY,),
     own_fields=from_case.OWN_FIELDS,
     prefill=from_case.prefill,
 )

@@ -44,11 +44,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.documents import APPLICANT, DEBTOR, DocumentKind
     from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, calendar_end
     from runtime.temporal import scenario_search_attributes
-    from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
-    from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest
-    from workflows.asset_inquiry.workflow import AssetInquiry
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.child_matters import (
+        ASSET_INQUIRY,
+        ASSET_INQUIRY_TYPE,
+        AssetInquiryInput,
+        AssetInquiryRequest,
+        AssetInquiryResult,
+    )
     from workflows.foundation.clock import CaseClock
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
@@ -239,7 +243,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         at = clock.now()
         try:
             result = await workflow.execute_child_workflow(
-                AssetInquiry.run,
+                ASSET_INQUIRY_TYPE,
                 AssetInquiryInput(
                     request=AssetInquiryRequest(
                         case_number=req.case_number,
@@ -252,6 +256,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
                     report_only=True,
                 ),
                 id=child_id,
+                result_type=AssetInquiryResult,
                 search_attributes=scenario_search_attributes(req.case_number, ASSET_INQUIRY, "reinquiring", req.court),
             )
         except ChildWorkflowError as exc:
@@ -297,7 +302,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         req = inp.request
         child_id = f"{workflow.info().workflow_id}:control"
         await workflow.start_child_workflow(
-            AssetInquiry.run,
+            ASSET_INQUIRY_TYPE,
             AssetInquiryInput(
                 request=AssetInquiryRequest(
                     case_number=req.case_number,

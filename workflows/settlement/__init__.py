@@ -9,7 +9,7 @@ from activities.partners import PartnerActivities
 from domain.legal_params import P, params_at
 from domain.legal_time import CHINA_TZ
 from workflows.agency_task.workflow import AgencyTask
-from workflows.asset_inquiry import INQUIRED_CATEGORIES, AssetInquiry, MeasureTermWatch
+from workflows.foundation.child_matters import ASSET_INQUIRY, INQUIRED_CATEGORIES
 from workflows.foundation.scenario import Scenario, ScenarioContext
 from workflows.settlement import from_case
 from workflows.settlement.models import CREDIT_NOTICE, NAME, CaseAccountCredit, SettlementInput, SettlementRequest
@@ -38,7 +38,8 @@ SCENARIO = Scenario(
     request_model=SettlementRequest,
     build_input=_build_input,
     activities=(PartnerActivities,),
-    extra_workflows=(AgencyTask, AssetInquiry, MeasureTermWatch),
+    extra_workflows=(AgencyTask,),
+    starts=(ASSET_INQUIRY,),  # on default, an asset inquiry for what is unpaid
     task_results={CREDIT_NOTICE: CaseAccountCredit},
     own_fields=from_case.OWN_FIELDS,
     prefill=from_case.prefill,

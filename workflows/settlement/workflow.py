@@ -48,12 +48,17 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.tasks import DueRule, TaskSpec, TaskState
     from runtime.temporal import scenario_search_attributes
-    from workflows.asset_inquiry.models import NAME as ASSET_INQUIRY
-    from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest, AssetInquiryResult
     from workflows.foundation import retries
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseReporter
     from workflows.foundation.case_link import EffectKind, RecoverySource, RegisterKind
+    from workflows.foundation.child_matters import (
+        ASSET_INQUIRY,
+        ASSET_INQUIRY_TYPE,
+        AssetInquiryInput,
+        AssetInquiryRequest,
+        AssetInquiryResult,
+    )
     from workflows.foundation.clock import CaseClock
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import DocumentIssuer
@@ -563,7 +568,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         assert self.inp is not None
         child_id = f"{workflow.info().workflow_id}:resume:{who}"
         handle: workflow.ChildWorkflowHandle[Any, AssetInquiryResult] = await workflow.start_child_workflow(
-            "AssetInquiry",
+            ASSET_INQUIRY_TYPE,
             AssetInquiryInput(request=request, context=self.inp.inquiry_context),
             id=child_id,
             result_type=AssetInquiryResult,

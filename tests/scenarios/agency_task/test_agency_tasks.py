@@ -26,7 +26,6 @@ from tests.helpers import (
     start,
 )
 from tests.scenarios.cross_region_seizure.test_cross_region_seizure import new_request
-from workflows.agency_task.models import AgencyTaskInput, Completion, Extension, Reasoned, Reassignment, TaskOutcome
 from workflows.agency_task.workflow import CASE_ENDED, AgencyTask
 from workflows.foundation.messages import (
     CANCEL_TASK,
@@ -37,6 +36,7 @@ from workflows.foundation.messages import (
     RECOMPUTE_TASK_DEADLINE,
     TASK_VIEW_QUERY,
 )
+from workflows.foundation.task_models import AgencyTaskInput, Completion, Extension, Reasoned, Reassignment, TaskOutcome
 
 pytestmark = pytest.mark.usefixtures("stack")
 

@@ -36,7 +36,8 @@ from tests.helpers import (
 from tests.structure.test_replay import replayer
 from workers.main import running_worker
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
-from workflows.asset_inquiry.models import APPROVE, REJECT, AssetInquiryRequest, AssetInquiryResult
+from workflows.asset_inquiry.models import APPROVE, REJECT
+from workflows.foundation.child_matters import AssetInquiryRequest, AssetInquiryResult
 from workflows.foundation.messages import PARTNER_ANSWER_SIGNAL
 
 pytestmark = pytest.mark.usefixtures("stack")

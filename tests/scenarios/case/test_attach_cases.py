@@ -15,7 +15,8 @@ from store.db import Database
 from tests.helpers import case_number, decide, eventually, login, resident_id, seed_subject, start, wait_status
 from tests.scenarios.case import test_case_api as case_api
 from web.services.attach_cases import attach_cases
-from workflows.asset_inquiry.models import APPROVE, AssetInquiryRequest
+from workflows.asset_inquiry.models import APPROVE
+from workflows.foundation.child_matters import AssetInquiryRequest
 
 pytestmark = pytest.mark.usefixtures("stack")
 

@@ -39,7 +39,7 @@ from tests.scenarios.cross_region_seizure import test_cross_region_seizure as se
 from tests.scenarios.mass_payout import test_mass_payout as payout
 from tests.scenarios.real_estate_disposal import test_real_estate_disposal as disposal
 from tests.scenarios.settlement.test_settlement import freeze_at
-from workflows.asset_inquiry.models import APPROVE, AssetInquiryResult
+from workflows.asset_inquiry.models import APPROVE
 from workflows.foundation.case_link import (
     CASE_NOTICE_SIGNAL,
     CaseFacts,
@@ -51,6 +51,7 @@ from workflows.foundation.case_link import (
     RegisteredMeasure,
     RegisterKind,
 )
+from workflows.foundation.child_matters import AssetInquiryResult
 from workflows.foundation.models import ScenarioStatus
 from workflows.registry import SCENARIOS
 

@@ -40,8 +40,6 @@ from workflows.consumption_restriction.models import (
     LIFT,
     REPORT_VIOLATION,
     SANCTION,
-    BoundPerson,
-    ConsumptionRestrictionRequest,
     ConsumptionRestrictionResult,
 )
 from workflows.consumption_restriction.models import (
@@ -59,6 +57,7 @@ from workflows.dishonest_list.models import (
     DishonestListRequest,
     DishonestListResult,
 )
+from workflows.foundation.child_matters import BoundPerson, ConsumptionRestrictionRequest
 from workflows.foundation.issuing import PRESIDENT_REFUSE, PRESIDENT_SIGN
 
 pytestmark = pytest.mark.usefixtures("stack")

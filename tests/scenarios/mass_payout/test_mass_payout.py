@@ -40,9 +40,9 @@ from web.deps import AppState
 from web.errors import install_error_handlers
 from web.payout_routes import intake_payee_csv, router
 from workers.main import running_worker
-from workflows.agency_task.models import Completion, Reasoned
 from workflows.foundation.messages import COMPLETE_TASK, REJECT_TASK, TASK_VIEW_QUERY
 from workflows.foundation.models import ScenarioStatus
+from workflows.foundation.task_models import Completion, Reasoned
 from workflows.mass_payout.models import APPROVE, REJECT, MassPayoutRequest, MassPayoutResult, PayoutTuning
 from workflows.mass_payout.words import WORDS
 

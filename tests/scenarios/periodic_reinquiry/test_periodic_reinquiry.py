@@ -40,7 +40,7 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.asset_inquiry.models import AssetInquiryResult
+from workflows.foundation.child_matters import AssetInquiryResult
 from workflows.periodic_reinquiry.models import (
     CLOSE,
     CONTINUE,

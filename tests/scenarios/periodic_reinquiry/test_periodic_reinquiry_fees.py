@@ -18,7 +18,7 @@ from domain.legal_params import P, load_table, params_at
 from domain.parties import Party, PartyKind
 from tests.helpers import case_number, context, login, resident_id
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
-from workflows.asset_inquiry.models import AssetInquiryInput, AssetInquiryRequest
+from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryRequest
 from workflows.real_estate_disposal import build_input as disposal_input
 from workflows.real_estate_disposal.models import Creditor, PropertyUnit, RealEstateDisposalRequest
 

@@ -18,6 +18,12 @@ WORDS = Words(
         CONTROL: Word("决定控制该财产", "Control the asset"),
         NO_ACTION: Word("不予处理", "Take no action"),
     },
+    effects={
+        CONTROL: Word(
+            "结束核查, 记录决定控制该财产; 控制措施另行启动网络查控", "Ends the check deciding to control the asset"
+        ),
+        NO_ACTION: Word("结束核查, 不采取措施", "Ends the check with no measure taken"),
+    },
     actions={
         "lead_received": Word("收到财产线索", "Lead received"),
         "decision": Word("法官决定", "Judge's decision"),

@@ -35,10 +35,10 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.agency_task.models import Completion
 from workflows.agency_task.workflow import CASE_ENDED
 from workflows.foundation.case_link import CaseRef, EffectKind, MatterEffect
 from workflows.foundation.messages import COMPLETE_TASK, TASK_VIEW_QUERY
+from workflows.foundation.task_models import Completion
 from workflows.real_estate_disposal.models import (
     APPROVE_PLAN,
     CONFIRM_SALE,

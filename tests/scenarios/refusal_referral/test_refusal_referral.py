@@ -38,8 +38,8 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workflows.agency_task.models import Completion, Reasoned
 from workflows.foundation.messages import COMPLETE_TASK, REJECT_TASK, TASK_VIEW_QUERY
+from workflows.foundation.task_models import Completion, Reasoned
 from workflows.refusal_referral import build_input
 from workflows.refusal_referral.models import (
     CLOSE,
