@@ -27,6 +27,7 @@ class CaseProjection(BaseModel):
     balance_fen: int
     closing_mode: str | None = None
     closed_on: date | None = None
+    extension_requested: bool = False
 
 
 class CaseActivities:

@@ -64,6 +64,8 @@ class CaseRow(Base):
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     closing_mode: Mapped[str | None] = mapped_column(String(32), default=None)
     closed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # An extension of the term asked and not yet decided (the president's queue).
+    extension_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0)  # the case's history position at the write
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -92,6 +94,7 @@ class CaseRegisterEntry(BaseModel):
     balance_fen: int
     closing_mode: str | None
     closed_on: date | None
+    extension_requested: bool = False
 
 
 _COLUMNS = [getattr(CaseRow, f) for f in CaseRegisterEntry.model_fields]
@@ -106,6 +109,7 @@ PROJECTED = frozenset(
         "balance_fen",
         "closing_mode",
         "closed_on",
+        "extension_requested",
     }
 )
 
@@ -174,6 +178,16 @@ class CaseStore:
             )
             for court, judge, colour, mode, n, claimed, recovered in self.db.rows(query.group_by(*keys))
         ]
+
+    def extensions_pending(self, courts: tuple[str, ...], limit: int = 200) -> list[CaseRegisterEntry]:
+        """Open cases of ``courts`` whose term extension awaits the president, the nearest term end first."""
+        query = (
+            select(*_COLUMNS)
+            .where(CaseRow.court.in_(courts), CaseRow.extension_requested.is_(True), CaseRow.closing_mode.is_(None))
+            .order_by(CaseRow.term_due_on, CaseRow.case_id)
+            .limit(limit)
+        )
+        return [CaseRegisterEntry.model_validate(r._asdict()) for r in self.db.rows(query)]
 
     def list(
         self,

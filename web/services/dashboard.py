@@ -124,9 +124,10 @@ def _names(settings: Settings) -> dict[str, str]:
     return {e.id: e.name for e in directory(settings)}
 
 
-def _task_sections(
+def task_sections(
     db: Database, courts: tuple[str, ...], now: datetime, names: dict[str, str]
 ) -> tuple[list[AgencyLoad], list[AgencyPerformance]]:
+    """Open tasks by agency and mark, and each agency's 绩效, within ``courts``."""
     calendar = HolidayCalendar.load()
     with db.session() as s:
         grouped = s.execute(
@@ -260,7 +261,7 @@ async def build(db: Database, client: Client, settings: Settings, actor: Actor) 
         )
     names = _names(settings)
     (agencies, performance), (cases, partial), payouts, found = await asyncio.gather(
-        db.run(_task_sections, db, courts, now, names),
+        db.run(task_sections, db, courts, now, names),
         _case_counts(client, db, scope, courts),
         _payouts(client, db, scope, courts),
         incidents.incidents(client, db, actor),

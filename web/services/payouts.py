@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -28,6 +28,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.parties import mask
 from domain.payees import (
     MAX_ROWS,
     PayeeError,
@@ -249,6 +250,63 @@ async def error_report(store: BlobStore, actor: Actor, source_sha256: str) -> It
         raise NotFound("ERROR_REPORT_NOT_FOUND", "no rejected upload with this hash", "sha256")
     pieces: Iterator[bytes] = await asyncio.to_thread(store.get_pieces, digest)
     return pieces
+
+
+PAYEE_PAGE = 50
+
+
+class PayeeLine(BaseModel):
+    """One payee as the approver reads it: name, bank and amount; the numbers masked."""
+
+    row: int
+    name: str
+    id_number: str
+    bank: str
+    account: str
+    amount_fen: int
+
+
+class PayeePage(BaseModel):
+    """A page of a payout's list (审批时查看名单): rows ``offset`` … of ``count``."""
+
+    offset: int
+    count: int
+    total_fen: int
+    rows: list[PayeeLine]
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + PAYEE_PAGE if self.offset + PAYEE_PAGE < self.count else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        return max(self.offset - PAYEE_PAGE, 0) if self.offset > 0 else None
+
+
+async def payee_page(store: BlobStore, summary: Mapping[str, Any], offset: int = 0) -> PayeePage | None:
+    """A page of the payee list a payout pays, for the judge and the approvers deciding on it; ``summary``
+    is the payout's status summary, read by the caller for a case the user may see (it names the list).
+    None for a payout that does not name its list (started before lists were shown)."""
+    digest = summary.get("list_sha256")
+    if not isinstance(digest, str):
+        return None
+
+    def read() -> PayeePage:
+        manifest = store.manifest(digest)
+        start = min(max(offset, 0), max(manifest.count - 1, 0))
+        rows = store.read_records(digest, start, PAYEE_PAGE)
+        lines = [
+            PayeeLine(row=r[0], name=r[1], id_number=mask(r[3]), bank=r[4], account=mask(r[5]), amount_fen=r[6])
+            for r in rows
+        ]
+        return PayeePage(
+            offset=start, count=manifest.count, total_fen=int(manifest.meta.get("total_fen", 0)), rows=lines
+        )
+
+    try:
+        return await asyncio.to_thread(read)
+    except BlobError:
+        return None  # the list's file is gone: the page says the list cannot be shown
 
 
 async def reconciliation_report(

@@ -55,11 +55,16 @@ def _visibility_time(value: datetime) -> str:
 @router.get("/ui/audit", response_class=HTMLResponse)
 async def search(request: Request, user: AuditUser) -> Response:
     q = request.query_params
-    filters = {k: (q.get(k) or "").strip() for k in ("case_number", "scenario", "status", "from", "to")}
+    filters = {k: (q.get(k) or "").strip() for k in ("case_number", "scenario", "status", "from", "to", "started_by")}
     started_from = _day(filters["from"], "from")
     to_day = _day(filters["to"], "to")
     started_to = to_day + timedelta(days=1) if to_day else None  # inclusive of the last day
-    query = build_list_query(filters["case_number"] or None, filters["scenario"] or None, filters["status"] or None)
+    query = build_list_query(
+        filters["case_number"] or None,
+        filters["scenario"] or None,
+        filters["status"] or None,
+        started_by=filters["started_by"] or None,  # a judge's own, from the command centre's view of them
+    )
     if started_from:
         query += f" AND StartTime >= {_visibility_time(started_from)}"
     if started_to:
@@ -68,15 +73,20 @@ async def search(request: Request, user: AuditUser) -> Response:
     found = await cases.search_for(temporal_client(state), state.db, user.actor, query, PAGE_SIZE)
     rows = [Row(**s.model_dump()) for s in found.items]
     seen = {r.workflow_id for r in rows}
-    archived = await audit.search_archive(
-        user.actor,
-        state.db,
-        filters["case_number"] or None,
-        filters["scenario"] or None,
-        filters["status"] or None,
-        started_from,
-        started_to,
-        PAGE_SIZE,
+    # The archive keeps no starter: a view of one judge's running matters lists them from visibility only.
+    archived = (
+        []
+        if filters["started_by"]
+        else await audit.search_archive(
+            user.actor,
+            state.db,
+            filters["case_number"] or None,
+            filters["scenario"] or None,
+            filters["status"] or None,
+            started_from,
+            started_to,
+            PAGE_SIZE,
+        )
     )
     for a in archived:
         if a.workflow_id in seen:

@@ -333,6 +333,9 @@ def _concerns(summary: dict[str, Any]) -> str:
     return ""
 
 
+# Summary entries the page shows otherwise (the payee list a payout pays: as its paged list).
+_HIDDEN_SUMMARY = frozenset({"list_sha256"})
+
 # The report's columns a ticked row shows, in order (the rest is on the report's table).
 _PICK_COLUMNS = ("partner_id", "kind", "reference", "description", "available_fen")
 
@@ -397,6 +400,11 @@ async def _case_page(
     open_tasks.sort(key=lambda r: (_MARK_ORDER.get(r.mark, 3), r.due_at))
     closed_tasks = [r for r in tasks if r.state not in ("open", "claimed")]
     scenario = SCENARIOS.get(detail.scenario or "")
+    try:
+        payee_offset = max(int(request.query_params.get("payees") or 0), 0)
+    except ValueError:
+        payee_offset = 0
+    payees = await payouts.payee_page(payouts.blob_store(state), detail.summary, payee_offset)
     return page(
         request,
         "judge/case.html",
@@ -418,6 +426,8 @@ async def _case_page(
         cancel_error=(errors or {}).get("cancel_reason") if decision == "__cancel__" else None,
         page_errors=page_errors,
         concerns=_concerns(detail.summary),
+        payees=payees,
+        hidden=_HIDDEN_SUMMARY,
     )
 
 

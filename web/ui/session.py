@@ -140,7 +140,7 @@ _PAGES_BY_ROLE = {
     Role.AUDITOR: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
     Role.ADMIN: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
     Role.APPROVER: ("/ui/cases", "/ui/audit", "/ui/tasks"),
-    Role.SUPERVISOR: ("/ui/audit", "/ui/cases/", "/ui/tasks"),
+    Role.SUPERVISOR: ("/ui/audit", "/ui/cases/", "/ui/tasks", "/ui/queue", "/ui/dashboard"),
     Role.FILING_CLERK: ("/ui/dockets",),
 }
 
@@ -170,6 +170,8 @@ JudgeUser = Annotated[UiUser, require(Role.JUDGE)]
 # is the workflow's decision desk's to say (PendingDecision.roles).
 DeciderUser = Annotated[UiUser, require(Role.JUDGE, Role.APPROVER)]
 AgencyUser = Annotated[UiUser, require(Role.AGENCY)]
+# Whose work queue is a page of cases: the judge's, the approver's, the command centre's.
+QueueUser = Annotated[UiUser, require(Role.JUDGE, Role.APPROVER, Role.SUPERVISOR)]
 ReaderUser = Annotated[UiUser, require(Role.JUDGE, Role.APPROVER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)]
 AuditUser = Annotated[UiUser, require(Role.AUDITOR, Role.ADMIN, Role.JUDGE, Role.APPROVER, Role.SUPERVISOR)]
 AnyUser = Annotated[UiUser, Depends(ui_user)]

@@ -229,6 +229,7 @@ class EnforcementCase:
                 balance_fen=ledger.balance_fen,
                 closing_mode=closed.mode.value if closed else None,
                 closed_on=closed.on if closed else None,
+                extension_requested=self.state.extension_requested,
             ),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=retries.QUICK,

@@ -260,6 +260,7 @@ class MassPayout(ScenarioWorkflow[MassPayoutResult]):
         return {
             "payees": ref.count,
             "total_fen": ref.total_fen,
+            "list_sha256": ref.sha256,  # the list the approvers page through (not shown as such)
             "bank": req.bank,
             "approvals": [a.user_id for a in self.approvals],
             "approvals_needed": approvals_needed(ref.total_fen, self.inp.second_approval_threshold_fen),
