@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.service import TLSConfig
 
 from config.sandbox_directory import sandbox_partners, sandbox_task_agencies
+from domain.legal_time import TimeScale
 from domain.partners import Agency, PartnerCategory, PartnerEndpoint
 from security.identity import ActorKeys, ActorSigner
 
@@ -96,6 +97,9 @@ class Settings(BaseSettings):
 
     # One factor compresses every legal duration (tests and demos); 1.0 is real time.
     time_acceleration: float = Field(default=1.0, gt=0)
+    # Under a compressed clock (a demo), no wait for a legal moment is shorter than this many seconds: a
+    # person always has a few minutes to act. Off at real time; tests set 0 to run at full speed.
+    demo_min_wait_seconds: float = Field(default=180.0, ge=0)
 
     # JSON {"active": "k1", "keys": {"k1": "<base64>"}}. Sandbox creates var/codec-keys.json if unset.
     codec_keys_json: str = ""
@@ -293,6 +297,11 @@ class Settings(BaseSettings):
         problems = self.startup_problems()
         if problems:
             raise RuntimeError(f"refusing to start ({self.profile} profile): " + "; ".join(problems))
+
+    def time_scale(self) -> TimeScale:
+        """The scale new workflows run on: the acceleration, and under it the demo's floor on every wait."""
+        floor = self.demo_min_wait_seconds if self.time_acceleration > 1 else 0.0
+        return TimeScale(acceleration=self.time_acceleration, min_wait_seconds=floor)
 
     def agencies(self) -> list[Agency]:
         """Everyone who completes agency tasks: the partners (their kind their category), the agencies the

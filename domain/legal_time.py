@@ -33,9 +33,15 @@ class LegalDuration(BaseModel):
 
 
 class TimeScale(BaseModel):
-    """Maps legal time to wall-clock time. ``acceleration`` 1.0 is real time; 86400 makes a day a second."""
+    """Maps legal time to wall-clock time. ``acceleration`` 1.0 is real time; 86400 makes a day a second.
+
+    ``min_wait_seconds`` is the demo's floor: compressed as it may be, no wait for a legal moment (a
+    deadline, a mark, the end of a period) is shorter than this many wall seconds, so a person in a demo
+    always has minutes to act (a correction task at 86,400× would otherwise expire in 20 s). Tests leave it
+    at 0; so does every history recorded before it existed, which therefore replays unchanged."""
 
     acceleration: float = Field(default=1.0, gt=0)
+    min_wait_seconds: float = Field(default=0.0, ge=0)
 
     def real(self, legal: timedelta) -> timedelta:
         return legal / self.acceleration
@@ -101,6 +107,9 @@ class LegalClock(BaseModel):
         return (self.legal_epoch or self.epoch) + self.scale.legal(real_now - self.epoch)
 
     def real_delay_until(self, legal_target: datetime, real_now: datetime) -> timedelta:
-        """Wall-clock time to wait until legal time reaches ``legal_target`` (zero if already past)."""
+        """Wall-clock time to wait until legal time reaches ``legal_target`` (zero if already past; at least
+        the scale's ``min_wait_seconds`` if not)."""
         remaining = legal_target - self.legal_now(real_now)
-        return max(self.scale.real(remaining), timedelta(0))
+        if remaining <= timedelta(0):
+            return timedelta(0)
+        return max(self.scale.real(remaining), timedelta(seconds=self.scale.min_wait_seconds))

@@ -68,6 +68,7 @@ def settings(var_dir: Path, ports: dict[str, int], web_database_url: str) -> Set
         public_base_url=f"http://127.0.0.1:{ports['web']}",
         simulator_port=ports["simulator"],
         time_acceleration=TEST_ACCELERATION,
+        demo_min_wait_seconds=0,  # the tests run legal periods at full speed
         database_url=web_database_url,
         # A fixed, test-only key: histories recorded in a session can be committed and replayed later.
         codec_keys_json=HISTORY_KEYS.read_text(),

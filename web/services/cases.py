@@ -30,7 +30,7 @@ from domain.fees import enforcement_fee
 from domain.filing import application_period, execution_notice_due
 from domain.ledger import Claim
 from domain.legal_params import P, params_at
-from domain.legal_time import CHINA_TZ, LegalClock, TimeScale
+from domain.legal_time import CHINA_TZ, LegalClock
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.partners import PartnerEndpoint
@@ -279,7 +279,7 @@ async def file_case(
     await parties.index_case(db, settings.party_index_keys, workflow_id, INDEX_NAME, req.court, req)
     # The root of its matters: they are the web's because the case is (web/services/register.py).
     await db.run(StartedStore(db).record, workflow_id, "case", req.court, actor.user_id, None, str(number))
-    clock = LegalClock(epoch=datetime.now(CHINA_TZ), scale=TimeScale(acceleration=settings.time_acceleration))
+    clock = LegalClock(epoch=datetime.now(CHINA_TZ), scale=settings.time_scale())
     with acting_as(actor):
         await client.start_workflow(
             "EnforcementCase",

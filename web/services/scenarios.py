@@ -21,7 +21,6 @@ from domain.actors import Actor
 from domain.case_number import packaged_court_codes
 from domain.delegation import COURT_KIND, agency_problem, receiving_court_problem
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.legal_time import TimeScale
 from domain.partners import Agency, PartnerEndpoint
 from runtime.logging import get_logger
 from runtime.temporal import scenario_search_attributes
@@ -124,7 +123,7 @@ def context_for(settings: Settings, partners: Sequence[PartnerEndpoint], workflo
     return ScenarioContext(
         workflow_id=workflow_id,
         partners=[p.ref() for p in partners],
-        time_scale=TimeScale(acceleration=settings.time_acceleration),
+        time_scale=settings.time_scale(),
         callback_base_url=settings.public_base_url,
     )
 

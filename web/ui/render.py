@@ -166,6 +166,7 @@ def page(
     ctx = {
         "agency_name": agency_name,
         "acceleration": app_state(request).settings.time_acceleration,
+        "min_wait": app_state(request).settings.time_scale().min_wait_seconds,
         "request": request,
         "user": user,
         "lang": lang,

@@ -3,6 +3,7 @@ extend and cancel, yellow/red/escalation in legal time, deadlines over holidays,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime
@@ -171,6 +172,29 @@ async def test_yellow_red_and_escalation_fire_in_legal_time(client: Client, sett
     elapsed = (by_action["turned_red"] - by_action["assigned"]).total_seconds()
     assert 6 <= elapsed <= 12, f"red should fire 7-8 real seconds after assignment, not {elapsed}s"
     assert v.mark == "red" and v.escalated and v.overdue
+    await update(handle, JUDGE, CANCEL_TASK, Reasoned(reason="测试结束"))
+
+
+async def test_a_demo_clock_still_leaves_a_person_minutes_to_act(client: Client, settings: Settings):
+    """Under the demo's floor no mark comes sooner than ``min_wait_seconds`` of wall time: here 864,000x
+    (a legal day in a tenth of a second) with a floor of 4 s, a 1-working-day task stays green and open for
+    4 s, then its marks come all at once."""
+    task = spec(due=LegalDuration(amount=1, unit=TimeUnit.WORKING_DAY))
+    now = datetime.now(UTC)
+    clock = LegalClock(epoch=now, scale=TimeScale(acceleration=864_000, min_wait_seconds=4))
+    with acting_as(JUDGE):
+        handle = await client.start_workflow(
+            AgencyTask.run,
+            AgencyTaskInput(spec=task, clock=clock),
+            id=f"task-test-{uuid.uuid4().hex[:12]}",
+            task_queue=settings.task_queue,
+        )
+    await asyncio.sleep(2)  # without the floor, due, yellow and red would all have passed by now
+    v = await view(handle)
+    assert v.mark == "green" and not v.overdue, [h.action for h in v.history]
+    v = await eventually(lambda: _with_action(handle, "overdue"), timeout=30)
+    by_action = {h.action: h.at for h in v.history}
+    assert (by_action["overdue"] - by_action["assigned"]).total_seconds() >= 4
     await update(handle, JUDGE, CANCEL_TASK, Reasoned(reason="测试结束"))
 
 
