@@ -91,6 +91,7 @@ async def test_the_president_signs_and_extends_a_term_from_the_queue(
     browser: Browser, client: Client, settings: Settings, web: str
 ) -> None:
     listing = await start(client, settings, "dishonest-list", new_request())
+    await wait_status(listing, "awaiting_entry_decision")  # the desk is open for the entry
     await decide(listing, ENTER, reason="规避执行", **enter())
     await wait_status(listing, "awaiting_president_signature")
 
