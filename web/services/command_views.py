@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from core.settings import Settings
-from core.temporal import DECIDED_BY, STARTED_BY
 from pydantic import BaseModel
 from temporalio.client import Client
 
+from config.settings import Settings
 from domain.actors import Actor, Role
+from runtime.temporal import DECIDED_BY, STARTED_BY
 from store.cases import CaseRegisterEntry, CaseStore
 from store.db import Database, utcnow
 from web.accounts import list_users

@@ -17,9 +17,6 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from temporalio.client import Client
-from workflows.kit.issuing import AWAITING_PRESIDENT
-from workflows.kit.messages import STATUS_QUERY
-from workflows.kit.models import ScenarioStatus
 
 from domain.actors import Actor, Role
 from domain.calendar import HolidayCalendar
@@ -31,6 +28,9 @@ from web.services import tasks
 from web.services.access import READERS, require_role
 from web.services.workflow_detail import QUERY_TIMEOUT
 from web.services.workflows import WorkflowPage, WorkflowSummary, build_list_query, quote, search_for
+from workflows.foundation.issuing import AWAITING_PRESIDENT
+from workflows.foundation.messages import STATUS_QUERY
+from workflows.foundation.models import ScenarioStatus
 
 # The statuses in which a case waits for its judge's decision, by scenario.
 JUDGE_DECIDES: Mapping[str, frozenset[str]] = {

@@ -12,14 +12,14 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 from temporalio.client import Client
 
-from core.settings import Settings
+from config.settings import Settings
 from tests.browser import axe_violations, chromium, logged_in, reload_until
 from tests.helpers import case_number, decide, login, start, wait_status
-from tests.test_agency_tasks import spec, start_task
-from tests.test_case_api import file
-from tests.test_dishonest_list import enter, new_request
-from tests.test_mass_payout import PayeeSet, request, store_list, tuning
-from tests.test_web_api import inquiry_request
+from tests.scenarios.agency_task.test_agency_tasks import spec, start_task
+from tests.scenarios.case.test_case_api import file
+from tests.scenarios.dishonest_list.test_dishonest_list import enter, new_request
+from tests.scenarios.mass_payout.test_mass_payout import PayeeSet, request, store_list, tuning
+from tests.web.test_web_api import inquiry_request
 from web.accounts import DEMO_COURT
 from workflows.dishonest_list.models import ENTER
 from workflows.mass_payout.models import APPROVE

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from core.settings import Settings
+from config.settings import Settings
 from domain.calendar import HolidayCalendar
 from domain.decision_due import decision_due, is_overdue
 from domain.legal_time import CHINA_TZ, LegalClock, TimeScale
