@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseRequest
 from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
@@ -92,23 +96,60 @@ SETTLE_TIMEOUT_SECONDS = 15.0
 
 
 async def wait_until_settled(client: Client, desc: WorkflowExecutionDescription) -> None:
-    """Waits (bounded) until the workflow has no workflow task pending, so a decision reaches it alone.
+    """Waits (bounded) until the workflow task pending when the judge clicked has been processed, so the
+    decision meets the state the judge saw and arrives in a task of its own.
 
     Why: a judge decides on what the status query showed. While a workflow task waits (most of all, out
     a killed worker's sticky queue), a query can be answered from history that includes the events no
     task has processed yet — a state from the future — and a decision sent then arrives in the same task
     as those events. Temporal's SDK then either refuses it (the desk those events open is not open yet) or
     accepts it in an order its own replay does not reproduce (a nondeterminism error: the case is stuck;
-    docs/performance.md, chaos run). Once the task is done, the state the judge saw is the state the
-    decision meets. After the bound the decision goes anyway; the workflow's validator has the last word."""
+    docs/performance.md, chaos run). Once that task has completed, the state the judge saw is the state
+    the decision meets.
+
+    A busy workflow (a payout paying, its batches reporting) always has *some* task pending: waiting for
+    none held a click for the whole bound. What is waited for is a workflow task *completed* after the one
+    pending at the click was scheduled (read from the end of the history, the server's own clock on both
+    sides); newer tasks carry only events the judge never saw. After the bound the decision goes anyway;
+    the workflow's validator has the last word."""
+    if not desc.raw_description.HasField("pending_workflow_task"):
+        return
+    clicked = desc.raw_description.pending_workflow_task.scheduled_time.ToDatetime()
     deadline = asyncio.get_running_loop().time() + SETTLE_TIMEOUT_SECONDS
     handle = client.get_workflow_handle(desc.id)
-    while desc.raw_description.HasField("pending_workflow_task"):
+    while True:
+        await asyncio.sleep(SETTLE_POLL_SECONDS)
+        desc = await describe_or_404(handle)
+        if not desc.raw_description.HasField("pending_workflow_task"):
+            return
+        if await _task_completed_since(client, desc, clicked):
+            return
         if asyncio.get_running_loop().time() > deadline:
             log.warning("deciding on a workflow whose task is still pending", workflow_id=desc.id)
             return
-        await asyncio.sleep(0.2)
-        desc = await describe_or_404(handle)
+
+
+SETTLE_POLL_SECONDS = 0.05
+# The newest events read to find a completed workflow task: a busy payout writes a few dozen a second.
+_TAIL_EVENTS = 100
+
+
+async def _task_completed_since(client: Client, desc: WorkflowExecutionDescription, scheduled: datetime) -> bool:
+    """Whether a workflow task completed after ``scheduled`` (server time): read newest first."""
+    pending = desc.raw_description.pending_workflow_task.scheduled_time.ToDatetime()
+    if pending <= scheduled:
+        return False  # still the task pending at the click (or its retry): not processed yet
+    answer = await client.workflow_service.get_workflow_execution_history_reverse(
+        GetWorkflowExecutionHistoryReverseRequest(
+            namespace=client.namespace,
+            execution=WorkflowExecution(workflow_id=desc.id, run_id=desc.run_id or ""),
+            maximum_page_size=_TAIL_EVENTS,
+        )
+    )
+    return any(
+        e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED and e.event_time.ToDatetime() > scheduled
+        for e in answer.history.events
+    )
 
 
 async def decide(
