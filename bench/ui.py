@@ -3,6 +3,11 @@ cases list while asset inquiries start at 5 per second. Target: p95 < 200 ms for
 also reads the page of one enforcement case with ``CASE_MATTERS`` matters started from it (issue 20 item 9:
 the case's own file, its register, and the merged timeline of its matters; p95 < 200 ms).
 
+Then the judges' decisions (issue 26 item 12), from click to accepted, while a mass payout of
+``PAYOUT_PAYEES`` pays in the same court: each judge decides ``DECISIONS_PER_JUDGE`` inquiries of their own,
+and clicks once on the paying payout itself (a decision it is not waiting for: the answer, a refusal, must
+come as fast — the settle wait once held such a click 15 s). Target: p95 < 1 s for both.
+
 Real everything: a fresh embedded stack (Temporal dev server, simulators), the worker and the web each a
 process of its own (the web with 2 uvicorn workers), the pages as a browser fetches them (the session
 cookie, server-rendered HTML). Twenty judges of one court, each with an account and one case of their own,
@@ -11,8 +16,8 @@ then two phases of ``DURATION`` seconds while the court's other judge starts inq
 without pause (saturation: how many pages a second the stack serves, and at what latency). The agency
 inbox with 10,000 open tasks is bench/inbox.py (``python -m bench inbox``).
 
-``python -m bench ui`` (``OM_BENCH_UI_DURATION=5`` for a quick check at small N; the target's figures are
-taken with the default).
+``python -m bench ui`` (``OM_BENCH_UI_DURATION=5`` for a quick check at small N, with ``OM_BENCH_UI_PAYEES``
+the payout's size; the target's figures are taken with the defaults).
 """
 
 from __future__ import annotations
@@ -30,9 +35,23 @@ from pathlib import Path
 import httpx
 from stdnum.cn import ric, uscc
 
-from bench.harness import REPO, embedded_stack, process_tree_cpu_seconds
+from bench.harness import REPO, Stack, embedded_stack, process_tree_cpu_seconds
+from bench.mass_payout import JUDGES as PAYOUT_JUDGES
+from bench.mass_payout import TUNING as PAYOUT_TUNING
+from bench.mass_payout import _decide_when_ready, payee_rows
+from domain.legal_time import TimeScale
+from domain.payees import payees_csv
+from domain.payout import PayeeListRef
 from net.localnet import wait_http
+from runtime.temporal import scenario_search_attributes
+from security.identity import acting_as
+from store.blobs import BlobStore
 from web.codec import SESSION_COOKIE
+from web.payout_routes import intake_payee_csv
+from workflows.foundation.scenario import ScenarioContext
+from workflows.mass_payout.models import NAME as PAYOUT
+from workflows.mass_payout.models import MassPayoutInput, MassPayoutRequest
+from workflows.mass_payout.workflow import MassPayout
 
 JUDGES = 20
 INQUIRIES_PER_SECOND = 5
@@ -42,6 +61,9 @@ CASE_MATTERS = 10  # matters started from the one enforcement case every judge a
 # second phase, which measures how many pages a second the stack can serve at all (saturation).
 THINK = (0.5, 1.5)
 COURT = "杭州市上城区人民法院"  # the sandbox judge's court
+# The decisions: each judge's own inquiries decided while a payout of this many payees pays in the court.
+DECISIONS_PER_JUDGE = 3
+PAYOUT_PAYEES = int(os.environ.get("OM_BENCH_UI_PAYEES", "50000"))
 
 
 def _resident_id(i: int) -> str:
@@ -90,6 +112,104 @@ class Phase:
             (f"GET /ui/dockets/{{id}} ({CASE_MATTERS} matters)", self.docket),
         ):
             print(f"  {name:36} p50 {_p(timings, 50):7.1f} ms, p95 {_p(timings, 95):7.1f} ms   (target p95 < 200 ms)")
+
+
+@dataclass
+class Decisions:
+    """Click to answer of the judges' decisions while a payout pays: accepted on their inquiries, refused
+    at once on the paying payout (it waits for no decision)."""
+
+    accepted: list[float] = field(default_factory=list)
+    on_payout: list[float] = field(default_factory=list)
+    errors: int = 0
+    paying_throughout: bool = True
+
+    def report(self) -> None:
+        print(
+            f"decisions: {len(self.accepted)} accepted on inquiries and {len(self.on_payout)} answered on a "
+            f"paying payout, {self.errors} unexpected answers; the payout paid throughout: {self.paying_throughout}"
+        )
+        for name, timings in (
+            ("POST decision (inquiry, accepted)", self.accepted),
+            ("POST decision (paying payout)", self.on_payout),
+        ):
+            print(f"  {name:34} p50 {_p(timings, 50):7.1f} ms, p95 {_p(timings, 95):7.1f} ms   (target p95 < 1 s)")
+
+
+async def _start_payout(stack: Stack, payees: int) -> str:
+    """A payout of ``payees`` in the judges' court, released by two judges: it pays while the judges decide."""
+    settings = stack.settings
+    data = payees_csv(payee_rows(payees))
+    intake = await asyncio.to_thread(intake_payee_csv, BlobStore.for_settings(settings), data)
+    assert intake.accepted is not None, intake.errors[:3]
+    ref = PayeeListRef.model_validate(intake.accepted.model_dump(include={"sha256", "count", "total_fen"}))
+    request = MassPayoutRequest(
+        case_number="(2026)浙0102执999999号",
+        court=COURT,
+        payee_list=ref,
+        case_account="33050161672700000001",
+        bank="bank-icbc",
+    )
+    wid = f"mass-payout-{random.Random().getrandbits(64):016x}"
+    ctx = ScenarioContext(
+        workflow_id=wid,
+        partners=[p.ref() for p in settings.partners()],
+        time_scale=TimeScale(),
+        callback_base_url=settings.public_base_url,
+    )
+    with acting_as(PAYOUT_JUDGES[0]):
+        handle = await stack.client.start_workflow(
+            MassPayout.run,
+            MassPayoutInput(request=request, context=ctx, tuning=PAYOUT_TUNING),
+            id=wid,
+            task_queue=settings.task_queue,
+            search_attributes=scenario_search_attributes(request.case_number, PAYOUT, "running", COURT),
+        )
+    for judge in PAYOUT_JUDGES:
+        await _decide_when_ready(handle, judge)
+    return wid
+
+
+async def _status(api: httpx.AsyncClient, token: str, workflow_id: str) -> str:
+    r = await api.get(f"/api/workflows/{workflow_id}", headers={"Authorization": f"Bearer {token}"})
+    status: str = r.json().get("status", "") if r.status_code == 200 else ""
+    return status
+
+
+async def _decisions(api: httpx.AsyncClient, stack: Stack, tokens: list[str], own: list[list[str]]) -> Decisions:
+    """Every judge decides each of their own inquiries, and clicks once on the paying payout, the clicks
+    spread over a few seconds as judges' clicks are."""
+    timings = Decisions()
+    payout = await _start_payout(stack, PAYOUT_PAYEES)
+    for _ in range(1200):  # two minutes at most for the list and balance checks
+        if await _status(api, tokens[0], payout) == "paying":
+            break
+        await asyncio.sleep(0.1)
+    rng = random.Random(11)
+
+    async def click(n: int, workflow_id: str, decision: str, body: dict[str, object], into: list[float]) -> int:
+        await asyncio.sleep(rng.uniform(0, 3))
+        t0 = time.perf_counter()
+        r = await api.post(
+            f"/api/workflows/{workflow_id}/decisions/{decision}",
+            json=body,
+            headers={"Authorization": f"Bearer {tokens[n]}"},
+        )
+        into.append(time.perf_counter() - t0)
+        return r.status_code
+
+    approve = {"reason": "经审查, 依法冻结", "deduct": False}
+    for round_ in range(DECISIONS_PER_JUDGE):
+        answers = await asyncio.gather(
+            *(click(n, own[n][round_], "approve-control", approve, timings.accepted) for n in range(JUDGES)),
+            *(click(n, payout, "approve-release", {"reason": "bench"}, timings.on_payout) for n in range(JUDGES))
+            if round_ == 0
+            else (),
+        )
+        timings.errors += sum(1 for a in answers[:JUDGES] if a != 200)
+        timings.errors += sum(1 for a in answers[JUDGES:] if a != 409)  # refused: not waiting for it
+    timings.paying_throughout = await _status(api, tokens[0], payout) == "paying"
+    return timings
 
 
 async def _token(http: httpx.AsyncClient, username: str, password: str) -> str:
@@ -198,10 +318,15 @@ async def run(duration: float = DURATION) -> dict[str, float]:
                     return wid
 
                 cases = [await start(token) for token in tokens]
+                # Each judge's inquiries to decide at the end (not read in the page phases).
+                own = [[await start(token) for _ in range(DECISIONS_PER_JUDGE)] for token in tokens]
                 # Set-up ends when every judge's case has its answers and waits for the judge, as the
                 # cases on a judge's desk do; cases still changing are the inquiries started meanwhile.
                 for n, wid in enumerate(cases):
                     await _settled(api, tokens[n], wid)
+                for n, wids in enumerate(own):
+                    for wid in wids:
+                        await _settled(api, tokens[n], wid)
                 feeder = await _token(api, "judge", "judge")  # the court's other judge, starting inquiries
                 docket = await _case_with_matters(api, feeder)
                 started = 0
@@ -255,6 +380,7 @@ async def run(duration: float = DURATION) -> dict[str, float]:
                 phases = [await phase(THINK), await phase(None)]
                 stop.set()
                 await load
+                decided = await _decisions(api, stack, tokens, own)
         finally:
             for process in (web, worker):
                 process.terminate()
@@ -262,6 +388,7 @@ async def run(duration: float = DURATION) -> dict[str, float]:
             log.close()
     for timings in phases:
         timings.report(duration)
+    decided.report()
     reading, saturated = phases
     result = {
         "case_page_p50_ms": _p(reading.case_page, 50),
@@ -271,7 +398,10 @@ async def run(duration: float = DURATION) -> dict[str, float]:
         "case_docket_p50_ms": _p(reading.docket, 50),
         "case_docket_p95_ms": _p(reading.docket, 95),
         "saturated_pages_per_second": saturated.pages / duration,
-        "errors": float(reading.errors + saturated.errors),
+        "errors": float(reading.errors + saturated.errors + decided.errors),
+        "decision_p50_ms": _p(decided.accepted, 50),
+        "decision_p95_ms": _p(decided.accepted, 95),
+        "decision_on_paying_payout_p95_ms": _p(decided.on_payout, 95),
     }
     return result
 
