@@ -604,6 +604,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "refusal.generic": "未被接受 (代码 {code})",
         "refusal.REASON_REQUIRED": "这项决定须说明理由",
         "refusal.TASK_NOT_READY": "事项正在建立, 请稍后再试",
+        "refusal.INVALID_FILE": "银行无法读取发送的支付文件 (格式不符)",
     },
     "en": {
         "app.name": "One-Matter",
@@ -1156,6 +1157,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "refusal.INVALID_RESULT": "The result is incomplete or invalid",
         "refusal.REASON_REQUIRED": "This decision must state its grounds",
         "refusal.TASK_NOT_READY": "The task is being set up; try again in a moment",
+        "refusal.INVALID_FILE": "The bank could not read the payment file sent (format)",
         # The words below had no English before the two tables were held to the same keys.
         "status.running": "Running",
         "status.rejected": "Rejected",
