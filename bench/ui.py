@@ -46,6 +46,8 @@ from net.localnet import wait_http
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
 from store.blobs import BlobStore
+from store.db import Database
+from store.started import StartedStore
 from web.codec import SESSION_COOKIE
 from web.payout_routes import intake_payee_csv
 from workflows.foundation.scenario import ScenarioContext
@@ -151,6 +153,11 @@ async def _start_payout(stack: Stack, payees: int) -> str:
         bank="bank-icbc",
     )
     wid = f"mass-payout-{random.Random().getrandbits(64):016x}"
+    # Recorded as the web records the workflows it starts: the web shows and decides only its own.
+    register = StartedStore(Database(settings.web_database_url))
+    await asyncio.to_thread(
+        register.record, wid, "scenario", COURT, PAYOUT_JUDGES[0].user_id, PAYOUT, request.case_number
+    )
     ctx = ScenarioContext(
         workflow_id=wid,
         partners=[p.ref() for p in settings.partners()],
