@@ -1,7 +1,7 @@
 """``make bench``: every benchmark, each against its baseline. Results: docs/performance.md.
 
 ``python -m bench [name ...]`` runs only the named ones (asset_inquiry, case, documents, inbox, layers, mass_payout,
-payee_upload, ui).
+parties, payee_upload, ui).
 ``python -m bench chaos [--quick]`` is the chaos run (bench/chaos.py): not part of ``make bench``.
 """
 
@@ -9,7 +9,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ("asset_inquiry", "case", "documents", "inbox", "layers", "mass_payout", "payee_upload", "ui")
+BENCHMARKS = ("asset_inquiry", "case", "documents", "inbox", "layers", "mass_payout", "parties", "payee_upload", "ui")
 
 
 async def main(names: list[str]) -> None:

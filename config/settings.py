@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     # outbox (simulators/sms.py) unless set; production: unset means parties cannot register or log in.
     sms_gateway_url: str = ""
     sms_gateway_token: str = ""
+    # The payment platform's cashier (网上缴费) a debtor pays a case's account on. Sandbox: the simulators'
+    # (simulators/cashier.py) unless set; production: unset means no paying online.
+    cashier_url: str = ""
+    cashier_token: str = ""
 
     # One factor compresses every legal duration (tests and demos); 1.0 is real time.
     time_acceleration: float = Field(default=1.0, gt=0)
@@ -325,6 +329,16 @@ class Settings(BaseSettings):
         token = self.sms_gateway_token or ("sandbox-sms" if self.sandbox else "")
         return PartnerEndpoint(
             id="sms-gateway", category=PartnerCategory.SMS, name="短信网关", base_url=url, token=token
+        )
+
+    def cashier(self) -> PartnerEndpoint | None:
+        """Where debtors pay online; None when production has no payment platform configured."""
+        url = self.cashier_url or (self.simulator_base_url if self.sandbox else "")
+        if not url:
+            return None
+        token = self.cashier_token or ("sandbox-cashier" if self.sandbox else "")
+        return PartnerEndpoint(
+            id="cashier", category=PartnerCategory.PAYMENT, name="网上缴费平台", base_url=url, token=token
         )
 
     def partners(self) -> list[PartnerEndpoint]:

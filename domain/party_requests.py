@@ -34,6 +34,9 @@ class PartyRequestKind(StrEnum):
     OBJECTION = "objection"  # 执行异议
     DISHONEST_REQUEST = "dishonest-request"  # 申请将被执行人纳入失信名单
     DISHONEST_CORRECTION = "dishonest-correction"  # 申请纠正失信信息
+    RESUME = "resume"  # 申请恢复执行
+    INSTALMENTS = "instalments"  # 分期履行申请: the debtor proposes, the applicant agrees, the judge records
+    AGENCY = "agency"  # 委托代理: a lawyer's power of attorney, for the judge to confirm
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class RequestRule:
     period: LegalDuration | None
     basis: str
     seen_by_other_side: bool = False  # §19.4: the other side never sees a party's leads or messages
+    special_authority: bool = False  # 特别授权: an agent files it only with special authority (执行工作规定 Art 20)
+    on_closed_case: frozenset[str] = frozenset()  # closing modes after which it may still be filed
 
 
 _DAYS = TimeUnit.CALENDAR_DAY
@@ -60,7 +65,7 @@ RULES: dict[PartyRequestKind, RequestRule] = {
     PartyRequestKind.PROPERTY_REPORT: RequestRule(
         "报告财产",
         frozenset({PartySide.DEBTOR}),
-        ("acknowledge", "sanction"),
+        ("acknowledge", "sanction"),  # SANCTION, below
         None,
         "财产调查规定第五条至第九条; 申请执行人可以查询 (第八条)",
         seen_by_other_side=True,
@@ -86,8 +91,50 @@ RULES: dict[PartyRequestKind, RequestRule] = {
         LegalDuration(amount=15, unit=_DAYS),
         "失信规定第十一条: 收到申请之日起十五日内审查, 理由成立的三个工作日内纠正",
     ),
+    PartyRequestKind.RESUME: RequestRule(
+        "申请恢复执行",
+        frozenset({PartySide.APPLICANT}),
+        ("accept", "refuse"),
+        LegalDuration(amount=7, unit=_DAYS),
+        "民诉法解释第五百一十七条: 终结本次执行程序后发现财产的, 可以再次申请执行, 不受申请执行时效期间的限制;"
+        " 执行工作规定第十六条: 七日内立案",
+        on_closed_case=frozenset({"current-procedure-ended"}),
+    ),
+    PartyRequestKind.INSTALMENTS: RequestRule(
+        "申请分期履行",
+        frozenset({PartySide.DEBTOR}),
+        ("settle", "refuse"),
+        None,
+        "执行和解规定第一条、第二条: 当事人自愿达成和解协议的, 可以中止执行; 须经申请执行人同意",
+        seen_by_other_side=True,
+        special_authority=True,
+    ),
+    PartyRequestKind.AGENCY: RequestRule(
+        "委托代理",
+        BOTH,
+        ("confirm", "refuse"),
+        None,
+        "民事诉讼法第六十二条、执行工作规定第二十条: 委托他人代理的, 应当提交授权委托书;"
+        " 代理人代为放弃、变更民事权利, 或代为进行执行和解, 或代为收取执行款项的, 应当有委托人的特别授权",
+    ),
 }
-REPLY = "reply"  # the judge's answer to a message (kept on record, changes nothing)
+REPLY = "reply"
+# A lawyer or other agent (诉讼代理人) acts for the side of the party who appointed them, once the judge has
+# confirmed the power of attorney; a kind marked ``special_authority`` needs the special authority too.
+AGENT_ROLE_PREFIX = "agent-of-"
+SANCTION = "sanction"  # the judge's answer to a late, refused or false property report (report_sanctions)
+SETTLE = "settle"  # the judge records the instalments the applicant agreed to: a settlement matter starts
+
+
+def may_file(kind: PartyRequestKind, closed_mode: str | None) -> bool:
+    """Whether the kind may be filed on a case closed in ``closed_mode`` (None: the case is open). A message
+    may always be left; a resumption is applied for after 终本; anything else only while the case is open."""
+    if kind is PartyRequestKind.MESSAGE or closed_mode is None:
+        return kind is not PartyRequestKind.RESUME or closed_mode is not None
+    return closed_mode in RULES[kind].on_closed_case
+
+
+# the judge's answer to a message (kept on record, changes nothing)
 
 
 def answer_due(kind: PartyRequestKind, filed_at: datetime, calendar: HolidayCalendar | None = None) -> date | None:

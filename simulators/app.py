@@ -45,6 +45,7 @@ from simulators.auction import build_auction_router
 from simulators.batch import build_batch_router
 from simulators.callbacks import CallbackDispatcher, CallbackSender
 from simulators.case_account import build_case_account_router
+from simulators.cashier import build_cashier_router
 from simulators.demo_data import DEMO_SUBJECTS, DemoSubjectView, demo_subject_views
 from simulators.dishonest_list import build_dishonest_list_router
 from simulators.documents import DocumentCheck
@@ -399,4 +400,5 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     app.include_router(build_case_account_router(config.state_dir, by_category[PartnerCategory.BANK]))
     app.include_router(build_dishonest_list_router(config.state_dir))
     app.include_router(build_sms_router(config.state_dir))
+    app.include_router(build_cashier_router(config.state_dir))
     return app

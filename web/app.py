@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from temporalio.client import Client
 
+from adapters.cashier import SandboxCashier
 from adapters.sms import SandboxSmsGateway
 from config.settings import Settings
 from domain.errors import ErrorDetail
@@ -27,7 +28,7 @@ from web.api import router as api_router
 from web.api.audit import router as audit_router
 from web.codec import install as install_codec
 from web.db import Database
-from web.deps import AppState, State
+from web.deps import AppState, State, party_desk
 from web.errors import install_error_handlers
 from web.guard import GuardMiddleware
 from web.metrics import install as install_metrics
@@ -35,6 +36,7 @@ from web.metrics import observe_request
 from web.payout_routes import router as payout_router
 from web.request_log import RequestLogMiddleware
 from web.services import incidents
+from web.services.party_notices import document_notices_forever
 from web.ui import install as install_ui
 
 log = get_logger(__name__)
@@ -113,8 +115,14 @@ def create_app(settings: Settings, client: Client | None = None, tracing: Tracin
         await db.run(prepare_database, db, settings)
         sms_endpoint = settings.sms_gateway()
         sms = SandboxSmsGateway(sms_endpoint) if sms_endpoint is not None else None
-        state = AppState(settings=settings, db=db, partners=settings.partners(), client=client, sms=sms)
+        cashier_endpoint = settings.cashier()
+        cashier = SandboxCashier(cashier_endpoint) if cashier_endpoint is not None else None
+        state = AppState(
+            settings=settings, db=db, partners=settings.partners(), client=client, sms=sms, cashier=cashier
+        )
         app.state.om = state
+        # Parties' SMS notices of documents issued to them (web/services/party_notices.py).
+        notices = asyncio.create_task(document_notices_forever(party_desk(state))) if sms is not None else None
         connector: asyncio.Task[None] | None = None
         connected = asyncio.Event()
         if client is not None:
@@ -137,8 +145,14 @@ def create_app(settings: Settings, client: Client | None = None, tracing: Tracin
                 connector.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await connector
+            if notices is not None:
+                notices.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await notices
             if sms is not None:
                 await sms.aclose()
+            if cashier is not None:
+                await cashier.aclose()
             db.dispose()
             if tracing:
                 tracing.provider.force_flush()

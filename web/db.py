@@ -18,11 +18,14 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "Base",
+    "CaseRead",
     "Database",
     "PartyAccount",
+    "PartyAgent",
     "PartyApplication",
     "PartyCode",
     "PartyFile",
+    "PartyPayment",
     "UTCDateTime",
     "User",
     "make_engine",
@@ -164,3 +167,50 @@ class PartyApplication(Base):
     reasons: Mapped[str | None] = mapped_column(Text, default=None)
     case_id: Mapped[str | None] = mapped_column(String(64), default=None)
     case_number: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class PartyPayment(Base):
+    """An order to pay a case's account online (网上缴费), opened by a debtor of that case. The case it pays
+    is fixed here when the order opens — never taken from the payer afterwards — and the payment, once the
+    platform confirms it, is credited to that case alone (once: the case keys it by ``payment_id``)."""
+
+    __tablename__ = "party_payments"
+
+    order_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    case_number: Mapped[str] = mapped_column(String(64))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="created")  # created | credited
+    payment_id: Mapped[str | None] = mapped_column(String(80), default=None, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PartyAgent(Base):
+    """A lawyer or other agent (委托代理人) of one party's side in one case: pending until the judge confirms
+    the power of attorney (filed in the case as an ``agency`` request), then the agent sees the case and acts
+    for that side — the acts needing special authority (特别授权) only if the power grants it."""
+
+    __tablename__ = "party_agents"
+
+    request_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))  # the principal's role in the case (applicants, debtors …)
+    special_authority: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | refused
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class CaseRead(Base):
+    """When a judge last read a case's party requests: what is filed after it is unread (the case page's badge)."""
+
+    __tablename__ = "case_reads"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)

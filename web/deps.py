@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from temporalio.client import Client
 
+from adapters.cashier import Cashier
 from adapters.sms import SmsGateway
 from config.settings import Settings
 from domain.actors import Actor, Role
@@ -39,6 +40,7 @@ class AppState:
     partners: list[PartnerEndpoint] = field(default_factory=list)
     client: Client | None = None
     sms: SmsGateway | None = None  # parties' one-time codes and notices (None: no gateway configured)
+    cashier: Cashier | None = None  # the payment platform debtors pay on (None: none configured)
     case_pages: CasePageStore = field(init=False)
 
     def __post_init__(self) -> None:

@@ -4,6 +4,7 @@ with no horizontal scroll on any page. Against the real stack."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from playwright.async_api import Page, ViewportSize, expect
 
 from tests.browser import chromium
-from tests.helpers import login, resident_id
+from tests.helpers import eventually, login, resident_id
 from tests.scenarios.case.test_case_api import application as filing
 from tests.web.test_parties import last_code, phone
 
@@ -70,3 +71,62 @@ async def test_a_debtor_registers_follows_the_case_and_reports_property_from_a_p
         staff = await page.request.get("/api/cases")
         assert staff.status in (401, 403)
         await context.close()
+
+
+async def test_a_debtor_reports_late_sees_the_sanction_and_pays_in_full_from_a_phone(web: str, simulator: str) -> None:
+    """The debtor's side of issue 24's browser tests: a late report meets the judge's decision with its basis,
+    then the debtor pays in full on the payment platform's page and sees the case closed."""
+    from tests.web.test_parties import registered
+
+    debtor, d = await registered(web, simulator, name="冯十一")
+    token = debtor.headers["Authorization"].removeprefix("Bearer ")
+    clerk, judge = await login(web, "clerk"), await login(web, "judge")
+    async with clerk, judge, debtor:
+        body = filing(
+            debtors=[{"kind": "person", "name": d["name"], "id_number": d["id_number"]}],
+            claim={"principal_fen": 500_00, "interest_fen": 0, "costs_fen": 0, "fee_fen": 0},
+        )
+        r = await clerk.post("/api/cases", json=body)
+        assert r.status_code == 201, r.text
+        filed = r.json()
+        async with chromium() as browser:
+            context = await browser.new_context(viewport=PHONE_SIZE, base_url=web, locale="zh-CN")
+            host = web.split("//", 1)[1].split(":")[0]
+            await context.add_cookies([{"name": "om_party", "value": token, "domain": host, "path": "/p"}])
+            page = await context.new_page()
+            await asyncio.sleep(2.5)  # the report order's period passes (legal time is fast in tests)
+            await page.goto(f"/p/cases/{filed['case_id']}")
+            await page.select_option("#kind", "property-report")
+            await page.fill("#text", "名下无可供执行的财产")
+            await page.click("#requests button[type=submit]")
+            await expect(page.get_by_test_id("requests")).to_contain_text("逾期报告")
+            report = (await debtor.get(f"/api/my/cases/{filed['case_id']}")).json()["requests"][0]
+            sanction = {"breach": "late", "kind": "fine", "amount_fen": 5_000_00}
+            r = await judge.post(
+                f"/api/cases/{filed['case_id']}/party-requests/{report['request_id']}/answer",
+                json={"answer": "sanction", "reason": "逾期报告财产", "sanction": sanction},
+            )
+            assert r.status_code == 200, r.text
+            await page.reload()
+            await expect(page.get_by_test_id("sanction")).to_contain_text("第一百一十八条")
+            await fits_the_phone(page)
+
+            for _ in range(4):  # the doubled delay interest runs on while paying: pay what is left, again
+                if await page.get_by_test_id("pay").count() == 0:
+                    break
+                await page.click("[data-testid=pay] button[type=submit]")
+                await expect(page.get_by_test_id("pay-order")).to_contain_text(filed["case_number"])
+                await fits_the_phone(page)
+                await page.click("#to-platform")
+                await expect(page.locator("#case")).to_have_text(filed["case_number"])  # the platform's page
+                await fits_the_phone(page)
+                await page.click("#pay")
+                await expect(page.get_by_test_id("paid")).to_contain_text("缴费已到账")
+            await fits_the_phone(page)
+
+            async def closed() -> bool:
+                await page.reload()
+                return await page.locator("text=已结案").count() > 0
+
+            assert await eventually(closed, timeout=60), "paid in full, the case closes itself"
+            await context.close()

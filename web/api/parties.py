@@ -4,16 +4,20 @@ A party's token opens these routes and no staff route (web/deps.py)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Path, Request, UploadFile
+from fastapi.responses import Response
 
 from web.api.common import errors
-from web.deps import Party, State, TemporalClient
+from web.deps import AppState, Party, State, TemporalClient
 from web.deps import party_desk as desk
-from web.services import party_accounts, party_applications, party_requests, party_space
+from web.services import party_accounts, party_applications, party_payments, party_requests, party_space
 from web.services.party_accounts import CodeRequest, CodeSent, PartyLogin, PartyToken, Registration
+from web.services.party_agents import Appointment
 from web.services.party_applications import ApplicationView, FileStored, OnlineApplication
-from web.services.party_requests import NewPartyRequest
+from web.services.party_payments import PaymentIn, PaymentView, Till
+from web.services.party_requests import Consent, NewPartyRequest
 from web.services.party_space import MyCase, PartyCase
 from web.services.tasks import MAX_ATTACHMENT_BYTES
 from workflows.case.models import PartyRequest
@@ -71,7 +75,7 @@ async def my_applications(actor: Party, state: State) -> list[ApplicationView]:
 async def my_case(case_id: str, actor: Party, state: State, client: TemporalClient) -> PartyCase:
     """The case's space: parties (the other side's names only), the claim and what is recovered, the measures
     in force, the term, and the nodes of the case as they happen (执行流程公开)."""
-    return await party_space.case_space(desk(state), client, actor, case_id)
+    return await party_space.case_space(desk(state), client, actor, case_id, _till(state))
 
 
 @router.post(
@@ -83,3 +87,68 @@ async def file_request(
     """A message to the judge, a lead, a property report, an objection, a 失信 request or correction: on
     record in the case, answered by the judge within its period (``answer_due_on``)."""
     return await party_requests.file_request(desk(state), client, actor, case_id, body)
+
+
+CaseId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _till(state: AppState) -> Till:
+    return Till(desk=desk(state), cashier=state.cashier)
+
+
+@router.post("/my/agencies", status_code=201, response_model=PartyRequest, responses=errors(401, 403, 404, 422))
+async def appoint(body: Appointment, actor: Party, state: State, client: TemporalClient) -> PartyRequest:
+    """委托代理: a lawyer files the power of attorney (a PDF uploaded first) for a party of the case it names;
+    the judge confirms it, and only then does the agent see the case and act for that side."""
+    return await party_requests.file_agency(desk(state), client, actor, body)
+
+
+@router.post(
+    "/my/cases/{case_id}/requests/{request_id}/consent",
+    response_model=PartyRequest,
+    responses=errors(401, 403, 404, 409, 422),
+)
+async def consent(
+    case_id: CaseId, request_id: str, body: Consent, actor: Party, state: State, client: TemporalClient
+) -> PartyRequest:
+    """The applicant agrees (or not) to the debtor's instalments; the judge then records the settlement."""
+    return await party_requests.consent(desk(state), client, actor, case_id, request_id, body)
+
+
+@router.post(
+    "/my/cases/{case_id}/payments", status_code=201, response_model=PaymentView, responses=errors(401, 403, 404, 422)
+)
+async def pay(
+    case_id: CaseId, body: PaymentIn, request: Request, actor: Party, state: State, client: TemporalClient
+) -> PaymentView:
+    """网上缴费: an order to pay this case's account; send the payer's browser to ``pay_url``. The platform
+    sends them back to the case space, which credits the payment to this case."""
+    back = str(request.base_url) + f"p/cases/{case_id}/paid?order={{order_id}}"
+    return await party_payments.open_order(_till(state), client, actor, case_id, body, back)
+
+
+@router.post(
+    "/my/cases/{case_id}/payments/{order_id}/confirm",
+    response_model=PaymentView,
+    responses=errors(401, 403, 404, 409, 503),
+)
+async def confirm_payment(
+    case_id: CaseId, order_id: str, actor: Party, state: State, client: TemporalClient
+) -> PaymentView:
+    """Reads the order at the platform; paid, it is credited to the order's own case (once)."""
+    return await party_payments.confirm(_till(state), client, actor, case_id, order_id)
+
+
+@router.get("/my/cases/{case_id}/files/{sha256}", responses=errors(401, 403, 404))
+async def case_file(case_id: CaseId, sha256: str, actor: Party, state: State, client: TemporalClient) -> Response:
+    """A photo of a node the judge pushed, or the party's own upload."""
+    content_type, data = await party_space.case_file(desk(state), state.settings, client, actor, case_id, sha256)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/my/cases/{case_id}/documents/{document_id}", responses=errors(401, 403, 404))
+async def served_document(case_id: CaseId, document_id: str, actor: Party, state: State) -> Response:
+    """A sealed document issued to the party's side (listed in the case space), as its PDF."""
+    pdf = await party_space.served_pdf(desk(state), state.settings, actor, case_id, document_id)
+    headers = {"Cache-Control": "private, no-store", "Content-Disposition": f'attachment; filename="{document_id}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)

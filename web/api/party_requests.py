@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, UploadFile
 
 from web.api.common import errors
-from web.deps import Judge, State, TemporalClient
-from web.services import party_requests
+from web.deps import Judge, State, TemporalClient, party_desk
+from web.services import party_judge, party_requests
+from web.services.party_applications import FileStored
+from web.services.party_judge import NodeIn
 from web.services.party_requests import Answer
-from workflows.case.models import PartyRequest
+from web.services.tasks import MAX_ATTACHMENT_BYTES
+from workflows.case.models import PartyRequest, PushedNode
 
 router = APIRouter(tags=["cases"])
 
@@ -33,3 +36,26 @@ async def answer(
     return await party_requests.answer_request(
         client, state.settings, state.partners, state.db, actor, case_id, request_id, body
     )
+
+
+@router.post(
+    "/cases/{case_id}/node-files", status_code=201, response_model=FileStored, responses=errors(401, 403, 404, 413, 422)
+)
+async def upload_node_file(
+    case_id: Annotated[str, Path(min_length=1, max_length=64)], file: UploadFile, actor: Judge, state: State
+) -> FileStored:
+    """A photo for a node (JPEG, PNG or PDF), encrypted; name it in the node by its SHA-256."""
+    data = await file.read(MAX_ATTACHMENT_BYTES + 1)
+    return await party_judge.upload(state.db, state.settings, actor, case_id, data)
+
+
+@router.post("/cases/{case_id}/nodes", status_code=201, response_model=PushedNode, responses=errors(401, 403, 404, 422))
+async def push_node(
+    case_id: Annotated[str, Path(min_length=1, max_length=64)],
+    body: NodeIn,
+    actor: Judge,
+    state: State,
+    client: TemporalClient,
+) -> PushedNode:
+    """执行节点: pushed to the parties' space with its photos and location; each party gets an SMS notice."""
+    return await party_judge.push(party_desk(state), client, actor, case_id, body)

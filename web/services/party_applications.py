@@ -20,6 +20,7 @@ from temporalio.client import Client
 from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.applications import docketing_due
+from domain.case_number import CaseType
 from domain.cases import CourtName
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.legal_time import CHINA_TZ
@@ -31,7 +32,7 @@ from web.services.cases import ClaimIn, FilingRequest
 from web.services.parties import digests
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.tasks import MAX_ATTACHMENT_BYTES, sniff
-from workflows.case.models import CaseTitle
+from workflows.case.models import CaseTitle, CaseView, PartyRequest
 
 
 class OnlineApplication(BaseModel):
@@ -45,12 +46,18 @@ class OnlineApplication(BaseModel):
     claim: ClaimIn
     title_document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="执行依据的 PDF (先上传)")
     known_assets: str = Field(default="", max_length=2000, description="已知的被执行人财产线索")
+    resumes_case_id: str | None = Field(
+        default=None, max_length=64, description="恢复执行: the case it resumes (its title is on that case's file)"
+    )
 
     def filing(self) -> dict[str, object]:
-        """The application as a filing clerk's filing (POST /api/cases) takes it."""
-        return self.model_dump(
+        """The application as a filing clerk's filing (POST /api/cases) takes it: a resumption as 执恢."""
+        filing = self.model_dump(
             mode="json", include={"court", "applicants", "debtors", "title", "claim"}, exclude_none=True
         )
+        if self.resumes_case_id:
+            filing |= {"case_type": CaseType.RESUMED.value, "resumes_case_id": self.resumes_case_id}
+        return filing
 
 
 class ApplicationView(BaseModel):
@@ -128,20 +135,72 @@ def _submit(db: Database, user_id: int, application: OnlineApplication) -> Appli
                 "title_document_sha256: 请先上传执行依据的 PDF 文件 / upload the title as a PDF first",
                 "title_document_sha256",
             )
-        application_id = f"sq-{now:%Y%m%d}-{secrets.token_hex(6)}"
-        row = PartyApplication(
-            application_id=application_id,
-            user_id=user_id,
-            court=application.court,
-            sealed=db.sealer.seal(application.model_dump_json(), f"application:{application_id}"),
-            title_sha256=application.title_document_sha256,
-            submitted_at=now,
-            decide_by=docketing_due(now).due_at,
-            status="submitted",
-        )
+        row = _queued(db, user_id, application, now)
         s.add(row)
         s.flush()
         return _view(row)
+
+
+def _queued(db: Database, user_id: int, application: OnlineApplication, submitted_at: datetime) -> PartyApplication:
+    """The queue's row of an application, sealed, with its period to docket or refuse from ``submitted_at``."""
+    assert db.sealer is not None
+    application_id = f"sq-{submitted_at:%Y%m%d}-{secrets.token_hex(6)}"
+    return PartyApplication(
+        application_id=application_id,
+        user_id=user_id,
+        court=application.court,
+        sealed=db.sealer.seal(application.model_dump_json(), f"application:{application_id}"),
+        title_sha256=application.title_document_sha256,
+        submitted_at=submitted_at,
+        decide_by=docketing_due(submitted_at).due_at,
+        status="submitted",
+    )
+
+
+def _resumption(db: Database, username: str, application: OnlineApplication, submitted_at: datetime) -> None:
+    user_id = _user_id(db, username)
+    with db.session() as s:
+        s.add(_queued(db, user_id, application, submitted_at))
+
+
+def own_files(db: Database, username: str, digests: list[str]) -> set[str]:
+    """Which of ``digests`` the user uploaded themselves (only those may they attach)."""
+    rows = db.rows(
+        select(PartyFile.sha256)
+        .join(User, User.id == PartyFile.user_id)
+        .where(User.username == username, PartyFile.sha256.in_(digests))
+    )
+    return {r.sha256 for r in rows}
+
+
+async def check_attachments(db: Database, actor: Actor, attachments: list[str]) -> None:
+    """Refuses attachments the actor did not upload, naming them (``ATTACHMENT_NOT_YOURS``)."""
+    if attachments:
+        own = await db.run(own_files, db, actor.user_id, attachments)
+        if missing := [a for a in attachments if a not in own]:
+            raise ValidationFailed(
+                "ATTACHMENT_NOT_YOURS",
+                f"attachments: 请先上传这些文件 / upload first: {', '.join(missing)}",
+                "attachments",
+            )
+
+
+async def resumption(db: Database, view: CaseView, request: PartyRequest) -> None:
+    """The judge accepted an application to resume (恢复执行) after 终本: the 执恢 application, prefilled from
+    the case — its parties and title, the unpaid balance as the claim — joins the filing clerk's queue as
+    received on the day the applicant applied, in the applicant's own applications."""
+    title_pdf = next(iter(request.attachments), "0" * 64)  # the title is on the earlier case's file
+    application = OnlineApplication(
+        court=view.court,
+        applicants=view.applicants,
+        debtors=view.debtors,
+        title=view.title,
+        claim=ClaimIn(principal_fen=max(view.ledger.balance_fen, 1)),
+        title_document_sha256=title_pdf,
+        known_assets=request.text,
+        resumes_case_id=view.case_id,
+    )
+    await db.run(_resumption, db, request.by, application, request.filed_at)
 
 
 async def submit(desk: PartyDesk, actor: Actor, application: OnlineApplication) -> ApplicationView:

@@ -1,53 +1,75 @@
-"""Parties act in their case space (DOMAIN §19.2–19.3): the applicant sends leads and asks for a 失信 entry,
-the debtor reports property and asks to correct an entry, either objects or leaves the judge a message.
-Each goes to the case as a request with its period to answer (domain/party_requests.py), on record in the
-case's history; the judge answers with reasons. Verifying a lead starts an asset inquiry from the case.
+"""Parties act in their case space (DOMAIN §19.2–19.3): the applicant sends leads, asks for a 失信 entry and
+applies to resume after 终本; the debtor reports property, asks to correct an entry and proposes instalments;
+either objects or leaves the judge a message; an agent files their power of attorney. Each goes to the case
+as a request with its period to answer (domain/party_requests.py), on record in the case's history; the
+judge answers with reasons, and an answer may act:
+- a lead verified starts an asset inquiry from the case;
+- instalments the applicant agreed to, recorded (``settle``), start the settlement matter with that schedule;
+- a late or false property report answered ``sanction`` carries the sanction decided (domain/report_sanctions.py),
+  and a 失信 sanction, like a 失信 request accepted, starts the listing matter (its review, the president decides);
+- a resumption accepted puts the 执恢 application, prefilled from the case, in the filing clerk's queue;
+- an agency confirmed lets the agent stand in the case (web/services/party_agents.py).
 
-Who a party is in a case comes from the party index (the case's own parties), never from what they send.
+Who a party is in a case comes from the party index (the case's own parties) or a confirmed agency, never
+from what they send.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from temporalio.client import Client
 
 from config.settings import Settings
 from domain.actors import Actor, Role
-from domain.errors import NotFound, OneMatterError, ValidationFailed
+from domain.errors import Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.partners import PartnerEndpoint
-from domain.party_requests import RULES, PartyRequestKind, PartySide, answer_due, sides_of
-from store.cases import CaseRegisterEntry, CaseStore
-from web.db import Database, PartyFile, User, utcnow
+from domain.party_requests import RULES, SANCTION, SETTLE, PartyRequestKind, PartySide, answer_due, sides_of
+from domain.report_sanctions import SanctionDecision, SanctionKind, SanctionProposal, decide
+from domain.settlement import Instalment, schedule_problem
+from store.cases import CaseRegisterEntry
+from web.db import Database, utcnow
 from web.errors import GatewayTimeout
-from web.services import cases
+from web.services import cases, party_agents, party_applications
 from web.services.access import require_role
-from web.services.party_accounts import PartyDesk, party_digests
-from web.services.party_space import roles_in
+from web.services.party_accounts import PartyDesk
+from web.services.party_agents import Appointment, Standing, standing
 from web.services.workflows import execute_update_as
 from workflows.case.models import (
     ANSWER_PARTY_REQUEST_UPDATE,
     FILE_PARTY_REQUEST_UPDATE,
+    PARTY_CONSENT_UPDATE,
+    CaseView,
     PartyAnswer,
+    PartyConsent,
     PartyFiling,
     PartyRequest,
 )
 
 LEAD_INQUIRY = "asset-inquiry"  # what verifying a lead starts (财产调查规定 Art 2: the court checks it)
+SETTLEMENT = "settlement"  # what instalments agreed and recorded start (执行和解)
+DISHONEST = "dishonest-list"  # what a 失信 request accepted, or a report breach sanctioned so, starts
 
 
 class NewPartyRequest(BaseModel):
     kind: PartyRequestKind
     text: str = Field(min_length=1, max_length=4000, description="内容")
     attachments: list[str] = Field(default_factory=list, max_length=10, description="已上传文件的 SHA-256")
+    instalments: list[Instalment] = Field(default_factory=list, max_length=120, description="分期履行计划")
 
 
 class Answer(BaseModel):
     answer: str = Field(min_length=1, max_length=32, description="答复: 如 verify / decline, upheld / dismissed")
     reason: str = Field(min_length=1, max_length=2000, description="理由或答复内容")
+    sanction: SanctionProposal | None = Field(default=None, description="报告财产 answered sanction: 罚款/拘留/失信")
+
+
+class Consent(BaseModel):
+    agree: bool = Field(description="申请执行人是否同意被执行人的分期履行方案")
+    reason: str = Field(default="", max_length=2000)
 
 
 def _closed(case_id: str) -> OneMatterError:
@@ -71,15 +93,6 @@ async def _send(client: Client, actor: Actor, entry: CaseRegisterEntry, name: st
     return answered
 
 
-def _own_files(db: Database, username: str, digests: list[str]) -> set[str]:
-    rows = db.rows(
-        select(PartyFile.sha256)
-        .join(User, User.id == PartyFile.user_id)
-        .where(User.username == username, PartyFile.sha256.in_(digests))
-    )
-    return {r.sha256 for r in rows}
-
-
 def side_of(roles: Sequence[str], kind: PartyRequestKind) -> PartySide:
     """The party's side in the case for this kind of request; a party named on both sides files as the side
     the request belongs to."""
@@ -91,30 +104,76 @@ def side_of(roles: Sequence[str], kind: PartyRequestKind) -> PartySide:
     return min(allowed)
 
 
+def _within_authority(st: Standing, kind: PartyRequestKind) -> None:
+    if st.agent and RULES[kind].special_authority and not st.special_authority:
+        raise Forbidden(
+            "SPECIAL_AUTHORITY_REQUIRED",
+            f"kind: 代理人{RULES[kind].title}须有委托人的特别授权 (执行工作规定第二十条) / needs special authority",
+        )
+
+
+def _schedule(body: NewPartyRequest) -> None:
+    if body.kind is not PartyRequestKind.INSTALMENTS:
+        if body.instalments:
+            raise ValidationFailed(
+                "NOT_INSTALMENTS", "instalments: 仅分期履行申请填写 / only for instalments", "instalments"
+            )
+        return
+    problem = schedule_problem(body.instalments) if body.instalments else "至少一期 / at least one instalment"
+    if problem:
+        raise ValidationFailed("INVALID_SCHEDULE", f"instalments: {problem}", "instalments")
+
+
 async def file_request(
     desk: PartyDesk, client: Client, actor: Actor, case_id: str, body: NewPartyRequest
 ) -> PartyRequest:
-    entry = await desk.db.run(CaseStore(desk.db).get, case_id)
-    roles = await desk.db.run(roles_in, desk.db, entry.workflow_id, await party_digests(desk, actor)) if entry else []
-    if entry is None or not roles:
-        raise NotFound("CASE_NOT_FOUND", "没有这个案件 / no such case", "case_id")
-    if body.attachments:
-        own = await desk.db.run(_own_files, desk.db, actor.user_id, body.attachments)
-        if missing := [a for a in body.attachments if a not in own]:
-            raise ValidationFailed(
-                "ATTACHMENT_NOT_YOURS",
-                f"attachments: 请先上传这些文件 / upload first: {', '.join(missing)}",
-                "attachments",
-            )
+    if body.kind is PartyRequestKind.AGENCY:
+        raise ValidationFailed("USE_AGENCIES", "kind: 委托代理请提交授权委托书 (POST /api/my/agencies)", "kind")
+    st = await standing(desk, actor, case_id)
+    await party_applications.check_attachments(desk.db, actor, body.attachments)
+    side = side_of(st.roles, body.kind)
+    _within_authority(st, body.kind)
+    _schedule(body)
     filing = PartyFiling(
         request_id=f"pr-{utcnow():%Y%m%d}-{secrets.token_hex(6)}",
         kind=body.kind,
-        side=side_of(roles, body.kind),
+        side=side,
         text=body.text,
         attachments=body.attachments,
         answer_due_on=answer_due(body.kind, utcnow()),
+        instalments=body.instalments,
+        agent=st.agent,
+        special_authority=st.special_authority,
     )
-    return await _send(client, actor, entry, FILE_PARTY_REQUEST_UPDATE, filing)
+    return await _send(client, actor, st.entry, FILE_PARTY_REQUEST_UPDATE, filing)
+
+
+async def file_agency(desk: PartyDesk, client: Client, actor: Actor, body: Appointment) -> PartyRequest:
+    """An agent files their power of attorney in the case it names; the judge confirms or refuses it."""
+    st, request_id = await party_agents.appoint(desk, actor, body)
+    authority = "特别授权 (代为和解、收取执行款)" if body.special_authority else "一般授权"
+    filing = PartyFiling(
+        request_id=request_id,
+        kind=PartyRequestKind.AGENCY,
+        side=side_of(st.roles, PartyRequestKind.AGENCY),
+        text=f"委托代理 — {authority}。{body.text}".strip(),
+        attachments=[body.power_of_attorney_sha256],
+        special_authority=body.special_authority,
+        agent=True,
+    )
+    return await _send(client, actor, st.entry, FILE_PARTY_REQUEST_UPDATE, filing)
+
+
+async def consent(
+    desk: PartyDesk, client: Client, actor: Actor, case_id: str, request_id: str, body: Consent
+) -> PartyRequest:
+    """The applicant agrees (or not) to the debtor's instalments; an agent needs special authority to."""
+    st = await standing(desk, actor, case_id)
+    if PartySide.APPLICANT not in sides_of(st.roles):
+        raise Forbidden("APPLICANT_ONLY", "仅申请执行人可以同意分期履行 / the applicant agrees")
+    _within_authority(st, PartyRequestKind.INSTALMENTS)
+    arg = PartyConsent(request_id=request_id, agree=body.agree, reason=body.reason)
+    return await _send(client, actor, st.entry, PARTY_CONSENT_UPDATE, arg)
 
 
 async def answer_request(
@@ -134,11 +193,62 @@ async def answer_request(
     request = next((r for r in view.party_requests if r.request_id == request_id), None)
     if request is None:
         raise NotFound("REQUEST_NOT_FOUND", f"没有这项申请 {request_id} / no such request", "request_id")
+    sanction = _sanction(view, request, body)
     matter = None
-    if request.kind is PartyRequestKind.LEAD and body.answer == "verify" and request.answer is None:
-        started = await cases.start_matter(
-            client, settings, partners, db, actor, case_id, LEAD_INQUIRY, {}, idempotency_key=f"lead:{request_id}"
-        )
-        matter = started.workflow_id
-    answer = PartyAnswer(request_id=request_id, answer=body.answer, reason=body.reason, matter_workflow_id=matter)
-    return await _send(client, actor, entry, ANSWER_PARTY_REQUEST_UPDATE, answer)
+    if request.answer is None:
+        if request.kind is PartyRequestKind.LEAD and body.answer == "verify":
+            matter = await _start(
+                client, settings, partners, db, actor, case_id, LEAD_INQUIRY, {}, f"lead:{request_id}"
+            )
+        elif request.kind is PartyRequestKind.DISHONEST_REQUEST and body.answer == "accept":
+            # The listing's own procedure decides within the 15 days (失信规定 Art 5), on the applicant's request.
+            asked = {"applicant_requested": True}
+            matter = await _start(
+                client, settings, partners, db, actor, case_id, DISHONEST, asked, f"dishonest:{request_id}"
+            )
+        elif sanction is not None and sanction.kind is SanctionKind.DISHONEST:
+            ex_officio = {"applicant_requested": False}  # 失信规定 Art 1(四): the court's own motion
+            matter = await _start(
+                client, settings, partners, db, actor, case_id, DISHONEST, ex_officio, f"dishonest:{request_id}"
+            )
+        elif request.kind is PartyRequestKind.INSTALMENTS and body.answer == SETTLE and request.consent is True:
+            plan = {
+                "signed_on": view.ledger.on.isoformat(),
+                "instalments": [i.model_dump(mode="json") for i in request.instalments],
+            }
+            matter = await _start(
+                client, settings, partners, db, actor, case_id, SETTLEMENT, plan, f"instalments:{request_id}"
+            )
+    arg = PartyAnswer(
+        request_id=request_id, answer=body.answer, reason=body.reason, matter_workflow_id=matter, sanction=sanction
+    )
+    answered = await _send(client, actor, entry, ANSWER_PARTY_REQUEST_UPDATE, arg)
+    await party_agents.judge_decided(db, request.kind, request_id, body.answer)
+    if request.kind is PartyRequestKind.RESUME and body.answer == "accept":
+        await party_applications.resumption(db, view, answered)
+    return answered
+
+
+async def _start(
+    client: Client,
+    settings: Settings,
+    partners: Sequence[PartnerEndpoint],
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    scenario: str,
+    body: dict[str, Any],
+    key: str,
+) -> str:
+    started = await cases.start_matter(client, settings, partners, db, actor, case_id, scenario, body, key)
+    return started.workflow_id
+
+
+def _sanction(view: CaseView, request: PartyRequest, body: Answer) -> SanctionDecision | None:
+    """The sanction on a property report's breach, checked against the caps for the debtor (a person or an
+    entity) and given its basis; only a property report is answered with one."""
+    if body.sanction is None:
+        return None
+    if request.kind is not PartyRequestKind.PROPERTY_REPORT or body.answer != SANCTION:
+        raise ValidationFailed("SANCTION_REQUIRED", "sanction: 仅对报告财产答复 sanction 时填写", "sanction")
+    return decide(body.sanction, view.debtors[0].kind)

@@ -15,17 +15,26 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from audit.redact import mask_text
+from config.settings import Settings
 from domain.actors import Actor
 from domain.errors import NotFound
 from domain.parties import Party
 from domain.party_requests import RULES, PartySide, sides_of
+from domain.report_sanctions import SanctionDecision
+from domain.settlement import Instalment
 from runtime.temporal import CASE_NUMBER, STATUS
 from security.identity import acting_as
-from store.cases import CaseRow, CaseStore
+from store.blobs import BlobStore
+from store.cases import CaseRow
+from store.documents import DocumentStore
 from store.parties import PartyIndexEntry
-from web.db import Database
+from web.db import Database, PartyFile, User
 from web.services.cases import case_view
 from web.services.party_accounts import PartyDesk, party_digests
+from web.services.party_agents import agent_cases, standing
+from web.services.party_applications import party_file_store
+from web.services.party_payments import Till, settle_pending
+from workflows.case.models import NodeLocation, PushedNode
 from workflows.case.words import WORDS as CASE_WORDS
 from workflows.foundation.case_link import EffectKind, RegisterKind
 from workflows.foundation.models import TimelineEntry
@@ -105,6 +114,11 @@ async def my_cases(desk: PartyDesk, client: Client, actor: Actor) -> list[MyCase
         roles_of[number].update(roles)
     for number, case in cases.items():
         case.roles = sorted(roles_of[number])
+    for case_id, number, court, role in await desk.db.run(agent_cases, desk.db, actor.user_id):
+        agency = cases.setdefault(
+            number, MyCase(case_id=case_id, case_number=number, court=court, roles=[], matters=[])
+        )
+        agency.roles = sorted({*agency.roles, role})
     return list(cases.values())
 
 
@@ -114,7 +128,8 @@ async def my_cases(desk: PartyDesk, client: Client, actor: Actor) -> list[MyCase
 # coercive steps, disposals, settlement, closing with the amount recovered). Everything else on the court's
 # timeline (notices between matters, continue-as-new, refused requests inside the court) stays inside.
 DISCLOSED: frozenset[str] = frozenset(
-    {"filed", "matter-started", "matter-ended", "full-performance", "term-extended", "closed"}
+    {"filed", "matter-started", "matter-ended", "full-performance", "term-extended", "closed", "paid-online"}
+    | {"node-pushed"}
     | {k.value for k in EffectKind if k is not EffectKind.MATTER_ENDED}
 )
 
@@ -154,7 +169,8 @@ class PartyLedger(BaseModel):
 
 
 class PartyRequestView(BaseModel):
-    """A request in the case space: the party's own, or the debtor's property report for the applicant."""
+    """A request in the case space: the party's own; for the applicant also the debtor's property report and
+    instalment proposals (to agree to)."""
 
     request_id: str
     kind: str
@@ -167,6 +183,31 @@ class PartyRequestView(BaseModel):
     answer: str | None
     reason: str | None
     answered_at: datetime | None
+    instalments: list[Instalment] = Field(default_factory=list)
+    consent: bool | None = None
+    late: bool = False
+    sanction: SanctionDecision | None = None
+
+
+class SpaceNode(BaseModel):
+    """A node the judge pushed (执行节点): photos and video by SHA-256 (GET /api/my/cases/{id}/files/{sha})."""
+
+    node_id: str
+    at: datetime | None
+    title: str
+    text: str
+    attachments: list[str]
+    location: NodeLocation | None
+
+
+class ServedDocument(BaseModel):
+    """A document the court issued to the party's side (GET /api/my/cases/{id}/documents/{document_id})."""
+
+    document_id: str
+    title: str
+    number: str
+    issued_at: datetime
+    served_at: datetime | None = Field(description="送达日期, where a receipt to this side is recorded")
 
 
 class PartyCase(BaseModel):
@@ -188,16 +229,11 @@ class PartyCase(BaseModel):
     term_due_on: date
     nodes: list[CaseNode]
     requests: list[PartyRequestView]
+    pushed_nodes: list[SpaceNode] = Field(default_factory=list)
+    documents: list[ServedDocument] = Field(default_factory=list)
+    acting_as_agent: bool = False
+    special_authority: bool = False
     closed: dict[str, str] | None
-
-
-def roles_in(db: Database, workflow_id: str, wanted: list[str]) -> list[str]:
-    rows = db.rows(
-        select(PartyIndexEntry.role).where(
-            PartyIndexEntry.workflow_id == workflow_id, PartyIndexEntry.digest.in_(wanted)
-        )
-    )
-    return sorted({r.role for r in rows})
 
 
 def _names(parties: list[Party], own: bool) -> list[PartyName]:
@@ -220,12 +256,42 @@ def _node(entry: TimelineEntry) -> CaseNode:
     )
 
 
-async def case_space(desk: PartyDesk, client: Client, actor: Actor, case_id: str) -> PartyCase:
-    """A case that names the party, as they may see it; any other case does not exist for them (404)."""
-    entry = await desk.db.run(CaseStore(desk.db).get, case_id)
-    roles = await desk.db.run(roles_in, desk.db, entry.workflow_id, await party_digests(desk, actor)) if entry else []
-    if entry is None or not roles:
-        raise NotFound("CASE_NOT_FOUND", "没有这个案件 / no such case", "case_id")
+def served_documents(db: Database, case_number: str, court: str, sides: set[PartySide]) -> list[ServedDocument]:
+    """The case's documents addressed to ``sides`` (the issuing step names its addressees by role), from the
+    documents store, oldest first."""
+    wanted = {str(side) for side in sides}
+    shown = []
+    for doc, served in DocumentStore(db).listing(case_number=case_number):
+        if doc.court != court or not wanted & set(doc.addressed_to):
+            continue
+        to_side = [r.served_at for r in served if r.recipient in wanted]
+        shown.append(
+            ServedDocument(
+                document_id=doc.document_id,
+                title=doc.title,
+                number=doc.number,
+                issued_at=doc.issued_at,
+                served_at=min(to_side) if to_side else None,
+            )
+        )
+    return shown
+
+
+def _space_node(n: PushedNode) -> SpaceNode:
+    return SpaceNode(
+        node_id=n.node_id, at=n.at, title=n.title, text=n.text, attachments=n.attachments, location=n.location
+    )
+
+
+async def case_space(
+    desk: PartyDesk, client: Client, actor: Actor, case_id: str, till: Till | None = None
+) -> PartyCase:
+    """A case that names the party (or whose agency the judge confirmed), as they may see it; any other
+    case does not exist for them (404). Payments of theirs still open at the platform are settled first."""
+    st = await standing(desk, actor, case_id)
+    entry, roles = st.entry, st.roles
+    if till is not None:
+        await settle_pending(till, client, actor, case_id)
     with acting_as(actor):
         view = await case_view(client, entry)
     sides = sides_of(roles)
@@ -270,8 +336,12 @@ async def case_space(desk: PartyDesk, client: Client, actor: Actor, case_id: str
                 mine=r.by == actor.user_id,
             )
             for r in view.party_requests
-            if r.by == actor.user_id or (RULES[r.kind].seen_by_other_side and r.side not in sides)
+            if r.by == actor.user_id or r.side in sides or (RULES[r.kind].seen_by_other_side and r.side not in sides)
         ],
+        pushed_nodes=[_space_node(n) for n in view.pushed_nodes],
+        documents=await desk.db.run(served_documents, desk.db, entry.case_number, entry.court, sides),
+        acting_as_agent=st.agent,
+        special_authority=st.special_authority,
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
     )
 
@@ -282,3 +352,50 @@ MEASURE_WORDS = {
     RegisterKind.DISHONEST_LIST: "纳入失信被执行人名单",
     RegisterKind.CONSUMPTION_RESTRICTION: "限制消费",
 }
+
+
+# --- files and documents, to the party who may see them only -----------------------------------------------------
+
+
+def _file_type(db: Database, sha256: str) -> str | None:
+    rows = db.rows(select(PartyFile.content_type).where(PartyFile.sha256 == sha256).limit(1))
+    return rows[0].content_type if rows else None
+
+
+def _uploaded_by(db: Database, username: str, sha256: str) -> bool:
+    rows = db.rows(
+        select(PartyFile.sha256)
+        .join(User, User.id == PartyFile.user_id)
+        .where(User.username == username, PartyFile.sha256 == sha256)
+    )
+    return bool(rows)
+
+
+async def case_file(
+    desk: PartyDesk, settings: Settings, client: Client, actor: Actor, case_id: str, sha256: str
+) -> tuple[str, bytes]:
+    """A photo of a node the judge pushed to the case, or the party's own upload: (content type, bytes)."""
+    st = await standing(desk, actor, case_id)
+    with acting_as(actor):
+        view = await case_view(client, st.entry)
+    pushed = {a for n in view.pushed_nodes for a in n.attachments}
+    content_type = await desk.db.run(_file_type, desk.db, sha256)
+    allowed = sha256 in pushed or await desk.db.run(_uploaded_by, desk.db, actor.user_id, sha256)
+    if content_type is None or not allowed:
+        raise NotFound("FILE_NOT_FOUND", "没有这个文件 / no such file", "sha256")
+    return content_type, await desk.db.run(party_file_store(settings).get, sha256)
+
+
+async def served_pdf(desk: PartyDesk, settings: Settings, actor: Actor, case_id: str, document_id: str) -> bytes:
+    """A sealed document issued to the party's side of the case, and to no one else."""
+    st = await standing(desk, actor, case_id)
+    listed = await desk.db.run(served_documents, desk.db, st.entry.case_number, st.entry.court, sides_of(st.roles))
+    doc = await desk.db.run(DocumentStore(desk.db).get, document_id)
+    if doc is None or document_id not in {d.document_id for d in listed}:
+        raise NotFound("DOCUMENT_NOT_FOUND", f"没有这份文书 {document_id} / no such document", "document_id")
+    return await desk.db.run(BlobStore.for_settings(settings).get, doc.sha256)
+
+
+async def my_case_number(desk: PartyDesk, actor: Actor, case_id: str) -> str:
+    """The case number of a case the party stands in (404 otherwise)."""
+    return (await standing(desk, actor, case_id)).entry.case_number

@@ -11,15 +11,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from domain.actors import Role
 from domain.case_closing import ClosingMode
 from domain.case_dashboard import COLOURS
 from domain.errors import OneMatterError, ValidationFailed
+from domain.party_requests import RULES as PARTY_RULES
 from store.cases import CaseFilter
-from web.deps import app_state, temporal_client
-from web.services import case_dashboard, cases
+from web.deps import app_state, party_desk, temporal_client
+from web.services import case_dashboard, cases, party_judge, party_requests
 from web.services import workflows as case_service
+from web.services.tasks import MAX_ATTACHMENT_BYTES
 from web.ui.forms import FormBuilder, error_map, flatten, parse
 from web.ui.messages import field_messages
 from web.ui.render import page, said
@@ -152,6 +155,7 @@ async def docket(case_id: str, request: Request, user: CaseReaderUser) -> Respon
     doc = await cases.get_case(temporal_client(state), state.db, user.actor, case_id)
     own = [{**e, "matter": None} for e in doc["timeline"]]
     merged = sorted(own + await _matter_entries(request, user, doc["matters"]), key=lambda e: e["at"], reverse=True)
+    unread = await party_judge.read_requests(state.db, user.actor, case_id, doc["party_requests"])
     return page(
         request,
         "cases/case.html",
@@ -161,6 +165,8 @@ async def docket(case_id: str, request: Request, user: CaseReaderUser) -> Respon
         scenarios=SCENARIOS,
         case_words=CASE_WORDS,
         done=request.query_params.get("done"),
+        unread=unread,
+        party_rules={k.value: r for k, r in PARTY_RULES.items()},
     )
 
 
@@ -173,3 +179,46 @@ async def start_matter(case_id: str, scenario: str, request: Request, user: Judg
         temporal_client(state), state.settings, state.partners, state.db, user.actor, case_id, scenario, {}
     )
     return RedirectResponse(f"/ui/dockets/{case_id}?done=started", status_code=303)
+
+
+@router.post("/ui/dockets/{case_id}/party-requests/{request_id}/answer")
+async def answer_party(case_id: str, request_id: str, request: Request, user: JudgeUser) -> Response:
+    """The judge answers a party's request from the case page, with reasons (as the API does)."""
+    await check_csrf(request, user)
+    form = await request.form()  # read once: Starlette keeps it
+    state = app_state(request)
+    body = party_requests.Answer(answer=str(form.get("answer", "")), reason=str(form.get("reason", "")))
+    await party_requests.answer_request(
+        temporal_client(state), state.settings, state.partners, state.db, user.actor, case_id, request_id, body
+    )
+    return RedirectResponse(f"/ui/dockets/{case_id}?done=answered#party-requests", status_code=303)
+
+
+@router.post("/ui/dockets/{case_id}/nodes")
+async def push_node(case_id: str, request: Request, user: JudgeUser) -> Response:
+    """执行节点 from the case page: a photo uploaded with it, a location if given; the parties are told by SMS."""
+    await check_csrf(request, user)
+    form = await request.form()
+    state = app_state(request)
+    photo = form.get("photo")
+    attachments = []
+    if isinstance(photo, UploadFile) and photo.filename:
+        data = await photo.read(MAX_ATTACHMENT_BYTES + 1)
+        attachments.append((await party_judge.upload(state.db, state.settings, user.actor, case_id, data)).sha256)
+    where = {k: str(form.get(k, "")).strip() for k in ("latitude", "longitude", "address")}
+    location = where if where["latitude"] and where["longitude"] else None
+    try:
+        body = party_judge.NodeIn.model_validate(
+            {
+                "title": form.get("title", ""),
+                "text": form.get("text", ""),
+                "attachments": attachments,
+                "location": location,
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where_wrong = ".".join(str(p) for p in first["loc"])
+        raise ValidationFailed("INVALID_NODE", f"{where_wrong}: {first['msg']}", where_wrong) from None
+    await party_judge.push(party_desk(state), temporal_client(state), user.actor, case_id, body)
+    return RedirectResponse(f"/ui/dockets/{case_id}?done=pushed#push-node", status_code=303)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -17,12 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from domain.actors import Actor, Role
-from domain.errors import OneMatterError
+from domain.errors import OneMatterError, ValidationFailed
 from domain.party_requests import RULES, PartyRequestKind, sides_of
 from web.deps import app_state, temporal_client
 from web.deps import party_desk as desk
 from web.errors import field_errors
-from web.services import party_accounts, party_requests, party_space, users
+from web.services import party_accounts, party_payments, party_requests, party_space, users
 from web.services.party_accounts import CodeRequest, PartyLogin, Registration
 from web.ui.render import page
 from web.ui.session import csrf_for
@@ -140,20 +141,125 @@ async def cases(request: Request, session: PartySession) -> Response:
 
 
 def _kinds(roles: list[str]) -> list[tuple[str, str]]:
-    """The kinds of request this party's side may file, with their titles."""
+    """The kinds of request this party's side may file from the page, with their titles (a power of attorney
+    is filed by the agent through the API, with its PDF)."""
     sides = sides_of(roles)
-    return [(k.value, RULES[k].title) for k in PartyRequestKind if RULES[k].filers & sides]
+    return [
+        (k.value, RULES[k].title)
+        for k in PartyRequestKind
+        if RULES[k].filers & sides and k is not PartyRequestKind.AGENCY
+    ]
+
+
+def _till(request: Request) -> party_payments.Till:
+    state = app_state(request)
+    return party_payments.Till(desk=desk(state), cashier=state.cashier)
 
 
 async def _case_page(request: Request, session: tuple[Actor, str], case_id: str, **extra: Any) -> HTMLResponse:
     state = app_state(request)
-    space = await party_space.case_space(desk(state), temporal_client(state), session[0], case_id)
+    space = await party_space.case_space(desk(state), temporal_client(state), session[0], case_id, _till(request))
+    extra.setdefault("paid", None)
     return _page(request, "case.html", session[1], case=space, kinds=_kinds(space.my_roles), **extra)
 
 
 @router.get(PREFIX + "/cases/{case_id}", response_class=HTMLResponse)
 async def case(request: Request, case_id: str, session: PartySession) -> Response:
     return await _case_page(request, session, case_id, error=None, text="")
+
+
+def _fen(amount: str) -> int:
+    """Yuan as typed (1,234.5) in fen, exactly: no float on the way."""
+    try:
+        value = Decimal(amount.replace(",", "").strip())
+    except InvalidOperation:
+        raise ValidationFailed(
+            "INVALID_AMOUNT", "amount: 请填写金额, 如 1234.50 / an amount in yuan", "amount"
+        ) from None
+    if value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed("INVALID_AMOUNT", "amount: 金额须大于零, 最多两位小数 / positive, at most fen", "amount")
+    return int(value * 100)
+
+
+@router.post(PREFIX + "/cases/{case_id}/pay")
+async def pay(
+    request: Request,
+    case_id: str,
+    session: PartySession,
+    csrf: Annotated[str, Form()] = "",
+    amount: Annotated[str, Form()] = "",
+) -> Response:
+    """网上缴费: to the payment platform's page; it sends the payer back to ``/paid``."""
+    _check_csrf(session[1], csrf)
+    state = app_state(request)
+    back = str(request.base_url) + f"p/cases/{case_id}/paid?order={{order_id}}"
+    try:
+        body = party_payments.PaymentIn(amount_fen=_fen(amount))
+        order = await party_payments.open_order(_till(request), temporal_client(state), session[0], case_id, body, back)
+    except (OneMatterError, ValidationError) as exc:
+        response = await _case_page(request, session, case_id, error=_message(exc), text="")
+        response.status_code = 422
+        return response
+    # A link, not a redirect: the pages' CSP keeps forms to this site (form-action 'self'); the payer follows
+    # it to the platform's page, which names the case and the amount again.
+    space_number = await party_space.my_case_number(desk(state), session[0], case_id)
+    return _page(request, "pay.html", session[1], order=order, case_number=space_number)
+
+
+@router.get(PREFIX + "/cases/{case_id}/paid", response_class=HTMLResponse)
+async def paid(request: Request, case_id: str, session: PartySession, order: str = "") -> Response:
+    """Back from the platform: the order read at the platform and, paid, credited to its own case."""
+    state = app_state(request)
+    done = await party_payments.confirm(_till(request), temporal_client(state), session[0], case_id, order)
+    return await _case_page(request, session, case_id, error=None, text="", paid=done.status)
+
+
+@router.post(PREFIX + "/cases/{case_id}/requests/{request_id}/consent")
+async def consent(
+    request: Request,
+    case_id: str,
+    request_id: str,
+    session: PartySession,
+    csrf: Annotated[str, Form()] = "",
+    agree: Annotated[str, Form()] = "",
+) -> Response:
+    _check_csrf(session[1], csrf)
+    state = app_state(request)
+    body = party_requests.Consent(agree=agree == "yes")
+    try:
+        await party_requests.consent(desk(state), temporal_client(state), session[0], case_id, request_id, body)
+    except OneMatterError as exc:
+        response = await _case_page(request, session, case_id, error=_message(exc), text="")
+        response.status_code = 422
+        return response
+    return RedirectResponse(f"{PREFIX}/cases/{case_id}#requests", status_code=303)
+
+
+@router.get(PREFIX + "/cases/{case_id}/files/{sha256}")
+async def case_file(request: Request, case_id: str, sha256: str, session: PartySession) -> Response:
+    state = app_state(request)
+    content_type, data = await party_space.case_file(
+        desk(state), state.settings, temporal_client(state), session[0], case_id, sha256
+    )
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get(PREFIX + "/cases/{case_id}/documents/{document_id}")
+async def served_document(request: Request, case_id: str, document_id: str, session: PartySession) -> Response:
+    state = app_state(request)
+    pdf = await party_space.served_pdf(desk(state), state.settings, session[0], case_id, document_id)
+    headers = {"Cache-Control": "private, no-store", "Content-Disposition": f'inline; filename="{document_id}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+def _schedule(text: str) -> list[dict[str, object]]:
+    """Instalments typed one a line, "2027-01-31 1500.00", as the request takes them."""
+    rows = []
+    for line in (ln.strip() for ln in text.splitlines()):
+        if line:
+            due, _, amount = line.partition(" ")
+            rows.append({"due_on": due.strip(), "amount_fen": _fen(amount)})
+    return rows
 
 
 @router.post(PREFIX + "/cases/{case_id}/requests")
@@ -164,11 +270,13 @@ async def file_request(
     csrf: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
+    schedule: Annotated[str, Form()] = "",
 ) -> Response:
     _check_csrf(session[1], csrf)
     state = app_state(request)
     try:
-        body = party_requests.NewPartyRequest.model_validate({"kind": kind, "text": text})
+        plan = _schedule(schedule) if kind == PartyRequestKind.INSTALMENTS.value else []
+        body = party_requests.NewPartyRequest.model_validate({"kind": kind, "text": text, "instalments": plan})
         await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
     except (OneMatterError, ValidationError) as exc:
         response = await _case_page(request, session, case_id, error=_message(exc), text=text)

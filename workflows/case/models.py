@@ -16,9 +16,12 @@ from domain.filing import ApplicationPeriod
 from domain.ledger import Claim, LedgerView, Payout, Recovery
 from domain.legal_params import LegalParams
 from domain.legal_time import LegalClock
+from domain.money import PositiveFen
 from domain.next_steps import Proposal
 from domain.parties import Party
 from domain.party_requests import PartyRequestKind, PartySide
+from domain.report_sanctions import SanctionDecision
+from domain.settlement import Instalment
 from workflows.foundation.case_link import CaseFacts, CaseMatter, CaseRef, RegisteredMeasure
 from workflows.foundation.models import PendingDecision, TimelineEntry
 
@@ -30,6 +33,9 @@ EXCLUDE_PERIOD_UPDATE = "exclude-term-period"
 # A party files in their case space (a message, a lead, a property report, an objection …) and the judge answers.
 FILE_PARTY_REQUEST_UPDATE = "party-file"
 ANSWER_PARTY_REQUEST_UPDATE = "party-answer"
+PARTY_CONSENT_UPDATE = "party-consent"  # the other side agrees to a request (the applicant to instalments)
+PAYMENT_UPDATE = "party-payment"  # the debtor paid online (网上缴费): credited once per payment id
+PUSH_NODE_UPDATE = "push-node"  # the judge pushes a node with photos and a location to the parties' space
 APPROVE_EXTENSION, REFUSE_EXTENSION = "approve-term-extension", "refuse-term-extension"
 
 
@@ -105,6 +111,10 @@ class PartyFiling(BaseModel):
     text: str = Field(min_length=1, max_length=4000, description="内容")
     attachments: list[str] = Field(default_factory=list, max_length=10, description="files by SHA-256")
     answer_due_on: date | None = None
+    instalments: list[Instalment] = Field(default_factory=list, max_length=120, description="分期履行计划")
+    special_authority: bool = Field(default=False, description="委托代理: 特别授权 (代为和解、收取执行款)")
+    late: bool = Field(default=False, description="报告财产: filed after the report order's period (the case says)")
+    agent: bool = Field(default=False, description="filed by a confirmed agent for their principal's side")
 
 
 class PartyAnswer(BaseModel):
@@ -114,6 +124,44 @@ class PartyAnswer(BaseModel):
     answer: str = Field(min_length=1, max_length=32)
     reason: str = Field(min_length=1, max_length=2000, description="理由或答复")
     matter_workflow_id: str | None = None
+    sanction: SanctionDecision | None = Field(default=None, description="报告财产: the sanction decided on a breach")
+
+
+class PartyConsent(BaseModel):
+    """The other side's answer to a request that needs it: the applicant agrees to the debtor's instalments."""
+
+    request_id: str = Field(min_length=1, max_length=80)
+    agree: bool
+    reason: str = Field(default="", max_length=2000)
+
+
+class OnlinePayment(BaseModel):
+    """网上缴费: a payment the payment platform confirmed into this case's account. ``payment_id`` is the
+    platform's serial number: the case credits it once, whoever reports it and however often."""
+
+    payment_id: str = Field(min_length=4, max_length=80)
+    order_id: str = Field(min_length=4, max_length=80)
+    amount_fen: PositiveFen
+    paid_at: datetime
+
+
+class NodeLocation(BaseModel):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    address: str = Field(default="", max_length=200, description="地点 (文字)")
+
+
+class PushedNode(BaseModel):
+    """执行节点: what the judge shows the parties of an act on site (a seizure, a car taken into custody),
+    with photos or video (files by SHA-256) and where it happened."""
+
+    node_id: str = Field(min_length=1, max_length=80)
+    title: str = Field(min_length=1, max_length=100, description="如: 查封现场、扣押车辆")
+    text: str = Field(default="", max_length=2000)
+    attachments: list[str] = Field(default_factory=list, max_length=10)
+    location: NodeLocation | None = None
+    at: datetime | None = None
+    by: str = ""
 
 
 class PartyRequest(PartyFiling):
@@ -124,6 +172,10 @@ class PartyRequest(PartyFiling):
     answered_at: datetime | None = None
     answered_by: str | None = None
     matter_workflow_id: str | None = None
+    sanction: SanctionDecision | None = None
+    consent: bool | None = Field(default=None, description="the other side agreed (True) or not (False)")
+    consent_reason: str | None = None
+    consent_at: datetime | None = None
 
 
 class CaseState(BaseModel):
@@ -143,6 +195,7 @@ class CaseState(BaseModel):
     closed: ClosedCase | None = None
     runs: int = 1
     party_requests: list[PartyRequest] = Field(default_factory=list)
+    pushed_nodes: list[PushedNode] = Field(default_factory=list)
 
 
 class CaseInput(BaseModel):
@@ -219,6 +272,7 @@ class CaseView(BaseModel):
     history_length: int
     runs: int
     party_requests: list[PartyRequest] = Field(default_factory=list)
+    pushed_nodes: list[PushedNode] = Field(default_factory=list)
     next_steps: list[Proposal] = Field(
         default_factory=list, description="下一步: the matters the facts allow now, pre-filled (domain/next_steps.py)"
     )

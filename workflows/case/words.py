@@ -37,6 +37,9 @@ WORDS = Words(
         "continued": Word("案件记录续接", "case continued as new"),
         "party-filed": Word("当事人提交", "a party filed"),
         "party-answered": Word("法官答复当事人", "the judge answered a party"),
+        "party-consented": Word("对方当事人表态", "the other side answered"),
+        "paid-online": Word("网上缴费到账", "paid online"),
+        "node-pushed": Word("执行节点", "enforcement node"),
     },
     effects={
         "approve-term-extension": Word(

@@ -27,7 +27,8 @@ from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
 from domain.case_term import ExcludedPeriod, ExclusionGround, TermView, extension_problem, term
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
-from domain.party_requests import REPLY, RULES, PartyRequestKind
+from domain.party_requests import REPLY, RULES, SANCTION, SETTLE, PartyRequestKind, may_file
+from domain.report_sanctions import report_due
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
 from workflows.case.models import (
@@ -37,6 +38,9 @@ from workflows.case.models import (
     CLOSE_UPDATE,
     EXCLUDE_PERIOD_UPDATE,
     FILE_PARTY_REQUEST_UPDATE,
+    PARTY_CONSENT_UPDATE,
+    PAYMENT_UPDATE,
+    PUSH_NODE_UPDATE,
     REFUSE_EXTENSION,
     REQUEST_EXTENSION_UPDATE,
     START_MATTER_UPDATE,
@@ -48,9 +52,12 @@ from workflows.case.models import (
     ExclusionRequest,
     ExtensionRequest,
     MatterRecord,
+    OnlinePayment,
     PartyAnswer,
+    PartyConsent,
     PartyFiling,
     PartyRequest,
+    PushedNode,
     StartMatter,
 )
 from workflows.case.words import WORDS
@@ -209,6 +216,7 @@ class EnforcementCase:
             history_length=workflow.info().get_current_history_length(),
             runs=self.state.runs,
             party_requests=self.state.party_requests,
+            pushed_nodes=self.state.pushed_nodes,
         )
 
     async def _project(self) -> None:
@@ -307,10 +315,8 @@ class EnforcementCase:
             case _:
                 detail.update(ignored="no such measure, or nothing to record")
         self.timeline.record(effect.kind.value, reason=effect.description or None, **detail)
-        if self.state.fully_performed_on is None and self.state.recoveries and self.ledger().balance_fen == 0:
-            self.state.fully_performed_on = self._today()
-            self.timeline.record("full-performance", actor=SYSTEM_ACTOR, recovered_fen=self.ledger().recovered_fen)
-        elif self.state.fully_performed_on is None and self._settlement_performed(effect):
+        self._check_full_performance()
+        if self.state.fully_performed_on is None and self._settlement_performed(effect):
             # 执行和解协议履行完毕的, 作执行结案处理 (执行和解规定 Art. 8): the agreement, not the title's
             # balance, is what the debtor owed; the lifts and the closing follow as on full performance.
             self.state.fully_performed_on = self._today()
@@ -322,6 +328,11 @@ class EnforcementCase:
                 settlement=effect.matter_workflow_id,
             )
         self.changed = True
+
+    def _check_full_performance(self) -> None:
+        if self.state.fully_performed_on is None and self.state.recoveries and self.ledger().balance_fen == 0:
+            self.state.fully_performed_on = self._today()
+            self.timeline.record("full-performance", actor=SYSTEM_ACTOR, recovered_fen=self.ledger().recovered_fen)
 
     def _settlement_performed(self, effect: MatterEffect) -> bool:
         performed = effect.kind is EffectKind.MATTER_ENDED and effect.result.get("settlement_performed") is True
@@ -553,6 +564,9 @@ class EnforcementCase:
     def file_party_request(self, req: PartyFiling) -> PartyRequest:
         """A party's message or request, on record; it changes nothing by itself and waits for the judge."""
         request = PartyRequest(**req.model_dump(), by=acting_user().user_id, filed_at=workflow.now())
+        if req.kind is PartyRequestKind.PROPERTY_REPORT:
+            # Late by the case's own today (legal time): after the report order's period (报告财产令).
+            request.late = self._today() > report_due(self.filing.execution_notice_due_on)
         self.state.party_requests.append(request)
         due = req.answer_due_on.isoformat() if req.answer_due_on else None
         self.timeline.record(
@@ -567,8 +581,13 @@ class EnforcementCase:
         rule = RULES[req.kind]
         if req.side not in rule.filers:
             raise refuse("NOT_THE_FILER", f"kind: {rule.title}不由这一方当事人提出 / not filed by this side")
-        if self.state.closed is not None and req.kind is not PartyRequestKind.MESSAGE:
-            raise refuse("CASE_CLOSED", f"案件已于 {self.state.closed.on} 结案 / the case is closed")
+        closed = self.state.closed
+        if not may_file(req.kind, closed.mode.value if closed else None):
+            if closed is None:
+                raise refuse("CASE_OPEN", f"kind: 案件仍在执行中, 无需{rule.title} / the case is still open")
+            raise refuse("CASE_CLOSED", f"案件已于 {closed.on} 以{closed.title}结案 / the case is closed")
+        if req.agent and rule.special_authority and not req.special_authority:
+            raise refuse("SPECIAL_AUTHORITY_REQUIRED", f"kind: 代理人{rule.title}须有特别授权 (执行工作规定第二十条)")
         if any(r.request_id == req.request_id for r in self.state.party_requests):
             raise refuse("REQUEST_EXISTS", "request_id: 已提交 / already filed")
 
@@ -584,6 +603,7 @@ class EnforcementCase:
         request.answer, request.reason = ans.answer, ans.reason
         request.answered_at, request.answered_by = workflow.now(), acting_user().user_id
         request.matter_workflow_id = ans.matter_workflow_id
+        request.sanction = ans.sanction
         self.timeline.record(
             "party-answered",
             reason=ans.reason,
@@ -606,3 +626,66 @@ class EnforcementCase:
             raise refuse("INVALID_ANSWER", f"answer: 可选 {', '.join(answers)} / one of {', '.join(answers)}")
         if request.answer is not None:
             raise refuse("REQUEST_ANSWERED", f"该申请已于 {request.answered_at:%Y-%m-%d} 答复 / already answered")
+        if request.kind is PartyRequestKind.INSTALMENTS and ans.answer == SETTLE and request.consent is not True:
+            raise refuse("CONSENT_REQUIRED", "answer: 申请执行人尚未同意分期履行 / the applicant has not agreed")
+        if (ans.answer == SANCTION) != (ans.sanction is not None):
+            raise refuse("SANCTION_REQUIRED", "sanction: 处罚须写明种类及依据, 仅用于对报告财产的 sanction 答复")
+
+    @workflow.update(name=PARTY_CONSENT_UPDATE)
+    def consent(self, c: PartyConsent) -> PartyRequest:
+        """The applicant agrees (or not) to the debtor's instalments; the judge then records the settlement."""
+        request = self._party_request(c.request_id)
+        request.consent, request.consent_reason, request.consent_at = c.agree, c.reason or None, workflow.now()
+        self.timeline.record(
+            "party-consented", reason=c.reason or None, kind=request.kind.value, request=c.request_id, agree=c.agree
+        )
+        self.changed = True
+        return request
+
+    @consent.validator
+    def _validate_consent(self, c: PartyConsent) -> None:
+        require_role(Role.PARTY)
+        request = self._party_request(c.request_id)
+        if request.kind is not PartyRequestKind.INSTALMENTS:
+            raise refuse("NO_CONSENT_NEEDED", f"request_id: {RULES[request.kind].title}无需对方同意")
+        if request.consent is not None or request.answer is not None:
+            raise refuse("REQUEST_ANSWERED", "该申请已有答复 / already answered")
+
+    # --- paying online and the judge's nodes (网上缴费, 执行节点) ------------------------------------------
+
+    @workflow.update(name=PAYMENT_UPDATE)
+    def credit_payment(self, payment: OnlinePayment) -> LedgerView:
+        """A payment the platform confirmed into this case's account. Credited once per payment id: a second
+        report of the same payment (the payer back on the page, a retry) changes nothing."""
+        effect_id = f"payment:{payment.payment_id}"
+        if effect_id not in self.seen:
+            self.seen.add(effect_id)
+            self.state.effects_seen.append(effect_id)
+            on = self.inp.clock.legal_now(payment.paid_at).astimezone(CHINA_TZ).date()
+            self.state.recoveries.append(
+                Recovery(effect_id=effect_id, source="voluntary", amount_fen=payment.amount_fen, on=on)
+            )
+            self.timeline.record(
+                "paid-online", payment=payment.payment_id, order=payment.order_id, amount_fen=payment.amount_fen
+            )
+            self._check_full_performance()
+            self.changed = True
+        return self.ledger()
+
+    @credit_payment.validator
+    def _validate_payment(self, payment: OnlinePayment) -> None:
+        require_role(Role.PARTY)
+
+    @workflow.update(name=PUSH_NODE_UPDATE)
+    def push_node(self, node: PushedNode) -> PushedNode:
+        pushed = node.model_copy(update={"at": workflow.now(), "by": acting_user().user_id})
+        self.state.pushed_nodes.append(pushed)
+        self.timeline.record("node-pushed", reason=node.text or None, node=node.node_id, title=node.title)
+        self.changed = True
+        return pushed
+
+    @push_node.validator
+    def _validate_push(self, node: PushedNode) -> None:
+        self._require_judge_of_case()
+        if any(n.node_id == node.node_id for n in self.state.pushed_nodes):
+            raise refuse("NODE_EXISTS", "node_id: 已推送 / already pushed")

@@ -1,0 +1,34 @@
+"""What the web needs of a payment platform's cashier, in its own terms: open an order to pay one case's
+account (the payer's browser is sent to its page) and read, afterwards, whether it was paid."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel
+
+
+class PayOrder(BaseModel):
+    """An order as the platform has it: the case account it pays, the amount, and once paid, the platform's
+    serial number of the payment (what the case credits, once)."""
+
+    order_id: str
+    case_number: str
+    amount_fen: int
+    status: str  # created | paid
+    payment_id: str | None = None
+    paid_at: datetime | None = None
+    pay_url: str = ""
+
+
+class Cashier(Protocol):
+    async def open_order(
+        self, idempotency_key: str, order_id: str, case_number: str, amount_fen: int, return_url: str
+    ) -> PayOrder:
+        """Opens the order once per key; its ``pay_url`` is the page the payer's browser goes to."""
+        ...
+
+    async def order(self, order_id: str) -> PayOrder: ...
+
+    async def aclose(self) -> None: ...

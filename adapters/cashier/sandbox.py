@@ -1,0 +1,35 @@
+"""sandbox-v1 of the payment platform's cashier (simulators/cashier.py)."""
+
+from __future__ import annotations
+
+import httpx
+from pydantic import BaseModel
+
+from adapters.base import PartnerHttpClient
+from adapters.cashier.port import PayOrder
+from domain.partners import PartnerEndpoint
+
+
+class _NewOrder(BaseModel):
+    order_id: str
+    case_number: str
+    amount_fen: int
+    return_url: str
+
+
+class SandboxCashier:
+    def __init__(self, endpoint: PartnerEndpoint, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.http = PartnerHttpClient(endpoint, transport=transport)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def open_order(
+        self, idempotency_key: str, order_id: str, case_number: str, amount_fen: int, return_url: str
+    ) -> PayOrder:
+        body = _NewOrder(order_id=order_id, case_number=case_number, amount_fen=amount_fen, return_url=return_url)
+        _, answer = await self.http.post("cashier/v1/orders", body, PayOrder, idempotency_key)
+        return answer
+
+    async def order(self, order_id: str) -> PayOrder:
+        return await self.http.get(f"cashier/v1/orders/{order_id}", PayOrder)

@@ -1,0 +1,183 @@
+"""Parties on phones (issue 24 item 8): 200 parties reading and refreshing their case page (``/p/cases/{id}``)
+while the ``bench ui`` load runs — twenty judges reading their pages and asset inquiries starting at 5 per
+second. Target: p95 < 200 ms for the party's case page.
+
+Real everything, as ``bench ui``: a fresh embedded stack, the worker and the web (2 uvicorn workers) each a
+process of its own. Each party registers as a person on a phone would (the code read from the sandbox SMS
+outbox), logs in, and is a party of one filed case (an applicant and a debtor a case); then for ``DURATION``
+seconds every party loads their case page, reads it for ``THINK`` seconds and loads it again.
+
+``python -m bench parties`` (``OM_BENCH_PARTIES`` and ``OM_BENCH_DURATION`` make a smaller run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.harness import REPO, embedded_stack, process_tree_cpu_seconds
+from bench.ui import COURT, INQUIRIES_PER_SECOND, JUDGES, THINK, _inquiry, _judges, _p, _resident_id, _token
+from net.localnet import wait_http
+from web.codec import SESSION_COOKIE
+from web.ui.pages_party import PARTY_COOKIE
+
+PARTIES = 200
+DURATION = 30.0
+
+
+def _phone(n: int) -> str:
+    return f"139{n:08d}"
+
+
+async def _party(web: httpx.AsyncClient, sms: httpx.AsyncClient, n: int) -> str:
+    """A party registered and logged in by the code the SMS gateway's outbox shows: its session token."""
+    phone = _phone(n)
+    body = {"name": f"当事人{n}", "id_number": _resident_id(500_000 + n), "phone": phone}
+    r = await web.post("/api/parties/register", json=body)
+    r.raise_for_status()
+    texts = (await sms.get("/_sandbox/sms", params={"phone": phone})).json()
+    code = re.search(r"\b([0-9]{6})\b", texts[-1]["text"])
+    assert code, texts
+    r = await web.post("/api/parties/login", json={"phone": phone, "code": code.group(1)})
+    r.raise_for_status()
+    token: str = r.json()["access_token"]
+    return token
+
+
+def _filing(applicant: int, debtor: int) -> dict[str, object]:
+    def person(n: int) -> dict[str, str]:
+        return {"kind": "person", "name": f"当事人{n}", "id_number": _resident_id(500_000 + n)}
+
+    return {
+        "court": COURT,
+        "judge": "judge",
+        "applicants": [person(applicant)],
+        "debtors": [person(debtor)],
+        "title": {
+            "document_number": f"(2026)浙0102民初{applicant}号",
+            "issuer": COURT,
+            "effective_on": "2026-09-01",
+            "performance_due_on": "2026-09-30",
+        },
+        "claim": {"principal_fen": 10_000_000, "interest_fen": 0, "costs_fen": 0},
+    }
+
+
+async def run(parties: int | None = None, duration: float | None = None) -> dict[str, float]:
+    parties = parties or int(os.environ.get("OM_BENCH_PARTIES", PARTIES))
+    duration = duration or float(os.environ.get("OM_BENCH_DURATION", DURATION))
+    parties += parties % 2  # an applicant and a debtor a case
+    async with embedded_stack() as stack:
+        s = stack.settings
+        env = stack.process_env(web_workers=2)
+        log = (Path(s.var_dir) / "web.log").open("w")
+        worker, web = (
+            subprocess.Popen(
+                [sys.executable, "-m", module],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a group of its own: what does not stop is killed with its children
+            )
+            for module in ("workers", "web")
+        )
+        base = s.public_base_url
+        try:
+            wait_http(f"{base}/healthz", timeout=120)
+            judges = await _judges(base)
+            async with (
+                httpx.AsyncClient(base_url=base, timeout=60) as api,
+                httpx.AsyncClient(base_url=stack.simulator_url, timeout=30) as sms,
+            ):
+                tokens = [await _party(api, sms, n) for n in range(parties)]
+                clerk = {"Authorization": f"Bearer {await _token(api, 'clerk', 'clerk')}"}
+                case_of: list[str] = []
+                for n in range(0, parties, 2):
+                    r = await api.post("/api/cases", json=_filing(n, n + 1), headers=clerk)
+                    r.raise_for_status()
+                    case_of += [r.json()["case_id"]] * 2
+                feeding = {"Authorization": f"Bearer {await _token(api, 'judge', 'judge')}"}
+                stop = asyncio.Event()
+                started = 0
+
+                async def inquiries() -> None:
+                    nonlocal started
+                    pending: set[asyncio.Task[httpx.Response]] = set()
+                    while not stop.is_set():
+                        tick = time.perf_counter()
+                        for _ in range(INQUIRIES_PER_SECOND):
+                            started += 1
+                            body = _inquiry(started)
+                            t = asyncio.create_task(
+                                api.post("/api/scenarios/asset-inquiry/workflows", json=body, headers=feeding)
+                            )
+                            pending.add(t)
+                            t.add_done_callback(pending.discard)
+                        await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
+                    await asyncio.gather(*pending, return_exceptions=True)
+
+                pages: list[float] = []
+                judge_pages: list[float] = []
+                errors = 0
+                rng = random.Random(24)
+
+                async def reader(base_cookies: dict[str, str], path: str, into: list[float]) -> None:
+                    nonlocal errors
+                    async with httpx.AsyncClient(base_url=base, cookies=base_cookies, timeout=30) as phone:
+                        await asyncio.sleep(rng.uniform(0, THINK[1]))  # they arrive over a moment
+                        end = time.perf_counter() + duration
+                        while time.perf_counter() < end:
+                            t0 = time.perf_counter()
+                            r = await phone.get(path)
+                            into.append(time.perf_counter() - t0)
+                            errors += r.status_code != 200
+                            await asyncio.sleep(rng.uniform(*THINK))
+
+                load = asyncio.create_task(inquiries())
+                before = process_tree_cpu_seconds(web.pid)
+                await asyncio.gather(
+                    *(reader({PARTY_COOKIE: t}, f"/p/cases/{case_of[n]}", pages) for n, t in enumerate(tokens)),
+                    *(reader({SESSION_COOKIE: t}, "/ui/cases", judge_pages) for t in judges),
+                )
+                cpu = process_tree_cpu_seconds(web.pid) - before
+                stop.set()
+                await load
+        finally:
+            for process in (web, worker):
+                process.terminate()
+            for process in (web, worker):
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)  # a web still starting under load, and its workers
+                    process.wait(15)
+            log.close()
+    print(
+        f"parties bench: {parties} parties on phones and {JUDGES} judges for {duration:.0f} s, reading each page "
+        f"{THINK[0]}-{THINK[1]} s, while {started} inquiries started ({INQUIRIES_PER_SECOND}/s): {len(pages)} party "
+        f"pages, {errors} not 200; the web's CPU {cpu * 1000 / max(1, len(pages) + len(judge_pages)):.1f} ms a page"
+    )
+    print(f"  GET /p/cases/{{id}} (party's case page) p50 {_p(pages, 50):7.1f} ms, p95 {_p(pages, 95):7.1f} ms   "
+          "(target p95 < 200 ms)")  # fmt: skip
+    judged = f"p50 {_p(judge_pages, 50):7.1f} ms, p95 {_p(judge_pages, 95):7.1f} ms"
+    print(f"  GET /ui/cases (judges, alongside)       {judged}")
+    return {
+        "party_page_p50_ms": _p(pages, 50),
+        "party_page_p95_ms": _p(pages, 95),
+        "judges_list_p95_ms": _p(judge_pages, 95),
+        "errors": float(errors),
+    }
+
+
+if __name__ == "__main__":
+    asyncio.run(run())

@@ -1,0 +1,99 @@
+"""The judge's side of the parties' space: pushing a node with photos and a location (执行节点: a seizure on
+site, a car taken into custody) and the parties' requests read or unread on the case page (the badge).
+
+Photos are uploaded first (encrypted, by SHA-256, owned by the judge, like a party's upload) and named by the
+node; the node goes to the case (``push-node``), on record, and every party of the case gets an SMS notice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from temporalio.client import Client
+
+from config.settings import Settings
+from domain.actors import Actor, Role
+from domain.errors import ValidationFailed
+from domain.party_requests import PartySide
+from web.db import CaseRead, Database, utcnow
+from web.errors import GatewayTimeout
+from web.services import cases
+from web.services.access import require_role
+from web.services.party_accounts import PartyDesk
+from web.services.party_applications import FileStored, check_attachments, party_file_store, store_file
+from web.services.party_notices import notify
+from web.services.workflows import execute_update_as
+from workflows.case.models import PUSH_NODE_UPDATE, NodeLocation, PushedNode
+
+
+class NodeIn(BaseModel):
+    title: str = Field(min_length=1, max_length=100, description="节点: 如 查封现场、扣押车辆")
+    text: str = Field(default="", max_length=2000, description="说明")
+    attachments: list[str] = Field(default_factory=list, max_length=10, description="照片或视频 (先上传) 的 SHA-256")
+    location: NodeLocation | None = Field(default=None, description="地点: 经纬度与文字")
+
+
+async def upload(db: Database, settings: Settings, actor: Actor, case_id: str, data: bytes) -> FileStored:
+    """A photo (or PDF) for a node of a case of the judge's court."""
+    require_role(actor, Role.JUDGE)
+    await cases.visible_entry(db, actor, case_id)
+    return await store_file(db, party_file_store(settings), actor, data)
+
+
+async def push(desk: PartyDesk, client: Client, actor: Actor, case_id: str, body: NodeIn) -> PushedNode:
+    require_role(actor, Role.JUDGE)
+    entry = await cases.visible_entry(desk.db, actor, case_id)
+    await check_attachments(desk.db, actor, body.attachments)
+    node = PushedNode(node_id=f"nd-{utcnow():%Y%m%d}-{secrets.token_hex(6)}", **body.model_dump())
+
+    async def closed() -> ValidationFailed:
+        return ValidationFailed("CASE_CLOSED", f"案件 {case_id} 已结案 / the case is closed", "case_id")
+
+    pushed: PushedNode = await execute_update_as(
+        client,
+        actor,
+        entry.workflow_id,
+        PUSH_NODE_UPDATE,
+        node,
+        closed=closed,
+        timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
+        result_type=PushedNode,
+    )
+    text = f"您的案件 (案号 {entry.case_number}) 有新的执行节点: {body.title}。请登录执行案件空间查看。"
+    await notify(desk, entry.workflow_id, case_id, set(PartySide), f"party-node:{node.node_id}", text)
+    return pushed
+
+
+# --- read and unread (the case page's badge) ---------------------------------------------------------------------
+
+
+def _read_at(db: Database, username: str, case_id: str) -> datetime | None:
+    with db.session() as s:
+        row = s.get(CaseRead, (username, case_id))
+        return row.read_at if row is not None else None
+
+
+def _mark_read(db: Database, username: str, case_id: str, at: datetime) -> None:
+    with db.session() as s:
+        row = s.get(CaseRead, (username, case_id), with_for_update=True)
+        if row is None:
+            s.add(CaseRead(username=username, case_id=case_id, read_at=at))
+        elif row.read_at < at:
+            row.read_at = at
+
+
+async def read_requests(db: Database, actor: Actor, case_id: str, requests: list[dict[str, Any]]) -> list[str]:
+    """The ids of the case's party requests filed since the reader last read them (the page's badge); the
+    judge of the case reading the page reads them now. Others reading see the badge unchanged."""
+    since = await db.run(_read_at, db, actor.user_id, case_id)
+    unread = [r["request_id"] for r in requests if since is None or datetime.fromisoformat(r["filed_at"]) > since]
+    if actor.role is Role.JUDGE and requests:
+        newest = max(datetime.fromisoformat(r["filed_at"]) for r in requests)
+        await db.run(_mark_read, db, actor.user_id, case_id, newest)
+    return unread
+
+
+__all__ = ["NodeIn", "push", "read_requests", "upload"]
