@@ -309,7 +309,7 @@ async def run(duration: float = DURATION) -> dict[str, float]:
         )
         base = s.public_base_url
         try:
-            wait_http(f"{base}/healthz", timeout=120)
+            wait_http(f"{base}/healthz", timeout=300)  # migrating and starting two workers on a loaded machine
             tokens = await _judges(base)
             counter = iter(range(10**9))
             async with httpx.AsyncClient(base_url=base, timeout=30) as api:

@@ -123,19 +123,41 @@ class CaseStore:
         with self.db.session() as s:
             return self._take(s, court, case_type, year)
 
+    def reserve(self, court: str, case_type: str, year: int, sequence: int) -> bool:
+        """Moves the (court, type, year) sequence past an existing 顺序号 (a case docketed before the
+        platform, filed here with its number). True when a case of that number is already registered."""
+        with self.db.session() as s:
+            self._ensure(s, court, case_type, year)
+            key = (CaseSequence.court == court, CaseSequence.case_type == case_type, CaseSequence.year == year)
+            s.execute(update(CaseSequence).where(*key, CaseSequence.last < sequence).values(last=sequence))
+            found = s.execute(
+                select(CaseRow.case_id).where(
+                    CaseRow.court == court,
+                    CaseRow.case_type == case_type,
+                    CaseRow.year == year,
+                    CaseRow.sequence == sequence,
+                )
+            ).first()
+            return found is not None
+
     def _take(self, s: Session, court: str, case_type: str, year: int) -> int:
         key = (CaseSequence.court == court, CaseSequence.case_type == case_type, CaseSequence.year == year)
         bump = update(CaseSequence).where(*key).values(last=CaseSequence.last + 1).returning(CaseSequence.last)
         taken = s.execute(bump).scalar_one_or_none()
         if taken is not None:
             return int(taken)
+        self._ensure(s, court, case_type, year)
+        return int(s.execute(bump).scalar_one())
+
+    @staticmethod
+    def _ensure(s: Session, court: str, case_type: str, year: int) -> None:
+        """The sequence's row, at 0 if it is new (two sessions adding it at once: one row)."""
         insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
         s.execute(
             insert(CaseSequence)
             .values(court=court, case_type=case_type, year=year, last=0)
             .on_conflict_do_nothing(index_elements=["court", "case_type", "year"])
         )
-        return int(s.execute(bump).scalar_one())
 
     def add(self, entry: CaseRegisterEntry) -> None:
         with self.db.session() as s:

@@ -6,14 +6,16 @@
         --court 杭州市上城区人民法院 --court 杭州市拱墅区人民法院
     python -m web.admin create-user --username icbc-sys --role agency --agency bank-icbc
     python -m web.admin create-token --username icbc-sys [--label "ICBC gateway"] [--ttl-hours 720]
-    python -m web.admin attach-cases [--dry-run]
+    python -m web.admin attach-cases [--dry-run] [--clerk clerk] [--application applications.json]
     python -m web.admin create-agency --id police-ningbo --name 宁波市公安局交通警察支队 --kind police
     python -m web.admin create-user --username nb-police --role agency --agency police-ningbo
 
 ``attach-cases`` attaches the matters started before cases existed to the case of their 案号
-(web/services/attach_cases.py); it may be run any number of times. An agency that only completes agency
-tasks (another court, the police, a car station, a tax bureau) is created before its users; partners with a
-system of their own come from ``OM_PARTNERS_FILE``.
+(web/services/attach_cases.py); it may be run any number of times. With ``--clerk`` (a filing clerk; one per
+court), a 案号 without a case is filed from its matters, keeping its number, completed by ``--application``
+(JSON: 案号 → the fields of ``POST /api/cases`` the matters do not say); what is still missing is printed.
+An agency that only completes agency tasks (another court, the police, a car station, a tax bureau) is
+created before its users; partners with a system of their own come from ``OM_PARTNERS_FILE``.
 
 The password is prompted for, or read from stdin with ``--password-stdin`` (never a command-line
 argument: other users of the machine could read it from the process list). Migrations run first.
@@ -37,9 +39,10 @@ from domain.actors import Role
 from domain.errors import Conflict, OneMatterError, ValidationFailed
 from domain.partners import Agency
 from runtime.temporal import connect
-from web.accounts import API, USER_ROLES, create_user, get_user, issue_token
+from web.accounts import API, USER_ROLES, actor_of, create_user, get_user, issue_token
 from web.db import Database
-from web.services.attach_cases import AttachReport, attach_cases
+from web.services.attach_cases import AttachReport, Filing, attach_cases
+from web.services.directory import directory
 
 
 def _password(from_stdin: bool) -> str:
@@ -113,18 +116,60 @@ def _parser() -> argparse.ArgumentParser:
     ct.add_argument("--ttl-hours", type=int, help="default: valid until revoked")
     ac = sub.add_parser("attach-cases", help="attach existing matters to the case of their 案号 (idempotent)")
     ac.add_argument("--dry-run", action="store_true", help="say what would be attached, attach nothing")
+    ac.add_argument(
+        "--clerk", action="append", default=[], help="file unfiled 案号 from their matters as this filing clerk"
+    )
+    ac.add_argument("--application", help="JSON file: 案号 → application fields the matters do not say")
     return p
 
 
-def _attach_cases(settings: Settings, db: Database, dry_run: bool) -> int:
+def _filing(settings: Settings, db: Database, clerks: Sequence[str], application: str | None) -> Filing | None:
+    """Who files the unfiled cases (each clerk for their court) and the admin's supplements; refused with
+    the reason if a name is not an active filing clerk or the file is not a JSON object of objects."""
+    if not clerks:
+        return None
+    actors = {}
+    with db.session() as s:
+        for name in clerks:
+            user = get_user(s, name)
+            if user is None or not user.active or user.role != Role.FILING_CLERK.value:
+                raise ValidationFailed("NOT_A_CLERK", f"clerk: {name} 不是在职的立案人员 / not a filing clerk", "clerk")
+            actor = actor_of(user)
+            actors.update(dict.fromkeys(actor.courts, actor))
+    supplements: dict[str, dict[str, object]] = {}
+    if application:
+        with open(application, encoding="utf-8") as f:
+            loaded = json.load(f)
+        if not isinstance(loaded, dict) or not all(isinstance(v, dict) for v in loaded.values()):
+            raise ValidationFailed(
+                "INVALID_APPLICATION", "application: 应为 {案号: {字段: 值}} / 案号 → fields", "application"
+            )
+        supplements = loaded
+    return Filing(settings=settings, clerks=actors, supplements=supplements)
+
+
+def _attach_cases(
+    settings: Settings, db: Database, dry_run: bool, clerks: Sequence[str] = (), application: str | None = None
+) -> int:
+    try:
+        filing = _filing(settings, db, clerks, application)
+    except (OneMatterError, OSError, ValueError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    names = {e.id: e.name for e in directory(settings)}
+
     async def run() -> AttachReport:
-        return await attach_cases(await connect(settings), db, dry_run)
+        return await attach_cases(await connect(settings), db, dry_run, filing=filing, partner_names=names)
 
     report = asyncio.run(run())
     verb = "would attach" if dry_run else "attached"
     print(f"{verb} {len(report.attached)} matters ({report.effects} effects); {len(report.already)} already on a case")
+    for number, case_id in sorted(report.filed.items()):
+        print(f"filed {number} from its matters: case {case_id}")
     for number, matters in sorted(report.unfiled.items()):
         print(f"no case filed for {number}: {len(matters)} matters wait for its filing", file=sys.stderr)
+        for need in report.needs.get(number, []):
+            print(f"  needs {need}", file=sys.stderr)
     return 0
 
 
@@ -143,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         db.upgrade()
         if args.command == "attach-cases":
-            return _attach_cases(settings, db, args.dry_run)
+            return _attach_cases(settings, db, args.dry_run, args.clerk, args.application)
         with db.session() as s:
             if args.command == "create-user":
                 user = create_user(

@@ -4,9 +4,12 @@ matter and what it did (money recovered or paid out, measures still in force, it
 each with an effect id derived from the matter's workflow id, so a second run changes nothing.
 
 A matter already on its case (started from it, or attached before) is left alone: it reports itself, and
-attaching it again would count its money twice. A 案号 without a filed case is listed, not invented: a
-case needs its application (parties with ID numbers, the title, the claim), which only the filing clerk
-dockets; once filed, the next run attaches its matters. Run by ``python -m web.admin attach-cases``."""
+attaching it again would count its money twice. A 案号 without a filed case is filed from its matters when
+they say enough: its application (申请执行书: parties with ID numbers, the title, the claim) is gathered
+from what the matters were started with, completed by what the admin supplies for that 案号, and filed in
+the name of a filing clerk of its court, keeping its number and the day its first matter started; then its
+matters are attached. What is still missing is said field by field (``needs``), and nothing is filed.
+Run by ``python -m web.admin attach-cases [--clerk USER] [--application FILE]``."""
 
 from __future__ import annotations
 
@@ -14,17 +17,22 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from domain.actors import SYSTEM_ACTOR
+from config.settings import Settings
+from domain.actors import SYSTEM_ACTOR, Actor
 from domain.assets import AssetKind, measure_description
+from domain.case_number import normalise_case_number, parse_case_number
+from domain.errors import OneMatterError
+from domain.legal_time import CHINA_TZ
 from runtime.logging import get_logger
 from runtime.temporal import CASE_NUMBER, COURT, SCENARIO
 from security.identity import acting_as
 from store.cases import CaseRow
 from store.db import Database
+from web.services.cases import FilingRequest, file_case
 from web.services.workflows import quote
 from workflows.case.models import CASE_STATUS_QUERY, CaseView
 from workflows.foundation.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
@@ -39,7 +47,67 @@ class AttachReport(BaseModel):
     attached: list[str] = Field(default_factory=list, description="matters attached in this run")
     already: list[str] = Field(default_factory=list, description="matters already on their case")
     unfiled: dict[str, list[str]] = Field(default_factory=dict, description="案号 without a case → its matters")
+    needs: dict[str, list[str]] = Field(
+        default_factory=dict, description="案号 → what its application still lacks (field: rule), nothing filed"
+    )
+    filed: dict[str, str] = Field(default_factory=dict, description="案号 filed from its matters → case_id")
     effects: int = 0
+
+
+class Filing(BaseModel):
+    """Filing the unfiled: in whose name (a filing clerk of the court) and what the admin adds per 案号."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    settings: Settings
+    clerks: dict[str, Actor] = Field(description="court → the filing clerk the cases are filed by")
+    supplements: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="案号 → FilingRequest fields that override what the matters say"
+    )
+
+
+def application_from(court: str, requests: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """What a case's application can be gathered from its matters' requests: the debtors and applicants
+    (with their ID numbers), the title's number and issuer (失信), its performance period (disposal), the
+    principal — the largest amount owed any matter stated."""
+    debtors: dict[str, dict[str, Any]] = {}
+    applicants: dict[str, dict[str, Any]] = {}
+    title: dict[str, Any] = {}
+    owed: list[int] = []
+    for r in requests:
+        for side, keys in ((debtors, ("debtor", "person")), (applicants, ("applicant",))):
+            for key in keys:
+                p = r.get(key)
+                if isinstance(p, dict) and p.get("id_number"):
+                    side.setdefault(p["id_number"], {f: p.get(f) for f in ("kind", "name", "id_number")})
+        if r.get("title_document"):
+            title.setdefault("document_number", r["title_document"])
+        if r.get("title_issuer"):
+            title.setdefault("issuer", r["title_issuer"])
+        for c in r.get("creditors") or []:
+            if isinstance(c, dict) and c.get("performance_due_on"):
+                title.setdefault("performance_due_on", c["performance_due_on"])
+        owed += [int(r[k]) for k in ("amount_owed_fen", "outstanding_fen", "owed_fen") if isinstance(r.get(k), int)]
+    out: dict[str, Any] = {"court": court, "title": title}
+    if debtors:
+        out["debtors"] = list(debtors.values())
+    if applicants:
+        out["applicants"] = list(applicants.values())
+    if owed:
+        out["claim"] = {"principal_fen": max(owed)}
+    return out
+
+
+def _merged(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merged(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def needs_of(exc: ValidationError) -> list[str]:
+    """Each missing or wrong field of the application, with the rule: what the admin must supply."""
+    return [f"{'.'.join(str(p) for p in e['loc']) or 'application'}: {e['msg']}" for e in exc.errors()]
 
 
 def effects_of(
@@ -119,11 +187,17 @@ def _day(value: Any) -> date | None:
     return datetime.fromisoformat(value).date() if isinstance(value, str) else None
 
 
-async def _matters(
-    client: Client, case_numbers: Sequence[str] | None
-) -> AsyncIterator[tuple[str, str, str, str, datetime | None]]:
-    """Every scenario workflow (measure watches and agency tasks are not matters), of these 案号 if given:
-    id, scenario, court, 案号, and when it closed (None: running)."""
+class Matter(BaseModel):
+    workflow_id: str
+    scenario: str
+    court: str
+    case_number: str
+    started_at: datetime
+    closed_at: datetime | None = Field(default=None, description="None: running")
+
+
+async def _matters(client: Client, case_numbers: Sequence[str] | None) -> AsyncIterator[Matter]:
+    """Every scenario workflow (measure watches and agency tasks are not matters), of these 案号 if given."""
     query = f"{SCENARIO.name} IN ({_listed(SCENARIOS)})"
     if case_numbers is not None:
         query += f" AND {CASE_NUMBER.name} IN ({_listed(case_numbers)})"
@@ -132,44 +206,129 @@ async def _matters(
         number, court, scenario = attrs.get(CASE_NUMBER), attrs.get(COURT), attrs.get(SCENARIO)
         if number and court and scenario:
             closed = w.close_time if w.status != WorkflowExecutionStatus.RUNNING else None
-            yield w.id, scenario, court, number, closed
+            yield Matter(
+                workflow_id=w.id,
+                scenario=scenario,
+                court=court,
+                case_number=number,
+                started_at=w.start_time,
+                closed_at=closed,
+            )
+
+
+def _normalised(number: str) -> str:
+    """As the register writes a 案号 (full-width brackets): a matter's may have been typed half-width."""
+    try:
+        return normalise_case_number(number)
+    except ValueError:
+        return number
 
 
 def _listed(values: Iterable[str]) -> str:
     return ", ".join(quote(v) for v in values)
 
 
+async def _request_of(client: Client, workflow_id: str) -> dict[str, Any]:
+    """The request a matter was started with, from its first history event (decrypted by the codec)."""
+    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
+        payloads = event.workflow_execution_started_event_attributes.input.payloads
+        [started] = await client.data_converter.decode(payloads)
+        request = started.get("request") if isinstance(started, dict) else None
+        return request if isinstance(request, dict) else {}
+    return {}
+
+
+async def _file_from_matters(
+    client: Client,
+    db: Database,
+    filing: Filing,
+    number: str,
+    matters: list[Matter],
+    report: AttachReport,
+    dry_run: bool,
+) -> str | None:
+    """Files the case of ``number`` from its matters (and the admin's supplement); its workflow id, or
+    None with what it needs in ``report.needs``."""
+    court = matters[0].court
+    clerk = filing.clerks.get(court)
+    if clerk is None:
+        report.needs[number] = [f"clerk: 未指定 {court} 的立案人员 (--clerk) / no filing clerk of this court named"]
+        return None
+    gathered = application_from(court, [await _request_of(client, m.workflow_id) for m in matters])
+    try:
+        req = FilingRequest.model_validate(_merged(gathered, filing.supplements.get(number, {})))
+        docketed = parse_case_number(number)
+    except ValidationError as exc:
+        report.needs[number] = needs_of(exc)
+        return None
+    except ValueError as exc:
+        report.needs[number] = [f"case_number: {exc}"]
+        return None
+    if dry_run:
+        report.filed[number] = "(dry run)"
+        return None
+    filed_on = min(m.started_at for m in matters).astimezone(CHINA_TZ).date()
+    try:
+        filed = await file_case(client, filing.settings, db, clerk, req, docketed=docketed, filed_on=filed_on)
+    except OneMatterError as exc:
+        report.needs[number] = [f"{exc.field or 'application'}: {exc.message}"]
+        return None
+    report.filed[number] = filed.case_id
+    log.info("case filed from its matters", case_id=filed.case_id, matters=len(matters))
+    return filed.workflow_id
+
+
 async def attach_cases(
-    client: Client, db: Database, dry_run: bool = False, case_numbers: Sequence[str] | None = None
+    client: Client,
+    db: Database,
+    dry_run: bool = False,
+    case_numbers: Sequence[str] | None = None,
+    filing: Filing | None = None,
+    partner_names: Mapping[str, str] | None = None,
 ) -> AttachReport:
-    """Attaches what is not yet on its case; ``case_numbers`` limits the run to those 案号."""
+    """Attaches what is not yet on its case; ``case_numbers`` limits the run to those 案号; with ``filing``,
+    a 案号 without a case is filed from its matters first (or what it needs is said)."""
     report = AttachReport()
     cases: dict[tuple[str, str], str | None] = {}
     views: dict[str, CaseView] = {}
+    unfiled: dict[str, list[Matter]] = {}
+
+    async def attach(case_wf: str, m: Matter) -> None:
+        if case_wf not in views:
+            views[case_wf] = await client.get_workflow_handle(case_wf).query(CASE_STATUS_QUERY, result_type=CaseView)
+        if any(x.workflow_id == m.workflow_id for x in views[case_wf].matters):
+            report.already.append(m.workflow_id)
+            return
+        status = await client.get_workflow_handle(m.workflow_id).query(STATUS_QUERY, result_type=ScenarioStatus)
+        effects = effects_of(m.workflow_id, m.scenario, status, m.closed_at, partner_names)
+        if not dry_run:
+            case = client.get_workflow_handle(case_wf)
+            for e in effects:
+                await case.signal(MATTER_EFFECT_SIGNAL, e)
+        report.attached.append(m.workflow_id)
+        report.effects += len(effects)
+        log.info("matter attached", workflow_id=m.workflow_id, case=case_wf, effects=len(effects), dry_run=dry_run)
+
     with acting_as(SYSTEM_ACTOR):
-        async for wid, scenario, court, number, closed_at in _matters(client, case_numbers):
-            key = (court, number)
+        async for m in _matters(client, case_numbers):
+            key = (m.court, m.case_number)
             if key not in cases:
-                rows = db.rows(select(CaseRow.workflow_id).where(CaseRow.court == court, CaseRow.case_number == number))
+                number = _normalised(m.case_number)
+                rows = db.rows(
+                    select(CaseRow.workflow_id).where(CaseRow.court == m.court, CaseRow.case_number == number)
+                )
                 cases[key] = rows[0].workflow_id if rows else None
             case_wf = cases[key]
             if case_wf is None:
-                report.unfiled.setdefault(number, []).append(wid)
+                report.unfiled.setdefault(m.case_number, []).append(m.workflow_id)
+                unfiled.setdefault(m.case_number, []).append(m)
                 continue
-            if case_wf not in views:
-                views[case_wf] = await client.get_workflow_handle(case_wf).query(
-                    CASE_STATUS_QUERY, result_type=CaseView
-                )
-            if any(m.workflow_id == wid for m in views[case_wf].matters):
-                report.already.append(wid)
-                continue
-            status = await client.get_workflow_handle(wid).query(STATUS_QUERY, result_type=ScenarioStatus)
-            effects = effects_of(wid, scenario, status, closed_at)
-            if not dry_run:
-                case = client.get_workflow_handle(case_wf)
-                for e in effects:
-                    await case.signal(MATTER_EFFECT_SIGNAL, e)
-            report.attached.append(wid)
-            report.effects += len(effects)
-            log.info("matter attached", workflow_id=wid, case=case_wf, effects=len(effects), dry_run=dry_run)
+            await attach(case_wf, m)
+        for number, matters in unfiled.items() if filing is not None else ():
+            assert filing is not None
+            filed_wf = await _file_from_matters(client, db, filing, number, matters, report, dry_run)
+            if filed_wf is not None:
+                del report.unfiled[number]
+                for m in matters:
+                    await attach(filed_wf, m)
     return report

@@ -25,7 +25,7 @@ from domain.actors import Actor, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode
 from domain.case_number import CaseNumberParts, CaseType, UnknownCourt, court_code
 from domain.case_term import term_params
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.fees import enforcement_fee
 from domain.filing import application_period, execution_notice_due
 from domain.ledger import Claim
@@ -193,10 +193,14 @@ async def file_case(
     actor: Actor,
     req: FilingRequest,
     history_limit: int | None = None,
+    docketed: CaseNumberParts | None = None,
+    filed_on: date | None = None,
 ) -> Filed:
     """立案: a filing clerk dockets an application of their court. The number comes from the court's own
     yearly sequence; a late application is filed with its warning (民诉法解释 Art. 481); a judge is
-    assigned; the case's workflow starts. ``history_limit``: events before the case continues as new (tests)."""
+    assigned; the case's workflow starts. ``history_limit``: events before the case continues as new (tests).
+    ``docketed``/``filed_on``: a case docketed before the platform (its matters ran under that 案号, see
+    web/services/attach_cases.py) keeps its number and filing day; the court's sequence moves past it."""
     require_role(actor, *FILERS)
     if not actor.in_court(req.court):
         raise ValidationFailed("COURT_FORBIDDEN", "court: 只能在本院立案 / a clerk files for their own court", "court")
@@ -209,7 +213,7 @@ async def file_case(
     store = CaseStore(db)
     resumes = await _resumed(db, actor, req) if req.resumes_case_id else None
     judge = await db.run(_assign_judge, db, store, req.court, req.judge)
-    today = _today()
+    today = filed_on or _today()
     received = req.received_on or today
     if received > today:
         raise ValidationFailed(
@@ -229,8 +233,12 @@ async def file_case(
         performance_due_on=req.title.performance_due_on,
         delayed_daily_rate=params.ratio(P.DELAYED_INTEREST_DAILY),
     )
-    sequence = await db.run(store.next_sequence, req.court, req.case_type.value, today.year)
-    number = CaseNumberParts(year=today.year, court_code=code, case_type=req.case_type, sequence=sequence)
+    if docketed is None:
+        sequence = await db.run(store.next_sequence, req.court, req.case_type.value, today.year)
+        number = CaseNumberParts(year=today.year, court_code=code, case_type=req.case_type, sequence=sequence)
+    else:
+        number = await _docketed(db, store, req.court, code, docketed)
+        sequence = number.sequence
     case_id = uuid.uuid4().hex[:16]
     workflow_id = f"case-{case_id}"
     filing = CaseFiling(
@@ -304,6 +312,17 @@ async def file_case(
         late_application=period.late,
         warnings=[period.warning] if period.warning else [],
     )
+
+
+async def _docketed(db: Database, store: CaseStore, court: str, code: str, number: CaseNumberParts) -> CaseNumberParts:
+    """An existing 案号 of the court, not yet filed here: the sequence is moved past it so no new case takes it."""
+    if number.court_code != code:
+        message = f"case_number: {number} 不是 {court} ({code}) 的案号 / not a number of this court"
+        raise ValidationFailed("CASE_NUMBER_COURT", message, "case_number")
+    taken = await db.run(store.reserve, court, number.case_type.value, number.year, number.sequence)
+    if taken:
+        raise Conflict("CASE_NUMBER_TAKEN", f"案号 {number} 已立案 / already filed", "case_number")
+    return number
 
 
 async def _resumed(db: Database, actor: Actor, req: FilingRequest) -> CaseRef:
