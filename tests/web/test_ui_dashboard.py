@@ -73,7 +73,8 @@ async def test_dashboard_renders_with_data(browser: Browser, client: Client, set
         assert (await police.get("/api/dashboard")).status_code == 403
 
     page = await logged_in(browser, web, "supervisor")
-    await expect(page).to_have_url(re.compile(r"/ui/dashboard"))  # the command centre lands on its dashboard
+    await expect(page).to_have_url(re.compile(r"/ui/queue$"))  # the command centre lands on its queue (待督办)
+    await page.goto("/ui/dashboard")
     await expect(page.locator("h1")).to_have_text("执行指挥中心")
     await expect(page.get_by_test_id("chart-agencies")).to_be_visible()
     await expect(page.get_by_test_id("table-agencies").locator("tr[data-agency='police-hangzhou']")).to_be_visible()

@@ -133,7 +133,7 @@ async def test_the_command_centre_lists_decisions_waiting_past_their_period(brow
         assert started.status_code in (200, 201, 202), started.text
         wid = started.json()["workflow_id"]
     page = await logged_in(browser, web, "supervisor")
-    await page.goto("/ui/queue")
+    await expect(page).to_have_url(re.compile(r"/ui/queue$"))
     # Three working days pass in well under a second of test time.
     await reload_until(page, f"[data-testid=queue-overdue] tr[data-workflow='{wid}']", timeout=60)
     row = page.get_by_test_id("queue-overdue").locator(f"tr[data-workflow='{wid}']")
@@ -156,7 +156,8 @@ async def test_the_command_centre_lists_decisions_waiting_past_their_period(brow
 async def test_the_command_centre_views_one_agency(browser: Browser, client: Client, settings: Settings, web: str):
     task = await start_task(client, settings, spec("police-hangzhou").model_copy(update={"court": DEMO_COURT}))
     page = await logged_in(browser, web, "supervisor")
-    await expect(page).to_have_url(re.compile(r"/ui/dashboard"))
+    await expect(page).to_have_url(re.compile(r"/ui/queue$"))  # the command centre lands on its queue
+    await page.goto("/ui/dashboard")
     # Every agency in the board's tables leads to its own view, and every judge of the courts is listed.
     await reload_until(page, "[data-testid=table-agencies] tr[data-agency='police-hangzhou'] a")
     await expect(page.get_by_test_id("dash-judges").locator("a[href='/ui/dashboard/judges/judge']")).to_be_visible()

@@ -153,13 +153,11 @@ def landing(role: Role, wanted: str | None) -> str:
 
 
 def home_for(role: Role) -> str:
-    """Where a user lands: on their work queue (the command centre's is its dashboard)."""
-    if role in (Role.JUDGE, Role.APPROVER):
+    """Where a user lands: on their work queue (the command centre's: 待督办, overdue decisions and red tasks)."""
+    if role in (Role.JUDGE, Role.APPROVER, Role.SUPERVISOR):
         return "/ui/queue"
     if role is Role.AGENCY:
         return "/ui/inbox"
-    if role is Role.SUPERVISOR:
-        return "/ui/dashboard"
     if role is Role.FILING_CLERK:
         return "/ui/dockets"  # 立案庭: the court's register of cases
     return "/ui/audit"
