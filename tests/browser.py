@@ -64,6 +64,11 @@ async def logged_in(
     return page
 
 
+async def logged_in_at_cases(browser: Browser, web: str, username: str) -> Page:
+    """Asks for 我的案件 first (sent to the login page and back), takes downloads and confirms dialogs."""
+    return await logged_in(browser, web, username, via="/ui/cases", downloads=True, accept_dialogs=True)
+
+
 async def reload_until(page: Page, selector: str, timeout: float = 30) -> None:
     """Reloads until ``selector`` shows: the pages are server-rendered, the workflow moves on its own."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.async_api import Browser
 from temporalio.client import Client
 from temporalio.common import HeaderCodecBehavior
 from temporalio.testing import WorkflowEnvironment
@@ -24,6 +25,7 @@ from net.localnet import free_port, wait_http
 from runtime.temporal import SEARCH_ATTRIBUTES
 from security.converter import build_data_converter
 from security.identity import ActorClientInterceptor
+from tests.browser import chromium
 from workers.main import running_worker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -215,3 +217,19 @@ def outbox(settings: Settings, web: str) -> Iterator[None]:
 async def stack(worker: Worker, web: str, simulator: str, outbox: None) -> dict[str, str]:
     """Everything running: Temporal, a worker, the simulators and the web API."""
     return {"web": web, "simulator": simulator}
+
+
+# --- the browser tests' fixtures (tests/browser.py has their helpers) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's chromium through Playwright, one per test module."""
+    async with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: docs/ with OM_SCREENSHOTS=1, a temporary folder otherwise."""
+    return REPO / "docs" if os.environ.get("OM_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("screens")

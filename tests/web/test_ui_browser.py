@@ -8,24 +8,22 @@ Screenshots of each role's main page go to a temporary folder, or to docs/ with 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, expect
+from playwright.async_api import Browser, ViewportSize, expect
 
 from config.settings import Settings
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party, PartyKind
 from tests import browser as browser_kit
-from tests.browser import axe_violations, chromium, reload_until
+from tests.browser import axe_violations, logged_in_at_cases, reload_until
 from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject, start, status
 from workflows.cross_region_seizure.models import CrossRegionSeizureRequest, Vehicle
 
@@ -46,22 +44,6 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 SHARED: dict[str, Any] = {}
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return REPO / "docs" if os.environ.get("OM_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("screens")
-
-
-async def logged_in(browser: Browser, web: str, username: str) -> Page:
-    """Asks for 我的案件 first (sent to the login page and back), takes downloads and confirms dialogs."""
-    return await browser_kit.logged_in(browser, web, username, via="/ui/cases", downloads=True, accept_dialogs=True)
-
-
 async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser, web: str, simulator: str, shots: Path):
     debtor = Party(kind=PartyKind.PERSON, name="赵某某", id_number=resident_id())
     deposit = {
@@ -74,7 +56,7 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
     await seed_subject(simulator, debtor.model_dump(mode="json"), [deposit])
     case = case_number()
 
-    page = await logged_in(browser, web, "judge")
+    page = await logged_in_at_cases(browser, web, "judge")
     await page.click("a[href='/ui/cases/new']")
     await page.click("a[data-scenario='asset-inquiry']")
     form = page.get_by_test_id("start-form")
@@ -138,7 +120,7 @@ async def test_judge_starts_an_inquiry_and_approves_the_freeze(browser: Browser,
 
 
 async def test_start_form_reports_errors_next_to_the_field(browser: Browser, web: str):
-    page = await logged_in(browser, web, "judge")
+    page = await logged_in_at_cases(browser, web, "judge")
     await page.goto("/ui/cases/new")
     assert await axe_violations(page) == []
     await page.goto("/ui/cases/new/asset-inquiry")
@@ -190,7 +172,7 @@ async def test_agency_completes_its_task_and_others_get_403(
     handle = await start(client, settings, "cross-region-seizure", req)
     task_id = f"{handle.id}:task:accept"
 
-    page = await logged_in(browser, web, "court-gongshu")
+    page = await logged_in_at_cases(browser, web, "court-gongshu")
     await expect(page).to_have_url(re.compile(r"/ui/inbox"))
     await reload_until(page, f"tr[data-task='{task_id}']")
     await page.screenshot(path=str(shots / "screenshot-agency.png"), full_page=False)
@@ -253,7 +235,7 @@ async def test_agency_completes_its_task_and_others_get_403(
     await phone.context.close()
 
     # Another agency opening that task: 403, in the page and in the API alike.
-    police = await logged_in(browser, web, "police-hangzhou")
+    police = await logged_in_at_cases(browser, web, "police-hangzhou")
     response = await police.goto(f"/ui/tasks/{task_id}")
     assert response is not None and response.status == 403
     await expect(police.get_by_test_id("error-message")).to_be_visible()
@@ -265,7 +247,7 @@ async def test_auditor_finds_both_acts_and_verifies_the_export(browser: Browser,
     inquiry, seizure = SHARED.get("inquiry"), SHARED.get("seizure")
     if inquiry is None or seizure is None:
         pytest.fail("the judge's and the agency's tests must run first")
-    page = await logged_in(browser, web, "auditor")
+    page = await logged_in_at_cases(browser, web, "auditor")
     await expect(page).to_have_url(re.compile(r"/ui/audit"))
     search = page.get_by_test_id("audit-search")
     assert await axe_violations(page) == []
@@ -329,7 +311,7 @@ async def test_judge_cancels_with_a_reason_and_the_trail_says_who(browser: Brows
     if seizure is None:
         pytest.fail("the agency's test must run first")
     wid = seizure["workflow_id"]
-    page = await logged_in(browser, web, "judge")
+    page = await logged_in_at_cases(browser, web, "judge")
     await page.goto(f"/ui/cases/{wid}")
     cancel = page.locator(f"form[action='/ui/cases/{wid}/cancel']")
     await cancel.locator("textarea[name=reason]").fill("申请执行人撤回执行申请")

@@ -17,10 +17,9 @@ from temporalio.client import Client
 
 from config.settings import Settings
 from domain.tasks import TaskSpec
-from tests.browser import axe_violations
+from tests.browser import axe_violations, logged_in_at_cases
 from tests.helpers import case_number, eventually, login
 from tests.scenarios.agency_task.test_agency_tasks import GOOD_REPORT, spec, start_task
-from tests.web.test_ui_browser import browser, logged_in, shots  # noqa: F401  (fixtures)
 from tests.web.test_web_api import inquiry_request
 from web.accounts import DEMO_COURT
 
@@ -31,7 +30,7 @@ def demo_spec() -> TaskSpec:
     return spec("police-hangzhou").model_copy(update={"court": DEMO_COURT})
 
 
-async def test_dashboard_renders_with_data(browser: Browser, client: Client, settings: Settings, web: str, shots: Path):  # noqa: F811
+async def test_dashboard_renders_with_data(browser: Browser, client: Client, settings: Settings, web: str, shots: Path):
     open_task = await start_task(client, settings, demo_spec())
     done_task = await start_task(client, settings, demo_spec())
     async with await login(web, "police-hangzhou") as police, await login(web, "judge") as judge:
@@ -72,7 +71,7 @@ async def test_dashboard_renders_with_data(browser: Browser, client: Client, set
         # An agency has no command centre.
         assert (await police.get("/api/dashboard")).status_code == 403
 
-    page = await logged_in(browser, web, "supervisor")
+    page = await logged_in_at_cases(browser, web, "supervisor")
     await expect(page).to_have_url(re.compile(r"/ui/queue$"))  # the command centre lands on its queue (待督办)
     await page.goto("/ui/dashboard")
     await expect(page.locator("h1")).to_have_text("执行指挥中心")
@@ -94,9 +93,9 @@ async def test_dashboard_renders_with_data(browser: Browser, client: Client, set
     assert open_task.id  # still open: counted green above
 
 
-async def test_clerk_claims_comments_and_releases(browser: Browser, client: Client, settings: Settings, web: str):  # noqa: F811
+async def test_clerk_claims_comments_and_releases(browser: Browser, client: Client, settings: Settings, web: str):
     handle = await start_task(client, settings, demo_spec())
-    page = await logged_in(browser, web, "police-hangzhou")
+    page = await logged_in_at_cases(browser, web, "police-hangzhou")
 
     async def listed() -> bool:
         await page.goto(f"/ui/tasks/{handle.id}")

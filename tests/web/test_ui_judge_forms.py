@@ -11,10 +11,8 @@ Screenshots go to a temporary folder, or to docs/ with OM_SCREENSHOTS=1.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,6 @@ from simulators.task_agents import work_once
 from store.db import Database
 from store.parties import PartyIndexEntry
 from tests import browser as browser_kit
-from tests.browser import chromium
 from tests.helpers import case_number, credit_code, eventually, login, resident_id, seed_subject
 from workflows.registry import SCENARIOS
 
@@ -40,17 +37,6 @@ COURT = "杭州市上城区人民法院"  # the sandbox judge's court (web/accou
 # ASCII a Chinese label may carry: units, file types and the names of things that have no Chinese name.
 ALLOWED_ASCII = {"CSV", "SHA", "JSON", "VIN", "ID", "PDF"}
 SHARED: dict[str, Any] = {}
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return REPO / "docs" if os.environ.get("OM_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("screens")
 
 
 async def logged_in(browser: Browser, web: str, username: str) -> Page:

@@ -20,8 +20,8 @@ from temporalio.client import Client
 from domain.legal_time import CHINA_TZ
 from domain.money import format_yuan
 from domain.parties import Party, PartyKind
+from tests.browser import logged_in_at_cases, reload_until
 from tests.helpers import credit_code, decide, eventually, ledger, login, resident_id, seed_subject, wait_status
-from tests.web.test_ui_browser import browser, logged_in, reload_until, shots  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -64,11 +64,11 @@ def _reconciled(doc: dict[str, Any], deducted: int, settled: int) -> None:
 
 
 async def test_a_case_from_filing_to_full_performance(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     web: str,
     simulator: str,
     client: Client,
-    shots: Path,  # noqa: F811
+    shots: Path,
 ) -> None:
     debtor = Party(kind=PartyKind.PERSON, name="卢某某", id_number=resident_id())
     await seed_subject(
@@ -86,7 +86,7 @@ async def test_a_case_from_filing_to_full_performance(
     )
 
     # 立案: the clerk types the application; the number comes from the court's sequence.
-    clerk = await logged_in(browser, web, "clerk")
+    clerk = await logged_in_at_cases(browser, web, "clerk")
     await clerk.goto("/ui/dockets")
     await clerk.get_by_test_id("file-case-link").click()
     form = clerk.get_by_test_id("filing-form")
@@ -119,7 +119,7 @@ async def test_a_case_from_filing_to_full_performance(
     _reconciled(doc, 0, 0)
 
     # The judge starts an inquiry from the case (nothing typed) and approves freezing and deducting.
-    judge = await logged_in(browser, web, "judge")
+    judge = await logged_in_at_cases(browser, web, "judge")
     await judge.goto(f"/ui/dockets/{case_id}")
     await judge.get_by_test_id("docket-matters").locator("button[type=submit]").click()
     await expect(judge).to_have_url(re.compile(r"\?done=started"))

@@ -6,22 +6,15 @@ tests/web/test_ui_browser.py."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser import chromium, logged_in, reload_until
+from tests.browser import logged_in, reload_until
 from tests.helpers import case_number, login, resident_id
 
 pytestmark = pytest.mark.usefixtures("stack")
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def start_form(page: Page, scenario: str, case: str) -> None:

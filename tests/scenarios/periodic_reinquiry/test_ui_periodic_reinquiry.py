@@ -5,7 +5,6 @@ closes; the case then shows the watch with its next inquiry. Fixtures as in test
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from domain.legal_time import CHINA_TZ
-from tests.browser import chromium, logged_in, reload_until
+from tests.browser import logged_in, reload_until
 from tests.helpers import case_number, login, resident_id
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -25,12 +24,6 @@ CHECKLIST = (
     "whereabouts_and_obstruction",
     "applicant_heard",
 )
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(

@@ -8,9 +8,7 @@ Screenshots go to a temporary folder, or to docs/ with OM_SCREENSHOTS=1.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,23 +17,12 @@ from playwright.async_api import Browser, expect
 from domain.parties import Party, PartyKind
 from simulators.refusal_agents import REFUSAL_INBOXES
 from simulators.task_agents import work_once
-from tests.browser import chromium, logged_in, reload_until
+from tests.browser import logged_in, reload_until
 from tests.helpers import case_number, eventually, login, resident_id
 
 pytestmark = pytest.mark.usefixtures("stack")
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return REPO / "docs" if os.environ.get("OM_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("screens")
 
 
 async def sandbox_departments_answer(web: str, wid: str) -> None:

@@ -12,16 +12,16 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from domain.legal_time import CHINA_TZ
+from tests.browser import logged_in_at_cases, reload_until
 from tests.helpers import case_number, login, resident_id
-from tests.web.test_ui_browser import browser, logged_in, reload_until, shots  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("stack")
 
 
-async def test_judge_starts_a_settlement_and_reaches_the_suspension(browser: Browser, web: str, shots: Path):  # noqa: F811
+async def test_judge_starts_a_settlement_and_reaches_the_suspension(browser: Browser, web: str, shots: Path):
     today = datetime.now(CHINA_TZ).date()
     case = case_number()
-    page = await logged_in(browser, web, "judge")
+    page = await logged_in_at_cases(browser, web, "judge")
     await page.click("a[href='/ui/cases/new']")
     await page.click("a[data-scenario='settlement']")
     form = page.get_by_test_id("start-form")
