@@ -162,6 +162,10 @@ async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authori
         r = await lawyer.post(f"/api/my/cases/{cid}/requests", json={"kind": "message", "text": "代理人留言"})
         assert r.status_code == 404
 
+        # The judge reads the power of attorney before confirming it; no one else's file is served so.
+        r = await judge.get(f"/api/cases/{cid}/party-files/{poa}")
+        assert r.status_code == 200 and r.content.startswith(b"%PDF")
+        assert (await judge.get(f"/api/cases/{cid}/party-files/{photo}")).status_code == 404, "not filed here"
         url = f"/api/cases/{cid}/party-requests/{agency['request_id']}/answer"
         r = await judge.post(url, json={"answer": "confirm", "reason": "授权委托书真实有效, 一般授权"})
         assert r.status_code == 200, r.text

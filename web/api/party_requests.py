@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, UploadFile
+from fastapi.responses import Response
 
 from web.api.common import errors
-from web.deps import Judge, State, TemporalClient, party_desk
+from web.deps import Judge, Reader, State, TemporalClient, party_desk
 from web.services import party_judge, party_requests
 from web.services.party_applications import FileStored
 from web.services.party_judge import NodeIn
@@ -59,3 +60,16 @@ async def push_node(
 ) -> PushedNode:
     """执行节点: pushed to the parties' space with its photos and location; each party gets an SMS notice."""
     return await party_judge.push(party_desk(state), client, actor, case_id, body)
+
+
+@router.get("/cases/{case_id}/party-files/{sha256}", responses=errors(401, 403, 404))
+async def party_file(
+    case_id: Annotated[str, Path(min_length=1, max_length=64)],
+    sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
+    actor: Reader,
+    state: State,
+    client: TemporalClient,
+) -> Response:
+    """A file a party attached to a request of the case: a lead's photo, a power of attorney to confirm."""
+    content_type, data = await party_judge.party_file(client, state.db, state.settings, actor, case_id, sha256)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})

@@ -163,6 +163,12 @@ def _resumption(db: Database, username: str, application: OnlineApplication, sub
         s.add(_queued(db, user_id, application, submitted_at))
 
 
+def file_type(db: Database, sha256: str) -> str | None:
+    """The content type of an uploaded file, as sniffed on upload; None for a file never uploaded."""
+    rows = db.rows(select(PartyFile.content_type).where(PartyFile.sha256 == sha256).limit(1))
+    return rows[0].content_type if rows else None
+
+
 def own_files(db: Database, username: str, digests: list[str]) -> set[str]:
     """Which of ``digests`` the user uploaded themselves (only those may they attach)."""
     rows = db.rows(

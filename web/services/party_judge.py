@@ -16,14 +16,14 @@ from temporalio.client import Client
 
 from config.settings import Settings
 from domain.actors import Actor, Role
-from domain.errors import ValidationFailed
+from domain.errors import NotFound, ValidationFailed
 from domain.party_requests import PartySide
 from web.db import CaseRead, Database, utcnow
 from web.errors import GatewayTimeout
 from web.services import cases
-from web.services.access import require_role
+from web.services.access import READERS, require_role
 from web.services.party_accounts import PartyDesk
-from web.services.party_applications import FileStored, check_attachments, party_file_store, store_file
+from web.services.party_applications import FileStored, check_attachments, file_type, party_file_store, store_file
 from web.services.party_notices import notify
 from web.services.workflows import execute_update_as
 from workflows.case.models import PUSH_NODE_UPDATE, NodeLocation, PushedNode
@@ -65,6 +65,21 @@ async def push(desk: PartyDesk, client: Client, actor: Actor, case_id: str, body
     text = f"您的案件 (案号 {entry.case_number}) 有新的执行节点: {body.title}。请登录执行案件空间查看。"
     await notify(desk, entry.workflow_id, case_id, set(PartySide), f"party-node:{node.node_id}", text)
     return pushed
+
+
+async def party_file(
+    client: Client, db: Database, settings: Settings, actor: Actor, case_id: str, sha256: str
+) -> tuple[str, bytes]:
+    """A file a party attached to a request of the case (a lead's photo, a power of attorney, the title), for
+    the court's readers of the case: (content type, bytes). Any other file does not exist here."""
+    require_role(actor, *READERS)
+    entry = await cases.visible_entry(db, actor, case_id)
+    view = await cases.case_view(client, entry)
+    attached = {a for r in view.party_requests for a in r.attachments}
+    content_type = await db.run(file_type, db, sha256) if sha256 in attached else None
+    if content_type is None:
+        raise NotFound("FILE_NOT_FOUND", "本案当事人未提交这个文件 / no such file in this case", "sha256")
+    return content_type, await db.run(party_file_store(settings).get, sha256)
 
 
 # --- read and unread (the case page's badge) ---------------------------------------------------------------------

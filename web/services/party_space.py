@@ -32,7 +32,7 @@ from web.db import Database, PartyFile, User
 from web.services.cases import case_view
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.party_agents import agent_cases, standing
-from web.services.party_applications import party_file_store
+from web.services.party_applications import file_type, party_file_store
 from web.services.party_payments import Till, settle_pending
 from workflows.case.models import NodeLocation, PushedNode
 from workflows.case.words import WORDS as CASE_WORDS
@@ -357,11 +357,6 @@ MEASURE_WORDS = {
 # --- files and documents, to the party who may see them only -----------------------------------------------------
 
 
-def _file_type(db: Database, sha256: str) -> str | None:
-    rows = db.rows(select(PartyFile.content_type).where(PartyFile.sha256 == sha256).limit(1))
-    return rows[0].content_type if rows else None
-
-
 def _uploaded_by(db: Database, username: str, sha256: str) -> bool:
     rows = db.rows(
         select(PartyFile.sha256)
@@ -379,7 +374,7 @@ async def case_file(
     with acting_as(actor):
         view = await case_view(client, st.entry)
     pushed = {a for n in view.pushed_nodes for a in n.attachments}
-    content_type = await desk.db.run(_file_type, desk.db, sha256)
+    content_type = await desk.db.run(file_type, desk.db, sha256)
     allowed = sha256 in pushed or await desk.db.run(_uploaded_by, desk.db, actor.user_id, sha256)
     if content_type is None or not allowed:
         raise NotFound("FILE_NOT_FOUND", "没有这个文件 / no such file", "sha256")

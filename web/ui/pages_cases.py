@@ -222,3 +222,13 @@ async def push_node(case_id: str, request: Request, user: JudgeUser) -> Response
         raise ValidationFailed("INVALID_NODE", f"{where_wrong}: {first['msg']}", where_wrong) from None
     await party_judge.push(party_desk(state), temporal_client(state), user.actor, case_id, body)
     return RedirectResponse(f"/ui/dockets/{case_id}?done=pushed#push-node", status_code=303)
+
+
+@router.get("/ui/dockets/{case_id}/party-files/{sha256}")
+async def party_file(case_id: str, sha256: str, request: Request, user: CaseReaderUser) -> Response:
+    """A file a party attached to a request of the case (a power of attorney to confirm, a lead's photo)."""
+    state = app_state(request)
+    content_type, data = await party_judge.party_file(
+        temporal_client(state), state.db, state.settings, user.actor, case_id, sha256
+    )
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
