@@ -7,6 +7,7 @@
     python -m web.admin create-user --username icbc-sys --role agency --agency bank-icbc
     python -m web.admin create-token --username icbc-sys [--label "ICBC gateway"] [--ttl-hours 720]
     python -m web.admin attach-cases [--dry-run] [--clerk clerk] [--application applications.json]
+    python -m web.admin register-existing [--before 2026-12-06T18:00:00+00:00] [--dry-run]
     python -m web.admin create-agency --id police-ningbo --name 宁波市公安局交通警察支队 --kind police
     python -m web.admin create-user --username nb-police --role agency --agency police-ningbo
 
@@ -14,6 +15,9 @@
 (web/services/attach_cases.py); it may be run any number of times. With ``--clerk`` (a filing clerk; one per
 court), a 案号 without a case is filed from its matters, keeping its number, completed by ``--application``
 (JSON: 案号 → the fields of ``POST /api/cases`` the matters do not say); what is still missing is printed.
+``register-existing`` records, once at the upgrade that brings the register of started workflows, the
+workflows started before it (their search attributes believed as they stand; web/services/register.py
+``backfill``): lists show only what the register holds.
 An agency that only completes agency tasks (another court, the police, a car station, a tax bureau) is
 created before its users; partners with a system of their own come from ``OM_PARTNERS_FILE``.
 
@@ -30,7 +34,7 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 
@@ -43,6 +47,7 @@ from web.accounts import API, USER_ROLES, actor_of, create_user, get_user, issue
 from web.db import Database
 from web.services.attach_cases import AttachReport, Filing, attach_cases
 from web.services.directory import directory
+from web.services.register import backfill
 
 
 def _password(from_stdin: bool) -> str:
@@ -120,7 +125,19 @@ def _parser() -> argparse.ArgumentParser:
         "--clerk", action="append", default=[], help="file unfiled 案号 from their matters as this filing clerk"
     )
     ac.add_argument("--application", help="JSON file: 案号 → application fields the matters do not say")
+    rx = sub.add_parser("register-existing", help="record the workflows started before the register (once)")
+    rx.add_argument("--before", type=datetime.fromisoformat, help="started before this time (default: now)")
+    rx.add_argument("--dry-run", action="store_true", help="say what would be recorded, record nothing")
     return p
+
+
+def _register_existing(settings: Settings, db: Database, before: datetime | None, dry_run: bool) -> int:
+    async def run() -> list[str]:
+        return await backfill(await connect(settings), db, before or datetime.now(UTC), dry_run)
+
+    recorded = asyncio.run(run())
+    print(f"{'would record' if dry_run else 'recorded'} {len(recorded)} workflows started before the register")
+    return 0
 
 
 def _filing(settings: Settings, db: Database, clerks: Sequence[str], application: str | None) -> Filing | None:
@@ -189,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         db.upgrade()
         if args.command == "attach-cases":
             return _attach_cases(settings, db, args.dry_run, args.clerk, args.application)
+        if args.command == "register-existing":
+            return _register_existing(settings, db, args.before, args.dry_run)
         with db.session() as s:
             if args.command == "create-user":
                 user = create_user(

@@ -203,3 +203,44 @@ async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident
 async def _listed(http: httpx.AsyncClient, number: str, wid: str) -> dict[str, Any] | None:
     rows = (await http.get("/api/workflows", params={"case_number": number})).json()
     return next((r for r in rows if r["workflow_id"] == wid), None)
+
+
+async def test_the_upgrade_records_what_was_started_before_the_register(
+    http: httpx.AsyncClient, client: Client, settings: Settings
+) -> None:
+    """``python -m web.admin register-existing``: workflows started before the upgrade (no register row yet)
+    are recorded once and listed again; one started after the cut-over is not."""
+    from datetime import UTC, datetime
+
+    from tests.helpers import started_register
+    from web.services.register import backfill
+
+    number = case_number()
+    plain = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+
+    async def unrecorded() -> str:
+        handle = await plain.start_workflow(
+            "AssetInquiry",
+            id=f"asset-inquiry-{uuid.uuid4().hex[:12]}",
+            task_queue=f"nobody-{uuid.uuid4().hex[:8]}",
+            search_attributes=scenario_search_attributes(number, "asset-inquiry", "running", DEMO_COURT),
+        )
+        return handle.id
+
+    before = await unrecorded()
+    await asyncio.sleep(0.5)
+    cut_over = datetime.now(UTC)
+    await asyncio.sleep(0.5)
+    after = await unrecorded()
+    try:
+        assert await wait_listed(http, number, timeout=2) == []
+        db = started_register(settings.web_database_url).db
+        assert before in await backfill(client, db, cut_over, dry_run=True)
+        assert await wait_listed(http, number, timeout=2) == [], "a dry run records nothing"
+        recorded = await backfill(client, db, cut_over)
+        assert before in recorded and after not in recorded
+        assert [r["workflow_id"] for r in await wait_listed(http, number)] == [before]
+        assert before not in await backfill(client, db, cut_over), "once"
+    finally:
+        for wid in (before, after):
+            await plain.get_workflow_handle(wid).terminate(reason="test cleanup")

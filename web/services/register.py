@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
+from sqlalchemy import select
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from runtime.temporal import CASE_NUMBER, COURT, SCENARIO, STARTED_BY
+from store.cases import CaseRow
 from store.db import Database
 from store.started import Registered, StartedStore
 
@@ -85,3 +89,31 @@ async def owner_of(client: Client, db: Database, workflow_id: str) -> Registered
     except RPCError:
         return None
     return (await owners(db, [desc.raw_description.workflow_execution_info])).get(workflow_id)
+
+
+async def backfill(client: Client, db: Database, before: datetime, dry_run: bool = False) -> list[str]:
+    """Once, when a deployment gets the register: the top-level scenario workflows started before ``before``
+    (the upgrade), and the cases the case register holds, recorded as the web's. Their search attributes are
+    believed as they stand then — the cut-over's one act of trust (``python -m web.admin register-existing``);
+    anything started after ``before`` must have been recorded by the web. Returns the ids recorded."""
+    store = StartedStore(db)
+    since = before.astimezone(UTC).isoformat()
+    query = f"{SCENARIO.name} IS NOT NULL AND StartTime < '{since}'"
+    found: list[tuple[str, str, str, str, str | None, str | None]] = []
+    async for w in client.list_workflows(query, page_size=500):
+        if w.parent_id is not None:
+            continue  # a child is the web's through its root
+        attrs = w.typed_search_attributes
+        court, scenario = attrs.get(COURT), attrs.get(SCENARIO)
+        if court and scenario:
+            started_by = attrs.get(STARTED_BY) or ""
+            found.append((w.id, "scenario", court, started_by, scenario, attrs.get(CASE_NUMBER)))
+    cases = select(CaseRow.workflow_id, CaseRow.court, CaseRow.filed_by, CaseRow.case_number)
+    for wid, court, filed_by, number in await db.read(db.rows, cases):
+        found.append((wid, "case", court, filed_by, None, number))
+    known = await rows_of(db, [f[0] for f in found])
+    new = [f for f in found if f[0] not in known]
+    if not dry_run:
+        for row in new:
+            await db.run(store.record, *row)
+    return [f[0] for f in new]
