@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
@@ -19,6 +20,7 @@ from tests.scenarios.agency_task.test_agency_tasks import spec, start_task
 from tests.scenarios.case.test_case_api import file
 from tests.scenarios.dishonest_list.test_dishonest_list import enter, new_request
 from tests.scenarios.mass_payout.test_mass_payout import PayeeSet, request, store_list, tuning
+from tests.web.test_ui_browser import shots  # noqa: F401  (fixture: docs/ with OM_SCREENSHOTS=1)
 from tests.web.test_web_api import inquiry_request
 from web.accounts import DEMO_COURT
 from workflows.dishonest_list.models import ENTER
@@ -47,7 +49,11 @@ async def fits_a_phone(page: Page) -> None:
 
 
 async def test_the_approver_pages_through_a_payouts_list_and_approves_it(
-    browser: Browser, client: Client, settings: Settings, web: str
+    browser: Browser,
+    client: Client,
+    settings: Settings,
+    web: str,
+    shots: Path,  # noqa: F811
 ) -> None:
     payees = PayeeSet()
     for i in range(120):
@@ -75,6 +81,7 @@ async def test_the_approver_pages_through_a_payouts_list_and_approves_it(
     await expect(listed).to_contain_text("¥")
     await listed.get_by_test_id("payees-next").click()
     await expect(page.get_by_test_id("payee-list")).to_contain_text("第 51–100 行, 共 120 行")
+    await page.screenshot(path=str(shots / "screenshot-approver-payout-list.png"), full_page=True)
     await page.get_by_test_id("payees-next").click()
     await expect(page.get_by_test_id("payee-list").locator("tbody tr")).to_have_count(20)
     await expect(page.get_by_test_id("payees-next")).to_have_count(0)
@@ -88,7 +95,11 @@ async def test_the_approver_pages_through_a_payouts_list_and_approves_it(
 
 
 async def test_the_president_signs_and_extends_a_term_from_the_queue(
-    browser: Browser, client: Client, settings: Settings, web: str
+    browser: Browser,
+    client: Client,
+    settings: Settings,
+    web: str,
+    shots: Path,  # noqa: F811
 ) -> None:
     listing = await start(client, settings, "dishonest-list", new_request())
     await wait_status(listing, "awaiting_entry_decision")  # the desk is open for the entry
@@ -109,6 +120,7 @@ async def test_the_president_signs_and_extends_a_term_from_the_queue(
         approve = extension.locator("form[data-decision='approve-term-extension']")
         await expect(approve.get_by_test_id("decision-effect")).to_contain_text("延长审限三个月")
         await fits_a_phone(page)
+        await page.screenshot(path=str(shots / "screenshot-approver-queue.png"), full_page=True)
         await approve.locator("textarea[name=reason]").fill("同意延长三个月")
         await approve.locator("button[type=submit]").click()
         await expect(page).to_have_url(re.compile(r"/ui/queue\?done=decided"))
@@ -127,7 +139,11 @@ async def test_the_president_signs_and_extends_a_term_from_the_queue(
     await page.context.close()
 
 
-async def test_the_command_centre_lists_decisions_waiting_past_their_period(browser: Browser, web: str) -> None:
+async def test_the_command_centre_lists_decisions_waiting_past_their_period(
+    browser: Browser,
+    web: str,
+    shots: Path,  # noqa: F811
+) -> None:
     async with await login(web, "judge") as judge:
         started = await judge.post("/api/scenarios/asset-inquiry/workflows", json=inquiry_request(case_number()))
         assert started.status_code in (200, 201, 202), started.text
@@ -141,6 +157,7 @@ async def test_the_command_centre_lists_decisions_waiting_past_their_period(brow
     await expect(row.locator("a[href^='/ui/dashboard/judges/']")).to_have_text("judge")
     await expect(page.get_by_test_id("nav-queue").locator("[data-count=overdue]")).to_have_text(re.compile(r"^[1-9]"))
     await fits_a_phone(page)
+    await page.screenshot(path=str(shots / "screenshot-supervisor-queue.png"), full_page=False)
     # The command centre's view of that judge: the same case, overdue and waiting.
     await row.locator("a[href^='/ui/dashboard/judges/']").click()
     await expect(page.locator("h1")).to_have_text("法官 judge")
