@@ -9,6 +9,6 @@ only what it needs):
 - ``export``  the signed export and the signing key;
 - ``verify``  offline verification of an export (no FastAPI, SQLAlchemy or Temporal);
 - ``derive``  the trail derived from a workflow's Temporal history;
-- ``archive`` trails kept past Temporal's retention (table in ``store``);
+- ``archive`` trails kept past Temporal's retention (table ``store.audit_archive``);
 - ``__main__`` the verifier's command line: ``python -m audit verify FILE``.
 """

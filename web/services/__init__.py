@@ -5,15 +5,16 @@ need (the Temporal client, the web's database, settings) — and return pydantic
 typed errors of ``domain.errors`` (and ``web.errors``), each with a machine-readable code; they know
 nothing of requests, responses or templates, so a rule lives here once, whichever door it is reached by.
 
-| module | concept |
-|---|---|
-| ``scenarios`` | the scenarios a judge may start, and starting one |
-| ``workflows`` | cases: the list, one case, a judge's decision, cancelling a case |
-| ``tasks`` | agency tasks: inboxes, one task, the agency's and the judge's actions, attachments |
-| ``users`` | logging in and out, user administration |
-| ``partners`` | partners' asynchronous answers (callbacks) |
-| ``payouts`` | payee lists of a mass payout and its reconciliation report |
-| ``audit`` | a case's audit trail, its signed export and the signing key (over the ``audit`` package) |
-| ``access`` | the role rules the services check themselves, whichever door a call came through |
-| ``audit`` | a case's audit trail, its signed export and signing key, the archive of closed cases |
+Grouped by who they serve (each module's docstring says its concept):
+
+- cases and scenarios: ``scenarios`` (starting one), ``cases`` (enforcement cases: filing, register, one case),
+  ``attach_cases``, ``workflows`` with ``workflow_views`` / ``workflow_list`` / ``workflow_detail`` /
+  ``workflow_updates`` / ``workflow_cancel``, ``case_search``, ``parties`` (search by party), ``register``
+  (whose workflows the web shows), ``incidents``, ``documents``, ``audit``;
+- agencies' work: ``tasks`` (agency tasks, 协助事项), ``task_notes`` (notes and follow-up dates), ``webhooks``,
+  ``directory``, ``partners`` (partners' asynchronous answers);
+- views and queues: ``queues`` (待办), ``dashboard``, ``case_dashboard``, ``command_views``;
+- parties' side: ``party_accounts``, ``party_space``, ``party_requests``, ``party_applications``,
+  ``party_agents``, ``party_payments``, ``party_notices``, ``party_judge``;
+- ``payouts`` (payee lists and reconciliation), ``users`` (login, tokens, administration), ``access`` (role rules).
 """
