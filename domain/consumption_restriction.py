@@ -39,20 +39,48 @@ class AssistingUnit(StrEnum):
     AIRLINES = "airlines"  # 民航: 订票系统
     RAILWAYS = "railways"  # 铁路: 12306
     HOTELS = "hotels"  # 星级宾馆、酒店
+    REAL_ESTATE_REGISTRY = "real-estate-registry"  # 不动产登记: (三) 购买不动产
+    VEHICLE_REGISTRY = "vehicle-registry"  # 车辆登记: (五) 购买非经营必需车辆
+    EDUCATION = "education"  # 教育主管部门: (七) 子女就读高收费私立学校
+    FINANCIAL_REGULATOR = "financial-regulator"  # 金融监管: (八) 高额保费的保险理财产品
 
 
-# Which bans each kind of unit enforces; a unit is notified only of an order with one of its bans.
+# Which bans each kind of unit enforces (Art. 6: 通知有关单位协助执行); a unit is told only of an order with one
+# of its bans. (四) premium offices and (六) travel have no registry to stop them: they bind the debtor by the
+# order itself, served on the debtor.
 ENFORCED_BY: dict[AssistingUnit, frozenset[RestrictedItem]] = {
     AssistingUnit.AIRLINES: frozenset({RestrictedItem.FLIGHTS_AND_SOFT_SLEEPERS}),
     AssistingUnit.RAILWAYS: frozenset({RestrictedItem.FLIGHTS_AND_SOFT_SLEEPERS, RestrictedItem.HIGH_SPEED_TRAINS}),
     AssistingUnit.HOTELS: frozenset({RestrictedItem.STAR_HOTELS_AND_CLUBS}),
+    AssistingUnit.REAL_ESTATE_REGISTRY: frozenset({RestrictedItem.REAL_ESTATE}),
+    AssistingUnit.VEHICLE_REGISTRY: frozenset({RestrictedItem.VEHICLES}),
+    AssistingUnit.EDUCATION: frozenset({RestrictedItem.PRIVATE_SCHOOLS}),
+    AssistingUnit.FINANCIAL_REGULATOR: frozenset({RestrictedItem.PREMIUM_INSURANCE}),
 }
+# The units told before bans (三)(五)(七)(八) had theirs: orders recorded then notify only these.
+FIRST_UNITS = (AssistingUnit.AIRLINES, AssistingUnit.RAILWAYS, AssistingUnit.HOTELS)
 
 
-def units_to_notify(items: list[RestrictedItem]) -> list[AssistingUnit]:
-    """The units that enforce at least one of ``items``, in a fixed order (so task ids are stable)."""
+def units_to_notify(items: list[RestrictedItem], every_ban: bool = True) -> list[AssistingUnit]:
+    """The units that enforce at least one of ``items``, in a fixed order (so task ids are stable);
+    ``every_ban`` False: only the first three kinds (orders recorded before the others were told)."""
     wanted = set(items)
-    return [unit for unit in AssistingUnit if ENFORCED_BY[unit] & wanted]
+    units = list(AssistingUnit) if every_ban else FIRST_UNITS
+    return [unit for unit in units if ENFORCED_BY[unit] & wanted]
+
+
+def unit_liability_problem(unit_agency: str, told: list[str], fined: PartyKind) -> str | None:
+    """Art. 11 para 2: a unit that, having received the court's notice, still lets the debtor consume is
+    liable (CPL 2023 Art. 117: a fine on the unit). Only a unit the order was served on, fined as an
+    organisation."""
+    if unit_agency not in told:
+        return (
+            f"against_unit: {unit_agency!r} 未收到本令的协助执行通知 (限消规定 第十一条第二款) / "
+            "only a unit told of the order is liable"
+        )
+    if fined is not PartyKind.ORGANISATION:
+        return "fined: 对协助单位的罚款按单位计 / a unit is fined as an organisation"
+    return None
 
 
 class BoundRole(StrEnum):

@@ -11,5 +11,9 @@ OWN_FIELDS = (
     "airlines",
     "railways",
     "hotels",
+    "real_estate_registry",
+    "vehicle_registry",
+    "education_bureau",
+    "financial_regulator",
     "order_number",
 )

@@ -60,6 +60,11 @@ class Sanction(BaseModel):
     fined: PartyKind | None = Field(
         default=None, description="被罚款人: a person or an organisation (default: the debtor's kind)"
     )
+    against_unit: str = Field(
+        default="",
+        max_length=64,
+        description="第十一条第二款: 收到通知后仍允许被执行人消费的协助单位 (agency id); 空: 对被执行人",
+    )
 
 
 class LiftOrder(BaseModel):

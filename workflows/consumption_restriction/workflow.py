@@ -24,11 +24,13 @@ with workflow.unsafe.imports_passed_through():
         RestrictionTrigger,
         declining_problem,
         lifting_problem,
+        unit_liability_problem,
         units_to_notify,
         violation_problem,
     )
     from domain.documents import DEBTOR, DocumentKind
     from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
+    from domain.parties import PartyKind
     from domain.tasks import DueRule, TaskSpec
     from workflows.consumption_restriction.models import (
         APPROVE_EXEMPTION,
@@ -78,6 +80,9 @@ DECISIONS = (
 )
 # Histories recorded before the president signed the order on the desk and it was issued as a document.
 DOCUMENTS_PATCH = "consumption-restriction-documents"
+# Orders recorded before bans (三)(五)(七)(八) were sent to their units (限消规定 Art. 6) told only the airlines,
+# railways and hotels.
+EVERY_BAN_PATCH = "restriction-every-ban-told"
 WHILE_RESTRICTED = (APPROVE_EXEMPTION, REFUSE_EXEMPTION, REPORT_VIOLATION, LIFT)
 # No instrument sets the units' answer period; three working days is our choice (DOMAIN.md [I]), so the
 # supervisors' yellow and red marks have something to measure against.
@@ -133,7 +138,7 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
         self.order_in_force = True
         self.order_date = self.clock.now().astimezone(CHINA_TZ).date()
         self.timeline.record("order_issued", order_number=self.order_number, items=[i.value for i in self.items])
-        self.units = units_to_notify(self.items)
+        self.units = units_to_notify(self.items, every_ban=workflow.patched(EVERY_BAN_PATCH))
         if self.signer is not None:
             self.order_document = await self._issue_order(self.signer)
         for unit in self.units:
@@ -195,8 +200,7 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
     def _unit_agencies(self) -> list[str]:
         assert self.inp is not None
         req = self.inp.request
-        by_unit = {AssistingUnit.AIRLINES: req.airlines, AssistingUnit.RAILWAYS: req.railways}
-        return [by_unit.get(u, req.hotels) for u in self.units]
+        return [req.agency_of(u) for u in self.units]
 
     async def _issue_order(self, signer: str) -> IssuedRef | None:
         """The 限制消费令, signed by the president, served on the debtor and the units that enforce it (Art. 6)."""
@@ -272,7 +276,12 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
         if decision.decision == SANCTION:
             sanction: Sanction = self.desk.payload(decision)
             self.violations.append(ViolationRecord(report=report, decision=SANCTION, sanction=sanction))
-            self.timeline.record("violation_sanctioned", measure=sanction.measure.value, fine_fen=sanction.fine_fen)
+            self.timeline.record(
+                "violation_sanctioned",
+                measure=sanction.measure.value,
+                fine_fen=sanction.fine_fen,
+                against_unit=sanction.against_unit or None,
+            )
         else:
             self.violations.append(ViolationRecord(report=report, decision=DISMISS))
             self.timeline.record("violation_dismissed")
@@ -285,11 +294,7 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
         when the order is lifted is cancelled: there is nothing left to enforce."""
         assert self.inp is not None and self.clock is not None
         req = self.inp.request
-        agency = {
-            AssistingUnit.AIRLINES: req.airlines,
-            AssistingUnit.RAILWAYS: req.railways,
-            AssistingUnit.HOTELS: req.hotels,
-        }[unit]
+        agency = req.agency_of(unit)
         spec = TaskSpec(
             task_type=f"{NAME}.{kind}",
             agency=agency,
@@ -353,6 +358,11 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
                 return "valid_until: ends before it starts"
         if name == SANCTION and isinstance(payload, Sanction):
             fined = payload.fined or self.inp.request.debtor.kind
+            if payload.against_unit:  # Art. 11 para 2: the unit that let the debtor consume, fined as a unit
+                fined = payload.fined or PartyKind.ORGANISATION
+                problem = unit_liability_problem(payload.against_unit, self._unit_agencies(), fined)
+                if problem:
+                    return problem
             today = (self.clock.now() if self.clock else workflow.now()).astimezone(CHINA_TZ).date()
             return violation_problem(payload.measure, payload.fine_fen, fined, today)
         return None

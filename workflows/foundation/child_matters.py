@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from domain.cases import CaseNumber, CourtName
-from domain.consumption_restriction import BoundRole, RestrictedItem, RestrictionTrigger
+from domain.consumption_restriction import AssistingUnit, BoundRole, RestrictedItem, RestrictionTrigger
 from domain.fees import enforcement_fee
 from domain.full_performance import PROMPT_LIFT_WITHIN
 from domain.legal_params import LegalParams
@@ -114,6 +114,10 @@ class ConsumptionRestrictionRequest(BaseModel):
     airlines: str = Field(default="airlines-caac", description="民航 (agency id)")
     railways: str = Field(default="railway-12306", description="铁路 (agency id)")
     hotels: str = Field(default="hotels-zhejiang", description="星级宾馆、酒店 (agency id)")
+    real_estate_registry: str = Field(default="realestate-registry", description="不动产登记 (三) (agency id)")
+    vehicle_registry: str = Field(default="vehicle-registry", description="车辆登记 (五) (agency id)")
+    education_bureau: str = Field(default="education-zhejiang", description="教育主管部门 (七) (agency id)")
+    financial_regulator: str = Field(default="finance-zhejiang", description="金融监管部门 (八) (agency id)")
     order_number: str = Field(default="", max_length=100, description="已签发的限制消费令文号 (由失信决定一并作出时)")
 
     @model_validator(mode="after")
@@ -121,6 +125,18 @@ class ConsumptionRestrictionRequest(BaseModel):
         if self.bound_persons and self.debtor.kind is not PartyKind.ORGANISATION:
             raise ValueError("bound_persons: only an organisation's restriction binds other persons (第三条)")
         return self
+
+    def agency_of(self, unit: AssistingUnit) -> str:
+        """The agency that enforces ``unit``'s bans for this order (限消规定 Art. 6)."""
+        return {
+            AssistingUnit.AIRLINES: self.airlines,
+            AssistingUnit.RAILWAYS: self.railways,
+            AssistingUnit.HOTELS: self.hotels,
+            AssistingUnit.REAL_ESTATE_REGISTRY: self.real_estate_registry,
+            AssistingUnit.VEHICLE_REGISTRY: self.vehicle_registry,
+            AssistingUnit.EDUCATION: self.education_bureau,
+            AssistingUnit.FINANCIAL_REGULATOR: self.financial_regulator,
+        }[unit]
 
 
 class ConsumptionRestrictionInput(BaseModel):

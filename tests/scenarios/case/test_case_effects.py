@@ -236,11 +236,11 @@ async def test_full_performance_deletes_the_listing_in_three_working_days_and_li
         assert timedelta(days=3) <= due - received <= timedelta(days=12)
 
         async def lifted() -> Any:
-            # The lift notices are assigned beside the lift: wait for all three.
+            # The lift notices are assigned beside the lift: wait for all seven (every ban's unit, Art. 6).
             current = await status(order)
             notices = [e for e in current.timeline if e.action == "task_assigned" and "lift-notice" in e.detail["task"]]
             lift = any(e.action == "performed_lift" for e in current.timeline)
-            return current if lift and len(notices) == 3 else None
+            return current if lift and len(notices) == 7 else None
 
         lifted_status = await eventually(lifted)
         lift = next(e for e in lifted_status.timeline if e.action == "performed_lift")
@@ -250,7 +250,7 @@ async def test_full_performance_deletes_the_listing_in_three_working_days_and_li
         lift_tasks = [
             e for e in lifted_status.timeline if e.action == "task_assigned" and "lift-notice" in e.detail["task"]
         ]
-        assert {e.detail["agency"] for e in lift_tasks} == told and len(told) == 3
+        assert {e.detail["agency"] for e in lift_tasks} == told and len(told) == 7
 
         async def both_released() -> bool:
             rows = register(await effects(case))

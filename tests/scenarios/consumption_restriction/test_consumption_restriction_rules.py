@@ -42,3 +42,33 @@ def test_art_11_only_a_fine_carries_an_amount() -> None:
     assert violation_problem(ViolationMeasure.DETENTION, 0, PartyKind.PERSON, TODAY) is None
     assert violation_problem(ViolationMeasure.DETENTION, 1_00, PartyKind.PERSON, TODAY) is not None
     assert violation_problem(FINE, 0, PartyKind.PERSON, TODAY) is not None
+
+
+def test_art_3_and_6_every_ban_with_a_registry_reaches_the_unit_that_enforces_it() -> None:
+    """Bans (三) real estate, (五) vehicles, (七) private schools, (八) insurance reach the registries and
+    authorities that can stop them; (四) and (六) bind the debtor by the order itself."""
+    from domain.consumption_restriction import AssistingUnit, RestrictedItem, units_to_notify
+
+    assert units_to_notify([RestrictedItem.REAL_ESTATE, RestrictedItem.VEHICLES]) == [
+        AssistingUnit.REAL_ESTATE_REGISTRY,
+        AssistingUnit.VEHICLE_REGISTRY,
+    ]
+    assert units_to_notify([RestrictedItem.PRIVATE_SCHOOLS, RestrictedItem.PREMIUM_INSURANCE]) == [
+        AssistingUnit.EDUCATION,
+        AssistingUnit.FINANCIAL_REGULATOR,
+    ]
+    assert units_to_notify([RestrictedItem.TRAVEL, RestrictedItem.PREMIUM_OFFICES]) == []
+    every = units_to_notify(list(RestrictedItem))
+    assert len(every) == 7 and units_to_notify(list(RestrictedItem), every_ban=False) == every[:3]
+
+
+def test_art_11_para_2_a_unit_told_of_the_order_that_lets_the_debtor_consume_is_fined_as_a_unit() -> None:
+    from domain.consumption_restriction import unit_liability_problem
+    from domain.parties import PartyKind
+
+    told = ["airlines-caac", "realestate-registry"]
+    assert unit_liability_problem("realestate-registry", told, PartyKind.ORGANISATION) is None
+    assert "第十一条第二款" in (unit_liability_problem("hotels-zhejiang", told, PartyKind.ORGANISATION) or "")
+    assert (unit_liability_problem("airlines-caac", told, PartyKind.PERSON) or "").startswith("fined")
+    # Within the CPL's bounds for an organisation (¥50,000–1,000,000).
+    assert violation_problem(ViolationMeasure.FINE, 20_000_00, PartyKind.ORGANISATION, date(2026, 6, 1))

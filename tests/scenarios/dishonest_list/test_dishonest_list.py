@@ -62,7 +62,16 @@ from workflows.foundation.issuing import PRESIDENT_REFUSE, PRESIDENT_SIGN
 
 pytestmark = pytest.mark.usefixtures("stack")
 CREDIT = ("credit-pboc", "market-regulation")
-UNITS = ("airlines-caac", "railway-12306", "hotels-zhejiang")
+UNITS = (
+    "airlines-caac",
+    "railway-12306",
+    "hotels-zhejiang",
+    # 限消规定 Art. 3 (三)(五)(七)(八): real estate, vehicles, private schools, insurance (Art. 6: each told)
+    "realestate-registry",
+    "vehicle-registry",
+    "education-zhejiang",
+    "finance-zhejiang",
+)
 CLERK = Actor(user_id="airlines-caac", role=Role.AGENCY, agency="airlines-caac")
 
 
@@ -176,7 +185,15 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
     restriction = client.get_workflow_handle(st.summary["restriction"], result_type=ConsumptionRestrictionResult)
     rst = await wait_status(restriction, "restricted")
     assert rst.summary["order_number"] == "(2026)浙0102执88号限制消费令" and rst.summary["dishonest_listed"]
-    assert rst.summary["units"] == ["airlines", "railways", "hotels"]
+    assert rst.summary["units"] == [
+        "airlines",
+        "railways",
+        "hotels",
+        "real-estate-registry",
+        "vehicle-registry",
+        "education",
+        "financial-regulator",
+    ]
     # While listed, neither security nor the applicant's consent lifts the order.
     lift: dict[str, Any] = {"ground": "applicant-consent", "document_number": "(2026)浙0102执88号之二"}
     assert await refused(restriction, LIFT, **lift) == "UNLAWFUL_DECISION"
@@ -184,7 +201,7 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
     async def notices_done() -> bool:
         tasks = [e for e in (await status(handle)).timeline if e.action == "task_completed"]
         unit_tasks = [e for e in (await status(restriction)).timeline if e.action == "task_completed"]
-        return len(tasks) == 2 and len(unit_tasks) == 3
+        return len(tasks) == 2 and len(unit_tasks) == len(UNITS)
 
     await agencies_work(web, CREDIT + UNITS, notices_done)
 
@@ -360,6 +377,9 @@ async def test_restriction_order_exemption_breach_and_lifting(
     await wait_status(handle, "restricted")
     await decide(handle, REPORT_VIOLATION, **{**report, "occurred_on": "2026-11-21"})
     await wait_status(handle, "violation_review")
+    # Art. 11 para 2: only a unit told of the order answers for letting the debtor consume (hotels were not).
+    against_hotels: dict[str, Any] = {"measure": "fine", "fine_fen": 10_000_000, "against_unit": "hotels-zhejiang"}
+    assert await refused(handle, SANCTION, reason="宾馆放行", **against_hotels) == "UNLAWFUL_DECISION"
     await decide(handle, DISMISS, reason="查无实据")
     await wait_status(handle, "restricted")
 
