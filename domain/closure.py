@@ -16,6 +16,9 @@ Source: 最高人民法院关于严格规范终结本次执行程序的规定（
 - Art. 5: before closing, the court tells the applicant how enforcement went, what was investigated, what
   the debtor owns and what closing means, and hears the applicant's opinion, which goes on the file.
 - Art. 9 para 1: a lead the court verified (核查属实) resumes enforcement, whatever the network finds.
+- Art. 12: within 7 days of serving the ruling on the applicant, the case enters the SPC's 终本 database
+  (published); Art. 16: it is withdrawn (屏蔽) within 3 days once the obligation is performed in full, the
+  enforcement terminated or refused, or the debtor's bankruptcy accepted.
 - Art. 17: obstruction after closing is still fined or detained (the CPL's caps, as for any obstruction).
 - 财产调查规定 Art. 2 [V]: a specific lead from the applicant is checked within 7 days (3 if urgent).
 
@@ -52,6 +55,8 @@ class ClosureParam(StrEnum):
     MIN_SINCE_FILING = "closure.min_since_filing"  # Art. 1(四)
     REINQUIRY_INTERVAL = "closure.reinquiry_interval"  # Art. 9
     WATCH_PERIOD = "closure.watch_period"  # Art. 9
+    DATABASE_ENTRY = "closure.database_entry"  # Art. 12: 七日内录入终本案件信息库
+    DATABASE_REMOVAL = "closure.database_removal"  # Art. 16: 三日内屏蔽
 
 
 class ClosurePeriods(BaseModel):
@@ -60,6 +65,8 @@ class ClosurePeriods(BaseModel):
     min_since_filing: LegalDuration = MIN_SINCE_FILING
     reinquiry_interval: LegalDuration = REINQUIRY_INTERVAL
     watch_period: LegalDuration = WATCH_PERIOD
+    database_entry: LegalDuration = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)
+    database_removal: LegalDuration = LegalDuration(amount=3, unit=TimeUnit.CALENDAR_DAY)
 
     @property
     def rounds(self) -> int:
@@ -82,6 +89,8 @@ def closure_periods_at(on: date) -> ClosurePeriods:
         min_since_filing=params.duration(ClosureParam.MIN_SINCE_FILING),
         reinquiry_interval=params.duration(ClosureParam.REINQUIRY_INTERVAL),
         watch_period=params.duration(ClosureParam.WATCH_PERIOD),
+        database_entry=params.duration(ClosureParam.DATABASE_ENTRY),
+        database_removal=params.duration(ClosureParam.DATABASE_REMOVAL),
     )
 
 

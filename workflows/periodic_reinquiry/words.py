@@ -28,6 +28,7 @@ WORDS = Words(
         ),
         "resumed": Word("已恢复执行", "Enforcement resumed"),
         "watch_ended": Word("五年查询期满", "Five-year watch ended"),
+        "performed": Word("已全部履行, 终本信息屏蔽", "Performed in full; withdrawn from the 终本 database"),
     },
     decisions={
         **PRESIDENT_DECISION_WORDS,
@@ -53,6 +54,11 @@ WORDS = Words(
         "control_started": Word("启动网络查控以控制所发现的财产", "Asset inquiry started to control what was found"),
         "watch_ended": Word("五年查询期满", "Watch ended"),
         "incident": Word("异常待处理", "Incident"),
+        "closure_database_entered": Word("录入终本案件信息库 (第十二条)", "Entered in the 终本 database (Art. 12)"),
+        "closure_database_removed": Word(
+            "从终本案件信息库屏蔽 (第十六条)", "Withdrawn from the 终本 database (Art. 16)"
+        ),
+        "performed": Word("已全部履行", "Performed in full"),
         "result_told_to_applicant": Word("查询结果告知申请执行人 (第九条)", "Result told to the applicant (Art. 9)"),
         "sanctioned_after_closure": Word("终本后妨害执行, 依法处罚 (第十七条)", "Obstruction sanctioned (Art. 17)"),
     },

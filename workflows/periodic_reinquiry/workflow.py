@@ -45,7 +45,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.legal_time import CHINA_TZ, LegalClock, LegalDuration, calendar_end
     from runtime.temporal import scenario_search_attributes
     from workflows.foundation.base import ScenarioWorkflow
-    from workflows.foundation.case_effects import CaseReporter
+    from workflows.foundation.case_effects import CaseNotices, CaseReporter
+    from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice
     from workflows.foundation.child_matters import (
         ASSET_INQUIRY,
         ASSET_INQUIRY_TYPE,
@@ -91,6 +92,8 @@ DECISIONS = (
 # Runs recorded before a lead the court verified resumed enforcement by itself (终本规定 Art. 9 para 1) went
 # back to watching when the network found nothing on it.
 LEAD_VERIFIED_PATCH = "closure-lead-verified"
+# Runs recorded before the case's full performance ended the watch (终本规定 Art. 16) heard no case notice.
+PERFORMED_PATCH = "closure-ends-on-full-performance"
 # Histories recorded before the president signed the 终本裁定 on the desk and it was issued as a document.
 DOCUMENTS_PATCH = "periodic-reinquiry-documents"
 # A lead is taken while the case is closed and watched, not before closure nor after the watch ends.
@@ -111,6 +114,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         self.control_inquiry: str | None = None
         self.lead_entered: Lead | None = None  # a lead the judge registered on the case page
         self.president = PresidentSignature(self.desk, self.timeline, self._set_status)
+        self.case_notices = CaseNotices(self.timeline)
 
     @workflow.run
     async def run(self, inp: PeriodicReinquiryInput) -> PeriodicReinquiryResult:
@@ -155,6 +159,13 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             watch_ends_at=watch.ends_at.isoformat(),
             next_inquiry_at=watch.next_due.isoformat() if watch.next_due else None,
         )
+        # Art. 12: into the 终本 database within 7 days of the ruling's service on the applicant — at once here,
+        # the ruling being served as it issues.
+        self.timeline.record(
+            "closure_database_entered",
+            due_at=calendar_end(closed_at, self._periods().database_entry).isoformat(),
+            basis="终本规定 第十二条",
+        )
         return watch
 
     async def _issue_ruling(self, checklist: ClosureChecklist, history: str, signer: str) -> None:
@@ -182,6 +193,8 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         clock = self._clock(w)
         while True:
             self._set_status("closure_watch")
+            if self.case_notices.performed_at is not None and workflow.patched(PERFORMED_PATCH):
+                return await self._performed(w)
             if not w.pending_leads and w.next_due is None:
                 return await self._close("watch_ended")
             if not w.pending_leads and w.next_due is not None:
@@ -223,13 +236,28 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             return  # overdue (an inquiry ran long): inquire now, no zero-length timer
         self.desk.offer(REGISTER_LEAD, SANCTION)
         try:
-            await workflow.wait_condition(lambda: bool(w.pending_leads) or self.lead_entered is not None, timeout=wait)
+            await workflow.wait_condition(
+                lambda: bool(w.pending_leads) or self.lead_entered is not None or self.case_notices.performed(),
+                timeout=wait,
+            )
         except TimeoutError:
             pass
         self.desk.withdraw(REGISTER_LEAD, SANCTION)
         if self.lead_entered is not None:
             entered, self.lead_entered, self.desk.taken = self.lead_entered, None, None
             await self._register_lead(entered)
+
+    async def _performed(self, w: WatchState) -> PeriodicReinquiryResult:
+        """The case was performed in full (its balance reached nothing): the watch ends and the case leaves
+        the 终本 database within 3 days (终本规定 Art. 16(一))."""
+        assert self.case_notices.performed_at is not None
+        performed = w.clock.legal_now(self.case_notices.performed_at)
+        self.timeline.record(
+            "closure_database_removed",
+            due_at=calendar_end(performed, self._periods().database_removal).isoformat(),
+            basis="终本规定 第十六条第(一)项",
+        )
+        return await self._close("performed")
 
     async def _inquire(
         self, inp: PeriodicReinquiryInput, w: WatchState, clock: CaseClock, lead: QueuedLead | None
@@ -320,6 +348,11 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         )
         self.timeline.record("control_started", inquiry=child_id)
         return child_id
+
+    @workflow.signal(name=CASE_NOTICE_SIGNAL)
+    def on_case_notice(self, notice: CaseNotice) -> None:
+        """The case's full performance ends the watch (Art. 16); other notices are recorded."""
+        self.case_notices.take(notice)
 
     # --- the applicant's lead -----------------------------------------------------------------------
 

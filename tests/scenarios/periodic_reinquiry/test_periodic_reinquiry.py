@@ -4,7 +4,8 @@ months for five years (Art. 9), a hit offering resumption, the applicant's lead 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from domain.legal_params import MissingParameter
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
 from domain.parties import Party, PartyKind
 from security.identity import acting_as
+from tests.case_probe import notify, open_case, probe_worker
 from tests.helpers import (
     AUDITOR,
     JUDGE,
@@ -40,6 +42,7 @@ from tests.helpers import (
     status,
     wait_status,
 )
+from workflows.foundation.case_link import CaseNotice, CaseNoticeKind
 from workflows.foundation.child_matters import AssetInquiryResult
 from workflows.periodic_reinquiry.models import (
     CLOSE,
@@ -358,3 +361,30 @@ async def test_a_lead_the_network_does_not_confirm_resumes_once_verified_and_obs
     await decide(handle, RESUME, reason="线索经核查属实", lead_verified=True)
     result = PeriodicReinquiryResult.model_validate(await handle.result())
     assert result.status == "resumed" and result.rounds_with_hits == 0
+
+
+async def test_art_12_and_16_the_closed_case_enters_the_database_and_leaves_it_on_full_performance(
+    client: Client, settings: Settings
+) -> None:
+    """终本规定 Art. 12: the closed case enters the 终本 database (within 7 days of the ruling's service);
+    Art. 16(一): the case's full performance ends the watch and withdraws it within 3 days. Only the case's own
+    (system-signed) notice counts."""
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
+        handle = await start(
+            client, settings, NAME, request(new_debtor(), filed_days_ago=120).model_copy(update={"case": ref})
+        )
+        await wait_status(handle, "awaiting_closure")
+        await decide(handle, CLOSE, reason="已穷尽财产调查措施", **CHECKLIST)
+        await president_signs(handle)
+        st = await wait_status(handle, "closure_watch")
+        entered = next(e for e in st.timeline if e.action == "closure_database_entered")
+        closed_at = datetime.fromisoformat(st.summary["closed_at"])
+        assert datetime.fromisoformat(entered.detail["due_at"]) == closed_at + timedelta(days=7)
+
+        notice = CaseNotice(notice_id="fp-closure", kind=CaseNoticeKind.FULL_PERFORMANCE, at=datetime.now(UTC))
+        await notify(case, notice, handle.id)
+        result = PeriodicReinquiryResult.model_validate(await handle.result())
+        assert result.status == "performed"
+        removed = next(e for e in (await status(handle)).timeline if e.action == "closure_database_removed")
+        assert "第十六条" in removed.detail["basis"]
