@@ -101,6 +101,10 @@ def test_restriction_units_lifting_and_breach_rules() -> None:
         AssistingUnit.AIRLINES,
         AssistingUnit.RAILWAYS,
         AssistingUnit.HOTELS,
+        AssistingUnit.REAL_ESTATE_REGISTRY,  # (三)
+        AssistingUnit.VEHICLE_REGISTRY,  # (五)
+        AssistingUnit.EDUCATION,  # (七)
+        AssistingUnit.FINANCIAL_REGULATOR,  # (八)
     ]
     assert units_to_notify([RestrictedItem.TRAVEL]) == []
     # Art. 1: a listed debtor must be restricted; Art. 9: while listed only full performance lifts.
