@@ -150,3 +150,35 @@ def office_for(settings: Settings, db: Database) -> DocumentOffice:
         office = DocumentOffice(db, BlobStore.for_settings(settings), keys)
         offices[db.url] = office
     return office
+
+
+class SealStatus(BaseModel):
+    """What the preview says of a document's seal, checked against the courts' CA on each opening."""
+
+    ok: bool
+    message: str
+    signer: str | None = None
+    signed_at: datetime | None = None
+
+
+async def check_seal(settings: Settings, pdf: bytes) -> SealStatus:
+    """The seal verified as any relying party would (documents.seal.verify_pdf): intact, over the whole file,
+    by a certificate of the courts' CA. In a thread: pyHanko runs an event loop of its own."""
+    import asyncio
+
+    from documents.seal import verify_pdf
+
+    ca = CourtKeys(settings.document_pki_path, sandbox=settings.sandbox).ca()
+    verdict = await asyncio.to_thread(verify_pdf, pdf, ca)
+    return SealStatus(ok=verdict.ok, message=verdict.message, signer=verdict.signer, signed_at=verdict.signed_at)
+
+
+async def document_view(db: Database, actor: Actor, document_id: str) -> DocumentView:
+    """One document with its service, for the court's staff (the preview page)."""
+    require_role(actor, *READERS)
+    doc = await db.run(DocumentStore(db).get, document_id)
+    if doc is None or not actor.in_court(doc.court):
+        raise _not_found(document_id)
+    rows = await db.run(lambda: DocumentStore(db).listing(case_number=doc.case_number))
+    served = next((s for d, s in rows if d.document_id == document_id), [])
+    return _view(doc, served)

@@ -25,6 +25,7 @@ from web.ui import (
     pages_auth,
     pages_cases,
     pages_dashboard,
+    pages_documents,
     pages_judge,
     pages_party,
     pages_queue,
@@ -51,7 +52,17 @@ async def _delegate(handler: Callable[[Request, Exception], Any], request: Reque
 def install(app: FastAPI) -> None:
     compile_templates()
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for module in (pages_auth, pages_queue, pages_judge, pages_cases, pages_agency, pages_audit, pages_dashboard):
+    pages = (
+        pages_auth,
+        pages_queue,
+        pages_judge,
+        pages_cases,
+        pages_documents,
+        pages_agency,
+        pages_audit,
+        pages_dashboard,
+    )
+    for module in pages:
         app.include_router(module.router)
     pages_party.install(app)
 

@@ -20,8 +20,9 @@ from domain.errors import OneMatterError, ValidationFailed
 from domain.party_requests import RULES as PARTY_RULES
 from store.cases import CaseFilter
 from web.deps import app_state, party_desk, temporal_client
-from web.services import case_dashboard, cases, party_judge, party_requests
+from web.services import case_dashboard, cases, documents, party_judge, party_requests
 from web.services import workflows as case_service
+from web.services.access import READERS
 from web.services.tasks import MAX_ATTACHMENT_BYTES
 from web.ui.forms import FormBuilder, error_map, flatten, parse
 from web.ui.messages import field_messages
@@ -156,12 +157,15 @@ async def docket(case_id: str, request: Request, user: CaseReaderUser) -> Respon
     own = [{**e, "matter": None} for e in doc["timeline"]]
     merged = sorted(own + await _matter_entries(request, user, doc["matters"]), key=lambda e: e["at"], reverse=True)
     unread = await party_judge.read_requests(state.db, user.actor, case_id, doc["party_requests"])
+    # The court's staff read its documents; the filing clerk, who files the case, does not.
+    issued = await documents.case_documents(state.db, user.actor, case_id) if user.role in READERS else []
     return page(
         request,
         "cases/case.html",
         user,
         doc=doc,
         timeline=merged,
+        documents=issued,
         scenarios=SCENARIOS,
         case_words=CASE_WORDS,
         done=request.query_params.get("done"),

@@ -17,9 +17,10 @@ from temporalio.client import WorkflowExecutionStatus
 from domain.errors import Conflict, OneMatterError, ValidationFailed
 from domain.money import format_yuan, yuan_to_fen
 from web.deps import app_state, temporal_client
-from web.services import audit, case_search, payouts, scenarios
+from web.services import audit, case_search, documents, payouts, scenarios
 from web.services import tasks as task_service
 from web.services import workflows as case_service
+from web.services.access import READERS
 from web.services.case_search import CaseSearch
 from web.services.directory import Directory, directory
 from web.services.payouts import RejectedList
@@ -368,6 +369,8 @@ async def _case_page(
     t = translator(request)
     detail = await case_service.get_workflow(temporal_client(state), state.case_pages, user.actor, workflow_id)
     tasks = await task_service.tasks_of_case(state.db, user.actor, workflow_id)
+    readers = user.role in READERS
+    issued = await documents.list_documents(state.db, user.actor, workflow_id=workflow_id) if readers else []
     directory_ = _directory(request)
     display = Display(t, detail.scenario, directory_)
     picks = _report_picks(detail.summary, display)
@@ -415,6 +418,7 @@ async def _case_page(
         forms=forms,
         open_tasks=open_tasks,
         closed_tasks=closed_tasks,
+        documents=issued,
         progress=progress_bars(detail.summary),
         countdowns=countdowns(detail.summary),
         running=detail.temporal_status == WorkflowExecutionStatus.RUNNING.name,

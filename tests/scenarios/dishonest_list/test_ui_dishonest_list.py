@@ -5,6 +5,7 @@ tests/web/test_ui_browser.py."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -103,3 +104,19 @@ async def test_judge_starts_a_consumption_restriction_and_reaches_the_order(brow
     await expect(president).to_have_url(re.compile(r"\?done=decided"))
     await reload_until(page, "[data-testid=case-status]:text('限制消费中')")
     await expect(page.get_by_test_id("timeline")).to_contain_text("签发限制消费令")
+
+    # The order on the case page: its number, the president's signature, whom it goes to; the preview shows
+    # the sealed PDF with the seal checked on opening, and the download is the very file (its SHA-256).
+    row = page.get_by_test_id("documents").locator("tr[data-document]")
+    await expect(row).to_have_count(1)
+    await expect(row).to_contain_text("限制消费令")
+    await expect(row).to_contain_text("院长签发")
+    await expect(row).to_contain_text("被执行人")
+    await row.get_by_role("link", name="预览").click()
+    await expect(page.get_by_test_id("seal-status")).to_have_text("电子印章有效, 文书未被改动")
+    await expect(page.get_by_test_id("document-facts")).to_contain_text("杭州市上城区人民法院")
+    number = await page.get_by_test_id("document-number").inner_text()
+    assert number.endswith("号之一"), number
+    pdf = await page.request.get(page.url + "/pdf?download=true")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(await pdf.body()).hexdigest() == pdf.headers["x-document-sha256"]
