@@ -1,8 +1,9 @@
 """One enforcement case's life in a real browser (Debian's chromium, driven by Playwright), on the tests'
 accelerated legal clock: the filing clerk files it on the filing page; the judge starts an asset inquiry
-from the case page and approves freezing and deducting the deposit found; a settlement of the case is
-performed; the case lifts what is left ex officio (the seizure of the flat, released by its term watcher)
-and closes itself as 执行完毕. At every step the ledger and the register of measures on the case page
+from the case page and approves freezing and deducting the deposit found; 限消 and 失信 are started from the
+case (the listing picks the order from the register); a settlement of the case is performed; the case lifts
+what is left ex officio (the flat's seizure released by its term watcher, the 失信 entry deleted, the 限消
+order lifted) and closes itself as 执行完毕. At every step the ledger and the register of measures on the case page
 reconcile, to the fen, with what the partners booked and what the matters reported."""
 
 from __future__ import annotations
@@ -21,11 +22,30 @@ from domain.legal_time import CHINA_TZ
 from domain.money import format_yuan
 from domain.parties import Party, PartyKind
 from tests.browser import logged_in_at_cases, reload_until
-from tests.helpers import credit_code, decide, eventually, ledger, login, resident_id, seed_subject, wait_status
+from tests.helpers import (
+    credit_code,
+    decide,
+    eventually,
+    ledger,
+    login,
+    president_signs,
+    resident_id,
+    seed_subject,
+    wait_status,
+)
+from tests.scenarios.dishonest_list.test_dishonest_list import agencies_work
 
 pytestmark = pytest.mark.usefixtures("stack")
 
 DEPOSIT_FEN = 2_000_00
+# Who is told of a 限消 order (限消规定 Art. 9) and of a 失信 entry (失信规定 Art. 8): told again of the lifts.
+NOTIFIED = ("airlines-caac", "railway-12306", "hotels-zhejiang", "credit-pboc", "market-regulation")
+ENTRY: dict[str, Any] = {
+    "ground": "evasion",
+    "extension_years": 0,
+    "decision_number": "(2026)浙0102执88号失信决定书",
+    "restriction_order_number": "(2026)浙0102执88号限制消费令",
+}
 INSTALMENT_FEN = 1_000_00
 HOUSE = "330102001001GB00009F00010001"
 
@@ -150,6 +170,25 @@ async def test_a_case_from_filing_to_full_performance(
     body = await _shows(judge, case_id, "扣划", format_yuan(deducted), seizure["description"], seizure["expires_on"])
     assert "在执行" in body and "已解除" in body
 
+    # 限消 and 失信 started from the case: the listing picks the order from the case's register.
+    r = await api.post(
+        f"/api/cases/{case_id}/matters/consumption-restriction", json={"order_number": "(2026)浙0102执9号"}
+    )
+    assert r.status_code == 201, r.text
+    order = client.get_workflow_handle(r.json()["workflow_id"])
+    await wait_status(order, "restricted", timeout=60)
+    await _case(api, case_id, lambda d: any(m["kind"] == "consumption-restriction" for m in d["measures"]))
+    r = await api.post(f"/api/cases/{case_id}/matters/dishonest-list", json={"applicant_requested": False})
+    assert r.status_code == 201, r.text
+    listing = client.get_workflow_handle(r.json()["workflow_id"])
+    await wait_status(listing, "awaiting_entry_decision", timeout=60)
+    await decide(listing, "enter-list", reason="隐匿财产规避执行", **ENTRY)
+    await president_signs(listing)
+    await wait_status(listing, "listed", timeout=60)
+    doc = await _case(api, case_id, lambda d: len([m for m in d["measures"] if m["state"] == "in-force"]) == 3)
+    _reconciled(doc, deducted, 0)
+    await _shows(judge, case_id, "失信名单", "限制消费")
+
     # A settlement of the case, performed: the agreement's instalment paid (执行和解规定 Art. 8).
     today = datetime.now(CHINA_TZ).date()
     own = {"signed_on": today.isoformat(), "instalments": [{"due_on": _far(today), "amount_fen": INSTALMENT_FEN}]}
@@ -172,6 +211,11 @@ async def test_a_case_from_filing_to_full_performance(
     await wait_status(settlement, "performed", timeout=60)
 
     # Ex officio: the seizure released by its holder on the case's notice, then 执行完毕 — the case closes itself.
+    # The units told of the order and the listing are told of the lifts; once they have it, the matters end.
+    async def closed() -> bool:
+        return (await api.get(f"/api/cases/{case_id}")).json()["closed"] is not None
+
+    await agencies_work(web, NOTIFIED, closed)
     doc = await _case(api, case_id, lambda d: d["closed"] is not None)
     _reconciled(doc, deducted, INSTALMENT_FEN)
     assert doc["closed"]["mode"] == "completed" and doc["closed"]["by"] == "system"
@@ -185,10 +229,10 @@ async def test_a_case_from_filing_to_full_performance(
         if r["operation"] == "release" and inquiry in r["idempotency_key"]
     ]
     assert len(releases) == 1  # released once, at the registry
-    assert {m["scenario"]: m["status"] for m in doc["matters"]} == {
-        "asset-inquiry": "completed",
-        "settlement": "performed",
-    }
+    ended = {m["scenario"]: m["status"] for m in doc["matters"]}
+    assert ended["asset-inquiry"] == "completed" and ended["settlement"] == "performed", ended
+    lifted = {m["kind"]: m for m in doc["measures"]}
+    assert lifted["dishonest-list"]["state"] == lifted["consumption-restriction"]["state"] == "released"
     body = await _shows(judge, case_id, "执行完毕", "和解履行", format_yuan(INSTALMENT_FEN))
     assert "在执行" not in body and released["description"] in body
     await judge.screenshot(path=str(shots / "screenshot-case-life.png"), full_page=True)
