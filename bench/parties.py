@@ -78,7 +78,12 @@ async def run(parties: int | None = None, duration: float | None = None) -> dict
     parties += parties % 2  # an applicant and a debtor a case
     async with embedded_stack() as stack:
         s = stack.settings
-        env = stack.process_env(web_workers=2)
+        # The parties' SMS gateway and payment platform are the stack's simulators (process_env names only the
+        # partners' file, which does not hold them).
+        env = stack.process_env(web_workers=2) | {
+            "OM_SMS_GATEWAY_URL": stack.simulator_url,
+            "OM_CASHIER_URL": stack.simulator_url,
+        }
         log = (Path(s.var_dir) / "web.log").open("w")
         worker, web = (
             subprocess.Popen(
