@@ -20,7 +20,6 @@ from tests.scenarios.agency_task.test_agency_tasks import spec, start_task
 from tests.scenarios.case.test_case_api import file
 from tests.scenarios.dishonest_list.test_dishonest_list import enter, new_request
 from tests.scenarios.mass_payout.test_mass_payout import PayeeSet, request, store_list, tuning
-from tests.web.test_ui_browser import shots  # noqa: F401  (fixture: docs/ with OM_SCREENSHOTS=1)
 from tests.web.test_web_api import inquiry_request
 from web.accounts import DEMO_COURT
 from workflows.dishonest_list.models import ENTER
@@ -53,7 +52,7 @@ async def test_the_approver_pages_through_a_payouts_list_and_approves_it(
     client: Client,
     settings: Settings,
     web: str,
-    shots: Path,  # noqa: F811
+    shots: Path,
 ) -> None:
     payees = PayeeSet()
     for i in range(120):
@@ -99,7 +98,7 @@ async def test_the_president_signs_and_extends_a_term_from_the_queue(
     client: Client,
     settings: Settings,
     web: str,
-    shots: Path,  # noqa: F811
+    shots: Path,
 ) -> None:
     listing = await start(client, settings, "dishonest-list", new_request())
     await wait_status(listing, "awaiting_entry_decision")  # the desk is open for the entry
@@ -142,7 +141,7 @@ async def test_the_president_signs_and_extends_a_term_from_the_queue(
 async def test_the_command_centre_lists_decisions_waiting_past_their_period(
     browser: Browser,
     web: str,
-    shots: Path,  # noqa: F811
+    shots: Path,
 ) -> None:
     async with await login(web, "judge") as judge:
         started = await judge.post("/api/scenarios/asset-inquiry/workflows", json=inquiry_request(case_number()))
