@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,20 +18,26 @@ import httpx
 from pydantic import BaseModel
 from stdnum.cn import ric, uscc
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import HeaderCodecBehavior
 from temporalio.exceptions import ApplicationError
+from temporalio.worker import Interceptor, Replayer
 
-from config.settings import Settings
+from config.settings import CodecKeys, Settings
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
+from domain.parties import Party, PartyKind
 from domain.partners import PartnerRef
 from runtime.temporal import scenario_search_attributes
-from security.identity import acting_as
+from security.converter import build_data_converter
+from security.identity import ActorKeys, ActorSigner, ActorWorkerInterceptor, acting_as
 from store.db import Database
 from store.started import StartedStore
+from workers.main import sandbox_runner
+from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
 from workflows.foundation.models import DecisionInput, ScenarioStatus
 from workflows.foundation.scenario import ScenarioContext
-from workflows.registry import SCENARIOS
+from workflows.registry import SCENARIOS, all_workflows
 
 JUDGE = Actor(user_id="judge", role=Role.JUDGE)
 AUDITOR = Actor(user_id="auditor", role=Role.AUDITOR)
@@ -190,6 +197,28 @@ def pdf_words(pdf: bytes) -> str:
 
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
+# The committed histories the replay test replays (the keys they were recorded with beside them).
+HISTORY_FILES = [f for f in sorted(HISTORIES.glob("*.json")) if not f.name.endswith("-keys.json")]
+ACTOR_KEYS = HISTORIES / "actor-keys.json"
+
+
+def replayer(
+    codec_keys: Path = HISTORIES / "codec-keys.json",
+    actor_keys: Path = ACTOR_KEYS,
+    before: Sequence[Interceptor] = (),
+) -> Replayer:
+    """A replayer as the worker is configured (also for tests that replay a history they just made);
+    ``before``: interceptors a worker takes from its client (tracing)."""
+    keys = CodecKeys.model_validate_json(codec_keys.read_text())
+    actors = ActorWorkerInterceptor(ActorSigner(ActorKeys.model_validate_json(actor_keys.read_text())))
+    return Replayer(
+        workflows=all_workflows(),
+        data_converter=build_data_converter(keys),
+        # Actors are verified on replay too, against the test-only signing key recorded sessions use.
+        interceptors=[*before, actors],
+        header_codec_behavior=HeaderCodecBehavior.CODEC,
+        workflow_runner=sandbox_runner(),
+    )
 
 
 async def record_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
@@ -309,3 +338,35 @@ async def assistance_notice(
         "sha256": issued.sha256,
         "pdf_base64": base64.b64encode(pdf).decode(),
     }
+
+
+# Everything personal the tests put into the system through these helpers; the asset inquiry's privacy test
+# looks for it in Temporal's database.
+PERSONAL_DATA: list[str] = []
+
+
+def deposit(partner: str, fen: int, ref: str | None = None) -> dict[str, Any]:
+    ref = ref or account_number()
+    PERSONAL_DATA.append(ref)
+    return {"partner_id": partner, "kind": "deposit", "reference": ref, "description": "活期存款", "available_fen": fen}
+
+
+async def new_debtor(simulator: str, assets: list[dict[str, Any]], company: bool = False) -> Party:
+    if company:
+        party = Party(kind=PartyKind.ORGANISATION, name="杭州某某贸易有限公司", id_number=credit_code())
+    else:
+        party = Party(kind=PartyKind.PERSON, name="王某某", id_number=resident_id())
+    PERSONAL_DATA.append(party.id_number)
+    await seed_subject(simulator, party.model_dump(mode="json"), assets)
+    return party
+
+
+def asset_inquiry_request(debtor: Party, owed: int, costs: int = 0) -> AssetInquiryRequest:
+    """An asset inquiry's request against ``debtor`` in 上城's court."""
+    return AssetInquiryRequest(
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        debtor=debtor,
+        amount_owed_fen=owed,
+        execution_costs_fen=costs,
+    )

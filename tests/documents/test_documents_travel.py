@@ -27,12 +27,14 @@ from tests.helpers import (
     assistance_notice,
     case_number,
     decide,
+    deposit,
+    new_debtor,
     resident_id,
     seed_subject,
     start,
     wait_status,
 )
-from tests.scenarios.asset_inquiry.test_asset_inquiry import deposit, new_debtor, request
+from tests.helpers import asset_inquiry_request as request
 from workflows.asset_inquiry.models import APPROVE
 
 pytestmark = pytest.mark.usefixtures("stack")

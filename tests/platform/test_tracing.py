@@ -24,8 +24,8 @@ from config.settings import Settings
 from runtime.logging import configure_logging
 from runtime.temporal import connect
 from runtime.tracing import Tracing, scrub_span, tracing_for
-from tests.helpers import account_number, case_number, ledger, resident_id, seed_subject
-from tests.structure.test_replay import FILES, replayer
+from tests.helpers import HISTORY_FILES as FILES
+from tests.helpers import account_number, case_number, ledger, replayer, resident_id, seed_subject
 from web.app import create_app
 from workers.main import running_worker
 from workflows.asset_inquiry.models import APPROVE

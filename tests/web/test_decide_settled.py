@@ -13,8 +13,8 @@ from temporalio.client import Client, WorkflowExecutionDescription
 
 from config.settings import Settings
 from security.identity import acting_as
-from tests.helpers import JUDGE, eventually, settled_history_length, start, wait_status
-from tests.scenarios.asset_inquiry.test_asset_inquiry import deposit, new_debtor, request
+from tests.helpers import JUDGE, deposit, eventually, new_debtor, settled_history_length, start, wait_status
+from tests.helpers import asset_inquiry_request as request
 from web.services import workflow_updates as cases
 
 

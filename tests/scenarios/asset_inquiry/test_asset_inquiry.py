@@ -13,63 +13,34 @@ from temporalio.client import WorkflowUpdateFailedError
 from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.assets import AssetKind, FoundAsset, InquiryAnswer, InquiryOutcome
-from domain.parties import Party, PartyKind
 from security.identity import acting_as
 from tests.helpers import (
+    PERSONAL_DATA,
     account_number,
-    case_number,
-    credit_code,
     decide,
+    deposit,
     eventually,
     ledger,
+    new_debtor,
     record_history,
     refusal_code,
+    replayer,
     reset_faults,
     resident_id,
-    seed_subject,
     set_faults,
     settled_history_length,
     start,
     status,
     wait_status,
 )
-from tests.structure.test_replay import replayer
+from tests.helpers import asset_inquiry_request as request
 from workers.main import running_worker
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import APPROVE, REJECT
-from workflows.foundation.child_matters import AssetInquiryRequest, AssetInquiryResult
+from workflows.foundation.child_matters import AssetInquiryResult
 from workflows.foundation.messages import PARTNER_ANSWER_SIGNAL
 
 pytestmark = pytest.mark.usefixtures("stack")
-
-# Everything personal these tests put into the system; the privacy test looks for it in Temporal's DB.
-PERSONAL_DATA: list[str] = []
-
-
-def deposit(partner: str, fen: int, ref: str | None = None) -> dict[str, Any]:
-    ref = ref or account_number()
-    PERSONAL_DATA.append(ref)
-    return {"partner_id": partner, "kind": "deposit", "reference": ref, "description": "活期存款", "available_fen": fen}
-
-
-async def new_debtor(simulator: str, assets: list[dict[str, Any]], company: bool = False) -> Party:
-    if company:
-        party = Party(kind=PartyKind.ORGANISATION, name="杭州某某贸易有限公司", id_number=credit_code())
-    else:
-        party = Party(kind=PartyKind.PERSON, name="王某某", id_number=resident_id())
-    PERSONAL_DATA.append(party.id_number)
-    await seed_subject(simulator, party.model_dump(mode="json"), assets)
-    return party
-
-
-def request(debtor: Party, owed: int, costs: int = 0) -> AssetInquiryRequest:
-    return AssetInquiryRequest(
-        case_number=case_number(),
-        court="杭州市上城区人民法院",
-        debtor=debtor,
-        amount_owed_fen=owed,
-        execution_costs_fen=costs,
-    )
 
 
 def freezes_by_key(rows: list[dict[str, Any]], workflow_id: str) -> Counter[str]:

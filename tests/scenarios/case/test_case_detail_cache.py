@@ -20,8 +20,8 @@ from store.case_pages import CasePage, CasePageStore
 from store.db import Database, utcnow
 from store.sealing import SealError
 from store.started import StartedStore
-from tests.helpers import decide, settled_history_length, start, wait_status
-from tests.scenarios.asset_inquiry.test_asset_inquiry import deposit, new_debtor, request
+from tests.helpers import asset_inquiry_request as request
+from tests.helpers import decide, deposit, new_debtor, settled_history_length, start, wait_status
 from tests.security.test_tenancy_at_rest import sealer
 from web.services import workflow_detail as cases
 from workflows.asset_inquiry.models import REJECT
