@@ -62,6 +62,7 @@ from workflows.case.models import (
 )
 from workflows.case.words import WORDS
 from workflows.foundation import retries
+from workflows.foundation.case_effects import refused_unless_platform
 from workflows.foundation.case_link import (
     CASE_NOTICE_SIGNAL,
     CASE_WORKFLOW,
@@ -247,18 +248,16 @@ class EnforcementCase:
 
     @workflow.signal(name=MATTER_EFFECT_SIGNAL)
     def take_effect(self, effect: MatterEffect) -> None:
-        sender = acting_user()
         # Only the platform reports effects (matters sign them as the system, the attach migration too); a
-        # user's signal claiming one is dropped and recorded. Histories recorded before the rule (matters
-        # then signed as their judge) replay without it.
-        if sender.role is not Role.SYSTEM and workflow.patched(EFFECTS_FROM_SYSTEM_PATCH):
-            self.timeline.record(
-                "effect-refused",
-                reason="只有系统可以报告事项的效果 / only the platform reports a matter's effects",
-                actor=sender,
-                effect_id=effect.effect_id,
-                kind=effect.kind.value,
-            )
+        # user's signal claiming one is dropped and recorded.
+        if refused_unless_platform(
+            self.timeline,
+            EFFECTS_FROM_SYSTEM_PATCH,
+            "effect-refused",
+            "只有系统可以报告事项的效果 / only the platform reports a matter's effects",
+            effect_id=effect.effect_id,
+            kind=effect.kind.value,
+        ):
             return
         if effect.effect_id in self.seen:
             return

@@ -41,6 +41,17 @@ NOTICES_FROM_SYSTEM_PATCH = "case-notices-from-system"
 TERM_PERIODS_PATCH = "case-term-periods"
 
 
+def refused_unless_platform(timeline: Timeline, patch: str, action: str, reason: str, **detail: Any) -> bool:
+    """True, and on the timeline as ``action``, when a user sent this signal rather than the platform (a
+    matter's effect, a case's notice): the handler drops it. A rule added after histories were recorded,
+    so behind ``patch``: those replay without it."""
+    sender = acting_user()
+    if sender.role is Role.SYSTEM or not workflow.patched(patch):
+        return False
+    timeline.record(action, reason=reason, actor=sender, **detail)
+    return True
+
+
 class CaseReporter:
     """What one matter (or a workflow holding one of its measures) tells its case.
 
@@ -170,14 +181,13 @@ class CaseNotices:
     def take(self, notice: CaseNotice) -> bool:
         """Records a notice; False for a repeat, and for one a user sent: only the case (signing as the
         system) tells a matter to lift what it holds. Histories from before the rule replay without it."""
-        sender = acting_user()
-        if sender.role is not Role.SYSTEM and workflow.patched(NOTICES_FROM_SYSTEM_PATCH):
-            self.timeline.record(
-                "case_notice_refused",
-                reason="只有案件可以通知事项 / only the case sends notices",
-                actor=sender,
-                notice=notice.kind.value,
-            )
+        if refused_unless_platform(
+            self.timeline,
+            NOTICES_FROM_SYSTEM_PATCH,
+            "case_notice_refused",
+            "只有案件可以通知事项 / only the case sends notices",
+            notice=notice.kind.value,
+        ):
             return False
         if notice.notice_id in self.seen:
             return False
@@ -211,4 +221,4 @@ class CaseNotices:
         return on_time
 
 
-__all__ = ["CASE_NOTICE_SIGNAL", "CaseNotices", "CaseReporter"]
+__all__ = ["CASE_NOTICE_SIGNAL", "CaseNotices", "CaseReporter", "refused_unless_platform"]
