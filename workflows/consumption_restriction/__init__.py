@@ -23,6 +23,16 @@ SCENARIO = Scenario(
     extra_workflows=(AgencyTask,),
     task_results={NOTICE_RECEIPT: RestrictionNoticeReceipt},
     own_fields=from_case.OWN_FIELDS,
+    # 限消规定 Art. 6: each ban's notice to an agency of the kind that enforces it.
+    agency_fields={
+        "airlines": "airline",
+        "railways": "railway",
+        "hotels": "hotel",
+        "real_estate_registry": "realestate",
+        "vehicle_registry": "vehicle",
+        "education_bureau": "education",
+        "financial_regulator": "financial-regulator",
+    },
 )
 
 __all__ = ["SCENARIO", "ConsumptionRestriction"]

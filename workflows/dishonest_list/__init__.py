@@ -42,6 +42,8 @@ SCENARIO = Scenario(
     task_results={NOTICE_RECEIPT: DishonestNoticeReceipt},
     own_fields=from_case.OWN_FIELDS,
     prefill=from_case.prefill,
+    # 失信规定 Art. 8 paras 1–2: the credit bureau and the industry regulator, each an agency of its kind.
+    agency_fields={"credit_agency": "credit-reporting", "industry_agency": "market-regulation"},
 )
 
 __all__ = ["SCENARIO", "DishonestList"]

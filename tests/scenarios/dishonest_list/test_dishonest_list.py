@@ -656,3 +656,25 @@ async def test_art_12_a_refused_correction_goes_to_the_higher_court_and_art_8_te
     assert st.summary["removal_ground"] == "wrong-entry"
     assert await public_list(simulator, request.debtor.id_number) == []
     await handle.terminate("test done")
+
+
+async def test_art_6_each_ban_goes_to_an_agency_of_its_kind_or_the_start_is_refused(web: str) -> None:
+    """限消规定 Art. 6 and 失信规定 Art. 8: the notices go to agencies of the kind that enforces them; naming an
+    airline as the hotels' unit, or a court as the credit bureau, is refused before anything starts."""
+    debtor = {"kind": "person", "name": "张三", "id_number": "330106198503120319"}
+    order = {"case_number": case_number(), "court": "杭州市上城区人民法院", "debtor": debtor}
+    listing = {
+        **order,
+        "title_document": "(2025)浙0102民初88号",
+        "title_issuer": "杭州市上城区人民法院",
+        "obligation": "支付货款",
+        "filed_on": "2026-03-02",
+    }
+    async with await login(web, "judge") as judge:
+        for scenario, body, field in (
+            ("consumption-restriction", {**order, "hotels": "airlines-caac"}, "hotels"),
+            ("dishonest-list", {**listing, "credit_agency": "court-gongshu"}, "credit_agency"),
+        ):
+            r = await judge.post(f"/api/scenarios/{scenario}/workflows", json=body)
+            assert r.status_code == 422, r.text
+            assert (r.json()["code"], r.json()["field"]) == ("AGENCY_OF_ANOTHER_KIND", field), r.text
