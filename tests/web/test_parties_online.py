@@ -263,6 +263,28 @@ async def test_a_dishonest_request_accepted_starts_the_listing_from_the_case(web
         assert matter in {m["workflow_id"] for m in doc["matters"]}
 
 
+async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it(web: str, simulator: str) -> None:
+    debtor, d = await registered(web, simulator)
+    applicant, a = await registered(web, simulator)
+    case = await case_of(web, applicant=a, debtor=d)
+    cid = case["case_id"]
+    judge = await login(web, "judge")
+    async with debtor, applicant, judge:
+        url = f"/api/cases/{cid}/report-sanctions"
+        too_long = {"breach": "refused", "kind": "detention", "days": 20}
+        r = await judge.post(url, json={"sanction": too_long, "reason": "拒不报告财产"})
+        assert r.status_code == 422 and r.json()["code"] == "DETENTION_OUT_OF_RANGE", r.text
+        late = {"breach": "late", "kind": "fine", "amount_fen": 1_000_00}
+        r = await judge.post(url, json={"sanction": late, "reason": "逾期"})
+        assert r.status_code == 422 and r.json()["code"] == "ANSWER_THE_REPORT"
+        detention = {"breach": "refused", "kind": "detention", "days": 10}
+        r = await judge.post(url, json={"sanction": detention, "reason": "报告期间届满仍拒不报告财产"})
+        assert r.status_code == 201, r.text
+        (seen,) = (await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]
+        assert seen["days"] == 10 and "拒绝报告财产" in seen["basis"] and "第一百一十八条" in seen["basis"]
+        assert (await applicant.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "the debtor's own"
+
+
 async def test_the_judge_pushes_a_node_with_photos_and_location_and_parties_are_told(
     web: str, simulator: str, settings: Settings
 ) -> None:

@@ -13,9 +13,9 @@ from web.deps import Judge, Reader, State, TemporalClient, party_desk
 from web.services import party_judge, party_requests
 from web.services.party_applications import FileStored
 from web.services.party_judge import NodeIn
-from web.services.party_requests import Answer
+from web.services.party_requests import Answer, RefusedReport
 from web.services.tasks import MAX_ATTACHMENT_BYTES
-from workflows.case.models import PartyRequest, PushedNode
+from workflows.case.models import PartyRequest, PushedNode, ReportSanction
 
 router = APIRouter(tags=["cases"])
 
@@ -73,3 +73,23 @@ async def party_file(
     """A file a party attached to a request of the case: a lead's photo, a power of attorney to confirm."""
     content_type, data = await party_judge.party_file(client, state.db, state.settings, actor, case_id, sha256)
     return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+
+
+@router.post(
+    "/cases/{case_id}/report-sanctions",
+    status_code=201,
+    response_model=ReportSanction,
+    responses=errors(401, 403, 404, 409, 422),
+)
+async def sanction_refused_report(
+    case_id: Annotated[str, Path(min_length=1, max_length=64)],
+    body: RefusedReport,
+    actor: Judge,
+    state: State,
+    client: TemporalClient,
+) -> ReportSanction:
+    """拒绝报告: the debtor filed no report within the order's period; the judge's sanction (罚款/拘留/失信),
+    checked against the caps and given its basis, on record and shown to the debtor."""
+    return await party_requests.sanction_refused_report(
+        client, state.settings, state.partners, state.db, actor, case_id, body
+    )

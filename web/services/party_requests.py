@@ -28,7 +28,7 @@ from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.partners import PartnerEndpoint
 from domain.party_requests import RULES, SANCTION, SETTLE, PartyRequestKind, PartySide, answer_due, sides_of
-from domain.report_sanctions import SanctionDecision, SanctionKind, SanctionProposal, decide
+from domain.report_sanctions import ReportBreach, SanctionDecision, SanctionKind, SanctionProposal, decide
 from domain.settlement import Instalment, schedule_problem
 from store.cases import CaseRegisterEntry
 from web.db import Database, utcnow
@@ -42,11 +42,13 @@ from workflows.case.models import (
     ANSWER_PARTY_REQUEST_UPDATE,
     FILE_PARTY_REQUEST_UPDATE,
     PARTY_CONSENT_UPDATE,
+    REPORT_SANCTION_UPDATE,
     CaseView,
     PartyAnswer,
     PartyConsent,
     PartyFiling,
     PartyRequest,
+    ReportSanction,
 )
 
 LEAD_INQUIRY = "asset-inquiry"  # what verifying a lead starts (财产调查规定 Art 2: the court checks it)
@@ -252,3 +254,54 @@ def _sanction(view: CaseView, request: PartyRequest, body: Answer) -> SanctionDe
     if request.kind is not PartyRequestKind.PROPERTY_REPORT or body.answer != SANCTION:
         raise ValidationFailed("SANCTION_REQUIRED", "sanction: 仅对报告财产答复 sanction 时填写", "sanction")
     return decide(body.sanction, view.debtors[0].kind)
+
+
+class RefusedReport(BaseModel):
+    """The judge's sanction on a debtor who filed no report within the order's period (拒绝报告)."""
+
+    sanction: SanctionProposal
+    reason: str = Field(min_length=1, max_length=2000, description="理由")
+
+
+async def sanction_refused_report(
+    client: Client,
+    settings: Settings,
+    partners: Sequence[PartnerEndpoint],
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    body: RefusedReport,
+) -> ReportSanction:
+    """With no report to answer, the judge's sanction stands on the case itself, checked against the caps with
+    its basis; a 失信 sanction starts the listing (失信规定 Art 1(四))."""
+    require_role(actor, Role.JUDGE)
+    entry = await cases.visible_entry(db, actor, case_id)
+    if body.sanction.breach is not ReportBreach.REFUSED:
+        raise ValidationFailed(
+            "ANSWER_THE_REPORT",
+            "sanction.breach: 逾期或虚假报告请在该报告上答复 / answer the report itself",
+            "sanction",
+        )
+    view = await cases.case_view(client, entry)
+    decision = decide(body.sanction, view.debtors[0].kind)
+    sanction_id = f"sn-{utcnow():%Y%m%d}-{secrets.token_hex(6)}"
+    if decision.kind is SanctionKind.DISHONEST:
+        await _start(
+            client, settings, partners, db, actor, case_id, DISHONEST, {"applicant_requested": False}, sanction_id
+        )
+    arg = ReportSanction(sanction_id=sanction_id, decision=decision, reason=body.reason)
+
+    async def closed() -> OneMatterError:
+        return _closed(case_id)
+
+    decided: ReportSanction = await execute_update_as(
+        client,
+        actor,
+        entry.workflow_id,
+        REPORT_SANCTION_UPDATE,
+        arg,
+        closed=closed,
+        timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
+        result_type=ReportSanction,
+    )
+    return decided

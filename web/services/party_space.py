@@ -129,7 +129,7 @@ async def my_cases(desk: PartyDesk, client: Client, actor: Actor) -> list[MyCase
 # timeline (notices between matters, continue-as-new, refused requests inside the court) stays inside.
 DISCLOSED: frozenset[str] = frozenset(
     {"filed", "matter-started", "matter-ended", "full-performance", "term-extended", "closed", "paid-online"}
-    | {"node-pushed"}
+    | {"node-pushed", "report-sanctioned"}
     | {k.value for k in EffectKind if k is not EffectKind.MATTER_ENDED}
 )
 
@@ -231,6 +231,7 @@ class PartyCase(BaseModel):
     requests: list[PartyRequestView]
     pushed_nodes: list[SpaceNode] = Field(default_factory=list)
     documents: list[ServedDocument] = Field(default_factory=list)
+    sanctions: list[SanctionDecision] = Field(default_factory=list, description="on the debtor's refusal to report")
     acting_as_agent: bool = False
     special_authority: bool = False
     closed: dict[str, str] | None
@@ -339,6 +340,7 @@ async def case_space(
             if r.by == actor.user_id or r.side in sides or (RULES[r.kind].seen_by_other_side and r.side not in sides)
         ],
         pushed_nodes=[_space_node(n) for n in view.pushed_nodes],
+        sanctions=[x.decision for x in view.report_sanctions] if PartySide.DEBTOR in sides else [],
         documents=await desk.db.run(served_documents, desk.db, entry.case_number, entry.court, sides),
         acting_as_agent=st.agent,
         special_authority=st.special_authority,

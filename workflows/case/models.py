@@ -36,6 +36,7 @@ ANSWER_PARTY_REQUEST_UPDATE = "party-answer"
 PARTY_CONSENT_UPDATE = "party-consent"  # the other side agrees to a request (the applicant to instalments)
 PAYMENT_UPDATE = "party-payment"  # the debtor paid online (网上缴费): credited once per payment id
 PUSH_NODE_UPDATE = "push-node"  # the judge pushes a node with photos and a location to the parties' space
+REPORT_SANCTION_UPDATE = "report-sanction"  # the judge's sanction on a refused report, with no report to answer
 APPROVE_EXTENSION, REFUSE_EXTENSION = "approve-term-extension", "refuse-term-extension"
 
 
@@ -151,6 +152,16 @@ class NodeLocation(BaseModel):
     address: str = Field(default="", max_length=200, description="地点 (文字)")
 
 
+class ReportSanction(BaseModel):
+    """The judge's sanction on a debtor who did not report at all (拒绝报告): the decision, its reasons."""
+
+    sanction_id: str = Field(min_length=1, max_length=80)
+    decision: SanctionDecision
+    reason: str = Field(min_length=1, max_length=2000)
+    at: datetime | None = None
+    by: str = ""
+
+
 class PushedNode(BaseModel):
     """执行节点: what the judge shows the parties of an act on site (a seizure, a car taken into custody),
     with photos or video (files by SHA-256) and where it happened."""
@@ -196,6 +207,7 @@ class CaseState(BaseModel):
     runs: int = 1
     party_requests: list[PartyRequest] = Field(default_factory=list)
     pushed_nodes: list[PushedNode] = Field(default_factory=list)
+    report_sanctions: list[ReportSanction] = Field(default_factory=list)
 
 
 class CaseInput(BaseModel):
@@ -273,6 +285,7 @@ class CaseView(BaseModel):
     runs: int
     party_requests: list[PartyRequest] = Field(default_factory=list)
     pushed_nodes: list[PushedNode] = Field(default_factory=list)
+    report_sanctions: list[ReportSanction] = Field(default_factory=list)
     next_steps: list[Proposal] = Field(
         default_factory=list, description="下一步: the matters the facts allow now, pre-filled (domain/next_steps.py)"
     )

@@ -40,6 +40,7 @@ WORDS = Words(
         "party-consented": Word("对方当事人表态", "the other side answered"),
         "paid-online": Word("网上缴费到账", "paid online"),
         "node-pushed": Word("执行节点", "enforcement node"),
+        "report-sanctioned": Word("拒绝报告财产的处罚", "sanction for not reporting property"),
     },
     effects={
         "approve-term-extension": Word(

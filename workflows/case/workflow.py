@@ -42,6 +42,7 @@ from workflows.case.models import (
     PAYMENT_UPDATE,
     PUSH_NODE_UPDATE,
     REFUSE_EXTENSION,
+    REPORT_SANCTION_UPDATE,
     REQUEST_EXTENSION_UPDATE,
     START_MATTER_UPDATE,
     CaseInput,
@@ -58,6 +59,7 @@ from workflows.case.models import (
     PartyFiling,
     PartyRequest,
     PushedNode,
+    ReportSanction,
     StartMatter,
 )
 from workflows.case.words import WORDS
@@ -218,6 +220,7 @@ class EnforcementCase:
             runs=self.state.runs,
             party_requests=self.state.party_requests,
             pushed_nodes=self.state.pushed_nodes,
+            report_sanctions=self.state.report_sanctions,
         )
 
     async def _project(self) -> None:
@@ -688,3 +691,23 @@ class EnforcementCase:
         self._require_judge_of_case()
         if any(n.node_id == node.node_id for n in self.state.pushed_nodes):
             raise refuse("NODE_EXISTS", "node_id: 已推送 / already pushed")
+
+    @workflow.update(name=REPORT_SANCTION_UPDATE)
+    def sanction_report(self, sanction: ReportSanction) -> ReportSanction:
+        """拒绝报告: the debtor filed no report within the order's period; the judge's sanction, on record."""
+        decided = sanction.model_copy(update={"at": workflow.now(), "by": acting_user().user_id})
+        self.state.report_sanctions.append(decided)
+        self.timeline.record(
+            "report-sanctioned",
+            reason=sanction.reason,
+            sanction=sanction.sanction_id,
+            kind=sanction.decision.kind.value,
+        )
+        self.changed = True
+        return decided
+
+    @sanction_report.validator
+    def _validate_report_sanction(self, sanction: ReportSanction) -> None:
+        self._require_judge_of_case()
+        if any(s.sanction_id == sanction.sanction_id for s in self.state.report_sanctions):
+            raise refuse("SANCTION_EXISTS", "sanction_id: 已作出 / already decided")
