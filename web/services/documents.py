@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from activities.documents import DocumentOffice
 from config.settings import Settings
 from documents.pki import CourtKeys
-from domain.actors import Actor
+from domain.actors import Actor, Role
 from domain.documents import IssuedDocument, ServiceMethod
 from domain.errors import NotFound
 from store.blobs import BlobStore
@@ -109,9 +109,15 @@ async def case_documents(db: Database, actor: Actor, case_id: str) -> list[Docum
 
 
 async def read_pdf(db: Database, settings: Settings, actor: Actor, document_id: str) -> tuple[IssuedDocument, bytes]:
-    require_role(actor, *READERS)
+    """The sealed PDF: for the court's staff, and for an assisting body (an agency) the documents addressed
+    to it — the notice it acts on, which it checks (pdfsig, audit verify-document) before acting."""
+    if actor.role is not Role.AGENCY:
+        require_role(actor, *READERS)
     doc = await db.run(DocumentStore(db).get, document_id)
-    if doc is None or not actor.in_court(doc.court):
+    if actor.role is Role.AGENCY:
+        if doc is None or actor.agency is None or actor.agency not in doc.addressed_to:
+            raise _not_found(document_id)  # another body's document does not exist for this one
+    elif doc is None or not actor.in_court(doc.court):
         raise _not_found(document_id)
     return doc, await db.run(BlobStore.for_settings(settings).get, doc.sha256)
 

@@ -311,6 +311,8 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
                 "items": [i.value for i in items],
                 # Whole objects, so the audit trail masks each name under its "name" key.
                 "bound_persons": [p.model_dump(mode="json") for p in req.bound_persons],
+                # The sealed order the unit acts on (and may verify), where this matter issued one.
+                **({"document": self.order_document.model_dump(mode="json")} if self.order_document else {}),
             },
         )
 

@@ -4,6 +4,7 @@ the inbox API, every deadline comes from the legal clock."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -550,6 +551,14 @@ async def test_an_organisation_s_order_binds_its_people_and_the_units_see_them(
     context = detail["task"]["spec"]["context"]
     assert context["name"] == company.name and context["items"] == ["flights-soft-sleepers"]
     assert [p["name"] for p in context["bound_persons"]] == ["李某某", "王某某"]  # Art. 3: they are bound too
+    # The airline receives the sealed order with its task and can fetch and check it; another body cannot.
+    order = context["document"]
+    assert order["title"] == "限制消费令" and "airlines-caac" in order["addressed_to"]
+    async with await login(web, "airlines-caac") as airline:
+        pdf = await airline.get(f"/api/documents/{order['document_id']}")
+    assert pdf.status_code == 200 and hashlib.sha256(pdf.content).hexdigest() == order["sha256"]
+    async with await login(web, "hotels-zhejiang") as hotels:  # hotels enforce none of these bans
+        assert (await hotels.get(f"/api/documents/{order['document_id']}")).status_code == 404
     with pytest.raises(ValueError):  # only an organisation's order binds other persons
         ConsumptionRestrictionRequest(
             case_number=case_number(), court="杭州市上城区人民法院", debtor=new_request().debtor, bound_persons=bound
