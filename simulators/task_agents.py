@@ -233,6 +233,10 @@ AGENCIES = (
     "airlines-caac",
     "railway-12306",
     "hotels-zhejiang",
+    # 限消规定 Art. 6: bans (五)(七)(八) are told to the vehicle registry, education and financial authorities
+    "vehicle-registry",
+    "education-zhejiang",
+    "finance-zhejiang",
 )
 # The referral's departments too (simulators/refusal_agents.py); one poller per inbox.
 INBOXES = tuple(dict.fromkeys((*AGENCIES, *REFUSAL_INBOXES)))
