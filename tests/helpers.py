@@ -183,6 +183,13 @@ async def president_signs(handle: WorkflowHandle[Any, Any], actor: Actor | None 
     return await decide(handle, PRESIDENT_SIGN, reason="", actor=actor or APPROVER)
 
 
+async def president_signs_on_the_web(web: str, workflow_id: str) -> None:
+    """The president (the demo court's approver) signs through the API, as the case page's form does."""
+    async with await login(web, "approver") as president:
+        signed = await president.post(f"/api/workflows/{workflow_id}/decisions/president-sign", json={"reason": ""})
+        assert signed.status_code == 200, signed.text
+
+
 def pdf_words(pdf: bytes) -> str:
     """A PDF's text as poppler's ``pdftotext`` reads it, whitespace removed (CJK lines break anywhere)."""
     import re

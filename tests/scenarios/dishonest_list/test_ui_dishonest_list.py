@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser import logged_in, reload_until
-from tests.helpers import case_number, login, resident_id
+from tests.helpers import case_number, login, president_signs_on_the_web, resident_id
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -62,9 +62,7 @@ async def test_judge_enters_a_debtor_on_the_list_from_the_form(browser: Browser,
 
     # The president signs the 失信决定书 (DOMAIN §18.2); only then is the debtor listed.
     await reload_until(page, "[data-testid=case-status]:text('待院长签发')")
-    async with await login(web, "approver") as president:
-        signed = await president.post(f"/api/workflows/{wid}/decisions/president-sign", json={"reason": ""})
-        assert signed.status_code == 200, signed.text
+    await president_signs_on_the_web(web, wid)
     await reload_until(page, "[data-testid=case-status]:text('已纳入失信名单')")
     timeline = page.get_by_test_id("timeline")
     await expect(timeline).to_contain_text("已在名单库公布")

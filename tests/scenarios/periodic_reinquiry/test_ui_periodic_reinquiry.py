@@ -13,7 +13,7 @@ from playwright.async_api import Browser, expect
 
 from domain.legal_time import CHINA_TZ
 from tests.browser import logged_in, reload_until
-from tests.helpers import case_number, login, resident_id
+from tests.helpers import case_number, login, president_signs_on_the_web, resident_id
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -71,9 +71,7 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
     await expect(page).to_have_url(re.compile(r"\?done=decided"))
     # The president signs the 终本裁定 (DOMAIN §18.2) before the procedure closes.
     await reload_until(page, "[data-testid=case-status]:text('待院长签发')")
-    async with await login(web, "approver") as president:
-        signed = await president.post(f"/api/workflows/{wid}/decisions/president-sign", json={"reason": ""})
-        assert signed.status_code == 200, signed.text
+    await president_signs_on_the_web(web, wid)
 
     await reload_until(page, "[data-testid=case-status]:text('终本后定期查询中')")
     await expect(page.get_by_test_id("timeline")).to_contain_text("终结本次执行程序")
