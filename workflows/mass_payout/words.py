@@ -99,6 +99,7 @@ WORDS = Words(
     summary={
         "payees": Word("收款人数", "Payees"),
         "total_fen": Word("发放总额", "Total to pay"),
+        "list_sha256": Word("收款人名单 (SHA-256)", "Payee list (SHA-256)"),
         "bank": Word("银行", "Bank"),
         "approvals": Word("已批准的法官", "Approved by"),
         "approvals_needed": Word("所需批准人数", "Approvals needed"),
