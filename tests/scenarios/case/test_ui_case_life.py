@@ -31,6 +31,7 @@ from tests.helpers import (
     president_signs,
     resident_id,
     seed_subject,
+    status,
     wait_status,
 )
 from tests.scenarios.dishonest_list.test_dishonest_list import agencies_work
@@ -215,7 +216,11 @@ async def test_a_case_from_filing_to_full_performance(
     async def closed() -> bool:
         return (await api.get(f"/api/cases/{case_id}")).json()["closed"] is not None
 
-    await agencies_work(web, NOTIFIED, closed)
+    await wait_status(order, "lifting", timeout=60)
+    told = set(NOTIFIED)
+    for matter in (order, listing):
+        told |= {e.detail["agency"] for e in (await status(matter)).timeline if e.action == "task_assigned"}
+    await agencies_work(web, tuple(sorted(told)), closed)
     doc = await _case(api, case_id, lambda d: d["closed"] is not None)
     _reconciled(doc, deducted, INSTALMENT_FEN)
     assert doc["closed"]["mode"] == "completed" and doc["closed"]["by"] == "system"
