@@ -73,6 +73,12 @@ def _limits_kept(exc: ValidationError) -> list[Any]:
     return bare
 
 
+def invalid_start(exc: ValidationError) -> InvalidStartRequest:
+    """A request the scenario's model refused, field by field (a matter from its case too: ``from_case``
+    keeps pydantic's error as the cause of its ValidationFailed)."""
+    return InvalidStartRequest(_limits_kept(exc))
+
+
 def scenario_or_404(name: str) -> Scenario:
     scenario = SCENARIOS.get(name)
     if scenario is None:
@@ -161,7 +167,7 @@ async def start(
     try:
         req = scenario.request_model.model_validate(body)
     except ValidationError as exc:
-        raise InvalidStartRequest(_limits_kept(exc)) from None
+        raise invalid_start(exc) from None
 
     wid = workflow_id_for(name, actor, idempotency_key)
     inp = scenario.build_input(req, context_for(settings, partners, wid))

@@ -105,6 +105,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "docket.no_matters": "尚未启动执行事项",
         "docket.running": "办理中",
         "docket.start_inquiry": "发起网络查控 (按本案被执行人与未执行金额)",
+        "docket.start_matter": "启动事项",
+        "docket.start_matter_hint": "当事人、案号、法院与金额由本案带入; 只填写本事项自己的内容。",
+        "docket.from_case_hint": (
+            "当事人、案号、法院与金额由本案带入, 所需措施从本案措施登记中选取; 此处只填写本事项自己的内容。"
+        ),
+        "docket.start_now": "立即启动",
         "docket.closed": "结案",
         "documents.title": "法律文书",
         "documents.kind": "文书",
@@ -770,6 +776,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "docket.no_matters": "No matter started yet",
         "docket.running": "running",
         "docket.start_inquiry": "Start an asset inquiry (the case's debtors and balance)",
+        "docket.start_matter": "Start a matter",
+        "docket.start_matter_hint": (
+            "Parties, case number, court and amounts come from the case; enter only the matter's own fields."
+        ),
+        "docket.from_case_hint": (
+            "Parties, case number, court and amounts come from the case, and the measures it needs from the "
+            "case's register; enter only the matter's own fields."
+        ),
+        "docket.start_now": "Start now",
         "docket.closed": "Closed",
         "documents.title": "Court documents",
         "documents.kind": "Document",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -23,9 +23,11 @@ from web.deps import app_state, party_desk, temporal_client
 from web.services import case_dashboard, cases, documents, party_judge, party_requests
 from web.services import workflows as case_service
 from web.services.access import READERS
+from web.services.scenarios import invalid_start
 from web.services.tasks import MAX_ATTACHMENT_BYTES
 from web.ui.forms import FormBuilder, error_map, flatten, parse
 from web.ui.messages import field_messages
+from web.ui.pages_judge import FromCase, case_start_form, submit_start
 from web.ui.render import page, said
 from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, require, translator
 from workflows.case.words import WORDS as CASE_WORDS
@@ -174,15 +176,37 @@ async def docket(case_id: str, request: Request, user: CaseReaderUser) -> Respon
     )
 
 
+async def _from_case(request: Request, user: UiUser, case_id: str) -> FromCase:
+    entry = await cases.visible_entry(app_state(request).db, user.actor, case_id)  # outside the courts: 404
+    return FromCase(case_id=entry.case_id, case_number=entry.case_number)
+
+
+@router.get("/ui/dockets/{case_id}/matters/{scenario}", response_class=HTMLResponse)
+async def matter_form(case_id: str, scenario: str, request: Request, user: JudgeUser) -> Response:
+    """The start form of a matter from the case: only its own fields (the rest comes from the case)."""
+    return case_start_form(request, user, scenario, await _from_case(request, user, case_id))
+
+
 @router.post("/ui/dockets/{case_id}/matters/{scenario}")
 async def start_matter(case_id: str, scenario: str, request: Request, user: JudgeUser) -> Response:
-    """A matter started from the case with nothing typed (the asset inquiry's next-step button)."""
-    await check_csrf(request, user)
+    """A matter started from the case with its own fields (none for the asset inquiry's next-step button),
+    through the service the API uses."""
     state = app_state(request)
-    await cases.start_matter(
-        temporal_client(state), state.settings, state.partners, state.db, user.actor, case_id, scenario, {}
-    )
-    return RedirectResponse(f"/ui/dockets/{case_id}?done=started", status_code=303)
+    case = await _from_case(request, user, case_id)
+
+    async def from_case(data: dict[str, Any], key: str | None) -> str:
+        try:
+            client = temporal_client(state)
+            await cases.start_matter(
+                client, state.settings, state.partners, state.db, user.actor, case_id, scenario, data, key
+            )
+        except ValidationFailed as exc:
+            if isinstance(exc.__cause__, ValidationError):  # the model's rule: shown beside its field, in words
+                raise invalid_start(exc.__cause__) from None
+            raise
+        return f"/ui/dockets/{quote(case_id, safe='')}?done=started"
+
+    return await submit_start(request, user, scenario, from_case, case)
 
 
 @router.post("/ui/dockets/{case_id}/party-requests/{request_id}/answer")

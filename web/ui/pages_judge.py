@@ -4,8 +4,11 @@ decisions, progress and countdowns; deciding, cancelling, and acting on an agenc
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -129,13 +132,26 @@ def _prefill(user: UiUser) -> dict[str, str]:
     return {"f.court": str(courts[0])} if len(courts) == 1 else {}
 
 
-def _builder(request: Request, user: UiUser, scenario: Scenario) -> FormBuilder:
+@dataclass(frozen=True)
+class FromCase:
+    """A matter started from its case (执行案件): the form asks only the matter's own fields and posts to the
+    case's page."""
+
+    case_id: str
+    case_number: str
+
+    @property
+    def action(self) -> str:
+        return f"/ui/dockets/{quote(self.case_id, safe='')}/matters"
+
+
+def _builder(request: Request, user: UiUser, scenario: Scenario, case: FromCase | None = None) -> FormBuilder:
     return FormBuilder(
-        scenario.input_schema(),
+        scenario.case_schema() if case else scenario.input_schema(),
         translator(request),
         scenario=scenario.name,
         directory=_directory(request),
-        prefill=_prefill(user),
+        prefill={} if case else _prefill(user),
     )
 
 
@@ -159,9 +175,10 @@ def _start_page(
     general: list[str] | None = None,
     status_code: int = 200,
     checks: dict[str, RejectedList] | None = None,
+    case: FromCase | None = None,
 ) -> Response:
     scenario = scenario_or_404(name)
-    fields = _builder(request, user, scenario).fields(values, errors)
+    fields = _builder(request, user, scenario, case).fields(values, errors)
     known = {f.name for f in flatten(fields)}
     general = list(general or []) + [m for n, m in (errors or {}).items() if n not in known]
     uploads = upload_fields(fields)
@@ -180,12 +197,19 @@ def _start_page(
         accepted=accepted,
         rejected=checks or {},
         waiting_for_upload=any(f.name not in accepted for f in uploads),
+        action=f"{case.action}/{scenario.name}" if case else f"/ui/cases/new/{scenario.name}",
+        from_case=case,
     )
 
 
 @router.get("/ui/cases/new/{name}", response_class=HTMLResponse)
 async def start_form(name: str, request: Request, user: JudgeUser) -> Response:
     return _start_page(request, user, name, None)
+
+
+def case_start_form(request: Request, user: UiUser, name: str, case: FromCase) -> Response:
+    """The start form of a matter from its case: only the matter's own fields."""
+    return _start_page(request, user, name, None, case=case)
 
 
 async def _check_uploads(
@@ -221,42 +245,53 @@ async def _check_uploads(
     return rejected
 
 
+# Starts the matter from the parsed form and the idempotency key; answers where the judge goes next.
+Starter = Callable[[dict[str, Any], str | None], Awaitable[str]]
+
+
 @router.post("/ui/cases/new/{name}")
 async def start(name: str, request: Request, user: JudgeUser) -> Response:
+    state = app_state(request)
+
+    async def standalone(data: dict[str, Any], key: str | None) -> str:
+        started = await scenarios.start(
+            temporal_client(state), state.settings, state.partners, user.actor, name, data, key, db=state.db
+        )
+        return f"/ui/cases/{started.workflow_id}?done=started"
+
+    return await submit_start(request, user, name, standalone)
+
+
+async def submit_start(
+    request: Request, user: UiUser, name: str, starter: Starter, case: FromCase | None = None
+) -> Response:
+    """A start form posted, standalone or from the case: uploads checked, fields parsed, the matter started;
+    any error shown beside its field, in the reader's language, with nothing started."""
     await check_csrf(request, user)
     scenario = scenario_or_404(name)
     t = translator(request)
     form = await request.form()
     values = _form(form)
-    fields = _builder(request, user, scenario).fields(values)
+    fields = _builder(request, user, scenario, case).fields(values)
     checks = await _check_uploads(request, user, form, values, fields)
     if checks is not None:
         # A list was just checked: show the check; the start waits for the judge's confirmation.
-        return _start_page(request, user, name, values, checks=checks, status_code=422 if checks else 200)
+        return _start_page(request, user, name, values, checks=checks, status_code=422 if checks else 200, case=case)
     missing = {f.name: t("upload.missing") for f in upload_fields(fields) if not all(c.value for c in f.children)}
     if missing:
-        return _start_page(request, user, name, values, missing, status_code=422)
+        return _start_page(request, user, name, values, missing, status_code=422, case=case)
     parsed = parse(fields, values, t)
     if parsed.errors:
-        return _start_page(request, user, name, values, parsed.errors, status_code=422)
-    state = app_state(request)
+        return _start_page(request, user, name, values, parsed.errors, status_code=422, case=case)
     try:
-        started = await scenarios.start(
-            temporal_client(state),
-            state.settings,
-            state.partners,
-            user.actor,
-            name,
-            parsed.data,
-            values.get("idempotency_key") or None,
-            db=state.db,
-        )
+        where = await starter(parsed.data, values.get("idempotency_key") or None)
     except InvalidStartRequest as exc:
         by_field, general = error_map(field_messages(exc.errors, t))
-        return _start_page(request, user, name, values, by_field, general, status_code=422)
+        return _start_page(request, user, name, values, by_field, general, status_code=422, case=case)
     except OneMatterError as exc:
-        return _start_page(request, user, name, values, None, [said(exc, translator(request))], status_code=exc.status)
-    return RedirectResponse(f"/ui/cases/{started.workflow_id}?done=started", status_code=303)
+        by_field, general = refusal_fields(exc, t)
+        return _start_page(request, user, name, values, by_field, general, status_code=exc.status, case=case)
+    return RedirectResponse(where, status_code=303)
 
 
 # --- one case -------------------------------------------------------------------------------------------

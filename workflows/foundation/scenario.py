@@ -138,6 +138,15 @@ class Scenario:
                 del props[name]
         return schema
 
+    def case_schema(self) -> dict[str, Any]:
+        """The start form of a matter started from its case: only the matter's own fields (``own_fields``);
+        everything else comes from the case (``from_case``)."""
+        schema = self.input_schema()
+        props = schema.get("properties", {})
+        schema["properties"] = {k: v for k, v in props.items() if k in self.own_fields}
+        schema["required"] = [k for k in schema.get("required", []) if k in self.own_fields]
+        return schema
+
     def from_case(self, facts: CaseFacts, fields: dict[str, Any]) -> BaseModel:
         """The request of a matter started from the case: parties, 案号, court and amounts from the case,
         the matter's own ``fields`` from the judge. ``debtor`` may name one of the case's debtors by its
