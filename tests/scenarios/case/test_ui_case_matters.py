@@ -9,12 +9,17 @@ from html.parser import HTMLParser
 from typing import Any
 
 import httpx
+from playwright.async_api import Browser, ViewportSize, expect
 
+from tests import browser as browser_kit
+from tests.browser import axe_violations
 from tests.helpers import login
 from tests.scenarios.case.test_case_api import file
 from web.codec import SESSION_COOKIE
 from web.ui.i18n import has_cjk
 from workflows.registry import SCENARIOS
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 class _Form(HTMLParser):
@@ -136,3 +141,25 @@ async def cases_doc(judge: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
     assert r.status_code == 200, r.text
     doc: dict[str, Any] = r.json()
     return doc
+
+
+async def test_the_case_pages_start_section_and_form_pass_axe_and_fit_a_phone(
+    stack: dict[str, str], browser: Browser
+) -> None:
+    clerk = await login(stack["web"], "clerk")
+    case_id = (await file(clerk))["case_id"]
+    page = await browser_kit.logged_in(browser, stack["web"], "judge", viewport=PHONE)
+    await page.goto(f"/ui/dockets/{case_id}")
+    section = page.get_by_test_id("docket-start-matters")
+    await expect(section).to_contain_text("启动事项")
+    assert await axe_violations(page) == []
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await section.locator("li[data-scenario='consumption-restriction'] a").click()
+    form = page.get_by_test_id("start-form")
+    await expect(form).to_be_visible()
+    assert await axe_violations(page) == []
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await form.locator("button[type=submit]").click()
+    await expect(page).to_have_url(re.compile(rf"/ui/dockets/{case_id}\?done=started$"))
+    await expect(page.get_by_test_id("docket-matters")).to_contain_text(SCENARIOS["consumption-restriction"].title)
+    await page.context.close()
