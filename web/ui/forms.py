@@ -494,6 +494,24 @@ def _convert(f: FormField, raw: str) -> Any:
     return raw
 
 
+def form_values(data: Mapping[str, Any], name: str = PREFIX) -> dict[str, str]:
+    """A start form's field values from a nested value (a next step's prefill): dotted paths under ``f.``,
+    lists by index, amounts in fen (``*_fen``) as the yuan the judge reads and types."""
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        path = f"{name}.{key}"
+        items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else None
+        if items is not None:
+            out.update(form_values({str(k): v for k, v in items}, path))
+        elif isinstance(value, bool) or value is None:
+            out[path] = "true" if value else ""
+        elif isinstance(value, int) and key.endswith("_fen"):
+            out[path] = yuan_text(value)
+        else:
+            out[path] = str(value)
+    return out
+
+
 def yuan_text(fen: int) -> str:
     """Fen as the text a yuan field holds (exact: 12345 → "123.45")."""
     return f"{Decimal(fen) / 100:.2f}"

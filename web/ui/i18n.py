@@ -111,6 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "当事人、案号、法院与金额由本案带入, 所需措施从本案措施登记中选取; 此处只填写本事项自己的内容。"
         ),
         "docket.start_now": "立即启动",
+        "docket.next_steps": "下一步",
+        "docket.next_step_by_filing": "由立案庭立执恢案件",
         "docket.closed": "结案",
         "documents.title": "法律文书",
         "documents.kind": "文书",
@@ -785,6 +787,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "case's register; enter only the matter's own fields."
         ),
         "docket.start_now": "Start now",
+        "docket.next_steps": "Next steps",
+        "docket.next_step_by_filing": "The filing division files the resumption (执恢) case",
         "docket.closed": "Closed",
         "documents.title": "Court documents",
         "documents.kind": "Document",

@@ -25,7 +25,7 @@ from web.services import workflows as case_service
 from web.services.access import READERS
 from web.services.scenarios import invalid_start
 from web.services.tasks import MAX_ATTACHMENT_BYTES
-from web.ui.forms import FormBuilder, error_map, flatten, parse
+from web.ui.forms import PREFIX, FormBuilder, error_map, flatten, form_values, parse
 from web.ui.messages import field_messages
 from web.ui.pages_judge import FromCase, case_start_form, submit_start
 from web.ui.render import page, said
@@ -173,7 +173,32 @@ async def docket(case_id: str, request: Request, user: CaseReaderUser) -> Respon
         done=request.query_params.get("done"),
         unread=unread,
         party_rules={k.value: r for k, r in PARTY_RULES.items()},
+        next_steps=_next_steps(doc),
     )
+
+
+def _next_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The case's proposals (下一步, domain.next_steps) as buttons: a matter with fields of its own opens its
+    form pre-filled; one without starts at a click; a 执恢 case is the filing clerk's, so it is said."""
+    steps = []
+    for p in doc.get("next_steps") or []:
+        scenario = SCENARIOS.get(p.get("scenario") or "")
+        href = None
+        if scenario is not None and scenario.own_fields:
+            query = urlencode(form_values(p.get("prefill") or {}))
+            href = f"/ui/dockets/{quote(doc['case_id'], safe='')}/matters/{scenario.name}" + (
+                f"?{query}" if query else ""
+            )
+        steps.append(
+            {
+                **p,
+                "title": scenario.title if scenario else None,
+                "title_en": scenario.title_en if scenario else None,
+                "href": href,
+                "post": scenario is not None and not scenario.own_fields,
+            }
+        )
+    return steps
 
 
 async def _from_case(request: Request, user: UiUser, case_id: str) -> FromCase:
@@ -184,7 +209,9 @@ async def _from_case(request: Request, user: UiUser, case_id: str) -> FromCase:
 @router.get("/ui/dockets/{case_id}/matters/{scenario}", response_class=HTMLResponse)
 async def matter_form(case_id: str, scenario: str, request: Request, user: JudgeUser) -> Response:
     """The start form of a matter from the case: only its own fields (the rest comes from the case)."""
-    return case_start_form(request, user, scenario, await _from_case(request, user, case_id))
+    # A next step's button carries its prefill as the form's own field names (f.…); anything else is ignored.
+    values = {k: v for k, v in request.query_params.items() if k.startswith(f"{PREFIX}.")} or None
+    return case_start_form(request, user, scenario, await _from_case(request, user, case_id), values)
 
 
 @router.post("/ui/dockets/{case_id}/matters/{scenario}")

@@ -207,9 +207,12 @@ async def start_form(name: str, request: Request, user: JudgeUser) -> Response:
     return _start_page(request, user, name, None)
 
 
-def case_start_form(request: Request, user: UiUser, name: str, case: FromCase) -> Response:
-    """The start form of a matter from its case: only the matter's own fields."""
-    return _start_page(request, user, name, None, case=case)
+def case_start_form(
+    request: Request, user: UiUser, name: str, case: FromCase, values: dict[str, str] | None = None
+) -> Response:
+    """The start form of a matter from its case: only the matter's own fields, ``values`` pre-filling them
+    (a next step's proposal); the judge reads and submits."""
+    return _start_page(request, user, name, values, case=case)
 
 
 async def _check_uploads(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 from temporalio.client import Client
 
 from domain.next_steps import ProposalKind
-from tests.helpers import eventually, login
+from tests.helpers import eventually, login, ui_page
 from tests.scenarios.case import test_case_api as case_api
 from tests.scenarios.case.test_case_prefill import facts
 from workflows.foundation.case_link import CaseFacts, CaseMatter, EffectKind, RegisteredMeasure, RegisterKind
@@ -130,5 +132,13 @@ async def test_the_case_offers_the_disposal_once_real_estate_is_seized(stack: di
     [step] = await eventually(offered)
     assert step["scenario"] == "real-estate-disposal" and step["because_of"] == "asset-inquiry-test"
     assert step["prefill"] == {"property": {"description": "realestate-registry real_estate #2"}}
+    # The judge's case page offers it as a button that opens the disposal's form already filled in.
+    docket = await ui_page(stack["web"], "judge", f"/ui/dockets/{filed['case_id']}")
+    steps = docket.split('data-testid="docket-next-steps"')[1].split("</section>")[0]
+    assert "CPL" in steps or "民事诉讼法" in steps or step["law"] in steps
+    href = html.unescape(re.search(r'href="([^"]*/matters/real-estate-disposal[^"]*)"', steps)[1])  # type: ignore[index]
+    assert "f.property.description=" in href
+    form = await ui_page(stack["web"], "judge", href)
+    assert 'value="realestate-registry real_estate #2"' in form
     await clerk.aclose()
     await judge.aclose()
