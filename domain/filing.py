@@ -20,7 +20,11 @@ from pydantic import BaseModel, Field
 
 from domain.calendar import CalendarYearUnavailable, HolidayCalendar
 from domain.legal_params import LegalParams, P
-from domain.legal_time import CHINA_TZ, calendar_end
+from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
+
+# [I] The performance period the execution notice fixes (限消规定 Art. 1: "执行通知书指定的期间"): the court
+# sets its length; ten days from service is the common practice.
+NOTICE_PERFORMANCE_PERIOD = LegalDuration(amount=10, unit=TimeUnit.CALENDAR_DAY)
 
 LATE_APPLICATION_WARNING = (
     "申请执行已超过民事诉讼法第二百五十条规定的二年期间; 依民诉法解释第四百八十一条仍予立案, "

@@ -208,6 +208,11 @@ class CaseState(BaseModel):
     party_requests: list[PartyRequest] = Field(default_factory=list)
     pushed_nodes: list[PushedNode] = Field(default_factory=list)
     report_sanctions: list[ReportSanction] = Field(default_factory=list)
+    documents_due: list[str] = Field(
+        default_factory=list,
+        description="the case's own documents still to issue (FILING_DOCUMENTS, CLOSING_DOCUMENTS): set by the act, "
+        "so a state carried from before the case issued them never issues them late",
+    )
 
 
 class CaseInput(BaseModel):

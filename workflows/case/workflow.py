@@ -25,10 +25,13 @@ from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflo
 from domain.actors import SYSTEM_ACTOR, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
 from domain.case_term import ExcludedPeriod, ExclusionGround, TermView, extension_problem, term
+from domain.documents import APPLICANT, DEBTOR, DocumentKind
+from domain.filing import NOTICE_PERFORMANCE_PERIOD
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
+from domain.parties import Party
 from domain.party_requests import REPLY, RULES, SANCTION, SETTLE, PartyRequestKind, may_file
-from domain.report_sanctions import report_due
+from domain.report_sanctions import REPORT_DEADLINE, report_due
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
 from workflows.case.models import (
@@ -71,11 +74,13 @@ from workflows.foundation.case_link import (
     MATTER_EFFECT_SIGNAL,
     CaseNotice,
     CaseNoticeKind,
+    CaseRef,
     EffectKind,
     MatterEffect,
     RegisteredMeasure,
 )
 from workflows.foundation.decisions import DecisionDesk, DecisionSpec
+from workflows.foundation.issuing import DocumentIssuer
 from workflows.foundation.messages import DECIDE_UPDATE
 from workflows.foundation.models import DecisionInput, DecisionOutcome
 from workflows.foundation.next_steps import next_steps
@@ -91,6 +96,8 @@ DECISIONS = (
 )
 EFFECTS_FROM_SYSTEM_PATCH = "case-effects-from-system"
 SETTLEMENT_PERFORMED_PATCH = "case-settlement-performed"
+DOCUMENTS_PATCH = "case-documents"  # histories from before the case issued its own documents replay without them
+FILING_DOCUMENTS, CLOSING_DOCUMENTS = "filing", "closing"
 IN_FORCE = "in-force"
 MIN_WAKE = timedelta(minutes=1)
 RUNNING = "running"
@@ -124,6 +131,7 @@ class EnforcementCase:
                 execution_notice_due_on=f.execution_notice_due_on.isoformat(),
                 resumes=f.resumes.case_number if f.resumes else None,
             )
+            self.state.documents_due.append(FILING_DOCUMENTS)
         self.watchers: set[asyncio.Task[None]] = set()
 
     @workflow.run
@@ -135,6 +143,7 @@ class EnforcementCase:
                 await self._notify_full_performance()
                 self._close_when_released()
             await self._project()
+            await self._issue_due_documents()
             if self.state.closed is not None and self.state.closed.mode is not ClosingMode.CURRENT_PROCEDURE_ENDED:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 return self.state.closed.model_dump(mode="json")
@@ -464,6 +473,7 @@ class EnforcementCase:
             checklist=req.checklist,
         )
         self.state.closed = closed
+        self.state.documents_due.append(CLOSING_DOCUMENTS)
         publish_status("closed")
         actor = SYSTEM_ACTOR if by == SYSTEM_ACTOR.user_id else None
         self.timeline.record("closed", reason=req.reason, actor=actor, mode=req.mode.value, document=rule.document)
@@ -488,6 +498,76 @@ class EnforcementCase:
         )
         if problems:
             raise refuse(problems[0].code, "; ".join(f"{p.field}: {p.message}" for p in problems))
+
+    # --- the case's own documents (执行通知书, 报告财产令, 结案通知书) ----------------------------------------------
+
+    async def _issue_due_documents(self) -> None:
+        """Each due set once: taken off the list before it is issued, so a change arriving meanwhile (or a
+        continue-as-new) never issues it twice; a document that fails is an incident, and the case goes on."""
+        while self.state.documents_due:
+            due = self.state.documents_due.pop(0)
+            if due == FILING_DOCUMENTS:
+                await self._issue_filing_documents()
+            elif due == CLOSING_DOCUMENTS:
+                await self._issue_closing_notices()
+
+    def _issuer(self) -> DocumentIssuer:
+        f = self.filing
+        case = CaseRef(case_id=f.case_id, workflow_id=workflow.info().workflow_id, case_number=f.case_number)
+        return DocumentIssuer(self.timeline, f.court, f.case_number, case)
+
+    def _names(self, parties: list[Party]) -> str:
+        return "、".join(p.name for p in parties)
+
+    async def _issue_filing_documents(self) -> None:
+        """On filing, to each debtor: the 执行通知书 with its performance period and, with it, the 报告财产令 with
+        its own (财产调查规定 Art. 3; DOMAIN §17.4)."""
+        f, issuer = self.filing, self._issuer()
+        title = f"{f.title.issuer}{f.title.document_number}"
+        for n, debtor in enumerate(f.debtors, 1):
+            common = {
+                "applicant_name": self._names(f.applicants),
+                "debtor_name": debtor.name,
+                "debtor_id": debtor.id_number,
+                "title_document": title,
+            }
+            notice = common | {
+                "filing_date": f.filed_on,
+                "period_days": NOTICE_PERFORMANCE_PERIOD.amount,
+                "obligation": "向申请执行人支付执行依据确定的款项",
+                "claim_fen": f.claim.principal_fen + f.claim.interest_fen,
+            }
+            order = common | {"report_days": REPORT_DEADLINE.amount}
+            for step, kind, fields in (
+                (f"filing/execution-notice/{n}", DocumentKind.EXECUTION_NOTICE, notice),
+                (f"filing/asset-report-order/{n}", DocumentKind.ASSET_REPORT_ORDER, order),
+            ):
+                await issuer.issue(
+                    step, kind, fields, patch=DOCUMENTS_PATCH, issued_on=self._today(), addressed_to=(DEBTOR,)
+                )
+
+    async def _issue_closing_notices(self) -> None:
+        """On closing, a 结案通知书 to each applicant and each debtor (DOMAIN §17.6)."""
+        f, closed, issuer = self.filing, self.state.closed, self._issuer()
+        assert closed is not None
+        fields = {
+            "applicant_name": self._names(f.applicants),
+            "debtor_name": self._names(f.debtors),
+            "outcome": closed.reason,
+            "paid_fen": self.ledger().recovered_fen,
+            "closed_on": closed.on,
+            "closing_mode": closed.title,
+        }
+        for side, parties in ((APPLICANT, f.applicants), (DEBTOR, f.debtors)):
+            for n, party in enumerate(parties, 1):
+                await issuer.issue(
+                    f"closing/notice/{side}/{n}",
+                    DocumentKind.CLOSING_NOTICE,
+                    fields | {"recipient": party.name},
+                    patch=DOCUMENTS_PATCH,
+                    issued_on=closed.on,
+                    addressed_to=(side,),
+                )
 
     # --- the term: periods not counted, the extension -------------------------------------------------------
 
