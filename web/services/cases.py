@@ -291,7 +291,12 @@ async def file_case(
     with acting_as(actor):
         await client.start_workflow(
             "EnforcementCase",
-            CaseInput(filing=filing, clock=clock, **({"history_limit": history_limit} if history_limit else {})),
+            CaseInput(
+                filing=filing,
+                clock=clock,
+                filing_documents=docketed is None,
+                **({"history_limit": history_limit} if history_limit else {}),
+            ),
             id=workflow_id,
             task_queue=settings.task_queue,
             search_attributes=TypedSearchAttributes(

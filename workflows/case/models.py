@@ -220,6 +220,11 @@ class CaseInput(BaseModel):
     clock: LegalClock
     state: CaseState | None = None
     history_limit: int = Field(default=4000, description="events before the case continues as new")
+    filing_documents: bool = Field(
+        default=True,
+        description="issue the 执行通知书 and 报告财产令 on filing; not for a case docketed from matters already "
+        "under way (the attach migration: their notices went out long ago)",
+    )
 
 
 class StartMatter(BaseModel):

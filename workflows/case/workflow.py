@@ -9,8 +9,10 @@ refused while a matter is open or a measure is in force that the mode does not k
 
 Full performance (the balance reaches zero) tells every open matter and every holder of a measure
 (``CASE_NOTICE_SIGNAL`` FULL_PERFORMANCE, DOMAIN §17.7) and, once every measure is released and every
-matter has ended, closes the case as 执行完毕. The case continues as new, carrying all its state, long
-before its history is large.
+matter has ended, closes the case as 执行完毕. The case issues its own documents through the foundation
+(``DocumentIssuer``, patch ``case-documents``): on filing the 执行通知书 and the 报告财产令 to each debtor, on
+closing the 结案通知书 to each party; a failure is an incident on its timeline. The case continues as new,
+carrying all its state, long before its history is large.
 """
 
 from __future__ import annotations
@@ -131,7 +133,8 @@ class EnforcementCase:
                 execution_notice_due_on=f.execution_notice_due_on.isoformat(),
                 resumes=f.resumes.case_number if f.resumes else None,
             )
-            self.state.documents_due.append(FILING_DOCUMENTS)
+            if inp.filing_documents:
+                self.state.documents_due.append(FILING_DOCUMENTS)
         self.watchers: set[asyncio.Task[None]] = set()
 
     @workflow.run

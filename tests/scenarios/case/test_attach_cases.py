@@ -131,6 +131,9 @@ async def test_an_unfiled_number_is_filed_from_its_matters_or_says_what_it_needs
     assert [d["name"] for d in case["parties"]["debtors"]] == ["郑某某"]  # the inquiry's debtor
     started = (await stray.describe()).start_time.astimezone(CHINA_TZ).date()
     assert case["filed_on"] == started.isoformat()
+    # Its notices went out when its matters began: the case docketed from them issues no new ones.
+    assert not [e for e in case["timeline"] if e["action"] == "document_issued"]
+    assert (await judge.get(f"/api/cases/{case_id}/documents")).json() == []
     # Run again: the case is found under the number as the matter typed it; nothing filed twice.
     again = await attach_cases(client, db, case_numbers=[number], filing=filing)
     assert again.filed == {} and again.already == [stray.id]

@@ -5,6 +5,7 @@ under the case's number, sealed (poppler's pdfsig verifies it), on the case's ti
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import subprocess
 import tempfile
@@ -42,7 +43,8 @@ async def sealed_text(http: httpx.AsyncClient, doc: dict[str, Any]) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(r.content)
         f.flush()
-        report = subprocess.run(["pdfsig", f.name], capture_output=True, text=True).stdout
+        pdfsig = await asyncio.to_thread(subprocess.run, ["pdfsig", f.name], capture_output=True, text=True)
+    report = pdfsig.stdout
     assert "Signature is Valid" in report and COURT in report, report
     return pdf_words(r.content)
 
