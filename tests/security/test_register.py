@@ -178,7 +178,7 @@ async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident
 ) -> None:
     """A matter the case starts (a child: its root is the case the web filed) is listed and opens; the
     case's own workflow terminated with the CLI is an incident on the case's API page."""
-    from tests.helpers import login
+    from tests.helpers import login, ui_page
     from tests.scenarios.case.test_case_api import file
 
     clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
@@ -198,6 +198,9 @@ async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident
 
     (incident,) = await eventually(case_incidents)
     assert incident["kind"] == "terminated" and incident["workflow_id"] == filed["workflow_id"]
+    # The case's own page says so too, in the judge's words.
+    docket = await ui_page(stack["web"], "judge", f"/ui/dockets/{filed['case_id']}")
+    assert 'data-testid="incident"' in docket and "在系统之外被强制终止" in docket
 
 
 async def _listed(http: httpx.AsyncClient, number: str, wid: str) -> dict[str, Any] | None:
