@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -77,7 +77,8 @@ async def test_the_debtor_pays_online_into_this_case_and_never_another(
         space = (await debtor.get(f"/api/my/cases/{mine['case_id']}")).json()
         owed = space["ledger"]["balance_fen"]
         assert owed > 0
-        r = await debtor.post(f"/api/my/cases/{mine['case_id']}/payments", json={"amount_fen": owed + 1})
+        # Twice the balance: the doubled delay interest adds days' worth between two requests (legal time is fast).
+        r = await debtor.post(f"/api/my/cases/{mine['case_id']}/payments", json={"amount_fen": owed * 2})
         assert r.status_code == 422 and r.json()["code"] == "AMOUNT_OVER_BALANCE"
         r = await stranger.post(f"/api/my/cases/{mine['case_id']}/payments", json={"amount_fen": 100})
         assert r.status_code == 404, "a stranger cannot even open an order for the case"
@@ -179,9 +180,11 @@ async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authori
         assert r.status_code == 422 and r.json()["code"] == "NOT_THE_FILER", "only the principal's side"
 
         # Instalments: proposed by the debtor; agreeing to settle needs the special authority.
+        # Due years ahead: legal time runs 864 000 × here, so the case's today moves a day every 0.1 s of the test.
+        first = date.today().replace(day=1) + timedelta(days=3 * 365)
         schedule = [
-            {"due_on": "2027-01-31", "amount_fen": 150_000_00},
-            {"due_on": "2027-02-28", "amount_fen": 157_000_00},
+            {"due_on": first.isoformat(), "amount_fen": 150_000_00},
+            {"due_on": (first + timedelta(days=30)).isoformat(), "amount_fen": 157_000_00},
         ]
         plan = {"kind": "instalments", "text": "分两期付清", "instalments": schedule}
         r = await debtor.post(f"/api/my/cases/{cid}/requests", json=plan)
