@@ -113,15 +113,27 @@ def private_prosecution_problem(declined_by_body: str | None, declining_document
 DISTRICT_DEPARTMENTS = ("police", "procuratorate")
 
 
+# A row's other body: the court's higher court (上一级人民法院), which decides a reconsideration (复议), e.g. of
+# a refused 失信 correction (失信规定 Art. 12).
+HIGHER_COURT = "higher_court"
+DISTRICT_KEYS = (*DISTRICT_DEPARTMENTS, HIGHER_COURT)
+
+
 @functools.cache
 def court_districts() -> dict[str, dict[str, str]]:
-    """Court → {department → agency id} of its district (``court_districts.json``, configuration as data)."""
+    """Court → {department → agency id} of its district and its higher court (``court_districts.json``,
+    configuration as data)."""
     raw = json.loads(resources.files("domain").joinpath("court_districts.json").read_text(encoding="utf-8"))
     table: dict[str, dict[str, str]] = raw["courts"]
     for court, bodies in table.items():
-        if set(bodies) != set(DISTRICT_DEPARTMENTS):
-            raise ValueError(f"court_districts.json: {court} names {sorted(bodies)}, not {list(DISTRICT_DEPARTMENTS)}")
+        if set(bodies) != set(DISTRICT_KEYS):
+            raise ValueError(f"court_districts.json: {court} names {sorted(bodies)}, not {list(DISTRICT_KEYS)}")
     return table
+
+
+def higher_court_agency(court: str) -> str:
+    """The agency of ``court``'s higher court (上一级人民法院) from configuration, or "" where none is configured."""
+    return court_districts().get(court, {}).get(HIGHER_COURT, "")
 
 
 def district_agencies(

@@ -38,6 +38,8 @@ RECORD_RECONSIDERATION = "record-reconsideration-decision"
 REMOVE = REMOVE_LISTING
 # The credit and industry agencies' receipt of an entry's (or a removal's) notice (失信规定 Art. 8).
 NOTICE_RECEIPT = "dishonest-notice-receipt"
+# The higher court's reconsideration decision (复议决定, Art. 12), answered on its task.
+RECONSIDERATION_RESULT = "dishonest-reconsideration-decision"
 
 
 class DishonestListRequest(BaseModel):
@@ -91,6 +93,12 @@ class DishonestListInput(BaseModel):
     request: DishonestListRequest
     context: ScenarioContext
     params: LegalParams = Field(description="the 失信 parameters in force at start")
+    higher_court_agency: str = Field(
+        default="",
+        max_length=64,
+        description="上一级人民法院 (agency id, domain/court_districts.json): decides a reconsideration on its "
+        "task (Art. 12); empty: the judge records its paper decision",
+    )
 
 
 class EnterList(BaseModel):

@@ -71,6 +71,9 @@ WORDS = Words(
             "向上一级法院申请复议 (复议期间不停止执行)", "Reconsideration sought (the entry stays meanwhile)"
         ),
         "reconsideration_decided": Word("上一级法院作出复议决定", "Higher court decided"),
+        "reconsideration_unanswered": Word(
+            "上一级法院未在任务中作出复议决定, 由本院登记其决定", "The higher court's task ended without a decision"
+        ),
         "term_ended": Word("纳入期限届满", "Term ended"),
         "removal_ground": Word("删除事由出现", "Removal ground arose"),
         "removed": Word("已删除", "Removed"),
@@ -157,6 +160,12 @@ WORDS = Words(
     tasks={
         "dishonest-list.entry-notice": Word("失信信息通报 (信用惩戒)", "Dishonest entry notice"),
         "dishonest-list.removal-notice": Word("删除失信信息通报", "Removal notice"),
+        "dishonest-list.reconsideration": Word(
+            "失信纠正申请复议 (上一级法院, 第十二条)", "Reconsideration by the higher court (Art. 12)"
+        ),
+        "dishonest-list.unit-removal-notice": Word(
+            "删除失信信息通报所在单位或上级单位 (第八条)", "Removal notice to the debtor's unit or superior (Art. 8)"
+        ),
         "dishonest-list.unit-notice": Word(
             "失信情况通报所在单位或上级单位 (第八条)", "Notice to the debtor's unit or superior (Art. 8)"
         ),

@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         ENTER,
         NAME,
         NOTICE_RECEIPT,
+        RECONSIDERATION_RESULT,
         RECORD_RECONSIDERATION,
         REFUSE_CORRECTION,
         REGISTER_CORRECTION,
@@ -104,6 +105,9 @@ DECISIONS = (
 # Histories recorded before the decision was signed by the president and issued as a 失信决定书 replay
 # without either (DOMAIN §18.2: the president signs; 失信规定 Art. 5).
 DOCUMENTS_PATCH = "dishonest-list-documents"
+# Histories recorded before a reconsideration went to the higher court as its task had the executing court's
+# judge record the higher court's decision (Art. 12).
+RECONSIDERATION_TASK_PATCH = "dishonest-reconsideration-task"
 # No instrument sets the agencies' answer period; five working days is our choice (DOMAIN.md [I]).
 NOTICE_DUE = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)
 LIST_CALL = timedelta(seconds=30)
@@ -112,7 +116,10 @@ NOTICE_TITLES = {
     "removal-notice": "删除失信信息通报",
     # Art. 8 paras 3–4: the debtor's unit (an official, a deputy) or superior body (a state organ, an SOE).
     "unit-notice": "失信情况通报 (失信规定 第八条第三、四款)",
+    # The unit told of the entry is told of its end too: it must stop treating the debtor as listed.
+    "unit-removal-notice": "删除失信信息通报 (失信规定 第八条第三、四款)",
 }
+RECONSIDERATION_TITLE = "失信纠正申请复议 (失信规定 第十二条): 请作出复议决定"
 ENTRY_KEY = "entry"  # the entry in the case's register of measures
 
 
@@ -144,6 +151,8 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         self.correction_refused_on: date | None = None
         self.reconsideration: Reconsideration | None = None
         self.reconsideration_due: Deadline | None = None
+        # The higher court's task deciding it (None: its paper decision is recorded by the judge here).
+        self.reconsideration_task: asyncio.Task[TaskOutcome] | None = None
 
     @workflow.run
     async def run(self, inp: DishonestListInput) -> DishonestListResult:
@@ -203,6 +212,10 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         removed = await self._remove(ground, document_ref, occurred_at)
         for agency in (req.credit_agency, req.industry_agency):
             self._notify("removal-notice", agency, f"{document_ref}; 删除事由: {ground.value}")
+        if req.public_status is not None:  # newer than every recorded history, as at the entry: no marker
+            self._notify("unit-removal-notice", req.reported_to, f"{document_ref}; 删除事由: {ground.value}")
+        if self.reconsideration_task is not None:  # removed on another ground meanwhile: the task is cancelled
+            await self.reconsideration_task
         await asyncio.gather(*self.notices)
         return await self._close(removed)
 
@@ -361,9 +374,14 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
                 self.timeline.record("term_ended", actor=SYSTEM_ACTOR, term_ends_at=self.term_ends_at.isoformat())
                 return RemovalGround.TERM_ENDED, f"{self.entry.decision_number}之期满删除", self.term_ends_at
             timeout = self.clock.real_until(self.term_ends_at) if self.term_ends_at else None
-            decision = await self.desk.wait(
-                *self._offered_while_listed(), timeout=timeout, until=self.case_notices.performed
-            )
+            decision = await self.desk.wait(*self._offered_while_listed(), timeout=timeout, until=self._woken)
+            task = self.reconsideration_task
+            if decision is None and task is not None and task.done():
+                self.reconsideration_task = None
+                revoked_by = await self._reconsideration_answered(task.result())
+                if revoked_by is not None:
+                    return RemovalGround.WRONG_ENTRY, revoked_by, self.clock.now()
+                continue
             if decision is None:
                 continue  # the term ran out, or the case was performed
             if decision.decision == REGISTER_RECONSIDERATION:
@@ -390,9 +408,17 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
                 return RemovalGround.WRONG_ENTRY, revoked, self.clock.now()
             self._set_status("listed")
 
+    def _woken(self) -> bool:
+        """The listed entry's wait ends early on the case's full performance or the higher court's answer."""
+        task = self.reconsideration_task
+        return self.case_notices.performed() or (task is not None and task.done())
+
     def _offered_while_listed(self) -> tuple[str, ...]:
         """A correction request and a removal always; after a refused correction, the debtor's application
-        to the higher court (within 10 days, Art. 12), then that court's decision."""
+        to the higher court (within 10 days, Art. 12), then that court's decision — on its own task, or
+        recorded here from its paper where no higher court is configured (or for a recorded history)."""
+        if self.reconsideration is not None and self.reconsideration_task is not None:
+            return (REGISTER_CORRECTION, REMOVE)
         if self.reconsideration is not None:
             return (REGISTER_CORRECTION, REMOVE, RECORD_RECONSIDERATION)
         if self.correction_refused_on is not None:
@@ -414,6 +440,48 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
             applied_on=application.applied_on.isoformat(),
             due_at=due.due_at.isoformat(),
         )
+        agency = self.inp.higher_court_agency
+        if agency and workflow.patched(RECONSIDERATION_TASK_PATCH):
+            self.reconsideration_task = self._reconsideration_for(agency, application, due)
+
+    def _reconsideration_for(
+        self, agency: str, application: Reconsideration, due: Deadline
+    ) -> asyncio.Task[TaskOutcome]:
+        """The higher court's task: the application, the entry, and by when it decides (15 days, Art. 12)."""
+        assert self.inp is not None and self.clock is not None and self.entry is not None
+        req = self.inp.request
+        spec = TaskSpec(
+            task_type=f"{NAME}.reconsideration",
+            agency=agency,
+            case_number=req.case_number,
+            court=req.court,
+            title=RECONSIDERATION_TITLE,
+            instructions=(
+                f"{self.entry.decision_number}; 申请复议日期 {application.applied_on.isoformat()}; "
+                f"驳回纠正申请日期 {self.correction_refused_on}; 复议期间不停止原决定的执行"
+            ),
+            result_type=RECONSIDERATION_RESULT,
+            rule=DueRule(due=self.inp.params.duration(DishonestParam.RECONSIDERATION_DECIDED)),
+            context={"name": req.debtor.name, "id_number": req.debtor.id_number, "entry_id": self.entry_id},
+        )
+        moot = "失信信息已删除, 复议无需决定 / the entry is off the list"
+        return asyncio.ensure_future(
+            run_agency_task(
+                "reconsideration",
+                spec,
+                self.clock.clock,
+                self.timeline,
+                cancel_when=lambda: moot if self.status == "removing" else None,
+            )
+        )
+
+    async def _reconsideration_answered(self, outcome: TaskOutcome) -> str | None:
+        """The higher court's task ended: its decision taken as the judge would record it; a task that ended
+        without one (rejected, cancelled) leaves the decision to be recorded here from the court's paper."""
+        if outcome.result is None:
+            self.timeline.record("reconsideration_unanswered", outcome.reason, state=outcome.state.value)
+            return None
+        return await self._reconsideration_decided(ReconsiderationDecision.model_validate(outcome.result))
 
     async def _reconsideration_decided(self, decided: ReconsiderationDecision) -> str | None:
         """The higher court's decision: upheld (the entry stays), revoked (a wrong entry: its reference is

@@ -626,11 +626,12 @@ async def test_a_valid_correction_is_carried_out_and_early_removal_keeps_the_ord
 
 
 async def test_art_12_a_refused_correction_goes_to_the_higher_court_and_art_8_tells_the_officials_unit(
-    client: Client, settings: Settings, simulator: str
+    client: Client, settings: Settings, simulator: str, web: str
 ) -> None:
-    """Art. 8 para 3: a state functionary's entry is reported to their unit. Art. 10 para 2: the two-year entry
-    is not deleted at the applicant's request. Art. 12: a refused correction goes to the higher court within
-    10 days; the entry stays listed meanwhile; the higher court's revocation takes it down."""
+    """Art. 8 para 3: a state functionary's entry is reported to their unit, and so is its removal. Art. 10
+    para 2: the two-year entry is not deleted at the applicant's request. Art. 12: a refused correction goes
+    to the higher court within 10 days — a task for that court (domain/court_districts.json: 上城 → 杭州中院),
+    whose clerk decides it; the entry stays listed meanwhile; the higher court's revocation takes it down."""
     request = new_request(public_status="state-functionary", reported_to="market-regulation")
     handle = await start(client, settings, "dishonest-list", request)
     await wait_status(handle, "awaiting_entry_decision")
@@ -638,9 +639,9 @@ async def test_art_12_a_refused_correction_goes_to_the_higher_court_and_art_8_te
     await president_signs(handle)
     await wait_status(handle, "listed")
 
-    async def unit_told() -> bool:  # the notices run beside the entry: assigned a moment after
+    async def unit_told(kind: str = "unit-notice") -> bool:  # the notices run beside the entry: a moment after
         assigned = [e.detail for e in (await status(handle)).timeline if e.action == "task_assigned"]
-        return any(d["task"].endswith(":task:unit-notice.market-regulation") for d in assigned)
+        return any(d["task"].endswith(f":task:{kind}.market-regulation") for d in assigned)
 
     await eventually(unit_told, timeout=30)
 
@@ -660,10 +661,25 @@ async def test_art_12_a_refused_correction_goes_to_the_higher_court_and_art_8_te
     await decide(handle, REGISTER_RECONSIDERATION, applied_on=refused_on.isoformat(), higher_court="杭州市中级人民法院")
     st = await eventually(lambda: _with_summary(handle, "reconsideration_due"), timeout=30)
     assert st.status == "listed" and await public_list(simulator, request.debtor.id_number)  # not stayed
-    await decide(handle, RECORD_RECONSIDERATION, reason="复议成立", outcome="revoked", decision_ref="(2026)浙01执复9号")
+    # The higher court decides on its own task; the executing court's judge has nothing to record.
+    assert RECORD_RECONSIDERATION not in {d.name for d in st.pending_decisions}
+    async with await login(web, "court-hangzhou-intermediate") as higher:
+
+        async def its_task() -> Any:
+            r = await higher.get("/api/tasks", params={"case_number": request.case_number, "status": "open"})
+            return [t for t in r.json() if t["result_type"] == "dishonest-reconsideration-decision"]
+
+        [task] = await eventually(its_task, timeout=30)
+        assert (await higher.post(f"/api/tasks/{task['task_id']}/claim")).status_code < 400
+        decided = {"outcome": "revoked", "decision_ref": "(2026)浙01执复9号"}
+        r = await higher.post(f"/api/tasks/{task['task_id']}/complete", json={"result": decided})
+        assert r.status_code < 400, r.text
     st = await eventually(lambda: _with_summary(handle, "removed_on_time"), timeout=30)
     assert st.summary["removal_ground"] == "wrong-entry"
+    decided_entry = next(e for e in st.timeline if e.action == "reconsideration_decided")
+    assert decided_entry.detail["decision_ref"] == "(2026)浙01执复9号"
     assert await public_list(simulator, request.debtor.id_number) == []
+    await eventually(lambda: unit_told("unit-removal-notice"), timeout=30)  # Art. 8: the unit hears of it too
     await handle.terminate("test done")
 
 
