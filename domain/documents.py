@@ -37,6 +37,7 @@ class DocumentKind(StrEnum):
     CONSUMPTION_ORDER = "consumption_order"  # 限制消费令
     CONSUMPTION_LIFTING = "consumption_lifting"  # 解除限制消费令
     TERMINATION_RULING = "termination_ruling"  # 终结本次执行程序裁定
+    INQUIRY_RESULT_NOTICE = "inquiry_result_notice"  # 财产查询结果告知书 (终本规定 Art. 9)
     SETTLEMENT_RECORD = "settlement_record"  # 执行和解笔录
     REFUSAL_REFERRAL_LETTER = "refusal_referral_letter"  # 拒执移送函
     CLOSING_NOTICE = "closing_notice"  # 结案通知书

@@ -24,6 +24,7 @@ the legal clock, the schedule, the pending leads and the timeline (ten rounds in
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -31,6 +32,7 @@ from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from domain.actors import Role
+    from domain.assets import ASSET_KIND_TITLES, AssetKind
     from domain.closure import (
         LEAD_CHECK,
         URGENT_LEAD_CHECK,
@@ -96,6 +98,9 @@ LEAD_VERIFIED_PATCH = "closure-lead-verified"
 PERFORMED_PATCH = "closure-ends-on-full-performance"
 # Histories recorded before the president signed the 终本裁定 on the desk and it was issued as a document.
 DOCUMENTS_PATCH = "periodic-reinquiry-documents"
+# Runs recorded before each inquiry's result was served on the applicant as a document (终本规定 Art. 9) only
+# noted it on the timeline.
+RESULT_NOTICE_PATCH = "closure-inquiry-result-notice"
 # A lead is taken while the case is closed and watched, not before closure nor after the watch ends.
 TAKES_LEADS = frozenset({"closure_watch", "reinquiring", "awaiting_resumption", "awaiting_lead_verification"})
 
@@ -211,6 +216,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             # Art. 9 para 2: the result of each inquiry is told to the applicant.
             self.timeline.record("result_told_to_applicant", round=found.round, hits=len(found.hits))
             on_a_lead = lead is not None and not found.hits and workflow.patched(LEAD_VERIFIED_PATCH)
+            await self._serve_result(w, found, on_a_lead)
             if found.hits or on_a_lead:
                 # A hit, or a lead the network did not confirm: the court checks it (Art. 9 para 1).
                 self._set_status("awaiting_resumption" if found.hits else "awaiting_lead_verification")
@@ -227,6 +233,47 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             workflow.continue_as_new(
                 inp.model_copy(update={"watch": w.model_copy(update={"timeline": self.timeline.entries})})
             )
+
+    async def _serve_result(self, w: WatchState, found: InquiryRound, on_a_lead: bool) -> None:
+        """Art. 9: the inquiry's result, served on the applicant as a 财产查询结果告知书 — in its case space
+        beside the ruling. What was found is named by kind and count only (财产调查规定 Art. 8: query results
+        serve the case; the accounts stay in the file)."""
+        assert self.inp is not None
+        req = self.inp.request
+        if found.outcome == "failed":
+            result = "本次查询未能完成, 本院将另行查询。"
+        elif found.hits:
+            kinds = Counter(str(h["kind"]) for h in found.hits)
+            listed = "、".join(f"{ASSET_KIND_TITLES.get(AssetKind(k), k)} {n} 项" for k, n in kinds.items())
+            result = f"发现可供执行的财产：{listed}。"
+        else:
+            result = f"未发现可供执行的财产（反馈财产信息 {found.assets} 项, 均不可供执行）。"
+        if found.hits:
+            next_step = "本院将依法决定是否恢复执行。"
+        elif on_a_lead:
+            next_step = "网络查询未能核实申请执行人提供的线索, 本院将进行核查。"
+        elif w.next_due is not None:
+            next_step = f"本院将于{w.next_due.astimezone(CHINA_TZ).date().isoformat()}前后再次查询。"
+        else:
+            next_step = "五年查询期间已届满。"
+        fields = {
+            "debtor_name": req.debtor.name,
+            "closed_on": w.closed_at.astimezone(CHINA_TZ).date(),
+            "ruling_reference": w.ruling_number,
+            "inquired_on": found.at.astimezone(CHINA_TZ).date(),
+            "inquiry_round": str(found.round),
+            "trigger": "依申请执行人提供的线索" if found.trigger == "lead" else "定期查询",
+            "result": result,
+            "next_step": next_step,
+        }
+        await DocumentIssuer(self.timeline, req.court, req.case_number, req.case).issue(
+            f"inquiry-result/{found.round}",
+            DocumentKind.INQUIRY_RESULT_NOTICE,
+            fields,
+            patch=RESULT_NOTICE_PATCH,
+            issued_on=self._clock(w).now().astimezone(CHINA_TZ).date(),
+            addressed_to=(APPLICANT,),
+        )
 
     async def _await_lead_or_due(self, w: WatchState, clock: CaseClock, due: datetime) -> None:
         """Until the next inquiry is due, the judge can register a lead on the case page (offered like a

@@ -24,7 +24,9 @@ from domain.closure import (
 from domain.legal_params import MissingParameter
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
 from domain.parties import Party, PartyKind
+from domain.party_requests import PartySide
 from security.identity import acting_as
+from store.sealing import Sealer
 from tests.case_probe import notify, open_case, probe_worker
 from tests.helpers import (
     AUDITOR,
@@ -42,6 +44,8 @@ from tests.helpers import (
     status,
     wait_status,
 )
+from web.db import Database
+from web.services.party_space import ServedDocument, served_documents
 from workflows.foundation.case_link import CaseNotice, CaseNoticeKind
 from workflows.foundation.child_matters import AssetInquiryResult
 from workflows.periodic_reinquiry.models import (
@@ -71,6 +75,16 @@ CHECKLIST: dict[str, Any] = {
     "applicant_opinion": "申请执行人同意终本, 将继续查找财产线索",
     "ruling_number": "(2026)浙0102执1234号之一",
 }
+
+
+async def _result_notices(settings: Settings, case_number: str, sides: set[PartySide]) -> list[ServedDocument]:
+    """The 财产查询结果告知书 a side sees in its case space (web/services/party_space.served_documents)."""
+    db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
+    try:
+        served = await db.run(served_documents, db, case_number, "杭州市上城区人民法院", sides)
+    finally:
+        db.dispose()
+    return [d for d in served if d.title == "财产查询结果告知书"]
 
 
 def request(debtor: Party, filed_days_ago: int) -> PeriodicReinquiryRequest:
@@ -175,6 +189,10 @@ async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
     assert [d.name for d in st.pending_decisions] == [RESUME, KEEP_CLOSED]
     # The lead's text (an account) stays out of the timeline the judge and auditors read.
     assert deposit not in str([e.detail for e in st.timeline])
+    # Art. 9: the result is served on the applicant — in its case space beside the ruling, not the debtor's.
+    notice = await eventually(lambda: _result_notices(settings, st.case_number, {PartySide.APPLICANT}), timeout=30)
+    assert [d.title for d in notice] == ["财产查询结果告知书"]
+    assert await _result_notices(settings, st.case_number, {PartySide.DEBTOR}) == []
 
     # The inquiry is the asset inquiry itself, in report-only mode: it decided nothing, froze nothing.
     child = client.get_workflow_handle(last["inquiry_id"])

@@ -90,9 +90,10 @@ async def test_judge_starts_the_closure_watch_and_closes_on_the_checklist(
     async with await login(web, "judge") as api:
         detail = (await api.get(f"/api/workflows/{wid}")).json()
         docs = (await api.get(f"/api/workflows/{wid}/documents")).json()
-    assert [(d["kind"], d["president"], d["addressed_to"]) for d in docs] == [
-        ("执行裁定书（终结本次执行程序）", True, ["applicant", "debtor"])
-    ]
+    issued = [(d["kind"], d["president"], tuple(d["addressed_to"])) for d in docs]
+    assert issued[0] == ("执行裁定书（终结本次执行程序）", True, ("applicant", "debtor"))
+    # Each inquiry's result to the applicant (终本规定 Art. 9), once the round has ended.
+    assert set(issued[1:]) <= {("财产查询结果告知书", False, ("applicant",))}
     # The network found nothing on the lead: the judge checks it before resuming (终本规定 Art. 9 para 1).
     assert detail["status"] in ("reinquiring", "awaiting_lead_verification")
     assert detail["summary"]["reinquiries"] >= 1
