@@ -19,6 +19,11 @@ Source: 最高人民法院关于严格规范终结本次执行程序的规定（
 - Art. 12: within 7 days of serving the ruling on the applicant, the case enters the SPC's 终本 database
   (published); Art. 16: it is withdrawn (屏蔽) within 3 days once the obligation is performed in full, the
   enforcement terminated or refused, or the debtor's bankruptcy accepted.
+- Art. 16's grounds are data here (``DatabaseRemovalGround``): performance in full — a settlement performed in
+  full among it (执行完毕, DOMAIN §17.6) —, termination (终结执行), non-enforcement of the title (不予执行), the
+  debtor's bankruptcy accepted (执行工作规定 Art. 61; 民诉法解释 Art. 513). A wrong entry is corrected, or
+  deleted where the case should not be in the database at all, as its own act (``DatabaseCorrection``; Art.
+  14 as issue 22 names it — the primary text was not read, so the article is [S] like the rest).
 - Art. 17: obstruction after closing is still fined or detained (the CPL's caps, as for any obstruction).
 - 财产调查规定 Art. 2 [V]: a specific lead from the applicant is checked within 7 days (3 if urgent).
 
@@ -159,6 +164,63 @@ def lead_resumption_problem(found_on_network: bool, lead_verified: bool) -> str 
         "lead_verified: 网络查控未发现可供执行财产; 线索经核查属实方可恢复执行 (终本规定 第九条第一款) / "
         "resume on a lead only once the court verified it"
     )
+
+
+class DatabaseRemovalGround(StrEnum):
+    """Why a closed case leaves the 终本 database (屏蔽, 终本规定 Art. 16 [S]), within 3 days of the ground."""
+
+    PERFORMED = "performed"  # (一) 生效法律文书确定的义务执行完毕
+    SETTLEMENT_PERFORMED = "settlement-performed"  # (一) 执行和解协议履行完毕 (执行完毕, DOMAIN §17.6)
+    # The items after (一) are named by their content, not numbered: the text was read only second-hand [S].
+    TERMINATED = "terminated"  # 依法裁定终结执行
+    NOT_ENFORCED = "not-enforced"  # 依法裁定不予执行
+    BANKRUPTCY_ACCEPTED = "bankruptcy-accepted"  # 被执行人破产申请被受理 (执行工作规定 第六十一条)
+
+
+DATABASE_REMOVAL_BASIS: dict[DatabaseRemovalGround, str] = {
+    DatabaseRemovalGround.PERFORMED: "终本规定 第十六条第(一)项",
+    DatabaseRemovalGround.SETTLEMENT_PERFORMED: "终本规定 第十六条第(一)项; 执行和解规定 (和解协议履行完毕)",
+    DatabaseRemovalGround.TERMINATED: "终本规定 第十六条 (依法裁定终结执行)",
+    DatabaseRemovalGround.NOT_ENFORCED: "终本规定 第十六条 (依法裁定不予执行)",
+    DatabaseRemovalGround.BANKRUPTCY_ACCEPTED: "终本规定 第十六条; 执行工作规定 第六十一条; 民诉法解释 第五百一十三条",
+}
+
+
+class DatabaseRemoval(BaseModel):
+    """The judge withdraws the closed case from the 终本 database on an Art. 16 ground: the watch ends."""
+
+    ground: DatabaseRemovalGround = Field(description="屏蔽事由 (终本规定 第十六条)")
+    document_ref: str = Field(min_length=3, max_length=100, description="裁定书或受理破产申请裁定的文号")
+    ground_arose_on: date = Field(description="事由发生之日 (裁定生效、履行完毕、破产受理之日): 3 日自此起算")
+
+
+class DatabaseCorrection(BaseModel):
+    """A wrong entry in the 终本 database (Art. 14 as issue 22 names it [S]): corrected, or deleted when the case
+    should not be there at all. The ruling itself stands — a wrong ruling is for the objection procedure."""
+
+    error: str = Field(min_length=2, max_length=500, description="错误之处")
+    correction: str = Field(default="", max_length=500, description="更正后的内容 (删除的, 可留空)")
+    delete: bool = Field(default=False, description="不应录入, 删除该案件信息")
+
+
+def database_removal_problem(arose_on: date, closed_on: date, today: date) -> str | None:
+    """The ground of an Art. 16 withdrawal arose after closing (before it the case was never in the database)
+    and not in the future."""
+    if arose_on > today:
+        return "ground_arose_on: 屏蔽事由发生日不得晚于今日 / the ground cannot arise in the future"
+    if arose_on < closed_on:
+        return (
+            f"ground_arose_on: 事由发生日不得早于终本之日 {closed_on.isoformat()} (终本规定 第十六条) / "
+            "before the case entered the database"
+        )
+    return None
+
+
+def database_correction_problem(correction: DatabaseCorrection) -> str | None:
+    """A correction states what replaces the error; a deletion needs none."""
+    if not correction.delete and not correction.correction.strip():
+        return "correction: 写明更正后的内容, 或选择删除 / state the corrected content, or delete the entry"
+    return None
 
 
 def is_executable(kind: str, status: str, available_fen: int | None) -> bool:

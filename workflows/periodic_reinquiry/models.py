@@ -30,6 +30,10 @@ REGISTER_LEAD = "register-lead"
 # 终本规定 Art. 17: obstruction after closing is still fined or detained.
 SANCTION = "sanction-obstruction"
 SUBMIT_LEAD_UPDATE = "submit-lead"
+# 终本规定 Art. 16: the case withdrawn from the 终本 database on a ground other than the case's own full
+# performance (which arrives as the case's notice); and a wrong entry corrected or deleted (Art. 14 [S]).
+REMOVE_FROM_DATABASE = "remove-from-closure-database"
+CORRECT_DATABASE_ENTRY = "correct-closure-database-entry"
 
 
 class PeriodicReinquiryRequest(BaseModel):
@@ -115,6 +119,9 @@ class WatchState(BaseModel):
     pending_leads: list[QueuedLead] = Field(default_factory=list)
     last: InquiryRound | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
+    database_entry: Literal["entered", "deleted"] = Field(
+        default="entered", description="the case's entry in the 终本 database (终本规定 Arts. 12, 14 [S])"
+    )
 
 
 class PeriodicReinquiryInput(BaseModel):

@@ -12,7 +12,16 @@ from workflows.foundation.words import (
     Word,
     Words,
 )
-from workflows.periodic_reinquiry.models import CLOSE, CONTINUE, KEEP_CLOSED, REGISTER_LEAD, RESUME, SANCTION
+from workflows.periodic_reinquiry.models import (
+    CLOSE,
+    CONTINUE,
+    CORRECT_DATABASE_ENTRY,
+    KEEP_CLOSED,
+    REGISTER_LEAD,
+    REMOVE_FROM_DATABASE,
+    RESUME,
+    SANCTION,
+)
 
 WORDS = Words(
     title=Word("终结本次执行与定期查询", "Closure of the current procedure and periodic re-inquiry"),
@@ -29,6 +38,10 @@ WORDS = Words(
         "resumed": Word("已恢复执行", "Enforcement resumed"),
         "watch_ended": Word("五年查询期满", "Five-year watch ended"),
         "performed": Word("已全部履行, 终本信息屏蔽", "Performed in full; withdrawn from the 终本 database"),
+        "withdrawn_from_database": Word(
+            "终本信息已屏蔽 (终结执行、不予执行、破产受理或和解履行完毕)",
+            "Withdrawn from the 终本 database (terminated, not enforced, bankruptcy, settlement performed)",
+        ),
     },
     decisions={
         **PRESIDENT_DECISION_WORDS,
@@ -38,6 +51,8 @@ WORDS = Words(
         REGISTER_LEAD: Word("登记申请执行人提供的财产线索", "Register the applicant's property lead"),
         KEEP_CLOSED: Word("维持终本 (财产不能处置等)", "Keep the case closed (property cannot be disposed of …)"),
         SANCTION: Word("对妨害执行的行为罚款、拘留 (终本后)", "Fine or detain for obstruction after closing"),
+        REMOVE_FROM_DATABASE: Word("从终本案件信息库屏蔽 (第十六条)", "Withdraw from the 终本 database (Art. 16)"),
+        CORRECT_DATABASE_ENTRY: Word("更正或删除错误的终本信息", "Correct or delete a wrong 终本 entry"),
     },
     actions={
         **DOCUMENT_ACTIONS,
@@ -59,6 +74,12 @@ WORDS = Words(
             "从终本案件信息库屏蔽 (第十六条)", "Withdrawn from the 终本 database (Art. 16)"
         ),
         "performed": Word("已全部履行", "Performed in full"),
+        "withdrawn_from_database": Word("终本信息已屏蔽, 查询结束", "Withdrawn from the database; watch ended"),
+        "closure_database_removal_decided": Word(
+            "法官决定屏蔽终本信息 (第十六条)", "The judge withdrew the case from the database (Art. 16)"
+        ),
+        "closure_database_corrected": Word("更正终本信息", "终本 entry corrected"),
+        "closure_database_deleted": Word("删除错误录入的终本信息", "Wrong 终本 entry deleted"),
         "result_told_to_applicant": Word("查询结果告知申请执行人 (第九条)", "Result told to the applicant (Art. 9)"),
         "sanctioned_after_closure": Word("终本后妨害执行, 依法处罚 (第十七条)", "Obstruction sanctioned (Art. 17)"),
     },
@@ -101,6 +122,12 @@ WORDS = Words(
         "conduct": Word("妨害执行的行为", "The obstruction"),
         "asset_lead": Word("财产线索", "Property lead"),
         "urgent": Word("紧急", "Urgent"),
+        "ground": Word("屏蔽事由", "Ground"),
+        "document_ref": Word("裁定书文号", "Ruling number"),
+        "ground_arose_on": Word("事由发生之日", "The ground arose on"),
+        "error": Word("错误之处", "What is wrong"),
+        "correction": Word("更正后的内容", "Corrected content"),
+        "delete": Word("不应录入, 删除", "Should not be there: delete"),
     },
     help={
         "id_number": Word(
@@ -164,6 +191,11 @@ WORDS = Words(
         "detention": Word("拘留", "Detention"),
         "criminal-referral": Word("移送追究刑事责任", "Criminal referral"),
         "dishonest-listing": Word("纳入失信名单", "Dishonest listing"),
+        "performed": Word("执行完毕", "Performed in full"),
+        "settlement-performed": Word("执行和解协议履行完毕", "Settlement performed"),
+        "terminated": Word("裁定终结执行", "Enforcement terminated"),
+        "not-enforced": Word("裁定不予执行", "Title not enforced"),
+        "bankruptcy-accepted": Word("被执行人破产申请已受理", "Debtor's bankruptcy accepted"),
     },
     effects={
         **PRESIDENT_DECISION_EFFECTS,
@@ -188,6 +220,14 @@ WORDS = Words(
         "sanction-obstruction": Word(
             "终本后对妨害执行的行为依法罚款、拘留 (罚款在民事诉讼法限额内), 终本状态不变",
             "Fines or detains for obstruction after closing (within the CPL's caps); the case stays closed",
+        ),
+        REMOVE_FROM_DATABASE: Word(
+            "依第十六条从终本案件信息库屏蔽 (三日内), 定期查询结束",
+            "Withdraws the case from the 终本 database under Art. 16 (within 3 days); the watch ends",
+        ),
+        CORRECT_DATABASE_ENTRY: Word(
+            "更正错误的终本信息, 或删除不应录入的信息; 终本裁定和定期查询不受影响",
+            "Corrects a wrong entry, or deletes one that should not be there; the ruling and the watch go on",
         ),
         "resume-enforcement": Word(
             "裁定恢复执行, 定期查询停止, 案件重新办理",

@@ -25,20 +25,25 @@ the legal clock, the schedule, the pending leads and the timeline (ten rounds in
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.actors import Role
+    from domain.actors import SYSTEM_ACTOR, Role
     from domain.assets import ASSET_KIND_TITLES, AssetKind
     from domain.closure import (
+        DATABASE_REMOVAL_BASIS,
         LEAD_CHECK,
         URGENT_LEAD_CHECK,
         ClosureChecklist,
         ClosurePeriods,
+        DatabaseCorrection,
+        DatabaseRemoval,
         closure_problems,
+        database_correction_problem,
+        database_removal_problem,
         hits,
         lead_resumption_problem,
     )
@@ -64,9 +69,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.periodic_reinquiry.models import (
         CLOSE,
         CONTINUE,
+        CORRECT_DATABASE_ENTRY,
         KEEP_CLOSED,
         NAME,
         REGISTER_LEAD,
+        REMOVE_FROM_DATABASE,
         RESUME,
         SANCTION,
         SUBMIT_LEAD_UPDATE,
@@ -89,6 +96,8 @@ DECISIONS = (
     DecisionSpec(KEEP_CLOSED, reason_required=True),
     DecisionSpec(REGISTER_LEAD, payload=Lead),
     DecisionSpec(SANCTION, payload=ObstructionSanction, reason_required=True),
+    DecisionSpec(REMOVE_FROM_DATABASE, payload=DatabaseRemoval, reason_required=True),
+    DecisionSpec(CORRECT_DATABASE_ENTRY, payload=DatabaseCorrection, reason_required=True),
     *PRESIDENT_DECISIONS,
 )
 # Runs recorded before a lead the court verified resumed enforcement by itself (终本规定 Art. 9 para 1) went
@@ -120,6 +129,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         self.lead_entered: Lead | None = None  # a lead the judge registered on the case page
         self.president = PresidentSignature(self.desk, self.timeline, self._set_status)
         self.case_notices = CaseNotices(self.timeline)
+        self.database_removal: DatabaseRemoval | None = None  # the judge's Art. 16 withdrawal, once taken
 
     @workflow.run
     async def run(self, inp: PeriodicReinquiryInput) -> PeriodicReinquiryResult:
@@ -200,6 +210,8 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             self._set_status("closure_watch")
             if self.case_notices.performed_at is not None and workflow.patched(PERFORMED_PATCH):
                 return await self._performed(w)
+            if self.database_removal is not None:  # a decision no recorded history holds: no marker needed
+                return await self._withdrawn(w, self.database_removal)
             if not w.pending_leads and w.next_due is None:
                 return await self._close("watch_ended")
             if not w.pending_leads and w.next_due is not None:
@@ -281,18 +293,48 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         wait = clock.real_until(due)
         if wait <= timedelta(0):
             return  # overdue (an inquiry ran long): inquire now, no zero-length timer
-        self.desk.offer(REGISTER_LEAD, SANCTION)
+        offered = self._offered_while_watching(w)
+        self.desk.offer(*offered)
         try:
             await workflow.wait_condition(
-                lambda: bool(w.pending_leads) or self.lead_entered is not None or self.case_notices.performed(),
+                lambda: (
+                    bool(w.pending_leads)
+                    or self.lead_entered is not None
+                    or self.case_notices.performed()
+                    or self.database_removal is not None
+                ),
                 timeout=wait,
             )
         except TimeoutError:
             pass
-        self.desk.withdraw(REGISTER_LEAD, SANCTION)
+        self.desk.withdraw(*offered)
         if self.lead_entered is not None:
             entered, self.lead_entered, self.desk.taken = self.lead_entered, None, None
             await self._register_lead(entered)
+
+    @staticmethod
+    def _offered_while_watching(w: WatchState) -> tuple[str, ...]:
+        """A lead and a sanction (Art. 17) always; the database's withdrawal on an Art. 16 ground; a correction
+        while the entry is there."""
+        database = (CORRECT_DATABASE_ENTRY,) if w.database_entry == "entered" else ()
+        return (REGISTER_LEAD, SANCTION, REMOVE_FROM_DATABASE, *database)
+
+    async def _withdrawn(self, w: WatchState, removal: DatabaseRemoval) -> PeriodicReinquiryResult:
+        """终本规定 Art. 16: the case leaves the 终本 database within 3 days of the ground (the ruling's or the
+        bankruptcy's day, the settlement's performance) — and with it the watch ends: enforcement is over.
+        Who decided, when and why is the decision's own record; this entry says what the law made of it."""
+        arose = datetime.combine(removal.ground_arose_on, time(0), tzinfo=CHINA_TZ)
+        self.timeline.record(
+            "closure_database_removed",
+            actor=SYSTEM_ACTOR,
+            ground=removal.ground.value,
+            document_ref=removal.document_ref,
+            due_at=calendar_end(arose, self._periods().database_removal).isoformat(),
+            on_time=self._clock(w).now() <= calendar_end(arose, self._periods().database_removal),
+            basis=DATABASE_REMOVAL_BASIS[removal.ground],
+        )
+        w.database_entry = "deleted"
+        return await self._close("withdrawn_from_database")
 
     async def _performed(self, w: WatchState) -> PeriodicReinquiryResult:
         """The case was performed in full (its balance reached nothing): the watch ends and the case leaves
@@ -436,6 +478,23 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             self.lead_entered = Lead.model_validate(decision.payload)
             # On the timeline like any decision, but without the lead's text: it may name an account.
             return self.desk.accept(decision.model_copy(update={"payload": {"urgent": self.lead_entered.urgent}}))
+        if decision.decision == REMOVE_FROM_DATABASE:
+            self.database_removal = DatabaseRemoval.model_validate(decision.payload)
+            outcome = self.desk.accept(decision, action="closure_database_removal_decided")
+            self.desk.taken = None  # the watch reads the removal from its own field
+            return outcome
+        if decision.decision == CORRECT_DATABASE_ENTRY:
+            # Its own record (who, when, what was wrong, what replaces it); the watch goes on either way.
+            correction = DatabaseCorrection.model_validate(decision.payload)
+            deleted = correction.delete
+            outcome = self.desk.accept(
+                decision, action="closure_database_deleted" if deleted else "closure_database_corrected"
+            )
+            self.desk.taken = None
+            if deleted and self.watch is not None:
+                self.watch.database_entry = "deleted"
+                self.desk.withdraw(CORRECT_DATABASE_ENTRY)
+            return outcome
         if decision.decision == SANCTION:
             # Art. 17: recorded on the watch; the watch goes on (the decision wakes nothing).
             outcome = self.desk.accept(decision, action="sanctioned_after_closure")
@@ -448,6 +507,13 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         if isinstance(payload, ResumeEnforcement):
             on_network = self.status != "awaiting_lead_verification"
             return lead_resumption_problem(on_network, payload.lead_verified)
+        if isinstance(payload, DatabaseRemoval):
+            assert self.watch is not None
+            today = self._clock(self.watch).now().astimezone(CHINA_TZ).date()
+            closed_on = self.watch.closed_at.astimezone(CHINA_TZ).date()
+            return database_removal_problem(payload.ground_arose_on, closed_on, today)
+        if isinstance(payload, DatabaseCorrection):
+            return database_correction_problem(payload)
         if isinstance(payload, ObstructionSanction):
             assert self.watch is not None
             fined = payload.fined or self.inp.request.debtor.kind

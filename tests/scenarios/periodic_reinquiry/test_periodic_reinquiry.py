@@ -51,9 +51,11 @@ from workflows.foundation.child_matters import AssetInquiryResult
 from workflows.periodic_reinquiry.models import (
     CLOSE,
     CONTINUE,
+    CORRECT_DATABASE_ENTRY,
     KEEP_CLOSED,
     NAME,
     REGISTER_LEAD,
+    REMOVE_FROM_DATABASE,
     RESUME,
     SANCTION,
     SUBMIT_LEAD_UPDATE,
@@ -158,7 +160,12 @@ async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
     assert st.summary["ruling_number"] == CHECKLIST["ruling_number"]
     # While watched, the case page offers the judge a form to register the applicant's lead (and to
     # sanction obstruction after closing, Art. 17).
-    assert [d.name for d in st.pending_decisions] == [REGISTER_LEAD, SANCTION]
+    assert [d.name for d in st.pending_decisions] == [
+        REGISTER_LEAD,
+        SANCTION,
+        REMOVE_FROM_DATABASE,
+        CORRECT_DATABASE_ENTRY,
+    ]
 
     # The applicant finds a deposit and brings the lead; the inquiry runs at once, long before the first
     # six-monthly one (18 s away at the tests' acceleration).
@@ -406,3 +413,48 @@ async def test_art_12_and_16_the_closed_case_enters_the_database_and_leaves_it_o
         assert result.status == "performed"
         removed = next(e for e in (await status(handle)).timeline if e.action == "closure_database_removed")
         assert "第十六条" in removed.detail["basis"]
+
+
+async def test_art_16_terminated_or_bankrupt_the_case_leaves_the_database_and_a_wrong_entry_is_corrected(
+    client: Client, settings: Settings
+) -> None:
+    """终本规定 Art. 16: besides full performance, termination, non-enforcement, a performed settlement and the
+    debtor's bankruptcy withdraw the case within 3 days of the ground, and the watch ends; a wrong entry is
+    corrected (or deleted) as its own act, the watch going on. Each records who, when and why."""
+    handle = await start(client, settings, NAME, request(new_debtor(), filed_days_ago=120))
+    await wait_status(handle, "awaiting_closure")
+    await decide(handle, CLOSE, reason="已穷尽财产调查措施", **CHECKLIST)
+    await president_signs(handle)
+    st = await wait_status(handle, "closure_watch")
+    closed_on = datetime.fromisoformat(st.summary["closed_at"]).astimezone(CHINA_TZ).date()
+
+    with pytest.raises(WorkflowUpdateFailedError) as empty:  # a correction states what replaces the error
+        await decide(handle, CORRECT_DATABASE_ENTRY, reason="未履行金额有误", error="未履行金额记载为 32 万")
+    assert refusal_code(empty.value) == "UNLAWFUL_DECISION"
+    fix = {"error": "未履行金额记载为 32 万", "correction": "未履行金额 31.5 万"}
+    await decide(handle, CORRECT_DATABASE_ENTRY, reason="录入有误, 依职权更正", **fix)
+    st = await eventually(lambda: _acted(handle, "closure_database_corrected"), timeout=30)
+    corrected = next(e for e in st.timeline if e.action == "closure_database_corrected")
+    assert corrected.actor.user_id == "judge" and corrected.reason == "录入有误, 依职权更正"
+    assert st.status == "closure_watch"  # the ruling and the watch stand
+
+    bankrupt = {"ground": "bankruptcy-accepted", "document_ref": "(2026)浙0102破申3号"}
+    early = (closed_on - timedelta(days=1)).isoformat()
+    with pytest.raises(WorkflowUpdateFailedError) as before:  # the case was not in the database yet
+        await decide(handle, REMOVE_FROM_DATABASE, reason="破产受理", ground_arose_on=early, **bankrupt)
+    assert refusal_code(before.value) == "UNLAWFUL_DECISION" and "第十六条" in str(before.value.cause)
+    await decide(handle, REMOVE_FROM_DATABASE, reason="法院裁定受理破产申请", ground_arose_on=closed_on, **bankrupt)
+    result = PeriodicReinquiryResult.model_validate(await handle.result())
+    assert result.status == "withdrawn_from_database"
+    timeline = (await status(handle)).timeline
+    decided = next(e for e in timeline if e.action == "closure_database_removal_decided")
+    assert decided.actor.user_id == "judge" and decided.reason == "法院裁定受理破产申请"
+    removed = next(e for e in timeline if e.action == "closure_database_removed")
+    assert removed.detail["ground"] == "bankruptcy-accepted" and "第十六条" in removed.detail["basis"]
+    arose = datetime.combine(closed_on, datetime.min.time(), tzinfo=CHINA_TZ)
+    assert datetime.fromisoformat(removed.detail["due_at"]) == arose + timedelta(days=3)  # 3 days from the ground
+
+
+async def _acted(handle: WorkflowHandle[Any, Any], action: str) -> Any:
+    st = await status(handle)
+    return st if any(e.action == action for e in st.timeline) else None
