@@ -431,14 +431,14 @@ async def test_art_16_terminated_or_bankrupt_the_case_leaves_the_database_and_a_
     with pytest.raises(WorkflowUpdateFailedError) as empty:  # a correction states what replaces the error
         await decide(handle, CORRECT_DATABASE_ENTRY, reason="未履行金额有误", error="未履行金额记载为 32 万")
     assert refusal_code(empty.value) == "UNLAWFUL_DECISION"
-    fix = {"error": "未履行金额记载为 32 万", "correction": "未履行金额 31.5 万"}
+    fix: dict[str, Any] = {"error": "未履行金额记载为 32 万", "correction": "未履行金额 31.5 万"}
     await decide(handle, CORRECT_DATABASE_ENTRY, reason="录入有误, 依职权更正", **fix)
     st = await eventually(lambda: _acted(handle, "closure_database_corrected"), timeout=30)
     corrected = next(e for e in st.timeline if e.action == "closure_database_corrected")
     assert corrected.actor.user_id == "judge" and corrected.reason == "录入有误, 依职权更正"
     assert st.status == "closure_watch"  # the ruling and the watch stand
 
-    bankrupt = {"ground": "bankruptcy-accepted", "document_ref": "(2026)浙0102破申3号"}
+    bankrupt: dict[str, Any] = {"ground": "bankruptcy-accepted", "document_ref": "(2026)浙0102破申3号"}
     early = (closed_on - timedelta(days=1)).isoformat()
     with pytest.raises(WorkflowUpdateFailedError) as before:  # the case was not in the database yet
         await decide(handle, REMOVE_FROM_DATABASE, reason="破产受理", ground_arose_on=early, **bankrupt)
