@@ -158,7 +158,7 @@ class PartyApplication(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     court: Mapped[str] = mapped_column(String(100), index=True)
     sealed: Mapped[str] = mapped_column(Text)
-    title_sha256: Mapped[str] = mapped_column(String(64))
+    title_sha256: Mapped[str | None] = mapped_column(String(64), default=None)  # a resumption filed on paper: none
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decide_by: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="submitted")

@@ -373,7 +373,9 @@ async def test_a_party_follows_their_case_and_sees_only_what_the_law_lets_them(
         assert r.status_code == 404
 
 
-async def test_parties_file_in_their_space_and_the_judge_answers_on_record(web: str, simulator: str) -> None:
+async def test_parties_file_in_their_space_and_the_judge_answers_on_record(
+    web: str, simulator: str, client: Client
+) -> None:
     from tests.scenarios.case.test_case_api import application as filing
 
     applicant, a = await registered(web, simulator)
@@ -389,13 +391,27 @@ async def test_parties_file_in_their_space_and_the_judge_answers_on_record(web: 
         case_id = r.json()["case_id"]
     async with applicant, debtor, judge:
         photo = await uploaded(applicant, PNG + b"lead", "lead.png")
-        lead = {"kind": "lead", "text": "被执行人在滨江区有一套房屋", "attachments": [photo]}
+        house = {"kind": "real-estate", "location": "杭州市滨江区某路1号"}
+        lead = {"kind": "lead", "text": "被执行人在滨江区有一套房屋", "attachments": [photo], "asset": house}
         r = await applicant.post(f"/api/my/cases/{case_id}/requests", json=lead)
         assert r.status_code == 201, r.text
         filed_lead = r.json()
         assert filed_lead["side"] == "applicant" and filed_lead["answer_due_on"], "7 days to check a lead"
         r = await applicant.post(f"/api/my/cases/{case_id}/requests", json={"kind": "message", "text": "请尽快执行"})
         assert r.status_code == 201, r.text
+        r = await applicant.post(
+            f"/api/my/cases/{case_id}/requests", json={"kind": "message", "text": "x", "asset": house}
+        )
+        assert r.status_code == 422 and r.json()["code"] == "NOT_A_LEAD", r.text
+        vague = lead | {"attachments": [], "asset": {"kind": "vehicle"}}
+        r = await applicant.post(f"/api/my/cases/{case_id}/requests", json=vague)
+        assert r.status_code == 422 and "号牌" in r.text, "a vehicle lead names its plate"
+        car = {"kind": "vehicle", "plate": "浙A12345"}
+        r = await applicant.post(
+            f"/api/my/cases/{case_id}/requests", json={"kind": "lead", "text": "被执行人有一辆车", "asset": car}
+        )
+        assert r.status_code == 201, r.text
+        car_lead = r.json()
         report = {"kind": "property-report", "text": "本人名下无房产, 工商银行存款约两万元"}
         r = await debtor.post(f"/api/my/cases/{case_id}/requests", json=report)
         assert r.status_code == 201, r.text
@@ -407,7 +423,7 @@ async def test_parties_file_in_their_space_and_the_judge_answers_on_record(web: 
         # The judge sees them with their periods and answers: verifying the lead starts an inquiry.
         case = (await judge.get(f"/api/cases/{case_id}")).json()
         kinds = sorted(p["kind"] for p in case["party_requests"])
-        assert kinds == ["lead", "message", "property-report"]
+        assert kinds == ["lead", "lead", "message", "property-report"]
         url = f"/api/cases/{case_id}/party-requests/{filed_lead['request_id']}/answer"
         r = await judge.post(url, json={"answer": "maybe", "reason": "?"})
         assert r.status_code in (409, 422) and r.json()["code"] == "INVALID_ANSWER"
@@ -420,8 +436,31 @@ async def test_parties_file_in_their_space_and_the_judge_answers_on_record(web: 
         case = (await judge.get(f"/api/cases/{case_id}")).json()
         assert answered["matter_workflow_id"] in {m["workflow_id"] for m in case["matters"]}
 
+        # A vehicle lead becomes the vehicle's seizure (扣押), its plate from the lead; the ruling is the judge's.
+        url = f"/api/cases/{case_id}/party-requests/{car_lead['request_id']}/answer"
+        r = await judge.post(url, json={"answer": "verify", "reason": "车辆登记在被执行人名下"})
+        assert r.status_code == 422 and "ruling_ref" in r.text, r.text
+        r = await judge.post(url, json={"answer": "decline", "reason": "x", "matter": {"ruling_ref": "x"}})
+        assert r.status_code == 422 and r.json()["code"] == "MATTER_NOT_STARTED"
+        seizure = {"ruling_ref": "(2026)浙0102执恢1号之一", "vehicle": {"vin": "LSVAU2180N2183294"}}
+        r = await judge.post(url, json={"answer": "verify", "reason": "车辆登记在被执行人名下", "matter": seizure})
+        assert r.status_code == 200, r.text
+        seized = r.json()["matter_workflow_id"]
+        assert seized.startswith("cross-region-seizure")
+        history = await client.get_workflow_handle(seized).fetch_history()
+        start = history.events[0].workflow_execution_started_event_attributes
+        (inp,) = await client.data_converter.decode(start.input.payloads, [dict])
+        vehicle = inp["request"]["vehicle"]
+        assert (vehicle["plate"], vehicle["vin"]) == ("浙A12345", "LSVAU2180N2183294")
+        assert vehicle["owner"]["id_number"] == d["id_number"], "the case's debtor, pre-filled"
+
         mine = (await applicant.get(f"/api/my/cases/{case_id}")).json()["requests"]
         assert {(r["kind"], r["mine"]) for r in mine} == {("lead", True), ("message", True), ("property-report", False)}
-        assert next(r for r in mine if r["kind"] == "lead")["reason"] == "线索具体, 立即核查"
+        house_lead = next(r for r in mine if r["request_id"] == filed_lead["request_id"])
+        assert house_lead["reason"] == "线索具体, 立即核查"
+        # What became of each lead, with the matter's state in words.
+        assert house_lead["action"]["scenario"] == "asset-inquiry" and house_lead["action"]["status_title"]
+        seen = next(r for r in mine if r["request_id"] == car_lead["request_id"])["action"]
+        assert seen["scenario"] == "cross-region-seizure" and not seen["status_title"].isascii(), seen
         theirs = (await debtor.get(f"/api/my/cases/{case_id}")).json()["requests"]
         assert [(r["kind"], r["mine"]) for r in theirs] == [("property-report", True)], "never the other side's leads"

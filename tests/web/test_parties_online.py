@@ -27,6 +27,7 @@ from store.db import Database
 from tests.helpers import eventually, login, resident_id
 from tests.scenarios.case.test_case_api import application as filing
 from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
+from tests.web.test_parties import application as online_application
 from web.codec import SESSION_COOKIE
 from web.services.documents import office_for
 from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
@@ -360,10 +361,18 @@ async def test_the_judge_pushes_a_node_with_photos_and_location_and_parties_are_
 
 async def test_resuming_is_applied_for_after_the_current_procedure_ends(web: str, simulator: str) -> None:
     applicant, a = await registered(web, simulator)
-    case = await case_of(web, applicant=a)
-    cid = case["case_id"]
     judge, clerk = await login(web, "judge"), await login(web, "clerk")
     async with applicant, judge, clerk:
+        # Applied for online: the case holds the title as filed, its PDF among it.
+        title = await uploaded(applicant, PDF + b"%title-resume\n", "判决书.pdf")
+        r = await applicant.post("/api/my/applications", json=online_application(a, title))
+        assert r.status_code == 201, r.text
+        r = await clerk.post(f"/api/applications/{r.json()['application_id']}/accept", json={})
+        assert r.status_code == 200, r.text
+        cid = r.json()["case_id"]
+        held = (await judge.get(f"/api/cases/{cid}")).json()["title"]
+        assert held["document_sha256"] == title and held["document_number"] == "(2026)浙0102民初456号"
+
         resume = {"kind": "resume", "text": "发现被执行人新购车辆一辆"}
         r = await applicant.post(f"/api/my/cases/{cid}/requests", json=resume)
         assert r.status_code in (409, 422) and r.json()["code"] == "CASE_OPEN", r.text
@@ -386,12 +395,19 @@ async def test_resuming_is_applied_for_after_the_current_procedure_ends(web: str
         r = await judge.post(url, json={"answer": "accept", "reason": "发现新财产, 准予恢复执行"})
         assert r.status_code == 200, r.text
 
-        # The 执恢 application waits in the filing clerk's queue, in the applicant's own applications.
-        (mine,) = (await applicant.get("/api/my/applications")).json()
-        assert mine["status"] == "submitted"
-        r = await clerk.post(f"/api/applications/{mine['application_id']}/accept", json={})
+        # The 执恢 application waits in the filing clerk's queue, in the applicant's own applications; it
+        # refers to the original title as the case holds it, its PDF included — never a placeholder.
+        mine = [x for x in (await applicant.get("/api/my/applications")).json() if x["status"] == "submitted"]
+        (queued,) = [x for x in (await clerk.get("/api/applications")).json() if x["application_id"] in
+                     {m["application_id"] for m in mine}]  # fmt: skip
+        assert queued["application"]["resumes_case_id"] == cid
+        assert queued["application"]["title_document_sha256"] == title
+        assert queued["application"]["title"] == held
+        r = await clerk.post(f"/api/applications/{queued['application_id']}/accept", json={})
         assert r.status_code == 200, r.text
         assert "执恢" in r.json()["case_number"]
+        resumed = (await judge.get(f"/api/cases/{r.json()['case_id']}")).json()
+        assert resumed["title"]["document_sha256"] == title and resumed["resumes"]["case_id"] == cid
 
 
 async def test_the_judge_sees_party_requests_on_the_case_page_with_an_unread_badge(web: str, simulator: str) -> None:

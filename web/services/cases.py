@@ -212,6 +212,13 @@ async def file_case(
         ) from None
     store = CaseStore(db)
     resumes = await _resumed(db, actor, req) if req.resumes_case_id else None
+    held = await db.run(parties.file_type, db, req.title.document_sha256) if req.title.document_sha256 else None
+    if req.title.document_sha256 and held != "application/pdf":
+        raise ValidationFailed(
+            "TITLE_DOCUMENT_UNKNOWN",
+            "title.document_sha256: 本院未收到该执行依据文件 / the court holds no such title document",
+            "title.document_sha256",
+        )
     judge = await db.run(_assign_judge, db, store, req.court, req.judge)
     today = filed_on or _today()
     received = req.received_on or today

@@ -27,6 +27,7 @@ from runtime.logging import get_logger
 from security.identity import ActorKeys
 from store.db import Database
 from store.parties import PartyIndexEntry
+from web.db import PartyFile
 
 log = get_logger(__name__)
 
@@ -141,3 +142,10 @@ async def cases_of(db: Database, keys: ActorKeys, number: str, courts: tuple[str
     """The workflow ids of the cases that name this party (up to MAX_CASES), within ``courts`` if given."""
     wanted = list(digests(keys, checked(number)).values())
     return await db.run(_find, db, wanted, courts)
+
+
+def file_type(db: Database, sha256: str) -> str | None:
+    """The content type of a file a party or judge uploaded (a title's PDF, a lead's photo), as sniffed on
+    upload; None for a file never uploaded."""
+    rows = db.rows(select(PartyFile.content_type).where(PartyFile.sha256 == sha256).limit(1))
+    return rows[0].content_type if rows else None

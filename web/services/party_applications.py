@@ -44,17 +44,24 @@ class OnlineApplication(BaseModel):
     debtors: list[Party] = Field(min_length=1, max_length=20, description="被执行人")
     title: CaseTitle
     claim: ClaimIn
-    title_document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="执行依据的 PDF (先上传)")
+    title_document_sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="执行依据的 PDF (先上传); a resumption refers to the earlier case's title as that case holds it",
+    )
     known_assets: str = Field(default="", max_length=2000, description="已知的被执行人财产线索")
     resumes_case_id: str | None = Field(
         default=None, max_length=64, description="恢复执行: the case it resumes (its title is on that case's file)"
     )
 
     def filing(self) -> dict[str, object]:
-        """The application as a filing clerk's filing (POST /api/cases) takes it: a resumption as 执恢."""
+        """The application as a filing clerk's filing (POST /api/cases) takes it: the title referring to its
+        PDF (the one uploaded, or for a resumption the earlier case's), a resumption as 执恢."""
         filing = self.model_dump(
             mode="json", include={"court", "applicants", "debtors", "title", "claim"}, exclude_none=True
         )
+        if self.title_document_sha256:
+            filing["title"] = {**self.title.model_dump(mode="json"), "document_sha256": self.title_document_sha256}
         if self.resumes_case_id:
             filing |= {"case_type": CaseType.RESUMED.value, "resumes_case_id": self.resumes_case_id}
         return filing
@@ -128,7 +135,8 @@ def _submit(db: Database, user_id: int, application: OnlineApplication) -> Appli
     assert db.sealer is not None
     now = utcnow()
     with db.session() as s:
-        title = s.get(PartyFile, (user_id, application.title_document_sha256))
+        sha = application.title_document_sha256
+        title = s.get(PartyFile, (user_id, sha)) if sha else None
         if title is None or title.content_type != "application/pdf":
             raise ValidationFailed(
                 "TITLE_PDF_REQUIRED",
@@ -163,12 +171,6 @@ def _resumption(db: Database, username: str, application: OnlineApplication, sub
         s.add(_queued(db, user_id, application, submitted_at))
 
 
-def file_type(db: Database, sha256: str) -> str | None:
-    """The content type of an uploaded file, as sniffed on upload; None for a file never uploaded."""
-    rows = db.rows(select(PartyFile.content_type).where(PartyFile.sha256 == sha256).limit(1))
-    return rows[0].content_type if rows else None
-
-
 def own_files(db: Database, username: str, digests: list[str]) -> set[str]:
     """Which of ``digests`` the user uploaded themselves (only those may they attach)."""
     rows = db.rows(
@@ -192,17 +194,18 @@ async def check_attachments(db: Database, actor: Actor, attachments: list[str]) 
 
 
 async def resumption(db: Database, view: CaseView, request: PartyRequest) -> None:
-    """The judge accepted an application to resume (恢复执行) after 终本: the 执恢 application, prefilled from
-    the case — its parties and title, the unpaid balance as the claim — joins the filing clerk's queue as
-    received on the day the applicant applied, in the applicant's own applications."""
-    title_pdf = next(iter(request.attachments), "0" * 64)  # the title is on the earlier case's file
+    """The judge accepted an application to resume (恢复执行): the 执恢 application, prefilled from the case —
+    its parties, the unpaid balance as the claim, and the original title (执行依据) as the case holds it: its
+    number, issuer and dates, and its PDF where it was filed online (a case filed on paper holds none; the
+    clerk reads that title in the earlier case's file) — joins the filing clerk's queue as received on the day
+    the applicant applied, in the applicant's own applications."""
     application = OnlineApplication(
         court=view.court,
         applicants=view.applicants,
         debtors=view.debtors,
         title=view.title,
         claim=ClaimIn(principal_fen=max(view.ledger.balance_fen, 1)),
-        title_document_sha256=title_pdf,
+        title_document_sha256=view.title.document_sha256,
         known_assets=request.text,
         resumes_case_id=view.case_id,
     )

@@ -22,8 +22,9 @@ from web.db import CaseRead, Database, utcnow
 from web.errors import GatewayTimeout
 from web.services import cases
 from web.services.access import READERS, require_role
+from web.services.parties import file_type
 from web.services.party_accounts import PartyDesk
-from web.services.party_applications import FileStored, check_attachments, file_type, party_file_store, store_file
+from web.services.party_applications import FileStored, check_attachments, party_file_store, store_file
 from web.services.party_notices import notify
 from web.services.workflows import execute_update_as
 from workflows.case.models import PUSH_NODE_UPDATE, NodeLocation, PushedNode

@@ -3,7 +3,8 @@ applies to resume after 终本; the debtor reports property, asks to correct an 
 either objects or leaves the judge a message; an agent files their power of attorney. Each goes to the case
 as a request with its period to answer (domain/party_requests.py), on record in the case's history; the
 judge answers with reasons, and an answer may act:
-- a lead verified starts an asset inquiry from the case;
+- a lead verified becomes the matter that acts on it — a vehicle's seizure, an inquiry reaching the bank or the
+  registry (domain/leads.py) — started from the case with the lead's facts;
 - instalments the applicant agreed to, recorded (``settle``), start the settlement matter with that schedule;
 - a late or false property report answered ``sanction`` carries the sanction decided (domain/report_sanctions.py),
   and a 失信 sanction, like a 失信 request accepted, starts the listing matter (its review, the president decides);
@@ -26,6 +27,7 @@ from temporalio.client import Client
 from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound, OneMatterError, ValidationFailed
+from domain.leads import LeadAction, LeadAsset, lead_action, merged
 from domain.partners import PartnerEndpoint
 from domain.party_requests import RULES, SANCTION, SETTLE, PartyRequestKind, PartySide, answer_due, sides_of
 from domain.report_sanctions import ReportBreach, SanctionDecision, SanctionKind, SanctionProposal, decide
@@ -51,7 +53,7 @@ from workflows.case.models import (
     ReportSanction,
 )
 
-LEAD_INQUIRY = "asset-inquiry"  # what verifying a lead starts (财产调查规定 Art 2: the court checks it)
+VERIFY = "verify"  # a lead verified (财产调查规定 Art 2): it becomes the matter that acts on it (domain/leads.py)
 SETTLEMENT = "settlement"  # what instalments agreed and recorded start (执行和解)
 DISHONEST = "dishonest-list"  # what a 失信 request accepted, or a report breach sanctioned so, starts
 
@@ -61,12 +63,18 @@ class NewPartyRequest(BaseModel):
     text: str = Field(min_length=1, max_length=4000, description="内容")
     attachments: list[str] = Field(default_factory=list, max_length=10, description="已上传文件的 SHA-256")
     instalments: list[Instalment] = Field(default_factory=list, max_length=120, description="分期履行计划")
+    asset: LeadAsset | None = Field(default=None, description="财产线索: 财产类型及号牌、开户行、坐落等")
 
 
 class Answer(BaseModel):
     answer: str = Field(min_length=1, max_length=32, description="答复: 如 verify / decline, upheld / dismissed")
     reason: str = Field(min_length=1, max_length=2000, description="理由或答复内容")
     sanction: SanctionProposal | None = Field(default=None, description="报告财产 answered sanction: 罚款/拘留/失信")
+    matter: dict[str, Any] = Field(
+        default_factory=dict,
+        description="财产线索 verified: the judge's own fields of the matter it starts (the seizure's ruling_ref …), "
+        "over what the lead pre-fills",
+    )
 
 
 class Consent(BaseModel):
@@ -114,6 +122,11 @@ def _within_authority(st: Standing, kind: PartyRequestKind) -> None:
         )
 
 
+def _asset(body: NewPartyRequest) -> None:
+    if body.asset is not None and body.kind is not PartyRequestKind.LEAD:
+        raise ValidationFailed("NOT_A_LEAD", "asset: 仅财产线索填写财产 / only a lead names an asset", "asset")
+
+
 def _schedule(body: NewPartyRequest) -> None:
     if body.kind is not PartyRequestKind.INSTALMENTS:
         if body.instalments:
@@ -136,6 +149,7 @@ async def file_request(
     side = side_of(st.roles, body.kind)
     _within_authority(st, body.kind)
     _schedule(body)
+    _asset(body)
     filing = PartyFiling(
         request_id=f"pr-{utcnow():%Y%m%d}-{secrets.token_hex(6)}",
         kind=body.kind,
@@ -146,6 +160,7 @@ async def file_request(
         instalments=body.instalments,
         agent=st.agent,
         special_authority=st.special_authority,
+        asset=body.asset,
     )
     return await _send(client, actor, st.entry, FILE_PARTY_REQUEST_UPDATE, filing)
 
@@ -188,7 +203,9 @@ async def answer_request(
     request_id: str,
     body: Answer,
 ) -> PartyRequest:
-    """The judge's answer. A lead verified starts an asset inquiry from the case; its id is on the answer."""
+    """The judge's answer. A lead verified becomes the matter that acts on it (domain/leads.py: a vehicle's
+    seizure, an inquiry reaching the bank or the registry), started from the case with the lead's facts and
+    the judge's own fields (``matter``); its id is on the answer, so the applicant sees what became of it."""
     require_role(actor, Role.JUDGE)
     entry = await cases.visible_entry(db, actor, case_id)
     view = await cases.case_view(client, entry)
@@ -196,11 +213,18 @@ async def answer_request(
     if request is None:
         raise NotFound("REQUEST_NOT_FOUND", f"没有这项申请 {request_id} / no such request", "request_id")
     sanction = _sanction(view, request, body)
+    verified = request.kind is PartyRequestKind.LEAD and body.answer == VERIFY
+    if body.matter and not verified:
+        raise ValidationFailed(
+            "MATTER_NOT_STARTED", "matter: 仅核实财产线索时填写 / only when verifying a lead", "matter"
+        )
     matter = None
     if request.answer is None:
-        if request.kind is PartyRequestKind.LEAD and body.answer == "verify":
+        if verified:
+            action = lead_action(request.asset)
+            fields = merged(action.prefill, body.matter)
             matter = await _start(
-                client, settings, partners, db, actor, case_id, LEAD_INQUIRY, {}, f"lead:{request_id}"
+                client, settings, partners, db, actor, case_id, action.scenario, fields, f"lead:{request_id}"
             )
         elif request.kind is PartyRequestKind.DISHONEST_REQUEST and body.answer == "accept":
             # The listing's own procedure decides within the 15 days (失信规定 Art 5), on the applicant's request.
@@ -229,6 +253,15 @@ async def answer_request(
     if request.kind is PartyRequestKind.RESUME and body.answer == "accept":
         await party_applications.resumption(db, view, answered)
     return answered
+
+
+def lead_actions(requests: Sequence[dict[str, Any]]) -> dict[str, LeadAction]:
+    """What each lead of the case (as the case page lists them) becomes once verified, by request id."""
+    return {
+        r["request_id"]: lead_action(LeadAsset.model_validate(r["asset"]) if r.get("asset") else None)
+        for r in requests
+        if r.get("kind") == PartyRequestKind.LEAD.value
+    }
 
 
 async def _start(

@@ -18,6 +18,7 @@ from audit.redact import mask_text
 from config.settings import Settings
 from domain.actors import Actor
 from domain.errors import NotFound
+from domain.leads import LeadAsset
 from domain.parties import Party
 from domain.party_requests import RULES, PartySide, sides_of
 from domain.report_sanctions import SanctionDecision
@@ -30,11 +31,12 @@ from store.documents import DocumentStore
 from store.parties import PartyIndexEntry
 from web.db import Database, PartyFile, User
 from web.services.cases import case_view
+from web.services.parties import file_type
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.party_agents import agent_cases, standing
-from web.services.party_applications import file_type, party_file_store
+from web.services.party_applications import party_file_store
 from web.services.party_payments import Till, settle_pending
-from workflows.case.models import NodeLocation, PushedNode
+from workflows.case.models import MatterRecord, NodeLocation, PushedNode
 from workflows.case.words import WORDS as CASE_WORDS
 from workflows.foundation.case_link import EffectKind, RegisterKind
 from workflows.foundation.models import TimelineEntry
@@ -168,6 +170,17 @@ class PartyLedger(BaseModel):
     balance_fen: int
 
 
+class RequestAction(BaseModel):
+    """What became of a request: the matter its answer started (a verified lead's seizure or inquiry, the
+    listing a 失信 request started, the settlement of agreed instalments) and where it stands, in words."""
+
+    scenario: str
+    title: str = Field(description="the matter, in words: 异地扣押, 网络查控 …")
+    status: str
+    status_title: str
+    ended: bool
+
+
 class PartyRequestView(BaseModel):
     """A request in the case space: the party's own; for the applicant also the debtor's property report and
     instalment proposals (to agree to)."""
@@ -187,6 +200,8 @@ class PartyRequestView(BaseModel):
     consent: bool | None = None
     late: bool = False
     sanction: SanctionDecision | None = None
+    asset: LeadAsset | None = None
+    action: RequestAction | None = None
 
 
 class SpaceNode(BaseModel):
@@ -298,6 +313,12 @@ async def case_space(
     sides = sides_of(roles)
     applicant = PartySide.APPLICANT in sides
     ledger = view.ledger
+    shown = [
+        r
+        for r in view.party_requests
+        if r.by == actor.user_id or r.side in sides or (RULES[r.kind].seen_by_other_side and r.side not in sides)
+    ]
+    actions = await _actions(client, view.matters, {r.matter_workflow_id for r in shown if r.matter_workflow_id})
     return PartyCase(
         case_id=view.case_id,
         case_number=view.case_number,
@@ -331,13 +352,13 @@ async def case_space(
         nodes=[_node(e) for e in view.timeline if e.action in DISCLOSED],
         requests=[
             PartyRequestView(
-                **r.model_dump(include=set(PartyRequestView.model_fields) - {"kind", "title", "mine"}),
+                **r.model_dump(include=set(PartyRequestView.model_fields) - {"kind", "title", "mine", "action"}),
                 kind=r.kind.value,
                 title=RULES[r.kind].title,
                 mine=r.by == actor.user_id,
+                action=actions.get(r.matter_workflow_id or ""),
             )
-            for r in view.party_requests
-            if r.by == actor.user_id or r.side in sides or (RULES[r.kind].seen_by_other_side and r.side not in sides)
+            for r in shown
         ],
         pushed_nodes=[_space_node(n) for n in view.pushed_nodes],
         sanctions=[x.decision for x in view.report_sanctions] if PartySide.DEBTOR in sides else [],
@@ -346,6 +367,28 @@ async def case_space(
         special_authority=st.special_authority,
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
     )
+
+
+async def _actions(client: Client, matters: list[MatterRecord], wanted: set[str]) -> dict[str, RequestAction]:
+    """The matters the party's requests started, each with its state: a running one as it stands now (its
+    search attribute), an ended one as it ended."""
+    started = [m for m in matters if m.workflow_id in wanted]
+    running = [m.workflow_id for m in started if m.ended_at is None]
+    live = dict(zip(running, await asyncio.gather(*(_matter(client, w) for w in running)), strict=True))
+    out = {}
+    for m in started:
+        now = live.get(m.workflow_id)
+        status = now[1] if now and now[1] else m.status
+        scenario = SCENARIOS.get(m.scenario)
+        words = scenario.words.statuses if scenario else {}
+        out[m.workflow_id] = RequestAction(
+            scenario=m.scenario,
+            title=scenario.title if scenario else m.scenario,
+            status=status,
+            status_title=words[status].zh if status in words else status,
+            ended=m.ended_at is not None,
+        )
+    return out
 
 
 MEASURE_WORDS = {

@@ -174,6 +174,7 @@ async def docket(case_id: str, request: Request, user: CaseReaderUser) -> Respon
         unread=unread,
         party_rules={k.value: r for k, r in PARTY_RULES.items()},
         next_steps=_next_steps(doc),
+        lead_actions=party_requests.lead_actions(doc["party_requests"]),
     )
 
 
@@ -242,7 +243,16 @@ async def answer_party(case_id: str, request_id: str, request: Request, user: Ju
     await check_csrf(request, user)
     form = await request.form()  # read once: Starlette keeps it
     state = app_state(request)
-    body = party_requests.Answer(answer=str(form.get("answer", "")), reason=str(form.get("reason", "")))
+    # The fields a verified lead's matter takes from the judge: ``matter.ruling_ref``, ``matter.vehicle.vin``.
+    matter: dict[str, Any] = {}
+    for key, value in form.items():
+        if key.startswith("matter.") and isinstance(value, str) and value.strip():
+            *path, last = key.split(".")[1:]
+            node = matter
+            for part in path:
+                node = node.setdefault(part, {})
+            node[last] = value.strip()
+    body = party_requests.Answer(answer=str(form.get("answer", "")), reason=str(form.get("reason", "")), matter=matter)
     await party_requests.answer_request(
         temporal_client(state), state.settings, state.partners, state.db, user.actor, case_id, request_id, body
     )

@@ -271,12 +271,23 @@ async def file_request(
     kind: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
     schedule: Annotated[str, Form()] = "",
+    asset_kind: Annotated[str, Form()] = "",
+    asset_plate: Annotated[str, Form()] = "",
+    asset_bank: Annotated[str, Form()] = "",
+    asset_location: Annotated[str, Form()] = "",
 ) -> Response:
     _check_csrf(session[1], csrf)
     state = app_state(request)
     try:
         plan = _schedule(schedule) if kind == PartyRequestKind.INSTALMENTS.value else []
-        body = party_requests.NewPartyRequest.model_validate({"kind": kind, "text": text, "instalments": plan})
+        asset = (
+            {"kind": asset_kind, "plate": asset_plate, "bank": asset_bank, "location": asset_location}
+            if asset_kind and kind == PartyRequestKind.LEAD.value
+            else None
+        )
+        body = party_requests.NewPartyRequest.model_validate(
+            {"kind": kind, "text": text, "instalments": plan, "asset": asset}
+        )
         await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
     except (OneMatterError, ValidationError) as exc:
         response = await _case_page(request, session, case_id, error=_message(exc), text=text)

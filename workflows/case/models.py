@@ -13,6 +13,7 @@ from domain.case_number import CaseNumberParts
 from domain.case_term import ExcludedPeriod, ExclusionGround, TermView
 from domain.cases import CourtName
 from domain.filing import ApplicationPeriod
+from domain.leads import LeadAsset
 from domain.ledger import Claim, LedgerView, Payout, Recovery
 from domain.legal_params import LegalParams
 from domain.legal_time import LegalClock
@@ -47,6 +48,11 @@ class CaseTitle(BaseModel):
     issuer: str = Field(min_length=2, max_length=100, description="作出执行依据的机关")
     effective_on: date = Field(description="生效日期")
     performance_due_on: date = Field(description="履行期间届满日")
+    document_sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="执行依据的 PDF as the court holds it (SHA-256 of the file filed online); none when filed on paper",
+    )
 
     @field_validator("performance_due_on")
     @classmethod
@@ -116,6 +122,7 @@ class PartyFiling(BaseModel):
     special_authority: bool = Field(default=False, description="委托代理: 特别授权 (代为和解、收取执行款)")
     late: bool = Field(default=False, description="报告财产: filed after the report order's period (the case says)")
     agent: bool = Field(default=False, description="filed by a confirmed agent for their principal's side")
+    asset: LeadAsset | None = Field(default=None, description="财产线索: the asset it names (domain/leads.py)")
 
 
 class PartyAnswer(BaseModel):

@@ -1,0 +1,115 @@
+"""A property lead (财产线索) and the work it becomes once the judge verifies it (DOMAIN §19.2).
+
+财产调查规定 Art 2: the applicant gives what they know of the debtor's assets; a specific lead is checked
+within 7 days (3 if urgent). Checking is not the end: a verified lead is acted on by the matter that reaches
+that kind of asset — the court's own act on it, through the agency that holds it:
+
+- a vehicle (车辆, by plate and VIN) → seizure of the vehicle (扣押, CPL Art 252–253; 查扣冻规定 Art 1), the
+  vehicle registry noting it and the traffic police taking the car: the cross-region seizure matter, with
+  the plate and VIN pre-filled; the ruling's number is the judge's to give;
+- a bank account (银行账户) → the network inquiry and control (网络查控, 网络查冻规定 Arts 4, 10), which
+  asks the bank named as every bank, and freezes and deducts what it finds up to the claim (CPL Art 253);
+- real estate (不动产) → the same inquiry, which asks the real-estate registry (不动产登记机构) and seizes
+  the unit it finds (查扣冻规定 Art 1); a seized unit is then proposed for disposal (domain/next_steps.py);
+- anything else (other movables, claims, equity, a lead with no asset named) → the network inquiry.
+
+Pure: the lead in, the matter to start and what it is pre-filled with out.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from domain.personal import AccountNumber, PlateNumber, Vin
+
+ASSET_INQUIRY = "asset-inquiry"
+VEHICLE_SEIZURE = "cross-region-seizure"
+
+
+class LeadAssetKind(StrEnum):
+    VEHICLE = "vehicle"  # 车辆
+    BANK_ACCOUNT = "bank-account"  # 银行账户
+    REAL_ESTATE = "real-estate"  # 不动产
+    OTHER = "other"  # 其他财产 (动产、债权、股权 …)
+
+
+class LeadAsset(BaseModel):
+    """What the lead says of the asset, as specific as the applicant knows it (具体线索)."""
+
+    kind: LeadAssetKind = Field(description="财产类型")
+    plate: PlateNumber = Field(default="", max_length=12, description="车辆: 号牌")
+    vin: Vin = Field(default="", max_length=17, description="车辆: 车辆识别代号 (如知道)")
+    bank: str = Field(default="", max_length=100, description="银行账户: 开户银行")
+    account: AccountNumber = Field(default="", max_length=64, description="银行账户: 账号 (如知道)")
+    location: str = Field(default="", max_length=200, description="不动产: 坐落")
+    certificate: str = Field(default="", max_length=100, description="不动产: 不动产权证号 (如知道)")
+
+    @model_validator(mode="after")
+    def _specific(self) -> LeadAsset:
+        """A lead is specific (财产调查规定 Art 2) when it names what finds the asset: a vehicle's plate, an
+        account's bank, a unit's location."""
+        needed = {
+            LeadAssetKind.VEHICLE: ("plate", "车辆线索须写明号牌 / a vehicle lead names the plate"),
+            LeadAssetKind.BANK_ACCOUNT: ("bank", "账户线索须写明开户银行 / an account lead names the bank"),
+            LeadAssetKind.REAL_ESTATE: ("location", "不动产线索须写明坐落 / a real-estate lead names the location"),
+        }.get(self.kind)
+        if needed and not getattr(self, needed[0]).strip():
+            raise ValueError(f"{needed[0]}: {needed[1]}")
+        return self
+
+
+class LeadAction(BaseModel):
+    """The matter a verified lead becomes: which, why (zh, en), under what rule, pre-filled with what."""
+
+    scenario: str
+    reason: str
+    reason_en: str
+    law: str
+    prefill: dict[str, Any] = Field(default_factory=dict, description="the matter's own fields from the lead")
+
+
+def lead_action(asset: LeadAsset | None) -> LeadAction:
+    """The matter that acts on a verified lead (this module's docstring has the rules)."""
+    kind = asset.kind if asset else LeadAssetKind.OTHER
+    if asset is not None and kind is LeadAssetKind.VEHICLE:
+        vehicle = {"plate": asset.plate.strip().upper()} | ({"vin": asset.vin.strip().upper()} if asset.vin else {})
+        return LeadAction(
+            scenario=VEHICLE_SEIZURE,
+            reason="车辆线索经核实: 扣押车辆, 由车辆登记机关协助、交警查扣",
+            reason_en="Vehicle lead verified: the vehicle is seized, noted by the registry, taken by the police",
+            law="民事诉讼法第二百五十二条、第二百五十三条; 查扣冻规定第一条; 财产调查规定第二条",
+            prefill={"vehicle": vehicle},
+        )
+    if kind is LeadAssetKind.BANK_ACCOUNT:
+        return LeadAction(
+            scenario=ASSET_INQUIRY,
+            reason="账户线索经核实: 网络查控 (含所述银行), 查询、冻结、扣划存款",
+            reason_en="Account lead verified: network inquiry (the bank named included), freeze and deduct",
+            law="民事诉讼法第二百五十三条; 网络查冻规定第四条、第十条; 财产调查规定第二条",
+        )
+    if kind is LeadAssetKind.REAL_ESTATE:
+        return LeadAction(
+            scenario=ASSET_INQUIRY,
+            reason="不动产线索经核实: 网络查控向不动产登记机构查询, 查封所查得的不动产",
+            reason_en="Real-estate lead verified: the registry is asked by the network inquiry; units found are seized",
+            law="民事诉讼法第二百五十三条; 查扣冻规定第一条; 财产调查规定第二条",
+        )
+    return LeadAction(
+        scenario=ASSET_INQUIRY,
+        reason="财产线索经核实: 网络查控",
+        reason_en="Lead verified: network inquiry and control",
+        law="财产调查规定第二条、第十二条",
+    )
+
+
+def merged(prefill: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """The lead's facts with what the judge adds or corrects on top (one level of nested objects merged:
+    the vehicle's plate from the lead, its VIN from the judge)."""
+    out = dict(prefill)
+    for key, value in given.items():
+        known = out.get(key)
+        out[key] = {**known, **value} if isinstance(known, dict) and isinstance(value, dict) else value
+    return out
