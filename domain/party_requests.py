@@ -97,7 +97,8 @@ RULES: dict[PartyRequestKind, RequestRule] = {
         ("accept", "refuse"),
         LegalDuration(amount=7, unit=_DAYS),
         "民诉法解释第五百一十七条: 终结本次执行程序后发现财产的, 可以再次申请执行, 不受申请执行时效期间的限制;"
-        " 执行工作规定第十六条: 七日内立案",
+        " 执行和解规定第九条: 被执行人不履行和解协议的, 申请执行人可以申请恢复执行原生效法律文书"
+        " (民事诉讼法第二百五十条: 自和解协议约定履行期间的最后一日起二年内); 执行工作规定第十六条: 七日内立案",
         on_closed_case=frozenset({"current-procedure-ended"}),
     ),
     PartyRequestKind.INSTALMENTS: RequestRule(
@@ -124,13 +125,17 @@ REPLY = "reply"
 AGENT_ROLE_PREFIX = "agent-of-"
 SANCTION = "sanction"  # the judge's answer to a late, refused or false property report (report_sanctions)
 SETTLE = "settle"  # the judge records the instalments the applicant agreed to: a settlement matter starts
+SETTLEMENT_MATTER = "settlement"  # the matter (执行和解) whose breach lets the applicant apply to resume (Art 9)
 
 
-def may_file(kind: PartyRequestKind, closed_mode: str | None) -> bool:
+def may_file(kind: PartyRequestKind, closed_mode: str | None, settlement_breached: bool = False) -> bool:
     """Whether the kind may be filed on a case closed in ``closed_mode`` (None: the case is open). A message
-    may always be left; a resumption is applied for after 终本; anything else only while the case is open."""
+    may always be left; a resumption is applied for after 终本, or on an open case whose settlement the debtor
+    has not performed (执行和解规定 Art 9: ``settlement_breached``); anything else only while the case is open."""
+    if kind is PartyRequestKind.RESUME and closed_mode is None:
+        return settlement_breached
     if kind is PartyRequestKind.MESSAGE or closed_mode is None:
-        return kind is not PartyRequestKind.RESUME or closed_mode is not None
+        return True
     return closed_mode in RULES[kind].on_closed_case
 
 

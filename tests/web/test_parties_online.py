@@ -30,6 +30,7 @@ from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
 from tests.web.test_parties import application as online_application
 from web.codec import SESSION_COOKIE
 from web.services.documents import office_for
+from web.ui.pages_party import PARTY_COOKIE
 from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -408,6 +409,85 @@ async def test_resuming_is_applied_for_after_the_current_procedure_ends(web: str
         assert "执恢" in r.json()["case_number"]
         resumed = (await judge.get(f"/api/cases/{r.json()['case_id']}")).json()
         assert resumed["title"]["document_sha256"] == title and resumed["resumes"]["case_id"] == cid
+
+
+async def test_a_breached_settlement_offers_the_applicant_to_resume_the_original_title(
+    web: str, simulator: str
+) -> None:
+    """执行和解规定 Art 9: an instalment missed, the applicant's space offers resuming the original title within
+    two years of the agreement's last due day (CPL Art 250); applied for there, it flows as after 终本."""
+    applicant, a = await registered(web, simulator)
+    debtor, d = await registered(web, simulator)
+    case = await case_of(web, applicant=a, debtor=d)
+    cid = case["case_id"]
+    judge, clerk = await login(web, "judge"), await login(web, "clerk")
+    token = applicant.headers["Authorization"].removeprefix("Bearer ")
+    async with (
+        applicant,
+        debtor,
+        judge,
+        clerk,
+        httpx.AsyncClient(base_url=web, cookies={PARTY_COOKIE: token}, timeout=30) as phone,
+    ):
+        # Due a few legal weeks after the case's today (legal time runs 864 000 ×: a legal day is 0.1 s).
+        on = date.fromisoformat((await judge.get(f"/api/cases/{cid}")).json()["ledger"]["on"])
+        last = on + timedelta(days=90)
+        schedule = [
+            {"due_on": (on + timedelta(days=60)).isoformat(), "amount_fen": 1_000_00},
+            {"due_on": last.isoformat(), "amount_fen": 1_000_00},
+        ]
+        r = await debtor.post(
+            f"/api/my/cases/{cid}/requests", json={"kind": "instalments", "text": "分两期", "instalments": schedule}
+        )
+        assert r.status_code == 201, r.text
+        proposal = r.json()["request_id"]
+        r = await applicant.post(f"/api/my/cases/{cid}/requests/{proposal}/consent", json={"agree": True})
+        assert r.status_code == 200, r.text
+        r = await judge.post(
+            f"/api/cases/{cid}/party-requests/{proposal}/answer", json={"answer": "settle", "reason": "和解"}
+        )
+        assert r.status_code == 200, r.text
+        settlement = r.json()["matter_workflow_id"]
+        r = await judge.post(
+            f"/api/workflows/{settlement}/decisions/suspend-enforcement", json={"reason": "达成和解, 中止执行"}
+        )
+        assert r.status_code == 200, r.text
+        resume = {"kind": "resume", "text": "被执行人未按期履行和解协议, 申请恢复执行"}
+
+        async def offered() -> dict[str, Any] | None:
+            space: dict[str, Any] = (await applicant.get(f"/api/my/cases/{cid}")).json()
+            return space if space["resume_offer"] else None
+
+        # Nothing to resume while the debtor may still perform (Art 11): neither offered nor accepted.
+        if (await applicant.get(f"/api/my/cases/{cid}")).json()["resume_offer"] is None:
+            r = await applicant.post(f"/api/my/cases/{cid}/requests", json=resume)
+            assert r.status_code in (409, 422) and r.json()["code"] == "CASE_OPEN", r.text
+        space = await eventually(offered, timeout=30)
+        offer = space["resume_offer"]
+        assert offer["ground"] == "settlement-breached" and offer["settlement_workflow_id"] == settlement
+        assert "执行和解规定第九条" in offer["basis"]
+        ends = date.fromisoformat(offer["period_ends_on"])
+        assert last.replace(year=last.year + 2) <= ends <= last.replace(year=last.year + 2) + timedelta(days=7)
+        assert (await debtor.get(f"/api/my/cases/{cid}")).json()["resume_offer"] is None, "the applicant's"
+        html = (await phone.get(f"/p/cases/{cid}")).text
+        assert 'data-testid="resume-offer"' in html and ends.isoformat() in html
+
+        r = await applicant.post(f"/api/my/cases/{cid}/requests", json=resume)
+        assert r.status_code == 201 and r.json()["settlement_workflow_id"] == settlement, r.text
+        assert (await applicant.get(f"/api/my/cases/{cid}")).json()["resume_offer"] is None, "applied for"
+        url = f"/api/cases/{cid}/party-requests/{r.json()['request_id']}/answer"
+        r = await judge.post(url, json={"answer": "accept", "reason": "未履行和解协议, 准予恢复执行"})
+        assert r.status_code == 200, r.text
+        # The 执恢 application, as after 终本: the original title as the case holds it (filed on paper: its
+        # number and issuer, no PDF), the balance as the claim.
+        held = (await judge.get(f"/api/cases/{cid}")).json()
+        (queued,) = [
+            x for x in (await clerk.get("/api/applications")).json() if x["application"]["resumes_case_id"] == cid
+        ]
+        assert queued["application"]["title"] == held["title"] and held["title"]["document_sha256"] is None
+        assert queued["application"]["title_document_sha256"] is None
+        # The balance when the judge accepted (the doubled delay interest grows by the legal day since).
+        assert 0 < queued["application"]["claim"]["principal_fen"] <= held["ledger"]["balance_fen"]
 
 
 async def test_the_judge_sees_party_requests_on_the_case_page_with_an_unread_badge(web: str, simulator: str) -> None:

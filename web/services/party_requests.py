@@ -29,13 +29,23 @@ from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.leads import LeadAction, LeadAsset, lead_action, merged
 from domain.partners import PartnerEndpoint
-from domain.party_requests import RULES, SANCTION, SETTLE, PartyRequestKind, PartySide, answer_due, sides_of
+from domain.party_requests import (
+    RULES,
+    SANCTION,
+    SETTLE,
+    SETTLEMENT_MATTER,
+    PartyRequestKind,
+    PartySide,
+    answer_due,
+    sides_of,
+)
 from domain.report_sanctions import ReportBreach, SanctionDecision, SanctionKind, SanctionProposal, decide
 from domain.settlement import Instalment, schedule_problem
+from security.identity import acting_as
 from store.cases import CaseRegisterEntry
 from web.db import Database, utcnow
 from web.errors import GatewayTimeout
-from web.services import cases, party_agents, party_applications
+from web.services import cases, party_agents, party_applications, party_resumption
 from web.services.access import require_role
 from web.services.party_accounts import PartyDesk
 from web.services.party_agents import Appointment, Standing, standing
@@ -54,7 +64,7 @@ from workflows.case.models import (
 )
 
 VERIFY = "verify"  # a lead verified (财产调查规定 Art 2): it becomes the matter that acts on it (domain/leads.py)
-SETTLEMENT = "settlement"  # what instalments agreed and recorded start (执行和解)
+SETTLEMENT = SETTLEMENT_MATTER  # what instalments agreed and recorded start (执行和解)
 DISHONEST = "dishonest-list"  # what a 失信 request accepted, or a report breach sanctioned so, starts
 
 
@@ -150,6 +160,12 @@ async def file_request(
     _within_authority(st, body.kind)
     _schedule(body)
     _asset(body)
+    breached = None
+    if body.kind is PartyRequestKind.RESUME:
+        # On an open case, only a settlement in default opens it (执行和解规定 Art 9); the case checks the matter.
+        with acting_as(actor):
+            view = await cases.case_view(client, st.entry)
+        breached = None if view.closed else await party_resumption.breached_settlement(client, view)
     filing = PartyFiling(
         request_id=f"pr-{utcnow():%Y%m%d}-{secrets.token_hex(6)}",
         kind=body.kind,
@@ -161,6 +177,7 @@ async def file_request(
         agent=st.agent,
         special_authority=st.special_authority,
         asset=body.asset,
+        settlement_workflow_id=breached.settlement_workflow_id if breached else None,
     )
     return await _send(client, actor, st.entry, FILE_PARTY_REQUEST_UPDATE, filing)
 

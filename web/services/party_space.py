@@ -30,12 +30,14 @@ from store.cases import CaseRow
 from store.documents import DocumentStore
 from store.parties import PartyIndexEntry
 from web.db import Database, PartyFile, User
+from web.services import party_resumption as resumption
 from web.services.cases import case_view
 from web.services.parties import file_type
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.party_agents import agent_cases, standing
 from web.services.party_applications import party_file_store
 from web.services.party_payments import Till, settle_pending
+from web.services.party_resumption import ResumeOffer
 from workflows.case.models import MatterRecord, NodeLocation, PushedNode
 from workflows.case.words import WORDS as CASE_WORDS
 from workflows.foundation.case_link import EffectKind, RegisterKind
@@ -250,6 +252,9 @@ class PartyCase(BaseModel):
     acting_as_agent: bool = False
     special_authority: bool = False
     closed: dict[str, str] | None
+    resume_offer: ResumeOffer | None = Field(
+        default=None, description="the applicant may apply to resume: after 终本, or a settlement in default"
+    )
 
 
 def _names(parties: list[Party], own: bool) -> list[PartyName]:
@@ -310,6 +315,7 @@ async def case_space(
         await settle_pending(till, client, actor, case_id)
     with acting_as(actor):
         view = await case_view(client, entry)
+        offer = await resumption.offer(client, view) if PartySide.APPLICANT in sides_of(roles) else None
     sides = sides_of(roles)
     applicant = PartySide.APPLICANT in sides
     ledger = view.ledger
@@ -366,6 +372,7 @@ async def case_space(
         acting_as_agent=st.agent,
         special_authority=st.special_authority,
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
+        resume_offer=offer,
     )
 
 

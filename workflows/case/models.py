@@ -123,6 +123,11 @@ class PartyFiling(BaseModel):
     late: bool = Field(default=False, description="报告财产: filed after the report order's period (the case says)")
     agent: bool = Field(default=False, description="filed by a confirmed agent for their principal's side")
     asset: LeadAsset | None = Field(default=None, description="财产线索: the asset it names (domain/leads.py)")
+    settlement_workflow_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="申请恢复执行 on a breached settlement: the settlement matter in default (执行和解规定 Art 9)",
+    )
 
 
 class PartyAnswer(BaseModel):

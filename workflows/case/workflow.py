@@ -32,7 +32,7 @@ from domain.filing import NOTICE_PERFORMANCE_PERIOD
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party
-from domain.party_requests import REPLY, RULES, SANCTION, SETTLE, PartyRequestKind, may_file
+from domain.party_requests import REPLY, RULES, SANCTION, SETTLE, SETTLEMENT_MATTER, PartyRequestKind, may_file
 from domain.report_sanctions import REPORT_DEADLINE, report_due
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
@@ -667,7 +667,11 @@ class EnforcementCase:
         if req.side not in rule.filers:
             raise refuse("NOT_THE_FILER", f"kind: {rule.title}不由这一方当事人提出 / not filed by this side")
         closed = self.state.closed
-        if not may_file(req.kind, closed.mode.value if closed else None):
+        breached = req.settlement_workflow_id is not None and any(
+            m.workflow_id == req.settlement_workflow_id and m.scenario == SETTLEMENT_MATTER and m.ended_at is None
+            for m in self.state.matters
+        )
+        if not may_file(req.kind, closed.mode.value if closed else None, breached):
             if closed is None:
                 raise refuse("CASE_OPEN", f"kind: 案件仍在执行中, 无需{rule.title} / the case is still open")
             raise refuse("CASE_CLOSED", f"案件已于 {closed.on} 以{closed.title}结案 / the case is closed")
