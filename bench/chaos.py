@@ -64,7 +64,7 @@ from store.blobs import BlobStore
 from web.services.payouts import intake_payee_csv
 from web.services.workflows import wait_until_settled
 from workflows.asset_inquiry.models import APPROVE as INQUIRY_APPROVE
-from workflows.cross_region_seizure.models import HAND_OVER, CrossRegionSeizureRequest, Vehicle
+from workflows.cross_region_seizure.models import HAND_OVER, VEHICLE_SOLD, CrossRegionSeizureRequest, Vehicle
 from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
 from workflows.foundation.models import DecisionInput, ScenarioStatus
@@ -288,8 +288,13 @@ class Run:
             out.error = "never reached awaiting_disposition"
             return out
         await self.decide(handle, HAND_OVER, JUDGE)
+        # Handed over, the vehicle is the disposal's until it sells: the claim on it ends with the sale.
+        if await self.wait_status(handle, {"disposing"}) != "disposing":
+            out.error = "never reached disposing"
+            return out
+        await self.decide(handle, VEHICLE_SOLD, JUDGE)
         out.result = await self.result(handle)
-        out.ok = out.result.get("status") == "handed_over"
+        out.ok = out.result.get("status") == "sold"
         if not out.ok:
             out.error = f"status {out.result.get('status')}"
         return out

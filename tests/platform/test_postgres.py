@@ -23,12 +23,12 @@ from net.localnet import free_port, wait_http
 from simulators.task_agents import work_once
 from store.db import Base, Database, alembic_config, make_engine, upgrade_to_head
 from tests.conftest import _ServerThread
-from tests.helpers import decide, eventually, login, start, status
+from tests.helpers import decide, eventually, login, start, status, wait_status
 from tests.pg_cluster import Cluster, server_bin_dir, throwaway_cluster
 from tests.scenarios.cross_region_seizure.test_cross_region_seizure import AGENCIES, new_request
 from web.guard import uvicorn_options
 from workers.main import running_worker
-from workflows.cross_region_seizure.models import HAND_OVER, CrossRegionSeizureResult
+from workflows.cross_region_seizure.models import HAND_OVER, VEHICLE_SOLD, CrossRegionSeizureResult
 
 MIGRATION_ONLY_INDEXES = {"ix_agency_tasks_agency_state_due"}
 TABLES = {"users", "api_tokens", "agency_tasks", "audit_archive", "alembic_version"}
@@ -136,8 +136,10 @@ async def test_cross_region_seizure_end_to_end_on_postgres(
         for c in agencies:
             await c.aclose()
     await decide(handle, HAND_OVER, reason="移交拱墅法院拍卖处置")
+    await wait_status(handle, "disposing")
+    await decide(handle, VEHICLE_SOLD, reason="网拍成交")  # the claim on the vehicle is written to PostgreSQL too
     result: CrossRegionSeizureResult = await handle.result()
-    assert result.status == "handed_over"
+    assert result.status == "sold"
     assert [t.state.value for t in result.tasks] == ["completed"] * 4
 
     # The inbox projection and the audit trail were written to and read from PostgreSQL.

@@ -178,7 +178,7 @@ async def start(
     if scenario.disposes_of is not None:
         held = await db.read(asset_disposals.holder, db, scenario.disposes_of(req))
         if held is not None:
-            raise Conflict("ASSET_UNDER_DISPOSAL", held.refusal(court), "property")
+            raise Conflict("ASSET_UNDER_DISPOSAL", held.refusal(court), scenario.disposes_of_field)
     # Search by party (blind index) and the register of what the web started (lists, counts and pages
     # come from it, web/services/register.py): recorded before the start, so no started case is missing.
     await parties.index_case(db, settings.party_index_keys, wid, name, court, req)

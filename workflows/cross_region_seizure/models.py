@@ -16,6 +16,8 @@ from workflows.foundation.task_models import TaskOutcome
 NAME = "cross-region-seizure"
 # The judge's decisions: the debtor paid (at any step), then what happens to the vehicle in custody.
 DEBTOR_PAID, HAND_OVER, RETURN = "debtor-paid", "hand-over-to-disposal", "return-vehicle"
+# The disposal the vehicle was handed to sold it (拍卖成交, title passed): the seizure and the claim end.
+VEHICLE_SOLD = "record-vehicle-sold"
 
 
 class Vehicle(BaseModel):

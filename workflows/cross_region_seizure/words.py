@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.cross_region_seizure.models import DEBTOR_PAID, HAND_OVER, RETURN
+from workflows.cross_region_seizure.models import DEBTOR_PAID, HAND_OVER, RETURN, VEHICLE_SOLD
 from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
 
 WORDS = Words(
@@ -15,6 +15,8 @@ WORDS = Words(
         "waiting_confirm": Word("待受托法院确认", "Awaiting confirmation"),
         "awaiting_disposition": Word("待决定处置", "Awaiting disposition"),
         "handed_over": Word("已移交处置", "Handed over to disposal"),
+        "disposing": Word("已移交处置, 待处置结果", "Handed over; awaiting the disposal's end"),
+        "sold": Word("已拍卖成交, 解除扣押", "Sold; seizure released"),
         "returned": Word("已返还", "Returned"),
         "cancelled_paid": Word("已履行撤销", "Cancelled: debtor paid"),
         "task_failed": Word("协助未完成", "Assistance not completed"),
@@ -24,6 +26,7 @@ WORDS = Words(
         DEBTOR_PAID: Word("被执行人已履行", "Debtor paid"),
         HAND_OVER: Word("移交处置", "Hand over to disposal"),
         RETURN: Word("解除扣押并返还", "Release and return"),
+        VEHICLE_SOLD: Word("登记车辆已拍卖成交", "Record the vehicle sold"),
     },
     actions={
         **CASE_ACTIONS,
@@ -38,6 +41,9 @@ WORDS = Words(
         "task_failed": Word("协助未完成", "Assistance not completed"),
         "registry_refused": Word("登记机关拒绝查封", "Registry refused"),
         "vehicle_claimed_for_disposal": Word("车辆由本案处置 (一物一处置)", "Vehicle taken for this disposal"),
+        "vehicle_claim_released": Word("车辆处置结束, 可由他案处置", "Disposal ended: the vehicle is free"),
+        "vehicle_transferred": Word("车辆已过户, 不得再处置", "Title passed: never disposed of again"),
+        "sold": Word("已拍卖成交", "Sold"),
         "asset_held_elsewhere": Word(
             "该车辆已在他案处置或已过户, 不得重复处置", "The vehicle is disposed of by another matter"
         ),
@@ -103,6 +109,10 @@ WORDS = Words(
         "return-vehicle": Word(
             "解除扣押, 通知保管单位把车辆返还被执行人",
             "Releases the seizure; the custodian returns the vehicle to the debtor",
+        ),
+        VEHICLE_SOLD: Word(
+            "记录处置已拍卖成交 (所有权转移): 解除扣押, 该车辆不得再由他案处置",
+            "Records the sale (title passed): the seizure is released and the vehicle is never disposed of again",
         ),
     },
 )

@@ -13,7 +13,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.asset_disposals import AssetDisposalActivities, ClaimAssetInput
+    from activities.asset_disposals import AssetDisposalActivities, ClaimAssetInput, EndAssetInput
     from activities.partners import MeasureInput, PartnerActivities, ReleaseMeasureInput
     from domain.actors import SYSTEM_ACTOR
     from domain.assets import AssetKind, disposal_key
@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         HAND_OVER,
         NAME,
         RETURN,
+        VEHICLE_SOLD,
         CrossRegionSeizureInput,
         CrossRegionSeizureRequest,
         CrossRegionSeizureResult,
@@ -46,12 +47,16 @@ DECISIONS = (
     DecisionSpec(DEBTOR_PAID, reason_required=True),
     DecisionSpec(HAND_OVER, reason_required=True),
     DecisionSpec(RETURN, reason_required=True),
+    DecisionSpec(VEHICLE_SOLD, reason_required=True),
 )
 SEIZURE_KEY = "registry-seizure"  # the vehicle's seizure in the case's register
 POLICE_ANSWER = LegalDuration(amount=5, unit=TimeUnit.WORKING_DAY)  # Huzhou practice (seed 002)
 # Runs recorded before a hand-over claimed the vehicle for its disposal (one asset, one disposal) handed it
 # over unchecked.
 ONE_DISPOSAL_PATCH = "vehicle-one-disposal"
+# Runs recorded before the claim was released ended at the hand-over, holding the vehicle for ever.
+CLAIM_RELEASE_PATCH = "vehicle-claim-released"
+CALL = timedelta(seconds=30)
 
 
 @workflow.defn(name="CrossRegionSeizure")
@@ -65,6 +70,7 @@ class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
         self.open_task: str | None = None
         self.paid_reason: str | None = None
         self.disposition: DecisionInput | None = None
+        self.disposal_end: DecisionInput | None = None  # sold or returned, once the vehicle was handed over
         self.measure_id: str | None = None
         self.case = CaseReporter(None, NAME, self.timeline)
         self.case_notices = CaseNotices(self.timeline)
@@ -95,7 +101,37 @@ class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
             self.desk.offer(DEBTOR_PAID)
         if self.disposition.decision == RETURN:
             await self._release(inp, self.disposition.reason)
-        return await self._close("handed_over" if self.disposition.decision == HAND_OVER else "returned")
+            return await self._close("returned")
+        if not workflow.patched(CLAIM_RELEASE_PATCH):
+            return await self._close("handed_over")
+        return await self._disposing(inp)
+
+    async def _disposing(self, inp: CrossRegionSeizureInput) -> CrossRegionSeizureResult:
+        """Handed over, the vehicle is this matter's disposal's until that ends: sold (title passed: never
+        disposed of again), returned unsold, or the debtor paid (or the case was performed) — then the seizure
+        is released and the claim with it, so the next court in line (轮候) may dispose of the vehicle."""
+        self._set_status("disposing")
+        self.desk.offer(VEHICLE_SOLD, RETURN, DEBTOR_PAID)
+        await workflow.wait_condition(lambda: self.disposal_end is not None or self.paid_reason is not None)
+        if self.disposal_end is None:
+            await self._release(inp, f"debtor paid: {self.paid_reason}")
+            await self._free_vehicle(inp, transferred=False)
+            return await self._close("cancelled_paid")
+        sold = self.disposal_end.decision == VEHICLE_SOLD
+        await self._release(inp, self.disposal_end.reason)
+        await self._free_vehicle(inp, transferred=sold)
+        return await self._close("sold" if sold else "returned")
+
+    async def _free_vehicle(self, inp: CrossRegionSeizureInput, transferred: bool) -> None:
+        """The claim ends: transferred for good (sold), or free for the next disposal."""
+        req = inp.request
+        await workflow.execute_activity_method(
+            AssetDisposalActivities.end,
+            EndAssetInput(key=disposal_key(AssetKind.VEHICLE, req.vehicle.plate), transferred=transferred),
+            start_to_close_timeout=CALL,
+            retry_policy=retries.ARCHIVE,
+        )
+        self.timeline.record("vehicle_transferred" if transferred else "vehicle_claim_released", actor=SYSTEM_ACTOR)
 
     async def _claim_vehicle(self, inp: CrossRegionSeizureInput) -> bool:
         """One asset, one disposal (一物一处置), as a unit of real estate: the hand-over claims the vehicle (its
@@ -109,7 +145,7 @@ class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
             ClaimAssetInput(
                 key=disposal_key(AssetKind.VEHICLE, req.vehicle.plate), court=req.court, case_number=req.case_number
             ),
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=CALL,
             retry_policy=retries.ARCHIVE,
         )
         if holder is None:
@@ -241,6 +277,8 @@ class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
         self.desk.withdraw()
         if decision.decision == DEBTOR_PAID:
             self.paid_reason = decision.reason
+        elif self.status == "disposing":
+            self.disposal_end = decision
         else:
             self.disposition = decision
         return outcome

@@ -105,6 +105,8 @@ class Scenario:
     # One asset, one disposal: the key of the asset a request disposes of (domain.assets.disposal_key), so
     # the web refuses a start while another matter holds it; None for scenarios that dispose of nothing.
     disposes_of: Callable[[Any], str] | None = None
+    # The request field that names that asset: what the refusal names (ASSET_UNDER_DISPOSAL).
+    disposes_of_field: str = "property"
     # The request fields that name an agency, with the kind of agency the step needs (``court`` for a
     # receiving court, checked against the court codes too): the web refuses a start naming anything else.
     agency_fields: dict[str, str] = field(default_factory=dict)

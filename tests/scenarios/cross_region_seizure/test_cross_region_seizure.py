@@ -31,6 +31,7 @@ from workflows.cross_region_seizure.models import (
     HAND_OVER,
     NAME,
     RETURN,
+    VEHICLE_SOLD,
     CrossRegionSeizureRequest,
     CrossRegionSeizureResult,
     Vehicle,
@@ -75,8 +76,10 @@ async def test_whole_path_through_the_inbox(client, settings: Settings, simulato
         for c in clients:
             await c.aclose()
     await decide(handle, HAND_OVER, reason="移交拱墅法院拍卖处置")
+    await wait_status(handle, "disposing")  # the vehicle is the disposal's until it is sold or returned
+    await decide(handle, VEHICLE_SOLD, reason="拱墅法院网拍成交, 成交裁定已送达")
     result: CrossRegionSeizureResult = await handle.result()
-    assert result.status == "handed_over"
+    assert result.status == "sold"
     assert [t.state.value for t in result.tasks] == ["completed"] * 4
     custody = result.tasks[2].result
     assert custody is not None and len(custody["photo_hashes"]) == 2
@@ -84,8 +87,8 @@ async def test_whole_path_through_the_inbox(client, settings: Settings, simulato
     for digest in custody["photo_hashes"]:
         assert photos.exists(digest)  # stored encrypted, by content hash
     rows = [r for r in await ledger(simulator, "vehicle-registry") if r["idempotency_key"].startswith(handle.id)]
-    assert [r["operation"] for r in rows] == ["seize"]
-    await record_history(handle, "cross-region-seizure-handed-over")
+    assert [r["operation"] for r in rows] == ["seize", "release"]  # sold: the seizure is released for the transfer
+    await record_history(handle, "cross-region-seizure-sold")
 
 
 async def test_debtor_pays_meanwhile_cancels_and_releases(client, settings: Settings, simulator: str, web: str):
@@ -174,8 +177,9 @@ async def test_one_vehicle_one_disposal_a_second_hand_over_is_refused_naming_the
     client, settings: Settings, simulator: str, web: str
 ):
     """一物一处置, as for real estate: two courts' cases seized the same car (the second queued); the first
-    hands it over to its disposal; the second's hand-over is refused by the system, naming the first court
-    and case, and the judge there can still return it."""
+    hands it over to its disposal; the second's hand-over, and a new seizure's start, are refused naming the
+    first court and case. The first disposal ends unsold: its claim is released and the second's hand-over
+    goes through; once that one sells, the vehicle is never seized for disposal again."""
     first_req = await new_request(simulator)
     second_req = first_req.model_copy(update={"case_number": case_number()})
     first = await start(client, settings, "cross-region-seizure", first_req)
@@ -193,7 +197,7 @@ async def test_one_vehicle_one_disposal_a_second_hand_over_is_refused_naming_the
         for c in clients:
             await c.aclose()
     await decide(first, HAND_OVER, reason="移交拱墅法院拍卖处置")
-    assert (await first.result()).status == "handed_over"
+    await wait_status(first, "disposing")
 
     await decide(second, HAND_OVER, reason="移交处置")
 
@@ -206,5 +210,20 @@ async def test_one_vehicle_one_disposal_a_second_hand_over_is_refused_naming_the
     assert first_req.case_number in (held.reason or "") and held.detail["code"] == "ASSET_UNDER_DISPOSAL"
     assert held.actor.role == "system"
     assert {d.name for d in st.pending_decisions} >= {HAND_OVER, RETURN}
-    await decide(second, RETURN, reason="他案已处置, 解除扣押")
-    assert (await second.result()).status == "returned"
+    third = second_req.model_copy(update={"case_number": case_number()}).model_dump(mode="json")
+    async with await login(web, "judge-jiaxing") as judge:
+        r = await judge.post(f"/api/scenarios/{NAME}/workflows", json=third)
+        assert r.status_code == 409, r.text
+        assert (r.json()["code"], r.json()["field"]) == ("ASSET_UNDER_DISPOSAL", "vehicle.plate")
+        assert "正在处置" in r.json()["message"] and first_req.case_number in r.json()["message"]
+
+        # The first disposal ends unsold: the seizure is released and the vehicle is free for the queued case.
+        await decide(first, RETURN, reason="两次流拍, 申请执行人不接受以物抵债")
+        assert (await first.result()).status == "returned"
+        assert "vehicle_claim_released" in [e.action for e in (await status(first)).timeline]
+        await decide(second, HAND_OVER, reason="移交处置")
+        await wait_status(second, "disposing")
+        await decide(second, VEHICLE_SOLD, reason="网拍成交")
+        assert (await second.result()).status == "sold"
+        r = await judge.post(f"/api/scenarios/{NAME}/workflows", json=third)
+        assert r.status_code == 409 and "已过户" in r.json()["message"], r.text
