@@ -23,13 +23,15 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # pyHanko imports DSA, which cryptography warns is deprecated
@@ -38,6 +40,8 @@ with warnings.catch_warnings():
     from pyhanko.pdf_utils.layout import BoxConstraints
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+    from pyhanko.sign.timestamps import TimeStamper
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.stamp import StaticStampStyle
     from pyhanko_certvalidator import ValidationContext
@@ -46,6 +50,7 @@ with warnings.catch_warnings():
 from documents.pki import CourtCredentials
 
 T = TypeVar("T")
+A = TypeVar("A")
 FIELD_NAME = "CourtSeal"
 SIGNATURE_BYTES = 8192  # an ECDSA signature with its certificate and the CA's is about 2 KB
 # Where base.typ's seal block puts the court's name and date on the last page (PDF points, A4, from the
@@ -61,14 +66,7 @@ class CourtSeal:
     """Seals one court's documents; built once per court and process (the appearance is rendered once)."""
 
     def __init__(self, creds: CourtCredentials, seal_pdf: bytes) -> None:
-        key_der = creds.key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        signer = signers.SimpleSigner(
-            signing_cert=_asn1_cert(creds.certificate),
-            signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-            cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(creds.ca)]),
-        )
+        self.signer = TemplateSigner(creds)
         style = StaticStampStyle(border_width=0, background=_SealPage(seal_pdf), background_opacity=1)
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD_NAME,
@@ -79,7 +77,7 @@ class CourtSeal:
         )
         self._signer = signers.PdfSigner(
             meta,
-            signer=signer,
+            signer=self.signer,
             stamp_style=style,
             new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=-1, box=SEAL_BOX),
         )
@@ -97,15 +95,166 @@ class CourtSeal:
         return out.getvalue()
 
 
+class TemplateSigner(signers.SimpleSigner):
+    """pyHanko's signer with its CMS container made once per court instead of once per document.
+
+    Under PAdES without a timestamp the signed attributes are the content type, the digest of the document
+    and the hash of the signing certificate; the certificates and algorithms around them never change. So
+    the container pyHanko builds for a placeholder digest is kept, and each document gets it with its own
+    digest put in and its own ECDSA signature over the result. pyHanko's assembly with asn1crypto re-encodes
+    the nested structure several times over (each level re-serialises what is below it): about 20 ms of
+    CPU a seal, more than the rest of sealing together.
+
+    Checked when the template is made, else pyHanko's own path is kept (``template`` is None): a second
+    placeholder digest must change nothing but itself, and the container rebuilt from the template's
+    pieces must be byte for byte pyHanko's (tests/documents/test_documents.py holds both to it, and
+    ``template`` to being made). Any other request (a timestamp, CAdES attributes, another
+    digest) goes to pyHanko unchanged."""
+
+    DIGEST = "sha256"
+
+    def __init__(self, creds: CourtCredentials) -> None:
+        key_der = creds.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        super().__init__(
+            signing_cert=_asn1_cert(creds.certificate),
+            signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+            cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(creds.ca)]),
+        )
+        self._key = creds.key  # pyHanko re-reads its DER for every signature
+        self.template: _CmsTemplate | None = _CmsTemplate.build(self)
+
+    async def async_sign(
+        self,
+        data_digest: bytes,
+        digest_algorithm: str,
+        dry_run: bool = False,
+        use_pades: bool = False,
+        timestamper: TimeStamper | None = None,
+        signed_attr_settings: PdfCMSSignedAttributes | None = None,
+        is_pdf_sig: bool = True,
+        encap_content_info: cms.EncapsulatedContentInfo | None = None,
+    ) -> cms.ContentInfo:
+        settings = signed_attr_settings
+        plain = settings is None or (settings.cades_signed_attrs is None and settings.adobe_revinfo_attr is None)
+        if (
+            self.template is None
+            or not (use_pades and plain and is_pdf_sig and not dry_run)
+            or timestamper is not None
+            or encap_content_info is not None
+            or digest_algorithm.lower() != self.DIGEST
+        ):
+            return await super().async_sign(
+                data_digest,
+                digest_algorithm,
+                dry_run=dry_run,
+                use_pades=use_pades,
+                timestamper=timestamper,
+                signed_attr_settings=signed_attr_settings,
+                is_pdf_sig=is_pdf_sig,
+                encap_content_info=encap_content_info,
+            )
+        attrs = self.template.signed_attrs(data_digest)
+        signature = self._key.sign(attrs, ec.ECDSA(hashes.SHA256()))
+        return cms.ContentInfo.load(self.template.container(attrs, signature))
+
+    def pyhanko_container(self, digest: bytes, signed_at: datetime | None = None) -> bytes:
+        """The container as pyHanko alone makes it for a PDF seal at ``signed_at`` (the template is made
+        from it and checked against it)."""
+        settings = PdfCMSSignedAttributes(signing_time=signed_at or datetime.now(UTC))
+        signing = super().async_sign(digest, self.DIGEST, use_pades=True, signed_attr_settings=settings)
+        return outside_event_loop(asyncio.run, signing).dump()
+
+
+@dataclass(frozen=True)
+class _CmsTemplate:
+    """A PAdES CMS container in pieces: everything but the signed attributes' digest and the signature.
+
+    ContentInfo { signedData, [0] SignedData { version, digests, content, [0] certificates,
+    SignerInfos { SignerInfo { version, sid, digest, [0] signedAttrs, algorithm, signature } } } } — the
+    signature is last at every level, so the container is the fixed prefixes wrapped around it."""
+
+    content_type: bytes  # ContentInfo's first field (the OID of signedData)
+    signed_data_head: bytes  # SignedData's fields before its SignerInfos
+    signer_head: bytes  # SignerInfo's fields before its signed attributes
+    attrs: bytes  # the signed attributes as signed (a SET), with the placeholder digest
+    digest_at: int  # where the digest sits in ``attrs``
+    algorithm: bytes  # SignerInfo's signature algorithm
+
+    PLACEHOLDER = bytes(range(32))  # one SHA-256's length; the second check uses its reverse
+
+    @classmethod
+    def build(cls, signer: TemplateSigner) -> _CmsTemplate | None:
+        first = signer.pyhanko_container(cls.PLACEHOLDER)
+        template = cls.parse(first)
+        if template is None:
+            return None
+        other = cls.PLACEHOLDER[::-1]  # and another time: neither may change anything but the digest
+        second = _signer_info(signer.pyhanko_container(other, datetime.now(UTC) + timedelta(days=400)))
+        same_but_digest = template.signed_attrs(other) == second["signed_attrs"].untag().dump()
+        rebuilt = template.container(template.attrs, _signer_info(first)["signature"].native)
+        return template if same_but_digest and rebuilt == first else None
+
+    @classmethod
+    def parse(cls, der: bytes) -> _CmsTemplate | None:
+        info = cms.ContentInfo.load(der)
+        data = info["content"]
+        signers_ = data["signer_infos"]
+        if len(signers_) != 1 or data["crls"].native is not None:
+            return None
+        signer = signers_[0]
+        if signer["unsigned_attrs"].native is not None:
+            return None
+        attrs = signer["signed_attrs"].untag().dump()
+        if attrs.count(cls.PLACEHOLDER) != 1:
+            return None
+        head = ("version", "digest_algorithms", "encap_content_info", "certificates")
+        return cls(
+            content_type=info["content_type"].dump(),
+            signed_data_head=b"".join(data[field].dump() for field in head),
+            signer_head=b"".join(signer[field].dump() for field in ("version", "sid", "digest_algorithm")),
+            attrs=attrs,
+            digest_at=attrs.index(cls.PLACEHOLDER),
+            algorithm=signer["signature_algorithm"].dump(),
+        )
+
+    def signed_attrs(self, digest: bytes) -> bytes:
+        if len(digest) != len(self.PLACEHOLDER):
+            raise ValueError("a SHA-256 digest is 32 bytes")
+        return self.attrs[: self.digest_at] + digest + self.attrs[self.digest_at + len(digest) :]
+
+    def container(self, attrs: bytes, signature: bytes) -> bytes:
+        signed_attrs = b"\xa0" + attrs[1:]  # [0] IMPLICIT in place of the SET's tag; same length
+        signer = _der(0x30, self.signer_head + signed_attrs + self.algorithm + _der(0x04, signature))
+        signed_data = _der(0x30, self.signed_data_head + _der(0x31, signer))
+        return _der(0x30, self.content_type + _der(0xA0, signed_data))
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    """One DER element: tag, definite length, body."""
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + body
+
+
+def _signer_info(container: bytes) -> cms.SignerInfo:
+    return cms.ContentInfo.load(container)["content"]["signer_infos"][0]
+
+
 class _SealPage(ImportedPdfPage):
-    """pyHanko's imported page, read from the seal's bytes in memory instead of a file each time."""
+    """pyHanko's imported page, from the seal's PDF parsed once: the reader caches the objects it has
+    read, so each document copies them instead of parsing the seal (fonts and all) again. Used only under
+    its CourtSeal's lock."""
 
     def __init__(self, pdf: bytes) -> None:
         super().__init__(file_name=None, page_ix=0)
-        self._pdf = pdf
+        self._reader = PdfFileReader(io.BytesIO(pdf))
 
     def render(self) -> bytes:
-        xobj = self._ensure_writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self._pdf)), page_ix=0)
+        xobj = self._ensure_writer.import_page_as_xobject(self._reader, page_ix=0)
         name = b"/Import" + binascii.hexlify(uuid.uuid4().bytes)
         self.resources.xobject[name.decode("ascii")] = xobj
         x1, y1, x2, y2 = xobj.get_object()["/BBox"]
@@ -124,15 +273,15 @@ class SealVerdict:
     whole_file: bool = False
 
 
-def outside_event_loop(fn: Callable[[bytes], T], pdf: bytes) -> T:
+def outside_event_loop(fn: Callable[[A], T], arg: A) -> T:
     """pyHanko's synchronous API runs an event loop of its own, which cannot start inside a running one:
     called from async code (better: from a thread, as the activities do), it runs in a helper thread."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return fn(pdf)
+        return fn(arg)
     with ThreadPoolExecutor(1) as one:
-        return one.submit(fn, pdf).result()
+        return one.submit(fn, arg).result()
 
 
 def verify_pdf(pdf: bytes, trusted_ca: x509.Certificate) -> SealVerdict:

@@ -5,6 +5,7 @@ step; the content is kept only encrypted."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import subprocess
@@ -12,6 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from activities.documents import DocumentOffice
 from config.settings import Settings
@@ -192,6 +196,29 @@ def test_a_sealed_document_verifies_with_pdfsig_and_breaks_on_a_changed_byte(
     # Another CA's court certificate does not pass for this court's.
     other = CourtKeys(tmp_path / "other-pki", sandbox=True)
     assert not verify_pdf(sealed, other.ca()).ok
+
+
+def test_the_seal_is_pyhankos_container_with_this_documents_digest_and_signature(office: DocumentOffice) -> None:
+    """The seal's CMS is made once per court (documents/seal.py ``TemplateSigner``): for any digest it is
+    pyHanko's own container but for the signature, which is a valid ECDSA signature by the court's key over
+    the signed attributes carrying that digest. If a pyHanko upgrade changes the container's shape the
+    template is not made (sealing falls back to pyHanko's slower path) and this fails."""
+    signer = office.seal_for(COURT).signer
+    assert signer.template is not None
+    digest = hashlib.sha256(b"a document").digest()
+    ours = cms.ContentInfo.load(asyncio.run(signer.async_sign(digest, "sha256", use_pades=True)).dump())
+    theirs = cms.ContentInfo.load(signer.pyhanko_container(digest))
+    ours_info, theirs_info = ours["content"]["signer_infos"][0], theirs["content"]["signer_infos"][0]
+    assert ours_info["signed_attrs"].dump() == theirs_info["signed_attrs"].dump()
+    assert ours_info["signed_attrs"][1]["values"][0].native == digest  # the message digest attribute
+    for name in ("version", "digest_algorithms", "encap_content_info", "certificates"):
+        assert ours["content"][name].dump() == theirs["content"][name].dump()
+    for name in ("version", "sid", "digest_algorithm", "signature_algorithm"):
+        assert ours_info[name].dump() == theirs_info[name].dump()
+    signed = ours_info["signed_attrs"].untag().dump()
+    court_key = office.keys.credentials(COURT).certificate.public_key()
+    assert isinstance(court_key, ec.EllipticCurvePublicKey)
+    court_key.verify(ours_info["signature"].native, signed, ec.ECDSA(hashes.SHA256()))
 
 
 def test_a_step_takes_one_number_and_numbers_follow_the_case(office: DocumentOffice) -> None:
