@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 from activities.tasks import CalendarSource
 from config.settings import Settings
 from domain.actors import Actor, Role
-from domain.distribution import ClaimKind
+from domain.distribution import RESIDENCE_RESERVE, ClaimKind
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
 from domain.parties import Party, PartyKind
 from domain.residence import OtherAsset
@@ -364,7 +364,10 @@ async def test_sold_in_round_one(client: Client, settings: Settings, simulator: 
 
 async def test_unsold_in_round_one_then_sold_in_round_two(client: Client, settings: Settings, simulator: str):
     """Also: a home under purchase restriction (限购) — the ruling is refused to a buyer who lacks the
-    qualification (竞买人资格规定 Art. 3) and the round is held again without them."""
+    qualification (竞买人资格规定 Art. 3) and the round is held again without them. And the debtor's only home:
+    sold on the rent deduction the applicant agreed to (异议复议规定 Art. 20(1)(3)), five years at ¥6,000 a
+    month = ¥360,000 wanted; the concession is the applicant's, so it is capped at the applicant's share and the
+    workflow records the cap (residence_reserve_capped), never silently."""
     debtor, unit, case = debtor_person(), unit_number(), case_number()
     await seed(
         simulator,
@@ -377,7 +380,16 @@ async def test_unsold_in_round_one_then_sold_in_round_two(client: Client, settin
             {"bidders": [bidder("b2", ("after_open", 60, 560_000 * YUAN))]},
         ],
     )
-    handle = await new_case(client, settings, request(debtor, unit, case, owed=300_000 * YUAN))
+    home = PropertyUnit(unit_number=unit, description="被执行人唯一住房", necessary_residence=True)
+    handle = await new_case(client, settings, request(debtor, unit, case, owed=300_000 * YUAN, property=home))
+    await wait_status(handle, "awaiting_residence_decision", timeout=30)
+    rent: dict[str, Any] = {
+        "ground": "rent_deduction",
+        "rent_years": 5,
+        "monthly_rent_fen": 6_000 * YUAN,
+        "conceded_by": "applicant",
+    }
+    await decide(handle, RESIDENCE_EXCEPTION, "申请执行人同意从变价款中扣除五年租金", **rent)
     await joint_review(client, handle.id)
     await set_terms(handle, "first", 700_000 * YUAN)
     st = await wait_status(handle, "awaiting_terms_second", timeout=60)
@@ -419,6 +431,17 @@ async def test_unsold_in_round_one_then_sold_in_round_two(client: Client, settin
     notices = [e for e in st.timeline if e.action == "parties_notified"]
     assert len(notices) == 3 and "第十六条" in notices[0].detail["basis"]
     assert_balanced(result)
+    plan = result.plan
+    assert plan is not None
+    reserved = plan.paid_to(RESIDENCE_RESERVE)
+    assert 0 < reserved < 360_000 * YUAN and plan.paid_to("applicant") == 0  # all the applicant had, no more
+    [capped] = [e for e in st.timeline if e.action == "residence_reserve_capped"]
+    assert capped.detail == {
+        "wanted_fen": 360_000 * YUAN,
+        "reserved_fen": reserved,
+        "conceded_by": "applicant",
+        "basis": "异议复议规定 第二十条第一款第三项",
+    }
 
 
 async def test_unsold_twice_then_sold_in_the_sale_period(client: Client, settings: Settings, simulator: str):
