@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     # (simulators/cashier.py) unless set; production: unset means no paying online.
     cashier_url: str = ""
     cashier_token: str = ""
+    # The secret the platform signs its payment notices to the court with (security/webhook_signature.py).
+    # Sandbox: the simulator's; production: unset means every notice is refused (the payer's return still
+    # credits, read from the platform).
+    cashier_webhook_secret: str = ""
 
     # One factor compresses every legal duration (tests and demos); 1.0 is real time.
     time_acceleration: float = Field(default=1.0, gt=0)
@@ -340,6 +344,10 @@ class Settings(BaseSettings):
         return PartnerEndpoint(
             id="cashier", category=PartnerCategory.PAYMENT, name="网上缴费平台", base_url=url, token=token
         )
+
+    def cashier_notice_secret(self) -> str:
+        """The payment platform's notice secret ("" when none: no notice is taken)."""
+        return self.cashier_webhook_secret or ("sandbox-cashier-webhook" if self.sandbox else "")
 
     def partners(self) -> list[PartnerEndpoint]:
         """The partner systems this deployment talks to, in the order measures are applied."""

@@ -26,6 +26,7 @@ __all__ = [
     "PartyCode",
     "PartyFile",
     "PartyPayment",
+    "PaymentCallback",
     "UTCDateTime",
     "User",
     "make_engine",
@@ -182,10 +183,39 @@ class PartyPayment(Base):
     workflow_id: Mapped[str] = mapped_column(String(200))
     case_number: Mapped[str] = mapped_column(String(64))
     amount_fen: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="created")  # created | credited
+    # created | credited | unapplied (paid after the case ended: not in the ledger, a refund item)
+    status: Mapped[str] = mapped_column(String(16), default="created")
     payment_id: Mapped[str | None] = mapped_column(String(80), default=None, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # A refund item (待退款): what of the payment the case did not take, why (closed | paid | overpaid), and the
+    # judge's decision on it — pending until a judge refunds it (who, when, why, the platform's refund id).
+    refund_fen: Mapped[int | None] = mapped_column(Integer, default=None)
+    refund_cause: Mapped[str | None] = mapped_column(String(16), default=None)
+    refund_state: Mapped[str | None] = mapped_column(String(16), default=None, index=True)  # pending | refunded
+    refund_found_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    refund_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    refund_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    refund_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    refund_ref: Mapped[str | None] = mapped_column(String(80), default=None)
+
+
+class PaymentCallback(Base):
+    """A payment platform's server callback (支付结果通知) as received: credited, a duplicate of a payment
+    already taken, or refused (unsigned, a bad or stale signature, a replay, an order not ours) — on record
+    either way. A signature is taken once: its digest is unique, so a replayed message is refused."""
+
+    __tablename__ = "payment_callbacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(16))  # credited | unapplied | duplicate | pending | refused
+    code: Mapped[str] = mapped_column(String(40))
+    order_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    payment_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    signature_sha256: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
+    remote: Mapped[str] = mapped_column(String(64), default="")
 
 
 class PartyAgent(Base):

@@ -23,8 +23,10 @@ from domain.partners import PartnerEndpoint
 from store.case_pages import CasePageStore
 from web.db import Database
 from web.errors import ServiceUnavailable, Unauthorized
+from web.guard import PAYMENT_NOTICE_PATH
 from web.services import users
 from web.services.party_accounts import PartyDesk
+from web.services.party_payments import Till
 
 TOKEN_URL = "/api/auth/token"
 # auto_error=False: we answer a missing token ourselves, in the common error shape.
@@ -127,3 +129,12 @@ def party_desk(state: AppState) -> PartyDesk:
     if state.sms is None and state.settings.sms_gateway() is not None:
         raise ServiceUnavailable("SMS_STARTING", "短信网关尚未就绪 / the SMS gateway is not ready yet")
     return PartyDesk(db=state.db, keys=state.settings.party_index_keys, sms=state.sms)
+
+
+def till(state: AppState) -> Till:
+    """What paying online needs: the party desk, the platform's cashier, and its notices' address and secret."""
+    s = state.settings
+    notify = s.public_base_url.rstrip("/") + PAYMENT_NOTICE_PATH if state.cashier is not None else ""
+    return Till(
+        desk=party_desk(state), cashier=state.cashier, notify_url=notify, notice_secret=s.cashier_notice_secret()
+    )

@@ -53,8 +53,11 @@ from web.limits import (
 from web.services import users
 
 LOGIN_PATHS = frozenset({"/api/auth/token", "/ui/login"})
+# Where the payment platform's server tells the court an order was paid: no login, its signature instead
+# (web/services/party_payments.py ``notice``).
+PAYMENT_NOTICE_PATH = "/api/payments/notices"
 # Reached before any login: a party registers, asks for a code and logs in with it (web/api/parties.py).
-PUBLIC_PATHS = frozenset({"/api/parties/register", "/api/parties/code", "/api/parties/login"})
+PUBLIC_PATHS = frozenset({"/api/parties/register", "/api/parties/code", "/api/parties/login", PAYMENT_NOTICE_PATH})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_COOKIE = "om_session"  # web/codec.py SESSION_COOKIE (imported lazily there; same value)
 LOGIN_FORM_TYPE = "application/x-www-form-urlencoded"

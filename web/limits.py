@@ -46,6 +46,7 @@ BODY_LIMITS: tuple[RouteLimit, ...] = (
     RouteLimit("POST", re.compile(r"^/api/auth/token$"), text=16 * KB),
     RouteLimit("POST", re.compile(r"^/ui/login$"), text=16 * KB),
     RouteLimit("POST", re.compile(r"^/api/parties/(register|code|login)$"), text=16 * KB),
+    RouteLimit("POST", re.compile(r"^/api/payments/notices$"), text=16 * KB),  # the platform's notice
     # A payee list of up to a million rows: web/services/payouts.py MAX_UPLOAD_BYTES (256 MB) plus the form
     # around it. The file is spooled to disk as it arrives, never held: the limit bounds disk, not memory.
     RouteLimit("POST", re.compile(r"^/api/payouts/lists$"), upload=257 * MB),

@@ -1,5 +1,6 @@
 """What the web needs of a payment platform's cashier, in its own terms: open an order to pay one case's
-account (the payer's browser is sent to its page) and read, afterwards, whether it was paid."""
+account (the payer's browser is sent to its page), read afterwards whether it was paid, read the platform's
+own notice that it was (its server calls the court's), and give money back (退款)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,26 @@ class PayOrder(BaseModel):
 
 class Cashier(Protocol):
     async def open_order(
-        self, idempotency_key: str, order_id: str, case_number: str, amount_fen: int, return_url: str
+        self,
+        idempotency_key: str,
+        order_id: str,
+        case_number: str,
+        amount_fen: int,
+        return_url: str,
+        notify_url: str = "",
     ) -> PayOrder:
-        """Opens the order once per key; its ``pay_url`` is the page the payer's browser goes to."""
+        """Opens the order once per key; its ``pay_url`` is the page the payer's browser goes to. Once paid,
+        the platform posts its notice to ``notify_url`` (if given)."""
         ...
 
     async def order(self, order_id: str) -> PayOrder: ...
+
+    def read_notice(self, body: bytes) -> PayOrder:
+        """The paid order in the platform's notice (its signature is checked by the receiver first)."""
+        ...
+
+    async def refund(self, idempotency_key: str, order_id: str, amount_fen: int, reason: str) -> str:
+        """Pays ``amount_fen`` of a paid order back to its payer, once per key: the platform's refund id."""
+        ...
 
     async def aclose(self) -> None: ...

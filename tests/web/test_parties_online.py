@@ -9,13 +9,16 @@ worker, simulators (SMS gateway and payment platform among them) and the web."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
+from sqlalchemy import select
 from temporalio.client import Client
 
 from config.settings import Settings
@@ -23,12 +26,14 @@ from domain.actors import Actor, Role
 from domain.documents import DocumentKind, DocumentRequest
 from domain.ledger import LedgerView
 from security.identity import acting_as
+from security.webhook_signature import SIGNATURE_HEADER, sign
 from store.db import Database
 from tests.helpers import eventually, login, resident_id
 from tests.scenarios.case.test_case_api import application as filing
 from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
 from tests.web.test_parties import application as online_application
 from web.codec import SESSION_COOKIE
+from web.db import PaymentCallback
 from web.services.documents import office_for
 from web.ui.pages_party import PARTY_COOKIE
 from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
@@ -85,6 +90,9 @@ async def test_the_debtor_pays_online_into_this_case_and_never_another(
         r = await stranger.post(f"/api/my/cases/{mine['case_id']}/payments", json={"amount_fen": 100})
         assert r.status_code == 404, "a stranger cannot even open an order for the case"
 
+        r = await debtor.post(f"/api/my/cases/{mine['case_id']}/payments", json={"amount_fen": 100})
+        assert r.status_code == 201, r.text
+        late = r.json()  # opened now, paid after the case has ended (below)
         r = await debtor.post(f"/api/my/cases/{mine['case_id']}/payments", json={"amount_fen": owed})
         assert r.status_code == 201, r.text
         order = r.json()
@@ -136,6 +144,107 @@ async def test_the_debtor_pays_online_into_this_case_and_never_another(
             return s if s["closed"] else None
 
         assert (await eventually(closed, timeout=60))["status"] == "closed"
+
+        # Paid after the case ended: not credited, not lost — a refund item the judge sees and decides.
+        await pay_on_the_platform(late["pay_url"])
+        judge = await login(web, "judge")
+        async with judge:
+
+            async def refund_item() -> dict[str, Any] | None:
+                items = (await judge.get(f"/api/cases/{mine['case_id']}")).json()["payment_refunds"]
+                return items[0] if items else None
+
+            item = await eventually(refund_item, timeout=30)
+            assert item["order_id"] == late["order_id"] and item["cause"] == "closed" and item["state"] == "pending"
+            assert (item["refund_fen"], item["amount_fen"]) == (100, 100) and item["payer"] == d["name"]
+            assert item["paid_at"] and item["payment_id"]
+            case_now = (await judge.get(f"/api/cases/{mine['case_id']}")).json()
+            assert case_now["ledger"]["recovered_fen"] == paid, "not credited to the ended case"
+            board = (await judge.get("/api/dashboard")).json()
+            assert late["order_id"] in {r["order_id"] for r in board["payment_refunds"]}
+            r = await judge.post(
+                f"/api/cases/{mine['case_id']}/payments/{late['order_id']}/refund", json={"reason": ""}
+            )
+            assert r.status_code == 422
+            r = await judge.post(
+                f"/api/cases/{mine['case_id']}/payments/{late['order_id']}/refund",
+                json={"reason": "结案后缴款, 原路退回"},
+            )
+            assert r.status_code == 200, r.text
+            done = r.json()
+            assert done["state"] == "refunded" and done["refunded_by"] == "judge" and done["refund_ref"]
+            assert done["reason"] == "结案后缴款, 原路退回" and done["refunded_at"]
+            r = await judge.post(
+                f"/api/cases/{mine['case_id']}/payments/{late['order_id']}/refund", json={"reason": "again"}
+            )
+            assert r.status_code == 409 and r.json()["code"] == "REFUND_DONE", "refunded once"
+            board = (await judge.get("/api/dashboard")).json()
+            assert late["order_id"] not in {r["order_id"] for r in board["payment_refunds"]}
+        r = await debtor.get(f"/api/my/cases/{mine['case_id']}")
+        assert r.json()["ledger"]["recovered_fen"] == paid
+
+
+async def test_the_platform_tells_the_court_itself_signed_and_once(
+    web: str, simulator: str, settings: Settings
+) -> None:
+    """支付结果通知: the payer closes the browser on the platform's page; the platform's server tells the
+    court, and the payment is credited. Unsigned, badly signed, stale and replayed notices are refused and
+    recorded; a fresh notice of a payment already taken changes nothing."""
+    debtor, d = await registered(web, simulator)
+    mine = await case_of(web, debtor=d, principal_fen=1_000_00)
+    judge = await login(web, "judge")
+    async with debtor, judge, httpx.AsyncClient(base_url=web) as platform:
+        r = await debtor.post(f"/api/my/cases/{mine['case_id']}/payments", json={"amount_fen": 300})
+        assert r.status_code == 201, r.text
+        order = r.json()
+        async with httpx.AsyncClient() as browser:  # the payer pays, and never comes back
+            assert (await browser.post(order["pay_url"], follow_redirects=False)).status_code == 303
+
+        async def credited() -> dict[str, Any] | None:
+            case = (await judge.get(f"/api/cases/{mine['case_id']}")).json()
+            return case if case["ledger"]["recovered_fen"] else None
+
+        case = await eventually(credited, timeout=30)
+        assert case["ledger"]["recovered_fen"] == 300
+        assert "paid-online" in {e["action"] for e in case["timeline"]}
+
+        async with httpx.AsyncClient(base_url=simulator) as sim:
+            paid = (
+                await sim.get(
+                    f"/cashier/v1/orders/{order['order_id']}", headers={"Authorization": "Bearer sandbox-cashier"}
+                )
+            ).json()
+        body = json.dumps(
+            {k: paid[k] for k in ("order_id", "case_number", "amount_fen", "status", "payment_id", "paid_at")}
+        ).encode()
+        secret = settings.cashier_notice_secret()
+        signed = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body, int(time.time()))}
+        r = await platform.post("/api/payments/notices", content=body, headers=signed)
+        assert r.status_code == 200 and r.json()["status"] == "duplicate", r.text
+        r = await platform.post("/api/payments/notices", content=body, headers=signed)
+        assert r.status_code == 409 and r.json()["code"] == "NOTICE_REPLAYED"
+        r = await platform.post("/api/payments/notices", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 401 and r.json()["code"] == "NOTICE_UNSIGNED"
+        forged = {SIGNATURE_HEADER: sign("not-the-secret", body, int(time.time()))}
+        r = await platform.post("/api/payments/notices", content=body, headers=forged)
+        assert r.status_code == 401 and r.json()["code"] == "NOTICE_SIGNATURE_INVALID"
+        stale = {SIGNATURE_HEADER: sign(secret, body, int(time.time()) - 3600)}
+        r = await platform.post("/api/payments/notices", content=body, headers=stale)
+        assert r.status_code == 401 and r.json()["code"] == "NOTICE_STALE"
+        case = (await judge.get(f"/api/cases/{mine['case_id']}")).json()
+        assert case["ledger"]["recovered_fen"] == 300, "credited once"
+
+    db = Database(settings.web_database_url)
+    with db.session() as s:
+        rows = s.execute(
+            select(PaymentCallback.outcome, PaymentCallback.code).where(
+                (PaymentCallback.order_id == order["order_id"]) | (PaymentCallback.code.like("NOTICE_%"))
+            )
+        ).all()
+    recorded = {(r.outcome, r.code) for r in rows}
+    assert ("credited", "") in recorded or ("duplicate", "") in recorded
+    for code in ("NOTICE_REPLAYED", "NOTICE_UNSIGNED", "NOTICE_SIGNATURE_INVALID", "NOTICE_STALE"):
+        assert ("refused", code) in recorded, code
 
 
 async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authority(web: str, simulator: str) -> None:

@@ -9,14 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, UploadFile
 from fastapi.responses import Response
 
+from security.webhook_signature import SIGNATURE_HEADER
 from web.api.common import errors
-from web.deps import AppState, Party, State, TemporalClient
+from web.deps import Party, State, TemporalClient, till
 from web.deps import party_desk as desk
+from web.guard import PAYMENT_NOTICE_PATH
 from web.services import party_accounts, party_applications, party_payments, party_requests, party_space
 from web.services.party_accounts import CodeRequest, CodeSent, PartyLogin, PartyToken, Registration
 from web.services.party_agents import Appointment
 from web.services.party_applications import ApplicationView, FileStored, OnlineApplication
-from web.services.party_payments import PaymentIn, PaymentView, Till
+from web.services.party_payments import NoticeAck, PaymentIn, PaymentView
 from web.services.party_requests import Consent, NewPartyRequest
 from web.services.party_space import MyCase, PartyCase
 from web.services.tasks import MAX_ATTACHMENT_BYTES
@@ -75,7 +77,7 @@ async def my_applications(actor: Party, state: State) -> list[ApplicationView]:
 async def my_case(case_id: str, actor: Party, state: State, client: TemporalClient) -> PartyCase:
     """The case's space: parties (the other side's names only), the claim and what is recovered, the measures
     in force, the term, and the nodes of the case as they happen (执行流程公开)."""
-    return await party_space.case_space(desk(state), client, actor, case_id, _till(state))
+    return await party_space.case_space(desk(state), client, actor, case_id, till(state))
 
 
 @router.post(
@@ -90,10 +92,6 @@ async def file_request(
 
 
 CaseId = Annotated[str, Path(min_length=1, max_length=64)]
-
-
-def _till(state: AppState) -> Till:
-    return Till(desk=desk(state), cashier=state.cashier)
 
 
 @router.post("/my/agencies", status_code=201, response_model=PartyRequest, responses=errors(401, 403, 404, 422))
@@ -124,7 +122,7 @@ async def pay(
     """网上缴费: an order to pay this case's account; send the payer's browser to ``pay_url``. The platform
     sends them back to the case space, which credits the payment to this case."""
     back = str(request.base_url) + f"p/cases/{case_id}/paid?order={{order_id}}"
-    return await party_payments.open_order(_till(state), client, actor, case_id, body, back)
+    return await party_payments.open_order(till(state), client, actor, case_id, body, back)
 
 
 @router.post(
@@ -136,7 +134,27 @@ async def confirm_payment(
     case_id: CaseId, order_id: str, actor: Party, state: State, client: TemporalClient
 ) -> PaymentView:
     """Reads the order at the platform; paid, it is credited to the order's own case (once)."""
-    return await party_payments.confirm(_till(state), client, actor, case_id, order_id)
+    return await party_payments.confirm(till(state), client, actor, case_id, order_id)
+
+
+@router.post(
+    PAYMENT_NOTICE_PATH.removeprefix("/api"),
+    response_model=NoticeAck,
+    responses=errors(401, 404, 409, 422, 503),
+    # The body is the platform's protocol's (sandbox-v1: simulators/cashier.py), signed X-OM-Signature.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "title": "PaymentNotice"}}},
+        }
+    },
+)
+async def payment_notice(request: Request, state: State, client: TemporalClient) -> NoticeAck:
+    """支付结果通知: the payment platform's server reports a paid order (signed; each signature once). The
+    payment is credited to the order's case as on the payer's return — or, the case ended, a refund item."""
+    remote = request.client.host if request.client else ""
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    return await party_payments.notice(till(state), client, await request.body(), signature, remote)
 
 
 @router.get("/my/cases/{case_id}/files/{sha256}", responses=errors(401, 403, 404))

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Path, UploadFile
 from fastapi.responses import Response
 
 from web.api.common import errors
-from web.deps import Judge, Reader, State, TemporalClient, party_desk
-from web.services import party_judge, party_requests
+from web.deps import Judge, Reader, State, TemporalClient, party_desk, till
+from web.services import party_judge, party_payments, party_requests
 from web.services.party_applications import FileStored
 from web.services.party_judge import NodeIn
+from web.services.party_payments import RefundIn
 from web.services.party_requests import Answer, RefusedReport
+from web.services.payment_refunds import RefundItem
 from web.services.tasks import MAX_ATTACHMENT_BYTES
 from workflows.case.models import PartyRequest, PushedNode, ReportSanction
 
@@ -93,3 +95,20 @@ async def sanction_refused_report(
     return await party_requests.sanction_refused_report(
         client, state.settings, state.partners, state.db, actor, case_id, body
     )
+
+
+@router.post(
+    "/cases/{case_id}/payments/{order_id}/refund",
+    response_model=RefundItem,
+    responses=errors(401, 403, 404, 409, 422, 503),
+)
+async def refund_payment(
+    case_id: Annotated[str, Path(min_length=1, max_length=64)],
+    order_id: Annotated[str, Path(min_length=4, max_length=80)],
+    body: RefundIn,
+    actor: Judge,
+    state: State,
+) -> RefundItem:
+    """退款: a payment made after the case ended (listed in the case's ``payment_refunds``) paid back to the
+    payer through the platform, once; who decided, when and why are recorded."""
+    return await party_payments.refund(till(state), actor, case_id, order_id, body)

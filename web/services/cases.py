@@ -42,7 +42,7 @@ from store.db import Database
 from store.started import StartedStore
 from web.db import User
 from web.errors import GatewayTimeout, ServiceUnavailable
-from web.services import incidents, parties
+from web.services import incidents, parties, payment_refunds
 from web.services.access import DECIDERS, READERS, require_role
 from web.services.scenarios import check_agencies, context_for, scenario_or_404, workflow_id_for
 from web.services.workflow_detail import QUERY_TIMEOUT
@@ -448,7 +448,13 @@ async def get_case(client: Client, db: Database, actor: Actor, case_id: str) -> 
     document = case_document(await case_view(client, entry), entry)
     # A cancel, terminate or reset of the case's workflow done outside the web (web/services/incidents.py).
     found = await incidents.recorded(db, (entry.court,), entry.workflow_id)
-    return {**document, "incidents": [i.model_dump(mode="json") for i in found]}
+    # Money paid online that the case did not take (after it ended): refund items (web/services/payment_refunds.py).
+    refunds = await payment_refunds.of_case(db, entry.court, entry.case_id)
+    return {
+        **document,
+        "incidents": [i.model_dump(mode="json") for i in found],
+        "payment_refunds": [r.model_dump(mode="json") for r in refunds],
+    }
 
 
 # --- matters ------------------------------------------------------------------------------------------------

@@ -32,9 +32,10 @@ from domain.tasks import TaskState
 from runtime.temporal import COURT, SCENARIO, STATUS
 from store.db import Database, utcnow
 from store.tasks import OPEN_STATES, InboxTask
-from web.services import incidents, register
+from web.services import incidents, payment_refunds, register
 from web.services.access import READERS, courts_clause, require_role
 from web.services.directory import directory
+from web.services.payment_refunds import RefundItem
 from web.services.workflow_detail import QUERY_TIMEOUT
 from web.services.workflow_list import quote
 from web.services.workflow_views import IncidentView
@@ -102,6 +103,10 @@ class Dashboard(BaseModel):
     incidents: list[IncidentView] = Field(
         default_factory=list,
         description="cases cancelled, terminated or reset outside the web (web/services/incidents.py)",
+    )
+    payment_refunds: list[RefundItem] = Field(
+        default_factory=list,
+        description="paid online after the case ended, waiting for a judge's refund (web/services/payment_refunds.py)",
     )
 
 
@@ -260,11 +265,12 @@ async def build(db: Database, client: Client, settings: Settings, actor: Actor) 
             incidents=[],
         )
     names = _names(settings)
-    (agencies, performance), (cases, partial), payouts, found = await asyncio.gather(
+    (agencies, performance), (cases, partial), payouts, found, refunds = await asyncio.gather(
         db.run(task_sections, db, courts, now, names),
         _case_counts(client, db, scope, courts),
         _payouts(client, db, scope, courts),
         incidents.incidents(client, db, actor),
+        payment_refunds.pending(db, actor),
     )
     return Dashboard(
         courts=list(courts),
@@ -276,6 +282,7 @@ async def build(db: Database, client: Client, settings: Settings, actor: Actor) 
         cases_partial=partial,
         payouts=payouts,
         incidents=found,
+        payment_refunds=refunds,
     )
 
 

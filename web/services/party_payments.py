@@ -8,30 +8,47 @@ and amount, sends the case the payment (``party-payment``), which credits it onc
 A payment is never credited to another case: the order's case comes from the order's row, not from the URL,
 and a platform order that names another case or amount is refused. Full payment releases the case's measures
 as any full performance does (the case's own rule, DOMAIN §17.7).
+
+The platform also tells the court itself (支付结果通知, ``notice``): its server posts the paid order to
+``/api/payments/notices``, signed under the shared secret (security/webhook_signature.py), so a payment is
+credited even if the payer closes the browser. Each signature is taken once (its digest is unique in
+``payment_callbacks``): an unsigned, badly signed, stale or replayed notice is refused and recorded; a new
+notice of a payment already credited changes nothing (the case keys it by ``payment_id``).
+
+A payment the case refuses because the case has ended — closed, or its balance already paid — is not
+credited and not lost: it becomes a refund item (web/services/payment_refunds.py) the judge sees on the case
+page and the dashboard, and refunds by decision (``refund``); so does what a payment brought beyond the
+balance (two orders paid at once).
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Literal, NoReturn
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from temporalio.client import Client
 
 from adapters.base import PartnerError
 from adapters.cashier import Cashier, PayOrder
-from domain.actors import Actor
-from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.actors import Actor, Role
+from domain.errors import Conflict, NotFound, OneMatterError, ValidationFailed
 from domain.ledger import LedgerView
 from domain.money import PositiveFen
 from domain.party_requests import PartySide, sides_of
 from runtime.logging import get_logger
-from web.db import Database, PartyPayment, User, utcnow
-from web.errors import GatewayTimeout, ServiceUnavailable
-from web.services import cases
+from security.webhook_signature import verify
+from web.db import Database, PartyPayment, PaymentCallback, User, utcnow
+from web.errors import GatewayTimeout, ServiceUnavailable, Unauthorized
+from web.services import cases, payment_refunds
+from web.services.access import require_role
 from web.services.party_accounts import PartyDesk
 from web.services.party_agents import standing
+from web.services.payment_refunds import Cause, RefundItem
 from web.services.workflows import execute_update_as
 from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
 
@@ -46,17 +63,31 @@ class PaymentView(BaseModel):
     order_id: str
     case_id: str
     amount_fen: int
-    status: str = Field(description="created 待支付 | credited 已入账")
+    status: str = Field(description="created 待支付 | credited 已入账 | unapplied 案件已结束, 未入账, 待退款")
     pay_url: str = Field(default="", description="the payment page to send the payer's browser to")
     payment_id: str | None = None
 
 
+class NoticeAck(BaseModel):
+    """The court's answer to the platform's payment notice (2xx: the platform stops sending it)."""
+
+    status: Literal["credited", "unapplied", "duplicate", "pending"]
+    order_id: str
+
+
+class RefundIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="退款理由")
+
+
 @dataclass(frozen=True)
 class Till:
-    """What paying needs: the party desk and the platform's cashier."""
+    """What paying needs: the party desk, the platform's cashier, where the platform sends its notices and
+    the secret they are signed with ("" : none taken)."""
 
     desk: PartyDesk
     cashier: Cashier | None
+    notify_url: str = ""
+    notice_secret: str = ""
 
     def require(self) -> Cashier:
         if self.cashier is None:
@@ -113,7 +144,9 @@ async def open_order(
     )
     try:
         back = return_url.replace("{order_id}", order_id)
-        order = await cashier.open_order(f"pay-order:{order_id}", order_id, entry.case_number, body.amount_fen, back)
+        order = await cashier.open_order(
+            f"pay-order:{order_id}", order_id, entry.case_number, body.amount_fen, back, till.notify_url
+        )
     except PartnerError as exc:
         log.warning("payment order not opened", code=exc.code)
         raise ServiceUnavailable(
@@ -135,13 +168,48 @@ def _row(db: Database, username: str, order_id: str) -> PartyPayment | None:
         return row
 
 
-def _credited(db: Database, order_id: str, payment_id: str) -> None:
+def _credited(db: Database, order: PayOrder, refund_fen: int) -> None:
+    """The payment is in the case's ledger; what it brought beyond the balance, a refund item. Once: a
+    repeat (the notice and the payer's return both credit) finds the row credited."""
+    refund = {"refund_fen": refund_fen, "refund_cause": "overpaid", "refund_state": "pending"} if refund_fen else {}
     with db.session() as s:
         s.execute(
             update(PartyPayment)
-            .where(PartyPayment.order_id == order_id)
-            .values(status="credited", payment_id=payment_id, credited_at=utcnow())
+            .where(PartyPayment.order_id == order.order_id, PartyPayment.status == "created")
+            .values(
+                status="credited",
+                payment_id=order.payment_id,
+                paid_at=order.paid_at,
+                credited_at=utcnow(),
+                **refund,
+                refund_found_at=utcnow() if refund_fen else None,
+            )
         )
+
+
+def _unapplied(db: Database, order: PayOrder, cause: Cause) -> None:
+    """Paid after the case ended: not in the ledger; the whole payment is a refund item for the judge."""
+    with db.session() as s:
+        s.execute(
+            update(PartyPayment)
+            .where(PartyPayment.order_id == order.order_id, PartyPayment.status == "created")
+            .values(
+                status="unapplied",
+                payment_id=order.payment_id,
+                paid_at=order.paid_at,
+                refund_fen=order.amount_fen,
+                refund_cause=cause,
+                refund_state="pending",
+                refund_found_at=utcnow(),
+            )
+        )
+
+
+def _overpaid_items(db: Database, case_id: str) -> int:
+    rows = db.rows(
+        select(PartyPayment.refund_fen).where(PartyPayment.case_id == case_id, PartyPayment.refund_cause == "overpaid")
+    )
+    return sum(r.refund_fen or 0 for r in rows)
 
 
 def _pending(db: Database, username: str, case_id: str) -> list[str]:
@@ -167,7 +235,7 @@ async def confirm(till: Till, client: Client, actor: Actor, case_id: str, order_
     row = await till.desk.db.run(_row, till.desk.db, actor.user_id, order_id)
     if row is None or row.case_id != case_id:
         raise NotFound("ORDER_NOT_FOUND", f"order_id: 本案没有该缴费订单 {order_id} / no such order of this case")
-    if row.status == "credited":
+    if row.status != "created":
         return _view(row, row.payment_id)
     try:
         order = await cashier.order(order_id)
@@ -178,13 +246,36 @@ async def confirm(till: Till, client: Client, actor: Actor, case_id: str, order_
         raise Conflict("ORDER_MISMATCH", "缴费订单与平台记录不符, 未入账 / the platform's order differs", "order_id")
     if order.status != "paid" or order.payment_id is None or order.paid_at is None:
         return _view(row, None)
-    payment = OnlinePayment(
-        payment_id=order.payment_id, order_id=order_id, amount_fen=row.amount_fen, paid_at=order.paid_at
-    )
-    await credit(client, actor, row.workflow_id, case_id, payment)
-    await till.desk.db.run(_credited, till.desk.db, order_id, order.payment_id)
-    row.status = "credited"
+    row.status = await settle(till, client, actor, row, order)
     return _view(row, order.payment_id)
+
+
+# Why a case refuses a new payment (its validator, or the run is over): the case has ended.
+ENDED = {"CASE_CLOSED": "closed", "CASE_PAID": "paid"}
+
+
+async def settle(till: Till, client: Client, actor: Actor, row: PartyPayment, order: PayOrder) -> str:
+    """A paid order (checked against our row) to its case: credited, or — the case has ended — recorded as
+    a refund item, never credited silently. Returns the row's new status."""
+    assert order.payment_id is not None and order.paid_at is not None
+    db = till.desk.db
+    payment = OnlinePayment(
+        payment_id=order.payment_id, order_id=row.order_id, amount_fen=row.amount_fen, paid_at=order.paid_at
+    )
+    try:
+        ledger = await credit(client, actor, row.workflow_id, row.case_id, payment)
+    except Conflict as exc:
+        if exc.code not in ENDED:
+            raise
+        cause: Cause = "closed" if ENDED[exc.code] == "closed" else "paid"
+        await db.run(_unapplied, db, order, cause)
+        log.warning("payment after the case ended: a refund item", order_id=row.order_id, cause=cause)
+        return "unapplied"
+    over = min(row.amount_fen, max(0, ledger.overpaid_fen - await db.run(_overpaid_items, db, row.case_id)))
+    await db.run(_credited, db, order, over)
+    if over:
+        log.warning("payment beyond the balance: a refund item", order_id=row.order_id, refund_fen=over)
+    return "credited"
 
 
 async def credit(client: Client, actor: Actor, workflow_id: str, case_id: str, payment: OnlinePayment) -> LedgerView:
@@ -214,6 +305,153 @@ async def settle_pending(till: Till, client: Client, actor: Actor, case_id: str)
             await confirm(till, client, actor, case_id, order_id)
         except (ServiceUnavailable, Conflict, NotFound) as exc:
             log.info("pending payment not settled", order_id=order_id, code=exc.code)
+
+
+# --- the platform's notice (支付结果通知) --------------------------------------------------------------------
+
+
+def _payer_row(db: Database, order_id: str) -> tuple[PartyPayment, str] | None:
+    with db.session() as s:
+        found = s.execute(
+            select(PartyPayment, User.username)
+            .join(User, User.id == PartyPayment.user_id)
+            .where(PartyPayment.order_id == order_id)
+        ).first()
+        if found is None:
+            return None
+        s.expunge(found[0])
+        return found[0], found[1]
+
+
+def _take_signature(db: Database, signature: str, remote: str) -> int | None:
+    """Records a signed notice once per signature: its row id, or None if this signature came before."""
+    digest = hashlib.sha256(signature.encode()).hexdigest()
+    try:
+        with db.session() as s:
+            cb = PaymentCallback(outcome="received", code="", signature_sha256=digest, remote=remote[:64])
+            s.add(cb)
+            s.flush()
+            return cb.id
+    except IntegrityError:
+        return None
+
+
+def _record(
+    db: Database,
+    callback_id: int | None,
+    outcome: str,
+    code: str,
+    remote: str,
+    order_id: str | None = None,
+    payment_id: str | None = None,
+) -> None:
+    with db.session() as s:
+        cb = s.get(PaymentCallback, callback_id) if callback_id is not None else None
+        if cb is None:
+            cb = PaymentCallback(outcome=outcome, code=code, remote=remote[:64])
+            s.add(cb)
+        cb.outcome, cb.code, cb.order_id, cb.payment_id = outcome, code, order_id, payment_id
+
+
+async def notice(till: Till, client: Client, body: bytes, signature: str, remote: str) -> NoticeAck:
+    """支付结果通知: the platform's server says an order was paid. Credited (or made a refund item) exactly as
+    when the payer comes back, whether or not they ever do. Refused, and recorded: no or a bad signature, a
+    stale one, the same signature again (a replay), an order that is not ours or differs from ours."""
+    db = till.desk.db
+    cashier = till.require()
+    callback_id: int | None = None
+
+    async def refuse(error: OneMatterError, order_id: str | None = None, payment_id: str | None = None) -> NoReturn:
+        await db.run(_record, db, callback_id, "refused", error.code, remote, order_id, payment_id)
+        log.warning("payment notice refused", code=error.code, order_id=order_id)
+        raise error
+
+    if not signature or not till.notice_secret:
+        await refuse(Unauthorized("NOTICE_UNSIGNED", "缴费通知未签名 / the notice is not signed"))
+    if not verify(till.notice_secret, body, signature):
+        if verify(till.notice_secret, body, signature, tolerance_seconds=10**10):
+            await refuse(Unauthorized("NOTICE_STALE", "缴费通知已过期 (疑为重放) / the notice's signature is too old"))
+        await refuse(Unauthorized("NOTICE_SIGNATURE_INVALID", "缴费通知签名无效 / the notice's signature is invalid"))
+    callback_id = await db.run(_take_signature, db, signature, remote)
+    if callback_id is None:
+        await refuse(Conflict("NOTICE_REPLAYED", "该缴费通知已收到过 (重放) / this notice was received before"))
+    try:
+        order = cashier.read_notice(body)
+    except ValidationError:
+        await refuse(ValidationFailed("NOTICE_MALFORMED", "缴费通知格式不符 / the notice is malformed", "body"))
+    found = await db.run(_payer_row, db, order.order_id)
+    if found is None:
+        await refuse(
+            NotFound("ORDER_NOT_FOUND", f"order_id: 没有该缴费订单 {order.order_id}", "order_id"), order.order_id
+        )
+    row, username = found
+    if not _matches(row, order):
+        mismatch = Conflict(
+            "ORDER_MISMATCH", "缴费通知与订单不符, 未入账 / the notice differs from the order", "order_id"
+        )
+        await refuse(mismatch, order.order_id, order.payment_id)
+    if order.status != "paid" or order.payment_id is None or order.paid_at is None:
+        await db.run(_record, db, callback_id, "pending", "", remote, order.order_id, order.payment_id)
+        return NoticeAck(status="pending", order_id=order.order_id)
+    if row.status != "created":
+        await db.run(_record, db, callback_id, "duplicate", "", remote, order.order_id, order.payment_id)
+        return NoticeAck(status="duplicate", order_id=order.order_id)
+    # The platform reports the payer's own payment into the order the payer opened: it is credited as
+    # theirs (the case's timeline names the payer), the web vouching for the platform's signature.
+    payer = Actor(user_id=username, role=Role.PARTY)
+    status = await settle(till, client, payer, row, order)
+    await db.run(_record, db, callback_id, status, "", remote, order.order_id, order.payment_id)
+    return NoticeAck(status="credited" if status == "credited" else "unapplied", order_id=order.order_id)
+
+
+# --- the judge's refund (退款) -------------------------------------------------------------------------------
+
+
+def _pending_item(db: Database, case_id: str, order_id: str) -> PartyPayment | None:
+    with db.session() as s:
+        row = s.scalar(
+            select(PartyPayment).where(
+                PartyPayment.order_id == order_id,
+                PartyPayment.case_id == case_id,
+                PartyPayment.refund_state.is_not(None),
+            )
+        )
+        if row is not None:
+            s.expunge(row)
+        return row
+
+
+def _refunded(db: Database, order_id: str, by: str, reason: str, ref: str) -> None:
+    with db.session() as s:
+        s.execute(
+            update(PartyPayment)
+            .where(PartyPayment.order_id == order_id, PartyPayment.refund_state == "pending")
+            .values(refund_state="refunded", refund_by=by, refund_at=utcnow(), refund_reason=reason, refund_ref=ref)
+        )
+
+
+async def refund(till: Till, actor: Actor, case_id: str, order_id: str, body: RefundIn) -> RefundItem:
+    """退款: the judge of the case's court decides a refund item; the platform pays it back to the payer once
+    (keyed by the order), and the row records who decided, when and why."""
+    require_role(actor, Role.JUDGE)
+    db = till.desk.db
+    entry = await cases.visible_entry(db, actor, case_id)
+    row = await db.run(_pending_item, db, entry.case_id, order_id)
+    if row is None:
+        raise NotFound("REFUND_NOT_FOUND", f"order_id: 本案没有待退款的缴费 {order_id} / no refund item", "order_id")
+    if row.refund_state != "pending":
+        raise Conflict("REFUND_DONE", f"已于 {row.refund_at:%Y-%m-%d} 退款 / already refunded", "order_id")
+    try:
+        ref = await till.require().refund(f"refund:{order_id}", order_id, row.refund_fen or 0, body.reason)
+    except PartnerError as exc:
+        log.warning("refund not made", order_id=order_id, code=exc.code)
+        raise ServiceUnavailable(
+            "CASHIER_UNAVAILABLE", "缴费平台暂不可用, 请稍后再试 / the platform is unavailable"
+        ) from exc
+    await db.run(_refunded, db, order_id, actor.user_id, body.reason, ref)
+    log.info("refund decided", order_id=order_id, case_id=case_id, by=actor.user_id)
+    found = [i for i in await payment_refunds.of_case(db, entry.court, entry.case_id) if i.order_id == order_id]
+    return found[0]
 
 
 def _view(row: PartyPayment, payment_id: str | None) -> PaymentView:

@@ -19,8 +19,8 @@ from domain.case_dashboard import COLOURS
 from domain.errors import OneMatterError, ValidationFailed
 from domain.party_requests import RULES as PARTY_RULES
 from store.cases import CaseFilter
-from web.deps import app_state, party_desk, temporal_client
-from web.services import case_dashboard, cases, documents, party_judge, party_requests
+from web.deps import app_state, party_desk, temporal_client, till
+from web.services import case_dashboard, cases, documents, party_judge, party_payments, party_requests
 from web.services import workflows as case_service
 from web.services.access import READERS
 from web.services.scenarios import invalid_start
@@ -257,6 +257,19 @@ async def answer_party(case_id: str, request_id: str, request: Request, user: Ju
         temporal_client(state), state.settings, state.partners, state.db, user.actor, case_id, request_id, body
     )
     return RedirectResponse(f"/ui/dockets/{case_id}?done=answered#party-requests", status_code=303)
+
+
+@router.post("/ui/dockets/{case_id}/refunds/{order_id}")
+async def refund_payment(case_id: str, order_id: str, request: Request, user: JudgeUser) -> Response:
+    """退款 from the case page: a payment made after the case ended goes back to the payer, with the reason."""
+    await check_csrf(request, user)
+    form = await request.form()
+    try:
+        body = party_payments.RefundIn(reason=str(form.get("reason", "")).strip())
+    except ValidationError:
+        raise ValidationFailed("INVALID_REASON", "reason: 请填写退款理由 / give the reason", "reason") from None
+    await party_payments.refund(till(app_state(request)), user.actor, case_id, order_id, body)
+    return RedirectResponse(f"/ui/dockets/{case_id}#payment-refunds", status_code=303)
 
 
 @router.post("/ui/dockets/{case_id}/nodes")

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from domain.actors import Actor, Role
 from domain.errors import OneMatterError, ValidationFailed
 from domain.party_requests import RULES, PartyRequestKind, sides_of
-from web.deps import app_state, temporal_client
+from web.deps import app_state, temporal_client, till
 from web.deps import party_desk as desk
 from web.errors import field_errors
 from web.services import party_accounts, party_payments, party_requests, party_space, users
@@ -151,14 +151,9 @@ def _kinds(roles: list[str]) -> list[tuple[str, str]]:
     ]
 
 
-def _till(request: Request) -> party_payments.Till:
-    state = app_state(request)
-    return party_payments.Till(desk=desk(state), cashier=state.cashier)
-
-
 async def _case_page(request: Request, session: tuple[Actor, str], case_id: str, **extra: Any) -> HTMLResponse:
     state = app_state(request)
-    space = await party_space.case_space(desk(state), temporal_client(state), session[0], case_id, _till(request))
+    space = await party_space.case_space(desk(state), temporal_client(state), session[0], case_id, till(state))
     extra.setdefault("paid", None)
     return _page(request, "case.html", session[1], case=space, kinds=_kinds(space.my_roles), **extra)
 
@@ -195,7 +190,7 @@ async def pay(
     back = str(request.base_url) + f"p/cases/{case_id}/paid?order={{order_id}}"
     try:
         body = party_payments.PaymentIn(amount_fen=_fen(amount))
-        order = await party_payments.open_order(_till(request), temporal_client(state), session[0], case_id, body, back)
+        order = await party_payments.open_order(till(state), temporal_client(state), session[0], case_id, body, back)
     except (OneMatterError, ValidationError) as exc:
         response = await _case_page(request, session, case_id, error=_message(exc), text="")
         response.status_code = 422
@@ -210,7 +205,7 @@ async def pay(
 async def paid(request: Request, case_id: str, session: PartySession, order: str = "") -> Response:
     """Back from the platform: the order read at the platform and, paid, credited to its own case."""
     state = app_state(request)
-    done = await party_payments.confirm(_till(request), temporal_client(state), session[0], case_id, order)
+    done = await party_payments.confirm(till(state), temporal_client(state), session[0], case_id, order)
     return await _case_page(request, session, case_id, error=None, text="", paid=done.status)
 
 

@@ -763,7 +763,16 @@ class EnforcementCase:
 
     @credit_payment.validator
     def _validate_payment(self, payment: OnlinePayment) -> None:
+        """A payment already credited is answered again; a new one after the case ended — closed, or the
+        balance already paid — is refused, so the web records it for the judge to refund (never credited
+        silently into a case that owes nothing). A refusal leaves no history: replay is unaffected."""
         require_role(Role.PARTY)
+        if f"payment:{payment.payment_id}" in self.seen:
+            return
+        if self.state.closed is not None:
+            raise refuse("CASE_CLOSED", "案件已结案, 款项不入本案账 / the case is closed")
+        if self.state.fully_performed_on is not None or self.ledger().balance_fen == 0:
+            raise refuse("CASE_PAID", "本案执行款已付清, 款项不入本案账 / nothing is owed in this case")
 
     @workflow.update(name=PUSH_NODE_UPDATE)
     def push_node(self, node: PushedNode) -> PushedNode:
