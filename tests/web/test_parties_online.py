@@ -30,15 +30,21 @@ from security.webhook_signature import SIGNATURE_HEADER, sign
 from store.db import Database
 from tests.helpers import eventually, login, resident_id
 from tests.scenarios.case.test_case_api import application as filing
+from tests.scenarios.mass_payout.test_payee_upload import _raw as raw_request
 from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
 from tests.web.test_parties import application as online_application
 from web.codec import SESSION_COOKIE
 from web.db import PaymentCallback
+from web.limits import body_limit
 from web.services.documents import office_for
+from web.services.party_judge import MAX_VIDEO_BYTES
 from web.ui.pages_party import PARTY_COOKIE
 from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
 
 pytestmark = pytest.mark.usefixtures("stack")
+
+# The first bytes of an MP4 file (an ISO base media 'ftyp' box, brand isom) and a little of what follows.
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08free" + bytes(64)
 
 
 def person(p: dict[str, str]) -> dict[str, str]:
@@ -412,10 +418,29 @@ async def test_the_judge_pushes_a_node_with_photos_and_location_and_parties_are_
         r = await judge.post(f"/api/cases/{cid}/node-files", files={"file": ("scene.png", PNG + b"scene")})
         assert r.status_code == 201, r.text
         photo = r.json()["sha256"]
+        # A short video: its type told by its first bytes and its size bounded before anything is stored.
+        r = await judge.post(f"/api/cases/{cid}/node-videos", files={"file": ("scene.mp4", MP4)})
+        assert r.status_code == 201 and r.json()["content_type"] == "video/mp4", r.text
+        video = r.json()["sha256"]
+        r = await judge.post(f"/api/cases/{cid}/node-videos", files={"file": ("scene.mp4", PNG + b"not a video")})
+        assert r.status_code == 422 and r.json()["code"] == "VIDEO_TYPE_REFUSED"
+        heif = MP4[:8] + b"heic" + MP4[12:]
+        r = await judge.post(f"/api/cases/{cid}/node-videos", files={"file": ("x.mp4", heif)})
+        assert r.status_code == 422, "a HEIF photo shares the box, not the brand"
+        over = body_limit("POST", f"/api/cases/{cid}/node-videos") + 1
+        assert over > MAX_VIDEO_BYTES  # room for the form around the file
+        head = (
+            f"POST /api/cases/{cid}/node-videos HTTP/1.1\nHost: t\nAuthorization: {judge.headers['authorization']}\n"
+            f"Content-Type: multipart/form-data; boundary=x\nContent-Length: {over}\n"
+        )
+        status, _ = await raw_request(web, head)
+        assert status == 413, "refused by its declared length, before a byte of it is sent"
+        r = await applicant.post(f"/api/cases/{cid}/node-videos", files={"file": ("scene.mp4", MP4)})
+        assert r.status_code in (403, 404)
         node = {
             "title": "扣押车辆",
             "text": "在被执行人住所地扣押小型轿车一辆",
-            "attachments": [photo],
+            "attachments": [photo, video],
             "location": {"latitude": 30.2741, "longitude": 120.1551, "address": "杭州市上城区某路"},
         }
         r = await judge.post(f"/api/cases/{cid}/nodes", json=node)
@@ -426,9 +451,13 @@ async def test_the_judge_pushes_a_node_with_photos_and_location_and_parties_are_
             assert pushed["title"] == "扣押车辆" and pushed["location"]["address"] == "杭州市上城区某路"
             r = await party.get(f"/api/my/cases/{cid}/files/{photo}")
             assert r.status_code == 200 and r.content == PNG + b"scene"
+            assert pushed["videos"] == [video]
+            r = await party.get(f"/api/my/cases/{cid}/files/{video}")
+            assert r.status_code == 200 and r.content == MP4 and r.headers["content-type"] == "video/mp4"
             texts = [m["text"] for m in await outbox(simulator, p["phone"])]
             assert any("扣押车辆" in t and case["case_number"] in t for t in texts), texts
         assert (await stranger.get(f"/api/my/cases/{cid}/files/{photo}")).status_code == 404
+        assert (await stranger.get(f"/api/my/cases/{cid}/files/{video}")).status_code == 404
 
         # A document issued to the debtor is listed in the debtor's space alone, and noticed by SMS.
         office = office_for(settings, Database(settings.web_database_url))

@@ -52,6 +52,24 @@ async def upload_node_file(
     return await party_judge.upload(state.db, state.settings, actor, case_id, data)
 
 
+@router.post(
+    "/cases/{case_id}/node-videos",
+    status_code=201,
+    response_model=FileStored,
+    responses=errors(401, 403, 404, 413, 422),
+)
+async def upload_node_video(
+    case_id: Annotated[str, Path(min_length=1, max_length=64)], file: UploadFile, actor: Judge, state: State
+) -> FileStored:
+    """A short video for a node (MP4, MOV or WebM, at most 30 MB), encrypted; name it in the node by its SHA-256."""
+    head = await file.read(party_judge.VIDEO_HEAD_BYTES)
+
+    async def rest() -> bytes:
+        return await file.read(party_judge.MAX_VIDEO_BYTES - len(head) + 1)
+
+    return await party_judge.upload_video(state.db, state.settings, actor, case_id, head, rest)
+
+
 @router.post("/cases/{case_id}/nodes", status_code=201, response_model=PushedNode, responses=errors(401, 403, 404, 422))
 async def push_node(
     case_id: Annotated[str, Path(min_length=1, max_length=64)],

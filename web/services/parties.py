@@ -149,3 +149,11 @@ def file_type(db: Database, sha256: str) -> str | None:
     upload; None for a file never uploaded."""
     rows = db.rows(select(PartyFile.content_type).where(PartyFile.sha256 == sha256).limit(1))
     return rows[0].content_type if rows else None
+
+
+def file_types(db: Database, sha256s: list[str]) -> dict[str, str]:
+    """The content type of each of these files that was uploaded (by SHA-256)."""
+    if not sha256s:
+        return {}
+    rows = db.rows(select(PartyFile.sha256, PartyFile.content_type).where(PartyFile.sha256.in_(sha256s)))
+    return {r.sha256: r.content_type for r in rows}

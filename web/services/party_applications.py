@@ -90,7 +90,7 @@ def party_file_store(settings: Settings) -> BlobStore:
     return BlobStore(settings.var_dir / "party-files", settings.codec_keys)
 
 
-def _user_id(db: Database, username: str) -> int:
+def user_id_of(db: Database, username: str) -> int:
     with db.session() as s:
         found = s.scalar(select(User.id).where(User.username == username))
     if found is None:
@@ -107,12 +107,17 @@ def _record_file(db: Database, user_id: int, digest: str, content_type: str, siz
 async def store_file(db: Database, store: BlobStore, actor: Actor, data: bytes) -> FileStored:
     """A party's upload (PDF, JPEG or PNG, by content), encrypted, by its SHA-256. ``data`` may be one byte
     over the limit, which is how a caller says so."""
-    user_id = await db.run(_user_id, db, actor.user_id)
+    user_id = await db.run(user_id_of, db, actor.user_id)
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed("FILE_TOO_LARGE", f"file: 文件不能超过 {MAX_ATTACHMENT_BYTES // 2**20} MB", "file")
     content_type = sniff(data)
     if content_type is None:
         raise ValidationFailed("FILE_TYPE_REFUSED", "file: 仅限 PDF、JPEG、PNG 文件 / only PDF, JPEG or PNG", "file")
+    return await keep_file(db, store, user_id, data, content_type)
+
+
+async def keep_file(db: Database, store: BlobStore, user_id: int, data: bytes, content_type: str) -> FileStored:
+    """Bytes already checked (size and type), encrypted into the store and recorded as ``user_id``'s."""
     digest = await asyncio.to_thread(store.put, data)
     await db.run(_record_file, db, user_id, digest, content_type, len(data))
     return FileStored(sha256=digest, size=len(data), content_type=content_type)
@@ -166,7 +171,7 @@ def _queued(db: Database, user_id: int, application: OnlineApplication, submitte
 
 
 def _resumption(db: Database, username: str, application: OnlineApplication, submitted_at: datetime) -> None:
-    user_id = _user_id(db, username)
+    user_id = user_id_of(db, username)
     with db.session() as s:
         s.add(_queued(db, user_id, application, submitted_at))
 
@@ -221,7 +226,7 @@ async def submit(desk: PartyDesk, actor: Actor, application: OnlineApplication) 
             "APPLICANT_ONLY",
             "applicants: 只能以本人 (或本单位) 为申请执行人提交申请 / you must be one of the applicants",
         )
-    user_id = await desk.db.run(_user_id, desk.db, actor.user_id)
+    user_id = await desk.db.run(user_id_of, desk.db, actor.user_id)
     return await desk.db.run(_submit, desk.db, user_id, application)
 
 
@@ -237,7 +242,7 @@ def _mine(db: Database, user_id: int) -> list[ApplicationView]:
 
 
 async def my_applications(desk: PartyDesk, actor: Actor) -> list[ApplicationView]:
-    user_id = await desk.db.run(_user_id, desk.db, actor.user_id)
+    user_id = await desk.db.run(user_id_of, desk.db, actor.user_id)
     return await desk.db.run(_mine, desk.db, user_id)
 
 

@@ -1,13 +1,16 @@
 """The judge's side of the parties' space: pushing a node with photos and a location (执行节点: a seizure on
 site, a car taken into custody) and the parties' requests read or unread on the case page (the badge).
 
-Photos are uploaded first (encrypted, by SHA-256, owned by the judge, like a party's upload) and named by the
-node; the node goes to the case (``push-node``), on record, and every party of the case gets an SMS notice.
+Photos and short videos are uploaded first (encrypted, by SHA-256, owned by the judge, like a party's upload)
+and named by the node; the node goes to the case (``push-node``), on record, and every party of the case gets
+an SMS notice. A video's type is told by its first bytes and its size bounded before anything is stored (the
+route's body limit refuses a larger one before it is read: web/limits.py).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +27,14 @@ from web.services import cases
 from web.services.access import READERS, require_role
 from web.services.parties import file_type
 from web.services.party_accounts import PartyDesk
-from web.services.party_applications import FileStored, check_attachments, party_file_store, store_file
+from web.services.party_applications import (
+    FileStored,
+    check_attachments,
+    keep_file,
+    party_file_store,
+    store_file,
+    user_id_of,
+)
 from web.services.party_notices import notify
 from web.services.workflows import execute_update_as
 from workflows.case.models import PUSH_NODE_UPDATE, NodeLocation, PushedNode
@@ -42,6 +52,47 @@ async def upload(db: Database, settings: Settings, actor: Actor, case_id: str, d
     require_role(actor, Role.JUDGE)
     await cases.visible_entry(db, actor, case_id)
     return await store_file(db, party_file_store(settings), actor, data)
+
+
+# 短视频 of an act on site: MP4 or QuickTime (an ISO base media file: 'ftyp' at byte 4, then a video brand)
+# or WebM; at most 30 MB. HEIF photos and M4A audio share the 'ftyp' box and are refused by their brand.
+MAX_VIDEO_BYTES = 30 * 2**20
+VIDEO_BRANDS = {
+    b"qt  ": "video/quicktime",
+    **{
+        brand: "video/mp4"
+        for brand in (b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"3gp4", b"3gp5")
+    },
+}
+WEBM_MAGIC = b"\x1aE\xdf\xa3"
+VIDEO_HEAD_BYTES = 12
+
+
+def sniff_video(head: bytes) -> str | None:
+    """The video type the first bytes say, or None (what the file's name or header claims counts for nothing)."""
+    if head.startswith(WEBM_MAGIC):
+        return "video/webm"
+    if head[4:8] == b"ftyp":
+        return VIDEO_BRANDS.get(head[8:12])
+    return None
+
+
+async def upload_video(
+    db: Database, settings: Settings, actor: Actor, case_id: str, head: bytes, rest: Callable[[], Awaitable[bytes]]
+) -> FileStored:
+    """A short video for a node of a case of the judge's court: who and which case are checked, then its
+    type from ``head`` (its first bytes), then its size as ``rest`` reads the remainder (at most one byte
+    over the limit) — each before anything is stored."""
+    require_role(actor, Role.JUDGE)
+    await cases.visible_entry(db, actor, case_id)
+    content_type = sniff_video(head)
+    if content_type is None:
+        raise ValidationFailed("VIDEO_TYPE_REFUSED", "file: 仅限 MP4、MOV、WebM 视频 / only MP4, MOV or WebM", "file")
+    data = head + await rest()
+    if len(data) > MAX_VIDEO_BYTES:
+        raise ValidationFailed("VIDEO_TOO_LARGE", f"file: 视频不能超过 {MAX_VIDEO_BYTES // 2**20} MB", "file")
+    user_id = await db.run(user_id_of, db, actor.user_id)
+    return await keep_file(db, party_file_store(settings), user_id, data, content_type)
 
 
 async def push(desk: PartyDesk, client: Client, actor: Actor, case_id: str, body: NodeIn) -> PushedNode:
@@ -112,4 +163,4 @@ async def read_requests(db: Database, actor: Actor, case_id: str, requests: list
     return unread
 
 
-__all__ = ["NodeIn", "push", "read_requests", "upload"]
+__all__ = ["NodeIn", "push", "read_requests", "upload", "upload_video"]

@@ -32,7 +32,7 @@ from store.parties import PartyIndexEntry
 from web.db import Database, PartyFile, User
 from web.services import party_resumption as resumption
 from web.services.cases import case_view
-from web.services.parties import file_type
+from web.services.parties import file_type, file_types
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.party_agents import agent_cases, standing
 from web.services.party_applications import party_file_store
@@ -214,6 +214,7 @@ class SpaceNode(BaseModel):
     title: str
     text: str
     attachments: list[str]
+    videos: list[str] = Field(default_factory=list, description="those of the attachments that are videos")
     location: NodeLocation | None
 
 
@@ -298,9 +299,16 @@ def served_documents(db: Database, case_number: str, court: str, sides: set[Part
     return shown
 
 
-def _space_node(n: PushedNode) -> SpaceNode:
+def _space_node(n: PushedNode, types: dict[str, str]) -> SpaceNode:
+    videos = [a for a in n.attachments if types.get(a, "").startswith("video/")]
     return SpaceNode(
-        node_id=n.node_id, at=n.at, title=n.title, text=n.text, attachments=n.attachments, location=n.location
+        node_id=n.node_id,
+        at=n.at,
+        title=n.title,
+        text=n.text,
+        attachments=n.attachments,
+        videos=videos,
+        location=n.location,
     )
 
 
@@ -325,6 +333,8 @@ async def case_space(
         if r.by == actor.user_id or r.side in sides or (RULES[r.kind].seen_by_other_side and r.side not in sides)
     ]
     actions = await _actions(client, view.matters, {r.matter_workflow_id for r in shown if r.matter_workflow_id})
+    attached = [a for n in view.pushed_nodes for a in n.attachments]
+    types = await desk.db.run(file_types, desk.db, attached) if attached else {}
     return PartyCase(
         case_id=view.case_id,
         case_number=view.case_number,
@@ -366,7 +376,7 @@ async def case_space(
             )
             for r in shown
         ],
-        pushed_nodes=[_space_node(n) for n in view.pushed_nodes],
+        pushed_nodes=[_space_node(n, types) for n in view.pushed_nodes],
         sanctions=[x.decision for x in view.report_sanctions] if PartySide.DEBTOR in sides else [],
         documents=await desk.db.run(served_documents, desk.db, entry.case_number, entry.court, sides),
         acting_as_agent=st.agent,

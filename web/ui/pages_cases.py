@@ -283,6 +283,16 @@ async def push_node(case_id: str, request: Request, user: JudgeUser) -> Response
     if isinstance(photo, UploadFile) and photo.filename:
         data = await photo.read(MAX_ATTACHMENT_BYTES + 1)
         attachments.append((await party_judge.upload(state.db, state.settings, user.actor, case_id, data)).sha256)
+    video = form.get("video")
+    if isinstance(video, UploadFile) and video.filename:
+        head = await video.read(party_judge.VIDEO_HEAD_BYTES)
+
+        async def rest() -> bytes:
+            assert isinstance(video, UploadFile)
+            return await video.read(party_judge.MAX_VIDEO_BYTES - len(head) + 1)
+
+        stored = await party_judge.upload_video(state.db, state.settings, user.actor, case_id, head, rest)
+        attachments.append(stored.sha256)
     where = {k: str(form.get(k, "")).strip() for k in ("latitude", "longitude", "address")}
     location = where if where["latitude"] and where["longitude"] else None
     try:
