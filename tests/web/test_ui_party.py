@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, ViewportSize, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
-from tests.browser import chromium
+from config.settings import Settings
+from domain.documents import DocumentKind, DocumentRequest
+from store.db import Database
+from tests.browser import axe_violations, chromium
 from tests.helpers import eventually, login, resident_id
 from tests.scenarios.case.test_case_api import application as filing
 from tests.web.test_parties import last_code, phone
+from web.services.documents import office_for
 
 pytestmark = pytest.mark.usefixtures("stack")
 PHONE_SIZE: ViewportSize = {"width": 390, "height": 844}
@@ -130,3 +135,71 @@ async def test_a_debtor_reports_late_sees_the_sanction_and_pays_in_full_from_a_p
 
             assert await eventually(closed, timeout=60), "paid in full, the case closes itself"
             await context.close()
+
+
+async def test_an_applicant_follows_the_case_and_sends_a_lead_from_a_phone(
+    web: str, simulator: str, settings: Settings, browser: Browser, shots: Path
+) -> None:
+    """The applicant's side at 390 px: logs in by phone and code, finds the case, reads the ledger, the case's
+    nodes, the judge's node with its short video and the document addressed to the applicant, files a lead."""
+    from tests.web.test_parties import registered
+    from tests.web.test_parties_online import MP4, case_of
+
+    applicant, a = await registered(web, simulator, name="陈十二")
+    case = await case_of(web, applicant=a)
+    cid = case["case_id"]
+    judge = await login(web, "judge")
+    async with applicant, judge:
+        r = await judge.post(f"/api/cases/{cid}/node-videos", files={"file": ("scene.mp4", MP4)})
+        assert r.status_code == 201, r.text
+        node = {"title": "查封现场", "text": "查封被执行人厂房设备", "attachments": [r.json()["sha256"]]}
+        assert (await judge.post(f"/api/cases/{cid}/nodes", json=node)).status_code == 201
+    notice = DocumentRequest(
+        kind=DocumentKind.ACCEPTANCE_NOTICE,
+        court=str(filing()["court"]),
+        case_number=case["case_number"],
+        issued_on=date.today(),
+        case_id=cid,
+        workflow_id=case["workflow_id"],
+        idempotency_key=f"{case['workflow_id']}:test-acceptance-notice",
+        addressed_to=["applicant"],
+        fields={
+            "applicant_name": a["name"],
+            "debtor_name": "张某",
+            "cause": "买卖合同纠纷",
+            "filing_date": str(date.today()),
+            "judge": "judge",
+            "claim_fen": 30_420_000,
+        },
+    )
+    await asyncio.to_thread(office_for(settings, Database(settings.web_database_url)).issue, notice)
+
+    context = await browser.new_context(viewport=PHONE_SIZE, base_url=web, locale="zh-CN")
+    context.set_default_timeout(20_000)
+    page = await context.new_page()
+    await page.goto("/p/login")
+    await page.fill("#phone", a["phone"])
+    await page.click("form[action='/p/code'] button")
+    await expect(page.get_by_role("status")).to_contain_text("验证码已发送")
+    await page.fill("#code", await last_code(simulator, a["phone"]))
+    await page.click("form[action='/p/login'] button")
+    await expect(page.get_by_test_id("my-cases")).to_contain_text(case["case_number"])
+    await page.click(f"text={case['case_number']}")
+    await expect(page.locator("h1.case-number")).to_have_text(case["case_number"])
+    await expect(page.get_by_test_id("ledger")).to_contain_text("¥")
+    await expect(page.get_by_test_id("nodes")).to_contain_text("立案")
+    await expect(page.get_by_test_id("pushed-nodes")).to_contain_text("查封现场")
+    await expect(page.get_by_test_id("node-video")).to_have_count(1)
+    await expect(page.get_by_test_id("documents")).to_contain_text("受理通知书")
+    assert await page.get_by_test_id("pay").count() == 0, "paying is the debtor's"
+    await fits_the_phone(page)
+    assert await axe_violations(page) == []
+
+    await page.select_option("#kind", "lead")
+    await page.fill("#text", "被执行人在杭州市西湖区有一处商铺, 产权证号待查")
+    await page.click("#requests button[type=submit]")
+    await expect(page.get_by_test_id("requests")).to_contain_text("财产线索")
+    await expect(page.get_by_test_id("requests")).to_contain_text("西湖区有一处商铺")
+    await fits_the_phone(page)
+    await page.screenshot(path=str(shots / "screenshot-party-applicant.png"), full_page=True)
+    await context.close()
