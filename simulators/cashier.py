@@ -52,7 +52,7 @@ SANDBOX_CASHIER_TOKEN = "sandbox-cashier"  # the court's token in the sandbox (c
 # The secret the platform signs its notices with, shared with the court (config/settings.py, sandbox).
 SANDBOX_CASHIER_WEBHOOK_SECRET = "sandbox-cashier-webhook"
 NOTIFY_ATTEMPTS = 5
-NOTIFY_BACKOFF_SECONDS = 0.5
+NOTIFY_BACKOFF_SECONDS = 1.0  # at least a second: a retry is signed at a new second, never a replay
 OrderId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9-]{4,80}$")]
 
 SCHEMA = """

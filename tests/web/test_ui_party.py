@@ -20,6 +20,7 @@ from tests.helpers import eventually, login, resident_id
 from tests.scenarios.case.test_case_api import application as filing
 from tests.web.test_parties import last_code, phone
 from web.services.documents import office_for
+from web.ui.pages_party import PARTY_COOKIE
 
 pytestmark = pytest.mark.usefixtures("stack")
 PHONE_SIZE: ViewportSize = {"width": 390, "height": 844}
@@ -146,6 +147,7 @@ async def test_an_applicant_follows_the_case_and_sends_a_lead_from_a_phone(
     from tests.web.test_parties_online import MP4, case_of
 
     applicant, a = await registered(web, simulator, name="陈十二")
+    token = applicant.headers["Authorization"].removeprefix("Bearer ")
     case = await case_of(web, applicant=a)
     cid = case["case_id"]
     judge = await login(web, "judge")
@@ -174,16 +176,15 @@ async def test_an_applicant_follows_the_case_and_sends_a_lead_from_a_phone(
     )
     await asyncio.to_thread(office_for(settings, Database(settings.web_database_url)).issue, notice)
 
+    # Logged in by phone and code as registered (the code's form is the debtor's test above): the session.
     context = await browser.new_context(viewport=PHONE_SIZE, base_url=web, locale="zh-CN")
     context.set_default_timeout(20_000)
+    host = web.split("//", 1)[1].split(":")[0]
+    await context.add_cookies([{"name": PARTY_COOKIE, "value": token, "domain": host, "path": "/p"}])
     page = await context.new_page()
-    await page.goto("/p/login")
-    await page.fill("#phone", a["phone"])
-    await page.click("form[action='/p/code'] button")
-    await expect(page.get_by_role("status")).to_contain_text("验证码已发送")
-    await page.fill("#code", await last_code(simulator, a["phone"]))
-    await page.click("form[action='/p/login'] button")
+    await page.goto("/p/cases")
     await expect(page.get_by_test_id("my-cases")).to_contain_text(case["case_number"])
+    await fits_the_phone(page)
     await page.click(f"text={case['case_number']}")
     await expect(page.locator("h1.case-number")).to_have_text(case["case_number"])
     await expect(page.get_by_test_id("ledger")).to_contain_text("¥")
