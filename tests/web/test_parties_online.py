@@ -28,7 +28,7 @@ from domain.ledger import LedgerView
 from security.identity import acting_as
 from security.webhook_signature import SIGNATURE_HEADER, sign
 from store.db import Database
-from tests.helpers import eventually, login, resident_id
+from tests.helpers import eventually, login, resident_id, ui_page
 from tests.scenarios.case.test_case_api import application as filing
 from tests.scenarios.mass_payout.test_payee_upload import _raw as raw_request
 from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
@@ -168,6 +168,13 @@ async def test_the_debtor_pays_online_into_this_case_and_never_another(
             assert case_now["ledger"]["recovered_fen"] == paid, "not credited to the ended case"
             board = (await judge.get("/api/dashboard")).json()
             assert late["order_id"] in {r["order_id"] for r in board["payment_refunds"]}
+            page = await ui_page(web, "judge", f"/ui/dockets/{mine['case_id']}")
+            assert 'data-testid="payment-refunds"' in page and "结案后缴款" in page and d["name"] in page
+            assert f"/refunds/{late['order_id']}" in page, "the judge's refund form"
+            assert (
+                mine["case_number"]
+                in (await ui_page(web, "judge", "/ui/dashboard")).split('data-testid="dash-refunds"')[1]
+            )
             r = await judge.post(
                 f"/api/cases/{mine['case_id']}/payments/{late['order_id']}/refund", json={"reason": ""}
             )
