@@ -680,8 +680,12 @@ async def test_the_judge_sees_party_requests_on_the_case_page_with_an_unread_bad
                 "latitude": "30.25",
                 "longitude": "120.17",
             },
-            files={"photo": ("scene.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg")},
+            files={
+                "photo": ("scene.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg"),
+                "video": ("scene.mp4", MP4, "video/mp4"),
+            },
         )
         assert r.status_code == 303, r.text
         (node,) = (await applicant.get(f"/api/my/cases/{cid}")).json()["pushed_nodes"]
-        assert node["title"] == "查封现场" and node["location"]["latitude"] == 30.25 and len(node["attachments"]) == 1
+        assert node["title"] == "查封现场" and node["location"]["latitude"] == 30.25 and len(node["attachments"]) == 2
+        assert len(node["videos"]) == 1 and node["videos"][0] == node["attachments"][1], "the photo, then the video"
