@@ -10,6 +10,7 @@ import re
 from functools import cache
 from typing import Any
 
+from web.ui.refusal_words import refusal_catalogue
 from workflows.foundation.words import merged_catalogue
 from workflows.registry import SCENARIOS, all_words
 
@@ -1439,6 +1440,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "payee_column.amount": "Amount",
     },
 }
+
+# The web's own refusals (web/ui/refusal_words.py); a word written here for the same code wins.
+for _lang in LANGS:
+    MESSAGES[_lang] = {**refusal_catalogue(_lang), **MESSAGES[_lang]}
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,13 +183,30 @@ def error_page(request: Request, user: UiUser | None, status_code: int, title_ke
     return page(request, "error.html", user, status_code=status_code, title_key=title_key, message=message)
 
 
+# A message that begins with the field it concerns, as the services write them for an API caller
+# ("amount_fen: …", "sanction.days: …"): the key is the caller's, the reader sees the words after it.
+_FIELD_HEAD = re.compile(r"^[A-Za-z_][\w.\[\]-]*: ")
+
+
+def in_reader_language(message: str, lang: str) -> str:
+    """``message`` as the reader can read it, or "": the whole of it where it speaks only their language
+    (a Chinese message loses the field key it may begin with); nothing where it is written in both
+    ("中文 / English", for an API caller) or in the other — those show their code's words instead."""
+    parts = message.split(" / ")
+    if len(parts) > 1 and any(has_cjk(p) for p in parts) and not all(has_cjk(p) for p in parts):
+        return ""
+    if (lang == "zh") != has_cjk(message):
+        return ""
+    return _FIELD_HEAD.sub("", message) if lang == "zh" else message
+
+
 def said(exc: OneMatterError, t: Translator) -> str:
-    """A refusal in the reader's language: its own message where that message speaks it (a rule's Chinese
-    text with its dates and amounts), else the words of its code (``refusal.<CODE>``), else that it was
-    not accepted, with the code — never a developer's English in the Chinese UI."""
-    if (t.lang == "zh") == has_cjk(exc.message):
-        return exc.message
-    return t(f"refusal.{exc.code}", "") or t("refusal.generic", code=exc.code)
+    """A refusal in the reader's language: its own message where that message speaks only that language (a
+    rule's Chinese text with its dates and amounts), else the words of its code (``refusal.<CODE>``: what
+    was wrong and what to do), else that it was not accepted, with the code — never a developer's English
+    in the Chinese UI, nor both languages at once."""
+    own = in_reader_language(exc.message, t.lang)
+    return own or t(f"refusal.{exc.code}", "") or t("refusal.generic", code=exc.code)
 
 
 def refusal_fields(exc: OneMatterError, t: Translator) -> tuple[dict[str, str], list[str]]:
@@ -199,6 +217,6 @@ def refusal_fields(exc: OneMatterError, t: Translator) -> tuple[dict[str, str], 
     head, sep, rest = exc.message.partition(": ")
     if sep and " " not in head and exc.code.startswith("INVALID"):
         path = head.removeprefix("result.")
-        shown = rest if (t.lang == "zh") == has_cjk(rest) else said(exc, t)
+        shown = in_reader_language(rest, t.lang) or said(exc, t)
         return {f"f.{path}": shown}, []
     return {}, [said(exc, t)]
