@@ -25,6 +25,13 @@ from web.accounts import DEMO_COURT
 
 pytestmark = pytest.mark.usefixtures("stack")
 
+# A chart label whose text does not fit its box (cut by overflow) or runs past the chart's edge.
+CLIPPED_LABELS = """() => [...document.querySelectorAll('.chart-label')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().left < 0)
+  .map(e => e.textContent)"""
+WRAPPED_LABELS = """() => [...document.querySelectorAll('.chart-label')]
+  .filter(e => e.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(e).lineHeight)).length"""
+
 
 def demo_spec() -> TaskSpec:
     return spec("police-hangzhou").model_copy(update={"court": DEMO_COURT})
@@ -87,7 +94,19 @@ async def test_dashboard_renders_with_data(browser: Browser, client: Client, set
     await expect(page).to_have_url(re.compile(r"/ui/audit\?scenario=asset-inquiry&status=awaiting_decision"))
     await expect(page.get_by_test_id("audit-results")).to_contain_text("待法官决定")
     await page.go_back()
-    await page.screenshot(path=str(shots / "screenshot-dashboard.png"), full_page=True)
+    # Every chart's labels are the full names, wrapped on their lines, never cut ("…") nor clipped — on a
+    # desktop and on a phone, where the page does not scroll sideways.
+    for width, shot in ((1280, "screenshot-dashboard.png"), (390, "screenshot-dashboard-phone.png")):
+        await page.set_viewport_size({"width": width, "height": 900})
+        names = await page.get_by_test_id("table-agencies").locator("tbody tr td:first-child").all_inner_texts()
+        assert await page.get_by_test_id("chart-agencies").locator(".chart-label").all_inner_texts() == names
+        assert not [n for n in await page.locator(".chart-label").all_inner_texts() if "…" in n]
+        clipped = await page.evaluate(CLIPPED_LABELS)
+        assert clipped == [], clipped
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+        if width == 390:  # a name of a dozen characters takes two lines on a phone
+            assert await page.evaluate(WRAPPED_LABELS) >= 1
+        await page.screenshot(path=str(shots / shot), full_page=True)
     assert await axe_violations(page) == []
     await page.context.close()
     assert open_task.id  # still open: counted green above
