@@ -5,12 +5,12 @@ bad entry is refused in Chinese beside its field, and a case outside the judge's
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import httpx
 from playwright.async_api import Browser, ViewportSize, expect
 
+from bench import html_form
 from tests import browser as browser_kit
 from tests.browser import axe_violations
 from tests.helpers import login
@@ -22,56 +22,10 @@ from workflows.registry import SCENARIOS
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-class _Form(HTMLParser):
-    """What a browser would post for the start form as rendered: every named input with its shown value
-    (a checkbox only when ticked), each select's chosen option, each textarea's text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self._select: str | None = None
-        self._first: bool = False
-        self._textarea: str | None = None
-        self.inside = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("data-testid") == "start-form":
-            self.inside = True
-        if not self.inside or ("name" not in a and tag != "option"):
-            return
-        if tag == "input":
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            if a.get("type") != "file":
-                self.values[a["name"]] = a.get("value", "on" if a.get("type") == "checkbox" else "")
-        elif tag == "select":
-            self._select, self._first = a["name"], True
-        elif tag == "option" and self._select is not None:
-            if self._first or "selected" in a:
-                self.values[self._select] = a.get("value", "")
-            self._first = False
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.values[a["name"]] = ""
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self.values[self._textarea] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "form":
-            self.inside = False
-
-
 def shown_form(html: str) -> dict[str, str]:
-    parser = _Form()
-    parser.feed(html)
-    return parser.values
+    """What a browser would post for the start form as rendered."""
+    form = html_form.shown_form(html, lambda a: a.get("data-testid") == "start-form")
+    return form[1] if form else {}
 
 
 async def test_restriction_and_listing_start_from_the_case_page_with_only_their_own_fields(
