@@ -22,11 +22,11 @@ from domain.errors import OneMatterError, ValidationFailed
 from domain.party_requests import RULES, PartyRequestKind, sides_of
 from web.deps import app_state, temporal_client, till
 from web.deps import party_desk as desk
-from web.errors import field_errors
 from web.services import party_accounts, party_payments, party_requests, party_space, users
 from web.services.party_accounts import CodeRequest, PartyLogin, Registration
-from web.ui.render import page
-from web.ui.session import csrf_for
+from web.ui.messages import field_messages
+from web.ui.render import in_own_words, page, said
+from web.ui.session import csrf_for, translator
 
 router = APIRouter(include_in_schema=False)
 PARTY_COOKIE = "om_party"
@@ -58,12 +58,13 @@ def _check_csrf(token: str, sent: str) -> None:
         raise PartyLoginRequired()
 
 
-def _message(exc: Exception) -> str:
-    """What went wrong, in the user's words: a refusal's message, or each invalid field's rule."""
+def _message(exc: Exception, request: Request) -> str:
+    """What went wrong, in the user's words: a refusal's words, or each invalid field's rule."""
+    t = translator(request)
     if isinstance(exc, ValidationError):
-        return "; ".join(e.message for e in field_errors(exc.errors()))
+        return "; ".join(in_own_words(text, t.lang) for _, text in field_messages(exc.errors(), t))
     if isinstance(exc, OneMatterError):
-        return exc.message
+        return said(exc, t)
     raise exc
 
 
@@ -83,7 +84,7 @@ async def send_code(request: Request, phone: Annotated[str, Form()] = "") -> Res
     try:
         await party_accounts.request_code(desk(app_state(request)), CodeRequest(phone=phone))
     except (OneMatterError, ValidationError) as exc:  # shown beside the form, in the user's words
-        return _page(request, "login.html", phone=phone, sent=False, error=_message(exc), status_code=422)
+        return _page(request, "login.html", phone=phone, sent=False, error=_message(exc, request), status_code=422)
     return RedirectResponse(f"{PREFIX}/login?phone={phone}&sent=1", status_code=303)
 
 
@@ -94,7 +95,7 @@ async def log_in(request: Request, phone: Annotated[str, Form()] = "", code: Ann
         ttl = timedelta(hours=state.settings.token_ttl_hours)
         token = await party_accounts.login(desk(state), PartyLogin(phone=phone, code=code), ttl)
     except (OneMatterError, ValidationError) as exc:
-        return _page(request, "login.html", phone=phone, sent=True, error=_message(exc), status_code=401)
+        return _page(request, "login.html", phone=phone, sent=True, error=_message(exc, request), status_code=401)
     response = RedirectResponse(f"{PREFIX}/cases", status_code=303)
     secure = state.settings.public_base_url.startswith("https://")
     max_age = state.settings.token_ttl_hours * 3600
@@ -120,7 +121,7 @@ async def register(
     try:
         await party_accounts.register(desk(app_state(request)), Registration.model_validate(form))
     except (OneMatterError, ValidationError) as exc:
-        return _page(request, "register.html", form=form, error=_message(exc), status_code=422)
+        return _page(request, "register.html", form=form, error=_message(exc, request), status_code=422)
     return RedirectResponse(f"{PREFIX}/login?phone={phone}&sent=1", status_code=303)
 
 
@@ -192,7 +193,7 @@ async def pay(
         body = party_payments.PaymentIn(amount_fen=_fen(amount))
         order = await party_payments.open_order(till(state), temporal_client(state), session[0], case_id, body, back)
     except (OneMatterError, ValidationError) as exc:
-        response = await _case_page(request, session, case_id, error=_message(exc), text="")
+        response = await _case_page(request, session, case_id, error=_message(exc, request), text="")
         response.status_code = 422
         return response
     # A link, not a redirect: the pages' CSP keeps forms to this site (form-action 'self'); the payer follows
@@ -224,7 +225,7 @@ async def consent(
     try:
         await party_requests.consent(desk(state), temporal_client(state), session[0], case_id, request_id, body)
     except OneMatterError as exc:
-        response = await _case_page(request, session, case_id, error=_message(exc), text="")
+        response = await _case_page(request, session, case_id, error=_message(exc, request), text="")
         response.status_code = 422
         return response
     return RedirectResponse(f"{PREFIX}/cases/{case_id}#requests", status_code=303)
@@ -285,7 +286,7 @@ async def file_request(
         )
         await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
     except (OneMatterError, ValidationError) as exc:
-        response = await _case_page(request, session, case_id, error=_message(exc), text=text)
+        response = await _case_page(request, session, case_id, error=_message(exc, request), text=text)
         response.status_code = 422
         return response
     return RedirectResponse(f"{PREFIX}/cases/{case_id}#requests", status_code=303)

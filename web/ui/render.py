@@ -200,6 +200,15 @@ def in_reader_language(message: str, lang: str) -> str:
     return _FIELD_HEAD.sub("", message) if lang == "zh" else message
 
 
+def in_own_words(text: str, lang: str) -> str:
+    """A message with no code (a field's rule): the reader's half of "中文 / English", without a field key."""
+    own = in_reader_language(text, lang)
+    if own:
+        return own
+    halves = [h for h in text.split(" / ") if (lang == "zh") == has_cjk(h)]
+    return _FIELD_HEAD.sub("", halves[0]) if len(halves) == 1 else text
+
+
 def said(exc: OneMatterError, t: Translator) -> str:
     """A refusal in the reader's language: its own message where that message speaks only that language (a
     rule's Chinese text with its dates and amounts), else the words of its code (``refusal.<CODE>``: what
