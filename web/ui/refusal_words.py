@@ -379,6 +379,18 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
         "逾期或虚假报告财产的处罚, 请在该份财产报告上答复",
         "Answer a late or false property report on that report",
     ),
+    "NOT_A_LEAD": (
+        "「财产」只在提交财产线索时填写: 请清空该栏, 或把类型改为财产线索",
+        "“Asset” is only for a lead: clear it, or choose a lead as the kind",
+    ),
+    "MATTER_NOT_STARTED": (
+        "「执行事项」只在核实财产线索时填写: 请清空该栏",
+        "“Matter” is only for verifying a lead: clear it",
+    ),
+    "TITLE_DOCUMENT_UNKNOWN": (
+        "本院未收到该「执行依据」文件: 请先上传执行依据的 PDF 文件",
+        "The court holds no such “Title” document: upload the title's PDF first",
+    ),
     "AMOUNT_OVER_BALANCE": (
         "「金额」超过尚未执行到位的余额: 请填写不超过页面所示余额的金额",
         "“Amount” exceeds the balance still owed: enter at most the balance shown",
