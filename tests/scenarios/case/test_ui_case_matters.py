@@ -5,6 +5,7 @@ bad entry is refused in Chinese beside its field, and a case outside the judge's
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -98,7 +99,7 @@ async def cases_doc(judge: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
 
 
 async def test_the_case_pages_start_section_and_form_pass_axe_and_fit_a_phone(
-    stack: dict[str, str], browser: Browser
+    stack: dict[str, str], browser: Browser, shots: Path
 ) -> None:
     clerk = await login(stack["web"], "clerk")
     case_id = (await file(clerk))["case_id"]
@@ -116,4 +117,7 @@ async def test_the_case_pages_start_section_and_form_pass_axe_and_fit_a_phone(
     await form.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(rf"/ui/dockets/{case_id}\?done=started$"))
     await expect(page.get_by_test_id("docket-matters")).to_contain_text(SCENARIOS["consumption-restriction"].title)
+    await page.screenshot(path=str(shots / "screenshot-case-phone.png"), full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.screenshot(path=str(shots / "screenshot-case.png"), full_page=True)
     await page.context.close()
