@@ -391,6 +391,43 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
         "本院未收到该「执行依据」文件: 请先上传执行依据的 PDF 文件",
         "The court holds no such “Title” document: upload the title's PDF first",
     ),
+    "INVALID_REASON": ("请填写「退款理由」", "Give the “Reason” for the refund"),
+    "REFUND_NOT_FOUND": (
+        "本案没有这笔待退款的缴费: 请刷新页面查看退款列表",
+        "This case has no such payment to refund: reload to see the refunds",
+    ),
+    "REFUND_DONE": (
+        "这笔缴费已经退款, 不能再退: 请刷新页面查看",
+        "This payment was already refunded: reload to see it",
+    ),
+    "NOTICE_UNSIGNED": (
+        "缴费平台的通知未签名, 未入账",
+        "The payment platform's notice is not signed: nothing credited",
+    ),
+    "NOTICE_SIGNATURE_INVALID": (
+        "缴费平台的通知签名无效, 未入账",
+        "The payment platform's notice has an invalid signature: nothing credited",
+    ),
+    "NOTICE_STALE": (
+        "缴费平台的通知已过期 (疑为重放), 未入账",
+        "The payment platform's notice is too old (a replay?): nothing credited",
+    ),
+    "NOTICE_REPLAYED": (
+        "该缴费通知已经收到过, 不再重复入账",
+        "This payment notice was received before: not credited twice",
+    ),
+    "NOTICE_MALFORMED": (
+        "缴费平台的通知格式不符, 未入账",
+        "The payment platform's notice is malformed: nothing credited",
+    ),
+    "VIDEO_TOO_LARGE": (
+        "「视频」超过大小上限: 请截短或压缩后再上传",
+        "“Video” is over the size limit: shorten or compress it",
+    ),
+    "VIDEO_TYPE_REFUSED": (
+        "「视频」只能是 MP4、MOV 或 WebM: 请转换格式后再上传",
+        "“Video” must be MP4, MOV or WebM: convert it and upload again",
+    ),
     "AMOUNT_OVER_BALANCE": (
         "「金额」超过尚未执行到位的余额: 请填写不超过页面所示余额的金额",
         "“Amount” exceeds the balance still owed: enter at most the balance shown",
