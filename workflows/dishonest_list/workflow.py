@@ -449,20 +449,14 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
     ) -> asyncio.Task[TaskOutcome]:
         """The higher court's task: the application, the entry, and by when it decides (15 days, Art. 12)."""
         assert self.inp is not None and self.clock is not None and self.entry is not None
-        req = self.inp.request
-        spec = TaskSpec(
-            task_type=f"{NAME}.reconsideration",
-            agency=agency,
-            case_number=req.case_number,
-            court=req.court,
-            title=RECONSIDERATION_TITLE,
-            instructions=(
-                f"{self.entry.decision_number}; 申请复议日期 {application.applied_on.isoformat()}; "
-                f"驳回纠正申请日期 {self.correction_refused_on}; 复议期间不停止原决定的执行"
-            ),
-            result_type=RECONSIDERATION_RESULT,
-            rule=DueRule(due=self.inp.params.duration(DishonestParam.RECONSIDERATION_DECIDED)),
-            context={"name": req.debtor.name, "id_number": req.debtor.id_number, "entry_id": self.entry_id},
+        spec = self._task_spec(
+            "reconsideration",
+            agency,
+            RECONSIDERATION_TITLE,
+            f"{self.entry.decision_number}; 申请复议日期 {application.applied_on.isoformat()}; "
+            f"驳回纠正申请日期 {self.correction_refused_on}; 复议期间不停止原决定的执行",
+            RECONSIDERATION_RESULT,
+            self.inp.params.duration(DishonestParam.RECONSIDERATION_DECIDED),
         )
         moot = "失信信息已删除, 复议无需决定 / the entry is off the list"
         return asyncio.ensure_future(
@@ -606,21 +600,28 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
 
     def _notify(self, kind: str, agency: str, instructions: str) -> None:
         """Notices run beside the entry (Art. 8): the list does not wait for an agency to answer."""
-        assert self.inp is not None and self.clock is not None
+        assert self.clock is not None
+        spec = self._task_spec(kind, agency, NOTICE_TITLES[kind], instructions, NOTICE_RECEIPT, NOTICE_DUE)
+        step = f"{kind}.{agency}"
+        self.notices.append(asyncio.ensure_future(run_agency_task(step, spec, self.clock.clock, self.timeline)))
+
+    def _task_spec(
+        self, kind: str, agency: str, title: str, instructions: str, result_type: str, due: LegalDuration
+    ) -> TaskSpec:
+        """An agency's task about this entry: the debtor and the entry id in its context (encrypted)."""
+        assert self.inp is not None
         req = self.inp.request
-        spec = TaskSpec(
+        return TaskSpec(
             task_type=f"{NAME}.{kind}",
             agency=agency,
             case_number=req.case_number,
             court=req.court,
-            title=NOTICE_TITLES[kind],
+            title=title,
             instructions=instructions,
-            result_type=NOTICE_RECEIPT,
-            rule=DueRule(due=NOTICE_DUE),
+            result_type=result_type,
+            rule=DueRule(due=due),
             context={"name": req.debtor.name, "id_number": req.debtor.id_number, "entry_id": self.entry_id},
         )
-        step = f"{kind}.{agency}"
-        self.notices.append(asyncio.ensure_future(run_agency_task(step, spec, self.clock.clock, self.timeline)))
 
     # --- messages -----------------------------------------------------------------------------------
 
