@@ -261,7 +261,7 @@ def build_cashier_router(
     resumed = False
 
     def resume_once() -> None:
-        """Notices not delivered before a restart go out again (on the first request, on the app's loop)."""
+        """Notices not delivered before a restart go out again, with the first payment after it (on the app's loop)."""
         nonlocal resumed
         if not resumed:
             resumed = True

@@ -32,6 +32,22 @@ async def fits_the_phone(page: Page) -> None:
     assert width <= PHONE_SIZE["width"], f"{page.url} is {width} px wide at 390 px"
 
 
+async def signed_in(browser: Browser, web: str, token: str) -> Page:
+    """A phone-sized page with the party's session, as logging in by phone and code leaves it."""
+    context = await browser.new_context(viewport=PHONE_SIZE, base_url=web, locale="zh-CN")
+    host = web.split("//", 1)[1].split(":")[0]
+    await context.add_cookies([{"name": PARTY_COOKIE, "value": token, "domain": host, "path": "/p"}])
+    return await context.new_page()
+
+
+async def the_case_opens(page: Page, case_number: str) -> None:
+    """From 我的案件, the case's own space: its number, the ledger in yuan, and the filing among its nodes."""
+    await page.click(f"text={case_number}")
+    await expect(page.locator("h1.case-number")).to_have_text(case_number)
+    await expect(page.get_by_test_id("ledger")).to_contain_text("¥")
+    await expect(page.get_by_test_id("nodes")).to_contain_text("立案")
+
+
 async def test_a_debtor_registers_follows_the_case_and_reports_property_from_a_phone(web: str, simulator: str) -> None:
     number, id_number, name = phone(), resident_id("19850312"), "郑十"
     clerk = await login(web, "clerk")
@@ -59,10 +75,7 @@ async def test_a_debtor_registers_follows_the_case_and_reports_property_from_a_p
         await expect(page.get_by_test_id("my-cases")).to_contain_text(filed["case_number"])
         await fits_the_phone(page)
 
-        await page.click(f"text={filed['case_number']}")
-        await expect(page.locator("h1.case-number")).to_have_text(filed["case_number"])
-        await expect(page.get_by_test_id("ledger")).to_contain_text("¥")
-        await expect(page.get_by_test_id("nodes")).to_contain_text("立案")
+        await the_case_opens(page, filed["case_number"])
         await fits_the_phone(page)
         await page.select_option("#kind", "property-report")
         await page.fill("#text", "本人名下工商银行存款约两万元, 无房产")
@@ -96,10 +109,7 @@ async def test_a_debtor_reports_late_sees_the_sanction_and_pays_in_full_from_a_p
         assert r.status_code == 201, r.text
         filed = r.json()
         async with chromium() as browser:
-            context = await browser.new_context(viewport=PHONE_SIZE, base_url=web, locale="zh-CN")
-            host = web.split("//", 1)[1].split(":")[0]
-            await context.add_cookies([{"name": "om_party", "value": token, "domain": host, "path": "/p"}])
-            page = await context.new_page()
+            page = await signed_in(browser, web, token)
             await asyncio.sleep(2.5)  # the report order's period passes (legal time is fast in tests)
             await page.goto(f"/p/cases/{filed['case_id']}")
             await page.select_option("#kind", "property-report")
@@ -135,7 +145,7 @@ async def test_a_debtor_reports_late_sees_the_sanction_and_pays_in_full_from_a_p
                 return await page.locator("text=已结案").count() > 0
 
             assert await eventually(closed, timeout=60), "paid in full, the case closes itself"
-            await context.close()
+            await page.context.close()
 
 
 async def test_an_applicant_follows_the_case_and_sends_a_lead_from_a_phone(
@@ -176,19 +186,12 @@ async def test_an_applicant_follows_the_case_and_sends_a_lead_from_a_phone(
     )
     await asyncio.to_thread(office_for(settings, Database(settings.web_database_url)).issue, notice)
 
-    # Logged in by phone and code as registered (the code's form is the debtor's test above): the session.
-    context = await browser.new_context(viewport=PHONE_SIZE, base_url=web, locale="zh-CN")
-    context.set_default_timeout(20_000)
-    host = web.split("//", 1)[1].split(":")[0]
-    await context.add_cookies([{"name": PARTY_COOKIE, "value": token, "domain": host, "path": "/p"}])
-    page = await context.new_page()
+    # Logged in by phone and code when registering (the code's form is the debtor's test above).
+    page = await signed_in(browser, web, token)
     await page.goto("/p/cases")
     await expect(page.get_by_test_id("my-cases")).to_contain_text(case["case_number"])
     await fits_the_phone(page)
-    await page.click(f"text={case['case_number']}")
-    await expect(page.locator("h1.case-number")).to_have_text(case["case_number"])
-    await expect(page.get_by_test_id("ledger")).to_contain_text("¥")
-    await expect(page.get_by_test_id("nodes")).to_contain_text("立案")
+    await the_case_opens(page, case["case_number"])
     await expect(page.get_by_test_id("pushed-nodes")).to_contain_text("查封现场")
     await expect(page.get_by_test_id("node-video")).to_have_count(1)
     await expect(page.get_by_test_id("documents")).to_contain_text("受理通知书")
@@ -203,4 +206,4 @@ async def test_an_applicant_follows_the_case_and_sends_a_lead_from_a_phone(
     await expect(page.get_by_test_id("requests")).to_contain_text("西湖区有一处商铺")
     await fits_the_phone(page)
     await page.screenshot(path=str(shots / "screenshot-party-applicant.png"), full_page=True)
-    await context.close()
+    await page.context.close()

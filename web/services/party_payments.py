@@ -168,39 +168,22 @@ def _row(db: Database, username: str, order_id: str) -> PartyPayment | None:
         return row
 
 
-def _credited(db: Database, order: PayOrder, refund_fen: int) -> None:
-    """The payment is in the case's ledger; what it brought beyond the balance, a refund item. Once: a
-    repeat (the notice and the payer's return both credit) finds the row credited."""
-    refund = {"refund_fen": refund_fen, "refund_cause": "overpaid", "refund_state": "pending"} if refund_fen else {}
+def _settled(db: Database, order: PayOrder, status: str, refund_fen: int = 0, cause: Cause = "overpaid") -> None:
+    """The order's outcome, once (the notice and the payer's return may both settle it; the second finds the
+    row settled): ``credited`` into the ledger, or ``unapplied`` — the case had ended. What the case did not
+    take (``refund_fen``: all of an unapplied payment, what a credited one brought beyond the balance) is a
+    refund item for the judge."""
+    refund = {"refund_fen": refund_fen, "refund_cause": cause, "refund_state": "pending", "refund_found_at": utcnow()}
     with db.session() as s:
         s.execute(
             update(PartyPayment)
             .where(PartyPayment.order_id == order.order_id, PartyPayment.status == "created")
             .values(
-                status="credited",
+                status=status,
                 payment_id=order.payment_id,
                 paid_at=order.paid_at,
-                credited_at=utcnow(),
-                **refund,
-                refund_found_at=utcnow() if refund_fen else None,
-            )
-        )
-
-
-def _unapplied(db: Database, order: PayOrder, cause: Cause) -> None:
-    """Paid after the case ended: not in the ledger; the whole payment is a refund item for the judge."""
-    with db.session() as s:
-        s.execute(
-            update(PartyPayment)
-            .where(PartyPayment.order_id == order.order_id, PartyPayment.status == "created")
-            .values(
-                status="unapplied",
-                payment_id=order.payment_id,
-                paid_at=order.paid_at,
-                refund_fen=order.amount_fen,
-                refund_cause=cause,
-                refund_state="pending",
-                refund_found_at=utcnow(),
+                credited_at=utcnow() if status == "credited" else None,
+                **(refund if refund_fen else {}),
             )
         )
 
@@ -268,11 +251,11 @@ async def settle(till: Till, client: Client, actor: Actor, row: PartyPayment, or
         if exc.code not in ENDED:
             raise
         cause: Cause = "closed" if ENDED[exc.code] == "closed" else "paid"
-        await db.run(_unapplied, db, order, cause)
+        await db.run(_settled, db, order, "unapplied", order.amount_fen, cause)
         log.warning("payment after the case ended: a refund item", order_id=row.order_id, cause=cause)
         return "unapplied"
     over = min(row.amount_fen, max(0, ledger.overpaid_fen - await db.run(_overpaid_items, db, row.case_id)))
-    await db.run(_credited, db, order, over)
+    await db.run(_settled, db, order, "credited", over)
     if over:
         log.warning("payment beyond the balance: a refund item", order_id=row.order_id, refund_fen=over)
     return "credited"
