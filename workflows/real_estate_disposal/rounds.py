@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         RefundInput,
     )
     from domain.auction import AuctionTerms, AuctionView, RoundKind, RoundSchedule, announcement_lead, schedule_round
+    from domain.documents import APPLICANT, DEBTOR, DocumentKind
     from domain.legal_params import P as LP
     from workflows.foundation import retries
     from workflows.real_estate_disposal.models import (
@@ -38,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         Status,
     )
 
-from workflows.real_estate_disposal.case import CALL, DisposalCase, Stop
+from workflows.real_estate_disposal.case import CALL, DOCUMENTS_PATCH, DisposalCase, Stop
 
 NEXT_ROUND = {RoundKind.FIRST: RoundKind.SECOND, RoundKind.SECOND: RoundKind.PRIVATE_SALE}
 
@@ -76,6 +77,16 @@ async def _hold_round(case: DisposalCase, kind: RoundKind, attempt: int) -> Roun
     terms = await _terms_for(case, kind, attempt)
     # Parties and known pre-emption holders are told at least 3 days before the announcement (Art. 16).
     case.set_status(statuses.notifying)
+    if kind is RoundKind.FIRST and attempt == 1:
+        # The 拍卖裁定 goes to the parties with the notice, before the announcement (CPL 255; 网拍规定 Art. 16).
+        fields = {**case.party_fields(), "start_price_fen": terms.start_price_fen}
+        await case.documents.issue(
+            "auction-ruling",
+            DocumentKind.AUCTION_RULING,
+            fields,
+            patch=DOCUMENTS_PATCH,
+            addressed_to=(APPLICANT, DEBTOR),
+        )
     case.timeline.record("parties_notified", round=kind.value, attempt=attempt, basis=params.cite(LP.PARTY_NOTICE_LEAD))
     await case.clock.sleep_until(case.legal_now() + params.span(LP.PARTY_NOTICE_LEAD))
     announced_at = case.legal_now()
@@ -119,6 +130,7 @@ async def _hold_round(case: DisposalCase, kind: RoundKind, attempt: int) -> Roun
         closes_at=schedule.closes_at,
     )
     case.rounds.append(record)
+    await _announce(case, record, kind)
     case.set_status(statuses.announced)
     case.timeline.record(
         "announced",
@@ -147,6 +159,22 @@ async def _hold_round(case: DisposalCase, kind: RoundKind, attempt: int) -> Roun
     )
     await _refund_losers(case, record)
     return record
+
+
+async def _announce(case: DisposalCase, record: RoundRecord, kind: RoundKind) -> None:
+    """The round's 拍卖公告 (网拍规定 Art. 12), published with the round: served by announcement, on no one."""
+    fields = {
+        "property": case.party_fields()["property"],
+        "platform": case.req.auction_platform,
+        "round": kind.label,
+        "auction_start": record.opens_at,
+        "auction_end": record.closes_at,
+        "start_price_fen": record.terms.start_price_fen,
+        "deposit_fen": record.terms.deposit_fen,
+        "increment_fen": record.terms.increment_fen,
+    }
+    step = f"announcement/{kind.value}/{record.attempt}"
+    await case.documents.issue(step, DocumentKind.AUCTION_ANNOUNCEMENT, fields, patch=DOCUMENTS_PATCH)
 
 
 async def _terms_for(case: DisposalCase, kind: RoundKind, attempt: int) -> AuctionTerms:
@@ -275,11 +303,33 @@ async def _ruling(case: DisposalCase, record: RoundRecord) -> bool:
     decision = await case.decided(CONFIRM_SALE, REFUSE_SALE)
     if decision.decision == CONFIRM_SALE:
         case.ruling_ref = SaleConfirmation.model_validate(decision.payload).ruling_ref
+        await _confirm(case, record, winner.bidder_id, winner.price_fen)
         return True
     case.sold = case.buyer = case.sale_price_fen = None
     case.excluded.append(winner.bidder_id)
     case.timeline.record("sale_refused", decision.reason, round=record.kind.value, bidder=winner.bidder_id)
     return False
+
+
+async def _confirm(case: DisposalCase, record: RoundRecord, buyer: str, price_fen: int) -> None:
+    """The 成交确认裁定: title passes when it is served on the buyer (民诉法解释 Art. 491). The buyer is known
+    here only by the platform's bidder id, as the ruling names them; the parties are served too."""
+    assert record.result is not None
+    fields = {
+        **case.party_fields(),
+        "auction_end": record.result.ends_at,
+        "platform": case.req.auction_platform,
+        "buyer_name": f"竞买号 {buyer}",
+        "price_fen": price_fen,
+        "ruling_reference": case.ruling_ref,
+    }
+    await case.documents.issue(
+        f"sale-ruling/{record.kind.value}/{record.attempt}",
+        DocumentKind.SALE_CONFIRMATION_RULING,
+        fields,
+        patch=DOCUMENTS_PATCH,
+        addressed_to=(APPLICANT, DEBTOR),
+    )
 
 
 async def _after_unsold_private_sale(case: DisposalCase, record: RoundRecord) -> str:

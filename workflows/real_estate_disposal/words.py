@@ -8,7 +8,7 @@ the enum values a judge or agency reads. Keys other scenarios also use carry the
 
 from __future__ import annotations
 
-from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, Word, Words
+from workflows.foundation.words import CASE_ACTIONS, CASE_FIELDS, DOCUMENT_ACTIONS, Word, Words
 from workflows.real_estate_disposal.models import (
     APPRAISAL_TASK,
     APPROVE_PLAN,
@@ -90,6 +90,7 @@ WORDS = Words(
         OBJECTOR_SUIT: Word("登记异议人起诉", "Record the objector's suit"),
     },
     actions={
+        **DOCUMENT_ACTIONS,
         **CASE_ACTIONS,
         "deadline_rechecked": Word("期间届满日按公布的节假日安排重算", "Deadline recounted by the published schedule"),
         "started": Word("启动", "Started"),

@@ -33,14 +33,38 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.real_estate_disposal.words import WORDS
 
-from workflows.real_estate_disposal.asset import claim_asset, end_asset
-from workflows.real_estate_disposal.case import DisposalCase, Stop
+from workflows.foundation.case_effects import NOTICES_FROM_SYSTEM_PATCH, TERM_PERIODS_PATCH
+from workflows.foundation.clock import DEADLINES_ACTIVITY_PATCH, RECHECK_PATCH
+from workflows.foundation.decisions import DECIDERS_PATCH
+from workflows.foundation.patches import decide_up_front
+from workflows.real_estate_disposal.asset import ONE_DISPOSAL_PATCH, claim_asset, end_asset
+from workflows.real_estate_disposal.case import DOCUMENTS_PATCH, DisposalCase, Stop
 from workflows.real_estate_disposal.decisions import SPECS, unlawful
-from workflows.real_estate_disposal.distribution import distribute
+from workflows.real_estate_disposal.distribution import (
+    APPLICATION_FEE_PATCH,
+    COUNTER_OBJECTION_PATCH,
+    PLAN_DECISION_PATCH,
+    distribute,
+)
 from workflows.real_estate_disposal.reference_price import fix_reference_price
 from workflows.real_estate_disposal.review import guard_necessary_residence, joint_review
-from workflows.real_estate_disposal.rounds import sell
+from workflows.real_estate_disposal.rounds import ROLL_FORWARD_PATCH, sell
 from workflows.real_estate_disposal.title import pass_title
+
+# Every patch the disposal consults, decided in its first task (workflows/foundation/patches.py).
+PATCHES = (
+    DEADLINES_ACTIVITY_PATCH,
+    ONE_DISPOSAL_PATCH,
+    DOCUMENTS_PATCH,
+    ROLL_FORWARD_PATCH,
+    PLAN_DECISION_PATCH,
+    APPLICATION_FEE_PATCH,
+    COUNTER_OBJECTION_PATCH,
+    RECHECK_PATCH,
+    DECIDERS_PATCH,
+    NOTICES_FROM_SYSTEM_PATCH,
+    TERM_PERIODS_PATCH,
+)
 
 
 @workflow.defn(name="RealEstateDisposal")
@@ -66,6 +90,7 @@ class RealEstateDisposal(ScenarioWorkflow[RealEstateDisposalResult]):
 
     @workflow.run
     async def run(self, inp: RealEstateDisposalInput) -> RealEstateDisposalResult:
+        decide_up_front(*PATCHES)
         case, req = self.case, inp.request
         case.timeline.record(
             "started", case=req.case_number, unit=req.property.unit_number, params_as_of=inp.params.as_of.isoformat()

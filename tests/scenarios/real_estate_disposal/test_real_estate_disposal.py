@@ -35,6 +35,7 @@ from tests.helpers import (
     status,
     wait_status,
 )
+from workers.main import running_worker
 from workflows.agency_task.workflow import CASE_ENDED
 from workflows.foundation.case_link import CaseRef, EffectKind, MatterEffect
 from workflows.foundation.messages import COMPLETE_TASK, TASK_VIEW_QUERY
@@ -359,6 +360,11 @@ async def test_sold_in_round_one(client: Client, settings: Settings, simulator: 
         e for e in st.timeline if e.action == "task_assigned" and e.detail["task"].endswith("title-transfer")
     )
     assert timedelta(0) <= assigned.at - served.at < timedelta(seconds=1)
+    # Its documents, each numbered in the case's series: the ruling to sell, the round's announcement,
+    # the ruling confirming the sale (CPL 255, 262; 网拍规定 Art. 12).
+    issued = [e.detail for e in st.timeline if e.action == "document_issued"]
+    assert [d["title"] for d in issued] == ["执行裁定书（拍卖）", "拍卖公告", "执行裁定书（成交确认）"]
+    assert [d["number"][-3:] for d in issued] == ["号之一", "号之二", "号之三"]
     await record_history(handle, "real-estate-disposal-round-one")
 
 
@@ -840,10 +846,16 @@ async def test_the_known_mortgagee_is_invited_and_paid_before_anything_reaches_t
     """拍卖变卖规定 Art. 28: the auction extinguishes the mortgage and the mortgagee is paid from the price;
     民诉法解释 Arts. 506, 509: known creditors declare, the judge's plan is served on every creditor and the
     debtor. The issue's case: ¥2,850,000 = ¥7,400 fee + ¥1,200,000 mortgagee + ¥500,000 applicant +
-    ¥1,142,600 to the debtor (not ¥2,342,600). The case's ledger books the price and each payment."""
-    async with probe_worker(client, settings):
+    ¥1,142,600 to the debtor (not ¥2,342,600). The case's ledger books the price and each payment.
+
+    Run by a worker that keeps no run in memory, while the test queries the status throughout: every task
+    and every query replays the history from its start. A patch that replay decides in another task than the
+    live run did (after a local activity: workflows/foundation/patches.py) fails a query here, or drops the
+    fee from the plan."""
+    replaying = settings.model_copy(update={"task_queue": f"no-cache-{uuid.uuid4().hex[:8]}"})
+    async with probe_worker(client, settings), running_worker(client, replaying, max_cached_workflows=0):
         ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
-        await the_mortgagee_paid_first(client, settings, simulator, ref, case)
+        await the_mortgagee_paid_first(client, replaying, simulator, ref, case)
         await close(case)
 
 
