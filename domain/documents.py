@@ -7,6 +7,7 @@ Pure: no rendering, no keys, no I/O. The templates themselves are data beside th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -103,9 +104,23 @@ def check_fields(spec: DocumentSpec, fields: dict[str, Any]) -> None:
         raise MissingDocumentField(spec.kind, spec.title, missing)
 
 
-# A recipient by role or agency id (DOMAIN §18.2 "served on"): applicant, debtor, third-party, an agency's id.
+# A recipient by role or agency id (DOMAIN §18.2 "served on"): applicant, debtor, third-party, an agency's id;
+# or one party of a side by their place in the case's list, ``debtor-2`` (``party_addressee``).
 Addressee = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,59}$")]
 APPLICANT, DEBTOR = "applicant", "debtor"
+
+
+def party_addressee(side: str, position: int) -> str:
+    """One party of ``side``, the ``position``-th (from 1) the case names: a notice that names one debtor (his
+    执行通知书, his 报告财产令) reaches him and not the other debtors, as a side-wide address (``debtor``) would."""
+    if position < 1:
+        raise ValueError("position: a party's place in the case's list counts from 1")
+    return f"{side}-{position}"
+
+
+def addressees_of(sides: Iterable[str], positions: Iterable[tuple[str, int]]) -> set[str]:
+    """What a party answers to: each of their sides, and themselves by place (``(side, position)``)."""
+    return {*sides, *(party_addressee(side, n) for side, n in positions)}
 
 
 class DocumentRequest(BaseModel):

@@ -27,6 +27,19 @@ def sides_of(roles: Iterable[str]) -> set[PartySide]:
     return {PartySide.APPLICANT if r.startswith("applicant") else PartySide.DEBTOR for r in roles}
 
 
+def places_by_digest(index: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, int]]]:
+    """Each party's (side, place from 1) in the case's lists, from the party index's (digest, role) rows in
+    the order they were written — the order the case names its parties: a personal notice is addressed to
+    one party by place (``debtor-2``)."""
+    counted: dict[str, int] = {}
+    places: dict[str, list[tuple[str, int]]] = {}
+    for digest, role in index:
+        counted[role] = counted.get(role, 0) + 1
+        (side,) = sides_of([role])
+        places.setdefault(digest, []).append((str(side), counted[role]))
+    return places
+
+
 class PartyRequestKind(StrEnum):
     MESSAGE = "message"  # 留言: to the judge, on record
     LEAD = "lead"  # 财产线索

@@ -494,7 +494,8 @@ async def test_the_judge_pushes_a_node_with_photos_and_location_and_parties_are_
         assert [x["title"] for x in docs if x["document_id"] == issued.document_id] == ["执行通知书"]
         r = await debtor.get(f"/api/my/cases/{cid}/documents/{issued.document_id}")
         assert r.status_code == 200 and r.content.startswith(b"%PDF")
-        assert (await applicant.get(f"/api/my/cases/{cid}")).json()["documents"] == [], "not the applicant's"
+        mine = (await applicant.get(f"/api/my/cases/{cid}")).json()["documents"]
+        assert issued.document_id not in {x["document_id"] for x in mine}, "not the applicant's"
         r = await applicant.get(f"/api/my/cases/{cid}/documents/{issued.document_id}")
         assert r.status_code == 404
 
@@ -689,3 +690,30 @@ async def test_the_judge_sees_party_requests_on_the_case_page_with_an_unread_bad
         (node,) = (await applicant.get(f"/api/my/cases/{cid}")).json()["pushed_nodes"]
         assert node["title"] == "查封现场" and node["location"]["latitude"] == 30.25 and len(node["attachments"]) == 2
         assert len(node["videos"]) == 1 and node["videos"][0] == node["attachments"][1], "the photo, then the video"
+
+
+async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others(web: str, simulator: str) -> None:
+    """The case's 执行通知书 and 报告财产令 name one debtor each (addressed ``debtor-1``, ``debtor-2``): each
+    debtor's space lists his own, the other's is not his to open; the applicant has his 受理通知书."""
+    applicant, a = await registered(web, simulator)
+    first, d1 = await registered(web, simulator)
+    second, d2 = await registered(web, simulator)
+    clerk = await login(web, "clerk")
+    async with clerk:
+        r = await clerk.post("/api/cases", json=filing(applicants=[person(a)], debtors=[person(d1), person(d2)]))
+        assert r.status_code == 201, r.text
+        cid = r.json()["case_id"]
+    async with applicant, first, second:
+
+        async def listed(party: httpx.AsyncClient, count: int) -> list[dict[str, Any]] | None:
+            docs: list[dict[str, Any]] = (await party.get(f"/api/my/cases/{cid}")).json()["documents"]
+            return docs if len(docs) >= count else None
+
+        his = await eventually(lambda: listed(first, 2))
+        theirs = await eventually(lambda: listed(second, 2))
+        assert [d["title"] for d in his] == [d["title"] for d in theirs] == ["执行通知书", "报告财产令"]
+        assert not {d["document_id"] for d in his} & {d["document_id"] for d in theirs}
+        for doc in theirs:
+            assert (await first.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).status_code == 404
+            assert (await second.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).status_code == 200
+        assert [d["title"] for d in await eventually(lambda: listed(applicant, 1))] == ["受理通知书"]

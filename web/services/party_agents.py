@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from domain.actors import Actor
 from domain.case_number import normalise_case_number
 from domain.errors import NotFound, ValidationFailed
-from domain.party_requests import AGENT_ROLE_PREFIX, PartyRequestKind
+from domain.party_requests import AGENT_ROLE_PREFIX, PartyRequestKind, places_by_digest
 from domain.personal import IdNumber
 from store.cases import CaseRegisterEntry, CaseRow, CaseStore
 from store.parties import PartyIndexEntry
@@ -47,6 +47,17 @@ def roles_in(db: Database, workflow_id: str, wanted: list[str]) -> list[str]:
         )
     )
     return sorted({r.role for r in rows})
+
+
+def places_in(db: Database, workflow_id: str, wanted: list[str]) -> list[tuple[str, int]]:
+    """(side, place) of the party with these digests in the case's lists (``places_by_digest``)."""
+    rows = db.rows(
+        select(PartyIndexEntry.digest, PartyIndexEntry.role)
+        .where(PartyIndexEntry.workflow_id == workflow_id)
+        .order_by(PartyIndexEntry.id)
+    )
+    places = places_by_digest((r.digest, r.role) for r in rows)
+    return [place for digest in wanted for place in places.get(digest, [])]
 
 
 def _confirmed(db: Database, username: str, case_id: str) -> list[tuple[str, bool]]:

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from adapters.base import PartnerError
-from domain.party_requests import PartySide, sides_of
+from domain.documents import addressees_of
+from domain.party_requests import PartySide, places_by_digest, sides_of
 from runtime.logging import get_logger
 from store.cases import CaseRow
 from store.documents import DocumentRow
@@ -27,31 +28,37 @@ log = get_logger(__name__)
 
 SWEEP_EVERY = timedelta(seconds=5)
 PREFIX = "【执行一件事】"
+SIDES = {str(side) for side in PartySide}
 
 
-def _accounts(db: Database, workflow_id: str, case_id: str) -> list[tuple[int, set[PartySide], str]]:
-    """(account id, sides, sealed personal data) of every party of the case with an account, and of every
-    confirmed agent of the case (for their principal's side)."""
+def _accounts(db: Database, workflow_id: str, case_id: str) -> list[tuple[int, set[str], str]]:
+    """(account id, what it answers to, sealed personal data) of every party of the case with an account —
+    their sides, and themselves by place in the case's lists (``debtor-2``: the index keeps each list's
+    parties in the case's order) — and of every confirmed agent of the case (their principal's side)."""
     with db.session() as s:
         index = s.execute(
-            select(PartyIndexEntry.digest, PartyIndexEntry.role).where(PartyIndexEntry.workflow_id == workflow_id)
+            select(PartyIndexEntry.digest, PartyIndexEntry.role)
+            .where(PartyIndexEntry.workflow_id == workflow_id)
+            .order_by(PartyIndexEntry.id)
         ).all()
         roles: dict[str, list[str]] = {}
         for digest, role in index:
             roles.setdefault(digest, []).append(role)
-        found: dict[int, tuple[set[PartySide], str]] = {}
+        places = places_by_digest((digest, role) for digest, role in index)
+        found: dict[int, tuple[set[str], str]] = {}
         if roles:
             for acc in s.scalars(select(PartyAccount).where(PartyAccount.party_digest.in_(list(roles)))):
-                found[acc.id] = (sides_of(roles[acc.party_digest]), acc.sealed)
+                sides = {str(side) for side in sides_of(roles[acc.party_digest])}
+                found[acc.id] = (addressees_of(sides, places[acc.party_digest]), acc.sealed)
         agents = s.execute(
             select(PartyAccount, PartyAgent.role)
             .join(PartyAgent, PartyAgent.user_id == PartyAccount.user_id)
             .where(PartyAgent.case_id == case_id, PartyAgent.status == "confirmed")
         ).all()
         for acc, role in agents:
-            sides, sealed = found.get(acc.id, (set(), acc.sealed))
-            found[acc.id] = (sides | sides_of([role]), sealed)
-    return [(account_id, sides, sealed) for account_id, (sides, sealed) in found.items()]
+            theirs, sealed = found.get(acc.id, (set(), acc.sealed))
+            found[acc.id] = (theirs | {str(side) for side in sides_of([role])}, sealed)
+    return [(account_id, theirs, sealed) for account_id, (theirs, sealed) in found.items()]
 
 
 def _phone(db: Database, account_id: int, sealed: str) -> str:
@@ -59,13 +66,17 @@ def _phone(db: Database, account_id: int, sealed: str) -> str:
     return str(json.loads(db.sealer.open(sealed, f"party:{account_id}"))["phone"])
 
 
-async def notify(desk: PartyDesk, workflow_id: str, case_id: str, sides: set[PartySide], key: str, text: str) -> int:
-    """Sends ``text`` to every account of ``sides`` in the case, once per ``key`` and account; how many."""
+async def notify(
+    desk: PartyDesk, workflow_id: str, case_id: str, sides: set[PartySide] | set[str], key: str, text: str
+) -> int:
+    """Sends ``text`` to every account the case names among ``sides`` (a side, or one party by place:
+    ``debtor-2``), once per ``key`` and account; how many."""
     if desk.sms is None:
         return 0
+    wanted = {str(side) for side in sides}
     sent = 0
-    for account_id, their_sides, sealed in await desk.db.run(_accounts, desk.db, workflow_id, case_id):
-        if not their_sides & sides:
+    for account_id, theirs, sealed in await desk.db.run(_accounts, desk.db, workflow_id, case_id):
+        if not theirs & wanted:
             continue
         try:
             await desk.sms.send(f"{key}:{account_id}", _phone(desk.db, account_id, sealed), PREFIX + text)
@@ -78,8 +89,9 @@ async def notify(desk: PartyDesk, workflow_id: str, case_id: str, sides: set[Par
 # --- documents issued to a side: a sweep over the documents store ---------------------------------------------
 
 
-def _issued_since(db: Database, since: datetime) -> list[tuple[str, str, set[PartySide], str, datetime]]:
-    """(document id, title, sides addressed, case id, issued at) of documents of a case issued after ``since``."""
+def _issued_since(db: Database, since: datetime) -> list[tuple[str, str, set[str], str, datetime]]:
+    """(document id, title, parties addressed — a side or one party by place, case id, issued at) of documents of
+    a case issued after ``since``."""
     rows = db.rows(
         select(
             DocumentRow.document_id,
@@ -93,12 +105,11 @@ def _issued_since(db: Database, since: datetime) -> list[tuple[str, str, set[Par
         .order_by(DocumentRow.issued_at)
         .limit(500)
     )
-    sides = {str(side): side for side in PartySide}
     return [
         (
             r.document_id,
             r.title,
-            {sides[a] for a in json.loads(r.addressed_json or "[]") if a in sides},
+            {a for a in json.loads(r.addressed_json or "[]") if a.split("-")[0] in SIDES},
             r.case_id,
             r.issued_at,
         )

@@ -17,6 +17,7 @@ from temporalio.service import RPCError
 from audit.redact import mask_text
 from config.settings import Settings
 from domain.actors import Actor
+from domain.documents import addressees_of
 from domain.errors import NotFound
 from domain.leads import LeadAsset
 from domain.parties import Party
@@ -34,7 +35,7 @@ from web.services import party_resumption as resumption
 from web.services.cases import case_view
 from web.services.parties import file_type, file_types
 from web.services.party_accounts import PartyDesk, party_digests
-from web.services.party_agents import agent_cases, standing
+from web.services.party_agents import Standing, agent_cases, places_in, standing
 from web.services.party_applications import party_file_store
 from web.services.party_payments import Till, settle_pending
 from web.services.party_resumption import ResumeOffer
@@ -278,10 +279,9 @@ def _node(entry: TimelineEntry) -> CaseNode:
     )
 
 
-def served_documents(db: Database, case_number: str, court: str, sides: set[PartySide]) -> list[ServedDocument]:
-    """The case's documents addressed to ``sides`` (the issuing step names its addressees by role), from the
-    documents store, oldest first."""
-    wanted = {str(side) for side in sides}
+def served_documents(db: Database, case_number: str, court: str, wanted: set[str]) -> list[ServedDocument]:
+    """The case's documents addressed to ``wanted`` (``addressees``: the party's sides, and the party by place
+    for a personal notice), from the documents store, oldest first."""
     shown = []
     for doc, served in DocumentStore(db).listing(case_number=case_number):
         if doc.court != court or not wanted & set(doc.addressed_to):
@@ -310,6 +310,17 @@ def _space_node(n: PushedNode, types: dict[str, str]) -> SpaceNode:
         videos=videos,
         location=n.location,
     )
+
+
+async def addressees(desk: PartyDesk, actor: Actor, st: Standing) -> set[str]:
+    """Whom this party answers to among a document's addressees: their sides, and themselves by place in the
+    case's lists (a personal notice, ``debtor-2``, reaches that debtor and not the others). An agent answers to
+    the side only: the power of attorney is recorded by side, not by which party of it signed."""
+    sides = {str(side) for side in sides_of(st.roles)}
+    if st.agent:
+        return addressees_of(sides, ())
+    mine = await party_digests(desk, actor)
+    return addressees_of(sides, await desk.db.run(places_in, desk.db, st.entry.workflow_id, mine))
 
 
 async def case_space(
@@ -378,7 +389,9 @@ async def case_space(
         ],
         pushed_nodes=[_space_node(n, types) for n in view.pushed_nodes],
         sanctions=[x.decision for x in view.report_sanctions] if PartySide.DEBTOR in sides else [],
-        documents=await desk.db.run(served_documents, desk.db, entry.case_number, entry.court, sides),
+        documents=await desk.db.run(
+            served_documents, desk.db, entry.case_number, entry.court, await addressees(desk, actor, st)
+        ),
         acting_as_agent=st.agent,
         special_authority=st.special_authority,
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
@@ -444,9 +457,10 @@ async def case_file(
 
 
 async def served_pdf(desk: PartyDesk, settings: Settings, actor: Actor, case_id: str, document_id: str) -> bytes:
-    """A sealed document issued to the party's side of the case, and to no one else."""
+    """A sealed document issued to the party (or their side) in the case, and to no one else."""
     st = await standing(desk, actor, case_id)
-    listed = await desk.db.run(served_documents, desk.db, st.entry.case_number, st.entry.court, sides_of(st.roles))
+    wanted = await addressees(desk, actor, st)
+    listed = await desk.db.run(served_documents, desk.db, st.entry.case_number, st.entry.court, wanted)
     doc = await desk.db.run(DocumentStore(desk.db).get, document_id)
     if doc is None or document_id not in {d.document_id for d in listed}:
         raise NotFound("DOCUMENT_NOT_FOUND", f"没有这份文书 {document_id} / no such document", "document_id")

@@ -27,7 +27,7 @@ from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflo
 from domain.actors import SYSTEM_ACTOR, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
 from domain.case_term import ExcludedPeriod, ExclusionGround, TermView, extension_problem, term
-from domain.documents import APPLICANT, DEBTOR, DocumentKind
+from domain.documents import APPLICANT, DEBTOR, DocumentKind, party_addressee
 from domain.filing import NOTICE_PERFORMANCE_PERIOD
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
@@ -99,6 +99,7 @@ DECISIONS = (
 EFFECTS_FROM_SYSTEM_PATCH = "case-effects-from-system"
 SETTLEMENT_PERFORMED_PATCH = "case-settlement-performed"
 DOCUMENTS_PATCH = "case-documents"  # histories from before the case issued its own documents replay without them
+ACCEPTANCE_PATCH = "case-acceptance-notice"  # histories from before the applicant was sent its 受理通知书
 FILING_DOCUMENTS, CLOSING_DOCUMENTS = "filing", "closing"
 IN_FORCE = "in-force"
 MIN_WAKE = timedelta(minutes=1)
@@ -523,10 +524,27 @@ class EnforcementCase:
         return "、".join(p.name for p in parties)
 
     async def _issue_filing_documents(self) -> None:
-        """On filing, to each debtor: the 执行通知书 with its performance period and, with it, the 报告财产令 with
-        its own (财产调查规定 Art. 3; DOMAIN §17.4)."""
+        """On filing, to each applicant the 受理通知书 (执行流程公开意见 Art. 2); to each debtor the 执行通知书 with its
+        performance period and, with it, the 报告财产令 with its own (财产调查规定 Art. 3; DOMAIN §17.4)."""
         f, issuer = self.filing, self._issuer()
         title = f"{f.title.issuer}{f.title.document_number}"
+        for n, applicant in enumerate(f.applicants, 1):
+            acceptance = {
+                "applicant_name": applicant.name,
+                "debtor_name": self._names(f.debtors),
+                "cause": title,
+                "filing_date": f.filed_on,
+                "judge": f.judge,
+                "claim_fen": f.claim.principal_fen + f.claim.interest_fen,
+            }
+            await issuer.issue(
+                f"filing/acceptance-notice/{n}",
+                DocumentKind.ACCEPTANCE_NOTICE,
+                acceptance,
+                patch=ACCEPTANCE_PATCH,
+                issued_on=self._today(),
+                addressed_to=(party_addressee(APPLICANT, n),),
+            )
         for n, debtor in enumerate(f.debtors, 1):
             common = {
                 "applicant_name": self._names(f.applicants),
@@ -546,7 +564,12 @@ class EnforcementCase:
                 (f"filing/asset-report-order/{n}", DocumentKind.ASSET_REPORT_ORDER, order),
             ):
                 await issuer.issue(
-                    step, kind, fields, patch=DOCUMENTS_PATCH, issued_on=self._today(), addressed_to=(DEBTOR,)
+                    step,
+                    kind,
+                    fields,
+                    patch=DOCUMENTS_PATCH,
+                    issued_on=self._today(),
+                    addressed_to=(party_addressee(DEBTOR, n),),  # his own notice: not the other debtors'
                 )
 
     async def _issue_closing_notices(self) -> None:
@@ -569,7 +592,7 @@ class EnforcementCase:
                     fields | {"recipient": party.name},
                     patch=DOCUMENTS_PATCH,
                     issued_on=closed.on,
-                    addressed_to=(side,),
+                    addressed_to=(party_addressee(side, n),),
                 )
 
     # --- the term: periods not counted, the extension -------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The case issues its own sealed documents (DOMAIN §17.4, §17.6): on filing, the 执行通知书 and the 报告财产令 to
-each debtor with their periods; on closing, the 结案通知书 to each applicant and each debtor. Each is numbered
+"""The case issues its own sealed documents (DOMAIN §17.4, §17.6): on filing, the 受理通知书 to each applicant and
+the 执行通知书 and the 报告财产令 to each debtor with their periods; on closing, the 结案通知书 to each applicant and each debtor. Each is numbered
 under the case's number, sealed (poppler's pdfsig verifies it), on the case's timeline and listed by
 ``GET /api/cases/{id}/documents``."""
 
@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
+from domain.documents import amount_in_words
 from domain.filing import NOTICE_PERFORMANCE_PERIOD
 from domain.report_sanctions import REPORT_DEADLINE
 from tests.helpers import eventually, login, pdf_words, resident_id
@@ -54,17 +55,20 @@ async def test_filing_and_closing_issue_the_cases_sealed_documents(stack: dict[s
     filed = await file(clerk, debtors=TWO_DEBTORS)
     case_id, case_number = filed["case_id"], filed["case_number"]
 
-    # On filing: a notice and an order for each debtor, addressed to the debtor side, numbered under the case.
-    docs = await documents(judge, case_id, 4)
+    # On filing: the applicant's 受理通知书, then a notice and an order for each debtor, numbered under the case.
+    docs = await documents(judge, case_id, 5)
     assert [(d["kind"], d["addressed_to"]) for d in docs] == [
-        ("执行通知书", ["debtor"]),
-        ("报告财产令", ["debtor"]),
-        ("执行通知书", ["debtor"]),
-        ("报告财产令", ["debtor"]),
+        ("受理通知书", ["applicant-1"]),
+        ("执行通知书", ["debtor-1"]),  # each debtor's own: not served on the other
+        ("报告财产令", ["debtor-1"]),
+        ("执行通知书", ["debtor-2"]),
+        ("报告财产令", ["debtor-2"]),
     ]
     numbers = [d["number"] for d in docs]
-    assert len(set(numbers)) == 4 and all(n.startswith(f"{case_number}之") for n in numbers), numbers
-    texts = [await sealed_text(judge, d) for d in docs]
+    assert len(set(numbers)) == 5 and all(n.startswith(f"{case_number}之") for n in numbers), numbers
+    accepted, *texts = [await sealed_text(judge, d) for d in docs]
+    assert "杭州某商贸有限公司：" in accepted and case_number in accepted and "立案执行" in accepted
+    assert "张某、李某" in accepted and amount_in_words(30_400_000) in accepted  # both debtors; the claim
     for debtor, (notice, order) in zip(TWO_DEBTORS, (texts[:2], texts[2:]), strict=True):
         assert debtor["name"] in notice and debtor["id_number"] in notice
         assert f"{NOTICE_PERFORMANCE_PERIOD.amount}日内履行" in notice and "杭州某商贸有限公司" in notice
@@ -90,14 +94,14 @@ async def test_filing_and_closing_issue_the_cases_sealed_documents(stack: dict[s
         status="performed",
         result={"settlement_performed": True},
     )
-    docs = await documents(judge, case_id, 7)
-    closing = docs[4:]
+    docs = await documents(judge, case_id, 8)
+    closing = docs[5:]
     assert [(d["kind"], d["addressed_to"]) for d in closing] == [
-        ("结案通知书", ["applicant"]),
-        ("结案通知书", ["debtor"]),
-        ("结案通知书", ["debtor"]),
+        ("结案通知书", ["applicant-1"]),
+        ("结案通知书", ["debtor-1"]),
+        ("结案通知书", ["debtor-2"]),
     ]
-    assert len({d["number"] for d in docs}) == 7
+    assert len({d["number"] for d in docs}) == 8
     to_applicant, to_first, to_second = [await sealed_text(judge, d) for d in closing]
     assert "杭州某商贸有限公司：" in to_applicant
     assert "执行完毕" in to_applicant and "壹仟元整" in to_applicant
@@ -108,4 +112,4 @@ async def test_filing_and_closing_issue_the_cases_sealed_documents(stack: dict[s
     issued = [e for e in case["timeline"] if e["action"] == "document_issued"]
     assert sorted(e["detail"]["number"] for e in issued) == sorted(numbers + [d["number"] for d in closing])
     assert not [e for e in case["timeline"] if e["action"] in ("incident", "document_not_issued")]
-    assert len(await documents(judge, case_id, 7)) == 7
+    assert len(await documents(judge, case_id, 8)) == 8

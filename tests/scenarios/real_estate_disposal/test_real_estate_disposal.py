@@ -266,6 +266,16 @@ def assert_balanced(result: RealEstateDisposalResult) -> None:
 
 
 async def test_sold_in_round_one(client: Client, settings: Settings, simulator: str):
+    """Run by a worker that keeps no run in memory while the test queries the status throughout: every task
+    and every query replays the history from its start. Code that replay runs in another workflow task than
+    the live run did (as after the legal clock's local activity: workflows/foundation/clock.py) fails a query
+    here, or takes another branch (workflows/foundation/patches.py)."""
+    replaying = settings.model_copy(update={"task_queue": f"no-cache-{uuid.uuid4().hex[:8]}"})
+    async with running_worker(client, replaying, max_cached_workflows=0):
+        await sold_in_round_one(client, replaying, simulator)
+
+
+async def sold_in_round_one(client: Client, settings: Settings, simulator: str) -> None:
     debtor, unit, case = debtor_person(), unit_number(), case_number()
     await seed(
         simulator,
@@ -846,16 +856,10 @@ async def test_the_known_mortgagee_is_invited_and_paid_before_anything_reaches_t
     """拍卖变卖规定 Art. 28: the auction extinguishes the mortgage and the mortgagee is paid from the price;
     民诉法解释 Arts. 506, 509: known creditors declare, the judge's plan is served on every creditor and the
     debtor. The issue's case: ¥2,850,000 = ¥7,400 fee + ¥1,200,000 mortgagee + ¥500,000 applicant +
-    ¥1,142,600 to the debtor (not ¥2,342,600). The case's ledger books the price and each payment.
-
-    Run by a worker that keeps no run in memory, while the test queries the status throughout: every task
-    and every query replays the history from its start. A patch that replay decides in another task than the
-    live run did (after a local activity: workflows/foundation/patches.py) fails a query here, or drops the
-    fee from the plan."""
-    replaying = settings.model_copy(update={"task_queue": f"no-cache-{uuid.uuid4().hex[:8]}"})
-    async with probe_worker(client, settings), running_worker(client, replaying, max_cached_workflows=0):
+    ¥1,142,600 to the debtor (not ¥2,342,600). The case's ledger books the price and each payment."""
+    async with probe_worker(client, settings):
         ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
-        await the_mortgagee_paid_first(client, replaying, simulator, ref, case)
+        await the_mortgagee_paid_first(client, settings, simulator, ref, case)
         await close(case)
 
 
