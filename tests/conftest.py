@@ -158,7 +158,7 @@ def simulator(settings: Settings, var_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 async def worker(client: Client, settings: Settings, simulator: str) -> AsyncIterator[Worker]:
     # OM_TEST_MAX_CACHED_WORKFLOWS=0 replays every workflow task and query from the start of its history: a
-    # run of any test file then proves its workflows deterministic under replay (docs: DEVELOPERS.md).
+    # run of any test file then proves its workflows deterministic under replay (docs/adding-a-scenario.md §4).
     cached = int(os.environ.get("OM_TEST_MAX_CACHED_WORKFLOWS", DEFAULT_CACHED_WORKFLOWS))
     async with running_worker(client, settings, max_cached_workflows=cached) as w:
         yield w

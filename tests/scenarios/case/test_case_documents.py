@@ -1,7 +1,7 @@
-"""The case issues its own sealed documents (DOMAIN §17.4, §17.6): on filing, the 受理通知书 to each applicant and
-the 执行通知书 and the 报告财产令 to each debtor with their periods; on closing, the 结案通知书 to each applicant and each debtor. Each is numbered
-under the case's number, sealed (poppler's pdfsig verifies it), on the case's timeline and listed by
-``GET /api/cases/{id}/documents``."""
+"""The case issues its own sealed documents (DOMAIN §17.4, §17.6): on filing, the 受理通知书 to each applicant
+and the 执行通知书 and the 报告财产令 to each debtor with their periods; on closing, the 结案通知书 to each applicant
+and each debtor — each addressed to its own party. Each is numbered under the case's number, sealed (poppler's
+pdfsig verifies it), on the case's timeline and listed by ``GET /api/cases/{id}/documents``."""
 
 from __future__ import annotations
 
