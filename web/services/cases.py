@@ -45,7 +45,7 @@ from web.errors import GatewayTimeout, ServiceUnavailable
 from web.services import incidents, parties, payment_refunds
 from web.services.access import DECIDERS, READERS, require_role
 from web.services.scenarios import check_agencies, context_for, scenario_or_404, workflow_id_for
-from web.services.workflow_detail import QUERY_TIMEOUT
+from web.services.workflow_detail import QUERY_TIMEOUT, LengthCache, history_key
 from web.services.workflow_updates import execute_update_as
 from workflows.case.models import (
     CASE_STATUS_QUERY,
@@ -374,10 +374,20 @@ async def list_cases(
     return await db.run(CaseStore(db).list, actor.courts, judge, False, limit, where, offset)
 
 
+# The case's file as its status query built it, per history length (the query's "today" is its last task's).
+_views = LengthCache[CaseView](size=256)
+
+
 async def case_view(client: Client, entry: CaseRegisterEntry) -> CaseView:
+    """The case's file: a describe says its history length; an unchanged case is answered from this
+    process's memory, a changed one by its status query (which waits for the worker)."""
     handle = client.get_workflow_handle(entry.workflow_id)
     try:
         async with asyncio.timeout(QUERY_TIMEOUT.total_seconds()):
+            key = history_key(await handle.describe())
+            cached = _views.get(key)
+            if cached is not None:
+                return cached
             view: CaseView = await handle.query(CASE_STATUS_QUERY, result_type=CaseView)
     except TimeoutError:
         raise GatewayTimeout(
@@ -386,6 +396,7 @@ async def case_view(client: Client, entry: CaseRegisterEntry) -> CaseView:
     except (RPCError, WorkflowQueryFailedError) as exc:
         log.warning("case query failed", case_id=entry.case_id, error=type(exc).__name__)
         raise ServiceUnavailable("CASE_UNAVAILABLE", "案件暂时无法读取 / the case cannot be read now") from None
+    _views.put(key, view)
     return view
 
 

@@ -4,9 +4,11 @@ process and in the pages the web's processes share."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import (
@@ -23,7 +25,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actors import Actor
-from domain.errors import ErrorDetail, NotFound
+from domain.errors import ErrorDetail, NotFound, OneMatterError
 from runtime.logging import get_logger
 from runtime.temporal import SCENARIO
 from security.identity import acting_as
@@ -36,12 +38,13 @@ from web.services.access import READERS, require_court, require_role
 from web.services.workflow_list import summary_of
 from web.services.workflow_views import WorkflowDetail
 from workflows.foundation.messages import STATUS_QUERY
-from workflows.foundation.models import ScenarioStatus
+from workflows.foundation.models import ScenarioStatus, TimelineEntry
 from workflows.registry import SCENARIOS
 
 log = get_logger(__name__)
 
 QUERY_TIMEOUT = timedelta(seconds=5)
+FAN_OUT = 8  # calls to Temporal one page keeps in flight at once (describes, then status queries)
 
 
 async def describe_or_404(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionDescription:
@@ -75,6 +78,41 @@ async def _visible(
     return desc, owner
 
 
+async def timelines(
+    client: Client, pages: CasePageStore, actor: Actor, workflow_ids: Sequence[str]
+) -> dict[str, list[TimelineEntry]]:
+    """The timelines of a case's matters, for the case page's merged timeline: each matter described (its
+    history length says whether the page built before still holds, so a new step shows at the next load),
+    at most ``FAN_OUT`` calls in flight, the register read once for all, and the status query only for a
+    matter whose history grew. A matter the actor may not see, or that cannot be read now, is left out."""
+    require_role(actor, *READERS)
+    gate = asyncio.Semaphore(FAN_OUT)
+
+    async def describe(workflow_id: str) -> WorkflowExecutionDescription | None:
+        async with gate:
+            try:
+                desc = await describe_or_404(client.get_workflow_handle(workflow_id))
+            except (NotFound, RPCError, RPCTimeoutOrCancelledError):
+                return None
+        return desc if desc.typed_search_attributes.get(SCENARIO) in SCENARIOS else None
+
+    described = [d for d in await asyncio.gather(*(describe(w) for w in workflow_ids)) if d is not None]
+    owners = await register.owners(pages.db, [d.raw_description.workflow_execution_info for d in described])
+
+    async def built(desc: WorkflowExecutionDescription) -> tuple[str, list[TimelineEntry]] | None:
+        owner = owners.get(desc.id)
+        if owner is None or not actor.in_court(owner.court):
+            return None
+        async with gate:
+            try:
+                return desc.id, (await _built(client, pages, actor, desc, owner)).timeline
+            except (OneMatterError, RPCError, TimeoutError):
+                return None
+
+    found = await asyncio.gather(*(built(d) for d in described))
+    return dict(f for f in found if f is not None)
+
+
 async def _closed_outcome(
     handle: WorkflowHandle[Any, Any], desc: WorkflowExecutionDescription
 ) -> tuple[Any, ErrorDetail | None]:
@@ -101,31 +139,42 @@ async def _closed_outcome(
     return None, None
 
 
-class _DetailCache:
-    """The last case pages this web process built, keyed by (workflow id, run id, history length).
+T = TypeVar("T")
+# (workflow id, run id, history length): what a workflow's state is a function of.
+HistoryKey = tuple[str, str, int]
 
-    A workflow's state changes only by events appended to its history, so a status built at one history
-    length is the status at that length: a judge reloading an unchanged case is answered from here,
-    after ``describe`` has said the length and :func:`visible_case` has said the judge may see it,
-    instead of a query that waits for the worker. Never stale; bounded (least recently used goes)."""
+
+class LengthCache(Generic[T]):
+    """The last views this web process built of workflows, keyed by (workflow id, run id, history length).
+
+    A workflow's state changes only by events appended to its history (a query's "now" is its last task's),
+    so a view built at one history length is the view at that length: a judge reloading an unchanged case
+    is answered from here, after ``describe`` has said the length and :func:`visible_case` has said the
+    judge may see it, instead of a query that waits for the worker. Never stale; bounded (least recently
+    used goes)."""
 
     def __init__(self, size: int = 512) -> None:
         self._size = size
-        self._details: OrderedDict[tuple[str, str, int], WorkflowDetail] = OrderedDict()
+        self._views: OrderedDict[HistoryKey, T] = OrderedDict()
 
-    def get(self, key: tuple[str, str, int]) -> WorkflowDetail | None:
-        detail = self._details.get(key)
-        if detail is not None:
-            self._details.move_to_end(key)
-        return detail
+    def get(self, key: HistoryKey) -> T | None:
+        view = self._views.get(key)
+        if view is not None:
+            self._views.move_to_end(key)
+        return view
 
-    def put(self, key: tuple[str, str, int], detail: WorkflowDetail) -> None:
-        self._details[key] = detail
-        self._details.move_to_end(key)
-        while len(self._details) > self._size:
-            self._details.popitem(last=False)
+    def put(self, key: HistoryKey, view: T) -> None:
+        self._views[key] = view
+        self._views.move_to_end(key)
+        while len(self._views) > self._size:
+            self._views.popitem(last=False)
 
 
+def history_key(desc: WorkflowExecutionDescription) -> HistoryKey:
+    return (desc.id, desc.run_id, desc.history_length)
+
+
+_DetailCache = LengthCache[WorkflowDetail]
 _details = _DetailCache()
 
 
@@ -147,7 +196,7 @@ async def _built(
     client: Client, pages: CasePageStore, actor: Actor, desc: WorkflowExecutionDescription, owner: Registered
 ) -> WorkflowDetail:
     workflow_id = desc.id
-    key = (desc.id, desc.run_id, desc.history_length)
+    key = history_key(desc)
     cached = _details.get(key)
     if cached is not None:
         return cached

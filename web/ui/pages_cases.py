@@ -4,7 +4,6 @@ with their state, and one timeline merging the case's entries with its matters'.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -20,8 +19,15 @@ from domain.errors import OneMatterError, ValidationFailed
 from domain.party_requests import RULES as PARTY_RULES
 from store.cases import CaseFilter
 from web.deps import app_state, party_desk, temporal_client, till
-from web.services import case_dashboard, cases, documents, party_judge, party_payments, party_requests
-from web.services import workflows as case_service
+from web.services import (
+    case_dashboard,
+    cases,
+    documents,
+    party_judge,
+    party_payments,
+    party_requests,
+    workflow_detail,
+)
 from web.services.access import READERS
 from web.services.scenarios import invalid_start
 from web.services.tasks import MAX_ATTACHMENT_BYTES
@@ -136,20 +142,15 @@ async def dashboard_cases(request: Request, user: ReaderUser) -> Response:
 
 
 async def _matter_entries(request: Request, user: UiUser, matters: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The timelines of the case's matters, each entry marked with its matter (a matter that cannot be read
-    now is left out: its link stays in the list of matters)."""
+    """The timelines of the case's matters, each entry marked with its matter: one describe per matter
+    says whether the page built before still holds (web/services/workflow_detail.py); only a matter that
+    moved on is asked again. A matter that cannot be read now is left out: its link stays in the list."""
     state = app_state(request)
-    client = temporal_client(state)
-
-    async def one(m: dict[str, Any]) -> list[dict[str, Any]]:
-        try:
-            detail = await case_service.get_workflow(client, state.case_pages, user.actor, m["workflow_id"])
-        except (OneMatterError, TimeoutError):
-            return []
-        return [{**e.model_dump(mode="json"), "matter": m} for e in detail.timeline]
-
-    found = await asyncio.gather(*(one(m) for m in matters[:MERGED_MATTERS]))
-    return [e for entries in found for e in entries]
+    shown = matters[:MERGED_MATTERS]
+    found = await workflow_detail.timelines(
+        temporal_client(state), state.case_pages, user.actor, [m["workflow_id"] for m in shown]
+    )
+    return [{**e.model_dump(mode="json"), "matter": m} for m in shown for e in found.get(m["workflow_id"], [])]
 
 
 @router.get("/ui/dockets/{case_id}", response_class=HTMLResponse)
