@@ -83,9 +83,9 @@ TERM_KEYS = (
 )
 
 
-def term_params(params: LegalParams) -> LegalParams:
-    """``params`` narrowed to what the term is computed from."""
-    return params.model_copy(update={"values": {k: params.get(k) for k in TERM_KEYS}})
+def term_params(params: LegalParams, *also: str) -> LegalParams:
+    """``params`` narrowed to what the term is computed from (and ``also`` these keys)."""
+    return params.model_copy(update={"values": {k: params.get(k) for k in (*TERM_KEYS, *also)}})
 
 
 def term(

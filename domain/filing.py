@@ -22,14 +22,37 @@ from domain.calendar import CalendarYearUnavailable, HolidayCalendar
 from domain.legal_params import LegalParams, P
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
 
-# [I] The performance period the execution notice fixes (限消规定 Art. 1: "执行通知书指定的期间"): the court
-# sets its length; ten days from service is the common practice.
-NOTICE_PERFORMANCE_PERIOD = LegalDuration(amount=10, unit=TimeUnit.CALENDAR_DAY)
+# [I] The performance period the execution notice fixes (限消规定 Art. 1: "执行通知书指定的期间"): no statute
+# and no seed fixes its length (DOMAIN §17.4: "the court sets the length"), so it is our rule, as data
+# (legal_params.json ``case.notice_performance_period``, tag I). A case filed before it was data carries
+# none in its parameters: its notice said these ten days, under the same label.
+LEGACY_NOTICE_PERFORMANCE_PERIOD = LegalDuration(amount=10, unit=TimeUnit.CALENDAR_DAY)
+LEGACY_NOTICE_PERIOD_BASIS = "本院规则 (执行通知书指定的履行期间, 法律未规定天数)"
+# The parameters a case carries from its filing beyond its term's (domain.case_term.TERM_KEYS).
+FILING_KEYS = (P.CASE_NOTICE_PERFORMANCE_PERIOD,)
 
 LATE_APPLICATION_WARNING = (
     "申请执行已超过民事诉讼法第二百五十条规定的二年期间; 依民诉法解释第四百八十一条仍予立案, "
     "被执行人可提出异议, 异议成立的裁定不予执行; 被执行人履行后不得以此为由请求返还"
 )
+
+
+class NoticePeriod(BaseModel):
+    """The performance period the execution notice gives the debtor, with where it comes from."""
+
+    days: int = Field(description="日, from service of the notice")
+    basis: str = Field(description="its source; our rule says so")
+    our_rule: bool = Field(description="a rule of ours (tag I), not the law's: the page labels it")
+
+
+def notice_performance_period(params: LegalParams) -> NoticePeriod:
+    """The period the case's execution notice fixes, as of its filing (``params`` as the case carries them)."""
+    param = params.values.get(P.CASE_NOTICE_PERFORMANCE_PERIOD)
+    if param is None:
+        legacy = LEGACY_NOTICE_PERFORMANCE_PERIOD.amount
+        return NoticePeriod(days=legacy, basis=LEGACY_NOTICE_PERIOD_BASIS, our_rule=True)
+    days = params.duration(P.CASE_NOTICE_PERFORMANCE_PERIOD).amount
+    return NoticePeriod(days=days, basis=f"{param.title}; {param.cite()}", our_rule=param.tag == "I")
 
 
 class ApplicationPeriod(BaseModel):

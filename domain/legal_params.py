@@ -98,6 +98,7 @@ class P(StrEnum):
     CASE_APPLICATION_PERIOD = "case.application_period"
     CASE_DOCKET_WITHIN = "case.docket_within"
     CASE_EXECUTION_NOTICE_WITHIN = "case.execution_notice_within"
+    CASE_NOTICE_PERFORMANCE_PERIOD = "case.notice_performance_period"  # our rule [I]: no statute fixes it
     CASE_TERM = "case.term"
     CASE_TERM_NON_LITIGATION = "case.term_non_litigation"
     CASE_TERM_EXTENSION = "case.term_extension"

@@ -43,6 +43,8 @@ class HeldMeasure(BaseModel):
     description: str = ""
     amount_fen: int | None = None
     asset_kind: str | None = Field(default=None, description="deposit, real_estate, vehicle … (domain.assets)")
+    unit_number: str | None = Field(default=None, description="不动产单元号 of a seized unit (older registers: none)")
+    unit_description: str = Field(default="", description="the unit as the registry reported it")
 
 
 class CaseSituation(BaseModel):
@@ -98,11 +100,19 @@ def _disposal(s: CaseSituation, started: set[str]) -> list[Proposal]:
             reason=f"已查封不动产 {len(seized)} 处, 尚欠 {s.balance_fen} 分: 可依法拍卖、变卖",
             reason_en=f"{len(seized)} real-estate unit(s) seized with {s.balance_fen} fen still owed: may be sold",
             law="民事诉讼法 第二百五十八条; 网拍规定",
-            prefill={"property": {"description": m.description}},
+            prefill={"property": _unit(m)},
             because_of=m.matter_workflow_id,
         )
         for m in seized
     ]
+
+
+def _unit(m: HeldMeasure) -> dict[str, str]:
+    """The disposal's unit as the register holds it (a register written before units were structured has
+    only its words)."""
+    if m.unit_number is None:
+        return {"description": m.description}
+    return {"unit_number": m.unit_number, "description": m.unit_description or m.description}
 
 
 def _nothing_found(s: CaseSituation) -> bool:

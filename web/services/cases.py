@@ -27,7 +27,7 @@ from domain.case_number import CaseNumberParts, CaseType, UnknownCourt, court_co
 from domain.case_term import term_params
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.fees import enforcement_fee
-from domain.filing import application_period, execution_notice_due
+from domain.filing import FILING_KEYS, application_period, execution_notice_due
 from domain.ledger import Claim
 from domain.legal_params import P, params_at
 from domain.legal_time import CHINA_TZ, LegalClock
@@ -264,7 +264,7 @@ async def file_case(
         claim=claim,
         application_period=period,
         execution_notice_due_on=execution_notice_due(received, params),
-        params=term_params(params),
+        params=term_params(params, *FILING_KEYS),
         resumes=resumes,
     )
     entry = CaseRegisterEntry(
@@ -424,6 +424,7 @@ def case_document(view: CaseView, entry: CaseRegisterEntry) -> dict[str, Any]:
         "application_period": view.application_period.model_dump(mode="json"),
         "resumes": view.resumes.model_dump(mode="json") if view.resumes else None,
         "execution_notice_due_on": view.execution_notice_due_on.isoformat(),
+        "notice_period": view.notice_period.model_dump(mode="json") if view.notice_period else None,
         "ledger": ledger,
         "measures": [
             {

@@ -203,9 +203,16 @@ def _next_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return steps
 
 
-async def _from_case(request: Request, user: UiUser, case_id: str) -> FromCase:
-    entry = await cases.visible_entry(app_state(request).db, user.actor, case_id)  # outside the courts: 404
-    return FromCase(case_id=entry.case_id, case_number=entry.case_number)
+async def _from_case(request: Request, user: UiUser, case_id: str, scenario: str) -> FromCase:
+    """The case a matter starts from, with what its form offers from the case's register (a disposal's
+    seized units): read from the case only for a scenario that picks from it."""
+    state = app_state(request)
+    entry = await cases.visible_entry(state.db, user.actor, case_id)  # outside the courts: 404
+    chosen = SCENARIOS.get(scenario)
+    picks = {}
+    if chosen is not None and chosen.picks is not None:
+        picks = chosen.picks((await cases.case_view(temporal_client(state), entry)).facts())
+    return FromCase(case_id=entry.case_id, case_number=entry.case_number, picks=picks)
 
 
 @router.get("/ui/dockets/{case_id}/matters/{scenario}", response_class=HTMLResponse)
@@ -213,7 +220,7 @@ async def matter_form(case_id: str, scenario: str, request: Request, user: Judge
     """The start form of a matter from the case: only its own fields (the rest comes from the case)."""
     # A next step's button carries its prefill as the form's own field names (f.…); anything else is ignored.
     values = {k: v for k, v in request.query_params.items() if k.startswith(f"{PREFIX}.")} or None
-    return case_start_form(request, user, scenario, await _from_case(request, user, case_id), values)
+    return case_start_form(request, user, scenario, await _from_case(request, user, case_id, scenario), values)
 
 
 @router.post("/ui/dockets/{case_id}/matters/{scenario}")
@@ -221,7 +228,7 @@ async def start_matter(case_id: str, scenario: str, request: Request, user: Judg
     """A matter started from the case with its own fields (none for the asset inquiry's next-step button),
     through the service the API uses."""
     state = app_state(request)
-    case = await _from_case(request, user, case_id)
+    case = await _from_case(request, user, case_id, scenario)
 
     async def from_case(data: dict[str, Any], key: str | None) -> str:
         try:

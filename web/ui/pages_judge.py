@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -139,6 +139,8 @@ class FromCase:
 
     case_id: str
     case_number: str
+    # What the form offers from the case's register (``Scenario.picks``): a field path → its choices.
+    picks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def action(self) -> str:
@@ -147,7 +149,7 @@ class FromCase:
 
 def _builder(request: Request, user: UiUser, scenario: Scenario, case: FromCase | None = None) -> FormBuilder:
     return FormBuilder(
-        scenario.case_schema() if case else scenario.input_schema(),
+        scenario.case_schema(case.picks) if case else scenario.input_schema(),
         translator(request),
         scenario=scenario.name,
         directory=_directory(request),

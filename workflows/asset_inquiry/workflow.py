@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         inquiry_activity_id,
     )
     from domain.actors import Role
-    from domain.assets import AssetKind, InquiryAnswer, InquiryOutcome, measure_description
+    from domain.assets import AssetKind, FoundAsset, InquiryAnswer, InquiryOutcome, measure_description
     from domain.control import (
         ApproveControl,
         FreezeBudget,
@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation import retries
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseReporter
-    from workflows.foundation.case_link import EffectKind, RecoverySource, RegisterKind
+    from workflows.foundation.case_link import EffectKind, RecoverySource, RegisterKind, SeizedUnit
     from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryResult
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.messages import PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE
@@ -284,11 +284,22 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
             partner_id=m.partner_id,
             partner_measure_id=m.measure_id,
             asset_kind=m.asset_kind.value,
+            unit=self._seized_unit(m),
         )
+
+    def _seized_unit(self, m: Measure) -> SeizedUnit | None:
+        """A seized real-estate unit, structured for the case's register: its disposal is picked from there."""
+        if m.kind is not MeasureKind.SEIZE or m.asset_kind is not AssetKind.REAL_ESTATE:
+            return None
+        found = self._found(m)
+        return SeizedUnit(unit_number=found.reference, description=found.description)
+
+    def _found(self, m: Measure) -> FoundAsset:
+        return next(r.asset for r in self.report if r.index == m.asset_index)
 
     def _measure_description(self, inp: AssetInquiryInput, m: Measure) -> str:
         names = {p.id: p.name for p in inp.context.partners}
-        found = next(r.asset for r in self.report if r.index == m.asset_index)
+        found = self._found(m)
         return measure_description(
             names.get(m.partner_id, m.partner_id), m.asset_kind, mask(found.reference), found.description
         )

@@ -12,7 +12,7 @@ from domain.case_closing import ClosingMode
 from domain.case_number import CaseNumberParts
 from domain.case_term import ExcludedPeriod, ExclusionGround, TermView
 from domain.cases import CourtName
-from domain.filing import ApplicationPeriod
+from domain.filing import ApplicationPeriod, NoticePeriod
 from domain.leads import LeadAsset
 from domain.ledger import Claim, LedgerView, Payout, Recovery
 from domain.legal_params import LegalParams
@@ -294,6 +294,9 @@ class CaseView(BaseModel):
     title: CaseTitle
     application_period: ApplicationPeriod
     execution_notice_due_on: date
+    notice_period: NoticePeriod | None = Field(
+        default=None, description="the execution notice's performance period, with its source (our rule, labelled)"
+    )
     resumes: CaseRef | None = None
     ledger: LedgerView
     measures: list[RegisteredMeasure]

@@ -28,7 +28,7 @@ from domain.actors import SYSTEM_ACTOR, Role
 from domain.case_closing import CLOSING_RULES, ClosingMode, closing_problems
 from domain.case_term import ExcludedPeriod, ExclusionGround, TermView, extension_problem, term
 from domain.documents import APPLICANT, DEBTOR, DocumentKind, party_addressee
-from domain.filing import NOTICE_PERFORMANCE_PERIOD
+from domain.filing import notice_performance_period
 from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party
@@ -220,6 +220,7 @@ class EnforcementCase:
             title=f.title,
             application_period=f.application_period,
             execution_notice_due_on=f.execution_notice_due_on,
+            notice_period=notice_performance_period(f.params),
             resumes=f.resumes,
             ledger=self.ledger(),
             measures=list(self.state.measures.values()),
@@ -554,7 +555,7 @@ class EnforcementCase:
             }
             notice = common | {
                 "filing_date": f.filed_on,
-                "period_days": NOTICE_PERFORMANCE_PERIOD.amount,
+                "period_days": notice_performance_period(f.params).days,
                 "obligation": "向申请执行人支付执行依据确定的款项",
                 "claim_fen": f.claim.principal_fen + f.claim.interest_fen,
             }

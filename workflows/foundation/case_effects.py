@@ -33,6 +33,7 @@ from workflows.foundation.case_link import (
     MatterEffect,
     RecoverySource,
     RegisterKind,
+    SeizedUnit,
 )
 from workflows.foundation.clock import CaseClock
 from workflows.foundation.timeline import Timeline, acting_user
@@ -103,6 +104,7 @@ class CaseReporter:
         partner_measure_id: str | None = None,
         asset_kind: str | None = None,
         measure_key: str | None = None,
+        unit: SeizedUnit | None = None,
     ) -> None:
         """A freeze, seizure, 失信 entry or 限消 order in force. ``measure_key`` (default ``step``) is how
         its later renewal, release or lapse names it."""
@@ -120,6 +122,7 @@ class CaseReporter:
             partner_id=partner_id,
             partner_measure_id=partner_measure_id,
             asset_kind=asset_kind,
+            unit=unit,
         )
 
     async def measure_changed(

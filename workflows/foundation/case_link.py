@@ -75,6 +75,14 @@ class EffectKind(StrEnum):
     PERIOD_ENDED = "term-period-ended"
 
 
+class SeizedUnit(BaseModel):
+    """A seized real-estate unit (不动产单元) as the registry reported it: held on the register structured,
+    not only in the row's words, so the disposal of it is chosen from the case, never typed."""
+
+    unit_number: str = Field(description="不动产单元号")
+    description: str = Field(default="", description="坐落 and use, as the registry reported them")
+
+
 class MatterEffect(BaseModel):
     """One thing a matter did that the case must know. Measures are keyed by ``measure_key`` (the matter's
     own reference, unique within the matter); money by ``effect_id``."""
@@ -99,6 +107,7 @@ class MatterEffect(BaseModel):
     partner_id: str | None = Field(default=None, description="协助单位 that registered the measure")
     asset_kind: str | None = Field(default=None, description="what is held: deposit, real_estate, vehicle …")
     partner_measure_id: str | None = Field(default=None, description="the measure's reference at the partner")
+    unit: SeizedUnit | None = Field(default=None, description="a seized real-estate unit: what a disposal picks")
     result: dict[str, int | str | bool] = Field(
         default_factory=dict, description="MATTER_ENDED: the facts the next step is proposed from (counts, flags)"
     )
@@ -135,6 +144,7 @@ class RegisteredMeasure(BaseModel):
     partner_id: str | None = None
     partner_measure_id: str | None = Field(default=None, description="picked by a settlement; never typed")
     asset_kind: str | None = None
+    unit: SeizedUnit | None = Field(default=None, description="the real-estate unit seized: what a disposal picks")
 
 
 class CaseMatter(BaseModel):

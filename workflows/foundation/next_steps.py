@@ -23,6 +23,8 @@ def next_steps(facts: CaseFacts, today: date) -> list[Proposal]:
                 description=m.description,
                 amount_fen=m.amount_fen,
                 asset_kind=m.asset_kind,
+                unit_number=m.unit.unit_number if m.unit else None,
+                unit_description=m.unit.description if m.unit else "",
             )
             for m in facts.measures
             if m.state == "in-force"

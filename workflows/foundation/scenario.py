@@ -4,6 +4,7 @@ request plus deployment configuration."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -73,6 +74,27 @@ def _debtor(facts: CaseFacts, index: int) -> Any:
     return facts.debtors[index]
 
 
+def _amend(schema: dict[str, Any], path: list[str], words: dict[str, Any]) -> None:
+    """Adds ``words`` to the field at ``path``; an object on the way that is a shared ``$defs`` model is
+    copied in place first, so no other field using that model changes."""
+    node = schema
+    for i, part in enumerate(path):
+        props = node.get("properties", {})
+        if part not in props:
+            return
+        field_schema = props[part]
+        ref = field_schema.get("$ref") or next((a["$ref"] for a in field_schema.get("allOf", []) if "$ref" in a), None)
+        if ref is not None:
+            inline = {k: v for k, v in field_schema.items() if k not in ("$ref", "allOf")}
+            field_schema = copy.deepcopy(schema["$defs"][ref.rsplit("/", 1)[1]]) | inline
+        else:
+            field_schema = dict(field_schema)
+        if i == len(path) - 1:
+            field_schema.update(words)
+        props[part] = field_schema
+        node = field_schema
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One scenario folder's entry in the registry.
@@ -102,6 +124,9 @@ class Scenario:
     # these), and what the scenario takes from the case beyond ``case_defaults`` (its ``from_case.py``).
     own_fields: tuple[str, ...] = ()
     prefill: PreFill | None = None
+    # What the start form from the case offers from its register: a dotted field path → JSON-schema words
+    # for it (``enum`` of what the register holds, a ``default``), so the judge picks rather than types.
+    picks: Callable[[CaseFacts], dict[str, dict[str, Any]]] | None = None
     # One asset, one disposal: the key of the asset a request disposes of (domain.assets.disposal_key), so
     # the web refuses a start while another matter holds it; None for scenarios that dispose of nothing.
     disposes_of: Callable[[Any], str] | None = None
@@ -140,13 +165,16 @@ class Scenario:
                 del props[name]
         return schema
 
-    def case_schema(self) -> dict[str, Any]:
+    def case_schema(self, picks: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
         """The start form of a matter started from its case: only the matter's own fields (``own_fields``);
-        everything else comes from the case (``from_case``)."""
+        everything else comes from the case (``from_case``). ``picks`` (this scenario's ``picks`` of the
+        case's facts) turn a field into a choice among what the case's register holds."""
         schema = self.input_schema()
         props = schema.get("properties", {})
         schema["properties"] = {k: v for k, v in props.items() if k in self.own_fields}
         schema["required"] = [k for k in schema.get("required", []) if k in self.own_fields]
+        for path, words in (picks or {}).items():
+            _amend(schema, path.split("."), words)
         return schema
 
     def from_case(self, facts: CaseFacts, fields: dict[str, Any]) -> BaseModel:

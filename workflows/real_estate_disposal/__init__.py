@@ -72,6 +72,7 @@ def __getattr__(name: str) -> Scenario:
         extra_workflows=(AgencyTask,),
         own_fields=from_case.OWN_FIELDS,
         prefill=from_case.prefill,
+        picks=from_case.picks,
     )
     globals()["SCENARIO"] = scenario  # later lookups find it without this function
     return scenario

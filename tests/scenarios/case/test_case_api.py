@@ -20,12 +20,23 @@ from domain.case_term import ExclusionGround
 from domain.legal_time import add_months
 from security.identity import acting_as
 from store.db import Database
-from tests.helpers import credit_code, eventually, login, record_history, resident_id
+from tests.helpers import (
+    credit_code,
+    deposit,
+    eventually,
+    login,
+    new_debtor,
+    record_history,
+    resident_id,
+    wait_status,
+)
 from web.codec import SESSION_COOKIE
 from web.services import cases
 from web.services.cases import FilingRequest
 from web.ui.session import csrf_for
+from workflows.asset_inquiry.models import REJECT
 from workflows.foundation.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
+from workflows.registry import SCENARIOS
 
 COURT = "杭州市上城区人民法院"
 NUMBER = re.compile(r"^（(\d{4})）浙0102执(\d+)号$")
@@ -491,10 +502,11 @@ async def test_the_case_continues_as_new_carrying_all_its_state(
 
 
 async def test_the_case_pages_show_term_balance_measures_and_the_merged_timeline(
-    stack: dict[str, str], client: Client
+    stack: dict[str, str], client: Client, simulator: str
 ) -> None:
     clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
-    filed = await file(clerk)
+    debtor = await new_debtor(simulator, [deposit("bank-icbc", 1_000_00)])
+    filed = await file(clerk, debtors=[debtor.model_dump(mode="json")])
     await effect(
         client,
         filed["workflow_id"],
@@ -524,6 +536,21 @@ async def test_the_case_pages_show_term_balance_measures_and_the_merged_timeline
         assert r.status_code == 303
         text = (await ui.get(r.headers["location"])).text
         assert "网络查控" in text
+        # A step a matter takes shows on the case page at the next load: the page built before it is not
+        # served again (each matter is described at each load; web/services/workflow_detail.py).
+        inquiry = (await judge.get(f"/api/cases/{filed['case_id']}")).json()["matters"][0]["workflow_id"]
+        await wait_status(client.get_workflow_handle(inquiry), "awaiting_decision")
+        badge = f'<span class="badge">{SCENARIOS["asset-inquiry"].title}</span>'
+
+        async def matter_steps() -> int:
+            page = (await ui.get(f"/ui/dockets/{filed['case_id']}")).text
+            return page.split('data-testid="docket-timeline"')[1].split("</section>")[0].count(badge)
+
+        before = await matter_steps()
+        assert before >= 1 and before == await matter_steps()
+        r = await judge.post(f"/api/workflows/{inquiry}/decisions/{REJECT}", json={"reason": "财产另案处置"})
+        assert r.status_code == 200, r.text
+        assert await matter_steps() > before
         clerk_token = clerk.headers["Authorization"].removeprefix("Bearer ")
         async with httpx.AsyncClient(base_url=stack["web"], cookies={SESSION_COOKIE: clerk_token}) as clerk_ui:
             r = await clerk_ui.get("/ui/dockets")  # the court's register is the clerk's default

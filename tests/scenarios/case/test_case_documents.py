@@ -9,15 +9,16 @@ import asyncio
 import hashlib
 import subprocess
 import tempfile
+from datetime import date
 from typing import Any
 
 import httpx
 from temporalio.client import Client
 
 from domain.documents import amount_in_words
-from domain.filing import NOTICE_PERFORMANCE_PERIOD
+from domain.legal_params import P, params_at
 from domain.report_sanctions import REPORT_DEADLINE
-from tests.helpers import eventually, login, pdf_words, resident_id
+from tests.helpers import eventually, login, pdf_words, resident_id, ui_page
 from tests.scenarios.case.test_case_api import COURT, effect, file
 from workflows.foundation.case_link import EffectKind, RecoverySource
 
@@ -69,9 +70,18 @@ async def test_filing_and_closing_issue_the_cases_sealed_documents(stack: dict[s
     accepted, *texts = [await sealed_text(judge, d) for d in docs]
     assert "杭州某商贸有限公司：" in accepted and case_number in accepted and "立案执行" in accepted
     assert "张某、李某" in accepted and amount_in_words(30_400_000) in accepted  # both debtors; the claim
+    # The notice's period to perform is our rule (no statute fixes it), data in the legal table, and the
+    # case says so where it shows the notice.
+    period = (await judge.get(f"/api/cases/{case_id}")).json()["notice_period"]
+    rule = params_at(date.today()).get(P.CASE_NOTICE_PERFORMANCE_PERIOD)
+    assert period["days"] == int(rule.value) and period["our_rule"] and rule.tag == "I"
+    assert "本院规则" in period["basis"]
+    page = await ui_page(stack["web"], "judge", f"/ui/dockets/{case_id}")
+    shown = page.split('data-testid="notice-period"')[1].split("</span></p>")[0]
+    assert f"执行通知书履行期间 {period['days']} 日" in shown and "本院规则" in shown
     for debtor, (notice, order) in zip(TWO_DEBTORS, (texts[:2], texts[2:]), strict=True):
         assert debtor["name"] in notice and debtor["id_number"] in notice
-        assert f"{NOTICE_PERFORMANCE_PERIOD.amount}日内履行" in notice and "杭州某商贸有限公司" in notice
+        assert f"{period['days']}日内履行" in notice and "杭州某商贸有限公司" in notice
         assert debtor["name"] in order and f"{REPORT_DEADLINE.amount}日内" in order
     assert "李某" not in texts[0] and "张某" not in texts[2]
 

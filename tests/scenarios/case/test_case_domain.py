@@ -20,7 +20,13 @@ from domain.case_term import (
     term_params,
 )
 from domain.fees import enforcement_fee
-from domain.filing import LATE_APPLICATION_WARNING, application_period, execution_notice_due
+from domain.filing import (
+    FILING_KEYS,
+    LATE_APPLICATION_WARNING,
+    application_period,
+    execution_notice_due,
+    notice_performance_period,
+)
 from domain.ledger import Claim, Payout, Recovery, ledger_on
 from domain.legal_params import P, params_at
 from domain.tasks import SlaMark
@@ -158,6 +164,17 @@ def test_a_case_carries_only_the_terms_parameters() -> None:
     narrowed = term_params(PARAMS)
     assert set(narrowed.values) == {k.value for k in TERM_KEYS}
     assert term(date(2026, 1, 31), date(2026, 2, 1), narrowed) == term(date(2026, 1, 31), date(2026, 2, 1), PARAMS)
+
+
+def test_the_notices_period_to_perform_is_our_rule_as_data_labelled_so() -> None:
+    """No statute or seed fixes the days of "执行通知书指定的期间" (限消规定 Art. 1): the table holds our rule, tagged
+    I; a case filed before it was data (no such parameter) gets the same days, labelled the same."""
+    filed = term_params(PARAMS, *FILING_KEYS)
+    period = notice_performance_period(filed)
+    assert period.days == 10 and period.our_rule and "本院规则" in period.basis
+    assert PARAMS.get(P.CASE_NOTICE_PERFORMANCE_PERIOD).tag == "I"
+    older = notice_performance_period(term_params(PARAMS))
+    assert older.days == period.days and older.our_rule and "本院规则" in older.basis
 
 
 def test_days_two_periods_share_are_excluded_once() -> None:

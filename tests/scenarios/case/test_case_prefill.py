@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from domain.errors import ValidationFailed
 from domain.parties import Party, PartyKind
 from tests.helpers import case_number, credit_code, resident_id
-from workflows.foundation.case_link import CaseFacts, CaseRef, RegisteredMeasure, RegisterKind
+from workflows.foundation.case_link import CaseFacts, CaseRef, RegisteredMeasure, RegisterKind, SeizedUnit
 from workflows.registry import SCENARIOS
 
 
@@ -34,6 +34,17 @@ def facts(measures: list[RegisteredMeasure] | None = None, debtors: int = 1) -> 
     )
 
 
+SEIZED_UNIT = RegisteredMeasure(
+    measure_key="seize/2",
+    matter_workflow_id="wf-inquiry",
+    scenario="asset-inquiry",
+    register_kind=RegisterKind.SEIZE,
+    description="不动产登记中心 不动产 不动产单元号 ********1001",
+    asset_kind="real_estate",
+    unit=SeizedUnit(unit_number="330681001001", description="诸暨市某镇厂房"),
+)
+# What the case's register holds for a scenario that picks its object from it.
+REGISTER: dict[str, list[RegisteredMeasure]] = {"real-estate-disposal": [SEIZED_UNIT]}
 # What a judge enters for each scenario: only the matter's own fields.
 OWN: dict[str, dict[str, Any]] = {
     "asset-inquiry": {},
@@ -65,7 +76,7 @@ def test_every_scenario_has_its_own_fields_in_the_request_and_a_case_field() -> 
 
 @pytest.mark.parametrize("name", sorted(OWN))
 def test_a_matter_started_from_the_case_takes_the_case(name: str) -> None:
-    case = facts()
+    case = facts(REGISTER.get(name))
     request = SCENARIOS[name].from_case(case, OWN[name])
     assert isinstance(request, BaseModel)
     dumped = request.model_dump()
@@ -150,12 +161,34 @@ def test_the_settlement_picks_the_measures_in_force_from_the_register() -> None:
 
 
 def test_the_disposal_splits_the_balance_among_the_applicants_to_the_fen() -> None:
-    case = facts()
+    case = facts([SEIZED_UNIT])
     case.applicants.append(Party(kind=PartyKind.PERSON, name="李四", id_number=resident_id()))
     case.balance_fen = 100_01
     request: Any = SCENARIOS["real-estate-disposal"].from_case(case, OWN["real-estate-disposal"])
     assert sum(c.amount_fen for c in request.creditors) == 100_01
     assert [c.creditor for c in request.creditors] == ["某银行", "李四"]
+
+
+def test_the_disposal_disposes_of_a_unit_the_case_seized_and_refuses_any_other() -> None:
+    disposal = SCENARIOS["real-estate-disposal"]
+    assert disposal.picks is not None
+    # Nothing typed: the case's one seized unit, with the registry's words.
+    picked: Any = disposal.from_case(facts([SEIZED_UNIT]), {})
+    assert (picked.property.unit_number, picked.property.description) == ("330681001001", "诸暨市某镇厂房")
+    # The form from the case offers the seized units to choose from, the first filled in.
+    schema = disposal.case_schema(disposal.picks(facts([SEIZED_UNIT])))
+    unit_schema = schema["properties"]["property"]["properties"]["unit_number"]
+    assert unit_schema["enum"] == ["330681001001"] and unit_schema["default"] == "330681001001"
+    assert "enum" not in disposal.case_schema()["$defs"]["PropertyUnit"]["properties"]["unit_number"]
+    # A unit this case has not seized (or whose seizure is released) is refused, naming the field.
+    released = SEIZED_UNIT.model_copy(update={"state": "released"})
+    for register in ([SEIZED_UNIT], [released], []):
+        with pytest.raises(ValidationFailed) as exc:
+            disposal.from_case(facts(register), {"property": {"unit_number": "330681009999", "description": "某处"}})
+        assert exc.value.code == "UNIT_NOT_SEIZED" and exc.value.field == "property.unit_number"
+        assert "未在本案查封" in exc.value.message and "330681009999" in exc.value.message
+    with pytest.raises(ValidationFailed, match="330681001001"):  # the seized ones are named
+        disposal.from_case(facts([SEIZED_UNIT]), {"property": {"unit_number": "330681009999", "description": "x"}})
 
 
 def test_the_standalone_form_shows_neither_the_case_nor_what_the_register_supplies() -> None:

@@ -15,7 +15,14 @@ from domain.next_steps import ProposalKind
 from tests.helpers import eventually, login, ui_page
 from tests.scenarios.case import test_case_api as case_api
 from tests.scenarios.case.test_case_prefill import facts
-from workflows.foundation.case_link import CaseFacts, CaseMatter, EffectKind, RegisteredMeasure, RegisterKind
+from workflows.foundation.case_link import (
+    CaseFacts,
+    CaseMatter,
+    EffectKind,
+    RegisteredMeasure,
+    RegisterKind,
+    SeizedUnit,
+)
 from workflows.foundation.next_steps import next_steps
 from workflows.registry import SCENARIOS
 
@@ -109,6 +116,8 @@ def test_every_proposal_prefills_only_its_matters_own_fields() -> None:
 
 @pytest.mark.usefixtures("stack")
 async def test_the_case_offers_the_disposal_once_real_estate_is_seized(stack: dict[str, str], client: Client) -> None:
+    """The seized unit is held on the register structured: the disposal's form from the case offers it,
+    pre-filled, and a unit the case has not seized is refused naming the field."""
     clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
     filed = await case_api.file(clerk)
     case = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
@@ -122,6 +131,7 @@ async def test_the_case_offers_the_disposal_once_real_estate_is_seized(stack: di
         register_kind=RegisterKind.SEIZE,
         description="realestate-registry real_estate #2",
         asset_kind="real_estate",
+        unit=SeizedUnit(unit_number="330681001001", description="诸暨市某镇厂房"),
     )
 
     async def offered() -> list[dict[str, Any]] | None:
@@ -131,14 +141,30 @@ async def test_the_case_offers_the_disposal_once_real_estate_is_seized(stack: di
 
     [step] = await eventually(offered)
     assert step["scenario"] == "real-estate-disposal" and step["because_of"] == "asset-inquiry-test"
-    assert step["prefill"] == {"property": {"description": "realestate-registry real_estate #2"}}
+    assert step["prefill"] == {"property": {"unit_number": "330681001001", "description": "诸暨市某镇厂房"}}
     # The judge's case page offers it as a button that opens the disposal's form already filled in.
     docket = await ui_page(stack["web"], "judge", f"/ui/dockets/{filed['case_id']}")
     steps = docket.split('data-testid="docket-next-steps"')[1].split("</section>")[0]
     assert "CPL" in steps or "民事诉讼法" in steps or step["law"] in steps
     href = html.unescape(re.search(r'href="([^"]*/matters/real-estate-disposal[^"]*)"', steps)[1])  # type: ignore[index]
-    assert "f.property.description=" in href
+    assert "f.property.unit_number=330681001001" in href
     form = await ui_page(stack["web"], "judge", href)
-    assert 'value="realestate-registry real_estate #2"' in form
+    assert 'value="诸暨市某镇厂房"' in form
+    # Started from the case page without a next step, the form offers the case's seized units to choose.
+    plain = await ui_page(stack["web"], "judge", f"/ui/dockets/{filed['case_id']}/matters/real-estate-disposal")
+    select = plain.split('name="f.property.unit_number"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)"', select) == ["330681001001"]
+    assert 'value="诸暨市某镇厂房"' in plain
+    # Typed through the API, a unit this case has not seized is refused, naming the field; nothing starts.
+    r = await judge.post(
+        f"/api/cases/{filed['case_id']}/matters/real-estate-disposal",
+        json={"property": {"unit_number": "330681009999", "description": "他人房产"}},
+    )
+    assert r.status_code == 422, r.text
+    refused = r.json()
+    assert refused["code"] == "UNIT_NOT_SEIZED" and refused["field"] == "property.unit_number"
+    assert "未在本案查封" in refused["message"]
+    matters = (await judge.get(f"/api/cases/{filed['case_id']}")).json()["matters"]
+    assert not [m for m in matters if m["scenario"] == "real-estate-disposal"]
     await clerk.aclose()
     await judge.aclose()

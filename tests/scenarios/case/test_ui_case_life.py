@@ -1,6 +1,7 @@
 """One enforcement case's life in a real browser (Debian's chromium, driven by Playwright), on the tests'
 accelerated legal clock: the filing clerk files it on the filing page; the judge starts an asset inquiry
-from the case page and approves freezing and deducting the deposit found; 限消 and 失信 are started from the
+from the case page and approves freezing and deducting the deposit found (the flat found is seized, and its
+disposal's form from the case has it chosen from the register); 限消 and 失信 are started from the
 case (the listing picks the order from the register); a settlement of the case is performed; the case lifts
 what is left ex officio (the flat's seizure released by its term watcher, the 失信 entry deleted, the 限消
 order lifted) and closes itself as 执行完毕. At every step the ledger and the register of measures on the case page
@@ -170,6 +171,10 @@ async def test_a_case_from_filing_to_full_performance(
     assert seizure["expires_on"] and seizure["matter"] == inquiry
     body = await _shows(judge, case_id, "扣划", format_yuan(deducted), seizure["description"], seizure["expires_on"])
     assert "在执行" in body and "已解除" in body
+    # The flat's disposal is offered from the case: its form has the unit the register holds seized, chosen.
+    await judge.get_by_test_id("docket-next-steps").locator("li[data-scenario='real-estate-disposal'] a").click()
+    await expect(judge.locator("select[name='f.property.unit_number']")).to_have_value(HOUSE)
+    await expect(judge.locator("[name='f.property.description']")).to_have_value("某路9号")
 
     # 限消 and 失信 started from the case: the listing picks the order from the case's register.
     r = await api.post(
