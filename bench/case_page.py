@@ -16,16 +16,12 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 
-from bench.harness import REPO, embedded_stack, process_tree_cpu_seconds
+from bench.harness import embedded_stack, process_tree_cpu_seconds, web_and_worker
 from bench.ui import CASE_MATTERS, _case_with_matters, _inquiry, _judges, _p, _token
-from net.localnet import wait_http
 from web.codec import SESSION_COOKIE
 
 DURATION = float(os.environ.get("OM_BENCH_CASE_PAGE_DURATION", "30"))
@@ -35,78 +31,59 @@ THINK = (0.5, 1.5)  # a judge reads a page before the next click
 
 
 async def run(duration: float = DURATION) -> dict[str, float]:
-    async with embedded_stack() as stack:
-        s = stack.settings
-        env = stack.process_env(web_workers=2)
-        log = (Path(s.var_dir) / "web.log").open("w")
-        worker, web = (
-            subprocess.Popen([sys.executable, "-m", module], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-            for module in ("workers", "web")
-        )
-        base = s.public_base_url
-        try:
-            wait_http(f"{base}/healthz", timeout=300)
-            tokens = (await _judges(base))[:JUDGES]
-            async with httpx.AsyncClient(base_url=base, timeout=60) as api:
-                feeder = await _token(api, "judge", "judge")
-                docket = await _case_with_matters(api, feeder)
-                counter = iter(range(10**9))
-                stop = asyncio.Event()
-                started = 0
+    async with embedded_stack() as stack, web_and_worker(stack) as web:
+        base = stack.settings.public_base_url
+        tokens = (await _judges(base))[:JUDGES]
+        async with httpx.AsyncClient(base_url=base, timeout=60) as api:
+            feeder = await _token(api, "judge", "judge")
+            docket = await _case_with_matters(api, feeder)
+            counter = iter(range(10**9))
+            stop = asyncio.Event()
+            started = 0
 
-                async def start() -> None:
-                    r = await api.post(
-                        "/api/scenarios/asset-inquiry/workflows",
-                        json=_inquiry(next(counter)),
-                        headers={"Authorization": f"Bearer {feeder}"},
-                    )
-                    r.raise_for_status()
+            async def start() -> None:
+                r = await api.post(
+                    "/api/scenarios/asset-inquiry/workflows",
+                    json=_inquiry(next(counter)),
+                    headers={"Authorization": f"Bearer {feeder}"},
+                )
+                r.raise_for_status()
 
-                async def inquiries() -> None:
-                    nonlocal started
-                    pending: set[asyncio.Task[None]] = set()
-                    while not stop.is_set():
-                        tick = time.perf_counter()
-                        for _ in range(RATE):
-                            t = asyncio.create_task(start())
-                            pending.add(t)
-                            t.add_done_callback(pending.discard)
-                            started += 1
-                        await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
-                    await asyncio.gather(*pending, return_exceptions=True)
+            async def inquiries() -> None:
+                nonlocal started
+                pending: set[asyncio.Task[None]] = set()
+                while not stop.is_set():
+                    tick = time.perf_counter()
+                    for _ in range(RATE):
+                        t = asyncio.create_task(start())
+                        pending.add(t)
+                        t.add_done_callback(pending.discard)
+                        started += 1
+                    await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
+                await asyncio.gather(*pending, return_exceptions=True)
 
-                timings: list[float] = []
-                errors = 0
-                rng = random.Random(7)
+            timings: list[float] = []
+            errors = 0
+            rng = random.Random(7)
 
-                async def judge(n: int) -> None:
-                    nonlocal errors
-                    cookies = {SESSION_COOKIE: tokens[n]}
-                    async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=60) as page:
-                        end = time.perf_counter() + duration
-                        await asyncio.sleep(rng.uniform(0, THINK[1]))
-                        while time.perf_counter() < end:
-                            t0 = time.perf_counter()
-                            r = await page.get(f"/ui/dockets/{docket}")
-                            timings.append(time.perf_counter() - t0)
-                            errors += r.status_code != 200
-                            await asyncio.sleep(rng.uniform(*THINK))
+            async def judge(n: int) -> None:
+                nonlocal errors
+                async with httpx.AsyncClient(base_url=base, cookies={SESSION_COOKIE: tokens[n]}, timeout=60) as page:
+                    end = time.perf_counter() + duration
+                    await asyncio.sleep(rng.uniform(0, THINK[1]))
+                    while time.perf_counter() < end:
+                        t0 = time.perf_counter()
+                        r = await page.get(f"/ui/dockets/{docket}")
+                        timings.append(time.perf_counter() - t0)
+                        errors += r.status_code != 200
+                        await asyncio.sleep(rng.uniform(*THINK))
 
-                load = asyncio.create_task(inquiries())
-                cpu = process_tree_cpu_seconds(web.pid)
-                await asyncio.gather(*(judge(n) for n in range(JUDGES)))
-                cpu = process_tree_cpu_seconds(web.pid) - cpu
-                stop.set()
-                await load
-        finally:
-            for process in (web, worker):
-                process.terminate()
-            for process in (web, worker):
-                try:
-                    process.wait(60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            log.close()
+            load = asyncio.create_task(inquiries())
+            cpu = process_tree_cpu_seconds(web.pid)
+            await asyncio.gather(*(judge(n) for n in range(JUDGES)))
+            cpu = process_tree_cpu_seconds(web.pid) - cpu
+            stop.set()
+            await load
     load_avg = os.getloadavg()[0]
     print(
         f"case page bench: {JUDGES} judges for {duration:.0f} s reading the page of a case with {CASE_MATTERS} "

@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -175,3 +176,36 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
             print(f"bench: the stack's files and logs are kept in {var}", file=sys.stderr)
         else:
             shutil.rmtree(var, ignore_errors=True)
+
+
+@asynccontextmanager
+async def web_and_worker(stack: Stack, env: dict[str, str] | None = None) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """The worker and the web (2 uvicorn workers) of this stack, each a process of its own as in production
+    (in the bench's process the worker would share one interpreter lock with the clients timing the pages);
+    answers the web's process once it is healthy. Both stopped after; what does not stop is killed with its
+    children (a web still starting under load, and its workers)."""
+    s = stack.settings
+    with (Path(s.var_dir) / "web.log").open("w") as log:
+        worker, web = (
+            subprocess.Popen(
+                [sys.executable, "-m", module],
+                cwd=REPO,
+                env=env or stack.process_env(web_workers=2),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            for module in ("workers", "web")
+        )
+        try:
+            wait_http(f"{s.public_base_url}/healthz", timeout=300)  # migrating and starting on a loaded machine
+            yield web
+        finally:
+            for process in (web, worker):
+                process.terminate()
+            for process in (web, worker):
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(15)
