@@ -73,8 +73,7 @@ class LeadAction(BaseModel):
 
 def lead_action(asset: LeadAsset | None) -> LeadAction:
     """The matter that acts on a verified lead (this module's docstring has the rules)."""
-    kind = asset.kind if asset else LeadAssetKind.OTHER
-    if asset is not None and kind is LeadAssetKind.VEHICLE:
+    if asset is not None and asset.kind is LeadAssetKind.VEHICLE:
         vehicle = {"plate": asset.plate.strip().upper()} | ({"vin": asset.vin.strip().upper()} if asset.vin else {})
         return LeadAction(
             scenario=VEHICLE_SEIZURE,
@@ -83,26 +82,31 @@ def lead_action(asset: LeadAsset | None) -> LeadAction:
             law="民事诉讼法第二百五十二条、第二百五十三条; 查扣冻规定第一条; 财产调查规定第二条",
             prefill={"vehicle": vehicle},
         )
-    if kind is LeadAssetKind.BANK_ACCOUNT:
-        return LeadAction(
-            scenario=ASSET_INQUIRY,
-            reason="账户线索经核实: 网络查控 (含所述银行), 查询、冻结、扣划存款",
-            reason_en="Account lead verified: network inquiry (the bank named included), freeze and deduct",
-            law="民事诉讼法第二百五十三条; 网络查冻规定第四条、第十条; 财产调查规定第二条",
-        )
-    if kind is LeadAssetKind.REAL_ESTATE:
-        return LeadAction(
-            scenario=ASSET_INQUIRY,
-            reason="不动产线索经核实: 网络查控向不动产登记机构查询, 查封所查得的不动产",
-            reason_en="Real-estate lead verified: the registry is asked by the network inquiry; units found are seized",
-            law="民事诉讼法第二百五十三条; 查扣冻规定第一条; 财产调查规定第二条",
-        )
-    return LeadAction(
+    return _INQUIRY[asset.kind if asset else LeadAssetKind.OTHER]
+
+
+# Leads the network inquiry acts on: the bank named is among the banks it asks, the registry among the
+# registries; the other kinds of property are found by the same inquiry.
+_INQUIRY = {
+    LeadAssetKind.BANK_ACCOUNT: LeadAction(
+        scenario=ASSET_INQUIRY,
+        reason="账户线索经核实: 网络查控 (含所述银行), 查询、冻结、扣划存款",
+        reason_en="Account lead verified: network inquiry (the bank named included), freeze and deduct",
+        law="民事诉讼法第二百五十三条; 网络查冻规定第四条、第十条; 财产调查规定第二条",
+    ),
+    LeadAssetKind.REAL_ESTATE: LeadAction(
+        scenario=ASSET_INQUIRY,
+        reason="不动产线索经核实: 网络查控向不动产登记机构查询, 查封所查得的不动产",
+        reason_en="Real-estate lead verified: the registry is asked by the network inquiry; units found are seized",
+        law="民事诉讼法第二百五十三条; 查扣冻规定第一条; 财产调查规定第二条",
+    ),
+    LeadAssetKind.OTHER: LeadAction(
         scenario=ASSET_INQUIRY,
         reason="财产线索经核实: 网络查控",
         reason_en="Lead verified: network inquiry and control",
         law="财产调查规定第二条、第十二条",
-    )
+    ),
+}
 
 
 def merged(prefill: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:

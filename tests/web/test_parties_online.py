@@ -31,6 +31,8 @@ from store.db import Database
 from tests.helpers import eventually, login, resident_id, ui_page
 from tests.scenarios.case.test_case_api import application as filing
 from tests.scenarios.mass_payout.test_payee_upload import _raw as raw_request
+from tests.scenarios.mass_payout.test_payee_upload import account as payee_account
+from tests.scenarios.mass_payout.test_payee_upload import csv_bytes as payee_csv
 from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
 from tests.web.test_parties import application as online_application
 from web.codec import SESSION_COOKIE
@@ -263,8 +265,8 @@ async def test_the_platform_tells_the_court_itself_signed_and_once(
 async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authority(web: str, simulator: str) -> None:
     applicant, a = await registered(web, simulator)
     debtor, d = await registered(web, simulator)
-    lawyer, _ = await registered(web, simulator, name="赵律师")
-    special, _ = await registered(web, simulator, name="钱律师")
+    lawyer, zhao = await registered(web, simulator, name="赵律师")
+    special, qian = await registered(web, simulator, name="钱律师")
     case = await case_of(web, applicant=a, debtor=d)
     cid, number = case["case_id"], case["case_number"]
     judge = await login(web, "judge")
@@ -339,6 +341,28 @@ async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authori
         assert settled["matter_workflow_id"].startswith("settlement")
         doc = (await judge.get(f"/api/cases/{cid}")).json()
         assert settled["matter_workflow_id"] in {m["workflow_id"] for m in doc["matters"]}
+
+        # Collecting the applicant's money (代为收取执行款): only the agent with special authority may be the payee,
+        # and paying an agent in the party's stead takes a second approval whatever the sum (a change of payee).
+        async def payout_to(agent: dict[str, str]) -> httpx.Response:
+            row = f"{agent['name']},{agent['id_number']},中国工商银行杭州分行,{payee_account(7)},100.00"
+            r = await judge.post("/api/payouts/lists", files={"file": ("payees.csv", payee_csv([row]), "text/csv")})
+            assert r.status_code == 201, r.text
+            body = {"payee_list": r.json(), "case_account": payee_account(8), "bank": "bank-icbc"}
+            return await judge.post(f"/api/cases/{cid}/matters/mass-payout", json=body)
+
+        r = await payout_to(zhao)
+        assert r.status_code == 422 and r.json()["code"] == "COLLECTION_AUTHORITY_REQUIRED", r.text
+        assert "特别授权" in r.json()["message"] and "第 2 行" in r.json()["message"], "the file's row (header row 1)"
+        r = await payout_to(qian)
+        assert r.status_code == 201, r.text
+        payout = r.json()["workflow_id"]
+
+        async def four_eyes() -> dict[str, Any] | None:
+            summary: dict[str, Any] = (await judge.get(f"/api/workflows/{payout}")).json()["summary"]
+            return summary if summary.get("approvals_needed") else None
+
+        assert (await eventually(four_eyes))["approvals_needed"] == 2, "¥100 is far below the threshold"
 
 
 async def test_a_late_property_report_meets_the_judges_sanction_with_its_basis(web: str, simulator: str) -> None:

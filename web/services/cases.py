@@ -42,7 +42,7 @@ from store.db import Database
 from store.started import StartedStore
 from web.db import User
 from web.errors import GatewayTimeout, ServiceUnavailable
-from web.services import incidents, parties, payment_refunds
+from web.services import incidents, parties, party_collection, payment_refunds
 from web.services.access import DECIDERS, READERS, require_role
 from web.services.scenarios import check_agencies, context_for, scenario_or_404, workflow_id_for
 from web.services.workflow_detail import QUERY_TIMEOUT, LengthCache, history_key
@@ -498,7 +498,7 @@ async def start_matter(
     entry = await visible_entry(db, actor, case_id)
     scenario = scenario_or_404(name)
     view = await case_view(client, entry)
-    requests = requests_from_case(scenario, view, body)
+    requests = [await party_collection.checked(db, settings, r) for r in requests_from_case(scenario, view, body)]
     for req in requests:  # all checked before any starts: nothing half-done
         check_agencies(scenario, req, settings.agencies(), entry.court)
     started: list[str] = []

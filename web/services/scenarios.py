@@ -28,7 +28,7 @@ from security.identity import acting_as
 from store import asset_disposals
 from store.db import Database
 from store.started import StartedStore
-from web.services import parties
+from web.services import parties, party_collection
 from web.services.access import STARTERS, require_role
 from workflows.foundation.scenario import Scenario, ScenarioContext
 from workflows.registry import SCENARIOS
@@ -168,6 +168,7 @@ async def start(
         req = scenario.request_model.model_validate(body)
     except ValidationError as exc:
         raise invalid_start(exc) from None
+    req = await party_collection.checked(db, settings, req)  # an agent paid: special authority, four eyes
 
     wid = workflow_id_for(name, actor, idempotency_key)
     inp = scenario.build_input(req, context_for(settings, partners, wid))

@@ -65,6 +65,12 @@ class MassPayoutRequest(BaseModel):
     case_account: AccountNumber = Field(min_length=1, max_length=64, description="案款账户 the money is paid from")
     bank: str = Field(default="bank-icbc", description="the bank holding the case account (partner id)")
     correction_agency: str = Field(default="court-clerk", description="who corrects failed payees (agency id)")
+    collecting_agents: int = Field(
+        default=0,
+        ge=0,
+        description="rows paying the applicant's agent (代为收取执行款, special authority confirmed): counted by the "
+        "web from the case's agents; any makes it a change of payee, which takes a second approval",
+    )
 
 
 class Approval(BaseModel):

@@ -58,6 +58,7 @@ WORDS = Words(
         "case_account": Word("案款账户", "Case account"),
         "bank": Word("银行", "Bank"),
         "correction_agency": Word("更正承办单位", "Who corrects failed payees"),
+        "collecting_agents": Word("代理人代收笔数 (须双人审批)", "Rows an agent collects (second approval)"),
         # PayeeListRef
         "sha256": Word("名单摘要 (SHA-256)", "List hash (SHA-256)"),
         "count": Word("收款人数", "Number of payees"),

@@ -155,9 +155,14 @@ class MassPayout(ScenarioWorkflow[MassPayoutResult]):
                 return False
         return True
 
+    def _needed(self) -> int:
+        req = self.inp.request
+        return approvals_needed(
+            req.payee_list.total_fen, self.inp.second_approval_threshold_fen, req.collecting_agents > 0
+        )
+
     def _approved(self) -> bool:
-        needed = approvals_needed(self.inp.request.payee_list.total_fen, self.inp.second_approval_threshold_fen)
-        return len(self.approvals) >= needed
+        return len(self.approvals) >= self._needed()
 
     def take(self, decision: DecisionInput) -> DecisionOutcome:
         if decision.decision == REJECT:
@@ -263,7 +268,7 @@ class MassPayout(ScenarioWorkflow[MassPayoutResult]):
             "list_sha256": ref.sha256,  # the list the approvers page through (not shown as such)
             "bank": req.bank,
             "approvals": [a.user_id for a in self.approvals],
-            "approvals_needed": approvals_needed(ref.total_fen, self.inp.second_approval_threshold_fen),
+            "approvals_needed": self._needed(),
             "batches": self.batches.batches,
             "batches_started": self.batches.next_batch,
             "batches_closed": self.batches.closed.batches,
