@@ -715,6 +715,35 @@ async def test_the_judge_sees_party_requests_on_the_case_page_with_an_unread_bad
         assert node["title"] == "查封现场" and node["location"]["latitude"] == 30.25 and len(node["attachments"]) == 2
         assert len(node["videos"]) == 1 and node["videos"][0] == node["attachments"][1], "the photo, then the video"
 
+        # A vehicle lead sent from the phone page, verified from the case page with the seizure's ruling:
+        # the seizure starts with the lead's plate, and the applicant's page says what became of the lead.
+        party_token = applicant.headers["Authorization"].removeprefix("Bearer ")
+        async with httpx.AsyncClient(base_url=web, cookies={PARTY_COOKIE: party_token}, timeout=30) as phone:
+            mine = (await phone.get(f"/p/cases/{cid}")).text
+            party_csrf = re.search(r'name="csrf" value="([^"]+)"', mine)
+            assert party_csrf and 'name="asset_plate"' in mine
+            lead = {"kind": "lead", "text": "被执行人有一辆车", "asset_kind": "vehicle", "asset_plate": "浙A54321"}
+            r = await phone.post(f"/p/cases/{cid}/requests", data={"csrf": party_csrf.group(1), **lead})
+            assert r.status_code == 303, r.text
+            (car,) = [
+                x for x in (await applicant.get(f"/api/my/cases/{cid}")).json()["requests"] if x["kind"] == "lead"
+            ]
+            html = (await page.get(f"/ui/dockets/{cid}")).text
+            assert 'data-testid="lead-action"' in html and "浙A54321" in html and 'name="matter.ruling_ref"' in html
+            r = await page.post(
+                f"/ui/dockets/{cid}/party-requests/{car['request_id']}/answer",
+                data={
+                    "csrf": csrf.group(1),
+                    "answer": "verify",
+                    "reason": "车辆登记在被执行人名下",
+                    "matter.ruling_ref": "(2026)浙0102执1号之二",
+                    "matter.vehicle.vin": "LSVAU2180N2183295",
+                },
+            )
+            assert r.status_code == 303, r.text
+            mine = (await phone.get(f"/p/cases/{cid}")).text
+            assert 'data-testid="request-action"' in mine and "异地扣押" in mine
+
 
 async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others(web: str, simulator: str) -> None:
     """The case's 执行通知书 and 报告财产令 name one debtor each (addressed ``debtor-1``, ``debtor-2``): each
