@@ -391,6 +391,14 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
         "本院未收到该「执行依据」文件: 请先上传执行依据的 PDF 文件",
         "The court holds no such “Title” document: upload the title's PDF first",
     ),
+    "COLLECTION_AUTHORITY_REQUIRED": (
+        "该代理人未经法官确认享有代为收取执行款的特别授权, 不能作为收款人: 请改由申请执行人本人收款",
+        "This agent has no confirmed special authority to collect: pay the applicant instead",
+    ),
+    "UNIT_NOT_SEIZED": (
+        "本案未查封该不动产单元: 请从本案已查封的不动产中选择「不动产单元号」",
+        "The case has not seized this unit: choose the “Unit number” among the units it seized",
+    ),
     "INVALID_REASON": ("请填写「退款理由」", "Give the “Reason” for the refund"),
     "REFUND_NOT_FOUND": (
         "本案没有这笔待退款的缴费: 请刷新页面查看退款列表",
