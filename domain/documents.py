@@ -42,6 +42,8 @@ class DocumentKind(StrEnum):
     SETTLEMENT_RECORD = "settlement_record"  # 执行和解笔录
     REFUSAL_REFERRAL_LETTER = "refusal_referral_letter"  # 拒执移送函
     CLOSING_NOTICE = "closing_notice"  # 结案通知书
+    FINE_DECISION = "fine_decision"  # 罚款决定书 (民事诉讼法第一百一十九条)
+    DETENTION_DECISION = "detention_decision"  # 拘留决定书 (民事诉讼法第一百一十九条)
     CORRECTION = "correction"  # 补正裁定: corrects a sealed document, never edits it
     SERVICE_RECEIPT = "service_receipt"  # 送达回证
 

@@ -43,7 +43,8 @@ def places_by_digest(index: Iterable[tuple[str, str]]) -> dict[str, list[tuple[s
 class PartyRequestKind(StrEnum):
     MESSAGE = "message"  # 留言: to the judge, on record
     LEAD = "lead"  # 财产线索
-    PROPERTY_REPORT = "property-report"  # 报告财产 (报告财产令)
+    PROPERTY_REPORT = "property-report"  # 报告财产 (报告财产令), in Art 5's structure (domain/property_report.py)
+    PROPERTY_SUPPLEMENT = "property-supplement"  # 补充报告财产: a change after the report, within 10 days (Art 7)
     OBJECTION = "objection"  # 执行异议
     DISHONEST_REQUEST = "dishonest-request"  # 申请将被执行人纳入失信名单
     DISHONEST_CORRECTION = "dishonest-correction"  # 申请纠正失信信息
@@ -82,6 +83,16 @@ RULES: dict[PartyRequestKind, RequestRule] = {
         None,
         "财产调查规定第五条至第九条; 申请执行人可以查询 (第八条)",
         seen_by_other_side=True,
+    ),
+    PartyRequestKind.PROPERTY_SUPPLEMENT: RequestRule(
+        "补充报告财产",
+        frozenset({PartySide.DEBTOR}),
+        ("acknowledge", "sanction"),
+        None,
+        "财产调查规定第七条: 报告财产后财产情况发生变动, 影响申请执行人债权实现的, 应当自财产变动之日起十日内补充报告;"
+        " 第十一条: 终结本次执行程序后仍应补充报告",
+        seen_by_other_side=True,
+        on_closed_case=frozenset({"current-procedure-ended"}),
     ),
     PartyRequestKind.OBJECTION: RequestRule(
         "执行异议",
@@ -132,6 +143,7 @@ RULES: dict[PartyRequestKind, RequestRule] = {
         " 代理人代为放弃、变更民事权利, 或代为进行执行和解, 或代为收取执行款项的, 应当有委托人的特别授权",
     ),
 }
+REPORTS = frozenset({PartyRequestKind.PROPERTY_REPORT, PartyRequestKind.PROPERTY_SUPPLEMENT})  # carry a report
 REPLY = "reply"
 # A lawyer or other agent (诉讼代理人) acts for the side of the party who appointed them, once the judge has
 # confirmed the power of attorney; a kind marked ``special_authority`` needs the special authority too.

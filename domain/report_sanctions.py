@@ -24,6 +24,10 @@ from domain.parties import PartyKind
 # notice is served, so a report is counted late after the notice's own last day plus these days.
 REPORT_DEADLINE = LegalDuration(amount=5, unit=TimeUnit.CALENDAR_DAY)
 SUPPLEMENT_WITHIN = LegalDuration(amount=10, unit=TimeUnit.CALENDAR_DAY)  # later changes (Art 7)
+# 复议: apply within 3 days of receiving the decision, to the higher court, once; it decides within 5 days
+# (民事诉讼法 Art 119 para 2; 民诉法解释 Art 185: 复议期间不停止执行).
+RECONSIDERATION_WITHIN = LegalDuration(amount=3, unit=TimeUnit.CALENDAR_DAY)
+RECONSIDERATION_DECIDED_WITHIN = LegalDuration(amount=5, unit=TimeUnit.CALENDAR_DAY)
 
 PERSON_FINE_CAP_FEN = 100_000_00  # CPL Art 118: a person, up to ¥100,000
 ENTITY_FINE_MIN_FEN = 50_000_00  # an entity, ¥50,000 …
@@ -57,6 +61,71 @@ SANCTION_WORDS = {
     SanctionKind.DETENTION: "拘留",
     SanctionKind.DISHONEST: "纳入失信被执行人名单",
 }
+
+
+class SanctionStatus(StrEnum):
+    """Where a fine or detention stands: the president approves (CPL Art 119), then the decision document is
+    issued and served on the debtor; a 失信 sanction goes to the listing's own procedure instead."""
+
+    AWAITING_PRESIDENT = "awaiting-president"  # 待院长批准
+    NOT_APPROVED = "not-approved"  # 院长不予批准
+    APPROVED = "approved"  # 院长已批准, 决定书制作中
+    ISSUED = "issued"  # 决定书已作出并送达
+    LISTING = "listing"  # 失信: 由失信名单程序审查
+
+
+STATUS_WORDS = {
+    SanctionStatus.AWAITING_PRESIDENT: "待院长批准",
+    SanctionStatus.NOT_APPROVED: "院长不予批准",
+    SanctionStatus.APPROVED: "院长已批准, 决定书制作中",
+    SanctionStatus.ISSUED: "决定书已作出",
+    SanctionStatus.LISTING: "转入失信名单审查",
+}
+
+
+class ReconsiderationOutcome(StrEnum):
+    """The higher court's decision on a reconsideration (民诉法解释 Art 185)."""
+
+    UPHELD = "upheld"  # 驳回复议申请, 维持原决定
+    REVOKED = "revoked"  # 撤销原决定
+    VARIED = "varied"  # 变更原决定
+
+
+OUTCOME_WORDS = {
+    ReconsiderationOutcome.UPHELD: "驳回复议申请, 维持原决定",
+    ReconsiderationOutcome.REVOKED: "撤销原决定",
+    ReconsiderationOutcome.VARIED: "变更原决定",
+}
+
+
+def needs_president(kind: SanctionKind) -> bool:
+    """A fine or detention is decided by the president's approval and a decision document (CPL Art 119); a
+    失信 sanction starts the listing, whose own decision the president signs (失信规定 Art 5)."""
+    return kind is not SanctionKind.DISHONEST
+
+
+def measure_words(kind: SanctionKind, amount_fen: int | None, days: int | None) -> str:
+    """罚款人民币 …元 / 拘留 …日, as the basis and the decision document print it."""
+    if kind is SanctionKind.FINE:
+        return f"罚款人民币 {(amount_fen or 0) / 100:,.2f} 元"
+    if kind is SanctionKind.DETENTION:
+        return f"拘留 {days} 日"
+    return SANCTION_WORDS[kind]
+
+
+def reconsideration_problem(today: date, due_on: date | None, applied_before: bool) -> tuple[str, str] | None:
+    """Why a reconsideration may not be applied for now, as (code, message naming the rule), or None: once
+    only, and by the last day of the 3 days from receipt (None: not yet received — applying is the act that
+    completes the service, 在线诉讼规则 Art 31, so it is in time)."""
+    if applied_before:
+        return "RECONSIDERATION_EXISTS", "已申请复议, 复议只能申请一次 (民事诉讼法第一百一十九条)"
+    if due_on is not None and today > due_on:
+        return (
+            "RECONSIDERATION_PERIOD_PASSED",
+            f"复议申请期限已于 {due_on.isoformat()} 届满: 应自收到决定书之日起三日内申请"
+            " (民事诉讼法第一百一十九条、民诉法解释第一百八十五条)",
+        )
+    return None
 
 
 class SanctionProposal(BaseModel):
@@ -111,8 +180,7 @@ def decide(proposal: SanctionProposal, debtor_kind: PartyKind) -> SanctionDecisi
         basis = f"被执行人{breach}, 依照失信规定第一条第(四)项、财产调查规定第十条, 纳入失信被执行人名单"
         remedy = "可向执行法院申请纠正 (失信规定第十二条)"
     else:
-        fine = kind is SanctionKind.FINE
-        measure = f"罚款人民币 {(proposal.amount_fen or 0) / 100:,.2f} 元" if fine else f"拘留 {proposal.days} 日"
+        measure = measure_words(kind, proposal.amount_fen, proposal.days)
         basis = (
             f"被执行人{breach}, 依照民事诉讼法第二百五十二条、第一百一十八条、第一百一十九条及财产调查规定第九条, "
             f"拟{measure}, 报院长批准后以决定书作出"

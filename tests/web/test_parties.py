@@ -412,7 +412,8 @@ async def test_parties_file_in_their_space_and_the_judge_answers_on_record(
         )
         assert r.status_code == 201, r.text
         car_lead = r.json()
-        report = {"kind": "property-report", "text": "本人名下无房产, 工商银行存款约两万元"}
+        deposit = {"kind": "deposit", "description": "储蓄存款约两万元", "where": "工商银行"}
+        report = {"kind": "property-report", "text": "本人名下无房产", "report": {"money": [deposit]}}
         r = await debtor.post(f"/api/my/cases/{case_id}/requests", json=report)
         assert r.status_code == 201, r.text
         r = await debtor.post(f"/api/my/cases/{case_id}/requests", json=lead | {"attachments": []})

@@ -28,7 +28,7 @@ from domain.ledger import LedgerView
 from security.identity import acting_as
 from security.webhook_signature import SIGNATURE_HEADER, sign
 from store.db import Database
-from tests.helpers import eventually, login, resident_id, ui_page
+from tests.helpers import eventually, login, pdf_words, resident_id, ui_page
 from tests.scenarios.case.test_case_api import application as filing
 from tests.scenarios.mass_payout.test_payee_upload import _raw as raw_request
 from tests.scenarios.mass_payout.test_payee_upload import account as payee_account
@@ -366,17 +366,59 @@ async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authori
 
 
 async def test_a_late_property_report_meets_the_judges_sanction_with_its_basis(web: str, simulator: str) -> None:
+    """The report in Art 5's parts and a later change as a supplement (Art 7), both late; the fine goes to the
+    president, its decision is served, and the debtor applies for reconsideration once."""
     debtor, d = await registered(web, simulator)
-    case = await case_of(web, debtor=d)
+    applicant, a = await registered(web, simulator)
+    case = await case_of(web, applicant=a, debtor=d)
     cid = case["case_id"]
     judge = await login(web, "judge")
-    async with debtor, judge:
+    async with debtor, applicant, judge:
         # Legal time runs 864 000 × in tests: the notice's 10 days and the order's 5 pass in under 2 s.
         await asyncio.sleep(2.5)
-        r = await debtor.post(f"/api/my/cases/{cid}/requests", json={"kind": "property-report", "text": "名下无财产"})
+        reports = f"/api/my/cases/{cid}/requests"
+        # The report in 财产调查规定 Art 5's parts, not free text: each problem names its field.
+        r = await debtor.post(reports, json={"kind": "property-report", "text": "名下无财产"})
+        assert r.status_code == 422 and r.json()["code"] == "REPORT_REQUIRED" and r.json()["field"] == "report"
+        r = await debtor.post(reports, json={"kind": "property-report", "report": {}})
+        assert r.status_code == 422 and r.json()["field"] == "report" and "no_property" in r.json()["message"]
+        wrong = {"money": [{"kind": "gold", "description": "金条"}]}
+        r = await debtor.post(reports, json={"kind": "property-report", "report": wrong})
+        assert r.status_code == 422 and r.json()["field"] == "report.money.0.kind", r.text
+        deposit = {"kind": "deposit", "description": "储蓄存款", "value_fen": 2_000_000, "where": "工商银行"}
+        house = {"kind": "house", "description": "住房一套", "where": "杭州市上城区", "burden": "已抵押给建设银行"}
+        filed = {"money": [deposit | {"number": "6222021234567890"}], "immovables": [house]}
+        r = await debtor.post(reports, json={"kind": "property-report", "report": filed})
         assert r.status_code == 201, r.text
         report = r.json()
         assert report["late"], "filed after the report order's period"
+        assert report["text"] == "收入存款等 1 项; 不动产 1 项" and report["report"]["money"][0]["number"].endswith(
+            "7890"
+        )
+
+        # Art 7: a change after the report, reported as a supplement within 10 days of it; late like the report.
+        filed_on = (await debtor.get(f"/api/my/cases/{cid}")).json()["filed_on"]
+        sold = {"kind": "transfer-or-lease", "changed_on": filed_on, "description": "出售车辆", "amount_fen": 5_000_000}
+        r = await debtor.post(reports, json={"kind": "property-supplement", "report": {"no_property": True}})
+        assert (
+            r.status_code == 422
+            and r.json()["code"] == "SUPPLEMENT_WITHOUT_CHANGE"
+            and r.json()["field"] == "report.changes"
+        )
+        future = sold | {"changed_on": (date.fromisoformat(filed_on) + timedelta(days=365)).isoformat()}
+        r = await debtor.post(reports, json={"kind": "property-supplement", "report": {"changes": [future]}})
+        assert r.status_code in (409, 422) and r.json()["code"] == "CHANGE_IN_FUTURE", r.text
+        r = await debtor.post(reports, json={"kind": "property-supplement", "report": {"changes": [sold]}})
+        assert r.status_code == 201, r.text
+        supplement = r.json()
+        assert supplement["late"] and supplement["report_due_on"] > filed_on, "past 10 days from the change"
+        in_order = [x["kind"] for x in (await judge.get(f"/api/cases/{cid}")).json()["party_requests"]]
+        assert in_order == ["property-report", "property-supplement"], "the judge sees them in the order filed"
+        page = await ui_page(web, "judge", f"/ui/dockets/{cid}")
+        assert page.index("住房一套") < page.index("出售车辆") and "6222021234567890" in page
+        applicant_view = [x for x in (await applicant.get(f"/api/my/cases/{cid}")).json()["requests"] if x["report"]]
+        assert [x["kind"] for x in applicant_view] == ["property-report", "property-supplement"], "Art 8"
+        assert applicant_view[0]["report"]["money"][0]["number"] == "****7890", "the account masked (§19.4)"
         url = f"/api/cases/{cid}/party-requests/{report['request_id']}/answer"
         too_much = {"breach": "late", "kind": "fine", "amount_fen": 200_000_00}
         r = await judge.post(url, json={"answer": "sanction", "reason": "逾期报告", "sanction": too_much})
@@ -394,6 +436,53 @@ async def test_a_late_property_report_meets_the_judges_sanction_with_its_basis(w
         assert seen["answer"] == "sanction" and sanction["amount_fen"] == 10_000_00 and sanction["president_approval"]
         assert "第一百一十八条" in sanction["basis"] and "财产调查规定第九条" in sanction["basis"]
         assert "三日内" in sanction["remedy"]
+
+        # The president approves it on the decision desk (CPL Art 119); the judge may not.
+        (fined,) = (await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]
+        assert fined["status"] == "awaiting-president" and fined["document"] is None and not fined["may_reconsider"]
+        case_doc = (await judge.get(f"/api/cases/{cid}")).json()
+        assert "president-sign" in {d["name"] for d in case_doc["pending_decisions"]}
+        sign = f"/api/cases/{cid}/decisions/president-sign"
+        r = await judge.post(sign, json={"reason": "同意"})
+        assert r.status_code == 403 and r.json()["code"] == "ROLE_FORBIDDEN", r.text
+        approver = await login(web, "approver")
+        async with approver:
+            r = await approver.post(sign, json={"reason": "同意罚款"})
+            assert r.status_code == 200, r.text
+            fined = await issued_sanction(debtor, cid)
+            # Applying online is an act that completes the service of a decision not yet opened (在线诉讼规则 Art 31).
+            appeal = f"/api/my/cases/{cid}/sanctions/{fined['sanction_id']}/reconsideration"
+            r = await debtor.post(appeal, json={"text": "已于次日补报, 请求撤销罚款"})
+            assert r.status_code == 200, r.text
+            applied = r.json()
+            assert applied["served_on"] == applied["reconsideration"]["applied_on"]
+            assert applied["status"] == "issued", "复议期间不停止执行: the fine stands meanwhile"
+            r = await debtor.post(appeal, json={"text": "再次申请"})
+            assert r.status_code in (409, 422) and r.json()["code"] == "RECONSIDERATION_EXISTS", r.text
+            assert "一次" in r.json()["message"]
+            higher = {"outcome": "upheld", "decision_ref": "（2026）浙01司惩复1号", "reason": "驳回复议申请"}
+            r = await judge.post(
+                f"/api/cases/{cid}/report-sanctions/{fined['sanction_id']}/reconsideration", json=higher
+            )
+            assert r.status_code == 200 and r.json()["reconsideration"]["outcome"] == "upheld", r.text
+        (seen_now,) = (await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]
+        assert seen_now["reconsideration"]["outcome_ref"] == higher["decision_ref"] and not seen_now["may_reconsider"]
+
+
+async def issued_sanction(debtor: httpx.AsyncClient, cid: str) -> dict[str, Any]:
+    """The debtor's sanction once its decision document is issued into their case space (sealed, numbered,
+    signed by the president who approved it, addressed to the debtor)."""
+
+    async def issued() -> dict[str, Any] | None:
+        found = [x for x in (await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"] if x["document"]]
+        return found[0] if found else None
+
+    fined: dict[str, Any] = await eventually(issued)
+    assert fined["status"] == "issued" and fined["may_reconsider"] and fined["served_on"] is None
+    space = (await debtor.get(f"/api/my/cases/{cid}")).json()
+    listed = {d["document_id"]: d for d in space["documents"]}
+    assert fined["document"]["document_id"] in listed, "served in the debtor's space"
+    return fined
 
 
 async def test_a_dishonest_request_accepted_starts_the_listing_from_the_case(web: str, simulator: str) -> None:
@@ -434,6 +523,40 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         (seen,) = (await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]
         assert seen["days"] == 10 and "拒绝报告财产" in seen["basis"] and "第一百一十八条" in seen["basis"]
         assert (await applicant.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "the debtor's own"
+
+        # Approved, the 拘留决定书 is issued; the debtor opens it (received that day) and the 3 days run out.
+        approver = await login(web, "approver")
+        async with approver:
+            r = await approver.post(f"/api/cases/{cid}/decisions/president-sign", json={"reason": "同意拘留"})
+            assert r.status_code == 200, r.text
+        held = await issued_sanction(debtor, cid)
+        document_id = held["document"]["document_id"]
+        r = await debtor.get(f"/api/my/cases/{cid}/documents/{document_id}")
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        words = pdf_words(r.content)
+        assert "拘留决定书" in words and "拘留10日" in words and "三日内" in words and "院长签发" in words
+        received = await eventually(
+            lambda: _sanction_of(debtor, cid, held["sanction_id"], lambda x: x["reconsideration_due_on"] is not None)
+        )
+        assert received["served_on"] <= received["reconsideration_due_on"]
+        (served,) = [
+            d for d in (await debtor.get(f"/api/my/cases/{cid}")).json()["documents"] if d["document_id"] == document_id
+        ]
+        assert served["served_at"], "the electronic service is recorded on the document"
+        await asyncio.sleep(1.0)  # legal time runs 864 000 ×: the 3 days (and any rest days) pass
+        appeal = f"/api/my/cases/{cid}/sanctions/{held['sanction_id']}/reconsideration"
+        r = await debtor.post(appeal, json={"text": "不服拘留决定"})
+        assert r.status_code in (409, 422) and r.json()["code"] == "RECONSIDERATION_PERIOD_PASSED", r.text
+        assert "三日内" in r.json()["message"] and received["reconsideration_due_on"] in r.json()["message"]
+        r = await applicant.post(appeal, json={"text": "x"})
+        assert r.status_code == 403 and r.json()["code"] == "DEBTOR_ONLY", r.text
+
+
+async def _sanction_of(party: httpx.AsyncClient, cid: str, sanction_id: str, ready: Any) -> dict[str, Any] | None:
+    found = [
+        x for x in (await party.get(f"/api/my/cases/{cid}")).json()["sanctions"] if x["sanction_id"] == sanction_id
+    ]
+    return found[0] if found and ready(found[0]) else None
 
 
 async def test_the_judge_pushes_a_node_with_photos_and_location_and_parties_are_told(

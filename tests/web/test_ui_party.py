@@ -77,11 +77,18 @@ async def test_a_debtor_registers_follows_the_case_and_reports_property_from_a_p
 
         await the_case_opens(page, filed["case_number"])
         await fits_the_phone(page)
-        await page.select_option("#kind", "property-report")
-        await page.fill("#text", "本人名下工商银行存款约两万元, 无房产")
-        await page.click("#requests button[type=submit]")
+        # The report in 财产调查规定 Art 5's parts; an empty one must say so, and the page says which field.
+        await page.click("#report button[type=submit]")
+        await expect(page.get_by_role("alert")).to_contain_text("请逐项报告财产")
+        await page.select_option("#money-0-kind", "deposit")
+        await page.fill("#money-0-description", "储蓄存款")
+        await page.fill("#money-0-value", "20000")
+        await page.fill("#money-0-where", "工商银行")
+        await fits_the_phone(page)
+        await page.click("#report button[type=submit]")
         await expect(page.get_by_test_id("requests")).to_contain_text("报告财产")
-        await expect(page.get_by_test_id("requests")).to_contain_text("工商银行存款约两万元")
+        await expect(page.get_by_test_id("property-report")).to_contain_text("储蓄存款")
+        await expect(page.get_by_test_id("property-report")).to_contain_text("银行存款")
         await fits_the_phone(page)
         if os.environ.get("OM_SCREENSHOTS") == "1":
             await page.screenshot(path=str(SHOTS / "screenshot-party-case.png"), full_page=True)
@@ -112,9 +119,8 @@ async def test_a_debtor_reports_late_sees_the_sanction_and_pays_in_full_from_a_p
             page = await signed_in(browser, web, token)
             await asyncio.sleep(2.5)  # the report order's period passes (legal time is fast in tests)
             await page.goto(f"/p/cases/{filed['case_id']}")
-            await page.select_option("#kind", "property-report")
-            await page.fill("#text", "名下无可供执行的财产")
-            await page.click("#requests button[type=submit]")
+            await page.check("#no_property")
+            await page.click("#report button[type=submit]")
             await expect(page.get_by_test_id("requests")).to_contain_text("逾期报告")
             report = (await debtor.get(f"/api/my/cases/{filed['case_id']}")).json()["requests"][0]
             sanction = {"breach": "late", "kind": "fine", "amount_fen": 5_000_00}

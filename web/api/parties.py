@@ -19,10 +19,10 @@ from web.services.party_accounts import CodeRequest, CodeSent, PartyLogin, Party
 from web.services.party_agents import Appointment
 from web.services.party_applications import ApplicationView, FileStored, OnlineApplication
 from web.services.party_payments import NoticeAck, PaymentIn, PaymentView
-from web.services.party_requests import Consent, NewPartyRequest
+from web.services.party_requests import Consent, NewPartyRequest, ReconsiderationIn
 from web.services.party_space import MyCase, PartyCase
 from web.services.tasks import MAX_ATTACHMENT_BYTES
-from workflows.case.models import PartyRequest
+from workflows.case.models import PartyRequest, ReportSanction
 
 router = APIRouter(tags=["parties"])
 
@@ -165,8 +165,29 @@ async def case_file(case_id: CaseId, sha256: str, actor: Party, state: State, cl
 
 
 @router.get("/my/cases/{case_id}/documents/{document_id}", responses=errors(401, 403, 404))
-async def served_document(case_id: CaseId, document_id: str, actor: Party, state: State) -> Response:
+async def served_document(
+    case_id: CaseId, document_id: str, actor: Party, state: State, client: TemporalClient
+) -> Response:
     """A sealed document issued to the party's side (listed in the case space), as its PDF."""
-    pdf = await party_space.served_pdf(desk(state), state.settings, actor, case_id, document_id)
+    pdf = await party_space.served_pdf(desk(state), state.settings, client, actor, case_id, document_id)
     headers = {"Cache-Control": "private, no-store", "Content-Disposition": f'attachment; filename="{document_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.post(
+    "/my/cases/{case_id}/sanctions/{sanction_id}/reconsideration",
+    response_model=ReportSanction,
+    responses=errors(401, 403, 404, 409, 422),
+)
+async def apply_reconsideration(
+    case_id: CaseId,
+    sanction_id: Annotated[str, Path(min_length=1, max_length=80)],
+    body: ReconsiderationIn,
+    actor: Party,
+    state: State,
+    client: TemporalClient,
+) -> ReportSanction:
+    """复议: against a fine or detention (罚款/拘留决定书), once, within 3 days of receiving the decision, to the
+    higher court; the sanction is not suspended meanwhile (民事诉讼法第一百一十九条). Refused after the period
+    (``RECONSIDERATION_PERIOD_PASSED``) or a second time (``RECONSIDERATION_EXISTS``)."""
+    return await party_requests.apply_reconsideration(desk(state), client, actor, case_id, sanction_id, body)

@@ -14,10 +14,10 @@ from web.services import party_judge, party_payments, party_requests
 from web.services.party_applications import FileStored
 from web.services.party_judge import NodeIn
 from web.services.party_payments import RefundIn
-from web.services.party_requests import Answer, RefusedReport
+from web.services.party_requests import Answer, HigherCourtDecision, RefusedReport
 from web.services.payment_refunds import RefundItem
 from web.services.tasks import MAX_ATTACHMENT_BYTES
-from workflows.case.models import PartyRequest, PushedNode, ReportSanction
+from workflows.case.models import PartyRequest, PushedNode, ReconsiderationDecided, ReportSanction
 
 router = APIRouter(tags=["cases"])
 
@@ -130,3 +130,22 @@ async def refund_payment(
     """退款: a payment made after the case ended (listed in the case's ``payment_refunds``) paid back to the
     payer through the platform, once; who decided, when and why are recorded."""
     return await party_payments.refund(till(state), actor, case_id, order_id, body)
+
+
+@router.post(
+    "/cases/{case_id}/report-sanctions/{sanction_id}/reconsideration",
+    response_model=ReportSanction,
+    responses=errors(401, 403, 404, 409, 422),
+)
+async def record_reconsideration(
+    case_id: Annotated[str, Path(min_length=1, max_length=64)],
+    sanction_id: Annotated[str, Path(min_length=1, max_length=80)],
+    body: HigherCourtDecision,
+    actor: Judge,
+    state: State,
+    client: TemporalClient,
+) -> ReportSanction:
+    """上一级法院的复议决定: the higher court's decision on the debtor's reconsideration (维持/撤销/变更), recorded
+    with its reference and whether it came within 5 days (民诉法解释第一百八十五条)."""
+    decided = ReconsiderationDecided(sanction_id=sanction_id, **body.model_dump())
+    return await party_requests.record_reconsideration(client, state.db, actor, case_id, decided)

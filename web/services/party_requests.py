@@ -19,17 +19,20 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 from temporalio.client import Client
 
 from config.settings import Settings
 from domain.actors import Actor, Role
+from domain.calendar import CalendarYearUnavailable
 from domain.errors import Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.leads import LeadAction, LeadAsset, lead_action, merged
 from domain.partners import PartnerEndpoint
 from domain.party_requests import (
+    REPORTS,
     RULES,
     SANCTION,
     SETTLE,
@@ -39,7 +42,15 @@ from domain.party_requests import (
     answer_due,
     sides_of,
 )
-from domain.report_sanctions import ReportBreach, SanctionDecision, SanctionKind, SanctionProposal, decide
+from domain.property_report import PropertyReport, supplement_due
+from domain.report_sanctions import (
+    ReconsiderationOutcome,
+    ReportBreach,
+    SanctionDecision,
+    SanctionKind,
+    SanctionProposal,
+    decide,
+)
 from domain.settlement import Instalment, schedule_problem
 from security.identity import acting_as
 from store.cases import CaseRegisterEntry
@@ -55,11 +66,15 @@ from workflows.case.models import (
     FILE_PARTY_REQUEST_UPDATE,
     PARTY_CONSENT_UPDATE,
     REPORT_SANCTION_UPDATE,
+    SANCTION_RECONSIDERATION_UPDATE,
+    SANCTION_RECONSIDERED_UPDATE,
     CaseView,
     PartyAnswer,
     PartyConsent,
     PartyFiling,
     PartyRequest,
+    ReconsiderationApplication,
+    ReconsiderationDecided,
     ReportSanction,
 )
 
@@ -70,10 +85,13 @@ DISHONEST = "dishonest-list"  # what a 失信 request accepted, or a report brea
 
 class NewPartyRequest(BaseModel):
     kind: PartyRequestKind
-    text: str = Field(min_length=1, max_length=4000, description="内容")
+    text: str = Field(default="", max_length=4000, description="内容 (报告财产可只填 report)")
     attachments: list[str] = Field(default_factory=list, max_length=10, description="已上传文件的 SHA-256")
     instalments: list[Instalment] = Field(default_factory=list, max_length=120, description="分期履行计划")
     asset: LeadAsset | None = Field(default=None, description="财产线索: 财产类型及号牌、开户行、坐落等")
+    report: PropertyReport | None = Field(
+        default=None, description="报告财产 / 补充报告: 财产调查规定第五条的五类财产及第六条、第七条的变动"
+    )
 
 
 class Answer(BaseModel):
@@ -96,11 +114,18 @@ def _closed(case_id: str) -> OneMatterError:
     return ValidationFailed("CASE_CLOSED", f"案件 {case_id} 已结案 / the case is closed", "case_id")
 
 
-async def _send(client: Client, actor: Actor, entry: CaseRegisterEntry, name: str, arg: BaseModel) -> PartyRequest:
+Answered = TypeVar("Answered", bound=BaseModel)
+
+
+async def update_case(
+    client: Client, actor: Actor, entry: CaseRegisterEntry, name: str, arg: BaseModel, result_type: type[Answered]
+) -> Answered:
+    """An Update to the case as ``actor``; a closed case and a case that does not answer say so in words."""
+
     async def closed() -> OneMatterError:
         return _closed(entry.case_id)
 
-    answered: PartyRequest = await execute_update_as(
+    answered: Answered = await execute_update_as(
         client,
         actor,
         entry.workflow_id,
@@ -108,9 +133,13 @@ async def _send(client: Client, actor: Actor, entry: CaseRegisterEntry, name: st
         arg,
         closed=closed,
         timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
-        result_type=PartyRequest,
+        result_type=result_type,
     )
     return answered
+
+
+async def _send(client: Client, actor: Actor, entry: CaseRegisterEntry, name: str, arg: BaseModel) -> PartyRequest:
+    return await update_case(client, actor, entry, name, arg, PartyRequest)
 
 
 def side_of(roles: Sequence[str], kind: PartyRequestKind) -> PartySide:
@@ -149,6 +178,44 @@ def _schedule(body: NewPartyRequest) -> None:
         raise ValidationFailed("INVALID_SCHEDULE", f"instalments: {problem}", "instalments")
 
 
+def _report(body: NewPartyRequest) -> tuple[str, date | None]:
+    """A report or supplement carries the report in its structure (its text, if none given, says what it holds);
+    a supplement reports at least one change, and is due 10 days after its earliest (Art 7). Anything else
+    carries text and no report."""
+    report = body.report
+    if body.kind not in REPORTS:
+        if report is not None:
+            raise ValidationFailed(
+                "NOT_A_REPORT", "report: 仅报告财产或补充报告时填写 / only for a property report", "report"
+            )
+        if not body.text.strip():
+            raise ValidationFailed("TEXT_REQUIRED", "text: 请填写内容 / write what you ask", "text")
+        return body.text, None
+    if report is None:
+        raise ValidationFailed(
+            "REPORT_REQUIRED",
+            "report: 请按财产调查规定第五条逐项报告财产 (收入存款等、不动产、动产、财产性权利、其他)",
+            "report",
+        )
+    due = None
+    if body.kind is PartyRequestKind.PROPERTY_SUPPLEMENT:
+        if not report.changes:
+            raise ValidationFailed(
+                "SUPPLEMENT_WITHOUT_CHANGE",
+                "report.changes: 补充报告须写明财产变动情况及变动日期 (财产调查规定第七条) / the change and its date",
+                "report.changes",
+            )
+        earliest = min(report.changes, key=lambda c: c.changed_on)
+        try:
+            due = supplement_due(earliest.changed_on)
+        except CalendarYearUnavailable:
+            field = f"report.changes.{report.changes.index(earliest)}.changed_on"
+            raise ValidationFailed(
+                "DATE_OUT_OF_RANGE", f"{field}: 变动日期超出可计算的范围 / not a date we can count from", field
+            ) from None
+    return body.text.strip() or report.summary(), due
+
+
 async def file_request(
     desk: PartyDesk, client: Client, actor: Actor, case_id: str, body: NewPartyRequest
 ) -> PartyRequest:
@@ -166,11 +233,14 @@ async def file_request(
         with acting_as(actor):
             view = await cases.case_view(client, st.entry)
         breached = None if view.closed else await party_resumption.breached_settlement(client, view)
+    text, report_due_on = _report(body)
     filing = PartyFiling(
         request_id=f"pr-{utcnow():%Y%m%d}-{secrets.token_hex(6)}",
         kind=body.kind,
         side=side,
-        text=body.text,
+        text=text,
+        report=body.report,
+        report_due_on=report_due_on,
         attachments=body.attachments,
         answer_due_on=answer_due(body.kind, utcnow()),
         instalments=body.instalments,
@@ -340,18 +410,37 @@ async def sanction_refused_report(
             client, settings, partners, db, actor, case_id, DISHONEST, {"applicant_requested": False}, sanction_id
         )
     arg = ReportSanction(sanction_id=sanction_id, decision=decision, reason=body.reason)
+    return await update_case(client, actor, entry, REPORT_SANCTION_UPDATE, arg, ReportSanction)
 
-    async def closed() -> OneMatterError:
-        return _closed(case_id)
 
-    decided: ReportSanction = await execute_update_as(
-        client,
-        actor,
-        entry.workflow_id,
-        REPORT_SANCTION_UPDATE,
-        arg,
-        closed=closed,
-        timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
-        result_type=ReportSanction,
-    )
-    return decided
+class ReconsiderationIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000, description="复议理由")
+    attachments: list[str] = Field(default_factory=list, max_length=10, description="已上传文件的 SHA-256")
+
+
+async def apply_reconsideration(
+    desk: PartyDesk, client: Client, actor: Actor, case_id: str, sanction_id: str, body: ReconsiderationIn
+) -> ReportSanction:
+    """复议: the debtor (or their confirmed agent) applies online against a fine or detention, once, within 3 days
+    of receiving the decision (CPL Art 119; the case refuses it after, with the rule)."""
+    st = await standing(desk, actor, case_id)
+    if PartySide.DEBTOR not in sides_of(st.roles):
+        raise Forbidden("DEBTOR_ONLY", "仅被处罚的被执行人可以申请复议 / only the debtor sanctioned applies")
+    await party_applications.check_attachments(desk.db, actor, body.attachments)
+    arg = ReconsiderationApplication(sanction_id=sanction_id, text=body.text, attachments=body.attachments)
+    return await update_case(client, actor, st.entry, SANCTION_RECONSIDERATION_UPDATE, arg, ReportSanction)
+
+
+class HigherCourtDecision(BaseModel):
+    outcome: ReconsiderationOutcome = Field(description="upheld 维持 | revoked 撤销 | varied 变更")
+    decision_ref: str = Field(min_length=3, max_length=100, description="复议决定书文号")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+async def record_reconsideration(
+    client: Client, db: Database, actor: Actor, case_id: str, body: ReconsiderationDecided
+) -> ReportSanction:
+    """The judge records the higher court's decision on a reconsideration (民诉法解释 Art 185)."""
+    require_role(actor, Role.JUDGE)
+    entry = await cases.visible_entry(db, actor, case_id)
+    return await update_case(client, actor, entry, SANCTION_RECONSIDERED_UPDATE, body, ReportSanction)

@@ -17,29 +17,41 @@ from temporalio.service import RPCError
 from audit.redact import mask_text
 from config.settings import Settings
 from domain.actors import Actor
-from domain.documents import addressees_of
+from domain.documents import DEBTOR, DocumentKind, ServiceMethod, addressees_of
 from domain.errors import NotFound
 from domain.leads import LeadAsset
 from domain.parties import Party
 from domain.party_requests import RULES, PartySide, sides_of
-from domain.report_sanctions import SanctionDecision
+from domain.property_report import PropertyReport
+from domain.report_sanctions import STATUS_WORDS, SanctionDecision, SanctionStatus
 from domain.settlement import Instalment
 from runtime.temporal import CASE_NUMBER, STATUS
 from security.identity import acting_as
 from store.blobs import BlobStore
-from store.cases import CaseRow
+from store.cases import CaseRegisterEntry, CaseRow
 from store.documents import DocumentStore
 from store.parties import PartyIndexEntry
-from web.db import Database, PartyFile, User
+from web.db import Database, PartyFile, User, utcnow
 from web.services import party_resumption as resumption
 from web.services.cases import case_view
+from web.services.documents import office_for
 from web.services.parties import file_type, file_types
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.party_agents import Standing, agent_cases, places_in, standing
 from web.services.party_applications import party_file_store
 from web.services.party_payments import Till, settle_pending
+from web.services.party_requests import update_case
 from web.services.party_resumption import ResumeOffer
-from workflows.case.models import MatterRecord, NodeLocation, PushedNode
+from workflows.case.models import (
+    SANCTION_RECEIVED_UPDATE,
+    MatterRecord,
+    NodeLocation,
+    PushedNode,
+    ReportSanction,
+    SanctionDocument,
+    SanctionReceipt,
+    SanctionReconsideration,
+)
 from workflows.case.words import WORDS as CASE_WORDS
 from workflows.foundation.case_link import EffectKind, RegisterKind
 from workflows.foundation.models import TimelineEntry
@@ -205,6 +217,11 @@ class PartyRequestView(BaseModel):
     sanction: SanctionDecision | None = None
     asset: LeadAsset | None = None
     action: RequestAction | None = None
+    report: PropertyReport | None = Field(default=None, description="the other side sees numbers masked (§19.4)")
+    report_due_on: date | None = None
+
+
+COMPUTED = {"kind", "title", "mine", "action", "report"}  # PartyRequestView's fields set from more than the request
 
 
 class SpaceNode(BaseModel):
@@ -229,6 +246,39 @@ class ServedDocument(BaseModel):
     served_at: datetime | None = Field(description="送达日期, where a receipt to this side is recorded")
 
 
+class PartySanction(SanctionDecision):
+    """A sanction for a breach of the report order as the debtor sees it: the decision and its basis, where it
+    stands (the president's approval, the decision document), and the remedy — reconsideration within 3 days of
+    receipt (``reconsideration_due_on`` once received; ``may_reconsider`` while it may be applied for)."""
+
+    sanction_id: str
+    status: SanctionStatus
+    status_title: str
+    reason: str
+    document: SanctionDocument | None = None
+    served_on: date | None = None
+    reconsideration_due_on: date | None = None
+    reconsideration: SanctionReconsideration | None = None
+    may_reconsider: bool = False
+
+
+def party_sanction(s: ReportSanction, today: date) -> PartySanction:
+    due = s.reconsideration_due_on
+    open_ = s.document is not None and s.reconsideration is None and (due is None or today <= due)
+    return PartySanction(
+        **s.decision.model_dump(),
+        sanction_id=s.sanction_id,
+        status=s.status,
+        status_title=STATUS_WORDS[s.status],
+        reason=s.reason,
+        document=s.document,
+        served_on=s.served_on,
+        reconsideration_due_on=due,
+        reconsideration=s.reconsideration,
+        may_reconsider=open_,
+    )
+
+
 class PartyCase(BaseModel):
     """The case's own space (执行案件专属空间) as a party sees it."""
 
@@ -250,7 +300,9 @@ class PartyCase(BaseModel):
     requests: list[PartyRequestView]
     pushed_nodes: list[SpaceNode] = Field(default_factory=list)
     documents: list[ServedDocument] = Field(default_factory=list)
-    sanctions: list[SanctionDecision] = Field(default_factory=list, description="on the debtor's refusal to report")
+    sanctions: list[PartySanction] = Field(
+        default_factory=list, description="the debtor's own: fines, detention, 失信 for a breach of the report order"
+    )
     acting_as_agent: bool = False
     special_authority: bool = False
     closed: dict[str, str] | None
@@ -379,16 +431,21 @@ async def case_space(
         nodes=[_node(e) for e in view.timeline if e.action in DISCLOSED],
         requests=[
             PartyRequestView(
-                **r.model_dump(include=set(PartyRequestView.model_fields) - {"kind", "title", "mine", "action"}),
+                **r.model_dump(
+                    include=set(PartyRequestView.model_fields) - {"kind", "title", "mine", "action", "report"}
+                ),
                 kind=r.kind.value,
                 title=RULES[r.kind].title,
                 mine=r.by == actor.user_id,
                 action=actions.get(r.matter_workflow_id or ""),
+                report=r.report if r.report is None or r.side in sides else r.report.masked(),
             )
             for r in shown
         ],
         pushed_nodes=[_space_node(n, types) for n in view.pushed_nodes],
-        sanctions=[x.decision for x in view.report_sanctions] if PartySide.DEBTOR in sides else [],
+        sanctions=[party_sanction(x, view.ledger.on) for x in view.report_sanctions]
+        if PartySide.DEBTOR in sides
+        else [],
         documents=await desk.db.run(
             served_documents, desk.db, entry.case_number, entry.court, await addressees(desk, actor, st)
         ),
@@ -456,15 +513,48 @@ async def case_file(
     return content_type, await desk.db.run(party_file_store(settings).get, sha256)
 
 
-async def served_pdf(desk: PartyDesk, settings: Settings, actor: Actor, case_id: str, document_id: str) -> bytes:
-    """A sealed document issued to the party (or their side) in the case, and to no one else."""
+SANCTION_DECISIONS = frozenset({DocumentKind.FINE_DECISION, DocumentKind.DETENTION_DECISION})
+
+
+async def served_pdf(
+    desk: PartyDesk, settings: Settings, client: Client, actor: Actor, case_id: str, document_id: str
+) -> bytes:
+    """A sealed document issued to the party's side of the case, and to no one else. The debtor opening a fine's
+    or detention's decision receives it (electronic service, 在线诉讼规则 Art 31): the service is recorded on the
+    document and told to the case, where the 3 days for reconsideration start (CPL Art 119)."""
     st = await standing(desk, actor, case_id)
+    sides = sides_of(st.roles)
     wanted = await addressees(desk, actor, st)
     listed = await desk.db.run(served_documents, desk.db, st.entry.case_number, st.entry.court, wanted)
     doc = await desk.db.run(DocumentStore(desk.db).get, document_id)
     if doc is None or document_id not in {d.document_id for d in listed}:
         raise NotFound("DOCUMENT_NOT_FOUND", f"没有这份文书 {document_id} / no such document", "document_id")
+    if doc.kind in SANCTION_DECISIONS and PartySide.DEBTOR in sides:
+        await _sanction_received(desk, settings, client, actor, st.entry, document_id)
     return await desk.db.run(BlobStore.for_settings(settings).get, doc.sha256)
+
+
+async def _sanction_received(
+    desk: PartyDesk, settings: Settings, client: Client, actor: Actor, entry: CaseRegisterEntry, document_id: str
+) -> None:
+    office = office_for(settings, desk.db)
+    at = utcnow()
+    served = await desk.db.run(
+        lambda: office.record_service(document_id, DEBTOR, ServiceMethod.ELECTRONIC, at, str(actor), with_receipt=False)
+    )
+    first = min(r.served_at for r in served if r.recipient == DEBTOR)
+    with acting_as(actor):
+        view = await case_view(client, entry)
+    for s in view.report_sanctions:
+        if s.document is not None and s.document.document_id == document_id and s.served_on is None:
+            await update_case(
+                client,
+                actor,
+                entry,
+                SANCTION_RECEIVED_UPDATE,
+                SanctionReceipt(sanction_id=s.sanction_id, received_at=first),
+                ReportSanction,
+            )
 
 
 async def my_case_number(desk: PartyDesk, actor: Actor, case_id: str) -> str:

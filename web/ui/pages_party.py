@@ -9,8 +9,10 @@ token in its own HttpOnly cookie (``/p`` only); every form carries a CSRF token 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -19,7 +21,8 @@ from pydantic import ValidationError
 
 from domain.actors import Actor, Role
 from domain.errors import OneMatterError, ValidationFailed
-from domain.party_requests import RULES, PartyRequestKind, sides_of
+from domain.party_requests import REPORTS, RULES, PartyRequestKind, sides_of
+from domain.property_report import WORDS, ChangeKind, ImmovableKind, MoneyKind, MovableKind, RightKind, word
 from web.deps import app_state, temporal_client, till
 from web.deps import party_desk as desk
 from web.services import party_accounts, party_payments, party_requests, party_space, users
@@ -148,7 +151,7 @@ def _kinds(roles: list[str]) -> list[tuple[str, str]]:
     return [
         (k.value, RULES[k].title)
         for k in PartyRequestKind
-        if RULES[k].filers & sides and k is not PartyRequestKind.AGENCY
+        if RULES[k].filers & sides and k is not PartyRequestKind.AGENCY and k not in REPORTS
     ]
 
 
@@ -156,12 +159,99 @@ async def _case_page(request: Request, session: tuple[Actor, str], case_id: str,
     state = app_state(request)
     space = await party_space.case_space(desk(state), temporal_client(state), session[0], case_id, till(state))
     extra.setdefault("paid", None)
-    return _page(request, "case.html", session[1], case=space, kinds=_kinds(space.my_roles), **extra)
+    report_form = {
+        "rows": {
+            k: (range(n), [(e.value, word(e.value)) for e in kinds] if kinds else [])
+            for k, (n, kinds) in REPORT_ROWS.items()
+        },
+        "titles": WORDS,
+        "changes": range(CHANGE_ROWS),
+        "change_kinds": [(e.value, word(e.value)) for e in ChangeKind],
+    }
+    return _page(
+        request, "case.html", session[1], case=space, kinds=_kinds(space.my_roles), report_form=report_form, **extra
+    )
 
 
 @router.get(PREFIX + "/cases/{case_id}", response_class=HTMLResponse)
 async def case(request: Request, case_id: str, session: PartySession) -> Response:
     return await _case_page(request, session, case_id, error=None, text="")
+
+
+# The property report's form (财产调查规定 Art 5, 6, 7): a few rows per part, an empty row left out; a longer report
+# is filed through the API or completed by a supplement.
+REPORT_ROWS: dict[str, tuple[int, type[StrEnum] | None]] = {
+    "money": (3, MoneyKind),
+    "immovables": (2, ImmovableKind),
+    "movables": (2, MovableKind),
+    "rights": (2, RightKind),
+    "other": (1, None),
+}
+CHANGE_ROWS = 2
+ASSET_FIELDS = ("description", "where", "number", "burden")
+
+
+def _optional_fen(amount: str, field: str) -> int | None:
+    """Yuan as typed, in fen; empty: not known."""
+    if not amount.strip():
+        return None
+    try:
+        value = Decimal(amount.replace(",", "").strip())
+    except InvalidOperation:
+        value = Decimal(-1)
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed("INVALID_AMOUNT", f"{field}: 金额须为不小于零的数, 最多两位小数 (如 1234.50)", field)
+    return int(value * 100)
+
+
+def _report_from(form: Mapping[str, str]) -> dict[str, Any]:
+    """The report the form describes, as the API takes it (rows with no description are left out)."""
+    report: dict[str, Any] = {"no_property": form.get("no_property") == "yes"}
+    for section, (rows, kinds) in REPORT_ROWS.items():
+        items: list[dict[str, Any]] = []
+        for i in range(rows):
+            row: dict[str, Any] = {f: form.get(f"{section}-{i}-{f}", "").strip() for f in ASSET_FIELDS}
+            if not row["description"]:
+                continue
+            row["value_fen"] = _optional_fen(form.get(f"{section}-{i}-value", ""), f"report.{section}.{len(items)}")
+            if kinds is not None:
+                row["kind"] = form.get(f"{section}-{i}-kind", "")
+            items.append(row)
+        report[section] = items
+    changes: list[dict[str, Any]] = []
+    for i in range(CHANGE_ROWS):
+        description = form.get(f"changes-{i}-description", "").strip()
+        if description:
+            field = f"report.changes.{len(changes)}"
+            changes.append(
+                {
+                    "kind": form.get(f"changes-{i}-kind", ""),
+                    "changed_on": form.get(f"changes-{i}-changed_on", "") or None,
+                    "description": description,
+                    "amount_fen": _optional_fen(form.get(f"changes-{i}-amount", ""), field),
+                }
+            )
+    report["changes"] = changes
+    return report
+
+
+@router.post(PREFIX + "/cases/{case_id}/report")
+async def file_report(request: Request, case_id: str, session: PartySession) -> Response:
+    """报告财产 or 补充报告 from the structured form; a problem is shown naming the part and the field."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    _check_csrf(session[1], form.get("csrf", ""))
+    state = app_state(request)
+    kind = form.get("kind", PartyRequestKind.PROPERTY_REPORT.value)
+    try:
+        body = party_requests.NewPartyRequest.model_validate(
+            {"kind": kind, "text": form.get("text", ""), "report": _report_from(form)}
+        )
+        await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
+    except (OneMatterError, ValidationError) as exc:
+        response = await _case_page(request, session, case_id, error=None, text="", report_error=_message(exc, request))
+        response.status_code = 422
+        return response
+    return RedirectResponse(f"{PREFIX}/cases/{case_id}#requests", status_code=303)
 
 
 def _fen(amount: str) -> int:
@@ -210,6 +300,32 @@ async def paid(request: Request, case_id: str, session: PartySession, order: str
     return await _case_page(request, session, case_id, error=None, text="", paid=done.status)
 
 
+@router.post(PREFIX + "/cases/{case_id}/sanctions/{sanction_id}/reconsideration")
+async def reconsideration(
+    request: Request,
+    case_id: str,
+    sanction_id: str,
+    session: PartySession,
+    csrf: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """复议 from the case page: the debtor's reasons; refused with the rule after the 3 days or a second time."""
+    _check_csrf(session[1], csrf)
+    state = app_state(request)
+    try:
+        body = party_requests.ReconsiderationIn(text=text)
+        await party_requests.apply_reconsideration(
+            desk(state), temporal_client(state), session[0], case_id, sanction_id, body
+        )
+    except (OneMatterError, ValidationError) as exc:
+        response = await _case_page(
+            request, session, case_id, error=None, text="", sanction_error=_message(exc, request)
+        )
+        response.status_code = 422
+        return response
+    return RedirectResponse(f"{PREFIX}/cases/{case_id}#sanctions", status_code=303)
+
+
 @router.post(PREFIX + "/cases/{case_id}/requests/{request_id}/consent")
 async def consent(
     request: Request,
@@ -243,7 +359,9 @@ async def case_file(request: Request, case_id: str, sha256: str, session: PartyS
 @router.get(PREFIX + "/cases/{case_id}/documents/{document_id}")
 async def served_document(request: Request, case_id: str, document_id: str, session: PartySession) -> Response:
     state = app_state(request)
-    pdf = await party_space.served_pdf(desk(state), state.settings, session[0], case_id, document_id)
+    pdf = await party_space.served_pdf(
+        desk(state), state.settings, temporal_client(state), session[0], case_id, document_id
+    )
     headers = {"Cache-Control": "private, no-store", "Content-Disposition": f'inline; filename="{document_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 

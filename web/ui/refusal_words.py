@@ -516,6 +516,18 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
         "查看运行指标须提供指标令牌: 请联系运维人员",
         "Metrics need their bearer token: ask the operators",
     ),
+    # --- the property report (财产调查规定 Arts 5–7) ------------------------------------------------------
+    "REPORT_REQUIRED": (
+        "请按五类逐项报告财产 (收入存款等、不动产、动产、财产性权利、其他); 没有财产的须勾选声明",
+        "Report each asset in its part (money, real estate, movables, rights, other), or declare you have none",
+    ),
+    "SUPPLEMENT_WITHOUT_CHANGE": (
+        "补充报告须写明财产变动情况及变动日期",
+        "A supplement names the change and the day it happened",
+    ),
+    "NOT_A_REPORT": ("财产明细只在报告财产或补充报告时填写", "Assets are listed only in a property report"),
+    "TEXT_REQUIRED": ("请填写内容", "Write what you are asking"),
+    "DATE_OUT_OF_RANGE": ("变动日期超出可计算的范围: 请核对日期", "The change's date is out of range: check it"),
 }
 
 

@@ -17,6 +17,8 @@ from fastapi.templating import Jinja2Templates
 from domain.errors import OneMatterError
 from domain.legal_time import CHINA_TZ
 from domain.money import format_yuan
+from domain.property_report import REPORT_WORDS, word
+from domain.report_sanctions import STATUS_WORDS
 from web.deps import app_state
 from web.services.directory import Directory, directory
 from web.ui.i18n import Translator, bilingual, has_cjk
@@ -146,6 +148,8 @@ def table_of(value: Any) -> tuple[list[str], list[Mapping[str, Any]]] | None:
 
 templates.env.filters.update(local_time=local_time, yuan=yuan, pretty=pretty, iso=iso)
 templates.env.globals.update(show=show, table_of=table_of, bilingual=bilingual)
+# A property report's parts and kinds in words (party/_report.html, on the party's and the judge's pages).
+templates.env.globals.update(report_words=REPORT_WORDS, report_word=word, sanction_status=STATUS_WORDS)
 
 
 def page(

@@ -21,7 +21,8 @@ from domain.money import PositiveFen
 from domain.next_steps import Proposal
 from domain.parties import Party
 from domain.party_requests import PartyRequestKind, PartySide
-from domain.report_sanctions import SanctionDecision
+from domain.property_report import PropertyReport
+from domain.report_sanctions import ReconsiderationOutcome, SanctionDecision, SanctionStatus
 from domain.settlement import Instalment
 from workflows.foundation.case_link import CaseFacts, CaseMatter, CaseRef, RegisteredMeasure
 from workflows.foundation.models import PendingDecision, TimelineEntry
@@ -38,6 +39,11 @@ PARTY_CONSENT_UPDATE = "party-consent"  # the other side agrees to a request (th
 PAYMENT_UPDATE = "party-payment"  # the debtor paid online (网上缴费): credited once per payment id
 PUSH_NODE_UPDATE = "push-node"  # the judge pushes a node with photos and a location to the parties' space
 REPORT_SANCTION_UPDATE = "report-sanction"  # the judge's sanction on a refused report, with no report to answer
+# A fine's or detention's decision (罚款/拘留决定书, CPL Art 119): the debtor received it (opened it in their space),
+# applies for reconsideration (复议) within 3 days of receipt, and the judge records the higher court's decision.
+SANCTION_RECEIVED_UPDATE = "sanction-received"
+SANCTION_RECONSIDERATION_UPDATE = "sanction-reconsideration"
+SANCTION_RECONSIDERED_UPDATE = "sanction-reconsidered"
 APPROVE_EXTENSION, REFUSE_EXTENSION = "approve-term-extension", "refuse-term-extension"
 
 
@@ -121,6 +127,11 @@ class PartyFiling(BaseModel):
     instalments: list[Instalment] = Field(default_factory=list, max_length=120, description="分期履行计划")
     special_authority: bool = Field(default=False, description="委托代理: 特别授权 (代为和解、收取执行款)")
     late: bool = Field(default=False, description="报告财产: filed after the report order's period (the case says)")
+    report: PropertyReport | None = Field(default=None, description="报告财产 / 补充报告: 财产调查规定第五条至第七条")
+    report_due_on: date | None = Field(
+        default=None,
+        description="补充报告: the last day for its earliest change (Art 7), counted by the web's calendar",
+    )
     agent: bool = Field(default=False, description="filed by a confirmed agent for their principal's side")
     asset: LeadAsset | None = Field(default=None, description="财产线索: the asset it names (domain/leads.py)")
     settlement_workflow_id: str | None = Field(
@@ -164,14 +175,71 @@ class NodeLocation(BaseModel):
     address: str = Field(default="", max_length=200, description="地点 (文字)")
 
 
+class SanctionDocument(BaseModel):
+    """The decision document issued for a sanction (罚款决定书 / 拘留决定书): no personal data, its reference."""
+
+    document_id: str
+    title: str
+    number: str
+
+
+class SanctionReconsideration(BaseModel):
+    """复议: the debtor's application to the higher court (once, within 3 days of receipt) and, once recorded,
+    that court's decision (within 5 days, 民诉法解释 Art 185). The sanction is not suspended meanwhile."""
+
+    applied_at: datetime
+    applied_on: date
+    by: str
+    text: str = Field(min_length=1, max_length=4000)
+    attachments: list[str] = Field(default_factory=list, max_length=10)
+    decide_by: date = Field(description="the higher court decides within 5 days of the application")
+    outcome: ReconsiderationOutcome | None = None
+    outcome_ref: str | None = None
+    outcome_reason: str | None = None
+    decided_on: date | None = None
+
+
 class ReportSanction(BaseModel):
-    """The judge's sanction on a debtor who did not report at all (拒绝报告): the decision, its reasons."""
+    """The judge's sanction on a breach of the report order: a refused report (with no report to answer) or a
+    late or false one (``request_id``: the report answered). A fine or detention waits for the president's
+    approval, then its decision document is issued and served on the debtor, who may apply for
+    reconsideration within 3 days of receipt (CPL Art 119)."""
 
     sanction_id: str = Field(min_length=1, max_length=80)
     decision: SanctionDecision
     reason: str = Field(min_length=1, max_length=2000)
     at: datetime | None = None
     by: str = ""
+    request_id: str | None = Field(default=None, description="the property report answered with this sanction")
+    status: SanctionStatus = SanctionStatus.AWAITING_PRESIDENT
+    approved_by: str | None = None
+    president_reason: str | None = None
+    document: SanctionDocument | None = None
+    served_on: date | None = Field(default=None, description="收到决定书之日: the debtor opened it or acted on it")
+    reconsideration_due_on: date | None = None
+    reconsideration: SanctionReconsideration | None = None
+
+
+class SanctionReceipt(BaseModel):
+    """The debtor opened the decision document in their space: electronic service completed (在线诉讼规则 Art 31)."""
+
+    sanction_id: str = Field(min_length=1, max_length=80)
+    received_at: datetime
+
+
+class ReconsiderationApplication(BaseModel):
+    sanction_id: str = Field(min_length=1, max_length=80)
+    text: str = Field(min_length=1, max_length=4000, description="复议理由")
+    attachments: list[str] = Field(default_factory=list, max_length=10, description="files by SHA-256")
+
+
+class ReconsiderationDecided(BaseModel):
+    """The higher court's decision on a reconsideration, as the executing court received it."""
+
+    sanction_id: str = Field(min_length=1, max_length=80)
+    outcome: ReconsiderationOutcome
+    decision_ref: str = Field(min_length=3, max_length=100, description="复议决定书文号")
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class PushedNode(BaseModel):

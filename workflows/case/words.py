@@ -14,6 +14,8 @@ WORDS = Words(
     decisions={
         "approve-term-extension": Word("批准延长审限", "approve the term's extension"),
         "refuse-term-extension": Word("不批准延长审限", "refuse the term's extension"),
+        "president-sign": Word("院长批准罚款/拘留并签发决定书", "approve the fine or detention and sign its decision"),
+        "president-refuse": Word("院长不予批准罚款/拘留", "refuse the fine or detention"),
     },
     actions={
         "filed": Word("立案", "filed"),
@@ -40,7 +42,12 @@ WORDS = Words(
         "party-consented": Word("对方当事人表态", "the other side answered"),
         "paid-online": Word("网上缴费到账", "paid online"),
         "node-pushed": Word("执行节点", "enforcement node"),
-        "report-sanctioned": Word("拒绝报告财产的处罚", "sanction for not reporting property"),
+        "report-sanctioned": Word("违反报告财产令的处罚", "sanction for breaching the report order"),
+        "sanction-approved": Word("院长批准处罚", "the president approved the sanction"),
+        "sanction-not-approved": Word("院长不予批准处罚", "the president refused the sanction"),
+        "sanction-received": Word("处罚决定书已送达", "sanction decision received"),
+        "sanction-reconsideration-applied": Word("申请复议", "reconsideration applied for"),
+        "sanction-reconsidered": Word("上一级法院作出复议决定", "the higher court decided the reconsideration"),
     },
     effects={
         "approve-term-extension": Word(
@@ -50,6 +57,15 @@ WORDS = Words(
         "refuse-term-extension": Word(
             "不批准延长, 审限届满日不变",
             "Refuses the extension; the term ends as before",
+        ),
+        "president-sign": Word(
+            "批准最早一项待批的罚款或拘留; 随即作出决定书并送达被执行人, 被执行人可在收到后三日内申请复议",
+            "Approves the oldest fine or detention awaiting; its decision is issued and served on the debtor, "
+            "who may apply for reconsideration within 3 days of receipt",
+        ),
+        "president-refuse": Word(
+            "不批准该项罚款或拘留, 须写明理由; 不作出决定书",
+            "Refuses the fine or detention with reasons; no decision is issued",
         ),
     },
 )

@@ -33,7 +33,17 @@ from domain.ledger import LedgerView, Payout, Recovery, ledger_on
 from domain.legal_time import CHINA_TZ
 from domain.parties import Party
 from domain.party_requests import REPLY, RULES, SANCTION, SETTLE, SETTLEMENT_MATTER, PartyRequestKind, may_file
-from domain.report_sanctions import REPORT_DEADLINE, report_due
+from domain.report_sanctions import (
+    BREACH_WORDS,
+    RECONSIDERATION_DECIDED_WITHIN,
+    RECONSIDERATION_WITHIN,
+    REPORT_DEADLINE,
+    SanctionKind,
+    SanctionStatus,
+    needs_president,
+    reconsideration_problem,
+    report_due,
+)
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
 from workflows.case.models import (
@@ -49,6 +59,9 @@ from workflows.case.models import (
     REFUSE_EXTENSION,
     REPORT_SANCTION_UPDATE,
     REQUEST_EXTENSION_UPDATE,
+    SANCTION_RECEIVED_UPDATE,
+    SANCTION_RECONSIDERATION_UPDATE,
+    SANCTION_RECONSIDERED_UPDATE,
     START_MATTER_UPDATE,
     CaseInput,
     CaseState,
@@ -64,7 +77,12 @@ from workflows.case.models import (
     PartyFiling,
     PartyRequest,
     PushedNode,
+    ReconsiderationApplication,
+    ReconsiderationDecided,
     ReportSanction,
+    SanctionDocument,
+    SanctionReceipt,
+    SanctionReconsideration,
     StartMatter,
 )
 from workflows.case.words import WORDS
@@ -81,8 +99,14 @@ from workflows.foundation.case_link import (
     MatterEffect,
     RegisteredMeasure,
 )
+from workflows.foundation.clock import CaseClock
 from workflows.foundation.decisions import DecisionDesk, DecisionSpec
-from workflows.foundation.issuing import DocumentIssuer
+from workflows.foundation.issuing import (
+    PRESIDENT_DECISIONS,
+    PRESIDENT_REFUSE,
+    PRESIDENT_SIGN,
+    DocumentIssuer,
+)
 from workflows.foundation.messages import DECIDE_UPDATE
 from workflows.foundation.models import DecisionInput, DecisionOutcome
 from workflows.foundation.next_steps import next_steps
@@ -95,12 +119,15 @@ with workflow.unsafe.imports_passed_through():
 DECISIONS = (
     DecisionSpec(APPROVE_EXTENSION, reason_required=True, roles=(Role.APPROVER,)),
     DecisionSpec(REFUSE_EXTENSION, reason_required=True, roles=(Role.APPROVER,)),
+    *PRESIDENT_DECISIONS,  # a fine or detention for a breach of the report order (CPL Art 119)
 )
 EFFECTS_FROM_SYSTEM_PATCH = "case-effects-from-system"
 SETTLEMENT_PERFORMED_PATCH = "case-settlement-performed"
 DOCUMENTS_PATCH = "case-documents"  # histories from before the case issued its own documents replay without them
 ACCEPTANCE_PATCH = "case-acceptance-notice"  # histories from before the applicant was sent its 受理通知书
+SANCTION_DOCUMENTS_PATCH = "case-sanction-documents"  # 罚款/拘留决定书, issued after the president approves
 FILING_DOCUMENTS, CLOSING_DOCUMENTS = "filing", "closing"
+SANCTION_DOCUMENT = "sanction:"  # + the sanction's id: its decision document is due
 IN_FORCE = "in-force"
 MIN_WAKE = timedelta(minutes=1)
 RUNNING = "running"
@@ -119,6 +146,8 @@ class EnforcementCase:
         self.desk = DecisionDesk(DECISIONS, WORDS, self.timeline)
         if self.state.extension_requested:
             self.desk.offer(APPROVE_EXTENSION, REFUSE_EXTENSION)
+        if self._awaiting_president():
+            self.desk.offer(PRESIDENT_SIGN, PRESIDENT_REFUSE)
         self.seen = set(self.state.effects_seen)
         self.changed = True
         if inp.state is None:
@@ -515,6 +544,8 @@ class EnforcementCase:
                 await self._issue_filing_documents()
             elif due == CLOSING_DOCUMENTS:
                 await self._issue_closing_notices()
+            elif due.startswith(SANCTION_DOCUMENT):
+                await self._issue_sanction_decision(due.removeprefix(SANCTION_DOCUMENT))
 
     def _issuer(self) -> DocumentIssuer:
         f = self.filing
@@ -644,6 +675,8 @@ class EnforcementCase:
 
     @workflow.update(name=DECIDE_UPDATE)
     def decide(self, decision: DecisionInput) -> DecisionOutcome:
+        if decision.decision in (PRESIDENT_SIGN, PRESIDENT_REFUSE):
+            return self._president_decides(decision)
         approved = decision.decision == APPROVE_EXTENSION
         if approved:
             self.state.extensions += 1
@@ -676,6 +709,9 @@ class EnforcementCase:
         if req.kind is PartyRequestKind.PROPERTY_REPORT:
             # Late by the case's own today (legal time): after the report order's period (报告财产令).
             request.late = self._today() > report_due(self.filing.execution_notice_due_on)
+        elif req.kind is PartyRequestKind.PROPERTY_SUPPLEMENT and req.report_due_on is not None:
+            # Late like the report: after the 10 days from the earliest change it reports (Art 7).
+            request.late = self._today() > req.report_due_on
         self.state.party_requests.append(request)
         due = req.answer_due_on.isoformat() if req.answer_due_on else None
         self.timeline.record(
@@ -703,6 +739,16 @@ class EnforcementCase:
             raise refuse("SPECIAL_AUTHORITY_REQUIRED", f"kind: 代理人{rule.title}须有特别授权 (执行工作规定第二十条)")
         if any(r.request_id == req.request_id for r in self.state.party_requests):
             raise refuse("REQUEST_EXISTS", "request_id: 已提交 / already filed")
+        if req.kind is PartyRequestKind.PROPERTY_SUPPLEMENT and not any(
+            r.kind is PartyRequestKind.PROPERTY_REPORT for r in self.state.party_requests
+        ):
+            raise refuse("NO_REPORT_YET", "kind: 尚未报告财产, 请先提交财产报告 (财产调查规定第七条) / report first")
+        for n, change in enumerate(req.report.changes if req.report else []):
+            if change.changed_on > self._today():
+                raise refuse(
+                    "CHANGE_IN_FUTURE",
+                    f"report.changes.{n}.changed_on: 变动日期不能晚于今天 ({self._today()}) / a change in the future",
+                )
 
     def _party_request(self, request_id: str) -> PartyRequest:
         for r in self.state.party_requests:
@@ -717,6 +763,15 @@ class EnforcementCase:
         request.answered_at, request.answered_by = workflow.now(), acting_user().user_id
         request.matter_workflow_id = ans.matter_workflow_id
         request.sanction = ans.sanction
+        if ans.sanction is not None:
+            self._sanction_proposed(
+                ReportSanction(
+                    sanction_id=f"sn-{request.request_id}",
+                    decision=ans.sanction,
+                    reason=ans.reason,
+                    request_id=request.request_id,
+                )
+            )
         self.timeline.record(
             "party-answered",
             reason=ans.reason,
@@ -815,19 +870,199 @@ class EnforcementCase:
     @workflow.update(name=REPORT_SANCTION_UPDATE)
     def sanction_report(self, sanction: ReportSanction) -> ReportSanction:
         """拒绝报告: the debtor filed no report within the order's period; the judge's sanction, on record."""
-        decided = sanction.model_copy(update={"at": workflow.now(), "by": acting_user().user_id})
-        self.state.report_sanctions.append(decided)
-        self.timeline.record(
-            "report-sanctioned",
-            reason=sanction.reason,
-            sanction=sanction.sanction_id,
-            kind=sanction.decision.kind.value,
-        )
-        self.changed = True
-        return decided
+        return self._sanction_proposed(sanction)
 
     @sanction_report.validator
     def _validate_report_sanction(self, sanction: ReportSanction) -> None:
         self._require_judge_of_case()
         if any(s.sanction_id == sanction.sanction_id for s in self.state.report_sanctions):
             raise refuse("SANCTION_EXISTS", "sanction_id: 已作出 / already decided")
+
+    # --- sanctions for a breach of the report order: president, decision document, reconsideration -------------
+
+    def _sanction_proposed(self, sanction: ReportSanction) -> ReportSanction:
+        """The judge's sanction on record. A fine or detention goes to the president (院长批准, CPL Art 119) on
+        the decision desk (``pending_decisions``); a 失信 sanction is the listing's to decide."""
+        president = needs_president(sanction.decision.kind)
+        status = SanctionStatus.AWAITING_PRESIDENT if president else SanctionStatus.LISTING
+        decided = sanction.model_copy(update={"at": workflow.now(), "by": acting_user().user_id, "status": status})
+        self.state.report_sanctions.append(decided)
+        self.timeline.record(
+            "report-sanctioned",
+            reason=sanction.reason,
+            sanction=sanction.sanction_id,
+            kind=sanction.decision.kind.value,
+            request=sanction.request_id,
+        )
+        if president:
+            self.desk.offer(PRESIDENT_SIGN, PRESIDENT_REFUSE)
+        self.changed = True
+        return decided
+
+    def _awaiting_president(self) -> list[ReportSanction]:
+        return [s for s in self.state.report_sanctions if s.status is SanctionStatus.AWAITING_PRESIDENT]
+
+    def _president_decides(self, decision: DecisionInput) -> DecisionOutcome:
+        """The president approves (the decision document is issued next) or refuses with reasons the oldest
+        sanction awaiting; the next one, if any, is offered again."""
+        sanction = self._awaiting_president()[0]
+        approved = decision.decision == PRESIDENT_SIGN
+        outcome = self.desk.accept(
+            decision,
+            action="sanction-approved" if approved else "sanction-not-approved",
+            sanction=sanction.sanction_id,
+        )
+        self.desk.taken = None
+        self.desk.withdraw(PRESIDENT_SIGN, PRESIDENT_REFUSE)
+        if approved:
+            sanction.status, sanction.approved_by = SanctionStatus.APPROVED, acting_user().user_id
+            self.state.documents_due.append(SANCTION_DOCUMENT + sanction.sanction_id)
+        else:
+            sanction.status, sanction.president_reason = SanctionStatus.NOT_APPROVED, decision.reason
+        if self._awaiting_president():
+            self.desk.offer(PRESIDENT_SIGN, PRESIDENT_REFUSE)
+        self.changed = True
+        return outcome
+
+    def _sanction(self, sanction_id: str) -> ReportSanction:
+        for s in self.state.report_sanctions:
+            if s.sanction_id == sanction_id:
+                return s
+        raise refuse("SANCTION_NOT_FOUND", f"sanction_id: 没有这项处罚决定 {sanction_id} / no such sanction")
+
+    async def _issue_sanction_decision(self, sanction_id: str) -> None:
+        """The 罚款决定书 or 拘留决定书 the president approved, signed by them, served on the debtor in the case
+        space (CPL Art 119; DOMAIN §18.2)."""
+        s, f = self._sanction(sanction_id), self.filing
+        d, debtor = s.decision, f.debtors[0]
+        kind = DocumentKind.FINE_DECISION if d.kind is SanctionKind.FINE else DocumentKind.DETENTION_DECISION
+        fields = {
+            "applicant_name": self._names(f.applicants),
+            "debtor_name": debtor.name,
+            "debtor_id": debtor.id_number,
+            "title_document": f"{f.title.issuer}{f.title.document_number}",
+            "breach": BREACH_WORDS[d.breach],
+            "reason": s.reason,
+            "amount_fen": d.amount_fen,
+            "days": d.days,
+        }
+        ref = await self._issuer().issue(
+            f"sanction/{sanction_id}",
+            kind,
+            fields,
+            patch=SANCTION_DOCUMENTS_PATCH,
+            issued_on=self._today(),
+            president_name=s.approved_by or "",
+            addressed_to=(party_addressee(DEBTOR, 1),),  # the first debtor, whom the sanction names
+        )
+        if ref is not None:
+            s.document = SanctionDocument(document_id=ref.document_id, title=ref.title, number=ref.number)
+            s.status = SanctionStatus.ISSUED
+            self.changed = True
+
+    async def _received(self, s: ReportSanction, at: datetime) -> None:
+        """Served: the 3 days for reconsideration run from the day after (CPL Art 85), a last day on a rest day
+        rolled forward (the calendar's local activity)."""
+        served_on = self.inp.clock.legal_now(at).astimezone(CHINA_TZ).date()
+        s.served_on = served_on  # set before the await: a second receipt meanwhile changes nothing
+        start = datetime.combine(served_on, time(0), tzinfo=CHINA_TZ)
+        due = await CaseClock.of(self.inp.clock).deadline(RECONSIDERATION_WITHIN, start=start)
+        s.reconsideration_due_on = due.due_at.astimezone(CHINA_TZ).date()
+        self.timeline.record(
+            "sanction-received",
+            actor=SYSTEM_ACTOR,
+            sanction=s.sanction_id,
+            served_on=served_on.isoformat(),
+            reconsideration_due_on=s.reconsideration_due_on.isoformat(),
+        )
+        self.changed = True
+
+    @workflow.update(name=SANCTION_RECEIVED_UPDATE)
+    async def sanction_received(self, receipt: SanctionReceipt) -> ReportSanction:
+        """The debtor opened the decision in their case space: served electronically that day (在线诉讼规则
+        Art 31 [I]: the space is not an address the debtor confirmed, so service completes on reading); only the
+        first receipt counts."""
+        s = self._sanction(receipt.sanction_id)
+        if s.served_on is None:
+            await self._received(s, receipt.received_at)
+        return s
+
+    @sanction_received.validator
+    def _validate_receipt(self, receipt: SanctionReceipt) -> None:
+        require_role(Role.PARTY)
+        if self._sanction(receipt.sanction_id).document is None:
+            raise refuse("DECISION_NOT_ISSUED", "sanction_id: 决定书尚未作出 / the decision is not issued")
+
+    @workflow.update(name=SANCTION_RECONSIDERATION_UPDATE)
+    async def apply_reconsideration(self, app: ReconsiderationApplication) -> ReportSanction:
+        """复议: once, within 3 days of receipt, to the higher court (CPL Art 119). Applying online is an act that
+        completes the service of a decision not yet opened (在线诉讼规则 Art 31). The sanction is not suspended
+        meanwhile (复议期间不停止执行): nothing here changes its status."""
+        s = self._sanction(app.sanction_id)
+        self._may_reconsider(s)  # again: two applications in one task both passed the validator
+        applied_at = workflow.now()
+        today = self._today()
+        s.reconsideration = SanctionReconsideration(
+            applied_at=applied_at,
+            applied_on=today,
+            by=acting_user().user_id,
+            text=app.text,
+            attachments=app.attachments,
+            decide_by=today + timedelta(days=RECONSIDERATION_DECIDED_WITHIN.amount),
+        )
+        self.timeline.record(
+            "sanction-reconsideration-applied",
+            sanction=s.sanction_id,
+            applied_on=today.isoformat(),
+            decide_by=s.reconsideration.decide_by.isoformat(),
+        )
+        if s.served_on is None:
+            await self._received(s, applied_at)
+        self.changed = True
+        return s
+
+    @apply_reconsideration.validator
+    def _validate_reconsideration(self, app: ReconsiderationApplication) -> None:
+        require_role(Role.PARTY)
+        self._may_reconsider(self._sanction(app.sanction_id))
+
+    def _may_reconsider(self, s: ReportSanction) -> None:
+        if s.document is None:
+            raise refuse("DECISION_NOT_ISSUED", "sanction_id: 决定书尚未作出, 无从复议 / the decision is not issued")
+        problem = reconsideration_problem(self._today(), s.reconsideration_due_on, s.reconsideration is not None)
+        if problem:
+            raise refuse(*problem)
+
+    @workflow.update(name=SANCTION_RECONSIDERED_UPDATE)
+    def reconsideration_decided(self, decided: ReconsiderationDecided) -> ReportSanction:
+        """The higher court's decision, as the executing court received it: recorded with its reference and
+        whether it came within the 5 days (民诉法解释 Art 185)."""
+        s = self._sanction(decided.sanction_id)
+        r = s.reconsideration
+        assert r is not None  # the validator refused otherwise
+        today = self._today()
+        r.outcome, r.outcome_ref, r.outcome_reason, r.decided_on = (
+            decided.outcome,
+            decided.decision_ref,
+            decided.reason,
+            today,
+        )
+        self.timeline.record(
+            "sanction-reconsidered",
+            reason=decided.reason,
+            sanction=s.sanction_id,
+            outcome=decided.outcome.value,
+            decision_ref=decided.decision_ref,
+            on_time=today <= r.decide_by,
+        )
+        self.changed = True
+        return s
+
+    @reconsideration_decided.validator
+    def _validate_reconsidered(self, decided: ReconsiderationDecided) -> None:
+        self._require_judge_of_case()
+        r = self._sanction(decided.sanction_id).reconsideration
+        if r is None:
+            raise refuse("NO_RECONSIDERATION", "sanction_id: 被执行人未申请复议 / no reconsideration was applied for")
+        if r.outcome is not None:
+            raise refuse("RECONSIDERATION_DECIDED", f"复议已于 {r.decided_on} 决定 / already decided")
