@@ -20,7 +20,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.task_results import validate_result
     from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView, extension_problem
     from workflows.foundation import retries
-    from workflows.foundation.clock import compute_deadlines
     from workflows.foundation.messages import (
         AGENCY_TASK_WORKFLOW,
         CANCEL_TASK,
@@ -108,10 +107,13 @@ class AgencyTask:
     # --- time ---------------------------------------------------------------------------------------
 
     async def _compute_marks(self, start: datetime, spec: TaskSpec) -> Deadline:
-        """The deadline and the yellow and red marks, in legal time from ``start`` (the calendar's activity)."""
+        """The deadline and the yellow and red marks, in legal time from ``start`` (a local activity)."""
         rule = spec.rule
-        deadline, yellow, red = await compute_deadlines(
-            DeadlineRequest(start=start, durations=[rule.due, rule.yellow_after, rule.red_after])
+        deadline, yellow, red = await workflow.execute_local_activity_method(
+            TaskActivities.compute_deadlines,
+            DeadlineRequest(start=start, durations=[rule.due, rule.yellow_after, rule.red_after]),
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=retries.QUICK,
         )
         self.yellow_at, self.red_at = yellow.due_at, red.due_at
         return deadline

@@ -10,8 +10,10 @@ rule is silently dropped (a disposal paid out without its 申请执行费).
 It happens after a local activity (the legal clock's ``compute_deadlines``): a query arriving while the
 local activity runs makes Core complete the task with the activity's marker, and the code goes on in the
 next task; replay resolves the local activity from its marker inside the first task, so the code runs
-one task ahead. Reproduced with a worker that keeps no runs in memory (``max_cached_workflows=0``):
-tests/scenarios/real_estate_disposal/test_real_estate_disposal.py runs its known-creditor case that way.
+one task ahead. Reproduced with a worker that keeps no runs in memory (``OM_TEST_MAX_CACHED_WORKFLOWS=0``,
+tests/scenarios/real_estate_disposal: "patch marker encountered for change distribution-counter-objection").
+Running ahead also moves ``workflow.now()`` and can still fail a replay ("Missing associated machine for
+LocalActivity"): the lasting fix is no local activity (workflows/foundation/clock.py says why not yet).
 
 A run started with this code records ``UP_FRONT`` and every patch it may consult in its first task, where
 nothing can move them; later calls return the memoized True. Runs recorded before keep deciding each

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.real_estate_disposal.words import WORDS
 
 from workflows.foundation.case_effects import NOTICES_FROM_SYSTEM_PATCH, TERM_PERIODS_PATCH
-from workflows.foundation.clock import DEADLINES_ACTIVITY_PATCH, RECHECK_PATCH
+from workflows.foundation.clock import RECHECK_PATCH
 from workflows.foundation.decisions import DECIDERS_PATCH
 from workflows.foundation.patches import decide_up_front
 from workflows.real_estate_disposal.asset import ONE_DISPOSAL_PATCH, claim_asset, end_asset
@@ -53,7 +53,6 @@ from workflows.real_estate_disposal.title import pass_title
 
 # Every patch the disposal consults, decided in its first task (workflows/foundation/patches.py).
 PATCHES = (
-    DEADLINES_ACTIVITY_PATCH,
     ONE_DISPOSAL_PATCH,
     DOCUMENTS_PATCH,
     ROLL_FORWARD_PATCH,

@@ -35,7 +35,6 @@ from tests.helpers import (
     status,
     wait_status,
 )
-from workers.main import running_worker
 from workflows.agency_task.workflow import CASE_ENDED
 from workflows.foundation.case_link import CaseRef, EffectKind, MatterEffect
 from workflows.foundation.messages import COMPLETE_TASK, TASK_VIEW_QUERY
@@ -266,16 +265,6 @@ def assert_balanced(result: RealEstateDisposalResult) -> None:
 
 
 async def test_sold_in_round_one(client: Client, settings: Settings, simulator: str):
-    """Run by a worker that keeps no run in memory while the test queries the status throughout: every task
-    and every query replays the history from its start. Code that replay runs in another workflow task than
-    the live run did (as after the legal clock's local activity: workflows/foundation/clock.py) fails a query
-    here, or takes another branch (workflows/foundation/patches.py)."""
-    replaying = settings.model_copy(update={"task_queue": f"no-cache-{uuid.uuid4().hex[:8]}"})
-    async with running_worker(client, replaying, max_cached_workflows=0):
-        await sold_in_round_one(client, replaying, simulator)
-
-
-async def sold_in_round_one(client: Client, settings: Settings, simulator: str) -> None:
     debtor, unit, case = debtor_person(), unit_number(), case_number()
     await seed(
         simulator,
