@@ -75,6 +75,7 @@ def settings(var_dir: Path, ports: dict[str, int], web_database_url: str) -> Set
         # A fixed, test-only key: histories recorded in a session can be committed and replayed later.
         codec_keys_json=HISTORY_KEYS.read_text(),
         actor_keys_json=HISTORY_ACTOR_KEYS.read_text(),
+        workflow_sandbox_strict=True,  # every test's workflow under the sandbox's full guard
         _env_file=None,
     )
 

@@ -8,8 +8,11 @@ import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import cast
 
-from temporalio.api.common.v1 import Payload
+from temporalio import workflow
+from temporalio.api.common.v1 import Payload, Payloads
+from temporalio.api.failure.v1 import Failure
 from temporalio.client import Client
 from temporalio.converter import (
     ActivitySerializationContext,
@@ -19,12 +22,15 @@ from temporalio.converter import (
     WithSerializationContext,
     WorkflowSerializationContext,
 )
-from temporalio.worker import Worker, WorkflowRunner
+from temporalio.worker import Worker, WorkflowInstanceDetails, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox._runner import _fake_info
 
+from config.settings import Settings
 from tests.sandbox_probe import SandboxProbe, probe_echo
 from workers.main import PASSTHROUGH_MODULES, sandbox_runner
 from workers.workflow_sandbox import WorkflowSandbox
+from workflows.asset_inquiry import AssetInquiry
 
 Seen = tuple[str, SerializationContext | None]
 
@@ -84,3 +90,39 @@ async def test_the_codec_sees_the_same_contexts_as_under_the_stock_sandbox(clien
     assert activity_contexts, "the activity's input and result are coded in the activity's context"
     assert all(c.activity_id == "echo-1" and c.activity_type == "probe_echo" for c in activity_contexts)
     assert any(isinstance(c, WorkflowSerializationContext) for _, c in with_ours)
+
+
+async def test_production_shares_the_workflow_code_and_the_tests_reimport_it(settings: Settings):
+    """The worker by default imports a procedure once and runs every workflow on that class; the tests' worker
+    (and the replayer) re-imports it per run, so the sandbox's restricted ``datetime``/``random``/``os`` are what
+    workflow code sees there, and a direct clock read fails a test (Settings.workflow_sandbox_strict)."""
+    defn = workflow._Definition.must_from_class(AssetInquiry)
+
+    def workflow_class(runner: WorkflowSandbox) -> type:
+        instance = runner.create_instance(_details(defn))
+        return cast(type, instance.globals_and_locals["__temporal_workflow_class"])  # type: ignore[attr-defined]
+
+    assert not Settings(_env_file=None).workflow_sandbox_strict
+    assert workflow_class(sandbox_runner(strict=False)) is AssetInquiry
+    assert settings.workflow_sandbox_strict
+    guarded = workflow_class(sandbox_runner())
+    assert guarded is not AssetInquiry and guarded.__qualname__ == AssetInquiry.__qualname__
+    assert workflow_class(sandbox_runner()) is not guarded, "a fresh import for every run"
+
+
+def _details(defn: workflow._Definition) -> WorkflowInstanceDetails:
+    """What the SDK's own ``prepare_workflow`` builds to create an instance outside any run."""
+    return WorkflowInstanceDetails(
+        payload_converter_factory=DataConverter.default._new_payload_converter,
+        failure_converter_class=DataConverter.default.failure_converter_class,
+        interceptor_classes=[],
+        defn=defn,
+        info=_fake_info,
+        randomness_seed=-1,
+        extern_functions={},
+        disable_eager_activity_execution=False,
+        worker_level_failure_exception_types=[],
+        patch_activation_callback=None,
+        last_completion_result=Payloads(),
+        last_failure=Failure(),
+    )
