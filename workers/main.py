@@ -63,9 +63,9 @@ DEFAULT_CACHED_WORKFLOWS = 1000  # the SDK's default: runs kept in memory betwee
 def _warm_up() -> None:
     # stdnum reads its region table lazily from a file; load it once here, not inside a workflow.
     ric.is_valid("110105194912310021")
-    # The sandbox imports each workflow module afresh for every run; with PYTHONDONTWRITEBYTECODE set
-    # (as on our machines and in many images) that means compiling the source every time. Bytecode
-    # written once here is read instead. A read-only tree just keeps compiling.
+    # Under the full guard (``strict``) the sandbox imports each workflow module afresh for every run; with
+    # PYTHONDONTWRITEBYTECODE set (as on our machines and in many images) that means compiling the source
+    # every time. Bytecode written once here is read instead. A read-only tree just keeps compiling.
     compileall.compile_dir(Path(workflows.__file__).parent, quiet=2)
 
 
