@@ -8,6 +8,8 @@ time: steadier than wall time on a shared machine) with the asset inquiry's real
   without), each query;
 - the activity interceptors: the actor forwarded onto each of the 6 activities and read back in the
   activity, and the deterministic-failure classifier around each;
+- the workflow sandbox: creating a run's instance of the asset inquiry, with the workflow code shared (the
+  worker's default) and re-imported for the run (the full guard the tests run under);
 - tracing, when on: one span made and ended, scrubbed (``runtime.tracing.scrub_span``) and OTLP-encoded, times
   the ~45 spans of an inquiry (the SDK interceptors' header work is not in it: see docs/performance.md).
 
@@ -25,6 +27,7 @@ from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 from stdnum.cn import ric
+from temporalio import workflow
 from temporalio.api.common.v1 import Payload
 
 from activities.common import deterministic_failures_not_retried
@@ -43,7 +46,8 @@ from security.identity import (
     _with_actor,
     _with_signed_actor,
 )
-from workflows.asset_inquiry import SCENARIO
+from workers.main import sandbox_runner
+from workflows.asset_inquiry import SCENARIO, AssetInquiry
 from workflows.asset_inquiry.models import APPROVE
 from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.foundation.models import DecisionInput
@@ -190,7 +194,20 @@ def tracing_per_inquiry(us: Mapping[str, float]) -> float:
     )
 
 
+def sandbox_instance_us() -> dict[str, float]:
+    """CPU µs to create a run's sandboxed instance of the asset inquiry (call inside an event loop)."""
+    defn = workflow._Definition.must_from_class(AssetInquiry)
+    shared, guarded = sandbox_runner(strict=False), sandbox_runner(strict=True)
+    return {
+        "workflow code shared (the worker)": cpu_us(lambda: shared.prepare_workflow(defn), n=300),
+        "re-imported per run (the full guard)": cpu_us(lambda: guarded.prepare_workflow(defn), n=30),
+    }
+
+
 async def run() -> dict[str, float]:
+    print("a run's workflow sandbox, the asset inquiry's instance, CPU per run (this process):")
+    for name, value in sandbox_instance_us().items():
+        print(f"  {name:40s} {value:8.1f} µs")
     us = measure()
     print("trust and interceptor layers, CPU per operation (best of 3 × 3,000, this process):")
     for name, value in us.items():
