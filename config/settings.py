@@ -77,11 +77,11 @@ class Settings(BaseSettings):
     # kills what is still alive after 4 s, so Ctrl-C stops the stack within 5 s.
     worker_shutdown_seconds: float = Field(default=2.0, ge=0)
     # The workflow sandbox's full guard: re-import the workflow code (``workflows``) for every run, so a
-    # procedure that reads the clock, randomness or the environment directly fails at once. The tests turn
-    # it on (OM_WORKFLOW_SANDBOX_STRICT=1 for a development worker); by default the worker imports the workflow
-    # code once and shares it with every run (~5 ms of CPU less per run, docs/performance.md) — the same
-    # code the tests and the replay of committed histories ran under the guard.
-    workflow_sandbox_strict: bool = False
+    # procedure that reads the clock, randomness or the environment directly fails at once — in production
+    # too, where a path no test took would otherwise go unchecked. On by default: sharing the code saves ~5 ms
+    # of CPU per run (about 1% of an inquiry, docs/performance.md), too little to drop the guard for.
+    # OM_WORKFLOW_SANDBOX_STRICT=0 shares it (measured by `python -m bench layers`).
+    workflow_sandbox_strict: bool = True
     # Bearer token Prometheus sends to the web's GET /metrics; empty = open (loopback sandbox, or a
     # network only the scraper reaches).
     metrics_token: str = ""

@@ -92,17 +92,17 @@ async def test_the_codec_sees_the_same_contexts_as_under_the_stock_sandbox(clien
     assert any(isinstance(c, WorkflowSerializationContext) for _, c in with_ours)
 
 
-async def test_production_shares_the_workflow_code_and_the_tests_reimport_it(settings: Settings):
-    """The worker by default imports a procedure once and runs every workflow on that class; the tests' worker
-    (and the replayer) re-imports it per run, so the sandbox's restricted ``datetime``/``random``/``os`` are what
-    workflow code sees there, and a direct clock read fails a test (Settings.workflow_sandbox_strict)."""
+async def test_the_worker_reimports_the_workflow_code_per_run_unless_told_to_share_it(settings: Settings):
+    """The worker by default (and the tests' worker, and the replayer) re-imports a procedure for every run, so
+    the sandbox's restricted ``datetime``/``random``/``os`` are what workflow code sees, and a direct clock read
+    fails (Settings.workflow_sandbox_strict); shared (``strict=False``), every run uses the one imported class."""
     defn = workflow._Definition.must_from_class(AssetInquiry)
 
     def workflow_class(runner: WorkflowSandbox) -> type:
         instance = runner.create_instance(_details(defn))
         return cast(type, instance.globals_and_locals["__temporal_workflow_class"])  # type: ignore[attr-defined]
 
-    assert not Settings(_env_file=None).workflow_sandbox_strict
+    assert Settings(_env_file=None).workflow_sandbox_strict
     assert workflow_class(sandbox_runner(strict=False)) is AssetInquiry
     assert settings.workflow_sandbox_strict
     guarded = workflow_class(sandbox_runner())
