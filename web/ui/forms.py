@@ -166,7 +166,9 @@ def _row_number_default(key: str, node: Mapping[str, Any], required: bool) -> bo
 class FormBuilder:
     """Fields for one schema. ``scenario`` picks the scenario's words (a field may be called differently in
     two scenarios: ``court`` is 执行法院 in one and 请求法院 in another); ``directory`` turns agency ids
-    into choices; ``prefill`` gives values only one answer fits (the judge's own court), shown read-only."""
+    into choices; ``prefill`` gives values only one answer fits (the judge's own court), shown read-only;
+    ``suggested`` gives values a next step proposes, in place of the schema's defaults, the judge free to change
+    them (a field the proposal does not name keeps its default)."""
 
     def __init__(
         self,
@@ -176,12 +178,14 @@ class FormBuilder:
         directory: Directory | None = None,
         prefill: Mapping[str, str] | None = None,
         picks: Mapping[str, list[tuple[str, str]]] | None = None,
+        suggested: Mapping[str, str] | None = None,
     ) -> None:
         self.schema = Schema(schema)
         self.t = t
         self.scenario = scenario
         self.directory = directory
         self.prefill = prefill or {}
+        self.suggested = suggested or {}
         # Numbers chosen from rows the page shows (a decision's report indexes): ticked, never typed.
         self.picks = picks or {}
 
@@ -260,6 +264,8 @@ class FormBuilder:
                 f.template = self._row(item, f"{name}.{ROW_PLACEHOLDER}", None, errors, None)
                 if values is not None:
                     indexes = _row_indexes(values, name)
+                elif suggested := _row_indexes(self.suggested, name):
+                    indexes = suggested
                 else:
                     # A list the request needs at least one of starts with that row, ready to fill in.
                     indexes = list(range(max(int(node.get("minItems", 0) or 0), 1 if f.required else 0)))
@@ -298,11 +304,14 @@ class FormBuilder:
             # What only one answer fits (a judge's own court: a case of another court is refused).
             f.attrs["readonly"] = "readonly"
         if values is None:
-            f.value = self.prefill.get(name) or _default_text(node, f.kind)
+            f.value = self.prefill.get(name) or self.suggested.get(name) or _default_text(node, f.kind)
             if not f.value and row is not None and _row_number_default(key, node, required):
                 # The empty row the page copies gets its number when it is added (app.js).
                 f.value = ROW_NUMBER if row < 0 else str(row + 1)
-            f.checked = bool(node.get("default")) if f.kind == "bool" else False
+            if name in self.suggested:
+                f.checked = self.suggested[name] in ("true", "on", "1")
+            else:
+                f.checked = bool(node.get("default")) if f.kind == "bool" else False
         else:
             f.value = values.get(name, "")
             f.checked = values.get(name) in ("true", "on", "1")
@@ -346,7 +355,10 @@ class FormBuilder:
         """Check boxes, one per choice, each its own name (``f.items.0``) so a plain form post keeps them all."""
         f.kind = "multi"
         f.options = options
-        if values is None:
+        proposed = [v for k, v in self.suggested.items() if k.startswith(f.name + ".")]
+        if values is None and proposed:
+            f.selected = proposed
+        elif values is None:
             default = node.get("default")
             f.selected = [str(v) for v in default] if isinstance(default, list) else []
         else:

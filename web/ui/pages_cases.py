@@ -219,8 +219,9 @@ async def _from_case(request: Request, user: UiUser, case_id: str, scenario: str
 async def matter_form(case_id: str, scenario: str, request: Request, user: JudgeUser) -> Response:
     """The start form of a matter from the case: only its own fields (the rest comes from the case)."""
     # A next step's button carries its prefill as the form's own field names (f.…); anything else is ignored.
-    values = {k: v for k, v in request.query_params.items() if k.startswith(f"{PREFIX}.")} or None
-    return case_start_form(request, user, scenario, await _from_case(request, user, case_id, scenario), values)
+    # Fields it does not name keep their defaults (the disposal's registry and platforms).
+    suggested = {k: v for k, v in request.query_params.items() if k.startswith(f"{PREFIX}.")}
+    return case_start_form(request, user, scenario, await _from_case(request, user, case_id, scenario), suggested)
 
 
 @router.post("/ui/dockets/{case_id}/matters/{scenario}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -141,6 +141,8 @@ class FromCase:
     case_number: str
     # What the form offers from the case's register (``Scenario.picks``): a field path → its choices.
     picks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A next step's proposal (the form's own field names, ``f.…``): shown in place of the defaults, editable.
+    suggested: dict[str, str] = field(default_factory=dict)
 
     @property
     def action(self) -> str:
@@ -154,6 +156,7 @@ def _builder(request: Request, user: UiUser, scenario: Scenario, case: FromCase 
         scenario=scenario.name,
         directory=_directory(request),
         prefill={} if case else _prefill(user),
+        suggested=case.suggested if case else None,
     )
 
 
@@ -210,11 +213,11 @@ async def start_form(name: str, request: Request, user: JudgeUser) -> Response:
 
 
 def case_start_form(
-    request: Request, user: UiUser, name: str, case: FromCase, values: dict[str, str] | None = None
+    request: Request, user: UiUser, name: str, case: FromCase, suggested: dict[str, str] | None = None
 ) -> Response:
-    """The start form of a matter from its case: only the matter's own fields, ``values`` pre-filling them
-    (a next step's proposal); the judge reads and submits."""
-    return _start_page(request, user, name, values, case=case)
+    """The start form of a matter from its case: only the matter's own fields, ``suggested`` pre-filling them
+    (a next step's proposal) over the defaults; the judge reads and submits."""
+    return _start_page(request, user, name, None, case=replace(case, suggested=suggested or {}))
 
 
 async def _check_uploads(

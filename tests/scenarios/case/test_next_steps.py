@@ -150,11 +150,15 @@ async def test_the_case_offers_the_disposal_once_real_estate_is_seized(stack: di
     assert "f.property.unit_number=330681001001" in href
     form = await ui_page(stack["web"], "judge", href)
     assert 'value="诸暨市某镇厂房"' in form
+    defaults = re.findall(r'name="(f\.[a-z_]+)"[^>]*value="([^"]+)"', form.split('name="f.property.unit_number"')[0])
+    assert defaults, "the fields the proposal does not name keep their defaults (the registry, the platforms)"
     # Started from the case page without a next step, the form offers the case's seized units to choose.
     plain = await ui_page(stack["web"], "judge", f"/ui/dockets/{filed['case_id']}/matters/real-estate-disposal")
     select = plain.split('name="f.property.unit_number"')[1].split("</select>")[0]
     assert re.findall(r'<option value="([^"]*)"', select) == ["330681001001"]
     assert 'value="诸暨市某镇厂房"' in plain
+    for name, value in defaults:
+        assert re.search(rf'name="{re.escape(name)}"[^>]*value="{re.escape(value)}"', plain), name
     # Typed through the API, a unit this case has not seized is refused, naming the field; nothing starts.
     r = await judge.post(
         f"/api/cases/{filed['case_id']}/matters/real-estate-disposal",
