@@ -20,6 +20,7 @@ from stdnum.cn import ric, uscc
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import HeaderCodecBehavior
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Interceptor, Replayer
 
 from config.settings import CodecKeys, Settings
@@ -152,13 +153,20 @@ async def status(handle: WorkflowHandle[Any, Any]) -> ScenarioStatus:
 
 
 async def wait_status(handle: WorkflowHandle[Any, Any], wanted: str, timeout: float = 60) -> ScenarioStatus:
+    """The workflow's status once it is ``wanted``; a workflow another one is starting (a child whose start
+    its parent has commanded, not yet recorded) is waited for like any other status."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        st = await status(handle)
-        if st.status == wanted:
+        try:
+            st: ScenarioStatus | None = await status(handle)
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            st = None
+        if st is not None and st.status == wanted:
             return st
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"status stayed {st.status!r}, wanted {wanted!r}")
+            raise AssertionError(f"status stayed {st.status if st else 'not started'!r}, wanted {wanted!r}")
         await asyncio.sleep(0.1)
 
 
