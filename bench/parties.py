@@ -16,17 +16,12 @@ import asyncio
 import os
 import random
 import re
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 
-from bench.harness import REPO, embedded_stack, process_tree_cpu_seconds
+from bench.harness import embedded_stack, process_tree_cpu_seconds, web_and_worker
 from bench.ui import COURT, INQUIRIES_PER_SECOND, JUDGES, THINK, _inquiry, _judges, _p, _resident_id, _token
-from net.localnet import wait_http
 from web.codec import SESSION_COOKIE
 from web.ui.pages_party import PARTY_COOKIE
 
@@ -85,21 +80,8 @@ async def run(parties: int | None = None, duration: float | None = None) -> dict
             "OM_SMS_GATEWAY_URL": stack.simulator_url,
             "OM_CASHIER_URL": stack.simulator_url,
         }
-        log = (Path(s.var_dir) / "web.log").open("w")
-        worker, web = (
-            subprocess.Popen(
-                [sys.executable, "-m", module],
-                cwd=REPO,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # a group of its own: what does not stop is killed with its children
-            )
-            for module in ("workers", "web")
-        )
         base = s.public_base_url
-        try:
-            wait_http(f"{base}/healthz", timeout=120)
+        async with web_and_worker(stack, env) as web:
             judges = await _judges(base)
             async with (
                 httpx.AsyncClient(base_url=base, timeout=60) as api,
@@ -171,16 +153,6 @@ async def run(parties: int | None = None, duration: float | None = None) -> dict
                 cpu = process_tree_cpu_seconds(web.pid) - before
                 stop.set()
                 await load
-        finally:
-            for process in (web, worker):
-                process.terminate()
-            for process in (web, worker):
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)  # a web still starting under load, and its workers
-                    process.wait(15)
-            log.close()
     print(
         f"parties bench: {parties} parties on phones and {JUDGES} judges for {duration:.0f} s, reading each page "
         f"{THINK[0]}-{THINK[1]} s, while {started} inquiries started ({INQUIRIES_PER_SECOND}/s): {len(pages)} party "
