@@ -245,8 +245,14 @@ async def test_ledger_and_register_reconcile_and_full_performance_closes_the_cas
     assert case["closed"]["mode"] == "completed" and case["closed"]["title"] == "执行完毕"
     assert case["closed"]["by"] == "system" and case["closed"]["document"] == "结案通知书"
     assert case["measures"][0]["state"] == "released"
-    rows = {r["case_id"]: r for r in (await judge.get("/api/cases", params={"mine": "true"})).json()}
-    assert rows[case_id]["closing_mode"] == "completed" and rows[case_id]["balance_fen"] == 0
+
+    async def listed_closed() -> dict[str, Any] | None:
+        # The list reads the register, whose row follows the case by an activity after the closing.
+        rows = {r["case_id"]: r for r in (await judge.get("/api/cases", params={"mine": "true"})).json()}
+        return rows[case_id] if rows[case_id]["closing_mode"] else None
+
+    row = await eventually(listed_closed)
+    assert row["closing_mode"] == "completed" and row["balance_fen"] == 0
     await record_history(client.get_workflow_handle(case_wf), "enforcement-case-fully-performed")
 
 
