@@ -33,6 +33,8 @@ class DocumentKind(StrEnum):
     AUCTION_RULING = "auction_ruling"  # 拍卖裁定
     AUCTION_ANNOUNCEMENT = "auction_announcement"  # 拍卖公告
     SALE_CONFIRMATION_RULING = "sale_confirmation_ruling"  # 成交确认裁定
+    DISTRIBUTION_PLAN = "distribution_plan"  # 执行财产分配方案 (民诉法解释 Arts. 508–510)
+    PAYOUT_NOTICE = "payout_notice"  # 执行款发放通知书
     DISHONEST_DECISION = "dishonest_decision"  # 失信决定书
     DISHONEST_DELETION = "dishonest_deletion"  # 删除失信信息决定书
     CONSUMPTION_ORDER = "consumption_order"  # 限制消费令

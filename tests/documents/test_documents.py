@@ -126,6 +126,57 @@ def test_the_assistance_notice_names_the_case_the_court_and_the_amount_in_words(
     assert "NotoSerifCJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
 
 
+PAYOUT_FIELDS: dict[DocumentKind, dict[str, object]] = {
+    DocumentKind.DISTRIBUTION_PLAN: {
+        "applicant_name": "李四",
+        "debtor_name": "张三",
+        "property": "诸暨市某镇某路1号厂房（不动产单元号 330681001001GB00001F00010001）",
+        "proceeds_fen": 285_000_000,
+        "lines": ["1|执行费用|杭州市上城区人民法院|¥7,400.00|¥7,400.00", "2|抵押权|某银行|¥1,200,000.00|¥1,200,000.00"],
+        "surplus_fen": 114_260_000,
+        "objection_days": "15",
+    },
+    DocumentKind.PAYOUT_NOTICE: {
+        "payee_name": "李四",
+        "applicant_name": "李四",
+        "debtor_name": "张三",
+        "source": "处置被执行人所有的厂房所得价款",
+        "paid_on": date(2026, 3, 2),
+        "amount_fen": 1_234_567,
+        "channel": "转入你方指定的银行账户",
+        "held_fen": 100_000,
+        "held_reason": "因分配方案异议涉及争议，依法予以提存",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PAYOUT_FIELDS), ids=str)
+def test_the_payout_documents_name_the_case_the_court_and_the_amount_in_words(
+    kind: DocumentKind, tmp_path: Path
+) -> None:
+    """执行财产分配方案 (民诉法解释 Arts. 508–510) and 执行款发放通知书: the 案号, the court, the amounts written out
+    and the rule they stand on."""
+    pdf = RENDERER.render(kind, COURT, CASE, "（2026）浙0102执123号之五", ISSUED, PAYOUT_FIELDS[kind])
+    text = pdf_text(pdf, tmp_path)
+    amounts = {
+        DocumentKind.DISTRIBUTION_PLAN: (
+            "人民币贰佰捌拾伍万元整",
+            "¥2,850,000.00",
+            "¥1,200,000.00",
+            "第五百零九条",
+            "15日内",
+        ),
+        DocumentKind.PAYOUT_NOTICE: (
+            "人民币壹万贰仟叁佰肆拾伍元陆角柒分",
+            "¥12,345.67",
+            "人民币壹仟元整",
+            "法发〔2017〕6号",
+        ),
+    }[kind]
+    for expected in (RENDERER.library.spec(kind).title, "（2026）浙0102执123号之五", COURT, *amounts):
+        assert expected in text, expected
+
+
 def test_a_court_carries_its_own_version_of_a_template(tmp_path: Path) -> None:
     import shutil
 

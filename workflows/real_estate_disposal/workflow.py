@@ -46,6 +46,9 @@ from workflows.real_estate_disposal.distribution import (
     PLAN_DECISION_PATCH,
     distribute,
 )
+from workflows.real_estate_disposal.distribution import (
+    DOCUMENTS_PATCH as DISTRIBUTION_DOCUMENTS_PATCH,
+)
 from workflows.real_estate_disposal.reference_price import fix_reference_price
 from workflows.real_estate_disposal.review import guard_necessary_residence, joint_review
 from workflows.real_estate_disposal.rounds import ROLL_FORWARD_PATCH, sell
@@ -59,6 +62,7 @@ PATCHES = (
     PLAN_DECISION_PATCH,
     APPLICATION_FEE_PATCH,
     COUNTER_OBJECTION_PATCH,
+    DISTRIBUTION_DOCUMENTS_PATCH,
     RECHECK_PATCH,
     DECIDERS_PATCH,
     NOTICES_FROM_SYSTEM_PATCH,

@@ -23,6 +23,7 @@ from domain.parties import Party, PartyKind
 from domain.residence import OtherAsset
 from domain.tasks import TaskView
 from security.identity import acting_as
+from store.sealing import Sealer
 from tests.case_probe import close, effects, ledger, open_case, probe_worker
 from tests.helpers import (
     case_number,
@@ -35,6 +36,8 @@ from tests.helpers import (
     status,
     wait_status,
 )
+from web.db import Database
+from web.services.party_space import served_documents
 from workflows.agency_task.workflow import CASE_ENDED
 from workflows.foundation.case_link import CaseRef, EffectKind, MatterEffect
 from workflows.foundation.messages import COMPLETE_TASK, TASK_VIEW_QUERY
@@ -360,10 +363,21 @@ async def test_sold_in_round_one(client: Client, settings: Settings, simulator: 
     )
     assert timedelta(0) <= assigned.at - served.at < timedelta(seconds=1)
     # Its documents, each numbered in the case's series: the ruling to sell, the round's announcement,
-    # the ruling confirming the sale (CPL 255, 262; 网拍规定 Art. 12).
+    # the ruling confirming the sale (CPL 255, 262; 网拍规定 Art. 12), the distribution plan (民诉法解释 Art. 509)
+    # and the notice of the applicant's payment, its escrowed part named.
     issued = [e.detail for e in st.timeline if e.action == "document_issued"]
-    assert [d["title"] for d in issued] == ["执行裁定书（拍卖）", "拍卖公告", "执行裁定书（成交确认）"]
-    assert [d["number"][-3:] for d in issued] == ["号之一", "号之二", "号之三"]
+    assert [d["title"] for d in issued] == [
+        "执行裁定书（拍卖）",
+        "拍卖公告",
+        "执行裁定书（成交确认）",
+        "执行财产分配方案",
+        "执行款发放通知书",
+    ]
+    assert [d["number"][-3:] for d in issued] == ["号之一", "号之二", "号之三", "号之四", "号之五"]
+    plan_served = next(i for i, e in enumerate(st.timeline) if e.action == "plan_served")
+    objected = next(i for i, e in enumerate(st.timeline) if e.action == "distribution_objection")
+    plan_issued = next(i for i, e in enumerate(st.timeline) if e.detail.get("title") == "执行财产分配方案")
+    assert plan_served < plan_issued < objected, "the plan is served before its objection window runs"
     await record_history(handle, "real-estate-disposal-round-one")
 
 
@@ -905,6 +919,20 @@ async def the_mortgagee_paid_first(
         "recovered.auction": 507_400 * YUAN,
         "paid_out_fen": 500_000 * YUAN,
     }
+    # In the parties' case space: the plan on both sides (Art. 509), the payout's notice on the applicant's only.
+    mine = {side: await _served_titles(settings, ref.case_number, st.court, side) for side in ("applicant", "debtor")}
+    assert mine["applicant"][-2:] == ["执行财产分配方案", "执行款发放通知书"]
+    assert "执行财产分配方案" in mine["debtor"] and "执行款发放通知书" not in mine["debtor"]
+
+
+async def _served_titles(settings: Settings, case_number: str, court: str, side: str) -> list[str]:
+    """What a side sees in its case space (web/services/party_space.served_documents), oldest first."""
+    db = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
+    try:
+        served = await db.run(served_documents, db, case_number, court, {side})
+    finally:
+        db.dispose()
+    return [d.title for d in served]
 
 
 async def _paid_out_effects(case: WorkflowHandle[Any, Any], count: int) -> list[MatterEffect] | None:
