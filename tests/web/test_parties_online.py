@@ -54,13 +54,17 @@ def person(p: dict[str, str]) -> dict[str, str]:
 
 
 async def case_of(
-    web: str, applicant: dict[str, str] | None = None, debtor: dict[str, str] | None = None, **claim: int
+    web: str,
+    applicant: dict[str, str] | None = None,
+    debtor: dict[str, str] | None = None,
+    *more_debtors: dict[str, str],
+    **claim: int,
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if applicant:
         changes["applicants"] = [person(applicant)]
     if debtor:
-        changes["debtors"] = [person(debtor)]
+        changes["debtors"] = [person(p) for p in (debtor, *more_debtors)]
     if claim:
         changes["claim"] = {"principal_fen": 0, "interest_fen": 0, "costs_fen": 0, "fee_fen": 0} | claim
     clerk = await login(web, "clerk")
@@ -504,25 +508,31 @@ async def test_a_dishonest_request_accepted_starts_the_listing_from_the_case(web
 
 
 async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it(web: str, simulator: str) -> None:
+    """Two debtors; the second refused to report: the sanction, its decision and the right to reconsideration
+    are the second's alone — the first-named debtor neither sees nor answers them."""
+    first, d1 = await registered(web, simulator)
     debtor, d = await registered(web, simulator)
     applicant, a = await registered(web, simulator)
-    case = await case_of(web, applicant=a, debtor=d)
+    case = await case_of(web, a, d1, d)
     cid = case["case_id"]
     judge = await login(web, "judge")
-    async with debtor, applicant, judge:
+    async with first, debtor, applicant, judge:
         url = f"/api/cases/{cid}/report-sanctions"
+        detention = {"breach": "refused", "kind": "detention", "days": 10}
+        r = await judge.post(url, json={"sanction": detention, "reason": "拒不报告财产", "debtor": 3})
+        assert r.status_code == 422 and r.json()["code"] == "NO_SUCH_DEBTOR" and r.json()["field"] == "debtor"
         too_long = {"breach": "refused", "kind": "detention", "days": 20}
         r = await judge.post(url, json={"sanction": too_long, "reason": "拒不报告财产"})
         assert r.status_code == 422 and r.json()["code"] == "DETENTION_OUT_OF_RANGE", r.text
         late = {"breach": "late", "kind": "fine", "amount_fen": 1_000_00}
         r = await judge.post(url, json={"sanction": late, "reason": "逾期"})
         assert r.status_code == 422 and r.json()["code"] == "ANSWER_THE_REPORT"
-        detention = {"breach": "refused", "kind": "detention", "days": 10}
-        r = await judge.post(url, json={"sanction": detention, "reason": "报告期间届满仍拒不报告财产"})
+        r = await judge.post(url, json={"sanction": detention, "reason": "报告期间届满仍拒不报告财产", "debtor": 2})
         assert r.status_code == 201, r.text
         (seen,) = (await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]
         assert seen["days"] == 10 and "拒绝报告财产" in seen["basis"] and "第一百一十八条" in seen["basis"]
         assert (await applicant.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "the debtor's own"
+        assert (await first.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "not the other debtor's"
 
         # Approved, the 拘留决定书 is issued; the debtor opens it (received that day) and the 3 days run out.
         approver = await login(web, "approver")
@@ -535,6 +545,9 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
         words = pdf_words(r.content)
         assert "拘留决定书" in words and "拘留10日" in words and "三日内" in words and "院长签发" in words
+        assert d["id_number"] in words and d1["id_number"] not in words, "it names the debtor who refused"
+        r = await first.get(f"/api/my/cases/{cid}/documents/{document_id}")
+        assert r.status_code == 404, "served on the debtor it names, not the first-named one"
         received = await eventually(
             lambda: _sanction_of(debtor, cid, held["sanction_id"], lambda x: x["reconsideration_due_on"] is not None)
         )
@@ -550,6 +563,8 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         assert "三日内" in r.json()["message"] and received["reconsideration_due_on"] in r.json()["message"]
         r = await applicant.post(appeal, json={"text": "x"})
         assert r.status_code == 403 and r.json()["code"] == "DEBTOR_ONLY", r.text
+        r = await first.post(appeal, json={"text": "x"})
+        assert r.status_code == 403 and r.json()["code"] == "DEBTOR_ONLY", "another debtor's sanction"
 
 
 async def _sanction_of(party: httpx.AsyncClient, cid: str, sanction_id: str, ready: Any) -> dict[str, Any] | None:

@@ -58,8 +58,8 @@ from web.db import Database, utcnow
 from web.errors import GatewayTimeout
 from web.services import cases, party_agents, party_applications, party_resumption
 from web.services.access import require_role
-from web.services.party_accounts import PartyDesk
-from web.services.party_agents import Appointment, Standing, standing
+from web.services.party_accounts import PartyDesk, party_digests
+from web.services.party_agents import Appointment, Standing, places_in, standing
 from web.services.workflows import execute_update_as
 from workflows.case.models import (
     ANSWER_PARTY_REQUEST_UPDATE,
@@ -234,6 +234,7 @@ async def file_request(
             view = await cases.case_view(client, st.entry)
         breached = None if view.closed else await party_resumption.breached_settlement(client, view)
     text, report_due_on = _report(body)
+    place = await _place(desk, actor, st, side)
     filing = PartyFiling(
         request_id=f"pr-{utcnow():%Y%m%d}-{secrets.token_hex(6)}",
         kind=body.kind,
@@ -245,11 +246,22 @@ async def file_request(
         answer_due_on=answer_due(body.kind, utcnow()),
         instalments=body.instalments,
         agent=st.agent,
+        place=place,
         special_authority=st.special_authority,
         asset=body.asset,
         settlement_workflow_id=breached.settlement_workflow_id if breached else None,
     )
     return await _send(client, actor, st.entry, FILE_PARTY_REQUEST_UPDATE, filing)
+
+
+async def _place(desk: PartyDesk, actor: Actor, st: Standing, side: PartySide) -> int | None:
+    """The filer's place among the parties of their side (1 = the first the case names): a report's sanction
+    names that debtor and no other. None for an agent, who acts for the side."""
+    if st.agent:
+        return None
+    mine = await party_digests(desk, actor)
+    places = await desk.db.run(places_in, desk.db, st.entry.workflow_id, mine)
+    return next((n for s, n in places if s == str(side)), None)
 
 
 async def file_agency(desk: PartyDesk, client: Client, actor: Actor, body: Appointment) -> PartyRequest:
@@ -320,7 +332,8 @@ async def answer_request(
                 client, settings, partners, db, actor, case_id, DISHONEST, asked, f"dishonest:{request_id}"
             )
         elif sanction is not None and sanction.kind is SanctionKind.DISHONEST:
-            ex_officio = {"applicant_requested": False}  # 失信规定 Art 1(四): the court's own motion
+            # 失信规定 Art 1(四): the court's own motion, against the debtor who breached the order, not every debtor
+            ex_officio = {"applicant_requested": False, "debtor": (request.place or 1) - 1}
             matter = await _start(
                 client, settings, partners, db, actor, case_id, DISHONEST, ex_officio, f"dishonest:{request_id}"
             )
@@ -373,7 +386,7 @@ def _sanction(view: CaseView, request: PartyRequest, body: Answer) -> SanctionDe
         return None
     if request.kind is not PartyRequestKind.PROPERTY_REPORT or body.answer != SANCTION:
         raise ValidationFailed("SANCTION_REQUIRED", "sanction: 仅对报告财产答复 sanction 时填写", "sanction")
-    return decide(body.sanction, view.debtors[0].kind)
+    return decide(body.sanction, view.debtors[(request.place or 1) - 1].kind)
 
 
 class RefusedReport(BaseModel):
@@ -381,6 +394,7 @@ class RefusedReport(BaseModel):
 
     sanction: SanctionProposal
     reason: str = Field(min_length=1, max_length=2000, description="理由")
+    debtor: int = Field(default=1, ge=1, le=1000, description="被处罚的被执行人: 在本案被执行人中的位次 (1 = 第一名)")
 
 
 async def sanction_refused_report(
@@ -403,13 +417,25 @@ async def sanction_refused_report(
             "sanction",
         )
     view = await cases.case_view(client, entry)
-    decision = decide(body.sanction, view.debtors[0].kind)
+    if body.debtor > len(view.debtors):
+        raise ValidationFailed(
+            "NO_SUCH_DEBTOR", f"debtor: 本案只有 {len(view.debtors)} 名被执行人 / no such debtor", "debtor"
+        )
+    decision = decide(body.sanction, view.debtors[body.debtor - 1].kind)
     sanction_id = f"sn-{utcnow():%Y%m%d}-{secrets.token_hex(6)}"
     if decision.kind is SanctionKind.DISHONEST:
         await _start(
-            client, settings, partners, db, actor, case_id, DISHONEST, {"applicant_requested": False}, sanction_id
+            client,
+            settings,
+            partners,
+            db,
+            actor,
+            case_id,
+            DISHONEST,
+            {"applicant_requested": False, "debtor": body.debtor - 1},  # the debtor who refused, not every debtor
+            sanction_id,
         )
-    arg = ReportSanction(sanction_id=sanction_id, decision=decision, reason=body.reason)
+    arg = ReportSanction(sanction_id=sanction_id, decision=decision, reason=body.reason, debtor=body.debtor)
     return await update_case(client, actor, entry, REPORT_SANCTION_UPDATE, arg, ReportSanction)
 
 
@@ -426,6 +452,13 @@ async def apply_reconsideration(
     st = await standing(desk, actor, case_id)
     if PartySide.DEBTOR not in sides_of(st.roles):
         raise Forbidden("DEBTOR_ONLY", "仅被处罚的被执行人可以申请复议 / only the debtor sanctioned applies")
+    place = await _place(desk, actor, st, PartySide.DEBTOR)
+    if place is not None:  # a debtor in person applies only against their own sanction (an agent: the side's)
+        with acting_as(actor):
+            view = await cases.case_view(client, st.entry)
+        named = next((s.debtor for s in view.report_sanctions if s.sanction_id == sanction_id), place)
+        if named != place:
+            raise Forbidden("DEBTOR_ONLY", "仅被处罚的被执行人可以申请复议 / only the debtor sanctioned applies")
     await party_applications.check_attachments(desk.db, actor, body.attachments)
     arg = ReconsiderationApplication(sanction_id=sanction_id, text=body.text, attachments=body.attachments)
     return await update_case(client, actor, st.entry, SANCTION_RECONSIDERATION_UPDATE, arg, ReportSanction)

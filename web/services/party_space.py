@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 from audit.redact import mask_text
 from config.settings import Settings
 from domain.actors import Actor
-from domain.documents import DEBTOR, DocumentKind, ServiceMethod, addressees_of
+from domain.documents import DEBTOR, DocumentKind, ServiceMethod, addressees_of, party_addressee
 from domain.errors import NotFound
 from domain.leads import LeadAsset
 from domain.parties import Party
@@ -396,6 +396,7 @@ async def case_space(
         if r.by == actor.user_id or r.side in sides or (RULES[r.kind].seen_by_other_side and r.side not in sides)
     ]
     actions = await _actions(client, view.matters, {r.matter_workflow_id for r in shown if r.matter_workflow_id})
+    wanted = await addressees(desk, actor, st)
     attached = [a for n in view.pushed_nodes for a in n.attachments]
     types = await desk.db.run(file_types, desk.db, attached) if attached else {}
     return PartyCase(
@@ -443,12 +444,13 @@ async def case_space(
             for r in shown
         ],
         pushed_nodes=[_space_node(n, types) for n in view.pushed_nodes],
-        sanctions=[party_sanction(x, view.ledger.on) for x in view.report_sanctions]
-        if PartySide.DEBTOR in sides
-        else [],
-        documents=await desk.db.run(
-            served_documents, desk.db, entry.case_number, entry.court, await addressees(desk, actor, st)
-        ),
+        # Each debtor sees the sanctions that name them (an agent, the side's): not another debtor's.
+        sanctions=[
+            party_sanction(x, view.ledger.on)
+            for x in view.report_sanctions
+            if PartySide.DEBTOR in sides and (st.agent or party_addressee(DEBTOR, x.debtor) in wanted)
+        ],
+        documents=await desk.db.run(served_documents, desk.db, entry.case_number, entry.court, wanted),
         acting_as_agent=st.agent,
         special_authority=st.special_authority,
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,

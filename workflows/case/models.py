@@ -133,6 +133,11 @@ class PartyFiling(BaseModel):
         description="补充报告: the last day for its earliest change (Art 7), counted by the web's calendar",
     )
     agent: bool = Field(default=False, description="filed by a confirmed agent for their principal's side")
+    place: int | None = Field(
+        default=None,
+        ge=1,
+        description="the filer's place among their side's parties (1 = the first named); none for an agent",
+    )
     asset: LeadAsset | None = Field(default=None, description="财产线索: the asset it names (domain/leads.py)")
     settlement_workflow_id: str | None = Field(
         default=None,
@@ -211,6 +216,7 @@ class ReportSanction(BaseModel):
     at: datetime | None = None
     by: str = ""
     request_id: str | None = Field(default=None, description="the property report answered with this sanction")
+    debtor: int = Field(default=1, ge=1, description="the debtor it names: their place among the case's debtors")
     status: SanctionStatus = SanctionStatus.AWAITING_PRESIDENT
     approved_by: str | None = None
     president_reason: str | None = None

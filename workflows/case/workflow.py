@@ -770,6 +770,7 @@ class EnforcementCase:
                     decision=ans.sanction,
                     reason=ans.reason,
                     request_id=request.request_id,
+                    debtor=request.place or 1,
                 )
             )
         self.timeline.record(
@@ -877,6 +878,9 @@ class EnforcementCase:
         self._require_judge_of_case()
         if any(s.sanction_id == sanction.sanction_id for s in self.state.report_sanctions):
             raise refuse("SANCTION_EXISTS", "sanction_id: 已作出 / already decided")
+        debtors = len(self.filing.debtors)
+        if sanction.debtor > debtors:
+            raise refuse("NO_SUCH_DEBTOR", f"debtor: 本案只有 {debtors} 名被执行人 / the case has {debtors} debtors")
 
     # --- sanctions for a breach of the report order: president, decision document, reconsideration -------------
 
@@ -934,7 +938,7 @@ class EnforcementCase:
         """The 罚款决定书 or 拘留决定书 the president approved, signed by them, served on the debtor in the case
         space (CPL Art 119; DOMAIN §18.2)."""
         s, f = self._sanction(sanction_id), self.filing
-        d, debtor = s.decision, f.debtors[0]
+        d, debtor = s.decision, f.debtors[s.debtor - 1]
         kind = DocumentKind.FINE_DECISION if d.kind is SanctionKind.FINE else DocumentKind.DETENTION_DECISION
         fields = {
             "applicant_name": self._names(f.applicants),
@@ -953,7 +957,7 @@ class EnforcementCase:
             patch=SANCTION_DOCUMENTS_PATCH,
             issued_on=self._today(),
             president_name=s.approved_by or "",
-            addressed_to=(party_addressee(DEBTOR, 1),),  # the first debtor, whom the sanction names
+            addressed_to=(party_addressee(DEBTOR, s.debtor),),  # the debtor it names, not the others
         )
         if ref is not None:
             s.document = SanctionDocument(document_id=ref.document_id, title=ref.title, number=ref.number)
