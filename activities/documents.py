@@ -76,7 +76,6 @@ class DocumentOffice:
     def issue_sealed(self, req: DocumentRequest, president_name: str = "") -> tuple[IssuedDocument, bytes]:
         """The issued document and its sealed PDF (what a request to a partner carries)."""
         from domain.documents import check_fields
-        from store.blobs import sha256_hex
         from store.db import utcnow
         from store.documents import Draft
 
@@ -101,7 +100,6 @@ class DocumentOffice:
             addressed_to=tuple(req.addressed_to),
         )
         reservation = self.store.reserve(req.idempotency_key, draft)
-        sealed: bytes | None = None
         if reservation.sha256 is None:
             number = document_number(req.case_number, reservation.ordinal)
             pdf = self.renderer.render(
@@ -109,12 +107,13 @@ class DocumentOffice:
             )
             sealed = self.seal_for(req.court).seal(pdf)
             digest = self.blobs.put(sealed)
-            self.store.complete(reservation.document_id, number, digest, utcnow())
-        issued = self.store.get(reservation.document_id)
-        assert issued is not None
-        if sealed is None or sha256_hex(sealed) != issued.sha256:  # an earlier try's document
-            sealed = self.blobs.get(issued.sha256)
-        return issued, sealed
+            issued = self.store.complete(reservation.document_id, number, digest, utcnow())
+            if issued.sha256 == digest:
+                return issued, sealed
+        # An earlier try of this step issued it (or completed it a moment before this one): its document.
+        found = self.store.get(reservation.document_id)
+        assert found is not None
+        return found, self.blobs.get(found.sha256)
 
     def record_service(
         self,
@@ -131,12 +130,12 @@ class DocumentOffice:
         trace is its receipt (在线诉讼规则 Art. 31), so a partner's answer records it without one."""
         from store.documents import ServiceRecord
 
-        served = self.store.get(document_id)
-        if served is None:
-            raise NotFound("DOCUMENT_NOT_FOUND", f"文书不存在: {document_id}", "document_id")
         served_at = service_date(method, at)
         receipt_id = None
         if with_receipt:
+            served = self.store.get(document_id)
+            if served is None:
+                raise NotFound("DOCUMENT_NOT_FOUND", f"文书不存在: {document_id}", "document_id")
             local = served_at.astimezone(CHINA_TZ)
             receipt = self.issue(
                 DocumentRequest(
@@ -161,7 +160,10 @@ class DocumentOffice:
             )
             receipt_id = receipt.document_id
         record = ServiceRecord(recipient, method.value, served_at, recorded_by, receipt_id)
-        return self.store.record_service(document_id, record)
+        try:
+            return self.store.record_service(document_id, record)
+        except KeyError:  # not issued (or not yet complete): nothing was recorded
+            raise NotFound("DOCUMENT_NOT_FOUND", f"文书不存在: {document_id}", "document_id") from None
 
     def seal_for(self, court: str) -> CourtSeal:
         from documents.seal import CourtSeal

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
@@ -89,10 +89,33 @@ class CourtSeal:
     def _seal(self, pdf: bytes) -> bytes:
         out = io.BytesIO()
         with self._lock:
-            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            writer = _IncrementalWriter(io.BytesIO(pdf), strict=False)
             # Room for the CMS reserved up front: left to itself pyHanko signs once more to measure it.
             self._signer.sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES)
         return out.getvalue()
+
+
+class _IncrementalWriter(IncrementalPdfFileWriter):
+    """pyHanko's incremental writer, preparing the update once per write. Its ``write`` prepares the
+    document — the XMP metadata parsed, given the modification date, serialised again — and then calls the
+    base writer's ``write``, which prepares it all over again: a sixth of a seal's CPU for the same bytes
+    (the second pass only restates the modification time the first one wrote)."""
+
+    _writing = False
+    _prepared = False
+
+    def write(self, stream: BinaryIO) -> None:
+        self._writing, self._prepared = True, False
+        try:
+            super().write(stream)
+        finally:
+            self._writing, self._prepared = False, False
+
+    def _prep_dom_for_writing(self) -> None:
+        if self._prepared:
+            return
+        super()._prep_dom_for_writing()
+        self._prepared = self._writing
 
 
 class TemplateSigner(signers.SimpleSigner):

@@ -143,13 +143,15 @@ class DocumentStore:
             )
             return Reservation(document_id, seq.last, None)
 
-    def complete(self, document_id: str, number: str, sha256: str, issued_at: datetime) -> None:
+    def complete(self, document_id: str, number: str, sha256: str, issued_at: datetime) -> IssuedDocument:
+        """The document as registered: with these number and hash, or as an earlier try completed it."""
         with self.db.session() as s:
             row = s.get(DocumentRow, document_id, with_for_update=True)
             if row is None:
                 raise KeyError(document_id)
             if row.sha256 is None:  # a document once complete is never changed (a 补正 refers to it)
                 row.number, row.sha256, row.issued_at = number, sha256, issued_at
+            return _issued(row)
 
     def get(self, document_id: str) -> IssuedDocument | None:
         with self.db.session() as s:
