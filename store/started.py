@@ -17,7 +17,7 @@ No personal data: ids, a case number, a court, user ids. What Temporal recorded 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -161,11 +161,16 @@ class StartedStore:
             )
             return bool(done.rowcount)  # type: ignore[attr-defined]
 
-    def incidents(self, courts: tuple[str, ...], workflow_id: str | None = None, limit: int = 200) -> list[Incident]:
-        """Incidents of ``courts`` (of one workflow if given), newest first."""
+    def incidents(
+        self, courts: tuple[str, ...], workflow_id: str | Collection[str] | None = None, limit: int = 200
+    ) -> list[Incident]:
+        """Incidents of ``courts`` (of one workflow, or of several — a case and its matters — if given),
+        newest first."""
         query = select(WorkflowIncident).where(WorkflowIncident.court.in_(courts))
-        if workflow_id is not None:
+        if isinstance(workflow_id, str):
             query = query.where(WorkflowIncident.workflow_id == workflow_id)
+        elif workflow_id is not None:
+            query = query.where(WorkflowIncident.workflow_id.in_(sorted(set(workflow_id))))
         query = query.order_by(WorkflowIncident.found_at.desc(), WorkflowIncident.id.desc()).limit(limit)
         with self.db.session() as s:
             rows = s.scalars(query).all()

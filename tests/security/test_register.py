@@ -47,7 +47,8 @@ async def started_by_the_web(http: httpx.AsyncClient, number: str) -> str:
     r = await http.post(START, json=inquiry_request(number), headers=judge)
     assert r.status_code == 201, r.text
     wid: str = r.json()["workflow_id"]
-    await wait_for(http, wid, lambda d: d["status"] == "inquiring")
+    # Running in the worker (under load it may already wait for the judge when first looked at).
+    await wait_for(http, wid, lambda d: d["status"] in ("inquiring", "awaiting_decision"))
     return wid
 
 
@@ -167,6 +168,15 @@ async def test_a_reset_and_a_plain_cancel_are_incidents_the_webs_cancel_is_not(
     assert await _incidents(http, "auditor", by_web) == [], "the web's own cancel is recorded, not an incident"
     detail = (await http.get(f"/api/workflows/{by_web}", headers=judge)).json()
     assert detail["temporal_status"] == "CANCELED" and detail["incidents"] == []
+    # A reset of a run that has ended — here the one the web cancelled — leaves that run as it was and
+    # brings the case back in a new run: an incident, against the run it was reset from.
+    cancelled_run = (await client.get_workflow_handle(by_web).describe()).run_id
+    cli(settings, "reset", "--workflow-id", by_web, "--type", "FirstWorkflowTask", "--reason", "复活", "--yes")
+    (incident,) = await eventually(lambda: _incidents(http, "auditor", by_web))
+    assert incident["kind"] == "reset" and incident["run_id"] == cancelled_run and "复活" in incident["caller"]
+    detail = (await http.get(f"/api/workflows/{by_web}", headers=judge)).json()
+    assert detail["run_id"] != cancelled_run and [i["kind"] for i in detail["incidents"]] == ["reset"]
+    await client.get_workflow_handle(by_web).terminate(reason="test cleanup")
 
 
 async def _closed(client: Client, wid: str) -> bool:
@@ -176,8 +186,9 @@ async def _closed(client: Client, wid: str) -> bool:
 async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident(
     stack: dict[str, str], settings: Settings
 ) -> None:
-    """A matter the case starts (a child: its root is the case the web filed) is listed and opens; the
-    case's own workflow terminated with the CLI is an incident on the case's API page."""
+    """A matter the case starts (a child: its root is the case the web filed) is listed and opens. The
+    matter terminated by a plain client, and the case's own workflow terminated with the CLI, are incidents:
+    on the case's API page and its page, on the dashboard and in the matter's audit chain."""
     from tests.helpers import login, ui_page
     from tests.scenarios.case.test_case_api import file
 
@@ -189,18 +200,30 @@ async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident
     listed = await eventually(lambda: _listed(judge, filed["case_number"], matter))
     assert listed and listed["court"] == DEMO_COURT
     assert (await judge.get(f"/api/workflows/{matter}")).status_code == 200
+    plain = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    await plain.get_workflow_handle(matter).terminate(reason="mallory 停了这件事")
     cli(settings, "terminate", "--workflow-id", filed["workflow_id"], "--reason", "outside")
 
     async def case_incidents() -> list[dict[str, Any]]:
         await judge.get("/api/incidents")  # looks afresh
         doc: dict[str, Any] = (await judge.get(f"/api/cases/{filed['case_id']}")).json()
-        return list(doc.get("incidents") or [])
+        found = list(doc.get("incidents") or [])
+        return found if len(found) == 2 else []
 
-    (incident,) = await eventually(case_incidents)
-    assert incident["kind"] == "terminated" and incident["workflow_id"] == filed["workflow_id"]
-    # The case's own page says so too, in the judge's words.
+    found = {i["workflow_id"]: i for i in await eventually(case_incidents)}
+    assert found.keys() == {filed["workflow_id"], matter}, found
+    assert {i["kind"] for i in found.values()} == {"terminated"} and "mallory" in found[matter]["caller"]
+    # The case's own page says so too, in the judge's words: the case's, and its matter's, linked.
     docket = await ui_page(stack["web"], "judge", f"/ui/dockets/{filed['case_id']}")
-    assert 'data-testid="incident"' in docket and "在系统之外被强制终止" in docket
+    assert docket.count('data-testid="incident"') == 2 and "本案在系统之外被强制终止" in docket
+    assert "本案的这一事项在系统之外被强制终止" in docket and f'data-workflow="{matter}"' in docket
+    supervisor = await login(stack["web"], "supervisor")
+    board = (await supervisor.get("/api/dashboard")).json()
+    assert {matter, filed["workflow_id"]} <= {i["workflow_id"] for i in board["incidents"]}
+    auditor = await login(stack["web"], "auditor")
+    trail = (await auditor.get(f"/api/workflows/{matter}/audit")).json()
+    (marked,) = [e for e in trail["events"] if e["category"] == "incident"]
+    assert marked["action"] == "terminated_outside_the_web" and marked["hash"] == trail["chain"]["head"]
 
 
 async def _listed(http: httpx.AsyncClient, number: str, wid: str) -> dict[str, Any] | None:

@@ -458,8 +458,10 @@ def case_document(view: CaseView, entry: CaseRegisterEntry) -> dict[str, Any]:
 async def get_case(client: Client, db: Database, actor: Actor, case_id: str) -> dict[str, Any]:
     entry = await visible_entry(db, actor, case_id)
     document = case_document(await case_view(client, entry), entry)
-    # A cancel, terminate or reset of the case's workflow done outside the web (web/services/incidents.py).
-    found = await incidents.recorded(db, (entry.court,), entry.workflow_id)
+    # A cancel, terminate or reset of the case's workflow, or of one of its matters, done outside the web
+    # (web/services/incidents.py): one query for all.
+    ids = [entry.workflow_id, *(m["workflow_id"] for m in document["matters"])]
+    found = await incidents.recorded(db, (entry.court,), ids)
     # Money paid online that the case did not take (after it ended): refund items (web/services/payment_refunds.py).
     refunds = await payment_refunds.of_case(db, entry.court, entry.case_id)
     return {

@@ -11,17 +11,26 @@ after the parent closed.
 
 Found by a sweep over visibility's recently closed terminated and cancelled workflows — in the web's
 background every ``OM_INCIDENT_SWEEP_SECONDS``, and before the incidents are listed — and when a closed
-case is opened. Each run is judged once per process and recorded once.
+case is opened. A reset of a run that had already ended (completed, failed, or cancelled by the web) leaves
+that run as it was and starts a new one: the same sweep looks at the runs started since its last pass, and
+a run whose start event keeps another run's id (``original_execution_run_id``: a reset's copy of the run it
+began from; any other run's, continued-as-new or fresh, is its own) is a reset — recorded against the run it
+was reset from, so a reset of a running run (its old run terminated by ``history-resetter``) is one
+incident, whichever side is found first. Each run is judged once per process and recorded once.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime, timedelta
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import WorkflowTaskFailedCause
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
-from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest, ListWorkflowExecutionsRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
@@ -42,9 +51,41 @@ PARENT_CLOSE_REASON = "by parent close policy"
 SERVER_IDENTITY = "history-service"
 RESETTER_IDENTITY = "history-resetter"
 
+# The runs started since the sweep's last pass are asked for less this margin (visibility's lag).
+VISIBILITY_LAG = timedelta(minutes=2)
+FAN_OUT = 8  # history reads in flight at once
+
 _ENDED = {WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.CANCELED}
-# Runs this process has judged: a closed run's history does not change.
-_judged: set[tuple[str, str]] = set()
+
+
+class _Seen:
+    """Runs this process has judged (a closed run's history does not change; a run's start never does):
+    bounded, the oldest forgotten first — one forgotten is only judged again, and recorded once."""
+
+    def __init__(self, keep: int = 200_000) -> None:
+        self._keep = keep
+        self._runs: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def __contains__(self, run: object) -> bool:
+        return run in self._runs
+
+    def add(self, run: tuple[str, str]) -> None:
+        self._runs[run] = None
+        while len(self._runs) > self._keep:
+            self._runs.popitem(last=False)
+
+
+_judged = _Seen()  # closed terminated or cancelled runs
+_starts = _Seen()  # runs looked at for a reset
+
+
+class _Pass:
+    """When this process last looked over the runs started (None: not yet — it looks back ``LOOK_BACK``)."""
+
+    at: datetime | None = None
+
+
+_last_starts = _Pass()
 
 
 async def _parent_closed_before(client: Client, started: HistoryEvent, at: datetime) -> bool:
@@ -116,12 +157,67 @@ async def check(client: Client, db: Database, infos: list[WorkflowExecutionInfo]
     return found
 
 
-async def sweep(client: Client, db: Database) -> int:
-    """One pass over the recently closed terminated and cancelled workflows."""
-    since = (datetime.now(UTC) - LOOK_BACK).strftime("%Y-%m-%dT%H:%M:%SZ")
-    query = f"ExecutionStatus IN ('Terminated', 'Canceled') AND CloseTime > '{since}'"
+async def _reset_event(client: Client, workflow_id: str, run_id: str) -> HistoryEvent | None:
+    """The workflow task a reset failed to make this run (its base run, who, why), if a reset made it."""
+    first = await client.workflow_service.get_workflow_execution_history(
+        GetWorkflowExecutionHistoryRequest(
+            namespace=client.namespace,
+            execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id),
+            maximum_page_size=1,
+        ),
+        retry=True,
+    )
+    if not first.history.events:
+        return None
+    original = first.history.events[0].workflow_execution_started_event_attributes.original_execution_run_id
+    if not original or original == run_id:
+        return None
+    found = None
+    async for e in client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history_events():
+        failed = e.workflow_task_failed_event_attributes
+        if failed.cause == WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW:
+            found = e  # the last one: a reset run reset again keeps the earlier reset's event too
+    return found
+
+
+async def check_starts(client: Client, db: Database, infos: Collection[WorkflowExecutionInfo]) -> int:
+    """Judges the runs among ``infos`` that are the web's for a reset that made them; returns incidents found."""
+    fresh = [i for i in infos if (i.execution.workflow_id, i.execution.run_id) not in _starts]
+    owners = await register.owners(db, fresh)
+    gate = asyncio.Semaphore(FAN_OUT)
+
+    async def one(info: WorkflowExecutionInfo) -> bool:
+        wid, run = info.execution.workflow_id, info.execution.run_id
+        owner = owners.get(wid)
+        if owner is None:
+            _starts.add((wid, run))
+            return False
+        async with gate:
+            event = await _reset_event(client, wid, run)
+        _starts.add((wid, run))
+        if event is None:
+            return False
+        failed = event.workflow_task_failed_event_attributes
+        incident = Incident(
+            workflow_id=wid,
+            run_id=failed.base_run_id,
+            court=owner.court,
+            kind="reset",
+            happened_at=event.event_time.ToDatetime(UTC),
+            found_at=utcnow(),
+            caller=f"{failed.identity}: {failed.failure.message}",
+        )
+        if await db.run(StartedStore(db).add_incident, incident):
+            log.warning("incident: workflow reset outside the web", workflow_id=wid, run_id=run)
+        return True
+
+    return sum(await asyncio.gather(*(one(i) for i in fresh)))
+
+
+async def _listed(client: Client, query: str) -> AsyncIterator[list[WorkflowExecutionInfo]]:
+    """Visibility's pages for ``query``, at most ``SWEEP_LIMIT`` runs."""
     token = b""
-    seen = found = 0
+    seen = 0
     while seen < SWEEP_LIMIT:
         page = await client.workflow_service.list_workflow_executions(
             ListWorkflowExecutionsRequest(
@@ -129,11 +225,29 @@ async def sweep(client: Client, db: Database) -> int:
             ),
             retry=True,
         )
-        found += await check(client, db, list(page.executions))
+        yield list(page.executions)
         seen += len(page.executions)
         token = page.next_page_token
         if not token:
             break
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def sweep(client: Client, db: Database) -> int:
+    """One pass over the recently closed terminated and cancelled workflows, and the runs started since the
+    last pass (resets of a run that had ended)."""
+    now = datetime.now(UTC)
+    found = 0
+    query = f"ExecutionStatus IN ('Terminated', 'Canceled') AND CloseTime > '{_stamp(now - LOOK_BACK)}'"
+    async for page in _listed(client, query):
+        found += await check(client, db, page)
+    since = _last_starts.at - VISIBILITY_LAG if _last_starts.at else now - LOOK_BACK
+    async for page in _listed(client, f"StartTime > '{_stamp(since)}'"):
+        found += await check_starts(client, db, page)
+    _last_starts.at = now
     return found
 
 
@@ -159,7 +273,9 @@ async def incidents(
     return await recorded(db, tuple(actor.courts), workflow_id) if actor.courts else []
 
 
-async def recorded(db: Database, courts: tuple[str, ...], workflow_id: str | None = None) -> list[IncidentView]:
-    """The incidents recorded of ``courts`` (of one workflow if given), newest first."""
+async def recorded(
+    db: Database, courts: tuple[str, ...], workflow_id: str | Collection[str] | None = None
+) -> list[IncidentView]:
+    """The incidents recorded of ``courts`` (of one workflow, or of several, if given), newest first."""
     found = await db.read(StartedStore(db).incidents, courts, workflow_id)
     return [IncidentView.model_validate(i.model_dump()) for i in found]
