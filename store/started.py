@@ -47,6 +47,9 @@ class CancelRequest(Base):
     __tablename__ = "cancel_requests"
 
     workflow_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # The run asked (the web's latest cancel of the workflow): a cancel of another run is not the web's.
+    # None on rows written before runs were named (migration 0021): any run of the workflow.
+    run_id: Mapped[str | None] = mapped_column(String(64), default=None)
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -60,6 +63,7 @@ class WorkflowIncident(Base):
     run_id: Mapped[str] = mapped_column(String(64))
     court: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # terminated, reset, canceled
+    case_number: Mapped[str | None] = mapped_column(String(64), default=None)  # the register's, if any
     happened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     caller_sealed: Mapped[str] = mapped_column(Text)
@@ -82,6 +86,7 @@ class Incident(BaseModel):
     run_id: str
     court: str
     kind: str
+    case_number: str | None = None
     happened_at: datetime
     found_at: datetime
     caller: str
@@ -121,17 +126,27 @@ class StartedStore:
                 .on_conflict_do_nothing(index_elements=["workflow_id"])
             )
 
-    def record_cancel(self, workflow_id: str, by: str) -> None:
-        """The web asks Temporal to cancel ``workflow_id`` on ``by``'s behalf (written before it asks)."""
+    def record_cancel(self, workflow_id: str, run_id: str, by: str) -> None:
+        """The web asks Temporal to cancel run ``run_id`` of ``workflow_id`` on ``by``'s behalf (written
+        before it asks)."""
         with self.db.session() as s:
             row = s.get(CancelRequest, workflow_id, with_for_update=True)
             if row is None:
-                s.add(CancelRequest(workflow_id=workflow_id, requested_by=by, requested_at=utcnow()))
+                s.add(CancelRequest(workflow_id=workflow_id, run_id=run_id, requested_by=by, requested_at=utcnow()))
             else:
-                row.requested_by, row.requested_at = by, utcnow()
+                row.run_id, row.requested_by, row.requested_at = run_id, by, utcnow()
 
-    def cancel_requested(self, workflow_id: str) -> bool:
-        return bool(self.db.rows(select(CancelRequest.workflow_id).where(CancelRequest.workflow_id == workflow_id)))
+    def withdraw_cancel(self, workflow_id: str, run_id: str) -> None:
+        """Temporal refused the cancel of that run (it had ended): the record must not excuse a later one."""
+        with self.db.session() as s:
+            row = s.get(CancelRequest, workflow_id, with_for_update=True)
+            if row is not None and row.run_id == run_id:
+                s.delete(row)
+
+    def cancel_requested(self, workflow_id: str, run_id: str) -> bool:
+        """Whether the web asked to cancel this run."""
+        query = select(CancelRequest.run_id).where(CancelRequest.workflow_id == workflow_id)
+        return any(asked is None or asked == run_id for (asked,) in self.db.rows(query))
 
     def of(self, workflow_ids: Iterable[str]) -> dict[str, Registered]:
         """The rows of those of ``workflow_ids`` the web started."""
@@ -181,6 +196,7 @@ class StartedStore:
                     run_id=r.run_id,
                     court=r.court,
                     kind=r.kind,
+                    case_number=r.case_number,
                     happened_at=r.happened_at,
                     found_at=r.found_at,
                     caller=sealer.open(r.caller_sealed, r.workflow_id) if sealer else "",

@@ -176,7 +176,14 @@ async def test_a_reset_and_a_plain_cancel_are_incidents_the_webs_cancel_is_not(
     assert incident["kind"] == "reset" and incident["run_id"] == cancelled_run and "复活" in incident["caller"]
     detail = (await http.get(f"/api/workflows/{by_web}", headers=judge)).json()
     assert detail["run_id"] != cancelled_run and [i["kind"] for i in detail["incidents"]] == ["reset"]
-    await client.get_workflow_handle(by_web).terminate(reason="test cleanup")
+    # The web's record names the run it cancelled: a plain cancel of the run the reset made is not excused.
+    cli(settings, "cancel", "--workflow-id", by_web)
+    found = await eventually(lambda: _incidents_of_kind(http, by_web, "canceled"))
+    assert [i["run_id"] for i in found] == [detail["run_id"]]
+
+
+async def _incidents_of_kind(http: httpx.AsyncClient, wid: str, kind: str) -> list[dict[str, Any]]:
+    return [i for i in await _incidents(http, "auditor", wid) if i["kind"] == kind]
 
 
 async def _closed(client: Client, wid: str) -> bool:
@@ -219,7 +226,10 @@ async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident
     assert "本案的这一事项在系统之外被强制终止" in docket and f'data-workflow="{matter}"' in docket
     supervisor = await login(stack["web"], "supervisor")
     board = (await supervisor.get("/api/dashboard")).json()
-    assert {matter, filed["workflow_id"]} <= {i["workflow_id"] for i in board["incidents"]}
+    named = {i["workflow_id"]: i["case_number"] for i in board["incidents"]}
+    assert named[matter] == named[filed["workflow_id"]] == filed["case_number"], named
+    board_page = await ui_page(stack["web"], "supervisor", "/ui/dashboard")
+    assert f'href="/ui/cases/{matter}">{filed["case_number"]}</a>' in board_page
     auditor = await login(stack["web"], "auditor")
     trail = (await auditor.get(f"/api/workflows/{matter}/audit")).json()
     (marked,) = [e for e in trail["events"] if e["category"] == "incident"]

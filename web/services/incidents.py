@@ -122,7 +122,7 @@ async def judge(client: Client, db: Database, workflow_id: str, run_id: str, own
             if e.HasField("workflow_execution_cancel_requested_event_attributes")
         ]
         by_workflow = any(r.HasField("external_workflow_execution") for r in requests)
-        if not by_workflow and not await db.read(StartedStore(db).cancel_requested, workflow_id):
+        if not by_workflow and not await db.read(StartedStore(db).cancel_requested, workflow_id, run_id):
             kind = "canceled"
             caller = "; ".join(f"{r.identity}: {r.cause}" for r in requests)
     if kind is None:
@@ -132,6 +132,7 @@ async def judge(client: Client, db: Database, workflow_id: str, run_id: str, own
         run_id=run_id,
         court=owner.court,
         kind=kind,
+        case_number=owner.case_number,
         happened_at=at,
         found_at=utcnow(),
         caller=caller,
@@ -203,6 +204,7 @@ async def check_starts(client: Client, db: Database, infos: Collection[WorkflowE
             run_id=failed.base_run_id,
             court=owner.court,
             kind="reset",
+            case_number=owner.case_number,
             happened_at=event.event_time.ToDatetime(UTC),
             found_at=utcnow(),
             caller=f"{failed.identity}: {failed.failure.message}",

@@ -35,14 +35,18 @@ async def cancel(client: Client, db: Database, actor: Actor, workflow_id: str, b
     if desc.status is not WorkflowExecutionStatus.RUNNING:
         state = desc.status.name.lower() if desc.status else "closed"
         raise Conflict("WORKFLOW_CLOSED", f"the workflow is {state}; there is nothing to cancel")
-    handle = client.get_workflow_handle(workflow_id)
-    await db.run(StartedStore(db).record_cancel, workflow_id, actor.user_id)
+    # The run described is the run cancelled, and the one the record names: a cancel of any other run (a
+    # reset's, a continued one's) is not the web's.
+    handle = client.get_workflow_handle(workflow_id, run_id=desc.run_id)
+    store = StartedStore(db)
+    await db.run(store.record_cancel, workflow_id, desc.run_id, actor.user_id)
     try:
         with acting_as(actor):
             await handle.signal(CANCEL_REQUEST_SIGNAL, {"reason": body.reason})
             await handle.cancel(reason=f"cancelled by {actor.user_id} (see signal {CANCEL_REQUEST_SIGNAL})")
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
+            await db.run(store.withdraw_cancel, workflow_id, desc.run_id)
             raise Conflict("WORKFLOW_CLOSED", "the workflow is no longer running") from None
         raise
     log.info("workflow cancel requested", workflow_id=workflow_id, by=actor.user_id)

@@ -32,6 +32,7 @@ class IncidentView(BaseModel):
     run_id: str
     court: str
     kind: str = Field(description="terminated, reset or canceled — done outside the web")
+    case_number: str | None = Field(default=None, description="the case's 案号, as the web's register has it")
     happened_at: datetime
     found_at: datetime
     caller: str = Field(description="what Temporal recorded of the caller: its client identity and reason")
