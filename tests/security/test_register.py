@@ -207,9 +207,13 @@ async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident
     listed = await eventually(lambda: _listed(judge, filed["case_number"], matter))
     assert listed and listed["court"] == DEMO_COURT
     assert (await judge.get(f"/api/workflows/{matter}")).status_code == 200
-    plain = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-    await plain.get_workflow_handle(matter).terminate(reason="mallory 停了这件事")
     cli(settings, "terminate", "--workflow-id", filed["workflow_id"], "--reason", "outside")
+    # A plain client that writes the server's identity and the parent close policy's reason, once the case
+    # has closed: the case gave its matter no such policy (ABANDON), so this is no close policy's doing.
+    plain = await Client.connect(
+        settings.temporal_address, namespace=settings.temporal_namespace, identity="history-service"
+    )
+    await plain.get_workflow_handle(matter).terminate(reason="by parent close policy")
 
     async def case_incidents() -> list[dict[str, Any]]:
         await judge.get("/api/incidents")  # looks afresh
@@ -219,7 +223,7 @@ async def test_a_cases_matters_are_the_webs_and_a_terminated_case_is_an_incident
 
     found = {i["workflow_id"]: i for i in await eventually(case_incidents)}
     assert found.keys() == {filed["workflow_id"], matter}, found
-    assert {i["kind"] for i in found.values()} == {"terminated"} and "mallory" in found[matter]["caller"]
+    assert {i["kind"] for i in found.values()} == {"terminated"} and "by parent close" in found[matter]["caller"]
     # The case's own page says so too, in the judge's words: the case's, and its matter's, linked.
     docket = await ui_page(stack["web"], "judge", f"/ui/dockets/{filed['case_id']}")
     assert docket.count('data-testid="incident"') == 2 and "本案在系统之外被强制终止" in docket

@@ -7,7 +7,8 @@ the court's judges, supervisors, auditors and admins: on the case page, on the d
 
 What is not an incident: the web's recorded cancel; a cancel one of our workflows asked for (Temporal
 records the requesting workflow, which no client can set); a child terminated by its parent's close policy
-after the parent closed.
+after the parent closed — the parent's history says it gave the child that policy (TERMINATE): the
+termination's identity and reason are whatever its caller wrote.
 
 Found by a sweep over visibility's recently closed terminated and cancelled workflows — in the web's
 background every ``OM_INCIDENT_SWEEP_SECONDS``, and before the incidents are listed — and when a closed
@@ -27,7 +28,7 @@ from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime, timedelta
 
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import WorkflowTaskFailedCause
+from temporalio.api.enums.v1 import ParentClosePolicy, WorkflowTaskFailedCause
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest, ListWorkflowExecutionsRequest
@@ -52,7 +53,7 @@ SERVER_IDENTITY = "history-service"
 RESETTER_IDENTITY = "history-resetter"
 
 # The runs started since the sweep's last pass are asked for less this margin (visibility's lag).
-VISIBILITY_LAG = timedelta(minutes=2)
+VISIBILITY_LAG = timedelta(seconds=30)
 FAN_OUT = 8  # history reads in flight at once
 
 _ENDED = {WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.CANCELED}
@@ -88,16 +89,30 @@ class _Pass:
 _last_starts = _Pass()
 
 
-async def _parent_closed_before(client: Client, started: HistoryEvent, at: datetime) -> bool:
+async def _terminated_by_parent(client: Client, workflow_id: str, started: HistoryEvent, at: datetime) -> bool:
+    """Whether the parent's close policy terminated this child: the parent had closed by then and started
+    this child with the TERMINATE policy. The termination's identity and reason are the caller's to choose
+    (a plain client can write the server's words); the parent's close and the policy it gave are not."""
     attrs = started.workflow_execution_started_event_attributes
     if not attrs.HasField("parent_workflow_execution"):
         return False
-    parent = attrs.parent_workflow_execution
+    handle = client.get_workflow_handle(
+        attrs.parent_workflow_execution.workflow_id, run_id=attrs.parent_workflow_execution.run_id
+    )
     try:
-        desc = await client.get_workflow_handle(parent.workflow_id, run_id=parent.run_id).describe()
+        desc = await handle.describe()
+        if desc.close_time is None or desc.close_time > at:
+            return False
+        async for e in handle.fetch_history_events():
+            initiated = e.start_child_workflow_execution_initiated_event_attributes
+            if (
+                e.HasField("start_child_workflow_execution_initiated_event_attributes")
+                and initiated.workflow_id == workflow_id
+            ):
+                return initiated.parent_close_policy == ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE
     except RPCError:
         return False
-    return desc.close_time is not None and desc.close_time <= at
+    return False
 
 
 async def judge(client: Client, db: Database, workflow_id: str, run_id: str, owner: Registered) -> Incident | None:
@@ -113,7 +128,7 @@ async def judge(client: Client, db: Database, workflow_id: str, run_id: str, own
         term = last.workflow_execution_terminated_event_attributes
         caller = f"{term.identity}: {term.reason}"
         by_parent = term.reason == PARENT_CLOSE_REASON and term.identity == SERVER_IDENTITY
-        if not (by_parent and await _parent_closed_before(client, events[0], at)):
+        if not (by_parent and await _terminated_by_parent(client, workflow_id, events[0], at)):
             kind = "reset" if term.identity == RESETTER_IDENTITY else "terminated"
     elif last.HasField("workflow_execution_canceled_event_attributes"):
         requests = [
