@@ -13,8 +13,9 @@ termination's identity and reason are whatever its caller wrote.
 Found by a sweep over visibility's recently closed terminated and cancelled workflows — in the web's
 background every ``OM_INCIDENT_SWEEP_SECONDS``, and before the incidents are listed — and when a closed
 case is opened. A reset of a run that had already ended (completed, failed, or cancelled by the web) leaves
-that run as it was and starts a new one: the same sweep looks at the runs started since its last pass, and
-a run whose start event keeps another run's id (``original_execution_run_id``: a reset's copy of the run it
+that run as it was and starts a new one: the same sweep looks at the runs started since its last pass whose
+workflow has another run that did not continue as new (one visibility query), and a run whose start event
+keeps another run's id (``original_execution_run_id``: a reset's copy of the run it
 began from; any other run's, continued-as-new or fresh, is its own) is a reset — recorded against the run it
 was reset from, so a reset of a running run (its old run terminated by ``history-resetter``) is one
 incident, whichever side is found first. Each run is judged once per process and recorded once.
@@ -41,6 +42,7 @@ from store.db import Database, utcnow
 from store.started import Incident, Registered, StartedStore
 from web.services import register
 from web.services.access import READERS, require_role
+from web.services.workflow_list import quote
 from web.services.workflow_views import IncidentView
 
 log = get_logger(__name__)
@@ -196,16 +198,38 @@ async def _reset_event(client: Client, workflow_id: str, run_id: str) -> History
     return found
 
 
+async def _with_other_runs(client: Client, infos: list[WorkflowExecutionInfo]) -> set[tuple[str, str]]:
+    """Those of ``infos`` whose workflow id has another run that did not continue as new into a later one —
+    the only runs a reset can have made (the run it was reset from stays behind, ended or terminated); a run
+    of a workflow's first or continued-as-new chain has none. One visibility query per 100 ids."""
+    ids = sorted({i.execution.workflow_id for i in infos})
+    others: dict[str, set[str]] = {}
+    for at in range(0, len(ids), 100):
+        listed = ", ".join(quote(i) for i in ids[at : at + 100])
+        query = f"WorkflowId IN ({listed}) AND ExecutionStatus != 'ContinuedAsNew'"
+        async for page in _listed(client, query):
+            for run in page:
+                others.setdefault(run.execution.workflow_id, set()).add(run.execution.run_id)
+    return {
+        (i.execution.workflow_id, i.execution.run_id)
+        for i in infos
+        if others.get(i.execution.workflow_id, set()) - {i.execution.run_id}
+    }
+
+
 async def check_starts(client: Client, db: Database, infos: Collection[WorkflowExecutionInfo]) -> int:
-    """Judges the runs among ``infos`` that are the web's for a reset that made them; returns incidents found."""
+    """Judges the runs among ``infos`` that are the web's for a reset that made them; returns incidents found.
+    Only a run whose workflow has another run left behind has its first event read."""
     fresh = [i for i in infos if (i.execution.workflow_id, i.execution.run_id) not in _starts]
     owners = await register.owners(db, fresh)
+    ours = [i for i in fresh if i.execution.workflow_id in owners]
+    suspect = await _with_other_runs(client, ours) if ours else set()
     gate = asyncio.Semaphore(FAN_OUT)
 
     async def one(info: WorkflowExecutionInfo) -> bool:
         wid, run = info.execution.workflow_id, info.execution.run_id
         owner = owners.get(wid)
-        if owner is None:
+        if owner is None or (wid, run) not in suspect:
             _starts.add((wid, run))
             return False
         async with gate:
