@@ -11,7 +11,8 @@ The CPU each side spends per workflow (all processes: Temporal, simulators, this
 loaded machine does not distort much: while both sides keep the cores busy, the throughput ratio tends to
 the inverse ratio of CPU per workflow, which the bench prints as the "CPU ratio". It also prints the CPU
 this process's threads spent issuing documents (``DocumentOffice.issue_sealed``: number, render, seal,
-store), per inquiry and per document.
+store), per inquiry and per document, and how many cores this process kept busy: at 1.00 it is the bound (the
+worker's Python runs one thread at a time), and the wall ratio stays below the CPU ratio.
 
 ``OM_BENCH_INQUIRIES`` (default 200), ``OM_BENCH_ROUNDS`` (3) and ``OM_BENCH_IN_FLIGHT`` (40) size a run.
 """
@@ -116,9 +117,15 @@ class Result:
     def cpu_total_ms(self) -> float:
         return sum(self.cpu_ms.values())
 
+    def cores(self, process: str) -> float:
+        """How many cores ``process`` kept busy on average: at 1.0 the bench process (the worker's Python,
+        one thread at a time under the GIL) is the bound, whatever the other core does."""
+        return self.cpu_ms.get(process, 0.0) * self.per_second / 1000
+
     def cpu_line(self) -> str:
         parts = ", ".join(f"{name} {ms:.0f}" for name, ms in self.cpu_ms.items())
         line = f"CPU ms per workflow: {parts} (total {self.cpu_total_ms:.0f}); {self.looks:.1f} queries"
+        line += f"; bench process busy {self.cores('bench'):.2f} cores"
         if self.documents:
             per_document = self.document_cpu_ms * self.workflows / self.documents
             line += (
