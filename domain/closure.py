@@ -99,6 +99,19 @@ def closure_periods_at(on: date) -> ClosurePeriods:
     )
 
 
+class ClosureApproval(StrEnum):
+    """民诉法解释 Art. 517: after the property investigation finds nothing, 终本 may be ruled once the applicant
+    has signed to confirm it (签字确认), or once a panel has reviewed it and the president approved (合议庭审查核实
+    并经院长批准). Nothing else closes the current procedure."""
+
+    APPLICANT_SIGNATURE = "applicant-signature"
+    PRESIDENT = "president"
+
+
+ART_517 = "民诉法解释 第五百一十七条"
+SIGNATURE_OR_APPROVAL_REQUIRED = "CLOSURE_SIGNATURE_OR_APPROVAL_REQUIRED"
+
+
 class ClosureChecklist(BaseModel):
     """The judge's checklist of 终本规定 Art. 1, ticked item by item, and the ruling that closes."""
 
@@ -119,6 +132,11 @@ class ClosureChecklist(BaseModel):
     )
     applicant_opinion: str = Field(default="", max_length=1000, description="Art. 5: 申请执行人的意见 (记录入卷)")
     ruling_number: str = Field(min_length=4, max_length=60, description="终本裁定书文号")
+    approval: ClosureApproval = Field(
+        default=ClosureApproval.PRESIDENT,
+        description="民诉法解释 Art. 517: applicant-signature (申请执行人已在线签字确认) | "
+        "president (合议庭评议, 报院长批准)",
+    )
 
 
 # Art. 1's items the checklist must tick, with the words of the refusal when one is missing.

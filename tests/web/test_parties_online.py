@@ -25,6 +25,7 @@ from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.documents import DocumentKind, DocumentRequest
 from domain.ledger import LedgerView
+from domain.legal_time import CHINA_TZ
 from security.identity import acting_as
 from security.webhook_signature import SIGNATURE_HEADER, sign
 from store.db import Database
@@ -908,3 +909,102 @@ async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others
             assert (await first.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).status_code == 404
             assert (await second.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).status_code == 200
         assert [d["title"] for d in await eventually(lambda: listed(applicant, 1))] == ["受理通知书"]
+
+
+async def test_the_applicant_signs_the_closure_in_their_space_and_the_ruling_says_so(web: str, simulator: str) -> None:
+    """民诉法解释 Art 517: after the property investigation finds nothing, 终本 is ruled on the applicant's signature —
+    given in their case space, kept with who, when and why — or on the president's approval; the judge claiming a
+    signature that is not there is refused with the rule, and the 终本裁定 says which path was taken."""
+    applicant, a = await registered(web, simulator)
+    debtor, d = await registered(web, simulator)
+    cid = (await case_of(web, applicant=a, debtor=d))["case_id"]
+    judge = await login(web, "judge")
+    token = applicant.headers["Authorization"].removeprefix("Bearer ")
+    async with (
+        applicant,
+        debtor,
+        judge,
+        httpx.AsyncClient(base_url=web, cookies={PARTY_COOKIE: token}, timeout=30) as phone,
+    ):
+        consent = {"agree": True, "statement": "同意终结本次执行程序, 将继续查找财产线索"}
+        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=consent)
+        assert r.status_code == 404 and r.json()["code"] == "NO_CLOSURE_PENDING", r.text
+        r = await judge.post(f"/api/cases/{cid}/matters/periodic-reinquiry", json={})
+        assert r.status_code == 201, r.text
+        matter = r.json()["workflow_id"]
+
+        async def awaiting(status: str) -> bool:
+            return bool((await judge.get(f"/api/workflows/{matter}")).json()["status"] == status)
+
+        async def form_shown() -> bool:
+            return bool((await applicant.get(f"/api/my/cases/{cid}")).json()["closure_awaiting_signature"])
+
+        assert await eventually(form_shown, timeout=30)
+        html = (await phone.get(f"/p/cases/{cid}")).text
+        assert 'data-testid="closure-consent"' in html and "第五百一十七条" in html
+        assert not (await debtor.get(f"/api/my/cases/{cid}")).json()["closure_awaiting_signature"], "the applicant's"
+        r = await debtor.post(f"/api/my/cases/{cid}/closure-consent", json=consent)
+        assert r.status_code == 403 and r.json()["code"] == "APPLICANT_ONLY", r.text
+
+        checklist = dict.fromkeys(
+            ("notice_served", "consumption_order_issued", "investigation_exhausted", "whereabouts_and_obstruction",
+             "applicant_heard"), True)  # fmt: skip
+        close = {
+            "reason": "已穷尽财产调查措施, 未发现可供执行的财产",
+            "ruling_number": "(2026)浙0102执1号之一",
+            "applicant_opinion": "申请执行人在案件空间签字确认",
+        }
+        signed = close | checklist | {"approval": "applicant-signature"}
+
+        async def ruled(body: dict[str, Any]) -> httpx.Response | None:
+            """The judge's 终本 once the three months since filing have passed (legal time is fast here)."""
+            r = await judge.post(f"/api/workflows/{matter}/decisions/close-procedure", json=body)
+            return None if r.status_code == 409 and "三个月" in r.json()["message"] else r
+
+        # The applicant has declined: the judge cannot rule on a signature (neither path: refused with the rule).
+        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=consent | {"agree": False})
+        assert r.status_code == 200 and r.json()["agree"] is False, r.text
+        refused = await eventually(lambda: ruled(signed), timeout=30)
+        assert refused.json()["code"] == "CLOSURE_SIGNATURE_OR_APPROVAL_REQUIRED", refused.text
+        assert "第五百一十七条" in refused.json()["message"]
+        # Signed through the page's form (CSRF-checked): the latest word counts.
+        csrf = re.search(r'name="csrf" value="([^"]+)"', html)
+        assert csrf is not None
+        form = {"csrf": csrf.group(1), "agree": "yes", "statement": consent["statement"]}
+        r = await phone.post(f"/p/cases/{cid}/closure-consent", data=form, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        r = await judge.post(f"/api/workflows/{matter}/decisions/close-procedure", json=signed)
+        assert r.status_code == 200, r.text
+        assert await eventually(lambda: awaiting("closure_watch"), timeout=30), "no president asked"
+        timeline = (await judge.get(f"/api/workflows/{matter}")).json()["timeline"]
+        signs = [e for e in timeline if e["action"] in ("applicant_signed_closure", "applicant_declined_closure")]
+        assert [(e["action"], e["actor"]["role"]) for e in signs] == [
+            ("applicant_declined_closure", "party"),
+            ("applicant_signed_closure", "party"),
+        ]
+        assert signs[-1]["reason"] == consent["statement"] and len(signs[-1]["detail"]["statement_sha256"]) == 64
+        approved = next(e for e in timeline if e["action"] == "closure_approved")
+        assert approved["detail"]["path"] == "applicant-signature" and "第五百一十七条" in approved["detail"]["basis"]
+        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=consent)
+        assert r.status_code == 409 and r.json()["code"] == "WRONG_STATE", "ruled: nothing left to sign"
+
+        # The ruling, served in the applicant's space, says the applicant signed — and no president did.
+        async def ruling() -> dict[str, Any] | None:
+            docs = (await applicant.get(f"/api/my/cases/{cid}")).json()["documents"]
+            return next((x for x in docs if x["title"] == "执行裁定书（终结本次执行程序）"), None)
+
+        doc = await eventually(ruling, timeout=30)
+        words = pdf_words((await applicant.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).content)
+        assert "在线签字确认同意终结本次执行程序" in words and "院长" not in words.split("裁定如下")[0]
+        assert "第五百一十七条" in words
+
+        # The watch ends here (终本规定 Art 16): its six-monthly inquiries are the scenario tests' to run.
+        closed_on = (await judge.get(f"/api/workflows/{matter}")).json()["summary"]["closed_at"]
+        removal = {
+            "reason": "法院裁定受理破产申请",
+            "ground": "bankruptcy-accepted",
+            "document_ref": "(2026)浙0102破申3号",
+            "ground_arose_on": datetime.fromisoformat(closed_on).astimezone(CHINA_TZ).date().isoformat(),
+        }
+        r = await judge.post(f"/api/workflows/{matter}/decisions/remove-from-closure-database", json=removal)
+        assert r.status_code == 200, r.text

@@ -14,7 +14,14 @@ from web.api.common import errors
 from web.deps import Party, State, TemporalClient, till
 from web.deps import party_desk as desk
 from web.guard import PAYMENT_NOTICE_PATH
-from web.services import party_accounts, party_applications, party_payments, party_requests, party_space
+from web.services import (
+    party_accounts,
+    party_applications,
+    party_closure,
+    party_payments,
+    party_requests,
+    party_space,
+)
 from web.services.party_accounts import CodeRequest, CodeSent, PartyLogin, PartyToken, Registration
 from web.services.party_agents import Appointment
 from web.services.party_applications import ApplicationView, FileStored, OnlineApplication
@@ -23,6 +30,7 @@ from web.services.party_requests import Consent, NewPartyRequest, Reconsideratio
 from web.services.party_space import MyCase, PartyCase
 from web.services.tasks import MAX_ATTACHMENT_BYTES
 from workflows.case.models import PartyRequest, ReportSanction
+from workflows.periodic_reinquiry.models import ClosureConsent, ConsentRecord
 
 router = APIRouter(tags=["parties"])
 
@@ -111,6 +119,20 @@ async def consent(
 ) -> PartyRequest:
     """The applicant agrees (or not) to the debtor's instalments; the judge then records the settlement."""
     return await party_requests.consent(desk(state), client, actor, case_id, request_id, body)
+
+
+@router.post(
+    "/my/cases/{case_id}/closure-consent",
+    response_model=ConsentRecord,
+    responses=errors(401, 403, 404, 409, 422),
+)
+async def closure_consent(
+    case_id: CaseId, body: ClosureConsent, actor: Party, state: State, client: TemporalClient
+) -> ConsentRecord:
+    """签字确认终本 (民诉法解释第五百一十七条): the applicant agrees (or not, with reasons) to the current procedure's
+    closure the judge proposes; kept with who, when and the statement's hash. Refused while no closure awaits
+    (``NO_CLOSURE_PENDING``, or ``WRONG_STATE`` once ruled), for the debtor (``APPLICANT_ONLY``)."""
+    return await party_closure.consent(desk(state), client, actor, case_id, body)
 
 
 @router.post(

@@ -39,11 +39,13 @@ from web.services.parties import file_type, file_types
 from web.services.party_accounts import PartyDesk, party_digests
 from web.services.party_agents import Standing, agent_cases, places_in, standing
 from web.services.party_applications import party_file_store
+from web.services.party_closure import closure_matter
 from web.services.party_payments import Till, settle_pending
 from web.services.party_requests import update_case
 from web.services.party_resumption import ResumeOffer
 from workflows.case.models import (
     SANCTION_RECEIVED_UPDATE,
+    CaseView,
     MatterRecord,
     NodeLocation,
     PushedNode,
@@ -309,6 +311,9 @@ class PartyCase(BaseModel):
     resume_offer: ResumeOffer | None = Field(
         default=None, description="the applicant may apply to resume: after 终本, or a settlement in default"
     )
+    closure_awaiting_signature: bool = Field(
+        default=False, description="the judge proposes 终本: the applicant may sign to confirm it (民诉法解释 Art. 517)"
+    )
 
 
 def _names(parties: list[Party], own: bool) -> list[PartyName]:
@@ -455,7 +460,15 @@ async def case_space(
         special_authority=st.special_authority,
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
         resume_offer=offer,
+        closure_awaiting_signature=applicant and await _closure_awaits(client, view),
     )
+
+
+async def _closure_awaits(client: Client, view: CaseView) -> bool:
+    """A closure matter running and awaiting the judge's ruling (its status as indexed): the applicant's form."""
+    matter = closure_matter(view)
+    now = await _matter(client, matter) if matter else None
+    return now is not None and now[1] == "awaiting_closure"
 
 
 async def _actions(client: Client, matters: list[MatterRecord], wanted: set[str]) -> dict[str, RequestAction]:

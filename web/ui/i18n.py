@@ -287,6 +287,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "party.sanction_status": "状态",
         "party.sanction_document": "决定书",
         "party.reconsideration": "申请复议",
+        "party.closure": "终结本次执行程序 · 签字确认",
+        "party.closure_hint": "法官拟裁定终结本次执行程序: 经穷尽财产调查, 未发现可供执行的财产。"
+        "您签字确认后, 法院可以裁定终本 (民诉法解释第五百一十七条); 不同意的, 须经合议庭审查核实并报院长批准。"
+        "终本后发现财产, 可以申请恢复执行。",
+        "party.closure_choice": "您的意见",
+        "party.closure_agree": "同意终结本次执行程序",
+        "party.closure_disagree": "不同意",
+        "party.closure_statement": "意见及理由 (将作为您的签字确认记录在案)",
+        "party.closure_sign": "签字确认",
         "party.reconsideration_hint": "如不服, 可在收到决定书之日起三日内向上一级人民法院申请复议一次; "
         "复议期间不停止执行。",
         "party.reconsideration_due": "复议申请截止",
@@ -1050,6 +1059,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "party.sanction_status": "Status",
         "party.sanction_document": "Decision",
         "party.reconsideration": "Apply for reconsideration",
+        "party.closure": "Closing the current procedure · your signature",
+        "party.closure_hint": "The judge proposes to close the current procedure: the property investigation found "
+        "nothing to enforce. With your signature the court may rule it (Art. 517 of the CPL Interpretation); "
+        "without it, a panel reviews and the president approves. Property found later lets you apply to resume.",
+        "party.closure_choice": "Your view",
+        "party.closure_agree": "I agree to the closure",
+        "party.closure_disagree": "I do not agree",
+        "party.closure_statement": "Your view and reasons (kept on record as your signed confirmation)",
+        "party.closure_sign": "Sign",
         "party.reconsideration_hint": "You may apply once to the higher court within 3 days of receiving the decision; "
         "the sanction is not suspended meanwhile.",
         "party.reconsideration_due": "Apply by",

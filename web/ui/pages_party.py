@@ -25,11 +25,12 @@ from domain.party_requests import REPORTS, RULES, PartyRequestKind, sides_of
 from domain.property_report import WORDS, ChangeKind, ImmovableKind, MoneyKind, MovableKind, RightKind, word
 from web.deps import app_state, temporal_client, till
 from web.deps import party_desk as desk
-from web.services import party_accounts, party_payments, party_requests, party_space, users
+from web.services import party_accounts, party_closure, party_payments, party_requests, party_space, users
 from web.services.party_accounts import CodeRequest, PartyLogin, Registration
 from web.ui.messages import field_messages
 from web.ui.render import in_own_words, page, said
 from web.ui.session import csrf_for, translator
+from workflows.periodic_reinquiry.models import ClosureConsent
 
 router = APIRouter(include_in_schema=False)
 PARTY_COOKIE = "om_party"
@@ -324,6 +325,30 @@ async def reconsideration(
         response.status_code = 422
         return response
     return RedirectResponse(f"{PREFIX}/cases/{case_id}#sanctions", status_code=303)
+
+
+@router.post(PREFIX + "/cases/{case_id}/closure-consent")
+async def closure_consent(
+    request: Request,
+    case_id: str,
+    session: PartySession,
+    csrf: Annotated[str, Form()] = "",
+    agree: Annotated[str, Form()] = "",
+    statement: Annotated[str, Form()] = "",
+) -> Response:
+    """签字确认终本 from the case page (民诉法解释 Art. 517): the applicant's word and reasons."""
+    _check_csrf(session[1], csrf)
+    state = app_state(request)
+    try:
+        body = ClosureConsent(agree=agree == "yes", statement=statement)
+        await party_closure.consent(desk(state), temporal_client(state), session[0], case_id, body)
+    except (OneMatterError, ValidationError) as exc:
+        response = await _case_page(
+            request, session, case_id, error=None, text="", closure_error=_message(exc, request)
+        )
+        response.status_code = 422
+        return response
+    return RedirectResponse(f"{PREFIX}/cases/{case_id}#closure", status_code=303)
 
 
 @router.post(PREFIX + "/cases/{case_id}/requests/{request_id}/consent")

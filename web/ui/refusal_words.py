@@ -391,6 +391,21 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
         "本院未收到该「执行依据」文件: 请先上传执行依据的 PDF 文件",
         "The court holds no such “Title” document: upload the title's PDF first",
     ),
+    "CLOSURE_SIGNATURE_OR_APPROVAL_REQUIRED": (
+        "「终本依据」: 申请执行人尚未签字确认终本 (民诉法解释第五百一十七条); 请等申请执行人在其案件空间签字确认, "
+        "或选择「合议庭审查核实, 报院长批准」",
+        "“Closed on”: the applicant has not signed to confirm the closure (Art. 517 of the CPL Interpretation); "
+        "wait for their signature in their case space, or choose the panel's review and the president's approval",
+    ),
+    "NO_CLOSURE_PENDING": (
+        "本案没有等待您签字确认的终结本次执行程序: 法官拟终本时, 本页会出现确认栏",
+        "No closure of this case awaits your signature: the form appears here when the judge proposes one",
+    ),
+    "SPECIAL_AUTHORITY_REQUIRED": (
+        "代理人签字确认终本须有经法官确认的特别授权: 请由申请执行人本人确认, 或补交特别授权委托书",
+        "An agent signs the closure only with special authority the judge confirmed: the applicant signs, or "
+        "file a power of attorney with special authority",
+    ),
     "COLLECTION_AUTHORITY_REQUIRED": (
         "该代理人未经法官确认享有代为收取执行款的特别授权, 不能作为收款人: 请改由申请执行人本人收款",
         "This agent has no confirmed special authority to collect: pay the applicant instead",

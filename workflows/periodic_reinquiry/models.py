@@ -30,6 +30,8 @@ REGISTER_LEAD = "register-lead"
 # 终本规定 Art. 17: obstruction after closing is still fined or detained.
 SANCTION = "sanction-obstruction"
 SUBMIT_LEAD_UPDATE = "submit-lead"
+# 民诉法解释 Art. 517: the applicant signs (or declines) the 终本 in their case space, before the judge rules.
+APPLICANT_CONSENT_UPDATE = "applicant-closure-consent"
 # 终本规定 Art. 16: the case withdrawn from the 终本 database on a ground other than the case's own full
 # performance (which arrives as the case's notice); and a wrong entry corrected or deleted (Art. 14 [S]).
 REMOVE_FROM_DATABASE = "remove-from-closure-database"
@@ -55,6 +57,24 @@ class Lead(BaseModel):
         min_length=4, max_length=500, description="what and where the asset is"
     )
     urgent: bool = Field(default=False, description="urgent: checked in 3 days instead of 7")
+
+
+class ClosureConsent(BaseModel):
+    """申请执行人对终结本次执行程序的签字确认 (民诉法解释 Art. 517), made in the applicant's case space."""
+
+    agree: bool = Field(description="同意终结本次执行程序")
+    statement: str = Field(min_length=2, max_length=2000, description="申请执行人的意见 (签字确认的内容)")
+
+
+class ConsentRecord(BaseModel):
+    """The applicant's act as the case keeps it: who (their account, signed by the web), when, what they said
+    (its SHA-256 beside the words), and whether they agreed."""
+
+    by: str
+    at: datetime
+    agree: bool
+    statement: str
+    statement_sha256: str
 
 
 class QueuedLead(BaseModel):
@@ -147,6 +167,7 @@ class PeriodicReinquiryResult(BaseModel):
 
 
 __all__ = [
+    "APPLICANT_CONSENT_UPDATE",
     "CLOSE",
     "CONTINUE",
     "KEEP_CLOSED",
@@ -155,6 +176,8 @@ __all__ = [
     "RESUME",
     "SUBMIT_LEAD_UPDATE",
     "ClosureChecklist",
+    "ClosureConsent",
+    "ConsentRecord",
     "InquiryRound",
     "Lead",
     "LeadReceipt",

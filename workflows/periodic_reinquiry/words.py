@@ -61,6 +61,12 @@ WORDS = Words(
         "decision": Word("法官决定", "Judge's decision"),
         "procedure_closed": Word("终结本次执行程序", "Current procedure closed"),
         "closure_unsigned": Word("院长不予签发终本裁定", "The president refused to sign the closure"),
+        "closure_approved": Word(
+            "终本经申请执行人签字确认或院长批准 (民诉法解释第五百一十七条)",
+            "Closure approved: the applicant's signature or the president's approval (Art. 517)",
+        ),
+        "applicant_signed_closure": Word("申请执行人签字确认同意终本", "The applicant signed to confirm the closure"),
+        "applicant_declined_closure": Word("申请执行人不同意终本", "The applicant declined the closure"),
         "lead_received": Word("收到财产线索", "Property lead received"),
         "reinquiry_completed": Word("网络查控查询完毕", "Network inquiry completed"),
         "reinquiry_failed": Word("查询失败", "Inquiry failed"),
@@ -116,6 +122,10 @@ WORDS = Words(
             "The applicant was told and heard (Art. 5)",
         ),
         "applicant_opinion": Word("申请执行人的意见", "The applicant's opinion"),
+        "approval": Word(
+            "终本依据: 申请执行人签字确认, 或合议庭审查核实并报院长批准 (民诉法解释第五百一十七条)",
+            "Closed on: the applicant's signature, or the panel's review and the president's approval (Art. 517)",
+        ),
         "measure": Word("措施", "Measure"),
         "fine_fen": Word("罚款金额", "Fine"),
         "fined": Word("被罚款人", "Who is fined"),
@@ -196,6 +206,8 @@ WORDS = Words(
         "terminated": Word("裁定终结执行", "Enforcement terminated"),
         "not-enforced": Word("裁定不予执行", "Title not enforced"),
         "bankruptcy-accepted": Word("被执行人破产申请已受理", "Debtor's bankruptcy accepted"),
+        "applicant-signature": Word("申请执行人已签字确认", "The applicant has signed"),
+        "president": Word("合议庭审查核实, 报院长批准", "The panel reviews, the president approves"),
     },
     effects={
         **PRESIDENT_DECISION_EFFECTS,

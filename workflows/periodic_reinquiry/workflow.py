@@ -24,6 +24,7 @@ the legal clock, the schedule, the pending leads and the timeline (ten rounds in
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import datetime, time, timedelta
 
@@ -34,9 +35,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.actors import SYSTEM_ACTOR, Role
     from domain.assets import ASSET_KIND_TITLES, AssetKind
     from domain.closure import (
+        ART_517,
         DATABASE_REMOVAL_BASIS,
         LEAD_CHECK,
+        SIGNATURE_OR_APPROVAL_REQUIRED,
         URGENT_LEAD_CHECK,
+        ClosureApproval,
         ClosureChecklist,
         ClosurePeriods,
         DatabaseCorrection,
@@ -65,8 +69,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
     from workflows.foundation.models import DecisionInput, DecisionOutcome
-    from workflows.foundation.timeline import refuse, require_role
+    from workflows.foundation.timeline import acting_user, refuse, require_role
     from workflows.periodic_reinquiry.models import (
+        APPLICANT_CONSENT_UPDATE,
         CLOSE,
         CONTINUE,
         CORRECT_DATABASE_ENTRY,
@@ -77,6 +82,8 @@ with workflow.unsafe.imports_passed_through():
         RESUME,
         SANCTION,
         SUBMIT_LEAD_UPDATE,
+        ClosureConsent,
+        ConsentRecord,
         InquiryRound,
         Lead,
         LeadReceipt,
@@ -130,6 +137,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
         self.president = PresidentSignature(self.desk, self.timeline, self._set_status)
         self.case_notices = CaseNotices(self.timeline)
         self.database_removal: DatabaseRemoval | None = None  # the judge's Art. 16 withdrawal, once taken
+        self.consent: ConsentRecord | None = None  # the applicant's latest word on the 终本 (Art. 517)
 
     @workflow.run
     async def run(self, inp: PeriodicReinquiryInput) -> PeriodicReinquiryResult:
@@ -142,11 +150,15 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             if decision.decision == CONTINUE:
                 return await self._close("enforcement_continued")
             checklist: ClosureChecklist = self.desk.payload(decision)
-            # The ruling is the panel's, signed by the president (DOMAIN §18.2; 民诉法解释 Art. 517).
-            signer = await self.president.ask("执行裁定书（终结本次执行程序）", DOCUMENTS_PATCH)
-            if signer is None:
-                self.timeline.record("closure_unsigned", reason="院长不予签发")
-                return await self._close("enforcement_continued")
+            # 民诉法解释 Art. 517 (DOMAIN §18.2): the applicant signed (the validator let the decision through only
+            # on a signed consent), or the panel's ruling goes to the president to sign.
+            signer = ""
+            if checklist.approval is not ClosureApproval.APPLICANT_SIGNATURE:
+                signed = await self.president.ask("执行裁定书（终结本次执行程序）", DOCUMENTS_PATCH)
+                if signed is None:
+                    self.timeline.record("closure_unsigned", reason="院长不予签发")
+                    return await self._close("enforcement_continued")
+                signer = signed
             self.watch = self._closed(checklist)
             await self._issue_ruling(checklist, decision.reason, signer)
         else:
@@ -195,6 +207,14 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             "unpaid_fen": req.outstanding_fen,
             "ruling_reference": checklist.ruling_number,
         }
+        fields["approval"] = self._approval_words(checklist, signer)
+        self.timeline.record(
+            "closure_approved",
+            actor=SYSTEM_ACTOR,
+            path=checklist.approval.value,
+            signed_by=signer or (self.consent.by if self.consent else None),
+            basis=ART_517,
+        )
         await DocumentIssuer(self.timeline, req.court, req.case_number, req.case).issue(
             "closure-ruling",
             DocumentKind.TERMINATION_RULING,
@@ -203,6 +223,60 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             president_name=signer,
             addressed_to=(APPLICANT, DEBTOR),
         )
+
+    def _approval_words(self, checklist: ClosureChecklist, signer: str) -> str:
+        """What the 终本裁定 says of Art. 517's path: the applicant's signed confirmation and its day, or the panel
+        and the president who approved."""
+        if checklist.approval is ClosureApproval.APPLICANT_SIGNATURE and self.consent is not None:
+            on = self.consent.at.astimezone(CHINA_TZ).date().isoformat()
+            digest = self.consent.statement_sha256[:16]
+            return f"申请执行人已于{on}在线签字确认同意终结本次执行程序（确认内容摘要 SHA-256 {digest}）。"
+        return f"本案经合议庭审查核实，报经院长{signer}批准。" if signer else "本案经合议庭审查核实，报经院长批准。"
+
+    # --- the applicant's signature (民诉法解释 Art. 517) ---------------------------------------------------
+
+    @workflow.update(name=APPLICANT_CONSENT_UPDATE)
+    def applicant_consents(self, consent: ClosureConsent) -> ConsentRecord:
+        """The applicant's word on the 终本, from their case space: recorded who, when and why, the statement
+        hashed beside it; the latest word counts (a consent withdrawn before the ruling is no consent)."""
+        actor = acting_user()
+        statement = consent.statement.strip()
+        self.consent = ConsentRecord(
+            by=actor.user_id,
+            at=workflow.now(),
+            agree=consent.agree,
+            statement=statement,
+            statement_sha256=hashlib.sha256(statement.encode()).hexdigest(),
+        )
+        self.timeline.record(
+            "applicant_signed_closure" if consent.agree else "applicant_declined_closure",
+            statement,
+            statement_sha256=self.consent.statement_sha256,
+            basis=ART_517,
+        )
+        return self.consent
+
+    @applicant_consents.validator
+    def _validate_consent(self, consent: ClosureConsent) -> None:
+        require_role(Role.PARTY)  # the web let only the case's applicant (or an agent with special authority) through
+        if self.status != "awaiting_closure":
+            raise refuse(
+                "WRONG_STATE",
+                f"closure: 本案现不在待终本阶段, 无需确认 / not awaiting closure (status {self.status!r})",
+            )
+
+    def validate(self, decision: DecisionInput) -> None:
+        super().validate(decision)
+        if decision.decision != CLOSE:
+            return
+        approval = ClosureChecklist.model_validate(decision.payload).approval
+        signed = self.consent is not None and self.consent.agree
+        if approval is ClosureApproval.APPLICANT_SIGNATURE and not signed:
+            raise refuse(
+                SIGNATURE_OR_APPROVAL_REQUIRED,
+                f"approval: {ART_517} — 申请执行人未签字确认终本, 须经合议庭审查核实并报院长批准 (approval=president) "
+                "/ the applicant has not signed: the panel's ruling needs the president's approval",
+            )
 
     async def _watch(self, inp: PeriodicReinquiryInput, w: WatchState) -> PeriodicReinquiryResult:
         clock = self._clock(w)

@@ -147,9 +147,17 @@ async def test_a_lead_inquires_at_once_and_a_hit_offers_resumption(
         await decide(handle, CLOSE, reason=" ", **CHECKLIST)
     assert refusal_code(no_reason.value) == "REASON_REQUIRED"
 
+    # 民诉法解释 Art. 517: the applicant has not signed, so ruling on the applicant's signature is refused by the
+    # rule's code; the panel's ruling goes to the president.
+    with pytest.raises(WorkflowUpdateFailedError) as unsigned:
+        await decide(handle, CLOSE, reason="终本", approval="applicant-signature", **CHECKLIST)
+    assert refusal_code(unsigned.value) == "CLOSURE_SIGNATURE_OR_APPROVAL_REQUIRED"
+    assert "第五百一十七条" in str(unsigned.value.cause)
     await decide(handle, CLOSE, reason="已穷尽财产调查措施, 未发现可供执行的财产", **CHECKLIST)
     await president_signs(handle)
     st = await wait_status(handle, "closure_watch")
+    approved = next(e for e in st.timeline if e.action == "closure_approved")
+    assert approved.detail["path"] == "president" and approved.detail["signed_by"] == "approver"
     closed_at = datetime.fromisoformat(st.summary["closed_at"])
     assert datetime.fromisoformat(st.summary["watch_ends_at"]) == calendar_end(
         closed_at, LegalDuration(amount=5, unit=TimeUnit.YEAR)
