@@ -95,7 +95,8 @@ class DocumentOffice:
             kind=req.kind,
             title=spec.title,
             template_version=self.renderer.library.template_version(req.kind, req.court),
-            president=spec.president,
+            # Signed by a president: where the law requires it, or where the step took that path (终本 Art. 517).
+            president=spec.president or bool(president_name),
             refers_to=req.refers_to,
             addressed_to=tuple(req.addressed_to),
         )

@@ -124,7 +124,7 @@ class Renderer:
             "number": number,
             "date": chinese_date(issued_on),
             "basis": spec.basis,
-            "president": spec.president,
+            "president": spec.president or bool(president_name),
             "president_name": president_name,
             "fields": {k: _text(v) for k, v in fields.items() if v is not None},
             "money": {k: _money(v) for k, v in fields.items() if k.endswith("_fen") and v is not None},

@@ -207,7 +207,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             "unpaid_fen": req.outstanding_fen,
             "ruling_reference": checklist.ruling_number,
         }
-        fields["approval"] = self._approval_words(checklist, signer)
+        fields["approval"] = self._approval_words(checklist)
         self.timeline.record(
             "closure_approved",
             actor=SYSTEM_ACTOR,
@@ -224,14 +224,14 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             addressed_to=(APPLICANT, DEBTOR),
         )
 
-    def _approval_words(self, checklist: ClosureChecklist, signer: str) -> str:
+    def _approval_words(self, checklist: ClosureChecklist) -> str:
         """What the 终本裁定 says of Art. 517's path: the applicant's signed confirmation and its day, or the panel
-        and the president who approved."""
+        and the president's approval (the president's name is printed beside the seal)."""
         if checklist.approval is ClosureApproval.APPLICANT_SIGNATURE and self.consent is not None:
             on = self.consent.at.astimezone(CHINA_TZ).date().isoformat()
             digest = self.consent.statement_sha256[:16]
             return f"申请执行人已于{on}在线签字确认同意终结本次执行程序（确认内容摘要 SHA-256 {digest}）。"
-        return f"本案经合议庭审查核实，报经院长{signer}批准。" if signer else "本案经合议庭审查核实，报经院长批准。"
+        return "本案经合议庭审查核实，报经院长批准。"
 
     # --- the applicant's signature (民诉法解释 Art. 517) ---------------------------------------------------
 
