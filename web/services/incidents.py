@@ -37,6 +37,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
 from domain.actors import Actor
+from domain.errors import ValidationFailed
 from runtime.logging import get_logger
 from store.db import Database, utcnow
 from store.started import Incident, Registered, StartedStore
@@ -202,10 +203,15 @@ async def _with_other_runs(client: Client, infos: list[WorkflowExecutionInfo]) -
     """Those of ``infos`` whose workflow id has another run that did not continue as new into a later one —
     the only runs a reset can have made (the run it was reset from stays behind, ended or terminated); a run
     of a workflow's first or continued-as-new chain has none. One visibility query per 100 ids."""
-    ids = sorted({i.execution.workflow_id for i in infos})
+    ids, odd = [], set()
+    for wid in sorted({i.execution.workflow_id for i in infos}):
+        try:
+            ids.append(quote(wid))
+        except ValidationFailed:  # not one the web makes; read its first event rather than guess
+            odd.add(wid)
     others: dict[str, set[str]] = {}
     for at in range(0, len(ids), 100):
-        listed = ", ".join(quote(i) for i in ids[at : at + 100])
+        listed = ", ".join(ids[at : at + 100])
         query = f"WorkflowId IN ({listed}) AND ExecutionStatus != 'ContinuedAsNew'"
         async for page in _listed(client, query):
             for run in page:
@@ -213,7 +219,7 @@ async def _with_other_runs(client: Client, infos: list[WorkflowExecutionInfo]) -
     return {
         (i.execution.workflow_id, i.execution.run_id)
         for i in infos
-        if others.get(i.execution.workflow_id, set()) - {i.execution.run_id}
+        if i.execution.workflow_id in odd or others.get(i.execution.workflow_id, set()) - {i.execution.run_id}
     }
 
 
