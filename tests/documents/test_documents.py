@@ -175,6 +175,10 @@ def test_the_payout_documents_name_the_case_the_court_and_the_amount_in_words(
     }[kind]
     for expected in (RENDERER.library.spec(kind).title, "（2026）浙0102执123号之五", COURT, *amounts):
         assert expected in text, expected
+    if kind is DocumentKind.PAYOUT_NOTICE:  # a mass payout's summary names no parties: the case by its number
+        unnamed = {k: v for k, v in PAYOUT_FIELDS[kind].items() if k not in ("applicant_name", "debtor_name")}
+        text = pdf_text(RENDERER.render(kind, COURT, CASE, "n", ISSUED, unnamed), tmp_path)
+        assert f"本院执行的{CASE}一案" in text and "申请执行人" not in text
 
 
 def test_a_court_carries_its_own_version_of_a_template(tmp_path: Path) -> None:

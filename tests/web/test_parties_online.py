@@ -369,6 +369,26 @@ async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authori
 
         assert (await eventually(four_eyes))["approvals_needed"] == 2, "¥100 is far below the threshold"
 
+        # Released by the judge and a second approver, paid and reconciled: the applicant's side is told in its case
+        # space by a 执行款发放通知书 (its agent with special authority too), the 案号 and the amount in words.
+        approve = f"/api/workflows/{payout}/decisions/approve-release"
+        r = await judge.post(approve, json={"reason": "核对无误, 同意发放"})
+        assert r.status_code == 200, r.text
+        async with await login(web, "approver") as approver:
+            r = await approver.post(approve, json={"reason": "同意由特别授权代理人代为收取"})
+            assert r.status_code == 200, r.text
+
+        async def notice() -> dict[str, Any] | None:
+            docs = (await special.get(f"/api/my/cases/{cid}")).json()["documents"]
+            return next((x for x in docs if x["title"] == "执行款发放通知书"), None)
+
+        told = await eventually(notice, timeout=60)
+        words = pdf_words((await special.get(f"/api/my/cases/{cid}/documents/{told['document_id']}")).content)
+        assert number in words
+        assert "人民币壹佰元整" in words and "¥100.00" in words and "1名收款人" in words
+        mine = (await debtor.get(f"/api/my/cases/{cid}")).json()["documents"]
+        assert "执行款发放通知书" not in {x["title"] for x in mine}, "the applicant's side only"
+
 
 async def test_a_late_property_report_meets_the_judges_sanction_with_its_basis(web: str, simulator: str) -> None:
     """The report in Art 5's parts and a later change as a supplement (Art 7), both late; the fine goes to the

@@ -17,7 +17,8 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.payout import PayoutActivities
     from domain.actors import Role
-    from domain.legal_time import LegalClock
+    from domain.documents import APPLICANT, DocumentKind
+    from domain.legal_time import CHINA_TZ, LegalClock
     from domain.money import format_yuan
     from domain.payout import (
         BalanceInput,
@@ -30,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseReporter
     from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.issuing import DocumentIssuer
     from workflows.foundation.models import DecisionInput, DecisionOutcome
     from workflows.foundation.timeline import acting_user, failure_code, refuse
     from workflows.mass_payout.models import (
@@ -59,6 +61,8 @@ DECISIONS = (
     DecisionSpec(REJECT, reason_required=True, roles=_DECIDERS),
 )
 CHECK_TIMEOUT = timedelta(seconds=30)
+# Runs recorded before a reconciled payout of a case's money was told to the applicant's side as a document.
+DOCUMENTS_PATCH = "mass-payout-documents"
 
 
 @workflow.defn(name="MassPayout")
@@ -116,7 +120,30 @@ class MassPayout(ScenarioWorkflow[MassPayoutResult]):
             mismatches=summary.mismatches,
         )
         self.reconciliation = summary
+        await self._issue_notice(summary)
         return await self._close(Status.COMPLETED if summary.balanced else Status.RECONCILIATION_MISMATCH)
+
+    async def _issue_notice(self, summary: ReconciliationSummary) -> None:
+        """A payout of a case's money, reconciled, is told to the applicant's side in its case space as one
+        执行款发放通知书: how much reached how many payees, and what stays in escrow. One summary, not a notice a
+        payee: a list of 200,000 payees is told by the bank's statement and the SMS, not 200,000 sealed PDFs."""
+        req = self.inp.request
+        if req.case is None or not summary.paid_fen:
+            return
+        held = f"{summary.escrowed_count}名收款人的款项未能发放（账户信息有误或逾期未更正），依法予以提存"
+        fields = {
+            "payee_name": "本案申请执行人",
+            "source": "本案执行款专户",
+            "paid_on": workflow.now().astimezone(CHINA_TZ).date(),
+            "amount_fen": summary.paid_fen,
+            "channel": f"分别转入{summary.paid_count}名收款人指定的银行账户",
+            "held_fen": summary.escrowed_fen or None,
+            "held_reason": held,
+        }
+        issuer = DocumentIssuer(self.timeline, req.court, req.case_number, req.case)
+        await issuer.issue(
+            "payout-notice", DocumentKind.PAYOUT_NOTICE, fields, patch=DOCUMENTS_PATCH, addressed_to=(APPLICANT,)
+        )
 
     # --- before the release -------------------------------------------------------------------------
 
