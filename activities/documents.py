@@ -33,6 +33,8 @@ from domain.errors import NotFound, OneMatterError, ValidationFailed
 from domain.legal_time import CHINA_TZ
 
 if TYPE_CHECKING:
+    from pyhanko.sign.timestamps import TimeStamper
+
     from activities.resources import WorkerResources
     from documents.pki import CourtKeys
     from documents.render import Renderer
@@ -59,7 +61,17 @@ class IssueRequest(BaseModel):
 class DocumentOffice:
     """The court's document office for one process: a renderer, each court's seal, the register, the blobs."""
 
-    def __init__(self, db: Database, blobs: BlobStore, keys: CourtKeys, renderer: Renderer | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        keys: CourtKeys,
+        renderer: Renderer | None = None,
+        timestamper: TimeStamper | None = None,
+    ) -> None:
+        """``timestamper``: the TSA every seal gets its timestamp from (PAdES B-T, documents/timestamps.py) —
+        the worker's and the web's always have one; without it seals are B-B (tests of the seal alone). When
+        the TSA does not answer, sealing raises and nothing is issued: the activity retries."""
         from documents.render import Renderer
         from store.documents import DocumentStore
 
@@ -67,6 +79,7 @@ class DocumentOffice:
         self.blobs = blobs
         self.keys = keys
         self.renderer = renderer or Renderer()
+        self.timestamper = timestamper
         self._seals: dict[str, CourtSeal] = {}
         self._lock = threading.Lock()
 
@@ -172,7 +185,7 @@ class DocumentOffice:
         with self._lock:
             seal = self._seals.get(court)
             if seal is None:
-                seal = CourtSeal(self.keys.credentials(court), self.renderer.render_seal(court))
+                seal = CourtSeal(self.keys.credentials(court), self.renderer.render_seal(court), self.timestamper)
                 self._seals[court] = seal
             return seal
 

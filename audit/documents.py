@@ -1,9 +1,11 @@
 """Verifying a court document (文书核验)::
 
-    python -m audit verify-document FILE [--ca CA.pem] [--audit EXPORT.json]
+    python -m audit verify-document FILE [--ca CA.pem] [--tsa TSA.pem] [--audit EXPORT.json]
 
 Checks that the PDF carries the court's seal — one PAdES signature, intact, over the whole file, by a
-certificate the CA issued (the sandbox's own CA unless ``--ca`` names another) — and that its SHA-256 is
+certificate the CA issued (this deployment's CA unless ``--ca`` names another), with an RFC 3161 signature
+timestamp over it by the time-stamping authority (this deployment's unless ``--tsa`` names its certificate
+or root; PAdES B-T) — and that its SHA-256 is
 one the audit chain recorded: in a signed audit export given with ``--audit`` (the export is verified too),
 else in the court's document register of the shared database when this machine has it. Exit code 0 when
 the document is sealed and recorded, 1 when it is not, 2 when a file cannot be read.
@@ -33,21 +35,23 @@ def verify_document(args: argparse.Namespace) -> int:
 
     from config.settings import Settings
     from documents.seal import verify_pdf
+    from documents.timestamps import tsa_trust
 
     try:
         pdf = Path(args.file).read_bytes()
         ca_path = Path(args.ca) if args.ca else Settings().document_pki_path / "ca.pem"
         ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+        tsa = x509.load_pem_x509_certificate(Path(args.tsa).read_bytes()) if args.tsa else tsa_trust(Settings())
     except (OSError, ValueError) as exc:
         print(f"FAILED: cannot read {exc}", file=sys.stderr)
         return 2
     digest = hashlib.sha256(pdf).hexdigest()
-    verdict = verify_pdf(pdf, ca)
+    verdict = verify_pdf(pdf, ca, tsa)
     print(f"document sha256 {digest}")
     if not verdict.ok:
         print(f"FAILED: {verdict.message}", file=sys.stderr)
         return 1
-    print(f"seal: {verdict.message}; signed at {verdict.signed_at}")
+    print(f"seal: {verdict.message}; signed at {verdict.signed_at}; timestamp {verdict.timestamped_at}")
     if args.audit:
         from audit.verify import verify_export
 
@@ -82,4 +86,8 @@ def add_parser(sub: Any) -> None:
     v = sub.add_parser("verify-document", help="check a court document's seal and its hash in the audit chain")
     v.add_argument("file")
     v.add_argument("--ca", help="the CA certificate (PEM) the courts' seals chain to; default: this deployment's")
+    v.add_argument(
+        "--tsa",
+        help="the TSA's certificate or root (PEM) the timestamp chains to; default: this deployment's",
+    )
     v.add_argument("--audit", help="a signed audit export (JSON) of the workflow that issued the document")

@@ -138,6 +138,13 @@ class Settings(BaseSettings):
     # The courts' seal certificates and keys for documents (documents/pki.py): a directory with ca.pem
     # and courts/<court>/{cert,key}.pem. Required in production; the sandbox makes var/document-pki/.
     document_pki_dir: Path | None = None
+    # The time-stamping authority (时间戳服务, RFC 3161) whose timestamp every seal carries (PAdES B-T,
+    # documents/timestamps.py), and its certificate (or the root it chains to, PEM) that verification trusts.
+    # Sandbox: the simulators' TSA; the certificate defaults to <document pki>/tsa/ca.pem (the sandbox makes its
+    # TSA's root there). Production: the URL is required and the certificate must exist.
+    tsa_url: str = ""
+    tsa_certificate_file: Path | None = None
+    tsa_timeout_seconds: float = Field(default=5.0, gt=0)
     # Tests only: accept unencrypted payloads (a plain Temporal client). Refused in production.
     codec_allow_plaintext: bool = False
 
@@ -163,6 +170,7 @@ class Settings(BaseSettings):
         "temporal_tls_key_file",
         "temporal_tls_server_name",
         "document_pki_dir",
+        "tsa_certificate_file",
         mode="before",
     )
     @classmethod
@@ -245,6 +253,11 @@ class Settings(BaseSettings):
         """Where the courts' seal certificates are: as configured, or the sandbox's own under var/."""
         return self.document_pki_dir or self.var_dir / "document-pki"
 
+    @property
+    def tsa_certificate_path(self) -> Path:
+        """The certificate documents' timestamps must chain to (documents/timestamps.py)."""
+        return self.tsa_certificate_file or self.document_pki_path / "tsa" / "ca.pem"
+
     def actor_signer(self) -> ActorSigner:
         return ActorSigner(self.actor_keys, timedelta(seconds=self.actor_signature_ttl_seconds))
 
@@ -298,6 +311,11 @@ class Settings(BaseSettings):
         if self.document_pki_dir is None or not (self.document_pki_dir / "ca.pem").is_file():
             problems.append(
                 "OM_DOCUMENT_PKI_DIR (the courts' seal certificates, with ca.pem) is required in production"
+            )
+        if not self.tsa_url or not self.tsa_certificate_path.is_file():
+            problems.append(
+                "OM_TSA_URL and the time-stamping authority's certificate (OM_TSA_CERTIFICATE_FILE, default "
+                "<OM_DOCUMENT_PKI_DIR>/tsa/ca.pem) are required in production: every seal carries its timestamp"
             )
         if self.codec_allow_plaintext:
             problems.append("OM_CODEC_ALLOW_PLAINTEXT is for tests only")

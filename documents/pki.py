@@ -8,6 +8,10 @@ its certificate cannot issue a document.
 Sandbox: a CA and a certificate per court are made on first use under ``var/document-pki/`` (like the dev
 codec key): ECDSA P-256, the CA's certificate is what the simulated banks verify against. Files are
 written whole to a private temporary name and linked into place, so racing processes agree on one.
+
+The time-stamping authority (时间戳服务机构) is another signer with another root: :class:`TsaKeys` makes the
+sandbox's in ``var/document-pki/tsa/`` the same way (the simulated TSA signs with it; verifiers trust its
+``ca.pem``). Production's TSA is a third party: only its certificate is configured (config/settings.py).
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 SANDBOX_CA_NAME = "One-Matter 沙箱 电子印章 CA"
+SANDBOX_TSA_NAME = "One-Matter 沙箱 时间戳服务"
 _VALID = timedelta(days=3650)
 
 
@@ -44,6 +49,9 @@ class MissingCourtCertificate(RuntimeError):
 
 class CourtKeys:
     """Where courts' credentials come from; ``sandbox`` makes what is missing."""
+
+    CA_NAME = SANDBOX_CA_NAME
+    PURPOSE: x509.ExtendedKeyUsage | None = None  # a court's seal: any use its key usage allows
 
     def __init__(self, directory: Path, sandbox: bool) -> None:
         self.directory = directory
@@ -88,7 +96,7 @@ class CourtKeys:
 
     def _make_ca(self) -> None:
         key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SANDBOX_CA_NAME)])
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.CA_NAME)])
         cert = _certificate(name, name, key, key, ca=True)
         if _write_once(self.directory / "ca-key.pem", _key_pem(key), private=True):
             _write_once(self.ca_path, cert.public_bytes(serialization.Encoding.PEM))
@@ -112,7 +120,7 @@ class CourtKeys:
                 x509.NameAttribute(NameOID.COMMON_NAME, court),
             ]
         )
-        cert = _certificate(subject, ca.subject, key, ca_key, ca=False)
+        cert = _certificate(subject, ca.subject, key, ca_key, ca=False, purpose=self.PURPOSE)
         # Key and certificate made in a private folder renamed into place: a racing process's pair wins
         # whole, or ours does — never its key with our certificate.
         folder = self._court_dir(court)
@@ -126,12 +134,25 @@ class CourtKeys:
             shutil.rmtree(staging, ignore_errors=True)
 
 
+class TsaKeys(CourtKeys):
+    """The sandbox time-stamping authority's root and its one signing certificate, whose extended key usage is
+    time stamping alone, marked critical (RFC 3161 §2.3: verifiers refuse a token signed under any other)."""
+
+    CA_NAME = "One-Matter 沙箱 时间戳 CA"
+    PURPOSE = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING])
+
+    def signer(self) -> CourtCredentials:
+        """The TSA's certificate and key, made on first use."""
+        return self.credentials(SANDBOX_TSA_NAME)
+
+
 def _certificate(
     subject: x509.Name,
     issuer: x509.Name,
     key: ec.EllipticCurvePrivateKey,
     issuer_key: ec.EllipticCurvePrivateKey,
     ca: bool,
+    purpose: x509.ExtendedKeyUsage | None = None,
 ) -> x509.Certificate:
     now = datetime.now(UTC) - timedelta(days=1)
     usage = (
@@ -139,7 +160,7 @@ def _certificate(
         if ca
         else x509.KeyUsage(True, True, False, False, False, False, False, False, False)
     )
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer)
@@ -151,8 +172,10 @@ def _certificate(
         .add_extension(usage, critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
-        .sign(issuer_key, hashes.SHA256())
     )
+    if purpose is not None:
+        builder = builder.add_extension(purpose, critical=True)
+    return builder.sign(issuer_key, hashes.SHA256())
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:

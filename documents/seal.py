@@ -7,8 +7,10 @@ signature or the content can be detected (电子签名法 Art. 13); such a seal 
 Verification (:func:`verify_pdf`) checks the signature covers the whole file, is intact, and chains to the
 trusted CA; poppler's ``pdfsig`` shows the same with no project code.
 
-No timestamp authority: the signing time is the signer's claim (B-B). A B-T level needs an RFC 3161 TSA
-the court trusts; pyHanko's ``timestamper`` takes one when there is (docs/documents.md).
+With a time-stamping authority (documents/timestamps.py) the seal is PAdES B-T: pyHanko asks the TSA for an
+RFC 3161 token over the signature value and keeps it as the unsigned attribute ``signature-time-stamp-token``;
+:func:`verify_pdf` then also checks that token (intact, over this signature, by a certificate the TSA's root
+issued). Without one the signing time is the signer's claim (B-B).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
 class CourtSeal:
     """Seals one court's documents; built once per court and process (the appearance is rendered once)."""
 
-    def __init__(self, creds: CourtCredentials, seal_pdf: bytes) -> None:
+    def __init__(self, creds: CourtCredentials, seal_pdf: bytes, timestamper: TimeStamper | None = None) -> None:
         self.signer = TemplateSigner(creds)
         style = StaticStampStyle(border_width=0, background=_SealPage(seal_pdf), background_opacity=1)
         meta = signers.PdfSignatureMetadata(
@@ -78,6 +80,7 @@ class CourtSeal:
         self._signer = signers.PdfSigner(
             meta,
             signer=self.signer,
+            timestamper=timestamper,  # PAdES B-T: one round trip to the TSA per document
             stamp_style=style,
             new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=-1, box=SEAL_BOX),
         )
@@ -131,8 +134,10 @@ class TemplateSigner(signers.SimpleSigner):
     Checked when the template is made, else pyHanko's own path is kept (``template`` is None): a second
     placeholder digest must change nothing but itself, and the container rebuilt from the template's
     pieces must be byte for byte pyHanko's (tests/documents/test_documents.py holds both to it, and
-    ``template`` to being made). Any other request (a timestamp, CAdES attributes, another
-    digest) goes to pyHanko unchanged."""
+    ``template`` to being made). A timestamp (B-T) is over the signature value, outside the signed
+    attributes: pyHanko's own provider fetches it and makes the unsigned attribute, which goes last in the
+    SignerInfo (setting it on a parsed container instead makes asn1crypto rebuild the whole tree: seconds of
+    CPU). Any other request (CAdES attributes, another digest) goes to pyHanko unchanged."""
 
     DIGEST = "sha256"
 
@@ -164,7 +169,6 @@ class TemplateSigner(signers.SimpleSigner):
         if (
             self.template is None
             or not (use_pades and plain and is_pdf_sig and not dry_run)
-            or timestamper is not None
             or encap_content_info is not None
             or digest_algorithm.lower() != self.DIGEST
         ):
@@ -180,7 +184,13 @@ class TemplateSigner(signers.SimpleSigner):
             )
         attrs = self.template.signed_attrs(data_digest)
         signature = self._key.sign(attrs, ec.ECDSA(hashes.SHA256()))
-        return cms.ContentInfo.load(self.template.container(attrs, signature))
+        unsigned = b""
+        if timestamper is not None:
+            made = await self.unsigned_attrs(
+                self.DIGEST, signature, cms.CMSAttributes.load(attrs), timestamper=timestamper
+            )
+            unsigned = made.dump() if made is not None else b""
+        return cms.ContentInfo.load(self.template.container(attrs, signature, unsigned))
 
     def pyhanko_container(self, digest: bytes, signed_at: datetime | None = None) -> bytes:
         """The container as pyHanko alone makes it for a PDF seal at ``signed_at`` (the template is made
@@ -195,8 +205,9 @@ class _CmsTemplate:
     """A PAdES CMS container in pieces: everything but the signed attributes' digest and the signature.
 
     ContentInfo { signedData, [0] SignedData { version, digests, content, [0] certificates,
-    SignerInfos { SignerInfo { version, sid, digest, [0] signedAttrs, algorithm, signature } } } } — the
-    signature is last at every level, so the container is the fixed prefixes wrapped around it."""
+    SignerInfos { SignerInfo { version, sid, digest, [0] signedAttrs, algorithm, signature, [1]
+    unsignedAttrs } } } } — the signature (and its timestamp) is last at every level, so the container is the
+    fixed prefixes wrapped around it."""
 
     content_type: bytes  # ContentInfo's first field (the OID of signedData)
     signed_data_head: bytes  # SignedData's fields before its SignerInfos
@@ -247,9 +258,11 @@ class _CmsTemplate:
             raise ValueError("a SHA-256 digest is 32 bytes")
         return self.attrs[: self.digest_at] + digest + self.attrs[self.digest_at + len(digest) :]
 
-    def container(self, attrs: bytes, signature: bytes) -> bytes:
+    def container(self, attrs: bytes, signature: bytes, unsigned: bytes = b"") -> bytes:
+        """``unsigned``: the unsigned attributes as pyHanko made them (a SET), or nothing."""
         signed_attrs = b"\xa0" + attrs[1:]  # [0] IMPLICIT in place of the SET's tag; same length
-        signer = _der(0x30, self.signer_head + signed_attrs + self.algorithm + _der(0x04, signature))
+        unsigned_attrs = b"\xa1" + unsigned[1:] if unsigned else b""  # [1] IMPLICIT, likewise
+        signer = _der(0x30, self.signer_head + signed_attrs + self.algorithm + _der(0x04, signature) + unsigned_attrs)
         signed_data = _der(0x30, self.signed_data_head + _der(0x31, signer))
         return _der(0x30, self.content_type + _der(0xA0, signed_data))
 
@@ -294,6 +307,7 @@ class SealVerdict:
     intact: bool = False
     trusted: bool = False
     whole_file: bool = False
+    timestamped_at: datetime | None = None  # the TSA's time (B-T), when a timestamp was checked and holds
 
 
 def outside_event_loop(fn: Callable[[A], T], arg: A) -> T:
@@ -307,13 +321,14 @@ def outside_event_loop(fn: Callable[[A], T], arg: A) -> T:
         return one.submit(fn, arg).result()
 
 
-def verify_pdf(pdf: bytes, trusted_ca: x509.Certificate) -> SealVerdict:
+def verify_pdf(pdf: bytes, trusted_ca: x509.Certificate, tsa_trust: x509.Certificate | None = None) -> SealVerdict:
     """Whether ``pdf`` carries exactly one court seal, intact, over the whole file, by a certificate the
-    CA issued. Never raises on a bad file: the verdict says why."""
-    return outside_event_loop(functools.partial(_verify, trusted_ca=trusted_ca), pdf)
+    CA issued — and, given the TSA's certificate, a signature timestamp over it that this TSA signed (B-T).
+    Never raises on a bad file: the verdict says why."""
+    return outside_event_loop(functools.partial(_verify, trusted_ca=trusted_ca, tsa_trust=tsa_trust), pdf)
 
 
-def _verify(pdf: bytes, trusted_ca: x509.Certificate) -> SealVerdict:
+def _verify(pdf: bytes, trusted_ca: x509.Certificate, tsa_trust: x509.Certificate | None) -> SealVerdict:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         sigs = reader.embedded_signatures
@@ -323,11 +338,15 @@ def _verify(pdf: bytes, trusted_ca: x509.Certificate) -> SealVerdict:
         return SealVerdict(False, f"expected one court seal, found {len(sigs)} signatures")
     sig = sigs[0]
     try:
-        status = validate_pdf_signature(sig, ValidationContext(trust_roots=[_asn1_cert(trusted_ca)]))
+        courts = ValidationContext(trust_roots=[_asn1_cert(trusted_ca)])
+        tsa = ValidationContext(trust_roots=[_asn1_cert(tsa_trust)]) if tsa_trust is not None else None
+        status = validate_pdf_signature(sig, courts, ts_validation_context=tsa)
     except Exception as exc:
         return SealVerdict(False, f"the signature cannot be validated: {exc}")
     signer = status.signing_cert.subject.native.get("common_name") if status.signing_cert else None
     whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    stamp = status.timestamp_validity
+    stamped = stamp is not None and stamp.intact and stamp.valid and stamp.trusted
     verdict = SealVerdict(
         ok=bool(status.intact and status.valid and status.trusted and whole),
         message="",
@@ -336,6 +355,7 @@ def _verify(pdf: bytes, trusted_ca: x509.Certificate) -> SealVerdict:
         intact=bool(status.intact and status.valid),
         trusted=bool(status.trusted),
         whole_file=whole,
+        timestamped_at=stamp.timestamp if stamp is not None and stamped else None,
     )
     if not verdict.intact:
         why = "the document was changed after sealing (digest mismatch)"
@@ -343,6 +363,11 @@ def _verify(pdf: bytes, trusted_ca: x509.Certificate) -> SealVerdict:
         why = "the seal's certificate does not chain to the trusted CA"
     elif not whole:
         why = "content was added after the seal"
+    elif tsa_trust is not None and not stamped:
+        why = "no signature timestamp" if stamp is None else "the signature timestamp is not valid or not by the TSA"
+        return SealVerdict(**{**verdict.__dict__, "ok": False, "message": why})
     else:
-        why = f"sealed by {signer}, intact"
+        why = f"sealed by {signer}, intact" + (
+            f", timestamped {verdict.timestamped_at:%Y-%m-%d %H:%M:%S %Z}" if stamped else ""
+        )
     return SealVerdict(**{**verdict.__dict__, "message": why})

@@ -70,6 +70,8 @@ def stack_children(settings: Settings) -> list[ChildSpec]:
                 *("--port", str(settings.simulator_port), "--state-dir", str(settings.var_dir / "simulators")),
                 # The sandbox's banks and registries act only on a notice sealed by a court this CA certified.
                 *("--document-ca", str(settings.document_pki_path / "ca.pem")),
+                # The time-stamping authority every seal's timestamp comes from; its root is what verifiers trust.
+                *("--tsa-dir", str(settings.document_pki_path / "tsa")),
             ],
             env,
             lambda: port_open(settings.simulator_host, settings.simulator_port),

@@ -42,6 +42,13 @@ def main(argv: list[str] | None = None) -> None:
         help="the courts' CA certificate (PEM): banks and registries then refuse a freeze, seizure or deduction "
         "without a sealed 协助执行通知书 (the sandbox's is var/document-pki/ca.pem)",
     )
+    parser.add_argument(
+        "--tsa-dir",
+        type=Path,
+        default=None,
+        help="the time-stamping authority's key and certificate, made on first run (default <state-dir>/tsa; "
+        "the sandbox's is var/document-pki/tsa, whose ca.pem the stack trusts for documents' timestamps)",
+    )
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
 
@@ -60,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
         seed_demo_data=not args.no_demo_data,
         random_seed=args.random_seed,
         document_ca=args.document_ca,
+        tsa_dir=args.tsa_dir,
     )
     configure_logging(args.log_level.upper(), component="simulators")
     uvicorn.run(

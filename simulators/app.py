@@ -65,6 +65,7 @@ from simulators.partner_db import PartnerStore
 from simulators.sms import build_sms_router
 from simulators.sqlite import StoredAnswer
 from simulators.title_search import build_title_router
+from simulators.tsa import build_tsa_router
 
 __all__ = ["FaultKnobs", "Simulator", "SimulatorConfig", "create_app"]
 
@@ -401,4 +402,5 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     app.include_router(build_dishonest_list_router(config.state_dir))
     app.include_router(build_sms_router(config.state_dir))
     app.include_router(build_cashier_router(config.state_dir))
+    app.include_router(build_tsa_router(config.tsa_dir or config.state_dir / "tsa"))
     return app

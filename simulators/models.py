@@ -40,6 +40,11 @@ class SimulatorConfig(BaseModel):
         default=None,
         description="the courts' CA (PEM): freezes, seizures and deductions then need a sealed 协助执行通知书",
     )
+    tsa_dir: Path | None = Field(
+        default=None,
+        description="the time-stamping authority's key, certificate and root (made on first run); default "
+        "<state_dir>/tsa. The stack's is <document pki>/tsa, where verifiers look for its root",
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:

@@ -141,6 +141,9 @@ def simulator(settings: Settings, var_dir: Path) -> Iterator[str]:
             # Banks and registries act only on a sealed 协助执行通知书 from a court this CA certified.
             "--document-ca",
             str(document_ca(settings)),
+            # The time-stamping authority that puts the time on every seal (PAdES B-T), as in `make run`.
+            "--tsa-dir",
+            str(settings.document_pki_path / "tsa"),
         ],
         cwd=REPO,
         stdout=log,

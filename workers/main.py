@@ -27,6 +27,7 @@ from activities.resources import WorkerResources
 from adapters.registry import AdapterRegistry
 from config.settings import Settings, get_settings
 from documents.pki import CourtKeys
+from documents.timestamps import tsa_client
 from runtime.logging import configure_logging, get_logger
 from runtime.temporal import connect, ensure_search_attributes
 from runtime.tracing import Tracing, tracing_for
@@ -128,7 +129,12 @@ def build_worker(
         database=database,
         blobs=blobs,
         personal_data=tuple(personal_data_models(scenarios)),
-        documents=DocumentOffice(database, blobs, CourtKeys(settings.document_pki_path, sandbox=settings.sandbox)),
+        documents=DocumentOffice(
+            database,
+            blobs,
+            CourtKeys(settings.document_pki_path, sandbox=settings.sandbox),
+            timestamper=tsa_client(settings),
+        ),
     )
     return Worker(
         client,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from activities.documents import DocumentOffice
 from config.settings import Settings
 from documents.pki import CourtKeys
+from documents.timestamps import tsa_client, tsa_trust
 from domain.actors import Actor, Role
 from domain.documents import IssuedDocument, ServiceMethod
 from domain.errors import NotFound
@@ -153,7 +154,7 @@ def office_for(settings: Settings, db: Database) -> DocumentOffice:
     office = offices.get(db.url)
     if office is None:
         keys = CourtKeys(settings.document_pki_path, sandbox=settings.sandbox)
-        office = DocumentOffice(db, BlobStore.for_settings(settings), keys)
+        office = DocumentOffice(db, BlobStore.for_settings(settings), keys, timestamper=tsa_client(settings))
         offices[db.url] = office
     return office
 
@@ -165,18 +166,26 @@ class SealStatus(BaseModel):
     message: str
     signer: str | None = None
     signed_at: datetime | None = None
+    timestamped_at: datetime | None = None  # the time-stamping authority's time (PAdES B-T)
 
 
 async def check_seal(settings: Settings, pdf: bytes) -> SealStatus:
     """The seal verified as any relying party would (documents.seal.verify_pdf): intact, over the whole file,
-    by a certificate of the courts' CA. In a thread: pyHanko runs an event loop of its own."""
+    by a certificate of the courts' CA, timestamped by the TSA. In a thread: pyHanko runs an event loop of its
+    own."""
     import asyncio
 
     from documents.seal import verify_pdf
 
     ca = CourtKeys(settings.document_pki_path, sandbox=settings.sandbox).ca()
-    verdict = await asyncio.to_thread(verify_pdf, pdf, ca)
-    return SealStatus(ok=verdict.ok, message=verdict.message, signer=verdict.signer, signed_at=verdict.signed_at)
+    verdict = await asyncio.to_thread(verify_pdf, pdf, ca, tsa_trust(settings))
+    return SealStatus(
+        ok=verdict.ok,
+        message=verdict.message,
+        signer=verdict.signer,
+        signed_at=verdict.signed_at,
+        timestamped_at=verdict.timestamped_at,
+    )
 
 
 async def document_view(db: Database, actor: Actor, document_id: str) -> DocumentView:
