@@ -22,6 +22,7 @@ from config.settings import Settings
 from documents.pki import CourtKeys
 from documents.render import Renderer, chinese_date
 from documents.seal import verify_pdf
+from documents.timestamps import tsa_client, tsa_trust
 from domain.documents import (
     DocumentKind,
     DocumentRequest,
@@ -206,11 +207,13 @@ def test_a_court_carries_its_own_version_of_a_template(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def office(tmp_path: Path, settings: Settings) -> DocumentOffice:
+def office(tmp_path: Path, settings: Settings, simulator: str) -> DocumentOffice:
+    """A document office as the worker's: every seal timestamped by the simulators' TSA (PAdES B-T)."""
     db = Database(f"sqlite:///{tmp_path / 'web.db'}")
     db.upgrade()
     keys = CourtKeys(tmp_path / "pki", sandbox=True)
-    return DocumentOffice(db, BlobStore(tmp_path / "blobs", settings.codec_keys), keys, RENDERER)
+    blobs = BlobStore(tmp_path / "blobs", settings.codec_keys)
+    return DocumentOffice(db, blobs, keys, RENDERER, timestamper=tsa_client(settings))
 
 
 def request(kind: DocumentKind, key: str, **fields: object) -> DocumentRequest:
@@ -226,7 +229,7 @@ def request(kind: DocumentKind, key: str, **fields: object) -> DocumentRequest:
 
 
 def test_a_sealed_document_verifies_with_pdfsig_and_breaks_on_a_changed_byte(
-    office: DocumentOffice, tmp_path: Path
+    office: DocumentOffice, tmp_path: Path, settings: Settings
 ) -> None:
     issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/step-1", **assistance_fields()))
     sealed = office.pdf(issued.document_id)
@@ -237,8 +240,11 @@ def test_a_sealed_document_verifies_with_pdfsig_and_breaks_on_a_changed_byte(
     assert "Signature is Valid" in report and "Total document signed" in report, report
     assert COURT in report
 
-    verdict = verify_pdf(sealed, office.keys.ca())
+    tsa = tsa_trust(settings)
+    verdict = verify_pdf(sealed, office.keys.ca(), tsa)
     assert verdict.ok and verdict.signer == COURT, verdict.message
+    assert verdict.timestamped_at is not None and verdict.signed_at is not None
+    assert abs((verdict.timestamped_at - verdict.signed_at).total_seconds()) < 120, "the TSA's time, not a claim"
 
     # One byte of the signed content changed (inside the page's text stream, before the signature).
     at = sealed.index(b"stream", 2000) + 20
@@ -246,11 +252,71 @@ def test_a_sealed_document_verifies_with_pdfsig_and_breaks_on_a_changed_byte(
     path.write_bytes(broken)
     report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
     assert "Signature is Valid" not in report and ("Digest Mismatch" in report or "Invalid" in report), report
-    assert not verify_pdf(broken, office.keys.ca()).ok
+    assert not verify_pdf(broken, office.keys.ca(), tsa).ok
 
     # Another CA's court certificate does not pass for this court's.
     other = CourtKeys(tmp_path / "other-pki", sandbox=True)
-    assert not verify_pdf(sealed, other.ca()).ok
+    assert not verify_pdf(sealed, other.ca(), tsa).ok
+
+
+def test_the_seal_carries_the_tsas_timestamp_over_its_signature(
+    office: DocumentOffice, tmp_path: Path, settings: Settings
+) -> None:
+    """PAdES B-T: the signer's unsigned attribute ``signature-time-stamp-token`` is an RFC 3161 token whose
+    imprint is the SHA-256 of this seal's signature value, signed by the TSA the deployment trusts — and not
+    by any other; a seal without one (B-B) does not pass where a timestamp is required."""
+    from asn1crypto import tsp
+
+    from documents.pki import TsaKeys
+
+    issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/b-t", **assistance_fields()))
+    sealed = office.pdf(issued.document_id)
+    at = sealed.index(b"/Contents <") + len(b"/Contents <")
+    container = cms.ContentInfo.load(bytes.fromhex(sealed[at : sealed.index(b">", at)].decode()).rstrip(b"\0"))
+    signer = container["content"]["signer_infos"][0]
+    (attribute,) = signer["unsigned_attrs"]
+    assert attribute["type"].native == "signature_time_stamp_token"
+    token = attribute["values"][0]
+    info = tsp.TSTInfo.load(token["content"]["encap_content_info"]["content"].parsed.dump())
+    imprint = info["message_imprint"]
+    assert imprint["hash_algorithm"]["algorithm"].native == "sha256"
+    assert imprint["hashed_message"].native == hashlib.sha256(signer["signature"].native).digest()
+
+    tsa = tsa_trust(settings)
+    assert verify_pdf(sealed, office.keys.ca(), tsa).ok
+    stranger = TsaKeys(tmp_path / "another-tsa", sandbox=True).ca()  # a TSA the deployment does not trust
+    wrong = verify_pdf(sealed, office.keys.ca(), stranger)
+    assert not wrong.ok and "timestamp" in wrong.message
+
+    plain = DocumentOffice(office.store.db, office.blobs, office.keys, RENDERER)  # no TSA: a B-B seal
+    unstamped = plain.pdf(plain.issue(request(DocumentKind.FREEZE_RULING, "wf-documents-test/b-b")).document_id)
+    assert verify_pdf(unstamped, office.keys.ca()).ok, "the seal itself is sound"
+    missing = verify_pdf(unstamped, office.keys.ca(), tsa)
+    assert not missing.ok and missing.message == "no signature timestamp"
+
+
+def test_with_the_tsa_down_no_document_is_issued_and_a_retry_issues_it(
+    office: DocumentOffice, settings: Settings
+) -> None:
+    """A seal needs its timestamp: while the TSA does not answer, sealing fails and nothing is issued (the
+    activity retries; the failure is no OneMatterError, so it is retried); the retry, the TSA back, issues the
+    step's one document under the number its first try took."""
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    from documents.timestamps import TsaClient
+    from simulators.server import bind_loopback
+
+    closed = bind_loopback()  # bound, never listening: connections are refused
+    down = f"http://127.0.0.1:{closed.getsockname()[1]}/tsa/v1/timestamp"
+    unreachable = DocumentOffice(office.store.db, office.blobs, office.keys, RENDERER, timestamper=TsaClient(down))
+    step = request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/tsa-down", **assistance_fields())
+    with pytest.raises(TimestampRequestError):
+        unreachable.issue(step)
+    closed.close()
+    assert office.store.listing(workflow_id="wf-documents-test") == [], "nothing issued without its timestamp"
+    issued = office.issue(step)
+    assert issued.number == "（2026）浙0102执123号之一"
+    assert verify_pdf(office.pdf(issued.document_id), office.keys.ca(), tsa_trust(settings)).ok
 
 
 def test_the_seal_is_pyhankos_container_with_this_documents_digest_and_signature(office: DocumentOffice) -> None:
@@ -319,7 +385,9 @@ def test_the_content_is_kept_only_encrypted(office: DocumentOffice, tmp_path: Pa
     assert "张三".encode() not in db_file and b"330106198503120319" not in db_file
 
 
-def test_verify_document_checks_the_seal_and_the_register(office: DocumentOffice, tmp_path: Path) -> None:
+def test_verify_document_checks_the_seal_and_the_register(
+    office: DocumentOffice, tmp_path: Path, settings: Settings
+) -> None:
     import os
     import sys
 
@@ -327,15 +395,24 @@ def test_verify_document_checks_the_seal_and_the_register(office: DocumentOffice
     path = tmp_path / "notice.pdf"
     path.write_bytes(office.pdf(issued.document_id))
     env = {**os.environ, "OM_DATABASE_URL": office.store.db.url, "OM_VAR_DIR": str(tmp_path)}
-    ca = str(office.keys.ca_path)
+    ca, tsa = str(office.keys.ca_path), str(settings.tsa_certificate_path)
 
     def verify(*extra: str) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "audit", "verify-document", str(path), "--ca", ca, *extra]
+        argv = [sys.executable, "-m", "audit", "verify-document", str(path), "--ca", ca, "--tsa", tsa, *extra]
         return subprocess.run(argv, capture_output=True, text=True, env=env)
 
     ok = verify()
     assert ok.returncode == 0, ok.stderr
     assert issued.sha256 in ok.stdout and issued.number in ok.stdout and COURT in ok.stdout
+    assert "timestamped" in ok.stdout, ok.stdout
+    # This machine's own sandbox TSA (under OM_VAR_DIR) never stamped it: the timestamp is checked, not read.
+    other_tsa = subprocess.run(
+        [sys.executable, "-m", "audit", "verify-document", str(path), "--ca", ca],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert other_tsa.returncode == 1 and "timestamp" in other_tsa.stderr, other_tsa.stderr
 
     unknown = office.renderer.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
     path.write_bytes(office.seal_for(COURT).seal(unknown))  # sealed, but never issued through the register
