@@ -230,6 +230,10 @@ class PartyAgent(Base):
     case_id: Mapped[str] = mapped_column(String(64), index=True)
     workflow_id: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))  # the principal's role in the case (applicants, debtors …)
+    # Which party of that side signed the power: the principal's party-index digest (a keyed hash, never the
+    # number), so the agent receives the documents addressed to that party alone (``debtor-2``). Empty for a
+    # power recorded before it was kept: that agent receives the side's documents only.
+    principal_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     special_authority: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | refused
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

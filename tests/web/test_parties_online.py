@@ -906,16 +906,27 @@ async def test_the_judge_sees_party_requests_on_the_case_page_with_an_unread_bad
 
 async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others(web: str, simulator: str) -> None:
     """The case's 执行通知书 and 报告财产令 name one debtor each (addressed ``debtor-1``, ``debtor-2``): each
-    debtor's space lists his own, the other's is not his to open; the applicant has his 受理通知书."""
+    debtor's space lists his own, the other's is not his to open; the applicant has his 受理通知书. A lawyer
+    the judge confirmed for one debtor receives that debtor's notices, and not the other debtor's."""
     applicant, a = await registered(web, simulator)
     first, d1 = await registered(web, simulator)
     second, d2 = await registered(web, simulator)
+    lawyer, _ = await registered(web, simulator, name="孙律师")
     clerk = await login(web, "clerk")
     async with clerk:
         r = await clerk.post("/api/cases", json=filing(applicants=[person(a)], debtors=[person(d1), person(d2)]))
         assert r.status_code == 201, r.text
-        cid = r.json()["case_id"]
-    async with applicant, first, second:
+        cid, number = r.json()["case_id"], r.json()["case_number"]
+    judge = await login(web, "judge")
+    async with applicant, first, second, lawyer, judge:
+        # The second debtor's lawyer, confirmed by the judge.
+        poa = await uploaded(lawyer, PDF + b"%poa-sun\n", "授权委托书.pdf")
+        body = {"case_number": number, "principal_id_number": d2["id_number"], "power_of_attorney_sha256": poa}
+        r = await lawyer.post("/api/my/agencies", json=body)
+        assert r.status_code == 201 and r.json()["side"] == "debtor", r.text
+        url = f"/api/cases/{cid}/party-requests/{r.json()['request_id']}/answer"
+        r = await judge.post(url, json={"answer": "confirm", "reason": "授权委托书真实有效"})
+        assert r.status_code == 200, r.text
 
         async def listed(party: httpx.AsyncClient, count: int) -> list[dict[str, Any]] | None:
             docs: list[dict[str, Any]] = (await party.get(f"/api/my/cases/{cid}")).json()["documents"]
@@ -929,6 +940,14 @@ async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others
             assert (await first.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).status_code == 404
             assert (await second.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).status_code == 200
         assert [d["title"] for d in await eventually(lambda: listed(applicant, 1))] == ["受理通知书"]
+
+        for_his_client = await listed(lawyer, 2)
+        assert for_his_client is not None
+        assert {d["document_id"] for d in for_his_client} == {d["document_id"] for d in theirs}, "the principal's"
+        for doc in his:  # the other debtor's, of the same side
+            assert (await lawyer.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).status_code == 404
+        opened = await lawyer.get(f"/api/my/cases/{cid}/documents/{theirs[0]['document_id']}")
+        assert opened.status_code == 200 and opened.content.startswith(b"%PDF")
 
 
 async def test_the_applicant_signs_the_closure_in_their_space_and_the_ruling_says_so(web: str, simulator: str) -> None:

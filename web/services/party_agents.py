@@ -38,15 +38,21 @@ class Standing:
     roles: list[str]
     agent: bool = False
     special_authority: bool = False
+    principals: tuple[str, ...] = ()  # an agent's: the party-index digests of the parties who signed the powers
 
 
 def roles_in(db: Database, workflow_id: str, wanted: list[str]) -> list[str]:
+    return sorted({role for _, role in _named(db, workflow_id, wanted)})
+
+
+def _named(db: Database, workflow_id: str, wanted: list[str]) -> list[tuple[str, str]]:
+    """(digest, role) of the index's entries for these digests in the case, in the order they were written."""
     rows = db.rows(
-        select(PartyIndexEntry.role).where(
-            PartyIndexEntry.workflow_id == workflow_id, PartyIndexEntry.digest.in_(wanted)
-        )
+        select(PartyIndexEntry.digest, PartyIndexEntry.role)
+        .where(PartyIndexEntry.workflow_id == workflow_id, PartyIndexEntry.digest.in_(wanted))
+        .order_by(PartyIndexEntry.id)
     )
-    return sorted({r.role for r in rows})
+    return [(r.digest, r.role) for r in rows]
 
 
 def places_in(db: Database, workflow_id: str, wanted: list[str]) -> list[tuple[str, int]]:
@@ -60,13 +66,13 @@ def places_in(db: Database, workflow_id: str, wanted: list[str]) -> list[tuple[s
     return [place for digest in wanted for place in places.get(digest, [])]
 
 
-def _confirmed(db: Database, username: str, case_id: str) -> list[tuple[str, bool]]:
+def _confirmed(db: Database, username: str, case_id: str) -> list[tuple[str, bool, str | None]]:
     rows = db.rows(
-        select(PartyAgent.role, PartyAgent.special_authority)
+        select(PartyAgent.role, PartyAgent.special_authority, PartyAgent.principal_digest)
         .join(User, User.id == PartyAgent.user_id)
         .where(User.username == username, PartyAgent.case_id == case_id, PartyAgent.status == "confirmed")
     )
-    return [(r.role, r.special_authority) for r in rows]
+    return [(r.role, r.special_authority, r.principal_digest) for r in rows]
 
 
 def not_found() -> NotFound:
@@ -87,9 +93,10 @@ async def standing(desk: PartyDesk, actor: Actor, case_id: str) -> Standing:
         raise not_found()
     return Standing(
         entry=entry,
-        roles=sorted({role for role, _ in agencies}),
+        roles=sorted({role for role, _, _ in agencies}),
         agent=True,
-        special_authority=any(special for _, special in agencies),
+        special_authority=any(special for _, special, _ in agencies),
+        principals=tuple(sorted({digest for _, _, digest in agencies if digest})),
     )
 
 
@@ -133,7 +140,10 @@ def _own_pdf(db: Database, username: str, sha256: str) -> bool:
     return bool(rows) and rows[0].content_type == "application/pdf"
 
 
-def _pending(db: Database, username: str, request_id: str, entry: CaseRegisterEntry, role: str, special: bool) -> None:
+def _pending(
+    db: Database, username: str, request_id: str, entry: CaseRegisterEntry, named: tuple[str, str], special: bool
+) -> None:
+    principal, role = named
     with db.session() as s:
         user_id = s.scalar(select(User.id).where(User.username == username))
         s.add(
@@ -143,6 +153,7 @@ def _pending(db: Database, username: str, request_id: str, entry: CaseRegisterEn
                 case_id=entry.case_id,
                 workflow_id=entry.workflow_id,
                 role=role,
+                principal_digest=principal,
                 special_authority=special,
                 status="pending",
                 created_at=utcnow(),
@@ -159,8 +170,8 @@ async def appoint(desk: PartyDesk, actor: Actor, body: Appointment) -> tuple[Sta
         raise ValidationFailed("INVALID_CASE_NUMBER", f"case_number: {exc}", "case_number") from None
     entry = await desk.db.run(_case_by_number, desk.db, number)
     wanted = list(digests(desk.keys, body.principal_id_number).values())
-    roles = await desk.db.run(roles_in, desk.db, entry.workflow_id, wanted) if entry else []
-    if entry is None or not roles:
+    named = await desk.db.run(_named, desk.db, entry.workflow_id, wanted) if entry else []
+    if entry is None or not named:
         # One answer for an unknown case and a principal it does not name: nothing to enumerate.
         raise NotFound("CASE_NOT_FOUND", "case_number: 没有该案号下的该委托人 / no such case naming the principal")
     if not await desk.db.run(_own_pdf, desk.db, actor.user_id, body.power_of_attorney_sha256):
@@ -170,9 +181,12 @@ async def appoint(desk: PartyDesk, actor: Actor, body: Appointment) -> tuple[Sta
             "power_of_attorney_sha256",
         )
     request_id = f"pr-{utcnow():%Y%m%d}-{secrets.token_hex(6)}"
-    role = roles[0]
-    await desk.db.run(_pending, desk.db, actor.user_id, request_id, entry, role, body.special_authority)
-    return Standing(entry=entry, roles=[role], agent=True, special_authority=body.special_authority), request_id
+    principal, role = min(named, key=lambda n: n[1])  # as before: the first of the principal's roles by name
+    await desk.db.run(_pending, desk.db, actor.user_id, request_id, entry, (principal, role), body.special_authority)
+    standing = Standing(
+        entry=entry, roles=[role], agent=True, special_authority=body.special_authority, principals=(principal,)
+    )
+    return standing, request_id
 
 
 def _decided(db: Database, request_id: str, confirmed: bool) -> None:

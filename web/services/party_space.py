@@ -371,13 +371,12 @@ def _space_node(n: PushedNode, types: dict[str, str]) -> SpaceNode:
 
 async def addressees(desk: PartyDesk, actor: Actor, st: Standing) -> set[str]:
     """Whom this party answers to among a document's addressees: their sides, and themselves by place in the
-    case's lists (a personal notice, ``debtor-2``, reaches that debtor and not the others). An agent answers to
-    the side only: the power of attorney is recorded by side, not by which party of it signed."""
+    case's lists (a personal notice, ``debtor-2``, reaches that debtor and not the others). A confirmed agent
+    answers for the principal who signed the power of attorney (授权委托书), within the authority it gives:
+    the side's documents and that party's own, never another party's of the same side."""
     sides = {str(side) for side in sides_of(st.roles)}
-    if st.agent:
-        return addressees_of(sides, ())
-    mine = await party_digests(desk, actor)
-    return addressees_of(sides, await desk.db.run(places_in, desk.db, st.entry.workflow_id, mine))
+    whose = list(st.principals) if st.agent else await party_digests(desk, actor)
+    return addressees_of(sides, await desk.db.run(places_in, desk.db, st.entry.workflow_id, whose))
 
 
 async def case_space(
