@@ -27,7 +27,6 @@ from activities.resources import WorkerResources
 from adapters.registry import AdapterRegistry
 from config.settings import Settings, get_settings
 from documents.pki import CourtKeys
-from documents.timestamps import tsa_client
 from runtime.logging import configure_logging, get_logger
 from runtime.temporal import connect, ensure_search_attributes
 from runtime.tracing import Tracing, tracing_for
@@ -118,6 +117,8 @@ def build_worker(
     scenarios: dict[str, Scenario] = SCENARIOS,
     max_cached_workflows: int = DEFAULT_CACHED_WORKFLOWS,
 ) -> Worker:
+    from documents.timestamps import tsa_client  # pyHanko: the worker's documents need it, its importers not
+
     _warm_up()
     database = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
     database.upgrade()  # the inbox table must exist before the first task projects into it

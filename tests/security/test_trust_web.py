@@ -316,7 +316,13 @@ def test_the_worker_runs_every_activity_under_the_deterministic_failure_rule():
 def test_production_refuses_dev_keys_sandbox_tokens_and_missing_keys(tmp_path: Path):
     prod = Settings(profile="production", var_dir=tmp_path, _env_file=None)
     problems = " ".join(prod.startup_problems())
-    needed_keys = ("OM_CODEC_KEYS_JSON", "OM_ACTOR_KEYS_JSON", "OM_AUDIT_SIGNING_KEY", "OM_DOCUMENT_PKI_DIR")
+    needed_keys = (
+        "OM_CODEC_KEYS_JSON",
+        "OM_ACTOR_KEYS_JSON",
+        "OM_AUDIT_SIGNING_KEY",
+        "OM_DOCUMENT_PKI_DIR",
+        "OM_TSA_URL",
+    )
     for needed in (*needed_keys, "sandbox token"):
         assert needed in problems
     dev = Settings(profile="sandbox", var_dir=tmp_path, _env_file=None)
@@ -444,6 +450,7 @@ async def test_production_refuses_a_database_with_demo_accounts_or_sandbox_token
         audit_signing_key=base64.urlsafe_b64encode(bytes(32)).decode(),
         partners_file=_real_partners(tmp_path),
         document_pki_dir=_court_certificates(tmp_path),
+        tsa_url="https://tsa.example/tsa",
         _env_file=None,
     )
     assert prod.startup_problems() == []
@@ -455,10 +462,11 @@ async def test_production_refuses_a_database_with_demo_accounts_or_sandbox_token
 
 def _court_certificates(tmp_path: Path) -> Path:
     """A production PKI directory: the CA the courts' seal certificates chain to (documents/pki.py)."""
-    from documents.pki import CourtKeys
+    from documents.pki import CourtKeys, TsaKeys
 
     keys = CourtKeys(tmp_path / "pki", sandbox=True)
     keys.ca()
+    TsaKeys(keys.directory / "tsa", sandbox=True).ca()  # the time-stamping authority's root, where it is looked for
     return keys.directory
 
 

@@ -17,10 +17,9 @@ from pydantic import BaseModel, Field
 from activities.documents import DocumentOffice
 from config.settings import Settings
 from documents.pki import CourtKeys
-from documents.timestamps import tsa_client, tsa_trust
 from domain.actors import Actor, Role
 from domain.documents import IssuedDocument, ServiceMethod
-from domain.errors import NotFound
+from domain.errors import NotFound, OneMatterError
 from store.blobs import BlobStore
 from store.cases import CaseStore
 from store.db import Database
@@ -134,13 +133,23 @@ async def record_receipt(
     doc = await db.run(DocumentStore(db).get, document_id)
     if doc is None or not actor.in_court(doc.court):
         raise _not_found(document_id)
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
     office = office_for(settings, db)
-    served = await db.run(
-        lambda: office.record_service(
-            document_id, receipt.recipient, receipt.method, receipt.served_at, str(actor), receipt.address
+    try:
+        served = await db.run(
+            lambda: office.record_service(
+                document_id, receipt.recipient, receipt.method, receipt.served_at, str(actor), receipt.address
+            )
         )
-    )
+    except TimestampRequestError:
+        # The receipt (送达回证) is sealed with its timestamp or not issued; nothing was recorded: try again.
+        raise TsaUnavailable("TSA_UNAVAILABLE", "时间戳服务暂不可用, 送达回证未出具, 送达未记录: 请稍后重试") from None
     return _view(doc, served)
+
+
+class TsaUnavailable(OneMatterError):
+    status = 503
 
 
 @cache
@@ -150,6 +159,8 @@ def _offices() -> dict[str, DocumentOffice]:
 
 def office_for(settings: Settings, db: Database) -> DocumentOffice:
     """One document office per web process and database (a renderer and the courts' seals are kept)."""
+    from documents.timestamps import tsa_client  # pyHanko: loaded when the web first needs a document
+
     offices = _offices()
     office = offices.get(db.url)
     if office is None:
@@ -176,6 +187,7 @@ async def check_seal(settings: Settings, pdf: bytes) -> SealStatus:
     import asyncio
 
     from documents.seal import verify_pdf
+    from documents.timestamps import tsa_trust
 
     ca = CourtKeys(settings.document_pki_path, sandbox=settings.sandbox).ca()
     verdict = await asyncio.to_thread(verify_pdf, pdf, ca, tsa_trust(settings))

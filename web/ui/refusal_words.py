@@ -363,6 +363,10 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
         "本案没有这个文件: 请从案件页重新打开",
         "No such file in this case: open it from the case page",
     ),
+    "TSA_UNAVAILABLE": (
+        "时间戳服务暂不可用, 送达回证未出具, 送达未记录: 请稍后重试",
+        "The time-stamping authority is not answering: no receipt was issued and nothing recorded; try again",
+    ),
     "DOCUMENT_NOT_FOUND": (
         "没有这份文书, 或您无权查看: 请从案件页的文书列表打开",
         "No such document for you: open it from the case page's documents",
