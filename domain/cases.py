@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from domain.plain_text import FORBIDDEN_CLASS
+
 # 案号, e.g. (2026)浙0102执1234号. Backslashes and double quotes are refused: Temporal's visibility
 # queries cannot match them, so such a case could never be found again by its number. Control and
 # bidi-override characters forge what people read; emoji and pictographs are no part of a 案号.
@@ -21,7 +23,10 @@ CaseNumber = Annotated[
         description="案号, e.g. (2026)浙0102执1234号",
     ),
 ]
-CourtName = Annotated[str, Field(min_length=2, max_length=100, pattern=r'^[^\\"]+$', description="法院")]
+# A court's name: no backslash or double quote (visibility queries, as above), no control characters.
+CourtName = Annotated[
+    str, Field(min_length=2, max_length=100, pattern=rf'^[^\\"{FORBIDDEN_CLASS}]+$', description="法院")
+]
 
 # The grounds for a decision or an action (理由): required where the law or the audit needs one.
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

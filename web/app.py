@@ -27,6 +27,7 @@ from web.accounts import demo_leftovers, seed_sandbox
 from web.api import router as api_router
 from web.api.audit import router as audit_router
 from web.codec import install as install_codec
+from web.contract import install_contract
 from web.db import Database
 from web.deps import AppState, State, party_desk
 from web.errors import install_error_handlers
@@ -168,6 +169,7 @@ def create_app(settings: Settings, client: Client | None = None, tracing: Tracin
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_contract(app)  # the guard's rules written into /openapi.json (web/contract.py)
     # Limits, authentication-before-body, login throttle and security headers act before any route reads
     # or parses a body (web/guard.py, web/limits.py).
     app.add_middleware(GuardMiddleware, public_base_url=settings.public_base_url)

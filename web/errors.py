@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.errors import ErrorDetail, OneMatterError
@@ -127,13 +128,37 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     return validation_response(exc.errors())
 
 
-async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+BODY_UNREADABLE = "BODY_UNREADABLE"
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path: Starlette's 405 names only the first route's (``POST``
+    where another route of the same path serves ``GET``)."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in request.app.router.routes)
+    ]
+    return ", ".join(allowed)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # The framework's only 400: a body that does not parse as the media type it declares (JSON that is
+        # not UTF-8, broken multipart). Our routes raise none; a validation failure like any other.
+        message = "the body cannot be read as the media type it declares / 请求体无法按其声明的类型解析"
+        return error_response(422, BODY_UNREADABLE, message)
     code = _HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
     message = exc.detail if isinstance(exc.detail, str) else code.lower().replace("_", " ")
     resp = error_response(exc.status_code, code, message)
     for k, v in (exc.headers or {}).items():
         resp.headers[k] = v
+    if exc.status_code == 405:
+        resp.headers["Allow"] = _allowed_methods(request)
     return resp
 
 

@@ -31,6 +31,7 @@ from fastapi import Request
 
 from config.settings import Settings, is_loopback
 from domain.actors import Actor
+from domain.plain_text import FORBIDDEN_CHARS
 from store.db import Database
 from store.login_throttle import LoginThrottle
 from web.limits import (
@@ -342,10 +343,6 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 
 # --- the text screen ------------------------------------------------------------------------------------
-
-# C0 controls but tab, newline and carriage return; DEL and C1; bidi embeddings, overrides and isolates
-# (the "Trojan source" characters): no text field of ours needs them, and they forge what people read.
-FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _forbidden_text(body: bytes, content_type: str) -> str | None:

@@ -4,6 +4,7 @@ without a token outside the sandbox. (The scrubber's shapes: tests/security/test
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -79,3 +80,37 @@ async def test_a_day_in_a_query_is_written_as_the_schema_says(web: str):
         assert (await judge.get("/api/legal/fees/enforcement?amount_fen=100&on=0")).status_code == 422
         assert (await judge.get("/api/workflows?started_from=2026-12-01&started_to=2026-12-06")).status_code == 200
         assert (await judge.get("/api/legal/fees/enforcement?amount_fen=100&on=2026-12-06")).status_code == 200
+        # A moment too: ``due_before=0.5`` was read as half a second after 1970 (a later Schemathesis run).
+        for query in ("due_before=0.5", "due_before=0", "due_before=2026-12-06"):
+            assert (await judge.get(f"/api/tasks?{query}")).status_code == 422, query
+        assert (await judge.get("/api/tasks?due_before=2026-12-06T10:00:00%2B08:00")).status_code == 200
+
+
+async def test_the_schema_states_what_the_web_refuses_before_a_route(web: str):
+    """The contract deviations of the review's Schemathesis run that were not the routes' own (web/contract.py,
+    web/errors.py): the guard's text rule in the schema, a form field that cannot be null, a body that does
+    not parse as its media type, and a 405 naming every method of its path."""
+    async with httpx.AsyncClient(base_url=web) as anon:
+        schema = (await anon.get("/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    refused = "\u0013\u0085\u202e"
+    # Every text a request carries, and the names of fields no model names, are plain text.
+    reason = components["Reasoned"]["properties"]["reason"]["pattern"]
+    name = components["Reasoned"]["propertyNames"]["pattern"]
+    assert reason == name == r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$"
+    assert re.fullmatch(reason, "理由\t\n") and not any(re.fullmatch(reason, c) for c in refused)
+    assert components["Reasoned"]["additionalProperties"] == {"$ref": "#/components/schemas/PlainJson"}
+    query = {p["name"]: p["schema"] for p in schema["paths"]["/api/tasks"]["get"]["parameters"]}
+    assert query["case_number"]["anyOf"][0]["pattern"] == reason
+    # The payee list's balance is left out for "none"; the text "null" is no number.
+    form = schema["paths"]["/api/payouts/lists"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    balance = components[form["$ref"].rsplit("/", 1)[1]]["properties"]["balance_fen"]
+    assert balance["type"] == "integer" and "anyOf" not in balance
+    async with await login(web, "judge") as judge:
+        r = await judge.post(
+            "/api/tasks/x/reject", content=b'{"reason": "\xff\xfe"}', headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code == 422 and r.json()["code"] == "BODY_UNREADABLE", r.text
+        assert r.json()["errors"][0]["rule"] == "BODY_UNREADABLE"
+        r = await judge.request("OPTIONS", "/api/cases")
+        assert r.status_code == 405 and r.headers["allow"] == "GET, POST"

@@ -3,12 +3,11 @@ web/services/tasks.py; these routes parse, call and answer."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, UploadFile
 
-from web.api.common import errors
+from web.api.common import IsoMoment, errors
 from web.deps import AnyActor, Judge, Reassigner, State, TemporalClient
 from web.services import tasks
 from web.services.tasks import MAX_ATTACHMENT_BYTES, AttachmentStored, TaskAction, TaskDetail, TaskQuery, TaskSummary
@@ -22,7 +21,7 @@ async def list_tasks(
     state: State,
     actor: AnyActor,
     status: Annotated[str | None, Query(description="open (open+claimed), or one state")] = None,
-    due_before: datetime | None = None,
+    due_before: IsoMoment | None = None,
     case_number: str | None = None,
     agency: Annotated[str | None, Query(description="judges and auditors: one agency's tasks")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

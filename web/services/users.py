@@ -13,7 +13,9 @@ from domain.errors import Forbidden, NotFound
 from runtime.logging import get_logger
 from web.accounts import (
     API,
+    MIN_PASSWORD_LENGTH,
     SESSION,
+    USERNAME_PATTERN,
     actor_for_token,
     authenticate,
     create_user,
@@ -112,8 +114,10 @@ class UserOut(BaseModel):
 
 
 class NewUser(BaseModel):
-    username: str = Field(min_length=2, max_length=64)
-    password: str = Field(min_length=8, max_length=200)
+    # The schema states the account rules (web/accounts.py) a client can know beforehand; the checks and
+    # their codes stay in check_new_user and check_password.
+    username: str = Field(min_length=2, max_length=64, json_schema_extra={"pattern": USERNAME_PATTERN.pattern})
+    password: str = Field(min_length=8, max_length=200, json_schema_extra={"minLength": MIN_PASSWORD_LENGTH})
     role: Role
     agency: str | None = Field(default=None, max_length=64, description="required for (and only for) agency users")
     court: str | None = Field(

@@ -30,6 +30,7 @@ from sqlalchemy import select, update
 from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound, ValidationFailed
+from domain.plain_text import FORBIDDEN_CLASS
 from net.outbound import url_problem
 from runtime.logging import get_logger
 from store.db import Database, utcnow
@@ -41,7 +42,12 @@ MAX_PER_AGENCY = 10
 
 
 class WebhookIn(BaseModel):
-    url: str = Field(min_length=8, max_length=2000, description="http(s) URL the events are POSTed to")
+    url: str = Field(
+        min_length=8,
+        max_length=2000,
+        description="http(s) URL the events are POSTed to",
+        json_schema_extra={"pattern": f"^[Hh][Tt][Tt][Pp][Ss]?://[^{FORBIDDEN_CLASS}]*$"},  # the rest: net/outbound.py
+    )
     secret: str = Field(min_length=16, max_length=200, description="the HMAC-SHA256 key the signature uses")
 
 
