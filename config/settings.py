@@ -188,9 +188,15 @@ class Settings(BaseSettings):
         return self.profile == "sandbox"
 
     @property
+    def probe_bind_host(self) -> str:
+        """The address the worker's and the outbox's probes listen on: loopback in the sandbox (nothing
+        beyond this machine may reach a demo), every interface in production (the kubelet probes the pod)."""
+        return "127.0.0.1" if self.sandbox else "0.0.0.0"
+
+    @property
     def metrics_bind_host(self) -> str:
-        """The address the worker's metrics listen on (``worker_metrics_host``, or the profile's default)."""
-        return self.worker_metrics_host or ("127.0.0.1" if self.sandbox else "0.0.0.0")
+        """The address the worker's metrics listen on (``worker_metrics_host``, or the probes' default)."""
+        return self.worker_metrics_host or self.probe_bind_host
 
     @property
     def own_ports(self) -> frozenset[int]:

@@ -168,8 +168,7 @@ async def main() -> None:
     async with running_worker(client, settings, tracing=tracing) as worker:
         health = None
         if settings.worker_health_port:
-            host = "127.0.0.1" if settings.sandbox else "0.0.0.0"
-            health = await serve_health(worker, client, host, settings.worker_health_port)
+            health = await serve_health(worker, client, settings.probe_bind_host, settings.worker_health_port)
         log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
         await stop.wait()
         if health:

@@ -304,8 +304,7 @@ async def main() -> None:
     beat = Beat()
     health = None
     if settings.outbox_health_port:
-        host = "127.0.0.1" if settings.sandbox else "0.0.0.0"
-        health = await serve_loop_health(beat, host, settings.outbox_health_port)
+        health = await serve_loop_health(beat, settings.probe_bind_host, settings.outbox_health_port)
     log.info("outbox started", profile=settings.profile)
     try:
         await run_loop(db, settings, beat=beat)

@@ -191,7 +191,7 @@ def workers_of(pid: int) -> list[int]:
 
 
 def test_the_real_stack_heals_a_killed_worker_and_stops_within_5s(tmp_path: Path) -> None:
-    web, metrics = free_port(), free_port()
+    web, metrics, outbox = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "OM_VAR_DIR": str(tmp_path),
@@ -203,6 +203,7 @@ def test_the_real_stack_heals_a_killed_worker_and_stops_within_5s(tmp_path: Path
         "OM_PUBLIC_BASE_URL": f"http://127.0.0.1:{web}",
         "OM_WORKERS": "2",
         "OM_WORKER_METRICS_PORT": str(metrics),
+        "OM_OUTBOX_HEALTH_PORT": str(outbox),
     }
     launcher = subprocess.Popen(
         [sys.executable, "-m", "launcher"], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
@@ -229,9 +230,20 @@ def test_the_real_stack_heals_a_killed_worker_and_stops_within_5s(tmp_path: Path
 
             wait_for(polling, 60, f"worker metrics on :{port}")
 
-        # Every process of the sandbox listens on loopback only, the workers' metrics included.
+        # The webhook outbox's probes (workers/health.py) answer from its own process once its loop ticks.
+        def outbox_ready() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{outbox}/readyz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_for(outbox_ready, 60, "the outbox's readiness probe")
+        assert httpx.get(f"http://127.0.0.1:{outbox}/livez", timeout=2).text == "live"
+
+        # Every process of the sandbox listens on loopback only, the workers' metrics and the outbox's probes
+        # included.
         listening = listening_addresses(descendants_of(launcher.pid))
-        assert metrics in {port for _, port in listening} and len(listening) >= 6, listening
+        assert {metrics, outbox} <= {port for _, port in listening} and len(listening) >= 7, listening
         assert all(ipaddress.ip_address(host).is_loopback for host, _ in listening), listening
 
         victim = workers_of(launcher.pid)[0]
