@@ -28,6 +28,7 @@ class CaseProjection(BaseModel):
     closing_mode: str | None = None
     closed_on: date | None = None
     extension_requested: bool = False
+    sanction_awaiting: bool = False
 
 
 class CaseActivities:

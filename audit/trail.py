@@ -25,7 +25,8 @@ class AuditEvent(BaseModel):
     workflow_id: str = Field(description="the workflow (or child workflow, e.g. an agency task) it happened in")
     event_id: int = Field(description="the Temporal history event it was derived from")
     category: str = Field(
-        description="start, signal, update, activity, task, child, status, cancel, close or incident (found by the web)"
+        description="start, signal, update, activity, task, child, status, cancel, close; "
+        "incident or refund (recorded by the web)"
     )
     action: str
     actor: Actor | None = None

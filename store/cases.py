@@ -66,6 +66,8 @@ class CaseRow(Base):
     closed_on: Mapped[date | None] = mapped_column(Date, default=None)
     # An extension of the term asked and not yet decided (the president's queue).
     extension_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A fine or detention decided by the judge and not yet approved by the president (the same queue).
+    sanction_awaiting: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0)  # the case's history position at the write
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -95,6 +97,7 @@ class CaseRegisterEntry(BaseModel):
     closing_mode: str | None
     closed_on: date | None
     extension_requested: bool = False
+    sanction_awaiting: bool = False
 
 
 _COLUMNS = [getattr(CaseRow, f) for f in CaseRegisterEntry.model_fields]
@@ -110,6 +113,7 @@ PROJECTED = frozenset(
         "closing_mode",
         "closed_on",
         "extension_requested",
+        "sanction_awaiting",
     }
 )
 
@@ -203,9 +207,16 @@ class CaseStore:
 
     def extensions_pending(self, courts: tuple[str, ...], limit: int = 200) -> list[CaseRegisterEntry]:
         """Open cases of ``courts`` whose term extension awaits the president, the nearest term end first."""
+        return self._awaiting_president(CaseRow.extension_requested, courts, limit)
+
+    def sanctions_pending(self, courts: tuple[str, ...], limit: int = 200) -> list[CaseRegisterEntry]:
+        """Open cases of ``courts`` with a fine or detention awaiting the president, the nearest term end first."""
+        return self._awaiting_president(CaseRow.sanction_awaiting, courts, limit)
+
+    def _awaiting_president(self, flag: Mapped[bool], courts: tuple[str, ...], limit: int) -> list[CaseRegisterEntry]:
         query = (
             select(*_COLUMNS)
-            .where(CaseRow.court.in_(courts), CaseRow.extension_requested.is_(True), CaseRow.closing_mode.is_(None))
+            .where(CaseRow.court.in_(courts), flag.is_(True), CaseRow.closing_mode.is_(None))
             .order_by(CaseRow.term_due_on, CaseRow.case_id)
             .limit(limit)
         )

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 from temporalio.client import Client
 
+from audit.verify import verify_export
 from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.documents import DocumentKind, DocumentRequest
@@ -37,11 +38,12 @@ from tests.scenarios.mass_payout.test_payee_upload import csv_bytes as payee_csv
 from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
 from tests.web.test_parties import application as online_application
 from web.codec import SESSION_COOKIE
-from web.db import PaymentCallback
+from web.db import PartyPayment, PaymentCallback
 from web.limits import body_limit
 from web.services.documents import office_for
 from web.services.party_judge import MAX_VIDEO_BYTES
 from web.ui.pages_party import PARTY_COOKIE
+from web.ui.session import csrf_for
 from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -200,6 +202,13 @@ async def test_the_debtor_pays_online_into_this_case_and_never_another(
             assert r.status_code == 409 and r.json()["code"] == "REFUND_DONE", "refunded once"
             board = (await judge.get("/api/dashboard")).json()
             assert late["order_id"] not in {r["order_id"] for r in board["payment_refunds"]}
+            # The case's run has ended: the refund is linked into its audit trail's hash chain, who/when/why.
+            trail = f"/api/workflows/{mine['workflow_id']}/audit"
+            (entry,) = [e for e in (await judge.get(trail)).json()["events"] if e["action"] == "payment-refunded"]
+            assert entry["actor"]["user_id"] == "judge" and entry["reason"] == "结案后缴款, 原路退回"
+            assert entry["reference"] == done["refund_ref"] and entry["at"] and entry["category"] == "refund"
+            assert entry["detail"] == {"order_id": late["order_id"], "refund_fen": 100, "cause": "closed"}
+            assert verify_export((await judge.get(f"{trail}/export")).json()).ok, "the chain still verifies"
         r = await debtor.get(f"/api/my/cases/{mine['case_id']}")
         assert r.json()["ledger"]["recovered_fen"] == paid
 
@@ -265,6 +274,23 @@ async def test_the_platform_tells_the_court_itself_signed_and_once(
     assert ("credited", "") in recorded or ("duplicate", "") in recorded
     for code in ("NOTICE_REPLAYED", "NOTICE_UNSIGNED", "NOTICE_SIGNATURE_INVALID", "NOTICE_STALE"):
         assert ("refused", code) in recorded, code
+
+    # A refund on a case still running is on its timeline too. The payment is made a refund item here (as the
+    # web does with what exceeds the balance, a path that needs the interest to outrun a payment).
+    with db.session() as s:
+        row = s.scalar(select(PartyPayment).where(PartyPayment.order_id == order["order_id"]))
+        assert isinstance(row, PartyPayment)
+        row.refund_fen, row.refund_cause, row.refund_state = 300, "overpaid", "pending"
+        row.refund_found_at = datetime.now(UTC)
+    async with await login(web, "judge") as judge:
+        r = await judge.post(
+            f"/api/cases/{mine['case_id']}/payments/{order['order_id']}/refund", json={"reason": "重复缴款, 原路退回"}
+        )
+        assert r.status_code == 200, r.text
+        timeline = (await judge.get(f"/api/cases/{mine['case_id']}")).json()["timeline"]
+        (entry,) = [e for e in timeline if e["action"] == "payment-refunded"]
+        assert entry["actor"]["user_id"] == "judge" and entry["reason"] == "重复缴款, 原路退回"
+        assert entry["detail"]["order"] == order["order_id"] and entry["detail"]["amount_fen"] == 300
 
 
 async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authority(web: str, simulator: str) -> None:
@@ -494,6 +520,48 @@ async def test_a_late_property_report_meets_the_judges_sanction_with_its_basis(w
         assert seen_now["reconsideration"]["outcome_ref"] == higher["decision_ref"] and not seen_now["may_reconsider"]
 
 
+async def president_decides_on_the_page(
+    web: str, judge: httpx.AsyncClient, cid: str, sanction_id: str, judges_reason: str
+) -> None:
+    """The approver's queue lists the case once its register row says a sanction awaits; the case page shows
+    the judge's decision with the president's two forms; a refusal without reasons, a forged form and a
+    sanction not next are refused; the approval is recorded who, when, why, and the case leaves the queue."""
+    approver = await login(web, "approver")
+    token = approver.headers["Authorization"].removeprefix("Bearer ")
+    async with approver, httpx.AsyncClient(base_url=web, cookies={SESSION_COOKIE: token}, timeout=30) as president:
+
+        async def in_queue() -> bool:
+            html = (await president.get("/ui/queue")).text
+            return f'data-case="{cid}"' in html.partition('data-testid="queue-sanctions"')[2]
+
+        assert await eventually(in_queue)
+        html = (await president.get(f"/ui/dockets/{cid}")).text
+        assert 'data-testid="sanction-decision"' in html and judges_reason in html, "the judge's reasons, read"
+        csrf = re.search(r'name="csrf" value="([^"]+)"', html)
+        assert csrf
+        form = f"/ui/dockets/{cid}/sanctions/{sanction_id}"
+        r = await president.post(f"{form}/president-refuse", data={"csrf": csrf.group(1), "reason": " "})
+        assert r.status_code == 422 and "须说明理由" in r.text, r.text
+        r = await president.post(f"{form}/president-sign", data={"csrf": "forged"})
+        assert r.status_code == 403, r.text
+        r = await president.post(f"/ui/dockets/{cid}/sanctions/sn-other/president-sign", data={"csrf": csrf.group(1)})
+        assert r.status_code == 409 and "请刷新案件页面" in r.text, r.text
+        judge_token = judge.headers["Authorization"].removeprefix("Bearer ")
+        async with httpx.AsyncClient(base_url=web, cookies={SESSION_COOKIE: judge_token}, timeout=30) as page:
+            r = await page.post(f"{form}/president-sign", data={"csrf": csrf_for(judge_token)})
+            assert r.status_code == 403, "the judge may not approve"
+        r = await president.post(f"{form}/president-sign", data={"csrf": csrf.group(1), "reason": "同意拘留"})
+        assert r.status_code == 303, r.text
+        timeline = (await judge.get(f"/api/cases/{cid}")).json()["timeline"]
+        (approved,) = [e for e in timeline if e["action"] == "sanction-approved"]
+        assert approved["actor"]["user_id"] == "approver" and approved["reason"] == "同意拘留" and approved["at"]
+
+        async def off_queue() -> bool:
+            return not await in_queue()
+
+        assert await eventually(off_queue), "decided, off the queue"
+
+
 async def issued_sanction(debtor: httpx.AsyncClient, cid: str) -> dict[str, Any]:
     """The debtor's sanction once its decision document is issued into their case space (sealed, numbered,
     signed by the president who approved it, addressed to the debtor)."""
@@ -555,11 +623,9 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         assert (await applicant.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "the debtor's own"
         assert (await first.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "not the other debtor's"
 
-        # Approved, the 拘留决定书 is issued; the debtor opens it (received that day) and the 3 days run out.
-        approver = await login(web, "approver")
-        async with approver:
-            r = await approver.post(f"/api/cases/{cid}/decisions/president-sign", json={"reason": "同意拘留"})
-            assert r.status_code == 200, r.text
+        # The president finds it in 待我审批 and approves it from the case page (院长批准, CPL Art 119); the
+        # 拘留决定书 is issued; the debtor opens it (received that day) and the 3 days run out.
+        await president_decides_on_the_page(web, judge, cid, seen["sanction_id"], "报告期间届满仍拒不报告财产")
         held = await issued_sanction(debtor, cid)
         document_id = held["document"]["document_id"]
         r = await debtor.get(f"/api/my/cases/{cid}/documents/{document_id}")

@@ -126,10 +126,11 @@ async def refund_payment(
     body: RefundIn,
     actor: Judge,
     state: State,
+    client: TemporalClient,
 ) -> RefundItem:
     """退款: a payment made after the case ended (listed in the case's ``payment_refunds``) paid back to the
     payer through the platform, once; who decided, when and why are recorded."""
-    return await party_payments.refund(till(state), actor, case_id, order_id, body)
+    return await party_payments.refund(till(state), client, actor, case_id, order_id, body)
 
 
 @router.post(

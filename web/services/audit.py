@@ -19,11 +19,12 @@ from audit.redact import Redactor, mask_text
 from audit.trail import AuditEvent, AuditTrail
 from audit.verify import key_id
 from config.settings import Settings
-from domain.actors import Actor
+from domain.actors import Actor, Role
 from store.db import Database
 from store.started import Incident, StartedStore
-from web.services import register
+from web.services import payment_refunds, register
 from web.services.access import READERS, require_court, require_role
+from web.services.payment_refunds import RefundItem
 from workflows.personal_data import personal_data_models
 
 __all__ = [
@@ -77,14 +78,22 @@ async def trail(actor: Actor, db: Database, client: Client, workflow_id: str) ->
     require_court(actor, owner.court if owner else None, workflow_id)
     sealed = await archive.trail_for(db, client, workflow_id, redactor())
     found = await db.read(StartedStore(db).incidents, (sealed.header.court,), workflow_id)
-    return with_incidents(sealed, found) if found else sealed
+    court = sealed.header.court
+    refunded = await db.read(payment_refunds.refunded_of_workflow, db, court, workflow_id)
+    web_events = [*_incident_events(found), *_refund_events(refunded, workflow_id, court)]
+    return with_web_events(sealed, web_events) if web_events else sealed
 
 
-def with_incidents(sealed: AuditTrail, found: list[Incident]) -> AuditTrail:
-    """The trail with the incidents found against its workflow (web/services/incidents.py) linked into its
-    chain after the events Temporal recorded: a cancel, terminate or reset the web did not record is named
-    as such in the signed export, not only shown as Temporal's bare event."""
-    marked = [
+def with_web_events(sealed: AuditTrail, events: list[AuditEvent]) -> AuditTrail:
+    """The trail with what the web recorded against its workflow linked into its chain after the events
+    Temporal recorded, oldest first: the export signs them with the rest, and a changed one breaks it."""
+    return seal(sealed.header, [*sealed.events, *sorted(events, key=lambda e: e.at)], sealed.source)
+
+
+def _incident_events(found: list[Incident]) -> list[AuditEvent]:
+    """The incidents found against the workflow (web/services/incidents.py): a cancel, terminate or reset the
+    web did not record is named as such in the signed export, not only shown as Temporal's bare event."""
+    return [
         AuditEvent(
             index=0,
             at=incident.happened_at,
@@ -98,7 +107,30 @@ def with_incidents(sealed: AuditTrail, found: list[Incident]) -> AuditTrail:
         )
         for incident in sorted(found, key=lambda i: (i.happened_at, i.run_id))
     ]
-    return seal(sealed.header, [*sealed.events, *marked], sealed.source)
+
+
+def _refund_events(refunded: list[RefundItem], workflow_id: str, court: str | None) -> list[AuditEvent]:
+    """The judge's refunds of payments the case did not take (退款, web/services/party_payments.py): who,
+    when, why, the platform's reference. Recorded by the web, since the case's run has usually ended by
+    the time the money arrives."""
+    return [
+        AuditEvent(
+            index=0,
+            at=r.refunded_at,
+            workflow_id=workflow_id,
+            event_id=0,
+            category="refund",
+            action="payment-refunded",
+            actor=Actor(user_id=r.refunded_by, role=Role.JUDGE, courts=(court,) if court else ()),
+            reason=mask_text(r.reason or "") or None,
+            partner="cashier",
+            reference=r.refund_ref,
+            outcome="refunded",
+            detail={"order_id": r.order_id, "refund_fen": r.refund_fen, "cause": r.cause},
+        )
+        for r in refunded
+        if r.refunded_at is not None and r.refunded_by
+    ]
 
 
 async def signed_export(

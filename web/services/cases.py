@@ -34,6 +34,7 @@ from domain.legal_time import CHINA_TZ, LegalClock
 from domain.money import Fen, PositiveFen
 from domain.parties import Party
 from domain.partners import PartnerEndpoint
+from domain.report_sanctions import SanctionStatus
 from runtime.logging import get_logger
 from runtime.temporal import CASE_NUMBER, COURT, STATUS
 from security.identity import acting_as
@@ -449,6 +450,7 @@ def case_document(view: CaseView, entry: CaseRegisterEntry) -> dict[str, Any]:
         "fully_performed_on": view.fully_performed_on.isoformat() if view.fully_performed_on else None,
         "closing_modes": {m.value: {"title": r.title, "checklist": r.checklist} for m, r in CLOSING_RULES.items()},
         "party_requests": [r.model_dump(mode="json") for r in view.party_requests],
+        "report_sanctions": [x.model_dump(mode="json") for x in view.report_sanctions],
         "next_steps": [p.model_dump(mode="json") for p in view.next_steps],
         "history_length": view.history_length,
         "runs": view.runs,
@@ -565,3 +567,22 @@ async def decide(client: Client, db: Database, actor: Actor, case_id: str, decis
     return await _case_update(
         client, db, actor, case_id, DECIDE_UPDATE, DecisionInput(decision=decision, reason=reason)
     )
+
+
+async def decide_sanction(
+    client: Client, db: Database, actor: Actor, case_id: str, sanction_id: str, decision: str, reason: str
+) -> Any:
+    """院长批准 or 不予批准 a fine or detention (CPL Art 119) from the case page. The case's desk decides the
+    oldest sanction awaiting the president, so the one the president read is checked to be it: a page left
+    open while another was decided never approves a sanction its reader did not see."""
+    require_role(actor, Role.APPROVER)
+    view = await case_view(client, await visible_entry(db, actor, case_id))
+    waiting = [s.sanction_id for s in view.report_sanctions if s.status is SanctionStatus.AWAITING_PRESIDENT]
+    if not waiting or waiting[0] != sanction_id:
+        raise Conflict(
+            "SANCTION_NOT_AWAITING",
+            f"sanction_id: 处罚 {sanction_id} 不是待院长批准的下一项 (已决定或另有在先的) "
+            "/ not the next sanction awaiting the president",
+            "sanction_id",
+        )
+    return await decide(client, db, actor, case_id, decision, reason)

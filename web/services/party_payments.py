@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Literal, NoReturn
+from typing import Any, Literal, NoReturn
 
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select, update
@@ -50,7 +50,7 @@ from web.services.party_accounts import PartyDesk
 from web.services.party_agents import standing
 from web.services.payment_refunds import Cause, RefundItem
 from web.services.workflows import execute_update_as
-from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
+from workflows.case.models import PAYMENT_REFUNDED_UPDATE, PAYMENT_UPDATE, OnlinePayment, PaymentRefunded
 
 log = get_logger(__name__)
 
@@ -262,20 +262,32 @@ async def settle(till: Till, client: Client, actor: Actor, row: PartyPayment, or
 
 
 async def credit(client: Client, actor: Actor, workflow_id: str, case_id: str, payment: OnlinePayment) -> LedgerView:
+    ledger: LedgerView = await _to_case(client, actor, workflow_id, case_id, PAYMENT_UPDATE, payment, LedgerView)
+    return ledger
+
+
+async def _to_case(
+    client: Client,
+    actor: Actor,
+    workflow_id: str,
+    case_id: str,
+    name: str,
+    arg: BaseModel,
+    result_type: type | None = None,
+) -> Any:
     async def closed() -> Conflict:
         return Conflict("CASE_CLOSED", f"案件 {case_id} 已结束 / the case has ended", "case_id")
 
-    ledger: LedgerView = await execute_update_as(
+    return await execute_update_as(
         client,
         actor,
         workflow_id,
-        PAYMENT_UPDATE,
-        payment,
+        name,
+        arg,
         closed=closed,
         timeout=GatewayTimeout("CASE_TIMEOUT", "案件未及时应答 / the case did not answer in time"),
-        result_type=LedgerView,
+        result_type=result_type,
     )
-    return ledger
 
 
 async def settle_pending(till: Till, client: Client, actor: Actor, case_id: str) -> None:
@@ -413,9 +425,11 @@ def _refunded(db: Database, order_id: str, by: str, reason: str, ref: str) -> No
         )
 
 
-async def refund(till: Till, actor: Actor, case_id: str, order_id: str, body: RefundIn) -> RefundItem:
+async def refund(till: Till, client: Client, actor: Actor, case_id: str, order_id: str, body: RefundIn) -> RefundItem:
     """退款: the judge of the case's court decides a refund item; the platform pays it back to the payer once
-    (keyed by the order), and the row records who decided, when and why."""
+    (keyed by the order), and the row records who decided, when and why. The case's timeline records it too
+    while the case runs (a 终本 case does); the audit trail links it into its chain whether or not it runs
+    (web/services/audit.py), since the money usually arrives after the case's run has ended."""
     require_role(actor, Role.JUDGE)
     db = till.desk.db
     entry = await cases.visible_entry(db, actor, case_id)
@@ -433,6 +447,11 @@ async def refund(till: Till, actor: Actor, case_id: str, order_id: str, body: Re
         ) from exc
     await db.run(_refunded, db, order_id, actor.user_id, body.reason, ref)
     log.info("refund decided", order_id=order_id, case_id=case_id, by=actor.user_id)
+    refunded = PaymentRefunded(order_id=order_id, refund_fen=row.refund_fen or 0, refund_ref=ref, reason=body.reason)
+    try:
+        await _to_case(client, actor, entry.workflow_id, entry.case_id, PAYMENT_REFUNDED_UPDATE, refunded)
+    except OneMatterError as exc:  # the money went back and is on record: the case's timeline is the extra
+        log.info("refund not on the case's timeline", order_id=order_id, code=exc.code)
     found = [i for i in await payment_refunds.of_case(db, entry.court, entry.case_id) if i.order_id == order_id]
     return found[0]
 

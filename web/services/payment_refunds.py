@@ -52,9 +52,14 @@ def _payer(db: Database, account_id: int | None, sealed: str | None) -> str:
 
 
 def items(
-    db: Database, courts: tuple[str, ...], case_id: str | None = None, pending_only: bool = False, limit: int = 200
+    db: Database,
+    courts: tuple[str, ...],
+    case_id: str | None = None,
+    pending_only: bool = False,
+    limit: int = 200,
+    workflow_id: str | None = None,
 ) -> list[RefundItem]:
-    """The refund items of these courts' cases (of one case, if named), newest first."""
+    """The refund items of these courts' cases (of one case, if named, or one case workflow), newest first."""
     query = (
         select(PartyPayment, CaseRow.court, PartyAccount.id.label("account_id"), PartyAccount.sealed)
         .join(CaseRow, CaseRow.case_id == PartyPayment.case_id)
@@ -66,6 +71,8 @@ def items(
     )
     if case_id is not None:
         query = query.where(PartyPayment.case_id == case_id)
+    if workflow_id is not None:
+        query = query.where(PartyPayment.workflow_id == workflow_id)
     if pending_only:
         query = query.where(PartyPayment.refund_state == "pending")
     with db.session() as s:
@@ -102,3 +109,10 @@ async def pending(db: Database, actor: Actor) -> list[RefundItem]:
     """The refund items waiting for a judge in the reader's courts (the dashboard)."""
     require_role(actor, *READERS)
     return await db.run(items, db, tuple(actor.courts), None, True)
+
+
+def refunded_of_workflow(db: Database, court: str | None, workflow_id: str) -> list[RefundItem]:
+    """The refunds made on a case workflow's payments (its audit trail links them into its chain)."""
+    if court is None:
+        return []
+    return [i for i in items(db, (court,), workflow_id=workflow_id) if i.state == "refunded"]

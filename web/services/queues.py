@@ -1,5 +1,5 @@
 """Work queues (待办): what waits for each user, and how many — the judge's decisions (待我决定), the
-approver's (庭长/院长) second approvals, signatures and term extensions (待我审批), an agency's tasks to
+approver's (庭长/院长) second approvals, signatures, term extensions and sanctions (待我审批), an agency's tasks to
 claim and in hand (待签收 / 办理中), the command centre's overdue decisions and red tasks (待督办). Each
 queue is a visibility, register or inbox query within the user's courts.
 
@@ -145,8 +145,15 @@ async def extensions_waiting(db: Database, actor: Actor) -> list[CaseRegisterEnt
     """The term extensions of the approver's court awaiting the president (延长审限), nearest term end first."""
     if actor.role is not Role.APPROVER or not actor.courts:
         return []
-    store = CaseStore(db)
-    return await db.read(store.extensions_pending, tuple(actor.courts))
+    return await db.read(CaseStore(db).extensions_pending, tuple(actor.courts))
+
+
+async def sanctions_waiting(db: Database, actor: Actor) -> list[CaseRegisterEntry]:
+    """The cases of the approver's court with a fine or detention awaiting the president (院长批准罚款/拘留,
+    CPL Art 119), nearest term end first: read from the register the case keeps, like the extensions."""
+    if actor.role is not Role.APPROVER or not actor.courts:
+        return []
+    return await db.read(CaseStore(db).sanctions_pending, tuple(actor.courts))
 
 
 async def red_tasks(db: Database, actor: Actor) -> list[tasks.TaskSummary]:
@@ -221,10 +228,12 @@ async def counts(client: Client, db: Database, actor: Actor, task_queue: str, ac
         found = await decisions_waiting(client, db, actor, page_size=100)
         return QueueCounts(decide=len(found.items))
     if actor.role is Role.APPROVER:
-        found, extensions = await asyncio.gather(
-            decisions_waiting(client, db, actor, page_size=100), extensions_waiting(db, actor)
+        found, extensions, sanctions = await asyncio.gather(
+            decisions_waiting(client, db, actor, page_size=100),
+            extensions_waiting(db, actor),
+            sanctions_waiting(db, actor),
         )
-        return QueueCounts(decide=len(found.items) + len(extensions))
+        return QueueCounts(decide=len(found.items) + len(extensions) + len(sanctions))
     if actor.role is Role.SUPERVISOR:
         red, late = await asyncio.gather(
             red_tasks(db, actor), overdue_decisions(client, db, actor, task_queue, acceleration)

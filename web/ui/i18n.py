@@ -152,8 +152,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue.judge": "待我决定",
         "queue.approver": "待我审批",
         "queue.judge_hint": "您承办或决定过的案件中, 正在等待您作出决定的。",
-        "queue.approver_hint": "本院等待您审批的: 案款发放的第二次审批、待院长签发的文书、延长审限的申请。",
+        "queue.approver_hint": "本院等待您审批的: 案款发放的第二次审批、待院长签发的文书、延长审限的申请、罚款和拘留。",
         "queue.extensions": "延长审限申请",
+        "queue.sanctions": "待院长批准的罚款、拘留",
+        "queue.sanctions_hint": (
+            "被执行人违反报告财产令, 承办法官决定罚款或拘留, 须经院长批准 (民事诉讼法第一百一十九条)。"
+        ),
+        "queue.open_sanction": "阅卷并审批",
         "queue.term_ends": "审限届满",
         "queue.supervisor": "待督办",
         "queue.overdue": "超期未决的决定",
@@ -263,6 +268,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "party.late": "逾期报告",
         "docket.property_reports": "财产报告及补充报告 (按提交顺序)",
         "docket.sanctions": "违反报告财产令的处罚",
+        "docket.sanction_by": "承办法官的决定",
+        "docket.sanction_president": "院长的意见",
         "party.report": "报告财产",
         "party.report_hint": "按报告财产令如实报告: 收入存款等、不动产、动产、财产性权利及其他财产, "
         "出租、抵押、共有或由他人占有的一并写明; 收到执行通知前一年起的财产变动也要报告。"
@@ -921,9 +928,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue.approver": "Awaiting my approval",
         "queue.judge_hint": "Cases you started or decided that wait for your decision.",
         "queue.approver_hint": (
-            "What waits for you in your court: payouts' second approvals, documents to sign, term extensions."
+            "What waits for you in your court: payouts' second approvals, documents to sign, term extensions, "
+            "fines and detentions."
         ),
         "queue.extensions": "Term extensions requested",
+        "queue.sanctions": "Fines and detentions awaiting the president",
+        "queue.sanctions_hint": (
+            "The judge fined or detained a debtor who breached the report order; the president approves "
+            "(Civil Procedure Law Art. 119)."
+        ),
+        "queue.open_sanction": "Read and decide",
         "queue.term_ends": "term ends",
         "queue.supervisor": "To supervise",
         "queue.overdue": "Overdue decisions",
@@ -1036,6 +1050,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "party.late": "late",
         "docket.property_reports": "Property report and supplements (in the order filed)",
         "docket.sanctions": "Sanctions for breaching the report order",
+        "docket.sanction_by": "The judge's decision",
+        "docket.sanction_president": "The president's reasons",
         "party.report": "Report your property",
         "party.report_hint": "Report truthfully as the order asks: money, real estate, movables, property rights and "
         "anything else, with leases, mortgages, co-ownership or third-party possession; and changes since one year "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
@@ -37,12 +37,14 @@ from web.ui.pages_judge import FromCase, case_start_form, submit_start
 from web.ui.render import page, said
 from web.ui.session import JudgeUser, ReaderUser, UiUser, check_csrf, require, translator
 from workflows.case.words import WORDS as CASE_WORDS
+from workflows.foundation.issuing import PRESIDENT_REFUSE, PRESIDENT_SIGN
 from workflows.registry import SCENARIOS
 
 router = APIRouter(include_in_schema=False)
 # The case readers of the API, the court's filing clerk among them.
 CaseReaderUser = Annotated[UiUser, require(*cases.CASE_READERS)]
 ClerkUser = Annotated[UiUser, require(*cases.FILERS)]
+ApproverUser = Annotated[UiUser, require(Role.APPROVER)]
 MERGED_MATTERS = 20  # matters whose own timelines join the case's page (the rest are linked)
 
 
@@ -268,6 +270,26 @@ async def answer_party(case_id: str, request_id: str, request: Request, user: Ju
     return RedirectResponse(f"/ui/dockets/{case_id}?done=answered#party-requests", status_code=303)
 
 
+@router.post("/ui/dockets/{case_id}/sanctions/{sanction_id}/{decision}")
+async def decide_sanction(
+    case_id: str,
+    sanction_id: str,
+    decision: Annotated[str, Path(pattern=f"^({PRESIDENT_SIGN}|{PRESIDENT_REFUSE})$")],
+    request: Request,
+    user: ApproverUser,
+) -> Response:
+    """The president approves or refuses a fine or detention from the case page (院长批准, CPL Art 119); a
+    refusal gives its reasons (the desk holds to it), an approval may."""
+    await check_csrf(request, user)
+    form = await request.form()
+    reason = str(form.get("reason") or "").strip()
+    if decision == PRESIDENT_REFUSE and not reason:
+        raise ValidationFailed("REASON_REQUIRED", "reason: 不予批准须写明理由 / give the reasons", "reason")
+    state = app_state(request)
+    await cases.decide_sanction(temporal_client(state), state.db, user.actor, case_id, sanction_id, decision, reason)
+    return RedirectResponse(f"/ui/dockets/{quote(case_id, safe='')}?done=decided#sanctions", status_code=303)
+
+
 @router.post("/ui/dockets/{case_id}/refunds/{order_id}")
 async def refund_payment(case_id: str, order_id: str, request: Request, user: JudgeUser) -> Response:
     """退款 from the case page: a payment made after the case ended goes back to the payer, with the reason."""
@@ -277,7 +299,8 @@ async def refund_payment(case_id: str, order_id: str, request: Request, user: Ju
         body = party_payments.RefundIn(reason=str(form.get("reason", "")).strip())
     except ValidationError:
         raise ValidationFailed("INVALID_REASON", "reason: 请填写退款理由 / give the reason", "reason") from None
-    await party_payments.refund(till(app_state(request)), user.actor, case_id, order_id, body)
+    state = app_state(request)
+    await party_payments.refund(till(state), temporal_client(state), user.actor, case_id, order_id, body)
     return RedirectResponse(f"/ui/dockets/{case_id}#payment-refunds", status_code=303)
 
 

@@ -44,6 +44,7 @@ async def _queue_page(
     token = request.query_params.get("page") or None
     found = await queues.decisions_waiting(client, state.db, user.actor, page_token=token)
     extensions = await queues.extensions_waiting(state.db, user.actor) if not token else []
+    sanctions = await queues.sanctions_waiting(state.db, user.actor) if not token else []
     return page(
         request,
         "judge/queue.html",
@@ -51,6 +52,7 @@ async def _queue_page(
         rows=found.items,
         next_page=found.next_page_token,
         extensions=extensions,
+        sanctions=sanctions,
         scenarios=SCENARIOS,
         case_words=CASE_WORDS,
         done=request.query_params.get("done"),

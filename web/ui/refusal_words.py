@@ -547,6 +547,11 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
     "NOT_A_REPORT": ("财产明细只在报告财产或补充报告时填写", "Assets are listed only in a property report"),
     "TEXT_REQUIRED": ("请填写内容", "Write what you are asking"),
     "DATE_OUT_OF_RANGE": ("变动日期超出可计算的范围: 请核对日期", "The change's date is out of range: check it"),
+    # --- the president's approval of a sanction (CPL Art 119) -------------------------------------------------
+    "SANCTION_NOT_AWAITING": (
+        "这项处罚已有决定, 或另有一项在先的处罚待批准: 请刷新案件页面, 逐项审批",
+        "This sanction was decided, or an earlier one awaits you first: reload the case and decide in order",
+    ),
 }
 
 

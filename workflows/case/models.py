@@ -37,6 +37,8 @@ FILE_PARTY_REQUEST_UPDATE = "party-file"
 ANSWER_PARTY_REQUEST_UPDATE = "party-answer"
 PARTY_CONSENT_UPDATE = "party-consent"  # the other side agrees to a request (the applicant to instalments)
 PAYMENT_UPDATE = "party-payment"  # the debtor paid online (网上缴费): credited once per payment id
+# 退款: money the case did not take went back to the payer; recorded on the timeline while the case runs.
+PAYMENT_REFUNDED_UPDATE = "payment-refunded"
 PUSH_NODE_UPDATE = "push-node"  # the judge pushes a node with photos and a location to the parties' space
 REPORT_SANCTION_UPDATE = "report-sanction"  # the judge's sanction on a refused report, with no report to answer
 # A fine's or detention's decision (罚款/拘留决定书, CPL Art 119): the debtor received it (opened it in their space),
@@ -162,6 +164,16 @@ class PartyConsent(BaseModel):
     request_id: str = Field(min_length=1, max_length=80)
     agree: bool
     reason: str = Field(default="", max_length=2000)
+
+
+class PaymentRefunded(BaseModel):
+    """The judge's refund of a payment the case did not take (paid after it ended, or beyond the balance),
+    made through the platform: on the case's timeline with who decided, when and why."""
+
+    order_id: str = Field(min_length=4, max_length=80)
+    refund_fen: PositiveFen
+    refund_ref: str = Field(min_length=1, max_length=80, description="the platform's refund id")
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class OnlinePayment(BaseModel):

@@ -54,6 +54,7 @@ from workflows.case.models import (
     EXCLUDE_PERIOD_UPDATE,
     FILE_PARTY_REQUEST_UPDATE,
     PARTY_CONSENT_UPDATE,
+    PAYMENT_REFUNDED_UPDATE,
     PAYMENT_UPDATE,
     PUSH_NODE_UPDATE,
     REFUSE_EXTENSION,
@@ -76,6 +77,7 @@ from workflows.case.models import (
     PartyConsent,
     PartyFiling,
     PartyRequest,
+    PaymentRefunded,
     PushedNode,
     ReconsiderationApplication,
     ReconsiderationDecided,
@@ -285,6 +287,7 @@ class EnforcementCase:
                 closing_mode=closed.mode.value if closed else None,
                 closed_on=closed.on if closed else None,
                 extension_requested=self.state.extension_requested,
+                sanction_awaiting=bool(self._awaiting_president()),
             ),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=retries.QUICK,
@@ -840,6 +843,25 @@ class EnforcementCase:
             self._check_full_performance()
             self.changed = True
         return self.ledger()
+
+    @workflow.update(name=PAYMENT_REFUNDED_UPDATE)
+    def payment_refunded(self, refund: PaymentRefunded) -> None:
+        """退款 on the timeline: the ledger is untouched (the money was never credited), so nothing else moves
+        and no command is issued — histories without it replay as before."""
+        self.timeline.record(
+            "payment-refunded",
+            reason=refund.reason,
+            order=refund.order_id,
+            amount_fen=refund.refund_fen,
+            refund_ref=refund.refund_ref,
+        )
+
+    @payment_refunded.validator
+    def _validate_refund(self, refund: PaymentRefunded) -> None:
+        # A case ended by 终本 still runs and takes the entry; the judge of its court decided the refund.
+        actor = require_role(Role.JUDGE)
+        if not actor.in_court(self.filing.court):
+            raise refuse("COURT_FORBIDDEN", "court: 只能办理本院的案件 / a case of another court")
 
     @credit_payment.validator
     def _validate_payment(self, payment: OnlinePayment) -> None:
