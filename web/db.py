@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.db import Base, Database, UTCDateTime, make_engine, upgrade_to_head, utcnow
@@ -207,6 +207,8 @@ class PaymentCallback(Base):
     either way. A signature is taken once: its digest is unique, so a replayed message is refused."""
 
     __tablename__ = "payment_callbacks"
+    # The refused notices of one address lately: the notice endpoint's rate limit counts them.
+    __table_args__ = (Index("ix_payment_callbacks_remote_received", "remote", "received_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

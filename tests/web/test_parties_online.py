@@ -13,6 +13,7 @@ import json
 import re
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -21,10 +22,12 @@ import pytest
 from sqlalchemy import select
 from temporalio.client import Client
 
+from adapters.cashier.sandbox import SandboxCashier
 from audit.verify import verify_export
 from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.documents import DocumentKind, DocumentRequest
+from domain.errors import OneMatterError
 from domain.ledger import LedgerView
 from domain.legal_time import CHINA_TZ
 from security.identity import acting_as
@@ -41,7 +44,9 @@ from web.codec import SESSION_COOKIE
 from web.db import PartyPayment, PaymentCallback
 from web.limits import body_limit
 from web.services.documents import office_for
+from web.services.party_accounts import PartyDesk
 from web.services.party_judge import MAX_VIDEO_BYTES
+from web.services.party_payments import NOTICE_REFUSAL_WINDOW, NOTICE_REFUSALS_ALLOWED, Till, notice
 from web.ui.pages_party import PARTY_COOKIE
 from web.ui.session import csrf_for
 from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
@@ -291,6 +296,44 @@ async def test_the_platform_tells_the_court_itself_signed_and_once(
         (entry,) = [e for e in timeline if e["action"] == "payment-refunded"]
         assert entry["actor"]["user_id"] == "judge" and entry["reason"] == "重复缴款, 原路退回"
         assert entry["detail"]["order"] == order["order_id"] and entry["detail"]["amount_fen"] == 300
+
+
+async def test_refused_notices_from_one_address_are_answered_429_before_any_work(
+    tmp_path: Path, settings: Settings, client: Client
+) -> None:
+    """Forged notices cost a row each: past ``NOTICE_REFUSALS_ALLOWED`` refused within the window, an address
+    is answered 429 before its notice is read or recorded; another address is not; the window passes."""
+    db = Database(f"sqlite:///{tmp_path / 'web.db'}")
+    db.upgrade()
+    endpoint = settings.cashier()
+    assert endpoint is not None
+    cashier = SandboxCashier(endpoint)
+    desk = PartyDesk(db=db, keys=settings.party_index_keys, sms=None)
+    till = Till(desk=desk, cashier=cashier, notice_secret="the-secret")
+    forger, platform = "198.51.100.7", "198.51.100.8"
+
+    async def answer(remote: str) -> str:
+        with pytest.raises(OneMatterError) as refused:
+            await notice(till, client, b'{"order_id": "x"}', "", remote)
+        return refused.value.code
+
+    def refused_rows(remote: str) -> int:
+        with db.session() as s:
+            return len(s.scalars(select(PaymentCallback).where(PaymentCallback.remote == remote)).all())
+
+    try:
+        for _ in range(NOTICE_REFUSALS_ALLOWED):
+            assert await answer(forger) == "NOTICE_UNSIGNED"
+        assert await answer(forger) == "NOTICE_RATE_LIMITED"
+        assert refused_rows(forger) == NOTICE_REFUSALS_ALLOWED, "the throttled notice was not recorded"
+        assert await answer(platform) == "NOTICE_UNSIGNED", "per address"
+        with db.session() as s:  # the window passes
+            for cb in s.scalars(select(PaymentCallback).where(PaymentCallback.remote == forger)):
+                cb.received_at -= NOTICE_REFUSAL_WINDOW + timedelta(seconds=1)
+        assert await answer(forger) == "NOTICE_UNSIGNED"
+    finally:
+        await cashier.aclose()
+        db.dispose()
 
 
 async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authority(web: str, simulator: str) -> None:

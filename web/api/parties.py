@@ -162,7 +162,7 @@ async def confirm_payment(
 @router.post(
     PAYMENT_NOTICE_PATH.removeprefix("/api"),
     response_model=NoticeAck,
-    responses=errors(401, 404, 409, 422, 503),
+    responses=errors(401, 404, 409, 422, 429, 503),
     # The body is the platform's protocol's (sandbox-v1: simulators/cashier.py), signed X-OM-Signature.
     openapi_extra={
         "requestBody": {

@@ -26,10 +26,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal, NoReturn
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from temporalio.client import Client
 
@@ -43,7 +44,7 @@ from domain.party_requests import PartySide, sides_of
 from runtime.logging import get_logger
 from security.webhook_signature import verify
 from web.db import Database, PartyPayment, PaymentCallback, User, utcnow
-from web.errors import GatewayTimeout, ServiceUnavailable, Unauthorized
+from web.errors import GatewayTimeout, ServiceUnavailable, TooManyRequests, Unauthorized
 from web.services import cases, payment_refunds
 from web.services.access import require_role
 from web.services.party_accounts import PartyDesk
@@ -304,6 +305,11 @@ async def settle_pending(till: Till, client: Client, actor: Actor, case_id: str)
 
 # --- the platform's notice (支付结果通知) --------------------------------------------------------------------
 
+# Refused notices one address may send within the window before it is answered 429 unread (a platform's own
+# notices are refused only when something is wrong; a forger's, every time).
+NOTICE_REFUSALS_ALLOWED = 20
+NOTICE_REFUSAL_WINDOW = timedelta(minutes=10)
+
 
 def _payer_row(db: Database, order_id: str) -> tuple[PartyPayment, str] | None:
     with db.session() as s:
@@ -348,11 +354,30 @@ def _record(
         cb.outcome, cb.code, cb.order_id, cb.payment_id = outcome, code, order_id, payment_id
 
 
+def _refused_lately(db: Database, remote: str, since: datetime) -> int:
+    query = select(func.count(PaymentCallback.id)).where(
+        PaymentCallback.remote == remote[:64],
+        PaymentCallback.outcome == "refused",
+        PaymentCallback.received_at >= since,
+    )
+    return int(db.rows(query)[0][0])
+
+
 async def notice(till: Till, client: Client, body: bytes, signature: str, remote: str) -> NoticeAck:
     """支付结果通知: the platform's server says an order was paid. Credited (or made a refund item) exactly as
     when the payer comes back, whether or not they ever do. Refused, and recorded: no or a bad signature, a
-    stale one, the same signature again (a replay), an order that is not ours or differs from ours."""
+    stale one, the same signature again (a replay), an order that is not ours or differs from ours. An
+    address whose notices were refused ``NOTICE_REFUSALS_ALLOWED`` times within ``NOTICE_REFUSAL_WINDOW`` is
+    answered 429 before anything is checked or written (the recorded refusals are the count, shared by every
+    web process like the login throttle's), so forged notices cannot flood the table or the platform."""
     db = till.desk.db
+    if await db.read(_refused_lately, db, remote, utcnow() - NOTICE_REFUSAL_WINDOW) >= NOTICE_REFUSALS_ALLOWED:
+        log.warning("payment notice throttled", refused_within_s=NOTICE_REFUSAL_WINDOW.total_seconds())
+        raise TooManyRequests(
+            "NOTICE_RATE_LIMITED",
+            f"该地址的缴费通知被拒次数过多, 请 {NOTICE_REFUSAL_WINDOW.seconds // 60} 分钟后再试 "
+            "/ too many refused notices from this address; try again later",
+        )
     cashier = till.require()
     callback_id: int | None = None
 
