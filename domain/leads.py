@@ -7,22 +7,27 @@ that kind of asset — the court's own act on it, through the agency that holds 
 - a vehicle (车辆, by plate and VIN) → seizure of the vehicle (扣押, CPL Art 252–253; 查扣冻规定 Art 1), the
   vehicle registry noting it and the traffic police taking the car: the cross-region seizure matter, with
   the plate and VIN pre-filled; the ruling's number is the judge's to give;
-- a bank account (银行账户) → the network inquiry and control (网络查控, 网络查冻规定 Arts 4, 10), which
-  asks the bank named as every bank, and freezes and deducts what it finds up to the claim (CPL Art 253);
-- real estate (不动产) → the same inquiry, which asks the real-estate registry (不动产登记机构) and seizes
+- a bank account (银行账户) → the network inquiry and control (网络查控, 网络查冻规定 Arts 4, 10) aimed at
+  the bank the lead names, which freezes and deducts what it finds up to the claim (CPL Art 253); a bank
+  the network does not reach (or a name that fits several) is asked with every bank, and the judge reads why;
+- real estate (不动产) → the same inquiry aimed at the real-estate registry (不动产登记机构), which seizes
   the unit it finds (查扣冻规定 Art 1); a seized unit is then proposed for disposal (domain/next_steps.py);
 - anything else (other movables, claims, equity, a lead with no asset named) → the network inquiry.
 
-Pure: the lead in, the matter to start and what it is pre-filled with out.
+Pure: the lead and the partners the court reaches in, the matter to start, what it is pre-filled with and
+which partners it asks out.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from domain.partners import PartnerCategory, PartnerEndpoint
 from domain.personal import AccountNumber, PlateNumber, Vin
 
 ASSET_INQUIRY = "asset-inquiry"
@@ -69,10 +74,14 @@ class LeadAction(BaseModel):
     reason_en: str
     law: str
     prefill: dict[str, Any] = Field(default_factory=dict, description="the matter's own fields from the lead")
+    partners: list[str] = Field(
+        default_factory=list, description="the partners (ids) the matter asks; empty: every one it covers"
+    )
 
 
-def lead_action(asset: LeadAsset | None) -> LeadAction:
-    """The matter that acts on a verified lead (this module's docstring has the rules)."""
+def lead_action(asset: LeadAsset | None, partners: Sequence[PartnerEndpoint] = ()) -> LeadAction:
+    """The matter that acts on a verified lead, aimed at what the lead names among ``partners`` (the ones
+    the court reaches); this module's docstring has the rules."""
     if asset is not None and asset.kind is LeadAssetKind.VEHICLE:
         vehicle = {"plate": asset.plate.strip().upper()} | ({"vin": asset.vin.strip().upper()} if asset.vin else {})
         return LeadAction(
@@ -82,22 +91,62 @@ def lead_action(asset: LeadAsset | None) -> LeadAction:
             law="民事诉讼法第二百五十二条、第二百五十三条; 查扣冻规定第一条; 财产调查规定第二条",
             prefill={"vehicle": vehicle},
         )
+    if asset is not None and asset.kind is LeadAssetKind.BANK_ACCOUNT:
+        bank = named_bank(asset.bank, partners)
+        if bank is not None:
+            return LeadAction(
+                scenario=ASSET_INQUIRY,
+                reason=f"账户线索经核实: 向{_plain(bank.name)}查询、冻结、扣划存款",
+                reason_en=f"Account lead verified: {_plain(bank.name)} is asked, the deposits frozen and deducted",
+                law=_INQUIRY[LeadAssetKind.BANK_ACCOUNT].law,
+                partners=[bank.id],
+            )
+    if asset is not None and asset.kind is LeadAssetKind.REAL_ESTATE:
+        registries = [p.id for p in partners if p.category is PartnerCategory.REAL_ESTATE]
+        if registries:
+            return _INQUIRY[LeadAssetKind.REAL_ESTATE].model_copy(update={"partners": registries})
     return _INQUIRY[asset.kind if asset else LeadAssetKind.OTHER]
 
 
-# Leads the network inquiry acts on: the bank named is among the banks it asks, the registry among the
-# registries; the other kinds of property are found by the same inquiry.
+# A parenthesised note (``(沙箱)``), a company form, spaces: not part of a bank's name as people write it.
+_NOISE = re.compile(r"\(.*?\)|（.*?）|股份有限公司|有限责任公司|\s")
+
+
+def _plain(name: str) -> str:
+    return _NOISE.sub("", name)
+
+
+def named_bank(written: str, partners: Sequence[PartnerEndpoint]) -> PartnerEndpoint | None:
+    """The bank a lead names, among the banks the court reaches: one whose name the lead contains (a
+    branch: 中国工商银行杭州分行 → 中国工商银行; the longest wins), else the only one whose name contains
+    what the lead calls the bank (工商银行, 工商银行西湖支行 → 中国工商银行). None when no bank, or several, fit."""
+    said = _plain(written)
+    banks = [(p, _plain(p.name)) for p in partners if p.category is PartnerCategory.BANK]
+    if not said:
+        return None
+    within = sorted((b for b in banks if b[1] and b[1] in said), key=lambda b: len(b[1]), reverse=True)
+    if within and (len(within) == 1 or len(within[0][1]) > len(within[1][1])):
+        return within[0][0]
+    head = re.match(r".*?银行", said)  # a branch by its bank's short name: 工商银行西湖支行 → 工商银行
+    short = head.group(0) if head else said
+    around = [p for p, name in banks if short in name]
+    return around[0] if len(around) == 1 and not within else None
+
+
+# Leads the general network inquiry acts on: a bank the network does not reach (or a name several banks
+# fit) is asked with every bank, a registry with the others where none is configured; the other kinds of
+# property are found by the same inquiry.
 _INQUIRY = {
     LeadAssetKind.BANK_ACCOUNT: LeadAction(
         scenario=ASSET_INQUIRY,
-        reason="账户线索经核实: 网络查控 (含所述银行), 查询、冻结、扣划存款",
-        reason_en="Account lead verified: network inquiry (the bank named included), freeze and deduct",
+        reason="账户线索经核实: 所述银行未接入网络查控或不能确定, 向全部银行查询、冻结、扣划存款",
+        reason_en="Account lead verified: the bank named is not reached or not certain; every bank is asked",
         law="民事诉讼法第二百五十三条; 网络查冻规定第四条、第十条; 财产调查规定第二条",
     ),
     LeadAssetKind.REAL_ESTATE: LeadAction(
         scenario=ASSET_INQUIRY,
-        reason="不动产线索经核实: 网络查控向不动产登记机构查询, 查封所查得的不动产",
-        reason_en="Real-estate lead verified: the registry is asked by the network inquiry; units found are seized",
+        reason="不动产线索经核实: 向不动产登记机构查询, 查封所查得的不动产",
+        reason_en="Real-estate lead verified: the real-estate registry is asked; units found are seized",
         law="民事诉讼法第二百五十三条; 查扣冻规定第一条; 财产调查规定第二条",
     ),
     LeadAssetKind.OTHER: LeadAction(

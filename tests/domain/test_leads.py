@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from domain.leads import ASSET_INQUIRY, VEHICLE_SEIZURE, LeadAsset, LeadAssetKind, lead_action, merged
+from config.sandbox_directory import sandbox_partners
+from domain.leads import ASSET_INQUIRY, VEHICLE_SEIZURE, LeadAsset, LeadAssetKind, lead_action, merged, named_bank
 
 
 def test_each_kind_of_lead_becomes_the_matter_that_reaches_that_asset() -> None:
@@ -16,6 +17,40 @@ def test_each_kind_of_lead_becomes_the_matter_that_reaches_that_asset() -> None:
     house = lead_action(LeadAsset(kind=LeadAssetKind.REAL_ESTATE, location="杭州市滨江区某路1号"))
     assert (account.scenario, house.scenario, lead_action(None).scenario) == (ASSET_INQUIRY,) * 3
     assert "冻结" in account.reason and "不动产登记" in house.reason and not account.prefill
+    assert account.partners == house.partners == [], "no partners known: the general inquiry"
+
+
+PARTNERS = sandbox_partners("http://simulators.invalid")
+
+
+def test_a_bank_or_real_estate_lead_is_aimed_at_what_it_names() -> None:
+    account = lead_action(LeadAsset(kind=LeadAssetKind.BANK_ACCOUNT, bank="工商银行西湖支行"), PARTNERS)
+    assert account.partners == ["bank-icbc"] and "中国工商银行" in account.reason and "沙箱" not in account.reason
+    house = lead_action(LeadAsset(kind=LeadAssetKind.REAL_ESTATE, location="杭州市滨江区某路1号"), PARTNERS)
+    assert house.partners == ["realestate-registry"] and "不动产登记" in house.reason
+    # A bank the network does not reach, or a name several banks fit: every bank, and the judge reads why.
+    for unknown in ("招商银行", "银行"):
+        general = lead_action(LeadAsset(kind=LeadAssetKind.BANK_ACCOUNT, bank=unknown), PARTNERS)
+        assert general.partners == [] and "全部银行" in general.reason, unknown
+    assert lead_action(LeadAsset(kind=LeadAssetKind.OTHER), PARTNERS).partners == []
+
+
+@pytest.mark.parametrize(
+    ("written", "bank"),
+    [
+        ("中国工商银行", "bank-icbc"),
+        ("中国工商银行股份有限公司杭州分行", "bank-icbc"),
+        ("建设银行", "bank-ccb"),
+        ("中国银行", "bank-boc"),  # not 中国工商银行, though both start 中国
+        ("中国银行杭州分行", "bank-boc"),
+        ("农业 银行", "bank-abc"),
+        ("农商银行", None),
+        ("", None),
+    ],
+)
+def test_the_bank_a_lead_names(written: str, bank: str | None) -> None:
+    found = named_bank(written, PARTNERS)
+    assert (found.id if found else None) == bank
 
 
 @pytest.mark.parametrize(

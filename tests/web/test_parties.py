@@ -437,6 +437,14 @@ async def test_parties_file_in_their_space_and_the_judge_answers_on_record(
         case = (await judge.get(f"/api/cases/{case_id}")).json()
         assert answered["matter_workflow_id"] in {m["workflow_id"] for m in case["matters"]}
 
+        # Aimed at what the lead names: the real-estate registry is asked, no bank (domain/leads.py).
+        async def asked() -> dict[str, str] | None:
+            got = await judge.get(f"/api/workflows/{answered['matter_workflow_id']}")
+            partners: dict[str, str] = got.json()["summary"].get("partners") or {}
+            return partners or None
+
+        assert set(await eventually(asked)) == {"realestate-registry"}
+
         # A vehicle lead becomes the vehicle's seizure (扣押), its plate from the lead; the ruling is the judge's.
         url = f"/api/cases/{case_id}/party-requests/{car_lead['request_id']}/answer"
         r = await judge.post(url, json={"answer": "verify", "reason": "车辆登记在被执行人名下"})

@@ -320,10 +320,12 @@ async def answer_request(
     matter = None
     if request.answer is None:
         if verified:
-            action = lead_action(request.asset)
+            action = lead_action(request.asset, partners)
             fields = merged(action.prefill, body.matter)
+            # Aimed at what the lead names: only the named bank, or the registry, is asked.
+            aimed = [p for p in partners if p.id in action.partners] if action.partners else partners
             matter = await _start(
-                client, settings, partners, db, actor, case_id, action.scenario, fields, f"lead:{request_id}"
+                client, settings, aimed, db, actor, case_id, action.scenario, fields, f"lead:{request_id}"
             )
         elif request.kind is PartyRequestKind.DISHONEST_REQUEST and body.answer == "accept":
             # The listing's own procedure decides within the 15 days (失信规定 Art 5), on the applicant's request.
@@ -355,10 +357,10 @@ async def answer_request(
     return answered
 
 
-def lead_actions(requests: Sequence[dict[str, Any]]) -> dict[str, LeadAction]:
+def lead_actions(requests: Sequence[dict[str, Any]], partners: Sequence[PartnerEndpoint]) -> dict[str, LeadAction]:
     """What each lead of the case (as the case page lists them) becomes once verified, by request id."""
     return {
-        r["request_id"]: lead_action(LeadAsset.model_validate(r["asset"]) if r.get("asset") else None)
+        r["request_id"]: lead_action(LeadAsset.model_validate(r["asset"]) if r.get("asset") else None, partners)
         for r in requests
         if r.get("kind") == PartyRequestKind.LEAD.value
     }

@@ -177,7 +177,7 @@ async def docket(case_id: str, request: Request, user: CaseReaderUser) -> Respon
         unread=unread,
         party_rules={k.value: r for k, r in PARTY_RULES.items()},
         next_steps=_next_steps(doc),
-        lead_actions=party_requests.lead_actions(doc["party_requests"]),
+        lead_actions=party_requests.lead_actions(doc["party_requests"], state.partners),
     )
 
 
