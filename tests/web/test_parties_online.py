@@ -916,6 +916,18 @@ async def test_a_breached_settlement_offers_the_applicant_to_resume_the_original
         url = f"/api/cases/{cid}/party-requests/{r.json()['request_id']}/answer"
         r = await judge.post(url, json={"answer": "accept", "reason": "未履行和解协议, 准予恢复执行"})
         assert r.status_code == 200, r.text
+        # The settlement is told: it records the resumption (who, when, why), offers none of its own and ends.
+        told = (await judge.get(f"/api/workflows/{settlement}")).json()
+        (entry,) = [e for e in told["timeline"] if e["action"] == "resumption_accepted"]
+        assert entry["actor"]["user_id"] == "judge" and entry["reason"] == "未履行和解协议, 准予恢复执行"
+        assert entry["detail"]["case"] == cid and entry["detail"]["request"] == r.json()["request_id"]
+
+        async def ended() -> dict[str, Any] | None:
+            st: dict[str, Any] = (await judge.get(f"/api/workflows/{settlement}")).json()
+            return st if st["status"] == "title_resumed" else None
+
+        assert not {"resume-enforcement", "applicant-sues"} & {d["name"] for d in (await eventually(ended))["pending_decisions"]}
+        assert "title-resumed" not in {e["action"] for e in (await judge.get(f"/api/cases/{cid}")).json()["timeline"]}
         # The 执恢 application, as after 终本: the original title as the case holds it (filed on paper: its
         # number and issuer, no PDF), the balance as the claim.
         held = (await judge.get(f"/api/cases/{cid}")).json()

@@ -28,7 +28,7 @@ from temporalio.client import Client
 from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.calendar import CalendarYearUnavailable
-from domain.errors import Forbidden, NotFound, OneMatterError, ValidationFailed
+from domain.errors import Conflict, Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.leads import LeadAction, LeadAsset, lead_action, merged
 from domain.partners import PartnerEndpoint
 from domain.party_requests import (
@@ -52,6 +52,7 @@ from domain.report_sanctions import (
     decide,
 )
 from domain.settlement import Instalment, schedule_problem
+from runtime.logging import get_logger
 from security.identity import acting_as
 from store.cases import CaseRegisterEntry
 from web.db import Database, utcnow
@@ -77,6 +78,9 @@ from workflows.case.models import (
     ReconsiderationDecided,
     ReportSanction,
 )
+from workflows.settlement.models import TITLE_RESUMED_UPDATE, TitleResumed
+
+log = get_logger(__name__)
 
 VERIFY = "verify"  # a lead verified (财产调查规定 Art 2): it becomes the matter that acts on it (domain/leads.py)
 SETTLEMENT = SETTLEMENT_MATTER  # what instalments agreed and recorded start (执行和解)
@@ -317,7 +321,7 @@ async def answer_request(
         raise ValidationFailed(
             "MATTER_NOT_STARTED", "matter: 仅核实财产线索时填写 / only when verifying a lead", "matter"
         )
-    matter = None
+    matter, not_told = None, None
     if request.answer is None:
         if verified:
             action = lead_action(request.asset, partners)
@@ -339,6 +343,8 @@ async def answer_request(
             matter = await _start(
                 client, settings, partners, db, actor, case_id, DISHONEST, ex_officio, f"dishonest:{request_id}"
             )
+        elif request.kind is PartyRequestKind.RESUME and body.answer == "accept" and request.settlement_workflow_id:
+            not_told = await _tell_settlement(client, actor, case_id, request, body.reason)
         elif request.kind is PartyRequestKind.INSTALMENTS and body.answer == SETTLE and request.consent is True:
             plan = {
                 "signed_on": view.ledger.on.isoformat(),
@@ -348,13 +354,46 @@ async def answer_request(
                 client, settings, partners, db, actor, case_id, SETTLEMENT, plan, f"instalments:{request_id}"
             )
     arg = PartyAnswer(
-        request_id=request_id, answer=body.answer, reason=body.reason, matter_workflow_id=matter, sanction=sanction
+        request_id=request_id,
+        answer=body.answer,
+        reason=body.reason,
+        matter_workflow_id=matter,
+        sanction=sanction,
+        settlement_not_told=not_told,
     )
     answered = await _send(client, actor, entry, ANSWER_PARTY_REQUEST_UPDATE, arg)
     await party_agents.judge_decided(db, request.kind, request_id, body.answer)
     if request.kind is PartyRequestKind.RESUME and body.answer == "accept":
         await party_applications.resumption(db, view, answered)
     return answered
+
+
+async def _tell_settlement(
+    client: Client, actor: Actor, case_id: str, request: PartyRequest, reason: str
+) -> str | None:
+    """执恢 accepted on a breached settlement (执行和解规定 Art 9): the settlement records that its original title
+    is resumed and ends. None when it did; else the code why not (it had ended: ``SETTLEMENT_ENDED``), for the
+    case's timeline to say so instead."""
+    assert request.settlement_workflow_id is not None
+
+    async def ended() -> Conflict:
+        return Conflict("SETTLEMENT_ENDED", "执行和解事项已结束 / the settlement has ended", "settlement_workflow_id")
+
+    told = TitleResumed(request_id=request.request_id, case_id=case_id, reason=reason)
+    try:
+        await execute_update_as(
+            client,
+            actor,
+            request.settlement_workflow_id,
+            TITLE_RESUMED_UPDATE,
+            told,
+            closed=ended,
+            timeout=GatewayTimeout("SETTLEMENT_TIMEOUT", "执行和解事项未及时应答 / the settlement did not answer"),
+        )
+    except OneMatterError as exc:
+        log.info("settlement not told of the resumption", request_id=request.request_id, code=exc.code)
+        return exc.code
+    return None
 
 
 def lead_actions(requests: Sequence[dict[str, Any]], partners: Sequence[PartnerEndpoint]) -> dict[str, LeadAction]:

@@ -547,6 +547,19 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
     "NOT_A_REPORT": ("财产明细只在报告财产或补充报告时填写", "Assets are listed only in a property report"),
     "TEXT_REQUIRED": ("请填写内容", "Write what you are asking"),
     "DATE_OUT_OF_RANGE": ("变动日期超出可计算的范围: 请核对日期", "The change's date is out of range: check it"),
+    # --- a resumption accepted on a breached settlement (执行和解规定 Art 9) ---------------------------------
+    "SETTLEMENT_ENDED": (
+        "执行和解事项已经结束, 准予恢复执行已记入案件进程",
+        "The settlement had ended: the resumption is recorded on the case's timeline",
+    ),
+    "SETTLEMENT_TIMEOUT": (
+        "执行和解事项未及时应答, 准予恢复执行已记入案件进程",
+        "The settlement did not answer in time: the resumption is recorded on the case's timeline",
+    ),
+    "SETTLEMENT_NOT_DEFAULTABLE": (
+        "执行和解尚未中止执行, 或已决定恢复执行、另行起诉: 不能据此恢复执行",
+        "The settlement is not suspended yet, or resumption or a suit was already chosen",
+    ),
     # --- the president's approval of a sanction (CPL Art 119) -------------------------------------------------
     "SANCTION_NOT_AWAITING": (
         "这项处罚已有决定, 或另有一项在先的处罚待批准: 请刷新案件页面, 逐项审批",

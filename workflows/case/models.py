@@ -156,6 +156,11 @@ class PartyAnswer(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="理由或答复")
     matter_workflow_id: str | None = None
     sanction: SanctionDecision | None = Field(default=None, description="报告财产: the sanction decided on a breach")
+    settlement_not_told: str | None = Field(
+        default=None,
+        max_length=40,
+        description="恢复执行 accepted on a breached settlement the web could not tell (it had ended): the code why",
+    )
 
 
 class PartyConsent(BaseModel):

@@ -41,6 +41,9 @@ WORDS = Words(
         "party-answered": Word("法官答复当事人", "the judge answered a party"),
         "party-consented": Word("对方当事人表态", "the other side answered"),
         "paid-online": Word("网上缴费到账", "paid online"),
+        "title-resumed": Word(
+            "准予恢复执行原执行依据; 执行和解事项已结束, 由本案记录", "Original title resumed; the settlement had ended"
+        ),
         "payment-refunded": Word("退还案件未收取的缴款", "a payment the case did not take refunded"),
         "node-pushed": Word("执行节点", "enforcement node"),
         "report-sanctioned": Word("违反报告财产令的处罚", "sanction for breaching the report order"),

@@ -784,6 +784,15 @@ class EnforcementCase:
             answer=ans.answer,
             matter=ans.matter_workflow_id,
         )
+        if ans.settlement_not_told is not None:
+            # The settlement could not record that its title is resumed (it had ended): the case says so.
+            self.timeline.record(
+                "title-resumed",
+                reason=ans.reason,
+                request=request.request_id,
+                settlement=request.settlement_workflow_id,
+                code=ans.settlement_not_told,
+            )
         self.changed = True
         return request
 

@@ -23,6 +23,9 @@ SUSPEND, DECLINE = "suspend-enforcement", "decline-settlement"
 RECORD_PAYMENT = "record-payment"
 RESUME, SUE = "resume-enforcement", "applicant-sues"
 CREDIT_NOTICE = "case-account-credit"  # the case-account bank's notice of a payment (task result)
+# 执恢 accepted on the case: the judge accepted the applicant's application to resume the original title (执行和解
+# 规定 Art 9), which the filing clerk files as a 执恢 case; the settlement records it and ends, resuming nothing itself.
+TITLE_RESUMED_UPDATE = "title-resumed"
 CONFIRM_PERFORMED = "confirm-performed"  # 履行完毕: the judge confirms the ledger reached the agreed sum
 # The two-year period to apply to resume (CPL Art. 250): its interruption and its suspension.
 RECORD_INTERRUPTION, RECORD_OBSTACLE = "record-period-interruption", "record-period-obstacle"
@@ -130,6 +133,14 @@ class ResumeEnforcement(BaseModel):
         description="被执行人明确表示或者以自己的行为表明不履行的事实 (预期违约, 民法典 第五百七十八条): "
         "then the applicant need not wait for the due date",
     )
+
+
+class TitleResumed(BaseModel):
+    """The judge accepted, on the case, the applicant's application to resume the original title (执恢)."""
+
+    request_id: str = Field(min_length=1, max_length=80, description="the applicant's 恢复执行 request on the case")
+    case_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class CaseAccountCredit(BaseModel):

@@ -26,6 +26,7 @@ WORDS = Words(
         "resumed": Word("已恢复执行", "Enforcement resumed"),
         "applicant_sued": Word("申请执行人另行起诉", "Applicant sues on the agreement"),
         "resumption_lapsed": Word("申请恢复执行期间届满", "Period to resume has ended"),
+        "title_resumed": Word("已申请恢复执行 (执恢立案)", "Original title resumed as a new case"),
         "declined": Word("不予中止执行", "Settlement not recorded"),
     },
     decisions={
@@ -68,6 +69,10 @@ WORDS = Words(
         "resumed": Word("已恢复执行", "Resumed"),
         "applicant_sued": Word("申请执行人另行起诉", "Applicant sues"),
         "resumption_lapsed": Word("申请恢复执行期间届满", "Period to resume ended"),
+        "resumption_accepted": Word(
+            "法官准予恢复执行原执行依据 (执恢)", "The judge accepted resuming the original title"
+        ),
+        "title_resumed": Word("原执行依据恢复执行, 和解事项结束", "Original title resumed; the settlement ends"),
         "declined": Word("不予中止执行", "Not suspended"),
         "incident": Word("异常待处理", "Incident"),
     },

@@ -20,7 +20,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.partners import CaseAccountStatementInput, PartnerActivities, ReleaseMeasureInput
-    from domain.actors import SYSTEM_ACTOR
+    from domain.actors import SYSTEM_ACTOR, Role
     from domain.calendar import Deadline
     from domain.case_term import ExclusionGround
     from domain.consumption_restriction import LiftingGround
@@ -66,7 +66,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.models import DecisionInput, DecisionOutcome, Incident
     from workflows.foundation.task_models import TaskOutcome
     from workflows.foundation.tasks import run_agency_task, task_id
-    from workflows.foundation.timeline import failure_code, refuse
+    from workflows.foundation.timeline import failure_code, refuse, require_role
     from workflows.settlement.models import (
         CONFIRM_PERFORMED,
         CREDIT_NOTICE,
@@ -78,6 +78,7 @@ with workflow.unsafe.imports_passed_through():
         RESUME,
         SUE,
         SUSPEND,
+        TITLE_RESUMED_UPDATE,
         CaseAccountCredit,
         Payment,
         PeriodInterruption,
@@ -87,6 +88,7 @@ with workflow.unsafe.imports_passed_through():
         SettlementInput,
         SettlementResult,
         SuspendEnforcement,
+        TitleResumed,
     )
     from workflows.settlement.words import WORDS
 
@@ -131,6 +133,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         self.period_ends: Deadline | None = None
         self.resume: ResumeEnforcement | None = None
         self.sued: str | None = None
+        self.title_resumed: TitleResumed | None = None
         self.stop_notice: str | None = None
         self.notice_open: str | None = None
         self.inquiries: list[str] = []
@@ -188,6 +191,8 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
             return await self._resume(self.resume)
         if self.sued is not None:
             return await self._close("applicant_sued")
+        if self.title_resumed is not None:
+            return await self._close("title_resumed")
         if self._performed():
             if workflow.patched(PERFORMANCE_CONFIRMED_PATCH):
                 await self._confirm_performed()
@@ -703,7 +708,33 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         return self._paid() >= total_fen(self.inp.request.instalments)
 
     def _chosen(self) -> bool:
-        return self.resume is not None or self.sued is not None
+        return self.resume is not None or self.sued is not None or self.title_resumed is not None
+
+    @workflow.update(name=TITLE_RESUMED_UPDATE)
+    def record_title_resumed(self, resumed: TitleResumed) -> str:
+        """执恢 accepted on the case: the original title is resumed there, so this matter records it, offers no
+        resumption of its own and ends (its suspension with it). No history before this update has it, so the
+        commands it leads to need no patch. Told twice (a retry), it records once."""
+        if self.title_resumed is None:
+            self.title_resumed = resumed
+            self.desk.withdraw(RESUME, SUE)
+            self.timeline.record(
+                "resumption_accepted", reason=resumed.reason, request=resumed.request_id, case=resumed.case_id
+            )
+        return self.status
+
+    @record_title_resumed.validator
+    def _validate_title_resumed(self, resumed: TitleResumed) -> None:
+        actor = require_role(Role.JUDGE)
+        if self.inp is None or not actor.in_court(self.inp.request.court):
+            raise refuse("COURT_FORBIDDEN", "court: 只能办理本院的案件 / a case of another court")
+        if self.title_resumed is not None and self.title_resumed.request_id == resumed.request_id:
+            return
+        if self.period_ends is None or self.resume is not None or self.sued is not None or self.title_resumed:
+            raise refuse(
+                "SETTLEMENT_NOT_DEFAULTABLE",
+                f"和解处于「{self.status}」, 不能据此恢复执行 / the settlement is not in performance or default",
+            )
 
     def _refresh_status(self) -> None:
         self._set_status("defaulted" if in_default(self._views()) else "performing")
