@@ -547,6 +547,11 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
     "NOT_A_REPORT": ("财产明细只在报告财产或补充报告时填写", "Assets are listed only in a property report"),
     "TEXT_REQUIRED": ("请填写内容", "Write what you are asking"),
     "DATE_OUT_OF_RANGE": ("变动日期超出可计算的范围: 请核对日期", "The change's date is out of range: check it"),
+    # --- the payment platform's notices ---------------------------------------------------------------------
+    "NOTICE_RATE_LIMITED": (
+        "该地址的缴费通知被拒次数过多: 请十分钟后再发送, 并核对签名密钥",
+        "Too many refused payment notices from this address: wait ten minutes and check the signing secret",
+    ),
     # --- a resumption accepted on a breached settlement (执行和解规定 Art 9) ---------------------------------
     "SETTLEMENT_ENDED": (
         "执行和解事项已经结束, 准予恢复执行已记入案件进程",
