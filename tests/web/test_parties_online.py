@@ -926,7 +926,9 @@ async def test_a_breached_settlement_offers_the_applicant_to_resume_the_original
             st: dict[str, Any] = (await judge.get(f"/api/workflows/{settlement}")).json()
             return st if st["status"] == "title_resumed" else None
 
-        assert not {"resume-enforcement", "applicant-sues"} & {d["name"] for d in (await eventually(ended))["pending_decisions"]}
+        assert not {"resume-enforcement", "applicant-sues"} & {
+            d["name"] for d in (await eventually(ended))["pending_decisions"]
+        }
         assert "title-resumed" not in {e["action"] for e in (await judge.get(f"/api/cases/{cid}")).json()["timeline"]}
         # The 执恢 application, as after 终本: the original title as the case holds it (filed on paper: its
         # number and issuer, no PDF), the balance as the claim.
