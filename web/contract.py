@@ -6,6 +6,8 @@ FastAPI describes each route's parameters and models; two rules it cannot see ar
 - **Plain text** (web/guard.py's text screen): every documented string without a format, pattern or fixed
   values gets the ``pattern`` of domain/plain_text.py, and every object's property names the same rule
   (the guard reads the keys of a JSON body too).
+- **A body may be too large**: the guard answers 413 to any body beyond its route's limit (web/limits.py),
+  so every operation that takes a body documents it.
 - **A form field is never null**: a multipart or urlencoded form has no null; leaving an optional field
   out is how a form says "none" (the text ``null`` is not a number).
 """
@@ -114,9 +116,19 @@ def _forms_take_no_null(schema: dict[str, Any]) -> None:
                     _not_null(prop)
 
 
+_TOO_LARGE = {
+    "description": "the body is larger than this route accepts (web/limits.py)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}},
+}
+
+
 def amend(schema: dict[str, Any]) -> dict[str, Any]:
     """The rules above, written into a FastAPI OpenAPI document (in place; returned for convenience)."""
     _forms_take_no_null(schema)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("413", _TOO_LARGE)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components[PLAIN_JSON] = _PLAIN_JSON_SCHEMA
     plain = _PlainText(components)

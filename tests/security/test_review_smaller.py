@@ -102,6 +102,9 @@ async def test_the_schema_states_what_the_web_refuses_before_a_route(web: str):
     assert components["Reasoned"]["additionalProperties"] == {"$ref": "#/components/schemas/PlainJson"}
     query = {p["name"]: p["schema"] for p in schema["paths"]["/api/tasks"]["get"]["parameters"]}
     assert query["case_number"]["anyOf"][0]["pattern"] == reason
+    # Every body may be refused as too large, and says so.
+    bodies = [op for ops in schema["paths"].values() for op in ops.values() if "requestBody" in op]
+    assert len(bodies) > 30 and all("413" in op["responses"] for op in bodies)
     # The payee list's balance is left out for "none"; the text "null" is no number.
     form = schema["paths"]["/api/payouts/lists"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     balance = components[form["$ref"].rsplit("/", 1)[1]]["properties"]["balance_fen"]
@@ -112,5 +115,7 @@ async def test_the_schema_states_what_the_web_refuses_before_a_route(web: str):
         )
         assert r.status_code == 422 and r.json()["code"] == "BODY_UNREADABLE", r.text
         assert r.json()["errors"][0]["rule"] == "BODY_UNREADABLE"
+        r = await judge.post("/api/cases", content=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+        assert r.status_code == 413 and r.json()["code"] == "BODY_TOO_LARGE"
         r = await judge.request("OPTIONS", "/api/cases")
         assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
