@@ -129,6 +129,9 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
                 "--partners-file",
                 str(partners_file),
                 "--no-demo-data",
+                # The seals' timestamps: its root where the stack's web checks them (docs/documents.md "Seal").
+                "--tsa-dir",
+                str(settings.document_pki_path / "tsa"),
             ],
             cwd=REPO,
             stdout=logs,
