@@ -42,7 +42,8 @@ WORDS = Words(
         "party-consented": Word("对方当事人表态", "the other side answered"),
         "paid-online": Word("网上缴费到账", "paid online"),
         "title-resumed": Word(
-            "准予恢复执行原执行依据; 执行和解事项已结束, 由本案记录", "Original title resumed; the settlement had ended"
+            "准予恢复执行原执行依据; 执行和解事项未能记录 (已结束或未应答), 由本案记录",
+            "Original title resumed; the settlement could not record it (ended or no answer), so the case does",
         ),
         "payment-refunded": Word("退还案件未收取的缴款", "a payment the case did not take refunded"),
         "node-pushed": Word("执行节点", "enforcement node"),

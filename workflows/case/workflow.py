@@ -785,7 +785,8 @@ class EnforcementCase:
             matter=ans.matter_workflow_id,
         )
         if ans.settlement_not_told is not None:
-            # The settlement could not record that its title is resumed (it had ended): the case says so.
+            # The settlement could not record that its title is resumed (it had ended, refused or did not
+            # answer: the code says which): the case says so.
             self.timeline.record(
                 "title-resumed",
                 reason=ans.reason,
