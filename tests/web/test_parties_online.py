@@ -30,6 +30,7 @@ from domain.documents import DocumentKind, DocumentRequest
 from domain.errors import OneMatterError
 from domain.ledger import LedgerView
 from domain.legal_time import CHINA_TZ
+from domain.party_requests import PartyRequestKind, PartySide
 from security.identity import acting_as
 from security.webhook_signature import SIGNATURE_HEADER, sign
 from store.db import Database
@@ -47,9 +48,10 @@ from web.services.documents import office_for
 from web.services.party_accounts import PartyDesk
 from web.services.party_judge import MAX_VIDEO_BYTES
 from web.services.party_payments import NOTICE_REFUSAL_WINDOW, NOTICE_REFUSALS_ALLOWED, Till, notice
+from web.services.party_requests import tell_settlement
 from web.ui.pages_party import PARTY_COOKIE
 from web.ui.session import csrf_for
-from workflows.case.models import PAYMENT_UPDATE, OnlinePayment
+from workflows.case.models import PAYMENT_UPDATE, OnlinePayment, PartyRequest
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -847,6 +849,22 @@ async def test_resuming_is_applied_for_after_the_current_procedure_ends(web: str
         assert "执恢" in r.json()["case_number"]
         resumed = (await judge.get(f"/api/cases/{r.json()['case_id']}")).json()
         assert resumed["title"]["document_sha256"] == title and resumed["resumes"]["case_id"] == cid
+
+
+async def test_a_settlement_that_has_ended_is_not_told_and_the_code_says_why(client: Client) -> None:
+    """The resumption accepted on a settlement that has ended meanwhile: the web gets the code for the case's
+    timeline to say so (the settlement is not there to record it)."""
+    request = PartyRequest(
+        request_id="pr-ended",
+        kind=PartyRequestKind.RESUME,
+        side=PartySide.APPLICANT,
+        text="申请恢复执行",
+        settlement_workflow_id="settlement-that-never-ran",
+        by="party-x",
+        filed_at=datetime.now(UTC),
+    )
+    judge = Actor(user_id="judge", role=Role.JUDGE, courts=("杭州市上城区人民法院",))
+    assert await tell_settlement(client, judge, "case-x", request, "准予恢复执行") == "SETTLEMENT_ENDED"
 
 
 async def test_a_breached_settlement_offers_the_applicant_to_resume_the_original_title(

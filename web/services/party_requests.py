@@ -344,7 +344,7 @@ async def answer_request(
                 client, settings, partners, db, actor, case_id, DISHONEST, ex_officio, f"dishonest:{request_id}"
             )
         elif request.kind is PartyRequestKind.RESUME and body.answer == "accept" and request.settlement_workflow_id:
-            not_told = await _tell_settlement(client, actor, case_id, request, body.reason)
+            not_told = await tell_settlement(client, actor, case_id, request, body.reason)
         elif request.kind is PartyRequestKind.INSTALMENTS and body.answer == SETTLE and request.consent is True:
             plan = {
                 "signed_on": view.ledger.on.isoformat(),
@@ -368,9 +368,7 @@ async def answer_request(
     return answered
 
 
-async def _tell_settlement(
-    client: Client, actor: Actor, case_id: str, request: PartyRequest, reason: str
-) -> str | None:
+async def tell_settlement(client: Client, actor: Actor, case_id: str, request: PartyRequest, reason: str) -> str | None:
     """执恢 accepted on a breached settlement (执行和解规定 Art 9): the settlement records that its original title
     is resumed and ends. None when it did; else the code why not (it had ended: ``SETTLEMENT_ENDED``), for the
     case's timeline to say so instead."""
