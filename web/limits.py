@@ -54,6 +54,7 @@ BODY_LIMITS: tuple[RouteLimit, ...] = (
     RouteLimit("POST", re.compile(r"^/ui/cases/new/[a-z0-9-]+$"), upload=257 * MB),
     RouteLimit("POST", re.compile(r"^/(api|ui)/tasks/[^/]+/attachments$"), upload=21 * MB),  # + form
     RouteLimit("POST", re.compile(r"^/api/my/files$"), upload=21 * MB),  # a party's upload, the same limit
+    RouteLimit("POST", re.compile(r"^/p/apply$"), upload=21 * MB),  # the application page with its title PDF
     RouteLimit("POST", re.compile(r"^/api/cases/[^/]+/node-files$"), upload=21 * MB),  # a node's photo
     # A node's short video (web/services/party_judge.py MAX_VIDEO_BYTES, 30 MB) plus the form around it; the
     # case page's node form carries a photo and a video.

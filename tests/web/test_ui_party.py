@@ -8,6 +8,7 @@ import asyncio
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
@@ -16,7 +17,7 @@ from config.settings import Settings
 from domain.documents import DocumentKind, DocumentRequest
 from store.db import Database
 from tests.browser import axe_violations, chromium
-from tests.helpers import eventually, login, resident_id
+from tests.helpers import eventually, login, resident_id, seed_subject
 from tests.scenarios.case.test_case_api import application as filing
 from tests.web.test_parties import last_code, phone
 from web.services.documents import office_for
@@ -213,3 +214,125 @@ async def test_an_applicant_follows_the_case_and_sends_a_lead_from_a_phone(
     await fits_the_phone(page)
     await page.screenshot(path=str(shots / "screenshot-party-applicant.png"), full_page=True)
     await page.context.close()
+
+
+async def test_an_applicant_applies_from_a_phone_and_both_parties_follow_the_case_to_its_end(
+    web: str, simulator: str, browser: Browser
+) -> None:
+    """Issue 24's whole story at 390 px: the applicant applies online with the title's PDF (a wrong field is named
+    and nothing is queued), sees it docketed with its 案号, sends a lead and sees it verified; the debtor pays in
+    full; both see the measure lifted and the case closed."""
+    from tests.web.test_parties import PDF, registered
+    from tests.web.test_parties_online import pay_on_the_platform
+
+    applicant, a = await registered(web, simulator, name="褚十三")
+    debtor, d = await registered(web, simulator, name="卫十四")
+    deposit = {"partner_id": "bank-icbc", "kind": "deposit", "reference": "6222000077778888", "available_fen": 500_00}
+    await seed_subject(simulator, {"kind": "person", "name": d["name"], "id_number": d["id_number"]}, [deposit])
+    page = await signed_in(browser, web, applicant.headers["Authorization"].removeprefix("Bearer "))
+    clerk, judge = await login(web, "clerk"), await login(web, "judge")
+    async with applicant, debtor, clerk, judge:
+        await page.goto("/p/cases")
+        await page.get_by_test_id("apply-link").click()
+        await expect(page.get_by_test_id("apply-applicant")).to_contain_text(a["name"])
+        await fits_the_phone(page)
+        await page.select_option("#court", "杭州市上城区人民法院")
+        await page.fill("#debtor_name", d["name"])
+        await page.fill("#debtor_id_number", d["id_number"])
+        await page.fill("#title_number", "(2026)浙0102民初789号")
+        await page.fill("#title_issuer", "杭州市上城区人民法院")
+        await page.fill("#effective_on", "2026-09-01")
+        await page.fill("#performance_due_on", "2026-09-15")
+        await page.fill("#principal", "1,2a0")
+        await page.set_input_files(
+            "#title_pdf", files=[{"name": "判决书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
+        await page.click("[data-testid=apply] button[type=submit]")
+        await expect(page.get_by_role("alert")).to_contain_text("金额")
+        assert (await applicant.get("/api/my/applications")).json() == [], "nothing queued"
+        await expect(page.locator("#debtor_name")).to_have_value(d["name"])  # what was typed is kept
+        await page.fill("#principal", "1,200.00")
+        await page.set_input_files(
+            "#title_pdf", files=[{"name": "判决书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
+        await page.click("[data-testid=apply] button[type=submit]")
+        await expect(page.get_by_test_id("applications")).to_contain_text("待立案审查")
+        await fits_the_phone(page)
+
+        (queued,) = [
+            x
+            for x in (await clerk.get("/api/applications")).json()
+            if x["application"]["applicants"][0]["id_number"] == a["id_number"]
+        ]
+        r = await clerk.post(f"/api/applications/{queued['application_id']}/accept", json={})
+        assert r.status_code == 200, r.text
+        accepted = r.json()
+        await page.reload()
+        await expect(page.get_by_test_id("applications")).to_contain_text(accepted["case_number"])
+        cid = accepted["case_id"]
+
+        async def listed() -> bool:
+            await page.reload()
+            return await page.get_by_test_id("my-cases").get_by_text(accepted["case_number"]).count() > 0
+
+        assert await eventually(listed)
+        await the_case_opens(page, accepted["case_number"])
+
+        await page.select_option("#kind", "lead")
+        await page.fill("#text", "被执行人名下另有存款, 开户行不详")
+        await page.click("#requests button[type=submit]")
+        await expect(page.get_by_test_id("requests")).to_contain_text("财产线索")
+        (lead,) = [x for x in (await applicant.get(f"/api/my/cases/{cid}")).json()["requests"] if x["kind"] == "lead"]
+        url = f"/api/cases/{cid}/party-requests/{lead['request_id']}/answer"
+        r = await judge.post(url, json={"answer": "verify", "reason": "线索具体, 启动网络查控"})
+        assert r.status_code == 200, r.text
+        inquiry = r.json()["matter_workflow_id"]
+        await page.reload()
+        await expect(page.get_by_test_id("request-action")).to_contain_text("查控")
+        await fits_the_phone(page)
+
+        # The inquiry the lead started finds the deposit; the judge freezes it: a measure in force.
+        async def reported() -> bool:
+            found = (await judge.get(f"/api/workflows/{inquiry}")).json()
+            return "approve-control" in {d["name"] for d in found.get("pending_decisions", [])}
+
+        assert await eventually(reported, timeout=60)
+        r = await judge.post(
+            f"/api/workflows/{inquiry}/decisions/approve-control", json={"reason": "经审查, 依法冻结", "deduct": False}
+        )
+        assert r.status_code == 200, r.text
+
+        async def frozen() -> bool:
+            measures = (await debtor.get(f"/api/my/cases/{cid}")).json()["measures"]
+            return any(m["state"] == "in-force" for m in measures)
+
+        assert await eventually(frozen, timeout=60)
+        await page.reload()
+        await expect(page.get_by_test_id("measures").locator("[data-state=in-force]")).to_have_count(1)
+
+        # The debtor pays the whole balance online.
+        for _ in range(4):  # the doubled delay interest runs on while paying: pay what is left, again
+            owed = (await debtor.get(f"/api/my/cases/{cid}")).json()["ledger"]["balance_fen"]
+            if owed == 0:
+                break
+            r = await debtor.post(f"/api/my/cases/{cid}/payments", json={"amount_fen": owed})
+            assert r.status_code == 201, r.text
+            await pay_on_the_platform(r.json()["pay_url"])
+            r = await debtor.post(f"/api/my/cases/{cid}/payments/{r.json()['order_id']}/confirm")
+            assert r.status_code == 200, r.text
+
+        async def ended(party: Any) -> bool:
+            space = (await party.get(f"/api/my/cases/{cid}")).json()
+            return space["closed"] is not None and all(m["state"] != "in-force" for m in space["measures"])
+
+        assert await eventually(lambda: ended(debtor), timeout=90), (
+            "the debtor sees the measure lifted, the case closed"
+        )
+        assert await eventually(lambda: ended(applicant), timeout=30)
+        await page.reload()
+        await expect(page.locator("text=已结案")).to_have_count(1)
+        await expect(page.get_by_test_id("measures").locator("[data-state=released]")).to_contain_text("已解除")
+        await expect(page.get_by_test_id("measures").locator("[data-state=in-force]")).to_have_count(0)
+        await fits_the_phone(page)
+        assert await axe_violations(page) == []
+        await page.context.close()

@@ -26,7 +26,7 @@ from adapters.base import PartnerError
 from adapters.sms import SmsGateway
 from domain.actors import Actor, Role
 from domain.errors import Forbidden
-from domain.parties import PartyKind, check_credit_code, check_resident_id
+from domain.parties import Party, PartyKind, check_credit_code, check_resident_id
 from domain.personal import PHONE_PATTERN, IdNumber, PersonName, PhoneNumber
 from runtime.logging import get_logger
 from security.identity import ActorKeys
@@ -286,7 +286,8 @@ def require_party(actor: Actor) -> Actor:
     return actor
 
 
-def _party_number(db: Database, username: str) -> str | None:
+def _registered(db: Database, username: str) -> Registration | None:
+    """What the party registered with, opened from its sealed row."""
     assert db.sealer is not None
     with db.session() as s:
         row = s.execute(
@@ -296,8 +297,22 @@ def _party_number(db: Database, username: str) -> str | None:
         ).first()
     if row is None:
         return None
-    personal = json.loads(db.sealer.open(row.sealed, f"party:{row.id}"))
-    return str(personal.get("credit_code") or personal["id_number"])
+    return Registration.model_validate_json(db.sealer.open(row.sealed, f"party:{row.id}"))
+
+
+def _party_number(db: Database, username: str) -> str | None:
+    registered = _registered(db, username)
+    return registered.party_number if registered else None
+
+
+async def own_party(desk: PartyDesk, actor: Actor) -> Party:
+    """The party as their cases name them (a person by ID number, an organisation by credit code): what an
+    application form offers as its applicant."""
+    require_party(actor)
+    reg = await desk.db.run(_registered, desk.db, actor.user_id)
+    if reg is None:
+        raise Forbidden("PARTIES_ONLY", "仅当事人可用 / for parties only")
+    return Party(kind=reg.kind, name=reg.name, id_number=reg.party_number)
 
 
 async def party_digests(desk: PartyDesk, actor: Actor) -> list[str]:

@@ -18,15 +18,28 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from domain.actors import Actor, Role
+from domain.case_number import packaged_court_codes
 from domain.errors import OneMatterError, ValidationFailed
+from domain.parties import Party
 from domain.party_requests import REPORTS, RULES, PartyRequestKind, sides_of
 from domain.property_report import WORDS, ChangeKind, ImmovableKind, MoneyKind, MovableKind, RightKind, word
 from web.deps import app_state, temporal_client, till
 from web.deps import party_desk as desk
-from web.services import party_accounts, party_closure, party_payments, party_requests, party_space, users
+from web.services import (
+    party_accounts,
+    party_applications,
+    party_closure,
+    party_payments,
+    party_requests,
+    party_space,
+    users,
+)
 from web.services.party_accounts import CodeRequest, PartyLogin, Registration
+from web.services.party_applications import OnlineApplication
+from web.services.tasks import MAX_ATTACHMENT_BYTES
 from web.ui.messages import field_messages
 from web.ui.render import in_own_words, page, said
 from web.ui.session import csrf_for, translator
@@ -139,10 +152,101 @@ async def log_out(request: Request, session: PartySession, csrf: Annotated[str, 
 
 
 @router.get(PREFIX + "/cases", response_class=HTMLResponse)
-async def cases(request: Request, session: PartySession) -> Response:
+async def cases(request: Request, session: PartySession, applied: str = "") -> Response:
+    """The cases that name the party, and their applications (申请执行) with what became of each."""
     state = app_state(request)
     mine = await party_space.my_cases(desk(state), temporal_client(state), session[0])
-    return _page(request, "cases.html", session[1], cases=mine)
+    applications = await party_applications.my_applications(desk(state), session[0])
+    return _page(request, "cases.html", session[1], cases=mine, applications=applications, applied=applied)
+
+
+# --- 申请执行 online (执行工作规定 Art 18): the application and the title's PDF, into the court's queue -------------
+
+APPLY_FIELDS = (
+    "court",
+    "debtor_kind",
+    "debtor_name",
+    "debtor_id_number",
+    "title_number",
+    "title_issuer",
+    "effective_on",
+    "performance_due_on",
+    "principal",
+    "interest",
+    "costs",
+    "known_assets",
+)
+
+
+async def _apply_page(
+    request: Request, session: tuple[Actor, str], form: Mapping[str, str], error: str | None, status: int = 200
+) -> HTMLResponse:
+    state = app_state(request)
+    me = await party_accounts.own_party(desk(state), session[0])
+    courts = sorted(packaged_court_codes())
+    return _page(request, "apply.html", session[1], me=me, courts=courts, form=form, error=error, status_code=status)
+
+
+@router.get(PREFIX + "/apply", response_class=HTMLResponse)
+async def apply_page(request: Request, session: PartySession) -> Response:
+    return await _apply_page(request, session, {}, None)
+
+
+def _application(me: Party, form: Mapping[str, str]) -> OnlineApplication:
+    """The form as the API's application: the applicant is the party, amounts typed in yuan."""
+    claim = {"principal_fen": _fen(form.get("principal", ""), "claim.principal_fen")}
+    for name in ("interest", "costs"):
+        if form.get(name, "").strip():
+            claim[f"{name}_fen"] = _fen(form[name], f"claim.{name}_fen")
+    return OnlineApplication.model_validate(
+        {
+            "court": form.get("court", ""),
+            "applicants": [me.model_dump(mode="json")],
+            "debtors": [
+                {
+                    "kind": form.get("debtor_kind", ""),
+                    "name": form.get("debtor_name", ""),
+                    "id_number": form.get("debtor_id_number", ""),
+                }
+            ],
+            "title": {
+                "document_number": form.get("title_number", ""),
+                "issuer": form.get("title_issuer", ""),
+                "effective_on": form.get("effective_on", ""),
+                "performance_due_on": form.get("performance_due_on", ""),
+            },
+            "claim": claim,
+            "known_assets": form.get("known_assets", ""),
+        }
+    )
+
+
+@router.post(PREFIX + "/apply")
+async def apply(request: Request, session: PartySession) -> Response:
+    """申请执行 from the phone: every field checked before the title's PDF is stored, the PDF checked before
+    the application is queued; a problem is shown beside the form, naming the field, and nothing is queued."""
+    posted = await request.form()
+    form = {k: v for k, v in posted.items() if isinstance(v, str) and k in (*APPLY_FIELDS, "csrf")}
+    _check_csrf(session[1], form.pop("csrf", ""))
+    state = app_state(request)
+    try:
+        me = await party_accounts.own_party(desk(state), session[0])
+        application = _application(me, form)
+        title = posted.get("title_pdf")
+        if not isinstance(title, UploadFile) or not title.filename:
+            raise ValidationFailed(
+                "TITLE_PDF_REQUIRED",
+                "title_document_sha256: 请上传执行依据的 PDF 文件 / the title as a PDF",
+                "title_pdf",
+            )
+        data = await title.read(MAX_ATTACHMENT_BYTES + 1)
+        store = party_applications.party_file_store(state.settings)
+        stored = await party_applications.store_file(state.db, store, session[0], data)
+        application.title_document_sha256 = stored.sha256
+        await party_applications.submit(desk(state), session[0], application)
+    except (OneMatterError, ValidationError) as exc:
+        return await _apply_page(request, session, form, _message(exc, request), 422)
+    return RedirectResponse(f"{PREFIX}/cases?applied=1#applications", status_code=303)
 
 
 def _kinds(roles: list[str]) -> list[tuple[str, str]]:
@@ -255,16 +359,16 @@ async def file_report(request: Request, case_id: str, session: PartySession) -> 
     return RedirectResponse(f"{PREFIX}/cases/{case_id}#requests", status_code=303)
 
 
-def _fen(amount: str) -> int:
+def _fen(amount: str, field: str = "amount") -> int:
     """Yuan as typed (1,234.5) in fen, exactly: no float on the way."""
     try:
         value = Decimal(amount.replace(",", "").strip())
     except InvalidOperation:
         raise ValidationFailed(
-            "INVALID_AMOUNT", "amount: 请填写金额, 如 1234.50 / an amount in yuan", "amount"
+            "INVALID_AMOUNT", f"{field}: 请填写金额, 如 1234.50 / an amount in yuan", field
         ) from None
     if value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise ValidationFailed("INVALID_AMOUNT", "amount: 金额须大于零, 最多两位小数 / positive, at most fen", "amount")
+        raise ValidationFailed("INVALID_AMOUNT", f"{field}: 金额须大于零, 最多两位小数 / positive, at most fen", field)
     return int(value * 100)
 
 

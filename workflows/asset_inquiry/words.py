@@ -18,6 +18,7 @@ WORDS = Words(
         "rejected": Word("不予查控", "Control rejected"),
         "watching": Word("期限监控中", "Watching the term"),
         "reported": Word("已查询并报告", "Inquired and reported"),
+        "performed": Word("已全部履行, 无需查控", "Performed in full: no control needed"),
         "releasing": Word("解除中", "Releasing"),
     },
     decisions={
@@ -39,6 +40,7 @@ WORDS = Words(
         "term_watch_started": Word("开始期限监控", "Term watch started"),
         "completed": Word("完成", "Completed"),
         "rejected": Word("不予查控", "Rejected"),
+        "performed": Word("全部履行, 查控终结", "Performed in full: inquiry ended"),
         "renewed": Word("续行查封冻结", "Renewed"),
         "renewal_refused": Word("续行被拒", "Renewal refused"),
         "released": Word("已解除", "Released"),

@@ -44,8 +44,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.asset_inquiry.words import WORDS
     from workflows.foundation import retries
     from workflows.foundation.base import ScenarioWorkflow
-    from workflows.foundation.case_effects import CaseReporter
-    from workflows.foundation.case_link import EffectKind, RecoverySource, RegisterKind, SeizedUnit
+    from workflows.foundation.case_effects import CaseNotices, CaseReporter
+    from workflows.foundation.case_link import (
+        CASE_NOTICE_SIGNAL,
+        CaseNotice,
+        EffectKind,
+        RecoverySource,
+        RegisterKind,
+        SeizedUnit,
+    )
     from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryResult
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.messages import PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE
@@ -53,7 +60,7 @@ with workflow.unsafe.imports_passed_through():
 
 # The search index holds the states a judge filters by; the seconds-long steps in between are visible
 # in the status query, and indexing each would cost a visibility write per step.
-INDEXED_STATUSES = frozenset({"awaiting_decision", "completed", "rejected"})
+INDEXED_STATUSES = frozenset({"awaiting_decision", "completed", "rejected", "performed"})
 DECISIONS = (
     DecisionSpec(APPROVE, payload=ApproveControl),
     DecisionSpec(REJECT, payload=RejectControl, reason_required=True),
@@ -61,6 +68,8 @@ DECISIONS = (
 # The fast pass waits this long for any partner; slower ones are retried or awaited individually.
 INQUIRY_PASS_SECONDS = 10.0
 ANSWER_IN_HAND_PATCH = "inquiry-answer-in-hand"
+# Histories from before an inquiry took the case's full performance: they waited for the judge regardless.
+PERFORMED_PATCH = "inquiry-ends-on-full-performance"
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -79,9 +88,12 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         self.watchers: list[str] = []
         self.inp: AssetInquiryInput | None = None
         self.case = CaseReporter(None, NAME, self.timeline)
+        self.case_notices = CaseNotices(self.timeline)
 
     @workflow.run
     async def run(self, inp: AssetInquiryInput) -> AssetInquiryResult:
+        # Decided first, where no local activity can move it (workflows/foundation/patches.py says why).
+        ends_on_performance = workflow.patched(PERFORMED_PATCH)
         self.inp = inp
         req = inp.request
         self.case = CaseReporter(req.case, NAME, self.timeline)
@@ -92,9 +104,15 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         if inp.report_only:
             # A periodic re-inquiry (终本) wants the report only; its own judge decides on it.
             return await self._close("reported")
+        performed = self.case_notices.performed if ends_on_performance else None
+        if performed is not None and performed():
+            return await self._close("performed")
         self._set_status("awaiting_decision")
-        decision = await self.desk.wait(APPROVE, REJECT)
-        assert decision is not None
+        decision = await self.desk.wait(APPROVE, REJECT, until=performed)
+        if decision is None:
+            # The debtor performed in full before the judge decided (DOMAIN §17.7): nothing is left to control,
+            # and an inquiry left waiting would hold the case open.
+            return await self._close("performed")
         self._set_status("decided")
         if decision.decision == REJECT:
             return await self._close("rejected")
@@ -186,6 +204,12 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
                 return _no_answer(partner, "DEADLINE_PASSED")
             return self.callbacks[partner.id]
         return _no_answer(partner, "UNAVAILABLE")
+
+    @workflow.signal(name=CASE_NOTICE_SIGNAL)
+    def on_case_notice(self, notice: CaseNotice) -> None:
+        """The case performed in full: an inquiry not yet decided ends without control. Once the judge has
+        decided, the measures taken are the case's to lift through their holders (the term watchers)."""
+        self.case_notices.take(notice)
 
     @workflow.signal(name=PARTNER_ANSWER_SIGNAL)
     def on_partner_answer(self, answer: InquiryAnswer) -> None:

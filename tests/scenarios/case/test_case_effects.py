@@ -83,6 +83,27 @@ async def ended(case: Any, matter: str) -> list[MatterEffect]:
     return result
 
 
+async def test_an_inquiry_awaiting_the_judge_ends_without_control_when_the_case_is_performed(
+    client: Client, settings: Settings
+) -> None:
+    """Full performance before the judge decided (DOMAIN §17.7): nothing is left to control, and an inquiry left
+    waiting would hold the case open for ever — it ends as performed, with no measure and no decision open."""
+    debtor = Party(kind=PartyKind.PERSON, name="钱某某", id_number=resident_id())
+    async with probe_worker(client, settings):
+        ref, case = await open_case(client, uuid.uuid4().hex[:12], case_number())
+        request = SCENARIOS["asset-inquiry"].from_case(case_facts(ref, debtor, 10_000_00), {})
+        handle = await start(client, settings, "asset-inquiry", request)
+        await wait_status(handle, "awaiting_decision")
+        notice = CaseNotice(notice_id="fp-early", kind=CaseNoticeKind.FULL_PERFORMANCE, at=datetime.now(UTC))
+        await notify(case, notice, handle.id)
+        result: AssetInquiryResult = await handle.result()
+        assert result.status == "performed" and result.measures == [] and result.frozen_fen == 0
+        end = next(e for e in await ended(case, handle.id) if e.kind is EffectKind.MATTER_ENDED)
+        assert end.status == "performed"
+        assert (await status(handle)).pending_decisions == []
+        await close(case)
+
+
 async def test_an_inquiry_reports_its_measures_and_money_and_full_performance_releases_what_stays(
     client: Client, settings: Settings, simulator: str
 ) -> None:
