@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from domain.closure import earliest_closure
+from domain.closure import ART_517, SIGNATURE_OR_APPROVAL_REQUIRED, earliest_closure
 
 FREEZE, SEIZE = "freeze", "seize"
 DISHONEST_LIST, CONSUMPTION_RESTRICTION = "dishonest-list", "consumption-restriction"
@@ -38,6 +38,7 @@ class ClosingRule(BaseModel):
     keeps: frozenset[str] = Field(default=frozenset(), description="register kinds that may stay in force")
     needs_zero_balance: bool = False
     needs_three_months: bool = False
+    needs_closure_ruling: bool = False
 
 
 CLOSING_RULES: dict[ClosingMode, ClosingRule] = {
@@ -60,14 +61,14 @@ CLOSING_RULES: dict[ClosingMode, ClosingRule] = {
                 "consumption_order_issued": "已发出限制消费令, 依法纳入失信名单 (第一条第(二)项)",
                 "investigation_exhausted": "已穷尽财产调查措施, 未发现可供执行的财产 (第一条第(三)项)",
                 "whereabouts_and_obstruction": "已查找下落不明的被执行人并处置妨害执行行为 (第一条第(五)项)",
-                "applicant_consent_or_panel": (
-                    "申请执行人签字确认, 或经合议庭评议并报院长批准 (民诉法解释第五百一十七条)"
-                ),
             },
             document="终结本次执行程序裁定书",
             # Measures stay under 终本 (the five-year watch runs on them); 限消 must stay (Art. 1(二)).
             keeps=ALL_MEASURES,
             needs_three_months=True,
+            # 民诉法解释 Art. 517: the applicant's signature or the panel and the president — on record in the case
+            # as the closure matter's ruling, not a box the judge ticks.
+            needs_closure_ruling=True,
         ),
         ClosingRule(
             mode=ClosingMode.TERMINATED,
@@ -118,6 +119,7 @@ def closing_problems(
     balance_fen: int,
     filed_on: date,
     today: date,
+    closure_ruled: bool = False,
 ) -> list[ClosingProblem]:
     """What stands in the way of closing with ``mode`` on ``today`` (empty: it may close). ``in_force`` are
     (register kind, description) of the measures still in force."""
@@ -127,6 +129,15 @@ def closing_problems(
         for item, words in rule.checklist.items()
         if not checklist.get(item)
     ]
+    if rule.needs_closure_ruling and not closure_ruled:
+        problems.append(
+            ClosingProblem(
+                code=SIGNATURE_OR_APPROVAL_REQUIRED,
+                field="mode",
+                message=f"{ART_517}: 终结本次执行程序须申请执行人签字确认, 或经合议庭审查核实并报院长批准 — "
+                "本案尚无这样作出的终本裁定 (请由终本事项裁定)",
+            )
+        )
     if open_matters:
         problems.append(
             ClosingProblem(

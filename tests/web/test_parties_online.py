@@ -819,14 +819,9 @@ async def test_resuming_is_applied_for_after_the_current_procedure_ends(web: str
         assert r.status_code in (409, 422) and r.json()["code"] == "CASE_OPEN", r.text
         assert "仍在执行中" in r.json()["message"]
 
-        # 终本 after more than three months (legal time is fast here), every condition ticked.
-        await asyncio.sleep(10)
-        checklist = dict.fromkeys(
-            ("notice_served", "consumption_order_issued", "investigation_exhausted", "whereabouts_and_obstruction",
-             "applicant_consent_or_panel"), True)  # fmt: skip
-        body = {"mode": "current-procedure-ended", "checklist": checklist, "reason": "未发现可供执行的财产"}
-        r = await judge.post(f"/api/cases/{cid}/close", json=body)
-        assert r.status_code == 200, r.text
+        # 终本 on the applicant's signature (民诉法解释 Art 517), then the case closes so.
+        watch = await ruled_on_the_applicants_signature(applicant, judge, cid)
+        await closed_as_current_procedure_ended(judge, cid)
 
         r = await applicant.post(f"/api/my/cases/{cid}/requests", json=resume)
         assert r.status_code == 201, r.text
@@ -849,6 +844,7 @@ async def test_resuming_is_applied_for_after_the_current_procedure_ends(web: str
         assert "执恢" in r.json()["case_number"]
         resumed = (await judge.get(f"/api/cases/{r.json()['case_id']}")).json()
         assert resumed["title"]["document_sha256"] == title and resumed["resumes"]["case_id"] == cid
+        await end_the_watch(judge, watch)
 
 
 async def test_a_settlement_that_has_ended_is_not_told_and_the_code_says_why(client: Client) -> None:
@@ -1091,10 +1087,90 @@ async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others
         assert opened.status_code == 200 and opened.content.startswith(b"%PDF")
 
 
+CLOSURE_CHECKLIST = dict.fromkeys(
+    ("notice_served", "consumption_order_issued", "investigation_exhausted", "whereabouts_and_obstruction"), True
+)
+CLOSE_AS_CURRENT_PROCEDURE_ENDED = {
+    "mode": "current-procedure-ended",
+    "checklist": CLOSURE_CHECKLIST,
+    "reason": "未发现可供执行的财产",
+}
+RULE_ON_THE_SIGNATURE = CLOSURE_CHECKLIST | {
+    "applicant_heard": True,
+    "reason": "已穷尽财产调查措施, 未发现可供执行的财产",
+    "ruling_number": "(2026)浙0102执1号之一",
+    "applicant_opinion": "申请执行人在案件空间签字确认",
+    "approval": "applicant-signature",
+}
+CONSENT = {"agree": True, "statement": "同意终结本次执行程序, 将继续查找财产线索"}
+
+
+async def closure_started(judge: httpx.AsyncClient, applicant: httpx.AsyncClient, cid: str) -> str:
+    """The judge starts the case's closure matter; the applicant's space offers to sign once it awaits the ruling."""
+    r = await judge.post(f"/api/cases/{cid}/matters/periodic-reinquiry", json={})
+    assert r.status_code == 201, r.text
+
+    async def form_shown() -> bool:
+        return bool((await applicant.get(f"/api/my/cases/{cid}")).json()["closure_awaiting_signature"])
+
+    assert await eventually(form_shown, timeout=30)
+    return str(r.json()["workflow_id"])
+
+
+async def rule(judge: httpx.AsyncClient, matter: str, body: dict[str, Any]) -> httpx.Response:
+    """The judge's 终本 once the three months since filing have passed (legal time is fast here)."""
+
+    async def ruled() -> httpx.Response | None:
+        r = await judge.post(f"/api/workflows/{matter}/decisions/close-procedure", json=body)
+        return None if r.status_code == 409 and "三个月" in r.json()["message"] else r
+
+    response: httpx.Response = await eventually(ruled, timeout=30)
+    return response
+
+
+async def ruled_on_the_applicants_signature(applicant: httpx.AsyncClient, judge: httpx.AsyncClient, cid: str) -> str:
+    """民诉法解释 Art 517: the applicant signs in their space, the judge rules 终本 on it; the closure matter's id."""
+    matter = await closure_started(judge, applicant, cid)
+    r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=CONSENT)
+    assert r.status_code == 200, r.text
+    r = await rule(judge, matter, RULE_ON_THE_SIGNATURE)
+    assert r.status_code == 200, r.text
+    return matter
+
+
+async def closed_as_current_procedure_ended(judge: httpx.AsyncClient, cid: str) -> None:
+    """The case closes as 终本 once the closure matter's ruling has reached it (a signal: a moment after)."""
+
+    async def closed() -> httpx.Response | None:
+        r = await judge.post(f"/api/cases/{cid}/close", json=CLOSE_AS_CURRENT_PROCEDURE_ENDED)
+        return r if r.status_code == 200 else None
+
+    assert await eventually(closed, timeout=30)
+
+
+async def end_the_watch(judge: httpx.AsyncClient, matter: str) -> None:
+    """The watch ends here (终本规定 Art 16): its six-monthly inquiries are the scenario tests' to run."""
+
+    async def watching() -> str | None:
+        summary = (await judge.get(f"/api/workflows/{matter}")).json()["summary"]
+        return summary.get("closed_at")
+
+    closed_at = await eventually(watching, timeout=30)
+    removal = {
+        "reason": "法院裁定受理破产申请",
+        "ground": "bankruptcy-accepted",
+        "document_ref": "(2026)浙0102破申3号",
+        "ground_arose_on": datetime.fromisoformat(closed_at).astimezone(CHINA_TZ).date().isoformat(),
+    }
+    r = await judge.post(f"/api/workflows/{matter}/decisions/remove-from-closure-database", json=removal)
+    assert r.status_code == 200, r.text
+
+
 async def test_the_applicant_signs_the_closure_in_their_space_and_the_ruling_says_so(web: str, simulator: str) -> None:
     """民诉法解释 Art 517: after the property investigation finds nothing, 终本 is ruled on the applicant's signature —
     given in their case space, kept with who, when and why — or on the president's approval; the judge claiming a
-    signature that is not there is refused with the rule, and the 终本裁定 says which path was taken."""
+    signature that is not there is refused with the rule, the 终本裁定 says which path was taken, and the case
+    closes as 终本 only on such a ruling."""
     applicant, a = await registered(web, simulator)
     debtor, d = await registered(web, simulator)
     cid = (await case_of(web, applicant=a, debtor=d))["case_id"]
@@ -1106,66 +1182,47 @@ async def test_the_applicant_signs_the_closure_in_their_space_and_the_ruling_say
         judge,
         httpx.AsyncClient(base_url=web, cookies={PARTY_COOKIE: token}, timeout=30) as phone,
     ):
-        consent = {"agree": True, "statement": "同意终结本次执行程序, 将继续查找财产线索"}
-        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=consent)
+        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=CONSENT)
         assert r.status_code == 404 and r.json()["code"] == "NO_CLOSURE_PENDING", r.text
-        r = await judge.post(f"/api/cases/{cid}/matters/periodic-reinquiry", json={})
-        assert r.status_code == 201, r.text
-        matter = r.json()["workflow_id"]
-
-        async def awaiting(status: str) -> bool:
-            return bool((await judge.get(f"/api/workflows/{matter}")).json()["status"] == status)
-
-        async def form_shown() -> bool:
-            return bool((await applicant.get(f"/api/my/cases/{cid}")).json()["closure_awaiting_signature"])
-
-        assert await eventually(form_shown, timeout=30)
+        matter = await closure_started(judge, applicant, cid)
         html = (await phone.get(f"/p/cases/{cid}")).text
         assert 'data-testid="closure-consent"' in html and "第五百一十七条" in html
         assert not (await debtor.get(f"/api/my/cases/{cid}")).json()["closure_awaiting_signature"], "the applicant's"
-        r = await debtor.post(f"/api/my/cases/{cid}/closure-consent", json=consent)
+        r = await debtor.post(f"/api/my/cases/{cid}/closure-consent", json=CONSENT)
         assert r.status_code == 403 and r.json()["code"] == "APPLICANT_ONLY", r.text
 
-        checklist = dict.fromkeys(
-            ("notice_served", "consumption_order_issued", "investigation_exhausted", "whereabouts_and_obstruction",
-             "applicant_heard"), True)  # fmt: skip
-        close = {
-            "reason": "已穷尽财产调查措施, 未发现可供执行的财产",
-            "ruling_number": "(2026)浙0102执1号之一",
-            "applicant_opinion": "申请执行人在案件空间签字确认",
-        }
-        signed = close | checklist | {"approval": "applicant-signature"}
-
-        async def ruled(body: dict[str, Any]) -> httpx.Response | None:
-            """The judge's 终本 once the three months since filing have passed (legal time is fast here)."""
-            r = await judge.post(f"/api/workflows/{matter}/decisions/close-procedure", json=body)
-            return None if r.status_code == 409 and "三个月" in r.json()["message"] else r
-
-        # The applicant has declined: the judge cannot rule on a signature (neither path: refused with the rule).
-        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=consent | {"agree": False})
+        # The applicant has declined: the judge cannot rule on a signature (neither path: refused with the rule),
+        # nor close the case as 终本 without a ruling.
+        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=CONSENT | {"agree": False})
         assert r.status_code == 200 and r.json()["agree"] is False, r.text
-        refused = await eventually(lambda: ruled(signed), timeout=30)
+        refused = await rule(judge, matter, RULE_ON_THE_SIGNATURE)
         assert refused.json()["code"] == "CLOSURE_SIGNATURE_OR_APPROVAL_REQUIRED", refused.text
         assert "第五百一十七条" in refused.json()["message"]
+        r = await judge.post(f"/api/cases/{cid}/close", json=CLOSE_AS_CURRENT_PROCEDURE_ENDED)
+        assert r.status_code == 409 and r.json()["code"] == "CLOSURE_SIGNATURE_OR_APPROVAL_REQUIRED", r.text
         # Signed through the page's form (CSRF-checked): the latest word counts.
         csrf = re.search(r'name="csrf" value="([^"]+)"', html)
         assert csrf is not None
-        form = {"csrf": csrf.group(1), "agree": "yes", "statement": consent["statement"]}
+        form = {"csrf": csrf.group(1), "agree": "yes", "statement": CONSENT["statement"]}
         r = await phone.post(f"/p/cases/{cid}/closure-consent", data=form, follow_redirects=False)
         assert r.status_code == 303, r.text
-        r = await judge.post(f"/api/workflows/{matter}/decisions/close-procedure", json=signed)
+        r = await judge.post(f"/api/workflows/{matter}/decisions/close-procedure", json=RULE_ON_THE_SIGNATURE)
         assert r.status_code == 200, r.text
-        assert await eventually(lambda: awaiting("closure_watch"), timeout=30), "no president asked"
+
+        async def watching() -> bool:
+            return bool((await judge.get(f"/api/workflows/{matter}")).json()["status"] == "closure_watch")
+
+        assert await eventually(watching, timeout=30), "no president asked"
         timeline = (await judge.get(f"/api/workflows/{matter}")).json()["timeline"]
         signs = [e for e in timeline if e["action"] in ("applicant_signed_closure", "applicant_declined_closure")]
         assert [(e["action"], e["actor"]["role"]) for e in signs] == [
             ("applicant_declined_closure", "party"),
             ("applicant_signed_closure", "party"),
         ]
-        assert signs[-1]["reason"] == consent["statement"] and len(signs[-1]["detail"]["statement_sha256"]) == 64
+        assert signs[-1]["reason"] == CONSENT["statement"] and len(signs[-1]["detail"]["statement_sha256"]) == 64
         approved = next(e for e in timeline if e["action"] == "closure_approved")
         assert approved["detail"]["path"] == "applicant-signature" and "第五百一十七条" in approved["detail"]["basis"]
-        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=consent)
+        r = await applicant.post(f"/api/my/cases/{cid}/closure-consent", json=CONSENT)
         assert r.status_code == 409 and r.json()["code"] == "WRONG_STATE", "ruled: nothing left to sign"
 
         # The ruling, served in the applicant's space, says the applicant signed — and no president did.
@@ -1178,13 +1235,6 @@ async def test_the_applicant_signs_the_closure_in_their_space_and_the_ruling_say
         assert "在线签字确认同意终结本次执行程序" in words and "院长" not in words
         assert "第五百一十七条" in words
 
-        # The watch ends here (终本规定 Art 16): its six-monthly inquiries are the scenario tests' to run.
-        closed_on = (await judge.get(f"/api/workflows/{matter}")).json()["summary"]["closed_at"]
-        removal = {
-            "reason": "法院裁定受理破产申请",
-            "ground": "bankruptcy-accepted",
-            "document_ref": "(2026)浙0102破申3号",
-            "ground_arose_on": datetime.fromisoformat(closed_on).astimezone(CHINA_TZ).date().isoformat(),
-        }
-        r = await judge.post(f"/api/workflows/{matter}/decisions/remove-from-closure-database", json=removal)
-        assert r.status_code == 200, r.text
+        # On that ruling the case closes as 终本, the closure matter watching on.
+        await closed_as_current_procedure_ended(judge, cid)
+        await end_the_watch(judge, matter)

@@ -306,6 +306,10 @@ class CaseState(BaseModel):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     fully_performed_on: date | None = None
     notices_sent: list[str] = Field(default_factory=list, description="matter ids told of full performance")
+    closure_rulings: dict[str, str] = Field(
+        default_factory=dict,
+        description="终本裁定 made, by matter id: the Art. 517 path (applicant-signature | president)",
+    )
     closed: ClosedCase | None = None
     runs: int = 1
     party_requests: list[PartyRequest] = Field(default_factory=list)

@@ -28,6 +28,7 @@ WORDS = Words(
         "measure-lapsed": Word("措施到期失效", "measure lapsed"),
         "money-recovered": Word("执行到位", "money recovered"),
         "money-paid-out": Word("案款发放", "paid out"),
+        "closure-ruled": Word("裁定终结本次执行程序", "current procedure closed by ruling"),
         "full-performance": Word("全部履行完毕", "full performance"),
         "notice-sent": Word("通知执行事项解除措施", "matter told to release"),
         "notice-failed": Word("通知执行事项失败", "matter could not be told"),

@@ -358,6 +358,10 @@ class EnforcementCase:
             case EffectKind.MATTER_ENDED:
                 self._ended(effect.matter_workflow_id, effect.status or "completed", effect.occurred_at, effect.result)
                 self._end_periods(effect.matter_workflow_id, on)
+            case EffectKind.CLOSURE_RULED:
+                approval = str(effect.result.get("approval", ""))
+                self.state.closure_rulings[effect.matter_workflow_id] = approval
+                detail.update(approval=approval)
             case EffectKind.MATTER_ATTACHED:
                 pass  # the matter is on the case now (``_matter`` above); what it did follows as effects
             case _:
@@ -524,10 +528,13 @@ class EnforcementCase:
     @close.validator
     def _validate_close(self, req: CloseCase) -> None:
         self._require_judge_of_case()
+        # Under 终本 the closure matter watches on (five years of inquiries): it is not an open matter once ruled.
+        ruled = self.state.closure_rulings if req.mode is ClosingMode.CURRENT_PROCEDURE_ENDED else {}
         problems = closing_problems(
             req.mode,
             req.checklist,
-            open_matters=self.open_matters(),
+            open_matters=[m for m in self.open_matters() if m not in ruled],
+            closure_ruled=bool(self.state.closure_rulings),
             in_force=[(m.register_kind.value, m.description) for m in self.in_force()],
             balance_fen=self.ledger().balance_fen,
             filed_on=self.filing.filed_on,

@@ -167,6 +167,12 @@ class CaseReporter:
         if self.case is not None and workflow.patched(TERM_PERIODS_PATCH):
             await self.report(kind, f"period/{key}", ground=ground, description=description)
 
+    async def closure_ruled(self, approval: str, description: str) -> None:
+        """The 终本裁定 is made, on the applicant's signature or the president's approval (民诉法解释 Art. 517)."""
+        await self.report(
+            EffectKind.CLOSURE_RULED, "closure-ruling", description=description, result={"approval": approval}
+        )
+
     async def ended(self, status: str, result: dict[str, int | str | bool] | None = None) -> None:
         await self.report(EffectKind.MATTER_ENDED, "end", status=status, result=result or {})
 

@@ -73,6 +73,8 @@ class EffectKind(StrEnum):
     # or ended in the matter, on the legal day the effect occurred.
     PERIOD_STARTED = "term-period-started"
     PERIOD_ENDED = "term-period-ended"
+    # A 终本裁定 was made on one of 民诉法解释 Art. 517's paths (``result["approval"]``): the case may close as 终本.
+    CLOSURE_RULED = "closure-ruled"
 
 
 class SeizedUnit(BaseModel):

@@ -117,6 +117,8 @@ DOCUMENTS_PATCH = "periodic-reinquiry-documents"
 # Runs recorded before each inquiry's result was served on the applicant as a document (终本规定 Art. 9) only
 # noted it on the timeline.
 RESULT_NOTICE_PATCH = "closure-inquiry-result-notice"
+# Runs recorded before the 终本裁定 was reported to the case (which closes as 终本 only on such a ruling) sent nothing.
+RULING_REPORTED_PATCH = "closure-ruling-reported"
 # A lead is taken while the case is closed and watched, not before closure nor after the watch ends.
 TAKES_LEADS = frozenset({"closure_watch", "reinquiring", "awaiting_resumption", "awaiting_lead_verification"})
 
@@ -215,6 +217,11 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             signed_by=signer or (self.consent.by if self.consent else None),
             basis=ART_517,
         )
+        if workflow.patched(RULING_REPORTED_PATCH):
+            words = WORDS.enums[checklist.approval.value].zh
+            await CaseReporter(req.case, NAME, self.timeline).closure_ruled(
+                checklist.approval.value, f"{checklist.ruling_number}: {words}"
+            )
         await DocumentIssuer(self.timeline, req.court, req.case_number, req.case).issue(
             "closure-ruling",
             DocumentKind.TERMINATION_RULING,

@@ -156,8 +156,17 @@ def test_closing_modes_checklists_and_measures() -> None:
     assert {p.code for p in owed} == {"MATTERS_OPEN", "BALANCE_NOT_ZERO"}
     # 终本 keeps its measures but not before three months have passed since filing.
     all_ticked = dict.fromkeys(CLOSING_RULES[ClosingMode.CURRENT_PROCEDURE_ENDED].checklist, True)
-    early = closing_problems(ClosingMode.CURRENT_PROCEDURE_ENDED, all_ticked, in_force=freeze, **common)  # type: ignore[arg-type]
+    early = closing_problems(
+        ClosingMode.CURRENT_PROCEDURE_ENDED,
+        all_ticked,
+        in_force=freeze,
+        closure_ruled=True,
+        **common,  # type: ignore[arg-type]
+    )
     assert [p.code for p in early] == ["TOO_EARLY"]
+    # 民诉法解释 Art. 517: no 终本裁定 made on the applicant's signature or the president's approval, no 终本.
+    unruled = closing_problems(ClosingMode.CURRENT_PROCEDURE_ENDED, all_ticked, in_force=[], **common)  # type: ignore[arg-type]
+    assert unruled[0].code == "CLOSURE_SIGNATURE_OR_APPROVAL_REQUIRED" and "第五百一十七条" in unruled[0].message
 
 
 def test_a_case_carries_only_the_terms_parameters() -> None:
