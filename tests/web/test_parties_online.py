@@ -443,6 +443,12 @@ async def test_a_lawyer_acts_only_once_the_judge_confirms_and_within_the_authori
         # Released by the judge and a second approver, paid and reconciled: the applicant's side is told in its case
         # space by a 执行款发放通知书 (its agent with special authority too), the 案号 and the amount in words.
         approve = f"/api/workflows/{payout}/decisions/approve-release"
+
+        async def awaiting_release() -> bool:
+            pending = (await judge.get(f"/api/workflows/{payout}")).json()["pending_decisions"]
+            return "approve-release" in {d["name"] for d in pending}
+
+        assert await eventually(awaiting_release, timeout=30), "the list and the balance checked first"
         r = await judge.post(approve, json={"reason": "核对无误, 同意发放"})
         assert r.status_code == 200, r.text
         async with await login(web, "approver") as approver:
