@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from domain.plain_text import FORBIDDEN_CLASS
+from domain.plain_text import FORBIDDEN_CLASS, SOME_TEXT
 
 # 案号, e.g. (2026)浙0102执1234号. Backslashes and double quotes are refused: Temporal's visibility
 # queries cannot match them, so such a case could never be found again by its number. Control and
@@ -29,4 +29,9 @@ CourtName = Annotated[
 ]
 
 # The grounds for a decision or an action (理由): required where the law or the audit needs one.
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# Stripped first, so white space alone is none: the schema says so (SOME_TEXT), the check stays pydantic's.
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    Field(json_schema_extra={"pattern": SOME_TEXT}),
+]

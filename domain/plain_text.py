@@ -17,3 +17,5 @@ FORBIDDEN_CLASS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u
 FORBIDDEN_CHARS = re.compile(f"[{FORBIDDEN_CLASS}]")
 # The JSON Schema ``pattern`` of a plain text value.
 PLAIN_TEXT = f"^[^{FORBIDDEN_CLASS}]*$"
+# Plain text with something in it besides white space (a value the model strips, then needs).
+SOME_TEXT = f"^[^{FORBIDDEN_CLASS}]*[^\\s{FORBIDDEN_CLASS}][^{FORBIDDEN_CLASS}]*$"

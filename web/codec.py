@@ -40,9 +40,17 @@ CODEC_ROLES = (Role.ADMIN,)
 MAX_PAYLOADS = 1000
 
 
+# Standard base64 with its padding: exactly what ``_unb64`` takes (the schema says it; the check stays ours).
+_BASE64 = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
 class WirePayload(BaseModel):
-    metadata: dict[str, str] = Field(default_factory=dict, description="values in base64")
-    data: str = Field(default="", description="base64")
+    metadata: dict[str, str] = Field(
+        default_factory=dict,
+        description="values in base64",
+        json_schema_extra={"additionalProperties": {"type": "string", "pattern": _BASE64}},
+    )
+    data: str = Field(default="", description="base64", json_schema_extra={"pattern": _BASE64})
 
 
 class PayloadsBody(BaseModel):

@@ -186,6 +186,14 @@ def listening_addresses(pids: set[int]) -> set[tuple[str, int]]:
     return found
 
 
+def answers(url: str) -> bool:
+    """``url`` answers 200 (nothing listening yet, or a timeout: not yet)."""
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def workers_of(pid: int) -> list[int]:
     return sorted(p for p, cmd in children_of(pid).items() if cmd.split()[-2:] == ["-m", "workers"])
 
@@ -213,10 +221,7 @@ def test_the_real_stack_heals_a_killed_worker_and_stops_within_5s(tmp_path: Path
         base = f"http://127.0.0.1:{web}"
 
         def healthy() -> bool:
-            try:
-                return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return False
+            return answers(f"{base}/healthz")
 
         wait_for(healthy, 90, "the web to report Temporal and its database healthy")
         # Each worker serves the Temporal SDK's metrics on its own port once it polls.
@@ -231,13 +236,7 @@ def test_the_real_stack_heals_a_killed_worker_and_stops_within_5s(tmp_path: Path
             wait_for(polling, 60, f"worker metrics on :{port}")
 
         # The webhook outbox's probes (workers/health.py) answer from its own process once its loop ticks.
-        def outbox_ready() -> bool:
-            try:
-                return httpx.get(f"http://127.0.0.1:{outbox}/readyz", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_for(outbox_ready, 60, "the outbox's readiness probe")
+        wait_for(lambda: answers(f"http://127.0.0.1:{outbox}/readyz"), 60, "the outbox's readiness probe")
         assert httpx.get(f"http://127.0.0.1:{outbox}/livez", timeout=2).text == "live"
 
         # Every process of the sandbox listens on loopback only, the workers' metrics and the outbox's probes
