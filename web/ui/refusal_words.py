@@ -396,10 +396,13 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
         "The court holds no such “Title” document: upload the title's PDF first",
     ),
     "CLOSURE_SIGNATURE_OR_APPROVAL_REQUIRED": (
-        "「终本依据」: 申请执行人尚未签字确认终本 (民诉法解释第五百一十七条); 请等申请执行人在其案件空间签字确认, "
-        "或选择「合议庭审查核实, 报院长批准」",
-        "“Closed on”: the applicant has not signed to confirm the closure (Art. 517 of the CPL Interpretation); "
-        "wait for their signature in their case space, or choose the panel's review and the president's approval",
+        "终结本次执行程序须申请执行人签字确认, 或经合议庭审查核实并报院长批准 (民诉法解释第五百一十七条): "
+        "在终本事项中等申请执行人在其案件空间签字确认, 或将「终本依据」选为「合议庭审查核实, 报院长批准」; "
+        "案件在终本裁定作出后才能以终本结案",
+        "Closing the current procedure needs the applicant's signature, or the panel's review and the president's "
+        "approval (Art. 517 of the CPL Interpretation): in the closure matter, wait for the applicant to sign in "
+        "their case space or set “Closed on” to the president's approval; the case closes as such only after that "
+        "ruling",
     ),
     "NO_CLOSURE_PENDING": (
         "本案没有等待您签字确认的终结本次执行程序: 法官拟终本时, 本页会出现确认栏",
