@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import BigInteger, Boolean, Date, Integer, String, UniqueConstraint, func, select, update
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, UniqueConstraint, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -101,6 +101,8 @@ class CaseRegisterEntry(BaseModel):
 
 
 _COLUMNS = [getattr(CaseRow, f) for f in CaseRegisterEntry.model_fields]
+# Built once: every party page reads its case's row (building the statement cost more than running it).
+_BY_ID = select(*_COLUMNS).where(CaseRow.case_id == bindparam("case_id"))
 # What the case's workflow writes as it moves on; the rest is fixed at filing.
 PROJECTED = frozenset(
     {
@@ -181,7 +183,7 @@ class CaseStore:
             )
 
     def get(self, case_id: str) -> CaseRegisterEntry | None:
-        rows = self.db.rows(select(*_COLUMNS).where(CaseRow.case_id == case_id))
+        rows = self.db.rows(_BY_ID, {"case_id": case_id})
         return CaseRegisterEntry.model_validate(rows[0]._asdict()) if rows else None
 
     def groups(self, courts: tuple[str, ...], year: int | None = None) -> list[CaseGroup]:

@@ -20,8 +20,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text, select
+from sqlalchemy import Boolean, Integer, Row, Select, String, Text, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -176,16 +178,10 @@ class DocumentStore:
     def listing(
         self, *, workflow_id: str | None = None, case_id: str | None = None, case_number: str | None = None
     ) -> list[tuple[IssuedDocument, list[ServiceRecord]]]:
-        q = select(DocumentRow).where(DocumentRow.sha256.is_not(None))
-        if workflow_id is not None:
-            q = q.where(DocumentRow.workflow_id == workflow_id)
-        if case_id is not None:
-            q = q.where(DocumentRow.case_id == case_id)
-        if case_number is not None:
-            q = q.where(DocumentRow.case_number == case_number)
-        with self.db.session() as s:
-            rows = list(s.scalars(q.order_by(DocumentRow.issued_at, DocumentRow.ordinal)))
-            return [(_issued(r), _served(r.served_json)) for r in rows]
+        given = {"workflow_id": workflow_id, "case_id": case_id, "case_number": case_number}
+        params = {k: v for k, v in given.items() if v is not None}
+        rows = self.db.rows(_listing(*sorted(params)), params)
+        return [(_issued(r), _served(r.served_json)) for r in rows]
 
     def record_service(self, document_id: str, record: ServiceRecord) -> list[ServiceRecord]:
         """Adds a receipt (送达回证); the first receipt per recipient is the one that counts (a second channel
@@ -201,7 +197,17 @@ class DocumentStore:
             return served
 
 
-def _issued(row: DocumentRow) -> IssuedDocument:
+@cache
+def _listing(*filters: str) -> Select[Any]:
+    """The issued documents matching these columns, oldest first: built once per set of filters, as a party's
+    case page lists its case's documents at every load (building the statement cost more than running it)."""
+    q = select(*DocumentRow.__table__.columns).where(DocumentRow.sha256.is_not(None))
+    for column in filters:
+        q = q.where(getattr(DocumentRow, column) == bindparam(column))
+    return q.order_by(DocumentRow.issued_at, DocumentRow.ordinal)
+
+
+def _issued(row: DocumentRow | Row[Any]) -> IssuedDocument:
     assert row.sha256 is not None and row.issued_at is not None
     return IssuedDocument(
         document_id=row.document_id,

@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -221,10 +222,12 @@ _TOKEN_ACTOR = (
 )
 
 
-def actor_for_token(s: Session, token: str) -> Actor | None:
+def actor_for_token(s: Session | Connection, token: str) -> Actor | None:
     """The actor a bearer token stands for, if the token is known, unexpired, unrevoked and its user active."""
-    # Columns by the Core, not mapped objects by the ORM: every authenticated request passes here.
-    row = s.connection().execute(_TOKEN_ACTOR, {"digest": token_digest(token)}).first()
+    # Columns by the Core, not mapped objects by the ORM: every authenticated request passes here (on a plain
+    # connection, no session: the session's transaction cost as much as the query).
+    conn = s.connection() if isinstance(s, Session) else s
+    row = conn.execute(_TOKEN_ACTOR, {"digest": token_digest(token)}).first()
     if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
         return None
     return _actor(row.username, row.role, row.agency, row.courts_json)

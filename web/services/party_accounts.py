@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from adapters.base import PartnerError
@@ -286,17 +286,21 @@ def require_party(actor: Actor) -> Actor:
     return actor
 
 
+# Built once: every party page asks whose number the party's account holds.
+_ACCOUNT = (
+    select(PartyAccount.id, PartyAccount.sealed)
+    .join(User, User.id == PartyAccount.user_id)
+    .where(User.username == bindparam("username"))
+)
+
+
 def _registered(db: Database, username: str) -> Registration | None:
     """What the party registered with, opened from its sealed row."""
     assert db.sealer is not None
-    with db.session() as s:
-        row = s.execute(
-            select(PartyAccount.id, PartyAccount.sealed)
-            .join(User, User.id == PartyAccount.user_id)
-            .where(User.username == username)
-        ).first()
-    if row is None:
+    rows = db.rows(_ACCOUNT, {"username": username})
+    if not rows:
         return None
+    row = rows[0]
     return Registration.model_validate_json(db.sealer.open(row.sealed, f"party:{row.id}"))
 
 
@@ -315,11 +319,16 @@ async def own_party(desk: PartyDesk, actor: Actor) -> Party:
     return Party(kind=reg.kind, name=reg.name, id_number=reg.party_number)
 
 
-async def party_digests(desk: PartyDesk, actor: Actor) -> list[str]:
+def own_digests(db: Database, keys: ActorKeys, username: str) -> list[str]:
     """The keyed hashes, under every index key, of the number whose cases this party sees (its ID number,
     or its organisation's credit code): a search must find entries made before a key rotation."""
-    require_party(actor)
-    number = await desk.db.run(_party_number, desk.db, actor.user_id)
+    number = _party_number(db, username)
     if number is None:
         raise Forbidden("PARTIES_ONLY", "仅当事人可用 / for parties only")
-    return list(digests(desk.keys, number).values())
+    return list(digests(keys, number).values())
+
+
+async def party_digests(desk: PartyDesk, actor: Actor) -> list[str]:
+    """:func:`own_digests` of this party: one short read on the hot path of every party page."""
+    require_party(actor)
+    return await desk.db.read(own_digests, desk.db, desk.keys, actor.user_id)

@@ -14,18 +14,19 @@ import secrets
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from domain.actors import Actor
 from domain.case_number import normalise_case_number
 from domain.errors import NotFound, ValidationFailed
 from domain.party_requests import AGENT_ROLE_PREFIX, PartyRequestKind, places_by_digest
 from domain.personal import IdNumber
+from security.identity import ActorKeys
 from store.cases import CaseRegisterEntry, CaseRow, CaseStore
 from store.parties import PartyIndexEntry
 from web.db import Database, PartyAgent, PartyFile, User, utcnow
 from web.services.parties import digests
-from web.services.party_accounts import PartyDesk, party_digests
+from web.services.party_accounts import PartyDesk, own_digests, require_party
 
 CONFIRM = "confirm"
 
@@ -39,6 +40,8 @@ class Standing:
     agent: bool = False
     special_authority: bool = False
     principals: tuple[str, ...] = ()  # an agent's: the party-index digests of the parties who signed the powers
+    # (side, place) in the case's lists (``places_by_digest``) of the party, or of an agent's principals.
+    places: tuple[tuple[str, int], ...] = ()
 
 
 def roles_in(db: Database, workflow_id: str, wanted: list[str]) -> list[str]:
@@ -55,15 +58,13 @@ def _named(db: Database, workflow_id: str, wanted: list[str]) -> list[tuple[str,
     return [(r.digest, r.role) for r in rows]
 
 
-def places_in(db: Database, workflow_id: str, wanted: list[str]) -> list[tuple[str, int]]:
-    """(side, place) of the party with these digests in the case's lists (``places_by_digest``)."""
-    rows = db.rows(
-        select(PartyIndexEntry.digest, PartyIndexEntry.role)
-        .where(PartyIndexEntry.workflow_id == workflow_id)
-        .order_by(PartyIndexEntry.id)
-    )
-    places = places_by_digest((r.digest, r.role) for r in rows)
-    return [place for digest in wanted for place in places.get(digest, [])]
+# Built once: every party page reads the case's parties from the index (building the statement cost more than
+# running it). In the order they were written, which is the order the case names them (``places_by_digest``).
+_INDEX = (
+    select(PartyIndexEntry.digest, PartyIndexEntry.role)
+    .where(PartyIndexEntry.workflow_id == bindparam("workflow_id"))
+    .order_by(PartyIndexEntry.id)
+)
 
 
 def _confirmed(db: Database, username: str, case_id: str) -> list[tuple[str, bool, str | None]]:
@@ -79,25 +80,36 @@ def not_found() -> NotFound:
     return NotFound("CASE_NOT_FOUND", "没有这个案件 / no such case", "case_id")
 
 
-async def standing(desk: PartyDesk, actor: Actor, case_id: str) -> Standing:
-    """The party's standing in the case: as a party named in it, or as a confirmed agent; any other case,
-    or one whose agency the judge has not confirmed, does not exist for them (404)."""
-    entry = await desk.db.run(CaseStore(desk.db).get, case_id)
+def _standing(db: Database, keys: ActorKeys, username: str, case_id: str) -> Standing:
+    entry = CaseStore(db).get(case_id)
     if entry is None:
         raise not_found()
-    own = await desk.db.run(roles_in, desk.db, entry.workflow_id, await party_digests(desk, actor))
+    mine = own_digests(db, keys, username)
+    index = [(r.digest, r.role) for r in db.rows(_INDEX, {"workflow_id": entry.workflow_id})]
+    places = places_by_digest(index)
+    own = sorted({role for digest, role in index if digest in mine})
     if own:
-        return Standing(entry=entry, roles=own)
-    agencies = await desk.db.run(_confirmed, desk.db, actor.user_id, case_id)
+        return Standing(entry=entry, roles=own, places=tuple(p for d in mine for p in places.get(d, [])))
+    agencies = _confirmed(db, username, case_id)
     if not agencies:
         raise not_found()
+    principals = tuple(sorted({digest for _, _, digest in agencies if digest}))
     return Standing(
         entry=entry,
         roles=sorted({role for role, _, _ in agencies}),
         agent=True,
         special_authority=any(special for _, special, _ in agencies),
-        principals=tuple(sorted({digest for _, _, digest in agencies if digest})),
+        principals=principals,
+        places=tuple(p for d in principals for p in places.get(d, [])),
     )
+
+
+async def standing(desk: PartyDesk, actor: Actor, case_id: str) -> Standing:
+    """The party's standing in the case: as a party named in it, or as a confirmed agent; any other case,
+    or one whose agency the judge has not confirmed, does not exist for them (404). Asked on every party
+    page, so one short read (inline on SQLite: the hand-over to a thread costs more than the queries)."""
+    require_party(actor)
+    return await desk.db.read(_standing, desk.db, desk.keys, actor.user_id, case_id)
 
 
 def agent_cases(db: Database, username: str) -> list[tuple[str, str, str, str]]:

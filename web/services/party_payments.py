@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, NoReturn
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from temporalio.client import Client
 
@@ -196,14 +196,21 @@ def _overpaid_items(db: Database, case_id: str) -> int:
     return sum(r.refund_fen or 0 for r in rows)
 
 
-def _pending(db: Database, username: str, case_id: str) -> list[str]:
-    rows = db.rows(
-        select(PartyPayment.order_id)
-        .join(User, User.id == PartyPayment.user_id)
-        .where(User.username == username, PartyPayment.case_id == case_id, PartyPayment.status == "created")
-        .limit(20)
+# Built once: every party page asks for the payer's orders still open (building it cost more than running it).
+_PENDING = (
+    select(PartyPayment.order_id)
+    .join(User, User.id == PartyPayment.user_id)
+    .where(
+        User.username == bindparam("username"),
+        PartyPayment.case_id == bindparam("case_id"),
+        PartyPayment.status == "created",
     )
-    return [r.order_id for r in rows]
+    .limit(20)
+)
+
+
+def _pending(db: Database, username: str, case_id: str) -> list[str]:
+    return [r.order_id for r in db.rows(_PENDING, {"username": username, "case_id": case_id})]
 
 
 def _matches(row: PartyPayment, order: PayOrder) -> bool:
@@ -296,7 +303,7 @@ async def settle_pending(till: Till, client: Client, actor: Actor, case_id: str)
     the return page has it credited when they next open the case."""
     if till.cashier is None:
         return
-    for order_id in await till.desk.db.run(_pending, till.desk.db, actor.user_id, case_id):
+    for order_id in await till.desk.db.read(_pending, till.desk.db, actor.user_id, case_id):
         try:
             await confirm(till, client, actor, case_id, order_id)
         except (ServiceUnavailable, Conflict, NotFound) as exc:

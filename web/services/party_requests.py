@@ -59,8 +59,8 @@ from web.db import Database, utcnow
 from web.errors import GatewayTimeout
 from web.services import cases, party_agents, party_applications, party_resumption
 from web.services.access import require_role
-from web.services.party_accounts import PartyDesk, party_digests
-from web.services.party_agents import Appointment, Standing, places_in, standing
+from web.services.party_accounts import PartyDesk
+from web.services.party_agents import Appointment, Standing, standing
 from web.services.workflows import execute_update_as
 from workflows.case.models import (
     ANSWER_PARTY_REQUEST_UPDATE,
@@ -238,7 +238,7 @@ async def file_request(
             view = await cases.case_view(client, st.entry)
         breached = None if view.closed else await party_resumption.breached_settlement(client, view)
     text, report_due_on = _report(body)
-    place = await _place(desk, actor, st, side)
+    place = _place(st, side)
     filing = PartyFiling(
         request_id=f"pr-{utcnow():%Y%m%d}-{secrets.token_hex(6)}",
         kind=body.kind,
@@ -258,14 +258,12 @@ async def file_request(
     return await _send(client, actor, st.entry, FILE_PARTY_REQUEST_UPDATE, filing)
 
 
-async def _place(desk: PartyDesk, actor: Actor, st: Standing, side: PartySide) -> int | None:
+def _place(st: Standing, side: PartySide) -> int | None:
     """The filer's place among the parties of their side (1 = the first the case names): a report's sanction
     names that debtor and no other. None for an agent, who acts for the side."""
     if st.agent:
         return None
-    mine = await party_digests(desk, actor)
-    places = await desk.db.run(places_in, desk.db, st.entry.workflow_id, mine)
-    return next((n for s, n in places if s == str(side)), None)
+    return next((n for s, n in st.places if s == str(side)), None)
 
 
 async def file_agency(desk: PartyDesk, client: Client, actor: Actor, body: Appointment) -> PartyRequest:
@@ -491,7 +489,7 @@ async def apply_reconsideration(
     st = await standing(desk, actor, case_id)
     if PartySide.DEBTOR not in sides_of(st.roles):
         raise Forbidden("DEBTOR_ONLY", "仅被处罚的被执行人可以申请复议 / only the debtor sanctioned applies")
-    place = await _place(desk, actor, st, PartySide.DEBTOR)
+    place = _place(st, PartySide.DEBTOR)
     if place is not None:  # a debtor in person applies only against their own sanction (an agent: the side's)
         with acting_as(actor):
             view = await cases.case_view(client, st.entry)

@@ -37,7 +37,7 @@ from web.services.cases import case_view
 from web.services.documents import office_for
 from web.services.parties import file_type, file_types
 from web.services.party_accounts import PartyDesk, party_digests
-from web.services.party_agents import Standing, agent_cases, places_in, standing
+from web.services.party_agents import Standing, agent_cases, standing
 from web.services.party_applications import party_file_store
 from web.services.party_closure import closure_matter
 from web.services.party_payments import Till, settle_pending
@@ -369,14 +369,13 @@ def _space_node(n: PushedNode, types: dict[str, str]) -> SpaceNode:
     )
 
 
-async def addressees(desk: PartyDesk, actor: Actor, st: Standing) -> set[str]:
+def addressees(st: Standing) -> set[str]:
     """Whom this party answers to among a document's addressees: their sides, and themselves by place in the
     case's lists (a personal notice, ``debtor-2``, reaches that debtor and not the others). A confirmed agent
     answers for the principal who signed the power of attorney (授权委托书), within the authority it gives:
     the side's documents and that party's own, never another party's of the same side."""
     sides = {str(side) for side in sides_of(st.roles)}
-    whose = list(st.principals) if st.agent else await party_digests(desk, actor)
-    return addressees_of(sides, await desk.db.run(places_in, desk.db, st.entry.workflow_id, whose))
+    return addressees_of(sides, st.places)
 
 
 async def case_space(
@@ -400,9 +399,9 @@ async def case_space(
         if r.by == actor.user_id or r.side in sides or (RULES[r.kind].seen_by_other_side and r.side not in sides)
     ]
     actions = await _actions(client, view.matters, {r.matter_workflow_id for r in shown if r.matter_workflow_id})
-    wanted = await addressees(desk, actor, st)
+    wanted = addressees(st)
     attached = [a for n in view.pushed_nodes for a in n.attachments]
-    types = await desk.db.run(file_types, desk.db, attached) if attached else {}
+    types = await desk.db.read(file_types, desk.db, attached) if attached else {}
     return PartyCase(
         case_id=view.case_id,
         case_number=view.case_number,
@@ -454,7 +453,7 @@ async def case_space(
             for x in view.report_sanctions
             if PartySide.DEBTOR in sides and (st.agent or party_addressee(DEBTOR, x.debtor) in wanted)
         ],
-        documents=await desk.db.run(served_documents, desk.db, entry.case_number, entry.court, wanted),
+        documents=await desk.db.read(served_documents, desk.db, entry.case_number, entry.court, wanted),
         acting_as_agent=st.agent,
         special_authority=st.special_authority,
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
@@ -538,7 +537,7 @@ async def served_pdf(
     document and told to the case, where the 3 days for reconsideration start (CPL Art 119)."""
     st = await standing(desk, actor, case_id)
     sides = sides_of(st.roles)
-    wanted = await addressees(desk, actor, st)
+    wanted = addressees(st)
     listed = await desk.db.run(served_documents, desk.db, st.entry.case_number, st.entry.court, wanted)
     doc = await desk.db.run(DocumentStore(desk.db).get, document_id)
     if doc is None or document_id not in {d.document_id for d in listed}:

@@ -72,8 +72,8 @@ async def logout(db: Database, token: str) -> None:
 
 
 def _actor_for(db: Database, token: str) -> Actor | None:
-    with db.session() as s:
-        return actor_for_token(s, token)
+    with db.engine.connect() as conn:
+        return actor_for_token(conn, token)
 
 
 async def actor_for(db: Database, token: str) -> Actor | None:
