@@ -15,9 +15,13 @@ import pytest
 from temporalio.client import Client
 
 from config.settings import Settings
-from tests.helpers import case_number, eventually, login, resident_id
+from domain.money import format_yuan
+from tests.helpers import case_number, eventually, login, resident_id, settled_history_length
 from web.accounts import DEMO_COURT
+from web.services.cases import _views as case_views
 from web.services.party_accounts import CODE_ATTEMPTS
+from web.services.workflow_detail import history_key
+from web.ui.pages_party import PARTY_COOKIE
 from web.ui.session import SESSION_COOKIE
 from workflows.foundation.case_link import EffectKind, RegisterKind
 
@@ -327,13 +331,21 @@ async def test_a_party_follows_their_case_and_sees_only_what_the_law_lets_them(
     from tests.scenarios.case.test_case_api import effect
 
     debtor, person = await registered(web, simulator)
-    stranger, _ = await registered(web, simulator)
+    applicant, a = await registered(web, simulator, name="王五")
+    stranger, s = await registered(web, simulator, name="赵六")
     clerk = await login(web, "clerk")
     async with clerk:
-        body = filing(debtors=[{"kind": "person", "name": person["name"], "id_number": person["id_number"]}])
+        body = filing(
+            applicants=[{"kind": "person", "name": a["name"], "id_number": a["id_number"]}],
+            debtors=[{"kind": "person", "name": person["name"], "id_number": person["id_number"]}],
+        )
         r = await clerk.post("/api/cases", json=body)
         assert r.status_code == 201, r.text
         filed = r.json()
+        # The stranger is a party of another case only.
+        r = await clerk.post("/api/cases", json=filing(debtors=[_person(s)]))
+        assert r.status_code == 201, r.text
+        other = r.json()
     applicant_id = body["applicants"][0]["id_number"]
     await effect(
         client,
@@ -348,7 +360,7 @@ async def test_a_party_follows_their_case_and_sees_only_what_the_law_lets_them(
     await effect(
         client, filed["workflow_id"], EffectKind.MONEY_RECOVERED, "deduct-1", amount_fen=2_000_000, source="deduction"
     )
-    async with debtor, stranger:
+    async with debtor, stranger, applicant:
 
         async def followed() -> dict[str, Any] | None:
             r = await debtor.get(f"/api/my/cases/{filed['case_id']}")
@@ -371,6 +383,81 @@ async def test_a_party_follows_their_case_and_sees_only_what_the_law_lets_them(
         assert r.status_code == 404, "another party's case does not exist for them"
         r = await debtor.get("/api/my/cases/no-such-case")
         assert r.status_code == 404
+        await _the_page_reads_an_unchanged_case_from_the_cache_per_side(
+            client, web, filed, other, debtor, applicant, stranger
+        )
+
+
+def _person(p: dict[str, str]) -> dict[str, str]:
+    return {"kind": "person", "name": p["name"], "id_number": p["id_number"]}
+
+
+async def _the_page_reads_an_unchanged_case_from_the_cache_per_side(
+    client: Client,
+    web: str,
+    filed: dict[str, Any],
+    other: dict[str, Any],
+    debtor: httpx.AsyncClient,
+    applicant: httpx.AsyncClient,
+    stranger: httpx.AsyncClient,
+) -> None:
+    """Issue 24 item 8: the party's case page asks the case workflow only when its history grew. The view
+    built at one (run, history length) is kept by the web (web/services/cases.py ``case_view``) and is the
+    court's whole view; each load cuts the party's side from it after the party's standing is checked — so a
+    view doctored in that cache is what the next load shows (no query reached the case), the debtor reading
+    the view the applicant's load built sees only the debtor's side, a party of another case never sees it,
+    and the first change to the case shows at the next load."""
+    from tests.scenarios.case.test_case_api import effect
+
+    handle = client.get_workflow_handle(filed["workflow_id"])
+    page = f"/p/cases/{filed['case_id']}"
+    doctored_judge = "缓存中的法官"
+
+    def phone_of(party: httpx.AsyncClient) -> httpx.AsyncClient:
+        token = party.headers["Authorization"].removeprefix("Bearer ")
+        return httpx.AsyncClient(base_url=web, cookies={PARTY_COOKIE: token}, timeout=30)
+
+    async with phone_of(debtor) as debtor_page, phone_of(applicant) as applicant_page, phone_of(stranger) as other_page:
+
+        async def served_from_the_cache() -> str | None:
+            await settled_history_length(handle)
+            r = await applicant_page.get(page)  # builds the view at this length, or finds it built
+            assert r.status_code == 200, r.text
+            key = history_key(await handle.describe())
+            built = case_views.get(key)
+            if built is None:
+                return None  # the case woke between the load and the describe: again
+            case_views.put(key, built.model_copy(update={"judge": doctored_judge}))
+            r = await applicant_page.get(page)
+            return r.text if doctored_judge in r.text else None
+
+        shown = await eventually(served_from_the_cache)
+        assert 'data-testid="pay"' not in shown and 'name="asset_kind"' in shown, "the applicant's side"
+        r = await debtor_page.get(page)
+        assert r.status_code == 200 and doctored_judge in r.text, "the same unchanged case: from the cache"
+        assert 'data-testid="pay"' in r.text and 'name="asset_kind"' not in r.text, "the debtor's side, not theirs"
+        r = await debtor.get(f"/api/my/cases/{filed['case_id']}")
+        assert r.json()["judge"] == doctored_judge and r.json()["applicants"][0]["id_number"] is None
+        r = await applicant.get(f"/api/my/cases/{filed['case_id']}")
+        assert r.json()["applicants"][0]["id_number"] and r.json()["debtors"][0]["id_number"] is None
+        r = await other_page.get(page)
+        assert r.status_code == 404 and doctored_judge not in r.text, "another case's party: no such case"
+        r = await other_page.get(f"/p/cases/{other['case_id']}")
+        assert r.status_code == 200 and other["case_number"] in r.text
+        assert filed["case_number"] not in r.text and doctored_judge not in r.text
+
+        # A change — money recovered — grows the history: the next load asks the case and shows it.
+        await effect(
+            client,
+            filed["workflow_id"],
+            EffectKind.MONEY_RECOVERED,
+            "deduct-2",
+            amount_fen=1_000_000,
+            source="deduction",
+        )
+        r = await debtor_page.get(page)
+        assert r.status_code == 200 and doctored_judge not in r.text
+        assert format_yuan(3_000_000) in r.text, "recovered ¥30,000.00 at the next load"
 
 
 async def test_parties_file_in_their_space_and_the_judge_answers_on_record(
