@@ -22,6 +22,7 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from domain.party_requests import RULES, SETTLEMENT_MATTER, PartyRequestKind
+from web.services.workflow_detail import LengthCache, history_key
 from workflows.case.models import CaseView
 from workflows.foundation.messages import STATUS_QUERY
 from workflows.foundation.models import ScenarioStatus
@@ -40,11 +41,20 @@ class ResumeOffer(BaseModel):
     settlement_workflow_id: str | None = None
 
 
+# The settlements' statuses this process has read, by history length: the applicant's page asks at every load
+# while a settlement runs, and an unchanged settlement is answered from here after a describe (web/services/
+# workflow_detail.py), not by a query that waits for the worker.
+_statuses = LengthCache[ScenarioStatus](size=256)
+
+
 async def _defaulted(client: Client, workflow_id: str) -> ScenarioStatus | None:
+    handle = client.get_workflow_handle(workflow_id)
     try:
-        status: ScenarioStatus = await client.get_workflow_handle(workflow_id).query(
-            STATUS_QUERY, result_type=ScenarioStatus
-        )
+        key = history_key(await handle.describe())
+        status = _statuses.get(key)
+        if status is None:
+            status = await handle.query(STATUS_QUERY, result_type=ScenarioStatus)
+            _statuses.put(key, status)
     except (RPCError, WorkflowQueryFailedError):
         return None  # a settlement that cannot answer now offers nothing now; the page is read again later
     return status if status.status == DEFAULTED else None
