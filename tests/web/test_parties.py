@@ -16,13 +16,19 @@ from temporalio.client import Client
 
 from config.settings import Settings
 from domain.money import format_yuan
+from store.case_pages import CasePage, CasePageStore
+from store.db import Database
+from store.sealing import Sealer
 from tests.helpers import case_number, eventually, login, resident_id, settled_history_length
 from web.accounts import DEMO_COURT
+from web.services import cases as case_service
+from web.services.cases import SHARED_VIEW
 from web.services.cases import _views as case_views
 from web.services.party_accounts import CODE_ATTEMPTS
-from web.services.workflow_detail import history_key
+from web.services.workflow_detail import LengthCache, history_key
 from web.ui.pages_party import PARTY_COOKIE
 from web.ui.session import SESSION_COOKIE
+from workflows.case.models import CaseView
 from workflows.foundation.case_link import EffectKind, RegisterKind
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -325,7 +331,7 @@ async def test_the_filing_clerk_dockets_or_refuses_and_the_applicant_sees_it(web
 
 
 async def test_a_party_follows_their_case_and_sees_only_what_the_law_lets_them(
-    web: str, simulator: str, client: Client
+    web: str, simulator: str, client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.scenarios.case.test_case_api import application as filing
     from tests.scenarios.case.test_case_api import effect
@@ -384,7 +390,7 @@ async def test_a_party_follows_their_case_and_sees_only_what_the_law_lets_them(
         r = await debtor.get("/api/my/cases/no-such-case")
         assert r.status_code == 404
         await _the_page_reads_an_unchanged_case_from_the_cache_per_side(
-            client, web, filed, other, debtor, applicant, stranger
+            client, web, settings, monkeypatch, filed, other, debtor, applicant, stranger
         )
 
 
@@ -395,6 +401,8 @@ def _person(p: dict[str, str]) -> dict[str, str]:
 async def _the_page_reads_an_unchanged_case_from_the_cache_per_side(
     client: Client,
     web: str,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
     filed: dict[str, Any],
     other: dict[str, Any],
     debtor: httpx.AsyncClient,
@@ -404,9 +412,10 @@ async def _the_page_reads_an_unchanged_case_from_the_cache_per_side(
     """Issue 24 item 8: the party's case page asks the case workflow only when its history grew. The view
     built at one (run, history length) is kept by the web (web/services/cases.py ``case_view``) and is the
     court's whole view; each load cuts the party's side from it after the party's standing is checked — so a
-    view doctored in that cache is what the next load shows (no query reached the case), the debtor reading
-    the view the applicant's load built sees only the debtor's side, a party of another case never sees it,
-    and the first change to the case shows at the next load."""
+    view doctored in that cache is what the next load shows (no query reached the case), another web process
+    reads the view this one shared (sealed) in the web database, the debtor reading the view the applicant's
+    load built sees only the debtor's side, a party of another case never sees it, and the first change to the
+    case shows at the next load."""
     from tests.scenarios.case.test_case_api import effect
 
     handle = client.get_workflow_handle(filed["workflow_id"])
@@ -440,11 +449,36 @@ async def _the_page_reads_an_unchanged_case_from_the_cache_per_side(
         assert r.json()["judge"] == doctored_judge and r.json()["applicants"][0]["id_number"] is None
         r = await applicant.get(f"/api/my/cases/{filed['case_id']}")
         assert r.json()["applicants"][0]["id_number"] and r.json()["debtors"][0]["id_number"] is None
+        # Another web process, its memory empty, reads the view this one shared: a view doctored there is shown.
+        pages = CasePageStore(Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys)))
+        shared_judge = "共享缓存中的法官"
+
+        async def served_from_the_shared_tier() -> str | None:
+            r = await debtor_page.get(page)
+            key = history_key(await handle.describe())
+            shared_key = (SHARED_VIEW + key[0], key[1], key[2])
+            with pages.db.session() as s:
+                row = s.get(CasePage, shared_key[0])
+                assert row is not None and "王五" not in row.page_sealed, "a view names parties: sealed"
+            stored = pages.get(*shared_key)
+            if stored is None:
+                return None  # the case woke after the load: again
+            doctored = CaseView.model_validate_json(stored).model_copy(update={"judge": shared_judge})
+            pages.put(*shared_key, doctored.model_dump_json())
+            monkeypatch.setattr(case_service, "_views", LengthCache[CaseView]())
+            r = await debtor_page.get(page)
+            return r.text if shared_judge in r.text else None
+
+        shown = await eventually(served_from_the_shared_tier)
+        assert 'data-testid="pay"' in shown, "the debtor's side of the shared view"
+        r = await applicant_page.get(page)
+        assert shared_judge in r.text and 'data-testid="pay"' not in r.text, "the applicant's side of it"
+        pages.db.dispose()
         r = await other_page.get(page)
         assert r.status_code == 404 and doctored_judge not in r.text, "another case's party: no such case"
         r = await other_page.get(f"/p/cases/{other['case_id']}")
         assert r.status_code == 200 and other["case_number"] in r.text
-        assert filed["case_number"] not in r.text and doctored_judge not in r.text
+        assert filed["case_number"] not in r.text and doctored_judge not in r.text and shared_judge not in r.text
 
         # A change — money recovered — grows the history: the next load asks the case and shows it.
         await effect(
@@ -456,7 +490,7 @@ async def _the_page_reads_an_unchanged_case_from_the_cache_per_side(
             source="deduction",
         )
         r = await debtor_page.get(page)
-        assert r.status_code == 200 and doctored_judge not in r.text
+        assert r.status_code == 200 and doctored_judge not in r.text and shared_judge not in r.text
         assert format_yuan(3_000_000) in r.text, "recovered ¥30,000.00 at the next load"
 
 

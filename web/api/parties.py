@@ -85,7 +85,7 @@ async def my_applications(actor: Party, state: State) -> list[ApplicationView]:
 async def my_case(case_id: str, actor: Party, state: State, client: TemporalClient) -> PartyCase:
     """The case's space: parties (the other side's names only), the claim and what is recovered, the measures
     in force, the term, and the nodes of the case as they happen (执行流程公开)."""
-    return await party_space.case_space(desk(state), client, actor, case_id, till(state))
+    return await party_space.case_space(desk(state), client, actor, case_id, till(state), state.case_pages)
 
 
 @router.post(

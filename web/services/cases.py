@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError
@@ -38,6 +38,7 @@ from domain.report_sanctions import SanctionStatus
 from runtime.logging import get_logger
 from runtime.temporal import CASE_NUMBER, COURT, STATUS
 from security.identity import acting_as
+from store.case_pages import CasePageStore
 from store.cases import CaseFilter, CaseRegisterEntry, CaseStore
 from store.db import Database
 from store.started import StartedStore
@@ -46,7 +47,7 @@ from web.errors import GatewayTimeout, ServiceUnavailable
 from web.services import incidents, parties, party_collection, payment_refunds
 from web.services.access import DECIDERS, READERS, require_role
 from web.services.scenarios import check_agencies, context_for, scenario_or_404, workflow_id_for
-from web.services.workflow_detail import QUERY_TIMEOUT, LengthCache, history_key
+from web.services.workflow_detail import QUERY_TIMEOUT, HistoryKey, LengthCache, history_key, share_page, shared_page
 from web.services.workflow_updates import execute_update_as
 from workflows.case.models import (
     CASE_STATUS_QUERY,
@@ -377,11 +378,14 @@ async def list_cases(
 
 # The case's file as its status query built it, per history length (the query's "today" is its last task's).
 _views = LengthCache[CaseView](size=256)
+# Its key in the pages the web's processes share (store/case_pages.py), apart from the case workflow's own page.
+SHARED_VIEW = "case-view:"
 
 
-async def case_view(client: Client, entry: CaseRegisterEntry) -> CaseView:
+async def case_view(client: Client, entry: CaseRegisterEntry, pages: CasePageStore | None = None) -> CaseView:
     """The case's file: a describe says its history length; an unchanged case is answered from this
-    process's memory, a changed one by its status query (which waits for the worker)."""
+    process's memory, or (given ``pages``) from the view another process built at that length, and a changed
+    one by its status query (which waits for the worker)."""
     handle = client.get_workflow_handle(entry.workflow_id)
     try:
         async with asyncio.timeout(QUERY_TIMEOUT.total_seconds()):
@@ -389,6 +393,10 @@ async def case_view(client: Client, entry: CaseRegisterEntry) -> CaseView:
             cached = _views.get(key)
             if cached is not None:
                 return cached
+            shared = await _shared_view(pages, key) if pages is not None else None
+            if shared is not None:
+                _views.put(key, shared)
+                return shared
             view: CaseView = await handle.query(CASE_STATUS_QUERY, result_type=CaseView)
     except TimeoutError:
         raise GatewayTimeout(
@@ -398,7 +406,20 @@ async def case_view(client: Client, entry: CaseRegisterEntry) -> CaseView:
         log.warning("case query failed", case_id=entry.case_id, error=type(exc).__name__)
         raise ServiceUnavailable("CASE_UNAVAILABLE", "案件暂时无法读取 / the case cannot be read now") from None
     _views.put(key, view)
+    if pages is not None:
+        await share_page(pages, (SHARED_VIEW + key[0], *key[1:]), view.model_dump_json())
     return view
+
+
+async def _shared_view(pages: CasePageStore, key: HistoryKey) -> CaseView | None:
+    """The view another process built at this key; one that no longer reads as a view (built by another
+    version) is built again."""
+    found = await shared_page(pages, (SHARED_VIEW + key[0], *key[1:]))
+    try:
+        return CaseView.model_validate_json(found) if found is not None else None
+    except ValidationError:
+        log.warning("shared case view unreadable", workflow_id=key[0])
+        return None
 
 
 def _party(p: Party) -> dict[str, str]:

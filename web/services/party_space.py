@@ -28,6 +28,7 @@ from domain.settlement import Instalment
 from runtime.temporal import CASE_NUMBER, STATUS
 from security.identity import acting_as
 from store.blobs import BlobStore
+from store.case_pages import CasePageStore
 from store.cases import CaseRegisterEntry, CaseRow
 from store.documents import DocumentStore
 from store.parties import PartyIndexEntry
@@ -379,16 +380,25 @@ def addressees(st: Standing) -> set[str]:
 
 
 async def case_space(
-    desk: PartyDesk, client: Client, actor: Actor, case_id: str, till: Till | None = None
+    desk: PartyDesk,
+    client: Client,
+    actor: Actor,
+    case_id: str,
+    till: Till | None = None,
+    pages: CasePageStore | None = None,
 ) -> PartyCase:
     """A case that names the party (or whose agency the judge confirmed), as they may see it; any other
-    case does not exist for them (404). Payments of theirs still open at the platform are settled first."""
+    case does not exist for them (404). Payments of theirs still open at the platform are settled first.
+
+    The case's view is the court's whole file, built once per history length and kept by the web
+    (``case_view``; ``pages``: shared by its processes); what this party may see is cut from it here, at
+    every load, after their standing is checked — a view is never kept per party, so none crosses to another."""
     st = await standing(desk, actor, case_id)
     entry, roles = st.entry, st.roles
     if till is not None:
         await settle_pending(till, client, actor, case_id)
     with acting_as(actor):
-        view = await case_view(client, entry)
+        view = await case_view(client, entry, pages)
         offer = await resumption.offer(client, view) if PartySide.APPLICANT in sides_of(roles) else None
     sides = sides_of(roles)
     applicant = PartySide.APPLICANT in sides

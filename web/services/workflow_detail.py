@@ -202,7 +202,7 @@ async def _built(
     cached = _details.get(key)
     if cached is not None:
         return cached
-    shared = await _shared_page(pages, key)
+    shared = await shared_page(pages, key)
     if shared is not None:
         detail = WorkflowDetail.model_validate_json(shared)
         _details.put(key, detail)
@@ -243,14 +243,20 @@ async def _built(
         detail = detail.model_copy(update={"result": detail.result if result is None else result, "failure": failure})
     if live is not None:
         _details.put(key, detail)
-        try:
-            await pages.db.run(pages.put, *key, detail.model_dump_json())
-        except SQLAlchemyError as exc:  # a cache: the judge has the page; the next process will query
-            log.warning("case page not shared", workflow_id=workflow_id, error=type(exc).__name__)
+        await share_page(pages, key, detail.model_dump_json())
     return detail
 
 
-async def _shared_page(pages: CasePageStore, key: tuple[str, str, int]) -> str | None:
+async def share_page(pages: CasePageStore, key: HistoryKey, page_json: str) -> None:
+    """Keeps a page built at this key for the web's other processes; a cache: if the database cannot take it
+    now, the reader has the page and the next process will query."""
+    try:
+        await pages.db.run(pages.put, *key, page_json)
+    except SQLAlchemyError as exc:
+        log.warning("case page not shared", workflow_id=key[0], error=type(exc).__name__)
+
+
+async def shared_page(pages: CasePageStore, key: HistoryKey) -> str | None:
     """The page another process built at this key; a page that cannot be read (a database hiccup, a key
     no longer configured) is built again rather than failing the judge's page."""
     try:

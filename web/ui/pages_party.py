@@ -262,7 +262,8 @@ def _kinds(roles: list[str]) -> list[tuple[str, str]]:
 
 async def _case_page(request: Request, session: tuple[Actor, str], case_id: str, **extra: Any) -> HTMLResponse:
     state = app_state(request)
-    space = await party_space.case_space(desk(state), temporal_client(state), session[0], case_id, till(state))
+    client = temporal_client(state)
+    space = await party_space.case_space(desk(state), client, session[0], case_id, till(state), state.case_pages)
     extra.setdefault("paid", None)
     report_form = {
         "rows": {
