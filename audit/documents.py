@@ -5,7 +5,8 @@
 Checks that the PDF carries the court's seal — one PAdES signature, intact, over the whole file, by a
 certificate the CA issued (this deployment's CA unless ``--ca`` names another), with an RFC 3161 signature
 timestamp over it by the time-stamping authority (this deployment's unless ``--tsa`` names its certificate
-or root; PAdES B-T) — and that its SHA-256 is
+or root; PAdES B-T; a seal made before timestamps were required, ``OM_DOCUMENT_TIMESTAMPS_FROM``, is valid
+without one, at B-B, and said so) — and that its SHA-256 is
 one the audit chain recorded: in a signed audit export given with ``--audit`` (the export is verified too),
 else in the court's document register of the shared database when this machine has it. Exit code 0 when
 the document is sealed and recorded, 1 when it is not, 2 when a file cannot be read.
@@ -46,12 +47,14 @@ def verify_document(args: argparse.Namespace) -> int:
         print(f"FAILED: cannot read {exc}", file=sys.stderr)
         return 2
     digest = hashlib.sha256(pdf).hexdigest()
-    verdict = verify_pdf(pdf, ca, tsa)
+    verdict = verify_pdf(pdf, ca, tsa, Settings().document_timestamps_from)
     print(f"document sha256 {digest}")
     if not verdict.ok:
         print(f"FAILED: {verdict.message}", file=sys.stderr)
         return 1
-    print(f"seal: {verdict.message}; signed at {verdict.signed_at}; timestamp {verdict.timestamped_at}")
+    before = "无, 盖章于启用时间戳之前 / none, sealed before timestamps were introduced (PAdES B-B)"
+    stamp = before if verdict.before_timestamps else verdict.timestamped_at
+    print(f"seal: {verdict.message}; signed at {verdict.signed_at}; timestamp {stamp}")
     if args.audit:
         from audit.verify import verify_export
 

@@ -11,7 +11,7 @@ import ipaddress
 import json
 import os
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     tsa_url: str = ""
     tsa_certificate_file: Path | None = None
     tsa_timeout_seconds: float = Field(default=5.0, gt=0)
+    # From when a seal must carry its timestamp (启用时间戳之日). A seal made before (its signed signing time)
+    # is verified at PAdES B-B: valid without one, said to predate timestamps. The default is the moment this
+    # project made B-T the rule; a deployment that sealed without a TSA for longer sets its own cut-over.
+    document_timestamps_from: datetime = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
     # Tests only: accept unencrypted payloads (a plain Temporal client). Refused in production.
     codec_allow_plaintext: bool = False
 

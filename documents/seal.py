@@ -10,7 +10,8 @@ trusted CA; poppler's ``pdfsig`` shows the same with no project code.
 With a time-stamping authority (documents/timestamps.py) the seal is PAdES B-T: pyHanko asks the TSA for an
 RFC 3161 token over the signature value and keeps it as the unsigned attribute ``signature-time-stamp-token``;
 :func:`verify_pdf` then also checks that token (intact, over this signature, by a certificate the TSA's root
-issued). Without one the signing time is the signer's claim (B-B).
+issued). Without one the signing time is the signer's claim (B-B): valid for a seal made before timestamps
+were required (``Settings.document_timestamps_from``), refused after.
 """
 
 from __future__ import annotations
@@ -308,6 +309,8 @@ class SealVerdict:
     trusted: bool = False
     whole_file: bool = False
     timestamped_at: datetime | None = None  # the TSA's time (B-T), when a timestamp was checked and holds
+    # Valid at B-B: no timestamp, sealed before timestamps were required (``timestamps_from``)
+    before_timestamps: bool = False
 
 
 def outside_event_loop(fn: Callable[[A], T], arg: A) -> T:
@@ -321,14 +324,26 @@ def outside_event_loop(fn: Callable[[A], T], arg: A) -> T:
         return one.submit(fn, arg).result()
 
 
-def verify_pdf(pdf: bytes, trusted_ca: x509.Certificate, tsa_trust: x509.Certificate | None = None) -> SealVerdict:
+def verify_pdf(
+    pdf: bytes,
+    trusted_ca: x509.Certificate,
+    tsa_trust: x509.Certificate | None = None,
+    timestamps_from: datetime | None = None,
+) -> SealVerdict:
     """Whether ``pdf`` carries exactly one court seal, intact, over the whole file, by a certificate the
     CA issued — and, given the TSA's certificate, a signature timestamp over it that this TSA signed (B-T).
+
+    ``timestamps_from``: when timestamps became required. A seal signed before it (the signing time in the
+    signature dictionary, which the signature covers) and carrying no timestamp is valid at B-B, marked
+    ``before_timestamps``; a timestamp it does carry must still hold. None: every seal needs one.
     Never raises on a bad file: the verdict says why."""
-    return outside_event_loop(functools.partial(_verify, trusted_ca=trusted_ca, tsa_trust=tsa_trust), pdf)
+    check = functools.partial(_verify, trusted_ca=trusted_ca, tsa_trust=tsa_trust, timestamps_from=timestamps_from)
+    return outside_event_loop(check, pdf)
 
 
-def _verify(pdf: bytes, trusted_ca: x509.Certificate, tsa_trust: x509.Certificate | None) -> SealVerdict:
+def _verify(
+    pdf: bytes, trusted_ca: x509.Certificate, tsa_trust: x509.Certificate | None, timestamps_from: datetime | None
+) -> SealVerdict:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         sigs = reader.embedded_signatures
@@ -363,6 +378,12 @@ def _verify(pdf: bytes, trusted_ca: x509.Certificate, tsa_trust: x509.Certificat
         why = "the seal's certificate does not chain to the trusted CA"
     elif not whole:
         why = "content was added after the seal"
+    elif tsa_trust is not None and stamp is None and _sealed_before(verdict.signed_at, timestamps_from):
+        why = (
+            f"sealed by {signer}, intact; 无时间戳: 盖章于启用时间戳之前 / "
+            "no timestamp: sealed before timestamps were required (PAdES B-B)"
+        )
+        return SealVerdict(**{**verdict.__dict__, "message": why, "before_timestamps": True})
     elif tsa_trust is not None and not stamped:
         why = "no signature timestamp" if stamp is None else "the signature timestamp is not valid or not by the TSA"
         return SealVerdict(**{**verdict.__dict__, "ok": False, "message": why})
@@ -371,3 +392,7 @@ def _verify(pdf: bytes, trusted_ca: x509.Certificate, tsa_trust: x509.Certificat
             f", timestamped {verdict.timestamped_at:%Y-%m-%d %H:%M:%S %Z}" if stamped else ""
         )
     return SealVerdict(**{**verdict.__dict__, "message": why})
+
+
+def _sealed_before(signed_at: datetime | None, timestamps_from: datetime | None) -> bool:
+    return signed_at is not None and timestamps_from is not None and signed_at < timestamps_from

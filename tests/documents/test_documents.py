@@ -9,7 +9,7 @@ import asyncio
 import hashlib
 import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -294,6 +294,27 @@ def test_the_seal_carries_the_tsas_timestamp_over_its_signature(
     missing = verify_pdf(unstamped, office.keys.ca(), tsa)
     assert not missing.ok and missing.message == "no signature timestamp"
 
+    # Which seals need one: those made from the cut-over on (OM_DOCUMENT_TIMESTAMPS_FROM). One made before is
+    # valid at B-B, and says it predates timestamps; at or after the cut-over it is refused; a timestamp a seal
+    # does carry must hold whenever it was made.
+    assert missing.signed_at is not None
+    before = verify_pdf(unstamped, office.keys.ca(), tsa, missing.signed_at + timedelta(seconds=1))
+    assert before.ok and before.before_timestamps and "B-B" in before.message and "启用时间戳之前" in before.message
+    after = verify_pdf(unstamped, office.keys.ca(), tsa, missing.signed_at)
+    assert not after.ok and not after.before_timestamps and after.message == "no signature timestamp"
+    assert not verify_pdf(sealed, office.keys.ca(), stranger, missing.signed_at + timedelta(days=1)).ok
+    # The judge's document page checks it so (web/services/documents.check_seal).
+    from web.services.documents import check_seal
+
+    trusted = {"document_pki_dir": office.keys.ca_path.parent, "tsa_certificate_file": settings.tsa_certificate_path}
+    page = settings.model_copy(update=trusted)
+    old = page.model_copy(update={"document_timestamps_from": missing.signed_at + timedelta(seconds=1)})
+    assert asyncio.run(check_seal(old, unstamped)).model_dump(include={"ok", "before_timestamps"}) == {
+        "ok": True,
+        "before_timestamps": True,
+    }
+    assert not asyncio.run(check_seal(page, unstamped)).ok, "sealed after the default cut-over: refused"
+
 
 def test_with_the_tsa_down_no_document_is_issued_and_a_retry_issues_it(
     office: DocumentOffice, settings: Settings
@@ -417,6 +438,18 @@ def test_verify_document_checks_the_seal_and_the_register(
     unknown = office.renderer.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
     path.write_bytes(office.seal_for(COURT).seal(unknown))  # sealed, but never issued through the register
     assert verify().returncode == 1
+
+    # A document of the register sealed without a timestamp (B-B): valid, said so, when sealed before the
+    # cut-over; refused when sealed after it (the default cut-over is past).
+    plain = DocumentOffice(office.store.db, office.blobs, office.keys, RENDERER)  # no TSA
+    unstamped = plain.issue(request(DocumentKind.FREEZE_RULING, "wf-documents-test/cli-b-b"))
+    path.write_bytes(plain.pdf(unstamped.document_id))
+    env["OM_DOCUMENT_TIMESTAMPS_FROM"] = "2999-01-01T00:00:00+00:00"
+    old = verify()
+    assert old.returncode == 0 and "sealed before timestamps were introduced" in old.stdout, old.stderr
+    del env["OM_DOCUMENT_TIMESTAMPS_FROM"]
+    new = verify()
+    assert new.returncode == 1 and "no signature timestamp" in new.stderr, new.stdout
 
     sealed = office.pdf(issued.document_id)
     at = sealed.index(b"stream", 2000) + 20

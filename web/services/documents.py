@@ -178,25 +178,28 @@ class SealStatus(BaseModel):
     signer: str | None = None
     signed_at: datetime | None = None
     timestamped_at: datetime | None = None  # the time-stamping authority's time (PAdES B-T)
+    before_timestamps: bool = False  # valid at B-B: sealed before timestamps were required, carries none
 
 
 async def check_seal(settings: Settings, pdf: bytes) -> SealStatus:
     """The seal verified as any relying party would (documents.seal.verify_pdf): intact, over the whole file,
-    by a certificate of the courts' CA, timestamped by the TSA. In a thread: pyHanko runs an event loop of its
-    own."""
+        by a certificate of the courts' CA, timestamped by the TSA (a seal from before timestamps were required:
+    valid without one, at B-B). In a thread: pyHanko runs an event loop of its
+        own."""
     import asyncio
 
     from documents.seal import verify_pdf
     from documents.timestamps import tsa_trust
 
     ca = CourtKeys(settings.document_pki_path, sandbox=settings.sandbox).ca()
-    verdict = await asyncio.to_thread(verify_pdf, pdf, ca, tsa_trust(settings))
+    verdict = await asyncio.to_thread(verify_pdf, pdf, ca, tsa_trust(settings), settings.document_timestamps_from)
     return SealStatus(
         ok=verdict.ok,
         message=verdict.message,
         signer=verdict.signer,
         signed_at=verdict.signed_at,
         timestamped_at=verdict.timestamped_at,
+        before_timestamps=verdict.before_timestamps,
     )
 
 
