@@ -118,7 +118,7 @@ def main() -> None:
         supervisor.stop_all()
         raise
 
-    from web.accounts import DEMO_ACCOUNTS, DEMO_USER_COURTS
+    from web.accounts import DEMO_ACCOUNTS, DEMO_STAFF_NAMES, DEMO_USER_COURTS
 
     metrics = ""
     if base := worker_metrics_base(settings):
@@ -138,7 +138,8 @@ def main() -> None:
     )
     for username, role, agency in DEMO_ACCOUNTS:
         courts = "、".join(DEMO_USER_COURTS.get(username, ()))
-        print(f"  {username:<22} {role:<10} {agency or courts}")
+        name = DEMO_STAFF_NAMES.get(username, "")
+        print(f"  {username:<22} {role:<10} {name + ' ' if name else ''}{agency or courts}")
     print(flush=True)
     supervisor.run_forever()
     print("stopped.", flush=True)

@@ -1,7 +1,8 @@
 """Accounts (账户): users, their tokens, and the sandbox demo accounts.
 
-Sandbox seeding creates ``judge`` (法官) and ``approver`` (庭长) of 杭州市上城区人民法院, ``judge-jiaxing`` of
-嘉兴市中级人民法院 (a second court, so the demo shows that courts do not see each other's cases),
+Sandbox seeding creates ``judge`` (法官 李明) and ``approver`` (庭长 王建国, who signs as 院长) of
+杭州市上城区人民法院, ``judge-jiaxing`` (陈静) of 嘉兴市中级人民法院 (a second court, so the demo shows that
+courts do not see each other's cases),
 ``clerk`` (立案庭, the filing clerk) of 杭州市上城区人民法院 and ``clerk-jiaxing``, ``clerk-hangzhou``,
 ``clerk-zhuji`` of the other demo courts, ``supervisor`` (执行指挥中心) of both, ``auditor`` (审计) and
 ``admin`` (管理员) of every demo court, and
@@ -274,7 +275,8 @@ def demo_leftovers(s: Session, agencies: Iterable[Agency]) -> list[str]:
 
 
 def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
-    """Idempotent: creates what is missing and leaves existing accounts (and changed passwords) alone."""
+    """Idempotent: creates what is missing and leaves existing accounts (and changed passwords) alone, but for
+    a judge or approver still named by their role: they get their name."""
     by_id = {a.id: a for a in agencies}
     for username, role, agency in demo_accounts(agencies):
         try:
@@ -286,13 +288,15 @@ def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
                     username,
                     role,
                     agency,
-                    _display(role, agency, by_id),
+                    _display(username, role, agency, by_id),
                     known_agencies=by_id,
                     courts=courts,
                     demo=True,
                 )
                 if not user.courts and courts:
                     user.courts = courts  # seeded before courts existed: the demo keeps working
+                if user.display_name in _FORMER_STAFF_NAMES and username in DEMO_STAFF_NAMES:
+                    user.display_name = DEMO_STAFF_NAMES[username]  # seeded with a role for a name: signs by name
                 system = by_id.get(agency or "")
                 if system is not None and system.token:
                     ensure_known_token(s, user, system.token, label=f"{system.id} agency system")
@@ -305,6 +309,11 @@ def seed_sandbox(db: Database, agencies: list[Agency]) -> None:
             continue  # likewise, seen by create_user's own check a moment after ours (issue 23 item 9)
 
 
+# The sandbox's judges and president by name, as the court records its staff: the president's name is what a
+# document prints beside the seal (院长签发), so a signer has a person's name, not a role's.
+DEMO_STAFF_NAMES = {"judge": "李明", "approver": "王建国", "judge-jiaxing": "陈静"}
+# What the sandbox named them before (a var/ seeded then is renamed on the next start).
+_FORMER_STAFF_NAMES = {"演示法官 (demo judge)", "演示庭长 (demo approver)"}
 _STAFF_NAMES = {
     Role.JUDGE: "演示法官 (demo judge)",
     Role.APPROVER: "演示庭长 (demo approver)",
@@ -315,7 +324,9 @@ _STAFF_NAMES = {
 }
 
 
-def _display(role: Role, agency: str | None, agencies: dict[str, Agency]) -> str:
+def _display(username: str, role: Role, agency: str | None, agencies: dict[str, Agency]) -> str:
+    if username in DEMO_STAFF_NAMES:
+        return DEMO_STAFF_NAMES[username]
     if agency and agency in agencies:
         return agencies[agency].name
     return _STAFF_NAMES.get(role, "")

@@ -41,6 +41,7 @@ from tests.scenarios.mass_payout.test_payee_upload import account as payee_accou
 from tests.scenarios.mass_payout.test_payee_upload import csv_bytes as payee_csv
 from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
 from tests.web.test_parties import application as online_application
+from web.accounts import DEMO_STAFF_NAMES
 from web.codec import SESSION_COOKIE
 from web.db import PartyPayment, PaymentCallback
 from web.limits import body_limit
@@ -682,7 +683,8 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         r = await debtor.get(f"/api/my/cases/{cid}/documents/{document_id}")
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
         words = pdf_words(r.content)
-        assert "拘留决定书" in words and "拘留10日" in words and "三日内" in words and "院长签发" in words
+        assert "拘留决定书" in words and "拘留10日" in words and "三日内" in words
+        assert f"院长签发：{DEMO_STAFF_NAMES['approver']}" in words, "the president by name, not the user id"
         assert d["id_number"] in words and d1["id_number"] not in words, "it names the debtor who refused"
         r = await first.get(f"/api/my/cases/{cid}/documents/{document_id}")
         assert r.status_code == 404, "served on the debtor it names, not the first-named one"

@@ -48,7 +48,7 @@ from web.services import incidents, parties, party_collection, payment_refunds
 from web.services.access import DECIDERS, READERS, require_role
 from web.services.scenarios import check_agencies, context_for, scenario_or_404, workflow_id_for
 from web.services.workflow_detail import QUERY_TIMEOUT, HistoryKey, LengthCache, history_key, share_page, shared_page
-from web.services.workflow_updates import execute_update_as
+from web.services.workflow_updates import decision_input, execute_update_as
 from workflows.case.models import (
     CASE_STATUS_QUERY,
     CLOSE_UPDATE,
@@ -66,7 +66,6 @@ from workflows.case.models import (
 )
 from workflows.foundation.case_link import CaseRef
 from workflows.foundation.messages import DECIDE_UPDATE
-from workflows.foundation.models import DecisionInput
 from workflows.foundation.scenario import Scenario
 
 log = get_logger(__name__)
@@ -586,7 +585,7 @@ async def decide(client: Client, db: Database, actor: Actor, case_id: str, decis
     """The president's (院长, the approver role) decision on the term's extension."""
     require_role(actor, *DECIDERS)
     return await _case_update(
-        client, db, actor, case_id, DECIDE_UPDATE, DecisionInput(decision=decision, reason=reason)
+        client, db, actor, case_id, DECIDE_UPDATE, await decision_input(db, actor, decision, reason)
     )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseRequest
@@ -27,10 +28,12 @@ from domain.errors import Conflict, Forbidden, OneMatterError, ValidationFailed
 from runtime.logging import get_logger
 from security.identity import acting_as
 from store.db import Database
+from web.db import User
 from web.errors import GatewayTimeout
 from web.services.access import DECIDERS, require_role
 from web.services.workflow_detail import describe_or_404, visible_case
 from web.services.workflow_views import DecisionBody
+from workflows.foundation.issuing import PRESIDENT_SIGN
 from workflows.foundation.messages import DECIDE_UPDATE
 from workflows.foundation.models import DecisionInput
 
@@ -152,6 +155,22 @@ async def _task_completed_since(client: Client, desc: WorkflowExecutionDescripti
     )
 
 
+async def decision_input(
+    db: Database, actor: Actor, decision: str, reason: str, payload: dict[str, Any] | None = None
+) -> DecisionInput:
+    """The decision as the web sends it. The president's signature (院长签发) carries the signer's name as the
+    court records it (the acting user's display name), which the document prints beside the seal: the web
+    establishes who acts, so the name comes from the account, never from the request."""
+    name = await db.run(_display_name, db, actor.user_id) if decision == PRESIDENT_SIGN else None
+    return DecisionInput(decision=decision, reason=reason, payload=payload or {}, signer_name=name)
+
+
+def _display_name(db: Database, user_id: str) -> str | None:
+    with db.session() as s:
+        name = s.scalar(select(User.display_name).where(User.username == user_id))
+    return name.strip() or None if name else None
+
+
 async def decide(
     client: Client, db: Database, actor: Actor, workflow_id: str, decision: str, body: DecisionBody
 ) -> Any:
@@ -161,7 +180,7 @@ async def decide(
     require_role(actor, *DECIDERS)
     desc = await visible_case(client, db, actor, workflow_id)
     await wait_until_settled(client, desc)
-    update = DecisionInput(decision=decision, reason=body.reason, payload=dict(body.model_extra or {}))
+    update = await decision_input(db, actor, decision, body.reason, dict(body.model_extra or {}))
     result = await execute_update_as(
         client,
         actor,

@@ -945,7 +945,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "documents.seal_valid": "Seal valid, document unchanged",
         "documents.seal_invalid": "Seal invalid",
         "documents.timestamp": "Timestamp (time-stamping authority)",
-        "documents.timestamp_none_before": "None: sealed before timestamps were introduced; the seal is valid (PAdES B-B)",
+        "documents.timestamp_none_before": "None: sealed before timestamps were introduced; valid (PAdES B-B)",
         "documents.template_version": "Template version",
         "documents.size": "Size",
         "documents.refers_to": "Corrects",

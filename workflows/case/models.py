@@ -236,6 +236,7 @@ class ReportSanction(BaseModel):
     debtor: int = Field(default=1, ge=1, description="the debtor it names: their place among the case's debtors")
     status: SanctionStatus = SanctionStatus.AWAITING_PRESIDENT
     approved_by: str | None = None
+    approved_by_name: str | None = Field(default=None, description="the president's name the document prints")
     president_reason: str | None = None
     document: SanctionDocument | None = None
     served_on: date | None = Field(default=None, description="收到决定书之日: the debtor opened it or acted on it")

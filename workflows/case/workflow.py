@@ -959,6 +959,7 @@ class EnforcementCase:
         self.desk.withdraw(PRESIDENT_SIGN, PRESIDENT_REFUSE)
         if approved:
             sanction.status, sanction.approved_by = SanctionStatus.APPROVED, acting_user().user_id
+            sanction.approved_by_name = decision.signer_name
             self.state.documents_due.append(SANCTION_DOCUMENT + sanction.sanction_id)
         else:
             sanction.status, sanction.president_reason = SanctionStatus.NOT_APPROVED, decision.reason
@@ -995,7 +996,7 @@ class EnforcementCase:
             fields,
             patch=SANCTION_DOCUMENTS_PATCH,
             issued_on=self._today(),
-            president_name=s.approved_by or "",
+            president_name=s.approved_by_name or s.approved_by or "",
             addressed_to=(party_addressee(DEBTOR, s.debtor),),  # the debtor it names, not the others
         )
         if ref is not None:

@@ -8,7 +8,8 @@ its own patch marker, so a history recorded before the step issued its document 
 A document the law has the president (院长) sign is issued only after the signature:
 ``PresidentSignature.ask`` offers the signature on the decision desk to an approver of the case's court
 (``Role.APPROVER``, 院长/庭长) and waits; the signer is printed on the document apart from the seal
-(DOMAIN §18.3). A refusal returns ``None`` and the scenario treats its decision as not taken.
+(DOMAIN §18.3), by the name the web carries with the signature (``DecisionInput.signer_name``). A refusal
+returns ``None`` and the scenario treats its decision as not taken.
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ class PresidentSignature:
         self.set_status = set_status
 
     async def ask(self, title: str, patch: str) -> str | None:
-        """The signer's user id once an approver signs; None on a refusal (recorded with its reasons).
+        """The signer as the document prints them once an approver signs: their name as the court records it
+        (carried with the signature), else their user id; None on a refusal (recorded with its reasons).
         For a history recorded before the signature was asked, the judge's decision stands alone: ""."""
         if not workflow.patched(patch):
             return ""
@@ -149,4 +151,4 @@ class PresidentSignature:
         assert decision is not None
         if decision.decision == PRESIDENT_REFUSE:
             return None
-        return self.timeline.decided_by(PRESIDENT_SIGN)  # the signer printed on the document
+        return decision.signer_name or self.timeline.decided_by(PRESIDENT_SIGN)

@@ -36,6 +36,10 @@ class DecisionInput(BaseModel):
     decision: str = Field(min_length=1)
     reason: str = Field(default="", max_length=2000)
     payload: dict[str, Any] = Field(default_factory=dict)
+    # The president's signature (院长签发) carries the signer's name as the court records it, which the document
+    # prints: the web sets it from the acting user's account, never from the request. Absent in histories
+    # recorded before names were carried (the document then prints the user id).
+    signer_name: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class DecisionOutcome(BaseModel):

@@ -67,7 +67,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.foundation.clock import CaseClock
     from workflows.foundation.decisions import DecisionSpec
-    from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
+    from workflows.foundation.issuing import PRESIDENT_DECISIONS, PRESIDENT_SIGN, DocumentIssuer, PresidentSignature
     from workflows.foundation.models import DecisionInput, DecisionOutcome
     from workflows.foundation.timeline import acting_user, refuse, require_role
     from workflows.periodic_reinquiry.models import (
@@ -214,7 +214,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             "closure_approved",
             actor=SYSTEM_ACTOR,
             path=checklist.approval.value,
-            signed_by=signer or (self.consent.by if self.consent else None),
+            signed_by=self._signed_by(signer),
             basis=ART_517,
         )
         if workflow.patched(RULING_REPORTED_PATCH):
@@ -230,6 +230,12 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
             president_name=signer,
             addressed_to=(APPLICANT, DEBTOR),
         )
+
+    def _signed_by(self, signer: str) -> str | None:
+        """Who signed, by user id (the document prints the president's name): the president, or the applicant."""
+        if signer:
+            return self.timeline.decided_by(PRESIDENT_SIGN)
+        return self.consent.by if self.consent else None
 
     def _approval_words(self, checklist: ClosureChecklist) -> str:
         """What the 终本裁定 says of Art. 517's path: the applicant's signed confirmation and its day, or the panel

@@ -27,6 +27,7 @@ from tests.helpers import (
     login,
     pdf_words,
     president_signs,
+    president_signs_on_the_web,
     record_history,
     refusal_code,
     resident_id,
@@ -34,6 +35,7 @@ from tests.helpers import (
     status,
     wait_status,
 )
+from web.accounts import DEMO_STAFF_NAMES
 from workflows.consumption_restriction.models import (
     APPROVE_EXEMPTION,
     DISMISS,
@@ -176,6 +178,8 @@ async def test_entry_published_restricted_and_removed_on_full_performance(
         ("限制消费令", True, ["debtor", "airlines-caac", "railway-12306", "hotels-zhejiang"]),
     ]
     issued = next(e for e in st.timeline if e.action == "document_issued")
+    # Signed straight through Temporal, as in a history from before the web carried the signer's name: the
+    # document prints the user id.
     assert issued.detail["president"] == "approver" and issued.detail["number"] == docs[0]["number"]
     assert st.summary["ground"] == "evasion" and st.summary["entry_id"].startswith("SX")
     rows = await public_list(simulator, request.debtor.id_number)
@@ -351,7 +355,8 @@ async def test_restriction_order_exemption_breach_and_lifting(
     await decide(
         handle, ISSUE, order_number="(2026)浙0102执99号限制消费令", items=["flights-soft-sleepers", "high-speed-trains"]
     )
-    await president_signs(handle)
+    await wait_status(handle, "awaiting_president_signature")
+    await president_signs_on_the_web(web, handle.id)  # the web carries the president's name with the signature
     st = await wait_status(handle, "restricted")
     assert st.summary["units"] == ["airlines", "railways"]  # hotels enforce none of these bans
 
@@ -408,7 +413,9 @@ async def test_restriction_order_exemption_breach_and_lifting(
     assert [(d["kind"], d["president"]) for d in docs] == [("限制消费令", True), ("解除限制消费令", False)]
     assert docs[0]["addressed_to"] == docs[1]["addressed_to"] == ["debtor", "airlines-caac", "railway-12306"]
     pdf = pdf_words(await _pdf(web, docs[0]["document_id"]))
-    assert "院长签发：approver" in pdf and "乘坐飞机、列车软卧、轮船二等以上舱位" in pdf and debtor.name in pdf
+    president = DEMO_STAFF_NAMES["approver"]  # the name the court records, not the user id
+    assert f"院长签发：{president}" in pdf and "院长签发：approver" not in pdf
+    assert "乘坐飞机、列车软卧、轮船二等以上舱位" in pdf and debtor.name in pdf
 
 
 async def _pdf(web: str, document_id: str) -> bytes:
