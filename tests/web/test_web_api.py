@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from stdnum.cn import ric
 from temporalio.client import Client, WorkflowExecutionStatus
 
@@ -24,6 +25,7 @@ from tests.helpers import case_number
 from web.accounts import (
     DEMO_ACCOUNTS,
     DEMO_COURT,
+    DEMO_STAFF_NAMES,
     DEMO_USER_COURTS,
     actor_for_token,
     create_user,
@@ -36,7 +38,7 @@ from web.accounts import (
 )
 from web.app import create_app
 from web.codec import SESSION_COOKIE
-from web.db import Database, upgrade_to_head
+from web.db import Database, User, upgrade_to_head
 from web.security import hash_password, token_digest, verify_password
 from web.services.workflows import build_list_query, quote
 from web.ui.session import csrf_for
@@ -703,6 +705,16 @@ def test_migrations_and_seeding_are_idempotent(tmp_path: Path, settings: Setting
             partner = settings.partners()[0]
             actor = actor_for_token(s, partner.token)
             assert actor is not None and (actor.role, actor.agency) == ("agency", partner.id)
+            # Judges and the president by name (a document prints the signer's); one still named by role from
+            # an earlier seeding gets the name, one an admin renamed keeps theirs.
+            names = {u.username: u.display_name for u in users}
+            assert {n: names[n] for n in DEMO_STAFF_NAMES} == DEMO_STAFF_NAMES
+            s.execute(update(User).where(User.username == "approver").values(display_name="演示庭长 (demo approver)"))
+            s.execute(update(User).where(User.username == "judge").values(display_name="张法官"))
+        seed_sandbox(db, settings.agencies())
+        with db.session() as s:
+            names = {u.username: u.display_name for u in list_users(s)}
+            assert (names["approver"], names["judge"]) == (DEMO_STAFF_NAMES["approver"], "张法官")
     finally:
         db.dispose()
 
