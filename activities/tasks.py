@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 from temporalio import activity
 
-from domain.calendar import Deadline, HolidayCalendar, HolidaySchedule
-from domain.legal_time import CHINA_TZ, LegalDuration
+from domain.calendar import CalendarData, Deadline, HolidayCalendar, HolidaySchedule
+from domain.legal_time import LegalDuration
 from domain.tasks import TaskView
 
 if TYPE_CHECKING:
@@ -71,10 +71,13 @@ class TaskActivities:
 
     @activity.defn(name="compute_deadlines")
     async def compute_deadlines(self, request: DeadlineRequest) -> list[Deadline]:
-        # Legal days are Beijing days: a task assigned at 23:00 UTC is assigned the next Beijing day.
-        start = request.start.astimezone(CHINA_TZ)
-        calendar = self._calendar.current()
-        return [calendar.due(start, d) for d in request.durations]
+        """Runs recorded before workflows counted on their own copy of the calendar (holiday_calendar)."""
+        return self._calendar.current().deadlines(request.start, request.durations)
+
+    @activity.defn(name="holiday_calendar")
+    async def holiday_calendar(self) -> CalendarData:
+        """The calendar's tables as they stand now, for a workflow to count its legal periods on."""
+        return self._calendar.current().data()
 
     @activity.defn(name="project_task")
     def project_task(self, view: TaskView) -> None:
@@ -82,4 +85,4 @@ class TaskActivities:
         self._store.upsert_task(view)
 
     def all(self) -> list[Callable[..., Any]]:
-        return [self.compute_deadlines, self.project_task]
+        return [self.compute_deadlines, self.holiday_calendar, self.project_task]

@@ -40,7 +40,7 @@ log = get_logger(__name__)
 
 # Bookkeeping, not acts: the deadline arithmetic and the archiving itself. The inbox projection
 # (project_task) is turned into task state changes instead of partner calls.
-INTERNAL_ACTIVITIES = frozenset({"compute_deadlines", "archive_audit_trail"})
+INTERNAL_ACTIVITIES = frozenset({"compute_deadlines", "holiday_calendar", "archive_audit_trail"})
 PROJECT_TASK = "project_task"
 # How far the trail follows child workflows and continued-as-new runs.
 MAX_CHILD_DEPTH = 3

@@ -26,7 +26,7 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.legal_time import LegalDuration, TimeUnit, calendar_end
+from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
 
 # The 2024 revision of 放假办法 (13 holidays, Spring Festival from 除夕) applies from 2025 on; earlier years
 # followed other rules, so the statutory derivation must never be used for them.
@@ -140,6 +140,16 @@ class Deadline(BaseModel):
     basis: str = ""
 
 
+class CalendarData(BaseModel):
+    """A calendar's tables as data: what a workflow is handed to count legal periods itself (the tables
+    change when a year's schedule is published, so a run counts on the copy recorded in its history)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schedules: list[HolidaySchedule]
+    lunar_festivals: list[LunarFestivals]
+
+
 @dataclass(frozen=True, slots=True)
 class _Year:
     published: bool
@@ -185,6 +195,13 @@ class HolidayCalendar:
         """
         others = [s for y, s in self._schedules.items() if y != schedule.year]
         return HolidayCalendar([*others, schedule], self._lunar.values())
+
+    @classmethod
+    def from_data(cls, data: CalendarData) -> HolidayCalendar:
+        return cls(data.schedules, data.lunar_festivals)
+
+    def data(self) -> CalendarData:
+        return CalendarData(schedules=list(self._schedules.values()), lunar_festivals=list(self._lunar.values()))
 
     @property
     def schedules(self) -> Mapping[int, HolidaySchedule]:
@@ -309,6 +326,12 @@ class HolidayCalendar:
                 basis += f"; draft schedule used for {', '.join(drafts)}"
         due_at = datetime.combine(due_day, END_OF_DAY, tzinfo=start.tzinfo)
         return Deadline(due_at=due_at, provisional=bool(unpublished), unit=unit, basis=basis + ".")
+
+    def deadlines(self, start: datetime, durations: Iterable[LegalDuration]) -> list[Deadline]:
+        """:meth:`due` for each duration from ``start``, counted in Beijing days (a period started at
+        23:00 UTC starts the next Beijing day)."""
+        local = start.astimezone(CHINA_TZ)
+        return [self.due(local, d) for d in durations]
 
     # --- tables ---------------------------------------------------------------------------------------
 

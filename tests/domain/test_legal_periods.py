@@ -46,12 +46,12 @@ class _NoInbox:
 
 @pytest.fixture
 async def probe_worker(client: Client, settings: Settings) -> AsyncIterator[None]:
-    calendar = CalendarSource(settings.var_dir / "holiday_schedules")
+    acts = TaskActivities(_NoInbox(), CalendarSource(settings.var_dir / "holiday_schedules"))
     async with Worker(
         client,
         task_queue=QUEUE,
         workflows=[PeriodProbe],
-        activities=[TaskActivities(_NoInbox(), calendar).compute_deadlines],
+        activities=[acts.compute_deadlines, acts.holiday_calendar],
         interceptors=[ActorWorkerInterceptor(settings.actor_signer())],
         workflow_runner=sandbox_runner(),
     ):
@@ -88,10 +88,10 @@ async def test_a_provisional_period_is_counted_again_once_the_schedule_is_publis
 
 
 async def _first_answer_recorded(handle: object) -> None:
-    """Waits until the first count is in history (a local activity marker), before publishing."""
+    """Waits until the calendar the first count used is in history, before publishing."""
     for _ in range(200):
         history = await handle.fetch_history()  # type: ignore[attr-defined]
-        if any(e.HasField("marker_recorded_event_attributes") for e in history.events):
+        if any(e.HasField("activity_task_completed_event_attributes") for e in history.events):
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the period was never counted")

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.task_results import validate_result
     from domain.tasks import SlaMark, TaskSpec, TaskState, TaskTransition, TaskView, extension_problem
     from workflows.foundation import retries
+    from workflows.foundation.clock import compute_deadlines, load_calendar
     from workflows.foundation.messages import (
         AGENCY_TASK_WORKFLOW,
         CANCEL_TASK,
@@ -45,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Changes that reschedule the task; also the action names recorded on its history.
 REASSIGNED, EXTENDED, RECOMPUTED = "reassigned", "extended", "deadline_recomputed"
+RECHECKED = "deadline_rechecked"
 PROVISIONAL_RECHECK = LegalDuration(amount=7, unit=TimeUnit.CALENDAR_DAY)
 # Why a task closed with its case, as its agency reads it.
 CASE_ENDED = "案件已办结、终止或撤销, 本事项无需继续办理 / the case has ended: nothing is left to do for it"
@@ -61,12 +63,13 @@ class AgencyTask:
         self.finished = False
         self.completed_by: Actor | None = None
         self.final_reason: str | None = None
-        # A parent's cancellation that arrived before the task had set itself up (it is a local
-        # activity away from its view): acted on as soon as the view exists.
+        # A parent's cancellation that arrived before the task had set itself up (its calendar is an
+        # activity away from its view in a run its parent gave none): acted on as soon as the view exists.
         self.cancelled_early: str | None = None
 
     @workflow.run
     async def run(self, inp: AgencyTaskInput) -> TaskOutcome:
+        await load_calendar(inp.calendar)
         assigned_at = inp.clock.legal_now(workflow.now())
         info = workflow.info()
         deadline = await self._compute_marks(assigned_at, inp.spec)
@@ -106,14 +109,12 @@ class AgencyTask:
 
     # --- time ---------------------------------------------------------------------------------------
 
-    async def _compute_marks(self, start: datetime, spec: TaskSpec) -> Deadline:
-        """The deadline and the yellow and red marks, in legal time from ``start`` (a local activity)."""
+    async def _compute_marks(self, start: datetime, spec: TaskSpec, fresh: bool = False) -> Deadline:
+        """The deadline and the yellow and red marks, in legal time from ``start``; ``fresh``: on the
+        calendar as it stands now (a recheck, a recompute asked for), not the run's copy."""
         rule = spec.rule
-        deadline, yellow, red = await workflow.execute_local_activity_method(
-            TaskActivities.compute_deadlines,
-            DeadlineRequest(start=start, durations=[rule.due, rule.yellow_after, rule.red_after]),
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=retries.QUICK,
+        deadline, yellow, red = await compute_deadlines(
+            DeadlineRequest(start=start, durations=[rule.due, rule.yellow_after, rule.red_after]), fresh
         )
         self.yellow_at, self.red_at = yellow.due_at, red.due_at
         return deadline
@@ -121,7 +122,8 @@ class AgencyTask:
     async def _schedule(self, action: str, reason: str | None, detail: dict[str, Any] | None = None) -> None:
         """Recomputes the deadline and marks after a change and records the transition."""
         assert self.view is not None
-        self.view.deadline = await self._compute_marks(self.view.assigned_at, self.view.spec)
+        fresh = action in (RECOMPUTED, RECHECKED)
+        self.view.deadline = await self._compute_marks(self.view.assigned_at, self.view.spec, fresh)
         self._record_scheduled(action, reason, detail or {})
         await self._project()
 
@@ -161,7 +163,7 @@ class AgencyTask:
             return
         now = inp.clock.legal_now(workflow.now())
         if recheck_at and now >= recheck_at:
-            await self._schedule("deadline_rechecked", reason=None)
+            await self._schedule(RECHECKED, reason=None)
         await self._apply_marks(now)
 
     async def _apply_marks(self, now: datetime) -> None:

@@ -101,7 +101,7 @@ from workflows.foundation.case_link import (
     MatterEffect,
     RegisteredMeasure,
 )
-from workflows.foundation.clock import CaseClock
+from workflows.foundation.clock import CaseClock, load_calendar
 from workflows.foundation.decisions import DecisionDesk, DecisionSpec
 from workflows.foundation.issuing import (
     PRESIDENT_DECISIONS,
@@ -171,6 +171,7 @@ class EnforcementCase:
 
     @workflow.run
     async def run(self, inp: CaseInput) -> dict[str, Any]:
+        await load_calendar()
         while True:
             # Cleared before the work, not after: a change arriving while it awaits wakes the next round.
             self.changed = False

@@ -61,7 +61,7 @@ with workflow.unsafe.imports_passed_through():
         ConsumptionRestrictionInput,
         DishonestListChange,
     )
-    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.clock import CaseClock, load_calendar
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, IssuedRef, PresidentSignature
     from workflows.foundation.task_models import TaskOutcome
@@ -123,6 +123,7 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
 
     @workflow.run
     async def run(self, inp: ConsumptionRestrictionInput) -> ConsumptionRestrictionResult:
+        await load_calendar()
         self.inp, req = inp, inp.request
         self.clock = CaseClock(inp.context.time_scale)
         self.case = CaseReporter(req.case, NAME, self.timeline)

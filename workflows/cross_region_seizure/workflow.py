@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseNotices, CaseReporter
     from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
-    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.clock import CaseClock, load_calendar
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.models import DecisionInput, DecisionOutcome
     from workflows.foundation.task_models import TaskOutcome
@@ -77,6 +77,7 @@ class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
 
     @workflow.run
     async def run(self, inp: CrossRegionSeizureInput) -> CrossRegionSeizureResult:
+        await load_calendar()
         self.inp = inp
         req = inp.request
         self.case = CaseReporter(req.case, NAME, self.timeline)

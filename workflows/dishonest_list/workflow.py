@@ -83,7 +83,7 @@ with workflow.unsafe.imports_passed_through():
         ConsumptionRestrictionRequest,
         DishonestListChange,
     )
-    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.clock import CaseClock, load_calendar
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import PRESIDENT_DECISIONS, DocumentIssuer, PresidentSignature
     from workflows.foundation.models import DecisionInput
@@ -156,6 +156,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
 
     @workflow.run
     async def run(self, inp: DishonestListInput) -> DishonestListResult:
+        await load_calendar()
         self.inp, req = inp, inp.request
         self.clock = clock = CaseClock(inp.context.time_scale)
         self.case = CaseReporter(req.case, NAME, self.timeline)

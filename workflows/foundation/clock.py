@@ -1,22 +1,114 @@
 """The legal clock inside a workflow (DESIGN.md "Legal clock"): legal time runs from the workflow's
 start at the deployment's acceleration; periods counted in working days come from the holiday
-calendar (a local activity, since the calendar is data that changes); a deadline in a year whose
-schedule is unpublished stays marked provisional wherever it shows."""
+calendar; a deadline in a year whose schedule is unpublished stays marked provisional wherever it shows.
+
+The calendar is data that changes (a year's schedule is published), so a run counts on a copy recorded
+in its history: fetched by an activity as the run's first act (``load_calendar``), fetched again when a
+provisional deadline is rechecked, and then counted in workflow code, where nothing can come between a
+step's status and its deadline. Runs recorded before asked a local activity for every deadline; that is
+what made queries fail on replay: a query arriving while the local activity ran made Core complete the
+workflow task with the activity's marker and the code go on in the next task, while replay resolves the
+marker inside the first task — the code ran a task ahead (another ``workflow.now()``, patches not yet
+notified: "patch marker encountered …", once a payout without its application fee), and a worker that
+evicted the run meanwhile cancelled the activity ("Missing associated machine for LocalActivity")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 from temporalio import workflow
 
+from activities.common import deterministic_failures_not_retried
 from activities.tasks import DeadlineRequest, TaskActivities
-from domain.calendar import Deadline
+from domain.calendar import CalendarData, Deadline, HolidayCalendar
 from domain.legal_time import LegalClock, LegalDuration, TimeScale
 from workflows.foundation import retries
 
 # Runs recorded before periods were rechecked kept their first answer; new runs recheck (see ``recheck``).
 RECHECK_PATCH = "recheck-provisional-periods"
+# Runs recorded before the calendar was copied into the run keep asking the local activity (module doc).
+CALENDAR_PATCH = "calendar-in-the-run"
+# A copy younger than this is as good as the source: a year's schedule is published once, weeks ahead.
+# An older copy is fetched again before it gives a provisional answer (a case runs for years).
+CALENDAR_FRESH_FOR = timedelta(days=1)
+_HELD = "_om_legal_calendar"
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """The run's copy of the calendar (None: a run recorded before, which asks the local activity)."""
+
+    calendar: HolidayCalendar | None
+    fetched_at: datetime | None
+
+
+async def load_calendar(given: CalendarData | None = None) -> None:
+    """The first act of every workflow that counts legal periods: the run's copy of the calendar (``given``
+    by a parent that holds one, else fetched). A run recorded before this keeps the local activity."""
+    if not workflow.patched(CALENDAR_PATCH):
+        _hold(_Held(calendar=None, fetched_at=None))
+    elif given is not None:
+        _hold(_Held(calendar=HolidayCalendar.from_data(given), fetched_at=workflow.now()))
+    else:
+        await _fetch_calendar()
+
+
+def calendar_data() -> CalendarData | None:
+    """The run's copy, for a child it starts (None before ``load_calendar`` or in a run recorded before)."""
+    held: _Held | None = getattr(workflow.instance(), _HELD, None)
+    return held.calendar.data() if held is not None and held.calendar is not None else None
+
+
+def _hold(held: _Held) -> None:
+    setattr(workflow.instance(), _HELD, held)
+
+
+async def _holding() -> _Held:
+    """The run's copy; fetched now if the run did not load it first (a workflow that counts a period only
+    on a rare path after other activities: where a status shows, load it first — tests/structure)."""
+    held: _Held | None = getattr(workflow.instance(), _HELD, None)
+    if held is None:
+        await load_calendar()
+        held = getattr(workflow.instance(), _HELD)
+    return held
+
+
+async def _fetch_calendar() -> HolidayCalendar:
+    data = await workflow.execute_activity_method(
+        TaskActivities.holiday_calendar, start_to_close_timeout=timedelta(seconds=10), retry_policy=retries.QUICK
+    )
+    calendar = HolidayCalendar.from_data(data)
+    _hold(_Held(calendar=calendar, fetched_at=workflow.now()))
+    return calendar
+
+
+async def compute_deadlines(request: DeadlineRequest, fresh: bool = False) -> list[Deadline]:
+    """The end of each period of ``request``: counted on the run's copy of the calendar (fetched again when
+    ``fresh`` is asked, or when a stale copy answers provisionally), or by the local activity in a run
+    recorded before."""
+    held = await _holding()
+    if held.calendar is None:
+        return await workflow.execute_local_activity_method(
+            TaskActivities.compute_deadlines,
+            request,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=retries.QUICK,
+        )
+    calendar = await _fetch_calendar() if fresh else held.calendar
+    answer = _count(calendar, request)
+    stale = held.fetched_at is None or workflow.now() - held.fetched_at > CALENDAR_FRESH_FOR
+    if not fresh and stale and any(d.provisional for d in answer):
+        answer = _count(await _fetch_calendar(), request)
+    return answer
+
+
+def _count(calendar: HolidayCalendar, request: DeadlineRequest) -> list[Deadline]:
+    # What the activity's failure was (a date out of range, a year no calendar covers): the run fails with
+    # the code, it does not retry the task forever.
+    with deterministic_failures_not_retried():
+        return calendar.deadlines(request.start, request.durations)
 
 
 class LegalPeriod(BaseModel):
@@ -59,23 +151,15 @@ class CaseClock:
         if delay > timedelta(0):
             await workflow.sleep(delay)
 
-    # A local activity: replay may resolve it a workflow task earlier than the live run did (when a query made
-    # Core end the live task with its marker — workflows/foundation/patches.py). An ordinary activity would
-    # not, but it puts a workflow task between a step's status and the decision it then offers (a judge — and
-    # the tests — saw "awaiting the decision" with nothing to decide yet); each scenario must compute its
-    # deadline before announcing the step first. Left for that change.
-    async def deadlines(self, durations: list[LegalDuration], start: datetime | None = None) -> list[Deadline]:
+    async def deadlines(
+        self, durations: list[LegalDuration], start: datetime | None = None, fresh: bool = False
+    ) -> list[Deadline]:
         """The end of each period from ``start`` (default: now), rest days rolled forward (CPL Art. 85),
-        each with its provisional flag."""
-        return await workflow.execute_local_activity_method(
-            TaskActivities.compute_deadlines,
-            DeadlineRequest(start=start or self.now(), durations=durations),
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=retries.QUICK,
-        )
+        each with its provisional flag; ``fresh``: on the calendar as it stands now, not the run's copy."""
+        return await compute_deadlines(DeadlineRequest(start=start or self.now(), durations=durations), fresh)
 
-    async def deadline(self, duration: LegalDuration, start: datetime | None = None) -> Deadline:
-        return (await self.deadlines([duration], start))[0]
+    async def deadline(self, duration: LegalDuration, start: datetime | None = None, fresh: bool = False) -> Deadline:
+        return (await self.deadlines([duration], start, fresh))[0]
 
     async def period(self, name: str, duration: LegalDuration, start: datetime | None = None) -> LegalPeriod:
         start = start or self.now()
@@ -87,4 +171,4 @@ class CaseClock:
         tasks do). A settled deadline, or a run recorded before this rule, keeps its answer."""
         if not period.deadline.provisional or not workflow.patched(RECHECK_PATCH):
             return period
-        return period.model_copy(update={"deadline": await self.deadline(period.duration, period.start)})
+        return period.model_copy(update={"deadline": await self.deadline(period.duration, period.start, fresh=True)})

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.actors import Actor
+from domain.calendar import CalendarData
 from domain.cases import Reason
 from domain.legal_time import LegalClock, LegalDuration
 from domain.tasks import TaskSpec, TaskState
@@ -16,6 +17,9 @@ from domain.tasks import TaskSpec, TaskState
 class AgencyTaskInput(BaseModel):
     spec: TaskSpec
     clock: LegalClock
+    # The parent's copy of the holiday calendar (workflows/foundation/clock.py): the task counts on it
+    # without an activity of its own. None from a parent recorded before, or that holds none.
+    calendar: CalendarData | None = None
 
 
 class Completion(BaseModel):

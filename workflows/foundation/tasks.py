@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from domain.actors import SYSTEM_ACTOR
 from domain.legal_time import LegalClock
 from domain.tasks import TaskSpec
+from workflows.foundation.clock import calendar_data
 from workflows.foundation.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
 from workflows.foundation.task_models import AgencyTaskInput, TaskOutcome
 from workflows.foundation.timeline import Timeline
@@ -37,7 +38,7 @@ async def start_agency_task(
     policy = workflow.ParentClosePolicy.REQUEST_CANCEL
     handle: workflow.ChildWorkflowHandle[object, TaskOutcome] = await workflow.start_child_workflow(
         AGENCY_TASK_WORKFLOW,
-        AgencyTaskInput(spec=spec, clock=clock),
+        AgencyTaskInput(spec=spec, clock=clock, calendar=calendar_data()),
         id=tid,
         result_type=TaskOutcome,
         parent_close_policy=policy,

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.task_results import PayeeCorrection, PayeeCorrectionCheck
     from domain.tasks import DueRule, TaskSpec, TaskState
     from workflows.foundation import retries
+    from workflows.foundation.clock import calendar_data, load_calendar
     from workflows.foundation.messages import AGENCY_TASK_WORKFLOW, CANCEL_TASK_SIGNAL
 
     # The agency-task child is started by name: importing workflows.agency_task.workflow would add that
@@ -60,6 +61,7 @@ class PayoutBatch:
 
     @workflow.run
     async def run(self, inp: PayoutBatchInput) -> BatchProgress:
+        await load_calendar()
         self.progress = BatchProgress(index=inp.index, payees=inp.limit)
         to_correct: list[ItemOutcome] = []
         for f in await self._pay(inp):
@@ -254,7 +256,7 @@ class PayoutBatch:
         """The task's outcome, or None when the payout's correction deadline passed first (it is cancelled)."""
         handle = await workflow.start_child_workflow(
             AGENCY_TASK_WORKFLOW,
-            AgencyTaskInput(spec=spec, clock=inp.clock),
+            AgencyTaskInput(spec=spec, clock=inp.clock, calendar=calendar_data()),
             id=tid,
             result_type=TaskOutcome,
         )

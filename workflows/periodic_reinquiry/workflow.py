@@ -65,7 +65,7 @@ with workflow.unsafe.imports_passed_through():
         AssetInquiryRequest,
         AssetInquiryResult,
     )
-    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.clock import CaseClock, load_calendar
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import PRESIDENT_DECISIONS, PRESIDENT_SIGN, DocumentIssuer, PresidentSignature
     from workflows.foundation.models import DecisionInput, DecisionOutcome
@@ -143,6 +143,7 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
 
     @workflow.run
     async def run(self, inp: PeriodicReinquiryInput) -> PeriodicReinquiryResult:
+        await load_calendar()
         self.inp = inp
         if inp.watch is None:
             self.timeline.record("started", case=inp.request.case_number, filed_on=inp.request.filed_on.isoformat())

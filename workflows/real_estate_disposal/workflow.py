@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.real_estate_disposal.words import WORDS
 
 from workflows.foundation.case_effects import NOTICES_FROM_SYSTEM_PATCH, TERM_PERIODS_PATCH
-from workflows.foundation.clock import RECHECK_PATCH
+from workflows.foundation.clock import CALENDAR_PATCH, RECHECK_PATCH, load_calendar
 from workflows.foundation.decisions import DECIDERS_PATCH
 from workflows.foundation.patches import decide_up_front
 from workflows.real_estate_disposal.asset import ONE_DISPOSAL_PATCH, claim_asset, end_asset
@@ -64,6 +64,7 @@ PATCHES = (
     COUNTER_OBJECTION_PATCH,
     DISTRIBUTION_DOCUMENTS_PATCH,
     RECHECK_PATCH,
+    CALENDAR_PATCH,
     DECIDERS_PATCH,
     NOTICES_FROM_SYSTEM_PATCH,
     TERM_PERIODS_PATCH,
@@ -94,6 +95,7 @@ class RealEstateDisposal(ScenarioWorkflow[RealEstateDisposalResult]):
     @workflow.run
     async def run(self, inp: RealEstateDisposalInput) -> RealEstateDisposalResult:
         decide_up_front(*PATCHES)
+        await load_calendar()
         case, req = self.case, inp.request
         case.timeline.record(
             "started", case=req.case_number, unit=req.property.unit_number, params_as_of=inp.params.as_of.isoformat()

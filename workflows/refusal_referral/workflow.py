@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import TaskSpec, TaskState
     from workflows.foundation.base import ScenarioWorkflow
     from workflows.foundation.case_effects import CaseReporter
-    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.clock import CaseClock, load_calendar
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import DocumentIssuer, IssuedRef
     from workflows.foundation.models import DecisionInput, DecisionOutcome
@@ -118,6 +118,7 @@ class RefusalReferral(ScenarioWorkflow[RefusalReferralResult]):
 
     @workflow.run
     async def run(self, inp: RefusalReferralInput) -> RefusalReferralResult:
+        await load_calendar()
         self.inp, cat = inp, inp.catalogue
         self.clock = CaseClock(inp.context.time_scale)
         for g in cat.granules:

@@ -59,7 +59,7 @@ with workflow.unsafe.imports_passed_through():
         AssetInquiryRequest,
         AssetInquiryResult,
     )
-    from workflows.foundation.clock import CaseClock
+    from workflows.foundation.clock import CaseClock, load_calendar
     from workflows.foundation.decisions import DecisionSpec
     from workflows.foundation.issuing import DocumentIssuer
     from workflows.foundation.messages import LIFT_RESTRICTION, REMOVE_LISTING
@@ -150,6 +150,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
 
     @workflow.run
     async def run(self, inp: SettlementInput) -> SettlementResult:
+        await load_calendar()
         self.inp, req = inp, inp.request
         self.clock = CaseClock(inp.context.time_scale)
         self.case = CaseReporter(req.case, NAME, self.timeline)
