@@ -6,6 +6,7 @@ year's schedule is published; the answer is recorded in history, so replay never
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -58,12 +59,23 @@ class CalendarSource:
         return self._calendar
 
 
+@functools.cache
+def _published_schedules(folder: Path) -> CalendarSource:
+    return CalendarSource(folder)
+
+
+def calendar_for(var_dir: Path) -> CalendarData:
+    """The calendar as the worker's ``holiday_calendar`` would answer now (schedules published under
+    ``var_dir``), for a workflow's input: the run then counts without fetching it first."""
+    return _published_schedules(var_dir / "holiday_schedules").current().data()
+
+
 class TaskActivities:
     @classmethod
     def from_resources(cls, r: WorkerResources) -> TaskActivities:
         from store.tasks import SqlTaskStore
 
-        return cls(SqlTaskStore(r.database), CalendarSource(r.settings.var_dir / "holiday_schedules"))
+        return cls(SqlTaskStore(r.database), _published_schedules(r.settings.var_dir / "holiday_schedules"))
 
     def __init__(self, store: TaskStore, calendar: CalendarSource | None = None) -> None:
         self._store = store

@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Interceptor, Replayer
 
+from activities.tasks import calendar_for
 from config.settings import CodecKeys, Settings
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
@@ -104,6 +105,7 @@ def context(
         partners=partners,
         time_scale=TimeScale(acceleration=acceleration or settings.time_acceleration),
         callback_base_url=settings.public_base_url,
+        calendar=calendar_for(settings.var_dir),
     )
 
 

@@ -22,7 +22,14 @@ from domain.legal_params import params_at
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit
 from security.identity import ActorWorkerInterceptor, acting_as
 from tests.helpers import JUDGE
-from tests.scenarios.period_probe import PUBLISHED_SIGNAL, PeriodProbe, ProbeInput
+from tests.scenarios.period_probe import (
+    COUNTED_QUERY,
+    PUBLISHED_SIGNAL,
+    CountingInput,
+    DeadlineCounter,
+    PeriodProbe,
+    ProbeInput,
+)
 from workers.main import sandbox_runner
 
 QUEUE = "one-matter-period-probe"
@@ -46,14 +53,17 @@ class _NoInbox:
 
 @pytest.fixture
 async def probe_worker(client: Client, settings: Settings) -> AsyncIterator[None]:
+    # Keeps no run in memory: every workflow task and every query replays the run from its history, as a
+    # worker does after an eviction — what a replay would get wrong, each task gets wrong.
     acts = TaskActivities(_NoInbox(), CalendarSource(settings.var_dir / "holiday_schedules"))
     async with Worker(
         client,
         task_queue=QUEUE,
-        workflows=[PeriodProbe],
+        workflows=[PeriodProbe, DeadlineCounter],
         activities=[acts.compute_deadlines, acts.holiday_calendar],
         interceptors=[ActorWorkerInterceptor(settings.actor_signer())],
         workflow_runner=sandbox_runner(),
+        max_cached_workflows=0,
     ):
         yield
 
@@ -85,6 +95,42 @@ async def test_a_provisional_period_is_counted_again_once_the_schedule_is_publis
     assert first.provisional and first.due_at.astimezone(CHINA_TZ).date() == date(2027, 2, 9)
     # Published: the break runs to Sat 13 Feb, Sun 14 Feb is a rest day, so Mon 15 Feb.
     assert not second.provisional and second.due_at.astimezone(CHINA_TZ).date() == date(2027, 2, 15)
+
+
+@pytest.mark.usefixtures("probe_worker")
+async def test_queries_while_periods_are_counted_replay_every_patch_where_it_was_decided(client: Client) -> None:
+    """The query-replay flake: deadlines came from a local activity; a query arriving while it ran made Core
+    end the task with the activity's marker and the code went on in the next task, while replay resolved
+    the marker inside the first — ``patched`` answered False a task early, and the query (and the next
+    task) failed: "patch marker encountered … no corresponding change command". Queried without pause on a
+    worker that keeps no run in memory, every count must replay."""
+    rounds = 8
+    with acting_as(JUDGE):
+        handle = await client.start_workflow(
+            DeadlineCounter.run,
+            CountingInput(legal_start=datetime(2026, 3, 2, 9, tzinfo=CHINA_TZ), rounds=rounds),
+            id=f"deadline-counter-{uuid.uuid4().hex[:8]}",
+            task_queue=QUEUE,
+            execution_timeout=timedelta(seconds=60),
+        )
+    failures: list[str] = []
+
+    async def hammer() -> None:
+        while True:
+            try:
+                await handle.query(COUNTED_QUERY)
+            except Exception as exc:  # a failed replay reaches the client as the query's failure
+                failures.append(str(exc))
+
+    queries = asyncio.create_task(hammer())
+    try:
+        counted = await asyncio.wait_for(handle.result(), timeout=45)
+    finally:
+        queries.cancel()
+    history = await handle.fetch_history()
+    task_failures = [e for e in history.events if e.HasField("workflow_task_failed_event_attributes")]
+    assert counted == rounds and not task_failures, (failures[:3], task_failures[:1])
+    assert not [f for f in failures if "nondetermin" in f.lower() or "patch" in f.lower()], failures[:3]
 
 
 async def _first_answer_recorded(handle: object) -> None:

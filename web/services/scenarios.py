@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from activities.tasks import calendar_for
 from config.settings import Settings
 from domain.actors import Actor
 from domain.case_number import packaged_court_codes
@@ -131,6 +132,7 @@ def context_for(settings: Settings, partners: Sequence[PartnerEndpoint], workflo
         partners=[p.ref() for p in partners],
         time_scale=settings.time_scale(),
         callback_base_url=settings.public_base_url,
+        calendar=calendar_for(settings.var_dir),
     )
 
 

@@ -123,7 +123,6 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
 
     @workflow.run
     async def run(self, inp: ConsumptionRestrictionInput) -> ConsumptionRestrictionResult:
-        await load_calendar()
         self.inp, req = inp, inp.request
         self.clock = CaseClock(inp.context.time_scale)
         self.case = CaseReporter(req.case, NAME, self.timeline)
@@ -132,6 +131,7 @@ class ConsumptionRestriction(ScenarioWorkflow[ConsumptionRestrictionResult]):
         self.timeline.record(
             "restriction_requested", trigger=req.trigger.value, applicant_requested=req.applicant_requested
         )
+        await load_calendar(inp.context.calendar)
         order = await self._order(inp)
         if order is None:
             return await self._close("order_declined")

@@ -77,12 +77,12 @@ class CrossRegionSeizure(ScenarioWorkflow[CrossRegionSeizureResult]):
 
     @workflow.run
     async def run(self, inp: CrossRegionSeizureInput) -> CrossRegionSeizureResult:
-        await load_calendar()
         self.inp = inp
         req = inp.request
         self.case = CaseReporter(req.case, NAME, self.timeline)
         self.desk.offer(DEBTOR_PAID)  # until the end: the debtor may pay at any step
         self.timeline.record("requested", plate=_masked_plate(req.vehicle.plate), receiving_court=req.receiving_court)
+        await load_calendar(inp.context.calendar)
         for step in _steps(req):
             if step.key == "police" and not await self._register_seizure(inp):
                 return await self._close("registry_refused")  # e.g. no such vehicle on the register

@@ -156,7 +156,6 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
 
     @workflow.run
     async def run(self, inp: DishonestListInput) -> DishonestListResult:
-        await load_calendar()
         self.inp, req = inp, inp.request
         self.clock = clock = CaseClock(inp.context.time_scale)
         self.case = CaseReporter(req.case, NAME, self.timeline)
@@ -167,6 +166,7 @@ class DishonestList(ScenarioWorkflow[DishonestListResult]):
         # Whom every decision here concerns, as the judge's page shows it (the summary is a query's answer,
         # encrypted like every payload; never a search attribute).
         self.facts["debtor"] = f"{req.debtor.name} ({req.debtor.masked_id})"
+        await load_calendar(inp.context.calendar)
         decision = await self._entry_decision()
         if decision is None:
             # The case was performed in full before the judge decided: a debtor who performed is not listed.

@@ -18,7 +18,8 @@ registry's contract (``Scenario``); the rest is what a procedure stands on.
   ``desk.validate(decision, law_check)`` in its validator and ``desk.accept(decision)`` in its handler;
   the status query shows ``desk.pending()``.
 - ``clock``     — ``CaseClock``: legal now, ``deadline()`` / ``deadlines()`` (each a ``Deadline`` with
-  its provisional flag), ``sleep_until()``, ``real_until()``.
+  its provisional flag), ``sleep_until()``, ``real_until()``; ``await load_calendar()`` before the run's
+  first wait (the run's copy of the holiday calendar the deadlines are counted on).
 - ``tasks``     — ``run_agency_task(step, spec, clock, timeline, cancel_when=…)`` and
   ``start_agency_task``: one child workflow per task, id ``<workflow id>:task:<step>``.
 - ``task_models`` — what an agency task takes and ends with (``AgencyTaskInput``, ``TaskOutcome``) and its

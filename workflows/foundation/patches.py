@@ -13,7 +13,9 @@ next task; replay resolves the local activity from its marker inside the first t
 one task ahead. Reproduced with a worker that keeps no runs in memory (``OM_TEST_MAX_CACHED_WORKFLOWS=0``,
 tests/scenarios/real_estate_disposal: "patch marker encountered for change distribution-counter-objection").
 Running ahead also moves ``workflow.now()`` and can still fail a replay ("Missing associated machine for
-LocalActivity"): the lasting fix is no local activity (workflows/foundation/clock.py says why not yet).
+LocalActivity"): runs started since ``calendar-in-the-run`` ask no local activity at all (the clock counts on
+the run's copy of the calendar, workflows/foundation/clock.py); deciding patches up front still guards the
+runs recorded before, which keep it.
 
 A run started with this code records ``UP_FRONT`` and every patch it may consult in its first task, where
 nothing can move them; later calls return the memoized True. Runs recorded before keep deciding each

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from activities.resources import ActivityGroup
+from domain.calendar import CalendarData
 from domain.errors import ValidationFailed
 from domain.legal_time import TimeScale
 from domain.partners import PartnerRef
@@ -27,6 +28,9 @@ class ScenarioContext(BaseModel):
     partners: list[PartnerRef]
     time_scale: TimeScale
     callback_base_url: str
+    # The holiday calendar as it stood at the start: the run counts its legal periods on it without an
+    # activity before its first step (workflows/foundation/clock.py). None: fetched by an activity.
+    calendar: CalendarData | None = None
 
 
 def wrap_request(input_model: type[BaseModel]) -> Callable[[Any, ScenarioContext], BaseModel]:

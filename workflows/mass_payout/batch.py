@@ -61,9 +61,9 @@ class PayoutBatch:
 
     @workflow.run
     async def run(self, inp: PayoutBatchInput) -> BatchProgress:
-        await load_calendar()
         self.progress = BatchProgress(index=inp.index, payees=inp.limit)
         to_correct: list[ItemOutcome] = []
+        await load_calendar()
         for f in await self._pay(inp):
             if f.status is not None and f.status.needs_correction:
                 to_correct.append(f)

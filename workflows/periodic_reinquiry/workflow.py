@@ -143,8 +143,8 @@ class PeriodicReinquiry(ScenarioWorkflow[PeriodicReinquiryResult]):
 
     @workflow.run
     async def run(self, inp: PeriodicReinquiryInput) -> PeriodicReinquiryResult:
-        await load_calendar()
         self.inp = inp
+        await load_calendar(inp.context.calendar)
         if inp.watch is None:
             self.timeline.record("started", case=inp.request.case_number, filed_on=inp.request.filed_on.isoformat())
             self._set_status("awaiting_closure")

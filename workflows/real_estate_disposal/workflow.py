@@ -95,12 +95,12 @@ class RealEstateDisposal(ScenarioWorkflow[RealEstateDisposalResult]):
     @workflow.run
     async def run(self, inp: RealEstateDisposalInput) -> RealEstateDisposalResult:
         decide_up_front(*PATCHES)
-        await load_calendar()
         case, req = self.case, inp.request
         case.timeline.record(
             "started", case=req.case_number, unit=req.property.unit_number, params_as_of=inp.params.as_of.isoformat()
         )
         claimed = False
+        await load_calendar(inp.context.calendar)
         try:
             claimed = await claim_asset(case)
             await guard_necessary_residence(case)

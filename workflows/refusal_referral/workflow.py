@@ -118,7 +118,6 @@ class RefusalReferral(ScenarioWorkflow[RefusalReferralResult]):
 
     @workflow.run
     async def run(self, inp: RefusalReferralInput) -> RefusalReferralResult:
-        await load_calendar()
         self.inp, cat = inp, inp.catalogue
         self.clock = CaseClock(inp.context.time_scale)
         for g in cat.granules:
@@ -132,7 +131,8 @@ class RefusalReferral(ScenarioWorkflow[RefusalReferralResult]):
             granules=len(cat.granules),
             grounds=[g.value for g in inp.request.refusal_grounds],
         )
-
+        # Before the status: the phase's first step follows the status in the same task, as it did.
+        await load_calendar(inp.context.calendar)
         self._set_status(Status.COLLECTING_EVIDENCE)
         evidence = await self._run_phase(Phase.EVIDENCE)
         if self.performed_in_full:

@@ -150,7 +150,6 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
 
     @workflow.run
     async def run(self, inp: SettlementInput) -> SettlementResult:
-        await load_calendar()
         self.inp, req = inp, inp.request
         self.clock = CaseClock(inp.context.time_scale)
         self.case = CaseReporter(req.case, NAME, self.timeline)
@@ -163,6 +162,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
         )
         self._set_status("awaiting_suspension")
         self.desk.offer(SUSPEND, DECLINE)
+        await load_calendar(inp.context.calendar)
         await workflow.wait_condition(lambda: self.suspension is not None)
         assert self.suspension is not None
         if self.suspension.decision == DECLINE:
