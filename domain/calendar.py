@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from domain.legal_time import CHINA_TZ, LegalDuration, TimeUnit, calendar_end
 
@@ -62,6 +62,12 @@ class HolidaySchedule(BaseModel):
     note: str | None = None
     holidays: frozenset[date]
     makeup_workdays: frozenset[date] = frozenset()
+
+    @field_serializer("holidays", "makeup_workdays")
+    def _in_order(self, days: frozenset[date]) -> list[date]:
+        # A set's order follows the process's hash seed: sorted, the same schedule is the same bytes
+        # everywhere (a workflow's input is signed over its encoding, security/identity.py).
+        return sorted(days)
 
     @model_validator(mode="after")
     def _consistent(self) -> HolidaySchedule:
