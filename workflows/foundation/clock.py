@@ -5,8 +5,10 @@ calendar; a deadline in a year whose schedule is unpublished stays marked provis
 The calendar is data that changes (a year's schedule is published), so a run counts on a copy recorded
 in its history (``load_calendar`` before the run's first wait): handed in with a scenario's context or by
 a parent to its agency tasks, else fetched by an activity; fetched again when a provisional deadline is
-rechecked. Counted in workflow code, nothing comes between a step's status and its deadline. Runs recorded before asked a local activity for every deadline; that is
-what made queries fail on replay: a query arriving while the local activity ran made Core complete the
+rechecked. Counted in workflow code, nothing comes between a step's status and its deadline.
+
+Runs recorded before asked a local activity for every deadline; that is what made queries fail on
+replay: a query arriving while the local activity ran made Core complete the
 workflow task with the activity's marker and the code go on in the next task, while replay resolves the
 marker inside the first task — the code ran a task ahead (another ``workflow.now()``, patches not yet
 notified: "patch marker encountered …", once a payout without its application fee), and a worker that
