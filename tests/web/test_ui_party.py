@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, expect
+from playwright.async_api import Browser, FilePayload, Page, ViewportSize, expect
 
 from config.settings import Settings
 from domain.documents import DocumentKind, DocumentRequest
@@ -244,17 +244,14 @@ async def test_an_applicant_applies_from_a_phone_and_both_parties_follow_the_cas
         await page.fill("#effective_on", "2026-09-01")
         await page.fill("#performance_due_on", "2026-09-15")
         await page.fill("#principal", "1,2a0")
-        await page.set_input_files(
-            "#title_pdf", files=[{"name": "判决书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-        )
+        title: FilePayload = {"name": "判决书.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        await page.set_input_files("#title_pdf", files=title)
         await page.click("[data-testid=apply] button[type=submit]")
         await expect(page.get_by_role("alert")).to_contain_text("金额")
         assert (await applicant.get("/api/my/applications")).json() == [], "nothing queued"
         await expect(page.locator("#debtor_name")).to_have_value(d["name"])  # what was typed is kept
         await page.fill("#principal", "1,200.00")
-        await page.set_input_files(
-            "#title_pdf", files=[{"name": "判决书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-        )
+        await page.set_input_files("#title_pdf", files=title)
         await page.click("[data-testid=apply] button[type=submit]")
         await expect(page.get_by_test_id("applications")).to_contain_text("待立案审查")
         await fits_the_phone(page)
