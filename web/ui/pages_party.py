@@ -9,7 +9,7 @@ token in its own HttpOnly cookie (``/p`` only); every form carries a CSRF token 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -341,6 +341,27 @@ def _report_from(form: Mapping[str, str]) -> dict[str, Any]:
     return report
 
 
+async def _acted(
+    request: Request,
+    session: tuple[Actor, str],
+    case_id: str,
+    act: Callable[[], Awaitable[object]],
+    anchor: str,
+    shown_at: str = "error",
+    text: str = "",
+) -> Response:
+    """A form of the case page sent: done, back to its section; refused, the page again (422) with why beside
+    that form (``shown_at``: the template's slot) and what was typed (``text``)."""
+    try:
+        await act()
+    except (OneMatterError, ValidationError) as exc:
+        slots: dict[str, Any] = {"error": None, shown_at: _message(exc, request)}
+        response = await _case_page(request, session, case_id, text=text, **slots)
+        response.status_code = 422
+        return response
+    return RedirectResponse(f"{PREFIX}/cases/{case_id}#{anchor}", status_code=303)
+
+
 @router.post(PREFIX + "/cases/{case_id}/report")
 async def file_report(request: Request, case_id: str, session: PartySession) -> Response:
     """报告财产 or 补充报告 from the structured form; a problem is shown naming the part and the field."""
@@ -348,16 +369,14 @@ async def file_report(request: Request, case_id: str, session: PartySession) -> 
     _check_csrf(session[1], form.get("csrf", ""))
     state = app_state(request)
     kind = form.get("kind", PartyRequestKind.PROPERTY_REPORT.value)
-    try:
+
+    async def act() -> object:
         body = party_requests.NewPartyRequest.model_validate(
             {"kind": kind, "text": form.get("text", ""), "report": _report_from(form)}
         )
-        await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
-    except (OneMatterError, ValidationError) as exc:
-        response = await _case_page(request, session, case_id, error=None, text="", report_error=_message(exc, request))
-        response.status_code = 422
-        return response
-    return RedirectResponse(f"{PREFIX}/cases/{case_id}#requests", status_code=303)
+        return await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
+
+    return await _acted(request, session, case_id, act, "requests", shown_at="report_error")
 
 
 def _fen(amount: str, field: str = "amount") -> int:
@@ -418,18 +437,14 @@ async def reconsideration(
     """复议 from the case page: the debtor's reasons; refused with the rule after the 3 days or a second time."""
     _check_csrf(session[1], csrf)
     state = app_state(request)
-    try:
+
+    async def act() -> object:
         body = party_requests.ReconsiderationIn(text=text)
-        await party_requests.apply_reconsideration(
+        return await party_requests.apply_reconsideration(
             desk(state), temporal_client(state), session[0], case_id, sanction_id, body
         )
-    except (OneMatterError, ValidationError) as exc:
-        response = await _case_page(
-            request, session, case_id, error=None, text="", sanction_error=_message(exc, request)
-        )
-        response.status_code = 422
-        return response
-    return RedirectResponse(f"{PREFIX}/cases/{case_id}#sanctions", status_code=303)
+
+    return await _acted(request, session, case_id, act, "sanctions", shown_at="sanction_error")
 
 
 @router.post(PREFIX + "/cases/{case_id}/closure-consent")
@@ -444,16 +459,12 @@ async def closure_consent(
     """签字确认终本 from the case page (民诉法解释 Art. 517): the applicant's word and reasons."""
     _check_csrf(session[1], csrf)
     state = app_state(request)
-    try:
+
+    async def act() -> object:
         body = ClosureConsent(agree=agree == "yes", statement=statement)
-        await party_closure.consent(desk(state), temporal_client(state), session[0], case_id, body)
-    except (OneMatterError, ValidationError) as exc:
-        response = await _case_page(
-            request, session, case_id, error=None, text="", closure_error=_message(exc, request)
-        )
-        response.status_code = 422
-        return response
-    return RedirectResponse(f"{PREFIX}/cases/{case_id}#closure", status_code=303)
+        return await party_closure.consent(desk(state), temporal_client(state), session[0], case_id, body)
+
+    return await _acted(request, session, case_id, act, "closure", shown_at="closure_error")
 
 
 @router.post(PREFIX + "/cases/{case_id}/requests/{request_id}/consent")
@@ -468,13 +479,11 @@ async def consent(
     _check_csrf(session[1], csrf)
     state = app_state(request)
     body = party_requests.Consent(agree=agree == "yes")
-    try:
-        await party_requests.consent(desk(state), temporal_client(state), session[0], case_id, request_id, body)
-    except OneMatterError as exc:
-        response = await _case_page(request, session, case_id, error=_message(exc, request), text="")
-        response.status_code = 422
-        return response
-    return RedirectResponse(f"{PREFIX}/cases/{case_id}#requests", status_code=303)
+
+    async def act() -> object:
+        return await party_requests.consent(desk(state), temporal_client(state), session[0], case_id, request_id, body)
+
+    return await _acted(request, session, case_id, act, "requests")
 
 
 @router.get(PREFIX + "/cases/{case_id}/files/{sha256}")
@@ -522,7 +531,8 @@ async def file_request(
 ) -> Response:
     _check_csrf(session[1], csrf)
     state = app_state(request)
-    try:
+
+    async def act() -> object:
         plan = _schedule(schedule) if kind == PartyRequestKind.INSTALMENTS.value else []
         asset = (
             {"kind": asset_kind, "plate": asset_plate, "bank": asset_bank, "location": asset_location}
@@ -532,12 +542,9 @@ async def file_request(
         body = party_requests.NewPartyRequest.model_validate(
             {"kind": kind, "text": text, "instalments": plan, "asset": asset}
         )
-        await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
-    except (OneMatterError, ValidationError) as exc:
-        response = await _case_page(request, session, case_id, error=_message(exc, request), text=text)
-        response.status_code = 422
-        return response
-    return RedirectResponse(f"{PREFIX}/cases/{case_id}#requests", status_code=303)
+        return await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
+
+    return await _acted(request, session, case_id, act, "requests", text=text)
 
 
 def install(app: Any) -> None:
