@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from temporalio.client import Client
 
 from adapters.cashier.sandbox import SandboxCashier
@@ -43,7 +43,7 @@ from tests.web.test_parties import PDF, PNG, outbox, registered, uploaded
 from tests.web.test_parties import application as online_application
 from web.accounts import DEMO_STAFF_NAMES
 from web.codec import SESSION_COOKIE
-from web.db import PartyPayment, PaymentCallback
+from web.db import PartyAgent, PartyPayment, PaymentCallback
 from web.limits import body_limit
 from web.services.documents import office_for
 from web.services.party_accounts import PartyDesk
@@ -648,16 +648,23 @@ async def test_a_dishonest_request_accepted_starts_the_listing_from_the_case(web
         assert matter in {m["workflow_id"] for m in doc["matters"]}
 
 
-async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it(web: str, simulator: str) -> None:
+async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it(
+    web: str, simulator: str, settings: Settings
+) -> None:
     """Two debtors; the second refused to report: the sanction, its decision and the right to reconsideration
-    are the second's alone — the first-named debtor neither sees nor answers them."""
+    are the second's alone — the first-named debtor neither sees nor answers them, nor does the first's lawyer;
+    the second's lawyer does (an agent answers for the principal who signed the power, as documents are served)."""
     first, d1 = await registered(web, simulator)
     debtor, d = await registered(web, simulator)
     applicant, a = await registered(web, simulator)
+    firsts_lawyer, _ = await registered(web, simulator, name="周律师")
+    seconds_lawyer, _ = await registered(web, simulator, name="吴律师")
     case = await case_of(web, a, d1, d)
     cid = case["case_id"]
     judge = await login(web, "judge")
-    async with first, debtor, applicant, judge:
+    async with first, debtor, applicant, firsts_lawyer, seconds_lawyer, judge:
+        await confirmed_agent(firsts_lawyer, judge, cid, case["case_number"], d1)
+        await confirmed_agent(seconds_lawyer, judge, cid, case["case_number"], d)
         url = f"/api/cases/{cid}/report-sanctions"
         detention = {"breach": "refused", "kind": "detention", "days": 10}
         r = await judge.post(url, json={"sanction": detention, "reason": "拒不报告财产", "debtor": 3})
@@ -674,6 +681,10 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         assert seen["days"] == 10 and "拒绝报告财产" in seen["basis"] and "第一百一十八条" in seen["basis"]
         assert (await applicant.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "the debtor's own"
         assert (await first.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "not the other debtor's"
+        assert (await firsts_lawyer.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "not his principal's"
+        assert [x["sanction_id"] for x in (await seconds_lawyer.get(f"/api/my/cases/{cid}")).json()["sanctions"]] == [
+            seen["sanction_id"]
+        ], "his principal's"
 
         # The president finds it in 待我审批 and approves it from the case page (院长批准, CPL Art 119); the
         # 拘留决定书 is issued; the debtor opens it (received that day) and the 3 days run out.
@@ -705,6 +716,18 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         assert r.status_code == 403 and r.json()["code"] == "DEBTOR_ONLY", r.text
         r = await first.post(appeal, json={"text": "x"})
         assert r.status_code == 403 and r.json()["code"] == "DEBTOR_ONLY", "another debtor's sanction"
+        r = await firsts_lawyer.post(appeal, json={"text": "x"})
+        assert r.status_code == 403 and r.json()["code"] == "DEBTOR_ONLY", "another debtor's, for his lawyer too"
+        r = await seconds_lawyer.post(appeal, json={"text": "不服拘留决定"})
+        assert r.json()["code"] == "RECONSIDERATION_PERIOD_PASSED", "the principal's: only the period refuses it"
+
+        # Powers confirmed before the principal was recorded (migration 0022) name no party: such an agent keeps
+        # the side's sanctions, as before.
+        db = Database(settings.web_database_url)
+        with db.session() as s:
+            s.execute(update(PartyAgent).where(PartyAgent.case_id == cid).values(principal_digest=None))
+        db.dispose()
+        assert (await firsts_lawyer.get(f"/api/my/cases/{cid}")).json()["sanctions"] != [], "the side's"
 
 
 async def _sanction_of(party: httpx.AsyncClient, cid: str, sanction_id: str, ready: Any) -> dict[str, Any] | None:
@@ -1049,6 +1072,19 @@ async def test_the_judge_sees_party_requests_on_the_case_page_with_an_unread_bad
             assert 'data-testid="request-action"' in mine and "异地扣押" in mine
 
 
+async def confirmed_agent(
+    lawyer: httpx.AsyncClient, judge: httpx.AsyncClient, cid: str, number: str, principal: dict[str, str]
+) -> None:
+    """The lawyer files the power of attorney ``principal`` signed (授权委托书) and the judge confirms it."""
+    poa = await uploaded(lawyer, PDF + f"%poa-{principal['id_number']}\n".encode(), "授权委托书.pdf")
+    body = {"case_number": number, "principal_id_number": principal["id_number"], "power_of_attorney_sha256": poa}
+    r = await lawyer.post("/api/my/agencies", json=body)
+    assert r.status_code == 201 and r.json()["side"] == "debtor", r.text
+    url = f"/api/cases/{cid}/party-requests/{r.json()['request_id']}/answer"
+    r = await judge.post(url, json={"answer": "confirm", "reason": "授权委托书真实有效"})
+    assert r.status_code == 200, r.text
+
+
 async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others(web: str, simulator: str) -> None:
     """The case's 执行通知书 and 报告财产令 name one debtor each (addressed ``debtor-1``, ``debtor-2``): each
     debtor's space lists his own, the other's is not his to open; the applicant has his 受理通知书. A lawyer
@@ -1064,14 +1100,7 @@ async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others
         cid, number = r.json()["case_id"], r.json()["case_number"]
     judge = await login(web, "judge")
     async with applicant, first, second, lawyer, judge:
-        # The second debtor's lawyer, confirmed by the judge.
-        poa = await uploaded(lawyer, PDF + b"%poa-sun\n", "授权委托书.pdf")
-        body = {"case_number": number, "principal_id_number": d2["id_number"], "power_of_attorney_sha256": poa}
-        r = await lawyer.post("/api/my/agencies", json=body)
-        assert r.status_code == 201 and r.json()["side"] == "debtor", r.text
-        url = f"/api/cases/{cid}/party-requests/{r.json()['request_id']}/answer"
-        r = await judge.post(url, json={"answer": "confirm", "reason": "授权委托书真实有效"})
-        assert r.status_code == 200, r.text
+        await confirmed_agent(lawyer, judge, cid, number, d2)  # the second debtor's lawyer
 
         async def listed(party: httpx.AsyncClient, count: int) -> list[dict[str, Any]] | None:
             docs: list[dict[str, Any]] = (await party.get(f"/api/my/cases/{cid}")).json()["documents"]

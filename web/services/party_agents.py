@@ -18,8 +18,9 @@ from sqlalchemy import bindparam, select, update
 
 from domain.actors import Actor
 from domain.case_number import normalise_case_number
+from domain.documents import addressees_of, party_addressee
 from domain.errors import NotFound, ValidationFailed
-from domain.party_requests import AGENT_ROLE_PREFIX, PartyRequestKind, places_by_digest
+from domain.party_requests import AGENT_ROLE_PREFIX, PartyRequestKind, places_by_digest, sides_of
 from domain.personal import IdNumber
 from security.identity import ActorKeys
 from store.cases import CaseRegisterEntry, CaseRow, CaseStore
@@ -42,6 +43,24 @@ class Standing:
     principals: tuple[str, ...] = ()  # an agent's: the party-index digests of the parties who signed the powers
     # (side, place) in the case's lists (``places_by_digest``) of the party, or of an agent's principals.
     places: tuple[tuple[str, int], ...] = ()
+
+
+def addressees(st: Standing) -> set[str]:
+    """Whom this party answers to among a document's addressees: their sides, and themselves by place in the
+    case's lists (a personal notice, ``debtor-2``, reaches that debtor and not the others). A confirmed agent
+    answers for the principal who signed the power of attorney (授权委托书), within the authority it gives:
+    the side's documents and that party's own, never another party's of the same side."""
+    sides = {str(side) for side in sides_of(st.roles)}
+    return addressees_of(sides, st.places)
+
+
+def answers_for(st: Standing, side: str, position: int) -> bool:
+    """Whether what names one party of a side (a debtor's sanction: ``debtor-2``) is this party's to see and to
+    answer — decided as documents are (``addressees``): their own, or their principal's. An agent confirmed before
+    powers of attorney recorded who signed them (no principal) answers for the whole side, as they did then."""
+    if st.agent and not st.principals:
+        return side in {str(s) for s in sides_of(st.roles)}
+    return party_addressee(side, position) in addressees(st)
 
 
 def roles_in(db: Database, workflow_id: str, wanted: list[str]) -> list[str]:

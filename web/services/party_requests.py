@@ -28,6 +28,7 @@ from temporalio.client import Client
 from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.calendar import CalendarYearUnavailable
+from domain.documents import DEBTOR
 from domain.errors import Conflict, Forbidden, NotFound, OneMatterError, ValidationFailed
 from domain.leads import LeadAction, LeadAsset, lead_action, merged
 from domain.partners import PartnerEndpoint
@@ -60,7 +61,7 @@ from web.errors import GatewayTimeout
 from web.services import cases, party_agents, party_applications, party_resumption
 from web.services.access import require_role
 from web.services.party_accounts import PartyDesk
-from web.services.party_agents import Appointment, Standing, standing
+from web.services.party_agents import Appointment, Standing, answers_for, standing
 from web.services.workflows import execute_update_as
 from workflows.case.models import (
     ANSWER_PARTY_REQUEST_UPDATE,
@@ -489,13 +490,11 @@ async def apply_reconsideration(
     st = await standing(desk, actor, case_id)
     if PartySide.DEBTOR not in sides_of(st.roles):
         raise Forbidden("DEBTOR_ONLY", "仅被处罚的被执行人可以申请复议 / only the debtor sanctioned applies")
-    place = _place(st, PartySide.DEBTOR)
-    if place is not None:  # a debtor in person applies only against their own sanction (an agent: the side's)
-        with acting_as(actor):
-            view = await cases.case_view(client, st.entry)
-        named = next((s.debtor for s in view.report_sanctions if s.sanction_id == sanction_id), place)
-        if named != place:
-            raise Forbidden("DEBTOR_ONLY", "仅被处罚的被执行人可以申请复议 / only the debtor sanctioned applies")
+    with acting_as(actor):
+        view = await cases.case_view(client, st.entry)
+    named = next((s.debtor for s in view.report_sanctions if s.sanction_id == sanction_id), None)
+    if named is not None and not answers_for(st, DEBTOR, named):  # the debtor it names, or their agent
+        raise Forbidden("DEBTOR_ONLY", "仅被处罚的被执行人可以申请复议 / only the debtor sanctioned applies")
     await party_applications.check_attachments(desk.db, actor, body.attachments)
     arg = ReconsiderationApplication(sanction_id=sanction_id, text=body.text, attachments=body.attachments)
     return await update_case(client, actor, st.entry, SANCTION_RECONSIDERATION_UPDATE, arg, ReportSanction)

@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 from audit.redact import mask_text
 from config.settings import Settings
 from domain.actors import Actor
-from domain.documents import DEBTOR, DocumentKind, ServiceMethod, addressees_of, party_addressee
+from domain.documents import DEBTOR, DocumentKind, ServiceMethod
 from domain.errors import NotFound
 from domain.leads import LeadAsset
 from domain.parties import Party
@@ -38,7 +38,7 @@ from web.services.cases import case_view
 from web.services.documents import office_for
 from web.services.parties import file_type, file_types
 from web.services.party_accounts import PartyDesk, party_digests
-from web.services.party_agents import Standing, agent_cases, standing
+from web.services.party_agents import addressees, agent_cases, answers_for, standing
 from web.services.party_applications import party_file_store
 from web.services.party_closure import closure_matter
 from web.services.party_payments import Till, settle_pending
@@ -370,15 +370,6 @@ def _space_node(n: PushedNode, types: dict[str, str]) -> SpaceNode:
     )
 
 
-def addressees(st: Standing) -> set[str]:
-    """Whom this party answers to among a document's addressees: their sides, and themselves by place in the
-    case's lists (a personal notice, ``debtor-2``, reaches that debtor and not the others). A confirmed agent
-    answers for the principal who signed the power of attorney (授权委托书), within the authority it gives:
-    the side's documents and that party's own, never another party's of the same side."""
-    sides = {str(side) for side in sides_of(st.roles)}
-    return addressees_of(sides, st.places)
-
-
 async def case_space(
     desk: PartyDesk,
     client: Client,
@@ -457,11 +448,9 @@ async def case_space(
             for r in shown
         ],
         pushed_nodes=[_space_node(n, types) for n in view.pushed_nodes],
-        # Each debtor sees the sanctions that name them (an agent, the side's): not another debtor's.
+        # Each debtor sees the sanctions that name them (an agent, their principal's): not another debtor's.
         sanctions=[
-            party_sanction(x, view.ledger.on)
-            for x in view.report_sanctions
-            if PartySide.DEBTOR in sides and (st.agent or party_addressee(DEBTOR, x.debtor) in wanted)
+            party_sanction(x, view.ledger.on) for x in view.report_sanctions if answers_for(st, DEBTOR, x.debtor)
         ],
         documents=await desk.db.read(served_documents, desk.db, entry.case_number, entry.court, wanted),
         acting_as_agent=st.agent,
