@@ -247,7 +247,7 @@ async def test_an_applicant_applies_from_a_phone_and_both_parties_follow_the_cas
         title: FilePayload = {"name": "判决书.pdf", "mimeType": "application/pdf", "buffer": PDF}
         await page.set_input_files("#title_pdf", files=title)
         await page.click("[data-testid=apply] button[type=submit]")
-        await expect(page.get_by_role("alert")).to_contain_text("金额")
+        await expect(page.get_by_role("alert")).to_contain_text("「本金」须是大于零的元数")
         assert (await applicant.get("/api/my/applications")).json() == [], "nothing queued"
         await expect(page.locator("#debtor_name")).to_have_value(d["name"])  # what was typed is kept
         await page.fill("#principal", "1,200.00")

@@ -9,6 +9,7 @@ token in its own HttpOnly cookie (``/p`` only); every form carries a CSRF token 
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -40,6 +41,7 @@ from web.services import (
 from web.services.party_accounts import CodeRequest, PartyLogin, Registration
 from web.services.party_applications import OnlineApplication
 from web.services.tasks import MAX_ATTACHMENT_BYTES
+from web.ui.i18n import translate
 from web.ui.messages import field_messages
 from web.ui.render import in_own_words, page, said
 from web.ui.session import csrf_for, translator
@@ -194,10 +196,10 @@ async def apply_page(request: Request, session: PartySession) -> Response:
 
 def _application(me: Party, form: Mapping[str, str]) -> OnlineApplication:
     """The form as the API's application: the applicant is the party, amounts typed in yuan."""
-    claim = {"principal_fen": _fen(form.get("principal", ""), "claim.principal_fen")}
+    claim = {"principal_fen": _fen(form.get("principal", ""), "claim.principal_fen", "apply.principal")}
     for name in ("interest", "costs"):
         if form.get(name, "").strip():
-            claim[f"{name}_fen"] = _fen(form[name], f"claim.{name}_fen")
+            claim[f"{name}_fen"] = _fen(form[name], f"claim.{name}_fen", f"apply.{name}")
     return OnlineApplication.model_validate(
         {
             "court": form.get("court", ""),
@@ -379,17 +381,22 @@ async def file_report(request: Request, case_id: str, session: PartySession) -> 
     return await _acted(request, session, case_id, act, "requests", shown_at="report_error")
 
 
-def _fen(amount: str, field: str = "amount") -> int:
-    """Yuan as typed (1,234.5) in fen, exactly: no float on the way."""
+def _fen(amount: str, field: str = "amount", label: str = "party.pay_amount") -> int:
+    """Yuan as typed (1,234.5) in fen, exactly: no float on the way. A refusal names the field by its label on
+    the form (``label``, its i18n key: 本金, not 金额), in the page's own words."""
     try:
         value = Decimal(amount.replace(",", "").strip())
     except InvalidOperation:
-        raise ValidationFailed(
-            "INVALID_AMOUNT", f"{field}: 请填写金额, 如 1234.50 / an amount in yuan", field
-        ) from None
+        value = Decimal(0)
     if value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise ValidationFailed("INVALID_AMOUNT", f"{field}: 金额须大于零, 最多两位小数 / positive, at most fen", field)
+        named = _LABEL_NOTE.sub("", translate("zh", label))
+        raise ValidationFailed(
+            "INVALID_AMOUNT", f"{field}: 「{named}」须是大于零的元数, 最多两位小数, 如 1234.50", field
+        )
     return int(value * 100)
+
+
+_LABEL_NOTE = re.compile(r"\s*\(.*\)$")  # a label's note in brackets: 利息 (文书判定的, 可不填) names 利息
 
 
 @router.post(PREFIX + "/cases/{case_id}/pay")
@@ -511,7 +518,7 @@ def _schedule(text: str) -> list[dict[str, object]]:
     for line in (ln.strip() for ln in text.splitlines()):
         if line:
             due, _, amount = line.partition(" ")
-            rows.append({"due_on": due.strip(), "amount_fen": _fen(amount)})
+            rows.append({"due_on": due.strip(), "amount_fen": _fen(amount, "instalments", "party.schedule")})
     return rows
 
 
