@@ -31,22 +31,28 @@ def sandbox_partners(simulator_base_url: str, bank_count: int | None = None) -> 
     directory = _directory()
 
     def endpoint(
-        pid: str, category: PartnerCategory, name: str, deadline: float, payout_protocol: str | None = None
+        pid: str,
+        category: PartnerCategory,
+        name: str,
+        deadline: float,
+        payout_protocol: str | None = None,
+        aliases: tuple[str, ...] = (),
     ) -> PartnerEndpoint:
         return PartnerEndpoint(
             id=pid,
             category=category,
             name=name,
+            aliases=list(aliases),
             base_url=f"{simulator_base_url}/partners/{pid}",
             token=f"sandbox-{pid}",
             answer_deadline_seconds=deadline,
             payout_protocol=payout_protocol,
         )
 
-    banks = [(b["id"], b["name"], b.get("payout_protocol")) for b in directory["banks"]]
+    banks = [(b["id"], b["name"], b.get("payout_protocol"), tuple(b.get("aliases", ()))) for b in directory["banks"]]
     count = len(banks) if bank_count is None else bank_count
-    banks += [(f"bank-extra-{i:02d}", f"模拟银行 {i:02d} (沙箱)", None) for i in range(len(banks), count)]
-    partners = [endpoint(pid, PartnerCategory.BANK, name, 600, payout) for pid, name, payout in banks[:count]]
+    banks += [(f"bank-extra-{i:02d}", f"模拟银行 {i:02d} (沙箱)", None, ()) for i in range(len(banks), count)]
+    partners = [endpoint(pid, PartnerCategory.BANK, name, 600, pay, also) for pid, name, pay, also in banks[:count]]
     partners += [
         endpoint(p["id"], PartnerCategory(p["category"]), p["name"], p["answer_deadline_seconds"])
         for p in directory["other_partners"]

@@ -117,19 +117,25 @@ def _plain(name: str) -> str:
 
 
 def named_bank(written: str, partners: Sequence[PartnerEndpoint]) -> PartnerEndpoint | None:
-    """The bank a lead names, among the banks the court reaches: one whose name the lead contains (a
-    branch: 中国工商银行杭州分行 → 中国工商银行; the longest wins), else the only one whose name contains
-    what the lead calls the bank (工商银行, 工商银行西湖支行 → 中国工商银行). None when no bank, or several, fit."""
+    """The bank a lead names, among the banks the court reaches: one whose name, or a name people call it by
+    (its directory's ``aliases``: 工行, 建行 …), the lead contains (a branch: 中国工商银行杭州分行, 工行西湖支行 →
+    中国工商银行; the longest wins), else the only one whose name contains what the lead calls the bank (工商银行,
+    工商银行西湖支行 → 中国工商银行). None when no bank, or several, fit."""
     said = _plain(written)
-    banks = [(p, _plain(p.name)) for p in partners if p.category is PartnerCategory.BANK]
     if not said:
         return None
-    within = sorted((b for b in banks if b[1] and b[1] in said), key=lambda b: len(b[1]), reverse=True)
-    if within and (len(within) == 1 or len(within[0][1]) > len(within[1][1])):
+    banks = [p for p in partners if p.category is PartnerCategory.BANK]
+    names = {p.id: [n for n in (_plain(p.name), *map(_plain, p.aliases)) if n] for p in banks}
+    within = sorted(
+        ((p, max(len(n) for n in names[p.id] if n in said)) for p in banks if any(n in said for n in names[p.id])),
+        key=lambda b: b[1],
+        reverse=True,
+    )
+    if within and (len(within) == 1 or within[0][1] > within[1][1]):
         return within[0][0]
     head = re.match(r".*?银行", said)  # a branch by its bank's short name: 工商银行西湖支行 → 工商银行
     short = head.group(0) if head else said
-    around = [p for p, name in banks if short in name]
+    around = [p for p in banks if any(short in n for n in names[p.id])]
     return around[0] if len(around) == 1 and not within else None
 
 

@@ -34,6 +34,12 @@ class PartnerEndpoint(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     category: PartnerCategory
     name: str
+    aliases: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="what people also call a bank (工行, 工商银行 for 中国工商银行): a party's lead naming it so is "
+        "aimed at this bank",
+    )
     base_url: str
     protocol: str = "sandbox-v1"
     payout_protocol: str | None = Field(

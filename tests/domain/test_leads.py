@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from config.sandbox_directory import sandbox_partners
 from domain.leads import ASSET_INQUIRY, VEHICLE_SEIZURE, LeadAsset, LeadAssetKind, lead_action, merged, named_bank
+from domain.partners import PartnerCategory, PartnerEndpoint
 
 
 def test_each_kind_of_lead_becomes_the_matter_that_reaches_that_asset() -> None:
@@ -46,11 +47,30 @@ def test_a_bank_or_real_estate_lead_is_aimed_at_what_it_names() -> None:
         ("农业 银行", "bank-abc"),
         ("农商银行", None),
         ("", None),
+        # By the names people call them (the directory's aliases).
+        ("工行", "bank-icbc"),
+        ("工行西湖支行", "bank-icbc"),
+        ("建行杭州分行", "bank-ccb"),
+        ("农行", "bank-abc"),
+        ("中行", "bank-boc"),
+        ("浙江农信", "bank-zjrcu"),
+        ("交行", None),  # a bank the sandbox's network does not reach
     ],
 )
 def test_the_bank_a_lead_names(written: str, bank: str | None) -> None:
     found = named_bank(written, PARTNERS)
     assert (found.id if found else None) == bank
+
+
+def test_a_banks_short_names_are_its_directorys_data() -> None:
+    """Production names its banks in OM_PARTNERS_FILE: what people call a bank there is matched as the sandbox's."""
+    bocom = PartnerEndpoint(
+        id="bank-bocom", category=PartnerCategory.BANK, name="交通银行", aliases=["交行"], base_url="https://x.invalid"
+    )
+    found = named_bank("交行杭州分行", [*PARTNERS, bocom])
+    assert found is not None and found.id == "bank-bocom"
+    account = lead_action(LeadAsset(kind=LeadAssetKind.BANK_ACCOUNT, bank="邮储"), [*PARTNERS, bocom])
+    assert account.partners == [] and "全部银行" in account.reason, "a short name no bank has: every bank"
 
 
 @pytest.mark.parametrize(
