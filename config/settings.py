@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     # Sandbox: the simulator's; production: unset means every notice is refused (the payer's return still
     # credits, read from the platform).
     cashier_webhook_secret: str = ""
+    # Refused payment notices one address may send within the window before it is answered 429 unread (the
+    # platform's own are refused only when something is wrong; a forger's every time). Counted from the refusals
+    # recorded, so shared by every web process; the address is the one the web believes (OM_FORWARDED_ALLOW_IPS).
+    payment_notice_refusals_allowed: int = Field(default=20, ge=1, le=100_000)
+    payment_notice_refusal_window_seconds: int = Field(default=600, ge=1, le=86_400)
 
     # One factor compresses every legal duration (tests and demos); 1.0 is real time.
     time_acceleration: float = Field(default=1.0, gt=0)

@@ -135,6 +135,4 @@ def till(state: AppState) -> Till:
     """What paying online needs: the party desk, the platform's cashier, and its notices' address and secret."""
     s = state.settings
     notify = s.public_base_url.rstrip("/") + PAYMENT_NOTICE_PATH if state.cashier is not None else ""
-    return Till(
-        desk=party_desk(state), cashier=state.cashier, notify_url=notify, notice_secret=s.cashier_notice_secret()
-    )
+    return Till.configured(s, party_desk(state), state.cashier, notify)

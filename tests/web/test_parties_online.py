@@ -48,7 +48,7 @@ from web.limits import body_limit
 from web.services.documents import office_for
 from web.services.party_accounts import PartyDesk
 from web.services.party_judge import MAX_VIDEO_BYTES
-from web.services.party_payments import NOTICE_REFUSAL_WINDOW, NOTICE_REFUSALS_ALLOWED, Till, notice
+from web.services.party_payments import Till, notice
 from web.services.party_requests import tell_settlement
 from web.ui.pages_party import PARTY_COOKIE
 from web.ui.session import csrf_for
@@ -304,15 +304,21 @@ async def test_the_platform_tells_the_court_itself_signed_and_once(
 async def test_refused_notices_from_one_address_are_answered_429_before_any_work(
     tmp_path: Path, settings: Settings, client: Client
 ) -> None:
-    """Forged notices cost a row each: past ``NOTICE_REFUSALS_ALLOWED`` refused within the window, an address
-    is answered 429 before its notice is read or recorded; another address is not; the window passes."""
+    """Forged notices cost a row each: past the refusals the deployment allows (OM_PAYMENT_NOTICE_REFUSALS_ALLOWED)
+    within its window (OM_PAYMENT_NOTICE_REFUSAL_WINDOW_SECONDS), an address is answered 429 before its notice is
+    read or recorded; another address is not; the window passes."""
     db = Database(f"sqlite:///{tmp_path / 'web.db'}")
     db.upgrade()
     endpoint = settings.cashier()
     assert endpoint is not None
     cashier = SandboxCashier(endpoint)
     desk = PartyDesk(db=db, keys=settings.party_index_keys, sms=None)
-    till = Till(desk=desk, cashier=cashier, notice_secret="the-secret")
+    limited = settings.model_copy(
+        update={"payment_notice_refusals_allowed": 3, "payment_notice_refusal_window_seconds": 120}
+    )
+    till = Till.configured(limited, desk, cashier)
+    allowed, window = till.notice_refusals_allowed, till.notice_refusal_window
+    assert (allowed, window) == (3, timedelta(minutes=2)), "as configured"
     forger, platform = "198.51.100.7", "198.51.100.8"
 
     async def answer(remote: str) -> str:
@@ -325,14 +331,18 @@ async def test_refused_notices_from_one_address_are_answered_429_before_any_work
             return len(s.scalars(select(PaymentCallback).where(PaymentCallback.remote == remote)).all())
 
     try:
-        for _ in range(NOTICE_REFUSALS_ALLOWED):
+        for _ in range(allowed):
             assert await answer(forger) == "NOTICE_UNSIGNED"
         assert await answer(forger) == "NOTICE_RATE_LIMITED"
-        assert refused_rows(forger) == NOTICE_REFUSALS_ALLOWED, "the throttled notice was not recorded"
+        assert refused_rows(forger) == allowed, "the throttled notice was not recorded"
         assert await answer(platform) == "NOTICE_UNSIGNED", "per address"
-        with db.session() as s:  # the window passes
+        with db.session() as s:  # nearly the configured window passes
             for cb in s.scalars(select(PaymentCallback).where(PaymentCallback.remote == forger)):
-                cb.received_at -= NOTICE_REFUSAL_WINDOW + timedelta(seconds=1)
+                cb.received_at -= window - timedelta(seconds=5)
+        assert await answer(forger) == "NOTICE_RATE_LIMITED", "still within the configured window"
+        with db.session() as s:  # and then the whole of it
+            for cb in s.scalars(select(PaymentCallback).where(PaymentCallback.remote == forger)):
+                cb.received_at -= timedelta(seconds=6)
         assert await answer(forger) == "NOTICE_UNSIGNED"
     finally:
         await cashier.aclose()

@@ -36,6 +36,7 @@ from temporalio.client import Client
 
 from adapters.base import PartnerError
 from adapters.cashier import Cashier, PayOrder
+from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.errors import Conflict, NotFound, OneMatterError, ValidationFailed
 from domain.ledger import LedgerView
@@ -80,15 +81,30 @@ class RefundIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500, description="退款理由")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Till:
     """What paying needs: the party desk, the platform's cashier, where the platform sends its notices and
-    the secret they are signed with ("" : none taken)."""
+    the secret they are signed with ("" : none taken), and how many refused notices an address may send within
+    the window before it is answered 429 unread (OM_PAYMENT_NOTICE_REFUSALS_ALLOWED, …_REFUSAL_WINDOW_SECONDS)."""
 
     desk: PartyDesk
     cashier: Cashier | None
     notify_url: str = ""
     notice_secret: str = ""
+    notice_refusals_allowed: int
+    notice_refusal_window: timedelta
+
+    @classmethod
+    def configured(cls, settings: Settings, desk: PartyDesk, cashier: Cashier | None, notify_url: str = "") -> Till:
+        """The till as the deployment's settings make it: the notices' secret and how refused ones are limited."""
+        return cls(
+            desk=desk,
+            cashier=cashier,
+            notify_url=notify_url,
+            notice_secret=settings.cashier_notice_secret(),
+            notice_refusals_allowed=settings.payment_notice_refusals_allowed,
+            notice_refusal_window=timedelta(seconds=settings.payment_notice_refusal_window_seconds),
+        )
 
     def require(self) -> Cashier:
         if self.cashier is None:
@@ -312,11 +328,6 @@ async def settle_pending(till: Till, client: Client, actor: Actor, case_id: str)
 
 # --- the platform's notice (支付结果通知) --------------------------------------------------------------------
 
-# Refused notices one address may send within the window before it is answered 429 unread (a platform's own
-# notices are refused only when something is wrong; a forger's, every time).
-NOTICE_REFUSALS_ALLOWED = 20
-NOTICE_REFUSAL_WINDOW = timedelta(minutes=10)
-
 
 def _payer_row(db: Database, order_id: str) -> tuple[PartyPayment, str] | None:
     with db.session() as s:
@@ -374,15 +385,15 @@ async def notice(till: Till, client: Client, body: bytes, signature: str, remote
     """支付结果通知: the platform's server says an order was paid. Credited (or made a refund item) exactly as
     when the payer comes back, whether or not they ever do. Refused, and recorded: no or a bad signature, a
     stale one, the same signature again (a replay), an order that is not ours or differs from ours. An
-    address whose notices were refused ``NOTICE_REFUSALS_ALLOWED`` times within ``NOTICE_REFUSAL_WINDOW`` is
+    address whose notices were refused ``notice_refusals_allowed`` times within ``notice_refusal_window`` is
     answered 429 before anything is checked or written (the recorded refusals are the count, shared by every
     web process like the login throttle's), so forged notices cannot flood the table or the platform."""
-    db = till.desk.db
-    if await db.read(_refused_lately, db, remote, utcnow() - NOTICE_REFUSAL_WINDOW) >= NOTICE_REFUSALS_ALLOWED:
-        log.warning("payment notice throttled", refused_within_s=NOTICE_REFUSAL_WINDOW.total_seconds())
+    db, window = till.desk.db, till.notice_refusal_window
+    if await db.read(_refused_lately, db, remote, utcnow() - window) >= till.notice_refusals_allowed:
+        log.warning("payment notice throttled", refused_within_s=window.total_seconds())
         raise TooManyRequests(
             "NOTICE_RATE_LIMITED",
-            f"该地址的缴费通知被拒次数过多, 请 {NOTICE_REFUSAL_WINDOW.seconds // 60} 分钟后再试 "
+            f"该地址的缴费通知被拒次数过多, 请 {max(1, round(window.total_seconds() / 60))} 分钟后再试 "
             "/ too many refused notices from this address; try again later",
         )
     cashier = till.require()
