@@ -15,17 +15,25 @@ store), per inquiry and per document, and how many cores this process kept busy:
 worker's Python runs one thread at a time), and the wall ratio stays below the CPU ratio.
 
 ``OM_BENCH_INQUIRIES`` (default 200), ``OM_BENCH_ROUNDS`` (3) and ``OM_BENCH_IN_FLIGHT`` (40) size a run.
+
+``OM_BENCH_WORKERS=N`` runs the workers as production does (docker-compose, Kubernetes): N ``python -m workers``
+processes for ours and N ``python -m bench.baseline`` processes for the baseline, each with its own interpreter
+lock, instead of both workers inside this process beside the driver (0, the default, as every figure in
+docs/performance.md before 2026-12-07 was measured). Both sides change the same way; each process's CPU is
+printed (``worker1`` …, ``bare1`` …), the documents' share only when they run in this process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial, wraps
 from statistics import median
@@ -33,15 +41,18 @@ from typing import Any
 
 import httpx
 from stdnum.cn import ric
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
-from temporalio.worker import Worker
 
 from activities.documents import DocumentOffice
-from bench.baseline import BareFanOut, BareInput, bare_noop
-from bench.harness import Stack, embedded_stack
+from bench.baseline import BARE_TASK_QUEUE, BareFanOut, BareInput, bare_worker
+from bench.harness import REPO, Stack, embedded_stack
 from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.parties import Party, PartyKind
+from net.localnet import free_port, wait_http
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
 from workers.main import running_worker
@@ -63,6 +74,7 @@ PARTNER_REQUESTS_PER_RUN = PARTNERS + 4
 ROUNDS = int(os.environ.get("OM_BENCH_ROUNDS", "3"))  # baseline and ours alternate: a machine slowing slows both
 INQUIRIES = int(os.environ.get("OM_BENCH_INQUIRIES", "200"))
 IN_FLIGHT = int(os.environ.get("OM_BENCH_IN_FLIGHT", "40"))
+WORKER_PROCESSES = int(os.environ.get("OM_BENCH_WORKERS", "0"))  # 0: both workers in this process
 
 
 @dataclass
@@ -125,7 +137,9 @@ class Result:
     def cpu_line(self) -> str:
         parts = ", ".join(f"{name} {ms:.0f}" for name, ms in self.cpu_ms.items())
         line = f"CPU ms per workflow: {parts} (total {self.cpu_total_ms:.0f}); {self.looks:.1f} queries"
-        line += f"; bench process busy {self.cores('bench'):.2f} cores"
+        ours = (name for name in self.cpu_ms if name not in ("temporal", "simulators"))
+        busy = ", ".join(f"{name} {self.cores(name):.2f}" for name in ours)
+        line += f"; cores busy: {busy}"
         if self.documents:
             per_document = self.document_cpu_ms * self.workflows / self.documents
             line += (
@@ -219,7 +233,7 @@ async def _one_bare(client: Client) -> int:
         BareFanOut.run,
         BareInput(parallel=1, sequential=ACTIVITIES_PER_RUN - 1, await_approval=True),
         id=f"bench-bare-{uuid.uuid4().hex[:12]}",
-        task_queue="bench-bare",
+        task_queue=BARE_TASK_QUEUE,
     )
     looks = 1
     while not await handle.query(BareFanOut.is_ready):  # the judge's poll
@@ -228,6 +242,55 @@ async def _one_bare(client: Client) -> int:
     _ = await handle.execute_update(BareFanOut.approve)
     await handle.result()
     return looks
+
+
+@asynccontextmanager
+async def _workers(stack: Stack, processes: int) -> AsyncIterator[None]:
+    """Both sides' workers: in this process (``processes`` 0), or ``processes`` of each as processes of their own,
+    their CPU counted by process like the server's."""
+    if not processes:
+        async with bare_worker(stack.plain_client), running_worker(stack.client, stack.settings, tracing=stack.tracing):
+            yield
+        return
+    log = (stack.settings.var_dir / "bench-workers.log").open("w")
+    started: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for i in range(1, processes + 1):
+            health = free_port()
+            env = {**stack.process_env(), "OM_WORKER_HEALTH_PORT": str(health)}
+            started[f"worker{i}"] = subprocess.Popen(
+                [sys.executable, "-m", "workers"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+            wait_http(f"http://127.0.0.1:{health}/readyz", timeout=300)
+            started[f"bare{i}"] = subprocess.Popen(
+                [sys.executable, "-m", "bench.baseline", stack.settings.temporal_address],
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        await _polled_by(stack.plain_client, BARE_TASK_QUEUE, processes)
+        stack.processes.update(started)  # counted with the server's and the simulators' CPU from here on
+        yield
+    finally:
+        for name, process in started.items():
+            process.terminate()
+            process.wait(30)
+            stack.processes.pop(name, None)
+        log.close()
+
+
+async def _polled_by(client: Client, task_queue: str, pollers: int) -> None:
+    """Waits until ``pollers`` workers poll ``task_queue`` for workflow tasks."""
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    for _ in range(600):
+        if len((await client.workflow_service.describe_task_queue(request)).pollers) >= pollers:
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"{pollers} workers did not poll {task_queue}")
 
 
 async def _in_flight(concurrency: int, jobs: Sequence[Callable[[], Awaitable[int]]]) -> int:
@@ -240,27 +303,23 @@ async def _in_flight(concurrency: int, jobs: Sequence[Callable[[], Awaitable[int
     return sum(await asyncio.gather(*(one(j) for j in jobs)))
 
 
-async def run(count: int = INQUIRIES, concurrency: int = IN_FLIGHT, rounds: int = ROUNDS) -> dict[str, float]:
+async def run(
+    count: int = INQUIRIES, concurrency: int = IN_FLIGHT, rounds: int = ROUNDS, processes: int = WORKER_PROCESSES
+) -> dict[str, float]:
     async with embedded_stack(bank_count=BANKS) as stack:
         debtors = [
             Party(kind=PartyKind.PERSON, name=f"债务人{i}", id_number=_resident_id(i))
             for i in range(1 + rounds * count)
         ]
         await _seed(stack, debtors)
-        bare_worker = Worker(
-            stack.plain_client,
-            task_queue="bench-bare",
-            workflows=[BareFanOut],
-            activities=[bare_noop],
-            max_concurrent_activities=200,
-            max_concurrent_workflow_tasks=50,
-        )
-        shape = f"{rounds} rounds of {count} inquiries x {PARTNERS} partners, {concurrency} in flight"
+        where = f"{processes} worker processes a side" if processes else "both workers in the bench process"
+        shape = f"{rounds} rounds of {count} inquiries x {PARTNERS} partners, {concurrency} in flight; {where}"
         print(f"asset-inquiry bench: {shape}")
         baselines: list[Result] = []
         ours: list[Result] = []
-        with counting_documents() as documents:
-            async with bare_worker, running_worker(stack.client, stack.settings, tracing=stack.tracing):
+        with counting_documents() as counted:
+            async with _workers(stack, processes):
+                documents = None if processes else counted
                 await _one_bare(stack.plain_client)  # warm-ups, not timed
                 await _one_inquiry(stack.client, stack, debtors[0], 0)
                 for r in range(rounds):

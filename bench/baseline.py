@@ -1,12 +1,23 @@
-"""The bare-Temporal baseline: the same number of activities, no codec, no partners, no logic."""
+"""The bare-Temporal baseline: the same number of activities, no codec, no partners, no logic.
+
+``python -m bench.baseline <temporal address>`` runs the baseline's worker as a process of its own (until
+SIGTERM), as ``python -m workers`` runs ours: a bench that puts our worker in its own processes puts the
+baseline's there too, so both are measured the same way."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 from datetime import timedelta
 
 from pydantic import BaseModel
 from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+BARE_TASK_QUEUE = "bench-bare"
 
 
 class BareInput(BaseModel):
@@ -57,3 +68,28 @@ class BareFanOut:
     def _validate_approve(self) -> None:
         if not self.ready:
             raise ValueError("not ready")
+
+
+def bare_worker(client: Client, task_queue: str = BARE_TASK_QUEUE) -> Worker:
+    """The baseline's worker: the default sandbox, pydantic JSON, no codec, no interceptor."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[BareFanOut],
+        activities=[bare_noop],
+        max_concurrent_activities=200,
+        max_concurrent_workflow_tasks=50,
+    )
+
+
+async def _serve(address: str) -> None:
+    client = await Client.connect(address, data_converter=pydantic_data_converter)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    async with bare_worker(client):
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(_serve(sys.argv[1]))

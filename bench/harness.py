@@ -48,6 +48,7 @@ class Stack:
             "OM_VAR_DIR": str(s.var_dir),
             "OM_TEMPORAL_ADDRESS": s.temporal_address,
             "OM_WEB_PORT": str(s.web_port),
+            "OM_SIMULATOR_PORT": str(s.simulator_port),  # the simulated TSA the worker's seals ask
             "OM_PUBLIC_BASE_URL": s.public_base_url,
             "OM_PARTNERS_FILE": str(s.partners_file),
             "OM_TASK_QUEUE": s.task_queue,

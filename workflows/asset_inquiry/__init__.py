@@ -13,15 +13,14 @@ from workflows.asset_inquiry.measure_term import MeasureTermWatch
 from workflows.asset_inquiry.models import NAME
 from workflows.asset_inquiry.words import WORDS
 from workflows.asset_inquiry.workflow import AssetInquiry
-from workflows.foundation.child_matters import INQUIRED_CATEGORIES, AssetInquiryInput, AssetInquiryRequest
+from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryRequest, inquiry_context
 from workflows.foundation.scenario import Scenario, ScenarioContext
 
 
 def _build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInquiryInput:
-    partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
     # Costs left out: the application fee under the law in force today (Beijing date), fixed at the start.
     request = request.with_proposed_costs(params_at(datetime.now(CHINA_TZ).date()))
-    return AssetInquiryInput(request=request, context=ctx.model_copy(update={"partners": partners}))
+    return AssetInquiryInput(request=request, context=inquiry_context(ctx))
 
 
 SCENARIO = Scenario(

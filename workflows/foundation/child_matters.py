@@ -37,6 +37,14 @@ INQUIRED_CATEGORIES = frozenset(
 )
 
 
+def inquiry_context(ctx: ScenarioContext) -> ScenarioContext:
+    """The deployment's context as an asset inquiry takes it: the partners a network inquiry asks, and no copy
+    of the holiday calendar — the inquiry counts no working-day period (its terms are calendar months), and
+    the copy (~3.8 KB) would ride in its input, its history and every read of that history for nothing."""
+    partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
+    return ctx.model_copy(update={"partners": partners, "calendar": None})
+
+
 class AssetInquiryRequest(BaseModel):
     """网络查控申请 — what the judge submits."""
 

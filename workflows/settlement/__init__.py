@@ -9,7 +9,7 @@ from activities.partners import PartnerActivities
 from domain.legal_params import P, params_at
 from domain.legal_time import CHINA_TZ
 from workflows.agency_task.workflow import AgencyTask
-from workflows.foundation.child_matters import ASSET_INQUIRY, INQUIRED_CATEGORIES
+from workflows.foundation.child_matters import ASSET_INQUIRY, inquiry_context
 from workflows.foundation.scenario import Scenario, ScenarioContext
 from workflows.settlement import from_case
 from workflows.settlement.models import CREDIT_NOTICE, NAME, CaseAccountCredit, SettlementInput, SettlementRequest
@@ -21,11 +21,10 @@ def _build_input(request: SettlementRequest, ctx: ScenarioContext) -> Settlement
     """The law in force today (Beijing date) is resolved once, at start; history keeps it. A resumed
     inquiry asks the partners a network inquiry covers."""
     params = params_at(datetime.now(CHINA_TZ).date())
-    partners = [p for p in ctx.partners if p.category in INQUIRED_CATEGORIES]
     return SettlementInput(
         request=request,
         context=ctx,
-        inquiry_context=ctx.model_copy(update={"partners": partners}),
+        inquiry_context=inquiry_context(ctx),
         resumption_period=params.duration(P.SETTLEMENT_RESUMPTION_PERIOD),
     )
 
