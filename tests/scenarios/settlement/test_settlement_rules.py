@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from domain.legal_params import P, params_at
 from domain.legal_time import LegalDuration, TimeUnit
+from domain.parties import Party
 from domain.settlement import (
     Instalment,
     InstalmentState,
@@ -207,3 +208,35 @@ def test_dishonest_art_10_2_performed_only_when_the_ledger_reaches_the_agreed_su
 
     assert performance_problem(1_000_00, 1_000_00) is None
     assert (performance_problem(999_99, 1_000_00) or "").startswith("confirm: 已履行 99999 分")
+
+
+def test_an_asset_inquiry_takes_no_copy_of_the_calendar_and_a_settlement_keeps_its_own(settings):
+    """The inquiry counts no working-day period: the calendar's copy (~3.8 KB) stays out of its input, whether
+    the web starts it or a settlement resumes into it; the settlement counts its periods on its own copy."""
+    from tests.helpers import asset_inquiry_request, context
+    from workflows.foundation.child_matters import INQUIRED_CATEGORIES
+    from workflows.registry import SCENARIOS
+
+    ctx = context(settings, "calendar-x")
+    assert ctx.calendar is not None
+    debtor = {"kind": "person", "name": "郑某某", "id_number": resident_id()}
+    inquiry = SCENARIOS["asset-inquiry"].build_input(
+        asset_inquiry_request(Party.model_validate(debtor), owed=1000_00), ctx
+    )
+    assert inquiry.context.calendar is None
+    assert inquiry.context.partners and all(p.category in INQUIRED_CATEGORIES for p in inquiry.context.partners)
+    request = SettlementRequest.model_validate(
+        {
+            "case_number": "(2026)浙0102执1号",
+            "court": "杭州市上城区人民法院",
+            "applicant": {**debtor, "id_number": resident_id()},
+            "debtor": debtor,
+            "amount_owed_fen": 1000_00,
+            "signed_on": "2027-01-01",
+            "instalments": [{"due_on": "2027-02-01", "amount_fen": 1000_00}],
+        }
+    )
+    settlement = SCENARIOS["settlement"].build_input(request, ctx)
+    assert settlement.context.calendar == ctx.calendar
+    assert settlement.inquiry_context.calendar is None
+    assert settlement.inquiry_context.partners == inquiry.context.partners
