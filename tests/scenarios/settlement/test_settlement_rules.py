@@ -4,6 +4,7 @@ resumption is refused, and what is enforced on resumption."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -31,6 +32,24 @@ SCHEDULE = [
     Instalment(due_on=date(2027, 3, 31), amount_fen=400_00),
 ]
 NOW = datetime(2027, 4, 10, tzinfo=UTC)
+
+
+def person() -> dict[str, str]:
+    return {"kind": "person", "name": "郑某某", "id_number": resident_id()}
+
+
+def settlement_request(instalments: list[dict[str, Any]], debtor: dict[str, str]) -> SettlementRequest:
+    return SettlementRequest.model_validate(
+        {
+            "case_number": "(2026)浙0102执1号",
+            "court": "杭州市上城区人民法院",
+            "applicant": {**debtor, "id_number": resident_id()},
+            "debtor": debtor,
+            "amount_owed_fen": 1000_00,
+            "signed_on": "2027-01-01",
+            "instalments": instalments,
+        }
+    )
 
 
 def states(paid: int, settled: int) -> list[InstalmentState]:
@@ -75,18 +94,9 @@ def test_a_schedule_must_run_forward_from_the_signing():
     assert schedule_problem(SCHEDULE, date(2027, 1, 1)) is None
     assert "increase" in (schedule_problem([SCHEDULE[1], SCHEDULE[0]]) or "")
     assert "before the agreement" in (schedule_problem(SCHEDULE, date(2027, 2, 1)) or "")
-    debtor = {"kind": "person", "name": "郑某某", "id_number": resident_id()}
     with pytest.raises(ValidationError, match="increase"):
-        SettlementRequest.model_validate(
-            {
-                "case_number": "(2026)浙0102执1号",
-                "court": "杭州市上城区人民法院",
-                "applicant": {**debtor, "id_number": resident_id()},
-                "debtor": debtor,
-                "amount_owed_fen": 1000_00,
-                "signed_on": "2027-01-01",
-                "instalments": [{"due_on": "2027-03-01", "amount_fen": 1}, {"due_on": "2027-02-01", "amount_fen": 1}],
-            }
+        settlement_request(
+            [{"due_on": "2027-03-01", "amount_fen": 1}, {"due_on": "2027-02-01", "amount_fen": 1}], person()
         )
 
 
@@ -214,29 +224,22 @@ def test_an_asset_inquiry_takes_no_copy_of_the_calendar_and_a_settlement_keeps_i
     """The inquiry counts no working-day period: the calendar's copy (~3.8 KB) stays out of its input, whether
     the web starts it or a settlement resumes into it; the settlement counts its periods on its own copy."""
     from tests.helpers import asset_inquiry_request, context
-    from workflows.foundation.child_matters import INQUIRED_CATEGORIES
+    from workflows.foundation.child_matters import INQUIRED_CATEGORIES, AssetInquiryInput
     from workflows.registry import SCENARIOS
+    from workflows.settlement.models import SettlementInput
 
     ctx = context(settings, "calendar-x")
     assert ctx.calendar is not None
-    debtor = {"kind": "person", "name": "郑某某", "id_number": resident_id()}
+    debtor = person()
     inquiry = SCENARIOS["asset-inquiry"].build_input(
         asset_inquiry_request(Party.model_validate(debtor), owed=1000_00), ctx
     )
+    assert isinstance(inquiry, AssetInquiryInput)
     assert inquiry.context.calendar is None
     assert inquiry.context.partners and all(p.category in INQUIRED_CATEGORIES for p in inquiry.context.partners)
-    request = SettlementRequest.model_validate(
-        {
-            "case_number": "(2026)浙0102执1号",
-            "court": "杭州市上城区人民法院",
-            "applicant": {**debtor, "id_number": resident_id()},
-            "debtor": debtor,
-            "amount_owed_fen": 1000_00,
-            "signed_on": "2027-01-01",
-            "instalments": [{"due_on": "2027-02-01", "amount_fen": 1000_00}],
-        }
-    )
+    request = settlement_request([{"due_on": "2027-02-01", "amount_fen": 1000_00}], debtor)
     settlement = SCENARIOS["settlement"].build_input(request, ctx)
+    assert isinstance(settlement, SettlementInput)
     assert settlement.context.calendar == ctx.calendar
     assert settlement.inquiry_context.calendar is None
     assert settlement.inquiry_context.partners == inquiry.context.partners
