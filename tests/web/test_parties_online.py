@@ -687,7 +687,9 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         assert r.status_code == 422 and r.json()["code"] == "ANSWER_THE_REPORT"
         r = await judge.post(url, json={"sanction": detention, "reason": "报告期间届满仍拒不报告财产", "debtor": 2})
         assert r.status_code == 201, r.text
-        (seen,) = (await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]
+        space = (await debtor.get(f"/api/my/cases/{cid}")).json()
+        assert space["judge"] == DEMO_STAFF_NAMES["judge"], "the judge by name, not the login name"
+        (seen,) = space["sanctions"]
         assert seen["days"] == 10 and "拒绝报告财产" in seen["basis"] and "第一百一十八条" in seen["basis"]
         assert (await applicant.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "the debtor's own"
         assert (await first.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "not the other debtor's"
@@ -1132,6 +1134,14 @@ async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others
             assert (await lawyer.get(f"/api/my/cases/{cid}/documents/{doc['document_id']}")).status_code == 404
         opened = await lawyer.get(f"/api/my/cases/{cid}/documents/{theirs[0]['document_id']}")
         assert opened.status_code == 200 and opened.content.startswith(b"%PDF")
+
+        # On the lawyer's phone: the standing in plain words, the judge by name — never a code or a login name.
+        token = lawyer.headers["Authorization"].removeprefix("Bearer ")
+        async with httpx.AsyncClient(base_url=web, cookies={PARTY_COOKIE: token}, timeout=30) as phone:
+            listed_page = (await phone.get("/p/cases")).text
+            assert "被执行人的委托代理人" in listed_page and "agent-of-debtors" not in listed_page
+            case_page = (await phone.get(f"/p/cases/{cid}")).text
+            assert f"承办法官 {DEMO_STAFF_NAMES['judge']}" in case_page
 
 
 CLOSURE_CHECKLIST = dict.fromkeys(

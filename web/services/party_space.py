@@ -44,6 +44,7 @@ from web.services.party_closure import closure_matter
 from web.services.party_payments import Till, settle_pending
 from web.services.party_requests import update_case
 from web.services.party_resumption import ResumeOffer
+from web.services.users import display_name
 from workflows.case.models import (
     SANCTION_RECEIVED_UPDATE,
     CaseView,
@@ -407,7 +408,7 @@ async def case_space(
         case_id=view.case_id,
         case_number=view.case_number,
         court=view.court,
-        judge=view.judge,
+        judge=await desk.db.read(display_name, desk.db, view.judge) or view.judge,  # by name, not the login
         filed_on=view.filed_on,
         status=view.status,
         status_title=CASE_WORDS.statuses[view.status].zh if view.status in CASE_WORDS.statuses else view.status,

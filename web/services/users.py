@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound
@@ -213,3 +214,11 @@ async def add_token(db: Database, actor: Actor, username: str, new: NewToken) ->
     """An API token for a partner system or a script, acting as ``username``."""
     require_role(actor, Role.ADMIN)
     return await db.run(_token, db, username, new)
+
+
+def display_name(db: Database, user_id: str) -> str | None:
+    """A staff member's name as the court records it (``users.display_name``), or None: what a document prints
+    beside the seal and what a party reads as their case's judge — never the login name."""
+    with db.session() as s:
+        name = s.scalar(select(User.display_name).where(User.username == user_id))
+    return name.strip() or None if name else None

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseRequest
@@ -28,9 +27,9 @@ from domain.errors import Conflict, Forbidden, OneMatterError, ValidationFailed
 from runtime.logging import get_logger
 from security.identity import acting_as
 from store.db import Database
-from web.db import User
 from web.errors import GatewayTimeout
 from web.services.access import DECIDERS, require_role
+from web.services.users import display_name
 from web.services.workflow_detail import describe_or_404, visible_case
 from web.services.workflow_views import DecisionBody
 from workflows.foundation.issuing import PRESIDENT_SIGN
@@ -161,14 +160,8 @@ async def decision_input(
     """The decision as the web sends it. The president's signature (院长签发) carries the signer's name as the
     court records it (the acting user's display name), which the document prints beside the seal: the web
     establishes who acts, so the name comes from the account, never from the request."""
-    name = await db.run(_display_name, db, actor.user_id) if decision == PRESIDENT_SIGN else None
+    name = await db.run(display_name, db, actor.user_id) if decision == PRESIDENT_SIGN else None
     return DecisionInput(decision=decision, reason=reason, payload=payload or {}, signer_name=name)
-
-
-def _display_name(db: Database, user_id: str) -> str | None:
-    with db.session() as s:
-        name = s.scalar(select(User.display_name).where(User.username == user_id))
-    return name.strip() or None if name else None
 
 
 async def decide(
