@@ -733,6 +733,18 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         r = await seconds_lawyer.post(appeal, json={"text": "不服拘留决定"})
         assert r.json()["code"] == "RECONSIDERATION_PERIOD_PASSED", "the principal's: only the period refuses it"
 
+        # The second debtor's lawyer files the report, late: its fine names the second debtor, not the first-named.
+        r = await seconds_lawyer.post(
+            f"/api/my/cases/{cid}/requests", json={"kind": "property-report", "report": {"no_property": True}}
+        )
+        assert r.status_code == 201 and r.json()["late"] and r.json()["agent"], r.text
+        fine = {"breach": "late", "kind": "fine", "amount_fen": 1_000_00}
+        answer = {"answer": "sanction", "reason": "代理人逾期报告财产", "sanction": fine}
+        r = await judge.post(f"/api/cases/{cid}/party-requests/{r.json()['request_id']}/answer", json=answer)
+        assert r.status_code == 200, r.text
+        assert len((await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]) == 2, "his principal's"
+        assert (await first.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "not the first-named debtor's"
+
         # Powers confirmed before the principal was recorded (migration 0022) name no party: such an agent keeps
         # the side's sanctions, as before.
         db = Database(settings.web_database_url)

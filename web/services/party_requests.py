@@ -261,10 +261,12 @@ async def file_request(
 
 def _place(st: Standing, side: PartySide) -> int | None:
     """The filer's place among the parties of their side (1 = the first the case names): a report's sanction
-    names that debtor and no other. None for an agent, who acts for the side."""
-    if st.agent:
+    names that debtor and no other. An agent files for the principal who signed the power; None (the side) for
+    an agent whose principal was not recorded, or who acts for several parties of the side."""
+    places = [n for s, n in st.places if s == str(side)]
+    if st.agent and len(places) != 1:
         return None
-    return next((n for s, n in st.places if s == str(side)), None)
+    return places[0] if places else None
 
 
 async def file_agency(desk: PartyDesk, client: Client, actor: Actor, body: Appointment) -> PartyRequest:

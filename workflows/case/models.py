@@ -138,7 +138,8 @@ class PartyFiling(BaseModel):
     place: int | None = Field(
         default=None,
         ge=1,
-        description="the filer's place among their side's parties (1 = the first named); none for an agent",
+        description="the filer's (an agent's: their principal's) place among their side's parties (1 = the first "
+        "named); none for an agent acting for the side",
     )
     asset: LeadAsset | None = Field(default=None, description="财产线索: the asset it names (domain/leads.py)")
     settlement_workflow_id: str | None = Field(
