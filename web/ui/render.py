@@ -26,6 +26,8 @@ from web.ui.session import UiUser, request_lang
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+# The templates ship with the code, which a restart replaces: no stat of each template file at every render.
+templates.env.auto_reload = False
 
 
 def compile_templates() -> None:
