@@ -50,6 +50,7 @@ with warnings.catch_warnings():
     from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from documents.der import der
 from documents.pki import CourtCredentials
 
 T = TypeVar("T")
@@ -263,18 +264,9 @@ class _CmsTemplate:
         """``unsigned``: the unsigned attributes as pyHanko made them (a SET), or nothing."""
         signed_attrs = b"\xa0" + attrs[1:]  # [0] IMPLICIT in place of the SET's tag; same length
         unsigned_attrs = b"\xa1" + unsigned[1:] if unsigned else b""  # [1] IMPLICIT, likewise
-        signer = _der(0x30, self.signer_head + signed_attrs + self.algorithm + _der(0x04, signature) + unsigned_attrs)
-        signed_data = _der(0x30, self.signed_data_head + _der(0x31, signer))
-        return _der(0x30, self.content_type + _der(0xA0, signed_data))
-
-
-def _der(tag: int, body: bytes) -> bytes:
-    """One DER element: tag, definite length, body."""
-    n = len(body)
-    if n < 0x80:
-        return bytes([tag, n]) + body
-    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(size)]) + size + body
+        signer = der(0x30, self.signer_head + signed_attrs + self.algorithm + der(0x04, signature) + unsigned_attrs)
+        signed_data = der(0x30, self.signed_data_head + der(0x31, signer))
+        return der(0x30, self.content_type + der(0xA0, signed_data))
 
 
 def _signer_info(container: bytes) -> cms.SignerInfo:

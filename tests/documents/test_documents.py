@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from asn1crypto import cms
+from asn1crypto import cms, tsp
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -31,6 +31,7 @@ from domain.documents import (
     chinese_ordinal,
     document_number,
 )
+from simulators.tsa import SimulatedTsa
 from store.blobs import BlobStore
 from store.db import Database
 
@@ -361,6 +362,44 @@ def test_the_seal_is_pyhankos_container_with_this_documents_digest_and_signature
     court_key = office.keys.credentials(COURT).certificate.public_key()
     assert isinstance(court_key, ec.EllipticCurvePublicKey)
     court_key.verify(ours_info["signature"].native, signed, ec.ECDSA(hashes.SHA256()))
+
+
+def test_the_simulated_tsa_makes_pyhankos_token_from_bytes_it_keeps(tmp_path: Path) -> None:
+    """The simulators' TSA (simulators/tsa.py ``TokenTemplate``) answers with pyHanko's own token but for the
+    request's TSTInfo, its digest, the signing time and the signature, which pyHanko verifies: over this
+    imprint, echoing the nonce, by the TSA the root certifies. Between requests it keeps bytes only — no
+    parsed asn1crypto structure, whose re-encoding on every dump made its CPU a timestamp grow several-fold.
+    If a pyHanko upgrade changes the token's shape the template is not made and this fails."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    from pyhanko.sign.validation.status import TimestampSignatureStatus
+    from pyhanko_certvalidator import ValidationContext
+
+    from documents.pki import TsaKeys
+
+    tsa = SimulatedTsa(tmp_path / "tsa")
+    imprint = hashlib.sha256(b"a seal's signature value").digest()
+    query = tsp.TimeStampReq(
+        {"version": 1, "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": imprint}}
+    )
+    for nonce in (7, 2**62 + 1):
+        query["nonce"] = nonce
+        answer = tsp.TimeStampResp.load(asyncio.run(tsa.answer(query.dump())))
+        assert answer["status"]["status"].native == "granted"
+        token = answer["time_stamp_token"]["content"]
+        info = token["encap_content_info"]["content"].parsed
+        assert info["nonce"].native == nonce and info["message_imprint"]["hashed_message"].native == imprint
+        ca = TsaKeys(tmp_path / "tsa", sandbox=True).ca().public_bytes(serialization.Encoding.DER)
+        root = ValidationContext(trust_roots=[asn1_x509.Certificate.load(ca)])
+        status = TimestampSignatureStatus(**asyncio.run(validate_tst_signed_data(token, root, lambda _: imprint)))
+        assert status.intact and status.valid and status.trusted, status
+    assert tsa.template is not None
+    kept = [v for v in vars(tsa.template).values() if not isinstance(v, ec.EllipticCurvePrivateKey)]
+    assert all(isinstance(v, bytes) or all(isinstance(part, bytes) for part in v) for v in kept)
+    assert (
+        asyncio.run(tsa.answer(b"not a request")) == tsp.TimeStampResp.load(asyncio.run(tsa.answer(b"\x30\x00"))).dump()
+    ), "a body that is not a request: rejection / badDataFormat"
 
 
 def test_a_step_takes_one_number_and_numbers_follow_the_case(office: DocumentOffice) -> None:
