@@ -89,14 +89,27 @@ class CourtSeal:
         self._lock = threading.Lock()
 
     def seal(self, pdf: bytes) -> bytes:
-        return outside_event_loop(self._seal, pdf)
+        return outside_event_loop(asyncio.run, self._seal(pdf))
 
-    def _seal(self, pdf: bytes) -> bytes:
-        out = io.BytesIO()
+    async def _seal(self, pdf: bytes) -> bytes:
+        """pyHanko's ``sign_pdf``, step by step, so the lock covers only what the court's seal shares between
+        documents (its appearance, imported from one parsed PDF): the signature and its timestamp — a round
+        trip to the TSA — are made outside it, while another thread prepares its document."""
+        writer = _IncrementalWriter(io.BytesIO(pdf), strict=False)
         with self._lock:
-            writer = _IncrementalWriter(io.BytesIO(pdf), strict=False)
+            session = self._signer.init_signing_session(writer)
+            checked = await session.perform_presign_validation(writer)
             # Room for the CMS reserved up front: left to itself pyHanko signs once more to measure it.
-            self._signer.sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES)
+            document = session.prepare_tbs_document(validation_info=checked, bytes_reserved=SIGNATURE_BYTES)
+        out = io.BytesIO()
+        digest, _ = document.digest_tbs_document(output=out)
+        attrs = PdfCMSSignedAttributes(
+            signing_time=session.system_time,
+            adobe_revinfo_attr=None if checked is None else checked.adobe_revinfo_attr,
+            cades_signed_attrs=self._signer.signature_meta.cades_signed_attr_spec,
+        )
+        signed = await document.perform_signature(document_digest=digest.document_digest, pdf_cms_signed_attrs=attrs)
+        await signed.post_signature_processing(out)
         return out.getvalue()
 
 
