@@ -136,7 +136,21 @@ class _IncrementalWriter(IncrementalPdfFileWriter):
         self._prepared = self._writing
 
 
-class TemplateSigner(signers.SimpleSigner):
+class CredentialsSigner(signers.SimpleSigner):
+    """pyHanko's signer under a court's (or the TSA's) key and certificate, its CA's certificate embedded."""
+
+    def __init__(self, creds: CourtCredentials) -> None:
+        key_der = creds.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        super().__init__(
+            signing_cert=_asn1_cert(creds.certificate),
+            signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+            cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(creds.ca)]),
+        )
+
+
+class TemplateSigner(CredentialsSigner):
     """pyHanko's signer with its CMS container made once per court instead of once per document.
 
     Under PAdES without a timestamp the signed attributes are the content type, the digest of the document
@@ -157,14 +171,7 @@ class TemplateSigner(signers.SimpleSigner):
     DIGEST = "sha256"
 
     def __init__(self, creds: CourtCredentials) -> None:
-        key_der = creds.key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        super().__init__(
-            signing_cert=_asn1_cert(creds.certificate),
-            signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-            cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(creds.ca)]),
-        )
+        super().__init__(creds)
         self._key = creds.key  # pyHanko re-reads its DER for every signature
         self.template: _CmsTemplate | None = _CmsTemplate.build(self)
 

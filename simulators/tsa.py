@@ -41,7 +41,7 @@ from documents.der import der
 from documents.pki import TsaKeys
 
 if TYPE_CHECKING:
-    from documents.seal import TemplateSigner
+    from documents.seal import CredentialsSigner
 
 QUERY_TYPE = "application/timestamp-query"
 REPLY_TYPE = "application/timestamp-reply"
@@ -66,12 +66,12 @@ class SimulatedTsa:
         return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)).subject
 
     @cached_property
-    def signer(self) -> TemplateSigner:
-        """pyHanko's signer under the TSA's key (the courts' signer class: for anything but a PDF seal it is
-        pyHanko's own). Loaded on the first request, as the partners' seal checks load pyHanko."""
-        from documents.seal import TemplateSigner
+    def signer(self) -> CredentialsSigner:
+        """pyHanko's signer under the TSA's key, as the courts' (without their PDF seal's template). Loaded on
+        the first request, as the partners' seal checks load pyHanko."""
+        from documents.seal import CredentialsSigner
 
-        return TemplateSigner(self.keys.signer())
+        return CredentialsSigner(self.keys.signer())
 
     @cached_property
     def template(self) -> TokenTemplate | None:
@@ -133,7 +133,7 @@ class TokenTemplate:
     message_digest_type: bytes
 
     @classmethod
-    def build(cls, signer: TemplateSigner, key: ec.EllipticCurvePrivateKey, tst: bytes) -> TokenTemplate | None:
+    def build(cls, signer: CredentialsSigner, key: ec.EllipticCurvePrivateKey, tst: bytes) -> TokenTemplate | None:
         from documents.seal import outside_event_loop
 
         content = cms.EncapsulatedContentInfo({"content_type": "tst_info", "content": cms.ParsableOctetString(tst)})
