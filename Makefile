@@ -46,12 +46,17 @@ chaos: $(STAMP)
 verify-audit: $(STAMP)
 	$(BIN)/python -m audit verify $(FILE)
 
+# Debian's package lists, fetched once however many of the targets below install something on a clean machine
+# (`make test` may need five; each used to run its own `apt-get update`): skipped when this checkout fetched
+# them within the hour.
+APT_UPDATE := { test -n "$$(find build/.apt-updated -mmin -60 2>/dev/null)" || { apt-get update -qq && mkdir -p build && touch build/.apt-updated; }; }
+
 # The browser tests drive Debian's chromium through Playwright (Playwright's own browser download cannot
 # work here); CJK fonts make the Chinese pages render, in the tests and in the committed screenshots.
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 	  echo "installing chromium and fonts-noto-cjk (Debian) for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; }
+	  ($(APT_UPDATE) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; }
 
 # Accessibility: the browser tests inject axe-core (npm, pinned) into every page type and expect no
 # violation (tests/browser.py's axe_violations).
@@ -66,20 +71,20 @@ axe:
 documents:
 	@command -v pdfsig >/dev/null 2>&1 && test -d /usr/share/fonts/opentype/noto || { \
 	  echo "installing poppler-utils and fonts-noto-cjk (Debian) for the court documents"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils fonts-noto-cjk >/dev/null) ; }
+	  ($(APT_UPDATE) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils fonts-noto-cjk >/dev/null) ; }
 
 # PostgreSQL's server for the tests (a throwaway cluster per session, tests/pg_cluster.py); Debian keeps
 # initdb and pg_ctl in /usr/lib/postgresql/<version>/bin.
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
 	  echo "installing postgresql (Debian) for the PostgreSQL tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; }
+	  ($(APT_UPDATE) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; }
 
 # Validates the production compose file without a Docker engine (Debian's docker-compose does that).
 compose-config:
 	@command -v docker-compose >/dev/null 2>&1 || { \
 	  echo "installing docker-compose (Debian) to validate docker-compose.yml"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) ; }
+	  ($(APT_UPDATE) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) ; }
 	@# Secrets are required at deploy time; placeholders here only let the file be checked.
 	POSTGRES_PASSWORD=placeholder OM_CODEC_KEYS_JSON=placeholder OM_AUDIT_SIGNING_KEY=placeholder \
 	  OM_METRICS_TOKEN=placeholder GRAFANA_ADMIN_PASSWORD=placeholder OM_TEMPORAL_JWKS_URL=placeholder \
@@ -91,7 +96,7 @@ compose-config:
 kubectl:
 	@command -v kubectl >/dev/null 2>&1 || { \
 	  echo "installing kubernetes-client (Debian) to render the Kubernetes manifests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null) ; }
+	  ($(APT_UPDATE) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null) ; }
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
