@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
 
 from config.settings import Settings
 from domain.actors import Actor, Role
@@ -33,11 +34,13 @@ from tests.helpers import (
     login,
     record_history,
     refusal_code,
+    replayer,
     resident_id,
     start,
     status,
     wait_status,
 )
+from workers.main import running_worker
 from workflows.foundation.messages import COMPLETE_TASK, REJECT_TASK, TASK_VIEW_QUERY
 from workflows.foundation.task_models import Completion, Reasoned
 from workflows.refusal_referral import build_input
@@ -382,24 +385,52 @@ async def test_police_and_supervision_decline_and_the_applicant_prosecutes_priva
 
 @pytest.mark.usefixtures("stack")
 async def test_performance_in_full_before_the_referral_cancels_the_open_granules(client: Client, settings: Settings):
+    """On a worker that keeps no run in memory (as after an eviction), the bank's answer taken in a workflow
+    task of its own before the performance is recorded: that worker gets the answer and the decision in one
+    activation, a replay in two, and both must cancel the same granules. (It once cancelled the answered
+    granule too, and every later task of the run failed: "No command scheduled for event
+    SignalExternalWorkflowExecutionInitiated".)"""
+    own = settings.model_copy(update={"task_queue": f"referral-cold-{uuid.uuid4().hex[:8]}"})
     req = request()
-    handle = await start(client, settings, NAME, req)
-    await complete(client, handle, "evidence.bank-flows", "bank-icbc", **evidence())
-    with pytest.raises(WorkflowUpdateFailedError) as too_much:
-        await decide(handle, DEBTOR_PERFORMED, reason="已履行", performed_fen=req.owed_fen + 1, in_full=True)
-    assert refusal_code(too_much.value) == "UNLAWFUL_DECISION"
-    with pytest.raises(WorkflowUpdateFailedError) as not_all:
-        await decide(handle, DEBTOR_PERFORMED, reason="已履行", performed_fen=req.owed_fen - 1, in_full=True)
-    assert refusal_code(not_all.value) == "UNLAWFUL_DECISION"
-    await decide(handle, DEBTOR_PERFORMED, reason="被执行人全额履行", performed_fen=req.owed_fen, in_full=True)
-    result = RefusalReferralResult.model_validate(await handle.result())
+    async with running_worker(client, own, max_cached_workflows=0):
+        handle = await start(client, own, NAME, req, task_queue=own.task_queue)
+        await complete(client, handle, "evidence.bank-flows", "bank-icbc", **evidence())
+        await eventually(lambda: _answer_taken(handle))
+        with pytest.raises(WorkflowUpdateFailedError) as too_much:
+            await decide(handle, DEBTOR_PERFORMED, reason="已履行", performed_fen=req.owed_fen + 1, in_full=True)
+        assert refusal_code(too_much.value) == "UNLAWFUL_DECISION"
+        with pytest.raises(WorkflowUpdateFailedError) as not_all:
+            await decide(handle, DEBTOR_PERFORMED, reason="已履行", performed_fen=req.owed_fen - 1, in_full=True)
+        assert refusal_code(not_all.value) == "UNLAWFUL_DECISION"
+        await decide(handle, DEBTOR_PERFORMED, reason="被执行人全额履行", performed_fen=req.owed_fen, in_full=True)
+        history = await eventually(lambda: _ended(handle))
+        failed = [e for e in history.events if e.HasField("workflow_task_failed_event_attributes")]
+        assert not failed, failed[0].workflow_task_failed_event_attributes.failure.message
+        replay = await replayer().replay_workflow(history, raise_on_replay_failure=False)
+        assert replay.replay_failure is None, replay.replay_failure
+        await record_history(handle, "refusal-referral-performed-in-full-cold")
+        result = RefusalReferralResult.model_validate(await handle.result())
+        cancelled = await view(task(client, handle, "evidence.vehicles"))
     assert result.status == "performed_in_full" and result.letter is None and result.performed_fen == req.owed_fen
     states = {i.granule: i.state for i in result.checklist}
     assert states["evidence.bank-flows"] == "completed"
     assert [states[k] for k in list(EVIDENCE)[1:]] == ["cancelled"] * 5
     assert states["referral.letter"] == "skipped" and states["police.filing"] == "skipped"
-    cancelled = await view(task(client, handle, "evidence.vehicles"))
     assert cancelled.history[-1].reason and "performed in full" in cancelled.history[-1].reason
+
+
+async def _answer_taken(handle: WorkflowHandle[Any, Any]) -> bool:
+    """The answered task's end is in history and a workflow task after it has completed."""
+    kinds = [e.WhichOneof("attributes") for e in (await handle.fetch_history()).events]
+    answered = "child_workflow_execution_completed_event_attributes"
+    return answered in kinds and "workflow_task_completed_event_attributes" in kinds[kinds.index(answered) :]
+
+
+async def _ended(handle: WorkflowHandle[Any, Any]) -> WorkflowHistory | None:
+    """The run's history once it has completed or a workflow task of it has failed."""
+    history = await handle.fetch_history()
+    ends = ("workflow_execution_completed_event_attributes", "workflow_task_failed_event_attributes")
+    return history if any(e.WhichOneof("attributes") in ends for e in history.events) else None
 
 
 @pytest.mark.usefixtures("stack")
