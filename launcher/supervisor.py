@@ -23,6 +23,10 @@ from pathlib import Path
 from typing import IO
 
 PR_SET_PDEATHSIG = 1
+# Ctrl-C's bound: a child still running this long after its SIGTERM is killed, with its process group.
+STOP_TIMEOUT = 4.0
+# How often the supervisor looks at its children (and at a stop request).
+POLL_INTERVAL = 0.2
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -70,8 +74,8 @@ class Supervisor:
         self,
         log_dir: Path,
         backoff: Backoff | None = None,
-        stop_timeout: float = 4.0,
-        poll_interval: float = 0.2,
+        stop_timeout: float = STOP_TIMEOUT,
+        poll_interval: float = POLL_INTERVAL,
         announce: Callable[[str], None] | None = None,
     ) -> None:
         self.log_dir = log_dir

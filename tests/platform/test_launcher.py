@@ -1,6 +1,7 @@
 """`make run`'s supervisor (launcher/): a child that dies comes back with back-off, and SIGINT stops
-everything — including a child that ignores SIGTERM and its own children — within 5 s. The second
-half runs the real launcher (Temporal, simulators, two workers, web, agents) on free ports."""
+everything — including a child that ignores SIGTERM and its own children — within the supervisor's stop
+window (a child still running after it is killed) and a little slack. The second half runs the real launcher
+(Temporal, simulators, two workers, web, agents) on free ports: every process there stops by itself."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from launcher.supervisor import Backoff
+from launcher.supervisor import POLL_INTERVAL, STOP_TIMEOUT, Backoff
 from net.localnet import free_port
 
 REPO = Path(__file__).resolve().parents[2]
+# What a stop may take beyond the supervisor's kill deadline whatever its children do: one poll to notice the
+# signal, then the SIGKILL and reaping of what is left and the supervisor's own exit (0.5–0.7 s measured at
+# load 22 on two cores).
+STOP_SLACK = POLL_INTERVAL + 1.0
+DRIVER_STOP_TIMEOUT = 3.0
 
 # A fake child: records each start, then sleeps. "stubborn" ignores SIGTERM and has a child of its own;
 # "crasher" dies at once, every time.
@@ -45,7 +51,9 @@ from pathlib import Path
 from launcher.supervisor import Backoff, ChildSpec, Supervisor
 var = Path(sys.argv[1])
 child = sys.argv[2]
-sup = Supervisor(var / "logs", backoff=Backoff(initial=0.2, maximum=1.0, reset_after=60), stop_timeout=3.0)
+sup = Supervisor(
+    var / "logs", backoff=Backoff(initial=0.2, maximum=1.0, reset_after=60), stop_timeout=float(sys.argv[3])
+)
 sup.install_signal_handlers()
 for name in ("steady", "stubborn", "crasher"):
     ready = (lambda n: lambda: (var / f"{n}.starts").exists())(name)
@@ -81,7 +89,10 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 @pytest.fixture
 def supervised(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
     proc = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(tmp_path), CHILD], cwd=REPO, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", DRIVER, str(tmp_path), CHILD, str(DRIVER_STOP_TIMEOUT)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "up"
@@ -119,7 +130,7 @@ def test_a_killed_child_is_restarted_and_sigint_stops_everything_within_5s(
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=10)
     elapsed = time.monotonic() - t0
-    assert elapsed < 5.0, f"stopping took {elapsed:.1f}s"
+    assert elapsed < DRIVER_STOP_TIMEOUT + STOP_SLACK, f"stopping took {elapsed:.1f}s"
     assert proc.returncode == 0
     assert proc.stdout is not None
     said = proc.stdout.read()
@@ -264,7 +275,10 @@ def test_the_real_stack_heals_a_killed_worker_and_stops_within_5s(tmp_path: Path
         launcher.send_signal(signal.SIGINT)
         launcher.wait(timeout=15)
         elapsed = time.monotonic() - t0
-        assert elapsed < 5.0, f"Ctrl-C took {elapsed:.1f}s"
+        # Within the stop window itself, not the kill's slack: every process stopped by itself (none was killed at
+        # the deadline) and the launcher left as soon as the last one had (1.6–1.8 s measured at load 22–24; it
+        # was 7–10 s before the workers and the launcher skipped the interpreter's teardown).
+        assert elapsed < STOP_TIMEOUT, f"Ctrl-C took {elapsed:.1f}s"
         assert not [p for p in everyone if alive(p)]
         assert launcher.stdout is not None
         said = launcher.stdout.read()
