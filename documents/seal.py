@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # pyHanko imports DSA, which cryptography warns is deprecated
-    from pyhanko.pdf_utils.content import ImportedPdfPage
+    from pyhanko.pdf_utils.content import ImportedPdfPage, PdfResources
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.layout import BoxConstraints
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -296,13 +296,17 @@ def _signer_info(container: bytes) -> cms.SignerInfo:
 class _SealPage(ImportedPdfPage):
     """pyHanko's imported page, from the seal's PDF parsed once: the reader caches the objects it has
     read, so each document copies them instead of parsing the seal (fonts and all) again. Used only under
-    its CourtSeal's lock."""
+    its CourtSeal's lock, one document at a time."""
 
     def __init__(self, pdf: bytes) -> None:
         super().__init__(file_name=None, page_ix=0)
         self._reader = PdfFileReader(io.BytesIO(pdf))
 
     def render(self) -> bytes:
+        # Resources of this document's own: the page is reused for every seal and the stamp imports all its
+        # resources, so kept ones would list every earlier document's import again (each seal 47 bytes
+        # larger than the one before, naming objects of other files, without end).
+        self._resources = PdfResources()
         xobj = self._ensure_writer.import_page_as_xobject(self._reader, page_ix=0)
         name = b"/Import" + binascii.hexlify(uuid.uuid4().bytes)
         self.resources.xobject[name.decode("ascii")] = xobj

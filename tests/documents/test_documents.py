@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from activities.documents import DocumentOffice
 from config.settings import Settings
 from documents.pki import CourtKeys
 from documents.render import Renderer, chinese_date
-from documents.seal import verify_pdf
+from documents.seal import CourtSeal, verify_pdf
 from documents.timestamps import tsa_client, tsa_trust
 from domain.documents import (
     DocumentKind,
@@ -400,6 +401,36 @@ def test_the_simulated_tsa_makes_pyhankos_token_from_bytes_it_keeps(tmp_path: Pa
     assert (
         asyncio.run(tsa.answer(b"not a request")) == tsp.TimeStampResp.load(asyncio.run(tsa.answer(b"\x30\x00"))).dump()
     ), "a body that is not a request: rejection / badDataFormat"
+
+
+def _alike(sealed: bytes) -> bytes:
+    """A sealed PDF but for what differs between two seals of one document: the signature (ECDSA is
+    randomised), the times, the random name of the seal's imported page and the file's second ID."""
+    for pattern, same in (
+        (rb"/Contents <[0-9a-fA-F]+>", b"/Contents <>"),
+        (rb"D:\d{14}[^)]*\)", b"D:)"),
+        (rb"/Import[0-9a-f]{32}", b"/Import"),
+        (rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?", b"T"),
+        (rb"/ID \[ <[0-9a-f]+> <[0-9a-f]+> \]", b"/ID"),
+    ):
+        sealed = re.sub(pattern, same, sealed)
+    return sealed
+
+
+def test_a_court_seal_seals_its_hundredth_document_as_its_first(tmp_path: Path) -> None:
+    """A court's seal is made once per process and seals every document, several threads at once (the
+    TSA's round trip is outside its lock): each sealed PDF is the first one's but for the signature, the
+    times and random names. Its appearance imports the seal's page once — the page's resources kept between
+    documents listed every earlier import again, each seal 47 bytes larger than the last, without end."""
+    keys = CourtKeys(tmp_path / "pki", sandbox=True)
+    seal = CourtSeal(keys.credentials(COURT), RENDERER.render_seal(COURT))
+    pdf = RENDERER.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
+    first = seal.seal(pdf)
+    with ThreadPoolExecutor(4) as threads:
+        later = list(threads.map(lambda _: seal.seal(pdf), range(8)))
+    assert {_alike(sealed) for sealed in later} == {_alike(first)}
+    assert len(re.findall(rb"/Import[0-9a-f]{32}", later[-1])) == 2, "the page as a resource, and drawn once"
+    assert all(verify_pdf(sealed, keys.ca()).ok for sealed in later)
 
 
 def test_a_step_takes_one_number_and_numbers_follow_the_case(office: DocumentOffice) -> None:
