@@ -51,7 +51,7 @@ CHILD = r"""
 import importlib, importlib.abc, importlib.util, os, sys, traceback
 
 packages = set(sys.argv[1].split(","))
-for lib in ["temporalio.workflow", "jinja2", *filter(None, sys.argv[2].split(","))]:
+for lib in filter(None, sys.argv[2].split(",")):
     try:
         importlib.import_module(lib)
     except Exception:
@@ -196,7 +196,14 @@ def libraries() -> list[str]:
 
 def failures(modules: list[str]) -> list[str]:
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, ",".join(PACKAGES), ",".join(libraries()), *modules],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            ",".join(PACKAGES),
+            ",".join(["temporalio.workflow", "jinja2", *libraries()]),
+            *modules,
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
