@@ -10,7 +10,7 @@ from domain.legal_params import params_at
 from domain.legal_time import CHINA_TZ
 from workflows.asset_inquiry import from_case
 from workflows.asset_inquiry.measure_term import MeasureTermWatch
-from workflows.asset_inquiry.models import NAME
+from workflows.asset_inquiry.models import NAME, PATCH_LEVEL
 from workflows.asset_inquiry.words import WORDS
 from workflows.asset_inquiry.workflow import AssetInquiry
 from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryRequest, inquiry_context
@@ -20,7 +20,7 @@ from workflows.foundation.scenario import Scenario, ScenarioContext
 def _build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInquiryInput:
     # Costs left out: the application fee under the law in force today (Beijing date), fixed at the start.
     request = request.with_proposed_costs(params_at(datetime.now(CHINA_TZ).date()))
-    return AssetInquiryInput(request=request, context=inquiry_context(ctx))
+    return AssetInquiryInput(request=request, context=inquiry_context(ctx), patch_level=PATCH_LEVEL)
 
 
 SCENARIO = Scenario(

@@ -10,6 +10,7 @@ from domain.legal_time import LegalClock, LegalDuration
 from domain.measures import Measure
 from workflows.foundation.case_link import CaseRef
 from workflows.foundation.child_matters import ASSET_INQUIRY, ASSET_INQUIRY_TYPE
+from workflows.foundation.decisions import DECIDERS_PATCH
 from workflows.foundation.models import TimelineEntry
 
 NAME = ASSET_INQUIRY
@@ -17,6 +18,18 @@ WORKFLOW_TYPE = ASSET_INQUIRY_TYPE  # the Temporal workflow type; partner callba
 # The judge's decisions on the report.
 APPROVE, REJECT = "approve-control", "reject-control"
 RELEASE = "release-measure"  # on a measure-term watch
+
+ANSWER_IN_HAND_PATCH = "inquiry-answer-in-hand"
+# Histories from before an inquiry took the case's full performance: they waited for the judge regardless.
+PERFORMED_PATCH = "inquiry-ends-on-full-performance"
+# By patch level, the patches an inquiry started at that level takes as applied without a marker
+# (``workflows.foundation.patches.RunPatches``). A new patch goes into a new level, never into an old one: runs
+# started at the old level were recorded without it and must keep deciding it by its marker.
+APPLIED_PATCHES: dict[int, frozenset[str]] = {
+    0: frozenset(),
+    1: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH}),
+}
+PATCH_LEVEL = max(APPLIED_PATCHES)  # what an inquiry started by this code carries
 
 
 class MeasureTermInput(BaseModel):

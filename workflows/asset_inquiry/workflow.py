@@ -40,7 +40,16 @@ with workflow.unsafe.imports_passed_through():
     from runtime.temporal import scenario_search_attributes
     from security.identity import current_actor_or_none
     from workflows.asset_inquiry.measure_term import MeasureTermWatch
-    from workflows.asset_inquiry.models import APPROVE, NAME, REJECT, WORKFLOW_TYPE, MeasureTermInput
+    from workflows.asset_inquiry.models import (
+        ANSWER_IN_HAND_PATCH,
+        APPLIED_PATCHES,
+        APPROVE,
+        NAME,
+        PERFORMED_PATCH,
+        REJECT,
+        WORKFLOW_TYPE,
+        MeasureTermInput,
+    )
     from workflows.asset_inquiry.words import WORDS
     from workflows.foundation import retries
     from workflows.foundation.base import ScenarioWorkflow
@@ -67,9 +76,6 @@ DECISIONS = (
 )
 # The fast pass waits this long for any partner; slower ones are retried or awaited individually.
 INQUIRY_PASS_SECONDS = 10.0
-ANSWER_IN_HAND_PATCH = "inquiry-answer-in-hand"
-# Histories from before an inquiry took the case's full performance: they waited for the judge regardless.
-PERFORMED_PATCH = "inquiry-ends-on-full-performance"
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -92,8 +98,10 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
 
     @workflow.run
     async def run(self, inp: AssetInquiryInput) -> AssetInquiryResult:
+        # A run started at a patch level records no marker for the patches it knows (RunPatches says why).
+        self.patches.applied = APPLIED_PATCHES.get(inp.patch_level, frozenset())
         # Decided first, where no local activity can move it (workflows/foundation/patches.py says why).
-        ends_on_performance = workflow.patched(PERFORMED_PATCH)
+        ends_on_performance = self.patches.patched(PERFORMED_PATCH)
         self.inp = inp
         req = inp.request
         self.case = CaseReporter(req.case, NAME, self.timeline)
@@ -175,7 +183,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         self, inp: AssetInquiryInput, partner: PartnerRef, attempt: InquiryAttempt, deadline: datetime
     ) -> InquiryAnswer:
         in_hand = attempt.answer is None and partner.id in self.callbacks and workflow.now() >= deadline
-        if in_hand and workflow.patched(ANSWER_IN_HAND_PATCH):
+        if in_hand and self.patches.patched(ANSWER_IN_HAND_PATCH):
             # The partner's answer came in time, but this pass over the partners returned only after the
             # deadline (its first attempt was lost with a killed worker): the answer is taken, not thrown
             # away for a deadline it met. Patched: such an answer used to be recorded as no answer.

@@ -30,6 +30,7 @@ from workflows.foundation.archive import archive_audit_trail
 from workflows.foundation.decisions import DecisionDesk, DecisionSpec
 from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
 from workflows.foundation.models import DecisionInput, DecisionOutcome, ScenarioStatus
+from workflows.foundation.patches import RunPatches
 from workflows.foundation.status import publish_status
 from workflows.foundation.timeline import Timeline
 from workflows.foundation.words import Words
@@ -56,7 +57,8 @@ class ScenarioWorkflow(Generic[ResultT]):
 
     def __init__(self, decisions: Iterable[DecisionSpec], words: Words, status: str) -> None:
         self.timeline = Timeline()
-        self.desk = DecisionDesk(decisions, words, self.timeline)
+        self.patches = RunPatches()  # a scenario whose input carries a patch level sets ``applied`` from it
+        self.desk = DecisionDesk(decisions, words, self.timeline, self.patches)
         self.status = status
         self.inp = None
         self.result: ResultT | None = None

@@ -76,6 +76,9 @@ class AssetInquiryInput(BaseModel):
     # Inquire and report only, with no decision on control: a closed case's periodic re-inquiry (终本)
     # puts what it finds before the judge itself.
     report_only: bool = False
+    # The patches the starter's code knew as applied (``workflows.asset_inquiry.models.APPLIED_PATCHES``): 0 in
+    # inputs recorded before the level existed, whose runs decide each patch by its marker.
+    patch_level: int = 0
 
 
 class AssetInquiryResult(BaseModel):

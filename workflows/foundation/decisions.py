@@ -21,6 +21,7 @@ from temporalio import workflow
 from domain.actors import Actor, Role
 from runtime.temporal import DECIDED_BY
 from workflows.foundation.models import DecisionInput, DecisionOutcome, PendingDecision
+from workflows.foundation.patches import RunPatches
 from workflows.foundation.timeline import Timeline, refusal_from, refuse, require_role
 from workflows.foundation.words import Words
 
@@ -35,12 +36,12 @@ class NoPayload(BaseModel):
 DECIDERS_PATCH = "om-deciders-search-attribute"
 
 
-def note_decider(actor: Actor) -> None:
+def note_decider(actor: Actor, patches: RunPatches) -> None:
     """Names ``actor`` in ``OmDeciders`` unless already there: one upsert per user and workflow, not per
     decision. The list lives in the search attributes themselves (``workflow.info()`` follows every
     upsert and continue-as-new carries them over), so it needs no state of its own."""
     deciders = workflow.info().typed_search_attributes.get(DECIDED_BY) or []
-    if actor.user_id in deciders or not workflow.patched(DECIDERS_PATCH):
+    if actor.user_id in deciders or not patches.patched(DECIDERS_PATCH):
         return
     workflow.upsert_search_attributes([DECIDED_BY.value_set([*deciders, actor.user_id])])
 
@@ -65,8 +66,11 @@ LawCheck = Callable[[str, BaseModel], str | None]
 
 
 class DecisionDesk:
-    def __init__(self, specs: Iterable[DecisionSpec], words: Words, timeline: Timeline) -> None:
+    def __init__(
+        self, specs: Iterable[DecisionSpec], words: Words, timeline: Timeline, patches: RunPatches | None = None
+    ) -> None:
         self.specs = {s.name: s for s in specs}
+        self.patches = patches or RunPatches()
         self.words = words
         self.timeline = timeline
         self.awaiting: dict[str, datetime] = {}
@@ -147,7 +151,7 @@ class DecisionDesk:
         entry = self.timeline.record(
             action, reason=decision.reason or None, decision=decision.decision, payload=decision.payload, **detail
         )
-        note_decider(entry.actor)
+        note_decider(entry.actor, self.patches)
         return DecisionOutcome(decision=decision.decision, accepted_at=entry.at, by=entry.actor)
 
     def _title(self, name: str) -> str:

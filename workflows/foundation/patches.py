@@ -34,3 +34,18 @@ def decide_up_front(*patch_ids: str) -> None:
     if workflow.patched(UP_FRONT):
         for patch_id in patch_ids:
             workflow.patched(patch_id)
+
+
+class RunPatches:
+    """One run's patch decisions. ``applied`` holds the patches the run's starter already knew as applied (an
+    input's patch level, e.g. ``AssetInquiryInput.patch_level``): the run takes them without consulting
+    history, so it records no marker for them — each marker is an event, and Core adds an upsert of
+    ``TemporalChangeVersion`` beside it (another event and a visibility write on the server). Runs recorded
+    before, or started without a level, decide each patch by its marker, as they always did; a patch added
+    after a level was fixed is never in it, so runs started under that level still decide it by marker."""
+
+    def __init__(self) -> None:
+        self.applied: frozenset[str] = frozenset()
+
+    def patched(self, patch_id: str) -> bool:
+        return patch_id in self.applied or workflow.patched(patch_id)

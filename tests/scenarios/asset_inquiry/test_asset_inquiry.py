@@ -86,6 +86,16 @@ async def test_deposits_above_claim_freeze_exactly_owed_plus_costs(client, setti
     assert [r["amount_fen"] for r in icbc if r["idempotency_key"].startswith(wid)] == [300_000_00, 300_000_00]
     assert [r["amount_fen"] for r in ccb if r["idempotency_key"].startswith(wid)] == [207_300_00, 207_300_00]
     assert not [r for r in abc if r["idempotency_key"].startswith(wid)]
+    # An inquiry started at the current patch level records no patch marker, and Core no TemporalChangeVersion
+    # upsert beside one: the search index is written for the statuses judges filter by and the decider only.
+    history = await handle.fetch_history()
+    assert not [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    upserts = [
+        sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+        for e in history.events
+        if e.HasField("upsert_workflow_search_attributes_event_attributes")
+    ]
+    assert upserts == [["OmStatus"], ["OmDeciders"], ["OmStatus"]], upserts
     # Who decided, and why, is on the timeline.
     await record_history(handle, "asset-inquiry-above-claim")
     decision = next(e for e in (await status(handle)).timeline if e.action == "decision")
