@@ -114,6 +114,14 @@ class Settings(BaseSettings):
     payment_notice_refusals_allowed: int = Field(default=20, ge=1, le=100_000)
     payment_notice_refusal_window_seconds: int = Field(default=600, ge=1, le=86_400)
 
+    # How old a case's view a party's page load may show (bounded staleness, web/services/cases.py): within this
+    # many seconds of a describe that found the case current (in any web process) the page is answered without
+    # asking Temporal again — the one round trip that was 99% of a party page's time. A party's own act on the
+    # case is always shown at once (the view must be newer than the act); staff pages always ask. Law: the
+    # disclosures a party is owed (执行公开, 最高法执行公开规定 §19) run in days, a page seconds old is within them.
+    # 0: every load asks.
+    party_view_max_age_seconds: float = Field(default=20.0, ge=0, le=300)
+
     # One factor compresses every legal duration (tests and demos); 1.0 is real time.
     time_acceleration: float = Field(default=1.0, gt=0)
     # Under a compressed clock (a demo), no wait for a legal moment is shorter than this many seconds: a

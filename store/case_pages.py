@@ -10,13 +10,17 @@ tasks, which under load was the slowest part of a case page.
 A page names parties and their assets, so it is sealed under the codec keys (store/sealing.py), bound to
 its workflow id. One row per case, overwritten as the case moves on; rows not rebuilt for
 ``KEEP`` are pruned.
+
+``built_at`` is when the page was last known current: the moment the describe that said its history length was
+sent (a party's load within ``OM_PARTY_VIEW_MAX_AGE_SECONDS`` of it is answered without asking Temporal,
+web/services/cases.py), moved on by :meth:`CasePageStore.confirm` when a later describe finds it unchanged.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, String, Text, delete, select
+from sqlalchemy import Integer, String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Base, Database, UTCDateTime, utcnow
@@ -27,7 +31,8 @@ PRUNE_EVERY = 500  # pages written by one process between two prunings
 
 
 class CasePage(Base):
-    """The last page built of one case: at which run and history length, sealed."""
+    """The last page built of one case: at which run and history length, sealed, and since when it is known
+    current (``built_at``)."""
 
     __tablename__ = "case_pages"
 
@@ -60,11 +65,40 @@ class CasePageStore:
         )
         return self._sealer.open(row[0].page_sealed, workflow_id) if row else None
 
-    def put(self, workflow_id: str, run_id: str, history_length: int, page_json: str) -> None:
+    def latest(self, workflow_id: str) -> tuple[str, int, datetime, str] | None:
+        """The case's newest page, whatever its length: (run id, history length, known current since, JSON)."""
+        row = self.db.rows(
+            select(CasePage.run_id, CasePage.history_length, CasePage.built_at, CasePage.page_sealed).where(
+                CasePage.workflow_id == workflow_id
+            )
+        )
+        if not row:
+            return None
+        r = row[0]
+        return r.run_id, r.history_length, r.built_at, self._sealer.open(r.page_sealed, workflow_id)
+
+    def confirm(self, workflow_id: str, run_id: str, history_length: int, at: datetime) -> None:
+        """A describe sent at ``at`` found the case still at this page's run and length."""
+        with self.db.session() as s:
+            s.execute(
+                update(CasePage)
+                .where(
+                    CasePage.workflow_id == workflow_id,
+                    CasePage.run_id == run_id,
+                    CasePage.history_length == history_length,
+                    CasePage.built_at < at,
+                )
+                .values(built_at=at)
+            )
+
+    def put(
+        self, workflow_id: str, run_id: str, history_length: int, page_json: str, at: datetime | None = None
+    ) -> None:
         """Keeps this page unless a newer one of the same run is there (two processes may build at once, and
         a page stored late from an older describe must not replace a newer); one of the same length is
-        sealed again — it may be the page that no longer opened."""
-        now = utcnow()
+        sealed again — it may be the page that no longer opened. ``at``: when the describe that said this length
+        was sent (default now)."""
+        now = at or utcnow()
         with self.db.session() as s:
             row = s.get(CasePage, workflow_id, with_for_update=True)
             if row is not None and row.run_id == run_id and row.history_length > history_length:

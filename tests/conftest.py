@@ -71,6 +71,9 @@ def settings(var_dir: Path, ports: dict[str, int], web_database_url: str) -> Set
         simulator_port=ports["simulator"],
         time_acceleration=TEST_ACCELERATION,
         demo_min_wait_seconds=0,  # the tests run legal periods at full speed
+        # Party pages ask Temporal at every load, as the tests' "the next load shows it" asserts; the bounded
+        # staleness is tested on its own (tests/web/test_parties.py), switching it on.
+        party_view_max_age_seconds=0,
         database_url=web_database_url,
         # A fixed, test-only key: histories recorded in a session can be committed and replayed later.
         codec_keys_json=HISTORY_KEYS.read_text(),

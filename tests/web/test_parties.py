@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import uuid
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from web.services.cases import _views as case_views
 from web.services.party_accounts import CODE_ATTEMPTS
 from web.services.workflow_detail import LengthCache, history_key
 from web.ui.pages_party import PARTY_COOKIE
-from web.ui.session import SESSION_COOKIE
+from web.ui.session import SESSION_COOKIE, csrf_for
 from workflows.case.models import CaseView
 from workflows.foundation.case_link import EffectKind, RegisterKind
 
@@ -494,6 +495,54 @@ async def _the_page_reads_an_unchanged_case_from_the_cache_per_side(
         r = await debtor_page.get(page)
         assert r.status_code == 200 and doctored_judge not in r.text and shared_judge not in r.text
         assert format_yuan(3_000_000) in r.text, "recovered ¥30,000.00 at the next load"
+        await _a_view_known_current_within_the_age_is_shown_without_asking(
+            client, settings, monkeypatch, filed, debtor_page, page
+        )
+
+
+async def _a_view_known_current_within_the_age_is_shown_without_asking(
+    client: Client,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    filed: dict[str, Any],
+    debtor_page: httpx.AsyncClient,
+    page: str,
+) -> None:
+    """Issue 24 item 8, bounded staleness (OM_PARTY_VIEW_MAX_AGE_SECONDS): a view a describe found current within
+    the age is shown with no describe (the case's change since waits for the age to pass); a view older than the
+    age is asked for again; and the party's own act shows at the next load — in another web process too, whose
+    memory holds nothing and whose shared view was confirmed before the act."""
+    from tests.scenarios.case.test_case_api import effect
+
+    monkeypatch.setattr(settings, "party_view_max_age_seconds", 600.0)
+    counts = case_service.view_counts
+    r = await debtor_page.get(page)
+    assert r.status_code == 200 and format_yuan(3_000_000) in r.text
+    await effect(
+        client, filed["workflow_id"], EffectKind.MONEY_RECOVERED, "deduct-3", amount_fen=500_000, source="deduction"
+    )
+    described, fresh = counts["described"], counts["fresh"]
+    r = await debtor_page.get(page)
+    assert r.status_code == 200 and format_yuan(3_000_000) in r.text, "the view known current within the age"
+    assert format_yuan(3_500_000) not in r.text
+    assert (counts["described"], counts["fresh"]) == (described, fresh + 1), "shown without a describe"
+    monkeypatch.setattr(settings, "party_view_max_age_seconds", 0.001)
+    r = await debtor_page.get(page)
+    assert counts["described"] == described + 1, "older than the age: the case is asked"
+    assert format_yuan(3_500_000) in r.text, "and the change shows"
+
+    monkeypatch.setattr(settings, "party_view_max_age_seconds", 600.0)
+    r = await debtor_page.get(page)  # known current again, here and in the shared table, before the act
+    csrf = csrf_for(debtor_page.cookies[PARTY_COOKIE])
+    said = f"本人已筹措款项-{uuid.uuid4().hex[:6]}"
+    r = await debtor_page.post(f"{page}/requests", data={"csrf": csrf, "kind": "message", "text": said})
+    assert r.status_code == 303, r.text
+    monkeypatch.setattr(case_service, "_views", LengthCache[CaseView]())  # another process: nothing in memory
+    monkeypatch.setattr(case_service, "_known", OrderedDict())
+    described = counts["described"]
+    r = await debtor_page.get(page)
+    assert r.status_code == 200 and said in r.text, "the party's own act, at once"
+    assert counts["described"] == described + 1, "the shared view confirmed before the act was not used"
 
 
 async def test_parties_file_in_their_space_and_the_judge_answers_on_record(

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError
@@ -40,7 +42,8 @@ from runtime.temporal import CASE_NUMBER, COURT, STATUS
 from security.identity import acting_as
 from store.case_pages import CasePageStore
 from store.cases import CaseFilter, CaseRegisterEntry, CaseStore
-from store.db import Database
+from store.db import Database, utcnow
+from store.sealing import SealError
 from store.started import StartedStore
 from web.db import User
 from web.errors import GatewayTimeout, ServiceUnavailable
@@ -379,23 +382,49 @@ async def list_cases(
 _views = LengthCache[CaseView](size=256)
 # Its key in the pages the web's processes share (store/case_pages.py), apart from the case workflow's own page.
 SHARED_VIEW = "case-view:"
+# Per case, the key of its newest view this process knows and when a describe saying so was sent: what a party's
+# load within ``OM_PARTY_VIEW_MAX_AGE_SECONDS`` reuses without asking Temporal. Bounded (oldest goes).
+_known: OrderedDict[str, tuple[datetime, HistoryKey]] = OrderedDict()
+KNOWN_CASES = 4096
+# How case views were answered, counted per process: "described" (asked Temporal its history length), "fresh"
+# (reused within the party's age, no describe). Read by tests and by whoever profiles a web process.
+view_counts: Counter[str] = Counter()
 
 
-async def case_view(client: Client, entry: CaseRegisterEntry, pages: CasePageStore | None = None) -> CaseView:
+async def case_view(
+    client: Client,
+    entry: CaseRegisterEntry,
+    pages: CasePageStore | None = None,
+    max_age: timedelta = timedelta(0),
+    not_before: datetime | None = None,
+) -> CaseView:
     """The case's file: a describe says its history length; an unchanged case is answered from this
     process's memory, or (given ``pages``) from the view another process built at that length, and a changed
-    one by its status query (which waits for the worker)."""
+    one by its status query (which waits for the worker).
+
+    ``max_age`` (a party's page, bounded staleness): a view known current within that age, and since
+    ``not_before`` (the party's own last act on the case), is answered without the describe."""
+    if max_age > timedelta(0):
+        recent = await _recent_view(entry.workflow_id, pages, utcnow() - max_age, not_before)
+        if recent is not None:
+            view_counts["fresh"] += 1
+            return recent
     handle = client.get_workflow_handle(entry.workflow_id)
+    asked = utcnow()
     try:
         async with asyncio.timeout(QUERY_TIMEOUT.total_seconds()):
             key = history_key(await handle.describe())
+            view_counts["described"] += 1
+            _know(key, asked)
             cached = _views.get(key)
+            if cached is None and pages is not None:
+                cached = await _shared_view(pages, key)
+                if cached is not None:
+                    _views.put(key, cached)
             if cached is not None:
+                if pages is not None and max_age > timedelta(0):
+                    await _confirm_shared(pages, key, asked)
                 return cached
-            shared = await _shared_view(pages, key) if pages is not None else None
-            if shared is not None:
-                _views.put(key, shared)
-                return shared
             view: CaseView = await handle.query(CASE_STATUS_QUERY, result_type=CaseView)
     except TimeoutError:
         raise GatewayTimeout(
@@ -406,8 +435,60 @@ async def case_view(client: Client, entry: CaseRegisterEntry, pages: CasePageSto
         raise ServiceUnavailable("CASE_UNAVAILABLE", "案件暂时无法读取 / the case cannot be read now") from None
     _views.put(key, view)
     if pages is not None:
-        await share_page(pages, (SHARED_VIEW + key[0], *key[1:]), view.model_dump_json())
+        await share_page(pages, (SHARED_VIEW + key[0], *key[1:]), view.model_dump_json(), asked)
     return view
+
+
+def _know(key: HistoryKey, asked: datetime) -> None:
+    """Keeps the newest describe of a case (a late answer to an older describe does not replace it)."""
+    known = _known.get(key[0])
+    if known is None or known[0] < asked:
+        _known[key[0]] = (asked, key)
+        _known.move_to_end(key[0])
+        while len(_known) > KNOWN_CASES:
+            _known.popitem(last=False)
+
+
+async def _recent_view(
+    workflow_id: str, pages: CasePageStore | None, since: datetime, not_before: datetime | None
+) -> CaseView | None:
+    """The view known current after ``since`` and after ``not_before``, from this process's memory or the
+    web's shared pages (another process's describe); None: ask Temporal."""
+    after = max(since, not_before) if not_before is not None else since
+    known = _known.get(workflow_id)
+    if known is not None and known[0] > after:
+        view = _views.get(known[1])
+        if view is not None:
+            return view
+    if pages is None:
+        return None
+    try:
+        found = await pages.db.read(pages.latest, SHARED_VIEW + workflow_id)
+    except (SQLAlchemyError, SealError) as exc:
+        log.warning("shared case view unreadable", workflow_id=workflow_id, error=type(exc).__name__)
+        return None
+    if found is None or found[2] <= after:
+        return None
+    run_id, length, at, page = found
+    key = (workflow_id, run_id, length)
+    view = _views.get(key)
+    if view is None:
+        try:
+            view = CaseView.model_validate_json(page)
+        except ValidationError:
+            return None
+        _views.put(key, view)
+    _know(key, at)
+    return view
+
+
+async def _confirm_shared(pages: CasePageStore, key: HistoryKey, asked: datetime) -> None:
+    """Tells the other processes this case's view was still current when ``asked`` (a cache: a database
+    hiccup only costs them a describe)."""
+    try:
+        await pages.db.run(pages.confirm, SHARED_VIEW + key[0], key[1], key[2], asked)
+    except SQLAlchemyError as exc:
+        log.warning("case view not confirmed", workflow_id=key[0], error=type(exc).__name__)
 
 
 async def _shared_view(pages: CasePageStore, key: HistoryKey) -> CaseView | None:

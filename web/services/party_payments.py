@@ -314,16 +314,19 @@ async def _to_case(
     )
 
 
-async def settle_pending(till: Till, client: Client, actor: Actor, case_id: str) -> None:
+async def settle_pending(till: Till, client: Client, actor: Actor, case_id: str) -> bool:
     """Orders of this payer and case still open here, read again: a payer who paid and never came back to
-    the return page has it credited when they next open the case."""
+    the return page has it credited when they next open the case. True: there were some (the case may have
+    just changed)."""
     if till.cashier is None:
-        return
-    for order_id in await till.desk.db.read(_pending, till.desk.db, actor.user_id, case_id):
+        return False
+    pending = await till.desk.db.read(_pending, till.desk.db, actor.user_id, case_id)
+    for order_id in pending:
         try:
             await confirm(till, client, actor, case_id, order_id)
         except (ServiceUnavailable, Conflict, NotFound) as exc:
             log.info("pending payment not settled", order_id=order_id, code=exc.code)
+    return bool(pending)
 
 
 # --- the platform's notice (支付结果通知) --------------------------------------------------------------------

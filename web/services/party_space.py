@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -378,19 +378,23 @@ async def case_space(
     case_id: str,
     till: Till | None = None,
     pages: CasePageStore | None = None,
+    max_age: timedelta = timedelta(0),
+    acted_at: datetime | None = None,
 ) -> PartyCase:
     """A case that names the party (or whose agency the judge confirmed), as they may see it; any other
     case does not exist for them (404). Payments of theirs still open at the platform are settled first.
 
     The case's view is the court's whole file, built once per history length and kept by the web
     (``case_view``; ``pages``: shared by its processes); what this party may see is cut from it here, at
-    every load, after their standing is checked — a view is never kept per party, so none crosses to another."""
+    every load, after their standing is checked — a view is never kept per party, so none crosses to another.
+    A view known current within ``max_age`` and after the party's own last act (``acted_at``) is shown without
+    asking Temporal (the page's bounded staleness, ``OM_PARTY_VIEW_MAX_AGE_SECONDS``)."""
     st = await standing(desk, actor, case_id)
     entry, roles = st.entry, st.roles
-    if till is not None:
-        await settle_pending(till, client, actor, case_id)
+    if till is not None and await settle_pending(till, client, actor, case_id):
+        acted_at = utcnow()  # a payment credited just now is shown at once
     with acting_as(actor):
-        view = await case_view(client, entry, pages)
+        view = await case_view(client, entry, pages, max_age, acted_at)
         offer = await resumption.offer(client, view) if PartySide.APPLICANT in sides_of(roles) else None
     sides = sides_of(roles)
     applicant = PartySide.APPLICANT in sides

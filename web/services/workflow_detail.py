@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -247,11 +247,12 @@ async def _built(
     return detail
 
 
-async def share_page(pages: CasePageStore, key: HistoryKey, page_json: str) -> None:
-    """Keeps a page built at this key for the web's other processes; a cache: if the database cannot take it
-    now, the reader has the page and the next process will query."""
+async def share_page(pages: CasePageStore, key: HistoryKey, page_json: str, at: datetime | None = None) -> None:
+    """Keeps a page built at this key for the web's other processes (``at``: when the describe that said the key
+    was sent); a cache: if the database cannot take it now, the reader has the page and the next process will
+    query."""
     try:
-        await pages.db.run(pages.put, *key, page_json)
+        await pages.db.run(pages.put, *key, page_json, at)
     except SQLAlchemyError as exc:
         log.warning("case page not shared", workflow_id=key[0], error=type(exc).__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
@@ -27,6 +27,7 @@ from domain.errors import OneMatterError, ValidationFailed
 from domain.parties import Party
 from domain.party_requests import REPORTS, RULES, PartyRequestKind, sides_of
 from domain.property_report import WORDS, ChangeKind, ImmovableKind, MoneyKind, MovableKind, RightKind, word
+from store.db import utcnow
 from web.deps import app_state, temporal_client, till
 from web.deps import party_desk as desk
 from web.services import (
@@ -49,6 +50,9 @@ from workflows.periodic_reinquiry.models import ClosureConsent
 
 router = APIRouter(include_in_schema=False)
 PARTY_COOKIE = "om_party"
+# When the party last acted on a case (its path's cookie): the case's next page shows no view older than that.
+ACTED_COOKIE = "om_acted"
+ACTED_KEPT = 600  # seconds; longer than any OM_PARTY_VIEW_MAX_AGE_SECONDS allowed
 PREFIX = "/p"
 
 
@@ -262,10 +266,26 @@ def _kinds(roles: list[str]) -> list[tuple[str, str]]:
     ]
 
 
-async def _case_page(request: Request, session: tuple[Actor, str], case_id: str, **extra: Any) -> HTMLResponse:
+def _acted_at(request: Request) -> datetime | None:
+    """When this party last acted on the case (the cookie ``_acted`` set, scoped to the case's path); a value the
+    party doctored can only make their page ask Temporal more."""
+    try:
+        return datetime.fromtimestamp(float(request.cookies.get(ACTED_COOKIE, "")), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+async def _case_page(
+    request: Request, session: tuple[Actor, str], case_id: str, acted_at: datetime | None = None, **extra: Any
+) -> HTMLResponse:
+    """The case's space. A view the web already has is shown if known current within the configured age and
+    after the party's last act here (``acted_at``, else the cookie): their own act shows at once, in any process."""
     state = app_state(request)
     client = temporal_client(state)
-    space = await party_space.case_space(desk(state), client, session[0], case_id, till(state), state.case_pages)
+    max_age = timedelta(seconds=state.settings.party_view_max_age_seconds)
+    space = await party_space.case_space(
+        desk(state), client, session[0], case_id, till(state), state.case_pages, max_age, acted_at or _acted_at(request)
+    )
     extra.setdefault("paid", None)
     report_form = {
         "rows": {
@@ -353,15 +373,30 @@ async def _acted(
     text: str = "",
 ) -> Response:
     """A form of the case page sent: done, back to its section; refused, the page again (422) with why beside
-    that form (``shown_at``: the template's slot) and what was typed (``text``)."""
+    that form (``shown_at``: the template's slot) and what was typed (``text``). Done, the act's time goes in a
+    cookie of the case's path, so the next load, in whichever web process, shows no view known before it."""
     try:
         await act()
     except (OneMatterError, ValidationError) as exc:
         slots: dict[str, Any] = {"error": None, shown_at: _message(exc, request)}
-        response = await _case_page(request, session, case_id, text=text, **slots)
-        response.status_code = 422
-        return response
-    return RedirectResponse(f"{PREFIX}/cases/{case_id}#{anchor}", status_code=303)
+        refused = await _case_page(request, session, case_id, text=text, **slots)
+        refused.status_code = 422
+        return refused
+    response = RedirectResponse(f"{PREFIX}/cases/{case_id}#{anchor}", status_code=303)
+    _remember_act(request, response, case_id)
+    return response
+
+
+def _remember_act(request: Request, response: Response, case_id: str) -> None:
+    response.set_cookie(
+        ACTED_COOKIE,
+        f"{utcnow().timestamp():.6f}",
+        max_age=ACTED_KEPT,
+        httponly=True,
+        samesite="strict",
+        secure=app_state(request).settings.public_base_url.startswith("https://"),
+        path=f"{PREFIX}/cases/{case_id}",
+    )
 
 
 @router.post(PREFIX + "/cases/{case_id}/report")
@@ -429,7 +464,10 @@ async def paid(request: Request, case_id: str, session: PartySession, order: str
     """Back from the platform: the order read at the platform and, paid, credited to its own case."""
     state = app_state(request)
     done = await party_payments.confirm(till(state), temporal_client(state), session[0], case_id, order)
-    return await _case_page(request, session, case_id, error=None, text="", paid=done.status)
+    # Credited just now (a signal to the case): shown from a view newer than the credit, here and after.
+    response = await _case_page(request, session, case_id, utcnow(), error=None, text="", paid=done.status)
+    _remember_act(request, response, case_id)
+    return response
 
 
 @router.post(PREFIX + "/cases/{case_id}/sanctions/{sanction_id}/reconsideration")
