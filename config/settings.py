@@ -118,9 +118,9 @@ class Settings(BaseSettings):
     # many seconds of a describe that found the case current (in any web process) the page is answered without
     # asking Temporal again — the one round trip that was 99% of a party page's time. A party's own act on the
     # case is always shown at once (the view must be newer than the act); staff pages always ask. Law: the
-    # disclosures a party is owed (执行公开, 最高法执行公开规定 §19) run in days, a page seconds old is within them.
-    # 0: every load asks.
-    party_view_max_age_seconds: float = Field(default=20.0, ge=0, le=300)
+    # disclosures a party is owed online (流程公开意见, DOMAIN.md §19) are due within days, not seconds.
+    # 0: every load asks. docs/operations.md, "Party pages' freshness".
+    party_view_max_age_seconds: float = Field(default=30.0, ge=0, le=300)
 
     # One factor compresses every legal duration (tests and demos); 1.0 is real time.
     time_acceleration: float = Field(default=1.0, gt=0)
