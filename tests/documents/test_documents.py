@@ -408,7 +408,8 @@ def _alike(sealed: bytes) -> bytes:
     randomised), the times, the random name of the seal's imported page and the file's second ID."""
     for pattern, same in (
         (rb"/Contents <[0-9a-fA-F]+>", b"/Contents <>"),
-        (rb"D:\d{14}[^)]*\)", b"D:)"),
+        # pyHanko writes the info dictionary's dates with the colon escaped (``D\072…``), the signature's not.
+        (rb"D(?::|\\072)\d{14}[^)]*\)", b"D:)"),
         (rb"/Import[0-9a-f]{32}", b"/Import"),
         (rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?", b"T"),
         (rb"/ID \[ <[0-9a-f]+> <[0-9a-f]+> \]", b"/ID"),
