@@ -250,3 +250,12 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
     names = {getattr(wf, "__temporal_workflow_definition").name for wf in all_workflows()}
     missing = sorted(names - recorded)
     assert not missing, f"workflow types without a recorded history in tests/histories: {missing}"
+
+
+def test_every_workflow_class_says_each_hook_the_foundation_leaves_open() -> None:
+    """A scenario class that leaves an abstract hook (``outcome``) unsaid cannot be made by the worker: every
+    run of it would fail in its first task. Said here, before a run."""
+    unsaid = {
+        wf.__name__: sorted(getattr(wf, "__abstractmethods__", ())) for wf in all_workflows() if inspect.isabstract(wf)
+    }
+    assert not unsaid, f"workflow classes with hooks left abstract: {unsaid}"

@@ -157,6 +157,12 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
         assert self.inp is not None
         return self.inp
 
+    def outcome(self, status: str) -> Measure:
+        """The measure as this run holds it (a watch ends by releasing, lapsing or continuing as new — it
+        returns the measure from those steps and never through ``_close``)."""
+        assert self.inp is not None
+        return self.inp.measure
+
     def summary(self) -> dict[str, object]:
         assert self.inp is not None
         m = self.inp.measure

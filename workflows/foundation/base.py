@@ -20,6 +20,7 @@ Handler names are the foundation's message names, as before, so recorded histori
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -48,7 +49,7 @@ class CaseNamed(Protocol):
     def court(self) -> str: ...
 
 
-class ScenarioWorkflow(Generic[ResultT]):
+class ScenarioWorkflow(ABC, Generic[ResultT]):
     """Derive a scenario's ``@workflow.defn`` class from it; call ``super().__init__`` with the scenario's
     decisions, words and first status."""
 
@@ -89,9 +90,10 @@ class ScenarioWorkflow(Generic[ResultT]):
         """Whether ``status`` goes to the search index judges filter by (asked before it is set)."""
         return True
 
+    @abstractmethod
     def outcome(self, status: str) -> ResultT:
-        """The result the workflow returns when it ends with ``status``."""
-        raise NotImplementedError(f"{type(self).__name__} ends without a result")
+        """The result the workflow returns when it ends with ``status`` (every scenario says its own: a class
+        without it cannot be instantiated, so Temporal fails its first task rather than its last)."""
 
     async def report_end(self, status: str, result: ResultT) -> None:
         """Tells the matter's case (执行案件) it ended (``CaseReporter.ended``), before the audit trail is
