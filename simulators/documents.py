@@ -5,6 +5,14 @@ The simulated partners check the document sent with the request (``adapters.sand
 the PDF's hash is the one named; its seal is one PAdES signature over the whole file by a court
 certificate the courts' CA issued; the keywords under the seal name this partner, the act, the asset and
 the amount asked. Each failure is a refusal with its own code; nothing is done.
+
+A court seals every notice with the same certificate, so a partner validates a certificate's chain once
+(pyHanko and its path validation, ``documents.seal.verify_pdf``) and remembers it by fingerprint, as a bank
+keeps the courts' certificates it has checked. Every later notice under that certificate is still checked
+for itself (:func:`court_signature`): the signature covers the whole file, its digest is this file's, the
+seal's value verifies under the remembered certificate's key, and the certificate is within its validity.
+Anything else — another certificate, a layout or algorithm this path does not read, any failed check — goes
+the full way, whose verdict (and its message) decides.
 """
 
 from __future__ import annotations
@@ -13,9 +21,16 @@ import base64
 import binascii
 import hashlib
 import io
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from adapters.sandbox.wire import SealedDocument
 from simulators.errors import SimulatorError
@@ -24,12 +39,33 @@ DOCUMENT_REQUIRED = "DOCUMENT_REQUIRED"  # no notice sent
 DOCUMENT_SEAL_INVALID = "DOCUMENT_SEAL_INVALID"  # not sealed, changed, or not by a court the CA certified
 DOCUMENT_MISMATCH = "DOCUMENT_MISMATCH"  # sealed, but for another partner, act, asset or amount
 
+# The signature dictionary's byte range: the file from 0 to the /Contents hole, and from its end on.
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"  # ESS signing-certificate-v2 (RFC 5035), under the seal
+_REMEMBERED_CERTIFICATES = 1024  # courts' certificates a partner keeps; past it, it forgets them all
+
+
+@dataclass(frozen=True)
+class CourtSignature:
+    """A PAdES signature read from a sealed PDF: the signer's certificate, and whether the seal's value over
+    the whole file verifies under that certificate's key (the chain not looked at)."""
+
+    certificate_der: bytes
+    sound: bool
+
+    @property
+    def fingerprint(self) -> bytes:
+        return hashlib.sha256(self.certificate_der).digest()
+
 
 class DocumentCheck:
-    """The courts' CA a partner trusts, loaded once."""
+    """The courts' CA a partner trusts, loaded once, and the court certificates it has validated under it."""
 
     def __init__(self, ca_file: Path) -> None:
         self.ca = x509.load_pem_x509_certificate(ca_file.read_bytes())
+        self._trusted: dict[bytes, x509.Certificate] = {}  # fingerprint → a court certificate validated once
+        self._lock = threading.Lock()
+        self.full_checks = 0  # documents that went pyHanko's whole way (tests count them)
 
     def require(
         self,
@@ -48,13 +84,11 @@ class DocumentCheck:
             pdf = base64.b64decode(document.pdf_base64, validate=True)
         except (binascii.Error, ValueError):
             raise SimulatorError(422, DOCUMENT_SEAL_INVALID, "协助执行通知书不是有效的 base64 PDF") from None
-        from documents.seal import verify_pdf  # pyHanko: loaded when a partner first checks a seal
-
         if hashlib.sha256(pdf).hexdigest() != document.sha256:
             raise SimulatorError(422, DOCUMENT_SEAL_INVALID, "协助执行通知书的 SHA-256 与所附文件不符")
-        verdict = verify_pdf(pdf, self.ca)
-        if not verdict.ok:
-            raise SimulatorError(422, DOCUMENT_SEAL_INVALID, f"协助执行通知书的电子印章无效: {verdict.message}")
+        problem = self.seal_problem(pdf)
+        if problem is not None:
+            raise SimulatorError(422, DOCUMENT_SEAL_INVALID, f"协助执行通知书的电子印章无效: {problem}")
         said = keywords(pdf)
         problems = []
         if said.get("recipient_id") != partner_id:
@@ -67,6 +101,84 @@ class DocumentCheck:
             problems.append("金额")
         if problems:
             raise SimulatorError(422, DOCUMENT_MISMATCH, f"协助执行通知书与本次请求不符: {'、'.join(problems)}")
+
+    def seal_problem(self, pdf: bytes) -> str | None:
+        """None when ``pdf``'s seal holds; else why not (pyHanko's verdict)."""
+        signature = court_signature(pdf)
+        if signature is not None and signature.sound:
+            known = self._trusted.get(signature.fingerprint)
+            if known is not None and known.not_valid_before_utc <= datetime.now(UTC) <= known.not_valid_after_utc:
+                return None
+        from documents.seal import verify_pdf  # pyHanko: loaded when a partner first checks a seal
+
+        with self._lock:
+            self.full_checks += 1
+        verdict = verify_pdf(pdf, self.ca)
+        if not verdict.ok:
+            return verdict.message
+        if signature is not None and signature.sound:  # the chain pyHanko validated is this certificate's
+            with self._lock:
+                if len(self._trusted) >= _REMEMBERED_CERTIFICATES:
+                    self._trusted.clear()
+                self._trusted[signature.fingerprint] = x509.load_der_x509_certificate(signature.certificate_der)
+        return None
+
+
+def court_signature(pdf: bytes) -> CourtSignature | None:
+    """The one PAdES signature of ``pdf`` if it covers the whole file but its /Contents hole and is ECDSA
+    over SHA-256 (as the courts' seals are), with whether its value verifies under the certificate it names;
+    None for any other form (no, or more than one, byte range; another algorithm; an unreadable container)."""
+    from asn1crypto import cms, tsp  # tsp: names the ESS signing-certificate-v2 attribute for cms
+
+    ranges = _BYTE_RANGE.findall(pdf)
+    if len(ranges) != 1:
+        return None
+    start, end, length = (int(n) for n in ranges[0])
+    if not (0 < start < end and end + length == len(pdf) and pdf[start : start + 1] == b"<" and pdf[end - 1] == 0x3E):
+        return None
+    try:
+        content = cms.ContentInfo.load(binascii.unhexlify(pdf[start + 1 : end - 1]))
+        signed = content["content"]
+        (signer,) = signed["signer_infos"]
+        if (
+            content["content_type"].native != "signed_data"
+            or signer["digest_algorithm"]["algorithm"].native != "sha256"
+            or signer["signature_algorithm"].signature_algo != "ecdsa"
+            or signer["signature_algorithm"].hash_algo != "sha256"
+        ):
+            return None
+        sid = signer["sid"].chosen
+        certificate = next(
+            c.chosen
+            for c in signed["certificates"]
+            if c.name == "certificate"
+            and c.chosen.serial_number == sid["serial_number"].native
+            and c.chosen.issuer.dump() == sid["issuer"].dump()
+        )
+        attributes = {a["type"].dotted: a["values"] for a in signer["signed_attrs"]}
+        digest = hashlib.sha256(memoryview(pdf)[:start])
+        digest.update(memoryview(pdf)[end:])
+        certificate_der = certificate.dump()
+        (named,) = tsp.SigningCertificateV2.load(attributes[_SIGNING_CERTIFICATE_V2][0].dump())["certs"]
+        sound = (
+            attributes["1.2.840.113549.1.9.3"][0].native == "data"  # content-type
+            and attributes["1.2.840.113549.1.9.4"][0].native == digest.digest()  # message-digest
+            and named["hash_algorithm"]["algorithm"].native == "sha256"
+            and named["cert_hash"].native == hashlib.sha256(certificate_der).digest()
+        )
+        if sound:
+            key = x509.load_der_x509_certificate(certificate_der).public_key()
+            if not isinstance(key, ec.EllipticCurvePublicKey):
+                return None
+            # The value signs the DER of the signed attributes as a SET OF (RFC 5652 §5.4), not as [0].
+            signed_attrs = b"\x31" + signer["signed_attrs"].dump()[1:]
+            try:
+                key.verify(signer["signature"].native, signed_attrs, ec.ECDSA(hashes.SHA256()))
+            except InvalidSignature:
+                sound = False
+    except (ValueError, KeyError, TypeError, StopIteration):
+        return None
+    return CourtSignature(certificate_der, sound)
 
 
 def keywords(pdf: bytes) -> dict[str, str]:

@@ -6,12 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
+import hashlib
+import io
+import re
 import uuid
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
+from asn1crypto import cms, tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from activities.documents import DocumentOffice
 from adapters.sandbox.wire import IDEMPOTENCY_HEADER, SealedDocument
@@ -19,6 +28,14 @@ from config.settings import Settings
 from documents.pki import CourtKeys
 from documents.render import Renderer
 from domain.documents import DocumentKind, DocumentRequest
+from simulators.documents import (
+    DOCUMENT_MISMATCH,
+    DOCUMENT_SEAL_INVALID,
+    DocumentCheck,
+    court_signature,
+    keywords,
+)
+from simulators.errors import SimulatorError
 from store.blobs import BlobStore
 from store.db import Database
 from store.documents import DocumentStore
@@ -89,7 +106,6 @@ async def test_a_bank_refuses_a_freeze_without_its_sealed_notice(
     pdf = base64.b64decode(good.pdf_base64)
     at = pdf.index(b"stream", 2000) + 20
     changed = pdf[:at] + bytes([pdf[at] ^ 1]) + pdf[at + 1 :]
-    import hashlib
 
     forged = good.model_copy(
         update={"pdf_base64": base64.b64encode(changed).decode(), "sha256": hashlib.sha256(changed).hexdigest()}
@@ -104,6 +120,93 @@ async def test_a_bank_refuses_a_freeze_without_its_sealed_notice(
     r = await freeze(good)
     assert r.status_code == 200, r.text
     assert r.json()["amount_fen"] == 10_000_00
+
+
+def _with_container(pdf: bytes, container: bytes) -> bytes:
+    """``pdf`` with its seal's /Contents replaced by ``container`` (hex, zero-padded to the same room)."""
+    start, end, _ = (int(n) for n in re.findall(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)", pdf)[0])
+    hexed = binascii.hexlify(container)
+    return pdf[: start + 1] + hexed + b"0" * (end - start - 2 - len(hexed)) + pdf[end - 1 :]
+
+
+def _container(pdf: bytes) -> cms.ContentInfo:
+    start, end, _ = (int(n) for n in re.findall(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)", pdf)[0])
+    return cms.ContentInfo.load(binascii.unhexlify(pdf[start + 1 : end - 1]))
+
+
+def _resealed_under(pdf: bytes, certificate: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> bytes:
+    """``pdf``'s seal as a forger would remake it: naming ``certificate`` (a court's), signed with ``key``."""
+    content = _container(pdf)
+    signed = content["content"]
+    signer = signed["signer_infos"][0]
+    cert = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    signed["certificates"] = [cert]
+    signer["sid"] = cms.SignerIdentifier(
+        name="issuer_and_serial_number", value={"issuer": cert.issuer, "serial_number": cert.serial_number}
+    )
+    kept = [a for a in signer["signed_attrs"] if a["type"].dotted != "1.2.840.113549.1.9.16.2.47"]
+    named = tsp.SigningCertificateV2({"certs": [{"cert_hash": hashlib.sha256(cert.dump()).digest()}]})
+    attrs = cms.CMSAttributes([*kept, cms.CMSAttribute({"type": "signing_certificate_v2", "values": [named]})])
+    signer["signed_attrs"] = attrs
+    signer["signature"] = key.sign(b"\x31" + attrs.dump()[1:], ec.ECDSA(hashes.SHA256()))
+    return _with_container(pdf, content.dump(force=True))
+
+
+async def test_a_bank_checks_a_courts_certificate_once_and_each_notice_in_full(
+    simulator: str, settings: Settings, tmp_path: Path
+) -> None:
+    """A bank validates a court certificate's chain once (pyHanko) and remembers it; every later notice under
+    it is still checked for itself — a changed byte, a seal value made with another key under the court's
+    certificate, an update appended after the seal — and each is refused (the full check agrees)."""
+    from pyhanko.pdf_utils.generic import NameObject, TextStringObject
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    check = DocumentCheck(settings.document_pki_path / "ca.pem")
+    account = account_number()
+    first = await notice(settings, "bank-icbc", account, 10_000_00)
+    second = await notice(settings, "bank-icbc", account, 10_000_00)
+
+    def require(document: SealedDocument, amount_fen: int = 10_000_00) -> None:
+        check.require(document, partner_id="bank-icbc", act="freeze", references=(account,), amount_fen=amount_fen)
+
+    require(first)
+    assert check.full_checks == 1
+    require(second)
+    assert check.full_checks == 1, "the court's certificate is remembered"
+    with pytest.raises(SimulatorError) as refused:
+        require(second, 20_000_00)
+    assert refused.value.code == DOCUMENT_MISMATCH and check.full_checks == 1
+
+    pdf = base64.b64decode(second.pdf_base64)
+    at = pdf.index(b"stream", 2000) + 20
+    signature = _container(pdf)["content"]["signer_infos"][0]["signature"]
+    flipped = _container(pdf)
+    flipped["content"]["signer_infos"][0]["signature"] = signature.native[:-1] + bytes([signature.native[-1] ^ 1])
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    info = writer.trailer["/Info"]
+    info[NameObject("/Keywords")] = TextStringObject(str(info["/Keywords"]).replace("1000000", "9000000"))
+    writer.update_container(info)
+    appended = io.BytesIO()
+    writer.write(appended)
+    assert keywords(appended.getvalue())["amount_fen"] == "9000000"
+    stranger = CourtKeys(tmp_path / "another-ca", sandbox=True).credentials(COURT)
+    court = CourtKeys(settings.document_pki_path, sandbox=True).credentials(COURT).certificate
+    forgeries = {
+        "a byte of the page changed": pdf[:at] + bytes([pdf[at] ^ 1]) + pdf[at + 1 :],
+        "the seal's value changed": _with_container(pdf, flipped.dump(force=True)),
+        "another key under the court's certificate": _resealed_under(pdf, court, stranger.key),
+        "the amount rewritten in an update after the seal": appended.getvalue(),
+    }
+    for name, forged in forgeries.items():
+        sealed = court_signature(forged)
+        assert sealed is None or not sealed.sound, name
+        document = second.model_copy(
+            update={"pdf_base64": base64.b64encode(forged).decode(), "sha256": hashlib.sha256(forged).hexdigest()}
+        )
+        with pytest.raises(SimulatorError) as refused:
+            require(document)
+        assert refused.value.code == DOCUMENT_SEAL_INVALID, (name, refused.value.message)
+    assert check.full_checks == 1 + len(forgeries), "each went the full way, which refused it too"
 
 
 async def test_an_asset_inquiry_sends_its_notices_once_per_step(client, settings: Settings, simulator: str) -> None:
