@@ -21,9 +21,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Boolean, Integer, Row, Select, String, Text, bindparam, select
+from sqlalchemy import Boolean, Integer, Row, Select, String, Table, Text, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -109,55 +109,62 @@ class DocumentStore:
             try:
                 return self._reserve(idempotency_key, draft)
             except IntegrityError:
-                continue  # another process took the key or made the series a moment ago: read theirs
+                continue  # another process took the key a moment ago: read theirs
         raise RuntimeError(f"could not reserve a document number for {idempotency_key}")
 
+    # Statements of the Core, built once: a document's register work is three small statements in two
+    # transactions, and the ORM's unit of work (identity map, flush, attribute events) cost more than them.
+
     def _reserve(self, key: str, d: Draft) -> Reservation:
-        with self.db.session() as s:
-            row = s.scalars(select(DocumentRow).where(DocumentRow.idempotency_key == key)).first()
+        with self.db.engine.begin() as conn:
+            row = conn.execute(_BY_KEY, {"key": key}).first()
             if row is not None:
                 return Reservation(row.document_id, row.ordinal, row.sha256)
             year = int(m.group(1)) if (m := _YEAR.match(d.case_number)) else 0
             series = d.case_number.replace("(", "（").replace(")", "）")
-            seq = s.get(DocumentSequence, (d.court, year, series), with_for_update=True)
-            if seq is None:
-                seq = DocumentSequence(court=d.court, year=year, series=series, last=0)
-                s.add(seq)
-            seq.last += 1
+            # One statement takes the series' next number (the row made at the first): no read-then-write
+            # for two processes to interleave.
+            ordinal = conn.execute(_NEXT_NUMBER, {"court": d.court, "year": year, "series": series}).scalar_one()
             document_id = f"doc-{secrets.token_hex(12)}"
-            s.add(
-                DocumentRow(
-                    document_id=document_id,
-                    idempotency_key=key,
-                    workflow_id=d.workflow_id,
-                    case_id=d.case_id,
-                    case_number=d.case_number,
-                    court=d.court,
-                    kind=d.kind.value,
-                    title=d.title,
-                    number="",
-                    ordinal=seq.last,
-                    template_version=d.template_version,
-                    president=d.president,
-                    refers_to=d.refers_to,
-                    addressed_json=json.dumps(list(d.addressed_to)),
-                )
+            conn.execute(
+                _DOCUMENTS.insert(),
+                {
+                    "document_id": document_id,
+                    "idempotency_key": key,
+                    "workflow_id": d.workflow_id,
+                    "case_id": d.case_id,
+                    "case_number": d.case_number,
+                    "court": d.court,
+                    "kind": d.kind.value,
+                    "title": d.title,
+                    "number": "",
+                    "ordinal": ordinal,
+                    "template_version": d.template_version,
+                    "president": d.president,
+                    "refers_to": d.refers_to,
+                    "sha256": None,
+                    "issued_at": None,
+                    "served_json": "[]",
+                    "addressed_json": json.dumps(list(d.addressed_to)),
+                },
             )
-            return Reservation(document_id, seq.last, None)
+            return Reservation(document_id, ordinal, None)
 
     def complete(self, document_id: str, number: str, sha256: str, issued_at: datetime) -> IssuedDocument:
         """The document as registered: with these number and hash, or as an earlier try completed it."""
-        with self.db.session() as s:
-            row = s.get(DocumentRow, document_id, with_for_update=True)
+        with self.db.engine.begin() as conn:
+            # A document once complete is never changed (a 补正 refers to it): only a row without a hash is.
+            conn.execute(
+                _COMPLETE, {"id": document_id, "new_number": number, "new_sha256": sha256, "new_issued_at": issued_at}
+            )
+            row = conn.execute(_BY_ID, {"id": document_id}).first()
             if row is None:
                 raise KeyError(document_id)
-            if row.sha256 is None:  # a document once complete is never changed (a 补正 refers to it)
-                row.number, row.sha256, row.issued_at = number, sha256, issued_at
             return _issued(row)
 
     def get(self, document_id: str) -> IssuedDocument | None:
-        with self.db.session() as s:
-            row = s.get(DocumentRow, document_id)
+        with self.db.engine.connect() as conn:
+            row = conn.execute(_BY_ID, {"id": document_id}).first()
             return _issued(row) if row is not None and row.sha256 else None
 
     def court_of(self, document_id: str) -> str | None:
@@ -186,15 +193,41 @@ class DocumentStore:
     def record_service(self, document_id: str, record: ServiceRecord) -> list[ServiceRecord]:
         """Adds a receipt (送达回证); the first receipt per recipient is the one that counts (a second channel
         reaching the same recipient later changes nothing, 在线诉讼规则 Art. 31)."""
-        with self.db.session() as s:
-            row = s.get(DocumentRow, document_id, with_for_update=True)
+        with self.db.engine.begin() as conn:
+            row = conn.execute(_SERVED_FOR_UPDATE, {"id": document_id}).first()
             if row is None or row.sha256 is None:
                 raise KeyError(document_id)
             served = _served(row.served_json)
             if not any(r.recipient == record.recipient for r in served):
                 served.append(record)
-                row.served_json = json.dumps([_service_json(r) for r in served], ensure_ascii=False)
+                served_json = json.dumps([_service_json(r) for r in served], ensure_ascii=False)
+                conn.execute(_SET_SERVED, {"id": document_id, "new_served": served_json})
             return served
+
+
+_DOCUMENTS = cast(Table, DocumentRow.__table__)
+_BY_KEY = select(_DOCUMENTS.c.document_id, _DOCUMENTS.c.ordinal, _DOCUMENTS.c.sha256).where(
+    _DOCUMENTS.c.idempotency_key == bindparam("key")
+)
+_BY_ID = select(*_DOCUMENTS.columns).where(_DOCUMENTS.c.document_id == bindparam("id"))
+# SQLite (3.35+) and PostgreSQL alike.
+_NEXT_NUMBER = text(
+    "INSERT INTO document_sequences (court, year, series, last) VALUES (:court, :year, :series, 1) "
+    "ON CONFLICT (court, year, series) DO UPDATE SET last = document_sequences.last + 1 RETURNING last"
+)
+_COMPLETE = (
+    update(_DOCUMENTS)
+    .where(_DOCUMENTS.c.document_id == bindparam("id"), _DOCUMENTS.c.sha256.is_(None))
+    .values(number=bindparam("new_number"), sha256=bindparam("new_sha256"), issued_at=bindparam("new_issued_at"))
+)
+_SERVED_FOR_UPDATE = (
+    select(_DOCUMENTS.c.sha256, _DOCUMENTS.c.served_json)
+    .where(_DOCUMENTS.c.document_id == bindparam("id"))
+    .with_for_update()
+)
+_SET_SERVED = (
+    update(_DOCUMENTS).where(_DOCUMENTS.c.document_id == bindparam("id")).values(served_json=bindparam("new_served"))
+)
 
 
 @cache
