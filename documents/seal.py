@@ -23,11 +23,11 @@ import io
 import threading
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
@@ -89,7 +89,7 @@ class CourtSeal:
         self._lock = threading.Lock()
 
     def seal(self, pdf: bytes) -> bytes:
-        return outside_event_loop(asyncio.run, self._seal(pdf))
+        return run_coroutine(self._seal(pdf))
 
     async def _seal(self, pdf: bytes) -> bytes:
         """pyHanko's ``sign_pdf``, step by step, so the lock covers only what the court's seal shares between
@@ -219,7 +219,7 @@ class TemplateSigner(CredentialsSigner):
         from it and checked against it)."""
         settings = PdfCMSSignedAttributes(signing_time=signed_at or datetime.now(UTC))
         signing = super().async_sign(digest, self.DIGEST, use_pades=True, signed_attr_settings=settings)
-        return outside_event_loop(asyncio.run, signing).dump()
+        return run_coroutine(signing).dump()
 
 
 @dataclass(frozen=True)
@@ -338,6 +338,24 @@ def outside_event_loop(fn: Callable[[A], T], arg: A) -> T:
         return fn(arg)
     with ThreadPoolExecutor(1) as one:
         return one.submit(fn, arg).result()
+
+
+_thread = threading.local()
+
+
+def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
+    """pyHanko's signing steps are coroutines. Run on this thread's own event loop, kept for the next seal
+    (a worker seals on the few threads of its activity pool): ``asyncio.run``'s loop made and closed for
+    each seal was a fifth of a seal's CPU. From async code, a loop in a helper thread, as
+    :func:`outside_event_loop`."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        loop = getattr(_thread, "loop", None)
+        if loop is None:
+            loop = _thread.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(coro)
+    return outside_event_loop(asyncio.run, coro)
 
 
 def verify_pdf(
