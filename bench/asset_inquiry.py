@@ -53,6 +53,7 @@ from domain.actors import Actor, Role
 from domain.legal_time import TimeScale
 from domain.parties import Party, PartyKind
 from net.localnet import free_port, wait_http
+from runtime.process import freeze_startup_objects
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
 from workers.main import running_worker
@@ -250,6 +251,7 @@ async def _workers(stack: Stack, processes: int) -> AsyncIterator[None]:
     their CPU counted by process like the server's."""
     if not processes:
         async with bare_worker(stack.plain_client), running_worker(stack.client, stack.settings, tracing=stack.tracing):
+            freeze_startup_objects()  # as each worker process does once it serves (workers/main.py, bench/baseline.py)
             yield
         return
     log = (stack.settings.var_dir / "bench-workers.log").open("w")

@@ -17,6 +17,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from runtime.process import freeze_startup_objects
+
 BARE_TASK_QUEUE = "bench-bare"
 
 
@@ -88,6 +90,7 @@ async def _serve(address: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     async with bare_worker(client):
+        freeze_startup_objects()  # as our worker's process does (workers/main.py): both sides the same way
         await stop.wait()
 
 

@@ -5,13 +5,12 @@ With ``OM_WEB_WORKERS`` > 1, uvicorn runs that many processes (each builds its a
 
 from __future__ import annotations
 
-import gc
-
 import uvicorn
 from fastapi import FastAPI
 
 from config.settings import get_settings
 from runtime.logging import configure_logging
+from runtime.process import freeze_startup_objects
 from store.db import Database
 from store.sealing import Sealer
 from web.app import create_app, prepare_database
@@ -24,11 +23,9 @@ def app_factory() -> FastAPI:
     configure_logging(settings.log_level, component="web")
     app = create_app(settings)
     # What is built by now — the modules, the routes, the compiled templates, the models' schemas: ~280,000
-    # objects that live as long as the process — is kept out of the collector's full passes, each of which
-    # otherwise held the event loop ~0.1-0.2 s of CPU, every request of the process waiting (the parties'
+    # objects — held the event loop ~0.1-0.2 s in each full collection, every request waiting (the parties'
     # bench tail). Only here, in the served process: tests build many apps in one interpreter.
-    gc.collect()
-    gc.freeze()
+    freeze_startup_objects()
     return app
 
 

@@ -29,6 +29,7 @@ from adapters.registry import AdapterRegistry
 from config.settings import Settings, get_settings
 from documents.pki import CourtKeys
 from runtime.logging import configure_logging, get_logger
+from runtime.process import freeze_startup_objects
 from runtime.temporal import connect, ensure_search_attributes
 from runtime.tracing import Tracing, tracing_for
 from security.identity import ActorWorkerInterceptor
@@ -184,6 +185,7 @@ async def main() -> None:
         health = None
         if settings.worker_health_port:
             health = await serve_health(worker, client, settings.probe_bind_host, settings.worker_health_port)
+        freeze_startup_objects()
         log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
         await stop.wait()
         if health:
