@@ -130,6 +130,8 @@ async def embedded_stack(bank_count: int = 5) -> AsyncIterator[Stack]:
                 "--partners-file",
                 str(partners_file),
                 "--no-demo-data",
+                # The banks act only on a notice sealed by a court this CA certified, as under `make run`.
+                *("--document-ca", str(settings.document_pki_path / "ca.pem")),
                 # The seals' timestamps: its root where the stack's web checks them (docs/documents.md "Seal").
                 "--tsa-dir",
                 str(settings.document_pki_path / "tsa"),
