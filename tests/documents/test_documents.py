@@ -11,8 +11,9 @@ import re
 import socket
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asn1crypto import cms, tsp
@@ -539,3 +540,41 @@ def test_verify_document_checks_the_seal_and_the_register(
     path.write_bytes(sealed[:at] + bytes([sealed[at] ^ 0x01]) + sealed[at + 1 :])
     broken = verify()
     assert broken.returncode == 1 and "changed after sealing" in broken.stderr
+
+
+def test_the_seal_writes_the_metadata_pyhanko_would(tmp_path: Path) -> None:
+    """The sealing update edits Typst's XMP in place (documents/seal.py ``_IncrementalWriter``): the same
+    metadata as pyHanko's own parse-and-rewrite — every property equal but the modification date, which
+    both set to the sealing time, in the XMP and the info dictionary alike (PDF/A keeps the two equal)."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.metadata import xmp_xml
+    from pyhanko.pdf_utils.metadata.info import view_from_info_dict
+
+    from documents.seal import _IncrementalWriter
+
+    pdf = RENDERER.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
+
+    def metadata(writer: IncrementalPdfFileWriter) -> tuple[dict[Any, Any], dict[str, Any]]:
+        writer._update_meta()
+        xmp = xmp_xml.parse_xmp(io.BytesIO(writer.root["/Metadata"].data))
+        fields = {key: value for structure in xmp for key, value in structure}
+        assert writer._info is not None
+        info = writer._info.get_object()
+        return fields, {key: info[key] for key in info}
+
+    ours_xmp, ours_info = metadata(_IncrementalWriter(io.BytesIO(pdf), strict=False))
+    theirs_xmp, theirs_info = metadata(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
+    assert ours_xmp.keys() == theirs_xmp.keys() and ours_info.keys() == theirs_info.keys()
+    date = xmp_xml.model.XMP_MODDATE
+    assert {k: v for k, v in ours_xmp.items() if k != date} == {k: v for k, v in theirs_xmp.items() if k != date}
+    assert {k: v for k, v in ours_info.items() if k != "/ModDate"} == {
+        k: v for k, v in theirs_info.items() if k != "/ModDate"
+    }
+    sealed_at = view_from_info_dict(ours_info).last_modified  # type: ignore[arg-type]
+    theirs_at = view_from_info_dict(theirs_info).last_modified  # type: ignore[arg-type]
+    assert isinstance(sealed_at, datetime) and isinstance(theirs_at, datetime)
+    assert sealed_at.isoformat() == ours_xmp[date].value
+    assert abs((sealed_at - theirs_at).total_seconds()) < 60
+    assert ours_xmp[xmp_xml.model.PDF_PRODUCER].value.startswith("pyHanko")
