@@ -7,8 +7,9 @@ the sandbox, for tests and demos, and no real partner has them.
 Endpoints are ``async``: injected latency and hangs sleep on the event loop instead of holding a worker
 thread. A partner call's own SQLite work — one indexed read, or one short transaction on the partner's
 connection without fsync (WAL, synchronous=NORMAL) — runs on the loop too: handing it to a thread cost
-more CPU than the statement, and the partner's lock serialises it anyway. Administration reads, which
-return whole tables, run in the threadpool.
+more CPU than the statement, and the partner's lock serialises it anyway. So does a sealed notice's check
+under a court certificate already validated (simulators/documents.py, ~1.5 ms); pyHanko's whole validation,
+and administration reads, which return whole tables, run in the threadpool.
 """
 
 from __future__ import annotations
@@ -231,9 +232,13 @@ def _partner_router(sim: Simulator) -> APIRouter:
     async def register_measure(body: MeasureRequest, rt: Partner, key: Key) -> Response:
         """冻结 / 查封: registers a freeze or a seizure, once per idempotency key."""
         if sim.documents is not None:
-            refs = (body.asset_reference,)
-            check = functools.partial(sim.documents.require, body.document, partner_id=rt.id, act=body.kind.value)
-            await run_in_threadpool(check, references=refs, amount_fen=body.amount_fen)
+            await sim.documents.require(
+                body.document,
+                partner_id=rt.id,
+                act=body.kind.value,
+                references=(body.asset_reference,),
+                amount_fen=body.amount_fen,
+            )
         over_freeze = rt.faults.knobs.over_freeze_fen
         return await _mutate(rt, functools.partial(rt.store.register_measure, key, body, over_freeze))
 
@@ -252,8 +257,9 @@ def _partner_router(sim: Simulator) -> APIRouter:
         """扣划: moves frozen funds into the court's case account."""
         if sim.documents is not None:
             refs = (body.measure_id, *rt.store.measure_assets(body.measure_id))
-            check = functools.partial(sim.documents.require, body.document, partner_id=rt.id, act="deduct")
-            await run_in_threadpool(check, references=refs, amount_fen=body.amount_fen)
+            await sim.documents.require(
+                body.document, partner_id=rt.id, act="deduct", references=refs, amount_fen=body.amount_fen
+            )
         return await _mutate(rt, functools.partial(rt.store.deduct, key, body))
 
     return router

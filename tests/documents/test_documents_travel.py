@@ -166,15 +166,17 @@ async def test_a_bank_checks_a_courts_certificate_once_and_each_notice_in_full(
     first = await notice(settings, "bank-icbc", account, 10_000_00)
     second = await notice(settings, "bank-icbc", account, 10_000_00)
 
-    def require(document: SealedDocument, amount_fen: int = 10_000_00) -> None:
-        check.require(document, partner_id="bank-icbc", act="freeze", references=(account,), amount_fen=amount_fen)
+    async def require(document: SealedDocument, amount_fen: int = 10_000_00) -> None:
+        await check.require(
+            document, partner_id="bank-icbc", act="freeze", references=(account,), amount_fen=amount_fen
+        )
 
-    require(first)
+    await require(first)
     assert check.full_checks == 1
-    require(second)
+    await require(second)
     assert check.full_checks == 1, "the court's certificate is remembered"
     with pytest.raises(SimulatorError) as refused:
-        require(second, 20_000_00)
+        await require(second, 20_000_00)
     assert refused.value.code == DOCUMENT_MISMATCH and check.full_checks == 1
 
     pdf = base64.b64decode(second.pdf_base64)
@@ -204,7 +206,7 @@ async def test_a_bank_checks_a_courts_certificate_once_and_each_notice_in_full(
             update={"pdf_base64": base64.b64encode(forged).decode(), "sha256": hashlib.sha256(forged).hexdigest()}
         )
         with pytest.raises(SimulatorError) as refused:
-            require(document)
+            await require(document)
         assert refused.value.code == DOCUMENT_SEAL_INVALID, (name, refused.value.message)
     assert check.full_checks == 1 + len(forgeries), "each went the full way, which refused it too"
 
