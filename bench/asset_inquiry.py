@@ -16,11 +16,13 @@ worker's Python runs one thread at a time), and the wall ratio stays below the C
 
 ``OM_BENCH_INQUIRIES`` (default 200), ``OM_BENCH_ROUNDS`` (3) and ``OM_BENCH_IN_FLIGHT`` (40) size a run.
 
-``OM_BENCH_WORKERS=N`` runs the workers as production does (docker-compose, Kubernetes): N ``python -m workers``
-processes for ours and N ``python -m bench.baseline`` processes for the baseline, each with its own interpreter
-lock, instead of both workers inside this process beside the driver (0, the default, as every figure in
-docs/performance.md before 2026-12-07 was measured). Both sides change the same way; each process's CPU is
-printed (``worker1`` …, ``bare1`` …), the documents' share only when they run in this process.
+``OM_BENCH_WORKERS=N`` (default 1) runs the workers as production does (docker-compose, Kubernetes): N ``python -m
+workers`` processes for ours and N ``python -m bench.baseline`` processes for the baseline, each with its own
+interpreter lock, apart from this process's driver. 0 puts both workers inside this process beside the driver, as
+every figure in docs/performance.md before 2026-12-07 07:00 UTC was measured. Both sides change the same way; each
+process's CPU is printed (``worker1`` …, ``bare1`` …), the documents' share only when they run in this process. Why 1
+and not 2 or a pool of sealing processes: docs/performance.md "worker-loop" (on 2 cores a second worker process or
+a sealing pool costs more CPU than the interpreter lock it frees).
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ PARTNER_REQUESTS_PER_RUN = PARTNERS + 4
 ROUNDS = int(os.environ.get("OM_BENCH_ROUNDS", "3"))  # baseline and ours alternate: a machine slowing slows both
 INQUIRIES = int(os.environ.get("OM_BENCH_INQUIRIES", "200"))
 IN_FLIGHT = int(os.environ.get("OM_BENCH_IN_FLIGHT", "40"))
-WORKER_PROCESSES = int(os.environ.get("OM_BENCH_WORKERS", "0"))  # 0: both workers in this process
+WORKER_PROCESSES = int(os.environ.get("OM_BENCH_WORKERS", "1"))  # 0: both workers in this process
 
 
 @dataclass
