@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import binascii
 import functools
+import hashlib
 import io
 import re
 import threading
@@ -57,6 +58,7 @@ with warnings.catch_warnings():
     from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from documents import seal_update
 from documents.der import der
 from documents.pki import CourtCredentials
 
@@ -74,7 +76,11 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 
 class CourtSeal:
-    """Seals one court's documents; built once per court and process (the appearance is rendered once)."""
+    """Seals one court's documents; built once per court and process (the appearance is rendered once).
+
+    A document Typst rendered is sealed by an update written as bytes (documents/seal_update.py: the
+    same seal as pyHanko's, tests/documents/test_documents.py holds them to it); any other PDF by
+    pyHanko's own signer, step by step (:meth:`_seal`)."""
 
     def __init__(self, creds: CourtCredentials, seal_pdf: bytes, timestamper: TimeStamper | None = None) -> None:
         self.signer = TemplateSigner(creds)
@@ -93,10 +99,46 @@ class CourtSeal:
             stamp_style=style,
             new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=-1, box=SEAL_BOX),
         )
+        self._timestamper = timestamper
         self._lock = threading.Lock()
+        with self._lock:
+            self._appearance = seal_update.Appearance.make(style, SEAL_BOX)
 
     def seal(self, pdf: bytes) -> bytes:
-        return run_coroutine(self._seal(pdf))
+        return run_coroutine(self._seal_fast(pdf))
+
+    async def _seal_fast(self, pdf: bytes) -> bytes:
+        """The update written as bytes (documents/seal_update.py) for a PDF of Typst's shape; the rest
+        (:meth:`_seal`) is pyHanko's. Shares nothing between documents but what never changes: no lock."""
+        shape = seal_update.plan(pdf)
+        now = datetime.now(UTC).replace(microsecond=0)
+        xmp = _edited_xmp(shape.metadata[2], now) if shape is not None else None
+        if shape is None or xmp is None:
+            return await self._seal(pdf)
+        meta = self._signer.signature_meta
+        update = seal_update.write(
+            pdf,
+            shape,
+            self._appearance,
+            xmp,
+            now,
+            field_name=FIELD_NAME,
+            box=SEAL_BOX,
+            name=str(meta.name),
+            reason=str(meta.reason),
+            signature_bytes=SIGNATURE_BYTES,
+        )
+        head, tail = update.covered()
+        digest = hashlib.sha256(head)
+        digest.update(tail)
+        signed = await self.signer.async_sign(
+            digest.digest(),
+            TemplateSigner.DIGEST,
+            use_pades=True,
+            timestamper=self._timestamper,
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=now),
+        )
+        return update.signed(signed.dump())
 
     async def _seal(self, pdf: bytes) -> bytes:
         """pyHanko's ``sign_pdf``, step by step, so the lock covers only what the court's seal shares between

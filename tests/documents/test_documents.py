@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from activities.documents import DocumentOffice
 from config.settings import Settings
+from documents import seal_update
 from documents.pki import CourtKeys
 from documents.render import Renderer, chinese_date
 from documents.seal import CourtSeal, verify_pdf
@@ -91,6 +92,7 @@ def test_each_template_renders_and_refuses_a_missing_field(kind: DocumentKind) -
     fields = sample_fields(kind)
     pdf = RENDERER.render(kind, COURT, CASE, "（2026）浙0102执123号之一", ISSUED, fields)
     assert pdf.startswith(b"%PDF-") and b"pdfaid:part" in pdf  # PDF/A
+    assert seal_update.plan(pdf) is not None, "sealed by the update written as bytes, not pyHanko's path"
     spec = RENDERER.library.spec(kind)
     assert spec.required, f"{kind} declares no required field"
     for name in spec.required:
@@ -425,7 +427,7 @@ def _alike(sealed: bytes) -> bytes:
         (rb"D(?::|\\072)\d{14}[^)]*\)", b"D:)"),
         (rb"/Import[0-9a-f]{32}", b"/Import"),
         (rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?", b"T"),
-        (rb"/ID \[ <[0-9a-f]+> <[0-9a-f]+> \]", b"/ID"),
+        (rb"/ID ?\[ ?<[0-9a-f]+> ?<[0-9a-f]+> ?\]", b"/ID"),
     ):
         sealed = re.sub(pattern, same, sealed)
     return sealed
@@ -595,3 +597,62 @@ def test_names_are_written_as_pyhanko_writes_them() -> None:
         seal._write_name(NameObject(name), ours)
         seal._PYHANKO_WRITE_NAME(NameObject(name), theirs)
         assert ours.getvalue() == theirs.getvalue(), name
+
+
+def test_the_update_written_as_bytes_seals_as_pyhankos_path_does(tmp_path: Path) -> None:
+    """A Typst document's seal is written as bytes (documents/seal_update.py); pyHanko's own path seals any
+    other PDF. The two make the same seal: one signature over the whole file that pdfsig and pyHanko
+    verify, in a field of the same name, place and flags on the last page, the same appearance, the same
+    catalog entries and metadata. The same input still gives the same bytes before the seal."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    keys = CourtKeys(tmp_path / "pki", sandbox=True)
+    seal = CourtSeal(keys.credentials(COURT), RENDERER.render_seal(COURT))
+    pdf = RENDERER.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
+    assert pdf == RENDERER.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
+    ours, theirs = seal.seal(pdf), asyncio.run(seal._seal(pdf))
+    for sealed in (ours, theirs):
+        assert sealed.startswith(pdf) and verify_pdf(sealed, keys.ca()).ok
+        path = tmp_path / "sealed.pdf"
+        path.write_bytes(sealed)
+        report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+        assert "Signature is Valid" in report and "Total document signed" in report, report
+
+    def described(sealed: bytes) -> dict[str, object]:
+        reader = PdfFileReader(io.BytesIO(sealed))
+        (signature,) = reader.embedded_signatures
+        field = signature.sig_field
+        appearance = field["/AP"]["/N"]
+        page = reader.root["/Pages"]["/Kids"][-1]
+        catalog = {k: v for k, v in reader.root.items() if k not in ("/AcroForm", "/Metadata")}
+        return {
+            "field": (field["/T"], field["/FT"], field["/F"], list(field["/Rect"])),
+            "on_the_last_page": field["/P"] == page,
+            "annotations": [a.get_object()["/T"] for a in page["/Annots"]],
+            "sig": {k: signature.sig_object[k] for k in ("/Filter", "/SubFilter", "/Name", "/Reason")},
+            "appearance": re.sub(rb"/Import[0-9a-f]{32}", b"/Import", appearance.data),
+            "box": list(appearance["/BBox"]),
+            "fonts": sorted(
+                font.get_object()["/BaseFont"]
+                for form in appearance["/Resources"]["/XObject"].values()
+                for font in form.get_object()["/Resources"]["/Font"].values()
+            ),
+            "catalog": repr(catalog),
+            "sig_flags": reader.root["/AcroForm"]["/SigFlags"],
+            "info": sorted(k for k in reader.trailer["/Info"] if k != "/ModDate"),
+            "covered": signature.evaluate_signature_coverage().name,
+        }
+
+    assert described(ours) == described(theirs)
+    # A PDF not of Typst's shape (here: updated once already) is sealed by pyHanko's path.
+    from pyhanko.pdf_utils.generic import NameObject
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    updated, writer = io.BytesIO(), IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer.root["/PageMode"] = NameObject("/UseNone")
+    writer.update_root()
+    writer.write(updated)
+    other = updated.getvalue()
+    assert seal_update.plan(other) is None and verify_pdf(seal.seal(other), keys.ca()).ok
