@@ -57,9 +57,14 @@ class AuditActivities:
     @activity.defn(name=ARCHIVE_AUDIT_TRAIL)
     async def archive_audit_trail(self, req: ArchiveRequest) -> ArchiveResult:
         from audit.archive import archive_trail
-        from audit.derive import derive_trail
+        from audit.derive import RunningRun, derive_trail
 
-        trail = await derive_trail(activity.client(), req.workflow_id, self._redact)
+        info = activity.info()
+        run_id, workflow_type = info.workflow_run_id, info.workflow_type
+        # Run by the workflow itself, as its last step: it is running, and its run is this one — no describe.
+        own = info.workflow_id == req.workflow_id
+        running = RunningRun(run_id, workflow_type) if own and run_id and workflow_type else None
+        trail = await derive_trail(activity.client(), req.workflow_id, self._redact, running)
         written = await self._db.run(archive_trail, self._db, trail)
         activity.logger.info("audit trail archived", extra={"events": len(trail.events), "written": written})
         return ArchiveResult(written=written, events=len(trail.events), head=trail.chain.head)

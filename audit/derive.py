@@ -192,7 +192,8 @@ class _Run:
     workflow_type: str = ""
     started_at: datetime | None = None
     continued_from: str | None = None
-    search: dict[str, str] = field(default_factory=dict)
+    search: dict[str, str] = field(default_factory=dict)  # as the run started
+    latest: dict[str, str] = field(default_factory=dict)  # as its upserts left them
     events: list[AuditEvent] = field(default_factory=list)
     children: list[tuple[str, str]] = field(default_factory=list)  # (workflow id, run id)
 
@@ -278,6 +279,7 @@ class _RunReader:
             elif t == _E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
                 upsert = ev.upsert_workflow_search_attributes_event_attributes
                 attrs = _search_attrs(upsert.search_attributes.indexed_fields)
+                self.run.latest.update(attrs)
                 if STATUS.name in attrs:
                     self.add(ev, "status", "status_changed", detail={"status": attrs[STATUS.name]})
             else:
@@ -295,6 +297,7 @@ class _RunReader:
         run.started_at = _time(ev)
         run.continued_from = a.continued_execution_run_id or None
         run.search = _search_attrs(a.search_attributes.indexed_fields)
+        run.latest = dict(run.search)
         inp = await self.dec.first(a.input.payloads)
         detail: dict[str, Any] = {"workflow_type": a.workflow_type.name, **run.search}
         if a.parent_workflow_execution.workflow_id:
@@ -483,18 +486,58 @@ def _order(events: list[AuditEvent]) -> list[AuditEvent]:
     return sorted(events, key=lambda e: e.at)
 
 
-async def derive_trail(client: Client, workflow_id: str, redact: Redactor) -> AuditTrail:
-    """The live trail of ``workflow_id`` (all runs, and its children's), sealed into a hash chain, with
-    personal data masked by ``redact``. Raises NotFound when Temporal no longer has the workflow."""
-    handle = client.get_workflow_handle(workflow_id)
+@dataclass(frozen=True)
+class RunningRun:
+    """The run that asks for its own trail while it runs (the archive activity, its last step): what
+    ``describe`` would say of it is known without asking Temporal — its id and type from the activity's
+    info, running, not closed, and its search attributes as its own history left them."""
+
+    run_id: str
+    workflow_type: str
+
+
+@dataclass(frozen=True)
+class _Described:
+    """What the trail's header takes from ``describe``."""
+
+    run_id: str | None
+    workflow_type: str | None
+    search: dict[str, str]
+    temporal_status: str | None
+    closed_at: datetime | None
+
+
+async def _describe(client: Client, workflow_id: str) -> _Described:
     try:
-        desc = await handle.describe()
+        desc = await client.get_workflow_handle(workflow_id).describe()
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
             raise NotFound("WORKFLOW_NOT_FOUND", f"no workflow {workflow_id!r}", "workflow_id") from None
         raise
+    attrs = desc.typed_search_attributes
+    search = {
+        key.name: value for key in (SCENARIO, CASE_NUMBER, COURT, STATUS) if (value := attrs.get(key)) is not None
+    }
+    status = desc.status.name if desc.status else None
+    return _Described(desc.run_id, desc.workflow_type, search, status, desc.close_time)
+
+
+def _as_described(running: RunningRun, current: _Run) -> _Described:
+    """What a describe says of the running run, from its own history."""
+    return _Described(running.run_id, running.workflow_type, current.latest, WorkflowExecutionStatus.RUNNING.name, None)
+
+
+async def derive_trail(
+    client: Client, workflow_id: str, redact: Redactor, running: RunningRun | None = None
+) -> AuditTrail:
+    """The live trail of ``workflow_id`` (all runs, and its children's), sealed into a hash chain, with
+    personal data masked by ``redact``. Raises NotFound when Temporal no longer has the workflow.
+    ``running``: the caller is the workflow's own current run, so it is not described (one call less to
+    Temporal on every scenario's last step); the trail is the one a describe would give."""
+    described = await _describe(client, workflow_id) if running is None else None
     dec = _Decoder(client)
-    runs = await _derive_workflow(client, dec, workflow_id, desc.run_id, redact)
+    run_id = running.run_id if running is not None else described.run_id if described is not None else None
+    runs = await _derive_workflow(client, dec, workflow_id, run_id, redact)
     events = [e for r in runs for e in r.events]
 
     # Children (agency tasks, term watchers), breadth first, a few at a time.
@@ -526,18 +569,21 @@ async def derive_trail(client: Client, workflow_id: str, redact: Redactor) -> Au
         depth += 1
 
     first = runs[0]
-    attrs = desc.typed_search_attributes
+    if running is not None:
+        described = _as_described(running, runs[-1])
+    assert described is not None
+    attrs = described.search
     header = TrailHeader(
         workflow_id=workflow_id,
-        run_id=desc.run_id or runs[-1].run_id,
-        workflow_type=desc.workflow_type or first.workflow_type,
-        scenario=attrs.get(SCENARIO) or first.search.get(SCENARIO.name),
-        case_number=attrs.get(CASE_NUMBER) or first.search.get(CASE_NUMBER.name),
-        court=attrs.get(COURT) or first.search.get(COURT.name),
-        status=attrs.get(STATUS),
-        temporal_status=desc.status.name if desc.status else None,
+        run_id=described.run_id or runs[-1].run_id,
+        workflow_type=described.workflow_type or first.workflow_type,
+        scenario=attrs.get(SCENARIO.name) or first.search.get(SCENARIO.name),
+        case_number=attrs.get(CASE_NUMBER.name) or first.search.get(CASE_NUMBER.name),
+        court=attrs.get(COURT.name) or first.search.get(COURT.name),
+        status=attrs.get(STATUS.name),
+        temporal_status=described.temporal_status,
         started_at=first.started_at,
-        closed_at=desc.close_time,
+        closed_at=described.closed_at,
         runs=[r.run_id for r in runs],
         children=children,
     )

@@ -27,7 +27,7 @@ from temporalio.worker import Worker
 from activities.audit import ArchiveRequest, AuditActivities
 from audit.archive import load_archived
 from audit.chain import seal
-from audit.derive import derive_trail
+from audit.derive import RunningRun, derive_trail
 from audit.export import build_export, export_bytes
 from audit.redact import Redactor, reachable_models
 from audit.trail import AuditEvent, TrailHeader
@@ -50,7 +50,7 @@ from tests.helpers import (
     wait_status,
 )
 from web.app import create_app
-from workflows.asset_inquiry.models import APPROVE
+from workflows.asset_inquiry.models import APPROVE, REJECT
 from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.personal_data import personal_data_models
 
@@ -381,6 +381,40 @@ async def test_trail_names_who_did_what_and_why(
     bad = cli("verify", str(path))
     assert bad.returncode == 1
     assert f"event {index} (decide:{APPROVE}) has been altered" in bad.stderr
+
+
+@pytest.mark.usefixtures("stack")
+async def test_a_run_archiving_itself_is_not_described(client: Client, settings: Settings, simulator: str):
+    """The archive activity, run by the workflow as its last step, derives the trail without asking Temporal to
+    describe the run (one call less on every scenario's end): the trail is the same as with the describe."""
+    debtor = Party(kind=PartyKind.PERSON, name="王某某", id_number=resident_id())
+    await seed_subject(simulator, debtor.model_dump(mode="json"), [])
+    req = AssetInquiryRequest(
+        case_number=case_number(),
+        court="杭州市上城区人民法院",
+        debtor=debtor,
+        amount_owed_fen=10_000_00,
+        execution_costs_fen=0,
+    )
+    handle = await start(client, settings, "asset-inquiry", req)
+    await wait_status(handle, "awaiting_decision")  # running, its status upserted once
+    redact = Redactor.for_models(*personal_data_models())
+    described = await derive_trail(client, handle.id, redact)
+    running = await derive_trail(client, handle.id, redact, RunningRun(handle.result_run_id or "", "AssetInquiry"))
+    assert described.header.status == "awaiting_decision" and described.header.temporal_status == "RUNNING"
+    assert running == described
+
+    await decide(handle, REJECT, reason="财产不足, 不予控制")
+    await handle.result()
+    db = Database(settings.web_database_url)
+    try:
+        archived = load_archived(db, handle.id)
+    finally:
+        db.dispose()
+    assert archived is not None
+    # Written by the run itself before it closed: the status it had reached, still running.
+    assert archived.header.status == "rejected" and archived.header.temporal_status == "RUNNING"
+    assert archived.header.run_id == handle.result_run_id and archived.header.case_number == req.case_number
 
 
 @pytest.mark.usefixtures("stack")
