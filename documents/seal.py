@@ -131,14 +131,18 @@ class CourtSeal:
         head, tail = update.covered()
         digest = hashlib.sha256(head)
         digest.update(tail)
-        signed = await self.signer.async_sign(
-            digest.digest(),
-            TemplateSigner.DIGEST,
-            use_pades=True,
-            timestamper=self._timestamper,
-            signed_attr_settings=PdfCMSSignedAttributes(signing_time=now),
-        )
-        return update.signed(signed.dump())
+        container = await self.signer.seal_container(digest.digest(), self._timestamper)
+        if container is None:  # no template: pyHanko's container
+            settings = PdfCMSSignedAttributes(signing_time=now)
+            signed = await self.signer.async_sign(
+                digest.digest(),
+                TemplateSigner.DIGEST,
+                use_pades=True,
+                timestamper=self._timestamper,
+                signed_attr_settings=settings,
+            )
+            container = signed.dump()
+        return update.signed(container)
 
     async def _seal(self, pdf: bytes) -> bytes:
         """pyHanko's ``sign_pdf``, step by step, so the lock covers only what the court's seal shares between
@@ -260,9 +264,10 @@ class TemplateSigner(CredentialsSigner):
     placeholder digest must change nothing but itself, and the container rebuilt from the template's
     pieces must be byte for byte pyHanko's (tests/documents/test_documents.py holds both to it, and
     ``template`` to being made). A timestamp (B-T) is over the signature value, outside the signed
-    attributes: pyHanko's own provider fetches it and makes the unsigned attribute, which goes last in the
-    SignerInfo (setting it on a parsed container instead makes asn1crypto rebuild the whole tree: seconds of
-    CPU). Any other request (CAdES attributes, another digest) goes to pyHanko unchanged."""
+    attributes: pyHanko's timestamper fetches it, and its unsigned attribute goes last in the SignerInfo,
+    written as pyHanko's provider writes it (setting it on a parsed container instead makes asn1crypto
+    rebuild the whole tree: seconds of CPU). Any other request (CAdES attributes, another digest) goes to
+    pyHanko unchanged."""
 
     DIGEST = "sha256"
 
@@ -300,15 +305,23 @@ class TemplateSigner(CredentialsSigner):
                 is_pdf_sig=is_pdf_sig,
                 encap_content_info=encap_content_info,
             )
+        container = await self.seal_container(data_digest, timestamper)
+        assert container is not None
+        return cms.ContentInfo.load(container)
+
+    async def seal_container(self, data_digest: bytes, timestamper: TimeStamper | None) -> bytes | None:
+        """The container for a PDF seal over ``data_digest`` (SHA-256), as bytes; None without a template.
+        The timestamp is pyHanko's (its request, the answer's status and nonce checked), over the SHA-256
+        of the signature value; its unsigned attribute is written here (:func:`timestamp_attribute`)."""
+        if self.template is None:
+            return None
         attrs = self.template.signed_attrs(data_digest)
         signature = self._key.sign(attrs, ec.ECDSA(hashes.SHA256()))
         unsigned = b""
         if timestamper is not None:
-            made = await self.unsigned_attrs(
-                self.DIGEST, signature, cms.CMSAttributes.load(attrs), timestamper=timestamper
-            )
-            unsigned = made.dump() if made is not None else b""
-        return cms.ContentInfo.load(self.template.container(attrs, signature, unsigned))
+            token = await timestamper.async_timestamp(hashlib.sha256(signature).digest(), self.DIGEST)
+            unsigned = timestamp_attribute(token.dump())
+        return self.template.container(attrs, signature, unsigned)
 
     def pyhanko_container(self, digest: bytes, signed_at: datetime | None = None) -> bytes:
         """The container as pyHanko alone makes it for a PDF seal at ``signed_at`` (the template is made
@@ -402,6 +415,15 @@ def _write_name(self: NameObject, stream: BinaryIO, handler: object = None, cont
 
 
 NameObject.write_to_stream = _write_name  # type: ignore[method-assign]
+
+
+_TIMESTAMP_TOKEN = cms.CMSAttributeType("signature_time_stamp_token").dump()
+
+
+def timestamp_attribute(token: bytes) -> bytes:
+    """The unsigned attributes (a SET) holding one ``signature-time-stamp-token``, as pyHanko's provider
+    makes them: building them with asn1crypto cost more than the rest of the container."""
+    return der(0x31, der(0x30, _TIMESTAMP_TOKEN + der(0x31, token)))
 
 
 def _signer_info(container: bytes) -> cms.SignerInfo:

@@ -25,7 +25,7 @@ from config.settings import Settings
 from documents import seal_update
 from documents.pki import CourtKeys
 from documents.render import Renderer, chinese_date
-from documents.seal import CourtSeal, verify_pdf
+from documents.seal import CourtSeal, timestamp_attribute, verify_pdf
 from documents.timestamps import tsa_client, tsa_trust
 from domain.documents import (
     DocumentKind,
@@ -283,6 +283,11 @@ def test_the_seal_carries_the_tsas_timestamp_over_its_signature(
     (attribute,) = signer["unsigned_attrs"]
     assert attribute["type"].native == "signature_time_stamp_token"
     token = attribute["values"][0]
+    # The attribute as pyHanko's timestamp provider writes it (documents/seal.py writes its DER itself).
+    from pyhanko.sign.general import simple_cms_attribute
+
+    made = cms.CMSAttributes([simple_cms_attribute("signature_time_stamp_token", token)]).dump()
+    assert timestamp_attribute(token.dump()) == made == signer["unsigned_attrs"].untag().dump()
     info = tsp.TSTInfo.load(token["content"]["encap_content_info"]["content"].parsed.dump())
     imprint = info["message_imprint"]
     assert imprint["hash_algorithm"]["algorithm"].native == "sha256"
