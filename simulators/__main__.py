@@ -18,6 +18,7 @@ from domain.partners import PartnerEndpoint
 from runtime.logging import configure_logging
 from simulators.app import create_app
 from simulators.models import SimulatorConfig
+from simulators.server import HTTP_PARSER
 
 
 def load_partners(path: Path) -> list[PartnerEndpoint]:
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         log_level=args.log_level,
         access_log=False,
+        http=HTTP_PARSER,
     )
 
 

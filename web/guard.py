@@ -82,7 +82,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     configured proxies. uvicorn's own default trusts ``X-Forwarded-For`` from 127.0.0.1, which let anyone
     on the host (or behind a local proxy) choose the address the throttle counts."""
     proxies = settings.forwarded_allow_ips.strip()
-    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or ""}
+    # h11 named: with httptools installed (the simulators' parser) uvicorn's "auto" would switch the web's.
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or "", "http": "h11"}
 
 
 # --- the login form, parsed once ------------------------------------------------------------------------
