@@ -7,6 +7,7 @@ before the partner endpoints (whose base URLs carry it) are built, and leaves no
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import socket
 import threading
 import time
@@ -22,8 +23,9 @@ from simulators.app import create_app
 from simulators.models import SimulatorConfig
 
 # httptools (C) rather than h11 (Python): ~0.1-0.15 ms less CPU a request, ~3 ms an asset inquiry's 28
-# (docs/performance.md, "bank-check"). Named, not uvicorn's "auto", so the choice does not hang on what is installed.
-HTTP_PARSER = "httptools"
+# (docs/performance.md, "bank-check"). h11 only in a virtualenv made before httptools was a dependency (its
+# `make .venv/.installed` not re-run): slower, the same answers.
+HTTP_PARSER = "httptools" if importlib.util.find_spec("httptools") else "h11"
 
 
 def bind_loopback() -> socket.socket:
