@@ -41,6 +41,7 @@ from security.identity import acting_as
 from store.db import Database
 from tests.helpers import (
     account_number,
+    asset_inquiry_request,
     case_number,
     decide,
     login,
@@ -389,13 +390,7 @@ async def test_a_run_archiving_itself_is_not_described(client: Client, settings:
     describe the run (one call less on every scenario's end): the trail is the same as with the describe."""
     debtor = Party(kind=PartyKind.PERSON, name="王某某", id_number=resident_id())
     await seed_subject(simulator, debtor.model_dump(mode="json"), [])
-    req = AssetInquiryRequest(
-        case_number=case_number(),
-        court="杭州市上城区人民法院",
-        debtor=debtor,
-        amount_owed_fen=10_000_00,
-        execution_costs_fen=0,
-    )
+    req = asset_inquiry_request(debtor, owed=10_000_00)
     handle = await start(client, settings, "asset-inquiry", req)
     await wait_status(handle, "awaiting_decision")  # running, its status upserted once
     redact = Redactor.for_models(*personal_data_models())
