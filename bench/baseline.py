@@ -33,14 +33,32 @@ async def bare_noop(step: str) -> str:
     return step
 
 
-@workflow.defn(name="BareFanOut")
-class BareFanOut:
-    """Fans out ``parallel`` activities, optionally waits for an approval (an Update the driver sends once
-    a query says it is ready), then runs ``sequential`` ones: the asset inquiry's shape."""
+class Approval:
+    """The judge's approval as both benchmark workflows take it: an Update the driver sends once a query says the
+    workflow is ready for it (``bench/featured.py``'s workflow shares it)."""
 
     def __init__(self) -> None:
         self.ready = False
         self.approved = False
+
+    @workflow.query(name="ready")
+    def is_ready(self) -> bool:
+        return self.ready
+
+    @workflow.update(name="approve")
+    async def approve(self) -> None:
+        self.approved = True
+
+    @approve.validator
+    def _validate_approve(self) -> None:
+        if not self.ready:
+            raise ValueError("not ready")
+
+
+@workflow.defn(name="BareFanOut")
+class BareFanOut(Approval):
+    """Fans out ``parallel`` activities, optionally waits for an approval (an Update the driver sends once
+    a query says it is ready), then runs ``sequential`` ones: the asset inquiry's shape."""
 
     @workflow.run
     async def run(self, inp: BareInput) -> int:
@@ -57,19 +75,6 @@ class BareFanOut:
         for i in range(inp.sequential):
             await workflow.execute_activity(bare_noop, f"s{i}", start_to_close_timeout=timeout)
         return inp.parallel + inp.sequential
-
-    @workflow.query(name="ready")
-    def is_ready(self) -> bool:
-        return self.ready
-
-    @workflow.update(name="approve")
-    async def approve(self) -> None:
-        self.approved = True
-
-    @approve.validator
-    def _validate_approve(self) -> None:
-        if not self.ready:
-            raise ValueError("not ready")
 
 
 def bare_worker(client: Client, task_queue: str = BARE_TASK_QUEUE) -> Worker:

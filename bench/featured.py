@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from temporalio import activity, workflow
 
 with workflow.unsafe.imports_passed_through():
+    from bench.baseline import Approval
     from runtime.temporal import DECIDED_BY, STATUS
 
 FEATURED_TASK_QUEUE = "bench-featured"
@@ -57,11 +58,7 @@ async def featured_step(step: Step) -> str:
 
 
 @workflow.defn(name="FeaturedFanOut")
-class FeaturedFanOut:
-    def __init__(self) -> None:
-        self.ready = False
-        self.approved = False
-
+class FeaturedFanOut(Approval):
     @workflow.run
     async def run(self, features: Features) -> int:
         timeout = timedelta(seconds=30)
@@ -87,16 +84,3 @@ class FeaturedFanOut:
             )
             await workflow.execute_activity(featured_step, step, start_to_close_timeout=timeout)
         return 1 + SEQUENTIAL
-
-    @workflow.query(name="ready")
-    def is_ready(self) -> bool:
-        return self.ready
-
-    @workflow.update(name="approve")
-    async def approve(self) -> None:
-        self.approved = True
-
-    @approve.validator
-    def _validate_approve(self) -> None:
-        if not self.ready:
-            raise ValueError("not ready")
