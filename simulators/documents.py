@@ -8,9 +8,12 @@ the amount asked. Each failure is a refusal with its own code; nothing is done.
 
 A court seals every notice with the same certificate, so a partner validates a certificate's chain once
 (pyHanko and its path validation, ``documents.seal.verify_pdf``) and remembers it by fingerprint, as a bank
-keeps the courts' certificates it has checked. Every later notice under that certificate is still checked
-for itself (:func:`court_signature`): the signature covers the whole file, its digest is this file's, the
-seal's value verifies under the remembered certificate's key, and the certificate is within its validity.
+keeps the courts' certificates it has checked — with the container's form: every byte of the CMS that is the
+same for each notice (certificates, algorithms, identifiers, the TSA's too). Every later notice under that
+certificate in that form is still checked for itself (:func:`court_signature`): the signature covers the whole
+file, its digest is this file's, the seal's value verifies under the remembered certificate's key, its
+timestamp, if any, is over that value and signed by the TSA's key, and the certificate is within its validity.
+So a byte changed anywhere in the container either breaks a signature or changes the form.
 Anything else — another certificate, a layout or algorithm this path does not read, any failed check — goes
 the full way, whose verdict (and its message) decides.
 """
@@ -26,6 +29,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -48,15 +52,19 @@ _REMEMBERED_CERTIFICATES = 1024  # courts' certificates a partner keeps; past it
 
 @dataclass(frozen=True)
 class CourtSignature:
-    """A PAdES signature read from a sealed PDF: the signer's certificate, and whether the seal's value over
-    the whole file verifies under that certificate's key (the chain not looked at)."""
+    """A PAdES signature read from a sealed PDF: the signer's certificate; the container's form — every byte of
+    it that is the same for each notice a court seals (the certificates, algorithms, identifiers; the TSA's
+    too); and whether the parts that differ hold: the seal's value over the whole file under that
+    certificate's key, and the timestamp's value over its ``TSTInfo``, which is over the seal's value."""
 
     certificate_der: bytes
+    form: bytes  # SHA-256 of the container's fixed parts
     sound: bool
 
     @property
-    def fingerprint(self) -> bytes:
-        return hashlib.sha256(self.certificate_der).digest()
+    def known_as(self) -> tuple[bytes, bytes]:
+        """What a partner remembers once pyHanko validated such a seal: this certificate in this form."""
+        return hashlib.sha256(self.certificate_der).digest(), self.form
 
 
 class DocumentCheck:
@@ -64,7 +72,8 @@ class DocumentCheck:
 
     def __init__(self, ca_file: Path) -> None:
         self.ca = x509.load_pem_x509_certificate(ca_file.read_bytes())
-        self._trusted: dict[bytes, x509.Certificate] = {}  # fingerprint → a court certificate validated once
+        # (certificate fingerprint, container form) → a court certificate pyHanko validated in that form
+        self._trusted: dict[tuple[bytes, bytes], x509.Certificate] = {}
         self._lock = threading.Lock()
         self.full_checks = 0  # documents that went pyHanko's whole way (tests count them)
 
@@ -111,7 +120,7 @@ class DocumentCheck:
         """Whether ``signature`` holds under a certificate validated before, within its validity now."""
         if signature is None or not signature.sound:
             return False
-        known = self._trusted.get(signature.fingerprint)
+        known = self._trusted.get(signature.known_as)
         return known is not None and known.not_valid_before_utc <= datetime.now(UTC) <= known.not_valid_after_utc
 
     def _full_check(self, pdf: bytes, signature: CourtSignature | None) -> str | None:
@@ -128,15 +137,17 @@ class DocumentCheck:
             with self._lock:
                 if len(self._trusted) >= _REMEMBERED_CERTIFICATES:
                     self._trusted.clear()
-                self._trusted[signature.fingerprint] = x509.load_der_x509_certificate(signature.certificate_der)
+                self._trusted[signature.known_as] = x509.load_der_x509_certificate(signature.certificate_der)
         return None
 
 
 def court_signature(pdf: bytes) -> CourtSignature | None:
-    """The one PAdES signature of ``pdf`` if it covers the whole file but its /Contents hole and is ECDSA
-    over SHA-256 (as the courts' seals are), with whether its value verifies under the certificate it names;
-    None for any other form (no, or more than one, byte range; another algorithm; an unreadable container)."""
+    """The one PAdES signature of ``pdf`` if it covers the whole file but its /Contents hole and is ECDSA over
+    SHA-256 (as the courts' seals are), its signature timestamp, if any, likewise; None for any other form (no,
+    or more than one, byte range; another algorithm; anything but zeros after the container; an unreadable
+    container)."""
     from asn1crypto import cms, tsp  # tsp: names the ESS signing-certificate-v2 attribute for cms
+    from asn1crypto.core import Void
 
     ranges = _BYTE_RANGE.findall(pdf)
     if len(ranges) != 1:
@@ -145,48 +156,98 @@ def court_signature(pdf: bytes) -> CourtSignature | None:
     if not (0 < start < end and end + length == len(pdf) and pdf[start : start + 1] == b"<" and pdf[end - 1] == 0x3E):
         return None
     try:
-        content = cms.ContentInfo.load(binascii.unhexlify(pdf[start + 1 : end - 1]))
+        data = binascii.unhexlify(pdf[start + 1 : end - 1])
+        content = cms.ContentInfo.load(data)
+        if data[len(content.dump()) :].strip(b"\0"):
+            return None
         signed = content["content"]
         (signer,) = signed["signer_infos"]
-        if (
-            content["content_type"].native != "signed_data"
-            or signer["digest_algorithm"]["algorithm"].native != "sha256"
-            or signer["signature_algorithm"].signature_algo != "ecdsa"
-            or signer["signature_algorithm"].hash_algo != "sha256"
-        ):
+        # The parts the same for every notice under a certificate (asn1crypto dumps them as received).
+        fixed = [
+            content["content_type"], signed["version"], signed["digest_algorithms"], signed["encap_content_info"],
+            signed["certificates"], signed["crls"], signer["version"], signer["sid"], signer["digest_algorithm"],
+            signer["signature_algorithm"],
+        ]  # fmt: skip
+        if content["content_type"].native != "signed_data":
             return None
-        sid = signer["sid"].chosen
-        certificate = next(
-            c.chosen
-            for c in signed["certificates"]
-            if c.name == "certificate"
-            and c.chosen.serial_number == sid["serial_number"].native
-            and c.chosen.issuer.dump() == sid["issuer"].dump()
-        )
-        attributes = {a["type"].dotted: a["values"] for a in signer["signed_attrs"]}
+        certificate = _signer_certificate(signed, signer)
         digest = hashlib.sha256(memoryview(pdf)[:start])
         digest.update(memoryview(pdf)[end:])
-        certificate_der = certificate.dump()
-        (named,) = tsp.SigningCertificateV2.load(attributes[_SIGNING_CERTIFICATE_V2][0].dump())["certs"]
-        sound = (
-            attributes["1.2.840.113549.1.9.3"][0].native == "data"  # content-type
-            and attributes["1.2.840.113549.1.9.4"][0].native == digest.digest()  # message-digest
-            and named["hash_algorithm"]["algorithm"].native == "sha256"
-            and named["cert_hash"].native == hashlib.sha256(certificate_der).digest()
-        )
-        if sound:
-            key = x509.load_der_x509_certificate(certificate_der).public_key()
-            if not isinstance(key, ec.EllipticCurvePublicKey):
+        sound = _signed_over(signer, certificate, digest.digest(), "data")
+        tokens = signer["unsigned_attrs"]
+        if not isinstance(tokens, Void):  # B-T: its timestamp's value over its TSTInfo, which is over the seal's
+            ((stamp,),) = (a["values"] for a in tokens if a["type"].native == "signature_time_stamp_token")
+            stamped = stamp["content"]
+            (stamper,) = stamped["signer_infos"]
+            fixed += [
+                tokens[0]["type"], stamp["content_type"], stamped["version"], stamped["digest_algorithms"],
+                stamped["encap_content_info"]["content_type"], stamped["certificates"], stamped["crls"],
+                stamper["version"], stamper["sid"], stamper["digest_algorithm"], stamper["signature_algorithm"],
+                stamper["unsigned_attrs"],
+            ]  # fmt: skip
+            if len(tokens) != 1:
                 return None
-            # The value signs the DER of the signed attributes as a SET OF (RFC 5652 §5.4), not as [0].
-            signed_attrs = b"\x31" + signer["signed_attrs"].dump()[1:]
-            try:
-                key.verify(signer["signature"].native, signed_attrs, ec.ECDSA(hashes.SHA256()))
-            except InvalidSignature:
-                sound = False
-    except (ValueError, KeyError, TypeError, StopIteration):
+            tst_info = stamped["encap_content_info"]["content"].contents
+            imprint = tsp.TSTInfo.load(tst_info)["message_imprint"]
+            sound = (
+                sound
+                and imprint["hash_algorithm"]["algorithm"].native == "sha256"
+                and imprint["hashed_message"].native == hashlib.sha256(signer["signature"].native).digest()
+                and _signed_over(
+                    stamper, _signer_certificate(stamped, stamper), hashlib.sha256(tst_info).digest(), "tst_info"
+                )
+            )
+        form = hashlib.sha256(b"".join(part.dump() for part in fixed)).digest()
+    except _UnreadableContainer:
         return None
-    return CourtSignature(certificate_der, sound)
+    return CourtSignature(certificate, form, sound)
+
+
+# Anything this path cannot read goes pyHanko's whole way, whose verdict (never an exception) decides.
+_UnreadableContainer = (ValueError, KeyError, TypeError, StopIteration, IndexError, AttributeError, OverflowError)
+
+
+def _signer_certificate(signed: Any, signer: Any) -> bytes:
+    """The DER of the certificate ``signer`` (a CMS SignerInfo) names among ``signed``'s."""
+    sid = signer["sid"].chosen
+    return next(
+        c.chosen.dump()
+        for c in signed["certificates"]
+        if c.name == "certificate"
+        and c.chosen.serial_number == sid["serial_number"].native
+        and c.chosen.issuer.dump() == sid["issuer"].dump()
+    )
+
+
+def _signed_over(signer: Any, certificate_der: bytes, content_digest: bytes, content_type: str) -> bool:
+    """Whether ``signer`` (a CMS SignerInfo, ECDSA over SHA-256) signed ``content_digest`` of content of
+    ``content_type`` under ``certificate_der``'s key, naming that certificate (ESS signing-certificate-v2)."""
+    from asn1crypto import tsp
+
+    if (
+        signer["digest_algorithm"]["algorithm"].native != "sha256"
+        or signer["signature_algorithm"].signature_algo != "ecdsa"
+        or signer["signature_algorithm"].hash_algo != "sha256"
+    ):
+        raise ValueError("not ECDSA over SHA-256")
+    attrs_der = signer["signed_attrs"].dump()
+    attributes = {a["type"].dotted: a["values"] for a in signer["signed_attrs"]}
+    (named,) = tsp.SigningCertificateV2.load(attributes[_SIGNING_CERTIFICATE_V2][0].dump())["certs"]
+    if not (
+        attributes["1.2.840.113549.1.9.3"][0].native == content_type
+        and attributes["1.2.840.113549.1.9.4"][0].native == content_digest
+        and named["hash_algorithm"]["algorithm"].native == "sha256"
+        and named["cert_hash"].native == hashlib.sha256(certificate_der).digest()
+    ):
+        return False
+    key = x509.load_der_x509_certificate(certificate_der).public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise ValueError("not an EC key")
+    try:  # the value signs the DER of the signed attributes as a SET OF (RFC 5652 §5.4), not as [0]
+        key.verify(signer["signature"].native, b"\x31" + attrs_der[1:], ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
 
 
 def keywords(pdf: bytes) -> dict[str, str]:

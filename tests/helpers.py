@@ -309,11 +309,13 @@ async def assistance_notice(
     act: str = "freeze",
     case: str = "(2026)浙0102执9号",
     keys: Any = None,
+    timestamped: bool = False,
 ) -> dict[str, Any]:
     """A sealed 协助执行通知书 to ``partner`` for ``reference`` and ``amount_fen``, as a request's ``document``:
     what a bank needs before it freezes, seizes or deducts (simulators/documents.py). Issued by a test's own
     document office under the session's sandbox CA, which the simulators trust, unless ``keys`` (a
-    ``CourtKeys``) names another."""
+    ``CourtKeys``) names another; ``timestamped``: PAdES B-T, the simulators' TSA's timestamp on the seal, as
+    the worker's are (else B-B)."""
     import base64
     from datetime import date
 
@@ -326,7 +328,10 @@ async def assistance_notice(
     db = Database(f"sqlite:///{settings.var_dir / 'test-documents.db'}")
     db.upgrade()
     keys = keys or CourtKeys(settings.document_pki_path, sandbox=True)
-    office = DocumentOffice(db, BlobStore.for_settings(settings), keys)
+    from documents.timestamps import tsa_client
+
+    stamper = tsa_client(settings) if timestamped else None
+    office = DocumentOffice(db, BlobStore.for_settings(settings), keys, timestamper=stamper)
     fields = {
         "recipient": partner,
         "recipient_id": partner,
