@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import socket
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
@@ -349,17 +348,6 @@ def test_with_the_tsa_down_no_document_is_issued_and_a_retry_issues_it(
     issued = office.issue(step)
     assert issued.number == "（2026）浙0102执123号之一"
     assert verify_pdf(office.pdf(issued.document_id), office.keys.ca(), tsa_trust(settings)).ok
-
-    # The connection kept for this thread, closed while idle (as a TSA or a proxy does): the next seal asks
-    # on a new one.
-    client = office.timestamper
-    assert isinstance(client, TsaClient)
-    kept = client._kept.connection
-    assert kept is not None and kept.sock is not None
-    kept.sock.shutdown(socket.SHUT_RDWR)
-    again = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/tsa-idle", **assistance_fields()))
-    assert verify_pdf(office.pdf(again.document_id), office.keys.ca(), tsa_trust(settings)).ok
-    assert client._kept.connection is not kept
 
 
 def test_the_seal_is_pyhankos_container_with_this_documents_digest_and_signature(office: DocumentOffice) -> None:
