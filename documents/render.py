@@ -6,7 +6,7 @@ file, required fields, legal basis, whether the president signs — beside the `
 carries its own version of a template in ``<folder>/courts/<court>/<template>.typ`` (as a court loads its
 own 拒执 granule list); its declaration stays the folder's, so the fields and the title are the same.
 
-Deterministic: the data go in as one canonical JSON input, the PDF's creation date is the document's
+Deterministic: the data go in as one canonical JSON file, the PDF's creation date is the document's
 issue date (never the clock), and only the packaged Noto CJK fonts are used (system fonts ignored), so
 the same request gives the same bytes — the hash sealed is the hash of what the template said.
 """
@@ -31,6 +31,10 @@ WORKFLOWS_DIR = Path(__file__).resolve().parents[1] / "workflows"
 FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
 # PDF/A-2b (archival): every font embedded, metadata in XMP; the seal is an incremental update after it.
 PDF_STANDARD: Literal["a-2b"] = "a-2b"
+# The data reach a template as this in-memory file beside the main one (base.typ reads it), never as
+# ``sys.inputs``: new inputs make Typst build and hash its standard library again and miss every cache
+# keyed on it (~0.5 ms a document, docs/performance.md "render-cost"); the library stays the same.
+DATA_FILE = "data.json"
 _CN_DIGITS = "〇一二三四五六七八九"
 
 
@@ -135,13 +139,7 @@ class Renderer:
         stamp = datetime(issued_on.year, issued_on.month, issued_on.day, tzinfo=UTC)
         with self._lock:
             try:
-                pdf = self._compiler.compile(
-                    input=str(template),
-                    format="pdf",
-                    sys_inputs={"data": payload},
-                    pdf_standards=PDF_STANDARD,
-                    timestamp=stamp,
-                )
+                pdf = self._compile(template, payload, stamp, PDF_STANDARD)
             except typst.TypstError as exc:
                 raise RenderError(
                     "DOCUMENT_RENDER_FAILED", f"{spec.title}无法生成: {exc.message}", "template"
@@ -151,15 +149,25 @@ class Renderer:
 
     def render_seal(self, court: str) -> bytes:
         """The court's round red seal (电子印章) as a one-page vector PDF: the signature's appearance."""
+        payload = json.dumps({"court": court}, ensure_ascii=False)
         with self._lock:
-            pdf = self._compiler.compile(
-                input=str(self.library.root / "foundation" / "documents" / "seal.typ"),
-                format="pdf",
-                sys_inputs={"court": court},
-                timestamp=datetime(2026, 1, 1, tzinfo=UTC),
+            pdf = self._compile(
+                self.library.root / "foundation" / "documents" / "seal.typ", payload, datetime(2026, 1, 1, tzinfo=UTC)
             )
         assert isinstance(pdf, bytes)
         return pdf
+
+    def _compile(
+        self, template: Path, payload: str, stamp: datetime, standard: Literal["a-2b"] | None = None
+    ) -> bytes | list[bytes] | None:
+        """One compile of ``template`` reading ``payload`` as /data.json; the caller holds the lock."""
+        files: dict[str, Path | bytes] = {"main.typ": template, DATA_FILE: payload.encode()}
+        return self._compiler.compile(  # type: ignore[type-var]  # typst-py takes a dict of files; its stub lags
+            input=files,
+            format="pdf",
+            pdf_standards=standard or [],
+            timestamp=stamp,
+        )
 
 
 def _text(v: Any) -> Any:

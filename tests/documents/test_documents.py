@@ -115,6 +115,25 @@ def test_the_same_input_gives_the_same_bytes_dated_from_the_input(tmp_path: Path
     assert re.search(r"CreationDate:\s+Mon Mar\s+2 00:00:00 2026", info), info
 
 
+def test_a_render_reads_only_its_own_data(tmp_path: Path) -> None:
+    """The data go in as an in-memory file the compiler keeps between compiles: the next document, the
+    seal in between and a fresh compiler each see only their own."""
+    ours = lambda: RENDERER.render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())  # noqa: E731
+    first = ours()
+    court, case = "嘉兴市中级人民法院", "(2026)浙04执9号"
+    other = RENDERER.render(
+        DocumentKind.CLOSING_NOTICE, court, case, "m", ISSUED, sample_fields(DocumentKind.CLOSING_NOTICE)
+    )
+    RENDERER.render_seal(court)
+    assert (
+        ours()
+        == first
+        == Renderer().render(DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "n", ISSUED, assistance_fields())
+    )
+    assert court in pdf_text(other, tmp_path) and court not in pdf_text(first, tmp_path)
+    assert RENDERER.render_seal(COURT) != RENDERER.render_seal(court)
+
+
 def test_the_assistance_notice_names_the_case_the_court_and_the_amount_in_words(tmp_path: Path) -> None:
     pdf = RENDERER.render(
         DocumentKind.ASSISTANCE_NOTICE, COURT, CASE, "（2026）浙0102执123号之二", ISSUED, assistance_fields()
