@@ -34,6 +34,7 @@ from domain.documents import (
     chinese_ordinal,
     document_number,
 )
+from simulators.documents import keywords
 from simulators.tsa import SimulatedTsa
 from store.blobs import BlobStore
 from store.db import Database
@@ -132,6 +133,13 @@ def test_a_render_reads_only_its_own_data(tmp_path: Path) -> None:
     )
     assert court in pdf_text(other, tmp_path) and court not in pdf_text(first, tmp_path)
     assert RENDERER.render_seal(COURT) != RENDERER.render_seal(court)
+    # The metadata are set after the body (base.typ): the PDF still carries them, this document's own.
+    (tmp_path / "first.pdf").write_bytes(first)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "first.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"^Title:\s+协助执行通知书$", info, re.M) and re.search(rf"^Author:\s+{COURT}$", info, re.M), info
+    assert keywords(first) == {"act": "freeze", "amount_fen": "1234567", "asset_reference": "6222020202020202020"} | {
+        "recipient_id": "bank-icbc"
+    }
 
 
 def test_the_assistance_notice_names_the_case_the_court_and_the_amount_in_words(tmp_path: Path) -> None:
