@@ -59,8 +59,9 @@ from runtime.process import freeze_startup_objects
 from runtime.temporal import scenario_search_attributes
 from security.identity import acting_as
 from workers.main import running_worker
-from workflows.asset_inquiry import SCENARIO, AssetInquiry
+from workflows.asset_inquiry import SCENARIO
 from workflows.asset_inquiry.models import APPROVE
+from workflows.asset_inquiry.workflow import AssetInquiry
 from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryRequest
 from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
 from workflows.foundation.models import DecisionInput, ScenarioStatus

@@ -47,8 +47,9 @@ from security.identity import (
     _with_signed_actor,
 )
 from workers.main import sandbox_runner
-from workflows.asset_inquiry import SCENARIO, AssetInquiry
+from workflows.asset_inquiry import SCENARIO
 from workflows.asset_inquiry.models import APPROVE
+from workflows.asset_inquiry.workflow import AssetInquiry
 from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.foundation.models import DecisionInput
 from workflows.foundation.scenario import ScenarioContext

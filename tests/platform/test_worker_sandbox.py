@@ -5,6 +5,7 @@ upgrade changes the internals the shortcut relies on, this fails before producti
 from __future__ import annotations
 
 import dataclasses
+import sys
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -30,7 +31,8 @@ from config.settings import Settings
 from tests.sandbox_probe import SandboxProbe, probe_echo
 from workers.main import PASSTHROUGH_MODULES, sandbox_runner
 from workers.workflow_sandbox import WorkflowSandbox
-from workflows.asset_inquiry import AssetInquiry
+from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
+from workflows.asset_inquiry.workflow import AssetInquiry
 
 Seen = tuple[str, SerializationContext | None]
 
@@ -108,6 +110,18 @@ async def test_the_worker_reimports_the_workflow_code_per_run_unless_told_to_sha
     guarded = workflow_class(sandbox_runner())
     assert guarded is not AssetInquiry and guarded.__qualname__ == AssetInquiry.__qualname__
     assert workflow_class(sandbox_runner()) is not guarded, "a fresh import for every run"
+
+
+async def test_a_guarded_run_reimports_its_own_module_and_not_its_package_siblings():
+    """The strict sandbox executes a run's package ``__init__`` afresh before its module: the asset inquiry's
+    builds ``SCENARIO`` on first access, so a run of the inquiry re-imports neither the measure-term watcher
+    nor ``from_case``, and a watcher's run not the inquiry (docs/performance.md, "loop-2")."""
+    for wf in ASSET_INQUIRY.workflows:
+        instance = sandbox_runner().create_instance(_details(workflow._Definition.must_from_class(wf)))
+        modules = instance.importer.new_modules  # type: ignore[attr-defined]
+        fresh = {n for n, m in modules.items() if n.startswith(ASSET_INQUIRY.package) and m is not sys.modules.get(n)}
+        assert fresh == {ASSET_INQUIRY.package, wf.__module__}, wf.__name__
+        assert getattr(modules[wf.__module__], wf.__name__) is not wf, "the guard still re-imports the run's own code"
 
 
 def _details(defn: workflow._Definition) -> WorkflowInstanceDetails:
