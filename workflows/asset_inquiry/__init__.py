@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from workflows.foundation.scenario import Scenario, built_on_first_access
+
 if TYPE_CHECKING:
     from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryRequest
-    from workflows.foundation.scenario import Scenario, ScenarioContext
+    from workflows.foundation.scenario import ScenarioContext
 
 __all__ = ["SCENARIO", "build_input"]
 
@@ -33,9 +35,7 @@ def build_input(request: AssetInquiryRequest, ctx: ScenarioContext) -> AssetInqu
     return AssetInquiryInput(request=request, context=inquiry_context(ctx), patch_level=PATCH_LEVEL)
 
 
-def __getattr__(name: str) -> Scenario:
-    if name != "SCENARIO":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _scenario() -> Scenario:
     from activities.partners import PartnerActivities
     from workflows.asset_inquiry import from_case
     from workflows.asset_inquiry.measure_term import MeasureTermWatch
@@ -43,9 +43,8 @@ def __getattr__(name: str) -> Scenario:
     from workflows.asset_inquiry.words import WORDS
     from workflows.asset_inquiry.workflow import AssetInquiry
     from workflows.foundation.child_matters import AssetInquiryRequest
-    from workflows.foundation.scenario import Scenario
 
-    scenario = Scenario(
+    return Scenario(
         name=NAME,
         package=__name__,
         words=WORDS,
@@ -56,5 +55,6 @@ def __getattr__(name: str) -> Scenario:
         extra_workflows=(MeasureTermWatch,),
         own_fields=from_case.OWN_FIELDS,
     )
-    globals()["SCENARIO"] = scenario  # later lookups find it without this function
-    return scenario
+
+
+__getattr__ = built_on_first_access(__name__, _scenario)

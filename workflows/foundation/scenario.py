@@ -5,6 +5,7 @@ request plus deployment configuration."""
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -31,6 +32,22 @@ class ScenarioContext(BaseModel):
     # The holiday calendar as it stood at the start: the run counts its legal periods on it without an
     # activity before its first step (workflows/foundation/clock.py). None: fetched by an activity.
     calendar: CalendarData | None = None
+
+
+def built_on_first_access(package: str, build: Callable[[], Scenario]) -> Callable[[str], Scenario]:
+    """A scenario package's module ``__getattr__`` (PEP 562): its ``SCENARIO`` is built by ``build`` when first
+    read, not at import. Under the full guard the sandbox executes the package's ``__init__`` afresh before
+    every run of one of its workflows, with all it imports; a run needs neither the scenario entry nor the
+    package's other workflow modules (docs/adding-a-scenario.md)."""
+
+    def __getattr__(name: str) -> Scenario:
+        if name != "SCENARIO":
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        scenario = build()
+        vars(sys.modules[package])["SCENARIO"] = scenario  # later reads find it without this function
+        return scenario
+
+    return __getattr__
 
 
 def wrap_request(input_model: type[BaseModel]) -> Callable[[Any, ScenarioContext], BaseModel]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from workflows.foundation.scenario import Scenario, built_on_first_access
+
 if TYPE_CHECKING:
-    from workflows.foundation.scenario import Scenario, ScenarioContext
+    from workflows.foundation.scenario import ScenarioContext
     from workflows.mass_payout.models import MassPayoutInput, MassPayoutRequest
 
 __all__ = ["SCENARIO", "build_input"]
@@ -34,19 +36,16 @@ def build_input(request: MassPayoutRequest, ctx: ScenarioContext) -> MassPayoutI
     )
 
 
-def __getattr__(name: str) -> Scenario:
-    if name != "SCENARIO":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _scenario() -> Scenario:
     from activities.payout import PayoutActivities
     from workflows.agency_task.workflow import AgencyTask
-    from workflows.foundation.scenario import Scenario
     from workflows.mass_payout import from_case
     from workflows.mass_payout.batch import PayoutBatch
     from workflows.mass_payout.models import NAME, MassPayoutRequest
     from workflows.mass_payout.words import WORDS
     from workflows.mass_payout.workflow import MassPayout
 
-    scenario = Scenario(
+    return Scenario(
         name=NAME,
         package=__name__,
         words=WORDS,
@@ -57,5 +56,6 @@ def __getattr__(name: str) -> Scenario:
         extra_workflows=(PayoutBatch, AgencyTask),
         own_fields=from_case.OWN_FIELDS,
     )
-    globals()["SCENARIO"] = scenario  # later lookups find it without this function
-    return scenario
+
+
+__getattr__ = built_on_first_access(__name__, _scenario)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from workflows.foundation.scenario import Scenario, built_on_first_access
+
 if TYPE_CHECKING:
-    from workflows.foundation.scenario import Scenario, ScenarioContext
+    from workflows.foundation.scenario import ScenarioContext
     from workflows.real_estate_disposal.models import RealEstateDisposalInput, RealEstateDisposalRequest
 
 __all__ = ["SCENARIO"]
@@ -46,21 +48,18 @@ def build_input(request: RealEstateDisposalRequest, ctx: ScenarioContext) -> Rea
     return RealEstateDisposalInput(request=request, context=ctx, params=params)
 
 
-def __getattr__(name: str) -> Scenario:
-    if name != "SCENARIO":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _scenario() -> Scenario:
     from activities.asset_disposals import AssetDisposalActivities
     from activities.auction import AuctionActivities
     from activities.disposal_payments import PaymentActivities
     from domain.assets import AssetKind, disposal_key
     from workflows.agency_task.workflow import AgencyTask
-    from workflows.foundation.scenario import Scenario
     from workflows.real_estate_disposal import from_case
     from workflows.real_estate_disposal.models import NAME, RealEstateDisposalRequest
     from workflows.real_estate_disposal.words import WORDS
     from workflows.real_estate_disposal.workflow import RealEstateDisposal
 
-    scenario = Scenario(
+    return Scenario(
         name=NAME,
         package=__name__,
         words=WORDS,
@@ -74,5 +73,6 @@ def __getattr__(name: str) -> Scenario:
         prefill=from_case.prefill,
         picks=from_case.picks,
     )
-    globals()["SCENARIO"] = scenario  # later lookups find it without this function
-    return scenario
+
+
+__getattr__ = built_on_first_access(__name__, _scenario)
