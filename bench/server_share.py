@@ -10,6 +10,9 @@ Temporal process's CPU per workflow, and the median of its paired difference fro
 Variants (``OM_BENCH_VARIANTS``, comma-separated; default all):
 
 - ``bare``: the baseline (``bench.baseline.BareFanOut``);
+- ``bare_slow``: the baseline again, but only ``OM_BENCH_SLOW_IN_FLIGHT`` (3) runs in flight, so that it runs at about
+  the rate ``busy_worker`` and the inquiry do: the same history and calls at a lower rate (docs/performance.md
+  "server-busy": the server's CPU per workflow rises as its rate falls);
 - ``search_attributes``: the baseline started with the scenario's four search attributes, as every inquiry is;
 - ``upserts``: the inquiry's three search-attribute upserts (OmStatus twice, OmDeciders);
 - ``payloads``: the inquiry's payload sizes (start 2.7 KB, fan-out result 3.8 KB, 4 x 0.5 KB in and out);
@@ -56,6 +59,7 @@ RUNS = int(os.environ.get("OM_BENCH_RUNS", "40"))
 ROUNDS = int(os.environ.get("OM_BENCH_ROUNDS", "3"))
 IN_FLIGHT = int(os.environ.get("OM_BENCH_IN_FLIGHT", "20"))
 BUSY_MS = float(os.environ.get("OM_BENCH_BUSY_MS", "115"))
+SLOW_IN_FLIGHT = int(os.environ.get("OM_BENCH_SLOW_IN_FLIGHT", "3"))
 
 PAYLOADS = Features(start_bytes=2_700, fan_out_bytes=3_800, step_bytes=500)
 # name: (features, started with the scenario's search attributes); None for the baseline and the inquiry.
@@ -67,7 +71,7 @@ FEATURED: dict[str, tuple[Features, bool]] = {
     "content": (PAYLOADS.model_copy(update={"upserts": True, "archive_reads": True}), True),
     "busy_worker": (Features(busy_ms=BUSY_MS), False),
 }
-VARIANTS = ("bare", *FEATURED, "inquiry")
+VARIANTS = ("bare", "bare_slow", *FEATURED, "inquiry")
 
 
 async def _one_featured(client: Client, features: Features, search_attributes: bool) -> int:
@@ -93,7 +97,7 @@ async def _one_featured(client: Client, features: Features, search_attributes: b
 
 
 def _jobs(stack: Stack, variant: str, debtors: list[tuple[int, Party]]) -> list[Callable[[], Awaitable[int]]]:
-    if variant == "bare":
+    if variant in ("bare", "bare_slow"):
         return [partial(_one_bare, stack.plain_client) for _ in range(RUNS)]
     if variant == "inquiry":
         return [partial(_one_inquiry, stack.client, stack, debtor, n) for n, debtor in debtors]
@@ -132,7 +136,8 @@ async def run(rounds: int = ROUNDS) -> dict[str, float]:
                 line = []
                 for variant in chosen if r % 2 == 0 else reversed(chosen):
                     before, started = stack.cpu_seconds()["temporal"], time.perf_counter()
-                    await _in_flight(IN_FLIGHT, _jobs(stack, variant, debtors))
+                    in_flight = SLOW_IN_FLIGHT if variant == "bare_slow" else IN_FLIGHT
+                    await _in_flight(in_flight, _jobs(stack, variant, debtors))
                     ms = (stack.cpu_seconds()["temporal"] - before) * 1000 / RUNS
                     temporal_ms[variant].append(ms)
                     line.append(f"{variant} {ms:.0f} ({RUNS / (time.perf_counter() - started):.1f}/s)")
