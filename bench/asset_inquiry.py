@@ -16,13 +16,15 @@ worker's Python runs one thread at a time), and the wall ratio stays below the C
 
 ``OM_BENCH_INQUIRIES`` (default 200), ``OM_BENCH_ROUNDS`` (3) and ``OM_BENCH_IN_FLIGHT`` (40) size a run.
 
-``OM_BENCH_WORKERS=N`` (default 1) runs the workers as production does (docker-compose, Kubernetes): N ``python -m
+``OM_BENCH_WORKERS=N`` (default 2) runs the workers as production does (docker-compose, Kubernetes): N ``python -m
 workers`` processes for ours and N ``python -m bench.baseline`` processes for the baseline, each with its own
 interpreter lock, apart from this process's driver. 0 puts both workers inside this process beside the driver, as
 every figure in docs/performance.md before 2026-12-07 07:00 UTC was measured. Both sides change the same way; each
-process's CPU is printed (``worker1`` …, ``bare1`` …), the documents' share only when they run in this process. Why 1
-and not 2 or a pool of sealing processes: docs/performance.md "worker-loop" (on 2 cores a second worker process or
-a sealing pool costs more CPU than the interpreter lock it frees).
+process's CPU is printed (``worker1`` …, ``bare1`` …), the documents' share only when they run in this process. Why 2:
+once a document cost ~10 ms, one worker process sat at 0.90 of a core at 40 in flight — its interpreter lock the
+bound, not the machine — and two cost no more CPU an inquiry (docs/performance.md "Quiet machine at the end of
+2026-12-07's third session"; earlier, with documents at 25 ms, a second process cost more than it freed:
+"worker-loop").
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ PARTNER_REQUESTS_PER_RUN = PARTNERS + 4
 ROUNDS = int(os.environ.get("OM_BENCH_ROUNDS", "3"))  # baseline and ours alternate: a machine slowing slows both
 INQUIRIES = int(os.environ.get("OM_BENCH_INQUIRIES", "200"))
 IN_FLIGHT = int(os.environ.get("OM_BENCH_IN_FLIGHT", "40"))
-WORKER_PROCESSES = int(os.environ.get("OM_BENCH_WORKERS", "1"))  # 0: both workers in this process
+WORKER_PROCESSES = int(os.environ.get("OM_BENCH_WORKERS", "2"))  # 0: both workers in this process
 
 
 @dataclass
