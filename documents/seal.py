@@ -42,13 +42,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # pyHanko imports DSA, which cryptography warns is deprecated
     from pyhanko.pdf_utils.content import ImportedPdfPage, PdfResources
-    from pyhanko.pdf_utils.generic import DictionaryObject, NameObject
+    from pyhanko.pdf_utils.generic import DictionaryObject
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.layout import BoxConstraints
     from pyhanko.pdf_utils.metadata import xmp_xml
     from pyhanko.pdf_utils.metadata.info import update_info_dict
     from pyhanko.pdf_utils.metadata.model import VENDOR
-    from pyhanko.pdf_utils.misc import PDF_DELIMITERS
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
     from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
@@ -396,25 +395,6 @@ class _CmsTemplate:
         signer = der(0x30, self.signer_head + signed_attrs + self.algorithm + der(0x04, signature) + unsigned_attrs)
         signed_data = der(0x30, self.signed_data_head + der(0x31, signer))
         return der(0x30, self.content_type + der(0xA0, signed_data))
-
-
-_PYHANKO_WRITE_NAME = NameObject.write_to_stream
-# The bytes a PDF name carries as they are: printable ASCII but its escape character and the delimiters.
-_NAME_AS_IS = bytes(b for b in range(0x21, 0x7F) if b not in b"#" + PDF_DELIMITERS)
-
-
-def _write_name(self: NameObject, stream: BinaryIO, handler: object = None, container_ref: object = None) -> None:
-    """pyHanko's writing of a PDF name, in one write when nothing in it needs escaping. pyHanko writes a
-    name a byte at a time, checking each: a sixth of a seal's CPU went to the ~200 names of its update.
-    Any other name is pyHanko's to write (tests/documents/test_documents.py holds the two equal)."""
-    raw = self.encode("utf8")
-    if raw[:1] == b"/" and not raw[1:].translate(None, _NAME_AS_IS):
-        stream.write(raw)
-    else:
-        _PYHANKO_WRITE_NAME(self, stream, handler, container_ref)  # type: ignore[arg-type]
-
-
-NameObject.write_to_stream = _write_name  # type: ignore[method-assign]
 
 
 _TIMESTAMP_TOKEN = cms.CMSAttributeType("signature_time_stamp_token").dump()

@@ -602,23 +602,6 @@ def test_the_seal_writes_the_metadata_pyhanko_would(tmp_path: Path) -> None:
     assert ours_xmp[xmp_xml.model.PDF_PRODUCER].value.startswith("pyHanko")
 
 
-def test_names_are_written_as_pyhanko_writes_them() -> None:
-    """The seal writes a PDF name in one piece when nothing in it needs escaping (documents/seal.py
-    ``_write_name``); every name comes out as pyHanko's own writer makes it."""
-    import io
-
-    from pyhanko.pdf_utils.generic import NameObject
-
-    from documents import seal
-
-    assert NameObject.write_to_stream is seal._write_name
-    for name in ("/Type", "/Import0a1b", "/A#B", "/a b", "/x(y)", "/法院", "/~!", "/", "/a/b", "/%", "/\x7f"):
-        ours, theirs = io.BytesIO(), io.BytesIO()
-        seal._write_name(NameObject(name), ours)
-        seal._PYHANKO_WRITE_NAME(NameObject(name), theirs)
-        assert ours.getvalue() == theirs.getvalue(), name
-
-
 def test_the_update_written_as_bytes_seals_as_pyhankos_path_does(tmp_path: Path) -> None:
     """A Typst document's seal is written as bytes (documents/seal_update.py); pyHanko's own path seals any
     other PDF. The two make the same seal: one signature over the whole file that pdfsig and pyHanko
