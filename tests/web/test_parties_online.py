@@ -745,6 +745,28 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
         assert len((await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]) == 2, "his principal's"
         assert (await first.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "not the first-named debtor's"
 
+        # A lawyer for both debtors names whose report he files (it is that debtor's own, and so is its sanction):
+        # not named, or naming a debtor who did not appoint him, it is refused before anything is filed.
+        await confirmed_agent(firsts_lawyer, judge, cid, case["case_number"], d)
+        reports, nothing = f"/api/my/cases/{cid}/requests", {"kind": "property-report", "report": {"no_property": True}}
+        r = await firsts_lawyer.post(reports, json=nothing)
+        assert r.status_code == 422 and r.json()["code"] == "ON_BEHALF_OF_REQUIRED", r.text
+        assert r.json()["field"] == "on_behalf_of" and "2 位当事人" in r.json()["message"]
+        r = await seconds_lawyer.post(reports, json=nothing | {"on_behalf_of": 1})
+        assert r.status_code == 422 and r.json()["code"] == "NOT_YOUR_PRINCIPAL", "the first did not appoint him"
+        assert (await firsts_lawyer.get(f"/api/my/cases/{cid}")).json()["reporting_for"] == [1, 2]
+        token = firsts_lawyer.headers["Authorization"].removeprefix("Bearer ")
+        async with httpx.AsyncClient(base_url=web, cookies={PARTY_COOKIE: token}, timeout=30) as phone:
+            form = (await phone.get(f"/p/cases/{cid}")).text
+            assert 'name="on_behalf_of" required' in form and "被执行人 2 · " in form
+        r = await firsts_lawyer.post(reports, json=nothing | {"on_behalf_of": 2})
+        assert r.status_code == 201, r.text
+        answer = {"answer": "sanction", "reason": "代理人为第二被执行人逾期报告", "sanction": fine}
+        r = await judge.post(f"/api/cases/{cid}/party-requests/{r.json()['request_id']}/answer", json=answer)
+        assert r.status_code == 200, r.text
+        assert len((await debtor.get(f"/api/my/cases/{cid}")).json()["sanctions"]) == 3, "the debtor he named"
+        assert (await first.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "never the first by default"
+
         # Powers confirmed before the principal was recorded (migration 0022) name no party: such an agent keeps
         # the side's sanctions, as before.
         db = Database(settings.web_database_url)
@@ -752,6 +774,12 @@ async def test_a_refused_report_is_sanctioned_on_the_case_and_the_debtor_sees_it
             s.execute(update(PartyAgent).where(PartyAgent.case_id == cid).values(principal_digest=None))
         db.dispose()
         assert (await firsts_lawyer.get(f"/api/my/cases/{cid}")).json()["sanctions"] != [], "the side's"
+        # Such an agent's report names no debtor of the two: a sanction on it would guess, so it is refused.
+        r = await firsts_lawyer.post(reports, json=nothing)
+        assert r.status_code == 201, r.text
+        r = await judge.post(f"/api/cases/{cid}/party-requests/{r.json()['request_id']}/answer", json=answer)
+        assert r.status_code == 409 and r.json()["code"] == "DEBTOR_NOT_NAMED", r.text
+        assert (await first.get(f"/api/my/cases/{cid}")).json()["sanctions"] == [], "nothing half-done"
 
 
 async def _sanction_of(party: httpx.AsyncClient, cid: str, sanction_id: str, ready: Any) -> dict[str, Any] | None:

@@ -97,6 +97,16 @@ class NewPartyRequest(BaseModel):
     report: PropertyReport | None = Field(
         default=None, description="报告财产 / 补充报告: 财产调查规定第五条的五类财产及第六条、第七条的变动"
     )
+    on_behalf_of: int | None = Field(
+        default=None,
+        ge=1,
+        description="代理人代为提交: 为本方列明的第几位当事人 (1 = 第一位); 代理本方多位当事人时, 报告财产须写明",
+    )
+
+
+# What one party files for themselves, never for their side: a debtor's property report is that debtor's own
+# (财产调查规定 Art 5), and a sanction on it names that debtor alone.
+ONE_PARTYS_OWN = frozenset({PartyRequestKind.PROPERTY_REPORT, PartyRequestKind.PROPERTY_SUPPLEMENT})
 
 
 class Answer(BaseModel):
@@ -239,7 +249,7 @@ async def file_request(
             view = await cases.case_view(client, st.entry)
         breached = None if view.closed else await party_resumption.breached_settlement(client, view)
     text, report_due_on = _report(body)
-    place = _place(st, side)
+    place = _place(st, side, body)
     filing = PartyFiling(
         request_id=f"pr-{utcnow():%Y%m%d}-{secrets.token_hex(6)}",
         kind=body.kind,
@@ -259,14 +269,47 @@ async def file_request(
     return await _send(client, actor, st.entry, FILE_PARTY_REQUEST_UPDATE, filing)
 
 
-def _place(st: Standing, side: PartySide) -> int | None:
+def _place(st: Standing, side: PartySide, body: NewPartyRequest) -> int | None:
     """The filer's place among the parties of their side (1 = the first the case names): a report's sanction
-    names that debtor and no other. An agent files for the principal who signed the power; None (the side) for
-    an agent whose principal was not recorded, or who acts for several parties of the side."""
+    names that debtor and no other. An agent files for the principal who signed the power; one acting for several
+    parties of the side names which (``on_behalf_of``) — required for what is one party's own, a property report;
+    otherwise None files for the side. None too for an agent whose principal was not recorded."""
     places = [n for s, n in st.places if s == str(side)]
-    if st.agent and len(places) != 1:
+    if body.on_behalf_of is not None:
+        if body.on_behalf_of not in places:
+            raise ValidationFailed(
+                "NOT_YOUR_PRINCIPAL",
+                f"on_behalf_of: 您不是本方第 {body.on_behalf_of} 位当事人, 也未受其委托 / "
+                "you may file only for yourself or a party who appointed you",
+                "on_behalf_of",
+            )
+        return body.on_behalf_of
+    if st.agent and len(places) > 1:
+        if body.kind in ONE_PARTYS_OWN:
+            raise ValidationFailed(
+                "ON_BEHALF_OF_REQUIRED",
+                f"on_behalf_of: 您代理本方 {len(places)} 位当事人, 报告财产须写明为哪一位提交 / "
+                "you act for several parties of this side: name the one whose report this is",
+                "on_behalf_of",
+            )
         return None
-    return places[0] if places else None
+    return places[0] if len(places) == 1 else None
+
+
+def breaching_debtor(request: PartyRequest, debtors: int) -> int:
+    """The debtor a sanction on this report names (their place, 1 = the first): the one who filed it, or the
+    case's only debtor. A report on record without its filer's place (filed by an agent of several debtors before
+    they had to name one) names nobody: sanctioning it would guess, so it is refused."""
+    if request.place is not None:
+        return request.place
+    if debtors == 1:
+        return 1
+    raise Conflict(
+        "DEBTOR_NOT_NAMED",
+        "这份报告未写明是哪一位被执行人的, 不能据此处罚; 拒不报告的, 请在制裁中写明被执行人 / "
+        "the report does not name its debtor: sanction a refusal naming the debtor instead",
+        "request_id",
+    )
 
 
 async def file_agency(desk: PartyDesk, client: Client, actor: Actor, body: Appointment) -> PartyRequest:
@@ -340,7 +383,7 @@ async def answer_request(
             )
         elif sanction is not None and sanction.kind is SanctionKind.DISHONEST:
             # 失信规定 Art 1(四): the court's own motion, against the debtor who breached the order, not every debtor
-            ex_officio = {"applicant_requested": False, "debtor": (request.place or 1) - 1}
+            ex_officio = {"applicant_requested": False, "debtor": breaching_debtor(request, len(view.debtors)) - 1}
             matter = await _start(
                 client, settings, partners, db, actor, case_id, DISHONEST, ex_officio, f"dishonest:{request_id}"
             )
@@ -426,7 +469,7 @@ def _sanction(view: CaseView, request: PartyRequest, body: Answer) -> SanctionDe
         return None
     if request.kind is not PartyRequestKind.PROPERTY_REPORT or body.answer != SANCTION:
         raise ValidationFailed("SANCTION_REQUIRED", "sanction: 仅对报告财产答复 sanction 时填写", "sanction")
-    return decide(body.sanction, view.debtors[(request.place or 1) - 1].kind)
+    return decide(body.sanction, view.debtors[breaching_debtor(request, len(view.debtors)) - 1].kind)
 
 
 class RefusedReport(BaseModel):

@@ -38,7 +38,7 @@ from web.services.cases import case_view
 from web.services.documents import office_for
 from web.services.parties import file_type, file_types
 from web.services.party_accounts import PartyDesk, party_digests
-from web.services.party_agents import addressees, agent_cases, answers_for, standing
+from web.services.party_agents import Standing, addressees, agent_cases, answers_for, standing
 from web.services.party_applications import party_file_store
 from web.services.party_closure import closure_matter
 from web.services.party_payments import Till, settle_pending
@@ -309,6 +309,10 @@ class PartyCase(BaseModel):
     )
     acting_as_agent: bool = False
     special_authority: bool = False
+    reporting_for: list[int] = Field(
+        default_factory=list,
+        description="an agent of several debtors: their principals' places, one of which each report names",
+    )
     closed: dict[str, str] | None
     resume_offer: ResumeOffer | None = Field(
         default=None, description="the applicant may apply to resume: after 终本, or a settlement in default"
@@ -460,10 +464,17 @@ async def case_space(
         documents=await desk.db.read(served_documents, desk.db, entry.case_number, entry.court, wanted),
         acting_as_agent=st.agent,
         special_authority=st.special_authority,
+        reporting_for=_principals_of_several(st, DEBTOR),
         closed={"mode": view.closed.title, "on": view.closed.on.isoformat()} if view.closed else None,
         resume_offer=offer,
         closure_awaiting_signature=applicant and await _closure_awaits(client, view),
     )
+
+
+def _principals_of_several(st: Standing, side: str) -> list[int]:
+    """An agent's principals' places on the side when there are several (a report then names whose it is)."""
+    places = sorted(n for s, n in st.places if s == side) if st.agent else []
+    return places if len(places) > 1 else []
 
 
 async def _closure_awaits(client: Client, view: CaseView) -> bool:

@@ -314,6 +314,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "出租、抵押、共有或由他人占有的一并写明; 收到执行通知前一年起的财产变动也要报告。"
         "报告后财产变动的, 自变动之日起十日内补充报告。",
         "party.report_kind": "报告类型",
+        "party.on_behalf_of": "为哪一位被执行人报告 (您代理多位)",
+        "party.debtor_numbered": "被执行人",
         "party.report_first": "财产报告",
         "party.report_supplement": "补充报告 (报告后的财产变动)",
         "party.asset_kind": "类别",
@@ -1139,6 +1141,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "anything else, with leases, mortgages, co-ownership or third-party possession; and changes since one year "
         "before the notice. After reporting, report a change within 10 days of it.",
         "party.report_kind": "Kind of report",
+        "party.on_behalf_of": "Whose report this is (you act for several debtors)",
+        "party.debtor_numbered": "Debtor",
         "party.report_first": "Property report",
         "party.report_supplement": "Supplement (a change after the report)",
         "party.asset_kind": "Kind",

@@ -264,6 +264,18 @@ WEB_REFUSALS: dict[str, tuple[str, str]] = {
         "这一栏由案件带入, 不在本事项填写: 请在案件页修改案件信息",
         "This field comes from the case, not this matter: change it on the case page",
     ),
+    "ON_BEHALF_OF_REQUIRED": (
+        "您代理本方多位当事人: 请在「为哪一位被执行人报告」中选择这份报告是谁的",
+        "You act for several debtors: choose in “Whose report this is” whose report it is",
+    ),
+    "NOT_YOUR_PRINCIPAL": (
+        "只能为您自己或委托您的当事人提交: 请选择委托您的那一位",
+        "You may file only for yourself or a party who appointed you: choose that party",
+    ),
+    "DEBTOR_NOT_NAMED": (
+        "这份报告未写明是哪一位被执行人的, 不能据此处罚; 拒不报告的, 请在制裁中写明被执行人",
+        "The report does not name its debtor, so it cannot be sanctioned; sanction a refusal naming the debtor",
+    ),
     "NO_SUCH_DEBTOR": (
         "「被执行人」不是本案的被执行人: 请从列表中选择",
         "“Debtor” is not one of the case's debtors: choose from the list",
