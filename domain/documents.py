@@ -74,6 +74,7 @@ class DocumentSpec(BaseModel):
 
     kind: DocumentKind
     title: str = Field(min_length=2, max_length=40)
+    title_en: str = Field(min_length=2, max_length=80, description="the title in English, for the pages in English")
     version: str = Field(pattern=r"^\d{4}\.\d+$")
     template: str = Field(pattern=r"^[a-z0-9_]+\.typ$")
     required: list[str] = Field(default_factory=list)

@@ -1182,6 +1182,11 @@ async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others
             assert "被执行人的委托代理人" in listed_page and "agent-of-debtors" not in listed_page
             case_page = (await phone.get(f"/p/cases/{cid}")).text
             assert f"承办法官 {DEMO_STAFF_NAMES['judge']}" in case_page
+            # In English, the documents by their English titles (the API keeps the Chinese they were issued under).
+            phone.cookies.set("lang", "en")
+            in_english = (await phone.get(f"/p/cases/{cid}")).text
+            assert ">Enforcement notice</a>" in in_english and ">Order to report property</a>" in in_english
+            assert ">执行通知书</a>" not in in_english
 
 
 CLOSURE_CHECKLIST = dict.fromkeys(

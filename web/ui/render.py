@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from documents.render import TemplateLibrary
 from domain.errors import OneMatterError
 from domain.legal_time import CHINA_TZ
 from domain.money import format_yuan
@@ -148,7 +150,19 @@ def table_of(value: Any) -> tuple[list[str], list[Mapping[str, Any]]] | None:
     return cols, value
 
 
+@cache
+def _english_titles() -> dict[str, str]:
+    return {spec.title: spec.title_en for spec in TemplateLibrary().specs.values()}
+
+
+def document_title(title: str, lang: str) -> str:
+    """A document's title in the page's language: the Chinese it was issued under (and the API gives), or the
+    English its template declares beside it."""
+    return title if lang == "zh" else _english_titles().get(title, title)
+
+
 templates.env.filters.update(local_time=local_time, yuan=yuan, pretty=pretty, iso=iso)
+templates.env.globals.update(document_title=document_title)
 templates.env.globals.update(show=show, table_of=table_of, bilingual=bilingual)
 # A property report's parts and kinds in words (party/_report.html, on the party's and the judge's pages).
 templates.env.globals.update(report_words=REPORT_WORDS, report_word=word, sanction_status=STATUS_WORDS)
