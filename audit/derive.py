@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -136,7 +137,14 @@ def _without(arg: Any, *keys: str) -> Any:
 def _looks_personal(value: str) -> bool:
     """An identity, credit-code or account number (not a partner's own reference such as a measure id)."""
     compact = value.replace(" ", "")
-    return (compact.isdigit() and len(compact) >= 9) or bool(ric.is_valid(compact)) or bool(uscc.is_valid(compact))
+    if compact.isdigit() and len(compact) >= 9:
+        return True
+    # Both numbers are 18 characters once stdnum has dropped the separators it drops (spaces, and a credit
+    # code's dashes) and the surrounding whitespace; its checks (~10 µs each, ~14 times a trail) are for those.
+    # Outside ASCII stdnum first maps look-alike characters (a full-width dash), so those take its whole way.
+    if compact.isascii() and len(compact.replace("-", "").strip()) != 18:
+        return False
+    return bool(ric.is_valid(compact)) or bool(uscc.is_valid(compact))
 
 
 def _reference_of(result: Any) -> str | None:
@@ -198,7 +206,9 @@ class _Run:
     children: list[tuple[str, str]] = field(default_factory=list)  # (workflow id, run id)
 
 
-_E = EventType
+# EventType's values as plain ints: protobuf's enum wrapper resolves every name it is asked for by a lookup,
+# and a trail's reading asks ~250 times.
+_E = SimpleNamespace(**{name: EventType.Value(name) for name in EventType.keys()})
 _ACTIVITY_CLOSED = {
     _E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "activity_task_completed_event_attributes",
     _E.EVENT_TYPE_ACTIVITY_TASK_FAILED: "activity_task_failed_event_attributes",

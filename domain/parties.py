@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from stdnum import luhn
@@ -23,6 +26,38 @@ def check_resident_id(value: str) -> str:
         return str(ric.validate(value))
     except StdnumError as exc:
         raise ValueError(f"not a valid resident ID number (cn.ric: {exc})") from exc
+
+
+# An ID number already in its compact form: what the fast path below takes.
+_RIC_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+def fast_resident_id(value: str) -> str:
+    """``check_resident_id`` with its slow step (the birthplace table, ~30 µs) cached per region and birth
+    year. Any number the fast path doubts goes to ``check_resident_id`` itself, which has the last word."""
+    if _RIC_SHAPE.match(value) and value[-1] == ric.calc_check_digit(value):
+        try:
+            year = int(value[6:10])
+            date(year, int(value[10:12]), int(value[12:14]))
+        except ValueError:
+            pass
+        else:
+            place_error = _birthplace_error(value[:6], year)
+            if place_error is None:
+                return value
+            raise ValueError(place_error)
+    return check_resident_id(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _birthplace_error(region: str, year: int) -> str | None:
+    """What ``check_resident_id`` says of a number born in ``region`` in ``year`` (None: nothing)."""
+    body = f"{region}{year:04d}0101001"
+    try:
+        check_resident_id(body + ric.calc_check_digit(body + "0"))
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def check_credit_code(value: str) -> str:
@@ -66,7 +101,9 @@ class Party(BaseModel):
         kind = info.data.get("kind")  # declared before id_number; absent if kind itself was invalid
         if kind is None:
             return value
-        return check_resident_id(value) if kind is PartyKind.PERSON else check_credit_code(value)
+        # The fast check: every model that carries the debtor checks the number again (an inquiry's start,
+        # its fan-out and each measure's and deduction's input: ~5 times an inquiry).
+        return fast_resident_id(value) if kind is PartyKind.PERSON else check_credit_code(value)
 
     @property
     def masked_id(self) -> str:

@@ -27,14 +27,14 @@ from temporalio.worker import Worker
 from activities.audit import ArchiveRequest, AuditActivities
 from audit.archive import load_archived
 from audit.chain import seal
-from audit.derive import RunningRun, derive_trail
+from audit.derive import RunningRun, _reference_of, derive_trail
 from audit.export import build_export, export_bytes
 from audit.redact import Redactor, reachable_models
 from audit.trail import AuditEvent, TrailHeader
 from audit.verify import verify_export
 from config.settings import Settings
 from domain.actors import Actor, Role
-from domain.parties import Party, PartyKind
+from domain.parties import Party, PartyKind, mask
 from domain.personal import PersonName, PhoneNumber, PlateNumber
 from security.converter import build_codec
 from security.identity import acting_as
@@ -43,6 +43,7 @@ from tests.helpers import (
     account_number,
     asset_inquiry_request,
     case_number,
+    credit_code,
     decide,
     login,
     resident_id,
@@ -205,6 +206,21 @@ def test_redaction_masks_numbers_and_names() -> None:
     assert out["debtor"]["name"] == "**某" and out["reference"] == mask_of(acct)
     assert out["debtor"]["id_number"].endswith(pid[-4:]) and out["amount_fen"] == 123
     assert acct[-4:] in out["note"]
+
+
+def test_a_partner_reference_that_is_a_number_of_a_person_is_masked() -> None:
+    """``_reference_of`` masks an identity, credit-code or account number a partner put where its own
+    reference belongs; its own references (measure ids, document ids, digests) stay as they are."""
+    pid, code = resident_id(), credit_code()
+    numbers = [pid, code, f"{pid[:6]} {pid[6:]}", f"{code[:8]}-{code[8:]}", f"  {pid}\t", account_number()]
+    numbers.append(code[:8] + "\u2013" + code[8:])  # a full-width dash: stdnum's look-alike mapping decides
+    own = ["FRZ-0001", "DED-20261207-000123", str(uuid.uuid4()), "a" * 64, "x" * 18, pid[:17] + "Y", "-" * 20]
+    result = {f"ref{i}_id": value for i, value in enumerate(numbers + own)}
+    shown = dict(part.split("=", 1) for part in (_reference_of(result) or "").split(", "))
+    for i, value in enumerate(numbers):
+        assert shown[f"ref{i}_id"] == mask(value), value
+    for i, value in enumerate(own, start=len(numbers)):
+        assert shown[f"ref{i}_id"] == value, value
 
 
 def mask_of(value: str, keep: int = 4) -> str:

@@ -13,7 +13,7 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from config.settings import CodecKeys
-from domain.parties import check_bank_account, check_resident_id
+from domain.parties import check_bank_account, check_resident_id, fast_resident_id
 from domain.payees import (
     AMOUNT_DECIMALS,
     AMOUNT_FORMAT,
@@ -35,7 +35,6 @@ from domain.payees import (
     PayeeError,
     error_report_csv,
     fast_bank_account,
-    fast_resident_id,
     parse_payees,
     payees_csv,
 )
