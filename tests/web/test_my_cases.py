@@ -30,12 +30,23 @@ from runtime.temporal import (
 )
 from security.converter import build_data_converter
 from security.identity import ActorWorkerInterceptor
-from tests.helpers import account_number, case_number, eventually, login, resident_id, seed_subject, ui_page
+from tests.helpers import (
+    account_number,
+    case_number,
+    eventually,
+    login,
+    record_history,
+    resident_id,
+    seed_subject,
+    ui_page,
+)
 from tests.scenarios.mass_payout.test_mass_payout import payout_above_threshold
 from web.accounts import DEMO_COURT
 from web.ui.session import SESSION_COOKIE
 from workers.main import sandbox_runner
 from workflows.foundation.decisions import DECIDERS_PATCH
+from workflows.foundation.messages import STATUS_QUERY
+from workflows.foundation.models import ScenarioStatus
 from workflows.registry import SCENARIOS, all_workflows
 
 PASSWORD = "correct-horse-battery-9"
@@ -71,6 +82,15 @@ async def _status(c: httpx.AsyncClient, wid: str) -> str | None:
     return r.json().get("status") if r.status_code == 200 else None
 
 
+async def _started(c: httpx.AsyncClient, scenario: str, body: dict[str, Any], status: str) -> str:
+    """Starts ``scenario`` through the API as ``c``'s user and waits until it shows ``status``: its id."""
+    r = await c.post(f"/api/scenarios/{scenario}/workflows", json=body)
+    assert r.status_code in (200, 201), r.text
+    wid: str = r.json()["workflow_id"]
+    await eventually(lambda: _is(_status(c, wid), status), timeout=60)
+    return wid
+
+
 @pytest.mark.usefixtures("stack")
 async def test_a_judge_who_decided_finds_the_case_in_mine(
     web: str, simulator: str, client: Client, settings: Settings
@@ -99,11 +119,8 @@ async def test_a_judge_who_decided_finds_the_case_in_mine(
         decider_id, decider = await _judge_of_the_court(admin, web, "d")
         bystander_id, bystander = await _judge_of_the_court(admin, web, "n")
         async with decider, bystander:
-            r = await starter.post("/api/scenarios/asset-inquiry/workflows", json=req)
-            assert r.status_code in (200, 201), r.text
-            wid = r.json()["workflow_id"]
+            wid = await _started(starter, "asset-inquiry", req, "awaiting_decision")
             cn = req["case_number"]
-            await eventually(lambda: _is(_status(starter, wid), "awaiting_decision"), timeout=60)
 
             # Before deciding, the case is not the decider's.
             assert await _ids(decider, mine="true", case_number=cn) == []
@@ -154,6 +171,50 @@ async def test_a_judge_who_decided_finds_the_case_in_mine(
 
 
 @pytest.mark.usefixtures("stack")
+async def test_a_judge_who_started_and_decided_finds_it_in_mine_without_a_deciders_upsert(
+    web: str, simulator: str, client: Client, settings: Settings
+) -> None:
+    """The judge who started an inquiry rejects it. "Mine" asks OmStartedBy or OmDeciders, so the starter is
+    found already and the inquiry (started at the current patch level) names no decider: one upsert, one
+    event and one visibility write fewer. Its history replays, and is committed for the replay test."""
+    id_number = resident_id()
+    await seed_subject(simulator, {"kind": "person", "name": "李某某", "id_number": id_number}, [])
+    cn = case_number()
+    req = {
+        "case_number": cn,
+        "court": DEMO_COURT,
+        "debtor": {"kind": "person", "name": "李某某", "id_number": id_number},
+        "amount_owed_fen": 10_000_00,
+        "execution_costs_fen": 0,
+    }
+    async with await login(web, "judge") as judge:
+        wid = await _started(judge, "asset-inquiry", req, "awaiting_decision")
+        r = await judge.post(f"/api/workflows/{wid}/decisions/reject-control", json={"reason": "未发现可供执行的财产"})
+        assert r.status_code == 200, r.text
+        handle = client.get_workflow_handle(wid)
+        await handle.result()
+        assert await eventually(lambda: _ids(judge, mine="true", case_number=cn)) == [wid]
+        assert await _ids(judge, involving="judge", case_number=cn) == [wid]
+        assert (await _ui_rows(judge, web, case_number=cn))[1] == [wid]
+
+    desc = await handle.describe()
+    assert desc.typed_search_attributes.get(STARTED_BY) == "judge"
+    assert desc.typed_search_attributes.get(DECIDED_BY) is None
+    history = await handle.fetch_history()
+    upserts = [
+        sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+        for e in history.events
+        if e.HasField("upsert_workflow_search_attributes_event_attributes")
+    ]
+    assert upserts == [["OmStatus"], ["OmStatus"]], upserts
+    status = await handle.query(STATUS_QUERY, result_type=ScenarioStatus)
+    decision = next(e for e in status.timeline if e.action == "decision")
+    assert decision.actor.user_id == "judge" and decision.detail["decision"] == "reject-control"
+    await _replay(history, settings)
+    await record_history(handle, "asset-inquiry-starter-decides")
+
+
+@pytest.mark.usefixtures("stack")
 async def test_the_second_approver_finds_the_payout_in_mine(
     web: str, simulator: str, client: Client, settings: Settings
 ) -> None:
@@ -162,11 +223,8 @@ async def test_the_second_approver_finds_the_payout_in_mine(
     body = await payout_above_threshold(simulator, settings)
     judge, approver = [await login(web, u) for u in ("judge", "approver")]
     async with judge, approver:
-        r = await judge.post("/api/scenarios/mass-payout/workflows", json=body)
-        assert r.status_code in (200, 201), r.text
-        wid = r.json()["workflow_id"]
+        wid = await _started(judge, "mass-payout", body, "awaiting_approval")
         cn = body["case_number"]
-        await eventually(lambda: _is(_status(judge, wid), "awaiting_approval"), timeout=60)
         assert await _ids(approver, mine="true", case_number=cn) == []
         r = await judge.post(f"/api/workflows/{wid}/decisions/approve-release", json={"reason": "经审核, 准予发放"})
         assert r.status_code == 200, r.text
@@ -198,10 +256,7 @@ async def test_a_second_decision_by_the_same_user_adds_no_upsert(
     one decider, one upsert of OmDeciders in history."""
     body = await payout_above_threshold(simulator, settings)
     async with await login(web, "judge") as judge:
-        r = await judge.post("/api/scenarios/mass-payout/workflows", json=body)
-        assert r.status_code in (200, 201), r.text
-        wid = r.json()["workflow_id"]
-        await eventually(lambda: _is(_status(judge, wid), "awaiting_approval"), timeout=60)
+        wid = await _started(judge, "mass-payout", body, "awaiting_approval")
         r = await judge.post(f"/api/workflows/{wid}/decisions/approve-release", json={"reason": "经审核, 准予发放"})
         assert r.status_code == 200, r.text
         await eventually(lambda: _is(_status(judge, wid), "awaiting_second_approval"), timeout=30)

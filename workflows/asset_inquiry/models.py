@@ -10,7 +10,7 @@ from domain.legal_time import LegalClock, LegalDuration
 from domain.measures import Measure
 from workflows.foundation.case_link import CaseRef
 from workflows.foundation.child_matters import ASSET_INQUIRY, ASSET_INQUIRY_TYPE
-from workflows.foundation.decisions import DECIDERS_PATCH
+from workflows.foundation.decisions import DECIDERS_PATCH, STARTER_NOT_NAMED_PATCH
 from workflows.foundation.models import TimelineEntry
 
 NAME = ASSET_INQUIRY
@@ -28,6 +28,7 @@ PERFORMED_PATCH = "inquiry-ends-on-full-performance"
 APPLIED_PATCHES: dict[int, frozenset[str]] = {
     0: frozenset(),
     1: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH}),
+    2: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH, STARTER_NOT_NAMED_PATCH}),
 }
 PATCH_LEVEL = max(APPLIED_PATCHES)  # what an inquiry started by this code carries
 

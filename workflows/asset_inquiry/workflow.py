@@ -159,9 +159,14 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         except ActivityError:
             attempts = [InquiryAttempt(partner_id=p.id, status="unavailable") for p in partners]
         by_partner = {a.partner_id: a for a in attempts}
-        answers = await asyncio.gather(
-            *(self._settle(inp, p, by_partner[p.id], started + p.answer_deadline) for p in partners)
-        )
+        # A partner the pass answered for asks nothing more of the workflow; only one it left without an answer
+        # gets a step of its own (a retry, a callback awaited), not a task for each of the twenty.
+        for attempt in attempts:
+            if attempt.answer is not None:
+                self.answers[attempt.partner_id] = attempt.answer  # the status shows each partner once settled
+        waiting = [p for p in partners if by_partner[p.id].answer is None]
+        await asyncio.gather(*(self._settle(inp, p, by_partner[p.id], started + p.answer_deadline) for p in waiting))
+        answers = [self.answers[p.id] for p in partners]
         self.answers = {a.partner_id: a for a in answers}
         self.report = number_assets(a.assets for a in answers)
         self.timeline.record(
@@ -304,6 +309,8 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
 
     async def _report_placed(self, inp: AssetInquiryInput, m: Measure) -> None:
         """The case's register gets the measure, held from here on by its term watcher (``_watch_terms``)."""
+        if not self.case.has_case:
+            return  # nothing to describe it to (a standalone inquiry)
         await self.case.placed(
             measure_key(m),
             RegisterKind.FREEZE if m.kind is MeasureKind.FREEZE else RegisterKind.SEIZE,

@@ -67,6 +67,11 @@ class CaseReporter:
         self.timeline = timeline
         self.matter_workflow_id = matter_workflow_id
 
+    @property
+    def has_case(self) -> bool:
+        """Whether there is a case to tell: a standalone matter's caller can skip describing an effect."""
+        return self.case is not None
+
     async def report(self, kind: EffectKind, step: str, **fields: Any) -> None:
         if self.case is None:
             return

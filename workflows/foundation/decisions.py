@@ -4,7 +4,8 @@ carries, whether it must state its grounds — one implementation for every scen
 A workflow declares its decisions once (``DecisionSpec``), offers some of them at a step and waits;
 its ``decide`` Update delegates to ``validate`` (in the validator, so a refusal leaves no trace in
 history) and ``accept``. ``accept`` adds a decider not yet named to the ``OmDeciders`` search attribute
-(经办人), so a judge's or approver's "my cases" finds the cases they decided as well as those they started.
+(经办人), so a judge's or approver's "my cases" finds the cases they decided as well as those they started
+(a run whose patch level says so leaves out the starter, found by ``OmStartedBy`` already).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from temporalio import workflow
 
 from domain.actors import Actor, Role
-from runtime.temporal import DECIDED_BY
+from runtime.temporal import DECIDED_BY, STARTED_BY
 from workflows.foundation.models import DecisionInput, DecisionOutcome, PendingDecision
 from workflows.foundation.patches import RunPatches
 from workflows.foundation.timeline import Timeline, refusal_from, refuse, require_role
@@ -34,14 +35,22 @@ class NoPayload(BaseModel):
 
 # Histories recorded before deciders were listed hold no such upsert: replaying them must not emit one.
 DECIDERS_PATCH = "om-deciders-search-attribute"
+# "My cases" asks for cases a user started or decided (OmStartedBy or OmDeciders), so a starter who decides is
+# found already: naming them again costs an upsert — an event, a visibility write — and finds nothing more.
+# Taken only where the starter's patch level holds it (``RunPatches.known``): behind a marker it would cost
+# more than it saves, and histories that named the starter replay with their upsert.
+STARTER_NOT_NAMED_PATCH = "om-deciders-not-the-starter"
 
 
 def note_decider(actor: Actor, patches: RunPatches) -> None:
     """Names ``actor`` in ``OmDeciders`` unless already there: one upsert per user and workflow, not per
     decision. The list lives in the search attributes themselves (``workflow.info()`` follows every
     upsert and continue-as-new carries them over), so it needs no state of its own."""
-    deciders = workflow.info().typed_search_attributes.get(DECIDED_BY) or []
+    attributes = workflow.info().typed_search_attributes
+    deciders = attributes.get(DECIDED_BY) or []
     if actor.user_id in deciders or not patches.patched(DECIDERS_PATCH):
+        return
+    if patches.known(STARTER_NOT_NAMED_PATCH) and actor.user_id == attributes.get(STARTED_BY):
         return
     workflow.upsert_search_attributes([DECIDED_BY.value_set([*deciders, actor.user_id])])
 

@@ -49,3 +49,8 @@ class RunPatches:
 
     def patched(self, patch_id: str) -> bool:
         return patch_id in self.applied or workflow.patched(patch_id)
+
+    def known(self, patch_id: str) -> bool:
+        """Whether the starter's level holds ``patch_id``, consulting no marker and recording none: for a
+        change worth making only where it costs no marker. Every other run keeps the old way."""
+        return patch_id in self.applied
