@@ -198,7 +198,8 @@ class PartnerActivities:
 
         async def one(partner_id: str) -> InquiryAttempt:
             try:
-                return await asyncio.wait_for(self._inquire_one(partner_id, inp.subject), inp.budget_seconds)
+                async with asyncio.timeout(inp.budget_seconds):  # in this task: wait_for would start another
+                    return await self._inquire_one(partner_id, inp.subject)
             except (PartnerUnavailable, TimeoutError) as exc:
                 reason = exc.code if isinstance(exc, PartnerUnavailable) else "SLOW"
                 return InquiryAttempt(partner_id=partner_id, status="unavailable", reason=reason)

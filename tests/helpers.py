@@ -35,6 +35,7 @@ from security.identity import ActorKeys, ActorSigner, ActorWorkerInterceptor, ac
 from store.db import Database
 from store.started import StartedStore
 from workers.main import sandbox_runner
+from workers.workflow_sandbox import reads_serialization_context
 from workflows.foundation.child_matters import AssetInquiryRequest
 from workflows.foundation.messages import DECIDE_UPDATE, STATUS_QUERY
 from workflows.foundation.models import DecisionInput, ScenarioStatus
@@ -228,13 +229,14 @@ def replayer(
     ``before``: interceptors a worker takes from its client (tracing)."""
     keys = CodecKeys.model_validate_json(codec_keys.read_text())
     actors = ActorWorkerInterceptor(ActorSigner(ActorKeys.model_validate_json(actor_keys.read_text())))
+    converter = build_data_converter(keys)
     return Replayer(
         workflows=all_workflows(),
-        data_converter=build_data_converter(keys),
+        data_converter=converter,
         # Actors are verified on replay too, against the test-only signing key recorded sessions use.
         interceptors=[*before, actors],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
-        workflow_runner=sandbox_runner(),
+        workflow_runner=sandbox_runner(context_free=not reads_serialization_context(converter)),
     )
 
 

@@ -39,7 +39,7 @@ from store.sealing import Sealer
 from store.tasks import SqlTaskStore
 from workers.health import serve_health
 from workers.metrics import worker_runtime
-from workers.workflow_sandbox import WorkflowSandbox
+from workers.workflow_sandbox import WorkflowSandbox, reads_serialization_context
 from workflows.foundation.scenario import Scenario
 from workflows.personal_data import personal_data_models
 from workflows.registry import SCENARIOS, all_activity_groups, all_workflows, passthrough_modules
@@ -82,10 +82,14 @@ def _warm_up() -> None:
 WORKFLOW_CODE = ("workflows",)
 
 
-def sandbox_runner(scenarios: dict[str, Scenario] = SCENARIOS, strict: bool = True) -> WorkflowSandbox:
-    """The sandbox the worker runs workflows in; ``strict=False`` shares the workflow code (``WORKFLOW_CODE``)."""
+def sandbox_runner(
+    scenarios: dict[str, Scenario] = SCENARIOS, strict: bool = True, context_free: bool = False
+) -> WorkflowSandbox:
+    """The sandbox the worker runs workflows in; ``strict=False`` shares the workflow code (``WORKFLOW_CODE``);
+    ``context_free``: the worker's data converter takes no serialization context, so none is computed."""
     modules = (*PASSTHROUGH_MODULES, *passthrough_modules(scenarios), *(() if strict else WORKFLOW_CODE))
-    return WorkflowSandbox(restrictions=SandboxRestrictions.default.with_passthrough_modules(*modules))
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*modules)
+    return WorkflowSandbox(restrictions=restrictions, context_free=context_free)
 
 
 @asynccontextmanager
@@ -147,7 +151,11 @@ def build_worker(
         # Only the inbox projection is synchronous (SQLAlchemy); everything else runs on the event loop.
         activity_executor=ThreadPoolExecutor(max_workers=MAX_ACTIVITIES, thread_name_prefix="activity"),
         interceptors=[ActorWorkerInterceptor(settings.actor_signer()), DeterministicFailuresInterceptor()],
-        workflow_runner=sandbox_runner(scenarios, strict=settings.workflow_sandbox_strict),
+        workflow_runner=sandbox_runner(
+            scenarios,
+            strict=settings.workflow_sandbox_strict,
+            context_free=not reads_serialization_context(client.data_converter),
+        ),
         max_concurrent_activities=MAX_ACTIVITIES,
         max_concurrent_workflow_tasks=50,
         max_cached_workflows=max_cached_workflows,

@@ -8,6 +8,12 @@ workflow code itself (docs/performance.md). The answer is a pure function of SDK
 info and pending commands) that imports nothing, so this runner asks the sandboxed SDK object directly.
 Workflow code still runs, imports and is restricted exactly as in the stock sandbox.
 
+A context only matters to a part of the data converter that takes one (``WithSerializationContext``); ours has
+none (security/converter.py), so when the worker says so (``context_free``) none is computed: the SDK then codes
+every payload with its context-free converter, the very object any context would have given it. Asking the
+workflow instance for one cost ~0.4 ms of CPU an asset inquiry, and the SDK's comparison and re-derivation of
+the converter with it as much again (docs/performance.md "loop-3").
+
 It reaches into ``temporalio.worker.workflow_sandbox._runner`` (private); the SDK is pinned in
 constraints.txt and ``tests/platform/test_worker_sandbox.py`` fails if an upgrade changes what it relies on.
 """
@@ -17,7 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from temporalio.converter import SerializationContext
+from temporalio.converter import (
+    CompositePayloadConverter,
+    DataConverter,
+    SerializationContext,
+    WithSerializationContext,
+)
 from temporalio.converter._extstore import StorageDriverStoreContext
 from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
 from temporalio.worker._command_aware_visitor import CommandInfo
@@ -27,8 +38,23 @@ from temporalio.worker.workflow_sandbox._runner import _Instance
 _IN_SANDBOX = "__temporal_in_sandbox"  # where the stock sandbox keeps its in-sandbox object
 
 
+def reads_serialization_context(converter: DataConverter) -> bool:
+    """Whether any part of ``converter`` takes a serialization context: its encoding converters, its codec,
+    its failure converter or its external storage."""
+    payload = converter.payload_converter_class()
+    parts: list[object] = [payload]
+    if isinstance(payload, CompositePayloadConverter):
+        parts = list(payload.converters.values())  # a composite takes a context only through one of these
+    parts += [converter.payload_codec, converter.failure_converter, converter.external_storage]
+    return any(isinstance(part, WithSerializationContext) for part in parts)
+
+
 class _DirectContextInstance(_Instance):
+    context_free = False  # the runner's word that its worker's data converter takes no context
+
     def get_serialization_context(self, command_info: CommandInfo | None) -> SerializationContext | None:
+        if self.context_free:
+            return None
         return self._in_sandbox().get_serialization_context(command_info)
 
     def get_external_store_context(self, command_info: CommandInfo | None) -> StorageDriverStoreContext:
@@ -40,7 +66,12 @@ class _DirectContextInstance(_Instance):
 
 @dataclass(frozen=True)
 class WorkflowSandbox(SandboxedWorkflowRunner):
-    """``SandboxedWorkflowRunner`` whose instances answer serialization-context questions directly."""
+    """``SandboxedWorkflowRunner`` whose instances answer serialization-context questions directly, or, for a
+    worker whose data converter takes none (``context_free``, see ``reads_serialization_context``), not at all."""
+
+    context_free: bool = False
 
     def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
-        return _DirectContextInstance(det, self.runner_class, self.restrictions)
+        instance = _DirectContextInstance(det, self.runner_class, self.restrictions)
+        instance.context_free = self.context_free
+        return instance

@@ -17,7 +17,10 @@ from temporalio.api.failure.v1 import Failure
 from temporalio.client import Client
 from temporalio.converter import (
     ActivitySerializationContext,
+    CompositePayloadConverter,
     DataConverter,
+    DefaultPayloadConverter,
+    JSONPlainPayloadConverter,
     PayloadCodec,
     SerializationContext,
     WithSerializationContext,
@@ -30,7 +33,7 @@ from temporalio.worker.workflow_sandbox._runner import _fake_info
 from config.settings import Settings
 from tests.sandbox_probe import SandboxProbe, probe_echo
 from workers.main import PASSTHROUGH_MODULES, sandbox_runner
-from workers.workflow_sandbox import WorkflowSandbox
+from workers.workflow_sandbox import WorkflowSandbox, reads_serialization_context
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
 from workflows.asset_inquiry.workflow import AssetInquiry
 
@@ -92,6 +95,35 @@ async def test_the_codec_sees_the_same_contexts_as_under_the_stock_sandbox(clien
     assert activity_contexts, "the activity's input and result are coded in the activity's context"
     assert all(c.activity_id == "echo-1" and c.activity_type == "probe_echo" for c in activity_contexts)
     assert any(isinstance(c, WorkflowSerializationContext) for _, c in with_ours)
+
+
+async def test_a_worker_whose_converter_takes_no_context_computes_none(client: Client, worker: Worker):
+    """Ours takes none (security/converter.py), so the worker's runner computes no context: the SDK codes with
+    its context-free converter, which every context gives for ours. A converter with a part that takes a
+    context (the recording codec above, an encoding converter) keeps them all, as the test above checks."""
+    assert not reads_serialization_context(client.data_converter)
+    runner = worker.config()["workflow_runner"]
+    assert isinstance(runner, WorkflowSandbox) and runner.context_free
+    recording = dataclasses.replace(DataConverter.default, payload_codec=ContextRecordingCodec([]))
+    assert reads_serialization_context(recording)
+
+    class ContextConverter(CompositePayloadConverter):
+        def __init__(self) -> None:
+            super().__init__(*DefaultPayloadConverter.default_encoding_payload_converters, _ContextJSON())
+
+    assert reads_serialization_context(
+        dataclasses.replace(DataConverter.default, payload_converter_class=ContextConverter)
+    )
+
+    probe = _details(workflow._Definition.must_from_class(SandboxProbe))
+    assert sandbox_runner(context_free=True).create_instance(probe).get_serialization_context(None) is None
+    with_context = sandbox_runner().create_instance(probe).get_serialization_context(None)
+    assert isinstance(with_context, WorkflowSerializationContext)
+
+
+class _ContextJSON(JSONPlainPayloadConverter, WithSerializationContext):
+    def with_context(self, context: SerializationContext) -> _ContextJSON:
+        return self
 
 
 async def test_the_worker_reimports_the_workflow_code_per_run_unless_told_to_share_it(settings: Settings):
