@@ -9,6 +9,7 @@ import base64
 import binascii
 import hashlib
 import io
+import random
 import re
 import uuid
 from datetime import date
@@ -32,6 +33,7 @@ from simulators.documents import (
     DOCUMENT_MISMATCH,
     DOCUMENT_SEAL_INVALID,
     DocumentCheck,
+    _info_keywords,
     court_signature,
     keywords,
 )
@@ -237,6 +239,40 @@ async def test_a_bank_checks_a_courts_certificate_once_and_each_notice_in_full(
         )
     )
     assert check.full_checks == 3 + len(forgeries)
+
+
+async def test_a_bank_reads_the_keywords_under_the_seal_as_pyhanko_does(settings: Settings) -> None:
+    """The keywords are read from the last revision's cross-reference section when the notice is of the plain
+    shape sealing writes, else by pyHanko's reader; both read the same — on sealed notices (a reference in
+    ASCII, written as a literal string, and one in Chinese, written as UTF-16), and on every one-byte change,
+    deletion or insertion tried in the trailer, the last cross-reference section and the document
+    information: the fast reading is left to pyHanko, or is what pyHanko reads."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    def pyhankos(pdf: bytes) -> str | None:
+        try:
+            info = PdfFileReader(io.BytesIO(pdf), strict=False).trailer_view.get("/Info")
+            return str(info.get_object().get("/Keywords", "")) if info is not None else ""
+        except Exception:
+            return None
+
+    rng = random.Random(25)
+    for reference in (account_number(), "杭州市上城区望江路1号(3幢)"):
+        pdf = base64.b64decode((await notice(settings, "bank-icbc", reference, 10_000_00)).pdf_base64)
+        assert _info_keywords(pdf) == pyhankos(pdf) and keywords(pdf)["asset_reference"] == reference
+        info_at = pdf.rindex(re.search(rb"/Info (\d+) 0 R", pdf[-400:]).group(1) + b" 0 obj")  # type: ignore[union-attr]
+        xref_at = pdf.rindex(b"xref", 0, len(pdf) - 30)
+        read_fast = 0
+        for _ in range(400):
+            at = rng.randrange(*rng.choice([(info_at, info_at + 400), (xref_at, len(pdf))]))
+            byte = bytes([rng.choice(b" \n\r()<>[]/%#\\0123456789RnfobjxrefstarttrailerInfoKeywords\x00\xff")])
+            head, rest = pdf[:at], pdf[at + 1 :]
+            changed = rng.choice([head + byte + rest, head + rest, head + byte + pdf[at:]])  # change, cut, insert
+            fast = _info_keywords(changed)
+            if fast is not None:
+                read_fast += 1
+                assert fast == pyhankos(changed), (at, changed[at - 20 : at + 20])
+        assert read_fast > 25  # the fuzz reached the fast reader, not only its refusals
 
 
 async def test_an_asset_inquiry_sends_its_notices_once_per_step(client, settings: Settings, simulator: str) -> None:
