@@ -240,6 +240,20 @@ async def test_a_bank_checks_a_courts_certificate_once_and_each_notice_in_full(
     )
     assert check.full_checks == 3 + len(forgeries)
 
+    # The fast path reads the container as DER itself: any one byte of it changed is read as unsound, or not
+    # read (a full check), or, if it were read as sound in the remembered form, pyHanko would accept it too.
+    from documents.seal import verify_pdf
+
+    ca = x509.load_pem_x509_certificate((settings.document_pki_path / "ca.pem").read_bytes())
+    known = court_signature(pdf)
+    assert known is not None and known.sound
+    rng = random.Random(7)
+    for at in rng.sample(range(len(raw)), 300):
+        changed = _with_container(pdf, raw[:at] + bytes([raw[at] ^ rng.randrange(1, 256)]) + raw[at + 1 :])
+        sealed = court_signature(changed)
+        if sealed is not None and sealed.sound and sealed.known_as == known.known_as:
+            assert verify_pdf(changed, ca).ok, at
+
 
 async def test_a_bank_reads_the_keywords_under_the_seal_as_pyhanko_does(settings: Settings) -> None:
     """The keywords are read from the last revision's cross-reference section when the notice is of the plain
