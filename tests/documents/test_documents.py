@@ -304,7 +304,9 @@ def test_the_seal_carries_the_tsas_timestamp_over_its_signature(
     issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/b-t", **assistance_fields()))
     sealed = office.pdf(issued.document_id)
     at = sealed.index(b"/Contents <") + len(b"/Contents <")
-    container = cms.ContentInfo.load(bytes.fromhex(sealed[at : sealed.index(b">", at)].decode()).rstrip(b"\0"))
+    # The room's zero padding after the container: read by its own length (a container whose last byte is 0,
+    # one seal in 256, lost that byte to a right-strip of zeros).
+    container = cms.ContentInfo.load(bytes.fromhex(sealed[at : sealed.index(b">", at)].decode()))
     signer = container["content"]["signer_infos"][0]
     (attribute,) = signer["unsigned_attrs"]
     assert attribute["type"].native == "signature_time_stamp_token"
@@ -375,6 +377,45 @@ def test_with_the_tsa_down_no_document_is_issued_and_a_retry_issues_it(
     issued = office.issue(step)
     assert issued.number == "（2026）浙0102执123号之一"
     assert verify_pdf(office.pdf(issued.document_id), office.keys.ca(), tsa_trust(settings)).ok
+
+
+def test_a_timestamp_query_is_pyhankos_and_an_answer_to_another_query_is_refused(
+    settings: Settings, simulator: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TSA client writes pyHanko's own query from its pieces (documents/timestamps.py ``QueryTemplate``)
+    and takes a token only as the answer to that query: granted, echoing its nonce, over its digest. A
+    replayed or misrouted answer — right TSA, another query — is refused. The client keeps the environment's
+    proxy for the TSA's URL (a court's network may need one). If a pyHanko upgrade changes the query's shape
+    the template is not made and this fails."""
+    import httpcore
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    import documents.timestamps as timestamps
+
+    client = tsa_client(settings)
+    assert client.query is not None
+    digest, other = hashlib.sha256(b"a seal's signature value").digest(), hashlib.sha256(b"another").digest()
+    nonce, pyhankos = client.request_cms(digest, "sha256")
+    assert client.query.query(digest, nonce.to_bytes(8, "big")) == pyhankos.dump()
+    token = asyncio.run(client.async_timestamp(digest, "sha256"))
+    info = token["content"]["encap_content_info"]["content"].parsed
+    assert info["message_imprint"]["hashed_message"].native == digest
+
+    fixed = bytes.fromhex("0102030405060708")
+    monkeypatch.setattr(timestamps, "new_nonce", lambda: fixed)
+    replayed = client._exchange(pyhankos.dump())  # the TSA's answer to pyHanko's query: its own nonce
+    misrouted = client._exchange(client.query.query(other, fixed))  # this nonce, another digest
+    monkeypatch.setattr(client, "_exchange", lambda query: replayed)
+    with pytest.raises(TimestampRequestError, match="nonce"):
+        asyncio.run(client.async_timestamp(digest, "sha256"))
+    monkeypatch.setattr(client, "_exchange", lambda query: misrouted)
+    with pytest.raises(TimestampRequestError, match="another digest"):
+        asyncio.run(client.async_timestamp(digest, "sha256"))
+
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.court.example:3128")
+    proxied = timestamps.TsaClient("http://tsa.example/tsa/v1/timestamp")
+    assert isinstance(proxied._transport._pool, httpcore.HTTPProxy)  # type: ignore[attr-defined]
+    assert not isinstance(client._transport._pool, httpcore.HTTPProxy)  # type: ignore[attr-defined]
 
 
 def test_the_seal_is_pyhankos_container_with_this_documents_digest_and_signature(office: DocumentOffice) -> None:
