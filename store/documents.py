@@ -154,10 +154,11 @@ class DocumentStore:
         """The document as registered: with these number and hash, or as an earlier try completed it."""
         with self.db.engine.begin() as conn:
             # A document once complete is never changed (a 补正 refers to it): only a row without a hash is.
-            conn.execute(
+            row = conn.execute(
                 _COMPLETE, {"id": document_id, "new_number": number, "new_sha256": sha256, "new_issued_at": issued_at}
-            )
-            row = conn.execute(_BY_ID, {"id": document_id}).first()
+            ).first()
+            if row is None:  # completed before (or never reserved): the row as it is
+                row = conn.execute(_BY_ID, {"id": document_id}).first()
             if row is None:
                 raise KeyError(document_id)
             return _issued(row)
@@ -194,6 +195,11 @@ class DocumentStore:
         """Adds a receipt (送达回证); the first receipt per recipient is the one that counts (a second channel
         reaching the same recipient later changes nothing, 在线诉讼规则 Art. 31)."""
         with self.db.engine.begin() as conn:
+            # The first receipt of a document (a partner's answer to its notice: the usual case) in one
+            # statement, which no concurrent receipt can interleave with; any other through the row's lock.
+            first = json.dumps([_service_json(record)], ensure_ascii=False)
+            if conn.execute(_FIRST_SERVED, {"id": document_id, "new_served": first}).rowcount == 1:
+                return [record]
             row = conn.execute(_SERVED_FOR_UPDATE, {"id": document_id}).first()
             if row is None or row.sha256 is None:
                 raise KeyError(document_id)
@@ -219,11 +225,21 @@ _COMPLETE = (
     update(_DOCUMENTS)
     .where(_DOCUMENTS.c.document_id == bindparam("id"), _DOCUMENTS.c.sha256.is_(None))
     .values(number=bindparam("new_number"), sha256=bindparam("new_sha256"), issued_at=bindparam("new_issued_at"))
+    .returning(*_DOCUMENTS.columns)  # SQLite 3.35+ and PostgreSQL: the completed row without reading it again
 )
 _SERVED_FOR_UPDATE = (
     select(_DOCUMENTS.c.sha256, _DOCUMENTS.c.served_json)
     .where(_DOCUMENTS.c.document_id == bindparam("id"))
     .with_for_update()
+)
+_FIRST_SERVED = (
+    update(_DOCUMENTS)
+    .where(
+        _DOCUMENTS.c.document_id == bindparam("id"),
+        _DOCUMENTS.c.sha256.is_not(None),
+        _DOCUMENTS.c.served_json == "[]",
+    )
+    .values(served_json=bindparam("new_served"))
 )
 _SET_SERVED = (
     update(_DOCUMENTS).where(_DOCUMENTS.c.document_id == bindparam("id")).values(served_json=bindparam("new_served"))

@@ -10,7 +10,7 @@ import hashlib
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,12 @@ from domain.documents import (
     DocumentKind,
     DocumentRequest,
     MissingDocumentField,
+    ServiceMethod,
     amount_in_words,
     chinese_ordinal,
     document_number,
 )
+from domain.errors import NotFound
 from simulators.documents import keywords
 from simulators.tsa import SimulatedTsa
 from store.blobs import BlobStore
@@ -518,6 +520,25 @@ def test_a_step_takes_one_number_and_numbers_follow_the_case(office: DocumentOff
     assert first.number == "（2026）浙0102执123号之一" and second.number == "（2026）浙0102执123号之二"
     listed = office.store.listing(workflow_id="wf-documents-test")
     assert [d.title for d, _ in listed] == ["执行裁定书（冻结）", "协助执行通知书"]
+    # Completed once: completing it again (a retry racing the first try) gives the first's number and hash.
+    assert office.store.complete(first.document_id, "另一号", "0" * 64, first.issued_at) == first
+
+    # Served (送达): the first receipt per recipient counts, another recipient's is added, none for no document.
+    at = datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
+
+    def served(recipient: str, when: datetime) -> list[tuple[str, datetime]]:
+        records = office.record_service(
+            second.document_id, recipient, ServiceMethod.ELECTRONIC, when, f"system:{recipient}", with_receipt=False
+        )
+        return [(r.recipient, r.served_at) for r in records]
+
+    assert served("bank-icbc", at) == [("bank-icbc", at)]
+    assert served("bank-icbc", at + timedelta(hours=1)) == [("bank-icbc", at)]
+    assert served("bank-ccb", at + timedelta(hours=2)) == [("bank-icbc", at), ("bank-ccb", at + timedelta(hours=2))]
+    listed = office.store.listing(workflow_id="wf-documents-test")
+    assert [[r.recipient for r in records] for _, records in listed] == [[], ["bank-icbc", "bank-ccb"]]
+    with pytest.raises(NotFound):
+        office.record_service("doc-none", "bank-icbc", ServiceMethod.ELECTRONIC, at, "system", with_receipt=False)
 
 
 def test_a_missing_field_takes_no_number(office: DocumentOffice) -> None:
