@@ -34,15 +34,18 @@ with warnings.catch_warnings():
 _REF = re.compile(rb"(\d+) 0 R")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _TRAILER = re.compile(rb"trailer\s*(<<.*>>)\s*startxref", re.S)
-_OBJECT = re.compile(rb"(\d+) 0 obj\s*(.*?)\s*endobj", re.S)
+_OBJECT = re.compile(rb"(\d+) 0 obj\s*")  # its body runs to the first "endobj", less the whitespace before it
 _MOD_DATE = re.compile(rb"/ModDate\s*\(D:[0-9Z+\-']*\)")
 _ID = re.compile(rb"/ID\s*\[\s*\(([A-Za-z0-9+/=]*)\)")
 _STREAM = re.compile(rb"^(<<.*?>>)\s*stream\r?\n", re.S)
 _LENGTH = re.compile(rb"/Length\s+(\d+)")
 
 
+_ENTRIES = {key: re.compile(re.escape(key) + rb"\s+(\d+) 0 R") for key in (b"/Root", b"/Info", b"/Pages", b"/Metadata")}
+
+
 def _entry(trailer: bytes, key: bytes) -> int | None:
-    found = re.search(re.escape(key) + rb"\s+(\d+) 0 R", trailer)
+    found = _ENTRIES[key].search(trailer)
     return int(found.group(1)) if found else None
 
 
@@ -164,10 +167,12 @@ def plan(pdf: bytes) -> Plan | None:
 
     def read(number: int) -> bytes | None:
         at = offsets.get(number)
-        if at is None:
+        head = _OBJECT.match(pdf, at) if at is not None else None
+        if head is None or int(head.group(1)) != number:
             return None
-        obj = _OBJECT.match(pdf, at)
-        return obj.group(2) if obj is not None and int(obj.group(1)) == number else None
+        # Found, not matched lazily to the end: a regular expression tried "endobj" at each of the XMP's bytes.
+        end = pdf.find(b"endobj", head.end())
+        return pdf[head.end() : end].rstrip() if end >= 0 else None
 
     catalog, info_dict = read(root), read(info)
     if not _plain_dict(catalog) or not _plain_dict(info_dict):
