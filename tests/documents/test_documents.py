@@ -570,6 +570,8 @@ def test_the_content_is_kept_only_encrypted(office: DocumentOffice, tmp_path: Pa
     issued = office.issue(request(DocumentKind.ASSISTANCE_NOTICE, "wf-documents-test/enc", **assistance_fields()))
     stored = office.blobs.path(issued.sha256).read_bytes()
     assert b"%PDF" not in stored and b"330106198503120319" not in stored
+    assert office.blobs.path(issued.sha256).stat().st_mode & 0o777 == 0o600, "the owner's only"
+    assert not list(office.blobs.root.rglob(".tmp-*")), "no temporary file left"
     db_file = (tmp_path / "web.db").read_bytes()
     assert "张三".encode() not in db_file and b"330106198503120319" not in db_file
 
