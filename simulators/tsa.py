@@ -79,19 +79,17 @@ class SimulatedTsa:
         pyHanko upgrade changes its shape."""
         return TokenTemplate.build(self.signer, self.keys.signer().key, self.tst_info(_PLACEHOLDER, None))
 
+    @cached_property
+    def tst_template(self) -> TstInfoTemplate | None:
+        """The ``TSTInfo``'s fixed parts; None (asn1crypto builds each) if they do not give asn1crypto's bytes."""
+        return TstInfoTemplate.build(self.name)
+
     def tst_info(self, imprint: tsp.MessageImprint, nonce: int | None) -> bytes:
         """The ``TSTInfo`` (DER) over ``imprint``, now."""
-        info = {
-            "version": "v1",
-            "policy": SANDBOX_POLICY,
-            "message_imprint": imprint,
-            "serial_number": secrets.randbits(63),
-            "gen_time": datetime.now(UTC),
-            "tsa": asn1_x509.GeneralName(name="directory_name", value=self.name),
-        }
-        if nonce is not None:
-            info["nonce"] = nonce
-        return tsp.TSTInfo(info).dump()
+        serial, now = secrets.randbits(63), datetime.now(UTC)
+        if self.tst_template is not None and (nonce is None or nonce >= 0):
+            return self.tst_template.tst_info(imprint.dump(), serial, now, nonce)
+        return asn1_tst_info(self.name, imprint, serial, now, nonce)
 
     async def answer(self, body: bytes) -> bytes:
         """The DER ``TimeStampResp`` to the DER ``TimeStampReq`` ``body``."""
@@ -109,6 +107,67 @@ class SimulatedTsa:
 
 
 _PLACEHOLDER = tsp.MessageImprint({"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": bytes(32)})
+
+
+def asn1_tst_info(
+    name: asn1_x509.Name, imprint: tsp.MessageImprint, serial: int, at: datetime, nonce: int | None
+) -> bytes:
+    """The ``TSTInfo`` (DER) as asn1crypto builds it (~80 µs)."""
+    info = {
+        "version": "v1",
+        "policy": SANDBOX_POLICY,
+        "message_imprint": imprint,
+        "serial_number": serial,
+        "gen_time": at,
+        "tsa": asn1_x509.GeneralName(name="directory_name", value=name),
+    }
+    if nonce is not None:
+        info["nonce"] = nonce
+    return tsp.TSTInfo(info).dump()
+
+
+@dataclass(frozen=True)
+class TstInfoTemplate:
+    """A ``TSTInfo`` as asn1crypto encodes it, in pieces: SEQUENCE { version, policy, the request's message
+    imprint as received, serial number, generation time, [nonce], [0] the TSA's name } (~10 µs, not ~80)."""
+
+    head: bytes  # version and policy
+    tsa: bytes  # [0] EXPLICIT GeneralName: the TSA's directory name
+
+    @classmethod
+    def build(cls, name: asn1_x509.Name) -> TstInfoTemplate | None:
+        """The template, if it gives asn1crypto's bytes for times with and without a fraction of a second and
+        with and without a nonce."""
+        template = cls(
+            head=der(0x02, b"\x01") + tsp.TSTInfo({"policy": SANDBOX_POLICY})["policy"].dump(),
+            tsa=der(0xA0, asn1_x509.GeneralName(name="directory_name", value=name).dump()),
+        )
+        samples = (
+            (datetime(2026, 3, 2, 8, 0, 1, 250000, UTC), 2**62 + 5),
+            (datetime(2049, 12, 31, 23, 59, 59, 0, UTC), None),
+        )
+        serial = secrets.randbits(63)
+        for at, nonce in samples:
+            if template.tst_info(_PLACEHOLDER.dump(), serial, at, nonce) != asn1_tst_info(
+                name, _PLACEHOLDER, serial, at, nonce
+            ):
+                return None
+        return template
+
+    def tst_info(self, imprint: bytes, serial: int, at: datetime, nonce: int | None) -> bytes:
+        """The ``TSTInfo`` over ``imprint`` (a DER MessageImprint); ``nonce``, if any, not negative."""
+        fraction = f".{at.microsecond:06d}".rstrip("0") if at.microsecond else ""
+        gen_time = at.astimezone(UTC).strftime("%Y%m%d%H%M%S").encode() + fraction.encode() + b"Z"
+        fields = self.head + imprint + der(0x02, _unsigned(serial)) + der(0x18, gen_time)
+        if nonce is not None:
+            fields += der(0x02, _unsigned(nonce))
+        return der(0x30, fields + self.tsa)
+
+
+def _unsigned(n: int) -> bytes:
+    """A non-negative INTEGER's DER contents: big-endian, shortest, with a leading zero byte where the top bit
+    is set."""
+    return n.to_bytes(n.bit_length() // 8 + 1, "big")
 
 
 @dataclass(frozen=True)
