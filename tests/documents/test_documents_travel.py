@@ -120,6 +120,12 @@ async def test_a_bank_refuses_a_freeze_without_its_sealed_notice(
     )
     r = await freeze(forged)
     assert r.status_code == 422 and r.json()["code"] == "DOCUMENT_SEAL_INVALID", r.text
+    for garbled in (
+        good.pdf_base64[:99] + "\n" + good.pdf_base64[99:],
+        good.pdf_base64[:-4] + "=" + good.pdf_base64[-3:],
+    ):
+        r = await freeze(good.model_copy(update={"pdf_base64": garbled}))  # only the alphabet, padded at the end
+        assert r.json()["code"] == "DOCUMENT_SEAL_INVALID" and "base64" in r.json()["message"], r.text
 
     stranger = CourtKeys(tmp_path / "another-ca", sandbox=True)  # a court certificate the banks' CA never issued
     r = await freeze(await notice(settings, "bank-icbc", account, 10_000_00, stranger))
