@@ -542,6 +542,24 @@ def test_a_step_takes_one_number_and_numbers_follow_the_case(office: DocumentOff
         office.record_service("doc-none", "bank-icbc", ServiceMethod.ELECTRONIC, at, "system", with_receipt=False)
 
 
+def test_retries_of_a_step_racing_each_other_take_one_number(office: DocumentOffice) -> None:
+    """Tries of the same steps from many threads at once: one document a step, the case's numbers 1..n with
+    none skipped (a try that finds its step's key taken gives its number back), each try the step's one."""
+    from store.documents import Draft
+
+    draft = Draft(
+        "wf-documents-test", None, CASE, COURT, DocumentKind.FREEZE_RULING, "执行裁定书（冻结）", "1", False, None
+    )
+    keys = [f"wf-documents-test/race-{i % 10}" for i in range(80)]
+    with ThreadPoolExecutor(8) as threads:
+        taken = list(threads.map(lambda key: (key, office.store.reserve(key, draft)), keys))
+    by_key: dict[str, set[tuple[str, int]]] = {}
+    for key, reservation in taken:
+        by_key.setdefault(key, set()).add((reservation.document_id, reservation.ordinal))
+    assert all(len(found) == 1 for found in by_key.values()), "one document a step"
+    assert sorted(ordinal for ((_, ordinal),) in by_key.values()) == list(range(1, 11))
+
+
 def test_a_missing_field_takes_no_number(office: DocumentOffice) -> None:
     with pytest.raises(MissingDocumentField):
         office.issue(request(DocumentKind.FREEZE_RULING, "wf-documents-test/bad", applicant_name="李四"))
