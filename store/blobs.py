@@ -109,7 +109,7 @@ class BlobStore:
 
     def _file(self, digest: str) -> str:
         """The blob's file, as a string: a sealed document's ``put`` is on the hot path of every notice, where
-        pathlib's joins and checks cost as much as encrypting the document (docs/performance.md "doc-path")."""
+        pathlib's joins and checks cost more than encrypting it (docs/performance.md "doc-path")."""
         check_digest(digest)
         return f"{self._root}/{digest[:2]}/{digest[2:4]}/{digest}"
 
