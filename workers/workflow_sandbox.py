@@ -36,6 +36,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox._runner import _Instance
 
 _IN_SANDBOX = "__temporal_in_sandbox"  # where the stock sandbox keeps its in-sandbox object
+_COMPOSITE_WITH_CONTEXT = CompositePayloadConverter.with_context
 
 
 def reads_serialization_context(converter: DataConverter) -> bool:
@@ -43,8 +44,8 @@ def reads_serialization_context(converter: DataConverter) -> bool:
     its failure converter or its external storage."""
     payload = converter.payload_converter_class()
     parts: list[object] = [payload]
-    if isinstance(payload, CompositePayloadConverter):
-        parts = list(payload.converters.values())  # a composite takes a context only through one of these
+    if isinstance(payload, CompositePayloadConverter) and type(payload).with_context is _COMPOSITE_WITH_CONTEXT:
+        parts = list(payload.converters.values())  # the SDK's composite takes one only through these
     parts += [converter.payload_codec, converter.failure_converter, converter.external_storage]
     return any(isinstance(part, WithSerializationContext) for part in parts)
 

@@ -129,9 +129,17 @@ async def test_a_worker_whose_converter_takes_no_context_computes_none(client: C
         def __init__(self) -> None:
             super().__init__(*DefaultPayloadConverter.default_encoding_payload_converters, _ContextJSON())
 
-    assert reads_serialization_context(
-        dataclasses.replace(DataConverter.default, payload_converter_class=ContextConverter)
-    )
+    class OwnContextConverter(CompositePayloadConverter):
+        def __init__(self) -> None:
+            super().__init__(*DefaultPayloadConverter.default_encoding_payload_converters)
+
+        def with_context(self, context: SerializationContext) -> OwnContextConverter:
+            return OwnContextConverter()
+
+    for converter_class in (ContextConverter, OwnContextConverter):
+        assert reads_serialization_context(
+            dataclasses.replace(DataConverter.default, payload_converter_class=converter_class)
+        ), converter_class
 
     probe = _details(workflow._Definition.must_from_class(SandboxProbe))
     assert sandbox_runner(context_free=True).create_instance(probe).get_serialization_context(None) is None
