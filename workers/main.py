@@ -37,7 +37,6 @@ from store.blobs import BlobStore
 from store.db import Database
 from store.sealing import Sealer
 from store.tasks import SqlTaskStore
-from workers import payload_passes
 from workers.health import serve_health
 from workers.metrics import worker_runtime
 from workers.workflow_sandbox import WorkflowSandbox, reads_serialization_context
@@ -127,7 +126,6 @@ def build_worker(
     from documents.timestamps import tsa_client  # pyHanko: the worker's documents need it, its importers not
 
     _warm_up()
-    payload_passes.install()
     database = Database(settings.web_database_url, Sealer.for_keys(settings.codec_keys))
     database.upgrade()  # the inbox table must exist before the first task projects into it
     SqlTaskStore(database).seal_plaintext()  # rows projected before the inbox was sealed at rest

@@ -5,30 +5,15 @@ upgrade changes the internals the shortcut relies on, this fails before producti
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import inspect
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, TypeVar, cast
+from typing import cast
 
-import pytest
-import temporalio.bridge.worker
-from google.protobuf.message import Message
 from temporalio import workflow
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.failure.v1 import Failure
-from temporalio.bridge.proto.activity_result import ActivityResolution
-from temporalio.bridge.proto.activity_result import Success as ActivitySuccess
-from temporalio.bridge.proto.workflow_activation import (
-    InitializeWorkflow,
-    ResolveActivity,
-    WorkflowActivation,
-    WorkflowActivationJob,
-)
-from temporalio.bridge.proto.workflow_commands import CompleteWorkflowExecution, ScheduleActivity, WorkflowCommand
-from temporalio.bridge.proto.workflow_completion import Success, WorkflowActivationCompletion
 from temporalio.client import Client
 from temporalio.converter import (
     ActivitySerializationContext,
@@ -41,21 +26,18 @@ from temporalio.converter import (
     WithSerializationContext,
     WorkflowSerializationContext,
 )
-from temporalio.converter._extstore import _REFERENCE_MARKER_KEY
 from temporalio.worker import Worker, WorkflowInstanceDetails, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox._runner import _fake_info
 
 from config.settings import Settings
 from tests.sandbox_probe import SandboxProbe, probe_echo
-from workers import payload_passes
 from workers.main import PASSTHROUGH_MODULES, sandbox_runner
 from workers.workflow_sandbox import WorkflowSandbox, reads_serialization_context
 from workflows.asset_inquiry import SCENARIO as ASSET_INQUIRY
 from workflows.asset_inquiry.workflow import AssetInquiry
 
 Seen = tuple[str, SerializationContext | None]
-M = TypeVar("M", bound=Message)
 
 
 class ContextRecordingCodec(PayloadCodec, WithSerializationContext):
@@ -150,105 +132,6 @@ async def test_a_worker_whose_converter_takes_no_context_computes_none(client: C
 class _ContextJSON(JSONPlainPayloadConverter, WithSerializationContext):
     def with_context(self, context: SerializationContext) -> _ContextJSON:
         return self
-
-
-def test_the_sdks_payload_passes_are_the_ones_folded_into_one_walk():
-    """workers/payload_passes.py folds the SDK's three walks of an activation (and of a completion) into one
-    when nothing is stored externally, by the SDK's own steps in the SDK's order. An SDK upgrade that changes
-    these functions fails here: fold what they do then, or drop the fold."""
-    for sdk_function, digest in (
-        (payload_passes.SDK_DECODE_ACTIVATION, "f48cb3360af5ebef1b1a2084e863b36e8bed152ae8537af5a1dc2fbc226d2734"),
-        (payload_passes.SDK_ENCODE_COMPLETION, "a1d916feb9231adbc638289e6476c20383bfdff7aad7125dfd95bfc8af6c042e"),
-    ):
-        assert hashlib.sha256(inspect.getsource(sdk_function).encode()).hexdigest() == digest, sdk_function
-
-
-async def test_one_walk_codes_an_activation_and_a_completion_as_the_sdks_three(client: Client, worker: Worker):
-    """The same payloads (decoded by our encrypting converter; encoded by a deterministic codec, so the
-    bytes compare), the same refusal of a stored reference, and the worker walks once."""
-    assert temporalio.bridge.worker.decode_activation is payload_passes.decode_activation
-    assert temporalio.bridge.worker.encode_completion is payload_passes.encode_completion
-    ours = client.data_converter
-    assert ours.external_storage is None
-    encrypted = await ours.encode(["an argument", {"a": 1}, "a result"])
-    activation = WorkflowActivation(
-        run_id="run",
-        jobs=[
-            WorkflowActivationJob(
-                initialize_workflow=InitializeWorkflow(
-                    workflow_type="W", arguments=encrypted[:2], headers={"om-actor": encrypted[0]}
-                )
-            ),
-            WorkflowActivationJob(
-                resolve_activity=ResolveActivity(
-                    seq=1, result=ActivityResolution(completed=ActivitySuccess(result=encrypted[2]))
-                )
-            ),
-        ],
-    )
-    by_sdk, by_ours = await _coded_both_ways(
-        activation, ours, payload_passes.SDK_DECODE_ACTIVATION, payload_passes.decode_activation
-    )
-    assert by_ours == by_sdk and by_ours != activation
-    assert ours.payload_converter.from_payloads([by_ours.jobs[1].resolve_activity.result.completed.result]) == [
-        "a result"
-    ]
-
-    reversing = dataclasses.replace(DataConverter.default, payload_codec=_ReversingCodec())
-    plain = DataConverter.default.payload_converter.to_payloads(["an argument", "a result"])
-    completion = WorkflowActivationCompletion(
-        run_id="run",
-        successful=Success(
-            commands=[
-                WorkflowCommand(
-                    schedule_activity=ScheduleActivity(
-                        seq=1, activity_id="1", activity_type="a", arguments=plain[:1], headers={"h": plain[0]}
-                    )
-                ),
-                WorkflowCommand(complete_workflow_execution=CompleteWorkflowExecution(result=plain[1])),
-            ]
-        ),
-    )
-    enc_sdk, enc_ours = await _coded_both_ways(
-        completion, reversing, payload_passes.SDK_ENCODE_COMPLETION, payload_passes.encode_completion
-    )
-    assert enc_ours == enc_sdk and enc_ours != completion
-
-    marked = Payload()
-    marked.CopyFrom(encrypted[2])
-    marked.metadata[_REFERENCE_MARKER_KEY] = b"true"
-    for decode in (payload_passes.SDK_DECODE_ACTIVATION, payload_passes.decode_activation):
-        stored = WorkflowActivation(
-            jobs=[
-                WorkflowActivationJob(
-                    resolve_activity=ResolveActivity(
-                        seq=1, result=ActivityResolution(completed=ActivitySuccess(result=marked))
-                    )
-                )
-            ]
-        )
-        with pytest.raises(RuntimeError, match="TMPRL1105"):
-            await decode(stored, ours, True, 8)
-
-
-async def _coded_both_ways(
-    message: M, converter: DataConverter, sdk_pass: Callable[..., Awaitable[Any]], ours: Callable[..., Awaitable[Any]]
-) -> tuple[M, M]:
-    """Copies of ``message`` coded by the SDK's passes and by ours (headers too, as the worker codes them)."""
-    by_sdk, by_ours = type(message)(), type(message)()
-    by_sdk.CopyFrom(message)
-    by_ours.CopyFrom(message)
-    await sdk_pass(by_sdk, converter, True, 8)
-    await ours(by_ours, converter, True, 8)
-    return by_sdk, by_ours
-
-
-class _ReversingCodec(PayloadCodec):
-    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [Payload(metadata={"encoding": b"reversed"}, data=p.SerializeToString()[::-1]) for p in payloads]
-
-    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [Payload.FromString(p.data[::-1]) for p in payloads]
 
 
 async def test_the_worker_reimports_the_workflow_code_per_run_unless_told_to_share_it(settings: Settings):
