@@ -207,7 +207,7 @@ async def _one_inquiry(client: Client, stack: Stack, debtor: Party, n: int) -> i
     )
     ctx = ScenarioContext(
         workflow_id=wid,
-        partners=[p.ref() for p in stack.settings.partners()],
+        partners=stack.partner_refs,
         time_scale=TimeScale(),
         callback_base_url=stack.settings.public_base_url,
     )

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from temporalio.client import Client
@@ -22,6 +23,7 @@ from temporalio.common import HeaderCodecBehavior
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from config.settings import Settings, sandbox_partners
+from domain.partners import PartnerRef
 from launcher.stack import temporal_command
 from net.localnet import free_port, wait_http
 from runtime.tracing import Tracing, tracing_for
@@ -44,6 +46,11 @@ class Stack:
     simulator_url: str
     processes: dict[str, subprocess.Popen[bytes]]
     tracing: Tracing | None = None  # with OM_BENCH_TRACING=1: traces go to a stand-in collector
+
+    @cached_property
+    def partner_refs(self) -> list[PartnerRef]:
+        """The partners a scenario's context names, read once as the web reads them (not once a start)."""
+        return [p.ref() for p in self.settings.partners()]
 
     def process_env(self, web_workers: int = 2) -> dict[str, str]:
         """The environment for a web or worker process of this stack (``python -m web``, ``-m workers``)."""
