@@ -1187,6 +1187,9 @@ async def test_each_debtor_sees_the_notices_addressed_to_them_and_not_the_others
             in_english = (await phone.get(f"/p/cases/{cid}")).text
             assert ">Enforcement notice</a>" in in_english and ">Order to report property</a>" in in_english
             assert ">执行通知书</a>" not in in_english
+        # The judge's list names each addressee in words — the second debtor as such, never by a code.
+        docket = await ui_page(web, "judge", f"/ui/dockets/{cid}")
+        assert ">被执行人 2</td>" in docket and ">debtor-2</td>" not in docket
 
 
 CLOSURE_CHECKLIST = dict.fromkeys(
