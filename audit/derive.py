@@ -32,7 +32,7 @@ from audit.trail import AuditEvent, AuditTrail, TrailHeader
 from config.settings import Settings
 from domain.actors import Actor
 from domain.errors import NotFound
-from domain.parties import mask
+from domain.parties import UNREADABLE, mask
 from runtime.logging import get_logger
 from runtime.temporal import CASE_NUMBER, COURT, SCENARIO, STATUS
 from security.identity import ACTOR_HEADER, SIGNATURE_HEADER, recorded_actor_problem, signer_of
@@ -144,7 +144,10 @@ def _looks_personal(value: str) -> bool:
     # Outside ASCII stdnum first maps look-alike characters (a full-width dash), so those take its whole way.
     if compact.isascii() and len(compact.replace("-", "").strip()) != 18:
         return False
-    return bool(ric.is_valid(compact)) or bool(uscc.is_valid(compact))
+    try:
+        return bool(ric.is_valid(compact)) or bool(uscc.is_valid(compact))
+    except UNREADABLE:  # a value stdnum cannot read (its is_valid raises on some look-alikes) is no such number
+        return False
 
 
 def _reference_of(result: Any) -> str | None:

@@ -20,11 +20,16 @@ class PartyKind(StrEnum):
     ORGANISATION = "organisation"  # 法人或其他组织: 统一社会信用代码 (cn.uscc)
 
 
+# What stdnum raises on a number it cannot read: its own errors, and — on some look-alike characters it does not
+# map (an em dash, a line break) — a bare ValueError or KeyError from inside its check-digit arithmetic.
+UNREADABLE = (StdnumError, ValueError, KeyError)
+
+
 def check_resident_id(value: str) -> str:
     """Validates a mainland resident ID number (居民身份证号码, 18 characters) and returns it compact."""
     try:
         return str(ric.validate(value))
-    except StdnumError as exc:
+    except UNREADABLE as exc:
         raise ValueError(f"not a valid resident ID number (cn.ric: {exc})") from exc
 
 
@@ -64,7 +69,7 @@ def check_credit_code(value: str) -> str:
     """Validates a unified social credit code (统一社会信用代码) and returns it compact."""
     try:
         return str(uscc.validate(value))
-    except StdnumError as exc:
+    except UNREADABLE as exc:
         raise ValueError(f"not a valid unified social credit code (cn.uscc: {exc})") from exc
 
 

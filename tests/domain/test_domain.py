@@ -47,6 +47,10 @@ def test_party_checks_id_numbers():
         with pytest.raises(ValidationError, match=r"cn\.ric: One of the parts"):
             Party(kind=PartyKind.PERSON, name="张三", id_number=unknown_place)
     assert Party(kind=PartyKind.PERSON, name="张三", id_number="11010519491231002x").id_number == "11010519491231002X"
+    # Characters stdnum does not map (an em dash, a line break) make its arithmetic raise a bare ValueError: the
+    # party still hears which number and why, not "substring not found".
+    with pytest.raises(ValidationError, match=r"not a valid unified social credit code"):
+        Party(kind=PartyKind.ORGANISATION, name="某公司", id_number="7— 06298-7\n—BB49- 77173-6")
 
 
 def test_bank_cards_pass_luhn():
