@@ -44,6 +44,10 @@ class Standing:
     # (side, place) in the case's lists (``places_by_digest``) of the party, or of an agent's principals.
     places: tuple[tuple[str, int], ...] = ()
 
+    def places_on(self, side: str) -> list[int]:
+        """Their places (an agent's: the principals') among the parties of ``side``, in the case's order."""
+        return sorted(n for s, n in self.places if s == side)
+
 
 def addressees(st: Standing) -> set[str]:
     """Whom this party answers to among a document's addressees: their sides, and themselves by place in the

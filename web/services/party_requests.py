@@ -274,7 +274,7 @@ def _place(st: Standing, side: PartySide, body: NewPartyRequest) -> int | None:
     names that debtor and no other. An agent files for the principal who signed the power; one acting for several
     parties of the side names which (``on_behalf_of``) — required for what is one party's own, a property report;
     otherwise None files for the side. None too for an agent whose principal was not recorded."""
-    places = [n for s, n in st.places if s == str(side)]
+    places = st.places_on(side)
     if body.on_behalf_of is not None:
         if body.on_behalf_of not in places:
             raise ValidationFailed(

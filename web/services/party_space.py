@@ -473,7 +473,7 @@ async def case_space(
 
 def _principals_of_several(st: Standing, side: str) -> list[int]:
     """An agent's principals' places on the side when there are several (a report then names whose it is)."""
-    places = sorted(n for s, n in st.places if s == side) if st.agent else []
+    places = st.places_on(side) if st.agent else []
     return places if len(places) > 1 else []
 
 

@@ -408,8 +408,14 @@ async def file_report(request: Request, case_id: str, session: PartySession) -> 
     kind = form.get("kind", PartyRequestKind.PROPERTY_REPORT.value)
 
     async def act() -> object:
-        filed = {"kind": kind, "text": form.get("text", ""), "report": _report_from(form)}
-        body = party_requests.NewPartyRequest.model_validate(filed | {"on_behalf_of": form.get("on_behalf_of") or None})
+        body = party_requests.NewPartyRequest.model_validate(
+            {
+                "kind": kind,
+                "text": form.get("text", ""),
+                "report": _report_from(form),
+                "on_behalf_of": form.get("on_behalf_of") or None,
+            }
+        )
         return await party_requests.file_request(desk(state), temporal_client(state), session[0], case_id, body)
 
     return await _acted(request, session, case_id, act, "requests", shown_at="report_error")
