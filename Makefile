@@ -36,11 +36,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-bench: $(STAMP)
+bench: $(STAMP) documents
 	$(BIN)/python -m bench
 
 # Everything failing at once (docs/performance.md "Chaos run"); the full run is `python -m bench chaos`.
-chaos: $(STAMP)
+chaos: $(STAMP) documents
 	$(BIN)/python -m bench chaos --quick
 
 verify-audit: $(STAMP)

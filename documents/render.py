@@ -27,7 +27,7 @@ from domain.documents import DocumentKind, DocumentSpec, amount_in_words, check_
 from domain.errors import ValidationFailed
 
 WORKFLOWS_DIR = Path(__file__).resolve().parents[1] / "workflows"
-# Debian's fonts-noto-cjk (make fonts); the Typst binary's own fonts have no CJK.
+# Debian's fonts-noto-cjk (``make documents`` installs it); the Typst binary's own fonts have no CJK.
 FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
 # PDF/A-2b (archival): every font embedded, metadata in XMP; the seal is an incremental update after it.
 PDF_STANDARD: Literal["a-2b"] = "a-2b"
@@ -108,11 +108,20 @@ class Renderer:
         self.library = library or TemplateLibrary()
         self._lock = threading.Lock()
 
+    def check_fonts(self) -> None:
+        """Raises unless the CJK fonts every document embeds are there. A worker checks when it starts: without
+        them it would take every step that issues a document and fail it, retry after retry, with nothing to
+        show but a stuck matter."""
+        self._compiler  # noqa: B018  # made now, not at the first document
+
     @cached_property
     def _compiler(self) -> typst.Compiler:
-        fonts = [str(d) for d in FONT_DIRS if d.is_dir()]
+        fonts = [str(d) for d in FONT_DIRS if d.is_dir() and any(d.glob("*CJK*"))]
         if not fonts:
-            raise RuntimeError("fonts-noto-cjk is not installed (make fonts): documents cannot be rendered")
+            raise RuntimeError(
+                "fonts-noto-cjk is not installed (Debian's package; `make documents` installs it): "
+                "court documents cannot be rendered"
+            )
         return typst.Compiler(root=str(self.library.root), font_paths=fonts, ignore_system_fonts=True)
 
     def render(

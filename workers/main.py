@@ -143,6 +143,7 @@ def build_worker(
             timestamper=tsa_client(settings),
         ),
     )
+    resources.documents.renderer.check_fonts()  # refuse to start, rather than fail every document step
     worker = Worker(
         client,
         task_queue=settings.task_queue,

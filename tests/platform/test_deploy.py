@@ -303,3 +303,17 @@ async def test_the_webs_liveness_probe_answers_without_asking_anyone(web: str) -
     async with httpx.AsyncClient(base_url=web) as http:
         r = await http.get("/livez")
     assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+async def test_a_worker_without_the_cjk_fonts_refuses_to_start(
+    client: Client, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without fonts-noto-cjk every step that issues a document would fail and be retried for ever (a bench on
+    a fresh machine hung so): the worker says what is missing when it starts, before it polls for anything."""
+    from documents import render
+    from workers.main import running_worker
+
+    monkeypatch.setattr(render, "FONT_DIRS", (tmp_path,))  # a folder, but no CJK font in it
+    with pytest.raises(RuntimeError, match="fonts-noto-cjk is not installed"):
+        async with running_worker(client, settings.model_copy(update={"task_queue": "no-fonts"})):
+            pytest.fail("the worker started without the fonts")
