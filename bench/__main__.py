@@ -7,7 +7,14 @@ parties, payee_upload, ui).
 
 import asyncio
 import importlib
+import os
 import sys
+
+from runtime.logging import configure_logging
+
+# The parts a bench runs in its own process (the web's filing service, an in-process worker) log as the stack's
+# processes do (OM_LOG_LEVEL=WARNING, bench/harness.py): an info line for each of 10,000 filed cases is noise.
+configure_logging(os.environ.get("OM_LOG_LEVEL", "WARNING"), component="bench")
 
 BENCHMARKS = ("asset_inquiry", "case", "documents", "inbox", "layers", "mass_payout", "parties", "payee_upload", "ui")
 

@@ -109,7 +109,8 @@ async def run(count: int = CASES) -> dict[str, float]:
                 await asyncio.sleep(1)
             took = time.perf_counter() - started
             print(f"  all {count} open and projected after {took:.1f} s")
-            print(f"  cpu: {stack.cpu_seconds()}")
+            cpu = stack.cpu_seconds()
+            print("  CPU seconds: " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items()))
 
             latencies: list[float] = []
             for n, case in enumerate(filed[:: max(1, len(filed) // LATENCY_SAMPLES)][:LATENCY_SAMPLES]):
