@@ -25,11 +25,12 @@ from domain.assistance import (
     DeductionResponse,
     MeasureRequest,
     MeasureResponse,
+    NoticeOnFile,
     ReleaseRequest,
     RenewRequest,
     SealedDocument,
 )
-from domain.documents import DocumentKind, DocumentRequest, ServiceMethod
+from domain.documents import AssistanceAct, DocumentKind, DocumentRequest, ServiceMethod
 from domain.legal_time import CHINA_TZ
 from domain.measures import MeasureKind
 from domain.parties import Party
@@ -82,6 +83,9 @@ class MeasureInput(BaseModel):
     case_number: str
     document_ref: str
     debtor: Party | None = None  # named in the 协助执行通知书 the request carries
+    # The judge ordered the deduction with the freeze: one 冻结、扣划 notice orders both (民诉法解释 Art. 484),
+    # and the deduction names it (``DeductInput.notice_on_file``) instead of carrying a second one.
+    deduct_too: bool = False
 
 
 class MeasureAnswer(MeasureResponse):
@@ -91,6 +95,12 @@ class MeasureAnswer(MeasureResponse):
     document_number: str | None = None
     sha256: str | None = None
 
+    def notice_on_file(self) -> NoticeOnFile | None:
+        """The notice the partner now holds for this measure, for a later act to name."""
+        if self.document_id is None or self.document_number is None or self.sha256 is None:
+            return None
+        return NoticeOnFile(document_id=self.document_id, number=self.document_number, sha256=self.sha256)
+
 
 class DeductionAnswer(DeductionResponse):
     document_id: str | None = None
@@ -99,11 +109,17 @@ class DeductionAnswer(DeductionResponse):
 
 
 # What a 协助执行通知书 asks of the assisting body, and the property it names, by act.
-ACT_NAMES = {"freeze": "冻结", "seize": "查封", "deduct": "扣划"}
-ASSET_WORDS = {"freeze": "被执行人名下的存款账户", "seize": "被执行人名下的登记财产", "deduct": "已冻结账户内的存款"}
+FREEZE_AND_DEDUCT = AssistanceAct.FREEZE_AND_DEDUCT
+ACT_NAMES = {"freeze": "冻结", "seize": "查封", "deduct": "扣划", FREEZE_AND_DEDUCT: "冻结、扣划"}
+ASSET_WORDS = {
+    "freeze": "被执行人名下的存款账户",
+    "seize": "被执行人名下的登记财产",
+    "deduct": "已冻结账户内的存款",
+    FREEZE_AND_DEDUCT: "被执行人名下的存款账户",
+}
 
 
-def _document_fields(notice: SealedDocument | None) -> dict[str, str | None]:
+def _document_fields(notice: SealedDocument | NoticeOnFile | None) -> dict[str, str | None]:
     if notice is None:
         return {}
     return {"document_id": notice.document_id, "document_number": notice.number, "sha256": notice.sha256}
@@ -137,6 +153,7 @@ class DeductInput(BaseModel):
     court: str = ""  # the court whose 协助执行通知书 goes with the deduction ("" before documents existed)
     asset_reference: AccountNumber | None = None  # the frozen account, named in the notice
     debtor: Party | None = None
+    notice_on_file: NoticeOnFile | None = None  # the freeze's 冻结、扣划 notice: no second one is issued
 
 
 def request_id_for(workflow_id: str, activity_id: str) -> str:
@@ -272,7 +289,10 @@ class PartnerActivities:
     async def register_measure(self, inp: MeasureInput) -> MeasureAnswer:
         """Sends the freeze or seizure with its sealed 协助执行通知书; the answer names the notice (its id and
         SHA-256 go into the audit chain)."""
-        notice = await self._assistance_notice(inp, inp.kind.value, inp.asset_reference, inp.amount_fen)
+        if inp.deduct_too and inp.kind is not MeasureKind.FREEZE:
+            raise ValueError("only a freeze is ordered together with its deduction")
+        act = FREEZE_AND_DEDUCT if inp.deduct_too else inp.kind.value
+        notice = await self._assistance_notice(inp, act, inp.asset_reference, inp.amount_fen)
         request = MeasureRequest(
             kind=inp.kind,
             asset_reference=inp.asset_reference,
@@ -306,7 +326,12 @@ class PartnerActivities:
 
     @activity.defn(name="deduct_funds")
     async def deduct_funds(self, inp: DeductInput) -> DeductionAnswer:
-        notice = await self._assistance_notice(inp, "deduct", inp.asset_reference or inp.measure_id, inp.amount_fen)
+        """Deducts on the freeze's 冻结、扣划 notice the partner holds (``notice_on_file``), or else with a 扣划
+        notice of its own; the answer names the notice either way."""
+        notice = None
+        if inp.notice_on_file is None:
+            reference = inp.asset_reference or inp.measure_id
+            notice = await self._assistance_notice(inp, "deduct", reference, inp.amount_fen)
         request = DeductionRequest(
             measure_id=inp.measure_id,
             amount_fen=inp.amount_fen,
@@ -314,11 +339,12 @@ class PartnerActivities:
             case_number=inp.case_number,
             document_ref=inp.document_ref,
             document=notice,
+            notice_on_file=inp.notice_on_file,
         )
         with refusals_not_retried():
             answer = await self._adapters.get(inp.partner_id).deduct(idempotency_key(inp.step), request)
         await self._served(notice, inp.partner_id)
-        return DeductionAnswer(**answer.model_dump(), **_document_fields(notice))
+        return DeductionAnswer(**answer.model_dump(), **_document_fields(notice or inp.notice_on_file))
 
     @activity.defn(name="case_account_statement")
     async def case_account_statement(self, inp: CaseAccountStatementInput) -> CaseAccountStatement:

@@ -25,6 +25,17 @@ class SealedDocument(BaseModel):
     pdf_base64: str = Field(max_length=4_000_000, description="the sealed PDF, base64")
 
 
+class NoticeOnFile(BaseModel):
+    """A sealed notice the partner already holds, named rather than sent again: the 冻结、扣划 notice served
+    with a freeze orders the deduction too (a levy ruling also freezes, 民诉法解释 Art. 484), so the deduction
+    refers to it. The partner checks it is the notice it took the freeze on, and that it ordered the deduction
+    of at least this amount."""
+
+    document_id: str = Field(max_length=40)
+    number: str = Field(max_length=80)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class MeasureRequest(BaseModel):
     kind: MeasureKind
     asset_reference: AccountNumber
@@ -67,6 +78,9 @@ class DeductionRequest(BaseModel):
     case_number: str
     document_ref: str
     document: SealedDocument | None = Field(default=None, description="the sealed 协助执行通知书 (扣划)")
+    notice_on_file: NoticeOnFile | None = Field(
+        default=None, description="instead of ``document``: the 冻结、扣划 notice the freeze was registered on"
+    )
 
 
 class DeductionResponse(BaseModel):

@@ -55,6 +55,9 @@ class AssistanceAct(StrEnum):
 
     FREEZE = "freeze"
     DEDUCT = "deduct"
+    # Freeze and deduct on one notice, the deduction ordered with the freeze: a levy ruling also freezes
+    # (民诉法解释 Art. 484), so the one 扣划 ruling and its notice carry both acts.
+    FREEZE_AND_DEDUCT = "freeze_deduct"
     SEIZE = "seize"
     RELEASE = "release"
 
@@ -62,6 +65,7 @@ class AssistanceAct(StrEnum):
 RULING_FOR_ACT: dict[AssistanceAct, DocumentKind] = {
     AssistanceAct.FREEZE: DocumentKind.FREEZE_RULING,
     AssistanceAct.DEDUCT: DocumentKind.DEDUCTION_RULING,
+    AssistanceAct.FREEZE_AND_DEDUCT: DocumentKind.DEDUCTION_RULING,
     AssistanceAct.SEIZE: DocumentKind.SEIZURE_RULING,
     AssistanceAct.RELEASE: DocumentKind.RELEASE_RULING,
 }

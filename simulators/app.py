@@ -42,6 +42,8 @@ from adapters.sandbox.wire import (
     ReleaseRequest,
     RenewRequest,
 )
+from domain.documents import AssistanceAct
+from domain.measures import MeasureKind
 from domain.partners import PartnerCategory, PartnerEndpoint
 from simulators.auction import build_auction_router
 from simulators.batch import build_batch_router
@@ -231,17 +233,22 @@ def _partner_router(sim: Simulator) -> APIRouter:
 
     @router.post("/measures", response_model=MeasureResponse)
     async def register_measure(body: MeasureRequest, rt: Partner, key: Key) -> Response:
-        """冻结 / 查封: registers a freeze or a seizure, once per idempotency key."""
+        """冻结 / 查封: registers a freeze or a seizure, once per idempotency key; a freeze may be ordered on a
+        冻结、扣划 notice, kept with it for the deduction that names it."""
+        filed = None
         if sim.documents is not None:
-            await sim.documents.require(
+            acts: tuple[str, ...] = (body.kind.value,)
+            if body.kind is MeasureKind.FREEZE:
+                acts += (AssistanceAct.FREEZE_AND_DEDUCT,)
+            filed = await sim.documents.require(
                 body.document,
                 partner_id=rt.id,
-                act=body.kind.value,
+                acts=acts,
                 references=(body.asset_reference,),
                 amount_fen=body.amount_fen,
             )
         over_freeze = rt.faults.knobs.over_freeze_fen
-        return await _mutate(rt, functools.partial(rt.store.register_measure, key, body, over_freeze))
+        return await _mutate(rt, functools.partial(rt.store.register_measure, key, body, over_freeze, filed))
 
     @router.post("/measures/{measure_id}/renew", response_model=MeasureResponse)
     async def renew_measure(measure_id: str, body: RenewRequest, rt: Partner, key: Key) -> Response:
@@ -256,10 +263,19 @@ def _partner_router(sim: Simulator) -> APIRouter:
     @router.post("/deductions", response_model=DeductionResponse)
     async def deduct(body: DeductionRequest, rt: Partner, key: Key) -> Response:
         """扣划: moves frozen funds into the court's case account."""
-        if sim.documents is not None:
+        if sim.documents is not None and body.document is None and body.notice_on_file is not None:
+            filed = rt.store.filed_notice(body.measure_id)
+            sim.documents.require_on_file(
+                body.notice_on_file, filed, act=AssistanceAct.FREEZE_AND_DEDUCT, amount_fen=body.amount_fen
+            )
+        elif sim.documents is not None:
             refs = (body.measure_id, *rt.store.measure_assets(body.measure_id))
             await sim.documents.require(
-                body.document, partner_id=rt.id, act="deduct", references=refs, amount_fen=body.amount_fen
+                body.document,
+                partner_id=rt.id,
+                acts=(AssistanceAct.DEDUCT,),
+                references=refs,
+                amount_fen=body.amount_fen,
             )
         return await _mutate(rt, functools.partial(rt.store.deduct, key, body))
 

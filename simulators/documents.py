@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from starlette.concurrency import run_in_threadpool
 
-from adapters.sandbox.wire import SealedDocument
+from adapters.sandbox.wire import NoticeOnFile, SealedDocument
 from simulators.errors import SimulatorError
 
 DOCUMENT_REQUIRED = "DOCUMENT_REQUIRED"  # no notice sent
@@ -48,6 +48,16 @@ DOCUMENT_MISMATCH = "DOCUMENT_MISMATCH"  # sealed, but for another partner, act,
 # The signature dictionary's byte range: the file from 0 to the /Contents hole, and from its end on.
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 _REMEMBERED_CERTIFICATES = 1024  # courts' certificates a partner keeps; past it, it forgets them all
+
+
+@dataclass(frozen=True)
+class FiledNotice:
+    """A notice a partner acted on, kept with the measure: what a later act that names it (``NoticeOnFile``) is
+    checked against — the 冻结、扣划 notice a freeze was registered on orders the deduction up to its amount."""
+
+    sha256: str
+    act: str
+    amount_fen: int | None
 
 
 @dataclass(frozen=True)
@@ -82,12 +92,13 @@ class DocumentCheck:
         document: SealedDocument | None,
         *,
         partner_id: str,
-        act: str,
+        acts: tuple[str, ...],
         references: tuple[str, ...],
         amount_fen: int | None,
-    ) -> None:
-        """Refuses unless ``document`` is a valid sealed notice to ``partner_id`` to ``act`` on one of
-        ``references`` (the account, or the measure it is frozen under) for ``amount_fen``. Under a remembered
+    ) -> FiledNotice:
+        """Refuses unless ``document`` is a valid sealed notice to ``partner_id`` to do one of ``acts`` on one of
+        ``references`` (the account, or the measure it is frozen under) for ``amount_fen``; else the notice as
+        the partner files it with the measure. Under a remembered
         certificate it runs on the event loop (~1.5 ms: a hand-off to a thread cost more); pyHanko's whole
         way runs in the threadpool."""
         if document is None:
@@ -107,7 +118,7 @@ class DocumentCheck:
         problems = []
         if said.get("recipient_id") != partner_id:
             problems.append("收件单位")
-        if said.get("act") != act:
+        if said.get("act") not in acts:
             problems.append("协助事项")
         if said.get("asset_reference") not in references:
             problems.append("账户或财产")
@@ -115,6 +126,20 @@ class DocumentCheck:
             problems.append("金额")
         if problems:
             raise SimulatorError(422, DOCUMENT_MISMATCH, f"协助执行通知书与本次请求不符: {'、'.join(problems)}")
+        return FiledNotice(sha256=document.sha256, act=said["act"], amount_fen=amount_fen)
+
+    @staticmethod
+    def require_on_file(named: NoticeOnFile, filed: FiledNotice | None, *, act: str, amount_fen: int) -> None:
+        """Refuses unless ``named`` is the notice on file for the measure (``filed``: the one its freeze was
+        registered on), ordering ``act`` for at least ``amount_fen``."""
+        if filed is None or filed.sha256 != named.sha256:
+            raise SimulatorError(
+                422, DOCUMENT_MISMATCH, "所称协助执行通知书不是本单位办理该冻结所依据的通知书, 请附送扣划的通知书"
+            )
+        if filed.act != act:
+            raise SimulatorError(422, DOCUMENT_REQUIRED, "该冻结的协助执行通知书未载明扣划, 请附送扣划的协助执行通知书")
+        if filed.amount_fen is not None and amount_fen > filed.amount_fen:
+            raise SimulatorError(422, DOCUMENT_MISMATCH, "协助执行通知书与本次请求不符: 金额")
 
     def _remembered(self, signature: CourtSignature | None) -> bool:
         """Whether ``signature`` holds under a certificate validated before, within its validity now."""

@@ -31,6 +31,7 @@ from adapters.sandbox.wire import (
 from domain.assets import AssetKind, AssetStatus
 from domain.measures import MeasureKind, MeasureStatus, SeizureRank, measure_kind_for
 from domain.parties import PartyKind
+from simulators.documents import FiledNotice
 from simulators.errors import SimulatorError
 from simulators.models import SeedAsset
 from simulators.sqlite import LockedSqlite, StoredAnswer
@@ -68,6 +69,12 @@ CREATE TABLE IF NOT EXISTS measures (
     idempotency_key TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS measures_by_asset ON measures (asset_reference, kind, status);
+CREATE TABLE IF NOT EXISTS measure_notices (
+    measure_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    act TEXT NOT NULL,
+    amount_fen INTEGER
+);
 CREATE TABLE IF NOT EXISTS deductions (
     deduction_id TEXT PRIMARY KEY,
     measure_id TEXT NOT NULL,
@@ -275,8 +282,13 @@ class PartnerStore(LockedSqlite):
 
     # --- mutating calls: each runs once per idempotency key -------------------------------------------
 
-    def register_measure(self, key: str, request: MeasureRequest, over_freeze_fen: int = 0) -> StoredAnswer:
-        return self._idempotent(key, "register", lambda db, now: self._register(db, now, key, request, over_freeze_fen))
+    def register_measure(
+        self, key: str, request: MeasureRequest, over_freeze_fen: int = 0, notice: FiledNotice | None = None
+    ) -> StoredAnswer:
+        """``notice``: the checked notice the measure is registered on, filed with it."""
+        return self._idempotent(
+            key, "register", lambda db, now: self._register(db, now, key, request, over_freeze_fen, notice)
+        )
 
     def renew_measure(self, key: str, measure_id: str, request: RenewRequest) -> StoredAnswer:
         return self._idempotent(key, "renew", lambda db, now: self._renew(db, now, key, measure_id, request))
@@ -315,7 +327,13 @@ class PartnerStore(LockedSqlite):
             raise SimulatorError(409, "MEASURE_NOT_ACTIVE", f"measure {row['measure_id']} is {row['status']}")
 
     def _register(
-        self, db: sqlite3.Connection, now: datetime, key: str, req: MeasureRequest, over_freeze_fen: int = 0
+        self,
+        db: sqlite3.Connection,
+        now: datetime,
+        key: str,
+        req: MeasureRequest,
+        over_freeze_fen: int = 0,
+        notice: FiledNotice | None = None,
     ) -> MeasureResponse:
         """冻结 (freeze: at most what was asked — plus a faulty bank's ``over_freeze_fen`` — and what is
         available) or 查封 (seize: first or queued)."""
@@ -368,6 +386,11 @@ class PartnerStore(LockedSqlite):
                 key,
             ),
         )
+        if notice is not None:
+            db.execute(
+                "INSERT INTO measure_notices (measure_id, sha256, act, amount_fen) VALUES (?, ?, ?, ?)",
+                (measure_id, notice.sha256, notice.act, notice.amount_fen),
+            )
         self._ledger(db, now, key, req.kind.value, measure_id, req.asset_reference, frozen)
         return MeasureResponse(
             measure_id=measure_id,
@@ -467,6 +490,11 @@ class PartnerStore(LockedSqlite):
             r["asset_reference"]
             for r in self._rows("SELECT asset_reference FROM measures WHERE measure_id = ?", (measure_id,))
         ]
+
+    def filed_notice(self, measure_id: str) -> FiledNotice | None:
+        """The notice a measure was registered on (None: no such measure, or registered without one)."""
+        rows = self._rows("SELECT sha256, act, amount_fen FROM measure_notices WHERE measure_id = ?", (measure_id,))
+        return FiledNotice(**rows[0]) if rows else None
 
     def measures(self) -> list[dict[str, Any]]:
         return self._rows(

@@ -322,6 +322,7 @@ async def assistance_notice(
     from datetime import date
 
     from activities.documents import DocumentOffice
+    from activities.partners import ACT_NAMES
     from documents.pki import CourtKeys
     from domain.documents import DocumentKind, DocumentRequest
     from store.blobs import BlobStore
@@ -338,7 +339,7 @@ async def assistance_notice(
         "recipient": partner,
         "recipient_id": partner,
         "act": act,
-        "act_name": {"freeze": "冻结", "deduct": "扣划", "seize": "查封"}[act],
+        "act_name": ACT_NAMES[act],
         "asset": "存款账户",
         "asset_reference": reference,
         "amount_fen": amount_fen,

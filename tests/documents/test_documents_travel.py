@@ -136,6 +136,78 @@ async def test_a_bank_refuses_a_freeze_without_its_sealed_notice(
     assert r.json()["amount_fen"] == 10_000_00
 
 
+async def test_a_bank_deducts_on_the_freezes_notice_only_when_it_ordered_the_deduction(
+    simulator: str, settings: Settings
+) -> None:
+    """One 冻结、扣划 notice orders both acts (民诉法解释 Art. 484): the bank files it with the freeze, and a
+    deduction that names it (``notice_on_file``) needs no second notice — but only that notice, only if it
+    ordered the deduction, and not for more than its amount."""
+    account = account_number()
+    await seed_subject(
+        simulator,
+        {"kind": "person", "name": "钱某某", "id_number": resident_id()},
+        [deposit("bank-icbc", 50_000_00, account)],
+    )
+    headers = {"Authorization": "Bearer sandbox-bank-icbc"}
+
+    async def post(route: str, payload: dict[str, object]) -> httpx.Response:
+        async with httpx.AsyncClient() as http:
+            return await http.post(
+                f"{simulator}/partners/bank-icbc/{route}",
+                json=payload,
+                headers={**headers, IDEMPOTENCY_HEADER: str(uuid.uuid4())},
+            )
+
+    async def freeze(document: SealedDocument, amount_fen: int) -> str:
+        r = await post(
+            "measures",
+            {
+                "kind": "freeze",
+                "asset_reference": account,
+                "amount_fen": amount_fen,
+                "expires_on": "2027-03-01",
+                "court": COURT,
+                "case_number": "(2026)浙0102执9号",
+                "document_ref": "（2026）浙0102执9号之一",
+                "document": document.model_dump(),
+            },
+        )
+        assert r.status_code == 200, r.text
+        return str(r.json()["measure_id"])
+
+    async def deduct(measure_id: str, named: SealedDocument, amount_fen: int) -> httpx.Response:
+        on_file = {"document_id": named.document_id, "number": named.number, "sha256": named.sha256}
+        return await post(
+            "deductions",
+            {
+                "measure_id": measure_id,
+                "amount_fen": amount_fen,
+                "to_account": "CASE-1",
+                "case_number": "(2026)浙0102执9号",
+                "document_ref": "（2026）浙0102执9号之一",
+                "notice_on_file": on_file,
+            },
+        )
+
+    both = SealedDocument(**await assistance_notice(settings, "bank-icbc", account, 10_000_00, act="freeze_deduct"))
+    frozen = await freeze(both, 10_000_00)
+    freeze_only = await notice(settings, "bank-icbc", account, 5_000_00)
+    frozen_only = await freeze(freeze_only, 5_000_00)
+
+    r = await deduct(frozen_only, freeze_only, 5_000_00)  # its notice ordered the freeze alone
+    assert r.status_code == 422 and r.json()["code"] == "DOCUMENT_REQUIRED" and "扣划" in r.json()["message"]
+    r = await deduct(frozen_only, both, 5_000_00)  # another measure's notice
+    assert r.json()["code"] == "DOCUMENT_MISMATCH", r.text
+    r = await deduct(frozen, both, 10_000_01)  # more than the notice ordered
+    assert r.json()["code"] == "DOCUMENT_MISMATCH" and "金额" in r.json()["message"], r.text
+    async with httpx.AsyncClient() as http:
+        ledger = (await http.get(f"{simulator}/partners/bank-icbc/_admin/deductions", headers=headers)).json()
+    assert not [d for d in ledger if d["measure_id"] in (frozen, frozen_only)], "a refusal does nothing"
+
+    r = await deduct(frozen, both, 10_000_00)
+    assert r.status_code == 200 and r.json()["amount_fen"] == 10_000_00, r.text
+
+
 def _with_container(pdf: bytes, container: bytes) -> bytes:
     """``pdf`` with its seal's /Contents replaced by ``container`` (hex, zero-padded to the same room)."""
     start, end, _ = (int(n) for n in re.findall(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)", pdf)[0])
@@ -182,7 +254,7 @@ async def test_a_bank_checks_a_courts_certificate_once_and_each_notice_in_full(
 
     async def require(document: SealedDocument, amount_fen: int = 10_000_00) -> None:
         await check.require(
-            document, partner_id="bank-icbc", act="freeze", references=(account,), amount_fen=amount_fen
+            document, partner_id="bank-icbc", acts=("freeze",), references=(account,), amount_fen=amount_fen
         )
 
     await require(first)
@@ -310,22 +382,47 @@ async def test_an_asset_inquiry_sends_its_notices_once_per_step(client, settings
     db = Database(settings.web_database_url)
     listed = DocumentStore(db).listing(workflow_id=handle.id)
     titles = [d.title for d, _ in listed]
-    assert titles == ["协助执行通知书"] * 4, titles  # two freezes, two deductions
+    # One 冻结、扣划 notice a bank (民诉法解释 Art. 484): each freeze's notice orders its deduction too.
+    assert titles == ["协助执行通知书"] * 2, titles
     numbers = [d.number for d, _ in listed]
-    assert len(set(numbers)) == 4 and all("之" in n for n in numbers)
+    assert len(set(numbers)) == 2 and all("之" in n for n in numbers)
     blobs = BlobStore.for_settings(settings)
     ca = CourtKeys(settings.document_pki_path, sandbox=True).ca()
     for d, _ in listed:
         assert (await asyncio.to_thread(verify_pdf, blobs.get(d.sha256), ca)).ok
 
+    assert {keywords(blobs.get(d.sha256))["act"] for d, _ in listed} == {"freeze_deduct"}
+
     trail = await derive_trail(client, handle.id, Redactor.for_models())
     recorded = " ".join(e.reference or "" for e in trail.events)
     for d, _ in listed:
         assert f"sha256={d.sha256}" in recorded
+    # Each deduction names the notice its freeze was registered on: one notice, two acts, both in the trail.
+    deductions = " ".join(e.reference or "" for e in trail.events if "deduct" in e.action)
+    assert sorted(f"sha256={d.sha256}" in deductions for d, _ in listed) == [True, True], deductions
     # History holds the hash and the number, never the notice's content.
     history = await handle.fetch_history()
     raw = history.to_json()
     assert debtor.id_number not in raw and "pdf_base64" not in raw
+
+
+async def test_an_inquiry_started_before_one_notice_ordered_both_acts_keeps_a_notice_for_each(
+    client, settings: Settings, simulator: str
+) -> None:
+    """A run started at patch level 2 (before the 冻结、扣划 notice) issues a 冻结 and a 扣划 notice a bank, as it
+    always did: its history replays the same on the new code."""
+    debtor = await new_debtor(simulator, [deposit("bank-icbc", 3_000_00), deposit("bank-ccb", 9_000_00)])
+    handle = await start(
+        client, settings, "asset-inquiry", request(debtor, owed=5_000_00), overrides={"patch_level": 2}
+    )
+    await wait_status(handle, "awaiting_decision")
+    await decide(handle, APPROVE, reason="依法冻结扣划")
+    assert (await handle.result()).deducted_fen == 5_000_00
+
+    listed = DocumentStore(Database(settings.web_database_url)).listing(workflow_id=handle.id)
+    blobs = BlobStore.for_settings(settings)
+    acts = sorted(keywords(blobs.get(d.sha256))["act"] for d, _ in listed)
+    assert acts == ["deduct", "deduct", "freeze", "freeze"], acts
 
 
 async def test_the_judge_lists_downloads_and_records_a_receipt_from_which_a_period_runs(

@@ -22,6 +22,10 @@ RELEASE = "release-measure"  # on a measure-term watch
 ANSWER_IN_HAND_PATCH = "inquiry-answer-in-hand"
 # Histories from before an inquiry took the case's full performance: they waited for the judge regardless.
 PERFORMED_PATCH = "inquiry-ends-on-full-performance"
+# Runs from level 3 on: when the judge orders the deduction with the freeze, one 冻结、扣划 notice per account
+# orders both, and the deduction names it (民诉法解释 Art. 484). Known by level only (``RunPatches.known``):
+# a run started before keeps its two notices, with no marker either way.
+ONE_NOTICE_PATCH = "inquiry-freeze-and-deduct-on-one-notice"
 # By patch level, the patches an inquiry started at that level takes as applied without a marker
 # (``workflows.foundation.patches.RunPatches``). A new patch goes into a new level, never into an old one: runs
 # started at the old level were recorded without it and must keep deciding it by its marker.
@@ -29,6 +33,7 @@ APPLIED_PATCHES: dict[int, frozenset[str]] = {
     0: frozenset(),
     1: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH}),
     2: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH, STARTER_NOT_NAMED_PATCH}),
+    3: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH, STARTER_NOT_NAMED_PATCH, ONE_NOTICE_PATCH}),
 }
 PATCH_LEVEL = max(APPLIED_PATCHES)  # what an inquiry started by this code carries
 

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.actors import Role
     from domain.assets import AssetKind, FoundAsset, InquiryAnswer, InquiryOutcome, measure_description
+    from domain.assistance import NoticeOnFile
     from domain.control import (
         ApproveControl,
         FreezeBudget,
@@ -45,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         APPLIED_PATCHES,
         APPROVE,
         NAME,
+        ONE_NOTICE_PATCH,
         PERFORMED_PATCH,
         REJECT,
         WORKFLOW_TYPE,
@@ -88,6 +90,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         self.callbacks: dict[str, InquiryAnswer] = {}
         self.report: list[ReportedAsset] = []
         self.measures: list[Measure] = []
+        self.notices_on_file: dict[str, NoticeOnFile] = {}  # measure id → its 冻结、扣划 notice
         self.refusals: dict[str, str] = {}
         self.budget = FreezeBudget(target_fen=0)
         self.deducted_fen = 0
@@ -128,7 +131,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         approval: ApproveControl = self.desk.payload(decision)
         selected = set(approval.selection) if approval.selection is not None else None
         self._set_status("freezing")
-        await self._freeze(inp, selected)
+        await self._freeze(inp, selected, deduct_too=approval.deduct and self.patches.known(ONE_NOTICE_PATCH))
         if self.budget.remaining_fen > 0:
             self._set_status("seizing")
             await self._seize(inp, selected)
@@ -264,12 +267,14 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
             return ("DUPLICATE_OR_LATE", "this inquiry is already answered or past its deadline")
         return None
 
-    async def _freeze(self, inp: AssetInquiryInput, selected: set[int] | None) -> None:
+    async def _freeze(self, inp: AssetInquiryInput, selected: set[int] | None, deduct_too: bool) -> None:
+        """``deduct_too``: the judge ordered the deduction with the freeze, and each notice orders both."""
         for item in freezable_in_order(self.report, selected):
             ask = self.budget.ask(item.asset.available_fen or 0)
             if ask == 0:
                 break
-            measure = await self._register(inp, item, MeasureKind.FREEZE, f"freeze/{item.index}", ask)
+            step = f"freeze/{item.index}"
+            measure = await self._register(inp, item, MeasureKind.FREEZE, step, ask, deduct_too=deduct_too)
             if measure is None:
                 continue
             if measure.amount_fen > ask:
@@ -344,7 +349,13 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         )
 
     async def _register(
-        self, inp: AssetInquiryInput, item: ReportedAsset, kind: MeasureKind, step: str, amount: int | None
+        self,
+        inp: AssetInquiryInput,
+        item: ReportedAsset,
+        kind: MeasureKind,
+        step: str,
+        amount: int | None,
+        deduct_too: bool = False,
     ) -> Measure | None:
         clock = self._clock(inp)
         registered_at = clock.legal_now(workflow.now())
@@ -363,6 +374,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
                     case_number=inp.request.case_number,
                     document_ref=self._document_ref(step),
                     debtor=inp.request.debtor,
+                    deduct_too=deduct_too,
                 ),
                 activity_id=step,
                 start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
@@ -385,6 +397,9 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
             expires_at=expires_at,
         )
         self.measures.append(measure)
+        notice = answer.notice_on_file() if deduct_too else None
+        if notice is not None:
+            self.notices_on_file[measure.measure_id] = notice
         self.timeline.record(
             f"{kind.value}_registered",
             step=step,
@@ -416,6 +431,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
                             (r.asset.reference for r in self.report if r.index == m.asset_index), None
                         ),
                         debtor=inp.request.debtor,
+                        notice_on_file=self.notices_on_file.get(m.measure_id),
                     ),
                     activity_id=step,
                     start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
