@@ -1,9 +1,11 @@
 """Asset inquiries with 20 partners each, under load, beside a bare-Temporal run of the same shape.
 
 Each inquiry: one fan-out activity asking all 20 partners at once, the judge's approval (an Update sent
-once a query shows the report), 2 freezes and 2 deductions in sequence, then the audit-trail archive =
-6 activities and 24 partner requests; each freeze and deduction carries its sealed 协助执行通知书. The
-baseline has the same shape — 1 no-op activity, the same query-then-Update approval, 5 no-op activities —
+once a query shows the report), the approval's ruling (执行裁定书, sealed), 2 freezes and 2 deductions in
+sequence, then the audit-trail archive = 7 activities and 24 partner requests, 3 sealed documents: each
+freeze carries its bank's 冻结、扣划 协助执行通知书, which the deduction names (until 2026-12-07's sixth
+session: no ruling, and a notice for each freeze and each deduction, 4 documents in 6 activities). The
+baseline has the same shape — 1 no-op activity, the same query-then-Update approval, 6 no-op activities —
 on the same server, in the same process. Rounds of the two alternate and the median ratio is reported,
 with where each side's CPU went.
 
@@ -72,7 +74,7 @@ from workflows.foundation.scenario import ScenarioContext
 JUDGE = Actor(user_id="bench-judge", role=Role.JUDGE)
 PARTNERS = 20
 BANKS = PARTNERS - 3  # + payment platform, real-estate registry, vehicle registry
-ACTIVITIES_PER_RUN = 1 + 5  # the fan-out; 2 freezes, 2 deductions and the audit archive
+ACTIVITIES_PER_RUN = 1 + 6  # the fan-out; the ruling, 2 freezes, 2 deductions and the audit archive
 POLL_SECONDS = 0.2  # how often the bench's "judge" looks whether the report is ready
 PARTNER_REQUESTS_PER_RUN = PARTNERS + 4
 

@@ -48,6 +48,7 @@ from tests.helpers import (
     decide,
     deposit,
     new_debtor,
+    pdf_words,
     resident_id,
     seed_subject,
     start,
@@ -382,16 +383,24 @@ async def test_an_asset_inquiry_sends_its_notices_once_per_step(client, settings
     db = Database(settings.web_database_url)
     listed = DocumentStore(db).listing(workflow_id=handle.id)
     titles = [d.title for d, _ in listed]
-    # One 冻结、扣划 notice a bank (民诉法解释 Art. 484): each freeze's notice orders its deduction too.
-    assert titles == ["协助执行通知书"] * 2, titles
+    # The approval's one ruling, then one 冻结、扣划 notice a bank (民诉法解释 Art. 484): each freeze's notice
+    # orders its deduction too.
+    assert titles == ["执行裁定书（扣划）", "协助执行通知书", "协助执行通知书"], titles
     numbers = [d.number for d, _ in listed]
-    assert len(set(numbers)) == 2 and all("之" in n for n in numbers)
+    assert len(set(numbers)) == 3 and all("之" in n for n in numbers)
     blobs = BlobStore.for_settings(settings)
     ca = CourtKeys(settings.document_pki_path, sandbox=True).ca()
     for d, _ in listed:
         assert (await asyncio.to_thread(verify_pdf, blobs.get(d.sha256), ca)).ok
 
-    assert {keywords(blobs.get(d.sha256))["act"] for d, _ in listed} == {"freeze_deduct"}
+    ruling, *notices = (d for d, _ in listed)
+    assert ruling.addressed_to == ["applicant", "debtor", "bank-ccb", "bank-icbc"], ruling.addressed_to
+    ruling_text = pdf_words(blobs.get(ruling.sha256))
+    assert "冻结、扣划被执行人" in ruling_text and "伍仟元" in ruling_text, ruling_text
+    for d in notices:  # each cites the ruling by its number, and orders both acts
+        assert keywords(blobs.get(d.sha256))["act"] == "freeze_deduct"
+        text = pdf_words(blobs.get(d.sha256))
+        assert ruling.number in text and "冻结、扣划" in text, text
 
     trail = await derive_trail(client, handle.id, Redactor.for_models())
     recorded = " ".join(e.reference or "" for e in trail.events)
@@ -399,18 +408,18 @@ async def test_an_asset_inquiry_sends_its_notices_once_per_step(client, settings
         assert f"sha256={d.sha256}" in recorded
     # Each deduction names the notice its freeze was registered on: one notice, two acts, both in the trail.
     deductions = " ".join(e.reference or "" for e in trail.events if "deduct" in e.action)
-    assert sorted(f"sha256={d.sha256}" in deductions for d, _ in listed) == [True, True], deductions
+    assert all(f"sha256={d.sha256}" in deductions for d in notices), deductions
     # History holds the hash and the number, never the notice's content.
     history = await handle.fetch_history()
     raw = history.to_json()
     assert debtor.id_number not in raw and "pdf_base64" not in raw
 
 
-async def test_an_inquiry_started_before_one_notice_ordered_both_acts_keeps_a_notice_for_each(
+async def test_an_inquiry_started_before_the_ruling_and_one_notice_keeps_a_notice_for_each_act(
     client, settings: Settings, simulator: str
 ) -> None:
-    """A run started at patch level 2 (before the 冻结、扣划 notice) issues a 冻结 and a 扣划 notice a bank, as it
-    always did: its history replays the same on the new code."""
+    """A run started at patch level 2 (before the control ruling and the 冻结、扣划 notice) issues a 冻结 and a 扣划
+    notice a bank and no ruling, as it always did: its history replays the same on the new code."""
     debtor = await new_debtor(simulator, [deposit("bank-icbc", 3_000_00), deposit("bank-ccb", 9_000_00)])
     handle = await start(
         client, settings, "asset-inquiry", request(debtor, owed=5_000_00), overrides={"patch_level": 2}
@@ -421,6 +430,7 @@ async def test_an_inquiry_started_before_one_notice_ordered_both_acts_keeps_a_no
 
     listed = DocumentStore(Database(settings.web_database_url)).listing(workflow_id=handle.id)
     blobs = BlobStore.for_settings(settings)
+    assert [d.title for d, _ in listed] == ["协助执行通知书"] * 4  # and no ruling: its notices cite the step
     acts = sorted(keywords(blobs.get(d.sha256))["act"] for d, _ in listed)
     assert acts == ["deduct", "deduct", "freeze", "freeze"], acts
 

@@ -54,6 +54,7 @@ def _scenario() -> Scenario:
         activities=(PartnerActivities,),
         extra_workflows=(MeasureTermWatch,),
         own_fields=from_case.OWN_FIELDS,
+        prefill=from_case.prefill,
     )
 
 

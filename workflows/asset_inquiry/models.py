@@ -26,6 +26,9 @@ PERFORMED_PATCH = "inquiry-ends-on-full-performance"
 # orders both, and the deduction names it (民诉法解释 Art. 484). Known by level only (``RunPatches.known``):
 # a run started before keeps its two notices, with no marker either way.
 ONE_NOTICE_PATCH = "inquiry-freeze-and-deduct-on-one-notice"
+# Runs from level 3 on issue the control ruling (执行裁定书) the judge's approval makes, and their notices cite
+# its number (before, they cited the step's reference). Known by level only, as above.
+CONTROL_RULING_PATCH = "inquiry-control-ruling"
 # By patch level, the patches an inquiry started at that level takes as applied without a marker
 # (``workflows.foundation.patches.RunPatches``). A new patch goes into a new level, never into an old one: runs
 # started at the old level were recorded without it and must keep deciding it by its marker.
@@ -33,7 +36,16 @@ APPLIED_PATCHES: dict[int, frozenset[str]] = {
     0: frozenset(),
     1: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH}),
     2: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH, STARTER_NOT_NAMED_PATCH}),
-    3: frozenset({PERFORMED_PATCH, ANSWER_IN_HAND_PATCH, DECIDERS_PATCH, STARTER_NOT_NAMED_PATCH, ONE_NOTICE_PATCH}),
+    3: frozenset(
+        {
+            PERFORMED_PATCH,
+            ANSWER_IN_HAND_PATCH,
+            DECIDERS_PATCH,
+            STARTER_NOT_NAMED_PATCH,
+            ONE_NOTICE_PATCH,
+            CONTROL_RULING_PATCH,
+        }
+    ),
 }
 PATCH_LEVEL = max(APPLIED_PATCHES)  # what an inquiry started by this code carries
 

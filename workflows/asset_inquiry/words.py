@@ -52,6 +52,8 @@ WORDS = Words(
         "case_number": Word("案号", "Case number"),
         "court": Word("执行法院", "Court"),
         "debtor": Word("被执行人", "Debtor"),
+        "applicant": Word("申请执行人", "Applicant"),
+        "title_document": Word("执行依据文号", "Title document"),
         "kind": Word("类型", "Kind"),
         "name": Word("姓名或名称", "Name"),
         "id_number": Word("证件号码", "ID number or credit code"),
@@ -72,6 +74,8 @@ WORDS = Words(
             "(Measures on Litigation Costs Art. 14) is proposed",
         ),
         "case_account": Word("留空则使用本案的案款账户", "Leave empty for the case's own account"),
+        "applicant": Word("批准控制时出具的执行裁定书载明", "Named in the ruling issued when control is approved"),
+        "title_document": Word("批准控制时出具的执行裁定书载明", "Cited in the ruling issued when control is approved"),
         "selection": Word("留空即批准报告中的全部财产", "Leave empty to approve every reported asset"),
     },
     summary={

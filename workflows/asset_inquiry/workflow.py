@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         number_assets,
         seizable,
     )
+    from domain.documents import APPLICANT, DEBTOR, DocumentKind
     from domain.legal_time import LegalClock, calendar_before, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
     from domain.parties import mask
@@ -45,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         ANSWER_IN_HAND_PATCH,
         APPLIED_PATCHES,
         APPROVE,
+        CONTROL_RULING_PATCH,
         NAME,
         ONE_NOTICE_PATCH,
         PERFORMED_PATCH,
@@ -66,6 +68,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.foundation.child_matters import AssetInquiryInput, AssetInquiryResult
     from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.issuing import DocumentIssuer, IssuedRef
     from workflows.foundation.messages import PARTNER_ANSWER_SIGNAL, PARTNER_ANSWER_UPDATE
     from workflows.foundation.timeline import failure_code, refuse
 
@@ -91,6 +94,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         self.report: list[ReportedAsset] = []
         self.measures: list[Measure] = []
         self.notices_on_file: dict[str, NoticeOnFile] = {}  # measure id → its 冻结、扣划 notice
+        self.ruling: IssuedRef | None = None
         self.refusals: dict[str, str] = {}
         self.budget = FreezeBudget(target_fen=0)
         self.deducted_fen = 0
@@ -131,6 +135,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         approval: ApproveControl = self.desk.payload(decision)
         selected = set(approval.selection) if approval.selection is not None else None
         self._set_status("freezing")
+        self.ruling = await self._rule(inp, approval, selected)
         await self._freeze(inp, selected, deduct_too=approval.deduct and self.patches.known(ONE_NOTICE_PATCH))
         if self.budget.remaining_fen > 0:
             self._set_status("seizing")
@@ -266,6 +271,44 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         if self.status != "inquiring" or answer.partner_id not in expected or settled:
             return ("DUPLICATE_OR_LATE", "this inquiry is already answered or past its deadline")
         return None
+
+    async def _rule(
+        self, inp: AssetInquiryInput, approval: ApproveControl, selected: set[int] | None
+    ) -> IssuedRef | None:
+        """The control ruling (执行裁定书) the approval makes: 冻结 the debtor's deposits up to the claim — 冻结、
+        扣划 when the deduction is ordered with it (a levy ruling also freezes, 民诉法解释 Art. 484) — and, where
+        the judge approved registered property too, its 查封 should the deposits fall short; or 查封 alone.
+        Served on the applicant and the debtor, a copy to each assisting body named (DOMAIN §18.2); each notice
+        cites its number."""
+        if not self.patches.known(CONTROL_RULING_PATCH):
+            return None  # a run started before: its notices cite the step's reference
+        funds, registered = freezable_in_order(self.report, selected), seizable(self.report, selected)
+        if not funds and not registered:
+            return None
+        req = inp.request
+        if funds:
+            kind = DocumentKind.DEDUCTION_RULING if approval.deduct else DocumentKind.FREEZE_RULING
+            asset = f"在{self._holders(inp, funds)}的存款"
+        else:
+            kind, asset = DocumentKind.SEIZURE_RULING, f"在{self._holders(inp, registered)}登记的财产"
+        further = ""
+        if funds and registered:
+            further = f"存款不足的，查封被执行人在{self._holders(inp, registered)}登记的相应价值的财产。"
+        fields: dict[str, object] = {
+            "debtor_name": req.debtor.name,
+            "debtor_id": req.debtor.id_number,
+            "asset": asset,
+            "amount_fen": self.budget.target_fen,
+            "title_document": req.title_document,
+            "further": further,
+        }
+        if req.applicant is not None:
+            fields["applicant_name"] = req.applicant.name
+        agencies = sorted({r.asset.partner_id for r in (*funds, *registered)})
+        issuer = DocumentIssuer(self.timeline, req.court, req.case_number, req.case, self.patches)
+        return await issuer.issue(
+            "control-ruling", kind, fields, patch=CONTROL_RULING_PATCH, addressed_to=[APPLICANT, DEBTOR, *agencies]
+        )
 
     async def _freeze(self, inp: AssetInquiryInput, selected: set[int] | None, deduct_too: bool) -> None:
         """``deduct_too``: the judge ordered the deduction with the freeze, and each notice orders both."""
@@ -538,6 +581,12 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
 
     # --- helpers ------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _holders(inp: AssetInquiryInput, items: list[ReportedAsset]) -> str:
+        """The assisting bodies holding ``items``, as a ruling names them: 中国工商银行、中国建设银行."""
+        names = {p.id: p.name for p in inp.context.partners}
+        return "、".join(dict.fromkeys(names.get(r.asset.partner_id, r.asset.partner_id) for r in items))
+
     def _clock(self, inp: AssetInquiryInput) -> LegalClock:
         return LegalClock(epoch=workflow.info().start_time, scale=inp.context.time_scale)
 
@@ -546,7 +595,8 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         return f"{workflow.info().workflow_id}:term:{m.asset_index}"
 
     def _document_ref(self, step: str) -> str:
-        return f"{workflow.info().workflow_id}/{step}"
+        """The ruling a step's notice cites: the control ruling's number; the step itself for a run started before."""
+        return self.ruling.number if self.ruling is not None else f"{workflow.info().workflow_id}/{step}"
 
     def _case_account(self, inp: AssetInquiryInput) -> str:
         return inp.request.case_account or f"CASE-{inp.request.case_number}"

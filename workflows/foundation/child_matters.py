@@ -25,7 +25,7 @@ from domain.parties import Party, PartyKind
 from domain.partners import PartnerCategory
 from domain.personal import AccountNumber, PersonName
 from workflows.foundation.case_link import CaseRef
-from workflows.foundation.scenario import ScenarioContext
+from workflows.foundation.scenario import FROM_CASE, ScenarioContext
 
 # --- asset inquiry (网络查控) --------------------------------------------------------------------------------
 
@@ -52,6 +52,11 @@ class AssetInquiryRequest(BaseModel):
     court: CourtName = Field(description="执行法院")
     case: CaseRef | None = Field(default=None, description="执行案件: the case this matter belongs to")
     debtor: Party = Field(description="被执行人")
+    # Named in the control ruling (执行裁定书) when the judge approves control: from the case, on no form.
+    applicant: Party | None = Field(default=None, description="申请执行人", json_schema_extra={FROM_CASE: True})
+    title_document: str = Field(
+        default="", max_length=100, description="执行依据文号", json_schema_extra={FROM_CASE: True}
+    )
     amount_owed_fen: PositiveFen = Field(description="执行标的 (fen)")
     # Left out, the enforcement application fee of the amount owed is proposed (诉讼费用交纳办法 Art. 14(一)):
     # it is a cost the freeze may cover. The scenario's build_input fills it at the start (in the web), so

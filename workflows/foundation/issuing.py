@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation import retries
     from workflows.foundation.case_link import CaseRef
     from workflows.foundation.decisions import DecisionDesk, DecisionSpec
+    from workflows.foundation.patches import RunPatches
     from workflows.foundation.timeline import Timeline
 
 ISSUE_TIMEOUT = timedelta(minutes=2)  # render and seal: well under a second, unless the worker is swamped
@@ -55,8 +56,17 @@ class IssuedRef(BaseModel):
 class DocumentIssuer:
     """Issues one workflow's documents under its case's number at its court."""
 
-    def __init__(self, timeline: Timeline, court: str, case_number: str, case: CaseRef | None = None) -> None:
+    def __init__(
+        self,
+        timeline: Timeline,
+        court: str,
+        case_number: str,
+        case: CaseRef | None = None,
+        patches: RunPatches | None = None,
+    ) -> None:
+        """``patches``: the run's, whose starter's level may know a call site's patch (then no marker)."""
         self.timeline = timeline
+        self.patches = patches
         self.court = court
         self.case_number = case.case_number if case else case_number
         self.case_id = case.case_id if case else None
@@ -76,7 +86,7 @@ class DocumentIssuer:
         """The step's document, or None for a history recorded before the step issued one (``patch``) and
         when it cannot be issued (an incident the judge sees; the act itself goes on: the court's decision
         stands without its paper, which the clerk issues again)."""
-        if not workflow.patched(patch):
+        if not (self.patches.patched(patch) if self.patches is not None else workflow.patched(patch)):
             return None
         info = workflow.info()
         on = issued_on or workflow.now().astimezone(CHINA_TZ).date()

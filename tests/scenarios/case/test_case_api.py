@@ -22,10 +22,12 @@ from security.identity import acting_as
 from store.db import Database
 from tests.helpers import (
     credit_code,
+    decide,
     deposit,
     eventually,
     login,
     new_debtor,
+    pdf_words,
     record_history,
     resident_id,
     wait_status,
@@ -34,7 +36,7 @@ from web.codec import SESSION_COOKIE
 from web.services import cases
 from web.services.cases import FilingRequest
 from web.ui.session import csrf_for
-from workflows.asset_inquiry.models import REJECT
+from workflows.asset_inquiry.models import APPROVE, REJECT
 from workflows.foundation.case_link import MATTER_EFFECT_SIGNAL, EffectKind, MatterEffect, RecoverySource, RegisterKind
 from workflows.registry import SCENARIOS
 
@@ -403,6 +405,32 @@ async def test_asset_inquiry_started_from_the_case_with_nothing_typed(stack: dic
     # A matter's own field that is wrong is refused, naming it, and nothing starts.
     r = await judge.post(f"/api/cases/{filed['case_id']}/matters/asset-inquiry", json={"execution_costs_fen": -1})
     assert r.status_code == 422 and r.json()["field"] == "execution_costs_fen"
+
+
+async def test_an_inquiry_from_the_case_rules_on_control_naming_the_cases_parties_and_title(
+    stack: dict[str, str], client: Client
+) -> None:
+    """Approving control makes the control ruling (执行裁定书, DOMAIN §18.2): it names the case's applicant, the
+    debtor and the title, is addressed to both sides and the bank holding the account, and the bank's notice
+    cites its number."""
+    clerk, judge = await login(stack["web"], "clerk"), await login(stack["web"], "judge")
+    debtor = await new_debtor(stack["simulator"], [deposit("bank-icbc", 1_000_00)])
+    filed = await file(clerk, debtors=[debtor.model_dump(mode="json")])
+    r = await judge.post(f"/api/cases/{filed['case_id']}/matters/asset-inquiry", json={})
+    assert r.status_code == 201, r.text
+    handle = client.get_workflow_handle(r.json()["workflow_id"])
+    await wait_status(handle, "awaiting_decision")
+    await decide(handle, APPROVE, reason="依法冻结、扣划")
+    assert (await handle.result())["deducted_fen"] == 1_000_00
+
+    listed = (await judge.get(f"/api/cases/{filed['case_id']}/documents")).json()
+    [ruling] = [d for d in listed if d["kind"] == "执行裁定书（扣划）"]
+    [notice] = [d for d in listed if d["kind"] == "协助执行通知书"]
+    words = pdf_words((await judge.get(f"/api/documents/{ruling['document_id']}")).content)
+    for named in ("杭州某商贸有限公司", debtor.name, "(2026)浙0102民初100号", "冻结、扣划被执行人", "中国工商银行"):
+        assert named in words, (named, words)
+    assert ruling["number"] in pdf_words((await judge.get(f"/api/documents/{notice['document_id']}")).content)
+    assert ruling["addressed_to"] == ["applicant", "debtor", "bank-icbc"]
 
 
 async def test_term_six_months_and_the_presidents_extension(stack: dict[str, str]) -> None:
