@@ -551,6 +551,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
                         court=req.court,
                         case=req.case,  # a matter of the case too, shown there by what it reports
                         debtor=req.debtor,
+                        applicant=req.applicant,  # named in the control ruling
                         amount_owed_fen=claim.owed_fen,
                         execution_costs_fen=claim.costs_fen,
                     ),
@@ -563,6 +564,7 @@ class Settlement(ScenarioWorkflow[SettlementResult]):
                         court=req.court,
                         case=req.case,
                         debtor=guarantee.guarantor,
+                        applicant=req.applicant,
                         amount_owed_fen=guarantor_claim(claim, guarantee.cap_fen),
                         execution_costs_fen=0,  # the guarantee covers the claim, not a new fee
                     )
