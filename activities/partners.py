@@ -110,13 +110,22 @@ class DeductionAnswer(DeductionResponse):
 
 # What a 协助执行通知书 asks of the assisting body, and the property it names, by act.
 FREEZE_AND_DEDUCT = AssistanceAct.FREEZE_AND_DEDUCT
-ACT_NAMES = {"freeze": "冻结", "seize": "查封", "deduct": "扣划", FREEZE_AND_DEDUCT: "冻结、扣划"}
+ACT_NAMES = {
+    "freeze": "冻结",
+    "seize": "查封",
+    "deduct": "扣划",
+    FREEZE_AND_DEDUCT: "冻结、扣划",
+    "release": "解除冻结、查封",
+}
 ASSET_WORDS = {
     "freeze": "被执行人名下的存款账户",
     "seize": "被执行人名下的登记财产",
     "deduct": "已冻结账户内的存款",
     FREEZE_AND_DEDUCT: "被执行人名下的存款账户",
+    "release": "被执行人名下已冻结、查封的财产",
 }
+# A release names what it lifts (the notice's keyword stays ``release``).
+RELEASE_NAMES = {MeasureKind.FREEZE: "解除冻结", MeasureKind.SEIZE: "解除查封"}
 
 
 def _document_fields(notice: SealedDocument | NoticeOnFile | None) -> dict[str, str | None]:
@@ -140,6 +149,12 @@ class ReleaseMeasureInput(BaseModel):
     reason: str
     document_ref: str
     amount_fen: int | None = None  # a freeze's excess only (部分解除); None releases the measure
+    # With the court, the 解除 协助执行通知书 goes with the request ("" before releases carried one).
+    court: str = ""
+    case_number: str = ""
+    kind: MeasureKind | None = None
+    asset_reference: AccountNumber | None = None
+    debtor: Party | None = None
 
 
 class DeductInput(BaseModel):
@@ -230,10 +245,11 @@ class PartnerActivities:
 
     async def _assistance_notice(
         self,
-        inp: MeasureInput | DeductInput,
+        inp: MeasureInput | DeductInput | ReleaseMeasureInput,
         act: str,
         asset_reference: str,
         amount_fen: int | None,
+        act_name: str | None = None,
     ) -> SealedDocument | None:
         """Issues the step's 协助执行通知书 to the partner (once per step: a retry gets the same number)."""
         if self._documents is None or not inp.court:
@@ -243,7 +259,7 @@ class PartnerActivities:
             "recipient": self._partner_names.get(inp.partner_id, inp.partner_id),
             "recipient_id": inp.partner_id,
             "act": act,
-            "act_name": ACT_NAMES[act],
+            "act_name": act_name or ACT_NAMES[act],
             "asset": ASSET_WORDS[act],
             "asset_reference": asset_reference,
             "amount_fen": amount_fen,
@@ -317,12 +333,20 @@ class PartnerActivities:
             )
 
     @activity.defn(name="release_measure")
-    async def release_measure(self, inp: ReleaseMeasureInput) -> MeasureResponse:
-        request = ReleaseRequest(reason=inp.reason, document_ref=inp.document_ref, amount_fen=inp.amount_fen)
+    async def release_measure(self, inp: ReleaseMeasureInput) -> MeasureAnswer:
+        """解除, with its sealed 协助执行通知书 when the court is given (the answer names it)."""
+        name = RELEASE_NAMES.get(inp.kind) if inp.kind is not None else None
+        reference = inp.asset_reference or inp.measure_id
+        notice = await self._assistance_notice(inp, "release", reference, inp.amount_fen, act_name=name)
+        request = ReleaseRequest(
+            reason=inp.reason, document_ref=inp.document_ref, amount_fen=inp.amount_fen, document=notice
+        )
         with refusals_not_retried():
-            return await self._adapters.get(inp.partner_id).release_measure(
+            answer = await self._adapters.get(inp.partner_id).release_measure(
                 idempotency_key(inp.step), inp.measure_id, request
             )
+        await self._served(notice, inp.partner_id)
+        return MeasureAnswer(**answer.model_dump(), **_document_fields(notice))
 
     @activity.defn(name="deduct_funds")
     async def deduct_funds(self, inp: DeductInput) -> DeductionAnswer:

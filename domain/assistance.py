@@ -69,6 +69,7 @@ class ReleaseRequest(BaseModel):
     amount_fen: int | None = Field(
         default=None, gt=0, le=10**15, description="release this much of a freeze only (部分解除); default: all"
     )
+    document: SealedDocument | None = Field(default=None, description="the sealed 协助执行通知书 (解除)")
 
 
 class DeductionRequest(BaseModel):

@@ -257,7 +257,14 @@ def _partner_router(sim: Simulator) -> APIRouter:
 
     @router.post("/measures/{measure_id}/release", response_model=MeasureResponse)
     async def release_measure(measure_id: str, body: ReleaseRequest, rt: Partner, key: Key) -> Response:
-        """解除: lifts an active measure; a freeze gives its remaining funds back."""
+        """解除: lifts an active measure; a freeze gives its remaining funds back. A release that carries its 解除
+        notice is checked like a freeze's; one without is taken, as releases were sent before they carried one
+        (a watch placed then still releases so: docs/partner-protocol.md)."""
+        if sim.documents is not None and body.document is not None:
+            refs = (measure_id, *rt.store.measure_assets(measure_id))
+            await sim.documents.require(
+                body.document, partner_id=rt.id, acts=("release",), references=refs, amount_fen=body.amount_fen
+            )
         return await _mutate(rt, functools.partial(rt.store.release_measure, key, measure_id, body))
 
     @router.post("/deductions", response_model=DeductionResponse)

@@ -49,6 +49,7 @@ from tests.helpers import (
     deposit,
     new_debtor,
     pdf_words,
+    record_history,
     resident_id,
     seed_subject,
     start,
@@ -413,6 +414,7 @@ async def test_an_asset_inquiry_sends_its_notices_once_per_step(client, settings
     history = await handle.fetch_history()
     raw = history.to_json()
     assert debtor.id_number not in raw and "pdf_base64" not in raw
+    await record_history(handle, "asset-inquiry-ruling-one-notice")
 
 
 async def test_an_inquiry_started_before_the_ruling_and_one_notice_keeps_a_notice_for_each_act(

@@ -11,9 +11,10 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.partners import PartnerActivities, ReleaseMeasureInput, RenewMeasureInput
+    from domain.documents import APPLICANT, DEBTOR, DocumentKind
     from domain.legal_time import calendar_before, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
-    from workflows.asset_inquiry.models import NAME, RELEASE, MeasureTermInput
+    from workflows.asset_inquiry.models import NAME, RELEASE, RELEASE_RULING_PATCH, MeasureTermInput
     from workflows.asset_inquiry.words import WORDS
     from workflows.foundation import retries
     from workflows.foundation.base import CaseNamed, ScenarioWorkflow
@@ -21,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.foundation.case_link import CASE_NOTICE_SIGNAL, CaseNotice, EffectKind, RegisterKind
     from workflows.foundation.clock import CaseClock
     from workflows.foundation.decisions import DecisionSpec
+    from workflows.foundation.issuing import DocumentIssuer, IssuedRef
     from workflows.foundation.models import DecisionInput, DecisionOutcome
 
 
@@ -38,6 +40,8 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
         self.notices = CaseNotices(self.timeline)
         self.timeline.entries = list(inp.timeline)
         self.desk.offer(RELEASE)  # the judge may release the measure at any moment of the watch
+        if inp.release_documents is not None:
+            self.patches.applied = frozenset({RELEASE_RULING_PATCH})
 
     @workflow.run
     async def run(self, inp: MeasureTermInput) -> Measure:
@@ -119,8 +123,21 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
         workflow.continue_as_new(inp.model_copy(update={"measure": renewed, "timeline": self.timeline.entries}))
 
     async def _release(self, inp: MeasureTermInput) -> Measure:
+        """解除 on its ruling, served on the parties, and its notice to the holder (查扣冻规定 Art. 28); a watch
+        started before releases on the step's reference."""
         m = inp.measure
         step = f"release/{m.asset_index}"
+        ruling = await self._release_ruling(inp, step)
+        docs = inp.release_documents
+        notice: dict[str, object] = {}
+        if docs is not None:
+            notice = {
+                "court": inp.court,
+                "case_number": inp.case_number,
+                "kind": m.kind,
+                "asset_reference": docs.asset_reference,
+                "debtor": docs.debtor,
+            }
         await workflow.execute_activity_method(
             PartnerActivities.release_measure,
             ReleaseMeasureInput(
@@ -128,7 +145,8 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
                 step=step,
                 measure_id=m.measure_id,
                 reason=self.release_reason or "",
-                document_ref=f"{workflow.info().workflow_id}/{step}",
+                document_ref=ruling.number if ruling is not None else f"{workflow.info().workflow_id}/{step}",
+                **notice,
             ),
             activity_id=step,
             start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
@@ -148,6 +166,31 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
             description=self.release_reason or "",
         )
         return m.model_copy(update={"status": MeasureStatus.RELEASED})
+
+    async def _release_ruling(self, inp: MeasureTermInput, step: str) -> IssuedRef | None:
+        """The 解除 ruling (执行裁定书（解除）): the parties, the control ruling that placed the measure, the reason."""
+        docs, m = inp.release_documents, inp.measure
+        if docs is None or not self.patches.known(RELEASE_RULING_PATCH):
+            return None
+        fields: dict[str, object] = {
+            "debtor_name": docs.debtor.name,
+            "debtor_id": docs.debtor.id_number,
+            "asset": docs.asset,
+            "act_name": "冻结" if m.kind is MeasureKind.FREEZE else "查封",
+            "reason": self.release_reason or "依法解除",
+            "title_document": docs.title_document,
+            "ruling_number": docs.ruling_number,
+        }
+        if docs.applicant is not None:
+            fields["applicant_name"] = docs.applicant.name
+        issuer = DocumentIssuer(self.timeline, inp.court, inp.case_number, inp.case, self.patches)
+        return await issuer.issue(
+            f"{step}/ruling",
+            DocumentKind.RELEASE_RULING,
+            fields,
+            patch=RELEASE_RULING_PATCH,
+            addressed_to=[APPLICANT, DEBTOR, m.partner_id],
+        )
 
     def take(self, decision: DecisionInput) -> DecisionOutcome:
         self.status = "releasing"

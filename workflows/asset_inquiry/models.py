@@ -3,11 +3,13 @@ inquiry itself takes and returns is in ``workflows.foundation.child_matters``: o
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.full_performance import PROMPT_LIFT_WITHIN
 from domain.legal_time import LegalClock, LegalDuration
 from domain.measures import Measure
+from domain.parties import Party
+from domain.personal import AccountNumber
 from workflows.foundation.case_link import CaseRef
 from workflows.foundation.child_matters import ASSET_INQUIRY, ASSET_INQUIRY_TYPE
 from workflows.foundation.decisions import DECIDERS_PATCH, STARTER_NOT_NAMED_PATCH
@@ -29,6 +31,9 @@ ONE_NOTICE_PATCH = "inquiry-freeze-and-deduct-on-one-notice"
 # Runs from level 3 on issue the control ruling (执行裁定书) the judge's approval makes, and their notices cite
 # its number (before, they cited the step's reference). Known by level only, as above.
 CONTROL_RULING_PATCH = "inquiry-control-ruling"
+# A measure-term watch started with ``release_documents`` releases on a 解除 ruling and notice; one started
+# without keeps releasing on the step's reference. Decided by the input, so no marker either way.
+RELEASE_RULING_PATCH = "measure-release-ruling"
 # By patch level, the patches an inquiry started at that level takes as applied without a marker
 # (``workflows.foundation.patches.RunPatches``). A new patch goes into a new level, never into an old one: runs
 # started at the old level were recorded without it and must keep deciding it by its marker.
@@ -50,6 +55,18 @@ APPLIED_PATCHES: dict[int, frozenset[str]] = {
 PATCH_LEVEL = max(APPLIED_PATCHES)  # what an inquiry started by this code carries
 
 
+class ReleaseDocuments(BaseModel):
+    """What a watch's 解除 ruling and notice name (查扣冻规定 Art. 28): the parties, the title, the asset, and the
+    control ruling that placed the measure. Set by inquiries that issue their control ruling (patch level 3)."""
+
+    debtor: Party
+    applicant: Party | None = None
+    title_document: str = ""
+    asset_reference: AccountNumber
+    asset: str = Field(description="the asset as the ruling names it: 在中国工商银行的存款")
+    ruling_number: str = Field(default="", description="the control ruling's number")
+
+
 class MeasureTermInput(BaseModel):
     """One run of a measure-term watch, including what it carries to the next (continue-as-new)."""
 
@@ -65,3 +82,5 @@ class MeasureTermInput(BaseModel):
     prompt_lift_within: LegalDuration = PROMPT_LIFT_WITHIN
     measure_timeout_seconds: float = 20.0
     timeline: list[TimelineEntry] = []
+    # None for a watch started before: it releases with the step's reference only, issuing no document.
+    release_documents: ReleaseDocuments | None = None

@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         REJECT,
         WORKFLOW_TYPE,
         MeasureTermInput,
+        ReleaseDocuments,
     )
     from workflows.asset_inquiry.words import WORDS
     from workflows.foundation import retries
@@ -512,6 +513,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
                     measure_timeout_seconds=inp.measure_timeout_seconds,
                     case=inp.request.case,
                     matter_workflow_id=workflow.info().workflow_id if inp.request.case else None,
+                    release_documents=self._release_documents(inp, m),
                 ),
                 id=child_id,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
@@ -580,6 +582,21 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         return result
 
     # --- helpers ------------------------------------------------------------------------------------
+
+    def _release_documents(self, inp: AssetInquiryInput, m: Measure) -> ReleaseDocuments | None:
+        """What the measure's 解除 ruling and notice will name: for runs that issued the control ruling."""
+        if self.ruling is None:
+            return None
+        found, req = self._found(m), inp.request
+        holder = {p.id: p.name for p in inp.context.partners}.get(m.partner_id, m.partner_id)
+        return ReleaseDocuments(
+            debtor=req.debtor,
+            applicant=req.applicant,
+            title_document=req.title_document,
+            asset_reference=found.reference,
+            asset=f"{holder}{found.description}（{found.reference}）",
+            ruling_number=self.ruling.number,
+        )
 
     @staticmethod
     def _holders(inp: AssetInquiryInput, items: list[ReportedAsset]) -> str:

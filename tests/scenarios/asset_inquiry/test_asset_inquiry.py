@@ -14,6 +14,10 @@ from config.settings import Settings
 from domain.actors import Actor, Role
 from domain.assets import AssetKind, FoundAsset, InquiryAnswer, InquiryOutcome
 from security.identity import acting_as
+from simulators.documents import keywords
+from store.blobs import BlobStore
+from store.db import Database
+from store.documents import DocumentStore
 from tests.helpers import (
     PERSONAL_DATA,
     account_number,
@@ -22,6 +26,7 @@ from tests.helpers import (
     eventually,
     ledger,
     new_debtor,
+    pdf_words,
     record_history,
     refusal_code,
     replayer,
@@ -340,6 +345,20 @@ async def test_renewal_is_raised_before_expiry(client, settings: Settings, simul
     released = await watcher.result()
     assert released.status == "released"
     await record_history(watcher, "measure-term-renew-release")
+
+    # Released on its 解除 ruling, which cites the freeze's ruling, and the bank's 解除 notice (查扣冻规定 Art. 28).
+    documents, blobs = DocumentStore(Database(settings.web_database_url)), BlobStore.for_settings(settings)
+    [freeze_ruling] = [d for d, _ in documents.listing(workflow_id=handle.id) if d.title == "执行裁定书（冻结）"]
+    listed = [d for d, _ in documents.listing(workflow_id=watcher_id)]
+    assert [d.title for d in listed] == ["执行裁定书（解除）", "协助执行通知书"], listed
+    ruling, notice = listed
+    assert ruling.addressed_to == ["applicant", "debtor", "bank-boc"]
+    words = pdf_words(blobs.get(ruling.sha256))
+    for said in ("解除对被执行人", "被执行人已履行完毕", freeze_ruling.number, "中国银行"):
+        assert said in words, (said, words)
+    assert keywords(blobs.get(notice.sha256))["act"] == "release"
+    assert ruling.number in pdf_words(blobs.get(notice.sha256))
+    await record_history(watcher, "measure-term-release-ruling")
 
 
 def test_temporal_database_holds_no_personal_data_in_plaintext(var_dir, stack):
