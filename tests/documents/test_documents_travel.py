@@ -210,6 +210,60 @@ async def test_a_bank_deducts_on_the_freezes_notice_only_when_it_ordered_the_ded
     assert r.status_code == 200 and r.json()["amount_fen"] == 10_000_00, r.text
 
 
+async def test_a_release_that_carries_its_notice_is_checked_like_a_freeze(simulator: str, settings: Settings) -> None:
+    """A 解除 notice goes with a release (查扣冻规定 Art. 28) and is checked: for this measure's account and the act
+    of release; a release without one is still taken (measures placed before releases carried it)."""
+    account = account_number()
+    await seed_subject(
+        simulator,
+        {"kind": "person", "name": "孙某某", "id_number": resident_id()},
+        [deposit("bank-icbc", 50_000_00, account)],
+    )
+    headers = {"Authorization": "Bearer sandbox-bank-icbc"}
+
+    async def post(route: str, payload: dict[str, object]) -> httpx.Response:
+        async with httpx.AsyncClient() as http:
+            return await http.post(
+                f"{simulator}/partners/bank-icbc/{route}",
+                json=payload,
+                headers={**headers, IDEMPOTENCY_HEADER: str(uuid.uuid4())},
+            )
+
+    async def freeze() -> str:
+        document = await notice(settings, "bank-icbc", account, 1_000_00)
+        body = {
+            "kind": "freeze",
+            "asset_reference": account,
+            "amount_fen": 1_000_00,
+            "expires_on": "2027-03-01",
+            "court": COURT,
+            "case_number": "(2026)浙0102执9号",
+            "document_ref": "（2026）浙0102执9号之一",
+            "document": document.model_dump(),
+        }
+        r = await post("measures", body)
+        assert r.status_code == 200, r.text
+        return str(r.json()["measure_id"])
+
+    async def release(measure_id: str, document: SealedDocument | None) -> httpx.Response:
+        body = {"reason": "依法解除", "document_ref": "（2026）浙0102执9号之二"}
+        return await post(f"measures/{measure_id}/release", {**body, "document": document and document.model_dump()})
+
+    one, other = await freeze(), await freeze()
+    freeze_notice = await notice(settings, "bank-icbc", account, None)  # the act is 冻结, not 解除
+    r = await release(one, freeze_notice)
+    assert r.status_code == 422 and r.json()["code"] == "DOCUMENT_MISMATCH" and "协助事项" in r.json()["message"]
+    stranger = SealedDocument(**await assistance_notice(settings, "bank-icbc", account_number(), None, act="release"))
+    r = await release(one, stranger)  # a 解除 notice for another account
+    assert r.json()["code"] == "DOCUMENT_MISMATCH" and "账户" in r.json()["message"], r.text
+
+    released = SealedDocument(**await assistance_notice(settings, "bank-icbc", account, None, act="release"))
+    r = await release(one, released)
+    assert r.status_code == 200 and r.json()["status"] == "released", r.text
+    r = await release(other, None)
+    assert r.status_code == 200 and r.json()["status"] == "released", r.text
+
+
 def _with_container(pdf: bytes, container: bytes) -> bytes:
     """``pdf`` with its seal's /Contents replaced by ``container`` (hex, zero-padded to the same room)."""
     start, end, _ = (int(n) for n in re.findall(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)", pdf)[0])
