@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import hashlib
 import io
 import random
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -83,24 +85,9 @@ async def test_a_bank_refuses_a_freeze_without_its_sealed_notice(
         {"kind": "person", "name": "赵某某", "id_number": resident_id()},
         [deposit("bank-icbc", 50_000_00, account)],
     )
-    body = {
-        "kind": "freeze",
-        "asset_reference": account,
-        "amount_fen": 10_000_00,
-        "expires_on": "2027-03-01",
-        "court": COURT,
-        "case_number": "(2026)浙0102执9号",
-        "document_ref": "（2026）浙0102执9号之一",
-    }
 
     async def freeze(document: SealedDocument | None) -> httpx.Response:
-        payload = {**body, "document": document.model_dump() if document else None}
-        async with httpx.AsyncClient() as http:
-            return await http.post(
-                f"{simulator}/partners/bank-icbc/measures",
-                json=payload,
-                headers={"Authorization": "Bearer sandbox-bank-icbc", IDEMPOTENCY_HEADER: str(uuid.uuid4())},
-            )
+        return await _freeze_at_icbc(simulator, account, document, 10_000_00)
 
     r = await freeze(None)
     assert r.status_code == 422 and r.json()["code"] == "DOCUMENT_REQUIRED", r.text
@@ -138,44 +125,60 @@ async def test_a_bank_refuses_a_freeze_without_its_sealed_notice(
     assert r.json()["amount_fen"] == 10_000_00
 
 
+ICBC = {"Authorization": "Bearer sandbox-bank-icbc"}
+
+
+async def _debtor_at_icbc(simulator: str) -> str:
+    """A new debtor with ¥50,000 in an ICBC account: the account's number."""
+    account = account_number()
+    debtor = {"kind": "person", "name": "钱某某", "id_number": resident_id()}
+    await seed_subject(simulator, debtor, [deposit("bank-icbc", 50_000_00, account)])
+    return account
+
+
+async def _to_icbc(simulator: str, route: str, payload: Mapping[str, object]) -> httpx.Response:
+    async with httpx.AsyncClient() as http:
+        return await http.post(
+            f"{simulator}/partners/bank-icbc/{route}",
+            json=payload,
+            headers={**ICBC, IDEMPOTENCY_HEADER: str(uuid.uuid4())},
+        )
+
+
+async def _freeze_at_icbc(
+    simulator: str, account: str, document: SealedDocument | None, amount_fen: int
+) -> httpx.Response:
+    body = {
+        "kind": "freeze",
+        "asset_reference": account,
+        "amount_fen": amount_fen,
+        "expires_on": "2027-03-01",
+        "court": COURT,
+        "case_number": "(2026)浙0102执9号",
+        "document_ref": "（2026）浙0102执9号之一",
+        "document": document.model_dump() if document else None,
+    }
+    return await _to_icbc(simulator, "measures", body)
+
+
+async def _frozen_at_icbc(simulator: str, account: str, document: SealedDocument, amount_fen: int) -> str:
+    """The measure id of a freeze of ``account`` on ``document``, which the bank took."""
+    r = await _freeze_at_icbc(simulator, account, document, amount_fen)
+    assert r.status_code == 200, r.text
+    return str(r.json()["measure_id"])
+
+
 async def test_a_bank_deducts_on_the_freezes_notice_only_when_it_ordered_the_deduction(
     simulator: str, settings: Settings
 ) -> None:
     """One 冻结、扣划 notice orders both acts (民诉法解释 Art. 484): the bank files it with the freeze, and a
     deduction that names it (``notice_on_file``) needs no second notice — but only that notice, only if it
     ordered the deduction, and not for more than its amount."""
-    account = account_number()
-    await seed_subject(
-        simulator,
-        {"kind": "person", "name": "钱某某", "id_number": resident_id()},
-        [deposit("bank-icbc", 50_000_00, account)],
-    )
-    headers = {"Authorization": "Bearer sandbox-bank-icbc"}
-
-    async def post(route: str, payload: dict[str, object]) -> httpx.Response:
-        async with httpx.AsyncClient() as http:
-            return await http.post(
-                f"{simulator}/partners/bank-icbc/{route}",
-                json=payload,
-                headers={**headers, IDEMPOTENCY_HEADER: str(uuid.uuid4())},
-            )
+    account = await _debtor_at_icbc(simulator)
+    post = functools.partial(_to_icbc, simulator)
 
     async def freeze(document: SealedDocument, amount_fen: int) -> str:
-        r = await post(
-            "measures",
-            {
-                "kind": "freeze",
-                "asset_reference": account,
-                "amount_fen": amount_fen,
-                "expires_on": "2027-03-01",
-                "court": COURT,
-                "case_number": "(2026)浙0102执9号",
-                "document_ref": "（2026）浙0102执9号之一",
-                "document": document.model_dump(),
-            },
-        )
-        assert r.status_code == 200, r.text
-        return str(r.json()["measure_id"])
+        return await _frozen_at_icbc(simulator, account, document, amount_fen)
 
     async def deduct(measure_id: str, named: SealedDocument, amount_fen: int) -> httpx.Response:
         on_file = {"document_id": named.document_id, "number": named.number, "sha256": named.sha256}
@@ -203,7 +206,7 @@ async def test_a_bank_deducts_on_the_freezes_notice_only_when_it_ordered_the_ded
     r = await deduct(frozen, both, 10_000_01)  # more than the notice ordered
     assert r.json()["code"] == "DOCUMENT_MISMATCH" and "金额" in r.json()["message"], r.text
     async with httpx.AsyncClient() as http:
-        ledger = (await http.get(f"{simulator}/partners/bank-icbc/_admin/deductions", headers=headers)).json()
+        ledger = (await http.get(f"{simulator}/partners/bank-icbc/_admin/deductions", headers=ICBC)).json()
     assert not [d for d in ledger if d["measure_id"] in (frozen, frozen_only)], "a refusal does nothing"
 
     r = await deduct(frozen, both, 10_000_00)
@@ -213,41 +216,16 @@ async def test_a_bank_deducts_on_the_freezes_notice_only_when_it_ordered_the_ded
 async def test_a_release_that_carries_its_notice_is_checked_like_a_freeze(simulator: str, settings: Settings) -> None:
     """A 解除 notice goes with a release (查扣冻规定 Art. 28) and is checked: for this measure's account and the act
     of release; a release without one is still taken (measures placed before releases carried it)."""
-    account = account_number()
-    await seed_subject(
-        simulator,
-        {"kind": "person", "name": "孙某某", "id_number": resident_id()},
-        [deposit("bank-icbc", 50_000_00, account)],
-    )
-    headers = {"Authorization": "Bearer sandbox-bank-icbc"}
-
-    async def post(route: str, payload: dict[str, object]) -> httpx.Response:
-        async with httpx.AsyncClient() as http:
-            return await http.post(
-                f"{simulator}/partners/bank-icbc/{route}",
-                json=payload,
-                headers={**headers, IDEMPOTENCY_HEADER: str(uuid.uuid4())},
-            )
+    account = await _debtor_at_icbc(simulator)
 
     async def freeze() -> str:
         document = await notice(settings, "bank-icbc", account, 1_000_00)
-        body = {
-            "kind": "freeze",
-            "asset_reference": account,
-            "amount_fen": 1_000_00,
-            "expires_on": "2027-03-01",
-            "court": COURT,
-            "case_number": "(2026)浙0102执9号",
-            "document_ref": "（2026）浙0102执9号之一",
-            "document": document.model_dump(),
-        }
-        r = await post("measures", body)
-        assert r.status_code == 200, r.text
-        return str(r.json()["measure_id"])
+        return await _frozen_at_icbc(simulator, account, document, 1_000_00)
 
     async def release(measure_id: str, document: SealedDocument | None) -> httpx.Response:
         body = {"reason": "依法解除", "document_ref": "（2026）浙0102执9号之二"}
-        return await post(f"measures/{measure_id}/release", {**body, "document": document and document.model_dump()})
+        payload = {**body, "document": document and document.model_dump()}
+        return await _to_icbc(simulator, f"measures/{measure_id}/release", payload)
 
     one, other = await freeze(), await freeze()
     freeze_notice = await notice(settings, "bank-icbc", account, None)  # the act is 冻结, not 解除
