@@ -86,6 +86,7 @@ class MeasureInput(BaseModel):
     # The judge ordered the deduction with the freeze: one 冻结、扣划 notice orders both (民诉法解释 Art. 484),
     # and the deduction names it (``DeductInput.notice_on_file``) instead of carrying a second one.
     deduct_too: bool = False
+    ruling_id: str | None = None  # the ruling the notice cites: its copy is served with the notice
 
 
 class MeasureAnswer(MeasureResponse):
@@ -155,6 +156,7 @@ class ReleaseMeasureInput(BaseModel):
     kind: MeasureKind | None = None
     asset_reference: AccountNumber | None = None
     debtor: Party | None = None
+    ruling_id: str | None = None  # the 解除 ruling the notice cites: its copy is served with the notice
 
 
 class DeductInput(BaseModel):
@@ -169,6 +171,7 @@ class DeductInput(BaseModel):
     asset_reference: AccountNumber | None = None  # the frozen account, named in the notice
     debtor: Party | None = None
     notice_on_file: NoticeOnFile | None = None  # the freeze's 冻结、扣划 notice: no second one is issued
+    ruling_id: str | None = None  # the ruling a 扣划 notice of its own cites
 
 
 def request_id_for(workflow_id: str, activity_id: str) -> str:
@@ -264,6 +267,7 @@ class PartnerActivities:
             "asset_reference": asset_reference,
             "amount_fen": amount_fen,
             "ruling_number": inp.document_ref,
+            "ruling_id": inp.ruling_id,  # a keyword under the seal: the ruling's copy, at GET /api/documents/{id}
         }
         if inp.debtor is not None:
             fields |= {"debtor_name": inp.debtor.name, "debtor_id": inp.debtor.id_number}
@@ -284,22 +288,22 @@ class PartnerActivities:
             pdf_base64=pybase64.b64encode_as_string(pdf),  # on the event loop: SIMD, ~2 µs (the stdlib's ~80)
         )
 
-    async def _served(self, notice: SealedDocument | None, partner_id: str) -> None:
-        """The partner's system accepted the request with its notice: the notice is served on it now
-        (CPL 90: on arrival in the recipient's system; 查扣冻规定 Art. 1: effective when served on the
-        assisting body). The answer is the electronic receipt."""
+    async def _served(self, notice: SealedDocument | None, partner_id: str, ruling_id: str | None = None) -> None:
+        """The partner's system accepted the request with its notice: the notice is served on it now, and the
+        copy of the ruling it cites with it (CPL 90: on arrival in the recipient's system; 查扣冻规定 Art. 1:
+        effective when served on the assisting body; DOMAIN §18.2: notice and a copy of the ruling). The
+        answer is the electronic receipt."""
         if notice is None or self._documents is None:
             return
-        now = datetime.now(UTC)
-        await asyncio.to_thread(
-            self._documents.record_service,
-            notice.document_id,
-            partner_id,
-            ServiceMethod.ELECTRONIC,
-            now,
-            f"system:{partner_id}",
-            with_receipt=False,
-        )
+        documents, now = self._documents, datetime.now(UTC)
+
+        def record() -> None:
+            for document_id in (notice.document_id, *([ruling_id] if ruling_id else [])):
+                documents.record_service(
+                    document_id, partner_id, ServiceMethod.ELECTRONIC, now, f"system:{partner_id}", with_receipt=False
+                )
+
+        await asyncio.to_thread(record)
 
     @activity.defn(name="register_measure")
     async def register_measure(self, inp: MeasureInput) -> MeasureAnswer:
@@ -321,7 +325,7 @@ class PartnerActivities:
         )
         with refusals_not_retried():
             answer = await self._adapters.get(inp.partner_id).register_measure(idempotency_key(inp.step), request)
-        await self._served(notice, inp.partner_id)
+        await self._served(notice, inp.partner_id, inp.ruling_id)
         return MeasureAnswer(**answer.model_dump(), **_document_fields(notice))
 
     @activity.defn(name="renew_measure")
@@ -345,7 +349,7 @@ class PartnerActivities:
             answer = await self._adapters.get(inp.partner_id).release_measure(
                 idempotency_key(inp.step), inp.measure_id, request
             )
-        await self._served(notice, inp.partner_id)
+        await self._served(notice, inp.partner_id, inp.ruling_id)
         return MeasureAnswer(**answer.model_dump(), **_document_fields(notice))
 
     @activity.defn(name="deduct_funds")
@@ -367,7 +371,7 @@ class PartnerActivities:
         )
         with refusals_not_retried():
             answer = await self._adapters.get(inp.partner_id).deduct(idempotency_key(inp.step), request)
-        await self._served(notice, inp.partner_id)
+        await self._served(notice, inp.partner_id, inp.ruling_id)
         return DeductionAnswer(**answer.model_dump(), **_document_fields(notice or inp.notice_on_file))
 
     @activity.defn(name="case_account_statement")

@@ -178,6 +178,12 @@ class DocumentStore:
             row = conn.execute(_BY_ID, {"id": document_id}).first()
             return _issued(row) if row is not None and row.sha256 else None
 
+    def served_on(self, document_id: str) -> list[str]:
+        """Whom the document has been served on (送达): the recipients of its receipts."""
+        with self.db.session() as s:
+            row = s.get(DocumentRow, document_id)
+            return [r.recipient for r in _served(row.served_json)] if row is not None else []
+
     def court_of(self, document_id: str) -> str | None:
         with self.db.session() as s:
             row = s.get(DocumentRow, document_id)

@@ -427,7 +427,10 @@ async def test_an_asset_inquiry_sends_its_notices_once_per_step(client, settings
         assert (await asyncio.to_thread(verify_pdf, blobs.get(d.sha256), ca)).ok
 
     ruling, *notices = (d for d, _ in listed)
-    assert ruling.addressed_to == ["applicant", "debtor", "bank-ccb", "bank-icbc"], ruling.addressed_to
+    # Served on both sides; its copy on each bank with the notice it cites (DOMAIN §18.2).
+    assert ruling.addressed_to == ["applicant", "debtor"], ruling.addressed_to
+    served = {d.document_id: records for d, records in listed}
+    assert sorted(s.recipient for s in served[ruling.document_id]) == ["bank-ccb", "bank-icbc"]
     ruling_text = pdf_words(blobs.get(ruling.sha256))
     assert "冻结、扣划被执行人" in ruling_text and "伍仟元" in ruling_text, ruling_text
     for d in notices:  # each cites the ruling by its number, and orders both acts

@@ -82,6 +82,12 @@ def _view(doc: IssuedDocument, served: list[ServiceRecord]) -> DocumentView:
     )
 
 
+def _reaches(doc: IssuedDocument, agency: str, store: DocumentStore) -> bool:
+    """Whether the document is an assisting body's to read: addressed to it, or served on it (the copy of a
+    ruling that came with its notice)."""
+    return agency in doc.addressed_to or agency in store.served_on(doc.document_id)
+
+
 def _not_found(document_id: str) -> NotFound:
     return NotFound("DOCUMENT_NOT_FOUND", f"文书不存在: {document_id}", "document_id")
 
@@ -110,12 +116,13 @@ async def case_documents(db: Database, actor: Actor, case_id: str) -> list[Docum
 
 async def read_pdf(db: Database, settings: Settings, actor: Actor, document_id: str) -> tuple[IssuedDocument, bytes]:
     """The sealed PDF: for the court's staff, and for an assisting body (an agency) the documents addressed
-    to it — the notice it acts on, which it checks (pdfsig, audit verify-document) before acting."""
+    to it or served on it — the notice it acts on, which it checks (pdfsig, audit verify-document) before acting,
+    and the copy of the ruling that notice cites."""
     if actor.role is not Role.AGENCY:
         require_role(actor, *READERS)
     doc = await db.run(DocumentStore(db).get, document_id)
     if actor.role is Role.AGENCY:
-        if doc is None or actor.agency is None or actor.agency not in doc.addressed_to:
+        if doc is None or actor.agency is None or not await db.run(_reaches, doc, actor.agency, DocumentStore(db)):
             raise _not_found(document_id)  # another body's document does not exist for this one
     elif doc is None or not actor.in_court(doc.court):
         raise _not_found(document_id)

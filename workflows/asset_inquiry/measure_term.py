@@ -137,6 +137,7 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
                 "kind": m.kind,
                 "asset_reference": docs.asset_reference,
                 "debtor": docs.debtor,
+                "ruling_id": ruling.document_id if ruling is not None else None,
             }
         await workflow.execute_activity_method(
             PartnerActivities.release_measure,
@@ -168,7 +169,8 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
         return m.model_copy(update={"status": MeasureStatus.RELEASED})
 
     async def _release_ruling(self, inp: MeasureTermInput, step: str) -> IssuedRef | None:
-        """The 解除 ruling (执行裁定书（解除）): the parties, the control ruling that placed the measure, the reason."""
+        """The 解除 ruling (执行裁定书（解除）): the parties, the control ruling that placed the measure, the reason.
+        Served on both sides; its copy goes to the holder with the 解除 notice."""
         docs, m = inp.release_documents, inp.measure
         if docs is None or not self.patches.known(RELEASE_RULING_PATCH):
             return None
@@ -189,7 +191,7 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
             DocumentKind.RELEASE_RULING,
             fields,
             patch=RELEASE_RULING_PATCH,
-            addressed_to=[APPLICANT, DEBTOR, m.partner_id],
+            addressed_to=[APPLICANT, DEBTOR],
         )
 
     def take(self, decision: DecisionInput) -> DecisionOutcome:

@@ -279,8 +279,8 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         """The control ruling (执行裁定书) the approval makes: 冻结 the debtor's deposits up to the claim — 冻结、
         扣划 when the deduction is ordered with it (a levy ruling also freezes, 民诉法解释 Art. 484) — and, where
         the judge approved registered property too, its 查封 should the deposits fall short; or 查封 alone.
-        Served on the applicant and the debtor, a copy to each assisting body named (DOMAIN §18.2); each notice
-        cites its number."""
+        Served on the applicant and the debtor; each notice cites its number, and its copy is served with each
+        notice on the body asked to assist (DOMAIN §18.2), not on a holder never asked."""
         if not self.patches.known(CONTROL_RULING_PATCH):
             return None  # a run started before: its notices cite the step's reference
         funds, registered = freezable_in_order(self.report, selected), seizable(self.report, selected)
@@ -305,10 +305,9 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         }
         if req.applicant is not None:
             fields["applicant_name"] = req.applicant.name
-        agencies = sorted({r.asset.partner_id for r in (*funds, *registered)})
         issuer = DocumentIssuer(self.timeline, req.court, req.case_number, req.case, self.patches)
         return await issuer.issue(
-            "control-ruling", kind, fields, patch=CONTROL_RULING_PATCH, addressed_to=[APPLICANT, DEBTOR, *agencies]
+            "control-ruling", kind, fields, patch=CONTROL_RULING_PATCH, addressed_to=[APPLICANT, DEBTOR]
         )
 
     async def _freeze(self, inp: AssetInquiryInput, selected: set[int] | None, deduct_too: bool) -> None:
@@ -419,6 +418,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
                     document_ref=self._document_ref(step),
                     debtor=inp.request.debtor,
                     deduct_too=deduct_too,
+                    ruling_id=self.ruling.document_id if self.ruling is not None else None,
                 ),
                 activity_id=step,
                 start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),
@@ -476,6 +476,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
                         ),
                         debtor=inp.request.debtor,
                         notice_on_file=self.notices_on_file.get(m.measure_id),
+                        ruling_id=self.ruling.document_id if self.ruling is not None else None,
                     ),
                     activity_id=step,
                     start_to_close_timeout=timedelta(seconds=inp.measure_timeout_seconds),

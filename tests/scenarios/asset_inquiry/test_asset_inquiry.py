@@ -352,7 +352,9 @@ async def test_renewal_is_raised_before_expiry(client, settings: Settings, simul
     listed = [d for d, _ in documents.listing(workflow_id=watcher_id)]
     assert [d.title for d in listed] == ["执行裁定书（解除）", "协助执行通知书"], listed
     ruling, notice = listed
-    assert ruling.addressed_to == ["applicant", "debtor", "bank-boc"]
+    assert ruling.addressed_to == ["applicant", "debtor"]
+    served = {d.document_id: records for d, records in documents.listing(workflow_id=watcher_id)}
+    assert [s.recipient for s in served[ruling.document_id]] == ["bank-boc"]
     words = pdf_words(blobs.get(ruling.sha256))
     for said in ("解除对被执行人", "被执行人已履行完毕", freeze_ruling.number, "中国银行"):
         assert said in words, (said, words)

@@ -19,6 +19,7 @@ from domain.actors import Actor, Role
 from domain.case_term import ExclusionGround
 from domain.legal_time import add_months
 from security.identity import acting_as
+from simulators.documents import keywords
 from store.db import Database
 from tests.helpers import (
     credit_code,
@@ -430,7 +431,15 @@ async def test_an_inquiry_from_the_case_rules_on_control_naming_the_cases_partie
     for named in ("杭州某商贸有限公司", debtor.name, "(2026)浙0102民初100号", "冻结、扣划被执行人", "中国工商银行"):
         assert named in words, (named, words)
     assert ruling["number"] in pdf_words((await judge.get(f"/api/documents/{notice['document_id']}")).content)
-    assert ruling["addressed_to"] == ["applicant", "debtor", "bank-icbc"]
+    assert ruling["addressed_to"] == ["applicant", "debtor"]
+    # The bank asked to assist has the ruling's copy with its notice (served on it), and can read it.
+    assert [s["recipient"] for s in ruling["served"]] == ["bank-icbc"]
+    notice_pdf = (await judge.get(f"/api/documents/{notice['document_id']}")).content
+    assert keywords(notice_pdf)["ruling_id"] == ruling["document_id"]  # under the seal: which ruling to fetch
+    async with await login(stack["web"], "bank-icbc") as bank:
+        assert (await bank.get(f"/api/documents/{ruling['document_id']}")).status_code == 200
+    async with await login(stack["web"], "bank-ccb") as other:  # asked nothing: the ruling does not exist for it
+        assert (await other.get(f"/api/documents/{ruling['document_id']}")).status_code == 404
 
 
 async def test_term_six_months_and_the_presidents_extension(stack: dict[str, str]) -> None:
