@@ -29,6 +29,8 @@ from domain.payees import (
     text_codec,
 )
 from store.blobs import STAGING, BlobStore
+from store.db import Database
+from store.documents import DocumentStore
 from tests.helpers import login
 from web import limits
 from web.services import payouts
@@ -404,6 +406,9 @@ async def test_an_over_limit_body_is_refused_before_anything_is_stored(
 
     status, raw = await _raw(web, f"{head}{multipart}Transfer-Encoding: chunked\n", chunked())
     assert status == 413, raw
-    assert blob_files(store.root) == before
+    # Other tests' workflows still run on this stack (a measure's term watch releasing on its 解除 ruling) and
+    # may seal documents into the same store meanwhile: anything else new is what the upload left.
+    documents = DocumentStore(Database(settings.web_database_url))
+    assert [p.name for p in blob_files(store.root) - before if documents.by_hash(p.name) is None] == []
     ref = payouts.report_ref("杭州市上城区人民法院", hashlib.sha256(data).hexdigest())
     assert store.get_ref(ERROR_REPORTS, ref) is None
