@@ -110,20 +110,19 @@ class DeductionAnswer(DeductionResponse):
 
 
 # What a 协助执行通知书 asks of the assisting body, and the property it names, by act.
-FREEZE_AND_DEDUCT = AssistanceAct.FREEZE_AND_DEDUCT
 ACT_NAMES = {
-    "freeze": "冻结",
-    "seize": "查封",
-    "deduct": "扣划",
-    FREEZE_AND_DEDUCT: "冻结、扣划",
-    "release": "解除冻结、查封",
+    AssistanceAct.FREEZE: "冻结",
+    AssistanceAct.SEIZE: "查封",
+    AssistanceAct.DEDUCT: "扣划",
+    AssistanceAct.FREEZE_AND_DEDUCT: "冻结、扣划",
+    AssistanceAct.RELEASE: "解除冻结、查封",
 }
 ASSET_WORDS = {
-    "freeze": "被执行人名下的存款账户",
-    "seize": "被执行人名下的登记财产",
-    "deduct": "已冻结账户内的存款",
-    FREEZE_AND_DEDUCT: "被执行人名下的存款账户",
-    "release": "被执行人名下已冻结、查封的财产",
+    AssistanceAct.FREEZE: "被执行人名下的存款账户",
+    AssistanceAct.SEIZE: "被执行人名下的登记财产",
+    AssistanceAct.DEDUCT: "已冻结账户内的存款",
+    AssistanceAct.FREEZE_AND_DEDUCT: "被执行人名下的存款账户",
+    AssistanceAct.RELEASE: "被执行人名下已冻结、查封的财产",
 }
 # A release names what it lifts (the notice's keyword stays ``release``).
 RELEASE_NAMES = {MeasureKind.FREEZE: "解除冻结", MeasureKind.SEIZE: "解除查封"}
@@ -249,7 +248,7 @@ class PartnerActivities:
     async def _assistance_notice(
         self,
         inp: MeasureInput | DeductInput | ReleaseMeasureInput,
-        act: str,
+        act: AssistanceAct,
         asset_reference: str,
         amount_fen: int | None,
         act_name: str | None = None,
@@ -311,7 +310,7 @@ class PartnerActivities:
         SHA-256 go into the audit chain)."""
         if inp.deduct_too and inp.kind is not MeasureKind.FREEZE:
             raise ValueError("only a freeze is ordered together with its deduction")
-        act = FREEZE_AND_DEDUCT if inp.deduct_too else inp.kind.value
+        act = AssistanceAct.FREEZE_AND_DEDUCT if inp.deduct_too else AssistanceAct(inp.kind.value)
         notice = await self._assistance_notice(inp, act, inp.asset_reference, inp.amount_fen)
         request = MeasureRequest(
             kind=inp.kind,
@@ -341,7 +340,7 @@ class PartnerActivities:
         """解除, with its sealed 协助执行通知书 when the court is given (the answer names it)."""
         name = RELEASE_NAMES.get(inp.kind) if inp.kind is not None else None
         reference = inp.asset_reference or inp.measure_id
-        notice = await self._assistance_notice(inp, "release", reference, inp.amount_fen, act_name=name)
+        notice = await self._assistance_notice(inp, AssistanceAct.RELEASE, reference, inp.amount_fen, act_name=name)
         request = ReleaseRequest(
             reason=inp.reason, document_ref=inp.document_ref, amount_fen=inp.amount_fen, document=notice
         )
@@ -359,7 +358,7 @@ class PartnerActivities:
         notice = None
         if inp.notice_on_file is None:
             reference = inp.asset_reference or inp.measure_id
-            notice = await self._assistance_notice(inp, "deduct", reference, inp.amount_fen)
+            notice = await self._assistance_notice(inp, AssistanceAct.DEDUCT, reference, inp.amount_fen)
         request = DeductionRequest(
             measure_id=inp.measure_id,
             amount_fen=inp.amount_fen,

@@ -263,7 +263,11 @@ def _partner_router(sim: Simulator) -> APIRouter:
         if sim.documents is not None and body.document is not None:
             refs = (measure_id, *rt.store.measure_assets(measure_id))
             await sim.documents.require(
-                body.document, partner_id=rt.id, acts=("release",), references=refs, amount_fen=body.amount_fen
+                body.document,
+                partner_id=rt.id,
+                acts=(AssistanceAct.RELEASE,),
+                references=refs,
+                amount_fen=body.amount_fen,
             )
         return await _mutate(rt, functools.partial(rt.store.release_measure, key, measure_id, body))
 

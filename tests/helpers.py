@@ -324,7 +324,7 @@ async def assistance_notice(
     from activities.documents import DocumentOffice
     from activities.partners import ACT_NAMES
     from documents.pki import CourtKeys
-    from domain.documents import DocumentKind, DocumentRequest
+    from domain.documents import AssistanceAct, DocumentKind, DocumentRequest
     from store.blobs import BlobStore
     from store.db import Database
 
@@ -339,7 +339,7 @@ async def assistance_notice(
         "recipient": partner,
         "recipient_id": partner,
         "act": act,
-        "act_name": ACT_NAMES[act],
+        "act_name": ACT_NAMES[AssistanceAct(act)],
         "asset": "存款账户",
         "asset_reference": reference,
         "amount_fen": amount_fen,

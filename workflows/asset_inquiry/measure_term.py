@@ -11,7 +11,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.partners import PartnerActivities, ReleaseMeasureInput, RenewMeasureInput
-    from domain.documents import APPLICANT, DEBTOR, DocumentKind
+    from domain.documents import APPLICANT, DEBTOR, RULING_FOR_ACT, AssistanceAct
     from domain.legal_time import calendar_before, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
     from workflows.asset_inquiry.models import NAME, RELEASE, RELEASE_RULING_PATCH, MeasureTermInput
@@ -188,7 +188,7 @@ class MeasureTermWatch(ScenarioWorkflow[Measure]):
         issuer = DocumentIssuer(self.timeline, inp.court, inp.case_number, inp.case, self.patches)
         return await issuer.issue(
             f"{step}/ruling",
-            DocumentKind.RELEASE_RULING,
+            RULING_FOR_ACT[AssistanceAct.RELEASE],
             fields,
             patch=RELEASE_RULING_PATCH,
             addressed_to=[APPLICANT, DEBTOR],

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
         number_assets,
         seizable,
     )
-    from domain.documents import APPLICANT, DEBTOR, DocumentKind
+    from domain.documents import APPLICANT, DEBTOR, RULING_FOR_ACT, AssistanceAct
     from domain.legal_time import LegalClock, calendar_before, calendar_end
     from domain.measures import MAX_TERM_BY_ASSET, Measure, MeasureKind, MeasureStatus, measure_key
     from domain.parties import mask
@@ -288,10 +288,10 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
             return None
         req = inp.request
         if funds:
-            kind = DocumentKind.DEDUCTION_RULING if approval.deduct else DocumentKind.FREEZE_RULING
+            kind = RULING_FOR_ACT[AssistanceAct.FREEZE_AND_DEDUCT if approval.deduct else AssistanceAct.FREEZE]
             asset = f"在{self._holders(inp, funds)}的存款"
         else:
-            kind, asset = DocumentKind.SEIZURE_RULING, f"在{self._holders(inp, registered)}登记的财产"
+            kind, asset = RULING_FOR_ACT[AssistanceAct.SEIZE], f"在{self._holders(inp, registered)}登记的财产"
         further = ""
         if funds and registered:
             further = f"存款不足的，查封被执行人在{self._holders(inp, registered)}登记的相应价值的财产。"
@@ -385,10 +385,9 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         return next(r.asset for r in self.report if r.index == m.asset_index)
 
     def _measure_description(self, inp: AssetInquiryInput, m: Measure) -> str:
-        names = {p.id: p.name for p in inp.context.partners}
         found = self._found(m)
         return measure_description(
-            names.get(m.partner_id, m.partner_id), m.asset_kind, mask(found.reference), found.description
+            self._partner_name(inp, m.partner_id), m.asset_kind, mask(found.reference), found.description
         )
 
     async def _register(
@@ -589,7 +588,7 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
         if self.ruling is None:
             return None
         found, req = self._found(m), inp.request
-        holder = {p.id: p.name for p in inp.context.partners}.get(m.partner_id, m.partner_id)
+        holder = self._partner_name(inp, m.partner_id)
         return ReleaseDocuments(
             debtor=req.debtor,
             applicant=req.applicant,
@@ -602,8 +601,12 @@ class AssetInquiry(ScenarioWorkflow[AssetInquiryResult]):
     @staticmethod
     def _holders(inp: AssetInquiryInput, items: list[ReportedAsset]) -> str:
         """The assisting bodies holding ``items``, as a ruling names them: 中国工商银行、中国建设银行."""
-        names = {p.id: p.name for p in inp.context.partners}
-        return "、".join(dict.fromkeys(names.get(r.asset.partner_id, r.asset.partner_id) for r in items))
+        return "、".join(dict.fromkeys(AssetInquiry._partner_name(inp, r.asset.partner_id) for r in items))
+
+    @staticmethod
+    def _partner_name(inp: AssetInquiryInput, partner_id: str) -> str:
+        """A partner as documents and the case's register name it (中国工商银行), else by its id."""
+        return next((p.name for p in inp.context.partners if p.id == partner_id), partner_id)
 
     def _clock(self, inp: AssetInquiryInput) -> LegalClock:
         return LegalClock(epoch=workflow.info().start_time, scale=inp.context.time_scale)
