@@ -716,6 +716,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "refusal.MEASURE_NOT_FOUND": "协助单位查无此项措施",
         "refusal.MEASURE_NOT_ACTIVE": "该措施已失效或已解除",
         "refusal.AMOUNT_EXCEEDS_FROZEN": "扣划金额超过已冻结的金额",
+        "refusal.DOCUMENT_REQUIRED": "协助单位要求附送盖章的协助执行通知书 (未附送, 或所依据的通知书未载明此项)",
+        "refusal.DOCUMENT_SEAL_INVALID": "协助执行通知书的电子印章未通过核验 (文书被改动, 或非经认证的法院印章)",
+        "refusal.DOCUMENT_MISMATCH": "协助执行通知书与本次请求不符 (收件单位、协助事项、账户或金额)",
         "refusal.ALREADY_REGISTERED": "该财产已有同一登记 (如已被查封)",
         "refusal.ALREADY_LISTED": "该被执行人已在失信名单中",
         "refusal.ENTRY_NOT_FOUND": "名单库查无此条记录",
@@ -1495,6 +1498,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "refusal.MEASURE_NOT_FOUND": "The partner has no such measure",
         "refusal.MEASURE_NOT_ACTIVE": "The measure has lapsed or was lifted",
         "refusal.AMOUNT_EXCEEDS_FROZEN": "The deduction exceeds the frozen amount",
+        "refusal.DOCUMENT_REQUIRED": (
+            "The partner requires the court's sealed notice of assistance (none was sent, or the notice relied on "
+            "did not order this act)"
+        ),
+        "refusal.DOCUMENT_SEAL_INVALID": (
+            "The partner could not verify the notice's seal (the document was changed, or the seal is not a "
+            "certified court's)"
+        ),
+        "refusal.DOCUMENT_MISMATCH": "The notice does not match this request (recipient, act, account or amount)",
         "refusal.ALREADY_REGISTERED": "The asset already carries this registration",
         "refusal.ALREADY_LISTED": "The debtor is already on the list",
         "refusal.ENTRY_NOT_FOUND": "The list has no such entry",
